@@ -1,0 +1,60 @@
+/**
+ * The contract between the parts that observe security-relevant steps (factory, credentials, guard, policies)
+ * and the audit sink that writes them. Observers describe *what happened*; the sink adds time, schema, principal,
+ * sequence and hash chain, applies redaction, and writes.
+ */
+import type { BaselineControlId } from "../errors.js";
+
+/** What a record is about. Documented in docs/audit-log.md. */
+export type AuditAction =
+  | "credential.resolve"
+  | "credential.rotate"
+  | "client.create"
+  | "token.acquire"
+  | "request"
+  | "refuse"
+  | "config.warning"
+  | "log.close";
+
+/** Kind of credential the factory resolved. */
+export type CredentialType = "certificate" | "secret" | "external";
+
+/** Who is acting: filled once by the factory, repeated on every record. */
+export interface AuditPrincipal {
+  tenantId?: string;
+  clientId?: string;
+  credentialType?: CredentialType;
+  /** SHA-256 thumbprint (hex) of the certificate in use, when a certificate is used. */
+  certificateThumbprint?: string;
+}
+
+/** One security-relevant step, as reported by an observer. Never put secrets, tokens, bodies or phone numbers here. */
+export interface AuditEventInput {
+  action: AuditAction;
+  outcome: "success" | "failure";
+  /** Defaults to `info` for success, `error` for failure. */
+  level?: "info" | "warn" | "error";
+  /** Reason on failures and warnings (secret-free). */
+  reason?: string;
+  /** Control IDs this record is evidence for. */
+  controls: readonly BaselineControlId[];
+  /** Overrides for the principal (e.g. a new thumbprint after rotation). */
+  principal?: AuditPrincipal;
+  /** Client class on `client.create` and `request`. */
+  client?: string;
+  http?: {
+    method: string;
+    /** Path only, never the query string. */
+    path: string;
+    status?: number;
+    requestId?: string;
+    /** Correlation id returned by the service (e.g. `x-ms-request-id`, `MS-CV`). */
+    correlationId?: string;
+    durationMs: number;
+  };
+  token?: { expiresOn?: string; scope?: string };
+  error?: { code?: string; message?: string };
+  /** Names (never values) of environment variables involved, e.g. key material found in the environment. */
+  variables?: readonly string[];
+  certificate?: { notAfter?: string; daysRemaining?: number };
+}

@@ -1,0 +1,7 @@
+import type { CliCommand } from "./io.js";
+import { EXIT_USAGE, println } from "./io.js";
+/** Placeholder until implemented. */
+export const doctorCommand: CliCommand = (_args, io) => {
+  println(io.stderr, "acs-baseline doctor: not implemented yet");
+  return Promise.resolve(EXIT_USAGE);
+};

@@ -1,0 +1,2 @@
+import type { CliCommand } from "./io.js";
+export const emulatorCommand: CliCommand = () => Promise.resolve(0);
