@@ -41,10 +41,10 @@ describe("findConnectionStrings", () => {
     ].join("\n");
     const found = findConnectionStrings(text);
     expect(found).toHaveLength(2);
-    expect(found[0]!.masked).toBe("endpoint=https://a.communication.azure.com/;accesskey=***");
-    expect(found[1]!.masked).toBe("accesskey=***;endpoint=https://b.communication.azure.com/");
+    expect(found[0].masked).toBe("endpoint=https://a.communication.azure.com/;accesskey=***");
+    expect(found[1].masked).toBe("accesskey=***;endpoint=https://b.communication.azure.com/");
     expect(JSON.stringify(found)).not.toContain("S3CRET");
-    expect(text.slice(found[1]!.index, found[1]!.index + found[1]!.length)).toContain("S3CRETKEYTWO");
+    expect(text.slice(found[1].index, found[1].index + found[1].length)).toContain("S3CRETKEYTWO");
   });
 
   it("masks keys in any case", () => {
