@@ -1,1 +1,7 @@
-export {};
+/**
+ * The audit log: structured, hash-chained, crash-safe records of every security-relevant step.
+ * @packageDocumentation
+ */
+export type { AuditAction, AuditEventInput, AuditPrincipal, CredentialType } from "./events.js";
+export { createAuditRecorder, type AuditOptions, type AuditRecorder } from "./recorder.js";
+export { createAuditPolicy } from "./auditPolicy.js";

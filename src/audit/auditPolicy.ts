@@ -1,0 +1,109 @@
+/**
+ * A core-rest-pipeline policy that writes one `request` record per HTTP attempt.
+ */
+import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import type { BaselineControlId } from "../errors.js";
+import type { AuditRecorder } from "./recorder.js";
+
+/** Controls a `request` record is evidence for: Entra-authenticated call (IM-1) and its log (LT-4). */
+const REQUEST_CONTROLS: readonly BaselineControlId[] = Object.freeze(["IM-1", "LT-4"] as BaselineControlId[]);
+
+/** Name of the policy in the pipeline. */
+export const AUDIT_POLICY_NAME = "acsBaselineAuditPolicy";
+
+function pathOf(url: string): string {
+  const scheme = url.indexOf("://");
+  const start = scheme >= 0 ? url.indexOf("/", scheme + 3) : 0;
+  if (start < 0) return "/";
+  let end = url.length;
+  const q = url.indexOf("?", start);
+  if (q >= 0) end = q;
+  const h = url.indexOf("#", start);
+  if (h >= 0 && h < end) end = h;
+  return url.slice(start, end);
+}
+
+function correlationOf(response: PipelineResponse | undefined): string | undefined {
+  if (response === undefined) return undefined;
+  const h = response.headers;
+  return h.get("x-ms-request-id") ?? h.get("ms-cv") ?? h.get("request-id") ?? undefined;
+}
+
+/**
+ * A pipeline policy that writes a `request` record (method, path without query, status, `x-ms-client-request-id`,
+ * the service's correlation id, duration) for every request it sees; failures (a thrown error, no response, or an
+ * HTTP status of 400 or more) are `failure` records with the error code.
+ *
+ * @remarks
+ * Add it with `{ afterPhase: "Retry" }` to get one record per attempt (retries included). It never reads or records
+ * headers other than the request/correlation ids, nor bodies or query strings.
+ * @param recorder - where records go
+ * @param clientName - the client class, e.g. `SmsClient` (written as `acs.client`)
+ * @public
+ */
+export function createAuditPolicy(recorder: AuditRecorder, clientName: string): PipelinePolicy {
+  return {
+    name: AUDIT_POLICY_NAME,
+    async sendRequest(request: PipelineRequest, next): Promise<PipelineResponse> {
+      const start = performance.now();
+      let response: PipelineResponse;
+      try {
+        response = await next(request);
+      } catch (error) {
+        recordFailure(recorder, clientName, request, start, error);
+        throw error;
+      }
+      const status = response.status;
+      const ok = status < 400;
+      recorder.write({
+        action: "request",
+        outcome: ok ? "success" : "failure",
+        controls: REQUEST_CONTROLS,
+        client: clientName,
+        reason: ok ? undefined : `HTTP ${status}`,
+        http: {
+          method: request.method,
+          path: pathOf(request.url),
+          status,
+          requestId: request.requestId,
+          correlationId: correlationOf(response),
+          durationMs: performance.now() - start,
+        },
+        error: ok ? undefined : { code: response.headers.get("x-ms-error-code") ?? `HTTP_${status}` },
+      });
+      return response;
+    },
+  };
+}
+
+function recordFailure(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, error: unknown): void {
+  try {
+    const e = (typeof error === "object" && error !== null ? error : {}) as {
+      code?: unknown;
+      statusCode?: unknown;
+      message?: unknown;
+      name?: unknown;
+      response?: PipelineResponse;
+    };
+    const status = typeof e.statusCode === "number" ? e.statusCode : e.response?.status;
+    const code = typeof e.code === "string" ? e.code : typeof e.name === "string" ? e.name : "ERROR";
+    recorder.write({
+      action: "request",
+      outcome: "failure",
+      controls: REQUEST_CONTROLS,
+      client: clientName,
+      reason: status === undefined ? "no response" : `HTTP ${status}`,
+      http: {
+        method: request.method,
+        path: pathOf(request.url),
+        status,
+        requestId: request.requestId,
+        correlationId: correlationOf(e.response),
+        durationMs: performance.now() - start,
+      },
+      error: { code, message: typeof e.message === "string" ? e.message : undefined },
+    });
+  } catch {
+    // never mask the original error
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The audit recorder: turns observer events into chained `acs-baseline.audit/1` records and hands them to a sink.
+ */
+import type { Logger } from "pino";
+import type { AuditEventInput, AuditPrincipal } from "./events.js";
+import { GENESIS_HASH, sha256Hex } from "./canonical.js";
+import type { AuditLevel, RecordContext } from "./record.js";
+import { buildRecord, mergePrincipal, principalMember } from "./record.js";
+import type { AuditSink } from "./sink.js";
+import { openFileSink, openLoggerSink, openStdoutSink, openStreamSink } from "./sink.js";
+
+/**
+ * Where and how audit records are written.
+ * @public
+ */
+export interface AuditOptions {
+  /**
+   * `"stdout"` (default), a file path (appended to, created with mode 0600; the chain continues from the last
+   * record already in the file), or a writable stream you own.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- "stdout" documents the default
+  destination?: "stdout" | string | NodeJS.WritableStream;
+  /** Your application's pino logger: records are written through a child of it (`destination` is then ignored). */
+  logger?: Logger;
+  /** Lowest level written (default `info`: everything). */
+  level?: "info" | "warn" | "error";
+  /** Hash-chain the records (`seq`, `prevHash`, `hash`). Default true. */
+  chain?: boolean;
+}
+
+/**
+ * Writes audit records. All methods are safe to call in any state; `write` never throws.
+ * @public
+ */
+export interface AuditRecorder {
+  /** Merged into every following record's `principal`. */
+  setPrincipal(p: AuditPrincipal): void;
+  /** `acs.endpoint` (host) on every following record. */
+  setEndpoint(host: string): void;
+  /** Records one event (synchronous; never throws into the caller). */
+  write(event: AuditEventInput): void;
+  /** Writes `log.close` with the record count and flushes; later calls return the same promise. */
+  close(): Promise<void>;
+}
+
+const LEVEL_RANK: Readonly<Record<AuditLevel, number>> = { info: 30, warn: 40, error: 50 };
+
+class NoopRecorder implements AuditRecorder {
+  setPrincipal(): void {}
+  setEndpoint(): void {}
+  write(): void {}
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+interface ChainStart {
+  seq: number;
+  prevHash: string;
+}
+
+function chainFromLastLine(line: string | undefined): ChainStart {
+  if (line === undefined) return { seq: 1, prevHash: GENESIS_HASH };
+  try {
+    const last = JSON.parse(line) as { seq?: unknown; hash?: unknown };
+    if (typeof last.seq === "number" && typeof last.hash === "string") return { seq: last.seq + 1, prevHash: last.hash };
+  } catch {
+    // Not a record: start a new chain.
+  }
+  return { seq: 1, prevHash: GENESIS_HASH };
+}
+
+function hostOf(value: string): string {
+  const v = value.trim();
+  try {
+    return new URL(v.includes("://") ? v : `https://${v}`).host;
+  } catch {
+    return "invalid-host";
+  }
+}
+
+class ChainedRecorder implements AuditRecorder {
+  private readonly ctx: RecordContext = { principal: undefined, endpoint: undefined };
+  private principal: AuditPrincipal = {};
+  private seq: number;
+  private readonly firstSeq: number;
+  private prevHash: string;
+  private count = 0;
+  private closing: Promise<void> | undefined;
+  private readonly minRank: number;
+  private lastMs = 0;
+  private lastIso = "";
+
+  constructor(
+    private readonly sink: AuditSink,
+    private readonly chain: boolean,
+    level: AuditLevel,
+    start: ChainStart,
+  ) {
+    this.minRank = LEVEL_RANK[level] ?? 30;
+    this.seq = start.seq;
+    this.firstSeq = start.seq;
+    this.prevHash = start.prevHash;
+  }
+
+  setPrincipal(p: AuditPrincipal): void {
+    try {
+      this.principal = mergePrincipal(this.principal, p);
+      this.ctx.principal = principalMember(this.principal);
+    } catch {
+      // never throw into the caller
+    }
+  }
+
+  setEndpoint(host: string): void {
+    try {
+      this.ctx.endpoint = typeof host === "string" ? hostOf(host) : undefined;
+    } catch {
+      // never throw into the caller
+    }
+  }
+
+  write(event: AuditEventInput): void {
+    if (this.closing !== undefined) return;
+    try {
+      this.append(event, false);
+    } catch {
+      // A broken event or destination must never break the caller's operation.
+    }
+  }
+
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
+  }
+
+  private append(event: AuditEventInput, isClose: boolean): void {
+    const level: AuditLevel = event.level ?? (event.outcome === "success" ? "info" : "error");
+    if ((LEVEL_RANK[level] ?? 30) < this.minRank && !isClose) return;
+    const principal = event.principal === undefined ? undefined : mergePrincipal(this.principal, event.principal);
+    const input = principal === undefined ? event : { ...event, principal };
+    const chainPos = this.chain ? { seq: this.seq, prevHash: this.prevHash } : undefined;
+    const log = isClose ? { firstSeq: this.firstSeq, records: this.count } : undefined;
+    const record = buildRecord(input, this.ctx, this.now(), level, chainPos, log);
+    const json = JSON.stringify(record);
+    let line: string;
+    if (this.chain) {
+      const hash = sha256Hex(json);
+      record.hash = hash;
+      line = `${json.slice(0, -1)},"hash":"${hash}"}\n`;
+      this.prevHash = hash;
+      this.seq++;
+    } else {
+      line = `${json}\n`;
+    }
+    this.count++;
+    this.sink.write(line, record, level, event.action !== "request");
+  }
+
+  close(): Promise<void> {
+    if (this.closing === undefined) {
+      try {
+        this.append({ action: "log.close", outcome: "success", level: "info", controls: ["LT-4"] }, true);
+      } catch {
+        // still close the sink
+      }
+      this.closing = this.sink.close().catch(() => undefined);
+    }
+    return this.closing;
+  }
+}
+
+/**
+ * Creates the audit recorder for `options`; `undefined` gives a recorder that writes nothing.
+ *
+ * @remarks
+ * File and stdout destinations survive `process.exit()`, uncaught exceptions and SIGTERM/SIGINT/SIGHUP: records
+ * are buffered synchronously and flushed by exit hooks. See docs/audit-log.md for the record schema.
+ * @public
+ */
+export function createAuditRecorder(options: AuditOptions | undefined): AuditRecorder {
+  if (options === undefined || options === null) return new NoopRecorder();
+  const chain = options.chain !== false;
+  const level: AuditLevel = options.level ?? "info";
+  if (options.logger !== undefined) {
+    return new ChainedRecorder(openLoggerSink(options.logger, level), chain, level, { seq: 1, prevHash: GENESIS_HASH });
+  }
+  const dest = options.destination ?? "stdout";
+  if (dest === "stdout") return new ChainedRecorder(openStdoutSink(), chain, level, { seq: 1, prevHash: GENESIS_HASH });
+  if (typeof dest === "string") {
+    const { sink, tail, terminateTornLine } = openFileSink(dest);
+    if (tail.torn) terminateTornLine();
+    return new ChainedRecorder(sink, chain, level, chain ? chainFromLastLine(tail.lastLine) : { seq: 1, prevHash: GENESIS_HASH });
+  }
+  return new ChainedRecorder(openStreamSink(dest), chain, level, { seq: 1, prevHash: GENESIS_HASH });
+}

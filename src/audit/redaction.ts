@@ -1,0 +1,79 @@
+/**
+ * Value scrubbing for audit records: defence in depth behind "observers never pass secrets". Every free-text string
+ * that goes into a record passes through {@link scrubText}; identifiers with a known shape are checked against it.
+ */
+import { isConnectionStringShaped, maskConnectionString } from "../guard/connectionString.js";
+
+/** Replacement for redacted material. */
+export const REDACTED = "[REDACTED]";
+
+/** Longest free text kept in a record (reasons, error messages); longer text is cut. */
+export const MAX_TEXT_LENGTH = 512;
+
+// One pass over the text: each alternative is a shape of secret (or phone number) we never let through.
+const PATTERNS: readonly (readonly [RegExp, (match: string, ...groups: string[]) => string])[] = [
+  // PEM blocks (private keys, certificates) — whole block, or everything after a BEGIN line that never ends.
+  [/-----BEGIN [^-\r\n]{0,64}-----[\s\S]*?(?:-----END [^-\r\n]{0,64}-----|$)/g, () => `${REDACTED}`],
+  // JSON Web Tokens (Entra access tokens, ACS user tokens).
+  [/\beyJ[\w-]{2,}\.[\w-]{2,}\.[\w-]*/g, () => REDACTED],
+  // Authorization header schemes.
+  [/\b(Bearer|Basic|Digest|HMAC-SHA256|SharedKey|SharedAccessSignature|PoP)(\s+)[^\s,;"']+/gi, (_m, scheme: string, sp: string) => `${scheme}${sp}${REDACTED}`],
+  // name=value / name: value pairs that carry secrets (connection-string pairs, query parameters, headers).
+  [
+    /\b(accesskey|access_key|sharedaccesskey|accountkey|password|passwd|pwd|passphrase|secret|client_secret|clientsecret|apikey|api[-_]key|x-api-key|authorization|token|access_token|id_token|refresh_token|client_assertion|assertion|sig|signature|key)(\s*["']?\s*[=:]\s*["']?)[^\s;&"',}]+/gi,
+    (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`,
+  ],
+  // Entra client secrets (`xxx8Q~…`).
+  [/[\w.~-]{3}\dQ~[\w.~-]{20,}/g, () => REDACTED],
+  // Key-shaped runs: long base64 / hex with letters and digits (ACS access keys are 88 base64 characters).
+  [/[A-Za-z0-9+/]{32,}={0,2}/g, (m) => (/\d/.test(m) && /[A-Za-z]/.test(m) ? REDACTED : m)],
+  // Phone numbers: E.164 (`+` and 7–15 digits, optional separators) or a bare run of 8–15 digits.
+  [/\+\d[\d\s().-]{5,20}\d|(?<![\w+.-])\d{8,15}(?![\w-])/g, (m) => maskPhoneNumber(m)],
+];
+const ANY = new RegExp(PATTERNS.map(([re]) => `(?:${re.source})`).join("|"), "i");
+
+/**
+ * Masks a phone number to its last four digits: `+14255550123` → `***0123`. Anything with fewer than 8 digits
+ * becomes `***`.
+ */
+export function maskPhoneNumber(value: string): string {
+  const digits = value.replace(/\D/g, "");
+  return digits.length < 8 ? "***" : `***${digits.slice(-4)}`;
+}
+
+/**
+ * Returns `text` with every secret-shaped part replaced by `[REDACTED]` (connection-string access keys by `***`) and
+ * every phone number masked to its last four digits; cut to {@link MAX_TEXT_LENGTH} characters.
+ */
+export function scrubText(text: string): string {
+  let out = text.length > MAX_TEXT_LENGTH * 4 ? text.slice(0, MAX_TEXT_LENGTH * 4) : text;
+  if (isConnectionStringShaped(out)) out = maskConnectionString(out);
+  if (ANY.test(out)) {
+    for (const [re, replace] of PATTERNS) out = out.replace(re, replace);
+  }
+  // A cut can leave the start of a secret-shaped value behind: cut first, then scrub again.
+  if (out.length > MAX_TEXT_LENGTH) out = scrubText(`${out.slice(0, MAX_TEXT_LENGTH)}…`);
+  return out;
+}
+
+const PATH_CACHE = new Map<string, string>();
+/** {@link scrubText} with a small memo, for values that repeat on every request (URL paths). */
+export function scrubCached(text: string): string {
+  let out = PATH_CACHE.get(text);
+  if (out === undefined) {
+    out = scrubText(text);
+    if (PATH_CACHE.size >= 1024) PATH_CACHE.clear();
+    PATH_CACHE.set(text, out);
+  }
+  return out;
+}
+
+/** `value` when it matches `shape`, else the scrubbed value. */
+export function keepIfShaped(value: string, shape: RegExp): string {
+  return shape.test(value) ? value : scrubText(value);
+}
+
+/** GUIDs (tenant and client ids). */
+export const GUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** SHA-256 thumbprints, hex. */
+export const THUMBPRINT_SHAPE = /^[0-9a-f]{64}$/i;
