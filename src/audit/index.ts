@@ -5,3 +5,11 @@
 export type { AuditAction, AuditEventInput, AuditPrincipal, CredentialType } from "./events.js";
 export { createAuditRecorder, type AuditOptions, type AuditRecorder } from "./recorder.js";
 export { createAuditPolicy } from "./auditPolicy.js";
+export {
+  verifyLog,
+  verifyLogText,
+  type VerifyLogResult,
+  type AuditLogProblem,
+  type AuditLogProblemKind,
+} from "./verifyLog.js";
+export { formatAuditRecord, formatAuditLog } from "./format.js";

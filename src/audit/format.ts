@@ -1,0 +1,76 @@
+/**
+ * A compact human rendering of audit records (for demos and terminals; the JSON lines stay the source of truth).
+ */
+import { AUDIT_SCHEMA } from "./canonical.js";
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+const str = (v: unknown): string | undefined => (typeof v === "string" || typeof v === "number" ? String(v) : undefined);
+
+/**
+ * Renders one record as a single readable line, e.g.
+ * `20:03:25.129Z INFO  #2 request ✓ SmsClient POST /sms → 202 12ms [IM-1 LT-4] req=1111… corr=…`.
+ * Non-record values are rendered as JSON.
+ * @public
+ */
+export function formatAuditRecord(record: unknown): string {
+  const r = obj(record);
+  if (r.schema !== AUDIT_SCHEMA) return JSON.stringify(record);
+  const ev = obj(r.event);
+  const time = str(r.time) ?? "";
+  const parts: string[] = [
+    time.includes("T") ? time.slice(time.indexOf("T") + 1) : time,
+    (str(r.level) ?? "info").toUpperCase().padEnd(5),
+  ];
+  if (r.seq !== undefined) parts.push(`#${str(r.seq)}`);
+  parts.push(str(ev.action) ?? "?", ev.outcome === "success" ? "ok" : "FAILED");
+  const acs = obj(r.acs);
+  if (acs.client !== undefined) parts.push(str(acs.client)!);
+  const http = obj(r.http);
+  if (http.method !== undefined) {
+    parts.push(`${str(http.method)} ${str(http.path) ?? ""}`);
+    if (http.status !== undefined) parts.push(`-> ${str(http.status)}`);
+    if (http.durationMs !== undefined) parts.push(`${str(http.durationMs)}ms`);
+  }
+  const token = obj(r.token);
+  if (token.expiresOn !== undefined) parts.push(`expires ${str(token.expiresOn)}`);
+  const controls = obj(r.baseline).controls;
+  if (Array.isArray(controls) && controls.length > 0) parts.push(`[${controls.join(" ")}]`);
+  if (ev.reason !== undefined) parts.push(`reason: ${str(ev.reason)}`);
+  const err = obj(r.error);
+  if (err.code !== undefined || err.message !== undefined)
+    parts.push(`error: ${[str(err.code), str(err.message)].filter(Boolean).join(" ")}`);
+  if (Array.isArray(r.variables) && r.variables.length > 0) parts.push(`variables: ${r.variables.join(", ")}`);
+  const cert = obj(r.certificate);
+  if (cert.notAfter !== undefined) parts.push(`certificate expires ${str(cert.notAfter)} (${str(cert.daysRemaining) ?? "?"} days)`);
+  const log = obj(r.log);
+  if (log.records !== undefined) parts.push(`${str(log.records)} records`);
+  const p = obj(r.principal);
+  const who = [str(p.credentialType), p.clientId !== undefined ? `client ${str(p.clientId)}` : undefined]
+    .filter(Boolean)
+    .join(" ");
+  if (who !== "") parts.push(`(${who}${p.certificateThumbprint !== undefined ? ` cert ${str(p.certificateThumbprint)!.slice(0, 12)}…` : ""})`);
+  if (http.requestId !== undefined) parts.push(`req=${str(http.requestId)}`);
+  if (http.correlationId !== undefined) parts.push(`corr=${str(http.correlationId)}`);
+  return parts.join(" ");
+}
+
+/**
+ * Renders a whole log (JSON lines) with {@link formatAuditRecord}; lines that are not JSON are marked.
+ * @public
+ */
+export function formatAuditLog(text: string): string {
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      out.push(`(unreadable line: ${line.length} characters)`);
+      continue;
+    }
+    out.push(formatAuditRecord(value));
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,28 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A fresh temporary directory for one test file. */
+export function tempDir(prefix = "acs-audit-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** The JSON records of a log file (torn / non-JSON lines dropped). */
+export function readRecords(path: string): Record<string, any>[] {
+  const out: Record<string, any>[] = [];
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      // torn line
+    }
+  }
+  return out;
+}
+
+export const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+export const CLIENT = "0b8c3a4e-1f2d-4c5b-9a6e-7d8f9a0b1c2d";
+export const THUMB = "3f".repeat(32);
+export const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+export const HEX64 = /^[0-9a-f]{64}$/;

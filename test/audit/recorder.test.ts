@@ -1,0 +1,232 @@
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync, appendFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { createAuditRecorder, verifyLog } from "../../src/audit/index.js";
+import { CLIENT, HEX64, ISO, TENANT, THUMB, readRecords, tempDir } from "./helpers.js";
+
+const dir = tempDir();
+
+/** An independent re-implementation of the documented hash rule, as a third party would write it. */
+function thirdPartyHash(record: Record<string, unknown>): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sort)
+      : v !== null && typeof v === "object"
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as any)[k])]))
+        : v;
+  const { hash: _hash, ...rest } = record;
+  return createHash("sha256").update(Buffer.from(JSON.stringify(sort(rest)), "utf8")).digest("hex");
+}
+
+describe("createAuditRecorder: exact records to a file", () => {
+  it("writes the documented schema, chain and log.close", async () => {
+    const path = join(dir, "exact.log");
+    const r = createAuditRecorder({ destination: path });
+    r.setPrincipal({ tenantId: TENANT, clientId: CLIENT, credentialType: "certificate", certificateThumbprint: THUMB });
+    r.setEndpoint("https://contoso.communication.azure.com/");
+    r.write({ action: "credential.resolve", outcome: "success", controls: ["IM-1", "IM-3"] });
+    r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "SmsClient" });
+    r.write({
+      action: "token.acquire",
+      outcome: "success",
+      controls: ["IM-1", "LT-4"],
+      token: { expiresOn: "2030-01-01T00:00:00.000Z", scope: "https://communication.azure.com//.default" },
+    });
+    r.write({
+      action: "request",
+      outcome: "failure",
+      controls: ["IM-1", "LT-4"],
+      client: "SmsClient",
+      reason: "HTTP 403",
+      http: { method: "POST", path: "/sms?api-version=2021-03-07", status: 403, requestId: CLIENT, correlationId: "abc.0", durationMs: 12.6 },
+      error: { code: "Forbidden" },
+    });
+    r.write({ action: "config.warning", outcome: "success", level: "warn", controls: ["IM-8"], reason: "key material in the environment", variables: ["ACS_CONNECTION_STRING"] });
+    await r.close();
+    await r.close(); // idempotent
+
+    const records = readRecords(path);
+    expect(records).toHaveLength(6);
+    const principal = { certificateThumbprint: THUMB, clientId: CLIENT, credentialType: "certificate", tenantId: TENANT };
+    const common = (seq: number) => ({ schema: "acs-baseline.audit/1", seq, principal, time: expect.stringMatching(ISO), hash: expect.stringMatching(HEX64), prevHash: expect.stringMatching(HEX64) });
+    expect(records[0]).toEqual({
+      ...common(1),
+      prevHash: "0".repeat(64),
+      level: "info",
+      acs: { endpoint: "contoso.communication.azure.com" },
+      baseline: { controls: ["IM-1", "IM-3"] },
+      event: { action: "credential.resolve", category: "authentication", outcome: "success" },
+    });
+    expect(records[1]).toEqual({
+      ...common(2),
+      level: "info",
+      acs: { client: "SmsClient", endpoint: "contoso.communication.azure.com" },
+      baseline: { controls: ["IM-1"] },
+      event: { action: "client.create", category: "configuration", outcome: "success" },
+    });
+    expect(records[2]).toEqual({
+      ...common(3),
+      level: "info",
+      acs: { endpoint: "contoso.communication.azure.com" },
+      baseline: { controls: ["IM-1", "LT-4"] },
+      event: { action: "token.acquire", category: "authentication", outcome: "success" },
+      token: { expiresOn: "2030-01-01T00:00:00.000Z", scope: "https://communication.azure.com//.default" },
+    });
+    expect(records[3]).toEqual({
+      ...common(4),
+      level: "error",
+      acs: { client: "SmsClient", endpoint: "contoso.communication.azure.com" },
+      baseline: { controls: ["IM-1", "LT-4"] },
+      event: { action: "request", category: "web", outcome: "failure", reason: "HTTP 403" },
+      http: { method: "POST", path: "/sms", status: 403, requestId: CLIENT, correlationId: "abc.0", durationMs: 13 },
+      error: { code: "Forbidden" },
+    });
+    expect(records[4]).toEqual({
+      ...common(5),
+      level: "warn",
+      acs: { endpoint: "contoso.communication.azure.com" },
+      baseline: { controls: ["IM-8"] },
+      event: { action: "config.warning", category: "configuration", outcome: "success", reason: "key material in the environment" },
+      variables: ["ACS_CONNECTION_STRING"],
+    });
+    expect(records[5]).toEqual({
+      ...common(6),
+      level: "info",
+      acs: { endpoint: "contoso.communication.azure.com" },
+      baseline: { controls: ["LT-4"] },
+      event: { action: "log.close", category: "audit", outcome: "success" },
+      log: { firstSeq: 1, records: 5 },
+    });
+    // chain: prevHash links, and the hash re-computes with an independent implementation of the documented rule
+    for (let i = 0; i < records.length; i++) {
+      expect(records[i]!.hash).toBe(thirdPartyHash(records[i]!));
+      if (i > 0) expect(records[i]!.prevHash).toBe(records[i - 1]!.hash);
+    }
+    // lines are written in canonical order with hash appended: the line minus hash *is* the canonical JSON
+    const firstLine = readFileSync(path, "utf8").split("\n")[0]!;
+    expect(firstLine.startsWith('{"acs":')).toBe(true);
+    expect(firstLine.endsWith(`,"hash":"${records[0]!.hash}"}`)).toBe(true);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(await verifyLog(path)).toMatchObject({ intact: true, records: 6, closed: true, warnings: [] });
+  });
+
+  it("per-record principal overrides (rotation) and later setPrincipal merge", async () => {
+    const path = join(dir, "principal.log");
+    const r = createAuditRecorder({ destination: path });
+    r.setPrincipal({ tenantId: TENANT, clientId: CLIENT, credentialType: "certificate", certificateThumbprint: THUMB });
+    const next = "4a".repeat(32);
+    r.write({ action: "credential.rotate", outcome: "success", controls: ["IM-3"], principal: { certificateThumbprint: next } });
+    r.write({ action: "request", outcome: "success", controls: ["LT-4"], http: { method: "GET", path: "/x", status: 200, durationMs: 1 } });
+    r.setPrincipal({ certificateThumbprint: next.toUpperCase() });
+    r.write({ action: "request", outcome: "success", controls: ["LT-4"], http: { method: "GET", path: "/x", status: 200, durationMs: 1 } });
+    await r.close();
+    const [rot, before, after] = readRecords(path);
+    expect(rot!.principal).toEqual({ certificateThumbprint: next, clientId: CLIENT, credentialType: "certificate", tenantId: TENANT });
+    expect(before!.principal.certificateThumbprint).toBe(THUMB);
+    expect(after!.principal.certificateThumbprint).toBe(next);
+  });
+
+  it("continues the chain of an existing file across writers, and across a torn line left by a crash", async () => {
+    const path = join(dir, "continue.log");
+    const a = createAuditRecorder({ destination: path });
+    a.write({ action: "credential.resolve", outcome: "success", controls: ["IM-3"] });
+    await a.close();
+    const b = createAuditRecorder({ destination: path });
+    b.write({ action: "credential.resolve", outcome: "success", controls: ["IM-3"] });
+    await b.close();
+    let records = readRecords(path);
+    expect(records.map((x) => x.seq)).toEqual([1, 2, 3, 4]);
+    expect(records[2]!.prevHash).toBe(records[1]!.hash);
+    expect(records[3]!.log).toEqual({ firstSeq: 3, records: 1 });
+    expect(await verifyLog(path)).toMatchObject({ intact: true, records: 4, closed: true });
+
+    // a writer killed mid-line leaves a torn line; the next writer terminates it and links to the last intact record
+    appendFileSync(path, '{"acs":{"endpoint":"x"},"baseline":{"contr');
+    const c = createAuditRecorder({ destination: path });
+    c.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "SmsClient" });
+    await c.close();
+    records = readRecords(path);
+    expect(records.map((x) => x.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(records[4]!.prevHash).toBe(records[3]!.hash);
+    const v = await verifyLog(path);
+    expect(v).toMatchObject({ intact: true, records: 6, closed: true });
+    expect(v.warnings.join("\n")).toMatch(/line 5 is a torn partial line/);
+  });
+
+  it("level filters lower records (log.close is always written); chain: false writes no chain members", async () => {
+    const path = join(dir, "level.log");
+    const r = createAuditRecorder({ destination: path, level: "warn", chain: false });
+    r.write({ action: "client.create", outcome: "success", controls: ["IM-1"] });
+    r.write({ action: "credential.resolve", outcome: "success", level: "warn", controls: ["IM-3"], reason: "secret fallback" });
+    r.write({ action: "refuse", outcome: "failure", controls: ["IM-1"], reason: "connection string" });
+    await r.close();
+    const records = readRecords(path);
+    expect(records.map((x) => [x.event.action, x.level])).toEqual([
+      ["credential.resolve", "warn"],
+      ["refuse", "error"],
+      ["log.close", "info"],
+    ]);
+    for (const x of records) expect(Object.keys(x)).not.toEqual(expect.arrayContaining(["seq"]));
+    expect(records.some((x) => "hash" in x || "prevHash" in x || "seq" in x)).toBe(false);
+    expect((await verifyLog(path)).problem?.kind).toBe("unchained");
+  });
+});
+
+describe("createAuditRecorder: other destinations", () => {
+  it("undefined options give a no-op recorder", async () => {
+    const r = createAuditRecorder(undefined);
+    r.setPrincipal({ clientId: CLIENT });
+    r.setEndpoint("x");
+    r.write({ action: "request", outcome: "success", controls: ["LT-4"] });
+    await expect(r.close()).resolves.toBeUndefined();
+  });
+
+  it("writes to a caller-owned stream and never throws into the caller", async () => {
+    const stream = new PassThrough();
+    const chunks: string[] = [];
+    stream.on("data", (c: Buffer) => chunks.push(c.toString()));
+    const r = createAuditRecorder({ destination: stream });
+    r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "IdentityClient" });
+    // garbage from a buggy observer: still no throw, still a record
+    r.write({ action: "weird" as any, outcome: "nope" as any, controls: ["bad", 42] as any, http: { method: "get it", path: 5 as any, durationMs: NaN } as any, token: null as any });
+    r.write(null as any);
+    await r.close();
+    const records = chunks.join("").trim().split("\n").map((l) => JSON.parse(l));
+    expect(records.map((x) => x.event.action)).toEqual(["client.create", "weird", "log.close"]);
+    expect(records[1].event.outcome).toBe("failure");
+    expect(records[1].baseline.controls).toEqual([]);
+    expect(records[2].log).toEqual({ firstSeq: 1, records: 2 });
+    expect(stream.writableEnded).toBe(false); // we never end a stream we do not own
+  });
+
+  it("writes through a child of the application's pino logger; the chain verifies despite the host's own members", async () => {
+    const path = join(dir, "app.log");
+    const dest = pino.destination({ dest: path, sync: true });
+    const app = pino({ base: { service: "contoso-app" } }, dest);
+    app.info("app starting");
+    const r = createAuditRecorder({ logger: app });
+    r.setEndpoint("contoso.communication.azure.com");
+    r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "SmsClient" });
+    app.info({ user: "x" }, "app line between records");
+    r.write({ action: "token.acquire", outcome: "failure", controls: ["IM-1"], error: { code: "invalid_client", message: "AADSTS700027" } });
+    await r.close();
+    dest.flushSync();
+    const lines = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const audit = lines.filter((l) => l.schema === "acs-baseline.audit/1");
+    expect(audit.map((x) => [x.event.action, x.level, x.service, x.seq])).toEqual([
+      ["client.create", "info", "contoso-app", 1],
+      ["token.acquire", "error", "contoso-app", 2],
+      ["log.close", "info", "contoso-app", 3],
+    ]);
+    const v = await verifyLog(path);
+    expect(v).toMatchObject({ intact: true, records: 3, closed: true, otherLines: 2 });
+  });
+
+  it("a destination that cannot be opened throws at creation, not later", () => {
+    writeFileSync(join(dir, "file"), "");
+    expect(() => createAuditRecorder({ destination: join(dir, "file", "sub", "a.log") })).toThrow();
+  });
+});
