@@ -6,6 +6,7 @@ import type { AuditEventInput, AuditPrincipal } from "./events.js";
 import { GENESIS_HASH, sha256Hex } from "./canonical.js";
 import type { AuditLevel, RecordContext } from "./record.js";
 import { buildRecord, mergePrincipal, principalMember } from "./record.js";
+import { scrubText } from "./redaction.js";
 import type { AuditSink } from "./sink.js";
 import { openFileSink, openLoggerSink, openStdoutSink, openStreamSink } from "./sink.js";
 
@@ -70,10 +71,14 @@ function chainFromLastLine(line: string | undefined): ChainStart {
   return { seq: 1, prevHash: GENESIS_HASH };
 }
 
+const HOST_SHAPE = /^[a-z0-9.:[\]-]{1,253}$/;
+/** The host of an endpoint URL (or a bare host); `invalid-host` when there is none or it looks like a secret. */
 function hostOf(value: string): string {
   const v = value.trim();
+  if (scrubText(v) !== v) return "invalid-host";
   try {
-    return new URL(v.includes("://") ? v : `https://${v}`).host;
+    const host = new URL(v.includes("://") ? v : `https://${v}`).host;
+    return HOST_SHAPE.test(host) ? host : "invalid-host";
   } catch {
     return "invalid-host";
   }

@@ -1,10 +1,11 @@
+/* eslint-disable @typescript-eslint/no-unsafe-return -- tests read parsed JSON records */
 // The four ways a process ends (return, process.exit, uncaught exception, SIGTERM) plus SIGKILL mid-burst: a record
 // for every operation completed before the end is on disk, and after SIGKILL the file is an intact prefix.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyLog } from "../../src/audit/index.js";
-import { readRecords, tempDir } from "./helpers.js";
+import { readRecords, tempDir, parse } from "./helpers.js";
 
 const dir = tempDir("acs-crash-");
 const FIXTURE = join(__dirname, "fixtures", "crashWriter.mjs");
@@ -100,7 +101,7 @@ describe("crash safety (child processes on the built dist)", () => {
   it("stdout destination + process.exit(): every record reaches the pipe", async () => {
     const end = await run("exit", "stdout");
     expect(end.code).toBe(3);
-    const records = end.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: { action: string } });
+    const records = end.stdout.trim().split("\n").map(parse);
     expect(records).toHaveLength(COUNT + 1);
   });
 

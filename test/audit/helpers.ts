@@ -7,13 +7,20 @@ export function tempDir(prefix = "acs-audit-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** A parsed record: tests poke at arbitrary members. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side view of parsed JSON
+export type Rec = Record<string, any>;
+
+/** Parses one JSON line. */
+export const parse = (line: string): Rec => JSON.parse(line) as Rec;
+
 /** The JSON records of a log file (torn / non-JSON lines dropped). */
-export function readRecords(path: string): Record<string, any>[] {
-  const out: Record<string, any>[] = [];
+export function readRecords(path: string): Rec[] {
+  const out: Rec[] = [];
   for (const line of readFileSync(path, "utf8").split("\n")) {
     if (line.trim() === "") continue;
     try {
-      out.push(JSON.parse(line));
+      out.push(parse(line));
     } catch {
       // torn line
     }

@@ -1,11 +1,13 @@
+/* eslint-disable @typescript-eslint/no-unsafe-return -- tests read parsed JSON records */
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync, appendFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
+import type { AuditEventInput } from "../../src/audit/index.js";
 import { createAuditRecorder, verifyLog } from "../../src/audit/index.js";
-import { CLIENT, HEX64, ISO, TENANT, THUMB, readRecords, tempDir } from "./helpers.js";
+import { CLIENT, HEX64, ISO, TENANT, THUMB, readRecords, tempDir, parse } from "./helpers.js";
 
 const dir = tempDir();
 
@@ -15,7 +17,7 @@ function thirdPartyHash(record: Record<string, unknown>): string {
     Array.isArray(v)
       ? v.map(sort)
       : v !== null && typeof v === "object"
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as any)[k])]))
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
         : v;
   const { hash: _hash, ...rest } = record;
   return createHash("sha256").update(Buffer.from(JSON.stringify(sort(rest)), "utf8")).digest("hex");
@@ -102,13 +104,13 @@ describe("createAuditRecorder: exact records to a file", () => {
     });
     // chain: prevHash links, and the hash re-computes with an independent implementation of the documented rule
     for (let i = 0; i < records.length; i++) {
-      expect(records[i]!.hash).toBe(thirdPartyHash(records[i]!));
-      if (i > 0) expect(records[i]!.prevHash).toBe(records[i - 1]!.hash);
+      expect(records[i].hash).toBe(thirdPartyHash(records[i]));
+      if (i > 0) expect(records[i].prevHash).toBe(records[i - 1].hash);
     }
     // lines are written in canonical order with hash appended: the line minus hash *is* the canonical JSON
-    const firstLine = readFileSync(path, "utf8").split("\n")[0]!;
+    const firstLine = readFileSync(path, "utf8").split("\n")[0];
     expect(firstLine.startsWith('{"acs":')).toBe(true);
-    expect(firstLine.endsWith(`,"hash":"${records[0]!.hash}"}`)).toBe(true);
+    expect(firstLine.endsWith(`,"hash":"${records[0].hash}"}`)).toBe(true);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(await verifyLog(path)).toMatchObject({ intact: true, records: 6, closed: true, warnings: [] });
   });
@@ -124,9 +126,9 @@ describe("createAuditRecorder: exact records to a file", () => {
     r.write({ action: "request", outcome: "success", controls: ["LT-4"], http: { method: "GET", path: "/x", status: 200, durationMs: 1 } });
     await r.close();
     const [rot, before, after] = readRecords(path);
-    expect(rot!.principal).toEqual({ certificateThumbprint: next, clientId: CLIENT, credentialType: "certificate", tenantId: TENANT });
-    expect(before!.principal.certificateThumbprint).toBe(THUMB);
-    expect(after!.principal.certificateThumbprint).toBe(next);
+    expect(rot.principal).toEqual({ certificateThumbprint: next, clientId: CLIENT, credentialType: "certificate", tenantId: TENANT });
+    expect(before.principal.certificateThumbprint).toBe(THUMB);
+    expect(after.principal.certificateThumbprint).toBe(next);
   });
 
   it("continues the chain of an existing file across writers, and across a torn line left by a crash", async () => {
@@ -139,8 +141,8 @@ describe("createAuditRecorder: exact records to a file", () => {
     await b.close();
     let records = readRecords(path);
     expect(records.map((x) => x.seq)).toEqual([1, 2, 3, 4]);
-    expect(records[2]!.prevHash).toBe(records[1]!.hash);
-    expect(records[3]!.log).toEqual({ firstSeq: 3, records: 1 });
+    expect(records[2].prevHash).toBe(records[1].hash);
+    expect(records[3].log).toEqual({ firstSeq: 3, records: 1 });
     expect(await verifyLog(path)).toMatchObject({ intact: true, records: 4, closed: true });
 
     // a writer killed mid-line leaves a torn line; the next writer terminates it and links to the last intact record
@@ -150,7 +152,7 @@ describe("createAuditRecorder: exact records to a file", () => {
     await c.close();
     records = readRecords(path);
     expect(records.map((x) => x.seq)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(records[4]!.prevHash).toBe(records[3]!.hash);
+    expect(records[4].prevHash).toBe(records[3].hash);
     const v = await verifyLog(path);
     expect(v).toMatchObject({ intact: true, records: 6, closed: true });
     expect(v.warnings.join("\n")).toMatch(/line 5 is a torn partial line/);
@@ -191,10 +193,11 @@ describe("createAuditRecorder: other destinations", () => {
     const r = createAuditRecorder({ destination: stream });
     r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "IdentityClient" });
     // garbage from a buggy observer: still no throw, still a record
-    r.write({ action: "weird" as any, outcome: "nope" as any, controls: ["bad", 42] as any, http: { method: "get it", path: 5 as any, durationMs: NaN } as any, token: null as any });
-    r.write(null as any);
+    const garbage = { action: "weird", outcome: "nope", controls: ["bad", 42], http: { method: "get it", path: 5, durationMs: NaN }, token: null };
+    r.write(garbage as unknown as AuditEventInput);
+    r.write(null as unknown as AuditEventInput);
     await r.close();
-    const records = chunks.join("").trim().split("\n").map((l) => JSON.parse(l));
+    const records = chunks.join("").trim().split("\n").map(parse);
     expect(records.map((x) => x.event.action)).toEqual(["client.create", "weird", "log.close"]);
     expect(records[1].event.outcome).toBe("failure");
     expect(records[1].baseline.controls).toEqual([]);
@@ -214,7 +217,7 @@ describe("createAuditRecorder: other destinations", () => {
     r.write({ action: "token.acquire", outcome: "failure", controls: ["IM-1"], error: { code: "invalid_client", message: "AADSTS700027" } });
     await r.close();
     dest.flushSync();
-    const lines = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = readFileSync(path, "utf8").trim().split("\n").map(parse);
     const audit = lines.filter((l) => l.schema === "acs-baseline.audit/1");
     expect(audit.map((x) => [x.event.action, x.level, x.service, x.seq])).toEqual([
       ["client.create", "info", "contoso-app", 1],

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { describe, expect, it, beforeAll } from "vitest";
 import { createAuditRecorder, verifyLog, verifyLogText } from "../../src/audit/index.js";
 import { verifyLogCommand } from "../../src/cli/verifyLogCommand.js";
-import { tempDir } from "./helpers.js";
+import { tempDir, parse } from "./helpers.js";
 
 const dir = tempDir("acs-verify-");
 let intact = "";
@@ -58,7 +58,7 @@ describe("verifyLog", () => {
 
   it("edited record: exit 1 naming the line and seq", async () => {
     const edited = [...lines];
-    edited[3] = edited[3]!.replace('"status":202', '"status":200');
+    edited[3] = edited[3].replace('"status":202', '"status":200');
     const res = await verifyLog(write("edited.log", join9(edited)));
     expect(res).toMatchObject({ intact: false, records: 3, problem: { line: 4, seq: 4, kind: "edited" } });
     const { code, out } = await cli(["edited.log"]);
@@ -67,7 +67,7 @@ describe("verifyLog", () => {
   });
 
   it("edited record with a recomputed hash is caught at the next record", async () => {
-    const recs = lines.map((l) => JSON.parse(l));
+    const recs = lines.map(parse);
     recs[3].http.status = 500;
     const { hash: _h, ...rest } = recs[3];
     const { computeRecordHash } = await import("../../src/audit/canonical.js");
@@ -92,7 +92,7 @@ describe("verifyLog", () => {
   });
 
   it("inserted (replayed) record", async () => {
-    const inserted = [...lines.slice(0, 6), lines[2]!, ...lines.slice(6)];
+    const inserted = [...lines.slice(0, 6), lines[2], ...lines.slice(6)];
     const res = await verifyLog(write("inserted.log", join9(inserted)));
     expect(res).toMatchObject({ intact: false, records: 6, problem: { line: 7, seq: 3, kind: "inserted" } });
     expect((await cli(["inserted.log"])).code).toBe(1);
@@ -100,7 +100,7 @@ describe("verifyLog", () => {
 
   it("reordered records", async () => {
     const swapped = [...lines];
-    [swapped[4], swapped[5]] = [swapped[5]!, swapped[4]!];
+    [swapped[4], swapped[5]] = [swapped[5], swapped[4]];
     const res = await verifyLog(write("reordered.log", join9(swapped)));
     expect(res).toMatchObject({ intact: false, records: 4, problem: { line: 5, seq: 6, kind: "reordered" } });
     const { code, out } = await cli(["reordered.log"]);
@@ -119,7 +119,7 @@ describe("verifyLog", () => {
   });
 
   it("torn last line after a crash is a truncated tail, not corruption", async () => {
-    const torn = join9(lines.slice(0, 5)) + lines[5]!.slice(0, 77);
+    const torn = join9(lines.slice(0, 5)) + lines[5].slice(0, 77);
     const res = await verifyLog(write("torn.log", torn));
     expect(res).toMatchObject({ intact: true, records: 5, closed: false, truncatedTail: { line: 6, bytes: 77 } });
     const { code, out } = await cli(["torn.log", "--json"]);
