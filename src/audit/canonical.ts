@@ -2,6 +2,7 @@
  * Canonical JSON and hashing for the audit chain. The definition is part of the record contract (docs/audit-log.md)
  * so that anyone can re-verify a log without acs-baseline.
  */
+import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
 
 /** The schema identifier written on every record. */
@@ -56,8 +57,10 @@ function sortDeep(value: unknown): unknown {
 
 /** SHA-256 of the UTF-8 bytes of `text`, lowercase hex. */
 export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  return oneShot !== undefined ? oneShot("sha256", text, "hex") : createHash("sha256").update(text, "utf8").digest("hex");
 }
+// crypto.hash (Node >= 20.12 / 21.7) avoids a Hash object per record.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
 
 /**
  * The hash a record must carry: SHA-256 (hex) of the canonical JSON of the record's own members

@@ -1,6 +1,6 @@
 /**
- * Builds `acs-baseline.audit/1` records from observer events. Objects are built with their members already in
- * canonical (sorted) order, so `JSON.stringify(record)` *is* the canonical JSON and the hot path serialises once.
+ * Serialises `acs-baseline.audit/1` records from observer events, directly as canonical JSON (members in sorted
+ * order), so the hot path serialises once and hashes the very string it writes.
  */
 import type { AuditAction, AuditEventInput, AuditPrincipal } from "./events.js";
 import { AUDIT_SCHEMA } from "./canonical.js";
@@ -57,10 +57,18 @@ export function baselineMember(controls: readonly string[] | undefined): { contr
   return { controls: list };
 }
 
-/** State the recorder keeps between records (static parts precomputed). */
+/** State the recorder keeps between records (static parts precomputed as JSON fragments). */
 export interface RecordContext {
+  /** `"principal":{…}` or empty when there is no principal. */
+  principalJson: string;
   principal: Record<string, string> | undefined;
   endpoint: string | undefined;
+}
+
+/** Sets the principal of a context (scrubbed once, serialised once). */
+export function setContextPrincipal(ctx: RecordContext, p: AuditPrincipal): void {
+  ctx.principal = principalMember(p);
+  ctx.principalJson = ctx.principal === undefined ? "" : `"principal":${JSON.stringify(ctx.principal)},`;
 }
 
 /** Extra members only the recorder itself writes (`log.close`). */
@@ -69,22 +77,61 @@ export interface LogMember {
   records: number;
 }
 
-/** An unchained record: every member except `seq`, `prevHash` and `hash`. */
-export type AuditRecordBody = Record<string, unknown>;
+/** Position of a record in its chain. */
+export interface ChainPosition {
+  seq: number;
+  prevHash: string;
+}
 
-const acsCache = new Map<string, { client?: string; endpoint?: string }>();
-function acsMember(client: string | undefined, endpoint: string | undefined): { client?: string; endpoint?: string } | undefined {
-  if (client === undefined && endpoint === undefined) return undefined;
+// Fragment caches: the members that repeat on every record are serialised once.
+const acsCache = new Map<string, string>();
+function acsFragment(client: string | undefined, endpoint: string | undefined): string {
+  if (client === undefined && endpoint === undefined) return "";
   const key = `${client ?? ""}\u0000${endpoint ?? ""}`;
   let v = acsCache.get(key);
   if (v === undefined) {
-    v = {};
-    if (client !== undefined) v.client = scrubText(client);
-    if (endpoint !== undefined) v.endpoint = endpoint;
+    const acs: { client?: string; endpoint?: string } = {};
+    if (client !== undefined) acs.client = scrubText(client);
+    if (endpoint !== undefined) acs.endpoint = endpoint;
+    v = `"acs":${JSON.stringify(acs)},`;
     if (acsCache.size > 256) acsCache.clear();
     acsCache.set(key, v);
   }
   return v;
+}
+
+const baselineCache = new Map<string, string>();
+function baselineFragment(controls: readonly string[] | undefined): string {
+  const key = Array.isArray(controls) ? JSON.stringify(controls) : "";
+  let v = baselineCache.get(key);
+  if (v === undefined) {
+    v = `"baseline":${JSON.stringify(baselineMember(controls))},`;
+    if (baselineCache.size > 256) baselineCache.clear();
+    baselineCache.set(key, v);
+  }
+  return v;
+}
+
+const eventCache = new Map<string, string>();
+function eventFragment(action: unknown, outcome: unknown, reason: string | undefined): string {
+  const known = typeof action === "string" && Object.prototype.hasOwnProperty.call(CATEGORY_BY_ACTION, action);
+  const ok = outcome === "success";
+  if (known && reason === undefined) {
+    const key = `${action}|${ok ? 1 : 0}`;
+    let v = eventCache.get(key);
+    if (v === undefined) {
+      v = `"event":${JSON.stringify({ action, category: CATEGORY_BY_ACTION[action as AuditAction], outcome: ok ? "success" : "failure" })},`;
+      eventCache.set(key, v);
+    }
+    return v;
+  }
+  const event: Record<string, unknown> = {
+    action: known ? action : scrubText(String(action)),
+    category: known ? CATEGORY_BY_ACTION[action as AuditAction] : "unknown",
+    outcome: ok ? "success" : "failure",
+  };
+  if (reason !== undefined) event.reason = reason;
+  return `"event":${JSON.stringify(event)},`;
 }
 
 function optText(v: unknown): string | undefined {
@@ -95,35 +142,34 @@ function finiteNumber(v: unknown): number | undefined {
   return typeof v === "number" && Number.isFinite(v) ? v : undefined;
 }
 
-/** Position of a record in its chain. */
-export interface ChainPosition {
-  seq: number;
-  prevHash: string;
+/** An id as returned by services: kept when GUID-shaped, scrubbed otherwise. */
+function idText(v: unknown): string | undefined {
+  if (typeof v !== "string") return undefined;
+  return GUID_SHAPE.test(v) ? v : scrubText(v);
 }
 
 /**
- * Builds one record; `chain` adds `seq` and `prevHash` (the caller adds `hash` after serialising). Members are
- * inserted in canonical order.
+ * Serialises one record as canonical JSON (members in sorted order, no white space), without `hash`. `chain` adds
+ * `seq` and `prevHash`. Static members come from cached fragments; only the members that change are stringified.
  */
-export function buildRecord(
+export function serializeRecord(
   input: AuditEventInput,
   ctx: RecordContext,
   time: string,
   level: AuditLevel,
   chain: ChainPosition | undefined,
   log?: LogMember,
-): AuditRecordBody {
-  const rec: AuditRecordBody = {};
-  const acs = acsMember(typeof input.client === "string" ? input.client : undefined, ctx.endpoint);
-  if (acs !== undefined) rec.acs = acs;
-  rec.baseline = baselineMember(input.controls);
+): string {
+  let s = "{";
+  s += acsFragment(typeof input.client === "string" ? input.client : undefined, ctx.endpoint);
+  s += baselineFragment(input.controls);
   if (input.certificate !== undefined && input.certificate !== null) {
     const c: Record<string, unknown> = {};
     const days = finiteNumber(input.certificate.daysRemaining);
     if (days !== undefined) c.daysRemaining = Math.floor(days);
     const notAfter = optText(input.certificate.notAfter);
     if (notAfter !== undefined) c.notAfter = notAfter;
-    rec.certificate = c;
+    s += `"certificate":${JSON.stringify(c)},`;
   }
   if (input.error !== undefined && input.error !== null) {
     const e: Record<string, unknown> = {};
@@ -131,51 +177,48 @@ export function buildRecord(
     if (code !== undefined) e.code = code;
     const message = optText(input.error.message);
     if (message !== undefined) e.message = message;
-    rec.error = e;
+    s += `"error":${JSON.stringify(e)},`;
   }
-  const action = input.action;
-  const event: Record<string, unknown> = {
-    action: typeof action === "string" && action in CATEGORY_BY_ACTION ? action : scrubText(String(action)),
-    category: CATEGORY_BY_ACTION[action] ?? "unknown",
-    outcome: input.outcome === "success" ? "success" : "failure",
-  };
-  const reason = optText(input.reason);
-  if (reason !== undefined) event.reason = reason;
-  rec.event = event;
+  s += eventFragment(input.action, input.outcome, optText(input.reason));
   const http = input.http;
   if (http !== undefined && http !== null) {
     const h: Record<string, unknown> = {};
-    const corr = typeof http.correlationId === "string" ? scrubText(http.correlationId) : undefined;
+    const corr = idText(http.correlationId);
     if (corr !== undefined) h.correlationId = corr;
     h.durationMs = Math.max(0, Math.round(finiteNumber(http.durationMs) ?? 0));
     h.method = typeof http.method === "string" ? keepIfShaped(http.method, METHOD_SHAPE) : "UNKNOWN";
     h.path = typeof http.path === "string" ? scrubCached(stripQuery(http.path)) : "";
-    const rid = typeof http.requestId === "string" ? keepIfShaped(http.requestId, GUID_SHAPE) : undefined;
+    const rid = idText(http.requestId);
     if (rid !== undefined) h.requestId = rid;
     const status = finiteNumber(http.status);
     if (status !== undefined) h.status = Math.trunc(status);
-    rec.http = h;
+    s += `"http":${JSON.stringify(h)},`;
   }
-  rec.level = level;
-  if (log !== undefined) rec.log = { firstSeq: log.firstSeq, records: log.records };
-  if (chain !== undefined) rec.prevHash = chain.prevHash;
-  const principal = input.principal === undefined ? ctx.principal : principalMember(input.principal);
-  if (principal !== undefined) rec.principal = principal;
-  rec.schema = AUDIT_SCHEMA;
-  if (chain !== undefined) rec.seq = chain.seq;
-  rec.time = time;
+  s += `"level":"${level}",`;
+  if (log !== undefined) s += `"log":{"firstSeq":${log.firstSeq},"records":${log.records}},`;
+  if (chain !== undefined) s += `"prevHash":"${chain.prevHash}",`;
+  if (input.principal === undefined) {
+    s += ctx.principalJson;
+  } else {
+    const p = principalMember(input.principal);
+    if (p !== undefined) s += `"principal":${JSON.stringify(p)},`;
+  }
+  s += `"schema":"${AUDIT_SCHEMA}",`;
+  if (chain !== undefined) s += `"seq":${chain.seq},`;
+  s += `"time":"${time}"`;
   if (input.token !== undefined && input.token !== null) {
     const t: Record<string, unknown> = {};
     const exp = optText(input.token.expiresOn);
     if (exp !== undefined) t.expiresOn = exp;
     const scope = optText(input.token.scope);
     if (scope !== undefined) t.scope = scope;
-    rec.token = t;
+    s += `,"token":${JSON.stringify(t)}`;
   }
   if (Array.isArray(input.variables)) {
-    rec.variables = input.variables.map((v) => (typeof v === "string" ? keepIfShaped(v, VARIABLE_SHAPE) : REDACTED_VALUE));
+    const vars = input.variables.map((v) => (typeof v === "string" ? keepIfShaped(v, VARIABLE_SHAPE) : REDACTED_VALUE));
+    s += `,"variables":${JSON.stringify(vars)}`;
   }
-  return rec;
+  return `${s}}`;
 }
 const REDACTED_VALUE = "[REDACTED]";
 

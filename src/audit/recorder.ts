@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { AuditEventInput, AuditPrincipal } from "./events.js";
 import { GENESIS_HASH, sha256Hex } from "./canonical.js";
 import type { AuditLevel, RecordContext } from "./record.js";
-import { buildRecord, mergePrincipal, principalMember } from "./record.js";
+import { mergePrincipal, serializeRecord, setContextPrincipal } from "./record.js";
 import { scrubText } from "./redaction.js";
 import type { AuditSink } from "./sink.js";
 import { openFileSink, openLoggerSink, openStdoutSink, openStreamSink } from "./sink.js";
@@ -85,7 +85,7 @@ function hostOf(value: string): string {
 }
 
 class ChainedRecorder implements AuditRecorder {
-  private readonly ctx: RecordContext = { principal: undefined, endpoint: undefined };
+  private readonly ctx: RecordContext = { principal: undefined, principalJson: "", endpoint: undefined };
   private principal: AuditPrincipal = {};
   private seq: number;
   private readonly firstSeq: number;
@@ -111,7 +111,7 @@ class ChainedRecorder implements AuditRecorder {
   setPrincipal(p: AuditPrincipal): void {
     try {
       this.principal = mergePrincipal(this.principal, p);
-      this.ctx.principal = principalMember(this.principal);
+      setContextPrincipal(this.ctx, this.principal);
     } catch {
       // never throw into the caller
     }
@@ -150,12 +150,10 @@ class ChainedRecorder implements AuditRecorder {
     const input = principal === undefined ? event : { ...event, principal };
     const chainPos = this.chain ? { seq: this.seq, prevHash: this.prevHash } : undefined;
     const log = isClose ? { firstSeq: this.firstSeq, records: this.count } : undefined;
-    const record = buildRecord(input, this.ctx, this.now(), level, chainPos, log);
-    const json = JSON.stringify(record);
+    const json = serializeRecord(input, this.ctx, this.now(), level, chainPos, log);
     let line: string;
     if (this.chain) {
       const hash = sha256Hex(json);
-      record.hash = hash;
       line = `${json.slice(0, -1)},"hash":"${hash}"}\n`;
       this.prevHash = hash;
       this.seq++;
@@ -163,7 +161,7 @@ class ChainedRecorder implements AuditRecorder {
       line = `${json}\n`;
     }
     this.count++;
-    this.sink.write(line, record, level, event.action !== "request");
+    this.sink.write(line, level, event.action !== "request");
   }
 
   close(): Promise<void> {

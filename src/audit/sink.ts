@@ -1,6 +1,6 @@
 /**
  * Where audit lines go. Files and stdout use pino's destination (SonicBoom) in synchronous mode with a small
- * buffer: `request` records are batched (written when 4 KiB accumulate, or within 100 ms), every other record is
+ * buffer: `request` records are batched (written when 16 KiB accumulate, or within 100 ms), every other record is
  * written at once, and everything buffered is written synchronously at process end (see exitFlush.ts).
  */
 import { closeSync, mkdirSync, openSync, readSync, fstatSync } from "node:fs";
@@ -13,11 +13,12 @@ import type { AuditLevel } from "./record.js";
 /** A line sink. `write` gets a complete JSON line ending in `\n`. */
 export interface AuditSink {
   /** `urgent` lines are written through at once; others may be batched. */
-  write(line: string, record: Record<string, unknown>, level: AuditLevel, urgent: boolean): void;
+  write(line: string, level: AuditLevel, urgent: boolean): void;
   close(): Promise<void>;
 }
 
-const BATCH_BYTES = 4096;
+const BATCH_BYTES = 16 * 1024;
+const MAX_WRITE = 64 * 1024;
 const BATCH_MS = 100;
 
 type SonicBoom = ReturnType<typeof pino.destination>;
@@ -29,7 +30,7 @@ class SonicSink implements AuditSink {
   private failed = false;
 
   constructor(fd: number, ownsFd: boolean) {
-    this.dest = pino.destination({ dest: fd, sync: true, minLength: BATCH_BYTES, periodicFlush: BATCH_MS });
+    this.dest = pino.destination({ dest: fd, sync: true, minLength: BATCH_BYTES, maxWrite: MAX_WRITE, periodicFlush: BATCH_MS });
     this.ownsFd = ownsFd;
     this.dest.on("error", () => {
       this.failed = true;
@@ -37,7 +38,7 @@ class SonicSink implements AuditSink {
     registerExitFlush(this);
   }
 
-  write(line: string, _record: Record<string, unknown>, _level: AuditLevel, urgent: boolean): void {
+  write(line: string, _level: AuditLevel, urgent: boolean): void {
     if (this.closed || this.failed) return;
     this.dest.write(line);
     if (urgent) this.dest.flush();
@@ -93,9 +94,9 @@ class LoggerSink implements AuditSink {
     this.child = logger.child({}, { level });
     registerExitFlush(this);
   }
-  write(_line: string, record: Record<string, unknown>, level: AuditLevel, urgent: boolean): void {
+  write(line: string, level: AuditLevel, urgent: boolean): void {
     if (this.closed) return;
-    this.child[level](record);
+    this.child[level](JSON.parse(line) as Record<string, unknown>);
     if (urgent) this.flushSync();
   }
   flushSync(): void {
@@ -155,7 +156,7 @@ export function openFileSink(path: string): { sink: AuditSink; tail: FileTail; t
   return {
     sink,
     tail,
-    terminateTornLine: () => sink.write("\n", {}, "info", true),
+    terminateTornLine: () => sink.write("\n", "info", true),
   };
 }
 
