@@ -1,6 +1,7 @@
 /**
  * The audit recorder: turns observer events into chained `acs-baseline.audit/1` records and hands them to a sink.
  */
+import { resolve } from "node:path";
 import type { Logger } from "pino";
 import type { AuditEventInput, AuditPrincipal } from "./events.js";
 import { GENESIS_HASH, sha256Hex } from "./canonical.js";
@@ -84,28 +85,70 @@ function hostOf(value: string): string {
   }
 }
 
+/**
+ * One log: a sink and its chain. Recorders writing to the same file, to stdout, to the same stream or through the same
+ * logger share it (one chain per log, never two interleaved); the last recorder to close writes `log.close`.
+ */
+class SharedLog {
+  seq: number;
+  readonly firstSeq: number;
+  prevHash: string;
+  count = 0;
+  refs = 0;
+  closing: Promise<void> | undefined;
+
+  constructor(
+    readonly key: unknown,
+    readonly sink: AuditSink,
+    readonly chain: boolean,
+    start: ChainStart,
+  ) {
+    this.seq = start.seq;
+    this.firstSeq = start.seq;
+    this.prevHash = start.prevHash;
+  }
+
+  /** Serialises, chains and writes one record. */
+  append(json: string, level: AuditLevel, urgent: boolean): void {
+    let line: string;
+    if (this.chain) {
+      const hash = sha256Hex(json);
+      line = `${json.slice(0, -1)},"hash":"${hash}"}\n`;
+      this.prevHash = hash;
+      this.seq++;
+    } else {
+      line = `${json}\n`;
+    }
+    this.count++;
+    this.sink.write(line, level, urgent);
+  }
+}
+
+const openLogs = new Map<unknown, SharedLog>();
+
+function acquireLog(key: unknown, open: () => SharedLog): SharedLog {
+  let log = openLogs.get(key);
+  if (log === undefined || log.closing !== undefined) {
+    log = open();
+    openLogs.set(key, log);
+  }
+  log.refs++;
+  return log;
+}
+
 class ChainedRecorder implements AuditRecorder {
   private readonly ctx: RecordContext = { principal: undefined, principalJson: "", endpoint: undefined };
   private principal: AuditPrincipal = {};
-  private seq: number;
-  private readonly firstSeq: number;
-  private prevHash: string;
-  private count = 0;
   private closing: Promise<void> | undefined;
   private readonly minRank: number;
   private lastMs = 0;
   private lastIso = "";
 
   constructor(
-    private readonly sink: AuditSink,
-    private readonly chain: boolean,
+    private readonly log: SharedLog,
     level: AuditLevel,
-    start: ChainStart,
   ) {
     this.minRank = LEVEL_RANK[level] ?? 30;
-    this.seq = start.seq;
-    this.firstSeq = start.seq;
-    this.prevHash = start.prevHash;
   }
 
   setPrincipal(p: AuditPrincipal): void {
@@ -126,7 +169,7 @@ class ChainedRecorder implements AuditRecorder {
   }
 
   write(event: AuditEventInput): void {
-    if (this.closing !== undefined) return;
+    if (this.closing !== undefined || this.log.closing !== undefined) return;
     try {
       this.append(event, false);
     } catch {
@@ -148,30 +191,30 @@ class ChainedRecorder implements AuditRecorder {
     if ((LEVEL_RANK[level] ?? 30) < this.minRank && !isClose) return;
     const principal = event.principal === undefined ? undefined : mergePrincipal(this.principal, event.principal);
     const input = principal === undefined ? event : { ...event, principal };
-    const chainPos = this.chain ? { seq: this.seq, prevHash: this.prevHash } : undefined;
-    const log = isClose ? { firstSeq: this.firstSeq, records: this.count } : undefined;
-    const json = serializeRecord(input, this.ctx, this.now(), level, chainPos, log);
-    let line: string;
-    if (this.chain) {
-      const hash = sha256Hex(json);
-      line = `${json.slice(0, -1)},"hash":"${hash}"}\n`;
-      this.prevHash = hash;
-      this.seq++;
-    } else {
-      line = `${json}\n`;
-    }
-    this.count++;
-    this.sink.write(line, level, event.action !== "request");
+    const log = this.log;
+    const chainPos = log.chain ? { seq: log.seq, prevHash: log.prevHash } : undefined;
+    const closeMember = isClose ? { firstSeq: log.firstSeq, records: log.count } : undefined;
+    const json = serializeRecord(input, this.ctx, this.now(), level, chainPos, closeMember);
+    log.append(json, level, event.action !== "request");
   }
 
   close(): Promise<void> {
     if (this.closing === undefined) {
-      try {
-        this.append({ action: "log.close", outcome: "success", level: "info", controls: ["LT-4"] }, true);
-      } catch {
-        // still close the sink
+      const log = this.log;
+      log.refs--;
+      if (log.refs > 0 || log.closing !== undefined) {
+        // Another recorder still writes to this log: it writes log.close when it closes.
+        this.closing = Promise.resolve();
+      } else {
+        try {
+          this.append({ action: "log.close", outcome: "success", level: "info", controls: ["LT-4"] }, true);
+        } catch {
+          // still close the sink
+        }
+        if (openLogs.get(log.key) === log) openLogs.delete(log.key);
+        log.closing = log.sink.close().catch(() => undefined);
+        this.closing = log.closing;
       }
-      this.closing = this.sink.close().catch(() => undefined);
     }
     return this.closing;
   }
@@ -182,22 +225,34 @@ class ChainedRecorder implements AuditRecorder {
  *
  * @remarks
  * File and stdout destinations survive `process.exit()`, uncaught exceptions and SIGTERM/SIGINT/SIGHUP: records
- * are buffered synchronously and flushed by exit hooks. See docs/audit-log.md for the record schema.
+ * are buffered synchronously and flushed by exit hooks. Recorders created for the same file, stdout, stream or logger
+ * in one process share one chain; the last one to close writes `log.close`. See docs/audit-log.md for the record
+ * schema.
+ * @throws the file system error when a file destination cannot be opened
  * @public
  */
 export function createAuditRecorder(options: AuditOptions | undefined): AuditRecorder {
   if (options === undefined || options === null) return new NoopRecorder();
   const chain = options.chain !== false;
   const level: AuditLevel = options.level ?? "info";
+  const genesis: ChainStart = { seq: 1, prevHash: GENESIS_HASH };
   if (options.logger !== undefined) {
-    return new ChainedRecorder(openLoggerSink(options.logger, level), chain, level, { seq: 1, prevHash: GENESIS_HASH });
+    const logger = options.logger;
+    const log = acquireLog(logger, () => new SharedLog(logger, openLoggerSink(logger, "info"), chain, genesis));
+    return new ChainedRecorder(log, level);
   }
   const dest = options.destination ?? "stdout";
-  if (dest === "stdout") return new ChainedRecorder(openStdoutSink(), chain, level, { seq: 1, prevHash: GENESIS_HASH });
-  if (typeof dest === "string") {
-    const { sink, tail, terminateTornLine } = openFileSink(dest);
-    if (tail.torn) terminateTornLine();
-    return new ChainedRecorder(sink, chain, level, chain ? chainFromLastLine(tail.lastLine) : { seq: 1, prevHash: GENESIS_HASH });
+  if (dest === "stdout") {
+    return new ChainedRecorder(acquireLog("stdout", () => new SharedLog("stdout", openStdoutSink(), chain, genesis)), level);
   }
-  return new ChainedRecorder(openStreamSink(dest), chain, level, { seq: 1, prevHash: GENESIS_HASH });
+  if (typeof dest === "string") {
+    const key = `file:${resolve(dest)}`;
+    const log = acquireLog(key, () => {
+      const { sink, tail, terminateTornLine } = openFileSink(dest);
+      if (tail.torn) terminateTornLine();
+      return new SharedLog(key, sink, chain, chain ? chainFromLastLine(tail.lastLine) : genesis);
+    });
+    return new ChainedRecorder(log, level);
+  }
+  return new ChainedRecorder(acquireLog(dest, () => new SharedLog(dest, openStreamSink(dest), chain, genesis)), level);
 }

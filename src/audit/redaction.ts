@@ -30,6 +30,8 @@ const PATTERNS: readonly (readonly [RegExp, (match: string, ...groups: string[])
   // Phone numbers: E.164 (`+` and 7–15 digits, optional separators) or a bare run of 8–15 digits.
   [/\+\d[\d\s().-]{5,20}\d|(?<![\w+.-])\d{8,15}(?![\w-])/g, (m) => maskPhoneNumber(m)],
 ];
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE_G = new RegExp(LONE_SURROGATE.source, "g");
 const ANY = new RegExp(PATTERNS.map(([re]) => `(?:${re.source})`).join("|"), "i");
 
 /**
@@ -47,6 +49,8 @@ export function maskPhoneNumber(value: string): string {
  */
 export function scrubText(text: string): string {
   let out = text.length > MAX_TEXT_LENGTH * 4 ? text.slice(0, MAX_TEXT_LENGTH * 4) : text;
+  // Lone surrogates cannot be encoded as UTF-8: replace them so every verifier hashes the same bytes.
+  if (LONE_SURROGATE.test(out)) out = out.replace(LONE_SURROGATE_G, "\uFFFD");
   if (isConnectionStringShaped(out)) out = maskConnectionString(out);
   if (ANY.test(out)) {
     for (const [re, replace] of PATTERNS) out = out.replace(re, replace);

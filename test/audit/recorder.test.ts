@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return -- tests read parsed JSON records */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync, appendFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -174,6 +175,57 @@ describe("createAuditRecorder: exact records to a file", () => {
     for (const x of records) expect(Object.keys(x)).not.toEqual(expect.arrayContaining(["seq"]));
     expect(records.some((x) => "hash" in x || "prevHash" in x || "seq" in x)).toBe(false);
     expect((await verifyLog(path)).problem?.kind).toBe("unchained");
+  });
+});
+
+describe("createAuditRecorder: one chain per log", () => {
+  it("recorders on the same file in one process share one chain; the last close writes log.close", async () => {
+    const path = join(dir, "shared.log");
+    const sms = createAuditRecorder({ destination: path });
+    const identity = createAuditRecorder({ destination: join(dir, ".", "shared.log") });
+    sms.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "SmsClient" });
+    identity.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "CommunicationIdentityClient" });
+    sms.write({ action: "request", outcome: "success", controls: ["LT-4"], client: "SmsClient", http: { method: "POST", path: "/sms", status: 202, durationMs: 1 } });
+    await sms.close();
+    identity.write({ action: "request", outcome: "success", controls: ["LT-4"], client: "CommunicationIdentityClient", http: { method: "POST", path: "/identities", status: 201, durationMs: 1 } });
+    await identity.close();
+    const records = readRecords(path);
+    expect(records.map((r) => [r.seq, r.event.action, r.acs?.client])).toEqual([
+      [1, "client.create", "SmsClient"],
+      [2, "client.create", "CommunicationIdentityClient"],
+      [3, "request", "SmsClient"],
+      [4, "request", "CommunicationIdentityClient"],
+      [5, "log.close", undefined],
+    ]);
+    expect(records[4].log).toEqual({ firstSeq: 1, records: 4 });
+    expect(await verifyLog(path)).toMatchObject({ intact: true, records: 5, closed: true });
+  });
+
+  it("a third party re-verifies the chain with Python's json + hashlib (documented recipe)", async (ctx) => {
+    const python = spawnSync("python3", ["--version"]);
+    if (python.status !== 0) ctx.skip();
+    const path = join(dir, "python.log");
+    const r = createAuditRecorder({ destination: path });
+    r.setPrincipal({ tenantId: TENANT, clientId: CLIENT, credentialType: "certificate", certificateThumbprint: THUMB });
+    r.write({ action: "refuse", outcome: "failure", controls: ["IM-1"], reason: "café ✓ 日本 \u0001 tab\t quote\" back\\ 😀 lone \ud800 \u2028" });
+    r.write({ action: "request", outcome: "success", controls: ["LT-4"], http: { method: "GET", path: "/ü/ß", durationMs: 3 } });
+    await r.close();
+    const script = [
+      "import hashlib, json, sys",
+      'prev, seq = "0" * 64, 0',
+      'OWN = {"acs","baseline","certificate","error","event","http","level","log","prevHash","principal","schema","seq","time","token","variables"}',
+      'for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):',
+      "    rec = json.loads(line)",
+      "    own = {k: v for k, v in rec.items() if k in OWN}",
+      '    canon = json.dumps(own, sort_keys=True, separators=(",", ":"), ensure_ascii=False)',
+      '    assert hashlib.sha256(canon.encode("utf-8")).hexdigest() == rec["hash"], f"line {n} edited"',
+      '    assert rec["prevHash"] == prev and rec["seq"] == seq + 1, f"line {n}: chain broken"',
+      '    prev, seq = rec["hash"], rec["seq"]',
+      "print(seq)",
+    ].join("\n");
+    const out = spawnSync("python3", ["-c", script, path], { encoding: "utf8" });
+    expect(out.stderr).toBe("");
+    expect(out.stdout.trim()).toBe("3");
   });
 });
 
