@@ -5,7 +5,10 @@
  */
 import type { BaselineControlId } from "../errors.js";
 
-/** What a record is about. Documented in docs/audit-log.md. */
+/**
+ * What a record is about. Documented in docs/audit-log.md.
+ * @public
+ */
 export type AuditAction =
   | "credential.resolve"
   | "credential.rotate"
@@ -16,10 +19,16 @@ export type AuditAction =
   | "config.warning"
   | "log.close";
 
-/** Kind of credential the factory resolved. */
+/**
+ * Kind of credential the factory resolved.
+ * @public
+ */
 export type CredentialType = "certificate" | "secret" | "external";
 
-/** Who is acting: filled once by the factory, repeated on every record. */
+/**
+ * Who is acting: filled once by the factory, repeated on every record.
+ * @public
+ */
 export interface AuditPrincipal {
   tenantId?: string;
   clientId?: string;
@@ -28,7 +37,11 @@ export interface AuditPrincipal {
   certificateThumbprint?: string;
 }
 
-/** One security-relevant step, as reported by an observer. Never put secrets, tokens, bodies or phone numbers here. */
+/**
+ * One security-relevant step, as reported by an observer. Never put secrets, tokens, bodies or phone numbers here:
+ * the recorder scrubs every string as a second line of defence (docs/audit-log.md).
+ * @public
+ */
 export interface AuditEventInput {
   action: AuditAction;
   outcome: "success" | "failure";

@@ -46,7 +46,7 @@ export function formatAuditRecord(record: unknown): string {
   const log = obj(r.log);
   if (log.records !== undefined) parts.push(`${str(log.records)} records`);
   const p = obj(r.principal);
-  const who = [str(p.credentialType), p.clientId !== undefined ? `client ${str(p.clientId)}` : undefined]
+  const who = [str(p.credentialType), p.clientId !== undefined ? `client ${str(p.clientId)!.slice(0, 8)}…` : undefined]
     .filter(Boolean)
     .join(" ");
   if (who !== "") parts.push(`(${who}${p.certificateThumbprint !== undefined ? ` cert ${str(p.certificateThumbprint)!.slice(0, 12)}…` : ""})`);
