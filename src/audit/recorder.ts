@@ -10,6 +10,8 @@ import { mergePrincipal, serializeRecord, setContextPrincipal } from "./record.j
 import { scrubText } from "./redaction.js";
 import type { AuditSink } from "./sink.js";
 import { openFileSink, openLoggerSink, openStdoutSink, openStreamSink } from "./sink.js";
+import type { SyncFlushable } from "./exitFlush.js";
+import { registerExitFlush, unregisterExitFlush } from "./exitFlush.js";
 
 /**
  * Where and how audit records are written.
@@ -85,17 +87,39 @@ function hostOf(value: string): string {
   }
 }
 
+/** A record waiting to be serialised: the event, when it happened, and the recorder context at that moment. */
+interface Pending {
+  event: AuditEventInput;
+  ms: number;
+  ctx: RecordContext;
+  level: AuditLevel;
+  close: boolean;
+}
+
+/** Records batched before they are serialised, hashed and written (the hot path only queues). */
+const BATCH_RECORDS = 64;
+/** Longest a `request` record waits in memory before it is written (exit hooks write it at once). */
+const BATCH_MS = 50;
+
 /**
  * One log: a sink and its chain. Recorders writing to the same file, to stdout, to the same stream or through the same
  * logger share it (one chain per log, never two interleaved); the last recorder to close writes `log.close`.
+ *
+ * `request` records are queued and processed in batches (up to 64, or after 50 ms): serialising and hashing a batch
+ * in one go keeps the hot path to a queue push, and a batch is one synchronous write. Every other record is written
+ * at once, together with the queue before it. Exit hooks process the queue synchronously.
  */
-class SharedLog {
+class SharedLog implements SyncFlushable {
   seq: number;
   readonly firstSeq: number;
   prevHash: string;
   count = 0;
   refs = 0;
   closing: Promise<void> | undefined;
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private lastMs = -1;
+  private lastIso = "";
 
   constructor(
     readonly key: unknown,
@@ -106,10 +130,46 @@ class SharedLog {
     this.seq = start.seq;
     this.firstSeq = start.seq;
     this.prevHash = start.prevHash;
+    registerExitFlush(this);
   }
 
-  /** Serialises, chains and writes one record. */
-  append(json: string, level: AuditLevel, urgent: boolean): void {
+  enqueue(item: Pending, urgent: boolean): void {
+    this.pending.push(item);
+    if (urgent || this.pending.length >= BATCH_RECORDS) {
+      this.drain();
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.drain(), BATCH_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Serialises, chains and writes everything queued. */
+  drain(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    for (const item of batch) {
+      try {
+        this.process(item);
+      } catch {
+        // a record that cannot be serialised is dropped, never the batch
+      }
+    }
+    this.sink.commit();
+  }
+
+  private process(item: Pending): void {
+    if (item.ms !== this.lastMs) {
+      this.lastMs = item.ms;
+      this.lastIso = new Date(item.ms).toISOString();
+    }
+    const chainPos = this.chain ? { seq: this.seq, prevHash: this.prevHash } : undefined;
+    const closeMember = item.close ? { firstSeq: this.firstSeq, records: this.count } : undefined;
+    const json = serializeRecord(item.event, item.ctx, this.lastIso, item.level, chainPos, closeMember);
     let line: string;
     if (this.chain) {
       const hash = sha256Hex(json);
@@ -120,7 +180,19 @@ class SharedLog {
       line = `${json}\n`;
     }
     this.count++;
-    this.sink.write(line, level, urgent);
+    this.sink.add(line, item.level);
+  }
+
+  /** Exit hook: everything queued is written before the process ends. */
+  flushSync(): void {
+    this.drain();
+    this.sink.flushSync();
+  }
+
+  close(): Promise<void> {
+    this.drain();
+    unregisterExitFlush(this);
+    return this.sink.close();
   }
 }
 
@@ -136,13 +208,14 @@ function acquireLog(key: unknown, open: () => SharedLog): SharedLog {
   return log;
 }
 
+const EMPTY_CONTEXT: RecordContext = Object.freeze({ principal: undefined, principalJson: "", endpoint: undefined });
+
 class ChainedRecorder implements AuditRecorder {
-  private readonly ctx: RecordContext = { principal: undefined, principalJson: "", endpoint: undefined };
+  /** Replaced (never mutated) on change, so queued records keep the context they were written with. */
+  private ctx: RecordContext = EMPTY_CONTEXT;
   private principal: AuditPrincipal = {};
   private closing: Promise<void> | undefined;
   private readonly minRank: number;
-  private lastMs = 0;
-  private lastIso = "";
 
   constructor(
     private readonly log: SharedLog,
@@ -154,7 +227,9 @@ class ChainedRecorder implements AuditRecorder {
   setPrincipal(p: AuditPrincipal): void {
     try {
       this.principal = mergePrincipal(this.principal, p);
-      setContextPrincipal(this.ctx, this.principal);
+      const ctx = { ...this.ctx };
+      setContextPrincipal(ctx, this.principal);
+      this.ctx = ctx;
     } catch {
       // never throw into the caller
     }
@@ -162,7 +237,7 @@ class ChainedRecorder implements AuditRecorder {
 
   setEndpoint(host: string): void {
     try {
-      this.ctx.endpoint = typeof host === "string" ? hostOf(host) : undefined;
+      this.ctx = { ...this.ctx, endpoint: typeof host === "string" ? hostOf(host) : undefined };
     } catch {
       // never throw into the caller
     }
@@ -177,25 +252,11 @@ class ChainedRecorder implements AuditRecorder {
     }
   }
 
-  private now(): string {
-    const ms = Date.now();
-    if (ms !== this.lastMs) {
-      this.lastMs = ms;
-      this.lastIso = new Date(ms).toISOString();
-    }
-    return this.lastIso;
-  }
-
   private append(event: AuditEventInput, isClose: boolean): void {
     const level: AuditLevel = event.level ?? (event.outcome === "success" ? "info" : "error");
     if ((LEVEL_RANK[level] ?? 30) < this.minRank && !isClose) return;
-    const principal = event.principal === undefined ? undefined : mergePrincipal(this.principal, event.principal);
-    const input = principal === undefined ? event : { ...event, principal };
-    const log = this.log;
-    const chainPos = log.chain ? { seq: log.seq, prevHash: log.prevHash } : undefined;
-    const closeMember = isClose ? { firstSeq: log.firstSeq, records: log.count } : undefined;
-    const json = serializeRecord(input, this.ctx, this.now(), level, chainPos, closeMember);
-    log.append(json, level, event.action !== "request");
+    const input = event.principal === undefined ? event : { ...event, principal: mergePrincipal(this.principal, event.principal) };
+    this.log.enqueue({ event: input, ms: Date.now(), ctx: this.ctx, level, close: isClose }, event.action !== "request");
   }
 
   close(): Promise<void> {
@@ -204,7 +265,7 @@ class ChainedRecorder implements AuditRecorder {
       log.refs--;
       if (log.refs > 0 || log.closing !== undefined) {
         // Another recorder still writes to this log: it writes log.close when it closes.
-        this.closing = Promise.resolve();
+        this.closing = Promise.resolve().then(() => log.drain());
       } else {
         try {
           this.append({ action: "log.close", outcome: "success", level: "info", controls: ["LT-4"] }, true);
@@ -212,7 +273,7 @@ class ChainedRecorder implements AuditRecorder {
           // still close the sink
         }
         if (openLogs.get(log.key) === log) openLogs.delete(log.key);
-        log.closing = log.sink.close().catch(() => undefined);
+        log.closing = log.close().catch(() => undefined);
         this.closing = log.closing;
       }
     }
@@ -238,7 +299,7 @@ export function createAuditRecorder(options: AuditOptions | undefined): AuditRec
   const genesis: ChainStart = { seq: 1, prevHash: GENESIS_HASH };
   if (options.logger !== undefined) {
     const logger = options.logger;
-    const log = acquireLog(logger, () => new SharedLog(logger, openLoggerSink(logger, "info"), chain, genesis));
+    const log = acquireLog(logger, () => new SharedLog(logger, openLoggerSink(logger), chain, genesis));
     return new ChainedRecorder(log, level);
   }
   const dest = options.destination ?? "stdout";

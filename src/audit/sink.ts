@@ -1,50 +1,55 @@
 /**
- * Where audit lines go. Files and stdout use pino's destination (SonicBoom) in synchronous mode with a small
- * buffer: `request` records are batched (written when 16 KiB accumulate, or within 100 ms), every other record is
- * written at once, and everything buffered is written synchronously at process end (see exitFlush.ts).
+ * Where audit lines go. Files and stdout use pino's destination (SonicBoom) in synchronous mode: the recorder commits
+ * batches of records, each one `writeSync`, so there is never an asynchronous write in flight to lose or reorder.
  */
 import { closeSync, mkdirSync, openSync, readSync, fstatSync } from "node:fs";
 import { dirname } from "node:path";
 import pino from "pino";
 import type { Logger } from "pino";
-import { registerExitFlush, unregisterExitFlush } from "./exitFlush.js";
 import type { AuditLevel } from "./record.js";
 
-/** A line sink. `write` gets a complete JSON line ending in `\n`. */
+/**
+ * A line sink. The recorder hands it the records of a batch one by one (`add`, each a complete JSON line ending in
+ * `\n`), then `commit`s the batch; `flushSync` makes sure everything committed is written (process end).
+ */
 export interface AuditSink {
-  /** `urgent` lines are written through at once; others may be batched. */
-  write(line: string, level: AuditLevel, urgent: boolean): void;
+  add(line: string, level: AuditLevel): void;
+  commit(): void;
+  flushSync(): void;
   close(): Promise<void>;
 }
 
-const BATCH_BYTES = 16 * 1024;
-const MAX_WRITE = 64 * 1024;
-const BATCH_MS = 100;
-
 type SonicBoom = ReturnType<typeof pino.destination>;
 
+/** pino's destination (SonicBoom), synchronous: a committed batch is one `writeSync`, never in flight. */
 class SonicSink implements AuditSink {
   private readonly dest: SonicBoom;
   private readonly ownsFd: boolean;
+  private batch = "";
   private closed = false;
   private failed = false;
 
   constructor(fd: number, ownsFd: boolean) {
-    this.dest = pino.destination({ dest: fd, sync: true, minLength: BATCH_BYTES, maxWrite: MAX_WRITE, periodicFlush: BATCH_MS });
+    this.dest = pino.destination({ dest: fd, sync: true, minLength: 0, maxWrite: 1 << 20 });
     this.ownsFd = ownsFd;
     this.dest.on("error", () => {
       this.failed = true;
     });
-    registerExitFlush(this);
   }
 
-  write(line: string, _level: AuditLevel, urgent: boolean): void {
-    if (this.closed || this.failed) return;
-    this.dest.write(line);
-    if (urgent) this.dest.flush();
+  add(line: string): void {
+    this.batch += line;
+  }
+
+  commit(): void {
+    const batch = this.batch;
+    this.batch = "";
+    if (batch.length === 0 || this.closed || this.failed) return;
+    this.dest.write(batch);
   }
 
   flushSync(): void {
+    this.commit();
     if (!this.closed && !this.failed) this.dest.flushSync();
   }
 
@@ -52,7 +57,6 @@ class SonicSink implements AuditSink {
     if (this.closed) return Promise.resolve();
     this.flushSync();
     this.closed = true;
-    unregisterExitFlush(this);
     if (!this.ownsFd) return Promise.resolve();
     return new Promise((resolve) => {
       this.dest.once("close", () => resolve());
@@ -62,21 +66,31 @@ class SonicSink implements AuditSink {
   }
 }
 
+/** A caller-owned stream: one `write` per batch; never ended by us. */
 class StreamSink implements AuditSink {
   private closed = false;
-  constructor(private readonly stream: NodeJS.WritableStream) {
-    if (typeof (stream as unknown as { flushSync?: unknown }).flushSync === "function") registerExitFlush(this);
+  private batch = "";
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+  add(line: string): void {
+    this.batch += line;
   }
-  write(line: string): void {
-    if (!this.closed) this.stream.write(line);
+  commit(): void {
+    const batch = this.batch;
+    this.batch = "";
+    if (batch.length > 0 && !this.closed) this.stream.write(batch);
   }
   flushSync(): void {
-    (this.stream as unknown as { flushSync?: () => void }).flushSync?.();
+    this.commit();
+    try {
+      (this.stream as unknown as { flushSync?: () => void }).flushSync?.();
+    } catch {
+      // not flushable synchronously
+    }
   }
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    this.commit();
     this.closed = true;
-    unregisterExitFlush(this);
     const s = this.stream as NodeJS.WritableStream & { writableNeedDrain?: boolean };
     if (s.writableNeedDrain !== true) return Promise.resolve();
     return new Promise((resolve) => {
@@ -87,18 +101,17 @@ class StreamSink implements AuditSink {
   }
 }
 
+/** Through a child of the application's pino logger, one log call per record at the record's level. */
 class LoggerSink implements AuditSink {
   private readonly child: Logger;
   private closed = false;
-  constructor(logger: Logger, level: AuditLevel) {
-    this.child = logger.child({}, { level });
-    registerExitFlush(this);
+  constructor(logger: Logger) {
+    this.child = logger.child({}, { level: "info" });
   }
-  write(line: string, level: AuditLevel, urgent: boolean): void {
-    if (this.closed) return;
-    this.child[level](JSON.parse(line) as Record<string, unknown>);
-    if (urgent) this.flushSync();
+  add(line: string, level: AuditLevel): void {
+    if (!this.closed) this.child[level](JSON.parse(line) as Record<string, unknown>);
   }
+  commit(): void {}
   flushSync(): void {
     const stream = (this.child as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as Partial<SonicBoom> | undefined;
     try {
@@ -110,7 +123,6 @@ class LoggerSink implements AuditSink {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    unregisterExitFlush(this);
     return new Promise((resolve) => {
       try {
         this.child.flush(() => resolve());
@@ -156,11 +168,14 @@ export function openFileSink(path: string): { sink: AuditSink; tail: FileTail; t
   return {
     sink,
     tail,
-    terminateTornLine: () => sink.write("\n", "info", true),
+    terminateTornLine: () => {
+      sink.add("\n");
+      sink.commit();
+    },
   };
 }
 
-/** stdout through pino's destination (synchronous, batched, flushed at exit). */
+/** stdout through pino's destination (synchronous). */
 export function openStdoutSink(): AuditSink {
   return new SonicSink(1, false);
 }
@@ -171,6 +186,6 @@ export function openStreamSink(stream: NodeJS.WritableStream): AuditSink {
 }
 
 /** Through a child of the application's pino logger. */
-export function openLoggerSink(logger: Logger, level: AuditLevel): AuditSink {
-  return new LoggerSink(logger, level);
+export function openLoggerSink(logger: Logger): AuditSink {
+  return new LoggerSink(logger);
 }
