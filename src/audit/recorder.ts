@@ -309,8 +309,7 @@ export function createAuditRecorder(options: AuditOptions | undefined): AuditRec
   if (typeof dest === "string") {
     const key = `file:${resolve(dest)}`;
     const log = acquireLog(key, () => {
-      const { sink, tail, terminateTornLine } = openFileSink(dest);
-      if (tail.torn) terminateTornLine();
+      const { sink, tail } = openFileSink(dest);
       return new SharedLog(key, sink, chain, chain ? chainFromLastLine(tail.lastLine) : genesis);
     });
     return new ChainedRecorder(log, level);

@@ -28,6 +28,8 @@ class SonicSink implements AuditSink {
   private batch = "";
   private closed = false;
   private failed = false;
+  /** Set when the file ends in a torn line: the first write starts with a newline that terminates it. */
+  terminateTornLine = false;
 
   constructor(fd: number, ownsFd: boolean) {
     this.dest = pino.destination({ dest: fd, sync: true, minLength: 0, maxWrite: 1 << 20 });
@@ -45,7 +47,12 @@ class SonicSink implements AuditSink {
     const batch = this.batch;
     this.batch = "";
     if (batch.length === 0 || this.closed || this.failed) return;
-    this.dest.write(batch);
+    if (this.terminateTornLine) {
+      this.terminateTornLine = false;
+      this.dest.write(`\n${batch}`);
+    } else {
+      this.dest.write(batch);
+    }
   }
 
   flushSync(): void {
@@ -153,8 +160,12 @@ function readTail(fd: number): FileTail {
   return { lastLine: lines.length > 0 ? lines[lines.length - 1] : undefined, torn, size };
 }
 
-/** Opens an audit file for appending (mode 0600, directories created), returns the sink and the file's tail. */
-export function openFileSink(path: string): { sink: AuditSink; tail: FileTail; terminateTornLine: () => void } {
+/**
+ * Opens an audit file for appending (mode 0600, directories created), returns the sink and the file's tail. When the
+ * file ends in a torn line (a writer was killed mid-write), the first batch written starts with a newline, so the
+ * torn line is always followed by records that chain to the last intact one.
+ */
+export function openFileSink(path: string): { sink: AuditSink; tail: FileTail } {
   mkdirSync(dirname(path), { recursive: true });
   const fd = openSync(path, "a+", 0o600);
   let tail: FileTail;
@@ -165,14 +176,8 @@ export function openFileSink(path: string): { sink: AuditSink; tail: FileTail; t
     throw e;
   }
   const sink = new SonicSink(fd, true);
-  return {
-    sink,
-    tail,
-    terminateTornLine: () => {
-      sink.add("\n");
-      sink.commit();
-    },
-  };
+  sink.terminateTornLine = tail.torn;
+  return { sink, tail };
 }
 
 /** stdout through pino's destination (synchronous). */

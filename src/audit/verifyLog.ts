@@ -60,6 +60,18 @@ interface Rec {
   log?: { firstSeq?: unknown; records?: unknown };
 }
 
+/**
+ * An audit record, or a line that was one: our schema, or the chain members of one (an edited `schema` must not turn a
+ * record into a "foreign" line that is skipped).
+ */
+function looksLikeRecord(rec: unknown): rec is Rec {
+  if (typeof rec !== "object" || rec === null || Array.isArray(rec)) return false;
+  const r = rec as Rec;
+  if (r.schema === AUDIT_SCHEMA) return true;
+  if (typeof r.schema === "string" && r.schema.startsWith("acs-baseline.audit")) return true;
+  return typeof r.hash === "string" && typeof r.prevHash === "string";
+}
+
 async function* lines(path: string): AsyncGenerator<{ text: string; terminated: boolean }> {
   let rest = "";
   for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 })) {
@@ -109,14 +121,16 @@ async function verifyLines(
   let prev: { seq: number; hash: string; line: number } | undefined;
   let lastAction: unknown;
   let lineNo = 0;
-  let torn: { line: number; bytes: number } | undefined;
-  const seenAt = new Map<number, number>();
+  let torn: { line: number; bytes: number; terminated: boolean } | undefined;
+  // line of each verified record, indexed by seq - 1 (the verified records are seq 1..n without gaps)
+  const lineOfSeq: number[] = [];
   // After a problem, keep reading seq numbers only, to tell "removed" from "reordered".
   let pendingMissing: { from: number; to: number } | undefined;
   let laterSeqs: Set<number> | undefined;
 
-  for await (const { text, terminated } of source) {
+  for await (const { text: raw, terminated } of source) {
     lineNo++;
+    const text = lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw; // a BOM added by an editor
     if (text.trim() === "") continue;
     let rec: Rec;
     try {
@@ -127,10 +141,10 @@ async function verifyLines(
         // two unparseable lines: the earlier one was not a torn tail
         result.warnings.push(`line ${torn.line} is not JSON (a torn line left by a writer that crashed); skipped`);
       }
-      torn = { line: lineNo, bytes: Buffer.byteLength(text) + (terminated ? 1 : 0) };
+      torn = { line: lineNo, bytes: Buffer.byteLength(text), terminated };
       continue;
     }
-    if (typeof rec !== "object" || rec === null || rec.schema !== AUDIT_SCHEMA) {
+    if (!looksLikeRecord(rec)) {
       if (result.problem === undefined) result.otherLines++;
       continue;
     }
@@ -169,7 +183,7 @@ async function verifyLines(
     } else {
       const expected = prev.seq + 1;
       if (seq !== expected || rec.prevHash !== prev.hash) {
-        const firstLine = seenAt.get(seq);
+        const firstLine = seq >= 1 && seq <= prev.seq ? lineOfSeq[seq - 1] : undefined;
         if (firstLine !== undefined) {
           fail("inserted", `seq ${seq} already appeared at line ${firstLine}: a record was inserted or replayed`);
         } else if (seq < expected) {
@@ -191,7 +205,7 @@ async function verifyLines(
         continue;
       }
     }
-    seenAt.set(seq, lineNo);
+    lineOfSeq.push(lineNo);
     prev = { seq, hash: rec.hash, line: lineNo };
     result.records++;
     result.firstSeq ??= seq;
@@ -213,7 +227,14 @@ async function verifyLines(
     return result;
   }
   if (torn !== undefined) {
-    result.truncatedTail = torn;
+    if (torn.terminated) {
+      // A writer killed mid-line never leaves a newline after the fragment, and a later writer only adds one
+      // together with its records: a complete last line that is not a record was written by someone else.
+      result.intact = false;
+      result.problem = { line: torn.line, kind: "malformed", message: "the last line is not a record (not JSON) but is complete: it was edited or appended" };
+      return result;
+    }
+    result.truncatedTail = { line: torn.line, bytes: torn.bytes };
     result.warnings.push(
       `line ${torn.line} is a torn partial record (${torn.bytes} bytes): the writer was killed mid-write; the ${result.records} records before it are intact`,
     );

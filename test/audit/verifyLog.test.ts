@@ -127,6 +127,27 @@ describe("verifyLog", () => {
     expect(JSON.parse(out)).toMatchObject({ intact: true, records: 5, truncatedTail: { line: 6 } });
   });
 
+  it("a record moved far back is reordered, not removed", async () => {
+    const moved = [lines[0], ...lines.slice(2, 7), lines[1], ...lines.slice(7)];
+    expect(await verifyLogText(join9(moved))).toMatchObject({ intact: false, records: 1, problem: { line: 2, seq: 3, kind: "reordered" } });
+  });
+
+  it("a complete last line that is not JSON is tampering, not a crash", async () => {
+    const res = await verifyLogText(join9([...lines.slice(0, 5), "garbage"]));
+    expect(res).toMatchObject({ intact: false, problem: { line: 6, kind: "malformed" } });
+  });
+
+  it("a record whose schema member was edited is still checked (and fails)", async () => {
+    const edited = [...lines];
+    edited[8] = edited[8].replace('"schema"', '"schemX"');
+    expect(await verifyLogText(join9(edited))).toMatchObject({ intact: false, problem: { line: 9, kind: "edited" } });
+  });
+
+  it("tolerates a byte-order mark and CRLF line ends added by an editor", async () => {
+    const res = await verifyLogText(`\ufeff${lines.join("\r\n")}\r\n`);
+    expect(res).toMatchObject({ intact: true, records: 9, closed: true });
+  });
+
   it("bad usage and unreadable files: exit 2", async () => {
     expect((await cli([])).code).toBe(2);
     expect((await cli(["a", "b"])).code).toBe(2);
