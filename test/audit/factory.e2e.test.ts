@@ -1,0 +1,146 @@
+/* eslint-disable @typescript-eslint/no-unsafe-return -- tests read parsed JSON records */
+// End to end: the real AcsClientFactory (built dist, child process) against the emulator over TLS, with audit to a
+// file. Asserts the exact records written: actions in order, principal, endpoint, clients, requests, controls,
+// outcomes, chain, and that no secret, token, SMS text or full phone number reaches the file.
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyLog } from "../../src/audit/index.js";
+import type { Rec } from "./helpers.js";
+import { readRecords, tempDir } from "./helpers.js";
+
+// The factory and the emulator are built in parallel with this file: the suite runs once both exist.
+const emulatorModule = (await import("../../src/emulator/index.js")) as Record<string, unknown>;
+const built = existsSync(join(__dirname, "../../dist/esm/clients/index.js"))
+  ? ((await import("../../dist/esm/index.js")) as Record<string, unknown>)
+  : {};
+const ready = typeof emulatorModule.startEmulator === "function" && typeof built.AcsClientFactory === "function";
+
+interface TestApp {
+  clientId: string;
+  certificatePath: string;
+  thumbprint: string;
+}
+interface Emulator {
+  endpoint: string;
+  authorityHost: string;
+  tenantId: string;
+  caCertificatePem: string;
+  createTestApplication(o?: { roles?: string[] }): Promise<TestApp>;
+  registerApplication(o: { clientId: string; secret?: string }): void;
+  close(): Promise<void>;
+}
+
+const run = promisify(execFile);
+const FIXTURE = join(__dirname, "fixtures", "factoryWriter.mjs");
+const SMS_TEXT = "canary sms text 7f3a9c";
+const dir = tempDir("acs-e2e-");
+let emu: Emulator;
+let app: TestApp;
+let caFile: string;
+
+async function drive(scenario: string, extra: Record<string, unknown> = {}): Promise<{ out: Record<string, unknown>; records: Rec[]; path: string; raw: string }> {
+  const auditPath = join(dir, `${scenario}.log`);
+  const cfg = { scenario, endpoint: emu.endpoint, tenantId: emu.tenantId, authorityHost: emu.authorityHost, clientId: app.clientId, certificatePath: app.certificatePath, auditPath, smsText: SMS_TEXT, ...extra };
+  const { stdout } = await run(process.execPath, [FIXTURE, JSON.stringify(cfg)], { env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile }, timeout: 60_000 });
+  return { out: JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, unknown>, records: readRecords(auditPath), path: auditPath, raw: readFileSync(auditPath, "utf8") };
+}
+
+const CONTROL = /^[A-Z]{2}-\d{1,2}$/;
+
+describe.skipIf(!ready)("factory → audit log, end to end against the emulator", () => {
+  beforeAll(async () => {
+    emu = (await (emulatorModule.startEmulator as (o?: object) => Promise<Emulator>)({}));
+    app = await emu.createTestApplication();
+    caFile = join(dir, "ca.pem");
+    writeFileSync(caFile, emu.caCertificatePem);
+  });
+  afterAll(async () => {
+    await emu?.close();
+  });
+
+  it("certificate flow: credential.resolve, client.create, token.acquire, request …, log.close — chained and secret-free", async () => {
+    const { out, records, path, raw } = await drive("happy");
+    expect(out.error).toBeUndefined();
+    expect(out.sms).toBe(true);
+    const host = new URL(emu.endpoint).host;
+    const principal = { tenantId: emu.tenantId, clientId: app.clientId, credentialType: "certificate", certificateThumbprint: app.thumbprint };
+    for (const r of records) {
+      expect(r.schema).toBe("acs-baseline.audit/1");
+      expect(r.principal).toEqual(principal);
+      expect(r.acs.endpoint).toBe(host);
+      expect(r.baseline.controls.length).toBeGreaterThan(0);
+      for (const c of r.baseline.controls) expect(c).toMatch(CONTROL);
+    }
+    const actions = records.map((r) => r.event.action);
+    expect(actions[0]).toBe("credential.resolve");
+    expect(actions.at(-1)).toBe("log.close");
+    expect(records[0]).toMatchObject({ level: "info", event: { outcome: "success", category: "authentication" } });
+    const creates = records.filter((r) => r.event.action === "client.create");
+    expect(creates.map((r) => r.acs.client)).toEqual(["SmsClient", "CommunicationIdentityClient"]);
+    const tokens = records.filter((r) => r.event.action === "token.acquire");
+    expect(tokens.length).toBeGreaterThanOrEqual(1);
+    expect(tokens[0]).toMatchObject({ event: { outcome: "success" }, token: { expiresOn: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } });
+    const requests = records.filter((r) => r.event.action === "request");
+    expect(requests.map((r) => [r.acs.client, r.http.method, r.http.status, r.event.outcome])).toEqual([
+      ["SmsClient", "POST", 202, "success"],
+      ["CommunicationIdentityClient", "POST", 201, "success"],
+    ]);
+    for (const r of requests) {
+      expect(r.baseline.controls).toEqual(["IM-1", "LT-4"]);
+      expect(r.http.path).not.toContain("?");
+      expect(r.http.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    // the first request comes after its client and the token it used
+    expect(actions.indexOf("request")).toBeGreaterThan(actions.indexOf("token.acquire"));
+    expect(records.at(-1)!.log).toEqual({ firstSeq: 1, records: records.length - 1 });
+    expect(await verifyLog(path)).toMatchObject({ intact: true, records: records.length, closed: true, warnings: [] });
+    // nothing secret in the file: no SMS text, no phone number, no ACS user token, no private key
+    expect(raw).not.toContain(SMS_TEXT);
+    expect(raw).not.toContain("4255550123");
+    expect(raw).not.toContain("4255550100");
+    expect(raw).not.toContain(String(out.userToken).slice(0, 40));
+    expect(raw).not.toMatch(/PRIVATE KEY|eyJ[\w-]+\.eyJ/);
+  });
+
+  it("client-secret fallback is a warn record with credentialType secret, and the secret never appears", async () => {
+    const secret = `Zq8Q~${"k9".repeat(17)}`;
+    emu.registerApplication({ clientId: app.clientId, secret });
+    const { out, records, raw } = await drive("secret", { secret });
+    expect(out.error).toBeUndefined();
+    const resolve = records.find((r) => r.event.action === "credential.resolve")!;
+    expect(resolve).toMatchObject({ level: "warn", principal: { credentialType: "secret", clientId: app.clientId } });
+    expect(resolve.event.reason).toEqual(expect.any(String));
+    expect(raw).not.toContain(secret);
+    expect(raw).not.toContain("k9k9k9k9");
+  });
+
+  it("a 403 from ACS is a failure request record", async () => {
+    const denied = await emu.createTestApplication({ roles: [] });
+    const saved = app;
+    app = denied;
+    try {
+      const { out, records } = await drive("forbidden");
+      expect(out.status).toBe(403);
+      const failed = records.filter((r) => r.event.action === "request");
+      expect(failed[0]).toMatchObject({ level: "error", event: { outcome: "failure" }, http: { status: 403 } });
+    } finally {
+      app = saved;
+    }
+  });
+
+  it("a refused connection string is a refuse record on disk, even without close(), and the key is not in it", async () => {
+    const key = Buffer.alloc(64, 7).toString("base64");
+    const { out, records, path, raw } = await drive("refuse", { connectionString: `endpoint=https://contoso.communication.azure.com/;accesskey=${key}` });
+    expect(out.code).toBe("CONNECTION_STRING_REFUSED");
+    const refuse = records.find((r) => r.event.action === "refuse")!;
+    expect(refuse).toMatchObject({ level: "error", event: { outcome: "failure", category: "configuration" }, error: { code: "CONNECTION_STRING_REFUSED" } });
+    expect(refuse.baseline.controls).toContain("IM-1");
+    expect(raw).not.toContain(key);
+    expect(raw).not.toContain(key.slice(0, 16));
+    const v = await verifyLog(path);
+    expect(v.intact).toBe(true);
+  });
+});
