@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return -- tests read parsed JSON records */
 // The four ways a process ends (return, process.exit, uncaught exception, SIGTERM) plus SIGKILL mid-burst: a record
 // for every operation completed before the end is on disk, and after SIGKILL the file is an intact prefix.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyLog } from "../../src/audit/index.js";
@@ -122,5 +122,10 @@ describe("crash safety (child processes on the built dist)", () => {
     expect(v.closed).toBe(false);
     expect(v.records).toBeGreaterThan(1000);
     expect(v.warnings.join()).toMatch(/cannot be vouched for/);
+    // and the command says so: exit 0, the intact prefix, a warning about the tail
+    const cli = spawnSync(process.execPath, [join(__dirname, "../../dist/esm/cli/bin.js"), "verify-log", path], { encoding: "utf8" });
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toMatch(new RegExp(`^intact: ${v.records} records`));
+    expect(cli.stdout).toMatch(/warning: .*(torn partial record|does not end with log.close)/);
   });
 });
