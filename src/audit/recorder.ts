@@ -78,7 +78,9 @@ const HOST_SHAPE = /^[a-z0-9.:[\]-]{1,253}$/;
 /** The host of an endpoint URL (or a bare host); `invalid-host` when there is none or it looks like a secret. */
 function hostOf(value: string): string {
   const v = value.trim();
-  if (scrubText(v) !== v) return "invalid-host";
+  // Anything secret-shaped before the query (which is dropped anyway) disqualifies the value: a key can parse as a host.
+  const beforeQuery = v.split(/[?#]/, 1)[0] ?? "";
+  if (scrubText(beforeQuery) !== beforeQuery) return "invalid-host";
   try {
     const host = new URL(v.includes("://") ? v : `https://${v}`).host;
     return HOST_SHAPE.test(host) ? host : "invalid-host";

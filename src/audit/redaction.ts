@@ -25,8 +25,9 @@ const PATTERNS: readonly (readonly [RegExp, (match: string, ...groups: string[])
   ],
   // Entra client secrets (`xxx8Q~…`).
   [/[\w.~-]{3}\dQ~[\w.~-]{20,}/g, () => REDACTED],
-  // Key-shaped runs: long base64 / hex with letters and digits (ACS access keys are 88 base64 characters).
-  [/[A-Za-z0-9+/]{32,}={0,2}/g, (m) => (/\d/.test(m) && /[A-Za-z]/.test(m) ? REDACTED : m)],
+  // Key-shaped runs: 32+ base64 / hex characters (ACS access keys are 88 base64 characters ending in `==`)
+  // (padding, a `+`, or letters mixed with digits; a long run of letters and `/` alone is a path, not a key).
+  [/[A-Za-z0-9+/]{32,}={0,2}/g, (m) => (m.endsWith("=") || m.includes("+") || (/\d/.test(m) && /[A-Za-z]/.test(m)) ? REDACTED : m)],
   // Phone numbers: E.164 (`+` and 7–15 digits, optional separators) or a bare run of 8–15 digits.
   [/\+\d[\d\s().-]{5,20}\d|(?<![\w+.-])\d{8,15}(?![\w-])/g, (m) => maskPhoneNumber(m)],
 ];

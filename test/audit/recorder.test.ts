@@ -280,6 +280,35 @@ describe("createAuditRecorder: other destinations", () => {
     expect(v).toMatchObject({ intact: true, records: 3, closed: true, otherLines: 2 });
   });
 
+  it("acs.endpoint is the host only: no scheme, path, query or user info; secret-shaped endpoints are not echoed", async () => {
+    const stream = new PassThrough();
+    let out = "";
+    stream.on("data", (c: Buffer) => (out += c.toString()));
+    const endpoints = [
+      "https://contoso.communication.azure.com/?sig=abc",
+      "contoso.communication.azure.com",
+      "https://user:pa55word@contoso.communication.azure.com:8443/x",
+      "endpoint=https://contoso.communication.azure.com/;accesskey=QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MjQy",
+      "not a url at all",
+    ];
+    for (const endpoint of endpoints) {
+      const r = createAuditRecorder({ destination: stream, chain: false });
+      r.setEndpoint(endpoint);
+      r.write({ action: "client.create", outcome: "success", controls: ["IM-1"] });
+      await r.close();
+    }
+    const hosts = out.trim().split("\n").map(parse).filter((r) => r.event.action === "client.create").map((r) => r.acs.endpoint);
+    expect(hosts).toEqual([
+      "contoso.communication.azure.com",
+      "contoso.communication.azure.com",
+      "contoso.communication.azure.com:8443",
+      "invalid-host",
+      "invalid-host",
+    ]);
+    expect(out).not.toContain("pa55word");
+    expect(out).not.toContain("QUJDREVGR0hJSktM");
+  });
+
   it("a destination that cannot be opened throws at creation, not later", () => {
     writeFileSync(join(dir, "file"), "");
     expect(() => createAuditRecorder({ destination: join(dir, "file", "sub", "a.log") })).toThrow();
