@@ -1,0 +1,230 @@
+/**
+ * The ACS data-plane side of the emulator: SMS send and the identity operations the SDK uses, with the response
+ * shapes and status codes of the real service. Only valid, unexpired emulator-issued Bearer tokens with the ACS
+ * audience are accepted; access-key (HMAC-SHA256) requests get 401 as on a resource with `disableLocalAuth: true`;
+ * an application without a data-plane role gets 403.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { KeyLike } from "jose";
+import { SignJWT, errors as joseErrors, jwtVerify } from "jose";
+import { DATA_PLANE_ROLES } from "./applications.js";
+import { ACS_AUDIENCE } from "./entra.js";
+import { header, pathOf, queryOf, readBody, sendJson } from "./http.js";
+
+/** An SMS the emulator accepted (for test inspection; never part of `requests`). @public */
+export interface EmulatorSmsMessage {
+  messageId: string;
+  from: string;
+  to: string[];
+  message: string;
+  enableDeliveryReport?: boolean;
+  tag?: string;
+  clientId: string;
+}
+
+export interface AcsState {
+  issuer: () => string;
+  verifyKey: KeyLike;
+  signingKey: KeyLike;
+  resourceId: string;
+  identities: Map<string, { revokedBefore: number }>;
+  smsMessages: EmulatorSmsMessage[];
+  stats: { acsRequests: number; expiredTokensRefused: number };
+}
+
+const USER_TOKEN_SCOPES = new Set(["chat", "voip", "chat.join", "chat.join.limited", "voip.join"]);
+const E164 = /^\+[1-9]\d{6,14}$/;
+const MAX_SMS_MESSAGES = 10_000;
+
+type Outcome = { status: number; clientId?: string; authScheme: string; error?: string };
+
+function acsError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { error: { code, message } }, headers);
+}
+
+/** Handles one request to the ACS server. */
+export async function handleAcs(req: IncomingMessage, res: ServerResponse, state: AcsState): Promise<Outcome> {
+  state.stats.acsRequests++;
+  const authorization = header(req, "authorization") ?? "";
+  const scheme = authorization.length === 0 ? "none" : (authorization.split(" ")[0] ?? "none").slice(0, 32);
+  const fail = (status: number, code: string, message: string, extra: Record<string, string> = {}): Outcome => {
+    acsError(res, status, code, message, extra);
+    return { status, authScheme: scheme, error: code };
+  };
+
+  if (scheme.toUpperCase() === "HMAC-SHA256") {
+    return fail(401, "LocalAuthDisabled", "Local authentication (access keys) is disabled for this resource (disableLocalAuth: true). Authenticate with Microsoft Entra ID.");
+  }
+  if (scheme !== "Bearer") {
+    return fail(401, "Unauthorized", "The request has no valid Authorization header. Send a Microsoft Entra ID Bearer token.", {
+      "www-authenticate": 'Bearer error="invalid_request"',
+    });
+  }
+  const token = authorization.slice("Bearer ".length).trim();
+  let clientId: string;
+  let roles: unknown;
+  try {
+    const { payload } = await jwtVerify(token, state.verifyKey, {
+      algorithms: ["RS256"],
+      audience: ACS_AUDIENCE,
+      issuer: state.issuer(),
+      requiredClaims: ["exp", "appid"],
+    });
+    clientId = String(payload.appid);
+    roles = payload.roles;
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) {
+      state.stats.expiredTokensRefused++;
+      return fail(401, "InvalidAuthenticationTokenExpired", "The access token has expired.");
+    }
+    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "aud") {
+      return fail(401, "InvalidAuthenticationTokenAudience", `The access token audience is not ${ACS_AUDIENCE}.`);
+    }
+    return fail(401, "InvalidAuthenticationToken", "The access token is invalid.");
+  }
+  const withClient = (o: Outcome): Outcome => ({ ...o, clientId });
+  if (!Array.isArray(roles) || !roles.some((r) => typeof r === "string" && DATA_PLANE_ROLES.includes(r))) {
+    return withClient(fail(403, "Forbidden", "The principal does not have a role assignment granting data-plane access to this Communication Services resource."));
+  }
+  if (!queryOf(req).has("api-version")) {
+    return withClient(fail(400, "MissingApiVersionParameter", "The api-version query parameter is required."));
+  }
+
+  const path = pathOf(req);
+  const method = req.method ?? "GET";
+  const body = method === "POST" ? await readBody(req) : "";
+  if (body === undefined) return withClient(fail(413, "RequestEntityTooLarge", "The request body is too large."));
+  let json: unknown = {};
+  if (body.length > 0) {
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return withClient(fail(400, "InvalidRequestBody", "The request body is not valid JSON."));
+    }
+  }
+  const obj = (typeof json === "object" && json !== null && !Array.isArray(json) ? json : undefined) as Record<string, unknown> | undefined;
+  if (obj === undefined) return withClient(fail(400, "InvalidRequestBody", "The request body must be a JSON object."));
+
+  if (path === "/sms" && method === "POST") return withClient(sendSms(obj, res, state, clientId, fail));
+  if (path === "/identities" && method === "POST") return withClient(await createIdentity(obj, res, state, fail));
+  const match = /^\/identities\/([^/]+)(\/:issueAccessToken|\/:revokeAccessTokens)?$/.exec(path);
+  if (match !== null) {
+    const id = decodeURIComponent(match[1] ?? "");
+    const identity = state.identities.get(id);
+    if (identity === undefined) return withClient(fail(404, "IdentityNotFound", "The identity does not exist."));
+    if (match[2] === undefined && method === "DELETE") {
+      state.identities.delete(id);
+      sendJson(res, 204, undefined);
+      return withClient({ status: 204, authScheme: scheme });
+    }
+    if (match[2] === "/:revokeAccessTokens" && method === "POST") {
+      identity.revokedBefore = Date.now();
+      sendJson(res, 204, undefined);
+      return withClient({ status: 204, authScheme: scheme });
+    }
+    if (match[2] === "/:issueAccessToken" && method === "POST") {
+      const scopes = parseScopes(obj.scopes, true);
+      if (typeof scopes === "string") return withClient(fail(400, "InvalidScopes", scopes));
+      const expires = parseExpires(obj.expiresInMinutes);
+      if (typeof expires === "string") return withClient(fail(400, "InvalidExpiresInMinutes", expires));
+      sendJson(res, 200, await userToken(state, id, scopes, expires));
+      return withClient({ status: 200, authScheme: scheme });
+    }
+  }
+  if (path === "/teamsUser/:exchangeAccessToken") {
+    return withClient(fail(400, "NotSupported", "Exchanging Teams user tokens is not supported by the emulator."));
+  }
+  return withClient(fail(404, "NotFound", "The requested resource does not exist."));
+}
+
+function sendSms(
+  body: Record<string, unknown>,
+  res: ServerResponse,
+  state: AcsState,
+  clientId: string,
+  fail: (status: number, code: string, message: string) => Outcome,
+): Outcome {
+  const { from, smsRecipients, message, smsSendOptions } = body;
+  if (typeof from !== "string" || from.length === 0) return fail(400, "InvalidFromPhoneNumber", "'from' is required.");
+  if (!E164.test(from)) return fail(400, "InvalidFromPhoneNumber", "'from' must be an E.164 phone number.");
+  if (typeof message !== "string") return fail(400, "InvalidMessage", "'message' is required.");
+  if (message.length > 2048) return fail(400, "MessageTooLong", "'message' is longer than 2048 characters.");
+  if (!Array.isArray(smsRecipients) || smsRecipients.length === 0) return fail(400, "InvalidRecipients", "'smsRecipients' must list at least one recipient.");
+  if (smsRecipients.length > 100) return fail(400, "TooManyRecipients", "At most 100 recipients are allowed.");
+  const options = (typeof smsSendOptions === "object" && smsSendOptions !== null ? smsSendOptions : {}) as Record<string, unknown>;
+  const value: Record<string, unknown>[] = [];
+  const accepted: string[] = [];
+  for (const recipient of smsRecipients as unknown[]) {
+    const to = typeof recipient === "object" && recipient !== null ? (recipient as Record<string, unknown>).to : undefined;
+    const repeatability =
+      typeof recipient === "object" && recipient !== null && (recipient as Record<string, unknown>).repeatabilityRequestId !== undefined
+        ? { repeatabilityResult: "accepted" }
+        : {};
+    if (typeof to !== "string" || !E164.test(to)) {
+      value.push({ to: typeof to === "string" ? to : "", httpStatusCode: 400, successful: false, errorMessage: "Invalid To phone number format.", ...repeatability });
+      continue;
+    }
+    const messageId = `Outgoing_${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}${randomUUID().replace(/-/g, "")}_noam`;
+    value.push({ to, messageId, httpStatusCode: 202, successful: true, ...repeatability });
+    accepted.push(to);
+    if (state.smsMessages.length < MAX_SMS_MESSAGES) {
+      state.smsMessages.push({
+        messageId,
+        from,
+        to: [to],
+        message,
+        clientId,
+        ...(typeof options.enableDeliveryReport === "boolean" ? { enableDeliveryReport: options.enableDeliveryReport } : {}),
+        ...(typeof options.tag === "string" ? { tag: options.tag } : {}),
+      });
+    }
+  }
+  sendJson(res, 202, { value });
+  return { status: 202, authScheme: "Bearer" };
+}
+
+function parseScopes(value: unknown, required: boolean): string[] | string {
+  if (value === undefined && !required) return [];
+  if (!Array.isArray(value) || (required && value.length === 0)) return "'scopes' must be a non-empty array.";
+  for (const s of value) if (typeof s !== "string" || !USER_TOKEN_SCOPES.has(s)) return `Scope '${String(s).slice(0, 40)}' is not valid; use chat, voip, chat.join, chat.join.limited or voip.join.`;
+  return value as string[];
+}
+
+function parseExpires(value: unknown): number | string {
+  if (value === undefined) return 24 * 60;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 60 || value > 1440) {
+    return "'expiresInMinutes' must be an integer between 60 and 1440.";
+  }
+  return value;
+}
+
+async function createIdentity(
+  body: Record<string, unknown>,
+  res: ServerResponse,
+  state: AcsState,
+  fail: (status: number, code: string, message: string) => Outcome,
+): Promise<Outcome> {
+  const scopes = body.createTokenWithScopes === undefined ? undefined : parseScopes(body.createTokenWithScopes, true);
+  if (typeof scopes === "string") return fail(400, "InvalidScopes", scopes);
+  const expires = parseExpires(body.expiresInMinutes);
+  if (typeof expires === "string") return fail(400, "InvalidExpiresInMinutes", expires);
+  const id = `8:acs:${state.resourceId}_${randomUUID()}`;
+  state.identities.set(id, { revokedBefore: 0 });
+  const result: Record<string, unknown> = { identity: { id } };
+  if (scopes !== undefined) result.accessToken = await userToken(state, id, scopes, expires);
+  sendJson(res, 201, result);
+  return { status: 201, authScheme: "Bearer" };
+}
+
+async function userToken(state: AcsState, id: string, scopes: string[], minutes: number): Promise<{ token: string; expiresOn: string }> {
+  const now = Math.floor(Date.now() / 1000);
+  const exp = now + minutes * 60;
+  const token = await new SignJWT({ skypeid: id.replace(/^8:/, ""), scp: 1792, csi: String(now), acsScope: scopes.join(","), resourceId: state.resourceId })
+    .setProtectedHeader({ alg: "RS256", typ: "JWT" })
+    .setIssuedAt(now)
+    .setNotBefore(now)
+    .setExpirationTime(exp)
+    .sign(state.signingKey);
+  return { token, expiresOn: new Date(exp * 1000).toISOString() };
+}
