@@ -1,1 +1,9 @@
-export {};
+export {
+  AcsClientFactory,
+  ACS_TOKEN_SCOPE,
+  type AcsClientFactoryOptions,
+  type AcsClientConstructor,
+  type CertificateOption,
+} from "./AcsClientFactory.js";
+export { DEFAULT_ALLOWED_HOSTS } from "../guard/endpoint.js";
+export { ENVIRONMENT_VARIABLES, readEnvironment, type EnvironmentConfiguration } from "../config/readEnvironment.js";

@@ -1,0 +1,368 @@
+/**
+ * The only way acs-baseline hands out ACS SDK clients: through one Microsoft Entra ID credential (certificate first,
+ * client secret as an audited fallback, or your own TokenCredential), with the request guard and the audit policy
+ * installed on every client. Connection strings and keys are refused at construction.
+ */
+import { inspect } from "node:util";
+import type { AccessToken, TokenCredential } from "@azure/core-auth";
+import type { CommonClientOptions } from "@azure/core-client";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
+import { SmsClient } from "@azure/communication-sms";
+import { CommunicationIdentityClient } from "@azure/communication-identity";
+import type { AuditOptions, AuditRecorder } from "../audit/recorder.js";
+import { createAuditRecorder } from "../audit/recorder.js";
+import { createAuditPolicy } from "../audit/auditPolicy.js";
+import type { CredentialType } from "../audit/events.js";
+import { readEnvironment } from "../config/readEnvironment.js";
+import { resolveCredential, checkCredentialConfiguration } from "../credentials/resolveCredential.js";
+import { SharedTokenCredential } from "../credentials/sharedTokenCache.js";
+import type { BaselineControlId } from "../errors.js";
+import { BaselineViolationError, isBaselineViolationError } from "../errors.js";
+import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "../guard/endpoint.js";
+import type { GuardTarget } from "../guard/requestGuard.js";
+import { REQUEST_GUARD_POLICY_NAME, createRequestGuardPolicy, guardHttpClient } from "../guard/requestGuard.js";
+import { assertTokenCredential } from "../guard/keyCredential.js";
+import { assertNoConnectionString } from "../guard/optionStrings.js";
+
+/** The Entra scope for ACS data-plane tokens. @public */
+export const ACS_TOKEN_SCOPE = "https://communication.azure.com//.default";
+
+/**
+ * A certificate for the service principal: a PEM file (`path`) or PEM text (`pem`) holding the private key
+ * (PKCS#8, PKCS#1 or SEC1; encrypted when `password` is given) and the certificate, optionally followed by its chain.
+ * @public
+ */
+export type CertificateOption = { path: string; password?: string } | { pem: string; password?: string };
+
+/**
+ * Options of {@link AcsClientFactory}.
+ * @public
+ */
+export interface AcsClientFactoryOptions {
+  /** The ACS resource endpoint, `https://<name>.communication.azure.com`: https, an allowed host, no path, query or user-info. */
+  endpoint: string;
+  /** Microsoft Entra tenant (directory) ID of the service principal. */
+  tenantId?: string;
+  /** Application (client) ID of the service principal. */
+  clientId?: string;
+  /** The service principal's certificate: preferred over a client secret. */
+  certificate?: CertificateOption;
+  /** Client secret: used only when no certificate is configured, and audited as a fallback. */
+  clientSecret?: string;
+  /** Allow the client-secret fallback (default true). `false` requires a certificate. */
+  allowSecretFallback?: boolean;
+  /** Your own Microsoft Entra TokenCredential (e.g. workload identity), audited as `external`. Key and SAS credentials are refused. */
+  credential?: TokenCredential;
+  /** Entra authority host, e.g. `https://login.microsoftonline.us` (default: public cloud). */
+  authorityHost?: string;
+  /** Skip Entra instance discovery (sovereign clouds, Azure Stack, the emulator). */
+  disableInstanceDiscovery?: boolean;
+  /** Send the certificate chain (x5c) for subject-name/issuer authentication. */
+  sendCertificateChain?: boolean;
+  /** Hosts the endpoint may use. `*.x` matches any subdomain of x; anything else is exact. Default `["*.communication.azure.com", "*.communication.azure.us"]`. */
+  allowedHosts?: string[];
+  /** Options (retry, tlsOptions, httpClient, proxy, additional policies) for the credential and every client. */
+  clientOptions?: CommonClientOptions;
+  /** Audit log options (see docs/audit-log.md). Without them, nothing is recorded. */
+  audit?: AuditOptions;
+}
+
+/** A client class whose constructor takes `(endpoint, TokenCredential, options)`. @public */
+export type AcsClientConstructor<TClient, TOptions extends object = CommonClientOptions> = new (
+  endpoint: string,
+  credential: TokenCredential,
+  options?: TOptions,
+) => TClient;
+
+const CLOSED = "This AcsClientFactory is closed; create a new one.";
+
+function pipelinesOf(client: unknown): { getOrderedPolicies(): PipelinePolicy[] }[] {
+  const found: { getOrderedPolicies(): PipelinePolicy[] }[] = [];
+  const seen = new Set<object>();
+  const visit = (value: unknown, depth: number): void => {
+    if (typeof value !== "object" || value === null || seen.has(value) || depth > 3) return;
+    seen.add(value);
+    if (typeof (value as { getOrderedPolicies?: unknown }).getOrderedPolicies === "function") {
+      found.push(value as { getOrderedPolicies(): PipelinePolicy[] });
+      return;
+    }
+    for (const key of Object.keys(value)) {
+      let child: unknown;
+      try {
+        child = (value as Record<string, unknown>)[key];
+      } catch {
+        continue;
+      }
+      visit(child, depth + 1);
+    }
+  };
+  visit(client, 0);
+  return found;
+}
+
+/**
+ * Builds ACS SDK clients that authenticate only with Microsoft Entra ID and are guarded and audited.
+ *
+ * @remarks
+ * Precedence differs from `EnvironmentCredential`: a certificate always wins over a client secret, which is only
+ * a fallback. Every refusal is a {@link BaselineViolationError} thrown synchronously, in this order: a connection
+ * string in any string option; a non-token credential; a non-https endpoint; the endpoint's shape and host; the
+ * credential configuration; the certificate itself.
+ * @public
+ */
+export class AcsClientFactory {
+  readonly #recorder: AuditRecorder;
+  readonly #endpoint: string;
+  readonly #target: GuardTarget;
+  readonly #clientOptions: CommonClientOptions;
+  readonly #credential: SharedTokenCredential;
+  readonly #credentialType: CredentialType;
+  readonly #principal: { tenantId?: string; clientId?: string };
+  #thumbprint: string | undefined;
+  #closed = false;
+
+  /**
+   * @throws BaselineViolationError when the configuration would break the baseline (see the remarks).
+   */
+  constructor(options: AcsClientFactoryOptions) {
+    if (typeof options === "string") {
+      assertNoConnectionString({ options });
+      throw new TypeError("AcsClientFactory takes an options object: { endpoint, tenantId, clientId, certificate }.");
+    }
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError("AcsClientFactory takes an options object: { endpoint, tenantId, clientId, certificate }.");
+    }
+    this.#recorder = createAuditRecorder(options.audit);
+    this.#principal = {
+      ...(typeof options.tenantId === "string" ? { tenantId: options.tenantId } : {}),
+      ...(typeof options.clientId === "string" ? { clientId: options.clientId } : {}),
+    };
+    this.#recorder.setPrincipal(this.#principal);
+    try {
+      const { audit: _audit, credential, ...rest } = options;
+      assertNoConnectionString(rest);
+      if (typeof credential === "string") assertNoConnectionString({ credential });
+      if (credential !== undefined) assertTokenCredential(credential);
+      const endpoint = validateEndpoint(options.endpoint, options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS);
+      this.#recorder.setEndpoint(endpoint.hostname);
+      checkCredentialConfiguration(options);
+      this.#endpoint = endpoint.origin;
+      this.#target = { hostname: endpoint.hostname, port: endpoint.port };
+      this.#clientOptions = { ...(options.clientOptions ?? {}) };
+      const { additionalPolicies: _policies, ...credentialClientOptions } = this.#clientOptions;
+      const credentialOptions = {
+        ...credentialClientOptions,
+        ...(options.authorityHost !== undefined ? { authorityHost: options.authorityHost } : {}),
+        ...(options.disableInstanceDiscovery !== undefined ? { disableInstanceDiscovery: options.disableInstanceDiscovery } : {}),
+        ...(options.sendCertificateChain !== undefined ? { sendCertificateChain: options.sendCertificateChain } : {}),
+      };
+      const resolved = resolveCredential(
+        {
+          tenantId: options.tenantId,
+          clientId: options.clientId,
+          certificate: options.certificate,
+          clientSecret: options.clientSecret,
+          allowSecretFallback: options.allowSecretFallback,
+          credential,
+        },
+        credentialOptions,
+        {
+          rotated: (loaded) => {
+            this.#thumbprint = loaded.thumbprint;
+            this.#recorder.setPrincipal({ certificateThumbprint: loaded.thumbprint });
+            this.#record("credential.rotate", "success", ["IM-3"], { level: loaded.warnings.length > 0 ? "warn" : "info", ...(loaded.warnings.length > 0 ? { reason: loaded.warnings.join(" ") } : {}) });
+          },
+          rotationFailed: (code, reason) => {
+            this.#record("credential.rotate", "failure", ["IM-3"], { reason: `${reason} The previous certificate stays in use.`, error: { code, message: reason } });
+          },
+        },
+      );
+      this.#credentialType = resolved.type;
+      this.#thumbprint = resolved.certificate?.thumbprint;
+      this.#recorder.setPrincipal({
+        credentialType: resolved.type,
+        ...(resolved.certificate !== undefined ? { certificateThumbprint: resolved.certificate.thumbprint } : {}),
+      });
+      this.#credential = new SharedTokenCredential(resolved.credential, {
+        acquired: (token: AccessToken) =>
+          this.#record("token.acquire", "success", ["IM-1", "IM-3"], { token: { expiresOn: new Date(token.expiresOnTimestamp).toISOString(), scope: ACS_TOKEN_SCOPE } }),
+        failed: (error: unknown) =>
+          this.#record("token.acquire", "failure", ["IM-1", "IM-3"], { reason: "Microsoft Entra ID did not issue a token.", error: describeError(error) }),
+      });
+      const secretFallback = resolved.type === "secret";
+      this.#record("credential.resolve", "success", ["IM-1", "IM-3"], {
+        level: secretFallback ? "warn" : "info",
+        ...(secretFallback ? { reason: resolved.warnings[0]?.reason ?? "client secret fallback" } : {}),
+        ...(resolved.certificate !== undefined ? { certificate: { notAfter: resolved.certificate.notAfter.toISOString(), daysRemaining: resolved.certificate.daysRemaining } } : {}),
+      });
+      for (const warning of secretFallback ? resolved.warnings.slice(1) : resolved.warnings) {
+        this.#record("config.warning", "success", warning.controls, { level: "warn", reason: warning.reason });
+      }
+    } catch (error) {
+      this.#refused(error);
+      throw error;
+    }
+  }
+
+  /**
+   * Builds a factory from the environment: AZURE_COMMUNICATION_ENDPOINT, AZURE_TENANT_ID, AZURE_CLIENT_ID,
+   * AZURE_CLIENT_CERTIFICATE_PATH, AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_CLIENT_SECRET, AZURE_AUTHORITY_HOST,
+   * AZURE_CLIENT_SEND_CERTIFICATE_CHAIN. `overrides` win over the environment. Key material found in other
+   * variables (connection strings, access keys) is reported by name in a `config.warning` audit record.
+   */
+  static fromEnvironment(overrides: Partial<AcsClientFactoryOptions> = {}, env: NodeJS.ProcessEnv = process.env): AcsClientFactory {
+    const e = readEnvironment(env);
+    const fromEnv: Partial<AcsClientFactoryOptions> = {
+      ...(e.endpoint !== undefined ? { endpoint: e.endpoint } : {}),
+      ...(e.tenantId !== undefined ? { tenantId: e.tenantId } : {}),
+      ...(e.clientId !== undefined ? { clientId: e.clientId } : {}),
+      ...(e.certificatePath !== undefined
+        ? { certificate: e.certificatePassword !== undefined ? { path: e.certificatePath, password: e.certificatePassword } : { path: e.certificatePath } }
+        : {}),
+      ...(e.clientSecret !== undefined ? { clientSecret: e.clientSecret } : {}),
+      ...(e.authorityHost !== undefined ? { authorityHost: e.authorityHost } : {}),
+      ...(e.sendCertificateChain !== undefined ? { sendCertificateChain: e.sendCertificateChain } : {}),
+    };
+    const options = { ...fromEnv, ...overrides } as AcsClientFactoryOptions;
+    if (options.credential !== undefined && overrides.certificate === undefined && overrides.clientSecret === undefined) {
+      delete options.certificate;
+      delete options.clientSecret;
+    }
+    const factory = new AcsClientFactory(options);
+    if (e.keyMaterialVariables.length > 0) {
+      factory.#record("config.warning", "success", ["IM-1", "IM-8"], {
+        level: "warn",
+        reason: "ACS key material (connection strings or access keys) is present in the environment; it is not used. Remove it and disable local auth on the resource.",
+        variables: e.keyMaterialVariables,
+      });
+    }
+    return factory;
+  }
+
+  /** The kind of credential in use. */
+  get credentialType(): CredentialType {
+    return this.#credentialType;
+  }
+
+  /** The one TokenCredential shared by every client of this factory (tokens are shared and refreshed ahead of expiry). */
+  get credential(): TokenCredential {
+    return this.#credential;
+  }
+
+  /** The endpoint clients are built for (`https://host[:port]`). */
+  get endpoint(): string {
+    return this.#endpoint;
+  }
+
+  /** An SmsClient with the guard and the audit policy. */
+  createSmsClient(options?: CommonClientOptions): SmsClient {
+    return this.createClient(SmsClient, options);
+  }
+
+  /** A CommunicationIdentityClient with the guard and the audit policy. */
+  createIdentityClient(options?: CommonClientOptions): CommunicationIdentityClient {
+    return this.createClient(CommunicationIdentityClient, options);
+  }
+
+  /**
+   * Any ACS client whose constructor takes `(endpoint, TokenCredential, options)` (EmailClient, RoomsClient,
+   * PhoneNumbersClient, CallAutomationClient, …), with the guard and the audit policy installed.
+   * @throws BaselineViolationError CONNECTION_STRING_REFUSED for a connection string in `options`; KEY_AUTH_BLOCKED
+   * when the guard cannot be installed on the client's pipeline (the client is then not handed out).
+   */
+  createClient<TClient, TOptions extends object = CommonClientOptions>(
+    ClientClass: AcsClientConstructor<TClient, TOptions>,
+    options?: TOptions,
+  ): TClient {
+    if (this.#closed) throw new Error(CLOSED);
+    const name = typeof ClientClass === "function" && ClientClass.name.length > 0 ? ClientClass.name.slice(0, 64) : "AcsClient";
+    try {
+      if (typeof ClientClass !== "function") throw new TypeError("createClient needs an ACS client class.");
+      assertNoConnectionString(options, "options");
+      const merged = { ...this.#clientOptions, ...(options ?? {}) } as CommonClientOptions & Record<string, unknown>;
+      const onBlocked = (error: BaselineViolationError) =>
+        this.#record("refuse", "failure", [error.control], { reason: error.message, error: { code: error.code }, client: name });
+      const clientOptions = {
+        ...merged,
+        httpClient: guardHttpClient(merged.httpClient ?? createDefaultHttpClient(), this.#target, onBlocked),
+        additionalPolicies: [
+          ...(merged.additionalPolicies ?? []),
+          { policy: createAuditPolicy(this.#recorder, name), position: "perRetry" as const },
+          { policy: createRequestGuardPolicy(this.#target, onBlocked), position: "perRetry" as const },
+        ],
+      };
+      // Some clients (RoomsClient) read their options from the second argument when it is not a key credential:
+      // the credential handed to every client therefore also carries the options.
+      const shared = this.#credential;
+      const credentialWithOptions: TokenCredential = Object.assign(Object.create(null) as object, clientOptions, {
+        getToken: shared.getToken.bind(shared),
+      });
+      const client = new ClientClass(this.#endpoint, credentialWithOptions, clientOptions as unknown as TOptions);
+      const pipelines = pipelinesOf(client);
+      if (pipelines.length === 0 || !pipelines.every((p) => p.getOrderedPolicies().some((policy) => policy.name === REQUEST_GUARD_POLICY_NAME))) {
+        throw new BaselineViolationError(
+          "KEY_AUTH_BLOCKED",
+          `The request guard could not be installed on ${name}, so the client is not handed out. Use a client whose constructor takes (endpoint, TokenCredential, options).`,
+        );
+      }
+      this.#record("client.create", "success", ["IM-1", "DP-3"], { client: name });
+      return client;
+    } catch (error) {
+      this.#refused(error, name);
+      throw error;
+    }
+  }
+
+  /** Flushes the audit log and writes its final `log.close` record. Clients already created keep working. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#recorder.close();
+  }
+
+  /** A secret-free summary. */
+  toJSON(): Record<string, unknown> {
+    return {
+      endpoint: this.#endpoint,
+      credentialType: this.#credentialType,
+      ...this.#principal,
+      ...(this.#thumbprint !== undefined ? { certificateThumbprint: this.#thumbprint } : {}),
+    };
+  }
+
+  /** @internal */
+  [inspect.custom](): string {
+    return `AcsClientFactory ${inspect(this.toJSON())}`;
+  }
+
+  #record(
+    action: "credential.resolve" | "credential.rotate" | "client.create" | "token.acquire" | "refuse" | "config.warning",
+    outcome: "success" | "failure",
+    controls: readonly BaselineControlId[],
+    extra: Omit<Parameters<AuditRecorder["write"]>[0], "action" | "outcome" | "controls"> = {},
+  ): void {
+    this.#recorder.write({ action, outcome, controls, ...extra });
+  }
+
+  #refused(error: unknown, client?: string): void {
+    if (!isBaselineViolationError(error)) return;
+    this.#record("refuse", "failure", [error.control], {
+      level: "error",
+      reason: error.message,
+      error: { code: error.code },
+      ...(client !== undefined ? { client } : {}),
+    });
+  }
+}
+
+function describeError(error: unknown): { code?: string; message?: string } {
+  if (typeof error !== "object" || error === null) return { code: "UnknownError" };
+  const e = error as { name?: unknown; code?: unknown; errorResponse?: { error?: unknown; errorDescription?: unknown }; statusCode?: unknown };
+  const code =
+    typeof e.errorResponse?.error === "string" ? e.errorResponse.error : typeof e.code === "string" ? e.code : typeof e.name === "string" ? e.name : "Error";
+  const aadsts = typeof e.errorResponse?.errorDescription === "string" ? /AADSTS\d+/.exec(e.errorResponse.errorDescription)?.[0] : undefined;
+  return {
+    code: code.slice(0, 64),
+    message: `Token request failed (${[code, aadsts, typeof e.statusCode === "number" ? `HTTP ${e.statusCode}` : undefined].filter(Boolean).join(", ")}).`,
+  };
+}

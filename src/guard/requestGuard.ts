@@ -1,0 +1,77 @@
+/**
+ * IM-1 / DP-3 at the wire: every request a factory client sends must be https to the configured host and port and
+ * carry a Microsoft Entra `Bearer` token. Anything else (an access-key `HMAC-SHA256` signature written by any
+ * policy, a redirect to another host, plain http) is blocked and never sent.
+ *
+ * Enforced twice: as the HttpClient itself (nothing runs after it) and as a pipeline policy after authentication
+ * (visible in `pipeline.getOrderedPolicies()`, so the factory can prove every client carries it).
+ */
+import type { HttpClient, PipelinePolicy, PipelineRequest, PipelineResponse, SendRequest } from "@azure/core-rest-pipeline";
+import { BaselineViolationError } from "../errors.js";
+
+/** Name of the guard policy in a client's pipeline. */
+export const REQUEST_GUARD_POLICY_NAME = "acsBaselineRequestGuard";
+
+/** Where requests may go. */
+export interface GuardTarget {
+  hostname: string;
+  port: number;
+}
+
+/** Called with the refusal before it is thrown (for the audit log). */
+export type BlockedHandler = (error: BaselineViolationError, request: PipelineRequest) => void;
+
+function blockReason(request: PipelineRequest, target: GuardTarget): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return "the request URL is not valid";
+  }
+  if (url.protocol !== "https:") return "it is not https";
+  const hostname = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  const port = url.port === "" ? 443 : Number(url.port);
+  if (hostname !== target.hostname || port !== target.port) return "it is addressed to another host than the configured ACS endpoint";
+  if (url.username !== "" || url.password !== "") return "its URL carries user-info";
+  const authorization = request.headers.get("authorization");
+  if (authorization === undefined || authorization.length === 0) return "it has no Authorization header (no Microsoft Entra token)";
+  const scheme = authorization.trim().split(/\s+/, 1)[0] ?? "";
+  if (scheme.toUpperCase() === "HMAC-SHA256") return "its Authorization is an HMAC-SHA256 access-key signature";
+  if (scheme !== "Bearer") return `its Authorization scheme is not Bearer`;
+  return undefined;
+}
+
+/** Throws KEY_AUTH_BLOCKED when `request` may not be sent. */
+export function checkRequest(request: PipelineRequest, target: GuardTarget, onBlocked?: BlockedHandler): void {
+  const reason = blockReason(request, target);
+  if (reason === undefined) return;
+  const error = new BaselineViolationError(
+    "KEY_AUTH_BLOCKED",
+    `The request guard blocked a ${request.method} request because ${reason}. Only https requests to the configured ACS endpoint with a Microsoft Entra Bearer token are sent; remove any policy that signs with an access key or rewrites the request.`,
+  );
+  onBlocked?.(error, request);
+  throw error;
+}
+
+/** The guard as a pipeline policy (runs after authentication when added as `perRetry`). */
+export function createRequestGuardPolicy(target: GuardTarget, onBlocked?: BlockedHandler): PipelinePolicy {
+  return {
+    name: REQUEST_GUARD_POLICY_NAME,
+    sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {
+      checkRequest(request, target, onBlocked);
+      return next(request);
+    },
+  };
+}
+
+/** The guard as the HttpClient: the very last step before the wire. */
+export function guardHttpClient(inner: HttpClient, target: GuardTarget, onBlocked?: BlockedHandler): HttpClient {
+  return {
+    sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
+      return new Promise<void>((resolve) => {
+        checkRequest(request, target, onBlocked);
+        resolve();
+      }).then(() => inner.sendRequest(request));
+    },
+  };
+}
