@@ -11,7 +11,7 @@ import { RoomsClient } from "@azure/communication-rooms";
 import { SmsClient } from "@azure/communication-sms";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AcsClientFactoryOptions } from "../../src/index.js";
+import type { AcsClientConstructor, AcsClientFactoryOptions } from "../../src/index.js";
 import { AcsClientFactory, BaselineViolationError } from "../../src/index.js";
 import type { Emulator, TestApplication } from "../../src/emulator/index.js";
 import { createCertificate, startEmulator } from "../../src/emulator/index.js";
@@ -121,7 +121,8 @@ describe("AcsClientFactory against the emulator", () => {
 
   it.each(classes)("createClient(%s) carries the guard: a forged HMAC-SHA256 header is blocked before the wire", async (_name, ClientClass, call) => {
     const factory = new AcsClientFactory(base({ clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, additionalPolicies: [{ policy: forgeHmac, position: "perRetry" }] } }));
-    const client: unknown = factory.createClient(ClientClass);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it for the union of client classes
+    const client: unknown = factory.createClient(ClientClass as AcsClientConstructor<unknown, object>);
     const acsBefore = emu.requests.filter((r) => r.side === "acs").length;
     const error = await (call as (c: unknown) => Promise<unknown>)(client).then(
       () => undefined,
