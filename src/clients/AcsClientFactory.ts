@@ -145,7 +145,7 @@ export class AcsClientFactory {
       if (typeof credential === "string") assertNoConnectionString({ credential });
       if (credential !== undefined) assertTokenCredential(credential);
       const endpoint = validateEndpoint(options.endpoint, options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS);
-      this.#recorder.setEndpoint(endpoint.hostname);
+      this.#recorder.setEndpoint(endpoint.origin.slice("https://".length));
       checkCredentialConfiguration(options);
       this.#endpoint = endpoint.origin;
       this.#target = { hostname: endpoint.hostname, port: endpoint.port };
