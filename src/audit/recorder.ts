@@ -105,7 +105,8 @@ const BATCH_MS = 50;
 
 /**
  * One log: a sink and its chain. Recorders writing to the same file, to stdout, to the same stream or through the same
- * logger share it (one chain per log, never two interleaved); the last recorder to close writes `log.close`.
+ * logger share it (one chain per log, never two interleaved). Each recorder's close() writes `log.close`; the sink
+ * closes with the last one.
  *
  * `request` records are queued and processed in batches (up to 64, or after 50 ms): serialising and hashing a batch
  * in one go keeps the hot path to a queue push, and a batch is one synchronous write. Every other record is written
@@ -264,16 +265,21 @@ class ChainedRecorder implements AuditRecorder {
   close(): Promise<void> {
     if (this.closing === undefined) {
       const log = this.log;
+      if (log.closing !== undefined) {
+        this.closing = log.closing;
+        return this.closing;
+      }
+      // Every close() writes log.close (a recorder that is never closed, e.g. a factory whose constructor threw,
+      // must not stop the others from closing the log); the sink closes with the last recorder.
+      try {
+        this.append({ action: "log.close", outcome: "success", level: "info", controls: ["LT-4"] }, true);
+      } catch {
+        // still close
+      }
       log.refs--;
-      if (log.refs > 0 || log.closing !== undefined) {
-        // Another recorder still writes to this log: it writes log.close when it closes.
-        this.closing = Promise.resolve().then(() => log.drain());
+      if (log.refs > 0) {
+        this.closing = Promise.resolve();
       } else {
-        try {
-          this.append({ action: "log.close", outcome: "success", level: "info", controls: ["LT-4"] }, true);
-        } catch {
-          // still close the sink
-        }
         if (openLogs.get(log.key) === log) openLogs.delete(log.key);
         log.closing = log.close().catch(() => undefined);
         this.closing = log.closing;
@@ -289,7 +295,7 @@ class ChainedRecorder implements AuditRecorder {
  * @remarks
  * File and stdout destinations survive `process.exit()`, uncaught exceptions and SIGTERM/SIGINT/SIGHUP: records
  * are buffered synchronously and flushed by exit hooks. Recorders created for the same file, stdout, stream or logger
- * in one process share one chain; the last one to close writes `log.close`. See docs/audit-log.md for the record
+ * in one process share one chain; each `close()` writes `log.close`, the file is closed with the last one. See docs/audit-log.md for the record
  * schema.
  * @throws the file system error when a file destination cannot be opened
  * @public

@@ -179,13 +179,16 @@ describe("createAuditRecorder: exact records to a file", () => {
 });
 
 describe("createAuditRecorder: one chain per log", () => {
-  it("recorders on the same file in one process share one chain; the last close writes log.close", async () => {
+  it("recorders on the same file in one process share one chain; each close writes log.close", async () => {
     const path = join(dir, "shared.log");
     const sms = createAuditRecorder({ destination: path });
     const identity = createAuditRecorder({ destination: join(dir, ".", "shared.log") });
     sms.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "SmsClient" });
     identity.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "CommunicationIdentityClient" });
     sms.write({ action: "request", outcome: "success", controls: ["LT-4"], client: "SmsClient", http: { method: "POST", path: "/sms", status: 202, durationMs: 1 } });
+    // a recorder that is never closed (e.g. a factory whose constructor threw) does not keep the log from closing
+    const neverClosed = createAuditRecorder({ destination: path });
+    neverClosed.write({ action: "refuse", outcome: "failure", controls: ["IM-1"], error: { code: "CONNECTION_STRING_REFUSED" } });
     await sms.close();
     identity.write({ action: "request", outcome: "success", controls: ["LT-4"], client: "CommunicationIdentityClient", http: { method: "POST", path: "/identities", status: 201, durationMs: 1 } });
     await identity.close();
@@ -194,11 +197,14 @@ describe("createAuditRecorder: one chain per log", () => {
       [1, "client.create", "SmsClient"],
       [2, "client.create", "CommunicationIdentityClient"],
       [3, "request", "SmsClient"],
-      [4, "request", "CommunicationIdentityClient"],
+      [4, "refuse", undefined],
       [5, "log.close", undefined],
+      [6, "request", "CommunicationIdentityClient"],
+      [7, "log.close", undefined],
     ]);
     expect(records[4].log).toEqual({ firstSeq: 1, records: 4 });
-    expect(await verifyLog(path)).toMatchObject({ intact: true, records: 5, closed: true });
+    expect(records[6].log).toEqual({ firstSeq: 1, records: 6 });
+    expect(await verifyLog(path)).toMatchObject({ intact: true, records: 7, closed: true });
   });
 
   it("a third party re-verifies the chain with Python's json + hashlib (documented recipe)", async (ctx) => {
