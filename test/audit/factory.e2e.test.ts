@@ -1,8 +1,10 @@
+/* eslint-disable @typescript-eslint/no-unsafe-return -- tests read parsed JSON records */
  
 // End to end: the real AcsClientFactory (built dist, child process) against the emulator over TLS, with audit to a
 // file. Asserts the exact records written: actions in order, principal, endpoint, clients, requests, controls,
 // outcomes, chain, and that no secret, token, SMS text or full phone number reaches the file.
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -30,6 +32,7 @@ interface Emulator {
   caCertificatePem: string;
   createTestApplication(o?: { roles?: string[] }): Promise<TestApp>;
   registerApplication(o: { clientId: string; secret?: string }): void;
+  injectFault(spec: { side: "entra" | "acs"; path?: string | RegExp; status?: number; count?: number }): { remove(): void };
   close(): Promise<void>;
 }
 
@@ -123,14 +126,54 @@ describe.skipIf(!ready)("factory → audit log, end to end against the emulator"
 
   it("client-secret fallback is a warn record with credentialType secret, and the secret never appears", async () => {
     const secret = `Zq8Q~${"k9".repeat(17)}`;
-    emu.registerApplication({ clientId: app.clientId, secret });
-    const { out, records, raw } = await drive("secret", { secret });
+    const clientId = randomUUID();
+    emu.registerApplication({ clientId, secret });
+    const { out, records, raw } = await drive("secret", { secret, clientId });
     expect(out.error).toBeUndefined();
     const resolve = records.find((r) => r.event.action === "credential.resolve")!;
-    expect(resolve).toMatchObject({ level: "warn", principal: { credentialType: "secret", clientId: app.clientId } });
+    expect(resolve).toMatchObject({ level: "warn", principal: { credentialType: "secret", clientId } });
     expect(resolve.event.reason).toEqual(expect.any(String));
     expect(raw).not.toContain(secret);
     expect(raw).not.toContain("k9k9k9k9");
+  });
+
+  it("ACS 503 twice, then success: one record per attempt (two failures, then the success)", async () => {
+    const fault = emu.injectFault({ side: "acs", path: "/sms", status: 503, count: 2 });
+    try {
+      const { out, records, path } = await drive("retry");
+      expect(out).toEqual({ sms: true });
+      const attempts = records.filter((r) => r.event.action === "request");
+      expect(attempts.map((r) => [r.http.status, r.event.outcome, r.level, r.event.reason ?? null])).toEqual([
+        [503, "failure", "error", "HTTP 503"],
+        [503, "failure", "error", "HTTP 503"],
+        [202, "success", "info", null],
+      ]);
+      // each attempt is its own request (a retry keeps the client request id)
+      expect(new Set(attempts.map((r) => r.http.requestId)).size).toBeGreaterThanOrEqual(1);
+      expect(await verifyLog(path)).toMatchObject({ intact: true, closed: true });
+    } finally {
+      fault.remove();
+    }
+  });
+
+  it("Entra down: failed token.acquire records with a secret-free error (and no request reaches ACS)", async () => {
+    const fault = emu.injectFault({ side: "entra", path: /token$/, status: 500 });
+    try {
+      const { out, records, raw } = await drive("entraDown");
+      expect(out.failed).toEqual(expect.any(String));
+      const tokens = records.filter((r) => r.event.action === "token.acquire");
+      expect(tokens.length).toBeGreaterThanOrEqual(1);
+      for (const t of tokens) {
+        expect(t).toMatchObject({ level: "error", event: { outcome: "failure", category: "authentication" }, baseline: { controls: ["IM-1", "IM-3"] } });
+        expect(t.error).toEqual(expect.objectContaining({ code: expect.any(String) }));
+      }
+      // the SDKs sign before their retry loop: without a token no HTTP attempt reaches ACS, so there is no request record
+      expect(records.filter((r) => r.event.action === "request")).toEqual([]);
+      expect(records.map((r) => r.event.action)).toEqual(["credential.resolve", "client.create", ...tokens.map(() => "token.acquire"), "log.close"]);
+      expect(raw).not.toMatch(/PRIVATE KEY|eyJ[\w-]+\.eyJ/);
+    } finally {
+      fault.remove();
+    }
   });
 
   it("a 403 from ACS is a failure request record", async () => {
