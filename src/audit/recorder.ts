@@ -258,7 +258,16 @@ class ChainedRecorder implements AuditRecorder {
   private append(event: AuditEventInput, isClose: boolean): void {
     const level: AuditLevel = event.level ?? (event.outcome === "success" ? "info" : "error");
     if ((LEVEL_RANK[level] ?? 30) < this.minRank && !isClose) return;
-    const input = event.principal === undefined ? event : { ...event, principal: mergePrincipal(this.principal, event.principal) };
+    // A snapshot, one level deep: the record must show the event as it was when write() was called, even if the
+    // caller reuses and changes its objects before the queue is written.
+    const input: AuditEventInput = { ...event };
+    if (event.http !== undefined && event.http !== null) input.http = { ...event.http };
+    if (event.token !== undefined && event.token !== null) input.token = { ...event.token };
+    if (event.error !== undefined && event.error !== null) input.error = { ...event.error };
+    if (event.certificate !== undefined && event.certificate !== null) input.certificate = { ...event.certificate };
+    if (Array.isArray(event.controls) && !Object.isFrozen(event.controls)) input.controls = event.controls.slice();
+    if (event.variables !== undefined && Array.isArray(event.variables)) input.variables = event.variables.slice();
+    if (event.principal !== undefined) input.principal = mergePrincipal(this.principal, event.principal);
     this.log.enqueue({ event: input, ms: Date.now(), ctx: this.ctx, level, close: isClose }, event.action !== "request");
   }
 

@@ -236,6 +236,24 @@ describe("createAuditRecorder: one chain per log", () => {
 });
 
 describe("createAuditRecorder: other destinations", () => {
+  it("a record shows the event as it was at write(), even if the caller reuses and changes its objects", async () => {
+    const stream = new PassThrough();
+    let out = "";
+    stream.on("data", (c: Buffer) => (out += c.toString()));
+    const r = createAuditRecorder({ destination: stream, chain: false });
+    const controls: ("IM-1" | "LT-4")[] = ["IM-1"];
+    const event = { action: "request" as const, outcome: "success" as const, controls, http: { method: "GET", path: "/a", status: 200, durationMs: 1 } };
+    r.write(event); // queued (request records are batched)
+    event.http.path = "/b";
+    event.http.status = 500;
+    controls.push("LT-4");
+    r.write(event);
+    await r.close();
+    const [a, b] = out.trim().split("\n").map(parse);
+    expect([a.http.path, a.http.status, a.baseline.controls]).toEqual(["/a", 200, ["IM-1"]]);
+    expect([b.http.path, b.http.status, b.baseline.controls]).toEqual(["/b", 500, ["IM-1", "LT-4"]]);
+  });
+
   it("undefined options give a no-op recorder", async () => {
     const r = createAuditRecorder(undefined);
     r.setPrincipal({ clientId: CLIENT });
