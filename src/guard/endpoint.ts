@@ -18,6 +18,7 @@ export interface ValidatedEndpoint {
 }
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
+const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function refuse(message: string): never {
   throw new BaselineViolationError("ENDPOINT_NOT_ALLOWED", message);
@@ -74,10 +75,16 @@ export function validateEndpoint(endpoint: unknown, allowedHosts: readonly strin
   }
   if (endpoint.includes("?")) refuse("The endpoint contains a query string. Use only https://<host>[:port].");
   if (endpoint.includes("#")) refuse("The endpoint contains a fragment. Use only https://<host>[:port].");
-  if (url.pathname !== "/" ) refuse("The endpoint contains a path. Use only https://<host>[:port].");
+  const afterScheme = endpoint.slice("https://".length);
+  const slash = afterScheme.indexOf("/");
+  if (url.pathname !== "/" || (slash !== -1 && afterScheme.slice(slash) !== "/")) refuse("The endpoint contains a path. Use only https://<host>[:port].");
   const hostname = stripBrackets(url.hostname.toLowerCase());
   if (hostname.length === 0) refuse("The endpoint has no host.");
   if (hostname.endsWith(".")) refuse("The endpoint host ends with a dot. Use the host name without it.");
+  const isIpv6 = url.hostname.startsWith("[");
+  if (!isIpv6 && !hostname.split(".").every((label) => HOST_LABEL.test(label))) {
+    refuse("The endpoint host is not a valid DNS name (each label: letters, digits and inner hyphens).");
+  }
   if (hostname.split(".").some((label) => label.startsWith("xn--"))) {
     refuse("The endpoint host contains a punycode (xn--) label, which can be a look-alike of an ACS host. Use the ASCII host name.");
   }
