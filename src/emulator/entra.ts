@@ -219,7 +219,8 @@ async function issueToken(form: URLSearchParams, state: EntraState): Promise<Iss
     return oauthError(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
   }
   const lifetime = state.tokenLifetimeSeconds();
-  const now = Math.floor(Date.now() / 1000);
+  // Round up: the token must stay valid for at least `expires_in` seconds from the client's point of view.
+  const now = Math.ceil(Date.now() / 1000);
   const accessToken = await new SignJWT({
     tid: state.tenantId,
     appid: app.clientId,
