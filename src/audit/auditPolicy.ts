@@ -44,36 +44,56 @@ function correlationOf(response: PipelineResponse | undefined): string | undefin
 export function createAuditPolicy(recorder: AuditRecorder, clientName: string): PipelinePolicy {
   return {
     name: AUDIT_POLICY_NAME,
-    async sendRequest(request: PipelineRequest, next): Promise<PipelineResponse> {
+    sendRequest(request: PipelineRequest, next): Promise<PipelineResponse> {
       const start = performance.now();
-      let response: PipelineResponse;
+      let sent: Promise<PipelineResponse>;
       try {
-        response = await next(request);
+        sent = next(request);
       } catch (error) {
         recordFailure(recorder, clientName, request, start, error);
         throw error;
       }
-      const status = response.status;
-      const ok = status < 400;
-      recorder.write({
-        action: "request",
-        outcome: ok ? "success" : "failure",
-        controls: REQUEST_CONTROLS,
-        client: clientName,
-        reason: ok ? undefined : `HTTP ${status}`,
-        http: {
-          method: request.method,
-          path: pathOf(request.url),
-          status,
-          requestId: request.requestId,
-          correlationId: correlationOf(response),
-          durationMs: performance.now() - start,
+      return sent.then(
+        (response) => {
+          recordResponse(recorder, clientName, request, start, response);
+          return response;
         },
-        error: ok ? undefined : { code: response.headers.get("x-ms-error-code") ?? `HTTP_${status}` },
-      });
-      return response;
+        (error: unknown) => {
+          recordFailure(recorder, clientName, request, start, error);
+          throw error;
+        },
+      );
     },
   };
+}
+
+function recordResponse(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, response: PipelineResponse): void {
+  try {
+    writeResponse(recorder, clientName, request, start, response);
+  } catch {
+    // the caller's response matters more than its record
+  }
+}
+
+function writeResponse(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, response: PipelineResponse): void {
+  const status = response.status;
+  const ok = status < 400;
+  recorder.write({
+    action: "request",
+    outcome: ok ? "success" : "failure",
+    controls: REQUEST_CONTROLS,
+    client: clientName,
+    reason: ok ? undefined : `HTTP ${status}`,
+    http: {
+      method: request.method,
+      path: pathOf(request.url),
+      status,
+      requestId: request.requestId,
+      correlationId: correlationOf(response),
+      durationMs: performance.now() - start,
+    },
+    error: ok ? undefined : { code: response.headers.get("x-ms-error-code") ?? `HTTP_${status}` },
+  });
 }
 
 function recordFailure(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, error: unknown): void {

@@ -101,7 +101,14 @@ function acsFragment(client: string | undefined, endpoint: string | undefined): 
 }
 
 const baselineCache = new Map<string, string>();
+const frozenBaselineCache = new WeakMap<readonly unknown[], string>();
 function baselineFragment(controls: readonly string[] | undefined): string {
+  // Frozen control lists (the policy's) are cached by identity; others by content.
+  const frozen = Array.isArray(controls) && Object.isFrozen(controls);
+  if (frozen) {
+    const hit = frozenBaselineCache.get(controls);
+    if (hit !== undefined) return hit;
+  }
   const key = Array.isArray(controls) ? JSON.stringify(controls) : "";
   let v = baselineCache.get(key);
   if (v === undefined) {
@@ -109,6 +116,7 @@ function baselineFragment(controls: readonly string[] | undefined): string {
     if (baselineCache.size > 256) baselineCache.clear();
     baselineCache.set(key, v);
   }
+  if (frozen) frozenBaselineCache.set(controls, v);
   return v;
 }
 
@@ -142,10 +150,41 @@ function finiteNumber(v: unknown): number | undefined {
   return typeof v === "number" && Number.isFinite(v) ? v : undefined;
 }
 
-/** An id as returned by services: kept when GUID-shaped, scrubbed otherwise. */
-function idText(v: unknown): string | undefined {
+/** A JSON string literal for a value that needs no escaping when it has a safe shape. */
+function idJson(v: unknown): string | undefined {
   if (typeof v !== "string") return undefined;
-  return GUID_SHAPE.test(v) ? v : scrubText(v);
+  return GUID_SHAPE.test(v) ? `"${v}"` : JSON.stringify(scrubText(v));
+}
+
+const pathJsonCache = new Map<string, string>();
+function pathJson(path: unknown): string {
+  if (typeof path !== "string") return '""';
+  let v = pathJsonCache.get(path);
+  if (v === undefined) {
+    v = JSON.stringify(scrubCached(stripQuery(path)));
+    if (pathJsonCache.size >= 1024) pathJsonCache.clear();
+    pathJsonCache.set(path, v);
+  }
+  return v;
+}
+
+/**
+ * The `http` member, hand-serialised in canonical order (the hot path of `request` records): GUIDs and methods are
+ * embedded only when their shape needs no escaping; everything else goes through `JSON.stringify`.
+ */
+function httpFragment(http: NonNullable<AuditEventInput["http"]>): string {
+  let s = '"http":{';
+  const corr = idJson(http.correlationId);
+  if (corr !== undefined) s += `"correlationId":${corr},`;
+  s += `"durationMs":${Math.max(0, Math.round(finiteNumber(http.durationMs) ?? 0))},`;
+  const method = typeof http.method === "string" ? http.method : "UNKNOWN";
+  s += `"method":${METHOD_SHAPE.test(method) ? `"${method}"` : JSON.stringify(scrubText(method))},`;
+  s += `"path":${pathJson(http.path)}`;
+  const rid = idJson(http.requestId);
+  if (rid !== undefined) s += `,"requestId":${rid}`;
+  const status = finiteNumber(http.status);
+  if (status !== undefined) s += `,"status":${Math.trunc(status)}`;
+  return `${s}},`;
 }
 
 /**
@@ -181,19 +220,7 @@ export function serializeRecord(
   }
   s += eventFragment(input.action, input.outcome, optText(input.reason));
   const http = input.http;
-  if (http !== undefined && http !== null) {
-    const h: Record<string, unknown> = {};
-    const corr = idText(http.correlationId);
-    if (corr !== undefined) h.correlationId = corr;
-    h.durationMs = Math.max(0, Math.round(finiteNumber(http.durationMs) ?? 0));
-    h.method = typeof http.method === "string" ? keepIfShaped(http.method, METHOD_SHAPE) : "UNKNOWN";
-    h.path = typeof http.path === "string" ? scrubCached(stripQuery(http.path)) : "";
-    const rid = idText(http.requestId);
-    if (rid !== undefined) h.requestId = rid;
-    const status = finiteNumber(http.status);
-    if (status !== undefined) h.status = Math.trunc(status);
-    s += `"http":${JSON.stringify(h)},`;
-  }
+  if (http !== undefined && http !== null) s += httpFragment(http);
   s += `"level":"${level}",`;
   if (log !== undefined) s += `"log":{"firstSeq":${log.firstSeq},"records":${log.records}},`;
   if (chain !== undefined) s += `"prevHash":"${chain.prevHash}",`;
