@@ -34,8 +34,14 @@ class SonicSink implements AuditSink {
   constructor(fd: number, ownsFd: boolean) {
     this.dest = pino.destination({ dest: fd, sync: true, minLength: 0, maxWrite: 1 << 20 });
     this.ownsFd = ownsFd;
-    this.dest.on("error", () => {
+    this.dest.on("error", (error: NodeJS.ErrnoException) => {
+      if (this.failed) return;
       this.failed = true;
+      // write() must never throw into the caller; say once, loudly, that the audit log stopped.
+      process.emitWarning(
+        `acs-baseline audit: writing the audit log failed (${error.code ?? "error"}); later records are dropped`,
+        { code: "ACS_BASELINE_AUDIT_WRITE_FAILED" },
+      );
     });
   }
 

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return -- tests read parsed JSON records */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync, appendFileSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import pino from "pino";
@@ -331,6 +331,25 @@ describe("createAuditRecorder: other destinations", () => {
     ]);
     expect(out).not.toContain("pa55word");
     expect(out).not.toContain("QUJDREVGR0hJSktM");
+  });
+
+  it("a failing disk never throws into the caller: one process warning, later records dropped", async (ctx) => {
+    if (!existsSync("/dev/full")) ctx.skip();
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? "");
+    process.on("warning", onWarning);
+    try {
+      const r = createAuditRecorder({ destination: "/dev/full" });
+      expect(() => {
+        r.write({ action: "client.create", outcome: "success", controls: ["IM-1"] });
+        r.write({ action: "client.create", outcome: "success", controls: ["IM-1"] });
+      }).not.toThrow();
+      await r.close();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual(["ACS_BASELINE_AUDIT_WRITE_FAILED"]);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 
   it("a destination that cannot be opened throws at creation, not later", () => {
