@@ -75,6 +75,8 @@ export type AcsClientConstructor<TClient, TOptions extends object = CommonClient
   options?: TOptions,
 ) => TClient;
 
+const KNOWN_AUTHORITY_HOSTS = /^https:\/\/login\.(microsoftonline\.(com|us|de)|chinacloudapi\.cn|partner\.microsoftonline\.cn)\/?$/i;
+
 const CLOSED = "This AcsClientFactory is closed; create a new one.";
 
 function pipelinesOf(client: unknown): { getOrderedPolicies(): PipelinePolicy[] }[] {
@@ -222,6 +224,8 @@ export class AcsClientFactory {
         : {}),
       ...(e.clientSecret !== undefined ? { clientSecret: e.clientSecret } : {}),
       ...(e.authorityHost !== undefined ? { authorityHost: e.authorityHost } : {}),
+      // Instance discovery only knows Microsoft's own clouds: skip it for any other authority (Azure Stack, emulator).
+      ...(e.authorityHost !== undefined && !KNOWN_AUTHORITY_HOSTS.test(e.authorityHost) ? { disableInstanceDiscovery: true } : {}),
       ...(e.sendCertificateChain !== undefined ? { sendCertificateChain: e.sendCertificateChain } : {}),
     };
     const options = { ...fromEnv, ...overrides } as AcsClientFactoryOptions;
