@@ -61,7 +61,7 @@ describe("acs-baseline doctor (offline)", () => {
     ["missing certificate file", { AZURE_CLIENT_CERTIFICATE_PATH: "/nonexistent/cert.pem" }, "The certificate file does not exist"],
     ["no credential at all", { AZURE_CLIENT_CERTIFICATE_PATH: undefined }, "✗ IM-3  credential: no credential"],
   ])("fails on %s (exit 1)", async (_name, change, expected) => {
-    const env = { ...good(), ...change };
+    const env: NodeJS.ProcessEnv = { ...good(), ...change };
     for (const [k, v] of Object.entries(change)) if (v === undefined) delete env[k];
     const { code, out } = await doctor([], env);
     expect(code).toBe(1);
