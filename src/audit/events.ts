@@ -30,8 +30,11 @@ export type CredentialType = "certificate" | "secret" | "external";
  * @public
  */
 export interface AuditPrincipal {
+  /** Microsoft Entra tenant (directory) ID. */
   tenantId?: string;
+  /** Application (client) ID of the service principal. */
   clientId?: string;
+  /** Which credential the factory resolved. */
   credentialType?: CredentialType;
   /** SHA-256 thumbprint (hex) of the certificate in use, when a certificate is used. */
   certificateThumbprint?: string;
@@ -43,7 +46,9 @@ export interface AuditPrincipal {
  * @public
  */
 export interface AuditEventInput {
+  /** What happened. */
   action: AuditAction;
+  /** How it ended. */
   outcome: "success" | "failure";
   /** Defaults to `info` for success, `error` for failure. */
   level?: "info" | "warn" | "error";
@@ -55,6 +60,7 @@ export interface AuditEventInput {
   principal?: AuditPrincipal;
   /** Client class on `client.create` and `request`. */
   client?: string;
+  /** The HTTP attempt, on `request`. */
   http?: {
     method: string;
     /** Path only, never the query string. */
@@ -65,9 +71,12 @@ export interface AuditEventInput {
     correlationId?: string;
     durationMs: number;
   };
+  /** The token's expiry (ISO-8601) and scope, on `token.acquire`; never the token. */
   token?: { expiresOn?: string; scope?: string };
+  /** Error code and a secret-free message, on failures. */
   error?: { code?: string; message?: string };
   /** Names (never values) of environment variables involved, e.g. key material found in the environment. */
   variables?: readonly string[];
+  /** Expiry of the certificate in use (certificate warnings). */
   certificate?: { notAfter?: string; daysRemaining?: number };
 }

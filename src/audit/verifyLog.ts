@@ -20,6 +20,7 @@ export interface AuditLogProblem {
   line: number;
   /** The record's `seq`, when it has one. */
   seq?: number;
+  /** Edited, removed, inserted, reordered, malformed or unchained. */
   kind: AuditLogProblemKind;
   /** What is wrong, in words. */
   message: string;
@@ -34,8 +35,9 @@ export interface VerifyLogResult {
   intact: boolean;
   /** Records whose chain was verified (up to the first problem). */
   records: number;
-  /** `seq` of the first and last verified record. */
+  /** `seq` of the first verified record. */
   firstSeq?: number;
+  /** `seq` of the last verified record. */
   lastSeq?: number;
   /** `hash` of the last verified record (anchor it elsewhere to detect removal of the tail). */
   lastHash?: string;
