@@ -1,0 +1,47 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { describe, expect, it } from "vitest";
+import { AcsClientFactory } from "../../src/index.js";
+
+const BIN = join(__dirname, "..", "..", "dist", "esm", "cli", "bin.js");
+
+describe("acs-baseline emulator (CLI)", () => {
+  it("prints the environment, serves the SDK, and stops cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, [BIN, "emulator"], { stdio: ["ignore", "pipe", "pipe"] });
+    const env: Record<string, string> = {};
+    const lines = createInterface({ input: child.stdout });
+    await new Promise<void>((resolve, reject) => {
+      lines.on("line", (line) => {
+        const m = /^export (\w+)=(.*)$/.exec(line);
+        if (m) env[m[1]] = m[2]!;
+        if (m?.[1] === "NODE_EXTRA_CA_CERTS") resolve();
+      });
+      child.once("exit", (code) => reject(new Error(`exited early with ${code}`)));
+    });
+    expect(Object.keys(env).sort()).toEqual([
+      "AZURE_AUTHORITY_HOST",
+      "AZURE_CLIENT_CERTIFICATE_PATH",
+      "AZURE_CLIENT_ID",
+      "AZURE_COMMUNICATION_ENDPOINT",
+      "AZURE_TENANT_ID",
+      "NODE_EXTRA_CA_CERTS",
+    ]);
+    const ca = readFileSync(env.NODE_EXTRA_CA_CERTS, "utf8");
+    const factory = AcsClientFactory.fromEnvironment({ allowedHosts: ["127.0.0.1"], clientOptions: { tlsOptions: { ca } } }, env);
+    const [sent] = await factory.createSmsClient().send({ from: "+14255550100", to: ["+14255550123"], message: "via CLI emulator" });
+    expect(sent?.successful).toBe(true);
+    await factory.close();
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+
+  it("exits 2 on bad usage", async () => {
+    for (const args of [["--port", "x"], ["--bogus"], ["--token-lifetime", "0"]]) {
+      const child = spawn(process.execPath, [BIN, "emulator", ...args], { stdio: "ignore" });
+      expect(await new Promise((resolve) => child.once("exit", resolve))).toBe(2);
+    }
+  });
+});
