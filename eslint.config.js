@@ -52,6 +52,7 @@ export default tseslint.config(
         clearTimeout: "readonly",
         URL: "readonly",
         Buffer: "readonly",
+        fetch: "readonly",
       },
     },
   },

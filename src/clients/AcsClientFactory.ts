@@ -203,6 +203,8 @@ export class AcsClientFactory {
       }
     } catch (error) {
       this.#refused(error);
+      // The factory is never handed out: release the log (the refuse record is already written).
+      void this.#recorder.close();
       throw error;
     }
   }

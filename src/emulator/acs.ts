@@ -132,6 +132,14 @@ export async function handleAcs(req: IncomingMessage, res: ServerResponse, state
       return withClient({ status: 200, authScheme: scheme });
     }
   }
+  if (path === "/phoneNumbers" && method === "GET") {
+    // The emulator's resource has no purchased numbers.
+    sendJson(res, 200, { value: [] });
+    return withClient({ status: 200, authScheme: scheme });
+  }
+  if (path.startsWith("/phoneNumbers/") && method === "GET") {
+    return withClient(fail(404, "PhoneNumberNotFound", "The phone number is not purchased by this resource."));
+  }
   if (path === "/teamsUser/:exchangeAccessToken") {
     return withClient(fail(400, "NotSupported", "Exchanging Teams user tokens is not supported by the emulator."));
   }

@@ -1,0 +1,41 @@
+// Shared by the examples: an AcsClientFactory from the AZURE_* environment when it is configured (real Azure),
+// otherwise from the local emulator started in this process.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AcsClientFactory } from "acs-baseline";
+import { startEmulator } from "acs-baseline/emulator";
+
+/** @returns {Promise<{ factory: AcsClientFactory, auditFile: string, target: string, close: () => Promise<void> }>} */
+export async function connect() {
+  const auditFile = join(mkdtempSync(join(tmpdir(), "acs-example-")), "audit.log");
+  if (process.env.AZURE_COMMUNICATION_ENDPOINT) {
+    const factory = AcsClientFactory.fromEnvironment({ audit: { destination: auditFile } });
+    return { factory, auditFile, target: "Azure", close: () => factory.close() };
+  }
+  const emu = await startEmulator();
+  const app = await emu.createTestApplication();
+  const factory = new AcsClientFactory({
+    endpoint: emu.endpoint,
+    tenantId: emu.tenantId,
+    clientId: app.clientId,
+    certificate: { path: app.certificatePath },
+    authorityHost: emu.authorityHost,
+    disableInstanceDiscovery: true,
+    allowedHosts: ["127.0.0.1"],
+    clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
+    audit: { destination: auditFile },
+  });
+  return {
+    factory,
+    auditFile,
+    target: "the local emulator",
+    close: async () => {
+      await factory.close();
+      await emu.close();
+    },
+  };
+}
+
+/** Shows only the last 4 digits of a phone number. */
+export const maskPhone = (n) => `${"*".repeat(Math.max(0, n.length - 4))}${n.slice(-4)}`;

@@ -1,0 +1,47 @@
+// Every example runs against the emulator (no AZURE_* configuration), after the build (npm test builds first).
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const ROOT = join(__dirname, "..", "..");
+const run = async (file: string, args: string[] = []) => {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AZURE_")));
+  const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, "examples", file), ...args], { env, cwd: ROOT, timeout: 60_000 });
+  return stdout;
+};
+
+describe("examples against the emulator", () => {
+  it("send-sms.mjs", async () => {
+    const out = await run("send-sms.mjs");
+    expect(out).toMatch(/SMS to \*+0123 via the local emulator: accepted/);
+    expect(out).not.toContain("+14255550123");
+  });
+
+  it("identity-token.mjs", async () => {
+    const out = await run("identity-token.mjs");
+    expect(out).toMatch(/Created 8:acs:/);
+    expect(out).toContain("Revoked its tokens and deleted it again");
+    expect(out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+  });
+
+  it("create-client.mjs (PhoneNumbersClient through createClient)", async () => {
+    expect(await run("create-client.mjs")).toContain("0 purchased phone number(s) on the local emulator");
+  });
+
+  it("token-service.mjs issues user tokens over HTTP", async () => {
+    const out = await run("token-service.mjs", ["--once"]);
+    expect(out).toMatch(/POST \/token → 200: user 8:acs:/);
+    expect(out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+  });
+
+  it("demo.mjs (npm run demo) shows the whole product and exits 0", async () => {
+    const out = await run("demo.mjs");
+    expect(out).toContain("accepted");
+    expect(out).toContain("CONNECTION_STRING_REFUSED (IM-1)");
+    expect(out).toMatch(/intact: \d+ records, closed/);
+    expect(out).toContain("refuse FAILED");
+    expect(out).not.toContain("ZGVtby1rZXktbmV2ZXItcHJpbnRlZA");
+    expect(out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+  });
+});
