@@ -49,6 +49,10 @@ export const MAX_SCAN_FILE_BYTES = 2 * 1024 * 1024;
 
 const JS = new Set([".js", ".cjs", ".mjs", ".jsx"]);
 const TS = new Set([".ts", ".cts", ".mts", ".tsx"]);
+// ESLint's flat config only lints a file that a non-universal `files` pattern matches ("**/*" alone matches
+// nothing but .js/.mjs/.cjs), so every extension is listed; the Linter is given the base name only, so paths outside
+// the working directory (`../x`, absolute) still match.
+const SOURCE_FILES = ["**/*.js", "**/*.cjs", "**/*.mjs", "**/*.jsx", "**/*.ts", "**/*.cts", "**/*.mts", "**/*.tsx"];
 const ALWAYS_SKIPPED = new Set(["node_modules", ".git"]);
 const RULE_ID = "acs-baseline/no-key-auth";
 // A file can only produce a rule finding if it names an ACS package or holds an access key.
@@ -58,11 +62,11 @@ const linter = new Linter({ configType: "flat" });
 const rules = { [RULE_ID]: "error" as const };
 const plugins = { "acs-baseline": plugin as unknown as NonNullable<Linter.Config["plugins"]>[string] };
 const CONFIGS: Record<string, Linter.Config[]> = {
-  module: [{ files: ["**/*"], plugins, rules, languageOptions: { ecmaVersion: "latest", sourceType: "module", parserOptions: { ecmaFeatures: { jsx: true } } } }],
-  commonjs: [{ files: ["**/*"], plugins, rules, languageOptions: { ecmaVersion: "latest", sourceType: "commonjs", parserOptions: { ecmaFeatures: { jsx: true } } } }],
+  module: [{ files: SOURCE_FILES, plugins, rules, languageOptions: { ecmaVersion: "latest", sourceType: "module", parserOptions: { ecmaFeatures: { jsx: true } } } }],
+  commonjs: [{ files: SOURCE_FILES, plugins, rules, languageOptions: { ecmaVersion: "latest", sourceType: "commonjs", parserOptions: { ecmaFeatures: { jsx: true } } } }],
   typescript: [
     {
-      files: ["**/*"],
+      files: SOURCE_FILES,
       plugins,
       rules,
       languageOptions: { parser: tsParser, sourceType: "module", parserOptions: { ecmaFeatures: { jsx: true } } },
@@ -101,9 +105,13 @@ function lintFindings(file: string, text: string, ext: string): ScanFinding[] {
   const kinds = TS.has(ext) ? ["typescript"] : ext === ".cjs" ? ["commonjs", "module"] : ["module", "commonjs"];
   let messages: Linter.LintMessage[] = [];
   for (const kind of kinds) {
-    messages = linter.verify(text, CONFIGS[kind], { filename: file });
+    messages = linter.verify(text, CONFIGS[kind], { filename: basename(file) });
     if (!messages.some((m) => m.fatal === true)) break;
   }
+  // A message without a rule that is not a parse error ("No matching configuration found…") means the rule did
+  // not run: never report such a file as clean.
+  const notRun = messages.find((m) => m.ruleId === null && m.fatal !== true && m.message.startsWith("No matching configuration"));
+  if (notRun !== undefined) throw new Error(`acs-baseline scan: the rule did not run on ${file}: ${notRun.message}`);
   const fatal = messages.find((m) => m.fatal === true);
   if (fatal !== undefined) {
     // The file does not parse: report that, and still look for connection strings in its text.
