@@ -21,7 +21,33 @@ export interface GuardTarget {
 /** Called with the refusal before it is thrown (for the audit log). */
 export type BlockedHandler = (error: BaselineViolationError, request: PipelineRequest) => void;
 
+const prefixes = new WeakMap<GuardTarget, string[]>();
+
+/** `https://host[:port]/` spellings of the target, for a parse-free check on the hot path. */
+function prefixesOf(target: GuardTarget): string[] {
+  let list = prefixes.get(target);
+  if (list === undefined) {
+    const host = target.hostname.includes(":") ? `[${target.hostname}]` : target.hostname;
+    list = [`https://${host}:${target.port}/`];
+    if (target.port === 443) list.push(`https://${host}/`);
+    prefixes.set(target, list);
+  }
+  return list;
+}
+
+function authorizationReason(request: PipelineRequest): string | undefined {
+  const authorization = request.headers.get("authorization");
+  if (authorization === undefined || authorization.length === 0) return "it has no Authorization header (no Microsoft Entra token)";
+  if (authorization.startsWith("Bearer ")) return undefined;
+  const scheme = authorization.trim().split(/\s+/, 1)[0] ?? "";
+  if (scheme.toUpperCase() === "HMAC-SHA256") return "its Authorization is an HMAC-SHA256 access-key signature";
+  return scheme === "Bearer" ? undefined : "its Authorization scheme is not Bearer";
+}
+
 function blockReason(request: PipelineRequest, target: GuardTarget): string | undefined {
+  // Fast path: the URL starts with exactly the configured origin (lower case, as the SDK builds it), so scheme,
+  // host, port and the absence of user-info are settled without parsing.
+  if (prefixesOf(target).some((p) => request.url.startsWith(p))) return authorizationReason(request);
   let url: URL;
   try {
     url = new URL(request.url);
@@ -33,12 +59,7 @@ function blockReason(request: PipelineRequest, target: GuardTarget): string | un
   const port = url.port === "" ? 443 : Number(url.port);
   if (hostname !== target.hostname || port !== target.port) return "it is addressed to another host than the configured ACS endpoint";
   if (url.username !== "" || url.password !== "") return "its URL carries user-info";
-  const authorization = request.headers.get("authorization");
-  if (authorization === undefined || authorization.length === 0) return "it has no Authorization header (no Microsoft Entra token)";
-  const scheme = authorization.trim().split(/\s+/, 1)[0] ?? "";
-  if (scheme.toUpperCase() === "HMAC-SHA256") return "its Authorization is an HMAC-SHA256 access-key signature";
-  if (scheme !== "Bearer") return `its Authorization scheme is not Bearer`;
-  return undefined;
+  return authorizationReason(request);
 }
 
 /** Throws KEY_AUTH_BLOCKED when `request` may not be sent. */
