@@ -1,0 +1,50 @@
+// `npm run bench`: runs every benchmark in one process run, prints one report, and writes bench/RESULTS.md with the
+// machine and versions. `--smoke` runs a few iterations only (CI keeps the benchmarks working with it; its numbers
+// mean nothing). `--only=name[,name]` picks benchmarks: overhead, tokens, audit, scan, startup.
+import { writeFileSync, readFileSync } from "node:fs";
+import { cpus, totalmem, platform, release } from "node:os";
+import { createRequire } from "node:module";
+import { parseArgs } from "node:util";
+import { requestOverhead, renderRequestOverhead } from "./requestOverhead.mjs";
+import { tokenFetches, renderTokenFetches } from "./tokenFetches.mjs";
+import { auditThroughput, renderAuditThroughput } from "./auditThroughput.mjs";
+import { scan, renderScan } from "./scan.mjs";
+import { startup, renderStartup } from "./startup.mjs";
+
+const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, only: { type: "string" } } });
+const smoke = values.smoke;
+const only = values.only ? new Set(values.only.split(",")) : null;
+const want = (name) => only === null || only.has(name);
+
+const require = createRequire(import.meta.url);
+const version = (name) => {
+  try {
+    return JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")).version;
+  } catch {
+    return "?";
+  }
+};
+
+const sections = [];
+const log = (text) => {
+  sections.push(text);
+  console.log(`${text}\n`);
+};
+
+const machine = [
+  `- machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}`,
+  `- node ${process.version}; acs-baseline ${version("acs-baseline")}; @azure/identity ${version("@azure/identity")}; @azure/communication-sms ${version("@azure/communication-sms")}; @azure/communication-identity ${version("@azure/communication-identity")}; pino ${version("pino")}; eslint ${version("eslint")}; secretlint ${version("secretlint")}`,
+  `- date: ${new Date().toISOString()}${smoke ? " (SMOKE RUN: numbers are not meaningful)" : ""}`,
+].join("\n");
+console.log(`acs-baseline benchmarks\n${machine}\n`);
+
+if (want("overhead")) log(renderRequestOverhead(await requestOverhead(smoke ? { rounds: 2, batch: 5, warmup: 10 } : {})));
+if (want("tokens")) log(renderTokenFetches(await tokenFetches(smoke ? { calls: 20 } : {})));
+if (want("audit")) log(renderAuditThroughput(await auditThroughput(smoke ? { records: 2000 } : {})));
+if (want("scan")) log(renderScan(scan(smoke ? { files: 200, seeds: 10 } : {})));
+if (want("startup")) log(renderStartup(startup(smoke ? { runs: 2 } : {})));
+
+if (!smoke && only === null) {
+  writeFileSync(new URL("./RESULTS.md", import.meta.url), `# Benchmark results\n\n${machine}\n\nRun with \`npm run bench\`.\n\n${sections.join("\n\n")}\n`);
+  console.log("wrote bench/RESULTS.md");
+}
