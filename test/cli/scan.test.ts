@@ -31,6 +31,10 @@ beforeAll(() => {
     mkdirSync(join(tree, dir), { recursive: true });
     writeFileSync(join(tree, dir, "index.js"), `const cs = "endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}";\n`);
   }
+  // Files the fixture's own .gitignore ignores cannot be committed either: written here.
+  mkdirSync(join(tree, "ignored"), { recursive: true });
+  writeFileSync(join(tree, "ignored", "secret.yaml"), `cs: endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}\n`);
+  writeFileSync(join(tree, "debug.log"), `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}\n`);
   writeFileSync(join(tree, "image.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
 });
 afterAll(() => rmSync(tree, { recursive: true, force: true }));

@@ -145,18 +145,18 @@ typed.run("no-key-auth (TypeScript with type information)", rule, {
   valid: [
     {
       code: `import { SmsClient } from "@azure/communication-sms"; import type { TokenCredential } from "@azure/core-auth"; declare const c: TokenCredential; export const s = new SmsClient("https://x", c);`,
-      filename: join(typedDir, "file.ts"),
+      filename: join(typedDir, "valid1.ts"),
     },
   ],
   invalid: [
     {
       code: `import { SmsClient } from "@azure/communication-sms"; import type { KeyCredential } from "@azure/core-auth"; declare const c: KeyCredential; export const s = new SmsClient("https://x", c);`,
-      filename: join(typedDir, "file.ts"),
+      filename: join(typedDir, "invalid1.ts"),
       errors: [{ messageId: "keyCredential" }],
     },
     {
       code: `import { SmsClient } from "@azure/communication-sms"; declare function load(): { key: string }; export const s = new SmsClient("https://x", load());`,
-      filename: join(typedDir, "file.ts"),
+      filename: join(typedDir, "invalid2.ts"),
       errors: [{ messageId: "keyCredential" }],
     },
   ],
