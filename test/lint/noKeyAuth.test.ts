@@ -14,7 +14,8 @@ const cjs = new RuleTester({ languageOptions: { ecmaVersion: "latest", sourceTyp
 const ts = new RuleTester({ languageOptions: { parser: tsParser, ecmaVersion: "latest", sourceType: "module" } });
 const typedDir = join(__dirname, "fixtures", "typed");
 const typed = new RuleTester({
-  languageOptions: { parser: tsParser, parserOptions: { project: "./tsconfig.json", tsconfigRootDir: typedDir } },
+  // CI=true makes typescript-eslint infer a "single run" and read files from disk instead of the test code: opt out.
+  languageOptions: { parser: tsParser, parserOptions: { project: "./tsconfig.json", tsconfigRootDir: typedDir, disallowAutomaticSingleRunInference: true } },
 });
 
 const KEY = "c2VjcmV0a2V5c2VjcmV0a2V5c2VjcmV0a2V5c2VjcmV0a2V5MDE=";
