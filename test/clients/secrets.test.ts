@@ -1,0 +1,108 @@
+// Secret canaries in the objects the factory hands out: after real calls (tokens cached), neither the factory, its
+// credential nor any client shows the client secret, the certificate password, the private key or an access token
+// in util.inspect (all depths, hidden properties) or JSON.stringify; the audit log holds none of them either.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inspect } from "node:util";
+import { CallAutomationClient } from "@azure/communication-call-automation";
+import { EmailClient } from "@azure/communication-email";
+import { PhoneNumbersClient } from "@azure/communication-phone-numbers";
+import { RoomsClient } from "@azure/communication-rooms";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AcsClientFactoryOptions } from "../../src/index.js";
+import { AcsClientFactory } from "../../src/index.js";
+import type { Emulator } from "../../src/emulator/index.js";
+import { startEmulator } from "../../src/emulator/index.js";
+
+let emu: Emulator;
+let dir: string;
+beforeAll(async () => {
+  emu = await startEmulator();
+  dir = mkdtempSync(join(tmpdir(), "acs-secrets-"));
+});
+afterAll(async () => {
+  await emu.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const canary = () => `CANARY${randomBytes(18).toString("base64url")}`;
+
+function safeStringify(value: unknown): string {
+  const seen = new WeakSet();
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (typeof v === "object" && v !== null) {
+      if (seen.has(v)) return "[circular]";
+      seen.add(v);
+    }
+    return typeof v === "bigint" ? v.toString() : v;
+  });
+}
+
+async function exercise(options: AcsClientFactoryOptions, auditFile: string): Promise<{ texts: string[]; log: string; token: string }> {
+  const factory = new AcsClientFactory({ ...options, audit: { destination: auditFile } });
+  const sms = factory.createSmsClient();
+  const identity = factory.createIdentityClient();
+  const others = [EmailClient, RoomsClient, PhoneNumbersClient, CallAutomationClient].map((C) => factory.createClient<unknown, object>(C as never));
+  await sms.send({ from: "+14255550100", to: ["+14255550123"], message: "canary test" });
+  await identity.createUser();
+  const token = (await factory.credential.getToken(emu.tokenScope))?.token ?? "";
+  const objects: unknown[] = [factory, factory.credential, sms, identity, ...others];
+  const texts = objects.flatMap((o) => [inspect(o, { depth: 12, showHidden: true, getters: false }), safeStringify(o)]);
+  await factory.close();
+  // The inspection reaches into the clients (their endpoint shows), so an exposed secret would show too.
+  expect(texts.filter((t) => t.includes(new URL(emu.endpoint).host)).length).toBeGreaterThan(objects.length);
+  return { texts, log: readFileSync(auditFile, "utf8"), token };
+}
+
+describe("no secret in handed-out objects or the audit log", () => {
+  it("secret fallback: client secret and access token never shown", async () => {
+    const secret = canary();
+    const app = await emu.createTestApplication({ directory: dir });
+    emu.registerApplication({ clientId: app.clientId, secret });
+    const { texts, log, token } = await exercise(
+      {
+        endpoint: emu.endpoint,
+        tenantId: emu.tenantId,
+        clientId: app.clientId,
+        clientSecret: secret,
+        authorityHost: emu.authorityHost,
+        disableInstanceDiscovery: true,
+        allowedHosts: ["127.0.0.1"],
+        clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
+      },
+      join(dir, "secret.log"),
+    );
+    expect(token.length).toBeGreaterThan(20);
+    for (const text of [...texts, log]) {
+      expect(text).not.toContain(secret.slice(6, 20));
+      expect(text).not.toContain(token.split(".")[2]);
+    }
+  });
+
+  it("certificate with password: password, private key and access token never shown", async () => {
+    const password = canary();
+    const app = await emu.createTestApplication({ directory: dir, password });
+    const { texts, log, token } = await exercise(
+      {
+        endpoint: emu.endpoint,
+        tenantId: emu.tenantId,
+        clientId: app.clientId,
+        certificate: { path: app.certificatePath, password },
+        authorityHost: emu.authorityHost,
+        disableInstanceDiscovery: true,
+        allowedHosts: ["127.0.0.1"],
+        clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
+      },
+      join(dir, "cert.log"),
+    );
+    const keyBody = app.privateKeyPem.split("\n")[1] ?? "unreachable";
+    for (const text of [...texts, log]) {
+      expect(text).not.toContain(password.slice(6, 20));
+      expect(text).not.toContain("PRIVATE KEY");
+      expect(text).not.toContain(keyBody);
+      expect(text).not.toContain(token.split(".")[2]);
+    }
+  });
+});
