@@ -28,7 +28,7 @@ async function runBatch(client, size, concurrency, latencies) {
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-export async function requestOverhead({ rounds = 40, batch = 50, warmup = 300, concurrency = 4 } = {}) {
+export async function requestOverhead({ rounds = 60, batch = 100, warmup = 300, concurrency = 4 } = {}) {
   const emu = await startEmulatorProcess();
   const dir = mkdtempSync(join(tmpdir(), "acs-bench-"));
   const tls = { tlsOptions: { ca: emu.ca } };
