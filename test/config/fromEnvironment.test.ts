@@ -1,0 +1,119 @@
+// Environment combinations through AcsClientFactory.fromEnvironment: each gives the right refusal code (or the
+// right credential type), never a crash, and no planted secret in the error or the audit log.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inspect } from "node:util";
+import { AzureKeyCredential } from "@azure/core-auth";
+import type { TokenCredential } from "@azure/core-auth";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AcsClientFactoryOptions } from "../../src/index.js";
+import { AcsClientFactory, BaselineViolationError } from "../../src/index.js";
+import { createCertificate } from "../../src/emulator/index.js";
+
+const SECRET = `SECRETCANARY${randomBytes(12).toString("base64url")}`;
+const PASSWORD = `PASSCANARY${randomBytes(12).toString("base64url")}`;
+const KEY = randomBytes(32).toString("base64");
+let dir: string;
+let plainPath: string;
+let encryptedPath: string;
+let expiredPath: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "acs-fromenv-"));
+  const plain = await createCertificate();
+  const encrypted = await createCertificate({ password: PASSWORD });
+  const expired = await createCertificate({ notBefore: new Date(Date.now() - 9 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+  plainPath = join(dir, "plain.pem");
+  encryptedPath = join(dir, "encrypted.pem");
+  expiredPath = join(dir, "expired.pem");
+  writeFileSync(plainPath, plain.pem, { mode: 0o600 });
+  writeFileSync(encryptedPath, encrypted.pem, { mode: 0o600 });
+  writeFileSync(expiredPath, expired.pem, { mode: 0o600 });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const ids = {
+  AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com",
+  AZURE_TENANT_ID: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+  AZURE_CLIENT_ID: "0b2e5c7a-1f0e-4e8f-9a55-1c2b3d4e5f60",
+};
+const external: TokenCredential = { getToken: () => Promise.resolve(null) };
+
+type Case = [name: string, env: () => NodeJS.ProcessEnv, expected: string, overrides?: () => Partial<AcsClientFactoryOptions>];
+const cases: Case[] = [
+  ["nothing at all", () => ({}), "INSECURE_ENDPOINT|ENDPOINT_NOT_ALLOWED"],
+  ["endpoint only", () => ({ AZURE_COMMUNICATION_ENDPOINT: ids.AZURE_COMMUNICATION_ENDPOINT }), "CREDENTIAL_NOT_CONFIGURED"],
+  ["ids but no credential", () => ({ ...ids }), "CREDENTIAL_NOT_CONFIGURED"],
+  ["certificate without tenant", () => ({ ...ids, AZURE_TENANT_ID: "", AZURE_CLIENT_CERTIFICATE_PATH: plainPath }), "CREDENTIAL_NOT_CONFIGURED"],
+  ["secret without client id", () => ({ ...ids, AZURE_CLIENT_ID: " ", AZURE_CLIENT_SECRET: SECRET }), "CREDENTIAL_NOT_CONFIGURED"],
+  ["http endpoint", () => ({ ...ids, AZURE_COMMUNICATION_ENDPOINT: "http://contoso.communication.azure.com", AZURE_CLIENT_SECRET: SECRET }), "INSECURE_ENDPOINT"],
+  ["endpoint with a path", () => ({ ...ids, AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com/sms", AZURE_CLIENT_SECRET: SECRET }), "ENDPOINT_NOT_ALLOWED"],
+  ["foreign endpoint host", () => ({ ...ids, AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com.evil.example", AZURE_CLIENT_SECRET: SECRET }), "ENDPOINT_NOT_ALLOWED"],
+  [
+    "connection string as the endpoint",
+    () => ({ ...ids, AZURE_COMMUNICATION_ENDPOINT: `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`, AZURE_CLIENT_SECRET: SECRET }),
+    "CONNECTION_STRING_REFUSED",
+  ],
+  ["connection string as the secret", () => ({ ...ids, AZURE_CLIENT_SECRET: `AccessKey=${KEY};Endpoint=https://x.communication.azure.com` }), "CONNECTION_STRING_REFUSED"],
+  ["missing certificate file next to a secret (no fallback)", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: join(dir, "nope.pem"), AZURE_CLIENT_SECRET: SECRET }), "CERTIFICATE_INVALID"],
+  ["certificate path is a directory", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: dir }), "CERTIFICATE_INVALID"],
+  ["encrypted key without password", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: encryptedPath }), "CERTIFICATE_INVALID"],
+  ["encrypted key with a wrong password", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: encryptedPath, AZURE_CLIENT_CERTIFICATE_PASSWORD: `${PASSWORD}x` }), "CERTIFICATE_INVALID"],
+  ["expired certificate next to a secret", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: expiredPath, AZURE_CLIENT_SECRET: SECRET }), "CERTIFICATE_EXPIRED"],
+  ["secret only, fallback disabled", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET }), "SECRET_FALLBACK_DISABLED", () => ({ allowSecretFallback: false })],
+  ["key credential override", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET }), "KEY_CREDENTIAL_REFUSED", () => ({ credential: new AzureKeyCredential(KEY) as unknown as TokenCredential })],
+  ["secret only", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET }), "secret"],
+  ["certificate", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: plainPath }), "certificate"],
+  ["certificate wins over a secret", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: plainPath, AZURE_CLIENT_SECRET: SECRET }), "certificate"],
+  ["encrypted certificate with its password", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: encryptedPath, AZURE_CLIENT_CERTIFICATE_PASSWORD: PASSWORD }), "certificate"],
+  ["own credential overrides the environment's certificate and secret", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: plainPath, AZURE_CLIENT_SECRET: SECRET }), "external", () => ({ credential: external })],
+  ["overrides win over the environment", () => ({ ...ids, AZURE_COMMUNICATION_ENDPOINT: "http://bad", AZURE_CLIENT_SECRET: SECRET }), "certificate", () => ({ endpoint: ids.AZURE_COMMUNICATION_ENDPOINT, certificate: { path: plainPath } })],
+];
+
+describe("fromEnvironment combinations", () => {
+  it.each(cases)("%s → %s", (name, env, expected, overrides) => {
+    const auditFile = join(dir, `${name.replace(/\W+/g, "-")}.log`);
+    let factory: AcsClientFactory | undefined;
+    let error: unknown;
+    try {
+      factory = AcsClientFactory.fromEnvironment({ ...(overrides?.() ?? {}), audit: { destination: auditFile } }, env());
+    } catch (e) {
+      error = e;
+    }
+    if (["secret", "certificate", "external"].includes(expected)) {
+      expect(error).toBeUndefined();
+      expect(factory?.credentialType).toBe(expected);
+    } else {
+      expect(error).toBeInstanceOf(BaselineViolationError);
+      expect((error as BaselineViolationError).code).toMatch(new RegExp(`^(${expected})$`));
+    }
+    const texts = [inspect(error, { showHidden: true, depth: 5 }), JSON.stringify(error) ?? "", inspect(factory, { showHidden: true, depth: 5 }), JSON.stringify(factory) ?? ""];
+    for (const text of texts) {
+      for (const secret of [SECRET, PASSWORD, KEY]) expect(text).not.toContain(secret.slice(0, 16));
+    }
+    return factory?.close().then(() => {
+      const log = readFileSync(auditFile, "utf8");
+      for (const secret of [SECRET, PASSWORD, KEY]) expect(log).not.toContain(secret.slice(0, 16));
+    });
+  });
+
+  it("key material elsewhere in the environment is named in a config.warning record, never its value", async () => {
+    const auditFile = join(dir, "key-material.log");
+    const factory = AcsClientFactory.fromEnvironment(
+      { audit: { destination: auditFile } },
+      { ...ids, AZURE_CLIENT_CERTIFICATE_PATH: plainPath, ACS_CONNECTION_STRING: `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`, LEGACY: `accesskey=${KEY};endpoint=https://x.communication.azure.com` },
+    );
+    expect(factory.credentialType).toBe("certificate");
+    await factory.close();
+    const log = readFileSync(auditFile, "utf8");
+    expect(log).not.toContain(KEY.slice(0, 16));
+    const warning = log
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { level: string; event: { action: string }; variables?: string[] })
+      .find((r) => r.event.action === "config.warning" && r.variables !== undefined);
+    expect(warning).toMatchObject({ level: "warn", variables: ["ACS_CONNECTION_STRING", "LEGACY"] });
+  });
+});
