@@ -105,4 +105,41 @@ describe("no secret in handed-out objects or the audit log", () => {
       expect(text).not.toContain(token.split(".")[2]);
     }
   });
+
+  it("a rejected secret: the caller's error and the token.acquire failure record carry a code, never the secret", async () => {
+    const secret = canary();
+    const app = await emu.createTestApplication({ directory: dir });
+    emu.registerApplication({ clientId: app.clientId, secret: canary() });
+    const auditFile = join(dir, "rejected.log");
+    const factory = new AcsClientFactory({
+      endpoint: emu.endpoint,
+      tenantId: emu.tenantId,
+      clientId: app.clientId,
+      clientSecret: secret,
+      authorityHost: emu.authorityHost,
+      disableInstanceDiscovery: true,
+      allowedHosts: ["127.0.0.1"],
+      clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+      audit: { destination: auditFile },
+    });
+    const error = await factory
+      .createSmsClient()
+      .send({ from: "+14255550100", to: ["+14255550123"], message: "rejected" })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(Error);
+    await factory.close();
+    const log = readFileSync(auditFile, "utf8");
+    for (const text of [inspect(error, { depth: 8, showHidden: true }), (error as Error).stack ?? "", log]) expect(text).not.toContain(secret.slice(6, 20));
+    const failure = log
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { level: string; event: { action: string; outcome: string }; error?: { code?: string; message?: string } })
+      .find((r) => r.event.action === "token.acquire" && r.event.outcome === "failure");
+    expect(failure?.error?.code).toMatch(/\w+/);
+    expect(failure?.error?.message).toMatch(/^Token request failed/);
+    expect(emu.requests.filter((r) => r.clientId === app.clientId && r.side === "acs")).toEqual([]);
+  });
 });
