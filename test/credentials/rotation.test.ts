@@ -103,4 +103,55 @@ describe("certificate rotation", () => {
     const records = readFileSync(auditFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { event: { action: string; outcome: string }; error?: { code?: string } });
     expect(records.find((r) => r.event.action === "credential.rotate")).toMatchObject({ event: { outcome: "failure" }, error: { code: "CERTIFICATE_INVALID" } });
   });
+
+  it("encrypted keys rotate with the same password; an expired replacement is refused and the old certificate kept", async () => {
+    const password = "rotation-pass-1";
+    const app = await emu.createTestApplication({ directory: dir, password });
+    const next = await createCertificate({ password });
+    const expired = await createCertificate({ notBefore: new Date(Date.now() - 9 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+    emu.addApplicationCertificate(app.clientId, next.certificatePem);
+    emu.addApplicationCertificate(app.clientId, expired.certificatePem);
+    const auditFile = join(dir, "audit-encrypted.log");
+    const factory = new AcsClientFactory({
+      endpoint: emu.endpoint,
+      tenantId: emu.tenantId,
+      clientId: app.clientId,
+      certificate: { path: app.certificatePath, password },
+      authorityHost: emu.authorityHost,
+      disableInstanceDiscovery: true,
+      allowedHosts: ["127.0.0.1"],
+      clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
+      audit: { destination: auditFile },
+    });
+    const sms = factory.createSmsClient();
+    const send = async (message: string) => (await sms.send({ from: "+14255550100", to: ["+14255550123"], message }))[0]?.successful;
+    const replace = (pem: string) => {
+      const tmp = join(dir, "replacement.pem");
+      writeFileSync(tmp, pem, { mode: 0o600 });
+      renameSync(tmp, app.certificatePath);
+    };
+    expect(await send("first")).toBe(true);
+    replace(next.pem);
+    await sleep(2200);
+    expect(await send("rotated")).toBe(true);
+    replace(expired.pem);
+    await sleep(2200);
+    expect(await send("kept")).toBe(true);
+    await factory.close();
+    const thumbprints = emu.requests
+      .filter((r) => r.clientId === app.clientId && r.path.endsWith("/token") && r.status === 200)
+      .map((r) => r.certificateThumbprint);
+    expect(thumbprints[0]).toBe(app.thumbprint);
+    expect(thumbprints).toContain(next.thumbprint);
+    expect(thumbprints).not.toContain(expired.thumbprint);
+    expect(thumbprints.at(-1)).toBe(next.thumbprint);
+    const log = readFileSync(auditFile, "utf8");
+    expect(log).not.toContain(password);
+    const rotations = log
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: { action: string; outcome: string }; error?: { code?: string } })
+      .filter((r) => r.event.action === "credential.rotate");
+    expect(rotations).toMatchObject([{ event: { outcome: "success" } }, { event: { outcome: "failure" }, error: { code: "CERTIFICATE_EXPIRED" } }]);
+  });
 });
