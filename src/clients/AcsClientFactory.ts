@@ -6,7 +6,7 @@
 import { inspect } from "node:util";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
-import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
 import { SmsClient } from "@azure/communication-sms";
 import { CommunicationIdentityClient } from "@azure/communication-identity";
@@ -66,7 +66,15 @@ export interface AcsClientFactoryOptions {
   clientOptions?: CommonClientOptions;
   /** Audit log options (see docs/audit-log.md). Without them, nothing is recorded. */
   audit?: AuditOptions;
+  /**
+   * Upper bound in milliseconds for one ACS request attempt and for one token acquisition, so a stalled endpoint
+   * gives the caller an error instead of a hang (default 60000; 0 = no bound). A request's own `timeout` wins.
+   */
+  timeoutMs?: number;
 }
+
+/** Default of {@link AcsClientFactoryOptions.timeoutMs}. @public */
+export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** A client class whose constructor takes `(endpoint, TokenCredential, options)`. @public */
 export type AcsClientConstructor<TClient, TOptions extends object = CommonClientOptions> = new (
@@ -121,6 +129,7 @@ export class AcsClientFactory {
   readonly #credential: SharedTokenCredential;
   readonly #credentialType: CredentialType;
   readonly #principal: { tenantId?: string; clientId?: string };
+  readonly #timeoutMs: number;
   #thumbprint: string | undefined;
   #closed = false;
 
@@ -135,6 +144,8 @@ export class AcsClientFactory {
     if (typeof options !== "object" || options === null) {
       throw new TypeError("AcsClientFactory takes an options object: { endpoint, tenantId, clientId, certificate }.");
     }
+    // A connection string where the audit destination belongs is refused before anything is opened with it.
+    assertNoConnectionString({ audit: options.audit });
     this.#recorder = createAuditRecorder(options.audit);
     this.#principal = {
       ...(typeof options.tenantId === "string" ? { tenantId: options.tenantId } : {}),
@@ -142,7 +153,7 @@ export class AcsClientFactory {
     };
     this.#recorder.setPrincipal(this.#principal);
     try {
-      const { audit: _audit, credential, ...rest } = options;
+      const { credential, ...rest } = options; // audit strings too (a logger or stream is not a plain object and is skipped)
       assertNoConnectionString(rest);
       if (typeof credential === "string") assertNoConnectionString({ credential });
       if (credential !== undefined) assertTokenCredential(credential);
@@ -152,6 +163,11 @@ export class AcsClientFactory {
       this.#endpoint = endpoint.origin;
       this.#target = { hostname: endpoint.hostname, port: endpoint.port };
       this.#clientOptions = { ...(options.clientOptions ?? {}) };
+      const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+        throw new TypeError("timeoutMs must be a number of milliseconds ≥ 0 (0 = no bound).");
+      }
+      this.#timeoutMs = timeoutMs;
       const { additionalPolicies: _policies, ...credentialClientOptions } = this.#clientOptions;
       const credentialOptions = {
         ...credentialClientOptions,
@@ -191,7 +207,7 @@ export class AcsClientFactory {
           this.#record("token.acquire", "success", ["IM-1", "IM-3"], { token: { expiresOn: new Date(token.expiresOnTimestamp).toISOString(), scope: ACS_TOKEN_SCOPE } }),
         failed: (error: unknown) =>
           this.#record("token.acquire", "failure", ["IM-1", "IM-3"], { reason: "Microsoft Entra ID did not issue a token.", error: describeError(error) }),
-      });
+      }, timeoutMs);
       const secretFallback = resolved.type === "secret";
       this.#record("credential.resolve", "success", ["IM-1", "IM-3"], {
         level: secretFallback ? "warn" : "info",
@@ -289,9 +305,19 @@ export class AcsClientFactory {
       const merged = { ...this.#clientOptions, ...(options ?? {}) } as CommonClientOptions & Record<string, unknown>;
       const onBlocked = (error: BaselineViolationError) =>
         this.#record("refuse", "failure", [error.control], { reason: error.message, error: { code: error.code }, client: name });
+      const guarded = guardHttpClient(merged.httpClient ?? createDefaultHttpClient(), this.#target, onBlocked);
+      const timeoutMs = this.#timeoutMs;
       const clientOptions = {
         ...merged,
-        httpClient: guardHttpClient(merged.httpClient ?? createDefaultHttpClient(), this.#target, onBlocked),
+        httpClient:
+          timeoutMs === 0
+            ? guarded
+            : {
+                sendRequest(request: PipelineRequest) {
+                  if (!(request.timeout > 0)) request.timeout = timeoutMs;
+                  return guarded.sendRequest(request);
+                },
+              },
         additionalPolicies: [
           ...(merged.additionalPolicies ?? []),
           { policy: createAuditPolicy(this.#recorder, name), position: "perRetry" as const },

@@ -1,6 +1,7 @@
 export {
   AcsClientFactory,
   ACS_TOKEN_SCOPE,
+  DEFAULT_TIMEOUT_MS,
   type AcsClientFactoryOptions,
   type AcsClientConstructor,
   type CertificateOption,

@@ -24,22 +24,29 @@ const MAX_REFRESH_WINDOW_MS = 2 * 60_000;
 
 function schedule(token: AccessToken, now: number): Entry {
   const lifetime = Math.max(0, token.expiresOnTimestamp - now);
-  const window = Math.min(MAX_REFRESH_WINDOW_MS, lifetime * 0.25);
+  const window = Math.min(MAX_REFRESH_WINDOW_MS, lifetime * 0.3);
   let refreshAt = token.expiresOnTimestamp - window;
   if (token.refreshAfterTimestamp !== undefined) refreshAt = Math.min(refreshAt, token.refreshAfterTimestamp);
-  const mustRefreshAt = token.expiresOnTimestamp - Math.min(1000, lifetime * 0.1);
+  // Never hand out a token in its last second (or last quarter, for very short lifetimes): it could expire on the way.
+  const mustRefreshAt = token.expiresOnTimestamp - Math.min(1000, lifetime * 0.25);
   return { token, refreshAt, mustRefreshAt };
 }
 
 /** A TokenCredential that shares one token (and one fetch) between all its callers. */
 export class SharedTokenCredential implements TokenCredential {
   readonly #inner: TokenCredential;
+  readonly #timeoutMs: number;
   readonly #events: TokenCacheEvents;
   readonly #cache = new Map<string, Entry>();
   readonly #inflight = new Map<string, Promise<AccessToken>>();
 
-  constructor(inner: TokenCredential, events: TokenCacheEvents = {}) {
+  /**
+   * @param timeoutMs - a fetch that takes longer fails with a `TimeoutError` (0 = no bound); the caller gets an error
+   * instead of a hang when Entra ID does not answer.
+   */
+  constructor(inner: TokenCredential, events: TokenCacheEvents = {}, timeoutMs = 0) {
     this.#inner = inner;
+    this.#timeoutMs = timeoutMs;
     this.#events = events;
   }
 
@@ -73,12 +80,25 @@ export class SharedTokenCredential implements TokenCredential {
     return `${[...scopes].sort().join(" ")}\u0000${options.tenantId ?? ""}`;
   }
 
+  #bounded(fetch: Promise<AccessToken | null>): Promise<AccessToken | null> {
+    if (this.#timeoutMs <= 0) return fetch;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new Error(`Microsoft Entra ID did not issue a token within ${this.#timeoutMs} ms.`);
+        error.name = "TimeoutError";
+        reject(error);
+      }, this.#timeoutMs);
+      timer.unref();
+    });
+    return Promise.race([fetch, timeout]).finally(() => clearTimeout(timer));
+  }
+
   #fetch(key: string, scopes: string[], options: GetTokenOptions): Promise<AccessToken> {
     const running = this.#inflight.get(key);
     if (running !== undefined && options.claims === undefined) return running;
     const { abortSignal: _ignored, ...shared } = options;
-    const promise = this.#inner
-      .getToken(scopes, shared)
+    const promise = this.#bounded(this.#inner.getToken(scopes, shared))
       .then((token) => {
         if (token === null) throw new Error("The credential returned no token.");
         this.#cache.set(key, schedule(token, Date.now()));

@@ -1,0 +1,29 @@
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { AcsClientFactory, DEFAULT_TIMEOUT_MS } from "../../src/index.js";
+
+const base = {
+  endpoint: "https://contoso.communication.azure.com",
+  credential: { getToken: () => new Promise<never>(() => undefined) },
+};
+
+describe("timeoutMs", () => {
+  it("defaults to 60 s and refuses nonsense", () => {
+    expect(DEFAULT_TIMEOUT_MS).toBe(60_000);
+    expect(() => new AcsClientFactory({ ...base, timeoutMs: -1 })).toThrow(TypeError);
+    expect(() => new AcsClientFactory({ ...base, timeoutMs: Number.NaN })).toThrow(TypeError);
+  });
+
+  it("bounds a token acquisition that never answers with a TimeoutError", async () => {
+    const factory = new AcsClientFactory({ ...base, timeoutMs: 100 });
+    await expect(factory.credential.getToken("https://communication.azure.com//.default")).rejects.toMatchObject({ name: "TimeoutError" });
+    await factory.close();
+  });
+
+  it("refuses a connection string given as the audit destination, without creating anything", () => {
+    expect(() => new AcsClientFactory({ ...base, audit: { destination: "endpoint=https://x.communication.azure.com/;accesskey=a2V5" } })).toThrow(
+      expect.objectContaining({ code: "CONNECTION_STRING_REFUSED" }),
+    );
+    expect(existsSync("endpoint=https:")).toBe(false);
+  });
+});
