@@ -6,7 +6,7 @@
 import { inspect } from "node:util";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
-import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
 import { SmsClient } from "@azure/communication-sms";
 import { CommunicationIdentityClient } from "@azure/communication-identity";
@@ -130,6 +130,8 @@ export class AcsClientFactory {
   readonly #credentialType: CredentialType;
   readonly #principal: { tenantId?: string; clientId?: string };
   readonly #timeoutMs: number;
+  /** False when no audit options were given: the request policy is then not installed at all. */
+  readonly #audited: boolean;
   #thumbprint: string | undefined;
   #closed = false;
 
@@ -147,6 +149,7 @@ export class AcsClientFactory {
     // A connection string where the audit destination belongs is refused before anything is opened with it.
     assertNoConnectionString({ audit: options.audit });
     this.#recorder = createAuditRecorder(options.audit);
+    this.#audited = options.audit !== undefined;
     this.#principal = {
       ...(typeof options.tenantId === "string" ? { tenantId: options.tenantId } : {}),
       ...(typeof options.clientId === "string" ? { clientId: options.clientId } : {}),
@@ -305,22 +308,12 @@ export class AcsClientFactory {
       const merged = { ...this.#clientOptions, ...(options ?? {}) } as CommonClientOptions & Record<string, unknown>;
       const onBlocked = (error: BaselineViolationError) =>
         this.#record("refuse", "failure", [error.control], { reason: error.message, error: { code: error.code }, client: name });
-      const guarded = guardHttpClient(merged.httpClient ?? createDefaultHttpClient(), this.#target, onBlocked);
-      const timeoutMs = this.#timeoutMs;
       const clientOptions = {
         ...merged,
-        httpClient:
-          timeoutMs === 0
-            ? guarded
-            : {
-                sendRequest(request: PipelineRequest) {
-                  if (!(request.timeout > 0)) request.timeout = timeoutMs;
-                  return guarded.sendRequest(request);
-                },
-              },
+        httpClient: guardHttpClient(merged.httpClient ?? createDefaultHttpClient(), this.#target, onBlocked, this.#timeoutMs),
         additionalPolicies: [
           ...(merged.additionalPolicies ?? []),
-          { policy: createAuditPolicy(this.#recorder, name), position: "perRetry" as const },
+          ...(this.#audited ? [{ policy: createAuditPolicy(this.#recorder, name), position: "perRetry" as const }] : []),
           { policy: createRequestGuardPolicy(this.#target, onBlocked), position: "perRetry" as const },
         ],
       };

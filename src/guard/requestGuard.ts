@@ -85,14 +85,20 @@ export function createRequestGuardPolicy(target: GuardTarget, onBlocked?: Blocke
   };
 }
 
-/** The guard as the HttpClient: the very last step before the wire. */
-export function guardHttpClient(inner: HttpClient, target: GuardTarget, onBlocked?: BlockedHandler): HttpClient {
+/**
+ * The guard as the HttpClient: the very last step before the wire. With `timeoutMs`, requests without their own
+ * timeout get that one (the HTTP client aborts them with an AbortError).
+ */
+export function guardHttpClient(inner: HttpClient, target: GuardTarget, onBlocked?: BlockedHandler, timeoutMs = 0): HttpClient {
   return {
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
-      return new Promise<void>((resolve) => {
+      try {
         checkRequest(request, target, onBlocked);
-        resolve();
-      }).then(() => inner.sendRequest(request));
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      if (timeoutMs > 0 && !(request.timeout > 0)) request.timeout = timeoutMs;
+      return inner.sendRequest(request);
     },
   };
 }
