@@ -2,11 +2,9 @@
  * A core-rest-pipeline policy that writes one `request` record per HTTP attempt.
  */
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
-import type { BaselineControlId } from "../errors.js";
-import type { AuditRecorder } from "./recorder.js";
-
-/** Controls a `request` record is evidence for: Entra-authenticated call (IM-1) and its log (LT-4). */
-const REQUEST_CONTROLS: readonly BaselineControlId[] = Object.freeze(["IM-1", "LT-4"] as BaselineControlId[]);
+import type { AuditRecorder, RequestRecorder } from "./recorder.js";
+import { WRITE_REQUEST } from "./recorder.js";
+import { REQUEST_CONTROLS } from "./record.js";
 
 /** Name of the policy in the pipeline. */
 export const AUDIT_POLICY_NAME = "acsBaselineAuditPolicy";
@@ -42,6 +40,7 @@ function correlationOf(response: PipelineResponse | undefined): string | undefin
  * @public
  */
 export function createAuditPolicy(recorder: AuditRecorder, clientName: string): PipelinePolicy {
+  const fast = typeof (recorder as Partial<RequestRecorder>)[WRITE_REQUEST] === "function" ? (recorder as AuditRecorder & RequestRecorder) : undefined;
   return {
     name: AUDIT_POLICY_NAME,
     sendRequest(request: PipelineRequest, next): Promise<PipelineResponse> {
@@ -55,7 +54,7 @@ export function createAuditPolicy(recorder: AuditRecorder, clientName: string): 
       }
       return sent.then(
         (response) => {
-          recordResponse(recorder, clientName, request, start, response);
+          recordResponse(recorder, fast, clientName, request, start, response);
           return response;
         },
         (error: unknown) => {
@@ -67,8 +66,28 @@ export function createAuditPolicy(recorder: AuditRecorder, clientName: string): 
   };
 }
 
-function recordResponse(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, response: PipelineResponse): void {
+function recordResponse(
+  recorder: AuditRecorder,
+  fast: RequestRecorder | undefined,
+  clientName: string,
+  request: PipelineRequest,
+  start: number,
+  response: PipelineResponse,
+): void {
   try {
+    if (fast !== undefined && response.status < 400) {
+      // The common case: primitives only, handed over as they are (no event object to snapshot).
+      fast[WRITE_REQUEST]({
+        client: clientName,
+        method: request.method,
+        path: pathOf(request.url),
+        status: response.status,
+        requestId: request.requestId,
+        correlationId: correlationOf(response),
+        durationMs: performance.now() - start,
+      });
+      return;
+    }
     writeResponse(recorder, clientName, request, start, response);
   } catch {
     // the caller's response matters more than its record

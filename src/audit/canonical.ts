@@ -59,8 +59,13 @@ function sortDeep(value: unknown): unknown {
 export function sha256Hex(text: string): string {
   return oneShot !== undefined ? oneShot("sha256", text, "hex") : createHash("sha256").update(text, "utf8").digest("hex");
 }
+
+/** SHA-256 of `bytes`, lowercase hex. */
+export function sha256HexOfBytes(bytes: Uint8Array): string {
+  return oneShot !== undefined ? oneShot("sha256", bytes, "hex") : createHash("sha256").update(bytes).digest("hex");
+}
 // crypto.hash (Node >= 20.12 / 21.7) avoids a Hash object per record.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: "hex") => string }).hash;
 
 /**
  * The hash a record must carry: SHA-256 (hex) of the canonical JSON of the record's own members

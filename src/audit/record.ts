@@ -5,6 +5,7 @@
 import type { AuditAction, AuditEventInput, AuditPrincipal } from "./events.js";
 import { AUDIT_SCHEMA } from "./canonical.js";
 import { GUID_SHAPE, THUMBPRINT_SHAPE, keepIfShaped, scrubCached, scrubText } from "./redaction.js";
+import type { BaselineControlId } from "../errors.js";
 
 /** Levels a record can have. */
 export type AuditLevel = "info" | "warn" | "error";
@@ -150,10 +151,29 @@ function finiteNumber(v: unknown): number | undefined {
   return typeof v === "number" && Number.isFinite(v) ? v : undefined;
 }
 
+/** Same answer as `GUID_SHAPE.test(v)`, without a regular expression (it runs twice per `request` record). */
+function isGuid(v: string): boolean {
+  if (v.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = v.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** A JSON string literal for a value that needs no escaping when it has a safe shape. */
 function idJson(v: unknown): string | undefined {
   if (typeof v !== "string") return undefined;
-  return GUID_SHAPE.test(v) ? `"${v}"` : JSON.stringify(scrubText(v));
+  return isGuid(v) ? `"${v}"` : JSON.stringify(scrubText(v));
+}
+
+function methodJson(v: unknown): string {
+  const method = typeof v === "string" ? v : "UNKNOWN";
+  return METHOD_SHAPE.test(method) ? `"${method}"` : JSON.stringify(scrubText(method));
 }
 
 const pathJsonCache = new Map<string, string>();
@@ -177,8 +197,7 @@ function httpFragment(http: NonNullable<AuditEventInput["http"]>): string {
   const corr = idJson(http.correlationId);
   if (corr !== undefined) s += `"correlationId":${corr},`;
   s += `"durationMs":${Math.max(0, Math.round(finiteNumber(http.durationMs) ?? 0))},`;
-  const method = typeof http.method === "string" ? http.method : "UNKNOWN";
-  s += `"method":${METHOD_SHAPE.test(method) ? `"${method}"` : JSON.stringify(scrubText(method))},`;
+  s += `"method":${methodJson(http.method)},`;
   s += `"path":${pathJson(http.path)}`;
   const rid = idJson(http.requestId);
   if (rid !== undefined) s += `,"requestId":${rid}`;
@@ -248,6 +267,68 @@ export function serializeRecord(
   return `${s}}`;
 }
 const REDACTED_VALUE = "[REDACTED]";
+
+/** Controls a `request` record is evidence for: Entra-authenticated call (IM-1) and its log (LT-4). */
+export const REQUEST_CONTROLS: readonly BaselineControlId[] = Object.freeze(["IM-1", "LT-4"] as BaselineControlId[]);
+
+/**
+ * A successful `request` record as the audit policy hands it over: primitives only, so the recorder keeps it as it
+ * is (nothing to snapshot) and serialises it with {@link serializeRequestRecord}.
+ */
+export interface RequestRecordInput {
+  client: string;
+  method: string;
+  path: string;
+  status: number;
+  requestId: string | undefined;
+  correlationId: string | undefined;
+  durationMs: number;
+}
+
+/** The parts of a `request` record that only change with the context or the client, built once per pair. */
+interface RequestTemplate {
+  client: string;
+  /** `{"acs":…,"baseline":…,"event":…,"http":{` */
+  head: string;
+  /** `"principal":…,"schema":"…",` */
+  tail: string;
+}
+const requestTemplates = new WeakMap<RecordContext, RequestTemplate>();
+
+function requestTemplate(ctx: RecordContext, client: string): RequestTemplate {
+  let t = requestTemplates.get(ctx);
+  if (t === undefined || t.client !== client) {
+    t = {
+      client,
+      head: `{${acsFragment(client, ctx.endpoint)}${baselineFragment(REQUEST_CONTROLS)}${eventFragment("request", "success", undefined)}"http":{`,
+      tail: `${ctx.principalJson}"schema":"${AUDIT_SCHEMA}",`,
+    };
+    requestTemplates.set(ctx, t);
+  }
+  return t;
+}
+
+/**
+ * Serialises a successful `request` record: byte for byte what {@link serializeRecord} gives for the same event
+ * (`action: "request"`, `outcome: "success"`, {@link REQUEST_CONTROLS}, level `info`), with the static members
+ * taken from a template built once per context and client.
+ */
+export function serializeRequestRecord(r: RequestRecordInput, ctx: RecordContext, time: string, chain: ChainPosition | undefined): string {
+  const t = requestTemplate(ctx, r.client);
+  // One array joined once: the record comes out as one flat string (a chain of `+=` would leave a rope that hashing
+  // and writing must flatten again).
+  const parts: (string | number)[] = [t.head];
+  const corr = idJson(r.correlationId);
+  if (corr !== undefined) parts.push('"correlationId":', corr, ",");
+  parts.push('"durationMs":', Math.max(0, Math.round(finiteNumber(r.durationMs) ?? 0)), ',"method":', methodJson(r.method), ',"path":', pathJson(r.path));
+  const rid = idJson(r.requestId);
+  if (rid !== undefined) parts.push(',"requestId":', rid);
+  const status = finiteNumber(r.status);
+  if (status !== undefined) parts.push(',"status":', Math.trunc(status));
+  if (chain === undefined) parts.push('},"level":"info",', t.tail, '"time":"', time, '"}');
+  else parts.push('},"level":"info","prevHash":"', chain.prevHash, '",', t.tail, '"seq":', chain.seq, ',"time":"', time, '"}');
+  return parts.join("");
+}
 
 /** Removes the query string and fragment from a path or URL, and the scheme/host of a full URL. */
 export function stripQuery(pathOrUrl: string): string {

@@ -4,9 +4,10 @@
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import type { AuditEventInput, AuditPrincipal } from "./events.js";
-import { GENESIS_HASH, sha256Hex } from "./canonical.js";
-import type { AuditLevel, RecordContext } from "./record.js";
-import { mergePrincipal, serializeRecord, setContextPrincipal } from "./record.js";
+import { GENESIS_HASH } from "./canonical.js";
+import { BatchBuffer } from "./batchBuffer.js";
+import type { AuditLevel, RecordContext, RequestRecordInput } from "./record.js";
+import { mergePrincipal, serializeRecord, serializeRequestRecord, setContextPrincipal } from "./record.js";
 import { scrubText } from "./redaction.js";
 import type { AuditSink } from "./sink.js";
 import { openFileSink, openLoggerSink, openStdoutSink, openStreamSink } from "./sink.js";
@@ -89,13 +90,28 @@ function hostOf(value: string): string {
   }
 }
 
-/** A record waiting to be serialised: the event, when it happened, and the recorder context at that moment. */
+/**
+ * A record waiting to be serialised: the event (or, for a successful `request`, its primitive fields), when it
+ * happened, and the recorder context at that moment.
+ */
 interface Pending {
-  event: AuditEventInput;
+  event: AuditEventInput | undefined;
+  request: RequestRecordInput | undefined;
   ms: number;
   ctx: RecordContext;
   level: AuditLevel;
   close: boolean;
+}
+
+/**
+ * The audit policy's fast path for successful `request` records (internal: not part of the public surface). The
+ * input is owned by the recorder from then on.
+ */
+export const WRITE_REQUEST: unique symbol = Symbol("acs-baseline.audit.writeRequest");
+
+/** A recorder with the fast path. */
+export interface RequestRecorder {
+  [WRITE_REQUEST](request: RequestRecordInput): void;
 }
 
 /** Records batched before they are serialised, hashed and written (the hot path only queues). */
@@ -109,8 +125,8 @@ const BATCH_MS = 50;
  * closes with the last one.
  *
  * `request` records are queued and processed in batches (up to 64, or after 50 ms): serialising and hashing a batch
- * in one go keeps the hot path to a queue push, and a batch is one synchronous write. Every other record is written
- * at once, together with the queue before it. Exit hooks process the queue synchronously.
+ * in one go keeps the hot path to a queue push, and a batch is one buffer and one synchronous write. Every other
+ * record is written at once, together with the queue before it. Exit hooks process the queue synchronously.
  */
 class SharedLog implements SyncFlushable {
   seq: number;
@@ -123,6 +139,7 @@ class SharedLog implements SyncFlushable {
   private timer: NodeJS.Timeout | undefined;
   private lastMs = -1;
   private lastIso = "";
+  private readonly bytes = new BatchBuffer();
 
   constructor(
     readonly key: unknown,
@@ -162,7 +179,7 @@ class SharedLog implements SyncFlushable {
         // a record that cannot be serialised is dropped, never the batch
       }
     }
-    this.sink.commit();
+    if (this.bytes.length > 0) this.sink.write(this.bytes.take());
   }
 
   private process(item: Pending): void {
@@ -171,19 +188,21 @@ class SharedLog implements SyncFlushable {
       this.lastIso = new Date(item.ms).toISOString();
     }
     const chainPos = this.chain ? { seq: this.seq, prevHash: this.prevHash } : undefined;
-    const closeMember = item.close ? { firstSeq: this.firstSeq, records: this.count } : undefined;
-    const json = serializeRecord(item.event, item.ctx, this.lastIso, item.level, chainPos, closeMember);
-    let line: string;
-    if (this.chain) {
-      const hash = sha256Hex(json);
-      line = `${json.slice(0, -1)},"hash":"${hash}"}\n`;
+    let json: string;
+    if (item.request !== undefined) {
+      json = serializeRequestRecord(item.request, item.ctx, this.lastIso, chainPos);
+    } else if (item.event !== undefined) {
+      const closeMember = item.close ? { firstSeq: this.firstSeq, records: this.count } : undefined;
+      json = serializeRecord(item.event, item.ctx, this.lastIso, item.level, chainPos, closeMember);
+    } else {
+      return;
+    }
+    const hash = this.bytes.appendLine(json, this.chain);
+    if (hash !== undefined) {
       this.prevHash = hash;
       this.seq++;
-    } else {
-      line = `${json}\n`;
     }
     this.count++;
-    this.sink.add(line, item.level);
   }
 
   /** Exit hook: everything queued is written before the process ends. */
@@ -213,7 +232,7 @@ function acquireLog(key: unknown, open: () => SharedLog): SharedLog {
 
 const EMPTY_CONTEXT: RecordContext = Object.freeze({ principal: undefined, principalJson: "", endpoint: undefined });
 
-class ChainedRecorder implements AuditRecorder {
+class ChainedRecorder implements AuditRecorder, RequestRecorder {
   /** Replaced (never mutated) on change, so queued records keep the context they were written with. */
   private ctx: RecordContext = EMPTY_CONTEXT;
   private principal: AuditPrincipal = {};
@@ -255,6 +274,15 @@ class ChainedRecorder implements AuditRecorder {
     }
   }
 
+  [WRITE_REQUEST](request: RequestRecordInput): void {
+    if (this.closing !== undefined || this.log.closing !== undefined || this.minRank > 30) return;
+    try {
+      this.log.enqueue({ event: undefined, request, ms: Date.now(), ctx: this.ctx, level: "info", close: false }, false);
+    } catch {
+      // never throw into the caller
+    }
+  }
+
   private append(event: AuditEventInput, isClose: boolean): void {
     const level: AuditLevel = event.level ?? (event.outcome === "success" ? "info" : "error");
     if ((LEVEL_RANK[level] ?? 30) < this.minRank && !isClose) return;
@@ -268,7 +296,7 @@ class ChainedRecorder implements AuditRecorder {
     if (Array.isArray(event.controls) && !Object.isFrozen(event.controls)) input.controls = event.controls.slice();
     if (event.variables !== undefined && Array.isArray(event.variables)) input.variables = event.variables.slice();
     if (event.principal !== undefined) input.principal = mergePrincipal(this.principal, event.principal);
-    this.log.enqueue({ event: input, ms: Date.now(), ctx: this.ctx, level, close: isClose }, event.action !== "request");
+    this.log.enqueue({ event: input, request: undefined, ms: Date.now(), ctx: this.ctx, level, close: isClose }, event.action !== "request");
   }
 
   close(): Promise<void> {

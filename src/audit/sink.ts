@@ -1,6 +1,8 @@
 /**
  * Where audit lines go. Files and stdout use pino's destination (SonicBoom) in synchronous mode: the recorder commits
  * batches of records, each one `writeSync`, so there is never an asynchronous write in flight to lose or reorder.
+ * The destination runs in buffer mode: a batch is encoded to UTF-8 once (in string mode SonicBoom measures and
+ * re-encodes every string it writes).
  */
 import { closeSync, mkdirSync, openSync, readSync, fstatSync } from "node:fs";
 import { dirname } from "node:path";
@@ -9,30 +11,30 @@ import type { Logger } from "pino";
 import type { AuditLevel } from "./record.js";
 
 /**
- * A line sink. The recorder hands it the records of a batch one by one (`add`, each a complete JSON line ending in
- * `\n`), then `commit`s the batch; `flushSync` makes sure everything committed is written (process end).
+ * A line sink. The recorder hands it batches (`write`: complete JSON lines, each ending in `\n`, UTF-8; the sink owns
+ * the buffer from then on); `flushSync` makes sure everything written is out (process end).
  */
 export interface AuditSink {
-  add(line: string, level: AuditLevel): void;
-  commit(): void;
+  write(batch: Buffer): void;
   flushSync(): void;
   close(): Promise<void>;
 }
 
+const LEVELS: ReadonlySet<string> = new Set<AuditLevel>(["info", "warn", "error"]);
+
 type SonicBoom = ReturnType<typeof pino.destination>;
 
-/** pino's destination (SonicBoom), synchronous: a committed batch is one `writeSync`, never in flight. */
+/** pino's destination (SonicBoom), synchronous, buffer mode: a committed batch is one `writeSync`, never in flight. */
 class SonicSink implements AuditSink {
   private readonly dest: SonicBoom;
   private readonly ownsFd: boolean;
-  private batch = "";
   private closed = false;
   private failed = false;
   /** Set when the file ends in a torn line: the first write starts with a newline that terminates it. */
   terminateTornLine = false;
 
   constructor(fd: number, ownsFd: boolean) {
-    this.dest = pino.destination({ dest: fd, sync: true, minLength: 0, maxWrite: 1 << 20 });
+    this.dest = pino.destination({ dest: fd, sync: true, minLength: 0, maxWrite: 1 << 20, contentMode: "buffer" });
     this.ownsFd = ownsFd;
     this.dest.on("error", (error: NodeJS.ErrnoException) => {
       if (this.failed) return;
@@ -45,24 +47,18 @@ class SonicSink implements AuditSink {
     });
   }
 
-  add(line: string): void {
-    this.batch += line;
-  }
-
-  commit(): void {
-    const batch = this.batch;
-    this.batch = "";
+  write(batch: Buffer): void {
     if (batch.length === 0 || this.closed || this.failed) return;
+    // SonicBoom's types only know strings; in buffer mode it takes (and must be given) Buffers.
+    const dest = this.dest as unknown as { write(chunk: Buffer): boolean };
     if (this.terminateTornLine) {
       this.terminateTornLine = false;
-      this.dest.write(`\n${batch}`);
-    } else {
-      this.dest.write(batch);
+      dest.write(Buffer.from("\n"));
     }
+    dest.write(batch);
   }
 
   flushSync(): void {
-    this.commit();
     if (!this.closed && !this.failed) this.dest.flushSync();
   }
 
@@ -79,21 +75,14 @@ class SonicSink implements AuditSink {
   }
 }
 
-/** A caller-owned stream: one `write` per batch; never ended by us. */
+/** A caller-owned stream: one `write` (a string) per batch; never ended by us. */
 class StreamSink implements AuditSink {
   private closed = false;
-  private batch = "";
   constructor(private readonly stream: NodeJS.WritableStream) {}
-  add(line: string): void {
-    this.batch += line;
-  }
-  commit(): void {
-    const batch = this.batch;
-    this.batch = "";
-    if (batch.length > 0 && !this.closed) this.stream.write(batch);
+  write(batch: Buffer): void {
+    if (batch.length > 0 && !this.closed) this.stream.write(batch.toString("utf8"));
   }
   flushSync(): void {
-    this.commit();
     try {
       (this.stream as unknown as { flushSync?: () => void }).flushSync?.();
     } catch {
@@ -102,7 +91,6 @@ class StreamSink implements AuditSink {
   }
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    this.commit();
     this.closed = true;
     const s = this.stream as NodeJS.WritableStream & { writableNeedDrain?: boolean };
     if (s.writableNeedDrain !== true) return Promise.resolve();
@@ -121,10 +109,15 @@ class LoggerSink implements AuditSink {
   constructor(logger: Logger) {
     this.child = logger.child({}, { level: "info" });
   }
-  add(line: string, level: AuditLevel): void {
-    if (!this.closed) this.child[level](JSON.parse(line) as Record<string, unknown>);
+  write(batch: Buffer): void {
+    if (this.closed) return;
+    for (const line of batch.toString("utf8").split("\n")) {
+      if (line.length === 0) continue;
+      const record = JSON.parse(line) as Record<string, unknown>;
+      const level = typeof record.level === "string" && LEVELS.has(record.level) ? (record.level as AuditLevel) : "info";
+      this.child[level](record);
+    }
   }
-  commit(): void {}
   flushSync(): void {
     const stream = (this.child as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as Partial<SonicBoom> | undefined;
     try {
