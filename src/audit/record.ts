@@ -151,18 +151,28 @@ function finiteNumber(v: unknown): number | undefined {
   return typeof v === "number" && Number.isFinite(v) ? v : undefined;
 }
 
-/** Same answer as `GUID_SHAPE.test(v)`, without a regular expression (it runs twice per `request` record). */
-function isGuid(v: string): boolean {
-  if (v.length !== 36) return false;
-  for (let i = 0; i < 36; i++) {
-    const c = v.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return false;
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) {
-      return false;
-    }
-  }
+const HEX_DIGIT = new Uint8Array(128);
+for (const c of "0123456789abcdefABCDEF") HEX_DIGIT[c.charCodeAt(0)] = 1;
+
+function hexRun(v: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (HEX_DIGIT[v.charCodeAt(i)] !== 1) return false;
   return true;
+}
+
+/** Same answer as `GUID_SHAPE.test(v)`, faster (it runs twice per `request` record). */
+function isGuid(v: string): boolean {
+  return (
+    v.length === 36 &&
+    v.charCodeAt(8) === 45 &&
+    v.charCodeAt(13) === 45 &&
+    v.charCodeAt(18) === 45 &&
+    v.charCodeAt(23) === 45 &&
+    hexRun(v, 0, 8) &&
+    hexRun(v, 9, 13) &&
+    hexRun(v, 14, 18) &&
+    hexRun(v, 19, 23) &&
+    hexRun(v, 24, 36)
+  );
 }
 
 /** A JSON string literal for a value that needs no escaping when it has a safe shape. */
@@ -315,19 +325,19 @@ function requestTemplate(ctx: RecordContext, client: string): RequestTemplate {
  */
 export function serializeRequestRecord(r: RequestRecordInput, ctx: RecordContext, time: string, chain: ChainPosition | undefined): string {
   const t = requestTemplate(ctx, r.client);
-  // One array joined once: the record comes out as one flat string (a chain of `+=` would leave a rope that hashing
-  // and writing must flatten again).
-  const parts: (string | number)[] = [t.head];
+  let s = t.head;
   const corr = idJson(r.correlationId);
-  if (corr !== undefined) parts.push('"correlationId":', corr, ",");
-  parts.push('"durationMs":', Math.max(0, Math.round(finiteNumber(r.durationMs) ?? 0)), ',"method":', methodJson(r.method), ',"path":', pathJson(r.path));
+  if (corr !== undefined) s += `"correlationId":${corr},`;
+  s += `"durationMs":${Math.max(0, Math.round(finiteNumber(r.durationMs) ?? 0))},"method":${methodJson(r.method)},"path":${pathJson(r.path)}`;
   const rid = idJson(r.requestId);
-  if (rid !== undefined) parts.push(',"requestId":', rid);
+  if (rid !== undefined) s += `,"requestId":${rid}`;
   const status = finiteNumber(r.status);
-  if (status !== undefined) parts.push(',"status":', Math.trunc(status));
-  if (chain === undefined) parts.push('},"level":"info",', t.tail, '"time":"', time, '"}');
-  else parts.push('},"level":"info","prevHash":"', chain.prevHash, '",', t.tail, '"seq":', chain.seq, ',"time":"', time, '"}');
-  return parts.join("");
+  if (status !== undefined) s += `,"status":${Math.trunc(status)}`;
+  s +=
+    chain === undefined
+      ? `},"level":"info",${t.tail}"time":"${time}"}`
+      : `},"level":"info","prevHash":"${chain.prevHash}",${t.tail}"seq":${chain.seq},"time":"${time}"}`;
+  return s;
 }
 
 /** Removes the query string and fragment from a path or URL, and the scheme/host of a full URL. */

@@ -115,7 +115,7 @@ export interface RequestRecorder {
 }
 
 /** Records batched before they are serialised, hashed and written (the hot path only queues). */
-const BATCH_RECORDS = 64;
+const BATCH_RECORDS = 256;
 /** Longest a `request` record waits in memory before it is written (exit hooks write it at once). */
 const BATCH_MS = 50;
 
@@ -124,7 +124,7 @@ const BATCH_MS = 50;
  * logger share it (one chain per log, never two interleaved). Each recorder's close() writes `log.close`; the sink
  * closes with the last one.
  *
- * `request` records are queued and processed in batches (up to 64, or after 50 ms): serialising and hashing a batch
+ * `request` records are queued and processed in batches (up to 256, or after 50 ms): serialising and hashing a batch
  * in one go keeps the hot path to a queue push, and a batch is one buffer and one synchronous write. Every other
  * record is written at once, together with the queue before it. Exit hooks process the queue synchronously.
  */
