@@ -6,7 +6,7 @@
 import { inspect } from "node:util";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
-import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { HttpClient, PipelinePolicy } from "@azure/core-rest-pipeline";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
 import { SmsClient } from "@azure/communication-sms";
 import { CommunicationIdentityClient } from "@azure/communication-identity";
@@ -310,7 +310,7 @@ export class AcsClientFactory {
         this.#record("refuse", "failure", [error.control], { reason: error.message, error: { code: error.code }, client: name });
       const clientOptions = {
         ...merged,
-        httpClient: guardHttpClient(merged.httpClient ?? createDefaultHttpClient(), this.#target, onBlocked, this.#timeoutMs),
+        httpClient: guardHttpClient(merged.httpClient ?? sharedDefaultHttpClient(), this.#target, onBlocked, this.#timeoutMs),
         additionalPolicies: [
           ...(merged.additionalPolicies ?? []),
           ...(this.#audited ? [{ policy: createAuditPolicy(this.#recorder, name), position: "perRetry" as const }] : []),
@@ -378,6 +378,17 @@ export class AcsClientFactory {
       ...(client !== undefined ? { client } : {}),
     });
   }
+}
+
+let defaultHttpClient: HttpClient | undefined;
+/**
+ * One default HttpClient for every client the factories build, as core-client shares one across all Azure SDK clients
+ * (its agents are keyed by TLS settings, so clients with different `tlsOptions` still get their own connections):
+ * clients of one endpoint reuse warm keep-alive connections instead of each opening its own.
+ */
+function sharedDefaultHttpClient(): HttpClient {
+  defaultHttpClient ??= createDefaultHttpClient();
+  return defaultHttpClient;
 }
 
 function describeError(error: unknown): { code?: string; message?: string } {
