@@ -11,8 +11,9 @@ import type { Logger } from "pino";
 import type { AuditLevel } from "./record.js";
 
 /**
- * A line sink. The recorder hands it batches (`write`: complete JSON lines, each ending in `\n`, UTF-8; the sink owns
- * the buffer from then on); `flushSync` makes sure everything written is out (process end).
+ * A line sink. The recorder hands it batches (`write`: complete JSON lines, each ending in `\n`, UTF-8). The bytes
+ * are only valid during the call (the recorder reuses the memory): a sink writes them out or copies them before it
+ * returns. `flushSync` makes sure everything written is out (process end).
  */
 export interface AuditSink {
   write(batch: Buffer): void;
@@ -49,7 +50,9 @@ class SonicSink implements AuditSink {
 
   write(batch: Buffer): void {
     if (batch.length === 0 || this.closed || this.failed) return;
-    // SonicBoom's types only know strings; in buffer mode it takes (and must be given) Buffers.
+    // SonicBoom's types only know strings; in buffer mode it takes (and must be given) Buffers. In synchronous mode
+    // the write is complete when write() returns (partial writes and EAGAIN are retried inside it), so the reused
+    // batch memory is free again; after a failed write the destination is destroyed unflushed (close()).
     const dest = this.dest as unknown as { write(chunk: Buffer): boolean };
     if (this.terminateTornLine) {
       this.terminateTornLine = false;
@@ -70,7 +73,9 @@ class SonicSink implements AuditSink {
     return new Promise((resolve) => {
       this.dest.once("close", () => resolve());
       this.dest.once("error", () => resolve());
-      this.dest.end();
+      // After a failed write SonicBoom may still hold that batch's (since reused) memory: close without writing it.
+      if (this.failed) this.dest.destroy();
+      else this.dest.end();
     });
   }
 }
