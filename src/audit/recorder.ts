@@ -116,6 +116,8 @@ export interface RequestRecorder {
 
 /** Records batched before they are serialised, hashed and written (the hot path only queues). */
 const BATCH_RECORDS = 256;
+/** A synchronous burst that never yields to the event loop is written inline once this many records are queued. */
+const MAX_QUEUED_RECORDS = 4 * BATCH_RECORDS;
 /** Longest a `request` record waits in memory before it is written (exit hooks write it at once). */
 const BATCH_MS = 50;
 
@@ -137,6 +139,7 @@ class SharedLog implements SyncFlushable {
   closing: Promise<void> | undefined;
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private lastMs = -1;
   private lastIso = "";
   private readonly bytes = new BatchBuffer();
@@ -155,8 +158,16 @@ class SharedLog implements SyncFlushable {
 
   enqueue(item: Pending, urgent: boolean): void {
     this.pending.push(item);
-    if (urgent || this.pending.length >= BATCH_RECORDS) {
+    const queued = this.pending.length;
+    if (urgent || queued >= MAX_QUEUED_RECORDS) {
       this.drain();
+    } else if (queued >= BATCH_RECORDS) {
+      // Written right after the current I/O callback, not inside it: the response that filled the batch goes on to
+      // the caller (and its next request to the wire) first, so the service is not left idle while a batch is hashed.
+      if (this.immediate === undefined) {
+        this.immediate = setImmediate(() => this.drain());
+        this.immediate.unref();
+      }
     } else if (this.timer === undefined) {
       this.timer = setTimeout(() => this.drain(), BATCH_MS);
       this.timer.unref();
@@ -168,6 +179,10 @@ class SharedLog implements SyncFlushable {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
+    }
+    if (this.immediate !== undefined) {
+      clearImmediate(this.immediate);
+      this.immediate = undefined;
     }
     const batch = this.pending;
     if (batch.length === 0) return;

@@ -128,4 +128,20 @@ describe("crash safety (child processes on the built dist)", () => {
     expect(cli.stdout).toMatch(new RegExp(`^intact: ${v.records} records`));
     expect(cli.stdout).toMatch(/warning: .*(torn partial record|does not end with log.close)/);
   });
+
+  it("SIGKILL after a synchronous burst: at most the documented 1,024 request records were still in memory", async () => {
+    const path = join(dir, "sigkill-sync.log");
+    const burst = 3000;
+    const end = await new Promise<Ended>((resolve, reject) => {
+      const child = spawn(process.execPath, [FIXTURE, "sigkill-sync", path, String(burst)], { stdio: ["ignore", "pipe", "pipe"] });
+      child.once("error", reject);
+      child.once("close", (code, signal) => resolve({ code, signal, stdout: "", stderr: "" }));
+    });
+    expect(end.signal).toBe("SIGKILL");
+    const v = await verifyLog(path);
+    expect(v.intact).toBe(true);
+    // client.create + the requests written before the kill
+    expect(v.records).toBeGreaterThanOrEqual(1 + burst - 1024);
+    expect(v.records).toBeLessThan(1 + burst);
+  });
 });
