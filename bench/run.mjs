@@ -1,11 +1,12 @@
 // `npm run bench`: runs every benchmark in one process run, prints one report, and writes bench/RESULTS.md with the
 // machine and versions. `--smoke` runs a few iterations only (CI keeps the benchmarks working with it; its numbers
-// mean nothing). `--only=name[,name]` picks benchmarks: overhead, tokens, audit, scan, startup.
+// mean nothing). `--only=name[,name]` picks benchmarks: overhead, pipeline, tokens, audit, scan, startup.
 import { writeFileSync, readFileSync } from "node:fs";
 import { cpus, totalmem, platform, release } from "node:os";
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { requestOverhead, renderRequestOverhead } from "./requestOverhead.mjs";
+import { pipelineOverhead, renderPipelineOverhead } from "./pipelineOverhead.mjs";
 import { tokenFetches, renderTokenFetches } from "./tokenFetches.mjs";
 import { auditThroughput, renderAuditThroughput } from "./auditThroughput.mjs";
 import { scan, renderScan } from "./scan.mjs";
@@ -38,7 +39,13 @@ const machine = [
 ].join("\n");
 console.log(`acs-baseline benchmarks\n${machine}\n`);
 
-if (want("overhead")) log(renderRequestOverhead(await requestOverhead(smoke ? { rounds: 2, batch: 5, warmup: 10 } : {})));
+let e2eRawUs;
+if (want("overhead")) {
+  const overhead = await requestOverhead(smoke ? { forks: 1, rounds: 2, batch: 5, warmup: 10 } : {});
+  e2eRawUs = overhead.rows.find((r) => r.name === "raw")?.cpuPerRequestUs;
+  log(renderRequestOverhead(overhead));
+}
+if (want("pipeline")) log(renderPipelineOverhead(await pipelineOverhead(smoke ? { rounds: 2, batch: 20, warmup: 20 } : {}), e2eRawUs));
 if (want("tokens")) log(renderTokenFetches(await tokenFetches(smoke ? { calls: 20 } : {})));
 if (want("audit")) log(renderAuditThroughput(await auditThroughput(smoke ? { records: 2000 } : {})));
 if (want("scan")) log(renderScan(scan(smoke ? { files: 200, seeds: 10 } : {})));

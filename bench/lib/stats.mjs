@@ -20,3 +20,36 @@ export function table(header, rows) {
   for (const row of rows) lines.push(`| ${row.join(" | ")} |`);
   return lines.join("\n");
 }
+
+/** A small deterministic PRNG (mulberry32): the benchmarks shuffle and resample reproducibly. */
+export function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A shuffled copy (Fisher–Yates). */
+export function shuffle(items, random) {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** Bootstrap 95% interval of the median (percentile method, 1,000 resamples). */
+export function bootstrapMedianInterval(values, random, resamples = 1000) {
+  if (values.length === 0) return [NaN, NaN];
+  const medians = [];
+  for (let r = 0; r < resamples; r++) {
+    const sample = Array.from({ length: values.length }, () => values[Math.floor(random() * values.length)]);
+    medians.push(median(sample));
+  }
+  return [quantile(medians, 0.025), quantile(medians, 0.975)];
+}
