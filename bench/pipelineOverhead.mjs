@@ -10,7 +10,7 @@ import { ClientCertificateCredential } from "@azure/identity";
 import { SmsClient } from "@azure/communication-sms";
 import { createHttpHeaders } from "@azure/core-rest-pipeline";
 import { AcsClientFactory } from "acs-baseline";
-import { startEmulator } from "acs-baseline/emulator";
+import { emulatorFactoryOptions, startEmulator } from "acs-baseline/emulator";
 import { bootstrapMedianInterval, fmt, median, seededRandom, shuffle } from "./lib/stats.mjs";
 
 const REQUEST = { from: "+14255550100", to: ["+14255550123"], message: "benchmark" };
@@ -44,18 +44,8 @@ export async function pipelineOverhead({ rounds = 60, batch = 1000, warmup = 300
   const app = await emu.createTestApplication();
   const dir = mkdtempSync(join(tmpdir(), "acs-bench-pipeline-"));
   const tls = { tlsOptions: { ca: emu.caCertificatePem } };
-  const factoryOptions = {
-    endpoint: emu.endpoint,
-    tenantId: emu.tenantId,
-    clientId: app.clientId,
-    certificate: { path: app.certificatePath },
-    authorityHost: emu.authorityHost,
-    disableInstanceDiscovery: true,
-    allowedHosts: ["127.0.0.1"],
-    clientOptions: tls,
-  };
-  const audited = new AcsClientFactory({ ...factoryOptions, audit: { destination: join(dir, "audit.log"), chain: true } });
-  const bare = new AcsClientFactory(factoryOptions);
+  const audited = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: join(dir, "audit.log"), chain: true } }));
+  const bare = new AcsClientFactory(emulatorFactoryOptions(emu, app));
   const raw = () =>
     new SmsClient(
       emu.endpoint,

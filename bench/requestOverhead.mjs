@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { ClientCertificateCredential } from "@azure/identity";
 import { SmsClient } from "@azure/communication-sms";
 import { AcsClientFactory } from "acs-baseline";
+import { emulatorFactoryOptions } from "acs-baseline/emulator";
 import { startEmulatorProcess } from "./lib/startEmulatorProcess.mjs";
 import { bootstrapMedianInterval, fmt, median, quantile, ratio, seededRandom, shuffle } from "./lib/stats.mjs";
 
@@ -38,7 +39,7 @@ async function runBatch(client, size, concurrency, latencies) {
 export async function measureOverhead({ rounds, batch, warmup, concurrency, seed }) {
   const emu = await startEmulatorProcess();
   const dir = mkdtempSync(join(tmpdir(), "acs-bench-"));
-  const tls = { tlsOptions: { ca: emu.ca } };
+  const tls = { tlsOptions: { ca: emu.caCertificatePem } };
   const rawClient = () =>
     new SmsClient(
       emu.endpoint,
@@ -50,27 +51,8 @@ export async function measureOverhead({ rounds, batch, warmup, concurrency, seed
       ),
       tls,
     );
-  const factory = new AcsClientFactory({
-    endpoint: emu.endpoint,
-    tenantId: emu.tenantId,
-    clientId: emu.clientId,
-    certificate: { path: emu.certificatePath },
-    authorityHost: emu.authorityHost,
-    disableInstanceDiscovery: true,
-    allowedHosts: ["127.0.0.1"],
-    clientOptions: tls,
-    audit: { destination: join(dir, "audit.log"), chain: true },
-  });
-  const bare = new AcsClientFactory({
-    endpoint: emu.endpoint,
-    tenantId: emu.tenantId,
-    clientId: emu.clientId,
-    certificate: { path: emu.certificatePath },
-    authorityHost: emu.authorityHost,
-    disableInstanceDiscovery: true,
-    allowedHosts: ["127.0.0.1"],
-    clientOptions: tls,
-  });
+  const factory = new AcsClientFactory(emulatorFactoryOptions(emu, emu, { audit: { destination: join(dir, "audit.log"), chain: true } }));
+  const bare = new AcsClientFactory(emulatorFactoryOptions(emu, emu));
   const subjects = [
     { name: "raw", client: rawClient() },
     { name: "raw-2", client: rawClient() },

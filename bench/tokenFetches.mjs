@@ -5,7 +5,7 @@ import { ClientCertificateCredential } from "@azure/identity";
 import { SmsClient } from "@azure/communication-sms";
 import { CommunicationIdentityClient } from "@azure/communication-identity";
 import { AcsClientFactory } from "acs-baseline";
-import { startEmulator } from "acs-baseline/emulator";
+import { emulatorFactoryOptions, startEmulator } from "acs-baseline/emulator";
 
 async function burst(sms, identity, calls) {
   const work = [];
@@ -23,16 +23,7 @@ export async function tokenFetches({ calls = 1000 } = {}) {
     const out = [];
 
     const app1 = await emu.createTestApplication();
-    const factory = new AcsClientFactory({
-      endpoint: emu.endpoint,
-      tenantId: emu.tenantId,
-      clientId: app1.clientId,
-      certificate: { path: app1.certificatePath },
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      allowedHosts: ["127.0.0.1"],
-      clientOptions: tls,
-    });
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app1));
     let before = emu.stats.tokenRequests;
     let failed = await burst(factory.createSmsClient(), factory.createIdentityClient(), calls);
     out.push({ name: "factory (one shared credential)", tokenRequests: emu.stats.tokenRequests - before, failed });

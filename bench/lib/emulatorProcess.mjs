@@ -9,7 +9,7 @@ process.stdout.write(
     endpoint: emu.endpoint,
     authorityHost: emu.authorityHost,
     tenantId: emu.tenantId,
-    ca: emu.caCertificatePem,
+    caCertificatePem: emu.caCertificatePem,
     clientId: app.clientId,
     certificatePath: app.certificatePath,
   })}\n`,

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AcsClientFactory } from "acs-baseline";
-import { startEmulator } from "acs-baseline/emulator";
+import { emulatorFactoryOptions, startEmulator } from "acs-baseline/emulator";
 
 /** @returns {Promise<{ factory: AcsClientFactory, auditFile: string, target: string, close: () => Promise<void> }>} */
 export async function connect() {
@@ -15,17 +15,8 @@ export async function connect() {
   }
   const emu = await startEmulator();
   const app = await emu.createTestApplication();
-  const factory = new AcsClientFactory({
-    endpoint: emu.endpoint,
-    tenantId: emu.tenantId,
-    clientId: app.clientId,
-    certificate: { path: app.certificatePath },
-    authorityHost: emu.authorityHost,
-    disableInstanceDiscovery: true,
-    allowedHosts: ["127.0.0.1"],
-    clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
-    audit: { destination: auditFile },
-  });
+  // The emulator's endpoint, tenant, authority and CA, and the application's certificate (see docs/emulator.md).
+  const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: auditFile } }));
   return {
     factory,
     auditFile,

@@ -15,6 +15,7 @@ export {
 export { createCertificate, certificateThumbprint, type CreateCertificateOptions, type GeneratedCertificate } from "./certificates.js";
 export { DATA_PLANE_ROLES, type ApplicationRegistration } from "./applications.js";
 export { ACS_SCOPE } from "./entra.js";
+export { emulatorFactoryOptions } from "./factoryOptions.js";
 export type { EmulatorSide, FaultSpec, InjectedFault } from "./faults.js";
 export type { EmulatorRequest } from "./requestLog.js";
 export type { EmulatorSmsMessage } from "./acs.js";

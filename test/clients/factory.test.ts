@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AcsClientConstructor, AcsClientFactoryOptions } from "../../src/index.js";
 import { AcsClientFactory, BaselineViolationError } from "../../src/index.js";
 import type { Emulator, TestApplication } from "../../src/emulator/index.js";
-import { createCertificate, startEmulator } from "../../src/emulator/index.js";
+import { createCertificate, emulatorFactoryOptions, startEmulator } from "../../src/emulator/index.js";
 
 let emu: Emulator;
 let app: TestApplication;
@@ -22,17 +22,7 @@ let dir: string;
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "factory test" };
 
 function base(extra: Partial<AcsClientFactoryOptions> = {}): AcsClientFactoryOptions {
-  return {
-    endpoint: emu.endpoint,
-    tenantId: emu.tenantId,
-    clientId: app.clientId,
-    certificate: { path: app.certificatePath },
-    authorityHost: emu.authorityHost,
-    disableInstanceDiscovery: true,
-    allowedHosts: ["127.0.0.1"],
-    clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
-    ...extra,
-  };
+  return emulatorFactoryOptions(emu, app, extra);
 }
 
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AcsClientFactoryOptions, BaselineViolationCode } from "../../src/index.js";
 import { AcsClientFactory, BaselineViolationError } from "../../src/index.js";
 import type { Emulator, GeneratedCertificate, TestApplication } from "../../src/emulator/index.js";
-import { createCertificate, startEmulator } from "../../src/emulator/index.js";
+import { createCertificate, emulatorFactoryOptions, startEmulator } from "../../src/emulator/index.js";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CLIENT = "0b2e5c7a-1f0e-4e8f-9a55-1c2b3d4e5f60";
@@ -150,17 +150,12 @@ describe("refusals (one per code, no secret anywhere)", () => {
         return next(request);
       },
     };
-    const factory = new AcsClientFactory({
-      endpoint: emu.endpoint,
-      tenantId: emu.tenantId,
-      clientId: app.clientId,
-      certificate: { path: app.certificatePath },
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      allowedHosts: ["127.0.0.1"],
-      clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, additionalPolicies: [{ policy: forge, position: "perRetry" }] },
-      audit: { destination: file },
-    });
+    const factory = new AcsClientFactory(
+      emulatorFactoryOptions(emu, app, {
+        clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, additionalPolicies: [{ policy: forge, position: "perRetry" }] },
+        audit: { destination: file },
+      }),
+    );
     const acsBefore = emu.stats.acsRequests;
     const error = await factory
       .createSmsClient()

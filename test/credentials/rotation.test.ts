@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../src/index.js";
 import type { Emulator } from "../../src/emulator/index.js";
-import { createCertificate, startEmulator } from "../../src/emulator/index.js";
+import { createCertificate, emulatorFactoryOptions, startEmulator } from "../../src/emulator/index.js";
 
 let emu: Emulator;
 let dir: string;
@@ -27,17 +27,7 @@ describe("certificate rotation", () => {
     const next = await createCertificate();
     emu.addApplicationCertificate(app.clientId, next.certificatePem); // Entra allows both during the overlap
     const auditFile = join(dir, "audit.log");
-    const factory = new AcsClientFactory({
-      endpoint: emu.endpoint,
-      tenantId: emu.tenantId,
-      clientId: app.clientId,
-      certificate: { path: app.certificatePath },
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      allowedHosts: ["127.0.0.1"],
-      clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
-      audit: { destination: auditFile },
-    });
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: auditFile } }));
     const sms = factory.createSmsClient();
     let failures = 0;
     let sent = 0;
@@ -82,17 +72,7 @@ describe("certificate rotation", () => {
   it("keeps the working certificate when the replacement is broken, and audits the failure", async () => {
     const app = await emu.createTestApplication({ directory: dir });
     const auditFile = join(dir, "audit-broken.log");
-    const factory = new AcsClientFactory({
-      endpoint: emu.endpoint,
-      tenantId: emu.tenantId,
-      clientId: app.clientId,
-      certificate: { path: app.certificatePath },
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      allowedHosts: ["127.0.0.1"],
-      clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
-      audit: { destination: auditFile },
-    });
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: auditFile } }));
     const sms = factory.createSmsClient();
     await sms.send({ from: "+14255550100", to: ["+14255550123"], message: "before" });
     writeFileSync(app.certificatePath, "-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n");

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../src/index.js";
 import { SharedTokenCredential } from "../../src/credentials/sharedTokenCache.js";
 import type { Emulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { emulatorFactoryOptions, startEmulator } from "../../src/emulator/index.js";
 
 const LIFETIME_SECONDS = 2;
 let emu: Emulator;
@@ -63,16 +63,7 @@ describe("SharedTokenCredential", () => {
 
   it("1,000 concurrent requests over several 2-second token lifetimes: zero failures, about one fetch per lifetime", async () => {
     const app = await emu.createTestApplication({ directory: dir });
-    const factory = new AcsClientFactory({
-      endpoint: emu.endpoint,
-      tenantId: emu.tenantId,
-      clientId: app.clientId,
-      certificate: { path: app.certificatePath },
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      allowedHosts: ["127.0.0.1"],
-      clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
-    });
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
     const sms = factory.createSmsClient();
     const identity = factory.createIdentityClient();
     const expiredBefore = emu.stats.expiredTokensRefused;

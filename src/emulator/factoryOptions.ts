@@ -1,0 +1,37 @@
+/**
+ * Points an AcsClientFactory at the emulator: what every test, example and benchmark against it needs.
+ */
+import type { AcsClientFactoryOptions } from "../clients/AcsClientFactory.js";
+import type { Emulator, TestApplication } from "./startEmulator.js";
+
+/**
+ * AcsClientFactory options for an emulator and one of its applications: the emulator's endpoint, tenant and
+ * authority host, its CA trusted (`clientOptions.tlsOptions.ca`), instance discovery off, `127.0.0.1` allowed as an
+ * endpoint host, and the application's certificate. `extra` replaces any of these (top-level members are replaced,
+ * not merged: pass the whole `clientOptions` when you change it) and adds others, e.g. `audit`.
+ *
+ * @example
+ * ```ts
+ * const emu = await startEmulator();
+ * const app = await emu.createTestApplication();
+ * const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: "audit.log" } }));
+ * ```
+ * @public
+ */
+export function emulatorFactoryOptions(
+  emulator: Pick<Emulator, "endpoint" | "tenantId" | "authorityHost" | "caCertificatePem">,
+  application: Pick<TestApplication, "clientId" | "certificatePath">,
+  extra: Partial<AcsClientFactoryOptions> = {},
+): AcsClientFactoryOptions {
+  return {
+    endpoint: emulator.endpoint,
+    tenantId: emulator.tenantId,
+    clientId: application.clientId,
+    certificate: { path: application.certificatePath },
+    authorityHost: emulator.authorityHost,
+    disableInstanceDiscovery: true,
+    allowedHosts: ["127.0.0.1"],
+    clientOptions: { tlsOptions: { ca: emulator.caCertificatePem } },
+    ...extra,
+  };
+}

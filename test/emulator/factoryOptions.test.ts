@@ -1,0 +1,52 @@
+// emulatorFactoryOptions: a factory built from it reaches the emulator with the application's certificate; `extra`
+// replaces top-level options.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AcsClientFactory } from "../../src/index.js";
+import type { Emulator, TestApplication } from "../../src/emulator/index.js";
+import { emulatorFactoryOptions, startEmulator } from "../../src/emulator/index.js";
+
+let emu: Emulator;
+let app: TestApplication;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "acs-emu-options-"));
+  emu = await startEmulator();
+  app = await emu.createTestApplication({ directory: dir });
+});
+afterAll(async () => {
+  await emu.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("emulatorFactoryOptions", () => {
+  it("builds a certificate factory that sends through the emulator, with extra options added", async () => {
+    const audit = join(dir, "audit.log");
+    const options = emulatorFactoryOptions(emu, app, { audit: { destination: audit } });
+    expect(options).toMatchObject({
+      endpoint: emu.endpoint,
+      tenantId: emu.tenantId,
+      clientId: app.clientId,
+      certificate: { path: app.certificatePath },
+      authorityHost: emu.authorityHost,
+      disableInstanceDiscovery: true,
+      allowedHosts: ["127.0.0.1"],
+    });
+    const factory = new AcsClientFactory(options);
+    expect(factory.credentialType).toBe("certificate");
+    const sent = emu.stats.acsRequests;
+    const [result] = await factory.createSmsClient().send({ from: "+14255550100", to: ["+14255550123"], message: "options" });
+    await factory.close();
+    expect(result?.successful).toBe(true);
+    expect(emu.stats.acsRequests).toBe(sent + 1);
+    expect(existsSync(audit)).toBe(true);
+  });
+
+  it("extra replaces a top-level option as a whole", () => {
+    const options = emulatorFactoryOptions(emu, app, { clientOptions: { retryOptions: { maxRetries: 0 } } });
+    expect(options.clientOptions).toEqual({ retryOptions: { maxRetries: 0 } });
+  });
+});
