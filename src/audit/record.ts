@@ -298,7 +298,7 @@ export interface RequestRecordInput {
 /** The parts of a `request` record that only change with the context or the client, built once per pair. */
 interface RequestTemplate {
   client: string;
-  /** `{"acs":…,"baseline":…,"event":…,"http":{` */
+  /** `{"acs":…,"baseline":…,"event":…,` */
   head: string;
   /** `"principal":…,"schema":"…",` */
   tail: string;
@@ -310,7 +310,7 @@ function requestTemplate(ctx: RecordContext, client: string): RequestTemplate {
   if (t === undefined || t.client !== client) {
     t = {
       client,
-      head: `{${acsFragment(client, ctx.endpoint)}${baselineFragment(REQUEST_CONTROLS)}${eventFragment("request", "success", undefined)}"http":{`,
+      head: `{${acsFragment(client, ctx.endpoint)}${baselineFragment(REQUEST_CONTROLS)}${eventFragment("request", "success", undefined)}`,
       tail: `${ctx.principalJson}"schema":"${AUDIT_SCHEMA}",`,
     };
     requestTemplates.set(ctx, t);
@@ -325,19 +325,10 @@ function requestTemplate(ctx: RecordContext, client: string): RequestTemplate {
  */
 export function serializeRequestRecord(r: RequestRecordInput, ctx: RecordContext, time: string, chain: ChainPosition | undefined): string {
   const t = requestTemplate(ctx, r.client);
-  let s = t.head;
-  const corr = idJson(r.correlationId);
-  if (corr !== undefined) s += `"correlationId":${corr},`;
-  s += `"durationMs":${Math.max(0, Math.round(finiteNumber(r.durationMs) ?? 0))},"method":${methodJson(r.method)},"path":${pathJson(r.path)}`;
-  const rid = idJson(r.requestId);
-  if (rid !== undefined) s += `,"requestId":${rid}`;
-  const status = finiteNumber(r.status);
-  if (status !== undefined) s += `,"status":${Math.trunc(status)}`;
-  s +=
-    chain === undefined
-      ? `},"level":"info",${t.tail}"time":"${time}"}`
-      : `},"level":"info","prevHash":"${chain.prevHash}",${t.tail}"seq":${chain.seq},"time":"${time}"}`;
-  return s;
+  const http = httpFragment(r);
+  return chain === undefined
+    ? `${t.head}${http}"level":"info",${t.tail}"time":"${time}"}`
+    : `${t.head}${http}"level":"info","prevHash":"${chain.prevHash}",${t.tail}"seq":${chain.seq},"time":"${time}"}`;
 }
 
 /** Removes the query string and fragment from a path or URL, and the scheme/host of a full URL. */
