@@ -156,7 +156,7 @@ export class AcsClientFactory {
     };
     this.#recorder.setPrincipal(this.#principal);
     try {
-      const { credential, ...rest } = options; // audit strings too (a logger or stream is not a plain object and is skipped)
+      const { audit: _audit, credential, ...rest } = options; // audit was checked above, before its recorder opened anything
       assertNoConnectionString(rest);
       if (typeof credential === "string") assertNoConnectionString({ credential });
       if (credential !== undefined) assertTokenCredential(credential);
