@@ -11,9 +11,9 @@ import { SmsClient } from "@azure/communication-sms";
 import { createHttpHeaders } from "@azure/core-rest-pipeline";
 import { AcsClientFactory } from "acs-baseline";
 import { emulatorFactoryOptions, startEmulator } from "acs-baseline/emulator";
+import { sendBatch } from "./lib/sendBatch.mjs";
 import { bootstrapMedianInterval, fmt, median, seededRandom, shuffle } from "./lib/stats.mjs";
 
-const REQUEST = { from: "+14255550100", to: ["+14255550123"], message: "benchmark" };
 const BODY = JSON.stringify({ value: [{ to: "+14255550123", messageId: "00000000-0000-0000-0000-000000000001", httpStatusCode: 202, successful: true }] });
 
 /** Answers every request with the 202 the SMS service would send, without any I/O. */
@@ -27,17 +27,6 @@ const inMemoryHttpClient = {
     });
   },
 };
-
-async function runBatch(client, size, concurrency) {
-  let next = 0;
-  const worker = async () => {
-    while (next < size) {
-      next++;
-      await client.send(REQUEST);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
 
 export async function pipelineOverhead({ rounds = 60, batch = 1000, warmup = 3000, concurrency = 4 } = {}) {
   const emu = await startEmulator({ tokenLifetimeSeconds: 3600 });
@@ -59,13 +48,13 @@ export async function pipelineOverhead({ rounds = 60, batch = 1000, warmup = 300
     { name: "factory, no audit", client: bare.createSmsClient({ httpClient: inMemoryHttpClient }) },
   ];
   try {
-    for (const s of subjects) await runBatch(s.client, warmup, concurrency);
+    for (const s of subjects) await sendBatch(s.client, warmup, concurrency);
     const cpu = Object.fromEntries(subjects.map((s) => [s.name, []]));
     const random = seededRandom(11);
     for (let round = 0; round < rounds; round++) {
       for (const s of shuffle(subjects, random)) {
         const before = process.cpuUsage();
-        await runBatch(s.client, batch, concurrency);
+        await sendBatch(s.client, batch, concurrency);
         const used = process.cpuUsage(before);
         cpu[s.name].push((used.user + used.system) / batch);
       }

@@ -17,23 +17,9 @@ import { ClientCertificateCredential } from "@azure/identity";
 import { SmsClient } from "@azure/communication-sms";
 import { AcsClientFactory } from "acs-baseline";
 import { emulatorFactoryOptions } from "acs-baseline/emulator";
+import { sendBatch } from "./lib/sendBatch.mjs";
 import { startEmulatorProcess } from "./lib/startEmulatorProcess.mjs";
 import { bootstrapMedianInterval, fmt, median, quantile, ratio, seededRandom, shuffle } from "./lib/stats.mjs";
-
-const REQUEST = { from: "+14255550100", to: ["+14255550123"], message: "benchmark" };
-
-async function runBatch(client, size, concurrency, latencies) {
-  let next = 0;
-  const worker = async () => {
-    while (next < size) {
-      next++;
-      const started = process.hrtime.bigint();
-      await client.send(REQUEST);
-      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
 
 /** One fork's measurement (run by bench/lib/overheadFork.mjs): raw samples per client, in the same round order. */
 export async function measureOverhead({ rounds, batch, warmup, concurrency, seed }) {
@@ -62,14 +48,14 @@ export async function measureOverhead({ rounds, batch, warmup, concurrency, seed
     { name: "factory, no audit", client: bare.createSmsClient() },
   ];
   try {
-    for (const s of subjects) await runBatch(s.client, warmup, concurrency, []);
+    for (const s of subjects) await sendBatch(s.client, warmup, concurrency, []);
     const samples = Object.fromEntries(subjects.map((s) => [s.name, { cpu: [], throughput: [], latencies: [] }]));
     const random = seededRandom(seed);
     for (let round = 0; round < rounds; round++) {
       for (const s of shuffle(subjects, random)) {
         const cpuBefore = process.cpuUsage();
         const started = process.hrtime.bigint();
-        await runBatch(s.client, batch, concurrency, samples[s.name].latencies);
+        await sendBatch(s.client, batch, concurrency, samples[s.name].latencies);
         const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
         const cpu = process.cpuUsage(cpuBefore);
         samples[s.name].cpu.push((cpu.user + cpu.system) / batch);
