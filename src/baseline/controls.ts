@@ -67,7 +67,7 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     status: "enforced",
     enforcement:
       "Clients only through Microsoft Entra ID: connection strings refused (CONNECTION_STRING_REFUSED), key/SAS credentials refused (KEY_CREDENTIAL_REFUSED), a request guard blocks any non-Bearer request before the wire (KEY_AUTH_BLOCKED); the no-key-auth lint rule and `acs-baseline scan` catch key auth in code and config. Guidance: set disableLocalAuth on the resource.",
-    sources: ["src/guard/connectionString.ts", "src/guard/optionStrings.ts", "src/guard/keyCredential.ts", "src/guard/requestGuard.ts", "src/lint/rules/noKeyAuth.ts", "src/lint/scan.ts"],
+    sources: ["src/guard/connectionString.ts", "src/guard/optionStrings.ts", "src/guard/keyCredential.ts", "src/guard/requestGuard.ts", "src/lint/rules/noKeyAuth.ts", "src/scan/scan.ts"],
     tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/lint/noKeyAuth.test.ts", "test/cli/scan.test.ts", "test/guard/connectionString.property.test.ts"],
   },
   {

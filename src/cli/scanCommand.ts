@@ -1,8 +1,8 @@
 /** `acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE]` */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { scanPaths } from "../lint/scan.js";
-import { toSarif } from "../lint/sarif.js";
+import { scanPaths } from "../scan/scan.js";
+import { toSarif } from "../scan/sarif.js";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, println } from "./io.js";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
-import { scanPaths } from "../../src/lint/scan.js";
+import { scanPaths } from "../../src/scan/scan.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- SARIF results are walked as plain JSON
 type SarifResult = Record<string, any>;

@@ -9,7 +9,7 @@ import tsParser from "@typescript-eslint/parser";
 import ignore from "ignore";
 import type { Ignore } from "ignore";
 import { findConnectionStrings } from "../guard/connectionString.js";
-import plugin from "./index.js";
+import plugin from "../lint/index.js";
 
 /** Kind of finding. @public */
 export type ScanFindingKind = "key-auth" | "connection-string" | "parse-error";
