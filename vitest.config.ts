@@ -1,6 +1,19 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
 export default defineConfig({
+  // Tests run against the packages' sources: one copy of each module, whether a test imports it by relative path or
+  // a package imports its sibling by name (as it does when published).
+  resolve: {
+    alias: [
+      { find: /^acs-baseline\/internal$/, replacement: src("acs-baseline/src/internal.ts") },
+      { find: /^acs-baseline$/, replacement: src("acs-baseline/src/index.ts") },
+      { find: /^acs-baseline-emulator$/, replacement: src("emulator/src/index.ts") },
+      { find: /^eslint-plugin-acs-baseline$/, replacement: src("eslint-plugin/src/index.ts") },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     globals: false,

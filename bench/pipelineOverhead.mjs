@@ -10,7 +10,7 @@ import { ClientCertificateCredential } from "@azure/identity";
 import { SmsClient } from "@azure/communication-sms";
 import { createHttpHeaders } from "@azure/core-rest-pipeline";
 import { AcsClientFactory } from "acs-baseline";
-import { emulatorFactoryOptions, startEmulator } from "acs-baseline/emulator";
+import { emulatorFactoryOptions, startEmulator } from "acs-baseline-emulator";
 import { sendBatch } from "./lib/sendBatch.mjs";
 import { bootstrapMedianInterval, fmt, median, seededRandom, shuffle } from "./lib/stats.mjs";
 

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { ClientCertificateCredential } from "@azure/identity";
 import { SmsClient } from "@azure/communication-sms";
 import { AcsClientFactory } from "acs-baseline";
-import { emulatorFactoryOptions } from "acs-baseline/emulator";
+import { emulatorFactoryOptions } from "acs-baseline-emulator";
 import { sendBatch } from "./lib/sendBatch.mjs";
 import { startEmulatorProcess } from "./lib/startEmulatorProcess.mjs";
 import { bootstrapMedianInterval, fmt, median, quantile, ratio, seededRandom, shuffle } from "./lib/stats.mjs";

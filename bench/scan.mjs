@@ -31,7 +31,7 @@ export function scan({ files = 5000, seeds = 50 } = {}) {
     const seeded = generateScanTree(tree, { files, seeds });
     const total = countFiles(tree);
 
-    const ours = timed(process.execPath, [join(ROOT, "dist/esm/cli/bin.js"), "scan", ".", "--format", "json"], tree);
+    const ours = timed(process.execPath, [join(ROOT, "packages/cli/dist/esm/bin.js"), "scan", ".", "--format", "json"], tree);
     const ourFindings = JSON.parse(ours.stdout);
     const ourFiles = new Set(
       (Array.isArray(ourFindings) ? ourFindings : ourFindings.findings ?? []).map((f) => relative(tree, resolve(tree, f.file ?? f.path))),

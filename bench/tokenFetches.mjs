@@ -5,7 +5,7 @@ import { ClientCertificateCredential } from "@azure/identity";
 import { SmsClient } from "@azure/communication-sms";
 import { CommunicationIdentityClient } from "@azure/communication-identity";
 import { AcsClientFactory } from "acs-baseline";
-import { emulatorFactoryOptions, startEmulator } from "acs-baseline/emulator";
+import { emulatorFactoryOptions, startEmulator } from "acs-baseline-emulator";
 
 async function burst(sms, identity, calls) {
   const work = [];

@@ -1,7 +1,7 @@
 // `npm run demo`: the whole product in one run, against the local emulator (no Azure account needed).
 import { readFileSync } from "node:fs";
 import { AcsClientFactory, BaselineViolationError, formatAuditLog, verifyLog } from "acs-baseline";
-import { startEmulator } from "acs-baseline/emulator";
+import { startEmulator } from "acs-baseline-emulator";
 import { maskPhone } from "./lib/connect.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,6 +1,6 @@
 // Runs the acs-baseline emulator in its own process for the request-overhead benchmark, so its CPU is not
 // counted against the client. Prints one JSON line with the connection details, then serves until stdin closes.
-import { startEmulator } from "acs-baseline/emulator";
+import { startEmulator } from "acs-baseline-emulator";
 
 const emu = await startEmulator({ tokenLifetimeSeconds: 3600 });
 const app = await emu.createTestApplication();

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AcsClientFactory } from "acs-baseline";
-import { emulatorFactoryOptions, startEmulator } from "acs-baseline/emulator";
+import { emulatorFactoryOptions, startEmulator } from "acs-baseline-emulator";
 
 /** @returns {Promise<{ factory: AcsClientFactory, auditFile: string, target: string, close: () => Promise<void> }>} */
 export async function connect() {

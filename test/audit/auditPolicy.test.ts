@@ -10,7 +10,7 @@ import {
   isRestError,
 } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAuditPolicy, createAuditRecorder } from "../../src/audit/index.js";
+import { createAuditPolicy, createAuditRecorder } from "../../packages/acs-baseline/src/audit/index.js";
 import type { Rec } from "./helpers.js";
 import { parse } from "./helpers.js";
 

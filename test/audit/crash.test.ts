@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { verifyLog } from "../../src/audit/index.js";
+import { verifyLog } from "../../packages/acs-baseline/src/audit/index.js";
 import { readRecords, tempDir, parse } from "./helpers.js";
 
 const dir = tempDir("acs-crash-");
@@ -123,7 +123,7 @@ describe("crash safety (child processes on the built dist)", () => {
     expect(v.records).toBeGreaterThan(1000);
     expect(v.warnings.join()).toMatch(/cannot be vouched for/);
     // and the command says so: exit 0, the intact prefix, a warning about the tail
-    const cli = spawnSync(process.execPath, [join(__dirname, "../../dist/esm/cli/bin.js"), "verify-log", path], { encoding: "utf8" });
+    const cli = spawnSync(process.execPath, [join(__dirname, "../../packages/cli/dist/esm/bin.js"), "verify-log", path], { encoding: "utf8" });
     expect(cli.status).toBe(0);
     expect(cli.stdout).toMatch(new RegExp(`^intact: ${v.records} records`));
     expect(cli.stdout).toMatch(/warning: .*(torn partial record|does not end with log.close)/);

@@ -9,14 +9,14 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyLog } from "../../src/audit/index.js";
+import { verifyLog } from "../../packages/acs-baseline/src/audit/index.js";
 import type { Rec } from "./helpers.js";
 import { readRecords, tempDir } from "./helpers.js";
 
 // The factory and the emulator are built in parallel with this file: the suite runs once both exist.
-const emulatorModule = (await import("../../src/emulator/index.js")) as Record<string, unknown>;
-const built = existsSync(join(__dirname, "../../dist/esm/clients/index.js"))
-  ? ((await import("../../dist/esm/index.js")) as Record<string, unknown>)
+const emulatorModule = (await import("../../packages/emulator/src/index.js")) as Record<string, unknown>;
+const built = existsSync(join(__dirname, "../../packages/acs-baseline/dist/esm/clients/index.js"))
+  ? ((await import("../../packages/acs-baseline/dist/esm/index.js")) as Record<string, unknown>)
   : {};
 const ready = typeof emulatorModule.startEmulator === "function" && typeof built.AcsClientFactory === "function";
 

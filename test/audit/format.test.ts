@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createAuditRecorder, formatAuditLog, formatAuditRecord } from "../../src/audit/index.js";
+import { createAuditRecorder, formatAuditLog, formatAuditRecord } from "../../packages/acs-baseline/src/audit/index.js";
 import { CLIENT, THUMB } from "./helpers.js";
 
 describe("formatAuditRecord / formatAuditLog", () => {

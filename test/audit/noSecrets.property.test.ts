@@ -2,8 +2,8 @@
 import { PassThrough } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { AuditEventInput } from "../../src/audit/index.js";
-import { createAuditRecorder } from "../../src/audit/index.js";
+import type { AuditEventInput } from "../../packages/acs-baseline/src/audit/index.js";
+import { createAuditRecorder } from "../../packages/acs-baseline/src/audit/index.js";
 import { parse } from "./helpers.js";
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

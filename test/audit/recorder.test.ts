@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import type { AuditEventInput } from "../../src/audit/index.js";
-import { createAuditRecorder, verifyLog } from "../../src/audit/index.js";
+import type { AuditEventInput } from "../../packages/acs-baseline/src/audit/index.js";
+import { createAuditRecorder, verifyLog } from "../../packages/acs-baseline/src/audit/index.js";
 import { CLIENT, HEX64, ISO, TENANT, THUMB, readRecords, tempDir, parse } from "./helpers.js";
 
 const dir = tempDir();

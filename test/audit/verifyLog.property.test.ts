@@ -3,7 +3,7 @@
 import { PassThrough } from "node:stream";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createAuditRecorder, verifyLogText } from "../../src/audit/index.js";
+import { createAuditRecorder, verifyLogText } from "../../packages/acs-baseline/src/audit/index.js";
 
 let lines: string[] = [];
 

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { describe, expect, it, beforeAll } from "vitest";
-import { createAuditRecorder, verifyLog, verifyLogText } from "../../src/audit/index.js";
-import { verifyLogCommand } from "../../src/cli/verifyLogCommand.js";
+import { createAuditRecorder, verifyLog, verifyLogText } from "../../packages/acs-baseline/src/audit/index.js";
+import { verifyLogCommand } from "../../packages/cli/src/verifyLogCommand.js";
 import { tempDir, parse } from "./helpers.js";
 
 const dir = tempDir("acs-verify-");
@@ -70,7 +70,7 @@ describe("verifyLog", () => {
     const recs = lines.map(parse);
     recs[3].http.status = 500;
     const { hash: _h, ...rest } = recs[3];
-    const { computeRecordHash } = await import("../../src/audit/canonical.js");
+    const { computeRecordHash } = await import("../../packages/acs-baseline/src/audit/canonical.js");
     recs[3].hash = computeRecordHash(rest);
     const res = await verifyLogText(join9(recs.map((r) => JSON.stringify(r))));
     expect(res).toMatchObject({ intact: false, records: 4, problem: { line: 5, seq: 5, kind: "inserted" } });
@@ -163,7 +163,7 @@ describe("verifyLog", () => {
   });
 
   it("the built CLI: acs-baseline verify-log FILE", async () => {
-    const bin = join(__dirname, "../../dist/esm/cli/bin.js");
+    const bin = join(__dirname, "../../packages/cli/dist/esm/bin.js");
     const run = promisify(execFile);
     const ok = await run(process.execPath, [bin, "verify-log", join(dir, "ok.log")]);
     expect(ok.stdout).toMatch(/^intact: 9 records/);

@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { baselineControls, renderBaselineJson, renderBaselineMarkdown } from "../../src/baseline/index.js";
-import { runCli } from "../../src/cli/main.js";
-import type { BaselineViolationCode } from "../../src/errors.js";
-import { baselineControlForCode } from "../../src/errors.js";
+import { baselineControls, renderBaselineJson, renderBaselineMarkdown } from "../../packages/acs-baseline/src/baseline/index.js";
+import { runCli } from "../../packages/cli/src/main.js";
+import type { BaselineViolationCode } from "../../packages/acs-baseline/src/errors.js";
+import { baselineControlForCode } from "../../packages/acs-baseline/src/errors.js";
 
 const ROOT = join(__dirname, "..", "..");
 const seed = readFileSync(join(__dirname, "fixtures", "seed-controls.txt"), "utf8")

@@ -5,11 +5,11 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.js";
-import type { Emulator, TestApplication } from "../../src/emulator/index.js";
-import { createCertificate, startEmulator } from "../../src/emulator/index.js";
+import { runCli } from "../../packages/cli/src/main.js";
+import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
+import { createCertificate, startEmulator } from "../../packages/emulator/src/index.js";
 
-const BIN = join(__dirname, "..", "..", "dist", "esm", "cli", "bin.js");
+const BIN = join(__dirname, "..", "..", "packages", "cli", "dist", "esm", "bin.js");
 let emu: Emulator;
 let app: TestApplication;
 let dir: string;

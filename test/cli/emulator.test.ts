@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
-import { AcsClientFactory } from "../../src/index.js";
+import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 
-const BIN = join(__dirname, "..", "..", "dist", "esm", "cli", "bin.js");
+const BIN = join(__dirname, "..", "..", "packages", "cli", "dist", "esm", "bin.js");
 
 describe("acs-baseline emulator (CLI)", () => {
   it("prints the environment, serves the SDK, and stops cleanly on SIGTERM", async () => {

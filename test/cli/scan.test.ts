@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.js";
-import { scanPaths } from "../../src/scan/scan.js";
+import { runCli } from "../../packages/cli/src/main.js";
+import { scanPaths } from "../../packages/cli/src/scan/scan.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- SARIF results are walked as plain JSON
 type SarifResult = Record<string, any>;

@@ -5,8 +5,8 @@ import type { SmsClient } from "@azure/communication-sms";
 import { RoomsClient } from "@azure/communication-rooms";
 import { EmailClient } from "@azure/communication-email";
 import { describe, expectTypeOf, it } from "vitest";
-import { AcsClientFactory } from "../../src/index.js";
-import type { AcsClientFactoryOptions } from "../../src/index.js";
+import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
+import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
 
 declare const tokenCredential: TokenCredential;
 const base = { endpoint: "https://contoso.communication.azure.com", tenantId: "t", clientId: "c" };

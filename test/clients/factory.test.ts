@@ -11,10 +11,10 @@ import { RoomsClient } from "@azure/communication-rooms";
 import { SmsClient } from "@azure/communication-sms";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AcsClientConstructor, AcsClientFactoryOptions } from "../../src/index.js";
-import { AcsClientFactory, BaselineViolationError } from "../../src/index.js";
-import type { Emulator, TestApplication } from "../../src/emulator/index.js";
-import { createCertificate, emulatorFactoryOptions, startEmulator } from "../../src/emulator/index.js";
+import type { AcsClientConstructor, AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
+import { AcsClientFactory, BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
+import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
+import { createCertificate, emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
 
 let emu: Emulator;
 let app: TestApplication;

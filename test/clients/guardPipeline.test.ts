@@ -5,7 +5,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient, PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { createHttpHeaders } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
-import { AcsClientFactory, BaselineViolationError } from "../../src/index.js";
+import { AcsClientFactory, BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
 
 const ENDPOINT = "https://contoso.communication.azure.com";
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "guard" };

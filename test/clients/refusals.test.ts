@@ -8,10 +8,10 @@ import { inspect } from "node:util";
 import { AzureKeyCredential, AzureNamedKeyCredential, AzureSASCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AcsClientFactoryOptions, BaselineViolationCode } from "../../src/index.js";
-import { AcsClientFactory, BaselineViolationError } from "../../src/index.js";
-import type { Emulator, GeneratedCertificate, TestApplication } from "../../src/emulator/index.js";
-import { createCertificate, emulatorFactoryOptions, startEmulator } from "../../src/emulator/index.js";
+import type { AcsClientFactoryOptions, BaselineViolationCode } from "../../packages/acs-baseline/src/index.js";
+import { AcsClientFactory, BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
+import type { Emulator, GeneratedCertificate, TestApplication } from "../../packages/emulator/src/index.js";
+import { createCertificate, emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CLIENT = "0b2e5c7a-1f0e-4e8f-9a55-1c2b3d4e5f60";

@@ -11,10 +11,10 @@ import { EmailClient } from "@azure/communication-email";
 import { PhoneNumbersClient } from "@azure/communication-phone-numbers";
 import { RoomsClient } from "@azure/communication-rooms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AcsClientFactoryOptions } from "../../src/index.js";
-import { AcsClientFactory } from "../../src/index.js";
-import type { Emulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
+import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
+import type { Emulator } from "../../packages/emulator/src/index.js";
+import { startEmulator } from "../../packages/emulator/src/index.js";
 
 let emu: Emulator;
 let dir: string;

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { AcsClientFactory, DEFAULT_TIMEOUT_MS } from "../../src/index.js";
+import { AcsClientFactory, DEFAULT_TIMEOUT_MS } from "../../packages/acs-baseline/src/index.js";
 
 const base = {
   endpoint: "https://contoso.communication.azure.com",

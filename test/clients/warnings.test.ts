@@ -6,9 +6,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AcsClientFactoryOptions } from "../../src/index.js";
-import { AcsClientFactory } from "../../src/index.js";
-import { createCertificate } from "../../src/emulator/index.js";
+import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
+import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
+import { createCertificate } from "../../packages/emulator/src/index.js";
 
 interface AuditLine {
   level: string;

@@ -8,9 +8,9 @@ import { inspect } from "node:util";
 import { AzureKeyCredential } from "@azure/core-auth";
 import type { TokenCredential } from "@azure/core-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AcsClientFactoryOptions } from "../../src/index.js";
-import { AcsClientFactory, BaselineViolationError } from "../../src/index.js";
-import { createCertificate } from "../../src/emulator/index.js";
+import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
+import { AcsClientFactory, BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
+import { createCertificate } from "../../packages/emulator/src/index.js";
 
 const SECRET = `SECRETCANARY${randomBytes(12).toString("base64url")}`;
 const PASSWORD = `PASSCANARY${randomBytes(12).toString("base64url")}`;

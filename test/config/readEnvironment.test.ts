@@ -1,7 +1,7 @@
 // readEnvironment: the pure environment → configuration step shared by AcsClientFactory.fromEnvironment and doctor.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ENVIRONMENT_VARIABLES, readEnvironment } from "../../src/index.js";
+import { ENVIRONMENT_VARIABLES, readEnvironment } from "../../packages/acs-baseline/src/index.js";
 
 const KEY = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A=";
 

@@ -6,10 +6,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BaselineViolationError } from "../../src/errors.js";
-import { loadCertificate } from "../../src/credentials/certificate.js";
-import type { GeneratedCertificate } from "../../src/emulator/index.js";
-import { createCertificate } from "../../src/emulator/index.js";
+import { BaselineViolationError } from "../../packages/acs-baseline/src/errors.js";
+import { loadCertificate } from "../../packages/acs-baseline/src/credentials/certificate.js";
+import type { GeneratedCertificate } from "../../packages/emulator/src/index.js";
+import { createCertificate } from "../../packages/emulator/src/index.js";
 
 let dir: string;
 let good: GeneratedCertificate;

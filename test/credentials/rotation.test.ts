@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AcsClientFactory } from "../../src/index.js";
-import type { Emulator } from "../../src/emulator/index.js";
-import { createCertificate, emulatorFactoryOptions, startEmulator } from "../../src/emulator/index.js";
+import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
+import type { Emulator } from "../../packages/emulator/src/index.js";
+import { createCertificate, emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
 
 let emu: Emulator;
 let dir: string;

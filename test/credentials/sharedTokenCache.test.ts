@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClientCertificateCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AcsClientFactory } from "../../src/index.js";
-import { SharedTokenCredential } from "../../src/credentials/sharedTokenCache.js";
-import type { Emulator } from "../../src/emulator/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../src/emulator/index.js";
+import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
+import { SharedTokenCredential } from "../../packages/acs-baseline/src/credentials/sharedTokenCache.js";
+import type { Emulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
 
 const LIFETIME_SECONDS = 2;
 let emu: Emulator;

@@ -9,8 +9,8 @@ import { bearerTokenAuthenticationPolicy, createEmptyPipeline, createHttpHeaders
 import { RoomsClient } from "@azure/communication-rooms";
 import { ClientCertificateCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Emulator } from "../../src/emulator/index.js";
-import { createCertificate, startEmulator } from "../../src/emulator/index.js";
+import type { Emulator } from "../../packages/emulator/src/index.js";
+import { createCertificate, startEmulator } from "../../packages/emulator/src/index.js";
 
 let emu: Emulator;
 let dir: string;

@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AcsClientFactory } from "../../src/index.js";
-import type { Emulator, TestApplication } from "../../src/emulator/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../src/emulator/index.js";
+import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
+import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
 
 let emu: Emulator;
 let app: TestApplication;

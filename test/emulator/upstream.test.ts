@@ -6,8 +6,8 @@ import { ClientCertificateCredential, ClientSecretCredential } from "@azure/iden
 import { SignJWT, importPKCS8 } from "jose";
 import { createHash, randomUUID, X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Emulator, TestApplication } from "../../src/emulator/index.js";
-import { createCertificate, startEmulator } from "../../src/emulator/index.js";
+import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
+import { createCertificate, startEmulator } from "../../packages/emulator/src/index.js";
 
 let emu: Emulator;
 let app: TestApplication;

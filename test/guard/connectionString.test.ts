@@ -3,7 +3,7 @@ import {
   findConnectionStrings,
   isConnectionStringShaped,
   maskConnectionString,
-} from "../../src/guard/connectionString.js";
+} from "../../packages/acs-baseline/src/guard/connectionString.js";
 
 describe("isConnectionStringShaped", () => {
   it.each([

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BaselineViolationError } from "../../src/errors.js";
-import { DEFAULT_ALLOWED_HOSTS, hostMatches, validateEndpoint } from "../../src/guard/endpoint.js";
+import { BaselineViolationError } from "../../packages/acs-baseline/src/errors.js";
+import { DEFAULT_ALLOWED_HOSTS, hostMatches, validateEndpoint } from "../../packages/acs-baseline/src/guard/endpoint.js";
 
 const codeOf = (endpoint: unknown, allowed: readonly string[] = DEFAULT_ALLOWED_HOSTS): string => {
   try {

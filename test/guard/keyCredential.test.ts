@@ -4,8 +4,8 @@ import { randomBytes } from "node:crypto";
 import { AzureKeyCredential, AzureNamedKeyCredential, AzureSASCredential } from "@azure/core-auth";
 import { ClientSecretCredential } from "@azure/identity";
 import { describe, expect, it } from "vitest";
-import { BaselineViolationError } from "../../src/errors.js";
-import { assertTokenCredential, isTokenCredential } from "../../src/guard/keyCredential.js";
+import { BaselineViolationError } from "../../packages/acs-baseline/src/errors.js";
+import { assertTokenCredential, isTokenCredential } from "../../packages/acs-baseline/src/guard/keyCredential.js";
 
 const KEY = randomBytes(32).toString("base64");
 

@@ -2,8 +2,8 @@
 // cycles and throwing getters do not crash it, and the error names the option, never its value.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { BaselineViolationError } from "../../src/errors.js";
-import { assertNoConnectionString, findConnectionStringOption } from "../../src/guard/optionStrings.js";
+import { BaselineViolationError } from "../../packages/acs-baseline/src/errors.js";
+import { assertNoConnectionString, findConnectionStringOption } from "../../packages/acs-baseline/src/guard/optionStrings.js";
 
 const KEY = randomBytes(32).toString("base64");
 const CS = `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`;

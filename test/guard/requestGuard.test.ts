@@ -1,8 +1,8 @@
 import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
-import { BaselineViolationError } from "../../src/errors.js";
-import { checkRequest, guardHttpClient } from "../../src/guard/requestGuard.js";
+import { BaselineViolationError } from "../../packages/acs-baseline/src/errors.js";
+import { checkRequest, guardHttpClient } from "../../packages/acs-baseline/src/guard/requestGuard.js";
 
 const target = { hostname: "contoso.communication.azure.com", port: 443 };
 const request = (url: string, authorization?: string) =>

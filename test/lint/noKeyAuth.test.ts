@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { RuleTester } from "eslint";
 import tsParser from "@typescript-eslint/parser";
 import { describe, it } from "vitest";
-import plugin from "../../src/lint/index.js";
+import plugin from "../../packages/eslint-plugin/src/index.js";
 
 RuleTester.describe = describe;
 RuleTester.it = it;

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { scanPaths } from "../../src/scan/scan.js";
+import { scanPaths } from "../../packages/cli/src/scan/scan.js";
 
 const dir = join(__dirname, "fixtures", "samples");
 const expected = (JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as { name: string; keyBased: boolean }[]).filter((e) => e.name.endsWith(".ts"));

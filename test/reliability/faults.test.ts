@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AuthenticationRequiredError } from "@azure/identity";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { AcsClientFactoryOptions } from "../../src/index.js";
-import { AcsClientFactory } from "../../src/index.js";
-import type { Emulator, FaultSpec, TestApplication } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
+import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
+import type { Emulator, FaultSpec, TestApplication } from "../../packages/emulator/src/index.js";
+import { startEmulator } from "../../packages/emulator/src/index.js";
 
 let emu: Emulator;
 let dir: string;

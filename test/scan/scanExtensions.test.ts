@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { scanPaths, scanText } from "../../src/scan/scan.js";
+import { scanPaths, scanText } from "../../packages/cli/src/scan/scan.js";
 
 const CODE = `import { SmsClient } from "@azure/communication-sms";\nexport const c = new SmsClient(process.env.ACS_CS!);\n`;
 

@@ -1,0 +1,241 @@
+/**
+ * The Azure security baseline for Azure Communication Services (Microsoft cloud security benchmark v1.0), every
+ * control of it, as data: what the baseline says and what acs-baseline does about it. docs/baseline.md and
+ * `acs-baseline report` are generated from this.
+ */
+import type { BaselineControlId } from "../errors.js";
+
+/** How acs-baseline covers a control. @public */
+export type BaselineControlStatus = "enforced" | "guidance" | "not-applicable";
+
+/** A feature the baseline lists under a control. @public */
+export interface BaselineFeature {
+  name: string;
+  /** "Supported" column of the baseline. */
+  supported: boolean;
+  /** "Enabled By Default" column (`undefined` where the baseline says Not Applicable). */
+  enabledByDefault?: boolean;
+  /** "Configuration Responsibility" column. */
+  responsibility: "Customer" | "Microsoft" | "Not Applicable";
+}
+
+/** One baseline control and how acs-baseline maps it. @public */
+export interface BaselineControl {
+  id: BaselineControlId;
+  title: string;
+  /** Benchmark domain, e.g. "Identity management". */
+  domain: string;
+  features: readonly BaselineFeature[];
+  status: BaselineControlStatus;
+  /** What acs-baseline does for this control. */
+  enforcement: string;
+  /** Repository paths of the source that enforces it. */
+  sources: readonly string[];
+  /** Repository paths of the tests that prove it. */
+  tests: readonly string[];
+}
+
+const NA = { supported: false, responsibility: "Not Applicable" } as const;
+
+/** Every control of the ACS security baseline, in the baseline's order. @public */
+export const baselineControls: readonly BaselineControl[] = Object.freeze([
+  {
+    id: "NS-1",
+    title: "Establish network segmentation boundaries",
+    domain: "Network security",
+    features: [{ name: "Virtual Network Integration", ...NA }, { name: "Network Security Group Support", ...NA }],
+    status: "not-applicable",
+    enforcement: "ACS cannot be deployed into a VNet; nothing to configure. The endpoint allow-list (DP-3) is the application-side boundary.",
+    sources: [],
+    tests: [],
+  },
+  {
+    id: "NS-2",
+    title: "Secure cloud services with network controls",
+    domain: "Network security",
+    features: [{ name: "Native IP filtering", ...NA }, { name: "Disable Public Network Access", ...NA }],
+    status: "not-applicable",
+    enforcement: "No IP filtering or private access for ACS. acs-baseline pins traffic to https and to allowed ACS hosts instead (see DP-3).",
+    sources: [],
+    tests: [],
+  },
+  {
+    id: "IM-1",
+    title: "Use centralized identity and authentication system",
+    domain: "Identity management",
+    features: [{ name: "Azure AD Authentication Required for Data Plane Access", supported: true, enabledByDefault: false, responsibility: "Customer" }],
+    status: "enforced",
+    enforcement:
+      "Clients only through Microsoft Entra ID: connection strings refused (CONNECTION_STRING_REFUSED), key/SAS credentials refused (KEY_CREDENTIAL_REFUSED), a request guard blocks any non-Bearer request before the wire (KEY_AUTH_BLOCKED); the no-key-auth lint rule and `acs-baseline scan` catch key auth in code and config. Guidance: set disableLocalAuth on the resource.",
+    sources: ["packages/acs-baseline/src/guard/connectionString.ts", "packages/acs-baseline/src/guard/optionStrings.ts", "packages/acs-baseline/src/guard/keyCredential.ts", "packages/acs-baseline/src/guard/requestGuard.ts", "packages/eslint-plugin/src/rules/noKeyAuth.ts", "packages/cli/src/scan/scan.ts"],
+    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/lint/noKeyAuth.test.ts", "test/cli/scan.test.ts", "test/guard/connectionString.property.test.ts"],
+  },
+  {
+    id: "IM-3",
+    title: "Manage application identities securely and automatically",
+    domain: "Identity management",
+    features: [
+      { name: "Managed Identities", ...NA },
+      { name: "Service Principals", supported: true, enabledByDefault: false, responsibility: "Customer" },
+    ],
+    status: "enforced",
+    enforcement:
+      "Service principal with a certificate first (validated: PEM, key match, validity window, SHA-256 thumbprint, expiry and file-permission warnings, rotation without restart); a client secret only as an audited fallback (can be disabled: SECRET_FALLBACK_DISABLED); a broken certificate is an error, never a silent fallback.",
+    sources: ["packages/acs-baseline/src/credentials/resolveCredential.ts", "packages/acs-baseline/src/credentials/certificate.ts", "packages/acs-baseline/src/credentials/rotatingCertificateCredential.ts", "packages/acs-baseline/src/credentials/sharedTokenCache.ts"],
+    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/credentials/rotation.test.ts"],
+  },
+  {
+    id: "IM-7",
+    title: "Restrict resource access based on conditions",
+    domain: "Identity management",
+    features: [{ name: "Conditional Access for Data Plane", ...NA }],
+    status: "not-applicable",
+    enforcement: "Conditional Access does not apply to the ACS data plane.",
+    sources: [],
+    tests: [],
+  },
+  {
+    id: "IM-8",
+    title: "Restrict the exposure of credential and secrets",
+    domain: "Identity management",
+    features: [{ name: "Service Credential and Secrets Support Integration and Storage in Azure Key Vault", ...NA }],
+    status: "enforced",
+    enforcement:
+      "No Key Vault integration in ACS; acs-baseline limits exposure in the application: secrets never in error messages, stacks, util.inspect or JSON of the factory; audit records redacted (tokens, keys, secrets, message text, phone numbers masked); `doctor` names key material in the environment without printing it; guidance on certificate storage.",
+    sources: ["packages/acs-baseline/src/errors.ts", "packages/acs-baseline/src/audit/redaction.ts", "packages/acs-baseline/src/clients/AcsClientFactory.ts", "packages/cli/src/doctorCommand.ts"],
+    tests: ["test/clients/refusals.test.ts", "test/audit/noSecrets.property.test.ts", "test/cli/doctor.test.ts"],
+  },
+  {
+    id: "PA-7",
+    title: "Follow just enough administration (least privilege) principle",
+    domain: "Privileged access",
+    features: [{ name: "Azure RBAC for Data Plane", supported: true, enabledByDefault: false, responsibility: "Customer" }],
+    status: "guidance",
+    enforcement:
+      "Role assignment lives outside code: assign the service principal Contributor or Communication and Email Service Owner scoped to the one resource (docs/guidance.md). A 403 from ACS is recorded as a failed request in the audit log.",
+    sources: ["docs/guidance.md", "packages/acs-baseline/src/audit/auditPolicy.ts"],
+    tests: ["test/audit/auditPolicy.test.ts"],
+  },
+  {
+    id: "PA-8",
+    title: "Determine access process for cloud provider support",
+    domain: "Privileged access",
+    features: [{ name: "Customer Lockbox", ...NA }],
+    status: "not-applicable",
+    enforcement: "Customer Lockbox is not available for ACS.",
+    sources: [],
+    tests: [],
+  },
+  {
+    id: "DP-1",
+    title: "Discover, classify, and label sensitive data",
+    domain: "Data protection",
+    features: [{ name: "Sensitive Data Discovery and Classification", ...NA }],
+    status: "not-applicable",
+    enforcement: "Not supported by ACS. acs-baseline keeps message text and full phone numbers out of its own logs (IM-8).",
+    sources: [],
+    tests: [],
+  },
+  {
+    id: "DP-2",
+    title: "Monitor anomalies and threats targeting sensitive data",
+    domain: "Data protection",
+    features: [{ name: "Data Leakage/Loss Prevention", ...NA }],
+    status: "not-applicable",
+    enforcement: "Not supported by ACS.",
+    sources: [],
+    tests: [],
+  },
+  {
+    id: "DP-3",
+    title: "Encrypt sensitive data in transit",
+    domain: "Data protection",
+    features: [{ name: "Data in Transit Encryption", supported: true, enabledByDefault: true, responsibility: "Microsoft" }],
+    status: "enforced",
+    enforcement:
+      "The service encrypts in transit; acs-baseline makes sure the application uses it: https only (INSECURE_ENDPOINT), host allow-list with look-alike, user-info, path, query and fragment refusal (ENDPOINT_NOT_ALLOWED), and the request guard blocks any request to another host or over http.",
+    sources: ["packages/acs-baseline/src/guard/endpoint.ts", "packages/acs-baseline/src/guard/requestGuard.ts"],
+    tests: ["test/guard/endpoint.test.ts", "test/clients/refusals.test.ts"],
+  },
+  {
+    id: "DP-4",
+    title: "Enable data at rest encryption by default",
+    domain: "Data protection",
+    features: [{ name: "Data at Rest Encryption Using Platform Keys", supported: true, enabledByDefault: true, responsibility: "Microsoft" }],
+    status: "guidance",
+    enforcement: "On by default and managed by Microsoft; nothing to configure. Documented in docs/guidance.md.",
+    sources: ["docs/guidance.md"],
+    tests: [],
+  },
+  {
+    id: "DP-5",
+    title: "Use customer-managed key option in data at rest encryption when required",
+    domain: "Data protection",
+    features: [{ name: "Data at Rest Encryption Using CMK", ...NA }],
+    status: "not-applicable",
+    enforcement: "Customer-managed keys are not supported by ACS.",
+    sources: [],
+    tests: [],
+  },
+  {
+    id: "DP-6",
+    title: "Use a secure key management process",
+    domain: "Data protection",
+    features: [{ name: "Key Management in Azure Key Vault", ...NA }],
+    status: "not-applicable",
+    enforcement: "Not supported by ACS. acs-baseline removes the need for ACS access keys altogether (IM-1).",
+    sources: [],
+    tests: [],
+  },
+  {
+    id: "DP-7",
+    title: "Use a secure certificate management process",
+    domain: "Data protection",
+    features: [{ name: "Certificate Management in Azure Key Vault", ...NA }],
+    status: "not-applicable",
+    enforcement: "Not supported by ACS. For the service principal's own certificate, acs-baseline checks validity, warns before expiry and follows rotation (IM-3); docs/guidance.md covers storage.",
+    sources: [],
+    tests: [],
+  },
+  {
+    id: "AM-2",
+    title: "Use only approved services",
+    domain: "Asset management",
+    features: [{ name: "Azure Policy Support", ...NA }],
+    status: "not-applicable",
+    enforcement: "Azure Policy cannot monitor or enforce ACS configuration.",
+    sources: [],
+    tests: [],
+  },
+  {
+    id: "LT-1",
+    title: "Enable threat detection capabilities",
+    domain: "Logging and threat detection",
+    features: [{ name: "Microsoft Defender for Service / Product Offering", ...NA }],
+    status: "not-applicable",
+    enforcement: "No Microsoft Defender offering for ACS.",
+    sources: [],
+    tests: [],
+  },
+  {
+    id: "LT-4",
+    title: "Enable logging for security investigation",
+    domain: "Logging and threat detection",
+    features: [{ name: "Azure Resource Logs", supported: true, enabledByDefault: false, responsibility: "Customer" }],
+    status: "enforced",
+    enforcement:
+      "Application-side audit log (pino): every credential resolution, client creation, token acquisition, request and refusal as a structured acs-baseline.audit/1 record, SHA-256 hash-chained, crash-safe, verifiable with `acs-baseline verify-log`. Guidance: enable ACS resource logs with diagnostic settings (docs/guidance.md, docs/audit-log.md).",
+    sources: ["packages/acs-baseline/src/audit/recorder.ts", "packages/acs-baseline/src/audit/auditPolicy.ts", "packages/acs-baseline/src/audit/verifyLog.ts"],
+    tests: ["test/audit/recorder.test.ts", "test/audit/crash.test.ts", "test/audit/verifyLog.test.ts", "test/audit/factory.e2e.test.ts"],
+  },
+  {
+    id: "BR-1",
+    title: "Ensure regular automated backups",
+    domain: "Backup and recovery",
+    features: [{ name: "Azure Backup", ...NA }, { name: "Service Native Backup Capability", ...NA }],
+    status: "not-applicable",
+    enforcement: "ACS has no backup capability.",
+    sources: [],
+    tests: [],
+  },
+] satisfies BaselineControl[]);

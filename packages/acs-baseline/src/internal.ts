@@ -1,0 +1,15 @@
+/**
+ * `acs-baseline/internal`: what acs-baseline's own tools (`acs-baseline-cli`, `eslint-plugin-acs-baseline`) share with
+ * the runtime library, so that the connection-string detector, endpoint rules and configuration reader exist once.
+ * Not a public API: no compatibility promise between versions. The tools depend on the exact same version.
+ *
+ * @packageDocumentation
+ */
+export * from "./index.js";
+export * from "./errors.js";
+export * from "./guard/connectionString.js";
+export * from "./guard/endpoint.js";
+export * from "./config/readEnvironment.js";
+export * from "./credentials/certificate.js";
+export * from "./audit/verifyLog.js";
+export * from "./baseline/renderBaseline.js";

@@ -1,0 +1,79 @@
+/** `acs-baseline emulator [--port N] [--entra-port N] [--token-lifetime S]`: a local Entra ID + ACS for another shell. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startEmulator } from "acs-baseline-emulator";
+import type { CliCommand } from "./io.js";
+import { EXIT_USAGE, println } from "./io.js";
+
+const HELP = `Usage: acs-baseline emulator [--port N] [--entra-port N] [--token-lifetime SECONDS]
+
+Starts a local Microsoft Entra ID token endpoint and ACS data plane over TLS, registers a demo application with a
+certificate, and prints the environment for another shell. Stops on Ctrl-C or SIGTERM.`;
+
+function port(value: string | undefined, name: string): number | string {
+  if (value === undefined) return 0;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : `${name} must be a port number (0-65535)`;
+}
+
+export const emulatorCommand: CliCommand = async (args, io) => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        port: { type: "string", short: "p" },
+        "entra-port": { type: "string" },
+        "token-lifetime": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    println(io.stderr, `acs-baseline emulator: ${(error as Error).message}\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  if (parsed.values.help === true) {
+    println(io.stdout, HELP);
+    return 0;
+  }
+  const acsPort = port(parsed.values.port, "--port");
+  const entraPort = port(parsed.values["entra-port"], "--entra-port");
+  const lifetime = parsed.values["token-lifetime"] === undefined ? 3600 : Number(parsed.values["token-lifetime"]);
+  for (const problem of [acsPort, entraPort]) {
+    if (typeof problem === "string") {
+      println(io.stderr, `acs-baseline emulator: ${problem}`);
+      return EXIT_USAGE;
+    }
+  }
+  if (!Number.isInteger(lifetime) || lifetime < 1) {
+    println(io.stderr, "acs-baseline emulator: --token-lifetime must be a whole number of seconds ≥ 1");
+    return EXIT_USAGE;
+  }
+  const emu = await startEmulator({ acsPort: acsPort as number, entraPort: entraPort as number, tokenLifetimeSeconds: lifetime });
+  const dir = mkdtempSync(join(tmpdir(), "acs-baseline-emulator-"));
+  try {
+    const app = await emu.createTestApplication({ directory: dir });
+    const caPath = join(dir, "emulator-ca.pem");
+    writeFileSync(caPath, emu.caCertificatePem, { mode: 0o644 });
+    println(io.stdout, `acs-baseline emulator running (Entra ${emu.authorityHost}, ACS ${emu.endpoint}). In another shell:\n`);
+    for (const [name, value] of [
+      ["AZURE_TENANT_ID", emu.tenantId],
+      ["AZURE_CLIENT_ID", app.clientId],
+      ["AZURE_CLIENT_CERTIFICATE_PATH", app.certificatePath],
+      ["AZURE_AUTHORITY_HOST", emu.authorityHost],
+      ["AZURE_COMMUNICATION_ENDPOINT", emu.endpoint],
+      ["NODE_EXTRA_CA_CERTS", caPath],
+    ]) {
+      println(io.stdout, `export ${name}=${value}`);
+    }
+    println(io.stdout, `\nThe endpoint host is 127.0.0.1: pass allowedHosts: ["127.0.0.1"] (doctor: --allowed-host 127.0.0.1). Ctrl-C stops.`);
+    const signal = await (io.stopSignal ?? new Promise<string>(() => undefined));
+    println(io.stderr, `\n${signal}: stopping the emulator`);
+  } finally {
+    await emu.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return 0;
+};

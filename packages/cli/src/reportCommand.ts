@@ -1,0 +1,31 @@
+/** `acs-baseline report [--format md|json]`: the baseline control map. */
+import { parseArgs } from "node:util";
+import { renderBaselineJson, renderBaselineMarkdown } from "acs-baseline/internal";
+import type { CliCommand } from "./io.js";
+import { EXIT_USAGE, println } from "./io.js";
+
+const HELP = `Usage: acs-baseline report [--format md|json]
+
+Prints every control of the Azure security baseline for Azure Communication Services, its status in acs-baseline
+(enforced, guidance, not-applicable), what acs-baseline does, where, and which test proves it.`;
+
+export const reportCommand: CliCommand = (args, io) => {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { format: { type: "string", short: "f", default: "md" }, help: { type: "boolean", short: "h" } } });
+  } catch (error) {
+    println(io.stderr, `acs-baseline report: ${(error as Error).message}\n\n${HELP}`);
+    return Promise.resolve(EXIT_USAGE);
+  }
+  if (parsed.values.help === true) {
+    println(io.stdout, HELP);
+    return Promise.resolve(0);
+  }
+  const format = parsed.values.format;
+  if (format !== "md" && format !== "json") {
+    println(io.stderr, `acs-baseline report: --format must be md or json\n\n${HELP}`);
+    return Promise.resolve(EXIT_USAGE);
+  }
+  io.stdout.write(format === "json" ? renderBaselineJson() : renderBaselineMarkdown());
+  return Promise.resolve(0);
+};

@@ -1,0 +1,21 @@
+/**
+ * `acs-baseline-emulator`: a local Microsoft Entra ID token endpoint and Azure Communication Services data plane
+ * over TLS, for running the upstream SDK, acs-baseline and your own code with no Azure account.
+ *
+ * @packageDocumentation
+ */
+export {
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type EmulatorStats,
+  type TestApplication,
+  type TestApplicationOptions,
+} from "./startEmulator.js";
+export { createCertificate, certificateThumbprint, type CreateCertificateOptions, type GeneratedCertificate } from "./certificates.js";
+export { DATA_PLANE_ROLES, type ApplicationRegistration } from "./applications.js";
+export { ACS_SCOPE } from "./entra.js";
+export { emulatorFactoryOptions, type EmulatorFactoryOptions } from "./factoryOptions.js";
+export type { EmulatorSide, FaultSpec, InjectedFault } from "./faults.js";
+export type { EmulatorRequest } from "./requestLog.js";
+export type { EmulatorSmsMessage } from "./acs.js";

@@ -1,0 +1,37 @@
+/**
+ * The plugin object: the `no-key-auth` rule (baseline IM-1) and the `recommended` flat config.
+ */
+import tsParser from "@typescript-eslint/parser";
+import type { ESLint, Linter, Rule } from "eslint";
+import noKeyAuth from "./rules/noKeyAuth.js";
+
+/** The plugin object. @public */
+export interface AcsBaselinePlugin {
+  meta: { name: string; version: string };
+  rules: { "no-key-auth": Rule.RuleModule };
+  configs: { recommended: Linter.Config };
+}
+
+/** The files the recommended config lints: JavaScript and TypeScript, in every module flavour, with JSX. @public */
+export const LINTED_FILES: readonly string[] = ["**/*.{js,mjs,cjs,jsx,ts,tsx,mts,cts}"];
+
+const plugin: AcsBaselinePlugin = {
+  // The version is checked against package.json by test/lint/plugin.test.ts.
+  meta: { name: "eslint-plugin-acs-baseline", version: "0.2.0" },
+  rules: { "no-key-auth": noKeyAuth },
+  configs: { recommended: {} },
+};
+plugin.configs.recommended = {
+  name: "acs-baseline/recommended",
+  files: [...LINTED_FILES],
+  plugins: { "acs-baseline": plugin as unknown as ESLint.Plugin },
+  // ESLint's default parser cannot read TypeScript; @typescript-eslint/parser reads both (no type information is
+  // needed). A later config object in the user's array that sets its own parser for some files wins for those files.
+  languageOptions: {
+    parser: tsParser as Linter.Parser,
+    parserOptions: { ecmaFeatures: { jsx: true } },
+  },
+  rules: { "acs-baseline/no-key-auth": "error" },
+};
+
+export default plugin;
