@@ -5,9 +5,9 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   {
     ignores: [
-      "dist/**",
-      ".tshy/**",
-      ".tshy-build/**",
+      "**/dist/**",
+      "**/.tshy/**",
+      "**/.tshy-build/**",
       "coverage/**",
       "temp/**",
       "node_modules/**",

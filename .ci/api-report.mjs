@@ -1,10 +1,9 @@
 // API reports (review/*.api.md) for every package with an API: `--local` regenerates them, without it a stale report
 // fails (CI). Runs api-extractor once per package, in the package's folder.
 import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
 
 const local = process.argv.includes("--local");
-const extractor = createRequire(import.meta.url).resolve("@microsoft/api-extractor/bin/api-extractor");
+const extractor = new URL("../node_modules/@microsoft/api-extractor/bin/api-extractor", import.meta.url).pathname;
 let failed = 0;
 for (const pkg of ["acs-baseline", "emulator", "eslint-plugin", "cli"]) {
   try {

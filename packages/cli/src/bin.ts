@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `acs-baseline` executable: wires the process to {@link runCli}. */
-import { println } from "./io.js";
+import { println, shouldColour } from "./io.js";
 import { runCli } from "./main.js";
 
 function stopSignal(): Promise<string> {
@@ -16,6 +16,7 @@ runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   stderrIsTTY: process.stderr.isTTY === true,
+  colour: shouldColour(process.env, process.stdout.isTTY === true),
   stopSignal: stopSignal(),
 }).then(
   (code) => {

@@ -10,7 +10,7 @@ import type { BaselineControlId } from "acs-baseline/internal";
 import { isBaselineViolationError } from "acs-baseline/internal";
 import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "acs-baseline/internal";
 import type { CliCommand } from "./io.js";
-import { EXIT_USAGE, println } from "./io.js";
+import { EXIT_USAGE, escapeForTerminal, paint, println } from "./io.js";
 
 /** One line of the checklist. */
 export interface DoctorCheck {
@@ -22,6 +22,7 @@ export interface DoctorCheck {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MARK = { pass: "✓", fail: "✗", warn: "!" } as const;
+const MARK_STYLE = { pass: "green", fail: "red", warn: "yellow" } as const;
 const HELP = `Usage: acs-baseline doctor [--online] [--json] [--allowed-host HOST]…
 
 Checks the configuration exactly as AcsClientFactory.fromEnvironment() reads it (${Object.values(ENVIRONMENT_VARIABLES).join(", ")}).
@@ -119,7 +120,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
   const ok = !checks.some((c) => c.status === "fail");
   if (parsed.values.json === true) println(io.stdout, JSON.stringify({ ok, checks }, null, 2));
   else {
-    for (const c of checks) println(io.stdout, `${MARK[c.status]} ${c.control.padEnd(5)} ${c.name}: ${c.message}`);
+    for (const c of checks) println(io.stdout, `${paint(io, MARK_STYLE[c.status], MARK[c.status])} ${c.control.padEnd(5)} ${c.name}: ${escapeForTerminal(c.message)}`);
     println(io.stdout, ok ? "\nconfiguration ok" : "\nconfiguration has failures (✗)");
   }
   return ok ? 0 : 1;

@@ -6,6 +6,8 @@ export interface CliIo {
   cwd: string;
   /** True when stderr is an interactive terminal (progress output is only shown then). */
   stderrIsTTY: boolean;
+  /** Colour the output (stdout is a terminal and NO_COLOR is not set: see {@link shouldColour}). Default false. */
+  colour?: boolean;
   /** Resolves when the user asks the command to stop (Ctrl-C / SIGTERM); long-running commands await it. */
   stopSignal?: Promise<string>;
 }
@@ -19,4 +21,33 @@ export const EXIT_USAGE = 2;
 /** Writes one line. */
 export function println(stream: NodeJS.WritableStream, line = ""): void {
   stream.write(`${line}\n`);
+}
+
+/**
+ * Makes outside text safe to print on a terminal: C0/C1 control characters (ESC, CR, LF, BEL, …), DEL and Unicode
+ * bidirectional and zero-width format characters become visible `\u{…}` escapes, so no file name, argument or record
+ * can move the cursor, recolour the screen, reorder a line or forge another line.
+ */
+export function escapeForTerminal(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/gu, (c) => {
+    return `\\u{${c.codePointAt(0)!.toString(16)}}`;
+  });
+}
+
+const STYLES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
+
+/**
+ * Whether to colour output: only when stdout is a terminal, `NO_COLOR` is unset or empty (https://no-color.org) and
+ * `TERM` is not `dumb`. `FORCE_COLOR` (non-empty, not `0`) turns it on for a non-terminal.
+ */
+export function shouldColour(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "" && env.FORCE_COLOR !== "0") return true;
+  return isTTY && env.TERM !== "dumb";
+}
+
+/** Wraps `text` in an ANSI style when the command's output is coloured (see {@link shouldColour}). */
+export function paint(io: Pick<CliIo, "colour">, style: keyof typeof STYLES, text: string): string {
+  return io.colour === true ? `\x1b[${STYLES[style]}m${text}\x1b[0m` : text;
 }

@@ -28,7 +28,7 @@ plugin.configs.recommended = {
   // ESLint's default parser cannot read TypeScript; @typescript-eslint/parser reads both (no type information is
   // needed). A later config object in the user's array that sets its own parser for some files wins for those files.
   languageOptions: {
-    parser: tsParser as Linter.Parser,
+    parser: tsParser,
     parserOptions: { ecmaFeatures: { jsx: true } },
   },
   rules: { "acs-baseline/no-key-auth": "error" },

@@ -1,0 +1,72 @@
+// The CLI's entry: version, help, typo suggestions, terminal-safe echo of arguments, colour policy.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { escapeForTerminal, paint, shouldColour } from "../../packages/cli/src/io.js";
+import { runCli, suggestCommand } from "../../packages/cli/src/main.js";
+
+async function run(argv: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (d: Buffer) => (out += d.toString()));
+  stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const code = await runCli(argv, { stdout, stderr, env: {}, cwd: process.cwd(), stderrIsTTY: false });
+  return { code, out, err };
+}
+
+describe("acs-baseline (entry)", () => {
+  it("--version, -v and version print package.json's version", async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, "../../packages/cli/package.json"), "utf8")) as { version: string };
+    for (const flag of ["--version", "-v", "version"]) {
+      const { code, out } = await run([flag]);
+      expect(code).toBe(0);
+      expect(out.trim()).toBe(version);
+    }
+  });
+
+  it("suggests the nearest command for a typo and exits 2", async () => {
+    expect(suggestCommand("scna")).toBe("scan");
+    expect(suggestCommand("docter")).toBe("doctor");
+    expect(suggestCommand("verify")).toBe("verify-log");
+    expect(suggestCommand("emu")).toBe("emulator");
+    expect(suggestCommand("xyzzy-plugh")).toBeUndefined();
+    const { code, err } = await run(["reprot"]);
+    expect(code).toBe(2);
+    expect(err).toContain('Did you mean "report"?');
+  });
+
+  it("never echoes an argument's control characters raw", async () => {
+    const { err } = await run(["\x1b[2J\r\nacs-baseline: 0 findings\u202e"]);
+    expect(err).not.toMatch(/[\x1b\r\u202e]/);
+    expect(err).toContain("\\u{1b}[2J");
+    expect(escapeForTerminal("a\u2066b\u0007c\u009bd")).toBe("a\\u{2066}b\\u{7}c\\u{9b}d");
+  });
+
+  it("every command answers --help with exit 0, and `help <command>` does the same", async () => {
+    for (const command of ["scan", "doctor", "report", "verify-log", "emulator"]) {
+      const direct = await run([command, "--help"]);
+      expect(direct.code, command).toBe(0);
+      expect(direct.out, command).toMatch(/^Usage: acs-baseline /);
+      const viaHelp = await run(["help", command]);
+      expect(viaHelp.out).toBe(direct.out);
+    }
+    const top = await run(["--help"]);
+    expect(top.code).toBe(0);
+    expect(top.out).toContain("--version");
+  });
+
+  it("colours only on a terminal, never with NO_COLOR, and FORCE_COLOR forces it", () => {
+    expect(shouldColour({}, true)).toBe(true);
+    expect(shouldColour({}, false)).toBe(false);
+    expect(shouldColour({ NO_COLOR: "1" }, true)).toBe(false);
+    expect(shouldColour({ NO_COLOR: "" }, true)).toBe(true);
+    expect(shouldColour({ TERM: "dumb" }, true)).toBe(false);
+    expect(shouldColour({ FORCE_COLOR: "1" }, false)).toBe(true);
+    expect(shouldColour({ FORCE_COLOR: "0" }, false)).toBe(false);
+    expect(paint({ colour: false }, "red", "x")).toBe("x");
+    expect(paint({ colour: true }, "red", "x")).toBe("\x1b[31mx\x1b[0m");
+  });
+});
