@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark in one process run, prints one report, and writes bench/RESULTS.md with the
 // machine and versions. `--smoke` runs a few iterations only (CI keeps the benchmarks working with it; its numbers
-// mean nothing). `--only=name[,name]` picks benchmarks: overhead, pipeline, tokens, audit, scan, startup.
+// mean nothing). `--only=name[,name]` picks benchmarks: overhead, pipeline, tokens, audit, scan, startup, install
+// (install needs the npm registry and is skipped by --smoke).
 import { writeFileSync, readFileSync } from "node:fs";
 import { cpus, totalmem, platform, release } from "node:os";
 import { createRequire } from "node:module";
@@ -11,6 +12,7 @@ import { tokenFetches, renderTokenFetches } from "./tokenFetches.mjs";
 import { auditThroughput, renderAuditThroughput } from "./auditThroughput.mjs";
 import { scan, renderScan } from "./scan.mjs";
 import { startup, renderStartup } from "./startup.mjs";
+import { installSize, renderInstallSize } from "./installSize.mjs";
 
 const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, only: { type: "string" } } });
 const smoke = values.smoke;
@@ -50,6 +52,7 @@ if (want("tokens")) log(renderTokenFetches(await tokenFetches(smoke ? { calls: 2
 if (want("audit")) log(renderAuditThroughput(await auditThroughput(smoke ? { records: 2000 } : {})));
 if (want("scan")) log(renderScan(scan(smoke ? { files: 200, seeds: 10 } : {})));
 if (want("startup")) log(renderStartup(startup(smoke ? { runs: 2 } : {})));
+if (want("install") && !smoke) log(renderInstallSize(installSize()));
 
 if (!smoke && only === null) {
   writeFileSync(new URL("./RESULTS.md", import.meta.url), `# Benchmark results\n\n${machine}\n\nRun with \`npm run bench\`.\n\n${sections.join("\n\n")}\n`);

@@ -1,14 +1,17 @@
 /**
  * The plugin object: the `no-key-auth` rule (baseline IM-1) and the `recommended` flat config.
  */
-import tsParser from "@typescript-eslint/parser";
+import * as tsParser from "@typescript-eslint/parser";
 import type { ESLint, Linter, Rule } from "eslint";
 import noKeyAuth from "./rules/noKeyAuth.js";
 
 /** The plugin object. @public */
 export interface AcsBaselinePlugin {
+  /** The package's name and version, as ESLint's config inspector and caches read them. */
   meta: { name: string; version: string };
+  /** `no-key-auth`: key-based ACS authentication (connection strings, key credentials, access keys). */
   rules: { "no-key-auth": Rule.RuleModule };
+  /** `recommended`: `no-key-auth` as an error on JavaScript and TypeScript files, with a parser that reads both. */
   configs: { recommended: Linter.Config };
 }
 
