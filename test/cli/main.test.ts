@@ -40,6 +40,7 @@ describe("acs-baseline (entry)", () => {
 
   it("never echoes an argument's control characters raw", async () => {
     const { err } = await run(["\x1b[2J\r\nacs-baseline: 0 findings\u202e"]);
+    // eslint-disable-next-line no-control-regex
     expect(err).not.toMatch(/[\x1b\r\u202e]/);
     expect(err).toContain("\\u{1b}[2J");
     expect(escapeForTerminal("a\u2066b\u0007c\u009bd")).toBe("a\\u{2066}b\\u{7}c\\u{9b}d");

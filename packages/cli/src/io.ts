@@ -6,7 +6,7 @@ export interface CliIo {
   cwd: string;
   /** True when stderr is an interactive terminal (progress output is only shown then). */
   stderrIsTTY: boolean;
-  /** Colour the output (stdout is a terminal and NO_COLOR is not set: see {@link shouldColour}). Default false. */
+  /** Colour the output (stdout is a terminal and NO_COLOR is not set: see `shouldColour`). Default false. */
   colour?: boolean;
   /** Resolves when the user asks the command to stop (Ctrl-C / SIGTERM); long-running commands await it. */
   stopSignal?: Promise<string>;
@@ -47,7 +47,7 @@ export function shouldColour(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
   return isTTY && env.TERM !== "dumb";
 }
 
-/** Wraps `text` in an ANSI style when the command's output is coloured (see {@link shouldColour}). */
+/** Wraps `text` in an ANSI style when the command's output is coloured (see `shouldColour`). */
 export function paint(io: Pick<CliIo, "colour">, style: keyof typeof STYLES, text: string): string {
   return io.colour === true ? `\x1b[${STYLES[style]}m${text}\x1b[0m` : text;
 }
