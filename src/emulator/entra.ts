@@ -11,10 +11,32 @@ import type { Application, ApplicationRegistry } from "./applications.js";
 import { readBody, sendJson, pathOf } from "./http.js";
 import type { RequestLog } from "./requestLog.js";
 
-/** The only scope the emulator issues tokens for. @public */
+/** The ACS scope the emulator issues tokens for. @public */
 export const ACS_SCOPE = "https://communication.azure.com//.default";
 /** Audience of issued access tokens. */
 export const ACS_AUDIENCE = "https://communication.azure.com";
+/** The Azure Storage scope (audit anchor in Azurite). @public */
+export const STORAGE_SCOPE = "https://storage.azure.com/.default";
+/** Audience of storage tokens, one of those Azurite's `--oauth basic` accepts. */
+export const STORAGE_AUDIENCE = "https://storage.azure.com";
+
+/** The token issued for one accepted scope. */
+interface TokenResource {
+  audience: string;
+  /** `iss` of the token. */
+  issuer: (state: EntraState) => string;
+  /** `ver` claim. */
+  version: "1.0" | "2.0";
+}
+
+/**
+ * Accepted scope → the token it gets. Azure Storage takes v1.0 tokens, whose issuer is `https://sts.windows.net/{tid}/`
+ * as in Entra; Azurite's `--oauth basic` checks exactly that issuer prefix, the audience, and nbf/exp/iat (no signature).
+ */
+const TOKEN_RESOURCES: ReadonlyMap<string, TokenResource> = new Map<string, TokenResource>([
+  [ACS_SCOPE, { audience: ACS_AUDIENCE, issuer: (state) => issuerOf(state), version: "2.0" }],
+  [STORAGE_SCOPE, { audience: STORAGE_AUDIENCE, issuer: (state) => `https://sts.windows.net/${state.tenantId}/`, version: "1.0" }],
+]);
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 export interface EntraState {
@@ -189,8 +211,10 @@ async function issueToken(form: URLSearchParams, state: EntraState): Promise<Iss
   const scope = form.get("scope");
   if (scope === null) return oauthError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
   const scopes = scope.split(" ").filter((s) => s.length > 0 && s !== "offline_access" && s !== "openid" && s !== "profile");
-  if (scopes.length !== 1 || scopes[0] !== ACS_SCOPE) {
-    return oauthError(400, "invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid. The scope must be '${ACS_SCOPE}'.`);
+  const resource = scopes.length === 1 && scopes[0] !== undefined ? TOKEN_RESOURCES.get(scopes[0]) : undefined;
+  if (resource === undefined) {
+    const accepted = [...TOKEN_RESOURCES.keys()].map((s) => `'${s}'`).join(" or ");
+    return oauthError(400, "invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid. The scope must be ${accepted}.`);
   }
   const app = state.applications.get(clientId);
   if (app === undefined) {
@@ -227,11 +251,11 @@ async function issueToken(form: URLSearchParams, state: EntraState): Promise<Iss
     azp: app.clientId,
     oid: app.clientId,
     roles: app.roles,
-    ver: "2.0",
+    ver: resource.version,
   })
     .setProtectedHeader({ alg: "RS256", typ: "JWT" })
-    .setIssuer(issuerOf(state))
-    .setAudience(ACS_AUDIENCE)
+    .setIssuer(resource.issuer(state))
+    .setAudience(resource.audience)
     .setSubject(app.clientId)
     .setIssuedAt(now)
     .setNotBefore(now - 5)

@@ -14,7 +14,7 @@ export {
 } from "./startEmulator.js";
 export { createCertificate, certificateThumbprint, type CreateCertificateOptions, type GeneratedCertificate } from "./certificates.js";
 export { DATA_PLANE_ROLES, type ApplicationRegistration } from "./applications.js";
-export { ACS_SCOPE } from "./entra.js";
+export { ACS_SCOPE, STORAGE_SCOPE } from "./entra.js";
 export { emulatorFactoryOptions } from "./factoryOptions.js";
 export type { EmulatorSide, FaultSpec, InjectedFault } from "./faults.js";
 export type { EmulatorRequest } from "./requestLog.js";
