@@ -15,13 +15,14 @@ import { hostname as osHostname } from "node:os";
 import { basename } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import type { AppendBlobClient, ContainerClient, StoragePipelineOptions } from "@azure/storage-blob";
+import type { AppendBlobClient, StoragePipelineOptions } from "@azure/storage-blob";
 import { assertTokenCredential } from "../../guard/keyCredential.js";
 import { createRequestGuardPolicy } from "../../guard/requestGuard.js";
 import type { AnchorEvents, AnchorSink } from "./anchorSink.js";
 import { DEFAULT_STORAGE_HOSTS, validateBlobName, validateContainerUrl } from "./containerUrl.js";
 import type { ValidatedContainer } from "./containerUrl.js";
 import { loadStorageBlob } from "./loadStorageBlob.js";
+import type { StorageBlobModule } from "./loadStorageBlob.js";
 
 /** The only token scope the anchor asks for. */
 export const STORAGE_SCOPE = "https://storage.azure.com/.default";
@@ -79,6 +80,27 @@ export function anchorPartName(blobName: string, part: number): string {
   return part === 0 ? blobName : `${blobName}.${part}`;
 }
 
+/** URL of a blob in a container: each path segment of the name percent-encoded. */
+export function blobUrlOf(containerUrl: string, blobName: string): string {
+  return `${containerUrl}/${blobName.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+/** Makes the client of one blob. */
+export type BlobClientFactory = (blobName: string) => AppendBlobClient;
+
+/**
+ * A client per blob, each with its own pipeline: `@azure/storage-blob` shares one pipeline between a container client
+ * and the blob clients it hands out, and adding our guard policy to it a second time fails.
+ */
+export function blobClientFactory(
+  storage: StorageBlobModule,
+  target: ValidatedContainer,
+  credential: TokenCredential,
+  options: { tlsOptions?: { ca?: string | string[] }; requestTimeoutMs?: number; maxTries?: number },
+): BlobClientFactory {
+  return (blobName) => new storage.AppendBlobClient(blobUrlOf(target.url, blobName), credential, pipelineOptions(target, options));
+}
+
 function positiveInt(value: number | undefined, fallback: number, max: number, what: string): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 1) throw new RangeError(`audit anchor ${what} must be a positive number`);
@@ -89,9 +111,19 @@ const ESCAPES = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u20
 
 /** A short, secret-free, single-line description of an error. */
 function describeError(error: unknown): { code: string; message: string } {
-  const e = (error ?? {}) as { code?: unknown; statusCode?: unknown; name?: unknown; message?: unknown };
+  const e = (error ?? {}) as {
+    code?: unknown;
+    statusCode?: unknown;
+    name?: unknown;
+    message?: unknown;
+    details?: { errorCode?: unknown };
+    response?: { headers?: { get?: (name: string) => unknown } };
+  };
   const status = typeof e.statusCode === "number" ? e.statusCode : undefined;
-  const rawCode = typeof e.code === "string" && e.code.length > 0 ? e.code : typeof e.name === "string" ? e.name : "Error";
+  // A HEAD answer has no body: storage's error code is then only in the x-ms-error-code header.
+  const headerCode = typeof e.response?.headers?.get === "function" ? e.response.headers.get("x-ms-error-code") : undefined;
+  const candidates = [e.code, e.details?.errorCode, headerCode, status !== undefined ? `HTTP_${status}` : undefined, e.name];
+  const rawCode = (candidates.find((c) => typeof c === "string" && c.length > 0) as string | undefined) ?? "Error";
   const code = rawCode.replace(/[^A-Za-z0-9_.-]/g, "").slice(0, 64) || "Error";
   let message = typeof e.message === "string" ? (e.message.split("\n")[0] ?? "") : "";
   message = message
@@ -110,7 +142,7 @@ type AppendResult = "stored" | "retry-now";
 class RetryNow extends Error {}
 
 class BlobAnchor implements AnchorSink {
-  readonly #container: ContainerClient;
+  readonly #clientFor: BlobClientFactory;
   readonly #blobName: string;
   readonly #events: AnchorEvents;
   readonly #maxLines: number;
@@ -129,7 +161,9 @@ class BlobAnchor implements AnchorSink {
   /** Lines ever accepted, and lines stored or dropped (stored + dropped ≤ accepted). */
   #accepted = 0;
   #settled = 0;
+  /** Lines dropped and not yet reported; whether this outage's first drop has been reported. */
   #droppedUnreported = 0;
+  #overflowReported = false;
 
   /** Current roll part, its client, length and committed block count; undefined until discovered. */
   #part: number | undefined;
@@ -146,8 +180,8 @@ class BlobAnchor implements AnchorSink {
   #reportedClosed = false;
   readonly #waiters = new Set<{ target: number; resolve: () => void }>();
 
-  constructor(container: ContainerClient, blobName: string, events: AnchorEvents, options: BlobAnchorOptions) {
-    this.#container = container;
+  constructor(clientFor: BlobClientFactory, blobName: string, events: AnchorEvents, options: BlobAnchorOptions) {
+    this.#clientFor = clientFor;
     this.#blobName = blobName;
     this.#events = events;
     this.#maxLines = positiveInt(options.maxQueuedLines, 100_000, Number.MAX_SAFE_INTEGER, "maxQueuedLines");
@@ -193,7 +227,11 @@ class BlobAnchor implements AnchorSink {
     this.#schedule();
   }
 
-  /** Drops the oldest lines until the queue is within its bounds again, and reports the first drop at once. */
+  /**
+   * Drops the oldest lines until the queue is within its bounds again. The first drop of an outage is reported at
+   * once; later ones are added up and reported with the next failed attempt, the next stored block, or close(), so a
+   * listener that appends from onFailure (the recorder does) can neither recurse nor flood.
+   */
   #dropOldest(): void {
     let dropped = 0;
     // Never drop the newest line: in checkpoint mode it covers everything before it.
@@ -205,9 +243,11 @@ class BlobAnchor implements AnchorSink {
       dropped++;
     }
     this.#settled += dropped;
-    const first = this.#droppedUnreported === 0;
     this.#droppedUnreported += dropped;
-    if (first && dropped > 0) this.#reportDropped();
+    if (dropped > 0 && !this.#overflowReported) {
+      this.#overflowReported = true;
+      this.#reportDropped();
+    }
     this.#resolveWaiters();
   }
 
@@ -245,6 +285,7 @@ class BlobAnchor implements AnchorSink {
           this.#attempt++;
           const { code, message } = describeError(error);
           this.#report("failure", { attempt: this.#attempt, code, message, pendingLines: this.#pending });
+          if (this.#droppedUnreported > 0) this.#reportDropped();
           const cap = Math.min(this.#maxDelay, this.#initialDelay * 2 ** Math.min(this.#attempt - 1, 30));
           const delay = Math.max(1, Math.floor(Math.random() * cap));
           this.#retryTimer = setTimeout(() => {
@@ -260,7 +301,10 @@ class BlobAnchor implements AnchorSink {
           this.#attempt = 0;
           this.#report("recovered", { attempt });
         }
-        if (this.#droppedUnreported > 0) this.#reportDropped();
+        if (result === "stored") {
+          if (this.#droppedUnreported > 0) this.#reportDropped();
+          this.#overflowReported = false;
+        }
       }
     } finally {
       this.#running = false;
@@ -273,7 +317,7 @@ class BlobAnchor implements AnchorSink {
     let part = 0;
     let props: { contentLength?: number; blobCommittedBlockCount?: number } | undefined;
     for (;;) {
-      const client = this.#container.getAppendBlobClient(anchorPartName(this.#blobName, part));
+      const client = this.#clientFor(anchorPartName(this.#blobName, part));
       try {
         const p = await client.getProperties({ abortSignal: this.#abort.signal });
         props = p;
@@ -288,13 +332,13 @@ class BlobAnchor implements AnchorSink {
       return;
     }
     this.#part = part - 1;
-    this.#blob = this.#container.getAppendBlobClient(anchorPartName(this.#blobName, this.#part));
+    this.#blob = this.#clientFor(anchorPartName(this.#blobName, this.#part));
     this.#offset = props.contentLength ?? 0;
     this.#blocks = props.blobCommittedBlockCount ?? 0;
   }
 
   async #openPart(part: number): Promise<void> {
-    const client = this.#container.getAppendBlobClient(anchorPartName(this.#blobName, part));
+    const client = this.#clientFor(anchorPartName(this.#blobName, part));
     await client.createIfNotExists({ abortSignal: this.#abort.signal, blobHTTPHeaders: { blobContentType: "application/x-ndjson" } });
     const props = await client.getProperties({ abortSignal: this.#abort.signal });
     this.#part = part;
@@ -435,6 +479,7 @@ class BlobAnchor implements AnchorSink {
     this.#retryTimer = undefined;
     this.#scheduled = undefined;
     this.#abort.abort();
+    if (this.#droppedUnreported > 0) this.#reportDropped();
     const unsent = this.#pending;
     if (unsent > 0) {
       this.#report("failure", {
@@ -458,7 +503,10 @@ class BlobAnchor implements AnchorSink {
  * container's host with a Bearer token, nothing else). `tlsOptions` and `additionalPolicies` are passed through to
  * `@azure/core-client` (not in `StoragePipelineOptions`' type); a test pins that they take effect.
  */
-function pipelineOptions(target: ValidatedContainer, options: BlobAnchorOptions): StoragePipelineOptions {
+function pipelineOptions(
+  target: ValidatedContainer,
+  options: { tlsOptions?: { ca?: string | string[] }; requestTimeoutMs?: number; maxTries?: number },
+): StoragePipelineOptions {
   const guard: PipelinePolicy = createRequestGuardPolicy({ hostname: target.hostname, port: target.port });
   const extra: { tlsOptions?: { ca?: string | string[] }; additionalPolicies: { policy: PipelinePolicy; position: "perRetry" }[] } = {
     additionalPolicies: [{ policy: guard, position: "perRetry" }],
@@ -466,7 +514,7 @@ function pipelineOptions(target: ValidatedContainer, options: BlobAnchorOptions)
   };
   const base: StoragePipelineOptions = {
     audience: STORAGE_SCOPE,
-    retryOptions: { maxTries: 1, tryTimeoutInMs: positiveInt(options.requestTimeoutMs, 30_000, 600_000, "requestTimeoutMs") },
+    retryOptions: { maxTries: options.maxTries ?? 1, tryTimeoutInMs: positiveInt(options.requestTimeoutMs, 30_000, 600_000, "requestTimeoutMs") },
   };
   return Object.assign(base, extra);
 }
@@ -492,6 +540,5 @@ export async function createBlobAnchor(
   }
   assertTokenCredential(credential);
   const storage = await loadStorageBlob();
-  const container = new storage.ContainerClient(target.url, credential, pipelineOptions(target, options));
-  return new BlobAnchor(container, blobName, events, options);
+  return new BlobAnchor(blobClientFactory(storage, target, credential, options), blobName, events, options);
 }

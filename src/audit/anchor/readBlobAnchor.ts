@@ -5,8 +5,7 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { assertTokenCredential } from "../../guard/keyCredential.js";
-import { createRequestGuardPolicy } from "../../guard/requestGuard.js";
-import { anchorPartName, STORAGE_SCOPE } from "./blobAnchor.js";
+import { anchorPartName, blobClientFactory } from "./blobAnchor.js";
 import { DEFAULT_STORAGE_HOSTS, validateBlobName, validateContainerUrl } from "./containerUrl.js";
 import { loadStorageBlob } from "./loadStorageBlob.js";
 import { splitAnchorText } from "./readAnchorFile.js";
@@ -61,19 +60,15 @@ export async function readAnchorLines(url: string, options: ReadAnchorOptions): 
   const target = validateContainerUrl(containerUrl, allowedHosts);
   assertTokenCredential(options.credential);
   const storage = await loadStorageBlob();
-  const pipeline = Object.assign(
-    { audience: STORAGE_SCOPE, retryOptions: { maxTries: 3 } },
-    {
-      additionalPolicies: [{ policy: createRequestGuardPolicy({ hostname: target.hostname, port: target.port }), position: "perRetry" as const }],
-      ...(options.tlsOptions !== undefined ? { tlsOptions: options.tlsOptions } : {}),
-    },
-  );
-  const container = new storage.ContainerClient(target.url, options.credential, pipeline);
+  const clientFor = blobClientFactory(storage, target, options.credential, {
+    maxTries: 3,
+    ...(options.tlsOptions !== undefined ? { tlsOptions: options.tlsOptions } : {}),
+  });
   const maxBytes = options.maxBytes ?? 1024 * 1024 * 1024;
   const lines: string[] = [];
   let total = 0;
   for (let part = 0; ; part++) {
-    const blob = container.getBlobClient(anchorPartName(blobName, part));
+    const blob = clientFor(anchorPartName(blobName, part));
     let buffer: Buffer;
     try {
       buffer = await blob.downloadToBuffer();
