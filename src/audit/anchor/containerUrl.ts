@@ -34,20 +34,25 @@ function refuse(what: string, message: string): never {
   throw new BaselineViolationError("ENDPOINT_NOT_ALLOWED", `The audit anchor ${what} ${message}`);
 }
 
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
+/** Decodes every valid %XX escape (a stray `%` elsewhere does not stop it), repeatedly, to see through double encoding. */
+function percentDecoded(value: string): string[] {
+  const out = [value];
+  let current = value;
+  for (let i = 0; i < 3; i++) {
+    const next = current.replace(/%([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    if (next === current) break;
+    out.push(next);
+    current = next;
   }
+  return out;
 }
 
 /**
  * Refuses key material in a storage URL: a connection string or account key (CONNECTION_STRING_REFUSED) or a SAS
- * token (KEY_CREDENTIAL_REFUSED). Checked on the text as given and percent-decoded.
+ * token (KEY_CREDENTIAL_REFUSED). Checked on the text as given and percent-decoded (also twice).
  */
 export function assertNoStorageKey(value: string, what: string): void {
-  for (const text of [value, safeDecode(value)]) {
+  for (const text of percentDecoded(value)) {
     if (/(?:^|[;\s])\s*(?:accountkey|sharedaccesssignature|defaultendpointsprotocol)\s*=/i.test(text)) {
       throw new BaselineViolationError(
         "CONNECTION_STRING_REFUSED",

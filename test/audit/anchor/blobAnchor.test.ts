@@ -358,6 +358,10 @@ describe("refusals and loading", () => {
     }
   });
 
+  it("readAnchorLines of a blob that does not exist rejects with 404", async () => {
+    await expect(read(options())).rejects.toMatchObject({ statusCode: 404 });
+  });
+
   it("a missing @azure/storage-blob gives an error naming the package and the install command", async () => {
     await expect(loadStorageBlob("@azure/storage-blob-not-installed-here")).rejects.toThrow(/@azure\/storage-blob.*npm install @azure\/storage-blob/);
   });
