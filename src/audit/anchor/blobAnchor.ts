@@ -107,6 +107,7 @@ function positiveInt(value: number | undefined, fallback: number, max: number, w
   return Math.min(Math.floor(value), max);
 }
 
+// eslint-disable-next-line no-control-regex -- these are the characters to escape
 const ESCAPES = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** A short, secret-free, single-line description of an error. */
@@ -236,7 +237,7 @@ class BlobAnchor implements AnchorSink {
     let dropped = 0;
     // Never drop the newest line: in checkpoint mode it covers everything before it.
     while (this.#pending > 1 && (this.#pending > this.#maxLines || this.#queuedBytes > this.#maxBytes)) {
-      const line = this.#queue[this.#head] as string;
+      const line = this.#queue[this.#head];
       this.#queue[this.#head] = "";
       this.#head++;
       this.#queuedBytes -= Buffer.byteLength(line) + 1;
@@ -358,9 +359,9 @@ class BlobAnchor implements AnchorSink {
     const lines: string[] = [];
     let bytes = 0;
     for (let i = this.#head; i < this.#queue.length; i++) {
-      const size = Buffer.byteLength(this.#queue[i] as string) + 1;
+      const size = Buffer.byteLength(this.#queue[i]) + 1;
       if (bytes + size > this.#maxBlockBytes) break;
-      lines.push(this.#queue[i] as string);
+      lines.push(this.#queue[i]);
       bytes += size;
     }
     if (lines.length === 0) {
@@ -423,7 +424,7 @@ class BlobAnchor implements AnchorSink {
   #take(count: number, bytes?: number): void {
     let removed = 0;
     for (let i = 0; i < count; i++) {
-      removed += Buffer.byteLength(this.#queue[this.#head] as string) + 1;
+      removed += Buffer.byteLength(this.#queue[this.#head]) + 1;
       this.#queue[this.#head] = "";
       this.#head++;
     }
@@ -448,16 +449,15 @@ class BlobAnchor implements AnchorSink {
   flush(): Promise<void> {
     if (this.#settled >= this.#accepted || this.#closed) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
       const waiter = {
         target: this.#accepted,
         resolve: () => {
-          if (timer !== undefined) clearTimeout(timer);
+          clearTimeout(timer);
           resolve();
         },
       };
       // Storage keeps failing: give up waiting (every failed attempt has been reported); the lines stay queued.
-      timer = setTimeout(() => {
+      const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
         resolve();
       }, this.#flushTimeout);

@@ -119,9 +119,9 @@ export function validateContainerUrl(
   if (segments.length !== expected || url.pathname.includes("//")) {
     refuse(what, pathStyle ? "path must be /<account>/<container> on a loopback (emulator) host." : "path must be /<container>.");
   }
-  const container = segments[expected - 1] as string;
+  const container = segments[expected - 1];
   if (!CONTAINER_NAME.test(container)) refuse(what, "container name is not valid (3-63 lower-case letters, digits and single inner hyphens).");
-  if (pathStyle && !ACCOUNT_NAME.test(segments[0] as string)) refuse(what, "account name is not valid (3-24 lower-case letters and digits).");
+  if (pathStyle && !ACCOUNT_NAME.test(segments[0])) refuse(what, "account name is not valid (3-24 lower-case letters and digits).");
   const port = url.port === "" ? 443 : Number(url.port);
   const host = isIpv6 ? `[${hostname}]` : hostname;
   return { url: `https://${host}${url.port === "" ? "" : `:${url.port}`}/${segments.join("/")}`, hostname, port, container };

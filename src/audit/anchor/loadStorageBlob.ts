@@ -3,8 +3,10 @@
  * default install of the library stays free of it.
  */
 
+import type * as StorageBlob from "@azure/storage-blob";
+
 /** The module namespace of `@azure/storage-blob`. */
-export type StorageBlobModule = typeof import("@azure/storage-blob");
+export type StorageBlobModule = typeof StorageBlob;
 
 /** The package the anchor needs. */
 export const STORAGE_BLOB_PACKAGE = "@azure/storage-blob";

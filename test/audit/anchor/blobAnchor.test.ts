@@ -151,8 +151,8 @@ describe("blob anchor against Azurite", () => {
     const linesA = Array.from({ length: 40 }, (_, i) => JSON.stringify({ w: "a", i }));
     const linesB = Array.from({ length: 40 }, (_, i) => JSON.stringify({ w: "b", i }));
     for (let i = 0; i < 40; i++) {
-      a.append(linesA[i] as string);
-      b.append(linesB[i] as string);
+      a.append(linesA[i]);
+      b.append(linesB[i]);
       if (i % 5 === 4) await new Promise((r) => setImmediate(r));
     }
     await Promise.all([a.close(), b.close()]);
@@ -227,15 +227,15 @@ describe("blob anchor against Azurite", () => {
   it("a listener that appends from onFailure (as the recorder does) does not recurse or flood", async () => {
     const o = { ...options(), containerUrl: `https://127.0.0.1:1/devstoreaccount1/${CONTAINER}`, maxQueuedLines: 5, flushTimeoutMs: 200, retry: { initialDelayMs: 1000 } };
     let reports = 0;
-    let anchorRef: { append(line: string): void } | undefined;
+    const ref: { anchor?: { append(line: string): void } } = {};
     const anchor = await createBlobAnchor(o, credential, {
       onFailure: (f) => {
         reports++;
-        anchorRef?.append(JSON.stringify({ action: "anchor.failure", code: f.code }));
+        ref.anchor?.append(JSON.stringify({ action: "anchor.failure", code: f.code }));
       },
       onRecovered: () => undefined,
     });
-    anchorRef = anchor;
+    ref.anchor = anchor;
     for (let i = 0; i < 100; i++) anchor.append(lineOf(i));
     expect(reports).toBeLessThanOrEqual(2);
     await anchor.close();
