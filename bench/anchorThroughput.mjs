@@ -5,6 +5,7 @@
 // Azurite is an emulator on the same 2-core machine: the numbers bound the anchor's own overhead, not Azure's limits.
 import { ClientCertificateCredential } from "@azure/identity";
 import { ContainerClient } from "@azure/storage-blob";
+import { setImmediate } from "node:timers";
 import { parseArgs } from "node:util";
 import { startEmulator } from "acs-baseline/emulator";
 import { createBlobAnchor } from "../dist/esm/audit/anchor/blobAnchor.js";
