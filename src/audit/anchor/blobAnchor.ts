@@ -155,8 +155,9 @@ class BlobAnchor implements AnchorSink {
   readonly #maxBlocks: number;
   readonly #abort = new AbortController();
 
-  /** Queued lines from index #head on; the array is compacted from time to time. */
+  /** Queued lines from index #head on, and their UTF-8 sizes plus the newline; compacted from time to time. */
   #queue: string[] = [];
+  #sizes: number[] = [];
   #head = 0;
   #queuedBytes = 0;
   /** Lines ever accepted, and lines stored or dropped (stored + dropped ≤ accepted). */
@@ -221,8 +222,10 @@ class BlobAnchor implements AnchorSink {
       this.#report("failure", { attempt: this.#attempt, code: "ANCHOR_LINE_INVALID", message: "A line that is empty, not a string, or contains CR/LF was not anchored.", pendingLines: this.#pending });
       return;
     }
+    const size = Buffer.byteLength(line) + 1;
     this.#queue.push(line);
-    this.#queuedBytes += Buffer.byteLength(line) + 1;
+    this.#sizes.push(size);
+    this.#queuedBytes += size;
     this.#accepted++;
     if (this.#pending > this.#maxLines || this.#queuedBytes > this.#maxBytes) this.#dropOldest();
     this.#schedule();
@@ -237,10 +240,9 @@ class BlobAnchor implements AnchorSink {
     let dropped = 0;
     // Never drop the newest line: in checkpoint mode it covers everything before it.
     while (this.#pending > 1 && (this.#pending > this.#maxLines || this.#queuedBytes > this.#maxBytes)) {
-      const line = this.#queue[this.#head];
+      this.#queuedBytes -= this.#sizes[this.#head];
       this.#queue[this.#head] = "";
       this.#head++;
-      this.#queuedBytes -= Buffer.byteLength(line) + 1;
       dropped++;
     }
     this.#settled += dropped;
@@ -359,7 +361,7 @@ class BlobAnchor implements AnchorSink {
     const lines: string[] = [];
     let bytes = 0;
     for (let i = this.#head; i < this.#queue.length; i++) {
-      const size = Buffer.byteLength(this.#queue[i]) + 1;
+      const size = this.#sizes[i];
       if (bytes + size > this.#maxBlockBytes) break;
       lines.push(this.#queue[i]);
       bytes += size;
@@ -401,7 +403,7 @@ class BlobAnchor implements AnchorSink {
         throw error;
       }
     }
-    this.#take(lines.length, bytes);
+    this.#take(lines.length);
     return "stored";
   }
 
@@ -421,17 +423,16 @@ class BlobAnchor implements AnchorSink {
     return false;
   }
 
-  #take(count: number, bytes?: number): void {
-    let removed = 0;
+  #take(count: number): void {
     for (let i = 0; i < count; i++) {
-      removed += Buffer.byteLength(this.#queue[this.#head]) + 1;
+      this.#queuedBytes -= this.#sizes[this.#head];
       this.#queue[this.#head] = "";
       this.#head++;
     }
-    this.#queuedBytes -= bytes ?? removed;
     this.#settled += count;
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
+      this.#sizes = this.#sizes.slice(this.#head);
       this.#head = 0;
     }
     this.#resolveWaiters();
@@ -490,6 +491,7 @@ class BlobAnchor implements AnchorSink {
       });
       this.#settled += unsent;
       this.#queue = [];
+      this.#sizes = [];
       this.#head = 0;
       this.#queuedBytes = 0;
     }

@@ -242,6 +242,29 @@ describe("blob anchor against Azurite", () => {
     expect(reports).toBeLessThan(10);
   });
 
+  it("lines that can never be stored are dropped and reported: longer than a block, empty, CR/LF, after close", async () => {
+    const o = options({ maxBlockBytes: 200 });
+    const events = recordEvents();
+    const anchor = await createBlobAnchor(o, credential, events);
+    anchor.append(lineOf(1));
+    anchor.append(lineOf(2, 300)); // longer than a block
+    anchor.append("");
+    anchor.append('{"a":1}\n{"forged":true}');
+    anchor.append('{"a":1}\r');
+    anchor.append(lineOf(3));
+    await anchor.close();
+    anchor.append(lineOf(4));
+    anchor.append(lineOf(5));
+    expect(events.failures.map((f) => f.code)).toEqual([
+      "ANCHOR_LINE_INVALID",
+      "ANCHOR_LINE_INVALID",
+      "ANCHOR_LINE_INVALID",
+      "ANCHOR_LINE_TOO_LARGE",
+      "ANCHOR_CLOSED",
+    ]);
+    expect(await read(o)).toEqual([lineOf(1), lineOf(3)]);
+  });
+
   it("a credential whose token has the wrong audience is reported as an authentication failure (Azurite checks it)", async () => {
     const acsOnly = { getToken: () => credential.getToken(ACS_SCOPE) };
     const o = options({ flushTimeoutMs: 300, retry: { initialDelayMs: 1000 } });
@@ -360,6 +383,13 @@ describe("refusals and loading", () => {
 
   it("readAnchorLines of a blob that does not exist rejects with 404", async () => {
     await expect(read(options())).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it("the anchor's sources never touch key or SAS APIs of @azure/storage-blob", () => {
+    for (const file of ["blobAnchor.ts", "readBlobAnchor.ts", "containerUrl.ts", "loadStorageBlob.ts"]) {
+      const text = readFileSync(new URL(`../../../src/audit/anchor/${file}`, import.meta.url), "utf8");
+      expect(text).not.toMatch(/StorageSharedKeyCredential|AnonymousCredential|generateSasUrl|generateBlobSASQueryParameters|fromConnectionString|UserDelegationKey/);
+    }
   });
 
   it("a missing @azure/storage-blob gives an error naming the package and the install command", async () => {
