@@ -265,6 +265,34 @@ describe("blob anchor against Azurite", () => {
     expect(await read(o)).toEqual([lineOf(1), lineOf(3)]);
   });
 
+  it("Entra unreachable (token requests dropped): reported without secrets, recovers when Entra answers again, nothing lost", async () => {
+    const fresh = new ClientCertificateCredential(emu.tenantId, app.clientId, { certificatePath: app.certificatePath }, {
+      authorityHost: emu.authorityHost,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca: emu.caCertificatePem },
+      retryOptions: { maxRetries: 0 },
+    });
+    // Dropped connections, not a 5xx: MSAL throttles a client for 60 s after a 5xx without Retry-After (upstream).
+    const fault = emu.injectFault({ side: "entra", path: /\/token$/, drop: true });
+    const o = options({ retry: { initialDelayMs: 50, maxDelayMs: 100 } });
+    const events = recordEvents();
+    const anchor = await createBlobAnchor(o, fresh, events);
+    try {
+      anchor.append(lineOf(1));
+      await until(() => events.failures.length >= 2);
+    } finally {
+      fault.remove();
+    }
+    anchor.append(lineOf(2));
+    await until(() => events.recoveries.length === 1);
+    await anchor.close();
+    for (const f of events.failures) {
+      expect(f.message).not.toMatch(/eyJ|BEGIN|PRIVATE|client_assertion/);
+      expect(f.message.length).toBeLessThanOrEqual(220);
+    }
+    expect(await read(o)).toEqual([lineOf(1), lineOf(2)]);
+  });
+
   it("a credential whose token has the wrong audience is reported as an authentication failure (Azurite checks it)", async () => {
     const acsOnly = { getToken: () => credential.getToken(ACS_SCOPE) };
     const o = options({ flushTimeoutMs: 300, retry: { initialDelayMs: 1000 } });
