@@ -522,6 +522,22 @@ function pipelineOptions(
 }
 
 /**
+ * Checks anchor options synchronously, without loading `@azure/storage-blob` or contacting storage, so a factory can
+ * refuse a bad configuration at construction. {@link createBlobAnchor} runs the same checks.
+ * @throws the same BaselineViolationErrors as {@link createBlobAnchor}; TypeError for a bad `mode`; RangeError for a
+ * bad tuning number
+ */
+export function checkBlobAnchorOptions(options: BlobAnchorOptions): { target: ValidatedContainer; blobName: string } {
+  const target = validateContainerUrl(options.containerUrl, options.allowedHosts ?? DEFAULT_STORAGE_HOSTS);
+  const blobName = validateBlobName(options.blobName ?? defaultAnchorBlobName(options.auditFileName));
+  if (options.mode !== undefined && options.mode !== "checkpoints" && options.mode !== "records") {
+    throw new TypeError('audit anchor mode must be "checkpoints" or "records"');
+  }
+  positiveInt(options.requestTimeoutMs, 30_000, 600_000, "requestTimeoutMs");
+  return { target, blobName };
+}
+
+/**
  * Creates the blob anchor. Validates everything first and loads `@azure/storage-blob`; it does not contact storage
  * (the first append does), so a storage outage never delays start-up.
  * @param credential - the factory's Microsoft Entra credential; anything else is refused
@@ -535,11 +551,7 @@ export async function createBlobAnchor(
   credential: TokenCredential,
   events: AnchorEvents,
 ): Promise<AnchorSink> {
-  const target = validateContainerUrl(options.containerUrl, options.allowedHosts ?? DEFAULT_STORAGE_HOSTS);
-  const blobName = validateBlobName(options.blobName ?? defaultAnchorBlobName(options.auditFileName));
-  if (options.mode !== undefined && options.mode !== "checkpoints" && options.mode !== "records") {
-    throw new TypeError('audit anchor mode must be "checkpoints" or "records"');
-  }
+  const { target, blobName } = checkBlobAnchorOptions(options);
   assertTokenCredential(credential);
   const storage = await loadStorageBlob();
   return new BlobAnchor(blobClientFactory(storage, target, credential, options), blobName, events, options);

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnchorEvents } from "../../../src/audit/anchor/anchorSink.js";
-import { anchorPartName, createBlobAnchor, defaultAnchorBlobName } from "../../../src/audit/anchor/blobAnchor.js";
+import { anchorPartName, checkBlobAnchorOptions, createBlobAnchor, defaultAnchorBlobName } from "../../../src/audit/anchor/blobAnchor.js";
 import type { BlobAnchorOptions } from "../../../src/audit/anchor/blobAnchor.js";
 import { loadStorageBlob } from "../../../src/audit/anchor/loadStorageBlob.js";
 import { readAnchorLines } from "../../../src/audit/anchor/readBlobAnchor.js";
@@ -381,6 +381,14 @@ describe("refusals and loading", () => {
     expect((error as { code: string }).code).toBe(code);
     expect((error as Error).message).not.toContain(value);
     expect((error as Error).message).not.toMatch(/QUJD|AbC|abc/);
+  });
+
+  it("checkBlobAnchorOptions refuses synchronously (a factory can refuse at construction), and accepts a good configuration", () => {
+    expect(() => checkBlobAnchorOptions({ containerUrl: `${containerUrl}?sig=abc`, allowedHosts: ["127.0.0.1"] })).toThrow(/KEY_CREDENTIAL_REFUSED/);
+    expect(() => checkBlobAnchorOptions({ containerUrl: "https://acct.blob.core.windows.net/audit", mode: "all" as never })).toThrow(TypeError);
+    expect(checkBlobAnchorOptions({ containerUrl: "https://acct.blob.core.windows.net/audit/", auditFileName: "/var/log/a.log" })).toMatchObject({
+      target: { url: "https://acct.blob.core.windows.net/audit", hostname: "acct.blob.core.windows.net", port: 443, container: "audit" },
+    });
   });
 
   it("the production hosts are allowed by default and loopback is not", async () => {
