@@ -126,6 +126,7 @@ describe("acs-baseline doctor --online (child process, NODE_EXTRA_CA_CERTS)", ()
     AZURE_CLIENT_ID: app.clientId,
     AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath,
     AZURE_AUTHORITY_HOST: emu.authorityHost,
+    AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "localhost",
   });
 
   it("acquires a token from Entra", async () => {
