@@ -6,11 +6,11 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import type { ClientCertificateCredentialOptions, ClientSecretCredentialOptions } from "@azure/identity";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { ClientSecretCredential, ManagedIdentityCredential, WorkloadIdentityCredential } from "@azure/identity";
 import { BaselineViolationError } from "../errors.js";
 import type { CredentialType } from "../audit/events.js";
 import type { CertificateSource, LoadedCertificate } from "./certificate.js";
+import { inspectFederatedTokenFile } from "./federatedToken.js";
 import { loadCertificate } from "./certificate.js";
 import type { RotationEvents } from "./rotatingCertificateCredential.js";
 import { RotatingCertificateCredential } from "./rotatingCertificateCredential.js";
@@ -111,29 +111,6 @@ export function checkCredentialConfiguration(config: CredentialConfiguration): C
   return "secret";
 }
 
-/**
- * Checks that the federated token file can be read and is not empty (its content is never read into an error).
- * The credential re-reads it (at most every five minutes), so a rotated token is picked up.
- */
-function checkTokenFile(path: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, "r");
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is not a regular file.");
-    const probe = Buffer.alloc(1);
-    if (stat.size === 0 || readSync(fd, probe, 0, 1, 0) === 0) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is empty.");
-  } catch (error) {
-    if (error instanceof BaselineViolationError) throw error;
-    const code = (error as { code?: unknown }).code;
-    notConfigured(
-      `The federated token file (AZURE_FEDERATED_TOKEN_FILE) cannot be read (${typeof code === "string" ? code : "error"}). Check the path and that the projected token volume is mounted.`,
-    );
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 /** Events the resolved credential reports. */
 export type CredentialEvents = RotationEvents;
 
@@ -174,7 +151,7 @@ export function resolveCredential(
   }
   if (type === "workload-identity") {
     const tokenFilePath = (config.workloadIdentity as { tokenFilePath: string }).tokenFilePath;
-    checkTokenFile(tokenFilePath);
+    inspectFederatedTokenFile(tokenFilePath);
     const { sendCertificateChain: _chain, ...options } = credentialOptions;
     const credential = new WorkloadIdentityCredential({ ...options, tenantId, clientId, tokenFilePath });
     const warnings: ResolvedCredential["warnings"] = nonEmpty(config.clientSecret)
