@@ -139,10 +139,11 @@ function pipelinesOf(client: unknown): { getOrderedPolicies(): PipelinePolicy[] 
  * Builds ACS SDK clients that authenticate only with Microsoft Entra ID and are guarded and audited.
  *
  * @remarks
- * Precedence differs from `EnvironmentCredential`: a certificate always wins over a client secret, which is only
- * a fallback. Every refusal is a {@link BaselineViolationError} thrown synchronously, in this order: a connection
- * string in any string option; a non-token credential; a non-https endpoint; the endpoint's shape and host; the
- * credential configuration; the certificate itself.
+ * Credentials in baseline order: a certificate, then workload identity federation (a federated token file), then a
+ * client secret as an audited fallback (unlike `EnvironmentCredential`, a certificate always wins over a secret);
+ * managed identity only on explicit opt-in. Every refusal is a {@link BaselineViolationError} thrown synchronously, in
+ * this order: a connection string in any string option; a non-token credential; a non-https endpoint; the endpoint's
+ * shape and host; the authority (`AUTHORITY_NOT_ALLOWED`); the credential configuration; the certificate itself.
  * @public
  */
 export class AcsClientFactory {
