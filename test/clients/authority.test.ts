@@ -88,7 +88,7 @@ describe("nothing reaches an authority that is not allowed", () => {
 
   it("control: once the rogue host is allowed explicitly, the counter sees the request (so the counter would catch a leak)", async () => {
     const before = rogueHits();
-    const result = await attempt({ ...base(), ...credentials[0]![1](), AZURE_AUTHORITY_HOST: rogueAuthority, AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "localhost, 127.0.0.1" });
+    const result = await attempt({ ...base(), ...credentials[0][1](), AZURE_AUTHORITY_HOST: rogueAuthority, AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "localhost, 127.0.0.1" });
     expect(result).toEqual({ token: false }); // the rogue tenant does not know the app
     expect(rogueHits()).toBeGreaterThan(before);
   });
@@ -101,6 +101,15 @@ describe("nothing reaches an authority that is not allowed", () => {
       /AUTHORITY_NOT_ALLOWED/,
     );
     expect(new AcsClientFactory({ ...options, allowedAuthorityHosts: ["localhost"] }).credentialType).toBe("certificate");
+  });
+
+  it("an authorityHost smuggled into clientOptions (JavaScript callers) does not replace the checked authority", async () => {
+    const before = rogueHits();
+    const options = emulatorFactoryOptions(emu, app, { clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, authorityHost: rogueAuthority } as never });
+    const factory = new AcsClientFactory(options);
+    expect((await factory.credential.getToken(ACS_TOKEN_SCOPE))?.token).toBeTruthy();
+    await factory.close();
+    expect(rogueHits()).toBe(before);
   });
 
   it("a hostile AZURE_AUTHORITY_HOST in process.env does not redirect a factory built with the constructor", async () => {
