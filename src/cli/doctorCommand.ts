@@ -11,6 +11,7 @@ import { validateAuthorityHost } from "../guard/authority.js";
 import type { BaselineControlId } from "../errors.js";
 import { isBaselineViolationError } from "../errors.js";
 import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "../guard/endpoint.js";
+import { ALLOWED_AUTHORITY_HOST_OPTION, allowedAuthorityHosts as authorityAllowList } from "./authorityHosts.js";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, println } from "./io.js";
 
@@ -46,7 +47,7 @@ function managedIdentitySource(env: NodeJS.ProcessEnv): string {
 /** Runs the offline checks (and the online one when asked). Never returns a secret value. */
 export async function runDoctor(
   env: NodeJS.ProcessEnv,
-  options: { online: boolean; allowedHosts: readonly string[]; allowedAuthorityHosts?: readonly string[] },
+  options: { online: boolean; allowedHosts: readonly string[]; /** From --allowed-authority-host (the environment's list is read here). */ allowedAuthorityHosts?: readonly string[] },
 ): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (name: string, control: BaselineControlId, status: DoctorCheck["status"], message: string) => checks.push({ name, control, status, message });
@@ -79,7 +80,7 @@ export async function runDoctor(
   else add("client id", "IM-3", "fail", `${V.clientId} is not a GUID (the application (client) ID of the ${managed ? "user-assigned managed identity" : "service principal"})`);
 
   // The authority receives the client assertion or secret (not used by managed identity).
-  const allowedAuthorityHosts = [...(config.allowedAuthorityHosts ?? []), ...(options.allowedAuthorityHosts ?? [])];
+  const allowedAuthorityHosts = authorityAllowList(env, options.allowedAuthorityHosts);
   try {
     const authority = validateAuthorityHost(config.authorityHost, allowedAuthorityHosts);
     const where = authority.microsoft
@@ -174,7 +175,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
         online: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         "allowed-host": { type: "string", multiple: true },
-        "allowed-authority-host": { type: "string", multiple: true },
+        ...ALLOWED_AUTHORITY_HOST_OPTION,
         help: { type: "boolean", short: "h" },
       },
     });
