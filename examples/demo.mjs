@@ -28,6 +28,7 @@ const factory = new AcsClientFactory({
   certificate: { path: app.certificatePath },
   authorityHost: emu.authorityHost,
   disableInstanceDiscovery: true,
+  allowedAuthorityHosts: ["localhost"],
   allowedHosts: ["127.0.0.1"],
   clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
   audit: { destination: auditFile },

@@ -23,7 +23,7 @@ export type AuditAction =
  * Kind of credential the factory resolved.
  * @public
  */
-export type CredentialType = "certificate" | "secret" | "external";
+export type CredentialType = "certificate" | "workload-identity" | "secret" | "managed-identity" | "external";
 
 /**
  * Who is acting: filled once by the factory, repeated on every record.

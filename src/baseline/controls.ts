@@ -66,9 +66,9 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     features: [{ name: "Azure AD Authentication Required for Data Plane Access", supported: true, enabledByDefault: false, responsibility: "Customer" }],
     status: "enforced",
     enforcement:
-      "Clients only through Microsoft Entra ID: connection strings refused (CONNECTION_STRING_REFUSED), key/SAS credentials refused (KEY_CREDENTIAL_REFUSED), a request guard blocks any non-Bearer request before the wire (KEY_AUTH_BLOCKED); the no-key-auth lint rule and `acs-baseline scan` catch key auth in code and config. Guidance: set disableLocalAuth on the resource.",
-    sources: ["src/guard/connectionString.ts", "src/guard/optionStrings.ts", "src/guard/keyCredential.ts", "src/guard/requestGuard.ts", "src/lint/rules/noKeyAuth.ts", "src/scan/scan.ts"],
-    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/lint/noKeyAuth.test.ts", "test/cli/scan.test.ts", "test/guard/connectionString.property.test.ts"],
+      "Clients only through Microsoft Entra ID: connection strings refused (CONNECTION_STRING_REFUSED), key/SAS credentials refused (KEY_CREDENTIAL_REFUSED), a request guard blocks any non-Bearer request before the wire (KEY_AUTH_BLOCKED); the client assertion or secret goes only to https Microsoft cloud login hosts or an explicitly allowed authority (AUTHORITY_NOT_ALLOWED); the no-key-auth lint rule and `acs-baseline scan` catch key auth in code and config. Guidance: set disableLocalAuth on the resource.",
+    sources: ["src/guard/connectionString.ts", "src/guard/optionStrings.ts", "src/guard/keyCredential.ts", "src/guard/requestGuard.ts", "src/guard/authority.ts", "src/lint/rules/noKeyAuth.ts", "src/scan/scan.ts"],
+    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/clients/authority.test.ts", "test/guard/authority.test.ts", "test/lint/noKeyAuth.test.ts", "test/cli/scan.test.ts", "test/guard/connectionString.property.test.ts"],
   },
   {
     id: "IM-3",
@@ -80,9 +80,9 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     ],
     status: "enforced",
     enforcement:
-      "Service principal with a certificate first (validated: PEM, key match, validity window, SHA-256 thumbprint, expiry and file-permission warnings, rotation without restart); a client secret only as an audited fallback (can be disabled: SECRET_FALLBACK_DISABLED); a broken certificate is an error, never a silent fallback.",
-    sources: ["src/credentials/resolveCredential.ts", "src/credentials/certificate.ts", "src/credentials/rotatingCertificateCredential.ts", "src/credentials/sharedTokenCache.ts"],
-    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/credentials/rotation.test.ts"],
+      "Service principal with a certificate first (validated: PEM, key match, validity window, SHA-256 thumbprint, expiry and file-permission warnings, rotation without restart); then workload identity federation (a federated token file, no secret in the app); a client secret only as an audited fallback (can be disabled: SECRET_FALLBACK_DISABLED); a broken certificate or token file is an error, never a silent fallback. Managed identity is an explicit opt-in: the baseline lists Managed Identities as not supported for the ACS data plane, but ACS accepts managed-identity tokens today (docs/factory.md).",
+    sources: ["src/credentials/resolveCredential.ts", "src/credentials/certificate.ts", "src/credentials/federatedToken.ts", "src/credentials/rotatingCertificateCredential.ts", "src/credentials/sharedTokenCache.ts"],
+    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/credentials/rotation.test.ts", "test/credentials/workloadIdentity.test.ts", "test/credentials/managedIdentity.test.ts"],
   },
   {
     id: "IM-7",

@@ -8,6 +8,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { KeyLike } from "jose";
 import { SignJWT, decodeProtectedHeader, errors as joseErrors, importX509, jwtVerify } from "jose";
 import type { Application, ApplicationRegistry } from "./applications.js";
+import type { OidcIssuerRegistry } from "./federation.js";
+import { isFederatedAssertion, verifyFederatedAssertion } from "./federation.js";
 import { readBody, sendJson, pathOf } from "./http.js";
 import type { RequestLog } from "./requestLog.js";
 
@@ -44,6 +46,8 @@ export interface EntraState {
   authorityHost: () => string;
   tokenLifetimeSeconds: () => number;
   applications: ApplicationRegistry;
+  /** External OIDC issuers trusted for federated client assertions (workload identity federation). */
+  oidcIssuers: OidcIssuerRegistry;
   signingKey: KeyLike;
   log: RequestLog;
   stats: { tokenRequests: number; tokensIssued: number; assertionReuses: number };
@@ -91,7 +95,7 @@ export async function handleEntra(
   req: IncomingMessage,
   res: ServerResponse,
   state: EntraState,
-): Promise<{ status: number; clientId?: string; grantType?: string; assertionReused?: boolean; certificateThumbprint?: string; error?: string }> {
+): Promise<{ status: number; clientId?: string; grantType?: string; assertionReused?: boolean; certificateThumbprint?: string; federatedSubject?: string; error?: string }> {
   const path = pathOf(req);
   const segments = path.split("/").filter((s) => s.length > 0);
   const tenant = segments[0];
@@ -187,6 +191,7 @@ export async function handleEntra(
     grantType: "client_credentials",
     ...(result.assertionReused !== undefined ? { assertionReused: result.assertionReused } : {}),
     ...(result.thumbprint !== undefined ? { certificateThumbprint: result.thumbprint } : {}),
+    ...(result.federatedSubject !== undefined ? { federatedSubject: result.federatedSubject.slice(0, 256) } : {}),
   };
 }
 
@@ -196,6 +201,7 @@ interface Issued {
   lifetime: number;
   assertionReused?: boolean;
   thumbprint?: string;
+  federatedSubject?: string;
 }
 
 async function issueToken(form: URLSearchParams, state: EntraState): Promise<Issued | OAuthError> {
@@ -227,14 +233,22 @@ async function issueToken(form: URLSearchParams, state: EntraState): Promise<Iss
   }
   let assertionReused: boolean | undefined;
   let thumbprint: string | undefined;
+  let federatedSubject: string | undefined;
   if (assertion !== null) {
     if (form.get("client_assertion_type") !== ASSERTION_TYPE) {
       return oauthError(400, "invalid_request", 50027, `client_assertion_type must be '${ASSERTION_TYPE}'.`);
     }
-    const checked = await verifyAssertion(assertion, app, state);
-    if ("error" in checked) return checked;
-    assertionReused = checked.reused;
-    thumbprint = checked.thumbprint;
+    if (isFederatedAssertion(assertion, app)) {
+      // Workload identity federation: a token from an external issuer, trusted through a federated identity credential.
+      const federated = await verifyFederatedAssertion(assertion, app, state.oidcIssuers);
+      if ("error" in federated) return oauthError(401, "invalid_client", federated.error.code, federated.error.description);
+      federatedSubject = federated.subject;
+    } else {
+      const checked = await verifyAssertion(assertion, app, state);
+      if ("error" in checked) return checked;
+      assertionReused = checked.reused;
+      thumbprint = checked.thumbprint;
+    }
   } else if (secret !== null) {
     if (!app.hasSecret || !app.secretMatches(secret)) {
       return oauthError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value.");
@@ -268,6 +282,7 @@ async function issueToken(form: URLSearchParams, state: EntraState): Promise<Iss
     lifetime,
     ...(assertionReused !== undefined ? { assertionReused } : {}),
     ...(thumbprint !== undefined ? { thumbprint } : {}),
+    ...(federatedSubject !== undefined ? { federatedSubject } : {}),
   };
 }
 

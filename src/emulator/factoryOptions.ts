@@ -6,8 +6,9 @@ import type { Emulator, TestApplication } from "./startEmulator.js";
 
 /**
  * AcsClientFactory options for an emulator and one of its applications: the emulator's endpoint, tenant and
- * authority host, its CA trusted (`clientOptions.tlsOptions.ca`), instance discovery off, `127.0.0.1` allowed as an
- * endpoint host, and the application's certificate. `extra` replaces any of these (top-level members are replaced,
+ * authority host (allowed explicitly: `allowedAuthorityHosts: ["localhost"]`), its CA trusted
+ * (`clientOptions.tlsOptions.ca`), instance discovery off, `127.0.0.1` allowed as an endpoint host, and the
+ * application's certificate. `extra` replaces any of these (top-level members are replaced,
  * not merged: pass the whole `clientOptions` when you change it) and adds others, e.g. `audit`.
  *
  * @example
@@ -29,6 +30,7 @@ export function emulatorFactoryOptions(
     clientId: application.clientId,
     certificate: { path: application.certificatePath },
     authorityHost: emulator.authorityHost,
+    allowedAuthorityHosts: [new URL(emulator.authorityHost).hostname],
     disableInstanceDiscovery: true,
     allowedHosts: ["127.0.0.1"],
     clientOptions: { tlsOptions: { ca: emulator.caCertificatePem } },

@@ -11,7 +11,11 @@ export {
   type EmulatorStats,
   type TestApplication,
   type TestApplicationOptions,
+  type TestWorkloadIdentity,
+  type TestWorkloadIdentityOptions,
 } from "./startEmulator.js";
+export { TOKEN_EXCHANGE_AUDIENCE, type FederatedCredentialRegistration, type TestOidcIssuer, type TestOidcTokenOptions } from "./federation.js";
+export type { ManagedIdentityEndpointOptions, TestManagedIdentity } from "./managedIdentity.js";
 export { createCertificate, certificateThumbprint, type CreateCertificateOptions, type GeneratedCertificate } from "./certificates.js";
 export { DATA_PLANE_ROLES, type ApplicationRegistration } from "./applications.js";
 export { ACS_SCOPE, STORAGE_SCOPE } from "./entra.js";
