@@ -148,7 +148,8 @@ export class AcsClientFactory {
     }
     // A connection string where the audit destination belongs is refused before anything is opened with it.
     assertNoConnectionString({ audit: options.audit });
-    this.#recorder = createAuditRecorder(options.audit);
+    // The blob anchor authenticates with this factory's own Entra credential (resolved below, read when the anchor starts).
+    this.#recorder = createAuditRecorder(options.audit, { credential: () => this.#credential });
     this.#audited = options.audit !== undefined;
     this.#principal = {
       ...(typeof options.tenantId === "string" ? { tenantId: options.tenantId } : {}),
