@@ -274,6 +274,8 @@ class SharedLog implements SyncFlushable {
   count = 0;
   refs = 0;
   closing: Promise<void> | undefined;
+  /** The last recorder is closing: its log.close ends the file (no rotation after it). */
+  ending = false;
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
@@ -379,7 +381,7 @@ class SharedLog implements SyncFlushable {
     }
     if (this.bytes.length > 0) this.sink.write(this.bytes.take());
     const rotate = this.settings.file?.rotate;
-    if (rotate !== undefined && sink instanceof FileSink && sink.written >= rotate.maxBytes && this.switching === undefined && this.closing === undefined) {
+    if (rotate !== undefined && sink instanceof FileSink && sink.written >= rotate.maxBytes && this.switching === undefined && this.closing === undefined && !this.ending) {
       void this.reopen("rotate").catch(() => undefined);
     }
   }
@@ -506,24 +508,54 @@ class SharedLog implements SyncFlushable {
    * Ends the current file with `log.close` and a checkpoint, opens the path again (after renaming the old file to
    * `<file>.1` for a size rotation) and starts it with a `log.open` chained to the old file's last record.
    */
-  async reopen(reason: "reopen" | "rotate"): Promise<void> {
+  reopen(reason: "reopen" | "rotate"): Promise<void> {
     const file = this.settings.file;
-    if (file === undefined || !this.chain || this.closing !== undefined) return;
+    if (file === undefined || !this.chain || this.closing !== undefined) return Promise.resolve();
     if (this.switching !== undefined) return this.switching;
+    if (this.settings.signer !== undefined && this.settings.signer.signSync === undefined) return this.switchAsync(reason, file);
+    // No key, or an in-process one: the switch is synchronous, nothing can interleave.
+    this.switching = Promise.resolve();
+    try {
+      this.drain(true);
+      this.endSegment(reason);
+      if (this.settings.checkpoints) void this.checkpoint();
+      if (this.bytes.length > 0) this.sink.write(this.bytes.take());
+      this.startSegment(reason, file);
+    } finally {
+      this.switching = undefined;
+    }
+    this.drain();
+    return Promise.resolve();
+  }
+
+  private endSegment(reason: "reopen" | "rotate"): void {
+    this.process({
+      event: { action: "log.close", outcome: "success", level: "info", controls: ["LT-4"], reason: reason === "rotate" ? "size rotation" : "reopened" },
+      request: undefined, ms: Date.now(), ctx: this.lastCtx, level: "info", close: true,
+    });
+  }
+
+  private startSegment(reason: "reopen" | "rotate", file: NonNullable<LogSettings["file"]>): void {
+    const old = this.sink;
+    // Records the old file could not take (disk full) go first into the new one: the chain stays in order.
+    const held = old instanceof FileSink && old.failed ? old.takeHeld() : [];
+    void old.close();
+    if (reason === "rotate" && file.rotate !== undefined) rotateFiles(file.path, file.rotate.keep);
+    const { sink, tail } = openFileSink(file.path, { allowSymlink: file.allowSymlink });
+    sink.hold(held);
+    this.sink = sink;
+    this.process(this.specialItem("log.open", { log: { ...openMember(reason, tail.breakKind !== undefined ? tail : undefined) } }));
+  }
+
+  /** The same with a remote signer: records wait in the queue while the old file's final checkpoint is signed. */
+  private async switchAsync(reason: "reopen" | "rotate", file: NonNullable<LogSettings["file"]>): Promise<void> {
     let done!: () => void;
     this.switching = new Promise<void>((r) => (done = r));
     try {
       this.drain(true);
-      this.process({
-        event: { action: "log.close", outcome: "success", level: "info", controls: ["LT-4"], reason: reason === "rotate" ? "size rotation" : "reopened" },
-        request: undefined, ms: Date.now(), ctx: this.lastCtx, level: "info", close: true,
-      });
+      this.endSegment(reason);
       await this.seal(true);
-      await this.sink.close();
-      if (reason === "rotate" && file.rotate !== undefined) rotateFiles(file.path, file.rotate.keep);
-      const { sink, tail } = openFileSink(file.path, { allowSymlink: file.allowSymlink });
-      this.sink = sink;
-      this.process(this.specialItem("log.open", { log: { ...openMember(reason, tail.breakKind !== undefined ? tail : undefined) } }));
+      this.startSegment(reason, file);
     } finally {
       this.switching = undefined;
       done();
@@ -690,6 +722,7 @@ class ChainedRecorder implements AuditRecorder, RequestRecorder, BlockingRecorde
       }
       // Every close() writes log.close (a recorder that is never closed, e.g. a factory whose constructor threw,
       // must not stop the others from closing the log); the sink closes with the last recorder.
+      if (log.refs === 1) log.ending = true;
       try {
         this.append({ action: "log.close", outcome: "success", level: "info", controls: ["LT-4"] }, true);
       } catch {

@@ -4,7 +4,7 @@
  * The destination runs in buffer mode: a batch is encoded to UTF-8 once (in string mode SonicBoom measures and
  * re-encodes every string it writes).
  */
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fchmodSync, ftruncateSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import pino from "pino";
 import type { Logger } from "pino";
@@ -279,9 +279,21 @@ export class FileSink implements AuditSink {
     return false;
   }
 
+  /** Writes a batch whole or not at all: after a partial write (disk full mid-batch) the file is cut back. */
   private writeAll(buf: Buffer): void {
     let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    try {
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    } catch (e) {
+      if (off > 0 && this.regular) {
+        try {
+          ftruncateSync(this.fd, this.expectedSize);
+        } catch {
+          // cannot cut back: the next writer finds a torn line and names it
+        }
+      }
+      throw e;
+    }
     this.expectedSize += buf.length;
     this.written += buf.length;
   }
@@ -321,6 +333,22 @@ export class FileSink implements AuditSink {
         });
         this.options.onFailure?.(code);
       }
+    }
+  }
+
+  /** Hands over the batches that could not be written (to the next file after a reopen). */
+  takeHeld(): Buffer[] {
+    const held = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    return held;
+  }
+
+  /** Batches to write before anything else (taken from the previous file). */
+  hold(batches: Buffer[]): void {
+    for (const b of batches) {
+      this.held.push(b);
+      this.heldBytes += b.length;
     }
   }
 

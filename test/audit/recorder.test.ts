@@ -344,7 +344,7 @@ describe("createAuditRecorder: other destinations", () => {
     expect(out).not.toContain("QUJDREVGR0hJSktM");
   });
 
-  it("a failing disk never throws into the caller: one process warning, later records dropped", async (ctx) => {
+  it("a failing disk never throws into the caller: one process warning, records held in memory and retried", async (ctx) => {
     if (!existsSync("/dev/full")) ctx.skip();
     const warnings: string[] = [];
     const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? "");
