@@ -441,8 +441,10 @@ class SharedLog implements SyncFlushable {
    */
   private checkpoint(): Promise<void> | undefined {
     if (!this.chain || this.seq === 1) return undefined; // nothing to seal yet
-    this.sinceCheckpoint = 0;
     const signer = this.settings.signer;
+    // A remote signature in flight: the counter keeps running, the next record tries again once it is back.
+    if (signer !== undefined && signer.signSync === undefined && this.signing !== undefined) return this.signing;
+    this.sinceCheckpoint = 0;
     const head = { seq: this.seq - 1, hash: this.prevHash };
     if (signer === undefined) {
       this.process(this.specialItem("log.checkpoint", { checkpoint: { hash: head.hash, seq: head.seq } }));
@@ -455,7 +457,6 @@ class SharedLog implements SyncFlushable {
       this.process(this.specialItem("log.checkpoint", { checkpoint: { alg: CHECKPOINT_ALG, ...input, sig } }));
       return undefined;
     }
-    if (this.signing !== undefined) return this.signing; // one in flight; the next one comes with the next trigger
     const started = signer.sign(signingInput(input)).then(
       (raw) => {
         const sig = raw.toString("base64url");
