@@ -431,7 +431,7 @@ class SharedLog implements SyncFlushable {
     if (anchor !== undefined && (this.settings.anchorRecords || !counts)) {
       anchor.append(hash === undefined ? json : `${json.slice(0, -1)},"hash":"${hash}"}`);
     }
-    if (counts && this.settings.checkpoints && ++this.sinceCheckpoint >= this.settings.everyRecords) this.checkpoint();
+    if (counts && this.settings.checkpoints && ++this.sinceCheckpoint >= this.settings.everyRecords) void this.checkpoint();
   }
 
   /**
@@ -810,7 +810,12 @@ function logSettings(options: AuditOptions, chain: boolean, filePath: string | u
  * for a host logger that would change audit members; TypeError for invalid checkpoint, signing, anchor or rotation options
  * @public
  */
-export function createAuditRecorder(options: AuditOptions | undefined, context?: RecorderContext): AuditRecorder {
+export function createAuditRecorder(options: AuditOptions | undefined): AuditRecorder {
+  return openAuditRecorder(options, undefined);
+}
+
+/** {@link createAuditRecorder} with what the factory adds (its credential for the blob anchor); internal. */
+export function openAuditRecorder(options: AuditOptions | undefined, context: RecorderContext | undefined): AuditRecorder {
   if (options === undefined || options === null) return new NoopRecorder();
   const chain = options.chain !== false;
   const level: AuditLevel = options.level ?? "info";

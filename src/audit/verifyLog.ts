@@ -163,6 +163,11 @@ async function* linesOf(source: AsyncIterable<Buffer>, maxLineBytes: number): As
   if (partLen > 0) yield { bytes: Buffer.concat(parts), terminated: false };
 }
 
+async function* toAsync(buf: Buffer): AsyncGenerator<Buffer> {
+  await Promise.resolve();
+  yield buf;
+}
+
 async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
 }
@@ -398,7 +403,7 @@ class Verifier {
           r.warnings.push(
             rec.log?.reason === "truncated"
               ? `the log starts at seq ${seq} with a log.open saying the file was truncated in place (copytruncate): the records before it are in the copy, if anywhere; copytruncate is not supported, rotate by renaming and reopen()`
-              : `the log starts at seq ${seq} with a log.open (${String(rec.log?.reason ?? "?")}): it continues an earlier file that was not given, so the records before it are not verified`,
+              : `the log starts at seq ${seq} with a log.open (${typeof rec.log?.reason === "string" ? rec.log.reason : "?"}): it continues an earlier file that was not given, so the records before it are not verified`,
           );
         } else {
           this.fail("removed", `the log starts at seq ${seq}, not at seq 1: the records before it were removed, or the file was truncated in place (copytruncate is not supported: rotate by renaming and call reopen())`, seq);
@@ -721,9 +726,7 @@ export async function verifyLogText(text: string, options: VerifyLogOptions = {}
     [
       {
         name: "<text>",
-        chunks: async function* () {
-          yield Buffer.from(text, "utf8");
-        },
+        chunks: () => toAsync(Buffer.from(text, "utf8")),
       },
     ],
     options,

@@ -11,7 +11,7 @@ import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
 import { SmsClient } from "@azure/communication-sms";
 import { CommunicationIdentityClient } from "@azure/communication-identity";
 import type { AuditOptions, AuditRecorder } from "../audit/recorder.js";
-import { createAuditRecorder } from "../audit/recorder.js";
+import { openAuditRecorder } from "../audit/recorder.js";
 import { createAuditPolicy } from "../audit/auditPolicy.js";
 import type { CredentialType } from "../audit/events.js";
 import { readEnvironment } from "../config/readEnvironment.js";
@@ -149,7 +149,7 @@ export class AcsClientFactory {
     // A connection string where the audit destination belongs is refused before anything is opened with it.
     assertNoConnectionString({ audit: options.audit });
     // The blob anchor authenticates with this factory's own Entra credential (resolved below, read when the anchor starts).
-    this.#recorder = createAuditRecorder(options.audit, { credential: () => this.#credential });
+    this.#recorder = openAuditRecorder(options.audit, { credential: () => this.#credential });
     this.#audited = options.audit !== undefined;
     this.#principal = {
       ...(typeof options.tenantId === "string" ? { tenantId: options.tenantId } : {}),

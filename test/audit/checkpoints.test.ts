@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-member-access -- tests read parsed JSON records */
+/* eslint-disable @typescript-eslint/no-unsafe-return -- tests read parsed JSON records */
 // Signed checkpoints (both signing forms, incl. a test double of @azure/keyvault-keys CryptographyClient), the file
 // anchor, and every tamper case of issue 15 with and without the key and the anchor.
 import { spawn } from "node:child_process";

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-member-access -- tests read parsed JSON records */
+/* eslint-disable @typescript-eslint/no-unsafe-return -- tests read parsed JSON records */
 // Audit file handling (issue 14 finding 10, issue 15 items 4, 5, 7, 8): a full disk with onWriteError block/warn
 // against the emulator, world-writable and symlinked destinations, one writer per file, foreign and torn tails,
 // reopen/SIGHUP/size rotation verified as one chain, copytruncate detected, host loggers that would change records,
@@ -12,7 +12,8 @@ import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-ho
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AcsClientFactory, BaselineViolationError } from "../../src/index.js";
+import { AcsClientFactory } from "../../src/index.js";
+import type { BaselineViolationError } from "../../src/index.js";
 import { createAuditRecorder, verifyLog } from "../../src/audit/index.js";
 import type { Emulator, TestApplication } from "../../src/emulator/index.js";
 import { emulatorFactoryOptions, startEmulator } from "../../src/emulator/index.js";
