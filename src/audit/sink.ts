@@ -380,12 +380,17 @@ export class FileSink implements AuditSink {
  * One writer per file: `<file>.lock` holds the writer's pid, created exclusively. A lock whose process is gone (killed)
  * is taken over.
  */
+const heldLocks = new Set<FileLock>();
+function releaseAllLocks(): void {
+  for (const lock of [...heldLocks]) lock.release();
+}
+
 export class FileLock {
   private released = false;
   private constructor(readonly path: string) {
-    process.once("exit", this.onExit);
+    if (heldLocks.size === 0) process.once("exit", releaseAllLocks);
+    heldLocks.add(this);
   }
-  private readonly onExit = (): void => this.release();
 
   static acquire(file: string): FileLock {
     const path = `${file}.lock`;
@@ -422,7 +427,8 @@ export class FileLock {
   release(): void {
     if (this.released) return;
     this.released = true;
-    process.removeListener("exit", this.onExit);
+    heldLocks.delete(this);
+    if (heldLocks.size === 0) process.removeListener("exit", releaseAllLocks);
     try {
       unlinkSync(this.path);
     } catch {
