@@ -283,6 +283,8 @@ class SharedLog implements SyncFlushable {
   private lastIso = "";
   private readonly bytes = new BatchBuffer();
   private sinceCheckpoint = 0;
+  /** The last record written is a checkpoint: the head is sealed already. */
+  private headSealed = false;
   private lastSig: string;
   private signing: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -427,6 +429,8 @@ class SharedLog implements SyncFlushable {
       this.seq++;
     }
     this.count++;
+    // Sealed when this is a checkpoint of the record right before it (a remote signature may seal an older head).
+    this.headSealed = !counts && chainPos !== undefined && (item.special?.members as { checkpoint?: { seq?: number } } | undefined)?.checkpoint?.seq === chainPos.seq - 1;
     const anchor = this.settings.anchor;
     if (anchor !== undefined && (this.settings.anchorRecords || !counts)) {
       anchor.append(hash === undefined ? json : `${json.slice(0, -1)},"hash":"${hash}"}`);
@@ -499,7 +503,7 @@ class SharedLog implements SyncFlushable {
     this.drain(force);
     if (!this.settings.checkpoints) return;
     await this.signing;
-    const wait = this.checkpoint();
+    const wait = this.headSealed ? undefined : this.checkpoint();
     if (this.bytes.length > 0) this.sink.write(this.bytes.take());
     if (wait !== undefined) await wait;
     this.drain(force);
@@ -519,7 +523,7 @@ class SharedLog implements SyncFlushable {
     try {
       this.drain(true);
       this.endSegment(reason);
-      if (this.settings.checkpoints) void this.checkpoint();
+      if (this.settings.checkpoints && !this.headSealed) void this.checkpoint();
       if (this.bytes.length > 0) this.sink.write(this.bytes.take());
       this.startSegment(reason, file);
     } finally {
