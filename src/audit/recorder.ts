@@ -277,6 +277,8 @@ class SharedLog implements SyncFlushable {
   /** The last recorder is closing: its log.close ends the file (no rotation after it). */
   ending = false;
   private pending: Pending[] = [];
+  /** Records that arrived during an asynchronous file switch. */
+  private deferred: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private lastMs = -1;
@@ -337,6 +339,11 @@ class SharedLog implements SyncFlushable {
   }
 
   enqueue(item: Pending, urgent: boolean): void {
+    if (this.switching !== undefined && item.special === undefined) {
+      // A file switch is waiting for a remote signature: new records go to the new file.
+      this.deferred.push(item);
+      return;
+    }
     this.pending.push(item);
     const queued = this.pending.length;
     if (urgent || queued >= MAX_QUEUED_RECORDS) {
@@ -563,6 +570,8 @@ class SharedLog implements SyncFlushable {
       this.startSegment(reason, file);
     } finally {
       this.switching = undefined;
+      this.pending.push(...this.deferred);
+      this.deferred = [];
       done();
       this.drain();
     }
@@ -584,6 +593,10 @@ class SharedLog implements SyncFlushable {
 
   /** Exit hook: everything queued is written before the process ends (and sealed, when the key signs synchronously). */
   flushSync(): void {
+    if (this.deferred.length > 0) {
+      this.pending.push(...this.deferred);
+      this.deferred = [];
+    }
     this.drain(true);
     if (this.settings.checkpoints && this.settings.signer?.signSync !== undefined && this.sinceCheckpoint > 0) {
       void this.checkpoint();

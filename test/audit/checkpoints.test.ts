@@ -3,7 +3,7 @@
 // anchor, and every tamper case of issue 15 with and without the key and the anchor.
 import { spawn } from "node:child_process";
 import { createPrivateKey, generateKeyPairSync, sign as cryptoSign } from "node:crypto";
-import { existsSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -161,6 +161,33 @@ describe("signed checkpoints", () => {
     const inLogDir = join(dir, "key-next-to-log.pem");
     writeFileSync(inLogDir, PRIVATE_PEM, { mode: 0o600 });
     expect(() => createAuditRecorder({ destination: join(dir, "keydir.log"), signing: { privateKey: inLogDir } })).toThrow(/own directory/);
+  });
+
+  it("reopen() with a remote signer: records wait while the old file's final checkpoint is signed; both files verify as one chain", async () => {
+    const kv = new CryptographyClientDouble("https://contoso.vault.azure.net/keys/audit/1");
+    const path = join(dir, "kv-reopen.log");
+    const r = createAuditRecorder({ destination: path, checkpoint: { everyRecords: 5, everyMs: 0 }, signing: { sign: async (d) => (await kv.signData("ES256", d)).result, publicKey: PUBLIC_PEM, keyId: kv.keyID } });
+    for (let i = 0; i < 7; i++) r.write(REQUEST(i));
+    renameSync(path, `${path}.1`);
+    const reopened = r.reopen();
+    for (let i = 7; i < 10; i++) r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: `C${i}` }); // during the switch
+    await reopened;
+    await r.close();
+    const old = readFileSync(`${path}.1`, "utf8").trimEnd().split("\n").map(parse);
+    expect(old.at(-1)!.event.action).toBe("log.checkpoint");
+    expect(old.some((x) => x.acs?.client === "C7")).toBe(false);
+    expect(readFileSync(path, "utf8").split("\n").map((l) => (l === "" ? undefined : parse(l).event.action))[0]).toBe("log.open");
+    expect(await verifyLog([`${path}.1`, path], { publicKey: PUBLIC_PEM })).toMatchObject({ status: "intact", closed: true, firstSeq: 1 });
+  });
+
+  it.skipIf(!existsSync(join(__dirname, "../../dist/esm/audit/signing.js")))("process.exit() without close(): the exit hook seals what it flushes (in-process key)", async () => {
+    const path = join(dir, "exit-sealed.log");
+    const dist = join(__dirname, "../../dist/esm/index.js");
+    const script = `import("${dist}").then(({ createAuditRecorder }) => { const r = createAuditRecorder({ destination: ${JSON.stringify(path)}, signing: { privateKey: ${JSON.stringify(keyPath)} } }); for (let i = 0; i < 7; i++) r.write({ action: "request", outcome: "success", controls: ["LT-4"], client: "SmsClient", http: { method: "POST", path: "/sms", status: 202, durationMs: 1 } }); process.exit(0); })`;
+    await new Promise<void>((resolve, reject) => spawn(process.execPath, ["-e", script], { stdio: "ignore" }).on("close", (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`)))));
+    const recs = readFileSync(path, "utf8").trimEnd().split("\n").map(parse);
+    expect(recs.map((x) => x.event.action)).toEqual([...Array<string>(7).fill("request"), "log.checkpoint"]);
+    expect(await verifyLog(path, { publicKey: PUBLIC_PEM })).toMatchObject({ status: "intact", closed: false, sealedSeq: 7 });
   });
 
   it("heartbeat: with nothing to write, a checkpoint still comes every everyMs", async () => {
