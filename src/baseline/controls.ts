@@ -224,9 +224,9 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     features: [{ name: "Azure Resource Logs", supported: true, enabledByDefault: false, responsibility: "Customer" }],
     status: "enforced",
     enforcement:
-      "Application-side audit log (pino): every credential resolution, client creation, token acquisition, request and refusal as a structured acs-baseline.audit/1 record, SHA-256 hash-chained, crash-safe, verifiable with `acs-baseline verify-log`. Guidance: enable ACS resource logs with diagnostic settings (docs/guidance.md, docs/audit-log.md).",
-    sources: ["src/audit/recorder.ts", "src/audit/auditPolicy.ts", "src/audit/verifyLog.ts"],
-    tests: ["test/audit/recorder.test.ts", "test/audit/crash.test.ts", "test/audit/verifyLog.test.ts", "test/audit/factory.e2e.test.ts"],
+      "Application-side audit log (pino): every credential resolution, client creation, token acquisition, request and refusal as a structured acs-baseline.audit/1 record, SHA-256 hash-chained, crash-safe, with ECDSA P-256 signed checkpoints (heartbeats, on close), an off-host anchor, one writer per file, rotation, verifiable with `acs-baseline verify-log`; an incompatible host logger (AUDIT_LOGGER_INCOMPATIBLE), a symlinked or locked destination (AUDIT_DESTINATION_REFUSED) and requests while records cannot be written (AUDIT_WRITE_FAILED) are refused. Guidance: enable ACS resource logs with diagnostic settings (docs/guidance.md, docs/audit-log.md).",
+    sources: ["src/audit/recorder.ts", "src/audit/auditPolicy.ts", "src/audit/verifyLog.ts", "src/audit/signing.ts", "src/audit/sink.ts"],
+    tests: ["test/audit/recorder.test.ts", "test/audit/crash.test.ts", "test/audit/verifyLog.test.ts", "test/audit/factory.e2e.test.ts", "test/audit/checkpoints.test.ts", "test/audit/fileHandling.test.ts"],
   },
   {
     id: "BR-1",

@@ -12,7 +12,7 @@ import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
 import { SmsClient } from "@azure/communication-sms";
 import { CommunicationIdentityClient } from "@azure/communication-identity";
 import type { AuditOptions, AuditRecorder } from "../audit/recorder.js";
-import { createAuditRecorder } from "../audit/recorder.js";
+import { openAuditRecorder } from "../audit/recorder.js";
 import { createAuditPolicy } from "../audit/auditPolicy.js";
 import type { CredentialType } from "../audit/events.js";
 import { readEnvironment } from "../config/readEnvironment.js";
@@ -173,7 +173,8 @@ export class AcsClientFactory {
     }
     // A connection string where the audit destination belongs is refused before anything is opened with it.
     assertNoConnectionString({ audit: options.audit });
-    this.#recorder = createAuditRecorder(options.audit);
+    // The blob anchor authenticates with this factory's own Entra credential (resolved below, read when the anchor starts).
+    this.#recorder = openAuditRecorder(options.audit, { credential: () => this.#credential });
     this.#audited = options.audit !== undefined;
     const principalClientId = typeof options.clientId === "string" ? options.clientId : options.managedIdentity?.clientId;
     this.#principal = {

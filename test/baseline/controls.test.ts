@@ -27,6 +27,9 @@ const CODES: BaselineViolationCode[] = [
   "CERTIFICATE_EXPIRED",
   "KEY_AUTH_BLOCKED",
   "AUTHORITY_NOT_ALLOWED",
+  "AUDIT_LOGGER_INCOMPATIBLE",
+  "AUDIT_DESTINATION_REFUSED",
+  "AUDIT_WRITE_FAILED",
 ];
 
 async function report(args: string[]): Promise<{ code: number; out: string; err: string }> {
