@@ -31,5 +31,6 @@ describe("BaselineViolationError", () => {
     expect(baselineControlForCode("CONNECTION_STRING_REFUSED")).toBe("IM-1");
     expect(baselineControlForCode("CERTIFICATE_EXPIRED")).toBe("IM-3");
     expect(baselineControlForCode("ENDPOINT_NOT_ALLOWED")).toBe("DP-3");
+    expect(baselineControlForCode("AUTHORITY_NOT_ALLOWED")).toBe("IM-1");
   });
 });

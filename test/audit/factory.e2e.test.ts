@@ -96,7 +96,13 @@ describe.skipIf(!ready)("factory → audit log, end to end against the emulator"
         acs: acs(),
         baseline: { controls: ["IM-1", "IM-3"] },
         certificate: { notAfter: ISO, daysRemaining: expect.any(Number) },
-        event: { action: "credential.resolve", category: "authentication", outcome: "success" },
+        // The emulator's authority is allow-listed, not Microsoft's: the record says so (issue 14 finding 9).
+        event: {
+          action: "credential.resolve",
+          category: "authentication",
+          outcome: "success",
+          reason: "Authority localhost is not a Microsoft cloud login host; it is allowed by allowedAuthorityHosts and instance discovery is off.",
+        },
       },
       { ...common(2), acs: acs("SmsClient"), baseline: { controls: ["IM-1", "DP-3"] }, event: { action: "client.create", category: "configuration", outcome: "success" } },
       {

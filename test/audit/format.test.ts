@@ -1,6 +1,7 @@
 import { PassThrough } from "node:stream";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createAuditRecorder, formatAuditLog, formatAuditRecord } from "../../packages/acs-baseline/src/audit/index.js";
+import { createAuditRecorder, escapeForTerminal, formatAuditLog, formatAuditRecord } from "../../packages/acs-baseline/src/audit/index.js";
 import { CLIENT, THUMB } from "./helpers.js";
 
 describe("formatAuditRecord / formatAuditLog", () => {
@@ -22,5 +23,44 @@ describe("formatAuditRecord / formatAuditLog", () => {
     expect(lines[3]).toMatch(/#4 log.close ok \[LT-4\] 3 records/);
     expect(lines[4]).toBe("(unreadable line: 8 characters)");
     expect(formatAuditRecord({ hello: 1 })).toBe('{"hello":1}');
+  });
+});
+
+describe("escapeForTerminal: nothing in a record can move the cursor or reorder a line", () => {
+  // C0, DEL, C1, bidi embeddings/overrides/isolates/marks, line/paragraph separators
+  // eslint-disable-next-line no-control-regex -- the point of the test
+  const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+  it("ESC sequences, CR/LF and bidi overrides in every member are shown as escapes", () => {
+    const evil = "ok\u001b[2J\u001b]0;pwned\u0007\rX\nY\u202eevil\u2066z\u2069\u200f";
+    const line = formatAuditRecord({
+      schema: "acs-baseline.audit/1",
+      time: `2026-01-01T00:00:00.000Z${evil}`,
+      level: evil,
+      seq: 1,
+      event: { action: evil, outcome: "failure", reason: evil },
+      acs: { client: evil },
+      http: { method: evil, path: evil, status: 202, durationMs: 1, requestId: evil, correlationId: evil },
+      baseline: { controls: [evil] },
+      error: { code: evil, message: evil },
+      variables: [evil],
+      principal: { clientId: evil, credentialType: evil, certificateThumbprint: evil },
+    });
+    expect(line).not.toMatch(UNSAFE);
+    expect(line).toContain("\\u{001b}[2J");
+    expect(line).toContain("\\u{202e}evil");
+    expect(formatAuditRecord({ other: evil })).not.toMatch(UNSAFE);
+    expect(formatAuditLog(`{"schema":"acs-baseline.audit/1","event":{"action":"a\\u001b[31m"}}\n`)).not.toMatch(UNSAFE);
+  });
+
+  it("property: for any text, the output has no unsafe character and the safe ones are unchanged", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 200 }), (s) => {
+        const out = escapeForTerminal(s);
+        expect(out).not.toMatch(UNSAFE);
+        expect(out.replace(/\\u\{[0-9a-f]{4}\}/g, "")).toBe(s.replace(new RegExp(UNSAFE.source, "g"), "").replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ""));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -152,11 +152,14 @@ describe("createAuditRecorder: exact records to a file", () => {
     c.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "SmsClient" });
     await c.close();
     records = readRecords(path);
-    expect(records.map((x) => x.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    // the next writer starts a segment with a log.open naming the break (42 bytes + the newline it added)
+    expect(records.map((x) => x.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(records[4].event.action).toBe("log.open");
+    expect(records[4].log).toEqual({ break: "torn", breakBytes: 43, reason: "break" });
     expect(records[4].prevHash).toBe(records[3].hash);
     const v = await verifyLog(path);
-    expect(v).toMatchObject({ intact: true, records: 6, closed: true });
-    expect(v.warnings.join("\n")).toMatch(/line 5 is a torn partial line/);
+    expect(v).toMatchObject({ status: "intact", intact: true, records: 7, closed: true });
+    expect(v.warnings.join("\n")).toMatch(/line 5: 1 torn line .*named the break in log.open at line 6/);
   });
 
   it("level filters lower records (log.close is always written); chain: false writes no chain members", async () => {
@@ -300,8 +303,16 @@ describe("createAuditRecorder: other destinations", () => {
       ["token.acquire", "error", "contoso-app", 2],
       ["log.close", "info", "contoso-app", 3],
     ]);
-    const v = await verifyLog(path);
+    // strict (file) mode: the host's lines are insertions; logger mode skips and counts them
+    expect((await verifyLog(path)).status).toBe("tampered");
+    const v = await verifyLog(path, { loggerMode: true });
     expect(v).toMatchObject({ intact: true, records: 3, closed: true, otherLines: 2 });
+    // a record-shaped line inserted among them is still caught
+    const text = readFileSync(path, "utf8").split("\n");
+    const forged = { ...parse(text[1]), seq: 2 };
+    text.splice(2, 0, JSON.stringify(forged));
+    writeFileSync(path, text.join("\n"));
+    expect(await verifyLog(path, { loggerMode: true })).toMatchObject({ status: "tampered", problem: { line: 3 } });
   });
 
   it("acs.endpoint is the host only: no scheme, path, query or user info; secret-shaped endpoints are not echoed", async () => {
@@ -333,7 +344,7 @@ describe("createAuditRecorder: other destinations", () => {
     expect(out).not.toContain("QUJDREVGR0hJSktM");
   });
 
-  it("a failing disk never throws into the caller: one process warning, later records dropped", async (ctx) => {
+  it("a failing disk never throws into the caller: one process warning, records held in memory and retried", async (ctx) => {
     if (!existsSync("/dev/full")) ctx.skip();
     const warnings: string[] = [];
     const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? "");

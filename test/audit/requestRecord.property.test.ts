@@ -41,10 +41,20 @@ const chainPosition = fc.option(
   { nil: undefined },
 );
 
+// W3C-shaped ids (kept) and odd ones (dropped on both paths)
+const traceArb = fc.option(
+  fc.record({
+    traceId: fc.oneof(fc.stringMatching(/^[0-9a-f]{32}$/), fc.constantFrom("0".repeat(32), "XYZ", "")),
+    spanId: fc.oneof(fc.stringMatching(/^[0-9a-f]{16}$/), fc.constantFrom("0".repeat(16), "not-a-span")),
+  }),
+  { nil: undefined },
+);
+
 describe("serializeRequestRecord", () => {
   it("writes byte for byte what serializeRecord writes for the same request event", () => {
     fc.assert(
-      fc.property(requestInput, context, chainPosition, (r, ctx, chain) => {
+      fc.property(requestInput, context, chainPosition, traceArb, (r0, ctx, chain, tr) => {
+        const r: RequestRecordInput = tr === undefined ? r0 : { ...r0, traceId: tr.traceId, spanId: tr.spanId };
         const time = "2026-11-28T12:00:00.000Z";
         const generic = serializeRecord(
           {
@@ -60,6 +70,7 @@ describe("serializeRequestRecord", () => {
               correlationId: r.correlationId,
               durationMs: r.durationMs,
             },
+            ...(tr !== undefined ? { trace: tr } : {}),
           },
           ctx,
           time,

@@ -143,9 +143,16 @@ describe("verifyLog", () => {
     expect(await verifyLogText(join9(edited))).toMatchObject({ intact: false, problem: { line: 9, kind: "edited" } });
   });
 
-  it("tolerates a byte-order mark and CRLF line ends added by an editor", async () => {
-    const res = await verifyLogText(`\ufeff${lines.join("\r\n")}\r\n`);
-    expect(res).toMatchObject({ intact: true, records: 9, closed: true });
+  it("re-encoded bytes: a byte-order mark, CRLF line ends, escapes or white space added by an editor are caught", async () => {
+    expect(await verifyLogText(`\ufeff${lines.join("\n")}\n`)).toMatchObject({ status: "tampered", problem: { line: 1, kind: "noncanonical" } });
+    expect(await verifyLogText(`${lines.join("\r\n")}\r\n`)).toMatchObject({ status: "tampered", problem: { line: 1, kind: "noncanonical" } });
+    // the same JSON value, other bytes: \u escapes, spaces after separators
+    const escaped = [...lines];
+    escaped[3] = escaped[3].replace('"schema"', '"\\u0073chema"');
+    expect(await verifyLogText(join9(escaped))).toMatchObject({ status: "tampered", problem: { line: 4, kind: "noncanonical" } });
+    const spaced = [...lines];
+    spaced[5] = spaced[5].replace(/,"/g, ', "');
+    expect(await verifyLogText(join9(spaced))).toMatchObject({ status: "tampered", problem: { line: 6, kind: "noncanonical" } });
   });
 
   it("bad usage and unreadable files: exit 2", async () => {

@@ -26,6 +26,10 @@ const CODES: BaselineViolationCode[] = [
   "CERTIFICATE_INVALID",
   "CERTIFICATE_EXPIRED",
   "KEY_AUTH_BLOCKED",
+  "AUTHORITY_NOT_ALLOWED",
+  "AUDIT_LOGGER_INCOMPATIBLE",
+  "AUDIT_DESTINATION_REFUSED",
+  "AUDIT_WRITE_FAILED",
 ];
 
 async function report(args: string[]): Promise<{ code: number; out: string; err: string }> {

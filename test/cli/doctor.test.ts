@@ -1,17 +1,18 @@
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../packages/cli/src/main.js";
-import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
+import type { Emulator, TestApplication, TestWorkloadIdentity } from "../../packages/emulator/src/index.js";
 import { createCertificate, startEmulator } from "../../packages/emulator/src/index.js";
 
 const BIN = join(__dirname, "..", "..", "packages", "cli", "dist", "esm", "bin.js");
 let emu: Emulator;
 let app: TestApplication;
+let wi: TestWorkloadIdentity;
 let dir: string;
 let caFile: string;
 
@@ -35,6 +36,7 @@ beforeAll(async () => {
   emu = await startEmulator();
   dir = mkdtempSync(join(tmpdir(), "acs-doctor-"));
   app = await emu.createTestApplication({ directory: dir });
+  wi = await emu.createTestWorkloadIdentity({ directory: dir });
   caFile = join(dir, "ca.pem");
   writeFileSync(caFile, emu.caCertificatePem);
 });
@@ -101,6 +103,57 @@ describe("acs-baseline doctor (offline)", () => {
     expect(r.out).not.toContain("S2V5Q2FuYXJ5");
   });
 
+  it("shows the authority in use: the default, an allow-listed one (environment or flag), a refused one", async () => {
+    let r = await doctor([], good());
+    expect(r.out).toContain("✓ IM-1  authority: https://login.microsoftonline.com: a Microsoft cloud login host (default; AZURE_AUTHORITY_HOST is not set)");
+    r = await doctor([], { ...good(), AZURE_AUTHORITY_HOST: "https://login.microsoftonline.us/" });
+    expect(r.out).toContain("✓ IM-1  authority: https://login.microsoftonline.us: a Microsoft cloud login host");
+    r = await doctor([], { ...good(), AZURE_AUTHORITY_HOST: "https://login.contoso.example" });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("✗ IM-1  authority: AZURE_AUTHORITY_HOST: [IM-1 AUTHORITY_NOT_ALLOWED]");
+    r = await doctor([], { ...good(), AZURE_AUTHORITY_HOST: "https://login.contoso.example", AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "*.contoso.example" });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("✓ IM-1  authority: https://login.contoso.example: not a Microsoft cloud login host, allowed by the allow-list");
+    r = await doctor(["--allowed-authority-host", "other.example", "--allowed-authority-host", "login.contoso.example"], { ...good(), AZURE_AUTHORITY_HOST: "https://login.contoso.example" });
+    expect(r.code).toBe(0);
+    r = await doctor(["--allowed-authority-host", "login.contoso.example"], { ...good(), AZURE_AUTHORITY_HOST: "http://login.contoso.example" });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("AUTHORITY_NOT_ALLOWED");
+  });
+
+  it("workload identity: ✓ with the token file's issuer and expiry (never the token); a secret beside it is ignored (!); a missing file is ✗", async () => {
+    const wiEnv = { ...good(), AZURE_CLIENT_ID: wi.clientId, AZURE_CLIENT_CERTIFICATE_PATH: undefined, AZURE_FEDERATED_TOKEN_FILE: wi.tokenFilePath };
+    let r = await doctor([], wiEnv);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/✓ IM-3 {2}credential: workload identity federation \(no secret in the app\): AZURE_FEDERATED_TOKEN_FILE: readable, a token from https:\/\/oidc\.emulator\.invalid\/[0-9a-f-]+, expires 20/);
+    expect(r.out).not.toContain(readFileSync(wi.tokenFilePath, "utf8").split(".")[2]);
+    r = await doctor([], { ...wiEnv, AZURE_CLIENT_SECRET: "Secret-Canary-456" });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("! IM-8  secret: AZURE_CLIENT_SECRET is set but ignored because workload identity is configured");
+    expect(r.out).not.toContain("Secret-Canary-456");
+    r = await doctor([], { ...wiEnv, AZURE_FEDERATED_TOKEN_FILE: join(dir, "missing.token") });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("✗ IM-3  credential: AZURE_FEDERATED_TOKEN_FILE: [IM-3 CREDENTIAL_NOT_CONFIGURED] The federated token file (AZURE_FEDERATED_TOKEN_FILE) cannot be read (ENOENT)");
+    r = await doctor([], { ...good(), AZURE_FEDERATED_TOKEN_FILE: wi.tokenFilePath });
+    expect(r.out).toContain("! IM-3  credential: AZURE_FEDERATED_TOKEN_FILE is set but ignored: a certificate comes first");
+  });
+
+  it("managed identity: ✓ only when opted in, system- or user-assigned, with the token source; ✗ when combined with another credential", async () => {
+    const miEnv: NodeJS.ProcessEnv = { AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com", AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "true" };
+    let r = await doctor([], { ...miEnv, IDENTITY_ENDPOINT: "http://127.0.0.1:41234/msi/token", IDENTITY_HEADER: "Header-Canary-789" });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("✓ IM-3  credential: managed identity (opted in by AZURE_COMMUNICATION_USE_MANAGED_IDENTITY), system-assigned");
+    expect(r.out).toContain("App Service / Functions (IDENTITY_ENDPOINT, IDENTITY_HEADER)");
+    expect(r.out).toContain("The baseline's table lists managed identities as not supported for ACS data-plane access; ACS accepts their tokens today");
+    expect(r.out).not.toContain("Header-Canary-789");
+    expect(r.out).not.toContain("tenant id");
+    r = await doctor([], { ...miEnv, AZURE_CLIENT_ID: "6a1e1b1c-1111-4111-8111-111111111111" });
+    expect(r.out).toContain("user-assigned, client ID from AZURE_CLIENT_ID; token source: the instance metadata service (IMDS");
+    r = await doctor([], { ...miEnv, AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("✗ IM-3  credential: AZURE_COMMUNICATION_USE_MANAGED_IDENTITY opts in to managed identity, but AZURE_CLIENT_CERTIFICATE_PATH is also set");
+  });
+
   it("prints JSON with --json", async () => {
     const { code, out } = await doctor(["--json"], { ...good(), AZURE_CLIENT_ID: "x" });
     expect(code).toBe(1);
@@ -126,12 +179,40 @@ describe("acs-baseline doctor --online (child process, NODE_EXTRA_CA_CERTS)", ()
     AZURE_CLIENT_ID: app.clientId,
     AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath,
     AZURE_AUTHORITY_HOST: emu.authorityHost,
+    AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "localhost",
   });
 
   it("acquires a token from Entra", async () => {
     const r = await run(online());
     expect(r.out).toContain("✓ IM-1  token: Microsoft Entra ID issued a token");
     expect(r.code).toBe(0);
+  });
+
+  it("acquires a token with workload identity, the emulator's authority allowed by --allowed-authority-host", async () => {
+    const r = await promisify(execFile)(
+      process.execPath,
+      [BIN, "doctor", "--online", "--allowed-host", "127.0.0.1", "--allowed-authority-host", "localhost"],
+      {
+        env: {
+          PATH: process.env.PATH,
+          NODE_EXTRA_CA_CERTS: caFile,
+          AZURE_COMMUNICATION_ENDPOINT: emu.endpoint,
+          AZURE_TENANT_ID: emu.tenantId,
+          AZURE_CLIENT_ID: wi.clientId,
+          AZURE_FEDERATED_TOKEN_FILE: wi.tokenFilePath,
+          AZURE_AUTHORITY_HOST: emu.authorityHost,
+        },
+      },
+    );
+    expect(r.stdout).toContain("✓ IM-1  authority: https://localhost:");
+    expect(r.stdout).toContain("✓ IM-1  token: Microsoft Entra ID issued a token for https://communication.azure.com//.default (workload-identity credential)");
+  });
+
+  it("refuses a foreign authority before sending anything", async () => {
+    const r = await run({ ...online(), AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: undefined });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("✗ IM-1  authority: AZURE_AUTHORITY_HOST: [IM-1 AUTHORITY_NOT_ALLOWED]");
+    expect(r.out).toContain("--online skipped");
   });
 
   it("reports a refused token request", async () => {

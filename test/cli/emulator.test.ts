@@ -20,10 +20,13 @@ describe("acs-baseline emulator (CLI)", () => {
       });
       child.once("exit", (code) => reject(new Error(`exited early with ${code}`)));
     });
+    // The printed environment allows the emulator's own authority, and nothing more.
+    expect(env.AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS).toBe("localhost");
     expect(Object.keys(env).sort()).toEqual([
       "AZURE_AUTHORITY_HOST",
       "AZURE_CLIENT_CERTIFICATE_PATH",
       "AZURE_CLIENT_ID",
+      "AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS",
       "AZURE_COMMUNICATION_ENDPOINT",
       "AZURE_TENANT_ID",
       "NODE_EXTRA_CA_CERTS",

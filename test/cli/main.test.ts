@@ -42,8 +42,8 @@ describe("acs-baseline (entry)", () => {
     const { err } = await run(["\x1b[2J\r\nacs-baseline: 0 findings\u202e"]);
     // eslint-disable-next-line no-control-regex
     expect(err).not.toMatch(/[\x1b\r\u202e]/);
-    expect(err).toContain("\\u{1b}[2J");
-    expect(escapeForTerminal("a\u2066b\u0007c\u009bd")).toBe("a\\u{2066}b\\u{7}c\\u{9b}d");
+    expect(err).toContain("\\u{001b}[2J");
+    expect(escapeForTerminal("a\u2066b\u0007c\u009bd")).toBe("a\\u{2066}b\\u{0007}c\\u{009b}d");
   });
 
   it("every command answers --help with exit 0, and `help <command>` does the same", async () => {

@@ -21,7 +21,7 @@ describe("AcsClientFactory types", () => {
     expectTypeOf(factory.createClient(RoomsClient)).toEqualTypeOf<RoomsClient>();
     expectTypeOf(factory.createClient(EmailClient)).toEqualTypeOf<EmailClient>();
     expectTypeOf(factory.credential).toEqualTypeOf<TokenCredential>();
-    expectTypeOf(factory.credentialType).toEqualTypeOf<"certificate" | "secret" | "external">();
+    expectTypeOf(factory.credentialType).toEqualTypeOf<"certificate" | "workload-identity" | "secret" | "managed-identity" | "external">();
   });
 
   it("rejects key and SAS credentials at compile time", () => {

@@ -114,6 +114,17 @@ describe("refusals (one per code, no secret anywhere)", () => {
     expectRefusal((s, audit) => new AcsClientFactory(base({ endpoint: `https://${s.toLowerCase()}.evil.example`, audit })), "ENDPOINT_NOT_ALLOWED", "DP-3");
   });
 
+  it("AUTHORITY_NOT_ALLOWED (IM-1): an authority that is not https, not a Microsoft login host and not allow-listed", () => {
+    expectRefusal((s, audit) => new AcsClientFactory(base({ authorityHost: `https://${s.toLowerCase()}.evil.example`, clientSecret: s, audit })), "AUTHORITY_NOT_ALLOWED", "IM-1");
+    expectRefusal((s, audit) => new AcsClientFactory(base({ authorityHost: `http://login.microsoftonline.com/${s}`, audit })), "AUTHORITY_NOT_ALLOWED", "IM-1");
+    expectRefusal((s, audit) => new AcsClientFactory(base({ authorityHost: `https://login.microsoftonline.com@${s.toLowerCase()}.example`, audit })), "AUTHORITY_NOT_ALLOWED", "IM-1");
+    expectRefusal(
+      (s, audit) => new AcsClientFactory(base({ authorityHost: `https://adfs.contoso.example/?${s}`, allowedAuthorityHosts: ["adfs.contoso.example"], audit })),
+      "AUTHORITY_NOT_ALLOWED",
+      "IM-1",
+    );
+  });
+
   it("CREDENTIAL_NOT_CONFIGURED (IM-3): nothing, a missing id, or an ambiguous mix", () => {
     expectRefusal((_s, audit) => new AcsClientFactory(base({ certificate: undefined, audit })), "CREDENTIAL_NOT_CONFIGURED", "IM-3");
     expectRefusal((s, audit) => new AcsClientFactory(base({ clientId: undefined, certificate: undefined, clientSecret: s, audit })), "CREDENTIAL_NOT_CONFIGURED", "IM-3");
@@ -177,6 +188,8 @@ describe("precedence: the most dangerous mistake is reported", () => {
     ["connection string beats key credential and http", { clientSecret: CS, credential: new AzureKeyCredential("k") as never, endpoint: "http://x" }, "CONNECTION_STRING_REFUSED"],
     ["key credential beats http", { credential: new AzureKeyCredential("k") as never, endpoint: "http://contoso.communication.azure.com" }, "KEY_CREDENTIAL_REFUSED"],
     ["http beats a bad host", { endpoint: "http://evil.example" }, "INSECURE_ENDPOINT"],
+    ["endpoint shape beats a foreign authority", { endpoint: "https://evil.example", authorityHost: "https://evil.example" }, "ENDPOINT_NOT_ALLOWED"],
+    ["a foreign authority beats missing credentials", { authorityHost: "https://evil.example", certificate: undefined }, "AUTHORITY_NOT_ALLOWED"],
     ["endpoint shape beats missing credentials", { endpoint: "https://evil.example", certificate: undefined }, "ENDPOINT_NOT_ALLOWED"],
     ["credential configuration beats a broken certificate", { clientId: undefined, certificate: { pem: "garbage" } }, "CREDENTIAL_NOT_CONFIGURED"],
     ["secret fallback disabled beats nothing else", { certificate: undefined, clientSecret: "s", allowSecretFallback: false }, "SECRET_FALLBACK_DISABLED"],

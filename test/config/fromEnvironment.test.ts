@@ -19,6 +19,7 @@ let dir: string;
 let plainPath: string;
 let encryptedPath: string;
 let expiredPath: string;
+let tokenPath: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "acs-fromenv-"));
@@ -31,6 +32,8 @@ beforeAll(async () => {
   writeFileSync(plainPath, plain.pem, { mode: 0o600 });
   writeFileSync(encryptedPath, encrypted.pem, { mode: 0o600 });
   writeFileSync(expiredPath, expired.pem, { mode: 0o600 });
+  tokenPath = join(dir, "federated.token");
+  writeFileSync(tokenPath, "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIn0.c2ln", { mode: 0o600 });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -64,6 +67,23 @@ const cases: Case[] = [
   ["expired certificate next to a secret", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: expiredPath, AZURE_CLIENT_SECRET: SECRET }), "CERTIFICATE_EXPIRED"],
   ["secret only, fallback disabled", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET }), "SECRET_FALLBACK_DISABLED", () => ({ allowSecretFallback: false })],
   ["key credential override", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET }), "KEY_CREDENTIAL_REFUSED", () => ({ credential: new AzureKeyCredential(KEY) as unknown as TokenCredential })],
+  ["foreign authority next to a secret", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: "https://login.evil.example" }), "AUTHORITY_NOT_ALLOWED"],
+  ["http authority next to a secret", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: "http://login.microsoftonline.com" }), "AUTHORITY_NOT_ALLOWED"],
+  [
+    "authority with user-info carrying the secret",
+    () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: `https://x:${SECRET}@login.microsoftonline.com` }),
+    "AUTHORITY_NOT_ALLOWED",
+  ],
+  ["allow-listed authority", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: "https://adfs.contoso.example", AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "adfs.contoso.example" }), "secret"],
+  ["Microsoft sovereign authority", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: "https://login.chinacloudapi.cn/" }), "secret"],
+  ["token file", () => ({ ...ids, AZURE_FEDERATED_TOKEN_FILE: tokenPath }), "workload-identity"],
+  ["token file wins over a secret", () => ({ ...ids, AZURE_FEDERATED_TOKEN_FILE: tokenPath, AZURE_CLIENT_SECRET: SECRET }), "workload-identity"],
+  ["certificate wins over a token file", () => ({ ...ids, AZURE_FEDERATED_TOKEN_FILE: tokenPath, AZURE_CLIENT_CERTIFICATE_PATH: plainPath }), "certificate"],
+  ["missing token file next to a secret (no fallback)", () => ({ ...ids, AZURE_FEDERATED_TOKEN_FILE: join(dir, "nope.token"), AZURE_CLIENT_SECRET: SECRET }), "CREDENTIAL_NOT_CONFIGURED"],
+  ["managed identity opt-in", () => ({ AZURE_COMMUNICATION_ENDPOINT: ids.AZURE_COMMUNICATION_ENDPOINT, AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "1" }), "managed-identity"],
+  ["managed identity opt-in, user-assigned", () => ({ ...ids, AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "true" }), "managed-identity"],
+  ["managed identity opt-in next to a secret", () => ({ ...ids, AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "true", AZURE_CLIENT_SECRET: SECRET }), "CREDENTIAL_NOT_CONFIGURED"],
+  ["managed identity not opted in", () => ({ ...ids, AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "false" }), "CREDENTIAL_NOT_CONFIGURED"],
   ["secret only", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET }), "secret"],
   ["certificate", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: plainPath }), "certificate"],
   ["certificate wins over a secret", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: plainPath, AZURE_CLIENT_SECRET: SECRET }), "certificate"],
@@ -82,7 +102,7 @@ describe("fromEnvironment combinations", () => {
     } catch (e) {
       error = e;
     }
-    if (["secret", "certificate", "external"].includes(expected)) {
+    if (["secret", "certificate", "external", "workload-identity", "managed-identity"].includes(expected)) {
       expect(error).toBeUndefined();
       expect(factory?.credentialType).toBe(expected);
     } else {

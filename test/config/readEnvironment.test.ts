@@ -16,6 +16,9 @@ describe("readEnvironment", () => {
       AZURE_CLIENT_SECRET: "secret",
       AZURE_AUTHORITY_HOST: "https://login.microsoftonline.us",
       AZURE_CLIENT_SEND_CERTIFICATE_CHAIN: "true",
+      AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token",
+      AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "true",
+      AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: " adfs.contoso.example, ,*.login.stack.example ",
     });
     expect(config).toEqual({
       endpoint: "https://contoso.communication.azure.com",
@@ -26,6 +29,9 @@ describe("readEnvironment", () => {
       clientSecret: "secret",
       authorityHost: "https://login.microsoftonline.us",
       sendCertificateChain: true,
+      federatedTokenFile: "/var/run/secrets/azure/tokens/azure-identity-token",
+      useManagedIdentity: true,
+      allowedAuthorityHosts: ["adfs.contoso.example", "*.login.stack.example"],
       keyMaterialVariables: [],
     });
     expect(Object.values(ENVIRONMENT_VARIABLES).sort()).toEqual([
@@ -35,7 +41,10 @@ describe("readEnvironment", () => {
       "AZURE_CLIENT_ID",
       "AZURE_CLIENT_SECRET",
       "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN",
+      "AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS",
       "AZURE_COMMUNICATION_ENDPOINT",
+      "AZURE_COMMUNICATION_USE_MANAGED_IDENTITY",
+      "AZURE_FEDERATED_TOKEN_FILE",
       "AZURE_TENANT_ID",
     ]);
   });

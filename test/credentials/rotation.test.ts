@@ -99,6 +99,7 @@ describe("certificate rotation", () => {
       certificate: { path: app.certificatePath, password },
       authorityHost: emu.authorityHost,
       disableInstanceDiscovery: true,
+      allowedAuthorityHosts: ["localhost"],
       allowedHosts: ["127.0.0.1"],
       clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
       audit: { destination: auditFile },

@@ -32,6 +32,7 @@ describe("emulatorFactoryOptions", () => {
       clientId: app.clientId,
       certificate: { path: app.certificatePath },
       authorityHost: emu.authorityHost,
+      allowedAuthorityHosts: ["localhost"], // the emulator's own authority, allowed explicitly
       disableInstanceDiscovery: true,
       allowedHosts: ["127.0.0.1"],
     });

@@ -39,7 +39,8 @@ describe("examples against the emulator", () => {
     const out = await run("demo.mjs");
     expect(out).toContain("accepted");
     expect(out).toContain("CONNECTION_STRING_REFUSED (IM-1)");
-    expect(out).toMatch(/intact: \d+ records, closed/);
+    expect(out).toMatch(/intact: \d+ records, closed, \d+ signed checkpoints/);
+    expect(out).toMatch(/with the anchor: INCOMPLETE: cut tail/);
     expect(out).toContain("refuse FAILED");
     expect(out).not.toContain("ZGVtby1rZXktbmV2ZXItcHJpbnRlZA");
     expect(out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);

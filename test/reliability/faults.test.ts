@@ -54,6 +54,7 @@ async function setup(extra: Partial<AcsClientFactoryOptions> = {}, app?: TestApp
     certificate: { path: application.certificatePath },
     authorityHost: emu.authorityHost,
     disableInstanceDiscovery: true,
+    allowedAuthorityHosts: ["localhost"],
     allowedHosts: ["127.0.0.1"],
     clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, ...clientOptions },
     audit: { destination: auditFile },

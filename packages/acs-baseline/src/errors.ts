@@ -16,7 +16,11 @@ export type BaselineViolationCode =
   | "SECRET_FALLBACK_DISABLED"
   | "CERTIFICATE_INVALID"
   | "CERTIFICATE_EXPIRED"
-  | "KEY_AUTH_BLOCKED";
+  | "KEY_AUTH_BLOCKED"
+  | "AUTHORITY_NOT_ALLOWED"
+  | "AUDIT_LOGGER_INCOMPATIBLE"
+  | "AUDIT_DESTINATION_REFUSED"
+  | "AUDIT_WRITE_FAILED";
 
 /**
  * A control ID of the Azure security baseline for Azure Communication Services, written as the baseline writes it.
@@ -53,6 +57,10 @@ const CONTROL_BY_CODE: Readonly<Record<BaselineViolationCode, BaselineControlId>
   CERTIFICATE_INVALID: "IM-3",
   CERTIFICATE_EXPIRED: "IM-3",
   KEY_AUTH_BLOCKED: "IM-1",
+  AUTHORITY_NOT_ALLOWED: "IM-1",
+  AUDIT_LOGGER_INCOMPATIBLE: "LT-4",
+  AUDIT_DESTINATION_REFUSED: "LT-4",
+  AUDIT_WRITE_FAILED: "LT-4",
 });
 
 /**

@@ -13,3 +13,6 @@ export * from "./config/readEnvironment.js";
 export * from "./credentials/certificate.js";
 export * from "./audit/verifyLog.js";
 export * from "./baseline/renderBaseline.js";
+export * from "./guard/authority.js";
+export * from "./credentials/federatedToken.js";
+export { loadPublicKey } from "./audit/signing.js";

@@ -1,14 +1,17 @@
 /**
- * `acs-baseline doctor [--online] [--json] [--allowed-host HOST]…`: checks the configuration exactly as
+ * `acs-baseline doctor [--online] [--json] [--allowed-host HOST]… [--allowed-authority-host HOST]…`: checks the configuration exactly as
  * `AcsClientFactory.fromEnvironment()` reads it, using the same functions, and sends nothing unless `--online`.
  */
 import { parseArgs } from "node:util";
 import { AcsClientFactory, ACS_TOKEN_SCOPE } from "acs-baseline/internal";
 import { ENVIRONMENT_VARIABLES, readEnvironment } from "acs-baseline/internal";
 import { loadCertificate } from "acs-baseline/internal";
+import { inspectFederatedTokenFile } from "acs-baseline/internal";
+import { validateAuthorityHost } from "acs-baseline/internal";
 import type { BaselineControlId } from "acs-baseline/internal";
 import { isBaselineViolationError } from "acs-baseline/internal";
 import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "acs-baseline/internal";
+import { ALLOWED_AUTHORITY_HOST_OPTION, allowedAuthorityHosts as authorityAllowList } from "./authorityHosts.js";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, escapeForTerminal, paint, println } from "./io.js";
 
@@ -23,15 +26,30 @@ export interface DoctorCheck {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MARK = { pass: "✓", fail: "✗", warn: "!" } as const;
 const MARK_STYLE = { pass: "green", fail: "red", warn: "yellow" } as const;
-const HELP = `Usage: acs-baseline doctor [--online] [--json] [--allowed-host HOST]…
+const HELP = `Usage: acs-baseline doctor [--online] [--json] [--allowed-host HOST]… [--allowed-authority-host HOST]…
 
-Checks the configuration exactly as AcsClientFactory.fromEnvironment() reads it (${Object.values(ENVIRONMENT_VARIABLES).join(", ")}).
+Checks the configuration exactly as AcsClientFactory.fromEnvironment() reads it (${Object.values(ENVIRONMENT_VARIABLES).join(", ")}),
+and shows which credential it would build and why.
 Nothing is sent unless --online, which acquires a Microsoft Entra token and reports the outcome.
 --allowed-host adds hosts to the endpoint allow-list (default ${DEFAULT_ALLOWED_HOSTS.join(", ")}).
+--allowed-authority-host adds hosts to the authority allow-list (besides Microsoft's cloud login hosts and ${ENVIRONMENT_VARIABLES.allowedAuthorityHosts}).
 Exit 1 when a check fails (✗); warnings (!) do not fail.`;
 
+/** Where ManagedIdentityCredential would ask for a token, judged from the variables it reads. */
+function managedIdentitySource(env: NodeJS.ProcessEnv): string {
+  if (env.IDENTITY_ENDPOINT !== undefined && env.IDENTITY_HEADER !== undefined) {
+    return env.IDENTITY_SERVER_THUMBPRINT !== undefined ? "Service Fabric (IDENTITY_ENDPOINT)" : "App Service / Functions (IDENTITY_ENDPOINT, IDENTITY_HEADER)";
+  }
+  if (env.IDENTITY_ENDPOINT !== undefined && env.IMDS_ENDPOINT !== undefined) return "Azure Arc (IDENTITY_ENDPOINT, IMDS_ENDPOINT)";
+  if (env.MSI_ENDPOINT !== undefined) return "Cloud Shell (MSI_ENDPOINT)";
+  return "the instance metadata service (IMDS, 169.254.169.254): no App Service, Arc or Cloud Shell variables are set";
+}
+
 /** Runs the offline checks (and the online one when asked). Never returns a secret value. */
-export async function runDoctor(env: NodeJS.ProcessEnv, options: { online: boolean; allowedHosts: readonly string[] }): Promise<DoctorCheck[]> {
+export async function runDoctor(
+  env: NodeJS.ProcessEnv,
+  options: { online: boolean; allowedHosts: readonly string[]; /** From --allowed-authority-host (the environment's list is read here). */ allowedAuthorityHosts?: readonly string[] },
+): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (name: string, control: BaselineControlId, status: DoctorCheck["status"], message: string) => checks.push({ name, control, status, message });
   const config = readEnvironment(env);
@@ -51,27 +69,81 @@ export async function runDoctor(env: NodeJS.ProcessEnv, options: { online: boole
     }
   }
 
-  if (config.tenantId === undefined) add("tenant id", "IM-3", "fail", `${V.tenantId} is not set`);
-  else if (GUID.test(config.tenantId)) add("tenant id", "IM-3", "pass", `${V.tenantId} is a GUID`);
+  const managed = config.useManagedIdentity === true;
+  if (config.tenantId === undefined) {
+    if (!managed) add("tenant id", "IM-3", "fail", `${V.tenantId} is not set`);
+  } else if (GUID.test(config.tenantId)) add("tenant id", "IM-3", "pass", `${V.tenantId} is a GUID`);
   else add("tenant id", "IM-3", "warn", `${V.tenantId} is not a GUID (a domain name works, the tenant GUID is preferred)`);
 
-  if (config.clientId === undefined) add("client id", "IM-3", "fail", `${V.clientId} is not set`);
-  else if (GUID.test(config.clientId)) add("client id", "IM-3", "pass", `${V.clientId} is a GUID`);
-  else add("client id", "IM-3", "fail", `${V.clientId} is not a GUID (the application (client) ID of the service principal)`);
+  if (config.clientId === undefined) {
+    if (!managed) add("client id", "IM-3", "fail", `${V.clientId} is not set`);
+  } else if (GUID.test(config.clientId)) add("client id", "IM-3", "pass", `${V.clientId} is a GUID`);
+  else add("client id", "IM-3", "fail", `${V.clientId} is not a GUID (the application (client) ID of the ${managed ? "user-assigned managed identity" : "service principal"})`);
 
-  if (config.certificatePath !== undefined) {
+  // The authority receives the client assertion or secret (not used by managed identity).
+  const allowedAuthorityHosts = authorityAllowList(env, options.allowedAuthorityHosts);
+  try {
+    const authority = validateAuthorityHost(config.authorityHost, allowedAuthorityHosts);
+    const where = authority.microsoft
+      ? `a Microsoft cloud login host${config.authorityHost === undefined ? ` (default; ${V.authorityHost} is not set)` : ""}`
+      : `not a Microsoft cloud login host, allowed by the allow-list (${V.allowedAuthorityHosts}, --allowed-authority-host); instance discovery is off`;
+    add("authority", "IM-1", "pass", `${authority.origin}: ${where}${managed ? " (not used by managed identity)" : ""}`);
+  } catch (error) {
+    add("authority", "IM-1", "fail", `${V.authorityHost}: ${isBaselineViolationError(error) ? error.message : "invalid"}`);
+  }
+
+  const tokenFile = (): string | undefined => {
+    try {
+      const info = inspectFederatedTokenFile(config.federatedTokenFile as string);
+      const expiry = info.expiresOn === undefined ? "" : `, expires ${info.expiresOn.toISOString()}`;
+      return `${V.federatedTokenFile}: readable${info.issuer !== undefined ? `, a token from ${info.issuer}` : ""}${expiry}`;
+    } catch (error) {
+      add("credential", "IM-3", "fail", `${V.federatedTokenFile}: ${isBaselineViolationError(error) ? error.message : "cannot be read"}`);
+      return undefined;
+    }
+  };
+
+  if (managed) {
+    const others = [
+      config.certificatePath !== undefined ? V.certificatePath : undefined,
+      config.federatedTokenFile !== undefined ? V.federatedTokenFile : undefined,
+      config.clientSecret !== undefined ? V.clientSecret : undefined,
+    ].filter((x) => x !== undefined);
+    if (others.length > 0) {
+      add("credential", "IM-3", "fail", `${V.useManagedIdentity} opts in to managed identity, but ${others.join(" and ")} ${others.length > 1 ? "are" : "is"} also set: ambiguous, fromEnvironment refuses it (CREDENTIAL_NOT_CONFIGURED). Remove one.`);
+    } else {
+      add(
+        "credential",
+        "IM-3",
+        "pass",
+        `managed identity (opted in by ${V.useManagedIdentity}), ${config.clientId !== undefined ? `user-assigned, client ID from ${V.clientId}` : `system-assigned (set ${V.clientId} for a user-assigned one)`}; token source: ${managedIdentitySource(env)}. The baseline's table lists managed identities as not supported for ACS data-plane access; ACS accepts their tokens today (docs/factory.md).`,
+      );
+    }
+  } else if (config.certificatePath !== undefined) {
     try {
       const c = loadCertificate({ path: config.certificatePath, ...(config.certificatePassword !== undefined ? { password: config.certificatePassword } : {}) });
       add("certificate", "IM-3", "pass", `${V.certificatePath}: readable PEM, key matches, SHA-256 ${c.thumbprint}, valid until ${c.notAfter.toISOString()} (${c.daysRemaining} days)`);
       for (const warning of c.warnings) add("certificate", "IM-3", "warn", warning);
+      if (config.federatedTokenFile !== undefined) add("credential", "IM-3", "warn", `${V.federatedTokenFile} is set but ignored: a certificate comes first`);
       if (config.clientSecret !== undefined) add("secret", "IM-8", "warn", `${V.clientSecret} is set but ignored because a certificate is configured: remove it`);
     } catch (error) {
       add("certificate", "IM-3", "fail", `${V.certificatePath}: ${isBaselineViolationError(error) ? error.message : "cannot be loaded"}`);
     }
+  } else if (config.federatedTokenFile !== undefined) {
+    const described = tokenFile();
+    if (described !== undefined) {
+      add("credential", "IM-3", "pass", `workload identity federation (no secret in the app): ${described}; exchanged with Microsoft Entra ID for ${V.clientId} in ${V.tenantId}`);
+      if (config.clientSecret !== undefined) add("secret", "IM-8", "warn", `${V.clientSecret} is set but ignored because workload identity is configured: remove it`);
+    }
   } else if (config.clientSecret !== undefined) {
-    add("credential", "IM-3", "warn", `secret fallback in use: ${V.clientSecret} is set and no certificate is configured. Configure ${V.certificatePath}.`);
+    add("credential", "IM-3", "warn", `secret fallback in use: ${V.clientSecret} is set and no certificate or federated token file is configured. Configure ${V.certificatePath} or ${V.federatedTokenFile}.`);
   } else {
-    add("credential", "IM-3", "fail", `no credential: set ${V.certificatePath} (preferred) for the service principal`);
+    add(
+      "credential",
+      "IM-3",
+      "fail",
+      `no credential: set ${V.certificatePath} (preferred) for the service principal, ${V.federatedTokenFile} for workload identity federation, or ${V.useManagedIdentity}=true for managed identity`,
+    );
   }
 
   if (options.online) {
@@ -80,7 +152,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv, options: { online: boole
     } else {
       let factory: AcsClientFactory | undefined;
       try {
-        factory = AcsClientFactory.fromEnvironment({ allowedHosts: [...options.allowedHosts] }, env);
+        factory = AcsClientFactory.fromEnvironment({ allowedHosts: [...options.allowedHosts], allowedAuthorityHosts }, env);
         const token = await factory.credential.getToken(ACS_TOKEN_SCOPE);
         add("token", "IM-1", "pass", `Microsoft Entra ID issued a token for ${ACS_TOKEN_SCOPE} (${factory.credentialType} credential), valid until ${new Date(token?.expiresOnTimestamp ?? 0).toISOString()}`);
       } catch (error) {
@@ -104,6 +176,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
         online: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         "allowed-host": { type: "string", multiple: true },
+        ...ALLOWED_AUTHORITY_HOST_OPTION,
         help: { type: "boolean", short: "h" },
       },
     });
@@ -116,7 +189,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
     return 0;
   }
   const allowedHosts = [...DEFAULT_ALLOWED_HOSTS, ...(parsed.values["allowed-host"] ?? [])];
-  const checks = await runDoctor(io.env, { online: parsed.values.online === true, allowedHosts });
+  const checks = await runDoctor(io.env, { online: parsed.values.online === true, allowedHosts, allowedAuthorityHosts: parsed.values["allowed-authority-host"] ?? [] });
   const ok = !checks.some((c) => c.status === "fail");
   if (parsed.values.json === true) println(io.stdout, JSON.stringify({ ok, checks }, null, 2));
   else {

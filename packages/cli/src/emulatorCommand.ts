@@ -63,6 +63,7 @@ export const emulatorCommand: CliCommand = async (args, io) => {
       ["AZURE_CLIENT_ID", app.clientId],
       ["AZURE_CLIENT_CERTIFICATE_PATH", app.certificatePath],
       ["AZURE_AUTHORITY_HOST", emu.authorityHost],
+      ["AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS", new URL(emu.authorityHost).hostname],
       ["AZURE_COMMUNICATION_ENDPOINT", emu.endpoint],
       ["NODE_EXTRA_CA_CERTS", caPath],
     ]) {

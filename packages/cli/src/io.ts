@@ -23,17 +23,8 @@ export function println(stream: NodeJS.WritableStream, line = ""): void {
   stream.write(`${line}\n`);
 }
 
-/**
- * Makes outside text safe to print on a terminal: C0/C1 control characters (ESC, CR, LF, BEL, …), DEL and Unicode
- * bidirectional and zero-width format characters become visible `\u{…}` escapes, so no file name, argument or record
- * can move the cursor, recolour the screen, reorder a line or forge another line.
- */
-export function escapeForTerminal(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/gu, (c) => {
-    return `\\u{${c.codePointAt(0)!.toString(16)}}`;
-  });
-}
+/** Terminal-safe text: the runtime's one escaper (control, bidi and format characters become `\\u{…}`). */
+export { escapeForTerminal } from "acs-baseline/internal";
 
 const STYLES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
 

@@ -24,7 +24,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     load: async () => (await import("./reportCommand.js")).reportCommand,
   },
   "verify-log": {
-    summary: "verify the hash chain of an audit log file",
+    summary: "verify audit log files (chain, canonical bytes, signed checkpoints, anchor)",
     load: async () => (await import("./verifyLogCommand.js")).verifyLogCommand,
   },
   emulator: {

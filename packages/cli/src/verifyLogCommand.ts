@@ -1,69 +1,152 @@
 /**
- * `acs-baseline verify-log FILE [--json]`: verifies the hash chain of an audit log.
- * Exit 0: intact (with a warning when the tail cannot be vouched for); 1: tampered; 2: bad usage or unreadable file.
+ * `acs-baseline verify-log FILE… [--public-key PEM_FILE] [--anchor FILE|URL] [--max-gap DURATION] [--logger] [--json]`:
+ * verifies audit log files (or a directory of rotated files) as one chain.
+ * Exit 0: intact; 1: tampered or incomplete; 2: bad usage or unreadable input.
  */
+import { createReadStream, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { verifyLog } from "acs-baseline/internal";
+import type { VerifyLogOptions, VerifyLogResult } from "acs-baseline/internal";
+import { escapeForTerminal } from "acs-baseline/internal";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, println } from "./io.js";
 
-const USAGE = `Usage: acs-baseline verify-log FILE [--json]
+const USAGE = `Usage: acs-baseline verify-log FILE|DIR… [--public-key PEM_FILE] [--anchor FILE|URL] [--max-gap DURATION] [--logger] [--json]
 
-Verifies the hash chain of an acs-baseline audit log (JSON lines, schema acs-baseline.audit/1).
-  exit 0  intact ("intact: N records"; a warning when the log does not end with log.close)
-  exit 1  a record was edited, removed, inserted or reordered (the first bad record is named)
-  exit 2  bad usage or unreadable file
+Verifies acs-baseline audit logs (JSON lines, schema acs-baseline.audit/1). Several files, or a directory of rotated
+files (x.log.2, x.log.1, x.log), are verified as one chain, oldest first. Every line must be a record in its
+canonical form.
+  exit 0  intact
+  exit 1  tampered (edited, inserted, removed, reordered, re-encoded, forged checkpoint) or incomplete (cut tail,
+          unsealed records, no signed checkpoint with --public-key, an empty file the anchor says had records)
+  exit 2  bad usage, or a file, key or anchor that cannot be read
 Options:
-  --json  print the result as JSON
+  --public-key PEM_FILE  the checkpoint key's public half (SPKI PEM): checkpoints must be signed with it, and every
+                         record sealed by one
+  --anchor FILE|URL      the off-host copy (a file anchor, or the append blob's https URL): a later checkpoint there
+                         than in the file is a cut tail
+  --max-gap DURATION     e.g. 90s, 5m: records this close to the end may be unsealed; the file's last checkpoint may be
+                         this much older than the anchor's last heartbeat
+  --logger               the file is your pino logger's output: lines that are not records are skipped and counted
+  --json                 print { status, records, checkpoints, firstBadLine?, reasons, … }
   -h, --help`;
 
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `5m`, `1h`, `250ms`, `1.5h`; a bare number is seconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (m === null) return undefined;
+  return Number(m[1]) * (UNITS[m[2] ?? "s"] ?? 1000);
+}
+
+async function readAnchor(source: string, cwd: string): Promise<Iterable<string> | AsyncIterable<string>> {
+  if (/^https:\/\//i.test(source)) {
+    // src/audit/anchor/readBlobAnchor.ts (the blob anchor's reader; loads @azure/storage-blob only here)
+    const specifier = "../audit/anchor/readBlobAnchor.js";
+    const mod = (await import(specifier)) as { readAnchorLines(url: string): Promise<Iterable<string> | AsyncIterable<string>> | AsyncIterable<string> };
+    return await mod.readAnchorLines(source);
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) throw Object.assign(new Error("only https URLs"), { code: "ERR_INVALID_URL_SCHEME" });
+  const path = resolve(cwd, source);
+  statSync(path); // unreadable → exit 2 before anything else
+  const lines: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity })) lines.push(line);
+  return lines;
+}
+
+function render(result: VerifyLogResult): string[] {
+  const out: string[] = [];
+  const range = result.records > 0 ? ` (seq ${result.firstSeq}..${result.lastSeq}${result.closed ? ", closed" : ""})` : "";
+  const cps = result.checkpoints > 0 ? `, ${result.checkpoints} checkpoints${result.sealedSeq !== undefined ? ` (sealed to seq ${result.sealedSeq})` : ""}` : "";
+  if (result.status === "tampered" && result.problem !== undefined) {
+    const p = result.problem;
+    out.push(`TAMPERED: ${p.file !== undefined ? `${p.file}:${p.line}` : `line ${p.line}`}${p.seq === undefined ? "" : ` (seq ${p.seq})`}: ${p.kind}: ${p.message}`);
+    out.push(`the ${result.records} records before it verify${result.records > 0 ? ` (seq ${result.firstSeq ?? "-"}..${result.lastSeq ?? "-"})` : ""}`);
+  } else if (result.status === "incomplete") {
+    out.push(`INCOMPLETE: ${result.records} records${range}${cps}`);
+    for (const r of result.reasons) out.push(`reason: ${r}`);
+  } else {
+    out.push(`intact: ${result.records} records${range}${cps}`);
+  }
+  for (const w of result.warnings) out.push(`warning: ${w}`);
+  return out.map(escapeForTerminal);
+}
+
 export const verifyLogCommand: CliCommand = async (args, io) => {
-  let values: { json?: boolean; help?: boolean };
+  let values: { json?: boolean; help?: boolean; "public-key"?: string; anchor?: string; "max-gap"?: string; logger?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        "public-key": { type: "string" },
+        anchor: { type: "string" },
+        "max-gap": { type: "string" },
+        logger: { type: "boolean" },
+      },
     }));
   } catch (e) {
-    println(io.stderr, `acs-baseline verify-log: ${(e as Error).message}\n\n${USAGE}`);
+    println(io.stderr, `acs-baseline verify-log: ${escapeForTerminal((e as Error).message)}\n\n${USAGE}`);
     return EXIT_USAGE;
   }
   if (values.help === true) {
     println(io.stdout, USAGE);
     return 0;
   }
-  if (positionals.length !== 1) {
-    println(io.stderr, `acs-baseline verify-log: expected exactly one FILE\n\n${USAGE}`);
+  if (positionals.length === 0) {
+    println(io.stderr, `acs-baseline verify-log: expected at least one FILE or directory\n\n${USAGE}`);
     return EXIT_USAGE;
   }
-  const file = positionals[0];
-  const path = resolve(io.cwd, file);
-  let result;
+  const options: VerifyLogOptions = { loggerMode: values.logger === true };
+  if (values["max-gap"] !== undefined) {
+    const ms = parseDuration(values["max-gap"]);
+    if (ms === undefined) {
+      println(io.stderr, `acs-baseline verify-log: --max-gap takes a duration such as 90s, 5m or 1h\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    options.maxGapMs = ms;
+  }
+  if (values["public-key"] !== undefined) {
+    try {
+      const { loadPublicKey } = await import("acs-baseline/internal");
+      options.publicKey = loadPublicKey(resolve(io.cwd, values["public-key"]));
+    } catch (e) {
+      println(io.stderr, `acs-baseline verify-log: cannot use --public-key ${escapeForTerminal(values["public-key"])} (${escapeForTerminal((e as NodeJS.ErrnoException).code ?? (e as Error).message)})`);
+      return EXIT_USAGE;
+    }
+  }
+  if (values.anchor !== undefined) {
+    try {
+      options.anchorLines = await readAnchor(values.anchor, io.cwd);
+      options.missingAsEmpty = true; // the anchor decides whether a missing file lost records
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? "error";
+      println(io.stderr, `acs-baseline verify-log: cannot read the anchor ${escapeForTerminal(values.anchor.split("?")[0])} (${escapeForTerminal(code)})`);
+      return EXIT_USAGE;
+    }
+  }
+  const paths = positionals.map((f) => resolve(io.cwd, f));
+  let result: VerifyLogResult;
   try {
-    result = await verifyLog(path);
+    result = await verifyLog(paths, options);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? "error";
-    println(io.stderr, `acs-baseline verify-log: cannot read ${file} (${code})`);
+    println(io.stderr, `acs-baseline verify-log: cannot read ${escapeForTerminal(positionals.join(" "))} (${escapeForTerminal(code)})`);
     return EXIT_USAGE;
   }
+  const code = result.status === "intact" ? 0 : 1;
   if (values.json === true) {
-    println(io.stdout, JSON.stringify({ file, ...result }, null, 2));
-    return result.intact ? 0 : 1;
+    const { status, records, checkpoints, firstBadLine, reasons, ...rest } = result;
+    const files = positionals.length === 1 ? { file: positionals[0] } : { files: positionals };
+    println(io.stdout, JSON.stringify({ status, records, checkpoints, ...(firstBadLine !== undefined ? { firstBadLine } : {}), reasons, ...files, ...rest }, null, 2));
+    return code;
   }
-  if (!result.intact && result.problem !== undefined) {
-    const p = result.problem;
-    println(
-      io.stdout,
-      `TAMPERED: line ${p.line}${p.seq === undefined ? "" : ` (seq ${p.seq})`}: ${p.kind}: ${p.message}`,
-    );
-    println(io.stdout, `the ${result.records} records before it verify (seq ${result.firstSeq ?? "-"}..${result.lastSeq ?? "-"})`);
-    return 1;
-  }
-  const range = result.records > 0 ? ` (seq ${result.firstSeq}..${result.lastSeq}${result.closed ? ", closed" : ""})` : "";
-  println(io.stdout, `intact: ${result.records} records${range}`);
-  for (const w of result.warnings) println(io.stdout, `warning: ${w}`);
-  return 0;
+  for (const line of render(result)) println(io.stdout, line);
+  return code;
 };

@@ -1,5 +1,7 @@
 /** The Entra applications (service principals) registered in the emulator's tenant. */
 import { X509Certificate, createHash, timingSafeEqual } from "node:crypto";
+import type { FederatedCredential, FederatedCredentialRegistration } from "./federation.js";
+import { federatedCredential } from "./federation.js";
 
 const DEFAULT_ROLE = "Communication and Email Service Owner";
 
@@ -20,6 +22,8 @@ export interface ApplicationRegistration {
   secret?: string;
   /** RBAC roles on the ACS resource. Default `["Communication and Email Service Owner"]`; `[]` gives 403 on ACS. */
   roles?: string[];
+  /** Federated identity credentials: external tokens (workload identity federation) the application accepts as client assertions. */
+  federatedCredentials?: FederatedCredentialRegistration[];
 }
 
 interface RegisteredCertificate {
@@ -33,6 +37,7 @@ export interface Application {
   clientId: string;
   roles: string[];
   certificates: RegisteredCertificate[];
+  federatedCredentials: FederatedCredential[];
   hasSecret: boolean;
   secretMatches(candidate: string): boolean;
 }
@@ -61,12 +66,13 @@ export class ApplicationRegistry {
       clientId: registration.clientId,
       roles: [...(registration.roles ?? [DEFAULT_ROLE])],
       certificates: pems.map(registerCertificate),
+      federatedCredentials: (registration.federatedCredentials ?? []).map(federatedCredential),
       hasSecret: digest !== undefined,
       secretMatches: (candidate) =>
         digest !== undefined && timingSafeEqual(digest, createHash("sha256").update(candidate, "utf8").digest()),
     };
-    if (app.certificates.length === 0 && !app.hasSecret) {
-      throw new TypeError("registerApplication needs a certificatePem or a secret");
+    if (app.certificates.length === 0 && !app.hasSecret && app.federatedCredentials.length === 0) {
+      throw new TypeError("registerApplication needs a certificatePem, a secret or a federated credential");
     }
     this.#apps.set(app.clientId, app);
   }

@@ -8,13 +8,37 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { KeyLike } from "jose";
 import { SignJWT, decodeProtectedHeader, errors as joseErrors, importX509, jwtVerify } from "jose";
 import type { Application, ApplicationRegistry } from "./applications.js";
+import type { OidcIssuerRegistry } from "./federation.js";
+import { isFederatedAssertion, verifyFederatedAssertion } from "./federation.js";
 import { readBody, sendJson, pathOf } from "./http.js";
 import type { RequestLog } from "./requestLog.js";
 
-/** The only scope the emulator issues tokens for. @public */
+/** The ACS scope the emulator issues tokens for. @public */
 export const ACS_SCOPE = "https://communication.azure.com//.default";
 /** Audience of issued access tokens. */
 export const ACS_AUDIENCE = "https://communication.azure.com";
+/** The Azure Storage scope (audit anchor in Azurite). @public */
+export const STORAGE_SCOPE = "https://storage.azure.com/.default";
+/** Audience of storage tokens, one of those Azurite's `--oauth basic` accepts. */
+export const STORAGE_AUDIENCE = "https://storage.azure.com";
+
+/** The token issued for one accepted scope. */
+interface TokenResource {
+  audience: string;
+  /** `iss` of the token. */
+  issuer: (state: EntraState) => string;
+  /** `ver` claim. */
+  version: "1.0" | "2.0";
+}
+
+/**
+ * Accepted scope → the token it gets. Azure Storage takes v1.0 tokens, whose issuer is `https://sts.windows.net/{tid}/`
+ * as in Entra; Azurite's `--oauth basic` checks exactly that issuer prefix, the audience, and nbf/exp/iat (no signature).
+ */
+const TOKEN_RESOURCES: ReadonlyMap<string, TokenResource> = new Map<string, TokenResource>([
+  [ACS_SCOPE, { audience: ACS_AUDIENCE, issuer: (state) => issuerOf(state), version: "2.0" }],
+  [STORAGE_SCOPE, { audience: STORAGE_AUDIENCE, issuer: (state) => `https://sts.windows.net/${state.tenantId}/`, version: "1.0" }],
+]);
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 export interface EntraState {
@@ -22,6 +46,8 @@ export interface EntraState {
   authorityHost: () => string;
   tokenLifetimeSeconds: () => number;
   applications: ApplicationRegistry;
+  /** External OIDC issuers trusted for federated client assertions (workload identity federation). */
+  oidcIssuers: OidcIssuerRegistry;
   signingKey: KeyLike;
   log: RequestLog;
   stats: { tokenRequests: number; tokensIssued: number; assertionReuses: number };
@@ -69,7 +95,7 @@ export async function handleEntra(
   req: IncomingMessage,
   res: ServerResponse,
   state: EntraState,
-): Promise<{ status: number; clientId?: string; grantType?: string; assertionReused?: boolean; certificateThumbprint?: string; error?: string }> {
+): Promise<{ status: number; clientId?: string; grantType?: string; assertionReused?: boolean; certificateThumbprint?: string; federatedSubject?: string; error?: string }> {
   const path = pathOf(req);
   const segments = path.split("/").filter((s) => s.length > 0);
   const tenant = segments[0];
@@ -165,6 +191,7 @@ export async function handleEntra(
     grantType: "client_credentials",
     ...(result.assertionReused !== undefined ? { assertionReused: result.assertionReused } : {}),
     ...(result.thumbprint !== undefined ? { certificateThumbprint: result.thumbprint } : {}),
+    ...(result.federatedSubject !== undefined ? { federatedSubject: result.federatedSubject.slice(0, 256) } : {}),
   };
 }
 
@@ -174,6 +201,7 @@ interface Issued {
   lifetime: number;
   assertionReused?: boolean;
   thumbprint?: string;
+  federatedSubject?: string;
 }
 
 async function issueToken(form: URLSearchParams, state: EntraState): Promise<Issued | OAuthError> {
@@ -189,8 +217,10 @@ async function issueToken(form: URLSearchParams, state: EntraState): Promise<Iss
   const scope = form.get("scope");
   if (scope === null) return oauthError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
   const scopes = scope.split(" ").filter((s) => s.length > 0 && s !== "offline_access" && s !== "openid" && s !== "profile");
-  if (scopes.length !== 1 || scopes[0] !== ACS_SCOPE) {
-    return oauthError(400, "invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid. The scope must be '${ACS_SCOPE}'.`);
+  const resource = scopes.length === 1 && scopes[0] !== undefined ? TOKEN_RESOURCES.get(scopes[0]) : undefined;
+  if (resource === undefined) {
+    const accepted = [...TOKEN_RESOURCES.keys()].map((s) => `'${s}'`).join(" or ");
+    return oauthError(400, "invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid. The scope must be ${accepted}.`);
   }
   const app = state.applications.get(clientId);
   if (app === undefined) {
@@ -203,14 +233,22 @@ async function issueToken(form: URLSearchParams, state: EntraState): Promise<Iss
   }
   let assertionReused: boolean | undefined;
   let thumbprint: string | undefined;
+  let federatedSubject: string | undefined;
   if (assertion !== null) {
     if (form.get("client_assertion_type") !== ASSERTION_TYPE) {
       return oauthError(400, "invalid_request", 50027, `client_assertion_type must be '${ASSERTION_TYPE}'.`);
     }
-    const checked = await verifyAssertion(assertion, app, state);
-    if ("error" in checked) return checked;
-    assertionReused = checked.reused;
-    thumbprint = checked.thumbprint;
+    if (isFederatedAssertion(assertion, app)) {
+      // Workload identity federation: a token from an external issuer, trusted through a federated identity credential.
+      const federated = await verifyFederatedAssertion(assertion, app, state.oidcIssuers);
+      if ("error" in federated) return oauthError(401, "invalid_client", federated.error.code, federated.error.description);
+      federatedSubject = federated.subject;
+    } else {
+      const checked = await verifyAssertion(assertion, app, state);
+      if ("error" in checked) return checked;
+      assertionReused = checked.reused;
+      thumbprint = checked.thumbprint;
+    }
   } else if (secret !== null) {
     if (!app.hasSecret || !app.secretMatches(secret)) {
       return oauthError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value.");
@@ -227,11 +265,11 @@ async function issueToken(form: URLSearchParams, state: EntraState): Promise<Iss
     azp: app.clientId,
     oid: app.clientId,
     roles: app.roles,
-    ver: "2.0",
+    ver: resource.version,
   })
     .setProtectedHeader({ alg: "RS256", typ: "JWT" })
-    .setIssuer(issuerOf(state))
-    .setAudience(ACS_AUDIENCE)
+    .setIssuer(resource.issuer(state))
+    .setAudience(resource.audience)
     .setSubject(app.clientId)
     .setIssuedAt(now)
     .setNotBefore(now - 5)
@@ -244,6 +282,7 @@ async function issueToken(form: URLSearchParams, state: EntraState): Promise<Iss
     lifetime,
     ...(assertionReused !== undefined ? { assertionReused } : {}),
     ...(thumbprint !== undefined ? { thumbprint } : {}),
+    ...(federatedSubject !== undefined ? { federatedSubject } : {}),
   };
 }
 

@@ -5,8 +5,9 @@ import type { Emulator, TestApplication } from "./startEmulator.js";
 
 /**
  * AcsClientFactory options for an emulator and one of its applications: the emulator's endpoint, tenant and
- * authority host, its CA trusted (`clientOptions.tlsOptions.ca`), instance discovery off, `127.0.0.1` allowed as an
- * endpoint host, and the application's certificate. `extra` replaces any of these (top-level members are replaced,
+ * authority host (allowed explicitly: `allowedAuthorityHosts: ["localhost"]`), its CA trusted
+ * (`clientOptions.tlsOptions.ca`), instance discovery off, `127.0.0.1` allowed as an endpoint host, and the
+ * application's certificate. `extra` replaces any of these (top-level members are replaced,
  * not merged: pass the whole `clientOptions` when you change it) and adds others, e.g. `audit`.
  *
  * @example
@@ -28,6 +29,7 @@ export function emulatorFactoryOptions<TExtra extends object = Record<never, nev
     clientId: application.clientId,
     certificate: { path: application.certificatePath },
     authorityHost: emulator.authorityHost,
+    allowedAuthorityHosts: [new URL(emulator.authorityHost).hostname],
     disableInstanceDiscovery: true,
     allowedHosts: ["127.0.0.1"],
     clientOptions: { tlsOptions: { ca: emulator.caCertificatePem } },
@@ -45,7 +47,10 @@ export interface EmulatorFactoryOptions {
   tenantId: string;
   clientId: string;
   certificate: { path: string };
-  authorityHost: string;
+  /** Optional so a test can remove it (`delete`) and see the default authority apply. */
+  authorityHost?: string;
+  /** The emulator's own authority host, allowed explicitly (it is not a Microsoft cloud login host). */
+  allowedAuthorityHosts?: string[];
   disableInstanceDiscovery: boolean;
   allowedHosts: string[];
   clientOptions: { tlsOptions: { ca: string } };

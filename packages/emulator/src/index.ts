@@ -11,10 +11,14 @@ export {
   type EmulatorStats,
   type TestApplication,
   type TestApplicationOptions,
+  type TestWorkloadIdentity,
+  type TestWorkloadIdentityOptions,
 } from "./startEmulator.js";
+export { TOKEN_EXCHANGE_AUDIENCE, type FederatedCredentialRegistration, type TestOidcIssuer, type TestOidcTokenOptions } from "./federation.js";
+export type { ManagedIdentityEndpointOptions, TestManagedIdentity } from "./managedIdentity.js";
 export { createCertificate, certificateThumbprint, type CreateCertificateOptions, type GeneratedCertificate } from "./certificates.js";
 export { DATA_PLANE_ROLES, type ApplicationRegistration } from "./applications.js";
-export { ACS_SCOPE } from "./entra.js";
+export { ACS_SCOPE, STORAGE_SCOPE } from "./entra.js";
 export { emulatorFactoryOptions, type EmulatorFactoryOptions } from "./factoryOptions.js";
 export type { EmulatorSide, FaultSpec, InjectedFault } from "./faults.js";
 export type { EmulatorRequest } from "./requestLog.js";

@@ -21,6 +21,8 @@ export interface EmulatorRequest {
   assertionReused?: boolean;
   /** SHA-256 thumbprint of the certificate that signed the client assertion. */
   certificateThumbprint?: string;
+  /** Subject (`sub`) of the federated token presented as client assertion (workload identity federation). */
+  federatedSubject?: string;
   /** Error code answered, if any. */
   error?: string;
   /** True when an injected fault answered. */

@@ -5,8 +5,12 @@
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:https";
-import type { Server } from "node:https";
+import type { Server as HttpServer } from "node:http";
+import type { Server as HttpsServer } from "node:https";
+
+type Server = HttpServer | HttpsServer;
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +23,11 @@ import type { CreateCertificateOptions } from "./certificates.js";
 import { createCertificate, createServerTls } from "./certificates.js";
 import type { EntraState } from "./entra.js";
 import { ACS_SCOPE, handleEntra, issuerOf } from "./entra.js";
+import type { JSONWebKeySet } from "jose";
+import type { TestOidcIssuer, TestOidcTokenOptions } from "./federation.js";
+import { OidcIssuerRegistry, createTestOidcIssuer } from "./federation.js";
+import type { ManagedIdentityEndpointOptions, TestManagedIdentity } from "./managedIdentity.js";
+import { createManagedIdentityHandler } from "./managedIdentity.js";
 import type { EmulatorSide, FaultSpec, InjectedFault } from "./faults.js";
 import { FaultRegistry, applyFault } from "./faults.js";
 import { pathOf } from "./http.js";
@@ -64,6 +73,33 @@ export interface TestApplication {
   thumbprint: string;
 }
 
+/** Options for {@link Emulator.createTestWorkloadIdentity}. @public */
+export interface TestWorkloadIdentityOptions {
+  /** RBAC roles; default grants data-plane access. `[]` makes ACS answer 403. */
+  roles?: string[];
+  /** The external identity (`sub`). Default `system:serviceaccount:default:acs-app`. */
+  subject?: string;
+  /** Folder for the token file. Default: a temporary folder removed by `close()`. */
+  directory?: string;
+}
+
+/**
+ * An application with a federated identity credential that trusts a test OIDC issuer, and a token file holding a
+ * token from that issuer, as AKS workload identity projects it (`AZURE_FEDERATED_TOKEN_FILE`). @public
+ */
+export interface TestWorkloadIdentity {
+  /** The application (client) ID: `AZURE_CLIENT_ID`. */
+  clientId: string;
+  /** The federated token file (mode 0600): `AZURE_FEDERATED_TOKEN_FILE`. */
+  tokenFilePath: string;
+  /** The subject the federated credential trusts. */
+  subject: string;
+  /** The issuer the federated credential trusts (sign other tokens with it). */
+  oidcIssuer: TestOidcIssuer;
+  /** Replaces the token in the file (as the kubelet rotates it); claims can be changed to write a token Entra refuses. */
+  writeToken(options?: Partial<TestOidcTokenOptions>): Promise<void>;
+}
+
 /** Counters of what the emulator did. @public */
 export interface EmulatorStats {
   /** Requests to the token endpoint (successful or not). */
@@ -96,6 +132,17 @@ export interface Emulator {
   readonly smsMessages: readonly EmulatorSmsMessage[];
   /** Registers (or replaces) an application. */
   registerApplication(registration: ApplicationRegistration): void;
+  /** Trusts an external OpenID Connect issuer: its public keys (JWKS) verify federated client assertions it signs. */
+  registerOidcIssuer(issuer: string, jwks: JSONWebKeySet): void;
+  /** A test OIDC issuer (new key pair, trusted by the tenant) that signs tokens for workload identity federation. */
+  createTestOidcIssuer(): Promise<TestOidcIssuer>;
+  /** Registers an application with a federated identity credential and writes a federated token file for it. */
+  createTestWorkloadIdentity(options?: TestWorkloadIdentityOptions): Promise<TestWorkloadIdentity>;
+  /**
+   * Starts an App Service style managed identity endpoint on `http://127.0.0.1` (`IDENTITY_ENDPOINT` and
+   * `IDENTITY_HEADER`), with a system-assigned and user-assigned identities; `close()` stops it.
+   */
+  createManagedIdentityEndpoint(options?: ManagedIdentityEndpointOptions): Promise<TestManagedIdentity>;
   /** Adds a certificate to an application (several may be valid at once, as during rotation). */
   addApplicationCertificate(clientId: string, certificatePem: string): void;
   /** Generates a certificate and private key, writes them to a PEM file and registers a new application. */
@@ -144,6 +191,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const log = new RequestLog();
   const faults = new FaultRegistry();
   const applications = new ApplicationRegistry();
+  const oidcIssuers = new OidcIssuerRegistry();
+  const extraServers: Server[] = [];
   const tempDirs: string[] = [];
   const counters = { tokenRequests: 0, tokensIssued: 0, assertionReuses: 0, acsRequests: 0, expiredTokensRefused: 0 };
   const smsMessages: EmulatorSmsMessage[] = [];
@@ -154,6 +203,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     authorityHost: () => authorityHost,
     tokenLifetimeSeconds: () => lifetime,
     applications,
+    oidcIssuers,
     signingKey: keys.privateKey,
     log,
     stats: counters,
@@ -225,6 +275,57 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     smsMessages,
     registerApplication: (registration) => applications.register(registration),
     addApplicationCertificate: (clientId, certificatePem) => applications.addCertificate(clientId, certificatePem),
+    registerOidcIssuer: (issuer, jwks) => oidcIssuers.register(issuer, jwks),
+    createTestOidcIssuer: () => createTestOidcIssuer((issuer, jwks) => oidcIssuers.register(issuer, jwks)),
+    async createTestWorkloadIdentity(wiOptions: TestWorkloadIdentityOptions = {}) {
+      const oidcIssuer = await createTestOidcIssuer((issuer, jwks) => oidcIssuers.register(issuer, jwks));
+      const subject = wiOptions.subject ?? "system:serviceaccount:default:acs-app";
+      const clientId = randomUUID();
+      applications.register({
+        clientId,
+        federatedCredentials: [{ issuer: oidcIssuer.issuer, subject }],
+        ...(wiOptions.roles !== undefined ? { roles: wiOptions.roles } : {}),
+      });
+      let directory = wiOptions.directory;
+      if (directory === undefined) {
+        directory = mkdtempSync(join(tmpdir(), "acs-emulator-wi-"));
+        tempDirs.push(directory);
+      }
+      const tokenFilePath = join(directory, `${clientId}.token`);
+      const writeToken = async (claims: Partial<TestOidcTokenOptions> = {}) => {
+        writeFileSync(tokenFilePath, await oidcIssuer.signToken({ subject, ...claims }), { mode: 0o600 });
+      };
+      await writeToken();
+      return { clientId, tokenFilePath, subject, oidcIssuer, writeToken };
+    },
+    async createManagedIdentityEndpoint(miOptions: ManagedIdentityEndpointOptions = {}) {
+      const { identity, counter, handle } = createManagedIdentityHandler(
+        { tenantId, issuer: () => issuerOf(entraState), signingKey: keys.privateKey, tokenLifetimeSeconds: () => lifetime, stats: counters },
+        miOptions,
+      );
+      const server = createHttpServer((req, res) => {
+        const base = { time: new Date().toISOString(), side: "entra" as const, method: (req.method ?? "").slice(0, 16), path: pathOf(req).slice(0, 512) };
+        handle(req, res).then(
+          (outcome) => log.add({ ...base, ...outcome, grantType: "managed_identity" }),
+          () => {
+            if (!res.headersSent) res.writeHead(500).end();
+            log.add({ ...base, status: 500, error: "internal_error" });
+          },
+        );
+      });
+      server.on("clientError", (_error, socket) => socket.destroy());
+      const port = await listen(server, 0, "127.0.0.1");
+      extraServers.push(server);
+      const identityEndpoint = `http://127.0.0.1:${port}/msi/token`;
+      return {
+        ...identity,
+        identityEndpoint,
+        env: Object.freeze({ IDENTITY_ENDPOINT: identityEndpoint, IDENTITY_HEADER: identity.identityHeader }),
+        get tokenRequests() {
+          return counter.tokenRequests;
+        },
+      };
+    },
     async createTestApplication(appOptions: TestApplicationOptions = {}) {
       const generated = await createCertificate({
         commonName: "acs-baseline-emulator-app",
@@ -256,7 +357,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all([closeServer(entraServer), closeServer(acsServer)]);
+      await Promise.all([closeServer(entraServer), closeServer(acsServer), ...extraServers.map(closeServer)]);
       for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -2,9 +2,18 @@
  * A core-rest-pipeline policy that writes one `request` record per HTTP attempt.
  */
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
-import type { AuditRecorder, RequestRecorder } from "./recorder.js";
-import { WRITE_REQUEST } from "./recorder.js";
+import type { AuditRecorder, BlockingRecorder, RequestRecorder } from "./recorder.js";
+import { AUDIT_BLOCKED, WRITE_REQUEST } from "./recorder.js";
 import { REQUEST_CONTROLS } from "./record.js";
+import { activeSpanIds, parseTraceparent } from "./traceContext.js";
+import { BaselineViolationError } from "../errors.js";
+
+type TraceIds = { traceId: string; spanId: string } | undefined;
+
+/** The span of this HTTP call (the SDK's `traceparent`), else the application's active span. */
+function traceOf(request: PipelineRequest, active: TraceIds): TraceIds {
+  return parseTraceparent(request.headers.get("traceparent")) ?? active;
+}
 
 /** Name of the policy in the pipeline. */
 export const AUDIT_POLICY_NAME = "acsBaselineAuditPolicy";
@@ -41,24 +50,39 @@ function correlationOf(response: PipelineResponse | undefined): string | undefin
  */
 export function createAuditPolicy(recorder: AuditRecorder, clientName: string): PipelinePolicy {
   const fast = typeof (recorder as Partial<RequestRecorder>)[WRITE_REQUEST] === "function" ? (recorder as AuditRecorder & RequestRecorder) : undefined;
+  const blocking = typeof (recorder as Partial<BlockingRecorder>)[AUDIT_BLOCKED] === "function" ? (recorder as AuditRecorder & BlockingRecorder) : undefined;
   return {
     name: AUDIT_POLICY_NAME,
     sendRequest(request: PipelineRequest, next): Promise<PipelineResponse> {
+      if (blocking?.[AUDIT_BLOCKED]() === true) {
+        // onWriteError "block": nothing goes out while its record cannot be written.
+        const error = new BaselineViolationError(
+          "AUDIT_WRITE_FAILED",
+          "The audit log cannot be written (disk full or I/O error), so the request was not sent (audit.onWriteError: \"block\"). It goes out again once records can be written.",
+        );
+        try {
+          recorder.write({ action: "refuse", outcome: "failure", controls: [error.control], reason: error.message, error: { code: error.code }, client: clientName });
+        } catch {
+          // the refusal stands
+        }
+        return Promise.reject(error);
+      }
       const start = performance.now();
+      const active = activeSpanIds();
       let sent: Promise<PipelineResponse>;
       try {
         sent = next(request);
       } catch (error) {
-        recordFailure(recorder, clientName, request, start, error);
+        recordFailure(recorder, clientName, request, start, error, traceOf(request, active));
         throw error;
       }
       return sent.then(
         (response) => {
-          recordResponse(recorder, fast, clientName, request, start, response);
+          recordResponse(recorder, fast, clientName, request, start, response, traceOf(request, active));
           return response;
         },
         (error: unknown) => {
-          recordFailure(recorder, clientName, request, start, error);
+          recordFailure(recorder, clientName, request, start, error, traceOf(request, active));
           throw error;
         },
       );
@@ -73,6 +97,7 @@ function recordResponse(
   request: PipelineRequest,
   start: number,
   response: PipelineResponse,
+  trace: TraceIds,
 ): void {
   try {
     if (fast !== undefined && response.status < 400) {
@@ -85,16 +110,18 @@ function recordResponse(
         requestId: request.requestId,
         correlationId: correlationOf(response),
         durationMs: performance.now() - start,
+        traceId: trace?.traceId,
+        spanId: trace?.spanId,
       });
       return;
     }
-    writeResponse(recorder, clientName, request, start, response);
+    writeResponse(recorder, clientName, request, start, response, trace);
   } catch {
     // the caller's response matters more than its record
   }
 }
 
-function writeResponse(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, response: PipelineResponse): void {
+function writeResponse(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, response: PipelineResponse, trace: TraceIds): void {
   const status = response.status;
   const ok = status < 400;
   recorder.write({
@@ -112,10 +139,11 @@ function writeResponse(recorder: AuditRecorder, clientName: string, request: Pip
       durationMs: performance.now() - start,
     },
     error: ok ? undefined : { code: response.headers.get("x-ms-error-code") ?? `HTTP_${status}` },
+    trace,
   });
 }
 
-function recordFailure(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, error: unknown): void {
+function recordFailure(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, error: unknown, trace: TraceIds): void {
   try {
     const e = (typeof error === "object" && error !== null ? error : {}) as {
       code?: unknown;
@@ -141,6 +169,7 @@ function recordFailure(recorder: AuditRecorder, clientName: string, request: Pip
         durationMs: performance.now() - start,
       },
       error: { code, message: typeof e.message === "string" ? e.message : undefined },
+      trace,
     });
   } catch {
     // never mask the original error

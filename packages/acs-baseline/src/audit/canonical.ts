@@ -17,8 +17,10 @@ export const GENESIS_HASH = "0".repeat(64);
  */
 export const RECORD_MEMBERS: readonly string[] = Object.freeze([
   "acs",
+  "anchor",
   "baseline",
   "certificate",
+  "checkpoint",
   "error",
   "event",
   "hash",
@@ -29,8 +31,10 @@ export const RECORD_MEMBERS: readonly string[] = Object.freeze([
   "principal",
   "schema",
   "seq",
+  "span",
   "time",
   "token",
+  "trace",
   "variables",
 ]);
 const MEMBER_SET = new Set(RECORD_MEMBERS);

@@ -17,13 +17,17 @@ export type AuditAction =
   | "request"
   | "refuse"
   | "config.warning"
-  | "log.close";
+  | "log.close"
+  | "log.open"
+  | "log.checkpoint"
+  | "anchor.failure"
+  | "anchor.recovered";
 
 /**
  * Kind of credential the factory resolved.
  * @public
  */
-export type CredentialType = "certificate" | "secret" | "external";
+export type CredentialType = "certificate" | "workload-identity" | "secret" | "managed-identity" | "external";
 
 /**
  * Who is acting: filled once by the factory, repeated on every record.
@@ -77,6 +81,8 @@ export interface AuditEventInput {
   error?: { code?: string; message?: string };
   /** Names (never values) of environment variables involved, e.g. key material found in the environment. */
   variables?: readonly string[];
+  /** The OpenTelemetry trace the request belongs to (`trace.id`, `span.id`), on `request`. */
+  trace?: { traceId: string; spanId: string };
   /** Expiry of the certificate in use (certificate warnings). */
   certificate?: { notAfter?: string; daysRemaining?: number };
 }

@@ -5,7 +5,24 @@ import { AUDIT_SCHEMA } from "./canonical.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const str = (v: unknown): string | undefined => (typeof v === "string" || typeof v === "number" ? String(v) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === "string" || typeof v === "number" ? escapeForTerminal(String(v)) : undefined);
+
+/**
+ * C0 and C1 controls (ESC, CR, LF, TAB, BEL, CSI …), DEL, the bidi embeddings, overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069), the directional marks (U+200E, U+200F, U+061C), the line and paragraph separators (U+2028, U+2029)
+ * and lone surrogates.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Makes text safe to print on a terminal: every character that could move the cursor, clear the screen, start an
+ * escape sequence or reorder the line (see above) is written as a visible `\u{…}` escape. Nothing else changes.
+ * @public
+ */
+export function escapeForTerminal(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u{${c.charCodeAt(0).toString(16).padStart(4, "0")}}`);
+}
 
 /**
  * Renders one record as a single readable line, e.g.
@@ -15,8 +32,9 @@ const str = (v: unknown): string | undefined => (typeof v === "string" || typeof
  */
 export function formatAuditRecord(record: unknown): string {
   const r = obj(record);
-  if (r.schema !== AUDIT_SCHEMA) return JSON.stringify(record);
+  if (r.schema !== AUDIT_SCHEMA) return escapeForTerminal(JSON.stringify(record) ?? String(record));
   const ev = obj(r.event);
+  const log = obj(r.log);
   const time = str(r.time) ?? "";
   const parts: string[] = [
     time.includes("T") ? time.slice(time.indexOf("T") + 1) : time,
@@ -35,15 +53,17 @@ export function formatAuditRecord(record: unknown): string {
   const token = obj(r.token);
   if (token.expiresOn !== undefined) parts.push(`expires ${str(token.expiresOn)}`);
   const controls = obj(r.baseline).controls;
-  if (Array.isArray(controls) && controls.length > 0) parts.push(`[${controls.join(" ")}]`);
+  if (Array.isArray(controls) && controls.length > 0) parts.push(`[${controls.map((c) => str(c) ?? "?").join(" ")}]`);
   if (ev.reason !== undefined) parts.push(`reason: ${str(ev.reason)}`);
   const err = obj(r.error);
   if (err.code !== undefined || err.message !== undefined)
     parts.push(`error: ${[str(err.code), str(err.message)].filter(Boolean).join(" ")}`);
-  if (Array.isArray(r.variables) && r.variables.length > 0) parts.push(`variables: ${r.variables.join(", ")}`);
+  if (Array.isArray(r.variables) && r.variables.length > 0) parts.push(`variables: ${r.variables.map((v) => str(v) ?? "?").join(", ")}`);
+  const cp = obj(r.checkpoint);
+  if (cp.seq !== undefined) parts.push(`seals #${str(cp.seq)}${cp.sig !== undefined ? ` signed ${str(cp.keyId) ?? ""}` : " unsigned"}`);
+  if (log.reason !== undefined) parts.push(`(${str(log.reason)}${log.break !== undefined ? `: ${str(log.break)} ${str(log.breakBytes) ?? "?"} bytes` : ""})`);
   const cert = obj(r.certificate);
   if (cert.notAfter !== undefined) parts.push(`certificate expires ${str(cert.notAfter)} (${str(cert.daysRemaining) ?? "?"} days)`);
-  const log = obj(r.log);
   if (log.records !== undefined) parts.push(`${str(log.records)} records`);
   const p = obj(r.principal);
   const who = [str(p.credentialType), p.clientId !== undefined ? `client ${str(p.clientId)!.slice(0, 8)}…` : undefined]

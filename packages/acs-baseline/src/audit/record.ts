@@ -20,6 +20,10 @@ export const CATEGORY_BY_ACTION: Readonly<Record<AuditAction, string>> = Object.
   "client.create": "configuration",
   request: "web",
   "log.close": "audit",
+  "log.open": "audit",
+  "log.checkpoint": "audit",
+  "anchor.failure": "audit",
+  "anchor.recovered": "audit",
 });
 
 const CONTROL_SHAPE = /^[A-Z]{2}-\d{1,2}$/;
@@ -261,6 +265,8 @@ export function serializeRecord(
   }
   s += `"schema":"${AUDIT_SCHEMA}",`;
   if (chain !== undefined) s += `"seq":${chain.seq},`;
+  const trace = input.trace !== undefined && input.trace !== null ? traceIds(input.trace.traceId, input.trace.spanId) : undefined;
+  if (trace !== undefined) s += `"span":{"id":"${trace.spanId}"},`;
   s += `"time":"${time}"`;
   if (input.token !== undefined && input.token !== null) {
     const t: Record<string, unknown> = {};
@@ -270,6 +276,7 @@ export function serializeRecord(
     if (scope !== undefined) t.scope = scope;
     s += `,"token":${JSON.stringify(t)}`;
   }
+  if (trace !== undefined) s += `,"trace":{"id":"${trace.traceId}"}`;
   if (Array.isArray(input.variables)) {
     const vars = input.variables.map((v) => (typeof v === "string" ? keepIfShaped(v, VARIABLE_SHAPE) : REDACTED_VALUE));
     s += `,"variables":${JSON.stringify(vars)}`;
@@ -293,6 +300,18 @@ export interface RequestRecordInput {
   requestId: string | undefined;
   correlationId: string | undefined;
   durationMs: number;
+  /** W3C trace id (32 lowercase hex) and span id (16), when the request ran inside a trace. */
+  traceId?: string;
+  spanId?: string;
+}
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+/** Both ids when they have the W3C shape (and are not all zeros), else undefined. */
+export function traceIds(traceId: unknown, spanId: unknown): { traceId: string; spanId: string } | undefined {
+  if (typeof traceId !== "string" || typeof spanId !== "string" || !TRACE_ID.test(traceId) || !SPAN_ID.test(spanId)) return undefined;
+  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  return { traceId, spanId };
 }
 
 /** The parts of a `request` record that only change with the context or the client, built once per pair. */
@@ -326,6 +345,16 @@ function requestTemplate(ctx: RecordContext, client: string): RequestTemplate {
 export function serializeRequestRecord(r: RequestRecordInput, ctx: RecordContext, time: string, chain: ChainPosition | undefined): string {
   const t = requestTemplate(ctx, r.client);
   const http = httpFragment(r);
+  if (r.traceId !== undefined) {
+    const ids = traceIds(r.traceId, r.spanId);
+    if (ids !== undefined) {
+      const span = `"span":{"id":"${ids.spanId}"},`;
+      const trace = `,"trace":{"id":"${ids.traceId}"}`;
+      return chain === undefined
+        ? `${t.head}${http}"level":"info",${t.tail}${span}"time":"${time}"${trace}}`
+        : `${t.head}${http}"level":"info","prevHash":"${chain.prevHash}",${t.tail}"seq":${chain.seq},${span}"time":"${time}"${trace}}`;
+    }
+  }
   return chain === undefined
     ? `${t.head}${http}"level":"info",${t.tail}"time":"${time}"}`
     : `${t.head}${http}"level":"info","prevHash":"${chain.prevHash}",${t.tail}"seq":${chain.seq},"time":"${time}"}`;

@@ -4,11 +4,12 @@
  * The destination runs in buffer mode: a batch is encoded to UTF-8 once (in string mode SonicBoom measures and
  * re-encodes every string it writes).
  */
-import { closeSync, mkdirSync, openSync, readSync, fstatSync } from "node:fs";
+import { closeSync, constants, fchmodSync, ftruncateSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import pino from "pino";
 import type { Logger } from "pino";
 import type { AuditLevel } from "./record.js";
+import { BaselineViolationError } from "../errors.js";
 
 /**
  * A line sink. The recorder hands it batches (`write`: complete JSON lines, each ending in `\n`, UTF-8). The bytes
@@ -17,6 +18,8 @@ import type { AuditLevel } from "./record.js";
  */
 export interface AuditSink {
   write(batch: Buffer): void;
+  /** True while records cannot be written (the last write failed). */
+  readonly failed?: boolean;
   flushSync(): void;
   close(): Promise<void>;
 }
@@ -30,7 +33,7 @@ class SonicSink implements AuditSink {
   private readonly dest: SonicBoom;
   private readonly ownsFd: boolean;
   private closed = false;
-  private failed = false;
+  failed = false;
   /** Set when the file ends in a torn line: the first write starts with a newline that terminates it. */
   terminateTornLine = false;
 
@@ -144,44 +147,346 @@ class LoggerSink implements AuditSink {
   }
 }
 
-/** The last complete line of a file (for continuing its chain), and whether the file ends in a torn line. */
+/** The tail of an existing audit file: where its chain ends, and what (if anything) follows the last record. */
 export interface FileTail {
-  lastLine: string | undefined;
-  torn: boolean;
+  /** The last complete line that is an audit record (seq and hash), if any within the part read. */
+  lastRecord: { seq: number; hash: string } | undefined;
+  /** `sig` of the last checkpoint found in the part read ("" when none). */
+  lastSig: string;
+  /** What follows the last record: nothing, a torn line (no newline at the end), or complete lines that are not records. */
+  breakKind: "torn" | "foreign" | undefined;
+  /** Bytes after the last record (the torn or foreign part). */
+  breakBytes: number;
   size: number;
 }
 
-function readTail(fd: number): FileTail {
+/** How much of an existing file's end is read to find its last record. */
+const TAIL_BYTES = 1 << 20;
+
+/** Parses a line as an audit record's chain position (and a checkpoint's signature). */
+function chainOf(line: string): { seq: number; hash: string; sig?: string } | undefined {
+  try {
+    const rec = JSON.parse(line) as { seq?: unknown; hash?: unknown; schema?: unknown; checkpoint?: { sig?: unknown } };
+    if (typeof rec !== "object" || rec === null || typeof rec.seq !== "number" || typeof rec.hash !== "string") return undefined;
+    if (typeof rec.schema !== "string" || !rec.schema.startsWith("acs-baseline.audit")) return undefined;
+    const sig = typeof rec.checkpoint?.sig === "string" ? rec.checkpoint.sig : undefined;
+    return { seq: rec.seq, hash: rec.hash, ...(sig !== undefined ? { sig } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the end of an open file: the last record, the last checkpoint signature, and any torn or foreign tail. */
+export function readTail(fd: number): FileTail {
   const size = fstatSync(fd).size;
-  if (size === 0) return { lastLine: undefined, torn: false, size };
-  const len = Math.min(size, 1 << 16);
+  const tail: FileTail = { lastRecord: undefined, lastSig: "", breakKind: undefined, breakBytes: 0, size };
+  if (size === 0) return tail;
+  const len = Math.min(size, TAIL_BYTES);
   const buf = Buffer.alloc(len);
   readSync(fd, buf, 0, len, size - len);
-  const text = buf.toString("utf8");
-  const torn = !text.endsWith("\n");
-  const body = torn ? text.slice(0, text.lastIndexOf("\n") + 1) : text;
-  const lines = body.split("\n").filter((l) => l.trim() !== "");
-  return { lastLine: lines.length > 0 ? lines[lines.length - 1] : undefined, torn, size };
+  const torn = buf[len - 1] !== 0x0a;
+  const lastNl = buf.lastIndexOf(0x0a);
+  let afterRecord = torn ? len - (lastNl + 1) : 0;
+  let foreign = false;
+  // Walk the complete lines backwards: [nl + 1, end) is a line, its newline at `end`.
+  let end = lastNl;
+  while (end >= 0) {
+    const nl = end === 0 ? -1 : buf.lastIndexOf(0x0a, end - 1);
+    if (nl < 0 && len < size) break; // the first line of the window may be cut: not usable
+    const rec = chainOf(buf.toString("utf8", nl + 1, end));
+    if (rec !== undefined) {
+      if (tail.lastRecord === undefined) {
+        tail.lastRecord = { seq: rec.seq, hash: rec.hash };
+        tail.breakBytes = afterRecord;
+      }
+      if (rec.sig !== undefined) {
+        tail.lastSig = rec.sig;
+        break;
+      }
+    } else if (tail.lastRecord === undefined) {
+      afterRecord += end - nl;
+      foreign = true;
+    }
+    end = nl;
+  }
+  if (tail.lastRecord === undefined) tail.breakBytes = size;
+  tail.breakKind = torn ? "torn" : foreign ? "foreign" : undefined;
+  if (tail.breakKind === undefined) tail.breakBytes = 0;
+  return tail;
+}
+
+/** How a file destination is opened. */
+export interface FileSinkOptions {
+  /** Follow a symlinked destination (default false: refused). */
+  allowSymlink?: boolean;
+  /** Called (synchronously, once) when a write fails, with the error code. */
+  onFailure?: (code: string) => void;
+  /** Called when a write succeeds again after failures. */
+  onRecovered?: () => void;
+}
+
+/** What opening a file found that the log should record. */
+export interface FileOpenNotes {
+  /** The file was world-writable; its mode was set to 0600. */
+  fixedMode?: number;
+}
+
+/** The most bytes kept in memory while the file cannot be written; later batches are dropped (and counted). */
+const MAX_HELD_BYTES = 64 << 20;
+
+/**
+ * A file written with `fs.writeSync` (complete writes; partial writes are continued). When a write fails (disk full,
+ * I/O error), the batch is kept in memory and written before the next one; `failed` stays true until a write
+ * succeeds again.
+ */
+export class FileSink implements AuditSink {
+  private closed = false;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  droppedBytes = 0;
+  failed = false;
+  /** Bytes this sink expects the file to have (to detect a truncation by another process, e.g. copytruncate). */
+  expectedSize: number;
+  written = 0;
+  /** The file ends in a torn line: the first write starts with a newline that terminates it. */
+  terminateTornLine = false;
+  private readonly regular: boolean;
+
+  constructor(
+    readonly fd: number,
+    readonly path: string,
+    size: number,
+    regular: boolean,
+    private readonly lock: FileLock | undefined,
+    private readonly options: FileSinkOptions,
+  ) {
+    this.expectedSize = size;
+    this.regular = regular;
+  }
+
+  /** True when the file is now shorter than what was written to it (truncated in place). */
+  truncated(): boolean {
+    if (!this.regular || this.closed) return false;
+    try {
+      const size = fstatSync(this.fd).size;
+      if (size < this.expectedSize) {
+        this.expectedSize = size;
+        return true;
+      }
+    } catch {
+      // the write will report it
+    }
+    return false;
+  }
+
+  /** Writes a batch whole or not at all: after a partial write (disk full mid-batch) the file is cut back. */
+  private writeAll(buf: Buffer): void {
+    let off = 0;
+    try {
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    } catch (e) {
+      if (off > 0 && this.regular) {
+        try {
+          ftruncateSync(this.fd, this.expectedSize);
+        } catch {
+          // cannot cut back: the next writer finds a torn line and names it
+        }
+      }
+      throw e;
+    }
+    this.expectedSize += buf.length;
+    this.written += buf.length;
+  }
+
+  write(batch: Buffer): void {
+    if (this.closed) return;
+    let data = batch;
+    if (this.terminateTornLine && data.length > 0) {
+      this.terminateTornLine = false;
+      data = Buffer.concat([Buffer.from("\n"), batch]);
+    }
+    try {
+      while (this.held.length > 0) {
+        this.writeAll(this.held[0]);
+        this.heldBytes -= this.held[0].length;
+        this.held.shift();
+      }
+      if (data.length > 0) this.writeAll(data);
+      if (this.failed) {
+        this.failed = false;
+        this.options.onRecovered?.();
+      }
+    } catch (e) {
+      if (data.length > 0) {
+        if (this.heldBytes + data.length <= MAX_HELD_BYTES) {
+          this.held.push(Buffer.from(data)); // a copy: the recorder reuses the batch memory
+          this.heldBytes += data.length;
+        } else {
+          this.droppedBytes += data.length;
+        }
+      }
+      if (!this.failed) {
+        this.failed = true;
+        const code = (e as NodeJS.ErrnoException).code ?? "EIO";
+        process.emitWarning(`acs-baseline audit: writing the audit log failed (${code}); records are held in memory and retried`, {
+          code: "ACS_BASELINE_AUDIT_WRITE_FAILED",
+        });
+        this.options.onFailure?.(code);
+      }
+    }
+  }
+
+  /** Hands over the batches that could not be written (to the next file after a reopen). */
+  takeHeld(): Buffer[] {
+    const held = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    return held;
+  }
+
+  /** Batches to write before anything else (taken from the previous file). */
+  hold(batches: Buffer[]): void {
+    for (const b of batches) {
+      this.held.push(b);
+      this.heldBytes += b.length;
+    }
+  }
+
+  flushSync(): void {
+    if (this.closed) return;
+    if (this.held.length > 0) this.write(Buffer.alloc(0));
+    try {
+      if (this.regular) fsyncSync(this.fd);
+    } catch {
+      // nothing more to do at exit
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.flushSync();
+    this.closed = true;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already gone
+    }
+    this.lock?.release();
+    return Promise.resolve();
+  }
 }
 
 /**
- * Opens an audit file for appending (mode 0600, directories created), returns the sink and the file's tail. When the
- * file ends in a torn line (a writer was killed mid-write), the first batch written starts with a newline, so the
- * torn line is always followed by records that chain to the last intact one.
+ * One writer per file: `<file>.lock` holds the writer's pid, created exclusively. A lock whose process is gone (killed)
+ * is taken over.
  */
-export function openFileSink(path: string): { sink: AuditSink; tail: FileTail } {
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, "a+", 0o600);
-  let tail: FileTail;
+const heldLocks = new Set<FileLock>();
+function releaseAllLocks(): void {
+  for (const lock of [...heldLocks]) lock.release();
+}
+
+export class FileLock {
+  private released = false;
+  private constructor(readonly path: string) {
+    if (heldLocks.size === 0) process.once("exit", releaseAllLocks);
+    heldLocks.add(this);
+  }
+
+  static acquire(file: string): FileLock {
+    const path = `${file}.lock`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+        writeSync(fd, `${process.pid}\n`);
+        closeSync(fd);
+        return new FileLock(path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      }
+      let pid = NaN;
+      try {
+        pid = Number.parseInt(readFileSync(path, "utf8"), 10);
+      } catch {
+        // removed meanwhile, or unreadable: try again
+      }
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new BaselineViolationError(
+          "AUDIT_DESTINATION_REFUSED",
+          `Another process (pid ${pid}) is writing this audit file (${path} exists): one writer per file. Give each process its own audit file.`,
+        );
+      }
+      try {
+        unlinkSync(path); // a stale lock (its process is gone), or our own from an earlier open
+      } catch {
+        // someone else removed it
+      }
+    }
+    throw new BaselineViolationError("AUDIT_DESTINATION_REFUSED", `Could not take the writer lock ${path}: one writer per file.`);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    heldLocks.delete(this);
+    if (heldLocks.size === 0) process.removeListener("exit", releaseAllLocks);
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
   try {
-    tail = readTail(fd);
+    process.kill(pid, 0);
+    return true;
   } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Opens an audit file for appending (mode 0600, directories created), takes its writer lock, and returns the sink and
+ * the file's tail. A symlink is refused unless `allowSymlink` (opened with O_NOFOLLOW); an existing world-writable
+ * regular file gets mode 0600 (reported in `notes`). When the file ends in a torn line, the first batch written starts
+ * with a newline, so the torn line is always followed by a complete `log.open` that names it.
+ */
+export function openFileSink(path: string, options: FileSinkOptions = {}): { sink: FileSink; tail: FileTail; notes: FileOpenNotes } {
+  mkdirSync(dirname(path), { recursive: true });
+  const flags = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (options.allowSymlink === true ? 0 : (constants.O_NOFOLLOW ?? 0));
+  let fd: number;
+  try {
+    fd = openSync(path, flags, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ELOOP") {
+      throw new BaselineViolationError(
+        "AUDIT_DESTINATION_REFUSED",
+        "The audit destination is a symbolic link: records would go wherever it points. Give the real path, or set audit.allowSymlink: true.",
+      );
+    }
+    throw e;
+  }
+  let lock: FileLock | undefined;
+  try {
+    const st = fstatSync(fd);
+    const notes: FileOpenNotes = {};
+    if (st.isFile()) {
+      lock = FileLock.acquire(path);
+      if ((st.mode & 0o002) !== 0) {
+        fchmodSync(fd, 0o600);
+        notes.fixedMode = st.mode & 0o777;
+      }
+    }
+    const tail = readTail(fd);
+    const sink = new FileSink(fd, path, tail.size, st.isFile(), lock, options);
+    sink.terminateTornLine = tail.breakKind === "torn";
+    return { sink, tail, notes };
+  } catch (e) {
+    lock?.release();
     closeSync(fd);
     throw e;
   }
-  const sink = new SonicSink(fd, true);
-  sink.terminateTornLine = tail.torn;
-  return { sink, tail };
 }
 
 /** stdout through pino's destination (synchronous). */

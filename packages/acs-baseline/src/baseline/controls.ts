@@ -66,9 +66,9 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     features: [{ name: "Azure AD Authentication Required for Data Plane Access", supported: true, enabledByDefault: false, responsibility: "Customer" }],
     status: "enforced",
     enforcement:
-      "Clients only through Microsoft Entra ID: connection strings refused (CONNECTION_STRING_REFUSED), key/SAS credentials refused (KEY_CREDENTIAL_REFUSED), a request guard blocks any non-Bearer request before the wire (KEY_AUTH_BLOCKED); the no-key-auth lint rule and `acs-baseline scan` catch key auth in code and config. Guidance: set disableLocalAuth on the resource.",
-    sources: ["packages/acs-baseline/src/guard/connectionString.ts", "packages/acs-baseline/src/guard/optionStrings.ts", "packages/acs-baseline/src/guard/keyCredential.ts", "packages/acs-baseline/src/guard/requestGuard.ts", "packages/eslint-plugin/src/rules/noKeyAuth.ts", "packages/cli/src/scan/scan.ts"],
-    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/lint/noKeyAuth.test.ts", "test/cli/scan.test.ts", "test/guard/connectionString.property.test.ts"],
+      "Clients only through Microsoft Entra ID: connection strings refused (CONNECTION_STRING_REFUSED), key/SAS credentials refused (KEY_CREDENTIAL_REFUSED), a request guard blocks any non-Bearer request before the wire (KEY_AUTH_BLOCKED); the client assertion or secret goes only to https Microsoft cloud login hosts or an explicitly allowed authority (AUTHORITY_NOT_ALLOWED); the no-key-auth lint rule and `acs-baseline scan` catch key auth in code and config. Guidance: set disableLocalAuth on the resource.",
+    sources: ["packages/acs-baseline/src/guard/connectionString.ts", "packages/acs-baseline/src/guard/optionStrings.ts", "packages/acs-baseline/src/guard/keyCredential.ts", "packages/acs-baseline/src/guard/requestGuard.ts", "packages/acs-baseline/src/guard/authority.ts", "packages/eslint-plugin/src/rules/noKeyAuth.ts", "packages/cli/src/scan/scan.ts"],
+    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/clients/authority.test.ts", "test/guard/authority.test.ts", "test/lint/noKeyAuth.test.ts", "test/cli/scan.test.ts", "test/guard/connectionString.property.test.ts"],
   },
   {
     id: "IM-3",
@@ -80,9 +80,9 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     ],
     status: "enforced",
     enforcement:
-      "Service principal with a certificate first (validated: PEM, key match, validity window, SHA-256 thumbprint, expiry and file-permission warnings, rotation without restart); a client secret only as an audited fallback (can be disabled: SECRET_FALLBACK_DISABLED); a broken certificate is an error, never a silent fallback.",
-    sources: ["packages/acs-baseline/src/credentials/resolveCredential.ts", "packages/acs-baseline/src/credentials/certificate.ts", "packages/acs-baseline/src/credentials/rotatingCertificateCredential.ts", "packages/acs-baseline/src/credentials/sharedTokenCache.ts"],
-    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/credentials/rotation.test.ts"],
+      "Service principal with a certificate first (validated: PEM, key match, validity window, SHA-256 thumbprint, expiry and file-permission warnings, rotation without restart); then workload identity federation (a federated token file, no secret in the app); a client secret only as an audited fallback (can be disabled: SECRET_FALLBACK_DISABLED); a broken certificate or token file is an error, never a silent fallback. Managed identity is an explicit opt-in: the baseline lists Managed Identities as not supported for the ACS data plane, but ACS accepts managed-identity tokens today (docs/factory.md).",
+    sources: ["packages/acs-baseline/src/credentials/resolveCredential.ts", "packages/acs-baseline/src/credentials/certificate.ts", "packages/acs-baseline/src/credentials/federatedToken.ts", "packages/acs-baseline/src/credentials/rotatingCertificateCredential.ts", "packages/acs-baseline/src/credentials/sharedTokenCache.ts"],
+    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/credentials/rotation.test.ts", "test/credentials/workloadIdentity.test.ts", "test/credentials/managedIdentity.test.ts"],
   },
   {
     id: "IM-7",
@@ -224,9 +224,9 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     features: [{ name: "Azure Resource Logs", supported: true, enabledByDefault: false, responsibility: "Customer" }],
     status: "enforced",
     enforcement:
-      "Application-side audit log (pino): every credential resolution, client creation, token acquisition, request and refusal as a structured acs-baseline.audit/1 record, SHA-256 hash-chained, crash-safe, verifiable with `acs-baseline verify-log`. Guidance: enable ACS resource logs with diagnostic settings (docs/guidance.md, docs/audit-log.md).",
-    sources: ["packages/acs-baseline/src/audit/recorder.ts", "packages/acs-baseline/src/audit/auditPolicy.ts", "packages/acs-baseline/src/audit/verifyLog.ts"],
-    tests: ["test/audit/recorder.test.ts", "test/audit/crash.test.ts", "test/audit/verifyLog.test.ts", "test/audit/factory.e2e.test.ts"],
+      "Application-side audit log (pino): every credential resolution, client creation, token acquisition, request and refusal as a structured acs-baseline.audit/1 record, SHA-256 hash-chained, crash-safe, with ECDSA P-256 signed checkpoints (heartbeats, on close), an off-host anchor, one writer per file, rotation, verifiable with `acs-baseline verify-log`; an incompatible host logger (AUDIT_LOGGER_INCOMPATIBLE), a symlinked or locked destination (AUDIT_DESTINATION_REFUSED) and requests while records cannot be written (AUDIT_WRITE_FAILED) are refused. Guidance: enable ACS resource logs with diagnostic settings (docs/guidance.md, docs/audit-log.md).",
+    sources: ["packages/acs-baseline/src/audit/recorder.ts", "packages/acs-baseline/src/audit/auditPolicy.ts", "packages/acs-baseline/src/audit/verifyLog.ts", "packages/acs-baseline/src/audit/signing.ts", "packages/acs-baseline/src/audit/sink.ts"],
+    tests: ["test/audit/recorder.test.ts", "test/audit/crash.test.ts", "test/audit/verifyLog.test.ts", "test/audit/factory.e2e.test.ts", "test/audit/checkpoints.test.ts", "test/audit/fileHandling.test.ts"],
   },
   {
     id: "BR-1",

@@ -1,7 +1,8 @@
 /**
  * The only way acs-baseline hands out ACS SDK clients: through one Microsoft Entra ID credential (certificate first,
- * client secret as an audited fallback, or your own TokenCredential), with the request guard and the audit policy
- * installed on every client. Connection strings and keys are refused at construction.
+ * then workload identity federation, client secret as an audited fallback; managed identity on explicit opt-in; or
+ * your own TokenCredential), with the request guard and the audit policy installed on every client. Connection
+ * strings and keys are refused at construction.
  */
 import { inspect } from "node:util";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
@@ -11,7 +12,7 @@ import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
 import { SmsClient } from "@azure/communication-sms";
 import { CommunicationIdentityClient } from "@azure/communication-identity";
 import type { AuditOptions, AuditRecorder } from "../audit/recorder.js";
-import { createAuditRecorder } from "../audit/recorder.js";
+import { openAuditRecorder } from "../audit/recorder.js";
 import { createAuditPolicy } from "../audit/auditPolicy.js";
 import type { CredentialType } from "../audit/events.js";
 import { readEnvironment } from "../config/readEnvironment.js";
@@ -19,6 +20,7 @@ import { resolveCredential, checkCredentialConfiguration } from "../credentials/
 import { SharedTokenCredential } from "../credentials/sharedTokenCache.js";
 import type { BaselineControlId } from "../errors.js";
 import { BaselineViolationError, isBaselineViolationError } from "../errors.js";
+import { validateAuthorityHost } from "../guard/authority.js";
 import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "../guard/endpoint.js";
 import type { GuardTarget } from "../guard/requestGuard.js";
 import { REQUEST_GUARD_POLICY_NAME, createRequestGuardPolicy, guardHttpClient } from "../guard/requestGuard.js";
@@ -52,11 +54,35 @@ export interface AcsClientFactoryOptions {
   clientSecret?: string;
   /** Allow the client-secret fallback (default true). `false` requires a certificate. */
   allowSecretFallback?: boolean;
-  /** Your own Microsoft Entra TokenCredential (e.g. workload identity), audited as `external`. Key and SAS credentials are refused. */
+  /**
+   * Workload identity federation (AKS workload identity, GitHub OIDC, …): `tokenFilePath` is the federated token file
+   * (`AZURE_FEDERATED_TOKEN_FILE`), exchanged with tenantId and clientId for an Entra token by `WorkloadIdentityCredential`.
+   * Audited as `workload-identity`. A certificate, when also configured, comes first.
+   */
+  workloadIdentity?: { tokenFilePath: string };
+  /**
+   * Managed identity, as an explicit opt-in (`AZURE_COMMUNICATION_USE_MANAGED_IDENTITY=true` in the environment):
+   * system-assigned, or user-assigned by `clientId`, through `ManagedIdentityCredential`. Audited as
+   * `managed-identity`. Cannot be combined with a certificate, secret, token file or `credential`.
+   */
+  managedIdentity?: { clientId?: string };
+  /** Your own Microsoft Entra TokenCredential, audited as `external`. Key and SAS credentials are refused. */
   credential?: TokenCredential;
-  /** Entra authority host, e.g. `https://login.microsoftonline.us` (default: public cloud). */
+  /**
+   * Entra authority host, e.g. `https://login.microsoftonline.us` (default `https://login.microsoftonline.com`; the
+   * constructor never reads `AZURE_AUTHORITY_HOST`, `fromEnvironment` does). Must be https and a Microsoft cloud login
+   * host or listed in `allowedAuthorityHosts`, or the factory refuses with `AUTHORITY_NOT_ALLOWED`.
+   */
   authorityHost?: string;
-  /** Skip Entra instance discovery (sovereign clouds, Azure Stack, the emulator). */
+  /**
+   * Hosts besides Microsoft's cloud login hosts that `authorityHost` may use (Azure Stack, ADFS, the emulator),
+   * matched like `allowedHosts`: `*.x` matches any subdomain of x, anything else is exact. Default none.
+   */
+  allowedAuthorityHosts?: string[];
+  /**
+   * Skip Entra instance discovery. Default: skipped exactly when the authority host is not a Microsoft cloud login
+   * host (it is then in `allowedAuthorityHosts`), since discovery only knows Microsoft's clouds.
+   */
   disableInstanceDiscovery?: boolean;
   /** Send the certificate chain (x5c) for subject-name/issuer authentication. */
   sendCertificateChain?: boolean;
@@ -82,8 +108,6 @@ export type AcsClientConstructor<TClient, TOptions extends object = CommonClient
   credential: TokenCredential,
   options?: TOptions,
 ) => TClient;
-
-const KNOWN_AUTHORITY_HOSTS = /^https:\/\/login\.(microsoftonline\.(com|us|de)|chinacloudapi\.cn|partner\.microsoftonline\.cn)\/?$/i;
 
 const CLOSED = "This AcsClientFactory is closed; create a new one.";
 
@@ -115,10 +139,11 @@ function pipelinesOf(client: unknown): { getOrderedPolicies(): PipelinePolicy[] 
  * Builds ACS SDK clients that authenticate only with Microsoft Entra ID and are guarded and audited.
  *
  * @remarks
- * Precedence differs from `EnvironmentCredential`: a certificate always wins over a client secret, which is only
- * a fallback. Every refusal is a {@link BaselineViolationError} thrown synchronously, in this order: a connection
- * string in any string option; a non-token credential; a non-https endpoint; the endpoint's shape and host; the
- * credential configuration; the certificate itself.
+ * Credentials in baseline order: a certificate, then workload identity federation (a federated token file), then a
+ * client secret as an audited fallback (unlike `EnvironmentCredential`, a certificate always wins over a secret);
+ * managed identity only on explicit opt-in. Every refusal is a {@link BaselineViolationError} thrown synchronously, in
+ * this order: a connection string in any string option; a non-token credential; a non-https endpoint; the endpoint's
+ * shape and host; the authority (`AUTHORITY_NOT_ALLOWED`); the credential configuration; the certificate itself.
  * @public
  */
 export class AcsClientFactory {
@@ -148,11 +173,13 @@ export class AcsClientFactory {
     }
     // A connection string where the audit destination belongs is refused before anything is opened with it.
     assertNoConnectionString({ audit: options.audit });
-    this.#recorder = createAuditRecorder(options.audit);
+    // The blob anchor authenticates with this factory's own Entra credential (resolved below, read when the anchor starts).
+    this.#recorder = openAuditRecorder(options.audit, { credential: () => this.#credential });
     this.#audited = options.audit !== undefined;
+    const principalClientId = typeof options.clientId === "string" ? options.clientId : options.managedIdentity?.clientId;
     this.#principal = {
       ...(typeof options.tenantId === "string" ? { tenantId: options.tenantId } : {}),
-      ...(typeof options.clientId === "string" ? { clientId: options.clientId } : {}),
+      ...(typeof principalClientId === "string" ? { clientId: principalClientId } : {}),
     };
     this.#recorder.setPrincipal(this.#principal);
     try {
@@ -162,6 +189,8 @@ export class AcsClientFactory {
       if (credential !== undefined) assertTokenCredential(credential);
       const endpoint = validateEndpoint(options.endpoint, options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS);
       this.#recorder.setEndpoint(endpoint.origin.slice("https://".length));
+      // The authority receives the client assertion or secret: checked before any credential is built (IM-1).
+      const authority = validateAuthorityHost(options.authorityHost, options.allowedAuthorityHosts ?? []);
       checkCredentialConfiguration(options);
       this.#endpoint = endpoint.origin;
       this.#target = { hostname: endpoint.hostname, port: endpoint.port };
@@ -172,10 +201,12 @@ export class AcsClientFactory {
       }
       this.#timeoutMs = timeoutMs;
       const { additionalPolicies: _policies, ...credentialClientOptions } = this.#clientOptions;
+      // Always explicit, so @azure/identity never falls back to AZURE_AUTHORITY_HOST from process.env.
+      const disableInstanceDiscovery = options.disableInstanceDiscovery ?? !authority.microsoft;
       const credentialOptions = {
         ...credentialClientOptions,
-        ...(options.authorityHost !== undefined ? { authorityHost: options.authorityHost } : {}),
-        ...(options.disableInstanceDiscovery !== undefined ? { disableInstanceDiscovery: options.disableInstanceDiscovery } : {}),
+        authorityHost: authority.origin,
+        disableInstanceDiscovery,
         ...(options.sendCertificateChain !== undefined ? { sendCertificateChain: options.sendCertificateChain } : {}),
       };
       const resolved = resolveCredential(
@@ -185,6 +216,8 @@ export class AcsClientFactory {
           certificate: options.certificate,
           clientSecret: options.clientSecret,
           allowSecretFallback: options.allowSecretFallback,
+          workloadIdentity: options.workloadIdentity,
+          managedIdentity: options.managedIdentity,
           credential,
         },
         credentialOptions,
@@ -212,9 +245,15 @@ export class AcsClientFactory {
           this.#record("token.acquire", "failure", ["IM-1", "IM-3"], { reason: "Microsoft Entra ID did not issue a token.", error: describeError(error) }),
       }, timeoutMs);
       const secretFallback = resolved.type === "secret";
+      const usesAuthority = resolved.type === "certificate" || resolved.type === "workload-identity" || resolved.type === "secret";
+      const authorityNote =
+        usesAuthority && !authority.microsoft
+          ? `Authority ${authority.hostname} is not a Microsoft cloud login host; it is allowed by allowedAuthorityHosts${disableInstanceDiscovery ? " and instance discovery is off" : ""}.`
+          : undefined;
+      const reason = [secretFallback ? (resolved.warnings[0]?.reason ?? "client secret fallback") : undefined, authorityNote].filter((r) => r !== undefined).join(" ");
       this.#record("credential.resolve", "success", ["IM-1", "IM-3"], {
         level: secretFallback ? "warn" : "info",
-        ...(secretFallback ? { reason: resolved.warnings[0]?.reason ?? "client secret fallback" } : {}),
+        ...(reason.length > 0 ? { reason } : {}),
         ...(resolved.certificate !== undefined ? { certificate: { notAfter: resolved.certificate.notAfter.toISOString(), daysRemaining: resolved.certificate.daysRemaining } } : {}),
       });
       for (const warning of secretFallback ? resolved.warnings.slice(1) : resolved.warnings) {
@@ -230,7 +269,8 @@ export class AcsClientFactory {
 
   /**
    * Builds a factory from the environment: AZURE_COMMUNICATION_ENDPOINT, AZURE_TENANT_ID, AZURE_CLIENT_ID,
-   * AZURE_CLIENT_CERTIFICATE_PATH, AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_CLIENT_SECRET, AZURE_AUTHORITY_HOST,
+   * AZURE_CLIENT_CERTIFICATE_PATH, AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_SECRET,
+   * AZURE_COMMUNICATION_USE_MANAGED_IDENTITY, AZURE_AUTHORITY_HOST, AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS,
    * AZURE_CLIENT_SEND_CERTIFICATE_CHAIN. `overrides` win over the environment. Key material found in other
    * variables (connection strings, access keys) is reported by name in a `config.warning` audit record.
    */
@@ -243,16 +283,19 @@ export class AcsClientFactory {
       ...(e.certificatePath !== undefined
         ? { certificate: e.certificatePassword !== undefined ? { path: e.certificatePath, password: e.certificatePassword } : { path: e.certificatePath } }
         : {}),
+      ...(e.federatedTokenFile !== undefined ? { workloadIdentity: { tokenFilePath: e.federatedTokenFile } } : {}),
       ...(e.clientSecret !== undefined ? { clientSecret: e.clientSecret } : {}),
+      ...(e.useManagedIdentity === true ? { managedIdentity: e.clientId !== undefined ? { clientId: e.clientId } : {} } : {}),
       ...(e.authorityHost !== undefined ? { authorityHost: e.authorityHost } : {}),
-      // Instance discovery only knows Microsoft's own clouds: skip it for any other authority (Azure Stack, emulator).
-      ...(e.authorityHost !== undefined && !KNOWN_AUTHORITY_HOSTS.test(e.authorityHost) ? { disableInstanceDiscovery: true } : {}),
+      ...(e.allowedAuthorityHosts !== undefined ? { allowedAuthorityHosts: e.allowedAuthorityHosts } : {}),
       ...(e.sendCertificateChain !== undefined ? { sendCertificateChain: e.sendCertificateChain } : {}),
     };
     const options = { ...fromEnv, ...overrides } as AcsClientFactoryOptions;
-    if (options.credential !== undefined && overrides.certificate === undefined && overrides.clientSecret === undefined) {
-      delete options.certificate;
-      delete options.clientSecret;
+    // A credential chosen in code replaces whatever the environment configures (unless the overrides set it too).
+    if (overrides.credential !== undefined || overrides.managedIdentity !== undefined) {
+      for (const key of ["certificate", "clientSecret", "workloadIdentity", "managedIdentity"] as const) {
+        if (overrides[key] === undefined) delete options[key];
+      }
     }
     const factory = new AcsClientFactory(options);
     if (e.keyMaterialVariables.length > 0) {

@@ -7,4 +7,5 @@ export {
   type CertificateOption,
 } from "./AcsClientFactory.js";
 export { DEFAULT_ALLOWED_HOSTS } from "../guard/endpoint.js";
+export { DEFAULT_AUTHORITY_HOST, MICROSOFT_AUTHORITY_HOSTS } from "../guard/authority.js";
 export { ENVIRONMENT_VARIABLES, readEnvironment, type EnvironmentConfiguration } from "../config/readEnvironment.js";

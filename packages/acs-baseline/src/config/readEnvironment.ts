@@ -14,6 +14,9 @@ export const ENVIRONMENT_VARIABLES = Object.freeze({
   clientSecret: "AZURE_CLIENT_SECRET",
   authorityHost: "AZURE_AUTHORITY_HOST",
   sendCertificateChain: "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN",
+  federatedTokenFile: "AZURE_FEDERATED_TOKEN_FILE",
+  useManagedIdentity: "AZURE_COMMUNICATION_USE_MANAGED_IDENTITY",
+  allowedAuthorityHosts: "AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS",
 } as const);
 
 /** What the environment configures (values as read; secrets included, so never log this object). */
@@ -26,6 +29,12 @@ export interface EnvironmentConfiguration {
   clientSecret?: string;
   authorityHost?: string;
   sendCertificateChain?: boolean;
+  /** Path of the federated token file (workload identity federation: AKS, GitHub OIDC, …). */
+  federatedTokenFile?: string;
+  /** True when AZURE_COMMUNICATION_USE_MANAGED_IDENTITY opts in to managed identity (`true` or `1`). */
+  useManagedIdentity?: boolean;
+  /** Extra authority hosts (AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS, comma-separated). */
+  allowedAuthorityHosts?: string[];
   /** Names (never values) of variables holding ACS key material: connection strings or access keys. */
   keyMaterialVariables: string[];
 }
@@ -61,5 +70,19 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   set("clientSecret", secret === undefined || secret.length === 0 ? undefined : secret);
   set("authorityHost", value(ENVIRONMENT_VARIABLES.authorityHost));
   set("sendCertificateChain", chain === undefined ? undefined : chain === "1" || chain.toLowerCase() === "true");
+  set("federatedTokenFile", value(ENVIRONMENT_VARIABLES.federatedTokenFile));
+  const managed = value(ENVIRONMENT_VARIABLES.useManagedIdentity);
+  set("useManagedIdentity", managed === undefined ? undefined : managed === "1" || managed.toLowerCase() === "true");
+  const authorities = parseHostList(value(ENVIRONMENT_VARIABLES.allowedAuthorityHosts));
+  set("allowedAuthorityHosts", authorities.length > 0 ? authorities : undefined);
   return config;
+}
+
+/** Parses a comma-separated host list (AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS): trimmed, empty entries dropped. */
+export function parseHostList(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(",")
+    .map((h) => h.trim())
+    .filter((h) => h.length > 0);
 }

@@ -1,14 +1,16 @@
 /**
- * IM-3: decides which Entra credential the factory uses. Certificate first; a client secret only as a fallback (and
- * flagged); a caller's own TokenCredential is "external". A configured but broken certificate is an error, never a
- * silent fall back to the secret.
+ * IM-3: decides which Entra credential the factory uses, in baseline order: a certificate first; then workload
+ * identity federation (a federated token file); a client secret only as a fallback (and flagged). Managed identity
+ * is an explicit opt-in; a caller's own TokenCredential is "external". A configured but broken certificate or token
+ * file is an error, never a silent fall back to the secret.
  */
 import type { TokenCredential } from "@azure/core-auth";
 import type { ClientCertificateCredentialOptions, ClientSecretCredentialOptions } from "@azure/identity";
-import { ClientSecretCredential } from "@azure/identity";
+import { ClientSecretCredential, ManagedIdentityCredential, WorkloadIdentityCredential } from "@azure/identity";
 import { BaselineViolationError } from "../errors.js";
 import type { CredentialType } from "../audit/events.js";
 import type { CertificateSource, LoadedCertificate } from "./certificate.js";
+import { inspectFederatedTokenFile } from "./federatedToken.js";
 import { loadCertificate } from "./certificate.js";
 import type { RotationEvents } from "./rotatingCertificateCredential.js";
 import { RotatingCertificateCredential } from "./rotatingCertificateCredential.js";
@@ -21,6 +23,10 @@ export interface CredentialConfiguration {
   clientSecret?: string | undefined;
   allowSecretFallback?: boolean | undefined;
   credential?: TokenCredential | undefined;
+  /** Workload identity federation: the federated token file (Kubernetes service-account token, GitHub OIDC, …). */
+  workloadIdentity?: { tokenFilePath: string } | undefined;
+  /** Managed identity (explicit opt-in): system-assigned, or user-assigned by client ID. */
+  managedIdentity?: { clientId?: string | undefined } | undefined;
 }
 
 /** What was resolved. */
@@ -45,24 +51,42 @@ function notConfigured(message: string): never {
 export function checkCredentialConfiguration(config: CredentialConfiguration): CredentialType {
   const hasCertificate = config.certificate !== undefined && config.certificate !== null;
   const hasSecret = nonEmpty(config.clientSecret);
+  const hasWorkload = config.workloadIdentity !== undefined && config.workloadIdentity !== null;
+  const hasManaged = config.managedIdentity !== undefined && config.managedIdentity !== null;
+  const others = (): string =>
+    [hasCertificate ? '"certificate"' : undefined, hasWorkload ? '"workloadIdentity"' : undefined, hasSecret ? '"clientSecret"' : undefined]
+      .filter((x) => x !== undefined)
+      .join(" and ");
   if (config.credential !== undefined) {
-    if (hasCertificate || hasSecret) {
+    if (hasCertificate || hasSecret || hasWorkload || hasManaged) {
       notConfigured(
-        `Both "credential" and ${hasCertificate ? '"certificate"' : '"clientSecret"'} are set, which is ambiguous. Use your own TokenCredential or let the factory build one from tenantId, clientId and a certificate, not both.`,
+        `Both "credential" and ${hasManaged && others().length === 0 ? '"managedIdentity"' : others()} are set, which is ambiguous. Use your own TokenCredential or let the factory build one, not both.`,
       );
     }
     return "external";
   }
+  if (hasManaged) {
+    if (hasCertificate || hasSecret || hasWorkload) {
+      notConfigured(
+        `Managed identity is opted in (managedIdentity, AZURE_COMMUNICATION_USE_MANAGED_IDENTITY) and ${others()} ${others().includes(" and ") ? "are" : "is"} also configured, which is ambiguous. Remove one.`,
+      );
+    }
+    const m = config.managedIdentity as Record<string, unknown>;
+    if (typeof m !== "object" || (m.clientId !== undefined && !nonEmpty(m.clientId))) {
+      notConfigured('managedIdentity takes { clientId?: string }: omit clientId for the system-assigned identity, or give a user-assigned identity\'s client ID.');
+    }
+    return "managed-identity";
+  }
   const missing = [nonEmpty(config.tenantId) ? undefined : "tenantId", nonEmpty(config.clientId) ? undefined : "clientId"].filter(
     (m): m is string => m !== undefined,
   );
-  if (!hasCertificate && !hasSecret) {
+  if (!hasCertificate && !hasSecret && !hasWorkload) {
     notConfigured(
-      `No credential is configured${missing.length > 0 ? ` (and ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing)` : ""}. Configure a service-principal certificate (certificate.path or AZURE_CLIENT_CERTIFICATE_PATH) with tenantId and clientId, or pass a TokenCredential as "credential".`,
+      `No credential is configured${missing.length > 0 ? ` (and ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing)` : ""}. Configure a service-principal certificate (certificate.path or AZURE_CLIENT_CERTIFICATE_PATH) or workload identity federation (AZURE_FEDERATED_TOKEN_FILE) with tenantId and clientId, opt in to managed identity, or pass a TokenCredential as "credential".`,
     );
   }
   if (missing.length > 0) {
-    notConfigured(`${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing. A service principal needs both tenantId and clientId (AZURE_TENANT_ID, AZURE_CLIENT_ID).`);
+    notConfigured(`${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing. A service principal or workload identity needs both tenantId and clientId (AZURE_TENANT_ID, AZURE_CLIENT_ID).`);
   }
   if (hasCertificate) {
     const c = config.certificate as Record<string, unknown>;
@@ -71,6 +95,12 @@ export function checkCredentialConfiguration(config: CredentialConfiguration): C
     if (hasPath && hasPem) notConfigured('The certificate has both "path" and "pem"; give one.');
     if (!hasPath && !hasPem) notConfigured('The certificate option needs "path" (a PEM file) or "pem" (PEM text).');
     return "certificate";
+  }
+  if (hasWorkload) {
+    if (!nonEmpty((config.workloadIdentity as Record<string, unknown>).tokenFilePath)) {
+      notConfigured('workloadIdentity needs "tokenFilePath": the federated token file (AZURE_FEDERATED_TOKEN_FILE).');
+    }
+    return "workload-identity";
   }
   if (config.allowSecretFallback === false) {
     throw new BaselineViolationError(
@@ -92,12 +122,20 @@ export function resolveCredential(
 ): ResolvedCredential {
   const type = checkCredentialConfiguration(config);
   if (type === "external") return { credential: config.credential as TokenCredential, type, warnings: [] };
+  if (type === "managed-identity") {
+    const clientId = config.managedIdentity?.clientId;
+    const credential = new ManagedIdentityCredential({ ...credentialOptions, ...(clientId !== undefined ? { clientId } : {}) });
+    return { credential, type, warnings: [] };
+  }
   const tenantId = config.tenantId as string;
   const clientId = config.clientId as string;
   if (type === "certificate") {
     const source = config.certificate as CertificateSource;
     const loaded = loadCertificate(source);
     const warnings: ResolvedCredential["warnings"] = loaded.warnings.map((reason) => ({ reason, controls: ["IM-3"] }));
+    if (config.workloadIdentity !== undefined) {
+      warnings.push({ reason: "A federated token file is configured next to the certificate and is ignored: the certificate comes first (AZURE_FEDERATED_TOKEN_FILE).", controls: ["IM-3"] });
+    }
     if (nonEmpty(config.clientSecret)) {
       warnings.push({ reason: "A client secret is configured next to the certificate and is ignored; remove it (AZURE_CLIENT_SECRET).", controls: ["IM-3", "IM-8"] });
     }
@@ -110,6 +148,16 @@ export function resolveCredential(
       events,
     );
     return { credential, type, certificate: loaded, warnings };
+  }
+  if (type === "workload-identity") {
+    const tokenFilePath = (config.workloadIdentity as { tokenFilePath: string }).tokenFilePath;
+    inspectFederatedTokenFile(tokenFilePath);
+    const { sendCertificateChain: _chain, ...options } = credentialOptions;
+    const credential = new WorkloadIdentityCredential({ ...options, tenantId, clientId, tokenFilePath });
+    const warnings: ResolvedCredential["warnings"] = nonEmpty(config.clientSecret)
+      ? [{ reason: "A client secret is configured next to workload identity and is ignored; remove it (AZURE_CLIENT_SECRET).", controls: ["IM-3", "IM-8"] }]
+      : [];
+    return { credential, type, warnings };
   }
   const credential = new ClientSecretCredential(tenantId, clientId, config.clientSecret as string, credentialOptions);
   return {

@@ -20,10 +20,6 @@ export interface ValidatedEndpoint {
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-function refuse(message: string): never {
-  throw new BaselineViolationError("ENDPOINT_NOT_ALLOWED", message);
-}
-
 function stripBrackets(host: string): string {
   return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
 }
@@ -38,6 +34,35 @@ export function hostMatches(hostname: string, entry: string): boolean {
   return hostname === pattern;
 }
 
+/** What {@link validateHttpsOrigin} checks and how it words its refusals. */
+export interface HttpsOriginSubject {
+  /** Noun in messages: "endpoint", "authority host". */
+  noun: string;
+  /** Code for a non-https scheme. */
+  insecureCode: "INSECURE_ENDPOINT" | "AUTHORITY_NOT_ALLOWED";
+  /** Code for everything else. */
+  refuseCode: "ENDPOINT_NOT_ALLOWED" | "AUTHORITY_NOT_ALLOWED";
+  /** What a correct value looks like, e.g. `https://<name>.communication.azure.com`. */
+  example: string;
+  /** Why a look-alike matters, e.g. "an ACS host". */
+  lookAlikeOf: string;
+  /** Why https matters, e.g. "ACS data-plane traffic must use https (TLS in transit)". */
+  whyHttps: string;
+  /** Sentence appended when the host is not allowed. */
+  notAllowedHint: (allowedHosts: readonly string[]) => string;
+}
+
+const ENDPOINT_SUBJECT: HttpsOriginSubject = {
+  noun: "endpoint",
+  insecureCode: "INSECURE_ENDPOINT",
+  refuseCode: "ENDPOINT_NOT_ALLOWED",
+  example: "https://<name>.communication.azure.com",
+  lookAlikeOf: "an ACS host",
+  whyHttps: "ACS data-plane traffic must use https (TLS in transit)",
+  notAllowedHint: (allowedHosts) =>
+    `The endpoint host is not in allowedHosts (${allowedHosts.map((h) => JSON.stringify(h)).join(", ")}). Use your ACS resource's host, or add it to allowedHosts.`,
+};
+
 /**
  * Validates the ACS endpoint against the baseline (DP-3).
  * @throws BaselineViolationError INSECURE_ENDPOINT when the scheme is not https; ENDPOINT_NOT_ALLOWED for anything
@@ -45,54 +70,65 @@ export function hostMatches(hostname: string, entry: string): boolean {
  * `allowedHosts`).
  */
 export function validateEndpoint(endpoint: unknown, allowedHosts: readonly string[] = DEFAULT_ALLOWED_HOSTS): ValidatedEndpoint {
-  if (typeof endpoint !== "string" || endpoint.length === 0) {
-    refuse("The endpoint is missing or not a string. Set it to your resource's https://<name>.communication.azure.com URL.");
+  return validateHttpsOrigin(endpoint, allowedHosts, ENDPOINT_SUBJECT);
+}
+
+/**
+ * The shared rules for an https origin that secrets or tokens are sent to (the ACS endpoint, the Entra authority):
+ * https, an absolute URL with nothing but `https://host[:port]` (a trailing `/` is fine), an ASCII DNS name or IP
+ * literal without punycode labels, and a host matching one `allowedHosts` entry ({@link hostMatches}). Messages never
+ * echo the value.
+ */
+export function validateHttpsOrigin(value: unknown, allowedHosts: readonly string[], subject: HttpsOriginSubject): ValidatedEndpoint {
+  const { noun, example } = subject;
+  const refuse = (message: string): never => {
+    throw new BaselineViolationError(subject.refuseCode, message);
+  };
+  if (typeof value !== "string" || value.length === 0) {
+    refuse(`The ${noun} is missing or not a string. Set it to ${example}.`);
   }
+  const endpoint = value as string;
   const scheme = SCHEME.exec(endpoint.trim())?.[1]?.toLowerCase();
   if (scheme !== undefined && scheme !== "https") {
     throw new BaselineViolationError(
-      "INSECURE_ENDPOINT",
-      `The endpoint uses "${scheme.length <= 10 ? scheme : "another scheme"}:"; ACS data-plane traffic must use https (TLS in transit). Use https://<name>.communication.azure.com.`,
+      subject.insecureCode,
+      `The ${noun} uses "${scheme.length <= 10 ? scheme : "another scheme"}:"; ${subject.whyHttps}. Use ${example}.`,
     );
   }
-  if (endpoint.length > 2048) refuse("The endpoint is longer than 2048 characters.");
-  if (/\s/.test(endpoint)) refuse("The endpoint contains white space. Remove it.");
+  if (endpoint.length > 2048) refuse(`The ${noun} is longer than 2048 characters.`);
+  if (/\s/.test(endpoint)) refuse(`The ${noun} contains white space. Remove it.`);
   if (/[^\x21-\x7e]/.test(endpoint)) {
-    refuse("The endpoint contains non-ASCII characters (an internationalised host can be a look-alike of an ACS host). Use the ASCII host name.");
+    refuse(`The ${noun} contains non-ASCII characters (an internationalised host can be a look-alike of ${subject.lookAlikeOf}). Use the ASCII host name.`);
   }
-  if (endpoint.includes("\\")) refuse("The endpoint contains a backslash.");
+  if (endpoint.includes("\\")) refuse(`The ${noun} contains a backslash.`);
   if (scheme === undefined || !endpoint.toLowerCase().startsWith("https://")) {
-    refuse("The endpoint is not an absolute https:// URL. Use https://<name>.communication.azure.com.");
+    refuse(`The ${noun} is not an absolute https:// URL. Use ${example}.`);
   }
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    refuse("The endpoint is not a valid URL. Use https://<name>.communication.azure.com.");
+    return refuse(`The ${noun} is not a valid URL. Use ${example}.`);
   }
   if (url.username !== "" || url.password !== "" || endpoint.slice(8).split(/[/?#]/)[0].includes("@")) {
-    refuse("The endpoint contains user-info (user:password@). Credentials never belong in the endpoint; authenticate with Microsoft Entra ID.");
+    refuse(`The ${noun} contains user-info (user:password@). Credentials never belong in the ${noun}; authenticate with Microsoft Entra ID.`);
   }
-  if (endpoint.includes("?")) refuse("The endpoint contains a query string. Use only https://<host>[:port].");
-  if (endpoint.includes("#")) refuse("The endpoint contains a fragment. Use only https://<host>[:port].");
+  if (endpoint.includes("?")) refuse(`The ${noun} contains a query string. Use only https://<host>[:port].`);
+  if (endpoint.includes("#")) refuse(`The ${noun} contains a fragment. Use only https://<host>[:port].`);
   const afterScheme = endpoint.slice("https://".length);
   const slash = afterScheme.indexOf("/");
-  if (url.pathname !== "/" || (slash !== -1 && afterScheme.slice(slash) !== "/")) refuse("The endpoint contains a path. Use only https://<host>[:port].");
+  if (url.pathname !== "/" || (slash !== -1 && afterScheme.slice(slash) !== "/")) refuse(`The ${noun} contains a path. Use only https://<host>[:port].`);
   const hostname = stripBrackets(url.hostname.toLowerCase());
-  if (hostname.length === 0) refuse("The endpoint has no host.");
-  if (hostname.endsWith(".")) refuse("The endpoint host ends with a dot. Use the host name without it.");
+  if (hostname.length === 0) refuse(`The ${noun} has no host.`);
+  if (hostname.endsWith(".")) refuse(`The ${noun} host ends with a dot. Use the host name without it.`);
   const isIpv6 = url.hostname.startsWith("[");
   if (!isIpv6 && !hostname.split(".").every((label) => HOST_LABEL.test(label))) {
-    refuse("The endpoint host is not a valid DNS name (each label: letters, digits and inner hyphens).");
+    refuse(`The ${noun} host is not a valid DNS name (each label: letters, digits and inner hyphens).`);
   }
   if (hostname.split(".").some((label) => label.startsWith("xn--"))) {
-    refuse("The endpoint host contains a punycode (xn--) label, which can be a look-alike of an ACS host. Use the ASCII host name.");
+    refuse(`The ${noun} host contains a punycode (xn--) label, which can be a look-alike of ${subject.lookAlikeOf}. Use the ASCII host name.`);
   }
-  if (!allowedHosts.some((entry) => hostMatches(hostname, entry))) {
-    refuse(
-      `The endpoint host is not in allowedHosts (${allowedHosts.map((h) => JSON.stringify(h)).join(", ")}). Use your ACS resource's host, or add it to allowedHosts.`,
-    );
-  }
+  if (!allowedHosts.some((entry) => hostMatches(hostname, entry))) refuse(subject.notAllowedHint(allowedHosts));
   const port = url.port === "" ? 443 : Number(url.port);
   return { origin: `https://${url.host.toLowerCase()}`, hostname, port };
 }

@@ -1,0 +1,58 @@
+/**
+ * IM-3: the federated token file of workload identity federation (AZURE_FEDERATED_TOKEN_FILE). Checked before the
+ * credential is built, and described for `doctor`, without ever putting its content into an error or output.
+ */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { BaselineViolationError } from "../errors.js";
+
+/** What can be said about a federated token file without revealing the token. */
+export interface FederatedTokenInfo {
+  /** The token's issuer (`iss`), printable ASCII, at most 200 characters; absent when the file is not a JWT. */
+  issuer?: string;
+  /** The token's expiry (`exp`), when it is a JWT with one. */
+  expiresOn?: Date;
+}
+
+const MAX_TOKEN_BYTES = 64 * 1024;
+
+function notConfigured(message: string): never {
+  throw new BaselineViolationError("CREDENTIAL_NOT_CONFIGURED", message);
+}
+
+/**
+ * Reads the federated token file and checks that it is a non-empty regular file. The token's claims are decoded
+ * (not verified: Entra verifies them) only to describe it.
+ * @throws BaselineViolationError CREDENTIAL_NOT_CONFIGURED when the file is missing, unreadable, not a regular file or empty.
+ */
+export function inspectFederatedTokenFile(path: string): FederatedTokenInfo {
+  let fd: number | undefined;
+  let text: string;
+  try {
+    fd = openSync(path, "r");
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is not a regular file.");
+    const buffer = Buffer.alloc(Math.min(Math.max(stat.size, 1), MAX_TOKEN_BYTES));
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    text = buffer.subarray(0, read).toString("utf8").trim();
+  } catch (error) {
+    if (error instanceof BaselineViolationError) throw error;
+    const code = (error as { code?: unknown }).code;
+    notConfigured(
+      `The federated token file (AZURE_FEDERATED_TOKEN_FILE) cannot be read (${typeof code === "string" ? code.slice(0, 16) : "error"}). Check the path and that the projected token volume is mounted.`,
+    );
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (text.length === 0) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is empty.");
+  const parts = text.split(".");
+  if (parts.length !== 3) return {};
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1] ?? "", "base64url").toString("utf8")) as { iss?: unknown; exp?: unknown };
+    return {
+      ...(typeof claims.iss === "string" ? { issuer: claims.iss.replace(/[^\x20-\x7e]/g, "?").slice(0, 200) } : {}),
+      ...(typeof claims.exp === "number" && Number.isFinite(claims.exp) && Math.abs(claims.exp) < 1e11 ? { expiresOn: new Date(claims.exp * 1000) } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
