@@ -1,5 +1,5 @@
 /** The Entra applications (service principals) registered in the emulator's tenant. */
-import { X509Certificate, createHash, timingSafeEqual } from "node:crypto";
+import { X509Certificate, createHash, randomUUID, timingSafeEqual } from "node:crypto";
 
 const DEFAULT_ROLE = "Communication and Email Service Owner";
 
@@ -20,6 +20,8 @@ export interface ApplicationRegistration {
   secret?: string;
   /** RBAC roles on the ACS resource. Default `["Communication and Email Service Owner"]`; `[]` gives 403 on ACS. */
   roles?: string[];
+  /** Object ID of the application's service principal (the token's `oid`). Default: a random GUID. */
+  objectId?: string;
 }
 
 interface RegisteredCertificate {
@@ -31,6 +33,8 @@ interface RegisteredCertificate {
 /** One registered application. */
 export interface Application {
   clientId: string;
+  /** Service principal object ID (`oid`). */
+  objectId: string;
   roles: string[];
   certificates: RegisteredCertificate[];
   hasSecret: boolean;
@@ -59,6 +63,7 @@ export class ApplicationRegistry {
       registration.secret === undefined ? undefined : createHash("sha256").update(registration.secret, "utf8").digest();
     const app: Application = {
       clientId: registration.clientId,
+      objectId: registration.objectId ?? randomUUID(),
       roles: [...(registration.roles ?? [DEFAULT_ROLE])],
       certificates: pems.map(registerCertificate),
       hasSecret: digest !== undefined,

@@ -17,6 +17,12 @@ export const ACS_SCOPE = "https://communication.azure.com//.default";
 export const ACS_AUDIENCE = "https://communication.azure.com";
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
+/** A resource the emulator issues tokens for: the scope a client asks for and the audience of the token. */
+export interface TokenResource {
+  scope: string;
+  audience: string;
+}
+
 export interface EntraState {
   tenantId: string;
   authorityHost: () => string;
@@ -27,6 +33,13 @@ export interface EntraState {
   stats: { tokenRequests: number; tokensIssued: number; assertionReuses: number };
   /** jti → exp (seconds) of assertions seen, to count reuse. */
   seenAssertions: Map<string, number>;
+  /** Resources besides ACS that tokens are issued for (one row each, e.g. the ARM endpoint). */
+  tokenResources?: () => readonly TokenResource[];
+}
+
+/** Every resource tokens are issued for: ACS first, then the state's extra rows. */
+function tokenResourcesOf(state: EntraState): readonly TokenResource[] {
+  return [{ scope: ACS_SCOPE, audience: ACS_AUDIENCE }, ...(state.tokenResources?.() ?? [])];
 }
 
 interface OAuthError {
@@ -189,8 +202,10 @@ async function issueToken(form: URLSearchParams, state: EntraState): Promise<Iss
   const scope = form.get("scope");
   if (scope === null) return oauthError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
   const scopes = scope.split(" ").filter((s) => s.length > 0 && s !== "offline_access" && s !== "openid" && s !== "profile");
-  if (scopes.length !== 1 || scopes[0] !== ACS_SCOPE) {
-    return oauthError(400, "invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid. The scope must be '${ACS_SCOPE}'.`);
+  const resource = scopes.length === 1 ? tokenResourcesOf(state).find((r) => r.scope === scopes[0]) : undefined;
+  if (resource === undefined) {
+    const valid = tokenResourcesOf(state).map((r) => `'${r.scope}'`).join(" or ");
+    return oauthError(400, "invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid. The scope must be ${valid}.`);
   }
   const app = state.applications.get(clientId);
   if (app === undefined) {
@@ -225,13 +240,13 @@ async function issueToken(form: URLSearchParams, state: EntraState): Promise<Iss
     tid: state.tenantId,
     appid: app.clientId,
     azp: app.clientId,
-    oid: app.clientId,
+    oid: app.objectId,
     roles: app.roles,
     ver: "2.0",
   })
     .setProtectedHeader({ alg: "RS256", typ: "JWT" })
     .setIssuer(issuerOf(state))
-    .setAudience(ACS_AUDIENCE)
+    .setAudience(resource.audience)
     .setSubject(app.clientId)
     .setIssuedAt(now)
     .setNotBefore(now - 5)

@@ -1,6 +1,6 @@
 /**
- * `acs-baseline/emulator`: a local Microsoft Entra ID token endpoint and Azure Communication Services data plane
- * over TLS, for running the upstream SDK, acs-baseline and your own code with no Azure account.
+ * `acs-baseline/emulator`: a local Microsoft Entra ID token endpoint, Azure Communication Services data plane and
+ * Azure Resource Manager endpoint for the ACS resource over TLS, for running the upstream SDK, acs-baseline and your own code with no Azure account.
  *
  * @packageDocumentation
  */
@@ -19,3 +19,13 @@ export { emulatorFactoryOptions } from "./factoryOptions.js";
 export type { EmulatorSide, FaultSpec, InjectedFault } from "./faults.js";
 export type { EmulatorRequest } from "./requestLog.js";
 export type { EmulatorSmsMessage } from "./acs.js";
+export {
+  ACS_LOG_CATEGORIES,
+  type AssignRoleOptions,
+  type DefineRoleOptions,
+  type EmulatorAcsResource,
+  type EmulatorArm,
+  type EmulatorDiagnosticSetting,
+  type EmulatorRoleAssignment,
+} from "./arm.js";
+export { BUILT_IN_ROLE_IDS, type EmulatorRoleDefinition, type EmulatorRolePermission } from "./armRoles.js";
