@@ -83,7 +83,8 @@ export type AcsClientConstructor<TClient, TOptions extends object = CommonClient
   options?: TOptions,
 ) => TClient;
 
-const KNOWN_AUTHORITY_HOSTS = /^https:\/\/login\.(microsoftonline\.(com|us|de)|chinacloudapi\.cn|partner\.microsoftonline\.cn)\/?$/i;
+/** Microsoft clouds whose authority hosts support instance discovery (others skip it: Azure Stack, the emulator). */
+export const KNOWN_AUTHORITY_HOSTS = /^https:\/\/login\.(microsoftonline\.(com|us|de)|chinacloudapi\.cn|partner\.microsoftonline\.cn)\/?$/i;
 
 const CLOSED = "This AcsClientFactory is closed; create a new one.";
 

@@ -1,0 +1,40 @@
+/** The environment variables posture reads, next to the factory's (readEnvironment). */
+import { KNOWN_AUTHORITY_HOSTS } from "../clients/AcsClientFactory.js";
+import { readEnvironment } from "../config/readEnvironment.js";
+import type { CheckPostureOptions } from "./checkPosture.js";
+
+/** Variables only posture reads. @public */
+export const POSTURE_ENVIRONMENT_VARIABLES = Object.freeze({
+  resourceId: "AZURE_COMMUNICATION_RESOURCE_ID",
+  armEndpoint: "AZURE_RESOURCE_MANAGER_ENDPOINT",
+} as const);
+
+/**
+ * {@link CheckPostureOptions} from the environment, exactly as `AcsClientFactory.fromEnvironment()` reads the
+ * credential (certificate first, secret fallback, AZURE_AUTHORITY_HOST), plus AZURE_COMMUNICATION_RESOURCE_ID and
+ * AZURE_RESOURCE_MANAGER_ENDPOINT. Missing values are left out (checkPosture reports them).
+ * @public
+ */
+export function postureOptionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Partial<CheckPostureOptions> {
+  const e = readEnvironment(env);
+  const value = (name: string) => {
+    const v = env[name]?.trim();
+    return v === undefined || v.length === 0 ? undefined : v;
+  };
+  const resourceId = value(POSTURE_ENVIRONMENT_VARIABLES.resourceId);
+  const armEndpoint = value(POSTURE_ENVIRONMENT_VARIABLES.armEndpoint);
+  return {
+    ...(resourceId !== undefined ? { resourceId } : {}),
+    ...(armEndpoint !== undefined ? { armEndpoint } : {}),
+    ...(e.endpoint !== undefined ? { endpoint: e.endpoint } : {}),
+    ...(e.tenantId !== undefined ? { tenantId: e.tenantId } : {}),
+    ...(e.clientId !== undefined ? { clientId: e.clientId } : {}),
+    ...(e.certificatePath !== undefined
+      ? { certificate: e.certificatePassword !== undefined ? { path: e.certificatePath, password: e.certificatePassword } : { path: e.certificatePath } }
+      : {}),
+    ...(e.clientSecret !== undefined ? { clientSecret: e.clientSecret } : {}),
+    ...(e.authorityHost !== undefined ? { authorityHost: e.authorityHost } : {}),
+    ...(e.authorityHost !== undefined && !KNOWN_AUTHORITY_HOSTS.test(e.authorityHost) ? { disableInstanceDiscovery: true } : {}),
+    ...(e.sendCertificateChain !== undefined ? { sendCertificateChain: e.sendCertificateChain } : {}),
+  };
+}
