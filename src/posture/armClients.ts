@@ -4,19 +4,26 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
-import type { CommunicationServiceManagementClient } from "@azure/arm-communication";
-import type { AuthorizationManagementClient } from "@azure/arm-authorization";
-import type { MonitorClient } from "@azure/arm-monitor";
-
-/** The management clients of one posture check. */
-export interface ArmClients {
-  communication: CommunicationServiceManagementClient;
-  authorization: AuthorizationManagementClient;
-  monitor: MonitorClient;
-}
 
 /** The optional peer dependencies posture needs (exact versions it is tested with are in package.json). */
 export const POSTURE_PACKAGES = ["@azure/arm-communication", "@azure/arm-monitor", "@azure/arm-authorization"] as const;
+
+function loadModules() {
+  return Promise.all([
+    load("@azure/arm-communication", () => import("@azure/arm-communication")),
+    load("@azure/arm-authorization", () => import("@azure/arm-authorization")),
+    load("@azure/arm-monitor", () => import("@azure/arm-monitor")),
+  ]);
+}
+// Types taken from the dynamic imports themselves, so the CommonJS build types them as what it loads.
+type Modules = Awaited<ReturnType<typeof loadModules>>;
+
+/** The management clients of one posture check. */
+export interface ArmClients {
+  communication: InstanceType<Modules[0]["CommunicationServiceManagementClient"]>;
+  authorization: InstanceType<Modules[1]["AuthorizationManagementClient"]>;
+  monitor: InstanceType<Modules[2]["MonitorClient"]>;
+}
 
 async function load<T>(name: (typeof POSTURE_PACKAGES)[number], importer: () => Promise<T>): Promise<T> {
   try {
@@ -43,11 +50,7 @@ export async function createArmClients(
   armEndpoint: string,
   clientOptions: CommonClientOptions,
 ): Promise<ArmClients> {
-  const [communicationModule, authorizationModule, monitorModule] = await Promise.all([
-    load("@azure/arm-communication", () => import("@azure/arm-communication")),
-    load("@azure/arm-authorization", () => import("@azure/arm-authorization")),
-    load("@azure/arm-monitor", () => import("@azure/arm-monitor")),
-  ]);
+  const [communicationModule, authorizationModule, monitorModule] = await loadModules();
   const scope = `${armEndpoint}/.default`;
   const { additionalPolicies: _policies, ...options } = clientOptions;
   const common = { ...options, endpoint: armEndpoint, $host: armEndpoint, credentialScopes: [scope] };

@@ -15,8 +15,9 @@ export interface PostureCustomRole {
 }
 
 /**
- * The custom role with only what `clients` need (read the resource; write where the data plane checks it), scoped to
- * the one resource. Never listKeys, regenerateKey, delete or role-assignment writes.
+ * The custom role with only what `clients` need (read the resource; write where the data plane checks it). Custom roles
+ * cannot be assignable at a single resource, so the assignable scope is the resource's resource group; assign it at
+ * the resource. Never listKeys, regenerateKey, delete or role-assignment writes.
  */
 export function customRoleFor(resourceId: string, clients: readonly PostureClientType[]): PostureCustomRole {
   const actions = new Set<string>(["Microsoft.Communication/CommunicationServices/Read"]);
@@ -34,6 +35,6 @@ export function customRoleFor(resourceId: string, clients: readonly PostureClien
     ],
     DataActions: [],
     NotDataActions: [],
-    AssignableScopes: [resourceId],
+    AssignableScopes: [resourceId.replace(/\/providers\/Microsoft\.Communication\/communicationServices\/[^/]+$/i, "")],
   };
 }

@@ -138,7 +138,7 @@ describe("app-principal-least-privilege", () => {
     expect(c.status).toBe("fail");
     expect(c.evidence).toMatch(/read the access keys, regenerate the access keys, delete the resource/);
     const role = JSON.parse(c.remediation.slice(c.remediation.indexOf("{"))) as { Actions: string[]; NotActions: string[]; AssignableScopes: string[] };
-    expect(role.AssignableScopes).toEqual([emu.arm.resourceId]);
+    expect(role.AssignableScopes).toEqual([emu.arm.scopes.resourceGroup]);
     expect(role.Actions).toEqual(expect.arrayContaining(["Microsoft.Communication/CommunicationServices/Read", "Microsoft.Communication/CommunicationServices/Write", "Microsoft.Communication/EmailServices/write"]));
     expect(role.Actions.join(" ")).not.toMatch(/ListKeys|RegenerateKey|Delete|\*/);
   });

@@ -14,6 +14,7 @@ export function checkLocalAuth(resource: Read<CommunicationServiceResource>): Po
   return {
     ...base,
     status: "fail",
+    details: { dataLocation: resource.value.dataLocation ?? "", linkedDomains: resource.value.linkedDomains ?? [] },
     evidence:
       value === false
         ? "disableLocalAuth is false: anyone holding an access key or connection string reaches the data plane, past every check acs-baseline makes."
