@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
+import type AjvDraft04 from "ajv-draft-04";
+import type AddFormats from "ajv-formats";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPostureCommand } from "../../src/cli/postureCommand.js";
 import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../src/emulator/index.js";
@@ -18,8 +20,8 @@ import { resetArm } from "../posture/helpers.js";
 
 const require = createRequire(import.meta.url);
 // CommonJS packages with a default export: load them as CommonJS.
-const Ajv = (require("ajv-draft-04") as { default: typeof import("ajv-draft-04").default }).default;
-const addFormats = (require("ajv-formats") as { default: typeof import("ajv-formats").default }).default;
+const Ajv = (require("ajv-draft-04") as { default: typeof AjvDraft04 }).default;
+const addFormats = (require("ajv-formats") as { default: typeof AddFormats }).default;
 const BIN = join(__dirname, "..", "..", "dist", "esm", "cli", "bin.js");
 let emu: Emulator;
 let app: TestApplication;
