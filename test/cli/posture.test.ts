@@ -20,8 +20,8 @@ import { resetArm } from "../posture/helpers.js";
 
 const require = createRequire(import.meta.url);
 // CommonJS packages with a default export: load them as CommonJS.
-const Ajv = (require("ajv-draft-04") as { default: typeof AjvDraft04 }).default;
-const addFormats = (require("ajv-formats") as { default: typeof AddFormats }).default;
+const Ajv = (require("ajv-draft-04") as typeof AjvDraft04).default;
+const addFormats = (require("ajv-formats") as typeof AddFormats).default;
 const BIN = join(__dirname, "..", "..", "dist", "esm", "cli", "bin.js");
 let emu: Emulator;
 let app: TestApplication;
