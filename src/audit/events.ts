@@ -17,6 +17,7 @@ export type AuditAction =
   | "request"
   | "refuse"
   | "config.warning"
+  | "posture.check"
   | "log.close";
 
 /**
@@ -79,4 +80,6 @@ export interface AuditEventInput {
   variables?: readonly string[];
   /** Expiry of the certificate in use (certificate warnings). */
   certificate?: { notAfter?: string; daysRemaining?: number };
+  /** The posture check, on `posture.check` (its evidence goes in `reason`). */
+  posture?: { check: string; status: "pass" | "fail" | "warn" | "unknown"; resourceId: string };
 }

@@ -41,6 +41,8 @@ export function formatAuditRecord(record: unknown): string {
   if (err.code !== undefined || err.message !== undefined)
     parts.push(`error: ${[str(err.code), str(err.message)].filter(Boolean).join(" ")}`);
   if (Array.isArray(r.variables) && r.variables.length > 0) parts.push(`variables: ${r.variables.join(", ")}`);
+  const posture = obj(r.posture);
+  if (posture.check !== undefined) parts.push(`posture ${str(posture.check) ?? ""} ${str(posture.status) ?? ""}`);
   const cert = obj(r.certificate);
   if (cert.notAfter !== undefined) parts.push(`certificate expires ${str(cert.notAfter)} (${str(cert.daysRemaining) ?? "?"} days)`);
   const log = obj(r.log);

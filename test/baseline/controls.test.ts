@@ -26,6 +26,7 @@ const CODES: BaselineViolationCode[] = [
   "CERTIFICATE_INVALID",
   "CERTIFICATE_EXPIRED",
   "KEY_AUTH_BLOCKED",
+  "LOCAL_AUTH_ENABLED",
 ];
 
 async function report(args: string[]): Promise<{ code: number; out: string; err: string }> {
