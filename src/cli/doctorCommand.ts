@@ -9,6 +9,7 @@ import { loadCertificate } from "../credentials/certificate.js";
 import type { BaselineControlId } from "../errors.js";
 import { isBaselineViolationError } from "../errors.js";
 import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "../guard/endpoint.js";
+import { POSTURE_ENVIRONMENT_VARIABLES, checkPosture, postureOptionsFromEnvironment } from "../posture/index.js";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, println } from "./io.js";
 
@@ -25,7 +26,9 @@ const MARK = { pass: "✓", fail: "✗", warn: "!" } as const;
 const HELP = `Usage: acs-baseline doctor [--online] [--json] [--allowed-host HOST]…
 
 Checks the configuration exactly as AcsClientFactory.fromEnvironment() reads it (${Object.values(ENVIRONMENT_VARIABLES).join(", ")}).
-Nothing is sent unless --online, which acquires a Microsoft Entra token and reports the outcome.
+Nothing is sent unless --online, which acquires a Microsoft Entra token and reports the outcome, and, when
+${POSTURE_ENVIRONMENT_VARIABLES.resourceId} is set, checks the resource's posture through ARM (read only; see
+\`acs-baseline posture\`; unknown results are warnings).
 --allowed-host adds hosts to the endpoint allow-list (default ${DEFAULT_ALLOWED_HOSTS.join(", ")}).
 Exit 1 when a check fails (✗); warnings (!) do not fail.`;
 
@@ -89,9 +92,23 @@ export async function runDoctor(env: NodeJS.ProcessEnv, options: { online: boole
       } finally {
         await factory?.close();
       }
+      if (env[POSTURE_ENVIRONMENT_VARIABLES.resourceId] !== undefined && !checks.some((c) => c.status === "fail")) await addPosture(env, add);
     }
   }
   return checks;
+}
+
+/** `doctor --online` with a resource id: one line per posture check (unknown is a warning, as posture without --strict). */
+async function addPosture(env: NodeJS.ProcessEnv, add: (name: string, control: BaselineControlId, status: DoctorCheck["status"], message: string) => void): Promise<void> {
+  try {
+    const options = postureOptionsFromEnvironment(env);
+    const result = await checkPosture({ ...options, resourceId: options.resourceId ?? "" });
+    for (const c of result.checks) {
+      add(`posture ${c.id}`, c.control ?? "PA-7", c.status === "unknown" ? "warn" : c.status, c.status === "unknown" ? `could not be checked: ${c.evidence}` : c.evidence);
+    }
+  } catch (error) {
+    add("posture", "IM-1", "fail", `${POSTURE_ENVIRONMENT_VARIABLES.resourceId}: ${error instanceof Error ? error.message : "posture check failed"}`);
+  }
 }
 
 export const doctorCommand: CliCommand = async (args, io) => {
