@@ -4,6 +4,7 @@ export { postureOptionsFromEnvironment, POSTURE_ENVIRONMENT_VARIABLES } from "./
 export { POSTURE_CLIENT_TYPES } from "./clientNeeds.js";
 export { DEFAULT_ARM_ENDPOINT } from "./resourceId.js";
 export type { PostureCustomRole } from "./customRole.js";
+export { renderPosturePlan, type PlanFormat, type PlanOptions } from "./plan.js";
 export type {
   KeyAccessPrincipal,
   PostureCheck,

@@ -12,7 +12,7 @@ import { customRoleFor } from "./customRole.js";
 import { parseAcsResourceId } from "./resourceId.js";
 import type { KeyAccessPrincipal, PostureClientType, PostureResult } from "./types.js";
 
-/** Output format of {@link renderPosturePlan}. */
+/** Output format of {@link renderPosturePlan}. @public */
 export type PlanFormat = "bicep" | "arm" | "az";
 
 /** api-version used to set disableLocalAuth (the first stable one with the property is 2025-05-01). */
@@ -21,6 +21,7 @@ const DIAGNOSTIC_API_VERSION = "2021-05-01-preview";
 const AUTHORIZATION_API_VERSION = "2022-04-01";
 const SETTING_NAME = "acs-baseline-all-logs";
 
+/** Options of {@link renderPosturePlan}. @public */
 export interface PlanOptions {
   /** Log Analytics workspace resource id for the diagnostic setting (a parameter without it). */
   workspaceId?: string | undefined;
@@ -58,7 +59,11 @@ export function planIsEmpty(result: PostureResult): boolean {
   return !n.localAuth && !n.logs && !n.role;
 }
 
-/** Renders the plan. Deterministic for a given result and options. */
+/**
+ * A reviewable fix for every failing check of `result`: Bicep, an ARM template (JSON) or Azure CLI commands.
+ * Changes nothing; deterministic for a given result and options. Empty of fixes when nothing fails.
+ * @public
+ */
 export function renderPosturePlan(result: PostureResult, format: PlanFormat, options: PlanOptions = {}): string {
   const needs = needsOf(result);
   const resource = parseAcsResourceId(result.resourceId);
