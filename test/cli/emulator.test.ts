@@ -25,6 +25,8 @@ describe("acs-baseline emulator (CLI)", () => {
       "AZURE_CLIENT_CERTIFICATE_PATH",
       "AZURE_CLIENT_ID",
       "AZURE_COMMUNICATION_ENDPOINT",
+      "AZURE_COMMUNICATION_RESOURCE_ID",
+      "AZURE_RESOURCE_MANAGER_ENDPOINT",
       "AZURE_TENANT_ID",
       "NODE_EXTRA_CA_CERTS",
     ]);
