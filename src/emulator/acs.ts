@@ -109,92 +109,92 @@ export async function handleAcs(req: IncomingMessage, res: ServerResponse, state
   return await serve();
 
   async function verifyBearer(): Promise<Outcome | undefined> {
-  const token = authorization.slice("Bearer ".length).trim();
-  let roles: unknown;
-  try {
-    const { payload } = await jwtVerify(token, state.verifyKey, {
-      algorithms: ["RS256"],
-      audience: ACS_AUDIENCE,
-      issuer: state.issuer(),
-      requiredClaims: ["exp", "appid"],
-    });
-    clientId = String(payload.appid);
-    roles = payload.roles;
-  } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) {
-      state.stats.expiredTokensRefused++;
-      return fail(401, "InvalidAuthenticationTokenExpired", "The access token has expired.");
+    const token = authorization.slice("Bearer ".length).trim();
+    let roles: unknown;
+    try {
+      const { payload } = await jwtVerify(token, state.verifyKey, {
+        algorithms: ["RS256"],
+        audience: ACS_AUDIENCE,
+        issuer: state.issuer(),
+        requiredClaims: ["exp", "appid"],
+      });
+      clientId = String(payload.appid);
+      roles = payload.roles;
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) {
+        state.stats.expiredTokensRefused++;
+        return fail(401, "InvalidAuthenticationTokenExpired", "The access token has expired.");
+      }
+      if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "aud") {
+        return fail(401, "InvalidAuthenticationTokenAudience", `The access token audience is not ${ACS_AUDIENCE}.`);
+      }
+      return fail(401, "InvalidAuthenticationToken", "The access token is invalid.");
     }
-    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "aud") {
-      return fail(401, "InvalidAuthenticationTokenAudience", `The access token audience is not ${ACS_AUDIENCE}.`);
+    if (!Array.isArray(roles) || !roles.some((r) => typeof r === "string" && DATA_PLANE_ROLES.includes(r))) {
+      return { ...fail(403, "Forbidden", "The principal does not have a role assignment granting data-plane access to this Communication Services resource."), clientId };
     }
-    return fail(401, "InvalidAuthenticationToken", "The access token is invalid.");
-  }
-  if (!Array.isArray(roles) || !roles.some((r) => typeof r === "string" && DATA_PLANE_ROLES.includes(r))) {
-    return { ...fail(403, "Forbidden", "The principal does not have a role assignment granting data-plane access to this Communication Services resource."), clientId };
-  }
-  return undefined;
+    return undefined;
   }
 
   async function serve(): Promise<Outcome> {
-  const withClient = (o: Outcome): Outcome => ({ ...o, clientId });
-  if (!queryOf(req).has("api-version")) {
-    return withClient(fail(400, "MissingApiVersionParameter", "The api-version query parameter is required."));
-  }
+    const withClient = (o: Outcome): Outcome => ({ ...o, clientId });
+    if (!queryOf(req).has("api-version")) {
+      return withClient(fail(400, "MissingApiVersionParameter", "The api-version query parameter is required."));
+    }
 
-  const path = pathOf(req);
-  const method = req.method ?? "GET";
-  body ??= method === "POST" ? await readBody(req) : "";
-  if (body === undefined) return withClient(fail(413, "RequestEntityTooLarge", "The request body is too large."));
-  let json: unknown = {};
-  if (body.length > 0) {
-    try {
-      json = JSON.parse(body);
-    } catch {
-      return withClient(fail(400, "InvalidRequestBody", "The request body is not valid JSON."));
+    const path = pathOf(req);
+    const method = req.method ?? "GET";
+    body ??= method === "POST" ? await readBody(req) : "";
+    if (body === undefined) return withClient(fail(413, "RequestEntityTooLarge", "The request body is too large."));
+    let json: unknown = {};
+    if (body.length > 0) {
+      try {
+        json = JSON.parse(body);
+      } catch {
+        return withClient(fail(400, "InvalidRequestBody", "The request body is not valid JSON."));
+      }
     }
-  }
-  const obj = (typeof json === "object" && json !== null && !Array.isArray(json) ? json : undefined) as Record<string, unknown> | undefined;
-  if (obj === undefined) return withClient(fail(400, "InvalidRequestBody", "The request body must be a JSON object."));
+    const obj = (typeof json === "object" && json !== null && !Array.isArray(json) ? json : undefined) as Record<string, unknown> | undefined;
+    if (obj === undefined) return withClient(fail(400, "InvalidRequestBody", "The request body must be a JSON object."));
 
-  if (path === "/sms" && method === "POST") return withClient(sendSms(obj, res, state, clientId, fail));
-  if (path === "/identities" && method === "POST") return withClient(await createIdentity(obj, res, state, fail));
-  const match = /^\/identities\/([^/]+)(\/:issueAccessToken|\/:revokeAccessTokens)?$/.exec(path);
-  if (match !== null) {
-    const id = decodeURIComponent(match[1] ?? "");
-    const identity = state.identities.get(id);
-    if (identity === undefined) return withClient(fail(404, "IdentityNotFound", "The identity does not exist."));
-    if (match[2] === undefined && method === "DELETE") {
-      state.identities.delete(id);
-      sendJson(res, 204, undefined);
-      return withClient({ status: 204, authScheme: scheme });
+    if (path === "/sms" && method === "POST") return withClient(sendSms(obj, res, state, clientId, fail));
+    if (path === "/identities" && method === "POST") return withClient(await createIdentity(obj, res, state, fail));
+    const match = /^\/identities\/([^/]+)(\/:issueAccessToken|\/:revokeAccessTokens)?$/.exec(path);
+    if (match !== null) {
+      const id = decodeURIComponent(match[1] ?? "");
+      const identity = state.identities.get(id);
+      if (identity === undefined) return withClient(fail(404, "IdentityNotFound", "The identity does not exist."));
+      if (match[2] === undefined && method === "DELETE") {
+        state.identities.delete(id);
+        sendJson(res, 204, undefined);
+        return withClient({ status: 204, authScheme: scheme });
+      }
+      if (match[2] === "/:revokeAccessTokens" && method === "POST") {
+        identity.revokedBefore = Date.now();
+        sendJson(res, 204, undefined);
+        return withClient({ status: 204, authScheme: scheme });
+      }
+      if (match[2] === "/:issueAccessToken" && method === "POST") {
+        const scopes = parseScopes(obj.scopes, true);
+        if (typeof scopes === "string") return withClient(fail(400, "InvalidScopes", scopes));
+        const expires = parseExpires(obj.expiresInMinutes);
+        if (typeof expires === "string") return withClient(fail(400, "InvalidExpiresInMinutes", expires));
+        sendJson(res, 200, await userToken(state, id, scopes, expires));
+        return withClient({ status: 200, authScheme: scheme });
+      }
     }
-    if (match[2] === "/:revokeAccessTokens" && method === "POST") {
-      identity.revokedBefore = Date.now();
-      sendJson(res, 204, undefined);
-      return withClient({ status: 204, authScheme: scheme });
-    }
-    if (match[2] === "/:issueAccessToken" && method === "POST") {
-      const scopes = parseScopes(obj.scopes, true);
-      if (typeof scopes === "string") return withClient(fail(400, "InvalidScopes", scopes));
-      const expires = parseExpires(obj.expiresInMinutes);
-      if (typeof expires === "string") return withClient(fail(400, "InvalidExpiresInMinutes", expires));
-      sendJson(res, 200, await userToken(state, id, scopes, expires));
+    if (path === "/phoneNumbers" && method === "GET") {
+      // The emulator's resource has no purchased numbers.
+      sendJson(res, 200, { value: [] });
       return withClient({ status: 200, authScheme: scheme });
     }
-  }
-  if (path === "/phoneNumbers" && method === "GET") {
-    // The emulator's resource has no purchased numbers.
-    sendJson(res, 200, { value: [] });
-    return withClient({ status: 200, authScheme: scheme });
-  }
-  if (path.startsWith("/phoneNumbers/") && method === "GET") {
-    return withClient(fail(404, "PhoneNumberNotFound", "The phone number is not purchased by this resource."));
-  }
-  if (path === "/teamsUser/:exchangeAccessToken") {
-    return withClient(fail(400, "NotSupported", "Exchanging Teams user tokens is not supported by the emulator."));
-  }
-  return withClient(fail(404, "NotFound", "The requested resource does not exist."));
+    if (path.startsWith("/phoneNumbers/") && method === "GET") {
+      return withClient(fail(404, "PhoneNumberNotFound", "The phone number is not purchased by this resource."));
+    }
+    if (path === "/teamsUser/:exchangeAccessToken") {
+      return withClient(fail(400, "NotSupported", "Exchanging Teams user tokens is not supported by the emulator."));
+    }
+    return withClient(fail(404, "NotFound", "The requested resource does not exist."));
   }
 }
 
