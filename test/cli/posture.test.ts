@@ -114,6 +114,20 @@ describe("formats", () => {
   });
 });
 
+describe("hostile ARM content", () => {
+  it("escapes control characters from ARM (a role name with terminal escapes) and never prints a token", async () => {
+    const evil = emu.arm.defineRole({ roleName: "Evil\u001b[2J\u001b[31mrole\u0007", actions: ["*"] });
+    emu.arm.assignRole({ principalId: "99999999-9999-9999-9999-999999999999", role: evil.name, scope: "resourceGroup" });
+    const { out } = await posture(["--plan", "bicep"]);
+    // eslint-disable-next-line no-control-regex -- the point is to find raw control characters
+    expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(out).toContain("Evil\\u001b[2J");
+    expect(out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+    const json = await posture(["--format", "json"]);
+    expect(json.out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+  });
+});
+
 describe("exit codes", () => {
   it("0 when nothing fails; warn and unknown count only with --strict", async () => {
     makeCompliant();

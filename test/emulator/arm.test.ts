@@ -8,6 +8,7 @@ import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { MonitorClient } from "@azure/arm-monitor";
 import { SmsClient } from "@azure/communication-sms";
 import { ClientCertificateCredential } from "@azure/identity";
+import { createHash, createHmac } from "node:crypto";
 import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator, TestApplication } from "../../src/emulator/index.js";
@@ -91,6 +92,31 @@ describe("emulator ARM: Microsoft.Communication/communicationServices", () => {
     expect(updated.disableLocalAuth).toBe(true);
     await expect(raw.send({ from: "+14255550100", to: ["+14255550123"], message: "leaked" })).rejects.toMatchObject({ statusCode: 401, code: "LocalAuthDisabled" });
     await communication.communicationServices.update(rg(), name(), { disableLocalAuth: false });
+  });
+
+  it("HMAC requests are bound to date, host, path, query and body: a replay 20 minutes later or a changed body gets 401", async () => {
+    const key = Buffer.from(emu.arm.connectionString().split("accesskey=")[1] ?? "", "base64");
+    const url = new URL(`${emu.endpoint}/sms?api-version=2021-03-07`);
+    const send = (body: string, date: Date, signedBody = body) =>
+      new Promise<number>((resolve, reject) => {
+        const hash = createHash("sha256").update(signedBody).digest("base64");
+        const toSign = `POST\n${url.pathname}?${url.searchParams.toString()}\n${date.toUTCString()};${url.host};${hash}`;
+        const signature = createHmac("sha256", key).update(toSign).digest("base64");
+        const req = request(url, {
+          method: "POST",
+          ca: emu.caCertificatePem,
+          headers: { "content-type": "application/json", "x-ms-date": date.toUTCString(), "x-ms-content-sha256": hash, authorization: `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=${signature}` },
+        }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+    const body = JSON.stringify({ from: "+14255550100", smsRecipients: [{ to: "+14255550123" }], message: "hi" });
+    expect(await send(body, new Date())).toBe(202);
+    expect(await send(body, new Date(Date.now() - 20 * 60_000))).toBe(401);
+    expect(await send(body.replace("hi", "ho"), new Date(), body)).toBe(401);
   });
 
   it("an api-version older than 2025-05-01 neither returns nor sets disableLocalAuth", async () => {
