@@ -5,11 +5,9 @@
  */
 import { parseArgs } from "node:util";
 import { isBaselineViolationError } from "../errors.js";
-import type { CheckPostureOptions, PostureResult } from "../posture/index.js";
-import { POSTURE_CLIENT_TYPES, POSTURE_ENVIRONMENT_VARIABLES, checkPosture, postureOptionsFromEnvironment } from "../posture/index.js";
-import { parseClientTypes } from "../posture/clientNeeds.js";
-import type { PlanFormat } from "../posture/plan.js";
-import { renderPosturePlan } from "../posture/plan.js";
+// Only the root package's public API: this command moves to the CLI package (issue 16).
+import type { CheckPostureOptions, PlanFormat, PostureResult } from "../posture/index.js";
+import { POSTURE_CLIENT_TYPES, POSTURE_ENVIRONMENT_VARIABLES, checkPosture, parseClientTypes, postureOptionsFromEnvironment, renderPosturePlan } from "../posture/index.js";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, println } from "./io.js";
 import { escapeControl, formatPostureSarif, formatPostureText } from "./postureFormat.js";

@@ -42,6 +42,7 @@ export const POSTURE_CLIENT_TYPES: readonly PostureClientType[] = Object.freeze(
 /**
  * Parses `sms,identity,…` (CLI `--clients`).
  * @throws TypeError naming the unknown client type.
+ * @public
  */
 export function parseClientTypes(value: string): PostureClientType[] {
   const out: PostureClientType[] = [];
