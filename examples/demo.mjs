@@ -1,7 +1,11 @@
 // `npm run demo`: the whole product in one run, against the local emulator (no Azure account needed).
 import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { AcsClientFactory, BaselineViolationError, formatAuditLog, verifyLog } from "acs-baseline";
+import { CommunicationServiceManagementClient } from "@azure/arm-communication";
+import { MonitorClient } from "@azure/arm-monitor";
+import { SmsClient } from "@azure/communication-sms";
+import { ClientCertificateCredential } from "@azure/identity";
+import { AcsClientFactory, BaselineViolationError, checkPosture, formatAuditLog, renderPosturePlan, verifyLog } from "acs-baseline";
 import { startEmulator } from "acs-baseline-emulator";
 import { maskPhone } from "./lib/connect.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -71,14 +75,71 @@ try {
   console.log(`   ${error.name} ${error.code} (${error.control}):\n   ${error.message}`);
 }
 
-step(7, "Close the factory and verify the audit log: hash chain, signed checkpoints (public key only), the anchor");
+step(7, "Resource posture: the ACS resource through Azure Resource Manager (real management SDKs, read only)");
+// The app may read the resource (Reader); an operator account (Owner on the subscription) applies fixes.
+emu.arm.assignRole({ principalId: app.objectId, role: "Reader" });
+const operator = await emu.createTestApplication({ directory: dir });
+emu.arm.assignRole({ principalId: operator.objectId, role: "Owner", scope: "subscription" });
+const tls = { tlsOptions: { ca: emu.caCertificatePem } };
+const postureOptions = {
+  resourceId: emu.arm.resourceId,
+  armEndpoint: emu.arm.endpoint,
+  endpoint: emu.endpoint,
+  clients: ["sms", "identity"],
+  tenantId: emu.tenantId,
+  clientId: app.clientId,
+  certificate: { path: app.certificatePath },
+  authorityHost: emu.authorityHost,
+  allowedAuthorityHosts: [new URL(emu.authorityHost).hostname], // the emulator is not a Microsoft cloud login host
+  disableInstanceDiscovery: true,
+  clientOptions: tls,
+};
+const show = (result) => {
+  for (const c of result.checks) console.log(`   ${{ pass: "✓", fail: "✗", warn: "!", unknown: "?" }[c.status]} ${c.id}: ${c.evidence.slice(0, 150)}`);
+};
+const leaked = new SmsClient(emu.arm.connectionString(), { ...tls, retryOptions: { maxRetries: 0 } });
+const [viaKey] = await leaked.send({ from: "+14255550100", to: [to], message: "sent with a leaked key" });
+console.log(`   a leaked connection string (access key, not printed) sends an SMS: ${viaKey.successful ? "accepted" : "failed"}`);
+const before = await checkPosture(postureOptions);
+show(before);
+console.log("   the plan (az), printed for review; nothing was changed:");
+const workspaceId = `/subscriptions/${emu.arm.subscriptionId}/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/acs-logs`;
+console.log(
+  renderPosturePlan(before, "az", { workspaceId, clients: ["sms", "identity"], armEndpoint: emu.arm.endpoint })
+    .trimEnd()
+    .split("\n")
+    .map((line) => `     ${line}`)
+    .join("\n"),
+);
+
+step(8, "Apply the plan through the ARM SDKs (as the operator), then the leaked key dies and posture passes");
+const operatorCredential = new ClientCertificateCredential(emu.tenantId, operator.clientId, { certificatePath: operator.certificatePath }, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, ...tls });
+const arm = { endpoint: emu.arm.endpoint, $host: emu.arm.endpoint, ...tls };
+const [, , , , resourceGroup, , , , resourceName] = emu.arm.resourceId.split("/");
+await new CommunicationServiceManagementClient(operatorCredential, emu.arm.subscriptionId, arm).communicationServices.update(resourceGroup, resourceName, { disableLocalAuth: true });
+await new MonitorClient(operatorCredential, emu.arm.subscriptionId, { endpoint: emu.arm.endpoint, credentials: { scopes: [emu.arm.tokenScope] }, ...tls }).diagnosticSettings.createOrUpdate(
+  emu.arm.resourceId.slice(1),
+  "acs-baseline-all-logs",
+  { workspaceId, logs: [{ categoryGroup: "allLogs", enabled: true }] },
+);
+console.log("   PATCH disableLocalAuth: true (api-version 2025-09-01); diagnostic setting allLogs → the workspace");
+const dead = await leaked.send({ from: "+14255550100", to: [to], message: "sent with a leaked key" }).then(
+  () => "accepted (unexpected)",
+  (error) => `HTTP ${error.statusCode} ${error.code}`,
+);
+console.log(`   the leaked connection string now gets: ${dead}`);
+const after = await checkPosture(postureOptions);
+show(after);
+console.log(`   posture: ${after.summary.fail === 0 ? "passes" : "still fails"} (${after.summary.pass} pass, ${after.summary.fail} fail, ${after.summary.warn} warn, ${after.summary.unknown} unknown)`);
+
+step(9, "Close the factory and verify the audit log: hash chain, signed checkpoints (public key only), the anchor");
 await factory.close();
 await emu.close();
 const anchorLines = () => readFileSync(anchorFile, "utf8").trimEnd().split("\n");
 const verdict = await verifyLog(auditFile, { publicKey: publicKeyPem, anchorLines: anchorLines() });
 console.log(`   ${verdict.intact ? "intact" : verdict.status.toUpperCase()}: ${verdict.records} records${verdict.closed ? ", closed" : ""}, ${verdict.checkpoints} signed checkpoints, ${anchorLines().length} in the anchor`);
 
-step(8, "Someone with write access cuts the tail and forges nothing: the anchor catches it");
+step(10, "Someone with write access cuts the tail and forges nothing: the anchor catches it");
 const cutFile = join(dir, "logs", "audit-cut.log");
 const lines = readFileSync(auditFile, "utf8").trimEnd().split("\n");
 const firstCheckpoint = lines.findIndex((l) => l.includes('"log.checkpoint"'));
@@ -88,7 +149,7 @@ const cut = await verifyLog(cutFile, { publicKey: publicKeyPem, anchorLines: anc
 console.log(`   the cut file alone, with the key: ${alone.status} (${alone.records} records, sealed)`);
 console.log(`   with the anchor: ${cut.status.toUpperCase()}: ${cut.reasons[0]}`);
 
-step(9, "The audit trail");
+step(11, "The audit trail");
 console.log(
   formatAuditLog(readFileSync(auditFile, "utf8"))
     .split("\n")
@@ -97,4 +158,4 @@ console.log(
 );
 rmSync(dir, { recursive: true, force: true });
 console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-process.exitCode = verdict.intact && cut.status === "incomplete" && sms.successful ? 0 : 1;
+process.exitCode = verdict.intact && cut.status === "incomplete" && sms.successful && viaKey.successful && dead.startsWith("HTTP 401") && before.summary.fail > 0 && after.summary.fail === 0 ? 0 : 1;

@@ -30,6 +30,7 @@ const CODES: BaselineViolationCode[] = [
   "AUDIT_LOGGER_INCOMPATIBLE",
   "AUDIT_DESTINATION_REFUSED",
   "AUDIT_WRITE_FAILED",
+  "LOCAL_AUTH_ENABLED",
 ];
 
 async function report(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -215,6 +215,26 @@ describe("acs-baseline doctor --online (child process, NODE_EXTRA_CA_CERTS)", ()
     expect(r.out).toContain("--online skipped");
   });
 
+  it("checks the resource's posture through ARM when AZURE_COMMUNICATION_RESOURCE_ID is set", async () => {
+    const reader = emu.arm.assignRole({ principalId: app.objectId, role: "Reader" });
+    try {
+      const r = await run({ ...online(), AZURE_COMMUNICATION_RESOURCE_ID: emu.arm.resourceId, AZURE_RESOURCE_MANAGER_ENDPOINT: emu.arm.endpoint });
+      expect(r.out).toContain("✗ IM-1  posture local-auth-disabled: disableLocalAuth is false");
+      expect(r.out).toContain("✓ DP-3  posture endpoint-matches");
+      expect(r.code).toBe(1);
+      emu.arm.resource.disableLocalAuth = true;
+      emu.arm.setDiagnosticSetting("all", { workspaceId: "/subscriptions/x/resourceGroups/y/providers/Microsoft.OperationalInsights/workspaces/w", logs: [{ categoryGroup: "allLogs", enabled: true }] });
+      const ok = await run({ ...online(), AZURE_COMMUNICATION_RESOURCE_ID: emu.arm.resourceId, AZURE_RESOURCE_MANAGER_ENDPOINT: emu.arm.endpoint });
+      expect(ok.out).toContain("✓ IM-1  posture local-auth-disabled");
+      expect(ok.out).toContain("! IM-3  posture managed-identity");
+      expect(ok.code).toBe(0);
+    } finally {
+      emu.arm.removeRoleAssignment(reader.id);
+      emu.arm.resource.disableLocalAuth = false;
+      emu.arm.clearDiagnosticSettings();
+    }
+  });
+
   it("reports a refused token request", async () => {
     const r = await run({ ...online(), AZURE_CLIENT_ID: "3f1d2c4b-0000-4000-8000-000000000000" });
     expect(r.code).toBe(1);

@@ -146,13 +146,20 @@ describe("emulator with the unmodified upstream SDK", () => {
     expect(emu.stats.assertionReuses).toBe(before + 1);
   });
 
-  it("answers 401 to a connection-string SmsClient (local auth disabled)", async () => {
+  it("answers 401 to a connection-string SmsClient with a wrong key, and to any key once local auth is disabled", async () => {
     const port = new URL(emu.endpoint).port;
     const sms = new SmsClient(`endpoint=https://127.0.0.1:${port}/;accesskey=${Buffer.from("k".repeat(32)).toString("base64")}`, {
       tlsOptions: { ca: emu.caCertificatePem },
     });
-    await expect(sms.send(SMS)).rejects.toMatchObject({ statusCode: 401, code: "LocalAuthDisabled" });
+    await expect(sms.send(SMS)).rejects.toMatchObject({ statusCode: 401, code: "Unauthorized" });
     expect(emu.requests.at(-1)?.authScheme).toBe("HMAC-SHA256");
+    emu.arm.resource.disableLocalAuth = true;
+    try {
+      const leaked = new SmsClient(emu.arm.connectionString(), { tlsOptions: { ca: emu.caCertificatePem } });
+      await expect(leaked.send(SMS)).rejects.toMatchObject({ statusCode: 401, code: "LocalAuthDisabled" });
+    } finally {
+      emu.arm.resource.disableLocalAuth = false;
+    }
   });
 
   it("answers 403 to an application without the data-plane role", async () => {

@@ -42,6 +42,15 @@ describe("examples against the emulator", () => {
     expect(out).toMatch(/intact: \d+ records, closed, \d+ signed checkpoints/);
     expect(out).toMatch(/with the anchor: INCOMPLETE: cut tail/);
     expect(out).toContain("refuse FAILED");
+    // Posture: the leaked key works, posture fails with a plan, the plan is applied through ARM, the key dies, posture passes.
+    expect(out).toContain("a leaked connection string (access key, not printed) sends an SMS: accepted");
+    expect(out).toContain("✗ local-auth-disabled");
+    expect(out).toContain("✗ resource-logs");
+    expect(out).toContain("az rest --method patch");
+    expect(out).toContain("the leaked connection string now gets: HTTP 401 LocalAuthDisabled");
+    expect(out).toContain("✓ local-auth-disabled");
+    expect(out).toMatch(/posture: passes \(\d+ pass, 0 fail/);
+    expect(out).not.toMatch(/accesskey=[A-Za-z0-9+/]{20,}/i);
     expect(out).not.toContain("ZGVtby1rZXktbmV2ZXItcHJpbnRlZA");
     expect(out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
   });

@@ -20,7 +20,8 @@ export type BaselineViolationCode =
   | "AUTHORITY_NOT_ALLOWED"
   | "AUDIT_LOGGER_INCOMPATIBLE"
   | "AUDIT_DESTINATION_REFUSED"
-  | "AUDIT_WRITE_FAILED";
+  | "AUDIT_WRITE_FAILED"
+  | "LOCAL_AUTH_ENABLED";
 
 /**
  * A control ID of the Azure security baseline for Azure Communication Services, written as the baseline writes it.
@@ -61,6 +62,7 @@ const CONTROL_BY_CODE: Readonly<Record<BaselineViolationCode, BaselineControlId>
   AUDIT_LOGGER_INCOMPATIBLE: "LT-4",
   AUDIT_DESTINATION_REFUSED: "LT-4",
   AUDIT_WRITE_FAILED: "LT-4",
+  LOCAL_AUTH_ENABLED: "IM-1",
 });
 
 /**

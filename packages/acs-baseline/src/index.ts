@@ -14,3 +14,4 @@ export {
 export * from "./clients/index.js";
 export * from "./audit/index.js";
 export * from "./baseline/index.js";
+export * from "./posture/index.js";

@@ -16,3 +16,5 @@ export * from "./baseline/renderBaseline.js";
 export * from "./guard/authority.js";
 export * from "./credentials/federatedToken.js";
 export { loadPublicKey } from "./audit/signing.js";
+export { credentialFromEnvironment } from "./credentials/environmentCredential.js";
+export { readAnchorLines } from "./audit/anchor/readBlobAnchor.js";

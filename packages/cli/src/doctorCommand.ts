@@ -11,6 +11,7 @@ import { validateAuthorityHost } from "acs-baseline/internal";
 import type { BaselineControlId } from "acs-baseline/internal";
 import { isBaselineViolationError } from "acs-baseline/internal";
 import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "acs-baseline/internal";
+import { POSTURE_ENVIRONMENT_VARIABLES, checkPosture, postureOptionsFromEnvironment } from "acs-baseline/internal";
 import { ALLOWED_AUTHORITY_HOST_OPTION, allowedAuthorityHosts as authorityAllowList } from "./authorityHosts.js";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, escapeForTerminal, paint, println } from "./io.js";
@@ -30,7 +31,9 @@ const HELP = `Usage: acs-baseline doctor [--online] [--json] [--allowed-host HOS
 
 Checks the configuration exactly as AcsClientFactory.fromEnvironment() reads it (${Object.values(ENVIRONMENT_VARIABLES).join(", ")}),
 and shows which credential it would build and why.
-Nothing is sent unless --online, which acquires a Microsoft Entra token and reports the outcome.
+Nothing is sent unless --online, which acquires a Microsoft Entra token and reports the outcome, and, when
+${POSTURE_ENVIRONMENT_VARIABLES.resourceId} is set, checks the resource's posture through ARM (read only; see
+\`acs-baseline posture\`; unknown results are warnings).
 --allowed-host adds hosts to the endpoint allow-list (default ${DEFAULT_ALLOWED_HOSTS.join(", ")}).
 --allowed-authority-host adds hosts to the authority allow-list (besides Microsoft's cloud login hosts and ${ENVIRONMENT_VARIABLES.allowedAuthorityHosts}).
 Exit 1 when a check fails (✗); warnings (!) do not fail.`;
@@ -162,9 +165,29 @@ export async function runDoctor(
       } finally {
         await factory?.close();
       }
+      if (env[POSTURE_ENVIRONMENT_VARIABLES.resourceId] !== undefined && !checks.some((c) => c.status === "fail")) {
+        await addPosture(env, allowedAuthorityHosts, add);
+      }
     }
   }
   return checks;
+}
+
+/** `doctor --online` with a resource id: one line per posture check (unknown is a warning, as posture without --strict). */
+async function addPosture(
+  env: NodeJS.ProcessEnv,
+  allowedAuthorityHosts: readonly string[],
+  add: (name: string, control: BaselineControlId, status: DoctorCheck["status"], message: string) => void,
+): Promise<void> {
+  try {
+    const options = postureOptionsFromEnvironment(env);
+    const result = await checkPosture({ ...options, resourceId: options.resourceId ?? "", allowedAuthorityHosts: [...(options.allowedAuthorityHosts ?? []), ...allowedAuthorityHosts] });
+    for (const c of result.checks) {
+      add(`posture ${c.id}`, c.control ?? "PA-7", c.status === "unknown" ? "warn" : c.status, c.status === "unknown" ? `could not be checked: ${c.evidence}` : c.evidence);
+    }
+  } catch (error) {
+    add("posture", "IM-1", "fail", `${POSTURE_ENVIRONMENT_VARIABLES.resourceId}: ${error instanceof Error ? error.message : "posture check failed"}`);
+  }
 }
 
 export const doctorCommand: CliCommand = async (args, io) => {

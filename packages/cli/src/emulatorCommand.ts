@@ -55,9 +55,11 @@ export const emulatorCommand: CliCommand = async (args, io) => {
   const dir = mkdtempSync(join(tmpdir(), "acs-baseline-emulator-"));
   try {
     const app = await emu.createTestApplication({ directory: dir });
+    // The demo application may read the resource through ARM, so `acs-baseline posture` works from the other shell.
+    emu.arm.assignRole({ principalId: app.objectId, role: "Reader" });
     const caPath = join(dir, "emulator-ca.pem");
     writeFileSync(caPath, emu.caCertificatePem, { mode: 0o644 });
-    println(io.stdout, `acs-baseline emulator running (Entra ${emu.authorityHost}, ACS ${emu.endpoint}). In another shell:\n`);
+    println(io.stdout, `acs-baseline emulator running (Entra ${emu.authorityHost}, ACS ${emu.endpoint}, ARM ${emu.arm.endpoint}). In another shell:\n`);
     for (const [name, value] of [
       ["AZURE_TENANT_ID", emu.tenantId],
       ["AZURE_CLIENT_ID", app.clientId],
@@ -65,6 +67,8 @@ export const emulatorCommand: CliCommand = async (args, io) => {
       ["AZURE_AUTHORITY_HOST", emu.authorityHost],
       ["AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS", new URL(emu.authorityHost).hostname],
       ["AZURE_COMMUNICATION_ENDPOINT", emu.endpoint],
+      ["AZURE_COMMUNICATION_RESOURCE_ID", emu.arm.resourceId],
+      ["AZURE_RESOURCE_MANAGER_ENDPOINT", emu.arm.endpoint],
       ["NODE_EXTRA_CA_CERTS", caPath],
     ]) {
       println(io.stdout, `export ${name}=${value}`);

@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: "check the configuration exactly as AcsClientFactory.fromEnvironment() reads it",
     load: async () => (await import("./doctorCommand.js")).doctorCommand,
   },
+  posture: {
+    summary: "check the live ACS resource's posture (local auth, key access, roles, resource logs) through ARM, read only",
+    load: async () => (await import("./postureCommand.js")).postureCommand,
+  },
   report: {
     summary: "print the baseline control map (which control is enforced where, and which test proves it)",
     load: async () => (await import("./reportCommand.js")).reportCommand,

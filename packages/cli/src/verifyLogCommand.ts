@@ -42,12 +42,12 @@ export function parseDuration(text: string): number | undefined {
   return Number(m[1]) * (UNITS[m[2] ?? "s"] ?? 1000);
 }
 
-async function readAnchor(source: string, cwd: string): Promise<Iterable<string> | AsyncIterable<string>> {
+async function readAnchor(source: string, cwd: string, env: NodeJS.ProcessEnv): Promise<Iterable<string> | AsyncIterable<string>> {
   if (/^https:\/\//i.test(source)) {
-    // src/audit/anchor/readBlobAnchor.ts (the blob anchor's reader; loads @azure/storage-blob only here)
-    const specifier = "../audit/anchor/readBlobAnchor.js";
-    const mod = (await import(specifier)) as { readAnchorLines(url: string): Promise<Iterable<string> | AsyncIterable<string>> | AsyncIterable<string> };
-    return await mod.readAnchorLines(source);
+    // The blob anchor, read with the Entra credential the environment configures (as fromEnvironment builds it);
+    // @azure/storage-blob is loaded only here.
+    const { credentialFromEnvironment, readAnchorLines } = await import("acs-baseline/internal");
+    return await readAnchorLines(source, { credential: credentialFromEnvironment(env) });
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) throw Object.assign(new Error("only https URLs"), { code: "ERR_INVALID_URL_SCHEME" });
   const path = resolve(cwd, source);
@@ -123,7 +123,7 @@ export const verifyLogCommand: CliCommand = async (args, io) => {
   }
   if (values.anchor !== undefined) {
     try {
-      options.anchorLines = await readAnchor(values.anchor, io.cwd);
+      options.anchorLines = await readAnchor(values.anchor, io.cwd, io.env);
       options.missingAsEmpty = true; // the anchor decides whether a missing file lost records
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? "error";

@@ -1,10 +1,11 @@
 /**
  * The ACS data-plane side of the emulator: SMS send and the identity operations the SDK uses, with the response
- * shapes and status codes of the real service. Only valid, unexpired emulator-issued Bearer tokens with the ACS
- * audience are accepted; access-key (HMAC-SHA256) requests get 401 as on a resource with `disableLocalAuth: true`;
- * an application without a data-plane role gets 403.
+ * shapes and status codes of the real service. Valid, unexpired emulator-issued Bearer tokens with the ACS audience
+ * are accepted (an application without a data-plane role gets 403). Access-key requests are verified with the real
+ * ACS HMAC-SHA256 scheme against the resource's keys while local auth is enabled, and answered 401 once the
+ * resource has `disableLocalAuth: true`.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { KeyLike } from "jose";
 import { SignJWT, errors as joseErrors, jwtVerify } from "jose";
@@ -31,6 +32,37 @@ export interface AcsState {
   identities: Map<string, { revokedBefore: number }>;
   smsMessages: EmulatorSmsMessage[];
   stats: { acsRequests: number; expiredTokensRefused: number };
+  /** The resource's local-auth state: whether access keys are disabled, and the current keys (base64). */
+  localAuth?: () => { disabled: boolean; keys: readonly string[] };
+}
+
+/** Client id recorded for requests authenticated with an access key. */
+export const ACCESS_KEY_CLIENT = "access-key";
+/** Largest clock skew accepted on `x-ms-date`. */
+const MAX_HMAC_SKEW_MS = 15 * 60_000;
+
+/**
+ * Verifies an ACS HMAC-SHA256 request as `@azure/communication-common` signs it: string to sign
+ * `VERB\npath?query\nx-ms-date;host;x-ms-content-sha256`, keyed with the base64-decoded access key.
+ */
+export function verifyHmacRequest(req: IncomingMessage, body: string, keys: readonly string[], now = Date.now()): boolean {
+  const m = /^HMAC-SHA256 SignedHeaders=([^&]+)&Signature=(.+)$/.exec(header(req, "authorization") ?? "");
+  if (m === null || (m[1] ?? "").toLowerCase() !== "x-ms-date;host;x-ms-content-sha256") return false;
+  const date = header(req, "x-ms-date");
+  const hash = header(req, "x-ms-content-sha256");
+  const host = header(req, "host");
+  if (date === undefined || hash === undefined || host === undefined) return false;
+  const time = Date.parse(date);
+  if (!Number.isFinite(time) || Math.abs(time - now) > MAX_HMAC_SKEW_MS) return false;
+  if (createHash("sha256").update(body, "utf8").digest("base64") !== hash) return false;
+  const url = new URL(req.url ?? "/", "https://emulator.invalid");
+  const query = url.searchParams.toString();
+  const toSign = `${(req.method ?? "GET").toUpperCase()}\n${query ? `${url.pathname}?${query}` : url.pathname}\n${date};${host};${hash}`;
+  const given = Buffer.from(m[2] ?? "", "base64");
+  return keys.some((key) => {
+    const expected = createHmac("sha256", Buffer.from(key, "base64")).update(toSign, "utf8").digest();
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
 }
 
 const USER_TOKEN_SCOPES = new Set(["chat", "voip", "chat.join", "chat.join.limited", "voip.join"]);
@@ -53,97 +85,117 @@ export async function handleAcs(req: IncomingMessage, res: ServerResponse, state
     return { status, authScheme: scheme, error: code };
   };
 
+  let clientId: string;
+  let body: string | undefined;
   if (scheme.toUpperCase() === "HMAC-SHA256") {
-    return fail(401, "LocalAuthDisabled", "Local authentication (access keys) is disabled for this resource (disableLocalAuth: true). Authenticate with Microsoft Entra ID.");
-  }
-  if (scheme !== "Bearer") {
+    const local = state.localAuth?.() ?? { disabled: true, keys: [] };
+    if (local.disabled) {
+      return fail(401, "LocalAuthDisabled", "Local authentication (access keys) is disabled for this resource (disableLocalAuth: true). Authenticate with Microsoft Entra ID.");
+    }
+    body = await readBody(req);
+    if (body === undefined) return fail(413, "RequestEntityTooLarge", "The request body is too large.");
+    if (!verifyHmacRequest(req, body, local.keys)) {
+      return fail(401, "Unauthorized", "The HMAC-SHA256 signature, date, host or content hash of the request is not valid for this resource's access keys.");
+    }
+    clientId = ACCESS_KEY_CLIENT;
+  } else if (scheme !== "Bearer") {
     return fail(401, "Unauthorized", "The request has no valid Authorization header. Send a Microsoft Entra ID Bearer token.", {
       "www-authenticate": 'Bearer error="invalid_request"',
     });
+  } else {
+    const outcome = await verifyBearer();
+    if (outcome !== undefined) return outcome;
   }
-  const token = authorization.slice("Bearer ".length).trim();
-  let clientId: string;
-  let roles: unknown;
-  try {
-    const { payload } = await jwtVerify(token, state.verifyKey, {
-      algorithms: ["RS256"],
-      audience: ACS_AUDIENCE,
-      issuer: state.issuer(),
-      requiredClaims: ["exp", "appid"],
-    });
-    clientId = String(payload.appid);
-    roles = payload.roles;
-  } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) {
-      state.stats.expiredTokensRefused++;
-      return fail(401, "InvalidAuthenticationTokenExpired", "The access token has expired.");
-    }
-    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "aud") {
-      return fail(401, "InvalidAuthenticationTokenAudience", `The access token audience is not ${ACS_AUDIENCE}.`);
-    }
-    return fail(401, "InvalidAuthenticationToken", "The access token is invalid.");
-  }
-  const withClient = (o: Outcome): Outcome => ({ ...o, clientId });
-  if (!Array.isArray(roles) || !roles.some((r) => typeof r === "string" && DATA_PLANE_ROLES.includes(r))) {
-    return withClient(fail(403, "Forbidden", "The principal does not have a role assignment granting data-plane access to this Communication Services resource."));
-  }
-  if (!queryOf(req).has("api-version")) {
-    return withClient(fail(400, "MissingApiVersionParameter", "The api-version query parameter is required."));
-  }
+  return await serve();
 
-  const path = pathOf(req);
-  const method = req.method ?? "GET";
-  const body = method === "POST" ? await readBody(req) : "";
-  if (body === undefined) return withClient(fail(413, "RequestEntityTooLarge", "The request body is too large."));
-  let json: unknown = {};
-  if (body.length > 0) {
+  async function verifyBearer(): Promise<Outcome | undefined> {
+    const token = authorization.slice("Bearer ".length).trim();
+    let roles: unknown;
     try {
-      json = JSON.parse(body);
-    } catch {
-      return withClient(fail(400, "InvalidRequestBody", "The request body is not valid JSON."));
+      const { payload } = await jwtVerify(token, state.verifyKey, {
+        algorithms: ["RS256"],
+        audience: ACS_AUDIENCE,
+        issuer: state.issuer(),
+        requiredClaims: ["exp", "appid"],
+      });
+      clientId = String(payload.appid);
+      roles = payload.roles;
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) {
+        state.stats.expiredTokensRefused++;
+        return fail(401, "InvalidAuthenticationTokenExpired", "The access token has expired.");
+      }
+      if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "aud") {
+        return fail(401, "InvalidAuthenticationTokenAudience", `The access token audience is not ${ACS_AUDIENCE}.`);
+      }
+      return fail(401, "InvalidAuthenticationToken", "The access token is invalid.");
     }
+    if (!Array.isArray(roles) || !roles.some((r) => typeof r === "string" && DATA_PLANE_ROLES.includes(r))) {
+      return { ...fail(403, "Forbidden", "The principal does not have a role assignment granting data-plane access to this Communication Services resource."), clientId };
+    }
+    return undefined;
   }
-  const obj = (typeof json === "object" && json !== null && !Array.isArray(json) ? json : undefined) as Record<string, unknown> | undefined;
-  if (obj === undefined) return withClient(fail(400, "InvalidRequestBody", "The request body must be a JSON object."));
 
-  if (path === "/sms" && method === "POST") return withClient(sendSms(obj, res, state, clientId, fail));
-  if (path === "/identities" && method === "POST") return withClient(await createIdentity(obj, res, state, fail));
-  const match = /^\/identities\/([^/]+)(\/:issueAccessToken|\/:revokeAccessTokens)?$/.exec(path);
-  if (match !== null) {
-    const id = decodeURIComponent(match[1] ?? "");
-    const identity = state.identities.get(id);
-    if (identity === undefined) return withClient(fail(404, "IdentityNotFound", "The identity does not exist."));
-    if (match[2] === undefined && method === "DELETE") {
-      state.identities.delete(id);
-      sendJson(res, 204, undefined);
-      return withClient({ status: 204, authScheme: scheme });
+  async function serve(): Promise<Outcome> {
+    const withClient = (o: Outcome): Outcome => ({ ...o, clientId });
+    if (!queryOf(req).has("api-version")) {
+      return withClient(fail(400, "MissingApiVersionParameter", "The api-version query parameter is required."));
     }
-    if (match[2] === "/:revokeAccessTokens" && method === "POST") {
-      identity.revokedBefore = Date.now();
-      sendJson(res, 204, undefined);
-      return withClient({ status: 204, authScheme: scheme });
+
+    const path = pathOf(req);
+    const method = req.method ?? "GET";
+    body ??= method === "POST" ? await readBody(req) : "";
+    if (body === undefined) return withClient(fail(413, "RequestEntityTooLarge", "The request body is too large."));
+    let json: unknown = {};
+    if (body.length > 0) {
+      try {
+        json = JSON.parse(body);
+      } catch {
+        return withClient(fail(400, "InvalidRequestBody", "The request body is not valid JSON."));
+      }
     }
-    if (match[2] === "/:issueAccessToken" && method === "POST") {
-      const scopes = parseScopes(obj.scopes, true);
-      if (typeof scopes === "string") return withClient(fail(400, "InvalidScopes", scopes));
-      const expires = parseExpires(obj.expiresInMinutes);
-      if (typeof expires === "string") return withClient(fail(400, "InvalidExpiresInMinutes", expires));
-      sendJson(res, 200, await userToken(state, id, scopes, expires));
+    const obj = (typeof json === "object" && json !== null && !Array.isArray(json) ? json : undefined) as Record<string, unknown> | undefined;
+    if (obj === undefined) return withClient(fail(400, "InvalidRequestBody", "The request body must be a JSON object."));
+
+    if (path === "/sms" && method === "POST") return withClient(sendSms(obj, res, state, clientId, fail));
+    if (path === "/identities" && method === "POST") return withClient(await createIdentity(obj, res, state, fail));
+    const match = /^\/identities\/([^/]+)(\/:issueAccessToken|\/:revokeAccessTokens)?$/.exec(path);
+    if (match !== null) {
+      const id = decodeURIComponent(match[1] ?? "");
+      const identity = state.identities.get(id);
+      if (identity === undefined) return withClient(fail(404, "IdentityNotFound", "The identity does not exist."));
+      if (match[2] === undefined && method === "DELETE") {
+        state.identities.delete(id);
+        sendJson(res, 204, undefined);
+        return withClient({ status: 204, authScheme: scheme });
+      }
+      if (match[2] === "/:revokeAccessTokens" && method === "POST") {
+        identity.revokedBefore = Date.now();
+        sendJson(res, 204, undefined);
+        return withClient({ status: 204, authScheme: scheme });
+      }
+      if (match[2] === "/:issueAccessToken" && method === "POST") {
+        const scopes = parseScopes(obj.scopes, true);
+        if (typeof scopes === "string") return withClient(fail(400, "InvalidScopes", scopes));
+        const expires = parseExpires(obj.expiresInMinutes);
+        if (typeof expires === "string") return withClient(fail(400, "InvalidExpiresInMinutes", expires));
+        sendJson(res, 200, await userToken(state, id, scopes, expires));
+        return withClient({ status: 200, authScheme: scheme });
+      }
+    }
+    if (path === "/phoneNumbers" && method === "GET") {
+      // The emulator's resource has no purchased numbers.
+      sendJson(res, 200, { value: [] });
       return withClient({ status: 200, authScheme: scheme });
     }
+    if (path.startsWith("/phoneNumbers/") && method === "GET") {
+      return withClient(fail(404, "PhoneNumberNotFound", "The phone number is not purchased by this resource."));
+    }
+    if (path === "/teamsUser/:exchangeAccessToken") {
+      return withClient(fail(400, "NotSupported", "Exchanging Teams user tokens is not supported by the emulator."));
+    }
+    return withClient(fail(404, "NotFound", "The requested resource does not exist."));
   }
-  if (path === "/phoneNumbers" && method === "GET") {
-    // The emulator's resource has no purchased numbers.
-    sendJson(res, 200, { value: [] });
-    return withClient({ status: 200, authScheme: scheme });
-  }
-  if (path.startsWith("/phoneNumbers/") && method === "GET") {
-    return withClient(fail(404, "PhoneNumberNotFound", "The phone number is not purchased by this resource."));
-  }
-  if (path === "/teamsUser/:exchangeAccessToken") {
-    return withClient(fail(400, "NotSupported", "Exchanging Teams user tokens is not supported by the emulator."));
-  }
-  return withClient(fail(404, "NotFound", "The requested resource does not exist."));
 }
 
 function sendSms(
@@ -189,7 +241,7 @@ function sendSms(
     }
   }
   sendJson(res, 202, { value });
-  return { status: 202, authScheme: "Bearer" };
+  return { status: 202, authScheme: clientId === ACCESS_KEY_CLIENT ? "HMAC-SHA256" : "Bearer" };
 }
 
 function parseScopes(value: unknown, required: boolean): string[] | string {

@@ -1,5 +1,5 @@
 /** The Entra applications (service principals) registered in the emulator's tenant. */
-import { X509Certificate, createHash, timingSafeEqual } from "node:crypto";
+import { X509Certificate, createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { FederatedCredential, FederatedCredentialRegistration } from "./federation.js";
 import { federatedCredential } from "./federation.js";
 
@@ -24,6 +24,8 @@ export interface ApplicationRegistration {
   roles?: string[];
   /** Federated identity credentials: external tokens (workload identity federation) the application accepts as client assertions. */
   federatedCredentials?: FederatedCredentialRegistration[];
+  /** Object ID of the application's service principal (the token's `oid`). Default: a random GUID. */
+  objectId?: string;
 }
 
 interface RegisteredCertificate {
@@ -35,6 +37,8 @@ interface RegisteredCertificate {
 /** One registered application. */
 export interface Application {
   clientId: string;
+  /** Service principal object ID (`oid`). */
+  objectId: string;
   roles: string[];
   certificates: RegisteredCertificate[];
   federatedCredentials: FederatedCredential[];
@@ -64,6 +68,7 @@ export class ApplicationRegistry {
       registration.secret === undefined ? undefined : createHash("sha256").update(registration.secret, "utf8").digest();
     const app: Application = {
       clientId: registration.clientId,
+      objectId: registration.objectId ?? randomUUID(),
       roles: [...(registration.roles ?? [DEFAULT_ROLE])],
       certificates: pems.map(registerCertificate),
       federatedCredentials: (registration.federatedCredentials ?? []).map(federatedCredential),

@@ -23,7 +23,7 @@ export const STORAGE_SCOPE = "https://storage.azure.com/.default";
 export const STORAGE_AUDIENCE = "https://storage.azure.com";
 
 /** The token issued for one accepted scope. */
-interface TokenResource {
+interface IssuedToken {
   audience: string;
   /** `iss` of the token. */
   issuer: (state: EntraState) => string;
@@ -35,11 +35,17 @@ interface TokenResource {
  * Accepted scope → the token it gets. Azure Storage takes v1.0 tokens, whose issuer is `https://sts.windows.net/{tid}/`
  * as in Entra; Azurite's `--oauth basic` checks exactly that issuer prefix, the audience, and nbf/exp/iat (no signature).
  */
-const TOKEN_RESOURCES: ReadonlyMap<string, TokenResource> = new Map<string, TokenResource>([
+const TOKEN_RESOURCES: ReadonlyMap<string, IssuedToken> = new Map<string, IssuedToken>([
   [ACS_SCOPE, { audience: ACS_AUDIENCE, issuer: (state) => issuerOf(state), version: "2.0" }],
   [STORAGE_SCOPE, { audience: STORAGE_AUDIENCE, issuer: (state) => `https://sts.windows.net/${state.tenantId}/`, version: "1.0" }],
 ]);
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/** A resource the emulator issues tokens for: the scope a client asks for and the audience of the token. */
+export interface TokenResource {
+  scope: string;
+  audience: string;
+}
 
 export interface EntraState {
   tenantId: string;
@@ -53,6 +59,21 @@ export interface EntraState {
   stats: { tokenRequests: number; tokensIssued: number; assertionReuses: number };
   /** jti → exp (seconds) of assertions seen, to count reuse. */
   seenAssertions: Map<string, number>;
+  /** Resources besides ACS that tokens are issued for (one row each, e.g. the ARM endpoint). */
+  tokenResources?: () => readonly TokenResource[];
+}
+
+/** The token for `scope`: the fixed rows (ACS, Storage), then the state's extra rows (e.g. the ARM endpoint). */
+function issuedTokenFor(state: EntraState, scope: string): IssuedToken | undefined {
+  const fixed = TOKEN_RESOURCES.get(scope);
+  if (fixed !== undefined) return fixed;
+  const extra = state.tokenResources?.().find((r) => r.scope === scope);
+  return extra === undefined ? undefined : { audience: extra.audience, issuer: (st) => issuerOf(st), version: "2.0" };
+}
+
+/** Every scope tokens are issued for. */
+function acceptedScopes(state: EntraState): string[] {
+  return [...TOKEN_RESOURCES.keys(), ...(state.tokenResources?.() ?? []).map((r) => r.scope)];
 }
 
 interface OAuthError {
@@ -217,9 +238,9 @@ async function issueToken(form: URLSearchParams, state: EntraState): Promise<Iss
   const scope = form.get("scope");
   if (scope === null) return oauthError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
   const scopes = scope.split(" ").filter((s) => s.length > 0 && s !== "offline_access" && s !== "openid" && s !== "profile");
-  const resource = scopes.length === 1 && scopes[0] !== undefined ? TOKEN_RESOURCES.get(scopes[0]) : undefined;
+  const resource = scopes.length === 1 && scopes[0] !== undefined ? issuedTokenFor(state, scopes[0]) : undefined;
   if (resource === undefined) {
-    const accepted = [...TOKEN_RESOURCES.keys()].map((s) => `'${s}'`).join(" or ");
+    const accepted = acceptedScopes(state).map((s) => `'${s}'`).join(" or ");
     return oauthError(400, "invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid. The scope must be ${accepted}.`);
   }
   const app = state.applications.get(clientId);
@@ -263,7 +284,7 @@ async function issueToken(form: URLSearchParams, state: EntraState): Promise<Iss
     tid: state.tenantId,
     appid: app.clientId,
     azp: app.clientId,
-    oid: app.clientId,
+    oid: app.objectId,
     roles: app.roles,
     ver: resource.version,
   })

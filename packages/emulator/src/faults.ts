@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJson } from "./http.js";
 
 /** Which server a fault, a request or a record belongs to. @public */
-export type EmulatorSide = "entra" | "acs";
+export type EmulatorSide = "entra" | "acs" | "arm";
 
 /** A fault to inject. @public */
 export interface FaultSpec {
@@ -98,7 +98,9 @@ export async function applyFault(fault: FaultSpec, req: IncomingMessage, res: Se
           error_description: `AADSTS90033: Injected fault: the service answered ${fault.status}.`,
           error_codes: [90033],
         }
-      : { error: { code: fault.status === 429 ? "TooManyRequests" : "ServiceUnavailable", message: `Injected fault: the service answered ${fault.status}.` } };
+      : fault.status === 403
+        ? { error: { code: "AuthorizationFailed", message: "Injected fault: the client does not have authorization to perform this action." } }
+        : { error: { code: fault.status === 429 ? "TooManyRequests" : "ServiceUnavailable", message: `Injected fault: the service answered ${fault.status}.` } };
   sendJson(res, fault.status, body, headers);
   return fault.status;
 }

@@ -1,6 +1,7 @@
 /**
- * `acs-baseline-emulator`: a local Microsoft Entra ID token endpoint and Azure Communication Services data plane
- * over TLS, for running the upstream SDK, acs-baseline and your own code with no Azure account.
+ * `acs-baseline-emulator`: a local Microsoft Entra ID token endpoint, Azure Communication Services data plane and
+ * Azure Resource Manager endpoint for the ACS resource over TLS, for running the upstream SDK, acs-baseline and your
+ * own code with no Azure account.
  *
  * @packageDocumentation
  */
@@ -23,3 +24,13 @@ export { emulatorFactoryOptions, type EmulatorFactoryOptions } from "./factoryOp
 export type { EmulatorSide, FaultSpec, InjectedFault } from "./faults.js";
 export type { EmulatorRequest } from "./requestLog.js";
 export type { EmulatorSmsMessage } from "./acs.js";
+export {
+  ACS_LOG_CATEGORIES,
+  type AssignRoleOptions,
+  type DefineRoleOptions,
+  type EmulatorAcsResource,
+  type EmulatorArm,
+  type EmulatorDiagnosticSetting,
+  type EmulatorRoleAssignment,
+} from "./arm.js";
+export { BUILT_IN_ROLE_IDS, type EmulatorRoleDefinition, type EmulatorRolePermission } from "./armRoles.js";

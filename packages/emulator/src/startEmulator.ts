@@ -1,6 +1,7 @@
 /**
- * Starts the local emulator: an Entra ID token endpoint (https://localhost:PORT) and an ACS data plane
- * (https://127.0.0.1:PORT), both over TLS with a CA generated at start.
+ * Starts the local emulator: an Entra ID token endpoint (https://localhost:PORT), an ACS data plane
+ * (https://127.0.0.1:PORT) and an Azure Resource Manager endpoint for the ACS resource (https://127.0.0.1:PORT),
+ * all over TLS with a CA generated at start.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +18,8 @@ import { join } from "node:path";
 import { generateKeyPair } from "jose";
 import type { EmulatorSmsMessage } from "./acs.js";
 import { handleAcs } from "./acs.js";
+import type { EmulatorArm } from "./arm.js";
+import { createArmState, createEmulatorArm, handleArm } from "./arm.js";
 import type { ApplicationRegistration } from "./applications.js";
 import { ApplicationRegistry } from "./applications.js";
 import type { CreateCertificateOptions } from "./certificates.js";
@@ -44,6 +47,10 @@ export interface EmulatorOptions {
   acsPort?: number;
   /** Port of the Entra side. Default 0 (ephemeral). */
   entraPort?: number;
+  /** Port of the ARM side. Default 0 (ephemeral). */
+  armPort?: number;
+  /** Subscription ID of the emulated ACS resource. Default: a random GUID. */
+  subscriptionId?: string;
 }
 
 /** Options for {@link Emulator.createTestApplication}. @public */
@@ -63,6 +70,8 @@ export interface TestApplicationOptions {
 /** An application created by {@link Emulator.createTestApplication}. @public */
 export interface TestApplication {
   clientId: string;
+  /** Object ID of the application's service principal (the `oid` claim of its tokens; the principal in role assignments). */
+  objectId: string;
   /** PEM file (private key + certificate), mode 0600. */
   certificatePath: string;
   /** Content of `certificatePath`. */
@@ -112,6 +121,8 @@ export interface EmulatorStats {
   readonly acsRequests: number;
   /** ACS requests refused because their access token had expired. */
   readonly expiredTokensRefused: number;
+  /** Requests to the ARM side. */
+  readonly armRequests: number;
 }
 
 /** A running emulator. @public */
@@ -125,6 +136,8 @@ export interface Emulator {
   readonly caCertificatePem: string;
   /** `https://communication.azure.com//.default`. */
   readonly tokenScope: string;
+  /** The Azure Resource Manager side: endpoint, the emulated ACS resource and the seeding API (docs/emulator.md). */
+  readonly arm: EmulatorArm;
   /** What the emulator received, oldest first (no secrets, tokens, bodies or phone numbers). */
   readonly requests: readonly EmulatorRequest[];
   readonly stats: EmulatorStats;
@@ -194,9 +207,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const oidcIssuers = new OidcIssuerRegistry();
   const extraServers: Server[] = [];
   const tempDirs: string[] = [];
-  const counters = { tokenRequests: 0, tokensIssued: 0, assertionReuses: 0, acsRequests: 0, expiredTokensRefused: 0 };
+  const counters = { tokenRequests: 0, tokensIssued: 0, assertionReuses: 0, acsRequests: 0, expiredTokensRefused: 0, armRequests: 0 };
   const smsMessages: EmulatorSmsMessage[] = [];
   let authorityHost = "";
+  let armEndpoint = "";
+  let acsEndpoint = "";
 
   const entraState: EntraState = {
     tenantId,
@@ -208,7 +223,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     log,
     stats: counters,
     seenAssertions: new Map(),
+    tokenResources: () => (armEndpoint === "" ? [] : [{ scope: `${armEndpoint}/.default`, audience: armEndpoint }]),
   };
+  const armState = createArmState({
+    issuer: () => issuerOf(entraState),
+    verifyKey: keys.publicKey,
+    endpoint: () => armEndpoint,
+    acsEndpoint: () => acsEndpoint,
+    tenantId,
+    subscriptionId: options.subscriptionId ?? randomUUID(),
+    resourceGroup: "acs-emulator-rg",
+    managementGroupId: tenantId,
+    stats: counters,
+  });
   const acsState = {
     issuer: () => issuerOf(entraState),
     verifyKey: keys.publicKey,
@@ -217,6 +244,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     identities: new Map<string, { revokedBefore: number }>(),
     smsMessages,
     stats: counters,
+    localAuth: () => ({ disabled: armState.resource.disableLocalAuth, keys: [armState.keys.primary, armState.keys.secondary] }),
   };
 
   const handler =
@@ -234,13 +262,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             return;
           }
         }
-        const outcome = side === "entra" ? await handleEntra(req, res, entraState) : await handleAcs(req, res, acsState);
+        const outcome =
+          side === "entra" ? await handleEntra(req, res, entraState) : side === "arm" ? await handleArm(req, res, armState) : await handleAcs(req, res, acsState);
         log.add({ ...base, ...outcome });
       };
       run().catch(() => {
         if (!res.headersSent && !res.destroyed) {
           res.writeHead(500, { "content-type": "application/json" });
-          res.end(JSON.stringify(side === "entra" ? { error: "server_error", error_description: "AADSTS50000: Internal error." } : { error: { code: "InternalError", message: "Internal error." } }));
+          res.end(JSON.stringify(side === "entra" ? { error: "server_error", error_description: "AADSTS50000: Internal error." } : { error: { code: "InternalServerError", message: "Internal error." } }));
         }
         log.add({ ...base, status: 500, error: "internal_error" });
       });
@@ -249,19 +278,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const serverOptions = { key: tls.serverKeyPem, cert: `${tls.serverCertificatePem.trimEnd()}\n${tls.caCertificatePem.trimEnd()}\n`, keepAliveTimeout: 5000 };
   const entraServer = createServer(serverOptions, handler("entra"));
   const acsServer = createServer(serverOptions, handler("acs"));
-  for (const server of [entraServer, acsServer]) {
+  const armServer = createServer(serverOptions, handler("arm"));
+  for (const server of [entraServer, acsServer, armServer]) {
     server.on("clientError", (_error, socket) => socket.destroy());
     server.on("tlsClientError", () => undefined);
   }
   const entraPort = await listen(entraServer, options.entraPort ?? 0, "127.0.0.1");
   let acsPort: number;
+  let armPort: number;
   try {
     acsPort = await listen(acsServer, options.acsPort ?? 0, "127.0.0.1");
+    armPort = await listen(armServer, options.armPort ?? 0, "127.0.0.1");
   } catch (error) {
-    await closeServer(entraServer);
+    await Promise.all([closeServer(entraServer), closeServer(acsServer)]);
     throw error;
   }
   authorityHost = `https://localhost:${entraPort}`;
+  armEndpoint = `https://127.0.0.1:${armPort}`;
+  acsEndpoint = `https://127.0.0.1:${acsPort}`;
   let closed = false;
 
   const emulator: Emulator = {
@@ -270,6 +304,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tenantId,
     caCertificatePem: tls.caCertificatePem,
     tokenScope: ACS_SCOPE,
+    arm: createEmulatorArm(armState),
     requests: log.entries,
     stats: counters,
     smsMessages,
@@ -335,6 +370,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         ...(appOptions.keyFormat !== undefined ? { keyFormat: appOptions.keyFormat } : {}),
       });
       const clientId = randomUUID();
+      const objectId = randomUUID();
       let directory = appOptions.directory;
       if (directory === undefined) {
         directory = mkdtempSync(join(tmpdir(), "acs-emulator-app-"));
@@ -344,10 +380,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       writeFileSync(certificatePath, generated.pem, { mode: 0o600 });
       applications.register({
         clientId,
+        objectId,
         certificatePem: generated.certificatePem,
         ...(appOptions.roles !== undefined ? { roles: appOptions.roles } : {}),
       });
-      return { clientId, certificatePath, ...generated };
+      return { clientId, objectId, certificatePath, ...generated };
     },
     setTokenLifetime: (seconds) => {
       lifetime = checkLifetime(seconds);
@@ -357,7 +394,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all([closeServer(entraServer), closeServer(acsServer), ...extraServers.map(closeServer)]);
+      await Promise.all([closeServer(entraServer), closeServer(acsServer), closeServer(armServer), ...extraServers.map(closeServer)]);
       for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
     },
   };

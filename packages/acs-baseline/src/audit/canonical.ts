@@ -27,6 +27,7 @@ export const RECORD_MEMBERS: readonly string[] = Object.freeze([
   "http",
   "level",
   "log",
+  "posture",
   "prevHash",
   "principal",
   "schema",

@@ -21,7 +21,8 @@ export type AuditAction =
   | "log.open"
   | "log.checkpoint"
   | "anchor.failure"
-  | "anchor.recovered";
+  | "anchor.recovered"
+  | "posture.check";
 
 /**
  * Kind of credential the factory resolved.
@@ -85,4 +86,6 @@ export interface AuditEventInput {
   trace?: { traceId: string; spanId: string };
   /** Expiry of the certificate in use (certificate warnings). */
   certificate?: { notAfter?: string; daysRemaining?: number };
+  /** The posture check, on `posture.check` (its evidence goes in `reason`). */
+  posture?: { check: string; status: "pass" | "fail" | "warn" | "unknown"; resourceId: string };
 }

@@ -62,6 +62,8 @@ export function formatAuditRecord(record: unknown): string {
   const cp = obj(r.checkpoint);
   if (cp.seq !== undefined) parts.push(`seals #${str(cp.seq)}${cp.sig !== undefined ? ` signed ${str(cp.keyId) ?? ""}` : " unsigned"}`);
   if (log.reason !== undefined) parts.push(`(${str(log.reason)}${log.break !== undefined ? `: ${str(log.break)} ${str(log.breakBytes) ?? "?"} bytes` : ""})`);
+  const posture = obj(r.posture);
+  if (posture.check !== undefined) parts.push(`posture ${str(posture.check) ?? ""} ${str(posture.status) ?? ""}`);
   const cert = obj(r.certificate);
   if (cert.notAfter !== undefined) parts.push(`certificate expires ${str(cert.notAfter)} (${str(cert.daysRemaining) ?? "?"} days)`);
   if (log.records !== undefined) parts.push(`${str(log.records)} records`);

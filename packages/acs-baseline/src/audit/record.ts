@@ -18,6 +18,7 @@ export const CATEGORY_BY_ACTION: Readonly<Record<AuditAction, string>> = Object.
   refuse: "configuration",
   "config.warning": "configuration",
   "client.create": "configuration",
+  "posture.check": "configuration",
   request: "web",
   "log.close": "audit",
   "log.open": "audit",
@@ -256,6 +257,7 @@ export function serializeRecord(
   if (http !== undefined && http !== null) s += httpFragment(http);
   s += `"level":"${level}",`;
   if (log !== undefined) s += `"log":{"firstSeq":${log.firstSeq},"records":${log.records}},`;
+  if (input.posture !== undefined && input.posture !== null) s += `"posture":${JSON.stringify(postureMember(input.posture))},`;
   if (chain !== undefined) s += `"prevHash":"${chain.prevHash}",`;
   if (input.principal === undefined) {
     s += ctx.principalJson;
@@ -284,6 +286,19 @@ export function serializeRecord(
   return `${s}}`;
 }
 const REDACTED_VALUE = "[REDACTED]";
+
+const POSTURE_CHECK_SHAPE = /^[a-z][a-z-]{0,63}$/;
+const POSTURE_STATUSES = new Set(["pass", "fail", "warn", "unknown"]);
+const RESOURCE_ID_SHAPE = /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Communication\/communicationServices\/[-\w]{1,63}$/i;
+
+/** The `posture` member: shapes kept, anything else redacted; members in canonical order. */
+function postureMember(p: NonNullable<AuditEventInput["posture"]>): Record<string, string> {
+  return {
+    check: typeof p.check === "string" ? keepIfShaped(p.check, POSTURE_CHECK_SHAPE) : REDACTED_VALUE,
+    resourceId: typeof p.resourceId === "string" ? keepIfShaped(p.resourceId, RESOURCE_ID_SHAPE) : REDACTED_VALUE,
+    status: POSTURE_STATUSES.has(p.status) ? p.status : REDACTED_VALUE,
+  };
+}
 
 /** Controls a `request` record is evidence for: Entra-authenticated call (IM-1) and its log (LT-4). */
 export const REQUEST_CONTROLS: readonly BaselineControlId[] = Object.freeze(["IM-1", "LT-4"] as BaselineControlId[]);

@@ -57,7 +57,8 @@ export function scrubText(text: string): string {
     for (const [re, replace] of PATTERNS) out = out.replace(re, replace);
   }
   // A cut can leave the start of a secret-shaped value behind: cut first, then scrub again.
-  if (out.length > MAX_TEXT_LENGTH) out = scrubText(`${out.slice(0, MAX_TEXT_LENGTH)}…`);
+  // (The cut leaves room for the ellipsis: cutting to MAX_TEXT_LENGTH and adding it recursed without end.)
+  if (out.length > MAX_TEXT_LENGTH) out = scrubText(`${out.slice(0, MAX_TEXT_LENGTH - 1)}…`);
   return out;
 }
 

@@ -66,9 +66,9 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     features: [{ name: "Azure AD Authentication Required for Data Plane Access", supported: true, enabledByDefault: false, responsibility: "Customer" }],
     status: "enforced",
     enforcement:
-      "Clients only through Microsoft Entra ID: connection strings refused (CONNECTION_STRING_REFUSED), key/SAS credentials refused (KEY_CREDENTIAL_REFUSED), a request guard blocks any non-Bearer request before the wire (KEY_AUTH_BLOCKED); the client assertion or secret goes only to https Microsoft cloud login hosts or an explicitly allowed authority (AUTHORITY_NOT_ALLOWED); the no-key-auth lint rule and `acs-baseline scan` catch key auth in code and config. Guidance: set disableLocalAuth on the resource.",
-    sources: ["packages/acs-baseline/src/guard/connectionString.ts", "packages/acs-baseline/src/guard/optionStrings.ts", "packages/acs-baseline/src/guard/keyCredential.ts", "packages/acs-baseline/src/guard/requestGuard.ts", "packages/acs-baseline/src/guard/authority.ts", "packages/eslint-plugin/src/rules/noKeyAuth.ts", "packages/cli/src/scan/scan.ts"],
-    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/clients/authority.test.ts", "test/guard/authority.test.ts", "test/lint/noKeyAuth.test.ts", "test/cli/scan.test.ts", "test/guard/connectionString.property.test.ts"],
+      "Clients only through Microsoft Entra ID: connection strings refused (CONNECTION_STRING_REFUSED), key/SAS credentials refused (KEY_CREDENTIAL_REFUSED), a request guard blocks any non-Bearer request before the wire (KEY_AUTH_BLOCKED); the client assertion or secret goes only to https Microsoft cloud login hosts or an explicitly allowed authority (AUTHORITY_NOT_ALLOWED); the no-key-auth lint rule and `acs-baseline scan` catch key auth in code and config. On the resource: the posture check `local-auth-disabled` reads disableLocalAuth through ARM (`acs-baseline posture`, `checkPosture`), and the factory's posture enforce mode sends nothing until it passes (LOCAL_AUTH_ENABLED).",
+    sources: ["packages/acs-baseline/src/guard/connectionString.ts", "packages/acs-baseline/src/guard/optionStrings.ts", "packages/acs-baseline/src/guard/keyCredential.ts", "packages/acs-baseline/src/guard/requestGuard.ts", "packages/acs-baseline/src/guard/authority.ts", "packages/eslint-plugin/src/rules/noKeyAuth.ts", "packages/cli/src/scan/scan.ts", "packages/acs-baseline/src/posture/checks/localAuth.ts"],
+    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/clients/authority.test.ts", "test/guard/authority.test.ts", "test/lint/noKeyAuth.test.ts", "test/cli/scan.test.ts", "test/guard/connectionString.property.test.ts", "test/clients/posture.test.ts"],
   },
   {
     id: "IM-3",
@@ -112,9 +112,9 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     features: [{ name: "Azure RBAC for Data Plane", supported: true, enabledByDefault: false, responsibility: "Customer" }],
     status: "guidance",
     enforcement:
-      "Role assignment lives outside code: assign the service principal Contributor or Communication and Email Service Owner scoped to the one resource (docs/guidance.md). A 403 from ACS is recorded as a failed request in the audit log.",
-    sources: ["docs/guidance.md", "packages/acs-baseline/src/audit/auditPolicy.ts"],
-    tests: ["test/audit/auditPolicy.test.ts"],
+      "Role assignment lives outside code; acs-baseline checks it on the live resource: the posture check `key-access-principals` lists every principal whose role (built-in or custom, at the resource or inherited from its resource group, subscription or management group, wildcards and notActions resolved) grants listKeys/regenerateKey, and `app-principal-least-privilege` flags the app's own key, delete and role-assignment rights and generates a least-privilege custom role (docs/posture.md). A 403 from ACS is recorded as a failed request in the audit log.",
+    sources: ["docs/guidance.md", "packages/acs-baseline/src/audit/auditPolicy.ts", "packages/acs-baseline/src/posture/checks/keyAccess.ts", "packages/acs-baseline/src/posture/checks/appPrincipal.ts", "packages/acs-baseline/src/posture/roleActions.ts", "packages/acs-baseline/src/posture/customRole.ts"],
+    tests: ["test/audit/auditPolicy.test.ts", "test/posture/checkPosture.test.ts", "test/posture/roleActions.property.test.ts"],
   },
   {
     id: "PA-8",
@@ -224,9 +224,9 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     features: [{ name: "Azure Resource Logs", supported: true, enabledByDefault: false, responsibility: "Customer" }],
     status: "enforced",
     enforcement:
-      "Application-side audit log (pino): every credential resolution, client creation, token acquisition, request and refusal as a structured acs-baseline.audit/1 record, SHA-256 hash-chained, crash-safe, with ECDSA P-256 signed checkpoints (heartbeats, on close), an off-host anchor, one writer per file, rotation, verifiable with `acs-baseline verify-log`; an incompatible host logger (AUDIT_LOGGER_INCOMPATIBLE), a symlinked or locked destination (AUDIT_DESTINATION_REFUSED) and requests while records cannot be written (AUDIT_WRITE_FAILED) are refused. Guidance: enable ACS resource logs with diagnostic settings (docs/guidance.md, docs/audit-log.md).",
-    sources: ["packages/acs-baseline/src/audit/recorder.ts", "packages/acs-baseline/src/audit/auditPolicy.ts", "packages/acs-baseline/src/audit/verifyLog.ts", "packages/acs-baseline/src/audit/signing.ts", "packages/acs-baseline/src/audit/sink.ts"],
-    tests: ["test/audit/recorder.test.ts", "test/audit/crash.test.ts", "test/audit/verifyLog.test.ts", "test/audit/factory.e2e.test.ts", "test/audit/checkpoints.test.ts", "test/audit/fileHandling.test.ts"],
+      "Application-side audit log (pino): every credential resolution, client creation, token acquisition, request and refusal as a structured acs-baseline.audit/1 record, SHA-256 hash-chained, crash-safe, with ECDSA P-256 signed checkpoints (heartbeats, on close), an off-host anchor, one writer per file, rotation, verifiable with `acs-baseline verify-log`; an incompatible host logger (AUDIT_LOGGER_INCOMPATIBLE), a symlinked or locked destination (AUDIT_DESTINATION_REFUSED) and requests while records cannot be written (AUDIT_WRITE_FAILED) are refused. Azure Resource Logs: the posture checks `resource-logs` (a diagnostic setting sends allLogs, audit or explicit categories to a workspace, storage account or event hub) and `auth-logs` (AuthOperational and the app's client categories) read the resource's diagnostic settings; `--plan` prints the allLogs setting (docs/posture.md).",
+    sources: ["packages/acs-baseline/src/audit/recorder.ts", "packages/acs-baseline/src/audit/auditPolicy.ts", "packages/acs-baseline/src/audit/verifyLog.ts", "packages/acs-baseline/src/audit/signing.ts", "packages/acs-baseline/src/audit/sink.ts", "packages/acs-baseline/src/posture/checks/diagnostics.ts"],
+    tests: ["test/audit/recorder.test.ts", "test/audit/crash.test.ts", "test/audit/verifyLog.test.ts", "test/audit/factory.e2e.test.ts", "test/audit/checkpoints.test.ts", "test/audit/fileHandling.test.ts", "test/posture/checkPosture.test.ts"],
   },
   {
     id: "BR-1",

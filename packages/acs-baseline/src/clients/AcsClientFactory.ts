@@ -21,11 +21,16 @@ import { SharedTokenCredential } from "../credentials/sharedTokenCache.js";
 import type { BaselineControlId } from "../errors.js";
 import { BaselineViolationError, isBaselineViolationError } from "../errors.js";
 import { validateAuthorityHost } from "../guard/authority.js";
+import { credentialOptionsFromEnvironment } from "../config/readEnvironment.js";
 import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "../guard/endpoint.js";
 import type { GuardTarget } from "../guard/requestGuard.js";
 import { REQUEST_GUARD_POLICY_NAME, createRequestGuardPolicy, guardHttpClient } from "../guard/requestGuard.js";
 import { assertTokenCredential } from "../guard/keyCredential.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
+import { checkPosture } from "../posture/checkPosture.js";
+import { clientTypeOfClass } from "../posture/clientNeeds.js";
+import { parseAcsResourceId, parseArmEndpoint } from "../posture/resourceId.js";
+import type { PostureClientType, PostureResult } from "../posture/types.js";
 
 /** The Entra scope for ACS data-plane tokens. @public */
 export const ACS_TOKEN_SCOPE = "https://communication.azure.com//.default";
@@ -97,7 +102,33 @@ export interface AcsClientFactoryOptions {
    * gives the caller an error instead of a hang (default 60000; 0 = no bound). A request's own `timeout` wins.
    */
   timeoutMs?: number;
+  /** Check the live resource's posture through ARM (needs the optional peer dependencies, see docs/posture.md). */
+  posture?: FactoryPostureOptions;
 }
+
+/**
+ * The factory's resource-posture option (docs/posture.md).
+ * @public
+ */
+export interface FactoryPostureOptions {
+  /** `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Communication/communicationServices/{n}` */
+  resourceId: string;
+  /**
+   * `enforce`: clients send nothing until a posture check has passed `local-auth-disabled` (otherwise
+   * BaselineViolationError LOCAL_AUTH_ENABLED, also when ARM is unreachable or forbidden). `warn`: failing checks
+   * become `warn` audit records and clients keep working.
+   */
+  mode: "warn" | "enforce";
+  /** ARM endpoint, https only. Default `https://management.azure.com`. */
+  armEndpoint?: string;
+  /** How long a passing posture result is reused, in milliseconds (default 300000, 5 minutes). */
+  maxAgeMs?: number;
+  /** Client types for the log and role checks. Default: the types of the clients this factory created. */
+  clients?: PostureClientType[];
+}
+
+/** Default of {@link FactoryPostureOptions.maxAgeMs}. @public */
+export const DEFAULT_POSTURE_MAX_AGE_MS = 300_000;
 
 /** Default of {@link AcsClientFactoryOptions.timeoutMs}. @public */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -159,6 +190,11 @@ export class AcsClientFactory {
   readonly #audited: boolean;
   #thumbprint: string | undefined;
   #closed = false;
+  readonly #posture: (FactoryPostureOptions & { maxAgeMs: number }) | undefined;
+  /** The last posture result and when it was taken. */
+  #postureResult: { result: PostureResult; at: number } | undefined;
+  #postureRun: Promise<PostureResult> | undefined;
+  readonly #clientTypes = new Set<PostureClientType>();
 
   /**
    * @throws BaselineViolationError when the configuration would break the baseline (see the remarks).
@@ -200,6 +236,7 @@ export class AcsClientFactory {
         throw new TypeError("timeoutMs must be a number of milliseconds ≥ 0 (0 = no bound).");
       }
       this.#timeoutMs = timeoutMs;
+      this.#posture = checkPostureOption(options.posture);
       const { additionalPolicies: _policies, ...credentialClientOptions } = this.#clientOptions;
       // Always explicit, so @azure/identity never falls back to AZURE_AUTHORITY_HOST from process.env.
       const disableInstanceDiscovery = options.disableInstanceDiscovery ?? !authority.microsoft;
@@ -239,8 +276,8 @@ export class AcsClientFactory {
         ...(resolved.certificate !== undefined ? { certificateThumbprint: resolved.certificate.thumbprint } : {}),
       });
       this.#credential = new SharedTokenCredential(resolved.credential, {
-        acquired: (token: AccessToken) =>
-          this.#record("token.acquire", "success", ["IM-1", "IM-3"], { token: { expiresOn: new Date(token.expiresOnTimestamp).toISOString(), scope: ACS_TOKEN_SCOPE } }),
+        acquired: (token: AccessToken, scopes: string[]) =>
+          this.#record("token.acquire", "success", ["IM-1", "IM-3"], { token: { expiresOn: new Date(token.expiresOnTimestamp).toISOString(), scope: scopes.join(" ") || ACS_TOKEN_SCOPE } }),
         failed: (error: unknown) =>
           this.#record("token.acquire", "failure", ["IM-1", "IM-3"], { reason: "Microsoft Entra ID did not issue a token.", error: describeError(error) }),
       }, timeoutMs);
@@ -276,20 +313,7 @@ export class AcsClientFactory {
    */
   static fromEnvironment(overrides: Partial<AcsClientFactoryOptions> = {}, env: NodeJS.ProcessEnv = process.env): AcsClientFactory {
     const e = readEnvironment(env);
-    const fromEnv: Partial<AcsClientFactoryOptions> = {
-      ...(e.endpoint !== undefined ? { endpoint: e.endpoint } : {}),
-      ...(e.tenantId !== undefined ? { tenantId: e.tenantId } : {}),
-      ...(e.clientId !== undefined ? { clientId: e.clientId } : {}),
-      ...(e.certificatePath !== undefined
-        ? { certificate: e.certificatePassword !== undefined ? { path: e.certificatePath, password: e.certificatePassword } : { path: e.certificatePath } }
-        : {}),
-      ...(e.federatedTokenFile !== undefined ? { workloadIdentity: { tokenFilePath: e.federatedTokenFile } } : {}),
-      ...(e.clientSecret !== undefined ? { clientSecret: e.clientSecret } : {}),
-      ...(e.useManagedIdentity === true ? { managedIdentity: e.clientId !== undefined ? { clientId: e.clientId } : {} } : {}),
-      ...(e.authorityHost !== undefined ? { authorityHost: e.authorityHost } : {}),
-      ...(e.allowedAuthorityHosts !== undefined ? { allowedAuthorityHosts: e.allowedAuthorityHosts } : {}),
-      ...(e.sendCertificateChain !== undefined ? { sendCertificateChain: e.sendCertificateChain } : {}),
-    };
+    const fromEnv: Partial<AcsClientFactoryOptions> = credentialOptionsFromEnvironment(e);
     const options = { ...fromEnv, ...overrides } as AcsClientFactoryOptions;
     // A credential chosen in code replaces whatever the environment configures (unless the overrides set it too).
     if (overrides.credential !== undefined || overrides.managedIdentity !== undefined) {
@@ -351,10 +375,13 @@ export class AcsClientFactory {
       const merged = { ...this.#clientOptions, ...(options ?? {}) } as CommonClientOptions & Record<string, unknown>;
       const onBlocked = (error: BaselineViolationError) =>
         this.#record("refuse", "failure", [error.control], { reason: error.message, error: { code: error.code }, client: name });
+      const clientType = clientTypeOfClass(name);
+      if (clientType !== undefined) this.#clientTypes.add(clientType);
       const clientOptions = {
         ...merged,
         httpClient: guardHttpClient(merged.httpClient ?? sharedDefaultHttpClient(), this.#target, onBlocked, this.#timeoutMs),
         additionalPolicies: [
+          ...(this.#posture !== undefined ? [{ policy: this.#postureGatePolicy(onBlocked), position: "perCall" as const }] : []),
           ...(merged.additionalPolicies ?? []),
           ...(this.#audited ? [{ policy: createAuditPolicy(this.#recorder, name), position: "perRetry" as const }] : []),
           { policy: createRequestGuardPolicy(this.#target, onBlocked), position: "perRetry" as const },
@@ -382,6 +409,87 @@ export class AcsClientFactory {
     }
   }
 
+  /**
+   * Checks the resource's posture now (the `posture` option's resource and ARM endpoint, this factory's credential,
+   * TLS options and endpoint) and writes one `posture.check` audit record per check. The result is what
+   * {@link checkPosture} returns; in `enforce` mode a passing `local-auth-disabled` opens the clients for `maxAgeMs`.
+   * @throws TypeError when the factory has no `posture` option.
+   */
+  async checkPosture(): Promise<PostureResult> {
+    if (this.#posture === undefined) throw new TypeError("This AcsClientFactory has no posture option: pass posture: { resourceId, mode }.");
+    this.#postureRun ??= this.#runPosture(this.#posture).finally(() => {
+      this.#postureRun = undefined;
+    });
+    return this.#postureRun;
+  }
+
+  async #runPosture(posture: FactoryPostureOptions & { maxAgeMs: number }): Promise<PostureResult> {
+    const result = await checkPosture({
+      resourceId: posture.resourceId,
+      ...(posture.armEndpoint !== undefined ? { armEndpoint: posture.armEndpoint } : {}),
+      endpoint: this.#endpoint,
+      clients: posture.clients ?? [...this.#clientTypes],
+      credential: this.#credential,
+      clientOptions: this.#clientOptions,
+      ...(this.#principal.tenantId !== undefined ? { tenantId: this.#principal.tenantId } : {}),
+      ...(this.#principal.clientId !== undefined ? { clientId: this.#principal.clientId } : {}),
+      ...(this.#timeoutMs > 0 ? { timeoutMs: this.#timeoutMs } : {}),
+    });
+    for (const check of result.checks) {
+      const failing = check.status === "fail";
+      this.#record("posture.check", check.status === "pass" ? "success" : "failure", check.control !== null ? [check.control] : [], {
+        level: check.status === "pass" ? "info" : failing && posture.mode === "enforce" ? "error" : "warn",
+        reason: `${check.title}: ${check.evidence}`,
+        posture: { check: check.id, status: check.status, resourceId: result.resourceId },
+      });
+    }
+    this.#postureResult = { result, at: Date.now() };
+    return result;
+  }
+
+  /** Enforce: wait for a fresh passing `local-auth-disabled` or refuse; warn: refresh in the background. */
+  #postureGatePolicy(onBlocked: (error: BaselineViolationError) => void): PipelinePolicy {
+    return {
+      name: "acsBaselinePostureGate",
+      sendRequest: async (request, next) => {
+        const posture = this.#posture as FactoryPostureOptions & { maxAgeMs: number };
+        const cached = this.#postureResult;
+        const fresh = cached !== undefined && Date.now() - cached.at < posture.maxAgeMs;
+        if (posture.mode === "warn") {
+          if (!fresh && this.#postureRun === undefined) void this.checkPosture().catch(() => undefined);
+          return next(request);
+        }
+        const passed = (r: PostureResult | undefined) => r?.checks.some((c) => c.id === "local-auth-disabled" && c.status === "pass") === true;
+        // Only a pass is reused: after a failure every request checks again, so the PATCH takes effect at once.
+        let result = fresh && passed(cached.result) ? cached.result : undefined;
+        if (result === undefined) {
+          try {
+            result = await this.checkPosture();
+          } catch (error) {
+            const refused = new BaselineViolationError(
+              "LOCAL_AUTH_ENABLED",
+              `Posture enforce mode: the resource's posture could not be checked (${error instanceof Error ? error.message.slice(0, 200) : "error"}), so nothing is sent (fail closed).`,
+            );
+            onBlocked(refused);
+            throw refused;
+          }
+        }
+        if (!passed(result)) {
+          const check = result.checks.find((c) => c.id === "local-auth-disabled");
+          const refused = new BaselineViolationError(
+            "LOCAL_AUTH_ENABLED",
+            check?.status === "unknown"
+              ? `Posture enforce mode: whether local auth is disabled on ${result.resourceId} could not be verified (${check.evidence}) Nothing is sent until ARM confirms it (fail closed).`
+              : `Posture enforce mode: local (access-key) authentication is enabled on ${result.resourceId}, so a leaked key gets past every client-side check. Nothing is sent until disableLocalAuth is true. ${check?.remediation ?? ""}`.trim(),
+          );
+          onBlocked(refused);
+          throw refused;
+        }
+        return next(request);
+      },
+    };
+  }
+
   /** Flushes the audit log and writes its final `log.close` record. Clients already created keep working. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -404,7 +512,7 @@ export class AcsClientFactory {
   }
 
   #record(
-    action: "credential.resolve" | "credential.rotate" | "client.create" | "token.acquire" | "refuse" | "config.warning",
+    action: "credential.resolve" | "credential.rotate" | "client.create" | "token.acquire" | "refuse" | "config.warning" | "posture.check",
     outcome: "success" | "failure",
     controls: readonly BaselineControlId[],
     extra: Omit<Parameters<AuditRecorder["write"]>[0], "action" | "outcome" | "controls"> = {},
@@ -421,6 +529,17 @@ export class AcsClientFactory {
       ...(client !== undefined ? { client } : {}),
     });
   }
+}
+
+function checkPostureOption(option: FactoryPostureOptions | undefined): (FactoryPostureOptions & { maxAgeMs: number }) | undefined {
+  if (option === undefined) return undefined;
+  if (typeof option !== "object" || option === null) throw new TypeError("posture must be { resourceId, mode: \"warn\" | \"enforce\", armEndpoint?, maxAgeMs? }.");
+  parseAcsResourceId(option.resourceId);
+  if (option.armEndpoint !== undefined) parseArmEndpoint(option.armEndpoint);
+  if (option.mode !== "warn" && option.mode !== "enforce") throw new TypeError('posture.mode must be "warn" or "enforce".');
+  const maxAgeMs = option.maxAgeMs ?? DEFAULT_POSTURE_MAX_AGE_MS;
+  if (typeof maxAgeMs !== "number" || !Number.isFinite(maxAgeMs) || maxAgeMs < 0) throw new TypeError("posture.maxAgeMs must be a number of milliseconds ≥ 0.");
+  return { ...option, maxAgeMs };
 }
 
 let defaultHttpClient: HttpClient | undefined;

@@ -2,6 +2,8 @@ export {
   AcsClientFactory,
   ACS_TOKEN_SCOPE,
   DEFAULT_TIMEOUT_MS,
+  DEFAULT_POSTURE_MAX_AGE_MS,
+  type FactoryPostureOptions,
   type AcsClientFactoryOptions,
   type AcsClientConstructor,
   type CertificateOption,

@@ -86,3 +86,39 @@ export function parseHostList(value: string | undefined): string[] {
     .map((h) => h.trim())
     .filter((h) => h.length > 0);
 }
+
+/**
+ * The Entra configuration the environment gives, as factory (and posture) options: certificate, workload identity,
+ * secret, managed-identity opt-in, authority and its allow-list. One mapping, so every entry point that reads the
+ * environment builds the same credential in the same baseline order.
+ */
+export interface EnvironmentCredentialOptions {
+  endpoint?: string;
+  tenantId?: string;
+  clientId?: string;
+  certificate?: { path: string; password?: string };
+  workloadIdentity?: { tokenFilePath: string };
+  clientSecret?: string;
+  managedIdentity?: { clientId?: string };
+  authorityHost?: string;
+  allowedAuthorityHosts?: string[];
+  sendCertificateChain?: boolean;
+}
+
+/** {@link EnvironmentCredentialOptions} from what {@link readEnvironment} read (values included: never log this). */
+export function credentialOptionsFromEnvironment(e: EnvironmentConfiguration): EnvironmentCredentialOptions {
+  return {
+    ...(e.endpoint !== undefined ? { endpoint: e.endpoint } : {}),
+    ...(e.tenantId !== undefined ? { tenantId: e.tenantId } : {}),
+    ...(e.clientId !== undefined ? { clientId: e.clientId } : {}),
+    ...(e.certificatePath !== undefined
+      ? { certificate: e.certificatePassword !== undefined ? { path: e.certificatePath, password: e.certificatePassword } : { path: e.certificatePath } }
+      : {}),
+    ...(e.federatedTokenFile !== undefined ? { workloadIdentity: { tokenFilePath: e.federatedTokenFile } } : {}),
+    ...(e.clientSecret !== undefined ? { clientSecret: e.clientSecret } : {}),
+    ...(e.useManagedIdentity === true ? { managedIdentity: e.clientId !== undefined ? { clientId: e.clientId } : {} } : {}),
+    ...(e.authorityHost !== undefined ? { authorityHost: e.authorityHost } : {}),
+    ...(e.allowedAuthorityHosts !== undefined ? { allowedAuthorityHosts: e.allowedAuthorityHosts } : {}),
+    ...(e.sendCertificateChain !== undefined ? { sendCertificateChain: e.sendCertificateChain } : {}),
+  };
+}

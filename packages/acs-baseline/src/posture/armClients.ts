@@ -1,0 +1,62 @@
+/**
+ * Builds the three management SDK clients posture reads through, loading them on first use: they are optional peer
+ * dependencies, so an application that never checks posture does not need them installed.
+ */
+import type { TokenCredential } from "@azure/core-auth";
+import type { CommonClientOptions } from "@azure/core-client";
+
+/** The optional peer dependencies posture needs (exact versions it is tested with are in package.json). */
+export const POSTURE_PACKAGES = ["@azure/arm-communication", "@azure/arm-monitor", "@azure/arm-authorization"] as const;
+
+function loadModules() {
+  return Promise.all([
+    load("@azure/arm-communication", () => import("@azure/arm-communication")),
+    load("@azure/arm-authorization", () => import("@azure/arm-authorization")),
+    load("@azure/arm-monitor", () => import("@azure/arm-monitor")),
+  ]);
+}
+// Types taken from the dynamic imports themselves, so the CommonJS build types them as what it loads.
+type Modules = Awaited<ReturnType<typeof loadModules>>;
+
+/** The management clients of one posture check. */
+export interface ArmClients {
+  communication: InstanceType<Modules[0]["CommunicationServiceManagementClient"]>;
+  authorization: InstanceType<Modules[1]["AuthorizationManagementClient"]>;
+  monitor: InstanceType<Modules[2]["MonitorClient"]>;
+}
+
+async function load<T>(name: (typeof POSTURE_PACKAGES)[number], importer: () => Promise<T>): Promise<T> {
+  try {
+    return await importer();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+      throw new Error(
+        `Posture checks need the optional peer dependency ${name}, which is not installed. Install it: npm install ${POSTURE_PACKAGES.join(" ")}`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Creates the clients for `armEndpoint`. The communication and authorization clients get both `endpoint` (their
+ * token scope) and `$host` (their URLs); MonitorClient gets its credential scopes, so no token is ever requested
+ * for management.azure.com when another endpoint is configured.
+ */
+export async function createArmClients(
+  credential: TokenCredential,
+  subscriptionId: string,
+  armEndpoint: string,
+  clientOptions: CommonClientOptions,
+): Promise<ArmClients> {
+  const [communicationModule, authorizationModule, monitorModule] = await loadModules();
+  const scope = `${armEndpoint}/.default`;
+  const { additionalPolicies: _policies, ...options } = clientOptions;
+  const common = { ...options, endpoint: armEndpoint, $host: armEndpoint, credentialScopes: [scope] };
+  return {
+    communication: new communicationModule.CommunicationServiceManagementClient(credential, subscriptionId, common),
+    authorization: new authorizationModule.AuthorizationManagementClient(credential, subscriptionId, common),
+    monitor: new monitorModule.MonitorClient(credential, subscriptionId, { ...options, endpoint: armEndpoint, credentials: { scopes: [scope] } }),
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * `checkPosture`: reads the live ACS resource through the management SDKs and checks the baseline's customer
+ * controls (IM-1 local auth, DP-3 endpoint, PA-7 key access and the app's own rights, LT-4 resource logs, plus the
+ * informational managed identity and an optional data-location allow-list). Reads only; never changes anything.
+ */
+import type { AccessToken, TokenCredential } from "@azure/core-auth";
+import type { CommonClientOptions } from "@azure/core-client";
+import type { CertificateOption } from "../clients/AcsClientFactory.js";
+import { validateAuthorityHost } from "../guard/authority.js";
+import { resolveCredential } from "../credentials/resolveCredential.js";
+import { createArmClients } from "./armClients.js";
+import { checkAppPrincipal } from "./checks/appPrincipal.js";
+import { checkAuthLogs, checkResourceLogs } from "./checks/diagnostics.js";
+import { checkKeyAccess } from "./checks/keyAccess.js";
+import { checkEndpoint, checkLocalAuth } from "./checks/localAuth.js";
+import { checkDataLocation, checkManagedIdentity } from "./checks/resourceProperties.js";
+import type { PostureInputs } from "./readArm.js";
+import { readPostureInputs } from "./readArm.js";
+import { parseAcsResourceId, parseArmEndpoint } from "./resourceId.js";
+import type { PostureCheck, PostureClientType, PostureResult, PostureStatus } from "./types.js";
+
+/**
+ * Options of {@link checkPosture}: the resource, where ARM is, and the same Entra configuration as the factory.
+ * @public
+ */
+export interface CheckPostureOptions {
+  /** `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Communication/communicationServices/{n}` */
+  resourceId: string;
+  /** ARM endpoint, https only. Default `https://management.azure.com`; the token scope is `{armEndpoint}/.default`. */
+  armEndpoint?: string;
+  /** The ACS endpoint the app uses: adds the `endpoint-matches` check. */
+  endpoint?: string;
+  /** ACS client types the app uses (log categories and the custom role follow from them). Default `["sms", "identity"]` for the role, none for log categories. */
+  clients?: PostureClientType[];
+  /** Allowed data locations (e.g. `["United States", "Europe"]`): adds the `data-location` check. */
+  dataLocations?: string[];
+  tenantId?: string;
+  clientId?: string;
+  /** Certificate first, as in the factory. */
+  certificate?: CertificateOption;
+  /** Client secret fallback. */
+  clientSecret?: string;
+  allowSecretFallback?: boolean;
+  /** Your own TokenCredential (asked for `{armEndpoint}/.default`). */
+  credential?: TokenCredential;
+  /** Workload identity federation (a federated token file), after a certificate and before a secret, as in the factory. */
+  workloadIdentity?: { tokenFilePath: string };
+  /** Managed identity (explicit opt-in), as in the factory. */
+  managedIdentity?: { clientId?: string };
+  /** The Entra authority: a Microsoft cloud login host, or one listed in `allowedAuthorityHosts` (AUTHORITY_NOT_ALLOWED otherwise). */
+  authorityHost?: string;
+  /** Hosts besides Microsoft's cloud login hosts that `authorityHost` may use, as in the factory. */
+  allowedAuthorityHosts?: string[];
+  /** Default: off only for an allow-listed (non-Microsoft) authority, as in the factory. */
+  disableInstanceDiscovery?: boolean;
+  sendCertificateChain?: boolean;
+  /** Options for the credential and the management clients (tlsOptions, proxy, retryOptions, httpClient). */
+  clientOptions?: CommonClientOptions;
+  /** Bound for the whole check in milliseconds (default 30000); what did not answer by then is `unknown`. */
+  timeoutMs?: number;
+}
+
+/** Default of {@link CheckPostureOptions.timeoutMs}. @public */
+export const DEFAULT_POSTURE_TIMEOUT_MS = 30_000;
+
+/** The `tid` and `oid` claims of an access token (payload decoded, signature not checked; never logged). */
+export function tokenClaims(token: AccessToken | null): { tenantId?: string; objectId?: string } {
+  const payload = token?.token.split(".")[1];
+  if (payload === undefined) return {};
+  try {
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+    return {
+      ...(typeof claims.tid === "string" ? { tenantId: claims.tid } : {}),
+      ...(typeof claims.oid === "string" ? { objectId: claims.oid } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** Counts of each status. */
+export function summarize(checks: readonly PostureCheck[]): Record<PostureStatus, number> {
+  const summary: Record<PostureStatus, number> = { pass: 0, fail: 0, warn: 0, unknown: 0 };
+  for (const c of checks) summary[c.status]++;
+  return summary;
+}
+
+function describeTokenError(error: unknown): string {
+  const e = error as { name?: unknown; errorResponse?: { error?: unknown; errorDescription?: unknown } };
+  const aadsts = typeof e.errorResponse?.errorDescription === "string" ? /AADSTS\d+/.exec(e.errorResponse.errorDescription)?.[0] : undefined;
+  return [typeof e.name === "string" ? e.name : "Error", typeof e.errorResponse?.error === "string" ? e.errorResponse.error : undefined, aadsts].filter(Boolean).join(" ");
+}
+
+/** The checks, from what was read. */
+export function evaluatePosture(
+  inputs: PostureInputs,
+  context: { resourceId: string; objectId?: string | undefined; endpoint?: string | undefined; clients: readonly PostureClientType[]; dataLocations?: readonly string[] | undefined },
+): PostureCheck[] {
+  const checks: PostureCheck[] = [checkLocalAuth(inputs.resource)];
+  if (context.endpoint !== undefined) checks.push(checkEndpoint(inputs.resource, context.endpoint));
+  checks.push(
+    checkKeyAccess(inputs, inputs.resource),
+    checkAppPrincipal(inputs, context.resourceId, context.objectId, context.clients),
+    checkResourceLogs(inputs.diagnosticSettings),
+    checkAuthLogs(inputs.diagnosticSettings, context.clients),
+    checkManagedIdentity(inputs.resource),
+  );
+  if (context.dataLocations !== undefined && context.dataLocations.length > 0) checks.push(checkDataLocation(inputs.resource, context.dataLocations));
+  return checks;
+}
+
+/**
+ * Checks the live ACS resource against the baseline's customer controls, through `@azure/arm-communication`,
+ * `@azure/arm-monitor` 8.x and `@azure/arm-authorization` (optional peer dependencies, loaded on first use).
+ * Nothing is changed on Azure. A 403 or an unreachable ARM makes the affected checks `unknown`, never `pass`.
+ *
+ * @throws TypeError for a malformed resource id or a non-https ARM endpoint; BaselineViolationError for a credential
+ * configuration the factory would refuse; Error naming the package when a management SDK is not installed.
+ * @public
+ */
+export async function checkPosture(options: CheckPostureOptions): Promise<PostureResult> {
+  const resource = parseAcsResourceId(options.resourceId);
+  const armEndpoint = parseArmEndpoint(options.armEndpoint);
+  const scope = `${armEndpoint}/.default`;
+  const clientOptions: CommonClientOptions = {
+    retryOptions: { maxRetries: 2, retryDelayInMs: 250, maxRetryDelayInMs: 2000 },
+    ...(options.clientOptions ?? {}),
+  };
+  const { additionalPolicies: _policies, ...credentialClientOptions } = clientOptions;
+  // The factory's rule: the assertion or secret goes only to a Microsoft cloud login host or an allowed authority.
+  const authority = validateAuthorityHost(options.authorityHost, options.allowedAuthorityHosts ?? []);
+  const resolved = resolveCredential(
+    {
+      tenantId: options.tenantId,
+      clientId: options.clientId,
+      certificate: options.certificate,
+      clientSecret: options.clientSecret,
+      allowSecretFallback: options.allowSecretFallback,
+      credential: options.credential,
+      workloadIdentity: options.workloadIdentity,
+      managedIdentity: options.managedIdentity,
+    },
+    {
+      ...credentialClientOptions,
+      authorityHost: authority.origin,
+      disableInstanceDiscovery: options.disableInstanceDiscovery ?? !authority.microsoft,
+      ...(options.sendCertificateChain !== undefined ? { sendCertificateChain: options.sendCertificateChain } : {}),
+    },
+  );
+  const clients = await createArmClients(resolved.credential, resource.subscriptionId, armEndpoint, clientOptions);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_POSTURE_TIMEOUT_MS;
+  const signal = AbortSignal.timeout(timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS);
+  const principal: PostureResult["principal"] = {
+    ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}),
+    ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
+  };
+  let inputs: PostureInputs;
+  let objectId: string | undefined;
+  try {
+    const token = await resolved.credential.getToken(scope, { abortSignal: signal });
+    const claims = tokenClaims(token);
+    objectId = claims.objectId;
+    if (principal.tenantId === undefined && claims.tenantId !== undefined) principal.tenantId = claims.tenantId;
+    if (objectId !== undefined) principal.objectId = objectId;
+    inputs = await readPostureInputs(clients, resource, objectId, signal);
+  } catch (error) {
+    const reason = `no token for ${scope}: ${describeTokenError(error)}`;
+    const failed = { ok: false as const, reason };
+    inputs = { resource: failed, diagnosticSettings: failed, assignments: failed, appAssignments: failed, definitions: new Map() };
+  }
+  const checks = evaluatePosture(inputs, {
+    resourceId: resource.id,
+    objectId,
+    endpoint: options.endpoint,
+    clients: options.clients ?? [],
+    dataLocations: options.dataLocations,
+  });
+  return { schema: "acs-baseline.posture/1", resourceId: resource.id, checkedAt: new Date().toISOString(), principal, checks, summary: summarize(checks) };
+}

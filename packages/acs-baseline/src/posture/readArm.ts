@@ -1,0 +1,91 @@
+/**
+ * Reads what the checks need from ARM, each source on its own so one failure (403, unreachable) makes only the
+ * checks that depend on it `unknown`. Nothing is written.
+ */
+import type { CommunicationServiceResource } from "@azure/arm-communication";
+import type { RoleAssignment, RoleDefinition } from "@azure/arm-authorization";
+import type { DiagnosticSettingsResource } from "@azure/arm-monitor";
+import type { ArmClients } from "./armClients.js";
+import type { AcsResourceId } from "./resourceId.js";
+
+/** A source that was read, or why it was not. */
+export type Read<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Everything the checks use. */
+export interface PostureInputs {
+  resource: Read<CommunicationServiceResource>;
+  diagnosticSettings: Read<DiagnosticSettingsResource[]>;
+  /** Role assignments at or above the resource (`atScope()`). */
+  assignments: Read<RoleAssignment[]>;
+  /** The app principal's role assignments that apply to the resource (`principalId eq '…'`). */
+  appAssignments: Read<RoleAssignment[]>;
+  /** Role definitions by the ids the assignments reference (lower-cased id → definition or failure). */
+  definitions: Map<string, Read<RoleDefinition>>;
+}
+
+/** A secret-free reason for a failed ARM call: HTTP status and ARM error code, or the network error code. */
+export function describeArmError(error: unknown): string {
+  const e = error as { statusCode?: unknown; status?: unknown; code?: unknown; name?: unknown; details?: { error?: { code?: unknown } } };
+  const status = typeof e.statusCode === "number" ? e.statusCode : typeof e.status === "number" ? e.status : typeof e.status === "string" ? Number(e.status) : undefined;
+  const code = typeof e.details?.error?.code === "string" ? e.details.error.code : typeof e.code === "string" ? e.code : undefined;
+  if (status === 403) return `ARM answered 403 (${code ?? "AuthorizationFailed"}): the principal lacks the permission to read this`;
+  if (status === 401) return `ARM answered 401 (${code ?? "AuthenticationFailed"}): the token was not accepted`;
+  if (status !== undefined && Number.isFinite(status) && status > 0) return `ARM answered ${status}${code !== undefined ? ` (${code.slice(0, 64)})` : ""}`;
+  if (e.name === "AbortError") return "ARM did not answer in time";
+  return `ARM is unreachable (${code !== undefined ? code.slice(0, 64) : typeof e.name === "string" ? e.name.slice(0, 64) : "network error"})`;
+}
+
+async function attempt<T>(run: () => Promise<T>): Promise<Read<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (error) {
+    return { ok: false, reason: describeArmError(error) };
+  }
+}
+
+async function all<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+const noSlash = (id: string) => id.replace(/^\/+/, "");
+const lower = (s: string) => s.toLowerCase();
+
+/** True when a role assignment at `scope` applies to `resourceId` (at or above it; ARM's principal filter also returns ones below). */
+export function appliesToResource(scope: string | undefined, resourceId: string): boolean {
+  if (scope === undefined) return false;
+  const s = lower(scope.replace(/\/+$/, ""));
+  const r = lower(resourceId);
+  return s === "" || s === "/" || s === r || r.startsWith(`${s}/`) || s.startsWith("/providers/microsoft.management/managementgroups/");
+}
+
+/** Reads the resource, its diagnostic settings, the role assignments that apply to it and their role definitions. */
+export async function readPostureInputs(clients: ArmClients, resource: AcsResourceId, appObjectId: string | undefined, signal: AbortSignal): Promise<PostureInputs> {
+  const options = { abortSignal: signal };
+  const scope = noSlash(resource.id);
+  const [resourceRead, diagnosticSettings, assignments, appAssignments] = await Promise.all([
+    attempt(() => clients.communication.communicationServices.get(resource.resourceGroup, resource.name, options)),
+    attempt(() => all(clients.monitor.diagnosticSettings.list(scope, options))),
+    attempt(() => all(clients.authorization.roleAssignments.listForScope(scope, { ...options, filter: "atScope()" }))),
+    appObjectId === undefined
+      ? Promise.resolve<Read<RoleAssignment[]>>({ ok: false, reason: "the ARM token has no oid claim, so the app's own principal is not known" })
+      : attempt(async () =>
+          (await all(clients.authorization.roleAssignments.listForScope(scope, { ...options, filter: `principalId eq '${appObjectId}'` }))).filter((a) =>
+            appliesToResource(a.scope, resource.id),
+          ),
+        ),
+  ]);
+  const ids = new Map<string, string>();
+  for (const list of [assignments, appAssignments]) {
+    if (!list.ok) continue;
+    for (const a of list.value) if (a.roleDefinitionId !== undefined) ids.set(lower(a.roleDefinitionId), a.roleDefinitionId);
+  }
+  const definitions = new Map<string, Read<RoleDefinition>>();
+  await Promise.all(
+    [...ids].map(async ([key, id]) => {
+      definitions.set(key, await attempt(() => clients.authorization.roleDefinitions.getById(noSlash(id), options)));
+    }),
+  );
+  return { resource: resourceRead, diagnosticSettings, assignments, appAssignments, definitions };
+}
