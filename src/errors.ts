@@ -16,7 +16,9 @@ export type BaselineViolationCode =
   | "SECRET_FALLBACK_DISABLED"
   | "CERTIFICATE_INVALID"
   | "CERTIFICATE_EXPIRED"
-  | "KEY_AUTH_BLOCKED";
+  | "KEY_AUTH_BLOCKED"
+  | "CUSTOM_TRANSPORT_REFUSED"
+  | "TLS_VERIFICATION_DISABLED";
 
 /**
  * A control ID of the Azure security baseline for Azure Communication Services, written as the baseline writes it.
@@ -53,6 +55,8 @@ const CONTROL_BY_CODE: Readonly<Record<BaselineViolationCode, BaselineControlId>
   CERTIFICATE_INVALID: "IM-3",
   CERTIFICATE_EXPIRED: "IM-3",
   KEY_AUTH_BLOCKED: "IM-1",
+  CUSTOM_TRANSPORT_REFUSED: "IM-1",
+  TLS_VERIFICATION_DISABLED: "DP-3",
 });
 
 /**

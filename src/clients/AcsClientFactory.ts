@@ -24,6 +24,9 @@ import type { GuardTarget } from "../guard/requestGuard.js";
 import { REQUEST_GUARD_POLICY_NAME, createRequestGuardPolicy, guardHttpClient } from "../guard/requestGuard.js";
 import { assertTokenCredential } from "../guard/keyCredential.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
+import { assertTlsVerification } from "../guard/tlsVerification.js";
+import type { CredentialTransport } from "../credentials/credentialTransport.js";
+import { createCredentialTransport } from "../credentials/credentialTransport.js";
 
 /** The Entra scope for ACS data-plane tokens. @public */
 export const ACS_TOKEN_SCOPE = "https://communication.azure.com//.default";
@@ -62,8 +65,18 @@ export interface AcsClientFactoryOptions {
   sendCertificateChain?: boolean;
   /** Hosts the endpoint may use. `*.x` matches any subdomain of x; anything else is exact. Default `["*.communication.azure.com", "*.communication.azure.us"]`. */
   allowedHosts?: string[];
-  /** Options (retry, tlsOptions, httpClient, proxy, additional policies) for the credential and every client. */
+  /**
+   * Options (retry, tlsOptions, proxy, additional policies) for the credential and every client. `httpClient` is
+   * refused unless {@link AcsClientFactoryOptions.allowCustomHttpClient}; `tlsOptions` and `agent` must keep
+   * certificate verification on (a custom `ca` is fine).
+   */
   clientOptions?: CommonClientOptions;
+  /**
+   * Let a caller-supplied `httpClient` (in `clientOptions` or a `createClient` call) through (default false:
+   * CUSTOM_TRANSPORT_REFUSED). It runs after the request guard and can change what is sent, so the wire guarantees
+   * no longer hold for the clients that use it (docs/security.md); each use writes a `warn` record.
+   */
+  allowCustomHttpClient?: boolean;
   /** Audit log options (see docs/audit-log.md). Without them, nothing is recorded. */
   audit?: AuditOptions;
   /**
@@ -130,6 +143,8 @@ export class AcsClientFactory {
   readonly #credentialType: CredentialType;
   readonly #principal: { tenantId?: string; clientId?: string };
   readonly #timeoutMs: number;
+  readonly #allowCustomHttpClient: boolean;
+  readonly #credentialTransport: CredentialTransport;
   /** False when no audit options were given: the request policy is then not installed at all. */
   readonly #audited: boolean;
   #thumbprint: string | undefined;
@@ -162,7 +177,9 @@ export class AcsClientFactory {
       if (credential !== undefined) assertTokenCredential(credential);
       const endpoint = validateEndpoint(options.endpoint, options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS);
       this.#recorder.setEndpoint(endpoint.origin.slice("https://".length));
+      checkTransportOptions(options.clientOptions, "clientOptions", options.allowCustomHttpClient === true);
       checkCredentialConfiguration(options);
+      this.#allowCustomHttpClient = options.allowCustomHttpClient === true;
       this.#endpoint = endpoint.origin;
       this.#target = { hostname: endpoint.hostname, port: endpoint.port };
       this.#clientOptions = { ...(options.clientOptions ?? {}) };
@@ -171,9 +188,13 @@ export class AcsClientFactory {
         throw new TypeError("timeoutMs must be a number of milliseconds ≥ 0 (0 = no bound).");
       }
       this.#timeoutMs = timeoutMs;
-      const { additionalPolicies: _policies, ...credentialClientOptions } = this.#clientOptions;
+      const { additionalPolicies: _policies, httpClient: customHttpClient, ...credentialClientOptions } = this.#clientOptions;
+      this.#credentialTransport = createCredentialTransport(customHttpClient ?? sharedDefaultHttpClient(), timeoutMs, (error) =>
+        this.#record("refuse", "failure", [error.control], { level: "error", reason: error.message, error: { code: error.code } }),
+      );
       const credentialOptions = {
         ...credentialClientOptions,
+        httpClient: this.#credentialTransport,
         ...(options.authorityHost !== undefined ? { authorityHost: options.authorityHost } : {}),
         ...(options.disableInstanceDiscovery !== undefined ? { disableInstanceDiscovery: options.disableInstanceDiscovery } : {}),
         ...(options.sendCertificateChain !== undefined ? { sendCertificateChain: options.sendCertificateChain } : {}),
@@ -220,6 +241,7 @@ export class AcsClientFactory {
       for (const warning of secretFallback ? resolved.warnings.slice(1) : resolved.warnings) {
         this.#record("config.warning", "success", warning.controls, { level: "warn", reason: warning.reason });
       }
+      if (customHttpClient !== undefined) this.#customTransportWarning("clientOptions.httpClient");
     } catch (error) {
       this.#refused(error);
       // The factory is never handed out: release the log (the refuse record is already written).
@@ -305,6 +327,8 @@ export class AcsClientFactory {
     try {
       if (typeof ClientClass !== "function") throw new TypeError("createClient needs an ACS client class.");
       assertNoConnectionString(options, "options");
+      checkTransportOptions(options as CommonClientOptions | undefined, "options", this.#allowCustomHttpClient);
+      if ((options as CommonClientOptions | undefined)?.httpClient !== undefined) this.#customTransportWarning("options.httpClient", name);
       const merged = { ...this.#clientOptions, ...(options ?? {}) } as CommonClientOptions & Record<string, unknown>;
       const onBlocked = (error: BaselineViolationError) =>
         this.#record("refuse", "failure", [error.control], { reason: error.message, error: { code: error.code }, client: name });
@@ -369,6 +393,14 @@ export class AcsClientFactory {
     this.#recorder.write({ action, outcome, controls, ...extra });
   }
 
+  #customTransportWarning(where: string, client?: string): void {
+    this.#record("config.warning", "success", ["IM-1", "DP-3"], {
+      level: "warn",
+      reason: `A caller-supplied HttpClient (${where}) is in use because allowCustomHttpClient is true. It runs after the request guard and can change the URL, headers and TLS of what is sent: the request guard's wire guarantees do not hold for it.`,
+      ...(client !== undefined ? { client } : {}),
+    });
+  }
+
   #refused(error: unknown, client?: string): void {
     if (!isBaselineViolationError(error)) return;
     this.#record("refuse", "failure", [error.control], {
@@ -378,6 +410,20 @@ export class AcsClientFactory {
       ...(client !== undefined ? { client } : {}),
     });
   }
+}
+
+/**
+ * Refuses a caller-supplied HttpClient (unless allowed) and options that switch TLS verification off.
+ * @throws BaselineViolationError CUSTOM_TRANSPORT_REFUSED, TLS_VERIFICATION_DISABLED
+ */
+function checkTransportOptions(options: CommonClientOptions | undefined, prefix: string, allowCustomHttpClient: boolean): void {
+  if (options !== undefined && options !== null && options.httpClient !== undefined && !allowCustomHttpClient) {
+    throw new BaselineViolationError(
+      "CUSTOM_TRANSPORT_REFUSED",
+      `${prefix}.httpClient is set. A caller-supplied HttpClient runs after the request guard and could rewrite the URL or the Authorization header, so it is refused. Remove it (proxy and TLS settings have their own options), or set allowCustomHttpClient: true to accept the risk (each use is audited).`,
+    );
+  }
+  assertTlsVerification(options, prefix);
 }
 
 let defaultHttpClient: HttpClient | undefined;
