@@ -3,12 +3,13 @@
  * `AcsClientFactory.fromEnvironment()` reads it, using the same functions, and sends nothing unless `--online`.
  */
 import { parseArgs } from "node:util";
-import { AcsClientFactory, ACS_TOKEN_SCOPE } from "../clients/AcsClientFactory.js";
+import { AcsClientFactory, ACS_TOKEN_SCOPE, DEFAULT_TIMEOUT_MS } from "../clients/AcsClientFactory.js";
 import { ENVIRONMENT_VARIABLES, readEnvironment } from "../config/readEnvironment.js";
 import { loadCertificate } from "../credentials/certificate.js";
 import type { BaselineControlId } from "../errors.js";
 import { isBaselineViolationError } from "../errors.js";
 import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "../guard/endpoint.js";
+import { TLS_REJECT_UNAUTHORIZED_VARIABLE, environmentReason } from "../guard/tlsVerification.js";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, println } from "./io.js";
 
@@ -22,15 +23,17 @@ export interface DoctorCheck {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MARK = { pass: "✓", fail: "✗", warn: "!" } as const;
-const HELP = `Usage: acs-baseline doctor [--online] [--json] [--allowed-host HOST]…
+const HELP = `Usage: acs-baseline doctor [--online [--timeout-ms N]] [--json] [--allowed-host HOST]…
 
-Checks the configuration exactly as AcsClientFactory.fromEnvironment() reads it (${Object.values(ENVIRONMENT_VARIABLES).join(", ")}).
-Nothing is sent unless --online, which acquires a Microsoft Entra token and reports the outcome.
+Checks the configuration exactly as AcsClientFactory.fromEnvironment() reads it (${Object.values(ENVIRONMENT_VARIABLES).join(", ")}),
+and that ${TLS_REJECT_UNAUTHORIZED_VARIABLE}=0 does not switch TLS certificate verification off.
+Nothing is sent unless --online, which acquires a Microsoft Entra token and reports the outcome; the token request
+is aborted after --timeout-ms (default ${DEFAULT_TIMEOUT_MS}) and doctor exits.
 --allowed-host adds hosts to the endpoint allow-list (default ${DEFAULT_ALLOWED_HOSTS.join(", ")}).
 Exit 1 when a check fails (✗); warnings (!) do not fail.`;
 
 /** Runs the offline checks (and the online one when asked). Never returns a secret value. */
-export async function runDoctor(env: NodeJS.ProcessEnv, options: { online: boolean; allowedHosts: readonly string[] }): Promise<DoctorCheck[]> {
+export async function runDoctor(env: NodeJS.ProcessEnv, options: { online: boolean; allowedHosts: readonly string[]; timeoutMs?: number }): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (name: string, control: BaselineControlId, status: DoctorCheck["status"], message: string) => checks.push({ name, control, status, message });
   const config = readEnvironment(env);
@@ -39,6 +42,10 @@ export async function runDoctor(env: NodeJS.ProcessEnv, options: { online: boole
   if (config.keyMaterialVariables.length > 0) {
     add("key material in environment", "IM-1", "warn", `ACS connection strings or access keys are present in ${config.keyMaterialVariables.join(", ")} (values not shown). acs-baseline never uses them: remove them and rotate the keys.`);
   } else add("key material in environment", "IM-1", "pass", "no ACS connection strings or access keys in the environment");
+
+  const tls = environmentReason(env);
+  if (tls !== undefined) add("tls verification", "DP-3", "fail", `${tls}: Node.js would accept any server certificate. Remove it (trust a private CA with NODE_EXTRA_CA_CERTS instead); AcsClientFactory refuses it (TLS_VERIFICATION_DISABLED).`);
+  else add("tls verification", "DP-3", "pass", `TLS certificate verification is on${env.NODE_EXTRA_CA_CERTS !== undefined ? " (extra CAs from NODE_EXTRA_CA_CERTS)" : ""}`);
 
   if (config.endpoint === undefined) add("endpoint", "DP-3", "fail", `${V.endpoint} is not set`);
   else {
@@ -79,7 +86,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv, options: { online: boole
     } else {
       let factory: AcsClientFactory | undefined;
       try {
-        factory = AcsClientFactory.fromEnvironment({ allowedHosts: [...options.allowedHosts] }, env);
+        factory = AcsClientFactory.fromEnvironment({ allowedHosts: [...options.allowedHosts], timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS }, env);
         const token = await factory.credential.getToken(ACS_TOKEN_SCOPE);
         add("token", "IM-1", "pass", `Microsoft Entra ID issued a token for ${ACS_TOKEN_SCOPE} (${factory.credentialType} credential), valid until ${new Date(token?.expiresOnTimestamp ?? 0).toISOString()}`);
       } catch (error) {
@@ -103,6 +110,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
         online: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         "allowed-host": { type: "string", multiple: true },
+        "timeout-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -115,7 +123,13 @@ export const doctorCommand: CliCommand = async (args, io) => {
     return 0;
   }
   const allowedHosts = [...DEFAULT_ALLOWED_HOSTS, ...(parsed.values["allowed-host"] ?? [])];
-  const checks = await runDoctor(io.env, { online: parsed.values.online === true, allowedHosts });
+  const timeoutText = parsed.values["timeout-ms"];
+  const timeoutMs = timeoutText === undefined ? DEFAULT_TIMEOUT_MS : Number(timeoutText);
+  if (!/^\d{1,9}$/.test(timeoutText ?? "0") || timeoutMs < 1) {
+    println(io.stderr, `acs-baseline doctor: --timeout-ms takes a whole number of milliseconds ≥ 1\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  const checks = await runDoctor(io.env, { online: parsed.values.online === true, allowedHosts, timeoutMs });
   const ok = !checks.some((c) => c.status === "fail");
   if (parsed.values.json === true) println(io.stdout, JSON.stringify({ ok, checks }, null, 2));
   else {

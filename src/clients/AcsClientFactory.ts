@@ -231,7 +231,7 @@ export class AcsClientFactory {
           this.#record("token.acquire", "success", ["IM-1", "IM-3"], { token: { expiresOn: new Date(token.expiresOnTimestamp).toISOString(), scope: ACS_TOKEN_SCOPE } }),
         failed: (error: unknown) =>
           this.#record("token.acquire", "failure", ["IM-1", "IM-3"], { reason: "Microsoft Entra ID did not issue a token.", error: describeError(error) }),
-      }, timeoutMs);
+      }, timeoutMs, resolved.type === "external" ? undefined : () => this.#credentialTransport.abortAll());
       const secretFallback = resolved.type === "secret";
       this.#record("credential.resolve", "success", ["IM-1", "IM-3"], {
         level: secretFallback ? "warn" : "info",
@@ -363,9 +363,14 @@ export class AcsClientFactory {
     }
   }
 
-  /** Flushes the audit log and writes its final `log.close` record. Clients already created keep working. */
+  /**
+   * Aborts token fetches still in flight (their callers get an AbortError), flushes the audit log and writes its
+   * final `log.close` record. No timer or socket of the factory keeps the process alive afterwards. Clients already
+   * created keep working (a later request fetches a new token).
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#credential.close();
     await this.#recorder.close();
   }
 
