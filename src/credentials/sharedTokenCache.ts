@@ -32,6 +32,33 @@ function schedule(token: AccessToken, now: number): Entry {
   return { token, refreshAt, mustRefreshAt };
 }
 
+/** Latest instant a `Date` can hold (ms since the epoch). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * `token` when it is usable: a non-empty string and an expiry in the future that a `Date` can hold. Anything else
+ * (null, `expiresOnTimestamp` of 1e16, NaN, Infinity, in the past, not a number) is an `InvalidTokenError`, so it is
+ * recorded as a failure and never cached. An unusable `refreshAfterTimestamp` is dropped.
+ */
+function validToken(token: AccessToken | null, now: number): AccessToken {
+  const fail = (why: string): never => {
+    const error = new Error(`The credential returned ${why}.`);
+    error.name = "InvalidTokenError";
+    throw error;
+  };
+  if (token === null || typeof token !== "object") return fail("no token");
+  if (typeof token.token !== "string" || token.token.length === 0) return fail("a token without a value");
+  const expires: unknown = token.expiresOnTimestamp;
+  if (typeof expires !== "number" || !Number.isFinite(expires) || expires > MAX_DATE_MS) return fail("a token whose expiry (expiresOnTimestamp) is not a valid time");
+  if (expires <= now) return fail("a token that has already expired");
+  const refresh: unknown = token.refreshAfterTimestamp;
+  if (refresh !== undefined && !(typeof refresh === "number" && Number.isFinite(refresh))) {
+    const { refreshAfterTimestamp: _dropped, ...rest } = token;
+    return rest;
+  }
+  return token;
+}
+
 /** A TokenCredential that shares one token (and one fetch) between all its callers. */
 export class SharedTokenCredential implements TokenCredential {
   readonly #inner: TokenCredential;
@@ -138,10 +165,15 @@ export class SharedTokenCredential implements TokenCredential {
     if (running !== undefined && options.claims === undefined) return running;
     const { abortSignal: _ignored, ...shared } = options;
     const promise = this.#bounded(scopes, shared)
-      .then((token) => {
-        if (token === null) throw new Error("The credential returned no token.");
+      .then((returned) => {
+        const token = validToken(returned, Date.now());
+        // Only a token that is recorded as a success is cached, and a failing hook cannot turn it into a failure.
         this.#cache.set(key, schedule(token, Date.now()));
-        this.#events.acquired?.(token, scopes);
+        try {
+          this.#events.acquired?.(token, scopes);
+        } catch {
+          // the record is the hook's concern; the token is valid
+        }
         return token;
       })
       .catch((error: unknown) => {
