@@ -22,7 +22,7 @@ import { BaselineViolationError, isBaselineViolationError } from "../errors.js";
 import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "../guard/endpoint.js";
 import type { GuardTarget } from "../guard/requestGuard.js";
 import { REQUEST_GUARD_POLICY_NAME, createRequestGuardPolicy, guardHttpClient } from "../guard/requestGuard.js";
-import { assertTokenCredential } from "../guard/keyCredential.js";
+import { assertNotAccessKey, assertTokenCredential } from "../guard/keyCredential.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
 import { assertTlsVerification } from "../guard/tlsVerification.js";
 import type { CredentialTransport } from "../credentials/credentialTransport.js";
@@ -175,6 +175,7 @@ export class AcsClientFactory {
       assertNoConnectionString(rest);
       if (typeof credential === "string") assertNoConnectionString({ credential });
       if (credential !== undefined) assertTokenCredential(credential);
+      assertNotAccessKey(options.clientSecret);
       const endpoint = validateEndpoint(options.endpoint, options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS);
       this.#recorder.setEndpoint(endpoint.origin.slice("https://".length));
       checkTransportOptions(options.clientOptions, "clientOptions", options.allowCustomHttpClient === true);
