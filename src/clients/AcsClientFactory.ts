@@ -25,6 +25,7 @@ import { REQUEST_GUARD_POLICY_NAME, createRequestGuardPolicy, guardHttpClient } 
 import { assertNotAccessKey, assertTokenCredential } from "../guard/keyCredential.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
 import { assertTlsVerification } from "../guard/tlsVerification.js";
+import { registerWireBackstop } from "../guard/wireBackstop.js";
 import type { CredentialTransport } from "../credentials/credentialTransport.js";
 import { createCredentialTransport } from "../credentials/credentialTransport.js";
 
@@ -100,20 +101,38 @@ const KNOWN_AUTHORITY_HOSTS = /^https:\/\/login\.(microsoftonline\.(com|us|de)|c
 
 const CLOSED = "This AcsClientFactory is closed; create a new one.";
 
+/** Deepest nesting searched for pipelines in a client (upstream clients keep theirs 1–3 levels deep). */
+const PIPELINE_SEARCH_DEPTH = 8;
+const PIPELINE_SEARCH_NODES = 5_000;
+
+/**
+ * Every pipeline reachable from `client` through own properties — enumerable or not, string or Symbol keys — up to
+ * {@link PIPELINE_SEARCH_DEPTH} levels. (`#private` fields and closures cannot be seen: the wire backstop covers them.)
+ */
 function pipelinesOf(client: unknown): { getOrderedPolicies(): PipelinePolicy[] }[] {
   const found: { getOrderedPolicies(): PipelinePolicy[] }[] = [];
   const seen = new Set<object>();
+  let nodes = 0;
   const visit = (value: unknown, depth: number): void => {
-    if (typeof value !== "object" || value === null || seen.has(value) || depth > 3) return;
+    if (typeof value !== "object" || value === null || seen.has(value) || depth > PIPELINE_SEARCH_DEPTH || nodes++ > PIPELINE_SEARCH_NODES) return;
     seen.add(value);
     if (typeof (value as { getOrderedPolicies?: unknown }).getOrderedPolicies === "function") {
       found.push(value as { getOrderedPolicies(): PipelinePolicy[] });
       return;
     }
-    for (const key of Object.keys(value)) {
+    if (ArrayBuffer.isView(value)) return;
+    let keys: (string | symbol)[];
+    try {
+      keys = Reflect.ownKeys(value);
+    } catch {
+      return;
+    }
+    for (const key of keys) {
       let child: unknown;
       try {
-        child = (value as Record<string, unknown>)[key];
+        const descriptor = Object.getOwnPropertyDescriptor(value, key);
+        if (descriptor === undefined || !("value" in descriptor)) continue;
+        child = descriptor.value;
       } catch {
         continue;
       }
@@ -149,6 +168,7 @@ export class AcsClientFactory {
   readonly #audited: boolean;
   #thumbprint: string | undefined;
   #closed = false;
+  #releaseBackstop: (() => void) | undefined;
 
   /**
    * @throws BaselineViolationError when the configuration would break the baseline (see the remarks).
@@ -239,6 +259,9 @@ export class AcsClientFactory {
         ...(secretFallback ? { reason: resolved.warnings[0]?.reason ?? "client secret fallback" } : {}),
         ...(resolved.certificate !== undefined ? { certificate: { notAfter: resolved.certificate.notAfter.toISOString(), daysRemaining: resolved.certificate.daysRemaining } } : {}),
       });
+      this.#releaseBackstop = registerWireBackstop(this.#target, (error) =>
+        this.#record("refuse", "failure", [error.control], { level: "error", reason: error.message, error: { code: error.code } }),
+      );
       for (const warning of secretFallback ? resolved.warnings.slice(1) : resolved.warnings) {
         this.#record("config.warning", "success", warning.controls, { level: "warn", reason: warning.reason });
       }
@@ -328,7 +351,7 @@ export class AcsClientFactory {
     try {
       if (typeof ClientClass !== "function") throw new TypeError("createClient needs an ACS client class.");
       assertNoConnectionString(options, "options");
-      checkTransportOptions(options as CommonClientOptions | undefined, "options", this.#allowCustomHttpClient);
+      checkTransportOptions(options, "options", this.#allowCustomHttpClient);
       if ((options as CommonClientOptions | undefined)?.httpClient !== undefined) this.#customTransportWarning("options.httpClient", name);
       const merged = { ...this.#clientOptions, ...(options ?? {}) } as CommonClientOptions & Record<string, unknown>;
       const onBlocked = (error: BaselineViolationError) =>
@@ -371,6 +394,8 @@ export class AcsClientFactory {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#releaseBackstop?.();
+    this.#releaseBackstop = undefined;
     this.#credential.close();
     await this.#recorder.close();
   }

@@ -67,6 +67,6 @@ describe("long values never cost a record", () => {
     expect(request).toHaveLength(1);
     expect((request[0]?.http.requestId as string).length).toBeLessThanOrEqual(513);
     for (const r of records) expect(typeof r.principal?.tenantId).toBe("string");
-    expect(records.map((r) => r.event.action)).toEqual(expect.arrayContaining(["credential.resolve", "client.create", "token.acquire", "request", "log.close"]));
+    expect(records.map((r) => r.event.action as string)).toEqual(expect.arrayContaining(["credential.resolve", "client.create", "token.acquire", "request", "log.close"]));
   });
 });

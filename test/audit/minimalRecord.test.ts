@@ -20,7 +20,7 @@ describe("records that cannot be built", () => {
     recorder.write({ action: "config.warning", outcome: "success", controls: ["IM-1"], level: "warn", reason: "after" });
     await recorder.close();
     const records = readRecords(file);
-    expect(records.map((r) => r.event.action)).toEqual(["config.warning", "refuse", "config.warning", "log.close"]);
+    expect(records.map((r) => r.event.action as string)).toEqual(["config.warning", "refuse", "config.warning", "log.close"]);
     const minimal = records[1];
     expect(minimal?.error).toMatchObject({ code: AUDIT_RECORD_INCOMPLETE });
     expect(minimal?.event).toMatchObject({ action: "refuse", outcome: "failure" });
