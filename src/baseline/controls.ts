@@ -66,9 +66,27 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     features: [{ name: "Azure AD Authentication Required for Data Plane Access", supported: true, enabledByDefault: false, responsibility: "Customer" }],
     status: "enforced",
     enforcement:
-      "Clients only through Microsoft Entra ID: connection strings refused (CONNECTION_STRING_REFUSED), key/SAS credentials refused (KEY_CREDENTIAL_REFUSED), a request guard blocks any non-Bearer request before the wire (KEY_AUTH_BLOCKED); the no-key-auth lint rule and `acs-baseline scan` catch key auth in code and config. Guidance: set disableLocalAuth on the resource.",
-    sources: ["src/guard/connectionString.ts", "src/guard/optionStrings.ts", "src/guard/keyCredential.ts", "src/guard/requestGuard.ts", "src/lint/rules/noKeyAuth.ts", "src/scan/scan.ts"],
-    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/lint/noKeyAuth.test.ts", "test/cli/scan.test.ts", "test/guard/connectionString.property.test.ts"],
+      "Clients only through Microsoft Entra ID: connection strings refused (CONNECTION_STRING_REFUSED), key/SAS credentials and access keys given as a client secret refused (KEY_CREDENTIAL_REFUSED), a caller-supplied HttpClient refused unless explicitly allowed (CUSTOM_TRANSPORT_REFUSED), a request guard blocks any non-Bearer request or requestOverrides before the wire, and a process-wide backstop stops any other non-Bearer http/https request to the endpoint (KEY_AUTH_BLOCKED); the no-key-auth lint rule and `acs-baseline scan` catch key auth in code and config. Guidance: set disableLocalAuth on the resource.",
+    sources: [
+      "src/guard/connectionString.ts",
+      "src/guard/optionStrings.ts",
+      "src/guard/keyCredential.ts",
+      "src/guard/requestGuard.ts",
+      "src/guard/wireBackstop.ts",
+      "src/clients/AcsClientFactory.ts",
+      "src/lint/rules/noKeyAuth.ts",
+      "src/scan/scan.ts",
+    ],
+    tests: [
+      "test/clients/refusals.test.ts",
+      "test/clients/factory.test.ts",
+      "test/guard/transportBypass.test.ts",
+      "test/guard/hiddenConnectionStrings.test.ts",
+      "test/clients/deceptiveClients.test.ts",
+      "test/lint/noKeyAuth.test.ts",
+      "test/cli/scan.test.ts",
+      "test/guard/connectionString.property.test.ts",
+    ],
   },
   {
     id: "IM-3",
@@ -153,9 +171,9 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     features: [{ name: "Data in Transit Encryption", supported: true, enabledByDefault: true, responsibility: "Microsoft" }],
     status: "enforced",
     enforcement:
-      "The service encrypts in transit; acs-baseline makes sure the application uses it: https only (INSECURE_ENDPOINT), host allow-list with look-alike, user-info, path, query and fragment refusal (ENDPOINT_NOT_ALLOWED), and the request guard blocks any request to another host or over http.",
-    sources: ["src/guard/endpoint.ts", "src/guard/requestGuard.ts"],
-    tests: ["test/guard/endpoint.test.ts", "test/clients/refusals.test.ts"],
+      "The service encrypts in transit; acs-baseline makes sure the application uses it: https only (INSECURE_ENDPOINT), host allow-list with look-alike, user-info, path, query and fragment refusal (ENDPOINT_NOT_ALLOWED), the request guard blocks any request to another host or over http, and TLS certificate verification cannot be switched off by tlsOptions, an agent or NODE_TLS_REJECT_UNAUTHORIZED=0 for the credential or any client (TLS_VERIFICATION_DISABLED; custom CAs stay allowed; `doctor` flags it).",
+    sources: ["src/guard/endpoint.ts", "src/guard/requestGuard.ts", "src/guard/tlsVerification.ts", "src/credentials/credentialTransport.ts"],
+    tests: ["test/guard/endpoint.test.ts", "test/clients/refusals.test.ts", "test/guard/transportBypass.test.ts", "test/cli/doctor.test.ts"],
   },
   {
     id: "DP-4",

@@ -149,8 +149,9 @@ function pipelinesOf(client: unknown): { getOrderedPolicies(): PipelinePolicy[] 
  * @remarks
  * Precedence differs from `EnvironmentCredential`: a certificate always wins over a client secret, which is only
  * a fallback. Every refusal is a {@link BaselineViolationError} thrown synchronously, in this order: a connection
- * string in any string option; a non-token credential; a non-https endpoint; the endpoint's shape and host; the
- * credential configuration; the certificate itself.
+ * string in any option value; a non-token credential or an access key as client secret; a non-https endpoint; the
+ * endpoint's shape and host; a caller-supplied HttpClient or TLS verification switched off; the credential
+ * configuration; the certificate itself.
  * @public
  */
 export class AcsClientFactory {
@@ -339,8 +340,10 @@ export class AcsClientFactory {
   /**
    * Any ACS client whose constructor takes `(endpoint, TokenCredential, options)` (EmailClient, RoomsClient,
    * PhoneNumbersClient, CallAutomationClient, …), with the guard and the audit policy installed.
-   * @throws BaselineViolationError CONNECTION_STRING_REFUSED for a connection string in `options`; KEY_AUTH_BLOCKED
-   * when the guard cannot be installed on the client's pipeline (the client is then not handed out).
+   * @throws BaselineViolationError CONNECTION_STRING_REFUSED for a connection string in `options`;
+   * CUSTOM_TRANSPORT_REFUSED for an `httpClient` in `options` without `allowCustomHttpClient`;
+   * TLS_VERIFICATION_DISABLED for `tlsOptions` or an `agent` that switch certificate verification off; KEY_AUTH_BLOCKED
+   * when the guard cannot be installed on every pipeline found in the client (the client is then not handed out).
    */
   createClient<TClient, TOptions extends object = CommonClientOptions>(
     ClientClass: AcsClientConstructor<TClient, TOptions>,

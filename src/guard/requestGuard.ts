@@ -63,9 +63,11 @@ export function transportRefusal(request: PipelineRequest): [BaselineViolationCo
   return tls === undefined ? undefined : ["TLS_VERIFICATION_DISABLED", tls];
 }
 
-function blockReason(request: PipelineRequest, target: GuardTarget): [BaselineViolationCode, string] | undefined {
-  const transport = transportRefusal(request);
-  if (transport !== undefined) return transport;
+function blockReason(request: PipelineRequest, target: GuardTarget, transport: boolean): [BaselineViolationCode, string] | undefined {
+  if (transport) {
+    const refused = transportRefusal(request);
+    if (refused !== undefined) return refused;
+  }
   const auth = (reason: string | undefined): [BaselineViolationCode, string] | undefined => (reason === undefined ? undefined : ["KEY_AUTH_BLOCKED", reason]);
   // Fast path: the URL starts with exactly the configured origin (lower case, as the SDK builds it), so scheme,
   // host, port and the absence of user-info are settled without parsing.
@@ -94,9 +96,12 @@ export function blockedError(method: string, code: BaselineViolationCode, reason
       );
 }
 
-/** Throws KEY_AUTH_BLOCKED (or TLS_VERIFICATION_DISABLED) when `request` may not be sent. */
-export function checkRequest(request: PipelineRequest, target: GuardTarget, onBlocked?: BlockedHandler): void {
-  const blocked = blockReason(request, target);
+/**
+ * Throws KEY_AUTH_BLOCKED (or TLS_VERIFICATION_DISABLED) when `request` may not be sent. `transport: false` skips the
+ * transport checks (overrides, TLS), which only the HttpClient step — the last one before the wire — needs to make.
+ */
+export function checkRequest(request: PipelineRequest, target: GuardTarget, onBlocked?: BlockedHandler, transport = true): void {
+  const blocked = blockReason(request, target, transport);
   if (blocked === undefined) return;
   const error = blockedError(request.method, blocked[0], blocked[1]);
   onBlocked?.(error, request);
@@ -108,7 +113,7 @@ export function createRequestGuardPolicy(target: GuardTarget, onBlocked?: Blocke
   return {
     name: REQUEST_GUARD_POLICY_NAME,
     sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {
-      checkRequest(request, target, onBlocked);
+      checkRequest(request, target, onBlocked, false);
       return next(request);
     },
   };

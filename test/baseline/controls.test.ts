@@ -26,6 +26,8 @@ const CODES: BaselineViolationCode[] = [
   "CERTIFICATE_INVALID",
   "CERTIFICATE_EXPIRED",
   "KEY_AUTH_BLOCKED",
+  "CUSTOM_TRANSPORT_REFUSED",
+  "TLS_VERIFICATION_DISABLED",
 ];
 
 async function report(args: string[]): Promise<{ code: number; out: string; err: string }> {
