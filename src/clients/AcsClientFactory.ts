@@ -3,6 +3,7 @@
  * client secret as an audited fallback, or your own TokenCredential), with the request guard and the audit policy
  * installed on every client. Connection strings and keys are refused at construction.
  */
+import { Agent as HttpsAgent } from "node:https";
 import { inspect } from "node:util";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
@@ -73,8 +74,8 @@ export interface AcsClientFactoryOptions {
    */
   clientOptions?: CommonClientOptions;
   /**
-   * Let a caller-supplied `httpClient` (in `clientOptions` or a `createClient` call) through (default false:
-   * CUSTOM_TRANSPORT_REFUSED). It runs after the request guard and can change what is sent, so the wire guarantees
+   * Let a caller-supplied `httpClient`, or an `agent` that is not a plain `https.Agent`, (in `clientOptions` or a
+   * `createClient` call) through (default false: CUSTOM_TRANSPORT_REFUSED). It runs after the request guard and can change what is sent, so the wire guarantees
    * no longer hold for the clients that use it (docs/security.md); each use writes a `warn` record.
    */
   allowCustomHttpClient?: boolean;
@@ -150,7 +151,7 @@ function pipelinesOf(client: unknown): { getOrderedPolicies(): PipelinePolicy[] 
  * Precedence differs from `EnvironmentCredential`: a certificate always wins over a client secret, which is only
  * a fallback. Every refusal is a {@link BaselineViolationError} thrown synchronously, in this order: a connection
  * string in any option value; a non-token credential or an access key as client secret; a non-https endpoint; the
- * endpoint's shape and host; a caller-supplied HttpClient or TLS verification switched off; the credential
+ * endpoint's shape and host; a caller-supplied HttpClient or agent, or TLS verification switched off; the credential
  * configuration; the certificate itself.
  * @public
  */
@@ -211,8 +212,11 @@ export class AcsClientFactory {
       }
       this.#timeoutMs = timeoutMs;
       const { additionalPolicies: _policies, httpClient: customHttpClient, ...credentialClientOptions } = this.#clientOptions;
-      this.#credentialTransport = createCredentialTransport(customHttpClient ?? sharedDefaultHttpClient(), timeoutMs, (error) =>
-        this.#record("refuse", "failure", [error.control], { level: "error", reason: error.message, error: { code: error.code } }),
+      this.#credentialTransport = createCredentialTransport(
+        customHttpClient ?? sharedDefaultHttpClient(),
+        timeoutMs,
+        (error) => this.#record("refuse", "failure", [error.control], { level: "error", reason: error.message, error: { code: error.code } }),
+        { agent: credentialClientOptions.agent, proxy: credentialClientOptions.proxyOptions !== undefined },
       );
       const credentialOptions = {
         ...credentialClientOptions,
@@ -267,6 +271,7 @@ export class AcsClientFactory {
         this.#record("config.warning", "success", warning.controls, { level: "warn", reason: warning.reason });
       }
       if (customHttpClient !== undefined) this.#customTransportWarning("clientOptions.httpClient");
+      if (credentialClientOptions.agent !== undefined && !isStockHttpsAgent(credentialClientOptions.agent)) this.#customTransportWarning("clientOptions.agent");
     } catch (error) {
       this.#refused(error);
       // The factory is never handed out: release the log (the refuse record is already written).
@@ -356,12 +361,17 @@ export class AcsClientFactory {
       assertNoConnectionString(options, "options");
       checkTransportOptions(options, "options", this.#allowCustomHttpClient);
       if ((options as CommonClientOptions | undefined)?.httpClient !== undefined) this.#customTransportWarning("options.httpClient", name);
+      const ownAgent = (options as CommonClientOptions | undefined)?.agent;
+      if (ownAgent !== undefined && !isStockHttpsAgent(ownAgent)) this.#customTransportWarning("options.agent", name);
       const merged = { ...this.#clientOptions, ...(options ?? {}) } as CommonClientOptions & Record<string, unknown>;
       const onBlocked = (error: BaselineViolationError) =>
         this.#record("refuse", "failure", [error.control], { reason: error.message, error: { code: error.code }, client: name });
       const clientOptions = {
         ...merged,
-        httpClient: guardHttpClient(merged.httpClient ?? sharedDefaultHttpClient(), this.#target, onBlocked, this.#timeoutMs),
+        httpClient: guardHttpClient(merged.httpClient ?? sharedDefaultHttpClient(), this.#target, onBlocked, this.#timeoutMs, {
+          agent: merged.agent,
+          proxy: merged.proxyOptions !== undefined,
+        }),
         additionalPolicies: [
           ...(merged.additionalPolicies ?? []),
           ...(this.#audited ? [{ policy: createAuditPolicy(this.#recorder, name), position: "perRetry" as const }] : []),
@@ -430,7 +440,7 @@ export class AcsClientFactory {
   #customTransportWarning(where: string, client?: string): void {
     this.#record("config.warning", "success", ["IM-1", "DP-3"], {
       level: "warn",
-      reason: `A caller-supplied HttpClient (${where}) is in use because allowCustomHttpClient is true. It runs after the request guard and can change the URL, headers and TLS of what is sent: the request guard's wire guarantees do not hold for it.`,
+      reason: `A caller-supplied transport (${where}) is in use because allowCustomHttpClient is true. It runs after the request guard and can change where and how requests are sent: the request guard's wire guarantees do not hold for it.`,
       ...(client !== undefined ? { client } : {}),
     });
   }
@@ -457,7 +467,21 @@ function checkTransportOptions(options: CommonClientOptions | undefined, prefix:
       `${prefix}.httpClient is set. A caller-supplied HttpClient runs after the request guard and could rewrite the URL or the Authorization header, so it is refused. Remove it (proxy and TLS settings have their own options), or set allowCustomHttpClient: true to accept the risk (each use is audited).`,
     );
   }
+  if (options !== undefined && options !== null && options.agent !== undefined && !allowCustomHttpClient && !isStockHttpsAgent(options.agent)) {
+    throw new BaselineViolationError(
+      "CUSTOM_TRANSPORT_REFUSED",
+      `${prefix}.agent is not a plain https.Agent. An agent decides where the socket goes and whether it speaks TLS, so only node:https Agents (any options that keep verification on) are accepted. Use proxyOptions for a proxy, or set allowCustomHttpClient: true to accept the risk (each use is audited).`,
+    );
+  }
   assertTlsVerification(options, prefix);
+}
+
+const AGENT_METHODS = ["createConnection", "addRequest", "createSocket", "getName", "keepSocketAlive", "reuseSocket", "destroy"];
+
+/** True for an instance of node:https Agent itself (not a subclass) whose connection methods are not replaced. */
+function isStockHttpsAgent(agent: unknown): boolean {
+  if (typeof agent !== "object" || agent === null || Object.getPrototypeOf(agent) !== HttpsAgent.prototype) return false;
+  return !AGENT_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name));
 }
 
 let defaultHttpClient: HttpClient | undefined;

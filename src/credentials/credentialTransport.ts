@@ -5,6 +5,7 @@
  */
 import type { HttpClient, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { BaselineViolationError } from "../errors.js";
+import type { AgentAllowance } from "../guard/requestGuard.js";
 import { blockedError, transportRefusal } from "../guard/requestGuard.js";
 
 /** An HttpClient whose in-flight requests can be aborted together. */
@@ -17,12 +18,18 @@ export interface CredentialTransport extends HttpClient {
  * Wraps `inner` for the credential.
  * @param timeoutMs - bound for one attempt when the request has none (0 = none)
  * @param onBlocked - called with a refusal before it is thrown (for the audit log)
+ * @param agents - the agents that may carry requests (the configured one; a proxy agent when a proxy is configured)
  */
-export function createCredentialTransport(inner: HttpClient, timeoutMs: number, onBlocked?: (error: BaselineViolationError) => void): CredentialTransport {
+export function createCredentialTransport(
+  inner: HttpClient,
+  timeoutMs: number,
+  onBlocked?: (error: BaselineViolationError) => void,
+  agents: AgentAllowance = {},
+): CredentialTransport {
   const inflight = new Set<AbortController>();
   return {
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
-      const refused = transportRefusal(request);
+      const refused = transportRefusal(request, agents);
       if (refused !== undefined) {
         const error = blockedError(request.method, refused[0], refused[1]);
         onBlocked?.(error);

@@ -50,11 +50,33 @@ function authorizationReason(request: PipelineRequest): string | undefined {
   return scheme === "Bearer" ? undefined : "its Authorization scheme is not Bearer";
 }
 
-/** Why the transport of `request` (overrides, TLS settings, agent, environment) may not be used, or undefined. */
-export function transportRefusal(request: PipelineRequest): [BaselineViolationCode, string] | undefined {
+/**
+ * Which agents may carry a client's requests: the one configured in its options (checked at construction), and —
+ * only when a proxy is configured (`proxyOptions`, or HTTPS_PROXY / ALL_PROXY in the environment) — the proxy agent
+ * the pipeline's proxy policy installs. Any other agent was put on the request by a policy and is refused: an agent
+ * decides where the socket goes and whether it speaks TLS.
+ */
+export interface AgentAllowance {
+  agent?: unknown;
+  proxy?: boolean;
+}
+
+const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
+
+function agentAllowed(agent: unknown, allowance: AgentAllowance | undefined): boolean {
+  if (allowance?.agent !== undefined && agent === allowance.agent) return true;
+  if (allowance?.proxy === true) return true;
+  return PROXY_VARIABLES.some((name) => (process.env[name] ?? "").length > 0);
+}
+
+/** Why the transport of `request` (overrides, agent, TLS settings, environment) may not be used, or undefined. */
+export function transportRefusal(request: PipelineRequest, allowance?: AgentAllowance): [BaselineViolationCode, string] | undefined {
   const overrides = request.requestOverrides;
   if (overrides !== undefined && overrides !== null && (typeof overrides !== "object" || Reflect.ownKeys(overrides).length > 0)) {
     return ["KEY_AUTH_BLOCKED", "it carries requestOverrides, which the HTTP client applies over the checked URL, headers and TLS options"];
+  }
+  if (request.agent !== undefined && !agentAllowed(request.agent, allowance)) {
+    return ["KEY_AUTH_BLOCKED", "its agent is not the one configured in the client options (a pipeline policy installed it), and an agent decides where the socket goes"];
   }
   const tls =
     (request.tlsSettings === undefined ? undefined : tlsSettingsReason(request.tlsSettings, "its tlsSettings")) ??
@@ -63,9 +85,9 @@ export function transportRefusal(request: PipelineRequest): [BaselineViolationCo
   return tls === undefined ? undefined : ["TLS_VERIFICATION_DISABLED", tls];
 }
 
-function blockReason(request: PipelineRequest, target: GuardTarget, transport: boolean): [BaselineViolationCode, string] | undefined {
-  if (transport) {
-    const refused = transportRefusal(request);
+function blockReason(request: PipelineRequest, target: GuardTarget, transport: AgentAllowance | false): [BaselineViolationCode, string] | undefined {
+  if (transport !== false) {
+    const refused = transportRefusal(request, transport);
     if (refused !== undefined) return refused;
   }
   const auth = (reason: string | undefined): [BaselineViolationCode, string] | undefined => (reason === undefined ? undefined : ["KEY_AUTH_BLOCKED", reason]);
@@ -100,7 +122,7 @@ export function blockedError(method: string, code: BaselineViolationCode, reason
  * Throws KEY_AUTH_BLOCKED (or TLS_VERIFICATION_DISABLED) when `request` may not be sent. `transport: false` skips the
  * transport checks (overrides, TLS), which only the HttpClient step — the last one before the wire — needs to make.
  */
-export function checkRequest(request: PipelineRequest, target: GuardTarget, onBlocked?: BlockedHandler, transport = true): void {
+export function checkRequest(request: PipelineRequest, target: GuardTarget, onBlocked?: BlockedHandler, transport: AgentAllowance | false = {}): void {
   const blocked = blockReason(request, target, transport);
   if (blocked === undefined) return;
   const error = blockedError(request.method, blocked[0], blocked[1]);
@@ -123,11 +145,11 @@ export function createRequestGuardPolicy(target: GuardTarget, onBlocked?: Blocke
  * The guard as the HttpClient: the very last step before the wire. With `timeoutMs`, requests without their own
  * timeout get that one (the HTTP client aborts them with an AbortError).
  */
-export function guardHttpClient(inner: HttpClient, target: GuardTarget, onBlocked?: BlockedHandler, timeoutMs = 0): HttpClient {
+export function guardHttpClient(inner: HttpClient, target: GuardTarget, onBlocked?: BlockedHandler, timeoutMs = 0, agents: AgentAllowance = {}): HttpClient {
   return {
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
       try {
-        checkRequest(request, target, onBlocked);
+        checkRequest(request, target, onBlocked, agents);
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }

@@ -143,7 +143,7 @@ describe("finding 2: a caller's HttpClient", () => {
     const [sent] = await factory.createSmsClient().send(SMS);
     expect(sent?.successful).toBe(true);
     await factory.close();
-    const warn = records(file).find((r) => r.event.action === "config.warning" && r.level === "warn" && /HttpClient/.test(r.event.reason ?? ""));
+    const warn = records(file).find((r) => r.event.action === "config.warning" && r.level === "warn" && /clientOptions\.httpClient/.test(r.event.reason ?? ""));
     expect(warn).toBeDefined();
   });
 });
@@ -207,6 +207,44 @@ describe("finding 3: TLS verification", () => {
       expect([acsRequests(emu), acsRequests(attacker)]).toEqual(before);
       await factory.close();
     }
+  });
+
+  it("a policy that installs its own agent (a socket to another port, without TLS) is blocked: only the configured agent may carry requests", async () => {
+    const { createServer } = await import("node:net");
+    let received = "";
+    const sink = createServer((socket) => socket.on("data", (d: Buffer) => (received += d.toString("latin1"))));
+    await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+    const sinkPort = (sink.address() as { port: number }).port;
+    const { connect } = await import("node:net");
+    class Redirecting extends Agent {
+      override createConnection() {
+        return connect(sinkPort, "127.0.0.1");
+      }
+    }
+    const { options: o, file } = options();
+    const factory = new AcsClientFactory({
+      ...o,
+      clientOptions: { ...o.clientOptions, retryOptions: { maxRetries: 0 }, additionalPolicies: [perRetry(policy("agent", (r) => (r.agent = new Redirecting())))] },
+    });
+    expect(await codeOf(factory.createSmsClient().send(SMS))).toBe("KEY_AUTH_BLOCKED");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(received).not.toContain("Bearer");
+    expect(received).toBe("");
+    await factory.close();
+    await new Promise<void>((resolve) => sink.close(() => resolve()));
+    expect(records(file).some((r) => r.event.action === "refuse" && r.error?.code === "KEY_AUTH_BLOCKED")).toBe(true);
+  });
+
+  it("the agent configured in clientOptions is used (and a caller's agent subclass is refused unless allowCustomHttpClient)", async () => {
+    const { options: o } = options();
+    const agent = new Agent({ ca: emu.caCertificatePem, keepAlive: true });
+    const factory = new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, agent } });
+    const [sent] = await factory.createSmsClient().send(SMS);
+    expect(sent?.successful).toBe(true);
+    await factory.close();
+    agent.destroy();
+    class Custom extends Agent {}
+    expect(() => new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, agent: new Custom() } })).toThrow(expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }));
   });
 
   it("custom CAs stay allowed: tlsOptions.ca (every emulator test) and NODE_EXTRA_CA_CERTS", async () => {
