@@ -33,8 +33,9 @@ export async function pipelineOverhead({ rounds = 60, batch = 1000, warmup = 300
   const app = await emu.createTestApplication();
   const dir = mkdtempSync(join(tmpdir(), "acs-bench-pipeline-"));
   const tls = { tlsOptions: { ca: emu.caCertificatePem } };
-  const audited = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: join(dir, "audit.log"), chain: true } }));
-  const bare = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+  // The in-memory HttpClient is a caller-supplied transport: let in explicitly (allowCustomHttpClient).
+  const audited = new AcsClientFactory(emulatorFactoryOptions(emu, app, { allowCustomHttpClient: true, audit: { destination: join(dir, "audit.log"), chain: true } }));
+  const bare = new AcsClientFactory(emulatorFactoryOptions(emu, app, { allowCustomHttpClient: true }));
   const raw = () =>
     new SmsClient(
       emu.endpoint,

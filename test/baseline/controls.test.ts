@@ -31,6 +31,8 @@ const CODES: BaselineViolationCode[] = [
   "AUDIT_DESTINATION_REFUSED",
   "AUDIT_WRITE_FAILED",
   "LOCAL_AUTH_ENABLED",
+  "CUSTOM_TRANSPORT_REFUSED",
+  "TLS_VERIFICATION_DISABLED",
 ];
 
 async function report(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -164,6 +164,16 @@ describe("acs-baseline doctor (offline)", () => {
 
   it("exits 2 on bad usage", async () => {
     expect((await doctor(["--bogus"], good())).code).toBe(2);
+    expect((await doctor(["--online", "--timeout-ms", "soon"], good())).code).toBe(2);
+  });
+
+  it("fails when NODE_TLS_REJECT_UNAUTHORIZED=0 switches TLS verification off (issue 14, finding 3); a custom CA passes", async () => {
+    let r = await doctor([], { ...good(), NODE_TLS_REJECT_UNAUTHORIZED: "0" });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("✗ DP-3  tls verification: NODE_TLS_REJECT_UNAUTHORIZED=0 is set");
+    r = await doctor([], { ...good(), NODE_EXTRA_CA_CERTS: caFile });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("✓ DP-3  tls verification: TLS certificate verification is on (extra CAs from NODE_EXTRA_CA_CERTS)");
   });
 });
 

@@ -1,5 +1,6 @@
-// The request guard inside real SDK pipelines, driven by a recording HttpClient (the wire): redirects to another
-// host, port or scheme, a policy that rewrites the URL, and a per-client httpClient are all blocked before the wire.
+// The request guard inside real SDK pipelines, driven by a recording HttpClient (the wire, let in with
+// allowCustomHttpClient): redirects to another host, port or scheme, a policy that rewrites the URL, and a
+// per-client httpClient are all blocked before the wire.
 import { SmsClient } from "@azure/communication-sms";
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient, PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
@@ -48,6 +49,7 @@ describe("request guard in real pipelines", () => {
       const factory = new AcsClientFactory({
         endpoint: ENDPOINT,
         credential,
+        allowCustomHttpClient: true,
         clientOptions: { httpClient: http, retryOptions: { maxRetries: 0 }, redirectOptions: { allowCrossOriginRedirects } },
       });
       const outcome = await factory
@@ -77,7 +79,7 @@ describe("request guard in real pipelines", () => {
       auth.push(request.headers.get("authorization")?.split(" ")[0]);
       return { status: 307, headers: createHttpHeaders({ location: `${ENDPOINT}/sms-moved?api-version=2021-03-07` }) };
     });
-    const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential, clientOptions: { httpClient: http, retryOptions: { maxRetries: 0 } } });
+    const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential, allowCustomHttpClient: true, clientOptions: { httpClient: http, retryOptions: { maxRetries: 0 } } });
     const error = await refusal(factory.createSmsClient().send(SMS));
     // The redirect policy runs after authentication and deletes Authorization: nothing unauthenticated is sent.
     expect(error.message).toContain("no Authorization");
@@ -94,7 +96,7 @@ describe("request guard in real pipelines", () => {
         return next(request);
       },
     };
-    const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential, clientOptions: { httpClient: http, additionalPolicies: [{ policy: rewrite, position: "perRetry" }] } });
+    const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential, allowCustomHttpClient: true, clientOptions: { httpClient: http, additionalPolicies: [{ policy: rewrite, position: "perRetry" }] } });
     await refusal(factory.createSmsClient().send(SMS));
     expect(http.urls).toEqual([]);
     await factory.close();
@@ -109,7 +111,7 @@ describe("request guard in real pipelines", () => {
         return next(request);
       },
     };
-    const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential });
+    const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential, allowCustomHttpClient: true });
     const sms = factory.createClient(SmsClient, { httpClient: http, additionalPolicies: [{ policy: strip, position: "perRetry" }] });
     const error = await refusal(sms.send(SMS));
     expect(error.message).toContain("no Authorization");
@@ -119,7 +121,7 @@ describe("request guard in real pipelines", () => {
 
   it("a Bearer request to the configured endpoint goes through (the guard is not a blanket block)", async () => {
     const http = wire(() => ({ status: 202, bodyAsText: JSON.stringify({ value: [{ to: "+14255550123", messageId: "m", httpStatusCode: 202, successful: true }] }) }));
-    const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential, clientOptions: { httpClient: http } });
+    const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential, allowCustomHttpClient: true, clientOptions: { httpClient: http } });
     const [result] = await factory.createSmsClient().send(SMS);
     expect(result?.successful).toBe(true);
     expect(http.urls).toHaveLength(1);

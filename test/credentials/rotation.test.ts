@@ -84,6 +84,37 @@ describe("certificate rotation", () => {
     expect(records.find((r) => r.event.action === "credential.rotate")).toMatchObject({ event: { outcome: "failure" }, error: { code: "CERTIFICATE_INVALID" } });
   });
 
+  it("a valid replacement that Entra does not know is proven first: refused, the old certificate stays, a failure with the Entra code (issue 14 finding 7)", async () => {
+    const app = await emu.createTestApplication({ directory: dir });
+    const unknown = await createCertificate(); // valid, but never registered with the application
+    const auditFile = join(dir, "audit-unknown.log");
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: auditFile } }));
+    const sms = factory.createSmsClient();
+    const send = async (message: string) => (await sms.send({ from: "+14255550100", to: ["+14255550123"], message }))[0]?.successful;
+    expect(await send("before")).toBe(true);
+    const tmp = join(dir, "unknown.pem");
+    writeFileSync(tmp, unknown.pem, { mode: 0o600 });
+    renameSync(tmp, app.certificatePath);
+    for (let i = 0; i < 3; i++) {
+      await sleep(2200); // the token expires: the next request needs a new one
+      expect(await send(`after ${i}`)).toBe(true);
+    }
+    await factory.close();
+    const issued = emu.requests.filter((r) => r.clientId === app.clientId && r.path.endsWith("/token") && r.status === 200).map((r) => r.certificateThumbprint);
+    expect(issued.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(issued)).toEqual(new Set([app.thumbprint]));
+    const records = readFileSync(auditFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: { action: string; outcome: string; reason?: string }; error?: { code?: string }; principal?: { certificateThumbprint?: string } });
+    const rotations = records.filter((r) => r.event.action === "credential.rotate");
+    expect(rotations).toHaveLength(1); // proven once per file version, not once per token
+    expect(rotations[0]).toMatchObject({ event: { outcome: "failure" }, error: { code: "AADSTS700027" } });
+    expect(rotations[0]?.event.reason).toContain("previous certificate stays in use");
+    expect(records.filter((r) => r.event.action === "request").at(-1)?.principal?.certificateThumbprint).toBe(app.thumbprint);
+    expect(records.some((r) => r.event.action === "token.acquire" && r.event.outcome === "failure")).toBe(false);
+  });
+
   it("encrypted keys rotate with the same password; an expired replacement is refused and the old certificate kept", async () => {
     const password = "rotation-pass-1";
     const app = await emu.createTestApplication({ directory: dir, password });

@@ -21,7 +21,9 @@ export type BaselineViolationCode =
   | "AUDIT_LOGGER_INCOMPATIBLE"
   | "AUDIT_DESTINATION_REFUSED"
   | "AUDIT_WRITE_FAILED"
-  | "LOCAL_AUTH_ENABLED";
+  | "LOCAL_AUTH_ENABLED"
+  | "CUSTOM_TRANSPORT_REFUSED"
+  | "TLS_VERIFICATION_DISABLED";
 
 /**
  * A control ID of the Azure security baseline for Azure Communication Services, written as the baseline writes it.
@@ -63,6 +65,8 @@ const CONTROL_BY_CODE: Readonly<Record<BaselineViolationCode, BaselineControlId>
   AUDIT_DESTINATION_REFUSED: "LT-4",
   AUDIT_WRITE_FAILED: "LT-4",
   LOCAL_AUTH_ENABLED: "IM-1",
+  CUSTOM_TRANSPORT_REFUSED: "IM-1",
+  TLS_VERIFICATION_DISABLED: "DP-3",
 });
 
 /**

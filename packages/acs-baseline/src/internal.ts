@@ -18,3 +18,4 @@ export * from "./credentials/federatedToken.js";
 export { loadPublicKey } from "./audit/signing.js";
 export { credentialFromEnvironment } from "./credentials/environmentCredential.js";
 export { readAnchorLines } from "./audit/anchor/readBlobAnchor.js";
+export { TLS_REJECT_UNAUTHORIZED_VARIABLE, environmentReason } from "./guard/tlsVerification.js";

@@ -3,7 +3,7 @@
  * `AcsClientFactory.fromEnvironment()` reads it, using the same functions, and sends nothing unless `--online`.
  */
 import { parseArgs } from "node:util";
-import { AcsClientFactory, ACS_TOKEN_SCOPE } from "acs-baseline/internal";
+import { AcsClientFactory, ACS_TOKEN_SCOPE, DEFAULT_TIMEOUT_MS } from "acs-baseline/internal";
 import { ENVIRONMENT_VARIABLES, readEnvironment } from "acs-baseline/internal";
 import { loadCertificate } from "acs-baseline/internal";
 import { inspectFederatedTokenFile } from "acs-baseline/internal";
@@ -13,6 +13,7 @@ import { isBaselineViolationError } from "acs-baseline/internal";
 import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "acs-baseline/internal";
 import { POSTURE_ENVIRONMENT_VARIABLES, checkPosture, postureOptionsFromEnvironment } from "acs-baseline/internal";
 import { ALLOWED_AUTHORITY_HOST_OPTION, allowedAuthorityHosts as authorityAllowList } from "./authorityHosts.js";
+import { TLS_REJECT_UNAUTHORIZED_VARIABLE, environmentReason } from "acs-baseline/internal";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, escapeForTerminal, paint, println } from "./io.js";
 
@@ -27,11 +28,13 @@ export interface DoctorCheck {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MARK = { pass: "✓", fail: "✗", warn: "!" } as const;
 const MARK_STYLE = { pass: "green", fail: "red", warn: "yellow" } as const;
-const HELP = `Usage: acs-baseline doctor [--online] [--json] [--allowed-host HOST]… [--allowed-authority-host HOST]…
+const HELP = `Usage: acs-baseline doctor [--online [--timeout-ms N]] [--json] [--allowed-host HOST]… [--allowed-authority-host HOST]…
 
 Checks the configuration exactly as AcsClientFactory.fromEnvironment() reads it (${Object.values(ENVIRONMENT_VARIABLES).join(", ")}),
-and shows which credential it would build and why.
-Nothing is sent unless --online, which acquires a Microsoft Entra token and reports the outcome, and, when
+shows which credential it would build and why, and that ${TLS_REJECT_UNAUTHORIZED_VARIABLE}=0 does not switch TLS
+certificate verification off.
+Nothing is sent unless --online, which acquires a Microsoft Entra token and reports the outcome (the token request is
+aborted after --timeout-ms, default ${DEFAULT_TIMEOUT_MS}, and doctor exits), and, when
 ${POSTURE_ENVIRONMENT_VARIABLES.resourceId} is set, checks the resource's posture through ARM (read only; see
 \`acs-baseline posture\`; unknown results are warnings).
 --allowed-host adds hosts to the endpoint allow-list (default ${DEFAULT_ALLOWED_HOSTS.join(", ")}).
@@ -51,7 +54,13 @@ function managedIdentitySource(env: NodeJS.ProcessEnv): string {
 /** Runs the offline checks (and the online one when asked). Never returns a secret value. */
 export async function runDoctor(
   env: NodeJS.ProcessEnv,
-  options: { online: boolean; allowedHosts: readonly string[]; /** From --allowed-authority-host (the environment's list is read here). */ allowedAuthorityHosts?: readonly string[] },
+  options: {
+    online: boolean;
+    allowedHosts: readonly string[];
+    /** From --allowed-authority-host (the environment's list is read here). */
+    allowedAuthorityHosts?: readonly string[];
+    timeoutMs?: number;
+  },
 ): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (name: string, control: BaselineControlId, status: DoctorCheck["status"], message: string) => checks.push({ name, control, status, message });
@@ -61,6 +70,10 @@ export async function runDoctor(
   if (config.keyMaterialVariables.length > 0) {
     add("key material in environment", "IM-1", "warn", `ACS connection strings or access keys are present in ${config.keyMaterialVariables.join(", ")} (values not shown). acs-baseline never uses them: remove them and rotate the keys.`);
   } else add("key material in environment", "IM-1", "pass", "no ACS connection strings or access keys in the environment");
+
+  const tls = environmentReason(env);
+  if (tls !== undefined) add("tls verification", "DP-3", "fail", `${tls}: Node.js would accept any server certificate. Remove it (trust a private CA with NODE_EXTRA_CA_CERTS instead); AcsClientFactory refuses it (TLS_VERIFICATION_DISABLED).`);
+  else add("tls verification", "DP-3", "pass", `TLS certificate verification is on${env.NODE_EXTRA_CA_CERTS !== undefined ? " (extra CAs from NODE_EXTRA_CA_CERTS)" : ""}`);
 
   if (config.endpoint === undefined) add("endpoint", "DP-3", "fail", `${V.endpoint} is not set`);
   else {
@@ -155,7 +168,7 @@ export async function runDoctor(
     } else {
       let factory: AcsClientFactory | undefined;
       try {
-        factory = AcsClientFactory.fromEnvironment({ allowedHosts: [...options.allowedHosts], allowedAuthorityHosts }, env);
+        factory = AcsClientFactory.fromEnvironment({ allowedHosts: [...options.allowedHosts], allowedAuthorityHosts, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS }, env);
         const token = await factory.credential.getToken(ACS_TOKEN_SCOPE);
         add("token", "IM-1", "pass", `Microsoft Entra ID issued a token for ${ACS_TOKEN_SCOPE} (${factory.credentialType} credential), valid until ${new Date(token?.expiresOnTimestamp ?? 0).toISOString()}`);
       } catch (error) {
@@ -200,6 +213,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
         json: { type: "boolean", default: false },
         "allowed-host": { type: "string", multiple: true },
         ...ALLOWED_AUTHORITY_HOST_OPTION,
+        "timeout-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -212,7 +226,13 @@ export const doctorCommand: CliCommand = async (args, io) => {
     return 0;
   }
   const allowedHosts = [...DEFAULT_ALLOWED_HOSTS, ...(parsed.values["allowed-host"] ?? [])];
-  const checks = await runDoctor(io.env, { online: parsed.values.online === true, allowedHosts, allowedAuthorityHosts: parsed.values["allowed-authority-host"] ?? [] });
+  const timeoutText = parsed.values["timeout-ms"];
+  const timeoutMs = timeoutText === undefined ? DEFAULT_TIMEOUT_MS : Number(timeoutText);
+  if (!/^\d{1,9}$/.test(timeoutText ?? "0") || timeoutMs < 1) {
+    println(io.stderr, `acs-baseline doctor: --timeout-ms takes a whole number of milliseconds ≥ 1\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  const checks = await runDoctor(io.env, { online: parsed.values.online === true, allowedHosts, allowedAuthorityHosts: parsed.values["allowed-authority-host"] ?? [], timeoutMs });
   const ok = !checks.some((c) => c.status === "fail");
   if (parsed.values.json === true) println(io.stdout, JSON.stringify({ ok, checks }, null, 2));
   else {

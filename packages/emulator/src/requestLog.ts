@@ -7,7 +7,7 @@ export interface EmulatorRequest {
   time: string;
   side: EmulatorSide;
   method: string;
-  /** Path without the query string. */
+  /** Path without the query string; phone numbers in it are masked to their last four digits. */
   path: string;
   /** Status answered; 0 when the connection was dropped. */
   status: number;
@@ -32,11 +32,24 @@ export interface EmulatorRequest {
 /** Largest number of requests kept; older ones are dropped. */
 export const MAX_LOGGED_REQUESTS = 50_000;
 
-/** Bounded log of requests. */
+// A phone number in a path: `+`, `%2B` or `%252B` and 7–15 digits (separators plain or percent-encoded), or a bare
+// run of 8–15 digits. The emulator imports nothing from the library, so this is its own copy of the rule.
+const PHONE_IN_PATH = /(?:\+|%(?:25)?2[Bb])\d(?:[\d\s().-]|%(?:25)?20){5,20}\d|(?<![\w+.-])\d{8,15}(?![\w-])/g;
+
+/** `path` with every phone number masked to its last four digits (`/phoneNumbers/%2B14255550123` → `/phoneNumbers/***0123`). */
+export function maskPhoneNumbersInPath(path: string): string {
+  return path.replace(PHONE_IN_PATH, (m) => {
+    const digits = m.replace(/%(?:25)?[0-9A-Fa-f]{2}/g, "").replace(/\D/g, "");
+    return digits.length < 8 ? "***" : `***${digits.slice(-4)}`;
+  });
+}
+
+/** Bounded log of requests (paths with phone numbers masked). */
 export class RequestLog {
   readonly entries: EmulatorRequest[] = [];
 
   add(entry: EmulatorRequest): void {
+    if (/\d{4}/.test(entry.path)) entry.path = maskPhoneNumbersInPath(entry.path);
     this.entries.push(entry);
     if (this.entries.length > MAX_LOGGED_REQUESTS) this.entries.splice(0, this.entries.length - MAX_LOGGED_REQUESTS);
   }

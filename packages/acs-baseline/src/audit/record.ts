@@ -221,11 +221,51 @@ function httpFragment(http: NonNullable<AuditEventInput["http"]>): string {
   return `${s}},`;
 }
 
+/** `error.code` of a record written in place of one that could not be built. */
+export const AUDIT_RECORD_INCOMPLETE = "AUDIT_RECORD_INCOMPLETE";
+const LEVELS = new Set(["info", "warn", "error"]);
+
+/**
+ * The record written when the real one cannot be built (a value that cannot be serialised): action, outcome,
+ * level, time and chain position, and an `error` marker — so nothing is ever dropped silently.
+ */
+export function minimalRecord(action: unknown, outcome: unknown, time: string, level: AuditLevel, chain: ChainPosition | undefined, log?: LogMember): string {
+  const known = typeof action === "string" && Object.prototype.hasOwnProperty.call(CATEGORY_BY_ACTION, action);
+  const event = {
+    action: known ? action : "unknown",
+    category: known ? CATEGORY_BY_ACTION[action as AuditAction] : "unknown",
+    outcome: outcome === "success" ? "success" : "failure",
+  };
+  let s = `{"error":{"code":"${AUDIT_RECORD_INCOMPLETE}","message":"This record could not be built in full; only its action, outcome, level and time are kept."},`;
+  s += `"event":${JSON.stringify(event)},"level":"${LEVELS.has(level) ? level : "error"}",`;
+  if (log !== undefined) s += `"log":{"firstSeq":${log.firstSeq},"records":${log.records}},`;
+  if (chain !== undefined) s += `"prevHash":"${chain.prevHash}",`;
+  s += `"schema":"${AUDIT_SCHEMA}",`;
+  if (chain !== undefined) s += `"seq":${chain.seq},`;
+  return `${s}"time":"${time}"}`;
+}
+
 /**
  * Serialises one record as canonical JSON (members in sorted order, no white space), without `hash`. `chain` adds
  * `seq` and `prevHash`. Static members come from cached fragments; only the members that change are stringified.
+ * Never throws: a record that cannot be built is replaced by {@link minimalRecord}.
  */
 export function serializeRecord(
+  input: AuditEventInput,
+  ctx: RecordContext,
+  time: string,
+  level: AuditLevel,
+  chain: ChainPosition | undefined,
+  log?: LogMember,
+): string {
+  try {
+    return buildRecord(input, ctx, time, level, chain, log);
+  } catch {
+    return minimalRecord(input?.action, input?.outcome, time, level, chain, log);
+  }
+}
+
+function buildRecord(
   input: AuditEventInput,
   ctx: RecordContext,
   time: string,
@@ -358,8 +398,14 @@ function requestTemplate(ctx: RecordContext, client: string): RequestTemplate {
  * taken from a template built once per context and client.
  */
 export function serializeRequestRecord(r: RequestRecordInput, ctx: RecordContext, time: string, chain: ChainPosition | undefined): string {
-  const t = requestTemplate(ctx, r.client);
-  const http = httpFragment(r);
+  let t: RequestTemplate;
+  let http: string;
+  try {
+    t = requestTemplate(ctx, r.client);
+    http = httpFragment(r);
+  } catch {
+    return minimalRecord("request", "success", time, "info", chain);
+  }
   if (r.traceId !== undefined) {
     const ids = traceIds(r.traceId, r.spanId);
     if (ids !== undefined) {

@@ -28,38 +28,50 @@ const PATTERNS: readonly (readonly [RegExp, (match: string, ...groups: string[])
   // Key-shaped runs: 32+ base64 / hex characters (ACS access keys are 88 base64 characters ending in `==`)
   // (padding, a `+`, or letters mixed with digits; a long run of letters and `/` alone is a path, not a key).
   [/[A-Za-z0-9+/]{32,}={0,2}/g, (m) => (m.endsWith("=") || m.includes("+") || (/\d/.test(m) && /[A-Za-z]/.test(m)) ? REDACTED : m)],
-  // Phone numbers: E.164 (`+` and 7–15 digits, optional separators) or a bare run of 8–15 digits.
-  [/\+\d[\d\s().-]{5,20}\d|(?<![\w+.-])\d{8,15}(?![\w-])/g, (m) => maskPhoneNumber(m)],
+  // Phone numbers: E.164 (`+` and 7–15 digits, optional separators) or a bare run of 8–15 digits; the `+` and the
+  // separators also percent-encoded, once or twice (`/phoneNumbers/%2B1425…`, `%252B`, `%20`).
+  [/(?:\+|%(?:25)?2[Bb])\d(?:[\d\s().-]|%(?:25)?20){5,20}\d|(?<![\w+.-])\d{8,15}(?![\w-])/g, (m) => maskPhoneNumber(m)],
 ];
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const LONE_SURROGATE_G = new RegExp(LONE_SURROGATE.source, "g");
 const ANY = new RegExp(PATTERNS.map(([re]) => `(?:${re.source})`).join("|"), "i");
 
 /**
- * Masks a phone number to its last four digits: `+14255550123` → `***0123`. Anything with fewer than 8 digits
- * becomes `***`.
+ * Masks a phone number to its last four digits: `+14255550123` (or `%2B14255550123`) → `***0123`. Anything with
+ * fewer than 8 digits becomes `***`.
  */
 export function maskPhoneNumber(value: string): string {
-  const digits = value.replace(/\D/g, "");
+  const digits = value.replace(/%(?:25)?[0-9A-Fa-f]{2}/g, "").replace(/\D/g, "");
   return digits.length < 8 ? "***" : `***${digits.slice(-4)}`;
 }
 
-/**
- * Returns `text` with every secret-shaped part replaced by `[REDACTED]` (connection-string access keys by `***`) and
- * every phone number masked to its last four digits; cut to {@link MAX_TEXT_LENGTH} characters.
- */
-export function scrubText(text: string): string {
-  let out = text.length > MAX_TEXT_LENGTH * 4 ? text.slice(0, MAX_TEXT_LENGTH * 4) : text;
+/** One pass of every pattern over `text` (no cut). */
+function scrubOnce(text: string): string {
+  let out = text;
   // Lone surrogates cannot be encoded as UTF-8: replace them so every verifier hashes the same bytes.
   if (LONE_SURROGATE.test(out)) out = out.replace(LONE_SURROGATE_G, "\uFFFD");
   if (isConnectionStringShaped(out)) out = maskConnectionString(out);
   if (ANY.test(out)) {
     for (const [re, replace] of PATTERNS) out = out.replace(re, replace);
   }
-  // A cut can leave the start of a secret-shaped value behind: cut first, then scrub again.
-  // (The cut leaves room for the ellipsis: cutting to MAX_TEXT_LENGTH and adding it recursed without end.)
-  if (out.length > MAX_TEXT_LENGTH) out = scrubText(`${out.slice(0, MAX_TEXT_LENGTH - 1)}…`);
   return out;
+}
+
+/** Shown instead of text that could not be shortened safely (never reached in practice; kept as the bound). */
+const UNSHORTENABLE = `${REDACTED} (text too long to shorten safely)`;
+
+/**
+ * Returns `text` with every secret-shaped part replaced by `[REDACTED]` (connection-string access keys by `***`) and
+ * every phone number masked to its last four digits; cut to {@link MAX_TEXT_LENGTH} characters and `…`.
+ *
+ * @remarks
+ * Linear in the input (at most {@link MAX_TEXT_LENGTH}·4 characters are looked at) and never recursive: a cut can
+ * leave the start of a secret-shaped value behind, so cut text is scrubbed again, a bounded number of times.
+ */
+export function scrubText(text: string): string {
+  let out = scrubOnce(text.length > MAX_TEXT_LENGTH * 4 ? text.slice(0, MAX_TEXT_LENGTH * 4) : text);
+  for (let i = 0; i < 3 && out.length > MAX_TEXT_LENGTH + 1; i++) out = scrubOnce(`${out.slice(0, MAX_TEXT_LENGTH)}…`);
+  return out.length > MAX_TEXT_LENGTH + 1 ? UNSHORTENABLE : out;
 }
 
 const PATH_CACHE = new Map<string, string>();

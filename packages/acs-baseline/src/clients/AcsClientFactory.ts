@@ -4,6 +4,7 @@
  * your own TokenCredential), with the request guard and the audit policy installed on every client. Connection
  * strings and keys are refused at construction.
  */
+import { Agent as HttpsAgent } from "node:https";
 import { inspect } from "node:util";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
@@ -25,12 +26,16 @@ import { credentialOptionsFromEnvironment } from "../config/readEnvironment.js";
 import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "../guard/endpoint.js";
 import type { GuardTarget } from "../guard/requestGuard.js";
 import { REQUEST_GUARD_POLICY_NAME, createRequestGuardPolicy, guardHttpClient } from "../guard/requestGuard.js";
-import { assertTokenCredential } from "../guard/keyCredential.js";
+import { assertNotAccessKey, assertTokenCredential } from "../guard/keyCredential.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
 import { checkPosture } from "../posture/checkPosture.js";
 import { clientTypeOfClass } from "../posture/clientNeeds.js";
 import { parseAcsResourceId, parseArmEndpoint } from "../posture/resourceId.js";
 import type { PostureClientType, PostureResult } from "../posture/types.js";
+import { assertTlsVerification } from "../guard/tlsVerification.js";
+import { registerWireBackstop } from "../guard/wireBackstop.js";
+import type { CredentialTransport } from "../credentials/credentialTransport.js";
+import { createCredentialTransport } from "../credentials/credentialTransport.js";
 
 /** The Entra scope for ACS data-plane tokens. @public */
 export const ACS_TOKEN_SCOPE = "https://communication.azure.com//.default";
@@ -93,8 +98,18 @@ export interface AcsClientFactoryOptions {
   sendCertificateChain?: boolean;
   /** Hosts the endpoint may use. `*.x` matches any subdomain of x; anything else is exact. Default `["*.communication.azure.com", "*.communication.azure.us"]`. */
   allowedHosts?: string[];
-  /** Options (retry, tlsOptions, httpClient, proxy, additional policies) for the credential and every client. */
+  /**
+   * Options (retry, tlsOptions, proxy, additional policies) for the credential and every client. `httpClient` is
+   * refused unless {@link AcsClientFactoryOptions.allowCustomHttpClient}; `tlsOptions` and `agent` must keep
+   * certificate verification on (a custom `ca` is fine).
+   */
   clientOptions?: CommonClientOptions;
+  /**
+   * Let a caller-supplied `httpClient`, or an `agent` that is not a plain `https.Agent`, (in `clientOptions` or a
+   * `createClient` call) through (default false: CUSTOM_TRANSPORT_REFUSED). It runs after the request guard and can change what is sent, so the wire guarantees
+   * no longer hold for the clients that use it (docs/security.md); each use writes a `warn` record.
+   */
+  allowCustomHttpClient?: boolean;
   /** Audit log options (see docs/audit-log.md). Without them, nothing is recorded. */
   audit?: AuditOptions;
   /**
@@ -142,20 +157,38 @@ export type AcsClientConstructor<TClient, TOptions extends object = CommonClient
 
 const CLOSED = "This AcsClientFactory is closed; create a new one.";
 
+/** Deepest nesting searched for pipelines in a client (upstream clients keep theirs 1–3 levels deep). */
+const PIPELINE_SEARCH_DEPTH = 8;
+const PIPELINE_SEARCH_NODES = 5_000;
+
+/**
+ * Every pipeline reachable from `client` through own properties — enumerable or not, string or Symbol keys — up to
+ * {@link PIPELINE_SEARCH_DEPTH} levels. (`#private` fields and closures cannot be seen: the wire backstop covers them.)
+ */
 function pipelinesOf(client: unknown): { getOrderedPolicies(): PipelinePolicy[] }[] {
   const found: { getOrderedPolicies(): PipelinePolicy[] }[] = [];
   const seen = new Set<object>();
+  let nodes = 0;
   const visit = (value: unknown, depth: number): void => {
-    if (typeof value !== "object" || value === null || seen.has(value) || depth > 3) return;
+    if (typeof value !== "object" || value === null || seen.has(value) || depth > PIPELINE_SEARCH_DEPTH || nodes++ > PIPELINE_SEARCH_NODES) return;
     seen.add(value);
     if (typeof (value as { getOrderedPolicies?: unknown }).getOrderedPolicies === "function") {
       found.push(value as { getOrderedPolicies(): PipelinePolicy[] });
       return;
     }
-    for (const key of Object.keys(value)) {
+    if (ArrayBuffer.isView(value)) return;
+    let keys: (string | symbol)[];
+    try {
+      keys = Reflect.ownKeys(value);
+    } catch {
+      return;
+    }
+    for (const key of keys) {
       let child: unknown;
       try {
-        child = (value as Record<string, unknown>)[key];
+        const descriptor = Object.getOwnPropertyDescriptor(value, key);
+        if (descriptor === undefined || !("value" in descriptor)) continue;
+        child = descriptor.value;
       } catch {
         continue;
       }
@@ -173,8 +206,9 @@ function pipelinesOf(client: unknown): { getOrderedPolicies(): PipelinePolicy[] 
  * Credentials in baseline order: a certificate, then workload identity federation (a federated token file), then a
  * client secret as an audited fallback (unlike `EnvironmentCredential`, a certificate always wins over a secret);
  * managed identity only on explicit opt-in. Every refusal is a {@link BaselineViolationError} thrown synchronously, in
- * this order: a connection string in any string option; a non-token credential; a non-https endpoint; the endpoint's
- * shape and host; the authority (`AUTHORITY_NOT_ALLOWED`); the credential configuration; the certificate itself.
+ * this order: a connection string in any option value; a non-token credential or an access key as client secret; a
+ * non-https endpoint; the endpoint's shape and host; the authority (`AUTHORITY_NOT_ALLOWED`); a caller-supplied
+ * HttpClient or agent, or TLS verification switched off; the credential configuration; the certificate itself.
  * @public
  */
 export class AcsClientFactory {
@@ -186,6 +220,8 @@ export class AcsClientFactory {
   readonly #credentialType: CredentialType;
   readonly #principal: { tenantId?: string; clientId?: string };
   readonly #timeoutMs: number;
+  readonly #allowCustomHttpClient: boolean;
+  readonly #credentialTransport: CredentialTransport;
   /** False when no audit options were given: the request policy is then not installed at all. */
   readonly #audited: boolean;
   #thumbprint: string | undefined;
@@ -195,6 +231,7 @@ export class AcsClientFactory {
   #postureResult: { result: PostureResult; at: number } | undefined;
   #postureRun: Promise<PostureResult> | undefined;
   readonly #clientTypes = new Set<PostureClientType>();
+  #releaseBackstop: (() => void) | undefined;
 
   /**
    * @throws BaselineViolationError when the configuration would break the baseline (see the remarks).
@@ -223,11 +260,14 @@ export class AcsClientFactory {
       assertNoConnectionString(rest);
       if (typeof credential === "string") assertNoConnectionString({ credential });
       if (credential !== undefined) assertTokenCredential(credential);
+      assertNotAccessKey(options.clientSecret);
       const endpoint = validateEndpoint(options.endpoint, options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS);
       this.#recorder.setEndpoint(endpoint.origin.slice("https://".length));
       // The authority receives the client assertion or secret: checked before any credential is built (IM-1).
       const authority = validateAuthorityHost(options.authorityHost, options.allowedAuthorityHosts ?? []);
+      checkTransportOptions(options.clientOptions, "clientOptions", options.allowCustomHttpClient === true);
       checkCredentialConfiguration(options);
+      this.#allowCustomHttpClient = options.allowCustomHttpClient === true;
       this.#endpoint = endpoint.origin;
       this.#target = { hostname: endpoint.hostname, port: endpoint.port };
       this.#clientOptions = { ...(options.clientOptions ?? {}) };
@@ -237,11 +277,18 @@ export class AcsClientFactory {
       }
       this.#timeoutMs = timeoutMs;
       this.#posture = checkPostureOption(options.posture);
-      const { additionalPolicies: _policies, ...credentialClientOptions } = this.#clientOptions;
+      const { additionalPolicies: _policies, httpClient: customHttpClient, ...credentialClientOptions } = this.#clientOptions;
+      this.#credentialTransport = createCredentialTransport(
+        customHttpClient ?? sharedDefaultHttpClient(),
+        timeoutMs,
+        (error) => this.#record("refuse", "failure", [error.control], { level: "error", reason: error.message, error: { code: error.code } }),
+        { agent: credentialClientOptions.agent, proxy: credentialClientOptions.proxyOptions !== undefined },
+      );
       // Always explicit, so @azure/identity never falls back to AZURE_AUTHORITY_HOST from process.env.
       const disableInstanceDiscovery = options.disableInstanceDiscovery ?? !authority.microsoft;
       const credentialOptions = {
         ...credentialClientOptions,
+        httpClient: this.#credentialTransport,
         authorityHost: authority.origin,
         disableInstanceDiscovery,
         ...(options.sendCertificateChain !== undefined ? { sendCertificateChain: options.sendCertificateChain } : {}),
@@ -280,7 +327,7 @@ export class AcsClientFactory {
           this.#record("token.acquire", "success", ["IM-1", "IM-3"], { token: { expiresOn: new Date(token.expiresOnTimestamp).toISOString(), scope: scopes.join(" ") || ACS_TOKEN_SCOPE } }),
         failed: (error: unknown) =>
           this.#record("token.acquire", "failure", ["IM-1", "IM-3"], { reason: "Microsoft Entra ID did not issue a token.", error: describeError(error) }),
-      }, timeoutMs);
+      }, timeoutMs, resolved.type === "external" ? undefined : () => this.#credentialTransport.abortAll());
       const secretFallback = resolved.type === "secret";
       const usesAuthority = resolved.type === "certificate" || resolved.type === "workload-identity" || resolved.type === "secret";
       const authorityNote =
@@ -293,9 +340,14 @@ export class AcsClientFactory {
         ...(reason.length > 0 ? { reason } : {}),
         ...(resolved.certificate !== undefined ? { certificate: { notAfter: resolved.certificate.notAfter.toISOString(), daysRemaining: resolved.certificate.daysRemaining } } : {}),
       });
+      this.#releaseBackstop = registerWireBackstop(this.#target, (error) =>
+        this.#record("refuse", "failure", [error.control], { level: "error", reason: error.message, error: { code: error.code } }),
+      );
       for (const warning of secretFallback ? resolved.warnings.slice(1) : resolved.warnings) {
         this.#record("config.warning", "success", warning.controls, { level: "warn", reason: warning.reason });
       }
+      if (customHttpClient !== undefined) this.#customTransportWarning("clientOptions.httpClient");
+      if (credentialClientOptions.agent !== undefined && !isStockHttpsAgent(credentialClientOptions.agent)) this.#customTransportWarning("clientOptions.agent");
     } catch (error) {
       this.#refused(error);
       // The factory is never handed out: release the log (the refuse record is already written).
@@ -360,8 +412,10 @@ export class AcsClientFactory {
   /**
    * Any ACS client whose constructor takes `(endpoint, TokenCredential, options)` (EmailClient, RoomsClient,
    * PhoneNumbersClient, CallAutomationClient, …), with the guard and the audit policy installed.
-   * @throws BaselineViolationError CONNECTION_STRING_REFUSED for a connection string in `options`; KEY_AUTH_BLOCKED
-   * when the guard cannot be installed on the client's pipeline (the client is then not handed out).
+   * @throws BaselineViolationError CONNECTION_STRING_REFUSED for a connection string in `options`;
+   * CUSTOM_TRANSPORT_REFUSED for an `httpClient` in `options` without `allowCustomHttpClient`;
+   * TLS_VERIFICATION_DISABLED for `tlsOptions` or an `agent` that switch certificate verification off; KEY_AUTH_BLOCKED
+   * when the guard cannot be installed on every pipeline found in the client (the client is then not handed out).
    */
   createClient<TClient, TOptions extends object = CommonClientOptions>(
     ClientClass: AcsClientConstructor<TClient, TOptions>,
@@ -372,6 +426,10 @@ export class AcsClientFactory {
     try {
       if (typeof ClientClass !== "function") throw new TypeError("createClient needs an ACS client class.");
       assertNoConnectionString(options, "options");
+      checkTransportOptions(options, "options", this.#allowCustomHttpClient);
+      if ((options as CommonClientOptions | undefined)?.httpClient !== undefined) this.#customTransportWarning("options.httpClient", name);
+      const ownAgent = (options as CommonClientOptions | undefined)?.agent;
+      if (ownAgent !== undefined && !isStockHttpsAgent(ownAgent)) this.#customTransportWarning("options.agent", name);
       const merged = { ...this.#clientOptions, ...(options ?? {}) } as CommonClientOptions & Record<string, unknown>;
       const onBlocked = (error: BaselineViolationError) =>
         this.#record("refuse", "failure", [error.control], { reason: error.message, error: { code: error.code }, client: name });
@@ -379,7 +437,10 @@ export class AcsClientFactory {
       if (clientType !== undefined) this.#clientTypes.add(clientType);
       const clientOptions = {
         ...merged,
-        httpClient: guardHttpClient(merged.httpClient ?? sharedDefaultHttpClient(), this.#target, onBlocked, this.#timeoutMs),
+        httpClient: guardHttpClient(merged.httpClient ?? sharedDefaultHttpClient(), this.#target, onBlocked, this.#timeoutMs, {
+          agent: merged.agent,
+          proxy: merged.proxyOptions !== undefined,
+        }),
         additionalPolicies: [
           ...(this.#posture !== undefined ? [{ policy: this.#postureGatePolicy(onBlocked), position: "perCall" as const }] : []),
           ...(merged.additionalPolicies ?? []),
@@ -490,9 +551,16 @@ export class AcsClientFactory {
     };
   }
 
-  /** Flushes the audit log and writes its final `log.close` record. Clients already created keep working. */
+  /**
+   * Aborts token fetches still in flight (their callers get an AbortError), flushes the audit log and writes its
+   * final `log.close` record. No timer or socket of the factory keeps the process alive afterwards. Clients already
+   * created keep working (a later request fetches a new token).
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#releaseBackstop?.();
+    this.#releaseBackstop = undefined;
+    this.#credential.close();
     await this.#recorder.close();
   }
 
@@ -520,6 +588,14 @@ export class AcsClientFactory {
     this.#recorder.write({ action, outcome, controls, ...extra });
   }
 
+  #customTransportWarning(where: string, client?: string): void {
+    this.#record("config.warning", "success", ["IM-1", "DP-3"], {
+      level: "warn",
+      reason: `A caller-supplied transport (${where}) is in use because allowCustomHttpClient is true. It runs after the request guard and can change where and how requests are sent: the request guard's wire guarantees do not hold for it.`,
+      ...(client !== undefined ? { client } : {}),
+    });
+  }
+
   #refused(error: unknown, client?: string): void {
     if (!isBaselineViolationError(error)) return;
     this.#record("refuse", "failure", [error.control], {
@@ -540,6 +616,34 @@ function checkPostureOption(option: FactoryPostureOptions | undefined): (Factory
   const maxAgeMs = option.maxAgeMs ?? DEFAULT_POSTURE_MAX_AGE_MS;
   if (typeof maxAgeMs !== "number" || !Number.isFinite(maxAgeMs) || maxAgeMs < 0) throw new TypeError("posture.maxAgeMs must be a number of milliseconds ≥ 0.");
   return { ...option, maxAgeMs };
+}
+
+/**
+ * Refuses a caller-supplied HttpClient (unless allowed) and options that switch TLS verification off.
+ * @throws BaselineViolationError CUSTOM_TRANSPORT_REFUSED, TLS_VERIFICATION_DISABLED
+ */
+function checkTransportOptions(options: CommonClientOptions | undefined, prefix: string, allowCustomHttpClient: boolean): void {
+  if (options !== undefined && options !== null && options.httpClient !== undefined && !allowCustomHttpClient) {
+    throw new BaselineViolationError(
+      "CUSTOM_TRANSPORT_REFUSED",
+      `${prefix}.httpClient is set. A caller-supplied HttpClient runs after the request guard and could rewrite the URL or the Authorization header, so it is refused. Remove it (proxy and TLS settings have their own options), or set allowCustomHttpClient: true to accept the risk (each use is audited).`,
+    );
+  }
+  if (options !== undefined && options !== null && options.agent !== undefined && !allowCustomHttpClient && !isStockHttpsAgent(options.agent)) {
+    throw new BaselineViolationError(
+      "CUSTOM_TRANSPORT_REFUSED",
+      `${prefix}.agent is not a plain https.Agent. An agent decides where the socket goes and whether it speaks TLS, so only node:https Agents (any options that keep verification on) are accepted. Use proxyOptions for a proxy, or set allowCustomHttpClient: true to accept the risk (each use is audited).`,
+    );
+  }
+  assertTlsVerification(options, prefix);
+}
+
+const AGENT_METHODS = ["createConnection", "addRequest", "createSocket", "getName", "keepSocketAlive", "reuseSocket", "destroy"];
+
+/** True for an instance of node:https Agent itself (not a subclass) whose connection methods are not replaced. */
+function isStockHttpsAgent(agent: unknown): boolean {
+  if (typeof agent !== "object" || agent === null || Object.getPrototypeOf(agent) !== HttpsAgent.prototype) return false;
+  return !AGENT_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name));
 }
 
 let defaultHttpClient: HttpClient | undefined;

@@ -32,6 +32,33 @@ function schedule(token: AccessToken, now: number): Entry {
   return { token, refreshAt, mustRefreshAt };
 }
 
+/** Latest instant a `Date` can hold (ms since the epoch). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * `token` when it is usable: a non-empty string and an expiry in the future that a `Date` can hold. Anything else
+ * (null, `expiresOnTimestamp` of 1e16, NaN, Infinity, in the past, not a number) is an `InvalidTokenError`, so it is
+ * recorded as a failure and never cached. An unusable `refreshAfterTimestamp` is dropped.
+ */
+function validToken(token: AccessToken | null, now: number): AccessToken {
+  const fail = (why: string): never => {
+    const error = new Error(`The credential returned ${why}.`);
+    error.name = "InvalidTokenError";
+    throw error;
+  };
+  if (token === null || typeof token !== "object") return fail("no token");
+  if (typeof token.token !== "string" || token.token.length === 0) return fail("a token without a value");
+  const expires: unknown = token.expiresOnTimestamp;
+  if (typeof expires !== "number" || !Number.isFinite(expires) || expires > MAX_DATE_MS) return fail("a token whose expiry (expiresOnTimestamp) is not a valid time");
+  if (expires <= now) return fail("a token that has already expired");
+  const refresh: unknown = token.refreshAfterTimestamp;
+  if (refresh !== undefined && !(typeof refresh === "number" && Number.isFinite(refresh))) {
+    const { refreshAfterTimestamp: _dropped, ...rest } = token;
+    return rest;
+  }
+  return token;
+}
+
 /** A TokenCredential that shares one token (and one fetch) between all its callers. */
 export class SharedTokenCredential implements TokenCredential {
   readonly #inner: TokenCredential;
@@ -39,15 +66,29 @@ export class SharedTokenCredential implements TokenCredential {
   readonly #events: TokenCacheEvents;
   readonly #cache = new Map<string, Entry>();
   readonly #inflight = new Map<string, Promise<AccessToken>>();
+  readonly #controllers = new Set<AbortController>();
+  readonly #abortTransport: (() => void) | undefined;
 
   /**
    * @param timeoutMs - a fetch that takes longer fails with a `TimeoutError` (0 = no bound); the caller gets an error
-   * instead of a hang when Entra ID does not answer.
+   * instead of a hang when Entra ID does not answer, and the fetch itself is aborted.
+   * @param abortTransport - aborts the inner credential's HTTP requests in flight. Upstream MSAL flows do not pass
+   * the `abortSignal` of `getToken` on to their requests, so for the factory's own credentials a timeout or
+   * {@link SharedTokenCredential.close} calls this instead; without it, the inner `getToken` gets an `abortSignal`
+   * that the timeout and close() abort.
    */
-  constructor(inner: TokenCredential, events: TokenCacheEvents = {}, timeoutMs = 0) {
+  constructor(inner: TokenCredential, events: TokenCacheEvents = {}, timeoutMs = 0, abortTransport?: () => void) {
     this.#inner = inner;
     this.#timeoutMs = timeoutMs;
     this.#events = events;
+    this.#abortTransport = abortTransport;
+  }
+
+  /** Aborts every fetch in flight (their callers get an AbortError); later calls fetch again. */
+  close(): void {
+    for (const controller of this.#controllers) controller.abort();
+    this.#controllers.clear();
+    this.#abortTransport?.();
   }
 
   async getToken(scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken | null> {
@@ -80,29 +121,59 @@ export class SharedTokenCredential implements TokenCredential {
     return `${[...scopes].sort().join(" ")}\u0000${options.tenantId ?? ""}`;
   }
 
-  #bounded(fetch: Promise<AccessToken | null>): Promise<AccessToken | null> {
-    if (this.#timeoutMs <= 0) return fetch;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new Error(`Microsoft Entra ID did not issue a token within ${this.#timeoutMs} ms.`);
-        error.name = "TimeoutError";
-        reject(error);
-      }, this.#timeoutMs);
-      timer.unref();
+  /** `fetch`, failing with a TimeoutError after timeoutMs; the timeout (or close()) aborts the fetch itself. */
+  #bounded(scopes: string[], options: GetTokenOptions): Promise<AccessToken | null> {
+    const controller = new AbortController();
+    this.#controllers.add(controller);
+    let fetch: Promise<AccessToken | null>;
+    try {
+      // Without a transport of its own to abort, the signal goes to the credential (a caller's TokenCredential).
+      fetch = this.#inner.getToken(scopes, this.#abortTransport === undefined ? { ...options, abortSignal: controller.signal } : options);
+    } catch (error) {
+      fetch = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener("abort", () => reject(Object.assign(new Error("The token request was aborted."), { name: "AbortError" })), { once: true });
     });
-    return Promise.race([fetch, timeout]).finally(() => clearTimeout(timer));
+    let timer: NodeJS.Timeout | undefined;
+    const racers: Promise<AccessToken | null>[] = [fetch, aborted];
+    if (this.#timeoutMs > 0) {
+      racers.push(
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            const error = new Error(`Microsoft Entra ID did not issue a token within ${this.#timeoutMs} ms.`);
+            error.name = "TimeoutError";
+            reject(error);
+            controller.abort();
+            this.#abortTransport?.();
+          }, this.#timeoutMs);
+          timer.unref();
+        }),
+      );
+    }
+    // The losers of the race must not become unhandled rejections.
+    fetch.catch(() => undefined);
+    aborted.catch(() => undefined);
+    return Promise.race(racers).finally(() => {
+      clearTimeout(timer);
+      this.#controllers.delete(controller);
+    });
   }
 
   #fetch(key: string, scopes: string[], options: GetTokenOptions): Promise<AccessToken> {
     const running = this.#inflight.get(key);
     if (running !== undefined && options.claims === undefined) return running;
     const { abortSignal: _ignored, ...shared } = options;
-    const promise = this.#bounded(this.#inner.getToken(scopes, shared))
-      .then((token) => {
-        if (token === null) throw new Error("The credential returned no token.");
+    const promise = this.#bounded(scopes, shared)
+      .then((returned) => {
+        const token = validToken(returned, Date.now());
+        // Only a token that is recorded as a success is cached, and a failing hook cannot turn it into a failure.
         this.#cache.set(key, schedule(token, Date.now()));
-        this.#events.acquired?.(token, scopes);
+        try {
+          this.#events.acquired?.(token, scopes);
+        } catch {
+          // the record is the hook's concern; the token is valid
+        }
         return token;
       })
       .catch((error: unknown) => {

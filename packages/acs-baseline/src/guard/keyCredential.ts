@@ -30,3 +30,19 @@ export function assertTokenCredential(value: unknown): asserts value is TokenCre
     );
   }
 }
+
+/** An ACS access key as the portal and `az communication list-key` show it: 64 bytes, base64 (88 characters). */
+const ACS_ACCESS_KEY_SHAPE = /^[A-Za-z0-9+/]{86}==$/;
+
+/**
+ * Refuses a client secret that is an ACS access key (a key pasted where the Entra client secret belongs).
+ * @throws BaselineViolationError KEY_CREDENTIAL_REFUSED
+ */
+export function assertNotAccessKey(clientSecret: unknown): void {
+  if (typeof clientSecret === "string" && ACS_ACCESS_KEY_SHAPE.test(clientSecret.trim())) {
+    throw new BaselineViolationError(
+      "KEY_CREDENTIAL_REFUSED",
+      "clientSecret has the shape of an ACS access key (88 base64 characters), not of a Microsoft Entra client secret. Access keys are refused: use the service principal's certificate (or its Entra client secret), never a key of the ACS resource.",
+    );
+  }
+}

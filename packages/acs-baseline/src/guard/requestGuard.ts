@@ -3,11 +3,17 @@
  * carry a Microsoft Entra `Bearer` token. Anything else (an access-key `HMAC-SHA256` signature written by any
  * policy, a redirect to another host, plain http) is blocked and never sent.
  *
+ * The guard decides on what the HTTP client will actually put on the wire: `requestOverrides` (which Node's HTTP
+ * client spreads over the URL, headers and TLS options after every policy has run) are refused outright, and the
+ * request's TLS settings and agent must keep certificate verification on.
+ *
  * Enforced twice: as the HttpClient itself (nothing runs after it) and as a pipeline policy after authentication
  * (visible in `pipeline.getOrderedPolicies()`, so the factory can prove every client carries it).
  */
 import type { HttpClient, PipelinePolicy, PipelineRequest, PipelineResponse, SendRequest } from "@azure/core-rest-pipeline";
+import type { BaselineViolationCode } from "../errors.js";
 import { BaselineViolationError } from "../errors.js";
+import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
 
 /** Name of the guard policy in a client's pipeline. */
 export const REQUEST_GUARD_POLICY_NAME = "acsBaselineRequestGuard";
@@ -44,32 +50,82 @@ function authorizationReason(request: PipelineRequest): string | undefined {
   return scheme === "Bearer" ? undefined : "its Authorization scheme is not Bearer";
 }
 
-function blockReason(request: PipelineRequest, target: GuardTarget): string | undefined {
+/**
+ * Which agents may carry a client's requests: the one configured in its options (checked at construction), and —
+ * only when a proxy is configured (`proxyOptions`, or HTTPS_PROXY / ALL_PROXY in the environment) — the proxy agent
+ * the pipeline's proxy policy installs. Any other agent was put on the request by a policy and is refused: an agent
+ * decides where the socket goes and whether it speaks TLS.
+ */
+export interface AgentAllowance {
+  agent?: unknown;
+  proxy?: boolean;
+}
+
+const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
+
+function agentAllowed(agent: unknown, allowance: AgentAllowance | undefined): boolean {
+  if (allowance?.agent !== undefined && agent === allowance.agent) return true;
+  if (allowance?.proxy === true) return true;
+  return PROXY_VARIABLES.some((name) => (process.env[name] ?? "").length > 0);
+}
+
+/** Why the transport of `request` (overrides, agent, TLS settings, environment) may not be used, or undefined. */
+export function transportRefusal(request: PipelineRequest, allowance?: AgentAllowance): [BaselineViolationCode, string] | undefined {
+  const overrides = request.requestOverrides;
+  if (overrides !== undefined && overrides !== null && (typeof overrides !== "object" || Reflect.ownKeys(overrides).length > 0)) {
+    return ["KEY_AUTH_BLOCKED", "it carries requestOverrides, which the HTTP client applies over the checked URL, headers and TLS options"];
+  }
+  if (request.agent !== undefined && !agentAllowed(request.agent, allowance)) {
+    return ["KEY_AUTH_BLOCKED", "its agent is not the one configured in the client options (a pipeline policy installed it), and an agent decides where the socket goes"];
+  }
+  const tls =
+    (request.tlsSettings === undefined ? undefined : tlsSettingsReason(request.tlsSettings, "its tlsSettings")) ??
+    (request.agent === undefined ? undefined : agentReason(request.agent, "its agent")) ??
+    environmentReason();
+  return tls === undefined ? undefined : ["TLS_VERIFICATION_DISABLED", tls];
+}
+
+function blockReason(request: PipelineRequest, target: GuardTarget, transport: AgentAllowance | false): [BaselineViolationCode, string] | undefined {
+  if (transport !== false) {
+    const refused = transportRefusal(request, transport);
+    if (refused !== undefined) return refused;
+  }
+  const auth = (reason: string | undefined): [BaselineViolationCode, string] | undefined => (reason === undefined ? undefined : ["KEY_AUTH_BLOCKED", reason]);
   // Fast path: the URL starts with exactly the configured origin (lower case, as the SDK builds it), so scheme,
   // host, port and the absence of user-info are settled without parsing.
-  if (prefixesOf(target).some((p) => request.url.startsWith(p))) return authorizationReason(request);
+  if (prefixesOf(target).some((p) => request.url.startsWith(p))) return auth(authorizationReason(request));
   let url: URL;
   try {
     url = new URL(request.url);
   } catch {
-    return "the request URL is not valid";
+    return auth("the request URL is not valid");
   }
-  if (url.protocol !== "https:") return "it is not https";
+  if (url.protocol !== "https:") return auth("it is not https");
   const hostname = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
   const port = url.port === "" ? 443 : Number(url.port);
-  if (hostname !== target.hostname || port !== target.port) return "it is addressed to another host than the configured ACS endpoint";
-  if (url.username !== "" || url.password !== "") return "its URL carries user-info";
-  return authorizationReason(request);
+  if (hostname !== target.hostname || port !== target.port) return auth("it is addressed to another host than the configured ACS endpoint");
+  if (url.username !== "" || url.password !== "") return auth("its URL carries user-info");
+  return auth(authorizationReason(request));
 }
 
-/** Throws KEY_AUTH_BLOCKED when `request` may not be sent. */
-export function checkRequest(request: PipelineRequest, target: GuardTarget, onBlocked?: BlockedHandler): void {
-  const reason = blockReason(request, target);
-  if (reason === undefined) return;
-  const error = new BaselineViolationError(
-    "KEY_AUTH_BLOCKED",
-    `The request guard blocked a ${request.method} request because ${reason}. Only https requests to the configured ACS endpoint with a Microsoft Entra Bearer token are sent; remove any policy that signs with an access key or rewrites the request.`,
-  );
+/** The refusal for a blocked request. */
+export function blockedError(method: string, code: BaselineViolationCode, reason: string): BaselineViolationError {
+  return code === "TLS_VERIFICATION_DISABLED"
+    ? new BaselineViolationError(code, `The request guard blocked a ${method} request because ${reason}, so the server's TLS certificate would not be verified. Remove the setting (to trust a private CA use tlsOptions.ca or NODE_EXTRA_CA_CERTS).`)
+    : new BaselineViolationError(
+        code,
+        `The request guard blocked a ${method} request because ${reason}. Only https requests to the configured ACS endpoint with a Microsoft Entra Bearer token are sent; remove any policy that signs with an access key or rewrites the request.`,
+      );
+}
+
+/**
+ * Throws KEY_AUTH_BLOCKED (or TLS_VERIFICATION_DISABLED) when `request` may not be sent. `transport: false` skips the
+ * transport checks (overrides, TLS), which only the HttpClient step — the last one before the wire — needs to make.
+ */
+export function checkRequest(request: PipelineRequest, target: GuardTarget, onBlocked?: BlockedHandler, transport: AgentAllowance | false = {}): void {
+  const blocked = blockReason(request, target, transport);
+  if (blocked === undefined) return;
+  const error = blockedError(request.method, blocked[0], blocked[1]);
   onBlocked?.(error, request);
   throw error;
 }
@@ -79,7 +135,7 @@ export function createRequestGuardPolicy(target: GuardTarget, onBlocked?: Blocke
   return {
     name: REQUEST_GUARD_POLICY_NAME,
     sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {
-      checkRequest(request, target, onBlocked);
+      checkRequest(request, target, onBlocked, false);
       return next(request);
     },
   };
@@ -89,11 +145,11 @@ export function createRequestGuardPolicy(target: GuardTarget, onBlocked?: Blocke
  * The guard as the HttpClient: the very last step before the wire. With `timeoutMs`, requests without their own
  * timeout get that one (the HTTP client aborts them with an AbortError).
  */
-export function guardHttpClient(inner: HttpClient, target: GuardTarget, onBlocked?: BlockedHandler, timeoutMs = 0): HttpClient {
+export function guardHttpClient(inner: HttpClient, target: GuardTarget, onBlocked?: BlockedHandler, timeoutMs = 0, agents: AgentAllowance = {}): HttpClient {
   return {
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
       try {
-        checkRequest(request, target, onBlocked);
+        checkRequest(request, target, onBlocked, agents);
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }

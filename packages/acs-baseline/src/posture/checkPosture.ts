@@ -7,6 +7,7 @@ import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
 import type { CertificateOption } from "../clients/AcsClientFactory.js";
 import { validateAuthorityHost } from "../guard/authority.js";
+import { assertTlsVerification } from "../guard/tlsVerification.js";
 import { resolveCredential } from "../credentials/resolveCredential.js";
 import { createArmClients } from "./armClients.js";
 import { checkAppPrincipal } from "./checks/appPrincipal.js";
@@ -129,6 +130,8 @@ export async function checkPosture(options: CheckPostureOptions): Promise<Postur
   const { additionalPolicies: _policies, ...credentialClientOptions } = clientOptions;
   // The factory's rule: the assertion or secret goes only to a Microsoft cloud login host or an allowed authority.
   const authority = validateAuthorityHost(options.authorityHost, options.allowedAuthorityHosts ?? []);
+  // As for the factory's clients: certificate verification stays on for the token and every ARM request.
+  assertTlsVerification(clientOptions, "clientOptions");
   const resolved = resolveCredential(
     {
       tenantId: options.tenantId,

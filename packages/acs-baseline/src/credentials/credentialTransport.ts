@@ -1,0 +1,66 @@
+/**
+ * The HttpClient of the factory's Entra credential: the same transport checks as the ACS request guard
+ * (no `requestOverrides`, TLS verification on), a bound on every attempt, and a way to abort every request still
+ * in flight — so a timed-out token fetch or `factory.close()` really ends the socket instead of leaving it open.
+ */
+import type { HttpClient, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import type { BaselineViolationError } from "../errors.js";
+import type { AgentAllowance } from "../guard/requestGuard.js";
+import { blockedError, transportRefusal } from "../guard/requestGuard.js";
+
+/** An HttpClient whose in-flight requests can be aborted together. */
+export interface CredentialTransport extends HttpClient {
+  /** Aborts every request in flight (the HTTP client rejects them with an AbortError and closes their sockets). */
+  abortAll(): void;
+}
+
+/**
+ * Wraps `inner` for the credential.
+ * @param timeoutMs - bound for one attempt when the request has none (0 = none)
+ * @param onBlocked - called with a refusal before it is thrown (for the audit log)
+ * @param agents - the agents that may carry requests (the configured one; a proxy agent when a proxy is configured)
+ */
+export function createCredentialTransport(
+  inner: HttpClient,
+  timeoutMs: number,
+  onBlocked?: (error: BaselineViolationError) => void,
+  agents: AgentAllowance = {},
+): CredentialTransport {
+  const inflight = new Set<AbortController>();
+  return {
+    sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
+      const refused = transportRefusal(request, agents);
+      if (refused !== undefined) {
+        const error = blockedError(request.method, refused[0], refused[1]);
+        onBlocked?.(error);
+        return Promise.reject(error);
+      }
+      if (timeoutMs > 0 && !(request.timeout > 0)) request.timeout = timeoutMs;
+      const controller = new AbortController();
+      const outer = request.abortSignal;
+      const forward = () => controller.abort();
+      if (outer !== undefined) {
+        if (outer.aborted) controller.abort();
+        else outer.addEventListener("abort", forward, { once: true });
+      }
+      request.abortSignal = controller.signal;
+      inflight.add(controller);
+      const done = () => {
+        inflight.delete(controller);
+        outer?.removeEventListener("abort", forward);
+      };
+      let sent: Promise<PipelineResponse>;
+      try {
+        sent = inner.sendRequest(request);
+      } catch (error) {
+        done();
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return sent.finally(done);
+    },
+    abortAll(): void {
+      for (const controller of inflight) controller.abort();
+      inflight.clear();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * IM-1 at the socket, process-wide: while a factory is open, every Node.js http/https request to its ACS endpoint
+ * must carry a Microsoft Entra `Bearer` token — whichever code built it. A keyed client hidden inside a client class
+ * (a `#private` field, a closure), a caller's HttpClient that rewrites Authorization, or any other code in the
+ * process that signs a request to the endpoint with an access key is stopped before its headers are written.
+ *
+ * It listens on Node's public `http.client.request.start` diagnostics channel, which is published when a request's
+ * headers are final and before anything is written to a socket, and destroys the request there.
+ * Not covered: HTTP/2 and the `fetch`/undici client (no such hook), and requests whose destination cannot be told.
+ */
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import type { ClientRequest } from "node:http";
+import { BaselineViolationError } from "../errors.js";
+import type { GuardTarget } from "./requestGuard.js";
+
+const CHANNEL = "http.client.request.start";
+
+interface Registration {
+  target: GuardTarget;
+  onBlocked: (error: BaselineViolationError) => void;
+}
+
+const registrations = new Set<Registration>();
+
+function normalize(host: string): string {
+  return host.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+}
+
+/** host and port of `value` (`host`, `host:port`, `[v6]:port`). */
+function parseHostHeader(value: string): { hostname: string; port: number | undefined } {
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(value.trim());
+  if (m === null) return { hostname: normalize(value), port: undefined };
+  return { hostname: normalize(m[1] ?? ""), port: m[2] === undefined ? undefined : Number(m[2]) };
+}
+
+function onRequestStart(message: unknown): void {
+  if (registrations.size === 0) return;
+  const request = (message as { request?: ClientRequest } | undefined)?.request;
+  if (request === undefined || typeof request.getHeader !== "function") return;
+  const hostname = normalize(String(request.host ?? ""));
+  let port: number | undefined;
+  const hostHeader = request.getHeader("host");
+  if (typeof hostHeader === "string") {
+    const parsed = parseHostHeader(hostHeader);
+    // A Host header that names the same host gives the port; a different one is not trusted (the socket goes to request.host).
+    if (parsed.hostname === hostname) port = parsed.port ?? (request.protocol === "http:" ? 80 : 443);
+  }
+  let match: Registration | undefined;
+  for (const r of registrations) {
+    if (r.target.hostname === hostname && (port === undefined || port === r.target.port)) {
+      match = r;
+      break;
+    }
+  }
+  if (match === undefined) return;
+  const authorization = request.getHeader("authorization");
+  if (typeof authorization === "string" && authorization.startsWith("Bearer ") && request.protocol === "https:") return;
+  const why =
+    request.protocol !== "https:"
+      ? "it is not https"
+      : authorization === undefined
+        ? "it has no Authorization header (no Microsoft Entra token)"
+        : /^\s*HMAC-SHA256\b/i.test(String(authorization))
+          ? "its Authorization is an HMAC-SHA256 access-key signature"
+          : "its Authorization scheme is not Bearer";
+  const error = new BaselineViolationError(
+    "KEY_AUTH_BLOCKED",
+    `A ${String(request.method).slice(0, 16)} request to the ACS endpoint was stopped before it was sent because ${why}. It was not built by a guarded factory client (a client hidden in a client class, or other code in the process): only Microsoft Entra Bearer requests may reach ACS.`,
+  );
+  try {
+    match.onBlocked(error);
+  } catch {
+    // the record is the handler's concern
+  }
+  request.destroy(error);
+}
+
+/**
+ * Guards every http/https request to `target` from now on, until the returned function is called.
+ * `onBlocked` is called with each refusal (for the audit log).
+ */
+export function registerWireBackstop(target: GuardTarget, onBlocked: (error: BaselineViolationError) => void): () => void {
+  const registration: Registration = { target, onBlocked };
+  if (registrations.size === 0) subscribe(CHANNEL, onRequestStart);
+  registrations.add(registration);
+  return () => {
+    if (!registrations.delete(registration)) return;
+    if (registrations.size === 0) unsubscribe(CHANNEL, onRequestStart);
+  };
+}
