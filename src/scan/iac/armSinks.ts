@@ -27,14 +27,14 @@ function classify(type: string, resourceName: string, path: string[], itemName: 
   const p = path.map((s) => s.toLowerCase());
   const joined = p.join(".");
   const label = (fallback: string) => itemName ?? fallback;
-  const last = resourceName.toLowerCase().replace(/['"\]\s)]+$/, "");
+  const last = resourceName.toLowerCase();
   if (type === "microsoft.web/sites" || type === "microsoft.web/sites/slots") {
     if (joined.startsWith("properties.siteconfig.appsettings")) return { sink: "app-setting", name: label("appSettings") };
     if (joined.startsWith("properties.siteconfig.connectionstrings")) return { sink: "connection-string-setting", name: label("connectionStrings") };
   }
   if (type === "microsoft.web/sites/config" || type === "microsoft.web/sites/slots/config") {
-    if (last.endsWith("appsettings") && p[0] === "properties") return { sink: "app-setting", name: path[1] ?? "appsettings" };
-    if (last.endsWith("connectionstrings") && p[0] === "properties") return { sink: "connection-string-setting", name: path[1] ?? "connectionstrings" };
+    if (/appsettings/.test(last) && p[0] === "properties") return { sink: "app-setting", name: path[1] ?? "appsettings" };
+    if (/connectionstrings/.test(last) && p[0] === "properties") return { sink: "connection-string-setting", name: path[1] ?? "connectionstrings" };
     if (joined.startsWith("properties.appsettings")) return { sink: "app-setting", name: label("appSettings") };
     if (joined.startsWith("properties.connectionstrings")) return { sink: "connection-string-setting", name: label("connectionStrings") };
   }

@@ -245,10 +245,11 @@ function references(expr: Expr): { parts: string[]; at: HclToken }[] {
   const out: { parts: string[]; at: HclToken }[] = [];
   for (let k = 0; k < expr.length; k++) {
     const t = expr[k];
-    if (t.type === "heredoc" || t.type === "string") {
-      // Interpolations inside heredocs (and `${…}` in JSON strings' plain parts are tokenized already).
-      for (const m of t.text.matchAll(/\b([A-Za-z_][\w-]*(?:\s*(?:\[[^\]\n]*\]|\.\s*[A-Za-z_*][\w-]*))+)/g)) {
-        out.push({ parts: m[1].replace(/\[[^\]]*\]/g, "").split(".").map((s) => s.trim()).filter(Boolean), at: t });
+    if (t.type === "heredoc") {
+      // A heredoc is one token: look at the references inside its `${…}` interpolations only.
+      for (const interpolation of t.text.matchAll(/\$\{([^}]*)\}/g)) {
+        const inner = tokenizeHcl(interpolation[1]).filter((x) => x.type !== "ws" && x.type !== "comment");
+        out.push(...references(inner).map((r) => ({ parts: r.parts, at: t })));
       }
       continue;
     }
@@ -265,8 +266,6 @@ function references(expr: Expr): { parts: string[]; at: HclToken }[] {
           if (expr[j].text === "[") depth++;
           if (expr[j].text === "]" && --depth === 0) break;
         }
-        const idx = expr[j - 1];
-        if (idx?.type === "string" && expr[j - 2]?.text === "[") parts.push(hclStringValue(idx));
         j++;
       } else break;
     }
@@ -366,7 +365,13 @@ function dirContext(dir: string, host: IacHost | undefined, single: { path: stri
 }
 
 function taintOf(expr: Expr, ctx: DirContext): string | undefined {
-  for (const r of references(expr)) {
+  const refs = references(expr);
+  // [for s in azurerm_communication_service.acs : s.primary_key] / { for k, s in … : k => s.primary_key }
+  const over = refs.find((r) => r.parts[0] === "azurerm_communication_service" && r.parts.length === 2);
+  if (over !== undefined && expr.some((t, k) => t.type === "identifier" && KEY_ATTRIBUTES.has(t.text) && expr[k - 1]?.text === ".")) {
+    return `azurerm_communication_service.${over.parts[1]} (iterated).${expr.find((t, k) => t.type === "identifier" && KEY_ATTRIBUTES.has(t.text) && expr[k - 1]?.text === ".")!.text}`;
+  }
+  for (const r of refs) {
     const [a, b, c, d] = r.parts;
     if (a === "azurerm_communication_service" && c !== undefined && KEY_ATTRIBUTES.has(c)) return `azurerm_communication_service.${b}.${c}`;
     if (a === "data" && b === "azurerm_communication_service" && d !== undefined && KEY_ATTRIBUTES.has(d)) return `data.azurerm_communication_service.${c}.${d}`;

@@ -15,6 +15,7 @@ const HMAC = jsRegExp(ACS_HMAC_SIGNING, "g");
 /** Cheap test: can this text hold any text finding at all? */
 const PREFILTER = /JQQJ99|==|accesskey|HMAC-SHA256/i;
 /** Files where `HMAC-SHA256 SignedHeaders=` is prose about the scheme, not code that builds it. */
+const IAC_FILE = /\.(bicep|bicepparam|tf|tf\.json)$/i;
 const PROSE = /\.(md|markdown|txt|rst|adoc|html?)$/i;
 
 /** Offsets → 1-based line/column, computed once per file. */
@@ -61,6 +62,8 @@ export function textFindings(file: string, text: string, connectionStrings: bool
   if (connectionStrings) {
     for (const m of findConnectionStrings(text)) {
       covered.push([m.index, m.index + m.length]);
+      // In a template, `accesskey=${key}` is an interpolation the IaC rules follow, not a placeholder to fill in.
+      if (m.placeholder && IAC_FILE.test(file) && /accesskey\s*=\s*(\$\{|'\s*,|\[)/i.test(text.slice(m.index, m.index + m.length + 2))) continue;
       const at = span(index, m.index, m.length);
       const shown = m.masked.slice(0, 120);
       out.push(
