@@ -3,7 +3,7 @@
 // official SARIF 2.1.0 JSON schema (OASIS sarif-spec, sarif-2.1/schema/sarif-schema-2.1.0.json).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import Ajv from "ajv-draft-04";
+import AjvDraft04 from "ajv-draft-04";
 import { describe, expect, it } from "vitest";
 import { SCAN_RULES } from "../../src/scan/rules.js";
 import { toSarif } from "../../src/scan/sarif.js";
@@ -55,7 +55,7 @@ describe("labelled corpus", () => {
 
   it("the SARIF validates against the SARIF 2.1.0 schema and has a helpUri for every rule", () => {
     const schema = JSON.parse(readFileSync(join(__dirname, "fixtures", "sarif-schema-2.1.0.json"), "utf8")) as object;
-    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+    const ajv = new AjvDraft04.default({ allErrors: true, strict: false, validateFormats: false });
     const validate = ajv.compile(schema);
     const sarif = toSarif({ ...result, skipped: [...result.skipped, { file: "link\nname", reason: "symlink" }], filesSkipped: result.filesSkipped + 1 }, "0.1.0");
     const ok = validate(JSON.parse(JSON.stringify(sarif)));
@@ -69,7 +69,7 @@ describe("labelled corpus", () => {
 
   it("a schema violation is caught (the validator is not a no-op)", () => {
     const schema = JSON.parse(readFileSync(join(__dirname, "fixtures", "sarif-schema-2.1.0.json"), "utf8")) as object;
-    const validate = new Ajv({ strict: false, validateFormats: false }).compile(schema);
+    const validate = new AjvDraft04.default({ strict: false, validateFormats: false }).compile(schema);
     const sarif = toSarif(result, "0.1.0") as { runs: { results: { level: string }[] }[] };
     sarif.runs[0].results[0].level = "fatal";
     expect(validate(JSON.parse(JSON.stringify(sarif)))).toBe(false);

@@ -149,7 +149,10 @@ export function parseHcl(source: string): HclBlock {
         const u = tokens[i];
         if (u.type === "punct" && OPEN.has(u.text)) depth++;
         if (u.type === "punct" && CLOSE.has(u.text)) {
-          if (depth === 0) break;
+          if (depth === 0) {
+            if (u.text !== "}") i++; // a stray `)` or `]`: consume it (a `}` closes the block above)
+            break;
+          }
           depth--;
         }
         if (u.type === "newline" && depth <= 0) break;
@@ -485,10 +488,12 @@ function collectResourceFlows(type: string, b: HclBlock, path: string[], taint: 
 function classifyTerraform(type: string, path: string[], entryName: string | undefined, blockName: string | undefined): { sink: SinkKind; name: string } {
   const [first] = path;
   const lastAttr = path[path.length - 1];
-  if (WEB_APP.test(type)) {
-    if (first === "app_settings") return { sink: "app-setting", name: entryName ?? "app_settings" };
+  if (WEB_APP.test(type) || /^azurerm_.*(?:app|function)/.test(type)) {
+    if (first === "app_settings" || first === "site_config" && path.includes("app_settings")) return { sink: "app-setting", name: entryName ?? "app_settings" };
     if (first === "connection_string") return { sink: "connection-string-setting", name: blockName ?? "connection_string" };
   }
+  if (path.includes("app_settings")) return { sink: "app-setting", name: entryName ?? "app_settings" };
+  if (path.some((p) => p === "env" || /environment_variables$/.test(p))) return { sink: "container-env", name: entryName ?? blockName ?? "env" };
   if (type === "azurerm_container_app" || type === "azurerm_container_app_job") {
     if (path.includes("env")) return { sink: "container-env", name: blockName ?? "env" };
     if (first === "secret") return { sink: "container-env", name: `secret ${blockName ?? ""}`.trim() };
