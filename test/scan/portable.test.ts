@@ -27,6 +27,7 @@ const negatives: [string, string][] = [
   ["placeholder connection string", "endpoint=https://<resource>.communication.azure.com/;accesskey=<key>"],
   ["88-character base64 without ACS context", `{ "hash": "${LEGACY}" }`],
   ["identifiable key glued to more text", `x${IDENTIFIABLE_84}abc`],
+  ["a Storage key named access_key", `storage_account_access_key = "${LEGACY}"`],
 ];
 
 async function secretlint(text: string) {

@@ -8,7 +8,7 @@ import type { ArmExpr } from "./armExpression.js";
 import { parseJsonTree } from "./armJson.js";
 import type { JsonLeaf, JsonTree } from "./armJson.js";
 import { entryOf, resourceFlows } from "./armSinks.js";
-import { ACS_TYPE } from "./model.js";
+import { ACS_TYPE, unreadableModuleOutputCarriesKey } from "./model.js";
 import type { AcsResource, IacModel, KeyFlow } from "./model.js";
 
 const TEMPLATE_SCHEMA = /deploymenttemplate\.json/i;
@@ -133,9 +133,15 @@ function analyseTemplate(template: JsonTree, model: IacModel, outer: Context, de
       }
       // reference(deployment).outputs.name(.value)
       if (n.kind === "property" && n.object.kind === "property" && n.object.name.toLowerCase() === "outputs" && n.object.object.kind === "call" && n.object.object.name.toLowerCase() === "reference") {
-        const arg = n.object.object.args[0];
-        const outs = arg === undefined ? undefined : ctx.deploymentKeyOutputs.get(armText(arg).toLowerCase());
+        let arg = n.object.object.args[0];
+        // reference(resourceId('Microsoft.Resources/deployments', name), …), as Bicep generates for modules
+        if (arg?.kind === "call" && /resourceid$/i.test(arg.name) && arg.args.some((a) => a.kind === "string" && a.value.toLowerCase() === "microsoft.resources/deployments")) {
+          arg = arg.args[arg.args.length - 1];
+        }
+        const key = arg === undefined ? undefined : armText(arg).toLowerCase();
+        const outs = key === undefined ? undefined : ctx.deploymentKeyOutputs.get(key);
         if (outs?.has(n.name.toLowerCase()) === true) return `${armText(n.object.object)}.outputs.${n.name}`;
+        if (outs === undefined && key !== undefined && unreadableModuleOutputCarriesKey(key, n.name)) return `${armText(n.object.object)}.outputs.${n.name} (deployment not read; named like an ACS key)`;
       }
     }
     return undefined;

@@ -7,7 +7,7 @@ import { resourceFlows, entryOf } from "./armSinks.js";
 import type { TreeValue } from "./armSinks.js";
 import { bicepStringValue, tokenizeBicep } from "./bicepTokenizer.js";
 import type { BicepToken } from "./bicepTokenizer.js";
-import { ACS_TYPE } from "./model.js";
+import { ACS_TYPE, unreadableModuleOutputCarriesKey } from "./model.js";
 import type { AcsResource, IacFileReader, IacModel, IacPosition, KeyFlow } from "./model.js";
 
 type Expr = BicepToken[];
@@ -252,6 +252,7 @@ export function analyseBicep(file: string, source: string, read?: IacFileReader,
   const keyVars = new Map<string, string>();
   const moduleKeyOutputs = new Map<string, Set<string>>();
   const moduleAnalyses = new Map<string, Analysis | undefined>();
+  const unreadableModules = new Map<string, string>();
   const modules = decls.filter((d) => d.keyword === "module");
   for (const m of modules) {
     let child: Analysis | undefined;
@@ -269,6 +270,7 @@ export function analyseBicep(file: string, source: string, read?: IacFileReader,
     }
     moduleAnalyses.set(m.name, child);
     if (child !== undefined) moduleKeyOutputs.set(m.name, child.keyOutputs);
+    else unreadableModules.set(m.name, `${m.name} ${m.target ?? ""}`);
   }
 
   const refersToAcs = (expr: Expr): boolean => {
@@ -313,10 +315,11 @@ export function analyseBicep(file: string, source: string, read?: IacFileReader,
       }
       if (afterDot) continue;
       // module.outputs.name / module.outputs['name']
-      if (moduleKeyOutputs.has(t.text) && expr[k + 1]?.text === "." && lower(expr[k + 2]?.text) === "outputs") {
-        const next = expr[k + 3]?.text === "." ? expr[k + 4] : expr[k + 3]?.text === "[" ? expr[k + 4] : undefined;
+      if ((moduleKeyOutputs.has(t.text) || unreadableModules.has(t.text)) && expr[k + 1]?.text === "." && lower(expr[k + 2]?.text) === "outputs") {
+        const next = expr[k + 3]?.text === "." || expr[k + 3]?.text === ".?" ? expr[k + 4] : expr[k + 3]?.text === "[" ? expr[k + 4] : undefined;
         const out = next === undefined ? undefined : next.type === "string" ? bicepStringValue(next) : next.text;
-        if (out !== undefined && moduleKeyOutputs.get(t.text)!.has(out)) return `${t.text}.outputs.${out}`;
+        if (out !== undefined && moduleKeyOutputs.get(t.text)?.has(out) === true) return `${t.text}.outputs.${out}`;
+        if (out !== undefined && unreadableModules.has(t.text) && unreadableModuleOutputCarriesKey(unreadableModules.get(t.text)!, out)) return `${t.text}.outputs.${out} (module not read; named like an ACS key)`;
         continue;
       }
       const v = keyVars.get(t.text);

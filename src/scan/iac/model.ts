@@ -83,3 +83,11 @@ export interface IacHost {
   /** The names of the files in a directory (empty when unreadable). */
   list(dir: string): string[];
 }
+
+/**
+ * When a module cannot be read (a registry module, a file outside the scan), its output carries an ACS key when the
+ * module is about ACS (its name or path says `communication` or `acs`) and the output is named like a key.
+ */
+export function unreadableModuleOutputCarriesKey(moduleNameOrPath: string, output: string): boolean {
+  return /communication|(?:^|[^a-z])acs(?:[^a-z]|$)/i.test(moduleNameOrPath) && /connection_?string|access_?key|primary_?key|secondary_?key|acs_?key/i.test(output);
+}

@@ -14,7 +14,7 @@ import { hclStringValue, tokenizeHcl } from "./hclTokenizer.js";
 import type { HclToken } from "./hclTokenizer.js";
 import { parseJsonTree } from "./armJson.js";
 import type { JsonTree } from "./armJson.js";
-import { ACS_TYPE } from "./model.js";
+import { ACS_TYPE, unreadableModuleOutputCarriesKey } from "./model.js";
 import type { AcsResource, IacHost, IacModel, IacPosition, KeyFlow, SinkKind } from "./model.js";
 
 type Expr = HclToken[];
@@ -219,6 +219,8 @@ interface DirContext {
   files: { path: string; root: HclBlock }[];
   keyLocals: Map<string, string>;
   moduleKeyOutputs: Map<string, Set<string>>;
+  /** Modules whose source could not be read: name → "name source" (for the naming heuristic). */
+  unreadableModules: Map<string, string>;
   listKeysActions: Set<string>;
   acsAddresses: Set<string>;
   covered: Set<string>;
@@ -301,6 +303,7 @@ function dirContext(dir: string, host: IacHost | undefined, single: { path: stri
     files,
     keyLocals: new Map(),
     moduleKeyOutputs: new Map(),
+    unreadableModules: new Map(),
     listKeysActions: new Set(),
     acsAddresses: new Set(),
     covered: new Set(),
@@ -328,8 +331,11 @@ function dirContext(dir: string, host: IacHost | undefined, single: { path: stri
       const source = attrText(b, "source");
       if (source !== undefined && /^\.\.?[/\\]/.test(source)) {
         const child = dirContext(resolve(dir, source), host, undefined, depth + 1);
-        ctx.moduleKeyOutputs.set(b.labels[0], child.keyOutputs);
-      }
+        if (child.files.length > 0) ctx.moduleKeyOutputs.set(b.labels[0], child.keyOutputs);
+        else ctx.unreadableModules.set(b.labels[0], `${b.labels[0]} ${source}`);
+      } else ctx.unreadableModules.set(b.labels[0], `${b.labels[0]} ${source ?? ""}`);
+    } else if (b.type === "module") {
+      ctx.unreadableModules.set(b.labels[0], `${b.labels[0]} ${attrText(b, "source") ?? ""}`);
     }
   }
   const locals = blocks.filter((b) => b.type === "locals").flatMap((b) => b.attrs);
@@ -380,6 +386,9 @@ function taintOf(expr: Expr, ctx: DirContext): string | undefined {
     if (a === "data" && b === "azurerm_communication_service" && d !== undefined && KEY_ATTRIBUTES.has(d)) return `data.azurerm_communication_service.${c}.${d}`;
     if (a === "local" && b !== undefined && ctx.keyLocals.has(b)) return `local.${b} (${ctx.keyLocals.get(b)!})`;
     if (a === "module" && b !== undefined && c !== undefined && ctx.moduleKeyOutputs.get(b)?.has(c) === true) return `module.${b}.${c}`;
+    if (a === "module" && b !== undefined && c !== undefined && ctx.unreadableModules.has(b) && unreadableModuleOutputCarriesKey(ctx.unreadableModules.get(b)!, c)) {
+      return `module.${b}.${c} (module not read; named like an ACS key)`;
+    }
     if (a === "azapi_resource_action" && ctx.listKeysActions.has(`${a}.${b}`)) return `${a}.${b}.output (listKeys)`;
     if (a === "data" && ctx.listKeysActions.has(`data.${b}.${c}`)) return `data.${b}.${c}.output (listKeys)`;
   }

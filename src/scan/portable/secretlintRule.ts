@@ -6,7 +6,7 @@
  * Use it in `.secretlintrc.json` once the CLI package exports it:
  * `{ "rules": [{ "id": "acs-baseline-cli/secretlint-rule" }] }`.
  */
-import { ACS_CONNECTION_STRING, ACS_IDENTIFIABLE_KEY, ACS_KEY_CONTEXT, ACS_LEGACY_KEY, jsRegExp } from "../text/acsKeyPatterns.js";
+import { ACS_CONNECTION_STRING, ACS_IDENTIFIABLE_KEY, ACS_KEY_CONTEXT, ACS_LEGACY_KEY, ACS_LEGACY_KEY_OTHER_SERVICE, jsRegExp } from "../text/acsKeyPatterns.js";
 
 // Structural subset of @secretlint/types (no dependency on it at run time or for types).
 interface SourceCode {
@@ -27,6 +27,7 @@ const IDENTIFIABLE = new RegExp(String.raw`(?<![A-Za-z0-9])${ACS_IDENTIFIABLE_KE
 const CONNECTION = jsRegExp(ACS_CONNECTION_STRING, "g");
 const LEGACY = new RegExp(String.raw`(?<![A-Za-z0-9+/])${ACS_LEGACY_KEY}(?![A-Za-z0-9+/=])`, "g");
 const CONTEXT = jsRegExp(ACS_KEY_CONTEXT, "");
+const OTHER_SERVICE = jsRegExp(ACS_LEGACY_KEY_OTHER_SERVICE, "");
 
 /** The secretlint rule creator (`meta.id` `@acs-baseline/secretlint-rule-acs`). @public */
 export const secretlintRule = {
@@ -53,7 +54,10 @@ export const secretlintRule = {
         if (text.includes("JQQJ99")) for (const m of text.matchAll(IDENTIFIABLE)) report("AcsIdentifiableKey", m.index, m.index + m[0].length);
         for (const m of text.matchAll(LEGACY)) {
           const around = text.slice(Math.max(0, m.index - 200), m.index) + text.slice(m.index + m[0].length, m.index + m[0].length + 200);
-          if (CONTEXT.test(around)) report("AcsLegacyKey", m.index, m.index + m[0].length);
+          const lineStart = text.lastIndexOf("\n", m.index) + 1;
+          const lineEnd = text.indexOf("\n", m.index);
+          const line = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
+          if (CONTEXT.test(around) && !OTHER_SERVICE.test(line)) report("AcsLegacyKey", m.index, m.index + m[0].length);
         }
       },
     };

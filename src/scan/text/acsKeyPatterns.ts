@@ -16,6 +16,9 @@ export const ACS_LEGACY_KEY = String.raw`[A-Za-z0-9+/]{86}==`;
 /** ACS context that makes an 88-character base64 string an ACS key: an access-key name or an ACS host. */
 export const ACS_KEY_CONTEXT = String.raw`(?i:access[_-]?key|communication\.azure\.com)`;
 
+/** On the key's own line, these name another service's 88-character key (Storage, Cosmos DB, …): not ACS. */
+export const ACS_LEGACY_KEY_OTHER_SERVICE = String.raw`(?i:storage|account_?key|sharedaccess|cosmos|documents\.azure|core\.windows\.net|masterkey|amazonaws)`;
+
 /** An ACS connection string (endpoint first or access key first), for the portable rules. */
 export const ACS_CONNECTION_STRING = String.raw`(?i:endpoint\s*=\s*https://[^;\s"'` + "`" + String.raw`]+;\s*accesskey\s*=\s*[A-Za-z0-9+/]{40,}={0,2}|accesskey\s*=\s*[A-Za-z0-9+/]{40,}={0,2}\s*;\s*endpoint\s*=\s*https://[^;\s"'` + "`" + String.raw`]+)`;
 

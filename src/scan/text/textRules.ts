@@ -6,12 +6,13 @@
 import { findConnectionStrings } from "../../guard/connectionString.js";
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
-import { ACS_HMAC_SIGNING, ACS_IDENTIFIABLE_KEY, ACS_KEY_CONTEXT, ACS_LEGACY_KEY, jsRegExp } from "./acsKeyPatterns.js";
+import { ACS_HMAC_SIGNING, ACS_IDENTIFIABLE_KEY, ACS_KEY_CONTEXT, ACS_LEGACY_KEY, ACS_LEGACY_KEY_OTHER_SERVICE, jsRegExp } from "./acsKeyPatterns.js";
 
 const IDENTIFIABLE = new RegExp(String.raw`(?<![A-Za-z0-9])${ACS_IDENTIFIABLE_KEY}(?![A-Za-z0-9])`, "g");
 const LEGACY = new RegExp(String.raw`(?<![A-Za-z0-9+/])${ACS_LEGACY_KEY}(?![A-Za-z0-9+/=])`, "g");
 const CONTEXT = jsRegExp(ACS_KEY_CONTEXT, "");
 const HMAC = jsRegExp(ACS_HMAC_SIGNING, "g");
+const OTHER_SERVICE = jsRegExp(ACS_LEGACY_KEY_OTHER_SERVICE, "");
 /** Cheap test: can this text hold any text finding at all? */
 const PREFILTER = /JQQJ99|==|accesskey|HMAC-SHA256/i;
 /** Files where `HMAC-SHA256 SignedHeaders=` is prose about the scheme, not code that builds it. */
@@ -114,6 +115,9 @@ export function textFindings(file: string, text: string, connectionStrings: bool
       const to = index.lineEnd(line + 2, text);
       const around = text.slice(from, m.index) + text.slice(end, to);
       if (!CONTEXT.test(around)) continue;
+      // Storage, Cosmos DB and other 88-character keys: their own context on the key's line wins.
+      const lineText = text.slice(index.lineStart(line), index.lineEnd(line, text));
+      if (OTHER_SERVICE.test(lineText)) continue;
       out.push(
         makeFinding(
           "acs-baseline/legacy-key",
