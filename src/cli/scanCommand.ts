@@ -20,6 +20,7 @@ Exit codes: 0 nothing found, 1 findings (parse errors alone do not count), 2 bad
 
 /** Escapes control, line-separator and bidi characters so a file name or message cannot forge output lines. */
 export function escapeTerminal(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) =>
     c === "\t" ? "\\t" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );

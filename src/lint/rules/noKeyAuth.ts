@@ -23,11 +23,11 @@ type Node = ESTree.Node & Rule.NodeParentExtension;
 
 /** Strips TypeScript's `as`, `satisfies`, `!` and `<T>` wrappers and optional chains: they never change the value. */
 function unwrap<T extends ESTree.Node | null | undefined>(node: T): T {
-  let n = node as ESTree.Node | null | undefined;
+  let n: unknown = node;
   for (;;) {
     const t = (n as { type?: string } | null | undefined)?.type;
     if (t === "TSAsExpression" || t === "TSSatisfiesExpression" || t === "TSNonNullExpression" || t === "TSTypeAssertion" || t === "ChainExpression") {
-      n = (n as unknown as { expression: ESTree.Node }).expression;
+      n = (n as { expression: unknown }).expression;
     } else return n as T;
   }
 }
@@ -319,7 +319,7 @@ const rule: Rule.RuleModule = {
           return;
         }
         if (usesAcs && isKeyCredentialNew(node)) {
-          let child: Node = node as Node;
+          let child: Node = node;
           while (["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion"].includes((child.parent as { type: string } | null)?.type ?? "")) child = child.parent as Node;
           const parent = child.parent;
           const isClientArg =

@@ -42,7 +42,12 @@ export function parseJsonTree(text: string): JsonTree {
       } else if (c === "/" && text[i + 1] === "*") {
         const end = text.indexOf("*/", i + 2);
         if (end === -1) fail("unterminated comment");
-        for (let k = i; k < end; k++) if (text[k] === "\n") (line++, (lineStart = k + 1));
+        for (let k = i; k < end; k++) {
+          if (text[k] === "\n") {
+            line++;
+            lineStart = k + 1;
+          }
+        }
         i = end + 2;
       } else return;
     }

@@ -357,7 +357,7 @@ export function analyseBicep(file: string, source: string, read?: IacFileReader,
   const literal = (e: Expr) => (e.length === 1 && e[0].type === "string" ? bicepStringValue(e[0]) : undefined);
   for (const d of decls) {
     if (d.value === undefined) continue;
-    const suppressed = d.disabled?.rules.some((r) => lower(r) === "outputs-should-not-contain-secrets") === true ? d.disabled!.at : undefined;
+    const suppressed = d.disabled?.rules.some((r) => lower(r) === "outputs-should-not-contain-secrets") === true ? d.disabled.at : undefined;
     if (d.keyword === "output") {
       const via = leavesOf(d.value).map(taint).find((v) => v !== undefined);
       if (via !== undefined) {

@@ -133,7 +133,7 @@ export function parseHcl(source: string): HclBlock {
         let k = 1;
         const blockLabels: string[] = [];
         while (peek(k)?.type === "string" || peek(k)?.type === "identifier") {
-          const l = peek(k)!;
+          const l = peek(k);
           blockLabels.push(l.type === "string" ? hclStringValue(l) : l.text);
           k++;
         }
