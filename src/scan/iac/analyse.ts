@@ -30,7 +30,8 @@ const PREFILTER: Record<"arm" | "bicep" | "terraform", RegExp> = {
 export function analyseIacFile(path: string, text: string, host?: IacHost): IacModel | undefined {
   const language = iacLanguage(path);
   if (language === undefined || !PREFILTER[language].test(text)) return undefined;
-  if (language === "arm") return analyseArm(text);
+  // A JSON file without "resources" cannot be a template (package-lock.json mentions @azure/communication-* too).
+  if (language === "arm") return /"resources"\s*:/.test(text) ? analyseArm(text) : undefined;
   if (language === "bicep") {
     const read =
       host === undefined

@@ -305,7 +305,7 @@ export function analyseBicep(file: string, source: string, read?: IacFileReader,
         }
         const owner = expr[j];
         if (owner?.type === "identifier" && acsSymbols.has(owner.text)) return `${owner.text}.listKeys()${propertyAfterCall(expr, k + 1)}`;
-        continue;
+        if (lower(owner?.text) !== "az") continue; // az.listKeys(…): the function form below
       }
       // listKeys(x, version) / az.listKeys(…)
       if (lower(t.text) === "listkeys" && expr[k + 1]?.text === "(" && (!afterDot || lower(expr[k - 2]?.text) === "az")) {
