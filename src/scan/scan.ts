@@ -12,8 +12,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
-import { Linter } from "eslint";
-import tsParser from "@typescript-eslint/parser";
+import type { Linter } from "eslint";
 import ignore from "ignore";
 import type { Ignore } from "ignore";
 import plugin from "../lint/index.js";
@@ -21,6 +20,7 @@ import { makeFinding } from "./finding.js";
 import type { ScanFinding, ScanFindingKind } from "./finding.js";
 import { iacFileFindings, iacLanguage } from "./iac/analyse.js";
 import type { IacHost } from "./iac/model.js";
+import { nodeRequire } from "./nodeRequire.js";
 import { textFindings } from "./text/textRules.js";
 
 export type { ScanFinding, ScanFindingKind };
@@ -69,27 +69,35 @@ const RULE_ID = "acs-baseline/no-key-auth";
 // A source file can only produce a rule finding if it names an ACS package or holds an access key.
 const LINT_PREFILTER = /@azure(?:-rest)?\/communication-|accesskey/i;
 
-const linter = new Linter({ configType: "flat" });
 const rules = { [RULE_ID]: "error" as const };
 const plugins = { "acs-baseline": plugin as unknown as NonNullable<Linter.Config["plugins"]>[string] };
-const CONFIGS: Record<string, Linter.Config[]> = {
-  module: [{ files: SOURCE_FILES, plugins, rules, languageOptions: { ecmaVersion: "latest", sourceType: "module", parserOptions: { ecmaFeatures: { jsx: true } } } }],
-  commonjs: [{ files: SOURCE_FILES, plugins, rules, languageOptions: { ecmaVersion: "latest", sourceType: "commonjs", parserOptions: { ecmaFeatures: { jsx: true } } } }],
-  typescript: [
-    {
-      files: SOURCE_FILES,
-      plugins,
-      rules,
-      languageOptions: { parser: tsParser, sourceType: "module", parserOptions: { ecmaFeatures: { jsx: true } } },
-    },
-  ],
-};
+let linter: Linter | undefined;
+const configs = new Map<string, Linter.Config[]>();
+
+/** ESLint's Linter and the config for a dialect, loaded on first use (most files never need them). */
+function linterFor(kind: "module" | "commonjs" | "typescript"): { linter: Linter; config: Linter.Config[] } {
+  if (linter === undefined) {
+    const eslint = nodeRequire("eslint") as typeof import("eslint");
+    linter = new eslint.Linter({ configType: "flat" });
+  }
+  let config = configs.get(kind);
+  if (config === undefined) {
+    const languageOptions: Linter.LanguageOptions =
+      kind === "typescript"
+        ? { parser: nodeRequire("@typescript-eslint/parser") as Linter.Parser, sourceType: "module", parserOptions: { ecmaFeatures: { jsx: true } } }
+        : { ecmaVersion: "latest", sourceType: kind, parserOptions: { ecmaFeatures: { jsx: true } } };
+    config = [{ files: SOURCE_FILES, plugins, rules, languageOptions }];
+    configs.set(kind, config);
+  }
+  return { linter, config };
+}
 
 function lintFindings(file: string, text: string, ext: string): ScanFinding[] {
-  const kinds = TS.has(ext) ? ["typescript"] : ext === ".cjs" ? ["commonjs", "module"] : ["module", "commonjs"];
+  const kinds = TS.has(ext) ? (["typescript"] as const) : ext === ".cjs" ? (["commonjs", "module"] as const) : (["module", "commonjs"] as const);
   let messages: Linter.LintMessage[] = [];
   for (const kind of kinds) {
-    messages = linter.verify(text, CONFIGS[kind], { filename: basename(file) });
+    const { linter: l, config } = linterFor(kind);
+    messages = l.verify(text, config, { filename: basename(file) });
     if (!messages.some((m) => m.fatal === true)) break;
   }
   // A message without a rule that is not a parse error ("No matching configuration found…") means the rule did
@@ -190,7 +198,9 @@ export function scanPaths(paths: readonly string[], options: ScanOptions = {}): 
   const cwd = options.cwd ?? process.cwd();
   const maxBytes = options.maxFileBytes ?? MAX_SCAN_FILE_BYTES;
   const result: ScanResult = { findings: [], filesScanned: 0, filesSkipped: 0, skipped: [] };
-  const display = (absolute: string) => relative(cwd, absolute).split(sep).join("/") || basename(absolute);
+  const prefix = resolve(cwd) + sep;
+  const display = (absolute: string) =>
+    (absolute.startsWith(prefix) ? absolute.slice(prefix.length) : relative(cwd, absolute)).split(sep).join("/") || basename(absolute);
   const skip = (absolute: string, reason: ScanSkipReason) => {
     result.filesSkipped++;
     result.skipped.push({ file: display(absolute), reason });

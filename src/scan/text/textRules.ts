@@ -13,8 +13,8 @@ const LEGACY = new RegExp(String.raw`(?<![A-Za-z0-9+/])${ACS_LEGACY_KEY}(?![A-Za
 const CONTEXT = jsRegExp(ACS_KEY_CONTEXT, "");
 const HMAC = jsRegExp(ACS_HMAC_SIGNING, "g");
 const OTHER_SERVICE = jsRegExp(ACS_LEGACY_KEY_OTHER_SERVICE, "");
-/** Cheap test: can this text hold any text finding at all? */
-const PREFILTER = /JQQJ99|==|accesskey|HMAC-SHA256/i;
+/** Cheap test: can this text hold any text finding at all? (Legacy keys need ACS context, so `==` alone is not enough.) */
+const PREFILTER = /JQQJ99|access[_-]?key|communication\.azure\.com|HMAC-SHA256/i;
 /** Files where `HMAC-SHA256 SignedHeaders=` is prose about the scheme, not code that builds it. */
 const IAC_FILE = /\.(bicep|bicepparam|tf|tf\.json)$/i;
 const PROSE = /\.(md|markdown|txt|rst|adoc|html?)$/i;
@@ -105,7 +105,7 @@ export function textFindings(file: string, text: string, connectionStrings: bool
     }
   }
 
-  if (text.includes("==")) {
+  if (text.includes("==") && CONTEXT.test(text)) {
     LEGACY.lastIndex = 0;
     for (let m = LEGACY.exec(text); m !== null; m = LEGACY.exec(text)) {
       const end = m.index + m[0].length;
