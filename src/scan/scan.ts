@@ -12,6 +12,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
+import type * as ESLintModule from "eslint";
 import type { Linter } from "eslint";
 import ignore from "ignore";
 import type { Ignore } from "ignore";
@@ -77,7 +78,7 @@ const configs = new Map<string, Linter.Config[]>();
 /** ESLint's Linter and the config for a dialect, loaded on first use (most files never need them). */
 function linterFor(kind: "module" | "commonjs" | "typescript"): { linter: Linter; config: Linter.Config[] } {
   if (linter === undefined) {
-    const eslint = nodeRequire("eslint") as typeof import("eslint");
+    const eslint = nodeRequire("eslint") as typeof ESLintModule;
     linter = new eslint.Linter({ configType: "flat" });
   }
   let config = configs.get(kind);
