@@ -120,7 +120,15 @@ function lintFindings(file: string, text: string, ext: string): ScanFinding[] {
   }
   return messages
     .filter((m) => m.ruleId === RULE_ID)
-    .map((m) => makeFinding(RULE_ID, file, { line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn }, m.message));
+    .map((m) =>
+      makeFinding(
+        // A connection-string literal with a placeholder key is the template rule's finding (a warning), as in other files.
+        m.messageId === "connectionStringTemplate" ? "acs-baseline/connection-string-template" : RULE_ID,
+        file,
+        { line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn },
+        m.message,
+      ),
+    );
 }
 
 /**

@@ -44,6 +44,9 @@ esm.run("no-key-auth: REST clients and more shapes (ESM)", rule, {
       errors: [{ messageId: "keyCredential" }],
     },
     { code: `import { SomeKeyTaker } from "@azure/communication-something"; new SomeKeyTaker(process.env.ACS_CONNECTION_STRING);`, errors: [{ messageId: "connectionString" }] },
+    // a placeholder key is a template (the scan reports it as connection-string-template); an interpolated key is real
+    { code: `const sample = "endpoint=https://<resource>.communication.azure.com/;accesskey=<key>";`, errors: [{ messageId: "connectionStringTemplate" }] },
+    { code: "const cs = `endpoint=https://${host}/;accesskey=${process.env.KEY}`;", errors: [{ messageId: "connectionStringLiteral" }] },
   ],
 });
 

@@ -6,12 +6,14 @@
  */
 import type { Rule, Scope } from "eslint";
 import type * as ESTree from "estree";
-import { isConnectionStringShaped, maskConnectionString } from "../../guard/connectionString.js";
+import { findConnectionStrings, isConnectionStringShaped, maskConnectionString } from "../../guard/connectionString.js";
 
 const DOCS_URL = "https://github.com/acs-baseline/acs-baseline/blob/main/docs/rules/no-key-auth.md";
 const ACS_MODULE = /^@azure(?:-rest)?\/communication-[a-z-]+$/;
 const KEY_CREDENTIAL_CLASSES = new Set(["AzureKeyCredential", "AzureNamedKeyCredential"]);
 const KEY_HELPERS = new Set(["parseConnectionString", "createCommunicationAccessKeyCredentialPolicy"]);
+/** Stands for an interpolated `${…}` in a template literal: base64-like, so an interpolated key is not a placeholder. */
+const INTERPOLATED = "InterpolatedValue0123456789abcdefghijklmnopqrstuvwxyz";
 const FIX = "Use AcsClientFactory from acs-baseline (Microsoft Entra ID service principal) instead";
 
 type Binding =
@@ -83,6 +85,7 @@ const rule: Rule.RuleModule = {
       keyCredential: `IM-1: {{client}} is constructed with an access-key credential. ${FIX}.`,
       keyCredentialCreated: `IM-1: {{name}} creates an access-key credential in a file that uses Azure Communication Services. ${FIX}.`,
       keyHelper: `IM-1: {{name}} exists for access-key authentication to Azure Communication Services. ${FIX}.`,
+      connectionStringTemplate: `IM-8: this {{what}} is an ACS connection-string template with a placeholder key ({{masked}}): it invites a real key into the code. Configure the endpoint only and ${FIX.charAt(0).toLowerCase()}${FIX.slice(1)}.`,
       connectionStringLiteral: `IM-1: this {{what}} is an ACS connection string with an access key ({{masked}}). Remove it, rotate the key, disable local auth, and ${FIX.charAt(0).toLowerCase()}${FIX.slice(1)}.`,
     },
   },
@@ -217,7 +220,10 @@ const rule: Rule.RuleModule = {
 
     function checkString(node: ESTree.Node, value: string, what: string): void {
       if (isConnectionStringShaped(value)) {
-        context.report({ node, messageId: "connectionStringLiteral", data: { what, masked: maskConnectionString(value).slice(0, 120) } });
+        const matches = findConnectionStrings(value);
+        const template = matches.length > 0 && matches.every((m) => m.placeholder);
+        const masked = maskConnectionString(value).split(INTERPOLATED).join("${…}").slice(0, 120);
+        context.report({ node, messageId: template ? "connectionStringTemplate" : "connectionStringLiteral", data: { what, masked } });
       }
     }
 
@@ -348,7 +354,8 @@ const rule: Rule.RuleModule = {
         if (typeof node.value === "string") checkString(node, node.value, "string");
       },
       TemplateLiteral(node) {
-        const text = node.quasis.map((q) => q.value.cooked ?? q.value.raw).join("x");
+        // An interpolated value stands for a real key at run time (not a placeholder): a long base64-like stand-in.
+        const text = node.quasis.map((q) => q.value.cooked ?? q.value.raw).join(INTERPOLATED);
         checkString(node, text, "template literal");
       },
     };

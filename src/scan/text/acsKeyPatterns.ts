@@ -22,8 +22,11 @@ export const ACS_LEGACY_KEY_OTHER_SERVICE = String.raw`(?i:storage|account_?key|
 /** An ACS connection string (endpoint first or access key first), for the portable rules. */
 export const ACS_CONNECTION_STRING = String.raw`(?i:endpoint\s*=\s*https://[^;\s"'` + "`" + String.raw`]+;\s*accesskey\s*=\s*[A-Za-z0-9+/]{40,}={0,2}|accesskey\s*=\s*[A-Za-z0-9+/]{40,}={0,2}\s*;\s*endpoint\s*=\s*https://[^;\s"'` + "`" + String.raw`]+)`;
 
-/** Hand-built ACS request signing: the HMAC-SHA256 authorization scheme with SignedHeaders (not App Configuration's `Credential=` form). */
-export const ACS_HMAC_SIGNING = String.raw`(?i:HMAC-SHA256\s+SignedHeaders\s*=)`;
+/**
+ * Hand-built ACS request signing: the HMAC-SHA256 authorization scheme with SignedHeaders (not App Configuration's
+ * `Credential=` form), followed by the header list or by code that fills it in (`${`, `{`, a quote, `+`).
+ */
+export const ACS_HMAC_SIGNING = String.raw`(?i:HMAC-SHA256\s+SignedHeaders\s*=\s*(?:x-ms-date|host|[$%{"'+]))`;
 
 /** JavaScript form of an RE2 source: `(?i:…)` groups become case-insensitive by lowering both sides is not possible, so expand them. */
 export function jsRegExp(source: string, flags = "g"): RegExp {
