@@ -18,8 +18,8 @@ export function iacLanguage(name: string): "arm" | "bicep" | "terraform" | undef
 
 // A file can only hold an IaC finding if it mentions ACS, or uses modules / nested deployments whose outputs may.
 const PREFILTER: Record<"arm" | "bicep" | "terraform", RegExp> = {
-  arm: /communication|Microsoft\.Resources\/deployments/i,
-  bicep: /communication|^\s*module\s/im,
+  arm: /communication|listkeys|Microsoft\.Resources\/deployments/i,
+  bicep: /communication|listkeys|^\s*module\s/im,
   terraform: /communication|^\s*module\s|azapi_resource_action/im,
 };
 

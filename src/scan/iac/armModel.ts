@@ -12,6 +12,12 @@ import { ACS_TYPE, unreadableModuleOutputCarriesKey } from "./model.js";
 import type { AcsResource, IacModel, KeyFlow } from "./model.js";
 
 const TEMPLATE_SCHEMA = /deploymenttemplate\.json/i;
+const ACS_KEY_PROPERTY = /^(primaryConnectionString|secondaryConnectionString|primaryKey|secondaryKey)$/i;
+
+function hasListKeys(e: ArmExpr): boolean {
+  for (const n of armNodes(e)) if (n.kind === "call" && n.name.toLowerCase() === "listkeys") return true;
+  return false;
+}
 
 /** True when a parsed JSON document is an ARM deployment template. */
 export function isArmTemplate(tree: JsonTree): boolean {
@@ -126,6 +132,18 @@ function analyseTemplate(template: JsonTree, model: IacModel, outer: Context, de
   };
   const taint = (e: ArmExpr): string | undefined => {
     for (const n of armNodes(e)) {
+      // listKeys(<a resource id from elsewhere, named like ACS>).primaryKey (and the other key properties)
+      if (
+        n.kind === "property" &&
+        ACS_KEY_PROPERTY.test(n.name) &&
+        n.object.kind === "call" &&
+        n.object.name.toLowerCase() === "listkeys" &&
+        n.object.args[0] !== undefined &&
+        !refersToAcs(n.object.args[0]) &&
+        /acs|communication/i.test(armText(n.object.args[0]))
+      ) {
+        return `listKeys(${armText(n.object.args[0]).slice(0, 100)}).${n.name} (named like an ACS resource)`;
+      }
       if (n.kind === "call" && n.name.toLowerCase() === "listkeys" && n.args[0] !== undefined && refersToAcs(n.args[0])) return `listKeys(${armText(n.args[0]).slice(0, 100)})`;
       if (n.kind === "call" && n.name.toLowerCase() === "variables" && n.args[0]?.kind === "string") {
         const v = ctx.keyVars.get(n.args[0].value.toLowerCase());
@@ -159,7 +177,9 @@ function analyseTemplate(template: JsonTree, model: IacModel, outer: Context, de
     for (const v of varEntries) {
       const name = v.key.toLowerCase();
       const exprs = leaves(v.value).map(expressionOf).filter((e): e is ArmExpr => e !== undefined);
-      if (!ctx.acsIdVars.has(name) && exprs.some((e) => e.kind === "call" && /resourceid$/i.test(e.name) && refersToAcs(e))) {
+      const plain = leaves(v.value).filter((l): l is string => typeof l === "string" && !isArmExpressionString(l));
+      const holdsId = exprs.some((e) => !hasListKeys(e) && refersToAcs(e)) || plain.some((l) => l.toLowerCase().includes("microsoft.communication/communicationservices"));
+      if (!ctx.acsIdVars.has(name) && !ctx.keyVars.has(name) && holdsId) {
         ctx.acsIdVars.add(name);
         changed = true;
       }

@@ -232,6 +232,7 @@ interface Analysis {
 }
 
 const MAX_MODULE_DEPTH = 8;
+const ACS_KEY_PROPERTY = /^\.(primaryConnectionString|secondaryConnectionString|primaryKey|secondaryKey)$/i;
 
 /** Analyses one Bicep file; modules with a relative path are read through `read` and analysed too. */
 export function analyseBicep(file: string, source: string, read?: IacFileReader, depth = 0, seen = new Map<string, Analysis>()): Analysis {
@@ -275,7 +276,7 @@ export function analyseBicep(file: string, source: string, read?: IacFileReader,
 
   const refersToAcs = (expr: Expr): boolean => {
     const text = exprText(expr);
-    if (/microsoft\.communication\/communicationservices['@]/i.test(text)) return true;
+    if (/microsoft\.communication\/communicationservices['@/]/i.test(text)) return true;
     for (let k = 0; k < expr.length; k++) {
       const t = expr[k];
       if (t.type !== "identifier" || (k > 0 && (expr[k - 1].text === "." || expr[k - 1].text === ".?"))) continue;
@@ -310,7 +311,10 @@ export function analyseBicep(file: string, source: string, read?: IacFileReader,
       // listKeys(x, version) / az.listKeys(…)
       if (lower(t.text) === "listkeys" && expr[k + 1]?.text === "(" && (!afterDot || lower(expr[k - 2]?.text) === "az")) {
         const arg = firstArgument(expr, k + 1);
-        if (refersToAcs(arg)) return `listKeys(${exprText(arg).slice(0, 80)})${propertyAfterCall(expr, k + 1)}`;
+        const property = propertyAfterCall(expr, k + 1);
+        if (refersToAcs(arg)) return `listKeys(${exprText(arg).slice(0, 80)})${property}`;
+        // A resource id from elsewhere (a parameter, an output) named like ACS, read for an ACS key property.
+        if (/acs|communication/i.test(exprText(arg)) && ACS_KEY_PROPERTY.test(property)) return `listKeys(${exprText(arg).slice(0, 80)})${property} (named like an ACS resource)`;
         continue;
       }
       if (afterDot) continue;
@@ -335,7 +339,7 @@ export function analyseBicep(file: string, source: string, read?: IacFileReader,
     for (const d of vars) {
       if (d.value === undefined) continue;
       const leaves = leavesOf(d.value);
-      if (!acsIdVars.has(d.name) && leaves.some((e) => /^\s*(az\.)?resourceid\(/i.test(exprText(e)) && refersToAcs(e))) {
+      if (!acsIdVars.has(d.name) && !keyVars.has(d.name) && leaves.some((e) => !/listkeys/i.test(exprText(e)) && refersToAcs(e))) {
         acsIdVars.add(d.name);
         changed = true;
       }
