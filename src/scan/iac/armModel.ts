@@ -249,9 +249,10 @@ function analyseTemplate(template: JsonTree, model: IacModel, outer: Context, de
 
   const parameters = entryOf(template, "parameters");
   for (const r of acs) {
-    const dla = entryOf(entryOf(r.body, "properties"), "disableLocalAuth");
+    const props = entryOf(r.body, "properties");
+    const dla = entryOf(props, "disableLocalAuth");
     let disables = false;
-    let unknown = false;
+    let unknown = props?.kind === "leaf" && typeof props.expr === "string" && isArmExpressionString(props.expr); // "[variables('props')]"
     if (dla?.kind === "leaf") {
       if (dla.expr === true || dla.expr === "true") disables = true;
       else if (dla.expr !== false && dla.expr !== "false") {

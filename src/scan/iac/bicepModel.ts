@@ -414,9 +414,11 @@ export function analyseBicep(file: string, source: string, read?: IacFileReader,
   const acsResources: AcsResource[] = [];
   for (const d of resources) {
     if (typeOf(d.target) !== ACS_TYPE || d.existing) continue;
-    const dla = entryOf(entryOf(bodyOf(d.value), "properties"), "disableLocalAuth");
+    const props = entryOf(bodyOf(d.value), "properties");
+    const dla = entryOf(props, "disableLocalAuth");
     let disables = false;
-    let unknown = false;
+    // properties given as an expression (a variable, union(...)), or a spread inside them: cannot tell.
+    let unknown = props?.kind === "leaf" || (props?.kind === "object" && props.entries.some((e) => e.key === ""));
     if (dla?.kind === "leaf") {
       const text = exprText(dla.expr);
       if (text === "true") disables = true;

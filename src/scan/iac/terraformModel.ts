@@ -449,6 +449,10 @@ export function analyseTerraform(path: string, source: string, host?: IacHost): 
 
 function azapiLocalAuth(body: Value | undefined): Pick<AcsResource, "disablesLocalAuth" | "disableLocalAuthUnknown"> {
   if (body === undefined) return { disablesLocalAuth: false, disableLocalAuthUnknown: false };
+  // body = var.body / local.acs_body: cannot tell
+  if (body.kind === "leaf" && body.expr.length > 0 && body.expr.every((t) => t.type === "identifier" || t.text === "." || t.text === "[" || t.text === "]" || t.type === "string" || t.type === "number")) {
+    return { disablesLocalAuth: false, disableLocalAuthUnknown: true };
+  }
   const dla = entryOf(entryOf(body, "properties"), "disableLocalAuth");
   if (dla?.kind === "leaf") {
     const t = text(dla.expr);

@@ -30,6 +30,11 @@ describe("Bicep", () => {
     expect(rules("a.bicep", res("x && true"))).toEqual(["2 iac/no-resource-logs warning"]);
   });
 
+  it("does not guess when the properties are an expression", () => {
+    const text = "var props = { dataLocation: 'Europe', disableLocalAuth: true }\nresource acs 'Microsoft.Communication/communicationServices@2025-05-01' = {\n  name: 'a'\n  properties: props\n}\n";
+    expect(rules("a.bicep", text)).toEqual(["2 iac/no-resource-logs warning"]);
+  });
+
   it("ignores listKeys on other resources and text in comments and strings", () => {
     const text = "resource st 'Microsoft.Storage/storageAccounts@2023-01-01' existing = { name: 's' }\n// acs.listKeys().primaryKey\noutput k string = st.listKeys().keys[0].value\noutput s string = 'acs.listKeys().primaryKey'\n";
     expect(rules("a.bicep", text)).toEqual([]);
