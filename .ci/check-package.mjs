@@ -6,9 +6,9 @@ const REQUIRED = {
   "acs-baseline": ["dist/esm/index.js", "dist/commonjs/index.js", "dist/esm/internal.js"],
   "eslint-plugin-acs-baseline": ["dist/esm/index.js", "dist/commonjs/index.js"],
   "acs-baseline-emulator": ["dist/esm/index.js", "dist/commonjs/index.js"],
-  "acs-baseline-cli": ["dist/esm/bin.js", "dist/esm/main.js"],
+  "acs-baseline-cli": ["dist/esm/bin.js", "dist/esm/main.js", "dist/esm/scan/portable/secretlintRule.js", "gitleaks-acs.toml"],
 };
-const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/(esm|commonjs)\//];
+const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/(esm|commonjs)\//, /^gitleaks-acs\.toml$/];
 const forbidden = [/(^|\/)test\//, /fixtures?\//, /\.(pem|key|pfx|p12|crt|cer|der)$/i, /(^|\/)\.env/, /\.test\./, /(^|\/)bench\//];
 const reports = JSON.parse(execFileSync("npm", ["pack", "--workspaces", "--dry-run", "--json", "--ignore-scripts"], { encoding: "utf8" }));
 const problems = [];

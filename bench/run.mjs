@@ -50,7 +50,7 @@ if (want("overhead")) {
 if (want("pipeline")) log(renderPipelineOverhead(await pipelineOverhead(smoke ? { rounds: 2, batch: 20, warmup: 20 } : {}), e2eRawUs));
 if (want("tokens")) log(renderTokenFetches(await tokenFetches(smoke ? { calls: 20 } : {})));
 if (want("audit")) log(renderAuditThroughput(await auditThroughput(smoke ? { records: 2000 } : {})));
-if (want("scan")) log(renderScan(scan(smoke ? { files: 200, seeds: 10 } : {})));
+if (want("scan")) log(renderScan(scan(smoke ? { files: 200, seeds: 10, runs: 1 } : {})));
 if (want("startup")) log(renderStartup(startup(smoke ? { runs: 2 } : {})));
 if (want("install") && !smoke) log(renderInstallSize(installSize()));
 

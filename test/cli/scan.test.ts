@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../packages/cli/src/main.js";
+import { SCAN_RULES } from "../../packages/cli/src/scan/rules.js";
 import { scanPaths } from "../../packages/cli/src/scan/scan.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- SARIF results are walked as plain JSON
@@ -112,8 +113,9 @@ describe("acs-baseline scan", () => {
     const [runResult] = sarif.runs;
     expect(runResult.tool.driver.name).toBe("acs-baseline");
     const ruleIds = runResult.tool.driver.rules.map((r) => r.id);
-    expect(ruleIds).toEqual(["acs-baseline/no-key-auth", "acs-baseline/connection-string", "acs-baseline/parse-error"]);
+    expect(ruleIds).toEqual(SCAN_RULES.map((r) => r.id));
     for (const r of runResult.tool.driver.rules) {
+      expect(r.helpUri).toMatch(/^https:\/\//);
       expect(r.help.text.length).toBeGreaterThan(0);
       expect(r.shortDescription.text.length).toBeGreaterThan(0);
     }

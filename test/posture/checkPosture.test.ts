@@ -44,7 +44,7 @@ describe("checkPosture against a resource with Azure's defaults", () => {
     const before = emu.stats.tokenRequests;
     await expect(checkPosture(postureOptions(emu, app, { allowedAuthorityHosts: [] }))).rejects.toMatchObject({ code: "AUTHORITY_NOT_ALLOWED" });
     await expect(checkPosture(postureOptions(emu, app, { authorityHost: "http://localhost:1" }))).rejects.toMatchObject({ code: "AUTHORITY_NOT_ALLOWED" });
-    await expect(checkPosture(postureOptions(emu, app, { clientOptions: { tlsOptions: { rejectUnauthorized: false } } }))).rejects.toMatchObject({ code: "TLS_VERIFICATION_DISABLED" });
+    await expect(checkPosture(postureOptions(emu, app, { clientOptions: { tlsOptions: { rejectUnauthorized: false } as never } }))).rejects.toMatchObject({ code: "TLS_VERIFICATION_DISABLED" });
     expect(emu.stats.tokenRequests).toBe(before);
   });
 

@@ -1,4 +1,4 @@
-/** `acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE]` */
+/** `acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]` */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { scanPaths } from "./scan/scan.js";
@@ -7,13 +7,31 @@ import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, println } from "./io.js";
 
 const VERSION = "0.1.0";
-const HELP = `Usage: acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE]
+const HELP = `Usage: acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]
 
 Finds key-based Azure Communication Services authentication (baseline IM-1): ACS clients built from connection
-strings or access keys in JavaScript/TypeScript, and ACS connection strings in any text file (.env, JSON, YAML,
-Markdown, …). Skips node_modules, .git and .gitignore'd paths. Keys are masked in all output.
+strings or access keys in JavaScript/TypeScript; ARM, Bicep and Terraform templates that copy ACS keys into app
+settings, containers, Key Vault or outputs, or leave local auth on; ACS keys, connection strings and hand-built
+HMAC signing in any text file. Inside a git repository it scans what git lists (tracked files always); elsewhere it
+honours .gitignore files. Symlinks, binary files and files over --max-file-size (default 2 MiB; suffixes k, m) are
+skipped and reported. Keys are masked in all output.
 
 Exit codes: 0 nothing found, 1 findings (parse errors alone do not count), 2 bad usage.`;
+
+/** Escapes control, line-separator and bidi characters so a file name or message cannot forge output lines. */
+export function escapeTerminal(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) =>
+    c === "\t" ? "\\t" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+function parseSize(value: string): number | undefined {
+  const m = /^(\d+)\s*([kKmMgG]?)[bB]?$/.exec(value.trim());
+  if (m === null) return undefined;
+  const n = Number(m[1]) * ({ "": 1, k: 1024, m: 1024 * 1024, g: 1024 * 1024 * 1024 } as Record<string, number>)[m[2].toLowerCase()];
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
 
 export const scanCommand: CliCommand = (args, io) => {
   let parsed;
@@ -21,7 +39,12 @@ export const scanCommand: CliCommand = (args, io) => {
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { format: { type: "string", short: "f", default: "text" }, output: { type: "string", short: "o" }, help: { type: "boolean", short: "h" } },
+      options: {
+        format: { type: "string", short: "f", default: "text" },
+        output: { type: "string", short: "o" },
+        "max-file-size": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (error) {
     println(io.stderr, `acs-baseline scan: ${(error as Error).message}\n\n${HELP}`);
@@ -36,12 +59,21 @@ export const scanCommand: CliCommand = (args, io) => {
     println(io.stderr, `acs-baseline scan: --format must be text, json or sarif\n\n${HELP}`);
     return Promise.resolve(EXIT_USAGE);
   }
+  let maxFileBytes: number | undefined;
+  if (parsed.values["max-file-size"] !== undefined) {
+    maxFileBytes = parseSize(parsed.values["max-file-size"]);
+    if (maxFileBytes === undefined) {
+      println(io.stderr, `acs-baseline scan: --max-file-size must be a positive size in bytes (suffixes k, m, g)\n\n${HELP}`);
+      return Promise.resolve(EXIT_USAGE);
+    }
+  }
   const paths = parsed.positionals.length > 0 ? parsed.positionals : ["."];
   let lastProgress = 0;
   let result;
   try {
     result = scanPaths(paths, {
       cwd: io.cwd,
+      maxFileBytes,
       onProgress: (n) => {
         if (io.stderrIsTTY && n - lastProgress >= 500) {
           lastProgress = n;
@@ -51,7 +83,7 @@ export const scanCommand: CliCommand = (args, io) => {
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      println(io.stderr, `acs-baseline scan: no such file or directory: ${(error as NodeJS.ErrnoException).path ?? ""}`);
+      println(io.stderr, `acs-baseline scan: no such file or directory: ${escapeTerminal((error as NodeJS.ErrnoException).path ?? "")}`);
       return Promise.resolve(EXIT_USAGE);
     }
     throw error;
@@ -60,15 +92,17 @@ export const scanCommand: CliCommand = (args, io) => {
   const problems = result.findings.filter((f) => f.kind !== "parse-error");
   let out: string;
   if (format === "json") {
-    out = JSON.stringify({ version: VERSION, filesScanned: result.filesScanned, filesSkipped: result.filesSkipped, findings: result.findings }, null, 2);
+    out = JSON.stringify({ version: VERSION, filesScanned: result.filesScanned, filesSkipped: result.filesSkipped, skipped: result.skipped, findings: result.findings }, null, 2);
   } else if (format === "sarif") {
     out = JSON.stringify(toSarif(result, VERSION), null, 2);
   } else {
-    const lines = result.findings.map((f) => `${f.file}:${f.line}:${f.column}  ${f.kind === "parse-error" ? "warning" : "error"}  ${f.message}  ${f.ruleId}`);
+    const lines = result.findings.map((f) => `${escapeTerminal(f.file)}:${f.line}:${f.column}  ${f.severity}  ${escapeTerminal(f.message)}  ${f.ruleId}`);
+    for (const s of result.skipped) lines.push(`${escapeTerminal(s.file)}  skipped  ${s.reason === "too-large" ? "larger than the size limit (--max-file-size)" : s.reason}`);
+    const skipped = result.filesSkipped > 0 ? `, ${result.filesSkipped} skipped` : "";
     lines.push(
       problems.length === 0
-        ? `✓ no key-based ACS authentication found (${result.filesScanned} files scanned${result.filesSkipped > 0 ? `, ${result.filesSkipped} binary or large files skipped` : ""})`
-        : `✗ ${problems.length} finding(s) in ${new Set(problems.map((f) => f.file)).size} file(s) (${result.filesScanned} files scanned)`,
+        ? `✓ no key-based ACS authentication found (${result.filesScanned} files scanned${skipped})`
+        : `✗ ${problems.length} finding(s) in ${new Set(problems.map((f) => f.file)).size} file(s) (${result.filesScanned} files scanned${skipped})`,
     );
     out = lines.join("\n");
   }

@@ -1,8 +1,8 @@
 /**
  * The plugin object: the `no-key-auth` rule (baseline IM-1) and the `recommended` flat config.
  */
-import * as tsParser from "@typescript-eslint/parser";
 import type { ESLint, Linter, Rule } from "eslint";
+import { nodeRequire } from "./nodeRequire.js";
 import noKeyAuth from "./rules/noKeyAuth.js";
 
 /** The plugin object. @public */
@@ -18,6 +18,18 @@ export interface AcsBaselinePlugin {
 /** The files the recommended config lints: JavaScript and TypeScript, in every module flavour, with JSX. @public */
 export const LINTED_FILES: readonly string[] = ["**/*.{js,mjs,cjs,jsx,ts,tsx,mts,cts}"];
 
+/**
+ * `@typescript-eslint/parser`, loaded on first use: requiring the plugin (as `acs-baseline scan` and every ESLint config
+ * do) does not load TypeScript until a file is actually parsed.
+ */
+const typeScriptParser: Linter.Parser = {
+  meta: { name: "@typescript-eslint/parser" },
+  parseForESLint(code: string, options?: Linter.ParserOptions) {
+    const parser = nodeRequire("@typescript-eslint/parser") as { parseForESLint(code: string, options?: Linter.ParserOptions): Linter.ESLintParseResult };
+    return parser.parseForESLint(code, options);
+  },
+};
+
 const plugin: AcsBaselinePlugin = {
   // The version is checked against package.json by test/lint/plugin.test.ts.
   meta: { name: "eslint-plugin-acs-baseline", version: "0.2.0" },
@@ -31,7 +43,7 @@ plugin.configs.recommended = {
   // ESLint's default parser cannot read TypeScript; @typescript-eslint/parser reads both (no type information is
   // needed). A later config object in the user's array that sets its own parser for some files wins for those files.
   languageOptions: {
-    parser: tsParser,
+    parser: typeScriptParser,
     parserOptions: { ecmaFeatures: { jsx: true } },
   },
   rules: { "acs-baseline/no-key-auth": "error" },

@@ -25,6 +25,18 @@ export interface ConnectionStringMatch {
   length: number;
   /** The match with its access key masked (safe to print). */
   masked: string;
+  /**
+   * True when the access key is a placeholder, not a key: empty, shorter than 40 characters, outside the base64
+   * alphabet (`<key>`, `${ACS_KEY}`, `{{key}}`, `%KEY%`, `your-access-key`), or made of fewer than 8 distinct
+   * characters (`xxxx…`).
+   */
+  placeholder: boolean;
+}
+
+/** True when an access-key value cannot be a real ACS key (see {@link ConnectionStringMatch.placeholder}). */
+export function isPlaceholderKey(key: string): boolean {
+  if (!/^[A-Za-z0-9+/]{40,}={0,2}$/.test(key)) return true;
+  return new Set(key.replace(/=+$/, "")).size < 8;
 }
 
 /**
@@ -43,7 +55,7 @@ export function findConnectionStrings(text: string): ConnectionStringMatch[] {
   const found: ConnectionStringMatch[] = [];
   CONNECTION_STRING_GLOBAL.lastIndex = 0;
   for (let m = CONNECTION_STRING_GLOBAL.exec(text); m !== null; m = CONNECTION_STRING_GLOBAL.exec(text)) {
-    found.push({ index: m.index, length: m[0].length, masked: maskConnectionString(m[0]) });
+    found.push({ index: m.index, length: m[0].length, masked: maskConnectionString(m[0]), placeholder: isPlaceholderKey(m[1] ?? m[2] ?? "") });
     if (m[0].length === 0) CONNECTION_STRING_GLOBAL.lastIndex++;
   }
   return found;

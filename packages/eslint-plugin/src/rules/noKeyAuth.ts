@@ -6,12 +6,14 @@
  */
 import type { Rule, Scope } from "eslint";
 import type * as ESTree from "estree";
-import { isConnectionStringShaped, maskConnectionString } from "acs-baseline/internal";
+import { findConnectionStrings, isConnectionStringShaped, maskConnectionString } from "acs-baseline/internal/detect";
 
 const DOCS_URL = "https://github.com/acs-baseline/acs-baseline/blob/main/docs/rules/no-key-auth.md";
-const ACS_MODULE = /^@azure\/communication-[a-z-]+$/;
+const ACS_MODULE = /^@azure(?:-rest)?\/communication-[a-z-]+$/;
 const KEY_CREDENTIAL_CLASSES = new Set(["AzureKeyCredential", "AzureNamedKeyCredential"]);
 const KEY_HELPERS = new Set(["parseConnectionString", "createCommunicationAccessKeyCredentialPolicy"]);
+/** Stands for an interpolated `${…}` in a template literal: base64-like, so an interpolated key is not a placeholder. */
+const INTERPOLATED = "InterpolatedValue0123456789abcdefghijklmnopqrstuvwxyz";
 const FIX = "Use AcsClientFactory from acs-baseline (Microsoft Entra ID service principal) instead";
 
 type Binding =
@@ -21,9 +23,30 @@ type Binding =
 
 type Node = ESTree.Node & Rule.NodeParentExtension;
 
+/** Strips TypeScript's `as`, `satisfies`, `!` and `<T>` wrappers and optional chains: they never change the value. */
+function unwrap<T extends ESTree.Node | null | undefined>(node: T): T {
+  let n: unknown = node;
+  for (;;) {
+    const t = (n as { type?: string } | null | undefined)?.type;
+    if (t === "TSAsExpression" || t === "TSSatisfiesExpression" || t === "TSNonNullExpression" || t === "TSTypeAssertion" || t === "ChainExpression") {
+      n = (n as { expression: unknown }).expression;
+    } else return n as T;
+  }
+}
+
+/** `require("x").Name` / `require("x").default`: the module and the property. */
+function requireMember(node: ESTree.Node | null | undefined): { module: string; name: string } | undefined {
+  const n = unwrap(node);
+  if (n?.type !== "MemberExpression") return undefined;
+  const module = moduleOf(n.object);
+  const name = n.computed ? (n.property.type === "Literal" && typeof n.property.value === "string" ? n.property.value : undefined) : n.property.type === "Identifier" ? n.property.name : undefined;
+  return module !== undefined && name !== undefined ? { module, name } : undefined;
+}
+
 function moduleOf(node: ESTree.Node | null | undefined): string | undefined {
   // require("x") or import("x") or await import("x")
-  let n: ESTree.Node | null | undefined = node;
+  let n: ESTree.Node | null | undefined = unwrap(node);
+  if (n?.type === "AwaitExpression") n = unwrap(n.argument);
   if (n?.type === "AwaitExpression") n = n.argument;
   if (n?.type === "ImportExpression" && n.source.type === "Literal" && typeof n.source.value === "string") return n.source.value;
   if (
@@ -62,6 +85,7 @@ const rule: Rule.RuleModule = {
       keyCredential: `IM-1: {{client}} is constructed with an access-key credential. ${FIX}.`,
       keyCredentialCreated: `IM-1: {{name}} creates an access-key credential in a file that uses Azure Communication Services. ${FIX}.`,
       keyHelper: `IM-1: {{name}} exists for access-key authentication to Azure Communication Services. ${FIX}.`,
+      connectionStringTemplate: `IM-8: this {{what}} is an ACS connection-string template with a placeholder key ({{masked}}): it invites a real key into the code. Configure the endpoint only and ${FIX.charAt(0).toLowerCase()}${FIX.slice(1)}.`,
       connectionStringLiteral: `IM-1: this {{what}} is an ACS connection string with an access key ({{masked}}). Remove it, rotate the key, disable local auth, and ${FIX.charAt(0).toLowerCase()}${FIX.slice(1)}.`,
     },
   },
@@ -115,19 +139,24 @@ const rule: Rule.RuleModule = {
     }
 
     /** What a callee refers to: the export name and module, when it is provably imported. */
-    function resolveCallee(callee: ESTree.Node): { module: string; name: string; isDefault: boolean } | undefined {
+    function resolveCallee(node: ESTree.Node): { module: string; name: string; isDefault: boolean } | undefined {
+      const callee = unwrap(node);
       if (callee.type === "Identifier") {
         const b = bindingOf(callee);
         if (b === undefined) return undefined;
-        if (b.kind === "member") return { module: b.module, name: b.imported, isDefault: false };
-        if (b.kind === "default") return { module: b.module, name: callee.name, isDefault: true };
-        return undefined;
+        if (b.kind === "member") return { module: b.module, name: b.imported, isDefault: b.imported === "default" };
+        // a default import, or a whole-module require used as the class/factory (`const SmsClient = require(…)`)
+        return { module: b.module, name: callee.name, isDefault: true };
       }
-      if (callee.type === "MemberExpression" && callee.object.type === "Identifier") {
-        const b = bindingOf(callee.object);
+      const viaRequire = requireMember(callee);
+      if (viaRequire !== undefined) return { module: viaRequire.module, name: viaRequire.name, isDefault: viaRequire.name === "default" };
+      if (callee.type === "MemberExpression") {
+        const object = unwrap(callee.object);
+        if (object.type !== "Identifier") return undefined;
+        const b = bindingOf(object);
         const name = propertyName(callee.property);
         if (b !== undefined && b.kind !== "member" && name !== undefined && (!callee.computed || callee.property.type === "Literal")) {
-          return { module: b.module, name, isDefault: false };
+          return { module: b.module, name, isDefault: name === "default" };
         }
       }
       return undefined;
@@ -137,13 +166,20 @@ const rule: Rule.RuleModule = {
       return target !== undefined && isAcs(target.module) && (target.isDefault || /Client$/.test(target.name));
     }
 
-    function isKeyCredentialNew(node: ESTree.Node): boolean {
+    /** Any other PascalCase ACS export that is not a credential, identifier or error: it may take a key too. */
+    function isAcsKeyTaker(target: { module: string; name: string; isDefault: boolean } | undefined): boolean {
+      return target !== undefined && isAcs(target.module) && /^[A-Z]/.test(target.name) && !/Credential|Identifier|Error|Kind|Policy$/.test(target.name);
+    }
+
+    function isKeyCredentialNew(wrapped: ESTree.Node): boolean {
+      const node = unwrap(wrapped);
       if (node.type !== "NewExpression") return false;
       const target = resolveCallee(node.callee);
       return target !== undefined && isKeySource(target.module) && KEY_CREDENTIAL_CLASSES.has(target.name);
     }
 
-    function isKeyObjectLiteral(node: ESTree.Node): boolean {
+    function isKeyObjectLiteral(wrapped: ESTree.Node): boolean {
+      const node = unwrap(wrapped);
       if (node.type !== "ObjectExpression") return false;
       const names = node.properties.map((p) => (p.type === "Property" ? propertyName(p.key) : undefined));
       return names.includes("key") && !names.includes("getToken");
@@ -160,7 +196,8 @@ const rule: Rule.RuleModule = {
       return writes.length === 0 ? declarator.init : undefined;
     }
 
-    function isKeyCredentialExpression(node: ESTree.Node, depth = 0): boolean {
+    function isKeyCredentialExpression(wrapped: ESTree.Node, depth = 0): boolean {
+      const node = unwrap(wrapped);
       if (isKeyCredentialNew(node) || isKeyObjectLiteral(node)) return true;
       if (node.type === "Identifier" && depth < 4) {
         const init = initializerOf(node);
@@ -183,7 +220,65 @@ const rule: Rule.RuleModule = {
 
     function checkString(node: ESTree.Node, value: string, what: string): void {
       if (isConnectionStringShaped(value)) {
-        context.report({ node, messageId: "connectionStringLiteral", data: { what, masked: maskConnectionString(value).slice(0, 120) } });
+        const matches = findConnectionStrings(value);
+        const template = matches.length > 0 && matches.every((m) => m.placeholder);
+        const masked = maskConnectionString(value).split(INTERPOLATED).join("${…}").slice(0, 120);
+        context.report({ node, messageId: template ? "connectionStringTemplate" : "connectionStringLiteral", data: { what, masked } });
+      }
+    }
+
+    /** An options object: an object literal (or a const holding one) without getToken, or a variable named like options. */
+    function isOptionsLike(wrapped: ESTree.Node, depth = 0): boolean {
+      const node = unwrap(wrapped);
+      if (node.type === "ObjectExpression") return !node.properties.some((p) => p.type === "Property" && propertyName(p.key) === "getToken");
+      if (node.type === "Identifier") {
+        const init = depth < 4 ? initializerOf(node) : undefined;
+        if (init !== undefined) return isOptionsLike(init, depth + 1);
+        return /options|opts$|config$|settings$/i.test(node.name) && !/cred|token/i.test(node.name);
+      }
+      return false;
+    }
+
+    /** Named or read like a connection string: `connectionString`, `cs`, `process.env.ACS_CONNECTION_STRING`, a literal. */
+    function isConnectionStringLike(wrapped: ESTree.Node, depth = 0): boolean {
+      const node = unwrap(wrapped);
+      if (node.type === "Literal") return typeof node.value === "string" && isConnectionStringShaped(node.value);
+      if (node.type === "TemplateLiteral") return /accesskey/i.test(node.quasis.map((q) => q.value.raw).join(""));
+      const name =
+        node.type === "Identifier" ? node.name : node.type === "MemberExpression" ? propertyName(node.property) : undefined;
+      if (name !== undefined && /conn(?:ection)?[_-]?str(?:ing)?|connstr|^cs$|_CS$/i.test(name)) return true;
+      if (node.type === "Identifier" && depth < 4) {
+        const init = initializerOf(node);
+        if (init !== undefined) return isConnectionStringLike(init, depth + 1);
+      }
+      if (node.type === "LogicalExpression") return isConnectionStringLike(node.left, depth + 1) || isConnectionStringLike(node.right, depth + 1);
+      return false;
+    }
+
+    /** Reports a client built from a connection string or a key credential; `target` takes (cs, options?) or (endpoint, credential, options?). */
+    function checkClientArguments(node: ESTree.Node, target: { module: string; name: string; isDefault: boolean }, args: (ESTree.Expression | ESTree.SpreadElement)[]): void {
+      const client = target.name;
+      const strict = isAcsClient(target);
+      const first = args[0] === undefined || args[0].type === "SpreadElement" ? undefined : unwrap(args[0]);
+      const second = args[1] === undefined || args[1].type === "SpreadElement" ? undefined : unwrap(args[1]);
+      if (first === undefined || args[0]?.type === "SpreadElement") return;
+      // An object literal or options argument is never a connection string (e.g. new CallClient({ … })).
+      if (first.type === "ObjectExpression" || isOptionsLike(first)) return;
+      if (second === undefined) {
+        if (args[1]?.type === "SpreadElement") return;
+        if (strict || isConnectionStringLike(first)) context.report({ node, messageId: "connectionString", data: { client } });
+        return;
+      }
+      if (isKeyCredentialExpression(second)) {
+        context.report({ node, messageId: "keyCredential", data: { client } });
+        return;
+      }
+      if (isOptionsLike(second) && (strict || isConnectionStringLike(first))) {
+        context.report({ node, messageId: "connectionString", data: { client } });
+        return;
+      }
+      if (checker !== undefined && args.length === 1 && isStringTyped(first)) {
+        context.report({ node, messageId: "connectionString", data: { client } });
       }
     }
 
@@ -202,40 +297,42 @@ const rule: Rule.RuleModule = {
       },
       VariableDeclarator(node) {
         const module = moduleOf(node.init);
-        if (module !== undefined && isKeySource(module)) bindPattern(node, module);
+        if (module !== undefined && isKeySource(module)) {
+          bindPattern(node, module);
+          return;
+        }
+        // const SmsClient = require("@azure/communication-sms").SmsClient / const Client = require("@azure-rest/…").default
+        const member = requireMember(node.init);
+        if (member !== undefined && isKeySource(member.module) && node.id.type === "Identifier") {
+          bind(node, node.id.name, member.name === "default" ? { kind: "default", module: member.module } : { kind: "member", module: member.module, imported: member.name });
+        }
+      },
+      // TypeScript: import sms = require("@azure/communication-sms")
+      "TSImportEqualsDeclaration"(node: ESTree.Node) {
+        const n = node as unknown as { id: ESTree.Identifier; moduleReference: { type: string; expression?: ESTree.Node } };
+        const ref = n.moduleReference;
+        if (ref.type !== "TSExternalModuleReference" || ref.expression?.type !== "Literal" || typeof ref.expression.value !== "string") return;
+        const module = ref.expression.value;
+        if (isKeySource(module)) bind(node, n.id.name, { kind: "namespace", module });
       },
       ImportExpression(node) {
         if (node.source.type === "Literal" && typeof node.source.value === "string" && isAcs(node.source.value)) usesAcs = true;
       },
       NewExpression(node) {
         const target = resolveCallee(node.callee);
-        if (isAcsClient(target)) {
-          const client = target!.name;
-          const [first, second] = node.arguments;
-          if (first === undefined || first.type === "SpreadElement") return;
-          if (second === undefined) {
-            context.report({ node, messageId: "connectionString", data: { client } });
-            return;
-          }
-          if (second.type === "SpreadElement") return;
-          if (isKeyCredentialExpression(second)) {
-            context.report({ node, messageId: "keyCredential", data: { client } });
-            return;
-          }
-          if (second.type === "ObjectExpression") {
-            const names = second.properties.map((p) => (p.type === "Property" ? propertyName(p.key) : undefined));
-            if (!names.includes("getToken")) context.report({ node, messageId: "connectionString", data: { client } });
-            return;
-          }
-          if (checker !== undefined && node.arguments.length === 1 && isStringTyped(first)) {
-            context.report({ node, messageId: "connectionString", data: { client } });
-          }
+        if (isAcsClient(target) || isAcsKeyTaker(target)) {
+          checkClientArguments(node, target!, node.arguments);
           return;
         }
         if (usesAcs && isKeyCredentialNew(node)) {
-          const parent = (node as Node).parent;
-          const isClientArg = parent?.type === "NewExpression" && isAcsClient(resolveCallee(parent.callee)) && parent.arguments[1] === node;
-          if (!isClientArg) context.report({ node, messageId: "keyCredentialCreated", data: { name: target!.name } });
+          let child: Node = node;
+          while (["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion"].includes((child.parent as { type: string } | null)?.type ?? "")) child = child.parent as Node;
+          const parent = child.parent;
+          const isClientArg =
+            (parent?.type === "NewExpression" || parent?.type === "CallExpression") &&
+            (isAcsKeyTaker(resolveCallee(parent.callee)) || isAcsClient(resolveCallee(parent.callee))) &&
+            parent.arguments[1] === child;
+          if (!isClientArg) context.report({ node, messageId: "keyCredentialCreated", data: { name: resolveCallee(node.callee)!.name } });
         }
       },
       CallExpression(node) {
@@ -248,13 +345,17 @@ const rule: Rule.RuleModule = {
           if (arg !== undefined && arg.type !== "SpreadElement" && isKeyCredentialExpression(arg)) {
             context.report({ node, messageId: "keyHelper", data: { name: "createCommunicationAuthPolicy with a key credential" } });
           }
+        } else if (target.isDefault || /Client$/.test(target.name)) {
+          // REST client factories: MessageClient(connectionString), JobRouterClient(endpoint, new AzureKeyCredential(k))
+          checkClientArguments(node, target, node.arguments);
         }
       },
       Literal(node) {
         if (typeof node.value === "string") checkString(node, node.value, "string");
       },
       TemplateLiteral(node) {
-        const text = node.quasis.map((q) => q.value.cooked ?? q.value.raw).join("x");
+        // An interpolated value stands for a real key at run time (not a placeholder): a long base64-like stand-in.
+        const text = node.quasis.map((q) => q.value.cooked ?? q.value.raw).join(INTERPOLATED);
         checkString(node, text, "template literal");
       },
     };

@@ -1,0 +1,146 @@
+/**
+ * Rules over plain text, for any file: ACS identifiable keys (SEC101/204), legacy 88-character keys next to ACS
+ * context, connection strings (real keys as errors, placeholders as template warnings) and hand-built HMAC-SHA256
+ * request signing. Nothing here ever puts a key into a message.
+ */
+import { findConnectionStrings } from "acs-baseline/internal/detect";
+import { makeFinding } from "../finding.js";
+import type { ScanFinding } from "../finding.js";
+import { ACS_HMAC_SIGNING, ACS_IDENTIFIABLE_KEY, ACS_KEY_CONTEXT, ACS_LEGACY_KEY, ACS_LEGACY_KEY_OTHER_SERVICE, jsRegExp } from "./acsKeyPatterns.js";
+
+const IDENTIFIABLE = new RegExp(String.raw`(?<![A-Za-z0-9])${ACS_IDENTIFIABLE_KEY}(?![A-Za-z0-9])`, "g");
+const LEGACY = new RegExp(String.raw`(?<![A-Za-z0-9+/])${ACS_LEGACY_KEY}(?![A-Za-z0-9+/=])`, "g");
+const CONTEXT = jsRegExp(ACS_KEY_CONTEXT, "");
+const HMAC = jsRegExp(ACS_HMAC_SIGNING, "g");
+const OTHER_SERVICE = jsRegExp(ACS_LEGACY_KEY_OTHER_SERVICE, "");
+/** Cheap test: can this text hold any text finding at all? (Legacy keys need ACS context, so `==` alone is not enough.) */
+const PREFILTER = /JQQJ99|access[_-]?key|communication\.azure\.com|HMAC-SHA256/i;
+/** Files where `HMAC-SHA256 SignedHeaders=` is prose about the scheme, not code that builds it. */
+const IAC_FILE = /\.(bicep|bicepparam|tf|tf\.json)$/i;
+const PROSE = /\.(md|markdown|txt|rst|adoc|html?)$/i;
+
+/** Offsets → 1-based line/column, computed once per file. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
+  }
+  at(offset: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.starts[lo] + 1 };
+  }
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line - 1, this.starts.length - 1))];
+  }
+  lineEnd(line: number, text: string): number {
+    return line < this.starts.length ? this.starts[line] - 1 : text.length;
+  }
+}
+
+function span(index: LineIndex, start: number, length: number) {
+  const a = index.at(start);
+  const b = index.at(start + length);
+  return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+}
+
+/**
+ * Text findings for one file. `connectionStrings` is false for source files, where the `no-key-auth` rule already
+ * reports connection-string literals.
+ */
+export function textFindings(file: string, text: string, connectionStrings: boolean): ScanFinding[] {
+  if (!PREFILTER.test(text)) return [];
+  const index = new LineIndex(text);
+  const out: ScanFinding[] = [];
+  const covered: [number, number][] = [];
+  const inside = (start: number, end: number) => covered.some(([a, b]) => start >= a && end <= b);
+
+  if (connectionStrings) {
+    for (const m of findConnectionStrings(text)) {
+      covered.push([m.index, m.index + m.length]);
+      // In a template, `accesskey=${key}` is an interpolation the IaC rules follow, not a placeholder to fill in.
+      if (m.placeholder && IAC_FILE.test(file) && /accesskey\s*=\s*(\$\{|'\s*,|\[)/i.test(text.slice(m.index, m.index + m.length + 2))) continue;
+      const at = span(index, m.index, m.length);
+      const shown = m.masked.slice(0, 120);
+      out.push(
+        m.placeholder
+          ? makeFinding(
+              "acs-baseline/connection-string-template",
+              file,
+              at,
+              `IM-8: an ACS connection-string template with a placeholder key (${shown}): it invites a real key into this file. Configure the endpoint only and authenticate with Microsoft Entra ID.`,
+            )
+          : makeFinding(
+              "acs-baseline/connection-string",
+              file,
+              at,
+              `IM-1: an ACS connection string with an access key (${shown}). Remove it, rotate the key, disable local auth, and use AcsClientFactory (Microsoft Entra ID).`,
+            ),
+      );
+    }
+  } else {
+    // Source files: the lint rule reports connection strings; keys inside them are not reported twice.
+    for (const m of findConnectionStrings(text)) covered.push([m.index, m.index + m.length]);
+  }
+
+  if (text.includes("JQQJ99")) {
+    IDENTIFIABLE.lastIndex = 0;
+    for (let m = IDENTIFIABLE.exec(text); m !== null; m = IDENTIFIABLE.exec(text)) {
+      const end = m.index + m[0].length;
+      if (connectionStrings && inside(m.index, end)) continue;
+      covered.push([m.index, end]);
+      out.push(
+        makeFinding(
+          "acs-baseline/identifiable-key",
+          file,
+          span(index, m.index, m[0].length),
+          `IM-8: an Azure Communication Services access key (identifiable format SEC101/204, ${m[0].length} characters). Remove it from the file and its history and regenerate the key.`,
+        ),
+      );
+    }
+  }
+
+  if (text.includes("==") && CONTEXT.test(text)) {
+    LEGACY.lastIndex = 0;
+    for (let m = LEGACY.exec(text); m !== null; m = LEGACY.exec(text)) {
+      const end = m.index + m[0].length;
+      if (inside(m.index, end)) continue;
+      const { line } = index.at(m.index);
+      const from = index.lineStart(Math.max(1, line - 2));
+      const to = index.lineEnd(line + 2, text);
+      const around = text.slice(from, m.index) + text.slice(end, to);
+      if (!CONTEXT.test(around)) continue;
+      // Storage, Cosmos DB and other 88-character keys: their own context on the key's line wins.
+      const lineText = text.slice(index.lineStart(line), index.lineEnd(line, text));
+      if (OTHER_SERVICE.test(lineText)) continue;
+      out.push(
+        makeFinding(
+          "acs-baseline/legacy-key",
+          file,
+          span(index, m.index, m[0].length),
+          "IM-8: an 88-character base64 access key next to ACS context (an access-key name or a communication.azure.com host). Remove it from the file and its history and regenerate the key.",
+        ),
+      );
+    }
+  }
+
+  if (!PROSE.test(file)) {
+    HMAC.lastIndex = 0;
+    for (let m = HMAC.exec(text); m !== null; m = HMAC.exec(text)) {
+      out.push(
+        makeFinding(
+          "acs-baseline/hmac-signing",
+          file,
+          span(index, m.index, m[0].length),
+          "IM-1: this code builds the ACS HMAC-SHA256 Authorization header by hand, so it signs requests with the access key. Call ACS with a Microsoft Entra ID bearer token instead.",
+        ),
+      );
+    }
+  }
+  return out;
+}
