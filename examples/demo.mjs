@@ -75,7 +75,25 @@ try {
   console.log(`   ${error.name} ${error.code} (${error.control}):\n   ${error.message}`);
 }
 
-step(7, "Resource posture: the ACS resource through Azure Resource Manager (real management SDKs, read only)");
+step(7, "Close the factory and verify the audit log: hash chain, signed checkpoints (public key only), the anchor");
+await factory.close();
+const anchorLines = () => readFileSync(anchorFile, "utf8").trimEnd().split("\n");
+const verdict = await verifyLog(auditFile, { publicKey: publicKeyPem, anchorLines: anchorLines() });
+console.log(`   ${verdict.intact ? "intact" : verdict.status.toUpperCase()}: ${verdict.records} records${verdict.closed ? ", closed" : ""}, ${verdict.checkpoints} signed checkpoints, ${anchorLines().length} in the anchor`);
+
+step(8, "Someone with write access cuts the tail and forges nothing: the anchor catches it");
+const cutFile = join(dir, "logs", "audit-cut.log");
+const lines = readFileSync(auditFile, "utf8").trimEnd().split("\n");
+const firstCheckpoint = lines.findIndex((l) => l.includes('"log.checkpoint"'));
+writeFileSync(cutFile, `${lines.slice(0, firstCheckpoint + 1).join("\n")}\n`); // what is left is sealed…
+const alone = await verifyLog(cutFile, { publicKey: publicKeyPem });
+const cut = await verifyLog(cutFile, { publicKey: publicKeyPem, anchorLines: anchorLines() });
+console.log(`   the cut file alone, with the key: ${alone.status} (${alone.records} records, sealed)`);
+console.log(`   with the anchor: ${cut.status.toUpperCase()}: ${cut.reasons[0]}`);
+
+// After close(): the factory's process-wide backstop stops any access-key request to its endpoint while it is open,
+// so the "leaked key" below (an attacker's client) can only be shown once it is closed.
+step(9, "Resource posture: the ACS resource through Azure Resource Manager (real management SDKs, read only)");
 // The app may read the resource (Reader); an operator account (Owner on the subscription) applies fixes.
 emu.arm.assignRole({ principalId: app.objectId, role: "Reader" });
 const operator = await emu.createTestApplication({ directory: dir });
@@ -112,7 +130,7 @@ console.log(
     .join("\n"),
 );
 
-step(8, "Apply the plan through the ARM SDKs (as the operator), then the leaked key dies and posture passes");
+step(10, "Apply the plan through the ARM SDKs (as the operator), then the leaked key dies and posture passes");
 const operatorCredential = new ClientCertificateCredential(emu.tenantId, operator.clientId, { certificatePath: operator.certificatePath }, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, ...tls });
 const arm = { endpoint: emu.arm.endpoint, $host: emu.arm.endpoint, ...tls };
 const [, , , , resourceGroup, , , , resourceName] = emu.arm.resourceId.split("/");
@@ -132,22 +150,7 @@ const after = await checkPosture(postureOptions);
 show(after);
 console.log(`   posture: ${after.summary.fail === 0 ? "passes" : "still fails"} (${after.summary.pass} pass, ${after.summary.fail} fail, ${after.summary.warn} warn, ${after.summary.unknown} unknown)`);
 
-step(9, "Close the factory and verify the audit log: hash chain, signed checkpoints (public key only), the anchor");
-await factory.close();
 await emu.close();
-const anchorLines = () => readFileSync(anchorFile, "utf8").trimEnd().split("\n");
-const verdict = await verifyLog(auditFile, { publicKey: publicKeyPem, anchorLines: anchorLines() });
-console.log(`   ${verdict.intact ? "intact" : verdict.status.toUpperCase()}: ${verdict.records} records${verdict.closed ? ", closed" : ""}, ${verdict.checkpoints} signed checkpoints, ${anchorLines().length} in the anchor`);
-
-step(10, "Someone with write access cuts the tail and forges nothing: the anchor catches it");
-const cutFile = join(dir, "logs", "audit-cut.log");
-const lines = readFileSync(auditFile, "utf8").trimEnd().split("\n");
-const firstCheckpoint = lines.findIndex((l) => l.includes('"log.checkpoint"'));
-writeFileSync(cutFile, `${lines.slice(0, firstCheckpoint + 1).join("\n")}\n`); // what is left is sealed…
-const alone = await verifyLog(cutFile, { publicKey: publicKeyPem });
-const cut = await verifyLog(cutFile, { publicKey: publicKeyPem, anchorLines: anchorLines() });
-console.log(`   the cut file alone, with the key: ${alone.status} (${alone.records} records, sealed)`);
-console.log(`   with the anchor: ${cut.status.toUpperCase()}: ${cut.reasons[0]}`);
 
 step(11, "The audit trail");
 console.log(

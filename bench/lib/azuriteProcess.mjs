@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServerTls } from "../../packages/acs-baseline/dist/esm/emulator/certificates.js";
+import { createServerTls } from "../../packages/emulator/dist/esm/certificates.js";
 
 const require = createRequire(import.meta.url);
 

@@ -16,11 +16,11 @@ const longText = fc.tuple(fc.array(fragment, { minLength: 1, maxLength: 8 }), fc
 });
 
 describe("scrubText on long input", () => {
-  it("terminates, never throws and never returns more than MAX_TEXT_LENGTH + 1 characters (inputs up to 1 MB)", () => {
+  it("terminates, never throws and never returns more than MAX_TEXT_LENGTH characters (inputs up to 1 MB)", () => {
     fc.assert(
       fc.property(longText, (text) => {
         const out = scrubText(text);
-        expect(out.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH + 1);
+        expect(out.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
         if (text.length > 0) expect(out.length).toBeGreaterThan(0);
       }),
       { numRuns: 150 },
@@ -30,7 +30,7 @@ describe("scrubText on long input", () => {
   it("every length around the cut (500–3000 characters) gives a bounded result", () => {
     for (let n = 500; n <= 3000; n += 1) {
       const out = scrubText("r".repeat(n));
-      expect(out.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH + 1);
+      expect(out.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
       expect(out.startsWith("rrrr")).toBe(true);
     }
   });
@@ -39,7 +39,7 @@ describe("scrubText on long input", () => {
     fc.assert(
       fc.property(fc.integer({ min: MAX_TEXT_LENGTH - 40, max: MAX_TEXT_LENGTH }), fc.stringMatching(/^[1-9]\d{20,40}$/), (pad, digits) => {
         const out = scrubText(`${"a".repeat(pad)} ${digits}`);
-        expect(out.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH + 1);
+        expect(out.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
         // a run of 16+ digits is not a phone number; cut to 8-15 it would look like one, so it must be masked
         expect(out).not.toMatch(/(?<!\d)\d{8,15}(?!\d)/);
       }),
@@ -58,5 +58,19 @@ describe("scrubText on long input", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("scrubText length bound", () => {
+  it("cuts any text longer than MAX_TEXT_LENGTH to at most MAX_TEXT_LENGTH characters, ending with an ellipsis", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: MAX_TEXT_LENGTH + 1, maxLength: MAX_TEXT_LENGTH * 6 }), (text) => {
+        const out = scrubText(text);
+        expect(out.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
+        expect(out.endsWith("…")).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+    expect(scrubText("a".repeat(2000))).toHaveLength(MAX_TEXT_LENGTH);
   });
 });

@@ -82,7 +82,7 @@ describe("baseline map", () => {
     }
   });
 
-  it("docs/baseline.md is generated from the data (regenerate: node dist/esm/cli/bin.js report --format md > docs/baseline.md)", () => {
+  it("docs/baseline.md is generated from the data (regenerate: node packages/cli/dist/esm/bin.js report --format md > docs/baseline.md)", () => {
     expect(readFileSync(join(ROOT, "docs", "baseline.md"), "utf8")).toBe(renderBaselineMarkdown());
   });
 });

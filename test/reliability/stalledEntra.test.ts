@@ -75,7 +75,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<Ended> {
 const childEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH,
   NODE_EXTRA_CA_CERTS: caFile,
-  // Issue 14 finding 9 (another branch) allow-lists authority hosts; the stalled server is ours.
+  // The stalled authority is ours, not a Microsoft cloud login host: allowed explicitly (AUTHORITY_NOT_ALLOWED otherwise).
   AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "localhost,127.0.0.1",
   ...extra,
 });

@@ -62,7 +62,7 @@ const UNSHORTENABLE = `${REDACTED} (text too long to shorten safely)`;
 
 /**
  * Returns `text` with every secret-shaped part replaced by `[REDACTED]` (connection-string access keys by `***`) and
- * every phone number masked to its last four digits; cut to {@link MAX_TEXT_LENGTH} characters and `…`.
+ * every phone number masked to its last four digits; cut to at most {@link MAX_TEXT_LENGTH} characters, the last one `…`.
  *
  * @remarks
  * Linear in the input (at most {@link MAX_TEXT_LENGTH}·4 characters are looked at) and never recursive: a cut can
@@ -70,8 +70,8 @@ const UNSHORTENABLE = `${REDACTED} (text too long to shorten safely)`;
  */
 export function scrubText(text: string): string {
   let out = scrubOnce(text.length > MAX_TEXT_LENGTH * 4 ? text.slice(0, MAX_TEXT_LENGTH * 4) : text);
-  for (let i = 0; i < 3 && out.length > MAX_TEXT_LENGTH + 1; i++) out = scrubOnce(`${out.slice(0, MAX_TEXT_LENGTH)}…`);
-  return out.length > MAX_TEXT_LENGTH + 1 ? UNSHORTENABLE : out;
+  for (let i = 0; i < 3 && out.length > MAX_TEXT_LENGTH; i++) out = scrubOnce(`${out.slice(0, MAX_TEXT_LENGTH - 1)}…`);
+  return out.length > MAX_TEXT_LENGTH ? UNSHORTENABLE : out;
 }
 
 const PATH_CACHE = new Map<string, string>();

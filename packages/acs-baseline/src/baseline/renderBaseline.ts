@@ -13,7 +13,7 @@ export function renderBaselineMarkdown(controls: readonly BaselineControl[] = ba
     "# Azure security baseline for Azure Communication Services, mapped to acs-baseline",
     "",
     "<!-- Generated from packages/acs-baseline/src/baseline/controls.ts by `acs-baseline report --format md`. Do not edit by hand:",
-    "     regenerate with `npm run build && node dist/esm/cli/bin.js report --format md > docs/baseline.md`. -->",
+    "     regenerate with `npm run build && node packages/cli/dist/esm/bin.js report --format md > docs/baseline.md`. -->",
     "",
     "Source: the Azure security baseline for Azure Communication Services (Microsoft cloud security benchmark v1.0).",
     `${controls.filter((c) => c.status === "enforced").length} controls enforced in code, ${controls.filter((c) => c.status === "guidance").length} guidance, ${controls.filter((c) => c.status === "not-applicable").length} not applicable (the service does not support the feature).`,
