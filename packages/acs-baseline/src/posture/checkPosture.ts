@@ -10,11 +10,7 @@ import { validateAuthorityHost } from "../guard/authority.js";
 import { assertTlsVerification } from "../guard/tlsVerification.js";
 import { resolveCredential } from "../credentials/resolveCredential.js";
 import { createArmClients } from "./armClients.js";
-import { checkAppPrincipal } from "./checks/appPrincipal.js";
-import { checkAuthLogs, checkResourceLogs } from "./checks/diagnostics.js";
-import { checkKeyAccess } from "./checks/keyAccess.js";
-import { checkEndpoint, checkLocalAuth } from "./checks/localAuth.js";
-import { checkDataLocation, checkManagedIdentity } from "./checks/resourceProperties.js";
+import { evaluatePosture } from "./evaluatePosture.js";
 import type { PostureInputs } from "./readArm.js";
 import { readPostureInputs } from "./readArm.js";
 import { parseAcsResourceId, parseArmEndpoint } from "./resourceId.js";
@@ -90,24 +86,6 @@ function describeTokenError(error: unknown): string {
   const e = error as { name?: unknown; errorResponse?: { error?: unknown; errorDescription?: unknown } };
   const aadsts = typeof e.errorResponse?.errorDescription === "string" ? /AADSTS\d+/.exec(e.errorResponse.errorDescription)?.[0] : undefined;
   return [typeof e.name === "string" ? e.name : "Error", typeof e.errorResponse?.error === "string" ? e.errorResponse.error : undefined, aadsts].filter(Boolean).join(" ");
-}
-
-/** The checks, from what was read. */
-export function evaluatePosture(
-  inputs: PostureInputs,
-  context: { resourceId: string; objectId?: string | undefined; endpoint?: string | undefined; clients: readonly PostureClientType[]; dataLocations?: readonly string[] | undefined },
-): PostureCheck[] {
-  const checks: PostureCheck[] = [checkLocalAuth(inputs.resource)];
-  if (context.endpoint !== undefined) checks.push(checkEndpoint(inputs.resource, context.endpoint));
-  checks.push(
-    checkKeyAccess(inputs, inputs.resource),
-    checkAppPrincipal(inputs, context.resourceId, context.objectId, context.clients),
-    checkResourceLogs(inputs.diagnosticSettings),
-    checkAuthLogs(inputs.diagnosticSettings, context.clients),
-    checkManagedIdentity(inputs.resource),
-  );
-  if (context.dataLocations !== undefined && context.dataLocations.length > 0) checks.push(checkDataLocation(inputs.resource, context.dataLocations));
-  return checks;
 }
 
 /**
