@@ -24,7 +24,7 @@ export function println(stream: NodeJS.WritableStream, line = ""): void {
 }
 
 /** Terminal-safe text: the runtime's one escaper (control, bidi and format characters become `\\u{…}`). */
-export { escapeForTerminal } from "acs-baseline/internal";
+export { escapeForTerminal } from "acs-baseline/internal/text";
 
 const STYLES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
 

@@ -6,7 +6,7 @@
  */
 import type { Rule, Scope } from "eslint";
 import type * as ESTree from "estree";
-import { findConnectionStrings, isConnectionStringShaped, maskConnectionString } from "acs-baseline/internal/detect";
+import { findConnectionStrings, isConnectionStringShaped, maskConnectionString } from "acs-baseline/internal/text";
 
 const DOCS_URL = "https://github.com/acs-baseline/acs-baseline/blob/main/docs/rules/no-key-auth.md";
 const ACS_MODULE = /^@azure(?:-rest)?\/communication-[a-z-]+$/;

@@ -3,7 +3,7 @@
  * context, connection strings (real keys as errors, placeholders as template warnings) and hand-built HMAC-SHA256
  * request signing. Nothing here ever puts a key into a message.
  */
-import { findConnectionStrings } from "acs-baseline/internal/detect";
+import { findConnectionStrings } from "acs-baseline/internal/text";
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
 import { ACS_HMAC_SIGNING, ACS_IDENTIFIABLE_KEY, ACS_KEY_CONTEXT, ACS_LEGACY_KEY, ACS_LEGACY_KEY_OTHER_SERVICE, jsRegExp } from "./acsKeyPatterns.js";
