@@ -3,9 +3,9 @@
  * controls (IM-1 local auth, DP-3 endpoint, PA-7 key access and the app's own rights, LT-4 resource logs, plus the
  * informational managed identity and an optional data-location allow-list). Reads only; never changes anything.
  */
-import type { AccessToken, TokenCredential } from "@azure/core-auth";
+import type { AccessToken } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
-import type { CertificateOption } from "../clients/AcsClientFactory.js";
+import type { AcsClientFactoryOptions } from "../clients/AcsClientFactory.js";
 import { validateAuthorityHost } from "../guard/authority.js";
 import { assertTlsVerification } from "../guard/tlsVerification.js";
 import { resolveCredential } from "../credentials/resolveCredential.js";
@@ -20,7 +20,24 @@ import type { PostureCheck, PostureClientType, PostureResult, PostureStatus } fr
  * Options of {@link checkPosture}: the resource, where ARM is, and the same Entra configuration as the factory.
  * @public
  */
-export interface CheckPostureOptions {
+export interface CheckPostureOptions
+  // The factory's Entra options, with the factory's meaning and rules (one definition: AcsClientFactoryOptions).
+  extends Pick<
+    AcsClientFactoryOptions,
+    | "tenantId"
+    | "clientId"
+    | "certificate"
+    | "clientSecret"
+    | "allowSecretFallback"
+    | "credential"
+    | "workloadIdentity"
+    | "managedIdentity"
+    | "authorityHost"
+    | "allowedAuthorityHosts"
+    | "disableInstanceDiscovery"
+    | "sendCertificateChain"
+    | "clientOptions"
+  > {
   /** `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Communication/communicationServices/{n}` */
   resourceId: string;
   /** ARM endpoint, https only. Default `https://management.azure.com`; the token scope is `{armEndpoint}/.default`. */
@@ -31,28 +48,6 @@ export interface CheckPostureOptions {
   clients?: PostureClientType[];
   /** Allowed data locations (e.g. `["United States", "Europe"]`): adds the `data-location` check. */
   dataLocations?: string[];
-  tenantId?: string;
-  clientId?: string;
-  /** Certificate first, as in the factory. */
-  certificate?: CertificateOption;
-  /** Client secret fallback. */
-  clientSecret?: string;
-  allowSecretFallback?: boolean;
-  /** Your own TokenCredential (asked for `{armEndpoint}/.default`). */
-  credential?: TokenCredential;
-  /** Workload identity federation (a federated token file), after a certificate and before a secret, as in the factory. */
-  workloadIdentity?: { tokenFilePath: string };
-  /** Managed identity (explicit opt-in), as in the factory. */
-  managedIdentity?: { clientId?: string };
-  /** The Entra authority: a Microsoft cloud login host, or one listed in `allowedAuthorityHosts` (AUTHORITY_NOT_ALLOWED otherwise). */
-  authorityHost?: string;
-  /** Hosts besides Microsoft's cloud login hosts that `authorityHost` may use, as in the factory. */
-  allowedAuthorityHosts?: string[];
-  /** Default: off only for an allow-listed (non-Microsoft) authority, as in the factory. */
-  disableInstanceDiscovery?: boolean;
-  sendCertificateChain?: boolean;
-  /** Options for the credential and the management clients (tlsOptions, proxy, retryOptions, httpClient). */
-  clientOptions?: CommonClientOptions;
   /** Bound for the whole check in milliseconds (default 30000); what did not answer by then is `unknown`. */
   timeoutMs?: number;
 }
