@@ -189,7 +189,22 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
     const result = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines });
     expect(result.status, result.reasons.join("; ")).toBe("intact");
     expect(result.warnings.join()).toMatch(/after the anchor's last line .* not anchored yet/);
-    process.stdout.write(`down at close: close() took ${closeMs} ms; ${result.warnings.join(" | ")}\n`);
+
+    // the next run appends to the same log and the same blob with storage back: the lost checkpoints are a hole in the
+    // middle of the anchor now, and verification names it
+    const next = factoryWith({ destination: log, signing: { privateKey: PRIVATE_PEM, keyId: "e2e" }, checkpoint: { everyRecords: 5, everyMs: 200 }, anchor: blobAnchor(blobName) });
+    const sms2 = next.createSmsClient();
+    for (let i = 0; i < 6; i++) await sms2.send(SMS);
+    await next.close();
+    const after = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) });
+    expect(after.status, after.reasons.join("; ")).toBe("intact");
+    expect(after.warnings.join()).toMatch(/unanchored stretch: \d+ checkpoint\(s\) between seq \d+ and \d+ are not in the anchor/);
+    // an attacker who removes that unanchored stretch from the file is still caught by the chain
+    const lines = readFileSync(log, "utf8").trimEnd().split("\n");
+    const holeStart = lines.findIndex((l) => (parse(l).seq as number) === lastAnchored + 1);
+    writeFileSync(join(dir, "hole.log"), text([...lines.slice(0, holeStart), ...lines.slice(holeStart + 3)]));
+    expect((await verifyLog(join(dir, "hole.log"), { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) })).status).toBe("tampered");
+    process.stdout.write(`down at close: close() took ${closeMs} ms; ${result.warnings.join(" | ")}; next run: ${after.warnings.join(" | ")}\n`);
   }, 60_000);
 });
 
