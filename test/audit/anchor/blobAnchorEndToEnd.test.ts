@@ -13,12 +13,14 @@ import { execFile, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../../packages/acs-baseline/src/index.js";
 import type { AuditOptions } from "../../../packages/acs-baseline/src/audit/recorder.js";
 import { verifyLog } from "../../../packages/acs-baseline/src/audit/verifyLog.js";
 import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/anchor/readBlobAnchor.js";
+import { verifyLogCommand } from "../../../packages/cli/src/verifyLogCommand.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions, startEmulator } from "../../../packages/emulator/src/index.js";
 import type { Rec } from "../helpers.js";
@@ -312,4 +314,39 @@ describe("SIGKILL mid-burst with the blob anchor; the built CLI reads the blob w
         `anchored ${lastRecordTime - anchoredTime} ms before the last record; cut detected ${detectedMs} ms after the kill (that CLI run ${cliMs} ms, exit ${cut.code}); honest exit ${honest.code}\n`,
     );
   }, 90_000);
+});
+
+describe("verify-log --anchor-allowed-host", () => {
+  async function command(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = "";
+    let err = "";
+    const sink = (f: (t: string) => void) => new Writable({ write: (c: Buffer, _e, cb) => (f(c.toString()), cb()) });
+    const code = await verifyLogCommand(args, { stdout: sink((t) => (out += t)), stderr: sink((t) => (err += t)), env: {}, cwd: dir, stderrIsTTY: false });
+    return { code, out, err };
+  }
+  writeFileSync(join(dir, "empty.log"), "");
+
+  it("takes host names only, and only with an --anchor https URL (exit 2)", async () => {
+    for (const bad of ["https://127.0.0.1", "127.0.0.1:10000", "127.0.0.1/x", "", "user@host", "*"]) {
+      const r = await command(["empty.log", "--anchor", "https://127.0.0.1:1/devstoreaccount1/c/b", "--anchor-allowed-host", bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.err).toMatch(/--anchor-allowed-host takes a host name/);
+    }
+    const fileAnchor = await command(["empty.log", "--anchor", "empty.log", "--anchor-allowed-host", "127.0.0.1"]);
+    expect(fileAnchor.code).toBe(2);
+    expect(fileAnchor.err).toMatch(/applies only to an --anchor https URL/);
+  });
+
+  it("adds a host, never lifts the other checks: a SAS, http or another host is still refused (exit 2, nothing echoed)", async () => {
+    const cases: [string, RegExp][] = [
+      ["https://127.0.0.1:1/devstoreaccount1/c/b?sv=2024&sig=c2VjcmV0LXNpZw%3D%3D", /KEY_CREDENTIAL_REFUSED/],
+      ["https://evil.example.net/c/b", /ENDPOINT_NOT_ALLOWED/],
+    ];
+    for (const [url, code] of cases) {
+      const r = await command(["empty.log", "--anchor", url, "--anchor-allowed-host", "127.0.0.1"]);
+      expect(r.code, url).toBe(2);
+      expect(r.err).toMatch(code);
+      expect(r.err).not.toMatch(/c2VjcmV0/);
+    }
+  });
 });
