@@ -5,8 +5,10 @@ import { CommunicationServiceManagementClient } from "@azure/arm-communication";
 import { MonitorClient } from "@azure/arm-monitor";
 import { SmsClient } from "@azure/communication-sms";
 import { ClientCertificateCredential } from "@azure/identity";
+import { ContainerClient } from "@azure/storage-blob";
 import { AcsClientFactory, BaselineViolationError, checkPosture, formatAuditLog, renderPosturePlan, verifyLog } from "acs-baseline";
 import { startEmulator } from "acs-baseline-emulator";
+import { startAzurite } from "./lib/azurite.mjs";
 import { maskPhone } from "./lib/connect.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,29 +18,35 @@ const started = Date.now();
 const step = (n, text) => console.log(`\n${n}. ${text}`);
 const dir = mkdtempSync(join(tmpdir(), "acs-baseline-demo-"));
 const auditFile = join(dir, "logs", "audit.log");
-// The checkpoint key lives outside the log's directory (better: in Key Vault, see docs/audit-log.md); the anchor stands
-// in for the immutable append blob on another machine.
+// The checkpoint key lives outside the log's directory (better: in Key Vault, see docs/audit-log.md); the anchor is an
+// append blob in Azurite, the official Azure Storage emulator, written with the factory's own Entra credential.
 const keyDir = join(dir, "keys");
 mkdirSync(keyDir);
 const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
 writeFileSync(join(keyDir, "audit-signing.pem"), privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
 const publicKeyPem = publicKey.export({ type: "spki", format: "pem" });
-const anchorFile = join(dir, "anchor", "audit.anchor");
-mkdirSync(join(dir, "anchor"));
-const audit = {
-  destination: auditFile,
-  signing: { privateKey: join(keyDir, "audit-signing.pem"), keyId: "demo-2026" },
-  checkpoint: { everyRecords: 3, everyMs: 60_000 },
-  anchor: { file: { path: anchorFile } },
-};
 
-step(1, "Start the local emulator (Entra ID token endpoint + ACS data plane over TLS)");
-const emu = await startEmulator();
-console.log(`   Entra ${emu.authorityHost}   ACS ${emu.endpoint}`);
+step(1, "Start the local emulator (Entra ID token endpoint + ACS data plane over TLS) and Azurite (blob storage, HTTPS, OAuth)");
+const [emu, azurite] = await Promise.all([startEmulator(), startAzurite()]);
+console.log(`   Entra ${emu.authorityHost}   ACS ${emu.endpoint}   Storage ${azurite.accountUrl}`);
 
 step(2, "Register a service principal with a certificate");
 const app = await emu.createTestApplication({ directory: dir });
 console.log(`   client ${app.clientId}, certificate SHA-256 ${app.thumbprint.slice(0, 16)}…`);
+// The container for the anchor (in Azure: created once by the operator, with a locked time-based immutability policy
+// and allowProtectedAppendWrites, see docs/audit-anchor.md).
+const storageTls = { tlsOptions: { ca: azurite.caCertificatePem } };
+const containerUrl = `${azurite.accountUrl}/audit-anchor`;
+const blobName = "demo/audit.anchor.jsonl";
+const storageCredential = new ClientCertificateCredential(emu.tenantId, app.clientId, { certificatePath: app.certificatePath }, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.caCertificatePem } });
+await new ContainerClient(containerUrl, storageCredential, storageTls).createIfNotExists();
+const audit = {
+  destination: auditFile,
+  signing: { privateKey: join(keyDir, "audit-signing.pem"), keyId: "demo-2026" },
+  checkpoint: { everyRecords: 3, everyMs: 60_000 },
+  // Azurite runs on loopback, which is not an Azure Storage host: it is allowed explicitly, with its CA.
+  anchor: { blob: { containerUrl, blobName, allowedHosts: ["127.0.0.1"], ...storageTls } },
+};
 
 step(3, "Build clients through AcsClientFactory (certificate first, guard + audit on every client)");
 const factory = new AcsClientFactory({
@@ -75,11 +83,14 @@ try {
   console.log(`   ${error.name} ${error.code} (${error.control}):\n   ${error.message}`);
 }
 
-step(7, "Close the factory and verify the audit log: hash chain, signed checkpoints (public key only), the anchor");
+step(7, "Close the factory and verify the audit log: hash chain, signed checkpoints (public key only), the blob anchor");
 await factory.close();
-const anchorLines = () => readFileSync(anchorFile, "utf8").trimEnd().split("\n");
-const verdict = await verifyLog(auditFile, { publicKey: publicKeyPem, anchorLines: anchorLines() });
-console.log(`   ${verdict.intact ? "intact" : verdict.status.toUpperCase()}: ${verdict.records} records${verdict.closed ? ", closed" : ""}, ${verdict.checkpoints} signed checkpoints, ${anchorLines().length} in the anchor`);
+// The anchor read back from storage (what `acs-baseline verify-log --anchor <blob URL>` does, with an Entra reader).
+const anchorBlob = await new ContainerClient(containerUrl, storageCredential, storageTls).getAppendBlobClient(blobName).downloadToBuffer();
+const anchorLines = anchorBlob.toString("utf8").trimEnd().split("\n");
+await azurite.stop();
+const verdict = await verifyLog(auditFile, { publicKey: publicKeyPem, anchorLines });
+console.log(`   ${verdict.intact ? "intact" : verdict.status.toUpperCase()}: ${verdict.records} records${verdict.closed ? ", closed" : ""}, ${verdict.checkpoints} signed checkpoints, ${anchorLines.length} in the append blob`);
 
 step(8, "Someone with write access cuts the tail and forges nothing: the anchor catches it");
 const cutFile = join(dir, "logs", "audit-cut.log");
@@ -87,7 +98,7 @@ const lines = readFileSync(auditFile, "utf8").trimEnd().split("\n");
 const firstCheckpoint = lines.findIndex((l) => l.includes('"log.checkpoint"'));
 writeFileSync(cutFile, `${lines.slice(0, firstCheckpoint + 1).join("\n")}\n`); // what is left is sealed…
 const alone = await verifyLog(cutFile, { publicKey: publicKeyPem });
-const cut = await verifyLog(cutFile, { publicKey: publicKeyPem, anchorLines: anchorLines() });
+const cut = await verifyLog(cutFile, { publicKey: publicKeyPem, anchorLines });
 console.log(`   the cut file alone, with the key: ${alone.status} (${alone.records} records, sealed)`);
 console.log(`   with the anchor: ${cut.status.toUpperCase()}: ${cut.reasons[0]}`);
 

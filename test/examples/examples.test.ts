@@ -39,7 +39,8 @@ describe("examples against the emulator", () => {
     const out = await run("demo.mjs");
     expect(out).toContain("accepted");
     expect(out).toContain("CONNECTION_STRING_REFUSED (IM-1)");
-    expect(out).toMatch(/intact: \d+ records, closed, \d+ signed checkpoints/);
+    expect(out).toMatch(/Storage https:\/\/127\.0\.0\.1:\d+\/devstoreaccount1/); // Azurite, the anchor's blob storage
+    expect(out).toMatch(/intact: \d+ records, closed, \d+ signed checkpoints, \d+ in the append blob/);
     expect(out).toMatch(/with the anchor: INCOMPLETE: cut tail/);
     expect(out).toContain("refuse FAILED");
     // Posture: the leaked key works, posture fails with a plan, the plan is applied through ARM, the key dies, posture passes.

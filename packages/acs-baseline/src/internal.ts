@@ -17,5 +17,6 @@ export * from "./guard/authority.js";
 export * from "./credentials/federatedToken.js";
 export { loadPublicKey } from "./audit/signing.js";
 export { credentialFromEnvironment } from "./credentials/environmentCredential.js";
-export { readAnchorLines } from "./audit/anchor/readBlobAnchor.js";
+export { checkAnchorUrl, readAnchorLines } from "./audit/anchor/readBlobAnchor.js";
+export { DEFAULT_STORAGE_HOSTS } from "./audit/anchor/containerUrl.js";
 export { TLS_REJECT_UNAUTHORIZED_VARIABLE, environmentReason } from "./guard/tlsVerification.js";

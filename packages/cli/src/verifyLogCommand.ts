@@ -1,5 +1,5 @@
 /**
- * `acs-baseline verify-log FILE… [--public-key PEM_FILE] [--anchor FILE|URL] [--max-gap DURATION] [--logger] [--json]`:
+ * `acs-baseline verify-log FILE… [--public-key PEM_FILE] [--anchor FILE|URL] [--anchor-allowed-host HOST]… [--max-gap DURATION] [--logger] [--json]`:
  * verifies audit log files (or a directory of rotated files) as one chain.
  * Exit 0: intact; 1: tampered or incomplete; 2: bad usage or unreadable input.
  */
@@ -13,7 +13,8 @@ import { escapeForTerminal } from "acs-baseline/internal";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, println } from "./io.js";
 
-const USAGE = `Usage: acs-baseline verify-log FILE|DIR… [--public-key PEM_FILE] [--anchor FILE|URL] [--max-gap DURATION] [--logger] [--json]
+const USAGE = `Usage: acs-baseline verify-log FILE|DIR… [--public-key PEM_FILE] [--anchor FILE|URL] [--anchor-allowed-host HOST]…
+                           [--max-gap DURATION] [--logger] [--json]
 
 Verifies acs-baseline audit logs (JSON lines, schema acs-baseline.audit/1). Several files, or a directory of rotated
 files (x.log.2, x.log.1, x.log), are verified as one chain, oldest first. Every line must be a record in its
@@ -26,7 +27,12 @@ Options:
   --public-key PEM_FILE  the checkpoint key's public half (SPKI PEM): checkpoints must be signed with it, and every
                          record sealed by one
   --anchor FILE|URL      the off-host copy (a file anchor, or the append blob's https URL): a later checkpoint there
-                         than in the file is a cut tail
+                         than in the file is a cut tail. A URL is read with the Microsoft Entra credential the
+                         environment configures (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_CERTIFICATE_PATH, …)
+  --anchor-allowed-host HOST
+                         also allow this storage host for --anchor URL (repeatable; "*.example.net" is any
+                         subdomain). Default: only *.blob.core.windows.net, *.blob.core.usgovcloudapi.net and
+                         *.blob.core.chinacloudapi.cn; a local emulator (Azurite on 127.0.0.1) must be named here
   --max-gap DURATION     e.g. 90s, 5m: records this close to the end may be unsealed; the file's last checkpoint may be
                          this much older than the anchor's last heartbeat
   --logger               the file is your pino logger's output: lines that are not records are skipped and counted
@@ -42,12 +48,18 @@ export function parseDuration(text: string): number | undefined {
   return Number(m[1]) * (UNITS[m[2] ?? "s"] ?? 1000);
 }
 
-async function readAnchor(source: string, cwd: string, env: NodeJS.ProcessEnv): Promise<Iterable<string> | AsyncIterable<string>> {
+/** A host name or `*.suffix` pattern for --anchor-allowed-host: no scheme, path, port or user-info. */
+const HOST_PATTERN = /^(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+async function readAnchor(source: string, cwd: string, env: NodeJS.ProcessEnv, extraHosts: readonly string[]): Promise<Iterable<string> | AsyncIterable<string>> {
   if (/^https:\/\//i.test(source)) {
     // The blob anchor, read with the Entra credential the environment configures (as fromEnvironment builds it);
-    // @azure/storage-blob is loaded only here.
-    const { credentialFromEnvironment, readAnchorLines } = await import("acs-baseline/internal");
-    return await readAnchorLines(source, { credential: credentialFromEnvironment(env) });
+    // @azure/storage-blob is loaded only here. Hosts named with --anchor-allowed-host are added to the default storage
+    // hosts, never instead of the checks (https, no SAS, no key, Entra token only).
+    const { checkAnchorUrl, credentialFromEnvironment, readAnchorLines, DEFAULT_STORAGE_HOSTS } = await import("acs-baseline/internal");
+    const allowedHosts = extraHosts.length > 0 ? [...DEFAULT_STORAGE_HOSTS, ...extraHosts] : undefined;
+    checkAnchorUrl(source, allowedHosts); // a SAS, a key or a foreign host is refused before any credential is built
+    return await readAnchorLines(source, { credential: credentialFromEnvironment(env), ...(allowedHosts !== undefined ? { allowedHosts } : {}) });
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) throw Object.assign(new Error("only https URLs"), { code: "ERR_INVALID_URL_SCHEME" });
   const path = resolve(cwd, source);
@@ -76,7 +88,7 @@ function render(result: VerifyLogResult): string[] {
 }
 
 export const verifyLogCommand: CliCommand = async (args, io) => {
-  let values: { json?: boolean; help?: boolean; "public-key"?: string; anchor?: string; "max-gap"?: string; logger?: boolean };
+  let values: { json?: boolean; help?: boolean; "public-key"?: string; anchor?: string; "anchor-allowed-host"?: string[]; "max-gap"?: string; logger?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -87,6 +99,7 @@ export const verifyLogCommand: CliCommand = async (args, io) => {
         help: { type: "boolean", short: "h" },
         "public-key": { type: "string" },
         anchor: { type: "string" },
+        "anchor-allowed-host": { type: "string", multiple: true },
         "max-gap": { type: "string" },
         logger: { type: "boolean" },
       },
@@ -101,6 +114,17 @@ export const verifyLogCommand: CliCommand = async (args, io) => {
   }
   if (positionals.length === 0) {
     println(io.stderr, `acs-baseline verify-log: expected at least one FILE or directory\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const extraHosts = values["anchor-allowed-host"] ?? [];
+  for (const host of extraHosts) {
+    if (!HOST_PATTERN.test(host)) {
+      println(io.stderr, `acs-baseline verify-log: --anchor-allowed-host takes a host name such as 127.0.0.1 or *.blob.core.example.net (no scheme, port or path)\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+  }
+  if (extraHosts.length > 0 && !/^https:\/\//i.test(values.anchor ?? "")) {
+    println(io.stderr, `acs-baseline verify-log: --anchor-allowed-host applies only to an --anchor https URL\n\n${USAGE}`);
     return EXIT_USAGE;
   }
   const options: VerifyLogOptions = { loggerMode: values.logger === true };
@@ -123,7 +147,7 @@ export const verifyLogCommand: CliCommand = async (args, io) => {
   }
   if (values.anchor !== undefined) {
     try {
-      options.anchorLines = await readAnchor(values.anchor, io.cwd, io.env);
+      options.anchorLines = await readAnchor(values.anchor, io.cwd, io.env, extraHosts);
       options.missingAsEmpty = true; // the anchor decides whether a missing file lost records
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? "error";

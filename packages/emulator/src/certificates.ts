@@ -2,7 +2,7 @@
  * Certificate generation for the emulator and for tests: a CA, TLS server certificates, and client certificates
  * for Entra applications. Uses `selfsigned` (no openssl binary needed) and node:crypto for key formats.
  */
-import { X509Certificate, createHash, createPrivateKey } from "node:crypto";
+import { X509Certificate, createHash, createPrivateKey, randomBytes } from "node:crypto";
 import { generate } from "selfsigned";
 
 /** Options for {@link createCertificate}. @public */
@@ -89,11 +89,15 @@ export interface ServerTlsMaterial {
   serverKeyPem: string;
 }
 
-/** Generates a fresh CA and a server certificate for localhost, 127.0.0.1 and ::1 signed by it. */
+/**
+ * Generates a fresh CA and a server certificate for localhost, 127.0.0.1 and ::1 signed by it. Each CA gets its own
+ * name: OpenSSL finds an issuer by subject name, so two CAs with one name in the same trust store (the emulator's and
+ * Azurite's in one NODE_EXTRA_CA_CERTS file, say) would make the wrong one be tried and verification fail.
+ */
 export async function createServerTls(): Promise<ServerTlsMaterial> {
   const notBefore = new Date(Date.now() - 3600_000);
   const notAfter = new Date(Date.now() + 30 * 24 * 3600_000);
-  const ca = await generate([{ name: "commonName", value: "acs-baseline emulator CA" }], {
+  const ca = await generate([{ name: "commonName", value: `acs-baseline emulator CA ${randomBytes(8).toString("hex")}` }], {
     keyType: "ec",
     algorithm: "sha256",
     notBeforeDate: notBefore,

@@ -49,6 +49,17 @@ function splitBlobUrl(url: string, allowedHosts: readonly string[]): { container
 }
 
 /**
+ * The checks {@link readAnchorLines} makes on `url` (https, an allowed host, no SAS, no key, no query, one container
+ * and a valid blob name), without a credential or the network: a caller can refuse a bad URL before it builds a
+ * credential.
+ * @throws BaselineViolationError as {@link readAnchorLines}
+ */
+export function checkAnchorUrl(url: string, allowedHosts: readonly string[] = DEFAULT_STORAGE_HOSTS): void {
+  const { containerUrl } = splitBlobUrl(url, allowedHosts);
+  validateContainerUrl(containerUrl, allowedHosts);
+}
+
+/**
  * Downloads the anchor blob at `url` and its roll parts, and returns their lines in order (empty lines dropped; a
  * last line without a newline is kept). Throws when the first blob does not exist.
  * @throws BaselineViolationError for a URL with a SAS, a key, http, a query or a host not allowed, or a credential
