@@ -6,10 +6,13 @@
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
 import type { CertificateOption } from "../clients/AcsClientFactory.js";
+import { createCredentialTransport } from "../credentials/credentialTransport.js";
 import { validateAuthorityHost } from "../guard/authority.js";
-import { assertTlsVerification } from "../guard/tlsVerification.js";
+import { assertNotAccessKey, assertTokenCredential } from "../guard/keyCredential.js";
+import { assertNoConnectionString } from "../guard/optionStrings.js";
+import { checkTransportOptions } from "../guard/transportOptions.js";
 import { resolveCredential } from "../credentials/resolveCredential.js";
-import { createArmClients } from "./armClients.js";
+import { createArmClients, postureDefaultHttpClient } from "./armClients.js";
 import { checkAppPrincipal } from "./checks/appPrincipal.js";
 import { checkAuthLogs, checkResourceLogs } from "./checks/diagnostics.js";
 import { checkKeyAccess } from "./checks/keyAccess.js";
@@ -55,8 +58,14 @@ export interface CheckPostureOptions {
   /** Default: off only for an allow-listed (non-Microsoft) authority, as in the factory. */
   disableInstanceDiscovery?: boolean;
   sendCertificateChain?: boolean;
-  /** Options for the credential and the management clients (tlsOptions, proxy, retryOptions, httpClient). */
+  /**
+   * Options for the credential and the management clients (tlsOptions, proxy, retryOptions). As in the factory, an
+   * `httpClient` or an `agent` that is not a plain `https.Agent` is refused (CUSTOM_TRANSPORT_REFUSED) unless
+   * {@link CheckPostureOptions.allowCustomHttpClient}, and `tlsOptions` / `agent` must keep certificate verification on.
+   */
   clientOptions?: CommonClientOptions;
+  /** Let a caller-supplied `httpClient` or non-stock `agent` in `clientOptions` through (default false), as in the factory. */
+  allowCustomHttpClient?: boolean;
   /** Bound for the whole check in milliseconds (default 30000); what did not answer by then is `unknown`. */
   timeoutMs?: number;
 }
@@ -120,6 +129,12 @@ export function evaluatePosture(
  * @public
  */
 export async function checkPosture(options: CheckPostureOptions): Promise<PostureResult> {
+  // The factory's rules, in the factory's order: no connection string in any option, no key credential or access key.
+  const { credential: ownCredential, ...rest } = options;
+  assertNoConnectionString(rest);
+  if (typeof ownCredential === "string") assertNoConnectionString({ credential: ownCredential });
+  if (ownCredential !== undefined) assertTokenCredential(ownCredential);
+  assertNotAccessKey(options.clientSecret);
   const resource = parseAcsResourceId(options.resourceId);
   const armEndpoint = parseArmEndpoint(options.armEndpoint);
   const scope = `${armEndpoint}/.default`;
@@ -127,11 +142,19 @@ export async function checkPosture(options: CheckPostureOptions): Promise<Postur
     retryOptions: { maxRetries: 2, retryDelayInMs: 250, maxRetryDelayInMs: 2000 },
     ...(options.clientOptions ?? {}),
   };
-  const { additionalPolicies: _policies, ...credentialClientOptions } = clientOptions;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_POSTURE_TIMEOUT_MS;
+  const { additionalPolicies: _policies, httpClient: customHttpClient, ...credentialClientOptions } = clientOptions;
   // The factory's rule: the assertion or secret goes only to a Microsoft cloud login host or an allowed authority.
   const authority = validateAuthorityHost(options.authorityHost, options.allowedAuthorityHosts ?? []);
-  // As for the factory's clients: certificate verification stays on for the token and every ARM request.
-  assertTlsVerification(clientOptions, "clientOptions");
+  // As for the factory's clients: no caller transport (unless allowed), and certificate verification stays on for
+  // the token and every ARM request.
+  checkTransportOptions(options.clientOptions, "clientOptions", options.allowCustomHttpClient === true);
+  // The credential's requests go through the factory's credential transport: the transport checks at the wire
+  // (requestOverrides, a foreign agent, TLS switched off later) and a bound on every attempt.
+  const credentialTransport = createCredentialTransport(customHttpClient ?? postureDefaultHttpClient(), timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS, undefined, {
+    agent: credentialClientOptions.agent,
+    proxy: credentialClientOptions.proxyOptions !== undefined,
+  });
   const resolved = resolveCredential(
     {
       tenantId: options.tenantId,
@@ -145,13 +168,13 @@ export async function checkPosture(options: CheckPostureOptions): Promise<Postur
     },
     {
       ...credentialClientOptions,
+      httpClient: credentialTransport,
       authorityHost: authority.origin,
       disableInstanceDiscovery: options.disableInstanceDiscovery ?? !authority.microsoft,
       ...(options.sendCertificateChain !== undefined ? { sendCertificateChain: options.sendCertificateChain } : {}),
     },
   );
   const clients = await createArmClients(resolved.credential, resource.subscriptionId, armEndpoint, clientOptions);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_POSTURE_TIMEOUT_MS;
   const signal = AbortSignal.timeout(timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS);
   const principal: PostureResult["principal"] = {
     ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}),
