@@ -368,7 +368,8 @@ describe("anchor", () => {
     const path = join(dir, "anchorfail.log");
     const r = createAuditRecorder({ destination: path, checkpoint: { everyRecords: 5, everyMs: 0 }, anchor: { file: { path: join(dir, "no-such-dir", "x.anchor") } } });
     for (let i = 0; i < 12; i++) r.write(REQUEST(i));
-    await new Promise((res) => setTimeout(res, 50));
+    // The failure is recorded while the log is open (after log.close it would be an unsealed tail: a process warning then).
+    for (let waited = 0; waited < 5000 && !(existsSync(path) && readFileSync(path, "utf8").includes('"anchor.failure"')); waited += 20) await new Promise((res) => setTimeout(res, 20));
     await r.close();
     const recs = readFileSync(path, "utf8").trimEnd().split("\n").map(parse);
     const failure = recs.find((x) => x.event.action === "anchor.failure");

@@ -24,7 +24,7 @@ const clearEnv = () => {
 beforeAll(async () => {
   emu = await startEmulator();
   dir = mkdtempSync(join(tmpdir(), "acs-mi-"));
-  mi = await emu.createManagedIdentityEndpoint({ userAssignedClientIds: ["6a1e1b1c-1111-4111-8111-111111111111", "6a1e1b1c-2222-4222-8222-222222222222", "6a1e1b1c-3333-4333-8333-333333333333"] });
+  mi = await emu.createManagedIdentityEndpoint({ userAssignedClientIds: ["6a1e1b1c-1111-4111-8111-111111111111", "6a1e1b1c-2222-4222-8222-222222222222", "6a1e1b1c-3333-4333-8333-333333333333", "6a1e1b1c-4444-4444-8444-444444444444"] });
 });
 afterEach(clearEnv);
 afterAll(async () => {
@@ -39,6 +39,32 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
 });
 const overrides = () => ({ allowedHosts: ["127.0.0.1"], clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } } });
 const acsClientIds = (since: number) => emu.requests.slice(since).filter((r) => r.side === "acs").map((r) => r.clientId);
+
+describe("managed identity token requests go through the factory's credential transport", () => {
+  it("the guard at the wire sees them: NODE_TLS_REJECT_UNAUTHORIZED=0 set after construction stops the token request (nothing reaches the endpoint)", async () => {
+    setEnv(mi.env);
+    // First in the file: MSAL's managed identity token cache is process-wide, so no earlier token may be cached.
+    const audit = join(dir, "mi-transport.log");
+    const factory = AcsClientFactory.fromEnvironment({ ...overrides(), audit: { destination: audit } }, env({ AZURE_CLIENT_ID: "6a1e1b1c-4444-4444-8444-444444444444" }));
+    const before = mi.tokenRequests;
+    const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+    try {
+      // MSAL wraps the refusal into CredentialUnavailableError (network_error); the refuse record keeps the code.
+      const got = await factory.credential.getToken(ACS_SCOPE).then(() => "token", (e: unknown) => String(e));
+      expect(got).not.toBe("token");
+    } finally {
+      if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;
+    }
+    expect(mi.tokenRequests).toBe(before);
+    // The local http endpoint itself is allowed (App Service / IMDS speak http on the host): a token comes back.
+    expect(await factory.credential.getToken(ACS_SCOPE)).toMatchObject({ token: expect.any(String) });
+    expect(mi.tokenRequests).toBe(before + 1);
+    await factory.close();
+    expect(readFileSync(audit, "utf8")).toMatch(/"error":\{"code":"TLS_VERIFICATION_DISABLED"\}.*"action":"refuse"/);
+  });
+});
 
 describe("managed identity (explicit opt-in)", () => {
   it("AZURE_COMMUNICATION_USE_MANAGED_IDENTITY=true: system-assigned identity sends SMS through the App Service endpoint, audited as managed-identity", async () => {
@@ -135,3 +161,4 @@ describe("managed identity (explicit opt-in)", () => {
     expect(() => new AcsClientFactory({ endpoint: emu.endpoint, managedIdentity: { clientId: "" }, ...overrides() })).toThrow(/CREDENTIAL_NOT_CONFIGURED/);
   });
 });
+

@@ -164,3 +164,22 @@ describe("the emulator verifies federated assertions for real", () => {
     expect((await tokenFrom(await wi.oidcIssuer.signToken({ subject: wi.subject }), other.clientId)).outcome).toBe("AADSTS700211");
   });
 });
+
+describe("workload identity token requests go through the factory's credential transport", () => {
+  it("NODE_TLS_REJECT_UNAUTHORIZED=0 set after construction stops the federated assertion at the wire (nothing reaches Entra), refusal recorded", async () => {
+    const audit = join(dir, "wi-transport.log");
+    const factory = AcsClientFactory.fromEnvironment({ ...overrides(), audit: { destination: audit } }, env());
+    const before = emu.stats.tokenRequests;
+    const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+    try {
+      await expect(factory.credential.getToken(ACS_SCOPE)).rejects.toBeDefined();
+    } finally {
+      if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;
+    }
+    expect(emu.stats.tokenRequests).toBe(before);
+    await factory.close();
+    expect(readFileSync(audit, "utf8")).toMatch(/"error":\{"code":"TLS_VERIFICATION_DISABLED"\}.*"action":"refuse"/);
+  });
+});

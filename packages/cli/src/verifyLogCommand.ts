@@ -69,6 +69,28 @@ async function readAnchor(source: string, cwd: string, env: NodeJS.ProcessEnv, e
   return lines;
 }
 
+/**
+ * The anchor source as it may be printed: a file path as given; a URL only as scheme, host and path — never its
+ * user-info, query or fragment — and without the path when it holds key material (`;AccountKey=`, `sig=`, …).
+ */
+export function describeAnchorSource(source: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(source)) return source;
+  let url: URL;
+  try {
+    url = new URL(source);
+  } catch {
+    return "the URL given";
+  }
+  let path = url.pathname;
+  try {
+    path = decodeURIComponent(decodeURIComponent(path));
+  } catch {
+    // keep the raw path for the check below
+  }
+  const keyed = /accountkey|sharedaccesssignature|defaultendpointsprotocol|sig\s*=|[;@=]/i.test(path) || /accountkey|sig\s*=/i.test(url.pathname);
+  return `${url.protocol}//${url.host}${keyed ? "/…" : url.pathname}`;
+}
+
 function render(result: VerifyLogResult): string[] {
   const out: string[] = [];
   const range = result.records > 0 ? ` (seq ${result.firstSeq}..${result.lastSeq}${result.closed ? ", closed" : ""})` : "";
@@ -151,7 +173,7 @@ export const verifyLogCommand: CliCommand = async (args, io) => {
       options.missingAsEmpty = true; // the anchor decides whether a missing file lost records
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? "error";
-      println(io.stderr, `acs-baseline verify-log: cannot read the anchor ${escapeForTerminal(values.anchor.split("?")[0])} (${escapeForTerminal(code)})`);
+      println(io.stderr, `acs-baseline verify-log: cannot read the anchor ${escapeForTerminal(describeAnchorSource(values.anchor))} (${escapeForTerminal(code)})`);
       return EXIT_USAGE;
     }
   }

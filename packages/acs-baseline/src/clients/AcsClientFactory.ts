@@ -4,7 +4,6 @@
  * your own TokenCredential), with the request guard and the audit policy installed on every client. Connection
  * strings and keys are refused at construction.
  */
-import { Agent as HttpsAgent } from "node:https";
 import { inspect } from "node:util";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
@@ -32,7 +31,7 @@ import { checkPosture } from "../posture/checkPosture.js";
 import { clientTypeOfClass } from "../posture/clientNeeds.js";
 import { parseAcsResourceId, parseArmEndpoint } from "../posture/resourceId.js";
 import type { PostureClientType, PostureResult } from "../posture/types.js";
-import { assertTlsVerification } from "../guard/tlsVerification.js";
+import { checkTransportOptions, isStockHttpsAgent } from "../guard/transportOptions.js";
 import { registerWireBackstop } from "../guard/wireBackstop.js";
 import type { CredentialTransport } from "../credentials/credentialTransport.js";
 import { createCredentialTransport } from "../credentials/credentialTransport.js";
@@ -492,6 +491,7 @@ export class AcsClientFactory {
       clients: posture.clients ?? [...this.#clientTypes],
       credential: this.#credential,
       clientOptions: this.#clientOptions,
+      allowCustomHttpClient: this.#allowCustomHttpClient,
       ...(this.#principal.tenantId !== undefined ? { tenantId: this.#principal.tenantId } : {}),
       ...(this.#principal.clientId !== undefined ? { clientId: this.#principal.clientId } : {}),
       ...(this.#timeoutMs > 0 ? { timeoutMs: this.#timeoutMs } : {}),
@@ -616,34 +616,6 @@ function checkPostureOption(option: FactoryPostureOptions | undefined): (Factory
   const maxAgeMs = option.maxAgeMs ?? DEFAULT_POSTURE_MAX_AGE_MS;
   if (typeof maxAgeMs !== "number" || !Number.isFinite(maxAgeMs) || maxAgeMs < 0) throw new TypeError("posture.maxAgeMs must be a number of milliseconds ≥ 0.");
   return { ...option, maxAgeMs };
-}
-
-/**
- * Refuses a caller-supplied HttpClient (unless allowed) and options that switch TLS verification off.
- * @throws BaselineViolationError CUSTOM_TRANSPORT_REFUSED, TLS_VERIFICATION_DISABLED
- */
-function checkTransportOptions(options: CommonClientOptions | undefined, prefix: string, allowCustomHttpClient: boolean): void {
-  if (options !== undefined && options !== null && options.httpClient !== undefined && !allowCustomHttpClient) {
-    throw new BaselineViolationError(
-      "CUSTOM_TRANSPORT_REFUSED",
-      `${prefix}.httpClient is set. A caller-supplied HttpClient runs after the request guard and could rewrite the URL or the Authorization header, so it is refused. Remove it (proxy and TLS settings have their own options), or set allowCustomHttpClient: true to accept the risk (each use is audited).`,
-    );
-  }
-  if (options !== undefined && options !== null && options.agent !== undefined && !allowCustomHttpClient && !isStockHttpsAgent(options.agent)) {
-    throw new BaselineViolationError(
-      "CUSTOM_TRANSPORT_REFUSED",
-      `${prefix}.agent is not a plain https.Agent. An agent decides where the socket goes and whether it speaks TLS, so only node:https Agents (any options that keep verification on) are accepted. Use proxyOptions for a proxy, or set allowCustomHttpClient: true to accept the risk (each use is audited).`,
-    );
-  }
-  assertTlsVerification(options, prefix);
-}
-
-const AGENT_METHODS = ["createConnection", "addRequest", "createSocket", "getName", "keepSocketAlive", "reuseSocket", "destroy"];
-
-/** True for an instance of node:https Agent itself (not a subclass) whose connection methods are not replaced. */
-function isStockHttpsAgent(agent: unknown): boolean {
-  if (typeof agent !== "object" || agent === null || Object.getPrototypeOf(agent) !== HttpsAgent.prototype) return false;
-  return !AGENT_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name));
 }
 
 let defaultHttpClient: HttpClient | undefined;

@@ -130,12 +130,15 @@ export function checkRequest(request: PipelineRequest, target: GuardTarget, onBl
   throw error;
 }
 
-/** The guard as a pipeline policy (runs after authentication when added as `perRetry`). */
-export function createRequestGuardPolicy(target: GuardTarget, onBlocked?: BlockedHandler): PipelinePolicy {
+/**
+ * The guard as a pipeline policy (runs after authentication when added as `perRetry`). `transport` (default false:
+ * the guarded HttpClient makes those checks) adds the transport checks, for pipelines whose HttpClient is not ours.
+ */
+export function createRequestGuardPolicy(target: GuardTarget, onBlocked?: BlockedHandler, transport: AgentAllowance | false = false): PipelinePolicy {
   return {
     name: REQUEST_GUARD_POLICY_NAME,
     sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {
-      checkRequest(request, target, onBlocked, false);
+      checkRequest(request, target, onBlocked, transport);
       return next(request);
     },
   };

@@ -39,15 +39,23 @@ function onRequestStart(message: unknown): void {
   if (request === undefined || typeof request.getHeader !== "function") return;
   const hostname = normalize(String(request.host ?? ""));
   let port: number | undefined;
+  const defaultPort = request.protocol === "http:" ? 80 : 443;
   const hostHeader = request.getHeader("host");
+  // Where the socket goes (request.host), and — when the Host header names another host — where the request is
+  // addressed: connecting to the endpoint's IP address with `Host: <endpoint>` reaches ACS just the same.
+  const addressed: { hostname: string; port: number }[] = [];
   if (typeof hostHeader === "string") {
     const parsed = parseHostHeader(hostHeader);
-    // A Host header that names the same host gives the port; a different one is not trusted (the socket goes to request.host).
-    if (parsed.hostname === hostname) port = parsed.port ?? (request.protocol === "http:" ? 80 : 443);
+    // A Host header that names the same host gives the port.
+    if (parsed.hostname === hostname) port = parsed.port ?? defaultPort;
+    else addressed.push({ hostname: parsed.hostname, port: parsed.port ?? defaultPort });
   }
   let match: Registration | undefined;
   for (const r of registrations) {
-    if (r.target.hostname === hostname && (port === undefined || port === r.target.port)) {
+    if (
+      (r.target.hostname === hostname && (port === undefined || port === r.target.port)) ||
+      addressed.some((a) => a.hostname === r.target.hostname && a.port === r.target.port)
+    ) {
       match = r;
       break;
     }

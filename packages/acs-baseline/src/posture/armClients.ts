@@ -4,6 +4,16 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
+import type { HttpClient } from "@azure/core-rest-pipeline";
+import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
+import { guardHttpClient } from "../guard/requestGuard.js";
+
+let defaultHttpClient: HttpClient | undefined;
+/** One default HttpClient for every posture check (warm keep-alive connections, as core-client shares one). */
+export function postureDefaultHttpClient(): HttpClient {
+  defaultHttpClient ??= createDefaultHttpClient();
+  return defaultHttpClient;
+}
 
 /** The optional peer dependencies posture needs (exact versions it is tested with are in package.json). */
 export const POSTURE_PACKAGES = ["@azure/arm-communication", "@azure/arm-monitor", "@azure/arm-authorization"] as const;
@@ -52,7 +62,13 @@ export async function createArmClients(
 ): Promise<ArmClients> {
   const [communicationModule, authorizationModule, monitorModule] = await loadModules();
   const scope = `${armEndpoint}/.default`;
-  const { additionalPolicies: _policies, ...options } = clientOptions;
+  const { additionalPolicies: _policies, httpClient: inner, ...rest } = clientOptions;
+  // The request guard as the last step before the wire, pinned to the ARM endpoint: the ARM token goes only to it,
+  // over https, with the transport checks (no requestOverrides, no foreign agent, TLS verification on).
+  const url = new URL(armEndpoint);
+  const target = { hostname: url.hostname.toLowerCase().replace(/^\[|\]$/g, ""), port: url.port === "" ? 443 : Number(url.port) };
+  const httpClient = guardHttpClient(inner ?? postureDefaultHttpClient(), target, undefined, 0, { agent: rest.agent, proxy: rest.proxyOptions !== undefined });
+  const options = { ...rest, httpClient };
   const common = { ...options, endpoint: armEndpoint, $host: armEndpoint, credentialScopes: [scope] };
   return {
     communication: new communicationModule.CommunicationServiceManagementClient(credential, subscriptionId, common),

@@ -6,10 +6,13 @@
 import type { AccessToken } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
 import type { AcsClientFactoryOptions } from "../clients/AcsClientFactory.js";
+import { createCredentialTransport } from "../credentials/credentialTransport.js";
 import { validateAuthorityHost } from "../guard/authority.js";
-import { assertTlsVerification } from "../guard/tlsVerification.js";
+import { assertNotAccessKey, assertTokenCredential } from "../guard/keyCredential.js";
+import { assertNoConnectionString } from "../guard/optionStrings.js";
+import { checkTransportOptions } from "../guard/transportOptions.js";
 import { resolveCredential } from "../credentials/resolveCredential.js";
-import { createArmClients } from "./armClients.js";
+import { createArmClients, postureDefaultHttpClient } from "./armClients.js";
 import { evaluatePosture } from "./evaluatePosture.js";
 import type { PostureInputs } from "./readArm.js";
 import { readPostureInputs } from "./readArm.js";
@@ -37,6 +40,7 @@ export interface CheckPostureOptions
     | "disableInstanceDiscovery"
     | "sendCertificateChain"
     | "clientOptions"
+    | "allowCustomHttpClient"
   > {
   /** `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Communication/communicationServices/{n}` */
   resourceId: string;
@@ -93,6 +97,12 @@ function describeTokenError(error: unknown): string {
  * @public
  */
 export async function checkPosture(options: CheckPostureOptions): Promise<PostureResult> {
+  // The factory's rules, in the factory's order: no connection string in any option, no key credential or access key.
+  const { credential: ownCredential, ...rest } = options;
+  assertNoConnectionString(rest);
+  if (typeof ownCredential === "string") assertNoConnectionString({ credential: ownCredential });
+  if (ownCredential !== undefined) assertTokenCredential(ownCredential);
+  assertNotAccessKey(options.clientSecret);
   const resource = parseAcsResourceId(options.resourceId);
   const armEndpoint = parseArmEndpoint(options.armEndpoint);
   const scope = `${armEndpoint}/.default`;
@@ -100,11 +110,19 @@ export async function checkPosture(options: CheckPostureOptions): Promise<Postur
     retryOptions: { maxRetries: 2, retryDelayInMs: 250, maxRetryDelayInMs: 2000 },
     ...(options.clientOptions ?? {}),
   };
-  const { additionalPolicies: _policies, ...credentialClientOptions } = clientOptions;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_POSTURE_TIMEOUT_MS;
+  const { additionalPolicies: _policies, httpClient: customHttpClient, ...credentialClientOptions } = clientOptions;
   // The factory's rule: the assertion or secret goes only to a Microsoft cloud login host or an allowed authority.
   const authority = validateAuthorityHost(options.authorityHost, options.allowedAuthorityHosts ?? []);
-  // As for the factory's clients: certificate verification stays on for the token and every ARM request.
-  assertTlsVerification(clientOptions, "clientOptions");
+  // As for the factory's clients: no caller transport (unless allowed), and certificate verification stays on for
+  // the token and every ARM request.
+  checkTransportOptions(options.clientOptions, "clientOptions", options.allowCustomHttpClient === true);
+  // The credential's requests go through the factory's credential transport: the transport checks at the wire
+  // (requestOverrides, a foreign agent, TLS switched off later) and a bound on every attempt.
+  const credentialTransport = createCredentialTransport(customHttpClient ?? postureDefaultHttpClient(), timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS, undefined, {
+    agent: credentialClientOptions.agent,
+    proxy: credentialClientOptions.proxyOptions !== undefined,
+  });
   const resolved = resolveCredential(
     {
       tenantId: options.tenantId,
@@ -118,13 +136,13 @@ export async function checkPosture(options: CheckPostureOptions): Promise<Postur
     },
     {
       ...credentialClientOptions,
+      httpClient: credentialTransport,
       authorityHost: authority.origin,
       disableInstanceDiscovery: options.disableInstanceDiscovery ?? !authority.microsoft,
       ...(options.sendCertificateChain !== undefined ? { sendCertificateChain: options.sendCertificateChain } : {}),
     },
   );
   const clients = await createArmClients(resolved.credential, resource.subscriptionId, armEndpoint, clientOptions);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_POSTURE_TIMEOUT_MS;
   const signal = AbortSignal.timeout(timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS);
   const principal: PostureResult["principal"] = {
     ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}),

@@ -18,6 +18,7 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { AppendBlobClient, StoragePipelineOptions } from "@azure/storage-blob";
 import { assertTokenCredential } from "../../guard/keyCredential.js";
 import { createRequestGuardPolicy } from "../../guard/requestGuard.js";
+import { assertTlsVerification } from "../../guard/tlsVerification.js";
 import type { AnchorEvents, AnchorSink } from "./anchorSink.js";
 import { DEFAULT_STORAGE_HOSTS, validateBlobName, validateContainerUrl } from "./containerUrl.js";
 import type { ValidatedContainer } from "./containerUrl.js";
@@ -98,6 +99,8 @@ export function blobClientFactory(
   credential: TokenCredential,
   options: { tlsOptions?: { ca?: string | string[] }; requestTimeoutMs?: number; maxTries?: number },
 ): BlobClientFactory {
+  // The storage token is an Entra token: certificate verification stays on (as for the factory's clients).
+  assertTlsVerification({ tlsOptions: options.tlsOptions }, "audit.anchor.blob");
   return (blobName) => new storage.AppendBlobClient(blobUrlOf(target.url, blobName), credential, pipelineOptions(target, options));
 }
 
@@ -509,7 +512,9 @@ function pipelineOptions(
   target: ValidatedContainer,
   options: { tlsOptions?: { ca?: string | string[] }; requestTimeoutMs?: number; maxTries?: number },
 ): StoragePipelineOptions {
-  const guard: PipelinePolicy = createRequestGuardPolicy({ hostname: target.hostname, port: target.port });
+  // With the transport checks (requestOverrides, a foreign agent, the request's TLS settings, NODE_TLS_REJECT_UNAUTHORIZED
+  // set later) on every attempt: storage builds its own HttpClient, so this policy is the anchor's last check.
+  const guard: PipelinePolicy = createRequestGuardPolicy({ hostname: target.hostname, port: target.port }, undefined, {});
   const extra: { tlsOptions?: { ca?: string | string[] }; additionalPolicies: { policy: PipelinePolicy; position: "perRetry" }[] } = {
     additionalPolicies: [{ policy: guard, position: "perRetry" }],
     ...(options.tlsOptions !== undefined ? { tlsOptions: options.tlsOptions } : {}),
@@ -534,6 +539,7 @@ export function checkBlobAnchorOptions(options: BlobAnchorOptions): { target: Va
     throw new TypeError('audit anchor mode must be "checkpoints" or "records"');
   }
   positiveInt(options.requestTimeoutMs, 30_000, 600_000, "requestTimeoutMs");
+  assertTlsVerification({ tlsOptions: options.tlsOptions }, "audit.anchor.blob");
   return { target, blobName };
 }
 

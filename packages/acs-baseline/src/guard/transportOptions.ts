@@ -1,0 +1,38 @@
+/**
+ * IM-1 / DP-3 for client options: a caller-supplied HttpClient, or an agent that is not a plain `https.Agent`, is
+ * refused (CUSTOM_TRANSPORT_REFUSED) unless explicitly allowed, and TLS verification must stay on
+ * (TLS_VERIFICATION_DISABLED). One rule for every place that builds a credential or SDK client from caller options:
+ * the factory, its `createClient`, and `checkPosture`.
+ */
+import { Agent as HttpsAgent } from "node:https";
+import type { CommonClientOptions } from "@azure/core-client";
+import { BaselineViolationError } from "../errors.js";
+import { assertTlsVerification } from "./tlsVerification.js";
+
+const AGENT_METHODS = ["createConnection", "addRequest", "createSocket", "getName", "keepSocketAlive", "reuseSocket", "destroy"];
+
+/** True for an instance of node:https Agent itself (not a subclass) whose connection methods are not replaced. */
+export function isStockHttpsAgent(agent: unknown): boolean {
+  if (typeof agent !== "object" || agent === null || Object.getPrototypeOf(agent) !== HttpsAgent.prototype) return false;
+  return !AGENT_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name));
+}
+
+/**
+ * Refuses a caller-supplied HttpClient or a non-stock agent (unless allowed) and options that switch TLS verification off.
+ * @throws BaselineViolationError CUSTOM_TRANSPORT_REFUSED, TLS_VERIFICATION_DISABLED
+ */
+export function checkTransportOptions(options: CommonClientOptions | undefined, prefix: string, allowCustomHttpClient: boolean): void {
+  if (options !== undefined && options !== null && options.httpClient !== undefined && !allowCustomHttpClient) {
+    throw new BaselineViolationError(
+      "CUSTOM_TRANSPORT_REFUSED",
+      `${prefix}.httpClient is set. A caller-supplied HttpClient runs after the request guard and could rewrite the URL or the Authorization header, so it is refused. Remove it (proxy and TLS settings have their own options), or set allowCustomHttpClient: true to accept the risk (each use is audited).`,
+    );
+  }
+  if (options !== undefined && options !== null && options.agent !== undefined && !allowCustomHttpClient && !isStockHttpsAgent(options.agent)) {
+    throw new BaselineViolationError(
+      "CUSTOM_TRANSPORT_REFUSED",
+      `${prefix}.agent is not a plain https.Agent. An agent decides where the socket goes and whether it speaks TLS, so only node:https Agents (any options that keep verification on) are accepted. Use proxyOptions for a proxy, or set allowCustomHttpClient: true to accept the risk (each use is audited).`,
+    );
+  }
+  assertTlsVerification(options, prefix);
+}

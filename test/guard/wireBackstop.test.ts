@@ -1,0 +1,45 @@
+/**
+ * The process-wide wire backstop stops an access-key request to the factory's ACS endpoint also when it connects to
+ * the endpoint's address under another name (`Host: <endpoint>` on a socket to its IP), and leaves requests to other
+ * services on the same machine alone.
+ */
+import { request } from "node:https";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
+import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+
+let emu: Emulator;
+let app: TestApplication;
+beforeAll(async () => {
+  emu = await startEmulator();
+  app = await emu.createTestApplication();
+});
+afterAll(async () => emu?.close());
+
+function send(host: string, port: number, hostHeader: string): Promise<string> {
+  return new Promise((resolve) => {
+    const req = request(
+      { host, port, method: "POST", path: "/sms?api-version=2021-03-07", ca: emu.caCertificatePem, headers: { host: hostHeader, authorization: "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=AAAA", "content-type": "application/json" } },
+      (res) => {
+        res.resume();
+        resolve(`status ${res.statusCode}`);
+      },
+    );
+    req.on("error", (e: Error & { code?: string }) => resolve(`error ${e.code ?? e.message}`));
+    req.end("{}");
+  });
+}
+
+it("an HMAC request to the endpoint's IP with Host: <endpoint host> is stopped (KEY_AUTH_BLOCKED); nothing reaches ACS", async () => {
+  const port = Number(new URL(emu.endpoint).port);
+  const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { endpoint: `https://localhost:${port}`, allowedHosts: ["localhost"] }));
+  try {
+    const before = emu.requests.filter((r) => r.side === "acs").length;
+    expect(await send("localhost", port, `localhost:${port}`)).toBe("error KEY_AUTH_BLOCKED");
+    expect(await send("127.0.0.1", port, `localhost:${port}`)).toBe("error KEY_AUTH_BLOCKED");
+    expect(emu.requests.filter((r) => r.side === "acs").length).toBe(before);
+  } finally {
+    await factory.close();
+  }
+});
