@@ -471,7 +471,9 @@ class Verifier {
     r.lastSeq = seq;
     r.lastHash = rec.hash;
     if (time !== undefined) this.lastRecordTime = time;
-    if (action !== "log.checkpoint") this.lastAction = action;
+    // What the closing anchor reports after log.close (sealed by one more checkpoint) does not reopen the log.
+    const anchorReportAfterClose = this.lastAction === "log.close" && (action === "anchor.failure" || action === "anchor.recovered");
+    if (action !== "log.checkpoint" && !anchorReportAfterClose) this.lastAction = action;
     return true;
   }
 
