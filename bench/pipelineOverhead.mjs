@@ -6,42 +6,20 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ClientCertificateCredential } from "@azure/identity";
-import { SmsClient } from "@azure/communication-sms";
-import { createHttpHeaders } from "@azure/core-rest-pipeline";
 import { AcsClientFactory } from "acs-baseline";
 import { emulatorFactoryOptions, startEmulator } from "acs-baseline-emulator";
-import { sendBatch } from "./lib/sendBatch.mjs";
-import { bootstrapMedianInterval, fmt, median, seededRandom, shuffle } from "./lib/stats.mjs";
-
-const BODY = JSON.stringify({ value: [{ to: "+14255550123", messageId: "00000000-0000-0000-0000-000000000001", httpStatusCode: 202, successful: true }] });
-
-/** Answers every request with the 202 the SMS service would send, without any I/O. */
-const inMemoryHttpClient = {
-  sendRequest(request) {
-    return Promise.resolve({
-      request,
-      status: 202,
-      headers: createHttpHeaders({ "content-type": "application/json", "x-ms-request-id": "9d0c7a26-5f7e-4d7f-8b51-0c6b1b6c2a11" }),
-      bodyAsText: BODY,
-    });
-  },
-};
+import { inMemoryHttpClient, rawInMemorySmsClient } from "./lib/inMemoryHttpClient.mjs";
+import { cpuRounds } from "./lib/cpuRounds.mjs";
+import { bootstrapMedianInterval, fmt, median } from "./lib/stats.mjs";
 
 export async function pipelineOverhead({ rounds = 60, batch = 1000, warmup = 3000, concurrency = 4 } = {}) {
   const emu = await startEmulator({ tokenLifetimeSeconds: 3600 });
   const app = await emu.createTestApplication();
   const dir = mkdtempSync(join(tmpdir(), "acs-bench-pipeline-"));
-  const tls = { tlsOptions: { ca: emu.caCertificatePem } };
   // The in-memory HttpClient is a caller-supplied transport: let in explicitly (allowCustomHttpClient).
   const audited = new AcsClientFactory(emulatorFactoryOptions(emu, app, { allowCustomHttpClient: true, audit: { destination: join(dir, "audit.log"), chain: true } }));
   const bare = new AcsClientFactory(emulatorFactoryOptions(emu, app, { allowCustomHttpClient: true }));
-  const raw = () =>
-    new SmsClient(
-      emu.endpoint,
-      new ClientCertificateCredential(emu.tenantId, app.clientId, { certificatePath: app.certificatePath }, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, ...tls }),
-      { ...tls, httpClient: inMemoryHttpClient },
-    );
+  const raw = () => rawInMemorySmsClient(emu, app);
   const subjects = [
     { name: "raw", client: raw() },
     { name: "raw-2", client: raw() },
@@ -49,17 +27,7 @@ export async function pipelineOverhead({ rounds = 60, batch = 1000, warmup = 300
     { name: "factory, no audit", client: bare.createSmsClient({ httpClient: inMemoryHttpClient }) },
   ];
   try {
-    for (const s of subjects) await sendBatch(s.client, warmup, concurrency);
-    const cpu = Object.fromEntries(subjects.map((s) => [s.name, []]));
-    const random = seededRandom(11);
-    for (let round = 0; round < rounds; round++) {
-      for (const s of shuffle(subjects, random)) {
-        const before = process.cpuUsage();
-        await sendBatch(s.client, batch, concurrency);
-        const used = process.cpuUsage(before);
-        cpu[s.name].push((used.user + used.system) / batch);
-      }
-    }
+    const { cpu, random } = await cpuRounds(subjects, { rounds, batch, warmup, concurrency, seed: 11 });
     const rows = subjects.map(({ name }) => {
       const deltas = cpu[name].map((v, i) => v - cpu.raw[i]);
       return { name, cpuPerRequestUs: median(cpu[name]), deltaUs: median(deltas), deltaInterval: bootstrapMedianInterval(deltas, random) };

@@ -1,20 +1,23 @@
 // `npm run bench`: runs every benchmark in one process run, prints one report, and writes bench/RESULTS.md with the
 // machine and versions. `--smoke` runs a few iterations only (CI keeps the benchmarks working with it; its numbers
-// mean nothing). `--only=name[,name]` picks benchmarks: overhead, pipeline, tokens, audit, scan, startup, install
-// (install needs the npm registry and is skipped by --smoke).
+// mean nothing). `--only=name[,name]` picks benchmarks: overhead, pipeline, previous, backstop, tokens, audit, scan,
+// startup, install (install needs the npm registry and is skipped by --smoke). `--previous=DIR` adds the head-to-head
+// against an earlier build checked out and built in DIR (bench/previousBuild.mjs); without it that table is skipped.
 import { writeFileSync, readFileSync } from "node:fs";
 import { cpus, totalmem, platform, release } from "node:os";
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { requestOverhead, renderRequestOverhead } from "./requestOverhead.mjs";
 import { pipelineOverhead, renderPipelineOverhead } from "./pipelineOverhead.mjs";
+import { previousBuild, renderPreviousBuild } from "./previousBuild.mjs";
+import { backstop, renderBackstop } from "./backstop.mjs";
 import { tokenFetches, renderTokenFetches } from "./tokenFetches.mjs";
 import { auditThroughput, renderAuditThroughput } from "./auditThroughput.mjs";
 import { scan, renderScan } from "./scan.mjs";
 import { startup, renderStartup } from "./startup.mjs";
 import { installSize, renderInstallSize } from "./installSize.mjs";
 
-const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, only: { type: "string" } } });
+const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, only: { type: "string" }, previous: { type: "string" } } });
 const smoke = values.smoke;
 const only = values.only ? new Set(values.only.split(",")) : null;
 const want = (name) => only === null || only.has(name);
@@ -48,6 +51,10 @@ if (want("overhead")) {
   log(renderRequestOverhead(overhead));
 }
 if (want("pipeline")) log(renderPipelineOverhead(await pipelineOverhead(smoke ? { rounds: 2, batch: 20, warmup: 20 } : {}), e2eRawUs));
+if (want("previous") && values.previous !== undefined) {
+  log(renderPreviousBuild(await previousBuild({ dir: values.previous, ...(smoke ? { rounds: 2, batch: 20, warmup: 20 } : {}) })));
+}
+if (want("backstop")) log(renderBackstop(await backstop(smoke ? { rounds: 2, count: 1000 } : {})));
 if (want("tokens")) log(renderTokenFetches(await tokenFetches(smoke ? { calls: 20 } : {})));
 if (want("audit")) log(renderAuditThroughput(await auditThroughput(smoke ? { records: 2000 } : {})));
 if (want("scan")) log(renderScan(scan(smoke ? { files: 200, seeds: 10, runs: 1 } : {})));

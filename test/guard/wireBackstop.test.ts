@@ -43,3 +43,24 @@ it("an HMAC request to the endpoint's IP with Host: <endpoint host> is stopped (
     await factory.close();
   }
 });
+
+it("the same verdicts on repeated requests (parsed host names are cached), for spelling variants and oversized Host headers; another port is left alone", async () => {
+  const port = Number(new URL(emu.endpoint).port);
+  const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { endpoint: `https://localhost:${port}`, allowedHosts: ["localhost"] }));
+  try {
+    const before = emu.requests.filter((r) => r.side === "acs").length;
+    for (let i = 0; i < 3; i++) {
+      expect(await send("127.0.0.1", port, `LOCALHOST.:${port}`)).toBe("error KEY_AUTH_BLOCKED");
+      expect(await send("127.0.0.1", port, `localhost:${port}`)).toBe("error KEY_AUTH_BLOCKED");
+      expect(await send("localhost", port, `localhost:${port}`)).toBe("error KEY_AUTH_BLOCKED");
+    }
+    // Longer than the cache takes (300 characters): parsed every time, and no match — a Host header that is not the
+    // endpoint's does not make a request to the endpoint's own name pass either.
+    expect(await send("localhost", port, `${"a".repeat(400)}.example:${port}`)).toBe("error KEY_AUTH_BLOCKED");
+    expect(emu.requests.filter((r) => r.side === "acs").length).toBe(before);
+    // Addressed to another port of the same name through the IP address: not the endpoint, not stopped.
+    expect(await send("127.0.0.1", port, "localhost:1")).toMatch(/^status /);
+  } finally {
+    await factory.close();
+  }
+});

@@ -33,28 +33,51 @@ function parseHostHeader(value: string): { hostname: string; port: number | unde
   return { hostname: normalize(m[1] ?? ""), port: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
+// Every http/https request in the process passes through here while a factory is open, and a process talks to few
+// hosts: the parsed forms of the host strings seen are kept (pure functions of the string; at most 256 of them, each
+// at most 300 characters — a DNS name is at most 253 — and the cache is cleared when full).
+const CACHE_LIMIT = 256;
+const CACHED_LENGTH = 300;
+const names = new Map<string, string>();
+const hostHeaders = new Map<string, { hostname: string; port: number | undefined }>();
+
+function remembered<T>(cache: Map<string, T>, key: string, compute: (key: string) => T): T {
+  if (key.length > CACHED_LENGTH) return compute(key);
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    value = compute(key);
+    cache.set(key, value);
+  }
+  return value;
+}
+
 function onRequestStart(message: unknown): void {
   if (registrations.size === 0) return;
   const request = (message as { request?: ClientRequest } | undefined)?.request;
   if (request === undefined || typeof request.getHeader !== "function") return;
-  const hostname = normalize(String(request.host ?? ""));
+  const hostname = remembered(names, String(request.host ?? ""), normalize);
   let port: number | undefined;
   const defaultPort = request.protocol === "http:" ? 80 : 443;
   const hostHeader = request.getHeader("host");
   // Where the socket goes (request.host), and — when the Host header names another host — where the request is
   // addressed: connecting to the endpoint's IP address with `Host: <endpoint>` reaches ACS just the same.
-  const addressed: { hostname: string; port: number }[] = [];
+  let addressedHost: string | undefined;
+  let addressedPort = defaultPort;
   if (typeof hostHeader === "string") {
-    const parsed = parseHostHeader(hostHeader);
+    const parsed = remembered(hostHeaders, hostHeader, parseHostHeader);
     // A Host header that names the same host gives the port.
     if (parsed.hostname === hostname) port = parsed.port ?? defaultPort;
-    else addressed.push({ hostname: parsed.hostname, port: parsed.port ?? defaultPort });
+    else {
+      addressedHost = parsed.hostname;
+      addressedPort = parsed.port ?? defaultPort;
+    }
   }
   let match: Registration | undefined;
   for (const r of registrations) {
     if (
       (r.target.hostname === hostname && (port === undefined || port === r.target.port)) ||
-      addressed.some((a) => a.hostname === r.target.hostname && a.port === r.target.port)
+      (addressedHost === r.target.hostname && addressedPort === r.target.port)
     ) {
       match = r;
       break;
