@@ -1,7 +1,10 @@
 // 1. Request overhead: the same SmsClient.send workload against the emulator in a separate process, from
 //    - raw:     an upstream SmsClient with its own ClientCertificateCredential,
 //    - raw-2:   a second, identical raw client (noise control: its ratio to raw shows the machine's noise),
-//    - factory: an acs-baseline factory client with the request guard and chained audit to a file.
+//    - factory: an acs-baseline factory client with the request guard and chained audit to a file,
+//    - with `--previous=DIR`: the same two factories from an earlier build (bench/previousBuild.mjs), and the paired
+//      ratio this build / previous. (The earlier build's clients run while this build's factories are open, so they
+//      pay this build's wire backstop too — 0.1–0.2 µs per request, see bench/backstop.mjs.)
 // The measurement runs in several fresh processes ("forks"), one after the other: JIT and memory-layout decisions differ
 // from process to process and move a single process's result by a few per cent, more than the rounds inside it.
 // In each fork: warm-up, then many short rounds; every round runs each client once, in a shuffled order (a fixed
@@ -13,16 +16,18 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { ClientCertificateCredential } from "@azure/identity";
 import { SmsClient } from "@azure/communication-sms";
 import { AcsClientFactory } from "acs-baseline";
 import { emulatorFactoryOptions } from "acs-baseline-emulator";
+import { previousEntry } from "./previousBuild.mjs";
 import { sendBatch } from "./lib/sendBatch.mjs";
 import { startEmulatorProcess } from "./lib/startEmulatorProcess.mjs";
 import { bootstrapMedianInterval, fmt, median, quantile, ratio, seededRandom, shuffle } from "./lib/stats.mjs";
 
 /** One fork's measurement (run by bench/lib/overheadFork.mjs): raw samples per client, in the same round order. */
-export async function measureOverhead({ rounds, batch, warmup, concurrency, seed }) {
+export async function measureOverhead({ rounds, batch, warmup, concurrency, seed, previous }) {
   const emu = await startEmulatorProcess();
   const dir = mkdtempSync(join(tmpdir(), "acs-bench-"));
   const tls = { tlsOptions: { ca: emu.caCertificatePem } };
@@ -47,6 +52,13 @@ export async function measureOverhead({ rounds, batch, warmup, concurrency, seed
     { name: "factory", client: factory.createSmsClient() },
     { name: "factory, no audit", client: bare.createSmsClient() },
   ];
+  const earlier = [];
+  if (previous !== undefined) {
+    const { AcsClientFactory: Previous } = await import(pathToFileURL(previousEntry(previous).entry).href);
+    earlier.push(new Previous(emulatorFactoryOptions(emu, emu, { clientOptions: tls, audit: { destination: join(dir, "previous.log"), chain: true } })));
+    earlier.push(new Previous(emulatorFactoryOptions(emu, emu, { clientOptions: tls })));
+    subjects.push({ name: "previous", client: earlier[0].createSmsClient() }, { name: "previous, no audit", client: earlier[1].createSmsClient() });
+  }
   try {
     for (const s of subjects) await sendBatch(s.client, warmup, concurrency, []);
     const samples = Object.fromEntries(subjects.map((s) => [s.name, { cpu: [], throughput: [], latencies: [] }]));
@@ -66,6 +78,7 @@ export async function measureOverhead({ rounds, batch, warmup, concurrency, seed
   } finally {
     await factory.close();
     await bare.close();
+    for (const f of earlier) await f.close();
     await emu.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -83,9 +96,9 @@ function runFork(options) {
   });
 }
 
-export async function requestOverhead({ forks = 5, rounds = 80, batch = 100, warmup = 300, concurrency = 4 } = {}) {
+export async function requestOverhead({ forks = 5, rounds = 80, batch = 100, warmup = 300, concurrency = 4, previous } = {}) {
   const results = [];
-  for (let f = 0; f < forks; f++) results.push(await runFork({ rounds, batch, warmup, concurrency, seed: 7 + f }));
+  for (let f = 0; f < forks; f++) results.push(await runFork({ rounds, batch, warmup, concurrency, seed: 7 + f, previous }));
   const names = results[0].names;
   const pooled = Object.fromEntries(names.map((n) => [n, { cpu: [], throughput: [], latencies: [] }]));
   for (const r of results) {
@@ -117,7 +130,16 @@ export async function requestOverhead({ forks = 5, rounds = 80, batch = 100, war
       p99Ratio: ratio(quantile(s.latencies, 0.99), quantile(base.latencies, 0.99)),
     };
   });
-  return { forks, rounds, batch, concurrency, rows };
+  // This build against the previous one, paired per round (same fork, same round): CPU and throughput ratios.
+  const versus = [];
+  if (names.includes("previous")) {
+    for (const [mine, theirs] of [["factory", "previous"], ["factory, no audit", "previous, no audit"]]) {
+      const cpu = pooled[mine].cpu.map((v, i) => v / pooled[theirs].cpu[i]);
+      const throughput = pooled[mine].throughput.map((v, i) => v / pooled[theirs].throughput[i]);
+      versus.push({ name: `${mine} / ${theirs}`, cpu: median(cpu), cpuInterval: bootstrapMedianInterval(cpu, random), throughput: median(throughput), throughputInterval: bootstrapMedianInterval(throughput, random) });
+    }
+  }
+  return { forks, rounds, batch, concurrency, rows, versus };
 }
 
 export function renderRequestOverhead(result) {
@@ -136,5 +158,12 @@ export function renderRequestOverhead(result) {
     "",
     "Targets: factory CPU ratio ≤ 1.03, throughput ratio ≥ 0.97. Ratios are per-round (paired) medians against raw over the rounds of all processes; raw-2 is a second raw client and shows the noise of this run.",
   );
+  if (result.versus.length > 0) {
+    lines.push("", "| this build / previous build | CPU ratio (95% CI) | throughput ratio (95% CI) |", "|---|---|---|");
+    for (const v of result.versus) {
+      lines.push(`| ${v.name} | ${fmt(v.cpu)} (${fmt(v.cpuInterval[0])}–${fmt(v.cpuInterval[1])}) | ${fmt(v.throughput)} (${fmt(v.throughputInterval[0])}–${fmt(v.throughputInterval[1])}) |`);
+    }
+    lines.push("", "The previous build's clients run while this build's factories are open, so they pay its wire backstop too (see the backstop table).");
+  }
   return lines.join("\n");
 }

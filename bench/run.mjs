@@ -2,7 +2,8 @@
 // machine and versions. `--smoke` runs a few iterations only (CI keeps the benchmarks working with it; its numbers
 // mean nothing). `--only=name[,name]` picks benchmarks: overhead, pipeline, previous, backstop, tokens, audit, scan,
 // startup, install (install needs the npm registry and is skipped by --smoke). `--previous=DIR` adds the head-to-head
-// against an earlier build checked out and built in DIR (bench/previousBuild.mjs); without it that table is skipped.
+// against an earlier build checked out and built in DIR (bench/previousBuild.mjs, and two more clients in the
+// end-to-end run); without it those are skipped.
 import { writeFileSync, readFileSync } from "node:fs";
 import { cpus, totalmem, platform, release } from "node:os";
 import { createRequire } from "node:module";
@@ -46,7 +47,7 @@ console.log(`acs-baseline benchmarks\n${machine}\n`);
 
 let e2eRawUs;
 if (want("overhead")) {
-  const overhead = await requestOverhead(smoke ? { forks: 1, rounds: 2, batch: 5, warmup: 10 } : {});
+  const overhead = await requestOverhead({ ...(smoke ? { forks: 1, rounds: 2, batch: 5, warmup: 10 } : {}), previous: values.previous });
   e2eRawUs = overhead.rows.find((r) => r.name === "raw")?.cpuPerRequestUs;
   log(renderRequestOverhead(overhead));
 }

@@ -6,7 +6,7 @@
 import type { HttpClient, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { BaselineViolationError } from "../errors.js";
 import type { AgentAllowance } from "../guard/requestGuard.js";
-import { blockedError, transportRefusal } from "../guard/requestGuard.js";
+import { blockedError, snapshotOf, transportRefusal } from "../guard/requestGuard.js";
 
 /** An HttpClient whose in-flight requests can be aborted together. */
 export interface CredentialTransport extends HttpClient {
@@ -29,34 +29,36 @@ export function createCredentialTransport(
   const inflight = new Set<AbortController>();
   return {
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
-      const refused = transportRefusal(request, agents);
+      // What is checked is what is sent: a snapshot of the request (its body carries the client secret or assertion).
+      const sent = snapshotOf(request);
+      const refused = transportRefusal(sent, agents);
       if (refused !== undefined) {
-        const error = blockedError(request.method, refused[0], refused[1]);
+        const error = blockedError(sent.method, refused[0], refused[1]);
         onBlocked?.(error);
         return Promise.reject(error);
       }
-      if (timeoutMs > 0 && !(request.timeout > 0)) request.timeout = timeoutMs;
+      if (timeoutMs > 0 && !(sent.timeout > 0)) sent.timeout = timeoutMs;
       const controller = new AbortController();
-      const outer = request.abortSignal;
+      const outer = sent.abortSignal;
       const forward = () => controller.abort();
       if (outer !== undefined) {
         if (outer.aborted) controller.abort();
         else outer.addEventListener("abort", forward, { once: true });
       }
-      request.abortSignal = controller.signal;
+      sent.abortSignal = controller.signal;
       inflight.add(controller);
       const done = () => {
         inflight.delete(controller);
         outer?.removeEventListener("abort", forward);
       };
-      let sent: Promise<PipelineResponse>;
+      let result: Promise<PipelineResponse>;
       try {
-        sent = inner.sendRequest(request);
+        result = inner.sendRequest(sent);
       } catch (error) {
         done();
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      return sent.finally(done);
+      return result.finally(done);
     },
     abortAll(): void {
       for (const controller of inflight) controller.abort();

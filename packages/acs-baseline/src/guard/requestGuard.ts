@@ -132,32 +132,64 @@ export function checkRequest(request: PipelineRequest, target: GuardTarget, onBl
 
 /**
  * The guard as a pipeline policy (runs after authentication when added as `perRetry`). `transport` (default false:
- * the guarded HttpClient makes those checks) adds the transport checks, for pipelines whose HttpClient is not ours.
+ * the guarded HttpClient makes those checks) adds the transport checks, for pipelines whose HttpClient is not ours;
+ * the policy then checks and passes on a snapshot of the request (see {@link snapshotOf}).
  */
 export function createRequestGuardPolicy(target: GuardTarget, onBlocked?: BlockedHandler, transport: AgentAllowance | false = false): PipelinePolicy {
   return {
     name: REQUEST_GUARD_POLICY_NAME,
     sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {
-      checkRequest(request, target, onBlocked, transport);
-      return next(request);
+      if (transport === false) {
+        checkRequest(request, target, onBlocked, transport);
+        return next(request);
+      }
+      // The last check of a pipeline whose HttpClient is not ours: what it checks is what goes on.
+      const sent = snapshotOf(request);
+      checkRequest(sent, target, onBlocked, transport);
+      return next(sent);
     },
   };
 }
 
 /**
+ * Where `@azure/core-client` looks for the request a derived one stands for (`getOperationRequestInfo` follows it to
+ * find the operation a response belongs to; `@azure/core-http-compat` uses it the same way).
+ */
+const ORIGINAL_REQUEST = Symbol.for("@azure/core-client original request");
+
+/**
+ * A copy of `request` with every own property read exactly once (accessors and Proxy traps become plain values): the
+ * guard checks the copy and only the copy goes on, so a policy cannot show the guard one URL, `requestOverrides` or
+ * TLS setting and the HTTP client another (a getter that counts its reads or looks at the stack, a Proxy, or a body
+ * factory or abort signal that changes the request after the check). The headers object is shared: one that answers
+ * `get()` and `toJSON()` differently can only change what goes to the checked host, where the wire backstop reads the
+ * headers Node actually writes. The copy names the caller's request as its original, so `@azure/core-client` still
+ * finds the operation a response belongs to.
+ */
+export function snapshotOf(request: PipelineRequest): PipelineRequest {
+  // The symbol first: V8 copies the request's shape for the spread; a key added after it costs a slow transition
+  // (about 1.4 µs against 0.3 µs, measured).
+  const copy: PipelineRequest & { [ORIGINAL_REQUEST]: PipelineRequest } = { [ORIGINAL_REQUEST]: request, ...request };
+  return copy;
+}
+
+/**
  * The guard as the HttpClient: the very last step before the wire. With `timeoutMs`, requests without their own
- * timeout get that one (the HTTP client aborts them with an AbortError).
+ * timeout get that one (the HTTP client aborts them with an AbortError). What it checks is what it sends: a snapshot
+ * of the request taken once (see {@link snapshotOf}).
  */
 export function guardHttpClient(inner: HttpClient, target: GuardTarget, onBlocked?: BlockedHandler, timeoutMs = 0, agents: AgentAllowance = {}): HttpClient {
   return {
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
+      let sent: PipelineRequest;
       try {
-        checkRequest(request, target, onBlocked, agents);
+        sent = snapshotOf(request);
+        checkRequest(sent, target, onBlocked, agents);
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      if (timeoutMs > 0 && !(request.timeout > 0)) request.timeout = timeoutMs;
-      return inner.sendRequest(request);
+      if (timeoutMs > 0 && !(sent.timeout > 0)) sent.timeout = timeoutMs;
+      return inner.sendRequest(sent);
     },
   };
 }
