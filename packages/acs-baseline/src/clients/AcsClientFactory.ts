@@ -24,7 +24,7 @@ import { validateAuthorityHost } from "../guard/authority.js";
 import { credentialOptionsFromEnvironment } from "../config/readEnvironment.js";
 import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "../guard/endpoint.js";
 import type { GuardTarget } from "../guard/requestGuard.js";
-import { REQUEST_GUARD_POLICY_NAME, createRequestGuardPolicy, guardHttpClient } from "../guard/requestGuard.js";
+import { REQUEST_GUARD_POLICY_NAME, createRequestGuardPolicy, guardHttpClient, proxyConfigured } from "../guard/requestGuard.js";
 import { assertNotAccessKey, assertTokenCredential } from "../guard/keyCredential.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
 import { checkPosture } from "../posture/checkPosture.js";
@@ -281,7 +281,7 @@ export class AcsClientFactory {
         customHttpClient ?? sharedDefaultHttpClient(),
         timeoutMs,
         (error) => this.#record("refuse", "failure", [error.control], { level: "error", reason: error.message, error: { code: error.code } }),
-        { agent: credentialClientOptions.agent, proxy: credentialClientOptions.proxyOptions !== undefined },
+        { agent: credentialClientOptions.agent, proxy: proxyConfigured(credentialClientOptions.proxyOptions) },
       );
       // Always explicit, so @azure/identity never falls back to AZURE_AUTHORITY_HOST from process.env.
       const disableInstanceDiscovery = options.disableInstanceDiscovery ?? !authority.microsoft;
@@ -438,7 +438,7 @@ export class AcsClientFactory {
         ...merged,
         httpClient: guardHttpClient(merged.httpClient ?? sharedDefaultHttpClient(), this.#target, onBlocked, this.#timeoutMs, {
           agent: merged.agent,
-          proxy: merged.proxyOptions !== undefined,
+          proxy: proxyConfigured(merged.proxyOptions),
         }),
         additionalPolicies: [
           ...(this.#posture !== undefined ? [{ policy: this.#postureGatePolicy(onBlocked), position: "perCall" as const }] : []),

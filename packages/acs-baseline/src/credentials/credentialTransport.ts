@@ -6,7 +6,7 @@
 import type { HttpClient, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { BaselineViolationError } from "../errors.js";
 import type { AgentAllowance } from "../guard/requestGuard.js";
-import { blockedError, snapshotOf, transportRefusal } from "../guard/requestGuard.js";
+import { blockedError, sealSnapshot, snapshotOf, transportRefusal } from "../guard/requestGuard.js";
 
 /** An HttpClient whose in-flight requests can be aborted together. */
 export interface CredentialTransport extends HttpClient {
@@ -37,6 +37,7 @@ export function createCredentialTransport(
         onBlocked?.(error);
         return Promise.reject(error);
       }
+      sealSnapshot(sent);
       if (timeoutMs > 0 && !(sent.timeout > 0)) sent.timeout = timeoutMs;
       const controller = new AbortController();
       const outer = sent.abortSignal;

@@ -5,6 +5,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
 import { assertTlsVerification } from "../guard/tlsVerification.js";
+import { proxyConfigured } from "../guard/requestGuard.js";
 import { createCredentialTransport } from "./credentialTransport.js";
 import { credentialOptionsFromEnvironment, readEnvironment } from "../config/readEnvironment.js";
 import { validateAuthorityHost } from "../guard/authority.js";
@@ -27,7 +28,7 @@ export function credentialFromEnvironment(
   // The factory's TLS rule: for the environment given and for this process's own (which Node.js reads).
   assertTlsVerification({ tlsOptions: options.tlsOptions }, "tlsOptions", env);
   if (env !== process.env) assertTlsVerification(undefined, "tlsOptions", process.env);
-  const httpClient = createCredentialTransport(createDefaultHttpClient(), TOKEN_ATTEMPT_TIMEOUT_MS);
+  const httpClient = createCredentialTransport(createDefaultHttpClient(), TOKEN_ATTEMPT_TIMEOUT_MS, undefined, { proxy: proxyConfigured(undefined) });
   return resolveCredential(
     { tenantId: o.tenantId, clientId: o.clientId, certificate: o.certificate, workloadIdentity: o.workloadIdentity, clientSecret: o.clientSecret, managedIdentity: o.managedIdentity },
     {

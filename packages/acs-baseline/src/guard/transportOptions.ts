@@ -7,6 +7,7 @@
 import { Agent as HttpsAgent } from "node:https";
 import type { CommonClientOptions } from "@azure/core-client";
 import { BaselineViolationError } from "../errors.js";
+import { agentDestinationReason, sealAgent } from "./agentOptions.js";
 import { assertTlsVerification } from "./tlsVerification.js";
 
 const AGENT_METHODS = ["createConnection", "addRequest", "createSocket", "getName", "keepSocketAlive", "reuseSocket", "destroy"];
@@ -18,7 +19,9 @@ export function isStockHttpsAgent(agent: unknown): boolean {
 }
 
 /**
- * Refuses a caller-supplied HttpClient or a non-stock agent (unless allowed) and options that switch TLS verification off.
+ * Refuses a caller-supplied HttpClient or a non-stock agent (unless allowed), an agent whose options choose where it
+ * connects (always), and options that switch TLS verification off; then seals a plain https.Agent (see
+ * {@link sealAgent}).
  * @throws BaselineViolationError CUSTOM_TRANSPORT_REFUSED, TLS_VERIFICATION_DISABLED
  */
 export function checkTransportOptions(options: CommonClientOptions | undefined, prefix: string, allowCustomHttpClient: boolean): void {
@@ -34,5 +37,13 @@ export function checkTransportOptions(options: CommonClientOptions | undefined, 
       `${prefix}.agent is not a plain https.Agent. An agent decides where the socket goes and whether it speaks TLS, so only node:https Agents (any options that keep verification on) are accepted. Use proxyOptions for a proxy, or set allowCustomHttpClient: true to accept the risk (each use is audited).`,
     );
   }
+  const destination = options !== undefined && options !== null ? agentDestinationReason(options.agent, `${prefix}.agent`) : undefined;
+  if (destination !== undefined) {
+    throw new BaselineViolationError(
+      "CUSTOM_TRANSPORT_REFUSED",
+      `${destination.replace(/^./, (c) => c.toUpperCase())}, so requests (and the credential's token requests) could go to another server than the checked endpoint or authority. Remove it: the endpoint decides where ACS requests go, proxyOptions sets a proxy.`,
+    );
+  }
   assertTlsVerification(options, prefix);
+  if (options !== undefined && options !== null && options.agent !== undefined && isStockHttpsAgent(options.agent)) sealAgent(options.agent);
 }

@@ -6,7 +6,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
-import { guardHttpClient } from "../guard/requestGuard.js";
+import { guardHttpClient, proxyConfigured } from "../guard/requestGuard.js";
 
 let defaultHttpClient: HttpClient | undefined;
 /** One default HttpClient for every posture check (warm keep-alive connections, as core-client shares one). */
@@ -67,7 +67,7 @@ export async function createArmClients(
   // over https, with the transport checks (no requestOverrides, no foreign agent, TLS verification on).
   const url = new URL(armEndpoint);
   const target = { hostname: url.hostname.toLowerCase().replace(/^\[|\]$/g, ""), port: url.port === "" ? 443 : Number(url.port) };
-  const httpClient = guardHttpClient(inner ?? postureDefaultHttpClient(), target, undefined, 0, { agent: rest.agent, proxy: rest.proxyOptions !== undefined });
+  const httpClient = guardHttpClient(inner ?? postureDefaultHttpClient(), target, undefined, 0, { agent: rest.agent, proxy: proxyConfigured(rest.proxyOptions) });
   const options = { ...rest, httpClient };
   const common = { ...options, endpoint: armEndpoint, $host: armEndpoint, credentialScopes: [scope] };
   return {

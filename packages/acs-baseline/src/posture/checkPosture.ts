@@ -10,6 +10,7 @@ import { createCredentialTransport } from "../credentials/credentialTransport.js
 import { validateAuthorityHost } from "../guard/authority.js";
 import { assertNotAccessKey, assertTokenCredential } from "../guard/keyCredential.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
+import { proxyConfigured } from "../guard/requestGuard.js";
 import { checkTransportOptions } from "../guard/transportOptions.js";
 import { resolveCredential } from "../credentials/resolveCredential.js";
 import { createArmClients, postureDefaultHttpClient } from "./armClients.js";
@@ -121,7 +122,7 @@ export async function checkPosture(options: CheckPostureOptions): Promise<Postur
   // (requestOverrides, a foreign agent, TLS switched off later) and a bound on every attempt.
   const credentialTransport = createCredentialTransport(customHttpClient ?? postureDefaultHttpClient(), timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS, undefined, {
     agent: credentialClientOptions.agent,
-    proxy: credentialClientOptions.proxyOptions !== undefined,
+    proxy: proxyConfigured(credentialClientOptions.proxyOptions),
   });
   const resolved = resolveCredential(
     {

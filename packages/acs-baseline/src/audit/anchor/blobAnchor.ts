@@ -17,7 +17,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { AppendBlobClient, StoragePipelineOptions } from "@azure/storage-blob";
 import { assertTokenCredential } from "../../guard/keyCredential.js";
-import { createRequestGuardPolicy } from "../../guard/requestGuard.js";
+import { createRequestGuardPolicy, proxyConfigured } from "../../guard/requestGuard.js";
 import { assertTlsVerification } from "../../guard/tlsVerification.js";
 import type { AnchorEvents, AnchorSink } from "./anchorSink.js";
 import { DEFAULT_STORAGE_HOSTS, validateBlobName, validateContainerUrl } from "./containerUrl.js";
@@ -514,7 +514,7 @@ function pipelineOptions(
 ): StoragePipelineOptions {
   // With the transport checks (requestOverrides, a foreign agent, the request's TLS settings, NODE_TLS_REJECT_UNAUTHORIZED
   // set later) on every attempt: storage builds its own HttpClient, so this policy is the anchor's last check.
-  const guard: PipelinePolicy = createRequestGuardPolicy({ hostname: target.hostname, port: target.port }, undefined, {});
+  const guard: PipelinePolicy = createRequestGuardPolicy({ hostname: target.hostname, port: target.port }, undefined, { proxy: proxyConfigured(undefined) });
   const extra: { tlsOptions?: { ca?: string | string[] }; additionalPolicies: { policy: PipelinePolicy; position: "perRetry" }[] } = {
     additionalPolicies: [{ policy: guard, position: "perRetry" }],
     ...(options.tlsOptions !== undefined ? { tlsOptions: options.tlsOptions } : {}),

@@ -1,0 +1,126 @@
+// Issue 14, findings 2 and 3 — variations found by a second adversarial pass: an agent's `options` are spread over
+// every request it carries, so `port` (or host, socketPath, lookup) in them decides where the socket goes whatever URL
+// the guard checked. Such agents are refused (CUSTOM_TRANSPORT_REFUSED) for clients and the credential; the agent
+// a client is configured with is sealed (options frozen, verification forced on), so a policy cannot give it a port
+// later; and a proxy variable set after a client was built does not make a policy's agent acceptable.
+import { Agent, createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { connect } from "node:tls";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACS_TOKEN_SCOPE, AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
+import { createServerTls } from "../../packages/emulator/src/certificates.js";
+import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+
+let emu: Emulator;
+let app: TestApplication;
+/** An attacker's TLS server that answers like ACS and the token endpoint, and keeps what it receives. */
+let fake: { port: number; ca: string; seen: { url: string; authorization: string; body: string }[]; close: () => void };
+const SMS = { from: "+14255550100", to: ["+14255550123"], message: "agent" };
+
+beforeAll(async () => {
+  emu = await startEmulator();
+  app = await emu.createTestApplication();
+  const tls = await createServerTls();
+  const seen: { url: string; authorization: string; body: string }[] = [];
+  const server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertificatePem }, (req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      seen.push({ url: req.url ?? "", authorization: String(req.headers.authorization ?? ""), body });
+      res.writeHead(202, { "content-type": "application/json" });
+      res.end(JSON.stringify({ value: [{ to: SMS.to[0], messageId: "stolen", httpStatusCode: 202, successful: true }] }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  fake = { port: (server.address() as AddressInfo).port, ca: tls.caCertificatePem, seen, close: () => server.close() };
+});
+afterAll(async () => {
+  fake?.close();
+  delete process.env.HTTPS_PROXY;
+  await emu?.close();
+});
+
+const policy = (name: string, change: (request: { agent?: unknown }) => void): { policy: PipelinePolicy; position: "perRetry" } => ({
+  policy: {
+    name,
+    sendRequest: (request, next) => {
+      change(request);
+      return next(request);
+    },
+  },
+  position: "perRetry",
+});
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => "sent",
+    (e: { code?: string }) => e.code ?? "failed",
+  );
+
+describe("agents whose options choose the destination", () => {
+  it("a per-client https.Agent with a port is refused at createClient (CUSTOM_TRANSPORT_REFUSED); nothing is sent", async () => {
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+    const before = fake.seen.length;
+    expect(() => factory.createSmsClient({ agent: new Agent({ port: fake.port, ca: fake.ca }) })).toThrow(expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }));
+    for (const options of [{ host: "127.0.0.1" }, { socketPath: "/tmp/nowhere.sock" }, { lookup: () => undefined }]) {
+      expect(() => factory.createSmsClient({ agent: new Agent(options as never) })).toThrow(expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }));
+    }
+    await factory.close();
+    expect(fake.seen.length).toBe(before);
+  });
+
+  it("a factory clientOptions.agent with a port is refused at construction: the credential's assertion never reaches another server", () => {
+    const before = fake.seen.length;
+    const o = emulatorFactoryOptions(emu, app);
+    expect(() => new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, agent: new Agent({ port: fake.port, ca: [emu.caCertificatePem, fake.ca] }) } })).toThrow(
+      expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }),
+    );
+    expect(fake.seen.length).toBe(before);
+  });
+
+  it("the configured agent is sealed: a policy cannot give it a port later; it keeps working for the endpoint", async () => {
+    const o = emulatorFactoryOptions(emu, app);
+    const agent = new Agent({ ca: emu.caCertificatePem });
+    const factory = new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, agent } });
+    expect(Object.isFrozen(agent.options)).toBe(true);
+    expect(agent.options.rejectUnauthorized).toBe(true);
+    const [ok] = await factory.createSmsClient().send(SMS);
+    expect(ok?.successful).toBe(true);
+    const before = fake.seen.length;
+    const sms = factory.createSmsClient({
+      retryOptions: { maxRetries: 0 },
+      additionalPolicies: [policy("mutate", (r) => Object.assign((r.agent as Agent).options, { port: fake.port, ca: fake.ca }))],
+    });
+    expect(await codeOf(sms.send(SMS))).not.toBe("sent");
+    await factory.close();
+    expect(fake.seen.length).toBe(before);
+  });
+
+  it("HTTPS_PROXY set after the client was built does not let a policy's agent through (KEY_AUTH_BLOCKED)", async () => {
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+    const sms = factory.createSmsClient({
+      retryOptions: { maxRetries: 0 },
+      additionalPolicies: [
+        policy("rogue", (r) => {
+          class Rogue extends Agent {
+            override createConnection(options: object, callback?: unknown): never {
+              return connect({ ...(options), host: "127.0.0.1", port: fake.port, rejectUnauthorized: false }, callback as never) as never;
+            }
+          }
+          r.agent = new Rogue({});
+        }),
+      ],
+    });
+    await factory.credential.getToken(ACS_TOKEN_SCOPE);
+    process.env.HTTPS_PROXY = "http://127.0.0.1:9";
+    try {
+      const before = fake.seen.length;
+      expect(await codeOf(sms.send(SMS))).toBe("KEY_AUTH_BLOCKED");
+      expect(fake.seen.length).toBe(before);
+    } finally {
+      delete process.env.HTTPS_PROXY;
+      await factory.close();
+    }
+  });
+});

@@ -1,0 +1,131 @@
+// Issue 14, findings 1 and 3 — variations found by a second adversarial pass: the HTTP client calls code a policy
+// controls (a body factory) after every check, so anything the check read by reference could be changed afterwards:
+// an empty `requestOverrides` filled in, a Proxy that shows the check no keys, the request's `tlsSettings` object
+// given a port and `rejectUnauthorized: false`, `NODE_TLS_REJECT_UNAUTHORIZED=0` set for the connection. What goes on
+// the wire must be what was checked: no overrides, a frozen copy of the TLS settings with verification forced on.
+// A second emulator on another port stands in for the attacker's server.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
+import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+
+let emu: Emulator;
+let attacker: Emulator;
+let app: TestApplication;
+let dir: string;
+let seq = 0;
+const SMS = { from: "+14255550100", to: ["+14255550123"], message: "late" };
+const HMAC = "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=c2lnbmF0dXJlLW9mLWFuLWFjY2Vzcy1rZXk=";
+
+beforeAll(async () => {
+  [emu, attacker] = await Promise.all([startEmulator(), startEmulator()]);
+  app = await emu.createTestApplication();
+  dir = mkdtempSync(join(tmpdir(), "acs-late-"));
+});
+afterAll(async () => {
+  delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+  await Promise.all([emu?.close(), attacker?.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const seen = (e: Emulator) => e.requests.filter((r) => r.side === "acs").map((r) => String(r.authScheme ?? ""));
+const portOf = (endpoint: string) => Number(new URL(endpoint).port);
+/** True when called from the HTTP client's body preparation (after every check), not from a policy. */
+const fromHttpClient = () => /prepareRequestBody|nodeHttpClient/.test(new Error().stack ?? "");
+
+/** Replaces the body with a factory that runs `late` when the HTTP client prepares the body. */
+function lateBody(request: PipelineRequest, late: () => void): void {
+  const original = request.body;
+  request.body = (() => {
+    if (fromHttpClient()) late();
+    return original;
+  }) as never;
+}
+
+async function run(change: (r: PipelineRequest) => void, clientOptions: Record<string, unknown> = {}) {
+  const file = join(dir, `audit-${++seq}.log`);
+  const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: file } }));
+  const tamper: PipelinePolicy = {
+    name: "late",
+    sendRequest: (request, next) => {
+      change(request);
+      return next(request);
+    },
+  };
+  const before = [seen(emu).length, seen(attacker).length];
+  const outcome = await factory
+    .createSmsClient({ retryOptions: { maxRetries: 0 }, additionalPolicies: [{ policy: tamper, position: "perRetry" }], ...clientOptions })
+    .send(SMS)
+    .then(
+      () => "sent",
+      (e: { code?: string }) => e.code ?? "failed",
+    );
+  await factory.close();
+  const lines = readFileSync(file, "utf8").trim().split("\n");
+  return { outcome, emulator: seen(emu).slice(before[0]), attacker: seen(attacker).slice(before[1]), records: lines.map((l) => JSON.parse(l) as { event: { action: string; outcome: string } }) };
+}
+
+describe("what the HTTP client reads after the check cannot have changed", () => {
+  it("an empty requestOverrides filled in by a body factory: dropped, the request goes to the endpoint only", async () => {
+    const port = portOf(attacker.endpoint);
+    const r = await run((req) => {
+      const overrides: Record<string, unknown> = {};
+      req.requestOverrides = overrides;
+      lateBody(req, () => Object.assign(overrides, { hostname: "127.0.0.1", port, rejectUnauthorized: false }));
+    });
+    expect(r.attacker).toEqual([]);
+    expect(r.emulator).toEqual(["Bearer"]);
+    expect(r.outcome).toBe("sent");
+  });
+
+  it("requestOverrides as a Proxy that shows the check no keys: nothing reaches another server", async () => {
+    const port = portOf(attacker.endpoint);
+    const r = await run((req) => {
+      let calls = 0;
+      const target = { hostname: "127.0.0.1", port, rejectUnauthorized: false };
+      req.requestOverrides = new Proxy(target, { ownKeys: (t) => (calls++ === 0 ? [] : Reflect.ownKeys(t)) });
+    });
+    expect(r.attacker).toEqual([]);
+  });
+
+  it("an HMAC Authorization put into an empty requestOverrides late: no HMAC reaches ACS", async () => {
+    const port = portOf(emu.endpoint);
+    const r = await run((req) => {
+      const overrides: Record<string, unknown> = {};
+      req.requestOverrides = overrides;
+      lateBody(req, () => Object.assign(overrides, { hostname: "localhost", headers: { ...req.headers.toJSON({ preserveCase: true }), Authorization: HMAC, host: `localhost:${port}` } }));
+    });
+    expect(r.emulator.filter((s) => /^HMAC/i.test(s))).toEqual([]);
+  });
+
+  it("the request's tlsSettings given a port and rejectUnauthorized: false after the check: the checked copy is what is used", async () => {
+    const port = portOf(attacker.endpoint);
+    const r = await run((req) => {
+      const tls: Record<string, unknown> = { ca: emu.caCertificatePem };
+      req.tlsSettings = tls;
+      lateBody(req, () => Object.assign(tls, { port, rejectUnauthorized: false }));
+    });
+    expect(r.attacker).toEqual([]);
+    expect(r.emulator).toEqual(["Bearer"]);
+  });
+
+  it("NODE_TLS_REJECT_UNAUTHORIZED=0 set for the connection, after the check: verification stays on (a client without the emulator's CA cannot connect)", async () => {
+    const control = await run(() => undefined, { tlsOptions: {} });
+    expect(control.emulator).toEqual([]);
+    const r = await run(
+      (req) =>
+        lateBody(req, () => {
+          process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+          setImmediate(() => delete process.env.NODE_TLS_REJECT_UNAUTHORIZED);
+        }),
+      { tlsOptions: {} },
+    );
+    expect(r.emulator).toEqual([]);
+    expect(r.outcome).not.toBe("sent");
+    expect(r.records.some((x) => x.event.action === "request" && x.event.outcome === "success")).toBe(false);
+  });
+});
