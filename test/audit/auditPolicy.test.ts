@@ -9,6 +9,7 @@ import {
   createPipelineRequest,
   isRestError,
 } from "@azure/core-rest-pipeline";
+import type { HttpClient, PipelineRequest } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuditPolicy, createAuditRecorder } from "../../packages/acs-baseline/src/audit/index.js";
 import type { Rec } from "./helpers.js";
@@ -108,5 +109,72 @@ describe("createAuditPolicy", () => {
     for (const secret of [jwt, "QUNDRVNTS0VZQ0FOQVJZ", "4255550100", "4255550123", "canary message text", "Bearer"]) {
       expect(text).not.toContain(secret);
     }
+  });
+});
+
+/** The default HTTP client, after which `hide` turns request fields into getters that throw (answered or failed). */
+async function sendHiding(path: string, hide: (request: PipelineRequest) => void): Promise<{ records: Rec[]; error?: unknown; status?: number }> {
+  const inner = createDefaultHttpClient();
+  const client: HttpClient = {
+    sendRequest: (request) =>
+      inner.sendRequest(request).then(
+        (response) => (hide(request), response),
+        (e: unknown) => {
+          hide(request);
+          throw e;
+        },
+      ),
+  };
+  const stream = new PassThrough();
+  let out = "";
+  stream.on("data", (c: Buffer) => (out += c.toString()));
+  const recorder = createAuditRecorder({ destination: stream });
+  const pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 0 } });
+  pipeline.addPolicy(createAuditPolicy(recorder, "SmsClient"), { afterPhase: "Retry" });
+  const request = createPipelineRequest({ url: `${base}${path}`, method: "POST", allowInsecureConnection: true });
+  let error: unknown;
+  let status: number | undefined;
+  try {
+    status = (await pipeline.sendRequest(client, request)).status;
+  } catch (e) {
+    error = e;
+  }
+  await recorder.close();
+  return { records: out.trim().split("\n").map(parse).filter((r) => r.event.action === "request"), error, status };
+}
+
+const throwing = (request: PipelineRequest, ...names: string[]): void => {
+  for (const name of names) Object.defineProperty(request, name, { configurable: true, get: () => { throw new Error(`no ${name}`); } });
+};
+
+describe("fields that cannot be read (review B): the record is written with what could be read, and the marker", () => {
+  it("no response, with unreadable request fields: a failure record, and the caller gets its error", async () => {
+    const { records, error } = await sendHiding("/drop", (r) => throwing(r, "requestId", "method"));
+    expect(error).toBeInstanceOf(Error); // the retry policy above reads requestId too: the caller gets its error
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ event: { outcome: "failure", reason: "no response" }, level: "error", http: { method: "UNKNOWN", path: "/drop" } });
+    expect(records[0].http.requestId).toBeUndefined();
+    expect(records[0].error.code).toBe("AUDIT_RECORD_INCOMPLETE");
+    expect(records[0].error.message).toContain("request.method");
+    expect(records[0].error.message).toContain("request.requestId");
+    expect(records[0].error.message).toMatch(/failed with \S+/);
+  });
+
+  it("unreadable request headers (trace context): the caller still gets its response, and the record says what was missing", async () => {
+    const { records, status, error } = await sendHiding("/sms", (r) => throwing(r, "headers"));
+    expect(error).toBeUndefined();
+    expect(status).toBe(202);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ event: { outcome: "success" }, http: { method: "POST", path: "/sms", status: 202 }, error: { code: "AUDIT_RECORD_INCOMPLETE" } });
+    expect(records[0].error.message).toContain("request.headers");
+  });
+
+  it("an HTTP error status with an unreadable url: the failure record keeps the status and the service's code in its message", async () => {
+    const { records, status } = await sendHiding("/forbidden", (r) => throwing(r, "url"));
+    expect(status).toBe(403);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ event: { outcome: "failure", reason: "HTTP 403" }, http: { method: "POST", path: "", status: 403 }, error: { code: "AUDIT_RECORD_INCOMPLETE" } });
+    expect(records[0].error.message).toContain("request.url");
+    expect(records[0].error.message).toContain("failed with Forbidden");
   });
 });

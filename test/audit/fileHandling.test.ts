@@ -3,8 +3,9 @@
 // against the emulator, world-writable and symlinked destinations, one writer per file, foreign and torn tails,
 // reopen/SIGHUP/size rotation verified as one chain, copytruncate detected, host loggers that would change records,
 // and OpenTelemetry trace ids on request records.
-import { execFile } from "node:child_process";
-import { appendFileSync, chmodSync, copyFileSync, existsSync, readFileSync, renameSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { appendFileSync, chmodSync, copyFileSync, existsSync, linkSync, readFileSync, renameSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { context, trace } from "@opentelemetry/api";
@@ -21,6 +22,7 @@ import { readRecords, tempDir } from "./helpers.js";
 
 const dir = tempDir("acs-files-");
 const run = promisify(execFile);
+const DIST = join(__dirname, "../../packages/acs-baseline/dist/esm/index.js");
 const REQUEST = (i: number) => ({ action: "request" as const, outcome: "success" as const, controls: ["IM-1", "LT-4"] as const, client: "SmsClient", http: { method: "POST", path: `/sms/${i}`, status: 202, durationMs: 1 } });
 const refusal = (f: () => unknown): BaselineViolationError | undefined => {
   try {
@@ -113,6 +115,113 @@ describe("the destination", () => {
     r.write(REQUEST(1));
     await r.close();
     expect(readRecords(real)).toHaveLength(2);
+  });
+
+  it.each([
+    ["0660", "group-writable"],
+    ["0620", "group-writable"],
+    ["0664", "group-writable"],
+    ["0606", "world-writable"],
+    ["0676", "group- and world-writable"],
+  ] as const)("an existing file with mode %s gets mode 0600, and the config.warning record says it was %s", async (octal, which) => {
+    const mode = Number.parseInt(octal, 8);
+    const path = join(dir, `mode-${mode.toString(8)}.log`);
+    writeFileSync(path, "");
+    chmodSync(path, mode);
+    const r = createAuditRecorder({ destination: path });
+    r.write(REQUEST(1));
+    await r.close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const w = readRecords(path).find((x) => x.event.action === "config.warning");
+    expect(w?.event.reason).toBe(`the audit file was ${which} (mode 0${mode.toString(8)}); its mode was set to 0600`);
+    expect((await verifyLog(path)).status).toBe("intact");
+  });
+
+  it("an existing 0640 or 0600 file is kept as it is, without a warning", async () => {
+    for (const mode of [0o640, 0o600]) {
+      const path = join(dir, `kept-${mode.toString(8)}.log`);
+      writeFileSync(path, "");
+      chmodSync(path, mode);
+      const r = createAuditRecorder({ destination: path });
+      await r.close();
+      expect(statSync(path).mode & 0o777).toBe(mode);
+      expect(readRecords(path).some((x) => x.event.action === "config.warning")).toBe(false);
+    }
+  });
+
+  it("a FIFO is refused (AUDIT_DESTINATION_REFUSED) before anything is written to it, also behind a symlink with allowSymlink", () => {
+    const fifo = join(dir, "audit.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const link = join(dir, "fifo-link.log");
+    symlinkSync(fifo, link);
+    for (const options of [{ destination: fifo }, { destination: fifo, allowSymlink: true }, { destination: link, allowSymlink: true }]) {
+      const e = refusal(() => createAuditRecorder(options));
+      expect(e).toMatchObject({ code: "AUDIT_DESTINATION_REFUSED", control: "LT-4" });
+      expect(e?.message).toMatch(/named pipe \(FIFO\)/);
+    }
+    expect(existsSync(`${fifo}.lock`)).toBe(false);
+  });
+
+  it("a FIFO nobody reads: the process is refused at once instead of blocking forever on its writes (child process)", async () => {
+    const fifo = join(dir, "unread.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const script = `import(${JSON.stringify(DIST)}).then(({ createAuditRecorder }) => {
+      try { const r = createAuditRecorder({ destination: ${JSON.stringify(fifo)} });
+        for (let i = 0; i < 2000; i++) r.write({ action: "refuse", outcome: "failure", controls: ["IM-1"], reason: "x".repeat(100) });
+        return r.close().then(() => console.log("closed")); } catch (e) { console.log(e.code); } })`;
+    // before the fix the child blocked in writeSync for good (SIGTERM cannot interrupt it): SIGKILL after 10 s
+    const out = await run(process.execPath, ["-e", script], { timeout: 10_000, killSignal: "SIGKILL" }).then(({ stdout }) => stdout.trim(), (e: Error) => `failed: ${e.message}`);
+    expect(out).toBe("AUDIT_DESTINATION_REFUSED");
+  });
+
+  it("a Unix socket is refused with AUDIT_DESTINATION_REFUSED (not a bare ENXIO)", async () => {
+    const sock = join(dir, "audit.sock");
+    const server = createNetServer();
+    await new Promise<void>((res) => server.listen(sock, res));
+    try {
+      const e = refusal(() => createAuditRecorder({ destination: sock }));
+      expect(e).toMatchObject({ code: "AUDIT_DESTINATION_REFUSED" });
+      expect(e?.message).toMatch(/socket/);
+    } finally {
+      await new Promise<void>((res) => server.close(() => res()));
+    }
+  });
+
+  it("/dev/stdout with allowSymlink still works when stdout is a pipe (the process's own stdout is not refused; child process)", async () => {
+    const script = `import(${JSON.stringify(DIST)}).then(({ createAuditRecorder }) => {
+      const r = createAuditRecorder({ destination: "/dev/stdout", allowSymlink: true });
+      r.write({ action: "refuse", outcome: "failure", controls: ["IM-1"], reason: "through the pipe" });
+      return r.close(); })`;
+    // a shell pipeline: the child's stdout is a FIFO (execFile's own stdio would be a socket pair, which no path opens)
+    const { stdout } = await run("bash", ["-c", `"$0" -e "$1" | cat`, process.execPath, script], { timeout: 10_000 });
+    const recs = stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: { action: string; reason?: string } });
+    expect(recs.map((x) => x.event.action)).toEqual(["refuse", "log.close"]);
+    expect(recs[0].event.reason).toBe("through the pipe");
+  });
+
+  it("a hard-linked file (two names) is refused unless allowSymlink: two names would give two writers with two locks", async () => {
+    const victim = join(dir, "victim.log");
+    writeFileSync(victim, "", { mode: 0o600 });
+    const alias = join(dir, "alias.log");
+    linkSync(victim, alias);
+    for (const destination of [victim, alias]) {
+      const e = refusal(() => createAuditRecorder({ destination }));
+      expect(e).toMatchObject({ code: "AUDIT_DESTINATION_REFUSED", control: "LT-4" });
+      expect(e?.message).toMatch(/2 names \(hard links\)/);
+    }
+    expect(readFileSync(victim, "utf8")).toBe("");
+    expect(existsSync(`${victim}.lock`)).toBe(false);
+    const r = createAuditRecorder({ destination: alias, allowSymlink: true });
+    r.write(REQUEST(1));
+    await r.close();
+    expect(readRecords(victim)).toHaveLength(2);
+  });
+
+  it("character devices are still written as they are (/dev/null)", async () => {
+    const r = createAuditRecorder({ destination: "/dev/null" });
+    r.write(REQUEST(1));
+    await r.close();
+    expect(statSync("/dev/null").mode & 0o777).toBe(0o666);
   });
 
   it("one writer per file: a second process gets AUDIT_DESTINATION_REFUSED; a stale lock (dead writer) is taken over", async () => {

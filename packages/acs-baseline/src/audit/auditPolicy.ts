@@ -4,7 +4,8 @@
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { AuditRecorder, BlockingRecorder, RequestRecorder } from "./recorder.js";
 import { AUDIT_BLOCKED, WRITE_REQUEST } from "./recorder.js";
-import { REQUEST_CONTROLS } from "./record.js";
+import type { RequestRecordInput } from "./record.js";
+import { AUDIT_RECORD_INCOMPLETE, REQUEST_CONTROLS } from "./record.js";
 import { activeSpanIds, parseTraceparent } from "./traceContext.js";
 import { BaselineViolationError } from "../errors.js";
 
@@ -73,16 +74,16 @@ export function createAuditPolicy(recorder: AuditRecorder, clientName: string): 
       try {
         sent = next(request);
       } catch (error) {
-        recordFailure(recorder, clientName, request, start, error, traceOf(request, active));
+        recordFailure(recorder, clientName, request, start, error, active);
         throw error;
       }
       return sent.then(
         (response) => {
-          recordResponse(recorder, fast, clientName, request, start, response, traceOf(request, active));
+          recordResponse(recorder, fast, clientName, request, start, response, active);
           return response;
         },
         (error: unknown) => {
-          recordFailure(recorder, clientName, request, start, error, traceOf(request, active));
+          recordFailure(recorder, clientName, request, start, error, active);
           throw error;
         },
       );
@@ -97,81 +98,170 @@ function recordResponse(
   request: PipelineRequest,
   start: number,
   response: PipelineResponse,
-  trace: TraceIds,
+  active: TraceIds,
 ): void {
-  try {
-    if (fast !== undefined && response.status < 400) {
-      // The common case: primitives only, handed over as they are (no event object to snapshot).
-      fast[WRITE_REQUEST]({
-        client: clientName,
-        method: request.method,
-        path: pathOf(request.url),
-        status: response.status,
-        requestId: request.requestId,
-        correlationId: correlationOf(response),
-        durationMs: performance.now() - start,
-        traceId: trace?.traceId,
-        spanId: trace?.spanId,
-      });
+  if (fast !== undefined) {
+    // The common case (a plain request, status < 400): one try around the whole read; any getter that throws sends
+    // the record down the careful path below, which reads each field on its own.
+    let input: RequestRecordInput | undefined;
+    try {
+      const status = response.status;
+      if (status < 400) {
+        const trace = traceOf(request, active);
+        // Primitives only, handed over as they are (no event object to snapshot).
+        input = {
+          client: clientName,
+          method: request.method,
+          path: pathOf(request.url),
+          status,
+          requestId: request.requestId,
+          correlationId: correlationOf(response),
+          durationMs: performance.now() - start,
+          traceId: trace?.traceId,
+          spanId: trace?.spanId,
+        };
+      }
+    } catch {
+      input = undefined;
+    }
+    if (input !== undefined) {
+      fast[WRITE_REQUEST](input);
       return;
     }
-    writeResponse(recorder, clientName, request, start, response, trace);
-  } catch {
-    // the caller's response matters more than its record
   }
-}
-
-function writeResponse(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, response: PipelineResponse, trace: TraceIds): void {
-  const status = response.status;
-  const ok = status < 400;
-  recorder.write({
-    action: "request",
-    outcome: ok ? "success" : "failure",
-    controls: REQUEST_CONTROLS,
-    client: clientName,
-    reason: ok ? undefined : `HTTP ${status}`,
-    http: {
-      method: request.method,
-      path: pathOf(request.url),
-      status,
-      requestId: request.requestId,
-      correlationId: correlationOf(response),
-      durationMs: performance.now() - start,
-    },
-    error: ok ? undefined : { code: response.headers.get("x-ms-error-code") ?? `HTTP_${status}` },
-    trace,
+  writeRecord(recorder, clientName, request, start, active, (unreadable) => {
+    const status = readField(response, "status", unreadable, "response.status");
+    const ok = typeof status === "number" && status < 400;
+    const known = typeof status === "number" ? status : undefined;
+    let code = `HTTP_${known ?? "UNKNOWN"}`;
+    if (!ok) {
+      try {
+        code = response.headers.get("x-ms-error-code") ?? code;
+      } catch {
+        unreadable.push("response.headers");
+      }
+    }
+    return {
+      ok,
+      status: known,
+      reason: ok ? undefined : known === undefined ? "status unreadable" : `HTTP ${known}`,
+      correlationId: correlationRead(response, unreadable),
+      error: ok ? undefined : { code },
+    };
   });
 }
 
-function recordFailure(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, error: unknown, trace: TraceIds): void {
-  try {
-    const e = (typeof error === "object" && error !== null ? error : {}) as {
-      code?: unknown;
-      statusCode?: unknown;
-      message?: unknown;
-      name?: unknown;
-      response?: PipelineResponse;
+function recordFailure(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, error: unknown, active: TraceIds): void {
+  writeRecord(recorder, clientName, request, start, active, (unreadable) => {
+    const e: object = typeof error === "object" && error !== null ? error : {};
+    const statusCode = readField(e, "statusCode", unreadable, "error.statusCode");
+    const response = readField(e, "response", unreadable, "error.response");
+    const res = typeof response === "object" && response !== null ? response : undefined;
+    const resStatus = res === undefined || typeof statusCode === "number" ? undefined : readField(res, "status", unreadable, "error.response.status");
+    const status = typeof statusCode === "number" ? statusCode : typeof resStatus === "number" ? resStatus : undefined;
+    const c = readField(e, "code", unreadable, "error.code");
+    const name = typeof c === "string" ? undefined : readField(e, "name", unreadable, "error.name");
+    const message = readField(e, "message", unreadable, "error.message");
+    return {
+      ok: false,
+      status,
+      reason: status === undefined ? "no response" : `HTTP ${status}`,
+      correlationId: res === undefined ? undefined : correlationRead(res as PipelineResponse, unreadable),
+      error: { code: typeof c === "string" ? c : typeof name === "string" ? name : "ERROR", message: typeof message === "string" ? message : undefined },
     };
-    const status = typeof e.statusCode === "number" ? e.statusCode : e.response?.status;
-    const code = typeof e.code === "string" ? e.code : typeof e.name === "string" ? e.name : "ERROR";
+  });
+}
+
+/** What a record says about the outcome: from the response, or from the error thrown. */
+interface Outcome {
+  ok: boolean;
+  status: number | undefined;
+  reason: string | undefined;
+  correlationId: string | undefined;
+  error: { code: string; message?: string } | undefined;
+}
+
+/**
+ * Reads one property; a getter (or Proxy trap) that throws gives undefined, and the field's name is noted in
+ * `unreadable`. Only the careful path uses it: the fast path reads plain properties under a single try.
+ */
+function readField(o: object, key: string, unreadable: string[], label: string): unknown {
+  try {
+    return (o as Record<string, unknown>)[key];
+  } catch {
+    unreadable.push(label);
+    return undefined;
+  }
+}
+
+function correlationRead(response: PipelineResponse, unreadable: string[]): string | undefined {
+  try {
+    return correlationOf(response);
+  } catch {
+    unreadable.push("response.headers");
+    return undefined;
+  }
+}
+
+/**
+ * The careful path: every field read on its own, so a field that cannot be read (a caller's policy turned it into a
+ * getter that throws) costs only that field. A record with such a field carries `error.code: AUDIT_RECORD_INCOMPLETE`
+ * (its message names the fields, and the failure's own code when there was one). Should even that record not build,
+ * a minimal `request` record with the marker, the outcome and the status is written: a request never goes unrecorded.
+ */
+function writeRecord(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, active: TraceIds, outcomeOf: (unreadable: string[]) => Outcome): void {
+  const unreadable: string[] = [];
+  let outcome: Outcome | undefined;
+  try {
+    outcome = outcomeOf(unreadable);
+    const method = readField(request, "method", unreadable, "request.method");
+    const url = readField(request, "url", unreadable, "request.url");
+    const requestId = readField(request, "requestId", unreadable, "request.requestId");
+    let trace = active;
+    try {
+      trace = traceOf(request, active);
+    } catch {
+      unreadable.push("request.headers");
+    }
+    let error = outcome.error;
+    if (unreadable.length > 0) {
+      const failedWith = error === undefined ? "" : `; the request failed with ${error.code}${error.message === undefined ? "" : `: ${error.message}`}`;
+      error = { code: AUDIT_RECORD_INCOMPLETE, message: `${incompleteMessage(unreadable)}${failedWith}` };
+    }
     recorder.write({
       action: "request",
-      outcome: "failure",
+      outcome: outcome.ok ? "success" : "failure",
       controls: REQUEST_CONTROLS,
       client: clientName,
-      reason: status === undefined ? "no response" : `HTTP ${status}`,
+      reason: outcome.reason,
       http: {
-        method: request.method,
-        path: pathOf(request.url),
-        status,
-        requestId: request.requestId,
-        correlationId: correlationOf(e.response),
+        method: typeof method === "string" ? method : "UNKNOWN",
+        path: typeof url === "string" ? pathOf(url) : "",
+        status: outcome.status,
+        requestId: typeof requestId === "string" ? requestId : undefined,
+        correlationId: outcome.correlationId,
         durationMs: performance.now() - start,
       },
-      error: { code, message: typeof e.message === "string" ? e.message : undefined },
+      error,
       trace,
     });
   } catch {
-    // never mask the original error
+    try {
+      recorder.write({
+        action: "request",
+        outcome: outcome?.ok === true ? "success" : "failure",
+        controls: REQUEST_CONTROLS,
+        client: clientName,
+        reason: outcome?.reason,
+        http: { method: "UNKNOWN", path: "", status: outcome?.status, durationMs: performance.now() - start },
+        error: { code: AUDIT_RECORD_INCOMPLETE, message: "The request record could not be built in full; only its outcome and status are kept." },
+      });
+    } catch {
+      // the caller's response (or original error) matters more than its record
+    }
   }
+}
+
+function incompleteMessage(unreadable: readonly string[]): string {
+  return `Could not read ${[...new Set(unreadable)].join(", ")} (a getter threw); the record keeps the fields that could be read`;
 }

@@ -12,7 +12,7 @@ import type { AuditLevel, RecordContext, RequestRecordInput } from "./record.js"
 import { baselineMember, mergePrincipal, serializeRecord, serializeRequestRecord, setContextPrincipal } from "./record.js";
 import { scrubText } from "./redaction.js";
 import type { AuditSink, FileTail } from "./sink.js";
-import { FileSink, openFileSink, openLoggerSink, openStdoutSink, openStreamSink } from "./sink.js";
+import { FileSink, openFileSink, openLoggerSink, openStdoutSink, openStreamSink, writableBy } from "./sink.js";
 import type { AuditSigningOptions, CheckpointSigner } from "./signing.js";
 import { CHECKPOINT_ALG, loadSigner, signingInput } from "./signing.js";
 import type { AnchorEvents, AnchorSink } from "./anchor/anchorSink.js";
@@ -73,7 +73,10 @@ export interface AuditOptions {
    * with `AUDIT_WRITE_FAILED` until a write succeeds again. `"warn"`: one process warning, requests go on.
    */
   onWriteError?: "warn" | "block";
-  /** File destination: follow a symbolic link (default false: refused with `AUDIT_DESTINATION_REFUSED`). */
+  /**
+   * File destination: follow a symbolic link, and accept a file that has other names (hard links). Default false:
+   * both are refused with `AUDIT_DESTINATION_REFUSED`.
+   */
   allowSymlink?: boolean;
 }
 
@@ -322,7 +325,7 @@ class SharedLog implements SyncFlushable {
     if (opening?.notes?.fixedMode !== undefined) {
       const mode = opening.notes.fixedMode.toString(8).padStart(4, "0");
       this.enqueue({
-        event: { action: "config.warning", outcome: "success", level: "warn", controls: ["LT-4"], reason: `the audit file was world-writable (mode ${mode}); its mode was set to 0600` },
+        event: { action: "config.warning", outcome: "success", level: "warn", controls: ["LT-4"], reason: `the audit file was ${writableBy(opening.notes.fixedMode)} (mode ${mode}); its mode was set to 0600` },
         request: undefined, ms: Date.now(), ctx: EMPTY_CONTEXT_VALUE, level: "warn", close: false,
       }, false);
     }
@@ -840,7 +843,8 @@ function logSettings(options: AuditOptions, chain: boolean, filePath: string | u
  * in one process share one chain; each `close()` writes `log.close`, the file is closed with the last one. See docs/audit-log.md for the record
  * schema.
  * @throws the file system error when a file destination cannot be opened; BaselineViolationError
- * `AUDIT_DESTINATION_REFUSED` for a symlinked destination or one another process writes, `AUDIT_LOGGER_INCOMPATIBLE`
+ * `AUDIT_DESTINATION_REFUSED` for a symlinked or hard-linked destination, a FIFO or socket, or one another process
+ * writes, `AUDIT_LOGGER_INCOMPATIBLE`
  * for a host logger that would change audit members; TypeError for invalid checkpoint, signing, anchor or rotation options
  * @public
  */

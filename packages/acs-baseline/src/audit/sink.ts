@@ -4,7 +4,8 @@
  * The destination runs in buffer mode: a batch is encoded to UTF-8 once (in string mode SonicBoom measures and
  * re-encodes every string it writes).
  */
-import { closeSync, constants, fchmodSync, ftruncateSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from "node:fs";
+import type { Stats } from "node:fs";
+import { closeSync, constants, fchmodSync, ftruncateSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import pino from "pino";
 import type { Logger } from "pino";
@@ -217,7 +218,7 @@ export function readTail(fd: number): FileTail {
 
 /** How a file destination is opened. */
 export interface FileSinkOptions {
-  /** Follow a symlinked destination (default false: refused). */
+  /** Follow a symlinked destination, and accept a file with more than one name (hard links). Default false: refused. */
   allowSymlink?: boolean;
   /** Called (synchronously, once) when a write fails, with the error code. */
   onFailure?: (code: string) => void;
@@ -227,8 +228,18 @@ export interface FileSinkOptions {
 
 /** What opening a file found that the log should record. */
 export interface FileOpenNotes {
-  /** The file was world-writable; its mode was set to 0600. */
+  /** The file was writable by its group or by others (this was its mode); its mode was set to 0600. */
   fixedMode?: number;
+}
+
+/** Permission bits that let someone other than the owner write: group (0o020) and others (0o002). */
+export const FOREIGN_WRITE_BITS = 0o022;
+
+/** "group-writable", "world-writable" or "group- and world-writable", for a mode with {@link FOREIGN_WRITE_BITS}. */
+export function writableBy(mode: number): string {
+  const group = (mode & 0o020) !== 0;
+  const world = (mode & 0o002) !== 0;
+  return group && world ? "group- and world-writable" : group ? "group-writable" : "world-writable";
 }
 
 /** The most bytes kept in memory while the file cannot be written; later batches are dropped (and counted). */
@@ -446,34 +457,93 @@ function processAlive(pid: number): boolean {
   }
 }
 
+function refused(message: string): BaselineViolationError {
+  return new BaselineViolationError("AUDIT_DESTINATION_REFUSED", message);
+}
+
+/** True when `st` is this process's own stdout or stderr (e.g. `/dev/stdout` with `allowSymlink`, stdout a pipe). */
+function isOwnStdio(st: Stats): boolean {
+  for (const fd of [1, 2]) {
+    try {
+      const s = fstatSync(fd);
+      if (s.dev === st.dev && s.ino === st.ino) return true;
+    } catch {
+      // not open
+    }
+  }
+  return false;
+}
+
+/**
+ * A FIFO or a socket is refused: `writeSync` to a pipe nobody reads blocks the event loop for good (and a socket
+ * cannot be opened as a file). The process's own stdout or stderr is the exception: it is read, or the process
+ * could not log at all (the `"stdout"` destination writes there too).
+ */
+function kindRefusal(st: Stats, ownStdioAllowed = true): BaselineViolationError | undefined {
+  if (!(st.isFIFO() || st.isSocket()) || (ownStdioAllowed && isOwnStdio(st))) return undefined;
+  const kind = st.isFIFO() ? "a named pipe (FIFO)" : "a socket";
+  return refused(
+    `The audit destination is ${kind}, not a file: a synchronous write to it blocks the process for good when nobody reads it. Give a regular file, or destination: "stdout" (or a stream) to hand records to another process.`,
+  );
+}
+
 /**
  * Opens an audit file for appending (mode 0600, directories created), takes its writer lock, and returns the sink and
- * the file's tail. A symlink is refused unless `allowSymlink` (opened with O_NOFOLLOW); an existing world-writable
- * regular file gets mode 0600 (reported in `notes`). When the file ends in a torn line, the first batch written starts
- * with a newline, so the torn line is always followed by a complete `log.open` that names it.
+ * the file's tail. Refused (`AUDIT_DESTINATION_REFUSED`): a symlink (opened with O_NOFOLLOW) and a regular file with
+ * more than one name (hard links: each name would get its own writer lock), unless `allowSymlink`; a FIFO or socket
+ * (other than the process's own stdout/stderr). An existing regular file writable by its group or by others gets mode
+ * 0600 (reported in `notes`). Character devices (`/dev/full`, a tty) are written as they are. When the file ends in a
+ * torn line, the first batch written starts with a newline, so the torn line is always followed by a complete
+ * `log.open` that names it.
  */
 export function openFileSink(path: string, options: FileSinkOptions = {}): { sink: FileSink; tail: FileTail; notes: FileOpenNotes } {
   mkdirSync(dirname(path), { recursive: true });
-  const flags = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (options.allowSymlink === true ? 0 : (constants.O_NOFOLLOW ?? 0));
+  const allowLinks = options.allowSymlink === true;
+  // Checked before opening too: a FIFO opened for writing may wait for a reader (O_RDWR does not on Linux).
+  let before: Stats | undefined;
+  try {
+    before = allowLinks ? statSync(path) : lstatSync(path);
+  } catch {
+    // does not exist yet (created below), or the open reports it
+  }
+  const early = before === undefined ? undefined : kindRefusal(before);
+  if (early !== undefined) throw early;
+  const flags = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (allowLinks ? 0 : (constants.O_NOFOLLOW ?? 0));
   let fd: number;
   try {
     fd = openSync(path, flags, 0o600);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ELOOP") {
-      throw new BaselineViolationError(
-        "AUDIT_DESTINATION_REFUSED",
-        "The audit destination is a symbolic link: records would go wherever it points. Give the real path, or set audit.allowSymlink: true.",
-      );
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") {
+      throw refused("The audit destination is a symbolic link: records would go wherever it points. Give the real path, or set audit.allowSymlink: true.");
+    }
+    if (code === "ENXIO") {
+      // a socket cannot be opened at all (not even the process's own stdout, when that is a socket)
+      let st: Stats | undefined;
+      try {
+        st = statSync(path);
+      } catch {
+        // gone
+      }
+      const r = st === undefined ? undefined : kindRefusal(st, false);
+      if (r !== undefined) throw r;
     }
     throw e;
   }
   let lock: FileLock | undefined;
   try {
     const st = fstatSync(fd);
+    const kind = kindRefusal(st);
+    if (kind !== undefined) throw kind;
     const notes: FileOpenNotes = {};
     if (st.isFile()) {
+      if (st.nlink > 1 && !allowLinks) {
+        throw refused(
+          `The audit file has ${st.nlink} names (hard links): a writer opening it by another name would take another lock, and two writers would interleave two chains in one file. Remove the other links, or set audit.allowSymlink: true.`,
+        );
+      }
       lock = FileLock.acquire(path);
-      if ((st.mode & 0o002) !== 0) {
+      if ((st.mode & FOREIGN_WRITE_BITS) !== 0) {
         fchmodSync(fd, 0o600);
         notes.fixedMode = st.mode & 0o777;
       }
