@@ -4,7 +4,7 @@
  */
 import type { AuditAction, AuditEventInput, AuditPrincipal } from "./events.js";
 import { AUDIT_SCHEMA } from "./canonical.js";
-import { GUID_SHAPE, THUMBPRINT_SHAPE, keepIfShaped, scrubCached, scrubText } from "./redaction.js";
+import { GUID_SHAPE, THUMBPRINT_SHAPE, keepIfShaped, scrubPath, scrubText } from "./redaction.js";
 import type { BaselineControlId } from "../errors.js";
 
 /** Levels a record can have. */
@@ -196,7 +196,7 @@ function pathJson(path: unknown): string {
   if (typeof path !== "string") return '""';
   let v = pathJsonCache.get(path);
   if (v === undefined) {
-    v = JSON.stringify(scrubCached(stripQuery(path)));
+    v = JSON.stringify(scrubPath(stripQuery(path)));
     if (pathJsonCache.size >= 1024) pathJsonCache.clear();
     pathJsonCache.set(path, v);
   }

@@ -10,6 +10,12 @@ export const REDACTED = "[REDACTED]";
 /** Longest free text kept in a record (reasons, error messages); longer text is cut. */
 export const MAX_TEXT_LENGTH = 512;
 
+// Phone-number pieces: a plus sign (plain, percent-encoded any number of times, full-width, or `\u002B` as text), a
+// digit (ASCII or full-width), a separator (plain or percent-encoded).
+const PLUS = "(?:\\+|%(?:25)*2[Bb]|\\\\u002[Bb]|\\uFF0B)";
+const DIGIT = "[0-9\\uFF10-\\uFF19]";
+const SEP = "(?:[\\s()./_-]|%(?:25)*(?:20|2[89DdEeFf]|5[Ff]))";
+
 // One pass over the text: each alternative is a shape of secret (or phone number) we never let through.
 const PATTERNS: readonly (readonly [RegExp, (match: string, ...groups: string[]) => string])[] = [
   // PEM blocks (private keys, certificates) — whole block, or everything after a BEGIN line that never ends.
@@ -28,9 +34,13 @@ const PATTERNS: readonly (readonly [RegExp, (match: string, ...groups: string[])
   // Key-shaped runs: 32+ base64 / hex characters (ACS access keys are 88 base64 characters ending in `==`)
   // (padding, a `+`, or letters mixed with digits; a long run of letters and `/` alone is a path, not a key).
   [/[A-Za-z0-9+/]{32,}={0,2}/g, (m) => (m.endsWith("=") || m.includes("+") || (/\d/.test(m) && /[A-Za-z]/.test(m)) ? REDACTED : m)],
-  // Phone numbers: E.164 (`+` and 7–15 digits, optional separators) or a bare run of 8–15 digits; the `+` and the
-  // separators also percent-encoded, once or twice (`/phoneNumbers/%2B1425…`, `%252B`, `%20`).
-  [/(?:\+|%(?:25)?2[Bb])\d(?:[\d\s().-]|%(?:25)?20){5,20}\d|(?<![\w+.-])\d{8,15}(?![\w-])/g, (m) => maskPhoneNumber(m)],
+  // Phone numbers: E.164 (`+` and 7–15 digits, optional separators) or a bare run of 8–15 digits; the `+` also
+  // percent-encoded any number of times (`%2B`, `%252B`, …), full-width (`＋`) or as `\u002B` text, the separators
+  // also percent-encoded, full-width digits too (`/phoneNumbers/%2B1425…`, `%2B%201%20425…`).
+  [new RegExp(`${PLUS}${SEP}*${DIGIT}(?:${DIGIT}|${SEP}){5,24}${DIGIT}|(?<![\\w+.-])${DIGIT}{8,15}(?![\\w-])`, "g"), (m) => maskPhoneNumber(m)],
+  // National formats without a `+`: three to five groups of digits split by spaces, dashes or parentheses
+  // (`(425) 555-0123`, `425-555-0123`, `001 425 555 0123`) — masked when they hold 10 or more digits.
+  [new RegExp(`(?<![\\w+.-])\\(?${DIGIT}{2,4}\\)?(?:[\\s-]{1,2}\\(?${DIGIT}{2,4}\\)?){2,4}(?![\\w-])`, "g"), (m) => (digitsOf(m).length >= 10 ? maskPhoneNumber(m) : m)],
 ];
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const LONE_SURROGATE_G = new RegExp(LONE_SURROGATE.source, "g");
@@ -41,8 +51,55 @@ const ANY = new RegExp(PATTERNS.map(([re]) => `(?:${re.source})`).join("|"), "i"
  * fewer than 8 digits becomes `***`.
  */
 export function maskPhoneNumber(value: string): string {
-  const digits = value.replace(/%(?:25)?[0-9A-Fa-f]{2}/g, "").replace(/\D/g, "");
+  const digits = digitsOf(value);
   return digits.length < 8 ? "***" : `***${digits.slice(-4)}`;
+}
+
+/** The digits of a phone-number match: escapes (`%2B`, `%252B`, `\u002B`) removed, full-width digits as ASCII. */
+function digitsOf(value: string): string {
+  return value
+    .replace(/\\u002[Bb]/g, "")
+    .replace(/%(?:25)*[0-9A-Fa-f]{2}/g, "")
+    .normalize("NFKC")
+    .replace(/\D/g, "");
+}
+
+/** `segment` percent-decoded up to four times (stopping at a malformed one), then NFKC-normalised. */
+function decodedSegment(segment: string): string {
+  let text = segment;
+  for (let i = 0; i < 4 && text.includes("%"); i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(text);
+    } catch {
+      break;
+    }
+    if (next === text) break;
+    text = next;
+  }
+  return text.normalize("NFKC");
+}
+
+/**
+ * A URL path for a record: each segment that holds a phone number in any encoding (percent-encoded once or more,
+ * full-width, with encoded separators) is replaced by its decoded text with the number masked; then {@link scrubText}.
+ * Other segments are kept as they are.
+ */
+export function scrubPath(path: string): string {
+  const segments = path.split("/");
+  let changed = false;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] ?? "";
+    if (!/[%0-9\uFF10-\uFF19]/.test(segment)) continue;
+    const decoded = decodedSegment(segment);
+    if (decoded === segment) continue;
+    const scrubbed = scrubText(decoded);
+    if (scrubbed !== decoded) {
+      segments[i] = scrubbed;
+      changed = true;
+    }
+  }
+  return scrubText(changed ? segments.join("/") : path);
 }
 
 /** One pass of every pattern over `text` (no cut). */
@@ -72,18 +129,6 @@ export function scrubText(text: string): string {
   let out = scrubOnce(text.length > MAX_TEXT_LENGTH * 4 ? text.slice(0, MAX_TEXT_LENGTH * 4) : text);
   for (let i = 0; i < 3 && out.length > MAX_TEXT_LENGTH; i++) out = scrubOnce(`${out.slice(0, MAX_TEXT_LENGTH - 1)}…`);
   return out.length > MAX_TEXT_LENGTH ? UNSHORTENABLE : out;
-}
-
-const PATH_CACHE = new Map<string, string>();
-/** {@link scrubText} with a small memo, for values that repeat on every request (URL paths). */
-export function scrubCached(text: string): string {
-  let out = PATH_CACHE.get(text);
-  if (out === undefined) {
-    out = scrubText(text);
-    if (PATH_CACHE.size >= 1024) PATH_CACHE.clear();
-    PATH_CACHE.set(text, out);
-  }
-  return out;
 }
 
 /** `value` when it matches `shape`, else the scrubbed value. */
