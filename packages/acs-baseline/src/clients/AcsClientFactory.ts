@@ -15,6 +15,7 @@ import type { AuditOptions, AuditRecorder } from "../audit/recorder.js";
 import { openAuditRecorder } from "../audit/recorder.js";
 import { createAuditPolicy } from "../audit/auditPolicy.js";
 import type { CredentialType } from "../audit/events.js";
+import { scrubText } from "../audit/redaction.js";
 import { readEnvironment } from "../config/readEnvironment.js";
 import { resolveCredential, checkCredentialConfiguration } from "../credentials/resolveCredential.js";
 import { SharedTokenCredential } from "../credentials/sharedTokenCache.js";
@@ -421,7 +422,7 @@ export class AcsClientFactory {
     options?: TOptions,
   ): TClient {
     if (this.#closed) throw new Error(CLOSED);
-    const name = typeof ClientClass === "function" && ClientClass.name.length > 0 ? ClientClass.name.slice(0, 64) : "AcsClient";
+    const name = clientName(ClientClass);
     try {
       if (typeof ClientClass !== "function") throw new TypeError("createClient needs an ACS client class.");
       assertNoConnectionString(options, "options");
@@ -616,6 +617,15 @@ function checkPostureOption(option: FactoryPostureOptions | undefined): (Factory
   const maxAgeMs = option.maxAgeMs ?? DEFAULT_POSTURE_MAX_AGE_MS;
   if (typeof maxAgeMs !== "number" || !Number.isFinite(maxAgeMs) || maxAgeMs < 0) throw new TypeError("posture.maxAgeMs must be a number of milliseconds ≥ 0.");
   return { ...option, maxAgeMs };
+}
+
+/**
+ * The client class's name for messages and records: as written when it is an identifier of at most 64 characters
+ * that the audit log's redaction leaves alone, otherwise `AcsClient` (a name is caller text and could hold a key).
+ */
+function clientName(ClientClass: unknown): string {
+  const name: unknown = typeof ClientClass === "function" ? ClientClass.name : undefined;
+  return typeof name === "string" && /^[A-Za-z_$][\w$]{0,63}$/.test(name) && scrubText(name) === name ? name : "AcsClient";
 }
 
 let defaultHttpClient: HttpClient | undefined;
