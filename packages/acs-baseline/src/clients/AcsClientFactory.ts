@@ -15,6 +15,7 @@ import type { AuditOptions, AuditRecorder } from "../audit/recorder.js";
 import { openAuditRecorder } from "../audit/recorder.js";
 import { createAuditPolicy } from "../audit/auditPolicy.js";
 import type { CredentialType } from "../audit/events.js";
+import { scrubText } from "../audit/redaction.js";
 import { readEnvironment } from "../config/readEnvironment.js";
 import { resolveCredential, checkCredentialConfiguration } from "../credentials/resolveCredential.js";
 import { SharedTokenCredential } from "../credentials/sharedTokenCache.js";
@@ -26,6 +27,7 @@ import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "../guard/endpoint.js";
 import type { GuardTarget } from "../guard/requestGuard.js";
 import { REQUEST_GUARD_POLICY_NAME, createRequestGuardPolicy, guardHttpClient, proxyConfigured } from "../guard/requestGuard.js";
 import { assertNotAccessKey, assertTokenCredential } from "../guard/keyCredential.js";
+import { snapshotIfObject, snapshotOptions } from "../guard/optionSnapshot.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
 import { checkPosture } from "../posture/checkPosture.js";
 import { clientTypeOfClass } from "../posture/clientNeeds.js";
@@ -243,39 +245,42 @@ export class AcsClientFactory {
     if (typeof options !== "object" || options === null) {
       throw new TypeError("AcsClientFactory takes an options object: { endpoint, tenantId, clientId, certificate }.");
     }
+    // Every option is read once, here; checks and use see only this copy (a getter or Proxy cannot answer the checks
+    // one way and the credential another).
+    const opts = snapshotOptions(options);
     // A connection string where the audit destination belongs is refused before anything is opened with it.
-    assertNoConnectionString({ audit: options.audit });
+    assertNoConnectionString({ audit: opts.audit });
     // The blob anchor authenticates with this factory's own Entra credential (resolved below, read when the anchor starts).
-    this.#recorder = openAuditRecorder(options.audit, { credential: () => this.#credential });
-    this.#audited = options.audit !== undefined;
-    const principalClientId = typeof options.clientId === "string" ? options.clientId : options.managedIdentity?.clientId;
+    this.#recorder = openAuditRecorder(opts.audit, { credential: () => this.#credential });
+    this.#audited = opts.audit !== undefined;
+    const principalClientId = typeof opts.clientId === "string" ? opts.clientId : opts.managedIdentity?.clientId;
     this.#principal = {
-      ...(typeof options.tenantId === "string" ? { tenantId: options.tenantId } : {}),
+      ...(typeof opts.tenantId === "string" ? { tenantId: opts.tenantId } : {}),
       ...(typeof principalClientId === "string" ? { clientId: principalClientId } : {}),
     };
     this.#recorder.setPrincipal(this.#principal);
     try {
-      const { audit: _audit, credential, ...rest } = options; // audit was checked above, before its recorder opened anything
+      const { audit: _audit, credential, ...rest } = opts; // audit was checked above, before its recorder opened anything
       assertNoConnectionString(rest);
       if (typeof credential === "string") assertNoConnectionString({ credential });
       if (credential !== undefined) assertTokenCredential(credential);
-      assertNotAccessKey(options.clientSecret);
-      const endpoint = validateEndpoint(options.endpoint, options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS);
+      assertNotAccessKey(opts.clientSecret);
+      const endpoint = validateEndpoint(opts.endpoint, opts.allowedHosts ?? DEFAULT_ALLOWED_HOSTS);
       this.#recorder.setEndpoint(endpoint.origin.slice("https://".length));
       // The authority receives the client assertion or secret: checked before any credential is built (IM-1).
-      const authority = validateAuthorityHost(options.authorityHost, options.allowedAuthorityHosts ?? []);
-      checkTransportOptions(options.clientOptions, "clientOptions", options.allowCustomHttpClient === true);
-      checkCredentialConfiguration(options);
-      this.#allowCustomHttpClient = options.allowCustomHttpClient === true;
+      const authority = validateAuthorityHost(opts.authorityHost, opts.allowedAuthorityHosts ?? []);
+      checkTransportOptions(opts.clientOptions, "clientOptions", opts.allowCustomHttpClient === true);
+      checkCredentialConfiguration(opts);
+      this.#allowCustomHttpClient = opts.allowCustomHttpClient === true;
       this.#endpoint = endpoint.origin;
       this.#target = { hostname: endpoint.hostname, port: endpoint.port };
-      this.#clientOptions = { ...(options.clientOptions ?? {}) };
-      const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      this.#clientOptions = { ...(opts.clientOptions ?? {}) };
+      const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
         throw new TypeError("timeoutMs must be a number of milliseconds ≥ 0 (0 = no bound).");
       }
       this.#timeoutMs = timeoutMs;
-      this.#posture = checkPostureOption(options.posture);
+      this.#posture = checkPostureOption(opts.posture);
       const { additionalPolicies: _policies, httpClient: customHttpClient, ...credentialClientOptions } = this.#clientOptions;
       this.#credentialTransport = createCredentialTransport(
         customHttpClient ?? sharedDefaultHttpClient(),
@@ -284,23 +289,23 @@ export class AcsClientFactory {
         { agent: credentialClientOptions.agent, proxy: proxyConfigured(credentialClientOptions.proxyOptions) },
       );
       // Always explicit, so @azure/identity never falls back to AZURE_AUTHORITY_HOST from process.env.
-      const disableInstanceDiscovery = options.disableInstanceDiscovery ?? !authority.microsoft;
+      const disableInstanceDiscovery = opts.disableInstanceDiscovery ?? !authority.microsoft;
       const credentialOptions = {
         ...credentialClientOptions,
         httpClient: this.#credentialTransport,
         authorityHost: authority.origin,
         disableInstanceDiscovery,
-        ...(options.sendCertificateChain !== undefined ? { sendCertificateChain: options.sendCertificateChain } : {}),
+        ...(opts.sendCertificateChain !== undefined ? { sendCertificateChain: opts.sendCertificateChain } : {}),
       };
       const resolved = resolveCredential(
         {
-          tenantId: options.tenantId,
-          clientId: options.clientId,
-          certificate: options.certificate,
-          clientSecret: options.clientSecret,
-          allowSecretFallback: options.allowSecretFallback,
-          workloadIdentity: options.workloadIdentity,
-          managedIdentity: options.managedIdentity,
+          tenantId: opts.tenantId,
+          clientId: opts.clientId,
+          certificate: opts.certificate,
+          clientSecret: opts.clientSecret,
+          allowSecretFallback: opts.allowSecretFallback,
+          workloadIdentity: opts.workloadIdentity,
+          managedIdentity: opts.managedIdentity,
           credential,
         },
         credentialOptions,
@@ -363,6 +368,7 @@ export class AcsClientFactory {
    * variables (connection strings, access keys) is reported by name in a `config.warning` audit record.
    */
   static fromEnvironment(overrides: Partial<AcsClientFactoryOptions> = {}, env: NodeJS.ProcessEnv = process.env): AcsClientFactory {
+    overrides = snapshotIfObject(overrides);
     const e = readEnvironment(env);
     const fromEnv: Partial<AcsClientFactoryOptions> = credentialOptionsFromEnvironment(e);
     const options = { ...fromEnv, ...overrides } as AcsClientFactoryOptions;
@@ -421,15 +427,17 @@ export class AcsClientFactory {
     options?: TOptions,
   ): TClient {
     if (this.#closed) throw new Error(CLOSED);
-    const name = typeof ClientClass === "function" && ClientClass.name.length > 0 ? ClientClass.name.slice(0, 64) : "AcsClient";
+    const name = clientName(ClientClass);
     try {
       if (typeof ClientClass !== "function") throw new TypeError("createClient needs an ACS client class.");
-      assertNoConnectionString(options, "options");
-      checkTransportOptions(options, "options", this.#allowCustomHttpClient);
-      if ((options as CommonClientOptions | undefined)?.httpClient !== undefined) this.#customTransportWarning("options.httpClient", name);
-      const ownAgent = (options as CommonClientOptions | undefined)?.agent;
+      // Read once: the checks below and the client see the same options.
+      const opts = snapshotIfObject(options);
+      assertNoConnectionString(opts, "options");
+      checkTransportOptions(opts, "options", this.#allowCustomHttpClient);
+      if ((opts as CommonClientOptions | undefined)?.httpClient !== undefined) this.#customTransportWarning("options.httpClient", name);
+      const ownAgent = (opts as CommonClientOptions | undefined)?.agent;
       if (ownAgent !== undefined && !isStockHttpsAgent(ownAgent)) this.#customTransportWarning("options.agent", name);
-      const merged = { ...this.#clientOptions, ...(options ?? {}) } as CommonClientOptions & Record<string, unknown>;
+      const merged = { ...this.#clientOptions, ...(opts ?? {}) } as CommonClientOptions & Record<string, unknown>;
       const onBlocked = (error: BaselineViolationError) =>
         this.#record("refuse", "failure", [error.control], { reason: error.message, error: { code: error.code }, client: name });
       const clientType = clientTypeOfClass(name);
@@ -447,8 +455,8 @@ export class AcsClientFactory {
           { policy: createRequestGuardPolicy(this.#target, onBlocked), position: "perRetry" as const },
         ],
       };
-      // Some clients (RoomsClient) read their options from the second argument when it is not a key credential:
-      // the credential handed to every client therefore also carries the options.
+      // Some clients (RoomsClient) read their opts from the second argument when it is not a key credential:
+      // the credential handed to every client therefore also carries the opts.
       const shared = this.#credential;
       const credentialWithOptions: TokenCredential = Object.assign(Object.create(null) as object, clientOptions, {
         getToken: shared.getToken.bind(shared),
@@ -458,7 +466,7 @@ export class AcsClientFactory {
       if (pipelines.length === 0 || !pipelines.every((p) => p.getOrderedPolicies().some((policy) => policy.name === REQUEST_GUARD_POLICY_NAME))) {
         throw new BaselineViolationError(
           "KEY_AUTH_BLOCKED",
-          `The request guard could not be installed on ${name}, so the client is not handed out. Use a client whose constructor takes (endpoint, TokenCredential, options).`,
+          `The request guard could not be installed on ${name}, so the client is not handed out. Use a client whose constructor takes (endpoint, TokenCredential, opts).`,
         );
       }
       this.#record("client.create", "success", ["IM-1", "DP-3"], { client: name });
@@ -471,7 +479,7 @@ export class AcsClientFactory {
 
   /**
    * Checks the resource's posture now (the `posture` option's resource and ARM endpoint, this factory's credential,
-   * TLS options and endpoint) and writes one `posture.check` audit record per check. The result is what
+   * TLS opts and endpoint) and writes one `posture.check` audit record per check. The result is what
    * {@link checkPosture} returns; in `enforce` mode a passing `local-auth-disabled` opens the clients for `maxAgeMs`.
    * @throws TypeError when the factory has no `posture` option.
    */
@@ -616,6 +624,15 @@ function checkPostureOption(option: FactoryPostureOptions | undefined): (Factory
   const maxAgeMs = option.maxAgeMs ?? DEFAULT_POSTURE_MAX_AGE_MS;
   if (typeof maxAgeMs !== "number" || !Number.isFinite(maxAgeMs) || maxAgeMs < 0) throw new TypeError("posture.maxAgeMs must be a number of milliseconds ≥ 0.");
   return { ...option, maxAgeMs };
+}
+
+/**
+ * The client class's name for messages and records: as written when it is an identifier of at most 64 characters
+ * that the audit log's redaction leaves alone, otherwise `AcsClient` (a name is caller text and could hold a key).
+ */
+function clientName(ClientClass: unknown): string {
+  const name: unknown = typeof ClientClass === "function" ? ClientClass.name : undefined;
+  return typeof name === "string" && /^[A-Za-z_$][\w$]{0,63}$/.test(name) && scrubText(name) === name ? name : "AcsClient";
 }
 
 let defaultHttpClient: HttpClient | undefined;

@@ -36,27 +36,33 @@ function schedule(token: AccessToken, now: number): Entry {
 const MAX_DATE_MS = 8.64e15;
 
 /**
- * `token` when it is usable: a non-empty string and an expiry in the future that a `Date` can hold. Anything else
- * (null, `expiresOnTimestamp` of 1e16, NaN, Infinity, in the past, not a number) is an `InvalidTokenError`, so it is
- * recorded as a failure and never cached. An unusable `refreshAfterTimestamp` is dropped.
+ * A plain, frozen copy of the token the credential returned, when it is usable. Every field is read exactly once,
+ * here, and only the copy is validated, cached, recorded and returned, so a token whose getters answer differently
+ * on later reads (or a caller changing the object it got) cannot make the cache hold something other than what was
+ * checked. Usable: a non-empty string and an expiry in the future that a `Date` can hold. Anything else (null,
+ * `expiresOnTimestamp` of 1e16, NaN, Infinity, in the past, not a number) is an `InvalidTokenError`, so it is
+ * recorded as a failure and never cached. A `refreshAfterTimestamp` that is not a number strictly between now and
+ * the expiry (-1, NaN, in the past, after the expiry) is dropped: obeying it would start a new fetch on every call.
  */
-function validToken(token: AccessToken | null, now: number): AccessToken {
+function validToken(returned: AccessToken | null, now: number): AccessToken {
   const fail = (why: string): never => {
     const error = new Error(`The credential returned ${why}.`);
     error.name = "InvalidTokenError";
     throw error;
   };
-  if (token === null || typeof token !== "object") return fail("no token");
-  if (typeof token.token !== "string" || token.token.length === 0) return fail("a token without a value");
-  const expires: unknown = token.expiresOnTimestamp;
+  if (returned === null || typeof returned !== "object") return fail("no token");
+  // The only reads of the credential's object.
+  const value: unknown = returned.token;
+  const expires: unknown = returned.expiresOnTimestamp;
+  const refresh: unknown = returned.refreshAfterTimestamp;
+  const tokenType: unknown = returned.tokenType;
+  if (typeof value !== "string" || value.length === 0) return fail("a token without a value");
   if (typeof expires !== "number" || !Number.isFinite(expires) || expires > MAX_DATE_MS) return fail("a token whose expiry (expiresOnTimestamp) is not a valid time");
   if (expires <= now) return fail("a token that has already expired");
-  const refresh: unknown = token.refreshAfterTimestamp;
-  if (refresh !== undefined && !(typeof refresh === "number" && Number.isFinite(refresh))) {
-    const { refreshAfterTimestamp: _dropped, ...rest } = token;
-    return rest;
-  }
-  return token;
+  const copy: AccessToken = { token: value, expiresOnTimestamp: expires };
+  if (typeof refresh === "number" && Number.isFinite(refresh) && refresh > now && refresh < expires) copy.refreshAfterTimestamp = refresh;
+  if (tokenType === "Bearer" || tokenType === "pop") copy.tokenType = tokenType;
+  return Object.freeze(copy);
 }
 
 /** A TokenCredential that shares one token (and one fetch) between all its callers. */
@@ -166,6 +172,7 @@ export class SharedTokenCredential implements TokenCredential {
     const { abortSignal: _ignored, ...shared } = options;
     const promise = this.#bounded(scopes, shared)
       .then((returned) => {
+        // Read once into a frozen copy; from here on only the copy is used.
         const token = validToken(returned, Date.now());
         // Only a token that is recorded as a success is cached, and a failing hook cannot turn it into a failure.
         this.#cache.set(key, schedule(token, Date.now()));

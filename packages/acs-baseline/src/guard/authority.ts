@@ -5,7 +5,7 @@
  */
 import { BaselineViolationError } from "../errors.js";
 import type { HttpsOriginSubject } from "./endpoint.js";
-import { validateHttpsOrigin } from "./endpoint.js";
+import { describeHostList, validateHttpsOrigin } from "./endpoint.js";
 
 /** The authority used when none is configured: Microsoft Entra ID in the public cloud. @public */
 export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
@@ -48,7 +48,7 @@ const AUTHORITY_SUBJECT = (allowed: readonly string[]): HttpsOriginSubject => ({
   lookAlikeOf: "a Microsoft login host",
   whyHttps: "the client assertion or secret is sent to it and must travel over TLS",
   notAllowedHint: () =>
-    `The authority host is not a Microsoft cloud login host and not in allowedAuthorityHosts (${allowed.length === 0 ? "empty" : allowed.map((h) => JSON.stringify(h)).join(", ")}); the client assertion or secret would be sent to it. Use a Microsoft login host (e.g. ${DEFAULT_AUTHORITY_HOST}), or list your authority's host in allowedAuthorityHosts (AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS, --allowed-authority-host).`,
+    `The authority host is not a Microsoft cloud login host and not in allowedAuthorityHosts (${allowed.length === 0 ? "empty" : describeHostList(allowed)}); the client assertion or secret would be sent to it. Use a Microsoft login host (e.g. ${DEFAULT_AUTHORITY_HOST}), or list your authority's host in allowedAuthorityHosts (AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS, --allowed-authority-host).`,
 });
 
 /**

@@ -2,6 +2,7 @@
  * DP-3: the ACS endpoint must be https, to an allowed host, with nothing else in the URL. Messages never echo the
  * endpoint (it may carry user-info or a key by mistake).
  */
+import { scrubText } from "../audit/redaction.js";
 import { BaselineViolationError } from "../errors.js";
 
 /** Hosts allowed by default: the public and US Government ACS domains. @public */
@@ -34,6 +35,24 @@ export function hostMatches(hostname: string, entry: string): boolean {
   return hostname === pattern;
 }
 
+/** A host-name pattern as `allowedHosts` takes it (`*.x`, a DNS name, an IP literal): the only entries a message shows. */
+const HOST_PATTERN_SHAPE = /^(?:\*\.)?[A-Za-z0-9.-]{1,253}$|^\[[0-9A-Fa-f:.]{2,45}\]$/;
+/** Most entries a message lists. */
+const MAX_HOSTS_SHOWN = 20;
+
+/**
+ * A caller's host list for a refusal message: each entry quoted when it is host-shaped and unchanged by the audit
+ * log's redaction, otherwise `<not a host name>`, so an entry that holds a key or a connection string by mistake never
+ * reaches the message.
+ */
+export function describeHostList(hosts: readonly unknown[]): string {
+  const shown = hosts
+    .slice(0, MAX_HOSTS_SHOWN)
+    .map((h) => (typeof h === "string" && HOST_PATTERN_SHAPE.test(h) && scrubText(h) === h ? JSON.stringify(h) : "<not a host name>"));
+  if (hosts.length > MAX_HOSTS_SHOWN) shown.push(`and ${hosts.length - MAX_HOSTS_SHOWN} more`);
+  return shown.join(", ");
+}
+
 /** What {@link validateHttpsOrigin} checks and how it words its refusals. */
 export interface HttpsOriginSubject {
   /** Noun in messages: "endpoint", "authority host". */
@@ -60,7 +79,7 @@ const ENDPOINT_SUBJECT: HttpsOriginSubject = {
   lookAlikeOf: "an ACS host",
   whyHttps: "ACS data-plane traffic must use https (TLS in transit)",
   notAllowedHint: (allowedHosts) =>
-    `The endpoint host is not in allowedHosts (${allowedHosts.map((h) => JSON.stringify(h)).join(", ")}). Use your ACS resource's host, or add it to allowedHosts.`,
+    `The endpoint host is not in allowedHosts (${describeHostList(allowedHosts)}). Use your ACS resource's host, or add it to allowedHosts.`,
 };
 
 /**

@@ -1,9 +1,11 @@
 /**
  * IM-1: no string anywhere in the options may be an ACS connection string — also where a plain walk of enumerable
  * keys does not look: boxed `String`s, `Map` keys and values, `Set`s, class instances, non-enumerable and Symbol
- * keys, any depth, URL-encoded text and Buffers.
+ * keys, any depth, URL-encoded text and Buffers; property names are checked like values. The refusal names the
+ * option's path, never its value, and shows only identifier-shaped property names.
  */
 import { BaselineViolationError } from "../errors.js";
+import { scrubText } from "../audit/redaction.js";
 import { isConnectionStringShaped } from "./connectionString.js";
 
 /** Deepest nesting walked (far beyond any real option object; bounds the work for hostile ones). */
@@ -31,36 +33,70 @@ function holdsConnectionString(text: string): boolean {
   return false;
 }
 
-function keyName(key: string | symbol): string {
-  return typeof key === "symbol" ? `[${String(key.description ?? "symbol").slice(0, 40)}]` : key;
+/** Longest property name shown as written in a refusal's path; longer names are shown as a placeholder. */
+const MAX_SHOWN_NAME = 48;
+/** What a property name must look like to be shown as written: an ordinary identifier or array index. */
+const SHOWN_NAME = /^[A-Za-z0-9_$-]+$/;
+
+/**
+ * A property name as the refusal's path shows it. The path is caller text that ends up in an error message, the
+ * audit log and whatever the caller logs, so a name is shown only when it is short, identifier-shaped and unchanged by
+ * the audit log's redaction ({@link scrubText}); anything else (a key, a connection string, a long or unusual name)
+ * is shown as `<key N>` (its position among the object's own keys) or `[symbol]`.
+ */
+function shownName(key: string | symbol, position: number): string {
+  const text = typeof key === "symbol" ? (key.description ?? "") : key;
+  const safe = text.length > 0 && text.length <= MAX_SHOWN_NAME && SHOWN_NAME.test(text) && scrubText(text) === text;
+  if (typeof key === "symbol") return safe ? `[${text}]` : "[symbol]";
+  return safe ? text : `<key ${position}>`;
 }
 
-/** The dotted name of the first option value that holds an ACS connection string, or undefined. */
+/** One step of the path to a value: a property (name and position among the own keys) or a fixed label. */
+type Step = { key: string | symbol; position: number } | { label: string };
+
+/**
+ * The dotted path of the first option value, or property name, that holds an ACS connection string, or undefined.
+ * Property names that could carry a secret are shown as placeholders (see {@link shownName}).
+ */
 export function findConnectionStringOption(options: unknown, prefix = ""): string | undefined {
   const seen = new Set<object>();
   let nodes = 0;
-  const walk = (value: unknown, path: string, depth: number): string | undefined => {
-    const here = path || "(value)";
-    if (typeof value === "string") return holdsConnectionString(value) ? here : undefined;
+  const trail: Step[] = [];
+  // The path is rendered only for a finding, so the walk itself never looks at names beyond the detector.
+  const render = (): string => {
+    const parts = trail.map((step) => ("label" in step ? step.label : shownName(step.key, step.position)));
+    const joined = [prefix, ...parts].filter((part) => part.length > 0).join(".");
+    return joined.length > 0 ? joined : "(value)";
+  };
+  const within = <T>(step: Step, inner: () => T): T => {
+    trail.push(step);
+    try {
+      return inner();
+    } finally {
+      trail.pop();
+    }
+  };
+  const walk = (value: unknown, depth: number): string | undefined => {
+    if (typeof value === "string") return holdsConnectionString(value) ? render() : undefined;
     if (typeof value !== "object" || value === null) return undefined;
     if (depth > MAX_DEPTH || nodes++ > MAX_NODES || seen.has(value)) return undefined;
     seen.add(value);
-    if (value instanceof String) return holdsConnectionString(value.valueOf()) ? here : undefined;
+    if (value instanceof String) return holdsConnectionString(value.valueOf()) ? render() : undefined;
     if (ArrayBuffer.isView(value)) {
       if (value.byteLength > MAX_BINARY_BYTES) return undefined;
-      return holdsConnectionString(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("latin1")) ? here : undefined;
+      return holdsConnectionString(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("latin1")) ? render() : undefined;
     }
     if (value instanceof Map) {
       let i = 0;
       for (const [k, v] of value) {
-        const found = walk(k, `${here}.<key ${i}>`, depth + 1) ?? walk(v, `${here}.<value ${i}>`, depth + 1);
+        const found = within({ label: `<key ${i}>` }, () => walk(k, depth + 1)) ?? within({ label: `<value ${i}>` }, () => walk(v, depth + 1));
         if (found !== undefined) return found;
         i++;
       }
     } else if (value instanceof Set) {
       let i = 0;
       for (const v of value) {
-        const found = walk(v, `${here}.<item ${i++}>`, depth + 1);
+        const found = within({ label: `<item ${i++}>` }, () => walk(v, depth + 1));
         if (found !== undefined) return found;
       }
     }
@@ -71,7 +107,10 @@ export function findConnectionStringOption(options: unknown, prefix = ""): strin
     } catch {
       return undefined;
     }
-    for (const key of keys) {
+    for (let position = 0; position < keys.length; position++) {
+      const key = keys[position];
+      // A connection string as a property NAME is refused like one in a value (it is as readable in a dump).
+      if (typeof key === "string" && holdsConnectionString(key)) return within({ key, position }, render);
       let child: unknown;
       try {
         const descriptor = Object.getOwnPropertyDescriptor(value, key);
@@ -80,12 +119,12 @@ export function findConnectionStringOption(options: unknown, prefix = ""): strin
       } catch {
         continue;
       }
-      const found = walk(child, path ? `${path}.${keyName(key)}` : keyName(key), depth + 1);
+      const found = within({ key, position }, () => walk(child, depth + 1));
       if (found !== undefined) return found;
     }
     return undefined;
   };
-  return walk(options, prefix, 0);
+  return walk(options, 0);
 }
 
 /**
@@ -93,11 +132,13 @@ export function findConnectionStringOption(options: unknown, prefix = ""): strin
  * @throws BaselineViolationError CONNECTION_STRING_REFUSED
  */
 export function assertNoConnectionString(options: unknown, prefix = ""): void {
-  const where = findConnectionStringOption(options, prefix);
-  if (where !== undefined) {
+  const found = findConnectionStringOption(options, prefix);
+  if (found !== undefined) {
+    // Every name in the path is identifier-shaped already; the cut and the scrub are a second line of defence.
+    const where = scrubText(found.length > 200 ? `${found.slice(0, 199)}…` : found);
     throw new BaselineViolationError(
       "CONNECTION_STRING_REFUSED",
-      `The option "${where.slice(0, 200)}" holds an ACS connection string (endpoint=…;accesskey=…). Connection strings carry an access key and are refused: use AcsClientFactory with Microsoft Entra ID (tenantId, clientId and a certificate), set "endpoint" to the https URL only, and disable local auth on the resource.`,
+      `The option "${where}" holds an ACS connection string (endpoint=…;accesskey=…). Connection strings carry an access key and are refused: use AcsClientFactory with Microsoft Entra ID (tenantId, clientId and a certificate), set "endpoint" to the https URL only, and disable local auth on the resource.`,
     );
   }
 }

@@ -9,6 +9,7 @@ import type { AcsClientFactoryOptions } from "../clients/AcsClientFactory.js";
 import { createCredentialTransport } from "../credentials/credentialTransport.js";
 import { validateAuthorityHost } from "../guard/authority.js";
 import { assertNotAccessKey, assertTokenCredential } from "../guard/keyCredential.js";
+import { snapshotOptions } from "../guard/optionSnapshot.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
 import { proxyConfigured } from "../guard/requestGuard.js";
 import { checkTransportOptions } from "../guard/transportOptions.js";
@@ -98,26 +99,28 @@ function describeTokenError(error: unknown): string {
  * @public
  */
 export async function checkPosture(options: CheckPostureOptions): Promise<PostureResult> {
+  // Every option is read once; the checks and the credential see only this copy (as in the factory).
+  const opts = snapshotOptions(options);
   // The factory's rules, in the factory's order: no connection string in any option, no key credential or access key.
-  const { credential: ownCredential, ...rest } = options;
+  const { credential: ownCredential, ...rest } = opts;
   assertNoConnectionString(rest);
   if (typeof ownCredential === "string") assertNoConnectionString({ credential: ownCredential });
   if (ownCredential !== undefined) assertTokenCredential(ownCredential);
-  assertNotAccessKey(options.clientSecret);
-  const resource = parseAcsResourceId(options.resourceId);
-  const armEndpoint = parseArmEndpoint(options.armEndpoint);
+  assertNotAccessKey(opts.clientSecret);
+  const resource = parseAcsResourceId(opts.resourceId);
+  const armEndpoint = parseArmEndpoint(opts.armEndpoint);
   const scope = `${armEndpoint}/.default`;
   const clientOptions: CommonClientOptions = {
     retryOptions: { maxRetries: 2, retryDelayInMs: 250, maxRetryDelayInMs: 2000 },
-    ...(options.clientOptions ?? {}),
+    ...(opts.clientOptions ?? {}),
   };
-  const timeoutMs = options.timeoutMs ?? DEFAULT_POSTURE_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_POSTURE_TIMEOUT_MS;
   const { additionalPolicies: _policies, httpClient: customHttpClient, ...credentialClientOptions } = clientOptions;
   // The factory's rule: the assertion or secret goes only to a Microsoft cloud login host or an allowed authority.
-  const authority = validateAuthorityHost(options.authorityHost, options.allowedAuthorityHosts ?? []);
+  const authority = validateAuthorityHost(opts.authorityHost, opts.allowedAuthorityHosts ?? []);
   // As for the factory's clients: no caller transport (unless allowed), and certificate verification stays on for
   // the token and every ARM request.
-  checkTransportOptions(options.clientOptions, "clientOptions", options.allowCustomHttpClient === true);
+  checkTransportOptions(opts.clientOptions, "clientOptions", opts.allowCustomHttpClient === true);
   // The credential's requests go through the factory's credential transport: the transport checks at the wire
   // (requestOverrides, a foreign agent, TLS switched off later) and a bound on every attempt.
   const credentialTransport = createCredentialTransport(customHttpClient ?? postureDefaultHttpClient(), timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS, undefined, {
@@ -126,28 +129,28 @@ export async function checkPosture(options: CheckPostureOptions): Promise<Postur
   });
   const resolved = resolveCredential(
     {
-      tenantId: options.tenantId,
-      clientId: options.clientId,
-      certificate: options.certificate,
-      clientSecret: options.clientSecret,
-      allowSecretFallback: options.allowSecretFallback,
-      credential: options.credential,
-      workloadIdentity: options.workloadIdentity,
-      managedIdentity: options.managedIdentity,
+      tenantId: opts.tenantId,
+      clientId: opts.clientId,
+      certificate: opts.certificate,
+      clientSecret: opts.clientSecret,
+      allowSecretFallback: opts.allowSecretFallback,
+      credential: opts.credential,
+      workloadIdentity: opts.workloadIdentity,
+      managedIdentity: opts.managedIdentity,
     },
     {
       ...credentialClientOptions,
       httpClient: credentialTransport,
       authorityHost: authority.origin,
-      disableInstanceDiscovery: options.disableInstanceDiscovery ?? !authority.microsoft,
-      ...(options.sendCertificateChain !== undefined ? { sendCertificateChain: options.sendCertificateChain } : {}),
+      disableInstanceDiscovery: opts.disableInstanceDiscovery ?? !authority.microsoft,
+      ...(opts.sendCertificateChain !== undefined ? { sendCertificateChain: opts.sendCertificateChain } : {}),
     },
   );
   const clients = await createArmClients(resolved.credential, resource.subscriptionId, armEndpoint, clientOptions);
   const signal = AbortSignal.timeout(timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS);
   const principal: PostureResult["principal"] = {
-    ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}),
-    ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
+    ...(opts.tenantId !== undefined ? { tenantId: opts.tenantId } : {}),
+    ...(opts.clientId !== undefined ? { clientId: opts.clientId } : {}),
   };
   let inputs: PostureInputs;
   let objectId: string | undefined;
@@ -166,9 +169,9 @@ export async function checkPosture(options: CheckPostureOptions): Promise<Postur
   const checks = evaluatePosture(inputs, {
     resourceId: resource.id,
     objectId,
-    endpoint: options.endpoint,
-    clients: options.clients ?? [],
-    dataLocations: options.dataLocations,
+    endpoint: opts.endpoint,
+    clients: opts.clients ?? [],
+    dataLocations: opts.dataLocations,
   });
   return { schema: "acs-baseline.posture/1", resourceId: resource.id, checkedAt: new Date().toISOString(), principal, checks, summary: summarize(checks) };
 }
