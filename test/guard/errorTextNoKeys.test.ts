@@ -110,3 +110,17 @@ describe("refusal messages never carry caller text that holds a key", () => {
     void factory.close();
   });
 });
+
+describe("TLS option names", () => {
+  it("an unusual tlsOptions member name (a key in it) is not repeated in TLS_VERIFICATION_DISABLED", () => {
+    const key = Buffer.alloc(64, 9).toString("base64");
+    let message = "";
+    try {
+      new AcsClientFactory({ endpoint: "https://contoso.communication.azure.com", tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", clientId: "0b2e5c7a-1f0e-4e8f-9a55-1c2b3d4e5f60", clientSecret: "abc8Q~abcdefghijklmnopqrstuvwxyz0123456", clientOptions: { tlsOptions: { [`x${key}`]: 1 } } });
+    } catch (e) {
+      message = `${(e as Error).message} ${JSON.stringify(e)}`;
+    }
+    expect(message).toMatch(/unusual name/);
+    expect(message).not.toContain(key.slice(0, 20));
+  });
+});

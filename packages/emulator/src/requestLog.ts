@@ -68,14 +68,13 @@ function decoded(segment: string): string {
 
 /** `path` with every phone number masked to its last four digits (`/phoneNumbers/%2B14255550123` → `/phoneNumbers/***0123`). */
 export function maskPhoneNumbersInPath(path: string): string {
-  return path
-    .split("/")
-    .map((segment) => {
-      const plain = decoded(segment);
-      const out = masked(plain);
-      return out !== plain ? out : masked(segment);
-    })
-    .join("/");
+  const segments = path.split("/").map((segment) => {
+    const plain = decoded(segment);
+    const out = masked(plain);
+    return out !== plain ? out : segment;
+  });
+  // Then the whole path: a number can span segments (`+1/425/555/0123`).
+  return masked(segments.join("/"));
 }
 
 /** Bounded log of requests (paths with phone numbers masked). */

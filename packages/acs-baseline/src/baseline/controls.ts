@@ -68,7 +68,7 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     enforcement:
       "Clients only through Microsoft Entra ID: connection strings refused (CONNECTION_STRING_REFUSED), key/SAS credentials and access keys given as a client secret refused (KEY_CREDENTIAL_REFUSED), a caller-supplied HttpClient refused unless explicitly allowed (CUSTOM_TRANSPORT_REFUSED), a request guard blocks any non-Bearer request or requestOverrides before the wire, and a process-wide backstop stops any other non-Bearer http/https request to the endpoint (KEY_AUTH_BLOCKED); the client assertion or secret goes only to https Microsoft cloud login hosts or an explicitly allowed authority (AUTHORITY_NOT_ALLOWED); the no-key-auth lint rule and `acs-baseline scan` catch key auth in code and config. On the resource: the posture check `local-auth-disabled` reads disableLocalAuth through ARM (`acs-baseline posture`, `checkPosture`), and the factory's posture enforce mode sends nothing until it passes (LOCAL_AUTH_ENABLED).",
     sources: ["packages/acs-baseline/src/guard/connectionString.ts", "packages/acs-baseline/src/guard/optionStrings.ts", "packages/acs-baseline/src/guard/keyCredential.ts", "packages/acs-baseline/src/guard/requestGuard.ts", "packages/acs-baseline/src/guard/authority.ts", "packages/eslint-plugin/src/rules/noKeyAuth.ts", "packages/cli/src/scan/scan.ts", "packages/acs-baseline/src/posture/checks/localAuth.ts", "packages/acs-baseline/src/guard/wireBackstop.ts", "packages/acs-baseline/src/clients/AcsClientFactory.ts"],
-    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/clients/authority.test.ts", "test/guard/authority.test.ts", "test/lint/noKeyAuth.test.ts", "test/cli/scan.test.ts", "test/guard/connectionString.property.test.ts", "test/clients/posture.test.ts", "test/guard/transportBypass.test.ts", "test/guard/checkedIsSent.test.ts", "test/guard/lateChanges.test.ts", "test/guard/agentOptions.test.ts", "test/guard/hiddenConnectionStrings.test.ts", "test/clients/deceptiveClients.test.ts"],
+    tests: ["test/clients/refusals.test.ts", "test/clients/factory.test.ts", "test/clients/authority.test.ts", "test/guard/authority.test.ts", "test/lint/noKeyAuth.test.ts", "test/cli/scan.test.ts", "test/guard/connectionString.property.test.ts", "test/clients/posture.test.ts", "test/guard/transportBypass.test.ts", "test/guard/checkedIsSent.test.ts", "test/guard/lateChanges.test.ts", "test/guard/agentOptions.test.ts", "test/guard/accessKeyShapes.property.test.ts", "test/clients/optionSnapshot.test.ts", "test/guard/errorTextNoKeys.test.ts", "test/guard/hiddenConnectionStrings.test.ts", "test/clients/deceptiveClients.test.ts"],
   },
   {
     id: "IM-3",
@@ -103,7 +103,7 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     enforcement:
       "No Key Vault integration in ACS; acs-baseline limits exposure in the application: secrets never in error messages, stacks, util.inspect or JSON of the factory; audit records redacted (tokens, keys, secrets, message text, phone numbers masked); `doctor` names key material in the environment without printing it; guidance on certificate storage.",
     sources: ["packages/acs-baseline/src/errors.ts", "packages/acs-baseline/src/audit/redaction.ts", "packages/acs-baseline/src/clients/AcsClientFactory.ts", "packages/cli/src/doctorCommand.ts"],
-    tests: ["test/clients/refusals.test.ts", "test/audit/noSecrets.property.test.ts", "test/cli/doctor.test.ts"],
+    tests: ["test/clients/refusals.test.ts", "test/audit/noSecrets.property.test.ts", "test/audit/phoneVariants.test.ts", "test/credentials/tokenSnapshot.test.ts", "test/cli/doctor.test.ts"],
   },
   {
     id: "PA-7",
@@ -155,7 +155,7 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     enforcement:
       "The service encrypts in transit; acs-baseline makes sure the application uses it: https only (INSECURE_ENDPOINT), host allow-list with look-alike, user-info, path, query and fragment refusal (ENDPOINT_NOT_ALLOWED), the request guard blocks any request to another host or over http, and TLS certificate verification cannot be switched off by tlsOptions, an agent or NODE_TLS_REJECT_UNAUTHORIZED=0 for the credential or any client (TLS_VERIFICATION_DISABLED; custom CAs stay allowed; `doctor` flags it).",
     sources: ["packages/acs-baseline/src/guard/endpoint.ts", "packages/acs-baseline/src/guard/requestGuard.ts", "packages/acs-baseline/src/guard/tlsVerification.ts", "packages/acs-baseline/src/credentials/credentialTransport.ts"],
-    tests: ["test/guard/endpoint.test.ts", "test/clients/refusals.test.ts", "test/guard/transportBypass.test.ts", "test/cli/doctor.test.ts"],
+    tests: ["test/guard/endpoint.test.ts", "test/clients/refusals.test.ts", "test/guard/transportBypass.test.ts", "test/guard/lateChanges.test.ts", "test/guard/agentOptions.test.ts", "test/cli/doctor.test.ts"],
   },
   {
     id: "DP-4",
@@ -226,7 +226,7 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     enforcement:
       "Application-side audit log (pino): every credential resolution, client creation, token acquisition, request and refusal as a structured acs-baseline.audit/1 record, SHA-256 hash-chained, crash-safe, with ECDSA P-256 signed checkpoints (heartbeats, on close), an off-host anchor, one writer per file, rotation, verifiable with `acs-baseline verify-log`; an incompatible host logger (AUDIT_LOGGER_INCOMPATIBLE), a symlinked or locked destination (AUDIT_DESTINATION_REFUSED) and requests while records cannot be written (AUDIT_WRITE_FAILED) are refused. Azure Resource Logs: the posture checks `resource-logs` (a diagnostic setting sends allLogs, audit or explicit categories to a workspace, storage account or event hub) and `auth-logs` (AuthOperational and the app's client categories) read the resource's diagnostic settings; `--plan` prints the allLogs setting (docs/posture.md).",
     sources: ["packages/acs-baseline/src/audit/recorder.ts", "packages/acs-baseline/src/audit/auditPolicy.ts", "packages/acs-baseline/src/audit/verifyLog.ts", "packages/acs-baseline/src/audit/signing.ts", "packages/acs-baseline/src/audit/sink.ts", "packages/acs-baseline/src/posture/checks/diagnostics.ts"],
-    tests: ["test/audit/recorder.test.ts", "test/audit/crash.test.ts", "test/audit/verifyLog.test.ts", "test/audit/factory.e2e.test.ts", "test/audit/checkpoints.test.ts", "test/audit/fileHandling.test.ts", "test/posture/checkPosture.test.ts"],
+    tests: ["test/audit/recorder.test.ts", "test/audit/crash.test.ts", "test/audit/verifyLog.test.ts", "test/audit/factory.e2e.test.ts", "test/audit/checkpoints.test.ts", "test/audit/fileHandling.test.ts", "test/audit/incompleteRequestRecord.e2e.test.ts", "test/posture/checkPosture.test.ts"],
   },
   {
     id: "BR-1",

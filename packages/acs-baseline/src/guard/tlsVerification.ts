@@ -24,7 +24,8 @@ function settingsReason(settings: Record<string, unknown>, what: string, strict:
   if (settings.secureProtocol !== undefined || settings.secureContext !== undefined) return `${what} replaces the TLS context`;
   if (strict) {
     for (const key of Object.keys(settings)) {
-      if (!SAFE_TLS_KEYS.has(key)) return `${what} sets "${key.slice(0, 40)}", which acs-baseline cannot prove keeps verification on (allowed: ca, cert, key, passphrase, pfx, crl, minVersion, maxVersion)`;
+      // The name is the caller's text: shown only when it looks like an option name (never part of a key).
+      if (!SAFE_TLS_KEYS.has(key)) return `${what} sets ${/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(key) ? `"${key}"` : "an option with an unusual name"}, which acs-baseline cannot prove keeps verification on (allowed: ca, cert, key, passphrase, pfx, crl, minVersion, maxVersion)`;
     }
   }
   return undefined;
