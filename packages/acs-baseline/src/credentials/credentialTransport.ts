@@ -6,7 +6,7 @@
 import type { HttpClient, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { BaselineViolationError } from "../errors.js";
 import type { AgentAllowance } from "../guard/requestGuard.js";
-import { blockedError, sealSnapshot, snapshotOf, transportRefusal } from "../guard/requestGuard.js";
+import { blockedError, sealSnapshot, setOwn, snapshotOf, transportRefusal } from "../guard/requestGuard.js";
 
 /** An HttpClient whose in-flight requests can be aborted together. */
 export interface CredentialTransport extends HttpClient {
@@ -38,7 +38,7 @@ export function createCredentialTransport(
         return Promise.reject(error);
       }
       sealSnapshot(sent);
-      if (timeoutMs > 0 && !(sent.timeout > 0)) sent.timeout = timeoutMs;
+      if (timeoutMs > 0 && !(sent.timeout > 0)) setOwn(sent, "timeout", timeoutMs);
       const controller = new AbortController();
       const outer = sent.abortSignal;
       const forward = () => controller.abort();
@@ -46,7 +46,7 @@ export function createCredentialTransport(
         if (outer.aborted) controller.abort();
         else outer.addEventListener("abort", forward, { once: true });
       }
-      sent.abortSignal = controller.signal;
+      setOwn(sent, "abortSignal", controller.signal);
       inflight.add(controller);
       const done = () => {
         inflight.delete(controller);

@@ -221,11 +221,10 @@ function tlsCopyOf(settings: unknown): unknown {
  * set after the check cannot weaken the connection), frozen.
  */
 export function sealSnapshot(sent: PipelineRequest): void {
-  sent.requestOverrides = undefined;
+  setOwn(sent, "requestOverrides", undefined);
   const settings = sent.tlsSettings;
-  if (settings === undefined || settings === null) sent.tlsSettings = VERIFYING;
   // Only checked settings get here, so the copy exists; a missing one would send no CA of the caller's (and fail).
-  else sent.tlsSettings = sealedCopies.get(settings) ?? sealedCopies.get(tlsCopyOf(settings) as object) ?? VERIFYING;
+  setOwn(sent, "tlsSettings", settings === undefined || settings === null ? VERIFYING : (sealedCopies.get(settings) ?? sealedCopies.get(tlsCopyOf(settings) as object) ?? VERIFYING));
 }
 
 /**
@@ -235,20 +234,34 @@ export function sealSnapshot(sent: PipelineRequest): void {
 const ORIGINAL_REQUEST = Symbol.for("@azure/core-client original request");
 
 /**
- * A copy of `request` with every own property read exactly once (accessors and Proxy traps become plain values): the
- * guard checks the copy and only the copy goes on, so a policy cannot show the guard one URL, `requestOverrides` or
- * TLS setting and the HTTP client another (a getter that counts its reads or looks at the stack, a Proxy, or a body
- * factory or abort signal that changes the request after the check). The headers object is shared: one that answers
- * `get()` and `toJSON()` differently can only change what goes to the checked host, where the wire backstop reads the
- * headers Node actually writes. The copy names the caller's request as its original, so `@azure/core-client` still
- * finds the operation a response belongs to. Its TLS settings are a frozen copy too (see {@link tlsCopyOf}).
+ * A copy of `request` with every own property read exactly once (accessors and Proxy traps become plain values), its
+ * TLS settings a frozen copy too (see {@link tlsCopyOf}): the guard checks the copy and only the copy goes on, so a
+ * policy cannot show the guard one URL, `requestOverrides` or TLS setting and the HTTP client another (a getter that
+ * counts its reads or looks at the stack, a Proxy, or a body factory or abort signal that changes the request after
+ * the check). The headers object is shared: one that answers `get()` and `toJSON()` differently can only change what
+ * goes to the checked host, where the wire backstop reads the headers Node actually writes. The copy names the
+ * caller's request as its original, so `@azure/core-client` still finds the operation a response belongs to.
  */
 export function snapshotOf(request: PipelineRequest): PipelineRequest {
   // The symbol first: V8 copies the request's shape for the spread; a key added after it costs a slow transition
-  // (about 1.4 µs against 0.3 µs, measured).
-  const copy: PipelineRequest & { [ORIGINAL_REQUEST]: PipelineRequest } = { [ORIGINAL_REQUEST]: request, ...request };
-  if (copy.tlsSettings !== undefined) copy.tlsSettings = tlsCopyOf(copy.tlsSettings) as TlsSettings;
+  // (measured: about 0.4 µs against 1.4 µs). A prototype link to the request instead would be cheaper to build but
+  // turns every request into a prototype object (measured: 30 µs more per request).
+  // `agent` and `tlsSettings` are own members of the copy even when the request has none, so nothing inherited
+  // (an accessor given to Object.prototype) can answer for them.
+  const copy: PipelineRequest & { [ORIGINAL_REQUEST]: PipelineRequest } = { [ORIGINAL_REQUEST]: request, agent: undefined, tlsSettings: undefined, ...request };
+  if (copy.tlsSettings !== undefined) setOwn(copy, "tlsSettings", tlsCopyOf(copy.tlsSettings) as TlsSettings);
   return copy;
+}
+
+/**
+ * Sets a member of a copy as its own data property: a plain assignment would run a setter that `Object.prototype`
+ * may have been given, and leave the member to that setter's getter.
+ */
+export function setOwn<K extends keyof PipelineRequest>(target: PipelineRequest, key: K, value: PipelineRequest[K]): void {
+  target[key] = value;
+  if (!Object.prototype.hasOwnProperty.call(target, key) || target[key] !== value) {
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  }
 }
 
 /**
@@ -267,7 +280,7 @@ export function guardHttpClient(inner: HttpClient, target: GuardTarget, onBlocke
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      if (timeoutMs > 0 && !(sent.timeout > 0)) sent.timeout = timeoutMs;
+      if (timeoutMs > 0 && !(sent.timeout > 0)) setOwn(sent, "timeout", timeoutMs);
       return inner.sendRequest(sent);
     },
   };
