@@ -38,7 +38,7 @@ export function createCredentialTransport(
         return Promise.reject(error);
       }
       sealSnapshot(sent);
-      if (timeoutMs > 0 && !(sent.timeout > 0)) setOwn(sent, "timeout", timeoutMs);
+      if (timeoutMs > 0 && !(sent.timeout > 0)) sent.timeout = timeoutMs;
       const controller = new AbortController();
       const outer = sent.abortSignal;
       const forward = () => controller.abort();
