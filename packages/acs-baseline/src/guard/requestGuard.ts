@@ -158,10 +158,7 @@ export function createRequestGuardPolicy(target: GuardTarget, onBlocked?: Blocke
         return next(request);
       }
       // The last check of a pipeline whose HttpClient is not ours: what it checks is what goes on.
-      const sent = snapshotOf(request);
-      checkRequest(sent, target, onBlocked, transport);
-      sealSnapshot(sent);
-      return next(sent);
+      return next(checkedCopy(request, target, onBlocked, transport));
     },
   };
 }
@@ -273,6 +270,18 @@ export function setOwn<K extends keyof PipelineRequest>(target: PipelineRequest,
 }
 
 /**
+ * The copy of `request` to send once it passed every check (target, authorization and transport): taken with
+ * {@link snapshotOf}, checked, then sealed with {@link sealSnapshot}.
+ * @throws BaselineViolationError KEY_AUTH_BLOCKED, TLS_VERIFICATION_DISABLED
+ */
+function checkedCopy(request: PipelineRequest, target: GuardTarget, onBlocked: BlockedHandler | undefined, transport: AgentAllowance): PipelineRequest {
+  const sent = snapshotOf(request);
+  checkRequest(sent, target, onBlocked, transport);
+  sealSnapshot(sent);
+  return sent;
+}
+
+/**
  * The guard as the HttpClient: the very last step before the wire. With `timeoutMs`, requests without their own
  * timeout get that one (the HTTP client aborts them with an AbortError). What it checks is what it sends: a snapshot
  * of the request taken once (see {@link snapshotOf}).
@@ -282,9 +291,7 @@ export function guardHttpClient(inner: HttpClient, target: GuardTarget, onBlocke
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
       let sent: PipelineRequest;
       try {
-        sent = snapshotOf(request);
-        checkRequest(sent, target, onBlocked, agents);
-        sealSnapshot(sent);
+        sent = checkedCopy(request, target, onBlocked, agents);
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
