@@ -18,7 +18,8 @@ import type { BaselineViolationError } from "../../packages/acs-baseline/src/ind
 import { createAuditRecorder, verifyLog } from "../../packages/acs-baseline/src/audit/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
-import { readRecords, tempDir } from "./helpers.js";
+import { readRecords } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-files-");
 const run = promisify(execFile);

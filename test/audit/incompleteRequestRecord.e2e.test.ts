@@ -9,8 +9,9 @@ import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { verifyLog } from "../../packages/acs-baseline/src/audit/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
-import type { Rec } from "./helpers.js";
-import { readRecords, tempDir } from "./helpers.js";
+import type { Rec } from "../support/auditRecords.js";
+import { readRecords } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-incomplete-");
 let emu: Emulator;

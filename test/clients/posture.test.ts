@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AcsClientFactory, BaselineViolationError, verifyLog } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
-import { resetArm } from "../posture/helpers.js";
+import { resetArm } from "../support/posture.js";
 
 let emu: Emulator;
 let app: TestApplication;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
 import { startEmulator } from "../../packages/emulator/src/index.js";
 import { checkPosture } from "../../packages/acs-baseline/src/posture/index.js";
-import { RecordingCredential, check, postureOptions, resetArm } from "./helpers.js";
+import { RecordingCredential, check, postureOptions, resetArm } from "../support/posture.js";
 
 let emu: Emulator;
 let app: TestApplication;

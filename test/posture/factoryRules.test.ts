@@ -12,7 +12,7 @@ import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { checkPosture } from "../../packages/acs-baseline/src/posture/index.js";
 import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
-import { check, postureOptions, resetArm } from "./helpers.js";
+import { check, postureOptions, resetArm } from "../support/posture.js";
 
 let emu: Emulator;
 let app: TestApplication;

@@ -16,8 +16,8 @@ import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/anchor
 import { isBaselineViolationError } from "../../../packages/acs-baseline/src/errors.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
 import { ACS_SCOPE, STORAGE_SCOPE, startEmulator } from "../../../packages/emulator/src/index.js";
-import type { Azurite } from "../helpers/azurite.js";
-import { startAzurite } from "../helpers/azurite.js";
+import type { Azurite } from "../../support/azurite.js";
+import { startAzurite } from "../../support/azurite.js";
 
 let emu: Emulator;
 let app: TestApplication;

@@ -23,10 +23,11 @@ import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/anchor
 import { verifyLogCommand } from "../../../packages/cli/src/verifyLogCommand.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions, startEmulator } from "../../../packages/emulator/src/index.js";
-import type { Rec } from "../helpers.js";
-import { parse, readRecords, tempDir } from "../helpers.js";
-import type { Azurite } from "../helpers/azurite.js";
-import { startAzurite } from "../helpers/azurite.js";
+import type { Rec } from "../../support/auditRecords.js";
+import { parse, readRecords } from "../../support/auditRecords.js";
+import { tempDir } from "../../support/tempDir.js";
+import type { Azurite } from "../../support/azurite.js";
+import { startAzurite } from "../../support/azurite.js";
 
 const run = promisify(execFile);
 const dir = tempDir("acs-anchor-e2e-");

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/anchor/readBlobAnchor.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
 import { startEmulator } from "../../../packages/emulator/src/index.js";
-import type { Azurite } from "../helpers/azurite.js";
-import { startAzurite } from "../helpers/azurite.js";
+import type { Azurite } from "../../support/azurite.js";
+import { startAzurite } from "../../support/azurite.js";
 
 const FIXTURE = join(__dirname, "fixtures", "anchorExit.mjs");
 let emu: Emulator;

@@ -17,8 +17,8 @@ import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/anchor
 import { AcsClientFactory } from "../../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions, startEmulator } from "../../../packages/emulator/src/index.js";
-import type { Azurite } from "../helpers/azurite.js";
-import { startAzurite } from "../helpers/azurite.js";
+import type { Azurite } from "../../support/azurite.js";
+import { startAzurite } from "../../support/azurite.js";
 
 let emu: Emulator;
 let app: TestApplication;

@@ -3,7 +3,11 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-
 import type { CheckPostureOptions } from "../../packages/acs-baseline/src/posture/index.js";
 import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
 
-export function postureOptions(emu: Emulator, app: TestApplication, extra: Partial<CheckPostureOptions> = {}): CheckPostureOptions {
+export function postureOptions(
+  emu: Emulator,
+  app: TestApplication,
+  extra: Partial<CheckPostureOptions> = {},
+): CheckPostureOptions {
   return {
     resourceId: emu.arm.resourceId,
     armEndpoint: emu.arm.endpoint,
@@ -44,5 +48,12 @@ export class RecordingCredential implements TokenCredential {
 export const check = (result: { checks: { id: string }[] }, id: string) => {
   const found = result.checks.find((c) => c.id === id);
   if (found === undefined) throw new Error(`no check ${id}`);
-  return found as { id: string; status: string; evidence: string; remediation: string; details?: Record<string, unknown>; control: string | null };
+  return found as {
+    id: string;
+    status: string;
+    evidence: string;
+    remediation: string;
+    details?: Record<string, unknown>;
+    control: string | null;
+  };
 };

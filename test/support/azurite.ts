@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServerTls } from "../../../packages/emulator/src/certificates.js";
+import { createServerTls } from "../../packages/emulator/src/certificates.js";
 
 /** The account Azurite serves (its well-known emulator account; its key is never used here). */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
@@ -48,7 +48,8 @@ function waitForListening(child: ChildProcess): Promise<number> {
         resolve(Number(m[1]));
       }
     };
-    const onExit = (code: number | null): void => fail(new Error(`Azurite exited with ${String(code)}: ${out.slice(-500)}`));
+    const onExit = (code: number | null): void =>
+      fail(new Error(`Azurite exited with ${String(code)}: ${out.slice(-500)}`));
     const cleanup = (): void => {
       clearTimeout(timer);
       child.stdout?.off("data", onData);
@@ -81,12 +82,18 @@ export async function startAzurite(options: { debugLog?: boolean } = {}): Promis
   const launch = async (): Promise<void> => {
     const args = [
       main,
-      "--blobHost", "127.0.0.1",
-      "--blobPort", String(port),
-      "--location", join(dir, "data"),
-      "--oauth", "basic",
-      "--cert", certPath,
-      "--key", keyPath,
+      "--blobHost",
+      "127.0.0.1",
+      "--blobPort",
+      String(port),
+      "--location",
+      join(dir, "data"),
+      "--oauth",
+      "basic",
+      "--cert",
+      certPath,
+      "--key",
+      keyPath,
       "--disableTelemetry",
       "--skipApiVersionCheck",
       "--silent",
