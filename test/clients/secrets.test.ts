@@ -2,30 +2,23 @@
 // credential nor any client shows the client secret, the certificate password, the private key or an access token
 // in util.inspect (all depths, hidden properties) or JSON.stringify; the audit log holds none of them either.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { CallAutomationClient } from "@azure/communication-call-automation";
 import { EmailClient } from "@azure/communication-email";
 import { PhoneNumbersClient } from "@azure/communication-phone-numbers";
 import { RoomsClient } from "@azure/communication-rooms";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator } from "../../packages/emulator/src/index.js";
-import { startEmulator } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
-let dir: string;
-beforeAll(async () => {
-  emu = await startEmulator();
-  dir = mkdtempSync(join(tmpdir(), "acs-secrets-"));
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDir("acs-secrets-");
+useEmulator({ application: false, onStarted: (started) => ({ emu } = started) });
 
 const canary = () => `CANARY${randomBytes(18).toString("base64url")}`;
 

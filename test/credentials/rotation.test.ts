@@ -1,23 +1,17 @@
 // Certificate rotation while requests run: the PEM file is replaced, later tokens are signed with the new
 // certificate without a restart, the audit log shows the new thumbprint, and no request fails in between.
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator } from "../../packages/emulator/src/index.js";
-import { createCertificate, emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { createCertificate, emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
-let dir: string;
-beforeAll(async () => {
-  emu = await startEmulator({ tokenLifetimeSeconds: 2 });
-  dir = mkdtempSync(join(tmpdir(), "acs-rotation-"));
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDir("acs-rotation-");
+useEmulator({ emulator: { tokenLifetimeSeconds: 2 }, application: false, onStarted: (started) => ({ emu } = started) });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -7,12 +7,13 @@
 import { randomBytes } from "node:crypto";
 import { Agent as HttpsAgent } from "node:https";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { checkPosture } from "../../packages/acs-baseline/src/posture/index.js";
 import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { check, postureOptions, resetArm } from "../support/posture.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let app: TestApplication;
@@ -20,12 +21,10 @@ let keep: EmulatorRoleAssignment[];
 const KEY = randomBytes(64).toString("base64");
 const CS = `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`;
 
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
+beforeAll(() => {
   keep = [emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "resource" })];
 });
-afterAll(async () => emu?.close());
 beforeEach(() => resetArm(emu, keep));
 
 describe("checkPosture applies the factory's option rules before anything is sent", () => {

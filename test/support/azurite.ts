@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { createServerTls } from "../../packages/emulator/src/certificates.js";
 
 /** The account Azurite serves (its well-known emulator account; its key is never used here). */
@@ -144,4 +145,28 @@ export async function startAzurite(options: { debugLog?: boolean } = {}): Promis
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** How {@link useAzurite} starts Azurite for a test file. */
+export interface UseAzuriteOptions {
+  /** Keep Azurite's debug log (see {@link Azurite.debugLogPath}). */
+  debugLog?: boolean;
+  /** Called once it listens, in `beforeAll`: sets a test file's own `let azurite`. */
+  onStarted?: (azurite: Azurite) => void;
+}
+
+/**
+ * Starts Azurite for the current test file in `beforeAll` (allowed 60 s) and closes it, folder and all, after the
+ * file's tests. The returned object's `azurite` is set in `beforeAll`: read it inside tests.
+ */
+export function useAzurite(options: UseAzuriteOptions = {}): { azurite: Azurite } {
+  const state = {} as { azurite: Azurite };
+  beforeAll(async () => {
+    state.azurite = await startAzurite({ debugLog: options.debugLog === true });
+    options.onStarted?.(state.azurite);
+  }, 60_000);
+  afterAll(async () => {
+    await (state.azurite as Azurite | undefined)?.close();
+  });
+  return state;
 }
