@@ -5,10 +5,10 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../packages/cli/src/main.js";
 import type { Emulator, TestApplication, TestWorkloadIdentity } from "../../packages/emulator/src/index.js";
-import { createCertificate } from "../../packages/emulator/src/index.js";
 import { runCaptured } from "../support/captureOutput.js";
 import { tempDir } from "../support/tempDir.js";
 import { useEmulator } from "../support/useEmulator.js";
+import { writeTestCertificate } from "../support/testCertificates.js";
 
 const BIN = join(__dirname, "..", "..", "packages", "cli", "dist", "esm", "bin.js");
 let emu: Emulator;
@@ -62,9 +62,7 @@ describe("acs-baseline doctor (offline)", () => {
   });
 
   it("fails on an expired certificate and on a wrong password, without printing the password", async () => {
-    const expired = await createCertificate({ notBefore: new Date(Date.now() - 9 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
-    const expiredPath = join(dir, "expired.pem");
-    writeFileSync(expiredPath, expired.pem, { mode: 0o600 });
+    const expiredPath = (await writeTestCertificate(dir, "expired.pem", { notBefore: new Date(Date.now() - 9 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) })).path;
     let r = await doctor([], { ...good(), AZURE_CLIENT_CERTIFICATE_PATH: expiredPath });
     expect(r.code).toBe(1);
     expect(r.out).toContain("CERTIFICATE_EXPIRED");

@@ -13,7 +13,9 @@ import { describe, expect, it } from "vitest";
 import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { tempDir } from "../support/tempDir.js";
+import { secretFactoryOptions } from "../support/secretFactoryOptions.js";
 import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
@@ -55,17 +57,7 @@ describe("no secret in handed-out objects or the audit log", () => {
     const app = await emu.createTestApplication({ directory: dir });
     emu.registerApplication({ clientId: app.clientId, secret });
     const { texts, log, token } = await exercise(
-      {
-        endpoint: emu.endpoint,
-        tenantId: emu.tenantId,
-        clientId: app.clientId,
-        clientSecret: secret,
-        authorityHost: emu.authorityHost,
-        disableInstanceDiscovery: true,
-        allowedAuthorityHosts: ["localhost"],
-        allowedHosts: ["127.0.0.1"],
-        clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
-      },
+      secretFactoryOptions(emu, app, secret),
       join(dir, "secret.log"),
     );
     expect(token.length).toBeGreaterThan(20);
@@ -79,17 +71,7 @@ describe("no secret in handed-out objects or the audit log", () => {
     const password = canary();
     const app = await emu.createTestApplication({ directory: dir, password });
     const { texts, log, token } = await exercise(
-      {
-        endpoint: emu.endpoint,
-        tenantId: emu.tenantId,
-        clientId: app.clientId,
-        certificate: { path: app.certificatePath, password },
-        authorityHost: emu.authorityHost,
-        disableInstanceDiscovery: true,
-        allowedAuthorityHosts: ["localhost"],
-        allowedHosts: ["127.0.0.1"],
-        clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
-      },
+      emulatorFactoryOptions(emu, app, { certificate: { path: app.certificatePath, password } }),
       join(dir, "cert.log"),
     );
     const keyBody = app.privateKeyPem.split("\n")[1] ?? "unreachable";
@@ -106,18 +88,12 @@ describe("no secret in handed-out objects or the audit log", () => {
     const app = await emu.createTestApplication({ directory: dir });
     emu.registerApplication({ clientId: app.clientId, secret: canary() });
     const auditFile = join(dir, "rejected.log");
-    const factory = new AcsClientFactory({
-      endpoint: emu.endpoint,
-      tenantId: emu.tenantId,
-      clientId: app.clientId,
-      clientSecret: secret,
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      allowedAuthorityHosts: ["localhost"],
-      allowedHosts: ["127.0.0.1"],
-      clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
-      audit: { destination: auditFile },
-    });
+    const factory = new AcsClientFactory(
+      secretFactoryOptions(emu, app, secret, {
+        clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+        audit: { destination: auditFile },
+      }),
+    );
     const error = await factory
       .createSmsClient()
       .send({ from: "+14255550100", to: ["+14255550123"], message: "rejected" })

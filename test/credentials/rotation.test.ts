@@ -117,18 +117,9 @@ describe("certificate rotation", () => {
     emu.addApplicationCertificate(app.clientId, next.certificatePem);
     emu.addApplicationCertificate(app.clientId, expired.certificatePem);
     const auditFile = join(dir, "audit-encrypted.log");
-    const factory = new AcsClientFactory({
-      endpoint: emu.endpoint,
-      tenantId: emu.tenantId,
-      clientId: app.clientId,
-      certificate: { path: app.certificatePath, password },
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      allowedAuthorityHosts: ["localhost"],
-      allowedHosts: ["127.0.0.1"],
-      clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
-      audit: { destination: auditFile },
-    });
+    const factory = new AcsClientFactory(
+      emulatorFactoryOptions(emu, app, { certificate: { path: app.certificatePath, password }, audit: { destination: auditFile } }),
+    );
     const sms = factory.createSmsClient();
     const send = async (message: string) => (await sms.send({ from: "+14255550100", to: ["+14255550123"], message }))[0]?.successful;
     const replace = (pem: string) => {

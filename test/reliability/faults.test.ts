@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, FaultSpec, TestApplication } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { tempDir } from "../support/tempDir.js";
 import { useEmulator } from "../support/useEmulator.js";
 
@@ -40,19 +41,13 @@ async function setup(extra: Partial<AcsClientFactoryOptions> = {}, app?: TestApp
   const application = app ?? (await emu.createTestApplication({ directory: dir }));
   const auditFile = join(dir, `audit-${++seq}.log`);
   const { clientOptions, ...rest } = extra;
-  const factory = new AcsClientFactory({
-    endpoint: emu.endpoint,
-    tenantId: emu.tenantId,
-    clientId: application.clientId,
-    certificate: { path: application.certificatePath },
-    authorityHost: emu.authorityHost,
-    disableInstanceDiscovery: true,
-    allowedAuthorityHosts: ["localhost"],
-    allowedHosts: ["127.0.0.1"],
-    clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, ...clientOptions },
-    audit: { destination: auditFile },
-    ...rest,
-  });
+  const factory = new AcsClientFactory(
+    emulatorFactoryOptions(emu, application, {
+      clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, ...clientOptions },
+      audit: { destination: auditFile },
+      ...rest,
+    }),
+  );
   return { app: application, factory, auditFile };
 }
 
