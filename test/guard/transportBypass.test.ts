@@ -2,7 +2,6 @@
 // emulator with the real SDK clients built by the factory. A second emulator on another port stands in for the
 // attacker's server and counts what reaches it.
 import { Agent } from "node:https";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SmsClient } from "@azure/communication-sms";
 import type { HttpClient, PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
@@ -12,6 +11,7 @@ import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/in
 import { ACS_TOKEN_SCOPE, AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { readJsonLines } from "../support/auditRecords.js";
 import { tempDir } from "../support/tempDir.js";
 import { useEmulator } from "../support/useEmulator.js";
 
@@ -36,11 +36,7 @@ interface Rec {
   http?: { path?: string; status?: number };
 }
 function records(file: string): Rec[] {
-  return readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as Rec);
+  return readJsonLines<Rec>(file);
 }
 
 function options(extra: Partial<AcsClientFactoryOptions> = {}): { options: AcsClientFactoryOptions; file: string } {

@@ -2,23 +2,17 @@
  * checkPosture end to end: the real management SDKs over TLS against the emulator's ARM side, a real
  * @azure/identity certificate credential, every check and every status.
  */
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
+import { describe, expect, it } from "vitest";
+import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { checkPosture } from "../../packages/acs-baseline/src/posture/index.js";
-import { RecordingCredential, check, postureOptions, resetArm } from "../support/posture.js";
-import { useEmulator } from "../support/useEmulator.js";
+import { RecordingCredential, check, postureOptions, useReaderEmulator } from "../support/posture.js";
 import { certificateCredential } from "../support/certificateCredential.js";
 
 let emu: Emulator;
 let app: TestApplication;
-let keep: EmulatorRoleAssignment[];
 const WORKSPACE = () => `/subscriptions/${emu.arm.subscriptionId}/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/ws`;
 
-useEmulator({ onStarted: (started) => ({ emu, app } = started) });
-beforeAll(() => {
-  keep = [emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "resource" })];
-});
-beforeEach(() => resetArm(emu, keep));
+useReaderEmulator((started) => ({ emu, app } = started));
 
 describe("checkPosture against a resource with Azure's defaults", () => {
   it("fails local-auth-disabled and resource-logs, warns auth-logs and managed-identity, passes the Reader-only app", async () => {

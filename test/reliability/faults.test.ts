@@ -10,6 +10,7 @@ import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/in
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, FaultSpec, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { readJsonLines } from "../support/auditRecords.js";
 import { tempDir } from "../support/tempDir.js";
 import { useEmulator } from "../support/useEmulator.js";
 
@@ -52,11 +53,7 @@ async function setup(extra: Partial<AcsClientFactoryOptions> = {}, app?: TestApp
 }
 
 function records(file: string): AuditRecord[] {
-  return readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as AuditRecord);
+  return readJsonLines<AuditRecord>(file);
 }
 
 /** Requests the emulator received since `from` (an index into emu.requests). */

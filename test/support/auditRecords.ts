@@ -32,3 +32,15 @@ export const THUMB = "3f".repeat(32);
 export const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 /** A SHA-256 digest in hex. */
 export const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * Every non-empty line of a log file, parsed as JSON. Strict, unlike {@link readRecords}: a line that is not JSON
+ * throws, so a torn or garbled record fails the test.
+ */
+export function readJsonLines<T = Rec>(path: string): T[] {
+  return readFileSync(path, "utf8")
+    .trim()
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as T);
+}
