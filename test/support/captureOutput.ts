@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 
 /** The two streams a CLI command writes to, and what it wrote to each. */
-export interface CapturedOutput {
+interface CapturedOutput {
   readonly stdout: PassThrough;
   readonly stderr: PassThrough;
   /** All that was written to `stdout` so far. */
@@ -11,7 +11,7 @@ export interface CapturedOutput {
 }
 
 /** A pair of in-memory output streams that keep everything written to them, for a command's `stdout` and `stderr`. */
-export function captureOutput(): CapturedOutput {
+function captureOutput(): CapturedOutput {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = "";
