@@ -10,8 +10,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createAuditRecorder, verifyLog, verifyLogText } from "../../packages/acs-baseline/src/audit/index.js";
 import { canonicalJson, sha256Hex } from "../../packages/acs-baseline/src/audit/canonical.js";
 import { verifyLogCommand } from "../../packages/cli/src/verifyLogCommand.js";
-import type { Rec } from "./helpers.js";
-import { parse, tempDir } from "./helpers.js";
+import type { Rec } from "../support/auditRecords.js";
+import { parse } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-checkpoints-");
 const keyDir = tempDir("acs-checkpoint-keys-");

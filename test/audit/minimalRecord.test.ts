@@ -6,7 +6,8 @@ import type { AuditEventInput } from "../../packages/acs-baseline/src/audit/inde
 import { createAuditRecorder } from "../../packages/acs-baseline/src/audit/index.js";
 import { AUDIT_RECORD_INCOMPLETE } from "../../packages/acs-baseline/src/audit/record.js";
 import { verifyLog } from "../../packages/acs-baseline/src/audit/verifyLog.js";
-import { readRecords, tempDir } from "./helpers.js";
+import { readRecords } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-minimal-");
 

@@ -11,7 +11,8 @@ import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { maskPhoneNumbersInPath } from "../../packages/emulator/src/requestLog.js";
 import { useEmulator } from "../support/useEmulator.js";
-import { readRecords, tempDir } from "./helpers.js";
+import { readRecords } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
 
 /** Everything a reader could decode, then: is more than the last four digits of 425 555 0123 there? */
 function leaks(text: string): boolean {

@@ -6,7 +6,8 @@ import { promisify } from "node:util";
 import { describe, expect, it, beforeAll } from "vitest";
 import { createAuditRecorder, verifyLog, verifyLogText } from "../../packages/acs-baseline/src/audit/index.js";
 import { verifyLogCommand } from "../../packages/cli/src/verifyLogCommand.js";
-import { tempDir, parse } from "./helpers.js";
+import { parse } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-verify-");
 let intact = "";

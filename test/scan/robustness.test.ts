@@ -5,10 +5,10 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../packages/cli/src/main.js";
 import { decodeText, scanPaths } from "../../packages/cli/src/scan/scan.js";
+import { runCaptured } from "../support/captureOutput.js";
 
 const KEY = "KLtpvN5A4sLNWTO02qFfhbeoI+b4tJo8uX823J4KlLOXCVuVupFXLksxKsmvjhzmOSoRbaSYjs6LsQn4cNNXpQ==";
 const CS = `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`;
@@ -32,11 +32,7 @@ const write = (root: string, rel: string, text: string | Buffer) => {
 const files = (r: ReturnType<typeof scanPaths>) => [...new Set(r.findings.map((f) => f.file))].sort();
 
 async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  const code = await runCli(["scan", ...args], { stdout, stderr, env: {}, cwd, stderrIsTTY: false });
+  const { code, out } = await runCaptured((io) => runCli(["scan", ...args], { ...io, env: {}, cwd, stderrIsTTY: false }));
   return { code, stdout: out };
 }
 

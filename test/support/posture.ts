@@ -1,9 +1,16 @@
 /** Shared set-up for posture tests: an emulator, an app that may read the resource, and options for checkPosture. */
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import type { CheckPostureOptions } from "../../packages/acs-baseline/src/posture/index.js";
+import { beforeAll, beforeEach } from "vitest";
 import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
+import type { EmulatorWithApp } from "./useEmulator.js";
+import { useEmulator } from "./useEmulator.js";
 
-export function postureOptions(emu: Emulator, app: TestApplication, extra: Partial<CheckPostureOptions> = {}): CheckPostureOptions {
+export function postureOptions(
+  emu: Emulator,
+  app: TestApplication,
+  extra: Partial<CheckPostureOptions> = {},
+): CheckPostureOptions {
   return {
     resourceId: emu.arm.resourceId,
     armEndpoint: emu.arm.endpoint,
@@ -31,6 +38,21 @@ export function resetArm(emu: Emulator, keep: readonly EmulatorRoleAssignment[])
   for (const a of [...emu.arm.roleAssignments]) if (!keep.includes(a)) emu.arm.removeRoleAssignment(a.id);
 }
 
+/**
+ * {@link useEmulator} for posture tests: the test application holds Reader on the resource (and nothing else), and
+ * before each test the resource and its role assignments are reset to Azure's defaults ({@link resetArm}).
+ *
+ * @param onStarted - called once the emulator and the application are up: sets the test file's `emu` and `app`
+ */
+export function useReaderEmulator(onStarted: (started: EmulatorWithApp) => void): void {
+  let keep: EmulatorRoleAssignment[] = [];
+  const state = useEmulator({ onStarted });
+  beforeAll(() => {
+    keep = [state.emu.arm.assignRole({ principalId: state.app.objectId, role: "Reader", scope: "resource" })];
+  });
+  beforeEach(() => resetArm(state.emu, keep));
+}
+
 /** A TokenCredential that records every scope it is asked for. */
 export class RecordingCredential implements TokenCredential {
   readonly scopes: string[] = [];
@@ -44,5 +66,12 @@ export class RecordingCredential implements TokenCredential {
 export const check = (result: { checks: { id: string }[] }, id: string) => {
   const found = result.checks.find((c) => c.id === id);
   if (found === undefined) throw new Error(`no check ${id}`);
-  return found as { id: string; status: string; evidence: string; remediation: string; details?: Record<string, unknown>; control: string | null };
+  return found as {
+    id: string;
+    status: string;
+    evidence: string;
+    remediation: string;
+    details?: Record<string, unknown>;
+    control: string | null;
+  };
 };

@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServerTls } from "../../../packages/emulator/src/certificates.js";
+import { afterAll, beforeAll } from "vitest";
+import { createServerTls } from "../../packages/emulator/src/certificates.js";
 
 /** The account Azurite serves (its well-known emulator account; its key is never used here). */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
@@ -48,7 +49,8 @@ function waitForListening(child: ChildProcess): Promise<number> {
         resolve(Number(m[1]));
       }
     };
-    const onExit = (code: number | null): void => fail(new Error(`Azurite exited with ${String(code)}: ${out.slice(-500)}`));
+    const onExit = (code: number | null): void =>
+      fail(new Error(`Azurite exited with ${String(code)}: ${out.slice(-500)}`));
     const cleanup = (): void => {
       clearTimeout(timer);
       child.stdout?.off("data", onData);
@@ -81,12 +83,18 @@ export async function startAzurite(options: { debugLog?: boolean } = {}): Promis
   const launch = async (): Promise<void> => {
     const args = [
       main,
-      "--blobHost", "127.0.0.1",
-      "--blobPort", String(port),
-      "--location", join(dir, "data"),
-      "--oauth", "basic",
-      "--cert", certPath,
-      "--key", keyPath,
+      "--blobHost",
+      "127.0.0.1",
+      "--blobPort",
+      String(port),
+      "--location",
+      join(dir, "data"),
+      "--oauth",
+      "basic",
+      "--cert",
+      certPath,
+      "--key",
+      keyPath,
       "--disableTelemetry",
       "--skipApiVersionCheck",
       "--silent",
@@ -137,4 +145,28 @@ export async function startAzurite(options: { debugLog?: boolean } = {}): Promis
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** How {@link useAzurite} starts Azurite for a test file. */
+export interface UseAzuriteOptions {
+  /** Keep Azurite's debug log (see {@link Azurite.debugLogPath}). */
+  debugLog?: boolean;
+  /** Called once it listens, in `beforeAll`: sets a test file's own `let azurite`. */
+  onStarted?: (azurite: Azurite) => void;
+}
+
+/**
+ * Starts Azurite for the current test file in `beforeAll` (allowed 60 s) and closes it, folder and all, after the
+ * file's tests. The returned object's `azurite` is set in `beforeAll`: read it inside tests.
+ */
+export function useAzurite(options: UseAzuriteOptions = {}): { azurite: Azurite } {
+  const state = {} as { azurite: Azurite };
+  beforeAll(async () => {
+    state.azurite = await startAzurite({ debugLog: options.debugLog === true });
+    options.onStarted?.(state.azurite);
+  }, 60_000);
+  afterAll(async () => {
+    await (state.azurite as Azurite | undefined)?.close();
+  });
+  return state;
 }
