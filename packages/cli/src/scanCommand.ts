@@ -5,8 +5,8 @@ import { scanPaths } from "./scan/scan.js";
 import { toSarif } from "./scan/sarif.js";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, println } from "./io.js";
+import { CLI_VERSION as VERSION } from "./version.js";
 
-const VERSION = "0.1.0";
 const HELP = `Usage: acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]
 
 Finds key-based Azure Communication Services authentication (baseline IM-1): ACS clients built from connection
