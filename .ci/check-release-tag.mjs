@@ -9,7 +9,10 @@ const ROOT = resolve(import.meta.dirname, "..");
 /** Publish order: each package after the ones it depends on. */
 const PUBLISH_ORDER = ["packages/acs-baseline", "packages/emulator", "packages/eslint-plugin", "packages/cli"];
 
-const packages = PUBLISH_ORDER.map((dir) => ({ dir, ...JSON.parse(readFileSync(join(ROOT, dir, "package.json"), "utf8")) }));
+const packages = PUBLISH_ORDER.map((dir) => ({
+  dir,
+  ...JSON.parse(readFileSync(join(ROOT, dir, "package.json"), "utf8")),
+}));
 const names = new Set(packages.map((p) => p.name));
 const version = packages[0].version;
 const problems = [];
@@ -17,12 +20,14 @@ for (const p of packages) {
   if (p.version !== version) problems.push(`${p.name} is ${p.version}, ${packages[0].name} is ${version}`);
   for (const field of ["dependencies", "peerDependencies", "optionalDependencies"]) {
     for (const [dep, range] of Object.entries(p[field] ?? {})) {
-      if (names.has(dep) && range !== version) problems.push(`${p.name} ${field}.${dep} is "${range}", not "${version}"`);
+      if (names.has(dep) && range !== version)
+        problems.push(`${p.name} ${field}.${dep} is "${range}", not "${version}"`);
     }
   }
 }
 const tag = process.argv[2] ?? (process.env.GITHUB_REF_TYPE === "tag" ? process.env.GITHUB_REF_NAME : undefined);
-if (tag !== undefined && tag !== `v${version}`) problems.push(`tag ${tag} does not match the package version ${version} (expected v${version})`);
+if (tag !== undefined && tag !== `v${version}`)
+  problems.push(`tag ${tag} does not match the package version ${version} (expected v${version})`);
 // The published packages depend on each other in this order: a later one may only depend on an earlier one.
 for (const [i, p] of packages.entries()) {
   for (const dep of Object.keys({ ...p.dependencies, ...p.peerDependencies })) {
@@ -34,4 +39,6 @@ if (problems.length > 0) {
   for (const problem of problems) console.error(`release check: ${problem}`);
   process.exit(1);
 }
-console.log(`release check: ${packages.map((p) => p.name).join(", ")} all at ${version}${tag === undefined ? "" : `, tag ${tag}`}`);
+console.log(
+  `release check: ${packages.map((p) => p.name).join(", ")} all at ${version}${tag === undefined ? "" : `, tag ${tag}`}`,
+);
