@@ -68,6 +68,11 @@ describe("key forms are found, per language", () => {
       ["2 acs-baseline/shell/key-fetch"],
     ],
     [
+      "ci.yml",
+      '- run: az rest --method post --url "$ARM/providers/Microsoft.Communication/communicationServices/acs/listKeys"\n',
+      ["1 acs-baseline/shell/key-fetch"],
+    ],
+    [
       "a.ps1",
       "$k = Get-AzCommunicationServiceKey -CommunicationServiceName acs -ResourceGroupName rg\n",
       ["1 acs-baseline/powershell/key-fetch"],
@@ -140,6 +145,11 @@ describe("no finding for the Entra forms, other services, or names only in comme
       '# SignalR, not ACS (communication hub)\nconn = "Endpoint=" + e + ";AccessKey=" + k + ";Version=1.0;"  # signalr\n',
     ],
     ["notes.md", "Use the communication resource; never `;accesskey=` + key.\n"],
+    [
+      "openapi.yaml",
+      "paths:\n  /subscriptions/{s}/providers/Microsoft.Communication/communicationServices/{n}/listKeys:\n    post: {}\n",
+    ],
+    ["README.md", "```sh\naz communication list-key --name acs --resource-group rg\n```\n"],
     ["a.py", 'conn = ";accesskey=" + key  # no ACS context in this file\n'],
   ];
   for (const [file, text] of clean) {

@@ -17,7 +17,7 @@ import { pythonHits } from "./python.js";
 import { SYNTAX, maskSource } from "./sourceMask.js";
 import type { SourceSyntax } from "./sourceMask.js";
 
-type Language = "python" | "csharp" | "java" | "go" | "shell" | "powershell";
+type Language = "python" | "csharp" | "java" | "go" | "shell" | "yaml" | "powershell";
 
 const EXTENSIONS: Record<string, Language> = {
   py: "python",
@@ -32,8 +32,8 @@ const EXTENSIONS: Record<string, Language> = {
   bash: "shell",
   zsh: "shell",
   ksh: "shell",
-  yml: "shell",
-  yaml: "shell",
+  yml: "yaml",
+  yaml: "yaml",
   ps1: "powershell",
   psm1: "powershell",
 };
@@ -46,6 +46,7 @@ const FRONT_ENDS: Record<Language, (text: string) => LanguageHit[]> = {
   java: javaHits,
   go: goHits,
   shell: (text) => keyFetchHits(maskSource(text, SYNTAX.shell).noComments, LANGUAGE_RULE_IDS.shell, "\\"),
+  yaml: (text) => keyFetchHits(maskSource(text, SYNTAX.shell).noComments, LANGUAGE_RULE_IDS.shell, "\\", true),
   powershell: (text) => keyFetchHits(maskSource(text, SYNTAX.powershell).noComments, LANGUAGE_RULE_IDS.powershell, "`"),
 };
 
@@ -64,7 +65,8 @@ export function languageFindings(file: string, text: string): ScanFinding[] {
   const language = languageOf(file, text);
   const hits = language === undefined ? [] : FRONT_ENDS[language](text);
   if (!NOT_ASSEMBLED.test(file)) {
-    const syntax: SourceSyntax | undefined = language === undefined ? undefined : SYNTAX[language];
+    const syntax: SourceSyntax | undefined =
+      language === undefined ? undefined : SYNTAX[language === "yaml" ? "shell" : language];
     hits.push(...assembledConnectionStringHits(syntax === undefined ? text : maskSource(text, syntax).noComments));
   }
   if (hits.length === 0) return [];

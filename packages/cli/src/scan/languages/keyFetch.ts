@@ -11,6 +11,8 @@ const AZ_LIST_KEY = /\baz\s+communication\s+(?:service\s+)?list-keys?\b/gi;
 const PS_GET_KEY = /\bGet-AzCommunicationServiceKey\b/gi;
 const LIST_KEYS = /\blistKeys\b/gi;
 const RESOURCE_TYPE = /Microsoft\.Communication\/communicationServices/i;
+/** In YAML (pipelines, but also API descriptions), a listKeys path counts only on a line that runs a command. */
+const COMMAND = /\b(?:az|curl|wget|http|armclient|Invoke-AzRestMethod|Invoke-RestMethod|Invoke-WebRequest)\b/i;
 
 /** The logical line around `index`: physical lines joined while they end with the continuation character. */
 function logicalLine(text: string, index: number, continuation: string): string {
@@ -28,8 +30,16 @@ function logicalLine(text: string, index: number, continuation: string): string 
   return text.slice(start, end === -1 ? text.length : end);
 }
 
-/** Key fetches in a comment-masked script (`continuation`: `\` for shell, a backtick for PowerShell). */
-export function keyFetchHits(view: string, ruleId: string, continuation: string): LanguageHit[] {
+/**
+ * Key fetches in a comment-masked script (`continuation`: `\` for shell, a backtick for PowerShell). With
+ * `requireCommand` (YAML), a `listKeys` path must share its line with a command (`az`, `curl`, `Invoke-AzRestMethod`…).
+ */
+export function keyFetchHits(
+  view: string,
+  ruleId: string,
+  continuation: string,
+  requireCommand = false,
+): LanguageHit[] {
   const out: LanguageHit[] = [];
   for (const m of matches(AZ_LIST_KEY, view)) {
     out.push({
@@ -50,7 +60,8 @@ export function keyFetchHits(view: string, ruleId: string, continuation: string)
     });
   }
   for (const m of matches(LIST_KEYS, view)) {
-    if (!RESOURCE_TYPE.test(logicalLine(view, m.index, continuation))) continue;
+    const line = logicalLine(view, m.index, continuation);
+    if (!RESOURCE_TYPE.test(line) || (requireCommand && !COMMAND.test(line))) continue;
     out.push({
       ruleId,
       index: m.index,
