@@ -4,7 +4,7 @@
  * patterns are the scanner's own (`../text/acsKeyPatterns.ts`), so both always agree.
  *
  * Use it in `.secretlintrc.json`: `{ "rules": [{ "id": "acs-baseline-cli/secretlint-rule" }] }`. secretlint's config
- * loader imports the module and takes its `creator` export (test/scan/secretlintCli.test.ts runs the secretlint CLI).
+ * loader imports the module and takes its `creator` export (test/scan/portableClis.test.ts runs the secretlint CLI).
  */
 import {
   ACS_CONNECTION_STRING,
