@@ -144,6 +144,8 @@ describe("no finding for the Entra forms, other services, or names only in comme
       "a.py",
       '# SignalR, not ACS (communication hub)\nconn = "Endpoint=" + e + ";AccessKey=" + k + ";Version=1.0;"  # signalr\n',
     ],
+    ["a.py", 'import azure.communication.sms\ndef f():\n    r"""Build it as conn = ";accesskey=" + key."""\n'],
+    ["a.cs", 'var p = @$"C:\\acs\\{name}\\";\n// new SmsClient(cs)\nvar c = new SmsClient(new Uri(e), cred);\n'],
     ["notes.md", "Use the communication resource; never `;accesskey=` + key.\n"],
     [
       "openapi.yaml",

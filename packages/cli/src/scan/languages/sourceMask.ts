@@ -47,6 +47,8 @@ export const SYNTAX = {
     ...C_FAMILY_COMMENTS,
     strings: [
       { open: '"""', close: '"""', escape: "none" },
+      { open: '@$"', close: '"', escape: "double" },
+      { open: '$@"', close: '"', escape: "double" },
       { open: '@"', close: '"', escape: "double" },
       { open: '"', close: '"', escape: "\\", singleLine: true },
       { open: "'", close: "'", escape: "\\", singleLine: true },
@@ -102,8 +104,11 @@ function atWordStart(text: string, i: number): boolean {
   return i === 0 || /[\s;|&(]/.test(text[i - 1]);
 }
 
+/** Only blanks before `i` on its line (Python string prefixes such as `r`, `u`, `rb` before a docstring allowed). */
 function atLineStart(text: string, i: number): boolean {
-  for (let j = i - 1; j >= 0; j--) {
+  let start = i;
+  while (start > 0 && i - start < 2 && /[rRuUbBfF]/.test(text[start - 1])) start--;
+  for (let j = start - 1; j >= 0; j--) {
     if (text[j] === "\n") return true;
     if (text[j] !== " " && text[j] !== "\t") return false;
   }
