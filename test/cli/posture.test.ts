@@ -87,6 +87,8 @@ describe("formats", () => {
     const valid = validate(sarif);
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
+    const { version } = JSON.parse(readFileSync(join(__dirname, "../../packages/cli/package.json"), "utf8")) as { version: string };
+    expect((sarif.runs[0] as unknown as { tool: { driver: { version: string } } }).tool.driver.version).toBe(version);
     const results = sarif.runs[0]?.results ?? [];
     expect(results.map((r) => [r.ruleId, r.level])).toEqual([
       ["acs-baseline/posture/local-auth-disabled", "error"],

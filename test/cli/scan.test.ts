@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +13,10 @@ type SarifResult = Record<string, any>;
 
 const KEY = "Rml4dHVyZUZha2VLZXlGaXh0dXJlRmFrZUtleUZpeHR1cmU=";
 const tree = tempDir("acs-scan-test-");
+
+function cliPackageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, "../../packages/cli/package.json"), "utf8")) as { version: string }).version;
+}
 
 async function run(args: string[], cwd = tree): Promise<{ code: number; stdout: string; stderr: string }> {
   const { code, out, err } = await runCaptured((io) => runCli(["scan", ...args], { ...io, env: {}, cwd, stderrIsTTY: false }));
@@ -105,6 +109,8 @@ describe("acs-baseline scan", () => {
     expect(sarif.$schema).toContain("sarif-2.1.0");
     const [runResult] = sarif.runs;
     expect(runResult.tool.driver.name).toBe("acs-baseline");
+    // The version comes from package.json (it was once hard-coded as 0.1.0 while the package was 0.2.0).
+    expect((runResult.tool.driver as { version?: string }).version).toBe(cliPackageVersion());
     const ruleIds = runResult.tool.driver.rules.map((r) => r.id);
     expect(ruleIds).toEqual(SCAN_RULES.map((r) => r.id));
     for (const r of runResult.tool.driver.rules) {

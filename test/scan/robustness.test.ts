@@ -84,7 +84,8 @@ describe("file handling", () => {
     write(dir, "be.env", Buffer.concat([Buffer.from([0xfe, 0xff]), be]));
     const r = scanPaths(["."], { cwd: dir, useGit: false });
     expect(files(r)).toEqual(["be.env", "le.env"]);
-    expect(decodeText(Buffer.from([0x61, 0, 0x62]))).toBeUndefined(); // binary without a BOM
+    // Binary: a PNG header (NUL bytes, not UTF-8, not mostly printable). A NUL alone no longer makes a file binary.
+    expect(decodeText(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]))).toBeUndefined();
   });
 
   it("reports files over --max-file-size instead of dropping them", async () => {

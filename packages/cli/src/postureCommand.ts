@@ -10,6 +10,7 @@ import type { CheckPostureOptions, PlanFormat, PostureResult } from "acs-baselin
 import { POSTURE_CLIENT_TYPES, POSTURE_ENVIRONMENT_VARIABLES, checkPosture, parseClientTypes, postureOptionsFromEnvironment, renderPosturePlan } from "acs-baseline/internal";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, println } from "./io.js";
+import { CLI_VERSION as VERSION } from "./version.js";
 import { escapeControl, formatPostureSarif, formatPostureText } from "./postureFormat.js";
 
 const HELP = `Usage: acs-baseline posture [--resource-id ID] [--arm-endpoint URL] [--format text|json|sarif] [--strict]
@@ -26,7 +27,6 @@ AZURE_AUTHORITY_HOST); the token scope is {arm-endpoint}/.default.
   --plan           print a reviewable fix for every failing check (Bicep, ARM template JSON, or az commands)
 Exit 0: no check fails; 1: a check fails (--strict: or warns, or is unknown); 2: bad usage or configuration.`;
 
-const VERSION = "0.1.0";
 
 /** Exit code for a result: 1 on any fail (with `strict`, also any warn or unknown). */
 export function postureExitCode(result: PostureResult, strict: boolean): 0 | 1 {

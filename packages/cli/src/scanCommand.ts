@@ -5,12 +5,13 @@ import { scanPaths } from "./scan/scan.js";
 import { toSarif } from "./scan/sarif.js";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, println } from "./io.js";
+import { CLI_VERSION as VERSION } from "./version.js";
 
-const VERSION = "0.1.0";
 const HELP = `Usage: acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]
 
 Finds key-based Azure Communication Services authentication (baseline IM-1): ACS clients built from connection
-strings or access keys in JavaScript/TypeScript; ARM, Bicep and Terraform templates that copy ACS keys into app
+strings or access keys in JavaScript/TypeScript, Python, C#, Java/Kotlin and Go; shell, PowerShell and pipeline
+scripts that fetch the keys; ARM, Bicep and Terraform templates that copy ACS keys into app
 settings, containers, Key Vault or outputs, or leave local auth on; ACS keys, connection strings and hand-built
 HMAC signing in any text file. Inside a git repository it scans what git lists (tracked files always); elsewhere it
 honours .gitignore files. Symlinks, binary files and files over --max-file-size (default 2 MiB; suffixes k, m) are
