@@ -7,7 +7,7 @@
  */
 export * from "./index.js";
 export * from "./errors.js";
-export * from "./guard/connectionString.js";
+export * from "./text/connectionString.js";
 export * from "./guard/endpoint.js";
 export * from "./config/readEnvironment.js";
 export * from "./credentials/certificate.js";

@@ -15,7 +15,7 @@ import type { AuditOptions, AuditRecorder } from "../audit/recorder.js";
 import { openAuditRecorder } from "../audit/recorder.js";
 import { createAuditPolicy } from "../audit/auditPolicy.js";
 import type { CredentialType } from "../audit/events.js";
-import { scrubText } from "../audit/redaction.js";
+import { scrubText } from "../text/scrub.js";
 import { readEnvironment } from "../config/readEnvironment.js";
 import { resolveCredential, checkCredentialConfiguration } from "../credentials/resolveCredential.js";
 import { SharedTokenCredential } from "../credentials/sharedTokenCache.js";
