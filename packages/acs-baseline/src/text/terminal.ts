@@ -8,8 +8,8 @@
  * U+2066–U+2069), the directional marks (U+200E, U+200F, U+061C), the line and paragraph separators (U+2028, U+2029)
  * and lone surrogates.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
