@@ -111,7 +111,7 @@ describe("hostile ARM content", () => {
     const { out } = await posture(["--plan", "bicep"]);
     // eslint-disable-next-line no-control-regex -- the point is to find raw control characters
     expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
-    expect(out).toContain("Evil\\u001b[2J");
+    expect(out).toContain("Evil\\u{001b}[2J");
     expect(out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
     const json = await posture(["--format", "json"]);
     expect(json.out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);

@@ -109,7 +109,7 @@ describe("file handling", () => {
     expect(stdout).not.toContain("\u001b");
     const lines = stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(2); // one finding, one summary
-    expect(lines[0]).toContain("x\\n✓ no key-based");
+    expect(lines[0]).toContain("x\\u{000a}✓ no key-based");
     expect(lines[1]).toMatch(/^✗ 1 finding/);
     expect(stdout).not.toContain(KEY);
   });

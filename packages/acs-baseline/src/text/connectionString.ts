@@ -55,7 +55,12 @@ export function findConnectionStrings(text: string): ConnectionStringMatch[] {
   const found: ConnectionStringMatch[] = [];
   CONNECTION_STRING_GLOBAL.lastIndex = 0;
   for (let m = CONNECTION_STRING_GLOBAL.exec(text); m !== null; m = CONNECTION_STRING_GLOBAL.exec(text)) {
-    found.push({ index: m.index, length: m[0].length, masked: maskConnectionString(m[0]), placeholder: isPlaceholderKey(m[1] ?? m[2] ?? "") });
+    found.push({
+      index: m.index,
+      length: m[0].length,
+      masked: maskConnectionString(m[0]),
+      placeholder: isPlaceholderKey(m[1] ?? m[2] ?? ""),
+    });
     if (m[0].length === 0) CONNECTION_STRING_GLOBAL.lastIndex++;
   }
   return found;

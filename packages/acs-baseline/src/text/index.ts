@@ -5,5 +5,11 @@
  *
  * @packageDocumentation
  */
-export * from "./guard/connectionString.js";
-export { escapeForTerminal } from "./audit/format.js";
+export {
+  findConnectionStrings,
+  isConnectionStringShaped,
+  isPlaceholderKey,
+  maskConnectionString,
+  type ConnectionStringMatch,
+} from "./connectionString.js";
+export { escapeForTerminal } from "./terminal.js";

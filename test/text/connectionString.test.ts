@@ -3,7 +3,7 @@ import {
   findConnectionStrings,
   isConnectionStringShaped,
   maskConnectionString,
-} from "../../packages/acs-baseline/src/guard/connectionString.js";
+} from "../../packages/acs-baseline/src/text/connectionString.js";
 
 describe("isConnectionStringShaped", () => {
   it.each([

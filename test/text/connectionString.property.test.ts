@@ -4,7 +4,7 @@ import {
   findConnectionStrings,
   isConnectionStringShaped,
   maskConnectionString,
-} from "../../packages/acs-baseline/src/guard/connectionString.js";
+} from "../../packages/acs-baseline/src/text/connectionString.js";
 
 /** Randomly upper/lower-cases each letter of `word`. */
 const anyCase = (word: string) =>
