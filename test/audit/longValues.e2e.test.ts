@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { ClientCertificateCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuditRecorder } from "../../packages/acs-baseline/src/audit/index.js";
-import { verifyLog } from "../../packages/acs-baseline/src/audit/verifyLog.js";
+import { verifyLog } from "../../packages/acs-baseline/src/audit/verify/verifyLog.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";

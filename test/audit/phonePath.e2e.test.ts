@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PhoneNumbersClient } from "@azure/communication-phone-numbers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { scrubText } from "../../packages/acs-baseline/src/audit/redaction.js";
+import { scrubText } from "../../packages/acs-baseline/src/audit/record/redaction.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";

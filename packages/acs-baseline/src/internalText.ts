@@ -6,4 +6,4 @@
  * @packageDocumentation
  */
 export * from "./guard/connectionString.js";
-export { escapeForTerminal } from "./audit/format.js";
+export { escapeForTerminal } from "./audit/record/format.js";

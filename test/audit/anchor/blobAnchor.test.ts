@@ -8,11 +8,13 @@ import type { StoragePipelineOptions } from "@azure/storage-blob";
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AnchorEvents } from "../../../packages/acs-baseline/src/audit/anchor/anchorSink.js";
-import { anchorPartName, checkBlobAnchorOptions, createBlobAnchor, defaultAnchorBlobName } from "../../../packages/acs-baseline/src/audit/anchor/blobAnchor.js";
-import type { BlobAnchorOptions } from "../../../packages/acs-baseline/src/audit/anchor/blobAnchor.js";
-import { loadStorageBlob } from "../../../packages/acs-baseline/src/audit/anchor/loadStorageBlob.js";
-import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/anchor/readBlobAnchor.js";
+import type { AnchorEvents } from "../../../packages/acs-baseline/src/audit/write/anchor/anchorSink.js";
+import { createBlobAnchor } from "../../../packages/acs-baseline/src/audit/write/anchor/blobAnchor.js";
+import { checkBlobAnchorOptions } from "../../../packages/acs-baseline/src/audit/write/anchor/blobAnchorOptions.js";
+import { anchorPartName, defaultAnchorBlobName } from "../../../packages/acs-baseline/src/audit/write/anchor/blobClient.js";
+import type { BlobAnchorOptions } from "../../../packages/acs-baseline/src/audit/write/anchor/blobAnchorOptions.js";
+import { loadStorageBlob } from "../../../packages/acs-baseline/src/audit/write/anchor/loadStorageBlob.js";
+import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/write/anchor/readBlobAnchor.js";
 import { isBaselineViolationError } from "../../../packages/acs-baseline/src/errors.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
 import { ACS_SCOPE, STORAGE_SCOPE, startEmulator } from "../../../packages/emulator/src/index.js";
@@ -422,8 +424,8 @@ describe("refusals and loading", () => {
   });
 
   it("the anchor's sources never touch key or SAS APIs of @azure/storage-blob", () => {
-    for (const file of ["blobAnchor.ts", "readBlobAnchor.ts", "containerUrl.ts", "loadStorageBlob.ts"]) {
-      const text = readFileSync(new URL(`../../../packages/acs-baseline/src/audit/anchor/${file}`, import.meta.url), "utf8");
+    for (const file of ["blobAnchor.ts", "blobAnchorOptions.ts", "blobClient.ts", "readBlobAnchor.ts", "containerUrl.ts", "loadStorageBlob.ts"]) {
+      const text = readFileSync(new URL(`../../../packages/acs-baseline/src/audit/write/anchor/${file}`, import.meta.url), "utf8");
       expect(text).not.toMatch(/StorageSharedKeyCredential|AnonymousCredential|generateSasUrl|generateBlobSASQueryParameters|fromConnectionString|UserDelegationKey/);
     }
   });

@@ -6,7 +6,7 @@ import { ClientCertificateCredential } from "@azure/identity";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/anchor/readBlobAnchor.js";
+import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/write/anchor/readBlobAnchor.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
 import { startEmulator } from "../../../packages/emulator/src/index.js";
 import type { Azurite } from "../helpers/azurite.js";

@@ -5,7 +5,7 @@
  * option's path, never its value, and shows only identifier-shaped property names.
  */
 import { BaselineViolationError } from "../errors.js";
-import { scrubText } from "../audit/redaction.js";
+import { scrubText } from "../audit/record/redaction.js";
 import { isConnectionStringShaped } from "./connectionString.js";
 
 /** Deepest nesting walked (far beyond any real option object; bounds the work for hostile ones). */

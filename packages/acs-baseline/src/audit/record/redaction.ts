@@ -2,7 +2,7 @@
  * Value scrubbing for audit records: defence in depth behind "observers never pass secrets". Every free-text string
  * that goes into a record passes through {@link scrubText}; identifiers with a known shape are checked against it.
  */
-import { isConnectionStringShaped, maskConnectionString } from "../guard/connectionString.js";
+import { isConnectionStringShaped, maskConnectionString } from "../../guard/connectionString.js";
 
 /** Replacement for redacted material. */
 export const REDACTED = "[REDACTED]";
