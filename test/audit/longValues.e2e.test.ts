@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createAuditRecorder } from "../../packages/acs-baseline/src/audit/index.js";
-import { verifyLog } from "../../packages/acs-baseline/src/audit/verifyLog.js";
+import { verifyLog } from "../../packages/acs-baseline/src/audit/verify/verifyLog.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PhoneNumbersClient } from "@azure/communication-phone-numbers";
 import { describe, expect, it } from "vitest";
-import { scrubText } from "../../packages/acs-baseline/src/audit/redaction.js";
+import { scrubText } from "../../packages/acs-baseline/src/audit/record/redaction.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";

@@ -6,7 +6,7 @@ import { PhoneNumbersClient } from "@azure/communication-phone-numbers";
 import { SmsClient } from "@azure/communication-sms";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scrubPath, scrubText } from "../../packages/acs-baseline/src/audit/redaction.js";
+import { scrubPath, scrubText } from "../../packages/acs-baseline/src/audit/record/redaction.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { maskPhoneNumbersInPath } from "../../packages/emulator/src/requestLog.js";

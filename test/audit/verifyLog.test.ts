@@ -71,7 +71,7 @@ describe("verifyLog", () => {
     const recs = lines.map(parse);
     recs[3].http.status = 500;
     const { hash: _h, ...rest } = recs[3];
-    const { computeRecordHash } = await import("../../packages/acs-baseline/src/audit/canonical.js");
+    const { computeRecordHash } = await import("../../packages/acs-baseline/src/audit/record/canonical.js");
     recs[3].hash = computeRecordHash(rest);
     const res = await verifyLogText(join9(recs.map((r) => JSON.stringify(r))));
     expect(res).toMatchObject({ intact: false, records: 4, problem: { line: 5, seq: 5, kind: "inserted" } });

@@ -70,7 +70,7 @@ export {
 export { inspectFederatedTokenFile, type FederatedTokenInfo } from "./credentials/federatedToken.js";
 
 // verify-log: the public key, and the blob anchor read with an Entra credential from the environment.
-export { loadPublicKey } from "./audit/signing.js";
+export { loadPublicKey } from "./audit/record/checkpointSignature.js";
 export { credentialFromEnvironment } from "./credentials/environmentCredential.js";
-export { checkAnchorUrl, readAnchorLines, type ReadAnchorOptions } from "./audit/anchor/readBlobAnchor.js";
-export { DEFAULT_STORAGE_HOSTS } from "./audit/anchor/containerUrl.js";
+export { checkAnchorUrl, readAnchorLines, type ReadAnchorOptions } from "./audit/write/anchor/readBlobAnchor.js";
+export { DEFAULT_STORAGE_HOSTS } from "./audit/write/anchor/containerUrl.js";

@@ -5,7 +5,7 @@ import type { StoragePipelineOptions } from "@azure/storage-blob";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/anchor/readBlobAnchor.js";
+import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/write/anchor/readBlobAnchor.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
 import type { Azurite } from "../../support/azurite.js";
 import { useEmulator } from "../../support/useEmulator.js";

@@ -7,8 +7,8 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
 import type { HttpClient, PipelinePolicy } from "@azure/core-rest-pipeline";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
-import { createAuditPolicy } from "../audit/auditPolicy.js";
-import type { AuditRecorder } from "../audit/recorder.js";
+import { createAuditPolicy } from "../audit/write/auditPolicy.js";
+import type { AuditRecorder } from "../audit/write/recorder.js";
 import { BaselineViolationError } from "../errors.js";
 import type { GuardTarget } from "../guard/requestGuard.js";
 import {

@@ -5,7 +5,7 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
-import type { AuditOptions } from "../audit/recorder.js";
+import type { AuditOptions } from "../audit/write/recorder.js";
 import { credentialOptionsFromEnvironment, readEnvironment } from "../config/readEnvironment.js";
 import type { CredentialConfiguration } from "../credentials/resolveCredential.js";
 import { checkCredentialConfiguration } from "../credentials/resolveCredential.js";

@@ -5,7 +5,7 @@
  */
 import type { AccessToken } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
-import type { AuditRecorder } from "../audit/recorder.js";
+import type { AuditRecorder } from "../audit/write/recorder.js";
 import type { LoadedCertificate } from "../credentials/certificate.js";
 import type { CredentialEvents, ResolvedCredential } from "../credentials/resolveCredential.js";
 import type { TokenCacheEvents } from "../credentials/sharedTokenCache.js";

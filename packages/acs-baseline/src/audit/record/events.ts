@@ -3,7 +3,7 @@
  * and the audit sink that writes them. Observers describe *what happened*; the sink adds time, schema, principal,
  * sequence and hash chain, applies redaction, and writes.
  */
-import type { BaselineControlId } from "../errors.js";
+import type { BaselineControlId } from "../../errors.js";
 
 /**
  * What a record is about. Documented in docs/audit-log.md.

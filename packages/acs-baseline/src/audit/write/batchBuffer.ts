@@ -4,7 +4,7 @@
  * Buffer. No per-line strings, no rope of lines to flatten and re-encode at write time. The memory is reused from
  * batch to batch (fresh memory costs page faults on every batch).
  */
-import { sha256HexOfBytes } from "./canonical.js";
+import { sha256HexOfBytes } from "../record/canonical.js";
 
 /** Initial size: a full batch of `request` records (256 × ~0.7 KB) fits without growing. */
 const INITIAL_BYTES = 256 * 1024;

@@ -3,8 +3,8 @@
  * Microsoft Entra token only. A URL carrying a SAS (`sig=`), a storage connection string or an account key is refused,
  * as is anything else in the URL (query, fragment, user-info). Messages never echo the URL: it may carry a key.
  */
-import { BaselineViolationError } from "../../errors.js";
-import { hostMatches } from "../../guard/endpoint.js";
+import { BaselineViolationError } from "../../../errors.js";
+import { hostMatches } from "../../../guard/endpoint.js";
 
 /** Storage hosts allowed by default: Azure public, US Government and China clouds. */
 export const DEFAULT_STORAGE_HOSTS: readonly string[] = Object.freeze([
@@ -68,18 +68,8 @@ export function assertNoStorageKey(value: string, what: string): void {
   }
 }
 
-/**
- * Validates a container URL (or, with `pathSegmentsAfterContainer`, a blob URL's container part).
- * Path style (`https://host:port/account/container`) is accepted on loopback hosts only, for Azurite.
- * @param allowedHosts - host patterns (`*.x` is any subdomain of x, anything else is exact)
- * @throws BaselineViolationError INSECURE_ENDPOINT when not https; CONNECTION_STRING_REFUSED / KEY_CREDENTIAL_REFUSED for
- * key material; ENDPOINT_NOT_ALLOWED for anything else wrong
- */
-export function validateContainerUrl(
-  value: unknown,
-  allowedHosts: readonly string[] = DEFAULT_STORAGE_HOSTS,
-  what = "containerUrl",
-): ValidatedContainer {
+/** The URL in `value`, when it is a plain absolute https URL: no key, user-info, query, fragment or odd characters. */
+function parseHttpsUrl(value: unknown, what: string): URL {
   if (typeof value !== "string" || value.length === 0) refuse(what, "is missing or not a string. Set it to https://<account>.blob.core.windows.net/<container>.");
   if (value.length > 2048) refuse(what, "is longer than 2048 characters.");
   assertNoStorageKey(value, what);
@@ -105,6 +95,22 @@ export function validateContainerUrl(
   }
   if (value.includes("?")) refuse(what, "contains a query string. Use the plain container URL.");
   if (value.includes("#")) refuse(what, "contains a fragment. Use the plain container URL.");
+  return url;
+}
+
+/**
+ * Validates a container URL (or, with `pathSegmentsAfterContainer`, a blob URL's container part).
+ * Path style (`https://host:port/account/container`) is accepted on loopback hosts only, for Azurite.
+ * @param allowedHosts - host patterns (`*.x` is any subdomain of x, anything else is exact)
+ * @throws BaselineViolationError INSECURE_ENDPOINT when not https; CONNECTION_STRING_REFUSED / KEY_CREDENTIAL_REFUSED for
+ * key material; ENDPOINT_NOT_ALLOWED for anything else wrong
+ */
+export function validateContainerUrl(
+  value: unknown,
+  allowedHosts: readonly string[] = DEFAULT_STORAGE_HOSTS,
+  what = "containerUrl",
+): ValidatedContainer {
+  const url = parseHttpsUrl(value, what);
   const hostname = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
   if (hostname.length === 0 || hostname.endsWith(".")) refuse(what, "has no host, or a host ending with a dot.");
   const isIpv6 = url.hostname.startsWith("[");

@@ -5,8 +5,8 @@
  */
 import pino from "pino";
 import type { Logger } from "pino";
-import { BaselineViolationError } from "../errors.js";
-import { RECORD_MEMBERS, canonicalJson } from "./canonical.js";
+import { BaselineViolationError } from "../../errors.js";
+import { RECORD_MEMBERS, canonicalJson } from "../record/canonical.js";
 
 /** A record with every member present, values shaped like real ones. */
 const PROBE: Readonly<Record<string, unknown>> = Object.freeze({

@@ -4,10 +4,11 @@
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { AuditRecorder, BlockingRecorder, RequestRecorder } from "./recorder.js";
 import { AUDIT_BLOCKED, WRITE_REQUEST } from "./recorder.js";
-import type { RequestRecordInput } from "./record.js";
-import { AUDIT_RECORD_INCOMPLETE, REQUEST_CONTROLS } from "./record.js";
+import type { RequestRecordInput } from "../record/requestRecord.js";
+import { AUDIT_RECORD_INCOMPLETE } from "../record/serializeRecord.js";
+import { REQUEST_CONTROLS } from "../record/requestRecord.js";
 import { activeSpanIds, parseTraceparent } from "./traceContext.js";
-import { BaselineViolationError } from "../errors.js";
+import { BaselineViolationError } from "../../errors.js";
 
 type TraceIds = { traceId: string; spanId: string } | undefined;
 

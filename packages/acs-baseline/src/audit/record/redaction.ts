@@ -11,4 +11,4 @@ export {
   maskPhoneNumber,
   scrubPath,
   scrubText,
-} from "../text/scrub.js";
+} from "../../text/scrub.js";

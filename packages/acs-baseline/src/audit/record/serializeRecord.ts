@@ -5,7 +5,6 @@
 import type { AuditAction, AuditEventInput, AuditPrincipal } from "./events.js";
 import { AUDIT_SCHEMA } from "./canonical.js";
 import { GUID_SHAPE, THUMBPRINT_SHAPE, keepIfShaped, scrubPath, scrubText } from "./redaction.js";
-import type { BaselineControlId } from "../errors.js";
 
 /** Levels a record can have. */
 export type AuditLevel = "info" | "warn" | "error";
@@ -40,7 +39,9 @@ export function principalMember(p: AuditPrincipal | undefined): Record<string, s
     out.certificateThumbprint = keepIfShaped(p.certificateThumbprint, THUMBPRINT_SHAPE).toLowerCase();
   if (typeof p.clientId === "string") out.clientId = keepIfShaped(p.clientId, GUID_SHAPE);
   if (typeof p.credentialType === "string")
-    out.credentialType = CREDENTIAL_TYPES.has(p.credentialType) ? p.credentialType : scrubText(String(p.credentialType));
+    out.credentialType = CREDENTIAL_TYPES.has(p.credentialType)
+      ? p.credentialType
+      : scrubText(String(p.credentialType));
   if (typeof p.tenantId === "string") out.tenantId = keepIfShaped(p.tenantId, GUID_SHAPE);
   return Object.keys(out).length === 0 ? undefined : out;
 }
@@ -59,7 +60,8 @@ export function mergePrincipal(base: AuditPrincipal, extra: AuditPrincipal | und
 /** The `baseline` member for a list of control ids (invalid ids are dropped). */
 export function baselineMember(controls: readonly string[] | undefined): { controls: string[] } {
   const list: string[] = [];
-  if (Array.isArray(controls)) for (const c of controls) if (typeof c === "string" && CONTROL_SHAPE.test(c)) list.push(c);
+  if (Array.isArray(controls))
+    for (const c of controls) if (typeof c === "string" && CONTROL_SHAPE.test(c)) list.push(c);
   return { controls: list };
 }
 
@@ -91,7 +93,7 @@ export interface ChainPosition {
 
 // Fragment caches: the members that repeat on every record are serialised once.
 const acsCache = new Map<string, string>();
-function acsFragment(client: string | undefined, endpoint: string | undefined): string {
+export function acsFragment(client: string | undefined, endpoint: string | undefined): string {
   if (client === undefined && endpoint === undefined) return "";
   const key = `${client ?? ""}\u0000${endpoint ?? ""}`;
   let v = acsCache.get(key);
@@ -108,7 +110,7 @@ function acsFragment(client: string | undefined, endpoint: string | undefined): 
 
 const baselineCache = new Map<string, string>();
 const frozenBaselineCache = new WeakMap<readonly unknown[], string>();
-function baselineFragment(controls: readonly string[] | undefined): string {
+export function baselineFragment(controls: readonly string[] | undefined): string {
   // Frozen control lists (the policy's) are cached by identity; others by content.
   const frozen = Array.isArray(controls) && Object.isFrozen(controls);
   if (frozen) {
@@ -127,7 +129,7 @@ function baselineFragment(controls: readonly string[] | undefined): string {
 }
 
 const eventCache = new Map<string, string>();
-function eventFragment(action: unknown, outcome: unknown, reason: string | undefined): string {
+export function eventFragment(action: unknown, outcome: unknown, reason: string | undefined): string {
   const known = typeof action === "string" && Object.prototype.hasOwnProperty.call(CATEGORY_BY_ACTION, action);
   const ok = outcome === "success";
   if (known && reason === undefined) {
@@ -207,7 +209,7 @@ function pathJson(path: unknown): string {
  * The `http` member, hand-serialised in canonical order (the hot path of `request` records): GUIDs and methods are
  * embedded only when their shape needs no escaping; everything else goes through `JSON.stringify`.
  */
-function httpFragment(http: NonNullable<AuditEventInput["http"]>): string {
+export function httpFragment(http: NonNullable<AuditEventInput["http"]>): string {
   let s = '"http":{';
   const corr = idJson(http.correlationId);
   if (corr !== undefined) s += `"correlationId":${corr},`;
@@ -229,7 +231,14 @@ const LEVELS = new Set(["info", "warn", "error"]);
  * The record written when the real one cannot be built (a value that cannot be serialised): action, outcome,
  * level, time and chain position, and an `error` marker — so nothing is ever dropped silently.
  */
-export function minimalRecord(action: unknown, outcome: unknown, time: string, level: AuditLevel, chain: ChainPosition | undefined, log?: LogMember): string {
+export function minimalRecord(
+  action: unknown,
+  outcome: unknown,
+  time: string,
+  level: AuditLevel,
+  chain: ChainPosition | undefined,
+  log?: LogMember,
+): string {
   const known = typeof action === "string" && Object.prototype.hasOwnProperty.call(CATEGORY_BY_ACTION, action);
   const event = {
     action: known ? action : "unknown",
@@ -297,7 +306,8 @@ function buildRecord(
   if (http !== undefined && http !== null) s += httpFragment(http);
   s += `"level":"${level}",`;
   if (log !== undefined) s += `"log":{"firstSeq":${log.firstSeq},"records":${log.records}},`;
-  if (input.posture !== undefined && input.posture !== null) s += `"posture":${JSON.stringify(postureMember(input.posture))},`;
+  if (input.posture !== undefined && input.posture !== null)
+    s += `"posture":${JSON.stringify(postureMember(input.posture))},`;
   if (chain !== undefined) s += `"prevHash":"${chain.prevHash}",`;
   if (input.principal === undefined) {
     s += ctx.principalJson;
@@ -307,7 +317,8 @@ function buildRecord(
   }
   s += `"schema":"${AUDIT_SCHEMA}",`;
   if (chain !== undefined) s += `"seq":${chain.seq},`;
-  const trace = input.trace !== undefined && input.trace !== null ? traceIds(input.trace.traceId, input.trace.spanId) : undefined;
+  const trace =
+    input.trace !== undefined && input.trace !== null ? traceIds(input.trace.traceId, input.trace.spanId) : undefined;
   if (trace !== undefined) s += `"span":{"id":"${trace.spanId}"},`;
   s += `"time":"${time}"`;
   if (input.token !== undefined && input.token !== null) {
@@ -329,7 +340,8 @@ const REDACTED_VALUE = "[REDACTED]";
 
 const POSTURE_CHECK_SHAPE = /^[a-z][a-z-]{0,63}$/;
 const POSTURE_STATUSES = new Set(["pass", "fail", "warn", "unknown"]);
-const RESOURCE_ID_SHAPE = /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Communication\/communicationServices\/[-\w]{1,63}$/i;
+const RESOURCE_ID_SHAPE =
+  /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Communication\/communicationServices\/[-\w]{1,63}$/i;
 
 /** The `posture` member: shapes kept, anything else redacted; members in canonical order. */
 function postureMember(p: NonNullable<AuditEventInput["posture"]>): Record<string, string> {
@@ -340,85 +352,14 @@ function postureMember(p: NonNullable<AuditEventInput["posture"]>): Record<strin
   };
 }
 
-/** Controls a `request` record is evidence for: Entra-authenticated call (IM-1) and its log (LT-4). */
-export const REQUEST_CONTROLS: readonly BaselineControlId[] = Object.freeze(["IM-1", "LT-4"] as BaselineControlId[]);
-
-/**
- * A successful `request` record as the audit policy hands it over: primitives only, so the recorder keeps it as it
- * is (nothing to snapshot) and serialises it with {@link serializeRequestRecord}.
- */
-export interface RequestRecordInput {
-  client: string;
-  method: string;
-  path: string;
-  status: number;
-  requestId: string | undefined;
-  correlationId: string | undefined;
-  durationMs: number;
-  /** W3C trace id (32 lowercase hex) and span id (16), when the request ran inside a trace. */
-  traceId?: string;
-  spanId?: string;
-}
-
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 /** Both ids when they have the W3C shape (and are not all zeros), else undefined. */
 export function traceIds(traceId: unknown, spanId: unknown): { traceId: string; spanId: string } | undefined {
-  if (typeof traceId !== "string" || typeof spanId !== "string" || !TRACE_ID.test(traceId) || !SPAN_ID.test(spanId)) return undefined;
+  if (typeof traceId !== "string" || typeof spanId !== "string" || !TRACE_ID.test(traceId) || !SPAN_ID.test(spanId))
+    return undefined;
   if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
   return { traceId, spanId };
-}
-
-/** The parts of a `request` record that only change with the context or the client, built once per pair. */
-interface RequestTemplate {
-  client: string;
-  /** `{"acs":…,"baseline":…,"event":…,` */
-  head: string;
-  /** `"principal":…,"schema":"…",` */
-  tail: string;
-}
-const requestTemplates = new WeakMap<RecordContext, RequestTemplate>();
-
-function requestTemplate(ctx: RecordContext, client: string): RequestTemplate {
-  let t = requestTemplates.get(ctx);
-  if (t === undefined || t.client !== client) {
-    t = {
-      client,
-      head: `{${acsFragment(client, ctx.endpoint)}${baselineFragment(REQUEST_CONTROLS)}${eventFragment("request", "success", undefined)}`,
-      tail: `${ctx.principalJson}"schema":"${AUDIT_SCHEMA}",`,
-    };
-    requestTemplates.set(ctx, t);
-  }
-  return t;
-}
-
-/**
- * Serialises a successful `request` record: byte for byte what {@link serializeRecord} gives for the same event
- * (`action: "request"`, `outcome: "success"`, {@link REQUEST_CONTROLS}, level `info`), with the static members
- * taken from a template built once per context and client.
- */
-export function serializeRequestRecord(r: RequestRecordInput, ctx: RecordContext, time: string, chain: ChainPosition | undefined): string {
-  let t: RequestTemplate;
-  let http: string;
-  try {
-    t = requestTemplate(ctx, r.client);
-    http = httpFragment(r);
-  } catch {
-    return minimalRecord("request", "success", time, "info", chain);
-  }
-  if (r.traceId !== undefined) {
-    const ids = traceIds(r.traceId, r.spanId);
-    if (ids !== undefined) {
-      const span = `"span":{"id":"${ids.spanId}"},`;
-      const trace = `,"trace":{"id":"${ids.traceId}"}`;
-      return chain === undefined
-        ? `${t.head}${http}"level":"info",${t.tail}${span}"time":"${time}"${trace}}`
-        : `${t.head}${http}"level":"info","prevHash":"${chain.prevHash}",${t.tail}"seq":${chain.seq},${span}"time":"${time}"${trace}}`;
-    }
-  }
-  return chain === undefined
-    ? `${t.head}${http}"level":"info",${t.tail}"time":"${time}"}`
-    : `${t.head}${http}"level":"info","prevHash":"${chain.prevHash}",${t.tail}"seq":${chain.seq},"time":"${time}"}`;
 }
 
 /** Removes the query string and fragment from a path or URL, and the scheme/host of a full URL. */

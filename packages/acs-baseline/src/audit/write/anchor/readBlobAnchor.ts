@@ -4,11 +4,10 @@
  * (a reader needs `Storage Blob Data Reader` on the container).
  */
 import type { TokenCredential } from "@azure/core-auth";
-import { assertTokenCredential } from "../../guard/keyCredential.js";
-import { anchorPartName, blobClientFactory } from "./blobAnchor.js";
+import { assertTokenCredential } from "../../../guard/keyCredential.js";
+import { anchorPartName, blobClientFactory } from "./blobClient.js";
 import { DEFAULT_STORAGE_HOSTS, validateBlobName, validateContainerUrl } from "./containerUrl.js";
 import { loadStorageBlob } from "./loadStorageBlob.js";
-import { splitAnchorText } from "./readAnchorFile.js";
 
 /** Options of {@link readAnchorLines}. */
 export interface ReadAnchorOptions {
@@ -89,7 +88,7 @@ export async function readAnchorLines(url: string, options: ReadAnchorOptions): 
     }
     total += buffer.length;
     if (total > maxBytes) throw new RangeError(`the anchor is larger than ${maxBytes} bytes`);
-    for (const line of splitAnchorText(buffer.toString("utf8"))) lines.push(line);
+    for (const line of buffer.toString("utf8").split("\n")) if (line.length > 0) lines.push(line);
   }
   return lines;
 }

@@ -11,134 +11,15 @@
  *   (`code: "ANCHOR_QUEUE_OVERFLOW"`), never silently.
  * - An append blob holds at most 50,000 blocks: the anchor then rolls to `<blobName>.1`, `<blobName>.2`, ….
  */
-import { hostname as osHostname } from "node:os";
-import { basename } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
-import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import type { AppendBlobClient, StoragePipelineOptions } from "@azure/storage-blob";
-import { assertTokenCredential } from "../../guard/keyCredential.js";
-import { createRequestGuardPolicy, proxyConfigured } from "../../guard/requestGuard.js";
-import { assertTlsVerification } from "../../guard/tlsVerification.js";
+import type { AppendBlobClient } from "@azure/storage-blob";
+import { assertTokenCredential } from "../../../guard/keyCredential.js";
+import type { BlobClientFactory } from "./blobClient.js";
+import { anchorPartName, blobClientFactory, describeError, positiveInt } from "./blobClient.js";
 import type { AnchorEvents, AnchorSink } from "./anchorSink.js";
-import { DEFAULT_STORAGE_HOSTS, validateBlobName, validateContainerUrl } from "./containerUrl.js";
-import type { ValidatedContainer } from "./containerUrl.js";
+import type { BlobAnchorOptions } from "./blobAnchorOptions.js";
+import { MAX_APPEND_BLOCK_BYTES, MAX_BLOCKS_PER_APPEND_BLOB, checkBlobAnchorOptions } from "./blobAnchorOptions.js";
 import { loadStorageBlob } from "./loadStorageBlob.js";
-import type { StorageBlobModule } from "./loadStorageBlob.js";
-
-/** The only token scope the anchor asks for. */
-export const STORAGE_SCOPE = "https://storage.azure.com/.default";
-/** Largest append block the anchor sends (the service limit for older API versions; 100 MiB on newer ones). */
-export const MAX_APPEND_BLOCK_BYTES = 4 * 1024 * 1024;
-/** Most blocks an append blob can hold. */
-export const MAX_BLOCKS_PER_APPEND_BLOB = 50_000;
-
-/** Options of {@link createBlobAnchor}. */
-export interface BlobAnchorOptions {
-  /** `https://<account>.blob.core.windows.net/<container>`: no SAS, no key, no query. The container must exist. */
-  containerUrl: string;
-  /** Blob name. Default {@link defaultAnchorBlobName}: `acs-audit/<host>/<audit file name>.jsonl`. */
-  blobName?: string;
-  /** What the recorder sends: checkpoints only (default) or every record. The anchor stores whatever it is given. */
-  mode?: "checkpoints" | "records";
-  /** The audit file, for the default blob name (its base name is used). */
-  auditFileName?: string;
-  /** Hosts the container may be on. Default: `*.blob.core.windows.net`, `*.blob.core.usgovcloudapi.net`, `*.blob.core.chinacloudapi.cn`. */
-  allowedHosts?: readonly string[];
-  /** TLS settings for the storage connection (e.g. `ca` of a local emulator). */
-  tlsOptions?: { ca?: string | string[] };
-  /** Most lines queued in memory. Default 100,000. */
-  maxQueuedLines?: number;
-  /** Most bytes queued in memory (UTF-8). Default 32 MiB. */
-  maxQueuedBytes?: number;
-  /** Backoff: first delay (default 500 ms) and cap (default 30 s); each delay is uniformly random in [0, min(cap, first·2^n)]. */
-  retry?: { initialDelayMs?: number; maxDelayMs?: number };
-  /** Longest `flush()` / `close()` waits while storage fails. Default 10 s. */
-  flushTimeoutMs?: number;
-  /** Timeout of one storage request. Default 30 s. */
-  requestTimeoutMs?: number;
-  /** Largest append block in bytes. Default and maximum 4 MiB (smaller values are for tests). */
-  maxBlockBytes?: number;
-  /** Blocks per blob before rolling to the next. Default and maximum 50,000 (smaller values are for tests). */
-  maxBlocksPerBlob?: number;
-}
-
-function sanitizeNamePart(value: string, fallback: string): string {
-  const cleaned = value.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^[._]+/, "").slice(0, 100);
-  return cleaned.length > 0 && cleaned !== "." && cleaned !== ".." ? cleaned : fallback;
-}
-
-/**
- * The default blob name: `acs-audit/<host name>/<audit file base name>.jsonl` (each part reduced to letters, digits,
- * `.`, `_`, `-`; `audit` when there is no file name), so that every host and every log gets its own append blob.
- */
-export function defaultAnchorBlobName(auditFileName?: string, host: string = osHostname()): string {
-  const file = auditFileName === undefined ? "audit" : sanitizeNamePart(basename(auditFileName).replace(/\.(jsonl|log|json)$/i, ""), "audit");
-  return `acs-audit/${sanitizeNamePart(host, "host")}/${file}.jsonl`;
-}
-
-/** Blob name of roll part `n` (0 is the blob name itself). */
-export function anchorPartName(blobName: string, part: number): string {
-  return part === 0 ? blobName : `${blobName}.${part}`;
-}
-
-/** URL of a blob in a container: each path segment of the name percent-encoded. */
-export function blobUrlOf(containerUrl: string, blobName: string): string {
-  return `${containerUrl}/${blobName.split("/").map(encodeURIComponent).join("/")}`;
-}
-
-/** Makes the client of one blob. */
-export type BlobClientFactory = (blobName: string) => AppendBlobClient;
-
-/**
- * A client per blob, each with its own pipeline: `@azure/storage-blob` shares one pipeline between a container client
- * and the blob clients it hands out, and adding our guard policy to it a second time fails.
- */
-export function blobClientFactory(
-  storage: StorageBlobModule,
-  target: ValidatedContainer,
-  credential: TokenCredential,
-  options: { tlsOptions?: { ca?: string | string[] }; requestTimeoutMs?: number; maxTries?: number },
-): BlobClientFactory {
-  // The storage token is an Entra token: certificate verification stays on (as for the factory's clients).
-  assertTlsVerification({ tlsOptions: options.tlsOptions }, "audit.anchor.blob");
-  return (blobName) => new storage.AppendBlobClient(blobUrlOf(target.url, blobName), credential, pipelineOptions(target, options));
-}
-
-function positiveInt(value: number | undefined, fallback: number, max: number, what: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 1) throw new RangeError(`audit anchor ${what} must be a positive number`);
-  return Math.min(Math.floor(value), max);
-}
-
-// eslint-disable-next-line no-control-regex -- these are the characters to escape
-const ESCAPES = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** A short, secret-free, single-line description of an error. */
-function describeError(error: unknown): { code: string; message: string } {
-  const e = (error ?? {}) as {
-    code?: unknown;
-    statusCode?: unknown;
-    name?: unknown;
-    message?: unknown;
-    details?: { errorCode?: unknown };
-    response?: { headers?: { get?: (name: string) => unknown } };
-  };
-  const status = typeof e.statusCode === "number" ? e.statusCode : undefined;
-  // A HEAD answer has no body: storage's error code is then only in the x-ms-error-code header.
-  const headerCode = typeof e.response?.headers?.get === "function" ? e.response.headers.get("x-ms-error-code") : undefined;
-  const candidates = [e.code, e.details?.errorCode, headerCode, status !== undefined ? `HTTP_${status}` : undefined, e.name];
-  const rawCode = (candidates.find((c) => typeof c === "string" && c.length > 0) as string | undefined) ?? "Error";
-  const code = rawCode.replace(/[^A-Za-z0-9_.-]/g, "").slice(0, 64) || "Error";
-  let message = typeof e.message === "string" ? (e.message.split("\n")[0] ?? "") : "";
-  message = message
-    .replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/gi, "Bearer ***")
-    .replace(/([?&;]\s*sig\s*=)[^&\s]*/gi, "$1***")
-    .replace(/(accountkey\s*=)[^;\s]*/gi, "$1***")
-    .replace(/https?:\/\/\S+/g, "<url>")
-    .replace(ESCAPES, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
-    .slice(0, 200);
-  return { code, message: status !== undefined ? `HTTP ${status}: ${message}` : message };
-}
 
 type AppendResult = "stored" | "retry-now";
 
@@ -192,10 +73,23 @@ class BlobAnchor implements AnchorSink {
     this.#maxLines = positiveInt(options.maxQueuedLines, 100_000, Number.MAX_SAFE_INTEGER, "maxQueuedLines");
     this.#maxBytes = positiveInt(options.maxQueuedBytes, 32 * 1024 * 1024, Number.MAX_SAFE_INTEGER, "maxQueuedBytes");
     this.#initialDelay = positiveInt(options.retry?.initialDelayMs, 500, 3_600_000, "retry.initialDelayMs");
-    this.#maxDelay = Math.max(this.#initialDelay, positiveInt(options.retry?.maxDelayMs, 30_000, 3_600_000, "retry.maxDelayMs"));
+    this.#maxDelay = Math.max(
+      this.#initialDelay,
+      positiveInt(options.retry?.maxDelayMs, 30_000, 3_600_000, "retry.maxDelayMs"),
+    );
     this.#flushTimeout = positiveInt(options.flushTimeoutMs, 10_000, 3_600_000, "flushTimeoutMs");
-    this.#maxBlockBytes = positiveInt(options.maxBlockBytes, MAX_APPEND_BLOCK_BYTES, MAX_APPEND_BLOCK_BYTES, "maxBlockBytes");
-    this.#maxBlocks = positiveInt(options.maxBlocksPerBlob, MAX_BLOCKS_PER_APPEND_BLOB, MAX_BLOCKS_PER_APPEND_BLOB, "maxBlocksPerBlob");
+    this.#maxBlockBytes = positiveInt(
+      options.maxBlockBytes,
+      MAX_APPEND_BLOCK_BYTES,
+      MAX_APPEND_BLOCK_BYTES,
+      "maxBlockBytes",
+    );
+    this.#maxBlocks = positiveInt(
+      options.maxBlocksPerBlob,
+      MAX_BLOCKS_PER_APPEND_BLOB,
+      MAX_BLOCKS_PER_APPEND_BLOB,
+      "maxBlocksPerBlob",
+    );
   }
 
   get #pending(): number {
@@ -204,9 +98,13 @@ class BlobAnchor implements AnchorSink {
 
   #report(kind: "failure", info: { attempt: number; code: string; message: string; pendingLines: number }): void;
   #report(kind: "recovered", info: { attempt: number }): void;
-  #report(kind: "failure" | "recovered", info: { attempt: number; code?: string; message?: string; pendingLines?: number }): void {
+  #report(
+    kind: "failure" | "recovered",
+    info: { attempt: number; code?: string; message?: string; pendingLines?: number },
+  ): void {
     try {
-      if (kind === "failure") this.#events.onFailure(info as { attempt: number; code: string; message: string; pendingLines: number });
+      if (kind === "failure")
+        this.#events.onFailure(info as { attempt: number; code: string; message: string; pendingLines: number });
       else this.#events.onRecovered({ attempt: info.attempt });
     } catch {
       // A throwing listener must not stop the anchor.
@@ -217,12 +115,22 @@ class BlobAnchor implements AnchorSink {
     if (this.#closing) {
       if (!this.#reportedClosed) {
         this.#reportedClosed = true;
-        this.#report("failure", { attempt: this.#attempt, code: "ANCHOR_CLOSED", message: "A line was appended after close(); it was not anchored.", pendingLines: this.#pending });
+        this.#report("failure", {
+          attempt: this.#attempt,
+          code: "ANCHOR_CLOSED",
+          message: "A line was appended after close(); it was not anchored.",
+          pendingLines: this.#pending,
+        });
       }
       return;
     }
     if (typeof line !== "string" || line.length === 0 || line.includes("\n") || line.includes("\r")) {
-      this.#report("failure", { attempt: this.#attempt, code: "ANCHOR_LINE_INVALID", message: "A line that is empty, not a string, or contains CR/LF was not anchored.", pendingLines: this.#pending });
+      this.#report("failure", {
+        attempt: this.#attempt,
+        code: "ANCHOR_LINE_INVALID",
+        message: "A line that is empty, not a string, or contains CR/LF was not anchored.",
+        pendingLines: this.#pending,
+      });
       return;
     }
     const size = Buffer.byteLength(line) + 1;
@@ -345,7 +253,10 @@ class BlobAnchor implements AnchorSink {
 
   async #openPart(part: number): Promise<void> {
     const client = this.#clientFor(anchorPartName(this.#blobName, part));
-    await client.createIfNotExists({ abortSignal: this.#abort.signal, blobHTTPHeaders: { blobContentType: "application/x-ndjson" } });
+    await client.createIfNotExists({
+      abortSignal: this.#abort.signal,
+      blobHTTPHeaders: { blobContentType: "application/x-ndjson" },
+    });
     const props = await client.getProperties({ abortSignal: this.#abort.signal });
     this.#part = part;
     this.#blob = client;
@@ -500,47 +411,6 @@ class BlobAnchor implements AnchorSink {
     }
     this.#resolveWaiters();
   }
-}
-
-/**
- * Storage client options: the anchor's own retries (the SDK's are off, so backoff and reporting are one loop), the
- * Entra scope, a request timeout, optional TLS trust, and the request guard as the last policy (https to the
- * container's host with a Bearer token, nothing else). `tlsOptions` and `additionalPolicies` are passed through to
- * `@azure/core-client` (not in `StoragePipelineOptions`' type); a test pins that they take effect.
- */
-function pipelineOptions(
-  target: ValidatedContainer,
-  options: { tlsOptions?: { ca?: string | string[] }; requestTimeoutMs?: number; maxTries?: number },
-): StoragePipelineOptions {
-  // With the transport checks (requestOverrides, a foreign agent, the request's TLS settings, NODE_TLS_REJECT_UNAUTHORIZED
-  // set later) on every attempt: storage builds its own HttpClient, so this policy is the anchor's last check.
-  const guard: PipelinePolicy = createRequestGuardPolicy({ hostname: target.hostname, port: target.port }, undefined, { proxy: proxyConfigured(undefined) });
-  const extra: { tlsOptions?: { ca?: string | string[] }; additionalPolicies: { policy: PipelinePolicy; position: "perRetry" }[] } = {
-    additionalPolicies: [{ policy: guard, position: "perRetry" }],
-    ...(options.tlsOptions !== undefined ? { tlsOptions: options.tlsOptions } : {}),
-  };
-  const base: StoragePipelineOptions = {
-    audience: STORAGE_SCOPE,
-    retryOptions: { maxTries: options.maxTries ?? 1, tryTimeoutInMs: positiveInt(options.requestTimeoutMs, 30_000, 600_000, "requestTimeoutMs") },
-  };
-  return Object.assign(base, extra);
-}
-
-/**
- * Checks anchor options synchronously, without loading `@azure/storage-blob` or contacting storage, so a factory can
- * refuse a bad configuration at construction. {@link createBlobAnchor} runs the same checks.
- * @throws the same BaselineViolationErrors as {@link createBlobAnchor}; TypeError for a bad `mode`; RangeError for a
- * bad tuning number
- */
-export function checkBlobAnchorOptions(options: BlobAnchorOptions): { target: ValidatedContainer; blobName: string } {
-  const target = validateContainerUrl(options.containerUrl, options.allowedHosts ?? DEFAULT_STORAGE_HOSTS);
-  const blobName = validateBlobName(options.blobName ?? defaultAnchorBlobName(options.auditFileName));
-  if (options.mode !== undefined && options.mode !== "checkpoints" && options.mode !== "records") {
-    throw new TypeError('audit anchor mode must be "checkpoints" or "records"');
-  }
-  positiveInt(options.requestTimeoutMs, 30_000, 600_000, "requestTimeoutMs");
-  assertTlsVerification({ tlsOptions: options.tlsOptions }, "audit.anchor.blob");
-  return { target, blobName };
 }
 
 /**

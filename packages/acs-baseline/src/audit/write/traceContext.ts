@@ -5,7 +5,7 @@
  * - otherwise the active OpenTelemetry span, read from the global that `@opentelemetry/api` (optional peer) registers
  *   (`Symbol.for("opentelemetry.js.api.1")`): the application's span around the call.
  */
-import { traceIds } from "./record.js";
+import { traceIds } from "../record/serializeRecord.js";
 
 const OTEL_API = Symbol.for("opentelemetry.js.api.1");
 const SPAN_KEY = Symbol.for("OpenTelemetry Context Key SPAN");

@@ -1,7 +1,7 @@
 /**
  * A compact human rendering of audit records (for demos and terminals; the JSON lines stay the source of truth).
  */
-import { escapeForTerminal } from "../text/terminal.js";
+import { escapeForTerminal } from "../../text/terminal.js";
 import { AUDIT_SCHEMA } from "./canonical.js";
 
 export { escapeForTerminal };
