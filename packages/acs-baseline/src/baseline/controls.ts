@@ -113,7 +113,7 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     status: "guidance",
     enforcement:
       "Role assignment lives outside code; acs-baseline checks it on the live resource: the posture check `key-access-principals` lists every principal whose role (built-in or custom, at the resource or inherited from its resource group, subscription or management group, wildcards and notActions resolved) grants listKeys/regenerateKey, and `app-principal-least-privilege` flags the app's own key, delete and role-assignment rights and generates a least-privilege custom role (docs/posture.md). A 403 from ACS is recorded as a failed request in the audit log.",
-    sources: ["docs/guidance.md", "packages/acs-baseline/src/audit/auditPolicy.ts", "packages/acs-baseline/src/posture/checks/keyAccess.ts", "packages/acs-baseline/src/posture/checks/appPrincipal.ts", "packages/acs-baseline/src/posture/roleActions.ts", "packages/acs-baseline/src/posture/customRole.ts"],
+    sources: ["docs/guidance.md", "packages/acs-baseline/src/audit/write/auditPolicy.ts", "packages/acs-baseline/src/posture/checks/keyAccess.ts", "packages/acs-baseline/src/posture/checks/appPrincipal.ts", "packages/acs-baseline/src/posture/roleActions.ts", "packages/acs-baseline/src/posture/customRole.ts"],
     tests: ["test/audit/auditPolicy.test.ts", "test/posture/checkPosture.test.ts", "test/posture/roleActions.property.test.ts"],
   },
   {
@@ -225,7 +225,7 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     status: "enforced",
     enforcement:
       "Application-side audit log (pino): every credential resolution, client creation, token acquisition, request and refusal as a structured acs-baseline.audit/1 record, SHA-256 hash-chained, crash-safe, with ECDSA P-256 signed checkpoints (heartbeats, on close), an off-host anchor, one writer per file, rotation, verifiable with `acs-baseline verify-log`; an incompatible host logger (AUDIT_LOGGER_INCOMPATIBLE), a symlinked, hard-linked, FIFO, socket or locked destination (AUDIT_DESTINATION_REFUSED) and requests while records cannot be written (AUDIT_WRITE_FAILED) are refused. Azure Resource Logs: the posture checks `resource-logs` (a diagnostic setting sends allLogs, audit or explicit categories to a workspace, storage account or event hub) and `auth-logs` (AuthOperational and the app's client categories) read the resource's diagnostic settings; `--plan` prints the allLogs setting (docs/posture.md).",
-    sources: ["packages/acs-baseline/src/audit/recorder.ts", "packages/acs-baseline/src/audit/auditPolicy.ts", "packages/acs-baseline/src/audit/verifyLog.ts", "packages/acs-baseline/src/audit/signing.ts", "packages/acs-baseline/src/audit/sink.ts", "packages/acs-baseline/src/posture/checks/diagnostics.ts"],
+    sources: ["packages/acs-baseline/src/audit/write/recorder.ts", "packages/acs-baseline/src/audit/write/auditPolicy.ts", "packages/acs-baseline/src/audit/verify/verifyLog.ts", "packages/acs-baseline/src/audit/write/signing.ts", "packages/acs-baseline/src/audit/write/sink.ts", "packages/acs-baseline/src/posture/checks/diagnostics.ts"],
     tests: ["test/audit/recorder.test.ts", "test/audit/crash.test.ts", "test/audit/verifyLog.test.ts", "test/audit/factory.e2e.test.ts", "test/audit/checkpoints.test.ts", "test/audit/fileHandling.test.ts", "test/audit/incompleteRequestRecord.e2e.test.ts", "test/posture/checkPosture.test.ts"],
   },
   {
