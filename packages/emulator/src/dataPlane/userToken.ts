@@ -2,7 +2,8 @@
  * Communication Services user access tokens: the identity service mints them (`POST /identities/{id}/:issueAccessToken`
  * and `createTokenWithScopes`), chat accepts them. A user token names its user (`skypeid`), its scopes (`acsScope`)
  * and its resource (`resourceId`), is signed by the emulator and expires; chat refuses Entra tokens, expired or revoked
- * user tokens, tokens of another resource and tokens without the `chat` scope.
+ * user tokens, tokens of another resource and tokens without the `chat` scope. Revocation has the tokens' one-second
+ * resolution: a token issued in the same second as a revocation is revoked too (fail closed).
  */
 import type { KeyLike } from "jose";
 import { SignJWT, errors as joseErrors, jwtVerify } from "jose";
@@ -92,7 +93,7 @@ export async function verifyUserToken(
   }
   const userId = `8:${String(payload.skypeid)}`;
   const identity = state.identities.get(userId);
-  if (identity === undefined || (payload.iat as number) < Math.floor(identity.revokedBefore / 1000)) {
+  if (identity === undefined || (payload.iat as number) <= Math.floor(identity.revokedBefore / 1000)) {
     return refuse(401, "InvalidAuthenticationTokenRevoked", "The user's tokens were revoked or the user was deleted.");
   }
   const scopes = String(payload.acsScope).split(",");
