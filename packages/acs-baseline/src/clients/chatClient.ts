@@ -6,6 +6,7 @@
  * the request guard and the audit policies. Minting and refreshing are audited (`user-token.issue`,
  * `user-token.refresh`) with the token's expiry and scope, never the token.
  */
+import { createRequire } from "node:module";
 import type { CommonClientOptions } from "@azure/core-client";
 import type { ChatClient } from "@azure/communication-chat";
 import type { AzureCommunicationTokenCredential } from "@azure/communication-common";
@@ -13,7 +14,7 @@ import type { CommunicationIdentityClient } from "@azure/communication-identity"
 import type { AuditEventInput } from "../audit/events.js";
 import { BaselineViolationError } from "../errors.js";
 import type { AcsClientConstructor } from "./AcsClientFactory.js";
-import { nodeRequire } from "./nodeRequire.js";
+import { nodeRequire, resolveImport } from "./nodeRequire.js";
 
 /** The package `createChatClient` loads (an optional peer dependency). @public */
 export const CHAT_PACKAGE = "@azure/communication-chat";
@@ -52,19 +53,26 @@ type CommonModule = {
   }) => AzureCommunicationTokenCredential;
 };
 
-/** Loads the chat package and the communication-common copy it uses, or says how to install it. */
+/** Loads the chat package (the same module an application imports) and the communication-common copy it uses. */
 function loadChat(): { chat: ChatModule; common: CommonModule } {
   let entry: string;
   try {
-    entry = nodeRequire.resolve(CHAT_PACKAGE);
+    entry = resolveImport(CHAT_PACKAGE);
   } catch {
     throw new Error(
       `createChatClient needs the optional peer dependency ${CHAT_PACKAGE}, which is not installed. Install it: npm install ${CHAT_PACKAGE}`,
     );
   }
-  const chat = nodeRequire(entry) as ChatModule;
-  // The credential class from the copy of communication-common next to the chat package (the one ChatClient expects).
-  const fromChat = nodeRequire("node:module").createRequire(entry) as NodeJS.Require;
+  let chat: ChatModule;
+  try {
+    chat = nodeRequire(entry) as ChatModule;
+  } catch {
+    // A Node.js without require(esm): the package's CommonJS build (the same API, another module instance).
+    entry = nodeRequire.resolve(CHAT_PACKAGE);
+    chat = nodeRequire(entry) as ChatModule;
+  }
+  // The credential class from the communication-common next to the chat package (ChatClient duck-types it).
+  const fromChat = createRequire(entry);
   return { chat, common: fromChat("@azure/communication-common") as CommonModule };
 }
 
