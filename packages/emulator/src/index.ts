@@ -41,3 +41,8 @@ export type {
   EmulatorPhoneNumberCapabilities,
   SeedPhoneNumberOptions,
 } from "./dataPlane/index.js";
+export {
+  startEmulatorWithFactory,
+  type EmulatorWithFactory,
+  type StartEmulatorWithFactoryOptions,
+} from "./startEmulatorWithFactory.js";
