@@ -13,6 +13,7 @@ export function acsRequest(
   const text = options.body === undefined ? "" : JSON.stringify(options.body);
   const headers: Record<string, string> = { "content-type": "application/json", ...(options.headers ?? {}) };
   if (options.authorization !== undefined) headers.authorization = options.authorization;
+  headers["content-length"] = String(Buffer.byteLength(text)); // framed, so a GET or DELETE body cannot spill into the next request
   return new Promise((resolve, reject) => {
     const req = request(url, { method, ca: emu.caCertificatePem, headers }, (res) => {
       let data = "";

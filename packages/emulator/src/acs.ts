@@ -122,7 +122,9 @@ export async function handleAcs(req: IncomingMessage, res: ServerResponse, state
     return { status, authScheme: scheme, error: code };
   };
   const method = (req.method ?? "GET").toUpperCase();
-  const body = BODY_METHODS.has(method) ? await readBody(req) : "";
+  // Always read to the end (a GET may carry a body too): unread bytes would spoil the next request on the connection.
+  const raw = await readBody(req);
+  const body = raw === undefined || BODY_METHODS.has(method) ? raw : "";
   if (body === undefined) return fail(413, "RequestEntityTooLarge", "The request body is too large.");
   if (pathOf(req).startsWith("/chat/")) return await handleChat(req, res, state, authorization, body, fail);
 

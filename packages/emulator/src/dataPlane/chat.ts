@@ -169,7 +169,7 @@ function inThread(
 ): Reply {
   const thread = threads.get(id ?? "");
   if (thread === undefined || thread.deletedOn !== undefined)
-    return problem(404, "NotFound", "The chat thread does not exist.");
+    return problem(404, "ThreadNotFound", "The chat thread does not exist.");
   if (!thread.participants.has(request.caller))
     return problem(403, "Forbidden", "The user is not a participant of the chat thread.");
   return then(thread);
@@ -266,7 +266,9 @@ export function chatRoutes(threads: ChatStore): Route[] {
       path: /^\/chat\/threads\/([^/]+)\/messages\/([^/]+)$/,
       handle: at((t, _r, [messageId]) => {
         const m = t.messages.find((x) => x.id === messageId);
-        return m === undefined ? problem(404, "NotFound", "The message does not exist.") : reply(200, messageJson(m));
+        return m === undefined
+          ? problem(404, "MessageNotFound", "The message does not exist.")
+          : reply(200, messageJson(m));
       }),
     },
     {

@@ -83,7 +83,7 @@ function send(store: EmailStore, request: DataPlaneRequest): Reply {
 
 function status(store: EmailStore, id: string | undefined): Reply {
   const operation = store.operations.get(id ?? "");
-  if (operation === undefined) return problem(404, "NotFound", "The email operation does not exist.");
+  if (operation === undefined) return problem(404, "OperationNotFound", "The email operation does not exist.");
   operation.status = "Succeeded";
   return reply(200, { id, status: operation.status }, { "retry-after": "0" });
 }
