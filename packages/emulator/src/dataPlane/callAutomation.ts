@@ -10,7 +10,9 @@ import { MAX_ITEMS, objectOf, problem, reply, textOf } from "./route.js";
 
 /** A call connection the emulator keeps (for test inspection). @public */
 export interface EmulatorCallConnection {
+  /** The ID `getCallConnection` takes. */
   callConnectionId: string;
+  /** The server call ID of the call. */
   serverCallId: string;
   /** `connecting` in the create/answer response, `connected` afterwards, `disconnected` once hung up. */
   callConnectionState: "connecting" | "connected" | "disconnected";
@@ -18,6 +20,7 @@ export interface EmulatorCallConnection {
   direction: "outbound" | "inbound";
   /** Raw IDs of the targets (phone numbers masked to their last four digits). */
   targets: string[];
+  /** Where the service would post the call's events (the emulator posts none). */
   callbackUri: string;
 }
 

@@ -11,10 +11,15 @@ import { MAX_ITEMS, objectOf, problem, reply, textOf, withApiVersion } from "./r
 export interface EmulatorEmail {
   /** The operation ID (`beginSend`'s result `id`). */
   id: string;
+  /** The `senderAddress`. */
   senderAddress: string;
+  /** The `to` addresses. */
   to: string[];
+  /** The `cc` addresses. */
   cc: string[];
+  /** The `bcc` addresses. */
   bcc: string[];
+  /** The subject (the body is not kept). */
   subject: string;
   /** The application (client) ID that sent it. */
   clientId: string;

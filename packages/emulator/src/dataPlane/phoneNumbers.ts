@@ -10,7 +10,9 @@ import { E164, MAX_ITEMS, objectOf, problem, reply, withApiVersion } from "./rou
 
 /** Capabilities of a number, as the REST API writes them. @public */
 export interface EmulatorPhoneNumberCapabilities {
+  /** Calling capability. */
   calling: "none" | "inbound" | "outbound" | "inbound+outbound";
+  /** SMS capability. */
   sms: "none" | "inbound" | "outbound" | "inbound+outbound";
 }
 
