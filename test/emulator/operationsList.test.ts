@@ -22,7 +22,7 @@ const emulated = section("emulated-operations")
   .split("\n")
   .map((line) => REQUEST.exec(line))
   .filter((m): m is RegExpExecArray => m !== null)
-  .map((m) => ({ method: m[1] as string, path: m[2] as string }));
+  .map((m) => ({ method: m[1], path: m[2] }));
 const notEmulated = section("not-emulated-operations")
   .split("\n")
   .map((line) => ({ request: REQUEST.exec(line), answer: /\| (\d{3}) `(\w+)` \|$/.exec(line) }))

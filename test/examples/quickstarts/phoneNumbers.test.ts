@@ -23,7 +23,7 @@ it("phone numbers quickstart: search, purchase, update capabilities, get, list, 
   } as const;
   const searchPoller = await phoneNumbersClient.beginSearchAvailablePhoneNumbers(searchRequest);
   const { searchId, phoneNumbers } = await searchPoller.pollUntilDone();
-  const phoneNumber = phoneNumbers[0] as string;
+  const phoneNumber = phoneNumbers[0];
   expect(phoneNumber.startsWith("+1833")).toBe(true);
 
   await (await phoneNumbersClient.beginPurchasePhoneNumbers(searchId)).pollUntilDone();
