@@ -126,6 +126,29 @@ describe("createChatClient", () => {
     expect(records().filter((r) => r.event.action === "refuse").length).toBeGreaterThanOrEqual(2);
   });
 
+  it("applies createClient's rules to the chat options, and refuses a ChatClient subclass or a look-alike class", () => {
+    const user = "8:acs:emulator_user";
+    const httpClient = { sendRequest: () => Promise.reject(new Error("never")) };
+    expect(() => factory.createChatClient(user, { httpClient })).toThrow(
+      expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }),
+    );
+    expect(() => factory.createChatClient(user, { tlsOptions: { rejectUnauthorized: false } } as never)).toThrow(
+      expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED" }),
+    );
+    const leaked = `endpoint=${env.emu.endpoint}/;accesskey=${Buffer.alloc(64, 1).toString("base64")}`;
+    expect(() => factory.createChatClient(user, { userAgentOptions: { userAgentPrefix: leaked } })).toThrow(
+      expect.objectContaining({ code: "CONNECTION_STRING_REFUSED" }),
+    );
+    class MyChat extends ChatClient {}
+    // A look-alike: a class named ChatClient that is not the SDK's (a wrapper that would take the Entra credential).
+    const LookAlike = { ChatClient: class {} }.ChatClient;
+    Object.defineProperty(LookAlike, "name", { value: "ChatClient" });
+    for (const C of [MyChat, LookAlike])
+      expect(() => factory.createClient(C as never)).toThrow(
+        expect.objectContaining({ code: "USE_CREATE_CHAT_CLIENT" }),
+      );
+  });
+
   it("refuses a user that is not a Communication Services user and an out-of-range token lifetime", () => {
     expect(() => factory.createChatClient({ communicationUserId: "alice" })).toThrow(TypeError);
     expect(() => factory.createChatClient("4:+14255550123")).toThrow(TypeError);
