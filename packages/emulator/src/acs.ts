@@ -112,6 +112,11 @@ function jsonObject(body: string): Record<string, unknown> | string {
     : "The request body must be a JSON object.";
 }
 
+/** The body of a method that has one (`""` otherwise), or `undefined` when it is too large. */
+async function readRequestBody(req: IncomingMessage): Promise<string | undefined> {
+  return BODY_METHODS.has((req.method ?? "GET").toUpperCase()) ? await readBody(req) : "";
+}
+
 /** Handles one request to the ACS server. */
 export async function handleAcs(req: IncomingMessage, res: ServerResponse, state: AcsState): Promise<Outcome> {
   state.stats.acsRequests++;
@@ -121,15 +126,15 @@ export async function handleAcs(req: IncomingMessage, res: ServerResponse, state
     acsError(res, status, code, message, extra);
     return { status, authScheme: scheme, error: code };
   };
-  const method = (req.method ?? "GET").toUpperCase();
-  // Always read to the end (a GET may carry a body too): unread bytes would spoil the next request on the connection.
-  const raw = await readBody(req);
-  const body = raw === undefined || BODY_METHODS.has(method) ? raw : "";
-  if (body === undefined) return fail(413, "RequestEntityTooLarge", "The request body is too large.");
-  if (pathOf(req).startsWith("/chat/")) return await handleChat(req, res, state, authorization, body, fail);
+  // Tokens are checked as the request arrives, before its body is read (as before: under load, reading bodies first
+  // would let tokens expire in the queue). Node discards a body nobody read.
+  if (pathOf(req).startsWith("/chat/")) return await handleChat(req, res, state, authorization, fail);
 
   let clientId: string;
+  let body: string | undefined;
   if (scheme.toUpperCase() === "HMAC-SHA256") {
+    body = await readBody(req); // the signature covers the body
+    if (body === undefined) return fail(413, "RequestEntityTooLarge", "The request body is too large.");
     const local = state.localAuth?.() ?? { disabled: true, keys: [] };
     if (local.disabled) {
       return fail(
@@ -160,6 +165,8 @@ export async function handleAcs(req: IncomingMessage, res: ServerResponse, state
     if ("status" in verified) return verified;
     clientId = verified.clientId;
   }
+  body ??= await readRequestBody(req);
+  if (body === undefined) return { ...fail(413, "RequestEntityTooLarge", "The request body is too large."), clientId };
   const outcome = await serve(req, res, state, { clientId, body, fail });
   return { ...outcome, clientId };
 }
@@ -242,7 +249,6 @@ async function handleChat(
   res: ServerResponse,
   state: AcsState,
   authorization: string,
-  body: string,
   fail: Fail,
 ): Promise<Outcome> {
   const check = await verifyUserToken(state, authorization, "chat");
@@ -252,6 +258,8 @@ async function handleChat(
       check.refused,
       authorization.length === 0 ? "none" : (authorization.split(" ")[0] ?? "none").slice(0, 32),
     );
+  const body = await readRequestBody(req);
+  if (body === undefined) return fail(413, "RequestEntityTooLarge", "The request body is too large.");
   const request = routeRequest(req, state, body, check.userId, fail);
   if ("status" in request) return request;
   return answer(
