@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ChatClient, ChatThreadClient } from "@azure/communication-chat";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory, isBaselineViolationError } from "../../packages/acs-baseline/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
@@ -153,6 +154,21 @@ describe("createChatClient", () => {
     expect(() => factory.createChatClient({ communicationUserId: "alice" })).toThrow(TypeError);
     expect(() => factory.createChatClient("4:+14255550123")).toThrow(TypeError);
     expect(() => factory.createChatClient("8:acs:x_y", { tokenExpiresInMinutes: 30 })).toThrow(RangeError);
+  });
+
+  it("takes any user value without sending anything: a client for 8:… IDs, a TypeError for everything else", () => {
+    const before = env.emu.stats.acsRequests;
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.record({ communicationUserId: fc.anything() }), fc.anything()), (user) => {
+        const id =
+          typeof user === "string" ? user : (user as { communicationUserId?: unknown } | null)?.communicationUserId;
+        const valid = typeof id === "string" && /^8:[a-z0-9]+:\S{1,256}$/i.test(id) && id.length <= 300;
+        if (valid) expect(factory.createChatClient(user as string)).toBeInstanceOf(ChatClient);
+        else expect(() => factory.createChatClient(user as string)).toThrow(TypeError);
+      }),
+      { numRuns: 300 },
+    );
+    expect(env.emu.stats.acsRequests).toBe(before);
   });
 
   it("records a failed mint without a token, and the chat call fails", async () => {
