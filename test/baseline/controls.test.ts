@@ -33,6 +33,7 @@ const CODES: BaselineViolationCode[] = [
   "LOCAL_AUTH_ENABLED",
   "CUSTOM_TRANSPORT_REFUSED",
   "TLS_VERIFICATION_DISABLED",
+  "USE_CREATE_CHAT_CLIENT",
 ];
 
 async function report(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -23,7 +23,8 @@ export type BaselineViolationCode =
   | "AUDIT_WRITE_FAILED"
   | "LOCAL_AUTH_ENABLED"
   | "CUSTOM_TRANSPORT_REFUSED"
-  | "TLS_VERIFICATION_DISABLED";
+  | "TLS_VERIFICATION_DISABLED"
+  | "USE_CREATE_CHAT_CLIENT";
 
 /**
  * A control ID of the Azure security baseline for Azure Communication Services, written as the baseline writes it.
@@ -67,6 +68,7 @@ const CONTROL_BY_CODE: Readonly<Record<BaselineViolationCode, BaselineControlId>
   LOCAL_AUTH_ENABLED: "IM-1",
   CUSTOM_TRANSPORT_REFUSED: "IM-1",
   TLS_VERIFICATION_DISABLED: "DP-3",
+  USE_CREATE_CHAT_CLIENT: "IM-1",
 });
 
 /**

@@ -34,3 +34,15 @@ export {
   type EmulatorRoleAssignment,
 } from "./arm.js";
 export { BUILT_IN_ROLE_IDS, type EmulatorRoleDefinition, type EmulatorRolePermission } from "./armRoles.js";
+export type {
+  EmulatorAcs,
+  EmulatorCallConnection,
+  EmulatorEmail,
+  EmulatorPhoneNumberCapabilities,
+  SeedPhoneNumberOptions,
+} from "./dataPlane/index.js";
+export {
+  startEmulatorWithFactory,
+  type EmulatorWithFactory,
+  type StartEmulatorWithFactoryOptions,
+} from "./startEmulatorWithFactory.js";

@@ -18,6 +18,8 @@ import { join } from "node:path";
 import { generateKeyPair } from "jose";
 import type { EmulatorSmsMessage } from "./acs.js";
 import { handleAcs } from "./acs.js";
+import type { EmulatorAcs } from "./dataPlane/index.js";
+import { createDataPlane } from "./dataPlane/index.js";
 import type { EmulatorArm } from "./arm.js";
 import { createArmState, createEmulatorArm, handleArm } from "./arm.js";
 import type { ApplicationRegistration } from "./applications.js";
@@ -143,6 +145,8 @@ export interface Emulator {
   readonly stats: EmulatorStats;
   /** SMS the emulator accepted (for tests). */
   readonly smsMessages: readonly EmulatorSmsMessage[];
+  /** Rooms, Email, Call Automation, Phone Numbers and Chat: seeding and inspection (docs/emulator.md). */
+  readonly acs: EmulatorAcs;
   /** Registers (or replaces) an application. */
   registerApplication(registration: ApplicationRegistration): void;
   /** Trusts an external OpenID Connect issuer: its public keys (JWKS) verify federated client assertions it signs. */
@@ -245,6 +249,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     smsMessages,
     stats: counters,
     localAuth: () => ({ disabled: armState.resource.disableLocalAuth, keys: [armState.keys.primary, armState.keys.secondary] }),
+    dataPlane: createDataPlane(),
+    endpoint: () => acsEndpoint,
   };
 
   const handler =
@@ -308,6 +314,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requests: log.entries,
     stats: counters,
     smsMessages,
+    acs: acsState.dataPlane.api,
     registerApplication: (registration) => applications.register(registration),
     addApplicationCertificate: (clientId, certificatePem) => applications.addCertificate(clientId, certificatePem),
     registerOidcIssuer: (issuer, jwks) => oidcIssuers.register(issuer, jwks),

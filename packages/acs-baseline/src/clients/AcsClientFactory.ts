@@ -33,6 +33,9 @@ import {
   type FactoryCredential,
 } from "./factoryCredential.js";
 import { FactoryRecords } from "./factoryRecords.js";
+import type { ChatClient } from "@azure/communication-chat";
+import type { ChatUser, CreateChatClientOptions } from "./chatClient.js";
+import { assertNotChatClient, createChatClient } from "./chatClient.js";
 import {
   factoryOptionsFromEnvironment,
   principalOf,
@@ -151,12 +154,32 @@ export class AcsClientFactory {
   }
 
   /**
+   * A ChatClient for a Communication Services user (optional peer `@azure/communication-chat`): this factory's
+   * identity client mints the user's `chat` token and mints it again once it has expired; the client and its thread
+   * clients carry the guard and the audit policies; each mint is audited (`user-token.issue`, `user-token.refresh`).
+   * @param user - `{ communicationUserId }` from `CommunicationIdentityClient.createUser`, or its raw ID `8:acs:…`
+   * @throws TypeError for another kind of user; RangeError for `tokenExpiresInMinutes` outside 60–1440; Error when
+   * `@azure/communication-chat` is not installed; BaselineViolationError as {@link AcsClientFactory.createClient}.
+   */
+  createChatClient(user: ChatUser, options?: CreateChatClientOptions): ChatClient {
+    if (this.#closed) throw new Error("This AcsClientFactory is closed; create a new one.");
+    const parts = {
+      createIdentityClient: () => this.createIdentityClient(),
+      createClient: <C, O extends object>(ClientClass: AcsClientConstructor<C, O>, opts?: O) =>
+        this.createClient(ClientClass, opts),
+      record: (event: Parameters<AuditRecorder["write"]>[0]) => this.#recorder.write(event),
+    };
+    return createChatClient(parts, user, options);
+  }
+
+  /**
    * Any ACS client whose constructor takes `(endpoint, TokenCredential, options)` (EmailClient, RoomsClient,
    * PhoneNumbersClient, CallAutomationClient, …), with the guard and the audit policy installed.
    * @throws BaselineViolationError CONNECTION_STRING_REFUSED for a connection string in `options`;
    * CUSTOM_TRANSPORT_REFUSED for an `httpClient` in `options` without `allowCustomHttpClient`;
    * TLS_VERIFICATION_DISABLED for `tlsOptions` or an `agent` that switch certificate verification off; KEY_AUTH_BLOCKED
-   * when the guard cannot be installed on every pipeline found in the client (the client is then not handed out).
+   * when the guard cannot be installed on every pipeline found in the client (the client is then not handed out);
+   * USE_CREATE_CHAT_CLIENT for ChatClient and ChatThreadClient (use {@link AcsClientFactory.createChatClient}).
    */
   createClient<TClient, TOptions extends object = CommonClientOptions>(
     ClientClass: AcsClientConstructor<TClient, TOptions>,
@@ -166,6 +189,7 @@ export class AcsClientFactory {
     const name = clientName(ClientClass);
     try {
       if (typeof ClientClass !== "function") throw new TypeError("createClient needs an ACS client class.");
+      assertNotChatClient(ClientClass);
       const customTransport = (where: string) => this.#records.customTransport(where, name);
       const opts = readClientOptions(options, this.#config.allowCustomHttpClient, customTransport);
       const clientType = clientTypeOfClass(name);

@@ -10,3 +10,4 @@ export {
 export { DEFAULT_ALLOWED_HOSTS } from "../guard/endpoint.js";
 export { DEFAULT_AUTHORITY_HOST, MICROSOFT_AUTHORITY_HOSTS } from "../guard/authority.js";
 export { ENVIRONMENT_VARIABLES, readEnvironment, type EnvironmentConfiguration } from "../config/readEnvironment.js";
+export { CHAT_PACKAGE, type ChatUser, type CreateChatClientOptions } from "./chatClient.js";

@@ -14,6 +14,8 @@ export type AuditAction =
   | "credential.rotate"
   | "client.create"
   | "token.acquire"
+  | "user-token.issue"
+  | "user-token.refresh"
   | "request"
   | "refuse"
   | "config.warning"
@@ -76,7 +78,7 @@ export interface AuditEventInput {
     correlationId?: string;
     durationMs: number;
   };
-  /** The token's expiry (ISO-8601) and scope, on `token.acquire`; never the token. */
+  /** The token's expiry (ISO-8601) and scope, on `token.acquire` and `user-token.*`; never the token. */
   token?: { expiresOn?: string; scope?: string };
   /** Error code and a secret-free message, on failures. */
   error?: { code?: string; message?: string };

@@ -14,6 +14,8 @@ export const CATEGORY_BY_ACTION: Readonly<Record<AuditAction, string>> = Object.
   "credential.resolve": "authentication",
   "credential.rotate": "authentication",
   "token.acquire": "authentication",
+  "user-token.issue": "authentication",
+  "user-token.refresh": "authentication",
   refuse: "configuration",
   "config.warning": "configuration",
   "client.create": "configuration",
