@@ -28,6 +28,8 @@ export {
   verifyLog,
   type AcsClientConstructor,
   type AcsClientFactoryOptions,
+  type ChatUser,
+  type CreateChatClientOptions,
   type AuditLogProblem,
   type AuditLogProblemKind,
   type AuditOptions,
