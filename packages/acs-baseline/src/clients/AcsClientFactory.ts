@@ -33,6 +33,7 @@ import {
   type FactoryCredential,
 } from "./factoryCredential.js";
 import { FactoryRecords } from "./factoryRecords.js";
+import type { AcsClientConstructor } from "./clientConstructor.js";
 import type { ChatClient } from "@azure/communication-chat";
 import type { ChatUser, CreateChatClientOptions } from "./chatClient.js";
 import { assertNotChatClient, createChatClient } from "./chatClient.js";
@@ -45,12 +46,7 @@ import {
   type FactoryConfiguration,
 } from "./factoryOptions.js";
 
-/** A client class whose constructor takes `(endpoint, TokenCredential, options)`. @public */
-export type AcsClientConstructor<TClient, TOptions extends object = CommonClientOptions> = new (
-  endpoint: string,
-  credential: TokenCredential,
-  options?: TOptions,
-) => TClient;
+export type { AcsClientConstructor } from "./clientConstructor.js";
 
 /**
  * Builds ACS SDK clients that authenticate only with Microsoft Entra ID and are guarded and audited.

@@ -13,7 +13,7 @@ import type { AzureCommunicationTokenCredential } from "@azure/communication-com
 import type { CommunicationIdentityClient } from "@azure/communication-identity";
 import type { AuditEventInput } from "../audit/record/events.js";
 import { BaselineViolationError } from "../errors.js";
-import type { AcsClientConstructor } from "./AcsClientFactory.js";
+import type { AcsClientConstructor } from "./clientConstructor.js";
 import { nodeRequire, resolveImport } from "./nodeRequire.js";
 
 /** The package `createChatClient` loads (an optional peer dependency). @public */
