@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import type AjvDraft04 from "ajv-draft-04";
 import type AddFormats from "ajv-formats";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createPostureCommand } from "../../packages/cli/src/postureCommand.js";
+import { createPostureCommand } from "../../packages/cli/src/commands/posture.js";
 import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
 import { startEmulator } from "../../packages/emulator/src/index.js";
 import { resetArm } from "../posture/helpers.js";

@@ -13,27 +13,27 @@ export type { CliIo } from "./io.js";
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   scan: {
     summary: "find key-based ACS authentication and connection strings in source and config files",
-    load: async () => (await import("./scanCommand.js")).scanCommand,
+    load: async () => (await import("./commands/scan.js")).scanCommand,
   },
   doctor: {
     summary: "check the configuration exactly as AcsClientFactory.fromEnvironment() reads it",
-    load: async () => (await import("./doctorCommand.js")).doctorCommand,
+    load: async () => (await import("./commands/doctor.js")).doctorCommand,
   },
   posture: {
     summary: "check the live ACS resource's posture (local auth, key access, roles, resource logs) through ARM, read only",
-    load: async () => (await import("./postureCommand.js")).postureCommand,
+    load: async () => (await import("./commands/posture.js")).postureCommand,
   },
   report: {
     summary: "print the baseline control map (which control is enforced where, and which test proves it)",
-    load: async () => (await import("./reportCommand.js")).reportCommand,
+    load: async () => (await import("./commands/report.js")).reportCommand,
   },
   "verify-log": {
     summary: "verify audit log files (chain, canonical bytes, signed checkpoints, anchor)",
-    load: async () => (await import("./verifyLogCommand.js")).verifyLogCommand,
+    load: async () => (await import("./commands/verifyLog.js")).verifyLogCommand,
   },
   emulator: {
     summary: "start the local Entra ID + ACS emulator and print the environment for another shell",
-    load: async () => (await import("./emulatorCommand.js")).emulatorCommand,
+    load: async () => (await import("./commands/emulator.js")).emulatorCommand,
   },
 };
 

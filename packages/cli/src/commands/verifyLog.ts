@@ -10,8 +10,8 @@ import { parseArgs } from "node:util";
 import { verifyLog } from "acs-baseline/internal";
 import type { VerifyLogOptions, VerifyLogResult } from "acs-baseline/internal";
 import { escapeForTerminal } from "acs-baseline/internal";
-import type { CliCommand } from "./io.js";
-import { EXIT_USAGE, println } from "./io.js";
+import type { CliCommand } from "../io.js";
+import { EXIT_USAGE, println } from "../io.js";
 
 const USAGE = `Usage: acs-baseline verify-log FILE|DIR… [--public-key PEM_FILE] [--anchor FILE|URL] [--anchor-allowed-host HOST]…
                            [--max-gap DURATION] [--logger] [--json]

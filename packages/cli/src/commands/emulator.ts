@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulator } from "acs-baseline-emulator";
-import type { CliCommand } from "./io.js";
-import { EXIT_USAGE, println } from "./io.js";
+import type { CliCommand } from "../io.js";
+import { EXIT_USAGE, println } from "../io.js";
 
 const HELP = `Usage: acs-baseline emulator [--port N] [--entra-port N] [--token-lifetime SECONDS]
 

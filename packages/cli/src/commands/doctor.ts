@@ -12,10 +12,10 @@ import type { BaselineControlId } from "acs-baseline/internal";
 import { isBaselineViolationError } from "acs-baseline/internal";
 import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "acs-baseline/internal";
 import { POSTURE_ENVIRONMENT_VARIABLES, checkPosture, postureOptionsFromEnvironment } from "acs-baseline/internal";
-import { ALLOWED_AUTHORITY_HOST_OPTION, allowedAuthorityHosts as authorityAllowList } from "./authorityHosts.js";
+import { ALLOWED_AUTHORITY_HOST_OPTION, allowedAuthorityHosts as authorityAllowList } from "../authorityHosts.js";
 import { TLS_REJECT_UNAUTHORIZED_VARIABLE, environmentReason } from "acs-baseline/internal";
-import type { CliCommand } from "./io.js";
-import { EXIT_USAGE, escapeForTerminal, paint, println } from "./io.js";
+import type { CliCommand } from "../io.js";
+import { EXIT_USAGE, escapeForTerminal, paint, println } from "../io.js";
 
 /** One line of the checklist. */
 export interface DoctorCheck {

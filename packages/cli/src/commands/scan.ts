@@ -1,10 +1,10 @@
 /** `acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]` */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { scanPaths } from "./scan/scan.js";
-import { toSarif } from "./scan/sarif.js";
-import type { CliCommand } from "./io.js";
-import { EXIT_USAGE, println } from "./io.js";
+import { scanPaths } from "../scan/scan.js";
+import { toSarif } from "../scan/sarif.js";
+import type { CliCommand } from "../io.js";
+import { EXIT_USAGE, println } from "../io.js";
 
 const VERSION = "0.1.0";
 const HELP = `Usage: acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]
