@@ -32,5 +32,5 @@ export {
   type EmulatorArm,
   type EmulatorDiagnosticSetting,
   type EmulatorRoleAssignment,
-} from "./arm.js";
-export { BUILT_IN_ROLE_IDS, type EmulatorRoleDefinition, type EmulatorRolePermission } from "./armRoles.js";
+} from "./arm/index.js";
+export { BUILT_IN_ROLE_IDS, type EmulatorRoleDefinition, type EmulatorRolePermission } from "./arm/roles.js";
