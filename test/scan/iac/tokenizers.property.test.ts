@@ -8,7 +8,7 @@ import { JsonSyntaxError, parseJsonTree, plainJson } from "../../../packages/cli
 import { parseBicep } from "../../../packages/cli/src/scan/iac/bicepParser.js";
 import { tokenizeBicep } from "../../../packages/cli/src/scan/iac/bicepTokenizer.js";
 import { tokenizeHcl } from "../../../packages/cli/src/scan/iac/hclTokenizer.js";
-import { parseHcl } from "../../../packages/cli/src/scan/iac/terraformModel.js";
+import { parseHcl } from "../../../packages/cli/src/scan/iac/hclParser.js";
 
 const bicepPieces = fc.constantFrom(
   "resource", "acs", " ", "\n", "\r\n", "'", "''", "'''", "${", "}", "{", "[", "]", "(", ")", "//", "/*", "*/", "#disable-next-line x\n",
