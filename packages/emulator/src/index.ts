@@ -31,6 +31,15 @@ export {
   type EmulatorAcsResource,
   type EmulatorArm,
   type EmulatorDiagnosticSetting,
+  type EmulatorEstate,
   type EmulatorRoleAssignment,
+  LOCAL_AUTH_AUDIT_DENY,
+  LOCAL_AUTH_MODIFY,
+  type EstateActivityEvent,
+  type EstatePolicyAssignment,
+  type EstatePolicyExemption,
+  type EstatePolicySetDefinition,
+  type EstateResource,
+  type EstateSubscription,
 } from "./arm/index.js";
 export { BUILT_IN_ROLE_IDS, type EmulatorRoleDefinition, type EmulatorRolePermission } from "./arm/roles.js";

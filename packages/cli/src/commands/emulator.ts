@@ -57,6 +57,9 @@ export const emulatorCommand: CliCommand = async (args, io) => {
     const app = await emu.createTestApplication({ directory: dir });
     // The demo application may read the resource through ARM, so `acs-baseline posture` works from the other shell.
     emu.arm.assignRole({ principalId: app.objectId, role: "Reader" });
+    // A small estate for `acs-baseline sweep` and `readiness`, readable by the demo application from the management group.
+    emu.arm.estate.seedSmall();
+    emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "managementGroup" });
     const caPath = join(dir, "emulator-ca.pem");
     writeFileSync(caPath, emu.caCertificatePem, { mode: 0o644 });
     println(io.stdout, `acs-baseline emulator running (Entra ${emu.authorityHost}, ACS ${emu.endpoint}, ARM ${emu.arm.endpoint}). In another shell:\n`);

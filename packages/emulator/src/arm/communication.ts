@@ -3,6 +3,7 @@
  * the REST shapes of the api-versions the SDK uses. `disableLocalAuth` exists from api-version 2025-05-01 on.
  */
 import { randomBytes } from "node:crypto";
+import { recordKeyOperation } from "./activityLog.js";
 import type { ArmRequest, Outcome } from "./request.js";
 import { authorize, deny, fail, methodNotAllowed, ok, propertiesOf } from "./request.js";
 import { lower } from "./state.js";
@@ -118,6 +119,7 @@ export function handleCommunication(r: ArmRequest): Outcome {
   }
   if (lpath.endsWith("/listkeys") && method === "POST") {
     if (!authorize(r, LIST_KEYS, scope)) return deny(r, LIST_KEYS, scope);
+    recordKeyOperation(r, scope, "Microsoft.Communication/CommunicationServices/ListKeys/action");
     return ok(r, 200, keysJson(state));
   }
   if (lpath.endsWith("/regeneratekey") && method === "POST") {
@@ -126,6 +128,7 @@ export function handleCommunication(r: ArmRequest): Outcome {
     if (keyType !== "primary" && keyType !== "secondary")
       return fail(r, 400, "InvalidRequestContent", "keyType must be 'Primary' or 'Secondary'.");
     state.keys[keyType] = randomBytes(64).toString("base64");
+    recordKeyOperation(r, scope, "Microsoft.Communication/CommunicationServices/RegenerateKey/action");
     return ok(r, 200, keysJson(state));
   }
   return methodNotAllowed(r, " on this resource");

@@ -10,6 +10,17 @@ export type {
   EmulatorAcsResource,
   EmulatorArm,
   EmulatorDiagnosticSetting,
+  EmulatorEstate,
   EmulatorRoleAssignment,
 } from "./types.js";
 export { BUILT_IN_ROLE_IDS, type EmulatorRoleDefinition, type EmulatorRolePermission } from "./roles.js";
+export {
+  LOCAL_AUTH_AUDIT_DENY,
+  LOCAL_AUTH_MODIFY,
+  type EstateActivityEvent,
+  type EstatePolicyAssignment,
+  type EstatePolicyExemption,
+  type EstatePolicySetDefinition,
+  type EstateResource,
+  type EstateSubscription,
+} from "./estate.js";

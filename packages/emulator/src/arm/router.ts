@@ -9,10 +9,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JWTPayload } from "jose";
 import { errors as joseErrors, jwtVerify } from "jose";
 import { header, pathOf, queryOf, readBody } from "../http.js";
+import { handleActivityLog, matchActivityLog } from "./activityLog.js";
 import { handleAuthorization, matchAuthorization } from "./authorization.js";
 import { handleCommunication, matchCommunication } from "./communication.js";
 import { handleDiagnosticSettings, matchDiagnosticSettings } from "./insights.js";
 import type { ArmRequest, Outcome } from "./request.js";
+import { handleResourceGraph, matchResourceGraph } from "./resourceGraph.js";
 import { armError, fail } from "./request.js";
 import { lower, trimSlash } from "./state.js";
 import type { ArmState } from "./types.js";
@@ -30,6 +32,8 @@ const ROUTES: readonly ArmRoute[] = [
   { matches: matchAuthorization, handle: handleAuthorization },
   { matches: matchDiagnosticSettings, handle: handleDiagnosticSettings },
   { matches: matchCommunication, handle: handleCommunication },
+  { matches: matchResourceGraph, handle: handleResourceGraph },
+  { matches: matchActivityLog, handle: handleActivityLog },
 ];
 
 type Caller = { oid: string; clientId: string; claims: JWTPayload };

@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import { checkDiagnosticSetting } from "./insights.js";
 import { BUILT_IN_ROLE_IDS } from "./roles.js";
 import { addAssignment, defineCustomRole, lower, roleByGuid, roleDefinitionIdFor, scopesOf } from "./state.js";
-import type { ArmState, EmulatorArm } from "./types.js";
+import type { ArmState, EmulatorArm, EmulatorEstate } from "./types.js";
+import { addEstateResource, addPolicyAssignment, addPolicyExemption, seedGeneratedEstate, seedSmallEstate } from "./estate.js";
 
 /** The seeding API over an ARM state. */
 export function createEmulatorArm(state: ArmState): EmulatorArm {
@@ -53,9 +54,55 @@ export function createEmulatorArm(state: ArmState): EmulatorArm {
       state.diagnosticSettings.set(name, checked);
     },
     clearDiagnosticSettings: () => state.diagnosticSettings.clear(),
+    estate: createEmulatorEstate(state),
     setPageSize(size) {
       if (!Number.isInteger(size) || size < 1) throw new RangeError("page size must be a positive integer");
       state.pageSize = size;
     },
+  };
+}
+
+/** The estate seeding API over an ARM state. */
+function createEmulatorEstate(state: ArmState): EmulatorEstate {
+  const estate = state.estate;
+  return {
+    subscriptions: estate.subscriptions,
+    resources: estate.resources,
+    get graphRequests() {
+      return estate.graphRequests;
+    },
+    addSubscription(name, managementGroups = [state.managementGroupId]) {
+      const subscription = { subscriptionId: randomUUID(), name, managementGroups };
+      estate.subscriptions.push(subscription);
+      return subscription;
+    },
+    addResource: (subscriptionId, name, disableLocalAuth, resourceGroup) =>
+      addEstateResource(estate, subscriptionId, name, disableLocalAuth, resourceGroup),
+    assignPolicy: (scope, policyDefinitionId, options) => addPolicyAssignment(estate, scope, policyDefinitionId, options),
+    definePolicySet(definition, scope = `/subscriptions/${state.subscriptionId}`) {
+      const name = randomUUID();
+      const set = { ...definition, name, id: `${scope}/providers/Microsoft.Authorization/policySetDefinitions/${name}` };
+      estate.policySetDefinitions.push(set);
+      return set;
+    },
+    exempt: (assignment, scope, expiresOn) => addPolicyExemption(estate, assignment, scope, expiresOn),
+    denyTable: (table) => estate.deniedTables.add(table.toLowerCase()),
+    setGraphPageSize(size) {
+      if (!Number.isInteger(size) || size < 1) throw new RangeError("page size must be a positive integer");
+      estate.graphPageSize = size;
+    },
+    seedSmall() {
+      const subscriptions = seedSmallEstate(estate, state.managementGroupId);
+      // A key reader: a principal whose role (Contributor) grants listKeys on the production subscription.
+      addAssignment(state, {
+        name: randomUUID(),
+        scope: `/subscriptions/${subscriptions[0].subscriptionId}`,
+        roleDefinitionId: roleDefinitionIdFor(state, BUILT_IN_ROLE_IDS.Contributor),
+        principalId: randomUUID(),
+        principalType: "ServicePrincipal",
+      });
+      return subscriptions;
+    },
+    seedGenerated: (resources, subscriptions) => seedGeneratedEstate(estate, state.managementGroupId, resources, subscriptions),
   };
 }

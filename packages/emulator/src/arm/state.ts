@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { DefineRoleOptions, EmulatorRoleAssignment, ArmState } from "./types.js";
 import type { EmulatorRoleDefinition } from "./roles.js";
 import { BUILT_IN_ROLES, permissionsGrant } from "./roles.js";
+import { createEstateState } from "./estate.js";
 
 /** Lower case, for ARM's case-insensitive ids and actions. */
 export const lower = (s: string): string => s.toLowerCase();
@@ -16,7 +17,7 @@ export const trimSlash = (s: string): string => (s.length > 1 && s.endsWith("/")
 export function createArmState(
   init: Omit<
     ArmState,
-    "resource" | "keys" | "diagnosticSettings" | "assignments" | "customRoles" | "pageSize" | "immutableResourceId"
+    "resource" | "keys" | "diagnosticSettings" | "assignments" | "customRoles" | "pageSize" | "immutableResourceId" | "estate"
   >,
 ): ArmState {
   const name = "acs-emulator";
@@ -39,6 +40,7 @@ export function createArmState(
     assignments: [],
     customRoles: [],
     pageSize: 100,
+    estate: createEstateState(),
   };
 }
 
@@ -70,7 +72,13 @@ export function appliesAt(state: ArmState, assignmentScope: string, scope: strin
   const s = lower(trimSlash(scope));
   if (a === "/" || a === s || s.startsWith(`${a}/`)) return true;
   const mg = lower(scopesOf(state).managementGroup);
-  return a === mg && s.startsWith(`/subscriptions/${lower(state.subscriptionId)}`);
+  if (a === mg && s.startsWith(`/subscriptions/${lower(state.subscriptionId)}`)) return true;
+  // A management group of the estate applies to the subscriptions under it.
+  const group = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)$/.exec(a)?.[1];
+  const subscription = /^\/subscriptions\/([^/]+)/.exec(s)?.[1];
+  if (group === undefined || subscription === undefined) return false;
+  const entry = state.estate.subscriptions.find((e) => lower(e.subscriptionId) === subscription);
+  return entry !== undefined && entry.managementGroups.some((m) => lower(m) === group);
 }
 
 /** True when an assignment at `assignmentScope` is below `scope`. */

@@ -4,6 +4,14 @@
  */
 import type { KeyLike } from "jose";
 import type { EmulatorRoleDefinition } from "./roles.js";
+import type {
+  EstatePolicyAssignment,
+  EstatePolicyExemption,
+  EstatePolicySetDefinition,
+  EstateResource,
+  EstateState,
+  EstateSubscription,
+} from "./estate.js";
 
 /** The writable and read-only state of the emulated ACS resource. @public */
 export interface EmulatorAcsResource {
@@ -106,6 +114,8 @@ export interface EmulatorArm {
   clearDiagnosticSettings(): void;
   /** Page size of list operations (role assignments, role definitions, diagnostic settings); default 100. */
   setPageSize(size: number): void;
+  /** Subscriptions, ACS resources and Azure Policy beyond the one resource, for Resource Graph and the Activity Log. */
+  readonly estate: EmulatorEstate;
 }
 
 /** The mutable state of one emulator's ARM plane. */
@@ -126,4 +136,36 @@ export interface ArmState {
   customRoles: EmulatorRoleDefinition[];
   pageSize: number;
   stats: { armRequests: number };
+  /** Subscriptions, resources, policy and the Activity Log beyond the one resource. */
+  estate: EstateState;
+}
+
+/** The estate seeding API (docs/emulator.md): subscriptions, ACS resources, Azure Policy, Resource Graph knobs. @public */
+export interface EmulatorEstate {
+  readonly subscriptions: readonly EstateSubscription[];
+  readonly resources: readonly EstateResource[];
+  /** Resource Graph requests received. */
+  readonly graphRequests: number;
+  /** Adds a subscription under management groups (nearest first; default: the tenant root group). */
+  addSubscription(name: string, managementGroups?: string[]): EstateSubscription;
+  /** Adds an ACS resource; `disableLocalAuth` is stored as given (`undefined`: absent). */
+  addResource(subscriptionId: string, name: string, disableLocalAuth: unknown, resourceGroup?: string): EstateResource;
+  /** Assigns a policy definition or set definition at a scope. */
+  assignPolicy(
+    scope: string,
+    policyDefinitionId: string,
+    options?: { effect?: string; enforcementMode?: "Default" | "DoNotEnforce"; parameters?: Record<string, { value: unknown }> },
+  ): EstatePolicyAssignment;
+  /** Defines an initiative at a scope (default: the emulator's subscription). */
+  definePolicySet(definition: Omit<EstatePolicySetDefinition, "id" | "name">, scope?: string): EstatePolicySetDefinition;
+  /** Exempts `scope` from an assignment, optionally until `expiresOn` (ISO 8601). */
+  exempt(assignment: EstatePolicyAssignment, scope: string, expiresOn?: string): EstatePolicyExemption;
+  /** Makes Resource Graph answer 403 for queries on `table`. */
+  denyTable(table: string): void;
+  /** Rows per Resource Graph page (default 1,000, as Azure). */
+  setGraphPageSize(size: number): void;
+  /** Seeds the small demo estate: three subscriptions, local auth on and off, Deny, Audit-only, an exemption, a key reader. */
+  seedSmall(): EstateSubscription[];
+  /** Seeds `resources` ACS resources over `subscriptions` new subscriptions (benchmarks). */
+  seedGenerated(resources: number, subscriptions: number): void;
 }
