@@ -20,3 +20,10 @@ export { credentialFromEnvironment } from "./credentials/environmentCredential.j
 export { checkAnchorUrl, readAnchorLines } from "./audit/anchor/readBlobAnchor.js";
 export { DEFAULT_STORAGE_HOSTS } from "./audit/anchor/containerUrl.js";
 export { TLS_REJECT_UNAUTHORIZED_VARIABLE, environmentReason } from "./guard/tlsVerification.js";
+// The CLI's estate tools (sweep, readiness) reuse posture's ARM session and role evaluation.
+export { openArmSession, type ArmSession, type ArmSessionOptions } from "./posture/armSession.js";
+export { ACS_ACTIONS, actionMatches, grants, type RolePermission } from "./posture/roleActions.js";
+export { describeArmError } from "./posture/readArm.js";
+export { tokenClaims } from "./posture/checkPosture.js";
+export { parseAcsResourceId, type AcsResourceId } from "./posture/resourceId.js";
+export { snapshotOptions } from "./guard/optionSnapshot.js";

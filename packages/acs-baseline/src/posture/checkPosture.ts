@@ -4,21 +4,15 @@
  * informational managed identity and an optional data-location allow-list). Reads only; never changes anything.
  */
 import type { AccessToken } from "@azure/core-auth";
-import type { CommonClientOptions } from "@azure/core-client";
 import type { AcsClientFactoryOptions } from "../clients/AcsClientFactory.js";
-import { createCredentialTransport } from "../credentials/credentialTransport.js";
-import { validateAuthorityHost } from "../guard/authority.js";
-import { assertNotAccessKey, assertTokenCredential } from "../guard/keyCredential.js";
 import { snapshotOptions } from "../guard/optionSnapshot.js";
-import { assertNoConnectionString } from "../guard/optionStrings.js";
-import { proxyConfigured } from "../guard/requestGuard.js";
-import { checkTransportOptions } from "../guard/transportOptions.js";
-import { resolveCredential } from "../credentials/resolveCredential.js";
-import { createArmClients, postureDefaultHttpClient } from "./armClients.js";
+import { createArmClients } from "./armClients.js";
+import { openArmSession } from "./armSession.js";
 import { evaluatePosture } from "./evaluatePosture.js";
 import type { PostureInputs } from "./readArm.js";
 import { readPostureInputs } from "./readArm.js";
-import { parseAcsResourceId, parseArmEndpoint } from "./resourceId.js";
+import type { AcsResourceId } from "./resourceId.js";
+import { parseAcsResourceId } from "./resourceId.js";
 import type { PostureCheck, PostureClientType, PostureResult, PostureStatus } from "./types.js";
 
 /**
@@ -101,51 +95,13 @@ function describeTokenError(error: unknown): string {
 export async function checkPosture(options: CheckPostureOptions): Promise<PostureResult> {
   // Every option is read once; the checks and the credential see only this copy (as in the factory).
   const opts = snapshotOptions(options);
-  // The factory's rules, in the factory's order: no connection string in any option, no key credential or access key.
-  const { credential: ownCredential, ...rest } = opts;
-  assertNoConnectionString(rest);
-  if (typeof ownCredential === "string") assertNoConnectionString({ credential: ownCredential });
-  if (ownCredential !== undefined) assertTokenCredential(ownCredential);
-  assertNotAccessKey(opts.clientSecret);
-  const resource = parseAcsResourceId(opts.resourceId);
-  const armEndpoint = parseArmEndpoint(opts.armEndpoint);
-  const scope = `${armEndpoint}/.default`;
-  const clientOptions: CommonClientOptions = {
-    retryOptions: { maxRetries: 2, retryDelayInMs: 250, maxRetryDelayInMs: 2000 },
-    ...(opts.clientOptions ?? {}),
-  };
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_POSTURE_TIMEOUT_MS;
-  const { additionalPolicies: _policies, httpClient: customHttpClient, ...credentialClientOptions } = clientOptions;
-  // The factory's rule: the assertion or secret goes only to a Microsoft cloud login host or an allowed authority.
-  const authority = validateAuthorityHost(opts.authorityHost, opts.allowedAuthorityHosts ?? []);
-  // As for the factory's clients: no caller transport (unless allowed), and certificate verification stays on for
-  // the token and every ARM request.
-  checkTransportOptions(opts.clientOptions, "clientOptions", opts.allowCustomHttpClient === true);
-  // The credential's requests go through the factory's credential transport: the transport checks at the wire
-  // (requestOverrides, a foreign agent, TLS switched off later) and a bound on every attempt.
-  const credentialTransport = createCredentialTransport(customHttpClient ?? postureDefaultHttpClient(), timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS, undefined, {
-    agent: credentialClientOptions.agent,
-    proxy: proxyConfigured(credentialClientOptions.proxyOptions),
+  let resource: AcsResourceId | undefined;
+  const session = openArmSession(opts, () => {
+    resource = parseAcsResourceId(opts.resourceId);
   });
-  const resolved = resolveCredential(
-    {
-      tenantId: opts.tenantId,
-      clientId: opts.clientId,
-      certificate: opts.certificate,
-      clientSecret: opts.clientSecret,
-      allowSecretFallback: opts.allowSecretFallback,
-      credential: opts.credential,
-      workloadIdentity: opts.workloadIdentity,
-      managedIdentity: opts.managedIdentity,
-    },
-    {
-      ...credentialClientOptions,
-      httpClient: credentialTransport,
-      authorityHost: authority.origin,
-      disableInstanceDiscovery: opts.disableInstanceDiscovery ?? !authority.microsoft,
-      ...(opts.sendCertificateChain !== undefined ? { sendCertificateChain: opts.sendCertificateChain } : {}),
-    },
-  );
+  if (resource === undefined) resource = parseAcsResourceId(opts.resourceId);
+  const { credential, armEndpoint, scope, clientOptions, timeoutMs } = session;
+  const resolved = { credential };
   const clients = await createArmClients(resolved.credential, resource.subscriptionId, armEndpoint, clientOptions);
   const signal = AbortSignal.timeout(timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS);
   const principal: PostureResult["principal"] = {
