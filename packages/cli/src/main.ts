@@ -9,6 +9,8 @@ import { EXIT_USAGE, escapeForTerminal, println } from "./io.js";
 import { CLI_VERSION } from "./version.js";
 
 export type { CliIo } from "./io.js";
+export { sweepEstate, type SweepOptions, type SweepResult, type SweptResource } from "./estate/sweepEstate.js";
+export { checkReadiness, type ReadinessOptions, type ReadinessResult, type KeyAccess } from "./estate/readiness.js";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   scan: {
@@ -30,6 +32,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   "verify-log": {
     summary: "verify audit log files (chain, canonical bytes, signed checkpoints, anchor)",
     load: async () => (await import("./commands/verifyLog.js")).verifyLogCommand,
+  },
+  sweep: {
+    summary: "sweep every ACS resource through Azure Resource Graph: local auth, Azure Policy, key readers (read only)",
+    load: async () => (await import("./commands/sweep.js")).sweepCommand,
+  },
+  readiness: {
+    summary: "tell from the Activity Log who still lists or regenerates keys before local auth is switched off",
+    load: async () => (await import("./commands/readiness.js")).readinessCommand,
   },
   emulator: {
     summary: "start the local Entra ID + ACS emulator and print the environment for another shell",

@@ -19,7 +19,10 @@ export function recordKeyOperation(r: ArmRequest, resourceId: string, operation:
   const correlationId = randomUUID();
   const upn = typeof r.claims.upn === "string" ? r.claims.upn : undefined;
   const now = Date.now();
-  for (const [status, offset] of [["Started", 0], ["Succeeded", 1]] as const) {
+  for (const [status, offset] of [
+    ["Started", 0],
+    ["Succeeded", 1],
+  ] as const) {
     r.state.estate.activity.push({
       eventDataId: randomUUID(),
       correlationId,
@@ -42,7 +45,10 @@ function eventJson(e: EstateActivityEvent, subscriptionId: string): Record<strin
     channels: "Operation",
     correlationId: e.correlationId,
     eventDataId: e.eventDataId,
-    eventName: { value: e.status === "Started" ? "BeginRequest" : "EndRequest", localizedValue: e.status === "Started" ? "Begin request" : "End request" },
+    eventName: {
+      value: e.status === "Started" ? "BeginRequest" : "EndRequest",
+      localizedValue: e.status === "Started" ? "Begin request" : "End request",
+    },
     category: { value: "Administrative", localizedValue: "Administrative" },
     id: `${e.resourceId}/events/${e.eventDataId}/ticks/${Date.parse(e.eventTimestamp) * 10000}`,
     level: "Informational",
@@ -50,10 +56,16 @@ function eventJson(e: EstateActivityEvent, subscriptionId: string): Record<strin
     operationName: { value: e.operationName, localizedValue: e.operationName },
     resourceGroupName: e.resourceId.split("/")[4] ?? "",
     resourceProviderName: { value: "Microsoft.Communication", localizedValue: "Microsoft.Communication" },
-    resourceType: { value: "Microsoft.Communication/CommunicationServices", localizedValue: "Microsoft.Communication/CommunicationServices" },
+    resourceType: {
+      value: "Microsoft.Communication/CommunicationServices",
+      localizedValue: "Microsoft.Communication/CommunicationServices",
+    },
     resourceId: e.resourceId,
     status: { value: e.status, localizedValue: e.status },
-    subStatus: { value: e.status === "Succeeded" ? "OK" : "", localizedValue: e.status === "Succeeded" ? "OK (HTTP Status Code: 200)" : "" },
+    subStatus: {
+      value: e.status === "Succeeded" ? "OK" : "",
+      localizedValue: e.status === "Succeeded" ? "OK (HTTP Status Code: 200)" : "",
+    },
     eventTimestamp: e.eventTimestamp,
     submissionTimestamp: e.eventTimestamp,
     subscriptionId,
@@ -92,12 +104,24 @@ export function handleActivityLog(r: ArmRequest): Outcome {
   if (!authorize(r, READ, scope)) return deny(r, READ, scope);
   const filter = parseFilter(r.query.get("$filter"));
   if (filter === undefined)
-    return fail(r, 400, "BadRequest", "The $filter must give eventTimestamp ge '…' (and optionally le '…' and resourceUri eq '…').");
+    return fail(
+      r,
+      400,
+      "BadRequest",
+      "The $filter must give eventTimestamp ge '…' (and optionally le '…' and resourceUri eq '…').",
+    );
   const events = r.state.estate.activity.filter((e) => {
     const t = Date.parse(e.eventTimestamp);
     if (!lower(e.resourceId).startsWith(`${scope}/`)) return false;
     if (filter.resourceUri !== undefined && lower(e.resourceId) !== filter.resourceUri) return false;
     return t >= (filter.from ?? 0) && t <= (filter.to ?? Number.MAX_SAFE_INTEGER);
   });
-  return send(r, 200, page(r, events.reverse().map((e) => eventJson(e, subscriptionId))));
+  return send(
+    r,
+    200,
+    page(
+      r,
+      events.reverse().map((e) => eventJson(e, subscriptionId)),
+    ),
+  );
 }

@@ -97,9 +97,11 @@ export function createEstateState(): EstateState {
 }
 
 /** Built-in: Communication service resource should have local authentication methods disabled (Audit|Deny|Disabled). */
-export const LOCAL_AUTH_AUDIT_DENY = "/providers/Microsoft.Authorization/policyDefinitions/fc264132-db9c-4302-bb7d-3994c36461fe";
+export const LOCAL_AUTH_AUDIT_DENY =
+  "/providers/Microsoft.Authorization/policyDefinitions/fc264132-db9c-4302-bb7d-3994c36461fe";
 /** Built-in: Configure Communication service resource to disable local authentication (Modify|Disabled). */
-export const LOCAL_AUTH_MODIFY = "/providers/Microsoft.Authorization/policyDefinitions/145408bc-d134-468a-ae3b-1eaf3b9e5ac7";
+export const LOCAL_AUTH_MODIFY =
+  "/providers/Microsoft.Authorization/policyDefinitions/145408bc-d134-468a-ae3b-1eaf3b9e5ac7";
 
 const mgId = (name: string) => `/providers/Microsoft.Management/managementGroups/${name}`;
 
@@ -128,10 +130,15 @@ export function addPolicyAssignment(
   estate: EstateState,
   scope: string,
   policyDefinitionId: string,
-  options: { effect?: string; enforcementMode?: "Default" | "DoNotEnforce"; parameters?: Record<string, { value: unknown }> } = {},
+  options: {
+    effect?: string;
+    enforcementMode?: "Default" | "DoNotEnforce";
+    parameters?: Record<string, { value: unknown }>;
+  } = {},
 ): EstatePolicyAssignment {
   const name = randomUUID().replace(/-/g, "").slice(0, 24);
-  const parameters = options.parameters ?? (options.effect !== undefined ? { effect: { value: options.effect } } : undefined);
+  const parameters =
+    options.parameters ?? (options.effect !== undefined ? { effect: { value: options.effect } } : undefined);
   const assignment: EstatePolicyAssignment = {
     id: `${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/policyAssignments/${name}`,
     name,
@@ -145,7 +152,12 @@ export function addPolicyAssignment(
 }
 
 /** Adds an exemption of `assignment` at `scope`; returns it. */
-export function addPolicyExemption(estate: EstateState, assignment: EstatePolicyAssignment, scope: string, expiresOn?: string): EstatePolicyExemption {
+export function addPolicyExemption(
+  estate: EstateState,
+  assignment: EstatePolicyAssignment,
+  scope: string,
+  expiresOn?: string,
+): EstatePolicyExemption {
   const name = `exempt-${randomUUID().slice(0, 8)}`;
   const exemption: EstatePolicyExemption = {
     id: `${scope}/providers/Microsoft.Authorization/policyExemptions/${name}`,
@@ -177,19 +189,27 @@ export function seedSmallEstate(estate: EstateState, managementGroup: string): E
   addEstateResource(estate, sandbox.subscriptionId, "acs-sandbox", undefined);
   addPolicyAssignment(estate, `/subscriptions/${prod.subscriptionId}`, LOCAL_AUTH_AUDIT_DENY, { effect: "Deny" });
   addPolicyAssignment(estate, `/subscriptions/${dev.subscriptionId}`, LOCAL_AUTH_AUDIT_DENY);
-  const sandboxDeny = addPolicyAssignment(estate, `/subscriptions/${sandbox.subscriptionId}`, LOCAL_AUTH_AUDIT_DENY, { effect: "Deny" });
+  const sandboxDeny = addPolicyAssignment(estate, `/subscriptions/${sandbox.subscriptionId}`, LOCAL_AUTH_AUDIT_DENY, {
+    effect: "Deny",
+  });
   addPolicyExemption(estate, sandboxDeny, `/subscriptions/${sandbox.subscriptionId}/resourceGroups/rg-acs`);
   return subs;
 }
 
 /** A generated estate of `resources` ACS resources spread over `subscriptions` subscriptions (for benchmarks). */
-export function seedGeneratedEstate(estate: EstateState, managementGroup: string, resources: number, subscriptions: number): void {
+export function seedGeneratedEstate(
+  estate: EstateState,
+  managementGroup: string,
+  resources: number,
+  subscriptions: number,
+): void {
   const subs = Array.from({ length: subscriptions }, (_, k) => ({
     subscriptionId: randomUUID(),
     name: `generated-${k}`,
     managementGroups: [managementGroup],
   }));
   estate.subscriptions.push(...subs);
-  for (let k = 0; k < resources; k++) addEstateResource(estate, subs[k % subscriptions].subscriptionId, `acs-${k}`, k % 3 === 0);
+  for (let k = 0; k < resources; k++)
+    addEstateResource(estate, subs[k % subscriptions].subscriptionId, `acs-${k}`, k % 3 === 0);
   addPolicyAssignment(estate, mgId(managementGroup), LOCAL_AUTH_AUDIT_DENY);
 }

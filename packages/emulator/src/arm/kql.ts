@@ -18,9 +18,7 @@ type Expr =
   | { kind: "call"; name: string; arg: Expr }
   | { kind: "binary"; op: string; left: Expr; right: Expr }
   | { kind: "in"; left: Expr; values: Expr[] };
-type Stage =
-  | { kind: "where"; expr: Expr }
-  | { kind: "project" | "extend"; columns: { name: string; expr: Expr }[] };
+type Stage = { kind: "where"; expr: Expr } | { kind: "project" | "extend"; columns: { name: string; expr: Expr }[] };
 
 /** A parsed query: a table and its stages. */
 export interface KqlQuery {
@@ -75,7 +73,8 @@ class Parser {
   comparison(): Expr {
     const left = this.operand();
     const op = this.peek();
-    if (op === "==" || op === "=~" || op === "!=") return { kind: "binary", op: this.next(), left, right: this.operand() };
+    if (op === "==" || op === "=~" || op === "!=")
+      return { kind: "binary", op: this.next(), left, right: this.operand() };
     if (op !== "in~") return left;
     this.next();
     this.expect("(");
@@ -134,7 +133,8 @@ export function parseKql(text: string): KqlQuery {
     const p = new Parser(tokenize(segment));
     const op = p.next().toLowerCase();
     if (!STAGES.has(op)) throw new KqlUnsupportedError(op);
-    const stage: Stage = op === "where" ? { kind: "where", expr: p.or() } : { kind: op as "project" | "extend", columns: p.columns() };
+    const stage: Stage =
+      op === "where" ? { kind: "where", expr: p.or() } : { kind: op as "project" | "extend", columns: p.columns() };
     if (p.peek() !== undefined) throw new KqlUnsupportedError(p.peek() as string);
     return stage;
   });
@@ -167,13 +167,20 @@ function evaluate(expr: Expr, row: Row): unknown {
     case "literal":
       return expr.value;
     case "path":
-      return expr.parts.reduce<unknown>((v, part) => (typeof v === "object" && v !== null ? (v as Row)[part] : undefined), row);
+      return expr.parts.reduce<unknown>(
+        (v, part) => (typeof v === "object" && v !== null ? (v as Row)[part] : undefined),
+        row,
+      );
     case "call": {
       const v = evaluate(expr.arg, row);
       if (expr.name === "tolower") return text(v).toLowerCase();
       if (expr.name === "tostring") return text(v);
       if (expr.name === "isnotempty") return v !== undefined && v !== null && v !== "";
-      return v === true || (typeof v === "string" && v.toLowerCase() === "true") ? true : v === false || (typeof v === "string" && v.toLowerCase() === "false") ? false : null;
+      return v === true || (typeof v === "string" && v.toLowerCase() === "true")
+        ? true
+        : v === false || (typeof v === "string" && v.toLowerCase() === "false")
+          ? false
+          : null;
     }
     case "in": {
       const left = text(evaluate(expr.left, row)).toLowerCase();

@@ -14,12 +14,24 @@ type Row = Record<string, unknown>;
 const READ = "Microsoft.Resources/subscriptions/resources/read";
 
 /** Every subscription of the emulator: its own and the estate's, with management group ancestors. */
-export function allSubscriptions(state: ArmState): { subscriptionId: string; name: string; managementGroups: string[] }[] {
-  return [{ subscriptionId: state.subscriptionId, name: "acs-emulator", managementGroups: [state.managementGroupId] }, ...state.estate.subscriptions];
+export function allSubscriptions(
+  state: ArmState,
+): { subscriptionId: string; name: string; managementGroups: string[] }[] {
+  return [
+    { subscriptionId: state.subscriptionId, name: "acs-emulator", managementGroups: [state.managementGroupId] },
+    ...state.estate.subscriptions,
+  ];
 }
 
 function resourceRows(state: ArmState): Row[] {
-  const own = { id: state.resource.id, name: state.resource.name, subscriptionId: state.subscriptionId, resourceGroup: state.resourceGroup, location: "global", disableLocalAuth: state.resource.disableLocalAuth };
+  const own = {
+    id: state.resource.id,
+    name: state.resource.name,
+    subscriptionId: state.subscriptionId,
+    resourceGroup: state.resourceGroup,
+    location: "global",
+    disableLocalAuth: state.resource.disableLocalAuth,
+  };
   return [own, ...state.estate.resources].map((r) => ({
     id: r.id,
     name: r.name,
@@ -28,7 +40,10 @@ function resourceRows(state: ArmState): Row[] {
     location: r.location,
     resourceGroup: lower(r.resourceGroup),
     subscriptionId: r.subscriptionId,
-    properties: { provisioningState: "Succeeded", ...(r.disableLocalAuth === undefined ? {} : { disableLocalAuth: r.disableLocalAuth }) },
+    properties: {
+      provisioningState: "Succeeded",
+      ...(r.disableLocalAuth === undefined ? {} : { disableLocalAuth: r.disableLocalAuth }),
+    },
   }));
 }
 
@@ -51,7 +66,12 @@ function policyRows(state: ArmState): Row[] {
       name: a.name,
       type: "microsoft.authorization/policyassignments",
       subscriptionId: subscriptionOf(a.scope),
-      properties: { scope: a.scope, policyDefinitionId: a.policyDefinitionId, enforcementMode: a.enforcementMode, parameters: a.parameters ?? {} },
+      properties: {
+        scope: a.scope,
+        policyDefinitionId: a.policyDefinitionId,
+        enforcementMode: a.enforcementMode,
+        parameters: a.parameters ?? {},
+      },
     })),
     ...e.policySetDefinitions.map((d) => ({
       id: d.id,
@@ -65,7 +85,11 @@ function policyRows(state: ArmState): Row[] {
       name: x.name,
       type: "microsoft.authorization/policyexemptions",
       subscriptionId: subscriptionOf(x.scope),
-      properties: { policyAssignmentId: x.policyAssignmentId, exemptionCategory: x.exemptionCategory, ...(x.expiresOn !== undefined ? { expiresOn: x.expiresOn } : {}) },
+      properties: {
+        policyAssignmentId: x.policyAssignmentId,
+        exemptionCategory: x.exemptionCategory,
+        ...(x.expiresOn !== undefined ? { expiresOn: x.expiresOn } : {}),
+      },
     })),
   ];
 }
@@ -78,14 +102,24 @@ function authorizationRows(state: ArmState): Row[] {
       name: a.name,
       type: "microsoft.authorization/roleassignments",
       subscriptionId: subscriptionOf(a.scope),
-      properties: { scope: a.scope, principalId: a.principalId, principalType: a.principalType, roleDefinitionId: a.roleDefinitionId },
+      properties: {
+        scope: a.scope,
+        principalId: a.principalId,
+        principalType: a.principalType,
+        roleDefinitionId: a.roleDefinitionId,
+      },
     })),
     ...allRoles(state).map((r) => ({
       id: roleDefinitionIdFor(state, r.name),
       name: r.name,
       type: "microsoft.authorization/roledefinitions",
       subscriptionId: state.subscriptionId,
-      properties: { roleName: r.roleName, type: r.type, permissions: r.permissions, assignableScopes: r.assignableScopes },
+      properties: {
+        roleName: r.roleName,
+        type: r.type,
+        permissions: r.permissions,
+        assignableScopes: r.assignableScopes,
+      },
     })),
   ];
 }
@@ -99,11 +133,21 @@ const TABLES: Record<string, (state: ArmState) => Row[]> = {
 
 /** The subscriptions (and their management groups) a query covers, limited to what the caller may read. */
 function scopeFilter(r: ArmRequest): (row: Row) => boolean {
-  const wantedSubs = Array.isArray(r.body.subscriptions) ? r.body.subscriptions.map((s) => lower(String(s))) : undefined;
-  const wantedMgs = Array.isArray(r.body.managementGroups) ? r.body.managementGroups.map((s) => lower(String(s))) : undefined;
+  const wantedSubs = Array.isArray(r.body.subscriptions)
+    ? r.body.subscriptions.map((s) => lower(String(s)))
+    : undefined;
+  const wantedMgs = Array.isArray(r.body.managementGroups)
+    ? r.body.managementGroups.map((s) => lower(String(s)))
+    : undefined;
   const subs = allSubscriptions(r.state).filter((s) => {
-    if (wantedSubs !== undefined && !wantedSubs.includes(lower(s.subscriptionId))) return wantedMgs !== undefined && s.managementGroups.some((m) => wantedMgs.includes(lower(m)));
-    if (wantedSubs === undefined && wantedMgs !== undefined && !s.managementGroups.some((m) => wantedMgs.includes(lower(m)))) return false;
+    if (wantedSubs !== undefined && !wantedSubs.includes(lower(s.subscriptionId)))
+      return wantedMgs !== undefined && s.managementGroups.some((m) => wantedMgs.includes(lower(m)));
+    if (
+      wantedSubs === undefined &&
+      wantedMgs !== undefined &&
+      !s.managementGroups.some((m) => wantedMgs.includes(lower(m)))
+    )
+      return false;
     return authorize(r, READ, `/subscriptions/${s.subscriptionId}`);
   });
   const subIds = new Set(subs.map((s) => lower(s.subscriptionId)));
@@ -137,13 +181,34 @@ export function handleResourceGraph(r: ArmRequest): Outcome {
     throw error;
   }
   const table = TABLES[query.table];
-  if (table === undefined) return fail(r, 400, "BadRequest", `Table '${query.table.slice(0, 64)}' is not supported by the emulator's Resource Graph.`);
-  if (estate.deniedTables.has(query.table)) return fail(r, 403, "AuthorizationFailed", `The client '${r.clientId}' does not have access to table '${query.table}'.`);
+  if (table === undefined)
+    return fail(
+      r,
+      400,
+      "BadRequest",
+      `Table '${query.table.slice(0, 64)}' is not supported by the emulator's Resource Graph.`,
+    );
+  if (estate.deniedTables.has(query.table))
+    return fail(
+      r,
+      403,
+      "AuthorizationFailed",
+      `The client '${r.clientId}' does not have access to table '${query.table}'.`,
+    );
   const inScope = scopeFilter(r);
   const rows = runKql(query, table(r.state).filter(inScope));
-  const options = (typeof r.body.options === "object" && r.body.options !== null ? r.body.options : {}) as Record<string, unknown>;
-  const skip = typeof options.$skipToken === "string" ? Number.parseInt(Buffer.from(options.$skipToken, "base64url").toString("utf8"), 10) || 0 : 0;
-  const top = typeof options.$top === "number" && options.$top > 0 ? Math.min(options.$top, estate.graphPageSize) : estate.graphPageSize;
+  const options = (typeof r.body.options === "object" && r.body.options !== null ? r.body.options : {}) as Record<
+    string,
+    unknown
+  >;
+  const skip =
+    typeof options.$skipToken === "string"
+      ? Number.parseInt(Buffer.from(options.$skipToken, "base64url").toString("utf8"), 10) || 0
+      : 0;
+  const top =
+    typeof options.$top === "number" && options.$top > 0
+      ? Math.min(options.$top, estate.graphPageSize)
+      : estate.graphPageSize;
   const data = rows.slice(skip, skip + top);
   const more = skip + top < rows.length;
   return ok(r, 200, {

@@ -4,7 +4,13 @@ import { checkDiagnosticSetting } from "./insights.js";
 import { BUILT_IN_ROLE_IDS } from "./roles.js";
 import { addAssignment, defineCustomRole, lower, roleByGuid, roleDefinitionIdFor, scopesOf } from "./state.js";
 import type { ArmState, EmulatorArm, EmulatorEstate } from "./types.js";
-import { addEstateResource, addPolicyAssignment, addPolicyExemption, seedGeneratedEstate, seedSmallEstate } from "./estate.js";
+import {
+  addEstateResource,
+  addPolicyAssignment,
+  addPolicyExemption,
+  seedGeneratedEstate,
+  seedSmallEstate,
+} from "./estate.js";
 
 /** The seeding API over an ARM state. */
 export function createEmulatorArm(state: ArmState): EmulatorArm {
@@ -78,10 +84,15 @@ function createEmulatorEstate(state: ArmState): EmulatorEstate {
     },
     addResource: (subscriptionId, name, disableLocalAuth, resourceGroup) =>
       addEstateResource(estate, subscriptionId, name, disableLocalAuth, resourceGroup),
-    assignPolicy: (scope, policyDefinitionId, options) => addPolicyAssignment(estate, scope, policyDefinitionId, options),
+    assignPolicy: (scope, policyDefinitionId, options) =>
+      addPolicyAssignment(estate, scope, policyDefinitionId, options),
     definePolicySet(definition, scope = `/subscriptions/${state.subscriptionId}`) {
       const name = randomUUID();
-      const set = { ...definition, name, id: `${scope}/providers/Microsoft.Authorization/policySetDefinitions/${name}` };
+      const set = {
+        ...definition,
+        name,
+        id: `${scope}/providers/Microsoft.Authorization/policySetDefinitions/${name}`,
+      };
       estate.policySetDefinitions.push(set);
       return set;
     },
@@ -103,6 +114,7 @@ function createEmulatorEstate(state: ArmState): EmulatorEstate {
       });
       return subscriptions;
     },
-    seedGenerated: (resources, subscriptions) => seedGeneratedEstate(estate, state.managementGroupId, resources, subscriptions),
+    seedGenerated: (resources, subscriptions) =>
+      seedGeneratedEstate(estate, state.managementGroupId, resources, subscriptions),
   };
 }

@@ -17,7 +17,14 @@ export const trimSlash = (s: string): string => (s.length > 1 && s.endsWith("/")
 export function createArmState(
   init: Omit<
     ArmState,
-    "resource" | "keys" | "diagnosticSettings" | "assignments" | "customRoles" | "pageSize" | "immutableResourceId" | "estate"
+    | "resource"
+    | "keys"
+    | "diagnosticSettings"
+    | "assignments"
+    | "customRoles"
+    | "pageSize"
+    | "immutableResourceId"
+    | "estate"
   >,
 ): ArmState {
   const name = "acs-emulator";

@@ -154,10 +154,17 @@ export interface EmulatorEstate {
   assignPolicy(
     scope: string,
     policyDefinitionId: string,
-    options?: { effect?: string; enforcementMode?: "Default" | "DoNotEnforce"; parameters?: Record<string, { value: unknown }> },
+    options?: {
+      effect?: string;
+      enforcementMode?: "Default" | "DoNotEnforce";
+      parameters?: Record<string, { value: unknown }>;
+    },
   ): EstatePolicyAssignment;
   /** Defines an initiative at a scope (default: the emulator's subscription). */
-  definePolicySet(definition: Omit<EstatePolicySetDefinition, "id" | "name">, scope?: string): EstatePolicySetDefinition;
+  definePolicySet(
+    definition: Omit<EstatePolicySetDefinition, "id" | "name">,
+    scope?: string,
+  ): EstatePolicySetDefinition;
   /** Exempts `scope` from an assignment, optionally until `expiresOn` (ISO 8601). */
   exempt(assignment: EstatePolicyAssignment, scope: string, expiresOn?: string): EstatePolicyExemption;
   /** Makes Resource Graph answer 403 for queries on `table`. */
