@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { setInterval, clearInterval } from "node:timers";
 import { parseArgs } from "node:util";
 import { sweepEstate } from "acs-baseline-cli";
 
@@ -38,7 +39,7 @@ export async function sweepBenchmark({ resources = 10000, subscriptions = 50 } =
       timeoutMs: 120_000,
       clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
     };
-    global.gc?.();
+    globalThis.gc?.();
     const rssBefore = process.memoryUsage().rss;
     let peakHeap = process.memoryUsage().heapUsed;
     let peakRss = rssBefore;

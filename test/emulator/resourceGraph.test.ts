@@ -19,13 +19,13 @@ function client(): ResourceGraphClient {
     authorityHost: emu.authorityHost,
     disableInstanceDiscovery: true,
     tlsOptions: { ca: emu.caCertificatePem },
-  } as never);
+  });
   return new ResourceGraphClient(credential, {
     endpoint: emu.arm.endpoint,
     credentials: { scopes: [emu.arm.tokenScope] },
     tlsOptions: { ca: emu.caCertificatePem },
     retryOptions: { maxRetries: 0 },
-  } as never);
+  });
 }
 
 describe("emulator Resource Graph", () => {

@@ -33,13 +33,13 @@ async function listKeysAs(user: TestApplication): Promise<void> {
     authorityHost: emu.authorityHost,
     disableInstanceDiscovery: true,
     tlsOptions: { ca: emu.caCertificatePem },
-  } as never);
+  });
   const client = new CommunicationServiceManagementClient(credential, emu.arm.subscriptionId, {
     endpoint: emu.arm.endpoint,
     $host: emu.arm.endpoint,
     credentialScopes: [emu.arm.tokenScope],
     tlsOptions: { ca: emu.caCertificatePem },
-  } as never);
+  });
   await client.communicationServices.listKeys(emu.arm.resourceGroup, emu.arm.resource.name);
 }
 

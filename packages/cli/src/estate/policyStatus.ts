@@ -62,6 +62,8 @@ export interface ResourcePolicy {
 }
 
 const lower = (s: string) => s.toLowerCase();
+/** A parameter value as text (effects are strings; anything else is shown as JSON). */
+const asText = (v: unknown): string => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
 const builtInOf = (definitionId: string) =>
   [AUDIT_DENY_BUILT_IN, MODIFY_BUILT_IN].find((g) => lower(definitionId).endsWith(`/${g}`));
 
@@ -82,14 +84,14 @@ function initiativeEffect(
   const raw = member.parameters?.effect?.value;
   if (raw === undefined) return DEFAULT_EFFECT[builtIn];
   const ref = typeof raw === "string" ? /^\[\s*parameters\(\s*'([^']+)'\s*\)\s*\]$/i.exec(raw)?.[1] : undefined;
-  if (ref === undefined) return String(raw);
+  if (ref === undefined) return asText(raw);
   const key = (o: Record<string, unknown>) => Object.keys(o).find((k) => lower(k) === lower(ref));
   const assigned = key(a.parameters);
   if (assigned !== undefined && a.parameters[assigned]?.value !== undefined)
-    return String(a.parameters[assigned].value);
+    return asText(a.parameters[assigned].value);
   const declared = key(set.parameters);
   const fallback = declared === undefined ? undefined : set.parameters[declared]?.defaultValue;
-  return fallback === undefined ? DEFAULT_EFFECT[builtIn] : String(fallback);
+  return fallback === undefined ? DEFAULT_EFFECT[builtIn] : asText(fallback);
 }
 
 /** Indexes assignments of the built-ins, directly or through initiatives. */
@@ -107,7 +109,7 @@ export function indexPolicy(
       candidates.push({
         assignment: a,
         definitionId: a.policyDefinitionId,
-        effect: effect === undefined ? DEFAULT_EFFECT[direct] : String(effect),
+        effect: effect === undefined ? DEFAULT_EFFECT[direct] : asText(effect),
       });
       continue;
     }

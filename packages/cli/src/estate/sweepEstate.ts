@@ -73,22 +73,14 @@ async function collect<T>(
   }
 }
 
-/** Reads the policy, role and subscription tables (each may be unreadable). */
-async function readContext(reader: GraphReader, unreadable: Unreadable, counter: { requests: number }) {
-  const chainRows = await collect(
-    reader,
-    Q.SUBSCRIPTIONS_QUERY,
-    "resourcecontainers",
-    (r) =>
-      [
-        str(r.subscriptionId).toLowerCase(),
-        (Array.isArray(r.managementGroupAncestorsChain) ? r.managementGroupAncestorsChain : []).map((m) =>
-          str(obj<{ name?: unknown }>(m, {}).name).toLowerCase(),
-        ),
-      ] as const,
-    unreadable,
-    counter,
-  );
+type Counter = { requests: number };
+
+/** Policy assignments, initiatives and exemptions, indexed; undefined when a policy query failed. */
+async function readPolicy(
+  reader: GraphReader,
+  unreadable: Unreadable,
+  counter: Counter,
+): Promise<PolicyIndex | undefined> {
   const assignments = await collect<AssignmentRow>(
     reader,
     Q.ASSIGNMENTS_QUERY,
@@ -109,7 +101,9 @@ async function readContext(reader: GraphReader, unreadable: Unreadable, counter:
     "policyresources",
     (r) => ({
       id: str(r.id),
-      policyDefinitions: Array.isArray(r.policyDefinitions) ? r.policyDefinitions : [],
+      policyDefinitions: Array.isArray(r.policyDefinitions)
+        ? (r.policyDefinitions as SetDefinitionRow["policyDefinitions"])
+        : [],
       parameters: obj(r.parameters, {}),
     }),
     unreadable,
@@ -128,6 +122,17 @@ async function readContext(reader: GraphReader, unreadable: Unreadable, counter:
     unreadable,
     counter,
   );
+  return assignments === undefined || sets === undefined || exemptions === undefined
+    ? undefined
+    : indexPolicy(assignments, sets, exemptions);
+}
+
+/** The role assignments whose role grants a key action; undefined when a role query failed. */
+async function readKeyGrants(
+  reader: GraphReader,
+  unreadable: Unreadable,
+  counter: Counter,
+): Promise<KeyReader[] | undefined> {
   const roleAssignments = await collect<RoleAssignmentRow>(
     reader,
     Q.ROLE_ASSIGNMENTS_QUERY,
@@ -149,21 +154,37 @@ async function readContext(reader: GraphReader, unreadable: Unreadable, counter:
     (r) => ({
       id: str(r.id),
       roleName: str(r.roleName),
-      permissions: Array.isArray(r.permissions) ? r.permissions : [],
+      permissions: Array.isArray(r.permissions) ? (r.permissions as RoleDefinitionRow["permissions"]) : [],
     }),
     unreadable,
     counter,
   );
-  const chains: ManagementGroupChains | undefined = chainRows === undefined ? undefined : new Map(chainRows);
-  const policy: PolicyIndex | undefined =
-    assignments === undefined || sets === undefined || exemptions === undefined
-      ? undefined
-      : indexPolicy(assignments, sets, exemptions);
-  const granting =
-    roleAssignments === undefined || roleDefinitions === undefined
-      ? undefined
-      : keyGrantingAssignments(roleAssignments, roleDefinitions);
-  return { chains, policy, granting };
+  return roleAssignments === undefined || roleDefinitions === undefined
+    ? undefined
+    : keyGrantingAssignments(roleAssignments, roleDefinitions);
+}
+
+/** Management group ancestors per subscription; undefined when resourcecontainers could not be read. */
+async function readChains(
+  reader: GraphReader,
+  unreadable: Unreadable,
+  counter: Counter,
+): Promise<ManagementGroupChains | undefined> {
+  const rows = await collect(
+    reader,
+    Q.SUBSCRIPTIONS_QUERY,
+    "resourcecontainers",
+    (r) => {
+      const chain: unknown[] = Array.isArray(r.managementGroupAncestorsChain) ? r.managementGroupAncestorsChain : [];
+      return [
+        str(r.subscriptionId).toLowerCase(),
+        chain.map((m) => str(obj<{ name?: unknown }>(m, {}).name).toLowerCase()),
+      ] as const;
+    },
+    unreadable,
+    counter,
+  );
+  return rows === undefined ? undefined : new Map(rows);
 }
 
 const UNKNOWN_POLICY: ResourcePolicy = { status: "unknown", assignments: [], exemptions: [] };
@@ -181,7 +202,9 @@ export async function sweepEstate(options: SweepOptions = {}): Promise<SweepResu
   const reader = await openGraphReader(session, scope, AbortSignal.timeout(Math.max(session.timeoutMs, 1) * 20));
   const unreadable: Unreadable = [];
   const counter = { requests: 0 };
-  const { chains, policy, granting } = await readContext(reader, unreadable, counter);
+  const chains = await readChains(reader, unreadable, counter);
+  const policy = await readPolicy(reader, unreadable, counter);
+  const granting = await readKeyGrants(reader, unreadable, counter);
   const now = (opts.now ?? new Date()).getTime();
   const resources: SweptResource[] = [];
   // Resources stream page by page: each row becomes its small result at once.

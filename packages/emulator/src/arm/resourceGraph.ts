@@ -153,10 +153,10 @@ function scopeFilter(r: ArmRequest): (row: Row) => boolean {
   const subIds = new Set(subs.map((s) => lower(s.subscriptionId)));
   const mgs = new Set(subs.flatMap((s) => s.managementGroups.map(lower)));
   return (row) => {
-    const sub = lower(String(row.subscriptionId ?? ""));
+    const sub = lower(typeof row.subscriptionId === "string" ? row.subscriptionId : "");
     if (sub !== "") return subIds.has(sub);
     // Rows above any subscription (management group policy assignments, built-in role definitions).
-    const id = lower(String(row.id ?? ""));
+    const id = lower(typeof row.id === "string" ? row.id : "");
     const mg = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)/.exec(id)?.[1];
     return mg === undefined ? subs.length > 0 : mgs.has(mg);
   };
