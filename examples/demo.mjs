@@ -8,6 +8,7 @@ import { ClientCertificateCredential } from "@azure/identity";
 import { ContainerClient } from "@azure/storage-blob";
 import { AcsClientFactory, BaselineViolationError, checkPosture, formatAuditLog, renderPosturePlan, verifyLog } from "acs-baseline";
 import { startEmulator } from "acs-baseline-emulator";
+import { checkReadiness, sweepEstate } from "acs-baseline-cli";
 import { startAzurite } from "./lib/azurite.mjs";
 import { maskPhone } from "./lib/connect.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -145,6 +146,8 @@ step(10, "Apply the plan through the ARM SDKs (as the operator), then the leaked
 const operatorCredential = new ClientCertificateCredential(emu.tenantId, operator.clientId, { certificatePath: operator.certificatePath }, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, ...tls });
 const arm = { endpoint: emu.arm.endpoint, $host: emu.arm.endpoint, ...tls };
 const [, , , , resourceGroup, , , , resourceName] = emu.arm.resourceId.split("/");
+// The operator's old script still fetches the keys once more (listKeys): the Activity Log records who.
+await new CommunicationServiceManagementClient(operatorCredential, emu.arm.subscriptionId, arm).communicationServices.listKeys(resourceGroup, resourceName);
 await new CommunicationServiceManagementClient(operatorCredential, emu.arm.subscriptionId, arm).communicationServices.update(resourceGroup, resourceName, { disableLocalAuth: true });
 await new MonitorClient(operatorCredential, emu.arm.subscriptionId, { endpoint: emu.arm.endpoint, credentials: { scopes: [emu.arm.tokenScope] }, ...tls }).diagnosticSettings.createOrUpdate(
   emu.arm.resourceId.slice(1),
@@ -161,9 +164,19 @@ const after = await checkPosture(postureOptions);
 show(after);
 console.log(`   posture: ${after.summary.fail === 0 ? "passes" : "still fails"} (${after.summary.pass} pass, ${after.summary.fail} fail, ${after.summary.warn} warn, ${after.summary.unknown} unknown)`);
 
+step(11, "Across the estate: sweep every ACS resource through Resource Graph, and readiness from the Activity Log");
+emu.arm.estate.seedSmall();
+emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "managementGroup" });
+const { resourceId: _ignored, endpoint: _endpoint, clients: _clients, ...armOptions } = postureOptions;
+const swept = await sweepEstate(armOptions);
+for (const r of swept.resources) console.log(`   ${r.localAuth === "enabled" ? "✗" : "✓"} ${r.name}: local auth ${r.localAuth}, policy ${r.policy.status}, ${r.keyReaders?.length ?? "?"} key readers`);
+console.log(`   ${swept.summary.resources} resources, ${swept.summary.localAuthEnabled} with keys on, ${swept.summary.unprotected} unprotected, ${swept.requests} Resource Graph requests`);
+const readiness = await checkReadiness({ ...armOptions, resourceId: emu.arm.resourceId });
+console.log(`   readiness of ${resourceName}: ${readiness.verdict}; key fetched by ${readiness.keyAccess.map((k) => `appid ${k.appId} (${k.operation}, ${k.count}×)`).join(", ") || "nobody"}`);
+
 await emu.close();
 
-step(11, "The audit trail");
+step(12, "The audit trail");
 console.log(
   formatAuditLog(readFileSync(auditFile, "utf8"))
     .split("\n")
@@ -172,4 +185,4 @@ console.log(
 );
 rmSync(dir, { recursive: true, force: true });
 console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-process.exitCode = verdict.intact && cut.status === "incomplete" && sms.successful && viaKey.successful && dead.startsWith("HTTP 401") && before.summary.fail > 0 && after.summary.fail === 0 ? 0 : 1;
+process.exitCode = verdict.intact && cut.status === "incomplete" && sms.successful && viaKey.successful && dead.startsWith("HTTP 401") && before.summary.fail > 0 && after.summary.fail === 0 && swept.summary.localAuthEnabled > 0 && readiness.keyAccess.some((k) => k.appId === operator.clientId) ? 0 : 1;

@@ -137,7 +137,6 @@ export async function checkReadiness(options: ReadinessOptions): Promise<Readine
       reason: `the resource could not be read: ${describeArmError(error)}`,
     };
   }
-  if (localAuth === "disabled") return { ...base, localAuth, verdict: "already-disabled", keyAccess: [] };
   const monitor = new MonitorClient(session.credential, resource.subscriptionId, {
     ...session.guardedClientOptions,
     endpoint: session.armEndpoint,
@@ -146,8 +145,10 @@ export async function checkReadiness(options: ReadinessOptions): Promise<Readine
   const filter = `eventTimestamp ge '${from.toISOString()}' and eventTimestamp le '${to.toISOString()}' and resourceUri eq '${resource.id}'`;
   const events: EventLike[] = [];
   try {
-    for await (const e of monitor.activityLogs.list(filter, { abortSignal: signal })) events.push(e);
+    for await (const e of monitor.activityLogs.list(filter, { abortSignal: signal })) events.push(e as EventLike);
   } catch (error) {
+    // Already disabled stays already disabled; otherwise the evidence is missing.
+    if (localAuth === "disabled") return { ...base, localAuth, verdict: "already-disabled", keyAccess: [] };
     return {
       ...base,
       localAuth,
@@ -156,6 +157,9 @@ export async function checkReadiness(options: ReadinessOptions): Promise<Readine
       reason: `the Activity Log could not be read: ${describeArmError(error)}`,
     };
   }
+  // Already disabled: who fetched keys in the window is still shown (keys are useless now).
+  if (localAuth === "disabled")
+    return { ...base, localAuth, verdict: "already-disabled", keyAccess: groupKeyAccess(events) };
   const keyAccess = groupKeyAccess(events);
   return { ...base, localAuth, verdict: keyAccess.length === 0 ? "ready" : "not-ready", keyAccess };
 }
