@@ -10,6 +10,8 @@ import { CLI_VERSION } from "./version.js";
 
 export type { CliIo } from "./io.js";
 export { sweepEstate, type SweepOptions, type SweepResult, type SweptResource } from "./estate/sweepEstate.js";
+export type { CoveringAssignment, CoveringExemption, PolicyStatus, ResourcePolicy } from "./estate/policyStatus.js";
+export type { KeyReader } from "./estate/keyReaders.js";
 export { checkReadiness, type ReadinessOptions, type ReadinessResult, type KeyAccess } from "./estate/readiness.js";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
@@ -22,7 +24,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     load: async () => (await import("./commands/doctor.js")).doctorCommand,
   },
   posture: {
-    summary: "check the live ACS resource's posture (local auth, key access, roles, resource logs) through ARM, read only",
+    summary:
+      "check the live ACS resource's posture (local auth, key access, roles, resource logs) through ARM, read only",
     load: async () => (await import("./commands/posture.js")).postureCommand,
   },
   report: {

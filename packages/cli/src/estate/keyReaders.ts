@@ -22,7 +22,7 @@ export interface RoleDefinitionRow {
   roleName: string;
   permissions: RolePermission[];
 }
-/** A principal that can read or regenerate the keys. */
+/** A principal that can read or regenerate the keys. @public */
 export interface KeyReader {
   principalId: string;
   principalType: string;

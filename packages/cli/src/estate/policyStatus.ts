@@ -6,7 +6,7 @@
 import type { ManagementGroupChains } from "./scopes.js";
 import { scopeCovers, scopeOfId } from "./scopes.js";
 
-/** Policy status of a resource. */
+/** Policy status of a resource. @public */
 export type PolicyStatus = "deny" | "modify" | "audit" | "exempt" | "not-enforced" | "none" | "unknown";
 
 /** fc264132: local auth should be disabled (Audit|Deny|Disabled, default Audit). */
@@ -37,7 +37,7 @@ export interface ExemptionRow {
   expiresOn: string;
 }
 
-/** An assignment of a built-in that covers the resource, with its effective effect. */
+/** An assignment of a built-in that covers the resource, with its effective effect. @public */
 export interface CoveringAssignment {
   id: string;
   definitionId: string;
@@ -45,7 +45,7 @@ export interface CoveringAssignment {
   enforcementMode: string;
   scope: string;
 }
-/** An exemption of a covering assignment. */
+/** An exemption of a covering assignment (`active: false` once past `expiresOn`). @public */
 export interface CoveringExemption {
   id: string;
   policyAssignmentId: string;
@@ -54,7 +54,7 @@ export interface CoveringExemption {
   active: boolean;
 }
 
-/** The policy part of a swept resource. */
+/** The policy part of a swept resource. @public */
 export interface ResourcePolicy {
   status: PolicyStatus;
   assignments: CoveringAssignment[];

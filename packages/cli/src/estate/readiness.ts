@@ -18,11 +18,17 @@ export interface ReadinessOptions extends ArmSessionOptions {
 
 /** Key access by one caller. @public */
 export interface KeyAccess {
+  /** Which key operation. */
   operation: "listKeys" | "regenerateKey";
+  /** The event's `caller` (UPN or object id). */
   caller: string;
+  /** The `appid` claim. */
   appId?: string;
+  /** The object id claim (`http://schemas.microsoft.com/identity/claims/objectidentifier`). */
   objectId?: string;
+  /** Calls (one per correlationId). */
   count: number;
+  /** First and last event time (ISO 8601). */
   first: string;
   last: string;
 }
@@ -30,10 +36,15 @@ export interface KeyAccess {
 /** The result of {@link checkReadiness} (`acs-baseline/readiness/v1`). @public */
 export interface ReadinessResult {
   schema: "acs-baseline/readiness/v1";
+  /** The normalised resource id. */
   resourceId: string;
+  /** The Activity Log window read (ISO 8601). */
   window: { from: string; to: string };
+  /** From the resource's `disableLocalAuth` (`unknown` when it could not be read). */
   localAuth: "enabled" | "disabled" | "unknown";
+  /** The verdict (docs/readiness.md). */
   verdict: "already-disabled" | "ready" | "not-ready" | "unknown";
+  /** Key operations in the window, grouped by caller. */
   keyAccess: KeyAccess[];
   /** Why the verdict is unknown (secret-free). */
   reason?: string;

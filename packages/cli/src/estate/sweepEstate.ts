@@ -27,6 +27,7 @@ export interface SweepOptions extends ArmSessionOptions {
 
 /** One swept resource. @public */
 export interface SweptResource {
+  /** The resource id as Resource Graph gives it. */
   id: string;
   name: string;
   subscriptionId: string;
@@ -42,9 +43,13 @@ export interface SweptResource {
 /** The result of {@link sweepEstate} (`acs-baseline/sweep/v1`). @public */
 export interface SweepResult {
   schema: "acs-baseline/sweep/v1";
+  /** When the sweep ran (ISO 8601). */
   sweptAt: string;
+  /** Every ACS resource in scope. */
   resources: SweptResource[];
+  /** Counts; `unprotected` and `keyReaders` are `null` when the table they depend on could not be read. */
   summary: { resources: number; localAuthEnabled: number; unprotected: number | null; keyReaders: number | null };
+  /** Tables that could not be read, and why. */
   unreadable: { table: string; reason: string }[];
   /** Resource Graph requests sent. */
   requests: number;
