@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark in one process run, prints one report, and writes bench/RESULTS.md with the
 // machine and versions. `--smoke` runs a few iterations only (CI keeps the benchmarks working with it; its numbers
 // mean nothing). `--only=name[,name]` picks benchmarks: overhead, pipeline, previous, backstop, tokens, audit, scan,
-// startup, install (install needs the npm registry and is skipped by --smoke). `--previous=DIR` adds the head-to-head
+// startup, sweep, install (install needs the npm registry and is skipped by --smoke). `--previous=DIR` adds the head-to-head
 // against an earlier build checked out and built in DIR (bench/previousBuild.mjs, and two more clients in the
 // end-to-end run); without it those are skipped.
 import { writeFileSync, readFileSync } from "node:fs";
@@ -17,6 +17,7 @@ import { auditThroughput, renderAuditThroughput } from "./auditThroughput.mjs";
 import { scan, renderScan } from "./scan.mjs";
 import { startup, renderStartup } from "./startup.mjs";
 import { installSize, renderInstallSize } from "./installSize.mjs";
+import { sweepBenchmark, renderSweep } from "./sweep.mjs";
 
 const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, only: { type: "string" }, previous: { type: "string" } } });
 const smoke = values.smoke;
@@ -60,6 +61,7 @@ if (want("tokens")) log(renderTokenFetches(await tokenFetches(smoke ? { calls: 2
 if (want("audit")) log(renderAuditThroughput(await auditThroughput(smoke ? { records: 2000 } : {})));
 if (want("scan")) log(renderScan(scan(smoke ? { files: 200, seeds: 10, runs: 1 } : {})));
 if (want("startup")) log(renderStartup(startup(smoke ? { runs: 2 } : {})));
+if (want("sweep")) log(renderSweep(await sweepBenchmark(smoke ? { resources: 200, subscriptions: 5 } : {})));
 if (want("install") && !smoke) log(renderInstallSize(installSize()));
 
 if (!smoke && only === null) {

@@ -15,6 +15,7 @@ import {
   verifyLog,
 } from "acs-baseline";
 import { startEmulator } from "acs-baseline-emulator";
+import { checkReadiness, sweepEstate } from "acs-baseline-cli";
 import { startAzurite } from "./lib/azurite.mjs";
 import { maskPhone } from "./lib/connect.mjs";
 import { fits, say, wrap } from "./lib/print.mjs";
@@ -185,6 +186,11 @@ const operatorCredential = new ClientCertificateCredential(
 );
 const arm = { endpoint: emu.arm.endpoint, $host: emu.arm.endpoint, ...tls };
 const [, , , , resourceGroup, , , , resourceName] = emu.arm.resourceId.split("/");
+// The operator's old script still fetches the keys once more (listKeys): the Activity Log records who.
+await new CommunicationServiceManagementClient(operatorCredential, emu.arm.subscriptionId, arm).communicationServices.listKeys(
+  resourceGroup,
+  resourceName,
+);
 await new CommunicationServiceManagementClient(
   operatorCredential,
   emu.arm.subscriptionId,
@@ -210,9 +216,25 @@ say(
   `posture: ${after.summary.fail === 0 ? "passes" : "still fails"} (${after.summary.pass} pass, ${after.summary.fail} fail, ${after.summary.warn} warn, ${after.summary.unknown} unknown)`,
 );
 summary.posture.push(
-  "a leaked key worked until the plan disabled local auth",
-  `${before.summary.fail} → ${after.summary.fail} failing checks`,
+  "leaked key dead after the plan",
+  `${before.summary.fail} → ${after.summary.fail} failing`,
 );
+
+step("Across the estate: sweep every ACS resource through Resource Graph, readiness from the Activity Log");
+emu.arm.estate.seedSmall();
+emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "managementGroup" });
+const { resourceId: _ignored, endpoint: _endpoint, clients: _clients, ...armOptions } = postureOptions;
+const swept = await sweepEstate(armOptions);
+for (const r of swept.resources) {
+  const readers = r.keyReaders?.length ?? "?";
+  say(`${r.localAuth === "enabled" ? "✗" : "✓"} ${r.name}: local auth ${r.localAuth}, policy ${r.policy.status}, ${readers} key readers`);
+}
+const est = swept.summary;
+say(`${est.resources} resources, ${est.localAuthEnabled} with keys on, ${est.unprotected} unprotected, ${swept.requests} Resource Graph requests`);
+const readiness = await checkReadiness({ ...armOptions, resourceId: emu.arm.resourceId });
+const callers = readiness.keyAccess.map((k) => `appid ${k.appId} (${k.operation}, ${k.count}×)`).join(", ") || "nobody";
+say(`readiness of ${resourceName}: ${readiness.verdict}; keys fetched by ${callers}`);
+summary.posture.push(`estate: ${est.localAuthEnabled}/${est.resources} keys on, key callers named`);
 
 await emu.close();
 
@@ -266,6 +288,8 @@ process.exitCode =
   viaKey.successful &&
   dead.startsWith("HTTP 401") &&
   before.summary.fail > 0 &&
-  after.summary.fail === 0
+  after.summary.fail === 0 &&
+  swept.summary.localAuthEnabled > 0 &&
+  readiness.keyAccess.some((k) => k.appId === operator.clientId)
     ? 0
     : 1;

@@ -9,7 +9,7 @@ import { Writable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createAuditRecorder, verifyLog, verifyLogText } from "../../packages/acs-baseline/src/audit/index.js";
 import { canonicalJson, sha256Hex } from "../../packages/acs-baseline/src/audit/record/canonical.js";
-import { verifyLogCommand } from "../../packages/cli/src/verifyLogCommand.js";
+import { verifyLogCommand } from "../../packages/cli/src/commands/verifyLog.js";
 import type { Rec } from "../support/auditRecords.js";
 import { parse } from "../support/auditRecords.js";
 import { tempDir } from "../support/tempDir.js";

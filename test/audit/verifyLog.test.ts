@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { describe, expect, it, beforeAll } from "vitest";
 import { createAuditRecorder, verifyLog, verifyLogText } from "../../packages/acs-baseline/src/audit/index.js";
-import { verifyLogCommand } from "../../packages/cli/src/verifyLogCommand.js";
+import { verifyLogCommand } from "../../packages/cli/src/commands/verifyLog.js";
 import { parse } from "../support/auditRecords.js";
 import { tempDir } from "../support/tempDir.js";
 

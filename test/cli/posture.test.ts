@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import type AjvDraft04 from "ajv-draft-04";
 import type AddFormats from "ajv-formats";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createPostureCommand } from "../../packages/cli/src/postureCommand.js";
+import { createPostureCommand } from "../../packages/cli/src/commands/posture.js";
 import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
 import { runCaptured } from "../support/captureOutput.js";
 import { resetArm } from "../support/posture.js";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { credentialFromEnvironment } from "../../packages/acs-baseline/src/credentials/environmentCredential.js";
-import { verifyLogCommand } from "../../packages/cli/src/verifyLogCommand.js";
+import { verifyLogCommand } from "../../packages/cli/src/commands/verifyLog.js";
 
 const dir = mkdtempSync(join(tmpdir(), "acs-verify-anchor-"));
 const log = join(dir, "audit.log");

@@ -9,31 +9,44 @@ import { EXIT_USAGE, escapeForTerminal, println } from "./io.js";
 import { CLI_VERSION } from "./version.js";
 
 export type { CliIo } from "./io.js";
+export { sweepEstate, type SweepOptions, type SweepResult, type SweptResource } from "./estate/sweepEstate.js";
+export type { CoveringAssignment, CoveringExemption, PolicyStatus, ResourcePolicy } from "./estate/policyStatus.js";
+export type { KeyReader } from "./estate/keyReaders.js";
+export { checkReadiness, type ReadinessOptions, type ReadinessResult, type KeyAccess } from "./estate/readiness.js";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   scan: {
     summary: "find key-based ACS authentication and connection strings in source and config files",
-    load: async () => (await import("./scanCommand.js")).scanCommand,
+    load: async () => (await import("./commands/scan.js")).scanCommand,
   },
   doctor: {
     summary: "check the configuration exactly as AcsClientFactory.fromEnvironment() reads it",
-    load: async () => (await import("./doctorCommand.js")).doctorCommand,
+    load: async () => (await import("./commands/doctor.js")).doctorCommand,
   },
   posture: {
-    summary: "check the live ACS resource's posture (local auth, key access, roles, resource logs) through ARM, read only",
-    load: async () => (await import("./postureCommand.js")).postureCommand,
+    summary:
+      "check the live ACS resource's posture (local auth, key access, roles, resource logs) through ARM, read only",
+    load: async () => (await import("./commands/posture.js")).postureCommand,
   },
   report: {
     summary: "print the baseline control map (which control is enforced where, and which test proves it)",
-    load: async () => (await import("./reportCommand.js")).reportCommand,
+    load: async () => (await import("./commands/report.js")).reportCommand,
   },
   "verify-log": {
     summary: "verify audit log files (chain, canonical bytes, signed checkpoints, anchor)",
-    load: async () => (await import("./verifyLogCommand.js")).verifyLogCommand,
+    load: async () => (await import("./commands/verifyLog.js")).verifyLogCommand,
+  },
+  sweep: {
+    summary: "sweep every ACS resource through Azure Resource Graph: local auth, Azure Policy, key readers (read only)",
+    load: async () => (await import("./commands/sweep.js")).sweepCommand,
+  },
+  readiness: {
+    summary: "tell from the Activity Log who still lists or regenerates keys before local auth is switched off",
+    load: async () => (await import("./commands/readiness.js")).readinessCommand,
   },
   emulator: {
     summary: "start the local Entra ID + ACS emulator and print the environment for another shell",
-    load: async () => (await import("./emulatorCommand.js")).emulatorCommand,
+    load: async () => (await import("./commands/emulator.js")).emulatorCommand,
   },
 };
 

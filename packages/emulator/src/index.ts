@@ -31,9 +31,18 @@ export {
   type EmulatorAcsResource,
   type EmulatorArm,
   type EmulatorDiagnosticSetting,
+  type EmulatorEstate,
   type EmulatorRoleAssignment,
-} from "./arm.js";
-export { BUILT_IN_ROLE_IDS, type EmulatorRoleDefinition, type EmulatorRolePermission } from "./armRoles.js";
+  LOCAL_AUTH_AUDIT_DENY,
+  LOCAL_AUTH_MODIFY,
+  type EstateActivityEvent,
+  type EstatePolicyAssignment,
+  type EstatePolicyExemption,
+  type EstatePolicySetDefinition,
+  type EstateResource,
+  type EstateSubscription,
+} from "./arm/index.js";
+export { BUILT_IN_ROLE_IDS, type EmulatorRoleDefinition, type EmulatorRolePermission } from "./arm/roles.js";
 export type {
   EmulatorAcs,
   EmulatorCallConnection,

@@ -4,40 +4,32 @@
  * all over TLS with a CA generated at start.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:https";
-import type { Server as HttpServer } from "node:http";
-import type { Server as HttpsServer } from "node:https";
-
-type Server = HttpServer | HttpsServer;
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { generateKeyPair } from "jose";
+import type { JSONWebKeySet, KeyLike } from "jose";
 import type { EmulatorSmsMessage } from "./acs.js";
 import { handleAcs } from "./acs.js";
 import type { EmulatorAcs } from "./dataPlane/index.js";
 import { createDataPlane } from "./dataPlane/index.js";
-import type { EmulatorArm } from "./arm.js";
-import { createArmState, createEmulatorArm, handleArm } from "./arm.js";
+import type { EmulatorArm } from "./arm/index.js";
+import { createArmState, createEmulatorArm, handleArm } from "./arm/index.js";
 import type { ApplicationRegistration } from "./applications.js";
 import { ApplicationRegistry } from "./applications.js";
 import type { CreateCertificateOptions } from "./certificates.js";
-import { createCertificate, createServerTls } from "./certificates.js";
+import { createServerTls } from "./certificates.js";
 import type { EntraState } from "./entra.js";
 import { ACS_SCOPE, handleEntra, issuerOf } from "./entra.js";
-import type { JSONWebKeySet } from "jose";
 import type { TestOidcIssuer, TestOidcTokenOptions } from "./federation.js";
 import { OidcIssuerRegistry, createTestOidcIssuer } from "./federation.js";
 import type { ManagedIdentityEndpointOptions, TestManagedIdentity } from "./managedIdentity.js";
-import { createManagedIdentityHandler } from "./managedIdentity.js";
 import type { EmulatorSide, FaultSpec, InjectedFault } from "./faults.js";
-import { FaultRegistry, applyFault } from "./faults.js";
-import { pathOf } from "./http.js";
+import { FaultRegistry } from "./faults.js";
 import type { EmulatorRequest } from "./requestLog.js";
 import { RequestLog } from "./requestLog.js";
+import type { Server } from "./servers.js";
+import { closeServer, sideListener, startSideServers } from "./servers.js";
+import type { IdentityContext } from "./testIdentities.js";
+import { createApplication, createManagedIdentityEndpoint, createWorkloadIdentity } from "./testIdentities.js";
 
 /** Options for {@link startEmulator}. @public */
 export interface EmulatorOptions {
@@ -174,26 +166,65 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
 function checkLifetime(seconds: number): number {
   if (!Number.isFinite(seconds) || seconds < 1) throw new RangeError("token lifetime must be at least 1 second");
   return Math.floor(seconds);
+}
+
+/** What the three sides share while the emulator runs. */
+interface SharedState {
+  tenantId: string;
+  subscriptionId: string;
+  keys: { privateKey: KeyLike; publicKey: KeyLike };
+  log: RequestLog;
+  applications: ApplicationRegistry;
+  oidcIssuers: OidcIssuerRegistry;
+  counters: { -readonly [K in keyof EmulatorStats]: number };
+  smsMessages: EmulatorSmsMessage[];
+  /** Filled in once the servers listen. */
+  endpoints: { authorityHost: string; arm: string; acs: string };
+  lifetime: () => number;
+}
+
+/** The state of each side (Entra, ARM, ACS), wired to each other. */
+function createSideStates(shared: SharedState) {
+  const { tenantId, keys, counters, endpoints } = shared;
+  const entraState: EntraState = {
+    tenantId,
+    authorityHost: () => endpoints.authorityHost,
+    tokenLifetimeSeconds: shared.lifetime,
+    applications: shared.applications,
+    oidcIssuers: shared.oidcIssuers,
+    signingKey: keys.privateKey,
+    log: shared.log,
+    stats: counters,
+    seenAssertions: new Map(),
+    tokenResources: () => (endpoints.arm === "" ? [] : [{ scope: `${endpoints.arm}/.default`, audience: endpoints.arm }]),
+  };
+  const armState = createArmState({
+    issuer: () => issuerOf(entraState),
+    verifyKey: keys.publicKey,
+    endpoint: () => endpoints.arm,
+    acsEndpoint: () => endpoints.acs,
+    tenantId,
+    subscriptionId: shared.subscriptionId,
+    resourceGroup: "acs-emulator-rg",
+    managementGroupId: tenantId,
+    stats: counters,
+  });
+  const acsState = {
+    issuer: () => issuerOf(entraState),
+    verifyKey: keys.publicKey,
+    signingKey: keys.privateKey,
+    resourceId: randomUUID(),
+    identities: new Map<string, { revokedBefore: number }>(),
+    smsMessages: shared.smsMessages,
+    stats: counters,
+    localAuth: () => ({ disabled: armState.resource.disableLocalAuth, keys: [armState.keys.primary, armState.keys.secondary] }),
+    dataPlane: createDataPlane(),
+    endpoint: () => endpoints.acs,
+  };
+  return { entraState, armState, acsState };
 }
 
 /**
@@ -213,96 +244,41 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const tempDirs: string[] = [];
   const counters = { tokenRequests: 0, tokensIssued: 0, assertionReuses: 0, acsRequests: 0, expiredTokensRefused: 0, armRequests: 0 };
   const smsMessages: EmulatorSmsMessage[] = [];
-  let authorityHost = "";
-  let armEndpoint = "";
-  let acsEndpoint = "";
+  const endpoints = { authorityHost: "", arm: "", acs: "" };
+  const subscriptionId = options.subscriptionId ?? randomUUID();
+  const shared = { tenantId, subscriptionId, keys, log, applications, oidcIssuers, counters, smsMessages, endpoints, lifetime: () => lifetime };
+  const { entraState, armState, acsState } = createSideStates(shared);
 
-  const entraState: EntraState = {
+  const listenerContext = { faults, log, counters };
+  const handler = (side: EmulatorSide) =>
+    sideListener(
+      side,
+      side === "entra"
+        ? (req, res) => handleEntra(req, res, entraState)
+        : side === "arm"
+          ? (req, res) => handleArm(req, res, armState)
+          : (req, res) => handleAcs(req, res, acsState),
+      listenerContext,
+    );
+
+  const { servers, ports } = await startSideServers(tls, options, handler);
+  const { entra: entraPort, acs: acsPort, arm: armPort } = ports;
+  const authorityHost = (endpoints.authorityHost = `https://localhost:${entraPort}`);
+  endpoints.arm = `https://127.0.0.1:${armPort}`;
+  endpoints.acs = `https://127.0.0.1:${acsPort}`;
+  let closed = false;
+  const identities: IdentityContext = {
     tenantId,
-    authorityHost: () => authorityHost,
-    tokenLifetimeSeconds: () => lifetime,
     applications,
     oidcIssuers,
-    signingKey: keys.privateKey,
     log,
-    stats: counters,
-    seenAssertions: new Map(),
-    tokenResources: () => (armEndpoint === "" ? [] : [{ scope: `${armEndpoint}/.default`, audience: armEndpoint }]),
-  };
-  const armState = createArmState({
     issuer: () => issuerOf(entraState),
-    verifyKey: keys.publicKey,
-    endpoint: () => armEndpoint,
-    acsEndpoint: () => acsEndpoint,
-    tenantId,
-    subscriptionId: options.subscriptionId ?? randomUUID(),
-    resourceGroup: "acs-emulator-rg",
-    managementGroupId: tenantId,
-    stats: counters,
-  });
-  const acsState = {
-    issuer: () => issuerOf(entraState),
-    verifyKey: keys.publicKey,
     signingKey: keys.privateKey,
-    resourceId: randomUUID(),
-    identities: new Map<string, { revokedBefore: number }>(),
-    smsMessages,
+    tokenLifetimeSeconds: () => lifetime,
     stats: counters,
-    localAuth: () => ({ disabled: armState.resource.disableLocalAuth, keys: [armState.keys.primary, armState.keys.secondary] }),
-    dataPlane: createDataPlane(),
-    endpoint: () => acsEndpoint,
+    tempDirs,
+    extraServers,
   };
-
-  const handler =
-    (side: EmulatorSide) =>
-    (req: IncomingMessage, res: ServerResponse): void => {
-      const time = new Date().toISOString();
-      const base = { time, side, method: (req.method ?? "").slice(0, 16), path: pathOf(req).slice(0, 512) };
-      const run = async (): Promise<void> => {
-        const fault = faults.take(side, base.path);
-        if (fault !== undefined) {
-          if (side === "entra" && base.path.endsWith("/token")) counters.tokenRequests++;
-          const status = await applyFault(fault, req, res);
-          if (status !== undefined) {
-            log.add({ ...base, status, fault: true });
-            return;
-          }
-        }
-        const outcome =
-          side === "entra" ? await handleEntra(req, res, entraState) : side === "arm" ? await handleArm(req, res, armState) : await handleAcs(req, res, acsState);
-        log.add({ ...base, ...outcome });
-      };
-      run().catch(() => {
-        if (!res.headersSent && !res.destroyed) {
-          res.writeHead(500, { "content-type": "application/json" });
-          res.end(JSON.stringify(side === "entra" ? { error: "server_error", error_description: "AADSTS50000: Internal error." } : { error: { code: "InternalServerError", message: "Internal error." } }));
-        }
-        log.add({ ...base, status: 500, error: "internal_error" });
-      });
-    };
-
-  const serverOptions = { key: tls.serverKeyPem, cert: `${tls.serverCertificatePem.trimEnd()}\n${tls.caCertificatePem.trimEnd()}\n`, keepAliveTimeout: 5000 };
-  const entraServer = createServer(serverOptions, handler("entra"));
-  const acsServer = createServer(serverOptions, handler("acs"));
-  const armServer = createServer(serverOptions, handler("arm"));
-  for (const server of [entraServer, acsServer, armServer]) {
-    server.on("clientError", (_error, socket) => socket.destroy());
-    server.on("tlsClientError", () => undefined);
-  }
-  const entraPort = await listen(entraServer, options.entraPort ?? 0, "127.0.0.1");
-  let acsPort: number;
-  let armPort: number;
-  try {
-    acsPort = await listen(acsServer, options.acsPort ?? 0, "127.0.0.1");
-    armPort = await listen(armServer, options.armPort ?? 0, "127.0.0.1");
-  } catch (error) {
-    await Promise.all([closeServer(entraServer), closeServer(acsServer)]);
-    throw error;
-  }
-  authorityHost = `https://localhost:${entraPort}`;
-  armEndpoint = `https://127.0.0.1:${armPort}`;
-  acsEndpoint = `https://127.0.0.1:${acsPort}`;
-  let closed = false;
 
   const emulator: Emulator = {
     endpoint: `https://127.0.0.1:${acsPort}`,
@@ -319,80 +295,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addApplicationCertificate: (clientId, certificatePem) => applications.addCertificate(clientId, certificatePem),
     registerOidcIssuer: (issuer, jwks) => oidcIssuers.register(issuer, jwks),
     createTestOidcIssuer: () => createTestOidcIssuer((issuer, jwks) => oidcIssuers.register(issuer, jwks)),
-    async createTestWorkloadIdentity(wiOptions: TestWorkloadIdentityOptions = {}) {
-      const oidcIssuer = await createTestOidcIssuer((issuer, jwks) => oidcIssuers.register(issuer, jwks));
-      const subject = wiOptions.subject ?? "system:serviceaccount:default:acs-app";
-      const clientId = randomUUID();
-      applications.register({
-        clientId,
-        federatedCredentials: [{ issuer: oidcIssuer.issuer, subject }],
-        ...(wiOptions.roles !== undefined ? { roles: wiOptions.roles } : {}),
-      });
-      let directory = wiOptions.directory;
-      if (directory === undefined) {
-        directory = mkdtempSync(join(tmpdir(), "acs-emulator-wi-"));
-        tempDirs.push(directory);
-      }
-      const tokenFilePath = join(directory, `${clientId}.token`);
-      const writeToken = async (claims: Partial<TestOidcTokenOptions> = {}) => {
-        writeFileSync(tokenFilePath, await oidcIssuer.signToken({ subject, ...claims }), { mode: 0o600 });
-      };
-      await writeToken();
-      return { clientId, tokenFilePath, subject, oidcIssuer, writeToken };
-    },
-    async createManagedIdentityEndpoint(miOptions: ManagedIdentityEndpointOptions = {}) {
-      const { identity, counter, handle } = createManagedIdentityHandler(
-        { tenantId, issuer: () => issuerOf(entraState), signingKey: keys.privateKey, tokenLifetimeSeconds: () => lifetime, stats: counters },
-        miOptions,
-      );
-      const server = createHttpServer((req, res) => {
-        const base = { time: new Date().toISOString(), side: "entra" as const, method: (req.method ?? "").slice(0, 16), path: pathOf(req).slice(0, 512) };
-        handle(req, res).then(
-          (outcome) => log.add({ ...base, ...outcome, grantType: "managed_identity" }),
-          () => {
-            if (!res.headersSent) res.writeHead(500).end();
-            log.add({ ...base, status: 500, error: "internal_error" });
-          },
-        );
-      });
-      server.on("clientError", (_error, socket) => socket.destroy());
-      const port = await listen(server, 0, "127.0.0.1");
-      extraServers.push(server);
-      const identityEndpoint = `http://127.0.0.1:${port}/msi/token`;
-      return {
-        ...identity,
-        identityEndpoint,
-        env: Object.freeze({ IDENTITY_ENDPOINT: identityEndpoint, IDENTITY_HEADER: identity.identityHeader }),
-        get tokenRequests() {
-          return counter.tokenRequests;
-        },
-      };
-    },
-    async createTestApplication(appOptions: TestApplicationOptions = {}) {
-      const generated = await createCertificate({
-        commonName: "acs-baseline-emulator-app",
-        ...(appOptions.password !== undefined ? { password: appOptions.password } : {}),
-        ...(appOptions.notBefore !== undefined ? { notBefore: appOptions.notBefore } : {}),
-        ...(appOptions.notAfter !== undefined ? { notAfter: appOptions.notAfter } : {}),
-        ...(appOptions.keyFormat !== undefined ? { keyFormat: appOptions.keyFormat } : {}),
-      });
-      const clientId = randomUUID();
-      const objectId = randomUUID();
-      let directory = appOptions.directory;
-      if (directory === undefined) {
-        directory = mkdtempSync(join(tmpdir(), "acs-emulator-app-"));
-        tempDirs.push(directory);
-      }
-      const certificatePath = join(directory, `${clientId}.pem`);
-      writeFileSync(certificatePath, generated.pem, { mode: 0o600 });
-      applications.register({
-        clientId,
-        objectId,
-        certificatePem: generated.certificatePem,
-        ...(appOptions.roles !== undefined ? { roles: appOptions.roles } : {}),
-      });
-      return { clientId, objectId, certificatePath, ...generated };
-    },
+    createTestWorkloadIdentity: (wiOptions: TestWorkloadIdentityOptions = {}) => createWorkloadIdentity(identities, wiOptions),
+    createManagedIdentityEndpoint: (miOptions: ManagedIdentityEndpointOptions = {}) => createManagedIdentityEndpoint(identities, miOptions),
+    createTestApplication: (appOptions: TestApplicationOptions = {}) => createApplication(identities, appOptions),
     setTokenLifetime: (seconds) => {
       lifetime = checkLifetime(seconds);
     },
@@ -401,7 +306,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all([closeServer(entraServer), closeServer(acsServer), closeServer(armServer), ...extraServers.map(closeServer)]);
+      await Promise.all([...Object.values(servers), ...extraServers].map(closeServer));
       for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
     },
   };

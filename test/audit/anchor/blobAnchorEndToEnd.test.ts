@@ -20,7 +20,7 @@ import { AcsClientFactory } from "../../../packages/acs-baseline/src/index.js";
 import type { AuditOptions } from "../../../packages/acs-baseline/src/audit/write/recorder.js";
 import { verifyLog } from "../../../packages/acs-baseline/src/audit/verify/verifyLog.js";
 import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/write/anchor/readBlobAnchor.js";
-import { verifyLogCommand } from "../../../packages/cli/src/verifyLogCommand.js";
+import { verifyLogCommand } from "../../../packages/cli/src/commands/verifyLog.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions } from "../../../packages/emulator/src/index.js";
 import type { Rec } from "../../support/auditRecords.js";

@@ -5,10 +5,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseArmExpression, ArmExpressionError, armText } from "../../../packages/cli/src/scan/iac/armExpression.js";
 import { JsonSyntaxError, parseJsonTree, plainJson } from "../../../packages/cli/src/scan/iac/armJson.js";
-import { parseBicep } from "../../../packages/cli/src/scan/iac/bicepModel.js";
+import { parseBicep } from "../../../packages/cli/src/scan/iac/bicepParser.js";
 import { tokenizeBicep } from "../../../packages/cli/src/scan/iac/bicepTokenizer.js";
 import { tokenizeHcl } from "../../../packages/cli/src/scan/iac/hclTokenizer.js";
-import { parseHcl } from "../../../packages/cli/src/scan/iac/terraformModel.js";
+import { parseHcl } from "../../../packages/cli/src/scan/iac/hclParser.js";
 
 const bicepPieces = fc.constantFrom(
   "resource", "acs", " ", "\n", "\r\n", "'", "''", "'''", "${", "}", "{", "[", "]", "(", ")", "//", "/*", "*/", "#disable-next-line x\n",

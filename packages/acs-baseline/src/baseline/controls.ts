@@ -102,7 +102,7 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     status: "enforced",
     enforcement:
       "No Key Vault integration in ACS; acs-baseline limits exposure in the application: secrets never in error messages, stacks, util.inspect or JSON of the factory; audit records redacted (tokens, keys, secrets, message text, phone numbers masked); `doctor` names key material in the environment without printing it; guidance on certificate storage.",
-    sources: ["packages/acs-baseline/src/errors.ts", "packages/acs-baseline/src/text/scrub.ts", "packages/acs-baseline/src/clients/AcsClientFactory.ts", "packages/cli/src/doctorCommand.ts"],
+    sources: ["packages/acs-baseline/src/errors.ts", "packages/acs-baseline/src/text/scrub.ts", "packages/acs-baseline/src/clients/AcsClientFactory.ts", "packages/cli/src/commands/doctor.ts"],
     tests: ["test/clients/refusals.test.ts", "test/audit/noSecrets.property.test.ts", "test/audit/phoneVariants.test.ts", "test/credentials/tokenSnapshot.test.ts", "test/cli/doctor.test.ts"],
   },
   {

@@ -50,6 +50,19 @@ async function load<T>(name: (typeof POSTURE_PACKAGES)[number], importer: () => 
 }
 
 /**
+ * Client options for any ARM SDK client: the caller's options without additional policies, and the request guard as
+ * the last step before the wire, pinned to the ARM endpoint: the ARM token goes only to it, over https, with the
+ * transport checks (no requestOverrides, no foreign agent, TLS verification on).
+ */
+export function guardedArmClientOptions(armEndpoint: string, clientOptions: CommonClientOptions): CommonClientOptions & { httpClient: HttpClient } {
+  const { additionalPolicies: _policies, httpClient: inner, ...rest } = clientOptions;
+  const url = new URL(armEndpoint);
+  const target = { hostname: url.hostname.toLowerCase().replace(/^\[|\]$/g, ""), port: url.port === "" ? 443 : Number(url.port) };
+  const httpClient = guardHttpClient(inner ?? postureDefaultHttpClient(), target, undefined, 0, { agent: rest.agent, proxy: proxyConfigured(rest.proxyOptions) });
+  return { ...rest, httpClient };
+}
+
+/**
  * Creates the clients for `armEndpoint`. The communication and authorization clients get both `endpoint` (their
  * token scope) and `$host` (their URLs); MonitorClient gets its credential scopes, so no token is ever requested
  * for management.azure.com when another endpoint is configured.
@@ -62,13 +75,7 @@ export async function createArmClients(
 ): Promise<ArmClients> {
   const [communicationModule, authorizationModule, monitorModule] = await loadModules();
   const scope = `${armEndpoint}/.default`;
-  const { additionalPolicies: _policies, httpClient: inner, ...rest } = clientOptions;
-  // The request guard as the last step before the wire, pinned to the ARM endpoint: the ARM token goes only to it,
-  // over https, with the transport checks (no requestOverrides, no foreign agent, TLS verification on).
-  const url = new URL(armEndpoint);
-  const target = { hostname: url.hostname.toLowerCase().replace(/^\[|\]$/g, ""), port: url.port === "" ? 443 : Number(url.port) };
-  const httpClient = guardHttpClient(inner ?? postureDefaultHttpClient(), target, undefined, 0, { agent: rest.agent, proxy: proxyConfigured(rest.proxyOptions) });
-  const options = { ...rest, httpClient };
+  const options = guardedArmClientOptions(armEndpoint, clientOptions);
   const common = { ...options, endpoint: armEndpoint, $host: armEndpoint, credentialScopes: [scope] };
   return {
     communication: new communicationModule.CommunicationServiceManagementClient(credential, subscriptionId, common),

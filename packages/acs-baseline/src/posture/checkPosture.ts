@@ -4,16 +4,15 @@
  * informational managed identity and an optional data-location allow-list). Reads only; never changes anything.
  */
 import type { AccessToken } from "@azure/core-auth";
-import type { CommonClientOptions } from "@azure/core-client";
-import { createFactoryCredential } from "../clients/factoryCredential.js";
 import type { AcsClientFactoryOptions } from "../clients/factoryOptions.js";
-import { credentialConfigurationOf, refuseKeyMaterial, validateCredentialSettings } from "../clients/factoryOptions.js";
 import { snapshotOptions } from "../guard/optionSnapshot.js";
-import { createArmClients, postureDefaultHttpClient } from "./armClients.js";
+import { createArmClients } from "./armClients.js";
+import { openArmSession } from "./armSession.js";
 import { evaluatePosture } from "./evaluatePosture.js";
 import type { PostureInputs } from "./readArm.js";
 import { readPostureInputs } from "./readArm.js";
-import { parseAcsResourceId, parseArmEndpoint } from "./resourceId.js";
+import type { AcsResourceId } from "./resourceId.js";
+import { parseAcsResourceId } from "./resourceId.js";
 import type { PostureCheck, PostureClientType, PostureResult, PostureStatus } from "./types.js";
 
 /**
@@ -105,34 +104,13 @@ function describeTokenError(error: unknown): string {
 export async function checkPosture(options: CheckPostureOptions): Promise<PostureResult> {
   // Every option is read once; the checks and the credential see only this copy (as in the factory).
   const opts = snapshotOptions(options);
-  // The factory's rules, in the factory's order: no connection string in any option, no key credential or access key.
-  refuseKeyMaterial(opts);
-  const resource = parseAcsResourceId(opts.resourceId);
-  const armEndpoint = parseArmEndpoint(opts.armEndpoint);
-  const scope = `${armEndpoint}/.default`;
-  const clientOptions: CommonClientOptions = {
-    retryOptions: { maxRetries: 2, retryDelayInMs: 250, maxRetryDelayInMs: 2000 },
-    ...(opts.clientOptions ?? {}),
-  };
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_POSTURE_TIMEOUT_MS;
-  // The factory's rules: the assertion or secret goes only to a Microsoft cloud login host or an allowed authority;
-  // no caller transport (unless allowed), and certificate verification stays on for the token and every ARM request.
-  const authority = validateCredentialSettings(opts);
-  // The factory's credential, built the factory's way: its requests go through the credential transport (the
-  // transport checks at the wire, a bound on every attempt).
-  const resolved = createFactoryCredential(
-    {
-      credential: credentialConfigurationOf(opts),
-      authority,
-      clientOptions,
-      disableInstanceDiscovery: opts.disableInstanceDiscovery,
-      sendCertificateChain: opts.sendCertificateChain,
-    },
-    {
-      defaultHttpClient: postureDefaultHttpClient(),
-      timeoutMs: timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS,
-    },
-  ).resolved;
+  let resource: AcsResourceId | undefined;
+  const session = openArmSession(opts, () => {
+    resource = parseAcsResourceId(opts.resourceId);
+  });
+  if (resource === undefined) resource = parseAcsResourceId(opts.resourceId);
+  const { credential, armEndpoint, scope, clientOptions, timeoutMs } = session;
+  const resolved = { credential };
   const clients = await createArmClients(resolved.credential, resource.subscriptionId, armEndpoint, clientOptions);
   const signal = AbortSignal.timeout(timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS);
   const principal: PostureResult["principal"] = {

@@ -30,111 +30,134 @@ export function isArmExpressionString(value: string): boolean {
   return t.length >= 2 && t.startsWith("[") && t.endsWith("]") && !t.startsWith("[[");
 }
 
+/** A reader over the text inside the brackets. */
+class ExpressionReader {
+  i = 0;
+
+  constructor(private readonly text: string) {}
+
+  fail(what: string): never {
+    throw new ArmExpressionError(`${what} at offset ${this.i}`, this.i);
+  }
+
+  space(): void {
+    while (this.i < this.text.length && /\s/.test(this.text[this.i])) this.i++;
+  }
+
+  private identifier(): string {
+    const m = /^[A-Za-z_$][\w$-]*/.exec(this.text.slice(this.i, this.i + 256));
+    if (m === null) return this.fail("expected a name");
+    this.i += m[0].length;
+    return m[0];
+  }
+
+  /** A `'…'` literal (`''` is a quote). */
+  private string(): ArmExpr {
+    const text = this.text;
+    let out = "";
+    this.i++;
+    for (;;) {
+      if (this.i >= text.length) this.fail("unterminated string");
+      if (text[this.i] === "'") {
+        if (text[this.i + 1] !== "'") break;
+        out += "'";
+        this.i += 2;
+        continue;
+      }
+      out += text[this.i++];
+    }
+    this.i++;
+    return { kind: "string", value: out };
+  }
+
+  /** The arguments after `(`, through `)`. */
+  private args(depth: number): ArmExpr[] {
+    this.i++;
+    const args: ArmExpr[] = [];
+    this.space();
+    if (this.text[this.i] === ")") {
+      this.i++;
+      return args;
+    }
+    for (;;) {
+      args.push(this.expression(depth + 1));
+      this.space();
+      const c = this.text[this.i];
+      if (c !== "," && c !== ")") this.fail("expected ',' or ')'");
+      this.i++;
+      if (c === ")") return args;
+    }
+  }
+
+  /** An identifier, or a call with an optional namespace (`namespace.function(` only when a call follows). */
+  private nameOrCall(depth: number): ArmExpr {
+    const text = this.text;
+    let name = this.identifier();
+    let namespace: string | undefined;
+    this.space();
+    if (text[this.i] === "." && /[A-Za-z_]/.test(text[this.i + 1] ?? "")) {
+      const save = this.i;
+      this.i++;
+      const fn = this.identifier();
+      this.space();
+      if (text[this.i] === "(") {
+        namespace = name;
+        name = fn;
+      } else this.i = save;
+    }
+    this.space();
+    if (text[this.i] !== "(") return { kind: "identifier", name };
+    const args = this.args(depth);
+    return namespace === undefined ? { kind: "call", name, args } : { kind: "call", namespace, name, args };
+  }
+
+  /** Property access and indexers after `node`. */
+  private accessors(node: ArmExpr, depth: number): ArmExpr {
+    const text = this.text;
+    for (;;) {
+      this.space();
+      if (text[this.i] === "?" && (text[this.i + 1] === "." || text[this.i + 1] === "[")) this.i++;
+      if (text[this.i] === "." && text[this.i + 1] === "?") this.i++;
+      if (text[this.i] === ".") {
+        this.i++;
+        this.space();
+        node = { kind: "property", object: node, name: this.identifier() };
+      } else if (text[this.i] === "[") {
+        this.i++;
+        const index = this.expression(depth + 1);
+        this.space();
+        if (text[this.i] !== "]") this.fail("expected ']'");
+        this.i++;
+        node = { kind: "index", object: node, index };
+      } else return node;
+    }
+  }
+
+  expression(depth: number): ArmExpr {
+    if (depth > MAX_DEPTH) this.fail("nesting too deep");
+    this.space();
+    const c = this.text[this.i];
+    let node: ArmExpr;
+    if (c === "'") node = this.string();
+    else if (c !== undefined && /[-\d]/.test(c)) {
+      const m = /^-?\d+(?:\.\d+)?/.exec(this.text.slice(this.i));
+      if (m === null) return this.fail("bad number");
+      this.i += m[0].length;
+      node = { kind: "number", value: Number(m[0]) };
+    } else node = this.nameOrCall(depth);
+    return this.accessors(node, depth);
+  }
+}
+
 /** Parses the expression inside a `"[...]"` string (pass the whole string value). @throws ArmExpressionError */
 export function parseArmExpression(value: string): ArmExpr {
   const src = value.trim();
   if (!isArmExpressionString(src)) throw new ArmExpressionError("not a template expression", 0);
   const text = src.slice(1, -1);
-  let i = 0;
-  const fail = (what: string): never => {
-    throw new ArmExpressionError(`${what} at offset ${i}`, i);
-  };
-  const space = () => {
-    while (i < text.length && /\s/.test(text[i])) i++;
-  };
-  const identifier = (): string => {
-    const m = /^[A-Za-z_$][\w$-]*/.exec(text.slice(i, i + 256));
-    if (m === null) return fail("expected a name");
-    i += m[0].length;
-    return m[0];
-  };
-  const expression = (depth: number): ArmExpr => {
-    if (depth > MAX_DEPTH) fail("nesting too deep");
-    space();
-    let node: ArmExpr;
-    const c = text[i];
-    if (c === "'") {
-      let out = "";
-      i++;
-      for (;;) {
-        if (i >= text.length) fail("unterminated string");
-        if (text[i] === "'") {
-          if (text[i + 1] === "'") {
-            out += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        out += text[i++];
-      }
-      node = { kind: "string", value: out };
-    } else if (c !== undefined && /[-\d]/.test(c)) {
-      const m = /^-?\d+(?:\.\d+)?/.exec(text.slice(i));
-      if (m === null) return fail("bad number");
-      i += m[0].length;
-      node = { kind: "number", value: Number(m[0]) };
-    } else {
-      let name = identifier();
-      let namespace: string | undefined;
-      space();
-      if (text[i] === "." && /[A-Za-z_]/.test(text[i + 1] ?? "")) {
-        // namespace.function( — only when a call follows; otherwise it is property access on an identifier
-        const save = i;
-        i++;
-        const fn = identifier();
-        space();
-        if (text[i] === "(") {
-          namespace = name;
-          name = fn;
-        } else i = save;
-      }
-      space();
-      if (text[i] === "(") {
-        i++;
-        const args: ArmExpr[] = [];
-        space();
-        if (text[i] === ")") i++;
-        else {
-          for (;;) {
-            args.push(expression(depth + 1));
-            space();
-            if (text[i] === ",") {
-              i++;
-              continue;
-            }
-            if (text[i] === ")") {
-              i++;
-              break;
-            }
-            fail("expected ',' or ')'");
-          }
-        }
-        node = namespace === undefined ? { kind: "call", name, args } : { kind: "call", namespace, name, args };
-      } else node = { kind: "identifier", name };
-    }
-    for (;;) {
-      space();
-      if (text[i] === "?" && (text[i + 1] === "." || text[i + 1] === "[")) i++;
-      if (text[i] === "." && text[i + 1] === "?") i++;
-      if (text[i] === ".") {
-        i++;
-        space();
-        node = { kind: "property", object: node, name: identifier() };
-      } else if (text[i] === "[") {
-        i++;
-        const index = expression(depth + 1);
-        space();
-        if (text[i] !== "]") fail("expected ']'");
-        i++;
-        node = { kind: "index", object: node, index };
-      } else return node;
-    }
-  };
-  const root = expression(0);
-  space();
-  if (i < text.length) fail("unexpected text");
+  const reader = new ExpressionReader(text);
+  const root = reader.expression(0);
+  reader.space();
+  if (reader.i < text.length) reader.fail("unexpected text");
   return root;
 }
 

@@ -21,122 +21,139 @@ export class JsonSyntaxError extends Error {
 
 const MAX_DEPTH = 512;
 
-/** Parses JSON (comments allowed) into a positioned tree. @throws JsonSyntaxError */
-export function parseJsonTree(text: string): JsonTree {
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
-  let lineStart = 0;
-  const position = (): IacPosition => ({ line, column: i - lineStart + 1 });
-  const fail = (what: string): never => {
-    throw new JsonSyntaxError(`${what} at line ${line}, column ${i - lineStart + 1}`, position());
-  };
-  const space = () => {
+/** A JSON reader over one text, tracking line and column. */
+class JsonReader {
+  i: number;
+  private line = 1;
+  private lineStart = 0;
+
+  constructor(private readonly text: string) {
+    this.i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  }
+
+  position(): IacPosition {
+    return { line: this.line, column: this.i - this.lineStart + 1 };
+  }
+
+  fail(what: string): never {
+    throw new JsonSyntaxError(`${what} at line ${this.line}, column ${this.i - this.lineStart + 1}`, this.position());
+  }
+
+  /** Skips whitespace and comments. */
+  space(): void {
+    const text = this.text;
     for (;;) {
-      const c = text[i];
+      const c = text[this.i];
       if (c === "\n") {
-        line++;
-        lineStart = ++i;
-      } else if (c === " " || c === "\t" || c === "\r") i++;
-      else if (c === "/" && text[i + 1] === "/") {
-        while (i < text.length && text[i] !== "\n") i++;
-      } else if (c === "/" && text[i + 1] === "*") {
-        const end = text.indexOf("*/", i + 2);
-        if (end === -1) fail("unterminated comment");
-        for (let k = i; k < end; k++) {
+        this.line++;
+        this.lineStart = ++this.i;
+      } else if (c === " " || c === "\t" || c === "\r") this.i++;
+      else if (c === "/" && text[this.i + 1] === "/") {
+        while (this.i < text.length && text[this.i] !== "\n") this.i++;
+      } else if (c === "/" && text[this.i + 1] === "*") {
+        const end = text.indexOf("*/", this.i + 2);
+        if (end === -1) this.fail("unterminated comment");
+        for (let k = this.i; k < end; k++) {
           if (text[k] === "\n") {
-            line++;
-            lineStart = k + 1;
+            this.line++;
+            this.lineStart = k + 1;
           }
         }
-        i = end + 2;
+        this.i = end + 2;
       } else return;
     }
-  };
-  const string = (): string => {
-    const start = i;
-    i++;
+  }
+
+  string(): string {
+    const text = this.text;
+    const start = this.i;
+    this.i++;
     let simple = true;
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
+    while (this.i < text.length) {
+      const c = text.charCodeAt(this.i);
       if (c === 34) break;
       if (c === 92) {
         simple = false;
-        i += 2;
+        this.i += 2;
         continue;
       }
-      if (c < 0x20) fail("control character in string");
-      i++;
+      if (c < 0x20) this.fail("control character in string");
+      this.i++;
     }
-    if (i >= text.length) fail("unterminated string");
-    i++;
-    const raw = text.slice(start, i);
+    if (this.i >= text.length) this.fail("unterminated string");
+    this.i++;
+    const raw = text.slice(start, this.i);
     return simple ? raw.slice(1, -1) : (JSON.parse(raw) as string);
-  };
-  const value = (depth: number): JsonTree => {
-    if (depth > MAX_DEPTH) fail("nesting too deep");
-    space();
-    const at = position();
-    const c = text[i];
-    if (c === "{") {
-      i++;
-      const entries: { key: string; at: IacPosition; value: JsonTree }[] = [];
-      space();
-      if (text[i] === "}") {
-        i++;
-        return { kind: "object", entries, at };
-      }
-      for (;;) {
-        space();
-        if (text[i] !== '"') fail("expected a property name");
-        const keyAt = position();
-        const key = string();
-        space();
-        if (text[i] !== ":") fail("expected ':'");
-        i++;
-        entries.push({ key, at: keyAt, value: value(depth + 1) });
-        space();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "}") {
-          i++;
-          return { kind: "object", entries, at };
-        }
-        fail("expected ',' or '}'");
-      }
+  }
+
+  /** Consumes `,` (true: another item follows) or `close` (false), or fails. */
+  private next(close: string): boolean {
+    this.space();
+    const c = this.text[this.i];
+    if (c === "," || c === close) {
+      this.i++;
+      return c === ",";
     }
-    if (c === "[") {
-      i++;
-      const items: JsonTree[] = [];
-      space();
-      if (text[i] === "]") {
-        i++;
-        return { kind: "array", items, at };
-      }
-      for (;;) {
-        items.push(value(depth + 1));
-        space();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "]") {
-          i++;
-          return { kind: "array", items, at };
-        }
-        fail("expected ',' or ']'");
-      }
+    return this.fail(`expected ',' or '${close}'`);
+  }
+
+  private object(at: IacPosition, depth: number): JsonTree {
+    this.i++;
+    const entries: { key: string; at: IacPosition; value: JsonTree }[] = [];
+    this.space();
+    if (this.text[this.i] === "}") {
+      this.i++;
+      return { kind: "object", entries, at };
     }
-    if (c === '"') return { kind: "leaf", expr: string(), at };
-    const m = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
-    if (m === null) return fail("unexpected token");
-    i += m[0].length;
+    do {
+      this.space();
+      if (this.text[this.i] !== '"') this.fail("expected a property name");
+      const keyAt = this.position();
+      const key = this.string();
+      this.space();
+      if (this.text[this.i] !== ":") this.fail("expected ':'");
+      this.i++;
+      entries.push({ key, at: keyAt, value: this.value(depth + 1) });
+    } while (this.next("}"));
+    return { kind: "object", entries, at };
+  }
+
+  private array(at: IacPosition, depth: number): JsonTree {
+    this.i++;
+    const items: JsonTree[] = [];
+    this.space();
+    if (this.text[this.i] === "]") {
+      this.i++;
+      return { kind: "array", items, at };
+    }
+    do items.push(this.value(depth + 1));
+    while (this.next("]"));
+    return { kind: "array", items, at };
+  }
+
+  value(depth: number): JsonTree {
+    if (depth > MAX_DEPTH) this.fail("nesting too deep");
+    this.space();
+    const at = this.position();
+    const c = this.text[this.i];
+    if (c === "{") return this.object(at, depth);
+    if (c === "[") return this.array(at, depth);
+    if (c === '"') return { kind: "leaf", expr: this.string(), at };
+    const m = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(
+      this.text.slice(this.i, this.i + 400),
+    );
+    if (m === null) return this.fail("unexpected token");
+    this.i += m[0].length;
     return { kind: "leaf", expr: JSON.parse(m[0]) as JsonLeaf, at };
-  };
-  const root = value(0);
-  space();
-  if (i < text.length) fail("unexpected text after the JSON value");
+  }
+}
+
+/** Parses JSON (comments allowed) into a positioned tree. @throws JsonSyntaxError */
+export function parseJsonTree(text: string): JsonTree {
+  const reader = new JsonReader(text);
+  const root = reader.value(0);
+  reader.space();
+  if (reader.i < text.length) reader.fail("unexpected text after the JSON value");
   return root;
 }
 
@@ -146,7 +163,13 @@ export function plainJson(tree: JsonTree): unknown {
   if (tree.kind === "array") return tree.items.map(plainJson);
   const out: Record<string, unknown> = {};
   for (const e of tree.entries) {
-    if (e.key === "__proto__") Object.defineProperty(out, e.key, { value: plainJson(e.value), enumerable: true, writable: true, configurable: true });
+    if (e.key === "__proto__")
+      Object.defineProperty(out, e.key, {
+        value: plainJson(e.value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     else out[e.key] = plainJson(e.value);
   }
   return out;

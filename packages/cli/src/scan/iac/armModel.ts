@@ -24,7 +24,10 @@ export function isArmTemplate(tree: JsonTree): boolean {
   const schema = entryOf(tree, "$schema");
   if (schema?.kind === "leaf" && typeof schema.expr === "string" && TEMPLATE_SCHEMA.test(schema.expr)) return true;
   // A template without $schema: resources plus contentVersion or outputs.
-  return entryOf(tree, "resources") !== undefined && (entryOf(tree, "contentVersion") !== undefined || entryOf(tree, "outputs") !== undefined);
+  return (
+    entryOf(tree, "resources") !== undefined &&
+    (entryOf(tree, "contentVersion") !== undefined || entryOf(tree, "outputs") !== undefined)
+  );
 }
 
 const parsedCache = new Map<string, ArmExpr | null>();
@@ -60,13 +63,19 @@ function leaves(tree: JsonTree | undefined): JsonLeaf[] {
 const str = (t: JsonTree | undefined) => (t?.kind === "leaf" && typeof t.expr === "string" ? t.expr : undefined);
 
 function flatten(list: JsonTree | undefined, parentType: string, parentName: string, out: FlatResource[]): void {
-  const items = list?.kind === "array" ? list.items.map((v) => ({ v, symbolic: undefined as string | undefined })) : list?.kind === "object" ? list.entries.map((e) => ({ v: e.value, symbolic: e.key })) : [];
+  const items =
+    list?.kind === "array"
+      ? list.items.map((v) => ({ v, symbolic: undefined as string | undefined }))
+      : list?.kind === "object"
+        ? list.entries.map((e) => ({ v: e.value, symbolic: e.key }))
+        : [];
   for (const { v, symbolic } of items) {
     if (v.kind !== "object") continue;
     let type = (str(entryOf(v, "type")) ?? "").toLowerCase();
     if (parentType !== "" && !type.includes(".")) type = `${parentType}/${type}`;
     let nameText = str(entryOf(v, "name")) ?? "";
-    if (parentType !== "" && parentName !== "" && !isArmExpressionString(nameText)) nameText = `${parentName}/${nameText}`;
+    if (parentType !== "" && parentName !== "" && !isArmExpressionString(nameText))
+      nameText = `${parentName}/${nameText}`;
     out.push({ type, nameText, symbolic, body: v });
     flatten(entryOf(v, "resources"), type, nameText, out);
   }
@@ -78,8 +87,16 @@ function ownBody(r: FlatResource): JsonTree {
   const entries = r.body.entries
     .filter((e) => e.key.toLowerCase() !== "resources")
     .map((e) => {
-      if (e.key.toLowerCase() !== "properties" || e.value.kind !== "object" || r.type !== "microsoft.resources/deployments") return e;
-      return { ...e, value: { ...e.value, entries: e.value.entries.filter((p) => p.key.toLowerCase() !== "template") } };
+      if (
+        e.key.toLowerCase() !== "properties" ||
+        e.value.kind !== "object" ||
+        r.type !== "microsoft.resources/deployments"
+      )
+        return e;
+      return {
+        ...e,
+        value: { ...e.value, entries: e.value.entries.filter((p) => p.key.toLowerCase() !== "template") },
+      };
     });
   return { ...r.body, entries };
 }
@@ -102,89 +119,130 @@ export function analyseArm(text: string): IacModel | undefined {
   }
   if (!isArmTemplate(tree)) return undefined;
   const model: IacModel = { language: "arm", resources: [], flows: [] };
-  analyseTemplate(tree, model, { acsNameTexts: new Set(), acsIdVars: new Set(), keyVars: new Map(), deploymentKeyOutputs: new Map() }, 0);
+  analyseTemplate(
+    tree,
+    model,
+    { acsNameTexts: new Set(), acsIdVars: new Set(), keyVars: new Map(), deploymentKeyOutputs: new Map() },
+    0,
+  );
   return model;
 }
 
-function analyseTemplate(template: JsonTree, model: IacModel, outer: Context, depth: number): { keyOutputs: Set<string>; hasDiagnostics: boolean } {
-  const resources: FlatResource[] = [];
-  flatten(entryOf(template, "resources"), "", "", resources);
-  const ctx: Context = {
-    acsNameTexts: new Set(outer.acsNameTexts),
-    acsIdVars: new Set(outer.acsIdVars),
-    keyVars: new Map(outer.keyVars),
-    deploymentKeyOutputs: new Map(outer.deploymentKeyOutputs),
-  };
-  const acs = resources.filter((r) => r.type === ACS_TYPE && entryOf(r.body, "existing")?.kind !== "leaf");
-  const acsAll = resources.filter((r) => r.type === ACS_TYPE);
-  for (const r of acsAll) {
-    const e = expressionOf(r.nameText);
-    ctx.acsNameTexts.add(e !== undefined ? armText(e).toLowerCase() : `'${r.nameText.replace(/'/g, "''")}'`.toLowerCase());
-    if (r.symbolic !== undefined) ctx.acsNameTexts.add(`'${r.symbolic}'`.toLowerCase());
+const quoted = (text: string) => `'${text.replace(/'/g, "''")}'`;
+/** The name of a resource as an expression text (a plain name becomes a quoted literal). */
+const nameKey = (nameText: string) => {
+  const e = expressionOf(nameText);
+  return e !== undefined ? armText(e) : quoted(nameText);
+};
+const isCall = (n: ArmExpr, name: string): n is Extract<ArmExpr, { kind: "call" }> =>
+  n.kind === "call" && n.name.toLowerCase() === name;
+
+/** One template (the root or an inline nested one) and what is known in its scope. */
+class TemplateScope {
+  readonly resources: FlatResource[] = [];
+  readonly ctx: Context;
+  hasDiagnostics = false;
+  coversAll = false;
+
+  constructor(
+    readonly template: JsonTree,
+    outer: Context,
+  ) {
+    flatten(entryOf(template, "resources"), "", "", this.resources);
+    this.ctx = {
+      acsNameTexts: new Set(outer.acsNameTexts),
+      acsIdVars: new Set(outer.acsIdVars),
+      keyVars: new Map(outer.keyVars),
+      deploymentKeyOutputs: new Map(outer.deploymentKeyOutputs),
+    };
+    for (const r of this.resources.filter((x) => x.type === ACS_TYPE)) {
+      this.ctx.acsNameTexts.add(nameKey(r.nameText).toLowerCase());
+      if (r.symbolic !== undefined) this.ctx.acsNameTexts.add(`'${r.symbolic}'`.toLowerCase());
+    }
   }
 
-  const refersToAcs = (e: ArmExpr): boolean => {
+  refersToAcs(e: ArmExpr): boolean {
     for (const n of armNodes(e)) {
-      if (n.kind === "string" && n.value.toLowerCase().includes("microsoft.communication/communicationservices")) return true;
-      if (n.kind === "call" && n.name.toLowerCase() === "variables" && n.args[0]?.kind === "string" && ctx.acsIdVars.has(n.args[0].value.toLowerCase())) return true;
+      if (n.kind === "string" && n.value.toLowerCase().includes("microsoft.communication/communicationservices"))
+        return true;
+      if (
+        isCall(n, "variables") &&
+        n.args[0]?.kind === "string" &&
+        this.ctx.acsIdVars.has(n.args[0].value.toLowerCase())
+      )
+        return true;
     }
-    return ctx.acsNameTexts.has(armText(e).toLowerCase());
-  };
-  const taint = (e: ArmExpr): string | undefined => {
+    return this.ctx.acsNameTexts.has(armText(e).toLowerCase());
+  }
+
+  /** `reference(deployment).outputs.name`: the key output it reads, or undefined. */
+  private deploymentOutput(n: ArmExpr): string | undefined {
+    if (n.kind !== "property" || n.object.kind !== "property" || n.object.name.toLowerCase() !== "outputs")
+      return undefined;
+    const call = n.object.object;
+    if (!isCall(call, "reference")) return undefined;
+    let arg = call.args[0];
+    // reference(resourceId('Microsoft.Resources/deployments', name), …), as Bicep generates for modules
+    const deployments = (a: ArmExpr) =>
+      a.kind === "string" && a.value.toLowerCase() === "microsoft.resources/deployments";
+    if (arg?.kind === "call" && /resourceid$/i.test(arg.name) && arg.args.some(deployments))
+      arg = arg.args[arg.args.length - 1];
+    const key = arg === undefined ? undefined : armText(arg).toLowerCase();
+    const outs = key === undefined ? undefined : this.ctx.deploymentKeyOutputs.get(key);
+    if (outs?.has(n.name.toLowerCase()) === true) return `${armText(call)}.outputs.${n.name}`;
+    if (outs === undefined && key !== undefined && unreadableModuleOutputCarriesKey(key, n.name))
+      return `${armText(call)}.outputs.${n.name} (deployment not read; named like an ACS key)`;
+    return undefined;
+  }
+
+  /** What carries a key in `e`, or undefined. */
+  taint(e: ArmExpr): string | undefined {
     for (const n of armNodes(e)) {
       // listKeys(<a resource id from elsewhere, named like ACS>).primaryKey (and the other key properties)
-      if (
-        n.kind === "property" &&
-        ACS_KEY_PROPERTY.test(n.name) &&
-        n.object.kind === "call" &&
-        n.object.name.toLowerCase() === "listkeys" &&
-        n.object.args[0] !== undefined &&
-        !refersToAcs(n.object.args[0]) &&
-        /acs|communication/i.test(armText(n.object.args[0]))
-      ) {
-        return `listKeys(${armText(n.object.args[0]).slice(0, 100)}).${n.name} (named like an ACS resource)`;
+      if (n.kind === "property" && ACS_KEY_PROPERTY.test(n.name) && isCall(n.object, "listkeys")) {
+        const arg = n.object.args[0];
+        if (arg !== undefined && !this.refersToAcs(arg) && /acs|communication/i.test(armText(arg)))
+          return `listKeys(${armText(arg).slice(0, 100)}).${n.name} (named like an ACS resource)`;
       }
-      if (n.kind === "call" && n.name.toLowerCase() === "listkeys" && n.args[0] !== undefined && refersToAcs(n.args[0])) return `listKeys(${armText(n.args[0]).slice(0, 100)})`;
-      if (n.kind === "call" && n.name.toLowerCase() === "variables" && n.args[0]?.kind === "string") {
-        const v = ctx.keyVars.get(n.args[0].value.toLowerCase());
+      if (isCall(n, "listkeys") && n.args[0] !== undefined && this.refersToAcs(n.args[0]))
+        return `listKeys(${armText(n.args[0]).slice(0, 100)})`;
+      if (isCall(n, "variables") && n.args[0]?.kind === "string") {
+        const v = this.ctx.keyVars.get(n.args[0].value.toLowerCase());
         if (v !== undefined) return `variables('${n.args[0].value}') (${v})`;
       }
-      // reference(deployment).outputs.name(.value)
-      if (n.kind === "property" && n.object.kind === "property" && n.object.name.toLowerCase() === "outputs" && n.object.object.kind === "call" && n.object.object.name.toLowerCase() === "reference") {
-        let arg = n.object.object.args[0];
-        // reference(resourceId('Microsoft.Resources/deployments', name), …), as Bicep generates for modules
-        if (arg?.kind === "call" && /resourceid$/i.test(arg.name) && arg.args.some((a) => a.kind === "string" && a.value.toLowerCase() === "microsoft.resources/deployments")) {
-          arg = arg.args[arg.args.length - 1];
-        }
-        const key = arg === undefined ? undefined : armText(arg).toLowerCase();
-        const outs = key === undefined ? undefined : ctx.deploymentKeyOutputs.get(key);
-        if (outs?.has(n.name.toLowerCase()) === true) return `${armText(n.object.object)}.outputs.${n.name}`;
-        if (outs === undefined && key !== undefined && unreadableModuleOutputCarriesKey(key, n.name)) return `${armText(n.object.object)}.outputs.${n.name} (deployment not read; named like an ACS key)`;
-      }
+      const output = this.deploymentOutput(n);
+      if (output !== undefined) return output;
     }
     return undefined;
-  };
-  const taintLeaf = (leaf: JsonLeaf): string | undefined => {
-    const e = expressionOf(leaf);
-    return e === undefined ? undefined : taint(e);
-  };
+  }
 
-  // Variables: resource ids and keys, to a fixed point.
-  const variables = entryOf(template, "variables");
-  const varEntries = variables?.kind === "object" ? variables.entries : [];
-  for (let changed = true, rounds = 0; changed && rounds < 10; rounds++) {
-    changed = false;
-    for (const v of varEntries) {
-      const name = v.key.toLowerCase();
-      const exprs = leaves(v.value).map(expressionOf).filter((e): e is ArmExpr => e !== undefined);
-      const plain = leaves(v.value).filter((l): l is string => typeof l === "string" && !isArmExpressionString(l));
-      const holdsId = exprs.some((e) => !hasListKeys(e) && refersToAcs(e)) || plain.some((l) => l.toLowerCase().includes("microsoft.communication/communicationservices"));
-      if (!ctx.acsIdVars.has(name) && !ctx.keyVars.has(name) && holdsId) {
-        ctx.acsIdVars.add(name);
-        changed = true;
-      }
-      if (!ctx.keyVars.has(name)) {
-        const via = exprs.map(taint).find((x) => x !== undefined);
+  taintLeaf(leaf: JsonLeaf): string | undefined {
+    const e = expressionOf(leaf);
+    return e === undefined ? undefined : this.taint(e);
+  }
+
+  /** Variables: resource ids and keys, to a fixed point. */
+  resolveVariables(): void {
+    const variables = entryOf(this.template, "variables");
+    const varEntries = variables?.kind === "object" ? variables.entries : [];
+    const ctx = this.ctx;
+    for (let changed = true, rounds = 0; changed && rounds < 10; rounds++) {
+      changed = false;
+      for (const v of varEntries) {
+        const name = v.key.toLowerCase();
+        const exprs = leaves(v.value)
+          .map(expressionOf)
+          .filter((e): e is ArmExpr => e !== undefined);
+        const plain = leaves(v.value).filter((l): l is string => typeof l === "string" && !isArmExpressionString(l));
+        const holdsId =
+          exprs.some((e) => !hasListKeys(e) && this.refersToAcs(e)) ||
+          plain.some((l) => l.toLowerCase().includes("microsoft.communication/communicationservices"));
+        if (!ctx.acsIdVars.has(name) && !ctx.keyVars.has(name) && holdsId) {
+          ctx.acsIdVars.add(name);
+          changed = true;
+        }
+        if (ctx.keyVars.has(name)) continue;
+        const via = exprs.map((e) => this.taint(e)).find((x) => x !== undefined);
         if (via !== undefined) {
           ctx.keyVars.set(name, via);
           changed = true;
@@ -193,62 +251,76 @@ function analyseTemplate(template: JsonTree, model: IacModel, outer: Context, de
     }
   }
 
-  // Nested deployments with inline templates first (their key outputs feed reference(...).outputs.x).
-  let hasDiagnostics = false;
-  let coversAll = false;
-  for (const r of resources) {
-    if (r.type !== "microsoft.resources/deployments") continue;
-    const inner = entryOf(entryOf(r.body, "properties"), "template");
-    if (inner !== undefined && depth < 8) {
-      const result = analyseTemplate(inner, model, ctx, depth + 1);
-      const nameExpr = expressionOf(r.nameText);
-      const key = (nameExpr !== undefined ? armText(nameExpr) : `'${r.nameText.replace(/'/g, "''")}'`).toLowerCase();
-      ctx.deploymentKeyOutputs.set(key, result.keyOutputs);
-      if (result.hasDiagnostics) {
-        hasDiagnostics = true;
-        coversAll = true;
+  /** Nested deployments with inline templates first (their key outputs feed reference(...).outputs.x). */
+  nestedDeployments(model: IacModel, depth: number): void {
+    for (const r of this.resources) {
+      if (r.type !== "microsoft.resources/deployments") continue;
+      const properties = entryOf(r.body, "properties");
+      const inner = entryOf(properties, "template");
+      if (inner !== undefined && depth < 8) {
+        const result = analyseTemplate(inner, model, this.ctx, depth + 1);
+        this.ctx.deploymentKeyOutputs.set(nameKey(r.nameText).toLowerCase(), result.keyOutputs);
+        if (result.hasDiagnostics) this.hasDiagnostics = this.coversAll = true;
+      } else if (entryOf(properties, "templateLink") !== undefined) {
+        // A linked template we cannot read: if it is given the ACS resource, assume it may configure its logs.
+        const given = leaves(entryOf(properties, "parameters")).some((l) => {
+          const e = expressionOf(l);
+          return e !== undefined && this.refersToAcs(e);
+        });
+        if (given) this.coversAll = true;
       }
-    } else if (entryOf(entryOf(r.body, "properties"), "templateLink") !== undefined) {
-      // A linked template we cannot read: if it is given the ACS resource, assume it may configure its logs.
-      if (leaves(entryOf(entryOf(r.body, "properties"), "parameters")).some((l) => { const e = expressionOf(l); return e !== undefined && refersToAcs(e); })) coversAll = true;
     }
   }
 
-  const flows: KeyFlow[] = [];
-  for (const r of resources) {
-    if (r.type === "microsoft.insights/diagnosticsettings") {
-      hasDiagnostics = true;
-      const scope = str(entryOf(r.body, "scope"));
-      if (scope === undefined) continue;
-      const e = expressionOf(scope);
-      if (e === undefined || refersToAcs(e) || ctx.acsNameTexts.has(`'${scope}'`.toLowerCase())) coversAll = true;
-      else coversAll = true; // a scope we cannot resolve: do not guess it is another resource
-      continue;
+  /** Key flows into resource properties; diagnostic settings (any scope counts as covering: never guess). */
+  resourceFlows(): KeyFlow[] {
+    const flows: KeyFlow[] = [];
+    const literal = (l: JsonLeaf) => (typeof l === "string" && !isArmExpressionString(l) ? l : undefined);
+    for (const r of this.resources) {
+      if (r.type === "microsoft.insights/diagnosticsettings") {
+        this.hasDiagnostics = true;
+        // A scope, resolved to the ACS resource or not: do not guess it is another resource.
+        if (str(entryOf(r.body, "scope")) !== undefined) this.coversAll = true;
+        continue;
+      }
+      const acsDiagnostics =
+        r.type.startsWith(`${ACS_TYPE}/providers/microsoft.insights/diagnosticsettings`) ||
+        r.type.startsWith(`${ACS_TYPE}/providers/diagnosticsettings`);
+      if (acsDiagnostics) {
+        this.hasDiagnostics = this.coversAll = true;
+        continue;
+      }
+      for (const f of resourceFlows(r.type, r.nameText, ownBody(r), (l) => this.taintLeaf(l), literal))
+        flows.push({ ...f, secure: false });
     }
-    if (r.type.startsWith(`${ACS_TYPE}/providers/microsoft.insights/diagnosticsettings`) || r.type.startsWith(`${ACS_TYPE}/providers/diagnosticsettings`)) {
-      hasDiagnostics = true;
-      coversAll = true;
-      continue;
-    }
-    for (const f of resourceFlows(r.type, r.nameText, ownBody(r), taintLeaf, (l) => (typeof l === "string" && !isArmExpressionString(l) ? l : undefined))) {
-      flows.push({ ...f, secure: false });
-    }
+    return flows;
   }
-  const keyOutputs = new Set<string>();
-  const outputs = entryOf(template, "outputs");
-  if (outputs?.kind === "object") {
+
+  /** Outputs that carry a key. */
+  outputFlows(keyOutputs: Set<string>): KeyFlow[] {
+    const flows: KeyFlow[] = [];
+    const outputs = entryOf(this.template, "outputs");
+    if (outputs?.kind !== "object") return flows;
     for (const o of outputs.entries) {
-      const via = leaves(entryOf(o.value, "value")).map(taintLeaf).find((v) => v !== undefined);
+      const via = leaves(entryOf(o.value, "value"))
+        .map((l) => this.taintLeaf(l))
+        .find((v) => v !== undefined);
       if (via === undefined) continue;
       keyOutputs.add(o.key.toLowerCase());
       const type = (str(entryOf(o.value, "type")) ?? "").toLowerCase();
-      flows.push({ sink: "output", name: o.key, at: o.at, via, secure: type === "securestring" || type === "secureobject" });
+      flows.push({
+        sink: "output",
+        name: o.key,
+        at: o.at,
+        via,
+        secure: type === "securestring" || type === "secureobject",
+      });
     }
+    return flows;
   }
-  model.flows.push(...flows);
 
-  const parameters = entryOf(template, "parameters");
-  for (const r of acs) {
+  /** An ACS resource declaration and whether it sets `disableLocalAuth` (literally or through a parameter default). */
+  acsResource(r: FlatResource): AcsResource {
     const props = entryOf(r.body, "properties");
     const dla = entryOf(props, "disableLocalAuth");
     let disables = false;
@@ -257,14 +329,18 @@ function analyseTemplate(template: JsonTree, model: IacModel, outer: Context, de
       if (dla.expr === true || dla.expr === "true") disables = true;
       else if (dla.expr !== false && dla.expr !== "false") {
         const e = expressionOf(dla.expr);
-        const p = e?.kind === "call" && e.name.toLowerCase() === "parameters" && e.args[0]?.kind === "string" ? entryOf(parameters, e.args[0].value) : undefined;
+        const parameters = entryOf(this.template, "parameters");
+        const p =
+          e !== undefined && isCall(e, "parameters") && e.args[0]?.kind === "string"
+            ? entryOf(parameters, e.args[0].value)
+            : undefined;
         const def = entryOf(p, "defaultValue");
         if (def?.kind === "leaf" && def.expr === true) disables = true;
         else if (!(def?.kind === "leaf" && def.expr === false)) unknown = true;
       }
     }
     const nameExpr = expressionOf(r.nameText);
-    const acsResource: AcsResource = {
+    return {
       name: r.symbolic ?? (nameExpr !== undefined ? armText(nameExpr) : r.nameText),
       at: r.body.at,
       provider: "arm",
@@ -273,8 +349,25 @@ function analyseTemplate(template: JsonTree, model: IacModel, outer: Context, de
       disableLocalAuthUnknown: unknown,
       hasDiagnostics: false,
     };
-    model.resources.push(acsResource);
   }
-  if (coversAll) for (const r of model.resources) r.hasDiagnostics = true;
-  return { keyOutputs, hasDiagnostics };
+}
+
+function analyseTemplate(
+  template: JsonTree,
+  model: IacModel,
+  outer: Context,
+  depth: number,
+): { keyOutputs: Set<string>; hasDiagnostics: boolean } {
+  const scope = new TemplateScope(template, outer);
+  scope.resolveVariables();
+  scope.nestedDeployments(model, depth);
+  const keyOutputs = new Set<string>();
+  const flows = scope.resourceFlows();
+  flows.push(...scope.outputFlows(keyOutputs));
+  model.flows.push(...flows);
+  for (const r of scope.resources) {
+    if (r.type === ACS_TYPE && entryOf(r.body, "existing")?.kind !== "leaf") model.resources.push(scope.acsResource(r));
+  }
+  if (scope.coversAll) for (const r of model.resources) r.hasDiagnostics = true;
+  return { keyOutputs, hasDiagnostics: scope.hasDiagnostics };
 }

@@ -9,210 +9,22 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { entryOf, resourceFlows } from "./armSinks.js";
-import type { TreeValue } from "./armSinks.js";
+import type { Expr, HclBlock, Value } from "./hclParser.js";
+import { parseFile } from "./hclParser.js";
 import { hclStringValue, tokenizeHcl } from "./hclTokenizer.js";
 import type { HclToken } from "./hclTokenizer.js";
-import { parseJsonTree } from "./armJson.js";
-import type { JsonTree } from "./armJson.js";
 import { ACS_TYPE, unreadableModuleOutputCarriesKey } from "./model.js";
 import type { AcsResource, IacHost, IacModel, IacPosition, KeyFlow, SinkKind } from "./model.js";
+import { exprText, leavesOf } from "./modelCore.js";
 
-type Expr = HclToken[];
-type Value = TreeValue<Expr>;
-
-export interface HclBlock {
-  type: string;
-  labels: string[];
-  at: IacPosition;
-  attrs: { key: string; at: IacPosition; value: Value }[];
-  blocks: HclBlock[];
-}
-
-const OPEN = new Set(["(", "[", "{"]);
-const CLOSE = new Set([")", "]", "}"]);
-const pos = (t: HclToken | undefined): IacPosition => ({ line: t?.line ?? 1, column: t?.column ?? 1 });
-
-/** Parses HCL native syntax into blocks and attributes. Never throws. */
-export function parseHcl(source: string): HclBlock {
-  const tokens = tokenizeHcl(source).filter((t) => t.type !== "ws" && t.type !== "comment");
-  let i = 0;
-  const peek = (k = 0) => tokens[i + k];
-  const isPunct = (t: HclToken | undefined, p: string) => t?.type === "punct" && t.text === p;
-  const skipNewlines = () => {
-    while (peek()?.type === "newline") i++;
-  };
-  const expression = (stopAtColon = false): Expr => {
-    const out: Expr = [];
-    let depth = 0;
-    let interp = 0;
-    while (i < tokens.length) {
-      const t = tokens[i];
-      if (t.type === "string-head") interp++;
-      if (t.type === "string-tail") interp--;
-      if (depth === 0 && interp <= 0) {
-        if (t.type === "newline" || (t.type === "punct" && (t.text === "," || CLOSE.has(t.text)))) break;
-        if (stopAtColon && t.type === "punct" && (t.text === "=" || t.text === ":")) break;
-      }
-      if (t.type === "punct" && OPEN.has(t.text)) depth++;
-      if (t.type === "punct" && CLOSE.has(t.text)) depth = Math.max(0, depth - 1);
-      out.push(t);
-      i++;
-    }
-    return out.filter((t) => t.type !== "newline");
-  };
-  const value = (): Value => {
-    skipNewlines();
-    const t = peek();
-    if (isPunct(t, "{") && !(peek(1)?.type === "identifier" && peek(1)?.text === "for")) {
-      const save = i;
-      i++;
-      const entries: { key: string; at: IacPosition; value: Value }[] = [];
-      for (;;) {
-        while (peek()?.type === "newline" || isPunct(peek(), ",")) i++;
-        const k = peek();
-        if (k === undefined) break;
-        if (isPunct(k, "}")) {
-          i++;
-          return { kind: "object", entries, at: pos(t) };
-        }
-        const keyExpr = expression(true);
-        if (!(isPunct(peek(), "=") || isPunct(peek(), ":")) || keyExpr.length === 0) {
-          // Not an object constructor after all: treat the whole thing as one expression.
-          i = save;
-          break;
-        }
-        i++;
-        const key = keyExpr.length === 1 && keyExpr[0].type === "string" ? hclStringValue(keyExpr[0]) : keyExpr.map((x) => x.text).join("").replace(/^\(|\)$/g, "");
-        entries.push({ key, at: pos(keyExpr[0]), value: value() });
-      }
-    }
-    if (isPunct(peek(), "[") && !(peek(1)?.type === "identifier" && peek(1)?.text === "for")) {
-      const save = i;
-      i++;
-      const items: Value[] = [];
-      for (;;) {
-        while (peek()?.type === "newline" || isPunct(peek(), ",")) i++;
-        const u = peek();
-        if (u === undefined) break;
-        if (isPunct(u, "]")) {
-          i++;
-          // An indexer or splat right after the tuple (`[...][0]`): one expression.
-          if (isPunct(peek(), "[") || isPunct(peek(), ".")) {
-            i = save;
-            break;
-          }
-          return { kind: "array", items, at: pos(t) };
-        }
-        const before = i;
-        items.push(value());
-        if (i === before) i++;
-      }
-    }
-    const expr = expression();
-    return { kind: "leaf", expr, at: pos(expr[0] ?? t) };
-  };
-  const body = (type: string, labels: string[], at: IacPosition, nested: boolean): HclBlock => {
-    const block: HclBlock = { type, labels, at, attrs: [], blocks: [] };
-    while (i < tokens.length) {
-      const t = tokens[i];
-      if (t.type === "newline" || isPunct(t, ",")) {
-        i++;
-        continue;
-      }
-      if (isPunct(t, "}")) {
-        i++;
-        if (nested) return block;
-        continue;
-      }
-      if (t.type === "identifier" && isPunct(peek(1), "=") && !isPunct(peek(1), "==")) {
-        i += 2;
-        block.attrs.push({ key: t.text, at: pos(t), value: value() });
-        continue;
-      }
-      if (t.type === "identifier") {
-        let k = 1;
-        const blockLabels: string[] = [];
-        while (peek(k)?.type === "string" || peek(k)?.type === "identifier") {
-          const l = peek(k);
-          blockLabels.push(l.type === "string" ? hclStringValue(l) : l.text);
-          k++;
-        }
-        if (isPunct(peek(k), "{")) {
-          i += k + 1;
-          block.blocks.push(body(t.text, blockLabels, pos(t), true));
-          continue;
-        }
-      }
-      // Anything else: skip to the end of the line (error recovery).
-      let depth = 0;
-      while (i < tokens.length) {
-        const u = tokens[i];
-        if (u.type === "punct" && OPEN.has(u.text)) depth++;
-        if (u.type === "punct" && CLOSE.has(u.text)) {
-          if (depth === 0) {
-            if (u.text !== "}") i++; // a stray `)` or `]`: consume it (a `}` closes the block above)
-            break;
-          }
-          depth--;
-        }
-        if (u.type === "newline" && depth <= 0) break;
-        i++;
-      }
-    }
-    return block;
-  };
-  return body("", [], { line: 1, column: 1 }, false);
-}
-
-/** Terraform JSON syntax (`.tf.json`) → the same blocks (strings become template expressions). */
-export function parseTerraformJson(source: string): HclBlock | undefined {
-  let tree: JsonTree;
-  try {
-    tree = parseJsonTree(source);
-  } catch {
-    return undefined;
-  }
-  const toValue = (v: JsonTree): Value => {
-    if (v.kind === "object") return { kind: "object", entries: v.entries.map((e) => ({ key: e.key, at: e.at, value: toValue(e.value) })), at: v.at };
-    if (v.kind === "array") return { kind: "array", items: v.items.map(toValue), at: v.at };
-    const text = typeof v.expr === "string" ? JSON.stringify(v.expr) : JSON.stringify(v.expr);
-    const expr = tokenizeHcl(text)
-      .filter((t) => t.type !== "ws")
-      .map((t) => ({ ...t, line: v.at.line, column: v.at.column }));
-    return { kind: "leaf", expr, at: v.at };
-  };
-  const root: HclBlock = { type: "", labels: [], at: { line: 1, column: 1 }, attrs: [], blocks: [] };
-  if (tree.kind !== "object") return root;
-  const asBlock = (type: string, labels: string[], v: JsonTree): HclBlock[] => {
-    const items = v.kind === "array" ? v.items : [v];
-    return items
-      .filter((o) => o.kind === "object")
-      .map((o) => {
-        const b: HclBlock = { type, labels, at: o.at, attrs: [], blocks: [] };
-        if (o.kind === "object") for (const e of o.entries) b.attrs.push({ key: e.key, at: e.at, value: toValue(e.value) });
-        return b;
-      });
-  };
-  for (const top of tree.entries) {
-    if (top.value.kind !== "object" && top.value.kind !== "array") continue;
-    if (top.key === "resource" || top.key === "data") {
-      if (top.value.kind !== "object") continue;
-      for (const byType of top.value.entries) {
-        if (byType.value.kind !== "object") continue;
-        for (const byName of byType.value.entries) root.blocks.push(...asBlock(top.key, [byType.key, byName.key], byName.value));
-      }
-    } else if (top.key === "output" || top.key === "module" || top.key === "variable") {
-      if (top.value.kind !== "object") continue;
-      for (const byName of top.value.entries) root.blocks.push(...asBlock(top.key, [byName.key], byName.value));
-    } else if (top.key === "locals") {
-      root.blocks.push(...asBlock("locals", [], top.value));
-    }
-  }
-  return root;
-}
-
-const KEY_ATTRIBUTES = new Set(["primary_connection_string", "secondary_connection_string", "primary_key", "secondary_key"]);
-const WEB_APP = /^azurerm_(?:(?:linux|windows)_(?:web|function)_app|app_service|function_app|logic_app_standard)(?:_slot)?$/;
+const KEY_ATTRIBUTES = new Set([
+  "primary_connection_string",
+  "secondary_connection_string",
+  "primary_key",
+  "secondary_key",
+]);
+const WEB_APP =
+  /^azurerm_(?:(?:linux|windows)_(?:web|function)_app|app_service|function_app|logic_app_standard)(?:_slot)?$/;
 const META_ARGS = new Set(["source", "version", "providers", "depends_on", "count", "for_each"]);
 
 interface DirContext {
@@ -228,22 +40,13 @@ interface DirContext {
   keyOutputs: Set<string>;
 }
 
-const text = (e: Expr) => e.map((t) => t.text).join("");
+const text = exprText;
 const stringLiteral = (e: Expr) => (e.length === 1 && e[0].type === "string" ? hclStringValue(e[0]) : undefined);
-function leavesOf(value: Value): Expr[] {
-  if (value.kind === "leaf") return [value.expr];
-  if (value.kind === "array") return value.items.flatMap(leavesOf);
-  return value.entries.flatMap((e) => leavesOf(e.value));
-}
 const attr = (b: HclBlock, key: string) => b.attrs.find((a) => a.key === key)?.value;
 const attrText = (b: HclBlock, key: string) => {
   const v = attr(b, key);
   return v?.kind === "leaf" ? (stringLiteral(v.expr) ?? text(v.expr)) : undefined;
 };
-
-function parseFile(path: string, source: string): HclBlock | undefined {
-  return path.endsWith(".json") ? parseTerraformJson(source) : parseHcl(source);
-}
 
 /** Reference chains in an expression: `a.b[0].c` → ["a", "b", "c"] with the token of `a`. */
 function references(expr: Expr): { parts: string[]; at: HclToken }[] {
@@ -280,11 +83,15 @@ function references(expr: Expr): { parts: string[]; at: HclToken }[] {
 }
 
 const dirCache = new WeakMap<IacHost, Map<string, DirContext>>();
+const ACS_AZAPI_TYPE = /^microsoft\.communication\/communicationservices@/i;
+const prefixOf = (b: HclBlock) => (b.type === "data" ? "data." : "");
 
-function dirContext(dir: string, host: IacHost | undefined, single: { path: string; source: string } | undefined, depth: number): DirContext {
-  const cache = host === undefined ? undefined : (dirCache.get(host) ?? dirCache.set(host, new Map()).get(host)!);
-  const cached = cache?.get(dir);
-  if (cached !== undefined) return cached;
+/** The parsed `.tf` and `.tf.json` files of a directory (with `single` in place of its file on disk). */
+function readDirectory(
+  dir: string,
+  host: IacHost | undefined,
+  single: { path: string; source: string } | undefined,
+): DirContext["files"] {
   const files: DirContext["files"] = [];
   if (host !== undefined) {
     for (const name of host.list(dir).sort()) {
@@ -299,8 +106,111 @@ function dirContext(dir: string, host: IacHost | undefined, single: { path: stri
     const root = parseFile(single.path, single.source);
     if (root !== undefined) files.push({ path: single.path, root });
   }
+  return files;
+}
+
+/** ACS resources (azurerm and azapi) and `listKeys` actions on them. */
+function collectAcs(ctx: DirContext, blocks: HclBlock[]): void {
+  for (const b of blocks) {
+    if (b.type === "resource" && b.labels[0] === "azurerm_communication_service")
+      ctx.acsAddresses.add(`azurerm_communication_service.${b.labels[1]}`);
+    const resourceOrData = b.type === "resource" || b.type === "data";
+    if (resourceOrData && b.labels[0] === "azapi_resource" && ACS_AZAPI_TYPE.test(attrText(b, "type") ?? ""))
+      ctx.acsAddresses.add(`${prefixOf(b)}azapi_resource.${b.labels[1]}`);
+  }
+  for (const b of blocks) {
+    const resourceOrData = b.type === "resource" || b.type === "data";
+    if (!resourceOrData || b.labels[0] !== "azapi_resource_action" || !/^listkeys$/i.test(attrText(b, "action") ?? ""))
+      continue;
+    const rid = attr(b, "resource_id");
+    const ridText = rid?.kind === "leaf" ? text(rid.expr) : "";
+    if (ACS_AZAPI_TYPE.test(attrText(b, "type") ?? "") || [...ctx.acsAddresses].some((a) => ridText.includes(a)))
+      ctx.listKeysActions.add(`${prefixOf(b)}azapi_resource_action.${b.labels[1]}`);
+  }
+}
+
+/** Local child modules are analysed (their key outputs known); others are unreadable. */
+function collectModules(
+  ctx: DirContext,
+  blocks: HclBlock[],
+  dir: string,
+  host: IacHost | undefined,
+  depth: number,
+): void {
+  for (const b of blocks) {
+    if (b.type !== "module") continue;
+    const source = attrText(b, "source");
+    if (host !== undefined && depth < 8 && source !== undefined && /^\.\.?[/\\]/.test(source)) {
+      const child = dirContext(resolve(dir, source), host, undefined, depth + 1);
+      if (child.files.length > 0) ctx.moduleKeyOutputs.set(b.labels[0], child.keyOutputs);
+      else ctx.unreadableModules.set(b.labels[0], `${b.labels[0]} ${source}`);
+    } else ctx.unreadableModules.set(b.labels[0], `${b.labels[0]} ${source ?? ""}`);
+  }
+}
+
+/** Locals that carry a key: to a fixed point (a local may use another declared later). */
+function resolveLocals(ctx: DirContext, blocks: HclBlock[]): void {
+  const locals = blocks.filter((b) => b.type === "locals").flatMap((b) => b.attrs);
+  for (let changed = true, rounds = 0; changed && rounds < 10; rounds++) {
+    changed = false;
+    for (const a of locals) {
+      if (ctx.keyLocals.has(a.key)) continue;
+      const via = leavesOf(a.value)
+        .map((e) => taintOf(e, ctx))
+        .find((v) => v !== undefined);
+      if (via !== undefined) {
+        ctx.keyLocals.set(a.key, via);
+        changed = true;
+      }
+    }
+  }
+}
+
+/** Outputs that carry a key, and which ACS resources a diagnostic setting covers. */
+function collectOutputsAndDiagnostics(ctx: DirContext, blocks: HclBlock[]): void {
+  const acsPrefix = (r: { parts: string[] }) =>
+    ctx.acsAddresses.has(r.parts.slice(0, 2).join(".")) ? r.parts.slice(0, 2).join(".") : r.parts.slice(0, 3).join(".");
+  for (const b of blocks) {
+    if (b.type === "output") {
+      const v = attr(b, "value");
+      if (v !== undefined && leavesOf(v).some((e) => taintOf(e, ctx) !== undefined)) ctx.keyOutputs.add(b.labels[0]);
+    }
+    const isDiag =
+      (b.type === "resource" && b.labels[0] === "azurerm_monitor_diagnostic_setting") ||
+      (b.type === "resource" &&
+        b.labels[0] === "azapi_resource" &&
+        /^microsoft\.insights\/diagnosticsettings@/i.test(attrText(b, "type") ?? ""));
+    if (isDiag) {
+      const target = attr(b, "target_resource_id") ?? attr(b, "parent_id");
+      const refs = target === undefined ? [] : leavesOf(target).flatMap(references);
+      const acsRef = refs.find((r) => ctx.acsAddresses.has(acsPrefix(r)));
+      if (acsRef !== undefined) ctx.covered.add(acsPrefix(acsRef));
+      else if (!refs.some((r) => /^(azurerm|azapi)_/.test(r.parts[0]))) ctx.coversAll = true; // var./local./module.: cannot tell
+    }
+    if (b.type === "module") {
+      const passesAcs = b.attrs.some(
+        (a) =>
+          !META_ARGS.has(a.key) &&
+          leavesOf(a.value)
+            .flatMap(references)
+            .some((r) => ctx.acsAddresses.has(r.parts.slice(0, 2).join("."))),
+      );
+      if (passesAcs) ctx.coversAll = true;
+    }
+  }
+}
+
+function dirContext(
+  dir: string,
+  host: IacHost | undefined,
+  single: { path: string; source: string } | undefined,
+  depth: number,
+): DirContext {
+  const cache = host === undefined ? undefined : (dirCache.get(host) ?? dirCache.set(host, new Map()).get(host)!);
+  const cached = cache?.get(dir);
+  if (cached !== undefined) return cached;
   const ctx: DirContext = {
-    files,
+    files: readDirectory(dir, host, single),
     keyLocals: new Map(),
     moduleKeyOutputs: new Map(),
     unreadableModules: new Map(),
@@ -311,65 +221,11 @@ function dirContext(dir: string, host: IacHost | undefined, single: { path: stri
     keyOutputs: new Set(),
   };
   cache?.set(dir, ctx); // before recursion: a module cycle sees the partial context
-  const blocks = files.flatMap((f) => f.root.blocks);
-  for (const b of blocks) {
-    if (b.type === "resource" && b.labels[0] === "azurerm_communication_service") ctx.acsAddresses.add(`azurerm_communication_service.${b.labels[1]}`);
-    if ((b.type === "resource" || b.type === "data") && b.labels[0] === "azapi_resource") {
-      if (/^microsoft\.communication\/communicationservices@/i.test(attrText(b, "type") ?? "")) ctx.acsAddresses.add(`${b.type === "data" ? "data." : ""}azapi_resource.${b.labels[1]}`);
-    }
-  }
-  for (const b of blocks) {
-    if ((b.type === "resource" || b.type === "data") && b.labels[0] === "azapi_resource_action" && /^listkeys$/i.test(attrText(b, "action") ?? "")) {
-      const type = attrText(b, "type") ?? "";
-      const rid = attr(b, "resource_id");
-      const ridText = rid?.kind === "leaf" ? text(rid.expr) : "";
-      if (/^microsoft\.communication\/communicationservices@/i.test(type) || [...ctx.acsAddresses].some((a) => ridText.includes(a))) {
-        ctx.listKeysActions.add(`${b.type === "data" ? "data." : ""}azapi_resource_action.${b.labels[1]}`);
-      }
-    }
-    if (b.type === "module" && host !== undefined && depth < 8) {
-      const source = attrText(b, "source");
-      if (source !== undefined && /^\.\.?[/\\]/.test(source)) {
-        const child = dirContext(resolve(dir, source), host, undefined, depth + 1);
-        if (child.files.length > 0) ctx.moduleKeyOutputs.set(b.labels[0], child.keyOutputs);
-        else ctx.unreadableModules.set(b.labels[0], `${b.labels[0]} ${source}`);
-      } else ctx.unreadableModules.set(b.labels[0], `${b.labels[0]} ${source ?? ""}`);
-    } else if (b.type === "module") {
-      ctx.unreadableModules.set(b.labels[0], `${b.labels[0]} ${attrText(b, "source") ?? ""}`);
-    }
-  }
-  const locals = blocks.filter((b) => b.type === "locals").flatMap((b) => b.attrs);
-  for (let changed = true, rounds = 0; changed && rounds < 10; rounds++) {
-    changed = false;
-    for (const a of locals) {
-      if (ctx.keyLocals.has(a.key)) continue;
-      const via = leavesOf(a.value).map((e) => taintOf(e, ctx)).find((v) => v !== undefined);
-      if (via !== undefined) {
-        ctx.keyLocals.set(a.key, via);
-        changed = true;
-      }
-    }
-  }
-  for (const b of blocks) {
-    if (b.type === "output") {
-      const v = attr(b, "value");
-      if (v !== undefined && leavesOf(v).some((e) => taintOf(e, ctx) !== undefined)) ctx.keyOutputs.add(b.labels[0]);
-    }
-    const isDiag =
-      (b.type === "resource" && b.labels[0] === "azurerm_monitor_diagnostic_setting") ||
-      (b.type === "resource" && b.labels[0] === "azapi_resource" && /^microsoft\.insights\/diagnosticsettings@/i.test(attrText(b, "type") ?? ""));
-    if (isDiag) {
-      const target = attr(b, "target_resource_id") ?? attr(b, "parent_id");
-      const refs = target === undefined ? [] : leavesOf(target).flatMap(references);
-      const acsRef = refs.find((r) => ctx.acsAddresses.has(r.parts.slice(0, 2).join(".")) || ctx.acsAddresses.has(r.parts.slice(0, 3).join(".")));
-      if (acsRef !== undefined) ctx.covered.add(ctx.acsAddresses.has(acsRef.parts.slice(0, 2).join(".")) ? acsRef.parts.slice(0, 2).join(".") : acsRef.parts.slice(0, 3).join("."));
-      else if (!refs.some((r) => /^(azurerm|azapi)_/.test(r.parts[0]))) ctx.coversAll = true; // var./local./module.: cannot tell
-    }
-    if (b.type === "module") {
-      const passesAcs = b.attrs.some((a) => !META_ARGS.has(a.key) && leavesOf(a.value).flatMap(references).some((r) => ctx.acsAddresses.has(r.parts.slice(0, 2).join("."))));
-      if (passesAcs) ctx.coversAll = true;
-    }
-  }
+  const blocks = ctx.files.flatMap((f) => f.root.blocks);
+  collectAcs(ctx, blocks);
+  collectModules(ctx, blocks, dir, host, depth);
+  resolveLocals(ctx, blocks);
+  collectOutputsAndDiagnostics(ctx, blocks);
   return ctx;
 }
 
@@ -377,16 +233,28 @@ function taintOf(expr: Expr, ctx: DirContext): string | undefined {
   const refs = references(expr);
   // [for s in azurerm_communication_service.acs : s.primary_key] / { for k, s in … : k => s.primary_key }
   const over = refs.find((r) => r.parts[0] === "azurerm_communication_service" && r.parts.length === 2);
-  if (over !== undefined && expr.some((t, k) => t.type === "identifier" && KEY_ATTRIBUTES.has(t.text) && expr[k - 1]?.text === ".")) {
+  if (
+    over !== undefined &&
+    expr.some((t, k) => t.type === "identifier" && KEY_ATTRIBUTES.has(t.text) && expr[k - 1]?.text === ".")
+  ) {
     return `azurerm_communication_service.${over.parts[1]} (iterated).${expr.find((t, k) => t.type === "identifier" && KEY_ATTRIBUTES.has(t.text) && expr[k - 1]?.text === ".")!.text}`;
   }
   for (const r of refs) {
     const [a, b, c, d] = r.parts;
-    if (a === "azurerm_communication_service" && c !== undefined && KEY_ATTRIBUTES.has(c)) return `azurerm_communication_service.${b}.${c}`;
-    if (a === "data" && b === "azurerm_communication_service" && d !== undefined && KEY_ATTRIBUTES.has(d)) return `data.azurerm_communication_service.${c}.${d}`;
+    if (a === "azurerm_communication_service" && c !== undefined && KEY_ATTRIBUTES.has(c))
+      return `azurerm_communication_service.${b}.${c}`;
+    if (a === "data" && b === "azurerm_communication_service" && d !== undefined && KEY_ATTRIBUTES.has(d))
+      return `data.azurerm_communication_service.${c}.${d}`;
     if (a === "local" && b !== undefined && ctx.keyLocals.has(b)) return `local.${b} (${ctx.keyLocals.get(b)!})`;
-    if (a === "module" && b !== undefined && c !== undefined && ctx.moduleKeyOutputs.get(b)?.has(c) === true) return `module.${b}.${c}`;
-    if (a === "module" && b !== undefined && c !== undefined && ctx.unreadableModules.has(b) && unreadableModuleOutputCarriesKey(ctx.unreadableModules.get(b)!, c)) {
+    if (a === "module" && b !== undefined && c !== undefined && ctx.moduleKeyOutputs.get(b)?.has(c) === true)
+      return `module.${b}.${c}`;
+    if (
+      a === "module" &&
+      b !== undefined &&
+      c !== undefined &&
+      ctx.unreadableModules.has(b) &&
+      unreadableModuleOutputCarriesKey(ctx.unreadableModules.get(b)!, c)
+    ) {
       return `module.${b}.${c} (module not read; named like an ACS key)`;
     }
     if (a === "azapi_resource_action" && ctx.listKeysActions.has(`${a}.${b}`)) return `${a}.${b}.output (listKeys)`;
@@ -406,18 +274,32 @@ export function analyseTerraform(path: string, source: string, host?: IacHost): 
   const model: IacModel = { language: "terraform", resources: [], flows: [] };
   if (own === undefined) return model;
   const taint = (e: Expr) => taintOf(e, ctx);
-  const flow = (sink: SinkKind, name: string, at: IacPosition, via: string, secure = false): KeyFlow => ({ sink, name, at, via, secure });
+  const flow = (sink: SinkKind, name: string, at: IacPosition, via: string, secure = false): KeyFlow => ({
+    sink,
+    name,
+    at,
+    via,
+    secure,
+  });
   for (const b of own.blocks) {
     if (b.type === "output") {
       const v = attr(b, "value");
-      const via = v === undefined ? undefined : leavesOf(v).map(taint).find((x) => x !== undefined);
-      if (via !== undefined) model.flows.push(flow("output", b.labels[0] ?? "", b.at, via, attrText(b, "sensitive") === "true"));
+      const via =
+        v === undefined
+          ? undefined
+          : leavesOf(v)
+              .map(taint)
+              .find((x) => x !== undefined);
+      if (via !== undefined)
+        model.flows.push(flow("output", b.labels[0] ?? "", b.at, via, attrText(b, "sensitive") === "true"));
       continue;
     }
     if (b.type === "module") {
       for (const a of b.attrs) {
         if (META_ARGS.has(a.key)) continue;
-        const via = leavesOf(a.value).map(taint).find((x) => x !== undefined);
+        const via = leavesOf(a.value)
+          .map(taint)
+          .find((x) => x !== undefined);
         if (via !== undefined) model.flows.push(flow("module-parameter", `${b.labels[0]}.${a.key}`, a.at, via));
       }
       continue;
@@ -426,19 +308,34 @@ export function analyseTerraform(path: string, source: string, host?: IacHost): 
     const [type = "", name = ""] = b.labels;
     const address = `${type}.${name}`;
     if (type === "azurerm_communication_service") {
-      model.resources.push({ name: address, at: b.at, provider: "azurerm", disablesLocalAuth: false, disableLocalAuthUnknown: false, hasDiagnostics: ctx.coversAll || ctx.covered.has(address) });
+      model.resources.push({
+        name: address,
+        at: b.at,
+        provider: "azurerm",
+        disablesLocalAuth: false,
+        disableLocalAuthUnknown: false,
+        hasDiagnostics: ctx.coversAll || ctx.covered.has(address),
+      });
       continue;
     }
     if (type === "azapi_resource") {
       const armType = attrText(b, "type") ?? "";
       const bodyValue = attr(b, "body");
       if (armType.toLowerCase().startsWith(`${ACS_TYPE}@`)) {
-        model.resources.push({ ...azapiLocalAuth(bodyValue), name: address, at: b.at, provider: "azapi", apiVersion: armType.split("@")[1], hasDiagnostics: ctx.coversAll || ctx.covered.has(address) });
+        model.resources.push({
+          ...azapiLocalAuth(bodyValue),
+          name: address,
+          at: b.at,
+          provider: "azapi",
+          apiVersion: armType.split("@")[1],
+          hasDiagnostics: ctx.coversAll || ctx.covered.has(address),
+        });
         continue;
       }
       if (bodyValue !== undefined) {
         const nameText = attrText(b, "name") ?? name;
-        for (const f of resourceFlows(armType.split("@")[0], nameText, bodyValue, taint, stringLiteral)) model.flows.push({ ...f, secure: false });
+        for (const f of resourceFlows(armType.split("@")[0], nameText, bodyValue, taint, stringLiteral))
+          model.flows.push({ ...f, secure: false });
       }
       continue;
     }
@@ -450,7 +347,19 @@ export function analyseTerraform(path: string, source: string, host?: IacHost): 
 function azapiLocalAuth(body: Value | undefined): Pick<AcsResource, "disablesLocalAuth" | "disableLocalAuthUnknown"> {
   if (body === undefined) return { disablesLocalAuth: false, disableLocalAuthUnknown: false };
   // body = var.body / local.acs_body: cannot tell
-  if (body.kind === "leaf" && body.expr.length > 0 && body.expr.every((t) => t.type === "identifier" || t.text === "." || t.text === "[" || t.text === "]" || t.type === "string" || t.type === "number")) {
+  if (
+    body.kind === "leaf" &&
+    body.expr.length > 0 &&
+    body.expr.every(
+      (t) =>
+        t.type === "identifier" ||
+        t.text === "." ||
+        t.text === "[" ||
+        t.text === "]" ||
+        t.type === "string" ||
+        t.type === "number",
+    )
+  ) {
     return { disablesLocalAuth: false, disableLocalAuthUnknown: true };
   }
   const dla = entryOf(entryOf(body, "properties"), "disableLocalAuth");
@@ -462,17 +371,26 @@ function azapiLocalAuth(body: Value | undefined): Pick<AcsResource, "disablesLoc
   const all = leavesOf(body).flat();
   for (let k = 0; k < all.length; k++) {
     const t = all[k];
-    const isKey = (t.type === "identifier" && t.text === "disableLocalAuth") || (t.type === "string" && hclStringValue(t) === "disableLocalAuth");
+    const isKey =
+      (t.type === "identifier" && t.text === "disableLocalAuth") ||
+      (t.type === "string" && hclStringValue(t) === "disableLocalAuth");
     if (isKey && (all[k + 1]?.text === "=" || all[k + 1]?.text === ":")) {
       const v = all[k + 2]?.text;
       return { disablesLocalAuth: v === "true", disableLocalAuthUnknown: v !== "true" && v !== "false" };
     }
-    if (t.type === "heredoc" && /"disableLocalAuth"\s*:\s*true/.test(t.text)) return { disablesLocalAuth: true, disableLocalAuthUnknown: false };
+    if (t.type === "heredoc" && /"disableLocalAuth"\s*:\s*true/.test(t.text))
+      return { disablesLocalAuth: true, disableLocalAuthUnknown: false };
   }
   return { disablesLocalAuth: false, disableLocalAuthUnknown: false };
 }
 
-function collectResourceFlows(type: string, b: HclBlock, path: string[], taint: (e: Expr) => string | undefined, out: KeyFlow[]): void {
+function collectResourceFlows(
+  type: string,
+  b: HclBlock,
+  path: string[],
+  taint: (e: Expr) => string | undefined,
+  out: KeyFlow[],
+): void {
   const blockName = attrText(b, "name");
   for (const a of b.attrs) {
     const here = [...path, a.key];
@@ -498,20 +416,29 @@ function collectResourceFlows(type: string, b: HclBlock, path: string[], taint: 
   for (const child of b.blocks) collectResourceFlows(type, child, [...path, child.type], taint, out);
 }
 
-function classifyTerraform(type: string, path: string[], entryName: string | undefined, blockName: string | undefined): { sink: SinkKind; name: string } {
+function classifyTerraform(
+  type: string,
+  path: string[],
+  entryName: string | undefined,
+  blockName: string | undefined,
+): { sink: SinkKind; name: string } {
   const [first] = path;
   const lastAttr = path[path.length - 1];
   if (WEB_APP.test(type) || /^azurerm_.*(?:app|function)/.test(type)) {
-    if (first === "app_settings" || first === "site_config" && path.includes("app_settings")) return { sink: "app-setting", name: entryName ?? "app_settings" };
-    if (first === "connection_string") return { sink: "connection-string-setting", name: blockName ?? "connection_string" };
+    if (first === "app_settings" || (first === "site_config" && path.includes("app_settings")))
+      return { sink: "app-setting", name: entryName ?? "app_settings" };
+    if (first === "connection_string")
+      return { sink: "connection-string-setting", name: blockName ?? "connection_string" };
   }
   if (path.includes("app_settings")) return { sink: "app-setting", name: entryName ?? "app_settings" };
-  if (path.some((p) => p === "env" || /environment_variables$/.test(p))) return { sink: "container-env", name: entryName ?? blockName ?? "env" };
+  if (path.some((p) => p === "env" || /environment_variables$/.test(p)))
+    return { sink: "container-env", name: entryName ?? blockName ?? "env" };
   if (type === "azurerm_container_app" || type === "azurerm_container_app_job") {
     if (path.includes("env")) return { sink: "container-env", name: blockName ?? "env" };
     if (first === "secret") return { sink: "container-env", name: `secret ${blockName ?? ""}`.trim() };
   }
-  if (type === "azurerm_container_group" && /environment_variables$/.test(lastAttr ?? "")) return { sink: "container-env", name: entryName ?? lastAttr };
+  if (type === "azurerm_container_group" && /environment_variables$/.test(lastAttr ?? ""))
+    return { sink: "container-env", name: entryName ?? lastAttr };
   if (type === "azurerm_key_vault_secret") return { sink: "key-vault-secret", name: blockName ?? "secret" };
   if (type === "azurerm_app_configuration_key") return { sink: "app-setting", name: attrTextFallback(blockName) };
   if (/^kubernetes_(secret|config_map)(_v1)?$/.test(type)) return { sink: "container-env", name: entryName ?? type };

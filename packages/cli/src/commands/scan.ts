@@ -1,11 +1,11 @@
 /** `acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]` */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { scanPaths } from "./scan/scan.js";
-import { toSarif } from "./scan/sarif.js";
-import type { CliCommand } from "./io.js";
-import { EXIT_USAGE, escapeForTerminal, println } from "./io.js";
-import { CLI_VERSION as VERSION } from "./version.js";
+import { scanPaths } from "../scan/scan.js";
+import { toSarif } from "../scan/sarif.js";
+import type { CliCommand } from "../io.js";
+import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
+import { CLI_VERSION as VERSION } from "../version.js";
 
 const HELP = `Usage: acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]
 

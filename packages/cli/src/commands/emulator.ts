@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulator } from "acs-baseline-emulator";
-import type { CliCommand } from "./io.js";
-import { EXIT_USAGE, println } from "./io.js";
+import type { CliCommand } from "../io.js";
+import { EXIT_USAGE, println } from "../io.js";
 
 const HELP = `Usage: acs-baseline emulator [--port N] [--entra-port N] [--token-lifetime SECONDS]
 
@@ -57,6 +57,9 @@ export const emulatorCommand: CliCommand = async (args, io) => {
     const app = await emu.createTestApplication({ directory: dir });
     // The demo application may read the resource through ARM, so `acs-baseline posture` works from the other shell.
     emu.arm.assignRole({ principalId: app.objectId, role: "Reader" });
+    // A small estate for `acs-baseline sweep` and `readiness`, readable by the demo application from the management group.
+    emu.arm.estate.seedSmall();
+    emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "managementGroup" });
     const caPath = join(dir, "emulator-ca.pem");
     writeFileSync(caPath, emu.caCertificatePem, { mode: 0o644 });
     println(io.stdout, `acs-baseline emulator running (Entra ${emu.authorityHost}, ACS ${emu.endpoint}, ARM ${emu.arm.endpoint}). In another shell:\n`);

@@ -8,10 +8,10 @@ import { isBaselineViolationError } from "acs-baseline/internal";
 // Only the root package's public API: this command moves to the CLI package (issue 16).
 import type { CheckPostureOptions, PlanFormat, PostureResult } from "acs-baseline/internal";
 import { POSTURE_CLIENT_TYPES, POSTURE_ENVIRONMENT_VARIABLES, checkPosture, parseClientTypes, postureOptionsFromEnvironment, renderPosturePlan } from "acs-baseline/internal";
-import type { CliCommand } from "./io.js";
-import { EXIT_USAGE, escapeForTerminal, println } from "./io.js";
-import { CLI_VERSION as VERSION } from "./version.js";
-import { formatPostureSarif, formatPostureText } from "./postureFormat.js";
+import type { CliCommand } from "../io.js";
+import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
+import { CLI_VERSION as VERSION } from "../version.js";
+import { formatPostureSarif, formatPostureText } from "../format/postureFormat.js";
 
 const HELP = `Usage: acs-baseline posture [--resource-id ID] [--arm-endpoint URL] [--format text|json|sarif] [--strict]
                             [--clients sms,identity,…] [--data-location "United States,Europe"]

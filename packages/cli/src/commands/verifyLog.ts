@@ -10,8 +10,8 @@ import { parseArgs } from "node:util";
 import { verifyLog } from "acs-baseline/internal";
 import type { VerifyLogOptions, VerifyLogResult } from "acs-baseline/internal";
 import { escapeForTerminal } from "acs-baseline/internal";
-import type { CliCommand } from "./io.js";
-import { EXIT_USAGE, println } from "./io.js";
+import type { CliCommand, CliIo } from "../io.js";
+import { EXIT_USAGE, println } from "../io.js";
 
 const USAGE = `Usage: acs-baseline verify-log FILE|DIR… [--public-key PEM_FILE] [--anchor FILE|URL] [--anchor-allowed-host HOST]…
                            [--max-gap DURATION] [--logger] [--json]
@@ -49,23 +49,39 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** A host name or `*.suffix` pattern for --anchor-allowed-host: no scheme, path, port or user-info. */
-const HOST_PATTERN = /^(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOST_PATTERN =
+  /^(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
-async function readAnchor(source: string, cwd: string, env: NodeJS.ProcessEnv, extraHosts: readonly string[]): Promise<Iterable<string> | AsyncIterable<string>> {
+async function readAnchor(
+  source: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  extraHosts: readonly string[],
+): Promise<Iterable<string> | AsyncIterable<string>> {
   if (/^https:\/\//i.test(source)) {
     // The blob anchor, read with the Entra credential the environment configures (as fromEnvironment builds it);
     // @azure/storage-blob is loaded only here. Hosts named with --anchor-allowed-host are added to the default storage
     // hosts, never instead of the checks (https, no SAS, no key, Entra token only).
-    const { checkAnchorUrl, credentialFromEnvironment, readAnchorLines, DEFAULT_STORAGE_HOSTS } = await import("acs-baseline/internal");
+    const { checkAnchorUrl, credentialFromEnvironment, readAnchorLines, DEFAULT_STORAGE_HOSTS } = await import(
+      "acs-baseline/internal"
+    );
     const allowedHosts = extraHosts.length > 0 ? [...DEFAULT_STORAGE_HOSTS, ...extraHosts] : undefined;
     checkAnchorUrl(source, allowedHosts); // a SAS, a key or a foreign host is refused before any credential is built
-    return await readAnchorLines(source, { credential: credentialFromEnvironment(env), ...(allowedHosts !== undefined ? { allowedHosts } : {}) });
+    return await readAnchorLines(source, {
+      credential: credentialFromEnvironment(env),
+      ...(allowedHosts !== undefined ? { allowedHosts } : {}),
+    });
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) throw Object.assign(new Error("only https URLs"), { code: "ERR_INVALID_URL_SCHEME" });
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source))
+    throw Object.assign(new Error("only https URLs"), { code: "ERR_INVALID_URL_SCHEME" });
   const path = resolve(cwd, source);
   statSync(path); // unreadable → exit 2 before anything else
   const lines: string[] = [];
-  for await (const line of createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity })) lines.push(line);
+  for await (const line of createInterface({
+    input: createReadStream(path, { encoding: "utf8" }),
+    crlfDelay: Infinity,
+  }))
+    lines.push(line);
   return lines;
 }
 
@@ -87,18 +103,28 @@ export function describeAnchorSource(source: string): string {
   } catch {
     // keep the raw path for the check below
   }
-  const keyed = /accountkey|sharedaccesssignature|defaultendpointsprotocol|sig\s*=|[;@=]/i.test(path) || /accountkey|sig\s*=/i.test(url.pathname);
+  const keyed =
+    /accountkey|sharedaccesssignature|defaultendpointsprotocol|sig\s*=|[;@=]/i.test(path) ||
+    /accountkey|sig\s*=/i.test(url.pathname);
   return `${url.protocol}//${url.host}${keyed ? "/…" : url.pathname}`;
 }
 
 function render(result: VerifyLogResult): string[] {
   const out: string[] = [];
-  const range = result.records > 0 ? ` (seq ${result.firstSeq}..${result.lastSeq}${result.closed ? ", closed" : ""})` : "";
-  const cps = result.checkpoints > 0 ? `, ${result.checkpoints} checkpoints${result.sealedSeq !== undefined ? ` (sealed to seq ${result.sealedSeq})` : ""}` : "";
+  const range =
+    result.records > 0 ? ` (seq ${result.firstSeq}..${result.lastSeq}${result.closed ? ", closed" : ""})` : "";
+  const cps =
+    result.checkpoints > 0
+      ? `, ${result.checkpoints} checkpoints${result.sealedSeq !== undefined ? ` (sealed to seq ${result.sealedSeq})` : ""}`
+      : "";
   if (result.status === "tampered" && result.problem !== undefined) {
     const p = result.problem;
-    out.push(`TAMPERED: ${p.file !== undefined ? `${p.file}:${p.line}` : `line ${p.line}`}${p.seq === undefined ? "" : ` (seq ${p.seq})`}: ${p.kind}: ${p.message}`);
-    out.push(`the ${result.records} records before it verify${result.records > 0 ? ` (seq ${result.firstSeq ?? "-"}..${result.lastSeq ?? "-"})` : ""}`);
+    out.push(
+      `TAMPERED: ${p.file !== undefined ? `${p.file}:${p.line}` : `line ${p.line}`}${p.seq === undefined ? "" : ` (seq ${p.seq})`}: ${p.kind}: ${p.message}`,
+    );
+    out.push(
+      `the ${result.records} records before it verify${result.records > 0 ? ` (seq ${result.firstSeq ?? "-"}..${result.lastSeq ?? "-"})` : ""}`,
+    );
   } else if (result.status === "incomplete") {
     out.push(`INCOMPLETE: ${result.records} records${range}${cps}`);
     for (const r of result.reasons) out.push(`reason: ${r}`);
@@ -109,8 +135,92 @@ function render(result: VerifyLogResult): string[] {
   return out.map(escapeForTerminal);
 }
 
+type VerifyLogFlags = {
+  json?: boolean;
+  help?: boolean;
+  "public-key"?: string;
+  anchor?: string;
+  "anchor-allowed-host"?: string[];
+  "max-gap"?: string;
+  logger?: boolean;
+};
+
+/** The extra anchor hosts, checked; or the usage error to print. */
+function anchorHosts(values: VerifyLogFlags): string[] | { error: string } {
+  const extraHosts = values["anchor-allowed-host"] ?? [];
+  if (extraHosts.some((host) => !HOST_PATTERN.test(host)))
+    return {
+      error: `--anchor-allowed-host takes a host name such as 127.0.0.1 or *.blob.core.example.net (no scheme, port or path)\n\n${USAGE}`,
+    };
+  if (extraHosts.length > 0 && !/^https:\/\//i.test(values.anchor ?? ""))
+    return { error: `--anchor-allowed-host applies only to an --anchor https URL\n\n${USAGE}` };
+  return extraHosts;
+}
+
+/** The verifier's options from the flags (reading the public key and the anchor); or the usage error to print. */
+async function verifyOptions(values: VerifyLogFlags, io: CliIo): Promise<VerifyLogOptions | { error: string }> {
+  const extraHosts = anchorHosts(values);
+  if (!Array.isArray(extraHosts)) return extraHosts;
+  const options: VerifyLogOptions = { loggerMode: values.logger === true };
+  if (values["max-gap"] !== undefined) {
+    const ms = parseDuration(values["max-gap"]);
+    if (ms === undefined) return { error: `--max-gap takes a duration such as 90s, 5m or 1h\n\n${USAGE}` };
+    options.maxGapMs = ms;
+  }
+  if (values["public-key"] !== undefined) {
+    try {
+      const { loadPublicKey } = await import("acs-baseline/internal");
+      options.publicKey = loadPublicKey(resolve(io.cwd, values["public-key"]));
+    } catch (e) {
+      return {
+        error: `cannot use --public-key ${escapeForTerminal(values["public-key"])} (${escapeForTerminal((e as NodeJS.ErrnoException).code ?? (e as Error).message)})`,
+      };
+    }
+  }
+  if (values.anchor !== undefined) {
+    try {
+      options.anchorLines = await readAnchor(values.anchor, io.cwd, io.env, extraHosts);
+      options.missingAsEmpty = true; // the anchor decides whether a missing file lost records
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? "error";
+      return {
+        error: `cannot read the anchor ${escapeForTerminal(describeAnchorSource(values.anchor))} (${escapeForTerminal(code)})`,
+      };
+    }
+  }
+  return options;
+}
+
+/** Prints the verdict (JSON or text) and returns the exit code. */
+function printResult(io: CliIo, result: VerifyLogResult, positionals: string[], json: boolean): number {
+  const code = result.status === "intact" ? 0 : 1;
+  if (json) {
+    const { status, records, checkpoints, firstBadLine, reasons, ...rest } = result;
+    const files = positionals.length === 1 ? { file: positionals[0] } : { files: positionals };
+    println(
+      io.stdout,
+      JSON.stringify(
+        {
+          status,
+          records,
+          checkpoints,
+          ...(firstBadLine !== undefined ? { firstBadLine } : {}),
+          reasons,
+          ...files,
+          ...rest,
+        },
+        null,
+        2,
+      ),
+    );
+    return code;
+  }
+  for (const line of render(result)) println(io.stdout, line);
+  return code;
+}
+
 export const verifyLogCommand: CliCommand = async (args, io) => {
-  let values: { json?: boolean; help?: boolean; "public-key"?: string; anchor?: string; "anchor-allowed-host"?: string[]; "max-gap"?: string; logger?: boolean };
+  let values: VerifyLogFlags;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -138,61 +248,24 @@ export const verifyLogCommand: CliCommand = async (args, io) => {
     println(io.stderr, `acs-baseline verify-log: expected at least one FILE or directory\n\n${USAGE}`);
     return EXIT_USAGE;
   }
-  const extraHosts = values["anchor-allowed-host"] ?? [];
-  for (const host of extraHosts) {
-    if (!HOST_PATTERN.test(host)) {
-      println(io.stderr, `acs-baseline verify-log: --anchor-allowed-host takes a host name such as 127.0.0.1 or *.blob.core.example.net (no scheme, port or path)\n\n${USAGE}`);
-      return EXIT_USAGE;
-    }
-  }
-  if (extraHosts.length > 0 && !/^https:\/\//i.test(values.anchor ?? "")) {
-    println(io.stderr, `acs-baseline verify-log: --anchor-allowed-host applies only to an --anchor https URL\n\n${USAGE}`);
+  const options = await verifyOptions(values, io);
+  if ("error" in options) {
+    println(io.stderr, `acs-baseline verify-log: ${options.error}`);
     return EXIT_USAGE;
   }
-  const options: VerifyLogOptions = { loggerMode: values.logger === true };
-  if (values["max-gap"] !== undefined) {
-    const ms = parseDuration(values["max-gap"]);
-    if (ms === undefined) {
-      println(io.stderr, `acs-baseline verify-log: --max-gap takes a duration such as 90s, 5m or 1h\n\n${USAGE}`);
-      return EXIT_USAGE;
-    }
-    options.maxGapMs = ms;
-  }
-  if (values["public-key"] !== undefined) {
-    try {
-      const { loadPublicKey } = await import("acs-baseline/internal");
-      options.publicKey = loadPublicKey(resolve(io.cwd, values["public-key"]));
-    } catch (e) {
-      println(io.stderr, `acs-baseline verify-log: cannot use --public-key ${escapeForTerminal(values["public-key"])} (${escapeForTerminal((e as NodeJS.ErrnoException).code ?? (e as Error).message)})`);
-      return EXIT_USAGE;
-    }
-  }
-  if (values.anchor !== undefined) {
-    try {
-      options.anchorLines = await readAnchor(values.anchor, io.cwd, io.env, extraHosts);
-      options.missingAsEmpty = true; // the anchor decides whether a missing file lost records
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? "error";
-      println(io.stderr, `acs-baseline verify-log: cannot read the anchor ${escapeForTerminal(describeAnchorSource(values.anchor))} (${escapeForTerminal(code)})`);
-      return EXIT_USAGE;
-    }
-  }
-  const paths = positionals.map((f) => resolve(io.cwd, f));
   let result: VerifyLogResult;
   try {
-    result = await verifyLog(paths, options);
+    result = await verifyLog(
+      positionals.map((f) => resolve(io.cwd, f)),
+      options,
+    );
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? "error";
-    println(io.stderr, `acs-baseline verify-log: cannot read ${escapeForTerminal(positionals.join(" "))} (${escapeForTerminal(code)})`);
+    println(
+      io.stderr,
+      `acs-baseline verify-log: cannot read ${escapeForTerminal(positionals.join(" "))} (${escapeForTerminal(code)})`,
+    );
     return EXIT_USAGE;
   }
-  const code = result.status === "intact" ? 0 : 1;
-  if (values.json === true) {
-    const { status, records, checkpoints, firstBadLine, reasons, ...rest } = result;
-    const files = positionals.length === 1 ? { file: positionals[0] } : { files: positionals };
-    println(io.stdout, JSON.stringify({ status, records, checkpoints, ...(firstBadLine !== undefined ? { firstBadLine } : {}), reasons, ...files, ...rest }, null, 2));
-    return code;
-  }
-  for (const line of render(result)) println(io.stdout, line);
-  return code;
+  return printResult(io, result, positionals, values.json === true);
 };

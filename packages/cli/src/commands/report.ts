@@ -1,8 +1,8 @@
 /** `acs-baseline report [--format md|json]`: the baseline control map. */
 import { parseArgs } from "node:util";
 import { renderBaselineJson, renderBaselineMarkdown } from "acs-baseline/internal";
-import type { CliCommand } from "./io.js";
-import { EXIT_USAGE, println } from "./io.js";
+import type { CliCommand } from "../io.js";
+import { EXIT_USAGE, println } from "../io.js";
 
 const HELP = `Usage: acs-baseline report [--format md|json]
 

@@ -48,7 +48,8 @@ export const BUILT_IN_ROLES: readonly EmulatorRoleDefinition[] = Object.freeze([
     name: BUILT_IN_ROLE_IDS.Contributor,
     roleName: "Contributor",
     type: "BuiltInRole",
-    description: "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC, manage assignments in Azure Blueprints, or share image galleries.",
+    description:
+      "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC, manage assignments in Azure Blueprints, or share image galleries.",
     permissions: [
       {
         actions: ["*"],
@@ -135,6 +136,7 @@ export function actionMatches(pattern: string, action: string): boolean {
 /** True when the permission blocks grant `action` (some block lists it in `actions` and not in its `notActions`). */
 export function permissionsGrant(permissions: readonly EmulatorRolePermission[], action: string): boolean {
   return permissions.some(
-    (p) => p.actions.some((a) => actionMatches(a, action)) && !(p.notActions ?? []).some((n) => actionMatches(n, action)),
+    (p) =>
+      p.actions.some((a) => actionMatches(a, action)) && !(p.notActions ?? []).some((n) => actionMatches(n, action)),
   );
 }

@@ -1,0 +1,76 @@
+/**
+ * `acs-baseline doctor [--online] [--json] [--allowed-host HOST]… [--allowed-authority-host HOST]…`: checks the configuration exactly as
+ * `AcsClientFactory.fromEnvironment()` reads it, using the same functions, and sends nothing unless `--online`.
+ */
+import { parseArgs } from "node:util";
+import { DEFAULT_TIMEOUT_MS, ENVIRONMENT_VARIABLES, DEFAULT_ALLOWED_HOSTS } from "acs-baseline/internal";
+import { POSTURE_ENVIRONMENT_VARIABLES, TLS_REJECT_UNAUTHORIZED_VARIABLE } from "acs-baseline/internal";
+import { ALLOWED_AUTHORITY_HOST_OPTION } from "../authorityHosts.js";
+import { runDoctor } from "../doctor/runDoctor.js";
+import type { CliCommand } from "../io.js";
+import { EXIT_USAGE, escapeForTerminal, paint, println } from "../io.js";
+
+export { runDoctor, type DoctorCheck, type DoctorOptions } from "../doctor/runDoctor.js";
+
+const MARK = { pass: "✓", fail: "✗", warn: "!" } as const;
+const MARK_STYLE = { pass: "green", fail: "red", warn: "yellow" } as const;
+const HELP = `Usage: acs-baseline doctor [--online [--timeout-ms N]] [--json] [--allowed-host HOST]… [--allowed-authority-host HOST]…
+
+Checks the configuration exactly as AcsClientFactory.fromEnvironment() reads it (${Object.values(ENVIRONMENT_VARIABLES).join(", ")}),
+shows which credential it would build and why, and that ${TLS_REJECT_UNAUTHORIZED_VARIABLE}=0 does not switch TLS
+certificate verification off.
+Nothing is sent unless --online, which acquires a Microsoft Entra token and reports the outcome (the token request is
+aborted after --timeout-ms, default ${DEFAULT_TIMEOUT_MS}, and doctor exits), and, when
+${POSTURE_ENVIRONMENT_VARIABLES.resourceId} is set, checks the resource's posture through ARM (read only; see
+\`acs-baseline posture\`; unknown results are warnings).
+--allowed-host adds hosts to the endpoint allow-list (default ${DEFAULT_ALLOWED_HOSTS.join(", ")}).
+--allowed-authority-host adds hosts to the authority allow-list (besides Microsoft's cloud login hosts and ${ENVIRONMENT_VARIABLES.allowedAuthorityHosts}).
+Exit 1 when a check fails (✗); warnings (!) do not fail.`;
+
+export const doctorCommand: CliCommand = async (args, io) => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        online: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        "allowed-host": { type: "string", multiple: true },
+        ...ALLOWED_AUTHORITY_HOST_OPTION,
+        "timeout-ms": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    println(io.stderr, `acs-baseline doctor: ${(error as Error).message}\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  if (parsed.values.help === true) {
+    println(io.stdout, HELP);
+    return 0;
+  }
+  const allowedHosts = [...DEFAULT_ALLOWED_HOSTS, ...(parsed.values["allowed-host"] ?? [])];
+  const timeoutText = parsed.values["timeout-ms"];
+  const timeoutMs = timeoutText === undefined ? DEFAULT_TIMEOUT_MS : Number(timeoutText);
+  if (!/^\d{1,9}$/.test(timeoutText ?? "0") || timeoutMs < 1) {
+    println(io.stderr, `acs-baseline doctor: --timeout-ms takes a whole number of milliseconds ≥ 1\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  const checks = await runDoctor(io.env, {
+    online: parsed.values.online === true,
+    allowedHosts,
+    allowedAuthorityHosts: parsed.values["allowed-authority-host"] ?? [],
+    timeoutMs,
+  });
+  const ok = !checks.some((c) => c.status === "fail");
+  if (parsed.values.json === true) println(io.stdout, JSON.stringify({ ok, checks }, null, 2));
+  else {
+    for (const c of checks)
+      println(
+        io.stdout,
+        `${paint(io, MARK_STYLE[c.status], MARK[c.status])} ${c.control.padEnd(5)} ${c.name}: ${escapeForTerminal(c.message)}`,
+      );
+    println(io.stdout, ok ? "\nconfiguration ok" : "\nconfiguration has failures (✗)");
+  }
+  return ok ? 0 : 1;
+};

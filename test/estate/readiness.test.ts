@@ -1,0 +1,150 @@
+/**
+ * `checkReadiness` and `acs-baseline readiness` against the emulator's ARM side and Activity Log: ready,
+ * not-ready with two callers grouped (Started and Succeeded of one call count once), already-disabled, an Activity
+ * Log 403 giving unknown, --days bounds, --plan, and no write in the request log.
+ */
+import { PassThrough } from "node:stream";
+import { CommunicationServiceManagementClient } from "@azure/arm-communication";
+import { ClientCertificateCredential } from "@azure/identity";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createReadinessCommand } from "../../packages/cli/src/commands/readiness.js";
+import type { ReadinessOptions } from "../../packages/cli/src/estate/readiness.js";
+import { checkReadiness } from "../../packages/cli/src/estate/readiness.js";
+import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
+import { startEmulator } from "../../packages/emulator/src/index.js";
+
+let emu: Emulator;
+let app: TestApplication;
+
+const options = (): ReadinessOptions => ({
+  resourceId: emu.arm.resourceId,
+  tenantId: emu.tenantId,
+  clientId: app.clientId,
+  certificate: { path: app.certificatePath },
+  authorityHost: emu.authorityHost,
+  allowedAuthorityHosts: [new URL(emu.authorityHost).hostname],
+  armEndpoint: emu.arm.endpoint,
+  clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+});
+
+/** A real key user: an application that lists the keys through the ARM SDK. */
+async function listKeysAs(user: TestApplication): Promise<void> {
+  const credential = new ClientCertificateCredential(emu.tenantId, user.clientId, user.certificatePath, {
+    authorityHost: emu.authorityHost,
+    disableInstanceDiscovery: true,
+    tlsOptions: { ca: emu.caCertificatePem },
+  });
+  const client = new CommunicationServiceManagementClient(credential, emu.arm.subscriptionId, {
+    endpoint: emu.arm.endpoint,
+    $host: emu.arm.endpoint,
+    credentialScopes: [emu.arm.tokenScope],
+    tlsOptions: { ca: emu.caCertificatePem },
+  });
+  await client.communicationServices.listKeys(emu.arm.resourceGroup, emu.arm.resource.name);
+}
+
+async function run(args: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (d: Buffer) => (out += d.toString()));
+  stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const env = {
+    AZURE_COMMUNICATION_RESOURCE_ID: emu.arm.resourceId,
+    AZURE_TENANT_ID: emu.tenantId,
+    AZURE_CLIENT_ID: app.clientId,
+    AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath,
+    AZURE_AUTHORITY_HOST: emu.authorityHost,
+    AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: new URL(emu.authorityHost).hostname,
+    AZURE_RESOURCE_MANAGER_ENDPOINT: emu.arm.endpoint,
+  };
+  const command = createReadinessCommand({
+    clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+  });
+  const code = await command(args, { stdout, stderr, env, cwd: process.cwd(), stderrIsTTY: false });
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  emu = await startEmulator();
+  app = await emu.createTestApplication();
+  emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "subscription" });
+});
+afterAll(async () => {
+  await emu?.close();
+});
+beforeEach(() => {
+  emu.arm.resource.disableLocalAuth = false;
+  emu.clearFaults();
+});
+
+describe("checkReadiness", () => {
+  it("ready: local auth on and nobody fetched keys in the window", async () => {
+    const result = await checkReadiness(options());
+    expect(result).toMatchObject({
+      schema: "acs-baseline/readiness/v1",
+      resourceId: emu.arm.resourceId,
+      localAuth: "enabled",
+      verdict: "ready",
+      keyAccess: [],
+    });
+    expect(Date.parse(result.window.to) - Date.parse(result.window.from)).toBe(30 * 86_400_000);
+    expect((await run([])).code).toBe(0);
+  });
+
+  it("not-ready: two callers, each grouped with its count (one call = Started + Succeeded)", async () => {
+    const first = await emu.createTestApplication();
+    const second = await emu.createTestApplication();
+    for (const user of [first, second]) emu.arm.assignRole({ principalId: user.objectId, role: "Contributor" });
+    await listKeysAs(first);
+    await listKeysAs(first);
+    await listKeysAs(second);
+    const result = await checkReadiness(options());
+    expect(result.verdict).toBe("not-ready");
+    expect(result.keyAccess).toEqual([
+      expect.objectContaining({ operation: "listKeys", appId: first.clientId, objectId: first.objectId, count: 2 }),
+      expect.objectContaining({ operation: "listKeys", appId: second.clientId, objectId: second.objectId, count: 1 }),
+    ]);
+    const cli = await run(["--format", "json"]);
+    expect(cli.code).toBe(1);
+    expect(JSON.parse(cli.out)).toMatchObject({ verdict: "not-ready" });
+    const text = await run(["--plan", "az"]);
+    expect(text.out).toContain(`appid ${first.clientId}`);
+    expect(text.out).toContain("fc264132-db9c-4302-bb7d-3994c36461fe");
+    expect(text.out).toContain("disableLocalAuth=true");
+    // A window that ends before the calls sees nobody.
+    expect((await checkReadiness({ ...options(), now: new Date(Date.now() - 86_400_000) })).verdict).toBe("ready");
+  });
+
+  it("already-disabled", async () => {
+    emu.arm.resource.disableLocalAuth = true;
+    expect((await checkReadiness(options())).verdict).toBe("already-disabled");
+    expect((await run([])).code).toBe(0);
+  });
+
+  it("unknown when the Activity Log answers 403", async () => {
+    const stranger = await emu.createTestApplication();
+    emu.arm.assignRole({ principalId: stranger.objectId, role: "Reader" }); // the resource only, not the subscription
+    const result = await checkReadiness({
+      ...options(),
+      clientId: stranger.clientId,
+      certificate: { path: stranger.certificatePath },
+    });
+    expect(result.verdict).toBe("unknown");
+    expect(result.reason).toContain("403");
+  });
+
+  it("--days is 1 to 90", async () => {
+    for (const days of ["0", "91", "-1", "1.5", "x"]) expect((await run(["--days", days])).code).toBe(2);
+    // In bounds: a verdict (the earlier test's key users make it not-ready), never a usage error.
+    expect((await run(["--days", "1"])).code).toBe(1);
+    expect((await run(["--days", "90"])).code).toBe(1);
+    await expect(checkReadiness({ ...options(), days: 91 })).rejects.toThrow(RangeError);
+  });
+
+  it("writes nothing: no PUT, PATCH or DELETE from readiness", () => {
+    const writes = emu.requests.filter((r) => r.side === "arm" && ["PUT", "PATCH", "DELETE"].includes(r.method));
+    expect(writes).toEqual([]);
+  });
+});

