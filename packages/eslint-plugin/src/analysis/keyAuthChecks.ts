@@ -4,7 +4,6 @@
  * code. Without type information it never guesses: only what is provably taken from `@azure/communication-*`,
  * `@azure-rest/communication-*` or `@azure/core-auth` is reported.
  */
-import type * as ESTree from "estree";
 import { propertyName, unwrap } from "./estreeNodes.js";
 import type { AnyNode } from "./estreeNodes.js";
 import { invocationOf, targetOf } from "./invocations.js";
