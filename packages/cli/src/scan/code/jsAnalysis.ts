@@ -1,0 +1,77 @@
+/**
+ * The scan's JavaScript/TypeScript path: each file is parsed once with oxc-parser (a fast ESTree parser) and run
+ * through the `no-key-auth` analysis that the ESLint rule runs too (eslint-plugin-acs-baseline/internal), so the
+ * scan and the rule never disagree. A file that does not parse gets a parse-error finding and its text searched.
+ */
+import { analyzeKeyAuth, formatKeyAuthMessage, offsets } from "eslint-plugin-acs-baseline/internal";
+import type { AnyNode, KeyAuthFinding } from "eslint-plugin-acs-baseline/internal";
+import { makeFinding } from "../finding.js";
+import type { ScanFinding } from "../finding.js";
+import { nodeRequire } from "../nodeRequire.js";
+import { LineIndex, textFindings } from "../text/textRules.js";
+
+const RULE_ID = "acs-baseline/no-key-auth";
+const TS = new Set([".ts", ".cts", ".mts", ".tsx"]);
+
+type Lang = "jsx" | "ts" | "tsx";
+type SourceType = "module" | "commonjs";
+interface OxcError {
+  message: string;
+  labels: { start: number; end: number }[];
+}
+interface OxcParser {
+  parseSync(
+    filename: string,
+    text: string,
+    options: { lang: Lang; sourceType: SourceType; preserveParens: boolean },
+  ): { program: unknown; errors: OxcError[] };
+}
+
+let parser: OxcParser | undefined;
+
+/** The dialects to try, in order: the first that parses without an error wins. */
+function dialects(ext: string): [Lang, SourceType][] {
+  if (ext === ".tsx") return [["tsx", "module"]];
+  if (TS.has(ext)) return [["ts", ext === ".cts" ? "commonjs" : "module"], ["tsx", "module"]];
+  return ext === ".cjs" ? [["jsx", "commonjs"], ["jsx", "module"]] : [["jsx", "module"], ["jsx", "commonjs"]];
+}
+
+/** Parses `text`: the program, or the first error of the first dialect tried. */
+export function parseProgram(file: string, text: string, ext: string): { program: AnyNode } | { error: OxcError } {
+  parser ??= nodeRequire("oxc-parser") as OxcParser;
+  let first: OxcError | undefined;
+  for (const [lang, sourceType] of dialects(ext)) {
+    const result = parser.parseSync(file, text, { lang, sourceType, preserveParens: false });
+    if (result.errors.length === 0) return { program: result.program as AnyNode };
+    first ??= result.errors[0];
+  }
+  return { error: first ?? { message: "unknown parse error", labels: [] } };
+}
+
+function toFinding(file: string, index: LineIndex, finding: KeyAuthFinding): ScanFinding {
+  const { start, end } = offsets(finding.node);
+  const a = index.at(start);
+  const b = index.at(end);
+  // A connection-string literal with a placeholder key is the template rule's finding (a warning), as in other files.
+  const ruleId = finding.messageId === "connectionStringTemplate" ? "acs-baseline/connection-string-template" : RULE_ID;
+  const at = { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  return makeFinding(ruleId, file, at, formatKeyAuthMessage(finding.messageId, finding.data));
+}
+
+/**
+ * The `no-key-auth` findings of one JavaScript/TypeScript file; for a file that does not parse, a parse-error
+ * finding and the text rules (connection strings included).
+ */
+export function jsFindings(file: string, text: string, ext: string): ScanFinding[] {
+  // A NUL byte is never code: read it as a space (same length, so every position stays right).
+  const source = text.includes("\0") ? text.replace(/\0/g, " ") : text;
+  const parsed = parseProgram(file, source, ext);
+  const index = new LineIndex(source);
+  if ("error" in parsed) {
+    const at = index.at(parsed.error.labels[0]?.start ?? 0);
+    const reason = parsed.error.message.replace(/\s+/g, " ").slice(0, 160);
+    const message = `The file could not be parsed (${reason}); only its text was searched.`;
+    return [makeFinding("acs-baseline/parse-error", file, at, message), ...textFindings(file, text, true)];
+  }
+  return analyzeKeyAuth(parsed.program).map((f) => toFinding(file, index, f));
+}
