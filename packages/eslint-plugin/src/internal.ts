@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { analyzeKeyAuth } from "./analysis/analyzeKeyAuth.js";
-export type { AnalyzeKeyAuthOptions, KeyAuthFinding } from "./analysis/analyzeKeyAuth.js";
+export type { AnalyzeKeyAuthOptions, KeyAuthFinding, VisitorKeys } from "./analysis/analyzeKeyAuth.js";
 export { formatKeyAuthMessage, KEY_AUTH_MESSAGES } from "./analysis/messages.js";
 export type { KeyAuthMessageId } from "./analysis/messages.js";
 export { offsets } from "./analysis/estreeNodes.js";

@@ -206,11 +206,7 @@ export class KeyAuthChecks {
     } else if (node.type === "TemplateLiteral") {
       this.checkString(node, templateText(node), "template literal");
     } else if (node.type === "BinaryExpression") {
-      this.checkString(
-        node,
-        concatenationText(node, site.holder, site.scope),
-        "string concatenation",
-      );
+      this.checkString(node, concatenationText(node, site.holder, site.scope), "string concatenation");
     }
   }
 }

@@ -43,7 +43,25 @@ export interface ProgramFacts {
 }
 
 const SITES = new Set(["NewExpression", "CallExpression", "Literal", "TemplateLiteral", "BinaryExpression"]);
-const SKIPPED_KEYS = new Set(["parent", "loc", "range", "start", "end", "tokens", "comments", "typeAnnotation"]);
+/** Keys never walked: positions, parents, and TypeScript types (a type holds no value). */
+const SKIPPED_KEYS = new Set([
+  "parent",
+  "loc",
+  "range",
+  "start",
+  "end",
+  "tokens",
+  "comments",
+  "typeAnnotation",
+  "typeArguments",
+  "typeParameters",
+  "returnType",
+  "superTypeArguments",
+  "implements",
+]);
+
+/** The child keys of each node type (ESLint's `sourceCode.visitorKeys`, oxc-parser's `visitorKeys`). */
+export type VisitorKeys = Readonly<Record<string, readonly string[] | undefined>>;
 const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
 const BLOCKS = new Set([
   "BlockStatement",
@@ -107,10 +125,29 @@ function literalModule(node: AnyNode): string | undefined {
   return isRequire && arg?.type === "Literal" && typeof arg.value === "string" ? arg.value : undefined;
 }
 
+const walkedKeyTables = new WeakMap<VisitorKeys, Record<string, readonly string[]>>();
+
+/** The keys to walk for each node type: its visitor keys less the type-only ones (computed once per parser). */
+function walkedKeys(visitorKeys: VisitorKeys): Record<string, readonly string[]> {
+  let table = walkedKeyTables.get(visitorKeys);
+  if (table === undefined) {
+    table = Object.create(null) as Record<string, readonly string[]>;
+    for (const [type, keys] of Object.entries(visitorKeys))
+      if (keys !== undefined) table[type] = keys.filter((k) => !SKIPPED_KEYS.has(k));
+    walkedKeyTables.set(visitorKeys, table);
+  }
+  return table;
+}
+
 class ScopeWalker {
   readonly facts: ProgramFacts = { sites: [], modules: [] };
   private readonly writes: { name: string; scope: Scope }[] = [];
   private readonly stack: AnyNode[] = [];
+  private readonly keys: Record<string, readonly string[] | undefined> | undefined;
+
+  constructor(visitorKeys: VisitorKeys | undefined) {
+    this.keys = visitorKeys === undefined ? undefined : walkedKeys(visitorKeys);
+  }
 
   run(program: AnyNode): ProgramFacts {
     this.visit(program, newScope(undefined, true));
@@ -141,8 +178,7 @@ class ScopeWalker {
     if (BLOCKS.has(t)) {
       if (t === "BlockStatement" && parent !== undefined && FUNCTIONS.has(parent.type)) return scope;
       const inner = newScope(scope, false);
-      if (t === "CatchClause")
-        for (const name of patternNames((node).param)) declare(inner, name, { kind: "other" });
+      if (t === "CatchClause") for (const name of patternNames(node.param)) declare(inner, name, { kind: "other" });
       return inner;
     }
     this.declarations(node, scope);
@@ -209,18 +245,24 @@ class ScopeWalker {
     const inner = this.enter(node, scope, parent);
     if (SITES.has(node.type) || node.type === "ImportExpression") this.site(node, scope);
     this.stack.push(node);
-    for (const key in node) {
-      if (SKIPPED_KEYS.has(key)) continue;
-      const value = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(value)) {
-        for (const item of value) if (isNode(item)) this.visit(item, inner);
-      } else if (isNode(value)) this.visit(value, inner);
-    }
+    const record = node as unknown as Record<string, unknown>;
+    const keys = this.keys?.[node.type];
+    if (keys !== undefined) for (const key of keys) this.child(record[key], inner);
+    else for (const key in record) if (!SKIPPED_KEYS.has(key)) this.child(record[key], inner);
     this.stack.pop();
+  }
+
+  private child(value: unknown, scope: Scope): void {
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item)) this.visit(item, scope);
+    } else if (isNode(value)) this.visit(value, scope);
   }
 }
 
-/** Walks a program once: scopes, variables, writes and the sites the checks need. */
-export function collectProgramFacts(program: AnyNode): ProgramFacts {
-  return new ScopeWalker().run(program);
+/**
+ * Walks a program once: scopes, variables, writes and the sites the checks need. With `visitorKeys` only the child
+ * keys of each node type are read (faster); a type without keys has all its fields walked.
+ */
+export function collectProgramFacts(program: AnyNode, visitorKeys?: VisitorKeys): ProgramFacts {
+  return new ScopeWalker(visitorKeys).run(program);
 }

@@ -27,7 +27,7 @@ const rule: Rule.RuleModule = {
     return {
       Program(program) {
         const types = typeHooksFrom(sourceCode.parserServices);
-        for (const finding of analyzeKeyAuth(program, { types })) {
+        for (const finding of analyzeKeyAuth(program, { types, visitorKeys: sourceCode.visitorKeys })) {
           context.report({ node: finding.node, messageId: finding.messageId, data: finding.data });
         }
       },

@@ -4,7 +4,7 @@
  * scan and the rule never disagree. A file that does not parse gets a parse-error finding and its text searched.
  */
 import { analyzeKeyAuth, formatKeyAuthMessage, offsets } from "eslint-plugin-acs-baseline/internal";
-import type { AnyNode, KeyAuthFinding } from "eslint-plugin-acs-baseline/internal";
+import type { AnyNode, KeyAuthFinding, VisitorKeys } from "eslint-plugin-acs-baseline/internal";
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
 import { nodeRequire } from "../nodeRequire.js";
@@ -19,29 +19,59 @@ interface OxcError {
   message: string;
   labels: { start: number; end: number }[];
 }
+interface OxcOptions {
+  lang: Lang;
+  sourceType: SourceType;
+  preserveParens: boolean;
+  astType: "js";
+  experimentalRawTransfer: boolean;
+}
 interface OxcParser {
-  parseSync(
-    filename: string,
-    text: string,
-    options: { lang: Lang; sourceType: SourceType; preserveParens: boolean },
-  ): { program: unknown; errors: OxcError[] };
+  parseSync(filename: string, text: string, options: OxcOptions): { program: unknown; errors: OxcError[] };
+  rawTransferSupported(): boolean;
+  visitorKeys: VisitorKeys;
 }
 
 let parser: OxcParser | undefined;
+let rawTransfer = false;
 
 /** The dialects to try, in order: the first that parses without an error wins. */
 function dialects(ext: string): [Lang, SourceType][] {
   if (ext === ".tsx") return [["tsx", "module"]];
-  if (TS.has(ext)) return [["ts", ext === ".cts" ? "commonjs" : "module"], ["tsx", "module"]];
-  return ext === ".cjs" ? [["jsx", "commonjs"], ["jsx", "module"]] : [["jsx", "module"], ["jsx", "commonjs"]];
+  if (TS.has(ext))
+    return [
+      ["ts", ext === ".cts" ? "commonjs" : "module"],
+      ["tsx", "module"],
+    ];
+  return ext === ".cjs"
+    ? [
+        ["jsx", "commonjs"],
+        ["jsx", "module"],
+      ]
+    : [
+        ["jsx", "module"],
+        ["jsx", "commonjs"],
+      ];
 }
 
 /** Parses `text`: the program, or the first error of the first dialect tried. */
 export function parseProgram(file: string, text: string, ext: string): { program: AnyNode } | { error: OxcError } {
-  parser ??= nodeRequire("oxc-parser") as OxcParser;
+  if (parser === undefined) {
+    parser = nodeRequire("oxc-parser") as OxcParser;
+    rawTransfer = parser.rawTransferSupported();
+  }
   let first: OxcError | undefined;
   for (const [lang, sourceType] of dialects(ext)) {
-    const result = parser.parseSync(file, text, { lang, sourceType, preserveParens: false });
+    // astType "js": TypeScript's expression wrappers stay, its type annotations (never a value) are left out.
+    // Raw transfer (Node.js 22 and later) hands the AST over without a JSON round trip.
+    const options = {
+      lang,
+      sourceType,
+      preserveParens: false,
+      astType: "js",
+      experimentalRawTransfer: rawTransfer,
+    } as const;
+    const result = parser.parseSync(file, text, options);
     if (result.errors.length === 0) return { program: result.program as AnyNode };
     first ??= result.errors[0];
   }
@@ -73,5 +103,6 @@ export function jsFindings(file: string, text: string, ext: string): ScanFinding
     const message = `The file could not be parsed (${reason}); only its text was searched.`;
     return [makeFinding("acs-baseline/parse-error", file, at, message), ...textFindings(file, text, true)];
   }
-  return analyzeKeyAuth(parsed.program).map((f) => toFinding(file, index, f));
+  const visitorKeys = parser?.visitorKeys;
+  return analyzeKeyAuth(parsed.program, { visitorKeys }).map((f) => toFinding(file, index, f));
 }
