@@ -8,6 +8,7 @@ import type { AnyNode, KeyAuthFinding, VisitorKeys } from "eslint-plugin-acs-bas
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
 import { nodeRequire } from "../nodeRequire.js";
+import { escapedConnectionStringFindings } from "../text/escapedConnectionStrings.js";
 import { LineIndex, textFindings } from "../text/textRules.js";
 
 const RULE_ID = "acs-baseline/no-key-auth";
@@ -101,7 +102,8 @@ export function jsFindings(file: string, text: string, ext: string): ScanFinding
     const at = index.at(parsed.error.labels[0]?.start ?? 0);
     const reason = parsed.error.message.replace(/\s+/g, " ").slice(0, 160);
     const message = `The file could not be parsed (${reason}); only its text was searched.`;
-    return [makeFinding("acs-baseline/parse-error", file, at, message), ...textFindings(file, text, true)];
+    const texts = [...textFindings(file, text, true), ...escapedConnectionStringFindings(file, text)];
+    return [makeFinding("acs-baseline/parse-error", file, at, message), ...texts];
   }
   const visitorKeys = parser?.visitorKeys;
   return analyzeKeyAuth(parsed.program, { visitorKeys }).map((f) => toFinding(file, index, f));
