@@ -56,6 +56,17 @@ function utf8(buffer: Buffer): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** Control characters read as spaces (same length: every position stays right), so no pattern runs through them. */
+function blankControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
+  return text.replace(/[\0-\x07\x0e-\x1a\x1c-\x1f\x7f]/g, " ");
+}
+
+/** A binary file's strings: everything but printable ASCII, tab and line ends read as spaces. */
+function printableStrings(text: string): string {
+  return text.replace(/[^\x20-\x7e\t\n\r]/g, " ");
+}
+
 function controlShare(sample: Buffer): number {
   let control = 0;
   for (const byte of sample) if (isControl(byte)) control++;
@@ -64,7 +75,8 @@ function controlShare(sample: Buffer): number {
 
 /**
  * Decodes a file: UTF-8 (BOM dropped), UTF-16 LE/BE with a BOM or, for ASCII-heavy text, without one. `undefined`
- * for binary content: more than 10 % control bytes in the first 8 KiB and no ACS key-material marker anywhere.
+ * for binary content: more than 10 % control bytes in the first 8 KiB and no ACS key-material marker anywhere. In a
+ * file with NUL bytes, control characters other than whitespace are read as spaces.
  */
 export function decodeText(buffer: Buffer): string | undefined {
   if (buffer.length >= 2 && buffer[0] === 0xff && buffer[1] === 0xfe) return buffer.subarray(2).toString("utf16le");
@@ -72,10 +84,11 @@ export function decodeText(buffer: Buffer): string | undefined {
   const sample = buffer.subarray(0, SAMPLE_BYTES);
   if (!sample.includes(0)) return utf8(buffer);
   const lane = utf16Lane(sample);
-  if (lane !== undefined) return utf16(buffer, lane);
-  if (controlShare(sample) <= BINARY_SHARE) return utf8(buffer);
-  // Binary by its first bytes: still read it when it carries ACS markers, as UTF-8 or as UTF-16 strings.
-  if (ACS_MARKERS.test(buffer.toString("latin1"))) return utf8(buffer);
+  if (lane !== undefined) return blankControls(utf16(buffer, lane));
+  if (controlShare(sample) <= BINARY_SHARE) return blankControls(utf8(buffer));
+  // Binary by its first bytes: still read its strings when it carries ACS markers, as bytes or as UTF-16.
+  const narrow = buffer.toString("latin1");
+  if (ACS_MARKERS.test(narrow)) return printableStrings(narrow);
   const wide = buffer.toString("utf16le");
-  return ACS_MARKERS.test(wide) ? wide : undefined;
+  return ACS_MARKERS.test(wide) ? printableStrings(wide) : undefined;
 }
