@@ -97,14 +97,15 @@ export function jsFindings(file: string, text: string, ext: string): ScanFinding
   // A NUL byte is never code: read it as a space (same length, so every position stays right).
   const source = text.includes("\0") ? text.replace(/\0/g, " ") : text;
   const parsed = parseProgram(file, source, ext);
-  const index = new LineIndex(source);
   if ("error" in parsed) {
-    const at = index.at(parsed.error.labels[0]?.start ?? 0);
+    const at = new LineIndex(source).at(parsed.error.labels[0]?.start ?? 0);
     const reason = parsed.error.message.replace(/\s+/g, " ").slice(0, 160);
     const message = `The file could not be parsed (${reason}); only its text was searched.`;
     const texts = [...textFindings(file, text, true), ...escapedConnectionStringFindings(file, text)];
     return [makeFinding("acs-baseline/parse-error", file, at, message), ...texts];
   }
-  const visitorKeys = parser?.visitorKeys;
-  return analyzeKeyAuth(parsed.program, { visitorKeys }).map((f) => toFinding(file, index, f));
+  const found = analyzeKeyAuth(parsed.program, { visitorKeys: parser?.visitorKeys });
+  if (found.length === 0) return [];
+  const index = new LineIndex(source);
+  return found.map((f) => toFinding(file, index, f));
 }
