@@ -12,6 +12,7 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { generateScanTree } from "./lib/scanTree.mjs";
+import { perFileCost } from "./lib/scanPerFile.mjs";
 import { fmt } from "./lib/stats.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -55,7 +56,16 @@ function foundFiles(tree, ours, theirs) {
   return { ourFiles, theirFiles };
 }
 
-function scanOneTree({ files, seeds, runs, acsEvery }) {
+function listFiles(dir, filter, out = []) {
+  for (const entry of readdirSync(dir)) {
+    const p = join(dir, entry);
+    if (statSync(p).isDirectory()) listFiles(p, filter, out);
+    else if (filter(entry)) out.push(p);
+  }
+  return out;
+}
+
+async function scanOneTree({ files, seeds, runs, acsEvery, perFile }) {
   const tree = mkdtempSync(join(tmpdir(), "acs-scan-bench-"));
   try {
     const seeded = generateScanTree(tree, { files, seeds, acsEvery });
@@ -90,17 +100,25 @@ function scanOneTree({ files, seeds, runs, acsEvery }) {
       unexpected: [...found].filter((f) => !seededSet.has(f)).length,
       exit: run.status,
     });
-    const acsFiles = countFiles(tree, (name) => /^file\d+\.(js|ts)$/.test(name)) / acsEvery;
+    const code = listFiles(tree, (name) => /^file\d+\.(js|ts)$/.test(name));
     const rows = [row("acs-baseline scan", ours, ourFiles), row("secretlint (recommended preset)", theirs, theirFiles)];
-    return { iac, runs, acsFiles: Math.round(acsFiles), rows };
+    const cost = perFile > 0 ? await perFileCost(code.slice(0, perFile)) : undefined;
+    return { iac, runs, acsFiles: Math.round(code.length / acsEvery), rows, cost };
   } finally {
     rmSync(tree, { recursive: true, force: true });
   }
 }
 
-/** Both trees; `trees` picks some by index (default both). */
-export function scan({ files = 5000, seeds = 50, runs = 5 } = {}) {
-  return { trees: TREES.map((t) => ({ ...t, ...scanOneTree({ files, seeds, runs, acsEvery: t.acsEvery }) })) };
+/** Both trees; on the all-ACS tree, also the CPU per ACS-importing file before (ESLint) and now (oxc-parser). */
+export async function scan({ files = 5000, seeds = 50, runs = 5, perFile = 400 } = {}) {
+  const trees = [];
+  for (const t of TREES) {
+    trees.push({
+      ...t,
+      ...(await scanOneTree({ files, seeds, runs, acsEvery: t.acsEvery, perFile: t.acsEvery === 1 ? perFile : 0 })),
+    });
+  }
+  return { trees };
 }
 
 export function renderScan(result) {
@@ -124,11 +142,18 @@ export function renderScan(result) {
       `Speed ratio (acs-baseline / secretlint): ${ratio} × (target ≥ ${t.target}, all seeded cases found).`,
       "",
     );
+    if (t.cost !== undefined) {
+      const { files: n, eslintMs, oxcMs } = t.cost;
+      lines.push(
+        `CPU per ACS-importing file (${n} files, in process): ESLint's Linter with the rule ${fmt(eslintMs, 2)} ms, oxc-parser with the shared analysis ${fmt(oxcMs, 2)} ms (${fmt(eslintMs / oxcMs, 1)}× less).`,
+        "",
+      );
+    }
   }
   return lines.join("\n").trimEnd();
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false } } });
-  console.log(renderScan(scan(values.smoke ? { files: 200, seeds: 10, runs: 1 } : {})));
+  console.log(renderScan(await scan(values.smoke ? { files: 200, seeds: 10, runs: 1, perFile: 20 } : {})));
 }
