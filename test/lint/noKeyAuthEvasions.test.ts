@@ -33,6 +33,8 @@ esm.run("no-key-auth: evasions (ESM)", rule, {
     `${SMS} const args = [endpoint, credential]; new SmsClient(...args);`,
     `${SMS} const Reflect = { construct() {} }; Reflect.construct(SmsClient, [cs]);`,
     `${SMS} function make(C) { return new C(cs); } make(Other);`,
+    // a subclass with its own constructor decides its own arguments
+    `${SMS} class Mine extends SmsClient { constructor(e) { super(e, new DefaultAzureCredential()); } } new Mine(endpoint);`,
     // an alias that is Entra ID all the way
     `${SMS} import { DefaultAzureCredential } from "@azure/identity"; const C = SmsClient; new C(endpoint, new DefaultAzureCredential());`,
     // a URL-encoded string that is not a connection string
@@ -59,6 +61,19 @@ esm.run("no-key-auth: evasions (ESM)", rule, {
     { code: `${SMS} const { fromConnectionString: f } = SmsClient; f(value);`, errors: cs() },
     { code: `${SMS} SmsClient.fromConnectionString(value);`, errors: cs() },
     { code: `${COMMON} const p = parseConnectionString; p(value);`, errors: cs("keyHelper") },
+    // subclasses that keep the constructor, and a local require
+    { code: `${SMS} class Quiet extends SmsClient {} new Quiet(value);`, errors: cs() },
+    { code: `${SMS} const Quiet = class extends SmsClient {}; new Quiet(value);`, errors: cs() },
+    { code: `${SMS} new (class extends SmsClient {})(value);`, errors: cs() },
+    { code: `${SMS} class Quiet extends SmsClient { constructor(s) { super(s); } }`, errors: cs() },
+    {
+      code: `${SMS} ${KEY_IMPORT} class Quiet extends SmsClient { constructor(e, k) { super(e, new AzureKeyCredential(k)); } }`,
+      errors: cs("keyCredential"),
+    },
+    {
+      code: `import { createRequire } from "node:module"; const require = createRequire(import.meta.url); const { SmsClient } = require("@azure/communication-sms"); new SmsClient(value);`,
+      errors: cs(),
+    },
     // spreads
     { code: `${SMS} const args = [cs]; new SmsClient(...args);`, errors: cs() },
     { code: `${SMS} new SmsClient(...[process.env.ACS_CONNECTION_STRING]);`, errors: cs() },

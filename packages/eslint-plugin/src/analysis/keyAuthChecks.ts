@@ -155,7 +155,8 @@ export class KeyAuthChecks {
   private isClientArgument(site: Site): boolean {
     const holder = site.holder;
     if (holder?.type !== "NewExpression" && holder?.type !== "CallExpression") return false;
-    const target = targetOf(holder.callee, site.scope);
+    const callee = holder.callee.type === "Super" ? site.inClass?.superClass : holder.callee;
+    const target = callee === null || callee === undefined ? undefined : targetOf(callee, site.scope);
     return (isAcsKeyTaker(target) || isAcsClient(target)) && holder.arguments[1] === site.child;
   }
 
@@ -199,6 +200,13 @@ export class KeyAuthChecks {
     if (node.type === "NewExpression" || node.type === "CallExpression") {
       const call = invocationOf(node, site.scope);
       if (call === undefined) return;
+      // super(…) in a subclass constructs its superclass: `class Q extends SmsClient { constructor(s) { super(s); } }`
+      const superClass = site.inClass?.superClass;
+      if (node.type === "CallExpression" && node.callee.type === "Super") {
+        if (superClass !== undefined && superClass !== null)
+          this.checkNew(site, { ...call, kind: "new", callee: superClass });
+        return;
+      }
       if (call.kind === "new") this.checkNew(site, call);
       else this.checkCall(site, call);
     } else if (node.type === "Literal") {

@@ -67,7 +67,8 @@ export function moduleOf(wrapped: AnyNode | null | undefined, scope: Scope): str
     return undefined;
   const callee = unwrap(n.callee);
   const isRequire =
-    (callee.type === "Identifier" && callee.name === "require" && lookup(scope, "require") === undefined) ||
+    // A local `require` (`const require = createRequire(import.meta.url)`) is a require too.
+    (callee.type === "Identifier" && callee.name === "require") ||
     (callee.type === "MemberExpression" && !callee.computed && propertyName(callee.property) === "require");
   return isRequire ? constantString(n.arguments[0], scope) : undefined;
 }
@@ -114,12 +115,20 @@ function identifierRef(id: ESTree.Identifier, scope: Scope, depth: number): Modu
       ? { module: expr.value, path: [] }
       : undefined;
   }
+  if (def.kind === "class") return subclassRef(def.node, def.scope, depth);
   if (def.kind !== "variable") return undefined;
   const { declarator } = def;
   const path = patternPath(declarator.id, id.name);
   if (path === undefined || declarator.init === null || declarator.init === undefined) return undefined;
   const base = refOf(declarator.init, def.scope, depth + 1);
   return base === undefined ? undefined : { module: base.module, path: [...base.path, ...path] };
+}
+
+/** A class without its own constructor that extends a module's class is that class to whoever constructs it. */
+function subclassRef(node: ESTree.Class, scope: Scope, depth: number): ModuleRef | undefined {
+  if (node.superClass === null || node.superClass === undefined) return undefined;
+  const ownConstructor = node.body.body.some((m) => m.type === "MethodDefinition" && m.kind === "constructor");
+  return ownConstructor ? undefined : refOf(node.superClass, scope, depth + 1);
 }
 
 /** What module value an expression provably holds, or undefined. */
@@ -144,6 +153,8 @@ export function refOf(wrapped: AnyNode | null | undefined, scope: Scope, depth =
       return refOf(node.left, scope, depth + 1) ?? refOf(node.right, scope, depth + 1);
     case "AssignmentExpression":
       return refOf(node.right, scope, depth + 1);
+    case "ClassExpression":
+      return subclassRef(node, scope, depth);
     default:
       return undefined;
   }

@@ -19,6 +19,7 @@ export type Definition =
   | { kind: "import"; specifier: AnyNode; module: string }
   | { kind: "importEquals"; node: AnyNode }
   | { kind: "variable"; declarator: ESTree.VariableDeclarator; scope: Scope }
+  | { kind: "class"; node: ESTree.ClassDeclaration; scope: Scope }
   | { kind: "other" };
 
 /** A variable: its definitions and the number of writes other than its initialiser. */
@@ -33,6 +34,8 @@ export interface Site {
   scope: Scope;
   holder: AnyNode | undefined;
   child: AnyNode;
+  /** For a `super(…)` call or its argument: the class it is in (whose superclass `super(…)` constructs). */
+  inClass?: ESTree.Class;
 }
 
 /** What the pass found. */
@@ -200,7 +203,7 @@ class ScopeWalker {
         break;
       }
       case "ClassDeclaration":
-        if (node.id) declare(scope, node.id.name, { kind: "other" });
+        if (node.id) declare(scope, node.id.name, { kind: "class", node, scope });
         break;
       case "AssignmentExpression":
         this.write(node.left, scope);
@@ -235,9 +238,20 @@ class ScopeWalker {
     let i = this.stack.length - 1;
     let child = node;
     while (i >= 0 && isWrapper(this.stack[i])) child = this.stack[i--];
-    this.facts.sites.push({ node, scope, holder: i >= 0 ? this.stack[i] : undefined, child });
+    const site: Site = { node, scope, holder: i >= 0 ? this.stack[i] : undefined, child };
+    const isSuper = (n: AnyNode | undefined) => n?.type === "CallExpression" && n.callee.type === "Super";
+    if (isSuper(node) || isSuper(site.holder)) site.inClass = this.enclosingClass();
+    this.facts.sites.push(site);
     const module = literalModule(node);
     if (module !== undefined) this.facts.modules.push(module);
+  }
+
+  private enclosingClass(): ESTree.Class | undefined {
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const n = this.stack[i];
+      if (n.type === "ClassDeclaration" || n.type === "ClassExpression") return n;
+    }
+    return undefined;
   }
 
   private visit(node: AnyNode, scope: Scope): void {
