@@ -101,6 +101,25 @@ describe("escaped keys in text files", () => {
   });
 });
 
+describe("deeply nested code", () => {
+  it("neither crashes the scan nor passes silently", () => {
+    const key = `export const s = "${CS}";\n`;
+    for (const code of [
+      `${key}export const a = ${"[".repeat(20000)}${"]".repeat(20000)};\n`,
+      `${key}export const b = ${"x + ".repeat(8000)}1;\n`,
+    ]) {
+      const found = scanText("deep.js", code).map((f) => f.ruleId);
+      expect(found.length).toBeGreaterThan(0);
+      expect(
+        found.every((id) =>
+          ["acs-baseline/parse-error", "acs-baseline/connection-string", "acs-baseline/no-key-auth"].includes(id),
+        ),
+      ).toBe(true);
+      expect(found.some((id) => id !== "acs-baseline/parse-error")).toBe(true);
+    }
+  });
+});
+
 describe("names in comments and documentation alone", () => {
   it("give no finding in code, docs or escaped docs", () => {
     const r = scanFiles({

@@ -33,6 +33,12 @@ interface OxcParser {
   visitorKeys: VisitorKeys;
 }
 
+/**
+ * Bracket nesting beyond this is not handed to the native parser, whose recursion it could overflow (a crash, not
+ * an error): the file gets a parse-error finding and its text searched. Real code stays far below it.
+ */
+const MAX_BRACKET_DEPTH = 1000;
+
 let parser: OxcParser | undefined;
 let rawTransfer = false;
 
@@ -55,8 +61,23 @@ function dialects(ext: string): [Lang, SourceType][] {
       ];
 }
 
+/** The deepest bracket nesting in `text` (strings and comments not told apart: an upper bound for the check). */
+function bracketDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x28 || c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if ((c === 0x29 || c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return max;
+}
+
 /** Parses `text`: the program, or the first error of the first dialect tried. */
 export function parseProgram(file: string, text: string, ext: string): { program: AnyNode } | { error: OxcError } {
+  const depth = bracketDepth(text);
+  if (depth > MAX_BRACKET_DEPTH)
+    return { error: { message: `brackets nested ${depth} deep, over ${MAX_BRACKET_DEPTH}`, labels: [] } };
   if (parser === undefined) {
     parser = nodeRequire("oxc-parser") as OxcParser;
     rawTransfer = parser.rawTransferSupported();
@@ -89,6 +110,15 @@ function toFinding(file: string, index: LineIndex, finding: KeyAuthFinding): Sca
   return makeFinding(ruleId, file, at, formatKeyAuthMessage(finding.messageId, finding.data));
 }
 
+/** A parse-error finding, and the text rules (connection strings included) over the file. */
+function fallback(file: string, text: string, error: OxcError, source: string): ScanFinding[] {
+  const at = new LineIndex(source).at(error.labels[0]?.start ?? 0);
+  const reason = error.message.replace(/\s+/g, " ").slice(0, 160);
+  const message = `The file could not be parsed (${reason}); only its text was searched.`;
+  const texts = [...textFindings(file, text, true), ...escapedConnectionStringFindings(file, text)];
+  return [makeFinding("acs-baseline/parse-error", file, at, message), ...texts];
+}
+
 /**
  * The `no-key-auth` findings of one JavaScript/TypeScript file; for a file that does not parse, a parse-error
  * finding and the text rules (connection strings included).
@@ -97,14 +127,15 @@ export function jsFindings(file: string, text: string, ext: string): ScanFinding
   // A NUL byte is never code: read it as a space (same length, so every position stays right).
   const source = text.includes("\0") ? text.replace(/\0/g, " ") : text;
   const parsed = parseProgram(file, source, ext);
-  if ("error" in parsed) {
-    const at = new LineIndex(source).at(parsed.error.labels[0]?.start ?? 0);
-    const reason = parsed.error.message.replace(/\s+/g, " ").slice(0, 160);
-    const message = `The file could not be parsed (${reason}); only its text was searched.`;
-    const texts = [...textFindings(file, text, true), ...escapedConnectionStringFindings(file, text)];
-    return [makeFinding("acs-baseline/parse-error", file, at, message), ...texts];
+  if ("error" in parsed) return fallback(file, text, parsed.error, source);
+  let found: KeyAuthFinding[];
+  try {
+    found = analyzeKeyAuth(parsed.program, { visitorKeys: parser?.visitorKeys });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    // A program nested deeper than the call stack (thousands of levels): say so, and search its text.
+    return fallback(file, text, { message: "nested too deep to analyse", labels: [] }, source);
   }
-  const found = analyzeKeyAuth(parsed.program, { visitorKeys: parser?.visitorKeys });
   if (found.length === 0) return [];
   const index = new LineIndex(source);
   return found.map((f) => toFinding(file, index, f));
