@@ -34,10 +34,12 @@ interface OxcParser {
 }
 
 /**
- * Bracket nesting beyond this is not handed to the native parser, whose recursion it could overflow (a crash, not
- * an error): the file gets a parse-error finding and its text searched. Real code stays far below it.
+ * What is not handed to the native parser, whose recursion deep nesting could overflow (a crash, not an error):
+ * brackets nested deeper than this, or a stretch without `;`, `{` or `}` longer than that (`()=>()=>…`, `!!!…`).
+ * Such a file gets a parse-error finding and its text searched. Real code stays far below both.
  */
 const MAX_BRACKET_DEPTH = 1000;
+const MAX_STRETCH = 24_000;
 
 let parser: OxcParser | undefined;
 let rawTransfer = false;
@@ -61,23 +63,28 @@ function dialects(ext: string): [Lang, SourceType][] {
       ];
 }
 
-/** The deepest bracket nesting in `text` (strings and comments not told apart: an upper bound for the check). */
-function bracketDepth(text: string): number {
+/** Why `text` is too deeply nested for the native parser, or undefined (strings and comments not told apart). */
+function tooDeep(text: string): string | undefined {
   let depth = 0;
-  let max = 0;
+  let maxDepth = 0;
+  let stretch = 0;
+  let maxStretch = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x28 || c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    if (c === 0x3b || c === 0x7b || c === 0x7d) stretch = 0;
+    else maxStretch = Math.max(maxStretch, ++stretch);
+    if (c === 0x28 || c === 0x5b || c === 0x7b) maxDepth = Math.max(maxDepth, ++depth);
     else if ((c === 0x29 || c === 0x5d || c === 0x7d) && depth > 0) depth--;
   }
-  return max;
+  if (maxDepth > MAX_BRACKET_DEPTH) return `brackets nested ${maxDepth} deep, over ${MAX_BRACKET_DEPTH}`;
+  if (maxStretch > MAX_STRETCH) return `${maxStretch} characters without ; { or }, over ${MAX_STRETCH}`;
+  return undefined;
 }
 
 /** Parses `text`: the program, or the first error of the first dialect tried. */
 export function parseProgram(file: string, text: string, ext: string): { program: AnyNode } | { error: OxcError } {
-  const depth = bracketDepth(text);
-  if (depth > MAX_BRACKET_DEPTH)
-    return { error: { message: `brackets nested ${depth} deep, over ${MAX_BRACKET_DEPTH}`, labels: [] } };
+  const deep = tooDeep(text);
+  if (deep !== undefined) return { error: { message: deep, labels: [] } };
   if (parser === undefined) {
     parser = nodeRequire("oxc-parser") as OxcParser;
     rawTransfer = parser.rawTransferSupported();
