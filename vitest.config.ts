@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^acs-baseline\/internal$/, replacement: src("acs-baseline/src/internal.ts") },
       { find: /^acs-baseline$/, replacement: src("acs-baseline/src/index.ts") },
       { find: /^acs-baseline-emulator$/, replacement: src("emulator/src/index.ts") },
+      { find: /^eslint-plugin-acs-baseline\/internal$/, replacement: src("eslint-plugin/src/internal.ts") },
       { find: /^eslint-plugin-acs-baseline$/, replacement: src("eslint-plugin/src/index.ts") },
     ],
   },

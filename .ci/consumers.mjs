@@ -14,7 +14,7 @@ import { inventory, RAW_SDK_SET } from "../bench/lib/installInventory.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
-const TOOLS_ONLY = [/^eslint$/, /^@eslint\//, /^typescript$/, /^@typescript-eslint\//, /^jose$/, /^selfsigned$/, /^ignore$/, /^@azure\/arm-/, /^@azure\/storage-blob$/, /^azurite$/, /^acs-baseline-(cli|emulator)$/, /^eslint-plugin-acs-baseline$/];
+const TOOLS_ONLY = [/^eslint$/, /^@eslint\//, /^typescript$/, /^@typescript-eslint\//, /^jose$/, /^selfsigned$/, /^ignore$/, /^@azure\/arm-/, /^@azure\/storage-blob$/, /^azurite$/, /^acs-baseline-(cli|emulator)$/, /^eslint-plugin-acs-baseline$/, /^oxc-parser$/, /^@oxc-parser\//, /^@oxc-project\//];
 const MAX_EXTRA_PACKAGES = 3;
 
 const work = mkdtempSync(join(tmpdir(), "acs-baseline-consumers-"));

@@ -59,7 +59,7 @@ if (want("previous") && values.previous !== undefined) {
 if (want("backstop")) log(renderBackstop(await backstop(smoke ? { rounds: 2, count: 1000 } : {})));
 if (want("tokens")) log(renderTokenFetches(await tokenFetches(smoke ? { calls: 20 } : {})));
 if (want("audit")) log(renderAuditThroughput(await auditThroughput(smoke ? { records: 2000 } : {})));
-if (want("scan")) log(renderScan(scan(smoke ? { files: 200, seeds: 10, runs: 1 } : {})));
+if (want("scan")) log(renderScan(await scan(smoke ? { files: 200, seeds: 10, runs: 1, perFile: 20 } : {})));
 if (want("startup")) log(renderStartup(startup(smoke ? { runs: 2 } : {})));
 if (want("sweep")) log(renderSweep(await sweepBenchmark(smoke ? { resources: 200, subscriptions: 5 } : {})));
 if (want("install") && !smoke) log(renderInstallSize(installSize()));

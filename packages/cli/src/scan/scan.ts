@@ -1,5 +1,5 @@
 /**
- * `acs-baseline scan`: runs the `no-key-auth` rule over source files (ESLint's Linter, no user configuration),
+ * `acs-baseline scan`: runs the `no-key-auth` analysis over JavaScript/TypeScript (oxc-parser, src/scan/code),
  * analyses ARM, Bicep and Terraform templates (src/scan/iac), and applies the text rules (keys, connection strings,
  * HMAC signing) to every text file.
  *
@@ -12,23 +12,20 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
-import type * as ESLintModule from "eslint";
-import type { Linter } from "eslint";
 import ignore from "ignore";
 import type { Ignore } from "ignore";
-import plugin from "eslint-plugin-acs-baseline";
 import { makeFinding } from "./finding.js";
 import type { ScanFinding, ScanFindingKind } from "./finding.js";
 import { iacFileFindings, iacLanguage } from "./iac/analyse.js";
 import type { IacHost } from "./iac/model.js";
-import { nodeRequire } from "./nodeRequire.js";
 import { languageFindings } from "./languages/analyse.js";
-import { decodeText } from "./text/decodeText.js";
+import { jsFindings } from "./code/jsAnalysis.js";
+import { decodeText } from "./decodeText.js";
+import { escapedConnectionStringFindings } from "./text/escapedConnectionStrings.js";
 import { textFindings } from "./text/textRules.js";
 
-export { decodeText };
-
 export type { ScanFinding, ScanFindingKind };
+export { decodeText };
 
 /** Why a file was not scanned. @public */
 export type ScanSkipReason = "symlink" | "binary" | "too-large" | "unreadable";
@@ -65,75 +62,10 @@ export const MAX_SCAN_FILE_BYTES = 2 * 1024 * 1024;
 
 const JS = new Set([".js", ".cjs", ".mjs", ".jsx"]);
 const TS = new Set([".ts", ".cts", ".mts", ".tsx"]);
-// ESLint's flat config only lints a file that a non-universal `files` pattern matches ("**/*" alone matches
-// nothing but .js/.mjs/.cjs), so every extension is listed; the Linter is given the base name only, so paths outside
-// the working directory (`../x`, absolute) still match.
-const SOURCE_FILES = ["**/*.js", "**/*.cjs", "**/*.mjs", "**/*.jsx", "**/*.ts", "**/*.cts", "**/*.mts", "**/*.tsx"];
 const ALWAYS_SKIPPED = new Set(["node_modules", ".git"]);
-const RULE_ID = "acs-baseline/no-key-auth";
-// A source file can only produce a rule finding if it names an ACS package or holds an access key.
-const LINT_PREFILTER = /@azure(?:-rest)?\/communication-|accesskey/i;
-
-const rules = { [RULE_ID]: "error" as const };
-const plugins = { "acs-baseline": plugin as unknown as NonNullable<Linter.Config["plugins"]>[string] };
-let linter: Linter | undefined;
-const configs = new Map<string, Linter.Config[]>();
-
-/** ESLint's Linter and the config for a dialect, loaded on first use (most files never need them). */
-function linterFor(kind: "module" | "commonjs" | "typescript"): { linter: Linter; config: Linter.Config[] } {
-  if (linter === undefined) {
-    const eslint = nodeRequire("eslint") as typeof ESLintModule;
-    linter = new eslint.Linter({ configType: "flat" });
-  }
-  let config = configs.get(kind);
-  if (config === undefined) {
-    const languageOptions: Linter.LanguageOptions =
-      kind === "typescript"
-        ? { parser: nodeRequire("@typescript-eslint/parser") as Linter.Parser, sourceType: "module", parserOptions: { ecmaFeatures: { jsx: true } } }
-        : { ecmaVersion: "latest", sourceType: kind, parserOptions: { ecmaFeatures: { jsx: true } } };
-    config = [{ files: SOURCE_FILES, plugins, rules, languageOptions }];
-    configs.set(kind, config);
-  }
-  return { linter, config };
-}
-
-function lintFindings(file: string, text: string, ext: string): ScanFinding[] {
-  const kinds = TS.has(ext) ? (["typescript"] as const) : ext === ".cjs" ? (["commonjs", "module"] as const) : (["module", "commonjs"] as const);
-  let messages: Linter.LintMessage[] = [];
-  for (const kind of kinds) {
-    const { linter: l, config } = linterFor(kind);
-    messages = l.verify(text, config, { filename: basename(file) });
-    if (!messages.some((m) => m.fatal === true)) break;
-  }
-  // A message without a rule that is not a parse error ("No matching configuration found…") means the rule did
-  // not run: never report such a file as clean.
-  const notRun = messages.find((m) => m.ruleId === null && m.fatal !== true && m.message.startsWith("No matching configuration"));
-  if (notRun !== undefined) throw new Error(`acs-baseline scan: the rule did not run on ${file}: ${notRun.message}`);
-  const fatal = messages.find((m) => m.fatal === true);
-  if (fatal !== undefined) {
-    // The file does not parse: report that, and still search its text (connection strings included).
-    return [
-      makeFinding(
-        "acs-baseline/parse-error",
-        file,
-        { line: fatal.line, column: fatal.column },
-        `The file could not be parsed (${fatal.message.replace(/\s+/g, " ").slice(0, 160)}); only its text was searched.`,
-      ),
-      ...textFindings(file, text, true),
-    ];
-  }
-  return messages
-    .filter((m) => m.ruleId === RULE_ID)
-    .map((m) =>
-      makeFinding(
-        // A connection-string literal with a placeholder key is the template rule's finding (a warning), as in other files.
-        m.messageId === "connectionStringTemplate" ? "acs-baseline/connection-string-template" : RULE_ID,
-        file,
-        { line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn },
-        m.message,
-      ),
-    );
-}
+// A source file can only produce a rule finding if it names an ACS package (possibly assembled or escaped) or holds
+// an access key (possibly escaped): every other file skips the parse.
+const CODE_PREFILTER = /communication|access_?key|\\u|\\x[0-9a-f]{2}|%[0-9a-f]{2}/i;
 
 /**
  * Scans one file's content: source files with the rule, IaC templates with the IaC analysers, every file with the
@@ -143,11 +75,11 @@ export function scanText(file: string, text: string, context: { path?: string; h
   const ext = extname(file).toLowerCase();
   const isSource = JS.has(ext) || TS.has(ext);
   if (isSource) {
-    const lint = LINT_PREFILTER.test(text) ? lintFindings(file, text, ext) : [];
+    const lint = CODE_PREFILTER.test(text) ? jsFindings(file, text, ext) : [];
     if (lint.some((f) => f.kind === "parse-error")) return lint;
     return [...lint, ...textFindings(file, text, false)];
   }
-  const out = textFindings(file, text, true);
+  const out = [...textFindings(file, text, true), ...escapedConnectionStringFindings(file, text)];
   if (iacLanguage(file) === undefined) out.push(...languageFindings(file, text));
   else {
     try {

@@ -1,0 +1,149 @@
+/**
+ * The scan's JavaScript/TypeScript path: each file is parsed once with oxc-parser (a fast ESTree parser) and run
+ * through the `no-key-auth` analysis that the ESLint rule runs too (eslint-plugin-acs-baseline/internal), so the
+ * scan and the rule never disagree. A file that does not parse gets a parse-error finding and its text searched.
+ */
+import { analyzeKeyAuth, formatKeyAuthMessage, offsets } from "eslint-plugin-acs-baseline/internal";
+import type { AnyNode, KeyAuthFinding, VisitorKeys } from "eslint-plugin-acs-baseline/internal";
+import { makeFinding } from "../finding.js";
+import type { ScanFinding } from "../finding.js";
+import { nodeRequire } from "../nodeRequire.js";
+import { escapedConnectionStringFindings } from "../text/escapedConnectionStrings.js";
+import { LineIndex, textFindings } from "../text/textRules.js";
+
+const RULE_ID = "acs-baseline/no-key-auth";
+const TS = new Set([".ts", ".cts", ".mts", ".tsx"]);
+
+type Lang = "jsx" | "ts" | "tsx";
+type SourceType = "module" | "commonjs";
+interface OxcError {
+  message: string;
+  labels: { start: number; end: number }[];
+}
+interface OxcOptions {
+  lang: Lang;
+  sourceType: SourceType;
+  preserveParens: boolean;
+  astType: "js";
+  experimentalRawTransfer: boolean;
+}
+interface OxcParser {
+  parseSync(filename: string, text: string, options: OxcOptions): { program: unknown; errors: OxcError[] };
+  rawTransferSupported(): boolean;
+  visitorKeys: VisitorKeys;
+}
+
+/**
+ * What is not handed to the native parser, whose recursion deep nesting could overflow (a crash, not an error):
+ * brackets nested deeper than this, or a stretch without `;`, `{` or `}` longer than that (`()=>()=>…`, `!!!…`).
+ * Such a file gets a parse-error finding and its text searched. Real code stays far below both.
+ */
+const MAX_BRACKET_DEPTH = 1000;
+const MAX_STRETCH = 24_000;
+
+let parser: OxcParser | undefined;
+let rawTransfer = false;
+
+/** The dialects to try, in order: the first that parses without an error wins. */
+function dialects(ext: string): [Lang, SourceType][] {
+  if (ext === ".tsx") return [["tsx", "module"]];
+  if (TS.has(ext))
+    return [
+      ["ts", ext === ".cts" ? "commonjs" : "module"],
+      ["tsx", "module"],
+    ];
+  return ext === ".cjs"
+    ? [
+        ["jsx", "commonjs"],
+        ["jsx", "module"],
+      ]
+    : [
+        ["jsx", "module"],
+        ["jsx", "commonjs"],
+      ];
+}
+
+/** Why `text` is too deeply nested for the native parser, or undefined (strings and comments not told apart). */
+function tooDeep(text: string): string | undefined {
+  let depth = 0;
+  let maxDepth = 0;
+  let stretch = 0;
+  let maxStretch = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3b || c === 0x7b || c === 0x7d) stretch = 0;
+    else maxStretch = Math.max(maxStretch, ++stretch);
+    if (c === 0x28 || c === 0x5b || c === 0x7b) maxDepth = Math.max(maxDepth, ++depth);
+    else if ((c === 0x29 || c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  if (maxDepth > MAX_BRACKET_DEPTH) return `brackets nested ${maxDepth} deep, over ${MAX_BRACKET_DEPTH}`;
+  if (maxStretch > MAX_STRETCH) return `${maxStretch} characters without ; { or }, over ${MAX_STRETCH}`;
+  return undefined;
+}
+
+/** Parses `text`: the program, or the first error of the first dialect tried. */
+export function parseProgram(file: string, text: string, ext: string): { program: AnyNode } | { error: OxcError } {
+  const deep = tooDeep(text);
+  if (deep !== undefined) return { error: { message: deep, labels: [] } };
+  if (parser === undefined) {
+    parser = nodeRequire("oxc-parser") as OxcParser;
+    rawTransfer = parser.rawTransferSupported();
+  }
+  let first: OxcError | undefined;
+  for (const [lang, sourceType] of dialects(ext)) {
+    // astType "js": TypeScript's expression wrappers stay, its type annotations (never a value) are left out.
+    // Raw transfer (Node.js 22 and later) hands the AST over without a JSON round trip.
+    const options = {
+      lang,
+      sourceType,
+      preserveParens: false,
+      astType: "js",
+      experimentalRawTransfer: rawTransfer,
+    } as const;
+    const result = parser.parseSync(file, text, options);
+    if (result.errors.length === 0) return { program: result.program as AnyNode };
+    first ??= result.errors[0];
+  }
+  return { error: first ?? { message: "unknown parse error", labels: [] } };
+}
+
+function toFinding(file: string, index: LineIndex, finding: KeyAuthFinding): ScanFinding {
+  const { start, end } = offsets(finding.node);
+  const a = index.at(start);
+  const b = index.at(end);
+  // A connection-string literal with a placeholder key is the template rule's finding (a warning), as in other files.
+  const ruleId = finding.messageId === "connectionStringTemplate" ? "acs-baseline/connection-string-template" : RULE_ID;
+  const at = { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  return makeFinding(ruleId, file, at, formatKeyAuthMessage(finding.messageId, finding.data));
+}
+
+/** A parse-error finding, and the text rules (connection strings included) over the file. */
+function fallback(file: string, text: string, error: OxcError, source: string): ScanFinding[] {
+  const at = new LineIndex(source).at(error.labels[0]?.start ?? 0);
+  const reason = error.message.replace(/\s+/g, " ").slice(0, 160);
+  const message = `The file could not be parsed (${reason}); only its text was searched.`;
+  const texts = [...textFindings(file, text, true), ...escapedConnectionStringFindings(file, text)];
+  return [makeFinding("acs-baseline/parse-error", file, at, message), ...texts];
+}
+
+/**
+ * The `no-key-auth` findings of one JavaScript/TypeScript file; for a file that does not parse, a parse-error
+ * finding and the text rules (connection strings included).
+ */
+export function jsFindings(file: string, text: string, ext: string): ScanFinding[] {
+  // A NUL byte is never code: read it as a space (same length, so every position stays right).
+  const source = text.includes("\0") ? text.replace(/\0/g, " ") : text;
+  const parsed = parseProgram(file, source, ext);
+  if ("error" in parsed) return fallback(file, text, parsed.error, source);
+  let found: KeyAuthFinding[];
+  try {
+    found = analyzeKeyAuth(parsed.program, { visitorKeys: parser?.visitorKeys });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    // A program nested deeper than the call stack (thousands of levels): say so, and search its text.
+    return fallback(file, text, { message: "nested too deep to analyse", labels: [] }, source);
+  }
+  if (found.length === 0) return [];
+  const index = new LineIndex(source);
+  return found.map((f) => toFinding(file, index, f));
+}

@@ -1,0 +1,282 @@
+/**
+ * One pass over a program: its scopes and variables (with their definitions and how often each is reassigned) and
+ * the sites the key-auth checks look at, each with the scope it is in. Parser-independent: it reads plain ESTree
+ * (ESLint's parsers and oxc-parser alike), so the ESLint rule and `acs-baseline scan` share it.
+ */
+import type * as ESTree from "estree";
+import { field, isNode, isWrapper } from "./estreeNodes.js";
+import type { AnyNode } from "./estreeNodes.js";
+
+/** A lexical scope. */
+export interface Scope {
+  readonly upper: Scope | undefined;
+  readonly isFunction: boolean;
+  readonly variables: Map<string, Variable>;
+}
+
+/** How a variable was declared. `scope` is the scope the declaration is written in. */
+export type Definition =
+  | { kind: "import"; specifier: AnyNode; module: string }
+  | { kind: "importEquals"; node: AnyNode }
+  | { kind: "variable"; declarator: ESTree.VariableDeclarator; scope: Scope }
+  | { kind: "class"; node: ESTree.ClassDeclaration; scope: Scope }
+  | { kind: "other" };
+
+/** A variable: its definitions and the number of writes other than its initialiser. */
+export interface Variable {
+  readonly defs: Definition[];
+  writes: number;
+}
+
+/** A node the checks look at, with its scope and (past TypeScript wrappers) the node that holds it. */
+export interface Site {
+  node: AnyNode;
+  scope: Scope;
+  holder: AnyNode | undefined;
+  child: AnyNode;
+  /** For a `super(…)` call or its argument: the class it is in (whose superclass `super(…)` constructs). */
+  inClass?: ESTree.Class;
+}
+
+/** What the pass found. */
+export interface ProgramFacts {
+  sites: Site[];
+  /** Every module named by an import, `require(…)` or `import(…)` with a literal name. */
+  modules: string[];
+}
+
+const SITES = new Set(["NewExpression", "CallExpression", "Literal", "TemplateLiteral", "BinaryExpression"]);
+/** Keys never walked: positions, parents, and TypeScript types (a type holds no value). */
+const SKIPPED_KEYS = new Set([
+  "parent",
+  "loc",
+  "range",
+  "start",
+  "end",
+  "tokens",
+  "comments",
+  "typeAnnotation",
+  "typeArguments",
+  "typeParameters",
+  "returnType",
+  "superTypeArguments",
+  "implements",
+]);
+
+/** The child keys of each node type (ESLint's `sourceCode.visitorKeys`, oxc-parser's `visitorKeys`). */
+export type VisitorKeys = Readonly<Record<string, readonly string[] | undefined>>;
+const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
+const BLOCKS = new Set([
+  "BlockStatement",
+  "StaticBlock",
+  "TSModuleBlock",
+  "ForStatement",
+  "ForInStatement",
+  "ForOfStatement",
+  "SwitchStatement",
+  "CatchClause",
+]);
+
+/** The variable `name` refers to from `scope` (respecting shadowing), if it is declared in the program. */
+export function lookup(scope: Scope, name: string): Variable | undefined {
+  for (let s: Scope | undefined = scope; s !== undefined; s = s.upper) {
+    const variable = s.variables.get(name);
+    if (variable !== undefined) return variable;
+  }
+  return undefined;
+}
+
+/** The identifiers a binding pattern declares or assigns. */
+export function patternNames(pattern: AnyNode | null | undefined, out: string[] = []): string[] {
+  if (pattern === null || pattern === undefined) return out;
+  if (pattern.type === "Identifier") out.push(pattern.name);
+  else if (pattern.type === "ObjectPattern") {
+    for (const p of pattern.properties) patternNames(p.type === "RestElement" ? p.argument : p.value, out);
+  } else if (pattern.type === "ArrayPattern") for (const e of pattern.elements) patternNames(e, out);
+  else if (pattern.type === "AssignmentPattern") patternNames(pattern.left, out);
+  else if (pattern.type === "RestElement") patternNames(pattern.argument, out);
+  else if (isWrapper(pattern)) patternNames(field(pattern, "expression") as AnyNode, out);
+  return out;
+}
+
+function newScope(upper: Scope | undefined, isFunction: boolean): Scope {
+  return { upper, isFunction, variables: new Map() };
+}
+
+function declare(scope: Scope, name: string, def: Definition): void {
+  const variable = scope.variables.get(name);
+  if (variable === undefined) scope.variables.set(name, { defs: [def], writes: 0 });
+  else variable.defs.push(def);
+}
+
+function functionScope(scope: Scope): Scope {
+  let s = scope;
+  while (!s.isFunction && s.upper !== undefined) s = s.upper;
+  return s;
+}
+
+/** A literal module name (`require("x")`, `import("x")`), else undefined; constant folding is left to references. */
+function literalModule(node: AnyNode): string | undefined {
+  if (node.type === "ImportExpression")
+    return node.source.type === "Literal" && typeof node.source.value === "string" ? node.source.value : undefined;
+  if (node.type !== "CallExpression") return undefined;
+  const arg = node.arguments[0];
+  const callee = node.callee;
+  const isRequire =
+    (callee.type === "Identifier" && callee.name === "require") ||
+    (callee.type === "MemberExpression" && callee.property.type === "Identifier" && callee.property.name === "require");
+  return isRequire && arg?.type === "Literal" && typeof arg.value === "string" ? arg.value : undefined;
+}
+
+const walkedKeyTables = new WeakMap<VisitorKeys, Record<string, readonly string[]>>();
+
+/** The keys to walk for each node type: its visitor keys less the type-only ones (computed once per parser). */
+function walkedKeys(visitorKeys: VisitorKeys): Record<string, readonly string[]> {
+  let table = walkedKeyTables.get(visitorKeys);
+  if (table === undefined) {
+    table = Object.create(null) as Record<string, readonly string[]>;
+    for (const [type, keys] of Object.entries(visitorKeys))
+      if (keys !== undefined) table[type] = keys.filter((k) => !SKIPPED_KEYS.has(k));
+    walkedKeyTables.set(visitorKeys, table);
+  }
+  return table;
+}
+
+class ScopeWalker {
+  readonly facts: ProgramFacts = { sites: [], modules: [] };
+  private readonly writes: { name: string; scope: Scope }[] = [];
+  private readonly stack: AnyNode[] = [];
+  private readonly keys: Record<string, readonly string[] | undefined> | undefined;
+
+  constructor(visitorKeys: VisitorKeys | undefined) {
+    this.keys = visitorKeys === undefined ? undefined : walkedKeys(visitorKeys);
+  }
+
+  run(program: AnyNode): ProgramFacts {
+    this.visit(program, newScope(undefined, true));
+    for (const w of this.writes) {
+      const variable = lookup(w.scope, w.name);
+      if (variable !== undefined) variable.writes++;
+    }
+    return this.facts;
+  }
+
+  private write(pattern: AnyNode | null | undefined, scope: Scope): void {
+    for (const name of patternNames(pattern)) this.writes.push({ name, scope });
+  }
+
+  /** Declares what `node` declares; returns the scope its children are in. */
+  private enter(node: AnyNode, scope: Scope, parent: AnyNode | undefined): Scope {
+    const t = node.type;
+    if (FUNCTIONS.has(t)) {
+      const fn = node as ESTree.Function;
+      const id = field(fn, "id");
+      const name = isNode(id) && id.type === "Identifier" ? id.name : undefined;
+      if (t === "FunctionDeclaration" && name !== undefined) declare(scope, name, { kind: "other" });
+      const inner = newScope(scope, true);
+      if (t === "FunctionExpression" && name !== undefined) declare(inner, name, { kind: "other" });
+      for (const p of fn.params) for (const name of patternNames(p)) declare(inner, name, { kind: "other" });
+      return inner;
+    }
+    if (BLOCKS.has(t)) {
+      if (t === "BlockStatement" && parent !== undefined && FUNCTIONS.has(parent.type)) return scope;
+      const inner = newScope(scope, false);
+      if (t === "CatchClause") for (const name of patternNames(node.param)) declare(inner, name, { kind: "other" });
+      return inner;
+    }
+    this.declarations(node, scope);
+    return scope;
+  }
+
+  private declarations(node: AnyNode, scope: Scope): void {
+    switch (node.type) {
+      case "VariableDeclaration": {
+        const target = node.kind === "var" ? functionScope(scope) : scope;
+        for (const d of node.declarations)
+          for (const name of patternNames(d.id)) declare(target, name, { kind: "variable", declarator: d, scope });
+        break;
+      }
+      case "ImportDeclaration": {
+        const module = String(node.source.value);
+        this.facts.modules.push(module);
+        for (const s of node.specifiers) declare(scope, s.local.name, { kind: "import", specifier: s, module });
+        break;
+      }
+      case "ClassDeclaration":
+        if (node.id) declare(scope, node.id.name, { kind: "class", node, scope });
+        break;
+      case "AssignmentExpression":
+        this.write(node.left, scope);
+        break;
+      case "UpdateExpression":
+        this.write(node.argument, scope);
+        break;
+      case "ForInStatement":
+      case "ForOfStatement":
+        if (node.left.type !== "VariableDeclaration") this.write(node.left, scope);
+        break;
+      default:
+        this.typeScriptDeclarations(node, scope);
+    }
+  }
+
+  private typeScriptDeclarations(node: AnyNode, scope: Scope): void {
+    const t = node.type as string;
+    const id = field(node, "id");
+    if (t === "TSImportEqualsDeclaration" && isNode(id) && id.type === "Identifier") {
+      declare(scope, id.name, { kind: "importEquals", node });
+      const ref = field(node, "moduleReference");
+      const expr = field(ref, "expression");
+      if (isNode(expr) && expr.type === "Literal" && typeof expr.value === "string")
+        this.facts.modules.push(expr.value);
+    } else if ((t === "TSEnumDeclaration" || t === "TSModuleDeclaration") && isNode(id) && id.type === "Identifier") {
+      declare(scope, id.name, { kind: "other" });
+    }
+  }
+
+  private site(node: AnyNode, scope: Scope): void {
+    let i = this.stack.length - 1;
+    let child = node;
+    while (i >= 0 && isWrapper(this.stack[i])) child = this.stack[i--];
+    const site: Site = { node, scope, holder: i >= 0 ? this.stack[i] : undefined, child };
+    const isSuper = (n: AnyNode | undefined) => n?.type === "CallExpression" && n.callee.type === "Super";
+    if (isSuper(node) || isSuper(site.holder)) site.inClass = this.enclosingClass();
+    this.facts.sites.push(site);
+    const module = literalModule(node);
+    if (module !== undefined) this.facts.modules.push(module);
+  }
+
+  private enclosingClass(): ESTree.Class | undefined {
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const n = this.stack[i];
+      if (n.type === "ClassDeclaration" || n.type === "ClassExpression") return n;
+    }
+    return undefined;
+  }
+
+  private visit(node: AnyNode, scope: Scope): void {
+    const parent = this.stack[this.stack.length - 1];
+    const inner = this.enter(node, scope, parent);
+    if (SITES.has(node.type) || node.type === "ImportExpression") this.site(node, scope);
+    this.stack.push(node);
+    const record = node as unknown as Record<string, unknown>;
+    const keys = this.keys?.[node.type];
+    if (keys !== undefined) for (const key of keys) this.child(record[key], inner);
+    else for (const key in record) if (!SKIPPED_KEYS.has(key)) this.child(record[key], inner);
+    this.stack.pop();
+  }
+
+  private child(value: unknown, scope: Scope): void {
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item)) this.visit(item, scope);
+    } else if (isNode(value)) this.visit(value, scope);
+  }
+}
+
+/**
+ * Walks a program once: scopes, variables, writes and the sites the checks need. With `visitorKeys` only the child
+ * keys of each node type are read (faster); a type without keys has all its fields walked.
+ */
+export function collectProgramFacts(program: AnyNode, visitorKeys?: VisitorKeys): ProgramFacts {
+  return new ScopeWalker(visitorKeys).run(program);
+}
