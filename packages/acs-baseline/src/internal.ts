@@ -20,3 +20,4 @@ export { credentialFromEnvironment } from "./credentials/environmentCredential.j
 export { checkAnchorUrl, readAnchorLines } from "./audit/write/anchor/readBlobAnchor.js";
 export { DEFAULT_STORAGE_HOSTS } from "./audit/write/anchor/containerUrl.js";
 export { TLS_REJECT_UNAUTHORIZED_VARIABLE, environmentReason } from "./guard/tlsVerification.js";
+export { streamAnchorFile } from "./audit/verify/readAnchorFile.js";

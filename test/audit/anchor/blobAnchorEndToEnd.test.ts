@@ -174,7 +174,7 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
     process.stdout.write(`outage: ${latencies.length} SMS during the outage, max ${Math.max(...latencies)} ms; ${failures.length} anchor.failure, ${recovered.length} anchor.recovered; ${missing.length} checkpoint(s) missing from the anchor\n`);
   }, 90_000);
 
-  it("Azurite down at close: the checkpoints never stored are reported as not anchored, the file still verifies", async () => {
+  it("Azurite down at close: the anchor is silent since its last heartbeat (incomplete: it cannot vouch for the end); a restart with storage back verifies", async () => {
     const log = join(dir, "down-at-close.log");
     const blobName = "e2e/down-at-close.jsonl";
     const factory = factoryWith({ destination: log, signing: { privateKey: PRIVATE_PEM, keyId: "e2e" }, checkpoint: { everyRecords: 5, everyMs: 200 }, anchor: blobAnchor(blobName) });
@@ -196,9 +196,15 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
     const anchorLines = await readBlob(blobName);
     const lastAnchored = parse(anchorLines.at(-1)!).seq as number;
     expect(lastAnchored).toBeLessThan(records.at(-1)!.seq as number);
+    // The anchor never received the sealed close: after compromise, what follows its last heartbeat could be forged,
+    // so the honest verdict once the max gap (2 × 200 ms) has passed is incomplete, naming the silence.
     const result = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines });
-    expect(result.status, result.reasons.join("; ")).toBe("intact");
+    expect(result.status, result.reasons.join("; ")).toBe("incomplete");
+    expect(result.reasons.join()).toMatch(/^anchor silent since \S+ \(seq \d+\)/);
     expect(result.warnings.join()).toMatch(/after the anchor's last line .* not anchored yet/);
+    // verified at the moment the anchor last heard from the writer, nothing was missing yet
+    const atOutage = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines, at: Date.parse(parse(anchorLines.at(-1)!).time as string) + 100 });
+    expect(atOutage.reasons.join()).not.toMatch(/anchor silent/);
 
     // the next run appends to the same log and the same blob with storage back: the lost checkpoints are a hole in the
     // middle of the anchor now, and verification names it
@@ -300,9 +306,14 @@ describe("SIGKILL mid-burst with the blob anchor; the built CLI reads the blob w
 
     // The honest file: the records after its last checkpoint are unsealed; a heartbeat timer fires late on a busy
     // machine, so --max-gap allows the heartbeat plus the same again for scheduling (see docs/audit-log.md).
-    const honest = await cli(log, ["--anchor-allowed-host", "127.0.0.1"], 2 * everyMs);
+    // Verified at the moment of the kill (--at), the honest file is intact; verified later with no restart, the
+    // writer's silence since its last sign of life is the honest verdict: incomplete, naming it.
+    const honest = await cli(log, ["--anchor-allowed-host", "127.0.0.1", "--at", new Date(killedAt).toISOString()], 2 * everyMs);
     expect(honest.code, honest.out + honest.err).toBe(0);
     expect(honest.out).toMatch(/^intact: /);
+    const later = await cli(log, ["--anchor-allowed-host", "127.0.0.1", "--at", new Date(killedAt + 60_000).toISOString()], 2 * everyMs);
+    expect(later.code, later.out + later.err).toBe(1);
+    expect(later.out).toMatch(/reason: the writer's last sign of life is the checkpoint at line \d+ \(seq \d+, /);
     for (const out of [cut.out, cut.err, honest.out, honest.err]) expect(out).not.toMatch(/eyJ|Bearer|BEGIN/);
 
     // what a cut could remove without being caught: the records written after the anchor's last checkpoint
