@@ -57,6 +57,13 @@ export function signingInput(head: CheckpointHead): Buffer {
  */
 export const KEY_ID_SHAPE = /^[A-Za-z0-9._:/-]{1,256}$/;
 
+/**
+ * An Azure Key Vault or Managed HSM key identifier (`https://<vault>.vault.azure.net/keys/<name>[/<32 hex version>]`,
+ * sovereign clouds too): public names, accepted as they are although the scrubber would mask the version.
+ */
+export const KEY_VAULT_KEY_ID =
+  /^https:\/\/[a-z0-9-]{3,24}\.(?:vault\.azure\.net|vault\.azure\.cn|vault\.usgovcloudapi\.net|managedhsm\.azure\.net)\/keys\/[A-Za-z0-9-]{1,127}(?:\/[0-9a-f]{32})?$/;
+
 /** A log id: 32 lowercase hex digits. */
 export const LOG_ID_SHAPE = /^[0-9a-f]{32}$/;
 

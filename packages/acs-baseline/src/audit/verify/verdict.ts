@@ -73,7 +73,16 @@ function tamperedVerdict(st: VerifierState): VerifyLogResult {
   r.reasons.unshift(
     `${where}${problem.seq !== undefined ? ` (seq ${problem.seq})` : ""}: ${problem.kind}: ${problem.message}`,
   );
+  // every contradiction of the anchor's history is evidence of its own, whatever else was found first
+  for (const w of st.anchorLog()?.rewritten.slice(0, 5) ?? []) {
+    if (problem.file === "<anchor>" && w.line === problem.line) continue;
+    r.reasons.push(`anchor line ${w.line} (seq ${w.seq}): anchor: ${rewriteMessage(w)}`);
+  }
   return r;
+}
+
+function rewriteMessage(w: { seq: number; firstLine: number }): string {
+  return `anchor seq ${w.seq} rewritten by a later append (first written at anchor line ${w.firstLine}): history was contradicted`;
 }
 
 /** True when the log ended with a close that a checkpoint sealed (nothing more was to come). */
@@ -118,12 +127,7 @@ function anchorReasons(st: VerifierState): void {
   const log = st.anchorLog();
   const rewrite = log?.rewritten[0];
   if (rewrite !== undefined) {
-    st.fail(
-      "anchor",
-      `anchor seq ${rewrite.seq} rewritten by a later append (first written at anchor line ${rewrite.firstLine}): history was contradicted`,
-      rewrite.seq,
-      rewrite.line,
-    );
+    st.fail("anchor", rewriteMessage(rewrite), rewrite.seq, rewrite.line);
     if (r.problem !== undefined) r.problem.file = "<anchor>";
     return;
   }

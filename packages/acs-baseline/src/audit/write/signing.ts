@@ -7,7 +7,7 @@ import type { KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { sha256HexOfBytes } from "../record/canonical.js";
-import { KEY_ID_SHAPE, assertP256, loadPublicKey, verifySignature } from "../record/checkpointSignature.js";
+import { KEY_ID_SHAPE, KEY_VAULT_KEY_ID, assertP256, loadPublicKey, verifySignature } from "../record/checkpointSignature.js";
 import { scrubText } from "../record/redaction.js";
 
 /**
@@ -47,9 +47,11 @@ export const DEFAULT_SIGN_TIMEOUT_MS = 5000;
 
 /**
  * Checks a `keyId` before anything is signed with it: it goes into every checkpoint and into the immutable anchor.
+ * A Key Vault key identifier ({@link KEY_VAULT_KEY_ID}) is accepted as it is.
  * @throws TypeError for a keyId outside {@link KEY_ID_SHAPE}, or one the scrubber would change (key material)
  */
 export function checkKeyId(keyId: unknown): string {
+  if (typeof keyId === "string" && KEY_VAULT_KEY_ID.test(keyId)) return keyId;
   if (typeof keyId !== "string" || !KEY_ID_SHAPE.test(keyId) || scrubText(keyId) !== keyId) {
     throw new TypeError(
       "audit.signing.keyId must be 1-256 characters of letters, digits and - _ . : / (a Key Vault key identifier fits), and must not hold key material.",
