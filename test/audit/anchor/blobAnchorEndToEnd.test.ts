@@ -327,6 +327,33 @@ describe("SIGKILL mid-burst with the blob anchor; the built CLI reads the blob w
   }, 90_000);
 });
 
+describe("issue 23 against the real append blob (Azurite), with the app's own certificate", () => {
+  it("cut the tail back to a checkpoint, let the app restart and append: its genuine lines cannot outvote the first-written ones", async () => {
+    const log = join(dir, "cut-restart-blob.log");
+    const blobName = "e2e/cut-restart.jsonl";
+    const audit = { destination: log, signing: { privateKey: PRIVATE_PEM, keyId: "e2e" }, checkpoint: { everyRecords: 4, everyMs: 60_000 }, anchor: blobAnchor(blobName) };
+    const first = factoryWith(audit);
+    const sms = first.createSmsClient();
+    for (let i = 0; i < 10; i++) await sms.send(SMS);
+    await first.close();
+    expect((await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) })).status).toBe("intact");
+    // the attacker cuts the file back to its first checkpoint: what is left is sealed
+    const lines = readFileSync(log, "utf8").trimEnd().split("\n");
+    const cutAt = lines.findIndex((l) => parse(l).event?.action === "log.checkpoint") + 1;
+    writeFileSync(log, text(lines.slice(0, cutAt)));
+    expect((await verifyLog(log, { publicKey: PUBLIC_PEM })).status).toBe("intact");
+    // the app restarts with its own certificate and key, writes honestly and appends its checkpoints to the blob
+    const again = factoryWith(audit);
+    const sms2 = again.createSmsClient();
+    for (let i = 0; i < 10; i++) await sms2.send(SMS);
+    await again.close();
+    const anchorLines = await readBlob(blobName);
+    const v = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines });
+    expect(v.status).toBe("tampered");
+    expect(v.reasons.join("\n")).toMatch(/anchor seq \d+ rewritten by a later append \(first written at anchor line \d+\)/);
+  }, 90_000);
+});
+
 describe("verify-log --anchor-allowed-host", () => {
   async function command(args: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = "";
