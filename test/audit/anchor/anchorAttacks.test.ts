@@ -37,12 +37,23 @@ const REQUEST = (i: number) => ({
   client: "SmsClient",
   http: { method: "POST", path: `/sms/${i}`, status: 202, durationMs: 1 },
 });
-const lines = (path: string): string[] => readFileSync(path, "utf8").split("\n").filter((l) => l.length > 0);
+const lines = (path: string): string[] =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.length > 0);
 const text = (ls: string[]): string => `${ls.join("\n")}\n`;
-const strict = (anchor: string, extra: Record<string, unknown> = {}) => ({ publicKey: PUBLIC_PEM, anchorLines: lines(anchor), ...extra });
+const strict = (anchor: string, extra: Record<string, unknown> = {}) => ({
+  publicKey: PUBLIC_PEM,
+  anchorLines: lines(anchor),
+  ...extra,
+});
 
 /** Writes `count` requests through a signed, file-anchored recorder and closes it. */
-async function writeLog(name: string, count: number, options: Partial<AuditOptions> = {}): Promise<{ log: string; anchor: string }> {
+async function writeLog(
+  name: string,
+  count: number,
+  options: Partial<AuditOptions> = {},
+): Promise<{ log: string; anchor: string }> {
   const log = join(dir, `${name}.log`);
   const anchor = join(dir, `${name}.anchor`);
   const r = createAuditRecorder({
@@ -59,9 +70,26 @@ async function writeLog(name: string, count: number, options: Partial<AuditOptio
 
 /** What an attacker who can reach the signer does: re-seal a record as a signed checkpoint line. */
 function forgeCheckpoint(prev: Rec, head: Rec, members: Partial<CheckpointHead>): string {
-  const cp: CheckpointHead = { seq: head.seq, hash: head.hash, keyId: "attack-test", prevSig: prev.checkpoint?.sig ?? "", logId: prev.checkpoint?.logId, time: new Date().toISOString(), open: prev.checkpoint?.open, ...members };
-  const sig = cryptoSign("sha256", signingInput(cp), { key: privateKey, dsaEncoding: "ieee-p1363" }).toString("base64url");
-  const rec: Rec = { ...prev, checkpoint: { alg: "ES256", ...cp, sig }, seq: head.seq + 1, prevHash: head.hash, time: cp.time };
+  const cp: CheckpointHead = {
+    seq: head.seq,
+    hash: head.hash,
+    keyId: "attack-test",
+    prevSig: prev.checkpoint?.sig ?? "",
+    logId: prev.checkpoint?.logId,
+    time: new Date().toISOString(),
+    open: prev.checkpoint?.open,
+    ...members,
+  };
+  const sig = cryptoSign("sha256", signingInput(cp), { key: privateKey, dsaEncoding: "ieee-p1363" }).toString(
+    "base64url",
+  );
+  const rec: Rec = {
+    ...prev,
+    checkpoint: { alg: "ES256", ...cp, sig },
+    seq: head.seq + 1,
+    prevHash: head.hash,
+    time: cp.time,
+  };
   delete rec.hash;
   if (rec.checkpoint.close === undefined) delete rec.checkpoint.close;
   const canon = canonicalJson(rec);
@@ -80,7 +108,13 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   let out = "";
   let err = "";
   const sink = (f: (s: string) => void) => new Writable({ write: (c: Buffer, _e, cb) => (f(c.toString()), cb()) });
-  const code = await verifyLogCommand(args, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), env: {}, cwd: dir, stderrIsTTY: false });
+  const code = await verifyLogCommand(args, {
+    stdout: sink((s) => (out += s)),
+    stderr: sink((s) => (err += s)),
+    env: {},
+    cwd: dir,
+    stderrIsTTY: false,
+  });
   return { code, out, err };
 }
 
@@ -118,7 +152,9 @@ describe("attacks on the anchor's history", () => {
     const v = await verifyLog(log, strict(anchor));
     expect(v.status).toBe("tampered");
     expect(v.problem?.kind).toBe("anchor");
-    expect(v.reasons.join("\n")).toMatch(/anchor line \d+ \(seq \d+\): anchor: anchor seq \d+ rewritten by a later append \(first written at anchor line \d+\)/);
+    expect(v.reasons.join("\n")).toMatch(
+      /anchor line \d+ \(seq \d+\): anchor: anchor seq \d+ rewritten by a later append \(first written at anchor line \d+\)/,
+    );
     // verified against the honest head of the file only, the anchor's contradiction is the finding
     writeFileSync(log, text(out.slice(0, firstCp + 1)));
     const head = await verifyLog(log, strict(anchor));
@@ -141,7 +177,10 @@ describe("attacks on the anchor's history", () => {
     expect(v.problem?.message).toMatch(/signature is invalid/);
     // the same edit appended to the anchor is an invalid line: skipped, counted, never used
     appendFileSync(anchor, `${file[i]}\n`);
-    const a = await verifyLog((await writeLog("cptime2", 6)).log, { publicKey: PUBLIC_PEM, anchorLines: lines(anchor) });
+    const a = await verifyLog((await writeLog("cptime2", 6)).log, {
+      publicKey: PUBLIC_PEM,
+      anchorLines: lines(anchor),
+    });
     expect(a.warnings.join()).toMatch(/not valid audit lines/);
   });
 
@@ -153,11 +192,21 @@ describe("attacks on the anchor's history", () => {
     const anchorHead = parse(lines(anchor).at(-1)!);
     expect((await verifyLog(log, { publicKey: PUBLIC_PEM })).status).toBe("intact");
     // the app restarts with its own key and anchor, and appends honestly
-    const r = createAuditRecorder({ destination: log, signing: { privateKey: keyPath, keyId: "attack-test" }, checkpoint: { everyRecords: 5, everyMs: 0 }, anchor: { file: { path: anchor } } });
+    const r = createAuditRecorder({
+      destination: log,
+      signing: { privateKey: keyPath, keyId: "attack-test" },
+      checkpoint: { everyRecords: 5, everyMs: 0 },
+      anchor: { file: { path: anchor } },
+    });
     for (let i = 0; i < 3; i++) r.write(REQUEST(100 + i));
     await r.close();
-    const open = lines(log).map(parse).find((x) => x.event.action === "log.open" && x.log.reason === "anchor-ahead");
-    expect(open?.log).toMatchObject({ anchor: { seq: anchorHead.seq, hash: anchorHead.hash }, fileEnd: { seq: parse(all[cutAt - 1]).seq } });
+    const open = lines(log)
+      .map(parse)
+      .find((x) => x.event.action === "log.open" && x.log.reason === "anchor-ahead");
+    expect(open?.log).toMatchObject({
+      anchor: { seq: anchorHead.seq, hash: anchorHead.hash },
+      fileEnd: { seq: parse(all[cutAt - 1]).seq },
+    });
     expect(open?.seq).toBe((anchorHead.seq as number) + 1);
     const v = await verifyLog(log, strict(anchor));
     expect(v.status, v.reasons.join()).toBe("incomplete");
@@ -173,7 +222,9 @@ describe("attacks on the anchor's history", () => {
     const at = Date.parse(lastAnchored.checkpoint.time as string) + 10 * 60_000; // verified ten minutes later
     const v = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: anchored, at });
     expect(v.status).toBe("incomplete");
-    expect(v.reasons.join()).toMatch(/anchor silent since .* \(seq \d+\): no heartbeat for 10\.0 min before the time of verification, more than the max gap 2\.0 min/);
+    expect(v.reasons.join()).toMatch(
+      /anchor silent since .* \(seq \d+\): no heartbeat for 10\.0 min before the time of verification, more than the max gap 2\.0 min/,
+    );
     expect(v.reasons.join()).toMatch(/the writer's last sign of life is the checkpoint at line \d+/);
   });
 
@@ -183,7 +234,12 @@ describe("attacks on the anchor's history", () => {
     vi.setSystemTime(t0);
     const log = join(dir, "silence.log");
     const anchor = join(dir, "silence.anchor");
-    const r = createAuditRecorder({ destination: log, signing: { privateKey: keyPath }, checkpoint: { everyRecords: 2, everyMs: 10_000 }, anchor: { file: { path: anchor } } });
+    const r = createAuditRecorder({
+      destination: log,
+      signing: { privateKey: keyPath },
+      checkpoint: { everyRecords: 2, everyMs: 10_000 },
+      anchor: { file: { path: anchor } },
+    });
     for (let i = 0; i < 4; i++) r.write(REQUEST(i));
     await drained();
     vi.setSystemTime(t0 + 70_000); // no heartbeat for 70 s (the writer's timer never ran: the host was stopped)
@@ -192,29 +248,42 @@ describe("attacks on the anchor's history", () => {
     vi.useRealTimers();
     const v = await verifyLog(log, strict(anchor));
     expect(v.status).toBe("incomplete");
-    expect(v.reasons.join("\n")).toMatch(/no record or heartbeat between 2026-12-01T10:00:00\.000Z .* and 2026-12-01T10:01:10\.000Z .*: 1\.2 min of silence inside one writer's session, more than the max gap 20\.0 s/);
-    expect(v.reasons.join("\n")).toMatch(/the anchor has no heartbeat between 2026-12-01T10:00:00\.000Z \(seq \d+\) and 2026-12-01T10:01:10\.000Z/);
+    expect(v.reasons.join("\n")).toMatch(
+      /no record or heartbeat between 2026-12-01T10:00:00\.000Z .* and 2026-12-01T10:01:10\.000Z .*: 1\.2 min of silence inside one writer's session, more than the max gap 20\.0 s/,
+    );
+    expect(v.reasons.join("\n")).toMatch(
+      /the anchor has no heartbeat between 2026-12-01T10:00:00\.000Z \(seq \d+\) and 2026-12-01T10:01:10\.000Z/,
+    );
   });
 
   it("records chained after a sealed log.close, even with a signed checkpoint: tampered", async () => {
     const { log, anchor } = await writeLog("afterclose", 6);
     const file = lines(log);
     const last = parse(file.at(-1)!);
-    const invented = chainAfter(last, { ...parse(file[2]), http: { method: "POST", path: "/sms/invented", status: 202, durationMs: 1 } });
+    const invented = chainAfter(last, {
+      ...parse(file[2]),
+      http: { method: "POST", path: "/sms/invented", status: 202, durationMs: 1 },
+    });
     const sealed = forgeCheckpoint(last, parse(invented), { prevSig: last.checkpoint.sig as string });
     writeFileSync(log, text([...file, invented, sealed]));
     const v = await verifyLog(log, strict(anchor));
     expect(v.status).toBe("tampered");
-    expect(v.problem?.message).toMatch(/follows the log's sealed log\.close .*: nothing may follow a log that was closed and sealed but a new segment's log\.open/);
+    expect(v.problem?.message).toMatch(
+      /follows the log's sealed log\.close .*: nothing may follow a log that was closed and sealed but a new segment's log\.open/,
+    );
   });
 
   it("an empty anchor, or another log's anchor (another key, or the same key): incomplete, never intact", async () => {
     const { log } = await writeLog("corroborate", 6);
     const empty = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: [] });
     expect(empty.status).toBe("incomplete");
-    expect(empty.reasons.join()).toMatch(/the anchor holds none of this log's checkpoints \(log id [0-9a-f]{32}\): it is empty, or another log's/);
+    expect(empty.reasons.join()).toMatch(
+      /the anchor holds none of this log's checkpoints \(log id [0-9a-f]{32}\): it is empty, or another log's/,
+    );
     const sameKey = await writeLog("another", 6);
-    expect((await verifyLog(log, strict(sameKey.anchor))).reasons.join()).toMatch(/holds none of this log's checkpoints/);
+    expect((await verifyLog(log, strict(sameKey.anchor))).reasons.join()).toMatch(
+      /holds none of this log's checkpoints/,
+    );
     const foreign = await writeLog("foreign", 6, { signing: { privateKey: otherKeyPath } });
     const f = await verifyLog(log, strict(foreign.anchor));
     expect(f.status).toBe("incomplete");
@@ -223,7 +292,8 @@ describe("attacks on the anchor's history", () => {
 });
 
 describe("a verifier that every line gets a verdict from", () => {
-  const deep = (n: number): string => `{"schema":"acs-baseline.audit/1","seq":2,"prevHash":"${"0".repeat(64)}","hash":"${"1".repeat(64)}","http":${"[".repeat(n)}${"]".repeat(n)}}`;
+  const deep = (n: number): string =>
+    `{"schema":"acs-baseline.audit/1","seq":2,"prevHash":"${"0".repeat(64)}","hash":"${"1".repeat(64)}","http":${"[".repeat(n)}${"]".repeat(n)}}`;
 
   it("a deeply nested line (60 KB) in the log: exit 1 with a reason, not 2", async () => {
     const { log } = await writeLog("deeplog", 3);
@@ -238,6 +308,7 @@ describe("a verifier that every line gets a verdict from", () => {
   it("a deep line and a 3 MiB line appended to the anchor: skipped and counted; honest logs still verify", async () => {
     const { log, anchor } = await writeLog("deepanchor", 6);
     appendFileSync(anchor, `${deep(30_000)}\n${"x".repeat(3 << 20)}\n`);
+    expect((await verifyLog(log, strict(anchor))).status).toBe("intact"); // read whole by the library, too
     const { code, out } = await cli(["deepanchor.log", "--anchor", "deepanchor.anchor", "--public-key", pubPath]);
     expect(code, out).toBe(0);
     expect(out).toMatch(/warning: 2 of the anchor's \d+ lines are not valid audit lines/);
@@ -277,11 +348,22 @@ describe("signing configuration", () => {
       "k".repeat(257),
     ];
     for (const keyId of bad) {
-      expect(() => createAuditRecorder({ destination: join(dir, "keyid.log"), signing: { privateKey: keyPath, keyId } }), JSON.stringify(keyId.slice(0, 20))).toThrow(/keyId/);
-      expect(() => createAuditRecorder({ destination: join(dir, "keyid.log"), signing: { sign: () => Promise.resolve(new Uint8Array(64)), publicKey: PUBLIC_PEM, keyId } })).toThrow(/keyId/);
+      expect(
+        () => createAuditRecorder({ destination: join(dir, "keyid.log"), signing: { privateKey: keyPath, keyId } }),
+        JSON.stringify(keyId.slice(0, 20)),
+      ).toThrow(/keyId/);
+      expect(() =>
+        createAuditRecorder({
+          destination: join(dir, "keyid.log"),
+          signing: { sign: () => Promise.resolve(new Uint8Array(64)), publicKey: PUBLIC_PEM, keyId },
+        }),
+      ).toThrow(/keyId/);
     }
     const kv = "https://contoso.vault.azure.net/keys/audit-signing/0123456789abcdef0123456789abcdef";
-    const r = createAuditRecorder({ destination: join(dir, "keyid-ok.log"), signing: { sign: () => Promise.resolve(new Uint8Array(64)), publicKey: PUBLIC_PEM, keyId: kv } });
+    const r = createAuditRecorder({
+      destination: join(dir, "keyid-ok.log"),
+      signing: { sign: () => Promise.resolve(new Uint8Array(64)), publicKey: PUBLIC_PEM, keyId: kv },
+    });
     return r.close();
   });
 
@@ -289,15 +371,25 @@ describe("signing configuration", () => {
     const log = join(dir, "stalled.log");
     const r = createAuditRecorder({
       destination: log,
-      signing: { sign: () => new Promise<Uint8Array>(() => undefined), publicKey: PUBLIC_PEM, keyId: "stalled-signer", timeoutMs: 200 },
+      signing: {
+        sign: () => new Promise<Uint8Array>(() => undefined),
+        publicKey: PUBLIC_PEM,
+        keyId: "stalled-signer",
+        timeoutMs: 200,
+      },
       checkpoint: { everyRecords: 2, everyMs: 0 },
     });
     for (let i = 0; i < 3; i++) r.write(REQUEST(i));
     const started = Date.now();
     await r.close();
     expect(Date.now() - started).toBeLessThan(3000);
-    const failures = lines(log).map(parse).filter((x) => x.event.action === "anchor.failure");
-    expect(failures[0]).toMatchObject({ error: { code: "SIGN_TIMEOUT", message: "the signer did not answer within 200 ms" }, anchor: { stage: "sign" } });
+    const failures = lines(log)
+      .map(parse)
+      .filter((x) => x.event.action === "anchor.failure");
+    expect(failures[0]).toMatchObject({
+      error: { code: "SIGN_TIMEOUT", message: "the signer did not answer within 200 ms" },
+      anchor: { stage: "sign" },
+    });
   });
 });
 
@@ -306,7 +398,9 @@ describe("honest logs keep verifying", () => {
     const { log, anchor } = await writeLog("restarts", 7);
     await writeLog("restarts", 4);
     await writeLog("restarts", 2);
-    const opens = lines(log).map(parse).filter((x) => x.event.action === "log.open");
+    const opens = lines(log)
+      .map(parse)
+      .filter((x) => x.event.action === "log.open");
     expect(opens.map((o) => o.log.reason)).toEqual(["start", "restart", "restart"]);
     expect(new Set(opens.map((o) => o.log.id)).size).toBe(1);
     const v = await verifyLog(log, strict(anchor));
@@ -317,7 +411,13 @@ describe("honest logs keep verifying", () => {
   it("rotation: the log id is carried into every file; the directory verifies against the anchor", async () => {
     const sub = join(dir, "rotated");
     const anchor = join(dir, "rotated.anchor");
-    const r = createAuditRecorder({ destination: join(sub, "audit.log"), signing: { privateKey: keyPath }, checkpoint: { everyRecords: 5, everyMs: 0 }, anchor: { file: { path: anchor } }, rotate: { maxBytes: 3000, keep: 20 } });
+    const r = createAuditRecorder({
+      destination: join(sub, "audit.log"),
+      signing: { privateKey: keyPath },
+      checkpoint: { everyRecords: 5, everyMs: 0 },
+      anchor: { file: { path: anchor } },
+      rotate: { maxBytes: 3000, keep: 20 },
+    });
     for (let i = 0; i < 40; i++) r.write(REQUEST(i));
     await r.close();
     const v = await verifyLog(sub, strict(anchor));
@@ -327,14 +427,25 @@ describe("honest logs keep verifying", () => {
   it("SIGKILL, then a restart: intact; without the restart, verified later: incomplete, naming the last sign of life", async () => {
     const log = join(dir, "killed.log");
     const anchor = join(dir, "killed.anchor");
-    const child = spawn(process.execPath, [join(__dirname, "..", "fixtures", "anchoredWriter.mjs"), log, anchor, keyPath, "1000"], { stdio: ["ignore", "ignore", "pipe"] });
-    await new Promise<void>((resolve) => child.stderr.on("data", (c: Buffer) => c.toString().includes("ready") && resolve()));
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, "..", "fixtures", "anchoredWriter.mjs"), log, anchor, keyPath, "1000"],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    await new Promise<void>((resolve) =>
+      child.stderr.on("data", (c: Buffer) => c.toString().includes("ready") && resolve()),
+    );
     child.kill("SIGKILL");
     await new Promise((res) => child.on("close", res));
     const later = await verifyLog(log, strict(anchor, { at: Date.now() + 60_000 }));
     expect(later.status).toBe("incomplete");
     expect(later.reasons.join()).toMatch(/the writer's last sign of life is the checkpoint at line \d+ \(seq \d+, /);
-    const r = createAuditRecorder({ destination: log, signing: { privateKey: keyPath, keyId: "test-key" }, checkpoint: { everyRecords: 200, everyMs: 1000 }, anchor: { file: { path: anchor } } });
+    const r = createAuditRecorder({
+      destination: log,
+      signing: { privateKey: keyPath, keyId: "test-key" },
+      checkpoint: { everyRecords: 200, everyMs: 1000 },
+      anchor: { file: { path: anchor } },
+    });
     r.write(REQUEST(1));
     await r.close();
     const v = await verifyLog(log, strict(anchor, { at: Date.now() + 60_000 }));
@@ -347,7 +458,12 @@ describe("honest logs keep verifying", () => {
     vi.setSystemTime(t0);
     const log = join(dir, "stepback.log");
     const anchor = join(dir, "stepback.anchor");
-    const r = createAuditRecorder({ destination: log, signing: { privateKey: keyPath }, checkpoint: { everyRecords: 3, everyMs: 60_000 }, anchor: { file: { path: anchor } } });
+    const r = createAuditRecorder({
+      destination: log,
+      signing: { privateKey: keyPath },
+      checkpoint: { everyRecords: 3, everyMs: 60_000 },
+      anchor: { file: { path: anchor } },
+    });
     for (let i = 0; i < 4; i++) r.write(REQUEST(i));
     await drained();
     vi.setSystemTime(t0 - 3_600_000);
@@ -356,6 +472,8 @@ describe("honest logs keep verifying", () => {
     vi.useRealTimers();
     const v = await verifyLog(log, strict(anchor));
     expect(v.status, v.reasons.join()).toBe("intact");
-    expect(v.warnings.join()).toMatch(/the clock stepped back at line \d+ \(seq \d+\): its checkpoint time 2026-12-01T09:00:00\.000Z is before/);
+    expect(v.warnings.join()).toMatch(
+      /the clock stepped back at line \d+ \(seq \d+\): its checkpoint time 2026-12-01T09:00:00\.000Z is before/,
+    );
   });
 });

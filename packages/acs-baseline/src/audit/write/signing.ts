@@ -7,7 +7,13 @@ import type { KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { sha256HexOfBytes } from "../record/canonical.js";
-import { KEY_ID_SHAPE, KEY_VAULT_KEY_ID, assertP256, loadPublicKey, verifySignature } from "../record/checkpointSignature.js";
+import {
+  KEY_ID_SHAPE,
+  KEY_VAULT_KEY_ID,
+  assertP256,
+  loadPublicKey,
+  verifySignature,
+} from "../record/checkpointSignature.js";
 import { scrubText } from "../record/redaction.js";
 
 /**

@@ -72,7 +72,12 @@ class FileAnchor implements AnchorSink {
         this.attempt++;
         const err = e as NodeJS.ErrnoException;
         this.report(() =>
-          this.events?.onFailure({ attempt: this.attempt, code: err.code ?? "ERROR", message: "appending to the anchor file failed", pendingLines: this.queue.length }),
+          this.events?.onFailure({
+            attempt: this.attempt,
+            code: err.code ?? "ERROR",
+            message: "appending to the anchor file failed",
+            pendingLines: this.queue.length,
+          }),
         );
         if (this.closed) break; // close(): failed for good, reported
         await new Promise<void>((resolve) => {
