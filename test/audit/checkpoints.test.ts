@@ -411,7 +411,8 @@ describe("anchor", () => {
       child.kill("SIGKILL");
       await new Promise((res) => child.on("close", res));
       const anchorLines = readFileSync(anchor, "utf8").trimEnd().split("\n");
-      const honest = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines, maxGapMs: 2 * everyMs });
+      // (a loaded test host can delay a 100 ms timer longer than 2 × everyMs: the max gap is widened, silence is not the point)
+      const honest = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines, maxGapMs: 5000 });
       expect(honest.status, honest.reasons.join()).toBe("intact");
       // an attacker cuts the tail back to before the anchor's last checkpoint
       const lines = readFileSync(log, "utf8").split("\n");
