@@ -274,7 +274,7 @@ function openSegment(st: VerifierState, rec: Parsed["rec"], seq: number): boolea
   st.heartbeatMs = typeof log?.heartbeatMs === "number" && log.heartbeatMs > 0 ? log.heartbeatMs : st.heartbeatMs;
   st.openSinceCheckpoint = true;
   st.segmentBeat = undefined;
-  st.segmentLatest = undefined;
+  st.segmentLatest.seq = -1;
   st.sealedClose = undefined;
   st.aheadOpen = log?.anchor !== undefined;
   return true;
@@ -313,7 +313,7 @@ function accept(st: VerifierState, { rec, seq }: Parsed): void {
     return;
   }
   const time = parseTime(rec.time);
-  if (action === "log.open") st.segmentLatest = undefined;
+  if (action === "log.open") st.segmentLatest.seq = -1;
   if (time !== undefined) noteRecordTime(st, time, seq);
   if (action === "log.checkpoint") {
     if (!checkCheckpoint(st, rec, seq, time)) return;

@@ -158,14 +158,17 @@ function noteBeat(st: VerifierState, time: number, seq: number): void {
  * latest before it than the max gap ends a silence, which is named.
  */
 export function noteRecordTime(st: VerifierState, time: number, seq: number): void {
-  const prev = st.segmentLatest;
-  if (st.sealedClose !== undefined || (prev !== undefined && time <= prev.time)) return; // closing: no more beats due
-  st.segmentLatest = { time, line: st.lineNo, seq };
+  const prev = st.segmentLatest; // mutated in place: no allocation per record on the verifier's hot path
+  if (st.sealedClose !== undefined || (prev.seq >= 0 && time <= prev.time)) return; // closing: no more beats due
   const gap = st.maxGap;
-  if (prev === undefined || gap === undefined || time - prev.time <= gap) return;
-  st.silence(
-    `no record or heartbeat between ${iso(prev.time)} (${st.where(prev.line)}, seq ${prev.seq}) and ${iso(time)} (${st.where()}, seq ${seq}): ${fmtMs(time - prev.time)} of silence inside one writer's session, more than the max gap ${fmtMs(gap)}`,
-  );
+  if (prev.seq >= 0 && gap !== undefined && time - prev.time > gap) {
+    st.silence(
+      `no record or heartbeat between ${iso(prev.time)} (${st.where(prev.line)}, seq ${prev.seq}) and ${iso(time)} (${st.where()}, seq ${seq}): ${fmtMs(time - prev.time)} of silence inside one writer's session, more than the max gap ${fmtMs(gap)}`,
+    );
+  }
+  prev.time = time;
+  prev.line = st.lineNo;
+  prev.seq = seq;
 }
 
 /** An ISO time for a message. */

@@ -50,8 +50,8 @@ export class VerifierState {
   heartbeatMs: number | undefined;
   /** The last checkpoint of the current segment (its signed time with a key). */
   segmentBeat: { time: number; line: number; seq: number } | undefined;
-  /** The latest record time of the current segment. */
-  segmentLatest: { time: number; line: number; seq: number } | undefined;
+  /** The latest record time of the current segment (`seq` -1: none yet). */
+  readonly segmentLatest = { time: 0, line: 0, seq: -1 };
   /** The writer's last sign of life: the last checkpoint of the file. */
   lastBeat: { time: number; line: number; seq: number } | undefined;
   /** A checkpoint sealed the log's final `log.close`: only a new segment may follow. */
