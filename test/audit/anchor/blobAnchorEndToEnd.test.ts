@@ -158,7 +158,8 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
       expect(JSON.stringify(f)).not.toMatch(/Bearer|eyJ|sig=/);
     }
     const anchorLines = await readBlob(blobName);
-    const result = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines });
+    // (max gap widened from the default 2 × 200 ms: a loaded test host delays timers; silence is not the point here)
+    const result = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines, maxGapMs: 10_000 });
     // The anchor queued during the outage and caught up: every checkpoint is in the blob once, in order, so there is no
     // hole to report. (Azurite keeps its blob index in memory and saves it every 5 s or on a clean stop; should a stop
     // on a very busy host end in the helper's SIGKILL, blocks it had acknowledged are gone after the restart — then
@@ -168,9 +169,14 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
     const story = records.filter((r) => r.event?.action !== "request").map((r) => `${String(r.seq)} ${String(r.event?.action)}${r.error?.code !== undefined ? ` ${String(r.error.code)}` : ""}`).join(", ");
     const missing = checkpointSeqs.filter((seq) => !anchoredSeqs.includes(seq));
     expect(anchoredSeqs, story).toEqual(checkpointSeqs.filter((seq) => !missing.includes(seq)));
-    expect(result.status, result.reasons.join("; ")).toBe("intact");
-    if (missing.length === 0) expect(result.warnings).toEqual([]);
-    else expect(result.warnings.join(), `${missing.length} checkpoint(s) lost by Azurite: ${story}`).toMatch(/unanchored stretch|not anchored yet/);
+    if (missing.length === 0) {
+      expect(result.status, result.reasons.join("; ")).toBe("intact");
+      expect(result.warnings).toEqual([]);
+    } else {
+      expect(result.warnings.join(), `${missing.length} checkpoint(s) lost by Azurite: ${story}`).toMatch(/unanchored stretch|not anchored yet/);
+      // a hole longer than the max gap inside one segment of the anchor is a named silence (issue 23)
+      if (result.status !== "intact") expect(result.reasons.join()).toMatch(/^the anchor has no heartbeat between/);
+    }
     process.stdout.write(`outage: ${latencies.length} SMS during the outage, max ${Math.max(...latencies)} ms; ${failures.length} anchor.failure, ${recovered.length} anchor.recovered; ${missing.length} checkpoint(s) missing from the anchor\n`);
   }, 90_000);
 
