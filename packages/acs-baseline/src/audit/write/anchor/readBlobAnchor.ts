@@ -119,8 +119,7 @@ export async function openAnchorStream(url: string, options: ReadAnchorOptions):
     let response: Awaited<ReturnType<AppendBlobClient["download"]>> | undefined = first;
     for (let part = 1; response !== undefined; part++) {
       const body = response.readableStreamBody;
-      if (body !== undefined)
-        for await (const chunk of body) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      if (body !== undefined) for await (const chunk of body) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
       try {
         response = await clientFor(part).download();
       } catch (error) {
