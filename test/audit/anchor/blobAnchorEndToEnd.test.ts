@@ -102,7 +102,7 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
       }
       const result = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines });
       expect(result.status, result.reasons.join("; ")).toBe("intact");
-      expect(result.warnings).toEqual([]);
+      expect(result.warnings.filter((w) => !/harmless duplicates/.test(w))).toEqual([]);
       expect(result.closed).toBe(true);
       expect(records.at(-1)?.event?.action).toBe("log.checkpoint");
       expect(result.sealedSeq).toBe(records.at(-2)?.seq); // the final checkpoint seals the log.close before it
@@ -165,13 +165,17 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
     // on a very busy host end in the helper's SIGKILL, blocks it had acknowledged are gone after the restart — then
     // verification must name exactly that hole, and nothing else may differ.)
     const checkpointSeqs = records.filter((r) => r.event?.action === "log.checkpoint").map((r) => r.seq as number);
-    const anchoredSeqs = anchorLines.map((l) => parse(l).seq as number);
+    // A retried block whose first attempt landed although its answer was lost (a reset during the stop) can repeat
+    // lines: first-written wins, and an agreeing repeat is a harmless duplicate (counted), never a second history.
+    const seen = anchorLines.map((l) => parse(l).seq as number);
+    const anchoredSeqs = [...new Set(seen)];
+    if (seen.length > anchoredSeqs.length) expect(result.warnings.join()).toMatch(/repeat an earlier line exactly \(harmless duplicates\)/);
     const story = records.filter((r) => r.event?.action !== "request").map((r) => `${String(r.seq)} ${String(r.event?.action)}${r.error?.code !== undefined ? ` ${String(r.error.code)}` : ""}`).join(", ");
     const missing = checkpointSeqs.filter((seq) => !anchoredSeqs.includes(seq));
     expect(anchoredSeqs, story).toEqual(checkpointSeqs.filter((seq) => !missing.includes(seq)));
     if (missing.length === 0) {
       expect(result.status, result.reasons.join("; ")).toBe("intact");
-      expect(result.warnings).toEqual([]);
+      expect(result.warnings.filter((w) => !/harmless duplicates/.test(w))).toEqual([]);
     } else {
       expect(result.warnings.join(), `${missing.length} checkpoint(s) lost by Azurite: ${story}`).toMatch(/unanchored stretch|not anchored yet/);
       // a hole longer than the max gap inside one segment of the anchor is a named silence (issue 23)
