@@ -337,6 +337,18 @@ describe("a verifier that every line gets a verdict from", () => {
   });
 });
 
+describe("verify-log --at", () => {
+  it("takes an ISO 8601 time with a zone, or now; anything else is bad usage (exit 2)", async () => {
+    const { log } = await writeLog("at-usage", 3);
+    for (const bad of ["yesterday", "2026-12-01", "2026-12-01T10:00:00", "1733000000000", ""]) {
+      expect((await cli(["at-usage.log", "--at", bad])).code, bad).toBe(2);
+    }
+    expect((await cli(["at-usage.log", "--public-key", pubPath, "--at", "now"])).code).toBe(0);
+    expect((await cli(["at-usage.log", "--public-key", pubPath, "--at", "2026-12-01T10:00:00+01:00"])).code).toBe(0);
+    expect(log).toMatch(/at-usage\.log$/);
+  });
+});
+
 describe("signing configuration", () => {
   it("a keyId holding key material, or outside the character set, is refused at construction", () => {
     const bad = [
