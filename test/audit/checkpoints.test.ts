@@ -101,16 +101,22 @@ describe("signed checkpoints", () => {
     const { path, lines } = signed;
     expect(actions(lines).filter((a) => a === "log.checkpoint")).toHaveLength(3);
     const cps = lines.map(parse).filter((r) => r.event.action === "log.checkpoint");
-    expect(cps.map((c) => c.checkpoint.seq)).toEqual([10, 21, 28]); // 25 records, 2 checkpoints, log.close (seq 28), final checkpoint
-    expect(cps[0].checkpoint).toMatchObject({ alg: "ES256", keyId: "test-key", prevSig: "" });
+    // log.open (seq 1), 25 records, 2 checkpoints, log.close (seq 29), final checkpoint
+    expect(cps.map((c) => c.checkpoint.seq)).toEqual([10, 21, 29]);
+    expect(parse(lines[0])).toMatchObject({ seq: 1, event: { action: "log.open" }, log: { reason: "start", heartbeatMs: 0 } }); // everyMs: 0, no heartbeat
+    const logId = parse(lines[0]).log.id as string;
+    expect(logId).toMatch(/^[0-9a-f]{32}$/);
+    expect(cps[0].checkpoint).toMatchObject({ alg: "ES256", keyId: "test-key", prevSig: "", logId, open: 1, time: cps[0].time });
+    expect(cps[2].checkpoint).toMatchObject({ logId, close: true });
+    expect(cps[1].checkpoint.close).toBeUndefined();
     expect(cps[1].checkpoint.prevSig).toBe(cps[0].checkpoint.sig);
     expect(cps[2].checkpoint.prevSig).toBe(cps[1].checkpoint.sig);
     expect(Buffer.from(cps[0].checkpoint.sig as string, "base64url")).toHaveLength(64);
     expect(actions(lines).slice(-2)).toEqual(["log.close", "log.checkpoint"]);
-    expect(await verifyLog(path, { publicKey: PUBLIC_PEM })).toMatchObject({ status: "intact", records: 29, checkpoints: 3, closed: true, sealedSeq: 28 });
+    expect(await verifyLog(path, { publicKey: PUBLIC_PEM })).toMatchObject({ status: "intact", records: 30, checkpoints: 3, closed: true, sealedSeq: 29, logId });
     const { code, out } = await cli(["signed.log", "--public-key", pubPath]);
     expect(code).toBe(0);
-    expect(out).toMatch(/^intact: 29 records \(seq 1\.\.29, closed\), 3 checkpoints \(sealed to seq 28\)/);
+    expect(out).toMatch(/^intact: 30 records \(seq 1\.\.30, closed\), 3 checkpoints \(sealed to seq 29\)/);
   });
 
   it("a remote signer fits the second form: the @azure/keyvault-keys CryptographyClient double (signData)", async () => {
@@ -187,8 +193,8 @@ describe("signed checkpoints", () => {
     const script = `import("${dist}").then(({ createAuditRecorder }) => { const r = createAuditRecorder({ destination: ${JSON.stringify(path)}, signing: { privateKey: ${JSON.stringify(keyPath)} } }); for (let i = 0; i < 7; i++) r.write({ action: "request", outcome: "success", controls: ["LT-4"], client: "SmsClient", http: { method: "POST", path: "/sms", status: 202, durationMs: 1 } }); process.exit(0); })`;
     await new Promise<void>((resolve, reject) => spawn(process.execPath, ["-e", script], { stdio: "ignore" }).on("close", (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`)))));
     const recs = readFileSync(path, "utf8").trimEnd().split("\n").map(parse);
-    expect(recs.map((x) => x.event.action)).toEqual([...Array<string>(7).fill("request"), "log.checkpoint"]);
-    expect(await verifyLog(path, { publicKey: PUBLIC_PEM })).toMatchObject({ status: "intact", closed: false, sealedSeq: 7 });
+    expect(recs.map((x) => x.event.action)).toEqual(["log.open", ...Array<string>(7).fill("request"), "log.checkpoint"]);
+    expect(await verifyLog(path, { publicKey: PUBLIC_PEM })).toMatchObject({ status: "intact", closed: false, sealedSeq: 8 });
   });
 
   it("heartbeat: with nothing to write, a checkpoint still comes every everyMs", async () => {
@@ -200,7 +206,9 @@ describe("signed checkpoints", () => {
     expect(beats.length).toBeGreaterThanOrEqual(3);
     expect(new Set(beats.map((b) => b.checkpoint.seq)).size).toBeGreaterThanOrEqual(2); // each beat seals the head, which includes the previous beat
     await r.close();
-    expect((await verifyLog(path, { publicKey: pubPath })).status).toBe("intact");
+    // the default max gap would be 2 × 40 ms: a loaded test host can delay a timer that long (see the silence tests)
+    const v = await verifyLog(path, { publicKey: pubPath, maxGapMs: 2000 });
+    expect(v.status, v.reasons.join()).toBe("intact");
   });
 });
 
@@ -260,7 +268,7 @@ describe("tamper cases, with and without the key", () => {
     const anchorLines = readFileSync(anchor, "utf8").trimEnd().split("\n");
     const v = await verifyLog(path, { publicKey: PUBLIC_PEM, anchorLines });
     expect(v.status).toBe("incomplete"); // …the anchor says otherwise
-    expect(v.reasons.join("\n")).toMatch(/cut tail: the anchor holds seq 29 .* the file ends at seq 11/);
+    expect(v.reasons.join("\n")).toMatch(/cut tail: the anchor holds seq 30 .* the file ends at seq 11/);
     const { code, out } = await cli(["cut2.log", "--anchor", "cut2.anchor", "--public-key", pubPath]);
     expect(code).toBe(1);
     expect(out).toMatch(/^INCOMPLETE/);
@@ -324,7 +332,7 @@ describe("tamper cases, with and without the key", () => {
     expect((await cli(["unsealed.log", "--max-gap", "soon"])).code).toBe(2);
   });
 
-  it("the file's last checkpoint older than --max-gap before the anchor's last heartbeat: the tail was cut", async () => {
+  it("an anchor line beyond the file's end is a cut tail, found by seq (its edited time plays no part)", async () => {
     const anchorLines = signed.lines.filter((l) => parse(l).event.action === "log.checkpoint");
     // the file lost everything after its first checkpoint; the anchor's last heartbeat is an hour later
     const last = parse(anchorLines.at(-1)!);
@@ -333,7 +341,7 @@ describe("tamper cases, with and without the key", () => {
     const laterBeat = rechain([...signed.lines, JSON.stringify(own)], signed.lines.length).at(-1)!;
     const v = await verifyLogText(text(signed.lines), { publicKey: PUBLIC_PEM, anchorLines: [...anchorLines, laterBeat], maxGapMs: 60_000 });
     expect(v.status).toBe("incomplete");
-    expect(v.reasons.join()).toMatch(/older than the anchor's last heartbeat/);
+    expect(v.reasons.join()).toMatch(/cut tail: the anchor holds seq 31/);
   });
 
   it("insertions: a non-record line, an extra member, a duplicate member; deletion and reordering", async () => {
@@ -404,7 +412,8 @@ describe("anchor", () => {
       child.kill("SIGKILL");
       await new Promise((res) => child.on("close", res));
       const anchorLines = readFileSync(anchor, "utf8").trimEnd().split("\n");
-      const honest = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines, maxGapMs: 2 * everyMs });
+      // (a loaded test host can delay a 100 ms timer longer than 2 × everyMs: the max gap is widened, silence is not the point)
+      const honest = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines, maxGapMs: 5000 });
       expect(honest.status, honest.reasons.join()).toBe("intact");
       // an attacker cuts the tail back to before the anchor's last checkpoint
       const lines = readFileSync(log, "utf8").split("\n");

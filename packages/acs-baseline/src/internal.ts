@@ -74,7 +74,7 @@ export { inspectFederatedTokenFile, type FederatedTokenInfo } from "./credential
 // verify-log: the public key, and the blob anchor read with an Entra credential from the environment.
 export { loadPublicKey } from "./audit/record/checkpointSignature.js";
 export { credentialFromEnvironment } from "./credentials/environmentCredential.js";
-export { checkAnchorUrl, readAnchorLines, type ReadAnchorOptions } from "./audit/write/anchor/readBlobAnchor.js";
+export { checkAnchorUrl, openAnchorStream, readAnchorLines, type ReadAnchorOptions } from "./audit/write/anchor/readBlobAnchor.js";
 export { DEFAULT_STORAGE_HOSTS } from "./audit/write/anchor/containerUrl.js";
 // The CLI's estate tools (sweep, readiness) reuse posture's ARM session and role evaluation.
 export { openArmSession, type ArmSession, type ArmSessionOptions } from "./posture/armSession.js";
@@ -83,3 +83,5 @@ export { describeArmError } from "./posture/readArm.js";
 export { tokenClaims } from "./posture/checkPosture.js";
 export { parseAcsResourceId, type AcsResourceId } from "./posture/resourceId.js";
 export { snapshotOptions } from "./guard/optionSnapshot.js";
+export { streamAnchorFile } from "./audit/verify/readAnchorFile.js";
+export { anchorLinesOf } from "./audit/verify/lineReader.js";

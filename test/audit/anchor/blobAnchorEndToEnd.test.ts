@@ -96,7 +96,7 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
       }
       const result = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines });
       expect(result.status, result.reasons.join("; ")).toBe("intact");
-      expect(result.warnings).toEqual([]);
+      expect(result.warnings.filter((w) => !/harmless duplicates/.test(w))).toEqual([]);
       expect(result.closed).toBe(true);
       expect(records.at(-1)?.event?.action).toBe("log.checkpoint");
       expect(result.sealedSeq).toBe(records.at(-2)?.seq); // the final checkpoint seals the log.close before it
@@ -152,23 +152,33 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
       expect(JSON.stringify(f)).not.toMatch(/Bearer|eyJ|sig=/);
     }
     const anchorLines = await readBlob(blobName);
-    const result = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines });
+    // (max gap widened from the default 2 × 200 ms: a loaded test host delays timers; silence is not the point here)
+    const result = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines, maxGapMs: 10_000 });
     // The anchor queued during the outage and caught up: every checkpoint is in the blob once, in order, so there is no
     // hole to report. (Azurite keeps its blob index in memory and saves it every 5 s or on a clean stop; should a stop
     // on a very busy host end in the helper's SIGKILL, blocks it had acknowledged are gone after the restart — then
     // verification must name exactly that hole, and nothing else may differ.)
     const checkpointSeqs = records.filter((r) => r.event?.action === "log.checkpoint").map((r) => r.seq as number);
-    const anchoredSeqs = anchorLines.map((l) => parse(l).seq as number);
+    // A retried block whose first attempt landed although its answer was lost (a reset during the stop) can repeat
+    // lines: first-written wins, and an agreeing repeat is a harmless duplicate (counted), never a second history.
+    const seen = anchorLines.map((l) => parse(l).seq as number);
+    const anchoredSeqs = [...new Set(seen)];
+    if (seen.length > anchoredSeqs.length) expect(result.warnings.join()).toMatch(/repeat an earlier line exactly \(harmless duplicates\)/);
     const story = records.filter((r) => r.event?.action !== "request").map((r) => `${String(r.seq)} ${String(r.event?.action)}${r.error?.code !== undefined ? ` ${String(r.error.code)}` : ""}`).join(", ");
     const missing = checkpointSeqs.filter((seq) => !anchoredSeqs.includes(seq));
     expect(anchoredSeqs, story).toEqual(checkpointSeqs.filter((seq) => !missing.includes(seq)));
-    expect(result.status, result.reasons.join("; ")).toBe("intact");
-    if (missing.length === 0) expect(result.warnings).toEqual([]);
-    else expect(result.warnings.join(), `${missing.length} checkpoint(s) lost by Azurite: ${story}`).toMatch(/unanchored stretch|not anchored yet/);
+    if (missing.length === 0) {
+      expect(result.status, result.reasons.join("; ")).toBe("intact");
+      expect(result.warnings.filter((w) => !/harmless duplicates/.test(w))).toEqual([]);
+    } else {
+      expect(result.warnings.join(), `${missing.length} checkpoint(s) lost by Azurite: ${story}`).toMatch(/unanchored stretch|not anchored yet/);
+      // a hole longer than the max gap inside one segment of the anchor is a named silence (issue 23)
+      if (result.status !== "intact") expect(result.reasons.join()).toMatch(/^the anchor has no heartbeat between/);
+    }
     process.stdout.write(`outage: ${latencies.length} SMS during the outage, max ${Math.max(...latencies)} ms; ${failures.length} anchor.failure, ${recovered.length} anchor.recovered; ${missing.length} checkpoint(s) missing from the anchor\n`);
   }, 90_000);
 
-  it("Azurite down at close: the checkpoints never stored are reported as not anchored, the file still verifies", async () => {
+  it("Azurite down at close: the anchor is silent since its last heartbeat (incomplete: it cannot vouch for the end); a restart with storage back verifies", async () => {
     const log = join(dir, "down-at-close.log");
     const blobName = "e2e/down-at-close.jsonl";
     const factory = factoryWith({ destination: log, signing: { privateKey: PRIVATE_PEM, keyId: "e2e" }, checkpoint: { everyRecords: 5, everyMs: 200 }, anchor: blobAnchor(blobName) });
@@ -190,9 +200,17 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
     const anchorLines = await readBlob(blobName);
     const lastAnchored = parse(anchorLines.at(-1)!).seq as number;
     expect(lastAnchored).toBeLessThan(records.at(-1)!.seq as number);
-    const result = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines });
-    expect(result.status, result.reasons.join("; ")).toBe("intact");
+    // The anchor never received the sealed close: after compromise, what follows its last heartbeat could be forged,
+    // so the honest verdict once the max gap (2 × 200 ms) has passed is incomplete, naming the silence.
+    // (the max gap is set wide: on a loaded test host a 200 ms timer can fire seconds late; silence is not the point)
+    const lastAnchoredTime = Date.parse(parse(anchorLines.at(-1)!).time as string);
+    const result = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines, maxGapMs: 10_000, at: lastAnchoredTime + 60_000 });
+    expect(result.status, result.reasons.join("; ")).toBe("incomplete");
+    expect(result.reasons.join()).toMatch(/^anchor silent since \S+ \(seq \d+\)/);
     expect(result.warnings.join()).toMatch(/after the anchor's last line .* not anchored yet/);
+    // verified at the moment the anchor last heard from the writer, nothing was missing yet
+    const atOutage = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines, maxGapMs: 10_000, at: lastAnchoredTime + 100 });
+    expect(atOutage.reasons.join()).not.toMatch(/anchor silent/);
 
     // the next run appends to the same log and the same blob with storage back: the lost checkpoints are a hole in the
     // middle of the anchor now, and verification names it
@@ -200,7 +218,7 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
     const sms2 = next.createSmsClient();
     for (let i = 0; i < 6; i++) await sms2.send(SMS);
     await next.close();
-    const after = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) });
+    const after = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName), maxGapMs: 10_000 });
     expect(after.status, after.reasons.join("; ")).toBe("intact");
     expect(after.warnings.join()).toMatch(/unanchored stretch: \d+ checkpoint\(s\) between seq \d+ and \d+ are not in the anchor/);
     // an attacker who removes that unanchored stretch from the file is still caught by the chain
@@ -294,9 +312,15 @@ describe("SIGKILL mid-burst with the blob anchor; the built CLI reads the blob w
 
     // The honest file: the records after its last checkpoint are unsealed; a heartbeat timer fires late on a busy
     // machine, so --max-gap allows the heartbeat plus the same again for scheduling (see docs/audit-log.md).
-    const honest = await cli(log, ["--anchor-allowed-host", "127.0.0.1"], 2 * everyMs);
+    // Verified at the moment of the kill (--at), the honest file is intact; verified later with no restart, the
+    // writer's silence since its last sign of life is the honest verdict: incomplete, naming it.
+    // (a max gap of 2 × everyMs is the default; a loaded test host delays timers longer than that, so it is widened)
+    const honest = await cli(log, ["--anchor-allowed-host", "127.0.0.1", "--at", new Date(killedAt).toISOString()], Math.max(2 * everyMs, 10_000));
     expect(honest.code, honest.out + honest.err).toBe(0);
     expect(honest.out).toMatch(/^intact: /);
+    const later = await cli(log, ["--anchor-allowed-host", "127.0.0.1", "--at", new Date(killedAt + 60_000).toISOString()], Math.max(2 * everyMs, 10_000));
+    expect(later.code, later.out + later.err).toBe(1);
+    expect(later.out).toMatch(/reason: the writer's last sign of life is the checkpoint at line \d+ \(seq \d+, /);
     for (const out of [cut.out, cut.err, honest.out, honest.err]) expect(out).not.toMatch(/eyJ|Bearer|BEGIN/);
 
     // what a cut could remove without being caught: the records written after the anchor's last checkpoint
@@ -307,6 +331,33 @@ describe("SIGKILL mid-burst with the blob anchor; the built CLI reads the blob w
       `sigkill: ${lines.length} lines, last checkpoint in file seq ${String(lastInFile.seq)}, last anchored seq ${String(lastAnchored.seq)}, ` +
         `anchored ${lastRecordTime - anchoredTime} ms before the last record; cut detected ${detectedMs} ms after the kill (that CLI run ${cliMs} ms, exit ${cut.code}); honest exit ${honest.code}\n`,
     );
+  }, 90_000);
+});
+
+describe("issue 23 against the real append blob (Azurite), with the app's own certificate", () => {
+  it("cut the tail back to a checkpoint, let the app restart and append: its genuine lines cannot outvote the first-written ones", async () => {
+    const log = join(dir, "cut-restart-blob.log");
+    const blobName = "e2e/cut-restart.jsonl";
+    const audit = { destination: log, signing: { privateKey: PRIVATE_PEM, keyId: "e2e" }, checkpoint: { everyRecords: 4, everyMs: 60_000 }, anchor: blobAnchor(blobName) };
+    const first = factoryWith(audit);
+    const sms = first.createSmsClient();
+    for (let i = 0; i < 10; i++) await sms.send(SMS);
+    await first.close();
+    expect((await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) })).status).toBe("intact");
+    // the attacker cuts the file back to its first checkpoint: what is left is sealed
+    const lines = readFileSync(log, "utf8").trimEnd().split("\n");
+    const cutAt = lines.findIndex((l) => parse(l).event?.action === "log.checkpoint") + 1;
+    writeFileSync(log, text(lines.slice(0, cutAt)));
+    expect((await verifyLog(log, { publicKey: PUBLIC_PEM })).status).toBe("intact");
+    // the app restarts with its own certificate and key, writes honestly and appends its checkpoints to the blob
+    const again = factoryWith(audit);
+    const sms2 = again.createSmsClient();
+    for (let i = 0; i < 10; i++) await sms2.send(SMS);
+    await again.close();
+    const anchorLines = await readBlob(blobName);
+    const v = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines });
+    expect(v.status).toBe("tampered");
+    expect(v.reasons.join("\n")).toMatch(/anchor seq \d+ rewritten by a later append \(first written at anchor line \d+\)/);
   }, 90_000);
 });
 

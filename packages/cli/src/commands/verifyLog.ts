@@ -1,11 +1,9 @@
 /**
- * `acs-baseline verify-log FILE… [--public-key PEM_FILE] [--anchor FILE|URL] [--anchor-allowed-host HOST]… [--max-gap DURATION] [--logger] [--json]`:
+ * `acs-baseline verify-log FILE… [--public-key PEM_FILE] [--anchor FILE|URL] [--anchor-allowed-host HOST]… [--max-gap DURATION] [--at TIME] [--logger] [--json]`:
  * verifies audit log files (or a directory of rotated files) as one chain.
  * Exit 0: intact; 1: tampered or incomplete; 2: bad usage or unreadable input.
  */
-import { createReadStream, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { verifyLog } from "acs-baseline/internal";
 import type { VerifyLogOptions, VerifyLogResult } from "acs-baseline/internal";
@@ -14,7 +12,7 @@ import type { CliCommand, CliIo } from "../io.js";
 import { EXIT_USAGE, println } from "../io.js";
 
 const USAGE = `Usage: acs-baseline verify-log FILE|DIR… [--public-key PEM_FILE] [--anchor FILE|URL] [--anchor-allowed-host HOST]…
-                           [--max-gap DURATION] [--logger] [--json]
+                           [--max-gap DURATION] [--at TIME] [--logger] [--json]
 
 Verifies acs-baseline audit logs (JSON lines, schema acs-baseline.audit/1). Several files, or a directory of rotated
 files (x.log.2, x.log.1, x.log), are verified as one chain, oldest first. Every line must be a record in its
@@ -33,8 +31,10 @@ Options:
                          also allow this storage host for --anchor URL (repeatable; "*.example.net" is any
                          subdomain). Default: only *.blob.core.windows.net, *.blob.core.usgovcloudapi.net and
                          *.blob.core.chinacloudapi.cn; a local emulator (Azurite on 127.0.0.1) must be named here
-  --max-gap DURATION     e.g. 90s, 5m: records this close to the end may be unsealed; the file's last checkpoint may be
-                         this much older than the anchor's last heartbeat
+  --max-gap DURATION     e.g. 90s, 5m: the longest silence accepted between heartbeats (in the file and the anchor)
+                         and before --at. Default: twice the heartbeat interval the log's log.open declares
+  --at TIME              the time of verification (ISO 8601, default now): an unclosed log's last heartbeat must be
+                         within the max gap of it
   --logger               the file is your pino logger's output: lines that are not records are skipped and counted
   --json                 print { status, records, checkpoints, firstBadLine?, reasons, … }
   -h, --help`;
@@ -62,27 +62,17 @@ async function readAnchor(
     // The blob anchor, read with the Entra credential the environment configures (as fromEnvironment builds it);
     // @azure/storage-blob is loaded only here. Hosts named with --anchor-allowed-host are added to the default storage
     // hosts, never instead of the checks (https, no SAS, no key, Entra token only).
-    const { checkAnchorUrl, credentialFromEnvironment, readAnchorLines, DEFAULT_STORAGE_HOSTS } = await import(
-      "acs-baseline/internal"
-    );
+    const { checkAnchorUrl, credentialFromEnvironment, openAnchorStream, anchorLinesOf, DEFAULT_STORAGE_HOSTS } = await import("acs-baseline/internal");
     const allowedHosts = extraHosts.length > 0 ? [...DEFAULT_STORAGE_HOSTS, ...extraHosts] : undefined;
     checkAnchorUrl(source, allowedHosts); // a SAS, a key or a foreign host is refused before any credential is built
-    return await readAnchorLines(source, {
-      credential: credentialFromEnvironment(env),
-      ...(allowedHosts !== undefined ? { allowedHosts } : {}),
-    });
+    // streamed like a file anchor: 1 MiB per line, 1 GiB in total
+    const chunks = await openAnchorStream(source, { credential: credentialFromEnvironment(env), ...(allowedHosts !== undefined ? { allowedHosts } : {}) });
+    return anchorLinesOf(chunks);
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source))
-    throw Object.assign(new Error("only https URLs"), { code: "ERR_INVALID_URL_SCHEME" });
-  const path = resolve(cwd, source);
-  statSync(path); // unreadable → exit 2 before anything else
-  const lines: string[] = [];
-  for await (const line of createInterface({
-    input: createReadStream(path, { encoding: "utf8" }),
-    crlfDelay: Infinity,
-  }))
-    lines.push(line);
-  return lines;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) throw Object.assign(new Error("only https URLs"), { code: "ERR_INVALID_URL_SCHEME" });
+  // Streamed, 1 MiB per line, 1 GiB in total; unreadable, a FIFO, a device or a directory → exit 2 before anything else.
+  const { streamAnchorFile } = await import("acs-baseline/internal");
+  return streamAnchorFile(resolve(cwd, source));
 }
 
 /**
@@ -142,6 +132,7 @@ type VerifyLogFlags = {
   anchor?: string;
   "anchor-allowed-host"?: string[];
   "max-gap"?: string;
+  at?: string;
   logger?: boolean;
 };
 
@@ -166,6 +157,14 @@ async function verifyOptions(values: VerifyLogFlags, io: CliIo): Promise<VerifyL
     const ms = parseDuration(values["max-gap"]);
     if (ms === undefined) return { error: `--max-gap takes a duration such as 90s, 5m or 1h\n\n${USAGE}` };
     options.maxGapMs = ms;
+  }
+  if (values.at !== undefined) {
+    const at = values.at === "now" ? Date.now() : Date.parse(values.at);
+    if (!/^(now|\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:\d{2}))$/.test(values.at) || !Number.isFinite(at))
+      return {
+        error: `--at takes an ISO 8601 time with a zone, such as 2026-12-06T20:00:00Z, or now\n\n${USAGE}`,
+      };
+    options.at = at;
   }
   if (values["public-key"] !== undefined) {
     try {
@@ -233,6 +232,7 @@ export const verifyLogCommand: CliCommand = async (args, io) => {
         anchor: { type: "string" },
         "anchor-allowed-host": { type: "string", multiple: true },
         "max-gap": { type: "string" },
+        at: { type: "string" },
         logger: { type: "boolean" },
       },
     }));

@@ -41,28 +41,45 @@ export const RECORD_MEMBERS: readonly string[] = Object.freeze([
 const MEMBER_SET = new Set(RECORD_MEMBERS);
 
 /**
+ * Deepest nesting of arrays and objects a record may have. Records nest four levels at most; a line nested deeper is
+ * not a record (the verifier says so instead of overflowing the stack).
+ */
+export const MAX_RECORD_DEPTH = 64;
+
+/** Thrown by {@link canonicalJson} for a value nested deeper than {@link MAX_RECORD_DEPTH}. */
+export class TooDeepError extends RangeError {
+  constructor() {
+    super(`nested deeper than ${MAX_RECORD_DEPTH} levels: not an audit record`);
+  }
+}
+
+/**
  * Canonical JSON: object members sorted by key (UTF-16 code-unit order, as `Array.prototype.sort`), recursively;
  * members whose value is `undefined` dropped; arrays keep their order; serialised by `JSON.stringify` (no white
  * space).
+ * @throws TooDeepError for a value nested deeper than {@link MAX_RECORD_DEPTH} (never a stack overflow)
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortDeep(value));
+  return JSON.stringify(sortDeep(value, 0));
 }
 
-function sortDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortDeep);
+function sortDeep(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_RECORD_DEPTH) throw new TooDeepError();
+  if (Array.isArray(value)) return value.map((v) => sortDeep(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
     const member = (value as Record<string, unknown>)[key];
-    if (member !== undefined) out[key] = sortDeep(member);
+    if (member !== undefined) out[key] = sortDeep(member, depth + 1);
   }
   return out;
 }
 
 /** SHA-256 of the UTF-8 bytes of `text`, lowercase hex. */
 export function sha256Hex(text: string): string {
-  return oneShot !== undefined ? oneShot("sha256", text, "hex") : createHash("sha256").update(text, "utf8").digest("hex");
+  return oneShot !== undefined
+    ? oneShot("sha256", text, "hex")
+    : createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /** SHA-256 of `bytes`, lowercase hex. */

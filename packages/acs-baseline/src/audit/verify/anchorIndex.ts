@@ -1,66 +1,229 @@
-/** Reads the anchor's lines into an index by seq (see docs/audit-log.md for what counts). */
+/**
+ * Reads the anchor's lines, in order, into an index per log and seq. The anchor is append-only history: the first
+ * valid line for a log and seq is authoritative, a later line that disagrees is evidence of its own, a later one that
+ * agrees is a harmless duplicate. Lines that are not valid are skipped, counted and reported, never used. With a
+ * public key only signed checkpoints count, and record lines (mode `records`) only when a signed checkpoint in the
+ * anchor covers them through the hash chain. See docs/audit-log.md.
+ */
 import type { KeyObject } from "node:crypto";
-import { canonicalJson, sha256Hex } from "../record/canonical.js";
+import { computeRecordHash } from "../record/canonical.js";
 import { checkpointSignatureValid } from "./checkpoints.js";
+import { ANCHOR_OVERLONG, ANCHOR_TOO_LARGE, MAX_LINE_BYTES } from "./lineReader.js";
 import type { Rec } from "./recordShape.js";
-import { looksLikeRecord, ownMembers, parseTime } from "./recordShape.js";
+import { looksLikeRecord, parseTime } from "./recordShape.js";
+
+/** A stretch between two consecutive checkpoints of one segment in the anchor (the largest are kept). */
+export interface AnchorStretch {
+  fromTime: number;
+  toTime: number;
+  fromSeq: number;
+  toSeq: number;
+}
+
+/** What the anchor holds for one log id. */
+export interface LogAnchor {
+  /** seq → hash, first-written wins. */
+  bySeq: Map<number, string>;
+  /** Valid checkpoints of this log. */
+  checkpoints: number;
+  maxSeq: number;
+  maxSeqTime: number | undefined;
+  /** The checkpoint with the highest seq: its (signed) time, and whether it seals the log's close. */
+  last: { seq: number; time: number | undefined; close: boolean } | undefined;
+  /** The longest stretches between consecutive checkpoints of one segment, longest first (at most 16). */
+  stretches: AnchorStretch[];
+  /** A checkpoint whose time is before the one before it (clock stepped back), the first one. */
+  stepBack: { seq: number; time: number; before: number } | undefined;
+  /** Lines that contradict an earlier line for the same seq. */
+  rewritten: { seq: number; line: number; firstLine: number }[];
+  /** The previous checkpoint in anchor order, for the stretches. */
+  prevCp: { seq: number; time: number | undefined; open: unknown } | undefined;
+  /** anchor line of each seq's first-written line, for the rewrite report */
+  lineOf: Map<number, number>;
+}
 
 /** What the anchor holds. */
 export interface AnchorIndex {
-  bySeq: Map<number, string>;
-  maxSeq: number;
-  maxSeqTime: number | undefined;
-  lastTime: number | undefined;
+  logs: Map<string, LogAnchor>;
+  /** Valid lines used. */
   lines: number;
+  /** Lines read (non-empty). */
+  read: number;
+  /** Lines that are not valid (not records, wrong hash, unsigned or badly signed with a key, overlong). */
+  invalid: number;
+  /** Agreeing later copies. */
+  duplicates: number;
+  /** Record lines no signed checkpoint in the anchor covers (with a key: ignored). */
+  uncovered: number;
+  /** The anchor was larger than the limit: reading stopped there. */
+  tooLarge: boolean;
 }
 
+const MAX_STRETCHES = 16;
+/** Record lines waiting for a signed checkpoint that covers them (with a key), at most this many. */
+const MAX_PENDING = 1 << 18;
+
+interface AnchorRec extends Rec {
+  seq: number;
+  hash: string;
+}
+
+function newLog(): LogAnchor {
+  return {
+    bySeq: new Map(),
+    checkpoints: 0,
+    maxSeq: 0,
+    maxSeqTime: undefined,
+    last: undefined,
+    stretches: [],
+    stepBack: undefined,
+    rewritten: [],
+    prevCp: undefined,
+    lineOf: new Map(),
+  };
+}
+
+/** Indexes the anchor's lines (see the file comment for what counts). */
 export async function indexAnchor(
   lines: Iterable<string> | AsyncIterable<string>,
   key: KeyObject | undefined,
-  warnings: string[],
 ): Promise<AnchorIndex> {
-  const index: AnchorIndex = { bySeq: new Map(), maxSeq: 0, maxSeqTime: undefined, lastTime: undefined, lines: 0 };
+  const index: AnchorIndex = {
+    logs: new Map(),
+    lines: 0,
+    read: 0,
+    invalid: 0,
+    duplicates: 0,
+    uncovered: 0,
+    tooLarge: false,
+  };
+  const pending = new Map<string, { rec: AnchorRec; line: number }>();
+  let currentLog = "";
   let n = 0;
-  let invalid = 0;
   for await (const raw of lines as AsyncIterable<string>) {
     n++;
+    if (raw === ANCHOR_TOO_LARGE) {
+      index.tooLarge = true;
+      break;
+    }
     const line = raw.trim();
     if (line === "") continue;
-    let rec: Rec;
-    try {
-      rec = JSON.parse(line) as Rec;
-    } catch {
-      invalid++;
+    index.read++;
+    const rec = raw === ANCHOR_OVERLONG || raw.length > MAX_LINE_BYTES ? undefined : validLine(line);
+    if (rec === undefined) {
+      index.invalid++;
       continue;
     }
-    if (!looksLikeRecord(rec) || typeof rec.seq !== "number" || typeof rec.hash !== "string") {
-      invalid++;
+    const action = rec.event?.action;
+    if (action === "log.checkpoint") {
+      if (!checkpointLine(index, rec, n, key, pending)) index.invalid++;
       continue;
     }
-    const { hash: _h, ...own } = rec as Record<string, unknown>;
-    if (sha256Hex(canonicalJson(ownMembers(own))) !== rec.hash) {
-      invalid++;
-      continue;
-    }
-    const cp = rec.checkpoint;
-    if (key !== undefined && rec.event?.action === "log.checkpoint") {
-      if (cp === undefined || !checkpointSignatureValid(cp, key)) {
-        invalid++;
-        continue;
+    if (action === "log.open" && typeof rec.log?.id === "string") currentLog = rec.log.id;
+    if (key === undefined) {
+      record(index, logOf(index, currentLog), rec, n);
+    } else {
+      pending.set(rec.hash, { rec, line: n });
+      if (pending.size > MAX_PENDING) {
+        index.uncovered += pending.size;
+        pending.clear();
       }
     }
-    index.lines++;
-    index.bySeq.set(rec.seq, rec.hash);
-    const t = parseTime(rec.time);
-    if (rec.seq > index.maxSeq) {
-      index.maxSeq = rec.seq;
-      index.maxSeqTime = t;
-    }
-    if (t !== undefined && (index.lastTime === undefined || t > index.lastTime)) index.lastTime = t;
   }
-  if (invalid > 0)
-    warnings.push(
-      `${invalid} of the anchor's ${n} lines are not valid audit lines${key !== undefined ? " (or carry an invalid signature)" : ""}; they were ignored`,
-    );
+  index.uncovered += pending.size;
   return index;
+}
+
+/** A line that is a record whose own members hash to its `hash`; undefined otherwise (also for a too-deep line). */
+function validLine(line: string): AnchorRec | undefined {
+  let rec: unknown;
+  try {
+    rec = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (
+    !looksLikeRecord(rec) ||
+    typeof rec.seq !== "number" ||
+    !Number.isInteger(rec.seq) ||
+    typeof rec.hash !== "string"
+  ) {
+    return undefined;
+  }
+  try {
+    return computeRecordHash(rec as Record<string, unknown>) === rec.hash ? (rec as AnchorRec) : undefined;
+  } catch {
+    return undefined; // nested too deep: not a record
+  }
+}
+
+function logOf(index: AnchorIndex, id: string): LogAnchor {
+  let log = index.logs.get(id);
+  if (log === undefined) {
+    log = newLog();
+    index.logs.set(id, log);
+  }
+  return log;
+}
+
+/** A checkpoint line: signed (with a key), then recorded under its log id; the records it covers count too. */
+function checkpointLine(
+  index: AnchorIndex,
+  rec: AnchorRec,
+  n: number,
+  key: KeyObject | undefined,
+  pending: Map<string, { rec: AnchorRec; line: number }>,
+): boolean {
+  const cp = rec.checkpoint;
+  if (cp === undefined || typeof cp.seq !== "number" || typeof cp.hash !== "string") return false;
+  if (key !== undefined && !checkpointSignatureValid(cp, key)) return false;
+  const log = logOf(index, typeof cp.logId === "string" ? cp.logId : "");
+  if (!record(index, log, rec, n)) return true;
+  // With a key: the record lines this checkpoint's head reaches through prevHash are covered.
+  for (let h: unknown = cp.hash; typeof h === "string" && pending.has(h); ) {
+    const p = pending.get(h);
+    pending.delete(h);
+    if (p === undefined) break;
+    record(index, log, p.rec, p.line);
+    h = p.rec.prevHash;
+  }
+  const time = key !== undefined ? parseTime(cp.time) : (parseTime(cp.time) ?? parseTime(rec.time));
+  log.checkpoints++;
+  if (log.last === undefined || rec.seq > log.last.seq) log.last = { seq: rec.seq, time, close: cp.close === true };
+  noteStretch(log, rec.seq, time, cp.open);
+  return true;
+}
+
+/** First-written wins: a new seq is recorded; a disagreeing later line is kept as a rewrite; false for those. */
+function record(index: AnchorIndex, log: LogAnchor, rec: AnchorRec, n: number): boolean {
+  const first = log.bySeq.get(rec.seq);
+  if (first !== undefined) {
+    if (first === rec.hash) index.duplicates++;
+    else log.rewritten.push({ seq: rec.seq, line: n, firstLine: log.lineOf.get(rec.seq) ?? 0 });
+    return false;
+  }
+  log.bySeq.set(rec.seq, rec.hash);
+  log.lineOf.set(rec.seq, n);
+  index.lines++;
+  if (rec.seq > log.maxSeq) {
+    log.maxSeq = rec.seq;
+    log.maxSeqTime = parseTime(rec.checkpoint?.time) ?? parseTime(rec.time);
+  }
+  return true;
+}
+
+/** Consecutive checkpoints of one segment (same `open`): keep the longest stretches and the first step back. */
+function noteStretch(log: LogAnchor, seq: number, time: number | undefined, open: unknown): void {
+  const prev = log.prevCp;
+  log.prevCp = { seq, time, open };
+  if (prev === undefined || time === undefined || prev.time === undefined || open === undefined || prev.open !== open)
+    return;
+  if (time < prev.time) {
+    log.stepBack ??= { seq, time, before: prev.time };
+    return;
+  }
+  const s = log.stretches;
+  s.push({ fromTime: prev.time, toTime: time, fromSeq: prev.seq, toSeq: seq });
+  s.sort((a, b) => b.toTime - b.fromTime - (a.toTime - a.fromTime));
+  if (s.length > MAX_STRETCHES) s.length = MAX_STRETCHES;
 }

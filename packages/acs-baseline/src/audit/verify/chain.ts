@@ -3,8 +3,8 @@
  * break its writer named), and consistent with the anchor's copy.
  */
 import { isUtf8 } from "node:buffer";
-import { GENESIS_HASH, RECORD_MEMBERS, canonicalJson, sha256Hex } from "../record/canonical.js";
-import { checkCheckpoint } from "./checkpoints.js";
+import { GENESIS_HASH, MAX_RECORD_DEPTH, RECORD_MEMBERS, canonicalJson, sha256Hex } from "../record/canonical.js";
+import { checkCheckpoint, noteRecordTime } from "./checkpoints.js";
 import type { Line } from "./lineReader.js";
 import { MAX_LINE_BYTES } from "./lineReader.js";
 import type { Rec } from "./recordShape.js";
@@ -112,7 +112,13 @@ function checkBytes(st: VerifierState, { rec, seq, text }: Parsed): boolean {
     if (MEMBER_SET.has(k)) own[k] = recObj[k];
     else extra ??= k;
   }
-  const canon = canonicalJson(own);
+  let canon: string;
+  try {
+    canon = canonicalJson(own);
+  } catch {
+    st.fail("malformed", `the line is nested deeper than ${MAX_RECORD_DEPTH} levels: it is not an audit record`, seq);
+    return false;
+  }
   if (sha256Hex(canon) !== rec.hash) {
     st.fail("edited", "the record's content does not match its hash: it was edited (or forged)", seq);
     return false;
@@ -175,6 +181,17 @@ function checkLink(st: VerifierState, { rec, seq }: Parsed): boolean {
     return true;
   }
   if (seq === expected && rec.prevHash === st.prev.hash) return true;
+  if (seq > expected && action === "log.open" && namesAnchorAhead(rec, st.prev, seq)) {
+    const anchored = st.anchorLog()?.bySeq.get(seq - 1);
+    if (anchored !== undefined && anchored !== rec.prevHash) {
+      st.fail("anchor", `the log.open names the anchor's seq ${seq - 1} with a hash the anchor does not have`, seq);
+      return false;
+    }
+    st.incompleteReasons.push(
+      `records ${expected}–${seq - 1} are missing from the file: when the writer started again (log.open at ${st.where()}), the anchor held seq ${seq - 1} and the file ended at seq ${st.prev.seq} (${st.where(st.prev.line)}); the file was cut, and the writer continued after the anchor's head`,
+    );
+    return true;
+  }
   const ring = seq >= 1 && seq <= st.prev.seq ? st.ringIndex(seq) : -1;
   if (ring >= 0) {
     st.fail(
@@ -209,6 +226,13 @@ function checkLink(st: VerifierState, { rec, seq }: Parsed): boolean {
   return false;
 }
 
+/** A `log.open` that names the break between the file's end (the previous record) and the anchor's head. */
+function namesAnchorAhead(rec: Parsed["rec"], prev: { seq: number; hash: string }, seq: number): boolean {
+  const a = rec.log?.anchor;
+  const f = rec.log?.fileEnd;
+  return a?.seq === seq - 1 && a.hash === rec.prevHash && f?.seq === prev.seq && f.hash === prev.hash;
+}
+
 /** The first record: seq 1 after the genesis hash, or a log.open continuing a file that was not given. */
 function checkFirst(st: VerifierState, rec: Parsed["rec"], seq: number): boolean {
   if (seq === 1 && rec.prevHash === GENESIS_HASH) return true;
@@ -229,6 +253,33 @@ function checkFirst(st: VerifierState, rec: Parsed["rec"], seq: number): boolean
   return true;
 }
 
+/** What the closing anchor may still report after the final checkpoint (sealed by one more checkpoint). */
+const AFTER_CLOSE = new Set<unknown>(["log.checkpoint", "anchor.failure", "anchor.recovered"]);
+
+/** A `log.open` starts a segment: its log id (carried, never changed mid-chain) and its heartbeat interval. */
+function openSegment(st: VerifierState, rec: Parsed["rec"], seq: number): boolean {
+  const log = rec.log;
+  const id = log?.id;
+  if (typeof id === "string") {
+    if (st.logId !== undefined && id !== st.logId && !(seq === 1 && rec.prevHash === GENESIS_HASH)) {
+      st.fail(
+        "forged",
+        `the log.open names another log id than the log's (${st.logId.slice(0, 12)}…): it does not belong to this log`,
+        seq,
+      );
+      return false;
+    }
+    st.logId = id;
+  }
+  st.heartbeatMs = typeof log?.heartbeatMs === "number" && log.heartbeatMs > 0 ? log.heartbeatMs : st.heartbeatMs;
+  st.openSinceCheckpoint = true;
+  st.segmentBeat = undefined;
+  st.segmentLatest.seq = -1;
+  st.sealedClose = undefined;
+  st.aheadOpen = log?.anchor !== undefined;
+  return true;
+}
+
 /** A linked record: its own rules (log.close counts, the anchor's copy, checkpoints), then it becomes the head. */
 function accept(st: VerifierState, { rec, seq }: Parsed): void {
   const r = st.result;
@@ -241,8 +292,9 @@ function accept(st: VerifierState, { rec, seq }: Parsed): void {
       return;
     }
   }
+  if (action === "log.open" && st.logId === undefined && typeof log?.id === "string") st.logId = log.id;
   if (st.anchor !== undefined) {
-    const anchored = st.anchor.bySeq.get(seq);
+    const anchored = st.anchorLog()?.bySeq.get(seq);
     if (anchored !== undefined && anchored !== rec.hash) {
       st.fail(
         "anchor",
@@ -252,11 +304,21 @@ function accept(st: VerifierState, { rec, seq }: Parsed): void {
       return;
     }
   }
+  if (st.sealedClose !== undefined && action !== "log.open" && !AFTER_CLOSE.has(action)) {
+    st.fail(
+      "inserted",
+      `seq ${seq} follows the log's sealed log.close (${st.where(st.sealedClose.line)}): nothing may follow a log that was closed and sealed but a new segment's log.open`,
+      seq,
+    );
+    return;
+  }
   const time = parseTime(rec.time);
+  if (action === "log.open") st.segmentLatest.seq = -1;
+  if (time !== undefined) noteRecordTime(st, time, seq);
   if (action === "log.checkpoint") {
     if (!checkCheckpoint(st, rec, seq, time)) return;
   } else if (action === "log.open") {
-    st.openSinceCheckpoint = true;
+    if (!openSegment(st, rec, seq)) return;
   }
   if (action === "log.close") st.lastClose = { seq, line: st.lineNo, file: st.file };
   const idx = seq % RING;

@@ -2,6 +2,7 @@
 import type { KeyObject } from "node:crypto";
 import { CHECKPOINT_ALG, signingInput, verifySignature } from "../record/checkpointSignature.js";
 import type { Rec } from "./recordShape.js";
+import { fmtMs, parseTime } from "./recordShape.js";
 import type { VerifierState } from "./verifierState.js";
 
 /** True when the checkpoint's signature is valid for `key`. */
@@ -16,9 +17,31 @@ export function checkpointSignatureValid(cp: NonNullable<Rec["checkpoint"]>, key
   ) {
     return false;
   }
-  const data = signingInput({ seq: cp.seq, hash: cp.hash, keyId: cp.keyId, prevSig: cp.prevSig });
+  if (!signedMembersTyped(cp)) return false;
+  const data = signingInput({
+    seq: cp.seq,
+    hash: cp.hash,
+    keyId: cp.keyId,
+    prevSig: cp.prevSig,
+    logId: cp.logId as string | undefined,
+    time: cp.time as string | undefined,
+    open: cp.open as number | undefined,
+    close: cp.close as boolean | undefined,
+  });
   return verifySignature(key, data, Buffer.from(cp.sig, "base64url"));
 }
+
+/** The optional signed members, when present, have their types (`close` is only ever `true`). */
+function signedMembersTyped(cp: NonNullable<Rec["checkpoint"]>): boolean {
+  return (
+    (cp.logId === undefined || typeof cp.logId === "string") &&
+    (cp.time === undefined || typeof cp.time === "string") &&
+    (cp.open === undefined || (typeof cp.open === "number" && Number.isInteger(cp.open))) &&
+    (cp.close === undefined || cp.close === true)
+  );
+}
+
+type Checkpoint = NonNullable<Rec["checkpoint"]> & { seq: number; hash: string };
 
 /** Checks a checkpoint record against the records before it (and its signature); false when it made the log tampered. */
 export function checkCheckpoint(st: VerifierState, rec: Rec, seq: number, time: number | undefined): boolean {
@@ -27,60 +50,128 @@ export function checkCheckpoint(st: VerifierState, rec: Rec, seq: number, time: 
     st.fail("forged", "a log.checkpoint without a valid head (seq, hash)", seq);
     return false;
   }
-  const i = st.ringIndex(cp.seq);
-  if (i >= 0) {
-    if (st.ringHash[i] !== cp.hash) {
+  if (!checkHead(st, cp as Checkpoint, seq)) return false;
+  if (st.key !== undefined && !checkSigned(st, cp as Checkpoint, st.key, seq)) return false;
+  if (typeof cp.logId === "string") {
+    if (st.logId !== undefined && cp.logId !== st.logId) {
       st.fail(
         "forged",
-        `the checkpoint seals seq ${cp.seq} with a hash the log does not have at that seq: the records were rewritten (and rechained) after it was signed`,
+        `the checkpoint belongs to another log (log id ${cp.logId.slice(0, 12)}…), not to this one`,
         seq,
       );
       return false;
     }
-  } else if (!(st.startedMidChain && st.result.firstSeq !== undefined && cp.seq < st.result.firstSeq)) {
-    st.fail("forged", `the checkpoint seals seq ${cp.seq}, which is not among the records before it`, seq);
-    return false;
-  }
-  if (st.key !== undefined) {
-    if (typeof cp.sig !== "string") {
-      st.fail(
-        "forged",
-        "an unsigned checkpoint where signed ones are required (--public-key): it was forged or the writer had no key",
-        seq,
-      );
-      return false;
-    }
-    if (!checkpointSignatureValid(cp, st.key)) {
-      st.fail(
-        "forged",
-        "the checkpoint's signature is invalid (forged, or signed with another key than the one given)",
-        seq,
-      );
-      return false;
-    }
-    const prevOk =
-      st.lastSig === undefined ||
-      cp.prevSig === st.lastSig ||
-      (cp.prevSig === "" && st.openSinceCheckpoint) ||
-      (st.result.checkpoints === 0 && st.startedMidChain);
-    if (!prevOk) {
-      st.fail(
-        "forged",
-        "the checkpoint's prevSig is not the previous checkpoint's signature: a checkpoint was removed or replaced",
-        seq,
-      );
-      return false;
-    }
+    st.logId ??= cp.logId;
   }
   st.lastSig = typeof cp.sig === "string" ? cp.sig : st.lastSig;
   st.openSinceCheckpoint = false;
+  st.aheadOpen = false;
   st.result.checkpoints++;
   st.result.sealedSeq = Math.max(st.result.sealedSeq ?? 0, cp.seq);
   if (time !== undefined) st.lastCheckpointTime = time;
-  if (st.anchor !== undefined && !st.anchor.bySeq.has(seq)) {
+  // The writer's sign of life: the signed time (with a key), else the record's.
+  const beat = st.key !== undefined && cp.time !== undefined ? parseTime(cp.time) : (parseTime(cp.time) ?? time);
+  if (beat !== undefined) noteBeat(st, beat, seq);
+  if (cp.close === true) st.sealedClose = { seq, line: st.lineNo };
+  if (st.anchor !== undefined && st.anchorLog()?.bySeq.has(seq) !== true) {
     const u = (st.unanchored ??= { from: seq, to: seq, count: 0 });
     u.to = seq;
     u.count++;
   }
   return true;
+}
+
+/** The head a checkpoint seals must be a record the log has, with that hash. */
+function checkHead(st: VerifierState, cp: Checkpoint, seq: number): boolean {
+  const i = st.ringIndex(cp.seq);
+  if (i >= 0) {
+    if (st.ringHash[i] === cp.hash) return true;
+    st.fail(
+      "forged",
+      `the checkpoint seals seq ${cp.seq} with a hash the log does not have at that seq: the records were rewritten (and rechained) after it was signed`,
+      seq,
+    );
+    return false;
+  }
+  if (st.startedMidChain && st.result.firstSeq !== undefined && cp.seq < st.result.firstSeq) return true;
+  st.fail("forged", `the checkpoint seals seq ${cp.seq}, which is not among the records before it`, seq);
+  return false;
+}
+
+/** With a key: signed, validly, and chained to the previous checkpoint's signature. */
+function checkSigned(st: VerifierState, cp: Checkpoint, key: KeyObject, seq: number): boolean {
+  if (typeof cp.sig !== "string") {
+    st.fail(
+      "forged",
+      "an unsigned checkpoint where signed ones are required (--public-key): it was forged or the writer had no key",
+      seq,
+    );
+    return false;
+  }
+  if (!checkpointSignatureValid(cp, key)) {
+    st.fail(
+      "forged",
+      "the checkpoint's signature is invalid (forged, or signed with another key than the one given)",
+      seq,
+    );
+    return false;
+  }
+  const prevOk =
+    st.lastSig === undefined ||
+    cp.prevSig === st.lastSig ||
+    (cp.prevSig === "" && st.openSinceCheckpoint) ||
+    st.aheadOpen ||
+    (st.result.checkpoints === 0 && st.startedMidChain);
+  if (!prevOk) {
+    st.fail(
+      "forged",
+      "the checkpoint's prevSig is not the previous checkpoint's signature: a checkpoint was removed or replaced",
+      seq,
+    );
+    return false;
+  }
+  return true;
+}
+
+/**
+ * A checkpoint inside a segment: the writer's last sign of life; one dated before the checkpoint before it is a clock
+ * that stepped back (a warning, never a cut: cuts are found by seq).
+ */
+function noteBeat(st: VerifierState, time: number, seq: number): void {
+  const prev = st.segmentBeat;
+  const beat = { time, line: st.lineNo, seq };
+  st.segmentBeat = beat;
+  st.lastBeat = beat;
+  if (prev === undefined) return;
+  if (time < prev.time) {
+    if (++st.stepBacks <= 3) {
+      st.result.warnings.push(
+        `the clock stepped back at ${st.where()} (seq ${seq}): its checkpoint time ${iso(time)} is before the previous checkpoint's ${iso(prev.time)} (${st.where(prev.line)}); times are never used to find cuts`,
+      );
+    }
+    return;
+  }
+}
+
+/**
+ * Every record inside a segment is a sign of life (the checkpoint after it seals its time): one further from the
+ * latest before it than the max gap ends a silence, which is named.
+ */
+export function noteRecordTime(st: VerifierState, time: number, seq: number): void {
+  const prev = st.segmentLatest; // mutated in place: no allocation per record on the verifier's hot path
+  if (st.sealedClose !== undefined || (prev.seq >= 0 && time <= prev.time)) return; // closing: no more beats due
+  const gap = st.maxGap;
+  if (prev.seq >= 0 && gap !== undefined && time - prev.time > gap) {
+    st.silence(
+      `no record or heartbeat between ${iso(prev.time)} (${st.where(prev.line)}, seq ${prev.seq}) and ${iso(time)} (${st.where()}, seq ${seq}): ${fmtMs(time - prev.time)} of silence inside one writer's session, more than the max gap ${fmtMs(gap)}`,
+    );
+  }
+  prev.time = time;
+  prev.line = st.lineNo;
+  prev.seq = seq;
+}
+
+/** An ISO time for a message. */
+export function iso(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : "?";
 }

@@ -13,8 +13,29 @@ export interface Rec {
   schema?: unknown;
   time?: unknown;
   event?: { action?: unknown };
-  log?: { firstSeq?: unknown; records?: unknown; reason?: unknown; break?: unknown; breakBytes?: unknown };
-  checkpoint?: { alg?: unknown; seq?: unknown; hash?: unknown; keyId?: unknown; prevSig?: unknown; sig?: unknown };
+  log?: {
+    firstSeq?: unknown;
+    records?: unknown;
+    reason?: unknown;
+    break?: unknown;
+    breakBytes?: unknown;
+    id?: unknown;
+    heartbeatMs?: unknown;
+    anchor?: { seq?: unknown; hash?: unknown };
+    fileEnd?: { seq?: unknown; hash?: unknown };
+  };
+  checkpoint?: {
+    alg?: unknown;
+    seq?: unknown;
+    hash?: unknown;
+    keyId?: unknown;
+    prevSig?: unknown;
+    sig?: unknown;
+    logId?: unknown;
+    time?: unknown;
+    open?: unknown;
+    close?: unknown;
+  };
 }
 
 /** An audit record, or a line that was one (an edited `schema` must not turn a record into a skipped line). */

@@ -67,6 +67,8 @@ export interface VerifyLogResult {
   truncatedTail?: { line: number; bytes: number };
   /** Lines that are not audit records, skipped in logger mode. */
   otherLines: number;
+  /** The log's id (from its `log.open`), when it has one. */
+  logId?: string;
   /** Things that do not change the status but limit what can be vouched for. */
   warnings: string[];
 }
@@ -80,12 +82,21 @@ export interface VerifyLogOptions {
   publicKey?: string | KeyObject;
   /** The off-host copy's lines (checkpoints or records), e.g. from a file anchor or the blob anchor. */
   anchorLines?: Iterable<string> | AsyncIterable<string>;
-  /** Records this close to the end (or the anchor's last heartbeat) may be unsealed; the file's last checkpoint may be this much older than the anchor's. */
+  /**
+   * Longest silence accepted: between two heartbeats or checkpoints of one segment (in the file and in the anchor),
+   * and between the last one and `at` (unless the log was closed and sealed). Default: twice the heartbeat interval
+   * the log's `log.open` declares.
+   */
   maxGapMs?: number;
   /** The log is a host logger's output: lines that are not records are skipped and counted, records are checked by their own members. */
   loggerMode?: boolean;
   /** Longest accepted line (default 1 MiB): a longer one is rejected as soon as it is seen. */
   maxLineBytes?: number;
+  /**
+   * The time of verification (default now): an unclosed log's last heartbeat, in the file and in the anchor, must be
+   * within the max gap of it.
+   */
+  at?: Date | number;
   /** Files that do not exist count as empty (used with an anchor, which then says whether records are missing). */
   missingAsEmpty?: boolean;
 }

@@ -1,8 +1,11 @@
 /**
- * The verdict once every line is read: the first problem (tampered), or what is missing or unsealed (incomplete),
- * and the warnings that limit what can be vouched for.
+ * The verdict once every line is read: the first problem (tampered), or what is missing, unsealed or silent
+ * (incomplete), and the warnings that limit what can be vouched for.
  */
 import { basename } from "node:path";
+import type { LogAnchor } from "./anchorIndex.js";
+import { iso } from "./checkpoints.js";
+import { MAX_ANCHOR_BYTES } from "./lineReader.js";
 import type { VerifyLogResult } from "./result.js";
 import { fmtMs } from "./recordShape.js";
 import type { VerifierState } from "./verifierState.js";
@@ -11,6 +14,7 @@ import { RING } from "./verifierState.js";
 /** The result of the run whose every line `st` has seen. */
 export function verdict(st: VerifierState): VerifyLogResult {
   const r = st.result;
+  if (st.logId !== undefined) r.logId = st.logId;
   if (r.problem !== undefined) return tamperedVerdict(st);
   if (st.gap !== undefined) {
     const g = st.gap;
@@ -31,6 +35,8 @@ export function verdict(st: VerifierState): VerifyLogResult {
   }
   r.closed = st.lastAction === "log.close";
   anchorReasons(st);
+  if (r.problem !== undefined) return tamperedVerdict(st);
+  lastSignOfLife(st);
   if (st.key !== undefined) signedReasons(st);
   else if (r.checkpoints > 0)
     r.warnings.push(`${r.checkpoints} checkpoint(s) found; their signatures were not checked (give --public-key)`);
@@ -63,49 +69,124 @@ function tamperedVerdict(st: VerifierState): VerifyLogResult {
       }
     }
   }
+  const where = problem.file === "<anchor>" ? `anchor line ${problem.line}` : st.where(problem.line);
   r.reasons.unshift(
-    `${st.where(problem.line)}${problem.seq !== undefined ? ` (seq ${problem.seq})` : ""}: ${problem.kind}: ${problem.message}`,
+    `${where}${problem.seq !== undefined ? ` (seq ${problem.seq})` : ""}: ${problem.kind}: ${problem.message}`,
   );
+  // every contradiction of the anchor's history is evidence of its own, whatever else was found first
+  for (const w of st.anchorLog()?.rewritten.slice(0, 5) ?? []) {
+    if (problem.file === "<anchor>" && w.line === problem.line) continue;
+    r.reasons.push(`anchor line ${w.line} (seq ${w.seq}): anchor: ${rewriteMessage(w)}`);
+  }
   return r;
 }
 
-/** What the anchor says the file lacks: a cut tail, an emptied log, checkpoints missing from either side. */
-function anchorReasons(st: VerifierState): void {
-  const r = st.result;
-  const anchor = st.anchor;
-  const maxGap = st.options.maxGapMs;
-  if (anchor === undefined || anchor.lines === 0) return;
-  if (r.records === 0) {
-    st.incompleteReasons.push(
-      `the file holds no records, but the anchor holds ${anchor.lines} lines up to seq ${anchor.maxSeq}: the log was emptied or removed`,
+function rewriteMessage(w: { seq: number; firstLine: number }): string {
+  return `anchor seq ${w.seq} rewritten by a later append (first written at anchor line ${w.firstLine}): history was contradicted`;
+}
+
+/** True when the log ended with a close that a checkpoint sealed (nothing more was to come). */
+function closedAndSealed(st: VerifierState): boolean {
+  if (st.sealedClose !== undefined) return true;
+  const close = st.lastClose;
+  return st.result.closed && close !== undefined && (st.result.sealedSeq ?? 0) >= close.seq;
+}
+
+/** Unless the log was closed and sealed, its last sign of life must be within the max gap of the time of verification. */
+function lastSignOfLife(st: VerifierState): void {
+  const gap = st.maxGap;
+  const beat = st.lastBeat;
+  if (gap === undefined || beat === undefined || closedAndSealed(st)) return;
+  if (st.at - beat.time > gap) {
+    st.silence(
+      `the writer's last sign of life is the checkpoint at ${st.where(beat.line)} (seq ${beat.seq}, ${iso(beat.time)}): nothing for ${fmtMs(st.at - beat.time)} before the time of verification (${iso(st.at)}), more than the max gap ${fmtMs(gap)}; the writer crashed or was killed and did not start again, or the end of the log was cut`,
     );
-  } else if (anchor.maxSeq > (r.lastSeq ?? 0)) {
-    st.incompleteReasons.push(
-      `cut tail: the anchor holds seq ${anchor.maxSeq}${anchor.maxSeqTime !== undefined ? ` (${new Date(anchor.maxSeqTime).toISOString()})` : ""}, the file ends at seq ${r.lastSeq ?? 0}: records were removed from the end`,
-    );
-  }
-  if (maxGap !== undefined && anchor.lastTime !== undefined) {
-    const last = st.lastCheckpointTime ?? st.lastRecordTime;
-    if (last === undefined || anchor.lastTime - last > maxGap) {
-      st.incompleteReasons.push(
-        `the file's last checkpoint is ${last === undefined ? "missing" : `${fmtMs(anchor.lastTime - last)} older than the anchor's last heartbeat`}, more than --max-gap ${fmtMs(maxGap)}: the tail was cut`,
-      );
-    }
-  }
-  if (st.unanchored !== undefined) {
-    const u = st.unanchored;
-    if (u.from <= anchor.maxSeq)
-      r.warnings.push(
-        `unanchored stretch: ${u.count} checkpoint(s) between seq ${u.from} and ${Math.min(u.to, anchor.maxSeq)} are not in the anchor (see the anchor.failure records)`,
-      );
-    else
-      r.warnings.push(
-        `${u.count} checkpoint(s) after the anchor's last line (seq ${anchor.maxSeq}) are not anchored yet`,
-      );
   }
 }
 
-/** With a key: at least one signed checkpoint, log.close sealed, and no unsealed records older than --max-gap. */
+/** What the anchor says: rewrites, no corroboration, a cut tail, silence, and what it could not use. */
+function anchorReasons(st: VerifierState): void {
+  const r = st.result;
+  const anchor = st.anchor;
+  if (anchor === undefined) return;
+  if (anchor.invalid > 0) {
+    r.warnings.push(
+      `${anchor.invalid} of the anchor's ${anchor.read} lines are not valid audit lines${st.key !== undefined ? " (or are not signed checkpoints)" : ""}; they were ignored`,
+    );
+  }
+  if (anchor.uncovered > 0)
+    r.warnings.push(
+      `${anchor.uncovered} record line(s) of the anchor are covered by no signed checkpoint in it; they were ignored`,
+    );
+  if (anchor.duplicates > 0)
+    r.warnings.push(`${anchor.duplicates} anchor line(s) repeat an earlier line exactly (harmless duplicates)`);
+  if (anchor.tooLarge)
+    st.incompleteReasons.push(
+      `the anchor is larger than ${MAX_ANCHOR_BYTES} bytes: it was read only that far, so it cannot vouch for the end`,
+    );
+  const log = st.anchorLog();
+  const rewrite = log?.rewritten[0];
+  if (rewrite !== undefined) {
+    st.fail("anchor", rewriteMessage(rewrite), rewrite.seq, rewrite.line);
+    if (r.problem !== undefined) r.problem.file = "<anchor>";
+    return;
+  }
+  if (r.records === 0) {
+    if (anchor.lines > 0)
+      st.incompleteReasons.push(
+        `the file holds no records, but the anchor holds ${anchor.lines} lines: the log was emptied or removed`,
+      );
+    return;
+  }
+  if (log === undefined || log.checkpoints === 0) {
+    st.incompleteReasons.push(
+      `the anchor holds none of this log's checkpoints (log id ${st.logId ?? "none"}): it is empty, or another log's, so it corroborates nothing`,
+    );
+    return;
+  }
+  logAnchorReasons(st, log);
+}
+
+/** This log's part of the anchor: a cut tail (by seq), silence, stretches, unanchored checkpoints. */
+function logAnchorReasons(st: VerifierState, log: LogAnchor): void {
+  const r = st.result;
+  if (log.maxSeq > (r.lastSeq ?? 0)) {
+    st.incompleteReasons.push(
+      `cut tail: the anchor holds seq ${log.maxSeq}${log.maxSeqTime !== undefined ? ` (${iso(log.maxSeqTime)})` : ""}, the file ends at seq ${r.lastSeq ?? 0}: records were removed from the end`,
+    );
+  }
+  const gap = st.maxGap;
+  const last = log.last;
+  if (gap !== undefined && last !== undefined && !last.close && last.time !== undefined && st.at - last.time > gap) {
+    st.silence(
+      `anchor silent since ${iso(last.time)} (seq ${last.seq}): no heartbeat for ${fmtMs(st.at - last.time)} before the time of verification, more than the max gap ${fmtMs(gap)}; an anchor outage, or a writer killed while the anchor was down, hides what was written since`,
+    );
+  }
+  if (gap !== undefined) {
+    for (const s of log.stretches) {
+      if (s.toTime - s.fromTime <= gap) break;
+      st.silence(
+        `the anchor has no heartbeat between ${iso(s.fromTime)} (seq ${s.fromSeq}) and ${iso(s.toTime)} (seq ${s.toSeq}): ${fmtMs(s.toTime - s.fromTime)} of silence inside one writer's session, more than the max gap ${fmtMs(gap)}`,
+      );
+    }
+  }
+  if (log.stepBack !== undefined) {
+    r.warnings.push(
+      `the clock stepped back in the anchor at seq ${log.stepBack.seq} (${iso(log.stepBack.time)}, after ${iso(log.stepBack.before)}); times are never used to find cuts`,
+    );
+  }
+  if (st.unanchored !== undefined) {
+    const u = st.unanchored;
+    if (u.from <= log.maxSeq)
+      r.warnings.push(
+        `unanchored stretch: ${u.count} checkpoint(s) between seq ${u.from} and ${Math.min(u.to, log.maxSeq)} are not in the anchor (see the anchor.failure records)`,
+      );
+    else
+      r.warnings.push(`${u.count} checkpoint(s) after the anchor's last line (seq ${log.maxSeq}) are not anchored yet`);
+  }
+}
+
+/** With a key: at least one signed checkpoint, log.close sealed, and no unsealed records older than the max gap. */
 function signedReasons(st: VerifierState): void {
   const r = st.result;
   if (r.checkpoints === 0) {
@@ -123,11 +204,13 @@ function signedReasons(st: VerifierState): void {
   if (r.lastSeq !== undefined && r.lastSeq > sealed) unsealedTail(st, sealed, r.lastSeq);
 }
 
-/** Records after the last seal: a warning within --max-gap of the end, else a reason. */
+/**
+ * Records after the last seal: a warning within the max gap of the time of verification (the writer may still be
+ * running), else a reason. After a sealed close there is no grace: nothing more was to come.
+ */
 function unsealedTail(st: VerifierState, sealed: number, lastSeq: number): void {
   const r = st.result;
-  const maxGap = st.options.maxGapMs;
-  const end = Math.max(st.lastRecordTime ?? -Infinity, st.anchor?.lastTime ?? -Infinity);
+  const maxGap = st.maxGap;
   // the first record after the last seal that is not itself a checkpoint
   let first = -1;
   for (let s = Math.max(sealed + 1, lastSeq - RING + 1); s <= lastSeq; s++) {
@@ -141,15 +224,16 @@ function unsealedTail(st: VerifierState, sealed: number, lastSeq: number): void 
   const firstSeq = first >= 0 ? st.ringSeq[first] : sealed + 1;
   const t = first >= 0 ? st.ringTime[first] : NaN;
   const count = lastSeq - firstSeq + 1;
-  const within = maxGap !== undefined && Number.isFinite(t) && end - t <= maxGap;
+  const afterClose = st.sealedClose !== undefined;
+  const within = !afterClose && maxGap !== undefined && Number.isFinite(t) && st.at - t <= maxGap;
   const msg = `${count} record(s) from seq ${firstSeq}${first >= 0 ? ` (${st.where(st.ringLine[first])})` : ""} on are unsealed: no valid checkpoint after them`;
   if (within)
     r.warnings.push(
-      `${msg}; within --max-gap ${fmtMs(maxGap)} of the end, so the writer may still be running or was killed`,
+      `${msg}; within the max gap ${fmtMs(maxGap)} of the time of verification, so the writer may still be running or was killed`,
     );
   else {
     st.incompleteReasons.push(
-      `${msg}${maxGap !== undefined ? `, and older than --max-gap ${fmtMs(maxGap)} before the end` : ""}: the tail may have been cut or replaced`,
+      `${msg}${afterClose ? ", after the log's sealed close" : maxGap !== undefined ? `, and older than the max gap ${fmtMs(maxGap)} before the time of verification` : ""}: the tail may have been cut or replaced`,
     );
     if (first >= 0) r.firstBadLine ??= st.ringLine[first];
   }

@@ -1,7 +1,7 @@
 /** The state one verification run carries from line to line. */
 import type { KeyObject } from "node:crypto";
 import { basename } from "node:path";
-import type { AnchorIndex } from "./anchorIndex.js";
+import type { AnchorIndex, LogAnchor } from "./anchorIndex.js";
 import type { AuditLogProblemKind, VerifyLogOptions, VerifyLogResult } from "./result.js";
 
 /** Recent records kept to check checkpoints against (a remote signer seals a head some records back). */
@@ -42,13 +42,43 @@ export class VerifierState {
   startedMidChain = false;
   incompleteReasons: string[] = [];
   unanchored: { from: number; to: number; count: number } | undefined;
+  /** The time of verification (`--at`, default now). */
+  readonly at: number;
+  /** The log's id, from its `log.open` (or its checkpoints); undefined for a log written before log ids. */
+  logId: string | undefined;
+  /** The heartbeat interval the current segment's `log.open` declared. */
+  heartbeatMs: number | undefined;
+  /** The last checkpoint of the current segment (its signed time with a key). */
+  segmentBeat: { time: number; line: number; seq: number } | undefined;
+  /** The latest record time of the current segment (`seq` -1: none yet). */
+  readonly segmentLatest = { time: 0, line: 0, seq: -1 };
+  /** The writer's last sign of life: the last checkpoint of the file. */
+  lastBeat: { time: number; line: number; seq: number } | undefined;
+  /** A checkpoint sealed the log's final `log.close`: only a new segment may follow. */
+  sealedClose: { seq: number; line: number } | undefined;
+  /** The current segment's log.open named an anchor ahead of the file: its first checkpoint follows the anchor's. */
+  aheadOpen = false;
+  /** Clock steps back seen (warned about the first few). */
+  stepBacks = 0;
 
   constructor(
     readonly options: VerifyLogOptions,
     readonly key: KeyObject | undefined,
     readonly anchor: AnchorIndex | undefined,
     readonly multi: boolean,
-  ) {}
+  ) {
+    this.at = options.at !== undefined ? new Date(options.at).getTime() : Date.now();
+  }
+
+  /** `--max-gap`, or twice the heartbeat interval the log declared. */
+  get maxGap(): number | undefined {
+    return this.options.maxGapMs ?? (this.heartbeatMs !== undefined ? 2 * this.heartbeatMs : undefined);
+  }
+
+  /** What the anchor holds for this log. */
+  anchorLog(): LogAnchor | undefined {
+    return this.anchor?.logs.get(this.logId ?? "");
+  }
 
   startFile(file: string): void {
     this.file = this.multi ? file : undefined;
@@ -73,6 +103,15 @@ export class VerifierState {
       message,
     };
     r.firstBadLine = line;
+  }
+
+  /**
+   * A stretch the writer was silent: incomplete with a key (signed times); without one the times prove nothing, so
+   * it is a warning.
+   */
+  silence(reason: string): void {
+    if (this.key !== undefined) this.incompleteReasons.push(reason);
+    else this.result.warnings.push(reason);
   }
 
   get stopped(): boolean {

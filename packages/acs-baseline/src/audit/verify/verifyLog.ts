@@ -10,6 +10,7 @@ import { indexAnchor } from "./anchorIndex.js";
 import { feedLine } from "./chain.js";
 import { MAX_LINE_BYTES, fileChunks, linesOf, toAsync } from "./lineReader.js";
 import type { VerifyLogOptions, VerifyLogResult } from "./result.js";
+import { assertRegularFile } from "./readAnchorFile.js";
 import { verdict } from "./verdict.js";
 import { VerifierState } from "./verifierState.js";
 
@@ -39,10 +40,8 @@ async function run(
       : typeof options.publicKey === "string"
         ? loadPublicKey(options.publicKey)
         : options.publicKey;
-  const warnings: string[] = [];
-  const anchor = options.anchorLines !== undefined ? await indexAnchor(options.anchorLines, key, warnings) : undefined;
+  const anchor = options.anchorLines !== undefined ? await indexAnchor(options.anchorLines, key) : undefined;
   const v = new VerifierState(options, key, anchor, sources.length > 1);
-  v.result.warnings.push(...warnings);
   const max = options.maxLineBytes ?? MAX_LINE_BYTES;
   outer: for (const src of sources) {
     v.startFile(src.name);
@@ -65,7 +64,8 @@ async function run(
  * docs/audit-log.md for the rules).
  *
  * @remarks
- * Throws the file system error when a file cannot be read (unless `missingAsEmpty`). Time is linear in the size and
+ * Throws the file system error when a file cannot be read (unless `missingAsEmpty`), and at once (code `ENOTREG`)
+ * for a FIFO, device or socket. Time is linear in the size and
  * memory bounded (one line at a time, at most `maxLineBytes`).
  * @public
  */
@@ -91,7 +91,7 @@ export async function verifyLog(
   const sources = files.map((f) => {
     let exists = true;
     try {
-      statSync(f);
+      assertRegularFile(f); // a FIFO, device or socket is refused at once (a FIFO would block for good)
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT" || options.missingAsEmpty !== true) throw e;
       exists = false;

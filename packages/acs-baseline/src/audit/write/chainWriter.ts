@@ -10,6 +10,7 @@
  * signed and a `log.checkpoint` record written. An in-process key signs synchronously; a remote signer's checkpoint is
  * written when its signature arrives (one in flight at a time).
  */
+import { randomBytes } from "node:crypto";
 import type { AuditEventInput } from "../record/events.js";
 import { GENESIS_HASH } from "../record/canonical.js";
 import { CHECKPOINT_ALG, signingInput } from "../record/checkpointSignature.js";
@@ -30,13 +31,25 @@ export interface ChainStart {
   seq: number;
   prevHash: string;
   prevSig: string;
+  /** The log id to carry on (from the file's tail); a new one is drawn when absent. */
+  logId?: string;
+  /** The anchor was ahead of the file at start: its last line for this log, and the file's last record. */
+  anchorAhead?: { anchor: { seq: number; hash: string }; file: { seq: number; hash: string } };
+  /** The anchor could not be read at start (the error code): the chain continues from the file. */
+  anchorUnread?: string;
 }
 
 export const GENESIS: ChainStart = Object.freeze({ seq: 1, prevHash: GENESIS_HASH, prevSig: "" });
 
 export function chainFromTail(tail: FileTail): ChainStart {
   const last = tail.lastRecord;
-  return last === undefined ? GENESIS : { seq: last.seq + 1, prevHash: last.hash, prevSig: tail.lastSig };
+  if (last === undefined) return tail.logId === undefined ? GENESIS : { ...GENESIS, logId: tail.logId };
+  return {
+    seq: last.seq + 1,
+    prevHash: last.hash,
+    prevSig: tail.lastSig,
+    ...(tail.logId !== undefined ? { logId: tail.logId } : {}),
+  };
 }
 
 /**
@@ -93,6 +106,14 @@ export abstract class ChainWriter {
   protected lastCtx: RecordContext = EMPTY_CONTEXT_VALUE;
   /** Set while the file is being switched (rotation, reopen): records wait in the queue. */
   protected switching: Promise<void> | undefined;
+  /** The log's id: carried from the file, or drawn at random for a new log; in `log.open` and every checkpoint. */
+  readonly logId: string;
+  /** `seq` of the `log.open` that began the current segment (0 before the first). */
+  private openSeq = 0;
+  /** When the last checkpoint was written (record time). */
+  private lastCheckpointMs = Date.now();
+  /** The head of the chain is a `log.close`. */
+  private headIsClose = false;
 
   constructor(
     public sink: AuditSink,
@@ -104,6 +125,7 @@ export abstract class ChainWriter {
     this.firstSeq = start.seq;
     this.prevHash = start.prevHash;
     this.lastSig = start.prevSig;
+    this.logId = start.logId ?? randomBytes(16).toString("hex");
     if (settings.checkpoints && settings.everyMs > 0) {
       this.heartbeat = setInterval(() => this.beat(), settings.everyMs);
       this.heartbeat.unref();
@@ -113,11 +135,16 @@ export abstract class ChainWriter {
   /** Ends the current file and opens the next (size rotation or reopen). */
   abstract reopen(reason: "reopen" | "rotate"): Promise<void>;
 
-  protected specialItem(action: string, members: Record<string, unknown>, level: AuditLevel = "info"): Pending {
+  protected specialItem(
+    action: string,
+    members: Record<string, unknown>,
+    level: AuditLevel = "info",
+    ms: number = Date.now(),
+  ): Pending {
     return {
       event: undefined,
       request: undefined,
-      ms: Date.now(),
+      ms,
       ctx: this.lastCtx,
       level,
       close: false,
@@ -209,10 +236,12 @@ export abstract class ChainWriter {
       const closeMember = item.close ? { firstSeq: this.firstSeq, records: this.count } : undefined;
       json = serializeRecord(item.event, item.ctx, this.lastIso, item.level, chainPos, closeMember);
     } else if (item.special !== undefined) {
-      const special = item.special as unknown as LogRecordInput;
+      let special = item.special as unknown as LogRecordInput;
       if (special.action === "log.open") {
         this.firstSeq = this.seq;
         this.count = 0;
+        this.openSeq = this.seq;
+        special = this.withLogIdentity(special);
       }
       counts = special.action !== "log.checkpoint";
       json = serializeLogRecord(special, item.ctx, this.lastIso, item.level, chainPos);
@@ -225,6 +254,7 @@ export abstract class ChainWriter {
       this.seq++;
     }
     this.count++;
+    this.headIsClose = item.close;
     // Sealed when this is a checkpoint of the record right before it (a remote signature may seal an older head).
     this.headSealed =
       !counts &&
@@ -234,8 +264,16 @@ export abstract class ChainWriter {
     if (anchor !== undefined && (this.settings.anchorRecords || !counts)) {
       anchor.append(hash === undefined ? json : `${json.slice(0, -1)},"hash":"${hash}"}`);
     }
-    if (counts && this.settings.checkpoints && ++this.sinceCheckpoint >= this.settings.everyRecords)
-      void this.checkpoint();
+    if (!counts) this.lastCheckpointMs = item.ms;
+    else if (this.settings.checkpoints) {
+      // every N records, and during a long burst (timers late) at least every everyMs: silence is never mistaken
+      if (
+        ++this.sinceCheckpoint >= this.settings.everyRecords ||
+        (this.settings.everyMs > 0 && item.ms - this.lastCheckpointMs >= this.settings.everyMs)
+      ) {
+        void this.checkpoint();
+      }
+    }
   }
 
   /**
@@ -249,16 +287,26 @@ export abstract class ChainWriter {
     // A remote signature in flight: the counter keeps running, the next record tries again once it is back.
     if (signer !== undefined && signer.signSync === undefined && this.signing !== undefined) return this.signing;
     this.sinceCheckpoint = 0;
-    const head = { seq: this.seq - 1, hash: this.prevHash };
+    const ms = Date.now();
+    const head = {
+      seq: this.seq - 1,
+      hash: this.prevHash,
+      logId: this.logId,
+      time: new Date(ms).toISOString(),
+      open: this.openSeq,
+      ...(this.ending && this.headIsClose ? { close: true } : {}),
+    };
     if (signer === undefined) {
-      this.process(this.specialItem("log.checkpoint", { checkpoint: { hash: head.hash, seq: head.seq } }));
+      this.process(this.specialItem("log.checkpoint", { checkpoint: head }, "info", ms));
       return undefined;
     }
     const input = { ...head, keyId: signer.keyId, prevSig: this.lastSig };
     if (signer.signSync !== undefined) {
       const sig = signer.signSync(signingInput(input)).toString("base64url");
       this.lastSig = sig;
-      this.process(this.specialItem("log.checkpoint", { checkpoint: { alg: CHECKPOINT_ALG, ...input, sig } }));
+      this.process(
+        this.specialItem("log.checkpoint", { checkpoint: { alg: CHECKPOINT_ALG, ...input, sig } }, "info", ms),
+      );
       return undefined;
     }
     const started = signer.sign(signingInput(input)).then(
@@ -292,6 +340,16 @@ export abstract class ChainWriter {
     );
     this.signing = started;
     return started;
+  }
+
+  /** A `log.open` with the log's id and, when it writes checkpoints, its heartbeat interval (`everyMs`). */
+  private withLogIdentity(open: LogRecordInput): LogRecordInput {
+    if (!this.settings.checkpoints) return open;
+    const log = (open.members.log ?? {}) as Record<string, unknown>;
+    return {
+      ...open,
+      members: { ...open.members, log: { ...log, id: this.logId, heartbeatMs: this.settings.everyMs } },
+    };
   }
 
   /** Heartbeat: a checkpoint every `everyMs`, also when nothing happened (silence is asserted, not assumed). */

@@ -3,6 +3,7 @@
  * if anything, follows the last record (a torn line, or lines that are not records).
  */
 import { fstatSync, readSync } from "node:fs";
+import { LOG_ID_SHAPE } from "../record/checkpointSignature.js";
 
 /** The tail of an existing audit file: where its chain ends, and what (if anything) follows the last record. */
 export interface FileTail {
@@ -10,6 +11,8 @@ export interface FileTail {
   lastRecord: { seq: number; hash: string } | undefined;
   /** `sig` of the last checkpoint found in the part read ("" when none). */
   lastSig: string;
+  /** The log id of the last checkpoint or `log.open` that names one, within the part read. */
+  logId?: string;
   /** What follows the last record: nothing, a torn line (no newline at the end), or complete lines that are not records. */
   breakKind: "torn" | "foreign" | undefined;
   /** Bytes after the last record (the torn or foreign part). */
@@ -21,14 +24,26 @@ export interface FileTail {
 const TAIL_BYTES = 1 << 20;
 
 /** Parses a line as an audit record's chain position (and a checkpoint's signature). */
-function chainOf(line: string): { seq: number; hash: string; sig?: string } | undefined {
+function chainOf(line: string): { seq: number; hash: string; sig?: string; logId?: string } | undefined {
   try {
-    const rec = JSON.parse(line) as { seq?: unknown; hash?: unknown; schema?: unknown; checkpoint?: { sig?: unknown } };
+    const rec = JSON.parse(line) as {
+      seq?: unknown;
+      hash?: unknown;
+      schema?: unknown;
+      checkpoint?: { sig?: unknown; logId?: unknown };
+      log?: { id?: unknown };
+    };
     if (typeof rec !== "object" || rec === null || typeof rec.seq !== "number" || typeof rec.hash !== "string")
       return undefined;
     if (typeof rec.schema !== "string" || !rec.schema.startsWith("acs-baseline.audit")) return undefined;
     const sig = typeof rec.checkpoint?.sig === "string" ? rec.checkpoint.sig : undefined;
-    return { seq: rec.seq, hash: rec.hash, ...(sig !== undefined ? { sig } : {}) };
+    const logId = typeof rec.checkpoint?.logId === "string" ? rec.checkpoint.logId : rec.log?.id;
+    return {
+      seq: rec.seq,
+      hash: rec.hash,
+      ...(sig !== undefined ? { sig } : {}),
+      ...(typeof logId === "string" && LOG_ID_SHAPE.test(logId) ? { logId } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -57,6 +72,7 @@ export function readTail(fd: number): FileTail {
         tail.lastRecord = { seq: rec.seq, hash: rec.hash };
         tail.breakBytes = afterRecord;
       }
+      if (tail.logId === undefined && rec.logId !== undefined) tail.logId = rec.logId;
       if (rec.sig !== undefined) {
         tail.lastSig = rec.sig;
         break;

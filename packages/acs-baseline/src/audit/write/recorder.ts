@@ -9,6 +9,7 @@ import { mergePrincipal, setContextPrincipal } from "../record/serializeRecord.j
 import type { RequestRecordInput } from "../record/requestRecord.js";
 import { scrubText } from "../record/redaction.js";
 import { EMPTY_CONTEXT_VALUE, GENESIS, chainFromTail } from "./chainWriter.js";
+import { startAgainstAnchor } from "./anchorAtStart.js";
 import { openFileSink } from "./fileSink.js";
 import type { AuditOptions, RecorderContext } from "./logSettings.js";
 import { logSettings } from "./logSettings.js";
@@ -271,7 +272,7 @@ export function openAuditRecorder(
           key,
           sink,
           chain,
-          chain ? chainFromTail(tail) : GENESIS,
+          chain ? startAgainstAnchor(chainFromTail(tail), tail, settings) : GENESIS,
           settings,
           { tail, notes },
           options.reopenOnSighup === true,

@@ -26,6 +26,34 @@ function openMember(reason: "break" | "reopen" | "rotate" | "truncated", tail?: 
   return log;
 }
 
+/**
+ * The `log.open` a writer starts with: after a break in the file (always), and with checkpoints on every start
+ * (`start` for a new log, `restart` when the file has records, `anchor-ahead` when the anchor holds more than the
+ * file, naming both ends of the missing stretch).
+ */
+function startMember(
+  tail: FileTail | undefined,
+  start: ChainStart,
+  checkpoints: boolean,
+): { log: Record<string, unknown>; level: "info" | "warn" } | undefined {
+  const ahead = start.anchorAhead;
+  if (tail?.breakKind !== undefined) {
+    return { log: { ...openMember("break", tail), ...(ahead !== undefined ? aheadMember(ahead) : {}) }, level: "warn" };
+  }
+  if (!checkpoints) return undefined;
+  if (ahead !== undefined) return { log: { reason: "anchor-ahead", ...aheadMember(ahead) }, level: "warn" };
+  const log: Record<string, unknown> = { reason: tail?.lastRecord !== undefined ? "restart" : "start" };
+  if (start.anchorUnread !== undefined) log.anchorUnread = start.anchorUnread;
+  return { log, level: "info" };
+}
+
+function aheadMember(ahead: NonNullable<ChainStart["anchorAhead"]>): Record<string, unknown> {
+  return {
+    anchor: { hash: ahead.anchor.hash, seq: ahead.anchor.seq },
+    fileEnd: { hash: ahead.file.hash, seq: ahead.file.seq },
+  };
+}
+
 export class SharedLog extends ChainWriter implements SyncFlushable {
   refs = 0;
   private readonly onSighup: (() => void) | undefined;
@@ -41,9 +69,8 @@ export class SharedLog extends ChainWriter implements SyncFlushable {
   ) {
     super(sink, chain, start, settings);
     registerExitFlush(this);
-    if (opening?.tail?.breakKind !== undefined && chain) {
-      this.enqueue(this.specialItem("log.open", { log: openMember("break", opening.tail) }, "warn"), false);
-    }
+    const open = chain ? startMember(opening?.tail, start, settings.checkpoints) : undefined;
+    if (open !== undefined) this.enqueue(this.specialItem("log.open", { log: open.log }, open.level), false);
     if (opening?.notes?.fixedMode !== undefined) {
       const mode = opening.notes.fixedMode.toString(8).padStart(4, "0");
       this.enqueue(

@@ -10,6 +10,12 @@ export interface AnchorSink {
   flush(): Promise<void>;
   /** Flushes, then releases every timer and socket. */
   close(): Promise<void>;
+  /**
+   * The anchor's last `maxBytes` as text, read synchronously, for the writer's check at start (the file anchor has
+   * it; the blob anchor does not). "" when the anchor does not exist yet.
+   * @throws the I/O error when it exists but cannot be read
+   */
+  readTail?(maxBytes: number): string;
 }
 
 /** What an anchor reports back; the recorder turns these into `anchor.failure` / `anchor.recovered` records. */

@@ -70,7 +70,8 @@ export function assertNoStorageKey(value: string, what: string): void {
 
 /** The URL in `value`, when it is a plain absolute https URL: no key, user-info, query, fragment or odd characters. */
 function parseHttpsUrl(value: unknown, what: string): URL {
-  if (typeof value !== "string" || value.length === 0) refuse(what, "is missing or not a string. Set it to https://<account>.blob.core.windows.net/<container>.");
+  if (typeof value !== "string" || value.length === 0)
+    refuse(what, "is missing or not a string. Set it to https://<account>.blob.core.windows.net/<container>.");
   if (value.length > 2048) refuse(what, "is longer than 2048 characters.");
   assertNoStorageKey(value, what);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value.trim())?.[1]?.toLowerCase();
@@ -81,7 +82,8 @@ function parseHttpsUrl(value: unknown, what: string): URL {
     );
   }
   if (/\s/.test(value)) refuse(what, "contains white space.");
-  if (/[^\x21-\x7e]/.test(value)) refuse(what, "contains non-ASCII characters (a look-alike host). Use the ASCII host name.");
+  if (/[^\x21-\x7e]/.test(value))
+    refuse(what, "contains non-ASCII characters (a look-alike host). Use the ASCII host name.");
   if (value.includes("\\")) refuse(what, "contains a backslash.");
   if (!value.toLowerCase().startsWith("https://")) refuse(what, "is not an absolute https:// URL.");
   let url: URL;
@@ -114,23 +116,38 @@ export function validateContainerUrl(
   const hostname = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
   if (hostname.length === 0 || hostname.endsWith(".")) refuse(what, "has no host, or a host ending with a dot.");
   const isIpv6 = url.hostname.startsWith("[");
-  if (!isIpv6 && !hostname.split(".").every((label) => HOST_LABEL.test(label))) refuse(what, "host is not a valid DNS name.");
-  if (hostname.split(".").some((label) => label.startsWith("xn--"))) refuse(what, "host contains a punycode (xn--) label.");
+  if (!isIpv6 && !hostname.split(".").every((label) => HOST_LABEL.test(label)))
+    refuse(what, "host is not a valid DNS name.");
+  if (hostname.split(".").some((label) => label.startsWith("xn--")))
+    refuse(what, "host contains a punycode (xn--) label.");
   if (!allowedHosts.some((entry) => hostMatches(hostname, entry))) {
-    refuse(what, `host is not in the allowed storage hosts (${allowedHosts.map((h) => JSON.stringify(h)).join(", ")}).`);
+    refuse(
+      what,
+      `host is not in the allowed storage hosts (${allowedHosts.map((h) => JSON.stringify(h)).join(", ")}).`,
+    );
   }
   const segments = url.pathname.split("/").filter((s) => s.length > 0);
   const pathStyle = LOOPBACK.has(hostname);
   const expected = pathStyle ? 2 : 1;
   if (segments.length !== expected || url.pathname.includes("//")) {
-    refuse(what, pathStyle ? "path must be /<account>/<container> on a loopback (emulator) host." : "path must be /<container>.");
+    refuse(
+      what,
+      pathStyle ? "path must be /<account>/<container> on a loopback (emulator) host." : "path must be /<container>.",
+    );
   }
   const container = segments[expected - 1];
-  if (!CONTAINER_NAME.test(container)) refuse(what, "container name is not valid (3-63 lower-case letters, digits and single inner hyphens).");
-  if (pathStyle && !ACCOUNT_NAME.test(segments[0])) refuse(what, "account name is not valid (3-24 lower-case letters and digits).");
+  if (!CONTAINER_NAME.test(container))
+    refuse(what, "container name is not valid (3-63 lower-case letters, digits and single inner hyphens).");
+  if (pathStyle && !ACCOUNT_NAME.test(segments[0]))
+    refuse(what, "account name is not valid (3-24 lower-case letters and digits).");
   const port = url.port === "" ? 443 : Number(url.port);
   const host = isIpv6 ? `[${hostname}]` : hostname;
-  return { url: `https://${host}${url.port === "" ? "" : `:${url.port}`}/${segments.join("/")}`, hostname, port, container };
+  return {
+    url: `https://${host}${url.port === "" ? "" : `:${url.port}`}/${segments.join("/")}`,
+    hostname,
+    port,
+    container,
+  };
 }
 
 const MAX_BLOB_NAME = 900;
@@ -145,8 +162,10 @@ export function validateBlobName(value: unknown): string {
     refuse("blobName", `must be a string of 1 to ${MAX_BLOB_NAME} characters.`);
   }
   assertNoStorageKey(value, "blobName");
-  if (/[^\x21-\x7e]/.test(value)) refuse("blobName", "may contain printable ASCII characters only (no spaces, controls or non-ASCII).");
+  if (/[^\x21-\x7e]/.test(value))
+    refuse("blobName", "may contain printable ASCII characters only (no spaces, controls or non-ASCII).");
   if (/[?#\\]/.test(value)) refuse("blobName", "may not contain '?', '#' or '\\'.");
-  if (value.split("/").some((s) => s === "" || s === "." || s === "..")) refuse("blobName", "may not contain empty, '.' or '..' path segments.");
+  if (value.split("/").some((s) => s === "" || s === "." || s === ".."))
+    refuse("blobName", "may not contain empty, '.' or '..' path segments.");
   return value;
 }

@@ -2,6 +2,7 @@
  * A file anchor: appends audit lines to a second file (another disk, a mounted share). Useful in tests and as the
  * `verify-log --anchor FILE` format: one audit line per line, exactly as the recorder wrote it.
  */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { appendFile } from "node:fs/promises";
 import type { AnchorEvents, AnchorSink } from "./anchorSink.js";
 
@@ -23,6 +24,25 @@ class FileAnchor implements AnchorSink {
     private readonly events: AnchorEvents | undefined,
     private readonly baseBackoffMs: number,
   ) {}
+
+  readTail(maxBytes: number): string {
+    let fd: number;
+    try {
+      fd = openSync(this.path, "r");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return "";
+      throw e;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      const len = Math.min(size, maxBytes);
+      const buf = Buffer.alloc(len);
+      readSync(fd, buf, 0, len, size - len);
+      return buf.toString("utf8");
+    } finally {
+      closeSync(fd);
+    }
+  }
 
   append(line: string): void {
     if (this.closed) return;
@@ -52,7 +72,12 @@ class FileAnchor implements AnchorSink {
         this.attempt++;
         const err = e as NodeJS.ErrnoException;
         this.report(() =>
-          this.events?.onFailure({ attempt: this.attempt, code: err.code ?? "ERROR", message: "appending to the anchor file failed", pendingLines: this.queue.length }),
+          this.events?.onFailure({
+            attempt: this.attempt,
+            code: err.code ?? "ERROR",
+            message: "appending to the anchor file failed",
+            pendingLines: this.queue.length,
+          }),
         );
         if (this.closed) break; // close(): failed for good, reported
         await new Promise<void>((resolve) => {

@@ -4,6 +4,7 @@
  * (a reader needs `Storage Blob Data Reader` on the container).
  */
 import type { TokenCredential } from "@azure/core-auth";
+import type { AppendBlobClient } from "@azure/storage-blob";
 import { assertTokenCredential } from "../../../guard/keyCredential.js";
 import { anchorPartName, blobClientFactory } from "./blobClient.js";
 import { DEFAULT_STORAGE_HOSTS, validateBlobName, validateContainerUrl } from "./containerUrl.js";
@@ -36,8 +37,13 @@ function splitBlobUrl(url: string, allowedHosts: readonly string[]): { container
   // segments[0] is "" (leading slash).
   const containerPath = segments.slice(0, keep + 1).join("/");
   const blobPath = segments.slice(keep + 1).join("/");
-  const containerUrl = parsed === undefined ? url : `${parsed.protocol}//${parsed.host}${containerPath}${parsed.search}${parsed.hash}`;
-  validateContainerUrl(url.includes("?") || url.includes("#") || parsed === undefined || parsed.username !== "" ? url : containerUrl, allowedHosts, "URL");
+  const containerUrl =
+    parsed === undefined ? url : `${parsed.protocol}//${parsed.host}${containerPath}${parsed.search}${parsed.hash}`;
+  validateContainerUrl(
+    url.includes("?") || url.includes("#") || parsed === undefined || parsed.username !== "" ? url : containerUrl,
+    allowedHosts,
+    "URL",
+  );
   let blobName: string;
   try {
     blobName = decodeURIComponent(blobPath);
@@ -58,13 +64,8 @@ export function checkAnchorUrl(url: string, allowedHosts: readonly string[] = DE
   validateContainerUrl(containerUrl, allowedHosts);
 }
 
-/**
- * Downloads the anchor blob at `url` and its roll parts, and returns their lines in order (empty lines dropped; a
- * last line without a newline is kept). Throws when the first blob does not exist.
- * @throws BaselineViolationError for a URL with a SAS, a key, http, a query or a host not allowed, or a credential
- * that is not a TokenCredential; RestError from storage (e.g. 403, 404)
- */
-export async function readAnchorLines(url: string, options: ReadAnchorOptions): Promise<string[]> {
+/** The storage client of each roll part of the anchor blob at `url`, after every check (no network yet). */
+async function partClients(url: string, options: ReadAnchorOptions): Promise<(part: number) => AppendBlobClient> {
   const allowedHosts = options.allowedHosts ?? DEFAULT_STORAGE_HOSTS;
   const { containerUrl, blobName } = splitBlobUrl(url, allowedHosts);
   const target = validateContainerUrl(containerUrl, allowedHosts);
@@ -74,16 +75,28 @@ export async function readAnchorLines(url: string, options: ReadAnchorOptions): 
     maxTries: 3,
     ...(options.tlsOptions !== undefined ? { tlsOptions: options.tlsOptions } : {}),
   });
+  return (part) => clientFor(anchorPartName(blobName, part));
+}
+
+const isNotFound = (error: unknown): boolean => (error as { statusCode?: unknown }).statusCode === 404;
+
+/**
+ * Downloads the anchor blob at `url` and its roll parts, and returns their lines in order (empty lines dropped; a
+ * last line without a newline is kept). Throws when the first blob does not exist.
+ * @throws BaselineViolationError for a URL with a SAS, a key, http, a query or a host not allowed, or a credential
+ * that is not a TokenCredential; RestError from storage (e.g. 403, 404)
+ */
+export async function readAnchorLines(url: string, options: ReadAnchorOptions): Promise<string[]> {
+  const clientFor = await partClients(url, options);
   const maxBytes = options.maxBytes ?? 1024 * 1024 * 1024;
   const lines: string[] = [];
   let total = 0;
   for (let part = 0; ; part++) {
-    const blob = clientFor(anchorPartName(blobName, part));
     let buffer: Buffer;
     try {
-      buffer = await blob.downloadToBuffer();
+      buffer = await clientFor(part).downloadToBuffer();
     } catch (error) {
-      if (part > 0 && (error as { statusCode?: unknown }).statusCode === 404) break;
+      if (part > 0 && isNotFound(error)) break;
       throw error;
     }
     total += buffer.length;
@@ -91,4 +104,28 @@ export async function readAnchorLines(url: string, options: ReadAnchorOptions): 
     for (const line of buffer.toString("utf8").split("\n")) if (line.length > 0) lines.push(line);
   }
   return lines;
+}
+
+/**
+ * Streams the anchor blob at `url` and its roll parts, in order, as byte chunks (for `verify-log --anchor URL`: memory
+ * stays at one chunk; split it into bounded lines with `anchorLinesOf`). The first blob is requested before this
+ * resolves, so a refused URL, a 403 or a missing blob is an error here, not later.
+ * @throws as {@link readAnchorLines}
+ */
+export async function openAnchorStream(url: string, options: ReadAnchorOptions): Promise<AsyncIterable<Buffer>> {
+  const clientFor = await partClients(url, options);
+  const first = await clientFor(0).download();
+  return (async function* parts(): AsyncGenerator<Buffer> {
+    let response: Awaited<ReturnType<AppendBlobClient["download"]>> | undefined = first;
+    for (let part = 1; response !== undefined; part++) {
+      const body = response.readableStreamBody;
+      if (body !== undefined) for await (const chunk of body) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      try {
+        response = await clientFor(part).download();
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        response = undefined;
+      }
+    }
+  })();
 }

@@ -1,0 +1,81 @@
+/**
+ * The writer's check at start: a writer that opens an existing log reads the anchor's last checkpoint for the log's
+ * id. When the anchor is ahead of the file (the file was cut), the chain does not silently continue from the cut: it
+ * continues after the anchor's head, and the `log.open` names the break (see sharedLog.ts).
+ */
+import type { KeyObject } from "node:crypto";
+import { computeRecordHash } from "../record/canonical.js";
+import { signingInput, verifySignature } from "../record/checkpointSignature.js";
+import type { CheckpointHead } from "../record/checkpointSignature.js";
+import type { ChainStart } from "./chainWriter.js";
+import type { FileTail } from "./fileTail.js";
+import type { LogSettings } from "./logSettings.js";
+
+/** How much of the anchor's end is read at start. */
+const ANCHOR_TAIL_BYTES = 4 << 20;
+
+/** The start of the chain, checked against the anchor (when it can be read synchronously: the file anchor). */
+export function startAgainstAnchor(start: ChainStart, tail: FileTail, settings: LogSettings): ChainStart {
+  const anchor = settings.anchor;
+  if (anchor?.readTail === undefined || start.logId === undefined || tail.lastRecord === undefined) return start;
+  let text: string;
+  try {
+    text = anchor.readTail(ANCHOR_TAIL_BYTES);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    return { ...start, anchorUnread: typeof code === "string" && /^[A-Z0-9_]{1,32}$/.test(code) ? code : "EIO" };
+  }
+  const head = lastHeadFor(text, start.logId, settings.signer?.publicKey);
+  if (head === undefined || head.seq < start.seq) return start;
+  return {
+    seq: head.seq + 1,
+    prevHash: head.hash,
+    prevSig: head.sig ?? start.prevSig,
+    logId: start.logId,
+    anchorAhead: { anchor: { seq: head.seq, hash: head.hash }, file: tail.lastRecord },
+  };
+}
+
+interface AnchorLine {
+  seq?: unknown;
+  hash?: unknown;
+  event?: { action?: unknown };
+  checkpoint?: Partial<Record<keyof CheckpointHead | "sig" | "alg", unknown>>;
+}
+
+/** The last valid checkpoint line of `logId` in `text` (its signature checked when `key` is given). */
+function lastHeadFor(
+  text: string,
+  logId: string,
+  key: KeyObject | undefined,
+): { seq: number; hash: string; sig?: string } | undefined {
+  const lines = text.split("\n");
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i];
+    if (line.length === 0 || !line.includes(logId)) continue;
+    let rec: AnchorLine;
+    try {
+      rec = JSON.parse(line) as AnchorLine;
+    } catch {
+      continue;
+    }
+    const cp = rec.checkpoint;
+    if (rec.event?.action !== "log.checkpoint" || cp === undefined || cp.logId !== logId) continue;
+    if (typeof rec.seq !== "number" || typeof rec.hash !== "string") continue;
+    try {
+      if (computeRecordHash(rec as Record<string, unknown>) !== rec.hash) continue;
+    } catch {
+      continue;
+    }
+    if (key !== undefined && !signed(cp, key)) continue;
+    return { seq: rec.seq, hash: rec.hash, ...(typeof cp.sig === "string" ? { sig: cp.sig } : {}) };
+  }
+  return undefined;
+}
+
+function signed(cp: NonNullable<AnchorLine["checkpoint"]>, key: KeyObject): boolean {
+  if (typeof cp.sig !== "string" || typeof cp.seq !== "number" || typeof cp.hash !== "string") return false;
+  if (typeof cp.keyId !== "string" || typeof cp.prevSig !== "string") return false;
+  const head = cp as unknown as CheckpointHead;
+  return verifySignature(key, signingInput(head), Buffer.from(cp.sig, "base64url"));
+}
