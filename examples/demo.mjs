@@ -167,7 +167,8 @@ console.log(`   posture: ${after.summary.fail === 0 ? "passes" : "still fails"} 
 step(11, "Across the estate: sweep every ACS resource through Resource Graph, and readiness from the Activity Log");
 emu.arm.estate.seedSmall();
 emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "managementGroup" });
-const { resourceId: _ignored, endpoint: _endpoint, clients: _clients, ...armOptions } = postureOptions;
+const armOptions = { ...postureOptions };
+for (const key of ["resourceId", "endpoint", "clients"]) delete armOptions[key]; // posture's, not the estate's
 const swept = await sweepEstate(armOptions);
 for (const r of swept.resources) console.log(`   ${r.localAuth === "enabled" ? "✗" : "✓"} ${r.name}: local auth ${r.localAuth}, policy ${r.policy.status}, ${r.keyReaders?.length ?? "?"} key readers`);
 console.log(`   ${swept.summary.resources} resources, ${swept.summary.localAuthEnabled} with keys on, ${swept.summary.unprotected} unprotected, ${swept.requests} Resource Graph requests`);
