@@ -223,7 +223,8 @@ summary.posture.push(
 step("Across the estate: sweep every ACS resource through Resource Graph, readiness from the Activity Log");
 emu.arm.estate.seedSmall();
 emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "managementGroup" });
-const { resourceId: _ignored, endpoint: _endpoint, clients: _clients, ...armOptions } = postureOptions;
+const armOptions = { ...postureOptions };
+for (const key of ["resourceId", "endpoint", "clients"]) delete armOptions[key]; // posture's, not the estate's
 const swept = await sweepEstate(armOptions);
 for (const r of swept.resources) {
   const readers = r.keyReaders?.length ?? "?";

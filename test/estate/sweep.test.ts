@@ -136,6 +136,10 @@ describe("sweepEstate", () => {
   it("limits the sweep to --subscription", async () => {
     const result = await sweepEstate({ ...options(), subscriptions: [subs[0].subscriptionId] });
     expect(result.resources.map((r) => r.name)).toEqual(["acs-deny"]);
+    // A management group assignment still covers a resource when only its subscription is swept.
+    const group = emu.arm.estate.subscriptions.find((s) => s.name === "child-of-group");
+    const scoped = await sweepEstate({ ...options(), subscriptions: [group?.subscriptionId ?? ""] });
+    expect(scoped.resources.map((r) => [r.name, r.policy.status])).toEqual([["acs-in-group", "modify"]]);
   });
 
   it("makes a 403 on authorizationresources unknown (null), never none, and says why", async () => {

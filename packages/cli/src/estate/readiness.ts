@@ -156,7 +156,7 @@ export async function checkReadiness(options: ReadinessOptions): Promise<Readine
   const filter = `eventTimestamp ge '${from.toISOString()}' and eventTimestamp le '${to.toISOString()}' and resourceUri eq '${resource.id}'`;
   const events: EventLike[] = [];
   try {
-    for await (const e of monitor.activityLogs.list(filter, { abortSignal: signal })) events.push(e as EventLike);
+    for await (const e of monitor.activityLogs.list(filter, { abortSignal: signal })) events.push(e);
   } catch (error) {
     // Already disabled stays already disabled; otherwise the evidence is missing.
     if (localAuth === "disabled") return { ...base, localAuth, verdict: "already-disabled", keyAccess: [] };

@@ -28,8 +28,11 @@ export interface GraphScope {
 
 /** A Resource Graph reader over one ARM session. */
 export interface GraphReader {
-  /** Runs `query`, calling `onRow` for each row of each page; returns the number of requests sent. */
-  query(query: string, onRow: (row: Record<string, unknown>) => void): Promise<number>;
+  /**
+   * Runs `query`, calling `onRow` for each row of each page; returns the number of requests sent. `scoped` false runs
+   * it over everything the caller can read (the context tables: policy and roles inherited from management groups).
+   */
+  query(query: string, onRow: (row: Record<string, unknown>) => void, scoped?: boolean): Promise<number>;
 }
 
 /** A table that could not be read, and why (secret-free). */
@@ -52,7 +55,8 @@ export async function openGraphReader(
     credentials: { scopes: [session.scope] },
   });
   return {
-    async query(query, onRow) {
+    async query(query, onRow, scoped = true) {
+      const where: GraphScope = scoped ? scope : {};
       let skipToken: string | undefined;
       let requests = 0;
       do {
@@ -61,11 +65,11 @@ export async function openGraphReader(
           page = await client.resources(
             {
               query,
-              ...(scope.subscriptions !== undefined && scope.subscriptions.length > 0
-                ? { subscriptions: scope.subscriptions }
+              ...(where.subscriptions !== undefined && where.subscriptions.length > 0
+                ? { subscriptions: where.subscriptions }
                 : {}),
-              ...(scope.managementGroups !== undefined && scope.managementGroups.length > 0
-                ? { managementGroups: scope.managementGroups }
+              ...(where.managementGroups !== undefined && where.managementGroups.length > 0
+                ? { managementGroups: where.managementGroups }
                 : {}),
               options: { resultFormat: "objectArray", top: 1000, ...(skipToken !== undefined ? { skipToken } : {}) },
             },

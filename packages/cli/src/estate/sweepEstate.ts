@@ -69,7 +69,9 @@ async function collect<T>(
 ): Promise<T[] | undefined> {
   const rows: T[] = [];
   try {
-    counter.requests += await reader.query(query, (row) => rows.push(map(row)));
+    // Context tables are read over everything the caller can read: assignments at management groups above a swept
+    // subscription cover its resources even when only that subscription is swept.
+    counter.requests += await reader.query(query, (row) => rows.push(map(row)), false);
     return rows;
   } catch (error) {
     if (!(error instanceof GraphReadError)) throw error;
