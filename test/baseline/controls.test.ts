@@ -33,6 +33,10 @@ const CODES: BaselineViolationCode[] = [
   "LOCAL_AUTH_ENABLED",
   "CUSTOM_TRANSPORT_REFUSED",
   "TLS_VERIFICATION_DISABLED",
+  "POSTURE_UNVERIFIED",
+  "CLIENT_OPTION_NOT_ALLOWED",
+  "AUTHORITY_SAME_ORIGIN",
+  "AUTHORITY_UNRESOLVED",
 ];
 
 async function report(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -23,7 +23,11 @@ export type BaselineViolationCode =
   | "AUDIT_WRITE_FAILED"
   | "LOCAL_AUTH_ENABLED"
   | "CUSTOM_TRANSPORT_REFUSED"
-  | "TLS_VERIFICATION_DISABLED";
+  | "TLS_VERIFICATION_DISABLED"
+  | "POSTURE_UNVERIFIED"
+  | "CLIENT_OPTION_NOT_ALLOWED"
+  | "AUTHORITY_SAME_ORIGIN"
+  | "AUTHORITY_UNRESOLVED";
 
 /**
  * A control ID of the Azure security baseline for Azure Communication Services, written as the baseline writes it.
@@ -67,6 +71,10 @@ const CONTROL_BY_CODE: Readonly<Record<BaselineViolationCode, BaselineControlId>
   LOCAL_AUTH_ENABLED: "IM-1",
   CUSTOM_TRANSPORT_REFUSED: "IM-1",
   TLS_VERIFICATION_DISABLED: "DP-3",
+  POSTURE_UNVERIFIED: "IM-1",
+  CLIENT_OPTION_NOT_ALLOWED: "IM-1",
+  AUTHORITY_SAME_ORIGIN: "IM-1",
+  AUTHORITY_UNRESOLVED: "IM-1",
 });
 
 /**

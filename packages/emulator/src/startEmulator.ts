@@ -156,6 +156,11 @@ export interface Emulator {
    * `IDENTITY_HEADER`), with a system-assigned and user-assigned identities; `close()` stops it.
    */
   createManagedIdentityEndpoint(options?: ManagedIdentityEndpointOptions): Promise<TestManagedIdentity>;
+  /**
+   * Makes the OpenID metadata name `url` as its `token_endpoint` (undefined: this server's own again), as a hostile
+   * or misconfigured authority would.
+   */
+  setMetadataTokenEndpoint(url: string | undefined): void;
   /** Adds a certificate to an application (several may be valid at once, as during rotation). */
   addApplicationCertificate(clientId: string, certificatePem: string): void;
   /** Generates a certificate and private key, writes them to a PEM file and registers a new application. */
@@ -332,6 +337,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       };
       await writeToken();
       return { clientId, tokenFilePath, subject, oidcIssuer, writeToken };
+    },
+    setMetadataTokenEndpoint(url: string | undefined) {
+      entraState.metadataTokenEndpoint = url;
     },
     async createManagedIdentityEndpoint(miOptions: ManagedIdentityEndpointOptions = {}) {
       const { identity, counter, handle } = createManagedIdentityHandler(

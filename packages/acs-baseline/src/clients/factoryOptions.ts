@@ -18,6 +18,8 @@ import { snapshotIfObject, snapshotOptions } from "../guard/optionSnapshot.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
 import type { GuardTarget } from "../guard/requestGuard.js";
 import { checkTransportOptions } from "../guard/transportOptions.js";
+import { assertClientOptionsAllowed } from "../guard/clientOptionAllowList.js";
+import { BaselineViolationError } from "../errors.js";
 import { parseAcsResourceId, parseArmEndpoint } from "../posture/resourceId.js";
 import type { PostureClientType } from "../posture/types.js";
 
@@ -211,6 +213,7 @@ export function refuseKeyMaterial(opts: CredentialSettingOptions & object, audit
  */
 export function validateCredentialSettings(opts: CredentialSettingOptions): ValidatedAuthority {
   const authority = validateAuthorityHost(opts.authorityHost, opts.allowedAuthorityHosts ?? []);
+  assertClientOptionsAllowed(opts.clientOptions, "clientOptions");
   checkTransportOptions(opts.clientOptions, "clientOptions", opts.allowCustomHttpClient === true);
   return authority;
 }
@@ -249,6 +252,7 @@ export function validateFactoryOptions(
   const endpoint = validateEndpoint(opts.endpoint, opts.allowedHosts ?? DEFAULT_ALLOWED_HOSTS);
   hooks.endpointValidated?.(endpoint);
   const authority = validateCredentialSettings(opts);
+  refuseSameOrigin(authority, endpoint);
   checkCredentialConfiguration(opts);
   const clientOptions = Object.freeze({ ...(opts.clientOptions ?? {}) });
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -268,6 +272,25 @@ export function validateFactoryOptions(
     principal: Object.freeze(principalOf(opts)),
     credential: Object.freeze(credentialConfigurationOf(opts)),
   });
+}
+
+/**
+ * The wire backstop keeps every non-Bearer request off the ACS endpoint's origin, and the token request is one: an
+ * authority on the same host and port could never answer. Refused here, with the reason, instead of MSAL's opaque
+ * endpoint-resolution error later.
+ * @throws BaselineViolationError AUTHORITY_SAME_ORIGIN
+ */
+function refuseSameOrigin(authority: ValidatedAuthority, endpoint: ValidatedEndpoint): void {
+  const port = (origin: string) => {
+    const url = new URL(origin);
+    return url.port === "" ? 443 : Number(url.port);
+  };
+  if (authority.hostname.toLowerCase() === endpoint.hostname.toLowerCase() && port(authority.origin) === endpoint.port) {
+    throw new BaselineViolationError(
+      "AUTHORITY_SAME_ORIGIN",
+      `The authority host and the ACS endpoint share an origin (${endpoint.hostname}:${endpoint.port}). They cannot: the wire backstop keeps every non-Bearer request, the token request included, off the ACS endpoint's origin. Give the authority its own host or port.`,
+    );
+  }
 }
 
 /** Checks the `posture` option and fills in `maxAgeMs`. */

@@ -12,7 +12,7 @@ import { snapshotOptions } from "../guard/optionSnapshot.js";
 import { createArmClients, postureDefaultHttpClient } from "./armClients.js";
 import { evaluatePosture } from "./evaluatePosture.js";
 import type { PostureInputs } from "./readArm.js";
-import { readPostureInputs } from "./readArm.js";
+import { readPostureInputs, safeCode } from "./readArm.js";
 import { parseAcsResourceId, parseArmEndpoint } from "./resourceId.js";
 import type { PostureCheck, PostureClientType, PostureResult, PostureStatus } from "./types.js";
 
@@ -85,8 +85,8 @@ function describeTokenError(error: unknown): string {
       ? /AADSTS\d+/.exec(e.errorResponse.errorDescription)?.[0]
       : undefined;
   return [
-    typeof e.name === "string" ? e.name : "Error",
-    typeof e.errorResponse?.error === "string" ? e.errorResponse.error : undefined,
+    safeCode(e.name) ?? "Error",
+    safeCode(e.errorResponse?.error),
     aadsts,
   ]
     .filter(Boolean)
