@@ -4,6 +4,7 @@
 // the authority or identity endpoint checked at construction, and the rogue must see nothing. Real credentials, real
 // emulators (the rogue is a second one); this file runs in its own process (vitest forks), so process.env is its own.
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication, TestManagedIdentity, TestWorkloadIdentity } from "../../packages/emulator/src/index.js";
@@ -113,6 +114,31 @@ describe("a variable planted after construction changes nothing", () => {
     await factory.close();
     expect(rogueHits()).toBeGreaterThan(before);
   });
+});
+
+describe("the regional-authority variables, which upstream reads at every getToken", () => {
+  it.each(["AZURE_REGIONAL_AUTHORITY_NAME", "MSAL_FORCE_REGION"])(
+    "%s planted after construction: the regional token request is refused at the wire (AUTHORITY_NOT_ALLOWED, recorded), nothing leaves; a factory built without it gets tokens",
+    async (name) => {
+      const audit = `${dir}/regional-${name}.log`;
+      const factory = new AcsClientFactory({ ...secretFactoryOptions(emu, secretApp, secret), audit: { destination: audit } });
+      process.env[name] = "westus";
+      const tokenRequests = () => emu.requests.filter((r) => r.side === "entra" && r.path.endsWith("/token")).length;
+      const before = tokenRequests();
+      await expect(factory.credential.getToken(ACS_SCOPE)).rejects.toThrow();
+      // The metadata may be fetched from the authority itself; no token request (which carries the secret) is sent.
+      expect(tokenRequests()).toBe(before);
+      delete process.env[name];
+      await factory.close();
+      // Positive control: the same configuration, without the planted variable, gets a token.
+      const honest = new AcsClientFactory(secretFactoryOptions(emu, secretApp, secret));
+      expect((await honest.credential.getToken(ACS_SCOPE))?.token).toBeTruthy();
+      await honest.close();
+      const log = readFileSync(audit, "utf8");
+      expect(log).toMatch(/"code":"AUTHORITY_NOT_ALLOWED"/);
+      expect(log).not.toContain(secret);
+    },
+  );
 });
 
 describe("variables that move a token are validated at construction", () => {
