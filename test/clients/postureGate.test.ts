@@ -48,23 +48,27 @@ function pipelines(client: object): Pipeline[] {
 }
 
 describe("the gate inside the HttpClient: removing or replacing the policy changes nothing", () => {
-  it.each(["removed", "replaced by a look-alike"])("gate %s: still refused while local auth is enabled, nothing reaches ACS", async (how) => {
-    const factory = enforcing();
-    const sms = factory.createSmsClient();
-    const found = pipelines(sms);
-    expect(found.length).toBeGreaterThan(0);
-    for (const p of found) {
-      p.removePolicy({ name: "acsBaselinePostureGate" });
-      if (how !== "removed") p.addPolicy({ name: "acsBaselinePostureGate", sendRequest: (request, next) => next(request) });
-    }
-    const before = emu.stats.acsRequests;
-    await expect(sms.send(SMS)).rejects.toMatchObject({ code: "LOCAL_AUTH_ENABLED" });
-    expect(emu.stats.acsRequests).toBe(before);
-    // Positive control: once ARM confirms disableLocalAuth, the same tampered client sends.
-    emu.arm.resource.disableLocalAuth = true;
-    await expect(sms.send(SMS)).resolves.toHaveLength(1);
-    await factory.close();
-  });
+  it.each(["removed", "replaced by a look-alike"])(
+    "gate %s: still refused while local auth is enabled, nothing reaches ACS",
+    async (how) => {
+      const factory = enforcing();
+      const sms = factory.createSmsClient();
+      const found = pipelines(sms);
+      expect(found.length).toBeGreaterThan(0);
+      for (const p of found) {
+        p.removePolicy({ name: "acsBaselinePostureGate" });
+        if (how !== "removed")
+          p.addPolicy({ name: "acsBaselinePostureGate", sendRequest: (request, next) => next(request) });
+      }
+      const before = emu.stats.acsRequests;
+      await expect(sms.send(SMS)).rejects.toMatchObject({ code: "LOCAL_AUTH_ENABLED" });
+      expect(emu.stats.acsRequests).toBe(before);
+      // Positive control: once ARM confirms disableLocalAuth, the same tampered client sends.
+      emu.arm.resource.disableLocalAuth = true;
+      await expect(sms.send(SMS)).resolves.toHaveLength(1);
+      await factory.close();
+    },
+  );
 });
 
 describe("enforce reads disableLocalAuth only from properties, and only JSON true", () => {
@@ -105,14 +109,21 @@ describe("POSTURE_UNVERIFIED: could not verify is not 'local auth enabled'", () 
     emu.arm.resource.hostName = "other-resource.communication.azure.com";
     const factory = enforcing();
     const before = emu.stats.acsRequests;
-    await expect(factory.createSmsClient().send(SMS)).rejects.toMatchObject({ code: "POSTURE_UNVERIFIED", message: expect.stringContaining("endpoint") });
+    await expect(factory.createSmsClient().send(SMS)).rejects.toMatchObject({
+      code: "POSTURE_UNVERIFIED",
+      message: expect.stringContaining("endpoint"),
+    });
     expect(emu.stats.acsRequests).toBe(before);
     await factory.close();
   });
 
   it("a key in an ARM error body never reaches the message, inspect() or JSON", async () => {
     const key = randomBytes(64).toString("base64");
-    emu.injectFault({ side: "arm", status: 400, body: { error: { code: key.slice(0, 60), message: `bad request ${key}` } } });
+    emu.injectFault({
+      side: "arm",
+      status: 400,
+      body: { error: { code: key.slice(0, 60), message: `bad request ${key}` } },
+    });
     const factory = enforcing();
     const error = await factory
       .createSmsClient()

@@ -29,7 +29,6 @@ beforeAll(async () => {
   execFileSync("mkfifo", [fifo]);
 });
 
-
 describe("the credential transport pins the destination", () => {
   it("attack: the allowed authority's metadata names a token_endpoint on another host: AUTHORITY_NOT_ALLOWED, no token request leaves", async () => {
     // "Another host": the emulator's own Entra spelled 127.0.0.1 (the authority is localhost), so TLS would succeed
@@ -44,7 +43,9 @@ describe("the credential transport pins the destination", () => {
       await expect(factory.credential.getToken(ACS_SCOPE)).rejects.toThrow();
       await factory.close();
       expect(tokenRequests()).toBe(before);
-      const refusal = readFileSync(audit, "utf8").split("\n").find((l) => l.includes('"code":"AUTHORITY_NOT_ALLOWED"'));
+      const refusal = readFileSync(audit, "utf8")
+        .split("\n")
+        .find((l) => l.includes('"code":"AUTHORITY_NOT_ALLOWED"'));
       expect(refusal).toBeDefined();
     } finally {
       emu.setMetadataTokenEndpoint(undefined);
@@ -58,9 +59,16 @@ describe("the credential transport pins the destination", () => {
   it("the refusal names the host and port it refused, with control characters and user-info kept out", () => {
     const allowed = [destinationOf("https://login.microsoftonline.com")];
     const refused = matchDestination("https://evil.example:8443/tenant/oauth2/v2.0/token", allowed);
-    expect(refused).toMatchObject({ code: "AUTHORITY_NOT_ALLOWED", message: expect.stringContaining("https://evil.example:8443") });
-    expect(matchDestination("https://user:pw@login.microsoftonline.com/t", allowed)).toMatchObject({ code: "AUTHORITY_NOT_ALLOWED" });
-    expect(matchDestination("http://login.microsoftonline.com/t", allowed)).toMatchObject({ code: "AUTHORITY_NOT_ALLOWED" });
+    expect(refused).toMatchObject({
+      code: "AUTHORITY_NOT_ALLOWED",
+      message: expect.stringContaining("https://evil.example:8443"),
+    });
+    expect(matchDestination("https://user:pw@login.microsoftonline.com/t", allowed)).toMatchObject({
+      code: "AUTHORITY_NOT_ALLOWED",
+    });
+    expect(matchDestination("http://login.microsoftonline.com/t", allowed)).toMatchObject({
+      code: "AUTHORITY_NOT_ALLOWED",
+    });
     expect(matchDestination("https://LOGIN.microsoftonline.com:443/t/oauth2/v2.0/token", allowed)).toEqual(allowed[0]);
   });
 });
@@ -69,19 +77,32 @@ describe("files the factory reads are stat'ed before they are opened", () => {
   it("attack: a FIFO as the federated token file is refused at once (constructor and doctor), not a hang", async () => {
     const { certificate: _c, ...options } = emulatorFactoryOptions(emu, app);
     const started = Date.now();
-    expect(() => new AcsClientFactory({ ...options, clientId: wi.clientId, workloadIdentity: { tokenFilePath: fifo } })).toThrow(/CREDENTIAL_NOT_CONFIGURED.*not a regular file/);
-    const env = { AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com", AZURE_TENANT_ID: emu.tenantId, AZURE_CLIENT_ID: wi.clientId, AZURE_FEDERATED_TOKEN_FILE: fifo };
+    expect(
+      () => new AcsClientFactory({ ...options, clientId: wi.clientId, workloadIdentity: { tokenFilePath: fifo } }),
+    ).toThrow(/CREDENTIAL_NOT_CONFIGURED.*not a regular file/);
+    const env = {
+      AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com",
+      AZURE_TENANT_ID: emu.tenantId,
+      AZURE_CLIENT_ID: wi.clientId,
+      AZURE_FEDERATED_TOKEN_FILE: fifo,
+    };
     const { code } = await runCaptured((io) => runCli(["doctor"], { ...io, env, cwd: dir, stderrIsTTY: false }));
     expect(code).not.toBe(0);
     expect(Date.now() - started).toBeLessThan(5_000);
     // Positive control: the real token file works.
-    const factory = new AcsClientFactory({ ...options, clientId: wi.clientId, workloadIdentity: { tokenFilePath: wi.tokenFilePath } });
+    const factory = new AcsClientFactory({
+      ...options,
+      clientId: wi.clientId,
+      workloadIdentity: { tokenFilePath: wi.tokenFilePath },
+    });
     expect((await factory.credential.getToken(ACS_SCOPE))?.token).toBeTruthy();
     await factory.close();
   });
 
   it("attack: a FIFO as the certificate file is refused at once", () => {
-    expect(() => new AcsClientFactory({ ...emulatorFactoryOptions(emu, app), certificate: { path: fifo } })).toThrow(/CERTIFICATE_INVALID.*not a regular file/);
+    expect(() => new AcsClientFactory({ ...emulatorFactoryOptions(emu, app), certificate: { path: fifo } })).toThrow(
+      /CERTIFICATE_INVALID.*not a regular file/,
+    );
   });
 });
 
@@ -89,9 +110,14 @@ describe("authority and endpoint on one origin", () => {
   it("attack: the authority shares the endpoint's host and port: AUTHORITY_SAME_ORIGIN at construction (not MSAL's endpoints_resolution_error later)", () => {
     const endpoint = new URL(emu.endpoint);
     const sameOrigin = `https://${endpoint.hostname}:${endpoint.port}`;
-    expect(() => new AcsClientFactory({ ...emulatorFactoryOptions(emu, app), authorityHost: sameOrigin, allowedAuthorityHosts: [endpoint.hostname] })).toThrow(
-      /AUTHORITY_SAME_ORIGIN.*share an origin/,
-    );
+    expect(
+      () =>
+        new AcsClientFactory({
+          ...emulatorFactoryOptions(emu, app),
+          authorityHost: sameOrigin,
+          allowedAuthorityHosts: [endpoint.hostname],
+        }),
+    ).toThrow(/AUTHORITY_SAME_ORIGIN.*share an origin/);
     // Positive control: the emulator's own authority (another origin) is accepted.
     expect(() => new AcsClientFactory(emulatorFactoryOptions(emu, app))).not.toThrow();
   });

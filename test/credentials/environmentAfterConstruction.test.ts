@@ -7,7 +7,12 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
-import type { Emulator, TestApplication, TestManagedIdentity, TestWorkloadIdentity } from "../../packages/emulator/src/index.js";
+import type {
+  Emulator,
+  TestApplication,
+  TestManagedIdentity,
+  TestWorkloadIdentity,
+} from "../../packages/emulator/src/index.js";
 import { ACS_SCOPE, emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { secretFactoryOptions } from "../support/secretFactoryOptions.js";
 import { tempDir } from "../support/tempDir.js";
@@ -33,7 +38,19 @@ beforeAll(async () => {
   mi = await emu.createManagedIdentityEndpoint();
 });
 
-const PLANTED = ["AZURE_AUTHORITY_HOST", "AZURE_REGIONAL_AUTHORITY_NAME", "MSAL_FORCE_REGION", "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AZURE_POD_IDENTITY_AUTHORITY_HOST", "IMDS_ENDPOINT", "AZURE_KUBERNETES_TOKEN_PROXY"];
+const PLANTED = [
+  "AZURE_AUTHORITY_HOST",
+  "AZURE_REGIONAL_AUTHORITY_NAME",
+  "MSAL_FORCE_REGION",
+  "AZURE_CLIENT_ID",
+  "AZURE_TENANT_ID",
+  "AZURE_FEDERATED_TOKEN_FILE",
+  "IDENTITY_ENDPOINT",
+  "IDENTITY_HEADER",
+  "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+  "IMDS_ENDPOINT",
+  "AZURE_KUBERNETES_TOKEN_PROXY",
+];
 afterEach(() => {
   for (const name of PLANTED) delete process.env[name];
 });
@@ -77,7 +94,13 @@ describe("a variable planted after construction changes nothing", () => {
 
   it("workload identity", async () => {
     const { certificate: _c, ...options } = emulatorFactoryOptions(emu, app);
-    await tokenAfterPlanting(new AcsClientFactory({ ...options, clientId: wi.clientId, workloadIdentity: { tokenFilePath: wi.tokenFilePath } }));
+    await tokenAfterPlanting(
+      new AcsClientFactory({
+        ...options,
+        clientId: wi.clientId,
+        workloadIdentity: { tokenFilePath: wi.tokenFilePath },
+      }),
+    );
   });
 
   it("managed identity on App Service (IDENTITY_ENDPOINT and IDENTITY_HEADER replaced)", async () => {
@@ -99,7 +122,11 @@ describe("a variable planted after construction changes nothing", () => {
   });
 
   it("managed identity on AKS: the workload-identity variables give the factory's own WorkloadIdentityCredential (pinned authority), audited as workload-identity", async () => {
-    Object.assign(process.env, { AZURE_CLIENT_ID: wi.clientId, AZURE_TENANT_ID: emu.tenantId, AZURE_FEDERATED_TOKEN_FILE: wi.tokenFilePath });
+    Object.assign(process.env, {
+      AZURE_CLIENT_ID: wi.clientId,
+      AZURE_TENANT_ID: emu.tenantId,
+      AZURE_FEDERATED_TOKEN_FILE: wi.tokenFilePath,
+    });
     const { certificate: _c, clientId: _id, tenantId: _t, ...options } = emulatorFactoryOptions(emu, app);
     const factory = new AcsClientFactory({ ...options, managedIdentity: {} });
     expect(factory.credentialType).toBe("workload-identity");
@@ -121,7 +148,10 @@ describe("the regional-authority variables, which upstream reads at every getTok
     "%s planted after construction: the regional token request is refused at the wire (AUTHORITY_NOT_ALLOWED, recorded), nothing leaves; a factory built without it gets tokens",
     async (name) => {
       const audit = `${dir}/regional-${name}.log`;
-      const factory = new AcsClientFactory({ ...secretFactoryOptions(emu, secretApp, secret), audit: { destination: audit } });
+      const factory = new AcsClientFactory({
+        ...secretFactoryOptions(emu, secretApp, secret),
+        audit: { destination: audit },
+      });
       process.env[name] = "westus";
       const tokenRequests = () => emu.requests.filter((r) => r.side === "entra" && r.path.endsWith("/token")).length;
       const before = tokenRequests();
@@ -145,7 +175,9 @@ describe("variables that move a token are validated at construction", () => {
   it("a regional authority (AZURE_REGIONAL_AUTHORITY_NAME, MSAL_FORCE_REGION) is refused: AUTHORITY_NOT_ALLOWED", () => {
     for (const name of ["AZURE_REGIONAL_AUTHORITY_NAME", "MSAL_FORCE_REGION"]) {
       process.env[name] = "westus";
-      expect(() => new AcsClientFactory(emulatorFactoryOptions(emu, app))).toThrow(new RegExp(`AUTHORITY_NOT_ALLOWED.*${name}`));
+      expect(() => new AcsClientFactory(emulatorFactoryOptions(emu, app))).toThrow(
+        new RegExp(`AUTHORITY_NOT_ALLOWED.*${name}`),
+      );
       delete process.env[name];
     }
     expect(() => new AcsClientFactory(emulatorFactoryOptions(emu, app))).not.toThrow();
@@ -153,9 +185,16 @@ describe("variables that move a token are validated at construction", () => {
 
   it("a managed-identity endpoint over plain http to another host, or a source the factory does not build, is refused", () => {
     Object.assign(process.env, { IDENTITY_ENDPOINT: "http://evil.example:8080/msi/token", IDENTITY_HEADER: "h" });
-    expect(() => new AcsClientFactory({ ...miOptions(), managedIdentity: {} })).toThrow(/CREDENTIAL_NOT_CONFIGURED.*IDENTITY_ENDPOINT/);
-    Object.assign(process.env, { IDENTITY_ENDPOINT: "http://127.0.0.1:40342", IMDS_ENDPOINT: "http://127.0.0.1:40342" });
-    expect(() => new AcsClientFactory({ ...miOptions(), managedIdentity: {} })).toThrow(/CREDENTIAL_NOT_CONFIGURED.*Azure Arc/);
+    expect(() => new AcsClientFactory({ ...miOptions(), managedIdentity: {} })).toThrow(
+      /CREDENTIAL_NOT_CONFIGURED.*IDENTITY_ENDPOINT/,
+    );
+    Object.assign(process.env, {
+      IDENTITY_ENDPOINT: "http://127.0.0.1:40342",
+      IMDS_ENDPOINT: "http://127.0.0.1:40342",
+    });
+    expect(() => new AcsClientFactory({ ...miOptions(), managedIdentity: {} })).toThrow(
+      /CREDENTIAL_NOT_CONFIGURED.*Azure Arc/,
+    );
     delete process.env.IMDS_ENDPOINT;
     Object.assign(process.env, mi.env);
     expect(() => new AcsClientFactory({ ...miOptions(), managedIdentity: {} })).not.toThrow();
@@ -163,5 +202,9 @@ describe("variables that move a token are validated at construction", () => {
 });
 
 function miOptions() {
-  return { endpoint: emu.endpoint, allowedHosts: ["127.0.0.1"], clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } } };
+  return {
+    endpoint: emu.endpoint,
+    allowedHosts: ["127.0.0.1"],
+    clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+  };
 }

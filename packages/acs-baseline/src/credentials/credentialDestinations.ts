@@ -20,7 +20,11 @@ const bare = (hostname: string) => hostname.toLowerCase().replace(/^\[|\]$/g, ""
 export function destinationOf(origin: string): CredentialDestination {
   const url = new URL(origin);
   const protocol = url.protocol === "http:" ? "http:" : "https:";
-  return { protocol, hostname: bare(url.hostname), port: url.port === "" ? defaultPort(url.protocol) : Number(url.port) };
+  return {
+    protocol,
+    hostname: bare(url.hostname),
+    port: url.port === "" ? defaultPort(url.protocol) : Number(url.port),
+  };
 }
 
 /** A host name for a message: as parsed by the URL parser (no control characters), at most 253 characters. */
@@ -32,12 +36,18 @@ function hostForMessage(hostname: string): string {
  * The destination of `url` when it is one of `allowed`; otherwise the refusal.
  * @returns the matching destination, or a BaselineViolationError AUTHORITY_NOT_ALLOWED naming the host
  */
-export function matchDestination(url: string, allowed: readonly CredentialDestination[]): CredentialDestination | BaselineViolationError {
+export function matchDestination(
+  url: string,
+  allowed: readonly CredentialDestination[],
+): CredentialDestination | BaselineViolationError {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return new BaselineViolationError("AUTHORITY_NOT_ALLOWED", "The credential transport refused a token request whose URL is not valid.");
+    return new BaselineViolationError(
+      "AUTHORITY_NOT_ALLOWED",
+      "The credential transport refused a token request whose URL is not valid.",
+    );
   }
   const hostname = bare(parsed.hostname);
   const port = parsed.port === "" ? defaultPort(parsed.protocol) : Number(parsed.port);

@@ -25,7 +25,8 @@ function expiryOf(body: Record<string, unknown>): number | undefined {
   const on = typeof body.expires_on === "string" ? Number(body.expires_on) : body.expires_on;
   if (typeof on === "number" && Number.isFinite(on) && on > 0) return on * 1000;
   const inSeconds = typeof body.expires_in === "string" ? Number(body.expires_in) : body.expires_in;
-  if (typeof inSeconds === "number" && Number.isFinite(inSeconds) && inSeconds > 0) return Date.now() + inSeconds * 1000;
+  if (typeof inSeconds === "number" && Number.isFinite(inSeconds) && inSeconds > 0)
+    return Date.now() + inSeconds * 1000;
   return undefined;
 }
 
@@ -40,7 +41,11 @@ export class FactoryManagedIdentityCredential implements TokenCredential {
    * @param clientId - a user-assigned identity's client ID; undefined for the system-assigned identity
    * @param transport - the credential transport (pinned to the source's endpoint)
    */
-  constructor(source: Extract<ManagedIdentitySource, { kind: "app-service" | "imds" }>, clientId: string | undefined, transport: HttpClient) {
+  constructor(
+    source: Extract<ManagedIdentitySource, { kind: "app-service" | "imds" }>,
+    clientId: string | undefined,
+    transport: HttpClient,
+  ) {
     this.#source = Object.freeze({ ...source });
     this.#clientId = clientId;
     this.#transport = transport;
@@ -53,7 +58,9 @@ export class FactoryManagedIdentityCredential implements TokenCredential {
     url.searchParams.set("api-version", API_VERSION[source.kind]);
     url.searchParams.set("resource", resourceOf(scopes));
     if (this.#clientId !== undefined) url.searchParams.set("client_id", this.#clientId);
-    const headers = createHttpHeaders(source.kind === "app-service" ? { "X-IDENTITY-HEADER": source.header } : { Metadata: "true" });
+    const headers = createHttpHeaders(
+      source.kind === "app-service" ? { "X-IDENTITY-HEADER": source.header } : { Metadata: "true" },
+    );
     const request = createPipelineRequest({
       url: url.href,
       method: "GET",
@@ -70,9 +77,16 @@ export class FactoryManagedIdentityCredential implements TokenCredential {
       body = undefined;
     }
     const expiresOnTimestamp = body !== undefined ? expiryOf(body) : undefined;
-    if (response.status !== 200 || body === undefined || typeof body.access_token !== "string" || expiresOnTimestamp === undefined) {
+    if (
+      response.status !== 200 ||
+      body === undefined ||
+      typeof body.access_token !== "string" ||
+      expiresOnTimestamp === undefined
+    ) {
       // The body is not quoted: an endpoint's error text can echo what it was sent.
-      throw new Error(`The managed identity endpoint (${source.kind}) answered HTTP ${response.status} without a token.`);
+      throw new Error(
+        `The managed identity endpoint (${source.kind}) answered HTTP ${response.status} without a token.`,
+      );
     }
     return { token: body.access_token, expiresOnTimestamp, tokenType: "Bearer" };
   }

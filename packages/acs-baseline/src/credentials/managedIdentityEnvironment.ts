@@ -52,9 +52,19 @@ function identityEndpoint(variable: string, value: string, path: string): string
 export function readManagedIdentitySource(env: NodeJS.ProcessEnv, clientId: string | undefined): ManagedIdentitySource {
   const id = clientId ?? env.AZURE_CLIENT_ID;
   if (nonEmpty(id) && nonEmpty(env.AZURE_TENANT_ID) && nonEmpty(env.AZURE_FEDERATED_TOKEN_FILE)) {
-    return { kind: "workload-identity", tenantId: env.AZURE_TENANT_ID, clientId: id, tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE };
+    return {
+      kind: "workload-identity",
+      tenantId: env.AZURE_TENANT_ID,
+      clientId: id,
+      tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE,
+    };
   }
-  if (nonEmpty(env.IDENTITY_SERVER_THUMBPRINT) || nonEmpty(env.IMDS_ENDPOINT) || nonEmpty(env.MSI_ENDPOINT) || nonEmpty(env.MSI_SECRET)) {
+  if (
+    nonEmpty(env.IDENTITY_SERVER_THUMBPRINT) ||
+    nonEmpty(env.IMDS_ENDPOINT) ||
+    nonEmpty(env.MSI_ENDPOINT) ||
+    nonEmpty(env.MSI_SECRET)
+  ) {
     refuse(
       "Managed identity: this host offers Service Fabric, Azure Arc, Cloud Shell or Azure Machine Learning identity (IDENTITY_SERVER_THUMBPRINT, IMDS_ENDPOINT, MSI_ENDPOINT or MSI_SECRET is set), which the factory does not build with its checked transport. Use workload identity federation (workloadIdentity) or a certificate.",
     );
@@ -63,10 +73,17 @@ export function readManagedIdentitySource(env: NodeJS.ProcessEnv, clientId: stri
     if (!nonEmpty(env.IDENTITY_ENDPOINT) || !nonEmpty(env.IDENTITY_HEADER)) {
       refuse("Managed identity: App Service needs both IDENTITY_ENDPOINT and IDENTITY_HEADER; only one is set.");
     }
-    return { kind: "app-service", endpoint: identityEndpoint("IDENTITY_ENDPOINT", env.IDENTITY_ENDPOINT, ""), header: env.IDENTITY_HEADER };
+    return {
+      kind: "app-service",
+      endpoint: identityEndpoint("IDENTITY_ENDPOINT", env.IDENTITY_ENDPOINT, ""),
+      header: env.IDENTITY_HEADER,
+    };
   }
   const host = nonEmpty(env.AZURE_POD_IDENTITY_AUTHORITY_HOST) ? env.AZURE_POD_IDENTITY_AUTHORITY_HOST : IMDS_ORIGIN;
-  return { kind: "imds", endpoint: identityEndpoint("AZURE_POD_IDENTITY_AUTHORITY_HOST", host, "/metadata/identity/oauth2/token") };
+  return {
+    kind: "imds",
+    endpoint: identityEndpoint("AZURE_POD_IDENTITY_AUTHORITY_HOST", host, "/metadata/identity/oauth2/token"),
+  };
 }
 
 /**
