@@ -16,7 +16,7 @@ const base = {
   clientSecret: "not-a-real-secret-value-for-tests",
 };
 const build = (clientOptions: object) => () =>
-  new AcsClientFactory({ ...base, clientOptions } as AcsClientFactoryOptions);
+  new AcsClientFactory({ ...base, clientOptions });
 
 describe("clientOptions allow-list", () => {
   it.each([
