@@ -4,7 +4,6 @@
 // show; proxyOptions with tlsOptions.ca is refused with the reason. Positive control: the known members work.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
 import { AcsClientFactory, BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
 import { checkPosture } from "../../packages/acs-baseline/src/posture/index.js";
 import { ALLOWED_CLIENT_OPTIONS } from "../../packages/acs-baseline/src/guard/clientOptionAllowList.js";
