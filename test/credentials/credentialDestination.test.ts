@@ -107,6 +107,23 @@ describe("files the factory reads are stat'ed before they are opened", () => {
 });
 
 describe("authority and endpoint on one origin", () => {
+  it("an authority whose metadata cannot be resolved: AUTHORITY_UNRESOLVED naming the authority (not MSAL's bare endpoints_resolution_error)", async () => {
+    const fault = emu.injectFault({ side: "entra", path: /openid-configuration$/, status: 404, body: {} });
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+    try {
+      await expect(factory.credential.getToken(ACS_SCOPE)).rejects.toMatchObject({
+        code: "AUTHORITY_UNRESOLVED",
+        message: expect.stringContaining(emu.authorityHost),
+      });
+    } finally {
+      fault.remove();
+      await factory.close();
+    }
+    const honest = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+    expect((await honest.credential.getToken(ACS_SCOPE))?.token).toBeTruthy();
+    await honest.close();
+  });
+
   it("attack: the authority shares the endpoint's host and port: AUTHORITY_SAME_ORIGIN at construction (not MSAL's endpoints_resolution_error later)", () => {
     const endpoint = new URL(emu.endpoint);
     const sameOrigin = `https://${endpoint.hostname}:${endpoint.port}`;

@@ -18,7 +18,8 @@ import type { CredentialDestination } from "../credentials/credentialDestination
 import { destinationOf } from "../credentials/credentialDestinations.js";
 import type { ManagedIdentitySource } from "../credentials/managedIdentityEnvironment.js";
 import { readManagedIdentitySource, refuseRegionalAuthority } from "../credentials/managedIdentityEnvironment.js";
-import type { BaselineViolationError } from "../errors.js";
+import { BaselineViolationError } from "../errors.js";
+import type { TokenCredential } from "@azure/core-auth";
 import type { ValidatedAuthority } from "../guard/authority.js";
 import { proxyConfigured } from "../guard/requestGuard.js";
 import type { TokenCacheEvents } from "../credentials/sharedTokenCache.js";
@@ -95,7 +96,28 @@ export function createFactoryCredential(
     ...(settings.sendCertificateChain !== undefined ? { sendCertificateChain: settings.sendCertificateChain } : {}),
   };
   const resolved = resolveCredential({ ...settings.credential }, credentialOptions, events, source);
+  if (resolved.type !== "external")
+    resolved.credential = namingUnresolvedAuthority(resolved.credential, settings.authority.origin);
   return { resolved, transport: credentialTransport, disableInstanceDiscovery };
+}
+
+/**
+ * MSAL's `endpoints_resolution_error` says only that "endpoints" could not be resolved; the refusal names the
+ * authority instead (AUTHORITY_UNRESOLVED). Every other error passes unchanged.
+ */
+function namingUnresolvedAuthority(credential: TokenCredential, authority: string): TokenCredential {
+  return {
+    getToken: (scopes, options) =>
+      credential.getToken(scopes, options).catch((error: unknown) => {
+        const text =
+          error instanceof Error ? `${error.message} ${String((error as { errorCode?: unknown }).errorCode)}` : "";
+        if (!text.includes("endpoints_resolution_error")) throw error;
+        throw new BaselineViolationError(
+          "AUTHORITY_UNRESOLVED",
+          `The authority ${authority} did not answer with usable OpenID metadata (MSAL endpoints_resolution_error): check authorityHost and the tenant, that the authority is reachable over https, and that it does not share the ACS endpoint's origin.`,
+        );
+      }),
+  };
 }
 
 /**
@@ -110,7 +132,10 @@ function credentialEnvironment(settings: CredentialSettings): {
   const type = checkCredentialConfiguration(settings.credential);
   if (type === "external") return { source: undefined, destinations: [] };
   const destinations = [destinationOf(settings.authority.origin)];
-  const source = type === "managed-identity" ? readManagedIdentitySource(env, settings.credential.managedIdentity?.clientId) : undefined;
+  const source =
+    type === "managed-identity"
+      ? readManagedIdentitySource(env, settings.credential.managedIdentity?.clientId)
+      : undefined;
   if (source === undefined || source.kind === "workload-identity") refuseRegionalAuthority(env);
   else destinations.push(destinationOf(source.endpoint));
   return { source, destinations };
