@@ -55,8 +55,11 @@ export interface AcsClientFactoryOptions {
   workloadIdentity?: { tokenFilePath: string };
   /**
    * Managed identity, as an explicit opt-in (`AZURE_COMMUNICATION_USE_MANAGED_IDENTITY=true` in the environment):
-   * system-assigned, or user-assigned by `clientId`, through `ManagedIdentityCredential`. Audited as
-   * `managed-identity`. Cannot be combined with a certificate, secret, token file or `credential`.
+   * system-assigned, or user-assigned by `clientId`. The environment is read once, at construction: App Service
+   * (`IDENTITY_ENDPOINT`, `IDENTITY_HEADER`) and IMDS get the factory's own credential pinned to that endpoint
+   * (audited `managed-identity`); with the AKS workload-identity variables the factory builds `WorkloadIdentityCredential`
+   * itself (audited `workload-identity`); other sources are refused. Cannot be combined with a certificate, secret,
+   * token file or `credential`.
    */
   managedIdentity?: { clientId?: string };
   /** Your own Microsoft Entra TokenCredential, audited as `external`. Key and SAS credentials are refused. */
@@ -82,9 +85,10 @@ export interface AcsClientFactoryOptions {
   /** Hosts the endpoint may use. `*.x` matches any subdomain of x; anything else is exact. Default `["*.communication.azure.com", "*.communication.azure.us"]`. */
   allowedHosts?: string[];
   /**
-   * Options (retry, tlsOptions, proxy, additional policies) for the credential and every client. `httpClient` is
-   * refused unless {@link AcsClientFactoryOptions.allowCustomHttpClient}; `tlsOptions` and `agent` must keep
-   * certificate verification on (a custom `ca` is fine).
+   * Options (retry, tlsOptions, proxy, additional policies) for the credential and every client. Only the members of
+   * `ALLOWED_CLIENT_OPTIONS` are accepted (else CLIENT_OPTION_NOT_ALLOWED), and not `proxyOptions` with
+   * `tlsOptions.ca`. `httpClient` is refused unless {@link AcsClientFactoryOptions.allowCustomHttpClient};
+   * `tlsOptions` and `agent` must keep certificate verification on (a custom `ca` is fine).
    */
   clientOptions?: CommonClientOptions;
   /**
@@ -112,9 +116,10 @@ export interface FactoryPostureOptions {
   /** `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Communication/communicationServices/{n}` */
   resourceId: string;
   /**
-   * `enforce`: clients send nothing until a posture check has passed `local-auth-disabled` (otherwise
-   * BaselineViolationError LOCAL_AUTH_ENABLED, also when ARM is unreachable or forbidden). `warn`: failing checks
-   * become `warn` audit records and clients keep working.
+   * `enforce`: clients send nothing until a posture check has passed `local-auth-disabled` and `endpoint-matches`
+   * (otherwise BaselineViolationError LOCAL_AUTH_ENABLED, or POSTURE_UNVERIFIED when ARM is unreachable, forbidden or
+   * malformed, or the resource is not the endpoint's). `warn`: failing checks become `warn` audit records and clients
+   * keep working.
    */
   mode: "warn" | "enforce";
   /** ARM endpoint, https only. Default `https://management.azure.com`. */
