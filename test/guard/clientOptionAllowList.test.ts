@@ -14,8 +14,7 @@ const base = {
   clientId: "0b8c3a4e-1f2d-4c5b-9a6e-7d8f9a0b1c2d",
   clientSecret: "not-a-real-secret-value-for-tests",
 };
-const build = (clientOptions: object) => () =>
-  new AcsClientFactory({ ...base, clientOptions });
+const build = (clientOptions: object) => () => new AcsClientFactory({ ...base, clientOptions });
 
 describe("clientOptions allow-list", () => {
   it.each([
