@@ -11,7 +11,11 @@ import { runCli } from "../../packages/cli/src/main.js";
 import type { Emulator, TestApplication, TestWorkloadIdentity } from "../../packages/emulator/src/index.js";
 import { ACS_SCOPE, emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { runCaptured } from "../support/captureOutput.js";
-import { destinationOf, matchDestination } from "../../packages/acs-baseline/src/credentials/credentialDestinations.js";
+import {
+  authorityDestinations,
+  destinationOf,
+  matchDestination,
+} from "../../packages/acs-baseline/src/credentials/credentialDestinations.js";
 import { tempDir } from "../support/tempDir.js";
 import { useEmulator } from "../support/useEmulator.js";
 
@@ -70,6 +74,26 @@ describe("the credential transport pins the destination", () => {
       code: "AUTHORITY_NOT_ALLOWED",
     });
     expect(matchDestination("https://LOGIN.microsoftonline.com:443/t/oauth2/v2.0/token", allowed)).toEqual(allowed[0]);
+    // A Microsoft authority may reach its cloud's aliases (MSAL's preferred network); an allow-listed one only itself.
+    const microsoft = authorityDestinations({
+      origin: "https://login.windows.net",
+      hostname: "login.windows.net",
+      microsoft: true,
+    });
+    expect(matchDestination("https://login.microsoftonline.com/t/oauth2/v2.0/token", microsoft)).not.toBeInstanceOf(
+      Error,
+    );
+    expect(matchDestination("https://evil.example/t/oauth2/v2.0/token", microsoft)).toMatchObject({
+      code: "AUTHORITY_NOT_ALLOWED",
+    });
+    const adfs = authorityDestinations({
+      origin: "https://adfs.contoso.com",
+      hostname: "adfs.contoso.com",
+      microsoft: false,
+    });
+    expect(matchDestination("https://login.microsoftonline.com/t/oauth2/v2.0/token", adfs)).toMatchObject({
+      code: "AUTHORITY_NOT_ALLOWED",
+    });
   });
 });
 

@@ -15,7 +15,7 @@ import type {
 } from "../credentials/resolveCredential.js";
 import { checkCredentialConfiguration, resolveCredential } from "../credentials/resolveCredential.js";
 import type { CredentialDestination } from "../credentials/credentialDestinations.js";
-import { destinationOf } from "../credentials/credentialDestinations.js";
+import { authorityDestinations, destinationOf } from "../credentials/credentialDestinations.js";
 import type { ManagedIdentitySource } from "../credentials/managedIdentityEnvironment.js";
 import { readManagedIdentitySource, refuseRegionalAuthority } from "../credentials/managedIdentityEnvironment.js";
 import { BaselineViolationError } from "../errors.js";
@@ -131,7 +131,7 @@ function credentialEnvironment(settings: CredentialSettings): {
   const env = settings.environment ?? process.env;
   const type = checkCredentialConfiguration(settings.credential);
   if (type === "external") return { source: undefined, destinations: [] };
-  const destinations = [destinationOf(settings.authority.origin)];
+  const destinations = authorityDestinations(settings.authority);
   const source =
     type === "managed-identity"
       ? readManagedIdentitySource(env, settings.credential.managedIdentity?.clientId)

@@ -5,6 +5,8 @@
  * authority, or an endpoint variable planted later all miss this list and are refused before anything is sent.
  */
 import { BaselineViolationError } from "../errors.js";
+import type { ValidatedAuthority } from "../guard/authority.js";
+import { MICROSOFT_AUTHORITY_HOSTS } from "../guard/authority.js";
 
 /** One place the credential may send requests to. */
 export interface CredentialDestination {
@@ -25,6 +27,17 @@ export function destinationOf(origin: string): CredentialDestination {
     hostname: bare(url.hostname),
     port: url.port === "" ? defaultPort(url.protocol) : Number(url.port),
   };
+}
+
+/**
+ * Where a credential of `authority` may send requests: its own host and port; for a Microsoft cloud login host also
+ * the other Microsoft login hosts on 443, since MSAL sends token requests to a cloud's preferred alias
+ * (`login.windows.net` → `login.microsoftonline.com`). An allow-listed authority gets its own origin only.
+ */
+export function authorityDestinations(authority: ValidatedAuthority): CredentialDestination[] {
+  const own = destinationOf(authority.origin);
+  if (!authority.microsoft) return [own];
+  return [own, ...MICROSOFT_AUTHORITY_HOSTS.map((hostname) => ({ protocol: "https:" as const, hostname, port: 443 }))];
 }
 
 /** A host name for a message: as parsed by the URL parser (no control characters), at most 253 characters. */

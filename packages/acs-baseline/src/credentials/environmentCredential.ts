@@ -10,7 +10,7 @@ import { createCredentialTransport } from "./credentialTransport.js";
 import { credentialOptionsFromEnvironment, readEnvironment } from "../config/readEnvironment.js";
 import { validateAuthorityHost } from "../guard/authority.js";
 import { checkCredentialConfiguration, resolveCredential } from "./resolveCredential.js";
-import { destinationOf } from "./credentialDestinations.js";
+import { authorityDestinations, destinationOf } from "./credentialDestinations.js";
 import { readManagedIdentitySource, refuseRegionalAuthority } from "./managedIdentityEnvironment.js";
 
 /** Default bound of one token request attempt, as the factory's `timeoutMs`. */
@@ -33,7 +33,7 @@ export function credentialFromEnvironment(
   const config = { tenantId: o.tenantId, clientId: o.clientId, certificate: o.certificate, workloadIdentity: o.workloadIdentity, clientSecret: o.clientSecret, managedIdentity: o.managedIdentity };
   const source = checkCredentialConfiguration(config) === "managed-identity" ? readManagedIdentitySource(env, o.managedIdentity?.clientId) : undefined;
   if (source === undefined || source.kind === "workload-identity") refuseRegionalAuthority(env);
-  const destinations = [destinationOf(authority.origin), ...(source !== undefined && source.kind !== "workload-identity" ? [destinationOf(source.endpoint)] : [])];
+  const destinations = [...authorityDestinations(authority), ...(source !== undefined && source.kind !== "workload-identity" ? [destinationOf(source.endpoint)] : [])];
   const httpClient = createCredentialTransport(createDefaultHttpClient(), TOKEN_ATTEMPT_TIMEOUT_MS, undefined, { proxy: proxyConfigured(undefined) }, destinations);
   return resolveCredential(
     config,
