@@ -128,9 +128,13 @@ describe("a variable planted after construction changes nothing", () => {
       AZURE_FEDERATED_TOKEN_FILE: wi.tokenFilePath,
     });
     const { certificate: _c, clientId: _id, tenantId: _t, ...options } = emulatorFactoryOptions(emu, app);
-    const factory = new AcsClientFactory({ ...options, managedIdentity: {} });
+    const audit = `${dir}/aks.log`;
+    const factory = new AcsClientFactory({ ...options, managedIdentity: {}, audit: { destination: audit } });
     expect(factory.credentialType).toBe("workload-identity");
     await tokenAfterPlanting(factory);
+    const log = readFileSync(audit, "utf8");
+    expect(log).toContain('"credentialType":"workload-identity"');
+    expect(log).toMatch(/AKS workload-identity variables/);
   });
 
   it("control: the rogue counter sees a token request when the rogue authority is configured at construction", async () => {
