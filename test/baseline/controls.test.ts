@@ -34,6 +34,10 @@ const CODES: BaselineViolationCode[] = [
   "CUSTOM_TRANSPORT_REFUSED",
   "TLS_VERIFICATION_DISABLED",
   "USE_CREATE_CHAT_CLIENT",
+  "POSTURE_UNVERIFIED",
+  "CLIENT_OPTION_NOT_ALLOWED",
+  "AUTHORITY_SAME_ORIGIN",
+  "AUTHORITY_UNRESOLVED",
 ];
 
 async function report(args: string[]): Promise<{ code: number; out: string; err: string }> {

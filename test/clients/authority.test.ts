@@ -100,10 +100,12 @@ describe("nothing reaches an authority that is not allowed", () => {
     expect(new AcsClientFactory({ ...options, allowedAuthorityHosts: ["localhost"] }).credentialType).toBe("certificate");
   });
 
-  it("an authorityHost smuggled into clientOptions (JavaScript callers) does not replace the checked authority", async () => {
+  it("an authorityHost smuggled into clientOptions (JavaScript callers) is refused at construction (CLIENT_OPTION_NOT_ALLOWED); the rogue sees nothing", async () => {
     const before = rogueHits();
     const options = emulatorFactoryOptions(emu, app, { clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, authorityHost: rogueAuthority } as never });
-    const factory = new AcsClientFactory(options);
+    expect(() => new AcsClientFactory(options)).toThrow(/CLIENT_OPTION_NOT_ALLOWED.*"authorityHost"/);
+    // Positive control: without the smuggled member, the checked authority issues the token.
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { clientOptions: { tlsOptions: { ca: emu.caCertificatePem } } }));
     expect((await factory.credential.getToken(ACS_TOKEN_SCOPE))?.token).toBeTruthy();
     await factory.close();
     expect(rogueHits()).toBe(before);

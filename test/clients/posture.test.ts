@@ -84,12 +84,12 @@ describe("posture: enforce", () => {
     emu.injectFault({ side: "arm", drop: true });
     const f = factory("enforce");
     const before = emu.stats.acsRequests;
-    await expect(f.createSmsClient().send(SMS)).rejects.toMatchObject({ code: "LOCAL_AUTH_ENABLED", message: expect.stringContaining("could not be verified") });
+    await expect(f.createSmsClient().send(SMS)).rejects.toMatchObject({ code: "POSTURE_UNVERIFIED", message: expect.stringContaining("could not be verified") });
     emu.clearFaults();
     emu.arm.resource.disableLocalAuth = true;
     const stranger = await emu.createTestApplication({ directory: dir });
     const g = factory("enforce", { application: stranger });
-    await expect(g.createIdentityClient().createUser()).rejects.toMatchObject({ code: "LOCAL_AUTH_ENABLED", message: expect.stringContaining("403") });
+    await expect(g.createIdentityClient().createUser()).rejects.toMatchObject({ code: "POSTURE_UNVERIFIED", message: expect.stringContaining("403") });
     expect(emu.stats.acsRequests - before).toBe(0);
     await Promise.all([f.close(), g.close()]);
   });

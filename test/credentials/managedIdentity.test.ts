@@ -114,16 +114,20 @@ describe("managed identity (explicit opt-in)", () => {
     expect(await get(`${ok}&client_id=6a1e1b1c-9999-4999-8999-999999999999`, mi.identityHeader)).toBe(400);
   });
 
-  it("pinned upstream behaviour: MSAL reads IDENTITY_ENDPOINT and IDENTITY_HEADER once per process (a later change is not seen)", async () => {
+  it("attack: IDENTITY_ENDPOINT and IDENTITY_HEADER replaced after construction change nothing (read once, at construction)", async () => {
     setEnv(mi.env);
-    await new AcsClientFactory({ endpoint: emu.endpoint, managedIdentity: {}, ...overrides() }).credential.getToken(ACS_SCOPE);
-    setEnv({ IDENTITY_ENDPOINT: mi.identityEndpoint, IDENTITY_HEADER: "not-the-header" });
     const factory = new AcsClientFactory({ endpoint: emu.endpoint, managedIdentity: { clientId: mi.userAssignedClientIds[2] }, ...overrides() });
-    const before = mi.tokenRequests;
-    // Still the first header: the request reaches the endpoint and succeeds.
-    expect((await factory.credential.getToken(ACS_SCOPE))?.token).toBeTruthy();
-    expect(mi.tokenRequests).toBe(before + 1);
-    await factory.close();
+    setEnv({ IDENTITY_ENDPOINT: "http://127.0.0.1:9/msi/token", IDENTITY_HEADER: "not-the-header", AZURE_FEDERATED_TOKEN_FILE: "/nonexistent", AZURE_TENANT_ID: "t" });
+    try {
+      const before = mi.tokenRequests;
+      // Still the endpoint and header read at construction: the request reaches the real endpoint and succeeds.
+      expect((await factory.credential.getToken(ACS_SCOPE))?.token).toBeTruthy();
+      expect(mi.tokenRequests).toBe(before + 1);
+    } finally {
+      delete process.env.AZURE_FEDERATED_TOKEN_FILE;
+      delete process.env.AZURE_TENANT_ID;
+      await factory.close();
+    }
   });
 
   it("is never chosen implicitly: IDENTITY_ENDPOINT alone does not make a credential", () => {

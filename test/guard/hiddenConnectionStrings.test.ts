@@ -58,14 +58,14 @@ describe("connection strings hidden in options", () => {
     );
   });
 
-  it("ordinary options (an Entra client secret, a CA Buffer, an https.Agent, a Map of plain values) are accepted", async () => {
+  it("ordinary options (an Entra client secret, a CA Buffer, an https.Agent, a Map of plain values in an allowed member) are accepted", async () => {
     const { Agent } = await import("node:https");
     const factory = new AcsClientFactory({
       endpoint: ENDPOINT,
       tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
       clientId: "0b8c3a4e-1f2d-4c5b-9a6e-7d8f9a0b1c2d",
       clientSecret: "abc8Q~0123456789abcdefghijklmnopqrstuvwx",
-      clientOptions: { tlsOptions: { ca: Buffer.from("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n") } as never, agent: new Agent({ keepAlive: true }), extra: new Map([["a", 1]]) } as never,
+      clientOptions: { tlsOptions: { ca: Buffer.from("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n") } as never, agent: new Agent({ keepAlive: true }), telemetryOptions: { extra: new Map([["a", 1]]) } } as never,
     });
     await factory.close();
   });

@@ -24,7 +24,11 @@ export type BaselineViolationCode =
   | "LOCAL_AUTH_ENABLED"
   | "CUSTOM_TRANSPORT_REFUSED"
   | "TLS_VERIFICATION_DISABLED"
-  | "USE_CREATE_CHAT_CLIENT";
+  | "USE_CREATE_CHAT_CLIENT"
+  | "POSTURE_UNVERIFIED"
+  | "CLIENT_OPTION_NOT_ALLOWED"
+  | "AUTHORITY_SAME_ORIGIN"
+  | "AUTHORITY_UNRESOLVED";
 
 /**
  * A control ID of the Azure security baseline for Azure Communication Services, written as the baseline writes it.
@@ -69,6 +73,10 @@ const CONTROL_BY_CODE: Readonly<Record<BaselineViolationCode, BaselineControlId>
   CUSTOM_TRANSPORT_REFUSED: "IM-1",
   TLS_VERIFICATION_DISABLED: "DP-3",
   USE_CREATE_CHAT_CLIENT: "IM-1",
+  POSTURE_UNVERIFIED: "IM-1",
+  CLIENT_OPTION_NOT_ALLOWED: "IM-1",
+  AUTHORITY_SAME_ORIGIN: "IM-1",
+  AUTHORITY_UNRESOLVED: "IM-1",
 });
 
 /**

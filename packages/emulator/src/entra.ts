@@ -61,6 +61,8 @@ export interface EntraState {
   seenAssertions: Map<string, number>;
   /** Resources besides ACS that tokens are issued for (one row each, e.g. the ARM endpoint). */
   tokenResources?: () => readonly TokenResource[];
+  /** A `token_endpoint` the OpenID metadata names instead of this server's own (a hostile-metadata test). */
+  metadataTokenEndpoint?: string | undefined;
 }
 
 /** The token for `scope`: the fixed rows (ACS, Storage), then the state's extra rows (e.g. the ARM endpoint). */
@@ -138,7 +140,7 @@ export async function handleEntra(
     }
     const base = `${state.authorityHost()}/${state.tenantId}`;
     sendJson(res, 200, {
-      token_endpoint: tokenEndpointOf(state),
+      token_endpoint: state.metadataTokenEndpoint ?? tokenEndpointOf(state),
       token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
       jwks_uri: `${base}/discovery/v2.0/keys`,
       response_modes_supported: ["query", "fragment", "form_post"],

@@ -19,6 +19,8 @@ export interface FaultSpec {
   delayMs?: number;
   /** Destroy the connection without an answer. */
   drop?: boolean;
+  /** The JSON body answered with `status` (default: the service's usual error shape). For hostile-server tests. */
+  body?: unknown;
   /** Apply to the next `count` matching requests only. Default: until removed. */
   count?: number;
   /** Apply to this fraction (0..1) of matching requests. Default: all. */
@@ -66,7 +68,8 @@ export class FaultRegistry {
     for (const fault of this.#faults) {
       const { spec } = fault;
       if (spec.side !== side) continue;
-      if (spec.path !== undefined && (typeof spec.path === "string" ? spec.path !== path : !spec.path.test(path))) continue;
+      if (spec.path !== undefined && (typeof spec.path === "string" ? spec.path !== path : !spec.path.test(path)))
+        continue;
       if (spec.fraction !== undefined && Math.random() >= spec.fraction) continue;
       fault.remaining--;
       if (fault.remaining <= 0) this.#faults.splice(this.#faults.indexOf(fault), 1);
@@ -82,7 +85,11 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Applies a fault. Returns the status written (or 0 for a dropped connection), or `undefined` when the request
  * should now be handled normally (a pure delay).
  */
-export async function applyFault(fault: FaultSpec, req: IncomingMessage, res: ServerResponse): Promise<number | undefined> {
+export async function applyFault(
+  fault: FaultSpec,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<number | undefined> {
   if (fault.delayMs !== undefined && fault.delayMs > 0) await delay(fault.delayMs);
   if (fault.drop === true) {
     req.socket.destroy();
@@ -92,15 +99,27 @@ export async function applyFault(fault: FaultSpec, req: IncomingMessage, res: Se
   const headers: Record<string, string> = {};
   if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
   const body =
-    fault.side === "entra"
-      ? {
-          error: fault.status === 429 ? "too_many_requests" : "temporarily_unavailable",
-          error_description: `AADSTS90033: Injected fault: the service answered ${fault.status}.`,
-          error_codes: [90033],
-        }
-      : fault.status === 403
-        ? { error: { code: "AuthorizationFailed", message: "Injected fault: the client does not have authorization to perform this action." } }
-        : { error: { code: fault.status === 429 ? "TooManyRequests" : "ServiceUnavailable", message: `Injected fault: the service answered ${fault.status}.` } };
+    fault.body !== undefined
+      ? fault.body
+      : fault.side === "entra"
+        ? {
+            error: fault.status === 429 ? "too_many_requests" : "temporarily_unavailable",
+            error_description: `AADSTS90033: Injected fault: the service answered ${fault.status}.`,
+            error_codes: [90033],
+          }
+        : fault.status === 403
+          ? {
+              error: {
+                code: "AuthorizationFailed",
+                message: "Injected fault: the client does not have authorization to perform this action.",
+              },
+            }
+          : {
+              error: {
+                code: fault.status === 429 ? "TooManyRequests" : "ServiceUnavailable",
+                message: `Injected fault: the service answered ${fault.status}.`,
+              },
+            };
   sendJson(res, fault.status, body, headers);
   return fault.status;
 }

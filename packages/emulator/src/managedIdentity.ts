@@ -3,6 +3,8 @@
  * 2019-08-01) on loopback, as App Service and Azure Functions provide it: `GET /msi/token?api-version=2019-08-01&
  * resource=…[&client_id=…]` with the `X-IDENTITY-HEADER` secret. It issues the tenant's access tokens for the
  * identity's own client ID, so `@azure/identity`'s unmodified `ManagedIdentityCredential` works against the emulator.
+ * The same server answers as IMDS does (`GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=…` with
+ * `Metadata: true`), for `AZURE_POD_IDENTITY_AUTHORITY_HOST=http://127.0.0.1:PORT`.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -41,6 +43,8 @@ const AUDIENCE_BY_RESOURCE: Readonly<Record<string, string>> = Object.freeze({
 });
 
 const API_VERSION = "2019-08-01";
+const IMDS_API_VERSION = "2018-02-01";
+const IMDS_PATH = "/metadata/identity/oauth2/token";
 const DEFAULT_ROLE = "Communication and Email Service Owner";
 
 /** What the endpoint needs from the tenant. */
@@ -74,15 +78,17 @@ export function createManagedIdentityHandler(
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (pathOf(req) !== "/msi/token") return fail(res, 404, "Not found.");
+    const imds = pathOf(req) === IMDS_PATH;
+    if (pathOf(req) !== "/msi/token" && !imds) return fail(res, 404, "Not found.");
     counter.tokenRequests++;
     if (req.method !== "GET") return fail(res, 405, "Only GET is supported.");
-    const presented = header(req, "x-identity-header");
-    if (presented === undefined || !timingSafeEqual(headerDigest, createHash("sha256").update(presented).digest())) {
-      return fail(res, 401, "The X-IDENTITY-HEADER header is missing or wrong.");
+    const presented = header(req, imds ? "metadata" : "x-identity-header");
+    if (imds ? presented !== "true" : presented === undefined || !timingSafeEqual(headerDigest, createHash("sha256").update(presented).digest())) {
+      return fail(res, imds ? 400 : 401, imds ? "Required metadata header not specified." : "The X-IDENTITY-HEADER header is missing or wrong.");
     }
     const query = queryOf(req);
-    if (query.get("api-version") !== API_VERSION) return fail(res, 400, `api-version must be ${API_VERSION}.`);
+    const version = imds ? IMDS_API_VERSION : API_VERSION;
+    if (query.get("api-version") !== version) return fail(res, 400, `api-version must be ${version}.`);
     const resource = query.get("resource") ?? "";
     const audience = AUDIENCE_BY_RESOURCE[resource];
     if (audience === undefined) return fail(res, 400, "The resource is not supported by the emulator.");

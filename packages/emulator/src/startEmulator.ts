@@ -152,6 +152,11 @@ export interface Emulator {
    * `IDENTITY_HEADER`), with a system-assigned and user-assigned identities; `close()` stops it.
    */
   createManagedIdentityEndpoint(options?: ManagedIdentityEndpointOptions): Promise<TestManagedIdentity>;
+  /**
+   * Makes the OpenID metadata name `url` as its `token_endpoint` (undefined: this server's own again), as a hostile
+   * or misconfigured authority would.
+   */
+  setMetadataTokenEndpoint(url: string | undefined): void;
   /** Adds a certificate to an application (several may be valid at once, as during rotation). */
   addApplicationCertificate(clientId: string, certificatePem: string): void;
   /** Generates a certificate and private key, writes them to a PEM file and registers a new application. */
@@ -296,6 +301,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     registerOidcIssuer: (issuer, jwks) => oidcIssuers.register(issuer, jwks),
     createTestOidcIssuer: () => createTestOidcIssuer((issuer, jwks) => oidcIssuers.register(issuer, jwks)),
     createTestWorkloadIdentity: (wiOptions: TestWorkloadIdentityOptions = {}) => createWorkloadIdentity(identities, wiOptions),
+    setMetadataTokenEndpoint: (url: string | undefined) => {
+      entraState.metadataTokenEndpoint = url;
+    },
     createManagedIdentityEndpoint: (miOptions: ManagedIdentityEndpointOptions = {}) => createManagedIdentityEndpoint(identities, miOptions),
     createTestApplication: (appOptions: TestApplicationOptions = {}) => createApplication(identities, appOptions),
     setTokenLifetime: (seconds) => {

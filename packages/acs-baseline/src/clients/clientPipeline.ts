@@ -166,7 +166,7 @@ export function clientPipelineOptions(
   );
   return {
     ...merged,
-    httpClient,
+    httpClient: settings.gate !== undefined ? settings.gate.httpClient(httpClient, onBlocked) : httpClient,
     additionalPolicies: [
       ...(settings.gate !== undefined
         ? [{ policy: settings.gate.policy(onBlocked), position: "perCall" as const }]
@@ -232,13 +232,16 @@ export function factoryPostureGate(
   });
 }
 
-const passedLocalAuth = (r: PostureResult | undefined) =>
-  r?.checks.some((c) => c.id === "local-auth-disabled" && c.status === "pass") === true;
+const statusOf = (r: PostureResult | undefined, id: string) => r?.checks.find((c) => c.id === id)?.status;
+/** Enforce admits requests only when `local-auth-disabled` and `endpoint-matches` both passed. */
+const admitted = (r: PostureResult | undefined) =>
+  statusOf(r, "local-auth-disabled") === "pass" && statusOf(r, "endpoint-matches") === "pass";
 
 /**
- * The posture gate of one factory: the last posture result, the check in progress (one at a time), and the policy
- * that holds requests back. Enforce: a request waits for a fresh passing `local-auth-disabled` or is refused; warn:
- * a stale result is refreshed in the background and requests go on.
+ * The posture gate of one factory: the last posture result, the check in progress (one at a time), and the step that
+ * holds requests back, both as a pipeline policy and inside the client's HttpClient (so removing or replacing the
+ * policy changes nothing). Enforce: a request waits for a fresh passing `local-auth-disabled` and `endpoint-matches`
+ * or is refused; warn: a stale result is refreshed in the background and requests go on.
  */
 export class PostureGate {
   readonly #options: ValidatedPostureOptions;
@@ -266,25 +269,44 @@ export class PostureGate {
     return this.#running;
   }
 
-  /** The gate as a pipeline policy. */
+  /**
+   * Whether a request may go now: undefined when it may at once (a fresh pass, or warn mode), else a promise that
+   * settles when it may, or rejects with the refusal (reported through `onBlocked` first).
+   */
+  admit(onBlocked: (error: BaselineViolationError) => void): Promise<void> | undefined {
+    const cached = this.#last;
+    const fresh = cached !== undefined && Date.now() - cached.at < this.#options.maxAgeMs;
+    if (this.#options.mode === "warn") {
+      if (!fresh && this.#running === undefined) void this.check().catch(() => undefined);
+      return undefined;
+    }
+    // Only a pass is reused: after a failure every request checks again, so the PATCH takes effect at once.
+    if (fresh && admitted(cached.result)) return undefined;
+    return this.#checkOrRefuse(onBlocked).then((result) => {
+      if (admitted(result)) return;
+      const refused = notPassedError(result);
+      onBlocked(refused);
+      throw refused;
+    });
+  }
+
+  /** The gate as a pipeline policy (first, per call). */
   policy(onBlocked: (error: BaselineViolationError) => void): PipelinePolicy {
     return {
       name: "acsBaselinePostureGate",
-      sendRequest: async (request, next) => {
-        const cached = this.#last;
-        const fresh = cached !== undefined && Date.now() - cached.at < this.#options.maxAgeMs;
-        if (this.#options.mode === "warn") {
-          if (!fresh && this.#running === undefined) void this.check().catch(() => undefined);
-          return next(request);
-        }
-        // Only a pass is reused: after a failure every request checks again, so the PATCH takes effect at once.
-        const result = fresh && passedLocalAuth(cached.result) ? cached.result : await this.#checkOrRefuse(onBlocked);
-        if (!passedLocalAuth(result)) {
-          const refused = notPassedError(result);
-          onBlocked(refused);
-          throw refused;
-        }
-        return next(request);
+      sendRequest: (request, next) => {
+        const wait = this.admit(onBlocked);
+        return wait === undefined ? next(request) : wait.then(() => next(request));
+      },
+    };
+  }
+
+  /** The gate inside the HttpClient: the same decision, where no pipeline change can remove it. */
+  httpClient(inner: HttpClient, onBlocked: (error: BaselineViolationError) => void): HttpClient {
+    return {
+      sendRequest: (request) => {
+        const wait = this.admit(onBlocked);
+        return wait === undefined ? inner.sendRequest(request) : wait.then(() => inner.sendRequest(request));
       },
     };
   }
@@ -294,8 +316,8 @@ export class PostureGate {
       return await this.check();
     } catch (error) {
       const refused = new BaselineViolationError(
-        "LOCAL_AUTH_ENABLED",
-        `Posture enforce mode: the resource's posture could not be checked (${error instanceof Error ? error.message.slice(0, 200) : "error"}), so nothing is sent (fail closed).`,
+        "POSTURE_UNVERIFIED",
+        `Posture enforce mode: the resource's posture could not be checked (${scrubText(error instanceof Error ? error.message.slice(0, 200) : "error")}), so nothing is sent (fail closed).`,
       );
       onBlocked(refused);
       throw refused;
@@ -303,13 +325,28 @@ export class PostureGate {
   }
 }
 
-/** LOCAL_AUTH_ENABLED for a result whose `local-auth-disabled` did not pass: unknown and fail say different things. */
+/**
+ * The refusal for a result enforce does not admit: LOCAL_AUTH_ENABLED when ARM says local auth is on;
+ * POSTURE_UNVERIFIED when it could not be verified (unknown) or the resource is not the endpoint's.
+ */
 function notPassedError(result: PostureResult): BaselineViolationError {
   const check = result.checks.find((c) => c.id === "local-auth-disabled");
+  const endpoint = result.checks.find((c) => c.id === "endpoint-matches");
+  const resourceId = scrubText(result.resourceId);
+  if (check?.status === "fail") {
+    return new BaselineViolationError(
+      "LOCAL_AUTH_ENABLED",
+      `Posture enforce mode: local (access-key) authentication is enabled on ${resourceId}, so a leaked key gets past every client-side check. Nothing is sent until disableLocalAuth is true. ${scrubText(check.remediation)}`.trim(),
+    );
+  }
+  if (check?.status !== "pass") {
+    return new BaselineViolationError(
+      "POSTURE_UNVERIFIED",
+      `Posture enforce mode: whether local auth is disabled on ${resourceId} could not be verified (${scrubText(check?.evidence ?? "no result")}) Nothing is sent until ARM confirms it (fail closed).`,
+    );
+  }
   return new BaselineViolationError(
-    "LOCAL_AUTH_ENABLED",
-    check?.status === "unknown"
-      ? `Posture enforce mode: whether local auth is disabled on ${result.resourceId} could not be verified (${check.evidence}) Nothing is sent until ARM confirms it (fail closed).`
-      : `Posture enforce mode: local (access-key) authentication is enabled on ${result.resourceId}, so a leaked key gets past every client-side check. Nothing is sent until disableLocalAuth is true. ${check?.remediation ?? ""}`.trim(),
+    "POSTURE_UNVERIFIED",
+    `Posture enforce mode: ${resourceId} could not be confirmed as the configured endpoint's resource (${scrubText(endpoint?.evidence ?? "no result")}), so its disableLocalAuth says nothing about the endpoint. Nothing is sent (fail closed); check posture.resourceId and the endpoint.`,
   );
 }

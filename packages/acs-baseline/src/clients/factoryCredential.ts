@@ -13,8 +13,13 @@ import type {
   CredentialEvents,
   ResolvedCredential,
 } from "../credentials/resolveCredential.js";
-import { resolveCredential } from "../credentials/resolveCredential.js";
-import type { BaselineViolationError } from "../errors.js";
+import { checkCredentialConfiguration, resolveCredential } from "../credentials/resolveCredential.js";
+import type { CredentialDestination } from "../credentials/credentialDestinations.js";
+import { authorityDestinations, destinationOf } from "../credentials/credentialDestinations.js";
+import type { ManagedIdentitySource } from "../credentials/managedIdentityEnvironment.js";
+import { readManagedIdentitySource, refuseRegionalAuthority } from "../credentials/managedIdentityEnvironment.js";
+import { BaselineViolationError } from "../errors.js";
+import type { TokenCredential } from "@azure/core-auth";
 import type { ValidatedAuthority } from "../guard/authority.js";
 import { proxyConfigured } from "../guard/requestGuard.js";
 import type { TokenCacheEvents } from "../credentials/sharedTokenCache.js";
@@ -34,6 +39,8 @@ export interface CredentialSettings {
   clientOptions: Readonly<CommonClientOptions>;
   disableInstanceDiscovery?: boolean | undefined;
   sendCertificateChain?: boolean | undefined;
+  /** The environment read (once, now) for managed identity and regional authorities. Default `process.env`. */
+  environment?: NodeJS.ProcessEnv | undefined;
 }
 
 /** How the credential's own requests travel. */
@@ -70,22 +77,68 @@ export function createFactoryCredential(
     httpClient: customHttpClient,
     ...credentialClientOptions
   } = settings.clientOptions;
+  const { source, destinations } = credentialEnvironment(settings);
   const credentialTransport = createCredentialTransport(
     customHttpClient ?? transport.defaultHttpClient,
     transport.timeoutMs,
     transport.onBlocked,
     { agent: credentialClientOptions.agent, proxy: proxyConfigured(credentialClientOptions.proxyOptions) },
+    destinations,
   );
   const disableInstanceDiscovery = settings.disableInstanceDiscovery ?? !settings.authority.microsoft;
   const credentialOptions = {
     ...credentialClientOptions,
+    // A redirect is never followed: the token endpoint answers, it does not send the assertion elsewhere.
+    redirectOptions: { maxRetries: 0 },
     httpClient: credentialTransport,
     authorityHost: settings.authority.origin,
     disableInstanceDiscovery,
     ...(settings.sendCertificateChain !== undefined ? { sendCertificateChain: settings.sendCertificateChain } : {}),
   };
-  const resolved = resolveCredential({ ...settings.credential }, credentialOptions, events);
+  const resolved = resolveCredential({ ...settings.credential }, credentialOptions, events, source);
+  if (resolved.type !== "external")
+    resolved.credential = namingUnresolvedAuthority(resolved.credential, settings.authority.origin);
   return { resolved, transport: credentialTransport, disableInstanceDiscovery };
+}
+
+/**
+ * MSAL's `endpoints_resolution_error` says only that "endpoints" could not be resolved; the refusal names the
+ * authority instead (AUTHORITY_UNRESOLVED). Every other error passes unchanged.
+ */
+function namingUnresolvedAuthority(credential: TokenCredential, authority: string): TokenCredential {
+  return {
+    getToken: (scopes, options) =>
+      credential.getToken(scopes, options).catch((error: unknown) => {
+        const text =
+          error instanceof Error ? `${error.message} ${String((error as { errorCode?: unknown }).errorCode)}` : "";
+        if (!text.includes("endpoints_resolution_error")) throw error;
+        throw new BaselineViolationError(
+          "AUTHORITY_UNRESOLVED",
+          `The authority ${authority} did not answer with usable OpenID metadata (MSAL endpoints_resolution_error): check authorityHost and the tenant, that the authority is reachable over https, and that it does not share the ACS endpoint's origin.`,
+        );
+      }),
+  };
+}
+
+/**
+ * Reads the environment once: the managed-identity source (when managed identity is selected) and the refusal of
+ * regional authorities; returns where the credential transport may send requests.
+ */
+function credentialEnvironment(settings: CredentialSettings): {
+  source: ManagedIdentitySource | undefined;
+  destinations: CredentialDestination[];
+} {
+  const env = settings.environment ?? process.env;
+  const type = checkCredentialConfiguration(settings.credential);
+  if (type === "external") return { source: undefined, destinations: [] };
+  const destinations = authorityDestinations(settings.authority);
+  const source =
+    type === "managed-identity"
+      ? readManagedIdentitySource(env, settings.credential.managedIdentity?.clientId)
+      : undefined;
+  if (source === undefined || source.kind === "workload-identity") refuseRegionalAuthority(env);
+  else destinations.push(destinationOf(source.endpoint));
+  return { source, destinations };
 }
 
 /** The credential settings of a validated factory configuration. */

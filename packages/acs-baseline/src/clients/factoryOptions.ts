@@ -18,6 +18,8 @@ import { snapshotIfObject, snapshotOptions } from "../guard/optionSnapshot.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
 import type { GuardTarget } from "../guard/requestGuard.js";
 import { checkTransportOptions } from "../guard/transportOptions.js";
+import { assertClientOptionsAllowed } from "../guard/clientOptionAllowList.js";
+import { BaselineViolationError } from "../errors.js";
 import { parseAcsResourceId, parseArmEndpoint } from "../posture/resourceId.js";
 import type { PostureClientType } from "../posture/types.js";
 
@@ -53,8 +55,11 @@ export interface AcsClientFactoryOptions {
   workloadIdentity?: { tokenFilePath: string };
   /**
    * Managed identity, as an explicit opt-in (`AZURE_COMMUNICATION_USE_MANAGED_IDENTITY=true` in the environment):
-   * system-assigned, or user-assigned by `clientId`, through `ManagedIdentityCredential`. Audited as
-   * `managed-identity`. Cannot be combined with a certificate, secret, token file or `credential`.
+   * system-assigned, or user-assigned by `clientId`. The environment is read once, at construction: App Service
+   * (`IDENTITY_ENDPOINT`, `IDENTITY_HEADER`) and IMDS get the factory's own credential pinned to that endpoint
+   * (audited `managed-identity`); with the AKS workload-identity variables the factory builds `WorkloadIdentityCredential`
+   * itself (audited `workload-identity`); other sources are refused. Cannot be combined with a certificate, secret,
+   * token file or `credential`.
    */
   managedIdentity?: { clientId?: string };
   /** Your own Microsoft Entra TokenCredential, audited as `external`. Key and SAS credentials are refused. */
@@ -80,9 +85,10 @@ export interface AcsClientFactoryOptions {
   /** Hosts the endpoint may use. `*.x` matches any subdomain of x; anything else is exact. Default `["*.communication.azure.com", "*.communication.azure.us"]`. */
   allowedHosts?: string[];
   /**
-   * Options (retry, tlsOptions, proxy, additional policies) for the credential and every client. `httpClient` is
-   * refused unless {@link AcsClientFactoryOptions.allowCustomHttpClient}; `tlsOptions` and `agent` must keep
-   * certificate verification on (a custom `ca` is fine).
+   * Options (retry, tlsOptions, proxy, additional policies) for the credential and every client. Only the members of
+   * `ALLOWED_CLIENT_OPTIONS` are accepted (else CLIENT_OPTION_NOT_ALLOWED), and not `proxyOptions` with
+   * `tlsOptions.ca`. `httpClient` is refused unless {@link AcsClientFactoryOptions.allowCustomHttpClient};
+   * `tlsOptions` and `agent` must keep certificate verification on (a custom `ca` is fine).
    */
   clientOptions?: CommonClientOptions;
   /**
@@ -110,9 +116,10 @@ export interface FactoryPostureOptions {
   /** `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Communication/communicationServices/{n}` */
   resourceId: string;
   /**
-   * `enforce`: clients send nothing until a posture check has passed `local-auth-disabled` (otherwise
-   * BaselineViolationError LOCAL_AUTH_ENABLED, also when ARM is unreachable or forbidden). `warn`: failing checks
-   * become `warn` audit records and clients keep working.
+   * `enforce`: clients send nothing until a posture check has passed `local-auth-disabled` and `endpoint-matches`
+   * (otherwise BaselineViolationError LOCAL_AUTH_ENABLED, or POSTURE_UNVERIFIED when ARM is unreachable, forbidden or
+   * malformed, or the resource is not the endpoint's). `warn`: failing checks become `warn` audit records and clients
+   * keep working.
    */
   mode: "warn" | "enforce";
   /** ARM endpoint, https only. Default `https://management.azure.com`. */
@@ -211,6 +218,7 @@ export function refuseKeyMaterial(opts: CredentialSettingOptions & object, audit
  */
 export function validateCredentialSettings(opts: CredentialSettingOptions): ValidatedAuthority {
   const authority = validateAuthorityHost(opts.authorityHost, opts.allowedAuthorityHosts ?? []);
+  assertClientOptionsAllowed(opts.clientOptions, "clientOptions");
   checkTransportOptions(opts.clientOptions, "clientOptions", opts.allowCustomHttpClient === true);
   return authority;
 }
@@ -249,6 +257,7 @@ export function validateFactoryOptions(
   const endpoint = validateEndpoint(opts.endpoint, opts.allowedHosts ?? DEFAULT_ALLOWED_HOSTS);
   hooks.endpointValidated?.(endpoint);
   const authority = validateCredentialSettings(opts);
+  refuseSameOrigin(authority, endpoint);
   checkCredentialConfiguration(opts);
   const clientOptions = Object.freeze({ ...(opts.clientOptions ?? {}) });
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -268,6 +277,25 @@ export function validateFactoryOptions(
     principal: Object.freeze(principalOf(opts)),
     credential: Object.freeze(credentialConfigurationOf(opts)),
   });
+}
+
+/**
+ * The wire backstop keeps every non-Bearer request off the ACS endpoint's origin, and the token request is one: an
+ * authority on the same host and port could never answer. Refused here, with the reason, instead of MSAL's opaque
+ * endpoint-resolution error later.
+ * @throws BaselineViolationError AUTHORITY_SAME_ORIGIN
+ */
+function refuseSameOrigin(authority: ValidatedAuthority, endpoint: ValidatedEndpoint): void {
+  const port = (origin: string) => {
+    const url = new URL(origin);
+    return url.port === "" ? 443 : Number(url.port);
+  };
+  if (authority.hostname.toLowerCase() === endpoint.hostname.toLowerCase() && port(authority.origin) === endpoint.port) {
+    throw new BaselineViolationError(
+      "AUTHORITY_SAME_ORIGIN",
+      `The authority host and the ACS endpoint share an origin (${endpoint.hostname}:${endpoint.port}). They cannot: the wire backstop keeps every non-Bearer request, the token request included, off the ACS endpoint's origin. Give the authority its own host or port.`,
+    );
+  }
 }
 
 /** Checks the `posture` option and fills in `maxAgeMs`. */

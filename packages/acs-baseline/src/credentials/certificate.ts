@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import { X509Certificate, createHash, createPrivateKey } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { BaselineViolationError } from "../errors.js";
 
 /** Where a certificate comes from. @public */
@@ -67,10 +67,17 @@ export function readCertificateFile(path: string): { text: string; mode: number;
   if (!stat.isFile()) invalid("The certificate path is not a regular file (FIFO, socket or device).");
   if (stat.size > MAX_CERTIFICATE_FILE_BYTES) invalid(`The certificate file is larger than ${MAX_CERTIFICATE_FILE_BYTES} bytes; it is not a PEM certificate.`);
   let text: string;
+  let fd: number | undefined;
   try {
-    text = readFileSync(path, "utf8");
+    // Opened non-blocking and checked again: a path swapped for a FIFO after the stat must not hang the constructor.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) invalid("The certificate path is not a regular file (FIFO, socket or device).");
+    text = readFileSync(fd, "utf8");
   } catch (error) {
+    if (error instanceof BaselineViolationError) throw error;
     invalid(`The certificate file cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}).`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   return { text, mode: stat.mode & 0o777, signature: { mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, size: stat.size, ino: stat.ino } };
 }

@@ -4,9 +4,11 @@
  * in flight — so a timed-out token fetch or `factory.close()` really ends the socket instead of leaving it open.
  */
 import type { HttpClient, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
-import type { BaselineViolationError } from "../errors.js";
+import { BaselineViolationError } from "../errors.js";
 import type { AgentAllowance } from "../guard/requestGuard.js";
 import { blockedError, sealSnapshot, setOwn, snapshotOf, transportRefusal } from "../guard/requestGuard.js";
+import type { CredentialDestination } from "./credentialDestinations.js";
+import { matchDestination } from "./credentialDestinations.js";
 
 /** An HttpClient whose in-flight requests can be aborted together. */
 export interface CredentialTransport extends HttpClient {
@@ -19,18 +21,29 @@ export interface CredentialTransport extends HttpClient {
  * @param timeoutMs - bound for one attempt when the request has none (0 = none)
  * @param onBlocked - called with a refusal before it is thrown (for the audit log)
  * @param agents - the agents that may carry requests (the configured one; a proxy agent when a proxy is configured)
+ * @param destinations - where requests may go (scheme, host, port), fixed now; anything else is refused
+ *   (AUTHORITY_NOT_ALLOWED naming the host). A plain-http destination (a local managed-identity endpoint) is sent
+ *   without any agent, so never through a proxy.
  */
 export function createCredentialTransport(
   inner: HttpClient,
   timeoutMs: number,
-  onBlocked?: (error: BaselineViolationError) => void,
-  agents: AgentAllowance = {},
+  onBlocked: ((error: BaselineViolationError) => void) | undefined,
+  agents: AgentAllowance,
+  destinations: readonly CredentialDestination[],
 ): CredentialTransport {
+  const pinned = Object.freeze(destinations.map((d) => Object.freeze({ ...d })));
   const inflight = new Set<AbortController>();
   return {
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
       // What is checked is what is sent: a snapshot of the request (its body carries the client secret or assertion).
       const sent = snapshotOf(request);
+      const destination = matchDestination(sent.url, pinned);
+      if (destination instanceof BaselineViolationError) {
+        onBlocked?.(destination);
+        return Promise.reject(destination);
+      }
+      if (destination.protocol === "http:") setOwn(sent, "agent", undefined);
       const refused = transportRefusal(sent, agents);
       if (refused !== undefined) {
         const error = blockedError(sent.method, refused[0], refused[1]);

@@ -9,7 +9,9 @@ import { proxyConfigured } from "../guard/requestGuard.js";
 import { createCredentialTransport } from "./credentialTransport.js";
 import { credentialOptionsFromEnvironment, readEnvironment } from "../config/readEnvironment.js";
 import { validateAuthorityHost } from "../guard/authority.js";
-import { resolveCredential } from "./resolveCredential.js";
+import { checkCredentialConfiguration, resolveCredential } from "./resolveCredential.js";
+import { authorityDestinations, destinationOf } from "./credentialDestinations.js";
+import { readManagedIdentitySource, refuseRegionalAuthority } from "./managedIdentityEnvironment.js";
 
 /** Default bound of one token request attempt, as the factory's `timeoutMs`. */
 const TOKEN_ATTEMPT_TIMEOUT_MS = 60_000;
@@ -28,15 +30,22 @@ export function credentialFromEnvironment(
   // The factory's TLS rule: for the environment given and for this process's own (which Node.js reads).
   assertTlsVerification({ tlsOptions: options.tlsOptions }, "tlsOptions", env);
   if (env !== process.env) assertTlsVerification(undefined, "tlsOptions", process.env);
-  const httpClient = createCredentialTransport(createDefaultHttpClient(), TOKEN_ATTEMPT_TIMEOUT_MS, undefined, { proxy: proxyConfigured(undefined) });
+  const config = { tenantId: o.tenantId, clientId: o.clientId, certificate: o.certificate, workloadIdentity: o.workloadIdentity, clientSecret: o.clientSecret, managedIdentity: o.managedIdentity };
+  const source = checkCredentialConfiguration(config) === "managed-identity" ? readManagedIdentitySource(env, o.managedIdentity?.clientId) : undefined;
+  if (source === undefined || source.kind === "workload-identity") refuseRegionalAuthority(env);
+  const destinations = [...authorityDestinations(authority), ...(source !== undefined && source.kind !== "workload-identity" ? [destinationOf(source.endpoint)] : [])];
+  const httpClient = createCredentialTransport(createDefaultHttpClient(), TOKEN_ATTEMPT_TIMEOUT_MS, undefined, { proxy: proxyConfigured(undefined) }, destinations);
   return resolveCredential(
-    { tenantId: o.tenantId, clientId: o.clientId, certificate: o.certificate, workloadIdentity: o.workloadIdentity, clientSecret: o.clientSecret, managedIdentity: o.managedIdentity },
+    config,
     {
+      redirectOptions: { maxRetries: 0 },
       httpClient,
       authorityHost: authority.origin,
       disableInstanceDiscovery: !authority.microsoft,
       ...(o.sendCertificateChain !== undefined ? { sendCertificateChain: o.sendCertificateChain } : {}),
       ...(options.tlsOptions !== undefined ? { tlsOptions: options.tlsOptions } : {}),
     },
+    {},
+    source,
   ).credential;
 }

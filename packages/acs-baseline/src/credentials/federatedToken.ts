@@ -2,7 +2,7 @@
  * IM-3: the federated token file of workload identity federation (AZURE_FEDERATED_TOKEN_FILE). Checked before the
  * credential is built, and described for `doctor`, without ever putting its content into an error or output.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { BaselineViolationError } from "../errors.js";
 
 /** What can be said about a federated token file without revealing the token. */
@@ -28,7 +28,10 @@ export function inspectFederatedTokenFile(path: string): FederatedTokenInfo {
   let fd: number | undefined;
   let text: string;
   try {
-    fd = openSync(path, "r");
+    // Stat'ed before it is opened: opening a FIFO blocks until a writer appears (the constructor and doctor would
+    // hang). Opened non-blocking and checked again, in case the path was swapped in between.
+    if (!statSync(path).isFile()) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is not a regular file.");
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
     if (!stat.isFile()) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is not a regular file.");
     const buffer = Buffer.alloc(Math.min(Math.max(stat.size, 1), MAX_TOKEN_BYTES));

@@ -6,7 +6,8 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import type { ClientCertificateCredentialOptions, ClientSecretCredentialOptions } from "@azure/identity";
-import { ClientSecretCredential, ManagedIdentityCredential, WorkloadIdentityCredential } from "@azure/identity";
+import { ClientSecretCredential, WorkloadIdentityCredential } from "@azure/identity";
+import type { HttpClient } from "@azure/core-rest-pipeline";
 import { BaselineViolationError } from "../errors.js";
 import type { CredentialType } from "../audit/record/events.js";
 import type { CertificateSource, LoadedCertificate } from "./certificate.js";
@@ -14,6 +15,9 @@ import { inspectFederatedTokenFile } from "./federatedToken.js";
 import { loadCertificate } from "./certificate.js";
 import type { RotationEvents } from "./rotatingCertificateCredential.js";
 import { RotatingCertificateCredential } from "./rotatingCertificateCredential.js";
+import type { ManagedIdentitySource } from "./managedIdentityEnvironment.js";
+import { readManagedIdentitySource } from "./managedIdentityEnvironment.js";
+import { FactoryManagedIdentityCredential } from "./managedIdentityCredential.js";
 
 /** The credential part of the factory options. */
 export interface CredentialConfiguration {
@@ -114,18 +118,52 @@ export function checkCredentialConfiguration(config: CredentialConfiguration): C
 /** Events the resolved credential reports. */
 export type CredentialEvents = RotationEvents;
 
-/** Builds the credential after {@link checkCredentialConfiguration}; loads and checks the certificate. */
+/** The credential options the factory hands to every credential it builds; `httpClient` is its credential transport. */
+export type FactoryCredentialOptions = ClientCertificateCredentialOptions & ClientSecretCredentialOptions & { httpClient: HttpClient };
+
+/** A WorkloadIdentityCredential with the factory's options (authority, transport) and nothing read from `process.env`. */
+function workloadIdentityCredential(
+  tenantId: string,
+  clientId: string,
+  tokenFilePath: string,
+  credentialOptions: FactoryCredentialOptions,
+): WorkloadIdentityCredential {
+  inspectFederatedTokenFile(tokenFilePath);
+  const { sendCertificateChain: _chain, ...options } = credentialOptions;
+  return new WorkloadIdentityCredential({ ...options, tenantId, clientId, tokenFilePath });
+}
+
+/** Managed identity from the source read at construction: AKS workload identity, App Service or IMDS. */
+function managedIdentityCredential(
+  config: CredentialConfiguration,
+  credentialOptions: FactoryCredentialOptions,
+  source: ManagedIdentitySource,
+): ResolvedCredential {
+  const clientId = config.managedIdentity?.clientId;
+  if (source.kind === "workload-identity") {
+    const credential = workloadIdentityCredential(source.tenantId, source.clientId, source.tokenFilePath, credentialOptions);
+    const reason =
+      "Managed identity is opted in and the AKS workload-identity variables (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE) are present: the factory uses workload identity federation with its checked authority and credential transport (configure workloadIdentity to say so).";
+    return { credential, type: "workload-identity", warnings: [{ reason, controls: ["IM-3"] }] };
+  }
+  return { credential: new FactoryManagedIdentityCredential(source, clientId, credentialOptions.httpClient), type: "managed-identity", warnings: [] };
+}
+
+/**
+ * Builds the credential after {@link checkCredentialConfiguration}; loads and checks the certificate.
+ * @param managedIdentitySource - for managed identity, the source read at construction (default: read `process.env` now)
+ */
 export function resolveCredential(
   config: CredentialConfiguration,
-  credentialOptions: ClientCertificateCredentialOptions & ClientSecretCredentialOptions,
+  credentialOptions: FactoryCredentialOptions,
   events: CredentialEvents = {},
+  managedIdentitySource?: ManagedIdentitySource,
 ): ResolvedCredential {
   const type = checkCredentialConfiguration(config);
   if (type === "external") return { credential: config.credential as TokenCredential, type, warnings: [] };
   if (type === "managed-identity") {
-    const clientId = config.managedIdentity?.clientId;
-    const credential = new ManagedIdentityCredential({ ...credentialOptions, ...(clientId !== undefined ? { clientId } : {}) });
-    return { credential, type, warnings: [] };
+    const source = managedIdentitySource ?? readManagedIdentitySource(process.env, config.managedIdentity?.clientId);
+    return managedIdentityCredential(config, credentialOptions, source);
   }
   const tenantId = config.tenantId as string;
   const clientId = config.clientId as string;
@@ -151,9 +189,7 @@ export function resolveCredential(
   }
   if (type === "workload-identity") {
     const tokenFilePath = (config.workloadIdentity as { tokenFilePath: string }).tokenFilePath;
-    inspectFederatedTokenFile(tokenFilePath);
-    const { sendCertificateChain: _chain, ...options } = credentialOptions;
-    const credential = new WorkloadIdentityCredential({ ...options, tenantId, clientId, tokenFilePath });
+    const credential = workloadIdentityCredential(tenantId, clientId, tokenFilePath, credentialOptions);
     const warnings: ResolvedCredential["warnings"] = nonEmpty(config.clientSecret)
       ? [{ reason: "A client secret is configured next to workload identity and is ignored; remove it (AZURE_CLIENT_SECRET).", controls: ["IM-3", "IM-8"] }]
       : [];

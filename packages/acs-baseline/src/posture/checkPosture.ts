@@ -10,7 +10,7 @@ import { createArmClients } from "./armClients.js";
 import { openArmSession } from "./armSession.js";
 import { evaluatePosture } from "./evaluatePosture.js";
 import type { PostureInputs } from "./readArm.js";
-import { readPostureInputs } from "./readArm.js";
+import { readPostureInputs, safeCode } from "./readArm.js";
 import type { AcsResourceId } from "./resourceId.js";
 import { parseAcsResourceId } from "./resourceId.js";
 import type { PostureCheck, PostureClientType, PostureResult, PostureStatus } from "./types.js";
@@ -84,8 +84,8 @@ function describeTokenError(error: unknown): string {
       ? /AADSTS\d+/.exec(e.errorResponse.errorDescription)?.[0]
       : undefined;
   return [
-    typeof e.name === "string" ? e.name : "Error",
-    typeof e.errorResponse?.error === "string" ? e.errorResponse.error : undefined,
+    safeCode(e.name) ?? "Error",
+    safeCode(e.errorResponse?.error),
     aadsts,
   ]
     .filter(Boolean)

@@ -7,6 +7,7 @@ import type { RoleAssignment, RoleDefinition } from "@azure/arm-authorization";
 import type { DiagnosticSettingsResource } from "@azure/arm-monitor";
 import type { ArmClients } from "./armClients.js";
 import type { AcsResourceId } from "./resourceId.js";
+import { scrubText } from "../text/scrub.js";
 
 /** A source that was read, or why it was not. */
 export type Read<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -23,16 +24,26 @@ export interface PostureInputs {
   definitions: Map<string, Read<RoleDefinition>>;
 }
 
+/**
+ * An error code or name from a server or an upstream error, for a message: kept only when it looks like a code
+ * (a word of at most 48 characters, few digits) and the scrubber leaves it alone; a key in an error body is not.
+ */
+export function safeCode(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const digits = value.replace(/\D/g, "").length;
+  return /^[A-Za-z][A-Za-z0-9_.-]{0,47}$/.test(value) && digits <= 8 && scrubText(value) === value ? value : "unrecognised code";
+}
+
 /** A secret-free reason for a failed ARM call: HTTP status and ARM error code, or the network error code. */
 export function describeArmError(error: unknown): string {
   const e = error as { statusCode?: unknown; status?: unknown; code?: unknown; name?: unknown; details?: { error?: { code?: unknown } } };
   const status = typeof e.statusCode === "number" ? e.statusCode : typeof e.status === "number" ? e.status : typeof e.status === "string" ? Number(e.status) : undefined;
-  const code = typeof e.details?.error?.code === "string" ? e.details.error.code : typeof e.code === "string" ? e.code : undefined;
+  const code = safeCode(typeof e.details?.error?.code === "string" ? e.details.error.code : e.code);
   if (status === 403) return `ARM answered 403 (${code ?? "AuthorizationFailed"}): the principal lacks the permission to read this`;
   if (status === 401) return `ARM answered 401 (${code ?? "AuthenticationFailed"}): the token was not accepted`;
-  if (status !== undefined && Number.isFinite(status) && status > 0) return `ARM answered ${status}${code !== undefined ? ` (${code.slice(0, 64)})` : ""}`;
+  if (status !== undefined && Number.isFinite(status) && status > 0) return `ARM answered ${status}${code !== undefined ? ` (${code})` : ""}`;
   if (e.name === "AbortError") return "ARM did not answer in time";
-  return `ARM is unreachable (${code !== undefined ? code.slice(0, 64) : typeof e.name === "string" ? e.name.slice(0, 64) : "network error"})`;
+  return `ARM is unreachable (${code ?? safeCode(e.name) ?? "network error"})`;
 }
 
 async function attempt<T>(run: () => Promise<T>): Promise<Read<T>> {
@@ -60,12 +71,34 @@ export function appliesToResource(scope: string | undefined, resourceId: string)
   return s === "" || s === "/" || s === r || r.startsWith(`${s}/`) || s.startsWith("/providers/microsoft.management/managementgroups/");
 }
 
+/**
+ * The resource, with `disableLocalAuth` taken from the raw document's `properties` only, and only a JSON `true`
+ * counts (a top-level member, a string "true" or anything else reads as not set).
+ */
+async function readResource(clients: ArmClients, resource: AcsResourceId, options: { abortSignal: AbortSignal }): Promise<CommunicationServiceResource> {
+  let raw: unknown;
+  const value = await clients.communication.communicationServices.get(resource.resourceGroup, resource.name, {
+    ...options,
+    onResponse: (response) => {
+      // The raw text: `parsedBody` is already the SDK's flattened model by now.
+      try {
+        raw = JSON.parse(response.bodyAsText ?? "");
+      } catch {
+        raw = undefined;
+      }
+    },
+  });
+  const properties = typeof raw === "object" && raw !== null ? (raw as { properties?: unknown }).properties : undefined;
+  const flag = typeof properties === "object" && properties !== null ? (properties as { disableLocalAuth?: unknown }).disableLocalAuth : undefined;
+  return { ...value, disableLocalAuth: flag === true ? true : flag === false ? false : undefined };
+}
+
 /** Reads the resource, its diagnostic settings, the role assignments that apply to it and their role definitions. */
 export async function readPostureInputs(clients: ArmClients, resource: AcsResourceId, appObjectId: string | undefined, signal: AbortSignal): Promise<PostureInputs> {
   const options = { abortSignal: signal };
   const scope = noSlash(resource.id);
   const [resourceRead, diagnosticSettings, assignments, appAssignments] = await Promise.all([
-    attempt(() => clients.communication.communicationServices.get(resource.resourceGroup, resource.name, options)),
+    attempt(() => readResource(clients, resource, options)),
     attempt(() => all(clients.monitor.diagnosticSettings.list(scope, options))),
     attempt(() => all(clients.authorization.roleAssignments.listForScope(scope, { ...options, filter: "atScope()" }))),
     appObjectId === undefined
