@@ -12,6 +12,7 @@ export type BaselineViolationCode =
   | "KEY_CREDENTIAL_REFUSED"
   | "INSECURE_ENDPOINT"
   | "ENDPOINT_NOT_ALLOWED"
+  | "ENDPOINT_NOT_CONFIGURED"
   | "CREDENTIAL_NOT_CONFIGURED"
   | "SECRET_FALLBACK_DISABLED"
   | "CERTIFICATE_INVALID"
@@ -23,7 +24,8 @@ export type BaselineViolationCode =
   | "AUDIT_WRITE_FAILED"
   | "LOCAL_AUTH_ENABLED"
   | "CUSTOM_TRANSPORT_REFUSED"
-  | "TLS_VERIFICATION_DISABLED";
+  | "TLS_VERIFICATION_DISABLED"
+  | "TLS_CERTIFICATE_NOT_TRUSTED";
 
 /**
  * A control ID of the Azure security baseline for Azure Communication Services, written as the baseline writes it.
@@ -55,6 +57,7 @@ const CONTROL_BY_CODE: Readonly<Record<BaselineViolationCode, BaselineControlId>
   KEY_CREDENTIAL_REFUSED: "IM-1",
   INSECURE_ENDPOINT: "DP-3",
   ENDPOINT_NOT_ALLOWED: "DP-3",
+  ENDPOINT_NOT_CONFIGURED: "DP-3",
   CREDENTIAL_NOT_CONFIGURED: "IM-3",
   SECRET_FALLBACK_DISABLED: "IM-3",
   CERTIFICATE_INVALID: "IM-3",
@@ -67,6 +70,7 @@ const CONTROL_BY_CODE: Readonly<Record<BaselineViolationCode, BaselineControlId>
   LOCAL_AUTH_ENABLED: "IM-1",
   CUSTOM_TRANSPORT_REFUSED: "IM-1",
   TLS_VERIFICATION_DISABLED: "DP-3",
+  TLS_CERTIFICATE_NOT_TRUSTED: "DP-3",
 });
 
 /**

@@ -4,6 +4,7 @@
  * explicit opt-in; or the caller's own TokenCredential), with the credential transport that checks every token
  * request at the wire. The factory and `checkPosture` both build their credential here.
  */
+import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { CredentialTransport } from "../credentials/credentialTransport.js";
@@ -85,7 +86,25 @@ export function createFactoryCredential(
     ...(settings.sendCertificateChain !== undefined ? { sendCertificateChain: settings.sendCertificateChain } : {}),
   };
   const resolved = resolveCredential({ ...settings.credential }, credentialOptions, events);
+  if (resolved.type !== "external") resolved.credential = surfaceTlsRefusals(resolved.credential, credentialTransport);
   return { resolved, transport: credentialTransport, disableInstanceDiscovery };
+}
+
+/**
+ * The credential, with a certificate failure toward Entra thrown as the transport's TLS_CERTIFICATE_NOT_TRUSTED
+ * refusal (naming the host and how to trust a CA) instead of the error MSAL wraps it in.
+ */
+function surfaceTlsRefusals(inner: TokenCredential, transport: CredentialTransport): TokenCredential {
+  return {
+    async getToken(scopes, options) {
+      const mark = transport.tlsRefusalCount();
+      try {
+        return await inner.getToken(scopes, options);
+      } catch (error) {
+        throw transport.tlsRefusalSince(mark) ?? error;
+      }
+    },
+  };
 }
 
 /** The credential settings of a validated factory configuration. */

@@ -8,6 +8,7 @@ import type { CommonClientOptions } from "@azure/core-client";
 import { createFactoryCredential } from "../clients/factoryCredential.js";
 import type { AcsClientFactoryOptions } from "../clients/factoryOptions.js";
 import { credentialConfigurationOf, refuseKeyMaterial, validateCredentialSettings } from "../clients/factoryOptions.js";
+import { isBaselineViolationError } from "../errors.js";
 import { snapshotOptions } from "../guard/optionSnapshot.js";
 import { createArmClients, postureDefaultHttpClient } from "./armClients.js";
 import { evaluatePosture } from "./evaluatePosture.js";
@@ -79,6 +80,8 @@ export function summarize(checks: readonly PostureCheck[]): Record<PostureStatus
 }
 
 function describeTokenError(error: unknown): string {
+  // Our own refusal (TLS_CERTIFICATE_NOT_TRUSTED toward Entra, a blocked request) says what to do: keep it.
+  if (isBaselineViolationError(error)) return error.message;
   const e = error as { name?: unknown; errorResponse?: { error?: unknown; errorDescription?: unknown } };
   const aadsts =
     typeof e.errorResponse?.errorDescription === "string"
