@@ -10,9 +10,10 @@ import { inspectFederatedTokenFile } from "acs-baseline/internal";
 import { validateAuthorityHost } from "acs-baseline/internal";
 import type { BaselineControlId } from "acs-baseline/internal";
 import { isBaselineViolationError } from "acs-baseline/internal";
-import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "acs-baseline/internal";
+import { validateEndpoint } from "acs-baseline/internal";
 import { POSTURE_ENVIRONMENT_VARIABLES, checkPosture, postureOptionsFromEnvironment } from "acs-baseline/internal";
 import { ALLOWED_AUTHORITY_HOST_OPTION, allowedAuthorityHosts as authorityAllowList } from "./authorityHosts.js";
+import { ALLOWED_HOST_HELP, ALLOWED_HOST_OPTION, cliEndpointSource, endpointAllowedHosts } from "./allowedHosts.js";
 import { TLS_REJECT_UNAUTHORIZED_VARIABLE, environmentReason } from "acs-baseline/internal";
 import type { CliCommand } from "./io.js";
 import { EXIT_USAGE, escapeForTerminal, paint, println } from "./io.js";
@@ -37,7 +38,7 @@ Nothing is sent unless --online, which acquires a Microsoft Entra token and repo
 aborted after --timeout-ms, default ${DEFAULT_TIMEOUT_MS}, and doctor exits), and, when
 ${POSTURE_ENVIRONMENT_VARIABLES.resourceId} is set, checks the resource's posture through ARM (read only; see
 \`acs-baseline posture\`; unknown results are warnings).
---allowed-host adds hosts to the endpoint allow-list (default ${DEFAULT_ALLOWED_HOSTS.join(", ")}).
+${ALLOWED_HOST_HELP}
 --allowed-authority-host adds hosts to the authority allow-list (besides Microsoft's cloud login hosts and ${ENVIRONMENT_VARIABLES.allowedAuthorityHosts}).
 Exit 1 when a check fails (✗); warnings (!) do not fail.`;
 
@@ -78,7 +79,7 @@ export async function runDoctor(
   if (config.endpoint === undefined) add("endpoint", "DP-3", "fail", `${V.endpoint} is not set`);
   else {
     try {
-      const endpoint = validateEndpoint(config.endpoint, options.allowedHosts);
+      const endpoint = validateEndpoint(config.endpoint, options.allowedHosts, cliEndpointSource(env));
       add("endpoint", "DP-3", "pass", `${V.endpoint}: https, host ${endpoint.hostname} is allowed`);
     } catch (error) {
       add("endpoint", isBaselineViolationError(error) ? error.control : "DP-3", "fail", `${V.endpoint}: ${isBaselineViolationError(error) ? error.message : "invalid"}`);
@@ -211,7 +212,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
       options: {
         online: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
-        "allowed-host": { type: "string", multiple: true },
+        ...ALLOWED_HOST_OPTION,
         ...ALLOWED_AUTHORITY_HOST_OPTION,
         "timeout-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -225,7 +226,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
     println(io.stdout, HELP);
     return 0;
   }
-  const allowedHosts = [...DEFAULT_ALLOWED_HOSTS, ...(parsed.values["allowed-host"] ?? [])];
+  const allowedHosts = endpointAllowedHosts(io.env, parsed.values["allowed-host"]);
   const timeoutText = parsed.values["timeout-ms"];
   const timeoutMs = timeoutText === undefined ? DEFAULT_TIMEOUT_MS : Number(timeoutText);
   if (!/^\d{1,9}$/.test(timeoutText ?? "0") || timeoutMs < 1) {

@@ -57,6 +57,11 @@ export interface EmulatorOptions {
 export interface TestApplicationOptions {
   /** RBAC roles; default grants data-plane access. `[]` makes ACS answer 403. */
   roles?: string[];
+  /**
+   * Give the application's service principal the ARM role `Reader` on the emulated ACS resource (default true), so
+   * `acs-baseline posture` and `checkPosture` can read the resource. `false` leaves it without any ARM role.
+   */
+  armReader?: boolean;
   /** Encrypt the private key in the PEM file with this password. */
   password?: string;
   notBefore?: Date;
@@ -279,6 +284,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const entraServer = createServer(serverOptions, handler("entra"));
   const acsServer = createServer(serverOptions, handler("acs"));
   const armServer = createServer(serverOptions, handler("arm"));
+  const emulatorArm = createEmulatorArm(armState);
   for (const server of [entraServer, acsServer, armServer]) {
     server.on("clientError", (_error, socket) => socket.destroy());
     server.on("tlsClientError", () => undefined);
@@ -304,7 +310,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tenantId,
     caCertificatePem: tls.caCertificatePem,
     tokenScope: ACS_SCOPE,
-    arm: createEmulatorArm(armState),
+    arm: emulatorArm,
     requests: log.entries,
     stats: counters,
     smsMessages,
@@ -384,6 +390,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         certificatePem: generated.certificatePem,
         ...(appOptions.roles !== undefined ? { roles: appOptions.roles } : {}),
       });
+      if (appOptions.armReader !== false) emulatorArm.assignRole({ principalId: objectId, role: "Reader", scope: "resource" });
       return { clientId, objectId, certificatePath, ...generated };
     },
     setTokenLifetime: (seconds) => {
