@@ -33,6 +33,8 @@ const CODES: BaselineViolationCode[] = [
   "LOCAL_AUTH_ENABLED",
   "CUSTOM_TRANSPORT_REFUSED",
   "TLS_VERIFICATION_DISABLED",
+  "ENDPOINT_NOT_CONFIGURED",
+  "TLS_CERTIFICATE_NOT_TRUSTED",
 ];
 
 async function report(args: string[]): Promise<{ code: number; out: string; err: string }> {

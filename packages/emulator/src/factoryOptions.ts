@@ -4,8 +4,12 @@
  */
 import type { Emulator, TestApplication } from "./startEmulator.js";
 
-/** What the options are built from: the emulator's endpoints, tenant and CA. */
-type EmulatorEndpoints = Pick<Emulator, "endpoint" | "tenantId" | "authorityHost" | "caCertificatePem"> & {
+/**
+ * What {@link emulatorFactoryOptions} reads of an emulator: its endpoints, tenant and CA (and its ARM side, for a
+ * `posture` option). A started {@link Emulator} is one.
+ * @public
+ */
+export type EmulatorEndpoints = Pick<Emulator, "endpoint" | "tenantId" | "authorityHost" | "caCertificatePem"> & {
   arm?: Pick<Emulator["arm"], "endpoint" | "resourceId">;
 };
 

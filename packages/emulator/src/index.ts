@@ -23,6 +23,7 @@ export { ACS_SCOPE, STORAGE_SCOPE } from "./entra.js";
 export {
   emulatorFactoryOptions,
   emulatorPostureOptions,
+  type EmulatorEndpoints,
   type EmulatorFactoryOptions,
   type EmulatorPostureOptions,
 } from "./factoryOptions.js";
