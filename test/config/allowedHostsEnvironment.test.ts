@@ -32,28 +32,40 @@ function messageOf(make: () => unknown): string {
 
 describe("AZURE_COMMUNICATION_ALLOWED_HOSTS", () => {
   it("is read as a comma-separated list (trimmed, empty entries dropped; empty = not set)", () => {
-    expect(readEnvironment({ AZURE_COMMUNICATION_ALLOWED_HOSTS: " 127.0.0.1, *.contoso.example ,,localhost" }).allowedHosts).toEqual([
-      "127.0.0.1",
-      "*.contoso.example",
-      "localhost",
-    ]);
+    expect(
+      readEnvironment({ AZURE_COMMUNICATION_ALLOWED_HOSTS: " 127.0.0.1, *.contoso.example ,,localhost" }).allowedHosts,
+    ).toEqual(["127.0.0.1", "*.contoso.example", "localhost"]);
     expect(readEnvironment({ AZURE_COMMUNICATION_ALLOWED_HOSTS: " , " }).allowedHosts).toBeUndefined();
     expect(readEnvironment({}).allowedHosts).toBeUndefined();
   });
 
   it("property: the variable and the option give the same outcome for the same list and endpoint", () => {
     const label = fc.stringMatching(/^[a-z0-9*.:[\]-]{1,12}$/);
-    const entry = fc.oneof(label, fc.constantFrom("127.0.0.1", "*.communication.azure.com", "localhost", "*.x", "*", " 127.0.0.1 "));
+    const entry = fc.oneof(
+      label,
+      fc.constantFrom("127.0.0.1", "*.communication.azure.com", "localhost", "*.x", "*", " 127.0.0.1 "),
+    );
     const endpoint = fc.oneof(
-      fc.constantFrom("https://127.0.0.1", "https://127.0.0.1:8443", "https://contoso.communication.azure.com", "https://a.x", "https://x", "http://127.0.0.1"),
+      fc.constantFrom(
+        "https://127.0.0.1",
+        "https://127.0.0.1:8443",
+        "https://contoso.communication.azure.com",
+        "https://a.x",
+        "https://x",
+        "http://127.0.0.1",
+      ),
       fc.webUrl(),
       label.map((h) => `https://${h}`),
     );
     fc.assert(
       fc.property(fc.array(entry, { minLength: 1, maxLength: 4 }), endpoint, (hosts, url) => {
         const base = { AZURE_COMMUNICATION_ENDPOINT: url, AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT };
-        const viaEnv = codeOf(() => AcsClientFactory.fromEnvironment({}, { ...base, AZURE_COMMUNICATION_ALLOWED_HOSTS: hosts.join(",") }));
-        const viaOption = codeOf(() => new AcsClientFactory({ endpoint: url, tenantId: TENANT, clientId: CLIENT, allowedHosts: hosts }));
+        const viaEnv = codeOf(() =>
+          AcsClientFactory.fromEnvironment({}, { ...base, AZURE_COMMUNICATION_ALLOWED_HOSTS: hosts.join(",") }),
+        );
+        const viaOption = codeOf(
+          () => new AcsClientFactory({ endpoint: url, tenantId: TENANT, clientId: CLIENT, allowedHosts: hosts }),
+        );
         expect(viaEnv).toBe(viaOption);
       }),
       { numRuns: 300 },
@@ -61,9 +73,14 @@ describe("AZURE_COMMUNICATION_ALLOWED_HOSTS", () => {
   });
 
   it("replaces the default list, as the option does; an override of allowedHosts wins over the variable", () => {
-    const env = { AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com", AZURE_COMMUNICATION_ALLOWED_HOSTS: "127.0.0.1" };
+    const env = {
+      AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com",
+      AZURE_COMMUNICATION_ALLOWED_HOSTS: "127.0.0.1",
+    };
     expect(codeOf(() => AcsClientFactory.fromEnvironment({}, env))).toBe("ENDPOINT_NOT_ALLOWED");
-    expect(codeOf(() => AcsClientFactory.fromEnvironment({ allowedHosts: ["*.communication.azure.com"] }, env))).toBe("CREDENTIAL_NOT_CONFIGURED");
+    expect(codeOf(() => AcsClientFactory.fromEnvironment({ allowedHosts: ["*.communication.azure.com"] }, env))).toBe(
+      "CREDENTIAL_NOT_CONFIGURED",
+    );
   });
 
   it("refusals name the variable they came from, or the option when an override set it (exact text)", () => {
@@ -71,32 +88,59 @@ describe("AZURE_COMMUNICATION_ALLOWED_HOSTS", () => {
     expect(messageOf(() => AcsClientFactory.fromEnvironment({}, env))).toBe(
       '[DP-3 ENDPOINT_NOT_ALLOWED] The endpoint host is not in the default allowed hosts ("*.communication.azure.com", "*.communication.azure.us"). Use your ACS resource\'s host, or add it to AZURE_COMMUNICATION_ALLOWED_HOSTS (comma-separated).',
     );
-    expect(messageOf(() => AcsClientFactory.fromEnvironment({}, { ...env, AZURE_COMMUNICATION_ALLOWED_HOSTS: "localhost" }))).toBe(
+    expect(
+      messageOf(() => AcsClientFactory.fromEnvironment({}, { ...env, AZURE_COMMUNICATION_ALLOWED_HOSTS: "localhost" })),
+    ).toBe(
       '[DP-3 ENDPOINT_NOT_ALLOWED] The endpoint host is not in AZURE_COMMUNICATION_ALLOWED_HOSTS ("localhost"). Use your ACS resource\'s host, or add it to AZURE_COMMUNICATION_ALLOWED_HOSTS (comma-separated).',
     );
     expect(messageOf(() => AcsClientFactory.fromEnvironment({ allowedHosts: ["localhost"] }, env))).toBe(
       '[DP-3 ENDPOINT_NOT_ALLOWED] The endpoint host is not in allowedHosts ("localhost"). Use your ACS resource\'s host, or add it to allowedHosts.',
     );
-    expect(messageOf(() => AcsClientFactory.fromEnvironment({}, { AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com/sms" }))).toBe(
+    expect(
+      messageOf(() =>
+        AcsClientFactory.fromEnvironment(
+          {},
+          { AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com/sms" },
+        ),
+      ),
+    ).toBe(
       "[DP-3 ENDPOINT_NOT_ALLOWED] The endpoint (AZURE_COMMUNICATION_ENDPOINT) contains a path. Use only https://<host>[:port].",
     );
     expect(messageOf(() => AcsClientFactory.fromEnvironment({}, {}))).toBe(
       "[DP-3 ENDPOINT_NOT_CONFIGURED] No ACS endpoint: AZURE_COMMUNICATION_ENDPOINT is not set and no endpoint option was passed. Set it to https://<name>.communication.azure.com.",
     );
-    expect(messageOf(() => AcsClientFactory.fromEnvironment({ endpoint: "" }, { AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com" }))).toBe(
+    expect(
+      messageOf(() =>
+        AcsClientFactory.fromEnvironment(
+          { endpoint: "" },
+          { AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com" },
+        ),
+      ),
+    ).toBe(
       "[DP-3 ENDPOINT_NOT_CONFIGURED] No ACS endpoint: the endpoint option is missing, empty or not a string. Set it to https://<name>.communication.azure.com.",
     );
     // A host list entry that holds a key never reaches the message.
     const key = "A".repeat(43) + "=";
-    expect(messageOf(() => AcsClientFactory.fromEnvironment({}, { ...env, AZURE_COMMUNICATION_ALLOWED_HOSTS: `localhost,${key}` }))).not.toContain(key);
+    expect(
+      messageOf(() =>
+        AcsClientFactory.fromEnvironment({}, { ...env, AZURE_COMMUNICATION_ALLOWED_HOSTS: `localhost,${key}` }),
+      ),
+    ).not.toContain(key);
   });
 });
 
 describe("--allowed-host on the CLI", () => {
-  const env = { AZURE_COMMUNICATION_ENDPOINT: "https://127.0.0.1:8443", AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT };
+  const env = {
+    AZURE_COMMUNICATION_ENDPOINT: "https://127.0.0.1:8443",
+    AZURE_TENANT_ID: TENANT,
+    AZURE_CLIENT_ID: CLIENT,
+  };
   const doctor = (args: string[], e: NodeJS.ProcessEnv) =>
     runCaptured((io) => doctorCommand(["--json", ...args], { ...io, env: e, cwd: process.cwd(), stderrIsTTY: false }));
-  const endpointCheck = (out: string) => (JSON.parse(out) as { checks: { name: string; status: string; message: string }[] }).checks.find((c) => c.name === "endpoint");
+  const endpointCheck = (out: string) =>
+    (JSON.parse(out) as { checks: { name: string; status: string; message: string }[] }).checks.find(
+      (c) => c.name === "endpoint",
+    );
 
   it("doctor: the variable, the flag, or neither (the refusal names both ways to allow the host)", async () => {
     expect(endpointCheck((await doctor([], env)).out)).toMatchObject({
@@ -105,13 +149,17 @@ describe("--allowed-host on the CLI", () => {
         'AZURE_COMMUNICATION_ENDPOINT: [DP-3 ENDPOINT_NOT_ALLOWED] The endpoint host is not in the allowed hosts ("*.communication.azure.com", "*.communication.azure.us"). Use your ACS resource\'s host, or add it to AZURE_COMMUNICATION_ALLOWED_HOSTS (comma-separated) or --allowed-host.',
     });
     expect(endpointCheck((await doctor(["--allowed-host", "127.0.0.1"], env)).out)?.status).toBe("pass");
-    expect(endpointCheck((await doctor([], { ...env, AZURE_COMMUNICATION_ALLOWED_HOSTS: "127.0.0.1" })).out)?.status).toBe("pass");
+    expect(
+      endpointCheck((await doctor([], { ...env, AZURE_COMMUNICATION_ALLOWED_HOSTS: "127.0.0.1" })).out)?.status,
+    ).toBe("pass");
   });
 
   it("posture: an endpoint the factory would refuse is a configuration error (exit 2) unless allowed", async () => {
     const command = createPostureCommand();
-    const run = (args: string[], e: NodeJS.ProcessEnv) => runCaptured((io) => command(args, { ...io, env: e, cwd: process.cwd(), stderrIsTTY: false }));
-    const resource = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs";
+    const run = (args: string[], e: NodeJS.ProcessEnv) =>
+      runCaptured((io) => command(args, { ...io, env: e, cwd: process.cwd(), stderrIsTTY: false }));
+    const resource =
+      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs";
     const refused = await run([], { ...env, AZURE_COMMUNICATION_RESOURCE_ID: resource });
     expect(refused.code).toBe(2);
     expect(refused.err).toContain("ENDPOINT_NOT_ALLOWED");

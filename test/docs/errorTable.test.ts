@@ -46,7 +46,10 @@ async function messageOf(run: () => unknown): Promise<string> {
 const factory = (options: Partial<AcsClientFactoryOptions>) => new AcsClientFactory(options as AcsClientFactoryOptions);
 
 /** Sends one SMS through a factory built from `options`, then closes it. */
-async function sendWith(options: AcsClientFactoryOptions, clientOptions?: Parameters<AcsClientFactory["createSmsClient"]>[0]) {
+async function sendWith(
+  options: AcsClientFactoryOptions,
+  clientOptions?: Parameters<AcsClientFactory["createSmsClient"]>[0],
+) {
   const f = new AcsClientFactory(options);
   try {
     await f.createSmsClient(clientOptions).send(SMS);
@@ -66,9 +69,13 @@ const toAnotherHost: PipelinePolicy = {
 /** How a user triggers each code (one way each), as the table's "trigger" column says. */
 const TRIGGERS: Record<string, () => Promise<string>> = {
   CONNECTION_STRING_REFUSED: () =>
-    messageOf(() => factory({ ...withSecret, endpoint: `endpoint=https://contoso.communication.azure.com/;accesskey=${ACCESS_KEY}` })),
-  KEY_CREDENTIAL_REFUSED: () => messageOf(() => factory({ ...ids, credential: new AzureKeyCredential(ACCESS_KEY) as never })),
-  INSECURE_ENDPOINT: () => messageOf(() => factory({ ...withSecret, endpoint: "http://contoso.communication.azure.com" })),
+    messageOf(() =>
+      factory({ ...withSecret, endpoint: `endpoint=https://contoso.communication.azure.com/;accesskey=${ACCESS_KEY}` }),
+    ),
+  KEY_CREDENTIAL_REFUSED: () =>
+    messageOf(() => factory({ ...ids, credential: new AzureKeyCredential(ACCESS_KEY) as never })),
+  INSECURE_ENDPOINT: () =>
+    messageOf(() => factory({ ...withSecret, endpoint: "http://contoso.communication.azure.com" })),
   ENDPOINT_NOT_ALLOWED: () => messageOf(() => factory({ ...withSecret, endpoint: "https://contoso.example.com" })),
   ENDPOINT_NOT_CONFIGURED: () => messageOf(() => AcsClientFactory.fromEnvironment({}, {})),
   CREDENTIAL_NOT_CONFIGURED: () => messageOf(() => factory(ids)),
@@ -76,24 +83,38 @@ const TRIGGERS: Record<string, () => Promise<string>> = {
   CERTIFICATE_INVALID: () => messageOf(() => factory({ ...ids, certificate: { pem: "not a certificate" } })),
   CERTIFICATE_EXPIRED: async () => {
     const day = 86_400_000;
-    const expired = await writeTestCertificate(dir, "expired.pem", { notBefore: new Date(Date.now() - 9 * day), notAfter: new Date(Date.now() - day) });
+    const expired = await writeTestCertificate(dir, "expired.pem", {
+      notBefore: new Date(Date.now() - 9 * day),
+      notAfter: new Date(Date.now() - day),
+    });
     return messageOf(() => factory({ ...ids, certificate: { path: expired.path } }));
   },
   KEY_AUTH_BLOCKED: () =>
-    messageOf(() => sendWith(emulatorFactoryOptions(emu, app), { additionalPolicies: [{ policy: toAnotherHost, position: "perRetry" }] })),
-  AUTHORITY_NOT_ALLOWED: () => messageOf(() => factory({ ...withSecret, authorityHost: "https://login.contoso.example" })),
+    messageOf(() =>
+      sendWith(emulatorFactoryOptions(emu, app), {
+        additionalPolicies: [{ policy: toAnotherHost, position: "perRetry" }],
+      }),
+    ),
+  AUTHORITY_NOT_ALLOWED: () =>
+    messageOf(() => factory({ ...withSecret, authorityHost: "https://login.contoso.example" })),
   AUDIT_LOGGER_INCOMPATIBLE: () => {
     const logger = pino({ redact: ["http.path"] }, pino.destination({ dest: join(dir, "host.log"), sync: true }));
-    return messageOf(() => factory({ ...withSecret, audit: { logger } as never }));
+    return messageOf(() => factory({ ...withSecret, audit: { logger } }));
   },
   AUDIT_DESTINATION_REFUSED: () => {
     writeFileSync(join(dir, "real.log"), "");
     symlinkSync(join(dir, "real.log"), join(dir, "link.log"));
     return messageOf(() => factory({ ...withSecret, audit: { destination: join(dir, "link.log") } }));
   },
-  LOCAL_AUTH_ENABLED: () => messageOf(() => sendWith(emulatorFactoryOptions(emu, app, { posture: { mode: "enforce" as const } }))),
+  LOCAL_AUTH_ENABLED: () =>
+    messageOf(() => sendWith(emulatorFactoryOptions(emu, app, { posture: { mode: "enforce" as const } }))),
   CUSTOM_TRANSPORT_REFUSED: () =>
-    messageOf(() => factory({ ...withSecret, clientOptions: { httpClient: { sendRequest: () => Promise.reject(new Error("unused")) } } })),
+    messageOf(() =>
+      factory({
+        ...withSecret,
+        clientOptions: { httpClient: { sendRequest: () => Promise.reject(new Error("unused")) } },
+      }),
+    ),
   TLS_VERIFICATION_DISABLED: () =>
     messageOf(() => factory({ ...withSecret, clientOptions: { tlsOptions: { rejectUnauthorized: false } } as never })),
   TLS_CERTIFICATE_NOT_TRUSTED: () => messageOf(() => sendWith(emulatorFactoryOptions(emu, app, { clientOptions: {} }))),
@@ -116,7 +137,7 @@ const normalise = (message: string) =>
 function declaredCodes(): string[] {
   const source = readFileSync(join(ROOT, "packages", "acs-baseline", "src", "errors.ts"), "utf8");
   const union = /export type BaselineViolationCode =([^;]+);/.exec(source)?.[1] ?? "";
-  return [...union.matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]!);
+  return [...union.matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]);
 }
 
 /**
@@ -129,7 +150,7 @@ function documentedMessages(): Map<string, string> {
   const rows = new Map<string, string>();
   for (const line of section.split("\n")) {
     const m = /^\| `([A-Z_]+)` \| [A-Z]{2}-\d \| .+? \| (`` (.+) ``|`([^`]+)`) \|$/.exec(line);
-    if (m) rows.set(m[1]!, (m[3] ?? m[4]!).replace(/\\\|/g, "|"));
+    if (m) rows.set(m[1], (m[3] ?? m[4]).replace(/\\\|/g, "|"));
   }
   return rows;
 }
@@ -146,7 +167,7 @@ describe("refusal messages: docs/factory.md against what the user sees", () => {
   });
 
   it.each(Object.keys(TRIGGERS))("%s: the exact text the user sees is the table's", async (code) => {
-    const seen = normalise(await TRIGGERS[code]!());
+    const seen = normalise(await TRIGGERS[code]());
     if (process.env.ERROR_TABLE_PRINT === "1") console.log(`${code}\t${seen}`);
     expect(seen.startsWith(`[`)).toBe(true);
     expect(seen).toContain(` ${code}] `);

@@ -42,8 +42,8 @@ describe("a fresh emulator: what it gives is enough", () => {
   it("the test application holds Reader on the resource, and nothing else at ARM", () => {
     const mine = emu.arm.roleAssignments.filter((a) => a.principalId === app.objectId);
     expect(mine).toHaveLength(1);
-    expect(mine[0]!.scope.toLowerCase()).toBe(emu.arm.resourceId.toLowerCase());
-    expect(mine[0]!.roleDefinitionId.toLowerCase()).toContain("acdd72a7-3385-48ef-bd42-f606fba81ae7"); // Reader
+    expect(mine[0].scope.toLowerCase()).toBe(emu.arm.resourceId.toLowerCase());
+    expect(mine[0].roleDefinitionId.toLowerCase()).toContain("acdd72a7-3385-48ef-bd42-f606fba81ae7"); // Reader
   });
 
   it("checkPosture(emulatorPostureOptions(emu, app)), local auth disabled: every check is read (none unknown); only LT-4 logs fail", async () => {
@@ -63,7 +63,9 @@ describe("a fresh emulator: what it gives is enough", () => {
     const restore = baselineResource();
     try {
       const result = await checkPosture(emulatorPostureOptions(emu, app));
-      const failing = result.checks.filter((c) => c.status === "fail" || c.status === "unknown").map((c) => `${c.id}: ${c.evidence}`);
+      const failing = result.checks
+        .filter((c) => c.status === "fail" || c.status === "unknown")
+        .map((c) => `${c.id}: ${c.evidence}`);
       expect(failing).toEqual([]);
     } finally {
       restore();
@@ -72,7 +74,8 @@ describe("a fresh emulator: what it gives is enough", () => {
 
   it("acs-baseline posture with the printed environment exits 0 on the baseline resource, 1 on Azure's defaults", async () => {
     const command = createPostureCommand(trustEmulator());
-    const run = () => runCaptured((io) => command([], { ...io, env: printedEnv(), cwd: process.cwd(), stderrIsTTY: false }));
+    const run = () =>
+      runCaptured((io) => command([], { ...io, env: printedEnv(), cwd: process.cwd(), stderrIsTTY: false }));
     const restore = baselineResource();
     try {
       const passed = await run();
@@ -90,7 +93,9 @@ describe("a fresh emulator: what it gives is enough", () => {
     const restore = baselineResource();
     const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { posture: { mode: "enforce" as const } }));
     try {
-      const [sent] = await factory.createSmsClient().send({ from: "+14255550100", to: ["+14255550123"], message: "hi" });
+      const [sent] = await factory
+        .createSmsClient()
+        .send({ from: "+14255550100", to: ["+14255550123"], message: "hi" });
       expect(sent?.successful).toBe(true);
       expect((await factory.checkPosture()).summary.fail).toBe(0);
     } finally {
@@ -102,7 +107,9 @@ describe("a fresh emulator: what it gives is enough", () => {
   it("fromEnvironment with the printed environment reaches the emulator without any override of hosts", async () => {
     const factory = AcsClientFactory.fromEnvironment(trustEmulator(), printedEnv());
     try {
-      const [sent] = await factory.createSmsClient().send({ from: "+14255550100", to: ["+14255550123"], message: "hi" });
+      const [sent] = await factory
+        .createSmsClient()
+        .send({ from: "+14255550100", to: ["+14255550123"], message: "hi" });
       expect(sent?.successful).toBe(true);
     } finally {
       await factory.close();
@@ -111,7 +118,9 @@ describe("a fresh emulator: what it gives is enough", () => {
 
   it("doctor --online with the printed environment passes without --allowed-host", async () => {
     // doctor reads the CA the way a shell does: NODE_EXTRA_CA_CERTS is not re-read in-process, so this checks offline.
-    const r = await runCaptured((io) => doctorCommand(["--json"], { ...io, env: printedEnv(), cwd: process.cwd(), stderrIsTTY: false }));
+    const r = await runCaptured((io) =>
+      doctorCommand(["--json"], { ...io, env: printedEnv(), cwd: process.cwd(), stderrIsTTY: false }),
+    );
     const report = JSON.parse(r.out) as { ok: boolean; checks: { name: string; status: string; message: string }[] };
     expect(report.checks.find((c) => c.name === "endpoint")).toMatchObject({ status: "pass" });
     expect(report.ok).toBe(true);

@@ -49,7 +49,11 @@ describe("TLS_CERTIFICATE_NOT_TRUSTED against the emulator", () => {
 
   it("Entra trusted, ACS not: the SmsClient's request names the ACS host (127.0.0.1)", async () => {
     const credential = certificateCredential(emu, app); // a real credential that trusts the emulator's CA
-    const factory = new AcsClientFactory({ ...emulatorFactoryOptions(emu, app, { clientOptions: {} }), credential, certificate: undefined });
+    const factory = new AcsClientFactory({
+      ...emulatorFactoryOptions(emu, app, { clientOptions: {} }),
+      credential,
+      certificate: undefined,
+    });
     try {
       const sms = factory.createSmsClient();
       const error = await rejection(() => sms.send({ from: "+15550000000", to: ["+15551234567"], message: "hi" }));
@@ -75,15 +79,23 @@ describe("TLS_CERTIFICATE_NOT_TRUSTED against the emulator", () => {
     const result = await checkPosture(postureOptions(emu, app, { clientOptions: {} }));
     const evidence = result.checks.find((c) => c.id === "local-auth-disabled")?.evidence ?? "";
     expect(result.checks.every((c) => c.status !== "pass")).toBe(true);
-    expect(evidence).toContain("[DP-3 TLS_CERTIFICATE_NOT_TRUSTED] TLS: certificate of localhost not trusted; pass tlsOptions.ca or NODE_EXTRA_CA_CERTS");
+    expect(evidence).toContain(
+      "[DP-3 TLS_CERTIFICATE_NOT_TRUSTED] TLS: certificate of localhost not trusted; pass tlsOptions.ca or NODE_EXTRA_CA_CERTS",
+    );
   });
 
   it("checkPosture with a trusted token but an untrusted ARM: the ARM reads name ARM's host", async () => {
     const credential = certificateCredential(emu, app);
-    const result = await checkPosture({ ...postureOptions(emu, app, { clientOptions: {} }), credential, certificate: undefined });
+    const result = await checkPosture({
+      ...postureOptions(emu, app, { clientOptions: {} }),
+      credential,
+      certificate: undefined,
+    });
     const evidence = result.checks.find((c) => c.id === "local-auth-disabled")?.evidence ?? "";
     expect(result.checks.find((c) => c.id === "local-auth-disabled")?.status).toBe("unknown");
-    expect(evidence).toContain("[DP-3 TLS_CERTIFICATE_NOT_TRUSTED] TLS: certificate of 127.0.0.1 not trusted; pass tlsOptions.ca or NODE_EXTRA_CA_CERTS");
+    expect(evidence).toContain(
+      "[DP-3 TLS_CERTIFICATE_NOT_TRUSTED] TLS: certificate of 127.0.0.1 not trusted; pass tlsOptions.ca or NODE_EXTRA_CA_CERTS",
+    );
   });
 });
 
@@ -98,9 +110,14 @@ describe("tlsTrustRefusal", () => {
   ];
 
   it.each(codes)("maps Node's %s (own code or a cause's) to the refusal naming the host", (code) => {
-    const direct = tlsTrustRefusal(Object.assign(new Error("x"), { code }), "https://login.contoso.example:8443/t/oauth2/v2.0/token");
+    const direct = tlsTrustRefusal(
+      Object.assign(new Error("x"), { code }),
+      "https://login.contoso.example:8443/t/oauth2/v2.0/token",
+    );
     expect(direct?.code).toBe("TLS_CERTIFICATE_NOT_TRUSTED");
-    expect(direct?.message).toContain("TLS: certificate of login.contoso.example not trusted; pass tlsOptions.ca or NODE_EXTRA_CA_CERTS (");
+    expect(direct?.message).toContain(
+      "TLS: certificate of login.contoso.example not trusted; pass tlsOptions.ca or NODE_EXTRA_CA_CERTS (",
+    );
     expect(direct?.message).toContain(`(${code}: `);
     const wrapped = new Error("request failed", { cause: Object.assign(new Error("y"), { code }) });
     expect(tlsTrustCode(wrapped)).toBe(code);
@@ -122,7 +139,9 @@ describe("tlsTrustRefusal", () => {
         const error = Object.assign(new Error(`${text} ${secret}`), { code, url: `${url}${secret}` });
         const refusal = tlsTrustRefusal(error, url);
         expect(refusal?.message).not.toContain(secret);
-        expect(refusal?.message).toMatch(/^\[DP-3 TLS_CERTIFICATE_NOT_TRUSTED\] TLS: certificate of ([a-z0-9.:-]+|the server) not trusted; /);
+        expect(refusal?.message).toMatch(
+          /^\[DP-3 TLS_CERTIFICATE_NOT_TRUSTED\] TLS: certificate of ([a-z0-9.:-]+|the server) not trusted; /,
+        );
       }),
       { numRuns: 300 },
     );

@@ -23,7 +23,8 @@ export function cliEndpointSource(env: NodeJS.ProcessEnv): EndpointSource {
   const V = ENVIRONMENT_VARIABLES;
   return {
     endpoint: V.endpoint,
-    allowedHosts: readEnvironment(env).allowedHosts !== undefined ? `${V.allowedHosts} and --allowed-host` : "the allowed hosts",
+    allowedHosts:
+      readEnvironment(env).allowedHosts !== undefined ? `${V.allowedHosts} and --allowed-host` : "the allowed hosts",
     addTo: `${V.allowedHosts} (comma-separated) or --allowed-host`,
     missing: `${V.endpoint} is not set`,
   };

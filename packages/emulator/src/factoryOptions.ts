@@ -72,8 +72,12 @@ export function emulatorPostureOptions<TExtra extends object = Record<never, nev
   extra?: TExtra,
 ): EmulatorPostureOptions & TExtra {
   const { allowedHosts: _hosts, ...options } = emulatorFactoryOptions(emulator, application);
-  return { ...options, resourceId: emulator.arm.resourceId, armEndpoint: emulator.arm.endpoint, ...extra } as EmulatorPostureOptions &
-    TExtra;
+  return {
+    ...options,
+    resourceId: emulator.arm.resourceId,
+    armEndpoint: emulator.arm.endpoint,
+    ...extra,
+  } as EmulatorPostureOptions & TExtra;
 }
 
 /**
@@ -95,13 +99,15 @@ export interface EmulatorFactoryOptions {
   allowedHosts: string[];
   /** The emulator's CA, trusted for Entra, ACS and ARM. */
   clientOptions: { tlsOptions: { ca: string } };
+  /** Set only when `extra` has a `posture`: the emulated resource and the emulator's ARM endpoint, filled in. */
+  posture?: { resourceId: string; armEndpoint: string; mode: "warn" | "enforce" };
 }
 
 /**
  * The options {@link emulatorPostureOptions} builds: a structural subset of `CheckPostureOptions` from `acs-baseline`.
  * @public
  */
-export interface EmulatorPostureOptions extends Omit<EmulatorFactoryOptions, "allowedHosts"> {
+export interface EmulatorPostureOptions extends Omit<EmulatorFactoryOptions, "allowedHosts" | "posture"> {
   /** The emulated ACS resource's id. */
   resourceId: string;
   /** The emulator's ARM endpoint (`AZURE_RESOURCE_MANAGER_ENDPOINT` in the environment, `--arm-endpoint` on the CLI). */

@@ -144,7 +144,7 @@ export function validateHttpsOrigin(value: unknown, allowedHosts: readonly strin
       subject.missing?.(example) ?? `The ${noun} is missing or not a string. Set it to ${example}.`,
     );
   }
-  const endpoint = value as string;
+  const endpoint = value;
   const scheme = SCHEME.exec(endpoint.trim())?.[1]?.toLowerCase();
   if (scheme !== undefined && scheme !== "https") {
     throw new BaselineViolationError(
