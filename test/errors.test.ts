@@ -32,5 +32,7 @@ describe("BaselineViolationError", () => {
     expect(baselineControlForCode("CERTIFICATE_EXPIRED")).toBe("IM-3");
     expect(baselineControlForCode("ENDPOINT_NOT_ALLOWED")).toBe("DP-3");
     expect(baselineControlForCode("AUTHORITY_NOT_ALLOWED")).toBe("IM-1");
+    expect(baselineControlForCode("ENDPOINT_NOT_CONFIGURED")).toBe("DP-3");
+    expect(baselineControlForCode("TLS_CERTIFICATE_NOT_TRUSTED")).toBe("DP-3");
   });
 });

@@ -38,6 +38,8 @@ const CODES: BaselineViolationCode[] = [
   "CLIENT_OPTION_NOT_ALLOWED",
   "AUTHORITY_SAME_ORIGIN",
   "AUTHORITY_UNRESOLVED",
+  "ENDPOINT_NOT_CONFIGURED",
+  "TLS_CERTIFICATE_NOT_TRUSTED",
 ];
 
 async function report(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -43,7 +43,7 @@ const records = (file: string) => readFileSync(file, "utf8").trim().split("\n").
 
 useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
 beforeAll(async () => {
-  admin = await emu.createTestApplication({ directory: dir });
+  admin = await emu.createTestApplication({ directory: dir, armReader: false });
   keep = [emu.arm.assignRole({ principalId: app.objectId, role: "Reader" }), emu.arm.assignRole({ principalId: admin.objectId, role: "Owner", scope: "subscription" })];
 });
 beforeEach(() => resetArm(emu, keep));
@@ -87,7 +87,7 @@ describe("posture: enforce", () => {
     await expect(f.createSmsClient().send(SMS)).rejects.toMatchObject({ code: "POSTURE_UNVERIFIED", message: expect.stringContaining("could not be verified") });
     emu.clearFaults();
     emu.arm.resource.disableLocalAuth = true;
-    const stranger = await emu.createTestApplication({ directory: dir });
+    const stranger = await emu.createTestApplication({ directory: dir, armReader: false });
     const g = factory("enforce", { application: stranger });
     await expect(g.createIdentityClient().createUser()).rejects.toMatchObject({ code: "POSTURE_UNVERIFIED", message: expect.stringContaining("403") });
     expect(emu.stats.acsRequests - before).toBe(0);

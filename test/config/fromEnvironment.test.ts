@@ -38,7 +38,7 @@ const external: TokenCredential = { getToken: () => Promise.resolve(null) };
 
 type Case = [name: string, env: () => NodeJS.ProcessEnv, expected: string, overrides?: () => Partial<AcsClientFactoryOptions>];
 const cases: Case[] = [
-  ["nothing at all", () => ({}), "INSECURE_ENDPOINT|ENDPOINT_NOT_ALLOWED"],
+  ["nothing at all", () => ({}), "ENDPOINT_NOT_CONFIGURED"],
   ["endpoint only", () => ({ AZURE_COMMUNICATION_ENDPOINT: ids.AZURE_COMMUNICATION_ENDPOINT }), "CREDENTIAL_NOT_CONFIGURED"],
   ["ids but no credential", () => ({ ...ids }), "CREDENTIAL_NOT_CONFIGURED"],
   ["certificate without tenant", () => ({ ...ids, AZURE_TENANT_ID: "", AZURE_CLIENT_CERTIFICATE_PATH: plainPath }), "CREDENTIAL_NOT_CONFIGURED"],

@@ -39,9 +39,9 @@ const rid = () => emu.arm.resourceId;
 const rg = () => emu.arm.resourceGroup;
 const name = () => rid().split("/").pop() as string;
 
-useEmulator({ onStarted: (started) => ({ emu, app } = started) });
+useEmulator({ application: { armReader: false }, onStarted: (started) => ({ emu, app } = started) });
 beforeAll(async () => {
-  admin = await emu.createTestApplication();
+  admin = await emu.createTestApplication({ armReader: false });
   emu.arm.assignRole({ principalId: admin.objectId, role: "Owner", scope: "subscription" });
 });
 

@@ -37,8 +37,6 @@ const INSECURE = [
 ];
 
 const NOT_ALLOWED = [
-  "",
-  " ",
   "contoso.communication.azure.com",
   "//contoso.communication.azure.com",
   "https:/contoso.communication.azure.com",
@@ -161,8 +159,13 @@ describe("validateEndpoint", () => {
     expect(validateEndpoint("https://[::1]:8443", ["::1"]).hostname).toBe("::1");
   });
 
-  it("refuses non-strings", () => {
-    for (const value of [undefined, null, 42, {}, ["https://contoso.communication.azure.com"]]) expect(codeOf(value)).toBe("ENDPOINT_NOT_ALLOWED");
+  it("ENDPOINT_NOT_CONFIGURED for a missing, empty, blank or non-string endpoint, naming the option", () => {
+    for (const value of [undefined, null, "", " ", "\t\n", 42, {}, ["https://contoso.communication.azure.com"]]) {
+      expect(codeOf(value)).toBe("ENDPOINT_NOT_CONFIGURED");
+    }
+    expect(() => validateEndpoint(undefined)).toThrow(
+      "[DP-3 ENDPOINT_NOT_CONFIGURED] No ACS endpoint: the endpoint option is missing, empty or not a string. Set it to https://<name>.communication.azure.com.",
+    );
   });
 
   it("never echoes the endpoint in the message", () => {
@@ -205,7 +208,8 @@ describe("allowedHosts matching", () => {
   it("property: arbitrary strings never crash the validator and give one of the three outcomes", () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.webUrl(), fc.string({ unit: "binary" })), (value) => {
-        expect(["OK", "INSECURE_ENDPOINT", "ENDPOINT_NOT_ALLOWED"]).toContain(codeOf(value));
+        expect(["OK", "INSECURE_ENDPOINT", "ENDPOINT_NOT_ALLOWED", "ENDPOINT_NOT_CONFIGURED"]).toContain(codeOf(value));
+        if (codeOf(value) === "ENDPOINT_NOT_CONFIGURED") expect(value.trim()).toBe("");
       }),
       { numRuns: 500 },
     );

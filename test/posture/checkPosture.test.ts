@@ -109,7 +109,7 @@ describe("local-auth-disabled and key-access-principals", () => {
 
 describe("403 and ARM down give unknown, never pass", () => {
   it("a principal without any role gets 403 everywhere: every check is unknown with the reason", async () => {
-    const stranger = await emu.createTestApplication();
+    const stranger = await emu.createTestApplication({ armReader: false }); // no role at all
     const result = await checkPosture(postureOptions(emu, stranger, { endpoint: "https://127.0.0.1", dataLocations: ["United States"] }));
     expect(result.checks.map((c) => c.status)).toEqual(result.checks.map(() => "unknown"));
     expect(result.checks).toHaveLength(8);

@@ -12,6 +12,7 @@ export type BaselineViolationCode =
   | "KEY_CREDENTIAL_REFUSED"
   | "INSECURE_ENDPOINT"
   | "ENDPOINT_NOT_ALLOWED"
+  | "ENDPOINT_NOT_CONFIGURED"
   | "CREDENTIAL_NOT_CONFIGURED"
   | "SECRET_FALLBACK_DISABLED"
   | "CERTIFICATE_INVALID"
@@ -28,7 +29,9 @@ export type BaselineViolationCode =
   | "POSTURE_UNVERIFIED"
   | "CLIENT_OPTION_NOT_ALLOWED"
   | "AUTHORITY_SAME_ORIGIN"
-  | "AUTHORITY_UNRESOLVED";
+  | "AUTHORITY_UNRESOLVED"
+
+  | "TLS_CERTIFICATE_NOT_TRUSTED";
 
 /**
  * A control ID of the Azure security baseline for Azure Communication Services, written as the baseline writes it.
@@ -60,6 +63,7 @@ const CONTROL_BY_CODE: Readonly<Record<BaselineViolationCode, BaselineControlId>
   KEY_CREDENTIAL_REFUSED: "IM-1",
   INSECURE_ENDPOINT: "DP-3",
   ENDPOINT_NOT_ALLOWED: "DP-3",
+  ENDPOINT_NOT_CONFIGURED: "DP-3",
   CREDENTIAL_NOT_CONFIGURED: "IM-3",
   SECRET_FALLBACK_DISABLED: "IM-3",
   CERTIFICATE_INVALID: "IM-3",
@@ -77,6 +81,7 @@ const CONTROL_BY_CODE: Readonly<Record<BaselineViolationCode, BaselineControlId>
   CLIENT_OPTION_NOT_ALLOWED: "IM-1",
   AUTHORITY_SAME_ORIGIN: "IM-1",
   AUTHORITY_UNRESOLVED: "IM-1",
+  TLS_CERTIFICATE_NOT_TRUSTED: "DP-3",
 });
 
 /**

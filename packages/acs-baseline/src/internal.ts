@@ -60,7 +60,7 @@ export {
 } from "./index.js";
 
 // doctor: the factory's own checks, run one by one.
-export { validateEndpoint, type ValidatedEndpoint } from "./guard/endpoint.js";
+export { validateEndpoint, type EndpointSource, type ValidatedEndpoint } from "./guard/endpoint.js";
 export { validateAuthorityHost, type ValidatedAuthority } from "./guard/authority.js";
 export { TLS_REJECT_UNAUTHORIZED_VARIABLE, environmentReason } from "./guard/tlsVerification.js";
 export {

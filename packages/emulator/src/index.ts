@@ -20,7 +20,13 @@ export type { ManagedIdentityEndpointOptions, TestManagedIdentity } from "./mana
 export { createCertificate, certificateThumbprint, type CreateCertificateOptions, type GeneratedCertificate } from "./certificates.js";
 export { DATA_PLANE_ROLES, type ApplicationRegistration } from "./applications.js";
 export { ACS_SCOPE, STORAGE_SCOPE } from "./entra.js";
-export { emulatorFactoryOptions, type EmulatorFactoryOptions } from "./factoryOptions.js";
+export {
+  emulatorFactoryOptions,
+  emulatorPostureOptions,
+  type EmulatorEndpoints,
+  type EmulatorFactoryOptions,
+  type EmulatorPostureOptions,
+} from "./factoryOptions.js";
 export type { EmulatorSide, FaultSpec, InjectedFault } from "./faults.js";
 export type { EmulatorRequest } from "./requestLog.js";
 export type { EmulatorSmsMessage } from "./acs.js";

@@ -51,6 +51,11 @@ export interface EmulatorOptions {
 export interface TestApplicationOptions {
   /** RBAC roles; default grants data-plane access. `[]` makes ACS answer 403. */
   roles?: string[];
+  /**
+   * Give the application's service principal the ARM role `Reader` on the emulated ACS resource (default true), so
+   * `acs-baseline posture` and `checkPosture` can read the resource. `false` leaves it without any ARM role.
+   */
+  armReader?: boolean;
   /** Encrypt the private key in the PEM file with this password. */
   password?: string;
   notBefore?: Date;
@@ -285,13 +290,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     extraServers,
   };
 
+  const emulatorArm = createEmulatorArm(armState);
   const emulator: Emulator = {
     endpoint: `https://127.0.0.1:${acsPort}`,
     authorityHost,
     tenantId,
     caCertificatePem: tls.caCertificatePem,
     tokenScope: ACS_SCOPE,
-    arm: createEmulatorArm(armState),
+    arm: emulatorArm,
     requests: log.entries,
     stats: counters,
     smsMessages,
@@ -305,7 +311,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       entraState.metadataTokenEndpoint = url;
     },
     createManagedIdentityEndpoint: (miOptions: ManagedIdentityEndpointOptions = {}) => createManagedIdentityEndpoint(identities, miOptions),
-    createTestApplication: (appOptions: TestApplicationOptions = {}) => createApplication(identities, appOptions),
+    createTestApplication: async (appOptions: TestApplicationOptions = {}) => {
+      const app = await createApplication(identities, appOptions);
+      // Reader on the emulated resource by default, so posture and checkPosture can read it (armReader: false opts out).
+      if (appOptions.armReader !== false) emulatorArm.assignRole({ principalId: app.objectId, role: "Reader", scope: "resource" });
+      return app;
+    },
     setTokenLifetime: (seconds) => {
       lifetime = checkLifetime(seconds);
     },

@@ -153,9 +153,9 @@ export const baselineControls: readonly BaselineControl[] = Object.freeze([
     features: [{ name: "Data in Transit Encryption", supported: true, enabledByDefault: true, responsibility: "Microsoft" }],
     status: "enforced",
     enforcement:
-      "The service encrypts in transit; acs-baseline makes sure the application uses it: https only (INSECURE_ENDPOINT), host allow-list with look-alike, user-info, path, query and fragment refusal (ENDPOINT_NOT_ALLOWED), the request guard blocks any request to another host or over http, and TLS certificate verification cannot be switched off by tlsOptions, an agent or NODE_TLS_REJECT_UNAUTHORIZED=0 for the credential or any client (TLS_VERIFICATION_DISABLED; custom CAs stay allowed; `doctor` flags it).",
-    sources: ["packages/acs-baseline/src/guard/endpoint.ts", "packages/acs-baseline/src/guard/requestGuard.ts", "packages/acs-baseline/src/guard/tlsVerification.ts", "packages/acs-baseline/src/credentials/credentialTransport.ts"],
-    tests: ["test/guard/endpoint.test.ts", "test/clients/refusals.test.ts", "test/guard/transportBypass.test.ts", "test/guard/lateChanges.test.ts", "test/guard/agentOptions.test.ts", "test/cli/doctor.test.ts"],
+      "The service encrypts in transit; acs-baseline makes sure the application uses it: https only (INSECURE_ENDPOINT), host allow-list with look-alike, user-info, path, query and fragment refusal (ENDPOINT_NOT_ALLOWED), the request guard blocks any request to another host or over http, and TLS certificate verification cannot be switched off by tlsOptions, an agent or NODE_TLS_REJECT_UNAUTHORIZED=0 for the credential or any client (TLS_VERIFICATION_DISABLED; custom CAs stay allowed; `doctor` flags it); a missing endpoint is ENDPOINT_NOT_CONFIGURED, and a server certificate that does not verify toward Entra, ACS or ARM is TLS_CERTIFICATE_NOT_TRUSTED, naming the host and how to trust a CA.",
+    sources: ["packages/acs-baseline/src/guard/endpoint.ts", "packages/acs-baseline/src/guard/requestGuard.ts", "packages/acs-baseline/src/guard/tlsVerification.ts", "packages/acs-baseline/src/guard/tlsTrust.ts", "packages/acs-baseline/src/credentials/credentialTransport.ts"],
+    tests: ["test/guard/endpoint.test.ts", "test/clients/refusals.test.ts", "test/guard/transportBypass.test.ts", "test/guard/lateChanges.test.ts", "test/guard/agentOptions.test.ts", "test/cli/doctor.test.ts", "test/guard/tlsTrust.test.ts", "test/docs/errorTable.test.ts"],
   },
   {
     id: "DP-4",

@@ -4,6 +4,7 @@
  * explicit opt-in; or the caller's own TokenCredential), with the credential transport that checks every token
  * request at the wire. The factory and `checkPosture` both build their credential here.
  */
+import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { CredentialTransport } from "../credentials/credentialTransport.js";
@@ -19,7 +20,6 @@ import { authorityDestinations, destinationOf } from "../credentials/credentialD
 import type { ManagedIdentitySource } from "../credentials/managedIdentityEnvironment.js";
 import { readManagedIdentitySource, refuseRegionalAuthority } from "../credentials/managedIdentityEnvironment.js";
 import { BaselineViolationError } from "../errors.js";
-import type { TokenCredential } from "@azure/core-auth";
 import type { ValidatedAuthority } from "../guard/authority.js";
 import { proxyConfigured } from "../guard/requestGuard.js";
 import type { TokenCacheEvents } from "../credentials/sharedTokenCache.js";
@@ -97,7 +97,10 @@ export function createFactoryCredential(
   };
   const resolved = resolveCredential({ ...settings.credential }, credentialOptions, events, source);
   if (resolved.type !== "external")
-    resolved.credential = namingUnresolvedAuthority(resolved.credential, settings.authority.origin);
+    resolved.credential = surfaceTlsRefusals(
+      namingUnresolvedAuthority(resolved.credential, settings.authority.origin),
+      credentialTransport,
+    );
   return { resolved, transport: credentialTransport, disableInstanceDiscovery };
 }
 
@@ -139,6 +142,23 @@ function credentialEnvironment(settings: CredentialSettings): {
   if (source === undefined || source.kind === "workload-identity") refuseRegionalAuthority(env);
   else destinations.push(destinationOf(source.endpoint));
   return { source, destinations };
+}
+
+/**
+ * The credential, with a certificate failure toward Entra thrown as the transport's TLS_CERTIFICATE_NOT_TRUSTED
+ * refusal (naming the host and how to trust a CA) instead of the error MSAL wraps it in.
+ */
+function surfaceTlsRefusals(inner: TokenCredential, transport: CredentialTransport): TokenCredential {
+  return {
+    async getToken(scopes, options) {
+      const mark = transport.tlsRefusalCount();
+      try {
+        return await inner.getToken(scopes, options);
+      } catch (error) {
+        throw transport.tlsRefusalSince(mark) ?? error;
+      }
+    },
+  };
 }
 
 /** The credential settings of a validated factory configuration. */

@@ -6,13 +6,13 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
 import type { AuditOptions } from "../audit/write/recorder.js";
-import { credentialOptionsFromEnvironment, readEnvironment } from "../config/readEnvironment.js";
+import { ENVIRONMENT_VARIABLES, credentialOptionsFromEnvironment, readEnvironment } from "../config/readEnvironment.js";
 import type { CredentialConfiguration } from "../credentials/resolveCredential.js";
 import { checkCredentialConfiguration } from "../credentials/resolveCredential.js";
 import type { ValidatedAuthority } from "../guard/authority.js";
 import { validateAuthorityHost } from "../guard/authority.js";
-import type { ValidatedEndpoint } from "../guard/endpoint.js";
-import { DEFAULT_ALLOWED_HOSTS, validateEndpoint } from "../guard/endpoint.js";
+import type { EndpointSource, ValidatedEndpoint } from "../guard/endpoint.js";
+import { DEFAULT_ALLOWED_HOSTS, OPTION_ENDPOINT_SOURCE, validateEndpoint } from "../guard/endpoint.js";
 import { assertNotAccessKey, assertTokenCredential } from "../guard/keyCredential.js";
 import { snapshotIfObject, snapshotOptions } from "../guard/optionSnapshot.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
@@ -186,9 +186,18 @@ export function readFactoryOptions(options: AcsClientFactoryOptions): AcsClientF
   }
   if (typeof options !== "object" || options === null) throw new TypeError(NOT_AN_OBJECT);
   const opts = snapshotOptions(options);
+  const source = ENDPOINT_SOURCES.get(options);
+  if (source !== undefined) ENDPOINT_SOURCES.set(opts, source);
   assertNoConnectionString({ audit: opts.audit });
   return opts;
 }
+
+/**
+ * Where `fromEnvironment` found the endpoint and its allow-list, by the options object it built: a refusal then names
+ * AZURE_COMMUNICATION_ENDPOINT / AZURE_COMMUNICATION_ALLOWED_HOSTS instead of the options. Options a caller builds
+ * are not in it (their source is the options).
+ */
+const ENDPOINT_SOURCES = new WeakMap<object, EndpointSource>();
 
 /** The principal the audit records name, from options read by {@link readFactoryOptions}. */
 export function principalOf(opts: AcsClientFactoryOptions): FactoryPrincipal {
@@ -254,7 +263,8 @@ export function validateFactoryOptions(
   hooks: ValidationHooks = {},
 ): FactoryConfiguration {
   refuseKeyMaterial(opts, true);
-  const endpoint = validateEndpoint(opts.endpoint, opts.allowedHosts ?? DEFAULT_ALLOWED_HOSTS);
+  const source = ENDPOINT_SOURCES.get(opts) ?? OPTION_ENDPOINT_SOURCE;
+  const endpoint = validateEndpoint(opts.endpoint, opts.allowedHosts ?? DEFAULT_ALLOWED_HOSTS, source);
   hooks.endpointValidated?.(endpoint);
   const authority = validateCredentialSettings(opts);
   refuseSameOrigin(authority, endpoint);
@@ -331,12 +341,31 @@ export function factoryOptionsFromEnvironment(
 ): EnvironmentFactoryOptions {
   const own = snapshotIfObject(overrides);
   const e = readEnvironment(env);
-  const fromEnv: Partial<AcsClientFactoryOptions> = credentialOptionsFromEnvironment(e);
+  const fromEnv: Partial<AcsClientFactoryOptions> = {
+    ...credentialOptionsFromEnvironment(e),
+    ...(e.allowedHosts !== undefined ? { allowedHosts: e.allowedHosts } : {}),
+  };
   const options = { ...fromEnv, ...own } as AcsClientFactoryOptions;
   if (own.credential !== undefined || own.managedIdentity !== undefined) {
     for (const key of ["certificate", "clientSecret", "workloadIdentity", "managedIdentity"] as const) {
       if (own[key] === undefined) delete options[key];
     }
   }
+  ENDPOINT_SOURCES.set(options, environmentEndpointSource(own, e.allowedHosts !== undefined));
   return { options, keyMaterialVariables: e.keyMaterialVariables };
+}
+
+/** Names what set the endpoint and the allowed hosts: an override (option) or the environment. */
+function environmentEndpointSource(own: Partial<AcsClientFactoryOptions>, hostsFromEnv: boolean): EndpointSource {
+  const V = ENVIRONMENT_VARIABLES;
+  const ownHosts = own.allowedHosts !== undefined;
+  return {
+    endpoint: own.endpoint !== undefined ? "the endpoint option" : V.endpoint,
+    allowedHosts: ownHosts ? "allowedHosts" : hostsFromEnv ? V.allowedHosts : "the default allowed hosts",
+    addTo: ownHosts ? "allowedHosts" : `${V.allowedHosts} (comma-separated)`,
+    missing:
+      own.endpoint !== undefined
+        ? "the endpoint option is missing, empty or not a string"
+        : `${V.endpoint} is not set and no endpoint option was passed`,
+  };
 }

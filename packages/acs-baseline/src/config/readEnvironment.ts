@@ -17,6 +17,7 @@ export const ENVIRONMENT_VARIABLES = Object.freeze({
   federatedTokenFile: "AZURE_FEDERATED_TOKEN_FILE",
   useManagedIdentity: "AZURE_COMMUNICATION_USE_MANAGED_IDENTITY",
   allowedAuthorityHosts: "AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS",
+  allowedHosts: "AZURE_COMMUNICATION_ALLOWED_HOSTS",
 } as const);
 
 /** What the environment configures (values as read; secrets included, so never log this object). */
@@ -35,6 +36,8 @@ export interface EnvironmentConfiguration {
   useManagedIdentity?: boolean;
   /** Extra authority hosts (AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS, comma-separated). */
   allowedAuthorityHosts?: string[];
+  /** Hosts the endpoint may use (AZURE_COMMUNICATION_ALLOWED_HOSTS, comma-separated): replaces the default, like `allowedHosts`. */
+  allowedHosts?: string[];
   /** Names (never values) of variables holding ACS key material: connection strings or access keys. */
   keyMaterialVariables: string[];
 }
@@ -75,10 +78,15 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   set("useManagedIdentity", managed === undefined ? undefined : managed === "1" || managed.toLowerCase() === "true");
   const authorities = parseHostList(value(ENVIRONMENT_VARIABLES.allowedAuthorityHosts));
   set("allowedAuthorityHosts", authorities.length > 0 ? authorities : undefined);
+  const hosts = parseHostList(value(ENVIRONMENT_VARIABLES.allowedHosts));
+  set("allowedHosts", hosts.length > 0 ? hosts : undefined);
   return config;
 }
 
-/** Parses a comma-separated host list (AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS): trimmed, empty entries dropped. */
+/**
+ * Parses a comma-separated host list (AZURE_COMMUNICATION_ALLOWED_HOSTS, AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS):
+ * trimmed, empty entries dropped. Each entry is then matched exactly as an `allowedHosts` entry.
+ */
 export function parseHostList(value: string | undefined): string[] {
   if (value === undefined) return [];
   return value

@@ -6,6 +6,7 @@
 import type { HttpClient, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { BaselineViolationError } from "../errors.js";
 import type { AgentAllowance } from "../guard/requestGuard.js";
+import { tlsTrustRefusal } from "../guard/tlsTrust.js";
 import { blockedError, sealSnapshot, setOwn, snapshotOf, transportRefusal } from "../guard/requestGuard.js";
 import type { CredentialDestination } from "./credentialDestinations.js";
 import { matchDestination } from "./credentialDestinations.js";
@@ -14,6 +15,10 @@ import { matchDestination } from "./credentialDestinations.js";
 export interface CredentialTransport extends HttpClient {
   /** Aborts every request in flight (the HTTP client rejects them with an AbortError and closes their sockets). */
   abortAll(): void;
+  /** How many TLS_CERTIFICATE_NOT_TRUSTED refusals this transport has returned so far (a mark for {@link tlsRefusalSince}). */
+  tlsRefusalCount(): number;
+  /** The latest TLS_CERTIFICATE_NOT_TRUSTED refusal returned after `mark` ({@link tlsRefusalCount}), if any. */
+  tlsRefusalSince(mark: number): BaselineViolationError | undefined;
 }
 
 /**
@@ -34,6 +39,16 @@ export function createCredentialTransport(
 ): CredentialTransport {
   const pinned = Object.freeze(destinations.map((d) => Object.freeze({ ...d })));
   const inflight = new Set<AbortController>();
+  let tlsRefusals = 0;
+  let lastTlsRefusal: BaselineViolationError | undefined;
+  // A certificate Node.js does not verify becomes a refusal naming the Entra host (MSAL would hide it in its own error).
+  const mapTlsFailure = (error: unknown, url: string): Promise<never> => {
+    const refusal = tlsTrustRefusal(error, url);
+    if (refusal === undefined) return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    tlsRefusals++;
+    lastTlsRefusal = refusal;
+    return Promise.reject(refusal);
+  };
   return {
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
       // What is checked is what is sent: a snapshot of the request (its body carries the client secret or assertion).
@@ -72,11 +87,14 @@ export function createCredentialTransport(
         done();
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      return result.finally(done);
+      const url = sent.url;
+      return result.finally(done).catch((error: unknown) => mapTlsFailure(error, url));
     },
     abortAll(): void {
       for (const controller of inflight) controller.abort();
       inflight.clear();
     },
+    tlsRefusalCount: () => tlsRefusals,
+    tlsRefusalSince: (mark) => (tlsRefusals > mark ? lastTlsRefusal : undefined),
   };
 }

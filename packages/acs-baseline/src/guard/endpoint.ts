@@ -61,6 +61,9 @@ export interface HttpsOriginSubject {
   insecureCode: "INSECURE_ENDPOINT" | "AUTHORITY_NOT_ALLOWED";
   /** Code for everything else. */
   refuseCode: "ENDPOINT_NOT_ALLOWED" | "AUTHORITY_NOT_ALLOWED";
+  /** Code and sentence for a missing value (default: `refuseCode`, "The <noun> is missing or not a string."). */
+  missingCode?: "ENDPOINT_NOT_CONFIGURED";
+  missing?: (example: string) => string;
   /** What a correct value looks like, e.g. `https://<name>.communication.azure.com`. */
   example: string;
   /** Why a look-alike matters, e.g. "an ACS host". */
@@ -71,25 +74,57 @@ export interface HttpsOriginSubject {
   notAllowedHint: (allowedHosts: readonly string[]) => string;
 }
 
-const ENDPOINT_SUBJECT: HttpsOriginSubject = {
-  noun: "endpoint",
-  insecureCode: "INSECURE_ENDPOINT",
-  refuseCode: "ENDPOINT_NOT_ALLOWED",
-  example: "https://<name>.communication.azure.com",
-  lookAlikeOf: "an ACS host",
-  whyHttps: "ACS data-plane traffic must use https (TLS in transit)",
-  notAllowedHint: (allowedHosts) =>
-    `The endpoint host is not in allowedHosts (${describeHostList(allowedHosts)}). Use your ACS resource's host, or add it to allowedHosts.`,
-};
+/**
+ * Where the endpoint and its allow-list were configured, as a refusal names them: the option (`endpoint option`,
+ * `allowedHosts`) or the environment variable (`AZURE_COMMUNICATION_ENDPOINT`, `AZURE_COMMUNICATION_ALLOWED_HOSTS`).
+ */
+export interface EndpointSource {
+  /** What set the endpoint, e.g. `the endpoint option` or `AZURE_COMMUNICATION_ENDPOINT`. */
+  endpoint: string;
+  /** Where the allowed hosts come from, e.g. `allowedHosts`. */
+  allowedHosts: string;
+  /** Where a host can be added, e.g. `allowedHosts`. */
+  addTo: string;
+  /** The sentence for a missing endpoint. */
+  missing: string;
+}
+
+/** The constructor's source: both values are options. */
+export const OPTION_ENDPOINT_SOURCE: EndpointSource = Object.freeze({
+  endpoint: "the endpoint option",
+  allowedHosts: "allowedHosts",
+  addTo: "allowedHosts",
+  missing: "the endpoint option is missing, empty or not a string",
+});
+
+function endpointSubject(source: EndpointSource): HttpsOriginSubject {
+  return {
+    noun: source.endpoint === OPTION_ENDPOINT_SOURCE.endpoint ? "endpoint" : `endpoint (${source.endpoint})`,
+    insecureCode: "INSECURE_ENDPOINT",
+    refuseCode: "ENDPOINT_NOT_ALLOWED",
+    missingCode: "ENDPOINT_NOT_CONFIGURED",
+    missing: (example) => `No ACS endpoint: ${source.missing}. Set it to ${example}.`,
+    example: "https://<name>.communication.azure.com",
+    lookAlikeOf: "an ACS host",
+    whyHttps: "ACS data-plane traffic must use https (TLS in transit)",
+    notAllowedHint: (allowedHosts) =>
+      `The endpoint host is not in ${source.allowedHosts} (${describeHostList(allowedHosts)}). Use your ACS resource's host, or add it to ${source.addTo}.`,
+  };
+}
 
 /**
- * Validates the ACS endpoint against the baseline (DP-3).
- * @throws BaselineViolationError INSECURE_ENDPOINT when the scheme is not https; ENDPOINT_NOT_ALLOWED for anything
- * else wrong (not a URL, white space, user-info, path, query, fragment, non-ASCII or punycode host, host outside
- * `allowedHosts`).
+ * Validates the ACS endpoint against the baseline (DP-3). `source` says where the endpoint and the allowed hosts were
+ * configured, so each refusal names the option or variable to change (default: the options).
+ * @throws BaselineViolationError ENDPOINT_NOT_CONFIGURED when it is missing, empty or not a string;
+ * INSECURE_ENDPOINT when the scheme is not https; ENDPOINT_NOT_ALLOWED for anything else wrong (not a URL, white
+ * space, user-info, path, query, fragment, non-ASCII or punycode host, host outside `allowedHosts`).
  */
-export function validateEndpoint(endpoint: unknown, allowedHosts: readonly string[] = DEFAULT_ALLOWED_HOSTS): ValidatedEndpoint {
-  return validateHttpsOrigin(endpoint, allowedHosts, ENDPOINT_SUBJECT);
+export function validateEndpoint(
+  endpoint: unknown,
+  allowedHosts: readonly string[] = DEFAULT_ALLOWED_HOSTS,
+  source: EndpointSource = OPTION_ENDPOINT_SOURCE,
+): ValidatedEndpoint {
+  return validateHttpsOrigin(endpoint, allowedHosts, endpointSubject(source));
 }
 
 /**
@@ -103,10 +138,13 @@ export function validateHttpsOrigin(value: unknown, allowedHosts: readonly strin
   const refuse = (message: string): never => {
     throw new BaselineViolationError(subject.refuseCode, message);
   };
-  if (typeof value !== "string" || value.length === 0) {
-    refuse(`The ${noun} is missing or not a string. Set it to ${example}.`);
+  if (typeof value !== "string" || value.trim().length === 0) {
+    throw new BaselineViolationError(
+      subject.missingCode ?? subject.refuseCode,
+      subject.missing?.(example) ?? `The ${noun} is missing or not a string. Set it to ${example}.`,
+    );
   }
-  const endpoint = value as string;
+  const endpoint = value;
   const scheme = SCHEME.exec(endpoint.trim())?.[1]?.toLowerCase();
   if (scheme !== undefined && scheme !== "https") {
     throw new BaselineViolationError(

@@ -12,6 +12,7 @@
  */
 import type { HttpClient, PipelinePolicy, PipelineRequest, PipelineResponse, SendRequest } from "@azure/core-rest-pipeline";
 import type { BaselineViolationCode } from "../errors.js";
+import { tlsTrustRefusal } from "./tlsTrust.js";
 import { BaselineViolationError } from "../errors.js";
 import { agentDestinationReason } from "./agentOptions.js";
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
@@ -296,7 +297,11 @@ export function guardHttpClient(inner: HttpClient, target: GuardTarget, onBlocke
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
       if (timeoutMs > 0 && !(sent.timeout > 0)) sent.timeout = timeoutMs;
-      return inner.sendRequest(sent);
+      const url = sent.url;
+      // A certificate Node.js does not verify is refused with the host and the two ways to trust a CA.
+      return inner.sendRequest(sent).catch((error: unknown) => {
+        throw tlsTrustRefusal(error, url) ?? error;
+      });
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { AccessToken } from "@azure/core-auth";
 import type { AcsClientFactoryOptions } from "../clients/factoryOptions.js";
+import { isBaselineViolationError } from "../errors.js";
 import { snapshotOptions } from "../guard/optionSnapshot.js";
 import { createArmClients } from "./armClients.js";
 import { openArmSession } from "./armSession.js";
@@ -78,6 +79,8 @@ export function summarize(checks: readonly PostureCheck[]): Record<PostureStatus
 }
 
 function describeTokenError(error: unknown): string {
+  // Our own refusal (TLS_CERTIFICATE_NOT_TRUSTED toward Entra, a blocked request) says what to do: keep it.
+  if (isBaselineViolationError(error)) return error.message;
   const e = error as { name?: unknown; errorResponse?: { error?: unknown; errorDescription?: unknown } };
   const aadsts =
     typeof e.errorResponse?.errorDescription === "string"

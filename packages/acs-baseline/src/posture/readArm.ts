@@ -5,6 +5,7 @@
 import type { CommunicationServiceResource } from "@azure/arm-communication";
 import type { RoleAssignment, RoleDefinition } from "@azure/arm-authorization";
 import type { DiagnosticSettingsResource } from "@azure/arm-monitor";
+import { isBaselineViolationError } from "../errors.js";
 import type { ArmClients } from "./armClients.js";
 import type { AcsResourceId } from "./resourceId.js";
 import { scrubText } from "../text/scrub.js";
@@ -36,6 +37,8 @@ export function safeCode(value: unknown): string | undefined {
 
 /** A secret-free reason for a failed ARM call: HTTP status and ARM error code, or the network error code. */
 export function describeArmError(error: unknown): string {
+  // Our own refusal (a certificate ARM's host does not verify with, a blocked request) says what to do: keep it.
+  if (isBaselineViolationError(error)) return error.message;
   const e = error as { statusCode?: unknown; status?: unknown; code?: unknown; name?: unknown; details?: { error?: { code?: unknown } } };
   const status = typeof e.statusCode === "number" ? e.statusCode : typeof e.status === "number" ? e.status : typeof e.status === "string" ? Number(e.status) : undefined;
   const code = safeCode(typeof e.details?.error?.code === "string" ? e.details.error.code : e.code);

@@ -3,9 +3,10 @@
  * `AcsClientFactory.fromEnvironment()` reads it, using the same functions, and sends nothing unless `--online`.
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_TIMEOUT_MS, ENVIRONMENT_VARIABLES, DEFAULT_ALLOWED_HOSTS } from "acs-baseline/internal";
+import { DEFAULT_TIMEOUT_MS, ENVIRONMENT_VARIABLES } from "acs-baseline/internal";
 import { POSTURE_ENVIRONMENT_VARIABLES, TLS_REJECT_UNAUTHORIZED_VARIABLE } from "acs-baseline/internal";
 import { ALLOWED_AUTHORITY_HOST_OPTION } from "../authorityHosts.js";
+import { ALLOWED_HOST_HELP, ALLOWED_HOST_OPTION, endpointAllowedHosts } from "../allowedHosts.js";
 import { runDoctor } from "../doctor/runDoctor.js";
 import type { CliCommand } from "../io.js";
 import { EXIT_USAGE, escapeForTerminal, paint, println } from "../io.js";
@@ -23,7 +24,7 @@ Nothing is sent unless --online, which acquires a Microsoft Entra token and repo
 aborted after --timeout-ms, default ${DEFAULT_TIMEOUT_MS}, and doctor exits), and, when
 ${POSTURE_ENVIRONMENT_VARIABLES.resourceId} is set, checks the resource's posture through ARM (read only; see
 \`acs-baseline posture\`; unknown results are warnings).
---allowed-host adds hosts to the endpoint allow-list (default ${DEFAULT_ALLOWED_HOSTS.join(", ")}).
+${ALLOWED_HOST_HELP}
 --allowed-authority-host adds hosts to the authority allow-list (besides Microsoft's cloud login hosts and ${ENVIRONMENT_VARIABLES.allowedAuthorityHosts}).
 Exit 1 when a check fails (✗); warnings (!) do not fail.`;
 
@@ -35,7 +36,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
       options: {
         online: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
-        "allowed-host": { type: "string", multiple: true },
+        ...ALLOWED_HOST_OPTION,
         ...ALLOWED_AUTHORITY_HOST_OPTION,
         "timeout-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -49,7 +50,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
     println(io.stdout, HELP);
     return 0;
   }
-  const allowedHosts = [...DEFAULT_ALLOWED_HOSTS, ...(parsed.values["allowed-host"] ?? [])];
+  const allowedHosts = endpointAllowedHosts(io.env, parsed.values["allowed-host"]);
   const timeoutText = parsed.values["timeout-ms"];
   const timeoutMs = timeoutText === undefined ? DEFAULT_TIMEOUT_MS : Number(timeoutText);
   if (!/^\d{1,9}$/.test(timeoutText ?? "0") || timeoutMs < 1) {

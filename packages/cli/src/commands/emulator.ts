@@ -7,10 +7,13 @@ import { startEmulator } from "acs-baseline-emulator";
 import type { CliCommand } from "../io.js";
 import { EXIT_USAGE, println } from "../io.js";
 
-const HELP = `Usage: acs-baseline emulator [--port N] [--entra-port N] [--token-lifetime SECONDS]
+const HELP = `Usage: acs-baseline emulator [--port N] [--entra-port N] [--token-lifetime SECONDS] [--baseline-resource]
 
-Starts a local Microsoft Entra ID token endpoint and ACS data plane over TLS, registers a demo application with a
-certificate, and prints the environment for another shell. Stops on Ctrl-C or SIGTERM.`;
+Starts a local Microsoft Entra ID token endpoint, ACS data plane and Azure Resource Manager over TLS, registers a demo
+application with a certificate (Reader on the emulated resource), and prints the environment for another shell.
+--baseline-resource starts the emulated resource as the baseline wants it (Azure's defaults fail posture): local auth
+disabled (IM-1) and all resource logs sent to a Log Analytics workspace (LT-4), so \`acs-baseline posture\` passes.
+Stops on Ctrl-C or SIGTERM.`;
 
 function port(value: string | undefined, name: string): number | string {
   if (value === undefined) return 0;
@@ -27,6 +30,7 @@ export const emulatorCommand: CliCommand = async (args, io) => {
         port: { type: "string", short: "p" },
         "entra-port": { type: "string" },
         "token-lifetime": { type: "string" },
+        "baseline-resource": { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -52,11 +56,16 @@ export const emulatorCommand: CliCommand = async (args, io) => {
     return EXIT_USAGE;
   }
   const emu = await startEmulator({ acsPort: acsPort as number, entraPort: entraPort as number, tokenLifetimeSeconds: lifetime });
+  if (parsed.values["baseline-resource"] === true) {
+    emu.arm.resource.disableLocalAuth = true;
+    const workspaceId = `/subscriptions/${emu.arm.subscriptionId}/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/acs-logs`;
+    emu.arm.setDiagnosticSetting("baseline", { workspaceId, logs: [{ categoryGroup: "allLogs", enabled: true }] });
+  }
   const dir = mkdtempSync(join(tmpdir(), "acs-baseline-emulator-"));
   try {
+    // The demo application holds Reader on the resource (the emulator's default), so `posture` works from the other shell.
     const app = await emu.createTestApplication({ directory: dir });
-    // The demo application may read the resource through ARM, so `acs-baseline posture` works from the other shell.
-    emu.arm.assignRole({ principalId: app.objectId, role: "Reader" });
+    // The demo application holds Reader on the resource (the emulator's default), so `posture` works from the other shell.
     // A small estate for `acs-baseline sweep` and `readiness`, readable by the demo application from the management group.
     emu.arm.estate.seedSmall();
     emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "managementGroup" });
@@ -70,13 +79,19 @@ export const emulatorCommand: CliCommand = async (args, io) => {
       ["AZURE_AUTHORITY_HOST", emu.authorityHost],
       ["AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS", new URL(emu.authorityHost).hostname],
       ["AZURE_COMMUNICATION_ENDPOINT", emu.endpoint],
+      ["AZURE_COMMUNICATION_ALLOWED_HOSTS", new URL(emu.endpoint).hostname],
       ["AZURE_COMMUNICATION_RESOURCE_ID", emu.arm.resourceId],
       ["AZURE_RESOURCE_MANAGER_ENDPOINT", emu.arm.endpoint],
       ["NODE_EXTRA_CA_CERTS", caPath],
     ]) {
       println(io.stdout, `export ${name}=${value}`);
     }
-    println(io.stdout, `\nThe endpoint host is 127.0.0.1: pass allowedHosts: ["127.0.0.1"] (doctor: --allowed-host 127.0.0.1). Ctrl-C stops.`);
+    println(
+      io.stdout,
+      "\nThen AcsClientFactory.fromEnvironment(), `acs-baseline doctor --online` and `acs-baseline posture` work as they are." +
+        "\nThe test app holds Reader on the emulated resource; with --baseline-resource, posture passes." +
+        "\nIn code: emulatorFactoryOptions(emu, app) and emulatorPostureOptions(emu, app) from acs-baseline-emulator. Ctrl-C stops.",
+    );
     const signal = await (io.stopSignal ?? new Promise<string>(() => undefined));
     println(io.stderr, `\n${signal}: stopping the emulator`);
   } finally {

@@ -4,7 +4,7 @@
  * Exit 0 when no check fails, 1 when one does (`--strict`: also warn and unknown), 2 for bad usage or configuration.
  */
 import { parseArgs } from "node:util";
-import { isBaselineViolationError } from "acs-baseline/internal";
+import { isBaselineViolationError, validateEndpoint } from "acs-baseline/internal";
 // Only the root package's public API: this command moves to the CLI package (issue 16).
 import type { CheckPostureOptions, PlanFormat, PostureResult } from "acs-baseline/internal";
 import { POSTURE_CLIENT_TYPES, POSTURE_ENVIRONMENT_VARIABLES, checkPosture, parseClientTypes, postureOptionsFromEnvironment, renderPosturePlan } from "acs-baseline/internal";
@@ -12,10 +12,11 @@ import type { CliCommand } from "../io.js";
 import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
 import { CLI_VERSION as VERSION } from "../version.js";
 import { formatPostureSarif, formatPostureText } from "../format/postureFormat.js";
+import { ALLOWED_HOST_HELP, ALLOWED_HOST_OPTION, cliEndpointSource, endpointAllowedHosts } from "../allowedHosts.js";
 
 const HELP = `Usage: acs-baseline posture [--resource-id ID] [--arm-endpoint URL] [--format text|json|sarif] [--strict]
                             [--clients sms,identity,…] [--data-location "United States,Europe"]
-                            [--plan bicep|arm|az [--workspace-id ID]]
+                            [--plan bicep|arm|az [--workspace-id ID]] [--allowed-host HOST]…
 
 Reads the ACS resource through Azure Resource Manager (never changes it) and checks IM-1 local auth, DP-3 endpoint,
 PA-7 key access and the app's own roles, LT-4 resource logs, the managed identity and an optional data-location
@@ -25,6 +26,8 @@ AZURE_AUTHORITY_HOST); the token scope is {arm-endpoint}/.default.
   --arm-endpoint   default ${POSTURE_ENVIRONMENT_VARIABLES.armEndpoint}, else https://management.azure.com (https only)
   --clients        ACS client types the app uses: ${POSTURE_CLIENT_TYPES.join(", ")}
   --plan           print a reviewable fix for every failing check (Bicep, ARM template JSON, or az commands)
+AZURE_COMMUNICATION_ENDPOINT, when set, is checked as the factory checks it and adds the endpoint-matches check.
+${ALLOWED_HOST_HELP}
 Exit 0: no check fails; 1: a check fails (--strict: or warns, or is unknown); 2: bad usage or configuration.`;
 
 
@@ -50,6 +53,7 @@ export function createPostureCommand(extra: Partial<CheckPostureOptions> = {}): 
           "data-location": { type: "string" },
           plan: { type: "string" },
           "workspace-id": { type: "string" },
+          ...ALLOWED_HOST_OPTION,
           help: { type: "boolean", short: "h" },
         },
       });
@@ -76,6 +80,10 @@ export function createPostureCommand(extra: Partial<CheckPostureOptions> = {}): 
     if (resourceId === undefined) return usage(`no resource id: pass --resource-id or set ${POSTURE_ENVIRONMENT_VARIABLES.resourceId}`);
     let result: PostureResult;
     try {
+      // The endpoint the app would use is refused here exactly as the factory would refuse it.
+      if (fromEnv.endpoint !== undefined) {
+        validateEndpoint(fromEnv.endpoint, endpointAllowedHosts(io.env, v["allowed-host"]), cliEndpointSource(io.env));
+      }
       const clients = v.clients !== undefined ? parseClientTypes(v.clients) : undefined;
       const dataLocations = v["data-location"]?.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
       result = await checkPosture({

@@ -12,6 +12,7 @@ import { isBaselineViolationError } from "acs-baseline/internal";
 import { validateEndpoint } from "acs-baseline/internal";
 import { POSTURE_ENVIRONMENT_VARIABLES, checkPosture, postureOptionsFromEnvironment } from "acs-baseline/internal";
 import { allowedAuthorityHosts as authorityAllowList } from "../authorityHosts.js";
+import { cliEndpointSource } from "../allowedHosts.js";
 import { environmentReason } from "acs-baseline/internal";
 
 /** One line of the checklist. */
@@ -88,7 +89,7 @@ function checkEnvironment({ env, config, add }: DoctorRun, allowedHosts: readonl
   if (config.endpoint === undefined) add("endpoint", "DP-3", "fail", `${V.endpoint} is not set`);
   else {
     try {
-      const endpoint = validateEndpoint(config.endpoint, allowedHosts);
+      const endpoint = validateEndpoint(config.endpoint, allowedHosts, cliEndpointSource(env));
       add("endpoint", "DP-3", "pass", `${V.endpoint}: https, host ${endpoint.hostname} is allowed`);
     } catch (error) {
       add(
