@@ -1,0 +1,106 @@
+// 1d. Attribution by ablation: what each suspect costs end to end. The same SmsClient.send workload as the
+//     request-overhead benchmark (emulator in its own process, shuffled rounds, several fresh processes), with the
+//     factory (audit on, chained, signed) next to copies of this build in which one suspect is switched off. A copy
+//     is this build's dist/esm with one text replacement, written under node_modules/.acs-variants/ (so it resolves
+//     the same dependencies) and loaded as a second module instance. The paired difference "factory − copy" per
+//     round is what that suspect costs per request. Measurement only: a copy is never a supported configuration.
+//     `node bench/attribution.mjs [--forks=3] [--rounds=40] [--batch=100] [--concurrency=1] [--smoke]`
+import { spawn } from "node:child_process";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { bootstrapMedianInterval, fmt, median, seededRandom } from "./lib/stats.mjs";
+
+const DIST = fileURLToPath(new URL("../packages/acs-baseline/dist/esm/", import.meta.url));
+export const VARIANT_ROOT = fileURLToPath(new URL("../node_modules/.acs-variants/", import.meta.url));
+
+/** Each suspect: the file under dist/esm and the text replaced to switch it off. */
+export const SUSPECTS = {
+  "no env read per request": [["guard/requestGuard.js", "        environmentReason();", "        undefined;"]],
+  "no guard copy (check in place)": [
+    ["guard/requestGuard.js", "    const sent = snapshotOf(request);\n    checkRequest(sent,", "    const sent = request;\n    checkRequest(sent,"],
+    ["guard/requestGuard.js", "    sealSnapshot(sent);\n    return sent;", "    return sent;"],
+  ],
+  "no request records": [["audit/auditPolicy.js", "            const start = performance.now();", "            return next(request);\n            const start = performance.now();"]],
+};
+
+/** Writes one patched copy of dist/esm per suspect; returns name → entry path. */
+export function writeVariants(names = Object.keys(SUSPECTS)) {
+  const entries = {};
+  for (const name of names) {
+    const dir = `${VARIANT_ROOT}${name.replace(/[^a-z]+/g, "-")}/`;
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(DIST, dir, { recursive: true });
+    for (const [file, from, to] of SUSPECTS[name]) {
+      const text = readFileSync(dir + file, "utf8");
+      if (!text.includes(from)) throw new Error(`suspect "${name}": ${file} no longer contains the text to replace`);
+      writeFileSync(dir + file, text.replace(from, to));
+    }
+    entries[name] = `${dir}index.js`;
+  }
+  return entries;
+}
+
+function runFork(options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [new URL("./lib/attributionFork.mjs", import.meta.url).pathname, JSON.stringify(options)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk) => (out += chunk));
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`attribution fork exited with ${code}`))));
+  });
+}
+
+export async function attribution({ forks = 3, rounds = 40, batch = 100, warmup = 300, concurrency = 1 } = {}) {
+  const variants = writeVariants();
+  const results = [];
+  for (let f = 0; f < forks; f++) results.push(await runFork({ rounds, batch, warmup, concurrency, seed: 31 + f, variants }));
+  const names = results[0].names;
+  const cpu = Object.fromEntries(names.map((n) => [n, results.flatMap((r) => r.cpu[n])]));
+  const random = seededRandom(5);
+  const paired = (a, b) => cpu[a].map((v, i) => v - cpu[b][i]);
+  const rows = names.map((name) => {
+    const vsRaw = paired(name, "raw");
+    const vsFactory = paired("factory", name);
+    return {
+      name,
+      cpu: median(cpu[name]),
+      vsRaw: median(vsRaw),
+      vsRawInterval: bootstrapMedianInterval(vsRaw, random),
+      saved: median(vsFactory),
+      savedInterval: bootstrapMedianInterval(vsFactory, random),
+    };
+  });
+  return { forks, rounds, batch, concurrency, rows };
+}
+
+export function renderAttribution(result) {
+  const lines = [
+    `Attribution by ablation (SmsClient.send end to end, ${result.forks} processes × ${result.rounds} rounds × ${result.batch} requests, ${result.concurrency} in flight; factory = audit on, chained, signed)`,
+    "",
+    "| client | CPU/request (µs) | − raw (µs, 95% CI) | factory − this (µs, 95% CI): what the switched-off part costs |",
+    "|---|---|---|---|",
+  ];
+  for (const r of result.rows) {
+    lines.push(`| ${r.name} | ${fmt(r.cpu, 1)} | ${fmt(r.vsRaw, 1)} (${fmt(r.vsRawInterval[0], 1)}–${fmt(r.vsRawInterval[1], 1)}) | ${fmt(r.saved, 1)} (${fmt(r.savedInterval[0], 1)}–${fmt(r.savedInterval[1], 1)}) |`);
+  }
+  lines.push("", "Paired per-round median differences; raw-2 (a second raw client) shows the noise.");
+  return lines.join("\n");
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      forks: { type: "string" },
+      rounds: { type: "string" },
+      batch: { type: "string" },
+      concurrency: { type: "string" },
+      smoke: { type: "boolean", default: false },
+    },
+  });
+  const options = values.smoke ? { forks: 1, rounds: 2, batch: 5, warmup: 10 } : {};
+  for (const key of ["forks", "rounds", "batch", "concurrency"]) if (values[key] !== undefined) options[key] = Number(values[key]);
+  console.log(renderAttribution(await attribution(options)));
+}

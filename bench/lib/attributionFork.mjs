@@ -1,0 +1,49 @@
+// One process of bench/attribution.mjs: raw clients, the factory (audit on, chained, signed), the factory with
+// timeoutMs 0 and without audit, and one factory per patched copy of this build (argv[2] JSON: rounds, batch,
+// warmup, concurrency, seed, variants: name → entry). Prints CPU µs per request per round, by client name.
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { AcsClientFactory } from "acs-baseline";
+import { emulatorFactoryOptions } from "acs-baseline-emulator";
+import { ARMS } from "./profileArm.mjs";
+import { cpuRounds } from "./cpuRounds.mjs";
+import { startEmulatorProcess } from "./startEmulatorProcess.mjs";
+
+const { rounds, batch, warmup, concurrency, seed, variants } = JSON.parse(process.argv[2]);
+const emu = await startEmulatorProcess();
+const dir = mkdtempSync(join(tmpdir(), "acs-attribution-"));
+const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+const keyDir = mkdtempSync(join(tmpdir(), "acs-attribution-key-"));
+writeFileSync(join(keyDir, "signing.pem"), privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+const tls = { tlsOptions: { ca: emu.caCertificatePem } };
+let n = 0;
+const signed = () => ({ destination: join(dir, `audit-${n++}.log`), chain: true, signing: { privateKey: join(keyDir, "signing.pem") } });
+const factories = [];
+const open = (Factory, extra) => {
+  const f = new Factory(emulatorFactoryOptions(emu, emu, { clientOptions: tls, ...extra }));
+  factories.push(f);
+  return f.createSmsClient();
+};
+const subjects = [
+  { name: "raw", client: ARMS.raw(emu, tls) },
+  { name: "raw-2", client: ARMS.raw(emu, tls) },
+  { name: "factory", client: open(AcsClientFactory, { audit: signed() }) },
+  { name: "factory, timeoutMs 0", client: open(AcsClientFactory, { audit: signed(), timeoutMs: 0 }) },
+  { name: "factory, no audit", client: open(AcsClientFactory, {}) },
+];
+for (const [name, entry] of Object.entries(variants)) {
+  const { AcsClientFactory: Variant } = await import(pathToFileURL(entry).href);
+  subjects.push({ name, client: open(Variant, { audit: signed() }) });
+}
+try {
+  const { cpu } = await cpuRounds(subjects, { rounds, batch, warmup, concurrency, seed });
+  process.stdout.write(JSON.stringify({ names: subjects.map((s) => s.name), cpu }));
+} finally {
+  for (const f of factories) await f.close();
+  await emu.stop();
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(keyDir, { recursive: true, force: true });
+}
