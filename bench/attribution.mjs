@@ -4,7 +4,7 @@
 //     is this build's dist/esm with one text replacement, written under node_modules/.acs-variants/ (so it resolves
 //     the same dependencies) and loaded as a second module instance. The paired difference "factory − copy" per
 //     round is what that suspect costs per request. Measurement only: a copy is never a supported configuration.
-//     `node bench/attribution.mjs [--forks=3] [--rounds=40] [--batch=100] [--concurrency=1] [--smoke]`
+//     `node bench/attribution.mjs [--forks=3] [--rounds=40] [--batch=100] [--concurrency=1] [--suspects=name,name] [--smoke]`
 import { spawn } from "node:child_process";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -18,10 +18,42 @@ export const VARIANT_ROOT = fileURLToPath(new URL("../node_modules/.acs-variants
 export const SUSPECTS = {
   "no env read per request": [["guard/requestGuard.js", "        environmentReason();", "        undefined;"]],
   "no guard copy (check in place)": [
-    ["guard/requestGuard.js", "    const sent = snapshotOf(request);\n    checkRequest(sent,", "    const sent = request;\n    checkRequest(sent,"],
+    [
+      "guard/requestGuard.js",
+      "    const sent = snapshotOf(request);\n    checkRequest(sent,",
+      "    const sent = request;\n    checkRequest(sent,",
+    ],
     ["guard/requestGuard.js", "    sealSnapshot(sent);\n    return sent;", "    return sent;"],
   ],
-  "no request records": [["audit/auditPolicy.js", "            const start = performance.now();", "            return next(request);\n            const start = performance.now();"]],
+  "no request records": [
+    [
+      "audit/auditPolicy.js",
+      "            const start = performance.now();",
+      "            return next(request);\n            const start = performance.now();",
+    ],
+  ],
+  // Amplified: the suspect done ten times instead of once; (factory − this) / 9 is the cost of one.
+  "env read ×10": [
+    [
+      "guard/requestGuard.js",
+      "        environmentReason();",
+      "        (environmentReason() ?? environmentReason() ?? environmentReason() ?? environmentReason() ?? environmentReason() ?? environmentReason() ?? environmentReason() ?? environmentReason() ?? environmentReason() ?? environmentReason());",
+    ],
+  ],
+  "guard copy ×10": [
+    [
+      "guard/requestGuard.js",
+      "    const sent = snapshotOf(request);\n",
+      "    for (let i = 0; i < 9; i++) sealSnapshot(snapshotOf(request));\n    const sent = snapshotOf(request);\n",
+    ],
+  ],
+  "record fields ×10": [
+    [
+      "audit/auditPolicy.js",
+      "    if (fast !== undefined) {",
+      "    for (let i = 0; i < 9; i++) globalThis.__sink = [traceOf(request, active), pathOf(request.url), correlationOf(response), performance.now()];\n    if (fast !== undefined) {",
+    ],
+  ],
 };
 
 /** Writes one patched copy of dist/esm per suspect; returns name → entry path. */
@@ -43,20 +75,34 @@ export function writeVariants(names = Object.keys(SUSPECTS)) {
 
 function runFork(options) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [new URL("./lib/attributionFork.mjs", import.meta.url).pathname, JSON.stringify(options)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      [new URL("./lib/attributionFork.mjs", import.meta.url).pathname, JSON.stringify(options)],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (chunk) => (out += chunk));
     child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`attribution fork exited with ${code}`))));
+    child.once("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`attribution fork exited with ${code}`)),
+    );
   });
 }
 
-export async function attribution({ forks = 3, rounds = 40, batch = 100, warmup = 300, concurrency = 1 } = {}) {
-  const variants = writeVariants();
+export async function attribution({
+  forks = 3,
+  rounds = 40,
+  batch = 100,
+  warmup = 300,
+  concurrency = 1,
+  suspects,
+} = {}) {
+  const variants = writeVariants(suspects);
   const results = [];
-  for (let f = 0; f < forks; f++) results.push(await runFork({ rounds, batch, warmup, concurrency, seed: 31 + f, variants }));
+  for (let f = 0; f < forks; f++)
+    results.push(await runFork({ rounds, batch, warmup, concurrency, seed: 31 + f, variants }));
   const names = results[0].names;
   const cpu = Object.fromEntries(names.map((n) => [n, results.flatMap((r) => r.cpu[n])]));
   const random = seededRandom(5);
@@ -84,7 +130,9 @@ export function renderAttribution(result) {
     "|---|---|---|---|",
   ];
   for (const r of result.rows) {
-    lines.push(`| ${r.name} | ${fmt(r.cpu, 1)} | ${fmt(r.vsRaw, 1)} (${fmt(r.vsRawInterval[0], 1)}–${fmt(r.vsRawInterval[1], 1)}) | ${fmt(r.saved, 1)} (${fmt(r.savedInterval[0], 1)}–${fmt(r.savedInterval[1], 1)}) |`);
+    lines.push(
+      `| ${r.name} | ${fmt(r.cpu, 1)} | ${fmt(r.vsRaw, 1)} (${fmt(r.vsRawInterval[0], 1)}–${fmt(r.vsRawInterval[1], 1)}) | ${fmt(r.saved, 1)} (${fmt(r.savedInterval[0], 1)}–${fmt(r.savedInterval[1], 1)}) |`,
+    );
   }
   lines.push("", "Paired per-round median differences; raw-2 (a second raw client) shows the noise.");
   return lines.join("\n");
@@ -97,10 +145,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       rounds: { type: "string" },
       batch: { type: "string" },
       concurrency: { type: "string" },
+      suspects: { type: "string" },
       smoke: { type: "boolean", default: false },
     },
   });
   const options = values.smoke ? { forks: 1, rounds: 2, batch: 5, warmup: 10 } : {};
-  for (const key of ["forks", "rounds", "batch", "concurrency"]) if (values[key] !== undefined) options[key] = Number(values[key]);
+  for (const key of ["forks", "rounds", "batch", "concurrency"])
+    if (values[key] !== undefined) options[key] = Number(values[key]);
+  if (values.suspects !== undefined) options.suspects = values.suspects.split(",");
   console.log(renderAttribution(await attribution(options)));
 }

@@ -8,17 +8,23 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { fmt, median } from "./lib/stats.mjs";
 
-const ARM_NAMES = ["raw", "factory", "factory-signed"];
+const ARM_NAMES = ["raw", "factory, no audit", "factory"];
 
 function runArm(options) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [new URL("./lib/profileArm.mjs", import.meta.url).pathname, JSON.stringify(options)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      [new URL("./lib/profileArm.mjs", import.meta.url).pathname, JSON.stringify(options)],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (chunk) => (out += chunk));
     child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`profile arm exited with ${code}`))));
+    child.once("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`profile arm exited with ${code}`)),
+    );
   });
 }
 
@@ -48,7 +54,9 @@ function summarise(results, arm) {
     for (const [k, us] of Object.entries(r.self)) mine.set(placeOf(k), (mine.get(placeOf(k)) ?? 0) + us);
     for (const [p, us] of mine) (places.get(p) ?? places.set(p, []).get(p)).push(us);
   }
-  const placeMedians = new Map([...places].map(([p, list]) => [p, median([...list, ...Array(runs.length - list.length).fill(0)])]));
+  const placeMedians = new Map(
+    [...places].map(([p, list]) => [p, median([...list, ...Array(runs.length - list.length).fill(0)])]),
+  );
   return {
     arm,
     runs: runs.length,
@@ -59,7 +67,13 @@ function summarise(results, arm) {
   };
 }
 
-export async function profileRequest({ runs = 3, requests = 20_000, warmup = 2000, concurrency = 1, intervalUs = 50 } = {}) {
+export async function profileRequest({
+  runs = 3,
+  requests = 20_000,
+  warmup = 2000,
+  concurrency = 1,
+  intervalUs = 50,
+} = {}) {
   const results = [];
   for (let run = 0; run < runs; run++) {
     for (const arm of ARM_NAMES) results.push(await runArm({ arm, requests, warmup, concurrency, intervalUs }));
@@ -80,20 +94,46 @@ export function renderProfileRequest(result, n = 5) {
     "| arm | CPU/request (µs, per process) | profiled/request (µs) |",
     "|---|---|---|",
   ];
-  for (const a of result.arms) lines.push(`| ${a.arm} | ${a.cpu.map((v) => fmt(v, 1)).join(", ")} | ${fmt(median(a.profiled), 1)} |`);
+  for (const a of result.arms)
+    lines.push(`| ${a.arm} | ${a.cpu.map((v) => fmt(v, 1)).join(", ")} | ${fmt(median(a.profiled), 1)} |`);
   for (const a of result.arms) {
     lines.push("", `Top ${n} self-time functions, ${a.arm}`, "", "| function (file:line) | µs/request |", "|---|---|");
     for (const [k, us] of top(a.self, n, ([k]) => !k.startsWith("(idle)"))) lines.push(`| \`${k}\` | ${fmt(us, 2)} |`);
   }
   const raw = result.arms[0];
   for (const a of result.arms.slice(1)) {
-    const diff = new Map([...new Set([...a.places.keys(), ...raw.places.keys()])].map((p) => [p, (a.places.get(p) ?? 0) - (raw.places.get(p) ?? 0)]));
-    lines.push("", `${a.arm} − raw, by where the code lives (µs/request; the largest differences)`, "", "| code | raw | this arm | difference |", "|---|---|---|---|");
-    for (const [p, d] of [...diff].filter(([p]) => p !== "(idle)").sort((x, y) => Math.abs(y[1]) - Math.abs(x[1])).slice(0, 12)) {
+    const diff = new Map(
+      [...new Set([...a.places.keys(), ...raw.places.keys()])].map((p) => [
+        p,
+        (a.places.get(p) ?? 0) - (raw.places.get(p) ?? 0),
+      ]),
+    );
+    lines.push(
+      "",
+      `${a.arm} − raw, by where the code lives (µs/request; the largest differences)`,
+      "",
+      "| code | raw | this arm | difference |",
+      "|---|---|---|---|",
+    );
+    for (const [p, d] of [...diff]
+      .filter(([p]) => p !== "(idle)")
+      .sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]))
+      .slice(0, 12)) {
       lines.push(`| ${p} | ${fmt(raw.places.get(p) ?? 0, 2)} | ${fmt(a.places.get(p) ?? 0, 2)} | ${fmt(d, 2)} |`);
     }
-    const fdiff = new Map([...new Set([...a.self.keys(), ...raw.self.keys()])].map((k) => [k, (a.self.get(k) ?? 0) - (raw.self.get(k) ?? 0)]));
-    lines.push("", `${a.arm} − raw, by function (µs/request; the largest increases)`, "", "| function (file:line) | difference |", "|---|---|");
+    const fdiff = new Map(
+      [...new Set([...a.self.keys(), ...raw.self.keys()])].map((k) => [
+        k,
+        (a.self.get(k) ?? 0) - (raw.self.get(k) ?? 0),
+      ]),
+    );
+    lines.push(
+      "",
+      `${a.arm} − raw, by function (µs/request; the largest increases)`,
+      "",
+      "| function (file:line) | difference |",
+      "|---|---|",
+    );
     for (const [k, d] of top(fdiff, 15, ([k]) => !k.startsWith("(idle)"))) lines.push(`| \`${k}\` | ${fmt(d, 2)} |`);
   }
   return lines.join("\n");

@@ -1,8 +1,7 @@
 // One process of bench/attribution.mjs: raw clients, the factory (audit on, chained, signed), the factory with
 // timeoutMs 0 and without audit, and one factory per patched copy of this build (argv[2] JSON: rounds, batch,
 // warmup, concurrency, seed, variants: name → entry). Prints CPU µs per request per round, by client name.
-import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -10,17 +9,16 @@ import { AcsClientFactory } from "acs-baseline";
 import { emulatorFactoryOptions } from "acs-baseline-emulator";
 import { ARMS } from "./profileArm.mjs";
 import { cpuRounds } from "./cpuRounds.mjs";
+import { signedAudit, signingKeyFile } from "./signingKey.mjs";
 import { startEmulatorProcess } from "./startEmulatorProcess.mjs";
 
 const { rounds, batch, warmup, concurrency, seed, variants } = JSON.parse(process.argv[2]);
 const emu = await startEmulatorProcess();
 const dir = mkdtempSync(join(tmpdir(), "acs-attribution-"));
-const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-const keyDir = mkdtempSync(join(tmpdir(), "acs-attribution-key-"));
-writeFileSync(join(keyDir, "signing.pem"), privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+const key = signingKeyFile();
 const tls = { tlsOptions: { ca: emu.caCertificatePem } };
 let n = 0;
-const signed = () => ({ destination: join(dir, `audit-${n++}.log`), chain: true, signing: { privateKey: join(keyDir, "signing.pem") } });
+const signed = () => signedAudit(join(dir, `audit-${n++}.log`), key.path);
 const factories = [];
 const open = (Factory, extra) => {
   const f = new Factory(emulatorFactoryOptions(emu, emu, { clientOptions: tls, ...extra }));
@@ -45,5 +43,5 @@ try {
   for (const f of factories) await f.close();
   await emu.stop();
   rmSync(dir, { recursive: true, force: true });
-  rmSync(keyDir, { recursive: true, force: true });
+  key.remove();
 }

@@ -3,8 +3,7 @@
 // messages with `concurrency` in flight under the V8 sampling profiler. Prints one JSON document on stdout: CPU µs
 // per request (process.cpuUsage, profiler running) and self time per function in µs per request.
 import { Session } from "node:inspector/promises";
-import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClientCertificateCredential } from "@azure/identity";
@@ -12,6 +11,7 @@ import { SmsClient } from "@azure/communication-sms";
 import { AcsClientFactory } from "acs-baseline";
 import { emulatorFactoryOptions } from "acs-baseline-emulator";
 import { sendBatch } from "./sendBatch.mjs";
+import { signedAudit, signingKeyFile } from "./signingKey.mjs";
 import { startEmulatorProcess } from "./startEmulatorProcess.mjs";
 
 /** The arms: what each builds, given the emulator, the shared TLS options and a scratch folder. */
@@ -27,14 +27,12 @@ export const ARMS = {
       ),
       tls,
     ),
-  factory: (emu, tls, dir, opened) => opened(new AcsClientFactory(emulatorFactoryOptions(emu, emu, { clientOptions: tls }))),
-  "factory-signed": (emu, tls, dir, opened) => {
-    const keyDir = mkdtempSync(join(tmpdir(), "acs-profile-key-"));
-    const keyPath = join(keyDir, "signing.pem");
-    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    writeFileSync(keyPath, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-    const audit = { destination: join(dir, "audit.log"), chain: true, signing: { privateKey: keyPath } };
-    return opened(new AcsClientFactory(emulatorFactoryOptions(emu, emu, { clientOptions: tls, audit })), keyDir);
+  "factory, no audit": (emu, tls, dir, opened) =>
+    opened(new AcsClientFactory(emulatorFactoryOptions(emu, emu, { clientOptions: tls }))),
+  factory: (emu, tls, dir, opened) => {
+    const key = signingKeyFile();
+    const audit = signedAudit(join(dir, "audit.log"), key.path);
+    return opened(new AcsClientFactory(emulatorFactoryOptions(emu, emu, { clientOptions: tls, audit })), key.remove);
   },
 };
 
@@ -67,10 +65,10 @@ export async function profileArm({ arm, requests, warmup, concurrency, intervalU
   const dir = mkdtempSync(join(tmpdir(), "acs-profile-"));
   const tls = { tlsOptions: { ca: emu.caCertificatePem } };
   const cleanup = [];
-  const opened = (factory, keyDir) => {
+  const opened = (factory, removeKey) => {
     cleanup.push(async () => {
       await factory.close();
-      if (keyDir !== undefined) rmSync(keyDir, { recursive: true, force: true });
+      removeKey?.();
     });
     return factory.createSmsClient();
   };
@@ -89,7 +87,14 @@ export async function profileArm({ arm, requests, warmup, concurrency, intervalU
     const cpu = process.cpuUsage(before);
     const { profile } = await session.post("Profiler.stop");
     const self = Object.fromEntries([...selfTimes(profile)].map(([k, us]) => [k, us / requests]));
-    return { arm, requests, concurrency, cpuPerRequestUs: (cpu.user + cpu.system) / requests, throughput: (requests * 1000) / wallMs, self };
+    return {
+      arm,
+      requests,
+      concurrency,
+      cpuPerRequestUs: (cpu.user + cpu.system) / requests,
+      throughput: (requests * 1000) / wallMs,
+      self,
+    };
   } finally {
     session.disconnect();
     for (const c of cleanup) await c();
