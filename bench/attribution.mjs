@@ -4,7 +4,9 @@
 //     is this build's dist/esm with one text replacement, written under node_modules/.acs-variants/ (so it resolves
 //     the same dependencies) and loaded as a second module instance. The paired difference "factory − copy" per
 //     round is what that suspect costs per request. Measurement only: a copy is never a supported configuration.
-//     `node bench/attribution.mjs [--forks=3] [--rounds=40] [--batch=100] [--concurrency=1] [--suspects=name,name] [--smoke]`
+//     `node bench/attribution.mjs [--forks=3] [--rounds=40] [--batch=100] [--concurrency=1] [--suspects=name,name] [--without-factory] [--smoke]
+//     `--without-factory`: only raw, raw-2 and the copies in each process (a copy is then the only acs-baseline code
+//     running, e.g. to compare two copies across processes by their paired difference to raw).`
 import { spawn } from "node:child_process";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -45,6 +47,9 @@ export const SUSPECTS = {
     ],
   ],
   "timer list kept alive": [["guard/requestGuard.js", "export function guardHttpClient(inner, target, onBlocked, timeoutMs = 0, agents = {}) {\n", "export function guardHttpClient(inner, target, onBlocked, timeoutMs = 0, agents = {}) {\n    if (timeoutMs > 0) setInterval(() => undefined, timeoutMs).unref();\n"]],
+  get "CommonJS http client + timer list kept alive"() {
+    return [...this["CommonJS http client (the SDK's copy)"], ...this["timer list kept alive"]];
+  },
   // Amplified: the suspect done ten times instead of once; (factory − this) / 9 is the cost of one.
   "env read ×10": [
     [
@@ -111,18 +116,19 @@ export async function attribution({
   warmup = 300,
   concurrency = 1,
   suspects,
+  withoutFactory = false,
 } = {}) {
   const variants = writeVariants(suspects);
   const results = [];
   for (let f = 0; f < forks; f++)
-    results.push(await runFork({ rounds, batch, warmup, concurrency, seed: 31 + f, variants }));
+    results.push(await runFork({ rounds, batch, warmup, concurrency, seed: 31 + f, variants, withoutFactory }));
   const names = results[0].names;
   const cpu = Object.fromEntries(names.map((n) => [n, results.flatMap((r) => r.cpu[n])]));
   const random = seededRandom(5);
   const paired = (a, b) => cpu[a].map((v, i) => v - cpu[b][i]);
   const rows = names.map((name) => {
     const vsRaw = paired(name, "raw");
-    const vsFactory = paired("factory", name);
+    const vsFactory = names.includes("factory") ? paired("factory", name) : [];
     return {
       name,
       cpu: median(cpu[name]),
@@ -142,13 +148,12 @@ export function renderAttribution(result) {
   const lines = [
     `Attribution by ablation (SmsClient.send end to end, ${result.forks} processes × ${result.rounds} rounds × ${result.batch} requests, ${result.concurrency} in flight; factory = audit on, chained, signed)`,
     "",
-    "| client | CPU/request (µs) | − raw (µs, 95% CI) | factory − this (µs, 95% CI): what the switched-off part costs |",
-    "|---|---|---|---|",
+    "| client | CPU/request (µs) | − raw (µs, 95% CI) | factory − this (µs, 95% CI) | unpatched copy − this (µs, 95% CI) |",
+    "|---|---|---|---|---|",
   ];
+  const ci = (v, i) => (v === undefined || !Number.isFinite(v) ? "n/a" : `${fmt(v, 1)} (${fmt(i[0], 1)}–${fmt(i[1], 1)})`);
   for (const r of result.rows) {
-    lines.push(
-      `| ${r.name} | ${fmt(r.cpu, 1)} | ${fmt(r.vsRaw, 1)} (${fmt(r.vsRawInterval[0], 1)}–${fmt(r.vsRawInterval[1], 1)}) | ${fmt(r.saved, 1)} (${fmt(r.savedInterval[0], 1)}–${fmt(r.savedInterval[1], 1)}) |`,
-    );
+    lines.push(`| ${r.name} | ${fmt(r.cpu, 1)} | ${ci(r.vsRaw, r.vsRawInterval)} | ${ci(r.saved, r.savedInterval)} | ${ci(r.vsControl, r.vsControlInterval)} |`);
   }
   lines.push(
     "",
@@ -165,6 +170,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       batch: { type: "string" },
       concurrency: { type: "string" },
       suspects: { type: "string" },
+      "without-factory": { type: "boolean", default: false },
       smoke: { type: "boolean", default: false },
     },
   });
@@ -172,5 +178,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const key of ["forks", "rounds", "batch", "concurrency"])
     if (values[key] !== undefined) options[key] = Number(values[key]);
   if (values.suspects !== undefined) options.suspects = values.suspects.split(",");
+  options.withoutFactory = values["without-factory"];
   console.log(renderAttribution(await attribution(options)));
 }

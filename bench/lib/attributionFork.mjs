@@ -12,7 +12,7 @@ import { cpuRounds } from "./cpuRounds.mjs";
 import { signedAudit, signingKeyFile } from "./signingKey.mjs";
 import { startEmulatorProcess } from "./startEmulatorProcess.mjs";
 
-const { rounds, batch, warmup, concurrency, seed, variants } = JSON.parse(process.argv[2]);
+const { rounds, batch, warmup, concurrency, seed, variants, withoutFactory } = JSON.parse(process.argv[2]);
 const emu = await startEmulatorProcess();
 const dir = mkdtempSync(join(tmpdir(), "acs-attribution-"));
 const key = signingKeyFile();
@@ -28,10 +28,14 @@ const open = (Factory, extra) => {
 const subjects = [
   { name: "raw", client: ARMS.raw(emu, tls) },
   { name: "raw-2", client: ARMS.raw(emu, tls) },
-  { name: "factory", client: open(AcsClientFactory, { audit: signed() }) },
-  { name: "factory, timeoutMs 0", client: open(AcsClientFactory, { audit: signed(), timeoutMs: 0 }) },
-  { name: "factory, no audit", client: open(AcsClientFactory, {}) },
 ];
+if (withoutFactory !== true) {
+  subjects.push(
+    { name: "factory", client: open(AcsClientFactory, { audit: signed() }) },
+    { name: "factory, timeoutMs 0", client: open(AcsClientFactory, { audit: signed(), timeoutMs: 0 }) },
+    { name: "factory, no audit", client: open(AcsClientFactory, {}) },
+  );
+}
 for (const [name, entry] of Object.entries(variants)) {
   const { AcsClientFactory: Variant } = await import(pathToFileURL(entry).href);
   subjects.push({ name, client: open(Variant, { audit: signed() }) });
