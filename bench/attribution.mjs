@@ -37,7 +37,13 @@ export const SUSPECTS = {
       "            return next(request);\n            const start = performance.now();",
     ],
   ],
-  "records built but not queued": [["audit/recorder.js", "        if (this.closing !== undefined || this.log.closing !== undefined || this.minRank > 30)\n            return;", "        return;"]],
+  "records built but not queued": [
+    [
+      "audit/recorder.js",
+      "        if (this.closing !== undefined || this.log.closing !== undefined || this.minRank > 30)\n            return;",
+      "        return;",
+    ],
+  ],
   "queue drained every 2 ms": [["audit/recorder.js", "const BATCH_MS = 50;", "const BATCH_MS = 2;"]],
   "CommonJS http client (the SDK's copy)": [
     [
@@ -46,7 +52,13 @@ export const SUSPECTS = {
       'import { createRequire } from "node:module";\nconst { createDefaultHttpClient } = createRequire(import.meta.url)("@azure/core-rest-pipeline");',
     ],
   ],
-  "timer list kept alive": [["guard/requestGuard.js", "export function guardHttpClient(inner, target, onBlocked, timeoutMs = 0, agents = {}) {\n", "export function guardHttpClient(inner, target, onBlocked, timeoutMs = 0, agents = {}) {\n    if (timeoutMs > 0) setInterval(() => undefined, timeoutMs).unref();\n"]],
+  "timer list kept alive": [
+    [
+      "guard/requestGuard.js",
+      "export function guardHttpClient(inner, target, onBlocked, timeoutMs = 0, agents = {}) {\n",
+      "export function guardHttpClient(inner, target, onBlocked, timeoutMs = 0, agents = {}) {\n    if (timeoutMs > 0) setInterval(() => undefined, timeoutMs).unref();\n",
+    ],
+  ],
   get "CommonJS http client + timer list kept alive"() {
     return [...this["CommonJS http client (the SDK's copy)"], ...this["timer list kept alive"]];
   },
@@ -142,7 +154,10 @@ export async function attribution({
   return { forks, rounds, batch, concurrency, rows };
 }
 
-const controlled = (diffs, random) => ({ vsControl: median(diffs), vsControlInterval: bootstrapMedianInterval(diffs, random) });
+const controlled = (diffs, random) => ({
+  vsControl: median(diffs),
+  vsControlInterval: bootstrapMedianInterval(diffs, random),
+});
 
 export function renderAttribution(result) {
   const lines = [
@@ -151,9 +166,12 @@ export function renderAttribution(result) {
     "| client | CPU/request (µs) | − raw (µs, 95% CI) | factory − this (µs, 95% CI) | unpatched copy − this (µs, 95% CI) |",
     "|---|---|---|---|---|",
   ];
-  const ci = (v, i) => (v === undefined || !Number.isFinite(v) ? "n/a" : `${fmt(v, 1)} (${fmt(i[0], 1)}–${fmt(i[1], 1)})`);
+  const ci = (v, i) =>
+    v === undefined || !Number.isFinite(v) ? "n/a" : `${fmt(v, 1)} (${fmt(i[0], 1)}–${fmt(i[1], 1)})`;
   for (const r of result.rows) {
-    lines.push(`| ${r.name} | ${fmt(r.cpu, 1)} | ${ci(r.vsRaw, r.vsRawInterval)} | ${ci(r.saved, r.savedInterval)} | ${ci(r.vsControl, r.vsControlInterval)} |`);
+    lines.push(
+      `| ${r.name} | ${fmt(r.cpu, 1)} | ${ci(r.vsRaw, r.vsRawInterval)} | ${ci(r.saved, r.savedInterval)} | ${ci(r.vsControl, r.vsControlInterval)} |`,
+    );
   }
   lines.push(
     "",
