@@ -100,6 +100,17 @@ export function renderProfileRequest(result, n = 5) {
     lines.push("", `Top ${n} self-time functions, ${a.arm}`, "", "| function (file:line) | µs/request |", "|---|---|");
     for (const [k, us] of top(a.self, n, ([k]) => !k.startsWith("(idle)"))) lines.push(`| \`${k}\` | ${fmt(us, 2)} |`);
   }
+  for (const a of result.arms.slice(1)) {
+    lines.push(
+      "",
+      `Top ${n} acs-baseline functions by self time, ${a.arm}`,
+      "",
+      "| function (file:line) | µs/request |",
+      "|---|---|",
+    );
+    for (const [k, us] of top(a.self, n, ([k]) => placeOf(k) === "acs-baseline"))
+      lines.push(`| \`${k}\` | ${fmt(us, 2)} |`);
+  }
   const raw = result.arms[0];
   for (const a of result.arms.slice(1)) {
     const diff = new Map(
