@@ -2,6 +2,41 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+// Import boundaries of the runtime (docs/architecture.md, "Folders and what they may import"): for each folder of
+// packages/acs-baseline/src, the project folders it must not import. A lower folder never imports a higher one, and
+// no folder imports the package's own entries (index.ts, internal.ts). Relative specifiers only: the runtime never
+// imports itself by package name.
+const RUNTIME = "packages/acs-baseline/src";
+const folders = (...forbidden) => `^(\\.\\./)+(${forbidden.join("|")})/`;
+const ENTRIES = "^(\\.\\./)+(index|internal)\\.js$";
+const IMPORT_BOUNDARIES = {
+  // text/: a leaf, nothing of the project.
+  text: ["^\\.\\./", "^acs-baseline"],
+  guard: [folders("audit", "baseline", "clients", "config", "credentials", "posture")],
+  config: [folders("audit", "baseline", "clients", "credentials", "posture")],
+  // credentials/ names the credential types of audit records (audit/events.ts, later audit/record/events.ts) only.
+  credentials: [folders("baseline", "clients", "posture"), "^(\\.\\./)+audit/(?!(record/)?events\\.js$)"],
+  audit: [folders("baseline", "clients", "config", "credentials", "posture")],
+  // posture/ takes the validated configuration and the credential from the factory's rooms, never the factory.
+  posture: [folders("audit", "baseline"), "^(\\.\\./)+clients/(?!factoryOptions\\.js$|factoryCredential\\.js$)"],
+  baseline: [folders("audit", "clients", "config", "credentials", "guard", "posture", "text")],
+  clients: [],
+};
+const boundaryConfigs = Object.entries(IMPORT_BOUNDARIES).map(([folder, patterns]) => ({
+  files: [`${RUNTIME}/${folder}/**/*.ts`],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: [...patterns, ENTRIES].map((regex) => ({
+          regex,
+          message: `${folder}/ may not import this (docs/architecture.md, "Folders and what they may import").`,
+        })),
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   {
     ignores: [
@@ -40,6 +75,17 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/no-non-null-assertion": "off",
       "@typescript-eslint/unbound-method": "off",
+    },
+  },
+  ...boundaryConfigs,
+  {
+    // errors.ts: the one error type, below everything.
+    files: [`${RUNTIME}/errors.ts`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "^\\.", message: "errors.ts imports nothing of the project." }] },
+      ],
     },
   },
   {

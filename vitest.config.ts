@@ -8,7 +8,7 @@ export default defineConfig({
   // a package imports its sibling by name (as it does when published).
   resolve: {
     alias: [
-      { find: /^acs-baseline\/internal\/text$/, replacement: src("acs-baseline/src/internalText.ts") },
+      { find: /^acs-baseline\/internal\/text$/, replacement: src("acs-baseline/src/text/index.ts") },
       { find: /^acs-baseline\/internal$/, replacement: src("acs-baseline/src/internal.ts") },
       { find: /^acs-baseline$/, replacement: src("acs-baseline/src/index.ts") },
       { find: /^acs-baseline-emulator$/, replacement: src("emulator/src/index.ts") },

@@ -8,7 +8,7 @@ import { ContainerClient } from "@azure/storage-blob";
 import { setImmediate } from "node:timers";
 import { parseArgs } from "node:util";
 import { startEmulator } from "acs-baseline-emulator";
-import { createBlobAnchor } from "../packages/acs-baseline/dist/esm/audit/anchor/blobAnchor.js";
+import { createBlobAnchor } from "../packages/acs-baseline/dist/esm/audit/write/anchor/blobAnchor.js";
 import { startAzuriteProcess } from "./lib/azuriteProcess.mjs";
 
 const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, lines: { type: "string" } } });

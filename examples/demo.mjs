@@ -6,16 +6,28 @@ import { MonitorClient } from "@azure/arm-monitor";
 import { SmsClient } from "@azure/communication-sms";
 import { ClientCertificateCredential } from "@azure/identity";
 import { ContainerClient } from "@azure/storage-blob";
-import { AcsClientFactory, BaselineViolationError, checkPosture, formatAuditLog, renderPosturePlan, verifyLog } from "acs-baseline";
+import {
+  AcsClientFactory,
+  BaselineViolationError,
+  checkPosture,
+  formatAuditLog,
+  renderPosturePlan,
+  verifyLog,
+} from "acs-baseline";
 import { startEmulator } from "acs-baseline-emulator";
 import { startAzurite } from "./lib/azurite.mjs";
 import { maskPhone } from "./lib/connect.mjs";
+import { fits, say, wrap } from "./lib/print.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+// Every line fits 100 columns (examples/lib/print.mjs wraps at spaces). Steps number themselves: a new step is one
+// more step("…") call, and what it showed goes into the three-line summary at the end (summary.* below).
 const started = Date.now();
-const step = (n, text) => console.log(`\n${n}. ${text}`);
+let steps = 0;
+const step = (text) => console.log(`\n${wrap(`${++steps}. ${text}`, { indent: "", hang: "   " })}`);
+const summary = { entra: [], audit: [], posture: [] };
 const dir = mkdtempSync(join(tmpdir(), "acs-baseline-demo-"));
 const auditFile = join(dir, "logs", "audit.log");
 // The checkpoint key lives outside the log's directory (better: in Key Vault, see docs/audit-log.md); the anchor is an
@@ -26,19 +38,27 @@ const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256
 writeFileSync(join(keyDir, "audit-signing.pem"), privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
 const publicKeyPem = publicKey.export({ type: "spki", format: "pem" });
 
-step(1, "Start the local emulator (Entra ID token endpoint + ACS data plane over TLS) and Azurite (blob storage, HTTPS, OAuth)");
+step(
+  "Start the local emulator (Entra ID token endpoint + ACS data plane over TLS) and Azurite (blob storage, HTTPS, OAuth)",
+);
 const [emu, azurite] = await Promise.all([startEmulator(), startAzurite()]);
-console.log(`   Entra ${emu.authorityHost}   ACS ${emu.endpoint}   Storage ${azurite.accountUrl}`);
+say(`Entra ${emu.authorityHost}   ACS ${emu.endpoint}`);
+say(`Storage ${azurite.accountUrl}`);
 
-step(2, "Register a service principal with a certificate");
+step("Register a service principal with a certificate");
 const app = await emu.createTestApplication({ directory: dir });
-console.log(`   client ${app.clientId}, certificate SHA-256 ${app.thumbprint.slice(0, 16)}…`);
+say(`client ${app.clientId}, certificate SHA-256 ${app.thumbprint.slice(0, 16)}…`);
 // The container for the anchor (in Azure: created once by the operator, with a locked time-based immutability policy
 // and allowProtectedAppendWrites, see docs/audit-anchor.md).
 const storageTls = { tlsOptions: { ca: azurite.caCertificatePem } };
 const containerUrl = `${azurite.accountUrl}/audit-anchor`;
 const blobName = "demo/audit.anchor.jsonl";
-const storageCredential = new ClientCertificateCredential(emu.tenantId, app.clientId, { certificatePath: app.certificatePath }, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.caCertificatePem } });
+const storageCredential = new ClientCertificateCredential(
+  emu.tenantId,
+  app.clientId,
+  { certificatePath: app.certificatePath },
+  { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.caCertificatePem } },
+);
 await new ContainerClient(containerUrl, storageCredential, storageTls).createIfNotExists();
 const audit = {
   destination: auditFile,
@@ -48,7 +68,7 @@ const audit = {
   anchor: { blob: { containerUrl, blobName, allowedHosts: ["127.0.0.1"], ...storageTls } },
 };
 
-step(3, "Build clients through AcsClientFactory (certificate first, guard + audit on every client)");
+step("Build clients through AcsClientFactory (certificate first, guard + audit on every client)");
 const factory = new AcsClientFactory({
   endpoint: emu.endpoint,
   tenantId: emu.tenantId,
@@ -61,50 +81,65 @@ const factory = new AcsClientFactory({
   clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
   audit,
 });
-console.log(`   credential: ${factory.credentialType}`);
+say(`credential: ${factory.credentialType}`);
 
-step(4, "Send an SMS");
+step("Send an SMS");
 const to = "+14255550123";
-const [sms] = await factory.createSmsClient().send({ from: "+14255550100", to: [to], message: "Hello from acs-baseline" });
-console.log(`   to ${maskPhone(to)}: ${sms.successful ? "accepted" : "failed"} (${sms.messageId})`);
+const [sms] = await factory
+  .createSmsClient()
+  .send({ from: "+14255550100", to: [to], message: "Hello from acs-baseline" });
+say(`to ${maskPhone(to)}: ${sms.successful ? "accepted" : "failed"} (${sms.messageId})`);
 
-step(5, "Create an ACS identity and issue it a chat token");
+step("Create an ACS identity and issue it a chat token");
 const { user, token, expiresOn } = await factory.createIdentityClient().createUserAndToken(["chat"]);
-console.log(`   ${user.communicationUserId.slice(0, 24)}…  token of ${token.length} characters (not printed), expires ${expiresOn.toISOString()}`);
+say(
+  `${user.communicationUserId.slice(0, 24)}…  token of ${token.length} characters (not printed), expires ${expiresOn.toISOString().slice(0, 16)}Z`,
+);
+summary.entra.push("certificate credential", "SMS sent", "user token issued");
 
-step(6, "Try a connection string: refused before anything is sent");
+step("Try a connection string: refused before anything is sent");
+// Its own audit file: every factory's recorder writes its own log.close, so a second factory on the main file
+// (even one whose constructor threw) would add a second log.close there.
+const refusedFile = join(dir, "logs", "refused.log");
 try {
   new AcsClientFactory({
     endpoint: "endpoint=https://contoso.communication.azure.com/;accesskey=ZGVtby1rZXktbmV2ZXItcHJpbnRlZA==",
-    audit,
+    audit: { destination: refusedFile },
   });
 } catch (error) {
   if (!(error instanceof BaselineViolationError)) throw error;
-  console.log(`   ${error.name} ${error.code} (${error.control}):\n   ${error.message}`);
+  say(`${error.name} ${error.code} (${error.control}):\n${error.message}`);
+  summary.entra.push("connection string refused");
 }
 
-step(7, "Close the factory and verify the audit log: hash chain, signed checkpoints (public key only), the blob anchor");
+step("Close the factory and verify the audit log: hash chain, signed checkpoints (public key only), the blob anchor");
 await factory.close();
 // The anchor read back from storage (what `acs-baseline verify-log --anchor <blob URL>` does, with an Entra reader).
-const anchorBlob = await new ContainerClient(containerUrl, storageCredential, storageTls).getAppendBlobClient(blobName).downloadToBuffer();
+const anchorBlob = await new ContainerClient(containerUrl, storageCredential, storageTls)
+  .getAppendBlobClient(blobName)
+  .downloadToBuffer();
 const anchorLines = anchorBlob.toString("utf8").trimEnd().split("\n");
 await azurite.stop();
 const verdict = await verifyLog(auditFile, { publicKey: publicKeyPem, anchorLines });
-console.log(`   ${verdict.intact ? "intact" : verdict.status.toUpperCase()}: ${verdict.records} records${verdict.closed ? ", closed" : ""}, ${verdict.checkpoints} signed checkpoints, ${anchorLines.length} in the append blob`);
+say(
+  `${verdict.intact ? "intact" : verdict.status.toUpperCase()}: ${verdict.records} records${verdict.closed ? ", closed" : ""}, ${verdict.checkpoints} signed checkpoints, ${anchorLines.length} in the append blob`,
+);
+summary.audit.push(`${verdict.records} records, hash chain, ${verdict.checkpoints} signed checkpoints, blob anchor`);
 
-step(8, "Someone with write access cuts the tail and forges nothing: the anchor catches it");
+step("Someone with write access cuts the tail and forges nothing: the anchor catches it");
 const cutFile = join(dir, "logs", "audit-cut.log");
 const lines = readFileSync(auditFile, "utf8").trimEnd().split("\n");
 const firstCheckpoint = lines.findIndex((l) => l.includes('"log.checkpoint"'));
 writeFileSync(cutFile, `${lines.slice(0, firstCheckpoint + 1).join("\n")}\n`); // what is left is sealed…
 const alone = await verifyLog(cutFile, { publicKey: publicKeyPem });
 const cut = await verifyLog(cutFile, { publicKey: publicKeyPem, anchorLines });
-console.log(`   the cut file alone, with the key: ${alone.status} (${alone.records} records, sealed)`);
-console.log(`   with the anchor: ${cut.status.toUpperCase()}: ${cut.reasons[0]}`);
+say(`the cut file alone, with the key: ${alone.status} (${alone.records} records, sealed)`);
+say(`with the anchor: ${cut.status.toUpperCase()}: ${cut.reasons[0]}`);
+summary.audit.push(`a cut tail: ${cut.status}`);
 
 // After close(): the factory's process-wide backstop stops any access-key request to its endpoint while it is open,
 // so the "leaked key" below (an attacker's client) can only be shown once it is closed.
-step(9, "Resource posture: the ACS resource through Azure Resource Manager (real management SDKs, read only)");
+step("Resource posture: the ACS resource through Azure Resource Manager (real management SDKs, read only)");
 // The app may read the resource (Reader); an operator account (Owner on the subscription) applies fixes.
 emu.arm.assignRole({ principalId: app.objectId, role: "Reader" });
 const operator = await emu.createTestApplication({ directory: dir });
@@ -124,52 +159,113 @@ const postureOptions = {
   clientOptions: tls,
 };
 const show = (result) => {
-  for (const c of result.checks) console.log(`   ${{ pass: "✓", fail: "✗", warn: "!", unknown: "?" }[c.status]} ${c.id}: ${c.evidence.slice(0, 150)}`);
+  for (const c of result.checks)
+    say(
+      `${{ pass: "✓", fail: "✗", warn: "!", unknown: "?" }[c.status]} ${c.id}: ${c.evidence.replaceAll(emu.arm.resourceId, "$ACS_ID")}`,
+      { hang: "    " },
+    );
 };
 const leaked = new SmsClient(emu.arm.connectionString(), { ...tls, retryOptions: { maxRetries: 0 } });
 const [viaKey] = await leaked.send({ from: "+14255550100", to: [to], message: "sent with a leaked key" });
-console.log(`   a leaked connection string (access key, not printed) sends an SMS: ${viaKey.successful ? "accepted" : "failed"}`);
+say(`a leaked connection string (access key, not printed) sends an SMS: ${viaKey.successful ? "accepted" : "failed"}`);
 const before = await checkPosture(postureOptions);
 show(before);
-console.log("   the plan (az), printed for review; nothing was changed:");
+say("the plan (az), for review, nothing changed ($ARM: ARM endpoint, $ACS_ID: resource, $LOGS: workspace):");
 const workspaceId = `/subscriptions/${emu.arm.subscriptionId}/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/acs-logs`;
-console.log(
-  renderPosturePlan(before, "az", { workspaceId, clients: ["sms", "identity"], armEndpoint: emu.arm.endpoint })
-    .trimEnd()
-    .split("\n")
-    .map((line) => `     ${line}`)
-    .join("\n"),
+printPlan(
+  renderPosturePlan(before, "az", { workspaceId, clients: ["sms", "identity"], armEndpoint: emu.arm.endpoint }),
 );
 
-step(10, "Apply the plan through the ARM SDKs (as the operator), then the leaked key dies and posture passes");
-const operatorCredential = new ClientCertificateCredential(emu.tenantId, operator.clientId, { certificatePath: operator.certificatePath }, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, ...tls });
+step("Apply the plan through the ARM SDKs (as the operator), then the leaked key dies and posture passes");
+const operatorCredential = new ClientCertificateCredential(
+  emu.tenantId,
+  operator.clientId,
+  { certificatePath: operator.certificatePath },
+  { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, ...tls },
+);
 const arm = { endpoint: emu.arm.endpoint, $host: emu.arm.endpoint, ...tls };
 const [, , , , resourceGroup, , , , resourceName] = emu.arm.resourceId.split("/");
-await new CommunicationServiceManagementClient(operatorCredential, emu.arm.subscriptionId, arm).communicationServices.update(resourceGroup, resourceName, { disableLocalAuth: true });
-await new MonitorClient(operatorCredential, emu.arm.subscriptionId, { endpoint: emu.arm.endpoint, credentials: { scopes: [emu.arm.tokenScope] }, ...tls }).diagnosticSettings.createOrUpdate(
-  emu.arm.resourceId.slice(1),
-  "acs-baseline-all-logs",
-  { workspaceId, logs: [{ categoryGroup: "allLogs", enabled: true }] },
-);
-console.log("   PATCH disableLocalAuth: true (api-version 2025-09-01); diagnostic setting allLogs → the workspace");
+await new CommunicationServiceManagementClient(
+  operatorCredential,
+  emu.arm.subscriptionId,
+  arm,
+).communicationServices.update(resourceGroup, resourceName, { disableLocalAuth: true });
+await new MonitorClient(operatorCredential, emu.arm.subscriptionId, {
+  endpoint: emu.arm.endpoint,
+  credentials: { scopes: [emu.arm.tokenScope] },
+  ...tls,
+}).diagnosticSettings.createOrUpdate(emu.arm.resourceId.slice(1), "acs-baseline-all-logs", {
+  workspaceId,
+  logs: [{ categoryGroup: "allLogs", enabled: true }],
+});
+say("PATCH disableLocalAuth: true (api-version 2025-09-01); diagnostic setting allLogs → the workspace");
 const dead = await leaked.send({ from: "+14255550100", to: [to], message: "sent with a leaked key" }).then(
   () => "accepted (unexpected)",
   (error) => `HTTP ${error.statusCode} ${error.code}`,
 );
-console.log(`   the leaked connection string now gets: ${dead}`);
+say(`the leaked connection string now gets: ${dead}`);
 const after = await checkPosture(postureOptions);
 show(after);
-console.log(`   posture: ${after.summary.fail === 0 ? "passes" : "still fails"} (${after.summary.pass} pass, ${after.summary.fail} fail, ${after.summary.warn} warn, ${after.summary.unknown} unknown)`);
+say(
+  `posture: ${after.summary.fail === 0 ? "passes" : "still fails"} (${after.summary.pass} pass, ${after.summary.fail} fail, ${after.summary.warn} warn, ${after.summary.unknown} unknown)`,
+);
+summary.posture.push(
+  "a leaked key worked until the plan disabled local auth",
+  `${before.summary.fail} → ${after.summary.fail} failing checks`,
+);
 
 await emu.close();
 
-step(11, "The audit trail");
-console.log(
-  formatAuditLog(readFileSync(auditFile, "utf8"))
+step("The audit trail");
+say(formatAuditLog(readFileSync(auditFile, "utf8")).trimEnd(), { hang: "                      " });
+say("the refused attempt, in its own file:");
+say(
+  formatAuditLog(readFileSync(refusedFile, "utf8"))
     .split("\n")
-    .map((line) => `   ${line}`)
+    .filter((l) => l.includes(" refuse "))
     .join("\n"),
+  { hang: "                      " },
 );
 rmSync(dir, { recursive: true, force: true });
-console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-process.exitCode = verdict.intact && cut.status === "incomplete" && sms.successful && viaKey.successful && dead.startsWith("HTTP 401") && before.summary.fail > 0 && after.summary.fail === 0 ? 0 : 1;
+
+console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. What was shown:`);
+// Three lines, one per theme; each must stay within 100 columns (test/examples/examples.test.ts checks it).
+console.log(`  Entra ID only: ${summary.entra.join(", ")}.`);
+console.log(`  Audit: ${summary.audit.join("; ")}.`);
+console.log(`  Posture: ${summary.posture.join("; ")}.`);
+/** The plan with the long ids replaced by $ARM and $ACS_ID, wrapped; a line with a word too long for 100 columns (the
+ * role definition's JSON) is named, not cut: `acs-baseline posture --plan az` prints it whole. */
+function printPlan(plan) {
+  const short = plan
+    .replaceAll(emu.arm.endpoint, "$ARM")
+    .replaceAll(emu.arm.resourceId, "$ACS_ID")
+    .replaceAll(workspaceId, "$LOGS")
+    .trimEnd();
+  for (const line of short.split("\n")) {
+    const words = line.split(" ");
+    const fitting = words
+      .slice(
+        0,
+        Math.max(
+          0,
+          words.findIndex((w) => !fits(w, { indent: "     " })),
+        ),
+      )
+      .slice(0, 4);
+    const shown = fits(line, { indent: "     " })
+      ? line
+      : `${fitting.join(" ")} … (${line.length} characters; acs-baseline posture --plan az prints it)`;
+    say(shown, { indent: "     ", hang: "    " });
+  }
+}
+
+process.exitCode =
+  verdict.intact &&
+  cut.status === "incomplete" &&
+  sms.successful &&
+  viaKey.successful &&
+  dead.startsWith("HTTP 401") &&
+  before.summary.fail > 0 &&
+  after.summary.fail === 0
+    ? 0
+    : 1;

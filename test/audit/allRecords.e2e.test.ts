@@ -4,26 +4,24 @@
  * anchor.failure — is accepted by verify-log's strict mode with signed checkpoints, and no secret reaches the file.
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SmsClient } from "@azure/communication-sms";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { AcsClientFactory, verifyLog } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let app: TestApplication;
-let dir: string;
-beforeAll(async () => {
-  emu = await startEmulator();
-  dir = mkdtempSync(join(tmpdir(), "acs-all-records-"));
-  app = await emu.createTestApplication({ directory: dir });
+const dir = tempDir("acs-all-records-");
+useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
+beforeAll(() => {
   emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "resource" });
 });
-afterAll(async () => emu?.close());
 
 it("verify-log strict (signed checkpoints) accepts one of each record the factory writes", async () => {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });

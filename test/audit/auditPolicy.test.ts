@@ -12,8 +12,8 @@ import {
 import type { HttpClient, PipelineRequest } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuditPolicy, createAuditRecorder } from "../../packages/acs-baseline/src/audit/index.js";
-import type { Rec } from "./helpers.js";
-import { parse } from "./helpers.js";
+import type { Rec } from "../support/auditRecords.js";
+import { parse } from "../support/auditRecords.js";
 
 let base = "";
 const server = createServer((req, res) => {

@@ -8,10 +8,11 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createAuditRecorder, verifyLog, verifyLogText } from "../../packages/acs-baseline/src/audit/index.js";
-import { canonicalJson, sha256Hex } from "../../packages/acs-baseline/src/audit/canonical.js";
+import { canonicalJson, sha256Hex } from "../../packages/acs-baseline/src/audit/record/canonical.js";
 import { verifyLogCommand } from "../../packages/cli/src/verifyLogCommand.js";
-import type { Rec } from "./helpers.js";
-import { parse, tempDir } from "./helpers.js";
+import type { Rec } from "../support/auditRecords.js";
+import { parse } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-checkpoints-");
 const keyDir = tempDir("acs-checkpoint-keys-");
@@ -180,7 +181,7 @@ describe("signed checkpoints", () => {
     expect(await verifyLog([`${path}.1`, path], { publicKey: PUBLIC_PEM })).toMatchObject({ status: "intact", closed: true, firstSeq: 1 });
   });
 
-  it.skipIf(!existsSync(join(__dirname, "../../packages/acs-baseline/dist/esm/audit/signing.js")))("process.exit() without close(): the exit hook seals what it flushes (in-process key)", async () => {
+  it.skipIf(!existsSync(join(__dirname, "../../packages/acs-baseline/dist/esm/audit/write/signing.js")))("process.exit() without close(): the exit hook seals what it flushes (in-process key)", async () => {
     const path = join(dir, "exit-sealed.log");
     const dist = join(__dirname, "../../packages/acs-baseline/dist/esm/index.js");
     const script = `import("${dist}").then(({ createAuditRecorder }) => { const r = createAuditRecorder({ destination: ${JSON.stringify(path)}, signing: { privateKey: ${JSON.stringify(keyPath)} } }); for (let i = 0; i < 7; i++) r.write({ action: "request", outcome: "success", controls: ["LT-4"], client: "SmsClient", http: { method: "POST", path: "/sms", status: 202, durationMs: 1 } }); process.exit(0); })`;
@@ -391,7 +392,7 @@ describe("anchor", () => {
     expect(v).toMatchObject({ status: "tampered", problem: { line: 3, kind: "anchor" } });
   });
 
-  it.skipIf(!existsSync(join(__dirname, "../../packages/acs-baseline/dist/esm/audit/anchor/fileAnchor.js")))(
+  it.skipIf(!existsSync(join(__dirname, "../../packages/acs-baseline/dist/esm/audit/write/anchor/fileAnchor.js")))(
     "SIGKILL mid-burst with an anchor: the honest file verifies within one heartbeat; a cut tail is caught",
     async () => {
       const log = join(dir, "killed.log");

@@ -5,7 +5,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyLog } from "../../packages/acs-baseline/src/audit/index.js";
-import { readRecords, tempDir, parse } from "./helpers.js";
+import { readRecords, parse } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-crash-");
 const FIXTURE = join(__dirname, "fixtures", "crashWriter.mjs");

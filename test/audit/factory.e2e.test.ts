@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyLog } from "../../packages/acs-baseline/src/audit/index.js";
-import type { Rec } from "./helpers.js";
-import { readRecords, tempDir } from "./helpers.js";
+import type { Rec } from "../support/auditRecords.js";
+import { readRecords } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
 
 // The factory and the emulator are built in parallel with this file: the suite runs once both exist.
 const emulatorModule = (await import("../../packages/emulator/src/index.js")) as Record<string, unknown>;

@@ -17,8 +17,10 @@ import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
 import { createAuditRecorder, verifyLog } from "../../packages/acs-baseline/src/audit/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
-import { readRecords, tempDir } from "./helpers.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { readRecords } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 const dir = tempDir("acs-files-");
 const run = promisify(execFile);
@@ -35,13 +37,7 @@ const refusal = (f: () => unknown): BaselineViolationError | undefined => {
 
 let emu: Emulator;
 let app: TestApplication;
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication({ directory: dir });
-});
-afterAll(async () => {
-  await emu?.close();
-});
+useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "hello" };
 
 describe("onWriteError against a full disk (/dev/full), through the factory and the emulator", () => {

@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createAuditRecorder, escapeForTerminal, formatAuditLog, formatAuditRecord } from "../../packages/acs-baseline/src/audit/index.js";
-import { CLIENT, THUMB } from "./helpers.js";
+import { CLIENT, THUMB } from "../support/auditRecords.js";
 
 describe("formatAuditRecord / formatAuditLog", () => {
   it("renders each record on one readable line", async () => {

@@ -4,24 +4,20 @@
 // read, the outcome and the status, and `error.code: AUDIT_RECORD_INCOMPLETE` naming the field that could not.
 import { join } from "node:path";
 import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { verifyLog } from "../../packages/acs-baseline/src/audit/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
-import type { Rec } from "./helpers.js";
-import { readRecords, tempDir } from "./helpers.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import type { Rec } from "../support/auditRecords.js";
+import { readRecords } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 const dir = tempDir("acs-incomplete-");
 let emu: Emulator;
 let app: TestApplication;
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
-});
-afterAll(async () => {
-  await emu?.close();
-});
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 
 const SMS = { from: "+14255550100", to: ["+14255550199"], message: "x" };
 const acsRequests = (): number => emu.requests.filter((r) => r.side === "acs").length;

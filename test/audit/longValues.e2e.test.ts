@@ -1,29 +1,22 @@
 // Issue 14, finding 5, end to end: long values must never cost a record. A refusal with a long reason, a request
 // with a 600-character caller-supplied id and a long tenantId, through the real SmsClient against the emulator.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ClientCertificateCredential } from "@azure/identity";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createAuditRecorder } from "../../packages/acs-baseline/src/audit/index.js";
-import { verifyLog } from "../../packages/acs-baseline/src/audit/verifyLog.js";
+import { verifyLog } from "../../packages/acs-baseline/src/audit/verify/verifyLog.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
+import { certificateCredential } from "../support/certificateCredential.js";
 
 let emu: Emulator;
 let app: TestApplication;
-let dir: string;
+const dir = tempDir("acs-long-");
 
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
-  dir = mkdtempSync(join(tmpdir(), "acs-long-"));
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side view of parsed JSON
 const lines = (file: string): Record<string, any>[] =>
@@ -48,11 +41,7 @@ describe("long values never cost a record", () => {
   it("a request with a 600-character caller-supplied id and a factory with a long tenantId: every record is written, with its principal", async () => {
     const file = join(dir, "factory.log");
     const longTenant = `contoso-${"t".repeat(600)}.onmicrosoft.com`;
-    const upstream = new ClientCertificateCredential(emu.tenantId, app.clientId, { certificatePath: app.certificatePath }, {
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      tlsOptions: { ca: emu.caCertificatePem },
-    });
+    const upstream = certificateCredential(emu, app);
     const o = emulatorFactoryOptions(emu, app, { audit: { destination: file } });
     const factory = new AcsClientFactory({ ...o, certificate: undefined, credential: upstream, tenantId: longTenant });
     const longId = "i".repeat(600);

@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AuditEventInput } from "../../packages/acs-baseline/src/audit/index.js";
 import { createAuditRecorder } from "../../packages/acs-baseline/src/audit/index.js";
-import { AUDIT_RECORD_INCOMPLETE } from "../../packages/acs-baseline/src/audit/record.js";
-import { verifyLog } from "../../packages/acs-baseline/src/audit/verifyLog.js";
-import { readRecords, tempDir } from "./helpers.js";
+import { AUDIT_RECORD_INCOMPLETE } from "../../packages/acs-baseline/src/audit/record/serializeRecord.js";
+import { verifyLog } from "../../packages/acs-baseline/src/audit/verify/verifyLog.js";
+import { readRecords } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-minimal-");
 

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AuditEventInput } from "../../packages/acs-baseline/src/audit/index.js";
 import { createAuditRecorder } from "../../packages/acs-baseline/src/audit/index.js";
-import { parse } from "./helpers.js";
+import { parse } from "../support/auditRecords.js";
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -1,27 +1,20 @@
 // Issue 14, finding 6: a phone number in a URL path is percent-encoded (`/phoneNumbers/%2B1425…`). Neither the audit
 // record's http.path nor the emulator's request log may hold it in full: real PhoneNumbersClient, emulator.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PhoneNumbersClient } from "@azure/communication-phone-numbers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { scrubText } from "../../packages/acs-baseline/src/audit/redaction.js";
+import { describe, expect, it } from "vitest";
+import { scrubText } from "../../packages/acs-baseline/src/audit/record/redaction.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let app: TestApplication;
-let dir: string;
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
-  dir = mkdtempSync(join(tmpdir(), "acs-phone-path-"));
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDir("acs-phone-path-");
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 
 describe("phone numbers in URL paths", () => {
   it("are masked in the audit http.path and in the emulator's request log", async () => {

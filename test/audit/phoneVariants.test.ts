@@ -6,12 +6,13 @@ import { PhoneNumbersClient } from "@azure/communication-phone-numbers";
 import { SmsClient } from "@azure/communication-sms";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scrubPath, scrubText } from "../../packages/acs-baseline/src/audit/redaction.js";
+import { scrubPath, scrubText } from "../../packages/acs-baseline/src/audit/record/redaction.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { maskPhoneNumbersInPath } from "../../packages/emulator/src/requestLog.js";
 import { useEmulator } from "../support/useEmulator.js";
-import { readRecords, tempDir } from "./helpers.js";
+import { readRecords } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
 
 /** Everything a reader could decode, then: is more than the last four digits of 425 555 0123 there? */
 function leaks(text: string): boolean {

@@ -8,7 +8,8 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { AuditEventInput } from "../../packages/acs-baseline/src/audit/index.js";
 import { createAuditRecorder, verifyLog } from "../../packages/acs-baseline/src/audit/index.js";
-import { CLIENT, HEX64, ISO, TENANT, THUMB, readRecords, tempDir, parse } from "./helpers.js";
+import { CLIENT, HEX64, ISO, TENANT, THUMB, readRecords, parse } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir();
 

@@ -2,7 +2,7 @@
 // characters, and the record holding it was silently dropped. Property-based, on inputs up to 1 MB.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_TEXT_LENGTH, scrubText } from "../../packages/acs-baseline/src/audit/redaction.js";
+import { MAX_TEXT_LENGTH, scrubText } from "../../packages/acs-baseline/src/audit/record/redaction.js";
 
 const fragment = fc.oneof(
   fc.string({ maxLength: 64 }),

@@ -4,10 +4,12 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BatchBuffer } from "../../packages/acs-baseline/src/audit/batchBuffer.js";
-import { canonicalJson } from "../../packages/acs-baseline/src/audit/canonical.js";
-import type { RecordContext, RequestRecordInput } from "../../packages/acs-baseline/src/audit/record.js";
-import { REQUEST_CONTROLS, serializeRecord, serializeRequestRecord, setContextPrincipal } from "../../packages/acs-baseline/src/audit/record.js";
+import { BatchBuffer } from "../../packages/acs-baseline/src/audit/write/batchBuffer.js";
+import { canonicalJson } from "../../packages/acs-baseline/src/audit/record/canonical.js";
+import type { RecordContext } from "../../packages/acs-baseline/src/audit/record/serializeRecord.js";
+import type { RequestRecordInput } from "../../packages/acs-baseline/src/audit/record/requestRecord.js";
+import { serializeRecord, setContextPrincipal } from "../../packages/acs-baseline/src/audit/record/serializeRecord.js";
+import { REQUEST_CONTROLS, serializeRequestRecord } from "../../packages/acs-baseline/src/audit/record/requestRecord.js";
 
 const guid = fc.uuid();
 const text = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: "grapheme", maxLength: 40 }), fc.string({ unit: "binary", maxLength: 40 }));

@@ -6,7 +6,8 @@ import { promisify } from "node:util";
 import { describe, expect, it, beforeAll } from "vitest";
 import { createAuditRecorder, verifyLog, verifyLogText } from "../../packages/acs-baseline/src/audit/index.js";
 import { verifyLogCommand } from "../../packages/cli/src/verifyLogCommand.js";
-import { tempDir, parse } from "./helpers.js";
+import { parse } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-verify-");
 let intact = "";
@@ -70,7 +71,7 @@ describe("verifyLog", () => {
     const recs = lines.map(parse);
     recs[3].http.status = 500;
     const { hash: _h, ...rest } = recs[3];
-    const { computeRecordHash } = await import("../../packages/acs-baseline/src/audit/canonical.js");
+    const { computeRecordHash } = await import("../../packages/acs-baseline/src/audit/record/canonical.js");
     recs[3].hash = computeRecordHash(rest);
     const res = await verifyLogText(join9(recs.map((r) => JSON.stringify(r))));
     expect(res).toMatchObject({ intact: false, records: 4, problem: { line: 5, seq: 5, kind: "inserted" } });

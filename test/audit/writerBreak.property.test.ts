@@ -8,7 +8,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createAuditRecorder, verifyLog, verifyLogText } from "../../packages/acs-baseline/src/audit/index.js";
-import { tempDir } from "./helpers.js";
+import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-break-");
 const REQUEST = { action: "request" as const, outcome: "success" as const, controls: ["IM-1", "LT-4"] as const, client: "SmsClient", http: { method: "POST", path: "/sms", status: 202, durationMs: 1 } };

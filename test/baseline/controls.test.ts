@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { baselineControls, renderBaselineJson, renderBaselineMarkdown } from "../../packages/acs-baseline/src/baseline/index.js";
 import { runCli } from "../../packages/cli/src/main.js";
 import type { BaselineViolationCode } from "../../packages/acs-baseline/src/errors.js";
 import { baselineControlForCode } from "../../packages/acs-baseline/src/errors.js";
+import { runCaptured } from "../support/captureOutput.js";
 
 const ROOT = join(__dirname, "..", "..");
 const seed = readFileSync(join(__dirname, "fixtures", "seed-controls.txt"), "utf8")
@@ -36,14 +36,7 @@ const CODES: BaselineViolationCode[] = [
 ];
 
 async function report(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const code = await runCli(["report", ...args], { stdout, stderr, env: {}, cwd: ROOT, stderrIsTTY: false });
-  return { code, out, err };
+  return runCaptured((io) => runCli(["report", ...args], { ...io, env: {}, cwd: ROOT, stderrIsTTY: false }));
 }
 
 describe("baseline map", () => {

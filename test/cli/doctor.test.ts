@@ -1,27 +1,25 @@
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../packages/cli/src/main.js";
 import type { Emulator, TestApplication, TestWorkloadIdentity } from "../../packages/emulator/src/index.js";
-import { createCertificate, startEmulator } from "../../packages/emulator/src/index.js";
+import { runCaptured } from "../support/captureOutput.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
+import { writeTestCertificate } from "../support/testCertificates.js";
 
 const BIN = join(__dirname, "..", "..", "packages", "cli", "dist", "esm", "bin.js");
 let emu: Emulator;
 let app: TestApplication;
 let wi: TestWorkloadIdentity;
-let dir: string;
+const dir = tempDir("acs-doctor-");
 let caFile: string;
+useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
 
 async function doctor(args: string[], env: NodeJS.ProcessEnv) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  const code = await runCli(["doctor", ...args], { stdout, stderr, env, cwd: dir, stderrIsTTY: false });
+  const { code, out } = await runCaptured((io) => runCli(["doctor", ...args], { ...io, env, cwd: dir, stderrIsTTY: false }));
   return { code, out };
 }
 
@@ -33,16 +31,9 @@ const good = (): NodeJS.ProcessEnv => ({
 });
 
 beforeAll(async () => {
-  emu = await startEmulator();
-  dir = mkdtempSync(join(tmpdir(), "acs-doctor-"));
-  app = await emu.createTestApplication({ directory: dir });
   wi = await emu.createTestWorkloadIdentity({ directory: dir });
   caFile = join(dir, "ca.pem");
   writeFileSync(caFile, emu.caCertificatePem);
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("acs-baseline doctor (offline)", () => {
@@ -71,9 +62,7 @@ describe("acs-baseline doctor (offline)", () => {
   });
 
   it("fails on an expired certificate and on a wrong password, without printing the password", async () => {
-    const expired = await createCertificate({ notBefore: new Date(Date.now() - 9 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
-    const expiredPath = join(dir, "expired.pem");
-    writeFileSync(expiredPath, expired.pem, { mode: 0o600 });
+    const expiredPath = (await writeTestCertificate(dir, "expired.pem", { notBefore: new Date(Date.now() - 9 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) })).path;
     let r = await doctor([], { ...good(), AZURE_CLIENT_CERTIFICATE_PATH: expiredPath });
     expect(r.code).toBe(1);
     expect(r.out).toContain("CERTIFICATE_EXPIRED");

@@ -1,20 +1,13 @@
 // The CLI's entry: version, help, typo suggestions, terminal-safe echo of arguments, colour policy.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { escapeForTerminal, paint, shouldColour } from "../../packages/cli/src/io.js";
 import { runCli, suggestCommand } from "../../packages/cli/src/main.js";
+import { runCaptured } from "../support/captureOutput.js";
 
 async function run(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const code = await runCli(argv, { stdout, stderr, env: {}, cwd: process.cwd(), stderrIsTTY: false });
-  return { code, out, err };
+  return runCaptured((io) => runCli(argv, { ...io, env: {}, cwd: process.cwd(), stderrIsTTY: false }));
 }
 
 describe("acs-baseline (entry)", () => {

@@ -4,19 +4,19 @@
  * the 2.1.0 schema), the exit codes, and well-formed --plan output.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import type AjvDraft04 from "ajv-draft-04";
 import type AddFormats from "ajv-formats";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPostureCommand } from "../../packages/cli/src/postureCommand.js";
 import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
-import { startEmulator } from "../../packages/emulator/src/index.js";
-import { resetArm } from "../posture/helpers.js";
+import { runCaptured } from "../support/captureOutput.js";
+import { resetArm } from "../support/posture.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 const require = createRequire(import.meta.url);
 // CommonJS packages with a default export: load them as CommonJS.
@@ -26,7 +26,8 @@ const BIN = join(__dirname, "..", "..", "packages", "cli", "dist", "esm", "bin.j
 let emu: Emulator;
 let app: TestApplication;
 let keep: EmulatorRoleAssignment[];
-let dir: string;
+const dir = tempDir("acs-posture-cli-");
+useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
 
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   AZURE_COMMUNICATION_RESOURCE_ID: emu.arm.resourceId,
@@ -40,15 +41,8 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
 });
 
 async function posture(args: string[], e: NodeJS.ProcessEnv = env()) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  stderr.on("data", (d: Buffer) => (err += d.toString()));
   const command = createPostureCommand({ clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } } });
-  const code = await command(args, { stdout, stderr, env: e, cwd: dir, stderrIsTTY: false });
-  return { code, out, err };
+  return runCaptured((io) => command(args, { ...io, env: e, cwd: dir, stderrIsTTY: false }));
 }
 
 function makeCompliant(): void {
@@ -57,15 +51,8 @@ function makeCompliant(): void {
   emu.arm.setDiagnosticSetting("all", { workspaceId: `/subscriptions/${emu.arm.subscriptionId}/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/ws`, logs: [{ categoryGroup: "allLogs", enabled: true }] });
 }
 
-beforeAll(async () => {
-  emu = await startEmulator();
-  dir = mkdtempSync(join(tmpdir(), "acs-posture-cli-"));
-  app = await emu.createTestApplication({ directory: dir });
+beforeAll(() => {
   keep = [emu.arm.assignRole({ principalId: app.objectId, role: "Reader" })];
-});
-afterAll(async () => {
-  await emu?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => resetArm(emu, keep));
 
@@ -100,6 +87,8 @@ describe("formats", () => {
     const valid = validate(sarif);
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
+    const { version } = JSON.parse(readFileSync(join(__dirname, "../../packages/cli/package.json"), "utf8")) as { version: string };
+    expect((sarif.runs[0] as unknown as { tool: { driver: { version: string } } }).tool.driver.version).toBe(version);
     const results = sarif.runs[0]?.results ?? [];
     expect(results.map((r) => [r.ruleId, r.level])).toEqual([
       ["acs-baseline/posture/local-auth-disabled", "error"],
@@ -122,7 +111,7 @@ describe("hostile ARM content", () => {
     const { out } = await posture(["--plan", "bicep"]);
     // eslint-disable-next-line no-control-regex -- the point is to find raw control characters
     expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
-    expect(out).toContain("Evil\\u001b[2J");
+    expect(out).toContain("Evil\\u{001b}[2J");
     expect(out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
     const json = await posture(["--format", "json"]);
     expect(json.out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);

@@ -1,31 +1,29 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../packages/cli/src/main.js";
 import { SCAN_RULES } from "../../packages/cli/src/scan/rules.js";
 import { scanPaths } from "../../packages/cli/src/scan/scan.js";
+import { runCaptured } from "../support/captureOutput.js";
+import { tempDir } from "../support/tempDir.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- SARIF results are walked as plain JSON
 type SarifResult = Record<string, any>;
 
 const KEY = "Rml4dHVyZUZha2VLZXlGaXh0dXJlRmFrZUtleUZpeHR1cmU=";
-let tree: string;
+const tree = tempDir("acs-scan-test-");
+
+function cliPackageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, "../../packages/cli/package.json"), "utf8")) as { version: string }).version;
+}
 
 async function run(args: string[], cwd = tree): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const code = await runCli(["scan", ...args], { stdout, stderr, env: {}, cwd, stderrIsTTY: false });
+  const { code, out, err } = await runCaptured((io) => runCli(["scan", ...args], { ...io, env: {}, cwd, stderrIsTTY: false }));
   return { code, stdout: out, stderr: err };
 }
 
 beforeAll(() => {
-  tree = mkdtempSync(join(tmpdir(), "acs-scan-test-"));
   cpSync(join(__dirname, "fixtures", "scan-tree"), tree, { recursive: true });
   // Directories that cannot be committed as fixtures: always skipped by the scanner.
   for (const dir of ["node_modules/pkg", ".git"]) {
@@ -38,7 +36,6 @@ beforeAll(() => {
   writeFileSync(join(tree, "debug.log"), `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}\n`);
   writeFileSync(join(tree, "image.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
 });
-afterAll(() => rmSync(tree, { recursive: true, force: true }));
 
 describe("scanPaths", () => {
   it("finds key auth in code and connection strings in text files, skipping ignored paths", () => {
@@ -112,6 +109,8 @@ describe("acs-baseline scan", () => {
     expect(sarif.$schema).toContain("sarif-2.1.0");
     const [runResult] = sarif.runs;
     expect(runResult.tool.driver.name).toBe("acs-baseline");
+    // The version comes from package.json (it was once hard-coded as 0.1.0 while the package was 0.2.0).
+    expect((runResult.tool.driver as { version?: string }).version).toBe(cliPackageVersion());
     const ruleIds = runResult.tool.driver.rules.map((r) => r.id);
     expect(ruleIds).toEqual(SCAN_RULES.map((r) => r.id));
     for (const r of runResult.tool.driver.rules) {

@@ -1,33 +1,30 @@
 // Issue 14 finding 9: fromEnvironment used to send the client secret or assertion to any AZURE_AUTHORITY_HOST. Now the
 // authority must be https and a Microsoft cloud login host or explicitly allowed; a second local TLS "authority"
 // (another emulator's Entra side, reached as https://127.0.0.1:PORT) counts the requests that reach it.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ACS_TOKEN_SCOPE, AcsClientFactory, BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication, TestWorkloadIdentity } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let rogue: Emulator;
 let rogueAuthority: string;
 let app: TestApplication;
 let wi: TestWorkloadIdentity;
-let dir: string;
+const dir = tempDir("acs-authority-");
 const SECRET = `Secret-Canary-${Math.random().toString(36).slice(2)}`;
 
+useEmulator({ application: false, onStarted: (started) => ({ emu } = started) });
+useEmulator({ application: false, onStarted: (started) => ({ emu: rogue } = started) });
 beforeAll(async () => {
-  [emu, rogue] = await Promise.all([startEmulator(), startEmulator()]);
   rogueAuthority = rogue.authorityHost.replace("localhost", "127.0.0.1");
-  dir = mkdtempSync(join(tmpdir(), "acs-authority-"));
   app = await emu.createTestApplication({ directory: dir });
   emu.registerApplication({ clientId: app.clientId, certificatePem: app.certificatePem, secret: SECRET });
   wi = await emu.createTestWorkloadIdentity({ directory: dir });
-});
-afterAll(async () => {
-  await Promise.all([emu.close(), rogue.close()]);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const rogueHits = () => rogue.requests.filter((r) => r.side === "entra").length;

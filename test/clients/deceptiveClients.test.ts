@@ -1,34 +1,29 @@
 // Issue 14, finding 12: a client class can hide a keyed inner client (in a #private field, a non-enumerable field or
 // a field 4 levels deep) beside a guarded decoy. createClient must refuse it when the hidden pipeline can be found,
 // and whatever it cannot see must still never put an access-key request on the wire to the ACS endpoint.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SmsClient } from "@azure/communication-sms";
 import type { SmsSendRequest } from "@azure/communication-sms";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { AcsClientConstructor } from "../../packages/acs-baseline/src/index.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let app: TestApplication;
-let dir: string;
+const dir = tempDir("acs-deceptive-");
 let keyed: () => SmsClient;
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
-  dir = mkdtempSync(join(tmpdir(), "acs-deceptive-"));
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
+beforeAll(() => {
   const cs = `endpoint=${emu.endpoint}/;accesskey=${Buffer.alloc(64, 3).toString("base64")}`;
   const ca = emu.caCertificatePem;
   keyed = () => new SmsClient(cs, { tlsOptions: { ca }, retryOptions: { maxRetries: 0 } });
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const SMS: SmsSendRequest = { from: "+14255550100", to: ["+14255550123"], message: "deceptive" };

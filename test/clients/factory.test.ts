@@ -1,6 +1,5 @@
 // End-to-end: AcsClientFactory with the real SDK clients against the emulator over TLS.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { CallAutomationClient } from "@azure/communication-call-automation";
@@ -10,30 +9,24 @@ import { PhoneNumbersClient } from "@azure/communication-phone-numbers";
 import { RoomsClient } from "@azure/communication-rooms";
 import { SmsClient } from "@azure/communication-sms";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AcsClientConstructor, AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
 import { AcsClientFactory, BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { createCertificate, emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { createCertificate, emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let app: TestApplication;
-let dir: string;
+const dir = tempDir("acs-factory-test-");
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "factory test" };
 
 function base(extra: Partial<AcsClientFactoryOptions> = {}): AcsClientFactoryOptions {
   return emulatorFactoryOptions(emu, app, extra);
 }
 
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
-  dir = mkdtempSync(join(tmpdir(), "acs-factory-test-"));
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 
 describe("AcsClientFactory against the emulator", () => {
   it("certificate → SMS send and identity createUserAndToken", async () => {

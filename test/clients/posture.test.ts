@@ -3,22 +3,23 @@
  * until local-auth-disabled passes, fails closed when ARM is unreachable or forbidden; warn mode keeps clients
  * working and writes warn records; every check is a posture.check audit record in an intact chain.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CommunicationServiceManagementClient } from "@azure/arm-communication";
-import { ClientCertificateCredential } from "@azure/identity";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AcsClientFactory, BaselineViolationError, verifyLog } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
-import { resetArm } from "../posture/helpers.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { resetArm } from "../support/posture.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
+import { certificateCredential } from "../support/certificateCredential.js";
 
 let emu: Emulator;
 let app: TestApplication;
 let admin: TestApplication;
 let keep: EmulatorRoleAssignment[];
-let dir: string;
+const dir = tempDir("acs-posture-factory-");
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "posture" };
 
 function factory(mode: "warn" | "enforce", extra: { maxAgeMs?: number; audit?: string; application?: TestApplication } = {}) {
@@ -32,7 +33,7 @@ function factory(mode: "warn" | "enforce", extra: { maxAgeMs?: number; audit?: s
 }
 
 async function disableLocalAuthThroughArm(): Promise<void> {
-  const credential = new ClientCertificateCredential(emu.tenantId, admin.clientId, { certificatePath: admin.certificatePath }, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.caCertificatePem } });
+  const credential = certificateCredential(emu, admin);
   const arm = new CommunicationServiceManagementClient(credential, emu.arm.subscriptionId, { endpoint: emu.arm.endpoint, $host: emu.arm.endpoint, tlsOptions: { ca: emu.caCertificatePem } });
   const [, , , , rg, , , , name] = emu.arm.resourceId.split("/");
   await arm.communicationServices.update(rg ?? "", name ?? "", { disableLocalAuth: true });
@@ -40,16 +41,10 @@ async function disableLocalAuthThroughArm(): Promise<void> {
 
 const records = (file: string) => readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
 
+useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
 beforeAll(async () => {
-  emu = await startEmulator();
-  dir = mkdtempSync(join(tmpdir(), "acs-posture-factory-"));
-  app = await emu.createTestApplication({ directory: dir });
   admin = await emu.createTestApplication({ directory: dir });
   keep = [emu.arm.assignRole({ principalId: app.objectId, role: "Reader" }), emu.arm.assignRole({ principalId: admin.objectId, role: "Owner", scope: "subscription" })];
-});
-afterAll(async () => {
-  await emu?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => resetArm(emu, keep));
 

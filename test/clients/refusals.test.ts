@@ -1,38 +1,33 @@
 // One test per refusal code: the right code and control, thrown synchronously, and the planted secret (canary)
 // absent from message, stack, util.inspect, JSON and the audit log. Plus the precedence order.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { AzureKeyCredential, AzureNamedKeyCredential, AzureSASCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { AcsClientFactoryOptions, BaselineViolationCode } from "../../packages/acs-baseline/src/index.js";
 import { AcsClientFactory, BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, GeneratedCertificate, TestApplication } from "../../packages/emulator/src/index.js";
-import { createCertificate, emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { createCertificate, emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CLIENT = "0b2e5c7a-1f0e-4e8f-9a55-1c2b3d4e5f60";
 const canary = () => `CANARY${randomBytes(18).toString("base64url")}`;
 
-let dir: string;
+const dir = tempDir("acs-refusals-");
 let app: TestApplication;
 let emu: Emulator;
 let expired: GeneratedCertificate;
 let encrypted: GeneratedCertificate;
 
+useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "acs-refusals-"));
-  emu = await startEmulator();
-  app = await emu.createTestApplication({ directory: dir });
   expired = await createCertificate({ notBefore: new Date(Date.now() - 20 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
   encrypted = await createCertificate({ password: "the-right-password" });
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function expectRefusal(make: (secret: string, audit: { destination: string }) => unknown, code: BaselineViolationCode, control: string): void {

@@ -2,30 +2,25 @@
 // credential nor any client shows the client secret, the certificate password, the private key or an access token
 // in util.inspect (all depths, hidden properties) or JSON.stringify; the audit log holds none of them either.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { CallAutomationClient } from "@azure/communication-call-automation";
 import { EmailClient } from "@azure/communication-email";
 import { PhoneNumbersClient } from "@azure/communication-phone-numbers";
 import { RoomsClient } from "@azure/communication-rooms";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator } from "../../packages/emulator/src/index.js";
-import { startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { secretFactoryOptions } from "../support/secretFactoryOptions.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
-let dir: string;
-beforeAll(async () => {
-  emu = await startEmulator();
-  dir = mkdtempSync(join(tmpdir(), "acs-secrets-"));
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDir("acs-secrets-");
+useEmulator({ application: false, onStarted: (started) => ({ emu } = started) });
 
 const canary = () => `CANARY${randomBytes(18).toString("base64url")}`;
 
@@ -62,17 +57,7 @@ describe("no secret in handed-out objects or the audit log", () => {
     const app = await emu.createTestApplication({ directory: dir });
     emu.registerApplication({ clientId: app.clientId, secret });
     const { texts, log, token } = await exercise(
-      {
-        endpoint: emu.endpoint,
-        tenantId: emu.tenantId,
-        clientId: app.clientId,
-        clientSecret: secret,
-        authorityHost: emu.authorityHost,
-        disableInstanceDiscovery: true,
-        allowedAuthorityHosts: ["localhost"],
-        allowedHosts: ["127.0.0.1"],
-        clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
-      },
+      secretFactoryOptions(emu, app, secret),
       join(dir, "secret.log"),
     );
     expect(token.length).toBeGreaterThan(20);
@@ -86,17 +71,7 @@ describe("no secret in handed-out objects or the audit log", () => {
     const password = canary();
     const app = await emu.createTestApplication({ directory: dir, password });
     const { texts, log, token } = await exercise(
-      {
-        endpoint: emu.endpoint,
-        tenantId: emu.tenantId,
-        clientId: app.clientId,
-        certificate: { path: app.certificatePath, password },
-        authorityHost: emu.authorityHost,
-        disableInstanceDiscovery: true,
-        allowedAuthorityHosts: ["localhost"],
-        allowedHosts: ["127.0.0.1"],
-        clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
-      },
+      emulatorFactoryOptions(emu, app, { certificate: { path: app.certificatePath, password } }),
       join(dir, "cert.log"),
     );
     const keyBody = app.privateKeyPem.split("\n")[1] ?? "unreachable";
@@ -113,18 +88,12 @@ describe("no secret in handed-out objects or the audit log", () => {
     const app = await emu.createTestApplication({ directory: dir });
     emu.registerApplication({ clientId: app.clientId, secret: canary() });
     const auditFile = join(dir, "rejected.log");
-    const factory = new AcsClientFactory({
-      endpoint: emu.endpoint,
-      tenantId: emu.tenantId,
-      clientId: app.clientId,
-      clientSecret: secret,
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      allowedAuthorityHosts: ["localhost"],
-      allowedHosts: ["127.0.0.1"],
-      clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
-      audit: { destination: auditFile },
-    });
+    const factory = new AcsClientFactory(
+      secretFactoryOptions(emu, app, secret, {
+        clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+        audit: { destination: auditFile },
+      }),
+    );
     const error = await factory
       .createSmsClient()
       .send({ from: "+14255550100", to: ["+14255550123"], message: "rejected" })

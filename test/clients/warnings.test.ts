@@ -2,13 +2,13 @@
 // expiry, a key file readable by group or others — each a `warn` record with a reason and the right controls, and
 // no secret in any of them.
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
-import { createCertificate } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { writeTestCertificate } from "../support/testCertificates.js";
 
 interface AuditLine {
   level: string;
@@ -18,23 +18,19 @@ interface AuditLine {
 }
 
 const SECRET = `SECRETCANARY${randomBytes(12).toString("base64url")}`;
-let dir: string;
+const dir = tempDir("acs-warnings-");
 let goodPath: string;
 let soonPath: string;
 let loosePath: string;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "acs-warnings-"));
-  const good = await createCertificate();
-  const soon = await createCertificate({ notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 10 * 86_400_000) });
-  goodPath = join(dir, "good.pem");
-  soonPath = join(dir, "soon.pem");
+  const good = await writeTestCertificate(dir, "good.pem");
+  const soon = await writeTestCertificate(dir, "soon.pem", { notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 10 * 86_400_000) });
+  goodPath = good.path;
+  soonPath = soon.path;
   loosePath = join(dir, "loose.pem");
-  writeFileSync(goodPath, good.pem, { mode: 0o600 });
-  writeFileSync(soonPath, soon.pem, { mode: 0o600 });
   writeFileSync(loosePath, good.pem);
   chmodSync(loosePath, 0o644);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
 async function records(options: Partial<AcsClientFactoryOptions>): Promise<AuditLine[]> {

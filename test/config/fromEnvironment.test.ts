@@ -1,41 +1,33 @@
 // Environment combinations through AcsClientFactory.fromEnvironment: each gives the right refusal code (or the
 // right credential type), never a crash, and no planted secret in the error or the audit log.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { AzureKeyCredential } from "@azure/core-auth";
 import type { TokenCredential } from "@azure/core-auth";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
 import { AcsClientFactory, BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
-import { createCertificate } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { writeTestCertificate } from "../support/testCertificates.js";
 
 const SECRET = `SECRETCANARY${randomBytes(12).toString("base64url")}`;
 const PASSWORD = `PASSCANARY${randomBytes(12).toString("base64url")}`;
 const KEY = randomBytes(32).toString("base64");
-let dir: string;
+const dir = tempDir("acs-fromenv-");
 let plainPath: string;
 let encryptedPath: string;
 let expiredPath: string;
 let tokenPath: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "acs-fromenv-"));
-  const plain = await createCertificate();
-  const encrypted = await createCertificate({ password: PASSWORD });
-  const expired = await createCertificate({ notBefore: new Date(Date.now() - 9 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
-  plainPath = join(dir, "plain.pem");
-  encryptedPath = join(dir, "encrypted.pem");
-  expiredPath = join(dir, "expired.pem");
-  writeFileSync(plainPath, plain.pem, { mode: 0o600 });
-  writeFileSync(encryptedPath, encrypted.pem, { mode: 0o600 });
-  writeFileSync(expiredPath, expired.pem, { mode: 0o600 });
+  plainPath = (await writeTestCertificate(dir, "plain.pem")).path;
+  encryptedPath = (await writeTestCertificate(dir, "encrypted.pem", { password: PASSWORD })).path;
+  expiredPath = (await writeTestCertificate(dir, "expired.pem", { notBefore: new Date(Date.now() - 9 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) })).path;
   tokenPath = join(dir, "federated.token");
   writeFileSync(tokenPath, "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIn0.c2ln", { mode: 0o600 });
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const ids = {
   AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com",

@@ -2,25 +2,23 @@
 // hang (a FIFO is refused without being opened).
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { BaselineViolationError } from "../../packages/acs-baseline/src/errors.js";
 import { loadCertificate } from "../../packages/acs-baseline/src/credentials/certificate.js";
 import type { GeneratedCertificate } from "../../packages/emulator/src/index.js";
 import { createCertificate } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
 
-let dir: string;
+const dir = tempDir("acs-cert-corpus-");
 let good: GeneratedCertificate;
 let other: GeneratedCertificate;
 const PASSWORD = "Pw-Canary-7d1f";
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "acs-cert-corpus-"));
   [good, other] = await Promise.all([createCertificate(), createCertificate()]);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const file = (name: string, content: string | Buffer, mode = 0o600) => {
   const path = join(dir, name);

@@ -1,16 +1,15 @@
 // The federated token file is outside input read by the factory and printed about by doctor: whatever it holds, the
 // only outcomes are a description with a printable issuer and a sane expiry, or CREDENTIAL_NOT_CONFIGURED, and the
 // token's content never appears in either.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BaselineViolationError } from "../../packages/acs-baseline/src/errors.js";
 import { inspectFederatedTokenFile } from "../../packages/acs-baseline/src/credentials/federatedToken.js";
+import { tempDir } from "../support/tempDir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "acs-fedtoken-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("acs-fedtoken-");
 const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
 
 describe("inspectFederatedTokenFile", () => {

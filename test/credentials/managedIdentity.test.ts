@@ -2,18 +2,19 @@
 // AZURE_COMMUNICATION_USE_MANAGED_IDENTITY=true gives @azure/identity's ManagedIdentityCredential, audited as
 // "managed-identity", tested for real against the emulator's App Service style endpoint (IDENTITY_ENDPOINT +
 // IDENTITY_HEADER, which MSAL reads from process.env: this file runs in its own process, see vitest.config.ts).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { get as httpGet } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory, BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestManagedIdentity } from "../../packages/emulator/src/index.js";
-import { ACS_SCOPE, startEmulator } from "../../packages/emulator/src/index.js";
+import { ACS_SCOPE } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let mi: TestManagedIdentity;
-let dir: string;
+const dir = tempDir("acs-mi-");
 
 const setEnv = (values: Record<string, string>) => Object.assign(process.env, values);
 const clearEnv = () => {
@@ -21,16 +22,11 @@ const clearEnv = () => {
   delete process.env.IDENTITY_HEADER;
 };
 
+useEmulator({ application: false, onStarted: (started) => ({ emu } = started) });
 beforeAll(async () => {
-  emu = await startEmulator();
-  dir = mkdtempSync(join(tmpdir(), "acs-mi-"));
   mi = await emu.createManagedIdentityEndpoint({ userAssignedClientIds: ["6a1e1b1c-1111-4111-8111-111111111111", "6a1e1b1c-2222-4222-8222-222222222222", "6a1e1b1c-3333-4333-8333-333333333333", "6a1e1b1c-4444-4444-8444-444444444444"] });
 });
 afterEach(clearEnv);
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   AZURE_COMMUNICATION_ENDPOINT: emu.endpoint,

@@ -1,23 +1,17 @@
 // Certificate rotation while requests run: the PEM file is replaced, later tokens are signed with the new
 // certificate without a restart, the audit log shows the new thumbprint, and no request fails in between.
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator } from "../../packages/emulator/src/index.js";
-import { createCertificate, emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { createCertificate, emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
-let dir: string;
-beforeAll(async () => {
-  emu = await startEmulator({ tokenLifetimeSeconds: 2 });
-  dir = mkdtempSync(join(tmpdir(), "acs-rotation-"));
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDir("acs-rotation-");
+useEmulator({ emulator: { tokenLifetimeSeconds: 2 }, application: false, onStarted: (started) => ({ emu } = started) });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -123,18 +117,9 @@ describe("certificate rotation", () => {
     emu.addApplicationCertificate(app.clientId, next.certificatePem);
     emu.addApplicationCertificate(app.clientId, expired.certificatePem);
     const auditFile = join(dir, "audit-encrypted.log");
-    const factory = new AcsClientFactory({
-      endpoint: emu.endpoint,
-      tenantId: emu.tenantId,
-      clientId: app.clientId,
-      certificate: { path: app.certificatePath, password },
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      allowedAuthorityHosts: ["localhost"],
-      allowedHosts: ["127.0.0.1"],
-      clientOptions: { tlsOptions: { ca: emu.caCertificatePem } },
-      audit: { destination: auditFile },
-    });
+    const factory = new AcsClientFactory(
+      emulatorFactoryOptions(emu, app, { certificate: { path: app.certificatePath, password }, audit: { destination: auditFile } }),
+    );
     const sms = factory.createSmsClient();
     const send = async (message: string) => (await sms.send({ from: "+14255550100", to: ["+14255550123"], message }))[0]?.successful;
     const replace = (pem: string) => {

@@ -1,26 +1,18 @@
 // One token fetch serves every client of a factory, also when tokens live only a few seconds and a thousand
 // requests run concurrently across several lifetimes.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ClientCertificateCredential } from "@azure/identity";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { SharedTokenCredential } from "../../packages/acs-baseline/src/credentials/sharedTokenCache.js";
 import type { Emulator } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
+import { certificateCredential } from "../support/certificateCredential.js";
 
 const LIFETIME_SECONDS = 2;
 let emu: Emulator;
-let dir: string;
-beforeAll(async () => {
-  emu = await startEmulator({ tokenLifetimeSeconds: LIFETIME_SECONDS });
-  dir = mkdtempSync(join(tmpdir(), "acs-tokens-"));
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDir("acs-tokens-");
+useEmulator({ emulator: { tokenLifetimeSeconds: LIFETIME_SECONDS }, application: false, onStarted: (started) => ({ emu } = started) });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tokenFetches = (clientId: string) => emu.requests.filter((r) => r.clientId === clientId && r.path.endsWith("/token") && r.status === 200).length;
@@ -28,12 +20,7 @@ const tokenFetches = (clientId: string) => emu.requests.filter((r) => r.clientId
 describe("SharedTokenCredential", () => {
   it("de-duplicates concurrent getToken calls of a real credential into one fetch, and serves the cache after", async () => {
     const app = await emu.createTestApplication({ directory: dir });
-    const upstream = new ClientCertificateCredential(
-      emu.tenantId,
-      app.clientId,
-      { certificatePath: app.certificatePath },
-      { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.caCertificatePem } },
-    );
+    const upstream = certificateCredential(emu, app);
     const acquired: number[] = [];
     const shared = new SharedTokenCredential(upstream, { acquired: (t) => acquired.push(t.expiresOnTimestamp) });
     const tokens = await Promise.all(Array.from({ length: 200 }, () => shared.getToken(emu.tokenScope)));
@@ -45,12 +32,7 @@ describe("SharedTokenCredential", () => {
 
   it("a caller that aborts does not cancel the shared fetch for the others", async () => {
     const app = await emu.createTestApplication({ directory: dir });
-    const upstream = new ClientCertificateCredential(
-      emu.tenantId,
-      app.clientId,
-      { certificatePath: app.certificatePath },
-      { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.caCertificatePem } },
-    );
+    const upstream = certificateCredential(emu, app);
     const shared = new SharedTokenCredential(upstream);
     const controller = new AbortController();
     const aborted = shared.getToken(emu.tokenScope, { abortSignal: controller.signal });

@@ -2,17 +2,16 @@
 // a plain (frozen) copy that is validated, cached, recorded and returned. A getter that shows the validation a good
 // expiry and later NaN no longer gets a token cached without a token.acquire record, and an unusable
 // refreshAfterTimestamp (-1, NaN, in the past, after expiry) is dropped instead of starting a fetch on every call.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ACS_TOKEN_SCOPE, AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { SharedTokenCredential } from "../../packages/acs-baseline/src/credentials/sharedTokenCache.js";
+import { tempDir } from "../support/tempDir.js";
 
 const ENDPOINT = "https://contoso.communication.azure.com";
-const dir = mkdtempSync(join(tmpdir(), "acs-token-snapshot-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("acs-token-snapshot-");
 const acquireRecords = (file: string) =>
   readFileSync(file, "utf8")
     .trim()

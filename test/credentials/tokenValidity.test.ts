@@ -1,36 +1,25 @@
 // Issue 14, finding 8: a token whose expiresOnTimestamp is out of range (1e16, NaN, Infinity, in the past, not a
 // number) used to give a failure record and then be served from the cache with no success record. The cache must
 // never hold what the records call a failure. A real credential against the emulator, its expiry tampered with.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
-import { ClientCertificateCredential } from "@azure/identity";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ACS_TOKEN_SCOPE, AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
+import { certificateCredential } from "../support/certificateCredential.js";
 
 let emu: Emulator;
 let app: TestApplication;
-let dir: string;
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
-  dir = mkdtempSync(join(tmpdir(), "acs-token-validity-"));
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDir("acs-token-validity-");
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 
 /** The emulator's real token, with its expiry replaced. */
 function tampered(expiresOnTimestamp: unknown): TokenCredential & { calls: number } {
-  const upstream = new ClientCertificateCredential(emu.tenantId, app.clientId, { certificatePath: app.certificatePath }, {
-    authorityHost: emu.authorityHost,
-    disableInstanceDiscovery: true,
-    tlsOptions: { ca: emu.caCertificatePem },
-  });
+  const upstream = certificateCredential(emu, app);
   const credential = {
     calls: 0,
     async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {

@@ -1,27 +1,21 @@
 // Pins the upstream behaviours the factory is built around. If an @azure/* upgrade changes one of them, this file
 // fails loudly and names the design decision that has to be revisited.
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { HttpClient, PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
 import { bearerTokenAuthenticationPolicy, createEmptyPipeline, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { RoomsClient } from "@azure/communication-rooms";
-import { ClientCertificateCredential } from "@azure/identity";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Emulator } from "../../packages/emulator/src/index.js";
-import { createCertificate, startEmulator } from "../../packages/emulator/src/index.js";
+import { createCertificate } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
+import { certificateCredential } from "../support/certificateCredential.js";
 
 let emu: Emulator;
-let dir: string;
-beforeAll(async () => {
-  emu = await startEmulator({ tokenLifetimeSeconds: 2 });
-  dir = mkdtempSync(join(tmpdir(), "acs-upstream-"));
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDir("acs-upstream-");
+useEmulator({ emulator: { tokenLifetimeSeconds: 2 }, application: false, onStarted: (started) => ({ emu } = started) });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,12 +50,7 @@ describe("pinned upstream behaviours", () => {
     const app = await emu.createTestApplication({ directory: dir });
     const next = await createCertificate();
     emu.addApplicationCertificate(app.clientId, next.certificatePem);
-    const credential = new ClientCertificateCredential(
-      emu.tenantId,
-      app.clientId,
-      { certificatePath: app.certificatePath },
-      { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.caCertificatePem } },
-    );
+    const credential = certificateCredential(emu, app);
     const scope = emu.tokenScope;
     await credential.getToken(scope);
     const tmp = join(dir, "next.pem");

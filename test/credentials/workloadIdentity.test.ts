@@ -1,28 +1,24 @@
 // Workload identity federation (issue 16 item 5): with AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID,
 // fromEnvironment builds @azure/identity's WorkloadIdentityCredential, audited as "workload-identity", and the
 // emulator's token endpoint verifies the federated token for real (issuer keys, iss, sub, aud, exp).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { WorkloadIdentityCredential } from "@azure/identity";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory, BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestWorkloadIdentity } from "../../packages/emulator/src/index.js";
-import { ACS_SCOPE, startEmulator } from "../../packages/emulator/src/index.js";
+import { ACS_SCOPE } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
-let dir: string;
+const dir = tempDir("acs-wi-");
 let wi: TestWorkloadIdentity;
 
+useEmulator({ application: false, onStarted: (started) => ({ emu } = started) });
 beforeAll(async () => {
-  emu = await startEmulator();
-  dir = mkdtempSync(join(tmpdir(), "acs-wi-"));
   wi = await emu.createTestWorkloadIdentity({ directory: dir });
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({

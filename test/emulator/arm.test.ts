@@ -7,23 +7,19 @@ import { CommunicationServiceManagementClient } from "@azure/arm-communication";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { MonitorClient } from "@azure/arm-monitor";
 import { SmsClient } from "@azure/communication-sms";
-import { ClientCertificateCredential } from "@azure/identity";
 import { createHash, createHmac } from "node:crypto";
 import { request } from "node:https";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { startEmulator } from "../../packages/emulator/src/index.js";
+import { useEmulator } from "../support/useEmulator.js";
+import { certificateCredential } from "../support/certificateCredential.js";
 
 let emu: Emulator;
 let app: TestApplication;
 let admin: TestApplication;
 
 function credentialFor(a: TestApplication) {
-  return new ClientCertificateCredential(emu.tenantId, a.clientId, { certificatePath: a.certificatePath }, {
-    authorityHost: emu.authorityHost,
-    disableInstanceDiscovery: true,
-    tlsOptions: { ca: emu.caCertificatePem },
-  });
+  return certificateCredential(emu, a);
 }
 function clients(a: TestApplication) {
   const credential = credentialFor(a);
@@ -43,13 +39,11 @@ const rid = () => emu.arm.resourceId;
 const rg = () => emu.arm.resourceGroup;
 const name = () => rid().split("/").pop() as string;
 
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
   admin = await emu.createTestApplication();
   emu.arm.assignRole({ principalId: admin.objectId, role: "Owner", scope: "subscription" });
 });
-afterAll(async () => emu?.close());
 
 describe("emulator ARM: Microsoft.Communication/communicationServices", () => {
   it("403 AuthorizationFailed without a role; GET with Reader inherited from the resource group", async () => {

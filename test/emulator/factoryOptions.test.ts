@@ -1,26 +1,19 @@
 // emulatorFactoryOptions: a factory built from it reaches the emulator with the application's certificate; `extra`
 // replaces top-level options.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let app: TestApplication;
-let dir: string;
+const dir = tempDir("acs-emu-options-");
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "acs-emu-options-"));
-  emu = await startEmulator();
-  app = await emu.createTestApplication({ directory: dir });
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
 
 describe("emulatorFactoryOptions", () => {
   it("builds a certificate factory that sends through the emulator, with extra options added", async () => {

@@ -1,14 +1,12 @@
 // The emulator's federation registry: what it accepts as federated identity credentials and trusted issuer keys.
 import { exportJWK, generateKeyPair } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Emulator } from "../../packages/emulator/src/index.js";
-import { TOKEN_EXCHANGE_AUDIENCE, startEmulator } from "../../packages/emulator/src/index.js";
+import { TOKEN_EXCHANGE_AUDIENCE } from "../../packages/emulator/src/index.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(() => emu.close());
+useEmulator({ application: false, onStarted: (started) => ({ emu } = started) });
 
 describe("federated identity credentials in the emulator", () => {
   it("registers an application with only a federated credential; refuses non-https issuers, empty subjects and empty audiences", () => {

@@ -2,27 +2,21 @@
 // (issuer https://sts.windows.net/{tenant}/, audience https://storage.azure.com, nbf/exp/iat), and its ACS side
 // refuses them: a token is only good for the audience it was issued for.
 import { SmsClient } from "@azure/communication-sms";
-import { ClientCertificateCredential } from "@azure/identity";
+import type { ClientCertificateCredential } from "@azure/identity";
 import { decodeJwt } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { ACS_SCOPE, STORAGE_SCOPE, startEmulator } from "../../packages/emulator/src/index.js";
+import { ACS_SCOPE, STORAGE_SCOPE } from "../../packages/emulator/src/index.js";
+import { useEmulator } from "../support/useEmulator.js";
+import { certificateCredential } from "../support/certificateCredential.js";
 
 let emu: Emulator;
 let app: TestApplication;
 let credential: ClientCertificateCredential;
 
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
-  credential = new ClientCertificateCredential(emu.tenantId, app.clientId, { certificatePath: app.certificatePath }, {
-    authorityHost: emu.authorityHost,
-    disableInstanceDiscovery: true,
-    tlsOptions: { ca: emu.caCertificatePem },
-  });
-});
-afterAll(async () => {
-  await emu?.close();
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
+beforeAll(() => {
+  credential = certificateCredential(emu, app);
 });
 
 describe("emulator Entra: storage scope", () => {

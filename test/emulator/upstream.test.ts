@@ -5,9 +5,10 @@ import { SmsClient } from "@azure/communication-sms";
 import { ClientCertificateCredential, ClientSecretCredential } from "@azure/identity";
 import { SignJWT, importPKCS8 } from "jose";
 import { createHash, randomUUID, X509Certificate } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { createCertificate, startEmulator } from "../../packages/emulator/src/index.js";
+import { createCertificate } from "../../packages/emulator/src/index.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let app: TestApplication;
@@ -64,13 +65,7 @@ const form = (clientId: string, clientAssertion: string) => ({
   client_assertion: clientAssertion,
 });
 
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
-});
-afterAll(async () => {
-  await emu.close();
-});
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 
 describe("emulator with the unmodified upstream SDK", () => {
   it("ClientCertificateCredential → SmsClient.send succeeds", async () => {

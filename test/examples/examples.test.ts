@@ -7,7 +7,11 @@ import { describe, expect, it } from "vitest";
 const ROOT = join(__dirname, "..", "..");
 const run = async (file: string, args: string[] = []) => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AZURE_")));
-  const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, "examples", file), ...args], { env, cwd: ROOT, timeout: 60_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, "examples", file), ...args], {
+    env,
+    cwd: ROOT,
+    timeout: 60_000,
+  });
   return stdout;
 };
 
@@ -54,5 +58,23 @@ describe("examples against the emulator", () => {
     expect(out).not.toMatch(/accesskey=[A-Za-z0-9+/]{20,}/i);
     expect(out).not.toContain("ZGVtby1rZXktbmV2ZXItcHJpbnRlZA");
     expect(out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+    // Issue 25: every line fits 100 columns (wrapped at spaces: no line ends inside a word that the next continues),
+    // every audit record is printed once (one log.close: the refused attempt writes to its own file), and the output
+    // ends with a three-line summary.
+    const lines = out.trimEnd().split("\n");
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(100);
+    expect(lines.filter((l) => / log\.close /.test(l))).toHaveLength(1);
+    const records = lines.map((l) => / #(\d+) /.exec(l)?.[1]).filter((n) => n !== undefined);
+    expect(records.length).toBeGreaterThan(5);
+    expect(lines.at(-4)).toMatch(/^Done in \d+\.\d s\. What was shown:$/);
+    expect(lines.at(-3)).toMatch(
+      /^ {2}Entra ID only: certificate credential, SMS sent, user token issued, connection string refused\.$/,
+    );
+    expect(lines.at(-2)).toMatch(
+      /^ {2}Audit: \d+ records, hash chain, \d+ signed checkpoints, blob anchor; a cut tail: incomplete\.$/,
+    );
+    expect(lines.at(-1)).toMatch(
+      /^ {2}Posture: a leaked key worked until the plan disabled local auth; [1-9]\d* → 0 failing checks\.$/,
+    );
   });
 });

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACS_TOKEN_SCOPE, AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { createServerTls } from "../../packages/emulator/src/certificates.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let app: TestApplication;
@@ -19,9 +20,8 @@ let app: TestApplication;
 let fake: { port: number; ca: string; seen: { url: string; authorization: string; body: string }[]; close: () => void };
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "agent" };
 
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
   const tls = await createServerTls();
   const seen: { url: string; authorization: string; body: string }[] = [];
   const server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertificatePem }, (req, res) => {
@@ -36,10 +36,9 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   fake = { port: (server.address() as AddressInfo).port, ca: tls.caCertificatePem, seen, close: () => server.close() };
 });
-afterAll(async () => {
+afterAll(() => {
   fake?.close();
   delete process.env.HTTPS_PROXY;
-  await emu?.close();
 });
 
 const policy = (name: string, change: (request: { agent?: unknown }) => void): { policy: PipelinePolicy; position: "perRetry" } => ({

@@ -2,31 +2,24 @@
 // answer differently to the guard than to the HTTP client that reads it afterwards (telling them apart by the stack):
 // an accessor property, a Proxy passed on instead of the request, or a headers object whose get() and toJSON()
 // disagree (that one is the wire backstop's to stop). A second emulator on another port stands in for the attacker's server and counts what reaches it.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let attacker: Emulator;
 let app: TestApplication;
-let dir: string;
+const dir = tempDir("acs-checked-sent-");
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "toctou" };
 const HMAC = "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=c2lnbmF0dXJlLW9mLWFuLWFjY2Vzcy1rZXk=";
 
-beforeAll(async () => {
-  [emu, attacker] = await Promise.all([startEmulator(), startEmulator()]);
-  app = await emu.createTestApplication();
-  dir = mkdtempSync(join(tmpdir(), "acs-checked-sent-"));
-});
-afterAll(async () => {
-  await Promise.all([emu?.close(), attacker?.close()]);
-  rmSync(dir, { recursive: true, force: true });
-});
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
+useEmulator({ application: false, onStarted: (started) => ({ emu: attacker } = started) });
 
 const received = (e: Emulator) => e.requests.filter((r) => r.side === "acs").length;
 

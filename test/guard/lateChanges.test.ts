@@ -4,32 +4,28 @@
 // given a port and `rejectUnauthorized: false`, `NODE_TLS_REJECT_UNAUTHORIZED=0` set for the connection. What goes on
 // the wire must be what was checked: no overrides, a frozen copy of the TLS settings with verification forced on.
 // A second emulator on another port stands in for the attacker's server.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let attacker: Emulator;
 let app: TestApplication;
-let dir: string;
+const dir = tempDir("acs-late-");
 let seq = 0;
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "late" };
 const HMAC = "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=c2lnbmF0dXJlLW9mLWFuLWFjY2Vzcy1rZXk=";
 
-beforeAll(async () => {
-  [emu, attacker] = await Promise.all([startEmulator(), startEmulator()]);
-  app = await emu.createTestApplication();
-  dir = mkdtempSync(join(tmpdir(), "acs-late-"));
-});
-afterAll(async () => {
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
+useEmulator({ application: false, onStarted: (started) => ({ emu: attacker } = started) });
+afterAll(() => {
   delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
-  await Promise.all([emu?.close(), attacker?.close()]);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const seen = (e: Emulator) => e.requests.filter((r) => r.side === "acs").map((r) => String(r.authScheme ?? ""));

@@ -2,37 +2,31 @@
 // emulator with the real SDK clients built by the factory. A second emulator on another port stands in for the
 // attacker's server and counts what reaches it.
 import { Agent } from "node:https";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SmsClient } from "@azure/communication-sms";
 import type { HttpClient, PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
 import { ACS_TOKEN_SCOPE, AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { readJsonLines } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let attacker: Emulator;
 let app: TestApplication;
-let dir: string;
+const dir = tempDir("acs-bypass-");
 let seq = 0;
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "bypass" };
 const HMAC = "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=c2lnbmF0dXJlLW9mLWFuLWFjY2Vzcy1rZXk=";
 
-beforeAll(async () => {
-  [emu, attacker] = await Promise.all([startEmulator(), startEmulator()]);
-  app = await emu.createTestApplication();
-  dir = mkdtempSync(join(tmpdir(), "acs-bypass-"));
-});
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
+useEmulator({ application: false, onStarted: (started) => ({ emu: attacker } = started) });
 afterEach(() => {
   delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
-});
-afterAll(async () => {
-  await Promise.all([emu.close(), attacker.close()]);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Rec {
@@ -42,11 +36,7 @@ interface Rec {
   http?: { path?: string; status?: number };
 }
 function records(file: string): Rec[] {
-  return readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as Rec);
+  return readJsonLines<Rec>(file);
 }
 
 function options(extra: Partial<AcsClientFactoryOptions> = {}): { options: AcsClientFactoryOptions; file: string } {

@@ -4,18 +4,15 @@
  * services on the same machine alone.
  */
 import { request } from "node:https";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let app: TestApplication;
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
-});
-afterAll(async () => emu?.close());
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 
 function send(host: string, port: number, hostHeader: string): Promise<string> {
   return new Promise((resolve) => {

@@ -2,25 +2,17 @@
  * checkPosture end to end: the real management SDKs over TLS against the emulator's ARM side, a real
  * @azure/identity certificate credential, every check and every status.
  */
-import { ClientCertificateCredential } from "@azure/identity";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
-import { startEmulator } from "../../packages/emulator/src/index.js";
+import { describe, expect, it } from "vitest";
+import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { checkPosture } from "../../packages/acs-baseline/src/posture/index.js";
-import { RecordingCredential, check, postureOptions, resetArm } from "./helpers.js";
+import { RecordingCredential, check, postureOptions, useReaderEmulator } from "../support/posture.js";
+import { certificateCredential } from "../support/certificateCredential.js";
 
 let emu: Emulator;
 let app: TestApplication;
-let keep: EmulatorRoleAssignment[];
 const WORKSPACE = () => `/subscriptions/${emu.arm.subscriptionId}/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/ws`;
 
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
-  keep = [emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "resource" })];
-});
-afterAll(async () => emu?.close());
-beforeEach(() => resetArm(emu, keep));
+useReaderEmulator((started) => ({ emu, app } = started));
 
 describe("checkPosture against a resource with Azure's defaults", () => {
   it("fails local-auth-disabled and resource-logs, warns auth-logs and managed-identity, passes the Reader-only app", async () => {
@@ -50,7 +42,7 @@ describe("checkPosture against a resource with Azure's defaults", () => {
 
   it("asks for tokens only at {armEndpoint}/.default: none for management.azure.com", async () => {
     const recording = new RecordingCredential(
-      new ClientCertificateCredential(emu.tenantId, app.clientId, { certificatePath: app.certificatePath }, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.caCertificatePem } }),
+      certificateCredential(emu, app),
     );
     const before = emu.requests.length;
     const result = await checkPosture(postureOptions(emu, app, { certificate: undefined, tenantId: undefined, clientId: undefined, credential: recording }));

@@ -7,26 +7,19 @@
 import { randomBytes } from "node:crypto";
 import { Agent as HttpsAgent } from "node:https";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { checkPosture } from "../../packages/acs-baseline/src/posture/index.js";
-import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../packages/emulator/src/index.js";
-import { check, postureOptions, resetArm } from "./helpers.js";
+import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { check, postureOptions, useReaderEmulator } from "../support/posture.js";
 
 let emu: Emulator;
 let app: TestApplication;
-let keep: EmulatorRoleAssignment[];
 const KEY = randomBytes(64).toString("base64");
 const CS = `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`;
 
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
-  keep = [emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "resource" })];
-});
-afterAll(async () => emu?.close());
-beforeEach(() => resetArm(emu, keep));
+useReaderEmulator((started) => ({ emu, app } = started));
 
 describe("checkPosture applies the factory's option rules before anything is sent", () => {
   it("refuses a caller httpClient and a non-stock agent (CUSTOM_TRANSPORT_REFUSED) unless allowCustomHttpClient", async () => {

@@ -2,18 +2,20 @@
 // Entra and ACS failures. Expect the SDK's retries to absorb transient faults, a typed error within a bound (no
 // hang) for permanent ones, one audit record per failed attempt, and no secret in any error or log line.
 // Faults are global to the emulator, so the tests in this file run one after the other (vitest's default).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AuthenticationRequiredError } from "@azure/identity";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, FaultSpec, TestApplication } from "../../packages/emulator/src/index.js";
-import { startEmulator } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { readJsonLines } from "../support/auditRecords.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
-let dir: string;
+const dir = tempDir("acs-reliability-");
 let seq = 0;
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "reliability" };
 const TOKEN_PATH = /\/oauth2\/v2\.0\/token$/;
@@ -27,15 +29,8 @@ interface AuditRecord {
   error?: { code?: string; message?: string };
 }
 
-beforeAll(async () => {
-  emu = await startEmulator();
-  dir = mkdtempSync(join(tmpdir(), "acs-reliability-"));
-});
+useEmulator({ application: false, onStarted: (started) => ({ emu } = started) });
 afterEach(() => emu.clearFaults());
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 interface Setup {
   app: TestApplication;
@@ -47,28 +42,18 @@ async function setup(extra: Partial<AcsClientFactoryOptions> = {}, app?: TestApp
   const application = app ?? (await emu.createTestApplication({ directory: dir }));
   const auditFile = join(dir, `audit-${++seq}.log`);
   const { clientOptions, ...rest } = extra;
-  const factory = new AcsClientFactory({
-    endpoint: emu.endpoint,
-    tenantId: emu.tenantId,
-    clientId: application.clientId,
-    certificate: { path: application.certificatePath },
-    authorityHost: emu.authorityHost,
-    disableInstanceDiscovery: true,
-    allowedAuthorityHosts: ["localhost"],
-    allowedHosts: ["127.0.0.1"],
-    clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, ...clientOptions },
-    audit: { destination: auditFile },
-    ...rest,
-  });
+  const factory = new AcsClientFactory(
+    emulatorFactoryOptions(emu, application, {
+      clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, ...clientOptions },
+      audit: { destination: auditFile },
+      ...rest,
+    }),
+  );
   return { app: application, factory, auditFile };
 }
 
 function records(file: string): AuditRecord[] {
-  return readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as AuditRecord);
+  return readJsonLines<AuditRecord>(file);
 }
 
 /** Requests the emulator received since `from` (an index into emu.requests). */

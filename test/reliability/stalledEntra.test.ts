@@ -2,15 +2,15 @@
 // underlying fetch, `factory.close()` must release every timer and socket, and `doctor --online` must exit within
 // its bound. Both run as child processes (against the built dist/) so "the process ends on its own" is observable.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { Server, Socket } from "node:net";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { startEmulator } from "../../packages/emulator/src/index.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 const ROOT = join(__dirname, "..", "..");
 const BIN = join(ROOT, "packages", "cli", "dist", "esm", "bin.js");
@@ -20,17 +20,15 @@ const KILL_AFTER_MS = 20_000;
 
 let emu: Emulator;
 let app: TestApplication;
-let dir: string;
+const dir = tempDir("acs-stalled-");
 let caFile: string;
 let stall: Server;
 let stallHost: string;
 const sockets = new Set<Socket>();
 let accepted = 0;
 
+useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
 beforeAll(async () => {
-  emu = await startEmulator();
-  dir = mkdtempSync(join(tmpdir(), "acs-stalled-"));
-  app = await emu.createTestApplication({ directory: dir });
   caFile = join(dir, "ca.pem");
   writeFileSync(caFile, emu.caCertificatePem);
   // Accepts every connection and never writes a byte (not even the TLS handshake).
@@ -46,8 +44,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of sockets) s.destroy();
   await new Promise<void>((resolve) => stall.close(() => resolve()));
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Ended {

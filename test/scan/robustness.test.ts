@@ -5,10 +5,10 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../packages/cli/src/main.js";
 import { decodeText, scanPaths } from "../../packages/cli/src/scan/scan.js";
+import { runCaptured } from "../support/captureOutput.js";
 
 const KEY = "KLtpvN5A4sLNWTO02qFfhbeoI+b4tJo8uX823J4KlLOXCVuVupFXLksxKsmvjhzmOSoRbaSYjs6LsQn4cNNXpQ==";
 const CS = `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`;
@@ -32,11 +32,7 @@ const write = (root: string, rel: string, text: string | Buffer) => {
 const files = (r: ReturnType<typeof scanPaths>) => [...new Set(r.findings.map((f) => f.file))].sort();
 
 async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  const code = await runCli(["scan", ...args], { stdout, stderr, env: {}, cwd, stderrIsTTY: false });
+  const { code, out } = await runCaptured((io) => runCli(["scan", ...args], { ...io, env: {}, cwd, stderrIsTTY: false }));
   return { code, stdout: out };
 }
 
@@ -88,7 +84,8 @@ describe("file handling", () => {
     write(dir, "be.env", Buffer.concat([Buffer.from([0xfe, 0xff]), be]));
     const r = scanPaths(["."], { cwd: dir, useGit: false });
     expect(files(r)).toEqual(["be.env", "le.env"]);
-    expect(decodeText(Buffer.from([0x61, 0, 0x62]))).toBeUndefined(); // binary without a BOM
+    // Binary: a PNG header (NUL bytes, not UTF-8, not mostly printable). A NUL alone no longer makes a file binary.
+    expect(decodeText(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]))).toBeUndefined();
   });
 
   it("reports files over --max-file-size instead of dropping them", async () => {
@@ -112,7 +109,7 @@ describe("file handling", () => {
     expect(stdout).not.toContain("\u001b");
     const lines = stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(2); // one finding, one summary
-    expect(lines[0]).toContain("x\\n✓ no key-based");
+    expect(lines[0]).toContain("x\\u{000a}✓ no key-based");
     expect(lines[1]).toMatch(/^✗ 1 finding/);
     expect(stdout).not.toContain(KEY);
   });

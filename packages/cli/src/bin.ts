@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-/** The `acs-baseline` executable: wires the process to {@link runCli}. */
-import { println, shouldColour } from "./io.js";
-import { runCli } from "./main.js";
+/**
+ * The `acs-baseline` executable: checks the Node.js version against package.json's `engines` first, then loads
+ * the CLI (a dynamic import, so an older Node gets the message before any module that needs a newer one loads)
+ * and wires the process to `runCli`.
+ */
+import { unsupportedNodeMessage } from "./nodeVersion.js";
+import { nodeRequire } from "./scan/nodeRequire.js";
 
 function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -10,20 +14,27 @@ function stopSignal(): Promise<string> {
   });
 }
 
-runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-  stderrIsTTY: process.stderr.isTTY === true,
-  colour: shouldColour(process.env, process.stdout.isTTY === true),
-  stopSignal: stopSignal(),
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    println(process.stderr, `acs-baseline: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+const { engines } = nodeRequire("acs-baseline-cli/package.json") as { engines: { node: string } };
+const unsupported = unsupportedNodeMessage(process.versions.node, engines.node);
+if (unsupported !== undefined) {
+  process.stderr.write(`${unsupported}\n`);
+  process.exitCode = 1;
+} else {
+  void import("./main.js").then(async ({ runCli }) => {
+    const { println, shouldColour } = await import("./io.js");
+    try {
+      process.exitCode = await runCli(process.argv.slice(2), {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+        cwd: process.cwd(),
+        stderrIsTTY: process.stderr.isTTY === true,
+        colour: shouldColour(process.env, process.stdout.isTTY === true),
+        stopSignal: stopSignal(),
+      });
+    } catch (error) {
+      println(process.stderr, `acs-baseline: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    }
+  });
+}

@@ -9,8 +9,9 @@ import { isBaselineViolationError } from "acs-baseline/internal";
 import type { CheckPostureOptions, PlanFormat, PostureResult } from "acs-baseline/internal";
 import { POSTURE_CLIENT_TYPES, POSTURE_ENVIRONMENT_VARIABLES, checkPosture, parseClientTypes, postureOptionsFromEnvironment, renderPosturePlan } from "acs-baseline/internal";
 import type { CliCommand } from "./io.js";
-import { EXIT_USAGE, println } from "./io.js";
-import { escapeControl, formatPostureSarif, formatPostureText } from "./postureFormat.js";
+import { EXIT_USAGE, escapeForTerminal, println } from "./io.js";
+import { CLI_VERSION as VERSION } from "./version.js";
+import { formatPostureSarif, formatPostureText } from "./postureFormat.js";
 
 const HELP = `Usage: acs-baseline posture [--resource-id ID] [--arm-endpoint URL] [--format text|json|sarif] [--strict]
                             [--clients sms,identity,…] [--data-location "United States,Europe"]
@@ -26,7 +27,6 @@ AZURE_AUTHORITY_HOST); the token scope is {arm-endpoint}/.default.
   --plan           print a reviewable fix for every failing check (Bicep, ARM template JSON, or az commands)
 Exit 0: no check fails; 1: a check fails (--strict: or warns, or is unknown); 2: bad usage or configuration.`;
 
-const VERSION = "0.1.0";
 
 /** Exit code for a result: 1 on any fail (with `strict`, also any warn or unknown). */
 export function postureExitCode(result: PostureResult, strict: boolean): 0 | 1 {
@@ -63,7 +63,7 @@ export function createPostureCommand(extra: Partial<CheckPostureOptions> = {}): 
       return 0;
     }
     const usage = (message: string): number => {
-      println(io.stderr, escapeControl(`acs-baseline posture: ${message}`));
+      println(io.stderr, escapeForTerminal(`acs-baseline posture: ${message}`));
       return EXIT_USAGE;
     };
     if (!["text", "json", "sarif"].includes(v.format)) return usage(`--format must be text, json or sarif, not "${v.format}"`);
@@ -102,7 +102,7 @@ export function createPostureCommand(extra: Partial<CheckPostureOptions> = {}): 
         armEndpoint: v["arm-endpoint"] ?? fromEnv.armEndpoint,
       });
       // With --format json|sarif the plan goes to stderr, so stdout stays one parseable document.
-      println(v.format === "text" ? io.stdout : io.stderr, escapeControl(`\n${plan}`));
+      println(v.format === "text" ? io.stdout : io.stderr, `\n${plan.split("\n").map(escapeForTerminal).join("\n")}`);
     }
     return postureExitCode(result, v.strict);
   };

@@ -1,14 +1,9 @@
 /** Text and SARIF 2.1.0 renderings of a posture result (JSON is the result itself). */
 import { createHash } from "node:crypto";
 import type { PostureCheckId, PostureResult, PostureStatus } from "acs-baseline/internal";
+import { escapeForTerminal } from "acs-baseline/internal/text";
 
 const MARK: Record<PostureStatus, string> = { pass: "✓", fail: "✗", warn: "!", unknown: "?" };
-
-/** Escapes control characters (except newline) so ARM-supplied text cannot drive the terminal. */
-export function escapeControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
 
 /** Human-readable report. */
 export function formatPostureText(result: PostureResult): string {
@@ -19,7 +14,8 @@ export function formatPostureText(result: PostureResult): string {
   }
   const s = result.summary;
   lines.push("", `${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.unknown} unknown`);
-  return escapeControl(lines.join("\n"));
+  // Each line escaped on its own: the report keeps its line breaks, ARM-supplied text cannot add any.
+  return lines.map(escapeForTerminal).join("\n");
 }
 
 const RULE_TEXT: Record<PostureCheckId, string> = {

@@ -4,27 +4,20 @@ import { parseArgs } from "node:util";
 import { scanPaths } from "./scan/scan.js";
 import { toSarif } from "./scan/sarif.js";
 import type { CliCommand } from "./io.js";
-import { EXIT_USAGE, println } from "./io.js";
+import { EXIT_USAGE, escapeForTerminal, println } from "./io.js";
+import { CLI_VERSION as VERSION } from "./version.js";
 
-const VERSION = "0.1.0";
 const HELP = `Usage: acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]
 
 Finds key-based Azure Communication Services authentication (baseline IM-1): ACS clients built from connection
-strings or access keys in JavaScript/TypeScript; ARM, Bicep and Terraform templates that copy ACS keys into app
+strings or access keys in JavaScript/TypeScript, Python, C#, Java/Kotlin and Go; shell, PowerShell and pipeline
+scripts that fetch the keys; ARM, Bicep and Terraform templates that copy ACS keys into app
 settings, containers, Key Vault or outputs, or leave local auth on; ACS keys, connection strings and hand-built
 HMAC signing in any text file. Inside a git repository it scans what git lists (tracked files always); elsewhere it
 honours .gitignore files. Symlinks, binary files and files over --max-file-size (default 2 MiB; suffixes k, m) are
 skipped and reported. Keys are masked in all output.
 
 Exit codes: 0 nothing found, 1 findings (parse errors alone do not count), 2 bad usage.`;
-
-/** Escapes control, line-separator and bidi characters so a file name or message cannot forge output lines. */
-export function escapeTerminal(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) =>
-    c === "\t" ? "\\t" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
 
 function parseSize(value: string): number | undefined {
   const m = /^(\d+)\s*([kKmMgG]?)[bB]?$/.exec(value.trim());
@@ -83,7 +76,7 @@ export const scanCommand: CliCommand = (args, io) => {
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      println(io.stderr, `acs-baseline scan: no such file or directory: ${escapeTerminal((error as NodeJS.ErrnoException).path ?? "")}`);
+      println(io.stderr, `acs-baseline scan: no such file or directory: ${escapeForTerminal((error as NodeJS.ErrnoException).path ?? "")}`);
       return Promise.resolve(EXIT_USAGE);
     }
     throw error;
@@ -96,8 +89,8 @@ export const scanCommand: CliCommand = (args, io) => {
   } else if (format === "sarif") {
     out = JSON.stringify(toSarif(result, VERSION), null, 2);
   } else {
-    const lines = result.findings.map((f) => `${escapeTerminal(f.file)}:${f.line}:${f.column}  ${f.severity}  ${escapeTerminal(f.message)}  ${f.ruleId}`);
-    for (const s of result.skipped) lines.push(`${escapeTerminal(s.file)}  skipped  ${s.reason === "too-large" ? "larger than the size limit (--max-file-size)" : s.reason}`);
+    const lines = result.findings.map((f) => `${escapeForTerminal(f.file)}:${f.line}:${f.column}  ${f.severity}  ${escapeForTerminal(f.message)}  ${f.ruleId}`);
+    for (const s of result.skipped) lines.push(`${escapeForTerminal(s.file)}  skipped  ${s.reason === "too-large" ? "larger than the size limit (--max-file-size)" : s.reason}`);
     const skipped = result.filesSkipped > 0 ? `, ${result.filesSkipped} skipped` : "";
     lines.push(
       problems.length === 0

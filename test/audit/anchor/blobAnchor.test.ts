@@ -2,22 +2,26 @@
  * The blob anchor against real Azurite (HTTPS, --oauth basic), with a real @azure/identity credential from our
  * emulator's Entra side and the real @azure/storage-blob client. No test doubles of our own code.
  */
-import { ClientCertificateCredential } from "@azure/identity";
+import type { ClientCertificateCredential } from "@azure/identity";
 import { ContainerClient } from "@azure/storage-blob";
 import type { StoragePipelineOptions } from "@azure/storage-blob";
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AnchorEvents } from "../../../packages/acs-baseline/src/audit/anchor/anchorSink.js";
-import { anchorPartName, checkBlobAnchorOptions, createBlobAnchor, defaultAnchorBlobName } from "../../../packages/acs-baseline/src/audit/anchor/blobAnchor.js";
-import type { BlobAnchorOptions } from "../../../packages/acs-baseline/src/audit/anchor/blobAnchor.js";
-import { loadStorageBlob } from "../../../packages/acs-baseline/src/audit/anchor/loadStorageBlob.js";
-import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/anchor/readBlobAnchor.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { AnchorEvents } from "../../../packages/acs-baseline/src/audit/write/anchor/anchorSink.js";
+import { createBlobAnchor } from "../../../packages/acs-baseline/src/audit/write/anchor/blobAnchor.js";
+import { checkBlobAnchorOptions } from "../../../packages/acs-baseline/src/audit/write/anchor/blobAnchorOptions.js";
+import type { BlobAnchorOptions } from "../../../packages/acs-baseline/src/audit/write/anchor/blobAnchorOptions.js";
+import { anchorPartName, defaultAnchorBlobName } from "../../../packages/acs-baseline/src/audit/write/anchor/blobClient.js";
+import { loadStorageBlob } from "../../../packages/acs-baseline/src/audit/write/anchor/loadStorageBlob.js";
+import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/write/anchor/readBlobAnchor.js";
 import { isBaselineViolationError } from "../../../packages/acs-baseline/src/errors.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
-import { ACS_SCOPE, STORAGE_SCOPE, startEmulator } from "../../../packages/emulator/src/index.js";
-import type { Azurite } from "../helpers/azurite.js";
-import { startAzurite } from "../helpers/azurite.js";
+import { ACS_SCOPE, STORAGE_SCOPE } from "../../../packages/emulator/src/index.js";
+import type { Azurite } from "../../support/azurite.js";
+import { useEmulator } from "../../support/useEmulator.js";
+import { useAzurite } from "../../support/azurite.js";
+import { certificateCredential } from "../../support/certificateCredential.js";
 
 let emu: Emulator;
 let app: TestApplication;
@@ -65,21 +69,12 @@ async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void
   }
 }
 
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
+useAzurite({ debugLog: true, onStarted: (started) => (azurite = started) });
 beforeAll(async () => {
-  [emu, azurite] = await Promise.all([startEmulator(), startAzurite({ debugLog: true })]);
-  app = await emu.createTestApplication();
-  credential = new ClientCertificateCredential(
-    emu.tenantId,
-    app.clientId,
-    { certificatePath: app.certificatePath },
-    { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.caCertificatePem } },
-  );
+  credential = certificateCredential(emu, app);
   containerUrl = `${azurite.accountUrl}/${CONTAINER}`;
   await new ContainerClient(containerUrl, credential, storageOptions()).createIfNotExists();
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([azurite?.close(), emu?.close()]);
 });
 
 describe("blob anchor against Azurite", () => {
@@ -266,12 +261,7 @@ describe("blob anchor against Azurite", () => {
   });
 
   it("Entra unreachable (token requests dropped): reported without secrets, recovers when Entra answers again, nothing lost", async () => {
-    const fresh = new ClientCertificateCredential(emu.tenantId, app.clientId, { certificatePath: app.certificatePath }, {
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      tlsOptions: { ca: emu.caCertificatePem },
-      retryOptions: { maxRetries: 0 },
-    });
+    const fresh = certificateCredential(emu, app, { retryOptions: { maxRetries: 0 } });
     // Dropped connections, not a 5xx: MSAL throttles a client for 60 s after a 5xx without Retry-After (upstream).
     const fault = emu.injectFault({ side: "entra", path: /\/token$/, drop: true });
     const o = options({ retry: { initialDelayMs: 50, maxDelayMs: 100 } });

@@ -6,7 +6,7 @@
  * mid-burst is checked with the built CLI (`acs-baseline verify-log --anchor https://…`); an Azurite outage becomes
  * anchor.failure / anchor.recovered records without blocking a request. No test doubles of our own code.
  */
-import { ClientCertificateCredential } from "@azure/identity";
+import type { ClientCertificateCredential } from "@azure/identity";
 import { ContainerClient } from "@azure/storage-blob";
 import type { StoragePipelineOptions } from "@azure/storage-blob";
 import { execFile, spawn } from "node:child_process";
@@ -15,18 +15,21 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../../packages/acs-baseline/src/index.js";
-import type { AuditOptions } from "../../../packages/acs-baseline/src/audit/recorder.js";
-import { verifyLog } from "../../../packages/acs-baseline/src/audit/verifyLog.js";
-import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/anchor/readBlobAnchor.js";
+import type { AuditOptions } from "../../../packages/acs-baseline/src/audit/write/recorder.js";
+import { verifyLog } from "../../../packages/acs-baseline/src/audit/verify/verifyLog.js";
+import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/write/anchor/readBlobAnchor.js";
 import { verifyLogCommand } from "../../../packages/cli/src/verifyLogCommand.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../../packages/emulator/src/index.js";
-import type { Rec } from "../helpers.js";
-import { parse, readRecords, tempDir } from "../helpers.js";
-import type { Azurite } from "../helpers/azurite.js";
-import { startAzurite } from "../helpers/azurite.js";
+import { emulatorFactoryOptions } from "../../../packages/emulator/src/index.js";
+import type { Rec } from "../../support/auditRecords.js";
+import { parse, readRecords } from "../../support/auditRecords.js";
+import { tempDir } from "../../support/tempDir.js";
+import type { Azurite } from "../../support/azurite.js";
+import { useEmulator } from "../../support/useEmulator.js";
+import { useAzurite } from "../../support/azurite.js";
+import { certificateCredential } from "../../support/certificateCredential.js";
 
 const run = promisify(execFile);
 const dir = tempDir("acs-anchor-e2e-");
@@ -49,21 +52,12 @@ let azurite: Azurite;
 let credential: ClientCertificateCredential;
 let containerUrl: string;
 
+useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
+useAzurite({ onStarted: (started) => (azurite = started) });
 beforeAll(async () => {
-  [emu, azurite] = await Promise.all([startEmulator(), startAzurite()]);
-  app = await emu.createTestApplication({ directory: dir });
-  credential = new ClientCertificateCredential(
-    emu.tenantId,
-    app.clientId,
-    { certificatePath: app.certificatePath },
-    { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.caCertificatePem } },
-  );
+  credential = certificateCredential(emu, app);
   containerUrl = `${azurite.accountUrl}/${CONTAINER}`;
   await new ContainerClient(containerUrl, credential, { tlsOptions: { ca: azurite.caCertificatePem } } as StoragePipelineOptions).createIfNotExists();
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([azurite?.close(), emu?.close()]);
 });
 
 const blobAnchor = (blobName: string, mode: "checkpoints" | "records" = "checkpoints") => ({

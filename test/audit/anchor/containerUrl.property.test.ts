@@ -2,9 +2,9 @@
 // never echoed, and that whatever is accepted is a plain https container URL on an allowed host.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { blobClientFactory } from "../../../packages/acs-baseline/src/audit/anchor/blobAnchor.js";
-import { DEFAULT_STORAGE_HOSTS, validateContainerUrl } from "../../../packages/acs-baseline/src/audit/anchor/containerUrl.js";
-import { loadStorageBlob } from "../../../packages/acs-baseline/src/audit/anchor/loadStorageBlob.js";
+import { blobClientFactory } from "../../../packages/acs-baseline/src/audit/write/anchor/blobClient.js";
+import { DEFAULT_STORAGE_HOSTS, validateContainerUrl } from "../../../packages/acs-baseline/src/audit/write/anchor/containerUrl.js";
+import { loadStorageBlob } from "../../../packages/acs-baseline/src/audit/write/anchor/loadStorageBlob.js";
 import { isBaselineViolationError } from "../../../packages/acs-baseline/src/errors.js";
 import { hostMatches } from "../../../packages/acs-baseline/src/guard/endpoint.js";
 import { REQUEST_GUARD_POLICY_NAME } from "../../../packages/acs-baseline/src/guard/requestGuard.js";

@@ -2,36 +2,27 @@
 // ends by itself, with no process.exit.
 import { ContainerClient } from "@azure/storage-blob";
 import type { StoragePipelineOptions } from "@azure/storage-blob";
-import { ClientCertificateCredential } from "@azure/identity";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/anchor/readBlobAnchor.js";
+import { describe, expect, it } from "vitest";
+import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/write/anchor/readBlobAnchor.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
-import { startEmulator } from "../../../packages/emulator/src/index.js";
-import type { Azurite } from "../helpers/azurite.js";
-import { startAzurite } from "../helpers/azurite.js";
+import type { Azurite } from "../../support/azurite.js";
+import { useEmulator } from "../../support/useEmulator.js";
+import { useAzurite } from "../../support/azurite.js";
+import { certificateCredential } from "../../support/certificateCredential.js";
 
 const FIXTURE = join(__dirname, "fixtures", "anchorExit.mjs");
 let emu: Emulator;
 let app: TestApplication;
 let azurite: Azurite;
 
-beforeAll(async () => {
-  [emu, azurite] = await Promise.all([startEmulator(), startAzurite()]);
-  app = await emu.createTestApplication();
-}, 60_000);
-afterAll(async () => {
-  await Promise.all([azurite?.close(), emu?.close()]);
-});
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
+useAzurite({ onStarted: (started) => (azurite = started) });
 
 describe("close() releases everything (child process on the built dist)", () => {
   it("a process that anchored lines and closed a healthy and a failing anchor ends by itself", async () => {
-    const credential = new ClientCertificateCredential(emu.tenantId, app.clientId, { certificatePath: app.certificatePath }, {
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      tlsOptions: { ca: emu.caCertificatePem },
-    });
+    const credential = certificateCredential(emu, app);
     const containerUrl = `${azurite.accountUrl}/exit-test`;
     await new ContainerClient(containerUrl, credential, { tlsOptions: { ca: azurite.caCertificatePem } } as StoragePipelineOptions).createIfNotExists();
     const cfg = {

@@ -7,18 +7,21 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ClientCertificateCredential } from "@azure/identity";
+import type { ClientCertificateCredential } from "@azure/identity";
 import { ContainerClient } from "@azure/storage-blob";
 import type { StoragePipelineOptions } from "@azure/storage-blob";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AnchorEvents } from "../../../packages/acs-baseline/src/audit/anchor/anchorSink.js";
-import { checkBlobAnchorOptions, createBlobAnchor } from "../../../packages/acs-baseline/src/audit/anchor/blobAnchor.js";
-import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/anchor/readBlobAnchor.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { AnchorEvents } from "../../../packages/acs-baseline/src/audit/write/anchor/anchorSink.js";
+import { createBlobAnchor } from "../../../packages/acs-baseline/src/audit/write/anchor/blobAnchor.js";
+import { checkBlobAnchorOptions } from "../../../packages/acs-baseline/src/audit/write/anchor/blobAnchorOptions.js";
+import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/write/anchor/readBlobAnchor.js";
 import { AcsClientFactory } from "../../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions, startEmulator } from "../../../packages/emulator/src/index.js";
-import type { Azurite } from "../helpers/azurite.js";
-import { startAzurite } from "../helpers/azurite.js";
+import { emulatorFactoryOptions } from "../../../packages/emulator/src/index.js";
+import type { Azurite } from "../../support/azurite.js";
+import { useEmulator } from "../../support/useEmulator.js";
+import { useAzurite } from "../../support/azurite.js";
+import { certificateCredential } from "../../support/certificateCredential.js";
 
 let emu: Emulator;
 let app: TestApplication;
@@ -27,20 +30,12 @@ let credential: ClientCertificateCredential;
 let containerUrl: string;
 const OFF = [{ rejectUnauthorized: false }, { ca: "x", checkServerIdentity: () => undefined }, { servername: "evil.example" }] as never[];
 
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
+useAzurite({ onStarted: (started) => (azurite = started) });
 beforeAll(async () => {
-  [emu, azurite] = await Promise.all([startEmulator(), startAzurite()]);
-  app = await emu.createTestApplication();
-  credential = new ClientCertificateCredential(
-    emu.tenantId,
-    app.clientId,
-    { certificatePath: app.certificatePath },
-    { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.caCertificatePem } },
-  );
+  credential = certificateCredential(emu, app);
   containerUrl = `${azurite.accountUrl}/tls-anchor`;
   await new ContainerClient(containerUrl, credential, { tlsOptions: { ca: azurite.caCertificatePem } } as StoragePipelineOptions).createIfNotExists();
-}, 60_000);
-afterAll(async () => {
-  await Promise.all([azurite?.close(), emu?.close()]);
 });
 
 describe("blob anchor TLS verification", () => {

@@ -2,10 +2,10 @@
  * The audit log: structured, hash-chained, crash-safe records of every security-relevant step.
  * @packageDocumentation
  */
-export type { AuditAction, AuditEventInput, AuditPrincipal, CredentialType } from "./events.js";
-export { createAuditRecorder, type AuditOptions, type AuditRecorder } from "./recorder.js";
-export type { AuditSigningOptions } from "./signing.js";
-export { createAuditPolicy } from "./auditPolicy.js";
+export type { AuditAction, AuditEventInput, AuditPrincipal, CredentialType } from "./record/events.js";
+export { createAuditRecorder, type AuditOptions, type AuditRecorder } from "./write/recorder.js";
+export type { AuditSigningOptions } from "./write/signing.js";
+export { createAuditPolicy } from "./write/auditPolicy.js";
 export {
   verifyLog,
   verifyLogText,
@@ -13,5 +13,5 @@ export {
   type VerifyLogOptions,
   type AuditLogProblem,
   type AuditLogProblemKind,
-} from "./verifyLog.js";
-export { formatAuditRecord, formatAuditLog, escapeForTerminal } from "./format.js";
+} from "./verify/verifyLog.js";
+export { formatAuditRecord, formatAuditLog, escapeForTerminal } from "./record/format.js";

@@ -1,13 +1,12 @@
+export { AcsClientFactory, type AcsClientConstructor } from "./AcsClientFactory.js";
+export { ACS_TOKEN_SCOPE } from "./factoryCredential.js";
 export {
-  AcsClientFactory,
-  ACS_TOKEN_SCOPE,
   DEFAULT_TIMEOUT_MS,
   DEFAULT_POSTURE_MAX_AGE_MS,
   type FactoryPostureOptions,
   type AcsClientFactoryOptions,
-  type AcsClientConstructor,
   type CertificateOption,
-} from "./AcsClientFactory.js";
+} from "./factoryOptions.js";
 export { DEFAULT_ALLOWED_HOSTS } from "../guard/endpoint.js";
 export { DEFAULT_AUTHORITY_HOST, MICROSOFT_AUTHORITY_HOSTS } from "../guard/authority.js";
 export { ENVIRONMENT_VARIABLES, readEnvironment, type EnvironmentConfiguration } from "../config/readEnvironment.js";

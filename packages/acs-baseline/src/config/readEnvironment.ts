@@ -2,7 +2,7 @@
  * Reads the factory configuration from environment variables, exactly as `AcsClientFactory.fromEnvironment()` and
  * `acs-baseline doctor` use it. Pure: no file is read, nothing is validated here.
  */
-import { isConnectionStringShaped } from "../guard/connectionString.js";
+import { isConnectionStringShaped } from "../text/connectionString.js";
 
 /** The environment variables acs-baseline reads. @public */
 export const ENVIRONMENT_VARIABLES = Object.freeze({

@@ -8,7 +8,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { ClientCertificateCredentialOptions, ClientSecretCredentialOptions } from "@azure/identity";
 import { ClientSecretCredential, ManagedIdentityCredential, WorkloadIdentityCredential } from "@azure/identity";
 import { BaselineViolationError } from "../errors.js";
-import type { CredentialType } from "../audit/events.js";
+import type { CredentialType } from "../audit/record/events.js";
 import type { CertificateSource, LoadedCertificate } from "./certificate.js";
 import { inspectFederatedTokenFile } from "./federatedToken.js";
 import { loadCertificate } from "./certificate.js";

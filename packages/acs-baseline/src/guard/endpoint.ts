@@ -2,7 +2,7 @@
  * DP-3: the ACS endpoint must be https, to an allowed host, with nothing else in the URL. Messages never echo the
  * endpoint (it may carry user-info or a key by mistake).
  */
-import { scrubText } from "../audit/redaction.js";
+import { scrubText } from "../text/scrub.js";
 import { BaselineViolationError } from "../errors.js";
 
 /** Hosts allowed by default: the public and US Government ACS domains. @public */

@@ -5,8 +5,8 @@
  * option's path, never its value, and shows only identifier-shaped property names.
  */
 import { BaselineViolationError } from "../errors.js";
-import { scrubText } from "../audit/redaction.js";
-import { isConnectionStringShaped } from "./connectionString.js";
+import { scrubText } from "../text/scrub.js";
+import { isConnectionStringShaped } from "../text/connectionString.js";
 
 /** Deepest nesting walked (far beyond any real option object; bounds the work for hostile ones). */
 const MAX_DEPTH = 64;

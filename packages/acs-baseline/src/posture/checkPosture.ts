@@ -5,15 +5,10 @@
  */
 import type { AccessToken } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
-import type { AcsClientFactoryOptions } from "../clients/AcsClientFactory.js";
-import { createCredentialTransport } from "../credentials/credentialTransport.js";
-import { validateAuthorityHost } from "../guard/authority.js";
-import { assertNotAccessKey, assertTokenCredential } from "../guard/keyCredential.js";
+import { createFactoryCredential } from "../clients/factoryCredential.js";
+import type { AcsClientFactoryOptions } from "../clients/factoryOptions.js";
+import { credentialConfigurationOf, refuseKeyMaterial, validateCredentialSettings } from "../clients/factoryOptions.js";
 import { snapshotOptions } from "../guard/optionSnapshot.js";
-import { assertNoConnectionString } from "../guard/optionStrings.js";
-import { proxyConfigured } from "../guard/requestGuard.js";
-import { checkTransportOptions } from "../guard/transportOptions.js";
-import { resolveCredential } from "../credentials/resolveCredential.js";
 import { createArmClients, postureDefaultHttpClient } from "./armClients.js";
 import { evaluatePosture } from "./evaluatePosture.js";
 import type { PostureInputs } from "./readArm.js";
@@ -85,8 +80,17 @@ export function summarize(checks: readonly PostureCheck[]): Record<PostureStatus
 
 function describeTokenError(error: unknown): string {
   const e = error as { name?: unknown; errorResponse?: { error?: unknown; errorDescription?: unknown } };
-  const aadsts = typeof e.errorResponse?.errorDescription === "string" ? /AADSTS\d+/.exec(e.errorResponse.errorDescription)?.[0] : undefined;
-  return [typeof e.name === "string" ? e.name : "Error", typeof e.errorResponse?.error === "string" ? e.errorResponse.error : undefined, aadsts].filter(Boolean).join(" ");
+  const aadsts =
+    typeof e.errorResponse?.errorDescription === "string"
+      ? /AADSTS\d+/.exec(e.errorResponse.errorDescription)?.[0]
+      : undefined;
+  return [
+    typeof e.name === "string" ? e.name : "Error",
+    typeof e.errorResponse?.error === "string" ? e.errorResponse.error : undefined,
+    aadsts,
+  ]
+    .filter(Boolean)
+    .join(" ");
 }
 
 /**
@@ -102,11 +106,7 @@ export async function checkPosture(options: CheckPostureOptions): Promise<Postur
   // Every option is read once; the checks and the credential see only this copy (as in the factory).
   const opts = snapshotOptions(options);
   // The factory's rules, in the factory's order: no connection string in any option, no key credential or access key.
-  const { credential: ownCredential, ...rest } = opts;
-  assertNoConnectionString(rest);
-  if (typeof ownCredential === "string") assertNoConnectionString({ credential: ownCredential });
-  if (ownCredential !== undefined) assertTokenCredential(ownCredential);
-  assertNotAccessKey(opts.clientSecret);
+  refuseKeyMaterial(opts);
   const resource = parseAcsResourceId(opts.resourceId);
   const armEndpoint = parseArmEndpoint(opts.armEndpoint);
   const scope = `${armEndpoint}/.default`;
@@ -115,37 +115,24 @@ export async function checkPosture(options: CheckPostureOptions): Promise<Postur
     ...(opts.clientOptions ?? {}),
   };
   const timeoutMs = opts.timeoutMs ?? DEFAULT_POSTURE_TIMEOUT_MS;
-  const { additionalPolicies: _policies, httpClient: customHttpClient, ...credentialClientOptions } = clientOptions;
-  // The factory's rule: the assertion or secret goes only to a Microsoft cloud login host or an allowed authority.
-  const authority = validateAuthorityHost(opts.authorityHost, opts.allowedAuthorityHosts ?? []);
-  // As for the factory's clients: no caller transport (unless allowed), and certificate verification stays on for
-  // the token and every ARM request.
-  checkTransportOptions(opts.clientOptions, "clientOptions", opts.allowCustomHttpClient === true);
-  // The credential's requests go through the factory's credential transport: the transport checks at the wire
-  // (requestOverrides, a foreign agent, TLS switched off later) and a bound on every attempt.
-  const credentialTransport = createCredentialTransport(customHttpClient ?? postureDefaultHttpClient(), timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS, undefined, {
-    agent: credentialClientOptions.agent,
-    proxy: proxyConfigured(credentialClientOptions.proxyOptions),
-  });
-  const resolved = resolveCredential(
+  // The factory's rules: the assertion or secret goes only to a Microsoft cloud login host or an allowed authority;
+  // no caller transport (unless allowed), and certificate verification stays on for the token and every ARM request.
+  const authority = validateCredentialSettings(opts);
+  // The factory's credential, built the factory's way: its requests go through the credential transport (the
+  // transport checks at the wire, a bound on every attempt).
+  const resolved = createFactoryCredential(
     {
-      tenantId: opts.tenantId,
-      clientId: opts.clientId,
-      certificate: opts.certificate,
-      clientSecret: opts.clientSecret,
-      allowSecretFallback: opts.allowSecretFallback,
-      credential: opts.credential,
-      workloadIdentity: opts.workloadIdentity,
-      managedIdentity: opts.managedIdentity,
+      credential: credentialConfigurationOf(opts),
+      authority,
+      clientOptions,
+      disableInstanceDiscovery: opts.disableInstanceDiscovery,
+      sendCertificateChain: opts.sendCertificateChain,
     },
     {
-      ...credentialClientOptions,
-      httpClient: credentialTransport,
-      authorityHost: authority.origin,
-      disableInstanceDiscovery: opts.disableInstanceDiscovery ?? !authority.microsoft,
-      ...(opts.sendCertificateChain !== undefined ? { sendCertificateChain: opts.sendCertificateChain } : {}),
+      defaultHttpClient: postureDefaultHttpClient(),
+      timeoutMs: timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS,
     },
-  );
+  ).resolved;
   const clients = await createArmClients(resolved.credential, resource.subscriptionId, armEndpoint, clientOptions);
   const signal = AbortSignal.timeout(timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS);
   const principal: PostureResult["principal"] = {
@@ -164,7 +151,13 @@ export async function checkPosture(options: CheckPostureOptions): Promise<Postur
   } catch (error) {
     const reason = `no token for ${scope}: ${describeTokenError(error)}`;
     const failed = { ok: false as const, reason };
-    inputs = { resource: failed, diagnosticSettings: failed, assignments: failed, appAssignments: failed, definitions: new Map() };
+    inputs = {
+      resource: failed,
+      diagnosticSettings: failed,
+      assignments: failed,
+      appAssignments: failed,
+      definitions: new Map(),
+    };
   }
   const checks = evaluatePosture(inputs, {
     resourceId: resource.id,
@@ -173,5 +166,12 @@ export async function checkPosture(options: CheckPostureOptions): Promise<Postur
     clients: opts.clients ?? [],
     dataLocations: opts.dataLocations,
   });
-  return { schema: "acs-baseline.posture/1", resourceId: resource.id, checkedAt: new Date().toISOString(), principal, checks, summary: summarize(checks) };
+  return {
+    schema: "acs-baseline.posture/1",
+    resourceId: resource.id,
+    checkedAt: new Date().toISOString(),
+    principal,
+    checks,
+    summary: summarize(checks),
+  };
 }

@@ -38,15 +38,20 @@ interface Needs {
 }
 
 function needsOf(result: PostureResult): Needs {
-  const failing = (id: string) => result.checks.some((c) => c.id === id && (c.status === "fail" || (id === "auth-logs" && c.status === "warn")));
+  const failing = (id: string) =>
+    result.checks.some((c) => c.id === id && (c.status === "fail" || (id === "auth-logs" && c.status === "warn")));
   const local = result.checks.find((c) => c.id === "local-auth-disabled");
   const keys = result.checks.find((c) => c.id === "key-access-principals");
   return {
     localAuth: failing("local-auth-disabled"),
     logs: failing("resource-logs") || failing("auth-logs"),
     role: failing("key-access-principals") || failing("app-principal-least-privilege"),
-    keyPrincipals: keys?.status === "fail" ? ((keys.details?.principals as KeyAccessPrincipal[] | undefined) ?? []) : [],
-    dataLocation: typeof local?.details?.dataLocation === "string" && local.details.dataLocation.length > 0 ? local.details.dataLocation : "United States",
+    keyPrincipals:
+      keys?.status === "fail" ? ((keys.details?.principals as KeyAccessPrincipal[] | undefined) ?? []) : [],
+    dataLocation:
+      typeof local?.details?.dataLocation === "string" && local.details.dataLocation.length > 0
+        ? local.details.dataLocation
+        : "United States",
   };
 }
 
@@ -74,15 +79,40 @@ export function renderPosturePlan(result: PostureResult, format: PlanFormat, opt
   return az(needs, resource, role, principalId, options);
 }
 
-function bicep(needs: Needs, resource: ReturnType<typeof parseAcsResourceId>, role: ReturnType<typeof customRoleFor>, principalId: string, options: PlanOptions): string {
+function bicep(
+  needs: Needs,
+  resource: ReturnType<typeof parseAcsResourceId>,
+  role: ReturnType<typeof customRoleFor>,
+  principalId: string,
+  options: PlanOptions,
+): string {
   const lines: string[] = [
     "// acs-baseline posture plan: review, then deploy to the resource's resource group:",
     `//   az deployment group create --resource-group ${resource.resourceGroup} --template-file plan.bicep`,
     "// Nothing was changed on Azure.",
     "",
   ];
-  if (needs.logs) lines.push("@description('Resource id of the Log Analytics workspace that receives the resource logs.')", `param workspaceId string${options.workspaceId !== undefined ? ` = ${bicepString(options.workspaceId)}` : ""}`, "");
-  if (needs.role) lines.push("@description('Object id of the application\\'s service principal.')", `param appPrincipalId string = ${bicepString(principalId)}`, "");
+  if (needs.logs)
+    lines.push(
+      "@description('Resource id of the Log Analytics workspace that receives the resource logs.')",
+      `param workspaceId string${options.workspaceId !== undefined ? ` = ${bicepString(options.workspaceId)}` : ""}`,
+      "",
+    );
+  if (needs.role)
+    lines.push(
+      "@description('Object id of the application\\'s service principal.')",
+      `param appPrincipalId string = ${bicepString(principalId)}`,
+      "",
+    );
+  lines.push(...bicepAcs(needs, resource));
+  if (needs.logs) lines.push(...bicepLogs());
+  if (needs.role) lines.push(...bicepRole(needs, role));
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** The ACS resource: declared with local auth disabled when that check failed, otherwise referenced as existing. */
+function bicepAcs(needs: Needs, resource: ReturnType<typeof parseAcsResourceId>): string[] {
+  const lines: string[] = [];
   if (needs.localAuth) {
     lines.push(
       "// local-auth-disabled (IM-1): a full declaration (PUT). Keep every property you set elsewhere (linkedDomains, tags, identity).",
@@ -97,75 +127,104 @@ function bicep(needs: Needs, resource: ReturnType<typeof parseAcsResourceId>, ro
       "",
     );
   } else {
-    lines.push(`resource acs 'Microsoft.Communication/communicationServices@${LOCAL_AUTH_API_VERSION}' existing = {`, `  name: ${bicepString(resource.name)}`, "}", "");
-  }
-  if (needs.logs) {
     lines.push(
-      "// resource-logs, auth-logs (LT-4): every log category (allLogs covers AuthOperational) to the workspace.",
-      `resource allLogs 'Microsoft.Insights/diagnosticSettings@${DIAGNOSTIC_API_VERSION}' = {`,
-      `  name: ${bicepString(SETTING_NAME)}`,
-      "  scope: acs",
-      "  properties: {",
-      "    workspaceId: workspaceId",
-      "    logs: [",
-      "      {",
-      "        categoryGroup: 'allLogs'",
-      "        enabled: true",
-      "      }",
-      "    ]",
-      "  }",
+      `resource acs 'Microsoft.Communication/communicationServices@${LOCAL_AUTH_API_VERSION}' existing = {`,
+      `  name: ${bicepString(resource.name)}`,
       "}",
       "",
     );
   }
-  if (needs.role) {
-    lines.push(
-      "// key-access-principals, app-principal-least-privilege (PA-7): the app's clients need only this.",
-      `resource senderRole 'Microsoft.Authorization/roleDefinitions@${AUTHORIZATION_API_VERSION}' = {`,
-      `  name: guid(resourceGroup().id, ${bicepString(role.Name)})`,
-      "  properties: {",
-      `    roleName: ${bicepString(role.Name)}`,
-      `    description: ${bicepString(role.Description)}`,
-      "    type: 'CustomRole'",
-      "    permissions: [",
-      "      {",
-      "        actions: [",
-      ...role.Actions.map((a) => `          ${bicepString(a)}`),
-      "        ]",
-      "        notActions: [",
-      ...role.NotActions.map((a) => `          ${bicepString(a)}`),
-      "        ]",
-      "      }",
-      "    ]",
-      "    assignableScopes: [",
-      "      resourceGroup().id",
-      "    ]",
-      "  }",
-      "}",
-      "",
-      `resource senderAssignment 'Microsoft.Authorization/roleAssignments@${AUTHORIZATION_API_VERSION}' = {`,
-      "  name: guid(acs.id, appPrincipalId, senderRole.id)",
-      "  scope: acs",
-      "  properties: {",
-      "    roleDefinitionId: senderRole.id",
-      "    principalId: appPrincipalId",
-      "    principalType: 'ServicePrincipal'",
-      "  }",
-      "}",
-      "",
-      "// Then remove the app's broader role assignments, and review these principals with key access:",
-      ...needs.keyPrincipals.map((p) => `//   ${p.principalType} ${p.principalId}: ${p.roleName} at ${p.scope}`),
-    );
-  }
-  return `${lines.join("\n").trimEnd()}\n`;
+  return lines;
 }
 
-function armTemplate(needs: Needs, resource: ReturnType<typeof parseAcsResourceId>, role: ReturnType<typeof customRoleFor>, principalId: string, options: PlanOptions): Record<string, unknown> {
+/** Every log category to the workspace (resource-logs, auth-logs). */
+function bicepLogs(): string[] {
+  const lines: string[] = [];
+  lines.push(
+    "// resource-logs, auth-logs (LT-4): every log category (allLogs covers AuthOperational) to the workspace.",
+    `resource allLogs 'Microsoft.Insights/diagnosticSettings@${DIAGNOSTIC_API_VERSION}' = {`,
+    `  name: ${bicepString(SETTING_NAME)}`,
+    "  scope: acs",
+    "  properties: {",
+    "    workspaceId: workspaceId",
+    "    logs: [",
+    "      {",
+    "        categoryGroup: 'allLogs'",
+    "        enabled: true",
+    "      }",
+    "    ]",
+    "  }",
+    "}",
+    "",
+  );
+  return lines;
+}
+
+/** The custom role for the app's clients and its assignment (key-access-principals, app-principal-least-privilege). */
+function bicepRole(needs: Needs, role: ReturnType<typeof customRoleFor>): string[] {
+  const lines: string[] = [];
+  lines.push(
+    "// key-access-principals, app-principal-least-privilege (PA-7): the app's clients need only this.",
+    `resource senderRole 'Microsoft.Authorization/roleDefinitions@${AUTHORIZATION_API_VERSION}' = {`,
+    `  name: guid(resourceGroup().id, ${bicepString(role.Name)})`,
+    "  properties: {",
+    `    roleName: ${bicepString(role.Name)}`,
+    `    description: ${bicepString(role.Description)}`,
+    "    type: 'CustomRole'",
+    "    permissions: [",
+    "      {",
+    "        actions: [",
+    ...role.Actions.map((a) => `          ${bicepString(a)}`),
+    "        ]",
+    "        notActions: [",
+    ...role.NotActions.map((a) => `          ${bicepString(a)}`),
+    "        ]",
+    "      }",
+    "    ]",
+    "    assignableScopes: [",
+    "      resourceGroup().id",
+    "    ]",
+    "  }",
+    "}",
+    "",
+    `resource senderAssignment 'Microsoft.Authorization/roleAssignments@${AUTHORIZATION_API_VERSION}' = {`,
+    "  name: guid(acs.id, appPrincipalId, senderRole.id)",
+    "  scope: acs",
+    "  properties: {",
+    "    roleDefinitionId: senderRole.id",
+    "    principalId: appPrincipalId",
+    "    principalType: 'ServicePrincipal'",
+    "  }",
+    "}",
+    "",
+    "// Then remove the app's broader role assignments, and review these principals with key access:",
+    ...needs.keyPrincipals.map((p) => `//   ${p.principalType} ${p.principalId}: ${p.roleName} at ${p.scope}`),
+  );
+  return lines;
+}
+
+function armTemplate(
+  needs: Needs,
+  resource: ReturnType<typeof parseAcsResourceId>,
+  role: ReturnType<typeof customRoleFor>,
+  principalId: string,
+  options: PlanOptions,
+): Record<string, unknown> {
   const parameters: Record<string, unknown> = {};
   const resources: Record<string, unknown>[] = [];
   const acsId = `[resourceId('Microsoft.Communication/communicationServices', '${resource.name}')]`;
-  if (needs.logs) parameters.workspaceId = { type: "string", ...(options.workspaceId !== undefined ? { defaultValue: options.workspaceId } : {}), metadata: { description: "Resource id of the Log Analytics workspace." } };
-  if (needs.role) parameters.appPrincipalId = { type: "string", defaultValue: principalId, metadata: { description: "Object id of the application's service principal." } };
+  if (needs.logs)
+    parameters.workspaceId = {
+      type: "string",
+      ...(options.workspaceId !== undefined ? { defaultValue: options.workspaceId } : {}),
+      metadata: { description: "Resource id of the Log Analytics workspace." },
+    };
+  if (needs.role)
+    parameters.appPrincipalId = {
+      type: "string",
+      defaultValue: principalId,
+      metadata: { description: "Object id of the application's service principal." },
+    };
   if (needs.localAuth) {
     resources.push({
       type: "Microsoft.Communication/communicationServices",
@@ -173,7 +232,9 @@ function armTemplate(needs: Needs, resource: ReturnType<typeof parseAcsResourceI
       name: resource.name,
       location: "global",
       properties: { dataLocation: needs.dataLocation, disableLocalAuth: true },
-      metadata: { comment: "local-auth-disabled (IM-1). A full PUT: keep linkedDomains, tags and identity you set elsewhere." },
+      metadata: {
+        comment: "local-auth-disabled (IM-1). A full PUT: keep linkedDomains, tags and identity you set elsewhere.",
+      },
     });
   }
   if (needs.logs) {
@@ -187,52 +248,76 @@ function armTemplate(needs: Needs, resource: ReturnType<typeof parseAcsResourceI
       metadata: { comment: "resource-logs, auth-logs (LT-4)" },
     });
   }
-  if (needs.role) {
-    const roleGuid = `[guid(resourceGroup().id, '${role.Name.replace(/'/g, "''")}')]`;
-    resources.push(
-      {
-        type: "Microsoft.Authorization/roleDefinitions",
-        apiVersion: AUTHORIZATION_API_VERSION,
-        name: roleGuid,
-        properties: {
-          roleName: role.Name,
-          description: role.Description,
-          type: "CustomRole",
-          permissions: [{ actions: role.Actions, notActions: role.NotActions }],
-          assignableScopes: ["[resourceGroup().id]"],
-        },
-        metadata: { comment: "key-access-principals, app-principal-least-privilege (PA-7)" },
-      },
-      {
-        type: "Microsoft.Authorization/roleAssignments",
-        apiVersion: AUTHORIZATION_API_VERSION,
-        name: `[guid(${acsId.slice(1, -1)}, parameters('appPrincipalId'), ${roleGuid.slice(1, -1)})]`,
-        scope: `Microsoft.Communication/communicationServices/${resource.name}`,
-        dependsOn: [`[resourceId('Microsoft.Authorization/roleDefinitions', ${roleGuid.slice(1, -1)})]`],
-        properties: {
-          roleDefinitionId: `[resourceId('Microsoft.Authorization/roleDefinitions', ${roleGuid.slice(1, -1)})]`,
-          principalId: "[parameters('appPrincipalId')]",
-          principalType: "ServicePrincipal",
-        },
-      },
-    );
-  }
+  if (needs.role) resources.push(...armRoleResources(role, acsId, resource.name));
   return {
     $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
     contentVersion: "1.0.0.0",
     metadata: {
       generator: "acs-baseline posture --plan arm",
       comment: `Review, then: az deployment group create --resource-group ${resource.resourceGroup} --template-file plan.json. Nothing was changed on Azure.`,
-      ...(needs.keyPrincipals.length > 0 ? { reviewKeyAccess: needs.keyPrincipals.map((p) => `${p.principalType} ${p.principalId}: ${p.roleName} at ${p.scope}`) } : {}),
+      ...(needs.keyPrincipals.length > 0
+        ? {
+            reviewKeyAccess: needs.keyPrincipals.map(
+              (p) => `${p.principalType} ${p.principalId}: ${p.roleName} at ${p.scope}`,
+            ),
+          }
+        : {}),
     },
     parameters,
     resources,
   };
 }
 
-function az(needs: Needs, resource: ReturnType<typeof parseAcsResourceId>, role: ReturnType<typeof customRoleFor>, principalId: string, options: PlanOptions): string {
+/** The custom role for the app's clients and its assignment (key-access-principals, app-principal-least-privilege). */
+function armRoleResources(
+  role: ReturnType<typeof customRoleFor>,
+  acsId: string,
+  name: string,
+): Record<string, unknown>[] {
+  const roleGuid = `[guid(resourceGroup().id, '${role.Name.replace(/'/g, "''")}')]`;
+  return [
+    {
+      type: "Microsoft.Authorization/roleDefinitions",
+      apiVersion: AUTHORIZATION_API_VERSION,
+      name: roleGuid,
+      properties: {
+        roleName: role.Name,
+        description: role.Description,
+        type: "CustomRole",
+        permissions: [{ actions: role.Actions, notActions: role.NotActions }],
+        assignableScopes: ["[resourceGroup().id]"],
+      },
+      metadata: { comment: "key-access-principals, app-principal-least-privilege (PA-7)" },
+    },
+    {
+      type: "Microsoft.Authorization/roleAssignments",
+      apiVersion: AUTHORIZATION_API_VERSION,
+      name: `[guid(${acsId.slice(1, -1)}, parameters('appPrincipalId'), ${roleGuid.slice(1, -1)})]`,
+      scope: `Microsoft.Communication/communicationServices/${name}`,
+      dependsOn: [`[resourceId('Microsoft.Authorization/roleDefinitions', ${roleGuid.slice(1, -1)})]`],
+      properties: {
+        roleDefinitionId: `[resourceId('Microsoft.Authorization/roleDefinitions', ${roleGuid.slice(1, -1)})]`,
+        principalId: "[parameters('appPrincipalId')]",
+        principalType: "ServicePrincipal",
+      },
+    },
+  ];
+}
+
+function az(
+  needs: Needs,
+  resource: ReturnType<typeof parseAcsResourceId>,
+  role: ReturnType<typeof customRoleFor>,
+  principalId: string,
+  options: PlanOptions,
+): string {
   const arm = options.armEndpoint ?? "https://management.azure.com";
-  const lines = ["#!/usr/bin/env bash", "# acs-baseline posture plan: review, then run. Nothing was changed on Azure.", "set -euo pipefail", ""];
+  const lines = [
+    "#!/usr/bin/env bash",
+    "# acs-baseline posture plan: review, then run. Nothing was changed on Azure.",
+    "set -euo pipefail",
+    "",
+  ];
   if (needs.localAuth) {
     lines.push(
       `# local-auth-disabled (IM-1): PATCH with api-version ${LOCAL_AUTH_API_VERSION} (2025-05-01 or later can set disableLocalAuth)`,

@@ -30,6 +30,13 @@ const KIND: Record<string, ScanFindingKind> = {
   "acs-baseline/connection-string": "connection-string",
   "acs-baseline/connection-string-template": "connection-string",
   "acs-baseline/parse-error": "parse-error",
+  "acs-baseline/python/key-auth": "key-auth",
+  "acs-baseline/csharp/key-auth": "key-auth",
+  "acs-baseline/java/key-auth": "key-auth",
+  "acs-baseline/go/key-auth": "key-auth",
+  "acs-baseline/shell/key-fetch": "key-auth",
+  "acs-baseline/powershell/key-fetch": "key-auth",
+  "acs-baseline/connection-string-assembled": "connection-string",
 };
 
 /** Builds a finding for `ruleId` with the rule's severity, control and help. */

@@ -3,6 +3,8 @@
  * and the documentation anchor. The SARIF `rules[]`, the text output and docs/scan.md all come from here.
  */
 
+import { LANGUAGE_RULES } from "./languages/languageRules.js";
+
 /** Severity of a finding. @public */
 export type ScanSeverity = "error" | "warning";
 
@@ -137,6 +139,7 @@ export const SCAN_RULES: readonly ScanRule[] = [
     securitySeverity: "3.0",
     anchor: "iacno-resource-logs",
   }),
+  ...LANGUAGE_RULES,
   rule({
     id: "acs-baseline/parse-error",
     name: "ParseError",

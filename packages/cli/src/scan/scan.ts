@@ -22,7 +22,11 @@ import type { ScanFinding, ScanFindingKind } from "./finding.js";
 import { iacFileFindings, iacLanguage } from "./iac/analyse.js";
 import type { IacHost } from "./iac/model.js";
 import { nodeRequire } from "./nodeRequire.js";
+import { languageFindings } from "./languages/analyse.js";
+import { decodeText } from "./text/decodeText.js";
 import { textFindings } from "./text/textRules.js";
+
+export { decodeText };
 
 export type { ScanFinding, ScanFindingKind };
 
@@ -144,7 +148,8 @@ export function scanText(file: string, text: string, context: { path?: string; h
     return [...lint, ...textFindings(file, text, false)];
   }
   const out = textFindings(file, text, true);
-  if (iacLanguage(file) !== undefined) {
+  if (iacLanguage(file) === undefined) out.push(...languageFindings(file, text));
+  else {
     try {
       out.push(...iacFileFindings(file, context.path ?? resolve(file), text, context.host));
     } catch (error) {
@@ -152,19 +157,6 @@ export function scanText(file: string, text: string, context: { path?: string; h
     }
   }
   return out;
-}
-
-/** Decodes a file: UTF-8 (BOM dropped), UTF-16 LE/BE with a BOM. `undefined` for binary content. */
-export function decodeText(buffer: Buffer): string | undefined {
-  if (buffer.length >= 2 && buffer[0] === 0xff && buffer[1] === 0xfe) return buffer.subarray(2).toString("utf16le");
-  if (buffer.length >= 2 && buffer[0] === 0xfe && buffer[1] === 0xff) {
-    const swapped = Buffer.from(buffer.subarray(2, 2 + ((buffer.length - 2) & ~1)));
-    swapped.swap16();
-    return swapped.toString("utf16le");
-  }
-  if (buffer.subarray(0, 8192).includes(0)) return undefined;
-  const text = buffer.toString("utf8");
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** The nearest ancestor of `dir` (itself included) that holds a `.git`, or undefined. */

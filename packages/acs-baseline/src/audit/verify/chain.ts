@@ -1,0 +1,278 @@
+/**
+ * The line-by-line checks: every line must be a record in its canonical form, linked to the one before it (or a
+ * break its writer named), and consistent with the anchor's copy.
+ */
+import { isUtf8 } from "node:buffer";
+import { GENESIS_HASH, RECORD_MEMBERS, canonicalJson, sha256Hex } from "../record/canonical.js";
+import { checkCheckpoint } from "./checkpoints.js";
+import type { Line } from "./lineReader.js";
+import { MAX_LINE_BYTES } from "./lineReader.js";
+import type { Rec } from "./recordShape.js";
+import { HEX64, looksLikeRecord, parseTime } from "./recordShape.js";
+import type { VerifierState } from "./verifierState.js";
+import { RING } from "./verifierState.js";
+
+const MEMBER_SET = new Set(RECORD_MEMBERS);
+
+/** A line that parsed as a record, with its text. */
+interface Parsed {
+  rec: Rec & { hash: string; prevHash: string };
+  seq: number;
+  text: string;
+}
+
+/** Checks one line; returns false to stop reading. */
+export function feedLine(st: VerifierState, l: Line): boolean {
+  st.lineNo++;
+  if (l.overlong === true || l.bytes === undefined) {
+    if (!st.stopped)
+      st.fail(
+        "overlong",
+        `a line longer than ${st.options.maxLineBytes ?? MAX_LINE_BYTES} bytes: no audit record is that long; rejected without reading further`,
+      );
+    return false;
+  }
+  const parsed = parseLine(st, l, l.bytes);
+  if (parsed === undefined) return true;
+  if (!checkBytes(st, parsed) || !checkGap(st, parsed) || !checkLink(st, parsed)) return true;
+  accept(st, parsed);
+  return true;
+}
+
+/** The record on a line; undefined when the line is not one (counted as a gap or another line) or the log failed. */
+function parseLine(st: VerifierState, l: Line, raw: Buffer): Parsed | undefined {
+  let bytes = raw;
+  if (st.lineNo === 1 && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    if (!st.options.loggerMode && !st.stopped) {
+      st.fail("noncanonical", "the file starts with a byte order mark: it was re-saved by an editor");
+      return undefined;
+    }
+    bytes = bytes.subarray(3);
+  }
+  const utf8 = isUtf8(bytes);
+  const text = bytes.toString("utf8");
+  let rec: Rec | undefined;
+  let json = true;
+  try {
+    rec = JSON.parse(text) as Rec;
+  } catch {
+    json = false;
+  }
+  if (rec === undefined || !looksLikeRecord(rec)) {
+    noteOtherLine(st, l, bytes.length, json);
+    return undefined;
+  }
+  const seq = typeof rec.seq === "number" && Number.isInteger(rec.seq) ? rec.seq : undefined;
+  if (st.stopped) {
+    if (
+      seq !== undefined &&
+      st.pendingMissing !== undefined &&
+      seq >= st.pendingMissing.from &&
+      seq <= st.pendingMissing.to
+    )
+      st.laterSeqs?.add(seq);
+    return undefined;
+  }
+  if (!utf8) {
+    st.fail("noncanonical", "the line is not valid UTF-8: its bytes were re-encoded", seq);
+    return undefined;
+  }
+  if (typeof rec.hash !== "string") {
+    st.fail("unchained", "the record has no hash (written with chain: false?): the log cannot be verified", seq);
+    return undefined;
+  }
+  if (seq === undefined || typeof rec.prevHash !== "string" || !HEX64.test(rec.hash)) {
+    st.fail("malformed", "the record has no valid seq, prevHash or hash", seq);
+    return undefined;
+  }
+  return { rec: rec as Parsed["rec"], seq, text };
+}
+
+/** A line that is not a record: another line in logger mode, else part of a gap the next record must explain. */
+function noteOtherLine(st: VerifierState, l: Line, length: number, json: boolean): void {
+  if (st.stopped) return;
+  if (st.options.loggerMode === true) {
+    st.result.otherLines++;
+    return;
+  }
+  const g = (st.gap ??= { line: st.lineNo, bytes: 0, lines: 0, torn: false, json: false });
+  g.bytes += length + (l.terminated ? 1 : 0);
+  g.lines++;
+  g.torn = !l.terminated;
+  g.json ||= json;
+}
+
+/** The record's own members must hash to its `hash`, and (strict mode) the line must be their canonical form. */
+function checkBytes(st: VerifierState, { rec, seq, text }: Parsed): boolean {
+  const recObj = rec as unknown as Record<string, unknown>;
+  const own: Record<string, unknown> = {};
+  let extra: string | undefined;
+  for (const k of Object.keys(recObj)) {
+    if (k === "hash") continue;
+    if (MEMBER_SET.has(k)) own[k] = recObj[k];
+    else extra ??= k;
+  }
+  const canon = canonicalJson(own);
+  if (sha256Hex(canon) !== rec.hash) {
+    st.fail("edited", "the record's content does not match its hash: it was edited (or forged)", seq);
+    return false;
+  }
+  if (st.options.loggerMode === true) return true;
+  if (extra !== undefined) {
+    st.fail(
+      "noncanonical",
+      `the record has a member that is not part of a record (${JSON.stringify(extra.slice(0, 40))}): it was added after the record was written`,
+      seq,
+    );
+    return false;
+  }
+  if (text !== `${canon.slice(0, -1)},"hash":"${rec.hash}"}`) {
+    st.fail(
+      "noncanonical",
+      "the line is not the record's canonical form (re-encoded bytes, white space, escapes or duplicate members): it was rewritten",
+      seq,
+    );
+    return false;
+  }
+  return true;
+}
+
+/** Lines between the previous record and this one (strict mode) must be a break the writer named. */
+function checkGap(st: VerifierState, { rec }: Parsed): boolean {
+  if (st.gap === undefined) return true;
+  const g = st.gap;
+  st.gap = undefined;
+  const log = rec.log;
+  const named =
+    rec.event?.action === "log.open" &&
+    log?.reason === "break" &&
+    (log.break === "torn" || log.break === "foreign") &&
+    log.breakBytes === g.bytes;
+  if (!named) {
+    st.fail(
+      g.json ? "inserted" : "malformed",
+      `${st.where(g.line)}${g.lines > 1 ? ` (and ${g.lines - 1} more)` : ""} is not an audit record and no writer named it: it was inserted or edited`,
+      undefined,
+      g.line,
+    );
+    return false;
+  }
+  st.result.warnings.push(
+    `${st.where(g.line)}: ${g.lines} ${log.break === "torn" ? "torn line (a writer was killed mid-write)" : "line(s) that are not records"} (${g.bytes} bytes); the next writer named the break in log.open at ${st.where()} and the chain continues`,
+  );
+  return true;
+}
+
+/** The record must follow the previous one (seq + 1, prevHash), or start the log (seq 1, or a log.open). */
+function checkLink(st: VerifierState, { rec, seq }: Parsed): boolean {
+  const action = rec.event?.action;
+  if (st.prev === undefined) return checkFirst(st, rec, seq);
+  const expected = st.prev.seq + 1;
+  if (action === "log.open" && seq === 1 && rec.prevHash === GENESIS_HASH && st.lastWasBreak) {
+    st.result.warnings.push(
+      `a new chain starts at ${st.where()} (log.open after lines the writer could not link to a record)`,
+    );
+    return true;
+  }
+  if (seq === expected && rec.prevHash === st.prev.hash) return true;
+  const ring = seq >= 1 && seq <= st.prev.seq ? st.ringIndex(seq) : -1;
+  if (ring >= 0) {
+    st.fail(
+      "inserted",
+      `seq ${seq} already appeared at line ${st.ringLine[ring]}: a record was inserted or replayed`,
+      seq,
+    );
+  } else if (seq < expected) {
+    st.fail(
+      "reordered",
+      `seq ${seq} comes after seq ${st.prev.seq} (line ${st.prev.line}): records were reordered`,
+      seq,
+    );
+  } else if (seq > expected) {
+    const truncated = action === "log.open" && rec.log?.reason === "truncated";
+    st.fail(
+      "removed",
+      truncated
+        ? `expected seq ${expected} after line ${st.prev.line}, found seq ${seq} in a log.open saying the file was truncated in place: records ${expected}–${seq - 1} were lost by copytruncate (not supported: rotate by renaming and call reopen())`
+        : `expected seq ${expected} after line ${st.prev.line}, found seq ${seq}: records ${expected}${seq - 1 > expected ? `–${seq - 1}` : ""} were removed`,
+      seq,
+    );
+    st.pendingMissing = { from: expected, to: seq - 1 };
+    st.laterSeqs = new Set();
+  } else {
+    st.fail(
+      "inserted",
+      `prevHash does not match the hash of seq ${st.prev.seq} (line ${st.prev.line}): a record was inserted or replaced before this one`,
+      seq,
+    );
+  }
+  return false;
+}
+
+/** The first record: seq 1 after the genesis hash, or a log.open continuing a file that was not given. */
+function checkFirst(st: VerifierState, rec: Parsed["rec"], seq: number): boolean {
+  if (seq === 1 && rec.prevHash === GENESIS_HASH) return true;
+  if (rec.event?.action !== "log.open") {
+    st.fail(
+      "removed",
+      `the log starts at seq ${seq}, not at seq 1: the records before it were removed, or the file was truncated in place (copytruncate is not supported: rotate by renaming and call reopen())`,
+      seq,
+    );
+    return false;
+  }
+  st.startedMidChain = true;
+  st.result.warnings.push(
+    rec.log?.reason === "truncated"
+      ? `the log starts at seq ${seq} with a log.open saying the file was truncated in place (copytruncate): the records before it are in the copy, if anywhere; copytruncate is not supported, rotate by renaming and reopen()`
+      : `the log starts at seq ${seq} with a log.open (${typeof rec.log?.reason === "string" ? rec.log.reason : "?"}): it continues an earlier file that was not given, so the records before it are not verified`,
+  );
+  return true;
+}
+
+/** A linked record: its own rules (log.close counts, the anchor's copy, checkpoints), then it becomes the head. */
+function accept(st: VerifierState, { rec, seq }: Parsed): void {
+  const r = st.result;
+  st.lastWasBreak = false;
+  const action = rec.event?.action;
+  const log = rec.log;
+  if (action === "log.close" && log !== undefined) {
+    if (typeof log.firstSeq !== "number" || typeof log.records !== "number" || seq - log.firstSeq !== log.records) {
+      st.fail("malformed", "log.close does not count the records its writer wrote", seq);
+      return;
+    }
+  }
+  if (st.anchor !== undefined) {
+    const anchored = st.anchor.bySeq.get(seq);
+    if (anchored !== undefined && anchored !== rec.hash) {
+      st.fail(
+        "anchor",
+        `seq ${seq} differs from the anchor's copy: the record was edited (and the chain recomputed)`,
+        seq,
+      );
+      return;
+    }
+  }
+  const time = parseTime(rec.time);
+  if (action === "log.checkpoint") {
+    if (!checkCheckpoint(st, rec, seq, time)) return;
+  } else if (action === "log.open") {
+    st.openSinceCheckpoint = true;
+  }
+  if (action === "log.close") st.lastClose = { seq, line: st.lineNo, file: st.file };
+  const idx = seq % RING;
+  st.ringSeq[idx] = seq;
+  st.ringHash[idx] = rec.hash;
+  st.ringTime[idx] = time ?? NaN;
+  st.ringLine[idx] = st.lineNo;
+  st.ringCheckpoint[idx] = action === "log.checkpoint" ? 1 : 0;
+  st.prev = { seq, hash: rec.hash, line: st.lineNo };
+  r.records++;
+  r.firstSeq ??= seq;
+  r.lastSeq = seq;
+  r.lastHash = rec.hash;
+  if (time !== undefined) st.lastRecordTime = time;
+  // What the closing anchor reports after log.close (sealed by one more checkpoint) does not reopen the log.
+  const anchorReportAfterClose =
+    st.lastAction === "log.close" && (action === "anchor.failure" || action === "anchor.recovered");
+  if (action !== "log.checkpoint" && !anchorReportAfterClose) st.lastAction = action;
+}

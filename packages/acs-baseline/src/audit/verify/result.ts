@@ -1,0 +1,91 @@
+/** What verify-log reports: the result, the problem it found, and the options it takes. */
+import type { KeyObject } from "node:crypto";
+
+/**
+ * What is wrong with the first bad line.
+ * @public
+ */
+export type AuditLogProblemKind =
+  | "edited"
+  | "removed"
+  | "inserted"
+  | "reordered"
+  | "malformed"
+  | "unchained"
+  | "noncanonical"
+  | "forged"
+  | "overlong"
+  | "anchor";
+
+/**
+ * The first line that breaks the log.
+ * @public
+ */
+export interface AuditLogProblem {
+  /** 1-based line number in its file. */
+  line: number;
+  /** The file, when several were verified. */
+  file?: string;
+  /** The record's `seq`, when it has one. */
+  seq?: number;
+  /** Edited, removed, inserted, reordered, malformed, unchained, noncanonical, forged, overlong or anchor. */
+  kind: AuditLogProblemKind;
+  /** What is wrong, in words. */
+  message: string;
+}
+
+/**
+ * Result of {@link verifyLog}.
+ * @public
+ */
+export interface VerifyLogResult {
+  /** `intact`: nothing wrong; `tampered`: a line was edited, inserted, removed, reordered or forged; `incomplete`: the chain holds but records are missing or not sealed. */
+  status: "intact" | "tampered" | "incomplete";
+  /** `status === "intact"`. */
+  intact: boolean;
+  /** Records whose chain was verified (up to the first problem). */
+  records: number;
+  /** Valid checkpoints (signature checked when a public key was given). */
+  checkpoints: number;
+  /** `seq` of the first verified record. */
+  firstSeq?: number;
+  /** `seq` of the last verified record. */
+  lastSeq?: number;
+  /** `hash` of the last verified record. */
+  lastHash?: string;
+  /** Highest `seq` sealed by a valid checkpoint. */
+  sealedSeq?: number;
+  /** True when the last record (before a final checkpoint) is `log.close`. */
+  closed: boolean;
+  /** The first bad line, when tampered. */
+  problem?: AuditLogProblem;
+  /** Line of the first problem (tampered) or of the first record that is missing its seal (incomplete). */
+  firstBadLine?: number;
+  /** Why the status is not `intact`, one sentence each. */
+  reasons: string[];
+  /** A torn last line (the writer died mid-write): its line number and length in bytes. */
+  truncatedTail?: { line: number; bytes: number };
+  /** Lines that are not audit records, skipped in logger mode. */
+  otherLines: number;
+  /** Things that do not change the status but limit what can be vouched for. */
+  warnings: string[];
+}
+
+/**
+ * How to verify.
+ * @public
+ */
+export interface VerifyLogOptions {
+  /** SPKI PEM (text or a file path) of the checkpoint key: checkpoints must then be signed, and every record sealed. */
+  publicKey?: string | KeyObject;
+  /** The off-host copy's lines (checkpoints or records), e.g. from a file anchor or the blob anchor. */
+  anchorLines?: Iterable<string> | AsyncIterable<string>;
+  /** Records this close to the end (or the anchor's last heartbeat) may be unsealed; the file's last checkpoint may be this much older than the anchor's. */
+  maxGapMs?: number;
+  /** The log is a host logger's output: lines that are not records are skipped and counted, records are checked by their own members. */
+  loggerMode?: boolean;
+  /** Longest accepted line (default 1 MiB): a longer one is rejected as soon as it is seen. */
+  maxLineBytes?: number;
+  /** Files that do not exist count as empty (used with an anchor, which then says whether records are missing). */
+  missingAsEmpty?: boolean;
+}

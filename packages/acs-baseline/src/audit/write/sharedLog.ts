@@ -1,0 +1,230 @@
+/**
+ * One log: a sink and its chain. Recorders writing to the same file, to stdout, to the same stream or through the same
+ * logger share it (one chain per log, never two interleaved). Each recorder's close() writes `log.close`; the sink
+ * closes with the last one. This file adds to the chain ({@link ChainWriter}) what concerns the file as a whole:
+ * segments (reopen, rotation), the exit flush, the anchor's reports and close.
+ */
+import { existsSync, renameSync, unlinkSync } from "node:fs";
+import { scrubText } from "../record/redaction.js";
+import type { ChainStart } from "./chainWriter.js";
+import { ChainWriter, EMPTY_CONTEXT_VALUE } from "./chainWriter.js";
+import type { SyncFlushable } from "./exitFlush.js";
+import { registerExitFlush, unregisterExitFlush } from "./exitFlush.js";
+import type { FileTail } from "./fileTail.js";
+import { FileSink, openFileSink, writableBy } from "./fileSink.js";
+import type { LogSettings } from "./logSettings.js";
+import type { AuditSink } from "./sink.js";
+
+/** The `log` member of a `log.open` record: why a segment starts, and the break it follows. */
+function openMember(reason: "break" | "reopen" | "rotate" | "truncated", tail?: FileTail): Record<string, unknown> {
+  const log: Record<string, unknown> = { reason };
+  if (tail?.breakKind !== undefined) {
+    log.break = tail.breakKind;
+    // bytes of the lines between the last record and this log.open, newlines included (a torn line gets one from us)
+    log.breakBytes = tail.breakBytes + (tail.breakKind === "torn" ? 1 : 0);
+  }
+  return log;
+}
+
+export class SharedLog extends ChainWriter implements SyncFlushable {
+  refs = 0;
+  private readonly onSighup: (() => void) | undefined;
+
+  constructor(
+    readonly key: unknown,
+    sink: AuditSink,
+    chain: boolean,
+    start: ChainStart,
+    settings: LogSettings,
+    opening?: { tail?: FileTail; notes?: { fixedMode?: number } },
+    reopenOnSighup = false,
+  ) {
+    super(sink, chain, start, settings);
+    registerExitFlush(this);
+    if (opening?.tail?.breakKind !== undefined && chain) {
+      this.enqueue(this.specialItem("log.open", { log: openMember("break", opening.tail) }, "warn"), false);
+    }
+    if (opening?.notes?.fixedMode !== undefined) {
+      const mode = opening.notes.fixedMode.toString(8).padStart(4, "0");
+      this.enqueue(
+        {
+          event: {
+            action: "config.warning",
+            outcome: "success",
+            level: "warn",
+            controls: ["LT-4"],
+            reason: `the audit file was ${writableBy(opening.notes.fixedMode)} (mode ${mode}); its mode was set to 0600`,
+          },
+          request: undefined,
+          ms: Date.now(),
+          ctx: EMPTY_CONTEXT_VALUE,
+          level: "warn",
+          close: false,
+        },
+        false,
+      );
+    }
+    if (reopenOnSighup && settings.file !== undefined) {
+      this.onSighup = () => void this.reopen("reopen").catch(() => undefined);
+      process.on("SIGHUP", this.onSighup);
+    }
+  }
+
+  /**
+   * Ends the current file with `log.close` and a checkpoint, opens the path again (after renaming the old file to
+   * `<file>.1` for a size rotation) and starts it with a `log.open` chained to the old file's last record.
+   */
+  reopen(reason: "reopen" | "rotate"): Promise<void> {
+    const file = this.settings.file;
+    if (file === undefined || !this.chain || this.closing !== undefined) return Promise.resolve();
+    if (this.switching !== undefined) return this.switching;
+    if (this.settings.signer !== undefined && this.settings.signer.signSync === undefined)
+      return this.switchAsync(reason, file);
+    // No key, or an in-process one: the switch is synchronous, nothing can interleave.
+    this.switching = Promise.resolve();
+    try {
+      this.drain(true);
+      this.endSegment(reason);
+      if (this.settings.checkpoints && !this.headSealed) void this.checkpoint();
+      if (this.bytes.length > 0) this.sink.write(this.bytes.take());
+      this.startSegment(reason, file);
+    } finally {
+      this.switching = undefined;
+    }
+    this.drain();
+    return Promise.resolve();
+  }
+
+  private endSegment(reason: "reopen" | "rotate"): void {
+    this.process({
+      event: {
+        action: "log.close",
+        outcome: "success",
+        level: "info",
+        controls: ["LT-4"],
+        reason: reason === "rotate" ? "size rotation" : "reopened",
+      },
+      request: undefined,
+      ms: Date.now(),
+      ctx: this.lastCtx,
+      level: "info",
+      close: true,
+    });
+  }
+
+  private startSegment(reason: "reopen" | "rotate", file: NonNullable<LogSettings["file"]>): void {
+    const old = this.sink;
+    // Records the old file could not take (disk full) go first into the new one: the chain stays in order.
+    const held = old instanceof FileSink && old.failed ? old.takeHeld() : [];
+    void old.close();
+    if (reason === "rotate" && file.rotate !== undefined) rotateFiles(file.path, file.rotate.keep);
+    const { sink, tail } = openFileSink(file.path, { allowSymlink: file.allowSymlink });
+    sink.hold(held);
+    this.sink = sink;
+    this.process(
+      this.specialItem("log.open", { log: { ...openMember(reason, tail.breakKind !== undefined ? tail : undefined) } }),
+    );
+  }
+
+  /** The same with a remote signer: records wait in the queue while the old file's final checkpoint is signed. */
+  private async switchAsync(reason: "reopen" | "rotate", file: NonNullable<LogSettings["file"]>): Promise<void> {
+    let done!: () => void;
+    this.switching = new Promise<void>((r) => (done = r));
+    try {
+      this.drain(true);
+      this.endSegment(reason);
+      await this.seal(true);
+      this.startSegment(reason, file);
+    } finally {
+      this.switching = undefined;
+      this.pending.push(...this.deferred);
+      this.deferred = [];
+      done();
+      this.drain();
+    }
+  }
+
+  /** An anchor's report, as an `anchor.failure` / `anchor.recovered` record. */
+  anchorEvent(
+    action: "anchor.failure" | "anchor.recovered",
+    info: { attempt: number; code?: string; message?: string; pendingLines?: number },
+  ): void {
+    // During close() too: a failure the closing anchor reports is recorded, and close() seals it with one more
+    // checkpoint after the anchor has closed (so the evidence stays in the log and the log still verifies).
+    const anchor: Record<string, unknown> = { attempt: Math.floor(Number(info.attempt) || 0) };
+    if (info.pendingLines !== undefined) anchor.pendingLines = Math.floor(Number(info.pendingLines) || 0);
+    const members: Record<string, unknown> = { anchor };
+    if (action === "anchor.failure")
+      members.error = {
+        code: scrubText(String(info.code ?? "ERROR")).slice(0, 64),
+        message: scrubText(String(info.message ?? "")).slice(0, 512),
+      };
+    try {
+      this.enqueue(this.specialItem(action, members, action === "anchor.failure" ? "warn" : "info"), true);
+    } catch {
+      // never throw into the anchor
+    }
+  }
+
+  /** Exit hook: everything queued is written before the process ends (and sealed, when the key signs synchronously). */
+  flushSync(): void {
+    if (this.deferred.length > 0) {
+      this.pending.push(...this.deferred);
+      this.deferred = [];
+    }
+    this.drain(true);
+    if (this.settings.checkpoints && this.settings.signer?.signSync !== undefined && this.sinceCheckpoint > 0) {
+      void this.checkpoint();
+      if (this.bytes.length > 0) this.sink.write(this.bytes.take());
+    }
+    this.sink.flushSync();
+  }
+
+  async close(): Promise<void> {
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    if (this.onSighup !== undefined) process.removeListener("SIGHUP", this.onSighup);
+    await this.switching;
+    try {
+      await this.seal(false);
+    } catch {
+      // still close
+    }
+    unregisterExitFlush(this);
+    const anchor = this.settings.anchor;
+    if (anchor !== undefined) {
+      try {
+        await anchor.close();
+      } catch {
+        // the anchor reported its failures
+      }
+      // Closing the anchor may report (anchor.failure for lines it could not store, anchor.recovered): those records
+      // come after the final checkpoint, so one more checkpoint seals them. The closed anchor no longer receives it;
+      // verify-log then says honestly that the file's last checkpoints are not in the anchor.
+      this.settings.anchor = undefined;
+      try {
+        await this.seal(false);
+      } catch {
+        // still close
+      }
+    }
+    return this.sink.close();
+  }
+}
+
+/** `<file>.keep` is dropped, `<file>.n` becomes `<file>.n+1`, `<file>` becomes `<file>.1`. */
+function rotateFiles(path: string, keep: number): void {
+  const n = Math.max(1, Math.floor(keep));
+  try {
+    if (existsSync(`${path}.${n}`)) unlinkSync(`${path}.${n}`);
+  } catch {
+    // best effort
+  }
+  for (let i = n - 1; i >= 1; i--) {
+    try {
+      if (existsSync(`${path}.${i}`)) renameSync(`${path}.${i}`, `${path}.${i + 1}`);
+    } catch {
+      // best effort
+    }
+  }
+  renameSync(path, `${path}.1`);
+}

@@ -1,0 +1,72 @@
+/**
+ * Detection of ACS connection strings (`endpoint=https://…;accesskey=…`), shared by the runtime guard, the lint
+ * rule, the scanner and `doctor`. One implementation, so the three can never disagree.
+ */
+
+// A value inside a connection string: no separator, no white space, no quote.
+const VALUE = String.raw`[^;\s"'\x60]`;
+// Any other `key=value;` pair that may stand between the two keys.
+const OTHER_PAIR = String.raw`(?:\s*[A-Za-z][\w-]*\s*=\s*${VALUE}*\s*;)`;
+// endpoint first, then accesskey (any pairs between), or the other way round. Case-insensitive, any spacing.
+// Every repetition consumes a `;`, and the value classes exclude both `;` and white space, so matching is linear.
+const ENDPOINT_FIRST = String.raw`\bendpoint\s*=\s*${VALUE}+\s*;${OTHER_PAIR}*\s*accesskey\s*=\s*(${VALUE}*)`;
+const KEY_FIRST = String.raw`\baccesskey\s*=\s*(${VALUE}*)\s*;${OTHER_PAIR}*\s*endpoint\s*=\s*${VALUE}+`;
+const CONNECTION_STRING = new RegExp(`${ENDPOINT_FIRST}|${KEY_FIRST}`, "i");
+const CONNECTION_STRING_GLOBAL = new RegExp(`${ENDPOINT_FIRST}|${KEY_FIRST}`, "gi");
+
+/** Longest text the detector looks at in one go; longer inputs are checked line by line. */
+const MAX_SCAN_LENGTH = 1 << 20;
+
+/** One connection string found in a text. */
+export interface ConnectionStringMatch {
+  /** Offset of the first character of the match in the text. */
+  index: number;
+  /** Length of the match. */
+  length: number;
+  /** The match with its access key masked (safe to print). */
+  masked: string;
+  /**
+   * True when the access key is a placeholder, not a key: empty, shorter than 40 characters, outside the base64
+   * alphabet (`<key>`, `${ACS_KEY}`, `{{key}}`, `%KEY%`, `your-access-key`), or made of fewer than 8 distinct
+   * characters (`xxxx…`).
+   */
+  placeholder: boolean;
+}
+
+/** True when an access-key value cannot be a real ACS key (see {@link ConnectionStringMatch.placeholder}). */
+export function isPlaceholderKey(key: string): boolean {
+  if (!/^[A-Za-z0-9+/]{40,}={0,2}$/.test(key)) return true;
+  return new Set(key.replace(/=+$/, "")).size < 8;
+}
+
+/**
+ * True when `value` contains something shaped like an ACS connection string: an `endpoint=` pair and an
+ * `accesskey=` pair joined by `;` (any case, either order, any spacing, other pairs allowed between).
+ */
+export function isConnectionStringShaped(value: string): boolean {
+  if (value.length === 0 || !/accesskey/i.test(value)) return false;
+  if (value.length <= MAX_SCAN_LENGTH) return CONNECTION_STRING.test(value);
+  return value.split(/\r?\n/).some((line) => CONNECTION_STRING.test(line));
+}
+
+/** Every ACS connection string in `text`, with offsets and a masked rendering. */
+export function findConnectionStrings(text: string): ConnectionStringMatch[] {
+  if (!/accesskey/i.test(text)) return [];
+  const found: ConnectionStringMatch[] = [];
+  CONNECTION_STRING_GLOBAL.lastIndex = 0;
+  for (let m = CONNECTION_STRING_GLOBAL.exec(text); m !== null; m = CONNECTION_STRING_GLOBAL.exec(text)) {
+    found.push({
+      index: m.index,
+      length: m[0].length,
+      masked: maskConnectionString(m[0]),
+      placeholder: isPlaceholderKey(m[1] ?? m[2] ?? ""),
+    });
+    if (m[0].length === 0) CONNECTION_STRING_GLOBAL.lastIndex++;
+  }
+  return found;
+}
+
+/** Replaces the value of every `accesskey=` pair with `***` so the result is safe to print. */
+export function maskConnectionString(value: string): string {
+  return value.replace(/(accesskey\s*=\s*)[^;\s"'\x60]*/gi, "$1***");
+}
