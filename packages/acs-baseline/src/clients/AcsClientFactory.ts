@@ -6,8 +6,8 @@
 import { inspect } from "node:util";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
-import { SmsClient } from "@azure/communication-sms";
-import { CommunicationIdentityClient } from "@azure/communication-identity";
+import type { SmsClient } from "@azure/communication-sms";
+import type { CommunicationIdentityClient } from "@azure/communication-identity";
 import { openAuditRecorder, type AuditRecorder } from "../audit/write/recorder.js";
 import type { CredentialType } from "../audit/record/events.js";
 import type { SharedTokenCredential } from "../credentials/sharedTokenCache.js";
@@ -33,6 +33,7 @@ import {
   type FactoryCredential,
 } from "./factoryCredential.js";
 import { FactoryRecords } from "./factoryRecords.js";
+import { identityClientClass, smsClientClass } from "./clientPackages.js";
 import {
   factoryOptionsFromEnvironment,
   principalOf,
@@ -140,14 +141,14 @@ export class AcsClientFactory {
     return this.#config.endpoint.origin;
   }
 
-  /** An SmsClient with the guard and the audit policy. */
+  /** An SmsClient with the guard and the audit policy (`@azure/communication-sms` loads on the first call). */
   createSmsClient(options?: CommonClientOptions): SmsClient {
-    return this.createClient(SmsClient, options);
+    return this.createClient(smsClientClass(), options);
   }
 
-  /** A CommunicationIdentityClient with the guard and the audit policy. */
+  /** A CommunicationIdentityClient with the guard and the audit policy (its package loads on the first call). */
   createIdentityClient(options?: CommonClientOptions): CommunicationIdentityClient {
-    return this.createClient(CommunicationIdentityClient, options);
+    return this.createClient(identityClientClass(), options);
   }
 
   /**
