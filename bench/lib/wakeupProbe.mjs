@@ -2,6 +2,7 @@
 // sleep, alone and with one more timer (or setImmediate) per cycle. `node bench/lib/wakeupProbe.mjs`
 import { fstatSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { setImmediate } from "node:timers";
 const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 const fd = openSync(`${tmpdir()}/acs-wakeup-probe.log`, "a");
 const buf = Buffer.alloc(700, 97);
