@@ -25,29 +25,29 @@ export const SUSPECTS = {
   "no guard copy (check in place)": [
     [
       "guard/requestGuard.js",
-      "    const sent = snapshotOf(request);\n    checkRequest(sent,",
-      "    const sent = request;\n    checkRequest(sent,",
+      "    const sent = snapshotOf(request);\n    checkPrepared(sent,",
+      "    const sent = request;\n    checkPrepared(sent,",
     ],
     ["guard/requestGuard.js", "    sealSnapshot(sent);\n    return sent;", "    return sent;"],
   ],
   "no request records": [
     [
-      "audit/auditPolicy.js",
+      "audit/write/auditPolicy.js",
       "            const start = performance.now();",
       "            return next(request);\n            const start = performance.now();",
     ],
   ],
   "records built but not queued": [
     [
-      "audit/recorder.js",
+      "audit/write/recorder.js",
       "        if (this.closing !== undefined || this.log.closing !== undefined || this.minRank > 30)\n            return;",
       "        return;",
     ],
   ],
-  "queue drained every 2 ms": [["audit/recorder.js", "const BATCH_MS = 50;", "const BATCH_MS = 2;"]],
+  "queue drained every 2 ms": [["audit/write/chainWriter.js", "const BATCH_MS = 50;", "const BATCH_MS = 2;"]],
   "CommonJS http client (the SDK's copy)": [
     [
-      "clients/AcsClientFactory.js",
+      "clients/clientPipeline.js",
       'import { createDefaultHttpClient } from "@azure/core-rest-pipeline";',
       'import { createRequire } from "node:module";\nconst { createDefaultHttpClient } = createRequire(import.meta.url)("@azure/core-rest-pipeline");',
     ],
@@ -79,7 +79,7 @@ export const SUSPECTS = {
   ],
   "record fields ×10": [
     [
-      "audit/auditPolicy.js",
+      "audit/write/auditPolicy.js",
       "    if (fast !== undefined) {",
       "    for (let i = 0; i < 9; i++) globalThis.__sink = [traceOf(request, active), pathOf(request.url), correlationOf(response), performance.now()];\n    if (fast !== undefined) {",
     ],
