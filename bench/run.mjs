@@ -65,7 +65,7 @@ if (want("pipeline")) {
 if (want("profile")) {
   for (const concurrency of [1, 32]) log(renderProfileRequest(await profileRequest({ concurrency, ...(smoke ? { runs: 1, requests: 50, warmup: 10 } : {}) })));
 }
-if ((only !== null && only.has("attribution")) || smoke) log(renderAttribution(await attribution(smoke ? { forks: 1, rounds: 2, batch: 5, warmup: 10 } : {})));
+if (only === null ? smoke : only.has("attribution")) log(renderAttribution(await attribution(smoke ? { forks: 1, rounds: 2, batch: 5, warmup: 10 } : {})));
 if (want("previous") && values.previous !== undefined) {
   log(renderPreviousBuild(await previousBuild({ dir: values.previous, ...(smoke ? { rounds: 2, batch: 20, warmup: 20 } : {}) })));
 }
