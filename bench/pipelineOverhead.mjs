@@ -10,14 +10,16 @@ import { AcsClientFactory } from "acs-baseline";
 import { emulatorFactoryOptions, startEmulator } from "acs-baseline-emulator";
 import { inMemoryHttpClient, rawInMemorySmsClient } from "./lib/inMemoryHttpClient.mjs";
 import { cpuRounds } from "./lib/cpuRounds.mjs";
+import { signedAudit, signingKeyFile } from "./lib/signingKey.mjs";
 import { bootstrapMedianInterval, fmt, median } from "./lib/stats.mjs";
 
 export async function pipelineOverhead({ rounds = 60, batch = 1000, warmup = 3000, concurrency = 4 } = {}) {
   const emu = await startEmulator({ tokenLifetimeSeconds: 3600 });
   const app = await emu.createTestApplication();
   const dir = mkdtempSync(join(tmpdir(), "acs-bench-pipeline-"));
+  const key = signingKeyFile();
   // The in-memory HttpClient is a caller-supplied transport: let in explicitly (allowCustomHttpClient).
-  const audited = new AcsClientFactory(emulatorFactoryOptions(emu, app, { allowCustomHttpClient: true, audit: { destination: join(dir, "audit.log"), chain: true } }));
+  const audited = new AcsClientFactory(emulatorFactoryOptions(emu, app, { allowCustomHttpClient: true, audit: signedAudit(join(dir, "audit.log"), key.path) }));
   const bare = new AcsClientFactory(emulatorFactoryOptions(emu, app, { allowCustomHttpClient: true }));
   const raw = () => rawInMemorySmsClient(emu, app);
   const subjects = [
@@ -38,13 +40,14 @@ export async function pipelineOverhead({ rounds = 60, batch = 1000, warmup = 300
     await bare.close();
     await emu.close();
     rmSync(dir, { recursive: true, force: true });
+    key.remove();
   }
 }
 
 /** `e2eRawUs`: raw CPU per request of the end-to-end run, to put the extra microseconds in proportion. */
 export function renderPipelineOverhead(result, e2eRawUs) {
   const lines = [
-    `Pipeline overhead without the network (SmsClient.send with an in-memory HttpClient, ${result.rounds} rounds × ${result.batch} requests, ${result.concurrency} in flight)`,
+    `Pipeline overhead without the network (SmsClient.send with an in-memory HttpClient, factory = audit log on, chained, signed; ${result.rounds} rounds × ${result.batch} requests, ${result.concurrency} in flight)`,
     "",
     `| client | CPU/request (µs) | extra over raw (µs, 95% CI) |${e2eRawUs ? " extra as share of an end-to-end request |" : ""}`,
     `|---|---|---|${e2eRawUs ? "---|" : ""}`,

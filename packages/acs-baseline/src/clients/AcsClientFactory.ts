@@ -1,13 +1,12 @@
 /**
- * The only way acs-baseline hands out ACS SDK clients: one Microsoft Entra ID credential, the request guard and the
- * audit policy on every client. Orchestration only: options are validated in `factoryOptions.ts`, the credential is
- * built in `factoryCredential.ts`, each client's pipeline in `clientPipeline.ts`, the records in `factoryRecords.ts`.
+ * The only way acs-baseline hands out ACS SDK clients. Orchestration only: options in `factoryOptions.ts`, the
+ * credential in `factoryCredential.ts`, each client's pipeline in `clientPipeline.ts`, records in `factoryRecords.ts`.
  */
 import { inspect } from "node:util";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
-import { SmsClient } from "@azure/communication-sms";
-import { CommunicationIdentityClient } from "@azure/communication-identity";
+import type { SmsClient } from "@azure/communication-sms";
+import type { CommunicationIdentityClient } from "@azure/communication-identity";
 import { openAuditRecorder, type AuditRecorder } from "../audit/write/recorder.js";
 import type { CredentialType } from "../audit/record/events.js";
 import type { SharedTokenCredential } from "../credentials/sharedTokenCache.js";
@@ -23,7 +22,6 @@ import {
   factoryPostureGate,
   readClientOptions,
   sharedDefaultHttpClient,
-  type PipelineSettings,
   type PostureGate,
 } from "./clientPipeline.js";
 import {
@@ -35,8 +33,8 @@ import {
 import { FactoryRecords } from "./factoryRecords.js";
 import type { AcsClientConstructor } from "./clientConstructor.js";
 import type { ChatClient } from "@azure/communication-chat";
-import type { ChatUser, CreateChatClientOptions } from "./chatClient.js";
-import { assertNotChatClient, createChatClient } from "./chatClient.js";
+import { assertNotChatClient, createChatClient, type ChatUser, type CreateChatClientOptions } from "./chatClient.js";
+import { identityClientClass, smsClientClass } from "./clientPackages.js";
 import {
   factoryOptionsFromEnvironment,
   principalOf,
@@ -45,7 +43,6 @@ import {
   type AcsClientFactoryOptions,
   type FactoryConfiguration,
 } from "./factoryOptions.js";
-
 export type { AcsClientConstructor } from "./clientConstructor.js";
 
 /**
@@ -66,7 +63,7 @@ export class AcsClientFactory {
   readonly #config: FactoryConfiguration;
   readonly #credential: SharedTokenCredential;
   readonly #credentialType: CredentialType;
-  /** False when no audit options were given: the request policy is then not installed at all. */
+  /** False without audit options: the request policy is then not installed at all. */
   readonly #audited: boolean;
   readonly #gate: PostureGate | undefined;
   readonly #clientTypes = new Set<PostureClientType>();
@@ -108,11 +105,8 @@ export class AcsClientFactory {
   }
 
   /**
-   * Builds a factory from the environment: AZURE_COMMUNICATION_ENDPOINT, AZURE_TENANT_ID, AZURE_CLIENT_ID,
-   * AZURE_CLIENT_CERTIFICATE_PATH, AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_SECRET,
-   * AZURE_COMMUNICATION_USE_MANAGED_IDENTITY, AZURE_AUTHORITY_HOST, AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS,
-   * AZURE_CLIENT_SEND_CERTIFICATE_CHAIN. `overrides` win over the environment. Key material found in other
-   * variables (connection strings, access keys) is reported by name in a `config.warning` audit record.
+   * Builds a factory from the environment (the variables of `ENVIRONMENT_VARIABLES`; docs/factory.md lists them);
+   * `overrides` win. Key material in other variables is reported by name in a `config.warning` audit record.
    */
   static fromEnvironment(
     overrides: Partial<AcsClientFactoryOptions> = {},
@@ -139,30 +133,26 @@ export class AcsClientFactory {
     return this.#config.endpoint.origin;
   }
 
-  /** An SmsClient with the guard and the audit policy. */
+  /** An SmsClient with the guard and the audit policy (`@azure/communication-sms` loads on the first call). */
   createSmsClient(options?: CommonClientOptions): SmsClient {
-    return this.createClient(SmsClient, options);
+    return this.createClient(smsClientClass(), options);
   }
 
-  /** A CommunicationIdentityClient with the guard and the audit policy. */
+  /** A CommunicationIdentityClient with the guard and the audit policy (its package loads on the first call). */
   createIdentityClient(options?: CommonClientOptions): CommunicationIdentityClient {
-    return this.createClient(CommunicationIdentityClient, options);
+    return this.createClient(identityClientClass(), options);
   }
 
   /**
-   * A ChatClient for a Communication Services user (optional peer `@azure/communication-chat`): this factory's
-   * identity client mints the user's `chat` token and mints it again once it has expired; the client and its thread
-   * clients carry the guard and the audit policies; each mint is audited (`user-token.issue`, `user-token.refresh`).
-   * @param user - `{ communicationUserId }` from `CommunicationIdentityClient.createUser`, or its raw ID `8:acs:…`
-   * @throws TypeError for another kind of user; RangeError for `tokenExpiresInMinutes` outside 60–1440; Error when
-   * `@azure/communication-chat` is not installed; BaselineViolationError as {@link AcsClientFactory.createClient}.
+   * A ChatClient for a Communication Services user (`{ communicationUserId }` or `8:acs:…`): this factory's identity
+   * client mints its `chat` token, again once expired; guarded and audited like every client (docs/factory.md).
+   * @throws TypeError, RangeError (`tokenExpiresInMinutes` outside 60–1440), Error (no `@azure/communication-chat`).
    */
   createChatClient(user: ChatUser, options?: CreateChatClientOptions): ChatClient {
     if (this.#closed) throw new Error("This AcsClientFactory is closed; create a new one.");
     const parts = {
       createIdentityClient: () => this.createIdentityClient(),
-      createClient: <C, O extends object>(ClientClass: AcsClientConstructor<C, O>, opts?: O) =>
-        this.createClient(ClientClass, opts),
+      createClient: <C, O extends object>(Client: AcsClientConstructor<C, O>, o?: O) => this.createClient(Client, o),
       record: (event: Parameters<AuditRecorder["write"]>[0]) => this.#recorder.write(event),
     };
     return createChatClient(parts, user, options);
@@ -191,7 +181,12 @@ export class AcsClientFactory {
       const clientType = clientTypeOfClass(name);
       if (clientType !== undefined) this.#clientTypes.add(clientType);
       const merged = { ...this.#config.clientOptions, ...(opts ?? {}) };
-      const clientOptions = clientPipelineOptions(merged, name, this.#pipelineSettings(name));
+      const clientOptions = clientPipelineOptions(merged, name, {
+        ...this.#config,
+        recorder: this.#audited ? this.#recorder : undefined,
+        gate: this.#gate,
+        onBlocked: this.#records.blockedFor(name),
+      });
       const credential = credentialForClient(this.#credential, clientOptions);
       const client = new ClientClass(this.#config.endpoint.origin, credential, clientOptions as unknown as TOptions);
       assertGuardInstalled(client, name);
@@ -204,9 +199,8 @@ export class AcsClientFactory {
   }
 
   /**
-   * Checks the resource's posture now (the `posture` option's resource and ARM endpoint, this factory's credential,
-   * TLS opts and endpoint) and writes one `posture.check` audit record per check. The result is what
-   * `checkPosture` returns; in `enforce` mode a passing `local-auth-disabled` opens the clients for `maxAgeMs`.
+   * Checks the resource's posture now (with this factory's credential, TLS options and endpoint) and records each
+   * check (`posture.check`); in `enforce` mode a pass opens the clients for `maxAgeMs`.
    * @throws TypeError when the factory has no `posture` option.
    */
   async checkPosture(): Promise<PostureResult> {
@@ -216,9 +210,8 @@ export class AcsClientFactory {
   }
 
   /**
-   * Aborts token fetches still in flight (their callers get an AbortError), flushes the audit log and writes its
-   * final `log.close` record. No timer or socket of the factory keeps the process alive afterwards. Clients already
-   * created keep working (a later request fetches a new token).
+   * Aborts token fetches in flight, flushes the audit log and writes its final `log.close`; nothing of the factory
+   * keeps the process alive afterwards. Clients already created keep working (a later request fetches a new token).
    */
   async close(): Promise<void> {
     this.#closed = true;
@@ -243,7 +236,7 @@ export class AcsClientFactory {
     return `AcsClientFactory ${inspect(this.toJSON())}`;
   }
 
-  /** The credential, in baseline order, with rotation reported to the audit log. */
+  /** The credential in baseline order; rotation is recorded. */
   #buildCredential(config: FactoryConfiguration): FactoryCredential {
     const records = this.#records;
     const onBlocked = (error: BaselineViolationError) => records.refusedAtWire(error);
@@ -253,16 +246,5 @@ export class AcsClientFactory {
       this.#recorder.setPrincipal({ certificateThumbprint: loaded.thumbprint });
     });
     return createFactoryCredential(credentialSettingsOf(config), transport, events);
-  }
-
-  /** What a client's pipeline is built from; refusals are recorded with the client's name. */
-  #pipelineSettings(name: string): PipelineSettings {
-    return {
-      target: this.#config.target,
-      timeoutMs: this.#config.timeoutMs,
-      recorder: this.#audited ? this.#recorder : undefined,
-      gate: this.#gate,
-      onBlocked: this.#records.blockedFor(name),
-    };
   }
 }

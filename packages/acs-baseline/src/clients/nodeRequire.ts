@@ -1,7 +1,7 @@
 /**
- * Synchronous loading for this module's dialect, so an optional peer dependency (`@azure/communication-chat`) is
- * loaded only when it is used and `createChatClient` can stay synchronous like every other `create*` method. The
- * CommonJS build uses `nodeRequire-cjs.cts` instead.
+ * Synchronous loading for this module's dialect, so the factory loads an ACS client package (and the optional
+ * `@azure/communication-chat`) only when the first client of its kind is created: `create*Client` is synchronous.
+ * The CommonJS build uses `nodeRequire-cjs.cts` instead.
  */
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";

@@ -29,18 +29,32 @@ export interface GuardTarget {
 /** Called with the refusal before it is thrown (for the audit log). */
 export type BlockedHandler = (error: BaselineViolationError, request: PipelineRequest) => void;
 
-const prefixes = new WeakMap<GuardTarget, string[]>();
+/** A target read once, with the `https://host[:port]/` spellings a request URL may start with (parse-free check). */
+interface PreparedTarget {
+  readonly hostname: string;
+  readonly port: number;
+  readonly prefixes: readonly string[];
+}
 
-/** `https://host[:port]/` spellings of the target, for a parse-free check on the hot path. */
-function prefixesOf(target: GuardTarget): string[] {
-  let list = prefixes.get(target);
-  if (list === undefined) {
-    const host = target.hostname.includes(":") ? `[${target.hostname}]` : target.hostname;
-    list = [`https://${host}:${target.port}/`];
-    if (target.port === 443) list.push(`https://${host}/`);
-    prefixes.set(target, list);
+/** The target as a guard uses it on every request: copied, frozen and with its prefixes, once per guard. */
+function prepareTarget(target: GuardTarget): PreparedTarget {
+  const { hostname, port } = target;
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  const prefixes = [`https://${host}:${port}/`];
+  if (port === 443) prefixes.push(`https://${host}/`);
+  return Object.freeze({ hostname, port, prefixes: Object.freeze(prefixes) });
+}
+
+const prepared = new WeakMap<GuardTarget, PreparedTarget>();
+
+/** For {@link checkRequest} callers that pass a target each time: prepared once per target object. */
+function preparedOf(target: GuardTarget): PreparedTarget {
+  let known = prepared.get(target);
+  if (known === undefined) {
+    known = prepareTarget(target);
+    prepared.set(target, known);
   }
-  return list;
+  return known;
 }
 
 function authorizationReason(request: PipelineRequest): string | undefined {
@@ -99,16 +113,18 @@ export function transportRefusal(request: PipelineRequest, allowance?: AgentAllo
   return tls === undefined ? undefined : ["TLS_VERIFICATION_DISABLED", tls];
 }
 
-function blockReason(request: PipelineRequest, target: GuardTarget, transport: AgentAllowance | false): [BaselineViolationCode, string] | undefined {
+const auth = (reason: string | undefined): [BaselineViolationCode, string] | undefined =>
+  reason === undefined ? undefined : ["KEY_AUTH_BLOCKED", reason];
+
+function blockReason(request: PipelineRequest, target: PreparedTarget, transport: AgentAllowance | false): [BaselineViolationCode, string] | undefined {
   if (transport !== false) {
     const refused = transportRefusal(request, transport);
     if (refused !== undefined) return refused;
   }
-  const auth = (reason: string | undefined): [BaselineViolationCode, string] | undefined => (reason === undefined ? undefined : ["KEY_AUTH_BLOCKED", reason]);
   // Fast path: the URL starts with exactly the configured origin (lower case, as the SDK builds it), so scheme,
   // host, port and the absence of user-info are settled without parsing.
   const url = request.url;
-  for (const prefix of prefixesOf(target)) if (url.startsWith(prefix)) return auth(authorizationReason(request));
+  for (const prefix of target.prefixes) if (url.startsWith(prefix)) return auth(authorizationReason(request));
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -138,6 +154,10 @@ export function blockedError(method: string, code: BaselineViolationCode, reason
  * transport checks (overrides, TLS), which only the HttpClient step — the last one before the wire — needs to make.
  */
 export function checkRequest(request: PipelineRequest, target: GuardTarget, onBlocked?: BlockedHandler, transport: AgentAllowance | false = {}): void {
+  checkPrepared(request, preparedOf(target), onBlocked, transport);
+}
+
+function checkPrepared(request: PipelineRequest, target: PreparedTarget, onBlocked: BlockedHandler | undefined, transport: AgentAllowance | false): void {
   const blocked = blockReason(request, target, transport);
   if (blocked === undefined) return;
   const error = blockedError(request.method, blocked[0], blocked[1]);
@@ -151,15 +171,16 @@ export function checkRequest(request: PipelineRequest, target: GuardTarget, onBl
  * the policy then checks and passes on a snapshot of the request (see {@link snapshotOf}).
  */
 export function createRequestGuardPolicy(target: GuardTarget, onBlocked?: BlockedHandler, transport: AgentAllowance | false = false): PipelinePolicy {
+  const fixed = prepareTarget(target);
   return {
     name: REQUEST_GUARD_POLICY_NAME,
     sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {
       if (transport === false) {
-        checkRequest(request, target, onBlocked, transport);
+        checkPrepared(request, fixed, onBlocked, transport);
         return next(request);
       }
       // The last check of a pipeline whose HttpClient is not ours: what it checks is what goes on.
-      return next(checkedCopy(request, target, onBlocked, transport));
+      return next(checkedCopy(request, fixed, onBlocked, transport));
     },
   };
 }
@@ -275,9 +296,9 @@ export function setOwn<K extends keyof PipelineRequest>(target: PipelineRequest,
  * {@link snapshotOf}, checked, then sealed with {@link sealSnapshot}.
  * @throws BaselineViolationError KEY_AUTH_BLOCKED, TLS_VERIFICATION_DISABLED
  */
-function checkedCopy(request: PipelineRequest, target: GuardTarget, onBlocked: BlockedHandler | undefined, transport: AgentAllowance): PipelineRequest {
+function checkedCopy(request: PipelineRequest, target: PreparedTarget, onBlocked: BlockedHandler | undefined, transport: AgentAllowance): PipelineRequest {
   const sent = snapshotOf(request);
-  checkRequest(sent, target, onBlocked, transport);
+  checkPrepared(sent, target, onBlocked, transport);
   sealSnapshot(sent);
   return sent;
 }
@@ -288,11 +309,12 @@ function checkedCopy(request: PipelineRequest, target: GuardTarget, onBlocked: B
  * of the request taken once (see {@link snapshotOf}).
  */
 export function guardHttpClient(inner: HttpClient, target: GuardTarget, onBlocked?: BlockedHandler, timeoutMs = 0, agents: AgentAllowance = {}): HttpClient {
+  const fixed = prepareTarget(target);
   return {
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
       let sent: PipelineRequest;
       try {
-        sent = checkedCopy(request, target, onBlocked, agents);
+        sent = checkedCopy(request, fixed, onBlocked, agents);
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
