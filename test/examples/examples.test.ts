@@ -74,7 +74,7 @@ describe("examples against the emulator", () => {
       /^ {2}Audit: \d+ records, hash chain, \d+ signed checkpoints, blob anchor; a cut tail: incomplete\.$/,
     );
     expect(lines.at(-1)).toMatch(
-      /^ {2}Posture: a leaked key worked until the plan disabled local auth; [1-9]\d* → 0 failing checks\.$/,
+      /^ {2}Posture: leaked key dead after the plan; [1-9]\d* → 0 failing; estate: [1-9]\d*\/\d+ keys on, key callers named\.$/,
     );
   });
 });

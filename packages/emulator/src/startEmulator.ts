@@ -15,11 +15,10 @@ import type { EmulatorArm } from "./arm/index.js";
 import { createArmState, createEmulatorArm, handleArm } from "./arm/index.js";
 import type { ApplicationRegistration } from "./applications.js";
 import { ApplicationRegistry } from "./applications.js";
-import type { CreateCertificateOptions } from "./certificates.js";
 import { createServerTls } from "./certificates.js";
 import type { EntraState } from "./entra.js";
 import { ACS_SCOPE, handleEntra, issuerOf } from "./entra.js";
-import type { TestOidcIssuer, TestOidcTokenOptions } from "./federation.js";
+import type { TestOidcIssuer } from "./federation.js";
 import { OidcIssuerRegistry, createTestOidcIssuer } from "./federation.js";
 import type { ManagedIdentityEndpointOptions, TestManagedIdentity } from "./managedIdentity.js";
 import type { EmulatorSide, FaultSpec, InjectedFault } from "./faults.js";
@@ -30,6 +29,13 @@ import type { Server } from "./servers.js";
 import { closeServer, sideListener, startSideServers } from "./servers.js";
 import type { IdentityContext } from "./testIdentities.js";
 import { createApplication, createManagedIdentityEndpoint, createWorkloadIdentity } from "./testIdentities.js";
+import type {
+  EmulatorStats,
+  TestApplication,
+  TestApplicationOptions,
+  TestWorkloadIdentity,
+  TestWorkloadIdentityOptions,
+} from "./testIdentityTypes.js";
 
 /** Options for {@link startEmulator}. @public */
 export interface EmulatorOptions {
@@ -47,82 +53,13 @@ export interface EmulatorOptions {
   subscriptionId?: string;
 }
 
-/** Options for {@link Emulator.createTestApplication}. @public */
-export interface TestApplicationOptions {
-  /** RBAC roles; default grants data-plane access. `[]` makes ACS answer 403. */
-  roles?: string[];
-  /**
-   * Give the application's service principal the ARM role `Reader` on the emulated ACS resource (default true), so
-   * `acs-baseline posture` and `checkPosture` can read the resource. `false` leaves it without any ARM role.
-   */
-  armReader?: boolean;
-  /** Encrypt the private key in the PEM file with this password. */
-  password?: string;
-  notBefore?: Date;
-  notAfter?: Date;
-  /** Folder for the PEM file. Default: a temporary folder removed by `close()`. */
-  directory?: string;
-  /** Private key format. Default `pkcs8`. */
-  keyFormat?: CreateCertificateOptions["keyFormat"];
-}
-
-/** An application created by {@link Emulator.createTestApplication}. @public */
-export interface TestApplication {
-  clientId: string;
-  /** Object ID of the application's service principal (the `oid` claim of its tokens; the principal in role assignments). */
-  objectId: string;
-  /** PEM file (private key + certificate), mode 0600. */
-  certificatePath: string;
-  /** Content of `certificatePath`. */
-  pem: string;
-  certificatePem: string;
-  privateKeyPem: string;
-  /** SHA-256 thumbprint, lower-case hex. */
-  thumbprint: string;
-}
-
-/** Options for {@link Emulator.createTestWorkloadIdentity}. @public */
-export interface TestWorkloadIdentityOptions {
-  /** RBAC roles; default grants data-plane access. `[]` makes ACS answer 403. */
-  roles?: string[];
-  /** The external identity (`sub`). Default `system:serviceaccount:default:acs-app`. */
-  subject?: string;
-  /** Folder for the token file. Default: a temporary folder removed by `close()`. */
-  directory?: string;
-}
-
-/**
- * An application with a federated identity credential that trusts a test OIDC issuer, and a token file holding a
- * token from that issuer, as AKS workload identity projects it (`AZURE_FEDERATED_TOKEN_FILE`). @public
- */
-export interface TestWorkloadIdentity {
-  /** The application (client) ID: `AZURE_CLIENT_ID`. */
-  clientId: string;
-  /** The federated token file (mode 0600): `AZURE_FEDERATED_TOKEN_FILE`. */
-  tokenFilePath: string;
-  /** The subject the federated credential trusts. */
-  subject: string;
-  /** The issuer the federated credential trusts (sign other tokens with it). */
-  oidcIssuer: TestOidcIssuer;
-  /** Replaces the token in the file (as the kubelet rotates it); claims can be changed to write a token Entra refuses. */
-  writeToken(options?: Partial<TestOidcTokenOptions>): Promise<void>;
-}
-
-/** Counters of what the emulator did. @public */
-export interface EmulatorStats {
-  /** Requests to the token endpoint (successful or not). */
-  readonly tokenRequests: number;
-  /** Access tokens issued. */
-  readonly tokensIssued: number;
-  /** Token requests that presented a client assertion seen before (accepted until it expires). */
-  readonly assertionReuses: number;
-  /** Requests to the ACS data plane. */
-  readonly acsRequests: number;
-  /** ACS requests refused because their access token had expired. */
-  readonly expiredTokensRefused: number;
-  /** Requests to the ARM side. */
-  readonly armRequests: number;
-}
+export type {
+  EmulatorStats,
+  TestApplication,
+  TestApplicationOptions,
+  TestWorkloadIdentity,
+  TestWorkloadIdentityOptions,
+} from "./testIdentityTypes.js";
 
 /** A running emulator. @public */
 export interface Emulator {
@@ -209,7 +146,8 @@ function createSideStates(shared: SharedState) {
     log: shared.log,
     stats: counters,
     seenAssertions: new Map(),
-    tokenResources: () => (endpoints.arm === "" ? [] : [{ scope: `${endpoints.arm}/.default`, audience: endpoints.arm }]),
+    tokenResources: () =>
+      endpoints.arm === "" ? [] : [{ scope: `${endpoints.arm}/.default`, audience: endpoints.arm }],
   };
   const armState = createArmState({
     issuer: () => issuerOf(entraState),
@@ -230,11 +168,41 @@ function createSideStates(shared: SharedState) {
     identities: new Map<string, { revokedBefore: number }>(),
     smsMessages: shared.smsMessages,
     stats: counters,
-    localAuth: () => ({ disabled: armState.resource.disableLocalAuth, keys: [armState.keys.primary, armState.keys.secondary] }),
+    localAuth: () => ({
+      disabled: armState.resource.disableLocalAuth,
+      keys: [armState.keys.primary, armState.keys.secondary],
+    }),
     dataPlane: createDataPlane(),
     endpoint: () => endpoints.acs,
   };
   return { entraState, armState, acsState };
+}
+
+/** Zeroed counters. */
+function newCounters(): SharedState["counters"] {
+  return {
+    tokenRequests: 0,
+    tokensIssued: 0,
+    assertionReuses: 0,
+    acsRequests: 0,
+    expiredTokensRefused: 0,
+    armRequests: 0,
+  };
+}
+
+/** The listener of each side: its handler, behind the faults, the request log and the counters. */
+function sideHandler(states: ReturnType<typeof createSideStates>, context: Parameters<typeof sideListener>[2]) {
+  const { entraState, armState, acsState } = states;
+  return (side: EmulatorSide) =>
+    sideListener(
+      side,
+      side === "entra"
+        ? (req, res) => handleEntra(req, res, entraState)
+        : side === "arm"
+          ? (req, res) => handleArm(req, res, armState)
+          : (req, res) => handleAcs(req, res, acsState),
+      context,
+    );
 }
 
 /**
@@ -246,30 +214,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let lifetime = checkLifetime(options.tokenLifetimeSeconds ?? 3600);
   const tenantId = options.tenantId ?? randomUUID();
   const [tls, keys] = await Promise.all([createServerTls(), generateKeyPair("RS256", { modulusLength: 2048 })]);
-  const log = new RequestLog();
+  const shared: SharedState = {
+    tenantId,
+    subscriptionId: options.subscriptionId ?? randomUUID(),
+    keys,
+    log: new RequestLog(),
+    applications: new ApplicationRegistry(),
+    oidcIssuers: new OidcIssuerRegistry(),
+    counters: newCounters(),
+    smsMessages: [],
+    endpoints: { authorityHost: "", arm: "", acs: "" },
+    lifetime: () => lifetime,
+  };
+  const { log, applications, oidcIssuers, counters, smsMessages, endpoints } = shared;
   const faults = new FaultRegistry();
-  const applications = new ApplicationRegistry();
-  const oidcIssuers = new OidcIssuerRegistry();
   const extraServers: Server[] = [];
   const tempDirs: string[] = [];
-  const counters = { tokenRequests: 0, tokensIssued: 0, assertionReuses: 0, acsRequests: 0, expiredTokensRefused: 0, armRequests: 0 };
-  const smsMessages: EmulatorSmsMessage[] = [];
-  const endpoints = { authorityHost: "", arm: "", acs: "" };
-  const subscriptionId = options.subscriptionId ?? randomUUID();
-  const shared = { tenantId, subscriptionId, keys, log, applications, oidcIssuers, counters, smsMessages, endpoints, lifetime: () => lifetime };
   const { entraState, armState, acsState } = createSideStates(shared);
-
-  const listenerContext = { faults, log, counters };
-  const handler = (side: EmulatorSide) =>
-    sideListener(
-      side,
-      side === "entra"
-        ? (req, res) => handleEntra(req, res, entraState)
-        : side === "arm"
-          ? (req, res) => handleArm(req, res, armState)
-          : (req, res) => handleAcs(req, res, acsState),
-      listenerContext,
-    );
+  const handler = sideHandler({ entraState, armState, acsState }, { faults, log, counters });
 
   const { servers, ports } = await startSideServers(tls, options, handler);
   const { entra: entraPort, acs: acsPort, arm: armPort } = ports;

@@ -24,7 +24,7 @@ import type {
   TestApplicationOptions,
   TestWorkloadIdentity,
   TestWorkloadIdentityOptions,
-} from "./startEmulator.js";
+} from "./testIdentityTypes.js";
 
 /** What the identity factories need from the running emulator. */
 export interface IdentityContext {

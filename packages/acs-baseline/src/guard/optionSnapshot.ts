@@ -49,7 +49,7 @@ export function snapshotOwn<T extends object>(value: T): T {
   return copy as T;
 }
 
-/** {@link snapshotOwn} of `value` when it is an object (not an array); anything else as it is. */
+/** `snapshotOwn` of `value` when it is an object (not an array); anything else as it is. */
 export function snapshotIfObject<T>(value: T): T {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? snapshotOwn(value) : value;
 }
@@ -61,7 +61,7 @@ const LISTS = ["allowedHosts", "allowedAuthorityHosts", "clients"] as const;
 
 /**
  * The factory's (or `checkPosture`'s) options, each read once: the top level and the nested `certificate`, `audit`,
- * `posture`, `clientOptions`, `workloadIdentity` and `managedIdentity` objects are {@link snapshotOwn} copies, and the
+ * `posture`, `clientOptions`, `workloadIdentity` and `managedIdentity` objects are `snapshotOwn` copies, and the
  * host lists plain arrays. Deeper values (an agent, `tlsOptions`, a logger) are the caller's objects.
  */
 export function snapshotOptions<T extends object>(options: T): T {

@@ -4,32 +4,13 @@
  */
 
 import { LANGUAGE_RULES } from "./languages/languageRules.js";
+import type { ScanRule, ScanSeverity } from "./ruleTypes.js";
 
-/** Severity of a finding. @public */
-export type ScanSeverity = "error" | "warning";
-
-/** One rule of the scanner. @public */
-export interface ScanRule {
-  /** Stable id, e.g. `acs-baseline/iac/listkeys-to-app`. */
-  id: string;
-  /** PascalCase name (SARIF `name`). */
-  name: string;
-  /** Default severity; a finding may lower it (e.g. a `@secure()` output). */
-  severity: ScanSeverity;
-  /** Azure security baseline control(s). */
-  control: string;
-  /** One line: what it finds. */
-  summary: string;
-  /** The fix. */
-  help: string;
-  /** SARIF security-severity (0–10). */
-  securitySeverity: string;
-  /** Documentation URL (an anchor in docs/scan.md, or the rule page). */
-  helpUri: string;
-}
+export type { ScanRule, ScanSeverity };
 
 const DOCS = "https://github.com/acs-baseline/acs-baseline/blob/main/docs/scan.md";
-const ENTRA = "authenticate with Microsoft Entra ID (AcsClientFactory in the app, a managed identity or service principal with an ACS data-plane role)";
+const ENTRA =
+  "authenticate with Microsoft Entra ID (AcsClientFactory in the app, a managed identity or service principal with an ACS data-plane role)";
 
 const rule = (r: Omit<ScanRule, "helpUri"> & { anchor?: string; helpUri?: string }): ScanRule => ({
   id: r.id,
@@ -49,7 +30,8 @@ export const SCAN_RULES: readonly ScanRule[] = [
     name: "NoKeyAuth",
     severity: "error",
     control: "IM-1",
-    summary: "An ACS client (SDK or REST client) is built from a connection string or an access-key credential, or a key-auth helper is used.",
+    summary:
+      "An ACS client (SDK or REST client) is built from a connection string or an access-key credential, or a key-auth helper is used.",
     help: `Build ACS clients with AcsClientFactory from acs-baseline (Microsoft Entra ID service principal, certificate first), then set disableLocalAuth: true on the resource.`,
     securitySeverity: "8.0",
     helpUri: "https://github.com/acs-baseline/acs-baseline/blob/main/docs/rules/no-key-auth.md",
@@ -86,7 +68,8 @@ export const SCAN_RULES: readonly ScanRule[] = [
     name: "LegacyKey",
     severity: "error",
     control: "IM-8",
-    summary: "An 88-character base64 access key next to ACS context (an accesskey name or a communication.azure.com host).",
+    summary:
+      "An 88-character base64 access key next to ACS context (an accesskey name or a communication.azure.com host).",
     help: `Remove the key from the file and its history, regenerate it, set disableLocalAuth: true and ${ENTRA}.`,
     securitySeverity: "8.5",
   }),
@@ -95,7 +78,8 @@ export const SCAN_RULES: readonly ScanRule[] = [
     name: "HmacSigning",
     severity: "error",
     control: "IM-1",
-    summary: "Hand-built ACS request signing (Authorization: HMAC-SHA256 SignedHeaders=…&Signature=…) with the access key.",
+    summary:
+      "Hand-built ACS request signing (Authorization: HMAC-SHA256 SignedHeaders=…&Signature=…) with the access key.",
     help: `Drop the HMAC signing code: call ACS with a bearer token from Microsoft Entra ID (AcsClientFactory, or @azure/identity with the https://communication.azure.com/.default scope).`,
     securitySeverity: "8.0",
   }),
@@ -104,7 +88,8 @@ export const SCAN_RULES: readonly ScanRule[] = [
     name: "ListKeysToApp",
     severity: "error",
     control: "IM-1, IM-8",
-    summary: "A deployment template copies an ACS key or connection string (listKeys, primaryConnectionString, primary_key, …) into an app setting, container env var, Key Vault secret, output or module.",
+    summary:
+      "A deployment template copies an ACS key or connection string (listKeys, primaryConnectionString, primary_key, …) into an app setting, container env var, Key Vault secret, output or module.",
     help: `Pass the endpoint (https://<name>.communication.azure.com) instead, give the app's managed identity an ACS role, and ${ENTRA}. @secure() or sensitive = true only hides the value: the app still authenticates with a key.`,
     securitySeverity: "8.5",
     anchor: "iaclistkeys-to-app",
@@ -124,7 +109,8 @@ export const SCAN_RULES: readonly ScanRule[] = [
     name: "LinterSuppressed",
     severity: "warning",
     control: "IM-8",
-    summary: "#disable-next-line outputs-should-not-contain-secrets silences Bicep's own warning above an ACS key output.",
+    summary:
+      "#disable-next-line outputs-should-not-contain-secrets silences Bicep's own warning above an ACS key output.",
     help: "Remove the suppression and the key output; output the endpoint and use Microsoft Entra ID instead.",
     securitySeverity: "5.0",
     anchor: "iaclinter-suppressed",

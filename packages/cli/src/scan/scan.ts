@@ -9,11 +9,8 @@
  * ancestor with a `.git`) down. `node_modules` and `.git` are always skipped. Symbolic links, binary files and files
  * over the size limit are skipped and reported.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
-import ignore from "ignore";
-import type { Ignore } from "ignore";
+import { lstatSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { basename, extname, relative, resolve, sep } from "node:path";
 import { makeFinding } from "./finding.js";
 import type { ScanFinding, ScanFindingKind } from "./finding.js";
 import { iacFileFindings, iacLanguage } from "./iac/analyse.js";
@@ -23,6 +20,7 @@ import { jsFindings } from "./code/jsAnalysis.js";
 import { decodeText } from "./decodeText.js";
 import { escapedConnectionStringFindings } from "./text/escapedConnectionStrings.js";
 import { textFindings } from "./text/textRules.js";
+import { listDirectory } from "./fileListing.js";
 
 export type { ScanFinding, ScanFindingKind };
 export { decodeText };
@@ -62,7 +60,6 @@ export const MAX_SCAN_FILE_BYTES = 2 * 1024 * 1024;
 
 const JS = new Set([".js", ".cjs", ".mjs", ".jsx"]);
 const TS = new Set([".ts", ".cts", ".mts", ".tsx"]);
-const ALWAYS_SKIPPED = new Set(["node_modules", ".git"]);
 // A source file can only produce a rule finding if it names an ACS package (possibly assembled or escaped) or holds
 // an access key (possibly escaped): every other file skips the parse.
 const CODE_PREFILTER = /communication|access_?key|\\u|\\x[0-9a-f]{2}|%[0-9a-f]{2}/i;
@@ -85,62 +82,46 @@ export function scanText(file: string, text: string, context: { path?: string; h
     try {
       out.push(...iacFileFindings(file, context.path ?? resolve(file), text, context.host));
     } catch (error) {
-      out.push(makeFinding("acs-baseline/parse-error", file, { line: 1, column: 1 }, `The template could not be analysed (${String((error as Error).message).slice(0, 160)}); only its text was searched.`));
+      out.push(
+        makeFinding(
+          "acs-baseline/parse-error",
+          file,
+          { line: 1, column: 1 },
+          `The template could not be analysed (${String((error as Error).message).slice(0, 160)}); only its text was searched.`,
+        ),
+      );
     }
   }
   return out;
 }
 
-/** The nearest ancestor of `dir` (itself included) that holds a `.git`, or undefined. */
-function repositoryRoot(dir: string): string | undefined {
-  for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, ".git"))) return d;
-    if (dirname(d) === d) return undefined;
-  }
+/** One scan in progress: the result so far, the text cache the IaC analysers read through, and the options. */
+interface ScanSession {
+  result: ScanResult;
+  cwd: string;
+  maxBytes: number;
+  texts: Map<string, string | undefined>;
+  host: IacHost;
+  onProgress?: (filesScanned: number) => void;
 }
 
-/** Files git would consider (tracked + untracked not ignored), absolute; undefined when git is unavailable here. */
-function gitFiles(dir: string): string[] | undefined {
-  const r = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "."], {
-    cwd: dir,
-    encoding: "buffer",
-    maxBuffer: 512 * 1024 * 1024,
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  if (r.status !== 0 || r.error !== undefined) return undefined;
-  const top = spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  if (top.status !== 0) return undefined;
-  const root = top.stdout.trim();
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const name of r.stdout.toString("utf8").split("\0")) {
-    if (name === "" || seen.has(name)) continue;
-    seen.add(name);
-    if (name.split("/").some((part) => ALWAYS_SKIPPED.has(part))) continue;
-    out.push(join(root, ...name.split("/")));
-  }
-  return out.sort();
-}
-
-/**
- * Scans files and directories (see the module comment for which files). Files named explicitly are always scanned.
- * @throws Error when a path does not exist.
- * @public
- */
-export function scanPaths(paths: readonly string[], options: ScanOptions = {}): ScanResult {
-  const cwd = options.cwd ?? process.cwd();
-  const maxBytes = options.maxFileBytes ?? MAX_SCAN_FILE_BYTES;
-  const result: ScanResult = { findings: [], filesScanned: 0, filesSkipped: 0, skipped: [] };
+/** `absolute` as findings show it: relative to `cwd`, with forward slashes. */
+function displayPath(cwd: string, absolute: string): string {
   const prefix = resolve(cwd) + sep;
-  const display = (absolute: string) =>
-    (absolute.startsWith(prefix) ? absolute.slice(prefix.length) : relative(cwd, absolute)).split(sep).join("/") || basename(absolute);
-  const skip = (absolute: string, reason: ScanSkipReason) => {
-    result.filesSkipped++;
-    result.skipped.push({ file: display(absolute), reason });
-  };
+  const shown = absolute.startsWith(prefix) ? absolute.slice(prefix.length) : relative(cwd, absolute);
+  return shown.split(sep).join("/") || basename(absolute);
+}
 
+function skipFile(session: ScanSession, absolute: string, reason: ScanSkipReason): void {
+  session.result.filesSkipped++;
+  session.result.skipped.push({ file: displayPath(session.cwd, absolute), reason });
+}
+
+/** A new session, with the cached reader the IaC analysers use for modules and sibling files. */
+function newSession(options: ScanOptions): ScanSession {
+  const maxBytes = options.maxFileBytes ?? MAX_SCAN_FILE_BYTES;
   const texts = new Map<string, string | undefined>();
-  const readText = (absolute: string): string | undefined => {
+  const read = (absolute: string): string | undefined => {
     if (texts.has(absolute)) return texts.get(absolute);
     let text: string | undefined;
     try {
@@ -153,104 +134,77 @@ export function scanPaths(paths: readonly string[], options: ScanOptions = {}): 
     texts.set(absolute, text);
     return text;
   };
-  const host: IacHost = {
-    read: readText,
-    list: (dir) => {
-      try {
-        return readdirSync(dir);
-      } catch {
-        return [];
-      }
-    },
-  };
-
-  const scanFile = (absolute: string) => {
-    let st;
+  const list = (dir: string): string[] => {
     try {
-      st = lstatSync(absolute);
+      return readdirSync(dir);
     } catch {
-      skip(absolute, "unreadable");
-      return;
-    }
-    if (st.isSymbolicLink()) return skip(absolute, "symlink");
-    if (!st.isFile()) return;
-    if (st.size > maxBytes) return skip(absolute, "too-large");
-    let buffer: Buffer;
-    try {
-      buffer = readFileSync(absolute);
-    } catch {
-      return skip(absolute, "unreadable");
-    }
-    const text = decodeText(buffer);
-    if (text === undefined) return skip(absolute, "binary");
-    if (iacLanguage(absolute) !== undefined) texts.set(absolute, text);
-    result.filesScanned++;
-    result.findings.push(...scanText(display(absolute), text, { path: absolute, host }));
-    options.onProgress?.(result.filesScanned);
-  };
-
-  const walk = (dir: string, rules: { base: string; ig: Ignore }[]) => {
-    let own = rules;
-    try {
-      own = [...rules, { base: dir, ig: ignore().add(readFileSync(join(dir, ".gitignore"), "utf8")) }];
-    } catch {
-      // no .gitignore here
-    }
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      if (ALWAYS_SKIPPED.has(entry.name)) continue;
-      const absolute = join(dir, entry.name);
-      const isDir = entry.isDirectory();
-      if (own.some(({ base, ig }) => ig.ignores(relative(base, absolute).split(sep).join("/") + (isDir ? "/" : "")))) continue;
-      if (isDir) walk(absolute, own);
-      else if (entry.isSymbolicLink()) skip(absolute, "symlink");
-      else if (entry.isFile()) scanFile(absolute);
+      return [];
     }
   };
-
-  /** The .gitignore rules of the ancestors of `dir` up to the repository root (outermost first). */
-  const ancestorRules = (dir: string): { base: string; ig: Ignore }[] => {
-    const root = repositoryRoot(dirname(dir));
-    if (root === undefined) return [];
-    const chain: string[] = [];
-    for (let d = dirname(dir); ; d = dirname(d)) {
-      chain.unshift(d);
-      if (d === root || dirname(d) === d) break;
-    }
-    const out: { base: string; ig: Ignore }[] = [];
-    for (const d of chain) {
-      try {
-        out.push({ base: d, ig: ignore().add(readFileSync(join(d, ".gitignore"), "utf8")) });
-      } catch {
-        // none here
-      }
-    }
-    // The ancestors' rules may ignore `dir` itself: then nothing under it is scanned, as with git.
-    return out;
+  return {
+    result: { findings: [], filesScanned: 0, filesSkipped: 0, skipped: [] },
+    cwd: options.cwd ?? process.cwd(),
+    maxBytes,
+    texts,
+    host: { read, list },
+    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
   };
+}
 
-  for (const path of paths) {
-    const absolute = resolve(cwd, path);
-    const st = lstatSync(absolute); // throws ENOENT for a missing path
-    if (st.isSymbolicLink() && !statSync(absolute).isDirectory()) {
-      skip(absolute, "symlink");
-      continue;
-    }
-    if (statSync(absolute).isDirectory()) {
-      const listed = options.useGit === false ? undefined : gitFiles(absolute);
-      if (listed !== undefined) for (const file of listed) scanFile(file);
-      else {
-        const rules = ancestorRules(absolute);
-        if (!rules.some(({ base, ig }) => ig.ignores(`${relative(base, absolute).split(sep).join("/")}/`))) walk(absolute, rules);
-      }
-    } else scanFile(absolute);
+/** The text of one file, or why it is skipped (undefined: not a regular file, nothing to report). */
+function readScanned(absolute: string, maxBytes: number): { text: string } | { skip: ScanSkipReason } | undefined {
+  let st;
+  try {
+    st = lstatSync(absolute);
+  } catch {
+    return { skip: "unreadable" };
   }
-  result.findings.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
-  return result;
+  if (st.isSymbolicLink()) return { skip: "symlink" };
+  if (!st.isFile()) return undefined;
+  if (st.size > maxBytes) return { skip: "too-large" };
+  let buffer: Buffer;
+  try {
+    buffer = readFileSync(absolute);
+  } catch {
+    return { skip: "unreadable" };
+  }
+  const text = decodeText(buffer);
+  return text === undefined ? { skip: "binary" } : { text };
+}
+
+/** Reads and analyses one file, or records why it was skipped. */
+function scanFile(session: ScanSession, absolute: string): void {
+  const read = readScanned(absolute, session.maxBytes);
+  if (read === undefined) return;
+  if ("skip" in read) return skipFile(session, absolute, read.skip);
+  const { text } = read;
+  if (iacLanguage(absolute) !== undefined) session.texts.set(absolute, text);
+  session.result.filesScanned++;
+  session.result.findings.push(
+    ...scanText(displayPath(session.cwd, absolute), text, { path: absolute, host: session.host }),
+  );
+  session.onProgress?.(session.result.filesScanned);
+}
+
+/**
+ * Scans files and directories (see the module comment for which files). Files named explicitly are always scanned.
+ * @throws Error when a path does not exist.
+ * @public
+ */
+export function scanPaths(paths: readonly string[], options: ScanOptions = {}): ScanResult {
+  const session = newSession(options);
+  const visit = {
+    file: (absolute: string) => scanFile(session, absolute),
+    symlink: (absolute: string) => skipFile(session, absolute, "symlink"),
+  };
+  for (const path of paths) {
+    const absolute = resolve(session.cwd, path);
+    const st = lstatSync(absolute); // throws ENOENT for a missing path
+    if (st.isSymbolicLink() && !statSync(absolute).isDirectory()) visit.symlink(absolute);
+    else if (statSync(absolute).isDirectory()) listDirectory(absolute, options.useGit !== false, visit);
+    else scanFile(session, absolute);
+  }
+  const findings = session.result.findings;
+  findings.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
+  return session.result;
 }

@@ -57,9 +57,9 @@ export const ANCHOR_TOO_LARGE = "\u0000too-large";
 export const MAX_ANCHOR_BYTES = 1 << 30;
 
 /**
- * The lines of an anchor's byte stream, streamed: a line longer than `maxLineBytes` becomes {@link ANCHOR_OVERLONG}
+ * The lines of an anchor's byte stream, streamed: a line longer than `maxLineBytes` becomes `ANCHOR_OVERLONG`
  * (its bytes are skipped, the lines after it are read), and past `maxTotalBytes` the stream ends with
- * {@link ANCHOR_TOO_LARGE}. Memory stays at one line plus one chunk.
+ * `ANCHOR_TOO_LARGE`. Memory stays at one line plus one chunk.
  */
 export async function* anchorLinesOf(
   source: AsyncIterable<Buffer>,

@@ -3,7 +3,7 @@
  * ids, severities, controls and a fix that names the Microsoft Entra ID equivalent in that language. `rules.ts` puts
  * them in the scanner's catalog (SARIF `rules[]`, docs/scan.md).
  */
-import type { ScanRule } from "../rules.js";
+import type { ScanRule } from "../ruleTypes.js";
 
 const RULE_DOCS = "https://github.com/acs-baseline/acs-baseline/blob/main/docs/rules";
 const AFTER =

@@ -6,7 +6,14 @@
 import { findConnectionStrings } from "acs-baseline/internal/text";
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
-import { ACS_HMAC_SIGNING, ACS_IDENTIFIABLE_KEY, ACS_KEY_CONTEXT, ACS_LEGACY_KEY, ACS_LEGACY_KEY_OTHER_SERVICE, jsRegExp } from "./acsKeyPatterns.js";
+import {
+  ACS_HMAC_SIGNING,
+  ACS_IDENTIFIABLE_KEY,
+  ACS_KEY_CONTEXT,
+  ACS_LEGACY_KEY,
+  ACS_LEGACY_KEY_OTHER_SERVICE,
+  jsRegExp,
+} from "./acsKeyPatterns.js";
 
 const IDENTIFIABLE = new RegExp(String.raw`(?<![A-Za-z0-9])${ACS_IDENTIFIABLE_KEY}(?![A-Za-z0-9])`, "g");
 const LEGACY = new RegExp(String.raw`(?<![A-Za-z0-9+/])${ACS_LEGACY_KEY}(?![A-Za-z0-9+/=])`, "g");
@@ -49,98 +56,123 @@ function span(index: LineIndex, start: number, length: number) {
   return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
 }
 
+/** One file's text, its line index, the findings so far and the spans already reported (connection strings, keys). */
+interface TextScan {
+  file: string;
+  text: string;
+  index: LineIndex;
+  out: ScanFinding[];
+  covered: [number, number][];
+}
+
+const inside = (scan: TextScan, start: number, end: number): boolean =>
+  scan.covered.some(([a, b]) => start >= a && end <= b);
+
+/** Connection strings: real keys as errors, placeholders as template warnings. */
+function connectionStringFindings(scan: TextScan): void {
+  const { file, text, index } = scan;
+  for (const m of findConnectionStrings(text)) {
+    scan.covered.push([m.index, m.index + m.length]);
+    // In a template, `accesskey=${key}` is an interpolation the IaC rules follow, not a placeholder to fill in.
+    if (
+      m.placeholder &&
+      IAC_FILE.test(file) &&
+      /accesskey\s*=\s*(\$\{|'\s*,|\[)/i.test(text.slice(m.index, m.index + m.length + 2))
+    )
+      continue;
+    const at = span(index, m.index, m.length);
+    const shown = m.masked.slice(0, 120);
+    scan.out.push(
+      m.placeholder
+        ? makeFinding(
+            "acs-baseline/connection-string-template",
+            file,
+            at,
+            `IM-8: an ACS connection-string template with a placeholder key (${shown}): it invites a real key into this file. Configure the endpoint only and authenticate with Microsoft Entra ID.`,
+          )
+        : makeFinding(
+            "acs-baseline/connection-string",
+            file,
+            at,
+            `IM-1: an ACS connection string with an access key (${shown}). Remove it, rotate the key, disable local auth, and use AcsClientFactory (Microsoft Entra ID).`,
+          ),
+    );
+  }
+}
+
+/** ACS identifiable keys (SEC101/204). Inside a reported connection string they are not reported twice. */
+function identifiableKeyFindings(scan: TextScan, connectionStrings: boolean): void {
+  const { file, text, index } = scan;
+  IDENTIFIABLE.lastIndex = 0;
+  for (let m = IDENTIFIABLE.exec(text); m !== null; m = IDENTIFIABLE.exec(text)) {
+    const end = m.index + m[0].length;
+    if (connectionStrings && inside(scan, m.index, end)) continue;
+    scan.covered.push([m.index, end]);
+    scan.out.push(
+      makeFinding(
+        "acs-baseline/identifiable-key",
+        file,
+        span(index, m.index, m[0].length),
+        `IM-8: an Azure Communication Services access key (identifiable format SEC101/204, ${m[0].length} characters). Remove it from the file and its history and regenerate the key.`,
+      ),
+    );
+  }
+}
+
+/** Legacy 88-character keys with ACS context within two lines, unless the key's own line names another service. */
+function legacyKeyFindings(scan: TextScan): void {
+  const { file, text, index } = scan;
+  LEGACY.lastIndex = 0;
+  for (let m = LEGACY.exec(text); m !== null; m = LEGACY.exec(text)) {
+    const end = m.index + m[0].length;
+    if (inside(scan, m.index, end)) continue;
+    const { line } = index.at(m.index);
+    const from = index.lineStart(Math.max(1, line - 2));
+    const to = index.lineEnd(line + 2, text);
+    const around = text.slice(from, m.index) + text.slice(end, to);
+    if (!CONTEXT.test(around)) continue;
+    // Storage, Cosmos DB and other 88-character keys: their own context on the key's line wins.
+    const lineText = text.slice(index.lineStart(line), index.lineEnd(line, text));
+    if (OTHER_SERVICE.test(lineText)) continue;
+    scan.out.push(
+      makeFinding(
+        "acs-baseline/legacy-key",
+        file,
+        span(index, m.index, m[0].length),
+        "IM-8: an 88-character base64 access key next to ACS context (an access-key name or a communication.azure.com host). Remove it from the file and its history and regenerate the key.",
+      ),
+    );
+  }
+}
+
+/** Hand-built HMAC-SHA256 request signing. */
+function hmacFindings(scan: TextScan): void {
+  const { file, text, index } = scan;
+  HMAC.lastIndex = 0;
+  for (let m = HMAC.exec(text); m !== null; m = HMAC.exec(text)) {
+    scan.out.push(
+      makeFinding(
+        "acs-baseline/hmac-signing",
+        file,
+        span(index, m.index, m[0].length),
+        "IM-1: this code builds the ACS HMAC-SHA256 Authorization header by hand, so it signs requests with the access key. Call ACS with a Microsoft Entra ID bearer token instead.",
+      ),
+    );
+  }
+}
+
 /**
  * Text findings for one file. `connectionStrings` is false for source files, where the `no-key-auth` rule already
  * reports connection-string literals.
  */
 export function textFindings(file: string, text: string, connectionStrings: boolean): ScanFinding[] {
   if (!PREFILTER.test(text)) return [];
-  const index = new LineIndex(text);
-  const out: ScanFinding[] = [];
-  const covered: [number, number][] = [];
-  const inside = (start: number, end: number) => covered.some(([a, b]) => start >= a && end <= b);
-
-  if (connectionStrings) {
-    for (const m of findConnectionStrings(text)) {
-      covered.push([m.index, m.index + m.length]);
-      // In a template, `accesskey=${key}` is an interpolation the IaC rules follow, not a placeholder to fill in.
-      if (m.placeholder && IAC_FILE.test(file) && /accesskey\s*=\s*(\$\{|'\s*,|\[)/i.test(text.slice(m.index, m.index + m.length + 2))) continue;
-      const at = span(index, m.index, m.length);
-      const shown = m.masked.slice(0, 120);
-      out.push(
-        m.placeholder
-          ? makeFinding(
-              "acs-baseline/connection-string-template",
-              file,
-              at,
-              `IM-8: an ACS connection-string template with a placeholder key (${shown}): it invites a real key into this file. Configure the endpoint only and authenticate with Microsoft Entra ID.`,
-            )
-          : makeFinding(
-              "acs-baseline/connection-string",
-              file,
-              at,
-              `IM-1: an ACS connection string with an access key (${shown}). Remove it, rotate the key, disable local auth, and use AcsClientFactory (Microsoft Entra ID).`,
-            ),
-      );
-    }
-  } else {
-    // Source files: the lint rule reports connection strings; keys inside them are not reported twice.
-    for (const m of findConnectionStrings(text)) covered.push([m.index, m.index + m.length]);
-  }
-
-  if (text.includes("JQQJ99")) {
-    IDENTIFIABLE.lastIndex = 0;
-    for (let m = IDENTIFIABLE.exec(text); m !== null; m = IDENTIFIABLE.exec(text)) {
-      const end = m.index + m[0].length;
-      if (connectionStrings && inside(m.index, end)) continue;
-      covered.push([m.index, end]);
-      out.push(
-        makeFinding(
-          "acs-baseline/identifiable-key",
-          file,
-          span(index, m.index, m[0].length),
-          `IM-8: an Azure Communication Services access key (identifiable format SEC101/204, ${m[0].length} characters). Remove it from the file and its history and regenerate the key.`,
-        ),
-      );
-    }
-  }
-
-  if (text.includes("==") && CONTEXT.test(text)) {
-    LEGACY.lastIndex = 0;
-    for (let m = LEGACY.exec(text); m !== null; m = LEGACY.exec(text)) {
-      const end = m.index + m[0].length;
-      if (inside(m.index, end)) continue;
-      const { line } = index.at(m.index);
-      const from = index.lineStart(Math.max(1, line - 2));
-      const to = index.lineEnd(line + 2, text);
-      const around = text.slice(from, m.index) + text.slice(end, to);
-      if (!CONTEXT.test(around)) continue;
-      // Storage, Cosmos DB and other 88-character keys: their own context on the key's line wins.
-      const lineText = text.slice(index.lineStart(line), index.lineEnd(line, text));
-      if (OTHER_SERVICE.test(lineText)) continue;
-      out.push(
-        makeFinding(
-          "acs-baseline/legacy-key",
-          file,
-          span(index, m.index, m[0].length),
-          "IM-8: an 88-character base64 access key next to ACS context (an access-key name or a communication.azure.com host). Remove it from the file and its history and regenerate the key.",
-        ),
-      );
-    }
-  }
-
-  if (!PROSE.test(file)) {
-    HMAC.lastIndex = 0;
-    for (let m = HMAC.exec(text); m !== null; m = HMAC.exec(text)) {
-      out.push(
-        makeFinding(
-          "acs-baseline/hmac-signing",
-          file,
-          span(index, m.index, m[0].length),
-          "IM-1: this code builds the ACS HMAC-SHA256 Authorization header by hand, so it signs requests with the access key. Call ACS with a Microsoft Entra ID bearer token instead.",
-        ),
-      );
-    }
-  }
-  return out;
+  const scan: TextScan = { file, text, index: new LineIndex(text), out: [], covered: [] };
+  if (connectionStrings) connectionStringFindings(scan);
+  // Source files: the lint rule reports connection strings; keys inside them are not reported twice.
+  else for (const m of findConnectionStrings(text)) scan.covered.push([m.index, m.index + m.length]);
+  if (text.includes("JQQJ99")) identifiableKeyFindings(scan, connectionStrings);
+  if (text.includes("==") && CONTEXT.test(text)) legacyKeyFindings(scan);
+  if (!PROSE.test(file)) hmacFindings(scan);
+  return scan.out;
 }
