@@ -205,6 +205,26 @@ function sideHandler(states: ReturnType<typeof createSideStates>, context: Param
     );
 }
 
+/** What the test identities (applications, workload and managed identities) need from the emulator. */
+function identityContext(
+  shared: SharedState,
+  issuer: () => string,
+  owned: { tempDirs: string[]; extraServers: Server[] },
+): IdentityContext {
+  const { tenantId, applications, oidcIssuers, log, keys, counters } = shared;
+  return {
+    tenantId,
+    applications,
+    oidcIssuers,
+    log,
+    issuer,
+    signingKey: keys.privateKey,
+    tokenLifetimeSeconds: () => shared.lifetime(),
+    stats: counters,
+    ...owned,
+  };
+}
+
 /**
  * Starts the emulator. Unmodified `@azure/identity` credentials and ACS SDK clients work against it with
  * `authorityHost`, `disableInstanceDiscovery: true` and `tlsOptions: { ca: caCertificatePem }`.
@@ -239,18 +259,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   endpoints.arm = `https://127.0.0.1:${armPort}`;
   endpoints.acs = `https://127.0.0.1:${acsPort}`;
   let closed = false;
-  const identities: IdentityContext = {
-    tenantId,
-    applications,
-    oidcIssuers,
-    log,
-    issuer: () => issuerOf(entraState),
-    signingKey: keys.privateKey,
-    tokenLifetimeSeconds: () => lifetime,
-    stats: counters,
-    tempDirs,
-    extraServers,
-  };
+  const identities = identityContext(shared, () => issuerOf(entraState), { tempDirs, extraServers });
 
   const emulatorArm = createEmulatorArm(armState);
   const emulator: Emulator = {

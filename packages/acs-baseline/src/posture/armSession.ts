@@ -10,7 +10,7 @@ import type { HttpClient } from "@azure/core-rest-pipeline";
 import { createFactoryCredential } from "../clients/factoryCredential.js";
 import { credentialConfigurationOf, refuseKeyMaterial, validateCredentialSettings } from "../clients/factoryOptions.js";
 import { guardedArmClientOptions, postureDefaultHttpClient } from "./armClients.js";
-import type { CheckPostureOptions } from "./checkPosture.js";
+import type { CheckPostureOptions } from "./postureOptions.js";
 import { parseArmEndpoint } from "./resourceId.js";
 
 /** The options of an ARM session: posture's, without what is about one resource. */

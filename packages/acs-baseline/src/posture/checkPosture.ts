@@ -4,54 +4,19 @@
  * informational managed identity and an optional data-location allow-list). Reads only; never changes anything.
  */
 import type { AccessToken } from "@azure/core-auth";
-import type { AcsClientFactoryOptions } from "../clients/factoryOptions.js";
 import { isBaselineViolationError } from "../errors.js";
 import { snapshotOptions } from "../guard/optionSnapshot.js";
 import { createArmClients } from "./armClients.js";
 import { openArmSession } from "./armSession.js";
+import type { CheckPostureOptions } from "./postureOptions.js";
 import { evaluatePosture } from "./evaluatePosture.js";
 import type { PostureInputs } from "./readArm.js";
 import { readPostureInputs, safeCode } from "./readArm.js";
 import type { AcsResourceId } from "./resourceId.js";
 import { parseAcsResourceId } from "./resourceId.js";
-import type { PostureCheck, PostureClientType, PostureResult, PostureStatus } from "./types.js";
+import type { PostureCheck, PostureResult, PostureStatus } from "./types.js";
 
-/**
- * Options of {@link checkPosture}: the resource, where ARM is, and the same Entra configuration as the factory.
- * @public
- */
-export interface CheckPostureOptions
-  // The factory's Entra options, with the factory's meaning and rules (one definition: AcsClientFactoryOptions).
-  extends Pick<
-    AcsClientFactoryOptions,
-    | "tenantId"
-    | "clientId"
-    | "certificate"
-    | "clientSecret"
-    | "allowSecretFallback"
-    | "credential"
-    | "workloadIdentity"
-    | "managedIdentity"
-    | "authorityHost"
-    | "allowedAuthorityHosts"
-    | "disableInstanceDiscovery"
-    | "sendCertificateChain"
-    | "clientOptions"
-    | "allowCustomHttpClient"
-  > {
-  /** `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Communication/communicationServices/{n}` */
-  resourceId: string;
-  /** ARM endpoint, https only. Default `https://management.azure.com`; the token scope is `{armEndpoint}/.default`. */
-  armEndpoint?: string;
-  /** The ACS endpoint the app uses: adds the `endpoint-matches` check. */
-  endpoint?: string;
-  /** ACS client types the app uses (log categories and the custom role follow from them). Default `["sms", "identity"]` for the role, none for log categories. */
-  clients?: PostureClientType[];
-  /** Allowed data locations (e.g. `["United States", "Europe"]`): adds the `data-location` check. */
-  dataLocations?: string[];
-  /** Bound for the whole check in milliseconds (default 30000); what did not answer by then is `unknown`. */
-  timeoutMs?: number;
-}
+export type { CheckPostureOptions } from "./postureOptions.js";
 
 /** Default of {@link CheckPostureOptions.timeoutMs}. @public */
 export const DEFAULT_POSTURE_TIMEOUT_MS = 30_000;

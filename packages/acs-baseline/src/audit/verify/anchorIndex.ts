@@ -7,7 +7,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import { computeRecordHash } from "../record/canonical.js";
-import { checkpointSignatureValid } from "./checkpoints.js";
+import { checkpointSignatureValid } from "./checkpointSignatureValid.js";
 import { ANCHOR_OVERLONG, ANCHOR_TOO_LARGE, MAX_LINE_BYTES } from "./lineReader.js";
 import type { Rec } from "./recordShape.js";
 import { looksLikeRecord, parseTime } from "./recordShape.js";

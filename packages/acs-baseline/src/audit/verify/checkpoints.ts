@@ -1,45 +1,9 @@
 /** Checkpoints: the head they seal must be in the log, and with a key their signatures and their chain must hold. */
 import type { KeyObject } from "node:crypto";
-import { CHECKPOINT_ALG, signingInput, verifySignature } from "../record/checkpointSignature.js";
 import type { Rec } from "./recordShape.js";
 import { fmtMs, parseTime } from "./recordShape.js";
 import type { VerifierState } from "./verifierState.js";
-
-/** True when the checkpoint's signature is valid for `key`. */
-export function checkpointSignatureValid(cp: NonNullable<Rec["checkpoint"]>, key: KeyObject): boolean {
-  if (
-    cp.alg !== CHECKPOINT_ALG ||
-    typeof cp.seq !== "number" ||
-    typeof cp.hash !== "string" ||
-    typeof cp.keyId !== "string" ||
-    typeof cp.prevSig !== "string" ||
-    typeof cp.sig !== "string"
-  ) {
-    return false;
-  }
-  if (!signedMembersTyped(cp)) return false;
-  const data = signingInput({
-    seq: cp.seq,
-    hash: cp.hash,
-    keyId: cp.keyId,
-    prevSig: cp.prevSig,
-    logId: cp.logId as string | undefined,
-    time: cp.time as string | undefined,
-    open: cp.open as number | undefined,
-    close: cp.close as boolean | undefined,
-  });
-  return verifySignature(key, data, Buffer.from(cp.sig, "base64url"));
-}
-
-/** The optional signed members, when present, have their types (`close` is only ever `true`). */
-function signedMembersTyped(cp: NonNullable<Rec["checkpoint"]>): boolean {
-  return (
-    (cp.logId === undefined || typeof cp.logId === "string") &&
-    (cp.time === undefined || typeof cp.time === "string") &&
-    (cp.open === undefined || (typeof cp.open === "number" && Number.isInteger(cp.open))) &&
-    (cp.close === undefined || cp.close === true)
-  );
-}
+import { checkpointSignatureValid } from "./checkpointSignatureValid.js";
 
 type Checkpoint = NonNullable<Rec["checkpoint"]> & { seq: number; hash: string };
 
