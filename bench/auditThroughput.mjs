@@ -14,7 +14,13 @@ const EVENT = {
   outcome: "success",
   controls: ["IM-1", "LT-4"],
   client: "SmsClient",
-  http: { method: "POST", path: "/sms", status: 202, requestId: "4b0a3c1e-2d6f-4f7a-9b8e-1c2d3e4f5a6b", durationMs: 3.2 },
+  http: {
+    method: "POST",
+    path: "/sms",
+    status: 202,
+    requestId: "4b0a3c1e-2d6f-4f7a-9b8e-1c2d3e4f5a6b",
+    durationMs: 3.2,
+  },
 };
 const EVERY_RECORDS = 1000;
 
@@ -24,9 +30,18 @@ async function once(records, mode, dir, keyPath) {
   const recorder = createAuditRecorder({
     destination: file,
     chain,
-    ...(mode === "signed" ? { signing: { privateKey: keyPath, keyId: "bench" }, checkpoint: { everyRecords: EVERY_RECORDS, everyMs: 60_000 } } : {}),
+    ...(mode === "signed"
+      ? {
+          signing: { privateKey: keyPath, keyId: "bench" },
+          checkpoint: { everyRecords: EVERY_RECORDS, everyMs: 60_000 },
+        }
+      : {}),
   });
-  recorder.setPrincipal({ tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", clientId: "0b2e5c7a-1f0e-4e8f-9a55-1c2b3d4e5f60", credentialType: "certificate" });
+  recorder.setPrincipal({
+    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    clientId: "0b2e5c7a-1f0e-4e8f-9a55-1c2b3d4e5f60",
+    credentialType: "certificate",
+  });
   recorder.setEndpoint("contoso.communication.azure.com");
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
@@ -34,7 +49,14 @@ async function once(records, mode, dir, keyPath) {
   await recorder.close();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const cpu = process.cpuUsage(cpuBefore);
-  return { mode, records, ms, recordsPerSecond: (records * 1000) / ms, cpuPerRecordUs: (cpu.user + cpu.system) / records, bytes: statSync(file).size };
+  return {
+    mode,
+    records,
+    ms,
+    recordsPerSecond: (records * 1000) / ms,
+    cpuPerRecordUs: (cpu.user + cpu.system) / records,
+    bytes: statSync(file).size,
+  };
 }
 
 /** Microseconds per ES256 signature (what one checkpoint costs beyond one more record). */
@@ -55,9 +77,14 @@ export async function auditThroughput({ records = 200_000 } = {}) {
     await once(Math.min(records, 10_000), "on", dir, keyPath); // warm-up
     await once(Math.min(records, 10_000), "signed", dir, keyPath);
     const rows = [];
-    for (const mode of ["off", "on", "signed", "off", "on", "signed"]) rows.push(await once(records, mode, dir, keyPath));
+    for (const mode of ["off", "on", "signed", "off", "on", "signed"])
+      rows.push(await once(records, mode, dir, keyPath));
     const best = (m) => rows.filter((r) => r.mode === m).sort((a, b) => b.recordsPerSecond - a.recordsPerSecond)[0];
-    return { records, rows: [best("off"), best("on"), best("signed")], signatureUs: signatureCost(privateKey, records >= 100_000 ? 2000 : 200) };
+    return {
+      records,
+      rows: [best("off"), best("on"), best("signed")],
+      signatureUs: signatureCost(privateKey, records >= 100_000 ? 2000 : 200),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(keyDir, { recursive: true, force: true });
@@ -73,7 +100,9 @@ export function renderAuditThroughput(result) {
   ];
   const label = { off: "off", on: "on", signed: `on + signed checkpoint every ${EVERY_RECORDS}` };
   for (const r of result.rows) {
-    lines.push(`| ${label[r.mode]} | ${fmt(r.recordsPerSecond, 0)} | ${fmt((r.ms * 1000) / r.records, 2)} | ${fmt(r.cpuPerRecordUs, 2)} | ${fmt(r.bytes / r.records, 0)} |`);
+    lines.push(
+      `| ${label[r.mode]} | ${fmt(r.recordsPerSecond, 0)} | ${fmt((r.ms * 1000) / r.records, 2)} | ${fmt(r.cpuPerRecordUs, 2)} | ${fmt(r.bytes / r.records, 0)} |`,
+    );
   }
   const signedRow = result.rows.find((r) => r.mode === "signed");
   const onRow = result.rows.find((r) => r.mode === "on");

@@ -20,7 +20,13 @@ function clientRequest(host, port) {
     method: "POST",
     path: "/sms?api-version=2021-03-07",
     headers: { authorization: BEARER, host: `${host}:${port}`, "content-type": "application/json" },
-    createConnection: () => new Duplex({ read() {}, write(_chunk, _encoding, done) { done(); } }),
+    createConnection: () =>
+      new Duplex({
+        read() {},
+        write(_chunk, _encoding, done) {
+          done();
+        },
+      }),
   });
   request.on("error", () => {});
   return request;
@@ -62,7 +68,14 @@ export async function backstop({ rounds = 40, count = 200_000 } = {}) {
       const deltas = samples[name].map((v, i) => v - samples.off[i]);
       return { median: median(deltas), interval: bootstrapMedianInterval(deltas, random) };
     };
-    return { rounds, count, rows: [{ name: "a Bearer request to the factory's endpoint", ...extra("endpoint") }, { name: "a request to another host", ...extra("elsewhere") }] };
+    return {
+      rounds,
+      count,
+      rows: [
+        { name: "a Bearer request to the factory's endpoint", ...extra("endpoint") },
+        { name: "a request to another host", ...extra("elsewhere") },
+      ],
+    };
   } finally {
     toEndpoint.destroy();
     elsewhere.destroy();
@@ -76,7 +89,9 @@ export function renderBackstop(result) {
     "",
     "| request | extra per request (ns, 95% CI) |",
     "|---|---|",
-    ...result.rows.map((r) => `| ${r.name} | ${fmt(r.median, 0)} (${fmt(r.interval[0], 0)}–${fmt(r.interval[1], 0)}) |`),
+    ...result.rows.map(
+      (r) => `| ${r.name} | ${fmt(r.median, 0)} (${fmt(r.interval[0], 0)}–${fmt(r.interval[1], 0)}) |`,
+    ),
     "",
     "The end-to-end table above runs its raw clients while the factories are open, so this cost is in its raw rows too.",
   ].join("\n");

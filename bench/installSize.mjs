@@ -12,14 +12,24 @@ const QUIET = { ...process.env, npm_config_fund: "false", npm_config_audit: "fal
 
 function install(dir, specs) {
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "bench-consumer", version: "1.0.0", private: true }));
-  execFileSync("npm", ["install", "--omit=dev", "--no-package-lock", ...specs], { cwd: dir, env: QUIET, stdio: "ignore" });
+  execFileSync("npm", ["install", "--omit=dev", "--no-package-lock", ...specs], {
+    cwd: dir,
+    env: QUIET,
+    stdio: "ignore",
+  });
   return inventory(dir);
 }
 
 export function installSize() {
   const work = mkdtempSync(join(tmpdir(), "acs-baseline-install-"));
   try {
-    const [{ filename }] = JSON.parse(execFileSync("npm", ["pack", "-w", "acs-baseline", "--json", "--pack-destination", work], { cwd: ROOT, env: QUIET, encoding: "utf8" }));
+    const [{ filename }] = JSON.parse(
+      execFileSync("npm", ["pack", "-w", "acs-baseline", "--json", "--pack-destination", work], {
+        cwd: ROOT,
+        env: QUIET,
+        encoding: "utf8",
+      }),
+    );
     const rawDir = mkdtempSync(join(work, "raw-"));
     const oursDir = mkdtempSync(join(work, "ours-"));
     const raw = install(rawDir, RAW_SDK_SET);

@@ -19,7 +19,12 @@ export async function pipelineOverhead({ rounds = 60, batch = 1000, warmup = 300
   const dir = mkdtempSync(join(tmpdir(), "acs-bench-pipeline-"));
   const key = signingKeyFile();
   // The in-memory HttpClient is a caller-supplied transport: let in explicitly (allowCustomHttpClient).
-  const audited = new AcsClientFactory(emulatorFactoryOptions(emu, app, { allowCustomHttpClient: true, audit: signedAudit(join(dir, "audit.log"), key.path) }));
+  const audited = new AcsClientFactory(
+    emulatorFactoryOptions(emu, app, {
+      allowCustomHttpClient: true,
+      audit: signedAudit(join(dir, "audit.log"), key.path),
+    }),
+  );
   const bare = new AcsClientFactory(emulatorFactoryOptions(emu, app, { allowCustomHttpClient: true }));
   const raw = () => rawInMemorySmsClient(emu, app);
   const subjects = [
@@ -32,7 +37,12 @@ export async function pipelineOverhead({ rounds = 60, batch = 1000, warmup = 300
     const { cpu, random } = await cpuRounds(subjects, { rounds, batch, warmup, concurrency, seed: 11 });
     const rows = subjects.map(({ name }) => {
       const deltas = cpu[name].map((v, i) => v - cpu.raw[i]);
-      return { name, cpuPerRequestUs: median(cpu[name]), deltaUs: median(deltas), deltaInterval: bootstrapMedianInterval(deltas, random) };
+      return {
+        name,
+        cpuPerRequestUs: median(cpu[name]),
+        deltaUs: median(deltas),
+        deltaInterval: bootstrapMedianInterval(deltas, random),
+      };
     });
     return { rounds, batch, concurrency, rows };
   } finally {
@@ -54,7 +64,9 @@ export function renderPipelineOverhead(result, e2eRawUs) {
   ];
   for (const r of result.rows) {
     const share = e2eRawUs ? ` ${fmt((100 * r.deltaUs) / e2eRawUs, 1)} % |` : "";
-    lines.push(`| ${r.name} | ${fmt(r.cpuPerRequestUs, 1)} | ${fmt(r.deltaUs, 2)} (${fmt(r.deltaInterval[0], 2)}–${fmt(r.deltaInterval[1], 2)}) |${share}`);
+    lines.push(
+      `| ${r.name} | ${fmt(r.cpuPerRequestUs, 1)} | ${fmt(r.deltaUs, 2)} (${fmt(r.deltaInterval[0], 2)}–${fmt(r.deltaInterval[1], 2)}) |${share}`,
+    );
   }
   lines.push(
     "",

@@ -25,7 +25,9 @@ export function previousEntry(dir) {
     const version = existsSync(manifest) ? JSON.parse(readFileSync(manifest, "utf8")).version : "?";
     return { entry, version };
   }
-  throw new Error(`No built acs-baseline under ${root} (looked for packages/acs-baseline/dist/esm/index.js and dist/esm/index.js; run npm ci && npm run build there).`);
+  throw new Error(
+    `No built acs-baseline under ${root} (looked for packages/acs-baseline/dist/esm/index.js and dist/esm/index.js; run npm ci && npm run build there).`,
+  );
 }
 
 export async function previousBuild({ dir, rounds = 200, batch = 1000, warmup = 3000, concurrency = 4 } = {}) {
@@ -35,7 +37,11 @@ export async function previousBuild({ dir, rounds = 200, batch = 1000, warmup = 
   const app = await emu.createTestApplication();
   const logs = mkdtempSync(join(tmpdir(), "acs-bench-previous-"));
   // The union of both versions' options: an older build ignores the ones it does not know.
-  const options = (audit) => emulatorFactoryOptions(emu, app, { allowCustomHttpClient: true, ...(audit ? { audit: { destination: join(logs, `${audit}.log`), chain: true } } : {}) });
+  const options = (audit) =>
+    emulatorFactoryOptions(emu, app, {
+      allowCustomHttpClient: true,
+      ...(audit ? { audit: { destination: join(logs, `${audit}.log`), chain: true } } : {}),
+    });
   const factories = {
     current: new AcsClientFactory(options("current")),
     currentBare: new AcsClientFactory(options()),

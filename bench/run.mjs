@@ -22,7 +22,9 @@ import { startup, renderStartup } from "./startup.mjs";
 import { installSize, renderInstallSize } from "./installSize.mjs";
 import { sweepBenchmark, renderSweep } from "./sweep.mjs";
 
-const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, only: { type: "string" }, previous: { type: "string" } } });
+const { values } = parseArgs({
+  options: { smoke: { type: "boolean", default: false }, only: { type: "string" }, previous: { type: "string" } },
+});
 const smoke = values.smoke;
 const only = values.only ? new Set(values.only.split(",")) : null;
 const want = (name) => only === null || only.has(name);
@@ -54,7 +56,10 @@ console.log(`acs-baseline benchmarks\n${machine}\n`);
 let e2eRawUs;
 let overhead;
 if (want("overhead")) {
-  overhead = await requestOverhead({ ...(smoke ? { forks: 1, rounds: 2, batch: 5, warmup: 10 } : {}), previous: values.previous });
+  overhead = await requestOverhead({
+    ...(smoke ? { forks: 1, rounds: 2, batch: 5, warmup: 10 } : {}),
+    previous: values.previous,
+  });
   e2eRawUs = overhead.runs[0].rows.find((r) => r.name === "raw")?.cpuPerRequestUs;
   log(renderRequestOverhead(overhead));
 }
@@ -64,11 +69,21 @@ if (want("pipeline")) {
   if (overhead !== undefined) log(renderExtraSummary(overhead, pipeline));
 }
 if (want("profile")) {
-  for (const concurrency of [1, 32]) log(renderProfileRequest(await profileRequest({ concurrency, ...(smoke ? { runs: 1, requests: 50, warmup: 10 } : {}) })));
+  for (const concurrency of [1, 32])
+    log(
+      renderProfileRequest(
+        await profileRequest({ concurrency, ...(smoke ? { runs: 1, requests: 50, warmup: 10 } : {}) }),
+      ),
+    );
 }
-if (only === null ? smoke : only.has("attribution")) log(renderAttribution(await attribution(smoke ? { forks: 1, rounds: 2, batch: 5, warmup: 10 } : {})));
+if (only === null ? smoke : only.has("attribution"))
+  log(renderAttribution(await attribution(smoke ? { forks: 1, rounds: 2, batch: 5, warmup: 10 } : {})));
 if (want("previous") && values.previous !== undefined) {
-  log(renderPreviousBuild(await previousBuild({ dir: values.previous, ...(smoke ? { rounds: 2, batch: 20, warmup: 20 } : {}) })));
+  log(
+    renderPreviousBuild(
+      await previousBuild({ dir: values.previous, ...(smoke ? { rounds: 2, batch: 20, warmup: 20 } : {}) }),
+    ),
+  );
 }
 if (want("backstop")) log(renderBackstop(await backstop(smoke ? { rounds: 2, count: 1000 } : {})));
 if (want("tokens")) log(renderTokenFetches(await tokenFetches(smoke ? { calls: 20 } : {})));
@@ -79,6 +94,9 @@ if (want("sweep")) log(renderSweep(await sweepBenchmark(smoke ? { resources: 200
 if (want("install") && !smoke) log(renderInstallSize(installSize()));
 
 if (!smoke && only === null) {
-  writeFileSync(new URL("./RESULTS.md", import.meta.url), `# Benchmark results\n\n${machine}\n\nRun with \`npm run bench\`.\n\n${sections.join("\n\n")}\n`);
+  writeFileSync(
+    new URL("./RESULTS.md", import.meta.url),
+    `# Benchmark results\n\n${machine}\n\nRun with \`npm run bench\`.\n\n${sections.join("\n\n")}\n`,
+  );
   console.log("wrote bench/RESULTS.md");
 }

@@ -52,7 +52,14 @@ export async function sweepBenchmark({ resources = 10000, subscriptions = 50 } =
     const result = await sweepEstate(options);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     clearInterval(sampler);
-    return { resources: result.resources.length, subscriptions, ms, requests: result.requests, peakHeapMb: peakHeap / 2 ** 20, rssGrowthMb: (peakRss - rssBefore) / 2 ** 20 };
+    return {
+      resources: result.resources.length,
+      subscriptions,
+      ms,
+      requests: result.requests,
+      peakHeapMb: peakHeap / 2 ** 20,
+      rssGrowthMb: (peakRss - rssBefore) / 2 ** 20,
+    };
   } finally {
     await emu.stop();
   }

@@ -10,7 +10,9 @@ import { emulatorFactoryOptions, startEmulator } from "acs-baseline-emulator";
 async function burst(sms, identity, calls) {
   const work = [];
   for (let i = 0; i < calls; i++) {
-    work.push(i % 2 === 0 ? sms.send({ from: "+14255550100", to: ["+14255550123"], message: "m" }) : identity.createUser());
+    work.push(
+      i % 2 === 0 ? sms.send({ from: "+14255550100", to: ["+14255550123"], message: "m" }) : identity.createUser(),
+    );
   }
   const results = await Promise.allSettled(work);
   return results.filter((r) => r.status === "rejected").length;
@@ -31,11 +33,16 @@ export async function tokenFetches({ calls = 1000 } = {}) {
 
     const app2 = await emu.createTestApplication();
     const credential = () =>
-      new ClientCertificateCredential(emu.tenantId, app2.clientId, { certificatePath: app2.certificatePath }, {
-        authorityHost: emu.authorityHost,
-        disableInstanceDiscovery: true,
-        ...tls,
-      });
+      new ClientCertificateCredential(
+        emu.tenantId,
+        app2.clientId,
+        { certificatePath: app2.certificatePath },
+        {
+          authorityHost: emu.authorityHost,
+          disableInstanceDiscovery: true,
+          ...tls,
+        },
+      );
     before = emu.stats.tokenRequests;
     failed = await burst(
       new SmsClient(emu.endpoint, credential(), tls),

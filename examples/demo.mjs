@@ -187,10 +187,11 @@ const operatorCredential = new ClientCertificateCredential(
 const arm = { endpoint: emu.arm.endpoint, $host: emu.arm.endpoint, ...tls };
 const [, , , , resourceGroup, , , , resourceName] = emu.arm.resourceId.split("/");
 // The operator's old script still fetches the keys once more (listKeys): the Activity Log records who.
-await new CommunicationServiceManagementClient(operatorCredential, emu.arm.subscriptionId, arm).communicationServices.listKeys(
-  resourceGroup,
-  resourceName,
-);
+await new CommunicationServiceManagementClient(
+  operatorCredential,
+  emu.arm.subscriptionId,
+  arm,
+).communicationServices.listKeys(resourceGroup, resourceName);
 await new CommunicationServiceManagementClient(
   operatorCredential,
   emu.arm.subscriptionId,
@@ -215,10 +216,7 @@ show(after);
 say(
   `posture: ${after.summary.fail === 0 ? "passes" : "still fails"} (${after.summary.pass} pass, ${after.summary.fail} fail, ${after.summary.warn} warn, ${after.summary.unknown} unknown)`,
 );
-summary.posture.push(
-  "leaked key dead after the plan",
-  `${before.summary.fail} → ${after.summary.fail} failing`,
-);
+summary.posture.push("leaked key dead after the plan", `${before.summary.fail} → ${after.summary.fail} failing`);
 
 step("Across the estate: sweep every ACS resource through Resource Graph, readiness from the Activity Log");
 emu.arm.estate.seedSmall();
@@ -228,10 +226,14 @@ for (const key of ["resourceId", "endpoint", "clients"]) delete armOptions[key];
 const swept = await sweepEstate(armOptions);
 for (const r of swept.resources) {
   const readers = r.keyReaders?.length ?? "?";
-  say(`${r.localAuth === "enabled" ? "✗" : "✓"} ${r.name}: local auth ${r.localAuth}, policy ${r.policy.status}, ${readers} key readers`);
+  say(
+    `${r.localAuth === "enabled" ? "✗" : "✓"} ${r.name}: local auth ${r.localAuth}, policy ${r.policy.status}, ${readers} key readers`,
+  );
 }
 const est = swept.summary;
-say(`${est.resources} resources, ${est.localAuthEnabled} with keys on, ${est.unprotected} unprotected, ${swept.requests} Resource Graph requests`);
+say(
+  `${est.resources} resources, ${est.localAuthEnabled} with keys on, ${est.unprotected} unprotected, ${swept.requests} Resource Graph requests`,
+);
 const readiness = await checkReadiness({ ...armOptions, resourceId: emu.arm.resourceId });
 const callers = readiness.keyAccess.map((k) => `appid ${k.appId} (${k.operation}, ${k.count}×)`).join(", ") || "nobody";
 say(`readiness of ${resourceName}: ${readiness.verdict}; keys fetched by ${callers}`);

@@ -8,7 +8,9 @@ try {
   const from = process.env.SMS_FROM ?? "+14255550100";
   const to = process.env.SMS_TO ?? "+14255550123";
   const [result] = await factory.createSmsClient().send({ from, to: [to], message: "Hello from acs-baseline" });
-  console.log(`SMS to ${maskPhone(to)} via ${target}: ${result.successful ? `accepted (${result.messageId})` : `failed (${result.errorMessage})`}`);
+  console.log(
+    `SMS to ${maskPhone(to)} via ${target}: ${result.successful ? `accepted (${result.messageId})` : `failed (${result.errorMessage})`}`,
+  );
   process.exitCode = result.successful ? 0 : 1;
 } finally {
   await close();

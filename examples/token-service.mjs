@@ -17,7 +17,9 @@ const server = createServer(async (req, res) => {
     res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
     res.end(JSON.stringify({ userId: user.communicationUserId, token, expiresOn }));
   } catch (error) {
-    res.writeHead(502, { "content-type": "application/json" }).end(JSON.stringify({ error: error.code ?? "upstream error" }));
+    res
+      .writeHead(502, { "content-type": "application/json" })
+      .end(JSON.stringify({ error: error.code ?? "upstream error" }));
   }
 });
 await new Promise((resolve) => server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", resolve));
@@ -31,7 +33,9 @@ const stop = async () => {
 if (process.argv.includes("--once")) {
   const response = await fetch(`http://127.0.0.1:${port}/token`, { method: "POST" });
   const body = await response.json();
-  console.log(`POST /token → ${response.status}: user ${body.userId}, token of ${body.token.length} characters (not printed), expires ${body.expiresOn}`);
+  console.log(
+    `POST /token → ${response.status}: user ${body.userId}, token of ${body.token.length} characters (not printed), expires ${body.expiresOn}`,
+  );
   await stop();
 } else {
   process.once("SIGINT", stop);

@@ -1,6 +1,10 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { BaselineViolationError, baselineControlForCode, isBaselineViolationError } from "../packages/acs-baseline/src/errors.js";
+import {
+  BaselineViolationError,
+  baselineControlForCode,
+  isBaselineViolationError,
+} from "../packages/acs-baseline/src/errors.js";
 
 describe("BaselineViolationError", () => {
   it("carries name, code and the control for that code", () => {

@@ -4,14 +4,21 @@ import { ClientCertificateCredential } from "@azure/identity";
 import { SmsClient } from "@azure/communication-sms";
 import { createHttpHeaders } from "@azure/core-rest-pipeline";
 
-const BODY = JSON.stringify({ value: [{ to: "+14255550123", messageId: "00000000-0000-0000-0000-000000000001", httpStatusCode: 202, successful: true }] });
+const BODY = JSON.stringify({
+  value: [
+    { to: "+14255550123", messageId: "00000000-0000-0000-0000-000000000001", httpStatusCode: 202, successful: true },
+  ],
+});
 
 export const inMemoryHttpClient = {
   sendRequest(request) {
     return Promise.resolve({
       request,
       status: 202,
-      headers: createHttpHeaders({ "content-type": "application/json", "x-ms-request-id": "9d0c7a26-5f7e-4d7f-8b51-0c6b1b6c2a11" }),
+      headers: createHttpHeaders({
+        "content-type": "application/json",
+        "x-ms-request-id": "9d0c7a26-5f7e-4d7f-8b51-0c6b1b6c2a11",
+      }),
       bodyAsText: BODY,
     });
   },
@@ -22,7 +29,12 @@ export function rawInMemorySmsClient(emu, app) {
   const tls = { tlsOptions: { ca: emu.caCertificatePem } };
   return new SmsClient(
     emu.endpoint,
-    new ClientCertificateCredential(emu.tenantId, app.clientId, { certificatePath: app.certificatePath }, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, ...tls }),
+    new ClientCertificateCredential(
+      emu.tenantId,
+      app.clientId,
+      { certificatePath: app.certificatePath },
+      { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, ...tls },
+    ),
     { ...tls, httpClient: inMemoryHttpClient },
   );
 }

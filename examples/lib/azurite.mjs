@@ -19,9 +19,21 @@ export async function startAzurite() {
   const args = [
     require.resolve("azurite/dist/src/blob/main.js"),
     ...["--blobHost", "127.0.0.1", "--blobPort", "0", "--location", join(dir, "data"), "--oauth", "basic"],
-    ...["--cert", join(dir, "cert.pem"), "--key", join(dir, "key.pem"), "--disableTelemetry", "--skipApiVersionCheck", "--silent"],
+    ...[
+      "--cert",
+      join(dir, "cert.pem"),
+      "--key",
+      join(dir, "key.pem"),
+      "--disableTelemetry",
+      "--skipApiVersionCheck",
+      "--silent",
+    ],
   ];
-  const child = spawn(process.execPath, args, { cwd: dir, env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const port = await new Promise((resolve, reject) => {
     let out = "";
     const onData = (chunk) => {

@@ -45,7 +45,15 @@ it("verify-log strict (signed checkpoints) accepts one of each record the factor
   const traceId = randomBytes(16).toString("hex");
   const spanId = randomBytes(8).toString("hex");
   const sms = factory.createClient(SmsClient, {
-    additionalPolicies: [{ policy: { name: "tp", sendRequest: (r, next) => (r.headers.set("traceparent", `00-${traceId}-${spanId}-01`), next(r)) }, position: "perCall" }],
+    additionalPolicies: [
+      {
+        policy: {
+          name: "tp",
+          sendRequest: (r, next) => (r.headers.set("traceparent", `00-${traceId}-${spanId}-01`), next(r)),
+        },
+        position: "perCall",
+      },
+    ],
   });
   factory.createClient(SmsClient, { httpClient: createDefaultHttpClient() }); // allowed: a config.warning record
   const leaked = emu.arm.connectionString();
@@ -55,8 +63,24 @@ it("verify-log strict (signed checkpoints) accepts one of each record the factor
   await factory.close();
 
   const text = readFileSync(audit, "utf8");
-  const actions = new Set(text.trim().split("\n").map((l) => (JSON.parse(l) as { event: { action: string } }).event.action));
-  for (const a of ["credential.resolve", "token.acquire", "client.create", "request", "refuse", "config.warning", "posture.check", "log.checkpoint", "anchor.failure", "log.close"]) {
+  const actions = new Set(
+    text
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { event: { action: string } }).event.action),
+  );
+  for (const a of [
+    "credential.resolve",
+    "token.acquire",
+    "client.create",
+    "request",
+    "refuse",
+    "config.warning",
+    "posture.check",
+    "log.checkpoint",
+    "anchor.failure",
+    "log.close",
+  ]) {
     expect(actions, a).toContain(a);
   }
   expect(text).toContain(`"trace":{"id":"${traceId}"}`);
@@ -64,7 +88,15 @@ it("verify-log strict (signed checkpoints) accepts one of each record the factor
   expect(text).toContain('"posture":{"check":"local-auth-disabled"');
   expect(text).not.toContain(leaked.split("accesskey=")[1] ?? "never");
   const result = await verifyLog([audit], { publicKey: publicKey.export({ type: "spki", format: "pem" }).toString() });
-  if (result.reasons.length > 0) console.log(text.trim().split("\n").slice(-4).map((l) => l.slice(0, 400)).join("\n"));
+  if (result.reasons.length > 0)
+    console.log(
+      text
+        .trim()
+        .split("\n")
+        .slice(-4)
+        .map((l) => l.slice(0, 400))
+        .join("\n"),
+    );
   expect(result.reasons).toEqual([]);
   expect(result).toMatchObject({ status: "intact", closed: true });
 });

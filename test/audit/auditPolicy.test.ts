@@ -39,14 +39,26 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-async function send(path: string, headers: Record<string, string> = {}, body?: string): Promise<{ records: Rec[]; error?: unknown; status?: number }> {
+async function send(
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ records: Rec[]; error?: unknown; status?: number }> {
   const stream = new PassThrough();
   let out = "";
   stream.on("data", (c: Buffer) => (out += c.toString()));
   const recorder = createAuditRecorder({ destination: stream });
-  const pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 1, retryDelayInMs: 5, maxRetryDelayInMs: 10 } });
+  const pipeline = createPipelineFromOptions({
+    retryOptions: { maxRetries: 1, retryDelayInMs: 5, maxRetryDelayInMs: 10 },
+  });
   pipeline.addPolicy(createAuditPolicy(recorder, "SmsClient"), { afterPhase: "Retry" });
-  const request = createPipelineRequest({ url: `${base}${path}`, method: "POST", headers: createHttpHeaders(headers), body, allowInsecureConnection: true });
+  const request = createPipelineRequest({
+    url: `${base}${path}`,
+    method: "POST",
+    headers: createHttpHeaders(headers),
+    body,
+    allowInsecureConnection: true,
+  });
   let error: unknown;
   let status: number | undefined;
   try {
@@ -92,7 +104,11 @@ describe("createAuditPolicy", () => {
     const attempts = records.filter((r) => r.event.action === "request");
     expect(attempts).toHaveLength(2); // first try + 1 retry
     for (const a of attempts) {
-      expect(a).toMatchObject({ event: { outcome: "failure", reason: "no response" }, level: "error", http: { path: "/drop" } });
+      expect(a).toMatchObject({
+        event: { outcome: "failure", reason: "no response" },
+        level: "error",
+        http: { path: "/drop" },
+      });
       expect(a.http.status).toBeUndefined();
       expect(typeof a.error.code).toBe("string");
     }
@@ -113,7 +129,10 @@ describe("createAuditPolicy", () => {
 });
 
 /** The default HTTP client, after which `hide` turns request fields into getters that throw (answered or failed). */
-async function sendHiding(path: string, hide: (request: PipelineRequest) => void): Promise<{ records: Rec[]; error?: unknown; status?: number }> {
+async function sendHiding(
+  path: string,
+  hide: (request: PipelineRequest) => void,
+): Promise<{ records: Rec[]; error?: unknown; status?: number }> {
   const inner = createDefaultHttpClient();
   const client: HttpClient = {
     sendRequest: (request) =>
@@ -140,11 +159,25 @@ async function sendHiding(path: string, hide: (request: PipelineRequest) => void
     error = e;
   }
   await recorder.close();
-  return { records: out.trim().split("\n").map(parse).filter((r) => r.event.action === "request"), error, status };
+  return {
+    records: out
+      .trim()
+      .split("\n")
+      .map(parse)
+      .filter((r) => r.event.action === "request"),
+    error,
+    status,
+  };
 }
 
 const throwing = (request: PipelineRequest, ...names: string[]): void => {
-  for (const name of names) Object.defineProperty(request, name, { configurable: true, get: () => { throw new Error(`no ${name}`); } });
+  for (const name of names)
+    Object.defineProperty(request, name, {
+      configurable: true,
+      get: () => {
+        throw new Error(`no ${name}`);
+      },
+    });
 };
 
 describe("fields that cannot be read (review B): the record is written with what could be read, and the marker", () => {
@@ -152,7 +185,11 @@ describe("fields that cannot be read (review B): the record is written with what
     const { records, error } = await sendHiding("/drop", (r) => throwing(r, "requestId", "method"));
     expect(error).toBeInstanceOf(Error); // the retry policy above reads requestId too: the caller gets its error
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ event: { outcome: "failure", reason: "no response" }, level: "error", http: { method: "UNKNOWN", path: "/drop" } });
+    expect(records[0]).toMatchObject({
+      event: { outcome: "failure", reason: "no response" },
+      level: "error",
+      http: { method: "UNKNOWN", path: "/drop" },
+    });
     expect(records[0].http.requestId).toBeUndefined();
     expect(records[0].error.code).toBe("AUDIT_RECORD_INCOMPLETE");
     expect(records[0].error.message).toContain("request.method");
@@ -165,7 +202,11 @@ describe("fields that cannot be read (review B): the record is written with what
     expect(error).toBeUndefined();
     expect(status).toBe(202);
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ event: { outcome: "success" }, http: { method: "POST", path: "/sms", status: 202 }, error: { code: "AUDIT_RECORD_INCOMPLETE" } });
+    expect(records[0]).toMatchObject({
+      event: { outcome: "success" },
+      http: { method: "POST", path: "/sms", status: 202 },
+      error: { code: "AUDIT_RECORD_INCOMPLETE" },
+    });
     expect(records[0].error.message).toContain("request.headers");
   });
 
@@ -173,7 +214,11 @@ describe("fields that cannot be read (review B): the record is written with what
     const { records, status } = await sendHiding("/forbidden", (r) => throwing(r, "url"));
     expect(status).toBe(403);
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ event: { outcome: "failure", reason: "HTTP 403" }, http: { method: "POST", path: "", status: 403 }, error: { code: "AUDIT_RECORD_INCOMPLETE" } });
+    expect(records[0]).toMatchObject({
+      event: { outcome: "failure", reason: "HTTP 403" },
+      http: { method: "POST", path: "", status: 403 },
+      error: { code: "AUDIT_RECORD_INCOMPLETE" },
+    });
     expect(records[0].error.message).toContain("request.url");
     expect(records[0].error.message).toContain("failed with Forbidden");
   });

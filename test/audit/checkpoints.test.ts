@@ -28,11 +28,26 @@ writeFileSync(keyPath, PRIVATE_PEM, { mode: 0o600 });
 writeFileSync(pubPath, PUBLIC_PEM);
 writeFileSync(otherPubPath, OTHER_PUBLIC_PEM);
 
-const REQUEST = (i: number) => ({ action: "request" as const, outcome: "success" as const, controls: ["IM-1", "LT-4"] as const, client: "SmsClient", http: { method: "POST", path: `/sms/${i}`, status: 202, durationMs: 1 } });
+const REQUEST = (i: number) => ({
+  action: "request" as const,
+  outcome: "success" as const,
+  controls: ["IM-1", "LT-4"] as const,
+  client: "SmsClient",
+  http: { method: "POST", path: `/sms/${i}`, status: 202, durationMs: 1 },
+});
 
-async function writeSigned(name: string, count: number, extra: Record<string, unknown> = {}): Promise<{ path: string; lines: string[] }> {
+async function writeSigned(
+  name: string,
+  count: number,
+  extra: Record<string, unknown> = {},
+): Promise<{ path: string; lines: string[] }> {
   const path = join(dir, name);
-  const r = createAuditRecorder({ destination: path, signing: { privateKey: keyPath, keyId: "test-key" }, checkpoint: { everyRecords: 10, everyMs: 0 }, ...extra });
+  const r = createAuditRecorder({
+    destination: path,
+    signing: { privateKey: keyPath, keyId: "test-key" },
+    checkpoint: { everyRecords: 10, everyMs: 0 },
+    ...extra,
+  });
   for (let i = 0; i < count; i++) r.write({ ...REQUEST(i), controls: ["IM-1", "LT-4"] });
   await r.close();
   return { path, lines: readFileSync(path, "utf8").trimEnd().split("\n") };
@@ -52,7 +67,8 @@ function rechain(lines: string[], from: number, heads = true): string[] {
     rec.prevHash = prev;
     rec.seq = ++seq;
     if (rec.log?.firstSeq !== undefined) rec.log.records = rec.seq - rec.log.firstSeq;
-    if (heads && rec.checkpoint?.seq !== undefined && hashOf.has(rec.checkpoint.seq as number)) rec.checkpoint.hash = hashOf.get(rec.checkpoint.seq as number);
+    if (heads && rec.checkpoint?.seq !== undefined && hashOf.has(rec.checkpoint.seq as number))
+      rec.checkpoint.hash = hashOf.get(rec.checkpoint.seq as number);
     const canon = canonicalJson(rec);
     prev = sha256Hex(canon);
     hashOf.set(seq, prev);
@@ -67,7 +83,13 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   let out = "";
   let err = "";
   const sink = (f: (s: string) => void) => new Writable({ write: (c: Buffer, _e, cb) => (f(c.toString()), cb()) });
-  const code = await verifyLogCommand(args, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), env: {}, cwd: dir, stderrIsTTY: false });
+  const code = await verifyLogCommand(args, {
+    stdout: sink((s) => (out += s)),
+    stderr: sink((s) => (err += s)),
+    env: {},
+    cwd: dir,
+    stderrIsTTY: false,
+  });
   return { code, out, err };
 }
 
@@ -87,7 +109,9 @@ class CryptographyClientDouble {
     this.calls.push({ op: "signData", algorithm, bytes: data.length });
     if (algorithm !== "ES256") return Promise.reject(new Error("unsupported"));
     const sig = cryptoSign("sha256", Buffer.from(data), { key: this.#key, dsaEncoding: "ieee-p1363" });
-    return new Promise((resolve) => setTimeout(() => resolve({ result: new Uint8Array(sig), keyID: this.keyID, algorithm }), 5)); // a network round trip
+    return new Promise((resolve) =>
+      setTimeout(() => resolve({ result: new Uint8Array(sig), keyID: this.keyID, algorithm }), 5),
+    ); // a network round trip
   }
 }
 
@@ -103,17 +127,35 @@ describe("signed checkpoints", () => {
     const cps = lines.map(parse).filter((r) => r.event.action === "log.checkpoint");
     // log.open (seq 1), 25 records, 2 checkpoints, log.close (seq 29), final checkpoint
     expect(cps.map((c) => c.checkpoint.seq)).toEqual([10, 21, 29]);
-    expect(parse(lines[0])).toMatchObject({ seq: 1, event: { action: "log.open" }, log: { reason: "start", heartbeatMs: 0 } }); // everyMs: 0, no heartbeat
+    expect(parse(lines[0])).toMatchObject({
+      seq: 1,
+      event: { action: "log.open" },
+      log: { reason: "start", heartbeatMs: 0 },
+    }); // everyMs: 0, no heartbeat
     const logId = parse(lines[0]).log.id as string;
     expect(logId).toMatch(/^[0-9a-f]{32}$/);
-    expect(cps[0].checkpoint).toMatchObject({ alg: "ES256", keyId: "test-key", prevSig: "", logId, open: 1, time: cps[0].time });
+    expect(cps[0].checkpoint).toMatchObject({
+      alg: "ES256",
+      keyId: "test-key",
+      prevSig: "",
+      logId,
+      open: 1,
+      time: cps[0].time,
+    });
     expect(cps[2].checkpoint).toMatchObject({ logId, close: true });
     expect(cps[1].checkpoint.close).toBeUndefined();
     expect(cps[1].checkpoint.prevSig).toBe(cps[0].checkpoint.sig);
     expect(cps[2].checkpoint.prevSig).toBe(cps[1].checkpoint.sig);
     expect(Buffer.from(cps[0].checkpoint.sig as string, "base64url")).toHaveLength(64);
     expect(actions(lines).slice(-2)).toEqual(["log.close", "log.checkpoint"]);
-    expect(await verifyLog(path, { publicKey: PUBLIC_PEM })).toMatchObject({ status: "intact", records: 30, checkpoints: 3, closed: true, sealedSeq: 29, logId });
+    expect(await verifyLog(path, { publicKey: PUBLIC_PEM })).toMatchObject({
+      status: "intact",
+      records: 30,
+      checkpoints: 3,
+      closed: true,
+      sealedSeq: 29,
+      logId,
+    });
     const { code, out } = await cli(["signed.log", "--public-key", pubPath]);
     expect(code).toBe(0);
     expect(out).toMatch(/^intact: 30 records \(seq 1\.\.30, closed\), 3 checkpoints \(sealed to seq 29\)/);
@@ -152,7 +194,16 @@ describe("signed checkpoints", () => {
     const r = createAuditRecorder({
       destination: path,
       checkpoint: { everyRecords: 5, everyMs: 0 },
-      signing: { sign: (data) => Promise.resolve(new Uint8Array(cryptoSign("sha256", Buffer.from(data), { key: other.privateKey, dsaEncoding: "ieee-p1363" }))), publicKey: PUBLIC_PEM, keyId: "k" },
+      signing: {
+        sign: (data) =>
+          Promise.resolve(
+            new Uint8Array(
+              cryptoSign("sha256", Buffer.from(data), { key: other.privateKey, dsaEncoding: "ieee-p1363" }),
+            ),
+          ),
+        publicKey: PUBLIC_PEM,
+        keyId: "k",
+      },
     });
     for (let i = 0; i < 6; i++) r.write(REQUEST(i));
     await r.close();
@@ -163,46 +214,84 @@ describe("signed checkpoints", () => {
   });
 
   it("only P-256 keys; a key file in the log's own directory is refused", () => {
-    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    expect(() => createAuditRecorder({ destination: join(dir, "rsa.log"), signing: { privateKey: rsa } })).toThrow(/ECDSA P-256/);
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
+    expect(() => createAuditRecorder({ destination: join(dir, "rsa.log"), signing: { privateKey: rsa } })).toThrow(
+      /ECDSA P-256/,
+    );
     const inLogDir = join(dir, "key-next-to-log.pem");
     writeFileSync(inLogDir, PRIVATE_PEM, { mode: 0o600 });
-    expect(() => createAuditRecorder({ destination: join(dir, "keydir.log"), signing: { privateKey: inLogDir } })).toThrow(/own directory/);
+    expect(() =>
+      createAuditRecorder({ destination: join(dir, "keydir.log"), signing: { privateKey: inLogDir } }),
+    ).toThrow(/own directory/);
   });
 
   it("reopen() with a remote signer: records wait while the old file's final checkpoint is signed; both files verify as one chain", async () => {
     const kv = new CryptographyClientDouble("https://contoso.vault.azure.net/keys/audit/1");
     const path = join(dir, "kv-reopen.log");
-    const r = createAuditRecorder({ destination: path, checkpoint: { everyRecords: 5, everyMs: 0 }, signing: { sign: async (d) => (await kv.signData("ES256", d)).result, publicKey: PUBLIC_PEM, keyId: kv.keyID } });
+    const r = createAuditRecorder({
+      destination: path,
+      checkpoint: { everyRecords: 5, everyMs: 0 },
+      signing: { sign: async (d) => (await kv.signData("ES256", d)).result, publicKey: PUBLIC_PEM, keyId: kv.keyID },
+    });
     for (let i = 0; i < 7; i++) r.write(REQUEST(i));
     renameSync(path, `${path}.1`);
     const reopened = r.reopen();
-    for (let i = 7; i < 10; i++) r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: `C${i}` }); // during the switch
+    for (let i = 7; i < 10; i++)
+      r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: `C${i}` }); // during the switch
     await reopened;
     await r.close();
     const old = readFileSync(`${path}.1`, "utf8").trimEnd().split("\n").map(parse);
     expect(old.at(-1)!.event.action).toBe("log.checkpoint");
     expect(old.some((x) => x.acs?.client === "C7")).toBe(false);
-    expect(readFileSync(path, "utf8").split("\n").map((l) => (l === "" ? undefined : parse(l).event.action))[0]).toBe("log.open");
-    expect(await verifyLog([`${path}.1`, path], { publicKey: PUBLIC_PEM })).toMatchObject({ status: "intact", closed: true, firstSeq: 1 });
+    expect(
+      readFileSync(path, "utf8")
+        .split("\n")
+        .map((l) => (l === "" ? undefined : parse(l).event.action))[0],
+    ).toBe("log.open");
+    expect(await verifyLog([`${path}.1`, path], { publicKey: PUBLIC_PEM })).toMatchObject({
+      status: "intact",
+      closed: true,
+      firstSeq: 1,
+    });
   });
 
-  it.skipIf(!existsSync(join(__dirname, "../../packages/acs-baseline/dist/esm/audit/write/signing.js")))("process.exit() without close(): the exit hook seals what it flushes (in-process key)", async () => {
-    const path = join(dir, "exit-sealed.log");
-    const dist = join(__dirname, "../../packages/acs-baseline/dist/esm/index.js");
-    const script = `import("${dist}").then(({ createAuditRecorder }) => { const r = createAuditRecorder({ destination: ${JSON.stringify(path)}, signing: { privateKey: ${JSON.stringify(keyPath)} } }); for (let i = 0; i < 7; i++) r.write({ action: "request", outcome: "success", controls: ["LT-4"], client: "SmsClient", http: { method: "POST", path: "/sms", status: 202, durationMs: 1 } }); process.exit(0); })`;
-    await new Promise<void>((resolve, reject) => spawn(process.execPath, ["-e", script], { stdio: "ignore" }).on("close", (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`)))));
-    const recs = readFileSync(path, "utf8").trimEnd().split("\n").map(parse);
-    expect(recs.map((x) => x.event.action)).toEqual(["log.open", ...Array<string>(7).fill("request"), "log.checkpoint"]);
-    expect(await verifyLog(path, { publicKey: PUBLIC_PEM })).toMatchObject({ status: "intact", closed: false, sealedSeq: 8 });
-  });
+  it.skipIf(!existsSync(join(__dirname, "../../packages/acs-baseline/dist/esm/audit/write/signing.js")))(
+    "process.exit() without close(): the exit hook seals what it flushes (in-process key)",
+    async () => {
+      const path = join(dir, "exit-sealed.log");
+      const dist = join(__dirname, "../../packages/acs-baseline/dist/esm/index.js");
+      const script = `import("${dist}").then(({ createAuditRecorder }) => { const r = createAuditRecorder({ destination: ${JSON.stringify(path)}, signing: { privateKey: ${JSON.stringify(keyPath)} } }); for (let i = 0; i < 7; i++) r.write({ action: "request", outcome: "success", controls: ["LT-4"], client: "SmsClient", http: { method: "POST", path: "/sms", status: 202, durationMs: 1 } }); process.exit(0); })`;
+      await new Promise<void>((resolve, reject) =>
+        spawn(process.execPath, ["-e", script], { stdio: "ignore" }).on("close", (code) =>
+          code === 0 ? resolve() : reject(new Error(`exit ${code}`)),
+        ),
+      );
+      const recs = readFileSync(path, "utf8").trimEnd().split("\n").map(parse);
+      expect(recs.map((x) => x.event.action)).toEqual([
+        "log.open",
+        ...Array<string>(7).fill("request"),
+        "log.checkpoint",
+      ]);
+      expect(await verifyLog(path, { publicKey: PUBLIC_PEM })).toMatchObject({
+        status: "intact",
+        closed: false,
+        sealedSeq: 8,
+      });
+    },
+  );
 
   it("heartbeat: with nothing to write, a checkpoint still comes every everyMs", async () => {
     const path = join(dir, "heartbeat.log");
     const r = createAuditRecorder({ destination: path, signing: { privateKey: keyPath }, checkpoint: { everyMs: 40 } });
     r.write(REQUEST(0));
     await new Promise((res) => setTimeout(res, 230));
-    const beats = readFileSync(path, "utf8").trimEnd().split("\n").map(parse).filter((x) => x.event.action === "log.checkpoint");
+    const beats = readFileSync(path, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map(parse)
+      .filter((x) => x.event.action === "log.checkpoint");
     expect(beats.length).toBeGreaterThanOrEqual(3);
     expect(new Set(beats.map((b) => b.checkpoint.seq)).size).toBeGreaterThanOrEqual(2); // each beat seals the head, which includes the previous beat
     await r.close();
@@ -248,7 +337,11 @@ describe("tamper cases, with and without the key", () => {
     expect(v.reasons.join("\n")).toMatch(/log.close .* is not sealed by a checkpoint/);
     // the anchor, without the key
     const anchorLines = readFileSync(anchor, "utf8").trimEnd().split("\n");
-    expect(anchorLines.map((l) => parse(l).event.action)).toEqual(["log.checkpoint", "log.checkpoint", "log.checkpoint"]);
+    expect(anchorLines.map((l) => parse(l).event.action)).toEqual([
+      "log.checkpoint",
+      "log.checkpoint",
+      "log.checkpoint",
+    ]);
     const a = await verifyLogText(text(forged), { anchorLines });
     expect(a.status).not.toBe("intact");
     expect(a.reasons.join("\n")).toMatch(/anchor/);
@@ -304,14 +397,20 @@ describe("tamper cases, with and without the key", () => {
     lines[10] = JSON.stringify(own);
     const unsigned = rechain(lines, 10);
     expect((await verifyLogText(text(unsigned))).status).toBe("intact");
-    expect(await verifyLogText(text(unsigned), { publicKey: PUBLIC_PEM })).toMatchObject({ status: "tampered", problem: { kind: "forged", line: 11 } });
+    expect(await verifyLogText(text(unsigned), { publicKey: PUBLIC_PEM })).toMatchObject({
+      status: "tampered",
+      problem: { kind: "forged", line: 11 },
+    });
     // a signature copied from another checkpoint
     const copied = [...signed.lines];
     const cp2 = parse(copied[21]);
     const { hash: _h2, ...own2 } = cp2;
     own2.checkpoint.sig = parse(copied[10]).checkpoint.sig;
     copied[21] = JSON.stringify(own2);
-    expect(await verifyLogText(text(rechain(copied, 21)), { publicKey: PUBLIC_PEM })).toMatchObject({ status: "tampered", problem: { kind: "forged" } });
+    expect(await verifyLogText(text(rechain(copied, 21)), { publicKey: PUBLIC_PEM })).toMatchObject({
+      status: "tampered",
+      problem: { kind: "forged" },
+    });
     // the first checkpoint removed and the rest rechained: the next one's prevSig no longer matches
     const removed = [...signed.lines];
     removed.splice(10, 1);
@@ -339,7 +438,11 @@ describe("tamper cases, with and without the key", () => {
     const { hash: _h, ...own } = last;
     own.time = new Date(Date.parse(own.time as string) + 3_600_000).toISOString();
     const laterBeat = rechain([...signed.lines, JSON.stringify(own)], signed.lines.length).at(-1)!;
-    const v = await verifyLogText(text(signed.lines), { publicKey: PUBLIC_PEM, anchorLines: [...anchorLines, laterBeat], maxGapMs: 60_000 });
+    const v = await verifyLogText(text(signed.lines), {
+      publicKey: PUBLIC_PEM,
+      anchorLines: [...anchorLines, laterBeat],
+      maxGapMs: 60_000,
+    });
     expect(v.status).toBe("incomplete");
     expect(v.reasons.join()).toMatch(/cut tail: the anchor holds seq 31/);
   });
@@ -348,24 +451,39 @@ describe("tamper cases, with and without the key", () => {
     const lines = signed.lines;
     const ins = [...lines];
     ins.splice(3, 0, '{"msg":"hello"}');
-    expect(await verifyLogText(text(ins))).toMatchObject({ status: "tampered", problem: { line: 4, kind: "inserted" } });
+    expect(await verifyLogText(text(ins))).toMatchObject({
+      status: "tampered",
+      problem: { line: 4, kind: "inserted" },
+    });
     const extra = [...lines];
     extra[3] = extra[3].replace('{"acs"', '{"note":"x","acs"');
-    expect(await verifyLogText(text(extra))).toMatchObject({ status: "tampered", problem: { line: 4, kind: "noncanonical" } });
+    expect(await verifyLogText(text(extra))).toMatchObject({
+      status: "tampered",
+      problem: { line: 4, kind: "noncanonical" },
+    });
     const dup = [...lines];
     dup[3] = dup[3].replace(/,"hash":/, ',"level":"info","hash":');
-    expect(await verifyLogText(text(dup))).toMatchObject({ status: "tampered", problem: { line: 4, kind: "noncanonical" } });
+    expect(await verifyLogText(text(dup))).toMatchObject({
+      status: "tampered",
+      problem: { line: 4, kind: "noncanonical" },
+    });
     const del = [...lines];
     del.splice(5, 1);
     expect(await verifyLogText(text(del))).toMatchObject({ status: "tampered", problem: { line: 6, kind: "removed" } });
     const re = [...lines];
     [re[5], re[6]] = [re[6], re[5]];
-    expect(await verifyLogText(text(re))).toMatchObject({ status: "tampered", problem: { line: 6, kind: "reordered" } });
+    expect(await verifyLogText(text(re))).toMatchObject({
+      status: "tampered",
+      problem: { line: 6, kind: "reordered" },
+    });
   });
 
   it("an overlong line is rejected as soon as it exceeds the limit, without reading further", async () => {
     const path = join(dir, "overlong.log");
-    writeFileSync(path, `${signed.lines.slice(0, 3).join("\n")}\n${"x".repeat(3 << 20)}\n${signed.lines.slice(3).join("\n")}\n`);
+    writeFileSync(
+      path,
+      `${signed.lines.slice(0, 3).join("\n")}\n${"x".repeat(3 << 20)}\n${signed.lines.slice(3).join("\n")}\n`,
+    );
     const v = await verifyLog(path);
     expect(v).toMatchObject({ status: "tampered", records: 3, problem: { line: 4, kind: "overlong" } });
     expect((await cli(["overlong.log", "--json"])).code).toBe(1);
@@ -375,10 +493,19 @@ describe("tamper cases, with and without the key", () => {
 describe("anchor", () => {
   it("an anchor that cannot be written: anchor.failure records, retries, and the log itself still verifies", async () => {
     const path = join(dir, "anchorfail.log");
-    const r = createAuditRecorder({ destination: path, checkpoint: { everyRecords: 5, everyMs: 0 }, anchor: { file: { path: join(dir, "no-such-dir", "x.anchor") } } });
+    const r = createAuditRecorder({
+      destination: path,
+      checkpoint: { everyRecords: 5, everyMs: 0 },
+      anchor: { file: { path: join(dir, "no-such-dir", "x.anchor") } },
+    });
     for (let i = 0; i < 12; i++) r.write(REQUEST(i));
     // The failure is recorded while the log is open (after log.close it would be an unsealed tail: a process warning then).
-    for (let waited = 0; waited < 5000 && !(existsSync(path) && readFileSync(path, "utf8").includes('"anchor.failure"')); waited += 20) await new Promise((res) => setTimeout(res, 20));
+    for (
+      let waited = 0;
+      waited < 5000 && !(existsSync(path) && readFileSync(path, "utf8").includes('"anchor.failure"'));
+      waited += 20
+    )
+      await new Promise((res) => setTimeout(res, 20));
     await r.close();
     const recs = readFileSync(path, "utf8").trimEnd().split("\n").map(parse);
     const failure = recs.find((x) => x.event.action === "anchor.failure");
@@ -406,8 +533,14 @@ describe("anchor", () => {
       const log = join(dir, "killed.log");
       const anchor = join(dir, "killed.anchor");
       const everyMs = 100;
-      const child = spawn(process.execPath, [join(__dirname, "fixtures", "anchoredWriter.mjs"), log, anchor, keyPath, String(everyMs)], { stdio: ["ignore", "ignore", "pipe"] });
-      await new Promise<void>((resolve) => child.stderr.on("data", (c: Buffer) => c.toString().includes("ready") && resolve()));
+      const child = spawn(
+        process.execPath,
+        [join(__dirname, "fixtures", "anchoredWriter.mjs"), log, anchor, keyPath, String(everyMs)],
+        { stdio: ["ignore", "ignore", "pipe"] },
+      );
+      await new Promise<void>((resolve) =>
+        child.stderr.on("data", (c: Buffer) => c.toString().includes("ready") && resolve()),
+      );
       await new Promise((res) => setTimeout(res, 3 * everyMs));
       child.kill("SIGKILL");
       await new Promise((res) => child.on("close", res));
@@ -423,7 +556,19 @@ describe("anchor", () => {
       const cut = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines, maxGapMs: 2 * everyMs });
       expect(cut.status).toBe("incomplete");
       expect(cut.reasons.join()).toMatch(/cut tail/);
-      expect((await cli(["killed.log", "--anchor", "killed.anchor", "--public-key", pubPath, "--max-gap", `${2 * everyMs}ms`])).code).toBe(1);
+      expect(
+        (
+          await cli([
+            "killed.log",
+            "--anchor",
+            "killed.anchor",
+            "--public-key",
+            pubPath,
+            "--max-gap",
+            `${2 * everyMs}ms`,
+          ])
+        ).code,
+      ).toBe(1);
     },
   );
 });

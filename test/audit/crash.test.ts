@@ -21,7 +21,9 @@ interface Ended {
 
 function run(mode: string, destination: string, onReady?: (child: ReturnType<typeof spawn>) => void): Promise<Ended> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, mode, destination, String(COUNT)], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [FIXTURE, mode, destination, String(COUNT)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -124,7 +126,11 @@ describe("crash safety (child processes on the built dist)", () => {
     expect(v.records).toBeGreaterThan(1000);
     expect(v.warnings.join()).toMatch(/cannot be vouched for/);
     // and the command says so: exit 0, the intact prefix, a warning about the tail
-    const cli = spawnSync(process.execPath, [join(__dirname, "../../packages/cli/dist/esm/bin.js"), "verify-log", path], { encoding: "utf8" });
+    const cli = spawnSync(
+      process.execPath,
+      [join(__dirname, "../../packages/cli/dist/esm/bin.js"), "verify-log", path],
+      { encoding: "utf8" },
+    );
     expect(cli.status).toBe(0);
     expect(cli.stdout).toMatch(new RegExp(`^intact: ${v.records} records`));
     expect(cli.stdout).toMatch(/warning: .*(torn partial record|does not end with log.close)/);
@@ -134,7 +140,9 @@ describe("crash safety (child processes on the built dist)", () => {
     const path = join(dir, "sigkill-sync.log");
     const burst = 3000;
     const end = await new Promise<Ended>((resolve, reject) => {
-      const child = spawn(process.execPath, [FIXTURE, "sigkill-sync", path, String(burst)], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [FIXTURE, "sigkill-sync", path, String(burst)], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       child.once("error", reject);
       child.once("close", (code, signal) => resolve({ code, signal, stdout: "", stderr: "" }));
     });

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return -- tests read parsed JSON records */
- 
+
 // End to end: the real AcsClientFactory (built dist, child process) against the emulator over TLS, with audit to a
 // file. Asserts the exact records written: actions in order, principal, endpoint, clients, requests, controls,
 // outcomes, chain, and that no secret, token, SMS text or full phone number reaches the file.
@@ -33,7 +33,9 @@ interface Emulator {
   caCertificatePem: string;
   createTestApplication(o?: { roles?: string[] }): Promise<TestApp>;
   registerApplication(o: { clientId: string; secret?: string }): void;
-  injectFault(spec: { side: "entra" | "acs"; path?: string | RegExp; status?: number; count?: number }): { remove(): void };
+  injectFault(spec: { side: "entra" | "acs"; path?: string | RegExp; status?: number; count?: number }): {
+    remove(): void;
+  };
   close(): Promise<void>;
 }
 
@@ -45,18 +47,39 @@ let emu: Emulator;
 let app: TestApp;
 let caFile: string;
 
-async function drive(scenario: string, extra: Record<string, unknown> = {}): Promise<{ out: Record<string, unknown>; records: Rec[]; path: string; raw: string }> {
+async function drive(
+  scenario: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ out: Record<string, unknown>; records: Rec[]; path: string; raw: string }> {
   const auditPath = join(dir, `${scenario}.log`);
-  const cfg = { scenario, endpoint: emu.endpoint, tenantId: emu.tenantId, authorityHost: emu.authorityHost, clientId: app.clientId, certificatePath: app.certificatePath, auditPath, smsText: SMS_TEXT, ...extra };
-  const { stdout } = await run(process.execPath, [FIXTURE, JSON.stringify(cfg)], { env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile }, timeout: 60_000 });
-  return { out: JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, unknown>, records: readRecords(auditPath), path: auditPath, raw: readFileSync(auditPath, "utf8") };
+  const cfg = {
+    scenario,
+    endpoint: emu.endpoint,
+    tenantId: emu.tenantId,
+    authorityHost: emu.authorityHost,
+    clientId: app.clientId,
+    certificatePath: app.certificatePath,
+    auditPath,
+    smsText: SMS_TEXT,
+    ...extra,
+  };
+  const { stdout } = await run(process.execPath, [FIXTURE, JSON.stringify(cfg)], {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
+    timeout: 60_000,
+  });
+  return {
+    out: JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, unknown>,
+    records: readRecords(auditPath),
+    path: auditPath,
+    raw: readFileSync(auditPath, "utf8"),
+  };
 }
 
 const CONTROL = /^[A-Z]{2}-\d{1,2}$/;
 
 describe.skipIf(!ready)("factory → audit log, end to end against the emulator", () => {
   beforeAll(async () => {
-    emu = (await (emulatorModule.startEmulator as (o?: object) => Promise<Emulator>)({}));
+    emu = await (emulatorModule.startEmulator as (o?: object) => Promise<Emulator>)({});
     app = await emu.createTestApplication();
     caFile = join(dir, "ca.pem");
     writeFileSync(caFile, emu.caCertificatePem);
@@ -70,7 +93,12 @@ describe.skipIf(!ready)("factory → audit log, end to end against the emulator"
     expect(out.error).toBeUndefined();
     expect(out.sms).toBe(true);
     const host = new URL(emu.endpoint).host;
-    const principal = { tenantId: emu.tenantId, clientId: app.clientId, credentialType: "certificate", certificateThumbprint: app.thumbprint };
+    const principal = {
+      tenantId: emu.tenantId,
+      clientId: app.clientId,
+      credentialType: "certificate",
+      certificateThumbprint: app.thumbprint,
+    };
     for (const r of records) {
       expect(r.schema).toBe("acs-baseline.audit/1");
       expect(r.principal).toEqual(principal);
@@ -82,7 +110,15 @@ describe.skipIf(!ready)("factory → audit log, end to end against the emulator"
     const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const HEX = expect.stringMatching(/^[0-9a-f]{64}$/);
     const GUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    const common = (seq: number) => ({ schema: "acs-baseline.audit/1", seq, time: ISO, hash: HEX, prevHash: seq === 1 ? "0".repeat(64) : HEX, principal, level: "info" });
+    const common = (seq: number) => ({
+      schema: "acs-baseline.audit/1",
+      seq,
+      time: ISO,
+      hash: HEX,
+      prevHash: seq === 1 ? "0".repeat(64) : HEX,
+      principal,
+      level: "info",
+    });
     const acs = (client?: string) => (client === undefined ? { endpoint: host } : { client, endpoint: host });
     const request = (seq: number, client: string, path: string, status: number) => ({
       ...common(seq),
@@ -102,10 +138,16 @@ describe.skipIf(!ready)("factory → audit log, end to end against the emulator"
           action: "credential.resolve",
           category: "authentication",
           outcome: "success",
-          reason: "Authority localhost is not a Microsoft cloud login host; it is allowed by allowedAuthorityHosts and instance discovery is off.",
+          reason:
+            "Authority localhost is not a Microsoft cloud login host; it is allowed by allowedAuthorityHosts and instance discovery is off.",
         },
       },
-      { ...common(2), acs: acs("SmsClient"), baseline: { controls: ["IM-1", "DP-3"] }, event: { action: "client.create", category: "configuration", outcome: "success" } },
+      {
+        ...common(2),
+        acs: acs("SmsClient"),
+        baseline: { controls: ["IM-1", "DP-3"] },
+        event: { action: "client.create", category: "configuration", outcome: "success" },
+      },
       {
         ...common(3),
         acs: acs(),
@@ -114,9 +156,20 @@ describe.skipIf(!ready)("factory → audit log, end to end against the emulator"
         token: { expiresOn: ISO, scope: "https://communication.azure.com//.default" },
       },
       request(4, "SmsClient", "/sms", 202),
-      { ...common(5), acs: acs("CommunicationIdentityClient"), baseline: { controls: ["IM-1", "DP-3"] }, event: { action: "client.create", category: "configuration", outcome: "success" } },
+      {
+        ...common(5),
+        acs: acs("CommunicationIdentityClient"),
+        baseline: { controls: ["IM-1", "DP-3"] },
+        event: { action: "client.create", category: "configuration", outcome: "success" },
+      },
       request(6, "CommunicationIdentityClient", "/identities", 201),
-      { ...common(7), acs: acs(), baseline: { controls: ["LT-4"] }, event: { action: "log.close", category: "audit", outcome: "success" }, log: { firstSeq: 1, records: 6 } },
+      {
+        ...common(7),
+        acs: acs(),
+        baseline: { controls: ["LT-4"] },
+        event: { action: "log.close", category: "audit", outcome: "success" },
+        log: { firstSeq: 1, records: 6 },
+      },
     ]);
     for (let i = 1; i < records.length; i++) expect(records[i].prevHash).toBe(records[i - 1].hash);
     // one token for both clients (the factory shares it), valid for about an hour
@@ -171,12 +224,21 @@ describe.skipIf(!ready)("factory → audit log, end to end against the emulator"
       const tokens = records.filter((r) => r.event.action === "token.acquire");
       expect(tokens.length).toBeGreaterThanOrEqual(1);
       for (const t of tokens) {
-        expect(t).toMatchObject({ level: "error", event: { outcome: "failure", category: "authentication" }, baseline: { controls: ["IM-1", "IM-3"] } });
+        expect(t).toMatchObject({
+          level: "error",
+          event: { outcome: "failure", category: "authentication" },
+          baseline: { controls: ["IM-1", "IM-3"] },
+        });
         expect(t.error).toEqual(expect.objectContaining({ code: expect.any(String) }));
       }
       // the SDKs sign before their retry loop: without a token no HTTP attempt reaches ACS, so there is no request record
       expect(records.filter((r) => r.event.action === "request")).toEqual([]);
-      expect(records.map((r) => r.event.action)).toEqual(["credential.resolve", "client.create", ...tokens.map(() => "token.acquire"), "log.close"]);
+      expect(records.map((r) => r.event.action)).toEqual([
+        "credential.resolve",
+        "client.create",
+        ...tokens.map(() => "token.acquire"),
+        "log.close",
+      ]);
       expect(raw).not.toMatch(/PRIVATE KEY|eyJ[\w-]+\.eyJ/);
     } finally {
       fault.remove();
@@ -199,10 +261,16 @@ describe.skipIf(!ready)("factory → audit log, end to end against the emulator"
 
   it("a refused connection string is a refuse record on disk, even without close(), and the key is not in it", async () => {
     const key = Buffer.alloc(64, 7).toString("base64");
-    const { out, records, path, raw } = await drive("refuse", { connectionString: `endpoint=https://contoso.communication.azure.com/;accesskey=${key}` });
+    const { out, records, path, raw } = await drive("refuse", {
+      connectionString: `endpoint=https://contoso.communication.azure.com/;accesskey=${key}`,
+    });
     expect(out.code).toBe("CONNECTION_STRING_REFUSED");
     const refuse = records.find((r) => r.event.action === "refuse")!;
-    expect(refuse).toMatchObject({ level: "error", event: { outcome: "failure", category: "configuration" }, error: { code: "CONNECTION_STRING_REFUSED" } });
+    expect(refuse).toMatchObject({
+      level: "error",
+      event: { outcome: "failure", category: "configuration" },
+      error: { code: "CONNECTION_STRING_REFUSED" },
+    });
     expect(refuse.baseline.controls).toContain("IM-1");
     expect(raw).not.toContain(key);
     expect(raw).not.toContain(key.slice(0, 16));

@@ -4,7 +4,19 @@
 // reopen/SIGHUP/size rotation verified as one chain, copytruncate detected, host loggers that would change records,
 // and OpenTelemetry trace ids on request records.
 import { execFile, execFileSync } from "node:child_process";
-import { appendFileSync, chmodSync, copyFileSync, existsSync, linkSync, readFileSync, renameSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -25,7 +37,13 @@ import { useEmulator } from "../support/useEmulator.js";
 const dir = tempDir("acs-files-");
 const run = promisify(execFile);
 const DIST = join(__dirname, "../../packages/acs-baseline/dist/esm/index.js");
-const REQUEST = (i: number) => ({ action: "request" as const, outcome: "success" as const, controls: ["IM-1", "LT-4"] as const, client: "SmsClient", http: { method: "POST", path: `/sms/${i}`, status: 202, durationMs: 1 } });
+const REQUEST = (i: number) => ({
+  action: "request" as const,
+  outcome: "success" as const,
+  controls: ["IM-1", "LT-4"] as const,
+  client: "SmsClient",
+  http: { method: "POST", path: `/sms/${i}`, status: 202, durationMs: 1 },
+});
 const refusal = (f: () => unknown): BaselineViolationError | undefined => {
   try {
     f();
@@ -41,16 +59,25 @@ useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, a
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "hello" };
 
 describe("onWriteError against a full disk (/dev/full), through the factory and the emulator", () => {
-  it.skipIf(!existsSync("/dev/full"))('"block" (the default): no SMS goes out while records cannot be written; AUDIT_WRITE_FAILED', async () => {
-    const before = emu.smsMessages.length;
-    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: "/dev/full" } }));
-    const sms = factory.createSmsClient();
-    const outcomes: unknown[] = [];
-    for (let i = 0; i < 3; i++) outcomes.push(await sms.send(SMS).then(() => "sent", (e: unknown) => e));
-    await factory.close();
-    expect(emu.smsMessages.length - before).toBe(0);
-    for (const o of outcomes) expect(o).toMatchObject({ code: "AUDIT_WRITE_FAILED", control: "LT-4" });
-  });
+  it.skipIf(!existsSync("/dev/full"))(
+    '"block" (the default): no SMS goes out while records cannot be written; AUDIT_WRITE_FAILED',
+    async () => {
+      const before = emu.smsMessages.length;
+      const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: "/dev/full" } }));
+      const sms = factory.createSmsClient();
+      const outcomes: unknown[] = [];
+      for (let i = 0; i < 3; i++)
+        outcomes.push(
+          await sms.send(SMS).then(
+            () => "sent",
+            (e: unknown) => e,
+          ),
+        );
+      await factory.close();
+      expect(emu.smsMessages.length - before).toBe(0);
+      for (const o of outcomes) expect(o).toMatchObject({ code: "AUDIT_WRITE_FAILED", control: "LT-4" });
+    },
+  );
 
   it.skipIf(!existsSync("/dev/full"))('"warn": requests go on, with a process warning', async () => {
     const warnings: string[] = [];
@@ -58,7 +85,9 @@ describe("onWriteError against a full disk (/dev/full), through the factory and 
     process.on("warning", onWarning);
     const before = emu.smsMessages.length;
     try {
-      const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: "/dev/full", onWriteError: "warn" } }));
+      const factory = new AcsClientFactory(
+        emulatorFactoryOptions(emu, app, { audit: { destination: "/dev/full", onWriteError: "warn" } }),
+      );
       const sms = factory.createSmsClient();
       for (let i = 0; i < 3; i++) await sms.send(SMS);
       await factory.close();
@@ -73,7 +102,10 @@ describe("onWriteError against a full disk (/dev/full), through the factory and 
   it('"block" recovers: once records can be written again (the full file rotated away), the held ones are written first and requests are allowed', async () => {
     // a real EFBIG from the kernel: the child runs under `ulimit -f 8` (8 KiB per file) with SIGXFSZ ignored
     const path = join(dir, "efbig.log");
-    const { stdout } = await run("bash", ["-c", `trap '' XFSZ; ulimit -f 8; exec "${process.execPath}" "${join(__dirname, "fixtures", "fullDiskWriter.mjs")}" "${path}"`]);
+    const { stdout } = await run("bash", [
+      "-c",
+      `trap '' XFSZ; ulimit -f 8; exec "${process.execPath}" "${join(__dirname, "fixtures", "fullDiskWriter.mjs")}" "${path}"`,
+    ]);
     const out = JSON.parse(stdout.trim()) as { blockedAfter: number; blocked: boolean; blockedAfterFree: boolean };
     expect(out.blocked).toBe(true);
     expect(out.blockedAfter).toBeGreaterThan(5);
@@ -105,7 +137,10 @@ describe("the destination", () => {
     const link = join(dir, "link.log");
     writeFileSync(real, "");
     symlinkSync(real, link);
-    expect(refusal(() => createAuditRecorder({ destination: link }))).toMatchObject({ code: "AUDIT_DESTINATION_REFUSED", control: "LT-4" });
+    expect(refusal(() => createAuditRecorder({ destination: link }))).toMatchObject({
+      code: "AUDIT_DESTINATION_REFUSED",
+      control: "LT-4",
+    });
     expect(readFileSync(real, "utf8")).toBe("");
     const r = createAuditRecorder({ destination: link, allowSymlink: true });
     r.write(REQUEST(1));
@@ -119,19 +154,22 @@ describe("the destination", () => {
     ["0664", "group-writable"],
     ["0606", "world-writable"],
     ["0676", "group- and world-writable"],
-  ] as const)("an existing file with mode %s gets mode 0600, and the config.warning record says it was %s", async (octal, which) => {
-    const mode = Number.parseInt(octal, 8);
-    const path = join(dir, `mode-${mode.toString(8)}.log`);
-    writeFileSync(path, "");
-    chmodSync(path, mode);
-    const r = createAuditRecorder({ destination: path });
-    r.write(REQUEST(1));
-    await r.close();
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-    const w = readRecords(path).find((x) => x.event.action === "config.warning");
-    expect(w?.event.reason).toBe(`the audit file was ${which} (mode 0${mode.toString(8)}); its mode was set to 0600`);
-    expect((await verifyLog(path)).status).toBe("intact");
-  });
+  ] as const)(
+    "an existing file with mode %s gets mode 0600, and the config.warning record says it was %s",
+    async (octal, which) => {
+      const mode = Number.parseInt(octal, 8);
+      const path = join(dir, `mode-${mode.toString(8)}.log`);
+      writeFileSync(path, "");
+      chmodSync(path, mode);
+      const r = createAuditRecorder({ destination: path });
+      r.write(REQUEST(1));
+      await r.close();
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      const w = readRecords(path).find((x) => x.event.action === "config.warning");
+      expect(w?.event.reason).toBe(`the audit file was ${which} (mode 0${mode.toString(8)}); its mode was set to 0600`);
+      expect((await verifyLog(path)).status).toBe("intact");
+    },
+  );
 
   it("an existing 0640 or 0600 file is kept as it is, without a warning", async () => {
     for (const mode of [0o640, 0o600]) {
@@ -150,7 +188,11 @@ describe("the destination", () => {
     execFileSync("mkfifo", [fifo]);
     const link = join(dir, "fifo-link.log");
     symlinkSync(fifo, link);
-    for (const options of [{ destination: fifo }, { destination: fifo, allowSymlink: true }, { destination: link, allowSymlink: true }]) {
+    for (const options of [
+      { destination: fifo },
+      { destination: fifo, allowSymlink: true },
+      { destination: link, allowSymlink: true },
+    ]) {
       const e = refusal(() => createAuditRecorder(options));
       expect(e).toMatchObject({ code: "AUDIT_DESTINATION_REFUSED", control: "LT-4" });
       expect(e?.message).toMatch(/named pipe \(FIFO\)/);
@@ -166,7 +208,10 @@ describe("the destination", () => {
         for (let i = 0; i < 2000; i++) r.write({ action: "refuse", outcome: "failure", controls: ["IM-1"], reason: "x".repeat(100) });
         return r.close().then(() => console.log("closed")); } catch (e) { console.log(e.code); } })`;
     // before the fix the child blocked in writeSync for good (SIGTERM cannot interrupt it): SIGKILL after 10 s
-    const out = await run(process.execPath, ["-e", script], { timeout: 10_000, killSignal: "SIGKILL" }).then(({ stdout }) => stdout.trim(), (e: Error) => `failed: ${e.message}`);
+    const out = await run(process.execPath, ["-e", script], { timeout: 10_000, killSignal: "SIGKILL" }).then(
+      ({ stdout }) => stdout.trim(),
+      (e: Error) => `failed: ${e.message}`,
+    );
     expect(out).toBe("AUDIT_DESTINATION_REFUSED");
   });
 
@@ -190,7 +235,10 @@ describe("the destination", () => {
       return r.close(); })`;
     // a shell pipeline: the child's stdout is a FIFO (execFile's own stdio would be a socket pair, which no path opens)
     const { stdout } = await run("bash", ["-c", `"$0" -e "$1" | cat`, process.execPath, script], { timeout: 10_000 });
-    const recs = stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: { action: string; reason?: string } });
+    const recs = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: { action: string; reason?: string } });
     expect(recs.map((x) => x.event.action)).toEqual(["refuse", "log.close"]);
     expect(recs[0].event.reason).toBe("through the pipe");
   });
@@ -262,10 +310,12 @@ describe("a robust writer", () => {
   it("copytruncate is detected: the writer notes the truncation, and verification says so instead of TAMPERED", async () => {
     const path = join(dir, "ct.log");
     const r = createAuditRecorder({ destination: path });
-    for (let i = 0; i < 3; i++) r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: `C${i}` });
+    for (let i = 0; i < 3; i++)
+      r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: `C${i}` });
     copyFileSync(path, `${path}.1`);
     truncateSync(path, 0); // what logrotate copytruncate does
-    for (let i = 0; i < 2; i++) r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: `D${i}` });
+    for (let i = 0; i < 2; i++)
+      r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: `D${i}` });
     await r.close();
     const live = readRecords(path);
     expect(live[0]).toMatchObject({ seq: 4, event: { action: "log.open" }, log: { reason: "truncated" } });
@@ -290,7 +340,12 @@ describe("rotation", () => {
     const old = readRecords(`${path}.1`);
     expect(old.slice(-2).map((x) => x.event.action)).toEqual(["log.close", "log.checkpoint"]);
     const fresh = readRecords(path);
-    expect(fresh[0]).toMatchObject({ event: { action: "log.open" }, log: { reason: "reopen" }, prevHash: old.at(-1)!.hash, seq: old.at(-1)!.seq + 1 });
+    expect(fresh[0]).toMatchObject({
+      event: { action: "log.open" },
+      log: { reason: "reopen" },
+      prevHash: old.at(-1)!.hash,
+      seq: old.at(-1)!.seq + 1,
+    });
     expect(await verifyLog([`${path}.1`, path])).toMatchObject({ status: "intact", closed: true, firstSeq: 1 });
     expect(await verifyLog(sub)).toMatchObject({ status: "intact", firstSeq: 1 });
     const alone = await verifyLog(path);
@@ -317,14 +372,16 @@ describe("rotation", () => {
     const sub = join(dir, "rot");
     const path = join(sub, "app.log");
     const r = createAuditRecorder({ destination: path, rotate: { maxBytes: 4096, keep: 50 } });
-    for (let i = 0; i < 60; i++) r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: `C${i}` });
+    for (let i = 0; i < 60; i++)
+      r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: `C${i}` });
     for (let i = 0; i < 300; i++) r.write(REQUEST(i)); // batched: rotation happens between batches
     await r.close();
     expect(existsSync(`${path}.3`)).toBe(true);
     expect(await verifyLog(sub)).toMatchObject({ status: "intact", firstSeq: 1, closed: true });
     const sub2 = join(dir, "rot2");
     const r2 = createAuditRecorder({ destination: join(sub2, "app.log"), rotate: { maxBytes: 4096, keep: 2 } });
-    for (let i = 0; i < 60; i++) r2.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: `C${i}` });
+    for (let i = 0; i < 60; i++)
+      r2.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: `C${i}` });
     await r2.close();
     expect(existsSync(join(sub2, "app.log.2"))).toBe(true);
     expect(existsSync(join(sub2, "app.log.3"))).toBe(false);
@@ -344,11 +401,28 @@ describe("app-logger mode", () => {
       pino({ nestedKey: "payload" }, dest),
       pino({ serializers: { error: () => "hidden" } }, dest),
       // a mixin whose members win over the record's (pino's default merge lets the record win: see `ok` below)
-      pino({ mixin: () => ({ schema: "mine" }), mixinMergeStrategy: (merge: object, mixin: object) => Object.assign(merge, mixin) }, dest),
+      pino(
+        {
+          mixin: () => ({ schema: "mine" }),
+          mixinMergeStrategy: (merge: object, mixin: object) => Object.assign(merge, mixin),
+        },
+        dest,
+      ),
     ];
-    for (const logger of bad) expect(refusal(() => createAuditRecorder({ logger }))).toMatchObject({ code: "AUDIT_LOGGER_INCOMPATIBLE", control: "LT-4" });
+    for (const logger of bad)
+      expect(refusal(() => createAuditRecorder({ logger }))).toMatchObject({
+        code: "AUDIT_LOGGER_INCOMPATIBLE",
+        control: "LT-4",
+      });
     // redact paths elsewhere and bindings are fine
-    const ok = pino({ redact: ["req.headers.authorization"], base: { service: "x" }, mixin: () => ({ requestCount: 1, schema: "mine" }) }, dest);
+    const ok = pino(
+      {
+        redact: ["req.headers.authorization"],
+        base: { service: "x" },
+        mixin: () => ({ requestCount: 1, schema: "mine" }),
+      },
+      dest,
+    );
     expect(refusal(() => createAuditRecorder({ logger: ok }))).toBeUndefined();
   });
 });
@@ -373,7 +447,10 @@ describe("trace context", () => {
     await sms.send(SMS); // outside any span: no trace members
     // a traceparent put on the request by the SDK's tracing (here: a policy doing what core-tracing's does)
     const sdkSpan = "b7ad6b7169203331";
-    const tracing: PipelinePolicy = { name: "tracingLike", sendRequest: (req, next) => (req.headers.set("traceparent", `00-${traceId}-${sdkSpan}-01`), next(req)) };
+    const tracing: PipelinePolicy = {
+      name: "tracingLike",
+      sendRequest: (req, next) => (req.headers.set("traceparent", `00-${traceId}-${sdkSpan}-01`), next(req)),
+    };
     const traced = factory.createSmsClient({ additionalPolicies: [{ policy: tracing, position: "perRetry" }] });
     await traced.send(SMS);
     await factory.close();

@@ -1,7 +1,12 @@
 import { PassThrough } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createAuditRecorder, escapeForTerminal, formatAuditLog, formatAuditRecord } from "../../packages/acs-baseline/src/audit/index.js";
+import {
+  createAuditRecorder,
+  escapeForTerminal,
+  formatAuditLog,
+  formatAuditRecord,
+} from "../../packages/acs-baseline/src/audit/index.js";
 import { CLIENT, THUMB } from "../support/auditRecords.js";
 
 describe("formatAuditRecord / formatAuditLog", () => {
@@ -11,13 +16,32 @@ describe("formatAuditRecord / formatAuditLog", () => {
     stream.on("data", (c: Buffer) => (out += c.toString()));
     const r = createAuditRecorder({ destination: stream });
     r.setPrincipal({ clientId: CLIENT, credentialType: "certificate", certificateThumbprint: THUMB });
-    r.write({ action: "request", outcome: "success", controls: ["IM-1", "LT-4"], client: "SmsClient", http: { method: "POST", path: "/sms", status: 202, requestId: CLIENT, durationMs: 41 } });
-    r.write({ action: "credential.resolve", outcome: "success", level: "warn", controls: ["IM-3"], reason: "client secret fallback in use" });
-    r.write({ action: "token.acquire", outcome: "failure", controls: ["IM-1"], error: { code: "invalid_client", message: "AADSTS700027" } });
+    r.write({
+      action: "request",
+      outcome: "success",
+      controls: ["IM-1", "LT-4"],
+      client: "SmsClient",
+      http: { method: "POST", path: "/sms", status: 202, requestId: CLIENT, durationMs: 41 },
+    });
+    r.write({
+      action: "credential.resolve",
+      outcome: "success",
+      level: "warn",
+      controls: ["IM-3"],
+      reason: "client secret fallback in use",
+    });
+    r.write({
+      action: "token.acquire",
+      outcome: "failure",
+      controls: ["IM-1"],
+      error: { code: "invalid_client", message: "AADSTS700027" },
+    });
     await r.close();
     const lines = formatAuditLog(`${out}not json\n`).split("\n");
     expect(lines).toHaveLength(5);
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3}Z INFO {2}#1 request ok SmsClient POST \/sms -> 202 41ms \[IM-1 LT-4\] \(certificate client 0b8c3a4e… cert 3f3f3f3f3f3f…\) req=0b8c3a4e-/);
+    expect(lines[0]).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3}Z INFO {2}#1 request ok SmsClient POST \/sms -> 202 41ms \[IM-1 LT-4\] \(certificate client 0b8c3a4e… cert 3f3f3f3f3f3f…\) req=0b8c3a4e-/,
+    );
     expect(lines[1]).toMatch(/WARN {2}#2 credential.resolve ok \[IM-3\] reason: client secret fallback in use/);
     expect(lines[2]).toMatch(/ERROR #3 token.acquire FAILED \[IM-1\] error: invalid_client AADSTS700027/);
     expect(lines[3]).toMatch(/#4 log.close ok \[LT-4\] 3 records/);
@@ -58,7 +82,11 @@ describe("escapeForTerminal: nothing in a record can move the cursor or reorder 
       fc.property(fc.string({ unit: "binary", maxLength: 200 }), (s) => {
         const out = escapeForTerminal(s);
         expect(out).not.toMatch(UNSAFE);
-        expect(out.replace(/\\u\{[0-9a-f]{4}\}/g, "")).toBe(s.replace(new RegExp(UNSAFE.source, "g"), "").replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ""));
+        expect(out.replace(/\\u\{[0-9a-f]{4}\}/g, "")).toBe(
+          s
+            .replace(new RegExp(UNSAFE.source, "g"), "")
+            .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ""),
+        );
       }),
       { numRuns: 500 },
     );

@@ -45,7 +45,9 @@ function hideOnceReceived(prop: keyof PipelineRequest): PipelinePolicy {
 
 async function sendWith(prop: keyof PipelineRequest, file: string): Promise<{ reached: number; records: Rec[] }> {
   const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: file } }));
-  const sms = factory.createSmsClient({ additionalPolicies: [{ position: "perRetry", policy: hideOnceReceived(prop) }] });
+  const sms = factory.createSmsClient({
+    additionalPolicies: [{ position: "perRetry", policy: hideOnceReceived(prop) }],
+  });
   const before = acsRequests();
   await sms.send(SMS).catch(() => undefined); // the outcome for the caller is not what is tested here
   const reached = acsRequests() - before;
@@ -54,43 +56,49 @@ async function sendWith(prop: keyof PipelineRequest, file: string): Promise<{ re
 }
 
 describe("a request field that cannot be read never costs the request its record", () => {
-  it.each(["requestId", "method", "url"] as const)("a throwing %s getter, HTTP 202: one record, with the marker, the outcome and the status", async (prop) => {
-    const file = join(dir, `ok-${prop}.log`);
-    const delivered = emu.smsMessages.length;
-    const { reached, records } = await sendWith(prop, file);
-    expect(emu.smsMessages.length - delivered).toBe(1);
-    expect(reached).toBe(1);
-    expect(records).toHaveLength(1);
-    const [r] = records;
-    expect(r.event).toMatchObject({ action: "request", outcome: "success" });
-    expect(r.http.status).toBe(202);
-    expect(r.error.code).toBe("AUDIT_RECORD_INCOMPLETE");
-    expect(r.error.message).toContain(`request.${prop}`);
-    // the fields that could be read are kept
-    if (prop !== "method") expect(r.http.method).toBe("POST");
-    if (prop !== "url") expect(r.http.path).toBe("/sms");
-    if (prop !== "requestId") expect(r.http.requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await verifyLog(file)).status).toBe("intact");
-  });
-
-  it.each(["requestId", "method"] as const)("a throwing %s getter, HTTP 403 from ACS: a failure record with the marker, the status and the service's code", async (prop) => {
-    const file = join(dir, `403-${prop}.log`);
-    const fault = emu.injectFault({ side: "acs", path: "/sms", status: 403, count: 1 });
-    try {
+  it.each(["requestId", "method", "url"] as const)(
+    "a throwing %s getter, HTTP 202: one record, with the marker, the outcome and the status",
+    async (prop) => {
+      const file = join(dir, `ok-${prop}.log`);
+      const delivered = emu.smsMessages.length;
       const { reached, records } = await sendWith(prop, file);
+      expect(emu.smsMessages.length - delivered).toBe(1);
       expect(reached).toBe(1);
       expect(records).toHaveLength(1);
       const [r] = records;
-      expect(r.event).toMatchObject({ action: "request", outcome: "failure", reason: "HTTP 403" });
-      expect(r.level).toBe("error");
-      expect(r.http.status).toBe(403);
+      expect(r.event).toMatchObject({ action: "request", outcome: "success" });
+      expect(r.http.status).toBe(202);
       expect(r.error.code).toBe("AUDIT_RECORD_INCOMPLETE");
       expect(r.error.message).toContain(`request.${prop}`);
-      expect(r.error.message).toMatch(/failed with \S+/);
-    } finally {
-      fault.remove();
-    }
-  });
+      // the fields that could be read are kept
+      if (prop !== "method") expect(r.http.method).toBe("POST");
+      if (prop !== "url") expect(r.http.path).toBe("/sms");
+      if (prop !== "requestId") expect(r.http.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect((await verifyLog(file)).status).toBe("intact");
+    },
+  );
+
+  it.each(["requestId", "method"] as const)(
+    "a throwing %s getter, HTTP 403 from ACS: a failure record with the marker, the status and the service's code",
+    async (prop) => {
+      const file = join(dir, `403-${prop}.log`);
+      const fault = emu.injectFault({ side: "acs", path: "/sms", status: 403, count: 1 });
+      try {
+        const { reached, records } = await sendWith(prop, file);
+        expect(reached).toBe(1);
+        expect(records).toHaveLength(1);
+        const [r] = records;
+        expect(r.event).toMatchObject({ action: "request", outcome: "failure", reason: "HTTP 403" });
+        expect(r.level).toBe("error");
+        expect(r.http.status).toBe(403);
+        expect(r.error.code).toBe("AUDIT_RECORD_INCOMPLETE");
+        expect(r.error.message).toContain(`request.${prop}`);
+        expect(r.error.message).toMatch(/failed with \S+/);
+      } finally {
+        fault.remove();
+      }
+    },
+  );
 
   it("a plain request: the usual record, no marker", async () => {
     const file = join(dir, "plain.log");

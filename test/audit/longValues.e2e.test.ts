@@ -30,7 +30,14 @@ describe("long values never cost a record", () => {
     const file = join(dir, "reasons.log");
     const recorder = createAuditRecorder({ destination: file });
     const lengths = [500, 512, 513, 600, 664, 1024, 2048, 2049, 3000];
-    for (const n of lengths) recorder.write({ action: "refuse", outcome: "failure", controls: ["IM-1"], reason: `r${"x".repeat(n - 1)}`, error: { code: "KEY_AUTH_BLOCKED", message: "m".repeat(n) } });
+    for (const n of lengths)
+      recorder.write({
+        action: "refuse",
+        outcome: "failure",
+        controls: ["IM-1"],
+        reason: `r${"x".repeat(n - 1)}`,
+        error: { code: "KEY_AUTH_BLOCKED", message: "m".repeat(n) },
+      });
     await recorder.close();
     const refusals = lines(file).filter((r) => r.event.action === "refuse");
     expect(refusals).toHaveLength(lengths.length);
@@ -46,7 +53,12 @@ describe("long values never cost a record", () => {
     const factory = new AcsClientFactory({ ...o, certificate: undefined, credential: upstream, tenantId: longTenant });
     const longId = "i".repeat(600);
     const sms = factory.createSmsClient({
-      additionalPolicies: [{ position: "perRetry", policy: { name: "long-id", sendRequest: (request, next) => ((request.requestId = longId), next(request)) } }],
+      additionalPolicies: [
+        {
+          position: "perRetry",
+          policy: { name: "long-id", sendRequest: (request, next) => ((request.requestId = longId), next(request)) },
+        },
+      ],
     });
     const [sent] = await sms.send({ from: "+14255550100", to: ["+14255550123"], message: "long" });
     expect(sent?.successful).toBe(true);
@@ -56,6 +68,8 @@ describe("long values never cost a record", () => {
     expect(request).toHaveLength(1);
     expect((request[0]?.http.requestId as string).length).toBeLessThanOrEqual(513);
     for (const r of records) expect(typeof r.principal?.tenantId).toBe("string");
-    expect(records.map((r) => r.event.action as string)).toEqual(expect.arrayContaining(["credential.resolve", "client.create", "token.acquire", "request", "log.close"]));
+    expect(records.map((r) => r.event.action as string)).toEqual(
+      expect.arrayContaining(["credential.resolve", "client.create", "token.acquire", "request", "log.close"]),
+    );
   });
 });

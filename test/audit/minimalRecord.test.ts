@@ -15,13 +15,35 @@ describe("records that cannot be built", () => {
   it("are written as a minimal record with an error marker, between intact neighbours", async () => {
     const file = join(dir, "minimal.log");
     const recorder = createAuditRecorder({ destination: file });
-    recorder.write({ action: "config.warning", outcome: "success", controls: ["IM-1"], level: "warn", reason: "before" });
+    recorder.write({
+      action: "config.warning",
+      outcome: "success",
+      controls: ["IM-1"],
+      level: "warn",
+      reason: "before",
+    });
     // A BigInt cannot be serialised: the record as given cannot be built.
-    recorder.write({ action: "refuse", outcome: "failure", controls: ["IM-1", 1n] as unknown as AuditEventInput["controls"], reason: "the unbuildable one" });
-    recorder.write({ action: "config.warning", outcome: "success", controls: ["IM-1"], level: "warn", reason: "after" });
+    recorder.write({
+      action: "refuse",
+      outcome: "failure",
+      controls: ["IM-1", 1n] as unknown as AuditEventInput["controls"],
+      reason: "the unbuildable one",
+    });
+    recorder.write({
+      action: "config.warning",
+      outcome: "success",
+      controls: ["IM-1"],
+      level: "warn",
+      reason: "after",
+    });
     await recorder.close();
     const records = readRecords(file);
-    expect(records.map((r) => r.event.action as string)).toEqual(["config.warning", "refuse", "config.warning", "log.close"]);
+    expect(records.map((r) => r.event.action as string)).toEqual([
+      "config.warning",
+      "refuse",
+      "config.warning",
+      "log.close",
+    ]);
     const minimal = records[1];
     expect(minimal?.error).toMatchObject({ code: AUDIT_RECORD_INCOMPLETE });
     expect(minimal?.event).toMatchObject({ action: "refuse", outcome: "failure" });

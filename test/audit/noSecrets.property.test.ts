@@ -12,9 +12,9 @@ const chars = (alphabet: string, min: number, max: number) =>
   fc.array(fc.constantFrom(...alphabet.split("")), { minLength: min, maxLength: max }).map((a) => a.join(""));
 // random material must contain a digit and a letter (always true of real keys; keeps the generator honest)
 const mixed = (alphabet: string, min: number, max: number) =>
-  fc.tuple(chars(alphabet, min, max), fc.integer({ min: 0, max: 9 }), fc.constantFrom(..."abcXYZ".split(""))).map(
-    ([s, d, l]) => `${l}${s}${d}`,
-  );
+  fc
+    .tuple(chars(alphabet, min, max), fc.integer({ min: 0, max: 9 }), fc.constantFrom(..."abcXYZ".split("")))
+    .map(([s, d, l]) => `${l}${s}${d}`);
 
 /** A canary: the text planted, and the secret core that must not appear (`digits`: compare digits only). */
 interface Canary {
@@ -26,10 +26,15 @@ interface Canary {
 const accessKey = fc.uint8Array({ minLength: 64, maxLength: 64 }).map((b) => Buffer.from(b).toString("base64"));
 const canaries: fc.Arbitrary<Canary> = fc.oneof(
   accessKey.map((k) => ({ text: k, core: k })),
-  fc.tuple(accessKey, fc.constantFrom("endpoint=https://contoso.communication.azure.com/;accesskey=", "AccessKey=", "accesskey = ")).map(([k, p]) => ({
-    text: p.startsWith("endpoint") ? `${p}${k}` : `endpoint=https://x.communication.azure.com/;${p}${k}`,
-    core: k,
-  })),
+  fc
+    .tuple(
+      accessKey,
+      fc.constantFrom("endpoint=https://contoso.communication.azure.com/;accesskey=", "AccessKey=", "accesskey = "),
+    )
+    .map(([k, p]) => ({
+      text: p.startsWith("endpoint") ? `${p}${k}` : `endpoint=https://x.communication.azure.com/;${p}${k}`,
+      core: k,
+    })),
   fc.tuple(mixed(B64URL, 10, 60), mixed(B64URL, 10, 200), mixed(B64URL, 20, 86)).map(([h, p, s]) => {
     const jwt = `eyJ${h}.eyJ${p}.${s}`;
     return { text: jwt, core: jwt };
@@ -38,30 +43,53 @@ const canaries: fc.Arbitrary<Canary> = fc.oneof(
     const jwt = `eyJ${h}.${p}.sig${p}`;
     return { text: `Authorization: Bearer ${jwt}`, core: jwt };
   }),
-  fc.tuple(chars("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 3, 3), fc.integer({ min: 0, max: 9 }), mixed(`${B64URL}~.`, 30, 34)).map(([a, d, b]) => {
-    const secret = `${a}${d}Q~${b}`;
-    return { text: secret, core: secret };
-  }),
-  fc.tuple(fc.constantFrom("password=", "Password: ", "client_secret=", "pwd=", "secret:", "token="), mixed(`${B64}!@#$%^*()_-`, 12, 40)).map(([k, v]) => ({
-    text: `${k}${v}`,
-    core: v,
+  fc
+    .tuple(
+      chars("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 3, 3),
+      fc.integer({ min: 0, max: 9 }),
+      mixed(`${B64URL}~.`, 30, 34),
+    )
+    .map(([a, d, b]) => {
+      const secret = `${a}${d}Q~${b}`;
+      return { text: secret, core: secret };
+    }),
+  fc
+    .tuple(
+      fc.constantFrom("password=", "Password: ", "client_secret=", "pwd=", "secret:", "token="),
+      mixed(`${B64}!@#$%^*()_-`, 12, 40),
+    )
+    .map(([k, v]) => ({
+      text: `${k}${v}`,
+      core: v,
+    })),
+  mixed(B64, 200, 400).map((body) => ({
+    text: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----`,
+    core: body.slice(0, 40),
   })),
-  mixed(B64, 200, 400).map((body) => ({ text: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----`, core: body.slice(0, 40) })),
-  mixed(B64, 200, 400).map((body) => ({ text: `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${body}`, core: body.slice(-40) })),
-  fc.tuple(fc.integer({ min: 1, max: 999 }), chars("0123456789", 8, 11), fc.constantFrom("", " ", "-")).map(([cc, n, sep]) => ({
-    text: `+${cc}${sep}${n}`,
-    core: `${cc}${n}`,
-    digits: true,
+  mixed(B64, 200, 400).map((body) => ({
+    text: `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${body}`,
+    core: body.slice(-40),
   })),
-  fc.tuple(fc.integer({ min: 1, max: 9 }), chars("0123456789", 9, 13)).map(([d, n]) => ({ text: `${d}${n}`, core: `${d}${n}`, digits: true })),
+  fc
+    .tuple(fc.integer({ min: 1, max: 999 }), chars("0123456789", 8, 11), fc.constantFrom("", " ", "-"))
+    .map(([cc, n, sep]) => ({
+      text: `+${cc}${sep}${n}`,
+      core: `${cc}${n}`,
+      digits: true,
+    })),
+  fc
+    .tuple(fc.integer({ min: 1, max: 9 }), chars("0123456789", 9, 13))
+    .map(([d, n]) => ({ text: `${d}${n}`, core: `${d}${n}`, digits: true })),
 );
 
 const SEPARATORS = [" ", "\n", "\t", ":", "=", "/", '"', "'", ",", "(", ";", "&", "?"];
-const padding = fc.string({ maxLength: 20 }).map((s) => s.replace(/[A-Za-z0-9+/~._-]+$/, "").replace(/^[A-Za-z0-9+/~._-]+/, ""));
+const padding = fc
+  .string({ maxLength: 20 })
+  .map((s) => s.replace(/[A-Za-z0-9+/~._-]+$/, "").replace(/^[A-Za-z0-9+/~._-]+/, ""));
 /** The canary embedded in random text. */
-const planted = fc.tuple(canaries, padding, padding, fc.constantFrom(...SEPARATORS), fc.constantFrom(...SEPARATORS)).map(
-  ([c, pre, post, s1, s2]) => ({ canary: c, text: `${pre}${s1}${c.text}${s2}${post}` }),
-);
+const planted = fc
+  .tuple(canaries, padding, padding, fc.constantFrom(...SEPARATORS), fc.constantFrom(...SEPARATORS))
+  .map(([c, pre, post, s1, s2]) => ({ canary: c, text: `${pre}${s1}${c.text}${s2}${post}` }));
 
 function leaks(output: string, c: Canary): boolean {
   if (c.digits === true) return output.includes(c.text) || output.includes(c.core);
@@ -83,7 +111,12 @@ describe("no secret reaches an audit record", () => {
         stream.on("data", (c: Buffer) => (out += c.toString()));
         const r = createAuditRecorder({ destination: stream });
         r.setEndpoint(t[0]);
-        r.setPrincipal({ tenantId: t[1], clientId: t[2], credentialType: t[3] as "certificate", certificateThumbprint: t[4] });
+        r.setPrincipal({
+          tenantId: t[1],
+          clientId: t[2],
+          credentialType: t[3] as "certificate",
+          certificateThumbprint: t[4],
+        });
         const event: AuditEventInput = {
           action: "request",
           outcome: "failure",
@@ -115,8 +148,18 @@ describe("no secret reaches an audit record", () => {
     let out = "";
     stream.on("data", (c: Buffer) => (out += c.toString()));
     const r = createAuditRecorder({ destination: stream, chain: false });
-    r.write({ action: "refuse", outcome: "failure", controls: ["IM-1"], reason: "to +1 425-555-0123 and +442071838750" });
-    r.write({ action: "request", outcome: "success", controls: ["LT-4"], http: { method: "GET", path: "/phoneNumbers/+14255550199", durationMs: 1 } });
+    r.write({
+      action: "refuse",
+      outcome: "failure",
+      controls: ["IM-1"],
+      reason: "to +1 425-555-0123 and +442071838750",
+    });
+    r.write({
+      action: "request",
+      outcome: "success",
+      controls: ["LT-4"],
+      http: { method: "GET", path: "/phoneNumbers/+14255550199", durationMs: 1 },
+    });
     await r.close();
     const [a, b] = out.trim().split("\n").map(parse);
     expect(a.event.reason).toBe("to ***0123 and ***8750");

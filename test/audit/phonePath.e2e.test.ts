@@ -19,7 +19,12 @@ useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 describe("phone numbers in URL paths", () => {
   it("are masked in the audit http.path and in the emulator's request log", async () => {
     const file = join(dir, "audit.log");
-    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: file }, clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } } }));
+    const factory = new AcsClientFactory(
+      emulatorFactoryOptions(emu, app, {
+        audit: { destination: file },
+        clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+      }),
+    );
     const numbers = factory.createClient(PhoneNumbersClient);
     const from = emu.requests.length;
     await numbers.getPurchasedPhoneNumber("+14255550123").catch(() => undefined);
@@ -40,7 +45,14 @@ describe("phone numbers in URL paths", () => {
     expect(seen.map((r) => r.path)).toContain("/phoneNumbers/***0123");
   });
 
-  it.each(["%2B14255550123", "%2b14255550123", "%252B14255550123", "%2B1%20425%20555%200123", "tel%3A%2B14255550123", "+1%20425%20555%200123"])("scrubText masks %s", (encoded) => {
+  it.each([
+    "%2B14255550123",
+    "%2b14255550123",
+    "%252B14255550123",
+    "%2B1%20425%20555%200123",
+    "tel%3A%2B14255550123",
+    "+1%20425%20555%200123",
+  ])("scrubText masks %s", (encoded) => {
     const out = scrubText(`/phoneNumbers/${encoded}`);
     expect(out).not.toContain("4255550123");
     expect(out).not.toContain("555");

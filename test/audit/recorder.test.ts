@@ -19,10 +19,16 @@ function thirdPartyHash(record: Record<string, unknown>): string {
     Array.isArray(v)
       ? v.map(sort)
       : v !== null && typeof v === "object"
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+          )
         : v;
   const { hash: _hash, ...rest } = record;
-  return createHash("sha256").update(Buffer.from(JSON.stringify(sort(rest)), "utf8")).digest("hex");
+  return createHash("sha256")
+    .update(Buffer.from(JSON.stringify(sort(rest)), "utf8"))
+    .digest("hex");
 }
 
 describe("createAuditRecorder: exact records to a file", () => {
@@ -45,17 +51,43 @@ describe("createAuditRecorder: exact records to a file", () => {
       controls: ["IM-1", "LT-4"],
       client: "SmsClient",
       reason: "HTTP 403",
-      http: { method: "POST", path: "/sms?api-version=2021-03-07", status: 403, requestId: CLIENT, correlationId: "abc.0", durationMs: 12.6 },
+      http: {
+        method: "POST",
+        path: "/sms?api-version=2021-03-07",
+        status: 403,
+        requestId: CLIENT,
+        correlationId: "abc.0",
+        durationMs: 12.6,
+      },
       error: { code: "Forbidden" },
     });
-    r.write({ action: "config.warning", outcome: "success", level: "warn", controls: ["IM-8"], reason: "key material in the environment", variables: ["ACS_CONNECTION_STRING"] });
+    r.write({
+      action: "config.warning",
+      outcome: "success",
+      level: "warn",
+      controls: ["IM-8"],
+      reason: "key material in the environment",
+      variables: ["ACS_CONNECTION_STRING"],
+    });
     await r.close();
     await r.close(); // idempotent
 
     const records = readRecords(path);
     expect(records).toHaveLength(6);
-    const principal = { certificateThumbprint: THUMB, clientId: CLIENT, credentialType: "certificate", tenantId: TENANT };
-    const common = (seq: number) => ({ schema: "acs-baseline.audit/1", seq, principal, time: expect.stringMatching(ISO), hash: expect.stringMatching(HEX64), prevHash: expect.stringMatching(HEX64) });
+    const principal = {
+      certificateThumbprint: THUMB,
+      clientId: CLIENT,
+      credentialType: "certificate",
+      tenantId: TENANT,
+    };
+    const common = (seq: number) => ({
+      schema: "acs-baseline.audit/1",
+      seq,
+      principal,
+      time: expect.stringMatching(ISO),
+      hash: expect.stringMatching(HEX64),
+      prevHash: expect.stringMatching(HEX64),
+    });
     expect(records[0]).toEqual({
       ...common(1),
       prevHash: "0".repeat(64),
@@ -93,7 +125,12 @@ describe("createAuditRecorder: exact records to a file", () => {
       level: "warn",
       acs: { endpoint: "contoso.communication.azure.com" },
       baseline: { controls: ["IM-8"] },
-      event: { action: "config.warning", category: "configuration", outcome: "success", reason: "key material in the environment" },
+      event: {
+        action: "config.warning",
+        category: "configuration",
+        outcome: "success",
+        reason: "key material in the environment",
+      },
       variables: ["ACS_CONNECTION_STRING"],
     });
     expect(records[5]).toEqual({
@@ -122,13 +159,33 @@ describe("createAuditRecorder: exact records to a file", () => {
     const r = createAuditRecorder({ destination: path });
     r.setPrincipal({ tenantId: TENANT, clientId: CLIENT, credentialType: "certificate", certificateThumbprint: THUMB });
     const next = "4a".repeat(32);
-    r.write({ action: "credential.rotate", outcome: "success", controls: ["IM-3"], principal: { certificateThumbprint: next } });
-    r.write({ action: "request", outcome: "success", controls: ["LT-4"], http: { method: "GET", path: "/x", status: 200, durationMs: 1 } });
+    r.write({
+      action: "credential.rotate",
+      outcome: "success",
+      controls: ["IM-3"],
+      principal: { certificateThumbprint: next },
+    });
+    r.write({
+      action: "request",
+      outcome: "success",
+      controls: ["LT-4"],
+      http: { method: "GET", path: "/x", status: 200, durationMs: 1 },
+    });
     r.setPrincipal({ certificateThumbprint: next.toUpperCase() });
-    r.write({ action: "request", outcome: "success", controls: ["LT-4"], http: { method: "GET", path: "/x", status: 200, durationMs: 1 } });
+    r.write({
+      action: "request",
+      outcome: "success",
+      controls: ["LT-4"],
+      http: { method: "GET", path: "/x", status: 200, durationMs: 1 },
+    });
     await r.close();
     const [rot, before, after] = readRecords(path);
-    expect(rot.principal).toEqual({ certificateThumbprint: next, clientId: CLIENT, credentialType: "certificate", tenantId: TENANT });
+    expect(rot.principal).toEqual({
+      certificateThumbprint: next,
+      clientId: CLIENT,
+      credentialType: "certificate",
+      tenantId: TENANT,
+    });
     expect(before.principal.certificateThumbprint).toBe(THUMB);
     expect(after.principal.certificateThumbprint).toBe(next);
   });
@@ -167,7 +224,13 @@ describe("createAuditRecorder: exact records to a file", () => {
     const path = join(dir, "level.log");
     const r = createAuditRecorder({ destination: path, level: "warn", chain: false });
     r.write({ action: "client.create", outcome: "success", controls: ["IM-1"] });
-    r.write({ action: "credential.resolve", outcome: "success", level: "warn", controls: ["IM-3"], reason: "secret fallback" });
+    r.write({
+      action: "credential.resolve",
+      outcome: "success",
+      level: "warn",
+      controls: ["IM-3"],
+      reason: "secret fallback",
+    });
     r.write({ action: "refuse", outcome: "failure", controls: ["IM-1"], reason: "connection string" });
     await r.close();
     const records = readRecords(path);
@@ -188,13 +251,35 @@ describe("createAuditRecorder: one chain per log", () => {
     const sms = createAuditRecorder({ destination: path });
     const identity = createAuditRecorder({ destination: join(dir, ".", "shared.log") });
     sms.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "SmsClient" });
-    identity.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "CommunicationIdentityClient" });
-    sms.write({ action: "request", outcome: "success", controls: ["LT-4"], client: "SmsClient", http: { method: "POST", path: "/sms", status: 202, durationMs: 1 } });
+    identity.write({
+      action: "client.create",
+      outcome: "success",
+      controls: ["IM-1"],
+      client: "CommunicationIdentityClient",
+    });
+    sms.write({
+      action: "request",
+      outcome: "success",
+      controls: ["LT-4"],
+      client: "SmsClient",
+      http: { method: "POST", path: "/sms", status: 202, durationMs: 1 },
+    });
     // a recorder that is never closed (e.g. a factory whose constructor threw) does not keep the log from closing
     const neverClosed = createAuditRecorder({ destination: path });
-    neverClosed.write({ action: "refuse", outcome: "failure", controls: ["IM-1"], error: { code: "CONNECTION_STRING_REFUSED" } });
+    neverClosed.write({
+      action: "refuse",
+      outcome: "failure",
+      controls: ["IM-1"],
+      error: { code: "CONNECTION_STRING_REFUSED" },
+    });
     await sms.close();
-    identity.write({ action: "request", outcome: "success", controls: ["LT-4"], client: "CommunicationIdentityClient", http: { method: "POST", path: "/identities", status: 201, durationMs: 1 } });
+    identity.write({
+      action: "request",
+      outcome: "success",
+      controls: ["LT-4"],
+      client: "CommunicationIdentityClient",
+      http: { method: "POST", path: "/identities", status: 201, durationMs: 1 },
+    });
     await identity.close();
     const records = readRecords(path);
     expect(records.map((r) => [r.seq, r.event.action, r.acs?.client])).toEqual([
@@ -217,12 +302,36 @@ describe("createAuditRecorder: one chain per log", () => {
     const path = join(dir, "python.log");
     const r = createAuditRecorder({ destination: path });
     r.setPrincipal({ tenantId: TENANT, clientId: CLIENT, credentialType: "certificate", certificateThumbprint: THUMB });
-    r.write({ action: "refuse", outcome: "failure", controls: ["IM-1"], reason: "café ✓ 日本 \u0001 tab\t quote\" back\\ 😀 lone \ud800 \u2028" });
-    r.write({ action: "request", outcome: "success", controls: ["LT-4"], http: { method: "GET", path: "/ü/ß", durationMs: 3 }, trace: { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" } });
-    r.write({ action: "posture.check", outcome: "failure", controls: ["IM-1"], reason: "local auth: on", posture: { check: "local-auth-disabled", status: "fail", resourceId: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs" } });
+    r.write({
+      action: "refuse",
+      outcome: "failure",
+      controls: ["IM-1"],
+      reason: 'café ✓ 日本 \u0001 tab\t quote" back\\ 😀 lone \ud800 \u2028',
+    });
+    r.write({
+      action: "request",
+      outcome: "success",
+      controls: ["LT-4"],
+      http: { method: "GET", path: "/ü/ß", durationMs: 3 },
+      trace: { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" },
+    });
+    r.write({
+      action: "posture.check",
+      outcome: "failure",
+      controls: ["IM-1"],
+      reason: "local auth: on",
+      posture: {
+        check: "local-auth-disabled",
+        status: "fail",
+        resourceId:
+          "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs",
+      },
+    });
     await r.close();
     // The recipe's member list as documented (docs/audit-log.md), so the doc cannot fall behind the record members.
-    const documented = /^OWN = \{.*\}$/m.exec(readFileSync(new URL("../../docs/audit-log.md", import.meta.url), "utf8"))?.[0];
+    const documented = /^OWN = \{.*\}$/m.exec(
+      readFileSync(new URL("../../docs/audit-log.md", import.meta.url), "utf8"),
+    )?.[0];
     expect(documented).toBeDefined();
     const script = [
       "import hashlib, json, sys",
@@ -250,7 +359,12 @@ describe("createAuditRecorder: other destinations", () => {
     stream.on("data", (c: Buffer) => (out += c.toString()));
     const r = createAuditRecorder({ destination: stream, chain: false });
     const controls: ("IM-1" | "LT-4")[] = ["IM-1"];
-    const event = { action: "request" as const, outcome: "success" as const, controls, http: { method: "GET", path: "/a", status: 200, durationMs: 1 } };
+    const event = {
+      action: "request" as const,
+      outcome: "success" as const,
+      controls,
+      http: { method: "GET", path: "/a", status: 200, durationMs: 1 },
+    };
     r.write(event); // queued (request records are batched)
     event.http.path = "/b";
     event.http.status = 500;
@@ -277,7 +391,13 @@ describe("createAuditRecorder: other destinations", () => {
     const r = createAuditRecorder({ destination: stream });
     r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "IdentityClient" });
     // garbage from a buggy observer: still no throw, still a record
-    const garbage = { action: "weird", outcome: "nope", controls: ["bad", 42], http: { method: "get it", path: 5, durationMs: NaN }, token: null };
+    const garbage = {
+      action: "weird",
+      outcome: "nope",
+      controls: ["bad", 42],
+      http: { method: "get it", path: 5, durationMs: NaN },
+      token: null,
+    };
     r.write(garbage as unknown as AuditEventInput);
     r.write(null as unknown as AuditEventInput);
     await r.close();
@@ -298,7 +418,12 @@ describe("createAuditRecorder: other destinations", () => {
     r.setEndpoint("contoso.communication.azure.com");
     r.write({ action: "client.create", outcome: "success", controls: ["IM-1"], client: "SmsClient" });
     app.info({ user: "x" }, "app line between records");
-    r.write({ action: "token.acquire", outcome: "failure", controls: ["IM-1"], error: { code: "invalid_client", message: "AADSTS700027" } });
+    r.write({
+      action: "token.acquire",
+      outcome: "failure",
+      controls: ["IM-1"],
+      error: { code: "invalid_client", message: "AADSTS700027" },
+    });
     await r.close();
     dest.flushSync();
     const lines = readFileSync(path, "utf8").trim().split("\n").map(parse);
@@ -337,7 +462,12 @@ describe("createAuditRecorder: other destinations", () => {
       r.write({ action: "client.create", outcome: "success", controls: ["IM-1"] });
       await r.close();
     }
-    const hosts = out.trim().split("\n").map(parse).filter((r) => r.event.action === "client.create").map((r) => r.acs.endpoint);
+    const hosts = out
+      .trim()
+      .split("\n")
+      .map(parse)
+      .filter((r) => r.event.action === "client.create")
+      .map((r) => r.acs.endpoint);
     expect(hosts).toEqual([
       "contoso.communication.azure.com",
       "contoso.communication.azure.com",
@@ -361,7 +491,13 @@ describe("createAuditRecorder: other destinations", () => {
         r.write({ action: "client.create", outcome: "success", controls: ["IM-1"] });
         // and the batched path: more request records than one batch holds
         for (let i = 0; i < 600; i++) {
-          r.write({ action: "request", outcome: "success", controls: ["IM-1", "LT-4"], client: "SmsClient", http: { method: "POST", path: "/sms", status: 202, durationMs: 1 } });
+          r.write({
+            action: "request",
+            outcome: "success",
+            controls: ["IM-1", "LT-4"],
+            client: "SmsClient",
+            http: { method: "POST", path: "/sms", status: 202, durationMs: 1 },
+          });
         }
       }).not.toThrow();
       await r.close();

@@ -7,13 +7,25 @@ import { MAX_TEXT_LENGTH, scrubText } from "../../packages/acs-baseline/src/audi
 const fragment = fc.oneof(
   fc.string({ maxLength: 64 }),
   fc.string({ unit: "binary", maxLength: 32 }),
-  fc.constantFrom("+14255550123 ", "1425555012345678901234", "Bearer abc.def ", "accesskey=", "%2B14255550123", "/", " ", "=", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),
+  fc.constantFrom(
+    "+14255550123 ",
+    "1425555012345678901234",
+    "Bearer abc.def ",
+    "accesskey=",
+    "%2B14255550123",
+    "/",
+    " ",
+    "=",
+    "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+  ),
 );
 /** Text of any length up to ~1 MB: a fragment repeated. */
-const longText = fc.tuple(fc.array(fragment, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 20_000 })).map(([parts, times]) => {
-  const unit = parts.join("");
-  return unit.length === 0 ? "" : unit.repeat(Math.max(1, Math.min(times, Math.floor((1 << 20) / unit.length))));
-});
+const longText = fc
+  .tuple(fc.array(fragment, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 20_000 }))
+  .map(([parts, times]) => {
+    const unit = parts.join("");
+    return unit.length === 0 ? "" : unit.repeat(Math.max(1, Math.min(times, Math.floor((1 << 20) / unit.length))));
+  });
 
 describe("scrubText on long input", () => {
   it("terminates, never throws and never returns more than MAX_TEXT_LENGTH characters (inputs up to 1 MB)", () => {
@@ -37,12 +49,16 @@ describe("scrubText on long input", () => {
 
   it("a cut never leaves a phone-number-shaped tail: digit runs longer than a phone number, cut at the boundary", () => {
     fc.assert(
-      fc.property(fc.integer({ min: MAX_TEXT_LENGTH - 40, max: MAX_TEXT_LENGTH }), fc.stringMatching(/^[1-9]\d{20,40}$/), (pad, digits) => {
-        const out = scrubText(`${"a".repeat(pad)} ${digits}`);
-        expect(out.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
-        // a run of 16+ digits is not a phone number; cut to 8-15 it would look like one, so it must be masked
-        expect(out).not.toMatch(/(?<!\d)\d{8,15}(?!\d)/);
-      }),
+      fc.property(
+        fc.integer({ min: MAX_TEXT_LENGTH - 40, max: MAX_TEXT_LENGTH }),
+        fc.stringMatching(/^[1-9]\d{20,40}$/),
+        (pad, digits) => {
+          const out = scrubText(`${"a".repeat(pad)} ${digits}`);
+          expect(out.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
+          // a run of 16+ digits is not a phone number; cut to 8-15 it would look like one, so it must be masked
+          expect(out).not.toMatch(/(?<!\d)\d{8,15}(?!\d)/);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -50,12 +66,16 @@ describe("scrubText on long input", () => {
   it("secrets planted in long text never come out", () => {
     const key = Buffer.alloc(64, 7).toString("base64");
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 4 * MAX_TEXT_LENGTH }), fc.constantFrom(key, `Bearer eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl`, "+14255550123", "%2B14255550123"), (at, secret) => {
-        const text = `${"word ".repeat(at / 5 + 1).slice(0, at)}${secret} tail`;
-        const out = scrubText(text);
-        expect(out).not.toContain(secret.replace(/^Bearer /, ""));
-        expect(out).not.toContain("4255550123");
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 4 * MAX_TEXT_LENGTH }),
+        fc.constantFrom(key, `Bearer eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl`, "+14255550123", "%2B14255550123"),
+        (at, secret) => {
+          const text = `${"word ".repeat(at / 5 + 1).slice(0, at)}${secret} tail`;
+          const out = scrubText(text);
+          expect(out).not.toContain(secret.replace(/^Bearer /, ""));
+          expect(out).not.toContain("4255550123");
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -9,16 +9,34 @@ import { canonicalJson } from "../../packages/acs-baseline/src/audit/record/cano
 import type { RecordContext } from "../../packages/acs-baseline/src/audit/record/serializeRecord.js";
 import type { RequestRecordInput } from "../../packages/acs-baseline/src/audit/record/requestRecord.js";
 import { serializeRecord, setContextPrincipal } from "../../packages/acs-baseline/src/audit/record/serializeRecord.js";
-import { REQUEST_CONTROLS, serializeRequestRecord } from "../../packages/acs-baseline/src/audit/record/requestRecord.js";
+import {
+  REQUEST_CONTROLS,
+  serializeRequestRecord,
+} from "../../packages/acs-baseline/src/audit/record/requestRecord.js";
 
 const guid = fc.uuid();
-const text = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: "grapheme", maxLength: 40 }), fc.string({ unit: "binary", maxLength: 40 }));
-const maybeId = fc.option(fc.oneof(guid, guid.map((g) => g.toUpperCase()), text), { nil: undefined });
+const text = fc.oneof(
+  fc.string({ maxLength: 80 }),
+  fc.string({ unit: "grapheme", maxLength: 40 }),
+  fc.string({ unit: "binary", maxLength: 40 }),
+);
+const maybeId = fc.option(
+  fc.oneof(
+    guid,
+    guid.map((g) => g.toUpperCase()),
+    text,
+  ),
+  { nil: undefined },
+);
 
 const requestInput: fc.Arbitrary<RequestRecordInput> = fc.record({
   client: fc.oneof(fc.constantFrom("SmsClient", "CommunicationIdentityClient", "EmailClient"), text),
   method: fc.oneof(fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH"), text),
-  path: fc.oneof(fc.constantFrom("/sms", "/identities", "/identities/abc/:issueAccessToken"), text.map((t) => `/${t}`), text),
+  path: fc.oneof(
+    fc.constantFrom("/sms", "/identities", "/identities/abc/:issueAccessToken"),
+    text.map((t) => `/${t}`),
+    text,
+  ),
   status: fc.oneof(fc.integer({ min: 100, max: 399 }), fc.double({ noNaN: false })),
   requestId: maybeId,
   correlationId: maybeId,
@@ -27,7 +45,9 @@ const requestInput: fc.Arbitrary<RequestRecordInput> = fc.record({
 
 const context: fc.Arbitrary<RecordContext> = fc
   .record({
-    endpoint: fc.option(fc.oneof(fc.constant("contoso.communication.azure.com"), fc.constant("127.0.0.1:8443")), { nil: undefined }),
+    endpoint: fc.option(fc.oneof(fc.constant("contoso.communication.azure.com"), fc.constant("127.0.0.1:8443")), {
+      nil: undefined,
+    }),
     tenantId: fc.option(fc.oneof(guid, text), { nil: undefined }),
     clientId: fc.option(fc.oneof(guid, text), { nil: undefined }),
     thumbprint: fc.option(fc.stringMatching(/^[0-9a-f]{64}$/), { nil: undefined }),
@@ -93,28 +113,35 @@ describe("BatchBuffer", () => {
   // Records are never empty objects (every record has `schema`, `time`, …), so `minKeys: 1`.
   it("writes each record once as a line and hashes exactly its UTF-8 bytes", () => {
     fc.assert(
-      fc.property(fc.array(fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(text, fc.integer()), { minKeys: 1 }), { minLength: 1, maxLength: 30 }), fc.boolean(), (objects, chain) => {
-        const batch = new BatchBuffer();
-        const jsons = objects.map((o) => canonicalJson(o));
-        const hashes = jsons.map((j) => batch.appendLine(j, chain));
-        const lines = batch.take().toString("utf8").split("\n");
-        expect(lines.pop()).toBe("");
-        expect(lines).toHaveLength(jsons.length);
-        jsons.forEach((json, i) => {
-          if (!chain) {
-            expect(hashes[i]).toBeUndefined();
-            expect(lines[i]).toBe(json);
-            return;
-          }
-          const expected = createHash("sha256").update(json, "utf8").digest("hex");
-          expect(hashes[i]).toBe(expected);
-          const written = JSON.parse(lines[i] ?? "") as Record<string, unknown>;
-          expect(written.hash).toBe(expected);
-          delete written.hash;
-          expect(JSON.stringify(written)).toBe(JSON.stringify(JSON.parse(json)));
-        });
-        expect(batch.length).toBe(0);
-      }),
+      fc.property(
+        fc.array(fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(text, fc.integer()), { minKeys: 1 }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        fc.boolean(),
+        (objects, chain) => {
+          const batch = new BatchBuffer();
+          const jsons = objects.map((o) => canonicalJson(o));
+          const hashes = jsons.map((j) => batch.appendLine(j, chain));
+          const lines = batch.take().toString("utf8").split("\n");
+          expect(lines.pop()).toBe("");
+          expect(lines).toHaveLength(jsons.length);
+          jsons.forEach((json, i) => {
+            if (!chain) {
+              expect(hashes[i]).toBeUndefined();
+              expect(lines[i]).toBe(json);
+              return;
+            }
+            const expected = createHash("sha256").update(json, "utf8").digest("hex");
+            expect(hashes[i]).toBe(expected);
+            const written = JSON.parse(lines[i] ?? "") as Record<string, unknown>;
+            expect(written.hash).toBe(expected);
+            delete written.hash;
+            expect(JSON.stringify(written)).toBe(JSON.stringify(JSON.parse(json)));
+          });
+          expect(batch.length).toBe(0);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -16,7 +16,13 @@ beforeAll(async () => {
   r.setPrincipal({ clientId: "0b8c3a4e-1f2d-4c5b-9a6e-7d8f9a0b1c2d", credentialType: "certificate" });
   r.write({ action: "credential.resolve", outcome: "success", controls: ["IM-1", "IM-3"] });
   for (let i = 0; i < 10; i++) {
-    r.write({ action: "request", outcome: i % 3 === 0 ? "failure" : "success", controls: ["IM-1", "LT-4"], client: "SmsClient", http: { method: "POST", path: `/sms/${i}`, status: i % 3 === 0 ? 429 : 202, durationMs: 10 + i } });
+    r.write({
+      action: "request",
+      outcome: i % 3 === 0 ? "failure" : "success",
+      controls: ["IM-1", "LT-4"],
+      client: "SmsClient",
+      http: { method: "POST", path: `/sms/${i}`, status: i % 3 === 0 ? 429 : 202, durationMs: 10 + i },
+    });
   }
   await r.close();
   lines = out.trimEnd().split("\n");
@@ -34,9 +40,24 @@ type Tamper =
 
 const tamper: fc.Arbitrary<Tamper> = fc.oneof(
   fc.record({ kind: fc.constant("delete" as const), i: fc.integer({ min: 0, max: 10 }) }),
-  fc.record({ kind: fc.constant("swap" as const), i: fc.integer({ min: 0, max: 11 }), j: fc.integer({ min: 0, max: 11 }) }).filter((t) => t.i !== t.j),
-  fc.record({ kind: fc.constant("duplicate" as const), i: fc.integer({ min: 0, max: 11 }), at: fc.integer({ min: 0, max: 12 }) }),
-  fc.record({ kind: fc.constant("edit" as const), i: fc.integer({ min: 0, max: 11 }), pos: fc.nat(), ch: fc.constantFrom(..."0123456789abcdefXYZ_ ".split("")) }),
+  fc
+    .record({
+      kind: fc.constant("swap" as const),
+      i: fc.integer({ min: 0, max: 11 }),
+      j: fc.integer({ min: 0, max: 11 }),
+    })
+    .filter((t) => t.i !== t.j),
+  fc.record({
+    kind: fc.constant("duplicate" as const),
+    i: fc.integer({ min: 0, max: 11 }),
+    at: fc.integer({ min: 0, max: 12 }),
+  }),
+  fc.record({
+    kind: fc.constant("edit" as const),
+    i: fc.integer({ min: 0, max: 11 }),
+    pos: fc.nat(),
+    ch: fc.constantFrom(..."0123456789abcdefXYZ_ ".split("")),
+  }),
   fc.record({ kind: fc.constant("deleteTail" as const), n: fc.integer({ min: 1, max: 11 }) }),
 );
 
@@ -99,10 +120,21 @@ describe("with signed checkpoints, the public key and the anchor, every tamperin
     const r = createAuditRecorder({
       destination: stream,
       checkpoint: { everyRecords: 4, everyMs: 0 },
-      signing: { sign: (d) => Promise.resolve(new Uint8Array(sign("sha256", d, { key: pair.privateKey, dsaEncoding: "ieee-p1363" }))), publicKey, keyId: "k" },
+      signing: {
+        sign: (d) =>
+          Promise.resolve(new Uint8Array(sign("sha256", d, { key: pair.privateKey, dsaEncoding: "ieee-p1363" }))),
+        publicKey,
+        keyId: "k",
+      },
     });
     for (let i = 0; i < 12; i++) {
-      r.write({ action: "request", outcome: "success", controls: ["IM-1", "LT-4"], client: "SmsClient", http: { method: "POST", path: `/sms/${i}`, status: 202, durationMs: i } });
+      r.write({
+        action: "request",
+        outcome: "success",
+        controls: ["IM-1", "LT-4"],
+        client: "SmsClient",
+        http: { method: "POST", path: `/sms/${i}`, status: 202, durationMs: i },
+      });
       if (i % 4 === 3) await new Promise((res) => setTimeout(res, 70)); // a batch is written, the remote signature comes back
     }
     await r.close();
@@ -117,7 +149,12 @@ describe("with signed checkpoints, the public key and the anchor, every tamperin
       fc.record({ kind: fc.constant("delete" as const), i: fc.nat() }),
       fc.record({ kind: fc.constant("swap" as const), i: fc.nat(), j: fc.nat() }),
       fc.record({ kind: fc.constant("duplicate" as const), i: fc.nat(), at: fc.nat() }),
-      fc.record({ kind: fc.constant("edit" as const), i: fc.nat(), pos: fc.nat(), ch: fc.constantFrom(..."0123456789abcdefXYZ_ \\\"".split("")) }),
+      fc.record({
+        kind: fc.constant("edit" as const),
+        i: fc.nat(),
+        pos: fc.nat(),
+        ch: fc.constantFrom(...'0123456789abcdefXYZ_ \\"'.split("")),
+      }),
       fc.record({ kind: fc.constant("deleteTail" as const), n: fc.integer({ min: 1, max: 30 }) }),
     );
     await fc.assert(

@@ -18,7 +18,12 @@ beforeAll(async () => {
   const r = createAuditRecorder({ destination: path });
   r.setPrincipal({ clientId: "0b8c3a4e-1f2d-4c5b-9a6e-7d8f9a0b1c2d", credentialType: "certificate" });
   for (let i = 0; i < 8; i++) {
-    r.write({ action: "request", outcome: "success", controls: ["LT-4"], http: { method: "POST", path: "/sms", status: 202, durationMs: i } });
+    r.write({
+      action: "request",
+      outcome: "success",
+      controls: ["LT-4"],
+      http: { method: "POST", path: "/sms", status: 202, durationMs: i },
+    });
   }
   await r.close();
   intact = readFileSync(path, "utf8");
@@ -130,7 +135,11 @@ describe("verifyLog", () => {
 
   it("a record moved far back is reordered, not removed", async () => {
     const moved = [lines[0], ...lines.slice(2, 7), lines[1], ...lines.slice(7)];
-    expect(await verifyLogText(join9(moved))).toMatchObject({ intact: false, records: 1, problem: { line: 2, seq: 3, kind: "reordered" } });
+    expect(await verifyLogText(join9(moved))).toMatchObject({
+      intact: false,
+      records: 1,
+      problem: { line: 2, seq: 3, kind: "reordered" },
+    });
   });
 
   it("a complete last line that is not JSON is tampering, not a crash", async () => {
@@ -145,15 +154,27 @@ describe("verifyLog", () => {
   });
 
   it("re-encoded bytes: a byte-order mark, CRLF line ends, escapes or white space added by an editor are caught", async () => {
-    expect(await verifyLogText(`\ufeff${lines.join("\n")}\n`)).toMatchObject({ status: "tampered", problem: { line: 1, kind: "noncanonical" } });
-    expect(await verifyLogText(`${lines.join("\r\n")}\r\n`)).toMatchObject({ status: "tampered", problem: { line: 1, kind: "noncanonical" } });
+    expect(await verifyLogText(`\ufeff${lines.join("\n")}\n`)).toMatchObject({
+      status: "tampered",
+      problem: { line: 1, kind: "noncanonical" },
+    });
+    expect(await verifyLogText(`${lines.join("\r\n")}\r\n`)).toMatchObject({
+      status: "tampered",
+      problem: { line: 1, kind: "noncanonical" },
+    });
     // the same JSON value, other bytes: \u escapes, spaces after separators
     const escaped = [...lines];
     escaped[3] = escaped[3].replace('"schema"', '"\\u0073chema"');
-    expect(await verifyLogText(join9(escaped))).toMatchObject({ status: "tampered", problem: { line: 4, kind: "noncanonical" } });
+    expect(await verifyLogText(join9(escaped))).toMatchObject({
+      status: "tampered",
+      problem: { line: 4, kind: "noncanonical" },
+    });
     const spaced = [...lines];
     spaced[5] = spaced[5].replace(/,"/g, ', "');
-    expect(await verifyLogText(join9(spaced))).toMatchObject({ status: "tampered", problem: { line: 6, kind: "noncanonical" } });
+    expect(await verifyLogText(join9(spaced))).toMatchObject({
+      status: "tampered",
+      problem: { line: 6, kind: "noncanonical" },
+    });
   });
 
   it("bad usage and unreadable files: exit 2", async () => {
@@ -175,6 +196,8 @@ describe("verifyLog", () => {
     const run = promisify(execFile);
     const ok = await run(process.execPath, [bin, "verify-log", join(dir, "ok.log")]);
     expect(ok.stdout).toMatch(/^intact: 9 records/);
-    await expect(run(process.execPath, [bin, "verify-log", join(dir, "edited.log")])).rejects.toMatchObject({ code: 1 });
+    await expect(run(process.execPath, [bin, "verify-log", join(dir, "edited.log")])).rejects.toMatchObject({
+      code: 1,
+    });
   });
 });

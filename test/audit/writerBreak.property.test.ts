@@ -11,7 +11,13 @@ import { createAuditRecorder, verifyLog, verifyLogText } from "../../packages/ac
 import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-break-");
-const REQUEST = { action: "request" as const, outcome: "success" as const, controls: ["IM-1", "LT-4"] as const, client: "SmsClient", http: { method: "POST", path: "/sms", status: 202, durationMs: 1 } };
+const REQUEST = {
+  action: "request" as const,
+  outcome: "success" as const,
+  controls: ["IM-1", "LT-4"] as const,
+  client: "SmsClient",
+  http: { method: "POST", path: "/sms", status: 202, durationMs: 1 },
+};
 // Foreign bytes that do not pose as a record (a line with both "hash" and "prevHash" strings would be one)
 const foreign = fc.string({ unit: "binary", maxLength: 300 }).filter((s) => !s.includes("prevHash"));
 
@@ -40,21 +46,37 @@ describe("a robust writer (property)", () => {
 });
 
 describe("the verifier on arbitrary input (property)", () => {
-  const publicKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }).toString();
+  const publicKey = generateKeyPairSync("ec", { namedCurve: "P-256" })
+    .publicKey.export({ type: "spki", format: "pem" })
+    .toString();
   const jsonish = fc.oneof(
     fc.string({ unit: "binary", maxLength: 200 }),
     fc.json(),
-    fc.jsonValue().map((v) => JSON.stringify({ schema: "acs-baseline.audit/1", seq: 1, prevHash: "0".repeat(64), hash: "a".repeat(64), x: v })),
+    fc
+      .jsonValue()
+      .map((v) =>
+        JSON.stringify({
+          schema: "acs-baseline.audit/1",
+          seq: 1,
+          prevHash: "0".repeat(64),
+          hash: "a".repeat(64),
+          x: v,
+        }),
+      ),
   );
   it("never throws; never intact with --public-key; anchors of garbage are ignored", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(jsonish, { maxLength: 8 }), fc.array(jsonish, { maxLength: 4 }), async (lines, anchor) => {
-        const text = lines.join("\n");
-        const plain = await verifyLogText(text);
-        expect(["intact", "tampered", "incomplete"]).toContain(plain.status);
-        const keyed = await verifyLogText(text, { publicKey, anchorLines: anchor, maxGapMs: 1000 });
-        expect(keyed.status).not.toBe("intact");
-      }),
+      fc.asyncProperty(
+        fc.array(jsonish, { maxLength: 8 }),
+        fc.array(jsonish, { maxLength: 4 }),
+        async (lines, anchor) => {
+          const text = lines.join("\n");
+          const plain = await verifyLogText(text);
+          expect(["intact", "tampered", "incomplete"]).toContain(plain.status);
+          const keyed = await verifyLogText(text, { publicKey, anchorLines: anchor, maxGapMs: 1000 });
+          expect(keyed.status).not.toBe("intact");
+        },
+      ),
       { numRuns: 300 },
     );
   });

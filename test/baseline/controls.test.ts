@@ -1,7 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { baselineControls, renderBaselineJson, renderBaselineMarkdown } from "../../packages/acs-baseline/src/baseline/index.js";
+import {
+  baselineControls,
+  renderBaselineJson,
+  renderBaselineMarkdown,
+} from "../../packages/acs-baseline/src/baseline/index.js";
 import { runCli } from "../../packages/cli/src/main.js";
 import type { BaselineViolationCode } from "../../packages/acs-baseline/src/errors.js";
 import { baselineControlForCode } from "../../packages/acs-baseline/src/errors.js";
@@ -51,7 +55,10 @@ describe("baseline map", () => {
     expect(baselineControls.map((c) => c.id)).toEqual(seed.map((s) => s.id));
     for (const { id, supported } of seed) {
       const control = baselineControls.find((c) => c.id === id)!;
-      expect(control.features.map((f) => f.supported), id).toEqual(supported);
+      expect(
+        control.features.map((f) => f.supported),
+        id,
+      ).toEqual(supported);
     }
   });
 
@@ -65,7 +72,9 @@ describe("baseline map", () => {
         expect(c.sources.length, `${c.id} names no source`).toBeGreaterThan(0);
       }
       if (anySupported && c.features.some((f) => f.supported && f.responsibility === "Customer")) {
-        expect(c.status, `${c.id}: a customer responsibility the service supports must be enforced or guided`).not.toBe("not-applicable");
+        expect(c.status, `${c.id}: a customer responsibility the service supports must be enforced or guided`).not.toBe(
+          "not-applicable",
+        );
       }
       if (c.status === "enforced") expect(c.tests.length, `${c.id} has no proving test`).toBeGreaterThan(0);
     }
@@ -78,7 +87,8 @@ describe("baseline map", () => {
 
   it("points only at files that exist", () => {
     for (const c of baselineControls) {
-      for (const path of [...c.sources, ...c.tests]) expect(existsSync(join(ROOT, path)), `${c.id}: ${path}`).toBe(true);
+      for (const path of [...c.sources, ...c.tests])
+        expect(existsSync(join(ROOT, path)), `${c.id}: ${path}`).toBe(true);
     }
   });
 

@@ -11,7 +11,9 @@ const BIN = join(__dirname, "..", "..", "packages", "cli", "dist", "esm", "bin.j
 
 describe("acs-baseline emulator (CLI)", () => {
   it("prints the environment, serves the SDK and posture (--baseline-resource), and stops cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, [BIN, "emulator", "--baseline-resource"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, "emulator", "--baseline-resource"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const env: Record<string, string> = {};
     const lines = createInterface({ input: child.stdout });
     await new Promise<void>((resolve, reject) => {
@@ -40,11 +42,15 @@ describe("acs-baseline emulator (CLI)", () => {
     expect(env.AZURE_COMMUNICATION_ALLOWED_HOSTS).toBe("127.0.0.1");
     // The printed environment is all fromEnvironment needs (the CA as clientOptions: this process started without it).
     const factory = AcsClientFactory.fromEnvironment({ clientOptions: { tlsOptions: { ca } } }, env);
-    const [sent] = await factory.createSmsClient().send({ from: "+14255550100", to: ["+14255550123"], message: "via CLI emulator" });
+    const [sent] = await factory
+      .createSmsClient()
+      .send({ from: "+14255550100", to: ["+14255550123"], message: "via CLI emulator" });
     expect(sent?.successful).toBe(true);
     await factory.close();
     // In a new shell with the printed environment, posture passes against the baseline resource.
-    const posture = await promisify(execFile)(process.execPath, [BIN, "posture"], { env: { PATH: process.env.PATH, ...env } });
+    const posture = await promisify(execFile)(process.execPath, [BIN, "posture"], {
+      env: { PATH: process.env.PATH, ...env },
+    });
     expect(posture.stdout).toContain("local-auth-disabled");
     expect(posture.stdout).not.toContain("✗"); // execFile rejects on a non-zero exit: it exited 0
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));

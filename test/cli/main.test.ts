@@ -12,7 +12,9 @@ async function run(argv: string[]) {
 
 describe("acs-baseline (entry)", () => {
   it("--version, -v and version print package.json's version", async () => {
-    const { version } = JSON.parse(readFileSync(join(__dirname, "../../packages/cli/package.json"), "utf8")) as { version: string };
+    const { version } = JSON.parse(readFileSync(join(__dirname, "../../packages/cli/package.json"), "utf8")) as {
+      version: string;
+    };
     for (const flag of ["--version", "-v", "version"]) {
       const { code, out } = await run([flag]);
       expect(code).toBe(0);

@@ -41,14 +41,19 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
 });
 
 async function posture(args: string[], e: NodeJS.ProcessEnv = env()) {
-  const command = createPostureCommand({ clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } } });
+  const command = createPostureCommand({
+    clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+  });
   return runCaptured((io) => command(args, { ...io, env: e, cwd: dir, stderrIsTTY: false }));
 }
 
 function makeCompliant(): void {
   emu.arm.resource.disableLocalAuth = true;
   emu.arm.resource.identityType = "SystemAssigned";
-  emu.arm.setDiagnosticSetting("all", { workspaceId: `/subscriptions/${emu.arm.subscriptionId}/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/ws`, logs: [{ categoryGroup: "allLogs", enabled: true }] });
+  emu.arm.setDiagnosticSetting("all", {
+    workspaceId: `/subscriptions/${emu.arm.subscriptionId}/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/ws`,
+    logs: [{ categoryGroup: "allLogs", enabled: true }],
+  });
 }
 
 beforeAll(() => {
@@ -71,15 +76,32 @@ describe("formats", () => {
     expect(code).toBe(1);
     const doc = JSON.parse(out) as Record<string, unknown>;
     expect(Object.keys(doc)).toEqual(["schema", "resourceId", "checkedAt", "principal", "checks", "summary"]);
-    expect(doc).toMatchObject({ schema: "acs-baseline.posture/1", principal: { tenantId: emu.tenantId, clientId: app.clientId, objectId: app.objectId }, summary: { pass: 2, fail: 3, warn: 2, unknown: 0 } });
-    for (const c of doc.checks as Record<string, unknown>[]) expect(Object.keys(c)).toEqual(expect.arrayContaining(["id", "control", "status", "title", "evidence", "remediation"]));
+    expect(doc).toMatchObject({
+      schema: "acs-baseline.posture/1",
+      principal: { tenantId: emu.tenantId, clientId: app.clientId, objectId: app.objectId },
+      summary: { pass: 2, fail: 3, warn: 2, unknown: 0 },
+    });
+    for (const c of doc.checks as Record<string, unknown>[])
+      expect(Object.keys(c)).toEqual(
+        expect.arrayContaining(["id", "control", "status", "title", "evidence", "remediation"]),
+      );
   });
 
   it("sarif: valid against the SARIF 2.1.0 schema, results located at the resource as a logical location", async () => {
     const { code, out } = await posture(["--format", "sarif"]);
     expect(code).toBe(1);
-    const sarif = JSON.parse(out) as { runs: { results: { ruleId: string; level: string; locations: { logicalLocations: { fullyQualifiedName: string }[] }[] }[] }[] };
-    const schema = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8")) as object;
+    const sarif = JSON.parse(out) as {
+      runs: {
+        results: {
+          ruleId: string;
+          level: string;
+          locations: { logicalLocations: { fullyQualifiedName: string }[] }[];
+        }[];
+      }[];
+    };
+    const schema = JSON.parse(
+      readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"),
+    ) as object;
     // The published schema's "language" pattern is not valid with the u flag, so patterns are compiled without it.
     const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
     addFormats(ajv);
@@ -87,7 +109,9 @@ describe("formats", () => {
     const valid = validate(sarif);
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
-    const { version } = JSON.parse(readFileSync(join(__dirname, "../../packages/cli/package.json"), "utf8")) as { version: string };
+    const { version } = JSON.parse(readFileSync(join(__dirname, "../../packages/cli/package.json"), "utf8")) as {
+      version: string;
+    };
     expect((sarif.runs[0] as unknown as { tool: { driver: { version: string } } }).tool.driver.version).toBe(version);
     const results = sarif.runs[0]?.results ?? [];
     expect(results.map((r) => [r.ruleId, r.level])).toEqual([
@@ -107,7 +131,11 @@ describe("formats", () => {
 describe("hostile ARM content", () => {
   it("escapes control characters from ARM (a role name with terminal escapes) and never prints a token", async () => {
     const evil = emu.arm.defineRole({ roleName: "Evil\u001b[2J\u001b[31mrole\u0007", actions: ["*"] });
-    emu.arm.assignRole({ principalId: "99999999-9999-9999-9999-999999999999", role: evil.name, scope: "resourceGroup" });
+    emu.arm.assignRole({
+      principalId: "99999999-9999-9999-9999-999999999999",
+      role: evil.name,
+      scope: "resourceGroup",
+    });
     const { out } = await posture(["--plan", "bicep"]);
     // eslint-disable-next-line no-control-regex -- the point is to find raw control characters
     expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
@@ -183,8 +211,13 @@ function checkBicep(text: string): string[] {
     if (t.startsWith("//") || t.length === 0) continue;
     const decl = /^(param|var|resource)\s+([A-Za-z_]\w*)\s/.exec(t);
     if (decl !== null) {
-      if (decl[1] === "resource" && !/^resource \w+ '[A-Za-z.]+\/[A-Za-z./]+@\d{4}-\d{2}-\d{2}(-preview)?'( existing)? = \{$/.test(t)) problems.push(`bad resource line: ${t}`);
-      if (decl[1] === "param" && !/^param \w+ (string|bool|int|object|array)( = .+)?$/.test(t)) problems.push(`bad param line: ${t}`);
+      if (
+        decl[1] === "resource" &&
+        !/^resource \w+ '[A-Za-z.]+\/[A-Za-z./]+@\d{4}-\d{2}-\d{2}(-preview)?'( existing)? = \{$/.test(t)
+      )
+        problems.push(`bad resource line: ${t}`);
+      if (decl[1] === "param" && !/^param \w+ (string|bool|int|object|array)( = .+)?$/.test(t))
+        problems.push(`bad param line: ${t}`);
       declared.add(decl[2]);
     }
     if (/,\s*$/.test(t)) problems.push(`trailing comma (Bicep separates by newlines): ${t}`);
@@ -198,7 +231,8 @@ describe("--plan", () => {
   beforeEach(() => {
     emu.arm.assignRole({ principalId: app.objectId, role: "Contributor", scope: "resourceGroup" }); // app-principal fails too
   });
-  const WS = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/ws";
+  const WS =
+    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/ws";
 
   it("bicep: structurally valid, sets disableLocalAuth with api-version ≥ 2025-05-01, allLogs to the workspace, the custom role and its assignment", async () => {
     const { code, out } = await posture(["--plan", "bicep", "--workspace-id", WS]);
@@ -218,7 +252,11 @@ describe("--plan", () => {
 
   it("arm: parses as a deployment template with the three fixes", async () => {
     const { out } = await posture(["--plan", "arm", "--workspace-id", WS]);
-    const template = JSON.parse(out.slice(out.indexOf("\n{") + 1)) as { $schema: string; resources: { type: string; apiVersion: string; properties: Record<string, unknown>; scope?: string }[]; parameters: Record<string, { defaultValue?: string }> };
+    const template = JSON.parse(out.slice(out.indexOf("\n{") + 1)) as {
+      $schema: string;
+      resources: { type: string; apiVersion: string; properties: Record<string, unknown>; scope?: string }[];
+      parameters: Record<string, { defaultValue?: string }>;
+    };
     expect(template.$schema).toContain("deploymentTemplate.json");
     expect(template.resources.map((r) => r.type)).toEqual([
       "Microsoft.Communication/communicationServices",
@@ -227,7 +265,10 @@ describe("--plan", () => {
       "Microsoft.Authorization/roleAssignments",
     ]);
     expect(template.resources[0]).toMatchObject({ apiVersion: "2025-09-01", properties: { disableLocalAuth: true } });
-    expect(template.resources[1]).toMatchObject({ scope: `Microsoft.Communication/communicationServices/${emu.arm.resourceId.split("/").pop()}`, properties: { logs: [{ categoryGroup: "allLogs", enabled: true }] } });
+    expect(template.resources[1]).toMatchObject({
+      scope: `Microsoft.Communication/communicationServices/${emu.arm.resourceId.split("/").pop()}`,
+      properties: { logs: [{ categoryGroup: "allLogs", enabled: true }] },
+    });
     expect(template.parameters.workspaceId?.defaultValue).toBe(WS);
     expect(template.parameters.appPrincipalId?.defaultValue).toBe(app.objectId);
   });
@@ -241,7 +282,9 @@ describe("--plan", () => {
       expect(continued || /^(#|az |set -euo pipefail$|WORKSPACE_ID=)/.test(l), l).toBe(true);
       continued = l.endsWith("\\");
     }
-    expect(script).toContain(`az rest --method patch --url '${emu.arm.endpoint}${emu.arm.resourceId}?api-version=2025-09-01'`);
+    expect(script).toContain(
+      `az rest --method patch --url '${emu.arm.endpoint}${emu.arm.resourceId}?api-version=2025-09-01'`,
+    );
     const body = /--body '([^']+)'/.exec(script)?.[1] ?? "";
     expect(JSON.parse(body)).toEqual({ properties: { disableLocalAuth: true } });
     expect(script).toContain("az monitor diagnostic-settings create");
@@ -258,7 +301,9 @@ describe("the built bin (child process, NODE_EXTRA_CA_CERTS)", () => {
   it("runs posture --format json from the environment and exits 1 on failures", async () => {
     const ca = join(dir, "ca.pem");
     writeFileSync(ca, emu.caCertificatePem);
-    const r = await promisify(execFile)(process.execPath, [BIN, "posture", "--format", "json"], { env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: ca, ...env() } }).then(
+    const r = await promisify(execFile)(process.execPath, [BIN, "posture", "--format", "json"], {
+      env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: ca, ...env() },
+    }).then(
       (x) => ({ code: 0, out: x.stdout }),
       (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
     );

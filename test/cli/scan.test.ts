@@ -15,11 +15,14 @@ const KEY = "Rml4dHVyZUZha2VLZXlGaXh0dXJlRmFrZUtleUZpeHR1cmU=";
 const tree = tempDir("acs-scan-test-");
 
 function cliPackageVersion(): string {
-  return (JSON.parse(readFileSync(join(__dirname, "../../packages/cli/package.json"), "utf8")) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(__dirname, "../../packages/cli/package.json"), "utf8")) as { version: string })
+    .version;
 }
 
 async function run(args: string[], cwd = tree): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { code, out, err } = await runCaptured((io) => runCli(["scan", ...args], { ...io, env: {}, cwd, stderrIsTTY: false }));
+  const { code, out, err } = await runCaptured((io) =>
+    runCli(["scan", ...args], { ...io, env: {}, cwd, stderrIsTTY: false }),
+  );
   return { code, stdout: out, stderr: err };
 }
 
@@ -28,11 +31,17 @@ beforeAll(() => {
   // Directories that cannot be committed as fixtures: always skipped by the scanner.
   for (const dir of ["node_modules/pkg", ".git"]) {
     mkdirSync(join(tree, dir), { recursive: true });
-    writeFileSync(join(tree, dir, "index.js"), `const cs = "endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}";\n`);
+    writeFileSync(
+      join(tree, dir, "index.js"),
+      `const cs = "endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}";\n`,
+    );
   }
   // Files the fixture's own .gitignore ignores cannot be committed either: written here.
   mkdirSync(join(tree, "ignored"), { recursive: true });
-  writeFileSync(join(tree, "ignored", "secret.yaml"), `cs: endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}\n`);
+  writeFileSync(
+    join(tree, "ignored", "secret.yaml"),
+    `cs: endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}\n`,
+  );
   writeFileSync(join(tree, "debug.log"), `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}\n`);
   writeFileSync(join(tree, "image.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
 });
@@ -48,7 +57,8 @@ describe("scanPaths", () => {
     expect(byFile(".env")).toEqual(["connection-string"]);
     expect(byFile("config/app.json")).toEqual(["connection-string"]);
     expect(byFile("docs/setup.md")).toEqual(["connection-string"]);
-    for (const skipped of ["ignored/secret.yaml", "debug.log", "node_modules/pkg/index.js", ".git/index.js"]) expect(byFile(skipped)).toEqual([]);
+    for (const skipped of ["ignored/secret.yaml", "debug.log", "node_modules/pkg/index.js", ".git/index.js"])
+      expect(byFile(skipped)).toEqual([]);
     expect(result.filesSkipped).toBe(1); // image.png
     expect(JSON.stringify(result)).not.toContain(KEY);
     const env = result.findings.find((f) => f.file === ".env")!;
@@ -90,7 +100,10 @@ describe("acs-baseline scan", () => {
   it("JSON output", async () => {
     const { code, stdout } = await run([".", "--format", "json"]);
     expect(code).toBe(1);
-    const json = JSON.parse(stdout) as { filesScanned: number; findings: { file: string; kind: string; line: number }[] };
+    const json = JSON.parse(stdout) as {
+      filesScanned: number;
+      findings: { file: string; kind: string; line: number }[];
+    };
     expect(json.filesScanned).toBe(9);
     expect(json.findings).toHaveLength(7);
     expect(json.findings.filter((f) => f.kind === "parse-error")).toHaveLength(1);
@@ -103,7 +116,15 @@ describe("acs-baseline scan", () => {
     const sarif = JSON.parse(stdout) as {
       version: string;
       $schema: string;
-      runs: { tool: { driver: { name: string; rules: { id: string; helpUri?: string; help: { text: string }; shortDescription: { text: string } }[] } }; results: SarifResult[] }[];
+      runs: {
+        tool: {
+          driver: {
+            name: string;
+            rules: { id: string; helpUri?: string; help: { text: string }; shortDescription: { text: string } }[];
+          };
+        };
+        results: SarifResult[];
+      }[];
     };
     expect(sarif.version).toBe("2.1.0");
     expect(sarif.$schema).toContain("sarif-2.1.0");

@@ -29,21 +29,35 @@ async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: numb
   let out = "";
   let err = "";
   const sink = (f: (s: string) => void) => new Writable({ write: (c: Buffer, _e, cb) => (f(c.toString()), cb()) });
-  const code = await verifyLogCommand(args, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), env, cwd: dir, stderrIsTTY: false });
+  const code = await verifyLogCommand(args, {
+    stdout: sink((s) => (out += s)),
+    stderr: sink((s) => (err += s)),
+    env,
+    cwd: dir,
+    stderrIsTTY: false,
+  });
   return { code, out, err };
 }
 
 describe("verify-log --anchor URL", () => {
   it("refuses NODE_TLS_REJECT_UNAUTHORIZED=0 (TLS_VERIFICATION_DISABLED) before the secret is sent, as the factory does", async () => {
-    expect(() => credentialFromEnvironment({ ...ENV, NODE_TLS_REJECT_UNAUTHORIZED: "0" })).toThrow(expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED" }));
-    const r = await cli([log, "--anchor", "https://acsbaselinetest.blob.core.windows.net/audit/a.jsonl"], { ...ENV, NODE_TLS_REJECT_UNAUTHORIZED: "0" });
+    expect(() => credentialFromEnvironment({ ...ENV, NODE_TLS_REJECT_UNAUTHORIZED: "0" })).toThrow(
+      expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED" }),
+    );
+    const r = await cli([log, "--anchor", "https://acsbaselinetest.blob.core.windows.net/audit/a.jsonl"], {
+      ...ENV,
+      NODE_TLS_REJECT_UNAUTHORIZED: "0",
+    });
     expect(r.code).toBe(2);
     expect(r.err).toContain("TLS_VERIFICATION_DISABLED");
     expect(r.err).not.toContain(SECRET);
   });
 
   it("refuses an authority outside the allow-list (AUTHORITY_NOT_ALLOWED)", async () => {
-    const r = await cli([log, "--anchor", "https://acsbaselinetest.blob.core.windows.net/audit/a.jsonl"], { ...ENV, AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "" });
+    const r = await cli([log, "--anchor", "https://acsbaselinetest.blob.core.windows.net/audit/a.jsonl"], {
+      ...ENV,
+      AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "",
+    });
     expect(r.code).toBe(2);
     expect(r.err).toContain("AUTHORITY_NOT_ALLOWED");
   });

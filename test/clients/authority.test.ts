@@ -37,13 +37,23 @@ const credentials: [string, () => NodeJS.ProcessEnv][] = [
 // Both emulators' CAs have the same subject, so trust one at a time: the rogue's wherever a leak could reach it.
 const tls = (ca: "emulator" | "rogue" = "rogue") => ({
   allowedHosts: ["127.0.0.1"],
-  clientOptions: { tlsOptions: { ca: ca === "rogue" ? rogue.caCertificatePem : emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+  clientOptions: {
+    tlsOptions: { ca: ca === "rogue" ? rogue.caCertificatePem : emu.caCertificatePem },
+    retryOptions: { maxRetries: 0 },
+  },
 });
 
-async function attempt(env: NodeJS.ProcessEnv, audit?: string, ca: "emulator" | "rogue" = "rogue"): Promise<{ code?: string; token?: boolean }> {
+async function attempt(
+  env: NodeJS.ProcessEnv,
+  audit?: string,
+  ca: "emulator" | "rogue" = "rogue",
+): Promise<{ code?: string; token?: boolean }> {
   let factory: AcsClientFactory | undefined;
   try {
-    factory = AcsClientFactory.fromEnvironment({ ...tls(ca), ...(audit !== undefined ? { audit: { destination: audit } } : {}) }, env);
+    factory = AcsClientFactory.fromEnvironment(
+      { ...tls(ca), ...(audit !== undefined ? { audit: { destination: audit } } : {}) },
+      env,
+    );
     const token = await factory.credential.getToken(ACS_TOKEN_SCOPE).then(
       (t) => t !== null,
       () => false,
@@ -58,34 +68,69 @@ async function attempt(env: NodeJS.ProcessEnv, audit?: string, ca: "emulator" | 
 }
 
 describe("nothing reaches an authority that is not allowed", () => {
-  it.each(credentials)("%s: a foreign AZURE_AUTHORITY_HOST is refused (AUTHORITY_NOT_ALLOWED, refuse record) and the rogue authority sees no request", async (_name, cred) => {
-    const before = rogueHits();
-    const audit = join(dir, `rogue-${_name.replace(/\W/g, "-")}.log`);
-    // The emulator's own host is allowed; the rogue one (another host) is not.
-    const result = await attempt({ ...base(), ...cred(), AZURE_AUTHORITY_HOST: rogueAuthority, AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "localhost" }, audit);
-    expect(result).toEqual({ code: "AUTHORITY_NOT_ALLOWED" });
-    expect(rogueHits()).toBe(before);
-    const log = readFileSync(audit, "utf8");
-    expect(log).toContain('"code":"AUTHORITY_NOT_ALLOWED"');
-    expect(log).not.toContain(SECRET);
-  });
+  it.each(credentials)(
+    "%s: a foreign AZURE_AUTHORITY_HOST is refused (AUTHORITY_NOT_ALLOWED, refuse record) and the rogue authority sees no request",
+    async (_name, cred) => {
+      const before = rogueHits();
+      const audit = join(dir, `rogue-${_name.replace(/\W/g, "-")}.log`);
+      // The emulator's own host is allowed; the rogue one (another host) is not.
+      const result = await attempt(
+        {
+          ...base(),
+          ...cred(),
+          AZURE_AUTHORITY_HOST: rogueAuthority,
+          AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "localhost",
+        },
+        audit,
+      );
+      expect(result).toEqual({ code: "AUTHORITY_NOT_ALLOWED" });
+      expect(rogueHits()).toBe(before);
+      const log = readFileSync(audit, "utf8");
+      expect(log).toContain('"code":"AUTHORITY_NOT_ALLOWED"');
+      expect(log).not.toContain(SECRET);
+    },
+  );
 
   it.each(credentials)("%s: an http authority is refused even when its host is allowed", async (_name, cred) => {
     const before = rogueHits();
-    const result = await attempt({ ...base(), ...cred(), AZURE_AUTHORITY_HOST: rogueAuthority.replace("https:", "http:"), AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "127.0.0.1" });
+    const result = await attempt({
+      ...base(),
+      ...cred(),
+      AZURE_AUTHORITY_HOST: rogueAuthority.replace("https:", "http:"),
+      AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "127.0.0.1",
+    });
     expect(result).toEqual({ code: "AUTHORITY_NOT_ALLOWED" });
     expect(rogueHits()).toBe(before);
   });
 
-  it.each(credentials)("%s: the allow-listed emulator authority issues tokens (control: the same set-up works when allowed)", async (_name, cred) => {
-    expect(await attempt({ ...base(), ...cred(), AZURE_AUTHORITY_HOST: emu.authorityHost, AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "localhost" }, undefined, "emulator")).toEqual({
-      token: true,
-    });
-  });
+  it.each(credentials)(
+    "%s: the allow-listed emulator authority issues tokens (control: the same set-up works when allowed)",
+    async (_name, cred) => {
+      expect(
+        await attempt(
+          {
+            ...base(),
+            ...cred(),
+            AZURE_AUTHORITY_HOST: emu.authorityHost,
+            AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "localhost",
+          },
+          undefined,
+          "emulator",
+        ),
+      ).toEqual({
+        token: true,
+      });
+    },
+  );
 
   it("control: once the rogue host is allowed explicitly, the counter sees the request (so the counter would catch a leak)", async () => {
     const before = rogueHits();
-    const result = await attempt({ ...base(), ...credentials[0][1](), AZURE_AUTHORITY_HOST: rogueAuthority, AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "localhost, 127.0.0.1" });
+    const result = await attempt({
+      ...base(),
+      ...credentials[0][1](),
+      AZURE_AUTHORITY_HOST: rogueAuthority,
+      AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "localhost, 127.0.0.1",
+    });
     expect(result).toEqual({ token: false }); // the rogue tenant does not know the app
     expect(rogueHits()).toBeGreaterThan(before);
   });
@@ -94,18 +139,29 @@ describe("nothing reaches an authority that is not allowed", () => {
     const options = emulatorFactoryOptions(emu, app);
     delete options.allowedAuthorityHosts;
     expect(() => new AcsClientFactory(options)).toThrow(/AUTHORITY_NOT_ALLOWED/);
-    expect(() => new AcsClientFactory({ ...options, authorityHost: "https://login.microsoftonline.com.evil.example", allowedAuthorityHosts: ["localhost"] })).toThrow(
-      /AUTHORITY_NOT_ALLOWED/,
+    expect(
+      () =>
+        new AcsClientFactory({
+          ...options,
+          authorityHost: "https://login.microsoftonline.com.evil.example",
+          allowedAuthorityHosts: ["localhost"],
+        }),
+    ).toThrow(/AUTHORITY_NOT_ALLOWED/);
+    expect(new AcsClientFactory({ ...options, allowedAuthorityHosts: ["localhost"] }).credentialType).toBe(
+      "certificate",
     );
-    expect(new AcsClientFactory({ ...options, allowedAuthorityHosts: ["localhost"] }).credentialType).toBe("certificate");
   });
 
   it("an authorityHost smuggled into clientOptions (JavaScript callers) is refused at construction (CLIENT_OPTION_NOT_ALLOWED); the rogue sees nothing", async () => {
     const before = rogueHits();
-    const options = emulatorFactoryOptions(emu, app, { clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, authorityHost: rogueAuthority } as never });
+    const options = emulatorFactoryOptions(emu, app, {
+      clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, authorityHost: rogueAuthority } as never,
+    });
     expect(() => new AcsClientFactory(options)).toThrow(/CLIENT_OPTION_NOT_ALLOWED.*"authorityHost"/);
     // Positive control: without the smuggled member, the checked authority issues the token.
-    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { clientOptions: { tlsOptions: { ca: emu.caCertificatePem } } }));
+    const factory = new AcsClientFactory(
+      emulatorFactoryOptions(emu, app, { clientOptions: { tlsOptions: { ca: emu.caCertificatePem } } }),
+    );
     expect((await factory.credential.getToken(ACS_TOKEN_SCOPE))?.token).toBeTruthy();
     await factory.close();
     expect(rogueHits()).toBe(before);
@@ -116,9 +172,17 @@ describe("nothing reaches an authority that is not allowed", () => {
     process.env.AZURE_AUTHORITY_HOST = rogueAuthority;
     try {
       const before = rogueHits();
-      const options = emulatorFactoryOptions(emu, { clientId: app.clientId, certificatePath: app.certificatePath }, { timeoutMs: 3000, ...tls() });
+      const options = emulatorFactoryOptions(
+        emu,
+        { clientId: app.clientId, certificatePath: app.certificatePath },
+        { timeoutMs: 3000, ...tls() },
+      );
       delete options.authorityHost; // the default (Microsoft public cloud) applies, never the variable
-      const factory = new AcsClientFactory({ ...options, clientSecret: undefined, certificate: { path: app.certificatePath } });
+      const factory = new AcsClientFactory({
+        ...options,
+        clientSecret: undefined,
+        certificate: { path: app.certificatePath },
+      });
       await factory.credential.getToken(ACS_TOKEN_SCOPE).catch(() => null); // no network to Microsoft here: fails or times out
       await factory.close();
       expect(rogueHits()).toBe(before);

@@ -71,25 +71,28 @@ describe("deceptive client classes", () => {
     // Found by the pipeline search (non-enumerable and Symbol keys, 8 levels): the client is never handed out.
     ["a non-enumerable field", NonEnumerableField, "createClient: KEY_AUTH_BLOCKED"],
     ["a field 4 levels deep", DeepField, "createClient: KEY_AUTH_BLOCKED"],
-  ])("a keyed inner client in %s never reaches ACS: refused at createClient, or blocked at the wire", async (_name, Deceptive, expected) => {
-    const file = join(dir, `${_name.replace(/\W/g, "")}.log`);
-    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: file } }));
-    const hmacBefore = emu.requests.filter((r) => r.authScheme === "HMAC-SHA256").length;
-    let outcome: string;
-    try {
-      const client = factory.createClient(Deceptive);
-      outcome = await client.send(SMS).then(
-        () => "sent",
-        (e: unknown) => `send: ${(e as { code?: string }).code}`,
-      );
-    } catch (error) {
-      outcome = `createClient: ${(error as { code?: string }).code}`;
-    }
-    expect(outcome).toBe(expected);
-    expect(emu.requests.filter((r) => r.authScheme === "HMAC-SHA256").length).toBe(hmacBefore);
-    await factory.close();
-    expect(readFileSync(file, "utf8")).toContain('"code":"KEY_AUTH_BLOCKED"');
-  });
+  ])(
+    "a keyed inner client in %s never reaches ACS: refused at createClient, or blocked at the wire",
+    async (_name, Deceptive, expected) => {
+      const file = join(dir, `${_name.replace(/\W/g, "")}.log`);
+      const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: file } }));
+      const hmacBefore = emu.requests.filter((r) => r.authScheme === "HMAC-SHA256").length;
+      let outcome: string;
+      try {
+        const client = factory.createClient(Deceptive);
+        outcome = await client.send(SMS).then(
+          () => "sent",
+          (e: unknown) => `send: ${(e as { code?: string }).code}`,
+        );
+      } catch (error) {
+        outcome = `createClient: ${(error as { code?: string }).code}`;
+      }
+      expect(outcome).toBe(expected);
+      expect(emu.requests.filter((r) => r.authScheme === "HMAC-SHA256").length).toBe(hmacBefore);
+      await factory.close();
+      expect(readFileSync(file, "utf8")).toContain('"code":"KEY_AUTH_BLOCKED"');
+    },
+  );
 
   it("the wire backstop ends with the factory: after close() nothing of it remains", async () => {
     const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));

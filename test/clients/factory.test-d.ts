@@ -13,15 +13,23 @@ const base = { endpoint: "https://contoso.communication.azure.com", tenantId: "t
 
 describe("AcsClientFactory types", () => {
   it("accepts Entra configurations", () => {
-    expectTypeOf(new AcsClientFactory({ ...base, certificate: { path: "/secrets/app.pem" } })).toEqualTypeOf<AcsClientFactory>();
-    expectTypeOf(new AcsClientFactory({ ...base, certificate: { pem: "-----BEGIN…", password: "p" } })).toEqualTypeOf<AcsClientFactory>();
-    expectTypeOf(new AcsClientFactory({ endpoint: base.endpoint, credential: tokenCredential })).toEqualTypeOf<AcsClientFactory>();
+    expectTypeOf(
+      new AcsClientFactory({ ...base, certificate: { path: "/secrets/app.pem" } }),
+    ).toEqualTypeOf<AcsClientFactory>();
+    expectTypeOf(
+      new AcsClientFactory({ ...base, certificate: { pem: "-----BEGIN…", password: "p" } }),
+    ).toEqualTypeOf<AcsClientFactory>();
+    expectTypeOf(
+      new AcsClientFactory({ endpoint: base.endpoint, credential: tokenCredential }),
+    ).toEqualTypeOf<AcsClientFactory>();
     const factory = new AcsClientFactory({ ...base, certificate: { path: "/p" } });
     expectTypeOf(factory.createSmsClient()).toEqualTypeOf<SmsClient>();
     expectTypeOf(factory.createClient(RoomsClient)).toEqualTypeOf<RoomsClient>();
     expectTypeOf(factory.createClient(EmailClient)).toEqualTypeOf<EmailClient>();
     expectTypeOf(factory.credential).toEqualTypeOf<TokenCredential>();
-    expectTypeOf(factory.credentialType).toEqualTypeOf<"certificate" | "workload-identity" | "secret" | "managed-identity" | "external">();
+    expectTypeOf(factory.credentialType).toEqualTypeOf<
+      "certificate" | "workload-identity" | "secret" | "managed-identity" | "external"
+    >();
   });
 
   it("rejects key and SAS credentials at compile time", () => {

@@ -10,17 +10,27 @@ import { AcsClientFactory, BaselineViolationError } from "../../packages/acs-bas
 
 const ENDPOINT = "https://contoso.communication.azure.com";
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "guard" };
-const credential: TokenCredential = { getToken: () => Promise.resolve({ token: "eyJ.test.token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+const credential: TokenCredential = {
+  getToken: () => Promise.resolve({ token: "eyJ.test.token", expiresOnTimestamp: Date.now() + 3_600_000 }),
+};
 
 /** A wire that records every request that reached it and answers with `respond`. */
-function wire(respond: (request: PipelineRequest, n: number) => Partial<PipelineResponse>): HttpClient & { urls: string[] } {
+function wire(
+  respond: (request: PipelineRequest, n: number) => Partial<PipelineResponse>,
+): HttpClient & { urls: string[] } {
   const urls: string[] = [];
   return {
     urls,
     sendRequest(request) {
       urls.push(request.url);
       const answer = respond(request, urls.length);
-      return Promise.resolve({ request, status: 200, headers: createHttpHeaders(), bodyAsText: '{"value":[]}', ...answer });
+      return Promise.resolve({
+        request,
+        status: 200,
+        headers: createHttpHeaders(),
+        bodyAsText: '{"value":[]}',
+        ...answer,
+      });
     },
   };
 }
@@ -43,35 +53,42 @@ describe("request guard in real pipelines", () => {
     ["a look-alike host", "https://contoso.communication.azure.com.evil.example/sms"],
     ["another port", "https://contoso.communication.azure.com:8443/sms"],
     ["plain http", "http://contoso.communication.azure.com/sms"],
-  ])("a redirect to %s is never followed onto the wire, even with allowCrossOriginRedirects", async (_name, location) => {
-    for (const allowCrossOriginRedirects of [false, true]) {
-      const http = wire(redirect(location));
-      const factory = new AcsClientFactory({
-        endpoint: ENDPOINT,
-        credential,
-        allowCustomHttpClient: true,
-        clientOptions: { httpClient: http, retryOptions: { maxRetries: 0 }, redirectOptions: { allowCrossOriginRedirects } },
-      });
-      const outcome = await factory
-        .createSmsClient()
-        .send(SMS)
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      // Upstream does not follow cross-origin redirects by default (the 307 comes back as an error); when told to,
-      // the guard stops the redirected request.
-      if (allowCrossOriginRedirects) {
-        expect(outcome).toBeInstanceOf(BaselineViolationError);
-        expect((outcome as BaselineViolationError).code).toBe("KEY_AUTH_BLOCKED");
-      } else {
-        expect(outcome).toMatchObject({ statusCode: 307 });
+  ])(
+    "a redirect to %s is never followed onto the wire, even with allowCrossOriginRedirects",
+    async (_name, location) => {
+      for (const allowCrossOriginRedirects of [false, true]) {
+        const http = wire(redirect(location));
+        const factory = new AcsClientFactory({
+          endpoint: ENDPOINT,
+          credential,
+          allowCustomHttpClient: true,
+          clientOptions: {
+            httpClient: http,
+            retryOptions: { maxRetries: 0 },
+            redirectOptions: { allowCrossOriginRedirects },
+          },
+        });
+        const outcome = await factory
+          .createSmsClient()
+          .send(SMS)
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        // Upstream does not follow cross-origin redirects by default (the 307 comes back as an error); when told to,
+        // the guard stops the redirected request.
+        if (allowCrossOriginRedirects) {
+          expect(outcome).toBeInstanceOf(BaselineViolationError);
+          expect((outcome as BaselineViolationError).code).toBe("KEY_AUTH_BLOCKED");
+        } else {
+          expect(outcome).toMatchObject({ statusCode: 307 });
+        }
+        expect(http.urls).toHaveLength(1);
+        expect(http.urls[0]?.startsWith(`${ENDPOINT}/`)).toBe(true);
+        await factory.close();
       }
-      expect(http.urls).toHaveLength(1);
-      expect(http.urls[0]?.startsWith(`${ENDPOINT}/`)).toBe(true);
-      await factory.close();
-    }
-  });
+    },
+  );
 
   it("a same-origin redirect: upstream re-sends it without Authorization, so the guard fails closed", async () => {
     const auth: (string | undefined)[] = [];
@@ -79,7 +96,12 @@ describe("request guard in real pipelines", () => {
       auth.push(request.headers.get("authorization")?.split(" ")[0]);
       return { status: 307, headers: createHttpHeaders({ location: `${ENDPOINT}/sms-moved?api-version=2021-03-07` }) };
     });
-    const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential, allowCustomHttpClient: true, clientOptions: { httpClient: http, retryOptions: { maxRetries: 0 } } });
+    const factory = new AcsClientFactory({
+      endpoint: ENDPOINT,
+      credential,
+      allowCustomHttpClient: true,
+      clientOptions: { httpClient: http, retryOptions: { maxRetries: 0 } },
+    });
     const error = await refusal(factory.createSmsClient().send(SMS));
     // The redirect policy runs after authentication and deletes Authorization: nothing unauthenticated is sent.
     expect(error.message).toContain("no Authorization");
@@ -96,7 +118,12 @@ describe("request guard in real pipelines", () => {
         return next(request);
       },
     };
-    const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential, allowCustomHttpClient: true, clientOptions: { httpClient: http, additionalPolicies: [{ policy: rewrite, position: "perRetry" }] } });
+    const factory = new AcsClientFactory({
+      endpoint: ENDPOINT,
+      credential,
+      allowCustomHttpClient: true,
+      clientOptions: { httpClient: http, additionalPolicies: [{ policy: rewrite, position: "perRetry" }] },
+    });
     await refusal(factory.createSmsClient().send(SMS));
     expect(http.urls).toEqual([]);
     await factory.close();
@@ -112,7 +139,10 @@ describe("request guard in real pipelines", () => {
       },
     };
     const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential, allowCustomHttpClient: true });
-    const sms = factory.createClient(SmsClient, { httpClient: http, additionalPolicies: [{ policy: strip, position: "perRetry" }] });
+    const sms = factory.createClient(SmsClient, {
+      httpClient: http,
+      additionalPolicies: [{ policy: strip, position: "perRetry" }],
+    });
     const error = await refusal(sms.send(SMS));
     expect(error.message).toContain("no Authorization");
     expect(http.urls).toEqual([]);
@@ -120,8 +150,18 @@ describe("request guard in real pipelines", () => {
   });
 
   it("a Bearer request to the configured endpoint goes through (the guard is not a blanket block)", async () => {
-    const http = wire(() => ({ status: 202, bodyAsText: JSON.stringify({ value: [{ to: "+14255550123", messageId: "m", httpStatusCode: 202, successful: true }] }) }));
-    const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential, allowCustomHttpClient: true, clientOptions: { httpClient: http } });
+    const http = wire(() => ({
+      status: 202,
+      bodyAsText: JSON.stringify({
+        value: [{ to: "+14255550123", messageId: "m", httpStatusCode: 202, successful: true }],
+      }),
+    }));
+    const factory = new AcsClientFactory({
+      endpoint: ENDPOINT,
+      credential,
+      allowCustomHttpClient: true,
+      clientOptions: { httpClient: http },
+    });
     const [result] = await factory.createSmsClient().send(SMS);
     expect(result?.successful).toBe(true);
     expect(http.urls).toHaveLength(1);

@@ -12,13 +12,17 @@ const ACCESS_KEY = randomBytes(64).toString("base64");
 const ENDPOINT = "https://contoso.communication.azure.com";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CLIENT = "0b8c3a4e-1f2d-4c5b-9a6e-7d8f9a0b1c2d";
-const RESOURCE_ID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/contoso";
+const RESOURCE_ID =
+  "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/contoso";
 const customHttpClient: HttpClient = { sendRequest: () => Promise.reject(new Error("custom transport used")) };
 
 /** A getter that counts its reads and answers `first` on the first one, `later` after. */
 function flipping<T>(first: T, later: T): { reads: () => number; descriptor: PropertyDescriptor } {
   let reads = 0;
-  return { reads: () => reads, descriptor: { enumerable: true, configurable: true, get: () => (reads++ === 0 ? first : later) } };
+  return {
+    reads: () => reads,
+    descriptor: { enumerable: true, configurable: true, get: () => (reads++ === 0 ? first : later) },
+  };
 }
 
 function tryNew(options: unknown): string {
@@ -34,7 +38,11 @@ function tryNew(options: unknown): string {
 describe("options are read once", () => {
   it("clientSecret: a getter harmless on the first read and the access key after is read once; the key never reaches the credential", () => {
     const secret = flipping("abc8Q~harmless-secret-value-0123456789ab", ACCESS_KEY);
-    const options = Object.defineProperty({ endpoint: ENDPOINT, tenantId: TENANT, clientId: CLIENT }, "clientSecret", secret.descriptor);
+    const options = Object.defineProperty(
+      { endpoint: ENDPOINT, tenantId: TENANT, clientId: CLIENT },
+      "clientSecret",
+      secret.descriptor,
+    );
     expect(tryNew(options)).toBe("ACCEPTED as secret");
     expect(secret.reads()).toBe(1);
   });
@@ -51,7 +59,11 @@ describe("options are read once", () => {
 
   it("clientSecret: the same getter returning the key on the first read is refused", () => {
     const secret = flipping(ACCESS_KEY, "abc8Q~harmless-secret-value-0123456789ab");
-    const options = Object.defineProperty({ endpoint: ENDPOINT, tenantId: TENANT, clientId: CLIENT }, "clientSecret", secret.descriptor);
+    const options = Object.defineProperty(
+      { endpoint: ENDPOINT, tenantId: TENANT, clientId: CLIENT },
+      "clientSecret",
+      secret.descriptor,
+    );
     expect(tryNew(options)).toBe("KEY_CREDENTIAL_REFUSED");
     expect(secret.reads()).toBe(1);
   });
@@ -71,9 +83,16 @@ describe("options are read once", () => {
   });
 
   it("certificate.pem and certificate.password getters are read once", () => {
-    const pem = flipping("-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----", "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----");
+    const pem = flipping(
+      "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----",
+      "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----",
+    );
     const password = flipping("pw", ACCESS_KEY);
-    const certificate = Object.defineProperty(Object.defineProperty({}, "pem", pem.descriptor), "password", password.descriptor);
+    const certificate = Object.defineProperty(
+      Object.defineProperty({}, "pem", pem.descriptor),
+      "password",
+      password.descriptor,
+    );
     expect(tryNew({ endpoint: ENDPOINT, tenantId: TENANT, clientId: CLIENT, certificate })).toBe("CERTIFICATE_INVALID");
     expect(pem.reads()).toBe(1);
     expect(password.reads()).toBe(1);
@@ -82,7 +101,11 @@ describe("options are read once", () => {
   it("clientOptions.httpClient: a getter undefined for the transport check and a custom HttpClient after is read once", () => {
     const httpClient = flipping<HttpClient | undefined>(undefined, customHttpClient);
     const clientOptions = Object.defineProperty({}, "httpClient", httpClient.descriptor);
-    const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential: { getToken: () => Promise.resolve(null) }, clientOptions });
+    const factory = new AcsClientFactory({
+      endpoint: ENDPOINT,
+      credential: { getToken: () => Promise.resolve(null) },
+      clientOptions,
+    });
     factory.createSmsClient();
     void factory.close();
     expect(httpClient.reads()).toBe(1);
@@ -93,7 +116,9 @@ describe("options are read once", () => {
     const resourceId = flipping(RESOURCE_ID, RESOURCE_ID);
     const audit = Object.defineProperty({}, "destination", destination.descriptor);
     const posture = Object.defineProperty({ mode: "warn" }, "resourceId", resourceId.descriptor);
-    expect(tryNew({ endpoint: ENDPOINT, credential: { getToken: () => Promise.resolve(null) }, audit, posture })).toBe("ACCEPTED as external");
+    expect(tryNew({ endpoint: ENDPOINT, credential: { getToken: () => Promise.resolve(null) }, audit, posture })).toBe(
+      "ACCEPTED as external",
+    );
     expect(destination.reads()).toBe(1);
     expect(resourceId.reads()).toBe(1);
   });
@@ -101,7 +126,12 @@ describe("options are read once", () => {
   it("a Proxy as options: every option is looked at once", () => {
     const looks = new Map<string | symbol, number>();
     const count = (key: string | symbol) => looks.set(key, (looks.get(key) ?? 0) + 1);
-    const target = { endpoint: ENDPOINT, tenantId: TENANT, clientId: CLIENT, clientSecret: "abc8Q~harmless-secret-value-0123456789ab" };
+    const target = {
+      endpoint: ENDPOINT,
+      tenantId: TENANT,
+      clientId: CLIENT,
+      clientSecret: "abc8Q~harmless-secret-value-0123456789ab",
+    };
     const proxy = new Proxy(target, {
       get: (t, k, r) => (count(k), Reflect.get(t, k, r) as unknown),
       getOwnPropertyDescriptor: (t, k) => (count(k), Reflect.getOwnPropertyDescriptor(t, k)),
@@ -121,7 +151,13 @@ describe("options are read once", () => {
   it("checkPosture: clientSecret is read once", async () => {
     const secret = flipping("abc8Q~harmless-secret-value-0123456789ab", ACCESS_KEY);
     const options = Object.defineProperty(
-      { resourceId: RESOURCE_ID, endpoint: ENDPOINT, tenantId: TENANT, clientId: CLIENT, authorityHost: "https://login.example.com" },
+      {
+        resourceId: RESOURCE_ID,
+        endpoint: ENDPOINT,
+        tenantId: TENANT,
+        clientId: CLIENT,
+        authorityHost: "https://login.example.com",
+      },
       "clientSecret",
       secret.descriptor,
     );

@@ -22,10 +22,18 @@ let keep: EmulatorRoleAssignment[];
 const dir = tempDir("acs-posture-factory-");
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "posture" };
 
-function factory(mode: "warn" | "enforce", extra: { maxAgeMs?: number; audit?: string; application?: TestApplication } = {}) {
+function factory(
+  mode: "warn" | "enforce",
+  extra: { maxAgeMs?: number; audit?: string; application?: TestApplication } = {},
+) {
   return new AcsClientFactory(
     emulatorFactoryOptions(emu, extra.application ?? app, {
-      posture: { resourceId: emu.arm.resourceId, armEndpoint: emu.arm.endpoint, mode, ...(extra.maxAgeMs !== undefined ? { maxAgeMs: extra.maxAgeMs } : {}) },
+      posture: {
+        resourceId: emu.arm.resourceId,
+        armEndpoint: emu.arm.endpoint,
+        mode,
+        ...(extra.maxAgeMs !== undefined ? { maxAgeMs: extra.maxAgeMs } : {}),
+      },
       clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
       ...(extra.audit !== undefined ? { audit: { destination: extra.audit } } : {}),
     }),
@@ -34,17 +42,28 @@ function factory(mode: "warn" | "enforce", extra: { maxAgeMs?: number; audit?: s
 
 async function disableLocalAuthThroughArm(): Promise<void> {
   const credential = certificateCredential(emu, admin);
-  const arm = new CommunicationServiceManagementClient(credential, emu.arm.subscriptionId, { endpoint: emu.arm.endpoint, $host: emu.arm.endpoint, tlsOptions: { ca: emu.caCertificatePem } });
+  const arm = new CommunicationServiceManagementClient(credential, emu.arm.subscriptionId, {
+    endpoint: emu.arm.endpoint,
+    $host: emu.arm.endpoint,
+    tlsOptions: { ca: emu.caCertificatePem },
+  });
   const [, , , , rg, , , , name] = emu.arm.resourceId.split("/");
   await arm.communicationServices.update(rg ?? "", name ?? "", { disableLocalAuth: true });
 }
 
-const records = (file: string) => readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+const records = (file: string) =>
+  readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
 beforeAll(async () => {
   admin = await emu.createTestApplication({ directory: dir, armReader: false });
-  keep = [emu.arm.assignRole({ principalId: app.objectId, role: "Reader" }), emu.arm.assignRole({ principalId: admin.objectId, role: "Owner", scope: "subscription" })];
+  keep = [
+    emu.arm.assignRole({ principalId: app.objectId, role: "Reader" }),
+    emu.arm.assignRole({ principalId: admin.objectId, role: "Owner", scope: "subscription" }),
+  ];
 });
 beforeEach(() => resetArm(emu, keep));
 
@@ -69,9 +88,23 @@ describe("posture: enforce", () => {
     const log = records(audit);
     const posture = log.filter((r) => (r.event as { action: string }).action === "posture.check");
     expect(posture.length).toBeGreaterThanOrEqual(12); // two checks of six or more checks
-    expect(posture[0]).toMatchObject({ level: "error", posture: { check: "local-auth-disabled", status: "fail", resourceId: emu.arm.resourceId }, baseline: { controls: ["IM-1"] } });
-    expect(posture.some((r) => r.level === "info" && (r.posture as { check: string; status: string }).check === "local-auth-disabled")).toBe(true);
-    expect(log.some((r) => (r.event as { action: string }).action === "refuse" && (r.error as { code?: string } | undefined)?.code === "LOCAL_AUTH_ENABLED")).toBe(true);
+    expect(posture[0]).toMatchObject({
+      level: "error",
+      posture: { check: "local-auth-disabled", status: "fail", resourceId: emu.arm.resourceId },
+      baseline: { controls: ["IM-1"] },
+    });
+    expect(
+      posture.some(
+        (r) => r.level === "info" && (r.posture as { check: string; status: string }).check === "local-auth-disabled",
+      ),
+    ).toBe(true);
+    expect(
+      log.some(
+        (r) =>
+          (r.event as { action: string }).action === "refuse" &&
+          (r.error as { code?: string } | undefined)?.code === "LOCAL_AUTH_ENABLED",
+      ),
+    ).toBe(true);
     // Before the refusal, the only token acquired was for ARM: no ACS token either.
     const firstRefusal = log.findIndex((r) => (r.event as { action: string }).action === "refuse");
     const tokens = log.slice(0, firstRefusal).filter((r) => (r.event as { action: string }).action === "token.acquire");
@@ -84,12 +117,18 @@ describe("posture: enforce", () => {
     emu.injectFault({ side: "arm", drop: true });
     const f = factory("enforce");
     const before = emu.stats.acsRequests;
-    await expect(f.createSmsClient().send(SMS)).rejects.toMatchObject({ code: "POSTURE_UNVERIFIED", message: expect.stringContaining("could not be verified") });
+    await expect(f.createSmsClient().send(SMS)).rejects.toMatchObject({
+      code: "POSTURE_UNVERIFIED",
+      message: expect.stringContaining("could not be verified"),
+    });
     emu.clearFaults();
     emu.arm.resource.disableLocalAuth = true;
     const stranger = await emu.createTestApplication({ directory: dir, armReader: false });
     const g = factory("enforce", { application: stranger });
-    await expect(g.createIdentityClient().createUser()).rejects.toMatchObject({ code: "POSTURE_UNVERIFIED", message: expect.stringContaining("403") });
+    await expect(g.createIdentityClient().createUser()).rejects.toMatchObject({
+      code: "POSTURE_UNVERIFIED",
+      message: expect.stringContaining("403"),
+    });
     expect(emu.stats.acsRequests - before).toBe(0);
     await Promise.all([f.close(), g.close()]);
   });
@@ -118,8 +157,14 @@ describe("posture: warn", () => {
     expect(sent?.successful).toBe(true);
     await f.close();
     const posture = records(audit).filter((r) => (r.event as { action: string }).action === "posture.check");
-    expect(posture.find((r) => (r.posture as { check: string }).check === "local-auth-disabled")).toMatchObject({ level: "warn", event: { outcome: "failure", category: "configuration" } });
-    expect(posture.find((r) => (r.posture as { check: string }).check === "endpoint-matches")).toMatchObject({ level: "info", event: { outcome: "success" } });
+    expect(posture.find((r) => (r.posture as { check: string }).check === "local-auth-disabled")).toMatchObject({
+      level: "warn",
+      event: { outcome: "failure", category: "configuration" },
+    });
+    expect(posture.find((r) => (r.posture as { check: string }).check === "endpoint-matches")).toMatchObject({
+      level: "info",
+      event: { outcome: "success" },
+    });
     expect((await verifyLog(audit)).intact).toBe(true);
   });
 
@@ -134,9 +179,24 @@ describe("posture: warn", () => {
 
 describe("posture option validation", () => {
   it("refuses a malformed posture option at construction and checkPosture() without one", async () => {
-    expect(() => new AcsClientFactory(emulatorFactoryOptions(emu, app, { posture: { resourceId: "nope", mode: "enforce" } }))).toThrow(TypeError);
-    expect(() => new AcsClientFactory(emulatorFactoryOptions(emu, app, { posture: { resourceId: emu.arm.resourceId, mode: "block" as "warn" } }))).toThrow(/mode/);
-    expect(() => new AcsClientFactory(emulatorFactoryOptions(emu, app, { posture: { resourceId: emu.arm.resourceId, mode: "warn", armEndpoint: "http://x" } }))).toThrow(/https/);
+    expect(
+      () =>
+        new AcsClientFactory(emulatorFactoryOptions(emu, app, { posture: { resourceId: "nope", mode: "enforce" } })),
+    ).toThrow(TypeError);
+    expect(
+      () =>
+        new AcsClientFactory(
+          emulatorFactoryOptions(emu, app, { posture: { resourceId: emu.arm.resourceId, mode: "block" as "warn" } }),
+        ),
+    ).toThrow(/mode/);
+    expect(
+      () =>
+        new AcsClientFactory(
+          emulatorFactoryOptions(emu, app, {
+            posture: { resourceId: emu.arm.resourceId, mode: "warn", armEndpoint: "http://x" },
+          }),
+        ),
+    ).toThrow(/https/);
     const plain = new AcsClientFactory(emulatorFactoryOptions(emu, app));
     await expect(plain.checkPosture()).rejects.toThrow(/no posture option/);
     await plain.close();

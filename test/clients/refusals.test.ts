@@ -26,11 +26,18 @@ let encrypted: GeneratedCertificate;
 
 useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
 beforeAll(async () => {
-  expired = await createCertificate({ notBefore: new Date(Date.now() - 20 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+  expired = await createCertificate({
+    notBefore: new Date(Date.now() - 20 * 86_400_000),
+    notAfter: new Date(Date.now() - 86_400_000),
+  });
   encrypted = await createCertificate({ password: "the-right-password" });
 });
 
-function expectRefusal(make: (secret: string, audit: { destination: string }) => unknown, code: BaselineViolationCode, control: string): void {
+function expectRefusal(
+  make: (secret: string, audit: { destination: string }) => unknown,
+  code: BaselineViolationCode,
+  control: string,
+): void {
   const secret = canary();
   const file = join(dir, `${code}-${secret.slice(6, 14)}.log`);
   let error: unknown;
@@ -55,7 +62,14 @@ function expectRefusal(make: (secret: string, audit: { destination: string }) =>
   const refuse = log
     .trim()
     .split("\n")
-    .map((l) => JSON.parse(l) as { event: { action: string; outcome: string }; error?: { code: string }; baseline: { controls: string[] } })
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          event: { action: string; outcome: string };
+          error?: { code: string };
+          baseline: { controls: string[] };
+        },
+    )
     .find((r) => r.event.action === "refuse");
   expect(refuse).toMatchObject({ event: { outcome: "failure" }, error: { code }, baseline: { controls: [control] } });
 }
@@ -70,10 +84,32 @@ const base = (extra: Partial<AcsClientFactoryOptions> = {}): AcsClientFactoryOpt
 
 describe("refusals (one per code, no secret anywhere)", () => {
   it("CONNECTION_STRING_REFUSED (IM-1): a connection string in any string option", () => {
-    expectRefusal((s, audit) => new AcsClientFactory(base({ endpoint: `endpoint=https://contoso.communication.azure.com/;accesskey=${s}`, audit })), "CONNECTION_STRING_REFUSED", "IM-1");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ clientSecret: `Endpoint = https://x.communication.azure.com/ ; AccessKey = ${s}`, audit })), "CONNECTION_STRING_REFUSED", "IM-1");
     expectRefusal(
-      (s, audit) => new AcsClientFactory(base({ clientOptions: { userAgentOptions: { userAgentPrefix: `accesskey=${s};endpoint=https://x.communication.azure.com/` } }, audit })),
+      (s, audit) =>
+        new AcsClientFactory(
+          base({ endpoint: `endpoint=https://contoso.communication.azure.com/;accesskey=${s}`, audit }),
+        ),
+      "CONNECTION_STRING_REFUSED",
+      "IM-1",
+    );
+    expectRefusal(
+      (s, audit) =>
+        new AcsClientFactory(
+          base({ clientSecret: `Endpoint = https://x.communication.azure.com/ ; AccessKey = ${s}`, audit }),
+        ),
+      "CONNECTION_STRING_REFUSED",
+      "IM-1",
+    );
+    expectRefusal(
+      (s, audit) =>
+        new AcsClientFactory(
+          base({
+            clientOptions: {
+              userAgentOptions: { userAgentPrefix: `accesskey=${s};endpoint=https://x.communication.azure.com/` },
+            },
+            audit,
+          }),
+        ),
       "CONNECTION_STRING_REFUSED",
       "IM-1",
     );
@@ -81,7 +117,8 @@ describe("refusals (one per code, no secret anywhere)", () => {
 
   it("CONNECTION_STRING_REFUSED for a connection string passed instead of options (JavaScript callers)", () => {
     const secret = canary();
-    const make = () => new AcsClientFactory(`endpoint=https://contoso.communication.azure.com/;accesskey=${secret}` as never);
+    const make = () =>
+      new AcsClientFactory(`endpoint=https://contoso.communication.azure.com/;accesskey=${secret}` as never);
     expect(make).toThrow(expect.objectContaining({ code: "CONNECTION_STRING_REFUSED" }));
     try {
       make();
@@ -91,59 +128,173 @@ describe("refusals (one per code, no secret anywhere)", () => {
   });
 
   it("KEY_CREDENTIAL_REFUSED (IM-1): key, named key, SAS and { key } credentials", () => {
-    expectRefusal((s, audit) => new AcsClientFactory(base({ certificate: undefined, credential: new AzureKeyCredential(s) as never, audit })), "KEY_CREDENTIAL_REFUSED", "IM-1");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ certificate: undefined, credential: new AzureNamedKeyCredential("acct", s) as never, audit })), "KEY_CREDENTIAL_REFUSED", "IM-1");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ certificate: undefined, credential: new AzureSASCredential(s) as never, audit })), "KEY_CREDENTIAL_REFUSED", "IM-1");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ certificate: undefined, credential: { key: s } as never, audit })), "KEY_CREDENTIAL_REFUSED", "IM-1");
+    expectRefusal(
+      (s, audit) =>
+        new AcsClientFactory(base({ certificate: undefined, credential: new AzureKeyCredential(s) as never, audit })),
+      "KEY_CREDENTIAL_REFUSED",
+      "IM-1",
+    );
+    expectRefusal(
+      (s, audit) =>
+        new AcsClientFactory(
+          base({ certificate: undefined, credential: new AzureNamedKeyCredential("acct", s) as never, audit }),
+        ),
+      "KEY_CREDENTIAL_REFUSED",
+      "IM-1",
+    );
+    expectRefusal(
+      (s, audit) =>
+        new AcsClientFactory(base({ certificate: undefined, credential: new AzureSASCredential(s) as never, audit })),
+      "KEY_CREDENTIAL_REFUSED",
+      "IM-1",
+    );
+    expectRefusal(
+      (s, audit) => new AcsClientFactory(base({ certificate: undefined, credential: { key: s } as never, audit })),
+      "KEY_CREDENTIAL_REFUSED",
+      "IM-1",
+    );
   });
 
   it("INSECURE_ENDPOINT (DP-3): not https", () => {
-    expectRefusal((s, audit) => new AcsClientFactory(base({ endpoint: `http://user:${s}@contoso.communication.azure.com`, audit })), "INSECURE_ENDPOINT", "DP-3");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ endpoint: `ftp://contoso.communication.azure.com/${s}`, audit })), "INSECURE_ENDPOINT", "DP-3");
+    expectRefusal(
+      (s, audit) => new AcsClientFactory(base({ endpoint: `http://user:${s}@contoso.communication.azure.com`, audit })),
+      "INSECURE_ENDPOINT",
+      "DP-3",
+    );
+    expectRefusal(
+      (s, audit) => new AcsClientFactory(base({ endpoint: `ftp://contoso.communication.azure.com/${s}`, audit })),
+      "INSECURE_ENDPOINT",
+      "DP-3",
+    );
   });
 
   it("ENDPOINT_NOT_ALLOWED (DP-3): host, look-alikes, user-info, query, fragment, path", () => {
-    expectRefusal((s, audit) => new AcsClientFactory(base({ endpoint: `https://contoso.communication.azure.com/?code=${s}`, audit })), "ENDPOINT_NOT_ALLOWED", "DP-3");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ endpoint: `https://admin:${s}@contoso.communication.azure.com`, audit })), "ENDPOINT_NOT_ALLOWED", "DP-3");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ endpoint: `https://contoso.communication.azure.com/${s}`, audit })), "ENDPOINT_NOT_ALLOWED", "DP-3");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ endpoint: `https://${s.toLowerCase()}.evil.example`, audit })), "ENDPOINT_NOT_ALLOWED", "DP-3");
+    expectRefusal(
+      (s, audit) =>
+        new AcsClientFactory(base({ endpoint: `https://contoso.communication.azure.com/?code=${s}`, audit })),
+      "ENDPOINT_NOT_ALLOWED",
+      "DP-3",
+    );
+    expectRefusal(
+      (s, audit) =>
+        new AcsClientFactory(base({ endpoint: `https://admin:${s}@contoso.communication.azure.com`, audit })),
+      "ENDPOINT_NOT_ALLOWED",
+      "DP-3",
+    );
+    expectRefusal(
+      (s, audit) => new AcsClientFactory(base({ endpoint: `https://contoso.communication.azure.com/${s}`, audit })),
+      "ENDPOINT_NOT_ALLOWED",
+      "DP-3",
+    );
+    expectRefusal(
+      (s, audit) => new AcsClientFactory(base({ endpoint: `https://${s.toLowerCase()}.evil.example`, audit })),
+      "ENDPOINT_NOT_ALLOWED",
+      "DP-3",
+    );
   });
 
   it("AUTHORITY_NOT_ALLOWED (IM-1): an authority that is not https, not a Microsoft login host and not allow-listed", () => {
-    expectRefusal((s, audit) => new AcsClientFactory(base({ authorityHost: `https://${s.toLowerCase()}.evil.example`, clientSecret: s, audit })), "AUTHORITY_NOT_ALLOWED", "IM-1");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ authorityHost: `http://login.microsoftonline.com/${s}`, audit })), "AUTHORITY_NOT_ALLOWED", "IM-1");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ authorityHost: `https://login.microsoftonline.com@${s.toLowerCase()}.example`, audit })), "AUTHORITY_NOT_ALLOWED", "IM-1");
     expectRefusal(
-      (s, audit) => new AcsClientFactory(base({ authorityHost: `https://adfs.contoso.example/?${s}`, allowedAuthorityHosts: ["adfs.contoso.example"], audit })),
+      (s, audit) =>
+        new AcsClientFactory(
+          base({ authorityHost: `https://${s.toLowerCase()}.evil.example`, clientSecret: s, audit }),
+        ),
+      "AUTHORITY_NOT_ALLOWED",
+      "IM-1",
+    );
+    expectRefusal(
+      (s, audit) => new AcsClientFactory(base({ authorityHost: `http://login.microsoftonline.com/${s}`, audit })),
+      "AUTHORITY_NOT_ALLOWED",
+      "IM-1",
+    );
+    expectRefusal(
+      (s, audit) =>
+        new AcsClientFactory(
+          base({ authorityHost: `https://login.microsoftonline.com@${s.toLowerCase()}.example`, audit }),
+        ),
+      "AUTHORITY_NOT_ALLOWED",
+      "IM-1",
+    );
+    expectRefusal(
+      (s, audit) =>
+        new AcsClientFactory(
+          base({
+            authorityHost: `https://adfs.contoso.example/?${s}`,
+            allowedAuthorityHosts: ["adfs.contoso.example"],
+            audit,
+          }),
+        ),
       "AUTHORITY_NOT_ALLOWED",
       "IM-1",
     );
   });
 
   it("CREDENTIAL_NOT_CONFIGURED (IM-3): nothing, a missing id, or an ambiguous mix", () => {
-    expectRefusal((_s, audit) => new AcsClientFactory(base({ certificate: undefined, audit })), "CREDENTIAL_NOT_CONFIGURED", "IM-3");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ clientId: undefined, certificate: undefined, clientSecret: s, audit })), "CREDENTIAL_NOT_CONFIGURED", "IM-3");
     expectRefusal(
-      (s, audit) => new AcsClientFactory(base({ clientSecret: s, credential: { getToken: () => Promise.resolve(null) }, audit })),
+      (_s, audit) => new AcsClientFactory(base({ certificate: undefined, audit })),
       "CREDENTIAL_NOT_CONFIGURED",
       "IM-3",
     );
-    expectRefusal((s, audit) => new AcsClientFactory(base({ certificate: { path: app.certificatePath, pem: app.pem, password: s } as never, audit })), "CREDENTIAL_NOT_CONFIGURED", "IM-3");
+    expectRefusal(
+      (s, audit) => new AcsClientFactory(base({ clientId: undefined, certificate: undefined, clientSecret: s, audit })),
+      "CREDENTIAL_NOT_CONFIGURED",
+      "IM-3",
+    );
+    expectRefusal(
+      (s, audit) =>
+        new AcsClientFactory(base({ clientSecret: s, credential: { getToken: () => Promise.resolve(null) }, audit })),
+      "CREDENTIAL_NOT_CONFIGURED",
+      "IM-3",
+    );
+    expectRefusal(
+      (s, audit) =>
+        new AcsClientFactory(
+          base({ certificate: { path: app.certificatePath, pem: app.pem, password: s } as never, audit }),
+        ),
+      "CREDENTIAL_NOT_CONFIGURED",
+      "IM-3",
+    );
   });
 
   it("SECRET_FALLBACK_DISABLED (IM-3): only a secret and allowSecretFallback false", () => {
-    expectRefusal((s, audit) => new AcsClientFactory(base({ certificate: undefined, clientSecret: s, allowSecretFallback: false, audit })), "SECRET_FALLBACK_DISABLED", "IM-3");
+    expectRefusal(
+      (s, audit) =>
+        new AcsClientFactory(base({ certificate: undefined, clientSecret: s, allowSecretFallback: false, audit })),
+      "SECRET_FALLBACK_DISABLED",
+      "IM-3",
+    );
   });
 
   it("CERTIFICATE_INVALID (IM-3): missing file, not PEM, wrong password — never a fallback to the secret", () => {
-    expectRefusal((s, audit) => new AcsClientFactory(base({ certificate: { path: join(dir, "missing.pem") }, clientSecret: s, audit })), "CERTIFICATE_INVALID", "IM-3");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ certificate: { pem: `not a pem ${s}` }, audit })), "CERTIFICATE_INVALID", "IM-3");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ certificate: { pem: encrypted.pem, password: s }, audit })), "CERTIFICATE_INVALID", "IM-3");
-    expectRefusal((s, audit) => new AcsClientFactory(base({ certificate: { pem: encrypted.pem }, clientSecret: s, audit })), "CERTIFICATE_INVALID", "IM-3");
+    expectRefusal(
+      (s, audit) =>
+        new AcsClientFactory(base({ certificate: { path: join(dir, "missing.pem") }, clientSecret: s, audit })),
+      "CERTIFICATE_INVALID",
+      "IM-3",
+    );
+    expectRefusal(
+      (s, audit) => new AcsClientFactory(base({ certificate: { pem: `not a pem ${s}` }, audit })),
+      "CERTIFICATE_INVALID",
+      "IM-3",
+    );
+    expectRefusal(
+      (s, audit) => new AcsClientFactory(base({ certificate: { pem: encrypted.pem, password: s }, audit })),
+      "CERTIFICATE_INVALID",
+      "IM-3",
+    );
+    expectRefusal(
+      (s, audit) => new AcsClientFactory(base({ certificate: { pem: encrypted.pem }, clientSecret: s, audit })),
+      "CERTIFICATE_INVALID",
+      "IM-3",
+    );
   });
 
   it("CERTIFICATE_EXPIRED (IM-3): outside the validity window", () => {
-    expectRefusal((s, audit) => new AcsClientFactory(base({ certificate: { pem: expired.pem }, clientSecret: s, audit })), "CERTIFICATE_EXPIRED", "IM-3");
+    expectRefusal(
+      (s, audit) => new AcsClientFactory(base({ certificate: { pem: expired.pem }, clientSecret: s, audit })),
+      "CERTIFICATE_EXPIRED",
+      "IM-3",
+    );
   });
 
   it("KEY_AUTH_BLOCKED (IM-1): a forged HMAC-SHA256 Authorization never reaches the wire", async () => {
@@ -158,7 +309,10 @@ describe("refusals (one per code, no secret anywhere)", () => {
     };
     const factory = new AcsClientFactory(
       emulatorFactoryOptions(emu, app, {
-        clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, additionalPolicies: [{ policy: forge, position: "perRetry" }] },
+        clientOptions: {
+          tlsOptions: { ca: emu.caCertificatePem },
+          additionalPolicies: [{ policy: forge, position: "perRetry" }],
+        },
         audit: { destination: file },
       }),
     );
@@ -166,13 +320,17 @@ describe("refusals (one per code, no secret anywhere)", () => {
     const error = await factory
       .createSmsClient()
       .send({ from: "+14255550100", to: ["+14255550123"], message: "never sent" })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     await factory.close();
     expect(error).toBeInstanceOf(BaselineViolationError);
     expect(error).toMatchObject({ code: "KEY_AUTH_BLOCKED", control: "IM-1" });
     expect(emu.stats.acsRequests).toBe(acsBefore);
     const e = error as BaselineViolationError;
-    for (const text of [e.message, e.stack ?? "", inspect(e), JSON.stringify(e), readFileSync(file, "utf8")]) expect(text).not.toContain(secret);
+    for (const text of [e.message, e.stack ?? "", inspect(e), JSON.stringify(e), readFileSync(file, "utf8")])
+      expect(text).not.toContain(secret);
     expect(readFileSync(file, "utf8")).toContain('"KEY_AUTH_BLOCKED"');
   });
 });
@@ -180,14 +338,42 @@ describe("refusals (one per code, no secret anywhere)", () => {
 describe("precedence: the most dangerous mistake is reported", () => {
   const CS = "endpoint=https://x.communication.azure.com/;accesskey=a2V5";
   const cases: [string, Partial<AcsClientFactoryOptions>, BaselineViolationCode][] = [
-    ["connection string beats key credential and http", { clientSecret: CS, credential: new AzureKeyCredential("k") as never, endpoint: "http://x" }, "CONNECTION_STRING_REFUSED"],
-    ["key credential beats http", { credential: new AzureKeyCredential("k") as never, endpoint: "http://contoso.communication.azure.com" }, "KEY_CREDENTIAL_REFUSED"],
+    [
+      "connection string beats key credential and http",
+      { clientSecret: CS, credential: new AzureKeyCredential("k") as never, endpoint: "http://x" },
+      "CONNECTION_STRING_REFUSED",
+    ],
+    [
+      "key credential beats http",
+      { credential: new AzureKeyCredential("k") as never, endpoint: "http://contoso.communication.azure.com" },
+      "KEY_CREDENTIAL_REFUSED",
+    ],
     ["http beats a bad host", { endpoint: "http://evil.example" }, "INSECURE_ENDPOINT"],
-    ["endpoint shape beats a foreign authority", { endpoint: "https://evil.example", authorityHost: "https://evil.example" }, "ENDPOINT_NOT_ALLOWED"],
-    ["a foreign authority beats missing credentials", { authorityHost: "https://evil.example", certificate: undefined }, "AUTHORITY_NOT_ALLOWED"],
-    ["endpoint shape beats missing credentials", { endpoint: "https://evil.example", certificate: undefined }, "ENDPOINT_NOT_ALLOWED"],
-    ["credential configuration beats a broken certificate", { clientId: undefined, certificate: { pem: "garbage" } }, "CREDENTIAL_NOT_CONFIGURED"],
-    ["secret fallback disabled beats nothing else", { certificate: undefined, clientSecret: "s", allowSecretFallback: false }, "SECRET_FALLBACK_DISABLED"],
+    [
+      "endpoint shape beats a foreign authority",
+      { endpoint: "https://evil.example", authorityHost: "https://evil.example" },
+      "ENDPOINT_NOT_ALLOWED",
+    ],
+    [
+      "a foreign authority beats missing credentials",
+      { authorityHost: "https://evil.example", certificate: undefined },
+      "AUTHORITY_NOT_ALLOWED",
+    ],
+    [
+      "endpoint shape beats missing credentials",
+      { endpoint: "https://evil.example", certificate: undefined },
+      "ENDPOINT_NOT_ALLOWED",
+    ],
+    [
+      "credential configuration beats a broken certificate",
+      { clientId: undefined, certificate: { pem: "garbage" } },
+      "CREDENTIAL_NOT_CONFIGURED",
+    ],
+    [
+      "secret fallback disabled beats nothing else",
+      { certificate: undefined, clientSecret: "s", allowSecretFallback: false },
+      "SECRET_FALLBACK_DISABLED",
+    ],
   ];
   it.each(cases)("%s", (_name, extra, code) => {
     expect(() => new AcsClientFactory(base(extra))).toThrow(expect.objectContaining({ code }));
@@ -212,14 +398,28 @@ describe("fromEnvironment", () => {
     const log = readFileSync(file, "utf8");
     expect(log).not.toContain("Env-Secret-Value-123");
     expect(log).not.toContain("RW52S2V5VmFsdWU=");
-    const records = log.trim().split("\n").map((l) => JSON.parse(l) as { level: string; event: { action: string; reason?: string }; variables?: string[] });
-    expect(records.some((r) => r.event.action === "config.warning" && r.level === "warn" && /ignored/.test(r.event.reason ?? ""))).toBe(true);
+    const records = log
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { level: string; event: { action: string; reason?: string }; variables?: string[] });
+    expect(
+      records.some(
+        (r) => r.event.action === "config.warning" && r.level === "warn" && /ignored/.test(r.event.reason ?? ""),
+      ),
+    ).toBe(true);
     expect(JSON.stringify(records)).toContain("ACS_CONNECTION_STRING");
   });
 
   it("refuses a connection string in AZURE_COMMUNICATION_ENDPOINT", () => {
     expect(() =>
-      AcsClientFactory.fromEnvironment({}, { AZURE_COMMUNICATION_ENDPOINT: "endpoint=https://contoso.communication.azure.com/;accesskey=a2V5", AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT }),
+      AcsClientFactory.fromEnvironment(
+        {},
+        {
+          AZURE_COMMUNICATION_ENDPOINT: "endpoint=https://contoso.communication.azure.com/;accesskey=a2V5",
+          AZURE_TENANT_ID: TENANT,
+          AZURE_CLIENT_ID: CLIENT,
+        },
+      ),
     ).toThrow(expect.objectContaining({ code: "CONNECTION_STRING_REFUSED" }));
   });
 });

@@ -31,12 +31,10 @@ afterAll(() => factory.close());
 describe("REST-level clients through createClient", () => {
   it("are built with the guard and send keyless", async () => {
     const client = factory.createClient(SmsRest);
-    const sent = await client
-      .path("/sms")
-      .post({
-        queryParameters: { "api-version": "2021-03-07" },
-        body: { from: "+14255550100", smsRecipients: [{ to: "+14255550123" }], message: "rest" },
-      });
+    const sent = await client.path("/sms").post({
+      queryParameters: { "api-version": "2021-03-07" },
+      body: { from: "+14255550100", smsRecipients: [{ to: "+14255550123" }], message: "rest" },
+    });
     expect(sent.status).toBe("202");
     expect(client.pipeline.getOrderedPolicies().map((p) => p.name)).toContain("acsBaselineRequestGuard");
   });

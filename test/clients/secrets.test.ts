@@ -35,11 +35,16 @@ function safeStringify(value: unknown): string {
   });
 }
 
-async function exercise(options: AcsClientFactoryOptions, auditFile: string): Promise<{ texts: string[]; log: string; token: string }> {
+async function exercise(
+  options: AcsClientFactoryOptions,
+  auditFile: string,
+): Promise<{ texts: string[]; log: string; token: string }> {
   const factory = new AcsClientFactory({ ...options, audit: { destination: auditFile } });
   const sms = factory.createSmsClient();
   const identity = factory.createIdentityClient();
-  const others = [EmailClient, RoomsClient, PhoneNumbersClient, CallAutomationClient].map((C) => factory.createClient<unknown, object>(C as never));
+  const others = [EmailClient, RoomsClient, PhoneNumbersClient, CallAutomationClient].map((C) =>
+    factory.createClient<unknown, object>(C as never),
+  );
   await sms.send({ from: "+14255550100", to: ["+14255550123"], message: "canary test" });
   await identity.createUser();
   const token = (await factory.credential.getToken(emu.tokenScope))?.token ?? "";
@@ -56,10 +61,7 @@ describe("no secret in handed-out objects or the audit log", () => {
     const secret = canary();
     const app = await emu.createTestApplication({ directory: dir });
     emu.registerApplication({ clientId: app.clientId, secret });
-    const { texts, log, token } = await exercise(
-      secretFactoryOptions(emu, app, secret),
-      join(dir, "secret.log"),
-    );
+    const { texts, log, token } = await exercise(secretFactoryOptions(emu, app, secret), join(dir, "secret.log"));
     expect(token.length).toBeGreaterThan(20);
     for (const text of [...texts, log]) {
       expect(text).not.toContain(secret.slice(6, 20));
@@ -104,11 +106,19 @@ describe("no secret in handed-out objects or the audit log", () => {
     expect(error).toBeInstanceOf(Error);
     await factory.close();
     const log = readFileSync(auditFile, "utf8");
-    for (const text of [inspect(error, { depth: 8, showHidden: true }), (error as Error).stack ?? "", log]) expect(text).not.toContain(secret.slice(6, 20));
+    for (const text of [inspect(error, { depth: 8, showHidden: true }), (error as Error).stack ?? "", log])
+      expect(text).not.toContain(secret.slice(6, 20));
     const failure = log
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { level: string; event: { action: string; outcome: string }; error?: { code?: string; message?: string } })
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            level: string;
+            event: { action: string; outcome: string };
+            error?: { code?: string; message?: string };
+          },
+      )
       .find((r) => r.event.action === "token.acquire" && r.event.outcome === "failure");
     expect(failure?.error?.code).toMatch(/\w+/);
     expect(failure?.error?.message).toMatch(/^Token request failed/);

@@ -16,7 +16,9 @@ describe("timeoutMs", () => {
 
   it("bounds a token acquisition that never answers with a TimeoutError", async () => {
     const factory = new AcsClientFactory({ ...base, timeoutMs: 100 });
-    await expect(factory.credential.getToken("https://communication.azure.com//.default")).rejects.toMatchObject({ name: "TimeoutError" });
+    await expect(factory.credential.getToken("https://communication.azure.com//.default")).rejects.toMatchObject({
+      name: "TimeoutError",
+    });
     await factory.close();
   });
 
@@ -29,7 +31,9 @@ describe("timeoutMs", () => {
       },
     };
     const factory = new AcsClientFactory({ ...base, credential, timeoutMs: 100 });
-    await expect(factory.credential.getToken("https://communication.azure.com//.default")).rejects.toMatchObject({ name: "TimeoutError" });
+    await expect(factory.credential.getToken("https://communication.azure.com//.default")).rejects.toMatchObject({
+      name: "TimeoutError",
+    });
     expect(signals).toHaveLength(1);
     expect(signals[0]?.aborted).toBe(true);
     const unbounded = new AcsClientFactory({ ...base, credential, timeoutMs: 0 });
@@ -41,9 +45,13 @@ describe("timeoutMs", () => {
   });
 
   it("refuses a connection string given as the audit destination, without creating anything", () => {
-    expect(() => new AcsClientFactory({ ...base, audit: { destination: "endpoint=https://x.communication.azure.com/;accesskey=a2V5" } })).toThrow(
-      expect.objectContaining({ code: "CONNECTION_STRING_REFUSED" }),
-    );
+    expect(
+      () =>
+        new AcsClientFactory({
+          ...base,
+          audit: { destination: "endpoint=https://x.communication.azure.com/;accesskey=a2V5" },
+        }),
+    ).toThrow(expect.objectContaining({ code: "CONNECTION_STRING_REFUSED" }));
     expect(existsSync("endpoint=https:")).toBe(false);
   });
 });

@@ -24,7 +24,10 @@ let soonPath: string;
 let loosePath: string;
 beforeAll(async () => {
   const good = await writeTestCertificate(dir, "good.pem");
-  const soon = await writeTestCertificate(dir, "soon.pem", { notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 10 * 86_400_000) });
+  const soon = await writeTestCertificate(dir, "soon.pem", {
+    notBefore: new Date(Date.now() - 86_400_000),
+    notAfter: new Date(Date.now() + 10 * 86_400_000),
+  });
   goodPath = good.path;
   soonPath = soon.path;
   loosePath = join(dir, "loose.pem");
@@ -56,34 +59,51 @@ describe("factory warnings in the audit log", () => {
   it("a clean certificate configuration writes no warning", async () => {
     const lines = await records({ certificate: { path: goodPath } });
     expect(warnings(lines)).toEqual([]);
-    expect(lines.find((l) => l.event.action === "credential.resolve")).toMatchObject({ level: "info", principal: { credentialType: "certificate" } });
+    expect(lines.find((l) => l.event.action === "credential.resolve")).toMatchObject({
+      level: "info",
+      principal: { credentialType: "certificate" },
+    });
   });
 
   it("secret fallback: credential.resolve is a warn record", async () => {
     const lines = await records({ clientSecret: SECRET });
     expect(warnings(lines)).toEqual([
-      expect.objectContaining({ event: expect.objectContaining({ action: "credential.resolve", reason: expect.stringMatching(/secret/i) as string }) as object }),
+      expect.objectContaining({
+        event: expect.objectContaining({
+          action: "credential.resolve",
+          reason: expect.stringMatching(/secret/i) as string,
+        }) as object,
+      }),
     ]);
   });
 
   it("a secret next to a certificate: ignored, and said so", async () => {
     const lines = await records({ certificate: { path: goodPath }, clientSecret: SECRET });
-    expect(lines.find((l) => l.event.action === "credential.resolve")).toMatchObject({ level: "info", principal: { credentialType: "certificate" } });
+    expect(lines.find((l) => l.event.action === "credential.resolve")).toMatchObject({
+      level: "info",
+      principal: { credentialType: "certificate" },
+    });
     const w = warnings(lines);
     expect(w).toHaveLength(1);
-    expect(w[0]).toMatchObject({ event: { action: "config.warning", reason: expect.stringMatching(/ignored/) as string } });
+    expect(w[0]).toMatchObject({
+      event: { action: "config.warning", reason: expect.stringMatching(/ignored/) as string },
+    });
     expect(w[0]?.baseline.controls).toContain("IM-3");
   });
 
   it("fewer than 30 days left on the certificate", async () => {
     const w = warnings(await records({ certificate: { path: soonPath } }));
     expect(w).toHaveLength(1);
-    expect(w[0]).toMatchObject({ event: { action: "config.warning", reason: expect.stringMatching(/expires in \d+ day/) as string } });
+    expect(w[0]).toMatchObject({
+      event: { action: "config.warning", reason: expect.stringMatching(/expires in \d+ day/) as string },
+    });
   });
 
   it("a key file readable by group or others", async () => {
     const w = warnings(await records({ certificate: { path: loosePath } }));
     expect(w).toHaveLength(1);
-    expect(w[0]).toMatchObject({ event: { action: "config.warning", reason: expect.stringMatching(/group|others/) as string } });
+    expect(w[0]).toMatchObject({
+      event: { action: "config.warning", reason: expect.stringMatching(/group|others/) as string },
+    });
   });
 });

@@ -24,7 +24,12 @@ let tokenPath: string;
 beforeAll(async () => {
   plainPath = (await writeTestCertificate(dir, "plain.pem")).path;
   encryptedPath = (await writeTestCertificate(dir, "encrypted.pem", { password: PASSWORD })).path;
-  expiredPath = (await writeTestCertificate(dir, "expired.pem", { notBefore: new Date(Date.now() - 9 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) })).path;
+  expiredPath = (
+    await writeTestCertificate(dir, "expired.pem", {
+      notBefore: new Date(Date.now() - 9 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
+    })
+  ).path;
   tokenPath = join(dir, "federated.token");
   writeFileSync(tokenPath, "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIn0.c2ln", { mode: 0o600 });
 });
@@ -36,52 +41,201 @@ const ids = {
 };
 const external: TokenCredential = { getToken: () => Promise.resolve(null) };
 
-type Case = [name: string, env: () => NodeJS.ProcessEnv, expected: string, overrides?: () => Partial<AcsClientFactoryOptions>];
+type Case = [
+  name: string,
+  env: () => NodeJS.ProcessEnv,
+  expected: string,
+  overrides?: () => Partial<AcsClientFactoryOptions>,
+];
 const cases: Case[] = [
   ["nothing at all", () => ({}), "ENDPOINT_NOT_CONFIGURED"],
-  ["endpoint only", () => ({ AZURE_COMMUNICATION_ENDPOINT: ids.AZURE_COMMUNICATION_ENDPOINT }), "CREDENTIAL_NOT_CONFIGURED"],
+  [
+    "endpoint only",
+    () => ({ AZURE_COMMUNICATION_ENDPOINT: ids.AZURE_COMMUNICATION_ENDPOINT }),
+    "CREDENTIAL_NOT_CONFIGURED",
+  ],
   ["ids but no credential", () => ({ ...ids }), "CREDENTIAL_NOT_CONFIGURED"],
-  ["certificate without tenant", () => ({ ...ids, AZURE_TENANT_ID: "", AZURE_CLIENT_CERTIFICATE_PATH: plainPath }), "CREDENTIAL_NOT_CONFIGURED"],
-  ["secret without client id", () => ({ ...ids, AZURE_CLIENT_ID: " ", AZURE_CLIENT_SECRET: SECRET }), "CREDENTIAL_NOT_CONFIGURED"],
-  ["http endpoint", () => ({ ...ids, AZURE_COMMUNICATION_ENDPOINT: "http://contoso.communication.azure.com", AZURE_CLIENT_SECRET: SECRET }), "INSECURE_ENDPOINT"],
-  ["endpoint with a path", () => ({ ...ids, AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com/sms", AZURE_CLIENT_SECRET: SECRET }), "ENDPOINT_NOT_ALLOWED"],
-  ["foreign endpoint host", () => ({ ...ids, AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com.evil.example", AZURE_CLIENT_SECRET: SECRET }), "ENDPOINT_NOT_ALLOWED"],
+  [
+    "certificate without tenant",
+    () => ({ ...ids, AZURE_TENANT_ID: "", AZURE_CLIENT_CERTIFICATE_PATH: plainPath }),
+    "CREDENTIAL_NOT_CONFIGURED",
+  ],
+  [
+    "secret without client id",
+    () => ({ ...ids, AZURE_CLIENT_ID: " ", AZURE_CLIENT_SECRET: SECRET }),
+    "CREDENTIAL_NOT_CONFIGURED",
+  ],
+  [
+    "http endpoint",
+    () => ({
+      ...ids,
+      AZURE_COMMUNICATION_ENDPOINT: "http://contoso.communication.azure.com",
+      AZURE_CLIENT_SECRET: SECRET,
+    }),
+    "INSECURE_ENDPOINT",
+  ],
+  [
+    "endpoint with a path",
+    () => ({
+      ...ids,
+      AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com/sms",
+      AZURE_CLIENT_SECRET: SECRET,
+    }),
+    "ENDPOINT_NOT_ALLOWED",
+  ],
+  [
+    "foreign endpoint host",
+    () => ({
+      ...ids,
+      AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com.evil.example",
+      AZURE_CLIENT_SECRET: SECRET,
+    }),
+    "ENDPOINT_NOT_ALLOWED",
+  ],
   [
     "connection string as the endpoint",
-    () => ({ ...ids, AZURE_COMMUNICATION_ENDPOINT: `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`, AZURE_CLIENT_SECRET: SECRET }),
+    () => ({
+      ...ids,
+      AZURE_COMMUNICATION_ENDPOINT: `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`,
+      AZURE_CLIENT_SECRET: SECRET,
+    }),
     "CONNECTION_STRING_REFUSED",
   ],
-  ["connection string as the secret", () => ({ ...ids, AZURE_CLIENT_SECRET: `AccessKey=${KEY};Endpoint=https://x.communication.azure.com` }), "CONNECTION_STRING_REFUSED"],
-  ["missing certificate file next to a secret (no fallback)", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: join(dir, "nope.pem"), AZURE_CLIENT_SECRET: SECRET }), "CERTIFICATE_INVALID"],
-  ["certificate path is a directory", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: dir }), "CERTIFICATE_INVALID"],
-  ["encrypted key without password", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: encryptedPath }), "CERTIFICATE_INVALID"],
-  ["encrypted key with a wrong password", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: encryptedPath, AZURE_CLIENT_CERTIFICATE_PASSWORD: `${PASSWORD}x` }), "CERTIFICATE_INVALID"],
-  ["expired certificate next to a secret", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: expiredPath, AZURE_CLIENT_SECRET: SECRET }), "CERTIFICATE_EXPIRED"],
-  ["secret only, fallback disabled", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET }), "SECRET_FALLBACK_DISABLED", () => ({ allowSecretFallback: false })],
-  ["key credential override", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET }), "KEY_CREDENTIAL_REFUSED", () => ({ credential: new AzureKeyCredential(KEY) as unknown as TokenCredential })],
-  ["foreign authority next to a secret", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: "https://login.evil.example" }), "AUTHORITY_NOT_ALLOWED"],
-  ["http authority next to a secret", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: "http://login.microsoftonline.com" }), "AUTHORITY_NOT_ALLOWED"],
   [
-    "authority with user-info carrying the secret",
-    () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: `https://x:${SECRET}@login.microsoftonline.com` }),
+    "connection string as the secret",
+    () => ({ ...ids, AZURE_CLIENT_SECRET: `AccessKey=${KEY};Endpoint=https://x.communication.azure.com` }),
+    "CONNECTION_STRING_REFUSED",
+  ],
+  [
+    "missing certificate file next to a secret (no fallback)",
+    () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: join(dir, "nope.pem"), AZURE_CLIENT_SECRET: SECRET }),
+    "CERTIFICATE_INVALID",
+  ],
+  ["certificate path is a directory", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: dir }), "CERTIFICATE_INVALID"],
+  [
+    "encrypted key without password",
+    () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: encryptedPath }),
+    "CERTIFICATE_INVALID",
+  ],
+  [
+    "encrypted key with a wrong password",
+    () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: encryptedPath, AZURE_CLIENT_CERTIFICATE_PASSWORD: `${PASSWORD}x` }),
+    "CERTIFICATE_INVALID",
+  ],
+  [
+    "expired certificate next to a secret",
+    () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: expiredPath, AZURE_CLIENT_SECRET: SECRET }),
+    "CERTIFICATE_EXPIRED",
+  ],
+  [
+    "secret only, fallback disabled",
+    () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET }),
+    "SECRET_FALLBACK_DISABLED",
+    () => ({ allowSecretFallback: false }),
+  ],
+  [
+    "key credential override",
+    () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET }),
+    "KEY_CREDENTIAL_REFUSED",
+    () => ({ credential: new AzureKeyCredential(KEY) as unknown as TokenCredential }),
+  ],
+  [
+    "foreign authority next to a secret",
+    () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: "https://login.evil.example" }),
     "AUTHORITY_NOT_ALLOWED",
   ],
-  ["allow-listed authority", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: "https://adfs.contoso.example", AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "adfs.contoso.example" }), "secret"],
-  ["Microsoft sovereign authority", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: "https://login.chinacloudapi.cn/" }), "secret"],
+  [
+    "http authority next to a secret",
+    () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: "http://login.microsoftonline.com" }),
+    "AUTHORITY_NOT_ALLOWED",
+  ],
+  [
+    "authority with user-info carrying the secret",
+    () => ({
+      ...ids,
+      AZURE_CLIENT_SECRET: SECRET,
+      AZURE_AUTHORITY_HOST: `https://x:${SECRET}@login.microsoftonline.com`,
+    }),
+    "AUTHORITY_NOT_ALLOWED",
+  ],
+  [
+    "allow-listed authority",
+    () => ({
+      ...ids,
+      AZURE_CLIENT_SECRET: SECRET,
+      AZURE_AUTHORITY_HOST: "https://adfs.contoso.example",
+      AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "adfs.contoso.example",
+    }),
+    "secret",
+  ],
+  [
+    "Microsoft sovereign authority",
+    () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET, AZURE_AUTHORITY_HOST: "https://login.chinacloudapi.cn/" }),
+    "secret",
+  ],
   ["token file", () => ({ ...ids, AZURE_FEDERATED_TOKEN_FILE: tokenPath }), "workload-identity"],
-  ["token file wins over a secret", () => ({ ...ids, AZURE_FEDERATED_TOKEN_FILE: tokenPath, AZURE_CLIENT_SECRET: SECRET }), "workload-identity"],
-  ["certificate wins over a token file", () => ({ ...ids, AZURE_FEDERATED_TOKEN_FILE: tokenPath, AZURE_CLIENT_CERTIFICATE_PATH: plainPath }), "certificate"],
-  ["missing token file next to a secret (no fallback)", () => ({ ...ids, AZURE_FEDERATED_TOKEN_FILE: join(dir, "nope.token"), AZURE_CLIENT_SECRET: SECRET }), "CREDENTIAL_NOT_CONFIGURED"],
-  ["managed identity opt-in", () => ({ AZURE_COMMUNICATION_ENDPOINT: ids.AZURE_COMMUNICATION_ENDPOINT, AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "1" }), "managed-identity"],
-  ["managed identity opt-in, user-assigned", () => ({ ...ids, AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "true" }), "managed-identity"],
-  ["managed identity opt-in next to a secret", () => ({ ...ids, AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "true", AZURE_CLIENT_SECRET: SECRET }), "CREDENTIAL_NOT_CONFIGURED"],
-  ["managed identity not opted in", () => ({ ...ids, AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "false" }), "CREDENTIAL_NOT_CONFIGURED"],
+  [
+    "token file wins over a secret",
+    () => ({ ...ids, AZURE_FEDERATED_TOKEN_FILE: tokenPath, AZURE_CLIENT_SECRET: SECRET }),
+    "workload-identity",
+  ],
+  [
+    "certificate wins over a token file",
+    () => ({ ...ids, AZURE_FEDERATED_TOKEN_FILE: tokenPath, AZURE_CLIENT_CERTIFICATE_PATH: plainPath }),
+    "certificate",
+  ],
+  [
+    "missing token file next to a secret (no fallback)",
+    () => ({ ...ids, AZURE_FEDERATED_TOKEN_FILE: join(dir, "nope.token"), AZURE_CLIENT_SECRET: SECRET }),
+    "CREDENTIAL_NOT_CONFIGURED",
+  ],
+  [
+    "managed identity opt-in",
+    () => ({
+      AZURE_COMMUNICATION_ENDPOINT: ids.AZURE_COMMUNICATION_ENDPOINT,
+      AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "1",
+    }),
+    "managed-identity",
+  ],
+  [
+    "managed identity opt-in, user-assigned",
+    () => ({ ...ids, AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "true" }),
+    "managed-identity",
+  ],
+  [
+    "managed identity opt-in next to a secret",
+    () => ({ ...ids, AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "true", AZURE_CLIENT_SECRET: SECRET }),
+    "CREDENTIAL_NOT_CONFIGURED",
+  ],
+  [
+    "managed identity not opted in",
+    () => ({ ...ids, AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "false" }),
+    "CREDENTIAL_NOT_CONFIGURED",
+  ],
   ["secret only", () => ({ ...ids, AZURE_CLIENT_SECRET: SECRET }), "secret"],
   ["certificate", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: plainPath }), "certificate"],
-  ["certificate wins over a secret", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: plainPath, AZURE_CLIENT_SECRET: SECRET }), "certificate"],
-  ["encrypted certificate with its password", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: encryptedPath, AZURE_CLIENT_CERTIFICATE_PASSWORD: PASSWORD }), "certificate"],
-  ["own credential overrides the environment's certificate and secret", () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: plainPath, AZURE_CLIENT_SECRET: SECRET }), "external", () => ({ credential: external })],
-  ["overrides win over the environment", () => ({ ...ids, AZURE_COMMUNICATION_ENDPOINT: "http://bad", AZURE_CLIENT_SECRET: SECRET }), "certificate", () => ({ endpoint: ids.AZURE_COMMUNICATION_ENDPOINT, certificate: { path: plainPath } })],
+  [
+    "certificate wins over a secret",
+    () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: plainPath, AZURE_CLIENT_SECRET: SECRET }),
+    "certificate",
+  ],
+  [
+    "encrypted certificate with its password",
+    () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: encryptedPath, AZURE_CLIENT_CERTIFICATE_PASSWORD: PASSWORD }),
+    "certificate",
+  ],
+  [
+    "own credential overrides the environment's certificate and secret",
+    () => ({ ...ids, AZURE_CLIENT_CERTIFICATE_PATH: plainPath, AZURE_CLIENT_SECRET: SECRET }),
+    "external",
+    () => ({ credential: external }),
+  ],
+  [
+    "overrides win over the environment",
+    () => ({ ...ids, AZURE_COMMUNICATION_ENDPOINT: "http://bad", AZURE_CLIENT_SECRET: SECRET }),
+    "certificate",
+    () => ({ endpoint: ids.AZURE_COMMUNICATION_ENDPOINT, certificate: { path: plainPath } }),
+  ],
 ];
 
 describe("fromEnvironment combinations", () => {
@@ -90,7 +244,10 @@ describe("fromEnvironment combinations", () => {
     let factory: AcsClientFactory | undefined;
     let error: unknown;
     try {
-      factory = AcsClientFactory.fromEnvironment({ ...(overrides?.() ?? {}), audit: { destination: auditFile } }, env());
+      factory = AcsClientFactory.fromEnvironment(
+        { ...(overrides?.() ?? {}), audit: { destination: auditFile } },
+        env(),
+      );
     } catch (e) {
       error = e;
     }
@@ -101,7 +258,12 @@ describe("fromEnvironment combinations", () => {
       expect(error).toBeInstanceOf(BaselineViolationError);
       expect((error as BaselineViolationError).code).toMatch(new RegExp(`^(${expected})$`));
     }
-    const texts = [inspect(error, { showHidden: true, depth: 5 }), JSON.stringify(error) ?? "", inspect(factory, { showHidden: true, depth: 5 }), JSON.stringify(factory) ?? ""];
+    const texts = [
+      inspect(error, { showHidden: true, depth: 5 }),
+      JSON.stringify(error) ?? "",
+      inspect(factory, { showHidden: true, depth: 5 }),
+      JSON.stringify(factory) ?? "",
+    ];
     for (const text of texts) {
       for (const secret of [SECRET, PASSWORD, KEY]) expect(text).not.toContain(secret.slice(0, 16));
     }
@@ -115,7 +277,12 @@ describe("fromEnvironment combinations", () => {
     const auditFile = join(dir, "key-material.log");
     const factory = AcsClientFactory.fromEnvironment(
       { audit: { destination: auditFile } },
-      { ...ids, AZURE_CLIENT_CERTIFICATE_PATH: plainPath, ACS_CONNECTION_STRING: `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`, LEGACY: `accesskey=${KEY};endpoint=https://x.communication.azure.com` },
+      {
+        ...ids,
+        AZURE_CLIENT_CERTIFICATE_PATH: plainPath,
+        ACS_CONNECTION_STRING: `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`,
+        LEGACY: `accesskey=${KEY};endpoint=https://x.communication.azure.com`,
+      },
     );
     expect(factory.credentialType).toBe("certificate");
     await factory.close();

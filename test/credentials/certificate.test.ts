@@ -41,14 +41,30 @@ describe("certificate bad-input corpus", () => {
   it.each([
     ["garbage text", () => ({ pem: "hello world" }), "CERTIFICATE_INVALID"],
     ["empty", () => ({ pem: "" }), "CERTIFICATE_INVALID"],
-    ["DER bytes", () => ({ path: file("cert.der", new X509Certificate(good.certificatePem).raw) }), "CERTIFICATE_INVALID"],
+    [
+      "DER bytes",
+      () => ({ path: file("cert.der", new X509Certificate(good.certificatePem).raw) }),
+      "CERTIFICATE_INVALID",
+    ],
     ["key only", () => ({ pem: good.privateKeyPem }), "CERTIFICATE_INVALID"],
     ["certificate only", () => ({ pem: good.certificatePem }), "CERTIFICATE_INVALID"],
     ["mismatched key", () => ({ pem: `${other.privateKeyPem}${good.certificatePem}` }), "CERTIFICATE_INVALID"],
-    ["two keys", () => ({ pem: `${good.privateKeyPem}${other.privateKeyPem}${good.certificatePem}` }), "CERTIFICATE_INVALID"],
-    ["corrupt certificate block", () => ({ pem: `${good.privateKeyPem}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n` }), "CERTIFICATE_INVALID"],
+    [
+      "two keys",
+      () => ({ pem: `${good.privateKeyPem}${other.privateKeyPem}${good.certificatePem}` }),
+      "CERTIFICATE_INVALID",
+    ],
+    [
+      "corrupt certificate block",
+      () => ({ pem: `${good.privateKeyPem}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n` }),
+      "CERTIFICATE_INVALID",
+    ],
     ["missing file", () => ({ path: join(dir, "nope.pem") }), "CERTIFICATE_INVALID"],
-    ["a directory", () => ({ path: (mkdirSync(join(dir, "d"), { recursive: true }), join(dir, "d")) }), "CERTIFICATE_INVALID"],
+    [
+      "a directory",
+      () => ({ path: (mkdirSync(join(dir, "d"), { recursive: true }), join(dir, "d")) }),
+      "CERTIFICATE_INVALID",
+    ],
     ["a huge file", () => ({ path: file("huge.pem", Buffer.alloc(2 * 1024 * 1024, 65)) }), "CERTIFICATE_INVALID"],
     ["an empty path", () => ({ path: "" }), "CERTIFICATE_INVALID"],
     ["neither path nor pem", () => ({}) as never, "CERTIFICATE_INVALID"],
@@ -70,7 +86,10 @@ describe("certificate bad-input corpus", () => {
   });
 
   it("expired and not yet valid certificates", async () => {
-    const expired = await createCertificate({ notBefore: new Date(Date.now() - 3 * 86_400_000), notAfter: new Date(Date.now() - 60_000) });
+    const expired = await createCertificate({
+      notBefore: new Date(Date.now() - 3 * 86_400_000),
+      notAfter: new Date(Date.now() - 60_000),
+    });
     const future = await createCertificate({ notBefore: new Date(Date.now() + 3_600_000) });
     expect(codeOf({ pem: expired.pem })).toBe("CERTIFICATE_EXPIRED");
     expect(codeOf({ pem: future.pem })).toBe("CERTIFICATE_EXPIRED");

@@ -15,15 +15,26 @@ const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringi
 describe("inspectFederatedTokenFile", () => {
   it("describes a JWT by issuer and expiry only", () => {
     const file = join(dir, "jwt");
-    writeFileSync(file, `${b64({ alg: "RS256" })}.${b64({ iss: "https://oidc.example/abc", exp: 2_000_000_000, sub: "SUBJECT-CANARY" })}.SIGNATURE-CANARY\n`);
-    expect(inspectFederatedTokenFile(file)).toEqual({ issuer: "https://oidc.example/abc", expiresOn: new Date(2_000_000_000_000) });
+    writeFileSync(
+      file,
+      `${b64({ alg: "RS256" })}.${b64({ iss: "https://oidc.example/abc", exp: 2_000_000_000, sub: "SUBJECT-CANARY" })}.SIGNATURE-CANARY\n`,
+    );
+    expect(inspectFederatedTokenFile(file)).toEqual({
+      issuer: "https://oidc.example/abc",
+      expiresOn: new Date(2_000_000_000_000),
+    });
   });
 
   it("property: arbitrary content gives a safe description or CREDENTIAL_NOT_CONFIGURED, never the content", () => {
-    const claims = fc.record({ iss: fc.oneof(fc.string({ maxLength: 300 }), fc.integer(), fc.constant(undefined)), exp: fc.oneof(fc.double(), fc.integer(), fc.string(), fc.constant(undefined)) });
+    const claims = fc.record({
+      iss: fc.oneof(fc.string({ maxLength: 300 }), fc.integer(), fc.constant(undefined)),
+      exp: fc.oneof(fc.double(), fc.integer(), fc.string(), fc.constant(undefined)),
+    });
     const content = fc.oneof(
       fc.uint8Array({ maxLength: 2048 }).map((a) => Buffer.from(a)),
-      fc.tuple(fc.string({ maxLength: 40 }), claims, fc.string({ maxLength: 80 })).map(([h, c, sig]) => Buffer.from(`${b64(h)}.${b64(c)}.${sig}`)),
+      fc
+        .tuple(fc.string({ maxLength: 40 }), claims, fc.string({ maxLength: 80 }))
+        .map(([h, c, sig]) => Buffer.from(`${b64(h)}.${b64(c)}.${sig}`)),
       fc.string({ maxLength: 200 }).map((t) => Buffer.from(t)),
     );
     let i = 0;

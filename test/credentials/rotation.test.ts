@@ -51,16 +51,29 @@ describe("certificate rotation", () => {
 
     expect(failures).toBe(0);
     expect(sent).toBeGreaterThan(50);
-    const tokenRequests = emu.requests.filter((r) => r.clientId === app.clientId && r.path.endsWith("/token") && r.status === 200);
+    const tokenRequests = emu.requests.filter(
+      (r) => r.clientId === app.clientId && r.path.endsWith("/token") && r.status === 200,
+    );
     expect(tokenRequests[0]?.certificateThumbprint).toBe(app.thumbprint);
     expect(tokenRequests.at(-1)?.certificateThumbprint).toBe(next.thumbprint);
     const records = readFileSync(auditFile, "utf8")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { event: { action: string; outcome: string }; principal?: { certificateThumbprint?: string } });
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            event: { action: string; outcome: string };
+            principal?: { certificateThumbprint?: string };
+          },
+      );
     const rotate = records.find((r) => r.event.action === "credential.rotate");
-    expect(rotate).toMatchObject({ event: { outcome: "success" }, principal: { certificateThumbprint: next.thumbprint } });
-    expect(records.filter((r) => r.event.action === "request").at(-1)?.principal?.certificateThumbprint).toBe(next.thumbprint);
+    expect(rotate).toMatchObject({
+      event: { outcome: "success" },
+      principal: { certificateThumbprint: next.thumbprint },
+    });
+    expect(records.filter((r) => r.event.action === "request").at(-1)?.principal?.certificateThumbprint).toBe(
+      next.thumbprint,
+    );
   });
 
   it("keeps the working certificate when the replacement is broken, and audits the failure", async () => {
@@ -74,8 +87,14 @@ describe("certificate rotation", () => {
     const [result] = await sms.send({ from: "+14255550100", to: ["+14255550123"], message: "after" });
     expect(result?.successful).toBe(true);
     await factory.close();
-    const records = readFileSync(auditFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { event: { action: string; outcome: string }; error?: { code?: string } });
-    expect(records.find((r) => r.event.action === "credential.rotate")).toMatchObject({ event: { outcome: "failure" }, error: { code: "CERTIFICATE_INVALID" } });
+    const records = readFileSync(auditFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: { action: string; outcome: string }; error?: { code?: string } });
+    expect(records.find((r) => r.event.action === "credential.rotate")).toMatchObject({
+      event: { outcome: "failure" },
+      error: { code: "CERTIFICATE_INVALID" },
+    });
   });
 
   it("a valid replacement that Entra does not know is proven first: refused, the old certificate stays, a failure with the Entra code (issue 14 finding 7)", async () => {
@@ -84,7 +103,8 @@ describe("certificate rotation", () => {
     const auditFile = join(dir, "audit-unknown.log");
     const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: { destination: auditFile } }));
     const sms = factory.createSmsClient();
-    const send = async (message: string) => (await sms.send({ from: "+14255550100", to: ["+14255550123"], message }))[0]?.successful;
+    const send = async (message: string) =>
+      (await sms.send({ from: "+14255550100", to: ["+14255550123"], message }))[0]?.successful;
     expect(await send("before")).toBe(true);
     const tmp = join(dir, "unknown.pem");
     writeFileSync(tmp, unknown.pem, { mode: 0o600 });
@@ -94,18 +114,29 @@ describe("certificate rotation", () => {
       expect(await send(`after ${i}`)).toBe(true);
     }
     await factory.close();
-    const issued = emu.requests.filter((r) => r.clientId === app.clientId && r.path.endsWith("/token") && r.status === 200).map((r) => r.certificateThumbprint);
+    const issued = emu.requests
+      .filter((r) => r.clientId === app.clientId && r.path.endsWith("/token") && r.status === 200)
+      .map((r) => r.certificateThumbprint);
     expect(issued.length).toBeGreaterThanOrEqual(4);
     expect(new Set(issued)).toEqual(new Set([app.thumbprint]));
     const records = readFileSync(auditFile, "utf8")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { event: { action: string; outcome: string; reason?: string }; error?: { code?: string }; principal?: { certificateThumbprint?: string } });
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            event: { action: string; outcome: string; reason?: string };
+            error?: { code?: string };
+            principal?: { certificateThumbprint?: string };
+          },
+      );
     const rotations = records.filter((r) => r.event.action === "credential.rotate");
     expect(rotations).toHaveLength(1); // proven once per file version, not once per token
     expect(rotations[0]).toMatchObject({ event: { outcome: "failure" }, error: { code: "AADSTS700027" } });
     expect(rotations[0]?.event.reason).toContain("previous certificate stays in use");
-    expect(records.filter((r) => r.event.action === "request").at(-1)?.principal?.certificateThumbprint).toBe(app.thumbprint);
+    expect(records.filter((r) => r.event.action === "request").at(-1)?.principal?.certificateThumbprint).toBe(
+      app.thumbprint,
+    );
     expect(records.some((r) => r.event.action === "token.acquire" && r.event.outcome === "failure")).toBe(false);
   });
 
@@ -113,15 +144,22 @@ describe("certificate rotation", () => {
     const password = "rotation-pass-1";
     const app = await emu.createTestApplication({ directory: dir, password });
     const next = await createCertificate({ password });
-    const expired = await createCertificate({ notBefore: new Date(Date.now() - 9 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+    const expired = await createCertificate({
+      notBefore: new Date(Date.now() - 9 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
+    });
     emu.addApplicationCertificate(app.clientId, next.certificatePem);
     emu.addApplicationCertificate(app.clientId, expired.certificatePem);
     const auditFile = join(dir, "audit-encrypted.log");
     const factory = new AcsClientFactory(
-      emulatorFactoryOptions(emu, app, { certificate: { path: app.certificatePath, password }, audit: { destination: auditFile } }),
+      emulatorFactoryOptions(emu, app, {
+        certificate: { path: app.certificatePath, password },
+        audit: { destination: auditFile },
+      }),
     );
     const sms = factory.createSmsClient();
-    const send = async (message: string) => (await sms.send({ from: "+14255550100", to: ["+14255550123"], message }))[0]?.successful;
+    const send = async (message: string) =>
+      (await sms.send({ from: "+14255550100", to: ["+14255550123"], message }))[0]?.successful;
     const replace = (pem: string) => {
       const tmp = join(dir, "replacement.pem");
       writeFileSync(tmp, pem, { mode: 0o600 });
@@ -149,6 +187,9 @@ describe("certificate rotation", () => {
       .split("\n")
       .map((l) => JSON.parse(l) as { event: { action: string; outcome: string }; error?: { code?: string } })
       .filter((r) => r.event.action === "credential.rotate");
-    expect(rotations).toMatchObject([{ event: { outcome: "success" } }, { event: { outcome: "failure" }, error: { code: "CERTIFICATE_EXPIRED" } }]);
+    expect(rotations).toMatchObject([
+      { event: { outcome: "success" } },
+      { event: { outcome: "failure" }, error: { code: "CERTIFICATE_EXPIRED" } },
+    ]);
   });
 });

@@ -12,10 +12,15 @@ import { certificateCredential } from "../support/certificateCredential.js";
 const LIFETIME_SECONDS = 2;
 let emu: Emulator;
 const dir = tempDir("acs-tokens-");
-useEmulator({ emulator: { tokenLifetimeSeconds: LIFETIME_SECONDS }, application: false, onStarted: (started) => ({ emu } = started) });
+useEmulator({
+  emulator: { tokenLifetimeSeconds: LIFETIME_SECONDS },
+  application: false,
+  onStarted: (started) => ({ emu } = started),
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const tokenFetches = (clientId: string) => emu.requests.filter((r) => r.clientId === clientId && r.path.endsWith("/token") && r.status === 200).length;
+const tokenFetches = (clientId: string) =>
+  emu.requests.filter((r) => r.clientId === clientId && r.path.endsWith("/token") && r.status === 200).length;
 
 describe("SharedTokenCredential", () => {
   it("de-duplicates concurrent getToken calls of a real credential into one fetch, and serves the cache after", async () => {
@@ -57,7 +62,10 @@ describe("SharedTokenCredential", () => {
     for (let wave = 0; wave < 10; wave++) {
       waves.push(
         ...Array.from({ length: 100 }, (_, i) =>
-          (i % 2 === 0 ? sms.send({ from: "+14255550100", to: ["+14255550123"], message: "load" }) : identity.createUser()).catch((e: unknown) => {
+          (i % 2 === 0
+            ? sms.send({ from: "+14255550100", to: ["+14255550123"], message: "load" })
+            : identity.createUser()
+          ).catch((e: unknown) => {
             failures++;
             errors.add(e instanceof Error ? `${e.name}: ${e.message.slice(0, 80)}` : "unknown");
           }),
@@ -71,7 +79,9 @@ describe("SharedTokenCredential", () => {
 
     const fetches = tokenFetches(app.clientId);
     const lifetimes = elapsedSeconds / LIFETIME_SECONDS;
-    console.info(`token fetches: ${fetches} for 1000 requests over ${elapsedSeconds.toFixed(1)} s (${lifetimes.toFixed(1)} lifetimes)`);
+    console.info(
+      `token fetches: ${fetches} for 1000 requests over ${elapsedSeconds.toFixed(1)} s (${lifetimes.toFixed(1)} lifetimes)`,
+    );
     expect([...errors]).toEqual([]);
     expect(failures).toBe(0);
     expect(emu.stats.expiredTokensRefused - expiredBefore).toBe(0);

@@ -20,10 +20,16 @@ const acquireRecords = (file: string) =>
     .filter((r) => r.event.action === "token.acquire");
 
 /** A token whose `expiresOnTimestamp` getter answers `values[i]` on read i (the last value after that). */
-function shifting(values: unknown[], extra: Partial<Record<keyof AccessToken, unknown>> = {}): { token: AccessToken; reads: () => number } {
+function shifting(
+  values: unknown[],
+  extra: Partial<Record<keyof AccessToken, unknown>> = {},
+): { token: AccessToken; reads: () => number } {
   let reads = 0;
   const token = { token: "t", ...extra } as AccessToken;
-  Object.defineProperty(token, "expiresOnTimestamp", { enumerable: true, get: () => values[Math.min(reads++, values.length - 1)] });
+  Object.defineProperty(token, "expiresOnTimestamp", {
+    enumerable: true,
+    get: () => values[Math.min(reads++, values.length - 1)],
+  });
   return { token, reads: () => reads };
 }
 
@@ -59,7 +65,9 @@ describe("tokens are read once", () => {
   it("expiresOnTimestamp NaN on the first read and valid after: a failure record every time, never cached", async () => {
     const file = join(dir, "nan-first.log");
     let calls = 0;
-    const credential: TokenCredential = { getToken: () => (calls++, Promise.resolve(shifting([Number.NaN, Date.now() + 3_600_000]).token)) };
+    const credential: TokenCredential = {
+      getToken: () => (calls++, Promise.resolve(shifting([Number.NaN, Date.now() + 3_600_000]).token)),
+    };
     const factory = new AcsClientFactory({ endpoint: ENDPOINT, credential, audit: { destination: file } });
     for (let i = 0; i < 3; i++) await factory.credential.getToken(ACS_TOKEN_SCOPE).catch(() => undefined);
     await factory.close();
@@ -69,7 +77,10 @@ describe("tokens are read once", () => {
 
   it("the token value is read once: a getter that turns empty after validation does not reach the caller", async () => {
     let reads = 0;
-    const token = Object.defineProperty({ expiresOnTimestamp: Date.now() + 3_600_000 }, "token", { enumerable: true, get: () => (reads++ === 0 ? "t" : "") }) as AccessToken;
+    const token = Object.defineProperty({ expiresOnTimestamp: Date.now() + 3_600_000 }, "token", {
+      enumerable: true,
+      get: () => (reads++ === 0 ? "t" : ""),
+    }) as AccessToken;
     const shared = new SharedTokenCredential({ getToken: () => Promise.resolve(token) });
     expect((await shared.getToken(ACS_TOKEN_SCOPE))?.token).toBe("t");
     expect((await shared.getToken(ACS_TOKEN_SCOPE))?.token).toBe("t");
@@ -78,7 +89,9 @@ describe("tokens are read once", () => {
 
   it("the cached token cannot be changed by one caller for the others", async () => {
     const expires = Date.now() + 3_600_000;
-    const shared = new SharedTokenCredential({ getToken: () => Promise.resolve({ token: "t", expiresOnTimestamp: expires }) });
+    const shared = new SharedTokenCredential({
+      getToken: () => Promise.resolve({ token: "t", expiresOnTimestamp: expires }),
+    });
     const first = (await shared.getToken(ACS_TOKEN_SCOPE)) as AccessToken;
     expect(() => Object.assign(first, { expiresOnTimestamp: 0, token: "x" })).toThrow(TypeError);
     expect(await shared.getToken(ACS_TOKEN_SCOPE)).toEqual({ token: "t", expiresOnTimestamp: expires });
@@ -97,9 +110,13 @@ describe("tokens are read once", () => {
       getToken: () => {
         calls++;
         const token = { token: "t", expiresOnTimestamp: Date.now() + 3_600_000 } as AccessToken;
-        if (refreshAfter !== undefined) return Promise.resolve({ ...token, refreshAfterTimestamp: refreshAfter() as number });
+        if (refreshAfter !== undefined)
+          return Promise.resolve({ ...token, refreshAfterTimestamp: refreshAfter() as number });
         let reads = 0;
-        Object.defineProperty(token, "refreshAfterTimestamp", { enumerable: true, get: () => (reads++ === 0 ? Date.now() + 1_800_000 : -1) });
+        Object.defineProperty(token, "refreshAfterTimestamp", {
+          enumerable: true,
+          get: () => (reads++ === 0 ? Date.now() + 1_800_000 : -1),
+        });
         return Promise.resolve(token);
       },
     };
@@ -115,7 +132,15 @@ describe("tokens are read once", () => {
   it("a usable refreshAfterTimestamp is kept and obeyed (a background fetch once it has passed)", async () => {
     let calls = 0;
     const credential: TokenCredential = {
-      getToken: () => (calls++, Promise.resolve({ token: `t${calls}`, expiresOnTimestamp: Date.now() + 3_600_000, refreshAfterTimestamp: Date.now() + 100, tokenType: "Bearer" })),
+      getToken: () => (
+        calls++,
+        Promise.resolve({
+          token: `t${calls}`,
+          expiresOnTimestamp: Date.now() + 3_600_000,
+          refreshAfterTimestamp: Date.now() + 100,
+          tokenType: "Bearer",
+        })
+      ),
     };
     const shared = new SharedTokenCredential(credential);
     const first = await shared.getToken(ACS_TOKEN_SCOPE);

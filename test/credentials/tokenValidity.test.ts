@@ -38,33 +38,45 @@ describe("tokens with an out-of-range expiry", () => {
     ["Infinity", Number.POSITIVE_INFINITY],
     ["in the past", Date.now() - 60_000],
     ["a string", "2099-01-01"],
-  ])("expiresOnTimestamp %s: every use is a failure record, the cache never serves it, nothing reaches ACS", async (_name, expiry) => {
-    const file = join(dir, `audit-${String(_name).replace(/\W/g, "")}.log`);
-    const credential = tampered(expiry);
-    const o = emulatorFactoryOptions(emu, app, { audit: { destination: file } });
-    const factory = new AcsClientFactory({ ...o, certificate: undefined, credential, clientOptions: { ...o.clientOptions, retryOptions: { maxRetries: 0 } } });
-    const sms = factory.createSmsClient();
-    const acsBefore = emu.requests.filter((r) => r.side === "acs").length;
-    for (let i = 0; i < 3; i++) {
-      await expect(factory.credential.getToken(ACS_TOKEN_SCOPE)).rejects.toBeDefined();
-      await expect(sms.send({ from: "+14255550100", to: ["+14255550123"], message: "x" })).rejects.toBeDefined();
-    }
-    expect(credential.calls).toBeGreaterThanOrEqual(6); // every use fetched again: nothing was cached
-    expect(emu.requests.filter((r) => r.side === "acs").length).toBe(acsBefore);
-    await factory.close();
-    const tokenRecords = readFileSync(file, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as { event: { action: string; outcome: string } })
-      .filter((r) => r.event.action === "token.acquire");
-    expect(tokenRecords.length).toBe(credential.calls);
-    expect(tokenRecords.every((r) => r.event.outcome === "failure")).toBe(true);
-  });
+  ])(
+    "expiresOnTimestamp %s: every use is a failure record, the cache never serves it, nothing reaches ACS",
+    async (_name, expiry) => {
+      const file = join(dir, `audit-${String(_name).replace(/\W/g, "")}.log`);
+      const credential = tampered(expiry);
+      const o = emulatorFactoryOptions(emu, app, { audit: { destination: file } });
+      const factory = new AcsClientFactory({
+        ...o,
+        certificate: undefined,
+        credential,
+        clientOptions: { ...o.clientOptions, retryOptions: { maxRetries: 0 } },
+      });
+      const sms = factory.createSmsClient();
+      const acsBefore = emu.requests.filter((r) => r.side === "acs").length;
+      for (let i = 0; i < 3; i++) {
+        await expect(factory.credential.getToken(ACS_TOKEN_SCOPE)).rejects.toBeDefined();
+        await expect(sms.send({ from: "+14255550100", to: ["+14255550123"], message: "x" })).rejects.toBeDefined();
+      }
+      expect(credential.calls).toBeGreaterThanOrEqual(6); // every use fetched again: nothing was cached
+      expect(emu.requests.filter((r) => r.side === "acs").length).toBe(acsBefore);
+      await factory.close();
+      const tokenRecords = readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { event: { action: string; outcome: string } })
+        .filter((r) => r.event.action === "token.acquire");
+      expect(tokenRecords.length).toBe(credential.calls);
+      expect(tokenRecords.every((r) => r.event.outcome === "failure")).toBe(true);
+    },
+  );
 
   it("a sane token is cached and recorded once as a success", async () => {
     const file = join(dir, "audit-sane.log");
     const credential = tampered(Date.now() + 3_600_000);
-    const factory = new AcsClientFactory({ ...emulatorFactoryOptions(emu, app, { audit: { destination: file } }), certificate: undefined, credential });
+    const factory = new AcsClientFactory({
+      ...emulatorFactoryOptions(emu, app, { audit: { destination: file } }),
+      certificate: undefined,
+      credential,
+    });
     await factory.credential.getToken(ACS_TOKEN_SCOPE);
     await factory.credential.getToken(ACS_TOKEN_SCOPE);
     expect(credential.calls).toBe(1);

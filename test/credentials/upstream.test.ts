@@ -4,7 +4,12 @@ import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { HttpClient, PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
-import { bearerTokenAuthenticationPolicy, createEmptyPipeline, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
+import {
+  bearerTokenAuthenticationPolicy,
+  createEmptyPipeline,
+  createHttpHeaders,
+  createPipelineRequest,
+} from "@azure/core-rest-pipeline";
 import { RoomsClient } from "@azure/communication-rooms";
 import { describe, expect, it } from "vitest";
 import type { Emulator } from "../../packages/emulator/src/index.js";
@@ -38,7 +43,9 @@ function countingCredential(lifetimeMs: number): TokenCredential & { calls: numb
 
 async function sendTwice(credential: TokenCredential): Promise<void> {
   const pipeline = createEmptyPipeline();
-  pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: "https://communication.azure.com//.default" }));
+  pipeline.addPolicy(
+    bearerTokenAuthenticationPolicy({ credential, scopes: "https://communication.azure.com//.default" }),
+  );
   for (let i = 0; i < 2; i++) {
     await pipeline.sendRequest(okClient, createPipelineRequest({ url: "https://127.0.0.1/x" }));
     await sleep(10);
@@ -58,7 +65,9 @@ describe("pinned upstream behaviours", () => {
     renameSync(tmp, app.certificatePath);
     await sleep(2600); // the 2 s token has expired, so MSAL must go back to the token endpoint
     await credential.getToken(scope);
-    const tokenRequests = emu.requests.filter((r) => r.clientId === app.clientId && r.path.endsWith("/token") && r.status === 200);
+    const tokenRequests = emu.requests.filter(
+      (r) => r.clientId === app.clientId && r.path.endsWith("/token") && r.status === 200,
+    );
     expect(tokenRequests.length).toBeGreaterThanOrEqual(2);
     // If this starts failing, upstream now follows the file: RotatingCertificateCredential may be simplified.
     expect(tokenRequests.at(-1)?.certificateThumbprint).toBe(app.thumbprint);
@@ -77,14 +86,18 @@ describe("pinned upstream behaviours", () => {
   it("RoomsClient takes its options from the credential argument when that is not a key credential", () => {
     const marker = (name: string): PipelinePolicy => ({ name, sendRequest: (request, next) => next(request) });
     const plainCredential: TokenCredential = { getToken: () => Promise.resolve(null) };
-    const ignored = new RoomsClient(emu.endpoint, plainCredential, { additionalPolicies: [{ policy: marker("third-argument"), position: "perCall" }] });
+    const ignored = new RoomsClient(emu.endpoint, plainCredential, {
+      additionalPolicies: [{ policy: marker("third-argument"), position: "perCall" }],
+    });
     const carrying = Object.assign(Object.create(null) as object, {
       getToken: plainCredential.getToken,
       additionalPolicies: [{ policy: marker("second-argument"), position: "perCall" as const }],
     }) as TokenCredential;
     const honoured = new RoomsClient(emu.endpoint, carrying, {});
     const names = (client: RoomsClient) =>
-      (client as unknown as { client: { pipeline: { getOrderedPolicies(): PipelinePolicy[] } } }).client.pipeline.getOrderedPolicies().map((p) => p.name);
+      (client as unknown as { client: { pipeline: { getOrderedPolicies(): PipelinePolicy[] } } }).client.pipeline
+        .getOrderedPolicies()
+        .map((p) => p.name);
     // If this starts failing, upstream fixed RoomsClient: the options-carrying credential in createClient is no longer needed.
     expect(names(ignored)).not.toContain("third-argument");
     expect(names(honoured)).toContain("second-argument");

@@ -30,12 +30,22 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: "localhost",
   ...extra,
 });
-const overrides = () => ({ allowedHosts: ["127.0.0.1"], clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } } });
+const overrides = () => ({
+  allowedHosts: ["127.0.0.1"],
+  clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+});
 const records = (file: string) =>
   readFileSync(file, "utf8")
     .trim()
     .split("\n")
-    .map((l) => JSON.parse(l) as { level: string; principal?: { credentialType?: string; clientId?: string }; event: { action: string; outcome: string; reason?: string } });
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          level: string;
+          principal?: { credentialType?: string; clientId?: string };
+          event: { action: string; outcome: string; reason?: string };
+        },
+    );
 
 describe("workload identity from the environment", () => {
   it("AZURE_FEDERATED_TOKEN_FILE alone gives a workload-identity credential that sends SMS, audited as workload-identity", async () => {
@@ -43,18 +53,27 @@ describe("workload identity from the environment", () => {
     const factory = AcsClientFactory.fromEnvironment({ ...overrides(), audit: { destination: audit } }, env());
     expect(factory.credentialType).toBe("workload-identity");
     const before = emu.requests.length;
-    const [sent] = await factory.createSmsClient().send({ from: "+14255550100", to: ["+14255550123"], message: "via workload identity" });
+    const [sent] = await factory
+      .createSmsClient()
+      .send({ from: "+14255550100", to: ["+14255550123"], message: "via workload identity" });
     expect(sent?.successful).toBe(true);
     await factory.close();
     const tokenRequest = emu.requests.slice(before).find((r) => r.side === "entra" && r.path.endsWith("/token"));
     expect(tokenRequest).toMatchObject({ status: 200, clientId: wi.clientId, federatedSubject: wi.subject });
     expect(tokenRequest?.certificateThumbprint).toBeUndefined();
     const lines = records(audit);
-    expect(lines[0]).toMatchObject({ principal: { credentialType: "workload-identity", clientId: wi.clientId }, event: { action: "credential.resolve", outcome: "success" } });
+    expect(lines[0]).toMatchObject({
+      principal: { credentialType: "workload-identity", clientId: wi.clientId },
+      event: { action: "credential.resolve", outcome: "success" },
+    });
     expect(lines.some((l) => l.event.action === "token.acquire" && l.event.outcome === "success")).toBe(true);
     // The federated token is a credential: never in the audit log or the factory's representations.
     const token = readFileSync(wi.tokenFilePath, "utf8");
-    for (const text of [readFileSync(audit, "utf8"), inspect(factory, { showHidden: true, depth: 5 }), JSON.stringify(factory)]) {
+    for (const text of [
+      readFileSync(audit, "utf8"),
+      inspect(factory, { showHidden: true, depth: 5 }),
+      JSON.stringify(factory),
+    ]) {
       expect(text).not.toContain(token.split(".")[2]);
     }
   });
@@ -68,16 +87,27 @@ describe("workload identity from the environment", () => {
     );
     expect(factory.credentialType).toBe("certificate");
     await factory.close();
-    expect(records(audit).some((l) => l.event.action === "config.warning" && /federated token file .* ignored/.test(l.event.reason ?? ""))).toBe(true);
+    expect(
+      records(audit).some(
+        (l) => l.event.action === "config.warning" && /federated token file .* ignored/.test(l.event.reason ?? ""),
+      ),
+    ).toBe(true);
 
     audit = join(dir, "order-secret.log");
-    factory = AcsClientFactory.fromEnvironment({ ...overrides(), audit: { destination: audit } }, env({ AZURE_CLIENT_SECRET: "Secret-Canary-wi-1234567890" }));
+    factory = AcsClientFactory.fromEnvironment(
+      { ...overrides(), audit: { destination: audit } },
+      env({ AZURE_CLIENT_SECRET: "Secret-Canary-wi-1234567890" }),
+    );
     expect(factory.credentialType).toBe("workload-identity");
     expect((await factory.credential.getToken(ACS_SCOPE))?.token).toBeTruthy();
     await factory.close();
     const log = readFileSync(audit, "utf8");
     expect(log).not.toContain("Secret-Canary-wi");
-    expect(records(audit).some((l) => l.event.action === "config.warning" && /client secret .* ignored/.test(l.event.reason ?? ""))).toBe(true);
+    expect(
+      records(audit).some(
+        (l) => l.event.action === "config.warning" && /client secret .* ignored/.test(l.event.reason ?? ""),
+      ),
+    ).toBe(true);
     // allowSecretFallback: false does not stop workload identity: no secret is used.
     factory = AcsClientFactory.fromEnvironment({ ...overrides(), allowSecretFallback: false }, env());
     expect(factory.credentialType).toBe("workload-identity");
@@ -86,11 +116,14 @@ describe("workload identity from the environment", () => {
 
   it.each([
     ["a missing token file", () => join(dir, "nope.token")],
-    ["an empty token file", () => {
-      const p = join(dir, "empty.token");
-      writeFileSync(p, "  \n");
-      return p;
-    }],
+    [
+      "an empty token file",
+      () => {
+        const p = join(dir, "empty.token");
+        writeFileSync(p, "  \n");
+        return p;
+      },
+    ],
     ["a directory", () => dir],
   ])("refuses %s at construction with CREDENTIAL_NOT_CONFIGURED", (_name, path) => {
     const error = (() => {
@@ -106,7 +139,9 @@ describe("workload identity from the environment", () => {
 
   it("needs tenant and client id", () => {
     for (const missing of ["AZURE_TENANT_ID", "AZURE_CLIENT_ID"]) {
-      expect(() => AcsClientFactory.fromEnvironment(overrides(), env({ [missing]: undefined }))).toThrow(/CREDENTIAL_NOT_CONFIGURED/);
+      expect(() => AcsClientFactory.fromEnvironment(overrides(), env({ [missing]: undefined }))).toThrow(
+        /CREDENTIAL_NOT_CONFIGURED/,
+      );
     }
   });
 });
@@ -128,7 +163,9 @@ describe("the emulator verifies federated assertions for real", () => {
     const before = emu.requests.length;
     const outcome = await credential.getToken(ACS_SCOPE).then(
       () => "issued",
-      (e: { message?: string; errorResponse?: { errorDescription?: string } }) => /AADSTS\d+/.exec(`${e.errorResponse?.errorDescription ?? ""} ${e.message ?? ""}`)?.[0] ?? `failed: ${e.message}`,
+      (e: { message?: string; errorResponse?: { errorDescription?: string } }) =>
+        /AADSTS\d+/.exec(`${e.errorResponse?.errorDescription ?? ""} ${e.message ?? ""}`)?.[0] ??
+        `failed: ${e.message}`,
     );
     return { outcome, logged: emu.requests.slice(before).find((r) => r.path.endsWith("/token")) };
   };
@@ -138,17 +175,50 @@ describe("the emulator verifies federated assertions for real", () => {
   });
 
   it.each([
-    ["an issuer not on the application", async () => (await emu.createTestOidcIssuer()).signToken({ subject: wi.subject }), "AADSTS700211"],
-    ["another subject", () => wi.oidcIssuer.signToken({ subject: "system:serviceaccount:default:other" }), "AADSTS700213"],
-    ["another audience", () => wi.oidcIssuer.signToken({ subject: wi.subject, audience: "api://something-else" }), "AADSTS700212"],
-    ["an expired token", () => wi.oidcIssuer.signToken({ subject: wi.subject, expiresInSeconds: -3600 }), "AADSTS700024"],
+    [
+      "an issuer not on the application",
+      async () => (await emu.createTestOidcIssuer()).signToken({ subject: wi.subject }),
+      "AADSTS700211",
+    ],
+    [
+      "another subject",
+      () => wi.oidcIssuer.signToken({ subject: "system:serviceaccount:default:other" }),
+      "AADSTS700213",
+    ],
+    [
+      "another audience",
+      () => wi.oidcIssuer.signToken({ subject: wi.subject, audience: "api://something-else" }),
+      "AADSTS700212",
+    ],
+    [
+      "an expired token",
+      () => wi.oidcIssuer.signToken({ subject: wi.subject, expiresInSeconds: -3600 }),
+      "AADSTS700024",
+    ],
     // Signed by another issuer's key but claiming the trusted issuer: only the signature check can catch it.
-    ["a forged issuer claim", async () => (await emu.createTestOidcIssuer()).signToken({ subject: wi.subject, issuer: wi.oidcIssuer.issuer }), "AADSTS700027"],
-    ["a tampered payload", async () => {
-      const [h, , sig] = (await wi.oidcIssuer.signToken({ subject: "system:serviceaccount:default:other" })).split(".");
-      const payload = Buffer.from(JSON.stringify({ iss: wi.oidcIssuer.issuer, sub: wi.subject, aud: "api://AzureADTokenExchange", exp: Math.floor(Date.now() / 1000) + 600 })).toString("base64url");
-      return `${h}.${payload}.${sig}`;
-    }, "AADSTS700027"],
+    [
+      "a forged issuer claim",
+      async () => (await emu.createTestOidcIssuer()).signToken({ subject: wi.subject, issuer: wi.oidcIssuer.issuer }),
+      "AADSTS700027",
+    ],
+    [
+      "a tampered payload",
+      async () => {
+        const [h, , sig] = (await wi.oidcIssuer.signToken({ subject: "system:serviceaccount:default:other" })).split(
+          ".",
+        );
+        const payload = Buffer.from(
+          JSON.stringify({
+            iss: wi.oidcIssuer.issuer,
+            sub: wi.subject,
+            aud: "api://AzureADTokenExchange",
+            exp: Math.floor(Date.now() / 1000) + 600,
+          }),
+        ).toString("base64url");
+        return `${h}.${payload}.${sig}`;
+      },
+      "AADSTS700027",
+    ],
   ])("refuses %s", async (_name, make, code) => {
     const { outcome, logged } = await tokenFrom(await make());
     expect(outcome).toBe(code);
@@ -157,7 +227,9 @@ describe("the emulator verifies federated assertions for real", () => {
 
   it("refuses a valid federated token presented for another application", async () => {
     const other = await emu.createTestWorkloadIdentity({ directory: dir });
-    expect((await tokenFrom(await wi.oidcIssuer.signToken({ subject: wi.subject }), other.clientId)).outcome).toBe("AADSTS700211");
+    expect((await tokenFrom(await wi.oidcIssuer.signToken({ subject: wi.subject }), other.clientId)).outcome).toBe(
+      "AADSTS700211",
+    );
   });
 });
 

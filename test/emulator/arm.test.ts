@@ -23,7 +23,12 @@ function credentialFor(a: TestApplication) {
 }
 function clients(a: TestApplication) {
   const credential = credentialFor(a);
-  const common = { endpoint: emu.arm.endpoint, $host: emu.arm.endpoint, tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } };
+  const common = {
+    endpoint: emu.arm.endpoint,
+    $host: emu.arm.endpoint,
+    tlsOptions: { ca: emu.caCertificatePem },
+    retryOptions: { maxRetries: 0 },
+  };
   return {
     communication: new CommunicationServiceManagementClient(credential, emu.arm.subscriptionId, common),
     authorization: new AuthorizationManagementClient(credential, emu.arm.subscriptionId, common),
@@ -48,14 +53,27 @@ beforeAll(async () => {
 describe("emulator ARM: Microsoft.Communication/communicationServices", () => {
   it("403 AuthorizationFailed without a role; GET with Reader inherited from the resource group", async () => {
     const { communication } = clients(app);
-    await expect(communication.communicationServices.get(rg(), name())).rejects.toMatchObject({ statusCode: 403, code: "AuthorizationFailed" });
+    await expect(communication.communicationServices.get(rg(), name())).rejects.toMatchObject({
+      statusCode: 403,
+      code: "AuthorizationFailed",
+    });
     const assignment = emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "resourceGroup" });
     try {
       const resource = await communication.communicationServices.get(rg(), name());
-      expect(resource).toMatchObject({ id: rid(), disableLocalAuth: false, publicNetworkAccess: "Enabled", dataLocation: "United States", hostName: "127.0.0.1" });
+      expect(resource).toMatchObject({
+        id: rid(),
+        disableLocalAuth: false,
+        publicNetworkAccess: "Enabled",
+        dataLocation: "United States",
+        hostName: "127.0.0.1",
+      });
       // Reader cannot list keys or write.
-      await expect(communication.communicationServices.listKeys(rg(), name())).rejects.toMatchObject({ statusCode: 403 });
-      await expect(communication.communicationServices.update(rg(), name(), { disableLocalAuth: true })).rejects.toMatchObject({ statusCode: 403 });
+      await expect(communication.communicationServices.listKeys(rg(), name())).rejects.toMatchObject({
+        statusCode: 403,
+      });
+      await expect(
+        communication.communicationServices.update(rg(), name(), { disableLocalAuth: true }),
+      ).rejects.toMatchObject({ statusCode: 403 });
     } finally {
       emu.arm.removeRoleAssignment(assignment.name);
     }
@@ -76,15 +94,28 @@ describe("emulator ARM: Microsoft.Communication/communicationServices", () => {
     const raw = new SmsClient(leaked, { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } });
     const [sent] = await raw.send({ from: "+14255550100", to: ["+14255550123"], message: "leaked" });
     expect(sent?.successful).toBe(true);
-    expect(emu.requests.at(-1)).toMatchObject({ side: "acs", status: 202, authScheme: "HMAC-SHA256", clientId: "access-key" });
+    expect(emu.requests.at(-1)).toMatchObject({
+      side: "acs",
+      status: 202,
+      authScheme: "HMAC-SHA256",
+      clientId: "access-key",
+    });
     // A wrong key is refused even while local auth is enabled.
-    const forged = new SmsClient(`endpoint=${emu.endpoint}/;accesskey=${Buffer.alloc(64, 7).toString("base64")}`, { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } });
-    await expect(forged.send({ from: "+14255550100", to: ["+14255550123"], message: "x" })).rejects.toMatchObject({ statusCode: 401 });
+    const forged = new SmsClient(`endpoint=${emu.endpoint}/;accesskey=${Buffer.alloc(64, 7).toString("base64")}`, {
+      tlsOptions: { ca: emu.caCertificatePem },
+      retryOptions: { maxRetries: 0 },
+    });
+    await expect(forged.send({ from: "+14255550100", to: ["+14255550123"], message: "x" })).rejects.toMatchObject({
+      statusCode: 401,
+    });
 
     const { communication } = clients(admin);
     const updated = await communication.communicationServices.update(rg(), name(), { disableLocalAuth: true });
     expect(updated.disableLocalAuth).toBe(true);
-    await expect(raw.send({ from: "+14255550100", to: ["+14255550123"], message: "leaked" })).rejects.toMatchObject({ statusCode: 401, code: "LocalAuthDisabled" });
+    await expect(raw.send({ from: "+14255550100", to: ["+14255550123"], message: "leaked" })).rejects.toMatchObject({
+      statusCode: 401,
+      code: "LocalAuthDisabled",
+    });
     await communication.communicationServices.update(rg(), name(), { disableLocalAuth: false });
   });
 
@@ -96,14 +127,23 @@ describe("emulator ARM: Microsoft.Communication/communicationServices", () => {
         const hash = createHash("sha256").update(signedBody).digest("base64");
         const toSign = `POST\n${url.pathname}?${url.searchParams.toString()}\n${date.toUTCString()};${url.host};${hash}`;
         const signature = createHmac("sha256", key).update(toSign).digest("base64");
-        const req = request(url, {
-          method: "POST",
-          ca: emu.caCertificatePem,
-          headers: { "content-type": "application/json", "x-ms-date": date.toUTCString(), "x-ms-content-sha256": hash, authorization: `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=${signature}` },
-        }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          url,
+          {
+            method: "POST",
+            ca: emu.caCertificatePem,
+            headers: {
+              "content-type": "application/json",
+              "x-ms-date": date.toUTCString(),
+              "x-ms-content-sha256": hash,
+              authorization: `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=${signature}`,
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on("error", reject);
         req.end(body);
       });
@@ -115,7 +155,12 @@ describe("emulator ARM: Microsoft.Communication/communicationServices", () => {
 
   it("an api-version older than 2025-05-01 neither returns nor sets disableLocalAuth", async () => {
     const credential = credentialFor(admin);
-    const old = new CommunicationServiceManagementClient(credential, emu.arm.subscriptionId, { endpoint: emu.arm.endpoint, $host: emu.arm.endpoint, apiVersion: "2023-04-01", tlsOptions: { ca: emu.caCertificatePem } });
+    const old = new CommunicationServiceManagementClient(credential, emu.arm.subscriptionId, {
+      endpoint: emu.arm.endpoint,
+      $host: emu.arm.endpoint,
+      apiVersion: "2023-04-01",
+      tlsOptions: { ca: emu.caCertificatePem },
+    });
     const r = await old.communicationServices.update(rg(), name(), { disableLocalAuth: true });
     expect(r.disableLocalAuth).toBeUndefined();
     expect(emu.arm.resource.disableLocalAuth).toBe(false);
@@ -127,12 +172,19 @@ describe("emulator ARM: Microsoft.Insights diagnosticSettings (arm-monitor 8.x)"
     const { monitor } = clients(admin);
     const resourceUri = rid().slice(1);
     const workspaceId = `/subscriptions/${emu.arm.subscriptionId}/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/ws`;
-    await monitor.diagnosticSettings.createOrUpdate(resourceUri, "all", { workspaceId, logs: [{ categoryGroup: "allLogs", enabled: true }] });
+    await monitor.diagnosticSettings.createOrUpdate(resourceUri, "all", {
+      workspaceId,
+      logs: [{ categoryGroup: "allLogs", enabled: true }],
+    });
     const listed = [];
     for await (const s of monitor.diagnosticSettings.list(resourceUri)) listed.push(s);
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({ name: "all", workspaceId, logs: [{ categoryGroup: "allLogs", enabled: true }] });
-    await expect(monitor.diagnosticSettings.createOrUpdate(resourceUri, "none", { logs: [{ category: "AuthOperational", enabled: true }] })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      monitor.diagnosticSettings.createOrUpdate(resourceUri, "none", {
+        logs: [{ category: "AuthOperational", enabled: true }],
+      }),
+    ).rejects.toMatchObject({ statusCode: 400 });
     await monitor.diagnosticSettings.delete(resourceUri, "all");
     const after = [];
     for await (const s of monitor.diagnosticSettings.list(resourceUri)) after.push(s);
@@ -144,24 +196,53 @@ describe("emulator ARM: Microsoft.Authorization (arm-authorization)", () => {
   it("listForScope with atScope() returns assignments at and above the resource (RG, subscription, management group), paged by nextLink", async () => {
     const { authorization } = clients(admin);
     const mine = [
-      emu.arm.assignRole({ principalId: "00000000-0000-0000-0000-00000000000a", role: "Contributor", scope: "resource" }),
-      emu.arm.assignRole({ principalId: "00000000-0000-0000-0000-00000000000b", role: "Reader", scope: "resourceGroup" }),
-      emu.arm.assignRole({ principalId: "00000000-0000-0000-0000-00000000000c", role: "Owner", scope: "managementGroup" }),
-      emu.arm.assignRole({ principalId: "00000000-0000-0000-0000-00000000000d", role: "Reader", scope: `${rid()}/domains/x` }),
+      emu.arm.assignRole({
+        principalId: "00000000-0000-0000-0000-00000000000a",
+        role: "Contributor",
+        scope: "resource",
+      }),
+      emu.arm.assignRole({
+        principalId: "00000000-0000-0000-0000-00000000000b",
+        role: "Reader",
+        scope: "resourceGroup",
+      }),
+      emu.arm.assignRole({
+        principalId: "00000000-0000-0000-0000-00000000000c",
+        role: "Owner",
+        scope: "managementGroup",
+      }),
+      emu.arm.assignRole({
+        principalId: "00000000-0000-0000-0000-00000000000d",
+        role: "Reader",
+        scope: `${rid()}/domains/x`,
+      }),
     ];
     emu.arm.setPageSize(2);
     try {
       const at = [];
-      for await (const a of authorization.roleAssignments.listForScope(rid().slice(1), { filter: "atScope()" })) at.push(a);
+      for await (const a of authorization.roleAssignments.listForScope(rid().slice(1), { filter: "atScope()" }))
+        at.push(a);
       const ids = at.map((a) => a.principalId);
-      expect(ids).toEqual(expect.arrayContaining([admin.objectId, "00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-00000000000b", "00000000-0000-0000-0000-00000000000c"]));
+      expect(ids).toEqual(
+        expect.arrayContaining([
+          admin.objectId,
+          "00000000-0000-0000-0000-00000000000a",
+          "00000000-0000-0000-0000-00000000000b",
+          "00000000-0000-0000-0000-00000000000c",
+        ]),
+      );
       expect(ids).not.toContain("00000000-0000-0000-0000-00000000000d");
       const mg = at.find((a) => a.principalId === "00000000-0000-0000-0000-00000000000c");
       expect(mg?.scope).toBe(emu.arm.scopes.managementGroup);
-      expect(mg?.roleDefinitionId).toMatch(/\/subscriptions\/[^/]+\/providers\/Microsoft\.Authorization\/roleDefinitions\/8e3af657-a8ff-443c-a75c-2fe8c4bcb635$/);
+      expect(mg?.roleDefinitionId).toMatch(
+        /\/subscriptions\/[^/]+\/providers\/Microsoft\.Authorization\/roleDefinitions\/8e3af657-a8ff-443c-a75c-2fe8c4bcb635$/,
+      );
 
       const byPrincipal = [];
-      for await (const a of authorization.roleAssignments.listForScope(rid().slice(1), { filter: "principalId eq '00000000-0000-0000-0000-00000000000d'" })) byPrincipal.push(a);
+      for await (const a of authorization.roleAssignments.listForScope(rid().slice(1), {
+        filter: "principalId eq '00000000-0000-0000-0000-00000000000d'",
+      }))
+        byPrincipal.push(a);
       expect(byPrincipal.map((a) => a.scope)).toEqual([`${rid()}/domains/x`]);
     } finally {
       emu.arm.setPageSize(100);
@@ -171,30 +252,57 @@ describe("emulator ARM: Microsoft.Authorization (arm-authorization)", () => {
 
   it("role definitions by id carry the published action lists (built-in casing), and custom roles round-trip", async () => {
     const { authorization } = clients(admin);
-    const owner = await authorization.roleDefinitions.getById(`subscriptions/${emu.arm.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/09976791-48a7-449e-bb21-39d1a415f350`);
+    const owner = await authorization.roleDefinitions.getById(
+      `subscriptions/${emu.arm.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/09976791-48a7-449e-bb21-39d1a415f350`,
+    );
     expect(owner.roleName).toBe("Communication and Email Service Owner");
     expect(owner.roleType).toBe("BuiltInRole");
     expect(owner.permissions?.[0]?.actions).toContain("Microsoft.Communication/CommunicationServices/ListKeys/action");
-    const contributor = await authorization.roleDefinitions.get(`subscriptions/${emu.arm.subscriptionId}`, "b24988ac-6180-42a0-ab88-20f7382dd24c");
+    const contributor = await authorization.roleDefinitions.get(
+      `subscriptions/${emu.arm.subscriptionId}`,
+      "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    );
     expect(contributor.permissions?.[0]?.notActions).toContain("Microsoft.Authorization/*/Write");
-    const custom = emu.arm.defineRole({ roleName: "ACS sender", actions: ["Microsoft.Communication/communicationServices/*"], notActions: ["Microsoft.Communication/communicationServices/listKeys/action"] });
-    const read = await authorization.roleDefinitions.getById(`subscriptions/${emu.arm.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${custom.name}`);
-    expect(read).toMatchObject({ roleName: "ACS sender", roleType: "CustomRole", permissions: [{ actions: ["Microsoft.Communication/communicationServices/*"], notActions: ["Microsoft.Communication/communicationServices/listKeys/action"] }] });
+    const custom = emu.arm.defineRole({
+      roleName: "ACS sender",
+      actions: ["Microsoft.Communication/communicationServices/*"],
+      notActions: ["Microsoft.Communication/communicationServices/listKeys/action"],
+    });
+    const read = await authorization.roleDefinitions.getById(
+      `subscriptions/${emu.arm.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${custom.name}`,
+    );
+    expect(read).toMatchObject({
+      roleName: "ACS sender",
+      roleType: "CustomRole",
+      permissions: [
+        {
+          actions: ["Microsoft.Communication/communicationServices/*"],
+          notActions: ["Microsoft.Communication/communicationServices/listKeys/action"],
+        },
+      ],
+    });
   });
 
   it("tokens are issued for the ARM audience only at {armEndpoint}/.default; ARM refuses an ACS token", async () => {
     const credential = credentialFor(app);
     const arm = await credential.getToken(emu.arm.tokenScope);
-    const payload = JSON.parse(Buffer.from((arm?.token ?? "").split(".")[1] ?? "", "base64url").toString()) as { aud: string; oid: string };
+    const payload = JSON.parse(Buffer.from((arm?.token ?? "").split(".")[1] ?? "", "base64url").toString()) as {
+      aud: string;
+      oid: string;
+    };
     expect(payload.aud).toBe(emu.arm.endpoint);
     expect(payload.oid).toBe(app.objectId);
     await expect(credential.getToken("https://management.azure.com/.default")).rejects.toThrow(/AADSTS70011/);
     const acs = await credential.getToken(emu.tokenScope);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${emu.arm.endpoint}${rid()}?api-version=2025-09-01`, { ca: emu.caCertificatePem, headers: { authorization: `Bearer ${acs?.token ?? ""}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        `${emu.arm.endpoint}${rid()}?api-version=2025-09-01`,
+        { ca: emu.caCertificatePem, headers: { authorization: `Bearer ${acs?.token ?? ""}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on("error", reject);
       req.end();
     });

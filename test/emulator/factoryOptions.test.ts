@@ -32,7 +32,9 @@ describe("emulatorFactoryOptions", () => {
     const factory = new AcsClientFactory(options);
     expect(factory.credentialType).toBe("certificate");
     const sent = emu.stats.acsRequests;
-    const [result] = await factory.createSmsClient().send({ from: "+14255550100", to: ["+14255550123"], message: "options" });
+    const [result] = await factory
+      .createSmsClient()
+      .send({ from: "+14255550100", to: ["+14255550123"], message: "options" });
     await factory.close();
     expect(result?.successful).toBe(true);
     expect(emu.stats.acsRequests).toBe(sent + 1);

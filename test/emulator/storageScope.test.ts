@@ -41,11 +41,18 @@ describe("emulator Entra: storage scope", () => {
 
   it("the ACS side refuses a storage token (wrong audience)", async () => {
     const storageOnly = { getToken: () => credential.getToken(STORAGE_SCOPE) };
-    const sms = new SmsClient(emu.endpoint, storageOnly, { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } });
-    await expect(sms.send({ from: "+14255550100", to: ["+14255550123"], message: "x" })).rejects.toMatchObject({ statusCode: 401 });
+    const sms = new SmsClient(emu.endpoint, storageOnly, {
+      tlsOptions: { ca: emu.caCertificatePem },
+      retryOptions: { maxRetries: 0 },
+    });
+    await expect(sms.send({ from: "+14255550100", to: ["+14255550123"], message: "x" })).rejects.toMatchObject({
+      statusCode: 401,
+    });
   });
 
   it("refuses any other scope, naming the accepted ones", async () => {
-    await expect(credential.getToken("https://management.azure.com/.default.nope")).rejects.toThrow(/communication\.azure\.com\/\/\.default.*storage\.azure\.com\/\.default/s);
+    await expect(credential.getToken("https://management.azure.com/.default.nope")).rejects.toThrow(
+      /communication\.azure\.com\/\/\.default.*storage\.azure\.com\/\.default/s,
+    );
   });
 });

@@ -30,7 +30,9 @@ function postToken(form: Record<string, string>): Promise<{ status: number; body
       (res) => {
         let text = "";
         res.on("data", (c: Buffer) => (text += c.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
+        );
       },
     );
     req.on("error", reject);
@@ -69,7 +71,12 @@ useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 
 describe("emulator with the unmodified upstream SDK", () => {
   it("ClientCertificateCredential → SmsClient.send succeeds", async () => {
-    const credential = new ClientCertificateCredential(emu.tenantId, app.clientId, { certificatePath: app.certificatePath }, credentialOptions());
+    const credential = new ClientCertificateCredential(
+      emu.tenantId,
+      app.clientId,
+      { certificatePath: app.certificatePath },
+      credentialOptions(),
+    );
     const sms = new SmsClient(emu.endpoint, credential, { tlsOptions: { ca: emu.caCertificatePem } });
     const [result] = await sms.send(SMS);
     expect(result?.successful).toBe(true);
@@ -81,8 +88,15 @@ describe("emulator with the unmodified upstream SDK", () => {
   });
 
   it("ClientCertificateCredential → CommunicationIdentityClient.createUserAndToken succeeds", async () => {
-    const credential = new ClientCertificateCredential(emu.tenantId, app.clientId, { certificatePath: app.certificatePath }, credentialOptions());
-    const identity = new CommunicationIdentityClient(emu.endpoint, credential, { tlsOptions: { ca: emu.caCertificatePem } });
+    const credential = new ClientCertificateCredential(
+      emu.tenantId,
+      app.clientId,
+      { certificatePath: app.certificatePath },
+      credentialOptions(),
+    );
+    const identity = new CommunicationIdentityClient(emu.endpoint, credential, {
+      tlsOptions: { ca: emu.caCertificatePem },
+    });
     const { user, token, expiresOn } = await identity.createUserAndToken(["chat"]);
     expect(user.communicationUserId).toMatch(/^8:acs:/);
     expect(token.split(".")).toHaveLength(3);
@@ -143,9 +157,12 @@ describe("emulator with the unmodified upstream SDK", () => {
 
   it("answers 401 to a connection-string SmsClient with a wrong key, and to any key once local auth is disabled", async () => {
     const port = new URL(emu.endpoint).port;
-    const sms = new SmsClient(`endpoint=https://127.0.0.1:${port}/;accesskey=${Buffer.from("k".repeat(32)).toString("base64")}`, {
-      tlsOptions: { ca: emu.caCertificatePem },
-    });
+    const sms = new SmsClient(
+      `endpoint=https://127.0.0.1:${port}/;accesskey=${Buffer.from("k".repeat(32)).toString("base64")}`,
+      {
+        tlsOptions: { ca: emu.caCertificatePem },
+      },
+    );
     await expect(sms.send(SMS)).rejects.toMatchObject({ statusCode: 401, code: "Unauthorized" });
     expect(emu.requests.at(-1)?.authScheme).toBe("HMAC-SHA256");
     emu.arm.resource.disableLocalAuth = true;
@@ -159,7 +176,12 @@ describe("emulator with the unmodified upstream SDK", () => {
 
   it("answers 403 to an application without the data-plane role", async () => {
     const noRole = await emu.createTestApplication({ roles: [] });
-    const credential = new ClientCertificateCredential(emu.tenantId, noRole.clientId, { certificatePath: noRole.certificatePath }, credentialOptions());
+    const credential = new ClientCertificateCredential(
+      emu.tenantId,
+      noRole.clientId,
+      { certificatePath: noRole.certificatePath },
+      credentialOptions(),
+    );
     const sms = new SmsClient(emu.endpoint, credential, { tlsOptions: { ca: emu.caCertificatePem } });
     await expect(sms.send(SMS)).rejects.toMatchObject({ statusCode: 403 });
   });

@@ -65,7 +65,12 @@ describe("clientSecret: an ACS access key is refused in every shape", () => {
     const key = randomBytes(64).toString("base64url");
     let error: Error | undefined;
     try {
-      new AcsClientFactory({ endpoint: ENDPOINT, tenantId: TENANT, clientId: CLIENT, clientSecret: `"accesskey=${key}"` });
+      new AcsClientFactory({
+        endpoint: ENDPOINT,
+        tenantId: TENANT,
+        clientId: CLIENT,
+        clientSecret: `"accesskey=${key}"`,
+      });
     } catch (e) {
       error = e as Error;
     }
@@ -86,7 +91,12 @@ describe("clientSecret: an ACS access key is refused in every shape", () => {
 
   it.each(ENTRA_SECRETS)("accepts the Entra client secret %s", (secret) => {
     expect(refusalCode(secret)).toBeUndefined();
-    const factory = new AcsClientFactory({ endpoint: ENDPOINT, tenantId: TENANT, clientId: CLIENT, clientSecret: secret });
+    const factory = new AcsClientFactory({
+      endpoint: ENDPOINT,
+      tenantId: TENANT,
+      clientId: CLIENT,
+      clientSecret: secret,
+    });
     expect(factory.credentialType).toBe("secret");
     void factory.close();
   });
@@ -94,9 +104,16 @@ describe("clientSecret: an ACS access key is refused in every shape", () => {
   it("property: Entra-like secrets (3 characters, a digit, Q~, 34 characters of [A-Za-z0-9~._-]) are accepted", () => {
     const chars = fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789~._-");
     const secret = fc
-      .tuple(fc.string({ unit: chars, minLength: 3, maxLength: 3 }), fc.integer({ min: 0, max: 9 }), fc.string({ unit: chars, minLength: 34, maxLength: 34 }))
+      .tuple(
+        fc.string({ unit: chars, minLength: 3, maxLength: 3 }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.string({ unit: chars, minLength: 34, maxLength: 34 }),
+      )
       .map(([a, d, b]) => `${a}${d}Q~${b}`);
-    fc.assert(fc.property(secret, (s) => refusalCode(s) === undefined), { numRuns: 1000 });
+    fc.assert(
+      fc.property(secret, (s) => refusalCode(s) === undefined),
+      { numRuns: 1000 },
+    );
   });
 
   it("other key-like values that are not 64 bytes are not refused as an access key", () => {

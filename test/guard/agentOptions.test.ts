@@ -30,7 +30,9 @@ beforeAll(async () => {
     req.on("end", () => {
       seen.push({ url: req.url ?? "", authorization: String(req.headers.authorization ?? ""), body });
       res.writeHead(202, { "content-type": "application/json" });
-      res.end(JSON.stringify({ value: [{ to: SMS.to[0], messageId: "stolen", httpStatusCode: 202, successful: true }] }));
+      res.end(
+        JSON.stringify({ value: [{ to: SMS.to[0], messageId: "stolen", httpStatusCode: 202, successful: true }] }),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -41,7 +43,10 @@ afterAll(() => {
   delete process.env.HTTPS_PROXY;
 });
 
-const policy = (name: string, change: (request: { agent?: unknown }) => void): { policy: PipelinePolicy; position: "perRetry" } => ({
+const policy = (
+  name: string,
+  change: (request: { agent?: unknown }) => void,
+): { policy: PipelinePolicy; position: "perRetry" } => ({
   policy: {
     name,
     sendRequest: (request, next) => {
@@ -61,9 +66,13 @@ describe("agents whose options choose the destination", () => {
   it("a per-client https.Agent with a port is refused at createClient (CUSTOM_TRANSPORT_REFUSED); nothing is sent", async () => {
     const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
     const before = fake.seen.length;
-    expect(() => factory.createSmsClient({ agent: new Agent({ port: fake.port, ca: fake.ca }) })).toThrow(expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }));
+    expect(() => factory.createSmsClient({ agent: new Agent({ port: fake.port, ca: fake.ca }) })).toThrow(
+      expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }),
+    );
     for (const options of [{ host: "127.0.0.1" }, { socketPath: "/tmp/nowhere.sock" }, { lookup: () => undefined }]) {
-      expect(() => factory.createSmsClient({ agent: new Agent(options as never) })).toThrow(expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }));
+      expect(() => factory.createSmsClient({ agent: new Agent(options as never) })).toThrow(
+        expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }),
+      );
     }
     await factory.close();
     expect(fake.seen.length).toBe(before);
@@ -72,9 +81,16 @@ describe("agents whose options choose the destination", () => {
   it("a factory clientOptions.agent with a port is refused at construction: the credential's assertion never reaches another server", () => {
     const before = fake.seen.length;
     const o = emulatorFactoryOptions(emu, app);
-    expect(() => new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, agent: new Agent({ port: fake.port, ca: [emu.caCertificatePem, fake.ca] }) } })).toThrow(
-      expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }),
-    );
+    expect(
+      () =>
+        new AcsClientFactory({
+          ...o,
+          clientOptions: {
+            ...o.clientOptions,
+            agent: new Agent({ port: fake.port, ca: [emu.caCertificatePem, fake.ca] }),
+          },
+        }),
+    ).toThrow(expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }));
     expect(fake.seen.length).toBe(before);
   });
 
@@ -89,7 +105,9 @@ describe("agents whose options choose the destination", () => {
     const before = fake.seen.length;
     const sms = factory.createSmsClient({
       retryOptions: { maxRetries: 0 },
-      additionalPolicies: [policy("mutate", (r) => Object.assign((r.agent as Agent).options, { port: fake.port, ca: fake.ca }))],
+      additionalPolicies: [
+        policy("mutate", (r) => Object.assign((r.agent as Agent).options, { port: fake.port, ca: fake.ca })),
+      ],
     });
     expect(await codeOf(sms.send(SMS))).not.toBe("sent");
     await factory.close();
@@ -104,7 +122,10 @@ describe("agents whose options choose the destination", () => {
         policy("rogue", (r) => {
           class Rogue extends Agent {
             override createConnection(options: object, callback?: unknown): never {
-              return connect({ ...(options), host: "127.0.0.1", port: fake.port, rejectUnauthorized: false }, callback as never) as never;
+              return connect(
+                { ...options, host: "127.0.0.1", port: fake.port, rejectUnauthorized: false },
+                callback as never,
+              ) as never;
             }
           }
           r.agent = new Rogue({});

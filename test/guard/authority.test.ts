@@ -27,7 +27,11 @@ describe("validateAuthorityHost", () => {
   });
 
   it("defaults to the public cloud when none is configured", () => {
-    expect(validateAuthorityHost(undefined)).toEqual({ origin: "https://login.microsoftonline.com", hostname: "login.microsoftonline.com", microsoft: true });
+    expect(validateAuthorityHost(undefined)).toEqual({
+      origin: "https://login.microsoftonline.com",
+      hostname: "login.microsoftonline.com",
+      microsoft: true,
+    });
   });
 
   it.each([
@@ -71,19 +75,24 @@ describe("validateAuthorityHost", () => {
   it("property: a host that is neither Microsoft's nor allow-listed is refused, and the message never echoes the value", () => {
     const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
     fc.assert(
-      fc.property(fc.array(label, { minLength: 1, maxLength: 4 }), fc.constantFrom("", ":8443"), fc.stringMatching(/^[A-Za-z0-9]{12}$/), (labels, port, canary) => {
-        const host = `${canary.toLowerCase()}.${labels.join(".")}`;
-        fc.pre(!MICROSOFT_AUTHORITY_HOSTS.includes(host));
-        try {
-          validateAuthorityHost(`https://${host}${port}`, ["allowed.example"]);
-          return false;
-        } catch (e) {
-          expect(e).toBeInstanceOf(BaselineViolationError);
-          expect((e as BaselineViolationError).code).toBe("AUTHORITY_NOT_ALLOWED");
-          expect((e as Error).message.toLowerCase()).not.toContain(canary.toLowerCase());
-          return true;
-        }
-      }),
+      fc.property(
+        fc.array(label, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom("", ":8443"),
+        fc.stringMatching(/^[A-Za-z0-9]{12}$/),
+        (labels, port, canary) => {
+          const host = `${canary.toLowerCase()}.${labels.join(".")}`;
+          fc.pre(!MICROSOFT_AUTHORITY_HOSTS.includes(host));
+          try {
+            validateAuthorityHost(`https://${host}${port}`, ["allowed.example"]);
+            return false;
+          } catch (e) {
+            expect(e).toBeInstanceOf(BaselineViolationError);
+            expect((e as BaselineViolationError).code).toBe("AUTHORITY_NOT_ALLOWED");
+            expect((e as Error).message.toLowerCase()).not.toContain(canary.toLowerCase());
+            return true;
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

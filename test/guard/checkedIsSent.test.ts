@@ -16,7 +16,8 @@ let attacker: Emulator;
 let app: TestApplication;
 const dir = tempDir("acs-checked-sent-");
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "toctou" };
-const HMAC = "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=c2lnbmF0dXJlLW9mLWFuLWFjY2Vzcy1rZXk=";
+const HMAC =
+  "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=c2lnbmF0dXJlLW9mLWFuLWFjY2Vzcy1rZXk=";
 
 useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 useEmulator({ application: false, onStarted: (started) => ({ emu: attacker } = started) });
@@ -24,12 +25,18 @@ useEmulator({ application: false, onStarted: (started) => ({ emu: attacker } = s
 const received = (e: Emulator) => e.requests.filter((r) => r.side === "acs").length;
 
 /** True while one of the request guard's checking functions is on the stack: the attacker answers them harmlessly. */
-const guardReading = (): boolean => /\b(checkRequest|blockReason|transportRefusal|authorizationReason|snapshotOf)\b/.test(new Error().stack ?? "");
+const guardReading = (): boolean =>
+  /\b(checkRequest|blockReason|transportRefusal|authorizationReason|snapshotOf)\b/.test(new Error().stack ?? "");
 
 /** The current value of `name` while the guard reads it, `later` to everyone else. */
 function harmlessToGuard(request: PipelineRequest, name: keyof PipelineRequest, later: unknown): void {
   const harmless = request[name];
-  Object.defineProperty(request, name, { configurable: true, enumerable: true, get: () => (guardReading() ? harmless : later), set: () => undefined });
+  Object.defineProperty(request, name, {
+    configurable: true,
+    enumerable: true,
+    get: () => (guardReading() ? harmless : later),
+    set: () => undefined,
+  });
 }
 
 const variations: [string, (request: PipelineRequest, attackerPort: number) => PipelineRequest][] = [
@@ -53,7 +60,10 @@ const variations: [string, (request: PipelineRequest, attackerPort: number) => P
     (r, port) => {
       const evil = { url: r.url.replace(/:\d+\//, `:${port}/`), tlsSettings: { rejectUnauthorized: false } };
       return new Proxy(r, {
-        get: (target, key, receiver) => ((key === "url" || key === "tlsSettings") && !guardReading() ? evil[key] : (Reflect.get(target, key, receiver) as unknown)),
+        get: (target, key, receiver) =>
+          (key === "url" || key === "tlsSettings") && !guardReading()
+            ? evil[key]
+            : (Reflect.get(target, key, receiver) as unknown),
       });
     },
   ],
@@ -81,7 +91,11 @@ describe("what the guard checks is what is sent", () => {
     const factory = new AcsClientFactory(
       emulatorFactoryOptions(emu, app, {
         audit: { destination: join(dir, `${Math.random().toString(36).slice(2)}.log`) },
-        clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 }, additionalPolicies: [{ policy: tamper, position: "perRetry" }] },
+        clientOptions: {
+          tlsOptions: { ca: emu.caCertificatePem },
+          retryOptions: { maxRetries: 0 },
+          additionalPolicies: [{ policy: tamper, position: "perRetry" }],
+        },
       }),
     );
     const before = received(attacker);
@@ -92,6 +106,8 @@ describe("what the guard checks is what is sent", () => {
       .catch(() => undefined);
     await factory.close();
     expect(received(attacker)).toBe(before);
-    expect(emu.requests.filter((r) => r.side === "acs" && /^HMAC/i.test(String(r.authScheme ?? ""))).length).toBe(hmacBefore);
+    expect(emu.requests.filter((r) => r.side === "acs" && /^HMAC/i.test(String(r.authScheme ?? ""))).length).toBe(
+      hmacBefore,
+    );
   });
 });

@@ -1,7 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BaselineViolationError } from "../../packages/acs-baseline/src/errors.js";
-import { DEFAULT_ALLOWED_HOSTS, hostMatches, validateEndpoint } from "../../packages/acs-baseline/src/guard/endpoint.js";
+import {
+  DEFAULT_ALLOWED_HOSTS,
+  hostMatches,
+  validateEndpoint,
+} from "../../packages/acs-baseline/src/guard/endpoint.js";
 
 const codeOf = (endpoint: unknown, allowed: readonly string[] = DEFAULT_ALLOWED_HOSTS): string => {
   try {
@@ -145,17 +149,28 @@ describe("validateEndpoint", () => {
     expect(codeOf(endpoint)).toBe("INSECURE_ENDPOINT");
   });
 
-  it.each(NOT_ALLOWED.map((e) => [JSON.stringify(e).slice(0, 90), e]))("ENDPOINT_NOT_ALLOWED: %s", (_label, endpoint) => {
-    expect(codeOf(endpoint)).toBe("ENDPOINT_NOT_ALLOWED");
-  });
+  it.each(NOT_ALLOWED.map((e) => [JSON.stringify(e).slice(0, 90), e]))(
+    "ENDPOINT_NOT_ALLOWED: %s",
+    (_label, endpoint) => {
+      expect(codeOf(endpoint)).toBe("ENDPOINT_NOT_ALLOWED");
+    },
+  );
 
   it.each(OK)("accepts %s", (endpoint) => {
     expect(codeOf(endpoint)).toBe("OK");
   });
 
   it("normalises to an origin without a trailing slash and keeps the port", () => {
-    expect(validateEndpoint("https://CONTOSO.communication.azure.com/")).toEqual({ origin: "https://contoso.communication.azure.com", hostname: "contoso.communication.azure.com", port: 443 });
-    expect(validateEndpoint("https://127.0.0.1:8443", ["127.0.0.1"])).toEqual({ origin: "https://127.0.0.1:8443", hostname: "127.0.0.1", port: 8443 });
+    expect(validateEndpoint("https://CONTOSO.communication.azure.com/")).toEqual({
+      origin: "https://contoso.communication.azure.com",
+      hostname: "contoso.communication.azure.com",
+      port: 443,
+    });
+    expect(validateEndpoint("https://127.0.0.1:8443", ["127.0.0.1"])).toEqual({
+      origin: "https://127.0.0.1:8443",
+      hostname: "127.0.0.1",
+      port: 8443,
+    });
     expect(validateEndpoint("https://[::1]:8443", ["::1"]).hostname).toBe("::1");
   });
 
@@ -193,15 +208,19 @@ describe("allowedHosts matching", () => {
   it("property: subdomains of an allowed suffix pass, anything with a different suffix fails", () => {
     const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/);
     fc.assert(
-      fc.property(fc.array(label, { minLength: 1, maxLength: 3 }), fc.option(fc.integer({ min: 1, max: 65535 })), (labels, port) => {
-        const host = `${labels.join(".")}.communication.azure.com`;
-        const url = `https://${host}${port === null ? "" : `:${port}`}`;
-        expect(codeOf(url)).toBe("OK");
-        expect(codeOf(`https://${host}.evil.example`)).toBe("ENDPOINT_NOT_ALLOWED");
-        expect(codeOf(`http://${host}`)).toBe("INSECURE_ENDPOINT");
-        expect(codeOf(`${url}/path`)).toBe("ENDPOINT_NOT_ALLOWED");
-        expect(codeOf(`https://u:p@${host}`)).toBe("ENDPOINT_NOT_ALLOWED");
-      }),
+      fc.property(
+        fc.array(label, { minLength: 1, maxLength: 3 }),
+        fc.option(fc.integer({ min: 1, max: 65535 })),
+        (labels, port) => {
+          const host = `${labels.join(".")}.communication.azure.com`;
+          const url = `https://${host}${port === null ? "" : `:${port}`}`;
+          expect(codeOf(url)).toBe("OK");
+          expect(codeOf(`https://${host}.evil.example`)).toBe("ENDPOINT_NOT_ALLOWED");
+          expect(codeOf(`http://${host}`)).toBe("INSECURE_ENDPOINT");
+          expect(codeOf(`${url}/path`)).toBe("ENDPOINT_NOT_ALLOWED");
+          expect(codeOf(`https://u:p@${host}`)).toBe("ENDPOINT_NOT_ALLOWED");
+        },
+      ),
     );
   });
 

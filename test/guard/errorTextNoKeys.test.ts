@@ -14,7 +14,9 @@ const CS = `endpoint=https://contoso.communication.azure.com/;accesskey=${ACCESS
 const ENDPOINT = "https://contoso.communication.azure.com";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CLIENT = "0b8c3a4e-1f2d-4c5b-9a6e-7d8f9a0b1c2d";
-const credential: TokenCredential = { getToken: () => Promise.resolve({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+const credential: TokenCredential = {
+  getToken: () => Promise.resolve({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }),
+};
 
 /** The error `make` throws (it must throw). */
 function thrown(make: () => unknown): Error & { code?: string } {
@@ -39,7 +41,10 @@ function expectNoKey(error: Error, ...keys: string[]): void {
 
 describe("refusal messages never carry caller text that holds a key", () => {
   it("a property NAME holding `…;accesskey=<key>` (value a connection string): refused, the key is not in the error", () => {
-    const error = thrown(() => new AcsClientFactory({ endpoint: ENDPOINT, credential, clientOptions: { [`k;accesskey=${ACCESS_KEY}`]: CS } }));
+    const error = thrown(
+      () =>
+        new AcsClientFactory({ endpoint: ENDPOINT, credential, clientOptions: { [`k;accesskey=${ACCESS_KEY}`]: CS } }),
+    );
     expect(error.code).toBe("CONNECTION_STRING_REFUSED");
     expectNoKey(error, ACCESS_KEY);
   });
@@ -50,34 +55,61 @@ describe("refusal messages never carry caller text that holds a key", () => {
     ["a connection string", CS],
     ["a long unusual name", `x ${"y".repeat(300)} ${ACCESS_KEY}`],
   ])("a property NAME that is %s, above a connection string: the path names neither", (_n, name) => {
-    const error = thrown(() => new AcsClientFactory({ endpoint: ENDPOINT, credential, clientOptions: { nested: { [name]: { cs: CS } } } as never }));
+    const error = thrown(
+      () =>
+        new AcsClientFactory({
+          endpoint: ENDPOINT,
+          credential,
+          clientOptions: { nested: { [name]: { cs: CS } } } as never,
+        }),
+    );
     expect(error.code).toBe("CONNECTION_STRING_REFUSED");
     expectNoKey(error, ACCESS_KEY, HEX_KEY);
     expect(error.message).toContain("clientOptions.nested.");
   });
 
   it("a Symbol whose description holds the key: not in the error", () => {
-    const error = thrown(() => new AcsClientFactory({ endpoint: ENDPOINT, credential, clientOptions: { [Symbol(`accesskey=${ACCESS_KEY}`)]: { cs: CS } } }));
+    const error = thrown(
+      () =>
+        new AcsClientFactory({
+          endpoint: ENDPOINT,
+          credential,
+          clientOptions: { [Symbol(`accesskey=${ACCESS_KEY}`)]: { cs: CS } },
+        }),
+    );
     expect(error.code).toBe("CONNECTION_STRING_REFUSED");
     expectNoKey(error, ACCESS_KEY);
   });
 
   it("ordinary property names still appear in the path", () => {
-    expect(findConnectionStringOption({ clientOptions: { userAgentOptions: { userAgentPrefix: CS } } })).toBe("clientOptions.userAgentOptions.userAgentPrefix");
+    expect(findConnectionStringOption({ clientOptions: { userAgentOptions: { userAgentPrefix: CS } } })).toBe(
+      "clientOptions.userAgentOptions.userAgentPrefix",
+    );
     expect(findConnectionStringOption({ a: { "my-header": { x_1: CS } } })).toBe("a.my-header.x_1");
   });
 
   it("a connection string only as a property NAME is refused", () => {
-    const error = thrown(() => new AcsClientFactory({ endpoint: ENDPOINT, credential, clientOptions: { extra: { [CS]: true } } as never }));
+    const error = thrown(
+      () => new AcsClientFactory({ endpoint: ENDPOINT, credential, clientOptions: { extra: { [CS]: true } } as never }),
+    );
     expect(error.code).toBe("CONNECTION_STRING_REFUSED");
     expectNoKey(error, ACCESS_KEY);
     expect(findConnectionStringOption({ [CS]: 1 })).toBeDefined();
     expect(findConnectionStringOption({ [encodeURIComponent(CS)]: 1 })).toBeDefined();
-    expect(findConnectionStringOption({ a: Object.defineProperty({}, CS, { enumerable: false, value: 1 }) })).toBeDefined();
+    expect(
+      findConnectionStringOption({ a: Object.defineProperty({}, CS, { enumerable: false, value: 1 }) }),
+    ).toBeDefined();
   });
 
   it("an allowedHosts entry holding the key: ENDPOINT_NOT_ALLOWED without the key", () => {
-    const error = thrown(() => new AcsClientFactory({ endpoint: "https://other.example.com", credential, allowedHosts: ["*.communication.azure.com", ACCESS_KEY, HEX_KEY] }));
+    const error = thrown(
+      () =>
+        new AcsClientFactory({
+          endpoint: "https://other.example.com",
+          credential,
+          allowedHosts: ["*.communication.azure.com", ACCESS_KEY, HEX_KEY],
+        }),
+    );
     expect(error.code).toBe("ENDPOINT_NOT_ALLOWED");
     expectNoKey(error, ACCESS_KEY, HEX_KEY);
     expect(error.message).toContain('"*.communication.azure.com"');
@@ -116,7 +148,13 @@ describe("TLS option names", () => {
     const key = Buffer.alloc(64, 9).toString("base64");
     let message = "";
     try {
-      new AcsClientFactory({ endpoint: "https://contoso.communication.azure.com", tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", clientId: "0b2e5c7a-1f0e-4e8f-9a55-1c2b3d4e5f60", clientSecret: "abc8Q~abcdefghijklmnopqrstuvwxyz0123456", clientOptions: { tlsOptions: { [`x${key}`]: 1 } } });
+      new AcsClientFactory({
+        endpoint: "https://contoso.communication.azure.com",
+        tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        clientId: "0b2e5c7a-1f0e-4e8f-9a55-1c2b3d4e5f60",
+        clientSecret: "abc8Q~abcdefghijklmnopqrstuvwxyz0123456",
+        clientOptions: { tlsOptions: { [`x${key}`]: 1 } },
+      });
     } catch (e) {
       message = `${(e as Error).message} ${JSON.stringify(e)}`;
     }

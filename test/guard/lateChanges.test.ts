@@ -20,7 +20,8 @@ let app: TestApplication;
 const dir = tempDir("acs-late-");
 let seq = 0;
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "late" };
-const HMAC = "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=c2lnbmF0dXJlLW9mLWFuLWFjY2Vzcy1rZXk=";
+const HMAC =
+  "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=c2lnbmF0dXJlLW9mLWFuLWFjY2Vzcy1rZXk=";
 
 useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 useEmulator({ application: false, onStarted: (started) => ({ emu: attacker } = started) });
@@ -54,7 +55,11 @@ async function run(change: (r: PipelineRequest) => void, clientOptions: Record<s
   };
   const before = [seen(emu).length, seen(attacker).length];
   const outcome = await factory
-    .createSmsClient({ retryOptions: { maxRetries: 0 }, additionalPolicies: [{ policy: tamper, position: "perRetry" }], ...clientOptions })
+    .createSmsClient({
+      retryOptions: { maxRetries: 0 },
+      additionalPolicies: [{ policy: tamper, position: "perRetry" }],
+      ...clientOptions,
+    })
     .send(SMS)
     .then(
       () => "sent",
@@ -62,7 +67,12 @@ async function run(change: (r: PipelineRequest) => void, clientOptions: Record<s
     );
   await factory.close();
   const lines = readFileSync(file, "utf8").trim().split("\n");
-  return { outcome, emulator: seen(emu).slice(before[0]), attacker: seen(attacker).slice(before[1]), records: lines.map((l) => JSON.parse(l) as { event: { action: string; outcome: string } }) };
+  return {
+    outcome,
+    emulator: seen(emu).slice(before[0]),
+    attacker: seen(attacker).slice(before[1]),
+    records: lines.map((l) => JSON.parse(l) as { event: { action: string; outcome: string } }),
+  };
 }
 
 describe("what the HTTP client reads after the check cannot have changed", () => {
@@ -93,7 +103,12 @@ describe("what the HTTP client reads after the check cannot have changed", () =>
     const r = await run((req) => {
       const overrides: Record<string, unknown> = {};
       req.requestOverrides = overrides;
-      lateBody(req, () => Object.assign(overrides, { hostname: "localhost", headers: { ...req.headers.toJSON({ preserveCase: true }), Authorization: HMAC, host: `localhost:${port}` } }));
+      lateBody(req, () =>
+        Object.assign(overrides, {
+          hostname: "localhost",
+          headers: { ...req.headers.toJSON({ preserveCase: true }), Authorization: HMAC, host: `localhost:${port}` },
+        }),
+      );
     });
     expect(r.emulator.filter((s) => /^HMAC/i.test(s))).toEqual([]);
   });

@@ -3,7 +3,10 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { BaselineViolationError } from "../../packages/acs-baseline/src/errors.js";
-import { assertNoConnectionString, findConnectionStringOption } from "../../packages/acs-baseline/src/guard/optionStrings.js";
+import {
+  assertNoConnectionString,
+  findConnectionStringOption,
+} from "../../packages/acs-baseline/src/guard/optionStrings.js";
 
 const KEY = randomBytes(32).toString("base64");
 const CS = `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`;
@@ -11,16 +14,28 @@ const CS = `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`;
 describe("option strings", () => {
   it("finds a connection string anywhere and names its path", () => {
     expect(findConnectionStringOption({ endpoint: CS })).toBe("endpoint");
-    expect(findConnectionStringOption({ clientOptions: { tlsOptions: { ca: ["x", CS] } } })).toBe("clientOptions.tlsOptions.ca.1");
+    expect(findConnectionStringOption({ clientOptions: { tlsOptions: { ca: ["x", CS] } } })).toBe(
+      "clientOptions.tlsOptions.ca.1",
+    );
     expect(findConnectionStringOption({ a: { b: { c: { d: CS } } } }, "options")).toBe("options.a.b.c.d");
     expect(findConnectionStringOption(CS)).toBe("(value)");
-    expect(findConnectionStringOption({ userAgentOptions: { userAgentPrefix: ` AccessKey = ${KEY} ; ENDPOINT = https://x.communication.azure.com ` } })).toBe(
-      "userAgentOptions.userAgentPrefix",
-    );
+    expect(
+      findConnectionStringOption({
+        userAgentOptions: { userAgentPrefix: ` AccessKey = ${KEY} ; ENDPOINT = https://x.communication.azure.com ` },
+      }),
+    ).toBe("userAgentOptions.userAgentPrefix");
   });
 
   it("accepts options without one", () => {
-    expect(findConnectionStringOption({ endpoint: "https://contoso.communication.azure.com", tenantId: "t", n: 1, f: () => 1, none: null })).toBeUndefined();
+    expect(
+      findConnectionStringOption({
+        endpoint: "https://contoso.communication.azure.com",
+        tenantId: "t",
+        n: 1,
+        f: () => 1,
+        none: null,
+      }),
+    ).toBeUndefined();
     expect(findConnectionStringOption(undefined)).toBeUndefined();
     expect(findConnectionStringOption({ endpoint: "endpoint=https://x.communication.azure.com/" })).toBeUndefined();
   });

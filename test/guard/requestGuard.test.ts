@@ -31,7 +31,12 @@ describe("request guard", () => {
     ["a look-alike host", "https://contoso.communication.azure.com.evil.example/sms", "Bearer x", "another host"],
     ["another port", "https://contoso.communication.azure.com:8443/sms", "Bearer x", "another host"],
     ["user-info", "https://u:p@contoso.communication.azure.com/sms", "Bearer x", "user-info"],
-    ["HMAC-SHA256", "https://contoso.communication.azure.com/sms", "HMAC-SHA256 SignedHeaders=host&Signature=c2ln", "HMAC-SHA256"],
+    [
+      "HMAC-SHA256",
+      "https://contoso.communication.azure.com/sms",
+      "HMAC-SHA256 SignedHeaders=host&Signature=c2ln",
+      "HMAC-SHA256",
+    ],
     ["no Authorization", "https://contoso.communication.azure.com/sms", undefined, "no Authorization"],
     ["Basic", "https://contoso.communication.azure.com/sms", "Basic dTpw", "not Bearer"],
     ["SharedKey", "https://contoso.communication.azure.com/sms", "SharedKey acct:c2ln", "not Bearer"],
@@ -44,9 +49,13 @@ describe("request guard", () => {
 
   it("as the HttpClient, never calls the inner client for a blocked request", async () => {
     let sent = 0;
-    const inner: HttpClient = { sendRequest: (r) => (sent++, Promise.resolve({ request: r, status: 200, headers: createHttpHeaders() })) };
+    const inner: HttpClient = {
+      sendRequest: (r) => (sent++, Promise.resolve({ request: r, status: 200, headers: createHttpHeaders() })),
+    };
     const guarded = guardHttpClient(inner, target);
-    await expect(guarded.sendRequest(request("https://contoso.communication.azure.com/sms", "HMAC-SHA256 x"))).rejects.toMatchObject({ code: "KEY_AUTH_BLOCKED" });
+    await expect(
+      guarded.sendRequest(request("https://contoso.communication.azure.com/sms", "HMAC-SHA256 x")),
+    ).rejects.toMatchObject({ code: "KEY_AUTH_BLOCKED" });
     expect(sent).toBe(0);
     await guarded.sendRequest(request("https://contoso.communication.azure.com/sms", "Bearer x"));
     expect(sent).toBe(1);

@@ -21,7 +21,8 @@ let app: TestApplication;
 const dir = tempDir("acs-bypass-");
 let seq = 0;
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "bypass" };
-const HMAC = "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=c2lnbmF0dXJlLW9mLWFuLWFjY2Vzcy1rZXk=";
+const HMAC =
+  "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=c2lnbmF0dXJlLW9mLWFuLWFjY2Vzcy1rZXk=";
 
 useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 useEmulator({ application: false, onStarted: (started) => ({ emu: attacker } = started) });
@@ -63,32 +64,47 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
 
 describe("finding 1: requestOverrides", () => {
   const cases: [string, (request: PipelineRequest, port: number) => void][] = [
-    ["an HMAC Authorization header", (r) => (r.requestOverrides = { headers: { ...r.headers.toJSON({ preserveCase: true }), Authorization: HMAC } })],
-    ["another host and port without TLS verification", (r, port) => (r.requestOverrides = { hostname: "127.0.0.1", port, rejectUnauthorized: false })],
+    [
+      "an HMAC Authorization header",
+      (r) => (r.requestOverrides = { headers: { ...r.headers.toJSON({ preserveCase: true }), Authorization: HMAC } }),
+    ],
+    [
+      "another host and port without TLS verification",
+      (r, port) => (r.requestOverrides = { hostname: "127.0.0.1", port, rejectUnauthorized: false }),
+    ],
     ["another path", (r) => (r.requestOverrides = { path: "/identities?api-version=2023-10-01" })],
     ["a socket path", (r) => (r.requestOverrides = { socketPath: "/tmp/nowhere.sock" })],
   ];
-  it.each(cases)("a policy that sets %s is blocked: KEY_AUTH_BLOCKED, a refuse record, nothing sent", async (_name, change) => {
-    const port = Number(new URL(attacker.endpoint).port);
-    const { options: o, file } = options();
-    const factory = new AcsClientFactory({
-      ...o,
-      clientOptions: { ...o.clientOptions, retryOptions: { maxRetries: 0 }, additionalPolicies: [perRetry(policy("override", (r) => change(r, port)))] },
-    });
-    const before = [acsRequests(emu), acsRequests(attacker)];
-    expect(await codeOf(factory.createSmsClient().send(SMS))).toBe("KEY_AUTH_BLOCKED");
-    expect([acsRequests(emu), acsRequests(attacker)]).toEqual(before);
-    await factory.close();
-    const log = records(file);
-    expect(log.some((r) => r.event.action === "refuse" && r.error?.code === "KEY_AUTH_BLOCKED")).toBe(true);
-    expect(log.some((r) => r.event.action === "request" && r.event.outcome === "success")).toBe(false);
-  });
+  it.each(cases)(
+    "a policy that sets %s is blocked: KEY_AUTH_BLOCKED, a refuse record, nothing sent",
+    async (_name, change) => {
+      const port = Number(new URL(attacker.endpoint).port);
+      const { options: o, file } = options();
+      const factory = new AcsClientFactory({
+        ...o,
+        clientOptions: {
+          ...o.clientOptions,
+          retryOptions: { maxRetries: 0 },
+          additionalPolicies: [perRetry(policy("override", (r) => change(r, port)))],
+        },
+      });
+      const before = [acsRequests(emu), acsRequests(attacker)];
+      expect(await codeOf(factory.createSmsClient().send(SMS))).toBe("KEY_AUTH_BLOCKED");
+      expect([acsRequests(emu), acsRequests(attacker)]).toEqual(before);
+      await factory.close();
+      const log = records(file);
+      expect(log.some((r) => r.event.action === "refuse" && r.error?.code === "KEY_AUTH_BLOCKED")).toBe(true);
+      expect(log.some((r) => r.event.action === "request" && r.event.outcome === "success")).toBe(false);
+    },
+  );
 
   it("the same override set per client (createClient options) is blocked too", async () => {
     const { options: o } = options();
     const factory = new AcsClientFactory(o);
     const before = acsRequests(emu);
-    const sms = factory.createClient(SmsClient, { additionalPolicies: [perRetry(policy("o", (r) => (r.requestOverrides = { headers: { authorization: HMAC } })))] });
+    const sms = factory.createClient(SmsClient, {
+      additionalPolicies: [perRetry(policy("o", (r) => (r.requestOverrides = { headers: { authorization: HMAC } })))],
+    });
     expect(await codeOf(sms.send(SMS))).toBe("KEY_AUTH_BLOCKED");
     expect(acsRequests(emu)).toBe(before);
     await factory.close();
@@ -111,17 +127,21 @@ describe("finding 2: a caller's HttpClient", () => {
 
   it("clientOptions.httpClient is refused by default with CUSTOM_TRANSPORT_REFUSED (and a refuse record)", () => {
     const { options: o, file } = options();
-    expect(() => new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, httpClient: rewriting() } })).toThrow(
-      expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED", control: "IM-1" }),
+    expect(
+      () => new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, httpClient: rewriting() } }),
+    ).toThrow(expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED", control: "IM-1" }));
+    expect(records(file).some((r) => r.event.action === "refuse" && r.error?.code === "CUSTOM_TRANSPORT_REFUSED")).toBe(
+      true,
     );
-    expect(records(file).some((r) => r.event.action === "refuse" && r.error?.code === "CUSTOM_TRANSPORT_REFUSED")).toBe(true);
   });
 
   it("a per-client httpClient is refused by default, nothing is sent", async () => {
     const { options: o } = options();
     const factory = new AcsClientFactory(o);
     const http = rewriting();
-    expect(() => factory.createClient(SmsClient, { httpClient: http })).toThrow(expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }));
+    expect(() => factory.createClient(SmsClient, { httpClient: http })).toThrow(
+      expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }),
+    );
     expect(http.calls).toBe(0);
     await factory.close();
   });
@@ -129,26 +149,57 @@ describe("finding 2: a caller's HttpClient", () => {
   it("allowCustomHttpClient lets one through with a warn record (and the guard still runs before it)", async () => {
     const { options: o, file } = options();
     const passthrough = createDefaultHttpClient();
-    const factory = new AcsClientFactory({ ...o, allowCustomHttpClient: true, clientOptions: { ...o.clientOptions, httpClient: passthrough } });
+    const factory = new AcsClientFactory({
+      ...o,
+      allowCustomHttpClient: true,
+      clientOptions: { ...o.clientOptions, httpClient: passthrough },
+    });
     const [sent] = await factory.createSmsClient().send(SMS);
     expect(sent?.successful).toBe(true);
     await factory.close();
-    const warn = records(file).find((r) => r.event.action === "config.warning" && r.level === "warn" && /clientOptions\.httpClient/.test(r.event.reason ?? ""));
+    const warn = records(file).find(
+      (r) =>
+        r.event.action === "config.warning" &&
+        r.level === "warn" &&
+        /clientOptions\.httpClient/.test(r.event.reason ?? ""),
+    );
     expect(warn).toBeDefined();
   });
 });
 
 describe("finding 3: TLS verification", () => {
   it.each([
-    ["clientOptions.tlsOptions.rejectUnauthorized = false", (o: AcsClientFactoryOptions) => ({ ...o, clientOptions: { tlsOptions: { ca: emu.caCertificatePem, rejectUnauthorized: false } as never } })],
-    ["clientOptions.agent with rejectUnauthorized: false", (o: AcsClientFactoryOptions) => ({ ...o, clientOptions: { ...o.clientOptions, agent: new Agent({ rejectUnauthorized: false }) } })],
-    ["tlsOptions.checkServerIdentity", (o: AcsClientFactoryOptions) => ({ ...o, clientOptions: { tlsOptions: { ca: emu.caCertificatePem, checkServerIdentity: () => undefined } as never } })],
+    [
+      "clientOptions.tlsOptions.rejectUnauthorized = false",
+      (o: AcsClientFactoryOptions) => ({
+        ...o,
+        clientOptions: { tlsOptions: { ca: emu.caCertificatePem, rejectUnauthorized: false } as never },
+      }),
+    ],
+    [
+      "clientOptions.agent with rejectUnauthorized: false",
+      (o: AcsClientFactoryOptions) => ({
+        ...o,
+        clientOptions: { ...o.clientOptions, agent: new Agent({ rejectUnauthorized: false }) },
+      }),
+    ],
+    [
+      "tlsOptions.checkServerIdentity",
+      (o: AcsClientFactoryOptions) => ({
+        ...o,
+        clientOptions: { tlsOptions: { ca: emu.caCertificatePem, checkServerIdentity: () => undefined } as never },
+      }),
+    ],
   ])("%s is refused at construction with TLS_VERIFICATION_DISABLED (DP-3)", (_name, change) => {
     const { options: o, file } = options();
     const before = emu.requests.length;
-    expect(() => new AcsClientFactory(change(o))).toThrow(expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED", control: "DP-3" }));
+    expect(() => new AcsClientFactory(change(o))).toThrow(
+      expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED", control: "DP-3" }),
+    );
     expect(emu.requests.length).toBe(before);
-    expect(records(file).some((r) => r.event.action === "refuse" && r.error?.code === "TLS_VERIFICATION_DISABLED")).toBe(true);
+    expect(
+      records(file).some((r) => r.event.action === "refuse" && r.error?.code === "TLS_VERIFICATION_DISABLED"),
+    ).toBe(true);
   });
 
   it("NODE_TLS_REJECT_UNAUTHORIZED=0 is refused at construction", () => {
@@ -168,15 +219,21 @@ describe("finding 3: TLS verification", () => {
     expect(emu.requests.length).toBe(before);
     delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     await factory.close();
-    const refusals = records(file).filter((r) => r.event.action === "refuse" && r.error?.code === "TLS_VERIFICATION_DISABLED");
+    const refusals = records(file).filter(
+      (r) => r.event.action === "refuse" && r.error?.code === "TLS_VERIFICATION_DISABLED",
+    );
     expect(refusals.length).toBeGreaterThan(0);
   });
 
   it("a per-client tlsOptions or agent without verification is refused at createClient", async () => {
     const { options: o } = options();
     const factory = new AcsClientFactory(o);
-    expect(() => factory.createClient(SmsClient, { tlsOptions: { rejectUnauthorized: false } as never })).toThrow(expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED" }));
-    expect(() => factory.createClient(SmsClient, { agent: new Agent({ rejectUnauthorized: false }) })).toThrow(expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED" }));
+    expect(() => factory.createClient(SmsClient, { tlsOptions: { rejectUnauthorized: false } as never })).toThrow(
+      expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED" }),
+    );
+    expect(() => factory.createClient(SmsClient, { agent: new Agent({ rejectUnauthorized: false }) })).toThrow(
+      expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED" }),
+    );
     await factory.close();
   });
 
@@ -191,9 +248,18 @@ describe("finding 3: TLS verification", () => {
       },
     ]) {
       const { options: o } = options();
-      const factory = new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, retryOptions: { maxRetries: 0 }, additionalPolicies: [perRetry(policy("tls", change))] } });
+      const factory = new AcsClientFactory({
+        ...o,
+        clientOptions: {
+          ...o.clientOptions,
+          retryOptions: { maxRetries: 0 },
+          additionalPolicies: [perRetry(policy("tls", change))],
+        },
+      });
       const before = [acsRequests(emu), acsRequests(attacker)];
-      expect(["TLS_VERIFICATION_DISABLED", "KEY_AUTH_BLOCKED"]).toContain(await codeOf(factory.createSmsClient().send(SMS)));
+      expect(["TLS_VERIFICATION_DISABLED", "KEY_AUTH_BLOCKED"]).toContain(
+        await codeOf(factory.createSmsClient().send(SMS)),
+      );
       expect([acsRequests(emu), acsRequests(attacker)]).toEqual(before);
       await factory.close();
     }
@@ -214,7 +280,11 @@ describe("finding 3: TLS verification", () => {
     const { options: o, file } = options();
     const factory = new AcsClientFactory({
       ...o,
-      clientOptions: { ...o.clientOptions, retryOptions: { maxRetries: 0 }, additionalPolicies: [perRetry(policy("agent", (r) => (r.agent = new Redirecting())))] },
+      clientOptions: {
+        ...o.clientOptions,
+        retryOptions: { maxRetries: 0 },
+        additionalPolicies: [perRetry(policy("agent", (r) => (r.agent = new Redirecting())))],
+      },
     });
     expect(await codeOf(factory.createSmsClient().send(SMS))).toBe("KEY_AUTH_BLOCKED");
     await new Promise((r) => setTimeout(r, 100));
@@ -234,7 +304,9 @@ describe("finding 3: TLS verification", () => {
     await factory.close();
     agent.destroy();
     class Custom extends Agent {}
-    expect(() => new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, agent: new Custom() } })).toThrow(expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }));
+    expect(() => new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, agent: new Custom() } })).toThrow(
+      expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }),
+    );
   });
 
   it("custom CAs stay allowed: tlsOptions.ca (every emulator test) and NODE_EXTRA_CA_CERTS", async () => {

@@ -17,7 +17,18 @@ useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 function send(host: string, port: number, hostHeader: string): Promise<string> {
   return new Promise((resolve) => {
     const req = request(
-      { host, port, method: "POST", path: "/sms?api-version=2021-03-07", ca: emu.caCertificatePem, headers: { host: hostHeader, authorization: "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=AAAA", "content-type": "application/json" } },
+      {
+        host,
+        port,
+        method: "POST",
+        path: "/sms?api-version=2021-03-07",
+        ca: emu.caCertificatePem,
+        headers: {
+          host: hostHeader,
+          authorization: "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=AAAA",
+          "content-type": "application/json",
+        },
+      },
       (res) => {
         res.resume();
         resolve(`status ${res.statusCode}`);
@@ -30,7 +41,9 @@ function send(host: string, port: number, hostHeader: string): Promise<string> {
 
 it("an HMAC request to the endpoint's IP with Host: <endpoint host> is stopped (KEY_AUTH_BLOCKED); nothing reaches ACS", async () => {
   const port = Number(new URL(emu.endpoint).port);
-  const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { endpoint: `https://localhost:${port}`, allowedHosts: ["localhost"] }));
+  const factory = new AcsClientFactory(
+    emulatorFactoryOptions(emu, app, { endpoint: `https://localhost:${port}`, allowedHosts: ["localhost"] }),
+  );
   try {
     const before = emu.requests.filter((r) => r.side === "acs").length;
     expect(await send("localhost", port, `localhost:${port}`)).toBe("error KEY_AUTH_BLOCKED");
@@ -43,7 +56,9 @@ it("an HMAC request to the endpoint's IP with Host: <endpoint host> is stopped (
 
 it("the same verdicts on repeated requests (parsed host names are cached), for spelling variants and oversized Host headers; another port is left alone", async () => {
   const port = Number(new URL(emu.endpoint).port);
-  const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { endpoint: `https://localhost:${port}`, allowedHosts: ["localhost"] }));
+  const factory = new AcsClientFactory(
+    emulatorFactoryOptions(emu, app, { endpoint: `https://localhost:${port}`, allowedHosts: ["localhost"] }),
+  );
   try {
     const before = emu.requests.filter((r) => r.side === "acs").length;
     for (let i = 0; i < 3; i++) {

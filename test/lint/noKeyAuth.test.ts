@@ -15,7 +15,10 @@ const ts = new RuleTester({ languageOptions: { parser: tsParser, ecmaVersion: "l
 const typedDir = join(__dirname, "fixtures", "typed");
 const typed = new RuleTester({
   // CI=true makes typescript-eslint infer a "single run" and read files from disk instead of the test code: opt out.
-  languageOptions: { parser: tsParser, parserOptions: { project: "./tsconfig.json", tsconfigRootDir: typedDir, disallowAutomaticSingleRunInference: true } },
+  languageOptions: {
+    parser: tsParser,
+    parserOptions: { project: "./tsconfig.json", tsconfigRootDir: typedDir, disallowAutomaticSingleRunInference: true },
+  },
 });
 
 const KEY = "c2VjcmV0a2V5c2VjcmV0a2V5c2VjcmV0a2V5c2VjcmV0a2V5MDE=";
@@ -54,29 +57,86 @@ esm.run("no-key-auth (ESM JavaScript)", rule, {
     `import { createCommunicationAuthPolicy } from "@azure/communication-common"; createCommunicationAuthPolicy(new DefaultAzureCredential());`,
     `import { createCommunicationAuthPolicy } from "@azure/communication-common"; createCommunicationAuthPolicy(tokenCredential);`,
     // reassigned variable: no guessing
-    `${SMS_IMPORT} ${KEY_IMPORT} let c = new AzureKeyCredential(k); c = new DefaultAzureCredential(); new SmsClient(e, c);`.replace("new AzureKeyCredential(k)", "null"),
+    `${SMS_IMPORT} ${KEY_IMPORT} let c = new AzureKeyCredential(k); c = new DefaultAzureCredential(); new SmsClient(e, c);`.replace(
+      "new AzureKeyCredential(k)",
+      "null",
+    ),
   ],
   invalid: [
-    { code: `${SMS_IMPORT} new SmsClient(process.env.ACS_CONNECTION_STRING);`, errors: [{ messageId: "connectionString" }] },
-    { code: `${SMS_IMPORT} const client = new SmsClient(connectionString);`, errors: [{ messageId: "connectionString" }] },
-    { code: `${SMS_IMPORT} new SmsClient(cs, { retryOptions: { maxRetries: 2 } });`, errors: [{ messageId: "connectionString" }] },
-    { code: `import { SmsClient as Sms } from "@azure/communication-sms"; new Sms(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `import * as sms from "@azure/communication-sms"; new sms.SmsClient(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `import acs from "@azure/communication-identity"; new acs.CommunicationIdentityClient(cs);`, errors: [{ messageId: "connectionString" }] },
+    {
+      code: `${SMS_IMPORT} new SmsClient(process.env.ACS_CONNECTION_STRING);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `${SMS_IMPORT} const client = new SmsClient(connectionString);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `${SMS_IMPORT} new SmsClient(cs, { retryOptions: { maxRetries: 2 } });`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `import { SmsClient as Sms } from "@azure/communication-sms"; new Sms(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `import * as sms from "@azure/communication-sms"; new sms.SmsClient(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `import acs from "@azure/communication-identity"; new acs.CommunicationIdentityClient(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
     { code: `import Sms from "@azure/communication-sms"; new Sms(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `import { CommunicationIdentityClient } from "@azure/communication-identity"; new CommunicationIdentityClient(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `import { EmailClient } from "@azure/communication-email"; new EmailClient(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `import { RoomsClient } from "@azure/communication-rooms"; new RoomsClient(cs, {});`, errors: [{ messageId: "connectionString" }] },
-    { code: `import { CallAutomationClient } from "@azure/communication-call-automation"; new CallAutomationClient(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `import { PhoneNumbersClient } from "@azure/communication-phone-numbers"; new PhoneNumbersClient(process.env.CS);`, errors: [{ messageId: "connectionString" }] },
-    { code: `import { ChatClient } from "@azure/communication-chat"; new ChatClient(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `async function f() { const { SmsClient } = await import("@azure/communication-sms"); return new SmsClient(cs); }`, errors: [{ messageId: "connectionString" }] },
-    { code: `const m = await import("@azure/communication-sms"); new m.SmsClient(cs);`, errors: [{ messageId: "connectionString" }] },
+    {
+      code: `import { CommunicationIdentityClient } from "@azure/communication-identity"; new CommunicationIdentityClient(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `import { EmailClient } from "@azure/communication-email"; new EmailClient(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `import { RoomsClient } from "@azure/communication-rooms"; new RoomsClient(cs, {});`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `import { CallAutomationClient } from "@azure/communication-call-automation"; new CallAutomationClient(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `import { PhoneNumbersClient } from "@azure/communication-phone-numbers"; new PhoneNumbersClient(process.env.CS);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `import { ChatClient } from "@azure/communication-chat"; new ChatClient(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `async function f() { const { SmsClient } = await import("@azure/communication-sms"); return new SmsClient(cs); }`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `const m = await import("@azure/communication-sms"); new m.SmsClient(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
     // key credentials
-    { code: `${SMS_IMPORT} ${KEY_IMPORT} new SmsClient(endpoint, new AzureKeyCredential(key));`, errors: [{ messageId: "keyCredential" }] },
-    { code: `${SMS_IMPORT} import { AzureNamedKeyCredential } from "@azure/core-auth"; new SmsClient(endpoint, new AzureNamedKeyCredential(n, k));`, errors: [{ messageId: "keyCredential" }] },
-    { code: `${SMS_IMPORT} new SmsClient(endpoint, { key: process.env.KEY });`, errors: [{ messageId: "keyCredential" }] },
-    { code: `${SMS_IMPORT} const credential = { key: k }; new SmsClient(endpoint, credential);`, errors: [{ messageId: "keyCredential" }] },
+    {
+      code: `${SMS_IMPORT} ${KEY_IMPORT} new SmsClient(endpoint, new AzureKeyCredential(key));`,
+      errors: [{ messageId: "keyCredential" }],
+    },
+    {
+      code: `${SMS_IMPORT} import { AzureNamedKeyCredential } from "@azure/core-auth"; new SmsClient(endpoint, new AzureNamedKeyCredential(n, k));`,
+      errors: [{ messageId: "keyCredential" }],
+    },
+    {
+      code: `${SMS_IMPORT} new SmsClient(endpoint, { key: process.env.KEY });`,
+      errors: [{ messageId: "keyCredential" }],
+    },
+    {
+      code: `${SMS_IMPORT} const credential = { key: k }; new SmsClient(endpoint, credential);`,
+      errors: [{ messageId: "keyCredential" }],
+    },
     {
       code: `${SMS_IMPORT} ${KEY_IMPORT} const credential = new AzureKeyCredential(k); export const c = new SmsClient(endpoint, credential);`,
       errors: [{ messageId: "keyCredentialCreated" }, { messageId: "keyCredential" }],
@@ -89,22 +149,49 @@ esm.run("no-key-auth (ESM JavaScript)", rule, {
       code: `${SMS_IMPORT} import * as coreAuth from "@azure/core-auth"; new SmsClient(endpoint, new coreAuth.AzureKeyCredential(k));`,
       errors: [{ messageId: "keyCredential" }],
     },
-    { code: `${SMS_IMPORT} ${KEY_IMPORT} export const cred = new AzureKeyCredential(k);`, errors: [{ messageId: "keyCredentialCreated" }] },
-    { code: `import { AzureKeyCredential } from "@azure/communication-common"; import "@azure/communication-sms"; new AzureKeyCredential(k);`, errors: [{ messageId: "keyCredentialCreated" }] },
+    {
+      code: `${SMS_IMPORT} ${KEY_IMPORT} export const cred = new AzureKeyCredential(k);`,
+      errors: [{ messageId: "keyCredentialCreated" }],
+    },
+    {
+      code: `import { AzureKeyCredential } from "@azure/communication-common"; import "@azure/communication-sms"; new AzureKeyCredential(k);`,
+      errors: [{ messageId: "keyCredentialCreated" }],
+    },
     // helpers for key auth
-    { code: `import { parseConnectionString } from "@azure/communication-common"; parseConnectionString(cs);`, errors: [{ messageId: "keyHelper" }] },
-    { code: `import { createCommunicationAccessKeyCredentialPolicy } from "@azure/communication-common"; createCommunicationAccessKeyCredentialPolicy(c);`, errors: [{ messageId: "keyHelper" }] },
-    { code: `import * as common from "@azure/communication-common"; common.parseConnectionString(cs);`, errors: [{ messageId: "keyHelper" }] },
+    {
+      code: `import { parseConnectionString } from "@azure/communication-common"; parseConnectionString(cs);`,
+      errors: [{ messageId: "keyHelper" }],
+    },
+    {
+      code: `import { createCommunicationAccessKeyCredentialPolicy } from "@azure/communication-common"; createCommunicationAccessKeyCredentialPolicy(c);`,
+      errors: [{ messageId: "keyHelper" }],
+    },
+    {
+      code: `import * as common from "@azure/communication-common"; common.parseConnectionString(cs);`,
+      errors: [{ messageId: "keyHelper" }],
+    },
     {
       code: `import { createCommunicationAuthPolicy } from "@azure/communication-common"; ${KEY_IMPORT} createCommunicationAuthPolicy(new AzureKeyCredential(k));`,
       errors: [{ messageId: "keyHelper" }, { messageId: "keyCredentialCreated" }],
     },
     // literals
     { code: `const cs = "${CS}";`, errors: [{ messageId: "connectionStringLiteral" }] },
-    { code: `const cs = "ACCESSKEY=${KEY};ENDPOINT=https://x.communication.azure.com/";`, errors: [{ messageId: "connectionStringLiteral" }] },
-    { code: `const cs = "endpoint = https://x.communication.azure.com/ ; accesskey = ${KEY}";`, errors: [{ messageId: "connectionStringLiteral" }] },
-    { code: "const cs = `endpoint=https://${name}.communication.azure.com/;accesskey=${key}`;", errors: [{ messageId: "connectionStringLiteral" }] },
-    { code: `${SMS_IMPORT} new SmsClient("${CS}");`, errors: [{ messageId: "connectionString" }, { messageId: "connectionStringLiteral" }] },
+    {
+      code: `const cs = "ACCESSKEY=${KEY};ENDPOINT=https://x.communication.azure.com/";`,
+      errors: [{ messageId: "connectionStringLiteral" }],
+    },
+    {
+      code: `const cs = "endpoint = https://x.communication.azure.com/ ; accesskey = ${KEY}";`,
+      errors: [{ messageId: "connectionStringLiteral" }],
+    },
+    {
+      code: "const cs = `endpoint=https://${name}.communication.azure.com/;accesskey=${key}`;",
+      errors: [{ messageId: "connectionStringLiteral" }],
+    },
+    {
+      code: `${SMS_IMPORT} new SmsClient("${CS}");`,
+      errors: [{ messageId: "connectionString" }, { messageId: "connectionStringLiteral" }],
+    },
   ],
 });
 
@@ -115,14 +202,26 @@ cjs.run("no-key-auth (CommonJS)", rule, {
     `const { AzureKeyCredential } = require("@azure/core-auth"); module.exports = new AzureKeyCredential(k);`,
   ],
   invalid: [
-    { code: `const { SmsClient } = require("@azure/communication-sms"); new SmsClient(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `const { SmsClient: S } = require("@azure/communication-sms"); new S(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `const sms = require("@azure/communication-sms"); new sms.SmsClient(cs);`, errors: [{ messageId: "connectionString" }] },
+    {
+      code: `const { SmsClient } = require("@azure/communication-sms"); new SmsClient(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `const { SmsClient: S } = require("@azure/communication-sms"); new S(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `const sms = require("@azure/communication-sms"); new sms.SmsClient(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
     {
       code: `const { SmsClient } = require("@azure/communication-sms"); const { AzureKeyCredential } = require("@azure/core-auth"); new SmsClient(e, new AzureKeyCredential(k));`,
       errors: [{ messageId: "keyCredential" }],
     },
-    { code: `const { parseConnectionString } = require("@azure/communication-common"); parseConnectionString(x);`, errors: [{ messageId: "keyHelper" }] },
+    {
+      code: `const { parseConnectionString } = require("@azure/communication-common"); parseConnectionString(x);`,
+      errors: [{ messageId: "keyHelper" }],
+    },
     { code: `module.exports = { cs: "${CS}" };`, errors: [{ messageId: "connectionStringLiteral" }] },
   ],
 });
@@ -135,9 +234,18 @@ ts.run("no-key-auth (TypeScript, no type information)", rule, {
     `${KEY_IMPORT} const k: AzureKeyCredential = new AzureKeyCredential("x"); export { k };`,
   ],
   invalid: [
-    { code: `${SMS_IMPORT} const cs: string = process.env.CS!; new SmsClient(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `${SMS_IMPORT} ${KEY_IMPORT} new SmsClient(e, new AzureKeyCredential(k as string));`, errors: [{ messageId: "keyCredential" }] },
-    { code: `import { EmailClient } from "@azure/communication-email"; export const email: EmailClient = new EmailClient(cs, { retryOptions: {} });`, errors: [{ messageId: "connectionString" }] },
+    {
+      code: `${SMS_IMPORT} const cs: string = process.env.CS!; new SmsClient(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `${SMS_IMPORT} ${KEY_IMPORT} new SmsClient(e, new AzureKeyCredential(k as string));`,
+      errors: [{ messageId: "keyCredential" }],
+    },
+    {
+      code: `import { EmailClient } from "@azure/communication-email"; export const email: EmailClient = new EmailClient(cs, { retryOptions: {} });`,
+      errors: [{ messageId: "connectionString" }],
+    },
     { code: `const cs: string = "${CS}";`, errors: [{ messageId: "connectionStringLiteral" }] },
   ],
 });

@@ -31,43 +31,93 @@ esm.run("no-key-auth: REST clients and more shapes (ESM)", rule, {
     `import { SmsClient } from "@azure/communication-sms"; new SmsClient(endpoint, credential, options);`,
   ],
   invalid: [
-    { code: `import MessageClient from "@azure-rest/communication-messages"; const client = MessageClient(connectionString);`, errors: [{ messageId: "connectionString" }] },
-    { code: `import JobRouterClient from "@azure-rest/communication-job-router"; JobRouterClient(process.env.ACS_CONNECTION_STRING);`, errors: [{ messageId: "connectionString" }] },
+    {
+      code: `import MessageClient from "@azure-rest/communication-messages"; const client = MessageClient(connectionString);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `import JobRouterClient from "@azure-rest/communication-job-router"; JobRouterClient(process.env.ACS_CONNECTION_STRING);`,
+      errors: [{ messageId: "connectionString" }],
+    },
     {
       code: `import MessageClient from "@azure-rest/communication-messages"; import { AzureKeyCredential } from "@azure/core-auth"; MessageClient(endpoint, new AzureKeyCredential(key));`,
       errors: [{ messageId: "keyCredential" }],
     },
-    { code: `import { EmailClient } from "@azure/communication-email"; const options = { retryOptions: {} }; new EmailClient(connectionString, options);`, errors: [{ messageId: "connectionString" }] },
-    { code: `import { EmailClient } from "@azure/communication-email"; new EmailClient(connectionString, emailOptions);`, errors: [{ messageId: "connectionString" }] },
+    {
+      code: `import { EmailClient } from "@azure/communication-email"; const options = { retryOptions: {} }; new EmailClient(connectionString, options);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `import { EmailClient } from "@azure/communication-email"; new EmailClient(connectionString, emailOptions);`,
+      errors: [{ messageId: "connectionString" }],
+    },
     {
       code: `import { SomeKeyTaker } from "@azure/communication-something"; import { AzureKeyCredential } from "@azure/core-auth"; new SomeKeyTaker(endpoint, new AzureKeyCredential(k));`,
       errors: [{ messageId: "keyCredential" }],
     },
-    { code: `import { SomeKeyTaker } from "@azure/communication-something"; new SomeKeyTaker(process.env.ACS_CONNECTION_STRING);`, errors: [{ messageId: "connectionString" }] },
+    {
+      code: `import { SomeKeyTaker } from "@azure/communication-something"; new SomeKeyTaker(process.env.ACS_CONNECTION_STRING);`,
+      errors: [{ messageId: "connectionString" }],
+    },
     // a placeholder key is a template (the scan reports it as connection-string-template); an interpolated key is real
-    { code: `const sample = "endpoint=https://<resource>.communication.azure.com/;accesskey=<key>";`, errors: [{ messageId: "connectionStringTemplate" }] },
-    { code: "const cs = `endpoint=https://${host}/;accesskey=${process.env.KEY}`;", errors: [{ messageId: "connectionStringLiteral" }] },
+    {
+      code: `const sample = "endpoint=https://<resource>.communication.azure.com/;accesskey=<key>";`,
+      errors: [{ messageId: "connectionStringTemplate" }],
+    },
+    {
+      code: "const cs = `endpoint=https://${host}/;accesskey=${process.env.KEY}`;",
+      errors: [{ messageId: "connectionStringLiteral" }],
+    },
   ],
 });
 
 cjs.run("no-key-auth: require shapes (CommonJS)", rule, {
   valid: [`const { CallClient } = require("@azure/communication-calling"); new CallClient({});`],
   invalid: [
-    { code: `const SmsClient = require("@azure/communication-sms"); new SmsClient(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `const SmsClient = require("@azure/communication-sms").SmsClient; new SmsClient(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `const client = new (require("@azure/communication-sms").SmsClient)(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `const client = require("@azure-rest/communication-messages").default(connectionString);`, errors: [{ messageId: "connectionString" }] },
-    { code: `const MessageClient = require("@azure-rest/communication-messages").default; MessageClient(process.env.CONNECTION_STRING);`, errors: [{ messageId: "connectionString" }] },
-    { code: `const Router = require("@azure-rest/communication-job-router"); Router(connectionString);`, errors: [{ messageId: "connectionString" }] },
+    {
+      code: `const SmsClient = require("@azure/communication-sms"); new SmsClient(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `const SmsClient = require("@azure/communication-sms").SmsClient; new SmsClient(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `const client = new (require("@azure/communication-sms").SmsClient)(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `const client = require("@azure-rest/communication-messages").default(connectionString);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `const MessageClient = require("@azure-rest/communication-messages").default; MessageClient(process.env.CONNECTION_STRING);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `const Router = require("@azure-rest/communication-job-router"); Router(connectionString);`,
+      errors: [{ messageId: "connectionString" }],
+    },
   ],
 });
 
 ts.run("no-key-auth: TypeScript shapes", rule, {
-  valid: [`import { CallClient } from "@azure/communication-calling"; const c = new CallClient({ logger } as CallClientOptions);`],
+  valid: [
+    `import { CallClient } from "@azure/communication-calling"; const c = new CallClient({ logger } as CallClientOptions);`,
+  ],
   invalid: [
-    { code: `import sms = require("@azure/communication-sms"); new sms.SmsClient(cs);`, errors: [{ messageId: "connectionString" }] },
-    { code: `import { SmsClient } from "@azure/communication-sms"; new SmsClient(process.env.CS as string);`, errors: [{ messageId: "connectionString" }] },
-    { code: `import { SmsClient } from "@azure/communication-sms"; new SmsClient(process.env.CS!);`, errors: [{ messageId: "connectionString" }] },
+    {
+      code: `import sms = require("@azure/communication-sms"); new sms.SmsClient(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `import { SmsClient } from "@azure/communication-sms"; new SmsClient(process.env.CS as string);`,
+      errors: [{ messageId: "connectionString" }],
+    },
+    {
+      code: `import { SmsClient } from "@azure/communication-sms"; new SmsClient(process.env.CS!);`,
+      errors: [{ messageId: "connectionString" }],
+    },
     {
       code: `import { SmsClient } from "@azure/communication-sms"; import { AzureKeyCredential } from "@azure/core-auth"; new SmsClient(e, new AzureKeyCredential(k) as unknown as KeyCredential);`,
       errors: [{ messageId: "keyCredential" }],
@@ -76,6 +126,9 @@ ts.run("no-key-auth: TypeScript shapes", rule, {
       code: `import { SmsClient } from "@azure/communication-sms"; import { AzureKeyCredential } from "@azure/core-auth"; new SmsClient(e, new AzureKeyCredential(k) satisfies KeyCredential);`,
       errors: [{ messageId: "keyCredential" }],
     },
-    { code: `import { SmsClient } from "@azure/communication-sms"; new (SmsClient as typeof SmsClient)(cs);`, errors: [{ messageId: "connectionString" }] },
+    {
+      code: `import { SmsClient } from "@azure/communication-sms"; new (SmsClient as typeof SmsClient)(cs);`,
+      errors: [{ messageId: "connectionString" }],
+    },
   ],
 });

@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import { scanPaths } from "../../packages/cli/src/scan/scan.js";
 
 const dir = join(__dirname, "fixtures", "samples");
-const expected = (JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as { name: string; keyBased: boolean }[]).filter((e) => e.name.endsWith(".ts"));
+const expected = (
+  JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as { name: string; keyBased: boolean }[]
+).filter((e) => e.name.endsWith(".ts"));
 
 describe("upstream ACS README samples", () => {
   const result = scanPaths(["."], { cwd: dir });

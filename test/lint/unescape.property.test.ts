@@ -94,7 +94,7 @@ describe("escaped connection strings", () => {
     fc.assert(
       fc.property(key, host, encodings, mask, files, (k, h, how, m, [name, wrap]) => {
         const encoded = encode(`endpoint=https://${h}/;accesskey=${k}`, how, m);
-        const findings = scanText(name, (wrap)(encoded));
+        const findings = scanText(name, wrap(encoded));
         expect(findings.map((f) => f.ruleId)).toContain("acs-baseline/connection-string");
         for (const f of findings) expect(f.message).not.toContain(k);
       }),

@@ -25,37 +25,62 @@ describe("checkPosture applies the factory's option rules before anything is sen
   it("refuses a caller httpClient and a non-stock agent (CUSTOM_TRANSPORT_REFUSED) unless allowCustomHttpClient", async () => {
     const before = emu.stats.tokenRequests;
     const httpClient = createDefaultHttpClient();
-    await expect(checkPosture(postureOptions(emu, app, { clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, httpClient } }))).rejects.toMatchObject({
+    await expect(
+      checkPosture(
+        postureOptions(emu, app, { clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, httpClient } }),
+      ),
+    ).rejects.toMatchObject({
       code: "CUSTOM_TRANSPORT_REFUSED",
     });
     class SneakyAgent extends HttpsAgent {}
-    await expect(checkPosture(postureOptions(emu, app, { clientOptions: { agent: new SneakyAgent({ ca: emu.caCertificatePem }) } }))).rejects.toMatchObject({
+    await expect(
+      checkPosture(
+        postureOptions(emu, app, { clientOptions: { agent: new SneakyAgent({ ca: emu.caCertificatePem }) } }),
+      ),
+    ).rejects.toMatchObject({
       code: "CUSTOM_TRANSPORT_REFUSED",
     });
     expect(emu.stats.tokenRequests).toBe(before);
     // Explicitly allowed, it is used (as in the factory).
-    const allowed = await checkPosture(postureOptions(emu, app, { allowCustomHttpClient: true, clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, httpClient } }));
+    const allowed = await checkPosture(
+      postureOptions(emu, app, {
+        allowCustomHttpClient: true,
+        clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, httpClient },
+      }),
+    );
     expect(check(allowed, "local-auth-disabled").status).toBe("fail");
   });
 
   it("refuses a connection string hidden in any option and an access key as client secret, without echoing them", async () => {
     const before = emu.stats.tokenRequests;
-    const hidden = postureOptions(emu, app, { clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, userAgentOptions: { userAgentPrefix: CS } } });
+    const hidden = postureOptions(emu, app, {
+      clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, userAgentOptions: { userAgentPrefix: CS } },
+    });
     const error = await checkPosture(hidden).catch((e: unknown) => e as Error);
     expect(error).toMatchObject({ code: "CONNECTION_STRING_REFUSED" });
     expect(String((error as Error).message)).not.toContain(KEY);
-    await expect(checkPosture(postureOptions(emu, app, { endpoint: CS }))).rejects.toMatchObject({ code: "CONNECTION_STRING_REFUSED" });
+    await expect(checkPosture(postureOptions(emu, app, { endpoint: CS }))).rejects.toMatchObject({
+      code: "CONNECTION_STRING_REFUSED",
+    });
     const { certificate: _c, ...secretOnly } = postureOptions(emu, app);
     const key = randomBytes(64).toString("base64");
-    await expect(checkPosture({ ...secretOnly, clientSecret: key })).rejects.toMatchObject({ code: "KEY_CREDENTIAL_REFUSED" });
-    await expect(checkPosture({ ...secretOnly, credential: { key } as never })).rejects.toMatchObject({ code: "KEY_CREDENTIAL_REFUSED" });
+    await expect(checkPosture({ ...secretOnly, clientSecret: key })).rejects.toMatchObject({
+      code: "KEY_CREDENTIAL_REFUSED",
+    });
+    await expect(checkPosture({ ...secretOnly, credential: { key } as never })).rejects.toMatchObject({
+      code: "KEY_CREDENTIAL_REFUSED",
+    });
     expect(emu.stats.tokenRequests).toBe(before);
   });
 });
 
 describe("ARM requests go through the request guard", () => {
   it("TLS verification switched off after the check started (NODE_TLS_REJECT_UNAUTHORIZED=0): no ARM request is sent, every check is unknown", async () => {
-    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } } }));
+    const factory = new AcsClientFactory(
+      emulatorFactoryOptions(emu, app, {
+        clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+      }),
+    );
     const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     // A credential that switches verification off once the token is there (a careless or hostile dependency).
     const credential = {
@@ -69,7 +94,11 @@ describe("ARM requests go through the request guard", () => {
     let result;
     try {
       const { certificate: _c, ...rest } = postureOptions(emu, app);
-      result = await checkPosture({ ...rest, credential, clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } } });
+      result = await checkPosture({
+        ...rest,
+        credential,
+        clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+      });
     } finally {
       if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
       else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;

@@ -79,7 +79,14 @@ const childEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
 describe("a stalled Microsoft Entra endpoint", () => {
   it("an app's request fails within timeoutMs and the process ends on its own after factory.close()", async () => {
     const before = accepted;
-    const cfg = { endpoint: emu.endpoint, tenantId: emu.tenantId, clientId: app.clientId, certificatePath: app.certificatePath, authorityHost: stallHost, timeoutMs: 500 };
+    const cfg = {
+      endpoint: emu.endpoint,
+      tenantId: emu.tenantId,
+      clientId: app.clientId,
+      certificatePath: app.certificatePath,
+      authorityHost: stallHost,
+      timeoutMs: 500,
+    };
     const ended = await run([FIXTURE, JSON.stringify(cfg)], childEnv());
     expect(accepted).toBeGreaterThan(before); // the fetch really reached the stalled server
     expect(ended.signal).toBeNull(); // not killed: it ended by itself
@@ -92,13 +99,16 @@ describe("a stalled Microsoft Entra endpoint", () => {
 
   it("doctor --online reports the failure and exits within its bound", async () => {
     const before = accepted;
-    const ended = await run([BIN, "doctor", "--online", "--timeout-ms", "500", "--allowed-host", "127.0.0.1"], childEnv({
-      AZURE_COMMUNICATION_ENDPOINT: emu.endpoint,
-      AZURE_TENANT_ID: emu.tenantId,
-      AZURE_CLIENT_ID: app.clientId,
-      AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath,
-      AZURE_AUTHORITY_HOST: stallHost,
-    }));
+    const ended = await run(
+      [BIN, "doctor", "--online", "--timeout-ms", "500", "--allowed-host", "127.0.0.1"],
+      childEnv({
+        AZURE_COMMUNICATION_ENDPOINT: emu.endpoint,
+        AZURE_TENANT_ID: emu.tenantId,
+        AZURE_CLIENT_ID: app.clientId,
+        AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath,
+        AZURE_AUTHORITY_HOST: stallHost,
+      }),
+    );
     expect(accepted).toBeGreaterThan(before);
     expect(ended.signal).toBeNull();
     expect(ended.code).toBe(1);

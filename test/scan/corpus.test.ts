@@ -14,7 +14,8 @@ const labels = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as {
   findings: { file: string; line: number; ruleId: string; severity: string }[];
   clean: string[];
 };
-const key = (f: { file: string; line: number; ruleId: string; severity: string }) => `${f.file}:${f.line} ${f.ruleId} ${f.severity}`;
+const key = (f: { file: string; line: number; ruleId: string; severity: string }) =>
+  `${f.file}:${f.line} ${f.ruleId} ${f.severity}`;
 
 describe("labelled corpus", () => {
   const result = scanPaths(["."], { cwd: dir });
@@ -30,7 +31,10 @@ describe("labelled corpus", () => {
     );
     for (const rule of SCAN_RULES) {
       const n = labels.findings.filter((f) => f.ruleId === rule.id).length;
-      if (n > 0) console.log(`  ${rule.id}: ${n} labelled, ${labels.findings.filter((f) => f.ruleId === rule.id && found.has(key(f))).length} found`);
+      if (n > 0)
+        console.log(
+          `  ${rule.id}: ${n} labelled, ${labels.findings.filter((f) => f.ruleId === rule.id && found.has(key(f))).length} found`,
+        );
     }
     expect(missed).toEqual([]);
     expect(falsePositives).toEqual([]);
@@ -39,13 +43,16 @@ describe("labelled corpus", () => {
 
   it("covers every IaC and text rule", () => {
     const rules = new Set(labels.findings.map((f) => f.ruleId));
-    for (const id of SCAN_RULES.map((r) => r.id).filter((r) => r !== "acs-baseline/parse-error")) expect(rules, id).toContain(id);
+    for (const id of SCAN_RULES.map((r) => r.id).filter((r) => r !== "acs-baseline/parse-error"))
+      expect(rules, id).toContain(id);
   });
 
   it("scans the clean files and reports nothing in them", () => {
     const scanned = new Set(result.findings.map((f) => f.file));
     for (const file of labels.clean) expect(scanned.has(file), file).toBe(false);
-    expect(result.filesScanned).toBeGreaterThanOrEqual(labels.clean.length + new Set(labels.findings.map((f) => f.file)).size);
+    expect(result.filesScanned).toBeGreaterThanOrEqual(
+      labels.clean.length + new Set(labels.findings.map((f) => f.file)).size,
+    );
   });
 
   it("never prints a key", () => {
@@ -57,11 +64,20 @@ describe("labelled corpus", () => {
     const schema = JSON.parse(readFileSync(join(__dirname, "fixtures", "sarif-schema-2.1.0.json"), "utf8")) as object;
     const ajv = new AjvDraft04.default({ allErrors: true, strict: false, validateFormats: false });
     const validate = ajv.compile(schema);
-    const sarif = toSarif({ ...result, skipped: [...result.skipped, { file: "link\nname", reason: "symlink" }], filesSkipped: result.filesSkipped + 1 }, "0.1.0");
+    const sarif = toSarif(
+      {
+        ...result,
+        skipped: [...result.skipped, { file: "link\nname", reason: "symlink" }],
+        filesSkipped: result.filesSkipped + 1,
+      },
+      "0.1.0",
+    );
     const ok = validate(JSON.parse(JSON.stringify(sarif)));
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
-    const run = (sarif.runs as { tool: { driver: { rules: { id: string; helpUri: string }[] } }; results: { ruleId: string }[] }[])[0];
+    const run = (
+      sarif.runs as { tool: { driver: { rules: { id: string; helpUri: string }[] } }; results: { ruleId: string }[] }[]
+    )[0];
     expect(run.tool.driver.rules.map((r) => r.id)).toEqual(SCAN_RULES.map((r) => r.id));
     for (const r of run.tool.driver.rules) expect(r.helpUri).toMatch(/^https:\/\/.+#?/);
     expect(run.results).toHaveLength(result.findings.length);

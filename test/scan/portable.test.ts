@@ -68,7 +68,9 @@ function gitleaksRules(): GitleaksRule[] {
       regex: /^regex = '''(.*)'''$/m.exec(block)![1],
       secretGroup: Number(/^secretGroup = (\d+)/m.exec(block)?.[1] ?? 0),
       keywords: JSON.parse(/^keywords = (\[.*\])$/m.exec(block)![1]) as string[],
-      lineAllowlist: block.includes('regexTarget = "line"') ? [...block.matchAll(/^regexes = \['''(.*)'''\]$/gm)].map((m) => m[1]) : [],
+      lineAllowlist: block.includes('regexTarget = "line"')
+        ? [...block.matchAll(/^regexes = \['''(.*)'''\]$/gm)].map((m) => m[1])
+        : [],
     }));
 }
 /** Go RE2 → JavaScript: a leading (?i) becomes the i flag; everything else used here is common syntax. */
@@ -112,7 +114,9 @@ describe("gitleaks rules file", () => {
   });
   it("agrees with the scanner on every sample", () => {
     for (const [, text] of [...positives, ...negatives]) {
-      const ours = textFindings("sample.txt", text, true).filter((f) => f.ruleId !== "acs-baseline/connection-string-template");
+      const ours = textFindings("sample.txt", text, true).filter(
+        (f) => f.ruleId !== "acs-baseline/connection-string-template",
+      );
       expect(gitleaks(text).length, text).toBe(ours.length);
     }
   });

@@ -22,7 +22,11 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 const git = (cwd: string, ...args: string[]) => {
-  const r = spawnSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "init.defaultBranch=main", ...args], { cwd, encoding: "utf8" });
+  const r = spawnSync(
+    "git",
+    ["-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "init.defaultBranch=main", ...args],
+    { cwd, encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(r.stderr);
 };
 const write = (root: string, rel: string, text: string | Buffer) => {
@@ -32,7 +36,9 @@ const write = (root: string, rel: string, text: string | Buffer) => {
 const files = (r: ReturnType<typeof scanPaths>) => [...new Set(r.findings.map((f) => f.file))].sort();
 
 async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string }> {
-  const { code, out } = await runCaptured((io) => runCli(["scan", ...args], { ...io, env: {}, cwd, stderrIsTTY: false }));
+  const { code, out } = await runCaptured((io) =>
+    runCli(["scan", ...args], { ...io, env: {}, cwd, stderrIsTTY: false }),
+  );
   return { code, stdout: out };
 }
 
@@ -50,7 +56,11 @@ describe("inside a git repository", () => {
   git(repo, "commit", "-qm", "init");
 
   it("scans tracked files even when a .gitignore matches them, and skips ignored untracked files", () => {
-    expect(files(scanPaths(["."], { cwd: repo }))).toEqual(["packages/app/new.yaml", "packages/app/src/config.json", "tracked.env"]);
+    expect(files(scanPaths(["."], { cwd: repo }))).toEqual([
+      "packages/app/new.yaml",
+      "packages/app/src/config.json",
+      "tracked.env",
+    ]);
   });
 
   it("honours the repository root's .gitignore when scanning a subdirectory", () => {
@@ -85,7 +95,9 @@ describe("file handling", () => {
     const r = scanPaths(["."], { cwd: dir, useGit: false });
     expect(files(r)).toEqual(["be.env", "le.env"]);
     // Binary: a PNG header (NUL bytes, not UTF-8, not mostly printable). A NUL alone no longer makes a file binary.
-    expect(decodeText(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]))).toBeUndefined();
+    expect(
+      decodeText(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52])),
+    ).toBeUndefined();
   });
 
   it("reports files over --max-file-size instead of dropping them", async () => {

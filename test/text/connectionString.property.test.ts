@@ -13,7 +13,11 @@ const anyCase = (word: string) =>
     .map((flags) => [...word].map((ch, i) => (flags[i] ? ch.toUpperCase() : ch.toLowerCase())).join(""));
 const spacing = fc.constantFrom("", " ", "  ", "\t");
 const base64Key = fc
-  .string({ unit: fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"), minLength: 16, maxLength: 88 })
+  .string({
+    unit: fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
+    minLength: 16,
+    maxLength: 88,
+  })
   .map((s) => `${s}==`);
 const host = fc.domain().map((d) => `https://${d}/`);
 const otherPair = fc
@@ -52,9 +56,13 @@ describe("connection-string detector (properties)", () => {
 
   it("detects it embedded in surrounding text and quotes", () => {
     fc.assert(
-      fc.property(connectionString, fc.constantFrom(['const s = "', '";'], ["ACS=", "\n"], ["`", "`"], ["'", "'"]), ({ text }, [pre, post]) => {
-        expect(isConnectionStringShaped(`${pre}${text}${post}`)).toBe(true);
-      }),
+      fc.property(
+        connectionString,
+        fc.constantFrom(['const s = "', '";'], ["ACS=", "\n"], ["`", "`"], ["'", "'"]),
+        ({ text }, [pre, post]) => {
+          expect(isConnectionStringShaped(`${pre}${text}${post}`)).toBe(true);
+        },
+      ),
     );
   });
 

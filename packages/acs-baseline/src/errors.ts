@@ -30,7 +30,6 @@ export type BaselineViolationCode =
   | "CLIENT_OPTION_NOT_ALLOWED"
   | "AUTHORITY_SAME_ORIGIN"
   | "AUTHORITY_UNRESOLVED"
-
   | "TLS_CERTIFICATE_NOT_TRUSTED";
 
 /**

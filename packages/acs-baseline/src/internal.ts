@@ -74,7 +74,12 @@ export { inspectFederatedTokenFile, type FederatedTokenInfo } from "./credential
 // verify-log: the public key, and the blob anchor read with an Entra credential from the environment.
 export { loadPublicKey } from "./audit/record/checkpointSignature.js";
 export { credentialFromEnvironment } from "./credentials/environmentCredential.js";
-export { checkAnchorUrl, openAnchorStream, readAnchorLines, type ReadAnchorOptions } from "./audit/write/anchor/readBlobAnchor.js";
+export {
+  checkAnchorUrl,
+  openAnchorStream,
+  readAnchorLines,
+  type ReadAnchorOptions,
+} from "./audit/write/anchor/readBlobAnchor.js";
 export { DEFAULT_STORAGE_HOSTS } from "./audit/write/anchor/containerUrl.js";
 // The CLI's estate tools (sweep, readiness) reuse posture's ARM session and role evaluation.
 export { openArmSession, type ArmSession, type ArmSessionOptions } from "./posture/armSession.js";

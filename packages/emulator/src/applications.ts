@@ -6,11 +6,7 @@ import { federatedCredential } from "./federation.js";
 const DEFAULT_ROLE = "Communication and Email Service Owner";
 
 /** Roles that grant ACS data-plane access (RBAC role names). @public */
-export const DATA_PLANE_ROLES: readonly string[] = Object.freeze([
-  DEFAULT_ROLE,
-  "Contributor",
-  "Owner",
-]);
+export const DATA_PLANE_ROLES: readonly string[] = Object.freeze([DEFAULT_ROLE, "Contributor", "Owner"]);
 
 /** Registration of an application. @public */
 export interface ApplicationRegistration {

@@ -97,16 +97,19 @@ export interface ServerTlsMaterial {
 export async function createServerTls(): Promise<ServerTlsMaterial> {
   const notBefore = new Date(Date.now() - 3600_000);
   const notAfter = new Date(Date.now() + 30 * 24 * 3600_000);
-  const ca = await generate([{ name: "commonName", value: `acs-baseline emulator CA ${randomBytes(8).toString("hex")}` }], {
-    keyType: "ec",
-    algorithm: "sha256",
-    notBeforeDate: notBefore,
-    notAfterDate: notAfter,
-    extensions: [
-      { name: "basicConstraints", cA: true, critical: true },
-      { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
-  });
+  const ca = await generate(
+    [{ name: "commonName", value: `acs-baseline emulator CA ${randomBytes(8).toString("hex")}` }],
+    {
+      keyType: "ec",
+      algorithm: "sha256",
+      notBeforeDate: notBefore,
+      notAfterDate: notAfter,
+      extensions: [
+        { name: "basicConstraints", cA: true, critical: true },
+        { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+      ],
+    },
+  );
   const server = await generate([{ name: "commonName", value: "localhost" }], {
     keyType: "ec",
     algorithm: "sha256",

@@ -6,7 +6,15 @@
  */
 import { randomUUID } from "node:crypto";
 import type { JSONWebKeySet, JWTPayload } from "jose";
-import { SignJWT, createLocalJWKSet, decodeJwt, errors as joseErrors, exportJWK, generateKeyPair, jwtVerify } from "jose";
+import {
+  SignJWT,
+  createLocalJWKSet,
+  decodeJwt,
+  errors as joseErrors,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+} from "jose";
 
 /** Audience Entra expects in a federated token (the default audience of a federated identity credential). @public */
 export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
@@ -31,10 +39,16 @@ export interface FederatedCredential {
 /** Checks and normalises a registration (https issuer, non-empty subject and audiences). */
 export function federatedCredential(registration: FederatedCredentialRegistration): FederatedCredential {
   const { issuer, subject } = registration;
-  if (typeof issuer !== "string" || !issuer.startsWith("https://")) throw new TypeError("a federated credential needs an https issuer URL");
-  if (typeof subject !== "string" || subject.length === 0) throw new TypeError("a federated credential needs a subject");
+  if (typeof issuer !== "string" || !issuer.startsWith("https://"))
+    throw new TypeError("a federated credential needs an https issuer URL");
+  if (typeof subject !== "string" || subject.length === 0)
+    throw new TypeError("a federated credential needs a subject");
   const audiences = registration.audiences ?? [TOKEN_EXCHANGE_AUDIENCE];
-  if (!Array.isArray(audiences) || audiences.length === 0 || !audiences.every((a) => typeof a === "string" && a.length > 0)) {
+  if (
+    !Array.isArray(audiences) ||
+    audiences.length === 0 ||
+    !audiences.every((a) => typeof a === "string" && a.length > 0)
+  ) {
     throw new TypeError("a federated credential's audiences must be non-empty strings");
   }
   return { issuer, subject, audiences: [...audiences] };
@@ -48,7 +62,8 @@ export class OidcIssuerRegistry {
   readonly #issuers = new Map<string, ReturnType<typeof createLocalJWKSet>>();
 
   register(issuer: string, jwks: JSONWebKeySet): void {
-    if (typeof issuer !== "string" || !issuer.startsWith("https://")) throw new TypeError("an OIDC issuer is an https URL");
+    if (typeof issuer !== "string" || !issuer.startsWith("https://"))
+      throw new TypeError("an OIDC issuer is an https URL");
     if (typeof jwks !== "object" || jwks === null || !Array.isArray(jwks.keys) || jwks.keys.length === 0) {
       throw new TypeError("an OIDC issuer needs a JSON Web Key Set with at least one key");
     }
@@ -97,11 +112,17 @@ export async function verifyFederatedAssertion(
   const iss = decodeJwt(assertion).iss as string;
   const candidates = app.federatedCredentials.filter((c) => c.issuer === iss);
   if (candidates.length === 0) {
-    return fail(700211, "No matching federated identity record found for presented assertion issuer. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.");
+    return fail(
+      700211,
+      "No matching federated identity record found for presented assertion issuer. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.",
+    );
   }
   const keys = issuers.keysOf(iss);
   if (keys === undefined) {
-    return fail(700211, "The issuer of the presented assertion has no signing keys registered in the tenant (its OpenID configuration could not be retrieved).");
+    return fail(
+      700211,
+      "The issuer of the presented assertion has no signing keys registered in the tenant (its OpenID configuration could not be retrieved).",
+    );
   }
   let payload: JWTPayload;
   try {
@@ -112,21 +133,32 @@ export async function verifyFederatedAssertion(
       clockTolerance: 300,
     }));
   } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) return fail(700024, "Client assertion is not within its valid time range (expired).");
+    if (error instanceof joseErrors.JWTExpired)
+      return fail(700024, "Client assertion is not within its valid time range (expired).");
     if (error instanceof joseErrors.JWTClaimValidationFailed) {
-      if (error.claim === "nbf") return fail(700024, "Client assertion is not within its valid time range (not yet valid).");
+      if (error.claim === "nbf")
+        return fail(700024, "Client assertion is not within its valid time range (not yet valid).");
       return fail(700023, `Client assertion is missing or has an invalid '${error.claim}' claim.`);
     }
-    return fail(700027, "Client assertion failed signature validation. [Reason - The key was not found or the signature is invalid.]");
+    return fail(
+      700027,
+      "Client assertion failed signature validation. [Reason - The key was not found or the signature is invalid.]",
+    );
   }
   const subject = String(payload.sub);
   const bySubject = candidates.filter((c) => c.subject === subject);
   if (bySubject.length === 0) {
-    return fail(700213, "No matching federated identity record found for presented assertion subject. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.");
+    return fail(
+      700213,
+      "No matching federated identity record found for presented assertion subject. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.",
+    );
   }
   const audiences = [payload.aud].flat().filter((a): a is string => typeof a === "string");
   if (!bySubject.some((c) => c.audiences.some((a) => audiences.includes(a)))) {
-    return fail(700212, "No matching federated identity record found for presented assertion audience. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.");
+    return fail(
+      700212,
+      "No matching federated identity record found for presented assertion audience. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.",
+    );
   }
   return { issuer: iss, subject };
 }
@@ -151,7 +183,10 @@ export interface TestOidcIssuer {
 }
 
 /** Generates a key pair and an issuer URL; `register` is given the public JWKS. */
-export async function createTestOidcIssuer(register: (issuer: string, jwks: JSONWebKeySet) => void, issuer = `https://oidc.emulator.invalid/${randomUUID()}`): Promise<TestOidcIssuer> {
+export async function createTestOidcIssuer(
+  register: (issuer: string, jwks: JSONWebKeySet) => void,
+  issuer = `https://oidc.emulator.invalid/${randomUUID()}`,
+): Promise<TestOidcIssuer> {
   const { privateKey, publicKey } = await generateKeyPair("RS256", { modulusLength: 2048 });
   const kid = randomUUID();
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };

@@ -21,7 +21,12 @@ export function readBody(req: IncomingMessage): Promise<string | undefined> {
 }
 
 /** Writes a JSON response. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const text = body === undefined ? "" : JSON.stringify(body);
   res.writeHead(status, {

@@ -15,9 +15,19 @@ export {
   type TestWorkloadIdentity,
   type TestWorkloadIdentityOptions,
 } from "./startEmulator.js";
-export { TOKEN_EXCHANGE_AUDIENCE, type FederatedCredentialRegistration, type TestOidcIssuer, type TestOidcTokenOptions } from "./federation.js";
+export {
+  TOKEN_EXCHANGE_AUDIENCE,
+  type FederatedCredentialRegistration,
+  type TestOidcIssuer,
+  type TestOidcTokenOptions,
+} from "./federation.js";
 export type { ManagedIdentityEndpointOptions, TestManagedIdentity } from "./managedIdentity.js";
-export { createCertificate, certificateThumbprint, type CreateCertificateOptions, type GeneratedCertificate } from "./certificates.js";
+export {
+  createCertificate,
+  certificateThumbprint,
+  type CreateCertificateOptions,
+  type GeneratedCertificate,
+} from "./certificates.js";
 export { DATA_PLANE_ROLES, type ApplicationRegistration } from "./applications.js";
 export { ACS_SCOPE, STORAGE_SCOPE } from "./entra.js";
 export {

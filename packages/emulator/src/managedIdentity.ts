@@ -83,8 +83,16 @@ export function createManagedIdentityHandler(
     counter.tokenRequests++;
     if (req.method !== "GET") return fail(res, 405, "Only GET is supported.");
     const presented = header(req, imds ? "metadata" : "x-identity-header");
-    if (imds ? presented !== "true" : presented === undefined || !timingSafeEqual(headerDigest, createHash("sha256").update(presented).digest())) {
-      return fail(res, imds ? 400 : 401, imds ? "Required metadata header not specified." : "The X-IDENTITY-HEADER header is missing or wrong.");
+    if (
+      imds
+        ? presented !== "true"
+        : presented === undefined || !timingSafeEqual(headerDigest, createHash("sha256").update(presented).digest())
+    ) {
+      return fail(
+        res,
+        imds ? 400 : 401,
+        imds ? "Required metadata header not specified." : "The X-IDENTITY-HEADER header is missing or wrong.",
+      );
     }
     const query = queryOf(req);
     const version = imds ? IMDS_API_VERSION : API_VERSION;
@@ -97,10 +105,19 @@ export function createManagedIdentityHandler(
     }
     const requested = query.get("client_id");
     const clientId = requested === null ? systemAssignedClientId : userAssignedClientIds.find((id) => id === requested);
-    if (clientId === undefined) return fail(res, 400, "No managed identity with this client_id is assigned to the app.");
+    if (clientId === undefined)
+      return fail(res, 400, "No managed identity with this client_id is assigned to the app.");
     const lifetime = tenant.tokenLifetimeSeconds();
     const now = Math.ceil(Date.now() / 1000);
-    const accessToken = await new SignJWT({ tid: tenant.tenantId, appid: clientId, azp: clientId, oid: clientId, roles, ver: "2.0", idtyp: "app" })
+    const accessToken = await new SignJWT({
+      tid: tenant.tenantId,
+      appid: clientId,
+      azp: clientId,
+      oid: clientId,
+      roles,
+      ver: "2.0",
+      idtyp: "app",
+    })
       .setProtectedHeader({ alg: "RS256", typ: "JWT" })
       .setIssuer(tenant.issuer())
       .setAudience(audience)
@@ -110,7 +127,13 @@ export function createManagedIdentityHandler(
       .setExpirationTime(now + lifetime)
       .setJti(randomUUID())
       .sign(tenant.signingKey);
-    sendJson(res, 200, { access_token: accessToken, expires_on: String(now + lifetime), resource, token_type: "Bearer", client_id: clientId });
+    sendJson(res, 200, {
+      access_token: accessToken,
+      expires_on: String(now + lifetime),
+      resource,
+      token_type: "Bearer",
+      client_id: clientId,
+    });
     tenant.stats.tokensIssued++;
     return { status: 200, clientId };
   };

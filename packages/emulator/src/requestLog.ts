@@ -46,7 +46,11 @@ const PHONE_IN_PATH = new RegExp(
 
 function masked(text: string): string {
   return text.replace(PHONE_IN_PATH, (m) => {
-    const digits = m.replace(/\\u002[Bb]/g, "").replace(/%(?:25)*[0-9A-Fa-f]{2}/g, "").normalize("NFKC").replace(/\D/g, "");
+    const digits = m
+      .replace(/\\u002[Bb]/g, "")
+      .replace(/%(?:25)*[0-9A-Fa-f]{2}/g, "")
+      .normalize("NFKC")
+      .replace(/\D/g, "");
     if (digits.length < 10 && !/^[+%\\\uFF0B]/.test(m) && !/^\d+$/.test(m)) return m; // grouped digits: dates and the like stay
     return digits.length < 8 ? "***" : `***${digits.slice(-4)}`;
   });

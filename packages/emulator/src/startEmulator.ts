@@ -277,15 +277,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addApplicationCertificate: (clientId, certificatePem) => applications.addCertificate(clientId, certificatePem),
     registerOidcIssuer: (issuer, jwks) => oidcIssuers.register(issuer, jwks),
     createTestOidcIssuer: () => createTestOidcIssuer((issuer, jwks) => oidcIssuers.register(issuer, jwks)),
-    createTestWorkloadIdentity: (wiOptions: TestWorkloadIdentityOptions = {}) => createWorkloadIdentity(identities, wiOptions),
+    createTestWorkloadIdentity: (wiOptions: TestWorkloadIdentityOptions = {}) =>
+      createWorkloadIdentity(identities, wiOptions),
     setMetadataTokenEndpoint: (url: string | undefined) => {
       entraState.metadataTokenEndpoint = url;
     },
-    createManagedIdentityEndpoint: (miOptions: ManagedIdentityEndpointOptions = {}) => createManagedIdentityEndpoint(identities, miOptions),
+    createManagedIdentityEndpoint: (miOptions: ManagedIdentityEndpointOptions = {}) =>
+      createManagedIdentityEndpoint(identities, miOptions),
     createTestApplication: async (appOptions: TestApplicationOptions = {}) => {
       const app = await createApplication(identities, appOptions);
       // Reader on the emulated resource by default, so posture and checkPosture can read it (armReader: false opts out).
-      if (appOptions.armReader !== false) emulatorArm.assignRole({ principalId: app.objectId, role: "Reader", scope: "resource" });
+      if (appOptions.armReader !== false)
+        emulatorArm.assignRole({ principalId: app.objectId, role: "Reader", scope: "resource" });
       return app;
     },
     setTokenLifetime: (seconds) => {

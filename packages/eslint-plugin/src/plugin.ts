@@ -25,7 +25,9 @@ export const LINTED_FILES: readonly string[] = ["**/*.{js,mjs,cjs,jsx,ts,tsx,mts
 const typeScriptParser: Linter.Parser = {
   meta: { name: "@typescript-eslint/parser" },
   parseForESLint(code: string, options?: Linter.ParserOptions) {
-    const parser = nodeRequire("@typescript-eslint/parser") as { parseForESLint(code: string, options?: Linter.ParserOptions): Linter.ESLintParseResult };
+    const parser = nodeRequire("@typescript-eslint/parser") as {
+      parseForESLint(code: string, options?: Linter.ParserOptions): Linter.ESLintParseResult;
+    };
     return parser.parseForESLint(code, options);
   },
 };

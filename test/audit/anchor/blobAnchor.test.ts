@@ -12,7 +12,10 @@ import type { AnchorEvents } from "../../../packages/acs-baseline/src/audit/writ
 import { createBlobAnchor } from "../../../packages/acs-baseline/src/audit/write/anchor/blobAnchor.js";
 import { checkBlobAnchorOptions } from "../../../packages/acs-baseline/src/audit/write/anchor/blobAnchorOptions.js";
 import type { BlobAnchorOptions } from "../../../packages/acs-baseline/src/audit/write/anchor/blobAnchorOptions.js";
-import { anchorPartName, defaultAnchorBlobName } from "../../../packages/acs-baseline/src/audit/write/anchor/blobClient.js";
+import {
+  anchorPartName,
+  defaultAnchorBlobName,
+} from "../../../packages/acs-baseline/src/audit/write/anchor/blobClient.js";
 import { loadStorageBlob } from "../../../packages/acs-baseline/src/audit/write/anchor/loadStorageBlob.js";
 import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/write/anchor/readBlobAnchor.js";
 import { isBaselineViolationError } from "../../../packages/acs-baseline/src/errors.js";
@@ -52,9 +55,14 @@ function options(extra: Partial<BlobAnchorOptions> = {}): BlobAnchorOptions {
     ...extra,
   };
 }
-const blobUrl = (o: BlobAnchorOptions, part = 0): string => `${o.containerUrl}/${anchorPartName(o.blobName as string, part)}`;
+const blobUrl = (o: BlobAnchorOptions, part = 0): string =>
+  `${o.containerUrl}/${anchorPartName(o.blobName as string, part)}`;
 const read = (o: BlobAnchorOptions): Promise<string[]> =>
-  readAnchorLines(blobUrl(o), { credential, allowedHosts: ["127.0.0.1"], tlsOptions: { ca: azurite.caCertificatePem } });
+  readAnchorLines(blobUrl(o), {
+    credential,
+    allowedHosts: ["127.0.0.1"],
+    tlsOptions: { ca: azurite.caCertificatePem },
+  });
 const lineOf = (i: number, pad = 0): string => JSON.stringify({ seq: i, action: "checkpoint", pad: "x".repeat(pad) });
 
 function storageOptions(): StoragePipelineOptions {
@@ -85,7 +93,9 @@ describe("blob anchor against Azurite", () => {
     const lines = Array.from({ length: 1000 }, (_, i) => lineOf(i));
     for (const line of lines) anchor.append(line);
     await anchor.flush();
-    const props = await new ContainerClient(containerUrl, credential, storageOptions()).getAppendBlobClient(o.blobName as string).getProperties();
+    const props = await new ContainerClient(containerUrl, credential, storageOptions())
+      .getAppendBlobClient(o.blobName as string)
+      .getProperties();
     expect(props.blobType).toBe("AppendBlob");
     expect(props.blobCommittedBlockCount).toBe(1);
     for (let i = 1000; i < 1010; i++) {
@@ -132,7 +142,10 @@ describe("blob anchor against Azurite", () => {
     const container = new ContainerClient(containerUrl, credential, storageOptions());
     const counts: number[] = [];
     for (let part = 0; part < 4; part++) {
-      counts.push((await container.getAppendBlobClient(anchorPartName(o.blobName as string, part)).getProperties()).blobCommittedBlockCount ?? -1);
+      counts.push(
+        (await container.getAppendBlobClient(anchorPartName(o.blobName as string, part)).getProperties())
+          .blobCommittedBlockCount ?? -1,
+      );
     }
     expect(counts).toEqual([2, 2, 2, 1]);
     expect(await container.getAppendBlobClient(anchorPartName(o.blobName as string, 4)).exists()).toBe(false);
@@ -198,7 +211,13 @@ describe("blob anchor against Azurite", () => {
 
   it("bounded queue: past maxQueuedLines the oldest lines are dropped and the drop is reported at once, never silently", async () => {
     // A port nothing listens on: storage is unreachable for the whole test.
-    const o = { ...options(), containerUrl: `https://127.0.0.1:1/devstoreaccount1/${CONTAINER}`, maxQueuedLines: 10, flushTimeoutMs: 300, retry: { initialDelayMs: 1000 } };
+    const o = {
+      ...options(),
+      containerUrl: `https://127.0.0.1:1/devstoreaccount1/${CONTAINER}`,
+      maxQueuedLines: 10,
+      flushTimeoutMs: 300,
+      retry: { initialDelayMs: 1000 },
+    };
     const events = recordEvents();
     const anchor = await createBlobAnchor(o, credential, events);
     for (let i = 0; i < 11; i++) anchor.append(lineOf(i));
@@ -216,11 +235,19 @@ describe("blob anchor against Azurite", () => {
       .reduce((n, f) => n + Number(/the (\d+) oldest/.exec(f.message)?.[1] ?? 0), 0);
     // 30 appended = 10 still queued at close + 20 dropped (the later drops reported with the next failed attempt or at close).
     expect(dropped).toBe(20);
-    expect(events.failures.some((f) => f.code !== "ANCHOR_QUEUE_OVERFLOW" && f.code !== "ANCHOR_CLOSED_UNSENT")).toBe(true);
+    expect(events.failures.some((f) => f.code !== "ANCHOR_QUEUE_OVERFLOW" && f.code !== "ANCHOR_CLOSED_UNSENT")).toBe(
+      true,
+    );
   });
 
   it("a listener that appends from onFailure (as the recorder does) does not recurse or flood", async () => {
-    const o = { ...options(), containerUrl: `https://127.0.0.1:1/devstoreaccount1/${CONTAINER}`, maxQueuedLines: 5, flushTimeoutMs: 200, retry: { initialDelayMs: 1000 } };
+    const o = {
+      ...options(),
+      containerUrl: `https://127.0.0.1:1/devstoreaccount1/${CONTAINER}`,
+      maxQueuedLines: 5,
+      flushTimeoutMs: 200,
+      retry: { initialDelayMs: 1000 },
+    };
     let reports = 0;
     const ref: { anchor?: { append(line: string): void } } = {};
     const anchor = await createBlobAnchor(o, credential, {
@@ -297,7 +324,9 @@ describe("blob anchor against Azurite", () => {
 
   it("every request Azurite accepted was authenticated by a Bearer token: no shared key, no SAS, no anonymous access", () => {
     const log = readFileSync(azurite.debugLogPath as string, "utf8");
-    expect(log).toContain("BlobTokenAuthenticator:authenticateBasic() Validation against token authentication successfully.");
+    expect(log).toContain(
+      "BlobTokenAuthenticator:authenticateBasic() Validation against token authentication successfully.",
+    );
     expect(log).not.toMatch(/Signature [12] matched/);
     expect(log).not.toContain("SAS validation successfully");
     expect(log).not.toMatch(/PublicAccessAuthenticator:validate\(\) .*successfully|Public access .*granted/i);
@@ -356,7 +385,11 @@ describe("refusals and loading", () => {
     ["a SAS query", () => `${url()}?sv=2024-05-04&ss=b&sig=AbC%2Fdef%3D`, "KEY_CREDENTIAL_REFUSED"],
     ["a SAS with upper-case SIG", () => `${url()}?SIG=abc`, "KEY_CREDENTIAL_REFUSED"],
     ["a percent-encoded sig", () => `${url()}?x=1%26sig%3Dabc`, "KEY_CREDENTIAL_REFUSED"],
-    ["a storage connection string", () => "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=QUJD;EndpointSuffix=core.windows.net", "CONNECTION_STRING_REFUSED"],
+    [
+      "a storage connection string",
+      () => "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=QUJD;EndpointSuffix=core.windows.net",
+      "CONNECTION_STRING_REFUSED",
+    ],
     ["an account key appended to the URL", () => `${url()};AccountKey=QUJD`, "CONNECTION_STRING_REFUSED"],
     ["http", () => url().replace("https:", "http:"), "INSECURE_ENDPOINT"],
     ["another query", () => `${url()}?restype=container`, "ENDPOINT_NOT_ALLOWED"],
@@ -366,7 +399,11 @@ describe("refusals and loading", () => {
     ["a blob path instead of a container", () => `${url()}/some/blob`, "ENDPOINT_NOT_ALLOWED"],
   ])("createBlobAnchor refuses %s", async (_name, make, code) => {
     const value = make();
-    const error: unknown = await createBlobAnchor({ ...options(), containerUrl: value }, credential, recordEvents()).catch((e: unknown) => e);
+    const error: unknown = await createBlobAnchor(
+      { ...options(), containerUrl: value },
+      credential,
+      recordEvents(),
+    ).catch((e: unknown) => e);
     expect(isBaselineViolationError(error)).toBe(true);
     expect((error as { code: string }).code).toBe(code);
     expect((error as Error).message).not.toContain(value);
@@ -374,22 +411,45 @@ describe("refusals and loading", () => {
   });
 
   it("checkBlobAnchorOptions refuses synchronously (a factory can refuse at construction), and accepts a good configuration", () => {
-    expect(() => checkBlobAnchorOptions({ containerUrl: `${containerUrl}?sig=abc`, allowedHosts: ["127.0.0.1"] })).toThrow(/KEY_CREDENTIAL_REFUSED/);
-    expect(() => checkBlobAnchorOptions({ containerUrl: "https://acct.blob.core.windows.net/audit", mode: "all" as never })).toThrow(TypeError);
-    expect(checkBlobAnchorOptions({ containerUrl: "https://acct.blob.core.windows.net/audit/", auditFileName: "/var/log/a.log" })).toMatchObject({
-      target: { url: "https://acct.blob.core.windows.net/audit", hostname: "acct.blob.core.windows.net", port: 443, container: "audit" },
+    expect(() =>
+      checkBlobAnchorOptions({ containerUrl: `${containerUrl}?sig=abc`, allowedHosts: ["127.0.0.1"] }),
+    ).toThrow(/KEY_CREDENTIAL_REFUSED/);
+    expect(() =>
+      checkBlobAnchorOptions({ containerUrl: "https://acct.blob.core.windows.net/audit", mode: "all" as never }),
+    ).toThrow(TypeError);
+    expect(
+      checkBlobAnchorOptions({
+        containerUrl: "https://acct.blob.core.windows.net/audit/",
+        auditFileName: "/var/log/a.log",
+      }),
+    ).toMatchObject({
+      target: {
+        url: "https://acct.blob.core.windows.net/audit",
+        hostname: "acct.blob.core.windows.net",
+        port: 443,
+        container: "audit",
+      },
     });
   });
 
   it("the production hosts are allowed by default and loopback is not", async () => {
-    await expect(createBlobAnchor({ containerUrl: "https://acct.blob.core.windows.net/audit" }, credential, recordEvents()).then((a) => a.close())).resolves.toBeUndefined();
-    const error: unknown = await createBlobAnchor({ containerUrl }, credential, recordEvents()).catch((e: unknown) => e);
+    await expect(
+      createBlobAnchor({ containerUrl: "https://acct.blob.core.windows.net/audit" }, credential, recordEvents()).then(
+        (a) => a.close(),
+      ),
+    ).resolves.toBeUndefined();
+    const error: unknown = await createBlobAnchor({ containerUrl }, credential, recordEvents()).catch(
+      (e: unknown) => e,
+    );
     expect((error as { code: string }).code).toBe("ENDPOINT_NOT_ALLOWED");
   });
 
   it("refuses a credential that is not a TokenCredential (shared key, anonymous)", async () => {
     const storage = await loadStorageBlob();
-    for (const bad of [new storage.StorageSharedKeyCredential("devstoreaccount1", "QUJDREVG"), new storage.AnonymousCredential()]) {
+    for (const bad of [
+      new storage.StorageSharedKeyCredential("devstoreaccount1", "QUJDREVG"),
+      new storage.AnonymousCredential(),
+    ]) {
       const error: unknown = await createBlobAnchor(options(), bad as never, recordEvents()).catch((e: unknown) => e);
       expect((error as { code: string }).code).toBe("KEY_CREDENTIAL_REFUSED");
     }
@@ -402,7 +462,9 @@ describe("refusals and loading", () => {
       [blobUrl(o).replace("https:", "http:"), "INSECURE_ENDPOINT"],
       [`${blobUrl(o)}?comp=list`, "ENDPOINT_NOT_ALLOWED"],
     ] as const) {
-      const error: unknown = await readAnchorLines(value, { credential, allowedHosts: ["127.0.0.1"] }).catch((e: unknown) => e);
+      const error: unknown = await readAnchorLines(value, { credential, allowedHosts: ["127.0.0.1"] }).catch(
+        (e: unknown) => e,
+      );
       expect((error as { code: string }).code).toBe(code);
     }
   });
@@ -412,14 +474,28 @@ describe("refusals and loading", () => {
   });
 
   it("the anchor's sources never touch key or SAS APIs of @azure/storage-blob", () => {
-    for (const file of ["blobAnchor.ts", "blobAnchorOptions.ts", "blobClient.ts", "readBlobAnchor.ts", "containerUrl.ts", "loadStorageBlob.ts"]) {
-      const text = readFileSync(new URL(`../../../packages/acs-baseline/src/audit/write/anchor/${file}`, import.meta.url), "utf8");
-      expect(text).not.toMatch(/StorageSharedKeyCredential|AnonymousCredential|generateSasUrl|generateBlobSASQueryParameters|fromConnectionString|UserDelegationKey/);
+    for (const file of [
+      "blobAnchor.ts",
+      "blobAnchorOptions.ts",
+      "blobClient.ts",
+      "readBlobAnchor.ts",
+      "containerUrl.ts",
+      "loadStorageBlob.ts",
+    ]) {
+      const text = readFileSync(
+        new URL(`../../../packages/acs-baseline/src/audit/write/anchor/${file}`, import.meta.url),
+        "utf8",
+      );
+      expect(text).not.toMatch(
+        /StorageSharedKeyCredential|AnonymousCredential|generateSasUrl|generateBlobSASQueryParameters|fromConnectionString|UserDelegationKey/,
+      );
     }
   });
 
   it("a missing @azure/storage-blob gives an error naming the package and the install command", async () => {
-    await expect(loadStorageBlob("@azure/storage-blob-not-installed-here")).rejects.toThrow(/@azure\/storage-blob.*npm install @azure\/storage-blob/);
+    await expect(loadStorageBlob("@azure/storage-blob-not-installed-here")).rejects.toThrow(
+      /@azure\/storage-blob.*npm install @azure\/storage-blob/,
+    );
   });
 
   it("the default blob name is acs-audit/<host>/<audit file>.jsonl, with unsafe characters replaced", () => {

@@ -57,14 +57,20 @@ useAzurite({ onStarted: (started) => (azurite = started) });
 beforeAll(async () => {
   credential = certificateCredential(emu, app);
   containerUrl = `${azurite.accountUrl}/${CONTAINER}`;
-  await new ContainerClient(containerUrl, credential, { tlsOptions: { ca: azurite.caCertificatePem } } as StoragePipelineOptions).createIfNotExists();
+  await new ContainerClient(containerUrl, credential, {
+    tlsOptions: { ca: azurite.caCertificatePem },
+  } as StoragePipelineOptions).createIfNotExists();
 });
 
 const blobAnchor = (blobName: string, mode: "checkpoints" | "records" = "checkpoints") => ({
   blob: { containerUrl, blobName, mode, allowedHosts: ["127.0.0.1"], tlsOptions: { ca: azurite.caCertificatePem } },
 });
 const readBlob = (blobName: string): Promise<string[]> =>
-  readAnchorLines(`${containerUrl}/${blobName}`, { credential, allowedHosts: ["127.0.0.1"], tlsOptions: { ca: azurite.caCertificatePem } });
+  readAnchorLines(`${containerUrl}/${blobName}`, {
+    credential,
+    allowedHosts: ["127.0.0.1"],
+    tlsOptions: { ca: azurite.caCertificatePem },
+  });
 const text = (lines: string[]): string => lines.map((l) => `${l}\n`).join("");
 
 function factoryWith(audit: AuditOptions): AcsClientFactory {
@@ -76,7 +82,12 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
     it(`mode "${mode}": SMS sent, the blob read back holds the signed checkpoints${mode === "records" ? " and every record" : ""}, and the log verifies intact against it`, async () => {
       const log = join(dir, `factory-${mode}.log`);
       const blobName = `e2e/${mode}.jsonl`;
-      const factory = factoryWith({ destination: log, signing: { privateKey: PRIVATE_PEM, keyId: "e2e" }, checkpoint: { everyRecords: 5, everyMs: 200 }, anchor: blobAnchor(blobName, mode) });
+      const factory = factoryWith({
+        destination: log,
+        signing: { privateKey: PRIVATE_PEM, keyId: "e2e" },
+        checkpoint: { everyRecords: 5, everyMs: 200 },
+        anchor: blobAnchor(blobName, mode),
+      });
       const sms = factory.createSmsClient();
       for (let i = 0; i < 12; i++) await sms.send(SMS);
       await factory.close();
@@ -115,7 +126,12 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
   it("Azurite stopped mid-run: anchor.failure records, no request blocked; restarted: anchor.recovered, and verification is honest about the stretch", async () => {
     const log = join(dir, "outage.log");
     const blobName = "e2e/outage.jsonl";
-    const factory = factoryWith({ destination: log, signing: { privateKey: PRIVATE_PEM, keyId: "e2e" }, checkpoint: { everyRecords: 5, everyMs: 200 }, anchor: blobAnchor(blobName) });
+    const factory = factoryWith({
+      destination: log,
+      signing: { privateKey: PRIVATE_PEM, keyId: "e2e" },
+      checkpoint: { everyRecords: 5, everyMs: 200 },
+      anchor: blobAnchor(blobName),
+    });
     const sms = factory.createSmsClient();
     for (let i = 0; i < 6; i++) await sms.send(SMS);
     await new Promise((r) => setTimeout(r, 300));
@@ -163,25 +179,41 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
     // lines: first-written wins, and an agreeing repeat is a harmless duplicate (counted), never a second history.
     const seen = anchorLines.map((l) => parse(l).seq as number);
     const anchoredSeqs = [...new Set(seen)];
-    if (seen.length > anchoredSeqs.length) expect(result.warnings.join()).toMatch(/repeat an earlier line exactly \(harmless duplicates\)/);
-    const story = records.filter((r) => r.event?.action !== "request").map((r) => `${String(r.seq)} ${String(r.event?.action)}${r.error?.code !== undefined ? ` ${String(r.error.code)}` : ""}`).join(", ");
+    if (seen.length > anchoredSeqs.length)
+      expect(result.warnings.join()).toMatch(/repeat an earlier line exactly \(harmless duplicates\)/);
+    const story = records
+      .filter((r) => r.event?.action !== "request")
+      .map(
+        (r) =>
+          `${String(r.seq)} ${String(r.event?.action)}${r.error?.code !== undefined ? ` ${String(r.error.code)}` : ""}`,
+      )
+      .join(", ");
     const missing = checkpointSeqs.filter((seq) => !anchoredSeqs.includes(seq));
     expect(anchoredSeqs, story).toEqual(checkpointSeqs.filter((seq) => !missing.includes(seq)));
     if (missing.length === 0) {
       expect(result.status, result.reasons.join("; ")).toBe("intact");
       expect(result.warnings.filter((w) => !/harmless duplicates/.test(w))).toEqual([]);
     } else {
-      expect(result.warnings.join(), `${missing.length} checkpoint(s) lost by Azurite: ${story}`).toMatch(/unanchored stretch|not anchored yet/);
+      expect(result.warnings.join(), `${missing.length} checkpoint(s) lost by Azurite: ${story}`).toMatch(
+        /unanchored stretch|not anchored yet/,
+      );
       // a hole longer than the max gap inside one segment of the anchor is a named silence (issue 23)
       if (result.status !== "intact") expect(result.reasons.join()).toMatch(/^the anchor has no heartbeat between/);
     }
-    process.stdout.write(`outage: ${latencies.length} SMS during the outage, max ${Math.max(...latencies)} ms; ${failures.length} anchor.failure, ${recovered.length} anchor.recovered; ${missing.length} checkpoint(s) missing from the anchor\n`);
+    process.stdout.write(
+      `outage: ${latencies.length} SMS during the outage, max ${Math.max(...latencies)} ms; ${failures.length} anchor.failure, ${recovered.length} anchor.recovered; ${missing.length} checkpoint(s) missing from the anchor\n`,
+    );
   }, 90_000);
 
   it("Azurite down at close: the anchor is silent since its last heartbeat (incomplete: it cannot vouch for the end); a restart with storage back verifies", async () => {
     const log = join(dir, "down-at-close.log");
     const blobName = "e2e/down-at-close.jsonl";
-    const factory = factoryWith({ destination: log, signing: { privateKey: PRIVATE_PEM, keyId: "e2e" }, checkpoint: { everyRecords: 5, everyMs: 200 }, anchor: blobAnchor(blobName) });
+    const factory = factoryWith({
+      destination: log,
+      signing: { privateKey: PRIVATE_PEM, keyId: "e2e" },
+      checkpoint: { everyRecords: 5, everyMs: 200 },
+      anchor: blobAnchor(blobName),
+    });
     const sms = factory.createSmsClient();
     for (let i = 0; i < 6; i++) await sms.send(SMS);
     await new Promise((r) => setTimeout(r, 300));
@@ -204,29 +236,54 @@ describe("blob anchor end to end: AcsClientFactory → emulator, anchor in Azuri
     // so the honest verdict once the max gap (2 × 200 ms) has passed is incomplete, naming the silence.
     // (the max gap is set wide: on a loaded test host a 200 ms timer can fire seconds late; silence is not the point)
     const lastAnchoredTime = Date.parse(parse(anchorLines.at(-1)!).time as string);
-    const result = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines, maxGapMs: 10_000, at: lastAnchoredTime + 60_000 });
+    const result = await verifyLog(log, {
+      publicKey: PUBLIC_PEM,
+      anchorLines,
+      maxGapMs: 10_000,
+      at: lastAnchoredTime + 60_000,
+    });
     expect(result.status, result.reasons.join("; ")).toBe("incomplete");
     expect(result.reasons.join()).toMatch(/^anchor silent since \S+ \(seq \d+\)/);
     expect(result.warnings.join()).toMatch(/after the anchor's last line .* not anchored yet/);
     // verified at the moment the anchor last heard from the writer, nothing was missing yet
-    const atOutage = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines, maxGapMs: 10_000, at: lastAnchoredTime + 100 });
+    const atOutage = await verifyLog(log, {
+      publicKey: PUBLIC_PEM,
+      anchorLines,
+      maxGapMs: 10_000,
+      at: lastAnchoredTime + 100,
+    });
     expect(atOutage.reasons.join()).not.toMatch(/anchor silent/);
 
     // the next run appends to the same log and the same blob with storage back: the lost checkpoints are a hole in the
     // middle of the anchor now, and verification names it
-    const next = factoryWith({ destination: log, signing: { privateKey: PRIVATE_PEM, keyId: "e2e" }, checkpoint: { everyRecords: 5, everyMs: 200 }, anchor: blobAnchor(blobName) });
+    const next = factoryWith({
+      destination: log,
+      signing: { privateKey: PRIVATE_PEM, keyId: "e2e" },
+      checkpoint: { everyRecords: 5, everyMs: 200 },
+      anchor: blobAnchor(blobName),
+    });
     const sms2 = next.createSmsClient();
     for (let i = 0; i < 6; i++) await sms2.send(SMS);
     await next.close();
-    const after = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName), maxGapMs: 10_000 });
+    const after = await verifyLog(log, {
+      publicKey: PUBLIC_PEM,
+      anchorLines: await readBlob(blobName),
+      maxGapMs: 10_000,
+    });
     expect(after.status, after.reasons.join("; ")).toBe("intact");
-    expect(after.warnings.join()).toMatch(/unanchored stretch: \d+ checkpoint\(s\) between seq \d+ and \d+ are not in the anchor/);
+    expect(after.warnings.join()).toMatch(
+      /unanchored stretch: \d+ checkpoint\(s\) between seq \d+ and \d+ are not in the anchor/,
+    );
     // an attacker who removes that unanchored stretch from the file is still caught by the chain
     const lines = readFileSync(log, "utf8").trimEnd().split("\n");
     const holeStart = lines.findIndex((l) => (parse(l).seq as number) === lastAnchored + 1);
     writeFileSync(join(dir, "hole.log"), text([...lines.slice(0, holeStart), ...lines.slice(holeStart + 3)]));
-    expect((await verifyLog(join(dir, "hole.log"), { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) })).status).toBe("tampered");
-    process.stdout.write(`down at close: close() took ${closeMs} ms; ${result.warnings.join(" | ")}; next run: ${after.warnings.join(" | ")}\n`);
+    expect(
+      (await verifyLog(join(dir, "hole.log"), { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) })).status,
+    ).toBe("tampered");
+    process.stdout.write(
+      `down at close: close() took ${closeMs} ms; ${result.warnings.join(" | ")}; next run: ${after.warnings.join(" | ")}\n`,
+    );
   }, 60_000);
 });
 
@@ -261,7 +318,9 @@ describe("SIGKILL mid-burst with the blob anchor; the built CLI reads the blob w
         childErr += c.toString();
         if (childErr.includes("ready")) resolve();
       });
-      child.once("exit", (code) => reject(new Error(`the writer exited early (${String(code)}): ${childErr.slice(-300)}`)));
+      child.once("exit", (code) =>
+        reject(new Error(`the writer exited early (${String(code)}): ${childErr.slice(-300)}`)),
+      );
     });
     await new Promise((r) => setTimeout(r, 3 * everyMs));
     const killedAt = Date.now();
@@ -279,9 +338,28 @@ describe("SIGKILL mid-burst with the blob anchor; the built CLI reads the blob w
       NODE_EXTRA_CA_CERTS: caFile,
     };
     const blobUrl = `${containerUrl}/${blobName}`;
-    const cli = async (file: string, extra: string[] = [], maxGapMs = everyMs): Promise<{ code: number; out: string; err: string }> => {
+    const cli = async (
+      file: string,
+      extra: string[] = [],
+      maxGapMs = everyMs,
+    ): Promise<{ code: number; out: string; err: string }> => {
       try {
-        const { stdout, stderr } = await run(process.execPath, [BIN, "verify-log", file, "--public-key", pubPath, "--anchor", blobUrl, "--max-gap", `${maxGapMs}ms`, ...extra], { env, timeout: 60_000 });
+        const { stdout, stderr } = await run(
+          process.execPath,
+          [
+            BIN,
+            "verify-log",
+            file,
+            "--public-key",
+            pubPath,
+            "--anchor",
+            blobUrl,
+            "--max-gap",
+            `${maxGapMs}ms`,
+            ...extra,
+          ],
+          { env, timeout: 60_000 },
+        );
         return { code: 0, out: stdout, err: stderr };
       } catch (e) {
         const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -298,8 +376,13 @@ describe("SIGKILL mid-burst with the blob anchor; the built CLI reads the blob w
     // an attacker cuts the tail back to just before the last checkpoint the anchor holds
     const anchorLines = await readBlob(blobName);
     const lastAnchored: Rec = parse(anchorLines.at(-1)!);
-    const lines = readFileSync(log, "utf8").split("\n").filter((l) => l.length > 0);
-    const lastInFile = lines.map(parse).filter((r) => r.event?.action === "log.checkpoint").at(-1)!;
+    const lines = readFileSync(log, "utf8")
+      .split("\n")
+      .filter((l) => l.length > 0);
+    const lastInFile = lines
+      .map(parse)
+      .filter((r) => r.event?.action === "log.checkpoint")
+      .at(-1)!;
     const cutLog = join(dir, "killed.cut.log");
     writeFileSync(cutLog, text(lines.filter((l) => (parse(l).seq as number) < (lastAnchored.seq as number))));
     const cliStart = Date.now();
@@ -315,10 +398,18 @@ describe("SIGKILL mid-burst with the blob anchor; the built CLI reads the blob w
     // Verified at the moment of the kill (--at), the honest file is intact; verified later with no restart, the
     // writer's silence since its last sign of life is the honest verdict: incomplete, naming it.
     // (a max gap of 2 × everyMs is the default; a loaded test host delays timers longer than that, so it is widened)
-    const honest = await cli(log, ["--anchor-allowed-host", "127.0.0.1", "--at", new Date(killedAt).toISOString()], Math.max(2 * everyMs, 10_000));
+    const honest = await cli(
+      log,
+      ["--anchor-allowed-host", "127.0.0.1", "--at", new Date(killedAt).toISOString()],
+      Math.max(2 * everyMs, 10_000),
+    );
     expect(honest.code, honest.out + honest.err).toBe(0);
     expect(honest.out).toMatch(/^intact: /);
-    const later = await cli(log, ["--anchor-allowed-host", "127.0.0.1", "--at", new Date(killedAt + 60_000).toISOString()], Math.max(2 * everyMs, 10_000));
+    const later = await cli(
+      log,
+      ["--anchor-allowed-host", "127.0.0.1", "--at", new Date(killedAt + 60_000).toISOString()],
+      Math.max(2 * everyMs, 10_000),
+    );
     expect(later.code, later.out + later.err).toBe(1);
     expect(later.out).toMatch(/reason: the writer's last sign of life is the checkpoint at line \d+ \(seq \d+, /);
     for (const out of [cut.out, cut.err, honest.out, honest.err]) expect(out).not.toMatch(/eyJ|Bearer|BEGIN/);
@@ -338,12 +429,19 @@ describe("issue 23 against the real append blob (Azurite), with the app's own ce
   it("cut the tail back to a checkpoint, let the app restart and append: its genuine lines cannot outvote the first-written ones", async () => {
     const log = join(dir, "cut-restart-blob.log");
     const blobName = "e2e/cut-restart.jsonl";
-    const audit = { destination: log, signing: { privateKey: PRIVATE_PEM, keyId: "e2e" }, checkpoint: { everyRecords: 4, everyMs: 60_000 }, anchor: blobAnchor(blobName) };
+    const audit = {
+      destination: log,
+      signing: { privateKey: PRIVATE_PEM, keyId: "e2e" },
+      checkpoint: { everyRecords: 4, everyMs: 60_000 },
+      anchor: blobAnchor(blobName),
+    };
     const first = factoryWith(audit);
     const sms = first.createSmsClient();
     for (let i = 0; i < 10; i++) await sms.send(SMS);
     await first.close();
-    expect((await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) })).status).toBe("intact");
+    expect((await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) })).status).toBe(
+      "intact",
+    );
     // the attacker cuts the file back to its first checkpoint: what is left is sealed
     const lines = readFileSync(log, "utf8").trimEnd().split("\n");
     const cutAt = lines.findIndex((l) => parse(l).event?.action === "log.checkpoint") + 1;
@@ -357,7 +455,9 @@ describe("issue 23 against the real append blob (Azurite), with the app's own ce
     const anchorLines = await readBlob(blobName);
     const v = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines });
     expect(v.status).toBe("tampered");
-    expect(v.reasons.join("\n")).toMatch(/anchor seq \d+ rewritten by a later append \(first written at anchor line \d+\)/);
+    expect(v.reasons.join("\n")).toMatch(
+      /anchor seq \d+ rewritten by a later append \(first written at anchor line \d+\)/,
+    );
   }, 90_000);
 });
 
@@ -366,14 +466,26 @@ describe("verify-log --anchor-allowed-host", () => {
     let out = "";
     let err = "";
     const sink = (f: (t: string) => void) => new Writable({ write: (c: Buffer, _e, cb) => (f(c.toString()), cb()) });
-    const code = await verifyLogCommand(args, { stdout: sink((t) => (out += t)), stderr: sink((t) => (err += t)), env: {}, cwd: dir, stderrIsTTY: false });
+    const code = await verifyLogCommand(args, {
+      stdout: sink((t) => (out += t)),
+      stderr: sink((t) => (err += t)),
+      env: {},
+      cwd: dir,
+      stderrIsTTY: false,
+    });
     return { code, out, err };
   }
   writeFileSync(join(dir, "empty.log"), "");
 
   it("takes host names only, and only with an --anchor https URL (exit 2)", async () => {
     for (const bad of ["https://127.0.0.1", "127.0.0.1:10000", "127.0.0.1/x", "", "user@host", "*"]) {
-      const r = await command(["empty.log", "--anchor", "https://127.0.0.1:1/devstoreaccount1/c/b", "--anchor-allowed-host", bad]);
+      const r = await command([
+        "empty.log",
+        "--anchor",
+        "https://127.0.0.1:1/devstoreaccount1/c/b",
+        "--anchor-allowed-host",
+        bad,
+      ]);
       expect(r.code, bad).toBe(2);
       expect(r.err).toMatch(/--anchor-allowed-host takes a host name/);
     }

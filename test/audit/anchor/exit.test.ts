@@ -24,7 +24,9 @@ describe("close() releases everything (child process on the built dist)", () => 
   it("a process that anchored lines and closed a healthy and a failing anchor ends by itself", async () => {
     const credential = certificateCredential(emu, app);
     const containerUrl = `${azurite.accountUrl}/exit-test`;
-    await new ContainerClient(containerUrl, credential, { tlsOptions: { ca: azurite.caCertificatePem } } as StoragePipelineOptions).createIfNotExists();
+    await new ContainerClient(containerUrl, credential, {
+      tlsOptions: { ca: azurite.caCertificatePem },
+    } as StoragePipelineOptions).createIfNotExists();
     const cfg = {
       tenantId: emu.tenantId,
       clientId: app.clientId,
@@ -37,21 +39,23 @@ describe("close() releases everything (child process on the built dist)", () => 
       blobName: "exit/anchor.jsonl",
     };
     const started = Date.now();
-    const ended = await new Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }>((resolve) => {
-      const child = spawn(process.execPath, [FIXTURE, JSON.stringify(cfg)], { stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        resolve({ code: null, stdout, stderr, timedOut: true });
-      }, 20_000);
-      child.on("exit", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr, timedOut: false });
-      });
-    });
+    const ended = await new Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }>(
+      (resolve) => {
+        const child = spawn(process.execPath, [FIXTURE, JSON.stringify(cfg)], { stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+        const timer = setTimeout(() => {
+          child.kill("SIGKILL");
+          resolve({ code: null, stdout, stderr, timedOut: true });
+        }, 20_000);
+        child.on("exit", (code) => {
+          clearTimeout(timer);
+          resolve({ code, stdout, stderr, timedOut: false });
+        });
+      },
+    );
     expect(ended.stderr).toBe("");
     expect(ended.timedOut).toBe(false);
     expect(ended.code).toBe(0);
@@ -59,7 +63,11 @@ describe("close() releases everything (child process on the built dist)", () => 
     expect(Date.now() - started).toBeLessThan(15_000);
     const { failures } = JSON.parse(ended.stdout) as { failures: string[] };
     expect(failures.at(-1)).toBe("ANCHOR_CLOSED_UNSENT");
-    const lines = await readAnchorLines(`${containerUrl}/exit/anchor.jsonl`, { credential, allowedHosts: ["127.0.0.1"], tlsOptions: { ca: azurite.caCertificatePem } });
+    const lines = await readAnchorLines(`${containerUrl}/exit/anchor.jsonl`, {
+      credential,
+      allowedHosts: ["127.0.0.1"],
+      tlsOptions: { ca: azurite.caCertificatePem },
+    });
     expect(lines).toEqual(Array.from({ length: 110 }, (_, i) => JSON.stringify({ seq: i })));
   }, 60_000);
 });

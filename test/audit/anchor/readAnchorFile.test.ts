@@ -1,7 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readAnchorFileLines, splitAnchorText } from "../../../packages/acs-baseline/src/audit/verify/readAnchorFile.js";
+import {
+  readAnchorFileLines,
+  splitAnchorText,
+} from "../../../packages/acs-baseline/src/audit/verify/readAnchorFile.js";
 import { tempDir } from "../../support/tempDir.js";
 
 const dir = tempDir("acs-anchor-file-");

@@ -28,28 +28,45 @@ let app: TestApplication;
 let azurite: Azurite;
 let credential: ClientCertificateCredential;
 let containerUrl: string;
-const OFF = [{ rejectUnauthorized: false }, { ca: "x", checkServerIdentity: () => undefined }, { servername: "evil.example" }] as never[];
+const OFF = [
+  { rejectUnauthorized: false },
+  { ca: "x", checkServerIdentity: () => undefined },
+  { servername: "evil.example" },
+] as never[];
 
 useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 useAzurite({ onStarted: (started) => (azurite = started) });
 beforeAll(async () => {
   credential = certificateCredential(emu, app);
   containerUrl = `${azurite.accountUrl}/tls-anchor`;
-  await new ContainerClient(containerUrl, credential, { tlsOptions: { ca: azurite.caCertificatePem } } as StoragePipelineOptions).createIfNotExists();
+  await new ContainerClient(containerUrl, credential, {
+    tlsOptions: { ca: azurite.caCertificatePem },
+  } as StoragePipelineOptions).createIfNotExists();
 });
 
 describe("blob anchor TLS verification", () => {
   it("refuses tlsOptions that switch verification off: checkBlobAnchorOptions, createBlobAnchor, readAnchorLines, the factory", async () => {
     for (const tlsOptions of OFF) {
       const options = { containerUrl, blobName: "off.jsonl", allowedHosts: ["127.0.0.1"], tlsOptions };
-      expect(() => checkBlobAnchorOptions(options)).toThrow(expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED" }));
-      await expect(createBlobAnchor(options, credential, { onFailure: () => undefined, onRecovered: () => undefined })).rejects.toMatchObject({ code: "TLS_VERIFICATION_DISABLED" });
-      await expect(readAnchorLines(`${containerUrl}/off.jsonl`, { credential, allowedHosts: ["127.0.0.1"], tlsOptions })).rejects.toMatchObject({ code: "TLS_VERIFICATION_DISABLED" });
+      expect(() => checkBlobAnchorOptions(options)).toThrow(
+        expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED" }),
+      );
+      await expect(
+        createBlobAnchor(options, credential, { onFailure: () => undefined, onRecovered: () => undefined }),
+      ).rejects.toMatchObject({ code: "TLS_VERIFICATION_DISABLED" });
+      await expect(
+        readAnchorLines(`${containerUrl}/off.jsonl`, { credential, allowedHosts: ["127.0.0.1"], tlsOptions }),
+      ).rejects.toMatchObject({ code: "TLS_VERIFICATION_DISABLED" });
       const dir = mkdtempSync(join(tmpdir(), "acs-anchor-tls-"));
       expect(
         () =>
           new AcsClientFactory(
-            emulatorFactoryOptions(emu, app, { audit: { destination: join(dir, "audit.log"), anchor: { blob: { containerUrl, allowedHosts: ["127.0.0.1"], tlsOptions } } } }),
+            emulatorFactoryOptions(emu, app, {
+              audit: {
+                destination: join(dir, "audit.log"),
+                anchor: { blob: { containerUrl, allowedHosts: ["127.0.0.1"], tlsOptions } },
+              },
+            }),
           ),
       ).toThrow(expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED" }));
     }
@@ -57,8 +74,18 @@ describe("blob anchor TLS verification", () => {
 
   it("at the wire: NODE_TLS_REJECT_UNAUTHORIZED=0 set after start: the storage request is refused (TLS_VERIFICATION_DISABLED) and reported", async () => {
     const failures: Parameters<AnchorEvents["onFailure"]>[0][] = [];
-    const options = { containerUrl, blobName: `wire/${process.pid}.jsonl`, allowedHosts: ["127.0.0.1"], tlsOptions: { ca: azurite.caCertificatePem }, retry: { initialDelayMs: 10, maxDelayMs: 20 }, flushTimeoutMs: 500 };
-    const anchor = await createBlobAnchor(options, credential, { onFailure: (f) => failures.push(f), onRecovered: () => undefined });
+    const options = {
+      containerUrl,
+      blobName: `wire/${process.pid}.jsonl`,
+      allowedHosts: ["127.0.0.1"],
+      tlsOptions: { ca: azurite.caCertificatePem },
+      retry: { initialDelayMs: 10, maxDelayMs: 20 },
+      flushTimeoutMs: 500,
+    };
+    const anchor = await createBlobAnchor(options, credential, {
+      onFailure: (f) => failures.push(f),
+      onRecovered: () => undefined,
+    });
     await credential.getToken("https://storage.azure.com/.default"); // cached: only the storage request can be stopped
     const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";

@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { scanText } from "../../../packages/cli/src/scan/scan.js";
 
-const rules = (file: string, text: string) => scanText(file, text).map((f) => `${f.line} ${f.ruleId.replace("acs-baseline/", "")} ${f.severity}`);
+const rules = (file: string, text: string) =>
+  scanText(file, text).map((f) => `${f.line} ${f.ruleId.replace("acs-baseline/", "")} ${f.severity}`);
 
 describe("Bicep", () => {
   it("follows az.listKeys, conditional bodies, interpolation and module parameters", () => {
@@ -25,18 +26,24 @@ describe("Bicep", () => {
   });
 
   it("reports a disableLocalAuth that is false and does not guess an unresolvable one", () => {
-    const res = (v: string) => `param x bool\nresource acs 'Microsoft.Communication/communicationServices@2025-05-01' = {\n  name: 'a'\n  properties: { disableLocalAuth: ${v} }\n}\n`;
-    expect(rules("a.bicep", res("false"))).toEqual(["2 iac/local-auth-enabled error", "2 iac/no-resource-logs warning"]);
+    const res = (v: string) =>
+      `param x bool\nresource acs 'Microsoft.Communication/communicationServices@2025-05-01' = {\n  name: 'a'\n  properties: { disableLocalAuth: ${v} }\n}\n`;
+    expect(rules("a.bicep", res("false"))).toEqual([
+      "2 iac/local-auth-enabled error",
+      "2 iac/no-resource-logs warning",
+    ]);
     expect(rules("a.bicep", res("x && true"))).toEqual(["2 iac/no-resource-logs warning"]);
   });
 
   it("does not guess when the properties are an expression", () => {
-    const text = "var props = { dataLocation: 'Europe', disableLocalAuth: true }\nresource acs 'Microsoft.Communication/communicationServices@2025-05-01' = {\n  name: 'a'\n  properties: props\n}\n";
+    const text =
+      "var props = { dataLocation: 'Europe', disableLocalAuth: true }\nresource acs 'Microsoft.Communication/communicationServices@2025-05-01' = {\n  name: 'a'\n  properties: props\n}\n";
     expect(rules("a.bicep", text)).toEqual(["2 iac/no-resource-logs warning"]);
   });
 
   it("ignores listKeys on other resources and text in comments and strings", () => {
-    const text = "resource st 'Microsoft.Storage/storageAccounts@2023-01-01' existing = { name: 's' }\n// acs.listKeys().primaryKey\noutput k string = st.listKeys().keys[0].value\noutput s string = 'acs.listKeys().primaryKey'\n";
+    const text =
+      "resource st 'Microsoft.Storage/storageAccounts@2023-01-01' existing = { name: 's' }\n// acs.listKeys().primaryKey\noutput k string = st.listKeys().keys[0].value\noutput s string = 'acs.listKeys().primaryKey'\n";
     expect(rules("a.bicep", text)).toEqual([]);
   });
 });
@@ -55,7 +62,9 @@ describe("ARM", () => {
   });
 
   it("does not treat other JSON as a template", () => {
-    expect(rules("package-lock.json", JSON.stringify({ packages: { "node_modules/@azure/communication-sms": {} } }))).toEqual([]);
+    expect(
+      rules("package-lock.json", JSON.stringify({ packages: { "node_modules/@azure/communication-sms": {} } })),
+    ).toEqual([]);
   });
 });
 
@@ -78,7 +87,11 @@ EOT
 }
 `;
     expect(rules("main.tf", hcl)).toEqual(["11 iac/listkeys-to-app error"]);
-    const json = JSON.stringify({ resource: { azurerm_key_vault_secret: { s: { name: "acs", value: "${azurerm_communication_service.a.secondary_key}" } } } });
+    const json = JSON.stringify({
+      resource: {
+        azurerm_key_vault_secret: { s: { name: "acs", value: "${azurerm_communication_service.a.secondary_key}" } },
+      },
+    });
     expect(rules("main.tf.json", json)).toEqual(["1 iac/listkeys-to-app error"]);
   });
 

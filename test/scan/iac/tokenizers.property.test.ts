@@ -11,13 +11,80 @@ import { tokenizeHcl } from "../../../packages/cli/src/scan/iac/hclTokenizer.js"
 import { parseHcl } from "../../../packages/cli/src/scan/iac/hclParser.js";
 
 const bicepPieces = fc.constantFrom(
-  "resource", "acs", " ", "\n", "\r\n", "'", "''", "'''", "${", "}", "{", "[", "]", "(", ")", "//", "/*", "*/", "#disable-next-line x\n",
-  "@secure()", ".", ":", "=", "listKeys", "\\", "\\'", "$", "\t", "é", "\u{1F600}", "0", "output", "module", "existing", "?", "!",
+  "resource",
+  "acs",
+  " ",
+  "\n",
+  "\r\n",
+  "'",
+  "''",
+  "'''",
+  "${",
+  "}",
+  "{",
+  "[",
+  "]",
+  "(",
+  ")",
+  "//",
+  "/*",
+  "*/",
+  "#disable-next-line x\n",
+  "@secure()",
+  ".",
+  ":",
+  "=",
+  "listKeys",
+  "\\",
+  "\\'",
+  "$",
+  "\t",
+  "é",
+  "\u{1F600}",
+  "0",
+  "output",
+  "module",
+  "existing",
+  "?",
+  "!",
 );
 const hclPieces = fc.constantFrom(
-  "resource", "acs", " ", "\n", '"', "${", "%{", "$${", "}", "{", "[", "]", "(", ")", "#", "//", "/*", "*/", "<<EOF\n", "<<-EOT\n", "EOF\n", "=", ".", "\\", '\\"', "é", "\u{1F600}", "-", "primary_key",
+  "resource",
+  "acs",
+  " ",
+  "\n",
+  '"',
+  "${",
+  "%{",
+  "$${",
+  "}",
+  "{",
+  "[",
+  "]",
+  "(",
+  ")",
+  "#",
+  "//",
+  "/*",
+  "*/",
+  "<<EOF\n",
+  "<<-EOT\n",
+  "EOF\n",
+  "=",
+  ".",
+  "\\",
+  '\\"',
+  "é",
+  "\u{1F600}",
+  "-",
+  "primary_key",
 );
-const source = (pieces: fc.Arbitrary<string>) => fc.oneof(fc.array(pieces, { maxLength: 60 }).map((a) => a.join("")), fc.string({ maxLength: 200 }), fc.string({ unit: "binary", maxLength: 80 }));
+const source = (pieces: fc.Arbitrary<string>) =>
+  fc.oneof(
+    fc.array(pieces, { maxLength: 60 }).map((a) => a.join("")),
+    fc.string({ maxLength: 200 }),
+    fc.string({ unit: "binary", maxLength: 80 }),
+  );
 // Text that cannot close a comment or string it is embedded in.
 const inert = fc.string({ unit: fc.constantFrom(..."abcXYZ_09 .:=(){}[]@-"), maxLength: 40 });
 
@@ -39,7 +106,13 @@ describe("Bicep tokenizer", () => {
       fc.property(inert, fc.constantFrom("line", "block", "string", "multiline"), (body, kind) => {
         const safe = body.replace(/\*\//g, "").replace(/'/g, "").replace(/\$\{/g, "").replace(/\\/g, "");
         const text =
-          kind === "line" ? `// ${safe}\n` : kind === "block" ? `/* ${safe} */` : kind === "string" ? `'${safe}'` : `'''${safe}'''`;
+          kind === "line"
+            ? `// ${safe}\n`
+            : kind === "block"
+              ? `/* ${safe} */`
+              : kind === "string"
+                ? `'${safe}'`
+                : `'''${safe}'''`;
         const tokens = tokenizeBicep(text);
         expect(tokens.filter((t) => t.type === "identifier")).toEqual([]);
       }),
@@ -50,13 +123,22 @@ describe("Bicep tokenizer", () => {
   it("splits interpolated strings around the expression", () => {
     const tokens = tokenizeBicep("x: 'a${acs.listKeys().primaryKey}b${'n${1}'}c'").filter((t) => t.type !== "ws");
     expect(tokens.map((t) => t.type)).toContain("string-head");
-    expect(tokens.filter((t) => t.type === "identifier").map((t) => t.text)).toEqual(["x", "acs", "listKeys", "primaryKey"]);
+    expect(tokens.filter((t) => t.type === "identifier").map((t) => t.text)).toEqual([
+      "x",
+      "acs",
+      "listKeys",
+      "primaryKey",
+    ]);
     expect(tokens[tokens.length - 1]).toMatchObject({ type: "string-tail", text: "}c'" });
   });
 
   it("keeps positions", () => {
     const t = tokenizeBicep("a\n  'b'\r\n  c").filter((x) => x.type === "identifier" || x.type === "string");
-    expect(t.map((x) => [x.text, x.line, x.column])).toEqual([["a", 1, 1], ["'b'", 2, 3], ["c", 3, 3]]);
+    expect(t.map((x) => [x.text, x.line, x.column])).toEqual([
+      ["a", 1, 1],
+      ["'b'", 2, 3],
+      ["c", 3, 3],
+    ]);
   });
 });
 
@@ -76,9 +158,20 @@ describe("HCL tokenizer", () => {
   it("comments, strings and heredocs never produce identifiers", () => {
     fc.assert(
       fc.property(inert, fc.constantFrom("hash", "slash", "block", "string", "heredoc"), (body, kind) => {
-        const safe = body.replace(/\*\//g, "").replace(/[$%]\{/g, "").replace(/\n/g, " ");
+        const safe = body
+          .replace(/\*\//g, "")
+          .replace(/[$%]\{/g, "")
+          .replace(/\n/g, " ");
         const text =
-          kind === "hash" ? `# ${safe}\n` : kind === "slash" ? `// ${safe}\n` : kind === "block" ? `/* ${safe} */` : kind === "string" ? `"${safe}"` : `<<EOT\n${safe}\nEOT\n`;
+          kind === "hash"
+            ? `# ${safe}\n`
+            : kind === "slash"
+              ? `// ${safe}\n`
+              : kind === "block"
+                ? `/* ${safe} */`
+                : kind === "string"
+                  ? `"${safe}"`
+                  : `<<EOT\n${safe}\nEOT\n`;
         expect(tokenizeHcl(text).filter((t) => t.type === "identifier")).toEqual([]);
       }),
       { numRuns: 300 },
@@ -86,7 +179,9 @@ describe("HCL tokenizer", () => {
   });
 
   it("splits templates around interpolations, with $${ as an escape", () => {
-    const tokens = tokenizeHcl('v = "x${azurerm_communication_service.acs.primary_key}$${literal}"').filter((t) => t.type === "identifier");
+    const tokens = tokenizeHcl('v = "x${azurerm_communication_service.acs.primary_key}$${literal}"').filter(
+      (t) => t.type === "identifier",
+    );
     expect(tokens.map((t) => t.text)).toEqual(["v", "azurerm_communication_service", "acs", "primary_key"]);
   });
 });
@@ -119,28 +214,46 @@ describe("positioned JSON parser", () => {
 
 describe("ARM expression parser", () => {
   it("parses functions, nested calls, properties, indexers and '' escapes", () => {
-    const e = parseArmExpression("[listKeys(resourceId('Microsoft.Communication/communicationServices', parameters('it''s')), '2023-04-01').primaryConnectionString]");
-    expect(e).toMatchObject({ kind: "property", name: "primaryConnectionString", object: { kind: "call", name: "listKeys" } });
-    expect(armText(e)).toBe("listKeys(resourceId('Microsoft.Communication/communicationServices', parameters('it''s')), '2023-04-01').primaryConnectionString");
-    expect(parseArmExpression("[reference('d').outputs['cs'].value]")).toMatchObject({ kind: "property", name: "value", object: { kind: "index" } });
+    const e = parseArmExpression(
+      "[listKeys(resourceId('Microsoft.Communication/communicationServices', parameters('it''s')), '2023-04-01').primaryConnectionString]",
+    );
+    expect(e).toMatchObject({
+      kind: "property",
+      name: "primaryConnectionString",
+      object: { kind: "call", name: "listKeys" },
+    });
+    expect(armText(e)).toBe(
+      "listKeys(resourceId('Microsoft.Communication/communicationServices', parameters('it''s')), '2023-04-01').primaryConnectionString",
+    );
+    expect(parseArmExpression("[reference('d').outputs['cs'].value]")).toMatchObject({
+      kind: "property",
+      name: "value",
+      object: { kind: "index" },
+    });
     expect(parseArmExpression("[ns.fn(1, -2.5)]")).toMatchObject({ kind: "call", namespace: "ns", name: "fn" });
   });
 
   it("round-trips through its own rendering", () => {
     const name = fc.constantFrom("concat", "listKeys", "variables", "resourceId", "format");
-    const literal = fc.string({ unit: fc.constantFrom(..."ab'/ .c"), maxLength: 10 }).map((s) => `'${s.replace(/'/g, "''")}'`);
+    const literal = fc
+      .string({ unit: fc.constantFrom(..."ab'/ .c"), maxLength: 10 })
+      .map((s) => `'${s.replace(/'/g, "''")}'`);
     const expr: fc.Arbitrary<string> = fc.letrec((tie) => ({
       e: fc.oneof(
         { depthSize: "small" },
         literal,
         fc.integer({ min: -5, max: 99 }).map(String),
-        fc.tuple(name, fc.array(tie("e") as fc.Arbitrary<string>, { maxLength: 3 })).map(([n, a]) => `${n}(${a.join(", ")})`),
+        fc
+          .tuple(name, fc.array(tie("e") as fc.Arbitrary<string>, { maxLength: 3 }))
+          .map(([n, a]) => `${n}(${a.join(", ")})`),
         fc.tuple(tie("e") as fc.Arbitrary<string>, fc.constantFrom("primaryKey", "id")).map(([o, p]) => `${o}.${p}`),
       ),
     })).e;
     fc.assert(
       fc.property(expr, (text) => {
-        expect(armText(parseArmExpression(`[${text}]`))).toBe(armText(parseArmExpression(`[${armText(parseArmExpression(`[${text}]`))}]`)));
+        expect(armText(parseArmExpression(`[${text}]`))).toBe(
+          armText(parseArmExpression(`[${armText(parseArmExpression(`[${text}]`))}]`)),
+        );
       }),
       { numRuns: 300 },
     );

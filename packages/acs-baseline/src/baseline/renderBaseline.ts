@@ -2,7 +2,11 @@
 import type { BaselineControl } from "./controls.js";
 import { baselineControls } from "./controls.js";
 
-const STATUS_MARK: Record<BaselineControl["status"], string> = { enforced: "✓ enforced", guidance: "! guidance", "not-applicable": "– not applicable" };
+const STATUS_MARK: Record<BaselineControl["status"], string> = {
+  enforced: "✓ enforced",
+  guidance: "! guidance",
+  "not-applicable": "– not applicable",
+};
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const yesNo = (v: boolean | undefined) => (v === undefined ? "n/a" : v ? "yes" : "no");
@@ -22,7 +26,9 @@ export function renderBaselineMarkdown(controls: readonly BaselineControl[] = ba
     "|---|---|---|---|",
   ];
   for (const c of controls) {
-    const features = c.features.map((f) => `${f.name} (${yesNo(f.supported)} / ${yesNo(f.enabledByDefault)} / ${f.responsibility})`).join("<br>");
+    const features = c.features
+      .map((f) => `${f.name} (${yesNo(f.supported)} / ${yesNo(f.enabledByDefault)} / ${f.responsibility})`)
+      .join("<br>");
     lines.push(`| ${c.id} | ${cell(c.title)} | ${STATUS_MARK[c.status]} | ${cell(features)} |`);
   }
   for (const c of controls) {
@@ -30,7 +36,11 @@ export function renderBaselineMarkdown(controls: readonly BaselineControl[] = ba
     if (c.sources.length > 0) lines.push("", `- Enforced in: ${c.sources.map((s) => `\`${s}\``).join(", ")}`);
     if (c.tests.length > 0) lines.push(`- Proven by: ${c.tests.map((s) => `\`${s}\``).join(", ")}`);
   }
-  lines.push("", "Outside code (resource settings, role assignments, diagnostic settings, certificate storage): see [guidance.md](guidance.md).", "");
+  lines.push(
+    "",
+    "Outside code (resource settings, role assignments, diagnostic settings, certificate storage): see [guidance.md](guidance.md).",
+    "",
+  );
   return lines.join("\n");
 }
 

@@ -300,7 +300,10 @@ function refuseSameOrigin(authority: ValidatedAuthority, endpoint: ValidatedEndp
     const url = new URL(origin);
     return url.port === "" ? 443 : Number(url.port);
   };
-  if (authority.hostname.toLowerCase() === endpoint.hostname.toLowerCase() && port(authority.origin) === endpoint.port) {
+  if (
+    authority.hostname.toLowerCase() === endpoint.hostname.toLowerCase() &&
+    port(authority.origin) === endpoint.port
+  ) {
     throw new BaselineViolationError(
       "AUTHORITY_SAME_ORIGIN",
       `The authority host and the ACS endpoint share an origin (${endpoint.hostname}:${endpoint.port}). They cannot: the wire backstop keeps every non-Bearer request, the token request included, off the ACS endpoint's origin. Give the authority its own host or port.`,

@@ -42,7 +42,8 @@ export interface EnvironmentConfiguration {
   keyMaterialVariables: string[];
 }
 
-const KEY_VARIABLE_NAME = /(COMMUNICATION|ACS).*(CONNECTION_?STRING|ACCESS_?KEY|_KEY)$|^(ACS|COMMUNICATION_SERVICES?)_?(CONNECTION_?STRING|KEY|ACCESS_?KEY)$/i;
+const KEY_VARIABLE_NAME =
+  /(COMMUNICATION|ACS).*(CONNECTION_?STRING|ACCESS_?KEY|_KEY)$|^(ACS|COMMUNICATION_SERVICES?)_?(CONNECTION_?STRING|KEY|ACCESS_?KEY)$/i;
 
 /** Reads the configuration from `env` (default `process.env`). */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): EnvironmentConfiguration {
@@ -120,11 +121,18 @@ export function credentialOptionsFromEnvironment(e: EnvironmentConfiguration): E
     ...(e.tenantId !== undefined ? { tenantId: e.tenantId } : {}),
     ...(e.clientId !== undefined ? { clientId: e.clientId } : {}),
     ...(e.certificatePath !== undefined
-      ? { certificate: e.certificatePassword !== undefined ? { path: e.certificatePath, password: e.certificatePassword } : { path: e.certificatePath } }
+      ? {
+          certificate:
+            e.certificatePassword !== undefined
+              ? { path: e.certificatePath, password: e.certificatePassword }
+              : { path: e.certificatePath },
+        }
       : {}),
     ...(e.federatedTokenFile !== undefined ? { workloadIdentity: { tokenFilePath: e.federatedTokenFile } } : {}),
     ...(e.clientSecret !== undefined ? { clientSecret: e.clientSecret } : {}),
-    ...(e.useManagedIdentity === true ? { managedIdentity: e.clientId !== undefined ? { clientId: e.clientId } : {} } : {}),
+    ...(e.useManagedIdentity === true
+      ? { managedIdentity: e.clientId !== undefined ? { clientId: e.clientId } : {} }
+      : {}),
     ...(e.authorityHost !== undefined ? { authorityHost: e.authorityHost } : {}),
     ...(e.allowedAuthorityHosts !== undefined ? { allowedAuthorityHosts: e.allowedAuthorityHosts } : {}),
     ...(e.sendCertificateChain !== undefined ? { sendCertificateChain: e.sendCertificateChain } : {}),

@@ -59,13 +59,15 @@ export function readCertificateFile(path: string): { text: string; mode: number;
     stat = statSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") invalid("The certificate file does not exist. Check AZURE_CLIENT_CERTIFICATE_PATH / certificate.path.");
+    if (code === "ENOENT")
+      invalid("The certificate file does not exist. Check AZURE_CLIENT_CERTIFICATE_PATH / certificate.path.");
     if (code === "EACCES") invalid("The certificate file cannot be read (permission denied).");
     invalid(`The certificate file cannot be read (${code ?? "error"}).`);
   }
   if (stat.isDirectory()) invalid("The certificate path is a directory, not a PEM file.");
   if (!stat.isFile()) invalid("The certificate path is not a regular file (FIFO, socket or device).");
-  if (stat.size > MAX_CERTIFICATE_FILE_BYTES) invalid(`The certificate file is larger than ${MAX_CERTIFICATE_FILE_BYTES} bytes; it is not a PEM certificate.`);
+  if (stat.size > MAX_CERTIFICATE_FILE_BYTES)
+    invalid(`The certificate file is larger than ${MAX_CERTIFICATE_FILE_BYTES} bytes; it is not a PEM certificate.`);
   let text: string;
   let fd: number | undefined;
   try {
@@ -79,16 +81,24 @@ export function readCertificateFile(path: string): { text: string; mode: number;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  return { text, mode: stat.mode & 0o777, signature: { mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, size: stat.size, ino: stat.ino } };
+  return {
+    text,
+    mode: stat.mode & 0o777,
+    signature: { mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, size: stat.size, ino: stat.ino },
+  };
 }
 
 function decryptKey(block: string, label: string, password: string | undefined): KeyObject {
   const encrypted = label === "ENCRYPTED PRIVATE KEY" || /Proc-Type:\s*4,ENCRYPTED/.test(block);
   if (encrypted && (password === undefined || password.length === 0)) {
-    invalid("The private key is encrypted and no password was given. Set certificate.password / AZURE_CLIENT_CERTIFICATE_PASSWORD.");
+    invalid(
+      "The private key is encrypted and no password was given. Set certificate.password / AZURE_CLIENT_CERTIFICATE_PASSWORD.",
+    );
   }
   try {
-    return createPrivateKey(encrypted ? { key: block, format: "pem", passphrase: password } : { key: block, format: "pem" });
+    return createPrivateKey(
+      encrypted ? { key: block, format: "pem", passphrase: password } : { key: block, format: "pem" },
+    );
   } catch {
     if (encrypted) invalid("The password does not decrypt the private key (wrong password or unsupported encryption).");
     invalid("The private key cannot be parsed (expected PKCS#8, PKCS#1 or SEC1 PEM).");
@@ -101,7 +111,9 @@ function decryptKey(block: string, label: string, password: string | undefined):
  */
 export function checkCertificatePem(text: string, password: string | undefined, now = new Date()): LoadedCertificate {
   if (typeof text !== "string" || !text.includes("-----BEGIN")) {
-    invalid("The certificate is not PEM (no -----BEGIN block). Convert it to PEM with the private key and the certificate.");
+    invalid(
+      "The certificate is not PEM (no -----BEGIN block). Convert it to PEM with the private key and the certificate.",
+    );
   }
   const certificates: X509Certificate[] = [];
   const keys: { label: string; block: string }[] = [];
@@ -119,7 +131,8 @@ export function checkCertificatePem(text: string, password: string | undefined, 
   }
   if (keys.length === 0) invalid("The PEM contains no private key. It must hold the private key and the certificate.");
   if (keys.length > 1) invalid("The PEM contains more than one private key.");
-  if (certificates.length === 0) invalid("The PEM contains no certificate. It must hold the private key and the certificate.");
+  if (certificates.length === 0)
+    invalid("The PEM contains no certificate. It must hold the private key and the certificate.");
   const { label, block } = keys[0];
   const key = decryptKey(block, label, password);
   const leafIndex = certificates.findIndex((c) => {
@@ -136,15 +149,23 @@ export function checkCertificatePem(text: string, password: string | undefined, 
   const notAfter = new Date(leaf.validTo);
   const thumbprint = createHash("sha256").update(leaf.raw).digest("hex");
   if (now < notBefore) {
-    throw new BaselineViolationError("CERTIFICATE_EXPIRED", `The certificate (SHA-256 ${thumbprint}) is not valid before ${notBefore.toISOString()}. Check the system clock or use a certificate that is valid now.`);
+    throw new BaselineViolationError(
+      "CERTIFICATE_EXPIRED",
+      `The certificate (SHA-256 ${thumbprint}) is not valid before ${notBefore.toISOString()}. Check the system clock or use a certificate that is valid now.`,
+    );
   }
   if (now > notAfter) {
-    throw new BaselineViolationError("CERTIFICATE_EXPIRED", `The certificate (SHA-256 ${thumbprint}) expired on ${notAfter.toISOString()}. Create a new certificate, register it on the app registration, and replace the file.`);
+    throw new BaselineViolationError(
+      "CERTIFICATE_EXPIRED",
+      `The certificate (SHA-256 ${thumbprint}) expired on ${notAfter.toISOString()}. Create a new certificate, register it on the app registration, and replace the file.`,
+    );
   }
   const daysRemaining = Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000);
   const warnings: string[] = [];
   if (daysRemaining < EXPIRY_WARNING_DAYS) {
-    warnings.push(`The certificate (SHA-256 ${thumbprint}) expires in ${daysRemaining} day(s), on ${notAfter.toISOString()}. Rotate it.`);
+    warnings.push(
+      `The certificate (SHA-256 ${thumbprint}) expires in ${daysRemaining} day(s), on ${notAfter.toISOString()}. Rotate it.`,
+    );
   }
   const keyPem = key.export({ type: "pkcs8", format: "pem" }) as string;
   return {
@@ -156,7 +177,8 @@ export function checkCertificatePem(text: string, password: string | undefined, 
     chainLength: chain.length,
     keyType: key.asymmetricKeyType ?? "unknown",
     warnings,
-    credentialPem: [keyPem.trimEnd(), leaf.toString().trimEnd(), ...chain.map((c) => c.toString().trimEnd())].join("\n") + "\n",
+    credentialPem:
+      [keyPem.trimEnd(), leaf.toString().trimEnd(), ...chain.map((c) => c.toString().trimEnd())].join("\n") + "\n",
   };
 }
 
@@ -164,12 +186,17 @@ export function checkCertificatePem(text: string, password: string | undefined, 
  * Loads and checks a certificate from a file or a PEM string.
  * @throws BaselineViolationError CERTIFICATE_INVALID or CERTIFICATE_EXPIRED
  */
-export function loadCertificate(source: CertificateSource, now = new Date()): LoadedCertificate & { signature?: FileSignature } {
+export function loadCertificate(
+  source: CertificateSource,
+  now = new Date(),
+): LoadedCertificate & { signature?: FileSignature } {
   if ("path" in source && typeof source.path === "string") {
     const file = readCertificateFile(source.path);
     const loaded = checkCertificatePem(file.text, source.password, now);
     if ((file.mode & 0o077) !== 0) {
-      loaded.warnings.push(`The certificate file is readable by group or others (mode ${file.mode.toString(8).padStart(3, "0")}). Restrict it: chmod 600.`);
+      loaded.warnings.push(
+        `The certificate file is readable by group or others (mode ${file.mode.toString(8).padStart(3, "0")}). Restrict it: chmod 600.`,
+      );
     }
     return { ...loaded, fileMode: file.mode, signature: file.signature };
   }
@@ -189,5 +216,12 @@ export function fileSignature(path: string): FileSignature | undefined {
 
 /** True when two signatures describe the same file version. */
 export function sameFile(a: FileSignature | undefined, b: FileSignature | undefined): boolean {
-  return a !== undefined && b !== undefined && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.size === b.size && a.ino === b.ino;
+  return (
+    a !== undefined &&
+    b !== undefined &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs &&
+    a.size === b.size &&
+    a.ino === b.ino
+  );
 }

@@ -26,15 +26,37 @@ export function credentialFromEnvironment(
   options: { allowedAuthorityHosts?: readonly string[]; tlsOptions?: { ca?: string | string[] } } = {},
 ): TokenCredential {
   const o = credentialOptionsFromEnvironment(readEnvironment(env));
-  const authority = validateAuthorityHost(o.authorityHost, [...(o.allowedAuthorityHosts ?? []), ...(options.allowedAuthorityHosts ?? [])]);
+  const authority = validateAuthorityHost(o.authorityHost, [
+    ...(o.allowedAuthorityHosts ?? []),
+    ...(options.allowedAuthorityHosts ?? []),
+  ]);
   // The factory's TLS rule: for the environment given and for this process's own (which Node.js reads).
   assertTlsVerification({ tlsOptions: options.tlsOptions }, "tlsOptions", env);
   if (env !== process.env) assertTlsVerification(undefined, "tlsOptions", process.env);
-  const config = { tenantId: o.tenantId, clientId: o.clientId, certificate: o.certificate, workloadIdentity: o.workloadIdentity, clientSecret: o.clientSecret, managedIdentity: o.managedIdentity };
-  const source = checkCredentialConfiguration(config) === "managed-identity" ? readManagedIdentitySource(env, o.managedIdentity?.clientId) : undefined;
+  const config = {
+    tenantId: o.tenantId,
+    clientId: o.clientId,
+    certificate: o.certificate,
+    workloadIdentity: o.workloadIdentity,
+    clientSecret: o.clientSecret,
+    managedIdentity: o.managedIdentity,
+  };
+  const source =
+    checkCredentialConfiguration(config) === "managed-identity"
+      ? readManagedIdentitySource(env, o.managedIdentity?.clientId)
+      : undefined;
   if (source === undefined || source.kind === "workload-identity") refuseRegionalAuthority(env);
-  const destinations = [...authorityDestinations(authority), ...(source !== undefined && source.kind !== "workload-identity" ? [destinationOf(source.endpoint)] : [])];
-  const httpClient = createCredentialTransport(createDefaultHttpClient(), TOKEN_ATTEMPT_TIMEOUT_MS, undefined, { proxy: proxyConfigured(undefined) }, destinations);
+  const destinations = [
+    ...authorityDestinations(authority),
+    ...(source !== undefined && source.kind !== "workload-identity" ? [destinationOf(source.endpoint)] : []),
+  ];
+  const httpClient = createCredentialTransport(
+    createDefaultHttpClient(),
+    TOKEN_ATTEMPT_TIMEOUT_MS,
+    undefined,
+    { proxy: proxyConfigured(undefined) },
+    destinations,
+  );
   return resolveCredential(
     config,
     {

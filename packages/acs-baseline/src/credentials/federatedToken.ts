@@ -30,7 +30,8 @@ export function inspectFederatedTokenFile(path: string): FederatedTokenInfo {
   try {
     // Stat'ed before it is opened: opening a FIFO blocks until a writer appears (the constructor and doctor would
     // hang). Opened non-blocking and checked again, in case the path was swapped in between.
-    if (!statSync(path).isFile()) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is not a regular file.");
+    if (!statSync(path).isFile())
+      notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is not a regular file.");
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
     if (!stat.isFile()) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is not a regular file.");
@@ -50,10 +51,15 @@ export function inspectFederatedTokenFile(path: string): FederatedTokenInfo {
   const parts = text.split(".");
   if (parts.length !== 3) return {};
   try {
-    const claims = JSON.parse(Buffer.from(parts[1] ?? "", "base64url").toString("utf8")) as { iss?: unknown; exp?: unknown };
+    const claims = JSON.parse(Buffer.from(parts[1] ?? "", "base64url").toString("utf8")) as {
+      iss?: unknown;
+      exp?: unknown;
+    };
     return {
       ...(typeof claims.iss === "string" ? { issuer: claims.iss.replace(/[^\x20-\x7e]/g, "?").slice(0, 200) } : {}),
-      ...(typeof claims.exp === "number" && Number.isFinite(claims.exp) && Math.abs(claims.exp) < 1e11 ? { expiresOn: new Date(claims.exp * 1000) } : {}),
+      ...(typeof claims.exp === "number" && Number.isFinite(claims.exp) && Math.abs(claims.exp) < 1e11
+        ? { expiresOn: new Date(claims.exp * 1000) }
+        : {}),
     };
   } catch {
     return {};

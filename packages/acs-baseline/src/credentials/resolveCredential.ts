@@ -58,7 +58,11 @@ export function checkCredentialConfiguration(config: CredentialConfiguration): C
   const hasWorkload = config.workloadIdentity !== undefined && config.workloadIdentity !== null;
   const hasManaged = config.managedIdentity !== undefined && config.managedIdentity !== null;
   const others = (): string =>
-    [hasCertificate ? '"certificate"' : undefined, hasWorkload ? '"workloadIdentity"' : undefined, hasSecret ? '"clientSecret"' : undefined]
+    [
+      hasCertificate ? '"certificate"' : undefined,
+      hasWorkload ? '"workloadIdentity"' : undefined,
+      hasSecret ? '"clientSecret"' : undefined,
+    ]
       .filter((x) => x !== undefined)
       .join(" and ");
   if (config.credential !== undefined) {
@@ -77,20 +81,25 @@ export function checkCredentialConfiguration(config: CredentialConfiguration): C
     }
     const m = config.managedIdentity as Record<string, unknown>;
     if (typeof m !== "object" || (m.clientId !== undefined && !nonEmpty(m.clientId))) {
-      notConfigured('managedIdentity takes { clientId?: string }: omit clientId for the system-assigned identity, or give a user-assigned identity\'s client ID.');
+      notConfigured(
+        "managedIdentity takes { clientId?: string }: omit clientId for the system-assigned identity, or give a user-assigned identity's client ID.",
+      );
     }
     return "managed-identity";
   }
-  const missing = [nonEmpty(config.tenantId) ? undefined : "tenantId", nonEmpty(config.clientId) ? undefined : "clientId"].filter(
-    (m): m is string => m !== undefined,
-  );
+  const missing = [
+    nonEmpty(config.tenantId) ? undefined : "tenantId",
+    nonEmpty(config.clientId) ? undefined : "clientId",
+  ].filter((m): m is string => m !== undefined);
   if (!hasCertificate && !hasSecret && !hasWorkload) {
     notConfigured(
       `No credential is configured${missing.length > 0 ? ` (and ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing)` : ""}. Configure a service-principal certificate (certificate.path or AZURE_CLIENT_CERTIFICATE_PATH) or workload identity federation (AZURE_FEDERATED_TOKEN_FILE) with tenantId and clientId, opt in to managed identity, or pass a TokenCredential as "credential".`,
     );
   }
   if (missing.length > 0) {
-    notConfigured(`${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing. A service principal or workload identity needs both tenantId and clientId (AZURE_TENANT_ID, AZURE_CLIENT_ID).`);
+    notConfigured(
+      `${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing. A service principal or workload identity needs both tenantId and clientId (AZURE_TENANT_ID, AZURE_CLIENT_ID).`,
+    );
   }
   if (hasCertificate) {
     const c = config.certificate as Record<string, unknown>;
@@ -119,7 +128,8 @@ export function checkCredentialConfiguration(config: CredentialConfiguration): C
 export type CredentialEvents = RotationEvents;
 
 /** The credential options the factory hands to every credential it builds; `httpClient` is its credential transport. */
-export type FactoryCredentialOptions = ClientCertificateCredentialOptions & ClientSecretCredentialOptions & { httpClient: HttpClient };
+export type FactoryCredentialOptions = ClientCertificateCredentialOptions &
+  ClientSecretCredentialOptions & { httpClient: HttpClient };
 
 /** A WorkloadIdentityCredential with the factory's options (authority, transport) and nothing read from `process.env`. */
 function workloadIdentityCredential(
@@ -141,12 +151,21 @@ function managedIdentityCredential(
 ): ResolvedCredential {
   const clientId = config.managedIdentity?.clientId;
   if (source.kind === "workload-identity") {
-    const credential = workloadIdentityCredential(source.tenantId, source.clientId, source.tokenFilePath, credentialOptions);
+    const credential = workloadIdentityCredential(
+      source.tenantId,
+      source.clientId,
+      source.tokenFilePath,
+      credentialOptions,
+    );
     const reason =
       "Managed identity is opted in and the AKS workload-identity variables (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE) are present: the factory uses workload identity federation with its checked authority and credential transport (configure workloadIdentity to say so).";
     return { credential, type: "workload-identity", warnings: [{ reason, controls: ["IM-3"] }] };
   }
-  return { credential: new FactoryManagedIdentityCredential(source, clientId, credentialOptions.httpClient), type: "managed-identity", warnings: [] };
+  return {
+    credential: new FactoryManagedIdentityCredential(source, clientId, credentialOptions.httpClient),
+    type: "managed-identity",
+    warnings: [],
+  };
 }
 
 /**
@@ -172,15 +191,25 @@ export function resolveCredential(
     const loaded = loadCertificate(source);
     const warnings: ResolvedCredential["warnings"] = loaded.warnings.map((reason) => ({ reason, controls: ["IM-3"] }));
     if (config.workloadIdentity !== undefined) {
-      warnings.push({ reason: "A federated token file is configured next to the certificate and is ignored: the certificate comes first (AZURE_FEDERATED_TOKEN_FILE).", controls: ["IM-3"] });
+      warnings.push({
+        reason:
+          "A federated token file is configured next to the certificate and is ignored: the certificate comes first (AZURE_FEDERATED_TOKEN_FILE).",
+        controls: ["IM-3"],
+      });
     }
     if (nonEmpty(config.clientSecret)) {
-      warnings.push({ reason: "A client secret is configured next to the certificate and is ignored; remove it (AZURE_CLIENT_SECRET).", controls: ["IM-3", "IM-8"] });
+      warnings.push({
+        reason:
+          "A client secret is configured next to the certificate and is ignored; remove it (AZURE_CLIENT_SECRET).",
+        controls: ["IM-3", "IM-8"],
+      });
     }
     const credential = new RotatingCertificateCredential(
       tenantId,
       clientId,
-      "path" in source ? { path: source.path, ...(source.password !== undefined ? { password: source.password } : {}) } : {},
+      "path" in source
+        ? { path: source.path, ...(source.password !== undefined ? { password: source.password } : {}) }
+        : {},
       loaded,
       credentialOptions,
       events,
@@ -191,7 +220,13 @@ export function resolveCredential(
     const tokenFilePath = (config.workloadIdentity as { tokenFilePath: string }).tokenFilePath;
     const credential = workloadIdentityCredential(tenantId, clientId, tokenFilePath, credentialOptions);
     const warnings: ResolvedCredential["warnings"] = nonEmpty(config.clientSecret)
-      ? [{ reason: "A client secret is configured next to workload identity and is ignored; remove it (AZURE_CLIENT_SECRET).", controls: ["IM-3", "IM-8"] }]
+      ? [
+          {
+            reason:
+              "A client secret is configured next to workload identity and is ignored; remove it (AZURE_CLIENT_SECRET).",
+            controls: ["IM-3", "IM-8"],
+          },
+        ]
       : [];
     return { credential, type, warnings };
   }
@@ -199,6 +234,12 @@ export function resolveCredential(
   return {
     credential,
     type,
-    warnings: [{ reason: "Authenticating with a client secret (fallback): no certificate is configured. Configure a certificate for the service principal.", controls: ["IM-3"] }],
+    warnings: [
+      {
+        reason:
+          "Authenticating with a client secret (fallback): no certificate is configured. Configure a certificate for the service principal.",
+        controls: ["IM-3"],
+      },
+    ],
   };
 }

@@ -76,7 +76,12 @@ export class RotatingCertificateCredential implements TokenCredential {
   }
 
   #build(loaded: LoadedCertificate): ClientCertificateCredential {
-    return new ClientCertificateCredential(this.#tenantId, this.#clientId, { certificate: loaded.credentialPem }, this.#options);
+    return new ClientCertificateCredential(
+      this.#tenantId,
+      this.#clientId,
+      { certificate: loaded.credentialPem },
+      this.#options,
+    );
   }
 
   /** A replaced file is loaded, checked and proven with Entra (one token for `scopes`) before it takes over. */
@@ -86,11 +91,15 @@ export class RotatingCertificateCredential implements TokenCredential {
     if (now === undefined || sameFile(now, this.#signature) || sameFile(now, this.#failedSignature)) return undefined;
     let loaded: LoadedCertificate & { signature?: FileSignature };
     try {
-      loaded = loadCertificate(this.#password === undefined ? { path: this.#path } : { path: this.#path, password: this.#password });
+      loaded = loadCertificate(
+        this.#password === undefined ? { path: this.#path } : { path: this.#path, password: this.#password },
+      );
     } catch (error) {
       this.#failedSignature = now;
       const code = isBaselineViolationError(error) ? error.code : "CERTIFICATE_INVALID";
-      const reason = isBaselineViolationError(error) ? error.message : "The replaced certificate file could not be loaded.";
+      const reason = isBaselineViolationError(error)
+        ? error.message
+        : "The replaced certificate file could not be loaded.";
       this.#events.rotationFailed?.(code, reason);
       return undefined;
     }
@@ -128,11 +137,27 @@ function entraError(error: unknown): { code: string; summary: string; answered: 
   let oauth: string | undefined;
   let aadsts: string | undefined;
   let status: number | undefined;
-  const name = typeof (error as { name?: unknown } | null)?.name === "string" ? (error as { name: string }).name.slice(0, 64) : "Error";
+  const name =
+    typeof (error as { name?: unknown } | null)?.name === "string"
+      ? (error as { name: string }).name.slice(0, 64)
+      : "Error";
   let current: unknown = error;
   for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
-    const e = current as { errorResponse?: { error?: unknown; errorDescription?: unknown }; errorCode?: unknown; errorMessage?: unknown; message?: unknown; statusCode?: unknown; name?: unknown; cause?: unknown };
-    oauth ??= typeof e.errorResponse?.error === "string" ? e.errorResponse.error : e.name === "ServerError" && typeof e.errorCode === "string" ? e.errorCode : undefined;
+    const e = current as {
+      errorResponse?: { error?: unknown; errorDescription?: unknown };
+      errorCode?: unknown;
+      errorMessage?: unknown;
+      message?: unknown;
+      statusCode?: unknown;
+      name?: unknown;
+      cause?: unknown;
+    };
+    oauth ??=
+      typeof e.errorResponse?.error === "string"
+        ? e.errorResponse.error
+        : e.name === "ServerError" && typeof e.errorCode === "string"
+          ? e.errorCode
+          : undefined;
     for (const text of [e.errorResponse?.errorDescription, e.errorMessage, e.message]) {
       if (aadsts === undefined && typeof text === "string") aadsts = /AADSTS\d{1,10}/.exec(text)?.[0];
     }
@@ -142,7 +167,9 @@ function entraError(error: unknown): { code: string; summary: string; answered: 
   const oauthCode = oauth !== undefined && /^[a-z_]{1,64}$/.test(oauth) ? oauth : undefined;
   return {
     code: aadsts ?? oauthCode ?? name,
-    summary: [oauthCode ?? name, aadsts, status !== undefined ? `HTTP ${status}` : undefined].filter(Boolean).join(", "),
+    summary: [oauthCode ?? name, aadsts, status !== undefined ? `HTTP ${status}` : undefined]
+      .filter(Boolean)
+      .join(", "),
     answered: aadsts !== undefined || oauthCode !== undefined,
   };
 }

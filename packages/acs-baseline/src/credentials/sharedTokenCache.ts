@@ -57,10 +57,12 @@ function validToken(returned: AccessToken | null, now: number): AccessToken {
   const refresh: unknown = returned.refreshAfterTimestamp;
   const tokenType: unknown = returned.tokenType;
   if (typeof value !== "string" || value.length === 0) return fail("a token without a value");
-  if (typeof expires !== "number" || !Number.isFinite(expires) || expires > MAX_DATE_MS) return fail("a token whose expiry (expiresOnTimestamp) is not a valid time");
+  if (typeof expires !== "number" || !Number.isFinite(expires) || expires > MAX_DATE_MS)
+    return fail("a token whose expiry (expiresOnTimestamp) is not a valid time");
   if (expires <= now) return fail("a token that has already expired");
   const copy: AccessToken = { token: value, expiresOnTimestamp: expires };
-  if (typeof refresh === "number" && Number.isFinite(refresh) && refresh > now && refresh < expires) copy.refreshAfterTimestamp = refresh;
+  if (typeof refresh === "number" && Number.isFinite(refresh) && refresh > now && refresh < expires)
+    copy.refreshAfterTimestamp = refresh;
   if (tokenType === "Bearer" || tokenType === "pop") copy.tokenType = tokenType;
   return Object.freeze(copy);
 }
@@ -134,12 +136,19 @@ export class SharedTokenCredential implements TokenCredential {
     let fetch: Promise<AccessToken | null>;
     try {
       // Without a transport of its own to abort, the signal goes to the credential (a caller's TokenCredential).
-      fetch = this.#inner.getToken(scopes, this.#abortTransport === undefined ? { ...options, abortSignal: controller.signal } : options);
+      fetch = this.#inner.getToken(
+        scopes,
+        this.#abortTransport === undefined ? { ...options, abortSignal: controller.signal } : options,
+      );
     } catch (error) {
       fetch = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const aborted = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener("abort", () => reject(Object.assign(new Error("The token request was aborted."), { name: "AbortError" })), { once: true });
+      controller.signal.addEventListener(
+        "abort",
+        () => reject(Object.assign(new Error("The token request was aborted."), { name: "AbortError" })),
+        { once: true },
+      );
     });
     let timer: NodeJS.Timeout | undefined;
     const racers: Promise<AccessToken | null>[] = [fetch, aborted];

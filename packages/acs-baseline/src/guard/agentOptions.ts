@@ -16,7 +16,8 @@ export function agentDestinationReason(agent: unknown, what = "agent"): string |
   for (const key of DESTINATION_KEYS) {
     const value = (options as Record<string, unknown>)[key];
     // Node's Agent sets `path: null` itself.
-    if (value !== undefined && value !== null) return `${what} sets "${key}" in its options, which decides where its sockets connect whatever the request's URL says`;
+    if (value !== undefined && value !== null)
+      return `${what} sets "${key}" in its options, which decides where its sockets connect whatever the request's URL says`;
   }
   return undefined;
 }
@@ -33,7 +34,8 @@ export function sealAgent(agent: unknown): void {
   const options = (agent as { options?: unknown }).options;
   if (typeof options !== "object" || options === null) return;
   if (!Object.isFrozen(options)) {
-    if ((options as Record<string, unknown>).rejectUnauthorized === undefined) (options as Record<string, unknown>).rejectUnauthorized = true;
+    if ((options as Record<string, unknown>).rejectUnauthorized === undefined)
+      (options as Record<string, unknown>).rejectUnauthorized = true;
     Object.freeze(options);
   }
   sealed.add(agent);

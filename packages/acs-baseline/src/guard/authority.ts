@@ -58,8 +58,12 @@ const AUTHORITY_SUBJECT = (allowed: readonly string[]): HttpsOriginSubject => ({
  * @throws BaselineViolationError AUTHORITY_NOT_ALLOWED when it is not https, not a bare `https://host[:port]`, or
  * neither a Microsoft cloud login host nor allow-listed.
  */
-export function validateAuthorityHost(authorityHost: unknown, allowedAuthorityHosts: readonly string[] = []): ValidatedAuthority {
-  if (authorityHost === undefined) return { origin: DEFAULT_AUTHORITY_HOST, hostname: "login.microsoftonline.com", microsoft: true };
+export function validateAuthorityHost(
+  authorityHost: unknown,
+  allowedAuthorityHosts: readonly string[] = [],
+): ValidatedAuthority {
+  if (authorityHost === undefined)
+    return { origin: DEFAULT_AUTHORITY_HOST, hostname: "login.microsoftonline.com", microsoft: true };
   if (!Array.isArray(allowedAuthorityHosts) || !allowedAuthorityHosts.every((h) => typeof h === "string")) {
     throw new BaselineViolationError("AUTHORITY_NOT_ALLOWED", "allowedAuthorityHosts must be an array of host names.");
   }

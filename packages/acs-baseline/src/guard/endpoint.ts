@@ -6,7 +6,10 @@ import { scrubText } from "../text/scrub.js";
 import { BaselineViolationError } from "../errors.js";
 
 /** Hosts allowed by default: the public and US Government ACS domains. @public */
-export const DEFAULT_ALLOWED_HOSTS: readonly string[] = Object.freeze(["*.communication.azure.com", "*.communication.azure.us"]);
+export const DEFAULT_ALLOWED_HOSTS: readonly string[] = Object.freeze([
+  "*.communication.azure.com",
+  "*.communication.azure.us",
+]);
 
 /** A validated endpoint. */
 export interface ValidatedEndpoint {
@@ -48,7 +51,11 @@ const MAX_HOSTS_SHOWN = 20;
 export function describeHostList(hosts: readonly unknown[]): string {
   const shown = hosts
     .slice(0, MAX_HOSTS_SHOWN)
-    .map((h) => (typeof h === "string" && HOST_PATTERN_SHAPE.test(h) && scrubText(h) === h ? JSON.stringify(h) : "<not a host name>"));
+    .map((h) =>
+      typeof h === "string" && HOST_PATTERN_SHAPE.test(h) && scrubText(h) === h
+        ? JSON.stringify(h)
+        : "<not a host name>",
+    );
   if (hosts.length > MAX_HOSTS_SHOWN) shown.push(`and ${hosts.length - MAX_HOSTS_SHOWN} more`);
   return shown.join(", ");
 }
@@ -133,7 +140,11 @@ export function validateEndpoint(
  * literal without punycode labels, and a host matching one `allowedHosts` entry ({@link hostMatches}). Messages never
  * echo the value.
  */
-export function validateHttpsOrigin(value: unknown, allowedHosts: readonly string[], subject: HttpsOriginSubject): ValidatedEndpoint {
+export function validateHttpsOrigin(
+  value: unknown,
+  allowedHosts: readonly string[],
+  subject: HttpsOriginSubject,
+): ValidatedEndpoint {
   const { noun, example } = subject;
   const refuse = (message: string): never => {
     throw new BaselineViolationError(subject.refuseCode, message);
@@ -155,7 +166,9 @@ export function validateHttpsOrigin(value: unknown, allowedHosts: readonly strin
   if (endpoint.length > 2048) refuse(`The ${noun} is longer than 2048 characters.`);
   if (/\s/.test(endpoint)) refuse(`The ${noun} contains white space. Remove it.`);
   if (/[^\x21-\x7e]/.test(endpoint)) {
-    refuse(`The ${noun} contains non-ASCII characters (an internationalised host can be a look-alike of ${subject.lookAlikeOf}). Use the ASCII host name.`);
+    refuse(
+      `The ${noun} contains non-ASCII characters (an internationalised host can be a look-alike of ${subject.lookAlikeOf}). Use the ASCII host name.`,
+    );
   }
   if (endpoint.includes("\\")) refuse(`The ${noun} contains a backslash.`);
   if (scheme === undefined || !endpoint.toLowerCase().startsWith("https://")) {
@@ -168,13 +181,16 @@ export function validateHttpsOrigin(value: unknown, allowedHosts: readonly strin
     return refuse(`The ${noun} is not a valid URL. Use ${example}.`);
   }
   if (url.username !== "" || url.password !== "" || endpoint.slice(8).split(/[/?#]/)[0].includes("@")) {
-    refuse(`The ${noun} contains user-info (user:password@). Credentials never belong in the ${noun}; authenticate with Microsoft Entra ID.`);
+    refuse(
+      `The ${noun} contains user-info (user:password@). Credentials never belong in the ${noun}; authenticate with Microsoft Entra ID.`,
+    );
   }
   if (endpoint.includes("?")) refuse(`The ${noun} contains a query string. Use only https://<host>[:port].`);
   if (endpoint.includes("#")) refuse(`The ${noun} contains a fragment. Use only https://<host>[:port].`);
   const afterScheme = endpoint.slice("https://".length);
   const slash = afterScheme.indexOf("/");
-  if (url.pathname !== "/" || (slash !== -1 && afterScheme.slice(slash) !== "/")) refuse(`The ${noun} contains a path. Use only https://<host>[:port].`);
+  if (url.pathname !== "/" || (slash !== -1 && afterScheme.slice(slash) !== "/"))
+    refuse(`The ${noun} contains a path. Use only https://<host>[:port].`);
   const hostname = stripBrackets(url.hostname.toLowerCase());
   if (hostname.length === 0) refuse(`The ${noun} has no host.`);
   if (hostname.endsWith(".")) refuse(`The ${noun} host ends with a dot. Use the host name without it.`);
@@ -183,7 +199,9 @@ export function validateHttpsOrigin(value: unknown, allowedHosts: readonly strin
     refuse(`The ${noun} host is not a valid DNS name (each label: letters, digits and inner hyphens).`);
   }
   if (hostname.split(".").some((label) => label.startsWith("xn--"))) {
-    refuse(`The ${noun} host contains a punycode (xn--) label, which can be a look-alike of ${subject.lookAlikeOf}. Use the ASCII host name.`);
+    refuse(
+      `The ${noun} host contains a punycode (xn--) label, which can be a look-alike of ${subject.lookAlikeOf}. Use the ASCII host name.`,
+    );
   }
   if (!allowedHosts.some((entry) => hostMatches(hostname, entry))) refuse(subject.notAllowedHint(allowedHosts));
   const port = url.port === "" ? 443 : Number(url.port);

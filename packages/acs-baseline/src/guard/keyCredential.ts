@@ -4,7 +4,9 @@ import { BaselineViolationError } from "../errors.js";
 
 /** True when `value` is a TokenCredential (has a `getToken` function). */
 export function isTokenCredential(value: unknown): value is TokenCredential {
-  return typeof value === "object" && value !== null && typeof (value as { getToken?: unknown }).getToken === "function";
+  return (
+    typeof value === "object" && value !== null && typeof (value as { getToken?: unknown }).getToken === "function"
+  );
 }
 
 function describe(value: unknown): string {
@@ -12,9 +14,11 @@ function describe(value: unknown): string {
   if (typeof value !== "object" && typeof value !== "function") return `a ${typeof value}`;
   const v = value as Record<string, unknown>;
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  if (name === "AzureNamedKeyCredential" || ("name" in v && "key" in v)) return "an AzureNamedKeyCredential (name + key)";
+  if (name === "AzureNamedKeyCredential" || ("name" in v && "key" in v))
+    return "an AzureNamedKeyCredential (name + key)";
   if (name === "AzureKeyCredential" || "key" in v) return "an access-key credential (AzureKeyCredential or { key })";
-  if (name === "AzureSASCredential" || "signature" in v) return "a shared access signature credential (AzureSASCredential)";
+  if (name === "AzureSASCredential" || "signature" in v)
+    return "a shared access signature credential (AzureSASCredential)";
   return "an object without getToken";
 }
 

@@ -35,7 +35,11 @@ export function snapshotOwn<T extends object>(value: T): T {
     define(key, v, enumerable);
   }
   let proto: unknown = Reflect.getPrototypeOf(value);
-  for (let level = 0; level < MAX_PROTOTYPES && typeof proto === "object" && proto !== null && proto !== Object.prototype; level++) {
+  for (
+    let level = 0;
+    level < MAX_PROTOTYPES && typeof proto === "object" && proto !== null && proto !== Object.prototype;
+    level++
+  ) {
     for (const key of Reflect.ownKeys(proto)) {
       if (typeof key !== "string" || key === "constructor" || Object.prototype.hasOwnProperty.call(copy, key)) continue;
       try {

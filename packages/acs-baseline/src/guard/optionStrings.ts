@@ -84,12 +84,16 @@ export function findConnectionStringOption(options: unknown, prefix = ""): strin
     if (value instanceof String) return holdsConnectionString(value.valueOf()) ? render() : undefined;
     if (ArrayBuffer.isView(value)) {
       if (value.byteLength > MAX_BINARY_BYTES) return undefined;
-      return holdsConnectionString(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("latin1")) ? render() : undefined;
+      return holdsConnectionString(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("latin1"))
+        ? render()
+        : undefined;
     }
     if (value instanceof Map) {
       let i = 0;
       for (const [k, v] of value) {
-        const found = within({ label: `<key ${i}>` }, () => walk(k, depth + 1)) ?? within({ label: `<value ${i}>` }, () => walk(v, depth + 1));
+        const found =
+          within({ label: `<key ${i}>` }, () => walk(k, depth + 1)) ??
+          within({ label: `<value ${i}>` }, () => walk(v, depth + 1));
         if (found !== undefined) return found;
         i++;
       }

@@ -10,7 +10,13 @@
  * Enforced twice: as the HttpClient itself (nothing runs after it) and as a pipeline policy after authentication
  * (visible in `pipeline.getOrderedPolicies()`, so the factory can prove every client carries it).
  */
-import type { HttpClient, PipelinePolicy, PipelineRequest, PipelineResponse, SendRequest } from "@azure/core-rest-pipeline";
+import type {
+  HttpClient,
+  PipelinePolicy,
+  PipelineRequest,
+  PipelineResponse,
+  SendRequest,
+} from "@azure/core-rest-pipeline";
 import type { BaselineViolationCode } from "../errors.js";
 import { tlsTrustRefusal } from "./tlsTrust.js";
 import { BaselineViolationError } from "../errors.js";
@@ -59,7 +65,8 @@ function preparedOf(target: GuardTarget): PreparedTarget {
 
 function authorizationReason(request: PipelineRequest): string | undefined {
   const authorization = request.headers.get("authorization");
-  if (authorization === undefined || authorization.length === 0) return "it has no Authorization header (no Microsoft Entra token)";
+  if (authorization === undefined || authorization.length === 0)
+    return "it has no Authorization header (no Microsoft Entra token)";
   if (authorization.startsWith("Bearer ")) return undefined;
   const scheme = authorization.trim().split(/\s+/, 1)[0] ?? "";
   if (scheme.toUpperCase() === "HMAC-SHA256") return "its Authorization is an HMAC-SHA256 access-key signature";
@@ -94,14 +101,27 @@ function agentAllowed(agent: unknown, allowance: AgentAllowance | undefined): bo
 }
 
 /** Why the transport of `request` (overrides, agent, TLS settings, environment) may not be used, or undefined. */
-export function transportRefusal(request: PipelineRequest, allowance?: AgentAllowance): [BaselineViolationCode, string] | undefined {
+export function transportRefusal(
+  request: PipelineRequest,
+  allowance?: AgentAllowance,
+): [BaselineViolationCode, string] | undefined {
   const overrides = request.requestOverrides;
-  if (overrides !== undefined && overrides !== null && (typeof overrides !== "object" || Reflect.ownKeys(overrides).length > 0)) {
-    return ["KEY_AUTH_BLOCKED", "it carries requestOverrides, which the HTTP client applies over the checked URL, headers and TLS options"];
+  if (
+    overrides !== undefined &&
+    overrides !== null &&
+    (typeof overrides !== "object" || Reflect.ownKeys(overrides).length > 0)
+  ) {
+    return [
+      "KEY_AUTH_BLOCKED",
+      "it carries requestOverrides, which the HTTP client applies over the checked URL, headers and TLS options",
+    ];
   }
   if (request.agent !== undefined) {
     if (!agentAllowed(request.agent, allowance)) {
-      return ["KEY_AUTH_BLOCKED", "its agent is not the one configured in the client options (a pipeline policy installed it), and an agent decides where the socket goes"];
+      return [
+        "KEY_AUTH_BLOCKED",
+        "its agent is not the one configured in the client options (a pipeline policy installed it), and an agent decides where the socket goes",
+      ];
     }
     const destination = agentDestinationReason(request.agent, "its agent");
     if (destination !== undefined) return ["KEY_AUTH_BLOCKED", destination];
@@ -116,7 +136,11 @@ export function transportRefusal(request: PipelineRequest, allowance?: AgentAllo
 const auth = (reason: string | undefined): [BaselineViolationCode, string] | undefined =>
   reason === undefined ? undefined : ["KEY_AUTH_BLOCKED", reason];
 
-function blockReason(request: PipelineRequest, target: PreparedTarget, transport: AgentAllowance | false): [BaselineViolationCode, string] | undefined {
+function blockReason(
+  request: PipelineRequest,
+  target: PreparedTarget,
+  transport: AgentAllowance | false,
+): [BaselineViolationCode, string] | undefined {
   if (transport !== false) {
     const refused = transportRefusal(request, transport);
     if (refused !== undefined) return refused;
@@ -134,7 +158,8 @@ function blockReason(request: PipelineRequest, target: PreparedTarget, transport
   if (parsed.protocol !== "https:") return auth("it is not https");
   const hostname = parsed.hostname.toLowerCase().replace(/^\[|\]$/g, "");
   const port = parsed.port === "" ? 443 : Number(parsed.port);
-  if (hostname !== target.hostname || port !== target.port) return auth("it is addressed to another host than the configured ACS endpoint");
+  if (hostname !== target.hostname || port !== target.port)
+    return auth("it is addressed to another host than the configured ACS endpoint");
   if (parsed.username !== "" || parsed.password !== "") return auth("its URL carries user-info");
   return auth(authorizationReason(request));
 }
@@ -142,7 +167,10 @@ function blockReason(request: PipelineRequest, target: PreparedTarget, transport
 /** The refusal for a blocked request. */
 export function blockedError(method: string, code: BaselineViolationCode, reason: string): BaselineViolationError {
   return code === "TLS_VERIFICATION_DISABLED"
-    ? new BaselineViolationError(code, `The request guard blocked a ${method} request because ${reason}, so the server's TLS certificate would not be verified. Remove the setting (to trust a private CA use tlsOptions.ca or NODE_EXTRA_CA_CERTS).`)
+    ? new BaselineViolationError(
+        code,
+        `The request guard blocked a ${method} request because ${reason}, so the server's TLS certificate would not be verified. Remove the setting (to trust a private CA use tlsOptions.ca or NODE_EXTRA_CA_CERTS).`,
+      )
     : new BaselineViolationError(
         code,
         `The request guard blocked a ${method} request because ${reason}. Only https requests to the configured ACS endpoint with a Microsoft Entra Bearer token are sent; remove any policy that signs with an access key or rewrites the request.`,
@@ -153,11 +181,21 @@ export function blockedError(method: string, code: BaselineViolationCode, reason
  * Throws KEY_AUTH_BLOCKED (or TLS_VERIFICATION_DISABLED) when `request` may not be sent. `transport: false` skips the
  * transport checks (overrides, TLS), which only the HttpClient step — the last one before the wire — needs to make.
  */
-export function checkRequest(request: PipelineRequest, target: GuardTarget, onBlocked?: BlockedHandler, transport: AgentAllowance | false = {}): void {
+export function checkRequest(
+  request: PipelineRequest,
+  target: GuardTarget,
+  onBlocked?: BlockedHandler,
+  transport: AgentAllowance | false = {},
+): void {
   checkPrepared(request, preparedOf(target), onBlocked, transport);
 }
 
-function checkPrepared(request: PipelineRequest, target: PreparedTarget, onBlocked: BlockedHandler | undefined, transport: AgentAllowance | false): void {
+function checkPrepared(
+  request: PipelineRequest,
+  target: PreparedTarget,
+  onBlocked: BlockedHandler | undefined,
+  transport: AgentAllowance | false,
+): void {
   const blocked = blockReason(request, target, transport);
   if (blocked === undefined) return;
   const error = blockedError(request.method, blocked[0], blocked[1]);
@@ -170,7 +208,11 @@ function checkPrepared(request: PipelineRequest, target: PreparedTarget, onBlock
  * the guarded HttpClient makes those checks) adds the transport checks, for pipelines whose HttpClient is not ours;
  * the policy then checks and passes on a snapshot of the request (see {@link snapshotOf}).
  */
-export function createRequestGuardPolicy(target: GuardTarget, onBlocked?: BlockedHandler, transport: AgentAllowance | false = false): PipelinePolicy {
+export function createRequestGuardPolicy(
+  target: GuardTarget,
+  onBlocked?: BlockedHandler,
+  transport: AgentAllowance | false = false,
+): PipelinePolicy {
   const fixed = prepareTarget(target);
   return {
     name: REQUEST_GUARD_POLICY_NAME,
@@ -245,7 +287,10 @@ export function sealSnapshot(sent: PipelineRequest): void {
   sent.requestOverrides = undefined;
   const settings = sent.tlsSettings;
   // Only checked settings get here, so the copy exists; a missing one would send no CA of the caller's (and fail).
-  sent.tlsSettings = settings === undefined || settings === null ? VERIFYING : (sealedCopies.get(settings) ?? sealedCopies.get(tlsCopyOf(settings) as object) ?? VERIFYING);
+  sent.tlsSettings =
+    settings === undefined || settings === null
+      ? VERIFYING
+      : (sealedCopies.get(settings) ?? sealedCopies.get(tlsCopyOf(settings) as object) ?? VERIFYING);
 }
 
 /**
@@ -284,7 +329,11 @@ export function snapshotOf(request: PipelineRequest): PipelineRequest {
  * Sets a member of a copy as its own data property: a plain assignment would run a setter that `Object.prototype`
  * may have been given, and leave the member to that setter's getter.
  */
-export function setOwn<K extends keyof PipelineRequest>(target: PipelineRequest, key: K, value: PipelineRequest[K]): void {
+export function setOwn<K extends keyof PipelineRequest>(
+  target: PipelineRequest,
+  key: K,
+  value: PipelineRequest[K],
+): void {
   target[key] = value;
   if (!Object.prototype.hasOwnProperty.call(target, key) || target[key] !== value) {
     Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
@@ -296,7 +345,12 @@ export function setOwn<K extends keyof PipelineRequest>(target: PipelineRequest,
  * {@link snapshotOf}, checked, then sealed with {@link sealSnapshot}.
  * @throws BaselineViolationError KEY_AUTH_BLOCKED, TLS_VERIFICATION_DISABLED
  */
-function checkedCopy(request: PipelineRequest, target: PreparedTarget, onBlocked: BlockedHandler | undefined, transport: AgentAllowance): PipelineRequest {
+function checkedCopy(
+  request: PipelineRequest,
+  target: PreparedTarget,
+  onBlocked: BlockedHandler | undefined,
+  transport: AgentAllowance,
+): PipelineRequest {
   const sent = snapshotOf(request);
   checkPrepared(sent, target, onBlocked, transport);
   sealSnapshot(sent);
@@ -308,7 +362,13 @@ function checkedCopy(request: PipelineRequest, target: PreparedTarget, onBlocked
  * timeout get that one (the HTTP client aborts them with an AbortError). What it checks is what it sends: a snapshot
  * of the request taken once (see {@link snapshotOf}).
  */
-export function guardHttpClient(inner: HttpClient, target: GuardTarget, onBlocked?: BlockedHandler, timeoutMs = 0, agents: AgentAllowance = {}): HttpClient {
+export function guardHttpClient(
+  inner: HttpClient,
+  target: GuardTarget,
+  onBlocked?: BlockedHandler,
+  timeoutMs = 0,
+  agents: AgentAllowance = {},
+): HttpClient {
   const fixed = prepareTarget(target);
   return {
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {

@@ -10,22 +10,36 @@ import { BaselineViolationError } from "../errors.js";
 export const TLS_REJECT_UNAUTHORIZED_VARIABLE = "NODE_TLS_REJECT_UNAUTHORIZED";
 
 /** `tlsOptions` members that cannot weaken verification (trust anchors and the client's own certificate). */
-const SAFE_TLS_KEYS = new Set(["ca", "cert", "key", "passphrase", "pfx", "crl", "rejectUnauthorized", "minVersion", "maxVersion"]);
+const SAFE_TLS_KEYS = new Set([
+  "ca",
+  "cert",
+  "key",
+  "passphrase",
+  "pfx",
+  "crl",
+  "rejectUnauthorized",
+  "minVersion",
+  "maxVersion",
+]);
 const SAFE_MIN_VERSIONS = new Set(["TLSv1.2", "TLSv1.3"]);
 
 /** Why `settings` (a `tlsOptions` object, or an agent's options) weaken verification, or undefined. */
 function settingsReason(settings: Record<string, unknown>, what: string, strict: boolean): string | undefined {
   const reject = settings.rejectUnauthorized;
-  if (reject !== undefined && reject !== true) return `${what} sets rejectUnauthorized to ${reject === false ? "false" : "a value other than true"}`;
+  if (reject !== undefined && reject !== true)
+    return `${what} sets rejectUnauthorized to ${reject === false ? "false" : "a value other than true"}`;
   if (settings.checkServerIdentity !== undefined) return `${what} replaces checkServerIdentity (the host name check)`;
   if (settings.servername !== undefined) return `${what} sets servername (the name the certificate is checked against)`;
   const min = settings.minVersion;
-  if (min !== undefined && !(typeof min === "string" && SAFE_MIN_VERSIONS.has(min))) return `${what} allows TLS versions below 1.2`;
-  if (settings.secureProtocol !== undefined || settings.secureContext !== undefined) return `${what} replaces the TLS context`;
+  if (min !== undefined && !(typeof min === "string" && SAFE_MIN_VERSIONS.has(min)))
+    return `${what} allows TLS versions below 1.2`;
+  if (settings.secureProtocol !== undefined || settings.secureContext !== undefined)
+    return `${what} replaces the TLS context`;
   if (strict) {
     for (const key of Object.keys(settings)) {
       // The name is the caller's text: shown only when it looks like an option name (never part of a key).
-      if (!SAFE_TLS_KEYS.has(key)) return `${what} sets ${/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(key) ? `"${key}"` : "an option with an unusual name"}, which acs-baseline cannot prove keeps verification on (allowed: ca, cert, key, passphrase, pfx, crl, minVersion, maxVersion)`;
+      if (!SAFE_TLS_KEYS.has(key))
+        return `${what} sets ${/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(key) ? `"${key}"` : "an option with an unusual name"}, which acs-baseline cannot prove keeps verification on (allowed: ca, cert, key, passphrase, pfx, crl, minVersion, maxVersion)`;
     }
   }
   return undefined;
@@ -50,7 +64,9 @@ export function agentReason(agent: unknown, what = "agent"): string | undefined 
 
 /** Why the process environment switches verification off, or undefined. */
 export function environmentReason(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env[TLS_REJECT_UNAUTHORIZED_VARIABLE] === "0" ? `${TLS_REJECT_UNAUTHORIZED_VARIABLE}=0 is set in the environment` : undefined;
+  return env[TLS_REJECT_UNAUTHORIZED_VARIABLE] === "0"
+    ? `${TLS_REJECT_UNAUTHORIZED_VARIABLE}=0 is set in the environment`
+    : undefined;
 }
 
 /** The refusal for `reason`. */
@@ -65,9 +81,16 @@ export function tlsVerificationError(reason: string, subject = "A connection"): 
  * Refuses client options (and the environment) that would switch certificate verification off.
  * @throws BaselineViolationError TLS_VERIFICATION_DISABLED
  */
-export function assertTlsVerification(options: { tlsOptions?: unknown; agent?: unknown } | undefined, prefix = "clientOptions", env: NodeJS.ProcessEnv = process.env): void {
+export function assertTlsVerification(
+  options: { tlsOptions?: unknown; agent?: unknown } | undefined,
+  prefix = "clientOptions",
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   const reason =
     environmentReason(env) ??
-    (options === undefined || options === null ? undefined : (tlsSettingsReason(options.tlsOptions, `${prefix}.tlsOptions`) ?? agentReason(options.agent, `${prefix}.agent`)));
+    (options === undefined || options === null
+      ? undefined
+      : (tlsSettingsReason(options.tlsOptions, `${prefix}.tlsOptions`) ??
+        agentReason(options.agent, `${prefix}.agent`)));
   if (reason !== undefined) throw tlsVerificationError(reason, "This configuration");
 }

@@ -10,11 +10,20 @@ import { BaselineViolationError } from "../errors.js";
 import { agentDestinationReason, sealAgent } from "./agentOptions.js";
 import { assertTlsVerification } from "./tlsVerification.js";
 
-const AGENT_METHODS = ["createConnection", "addRequest", "createSocket", "getName", "keepSocketAlive", "reuseSocket", "destroy"];
+const AGENT_METHODS = [
+  "createConnection",
+  "addRequest",
+  "createSocket",
+  "getName",
+  "keepSocketAlive",
+  "reuseSocket",
+  "destroy",
+];
 
 /** True for an instance of node:https Agent itself (not a subclass) whose connection methods are not replaced. */
 export function isStockHttpsAgent(agent: unknown): boolean {
-  if (typeof agent !== "object" || agent === null || Object.getPrototypeOf(agent) !== HttpsAgent.prototype) return false;
+  if (typeof agent !== "object" || agent === null || Object.getPrototypeOf(agent) !== HttpsAgent.prototype)
+    return false;
   return !AGENT_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name));
 }
 
@@ -24,20 +33,31 @@ export function isStockHttpsAgent(agent: unknown): boolean {
  * {@link sealAgent}).
  * @throws BaselineViolationError CUSTOM_TRANSPORT_REFUSED, TLS_VERIFICATION_DISABLED
  */
-export function checkTransportOptions(options: CommonClientOptions | undefined, prefix: string, allowCustomHttpClient: boolean): void {
+export function checkTransportOptions(
+  options: CommonClientOptions | undefined,
+  prefix: string,
+  allowCustomHttpClient: boolean,
+): void {
   if (options !== undefined && options !== null && options.httpClient !== undefined && !allowCustomHttpClient) {
     throw new BaselineViolationError(
       "CUSTOM_TRANSPORT_REFUSED",
       `${prefix}.httpClient is set. A caller-supplied HttpClient runs after the request guard and could rewrite the URL or the Authorization header, so it is refused. Remove it (proxy and TLS settings have their own options), or set allowCustomHttpClient: true to accept the risk (each use is audited).`,
     );
   }
-  if (options !== undefined && options !== null && options.agent !== undefined && !allowCustomHttpClient && !isStockHttpsAgent(options.agent)) {
+  if (
+    options !== undefined &&
+    options !== null &&
+    options.agent !== undefined &&
+    !allowCustomHttpClient &&
+    !isStockHttpsAgent(options.agent)
+  ) {
     throw new BaselineViolationError(
       "CUSTOM_TRANSPORT_REFUSED",
       `${prefix}.agent is not a plain https.Agent. An agent decides where the socket goes and whether it speaks TLS, so only node:https Agents (any options that keep verification on) are accepted. Use proxyOptions for a proxy, or set allowCustomHttpClient: true to accept the risk (each use is audited).`,
     );
   }
-  const destination = options !== undefined && options !== null ? agentDestinationReason(options.agent, `${prefix}.agent`) : undefined;
+  const destination =
+    options !== undefined && options !== null ? agentDestinationReason(options.agent, `${prefix}.agent`) : undefined;
   if (destination !== undefined) {
     throw new BaselineViolationError(
       "CUSTOM_TRANSPORT_REFUSED",
@@ -45,5 +65,6 @@ export function checkTransportOptions(options: CommonClientOptions | undefined, 
     );
   }
   assertTlsVerification(options, prefix);
-  if (options !== undefined && options !== null && options.agent !== undefined && isStockHttpsAgent(options.agent)) sealAgent(options.agent);
+  if (options !== undefined && options !== null && options.agent !== undefined && isStockHttpsAgent(options.agent))
+    sealAgent(options.agent);
 }

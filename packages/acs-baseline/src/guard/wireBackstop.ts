@@ -23,7 +23,10 @@ interface Registration {
 const registrations = new Set<Registration>();
 
 function normalize(host: string): string {
-  return host.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+  return host
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
 }
 
 /** host and port of `value` (`host`, `host:port`, `[v6]:port`). */
@@ -110,7 +113,10 @@ function onRequestStart(message: unknown): void {
  * Guards every http/https request to `target` from now on, until the returned function is called.
  * `onBlocked` is called with each refusal (for the audit log).
  */
-export function registerWireBackstop(target: GuardTarget, onBlocked: (error: BaselineViolationError) => void): () => void {
+export function registerWireBackstop(
+  target: GuardTarget,
+  onBlocked: (error: BaselineViolationError) => void,
+): () => void {
   const registration: Registration = { target, onBlocked };
   if (registrations.size === 0) subscribe(CHANNEL, onRequestStart);
   registrations.add(registration);

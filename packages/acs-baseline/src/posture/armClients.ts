@@ -54,11 +54,20 @@ async function load<T>(name: (typeof POSTURE_PACKAGES)[number], importer: () => 
  * the last step before the wire, pinned to the ARM endpoint: the ARM token goes only to it, over https, with the
  * transport checks (no requestOverrides, no foreign agent, TLS verification on).
  */
-export function guardedArmClientOptions(armEndpoint: string, clientOptions: CommonClientOptions): CommonClientOptions & { httpClient: HttpClient } {
+export function guardedArmClientOptions(
+  armEndpoint: string,
+  clientOptions: CommonClientOptions,
+): CommonClientOptions & { httpClient: HttpClient } {
   const { additionalPolicies: _policies, httpClient: inner, ...rest } = clientOptions;
   const url = new URL(armEndpoint);
-  const target = { hostname: url.hostname.toLowerCase().replace(/^\[|\]$/g, ""), port: url.port === "" ? 443 : Number(url.port) };
-  const httpClient = guardHttpClient(inner ?? postureDefaultHttpClient(), target, undefined, 0, { agent: rest.agent, proxy: proxyConfigured(rest.proxyOptions) });
+  const target = {
+    hostname: url.hostname.toLowerCase().replace(/^\[|\]$/g, ""),
+    port: url.port === "" ? 443 : Number(url.port),
+  };
+  const httpClient = guardHttpClient(inner ?? postureDefaultHttpClient(), target, undefined, 0, {
+    agent: rest.agent,
+    proxy: proxyConfigured(rest.proxyOptions),
+  });
   return { ...rest, httpClient };
 }
 
@@ -80,6 +89,10 @@ export async function createArmClients(
   return {
     communication: new communicationModule.CommunicationServiceManagementClient(credential, subscriptionId, common),
     authorization: new authorizationModule.AuthorizationManagementClient(credential, subscriptionId, common),
-    monitor: new monitorModule.MonitorClient(credential, subscriptionId, { ...options, endpoint: armEndpoint, credentials: { scopes: [scope] } }),
+    monitor: new monitorModule.MonitorClient(credential, subscriptionId, {
+      ...options,
+      endpoint: armEndpoint,
+      credentials: { scopes: [scope] },
+    }),
   };
 }

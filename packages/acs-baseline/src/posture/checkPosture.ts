@@ -51,13 +51,7 @@ function describeTokenError(error: unknown): string {
     typeof e.errorResponse?.errorDescription === "string"
       ? /AADSTS\d+/.exec(e.errorResponse.errorDescription)?.[0]
       : undefined;
-  return [
-    safeCode(e.name) ?? "Error",
-    safeCode(e.errorResponse?.error),
-    aadsts,
-  ]
-    .filter(Boolean)
-    .join(" ");
+  return [safeCode(e.name) ?? "Error", safeCode(e.errorResponse?.error), aadsts].filter(Boolean).join(" ");
 }
 
 /**

@@ -6,7 +6,7 @@ import type { PostureClientType } from "./types.js";
 
 /** The source for actions Microsoft documents: the SMTP quickstart's custom-role include. */
 export const SMTP_ROLE_SOURCE =
-  "Microsoft Learn, Azure Communication Services: Send email with SMTP, \"Use a custom role to limit permissions granted to the Microsoft Entra Application\" (MicrosoftDocs/azure-docs articles/communication-services/quickstarts/email/send-email-smtp/includes/smtp-authentication-customrole.md)";
+  'Microsoft Learn, Azure Communication Services: Send email with SMTP, "Use a custom role to limit permissions granted to the Microsoft Entra Application" (MicrosoftDocs/azure-docs articles/communication-services/quickstarts/email/send-email-smtp/includes/smtp-authentication-customrole.md)';
 /** Where the action is not documented. */
 export const UNDOCUMENTED_SOURCE =
   "Undocumented: Microsoft's service-principal and managed-identity quickstarts (MicrosoftDocs/azure-docs articles/communication-services/quickstarts/identity/service-principal.md, quickstarts/managed-identity.md) assign a built-in role and do not name the actions the data plane checks for this client";
@@ -26,18 +26,35 @@ const WRITE = "Microsoft.Communication/CommunicationServices/Write";
 
 /** Client types and what they need. */
 export const CLIENT_NEEDS: Readonly<Record<PostureClientType, ClientNeeds>> = Object.freeze({
-  email: { logCategory: "EmailSendMailOperational", actions: [READ, WRITE, "Microsoft.Communication/EmailServices/write"], documented: true, source: SMTP_ROLE_SOURCE },
+  email: {
+    logCategory: "EmailSendMailOperational",
+    actions: [READ, WRITE, "Microsoft.Communication/EmailServices/write"],
+    documented: true,
+    source: SMTP_ROLE_SOURCE,
+  },
   sms: { logCategory: "SMSOperational", actions: [READ, WRITE], documented: false, source: UNDOCUMENTED_SOURCE },
   identity: { actions: [READ, WRITE], documented: false, source: UNDOCUMENTED_SOURCE },
   chat: { logCategory: "ChatOperational", actions: [READ, WRITE], documented: false, source: UNDOCUMENTED_SOURCE },
   rooms: { logCategory: "RoomsOperational", actions: [READ, WRITE], documented: false, source: UNDOCUMENTED_SOURCE },
-  callAutomation: { logCategory: "CallAutomationOperational", actions: [READ, WRITE], documented: false, source: UNDOCUMENTED_SOURCE },
-  jobRouter: { logCategory: "JobRouterOperational", actions: [READ, WRITE], documented: false, source: UNDOCUMENTED_SOURCE },
+  callAutomation: {
+    logCategory: "CallAutomationOperational",
+    actions: [READ, WRITE],
+    documented: false,
+    source: UNDOCUMENTED_SOURCE,
+  },
+  jobRouter: {
+    logCategory: "JobRouterOperational",
+    actions: [READ, WRITE],
+    documented: false,
+    source: UNDOCUMENTED_SOURCE,
+  },
   phoneNumbers: { actions: [READ, WRITE], documented: false, source: UNDOCUMENTED_SOURCE },
 });
 
 /** Every client type, in a stable order. @public */
-export const POSTURE_CLIENT_TYPES: readonly PostureClientType[] = Object.freeze(Object.keys(CLIENT_NEEDS) as PostureClientType[]);
+export const POSTURE_CLIENT_TYPES: readonly PostureClientType[] = Object.freeze(
+  Object.keys(CLIENT_NEEDS) as PostureClientType[],
+);
 
 /**
  * Parses `sms,identity,…` (CLI `--clients`).
@@ -46,9 +63,13 @@ export const POSTURE_CLIENT_TYPES: readonly PostureClientType[] = Object.freeze(
  */
 export function parseClientTypes(value: string): PostureClientType[] {
   const out: PostureClientType[] = [];
-  for (const raw of value.split(",").map((s) => s.trim()).filter((s) => s.length > 0)) {
+  for (const raw of value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)) {
     const found = POSTURE_CLIENT_TYPES.find((t) => t.toLowerCase() === raw.toLowerCase());
-    if (found === undefined) throw new TypeError(`Unknown client type "${raw.slice(0, 40)}"; use ${POSTURE_CLIENT_TYPES.join(", ")}.`);
+    if (found === undefined)
+      throw new TypeError(`Unknown client type "${raw.slice(0, 40)}"; use ${POSTURE_CLIENT_TYPES.join(", ")}.`);
     if (!out.includes(found)) out.push(found);
   }
   return out;

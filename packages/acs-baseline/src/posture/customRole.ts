@@ -21,7 +21,8 @@ export interface PostureCustomRole {
  */
 export function customRoleFor(resourceId: string, clients: readonly PostureClientType[]): PostureCustomRole {
   const actions = new Set<string>(["Microsoft.Communication/CommunicationServices/Read"]);
-  for (const c of clients.length > 0 ? clients : (["sms", "identity"] as const)) for (const a of CLIENT_NEEDS[c].actions) actions.add(a);
+  for (const c of clients.length > 0 ? clients : (["sms", "identity"] as const))
+    for (const a of CLIENT_NEEDS[c].actions) actions.add(a);
   const name = resourceId.split("/").pop() ?? "acs";
   return {
     Name: `ACS data-plane sender (${name})`,

@@ -10,7 +10,13 @@ import type { PostureCheck, PostureClientType } from "./types.js";
 /** The checks, from what was read. */
 export function evaluatePosture(
   inputs: PostureInputs,
-  context: { resourceId: string; objectId?: string | undefined; endpoint?: string | undefined; clients: readonly PostureClientType[]; dataLocations?: readonly string[] | undefined },
+  context: {
+    resourceId: string;
+    objectId?: string | undefined;
+    endpoint?: string | undefined;
+    clients: readonly PostureClientType[];
+    dataLocations?: readonly string[] | undefined;
+  },
 ): PostureCheck[] {
   const checks: PostureCheck[] = [checkLocalAuth(inputs.resource)];
   if (context.endpoint !== undefined) checks.push(checkEndpoint(inputs.resource, context.endpoint));
@@ -21,6 +27,7 @@ export function evaluatePosture(
     checkAuthLogs(inputs.diagnosticSettings, context.clients),
     checkManagedIdentity(inputs.resource),
   );
-  if (context.dataLocations !== undefined && context.dataLocations.length > 0) checks.push(checkDataLocation(inputs.resource, context.dataLocations));
+  if (context.dataLocations !== undefined && context.dataLocations.length > 0)
+    checks.push(checkDataLocation(inputs.resource, context.dataLocations));
   return checks;
 }

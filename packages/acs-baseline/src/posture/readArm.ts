@@ -32,19 +32,36 @@ export interface PostureInputs {
 export function safeCode(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
   const digits = value.replace(/\D/g, "").length;
-  return /^[A-Za-z][A-Za-z0-9_.-]{0,47}$/.test(value) && digits <= 8 && scrubText(value) === value ? value : "unrecognised code";
+  return /^[A-Za-z][A-Za-z0-9_.-]{0,47}$/.test(value) && digits <= 8 && scrubText(value) === value
+    ? value
+    : "unrecognised code";
 }
 
 /** A secret-free reason for a failed ARM call: HTTP status and ARM error code, or the network error code. */
 export function describeArmError(error: unknown): string {
   // Our own refusal (a certificate ARM's host does not verify with, a blocked request) says what to do: keep it.
   if (isBaselineViolationError(error)) return error.message;
-  const e = error as { statusCode?: unknown; status?: unknown; code?: unknown; name?: unknown; details?: { error?: { code?: unknown } } };
-  const status = typeof e.statusCode === "number" ? e.statusCode : typeof e.status === "number" ? e.status : typeof e.status === "string" ? Number(e.status) : undefined;
+  const e = error as {
+    statusCode?: unknown;
+    status?: unknown;
+    code?: unknown;
+    name?: unknown;
+    details?: { error?: { code?: unknown } };
+  };
+  const status =
+    typeof e.statusCode === "number"
+      ? e.statusCode
+      : typeof e.status === "number"
+        ? e.status
+        : typeof e.status === "string"
+          ? Number(e.status)
+          : undefined;
   const code = safeCode(typeof e.details?.error?.code === "string" ? e.details.error.code : e.code);
-  if (status === 403) return `ARM answered 403 (${code ?? "AuthorizationFailed"}): the principal lacks the permission to read this`;
+  if (status === 403)
+    return `ARM answered 403 (${code ?? "AuthorizationFailed"}): the principal lacks the permission to read this`;
   if (status === 401) return `ARM answered 401 (${code ?? "AuthenticationFailed"}): the token was not accepted`;
-  if (status !== undefined && Number.isFinite(status) && status > 0) return `ARM answered ${status}${code !== undefined ? ` (${code})` : ""}`;
+  if (status !== undefined && Number.isFinite(status) && status > 0)
+    return `ARM answered ${status}${code !== undefined ? ` (${code})` : ""}`;
   if (e.name === "AbortError") return "ARM did not answer in time";
   return `ARM is unreachable (${code ?? safeCode(e.name) ?? "network error"})`;
 }
@@ -71,14 +88,24 @@ export function appliesToResource(scope: string | undefined, resourceId: string)
   if (scope === undefined) return false;
   const s = lower(scope.replace(/\/+$/, ""));
   const r = lower(resourceId);
-  return s === "" || s === "/" || s === r || r.startsWith(`${s}/`) || s.startsWith("/providers/microsoft.management/managementgroups/");
+  return (
+    s === "" ||
+    s === "/" ||
+    s === r ||
+    r.startsWith(`${s}/`) ||
+    s.startsWith("/providers/microsoft.management/managementgroups/")
+  );
 }
 
 /**
  * The resource, with `disableLocalAuth` taken from the raw document's `properties` only, and only a JSON `true`
  * counts (a top-level member, a string "true" or anything else reads as not set).
  */
-async function readResource(clients: ArmClients, resource: AcsResourceId, options: { abortSignal: AbortSignal }): Promise<CommunicationServiceResource> {
+async function readResource(
+  clients: ArmClients,
+  resource: AcsResourceId,
+  options: { abortSignal: AbortSignal },
+): Promise<CommunicationServiceResource> {
   let raw: unknown;
   const value = await clients.communication.communicationServices.get(resource.resourceGroup, resource.name, {
     ...options,
@@ -92,12 +119,20 @@ async function readResource(clients: ArmClients, resource: AcsResourceId, option
     },
   });
   const properties = typeof raw === "object" && raw !== null ? (raw as { properties?: unknown }).properties : undefined;
-  const flag = typeof properties === "object" && properties !== null ? (properties as { disableLocalAuth?: unknown }).disableLocalAuth : undefined;
+  const flag =
+    typeof properties === "object" && properties !== null
+      ? (properties as { disableLocalAuth?: unknown }).disableLocalAuth
+      : undefined;
   return { ...value, disableLocalAuth: flag === true ? true : flag === false ? false : undefined };
 }
 
 /** Reads the resource, its diagnostic settings, the role assignments that apply to it and their role definitions. */
-export async function readPostureInputs(clients: ArmClients, resource: AcsResourceId, appObjectId: string | undefined, signal: AbortSignal): Promise<PostureInputs> {
+export async function readPostureInputs(
+  clients: ArmClients,
+  resource: AcsResourceId,
+  appObjectId: string | undefined,
+  signal: AbortSignal,
+): Promise<PostureInputs> {
   const options = { abortSignal: signal };
   const scope = noSlash(resource.id);
   const [resourceRead, diagnosticSettings, assignments, appAssignments] = await Promise.all([
@@ -105,17 +140,26 @@ export async function readPostureInputs(clients: ArmClients, resource: AcsResour
     attempt(() => all(clients.monitor.diagnosticSettings.list(scope, options))),
     attempt(() => all(clients.authorization.roleAssignments.listForScope(scope, { ...options, filter: "atScope()" }))),
     appObjectId === undefined
-      ? Promise.resolve<Read<RoleAssignment[]>>({ ok: false, reason: "the ARM token has no oid claim, so the app's own principal is not known" })
+      ? Promise.resolve<Read<RoleAssignment[]>>({
+          ok: false,
+          reason: "the ARM token has no oid claim, so the app's own principal is not known",
+        })
       : attempt(async () =>
-          (await all(clients.authorization.roleAssignments.listForScope(scope, { ...options, filter: `principalId eq '${appObjectId}'` }))).filter((a) =>
-            appliesToResource(a.scope, resource.id),
-          ),
+          (
+            await all(
+              clients.authorization.roleAssignments.listForScope(scope, {
+                ...options,
+                filter: `principalId eq '${appObjectId}'`,
+              }),
+            )
+          ).filter((a) => appliesToResource(a.scope, resource.id)),
         ),
   ]);
   const ids = new Map<string, string>();
   for (const list of [assignments, appAssignments]) {
     if (!list.ok) continue;
-    for (const a of list.value) if (a.roleDefinitionId !== undefined) ids.set(lower(a.roleDefinitionId), a.roleDefinitionId);
+    for (const a of list.value)
+      if (a.roleDefinitionId !== undefined) ids.set(lower(a.roleDefinitionId), a.roleDefinitionId);
   }
   const definitions = new Map<string, Read<RoleDefinition>>();
   await Promise.all(

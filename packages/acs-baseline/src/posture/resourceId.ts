@@ -46,11 +46,22 @@ export function parseArmEndpoint(value: string | undefined): string {
   try {
     url = new URL(value.trim());
   } catch {
-    throw new TypeError("The ARM endpoint must be an https URL such as https://management.azure.com (--arm-endpoint or AZURE_RESOURCE_MANAGER_ENDPOINT).");
+    throw new TypeError(
+      "The ARM endpoint must be an https URL such as https://management.azure.com (--arm-endpoint or AZURE_RESOURCE_MANAGER_ENDPOINT).",
+    );
   }
-  if (url.protocol !== "https:") throw new TypeError("The ARM endpoint must use https (--arm-endpoint or AZURE_RESOURCE_MANAGER_ENDPOINT).");
-  if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "" || (url.pathname !== "/" && url.pathname !== "")) {
-    throw new TypeError("The ARM endpoint must be an origin only (https://host[:port]), without user-info, path, query or fragment.");
+  if (url.protocol !== "https:")
+    throw new TypeError("The ARM endpoint must use https (--arm-endpoint or AZURE_RESOURCE_MANAGER_ENDPOINT).");
+  if (
+    url.username !== "" ||
+    url.password !== "" ||
+    url.search !== "" ||
+    url.hash !== "" ||
+    (url.pathname !== "/" && url.pathname !== "")
+  ) {
+    throw new TypeError(
+      "The ARM endpoint must be an origin only (https://host[:port]), without user-info, path, query or fragment.",
+    );
   }
   return url.origin;
 }

@@ -26,7 +26,9 @@ export function actionMatches(pattern: string, action: string): boolean {
 /** True when the permission blocks grant `action`. */
 export function grants(permissions: readonly RolePermission[], action: string): boolean {
   return permissions.some(
-    (p) => (p.actions ?? []).some((a) => actionMatches(a, action)) && !(p.notActions ?? []).some((n) => actionMatches(n, action)),
+    (p) =>
+      (p.actions ?? []).some((a) => actionMatches(a, action)) &&
+      !(p.notActions ?? []).some((n) => actionMatches(n, action)),
   );
 }
 

@@ -25,7 +25,15 @@ export type PostureCheckId =
  * The ACS client types an application uses; they decide which log categories and which actions it needs.
  * @public
  */
-export type PostureClientType = "sms" | "identity" | "email" | "chat" | "rooms" | "callAutomation" | "jobRouter" | "phoneNumbers";
+export type PostureClientType =
+  | "sms"
+  | "identity"
+  | "email"
+  | "chat"
+  | "rooms"
+  | "callAutomation"
+  | "jobRouter"
+  | "phoneNumbers";
 
 /** A principal whose role grants key access (evidence of `key-access-principals`). @public */
 export interface KeyAccessPrincipal {

@@ -55,7 +55,11 @@ export const emulatorCommand: CliCommand = async (args, io) => {
     println(io.stderr, "acs-baseline emulator: --token-lifetime must be a whole number of seconds ≥ 1");
     return EXIT_USAGE;
   }
-  const emu = await startEmulator({ acsPort: acsPort as number, entraPort: entraPort as number, tokenLifetimeSeconds: lifetime });
+  const emu = await startEmulator({
+    acsPort: acsPort as number,
+    entraPort: entraPort as number,
+    tokenLifetimeSeconds: lifetime,
+  });
   if (parsed.values["baseline-resource"] === true) {
     emu.arm.resource.disableLocalAuth = true;
     const workspaceId = `/subscriptions/${emu.arm.subscriptionId}/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/acs-logs`;
@@ -71,7 +75,10 @@ export const emulatorCommand: CliCommand = async (args, io) => {
     emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "managementGroup" });
     const caPath = join(dir, "emulator-ca.pem");
     writeFileSync(caPath, emu.caCertificatePem, { mode: 0o644 });
-    println(io.stdout, `acs-baseline emulator running (Entra ${emu.authorityHost}, ACS ${emu.endpoint}, ARM ${emu.arm.endpoint}). In another shell:\n`);
+    println(
+      io.stdout,
+      `acs-baseline emulator running (Entra ${emu.authorityHost}, ACS ${emu.endpoint}, ARM ${emu.arm.endpoint}). In another shell:\n`,
+    );
     for (const [name, value] of [
       ["AZURE_TENANT_ID", emu.tenantId],
       ["AZURE_CLIENT_ID", app.clientId],

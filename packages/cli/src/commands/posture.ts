@@ -7,7 +7,14 @@ import { parseArgs } from "node:util";
 import { isBaselineViolationError, validateEndpoint } from "acs-baseline/internal";
 // Only the root package's public API: this command moves to the CLI package (issue 16).
 import type { CheckPostureOptions, PlanFormat, PostureResult } from "acs-baseline/internal";
-import { POSTURE_CLIENT_TYPES, POSTURE_ENVIRONMENT_VARIABLES, checkPosture, parseClientTypes, postureOptionsFromEnvironment, renderPosturePlan } from "acs-baseline/internal";
+import {
+  POSTURE_CLIENT_TYPES,
+  POSTURE_ENVIRONMENT_VARIABLES,
+  checkPosture,
+  parseClientTypes,
+  postureOptionsFromEnvironment,
+  renderPosturePlan,
+} from "acs-baseline/internal";
 import type { CliCommand } from "../io.js";
 import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
 import { CLI_VERSION as VERSION } from "../version.js";
@@ -29,7 +36,6 @@ AZURE_AUTHORITY_HOST); the token scope is {arm-endpoint}/.default.
 AZURE_COMMUNICATION_ENDPOINT, when set, is checked as the factory checks it and adds the endpoint-matches check.
 ${ALLOWED_HOST_HELP}
 Exit 0: no check fails; 1: a check fails (--strict: or warns, or is unknown); 2: bad usage or configuration.`;
-
 
 /** Exit code for a result: 1 on any fail (with `strict`, also any warn or unknown). */
 export function postureExitCode(result: PostureResult, strict: boolean): 0 | 1 {
@@ -70,14 +76,24 @@ export function createPostureCommand(extra: Partial<CheckPostureOptions> = {}): 
       println(io.stderr, escapeForTerminal(`acs-baseline posture: ${message}`));
       return EXIT_USAGE;
     };
-    if (!["text", "json", "sarif"].includes(v.format)) return usage(`--format must be text, json or sarif, not "${v.format}"`);
-    if (v.plan !== undefined && !["bicep", "arm", "az"].includes(v.plan)) return usage(`--plan must be bicep, arm or az, not "${v.plan}"`);
-    if (v["workspace-id"] !== undefined && !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i.test(v["workspace-id"])) {
-      return usage("--workspace-id must be a Log Analytics workspace resource id (/subscriptions/…/providers/Microsoft.OperationalInsights/workspaces/…)");
+    if (!["text", "json", "sarif"].includes(v.format))
+      return usage(`--format must be text, json or sarif, not "${v.format}"`);
+    if (v.plan !== undefined && !["bicep", "arm", "az"].includes(v.plan))
+      return usage(`--plan must be bicep, arm or az, not "${v.plan}"`);
+    if (
+      v["workspace-id"] !== undefined &&
+      !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i.test(
+        v["workspace-id"],
+      )
+    ) {
+      return usage(
+        "--workspace-id must be a Log Analytics workspace resource id (/subscriptions/…/providers/Microsoft.OperationalInsights/workspaces/…)",
+      );
     }
     const fromEnv = postureOptionsFromEnvironment(io.env);
     const resourceId = v["resource-id"] ?? fromEnv.resourceId;
-    if (resourceId === undefined) return usage(`no resource id: pass --resource-id or set ${POSTURE_ENVIRONMENT_VARIABLES.resourceId}`);
+    if (resourceId === undefined)
+      return usage(`no resource id: pass --resource-id or set ${POSTURE_ENVIRONMENT_VARIABLES.resourceId}`);
     let result: PostureResult;
     try {
       // The endpoint the app would use is refused here exactly as the factory would refuse it.
@@ -85,7 +101,10 @@ export function createPostureCommand(extra: Partial<CheckPostureOptions> = {}): 
         validateEndpoint(fromEnv.endpoint, endpointAllowedHosts(io.env, v["allowed-host"]), cliEndpointSource(io.env));
       }
       const clients = v.clients !== undefined ? parseClientTypes(v.clients) : undefined;
-      const dataLocations = v["data-location"]?.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+      const dataLocations = v["data-location"]
+        ?.split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
       result = await checkPosture({
         ...fromEnv,
         ...extra,
@@ -95,7 +114,11 @@ export function createPostureCommand(extra: Partial<CheckPostureOptions> = {}): 
         ...(dataLocations !== undefined ? { dataLocations } : {}),
       });
     } catch (error) {
-      if (isBaselineViolationError(error) || error instanceof TypeError || (error instanceof Error && error.message.startsWith("Posture checks need"))) {
+      if (
+        isBaselineViolationError(error) ||
+        error instanceof TypeError ||
+        (error instanceof Error && error.message.startsWith("Posture checks need"))
+      ) {
         return usage(error.message);
       }
       throw error;

@@ -12,7 +12,10 @@ Prints every control of the Azure security baseline for Azure Communication Serv
 export const reportCommand: CliCommand = (args, io) => {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { format: { type: "string", short: "f", default: "md" }, help: { type: "boolean", short: "h" } } });
+    parsed = parseArgs({
+      args,
+      options: { format: { type: "string", short: "f", default: "md" }, help: { type: "boolean", short: "h" } },
+    });
   } catch (error) {
     println(io.stderr, `acs-baseline report: ${(error as Error).message}\n\n${HELP}`);
     return Promise.resolve(EXIT_USAGE);

@@ -22,7 +22,9 @@ Exit codes: 0 nothing found, 1 findings (parse errors alone do not count), 2 bad
 function parseSize(value: string): number | undefined {
   const m = /^(\d+)\s*([kKmMgG]?)[bB]?$/.exec(value.trim());
   if (m === null) return undefined;
-  const n = Number(m[1]) * ({ "": 1, k: 1024, m: 1024 * 1024, g: 1024 * 1024 * 1024 } as Record<string, number>)[m[2].toLowerCase()];
+  const n =
+    Number(m[1]) *
+    ({ "": 1, k: 1024, m: 1024 * 1024, g: 1024 * 1024 * 1024 } as Record<string, number>)[m[2].toLowerCase()];
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
@@ -56,7 +58,10 @@ export const scanCommand: CliCommand = (args, io) => {
   if (parsed.values["max-file-size"] !== undefined) {
     maxFileBytes = parseSize(parsed.values["max-file-size"]);
     if (maxFileBytes === undefined) {
-      println(io.stderr, `acs-baseline scan: --max-file-size must be a positive size in bytes (suffixes k, m, g)\n\n${HELP}`);
+      println(
+        io.stderr,
+        `acs-baseline scan: --max-file-size must be a positive size in bytes (suffixes k, m, g)\n\n${HELP}`,
+      );
       return Promise.resolve(EXIT_USAGE);
     }
   }
@@ -76,7 +81,10 @@ export const scanCommand: CliCommand = (args, io) => {
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      println(io.stderr, `acs-baseline scan: no such file or directory: ${escapeForTerminal((error as NodeJS.ErrnoException).path ?? "")}`);
+      println(
+        io.stderr,
+        `acs-baseline scan: no such file or directory: ${escapeForTerminal((error as NodeJS.ErrnoException).path ?? "")}`,
+      );
       return Promise.resolve(EXIT_USAGE);
     }
     throw error;
@@ -85,12 +93,28 @@ export const scanCommand: CliCommand = (args, io) => {
   const problems = result.findings.filter((f) => f.kind !== "parse-error");
   let out: string;
   if (format === "json") {
-    out = JSON.stringify({ version: VERSION, filesScanned: result.filesScanned, filesSkipped: result.filesSkipped, skipped: result.skipped, findings: result.findings }, null, 2);
+    out = JSON.stringify(
+      {
+        version: VERSION,
+        filesScanned: result.filesScanned,
+        filesSkipped: result.filesSkipped,
+        skipped: result.skipped,
+        findings: result.findings,
+      },
+      null,
+      2,
+    );
   } else if (format === "sarif") {
     out = JSON.stringify(toSarif(result, VERSION), null, 2);
   } else {
-    const lines = result.findings.map((f) => `${escapeForTerminal(f.file)}:${f.line}:${f.column}  ${f.severity}  ${escapeForTerminal(f.message)}  ${f.ruleId}`);
-    for (const s of result.skipped) lines.push(`${escapeForTerminal(s.file)}  skipped  ${s.reason === "too-large" ? "larger than the size limit (--max-file-size)" : s.reason}`);
+    const lines = result.findings.map(
+      (f) =>
+        `${escapeForTerminal(f.file)}:${f.line}:${f.column}  ${f.severity}  ${escapeForTerminal(f.message)}  ${f.ruleId}`,
+    );
+    for (const s of result.skipped)
+      lines.push(
+        `${escapeForTerminal(s.file)}  skipped  ${s.reason === "too-large" ? "larger than the size limit (--max-file-size)" : s.reason}`,
+      );
     const skipped = result.filesSkipped > 0 ? `, ${result.filesSkipped} skipped` : "";
     lines.push(
       problems.length === 0

@@ -62,14 +62,19 @@ async function readAnchor(
     // The blob anchor, read with the Entra credential the environment configures (as fromEnvironment builds it);
     // @azure/storage-blob is loaded only here. Hosts named with --anchor-allowed-host are added to the default storage
     // hosts, never instead of the checks (https, no SAS, no key, Entra token only).
-    const { checkAnchorUrl, credentialFromEnvironment, openAnchorStream, anchorLinesOf, DEFAULT_STORAGE_HOSTS } = await import("acs-baseline/internal");
+    const { checkAnchorUrl, credentialFromEnvironment, openAnchorStream, anchorLinesOf, DEFAULT_STORAGE_HOSTS } =
+      await import("acs-baseline/internal");
     const allowedHosts = extraHosts.length > 0 ? [...DEFAULT_STORAGE_HOSTS, ...extraHosts] : undefined;
     checkAnchorUrl(source, allowedHosts); // a SAS, a key or a foreign host is refused before any credential is built
     // streamed like a file anchor: 1 MiB per line, 1 GiB in total
-    const chunks = await openAnchorStream(source, { credential: credentialFromEnvironment(env), ...(allowedHosts !== undefined ? { allowedHosts } : {}) });
+    const chunks = await openAnchorStream(source, {
+      credential: credentialFromEnvironment(env),
+      ...(allowedHosts !== undefined ? { allowedHosts } : {}),
+    });
     return anchorLinesOf(chunks);
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) throw Object.assign(new Error("only https URLs"), { code: "ERR_INVALID_URL_SCHEME" });
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source))
+    throw Object.assign(new Error("only https URLs"), { code: "ERR_INVALID_URL_SCHEME" });
   // Streamed, 1 MiB per line, 1 GiB in total; unreadable, a FIFO, a device or a directory → exit 2 before anything else.
   const { streamAnchorFile } = await import("acs-baseline/internal");
   return streamAnchorFile(resolve(cwd, source));

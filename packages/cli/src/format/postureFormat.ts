@@ -7,10 +7,15 @@ const MARK: Record<PostureStatus, string> = { pass: "✓", fail: "✗", warn: "!
 
 /** Human-readable report. */
 export function formatPostureText(result: PostureResult): string {
-  const lines = [`ACS resource posture: ${result.resourceId}`, `checked ${result.checkedAt} as ${result.principal.clientId ?? "(credential)"}${result.principal.objectId !== undefined ? ` (object id ${result.principal.objectId})` : ""}`, ""];
+  const lines = [
+    `ACS resource posture: ${result.resourceId}`,
+    `checked ${result.checkedAt} as ${result.principal.clientId ?? "(credential)"}${result.principal.objectId !== undefined ? ` (object id ${result.principal.objectId})` : ""}`,
+    "",
+  ];
   for (const c of result.checks) {
     lines.push(`${MARK[c.status]} ${(c.control ?? "-").padEnd(5)} ${c.id}: ${c.evidence}`);
-    if (c.status !== "pass" && c.remediation.length > 0) lines.push(...c.remediation.split("\n").map((l) => `        ${l}`));
+    if (c.status !== "pass" && c.remediation.length > 0)
+      lines.push(...c.remediation.split("\n").map((l) => `        ${l}`));
   }
   const s = result.summary;
   lines.push("", `${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.unknown} unknown`);
@@ -29,7 +34,12 @@ const RULE_TEXT: Record<PostureCheckId, string> = {
   "data-location": "The resource's data location is allowed",
 };
 
-const LEVEL: Record<PostureStatus, "none" | "error" | "warning" | "note"> = { pass: "none", fail: "error", warn: "warning", unknown: "note" };
+const LEVEL: Record<PostureStatus, "none" | "error" | "warning" | "note"> = {
+  pass: "none",
+  fail: "error",
+  warn: "warning",
+  unknown: "note",
+};
 
 /** SARIF 2.1.0: one result per check that did not pass, located at the resource (a logical location). */
 export function formatPostureSarif(result: PostureResult, version: string): Record<string, unknown> {
@@ -47,7 +57,14 @@ export function formatPostureSarif(result: PostureResult, version: string): Reco
     version: "2.1.0",
     runs: [
       {
-        tool: { driver: { name: "acs-baseline", version, informationUri: "https://github.com/acs-baseline/acs-baseline", rules } },
+        tool: {
+          driver: {
+            name: "acs-baseline",
+            version,
+            informationUri: "https://github.com/acs-baseline/acs-baseline",
+            rules,
+          },
+        },
         invocations: [{ executionSuccessful: true, endTimeUtc: result.checkedAt }],
         logicalLocations: [{ name, fullyQualifiedName: result.resourceId, kind: "resource" }],
         results: result.checks
@@ -57,9 +74,18 @@ export function formatPostureSarif(result: PostureResult, version: string): Reco
             ruleIndex: rules.findIndex((r) => r.id === `acs-baseline/posture/${c.id}`),
             level: LEVEL[c.status],
             kind: c.status === "unknown" ? "review" : "fail",
-            message: { text: `${c.status === "unknown" ? "Could not be checked: " : ""}${c.evidence}${c.remediation.length > 0 ? ` Remediation: ${c.remediation}` : ""}` },
-            locations: [{ logicalLocations: [{ index: 0, name, fullyQualifiedName: result.resourceId, kind: "resource" }] }],
-            partialFingerprints: { "acsBaselinePosture/v1": createHash("sha256").update(`${c.id}\u0000${result.resourceId.toLowerCase()}`).digest("hex").slice(0, 32) },
+            message: {
+              text: `${c.status === "unknown" ? "Could not be checked: " : ""}${c.evidence}${c.remediation.length > 0 ? ` Remediation: ${c.remediation}` : ""}`,
+            },
+            locations: [
+              { logicalLocations: [{ index: 0, name, fullyQualifiedName: result.resourceId, kind: "resource" }] },
+            ],
+            partialFingerprints: {
+              "acsBaselinePosture/v1": createHash("sha256")
+                .update(`${c.id}\u0000${result.resourceId.toLowerCase()}`)
+                .digest("hex")
+                .slice(0, 32),
+            },
             properties: { control: c.control, status: c.status },
           })),
       },

@@ -22,7 +22,10 @@ export function toSarif(result: ScanResult, version: string): Record<string, unk
     help: { text: r.help, markdown: `${r.help}\n\nSee [${r.id}](${r.helpUri}).` },
     helpUri: r.helpUri,
     defaultConfiguration: { level: r.severity },
-    properties: { tags: ["security", ...r.control.split(/,\s*/).filter((c) => c !== "-")], "security-severity": r.securitySeverity },
+    properties: {
+      tags: ["security", ...r.control.split(/,\s*/).filter((c) => c !== "-")],
+      "security-severity": r.securitySeverity,
+    },
   }));
   const index = new Map(SCAN_RULES.map((r, i) => [r.id, i]));
   return {

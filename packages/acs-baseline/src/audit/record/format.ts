@@ -8,7 +8,8 @@ export { escapeForTerminal };
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const str = (v: unknown): string | undefined => (typeof v === "string" || typeof v === "number" ? escapeForTerminal(String(v)) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === "string" || typeof v === "number" ? escapeForTerminal(String(v)) : undefined;
 
 /**
  * Renders one record as a single readable line, e.g.
@@ -44,20 +45,29 @@ export function formatAuditRecord(record: unknown): string {
   const err = obj(r.error);
   if (err.code !== undefined || err.message !== undefined)
     parts.push(`error: ${[str(err.code), str(err.message)].filter(Boolean).join(" ")}`);
-  if (Array.isArray(r.variables) && r.variables.length > 0) parts.push(`variables: ${r.variables.map((v) => str(v) ?? "?").join(", ")}`);
+  if (Array.isArray(r.variables) && r.variables.length > 0)
+    parts.push(`variables: ${r.variables.map((v) => str(v) ?? "?").join(", ")}`);
   const cp = obj(r.checkpoint);
-  if (cp.seq !== undefined) parts.push(`seals #${str(cp.seq)}${cp.sig !== undefined ? ` signed ${str(cp.keyId) ?? ""}` : " unsigned"}`);
-  if (log.reason !== undefined) parts.push(`(${str(log.reason)}${log.break !== undefined ? `: ${str(log.break)} ${str(log.breakBytes) ?? "?"} bytes` : ""})`);
+  if (cp.seq !== undefined)
+    parts.push(`seals #${str(cp.seq)}${cp.sig !== undefined ? ` signed ${str(cp.keyId) ?? ""}` : " unsigned"}`);
+  if (log.reason !== undefined)
+    parts.push(
+      `(${str(log.reason)}${log.break !== undefined ? `: ${str(log.break)} ${str(log.breakBytes) ?? "?"} bytes` : ""})`,
+    );
   const posture = obj(r.posture);
   if (posture.check !== undefined) parts.push(`posture ${str(posture.check) ?? ""} ${str(posture.status) ?? ""}`);
   const cert = obj(r.certificate);
-  if (cert.notAfter !== undefined) parts.push(`certificate expires ${str(cert.notAfter)} (${str(cert.daysRemaining) ?? "?"} days)`);
+  if (cert.notAfter !== undefined)
+    parts.push(`certificate expires ${str(cert.notAfter)} (${str(cert.daysRemaining) ?? "?"} days)`);
   if (log.records !== undefined) parts.push(`${str(log.records)} records`);
   const p = obj(r.principal);
   const who = [str(p.credentialType), p.clientId !== undefined ? `client ${str(p.clientId)!.slice(0, 8)}…` : undefined]
     .filter(Boolean)
     .join(" ");
-  if (who !== "") parts.push(`(${who}${p.certificateThumbprint !== undefined ? ` cert ${str(p.certificateThumbprint)!.slice(0, 12)}…` : ""})`);
+  if (who !== "")
+    parts.push(
+      `(${who}${p.certificateThumbprint !== undefined ? ` cert ${str(p.certificateThumbprint)!.slice(0, 12)}…` : ""})`,
+    );
   if (http.requestId !== undefined) parts.push(`req=${str(http.requestId)}`);
   if (http.correlationId !== undefined) parts.push(`corr=${str(http.correlationId)}`);
   return parts.join(" ");

@@ -38,4 +38,3 @@ function signedMembersTyped(cp: NonNullable<Rec["checkpoint"]>): boolean {
     (cp.close === undefined || cp.close === true)
   );
 }
-

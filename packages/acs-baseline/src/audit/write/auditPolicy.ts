@@ -51,8 +51,14 @@ function correlationOf(response: PipelineResponse | undefined): string | undefin
  * @public
  */
 export function createAuditPolicy(recorder: AuditRecorder, clientName: string): PipelinePolicy {
-  const fast = typeof (recorder as Partial<RequestRecorder>)[WRITE_REQUEST] === "function" ? (recorder as AuditRecorder & RequestRecorder) : undefined;
-  const blocking = typeof (recorder as Partial<BlockingRecorder>)[AUDIT_BLOCKED] === "function" ? (recorder as AuditRecorder & BlockingRecorder) : undefined;
+  const fast =
+    typeof (recorder as Partial<RequestRecorder>)[WRITE_REQUEST] === "function"
+      ? (recorder as AuditRecorder & RequestRecorder)
+      : undefined;
+  const blocking =
+    typeof (recorder as Partial<BlockingRecorder>)[AUDIT_BLOCKED] === "function"
+      ? (recorder as AuditRecorder & BlockingRecorder)
+      : undefined;
   return {
     name: AUDIT_POLICY_NAME,
     sendRequest(request: PipelineRequest, next): Promise<PipelineResponse> {
@@ -60,10 +66,17 @@ export function createAuditPolicy(recorder: AuditRecorder, clientName: string): 
         // onWriteError "block": nothing goes out while its record cannot be written.
         const error = new BaselineViolationError(
           "AUDIT_WRITE_FAILED",
-          "The audit log cannot be written (disk full or I/O error), so the request was not sent (audit.onWriteError: \"block\"). It goes out again once records can be written.",
+          'The audit log cannot be written (disk full or I/O error), so the request was not sent (audit.onWriteError: "block"). It goes out again once records can be written.',
         );
         try {
-          recorder.write({ action: "refuse", outcome: "failure", controls: [error.control], reason: error.message, error: { code: error.code }, client: clientName });
+          recorder.write({
+            action: "refuse",
+            outcome: "failure",
+            controls: [error.control],
+            reason: error.message,
+            error: { code: error.code },
+            client: clientName,
+          });
         } catch {
           // the refusal stands
         }
@@ -152,13 +165,23 @@ function recordResponse(
   });
 }
 
-function recordFailure(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, error: unknown, active: TraceIds): void {
+function recordFailure(
+  recorder: AuditRecorder,
+  clientName: string,
+  request: PipelineRequest,
+  start: number,
+  error: unknown,
+  active: TraceIds,
+): void {
   writeRecord(recorder, clientName, request, start, active, (unreadable) => {
     const e: object = typeof error === "object" && error !== null ? error : {};
     const statusCode = readField(e, "statusCode", unreadable, "error.statusCode");
     const response = readField(e, "response", unreadable, "error.response");
     const res = typeof response === "object" && response !== null ? response : undefined;
-    const resStatus = res === undefined || typeof statusCode === "number" ? undefined : readField(res, "status", unreadable, "error.response.status");
+    const resStatus =
+      res === undefined || typeof statusCode === "number"
+        ? undefined
+        : readField(res, "status", unreadable, "error.response.status");
     const status = typeof statusCode === "number" ? statusCode : typeof resStatus === "number" ? resStatus : undefined;
     const c = readField(e, "code", unreadable, "error.code");
     const name = typeof c === "string" ? undefined : readField(e, "name", unreadable, "error.name");
@@ -168,7 +191,10 @@ function recordFailure(recorder: AuditRecorder, clientName: string, request: Pip
       status,
       reason: status === undefined ? "no response" : `HTTP ${status}`,
       correlationId: res === undefined ? undefined : correlationRead(res as PipelineResponse, unreadable),
-      error: { code: typeof c === "string" ? c : typeof name === "string" ? name : "ERROR", message: typeof message === "string" ? message : undefined },
+      error: {
+        code: typeof c === "string" ? c : typeof name === "string" ? name : "ERROR",
+        message: typeof message === "string" ? message : undefined,
+      },
     };
   });
 }
@@ -210,7 +236,14 @@ function correlationRead(response: PipelineResponse, unreadable: string[]): stri
  * (its message names the fields, and the failure's own code when there was one). Should even that record not build,
  * a minimal `request` record with the marker, the outcome and the status is written: a request never goes unrecorded.
  */
-function writeRecord(recorder: AuditRecorder, clientName: string, request: PipelineRequest, start: number, active: TraceIds, outcomeOf: (unreadable: string[]) => Outcome): void {
+function writeRecord(
+  recorder: AuditRecorder,
+  clientName: string,
+  request: PipelineRequest,
+  start: number,
+  active: TraceIds,
+  outcomeOf: (unreadable: string[]) => Outcome,
+): void {
   const unreadable: string[] = [];
   let outcome: Outcome | undefined;
   try {
@@ -226,7 +259,10 @@ function writeRecord(recorder: AuditRecorder, clientName: string, request: Pipel
     }
     let error = outcome.error;
     if (unreadable.length > 0) {
-      const failedWith = error === undefined ? "" : `; the request failed with ${error.code}${error.message === undefined ? "" : `: ${error.message}`}`;
+      const failedWith =
+        error === undefined
+          ? ""
+          : `; the request failed with ${error.code}${error.message === undefined ? "" : `: ${error.message}`}`;
       error = { code: AUDIT_RECORD_INCOMPLETE, message: `${incompleteMessage(unreadable)}${failedWith}` };
     }
     recorder.write({
@@ -255,7 +291,10 @@ function writeRecord(recorder: AuditRecorder, clientName: string, request: Pipel
         client: clientName,
         reason: outcome?.reason,
         http: { method: "UNKNOWN", path: "", status: outcome?.status, durationMs: performance.now() - start },
-        error: { code: AUDIT_RECORD_INCOMPLETE, message: "The request record could not be built in full; only its outcome and status are kept." },
+        error: {
+          code: AUDIT_RECORD_INCOMPLETE,
+          message: "The request record could not be built in full; only its outcome and status are kept.",
+        },
       });
     } catch {
       // the caller's response (or original error) matters more than its record

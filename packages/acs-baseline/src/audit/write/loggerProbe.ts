@@ -18,11 +18,22 @@ const PROBE: Readonly<Record<string, unknown>> = Object.freeze({
   error: { code: "E", message: "m" },
   event: { action: "request", category: "web", outcome: "success", reason: "r" },
   hash: "b".repeat(64),
-  http: { correlationId: "c", durationMs: 1, method: "POST", path: "/sms", requestId: "0b8c3a4e-1f2d-4c5b-9a6e-7d8f9a0b1c2d", status: 202 },
+  http: {
+    correlationId: "c",
+    durationMs: 1,
+    method: "POST",
+    path: "/sms",
+    requestId: "0b8c3a4e-1f2d-4c5b-9a6e-7d8f9a0b1c2d",
+    status: 202,
+  },
   level: "info",
   log: { firstSeq: 1, records: 1, reason: "rotate" },
   prevHash: "0".repeat(64),
-  principal: { clientId: "0b8c3a4e-1f2d-4c5b-9a6e-7d8f9a0b1c2d", credentialType: "certificate", tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" },
+  principal: {
+    clientId: "0b8c3a4e-1f2d-4c5b-9a6e-7d8f9a0b1c2d",
+    credentialType: "certificate",
+    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+  },
   schema: "acs-baseline.audit/1",
   seq: 1,
   span: { id: "0123456789abcdef" },
@@ -46,11 +57,15 @@ export function assertLoggerCompatible(logger: Logger): void {
     let obj: Record<string, unknown> = JSON.parse(JSON.stringify(PROBE)) as Record<string, unknown>;
     const mixin = child[sym.mixinSym] as ((o: object, n: number, l: unknown) => object) | undefined;
     const merge = child[sym.mixinMergeStrategySym] as ((o: object, m: object) => Record<string, unknown>) | undefined;
-    if (typeof mixin === "function") obj = merge !== undefined ? merge(obj, mixin(obj, 30, child)) : { ...mixin(obj, 30, child), ...obj };
+    if (typeof mixin === "function")
+      obj = merge !== undefined ? merge(obj, mixin(obj, 30, child)) : { ...mixin(obj, 30, child), ...obj };
     const asJson = child[sym.asJsonSym] as (o: object, msg: unknown, num: number, time: string) => string;
     line = asJson.call(child, obj, undefined, 30, ',"time":0');
   } catch (e) {
-    throw new BaselineViolationError("AUDIT_LOGGER_INCOMPATIBLE", `The audit logger could not render a test record (${(e as Error).name}): give audit.destination a file instead.`);
+    throw new BaselineViolationError(
+      "AUDIT_LOGGER_INCOMPATIBLE",
+      `The audit logger could not render a test record (${(e as Error).name}): give audit.destination a file instead.`,
+    );
   }
   let parsed: Record<string, unknown> | undefined;
   try {

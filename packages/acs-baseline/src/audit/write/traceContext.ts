@@ -27,7 +27,9 @@ export function activeSpanIds(): { traceId: string; spanId: string } | undefined
   const api = (globalThis as Record<symbol, OtelGlobal | undefined>)[OTEL_API];
   if (api === undefined) return undefined;
   try {
-    const span = api.context?.active?.()?.getValue?.(SPAN_KEY) as { spanContext?: () => { traceId?: unknown; spanId?: unknown } } | undefined;
+    const span = api.context?.active?.()?.getValue?.(SPAN_KEY) as
+      | { spanContext?: () => { traceId?: unknown; spanId?: unknown } }
+      | undefined;
     const sc = span?.spanContext?.();
     return sc === undefined ? undefined : traceIds(sc.traceId, sc.spanId);
   } catch {

@@ -20,13 +20,31 @@ export function checkAppPrincipal(
   objectId: string | undefined,
   clients: readonly PostureClientType[],
 ): PostureCheck {
-  const base = { id: "app-principal-least-privilege", control: "PA-7", title: "The app's own principal holds only what its clients need" } as const;
+  const base = {
+    id: "app-principal-least-privilege",
+    control: "PA-7",
+    title: "The app's own principal holds only what its clients need",
+  } as const;
   const role = customRoleFor(resourceId, clients);
   const remediation = `Replace the app's role assignments with this custom role, assigned at the resource only:\n${JSON.stringify(role, null, 2)}`;
   const details: Record<string, unknown> = { customRole: role, ...(objectId !== undefined ? { objectId } : {}) };
-  if (!inputs.appAssignments.ok) return { ...base, status: "unknown", evidence: `The app principal's role assignments could not be read: ${inputs.appAssignments.reason}.`, remediation, details };
+  if (!inputs.appAssignments.ok)
+    return {
+      ...base,
+      status: "unknown",
+      evidence: `The app principal's role assignments could not be read: ${inputs.appAssignments.reason}.`,
+      remediation,
+      details,
+    };
   const resolved = resolveAssignments(inputs.appAssignments.value, inputs.definitions);
-  if (typeof resolved === "string") return { ...base, status: "unknown", evidence: `The role definitions could not be read: ${resolved}.`, remediation, details };
+  if (typeof resolved === "string")
+    return {
+      ...base,
+      status: "unknown",
+      evidence: `The role definitions could not be read: ${resolved}.`,
+      remediation,
+      details,
+    };
   details.roles = resolved.map((r) => ({ roleName: r.roleName, scope: r.assignment.scope ?? "" }));
   const roles = resolved.map((r) => `${r.roleName} at ${r.assignment.scope ?? ""}`).join("; ") || "none";
   const excessive = DANGEROUS.filter((d) => resolved.some((r) => roleGrants(r, d.action)));
@@ -42,7 +60,10 @@ export function checkAppPrincipal(
   if (resolved.some((r) => roleGrants(r, ACS_ACTIONS.write))) {
     const used = clients.length > 0 ? clients : (["sms", "identity"] as const);
     const why = used
-      .map((c) => `${c}: ${CLIENT_NEEDS[c].documented ? "needs Write (documented" : "Write assumed (undocumented"}; ${CLIENT_NEEDS[c].source})`)
+      .map(
+        (c) =>
+          `${c}: ${CLIENT_NEEDS[c].documented ? "needs Write (documented" : "Write assumed (undocumented"}; ${CLIENT_NEEDS[c].source})`,
+      )
       .join(" | ");
     return {
       ...base,
@@ -52,5 +73,11 @@ export function checkAppPrincipal(
       details,
     };
   }
-  return { ...base, status: "pass", evidence: `The app principal ${objectId ?? ""} cannot read keys, delete, write role assignments or write the resource (roles: ${roles}).`, remediation: "", details };
+  return {
+    ...base,
+    status: "pass",
+    evidence: `The app principal ${objectId ?? ""} cannot read keys, delete, write role assignments or write the resource (roles: ${roles}).`,
+    remediation: "",
+    details,
+  };
 }

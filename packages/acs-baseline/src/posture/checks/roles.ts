@@ -11,13 +11,21 @@ export interface ResolvedAssignment {
 }
 
 /** Resolves every assignment's definition; returns the failure reason when one cannot be read. */
-export function resolveAssignments(assignments: readonly RoleAssignment[], definitions: Map<string, Read<RoleDefinition>>): ResolvedAssignment[] | string {
+export function resolveAssignments(
+  assignments: readonly RoleAssignment[],
+  definitions: Map<string, Read<RoleDefinition>>,
+): ResolvedAssignment[] | string {
   const out: ResolvedAssignment[] = [];
   for (const assignment of assignments) {
     const read = definitions.get((assignment.roleDefinitionId ?? "").toLowerCase());
     if (read === undefined) return `role definition ${assignment.roleDefinitionId ?? "(none)"} was not read`;
-    if (!read.ok) return `role definition ${(assignment.roleDefinitionId ?? "").split("/").pop() ?? ""} could not be read: ${read.reason}`;
-    out.push({ assignment, definition: read.value, roleName: read.value.roleName ?? read.value.name ?? "(unnamed role)" });
+    if (!read.ok)
+      return `role definition ${(assignment.roleDefinitionId ?? "").split("/").pop() ?? ""} could not be read: ${read.reason}`;
+    out.push({
+      assignment,
+      definition: read.value,
+      roleName: read.value.roleName ?? read.value.name ?? "(unnamed role)",
+    });
   }
   return out;
 }

@@ -29,14 +29,19 @@ function classify(type: string, resourceName: string, path: string[], itemName: 
   const label = (fallback: string) => itemName ?? fallback;
   const last = resourceName.toLowerCase();
   if (type === "microsoft.web/sites" || type === "microsoft.web/sites/slots") {
-    if (joined.startsWith("properties.siteconfig.appsettings")) return { sink: "app-setting", name: label("appSettings") };
-    if (joined.startsWith("properties.siteconfig.connectionstrings")) return { sink: "connection-string-setting", name: label("connectionStrings") };
+    if (joined.startsWith("properties.siteconfig.appsettings"))
+      return { sink: "app-setting", name: label("appSettings") };
+    if (joined.startsWith("properties.siteconfig.connectionstrings"))
+      return { sink: "connection-string-setting", name: label("connectionStrings") };
   }
   if (type === "microsoft.web/sites/config" || type === "microsoft.web/sites/slots/config") {
-    if (/appsettings/.test(last) && p[0] === "properties") return { sink: "app-setting", name: path[1] ?? "appsettings" };
-    if (/connectionstrings/.test(last) && p[0] === "properties") return { sink: "connection-string-setting", name: path[1] ?? "connectionstrings" };
+    if (/appsettings/.test(last) && p[0] === "properties")
+      return { sink: "app-setting", name: path[1] ?? "appsettings" };
+    if (/connectionstrings/.test(last) && p[0] === "properties")
+      return { sink: "connection-string-setting", name: path[1] ?? "connectionstrings" };
     if (joined.startsWith("properties.appsettings")) return { sink: "app-setting", name: label("appSettings") };
-    if (joined.startsWith("properties.connectionstrings")) return { sink: "connection-string-setting", name: label("connectionStrings") };
+    if (joined.startsWith("properties.connectionstrings"))
+      return { sink: "connection-string-setting", name: label("connectionStrings") };
   }
   if (type === "microsoft.app/containerapps" || type === "microsoft.app/jobs") {
     if (p.includes("env")) return { sink: "container-env", name: label("env") };
@@ -45,9 +50,16 @@ function classify(type: string, resourceName: string, path: string[], itemName: 
   if (type === "microsoft.containerinstance/containergroups" || type === "microsoft.resources/deploymentscripts") {
     if (p.includes("environmentvariables")) return { sink: "container-env", name: label("environmentVariables") };
   }
-  if (type === "microsoft.keyvault/vaults/secrets") return { sink: "key-vault-secret", name: resourceName.replace(/^['"[]+|['"\]]+$/g, "") || "secret" };
-  if (type === "microsoft.appconfiguration/configurationstores/keyvalues") return { sink: "app-setting", name: resourceName || "key-value" };
-  if (type === "microsoft.resources/deployments" && p[0] === "properties" && p[1] === "parameters" && path[2] !== undefined) {
+  if (type === "microsoft.keyvault/vaults/secrets")
+    return { sink: "key-vault-secret", name: resourceName.replace(/^['"[]+|['"\]]+$/g, "") || "secret" };
+  if (type === "microsoft.appconfiguration/configurationstores/keyvalues")
+    return { sink: "app-setting", name: resourceName || "key-value" };
+  if (
+    type === "microsoft.resources/deployments" &&
+    p[0] === "properties" &&
+    p[1] === "parameters" &&
+    path[2] !== undefined
+  ) {
     return { sink: "module-parameter", name: path[2] };
   }
   return { sink: "resource-property", name: `${type} ${path.join(".")}` };
@@ -81,7 +93,13 @@ export function resourceFlows<E>(
       return;
     }
     for (const e of value.entries) {
-      if (path.length === 0 && ["name", "dependson", "scope", "parent", "type", "apiversion", "location", "condition"].includes(e.key.toLowerCase())) continue;
+      if (
+        path.length === 0 &&
+        ["name", "dependson", "scope", "parent", "type", "apiversion", "location", "condition"].includes(
+          e.key.toLowerCase(),
+        )
+      )
+        continue;
       walk(e.value, [...path, e.key], itemName);
     }
   };

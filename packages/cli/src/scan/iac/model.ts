@@ -61,7 +61,12 @@ export interface IacModel {
 export type IacFileReader = (fromFile: string, relativePath: string) => { path: string; text: string } | undefined;
 
 /** The keys-bearing properties of an ACS `listKeys` result (ARM/Bicep). */
-export const ACS_KEY_PROPERTIES = ["primaryConnectionString", "secondaryConnectionString", "primaryKey", "secondaryKey"] as const;
+export const ACS_KEY_PROPERTIES = [
+  "primaryConnectionString",
+  "secondaryConnectionString",
+  "primaryKey",
+  "secondaryKey",
+] as const;
 
 /** The ACS resource type, lower-case. */
 export const ACS_TYPE = "microsoft.communication/communicationservices";
@@ -89,5 +94,8 @@ export interface IacHost {
  * module is about ACS (its name or path says `communication` or `acs`) and the output is named like a key.
  */
 export function unreadableModuleOutputCarriesKey(moduleNameOrPath: string, output: string): boolean {
-  return /communication|(?:^|[^a-z])acs(?:[^a-z]|$)/i.test(moduleNameOrPath) && /connection_?string|access_?key|primary_?key|secondary_?key|acs_?key/i.test(output);
+  return (
+    /communication|(?:^|[^a-z])acs(?:[^a-z]|$)/i.test(moduleNameOrPath) &&
+    /connection_?string|access_?key|primary_?key|secondary_?key|acs_?key/i.test(output)
+  );
 }

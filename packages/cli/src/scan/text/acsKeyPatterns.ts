@@ -20,7 +20,12 @@ export const ACS_KEY_CONTEXT = String.raw`(?i:access[_-]?key|communication\.azur
 export const ACS_LEGACY_KEY_OTHER_SERVICE = String.raw`(?i:storage|account_?key|sharedaccess|cosmos|documents\.azure|core\.windows\.net|masterkey|amazonaws)`;
 
 /** An ACS connection string (endpoint first or access key first), for the portable rules. */
-export const ACS_CONNECTION_STRING = String.raw`(?i:endpoint\s*=\s*https://[^;\s"'` + "`" + String.raw`]+;\s*accesskey\s*=\s*[A-Za-z0-9+/]{40,}={0,2}|accesskey\s*=\s*[A-Za-z0-9+/]{40,}={0,2}\s*;\s*endpoint\s*=\s*https://[^;\s"'` + "`" + String.raw`]+)`;
+export const ACS_CONNECTION_STRING =
+  String.raw`(?i:endpoint\s*=\s*https://[^;\s"'` +
+  "`" +
+  String.raw`]+;\s*accesskey\s*=\s*[A-Za-z0-9+/]{40,}={0,2}|accesskey\s*=\s*[A-Za-z0-9+/]{40,}={0,2}\s*;\s*endpoint\s*=\s*https://[^;\s"'` +
+  "`" +
+  String.raw`]+)`;
 
 /**
  * Hand-built ACS request signing: the HMAC-SHA256 authorization scheme with SignedHeaders (not App Configuration's
@@ -31,7 +36,8 @@ export const ACS_HMAC_SIGNING = String.raw`(?i:HMAC-SHA256\s+SignedHeaders\s*=\s
 /** JavaScript form of an RE2 source: `(?i:…)` groups become case-insensitive by lowering both sides is not possible, so expand them. */
 export function jsRegExp(source: string, flags = "g"): RegExp {
   // JavaScript has no inline (?i:…) before ES2025 in Node 20: use the i flag when the whole source is one such group.
-  if (source.startsWith("(?i:") && source.endsWith(")") && balancedGroup(source)) return new RegExp(source.slice(4, -1), `${flags}i`);
+  if (source.startsWith("(?i:") && source.endsWith(")") && balancedGroup(source))
+    return new RegExp(source.slice(4, -1), `${flags}i`);
   return new RegExp(source, flags);
 }
 

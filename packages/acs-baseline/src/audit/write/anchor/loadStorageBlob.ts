@@ -14,7 +14,11 @@ export const STORAGE_BLOB_PACKAGE = "@azure/storage-blob";
 /** True when `specifier` itself (not one of its own dependencies) could not be found. */
 function isModuleNotFound(error: unknown, specifier: string): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && typeof message === "string" && message.includes(`'${specifier}'`);
+  return (
+    (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
+    typeof message === "string" &&
+    message.includes(`'${specifier}'`)
+  );
 }
 
 /**
