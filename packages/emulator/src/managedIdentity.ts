@@ -56,6 +56,36 @@ export interface ManagedIdentityTenant {
   stats: { tokensIssued: number };
 }
 
+/** An access token for the managed identity `clientId`, as Entra issues it for `audience`. */
+async function signManagedIdentityToken(
+  tenant: ManagedIdentityTenant,
+  clientId: string,
+  audience: string,
+  roles: readonly string[],
+): Promise<{ accessToken: string; lifetime: number; now: number }> {
+  const lifetime = tenant.tokenLifetimeSeconds();
+  const now = Math.ceil(Date.now() / 1000);
+  const accessToken = await new SignJWT({
+    tid: tenant.tenantId,
+    appid: clientId,
+    azp: clientId,
+    oid: clientId,
+    roles,
+    ver: "2.0",
+    idtyp: "app",
+  })
+    .setProtectedHeader({ alg: "RS256", typ: "JWT" })
+    .setIssuer(tenant.issuer())
+    .setAudience(audience)
+    .setSubject(clientId)
+    .setIssuedAt(now)
+    .setNotBefore(now - 5)
+    .setExpirationTime(now + lifetime)
+    .setJti(randomUUID())
+    .sign(tenant.signingKey);
+  return { accessToken, lifetime, now };
+}
+
 /** The endpoint's state and its request handler (the caller serves it over http on 127.0.0.1). */
 export function createManagedIdentityHandler(
   tenant: ManagedIdentityTenant,
@@ -107,26 +137,7 @@ export function createManagedIdentityHandler(
     const clientId = requested === null ? systemAssignedClientId : userAssignedClientIds.find((id) => id === requested);
     if (clientId === undefined)
       return fail(res, 400, "No managed identity with this client_id is assigned to the app.");
-    const lifetime = tenant.tokenLifetimeSeconds();
-    const now = Math.ceil(Date.now() / 1000);
-    const accessToken = await new SignJWT({
-      tid: tenant.tenantId,
-      appid: clientId,
-      azp: clientId,
-      oid: clientId,
-      roles,
-      ver: "2.0",
-      idtyp: "app",
-    })
-      .setProtectedHeader({ alg: "RS256", typ: "JWT" })
-      .setIssuer(tenant.issuer())
-      .setAudience(audience)
-      .setSubject(clientId)
-      .setIssuedAt(now)
-      .setNotBefore(now - 5)
-      .setExpirationTime(now + lifetime)
-      .setJti(randomUUID())
-      .sign(tenant.signingKey);
+    const { accessToken, lifetime, now } = await signManagedIdentityToken(tenant, clientId, audience, roles);
     sendJson(res, 200, {
       access_token: accessToken,
       expires_on: String(now + lifetime),

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startEmulator } from "acs-baseline-emulator";
-import type { CliCommand } from "../io.js";
+import { startEmulator, type Emulator, type TestApplication } from "acs-baseline-emulator";
+import type { CliCommand, CliIo } from "../io.js";
 import { EXIT_USAGE, println } from "../io.js";
 
 const HELP = `Usage: acs-baseline emulator [--port N] [--entra-port N] [--token-lifetime SECONDS] [--baseline-resource]
@@ -19,6 +19,34 @@ function port(value: string | undefined, name: string): number | string {
   if (value === undefined) return 0;
   const n = Number(value);
   return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : `${name} must be a port number (0-65535)`;
+}
+
+/** What another shell needs: the environment for fromEnvironment(), doctor and posture. */
+function printEnvironment(io: CliIo, emu: Emulator, app: TestApplication, caPath: string): void {
+  println(
+    io.stdout,
+    `acs-baseline emulator running (Entra ${emu.authorityHost}, ACS ${emu.endpoint}, ARM ${emu.arm.endpoint}). In another shell:\n`,
+  );
+  for (const [name, value] of [
+    ["AZURE_TENANT_ID", emu.tenantId],
+    ["AZURE_CLIENT_ID", app.clientId],
+    ["AZURE_CLIENT_CERTIFICATE_PATH", app.certificatePath],
+    ["AZURE_AUTHORITY_HOST", emu.authorityHost],
+    ["AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS", new URL(emu.authorityHost).hostname],
+    ["AZURE_COMMUNICATION_ENDPOINT", emu.endpoint],
+    ["AZURE_COMMUNICATION_ALLOWED_HOSTS", new URL(emu.endpoint).hostname],
+    ["AZURE_COMMUNICATION_RESOURCE_ID", emu.arm.resourceId],
+    ["AZURE_RESOURCE_MANAGER_ENDPOINT", emu.arm.endpoint],
+    ["NODE_EXTRA_CA_CERTS", caPath],
+  ]) {
+    println(io.stdout, `export ${name}=${value}`);
+  }
+  println(
+    io.stdout,
+    "\nThen AcsClientFactory.fromEnvironment(), `acs-baseline doctor --online` and `acs-baseline posture` work as they are." +
+      "\nThe test app holds Reader on the emulated resource; with --baseline-resource, posture passes." +
+      "\nIn code: emulatorFactoryOptions(emu, app) and emulatorPostureOptions(emu, app) from acs-baseline-emulator. Ctrl-C stops.",
+  );
 }
 
 export const emulatorCommand: CliCommand = async (args, io) => {
@@ -69,36 +97,12 @@ export const emulatorCommand: CliCommand = async (args, io) => {
   try {
     // The demo application holds Reader on the resource (the emulator's default), so `posture` works from the other shell.
     const app = await emu.createTestApplication({ directory: dir });
-    // The demo application holds Reader on the resource (the emulator's default), so `posture` works from the other shell.
     // A small estate for `acs-baseline sweep` and `readiness`, readable by the demo application from the management group.
     emu.arm.estate.seedSmall();
     emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "managementGroup" });
     const caPath = join(dir, "emulator-ca.pem");
     writeFileSync(caPath, emu.caCertificatePem, { mode: 0o644 });
-    println(
-      io.stdout,
-      `acs-baseline emulator running (Entra ${emu.authorityHost}, ACS ${emu.endpoint}, ARM ${emu.arm.endpoint}). In another shell:\n`,
-    );
-    for (const [name, value] of [
-      ["AZURE_TENANT_ID", emu.tenantId],
-      ["AZURE_CLIENT_ID", app.clientId],
-      ["AZURE_CLIENT_CERTIFICATE_PATH", app.certificatePath],
-      ["AZURE_AUTHORITY_HOST", emu.authorityHost],
-      ["AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS", new URL(emu.authorityHost).hostname],
-      ["AZURE_COMMUNICATION_ENDPOINT", emu.endpoint],
-      ["AZURE_COMMUNICATION_ALLOWED_HOSTS", new URL(emu.endpoint).hostname],
-      ["AZURE_COMMUNICATION_RESOURCE_ID", emu.arm.resourceId],
-      ["AZURE_RESOURCE_MANAGER_ENDPOINT", emu.arm.endpoint],
-      ["NODE_EXTRA_CA_CERTS", caPath],
-    ]) {
-      println(io.stdout, `export ${name}=${value}`);
-    }
-    println(
-      io.stdout,
-      "\nThen AcsClientFactory.fromEnvironment(), `acs-baseline doctor --online` and `acs-baseline posture` work as they are." +
-        "\nThe test app holds Reader on the emulated resource; with --baseline-resource, posture passes." +
-        "\nIn code: emulatorFactoryOptions(emu, app) and emulatorPostureOptions(emu, app) from acs-baseline-emulator. Ctrl-C stops.",
-    );
+    printEnvironment(io, emu, app, caPath);
     const signal = await (io.stopSignal ?? new Promise<string>(() => undefined));
     println(io.stderr, `\n${signal}: stopping the emulator`);
   } finally {

@@ -43,26 +43,46 @@ export function postureExitCode(result: PostureResult, strict: boolean): 0 | 1 {
   return s.fail > 0 || (strict && (s.warn > 0 || s.unknown > 0)) ? 1 : 0;
 }
 
+/** The command's flags (parseArgs options). */
+const POSTURE_OPTIONS = {
+  "resource-id": { type: "string" },
+  "arm-endpoint": { type: "string" },
+  format: { type: "string", default: "text" },
+  strict: { type: "boolean", default: false },
+  clients: { type: "string" },
+  "data-location": { type: "string" },
+  plan: { type: "string" },
+  "workspace-id": { type: "string" },
+  ...ALLOWED_HOST_OPTION,
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The usage problem with the flags' values, if any. */
+function flagProblem(v: {
+  format: string;
+  plan?: string | undefined;
+  "workspace-id"?: string | undefined;
+}): string | undefined {
+  if (!["text", "json", "sarif"].includes(v.format)) return `--format must be text, json or sarif, not "${v.format}"`;
+  if (v.plan !== undefined && !["bicep", "arm", "az"].includes(v.plan))
+    return `--plan must be bicep, arm or az, not "${v.plan}"`;
+  const workspace = v["workspace-id"];
+  if (
+    workspace !== undefined &&
+    !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i.test(
+      workspace,
+    )
+  )
+    return "--workspace-id must be a Log Analytics workspace resource id (/subscriptions/…/providers/Microsoft.OperationalInsights/workspaces/…)";
+  return undefined;
+}
+
 /** The command, with `extra` options merged into what the environment and flags give (tests pass `clientOptions`). */
 export function createPostureCommand(extra: Partial<CheckPostureOptions> = {}): CliCommand {
   return async (args, io) => {
     let parsed;
     try {
-      parsed = parseArgs({
-        args,
-        options: {
-          "resource-id": { type: "string" },
-          "arm-endpoint": { type: "string" },
-          format: { type: "string", default: "text" },
-          strict: { type: "boolean", default: false },
-          clients: { type: "string" },
-          "data-location": { type: "string" },
-          plan: { type: "string" },
-          "workspace-id": { type: "string" },
-          ...ALLOWED_HOST_OPTION,
-          help: { type: "boolean", short: "h" },
-        },
-      });
+      parsed = parseArgs({ args, options: POSTURE_OPTIONS });
     } catch (error) {
       println(io.stderr, `acs-baseline posture: ${(error as Error).message}\n\n${HELP}`);
       return EXIT_USAGE;
@@ -76,20 +96,8 @@ export function createPostureCommand(extra: Partial<CheckPostureOptions> = {}): 
       println(io.stderr, escapeForTerminal(`acs-baseline posture: ${message}`));
       return EXIT_USAGE;
     };
-    if (!["text", "json", "sarif"].includes(v.format))
-      return usage(`--format must be text, json or sarif, not "${v.format}"`);
-    if (v.plan !== undefined && !["bicep", "arm", "az"].includes(v.plan))
-      return usage(`--plan must be bicep, arm or az, not "${v.plan}"`);
-    if (
-      v["workspace-id"] !== undefined &&
-      !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i.test(
-        v["workspace-id"],
-      )
-    ) {
-      return usage(
-        "--workspace-id must be a Log Analytics workspace resource id (/subscriptions/…/providers/Microsoft.OperationalInsights/workspaces/…)",
-      );
-    }
+    const problem = flagProblem(v);
+    if (problem !== undefined) return usage(problem);
     const fromEnv = postureOptionsFromEnvironment(io.env);
     const resourceId = v["resource-id"] ?? fromEnv.resourceId;
     if (resourceId === undefined)

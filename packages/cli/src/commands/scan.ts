@@ -1,7 +1,7 @@
 /** `acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]` */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { scanPaths } from "../scan/scan.js";
+import { scanPaths, type ScanFinding, type ScanResult } from "../scan/scan.js";
 import { toSarif } from "../scan/sarif.js";
 import type { CliCommand } from "../io.js";
 import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
@@ -26,6 +26,41 @@ function parseSize(value: string): number | undefined {
     Number(m[1]) *
     ({ "": 1, k: 1024, m: 1024 * 1024, g: 1024 * 1024 * 1024 } as Record<string, number>)[m[2].toLowerCase()];
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/** The scan's report in `format` (text, json or sarif). */
+function renderScan(result: ScanResult, format: string, problems: readonly ScanFinding[]): string {
+  if (format === "json") {
+    return JSON.stringify(
+      {
+        version: VERSION,
+        filesScanned: result.filesScanned,
+        filesSkipped: result.filesSkipped,
+        skipped: result.skipped,
+        findings: result.findings,
+      },
+      null,
+      2,
+    );
+  } else if (format === "sarif") {
+    return JSON.stringify(toSarif(result, VERSION), null, 2);
+  } else {
+    const lines = result.findings.map(
+      (f) =>
+        `${escapeForTerminal(f.file)}:${f.line}:${f.column}  ${f.severity}  ${escapeForTerminal(f.message)}  ${f.ruleId}`,
+    );
+    for (const s of result.skipped)
+      lines.push(
+        `${escapeForTerminal(s.file)}  skipped  ${s.reason === "too-large" ? "larger than the size limit (--max-file-size)" : s.reason}`,
+      );
+    const skipped = result.filesSkipped > 0 ? `, ${result.filesSkipped} skipped` : "";
+    lines.push(
+      problems.length === 0
+        ? `✓ no key-based ACS authentication found (${result.filesScanned} files scanned${skipped})`
+        : `✗ ${problems.length} finding(s) in ${new Set(problems.map((f) => f.file)).size} file(s) (${result.filesScanned} files scanned${skipped})`,
+    );
+    return lines.join("\n");
+  }
 }
 
 export const scanCommand: CliCommand = (args, io) => {
@@ -91,38 +126,7 @@ export const scanCommand: CliCommand = (args, io) => {
   }
   if (io.stderrIsTTY && lastProgress > 0) io.stderr.write("\r\x1b[K");
   const problems = result.findings.filter((f) => f.kind !== "parse-error");
-  let out: string;
-  if (format === "json") {
-    out = JSON.stringify(
-      {
-        version: VERSION,
-        filesScanned: result.filesScanned,
-        filesSkipped: result.filesSkipped,
-        skipped: result.skipped,
-        findings: result.findings,
-      },
-      null,
-      2,
-    );
-  } else if (format === "sarif") {
-    out = JSON.stringify(toSarif(result, VERSION), null, 2);
-  } else {
-    const lines = result.findings.map(
-      (f) =>
-        `${escapeForTerminal(f.file)}:${f.line}:${f.column}  ${f.severity}  ${escapeForTerminal(f.message)}  ${f.ruleId}`,
-    );
-    for (const s of result.skipped)
-      lines.push(
-        `${escapeForTerminal(s.file)}  skipped  ${s.reason === "too-large" ? "larger than the size limit (--max-file-size)" : s.reason}`,
-      );
-    const skipped = result.filesSkipped > 0 ? `, ${result.filesSkipped} skipped` : "";
-    lines.push(
-      problems.length === 0
-        ? `✓ no key-based ACS authentication found (${result.filesScanned} files scanned${skipped})`
-        : `✗ ${problems.length} finding(s) in ${new Set(problems.map((f) => f.file)).size} file(s) (${result.filesScanned} files scanned${skipped})`,
-    );
-    out = lines.join("\n");
-  }
+  const out = renderScan(result, format, problems);
   if (parsed.values.output !== undefined) writeFileSync(parsed.values.output, `${out}\n`);
   else println(io.stdout, out);
   return Promise.resolve(problems.length > 0 ? 1 : 0);
