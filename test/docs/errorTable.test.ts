@@ -6,6 +6,7 @@ import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AzureKeyCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { ChatClient } from "@azure/communication-chat";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
@@ -118,6 +119,38 @@ const TRIGGERS: Record<string, () => Promise<string>> = {
   TLS_VERIFICATION_DISABLED: () =>
     messageOf(() => factory({ ...withSecret, clientOptions: { tlsOptions: { rejectUnauthorized: false } } as never })),
   TLS_CERTIFICATE_NOT_TRUSTED: () => messageOf(() => sendWith(emulatorFactoryOptions(emu, app, { clientOptions: {} }))),
+  USE_CREATE_CHAT_CLIENT: () =>
+    messageOf(async () => {
+      const f = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+      try {
+        f.createClient(ChatClient as never);
+      } finally {
+        await f.close();
+      }
+    }),
+  CLIENT_OPTION_NOT_ALLOWED: () =>
+    messageOf(() => factory({ ...withSecret, clientOptions: { enableAzureProxy: true } as never })),
+  AUTHORITY_SAME_ORIGIN: () =>
+    messageOf(() =>
+      factory({
+        ...withSecret,
+        authorityHost: ids.endpoint,
+        allowedAuthorityHosts: [new URL(ids.endpoint).hostname],
+      }),
+    ),
+  AUTHORITY_UNRESOLVED: async () => {
+    const fault = emu.injectFault({ side: "entra", path: /openid-configuration$/, status: 404, body: {} });
+    try {
+      return await messageOf(() => sendWith(emulatorFactoryOptions(emu, app)));
+    } finally {
+      emu.clearFaults();
+      void fault;
+    }
+  },
+  POSTURE_UNVERIFIED: async () => {
+    const noReader = await emu.createTestApplication({ armReader: false });
+    return messageOf(() => sendWith(emulatorFactoryOptions(emu, noReader, { posture: { mode: "enforce" as const } })));
+  },
 };
 
 /** Codes whose trigger needs more than a configuration (a full disk): documented, checked by their own tests. */
