@@ -52,17 +52,15 @@ describe("the verifier on arbitrary input (property)", () => {
   const jsonish = fc.oneof(
     fc.string({ unit: "binary", maxLength: 200 }),
     fc.json(),
-    fc
-      .jsonValue()
-      .map((v) =>
-        JSON.stringify({
-          schema: "acs-baseline.audit/1",
-          seq: 1,
-          prevHash: "0".repeat(64),
-          hash: "a".repeat(64),
-          x: v,
-        }),
-      ),
+    fc.jsonValue().map((v) =>
+      JSON.stringify({
+        schema: "acs-baseline.audit/1",
+        seq: 1,
+        prevHash: "0".repeat(64),
+        hash: "a".repeat(64),
+        x: v,
+      }),
+    ),
   );
   it("never throws; never intact with --public-key; anchors of garbage are ignored", async () => {
     await fc.assert(
