@@ -44,7 +44,7 @@ describe("createChatClient", () => {
     const identity = factory.createIdentityClient();
     const alice = await identity.createUser();
     const bob = await identity.createUser();
-    const chat = factory.createChatClient(alice);
+    const chat = factory.createChatClient<ChatClient>(alice);
     expect(chat).toBeInstanceOf(ChatClient);
     const { chatThread } = await chat.createChatThread(
       { topic: "Keyless" },
@@ -73,10 +73,12 @@ describe("createChatClient", () => {
     expect(await names()).toEqual([alice, bob].map((u) => u.communicationUserId).sort());
 
     const threads: string[] = [];
-    for await (const t of factory.createChatClient(bob).listChatThreads()) threads.push(t.id);
+    for await (const t of factory.createChatClient<ChatClient>(bob).listChatThreads()) threads.push(t.id);
     expect(threads).toContain(threadId);
     // Carol was removed: the thread is no longer hers.
-    await expect(factory.createChatClient(carol).getChatThreadClient(threadId).getProperties()).rejects.toMatchObject({
+    await expect(
+      factory.createChatClient<ChatClient>(carol).getChatThreadClient(threadId).getProperties(),
+    ).rejects.toMatchObject({
       statusCode: 403,
     });
 
@@ -91,7 +93,7 @@ describe("createChatClient", () => {
     const user = await identity.createUser();
     env.emu.acs.setUserTokenLifetime(2);
     try {
-      const chat = factory.createChatClient(user);
+      const chat = factory.createChatClient<ChatClient>(user);
       const { chatThread } = await chat.createChatThread({ topic: "Refresh" });
       const refusedBefore = env.emu.stats.expiredTokensRefused;
       await new Promise((r) => setTimeout(r, 2500));
@@ -130,14 +132,14 @@ describe("createChatClient", () => {
   it("applies createClient's rules to the chat options, and refuses a ChatClient subclass or a look-alike class", () => {
     const user = "8:acs:emulator_user";
     const httpClient = { sendRequest: () => Promise.reject(new Error("never")) };
-    expect(() => factory.createChatClient(user, { httpClient })).toThrow(
+    expect(() => factory.createChatClient<ChatClient>(user, { httpClient })).toThrow(
       expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }),
     );
-    expect(() => factory.createChatClient(user, { tlsOptions: { rejectUnauthorized: false } } as never)).toThrow(
-      expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED" }),
-    );
+    expect(() =>
+      factory.createChatClient<ChatClient>(user, { tlsOptions: { rejectUnauthorized: false } } as never),
+    ).toThrow(expect.objectContaining({ code: "TLS_VERIFICATION_DISABLED" }));
     const leaked = `endpoint=${env.emu.endpoint}/;accesskey=${Buffer.alloc(64, 1).toString("base64")}`;
-    expect(() => factory.createChatClient(user, { userAgentOptions: { userAgentPrefix: leaked } })).toThrow(
+    expect(() => factory.createChatClient<ChatClient>(user, { userAgentOptions: { userAgentPrefix: leaked } })).toThrow(
       expect.objectContaining({ code: "CONNECTION_STRING_REFUSED" }),
     );
     class MyChat extends ChatClient {}
@@ -152,8 +154,8 @@ describe("createChatClient", () => {
 
   it("refuses a user that is not a Communication Services user and an out-of-range token lifetime", () => {
     expect(() => factory.createChatClient({ communicationUserId: "alice" })).toThrow(TypeError);
-    expect(() => factory.createChatClient("4:+14255550123")).toThrow(TypeError);
-    expect(() => factory.createChatClient("8:acs:x_y", { tokenExpiresInMinutes: 30 })).toThrow(RangeError);
+    expect(() => factory.createChatClient<ChatClient>("4:+14255550123")).toThrow(TypeError);
+    expect(() => factory.createChatClient<ChatClient>("8:acs:x_y", { tokenExpiresInMinutes: 30 })).toThrow(RangeError);
   });
 
   it("takes any user value without sending anything: a client for 8:… IDs, a TypeError for everything else", () => {
@@ -163,8 +165,8 @@ describe("createChatClient", () => {
         const id =
           typeof user === "string" ? user : (user as { communicationUserId?: unknown } | null)?.communicationUserId;
         const valid = typeof id === "string" && /^8:[a-z0-9]+:\S{1,256}$/i.test(id) && id.length <= 300;
-        if (valid) expect(factory.createChatClient(user as string)).toBeInstanceOf(ChatClient);
-        else expect(() => factory.createChatClient(user as string)).toThrow(TypeError);
+        if (valid) expect(factory.createChatClient<ChatClient>(user as string)).toBeInstanceOf(ChatClient);
+        else expect(() => factory.createChatClient<ChatClient>(user as string)).toThrow(TypeError);
       }),
       { numRuns: 300 },
     );
@@ -172,7 +174,7 @@ describe("createChatClient", () => {
   });
 
   it("records a failed mint without a token, and the chat call fails", async () => {
-    const chat = factory.createChatClient("8:acs:unknown_user");
+    const chat = factory.createChatClient<ChatClient>("8:acs:unknown_user");
     await expect(chat.createChatThread({ topic: "x" })).rejects.toBeDefined();
     const failed = records().filter((r) => r.event.action === "user-token.issue" && r.event.outcome === "failure");
     expect(failed.length).toBeGreaterThan(0);

@@ -28,6 +28,7 @@ export {
   verifyLog,
   type AcsClientConstructor,
   type AcsClientFactoryOptions,
+  type ChatClientLike,
   type ChatUser,
   type CreateChatClientOptions,
   type AuditLogProblem,

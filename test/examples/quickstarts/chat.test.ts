@@ -1,9 +1,10 @@
 // Scenario of Microsoft's Chat quickstart, run keyless against the emulator.
 // Provenance: Azure-Samples/communication-services-javascript-quickstarts, add-chat/client.js,
 // commit 7c675617c43d33139d02be248e82d7ac66614106. The steps, order and inputs follow the sample; the code is written
-// here. Changed: the ChatClient comes from factory.createChatClient(user) instead of a hand-pasted user access token;
+// here. Changed: the ChatClient comes from factory.createChatClient<ChatClient>(user) instead of a hand-pasted user access token;
 // the participants are users created by the identity client instead of hard-coded IDs; the realtime-notification step
 // (startRealtimeNotifications) is left out, as the emulator does not emulate notifications (docs/emulator.md).
+import type { ChatClient } from "@azure/communication-chat";
 import { CommunicationIdentityClient } from "@azure/communication-identity";
 import { expect, it } from "vitest";
 import { AcsClientFactory } from "../../../packages/acs-baseline/src/index.js";
@@ -13,7 +14,7 @@ it("chat quickstart: thread, thread client, list threads, send and list messages
   await using acs = await startEmulatorWithFactory(AcsClientFactory);
   const identity = acs.factory.createClient(CommunicationIdentityClient);
   const [jack, corey, jane] = await Promise.all([identity.createUser(), identity.createUser(), identity.createUser()]);
-  const chatClient = acs.factory.createChatClient(jack);
+  const chatClient = acs.factory.createChatClient<ChatClient>(jack);
 
   const createChatThreadResult = await chatClient.createChatThread(
     { topic: "Calling Application" },

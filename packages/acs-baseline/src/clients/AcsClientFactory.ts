@@ -1,7 +1,4 @@
-/**
- * The only way acs-baseline hands out ACS SDK clients. Orchestration only: options in `factoryOptions.ts`, the
- * credential in `factoryCredential.ts`, each client's pipeline in `clientPipeline.ts`, records in `factoryRecords.ts`.
- */
+/** The only way acs-baseline hands out ACS SDK clients: orchestration of the rooms next to it (docs/architecture.md). */
 import { inspect } from "node:util";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
@@ -32,8 +29,8 @@ import {
 } from "./factoryCredential.js";
 import { FactoryRecords } from "./factoryRecords.js";
 import type { AcsClientConstructor } from "./clientConstructor.js";
-import type { ChatClient } from "@azure/communication-chat";
-import { assertNotChatClient, createChatClient, type ChatUser, type CreateChatClientOptions } from "./chatClient.js";
+import { assertNotChatClient, createChatClient } from "./chatClient.js";
+import type { ChatClientLike, ChatUser, CreateChatClientOptions } from "./chatClient.js";
 import { identityClientClass, smsClientClass } from "./clientPackages.js";
 import {
   factoryOptionsFromEnvironment,
@@ -128,7 +125,7 @@ export class AcsClientFactory {
     return this.#credential;
   }
 
-  /** The endpoint clients are built for (`https://host[:port]`). */
+  /** The endpoint clients are built for. */
   get endpoint(): string {
     return this.#config.endpoint.origin;
   }
@@ -144,18 +141,20 @@ export class AcsClientFactory {
   }
 
   /**
-   * A ChatClient for a Communication Services user (`{ communicationUserId }` or `8:acs:…`): this factory's identity
-   * client mints its `chat` token, again once expired; guarded and audited like every client (docs/factory.md).
-   * @throws TypeError, RangeError (`tokenExpiresInMinutes` outside 60–1440), Error (no `@azure/communication-chat`).
+   * A ChatClient (`createChatClient<ChatClient>(user)` types it) whose user token this factory's identity client mints
+   * and re-mints; guarded and audited like every client. @throws TypeError, RangeError, Error: see docs/factory.md.
    */
-  createChatClient(user: ChatUser, options?: CreateChatClientOptions): ChatClient {
+  createChatClient<TChatClient extends object = ChatClientLike>(
+    user: ChatUser,
+    options?: CreateChatClientOptions,
+  ): TChatClient {
     if (this.#closed) throw new Error("This AcsClientFactory is closed; create a new one.");
     const parts = {
       createIdentityClient: () => this.createIdentityClient(),
       createClient: <C, O extends object>(Client: AcsClientConstructor<C, O>, o?: O) => this.createClient(Client, o),
       record: (event: Parameters<AuditRecorder["write"]>[0]) => this.#recorder.write(event),
     };
-    return createChatClient(parts, user, options);
+    return createChatClient(parts, user, options) as TChatClient;
   }
 
   /**
@@ -236,7 +235,6 @@ export class AcsClientFactory {
     return `AcsClientFactory ${inspect(this.toJSON())}`;
   }
 
-  /** The credential in baseline order; rotation is recorded. */
   #buildCredential(config: FactoryConfiguration): FactoryCredential {
     const records = this.#records;
     const onBlocked = (error: BaselineViolationError) => records.refusedAtWire(error);

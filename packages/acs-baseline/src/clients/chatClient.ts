@@ -8,7 +8,6 @@
  */
 import { createRequire } from "node:module";
 import type { CommonClientOptions } from "@azure/core-client";
-import type { ChatClient } from "@azure/communication-chat";
 import type { AzureCommunicationTokenCredential } from "@azure/communication-common";
 import type { CommunicationIdentityClient } from "@azure/communication-identity";
 import type { AuditEventInput } from "../audit/record/events.js";
@@ -29,6 +28,19 @@ export interface CreateChatClientOptions extends CommonClientOptions {
   tokenExpiresInMinutes?: number;
 }
 
+/**
+ * What `createChatClient` returns when no type is given. `@azure/communication-chat` is an optional peer, so the
+ * public types never name it (an app without it still compiles); the object is the package's own `ChatClient`:
+ * `factory.createChatClient<ChatClient>(user)` gives its type.
+ * @public
+ */
+export interface ChatClientLike {
+  createChatThread(request: { topic: string }, options?: object): Promise<unknown>;
+  getChatThreadClient(threadId: string): unknown;
+  listChatThreads(options?: object): AsyncIterable<unknown>;
+  deleteChatThread(threadId: string, options?: object): Promise<unknown>;
+}
+
 /** A Communication Services user: its identifier (`{ communicationUserId }`) or its raw ID `8:acs:…`. @public */
 export type ChatUser = { communicationUserId: string } | string;
 
@@ -45,7 +57,7 @@ export interface ChatClientFactoryParts {
   record(event: AuditEventInput): void;
 }
 
-type ChatModule = { ChatClient: new (endpoint: string, credential: unknown, options?: object) => ChatClient };
+type ChatModule = { ChatClient: new (endpoint: string, credential: unknown, options?: object) => ChatClientLike };
 type CommonModule = {
   AzureCommunicationTokenCredential: new (options: {
     tokenRefresher: (abortSignal?: AbortSignal) => Promise<string>;
@@ -164,7 +176,7 @@ export function createChatClient(
   parts: ChatClientFactoryParts,
   user: ChatUser,
   options?: CreateChatClientOptions,
-): ChatClient {
+): ChatClientLike {
   const userId = userIdOf(user);
   const { tokenExpiresInMinutes, ...clientOptions } = options ?? {};
   const minutes = checkMinutes(tokenExpiresInMinutes);
@@ -173,9 +185,9 @@ export function createChatClient(
     tokenRefresher: tokenRefresher(parts, userId, minutes),
   });
   // createClient builds "ChatClient" with the guarded options; the Entra credential it passes is not used.
-  const ChatWithUserToken = function (endpoint: string, _entra: unknown, opts?: object): ChatClient {
+  const ChatWithUserToken = function (endpoint: string, _entra: unknown, opts?: object): ChatClientLike {
     return new chat.ChatClient(endpoint, credential, opts);
-  } as unknown as AcsClientConstructor<ChatClient, CommonClientOptions>;
+  } as unknown as AcsClientConstructor<ChatClientLike, CommonClientOptions>;
   Object.defineProperty(ChatWithUserToken, "name", { value: "ChatClient" });
   MARK.add(ChatWithUserToken);
   return parts.createClient(ChatWithUserToken, clientOptions);

@@ -11,4 +11,4 @@ export { DEFAULT_ALLOWED_HOSTS } from "../guard/endpoint.js";
 export { DEFAULT_AUTHORITY_HOST, MICROSOFT_AUTHORITY_HOSTS } from "../guard/authority.js";
 export { ALLOWED_CLIENT_OPTIONS } from "../guard/clientOptionAllowList.js";
 export { ENVIRONMENT_VARIABLES, readEnvironment, type EnvironmentConfiguration } from "../config/readEnvironment.js";
-export { CHAT_PACKAGE, type ChatUser, type CreateChatClientOptions } from "./chatClient.js";
+export { CHAT_PACKAGE, type ChatClientLike, type ChatUser, type CreateChatClientOptions } from "./chatClient.js";
