@@ -5,11 +5,11 @@ import { spawn } from "node:child_process";
 import { createPrivateKey, generateKeyPairSync, sign as cryptoSign } from "node:crypto";
 import { existsSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createAuditRecorder, verifyLog, verifyLogText } from "../../packages/acs-baseline/src/audit/index.js";
 import { canonicalJson, sha256Hex } from "../../packages/acs-baseline/src/audit/record/canonical.js";
 import { verifyLogCommand } from "../../packages/cli/src/commands/verifyLog.js";
+import { runCaptured } from "../support/captureOutput.js";
 import type { Rec } from "../support/auditRecords.js";
 import { parse } from "../support/auditRecords.js";
 import { tempDir } from "../support/tempDir.js";
@@ -79,18 +79,8 @@ function rechain(lines: string[], from: number, heads = true): string[] {
 const text = (ls: string[]) => `${ls.join("\n")}\n`;
 const actions = (ls: string[]) => ls.map((l) => parse(l).event.action as string);
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (f: (s: string) => void) => new Writable({ write: (c: Buffer, _e, cb) => (f(c.toString()), cb()) });
-  const code = await verifyLogCommand(args, {
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-    env: {},
-    cwd: dir,
-    stderrIsTTY: false,
-  });
-  return { code, out, err };
+function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCaptured((io) => verifyLogCommand(args, { ...io, env: {}, cwd: dir, stderrIsTTY: false }));
 }
 
 /**

@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { describe, expect, it, beforeAll } from "vitest";
 import { createAuditRecorder, verifyLog, verifyLogText } from "../../packages/acs-baseline/src/audit/index.js";
 import { verifyLogCommand } from "../../packages/cli/src/commands/verifyLog.js";
+import { runCaptured } from "../support/captureOutput.js";
 import { parse } from "../support/auditRecords.js";
 import { tempDir } from "../support/tempDir.js";
 
@@ -38,18 +38,8 @@ function write(name: string, content: string): string {
 }
 const join9 = (ls: string[]) => `${ls.join("\n")}\n`;
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (f: (s: string) => void) => new Writable({ write: (c: Buffer, _e, cb) => (f(c.toString()), cb()) });
-  const code = await verifyLogCommand(args, {
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-    env: {},
-    cwd: dir,
-    stderrIsTTY: false,
-  });
-  return { code, out, err };
+function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCaptured((io) => verifyLogCommand(args, { ...io, env: {}, cwd: dir, stderrIsTTY: false }));
 }
 
 describe("verifyLog", () => {

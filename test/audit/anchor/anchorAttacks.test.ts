@@ -7,7 +7,6 @@ import { execFileSync, spawn } from "node:child_process";
 import { generateKeyPairSync, sign as cryptoSign } from "node:crypto";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AuditOptions } from "../../../packages/acs-baseline/src/audit/index.js";
 import { createAuditRecorder, verifyLog } from "../../../packages/acs-baseline/src/audit/index.js";
@@ -15,6 +14,7 @@ import { canonicalJson, sha256Hex } from "../../../packages/acs-baseline/src/aud
 import { signingInput } from "../../../packages/acs-baseline/src/audit/record/checkpointSignature.js";
 import type { CheckpointHead } from "../../../packages/acs-baseline/src/audit/record/checkpointSignature.js";
 import { verifyLogCommand } from "../../../packages/cli/src/commands/verifyLog.js";
+import { runCaptured } from "../../support/captureOutput.js";
 import type { Rec } from "../../support/auditRecords.js";
 import { parse } from "../../support/auditRecords.js";
 import { tempDir } from "../../support/tempDir.js";
@@ -105,18 +105,8 @@ function chainAfter(prev: Rec, rec: Rec): string {
   return `${canon.slice(0, -1)},"hash":"${sha256Hex(canon)}"}`;
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (f: (s: string) => void) => new Writable({ write: (c: Buffer, _e, cb) => (f(c.toString()), cb()) });
-  const code = await verifyLogCommand(args, {
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-    env: {},
-    cwd: dir,
-    stderrIsTTY: false,
-  });
-  return { code, out, err };
+function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCaptured((io) => verifyLogCommand(args, { ...io, env: {}, cwd: dir, stderrIsTTY: false }));
 }
 
 /** Lets the recorder write its queued batch (request records wait up to 50 ms). */
