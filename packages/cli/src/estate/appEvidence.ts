@@ -66,8 +66,12 @@ export class AuditLogUnreadableError extends Error {
 
 /** A client class name as the factory writes it; anything else (a forged or scrubbed value) is not echoed. */
 const CLIENT_SHAPE = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
-/** Most distinct (code, client) groups kept: a forged log cannot grow memory without bound. */
+/**
+ * Most groups kept: a forged log cannot grow memory without bound. Past the limit, a refusal for a new client is
+ * counted in its code's group without a client (one per code, always kept).
+ */
 const MAX_GROUPS = 64;
+const MAX_CLIENT_GROUPS = MAX_GROUPS - KEY_REFUSAL_CODES.size;
 
 type Rec = Readonly<Record<string, unknown>>;
 
@@ -82,6 +86,7 @@ function stringAt(rec: Rec, a: string, b: string): string | undefined {
 /** Collects key refusals from records, grouped by code and client, inside [from, to]. */
 class RefusalGroups {
   readonly #groups = new Map<string, KeyRefusal>();
+  #clientGroups = 0;
 
   constructor(
     readonly from: number,
@@ -98,12 +103,13 @@ class RefusalGroups {
     const raw = stringAt(rec, "acs", "client");
     let client = raw !== undefined && CLIENT_SHAPE.test(raw) ? raw : undefined;
     let key = `${code}\u0000${client ?? ""}`;
-    if (!this.#groups.has(key) && this.#groups.size >= MAX_GROUPS) {
+    if (client !== undefined && !this.#groups.has(key) && this.#clientGroups >= MAX_CLIENT_GROUPS) {
       client = undefined;
       key = `${code}\u0000`;
     }
     const g = this.#groups.get(key);
     if (g === undefined) {
+      if (client !== undefined) this.#clientGroups++;
       this.#groups.set(key, { code, ...(client !== undefined ? { client } : {}), count: 1, first: at, last: at });
       return;
     }
