@@ -10,11 +10,16 @@ import type { VerifyLogResult } from "acs-baseline/internal";
  * The refusal codes that mean a key was offered or key auth was attempted (docs/readiness.md):
  * a connection string, a key/SAS credential, or a key-signed (non-Bearer) request stopped before the wire.
  */
-export const KEY_REFUSAL_CODES: ReadonlySet<string> = new Set([
+export const KEY_REFUSAL_CODES: ReadonlySet<string> = new Set<KeyRefusal["code"]>([
   "CONNECTION_STRING_REFUSED",
   "KEY_CREDENTIAL_REFUSED",
   "KEY_AUTH_BLOCKED",
 ]);
+
+/** Whether a record's code is one of {@link KEY_REFUSAL_CODES}. */
+function isKeyRefusalCode(code: string | undefined): code is KeyRefusal["code"] {
+  return code !== undefined && KEY_REFUSAL_CODES.has(code);
+}
 
 /** How one audit log verified. @public */
 export interface AuditLogVerdict {
@@ -30,14 +35,15 @@ export interface AuditLogVerdict {
 
 /** The key refusals of one code (and client, when the record names one) in the window. @public */
 export interface KeyRefusal {
-  /** `CONNECTION_STRING_REFUSED`, `KEY_CREDENTIAL_REFUSED` or `KEY_AUTH_BLOCKED`. */
-  code: string;
+  /** The refusal code: a connection string, a key/SAS credential, or a key-signed request stopped before the wire. */
+  code: "CONNECTION_STRING_REFUSED" | "KEY_CREDENTIAL_REFUSED" | "KEY_AUTH_BLOCKED";
   /** The client class the refusal was for (`acs.client`), when the record names one. */
   client?: string;
   /** Refusals recorded in the window. */
   count: number;
-  /** First and last record time (ISO 8601). */
+  /** Time of the first refusal (ISO 8601). */
   first: string;
+  /** Time of the last refusal (ISO 8601). */
   last: string;
 }
 
@@ -96,7 +102,7 @@ class RefusalGroups {
   add(rec: Rec): void {
     if (stringAt(rec, "event", "action") !== "refuse") return;
     const code = stringAt(rec, "error", "code");
-    if (code === undefined || !KEY_REFUSAL_CODES.has(code)) return;
+    if (!isKeyRefusalCode(code)) return;
     const t = typeof rec.time === "string" ? Date.parse(rec.time) : Number.NaN;
     if (!Number.isFinite(t) || t < this.from || t > this.to) return;
     const at = new Date(t).toISOString();
