@@ -153,8 +153,8 @@ describe("checkReadiness with auditLogs", () => {
     const result = await checkReadiness(options([orders, billingDir]));
     expect(result.verdict).toBe("ready"); // nobody listed keys: the refused keys never reached ACS
     expect(result.appEvidence?.logs).toEqual([
-      { file: orders, verdict: "intact", records: expect.any(Number) as number, reasons: [] },
-      { file: billingDir, verdict: "intact", records: expect.any(Number) as number, reasons: [] },
+      { file: orders, verdict: "intact", records: 11, reasons: [], warnings: [] },
+      { file: billingDir, verdict: "intact", records: expect.any(Number) as number, reasons: [], warnings: [] },
     ]);
     const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as string;
     expect(result.appEvidence?.keyRefusals).toEqual([
@@ -174,7 +174,7 @@ describe("checkReadiness with auditLogs", () => {
   it("counts only refusals inside the window", async () => {
     const result = await checkReadiness({ ...options([orders]), now: new Date(Date.now() - 86_400_000) });
     expect(result.appEvidence).toEqual({
-      logs: [{ file: orders, verdict: "intact", records: expect.any(Number) as number, reasons: [] }],
+      logs: [{ file: orders, verdict: "intact", records: 11, reasons: [], warnings: [] }],
       keyRefusals: [],
     });
   });
@@ -253,6 +253,22 @@ describe("acs-baseline readiness --audit-log", () => {
     expect(code).toBe(0);
     expect(out).toMatch(/warning: edited-cli\.log: TAMPERED, not vouched for beyond its first 8 records/);
     expect(out).toContain("    line 9: edited: the record's content does not match its hash");
+  });
+
+  it("a log whose tail was cut (no log.close) says so; the refusals before the cut still count", async () => {
+    const lines = readFileSync(orders, "utf8").trimEnd().split("\n");
+    writeFileSync(join(dir, "cut.log"), `${lines.slice(0, -3).join("\n")}\n`); // the last refusal, its request, log.close
+    const { code, out } = await run(["--audit-log", "cut.log"]);
+    expect(code).toBe(0);
+    expect(out).toContain("cut.log: intact (8 records)");
+    expect(out).toContain("    note: the log does not end with log.close");
+    expect(out).toMatch(/KEY_AUTH_BLOCKED \(SmsClient\): 1 refusal,/);
+  });
+
+  it("the same log given twice is bad usage (it would count twice)", async () => {
+    const twice = await run(["--audit-log", "orders.log", "--audit-log", "./orders.log"]);
+    expect(twice.code).toBe(2);
+    expect(twice.err).toContain("is given twice");
   });
 
   it("a missing file, an empty directory: exit 2 naming the file", async () => {

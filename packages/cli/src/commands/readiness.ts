@@ -40,9 +40,12 @@ function evidenceText(evidence: AppEvidence): string[] {
     lines.push(
       log.verdict === "intact"
         ? `  ${log.file}: intact (${log.records} records)`
-        : `  warning: ${log.file}: ${log.verdict.toUpperCase()}, not vouched for beyond its first ${log.records} records`,
+        : log.verdict === "tampered"
+          ? `  warning: ${log.file}: TAMPERED, not vouched for beyond its first ${log.records} records`
+          : `  warning: ${log.file}: INCOMPLETE (${log.records} records verified)`,
     );
     for (const reason of log.reasons) lines.push(`    ${reason}`);
+    for (const warning of log.warnings) lines.push(`    note: ${warning}`);
   }
   if (evidence.keyRefusals.length === 0) lines.push("  no key refusals recorded in the window");
   else lines.push("  warning: code in this app still tries key auth (refused by acs-baseline, so no key reached ACS):");

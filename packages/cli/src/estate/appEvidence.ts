@@ -3,6 +3,7 @@
  * (streamed, one pass), and the key refusals among its verified records, grouped by code and client.
  */
 import { accessSync, constants } from "node:fs";
+import { resolve } from "node:path";
 import { verifyLog } from "acs-baseline/internal";
 import type { VerifyLogResult } from "acs-baseline/internal";
 
@@ -31,6 +32,8 @@ export interface AuditLogVerdict {
   records: number;
   /** Why it is not intact, in the verifier's words (empty when intact). */
   reasons: string[];
+  /** What the verifier could not vouch for even so (e.g. a log not closed yet), in its words. */
+  warnings: string[];
 }
 
 /** The key refusals of one code (and client, when the record names one) in the window. @public */
@@ -144,16 +147,19 @@ async function verifyOne(file: string, groups: RefusalGroups): Promise<AuditLogV
   const p = result.problem;
   if (result.status === "tampered" && p !== undefined)
     reasons.unshift(`${p.file !== undefined ? `${p.file}:` : "line "}${p.line}: ${p.kind}: ${p.message}`);
-  return { file, verdict: result.status, records: result.records, reasons };
+  return { file, verdict: result.status, records: result.records, reasons, warnings: [...result.warnings] };
 }
 
 /**
  * Reads this app's evidence from its audit logs: each verified on its own (streamed), and the key refusals of the
  * verified records whose time is in `[from, to]`.
- * @throws AuditLogUnreadableError when a log cannot be read.
+ * @throws AuditLogUnreadableError when a log cannot be read; TypeError when one is given twice (it would count twice).
  */
 export async function readAppEvidence(files: readonly string[], from: Date, to: Date): Promise<AppEvidence> {
+  const seen = new Set<string>();
   for (const file of files) {
+    if (seen.has(resolve(file))) throw new TypeError(`the audit log ${file} is given twice`);
+    seen.add(resolve(file));
     try {
       accessSync(file, constants.R_OK); // every log readable before the first (possibly large) one is read
     } catch (error) {
