@@ -168,8 +168,8 @@ async function readActivityLog(
 /**
  * Checks whether local auth can be switched off without breaking a key user the Activity Log shows. With
  * `auditLogs`, adds this app's own evidence (`appEvidence`), which never changes the verdict.
- * @throws TypeError for a malformed resource id or ARM endpoint; RangeError for `days` outside 1–90; an Error named
- * `AuditLogUnreadableError` (with the file system `code`) when an audit log cannot be read.
+ * @throws TypeError for a malformed resource id or ARM endpoint, or an audit log given twice; RangeError for `days`
+ * outside 1–90; an Error named `AuditLogUnreadableError` (with the file system `code`) when an audit log cannot be read.
  * @public
  */
 export async function checkReadiness(options: ReadinessOptions): Promise<ReadinessResult> {
