@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from
 import { join } from "node:path";
 import { AzureKeyCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import pino from "pino";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory, createAuditRecorder } from "../../packages/acs-baseline/src/index.js";
 import { createReadinessCommand } from "../../packages/cli/src/commands/readiness.js";
@@ -269,6 +270,30 @@ describe("acs-baseline readiness --audit-log", () => {
     const twice = await run(["--audit-log", "orders.log", "--audit-log", "./orders.log"]);
     expect(twice.code).toBe(2);
     expect(twice.err).toContain("is given twice");
+  });
+
+  it("--audit-log-logger: the app's pino output, its own lines skipped, its refusals counted", async () => {
+    const path = join(dir, "app-pino.log");
+    const dest = pino.destination({ dest: path, sync: true });
+    const logger = pino({ base: { service: "orders" } }, dest);
+    logger.info("app starting");
+    expect(
+      () => new AcsClientFactory(emulatorFactoryOptions(emu, app, { endpoint: CONNECTION_STRING, audit: { logger } })),
+    ).toThrow(expect.objectContaining({ code: "CONNECTION_STRING_REFUSED" }));
+    logger.info({ order: 42 }, "app line after the refusal");
+    dest.flushSync();
+    const strict = await run(["--format", "json", "--audit-log", "app-pino.log"]);
+    expect(strict.code).toBe(0);
+    expect(JSON.parse(strict.out)).toMatchObject({ appEvidence: { logs: [{ verdict: "tampered" }], keyRefusals: [] } });
+    const lenient = await run(["--format", "json", "--audit-log", "app-pino.log", "--audit-log-logger"]);
+    expect(lenient.code).toBe(0);
+    expect(JSON.parse(lenient.out)).toMatchObject({
+      appEvidence: {
+        logs: [{ file: "app-pino.log", verdict: "intact" }],
+        keyRefusals: [{ code: "CONNECTION_STRING_REFUSED", count: 1 }],
+      },
+    });
+    expect((await run(["--audit-log-logger"])).code).toBe(2); // without --audit-log: bad usage
   });
 
   it("a missing file, an empty directory: exit 2 naming the file", async () => {

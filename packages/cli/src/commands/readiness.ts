@@ -1,5 +1,6 @@
 /**
- * `acs-baseline readiness [--resource-id ID] [--days N] [--format text|json] [--plan bicep|arm|az] [--audit-log FILE]…`:
+ * `acs-baseline readiness [--resource-id ID] [--days N] [--format text|json] [--plan bicep|arm|az] [--audit-log FILE]…
+ * [--audit-log-logger]`:
  * who still lists or regenerates keys, from the Activity Log, before local auth is switched off (read only), with
  * this app's own key refusals from its audit logs.
  * Exit 0: ready or already disabled; 1: not ready; 2: unknown or bad usage (an audit log that cannot be read).
@@ -21,7 +22,7 @@ import type { CliCommand, CliIo } from "../io.js";
 import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
 
 const HELP = `Usage: acs-baseline readiness [--resource-id ID] [--days N] [--format text|json] [--plan bicep|arm|az]
-                              [--arm-endpoint URL] [--audit-log FILE|DIR]…
+                              [--arm-endpoint URL] [--audit-log FILE|DIR]… [--audit-log-logger]
 
 Reads the resource's disableLocalAuth and the Activity Log of the last N days (1-90, default 30) for listKeys and
 regenerateKey, grouped by caller. Verdict: already-disabled, ready, not-ready (callers named) or unknown.
@@ -31,6 +32,8 @@ evidence cannot show.
 verified, and the key refusals it recorded in the window (CONNECTION_STRING_REFUSED, KEY_CREDENTIAL_REFUSED,
 KEY_AUTH_BLOCKED) are counted by code and client, from verified records only. They are a warning (code in this app
 still tries key auth), as is a log that does not verify; neither changes the verdict or the exit code.
+--audit-log-logger: the logs are your pino logger's (or a captured stdout's) output; lines that are not audit records
+are skipped, as verify-log --logger does.
 Exit 0: ready or already disabled; 1: not ready; 2: unknown or bad usage (an audit log that cannot be read).`;
 
 /** The text section for the app's own evidence: file paths, codes, clients, counts and times only. */
@@ -81,6 +84,7 @@ type ReadinessFlags = {
   plan?: string;
   "arm-endpoint"?: string;
   "audit-log"?: string[];
+  "audit-log-logger"?: boolean;
   help?: boolean;
 };
 
@@ -96,6 +100,7 @@ function parseFlags(args: string[]): ReadinessFlags | { error: string } {
         plan: { type: "string" },
         "arm-endpoint": { type: "string" },
         "audit-log": { type: "string", multiple: true },
+        "audit-log-logger": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -119,6 +124,8 @@ function readinessOptions(
   } catch (error) {
     return { error: (error as Error).message };
   }
+  if (v["audit-log-logger"] === true && v["audit-log"] === undefined)
+    return { error: "--audit-log-logger applies only with --audit-log" };
   const fromEnv = postureOptionsFromEnvironment(io.env);
   const resourceId = v["resource-id"] ?? fromEnv.resourceId;
   if (resourceId === undefined)
@@ -131,6 +138,7 @@ function readinessOptions(
     ...(v["arm-endpoint"] !== undefined ? { armEndpoint: v["arm-endpoint"] } : {}),
     // Resolved against the command's working directory; printed as given (see asGiven).
     ...(v["audit-log"] !== undefined ? { auditLogs: v["audit-log"].map((f) => resolve(io.cwd, f)) } : {}),
+    ...(v["audit-log-logger"] === true ? { auditLogLoggerMode: true } : {}),
   };
 }
 

@@ -135,10 +135,10 @@ class RefusalGroups {
 }
 
 /** Verifies one log (a file or a directory of rotated files), feeding its verified records to `groups`. */
-async function verifyOne(file: string, groups: RefusalGroups): Promise<AuditLogVerdict> {
+async function verifyOne(file: string, groups: RefusalGroups, loggerMode: boolean): Promise<AuditLogVerdict> {
   let result: VerifyLogResult;
   try {
-    result = await verifyLog(file, { onRecord: (rec) => groups.add(rec) });
+    result = await verifyLog(file, { loggerMode, onRecord: (rec) => groups.add(rec) });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new AuditLogUnreadableError(file, typeof code === "string" ? code : "error");
@@ -152,10 +152,16 @@ async function verifyOne(file: string, groups: RefusalGroups): Promise<AuditLogV
 
 /**
  * Reads this app's evidence from its audit logs: each verified on its own (streamed), and the key refusals of the
- * verified records whose time is in `[from, to]`.
+ * verified records whose time is in `[from, to]`. `loggerMode`: the logs are a host logger's (or a captured stdout's)
+ * output, whose lines that are not records are skipped (`verify-log --logger`).
  * @throws AuditLogUnreadableError when a log cannot be read; TypeError when one is given twice (it would count twice).
  */
-export async function readAppEvidence(files: readonly string[], from: Date, to: Date): Promise<AppEvidence> {
+export async function readAppEvidence(
+  files: readonly string[],
+  from: Date,
+  to: Date,
+  loggerMode = false,
+): Promise<AppEvidence> {
   const seen = new Set<string>();
   for (const file of files) {
     if (seen.has(resolve(file))) throw new TypeError(`the audit log ${file} is given twice`);
@@ -168,6 +174,6 @@ export async function readAppEvidence(files: readonly string[], from: Date, to: 
   }
   const groups = new RefusalGroups(from.getTime(), to.getTime());
   const logs: AuditLogVerdict[] = [];
-  for (const file of files) logs.push(await verifyOne(file, groups));
+  for (const file of files) logs.push(await verifyOne(file, groups, loggerMode));
   return { logs, keyRefusals: groups.list() };
 }

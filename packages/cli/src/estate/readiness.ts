@@ -21,6 +21,11 @@ export interface ReadinessOptions extends ArmSessionOptions {
    * recorded in the window are added as `appEvidence`. They never change the verdict (docs/readiness.md).
    */
   auditLogs?: readonly string[];
+  /**
+   * The audit logs are your pino logger's (or a captured stdout's) output: lines that are not audit records are
+   * skipped, as `verify-log --logger` does. Default: strict, every line must be a record.
+   */
+  auditLogLoggerMode?: boolean;
 }
 
 /** Key access by one caller. @public */
@@ -181,7 +186,10 @@ export async function checkReadiness(options: ReadinessOptions): Promise<Readine
   const from = new Date(to.getTime() - days * 86_400_000);
   const window = { from: from.toISOString(), to: to.toISOString() };
   // The app's logs first: a log that cannot be read is bad usage, before anything is asked of ARM.
-  const appEvidence = opts.auditLogs !== undefined ? await readAppEvidence(opts.auditLogs, from, to) : undefined;
+  const appEvidence =
+    opts.auditLogs !== undefined
+      ? await readAppEvidence(opts.auditLogs, from, to, opts.auditLogLoggerMode === true)
+      : undefined;
   const base = {
     schema: "acs-baseline/readiness/v1" as const,
     resourceId: resource.id,
