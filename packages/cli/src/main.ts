@@ -13,6 +13,7 @@ export { sweepEstate, type SweepOptions, type SweepResult, type SweptResource } 
 export type { CoveringAssignment, CoveringExemption, PolicyStatus, ResourcePolicy } from "./estate/policyStatus.js";
 export type { KeyReader } from "./estate/keyReaders.js";
 export { checkReadiness, type ReadinessOptions, type ReadinessResult, type KeyAccess } from "./estate/readiness.js";
+export type { AppEvidence, AuditLogVerdict, KeyRefusal } from "./estate/appEvidence.js";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   scan: {

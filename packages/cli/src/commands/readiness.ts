@@ -1,8 +1,11 @@
 /**
- * `acs-baseline readiness [--resource-id ID] [--days N] [--format text|json] [--plan bicep|arm|az]`: who still lists
- * or regenerates keys, from the Activity Log, before local auth is switched off (read only).
- * Exit 0: ready or already disabled; 1: not ready; 2: unknown or bad usage.
+ * `acs-baseline readiness [--resource-id ID] [--days N] [--format text|json] [--plan bicep|arm|az] [--audit-log FILE]…
+ * [--audit-log-logger]`:
+ * who still lists or regenerates keys, from the Activity Log, before local auth is switched off (read only), with
+ * this app's own key refusals from its audit logs.
+ * Exit 0: ready or already disabled; 1: not ready; 2: unknown or bad usage (an audit log that cannot be read).
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   isBaselineViolationError,
@@ -10,20 +13,51 @@ import {
   POSTURE_ENVIRONMENT_VARIABLES,
   postureOptionsFromEnvironment,
 } from "acs-baseline/internal";
+import type { AppEvidence } from "../estate/appEvidence.js";
+import { AuditLogUnreadableError } from "../estate/appEvidence.js";
 import type { ReadinessOptions, ReadinessResult } from "../estate/readiness.js";
 import { checkDays, checkReadiness, readinessExitCode } from "../estate/readiness.js";
 import { renderReadinessPlan } from "../estate/readinessPlan.js";
-import type { CliCommand } from "../io.js";
+import type { CliCommand, CliIo } from "../io.js";
 import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
 
 const HELP = `Usage: acs-baseline readiness [--resource-id ID] [--days N] [--format text|json] [--plan bicep|arm|az]
-                              [--arm-endpoint URL]
+                              [--arm-endpoint URL] [--audit-log FILE|DIR]… [--audit-log-logger]
 
 Reads the resource's disableLocalAuth and the Activity Log of the last N days (1-90, default 30) for listKeys and
 regenerateKey, grouped by caller. Verdict: already-disabled, ready, not-ready (callers named) or unknown.
 --plan prints the flip and a Deny assignment of fc264132 at the resource group. See docs/readiness.md for what the
 evidence cannot show.
-Exit 0: ready or already disabled; 1: not ready; 2: unknown or bad usage.`;
+--audit-log FILE|DIR (repeatable) adds this app's own evidence: each audit log (or directory of rotated files) is
+verified, and the key refusals it recorded in the window (CONNECTION_STRING_REFUSED, KEY_CREDENTIAL_REFUSED,
+KEY_AUTH_BLOCKED) are counted by code and client, from verified records only. They are a warning (code in this app
+still tries key auth), as is a log that does not verify; neither changes the verdict or the exit code.
+--audit-log-logger: the logs are your pino logger's (or a captured stdout's) output; lines that are not audit records
+are skipped, as verify-log --logger does.
+Exit 0: ready or already disabled; 1: not ready; 2: unknown or bad usage (an audit log that cannot be read).`;
+
+/** The text section for the app's own evidence: file paths, codes, clients, counts and times only. */
+function evidenceText(evidence: AppEvidence): string[] {
+  const lines = ["", "This app's audit logs:"];
+  for (const log of evidence.logs) {
+    lines.push(
+      log.verdict === "intact"
+        ? `  ${log.file}: intact (${log.records} records)`
+        : log.verdict === "tampered"
+          ? `  warning: ${log.file}: TAMPERED, not vouched for beyond its first ${log.records} records`
+          : `  warning: ${log.file}: INCOMPLETE (${log.records} records verified)`,
+    );
+    for (const reason of log.reasons) lines.push(`    ${reason}`);
+    for (const warning of log.warnings) lines.push(`    note: ${warning}`);
+  }
+  if (evidence.keyRefusals.length === 0) lines.push("  no key refusals recorded in the window");
+  else lines.push("  warning: code in this app still tries key auth (refused by acs-baseline, so no key reached ACS):");
+  for (const r of evidence.keyRefusals)
+    lines.push(
+      `    ${r.code}${r.client !== undefined ? ` (${r.client})` : ""}: ${r.count} refusal${r.count === 1 ? "" : "s"}, ${r.first} .. ${r.last}`,
+    );
+  return lines;
+}
 
 function text(result: ReadinessResult): string {
   const lines = [
@@ -39,7 +73,81 @@ function text(result: ReadinessResult): string {
     lines.push(
       "Nobody listed or regenerated keys in the window. Rotate both keys one window before the flip (docs/readiness.md).",
     );
+  if (result.appEvidence !== undefined) lines.push(...evidenceText(result.appEvidence));
   return lines.map(escapeForTerminal).join("\n");
+}
+
+type ReadinessFlags = {
+  "resource-id"?: string;
+  days?: string;
+  format?: string;
+  plan?: string;
+  "arm-endpoint"?: string;
+  "audit-log"?: string[];
+  "audit-log-logger"?: boolean;
+  help?: boolean;
+};
+
+/** The flags, or the usage error to print. */
+function parseFlags(args: string[]): ReadinessFlags | { error: string } {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        "resource-id": { type: "string" },
+        days: { type: "string" },
+        format: { type: "string", default: "text" },
+        plan: { type: "string" },
+        "arm-endpoint": { type: "string" },
+        "audit-log": { type: "string", multiple: true },
+        "audit-log-logger": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    return { error: `${(error as Error).message}\n\n${HELP}` };
+  }
+}
+
+/** `checkReadiness`'s options from the flags and the environment, or the usage error to print. */
+function readinessOptions(
+  v: ReadinessFlags,
+  io: CliIo,
+  extra: Partial<ReadinessOptions>,
+): ReadinessOptions | { error: string } {
+  if (v.format !== "text" && v.format !== "json") return { error: `--format must be text or json, not "${v.format}"` };
+  if (v.plan !== undefined && !["bicep", "arm", "az"].includes(v.plan))
+    return { error: `--plan must be bicep, arm or az, not "${v.plan}"` };
+  const days = v.days === undefined ? undefined : /^\d{1,3}$/.test(v.days) ? Number(v.days) : Number.NaN;
+  try {
+    checkDays(days);
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+  if (v["audit-log-logger"] === true && v["audit-log"] === undefined)
+    return { error: "--audit-log-logger applies only with --audit-log" };
+  const fromEnv = postureOptionsFromEnvironment(io.env);
+  const resourceId = v["resource-id"] ?? fromEnv.resourceId;
+  if (resourceId === undefined)
+    return { error: `no resource id: pass --resource-id or set ${POSTURE_ENVIRONMENT_VARIABLES.resourceId}` };
+  return {
+    ...fromEnv,
+    ...extra,
+    resourceId,
+    ...(days !== undefined ? { days } : {}),
+    ...(v["arm-endpoint"] !== undefined ? { armEndpoint: v["arm-endpoint"] } : {}),
+    // Resolved against the command's working directory; printed as given (see asGiven).
+    ...(v["audit-log"] !== undefined ? { auditLogs: v["audit-log"].map((f) => resolve(io.cwd, f)) } : {}),
+    ...(v["audit-log-logger"] === true ? { auditLogLoggerMode: true } : {}),
+  };
+}
+
+/** The result with each audit log named as the user gave it (the command resolved it against its cwd). */
+function asGiven(result: ReadinessResult, given: readonly string[]): ReadinessResult {
+  const evidence = result.appEvidence;
+  if (evidence === undefined) return result;
+  const logs = evidence.logs.map((log, i) => ({ ...log, file: given[i] ?? log.file }));
+  return { ...result, appEvidence: { ...evidence, logs } };
 }
 
 /** The command, with `extra` options merged in (tests pass `clientOptions`). */
@@ -49,50 +157,23 @@ export function createReadinessCommand(extra: Partial<ReadinessOptions> = {}): C
       println(io.stderr, escapeForTerminal(`acs-baseline readiness: ${message}`));
       return EXIT_USAGE;
     };
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          "resource-id": { type: "string" },
-          days: { type: "string" },
-          format: { type: "string", default: "text" },
-          plan: { type: "string" },
-          "arm-endpoint": { type: "string" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (error) {
-      return usage(`${(error as Error).message}\n\n${HELP}`);
-    }
-    const v = parsed.values;
+    const v = parseFlags(args);
+    if ("error" in v) return usage(v.error);
     if (v.help === true) {
       println(io.stdout, HELP);
       return 0;
     }
-    if (v.format !== "text" && v.format !== "json") return usage(`--format must be text or json, not "${v.format}"`);
-    if (v.plan !== undefined && !["bicep", "arm", "az"].includes(v.plan))
-      return usage(`--plan must be bicep, arm or az, not "${v.plan}"`);
-    const days = v.days === undefined ? undefined : /^\d{1,3}$/.test(v.days) ? Number(v.days) : Number.NaN;
-    try {
-      checkDays(days);
-    } catch (error) {
-      return usage((error as Error).message);
-    }
-    const fromEnv = postureOptionsFromEnvironment(io.env);
-    const resourceId = v["resource-id"] ?? fromEnv.resourceId;
-    if (resourceId === undefined)
-      return usage(`no resource id: pass --resource-id or set ${POSTURE_ENVIRONMENT_VARIABLES.resourceId}`);
+    const options = readinessOptions(v, io, extra);
+    if ("error" in options) return usage(options.error);
+    const given = v["audit-log"] ?? [];
     let result: ReadinessResult;
     try {
-      result = await checkReadiness({
-        ...fromEnv,
-        ...extra,
-        resourceId,
-        ...(days !== undefined ? { days } : {}),
-        ...(v["arm-endpoint"] !== undefined ? { armEndpoint: v["arm-endpoint"] } : {}),
-      });
+      result = asGiven(await checkReadiness(options), given);
     } catch (error) {
+      if (error instanceof AuditLogUnreadableError) {
+        const file = given[options.auditLogs?.indexOf(error.file) ?? -1] ?? error.file;
+        return usage(`cannot read the audit log ${file} (${error.code})`);
+      }
       if (isBaselineViolationError(error) || error instanceof TypeError || error instanceof RangeError)
         return usage(error.message);
       throw error;

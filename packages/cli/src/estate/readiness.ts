@@ -3,8 +3,10 @@
  * of the last N days (1–90) for `listKeys` and `regenerateKey`, grouped by caller (caller, `appid`, object id claim);
  * `count` counts calls (the Started and Succeeded events of one correlationId count once). Reads only.
  */
-import type { ArmSessionOptions } from "acs-baseline/internal";
+import type { ArmSession, ArmSessionOptions } from "acs-baseline/internal";
 import { describeArmError, openArmSession, parseAcsResourceId, snapshotOptions } from "acs-baseline/internal";
+import type { AppEvidence } from "./appEvidence.js";
+import { readAppEvidence } from "./appEvidence.js";
 
 /** Options of {@link checkReadiness}. @public */
 export interface ReadinessOptions extends ArmSessionOptions {
@@ -14,6 +16,16 @@ export interface ReadinessOptions extends ArmSessionOptions {
   days?: number;
   /** End of the window (default: now). */
   now?: Date;
+  /**
+   * This app's audit logs (files, or directories of rotated files): each is verified, and the key refusals it
+   * recorded in the window are added as `appEvidence`. They never change the verdict (docs/readiness.md).
+   */
+  auditLogs?: readonly string[];
+  /**
+   * The audit logs are your pino logger's (or a captured stdout's) output: lines that are not audit records are
+   * skipped, as `verify-log --logger` does. Default: strict, every line must be a record.
+   */
+  auditLogLoggerMode?: boolean;
 }
 
 /** Key access by one caller. @public */
@@ -48,6 +60,8 @@ export interface ReadinessResult {
   keyAccess: KeyAccess[];
   /** Why the verdict is unknown (secret-free). */
   reason?: string;
+  /** This app's own evidence, only when audit logs were given: how each verified, and its key refusals. */
+  appEvidence?: AppEvidence;
 }
 
 const OBJECT_ID_CLAIM = "http://schemas.microsoft.com/identity/claims/objectidentifier";
@@ -104,9 +118,63 @@ export function groupKeyAccess(events: Iterable<EventLike>): KeyAccess[] {
     .sort((a, b) => b.count - a.count || a.caller.localeCompare(b.caller));
 }
 
+type Resource = ReturnType<typeof parseAcsResourceId>;
+type Read<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Options every ARM SDK client of readiness takes (the guarded transport, the ARM endpoint and scope). */
+function armClientOptions(session: ArmSession) {
+  return { ...session.guardedClientOptions, endpoint: session.armEndpoint };
+}
+
+/** The resource's `disableLocalAuth`, read through `@azure/arm-communication`. */
+async function readLocalAuth(
+  session: ArmSession,
+  resource: Resource,
+  signal: AbortSignal,
+): Promise<Read<"enabled" | "disabled">> {
+  const { CommunicationServiceManagementClient } = await import("@azure/arm-communication");
+  try {
+    const communication = new CommunicationServiceManagementClient(session.credential, resource.subscriptionId, {
+      ...armClientOptions(session),
+      $host: session.armEndpoint,
+      credentialScopes: [session.scope],
+    });
+    const r = await communication.communicationServices.get(resource.resourceGroup, resource.name, {
+      abortSignal: signal,
+    });
+    return { ok: true, value: r.disableLocalAuth === true ? "disabled" : "enabled" };
+  } catch (error) {
+    return { ok: false, reason: `the resource could not be read: ${describeArmError(error)}` };
+  }
+}
+
+/** The Activity Log events of the resource in the window, read through `@azure/arm-monitor`. */
+async function readActivityLog(
+  session: ArmSession,
+  resource: Resource,
+  window: { from: string; to: string },
+  signal: AbortSignal,
+): Promise<Read<EventLike[]>> {
+  const { MonitorClient } = await import("@azure/arm-monitor");
+  const monitor = new MonitorClient(session.credential, resource.subscriptionId, {
+    ...armClientOptions(session),
+    credentials: { scopes: [session.scope] },
+  });
+  const filter = `eventTimestamp ge '${window.from}' and eventTimestamp le '${window.to}' and resourceUri eq '${resource.id}'`;
+  const events: EventLike[] = [];
+  try {
+    for await (const e of monitor.activityLogs.list(filter, { abortSignal: signal })) events.push(e);
+    return { ok: true, value: events };
+  } catch (error) {
+    return { ok: false, reason: `the Activity Log could not be read: ${describeArmError(error)}` };
+  }
+}
+
 /**
- * Checks whether local auth can be switched off without breaking a key user the Activity Log shows.
- * @throws TypeError for a malformed resource id or ARM endpoint; RangeError for `days` outside 1–90.
+ * Checks whether local auth can be switched off without breaking a key user the Activity Log shows. With
+ * `auditLogs`, adds this app's own evidence (`appEvidence`), which never changes the verdict.
+ * @throws TypeError for a malformed resource id or ARM endpoint, or an audit log given twice; RangeError for `days`
+ * outside 1–90; an Error named `AuditLogUnreadableError` (with the file system `code`) when an audit log cannot be read.
  * @public
  */
 export async function checkReadiness(options: ReadinessOptions): Promise<ReadinessResult> {
@@ -116,63 +184,35 @@ export async function checkReadiness(options: ReadinessOptions): Promise<Readine
   const session = openArmSession(opts);
   const to = opts.now ?? new Date();
   const from = new Date(to.getTime() - days * 86_400_000);
+  const window = { from: from.toISOString(), to: to.toISOString() };
+  // The app's logs first: a log that cannot be read is bad usage, before anything is asked of ARM.
+  const appEvidence =
+    opts.auditLogs !== undefined
+      ? await readAppEvidence(opts.auditLogs, from, to, opts.auditLogLoggerMode === true)
+      : undefined;
   const base = {
     schema: "acs-baseline/readiness/v1" as const,
     resourceId: resource.id,
-    window: { from: from.toISOString(), to: to.toISOString() },
+    window,
   };
-  const [{ CommunicationServiceManagementClient }, { MonitorClient }] = await Promise.all([
-    import("@azure/arm-communication"),
-    import("@azure/arm-monitor"),
-  ]);
-  const common = {
-    ...session.guardedClientOptions,
-    endpoint: session.armEndpoint,
-    $host: session.armEndpoint,
-    credentialScopes: [session.scope],
-  };
+  const withEvidence = (result: ReadinessResult): ReadinessResult =>
+    appEvidence !== undefined ? { ...result, appEvidence } : result;
   const signal = AbortSignal.timeout(session.timeoutMs > 0 ? session.timeoutMs : 30_000);
-  let localAuth: ReadinessResult["localAuth"];
-  try {
-    const communication = new CommunicationServiceManagementClient(session.credential, resource.subscriptionId, common);
-    const r = await communication.communicationServices.get(resource.resourceGroup, resource.name, {
-      abortSignal: signal,
-    });
-    localAuth = r.disableLocalAuth === true ? "disabled" : "enabled";
-  } catch (error) {
-    return {
-      ...base,
-      localAuth: "unknown",
-      verdict: "unknown",
-      keyAccess: [],
-      reason: `the resource could not be read: ${describeArmError(error)}`,
-    };
-  }
-  const monitor = new MonitorClient(session.credential, resource.subscriptionId, {
-    ...session.guardedClientOptions,
-    endpoint: session.armEndpoint,
-    credentials: { scopes: [session.scope] },
-  });
-  const filter = `eventTimestamp ge '${from.toISOString()}' and eventTimestamp le '${to.toISOString()}' and resourceUri eq '${resource.id}'`;
-  const events: EventLike[] = [];
-  try {
-    for await (const e of monitor.activityLogs.list(filter, { abortSignal: signal })) events.push(e);
-  } catch (error) {
+  const localAuth = await readLocalAuth(session, resource, signal);
+  if (!localAuth.ok)
+    return withEvidence({ ...base, localAuth: "unknown", verdict: "unknown", keyAccess: [], reason: localAuth.reason });
+  const events = await readActivityLog(session, resource, window, signal);
+  if (!events.ok)
     // Already disabled stays already disabled; otherwise the evidence is missing.
-    if (localAuth === "disabled") return { ...base, localAuth, verdict: "already-disabled", keyAccess: [] };
-    return {
-      ...base,
-      localAuth,
-      verdict: "unknown",
-      keyAccess: [],
-      reason: `the Activity Log could not be read: ${describeArmError(error)}`,
-    };
-  }
+    return withEvidence(
+      localAuth.value === "disabled"
+        ? { ...base, localAuth: "disabled", verdict: "already-disabled", keyAccess: [] }
+        : { ...base, localAuth: localAuth.value, verdict: "unknown", keyAccess: [], reason: events.reason },
+    );
+  const keyAccess = groupKeyAccess(events.value);
   // Already disabled: who fetched keys in the window is still shown (keys are useless now).
-  if (localAuth === "disabled")
-    return { ...base, localAuth, verdict: "already-disabled", keyAccess: groupKeyAccess(events) };
-  const keyAccess = groupKeyAccess(events);
-  return { ...base, localAuth, verdict: keyAccess.length === 0 ? "ready" : "not-ready", keyAccess };
+  const verdict = localAuth.value === "disabled" ? "already-disabled" : keyAccess.length === 0 ? "ready" : "not-ready";
+  return withEvidence({ ...base, localAuth: localAuth.value, verdict, keyAccess });
 }
 
 /** Exit code: 0 ready or already disabled, 1 not ready, 2 unknown. */

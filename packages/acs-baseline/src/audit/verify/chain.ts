@@ -333,6 +333,7 @@ function accept(st: VerifierState, { rec, seq }: Parsed): void {
   r.lastSeq = seq;
   r.lastHash = rec.hash;
   if (time !== undefined) st.lastRecordTime = time;
+  st.options.onRecord?.(rec as unknown as Readonly<Record<string, unknown>>);
   // What the closing anchor reports after log.close (sealed by one more checkpoint) does not reopen the log.
   const anchorReportAfterClose =
     st.lastAction === "log.close" && (action === "anchor.failure" || action === "anchor.recovered");

@@ -99,4 +99,10 @@ export interface VerifyLogOptions {
   at?: Date | number;
   /** Files that do not exist count as empty (used with an anchor, which then says whether records are missing). */
   missingAsEmpty?: boolean;
+  /**
+   * Called with each record whose chain was verified, in order, as it is counted: never a line after the first
+   * problem, nor a line that is not a record. Lets a caller read evidence (e.g. `refuse` records) in the same streamed
+   * pass, without a second parser. The record is the parsed line; an exception thrown here ends the verification.
+   */
+  onRecord?: (record: Readonly<Record<string, unknown>>) => void;
 }
