@@ -1,4 +1,4 @@
-/** Shared set-up for the estate tests (sweep, readiness): one ARM session as the test application, by options or env. */
+/** Shared set-up for the estate tests (sweep, readiness): one ARM session as the test app, by options or env. */
 import type { ArmSessionOptions } from "../../packages/acs-baseline/src/posture/armSession.js";
 import type { CliCommand } from "../../packages/cli/src/io.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
