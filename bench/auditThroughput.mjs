@@ -8,20 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAuditRecorder } from "acs-baseline";
 import { fmt } from "./lib/stats.mjs";
+import { REQUEST_EVENT as EVENT } from "./lib/requestEvent.mjs";
 
-const EVENT = {
-  action: "request",
-  outcome: "success",
-  controls: ["IM-1", "LT-4"],
-  client: "SmsClient",
-  http: {
-    method: "POST",
-    path: "/sms",
-    status: 202,
-    requestId: "4b0a3c1e-2d6f-4f7a-9b8e-1c2d3e4f5a6b",
-    durationMs: 3.2,
-  },
-};
 const EVERY_RECORDS = 1000;
 
 async function once(records, mode, dir, keyPath) {

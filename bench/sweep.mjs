@@ -1,33 +1,14 @@
 // 10. Sweep: `sweepEstate` over a generated estate of 10,000 ACS resources across 50 subscriptions in the emulator
 //     (which runs in its own process): wall time, the sweep process's peak heap and RSS growth, and the number of
 //     Resource Graph requests (1,000 rows per page). `node bench/sweep.mjs [--smoke]` runs it alone.
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { setInterval, clearInterval } from "node:timers";
 import { parseArgs } from "node:util";
 import { sweepEstate } from "acs-baseline-cli";
-
-async function startEstateEmulator(resources, subscriptions) {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./lib/estateEmulatorProcess.mjs", import.meta.url))], {
-    stdio: ["pipe", "pipe", "inherit"],
-    env: { ...process.env, RESOURCES: String(resources), SUBSCRIPTIONS: String(subscriptions) },
-  });
-  const first = await new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`emulator process exited with ${code}`)));
-  });
-  return {
-    ...JSON.parse(first),
-    async stop() {
-      child.stdin.end();
-      await new Promise((resolve) => child.once("exit", resolve));
-    },
-  };
-}
+import { startEmulatorProcess } from "./lib/startEmulatorProcess.mjs";
 
 export async function sweepBenchmark({ resources = 10000, subscriptions = 50 } = {}) {
-  const emu = await startEstateEmulator(resources, subscriptions);
+  const emu = await startEmulatorProcess({ estate: { resources, subscriptions } });
   try {
     const options = {
       tenantId: emu.tenantId,

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeVariants } from "../attribution.mjs";
+import { REQUEST_EVENT as EVENT } from "./requestEvent.mjs";
 
 const perBatch = Number(process.argv[2] ?? 1);
 const entry = writeVariants(["queue drained every 2 ms"])["queue drained every 2 ms"];
@@ -13,19 +14,6 @@ const { createAuditRecorder } = await import(pathToFileURL(entry).href);
 const dir = mkdtempSync(join(tmpdir(), "acs-drain-probe-"));
 const recorder = createAuditRecorder({ destination: join(dir, "audit.log"), chain: true });
 recorder.setEndpoint("contoso.communication.azure.com");
-const EVENT = {
-  action: "request",
-  outcome: "success",
-  controls: ["IM-1", "LT-4"],
-  client: "SmsClient",
-  http: {
-    method: "POST",
-    path: "/sms",
-    status: 202,
-    requestId: "4b0a3c1e-2d6f-4f7a-9b8e-1c2d3e4f5a6b",
-    durationMs: 3.2,
-  },
-};
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const cycles = async (write) => {
   const before = process.cpuUsage();

@@ -60,10 +60,13 @@ export function shortUrl(url) {
   return url.replace(/^file:\/\//, "");
 }
 
-export async function profileArm({ arm, requests, warmup, concurrency, intervalUs }) {
+/**
+ * Starts the emulator in its own process and builds one arm's client against it, with a scratch folder named after
+ * `prefix`. `close()` closes the arm's factories, stops the emulator and removes the folder.
+ */
+export async function openArm(arm, prefix) {
   const emu = await startEmulatorProcess();
-  const dir = mkdtempSync(join(tmpdir(), "acs-profile-"));
-  const tls = { tlsOptions: { ca: emu.caCertificatePem } };
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const cleanup = [];
   const opened = (factory, removeKey) => {
     cleanup.push(async () => {
@@ -72,7 +75,19 @@ export async function profileArm({ arm, requests, warmup, concurrency, intervalU
     });
     return factory.createSmsClient();
   };
-  const client = ARMS[arm](emu, tls, dir, opened);
+  const client = ARMS[arm](emu, { tlsOptions: { ca: emu.caCertificatePem } }, dir, opened);
+  return {
+    client,
+    async close() {
+      for (const c of cleanup) await c();
+      await emu.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function profileArm({ arm, requests, warmup, concurrency, intervalUs }) {
+  const { client, close } = await openArm(arm, "acs-profile-");
   const session = new Session();
   session.connect();
   try {
@@ -97,9 +112,7 @@ export async function profileArm({ arm, requests, warmup, concurrency, intervalU
     };
   } finally {
     session.disconnect();
-    for (const c of cleanup) await c();
-    await emu.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 

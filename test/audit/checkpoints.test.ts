@@ -11,7 +11,7 @@ import { canonicalJson, sha256Hex } from "../../packages/acs-baseline/src/audit/
 import { verifyLogCommand } from "../../packages/cli/src/commands/verifyLog.js";
 import { runCaptured } from "../support/captureOutput.js";
 import type { Rec } from "../support/auditRecords.js";
-import { parse } from "../support/auditRecords.js";
+import { parse, REQUEST } from "../support/auditRecords.js";
 import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-checkpoints-");
@@ -27,14 +27,6 @@ const otherPubPath = join(keyDir, "other.pub.pem");
 writeFileSync(keyPath, PRIVATE_PEM, { mode: 0o600 });
 writeFileSync(pubPath, PUBLIC_PEM);
 writeFileSync(otherPubPath, OTHER_PUBLIC_PEM);
-
-const REQUEST = (i: number) => ({
-  action: "request" as const,
-  outcome: "success" as const,
-  controls: ["IM-1", "LT-4"] as const,
-  client: "SmsClient",
-  http: { method: "POST", path: `/sms/${i}`, status: 202, durationMs: 1 },
-});
 
 async function writeSigned(
   name: string,

@@ -30,20 +30,13 @@ import type { BaselineViolationError } from "../../packages/acs-baseline/src/ind
 import { createAuditRecorder, verifyLog } from "../../packages/acs-baseline/src/audit/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
-import { readRecords } from "../support/auditRecords.js";
+import { readRecords, REQUEST } from "../support/auditRecords.js";
 import { tempDir } from "../support/tempDir.js";
 import { useEmulator } from "../support/useEmulator.js";
 
 const dir = tempDir("acs-files-");
 const run = promisify(execFile);
 const DIST = join(__dirname, "../../packages/acs-baseline/dist/esm/index.js");
-const REQUEST = (i: number) => ({
-  action: "request" as const,
-  outcome: "success" as const,
-  controls: ["IM-1", "LT-4"] as const,
-  client: "SmsClient",
-  http: { method: "POST", path: `/sms/${i}`, status: 202, durationMs: 1 },
-});
 const refusal = (f: () => unknown): BaselineViolationError | undefined => {
   try {
     f();

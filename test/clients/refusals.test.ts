@@ -11,6 +11,7 @@ import type { AcsClientFactoryOptions, BaselineViolationCode } from "../../packa
 import { AcsClientFactory, BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, GeneratedCertificate, TestApplication } from "../../packages/emulator/src/index.js";
 import { createCertificate, emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { readJsonLines } from "../support/auditRecords.js";
 import { tempDir } from "../support/tempDir.js";
 import { useEmulator } from "../support/useEmulator.js";
 
@@ -59,18 +60,11 @@ function expectRefusal(
   }
   const log = readFileSync(file, "utf8");
   expect(log).not.toContain(secret.slice(6, 20));
-  const refuse = log
-    .trim()
-    .split("\n")
-    .map(
-      (l) =>
-        JSON.parse(l) as {
-          event: { action: string; outcome: string };
-          error?: { code: string };
-          baseline: { controls: string[] };
-        },
-    )
-    .find((r) => r.event.action === "refuse");
+  const refuse = readJsonLines<{
+    event: { action: string; outcome: string };
+    error?: { code: string };
+    baseline: { controls: string[] };
+  }>(file).find((r) => r.event.action === "refuse");
   expect(refuse).toMatchObject({ event: { outcome: "failure" }, error: { code }, baseline: { controls: [control] } });
 }
 
@@ -398,10 +392,9 @@ describe("fromEnvironment", () => {
     const log = readFileSync(file, "utf8");
     expect(log).not.toContain("Env-Secret-Value-123");
     expect(log).not.toContain("RW52S2V5VmFsdWU=");
-    const records = log
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as { level: string; event: { action: string; reason?: string }; variables?: string[] });
+    const records = readJsonLines<{ level: string; event: { action: string; reason?: string }; variables?: string[] }>(
+      file,
+    );
     expect(
       records.some(
         (r) => r.event.action === "config.warning" && r.level === "warn" && /ignored/.test(r.event.reason ?? ""),

@@ -14,6 +14,7 @@ import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/in
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { readJsonLines } from "../support/auditRecords.js";
 import { tempDir } from "../support/tempDir.js";
 import { secretFactoryOptions } from "../support/secretFactoryOptions.js";
 import { useEmulator } from "../support/useEmulator.js";
@@ -108,18 +109,11 @@ describe("no secret in handed-out objects or the audit log", () => {
     const log = readFileSync(auditFile, "utf8");
     for (const text of [inspect(error, { depth: 8, showHidden: true }), (error as Error).stack ?? "", log])
       expect(text).not.toContain(secret.slice(6, 20));
-    const failure = log
-      .trim()
-      .split("\n")
-      .map(
-        (l) =>
-          JSON.parse(l) as {
-            level: string;
-            event: { action: string; outcome: string };
-            error?: { code?: string; message?: string };
-          },
-      )
-      .find((r) => r.event.action === "token.acquire" && r.event.outcome === "failure");
+    const failure = readJsonLines<{
+      level: string;
+      event: { action: string; outcome: string };
+      error?: { code?: string; message?: string };
+    }>(auditFile).find((r) => r.event.action === "token.acquire" && r.event.outcome === "failure");
     expect(failure?.error?.code).toMatch(/\w+/);
     expect(failure?.error?.message).toMatch(/^Token request failed/);
     expect(emu.requests.filter((r) => r.clientId === app.clientId && r.side === "acs")).toEqual([]);

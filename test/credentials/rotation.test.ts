@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator } from "../../packages/emulator/src/index.js";
 import { createCertificate, emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { readJsonLines } from "../support/auditRecords.js";
 import { tempDir } from "../support/tempDir.js";
 import { useEmulator } from "../support/useEmulator.js";
 
@@ -56,16 +57,10 @@ describe("certificate rotation", () => {
     );
     expect(tokenRequests[0]?.certificateThumbprint).toBe(app.thumbprint);
     expect(tokenRequests.at(-1)?.certificateThumbprint).toBe(next.thumbprint);
-    const records = readFileSync(auditFile, "utf8")
-      .trim()
-      .split("\n")
-      .map(
-        (l) =>
-          JSON.parse(l) as {
-            event: { action: string; outcome: string };
-            principal?: { certificateThumbprint?: string };
-          },
-      );
+    const records = readJsonLines<{
+      event: { action: string; outcome: string };
+      principal?: { certificateThumbprint?: string };
+    }>(auditFile);
     const rotate = records.find((r) => r.event.action === "credential.rotate");
     expect(rotate).toMatchObject({
       event: { outcome: "success" },
@@ -87,10 +82,7 @@ describe("certificate rotation", () => {
     const [result] = await sms.send({ from: "+14255550100", to: ["+14255550123"], message: "after" });
     expect(result?.successful).toBe(true);
     await factory.close();
-    const records = readFileSync(auditFile, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as { event: { action: string; outcome: string }; error?: { code?: string } });
+    const records = readJsonLines<{ event: { action: string; outcome: string }; error?: { code?: string } }>(auditFile);
     expect(records.find((r) => r.event.action === "credential.rotate")).toMatchObject({
       event: { outcome: "failure" },
       error: { code: "CERTIFICATE_INVALID" },
@@ -119,17 +111,11 @@ describe("certificate rotation", () => {
       .map((r) => r.certificateThumbprint);
     expect(issued.length).toBeGreaterThanOrEqual(4);
     expect(new Set(issued)).toEqual(new Set([app.thumbprint]));
-    const records = readFileSync(auditFile, "utf8")
-      .trim()
-      .split("\n")
-      .map(
-        (l) =>
-          JSON.parse(l) as {
-            event: { action: string; outcome: string; reason?: string };
-            error?: { code?: string };
-            principal?: { certificateThumbprint?: string };
-          },
-      );
+    const records = readJsonLines<{
+      event: { action: string; outcome: string; reason?: string };
+      error?: { code?: string };
+      principal?: { certificateThumbprint?: string };
+    }>(auditFile);
     const rotations = records.filter((r) => r.event.action === "credential.rotate");
     expect(rotations).toHaveLength(1); // proven once per file version, not once per token
     expect(rotations[0]).toMatchObject({ event: { outcome: "failure" }, error: { code: "AADSTS700027" } });
@@ -182,11 +168,9 @@ describe("certificate rotation", () => {
     expect(thumbprints.at(-1)).toBe(next.thumbprint);
     const log = readFileSync(auditFile, "utf8");
     expect(log).not.toContain(password);
-    const rotations = log
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as { event: { action: string; outcome: string }; error?: { code?: string } })
-      .filter((r) => r.event.action === "credential.rotate");
+    const rotations = readJsonLines<{ event: { action: string; outcome: string }; error?: { code?: string } }>(
+      auditFile,
+    ).filter((r) => r.event.action === "credential.rotate");
     expect(rotations).toMatchObject([
       { event: { outcome: "success" } },
       { event: { outcome: "failure" }, error: { code: "CERTIFICATE_EXPIRED" } },

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory, BaselineViolationError } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestWorkloadIdentity } from "../../packages/emulator/src/index.js";
 import { ACS_SCOPE } from "../../packages/emulator/src/index.js";
+import { readJsonLines } from "../support/auditRecords.js";
 import { tempDir } from "../support/tempDir.js";
 import { useEmulator } from "../support/useEmulator.js";
 
@@ -35,17 +36,11 @@ const overrides = () => ({
   clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
 });
 const records = (file: string) =>
-  readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .map(
-      (l) =>
-        JSON.parse(l) as {
-          level: string;
-          principal?: { credentialType?: string; clientId?: string };
-          event: { action: string; outcome: string; reason?: string };
-        },
-    );
+  readJsonLines<{
+    level: string;
+    principal?: { credentialType?: string; clientId?: string };
+    event: { action: string; outcome: string; reason?: string };
+  }>(file);
 
 describe("workload identity from the environment", () => {
   it("AZURE_FEDERATED_TOKEN_FILE alone gives a workload-identity credential that sends SMS, audited as workload-identity", async () => {

@@ -3,38 +3,24 @@
  * not-ready with two callers grouped (Started and Succeeded of one call count once), already-disabled, an Activity
  * Log 403 giving unknown, --days bounds, --plan, and no write in the request log.
  */
-import { PassThrough } from "node:stream";
 import { CommunicationServiceManagementClient } from "@azure/arm-communication";
-import { ClientCertificateCredential } from "@azure/identity";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createReadinessCommand } from "../../packages/cli/src/commands/readiness.js";
 import type { ReadinessOptions } from "../../packages/cli/src/estate/readiness.js";
 import { checkReadiness } from "../../packages/cli/src/estate/readiness.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
-import { startEmulator } from "../../packages/emulator/src/index.js";
+import { certificateCredential } from "../support/certificateCredential.js";
+import { estateSessionOptions, runEstateCommand } from "../support/estateSession.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let app: TestApplication;
 
-const options = (): ReadinessOptions => ({
-  resourceId: emu.arm.resourceId,
-  tenantId: emu.tenantId,
-  clientId: app.clientId,
-  certificate: { path: app.certificatePath },
-  authorityHost: emu.authorityHost,
-  allowedAuthorityHosts: [new URL(emu.authorityHost).hostname],
-  armEndpoint: emu.arm.endpoint,
-  clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
-});
+const options = (): ReadinessOptions => ({ resourceId: emu.arm.resourceId, ...estateSessionOptions(emu, app) });
 
 /** A real key user: an application that lists the keys through the ARM SDK. */
 async function listKeysAs(user: TestApplication): Promise<void> {
-  const credential = new ClientCertificateCredential(emu.tenantId, user.clientId, user.certificatePath, {
-    authorityHost: emu.authorityHost,
-    disableInstanceDiscovery: true,
-    tlsOptions: { ca: emu.caCertificatePem },
-  });
-  const client = new CommunicationServiceManagementClient(credential, emu.arm.subscriptionId, {
+  const client = new CommunicationServiceManagementClient(certificateCredential(emu, user), emu.arm.subscriptionId, {
     endpoint: emu.arm.endpoint,
     $host: emu.arm.endpoint,
     credentialScopes: [emu.arm.tokenScope],
@@ -43,36 +29,12 @@ async function listKeysAs(user: TestApplication): Promise<void> {
   await client.communicationServices.listKeys(emu.arm.resourceGroup, emu.arm.resource.name);
 }
 
-async function run(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const env = {
-    AZURE_COMMUNICATION_RESOURCE_ID: emu.arm.resourceId,
-    AZURE_TENANT_ID: emu.tenantId,
-    AZURE_CLIENT_ID: app.clientId,
-    AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath,
-    AZURE_AUTHORITY_HOST: emu.authorityHost,
-    AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: new URL(emu.authorityHost).hostname,
-    AZURE_RESOURCE_MANAGER_ENDPOINT: emu.arm.endpoint,
-  };
-  const command = createReadinessCommand({
-    clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
-  });
-  const code = await command(args, { stdout, stderr, env, cwd: process.cwd(), stderrIsTTY: false });
-  return { code, out, err };
-}
+const run = (args: string[]) =>
+  runEstateCommand(createReadinessCommand, { emu, app, cwd: process.cwd(), resourceId: emu.arm.resourceId }, args);
 
-beforeAll(async () => {
-  emu = await startEmulator();
-  app = await emu.createTestApplication();
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
+beforeAll(() => {
   emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "subscription" });
-});
-afterAll(async () => {
-  await emu?.close();
 });
 beforeEach(() => {
   emu.arm.resource.disableLocalAuth = false;

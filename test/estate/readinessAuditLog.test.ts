@@ -17,7 +17,7 @@ import type { ReadinessOptions } from "../../packages/cli/src/estate/readiness.j
 import { checkReadiness } from "../../packages/cli/src/estate/readiness.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
-import { runCaptured } from "../support/captureOutput.js";
+import { estateSessionOptions, runEstateCommand } from "../support/estateSession.js";
 import { tempDir } from "../support/tempDir.js";
 import { useEmulator } from "../support/useEmulator.js";
 
@@ -35,30 +35,16 @@ useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, a
 
 const options = (auditLogs?: string[]): ReadinessOptions => ({
   resourceId: emu.arm.resourceId,
-  tenantId: emu.tenantId,
-  clientId: app.clientId,
-  certificate: { path: app.certificatePath },
-  authorityHost: emu.authorityHost,
-  allowedAuthorityHosts: [new URL(emu.authorityHost).hostname],
-  armEndpoint: emu.arm.endpoint,
-  clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+  ...estateSessionOptions(emu, app),
   ...(auditLogs !== undefined ? { auditLogs } : {}),
 });
 
 async function run(args: string[]) {
-  const env = {
-    AZURE_COMMUNICATION_RESOURCE_ID: emu.arm.resourceId,
-    AZURE_TENANT_ID: emu.tenantId,
-    AZURE_CLIENT_ID: app.clientId,
-    AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath,
-    AZURE_AUTHORITY_HOST: emu.authorityHost,
-    AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: new URL(emu.authorityHost).hostname,
-    AZURE_RESOURCE_MANAGER_ENDPOINT: emu.arm.endpoint,
-  };
-  const command = createReadinessCommand({
-    clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
-  });
-  const result = await runCaptured((io) => command(args, { ...io, env, cwd: dir, stderrIsTTY: false }));
+  const result = await runEstateCommand(
+    createReadinessCommand,
+    { emu, app, cwd: dir, resourceId: emu.arm.resourceId },
+    args,
+  );
   for (const text of [result.out, result.err]) expect(text).not.toContain(SECRET.slice(6, 20));
   return result;
 }

@@ -4,42 +4,33 @@
  * Microsoft.Communication/*, a 403 on authorizationresources (unknown, not none), paging over ≥ 3 pages, a query
  * outside the subset refused, every output format, and no write in the request log.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createSweepCommand } from "../../packages/cli/src/commands/sweep.js";
 import { sweepEstate } from "../../packages/cli/src/estate/sweepEstate.js";
 import type { SweepOptions, SweepResult } from "../../packages/cli/src/estate/sweepEstate.js";
 import type { Emulator, EstateSubscription, TestApplication } from "../../packages/emulator/src/index.js";
-import { LOCAL_AUTH_AUDIT_DENY, LOCAL_AUTH_MODIFY, startEmulator } from "../../packages/emulator/src/index.js";
+import { LOCAL_AUTH_AUDIT_DENY, LOCAL_AUTH_MODIFY } from "../../packages/emulator/src/index.js";
+import { estateSessionOptions, runEstateCommand } from "../support/estateSession.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
 
 let emu: Emulator;
 let app: TestApplication;
-let dir: string;
+const dir = tempDir("acs-sweep-");
 let subs: EstateSubscription[];
 const ids: Record<string, string> = {};
 
-const options = (): SweepOptions => ({
-  tenantId: emu.tenantId,
-  clientId: app.clientId,
-  certificate: { path: app.certificatePath },
-  authorityHost: emu.authorityHost,
-  allowedAuthorityHosts: [new URL(emu.authorityHost).hostname],
-  armEndpoint: emu.arm.endpoint,
-  clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
-});
+const options = (): SweepOptions => estateSessionOptions(emu, app);
 const byName = (result: SweepResult, name: string) => {
   const r = result.resources.find((x) => x.name === name);
   if (r === undefined) throw new Error(`no ${name}`);
   return r;
 };
 
-beforeAll(async () => {
-  emu = await startEmulator();
-  dir = mkdtempSync(join(tmpdir(), "acs-sweep-"));
-  app = await emu.createTestApplication({ directory: dir });
+useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
+beforeAll(() => {
   emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "root" });
   const e = emu.arm.estate;
   subs = ["deny", "modify", "audit", "exempt", "expired", "dne", "disabled", "initiative", "mg", "none"].map((n) =>
@@ -80,10 +71,6 @@ beforeAll(async () => {
   emu.arm.assignRole({ principalId: "11111111-1111-1111-1111-111111111111", role: custom.name, scope: sub(none) });
   const dataOnly = emu.arm.defineRole({ roleName: "ACS reader", actions: ["Microsoft.Communication/*/read"] });
   emu.arm.assignRole({ principalId: "22222222-2222-2222-2222-222222222222", role: dataOnly.name, scope: sub(none) });
-});
-afterAll(async () => {
-  await emu?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("sweepEstate", () => {
@@ -160,27 +147,7 @@ describe("sweepEstate", () => {
   });
 });
 
-async function run(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const env = {
-    AZURE_TENANT_ID: emu.tenantId,
-    AZURE_CLIENT_ID: app.clientId,
-    AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath,
-    AZURE_AUTHORITY_HOST: emu.authorityHost,
-    AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: new URL(emu.authorityHost).hostname,
-    AZURE_RESOURCE_MANAGER_ENDPOINT: emu.arm.endpoint,
-  };
-  const command = createSweepCommand({
-    clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
-  });
-  const code = await command(args, { stdout, stderr, env, cwd: dir, stderrIsTTY: false });
-  return { code, out, err };
-}
+const run = (args: string[]) => runEstateCommand(createSweepCommand, { emu, app, cwd: dir }, args);
 
 describe("acs-baseline sweep", () => {
   it("json with exit 1 while local auth is enabled somewhere; html escapes every value; bad usage exits 2", async () => {

@@ -55,6 +55,23 @@ const policy = (name: string, change: (request: PipelineRequest) => void): Pipel
 });
 const perRetry = (p: PipelinePolicy) => ({ policy: p, position: "perRetry" as const });
 
+/** A factory (no retries) whose pipeline runs `change` on every request, as a hostile policy would; its audit file. */
+function factoryWithPolicy(
+  name: string,
+  change: (request: PipelineRequest) => void,
+): { factory: AcsClientFactory; file: string } {
+  const { options: o, file } = options();
+  const factory = new AcsClientFactory({
+    ...o,
+    clientOptions: {
+      ...o.clientOptions,
+      retryOptions: { maxRetries: 0 },
+      additionalPolicies: [perRetry(policy(name, change))],
+    },
+  });
+  return { factory, file };
+}
+
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   return promise.then(
     () => "resolved",
@@ -79,15 +96,7 @@ describe("finding 1: requestOverrides", () => {
     "a policy that sets %s is blocked: KEY_AUTH_BLOCKED, a refuse record, nothing sent",
     async (_name, change) => {
       const port = Number(new URL(attacker.endpoint).port);
-      const { options: o, file } = options();
-      const factory = new AcsClientFactory({
-        ...o,
-        clientOptions: {
-          ...o.clientOptions,
-          retryOptions: { maxRetries: 0 },
-          additionalPolicies: [perRetry(policy("override", (r) => change(r, port)))],
-        },
-      });
+      const { factory, file } = factoryWithPolicy("override", (r) => change(r, port));
       const before = [acsRequests(emu), acsRequests(attacker)];
       expect(await codeOf(factory.createSmsClient().send(SMS))).toBe("KEY_AUTH_BLOCKED");
       expect([acsRequests(emu), acsRequests(attacker)]).toEqual(before);
@@ -247,15 +256,7 @@ describe("finding 3: TLS verification", () => {
         r.tlsSettings = { rejectUnauthorized: false } as never;
       },
     ]) {
-      const { options: o } = options();
-      const factory = new AcsClientFactory({
-        ...o,
-        clientOptions: {
-          ...o.clientOptions,
-          retryOptions: { maxRetries: 0 },
-          additionalPolicies: [perRetry(policy("tls", change))],
-        },
-      });
+      const { factory } = factoryWithPolicy("tls", change);
       const before = [acsRequests(emu), acsRequests(attacker)];
       expect(["TLS_VERIFICATION_DISABLED", "KEY_AUTH_BLOCKED"]).toContain(
         await codeOf(factory.createSmsClient().send(SMS)),
@@ -277,15 +278,7 @@ describe("finding 3: TLS verification", () => {
         return connect(sinkPort, "127.0.0.1");
       }
     }
-    const { options: o, file } = options();
-    const factory = new AcsClientFactory({
-      ...o,
-      clientOptions: {
-        ...o.clientOptions,
-        retryOptions: { maxRetries: 0 },
-        additionalPolicies: [perRetry(policy("agent", (r) => (r.agent = new Redirecting())))],
-      },
-    });
+    const { factory, file } = factoryWithPolicy("agent", (r) => (r.agent = new Redirecting()));
     expect(await codeOf(factory.createSmsClient().send(SMS))).toBe("KEY_AUTH_BLOCKED");
     await new Promise((r) => setTimeout(r, 100));
     expect(received).not.toContain("Bearer");

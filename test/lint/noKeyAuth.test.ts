@@ -1,17 +1,8 @@
 import { join } from "node:path";
 import { RuleTester } from "eslint";
 import tsParser from "@typescript-eslint/parser";
-import { describe, it } from "vitest";
-import plugin from "../../packages/eslint-plugin/src/index.js";
+import { cjs, esm, rule, ts } from "../support/ruleTesters.js";
 
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
-
-const rule = plugin.rules["no-key-auth"];
-const esm = new RuleTester({ languageOptions: { ecmaVersion: "latest", sourceType: "module" } });
-const cjs = new RuleTester({ languageOptions: { ecmaVersion: "latest", sourceType: "commonjs" } });
-const ts = new RuleTester({ languageOptions: { parser: tsParser, ecmaVersion: "latest", sourceType: "module" } });
 const typedDir = join(__dirname, "fixtures", "typed");
 const typed = new RuleTester({
   // CI=true makes typescript-eslint infer a "single run" and read files from disk instead of the test code: opt out.

@@ -1,19 +1,7 @@
 // Issue 25 item 7 (JavaScript part): what a motivated developer writes to get past the rule — aliases, destructuring
 // renames, spreads, reflective construction, assembled module names, escapes and concatenation — is still reported;
 // names that only appear in comments or documentation strings are not.
-import { RuleTester } from "eslint";
-import tsParser from "@typescript-eslint/parser";
-import { describe, it } from "vitest";
-import plugin from "../../packages/eslint-plugin/src/index.js";
-
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
-
-const rule = plugin.rules["no-key-auth"];
-const esm = new RuleTester({ languageOptions: { ecmaVersion: "latest", sourceType: "module" } });
-const cjs = new RuleTester({ languageOptions: { ecmaVersion: "latest", sourceType: "commonjs" } });
-const ts = new RuleTester({ languageOptions: { parser: tsParser, ecmaVersion: "latest", sourceType: "module" } });
+import { cjs, esm, rule, ts } from "../support/ruleTesters.js";
 
 const KEY = "c2VjcmV0a2V5c2VjcmV0a2V5c2VjcmV0a2V5c2VjcmV0a2V5MDE=";
 const SMS = 'import { SmsClient } from "@azure/communication-sms";';

@@ -1,19 +1,7 @@
 // The shapes of issue 13 item 3: REST client factories, whole-module require, require(...).Name, import x = require,
 // as/satisfies/! wrappers, options in a variable, key-taking classes not named *Client — and no false alarm on
 // new CallClient({ … }) from @azure/communication-calling.
-import { RuleTester } from "eslint";
-import tsParser from "@typescript-eslint/parser";
-import { describe, it } from "vitest";
-import plugin from "../../packages/eslint-plugin/src/index.js";
-
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
-
-const rule = plugin.rules["no-key-auth"];
-const esm = new RuleTester({ languageOptions: { ecmaVersion: "latest", sourceType: "module" } });
-const cjs = new RuleTester({ languageOptions: { ecmaVersion: "latest", sourceType: "commonjs" } });
-const ts = new RuleTester({ languageOptions: { parser: tsParser, ecmaVersion: "latest", sourceType: "module" } });
+import { cjs, esm, rule, ts } from "../support/ruleTesters.js";
 
 esm.run("no-key-auth: REST clients and more shapes (ESM)", rule, {
   valid: [

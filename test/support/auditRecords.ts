@@ -44,3 +44,12 @@ export function readJsonLines<T = Rec>(path: string): T[] {
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as T);
 }
+
+/** The event of the `i`-th request-shaped record the audit tests write (an SmsClient send to `/sms/{i}`). */
+export const REQUEST = (i: number) => ({
+  action: "request" as const,
+  outcome: "success" as const,
+  controls: ["IM-1", "LT-4"] as const,
+  client: "SmsClient",
+  http: { method: "POST", path: `/sms/${i}`, status: 202, durationMs: 1 },
+});

@@ -16,7 +16,7 @@ import type { CheckpointHead } from "../../../packages/acs-baseline/src/audit/re
 import { verifyLogCommand } from "../../../packages/cli/src/commands/verifyLog.js";
 import { runCaptured } from "../../support/captureOutput.js";
 import type { Rec } from "../../support/auditRecords.js";
-import { parse } from "../../support/auditRecords.js";
+import { parse, REQUEST } from "../../support/auditRecords.js";
 import { tempDir } from "../../support/tempDir.js";
 
 const dir = tempDir("acs-anchor-attacks-");
@@ -31,13 +31,6 @@ const other = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const otherKeyPath = join(keyDir, "other.pem");
 writeFileSync(otherKeyPath, other.privateKey.export({ type: "pkcs8", format: "pem" }).toString(), { mode: 0o600 });
 
-const REQUEST = (i: number) => ({
-  action: "request" as const,
-  outcome: "success" as const,
-  controls: ["IM-1", "LT-4"] as const,
-  client: "SmsClient",
-  http: { method: "POST", path: `/sms/${i}`, status: 202, durationMs: 1 },
-});
 const lines = (path: string): string[] =>
   readFileSync(path, "utf8")
     .split("\n")

@@ -37,6 +37,19 @@ interface Needs {
   dataLocation: string;
 }
 
+type AcsResource = ReturnType<typeof parseAcsResourceId>;
+type CustomRole = ReturnType<typeof customRoleFor>;
+
+/** What each rendering of the plan (Bicep, ARM template, az commands) is made from. */
+interface PlanInput {
+  needs: Needs;
+  resource: AcsResource;
+  role: CustomRole;
+  /** The app's service principal object id ("" when unknown). */
+  principalId: string;
+  options: PlanOptions;
+}
+
 function needsOf(result: PostureResult): Needs {
   const failing = (id: string) =>
     result.checks.some((c) => c.id === id && (c.status === "fail" || (id === "auth-logs" && c.status === "warn")));
@@ -70,22 +83,20 @@ export function planIsEmpty(result: PostureResult): boolean {
  * @public
  */
 export function renderPosturePlan(result: PostureResult, format: PlanFormat, options: PlanOptions = {}): string {
-  const needs = needsOf(result);
   const resource = parseAcsResourceId(result.resourceId);
-  const role = customRoleFor(resource.id, options.clients ?? []);
-  const principalId = result.principal.objectId ?? "";
-  if (format === "bicep") return bicep(needs, resource, role, principalId, options);
-  if (format === "arm") return `${JSON.stringify(armTemplate(needs, resource, role, principalId, options), null, 2)}\n`;
-  return az(needs, resource, role, principalId, options);
+  const input: PlanInput = {
+    needs: needsOf(result),
+    resource,
+    role: customRoleFor(resource.id, options.clients ?? []),
+    principalId: result.principal.objectId ?? "",
+    options,
+  };
+  if (format === "bicep") return bicep(input);
+  if (format === "arm") return `${JSON.stringify(armTemplate(input), null, 2)}\n`;
+  return az(input);
 }
 
-function bicep(
-  needs: Needs,
-  resource: ReturnType<typeof parseAcsResourceId>,
-  role: ReturnType<typeof customRoleFor>,
-  principalId: string,
-  options: PlanOptions,
-): string {
+function bicep({ needs, resource, role, principalId, options }: PlanInput): string {
   const lines: string[] = [
     "// acs-baseline posture plan: review, then deploy to the resource's resource group:",
     `//   az deployment group create --resource-group ${resource.resourceGroup} --template-file plan.bicep`,
@@ -111,7 +122,7 @@ function bicep(
 }
 
 /** The ACS resource: declared with local auth disabled when that check failed, otherwise referenced as existing. */
-function bicepAcs(needs: Needs, resource: ReturnType<typeof parseAcsResourceId>): string[] {
+function bicepAcs(needs: Needs, resource: AcsResource): string[] {
   const lines: string[] = [];
   if (needs.localAuth) {
     lines.push(
@@ -161,7 +172,7 @@ function bicepLogs(): string[] {
 }
 
 /** The custom role for the app's clients and its assignment (key-access-principals, app-principal-least-privilege). */
-function bicepRole(needs: Needs, role: ReturnType<typeof customRoleFor>): string[] {
+function bicepRole(needs: Needs, role: CustomRole): string[] {
   const lines: string[] = [];
   lines.push(
     "// key-access-principals, app-principal-least-privilege (PA-7): the app's clients need only this.",
@@ -203,13 +214,7 @@ function bicepRole(needs: Needs, role: ReturnType<typeof customRoleFor>): string
   return lines;
 }
 
-function armTemplate(
-  needs: Needs,
-  resource: ReturnType<typeof parseAcsResourceId>,
-  role: ReturnType<typeof customRoleFor>,
-  principalId: string,
-  options: PlanOptions,
-): Record<string, unknown> {
+function armTemplate({ needs, resource, role, principalId, options }: PlanInput): Record<string, unknown> {
   const parameters: Record<string, unknown> = {};
   const resources: Record<string, unknown>[] = [];
   const acsId = `[resourceId('Microsoft.Communication/communicationServices', '${resource.name}')]`;
@@ -269,11 +274,7 @@ function armTemplate(
 }
 
 /** The custom role for the app's clients and its assignment (key-access-principals, app-principal-least-privilege). */
-function armRoleResources(
-  role: ReturnType<typeof customRoleFor>,
-  acsId: string,
-  name: string,
-): Record<string, unknown>[] {
+function armRoleResources(role: CustomRole, acsId: string, name: string): Record<string, unknown>[] {
   const roleGuid = `[guid(resourceGroup().id, '${role.Name.replace(/'/g, "''")}')]`;
   return [
     {
@@ -304,13 +305,7 @@ function armRoleResources(
   ];
 }
 
-function az(
-  needs: Needs,
-  resource: ReturnType<typeof parseAcsResourceId>,
-  role: ReturnType<typeof customRoleFor>,
-  principalId: string,
-  options: PlanOptions,
-): string {
+function az({ needs, resource, role, principalId, options }: PlanInput): string {
   const arm = options.armEndpoint ?? "https://management.azure.com";
   const lines = [
     "#!/usr/bin/env bash",

@@ -28,23 +28,12 @@ export function checkAppPrincipal(
   const role = customRoleFor(resourceId, clients);
   const remediation = `Replace the app's role assignments with this custom role, assigned at the resource only:\n${JSON.stringify(role, null, 2)}`;
   const details: Record<string, unknown> = { customRole: role, ...(objectId !== undefined ? { objectId } : {}) };
-  if (!inputs.appAssignments.ok)
-    return {
-      ...base,
-      status: "unknown",
-      evidence: `The app principal's role assignments could not be read: ${inputs.appAssignments.reason}.`,
-      remediation,
-      details,
-    };
-  const resolved = resolveAssignments(inputs.appAssignments.value, inputs.definitions);
-  if (typeof resolved === "string")
-    return {
-      ...base,
-      status: "unknown",
-      evidence: `The role definitions could not be read: ${resolved}.`,
-      remediation,
-      details,
-    };
+  const resolved = resolveAssignments(
+    inputs.appAssignments,
+    inputs.definitions,
+    "The app principal's role assignments",
+  );
+  if (typeof resolved === "string") return { ...base, status: "unknown", evidence: resolved, remediation, details };
   details.roles = resolved.map((r) => ({ roleName: r.roleName, scope: r.assignment.scope ?? "" }));
   const roles = resolved.map((r) => `${r.roleName} at ${r.assignment.scope ?? ""}`).join("; ") || "none";
   const excessive = DANGEROUS.filter((d) => resolved.some((r) => roleGrants(r, d.action)));

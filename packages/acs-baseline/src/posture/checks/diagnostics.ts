@@ -43,6 +43,15 @@ function coverage(
 const PLAN =
   "`acs-baseline posture --plan … --workspace-id <id>` prints a diagnostic setting for category group allLogs.";
 
+/** Either check while the diagnostic settings cannot be read: unknown, with the reason. */
+function unreadable(
+  base: Pick<PostureCheck, "id" | "control" | "title">,
+  reason: string,
+  remediation: string,
+): PostureCheck {
+  return { ...base, status: "unknown", evidence: `The diagnostic settings could not be read: ${reason}.`, remediation };
+}
+
 /** LT-4: at least one diagnostic setting sends logs to a workspace, storage account or event hub. */
 export function checkResourceLogs(settings: Read<DiagnosticSettingsResource[]>): PostureCheck {
   const base = {
@@ -51,13 +60,7 @@ export function checkResourceLogs(settings: Read<DiagnosticSettingsResource[]>):
     title: "Resource logs are sent to a Log Analytics workspace, storage account or event hub",
   } as const;
   const remediation = `Create a diagnostic setting on the resource that sends category group allLogs (or audit, or explicit categories) to a destination. ${PLAN}`;
-  if (!settings.ok)
-    return {
-      ...base,
-      status: "unknown",
-      evidence: `The diagnostic settings could not be read: ${settings.reason}.`,
-      remediation,
-    };
+  if (!settings.ok) return unreadable(base, settings.reason, remediation);
   const active = sending(settings.value);
   if (active.length === 0) {
     return {
@@ -90,13 +93,7 @@ export function checkAuthLogs(
     ...clients.map((c) => CLIENT_NEEDS[c].logCategory).filter((c): c is string => c !== undefined),
   ];
   const remediation = `Send category group allLogs, or the categories ${[...new Set(categories)].join(", ")} explicitly. ${PLAN}`;
-  if (!settings.ok)
-    return {
-      ...base,
-      status: "unknown",
-      evidence: `The diagnostic settings could not be read: ${settings.reason}.`,
-      remediation,
-    };
+  if (!settings.ok) return unreadable(base, settings.reason, remediation);
   const active = sending(settings.value);
   const notes: string[] = [];
   const missing: string[] = [];

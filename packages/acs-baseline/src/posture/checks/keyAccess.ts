@@ -17,21 +17,8 @@ export function checkKeyAccess(
   } as const;
   const remediation =
     "Disable local auth (then keys are useless), and replace broad roles (Owner, Contributor, Communication and Email Service Owner, custom roles with wildcards) with a custom role without listKeys/regenerateKey for principals that only use the data plane.";
-  if (!inputs.assignments.ok)
-    return {
-      ...base,
-      status: "unknown",
-      evidence: `The role assignments could not be read: ${inputs.assignments.reason}.`,
-      remediation,
-    };
-  const resolved = resolveAssignments(inputs.assignments.value, inputs.definitions);
-  if (typeof resolved === "string")
-    return {
-      ...base,
-      status: "unknown",
-      evidence: `The role definitions could not be read: ${resolved}.`,
-      remediation,
-    };
+  const resolved = resolveAssignments(inputs.assignments, inputs.definitions, "The role assignments");
+  if (typeof resolved === "string") return { ...base, status: "unknown", evidence: resolved, remediation };
   const principals: KeyAccessPrincipal[] = [];
   for (const r of resolved) {
     const actions = [ACS_ACTIONS.listKeys, ACS_ACTIONS.regenerateKey].filter((a) => roleGrants(r, a));

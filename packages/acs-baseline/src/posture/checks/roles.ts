@@ -10,8 +10,24 @@ export interface ResolvedAssignment {
   roleName: string;
 }
 
-/** Resolves every assignment's definition; returns the failure reason when one cannot be read. */
+/**
+ * Resolves every assignment's definition; returns the evidence for an `unknown` check when the assignments or one of
+ * their definitions could not be read.
+ *
+ * @param whose - the assignments as the evidence names them, e.g. "The role assignments"
+ */
 export function resolveAssignments(
+  assignments: Read<RoleAssignment[]>,
+  definitions: Map<string, Read<RoleDefinition>>,
+  whose: string,
+): ResolvedAssignment[] | string {
+  if (!assignments.ok) return `${whose} could not be read: ${assignments.reason}.`;
+  const resolved = resolveEach(assignments.value, definitions);
+  return typeof resolved === "string" ? `The role definitions could not be read: ${resolved}.` : resolved;
+}
+
+/** Resolves every assignment's definition; returns the failure reason when one cannot be read. */
+function resolveEach(
   assignments: readonly RoleAssignment[],
   definitions: Map<string, Read<RoleDefinition>>,
 ): ResolvedAssignment[] | string {
