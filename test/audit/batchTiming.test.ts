@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-return -- tests read parsed JSON records */
 // When queued `request` records reach the file: a batch is written by its timer at the documented 50 ms bound, whole.
 // Node's timers and clock are faked (setImmediate stays real), so the test sees exactly which step wrote the batch.
 import { join } from "node:path";
