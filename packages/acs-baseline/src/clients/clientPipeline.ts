@@ -246,8 +246,8 @@ const admitted = (r: PostureResult | undefined) =>
 export class PostureGate {
   readonly #options: ValidatedPostureOptions;
   readonly #run: () => Promise<PostureResult>;
-  /** The last posture result, when it was taken, and whether enforce admits requests on it (decided once). */
-  #last: { result: PostureResult; at: number; admits: boolean } | undefined;
+  /** The last posture result and when it was taken. */
+  #last: { result: PostureResult; at: number } | undefined;
   #running: Promise<PostureResult> | undefined;
 
   /** @param run - one posture check (writes its own records) */
@@ -260,7 +260,7 @@ export class PostureGate {
   check(): Promise<PostureResult> {
     this.#running ??= this.#run()
       .then((result) => {
-        this.#last = { result, at: Date.now(), admits: admitted(result) };
+        this.#last = { result, at: Date.now() };
         return result;
       })
       .finally(() => {
@@ -271,9 +271,7 @@ export class PostureGate {
 
   /**
    * Whether a request may go now: undefined when it may at once (a fresh pass, or warn mode), else a promise that
-   * settles when it may, or rejects with the refusal (reported through `onBlocked` first). It runs twice per attempt
-   * (policy and HttpClient), so its common case is a clock read and two comparisons: the verdict on a result is
-   * taken once, when the result arrives.
+   * settles when it may, or rejects with the refusal (reported through `onBlocked` first).
    */
   admit(onBlocked: (error: BaselineViolationError) => void): Promise<void> | undefined {
     const cached = this.#last;
@@ -283,7 +281,7 @@ export class PostureGate {
       return undefined;
     }
     // Only a pass is reused: after a failure every request checks again, so the PATCH takes effect at once.
-    if (fresh && cached.admits) return undefined;
+    if (fresh && admitted(cached.result)) return undefined;
     return this.#checkOrRefuse(onBlocked).then((result) => {
       if (admitted(result)) return;
       const refused = notPassedError(result);
