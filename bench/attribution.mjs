@@ -91,6 +91,13 @@ export const SUSPECTS = {
       "            if (transport === false) {",
     ],
   ],
+  "guard HttpClient passes the request through (no copy or checks)": [
+    [
+      "guard/requestGuard.js",
+      "                sent = checkedCopy(request, fixed, onBlocked, agents);",
+      "                sent = request;",
+    ],
+  ],
   "promise step ×10": [
     [
       "guard/requestGuard.js",
