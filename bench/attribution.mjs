@@ -98,6 +98,20 @@ export const SUSPECTS = {
       "                sent = request;",
     ],
   ],
+  "guard HttpClient copies and seals but checks nothing": [
+    [
+      "guard/requestGuard.js",
+      "    const sent = snapshotOf(request);\n    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent);",
+      "    const sent = snapshotOf(request);\n    sealSnapshot(sent);",
+    ],
+  ],
+  "guard HttpClient copies and checks but does not seal": [
+    [
+      "guard/requestGuard.js",
+      "    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent);\n    return sent;",
+      "    checkPrepared(sent, target, onBlocked, transport);\n    return sent;",
+    ],
+  ],
   "promise step ×10": [
     [
       "guard/requestGuard.js",
