@@ -62,6 +62,63 @@ export const SUSPECTS = {
   get "CommonJS http client + timer list kept alive"() {
     return [...this["CommonJS http client (the SDK's copy)"], ...this["timer list kept alive"]];
   },
+  // Round 2 (issue 26): the audit batch written from the request path once it is due, instead of on its own timer.
+  "batch drained when 40 ms old (no timer wake-up)": [
+    [
+      "audit/write/chainWriter.js",
+      "        else if (this.timer === undefined) {\n            this.timer = setTimeout(() => this.drain(), BATCH_MS);",
+      "        else if (this.immediate === undefined && item.ms - this.pending[0].ms >= 40) {\n            this.immediate = setImmediate(() => this.drain());\n            this.immediate.unref();\n        }\n        else if (this.timer === undefined) {\n            this.timer = setTimeout(() => this.drain(), BATCH_MS);",
+    ],
+  ],
+  "batch drained before the next record would pass 50 ms": [
+    [
+      "audit/write/chainWriter.js",
+      "        else if (this.timer === undefined) {\n            this.timer = setTimeout(() => this.drain(), BATCH_MS);\n            this.timer.unref();\n        }\n",
+      "        else if (this.timer === undefined) {\n            this.timer = setTimeout(() => this.drain(), BATCH_MS);\n            this.timer.unref();\n            this.batchStartMs = item.ms;\n        }\n        else if (this.immediate === undefined && item.ms - this.batchStartMs + (item.ms - this.lastQueuedMs) >= BATCH_MS) {\n            this.immediate = setImmediate(() => this.drain());\n            this.immediate.unref();\n        }\n        this.lastQueuedMs = item.ms;\n",
+    ],
+  ],
+  "no TLS-trust catch (one promise step less)": [
+    [
+      "guard/requestGuard.js",
+      "            return inner.sendRequest(sent).catch((error) => {",
+      "            return inner.sendRequest(sent);\n            return inner.sendRequest(sent).catch((error) => {",
+    ],
+  ],
+  "guard policy check skipped": [
+    [
+      "guard/requestGuard.js",
+      "            if (transport === false) {\n                checkPrepared(request, fixed, onBlocked, transport);",
+      "            if (transport === false) {",
+    ],
+  ],
+  "guard HttpClient passes the request through (no copy or checks)": [
+    [
+      "guard/requestGuard.js",
+      "                sent = checkedCopy(request, fixed, onBlocked, agents);",
+      "                sent = request;",
+    ],
+  ],
+  "guard HttpClient copies and seals but checks nothing": [
+    [
+      "guard/requestGuard.js",
+      "    const sent = snapshotOf(request);\n    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent);",
+      "    const sent = snapshotOf(request);\n    sealSnapshot(sent);",
+    ],
+  ],
+  "guard HttpClient copies and checks but does not seal": [
+    [
+      "guard/requestGuard.js",
+      "    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent);\n    return sent;",
+      "    checkPrepared(sent, target, onBlocked, transport);\n    return sent;",
+    ],
+  ],
+  "promise step ×10": [
+    [
+      "guard/requestGuard.js",
+      "            return inner.sendRequest(sent).catch((error) => {",
+      "            return inner.sendRequest(sent).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).catch((error) => {",
+    ],
+  ],
   // Amplified: the suspect done ten times instead of once; (factory − this) / 9 is the cost of one.
   "env read ×10": [
     [
