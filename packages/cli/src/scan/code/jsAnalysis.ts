@@ -63,19 +63,29 @@ function dialects(ext: string): [Lang, SourceType][] {
       ];
 }
 
-/** Why `text` is too deeply nested for the native parser, or undefined (strings and comments not told apart). */
-function tooDeep(text: string): string | undefined {
+/**
+ * Why `text` is too deeply nested for the native parser, or undefined (strings and comments not told apart). A text
+ * no longer than a limit cannot exceed it, so most files skip the count.
+ */
+export function tooDeep(text: string): string | undefined {
+  const n = text.length;
+  if (n <= MAX_BRACKET_DEPTH) return undefined;
   let depth = 0;
   let maxDepth = 0;
-  let stretch = 0;
+  let lastBreak = -1; // where the current stretch without ; { or } began (one before its first character)
   let maxStretch = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x3b || c === 0x7b || c === 0x7d) stretch = 0;
-    else maxStretch = Math.max(maxStretch, ++stretch);
-    if (c === 0x28 || c === 0x5b || c === 0x7b) maxDepth = Math.max(maxDepth, ++depth);
-    else if ((c === 0x29 || c === 0x5d || c === 0x7d) && depth > 0) depth--;
+    if (c < 0x28 || c > 0x7d) continue; // every character counted below is in ( … }
+    if (c === 0x28 || c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) maxDepth = depth;
+    } else if ((c === 0x29 || c === 0x5d || c === 0x7d) && depth > 0) depth--;
+    if (c === 0x3b || c === 0x7b || c === 0x7d) {
+      if (i - lastBreak - 1 > maxStretch) maxStretch = i - lastBreak - 1;
+      lastBreak = i;
+    }
   }
+  if (n - lastBreak - 1 > maxStretch) maxStretch = n - lastBreak - 1;
   if (maxDepth > MAX_BRACKET_DEPTH) return `brackets nested ${maxDepth} deep, over ${MAX_BRACKET_DEPTH}`;
   if (maxStretch > MAX_STRETCH) return `${maxStretch} characters without ; { or }, over ${MAX_STRETCH}`;
   return undefined;
