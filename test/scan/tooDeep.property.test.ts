@@ -60,3 +60,13 @@ describe("tooDeep", () => {
     expect(parsed).toEqual({ error: { message: "brackets nested 1001 deep, over 1000", labels: [] } });
   });
 });
+
+describe("parseProgram on a chain deeper than the call stack", () => {
+  it("returns a parse error instead of throwing (oxc-parser hands the AST over recursively)", () => {
+    const text = `x = ${"1+".repeat(11_000)}1;`;
+    expect(tooDeep(text)).toBeUndefined();
+    expect(parseProgram("chain.js", text, ".js")).toEqual({
+      error: { message: "nested too deep to analyse", labels: [] },
+    });
+  });
+});
