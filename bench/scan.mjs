@@ -128,9 +128,10 @@ async function scanOneTree({ files, seeds, runs, acsEvery, perFile }) {
     const code = listFiles(tree, (name) => /^file\d+\.(js|ts)$/.test(name));
     // The threads the scan analyses files with: workers start only for a scan of enough source files.
     const cli = await import(join(ROOT, "packages/cli/dist/esm/scan/scan.js"));
-    const sources = countFiles(tree, (name) => /\.[cm]?[jt]sx?$/.test(name));
+    // Every ACS-importing file and seeded source file needs the parse (they name an ACS package).
+    const toParse = Math.round(code.length / acsEvery) + seeded.filter((s) => /\.[cm]?[jt]s$/.test(s)).length;
     const ourThreads =
-      sources >= cli.MIN_SOURCE_FILES_FOR_WORKERS ? Math.min(availableParallelism(), cli.MAX_DEFAULT_SCAN_JOBS) : 1;
+      toParse >= cli.MIN_PARSED_FILES_FOR_WORKERS ? Math.min(availableParallelism(), cli.MAX_DEFAULT_SCAN_JOBS) : 1;
     const rows = [
       row("acs-baseline scan", ourThreads, ours, ourFiles),
       row("secretlint (recommended preset)", 1, theirs, theirFiles),

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { codeOutcome } from "../../packages/cli/src/scan/code/codeOutcome.js";
 import type { CodeFile } from "../../packages/cli/src/scan/code/codeOutcome.js";
 import { CodeWorkerPool } from "../../packages/cli/src/scan/code/codeWorkerPool.js";
-import { MIN_SOURCE_FILES_FOR_WORKERS, scanPaths, scanPathsInParallel } from "../../packages/cli/src/scan/scan.js";
+import { MIN_PARSED_FILES_FOR_WORKERS, scanPaths, scanPathsInParallel } from "../../packages/cli/src/scan/scan.js";
 import { tempDir } from "../support/tempDir.js";
 
 const CLI = join(__dirname, "../../packages/cli/dist/esm");
@@ -35,9 +35,9 @@ function source(i: number): string {
   }
 }
 
-/** A tree with more source files than the worker threshold, and every kind of outcome. */
+/** A tree with more source files to parse than the worker threshold (4 in 6 name ACS), and every kind of outcome. */
 function generateTree(root: string): void {
-  for (let i = 0; i < MIN_SOURCE_FILES_FOR_WORKERS + 60; i++) {
+  for (let i = 0; i < MIN_PARSED_FILES_FOR_WORKERS * 2; i++) {
     const dir = join(root, `pkg${i % 9}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `file${i}${EXTENSIONS[i % EXTENSIONS.length]}`), source(i));
@@ -84,7 +84,7 @@ describe("a scan on worker threads", () => {
     expect(one.stderr).toBe("");
     expect(one.status).toBe(1);
     const report = JSON.parse(one.stdout) as { filesScanned: number; skipped: { file: string; reason: string }[] };
-    expect(report.filesScanned).toBeGreaterThan(MIN_SOURCE_FILES_FOR_WORKERS);
+    expect(report.filesScanned).toBeGreaterThan(MIN_PARSED_FILES_FOR_WORKERS * 2);
     expect(report.skipped.map((s) => s.reason).sort()).toEqual(["binary", "symlink", "too-large"]);
     expect(one.stdout).toContain("nested too deep to analyse");
     expect(four).toEqual(one);
@@ -106,6 +106,7 @@ describe("a scan on worker threads", () => {
     const files = codeFiles();
     const pool = new CodeWorkerPool(files, 64 * 1024, 2, DYING_WORKER);
     expect(pool.workers).toBe(2);
+    await pool.workersExited(); // each claimed two chunks and died before the main thread started
     const outcomes = await pool.finish();
     expect(pool.fromWorkers).toBe(0);
     expect(outcomes).toEqual(files.map((f) => codeOutcome(f, 64 * 1024)));

@@ -20,7 +20,7 @@ import { languageFindings } from "./languages/analyse.js";
 import { codeOutcome } from "./code/codeOutcome.js";
 import type { CodeFile, FileOutcome } from "./code/codeOutcome.js";
 import { CodeWorkerPool } from "./code/codeWorkerPool.js";
-import { isSourceExtension, sourceFindings } from "./code/sourceFindings.js";
+import { isSourceExtension, needsParse, sourceFindings } from "./code/sourceFindings.js";
 import { decodeText } from "./decodeText.js";
 import { readScanned } from "./readScanned.js";
 import type { ScanSkipReason } from "./readScanned.js";
@@ -59,7 +59,7 @@ export interface ScanOptions {
   /**
    * {@link scanPathsInParallel} only: threads that analyse JavaScript/TypeScript files, the calling one included.
    * Default: the available parallelism, at most {@link MAX_DEFAULT_SCAN_JOBS}; 1 analyses everything on the calling
-   * thread. Workers start only for a scan of at least {@link MIN_SOURCE_FILES_FOR_WORKERS} source files.
+   * thread. Workers start only when at least {@link MIN_PARSED_FILES_FOR_WORKERS} source files need parsing.
    */
   jobs?: number;
 }
@@ -69,8 +69,11 @@ export const MAX_SCAN_FILE_BYTES = 2 * 1024 * 1024;
 
 /** Default cap on {@link ScanOptions.jobs}. @public */
 export const MAX_DEFAULT_SCAN_JOBS = 4;
-/** Fewer source files than this are analysed on the calling thread: starting a worker would cost more. @public */
-export const MIN_SOURCE_FILES_FOR_WORKERS = 200;
+/**
+ * Fewer source files to parse (files that name an ACS package or hold an access key) than this are analysed on the
+ * calling thread: starting a worker would cost more than it saves. @public
+ */
+export const MIN_PARSED_FILES_FOR_WORKERS = 250;
 
 /**
  * Scans one file's content: source files with the rule, IaC templates with the IaC analysers, every file with the
@@ -223,15 +226,31 @@ export function scanPaths(paths: readonly string[], options: ScanOptions = {}): 
   return finish(session);
 }
 
-/** Worker threads for a scan of `sourceFiles` source files with `jobs` threads asked for. */
-function workerCount(sourceFiles: number, jobs: number | undefined): number {
-  if (sourceFiles < MIN_SOURCE_FILES_FOR_WORKERS) return 0;
+/** Worker threads for a scan that parses `parsed` source files with `jobs` threads asked for. */
+function workerCount(parsed: number, jobs: number | undefined): number {
+  if (parsed < MIN_PARSED_FILES_FOR_WORKERS) return 0;
   const threads = jobs ?? Math.min(availableParallelism(), MAX_DEFAULT_SCAN_JOBS);
   return Math.max(0, Math.floor(threads) - 1);
 }
 
 /**
- * {@link scanPaths}, with the JavaScript/TypeScript files of a large scan analysed on worker threads too (see
+ * The outcome of each source file that needs no parse (the text rules only, cheap), and the indices of those that
+ * do: they are read again where they are analysed, so no thread holds more than one file's text at a time.
+ */
+function triageSources(targets: readonly Target[], maxBytes: number, outcomes: FileOutcome[]): number[] {
+  const toParse: number[] = [];
+  targets.forEach((target, i) => {
+    if (target.code === undefined) return;
+    const read = readScanned(target.absolute, maxBytes);
+    if (read === undefined || "skip" in read) outcomes[i] = read ?? null;
+    else if (needsParse(read.text)) toParse.push(i);
+    else outcomes[i] = { findings: sourceFindings(target.code.display, read.text, target.code.ext) };
+  });
+  return toParse;
+}
+
+/**
+ * {@link scanPaths}, with the JavaScript/TypeScript files to parse of a large scan analysed on worker threads too (see
  * {@link ScanOptions.jobs}) while the calling thread scans the other files. The result is the same as
  * {@link scanPaths}'s: outcomes are kept per file and reported in listing order; a file a worker could not finish
  * (it died, or the analysis threw) is analysed again on the calling thread.
@@ -241,14 +260,18 @@ function workerCount(sourceFiles: number, jobs: number | undefined): number {
 export async function scanPathsInParallel(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
   const session = newSession(options);
   const targets = listTargets(session, paths, options.useGit !== false);
-  const code = targets.flatMap((t) => (t.code === undefined ? [] : [t.code]));
-  const pool = new CodeWorkerPool(code, session.maxBytes, workerCount(code.length, options.jobs));
-  const outcomes = targets.map((t) => (t.symlink || t.code !== undefined ? null : otherOutcome(session, t.absolute)));
-  const codeOutcomes = await pool.finish();
-  let next = 0;
+  const outcomes = new Array<FileOutcome>(targets.length).fill(null);
+  const toParse = triageSources(targets, session.maxBytes, outcomes);
+  const files = toParse.map((i) => targets[i].code as CodeFile);
+  const pool = new CodeWorkerPool(files, session.maxBytes, workerCount(files.length, options.jobs));
+  targets.forEach((t, i) => {
+    if (!t.symlink && t.code === undefined) outcomes[i] = otherOutcome(session, t.absolute);
+  });
+  const parsed = await pool.finish();
+  toParse.forEach((target, k) => (outcomes[target] = parsed[k]));
   targets.forEach((target, i) => {
     if (target.symlink) skipFile(session, target.absolute, "symlink");
-    else record(session, target.absolute, target.code !== undefined ? codeOutcomes[next++] : outcomes[i]);
+    else record(session, target.absolute, outcomes[i]);
   });
   return finish(session);
 }

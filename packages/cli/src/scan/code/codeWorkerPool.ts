@@ -32,7 +32,8 @@ export class CodeWorkerPool {
     workers: number,
     script: string = CODE_WORKER_SCRIPT,
   ) {
-    this.outcomes = new Array<FileOutcome | "failed" | "deep" | undefined>(files.length);
+    // Filled, not sparse: finish() maps every slot, a dead worker's unreported ones included.
+    this.outcomes = new Array<FileOutcome | "failed" | "deep" | undefined>(files.length).fill(undefined);
     if (workers <= 0 || !existsSync(script)) return;
     const workerData: CodeWorkerData = { files: [...files], maxBytes, counter: this.counter, chunk: CHUNK };
     for (let w = 0; w < workers; w++) this.exits.push(this.startWorker(script, workerData));

@@ -16,9 +16,14 @@ export function isSourceExtension(ext: string): boolean {
   return SOURCE_EXTENSIONS.has(ext);
 }
 
+/** True when a source file's text could hold a rule finding: only then is it parsed (the costly part). */
+export function needsParse(text: string): boolean {
+  return CODE_PREFILTER.test(text);
+}
+
 /** The findings of one source file (`ext`: its extension, lower case). */
 export function sourceFindings(file: string, text: string, ext: string): ScanFinding[] {
-  const lint = CODE_PREFILTER.test(text) ? jsFindings(file, text, ext) : [];
+  const lint = needsParse(text) ? jsFindings(file, text, ext) : [];
   if (lint.some((f) => f.kind === "parse-error")) return lint;
   return [...lint, ...textFindings(file, text, false)];
 }
