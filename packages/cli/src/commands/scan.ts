@@ -17,7 +17,7 @@ settings, containers, Key Vault or outputs, or leave local auth on; ACS keys, co
 HMAC signing in any text file. Inside a git repository it scans what git lists (tracked files always); elsewhere it
 honours .gitignore files. Symlinks, binary files and files over --max-file-size (default 2 MiB; suffixes k, m) are
 skipped and reported. Keys are masked in all output. A large scan also analyses JavaScript/TypeScript on worker
-threads: --jobs N sets the threads (default: the CPU count, at most ${MAX_DEFAULT_SCAN_JOBS}); --jobs 1 uses one thread.
+threads: --jobs N sets the threads (default: one less than the CPU count, at most ${MAX_DEFAULT_SCAN_JOBS}; --jobs 1 uses one).
 
 Exit codes: 0 nothing found, 1 findings (parse errors alone do not count), 2 bad usage.`;
 

@@ -58,7 +58,7 @@ export interface ScanOptions {
   useGit?: boolean;
   /**
    * {@link scanPathsInParallel} only: threads that analyse JavaScript/TypeScript files, the calling one included.
-   * Default: the available parallelism, at most {@link MAX_DEFAULT_SCAN_JOBS}; 1 analyses everything on the calling
+   * Default: {@link defaultScanJobs}; 1 analyses everything on the calling
    * thread. Workers start only when at least {@link MIN_PARSED_FILES_FOR_WORKERS} source files need parsing.
    */
   jobs?: number;
@@ -69,6 +69,15 @@ export const MAX_SCAN_FILE_BYTES = 2 * 1024 * 1024;
 
 /** Default cap on {@link ScanOptions.jobs}. @public */
 export const MAX_DEFAULT_SCAN_JOBS = 4;
+
+/**
+ * The default {@link ScanOptions.jobs}: one thread less than the available parallelism (the runtime's garbage
+ * collector and compiler keep about a third of another core busy beside a one-thread scan, so on two cores a worker
+ * only competes with them), at least 1 and at most {@link MAX_DEFAULT_SCAN_JOBS}. @public
+ */
+export function defaultScanJobs(): number {
+  return Math.max(1, Math.min(availableParallelism() - 1, MAX_DEFAULT_SCAN_JOBS));
+}
 /**
  * Fewer source files to parse (files that name an ACS package or hold an access key) than this are analysed on the
  * calling thread: starting a worker would cost more than it saves. @public
@@ -229,7 +238,7 @@ export function scanPaths(paths: readonly string[], options: ScanOptions = {}): 
 /** Worker threads for a scan that parses `parsed` source files with `jobs` threads asked for. */
 function workerCount(parsed: number, jobs: number | undefined): number {
   if (parsed < MIN_PARSED_FILES_FOR_WORKERS) return 0;
-  const threads = jobs ?? Math.min(availableParallelism(), MAX_DEFAULT_SCAN_JOBS);
+  const threads = jobs ?? defaultScanJobs();
   return Math.max(0, Math.floor(threads) - 1);
 }
 
