@@ -267,6 +267,8 @@ function triageSources(targets: readonly Target[], maxBytes: number, outcomes: F
  * @public
  */
 export async function scanPathsInParallel(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
+  // One thread: one pass, each file read once.
+  if (workerCount(MIN_PARSED_FILES_FOR_WORKERS, options.jobs) === 0) return scanPaths(paths, options);
   const session = newSession(options);
   const targets = listTargets(session, paths, options.useGit !== false);
   const outcomes = new Array<FileOutcome>(targets.length).fill(null);
