@@ -158,16 +158,29 @@ function literalModule(node: AnyNode): string | undefined {
   return isRequire && arg?.type === "Literal" && typeof arg.value === "string" ? arg.value : undefined;
 }
 
-const walkedKeyTables = new WeakMap<VisitorKeys, Record<string, readonly string[]>>();
+/** What the walker needs of a node type: its role and the keys to walk (undefined: walk every field). */
+interface NodeKind {
+  readonly role: number;
+  readonly keys: readonly string[] | undefined;
+}
 
-/** The keys to walk for each node type: its visitor keys less the type-only ones (computed once per parser). */
-function walkedKeys(visitorKeys: VisitorKeys): Record<string, readonly string[]> {
-  let table = walkedKeyTables.get(visitorKeys);
+const kindTables = new WeakMap<VisitorKeys, Record<string, NodeKind | undefined>>();
+const KINDS_WITHOUT_KEYS: Record<string, NodeKind | undefined> = Object.create(null) as Record<string, NodeKind>;
+for (const [type, role] of Object.entries(ROLES)) KINDS_WITHOUT_KEYS[type] = { role: role ?? 0, keys: undefined };
+
+/**
+ * Each node type's role and the keys to walk: its visitor keys less the type-only ones (computed once per parser), so
+ * a node costs one table lookup.
+ */
+function nodeKinds(visitorKeys: VisitorKeys | undefined): Record<string, NodeKind | undefined> {
+  if (visitorKeys === undefined) return KINDS_WITHOUT_KEYS;
+  let table = kindTables.get(visitorKeys);
   if (table === undefined) {
-    table = Object.create(null) as Record<string, readonly string[]>;
+    table = Object.create(null) as Record<string, NodeKind | undefined>;
+    for (const [type, role] of Object.entries(ROLES)) table[type] = { role: role ?? 0, keys: undefined };
     for (const [type, keys] of Object.entries(visitorKeys))
-      if (keys !== undefined) table[type] = keys.filter((k) => !SKIPPED_KEYS.has(k));
-    walkedKeyTables.set(visitorKeys, table);
+      if (keys !== undefined) table[type] = { role: ROLES[type] ?? 0, keys: keys.filter((k) => !SKIPPED_KEYS.has(k)) };
+    kindTables.set(visitorKeys, table);
   }
   return table;
 }
@@ -181,10 +194,10 @@ class ScopeWalker {
   readonly facts: ProgramFacts = { sites: [], modules: [] };
   private readonly writes: { name: string; scope: Scope }[] = [];
   private readonly stack: AnyNode[] = [];
-  private readonly keys: Record<string, readonly string[] | undefined> | undefined;
+  private readonly kinds: Record<string, NodeKind | undefined>;
 
   constructor(visitorKeys: VisitorKeys | undefined) {
-    this.keys = visitorKeys === undefined ? undefined : walkedKeys(visitorKeys);
+    this.kinds = nodeKinds(visitorKeys);
   }
 
   run(program: AnyNode): ProgramFacts {
@@ -289,7 +302,8 @@ class ScopeWalker {
   }
 
   private visit(node: AnyNode, scope: Scope): void {
-    const role = ROLES[node.type] ?? 0;
+    const kind = this.kinds[node.type];
+    const role = kind === undefined ? 0 : kind.role;
     let inner = scope;
     if (role !== 0) {
       if (role & FUNCTION) inner = this.enterFunction(node as ESTree.Function, scope);
@@ -299,7 +313,7 @@ class ScopeWalker {
     }
     this.stack.push(node);
     const record = node as unknown as Record<string, unknown>;
-    const keys = this.keys?.[node.type];
+    const keys = kind?.keys;
     if (keys !== undefined) for (let k = 0; k < keys.length; k++) this.child(record[keys[k]], inner);
     else for (const key in record) if (!SKIPPED_KEYS.has(key)) this.child(record[key], inner);
     this.stack.pop();
