@@ -1,7 +1,13 @@
 /** `acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES] [--jobs N]` */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { MAX_DEFAULT_SCAN_JOBS, scanPathsInParallel, type ScanFinding, type ScanResult } from "../scan/scan.js";
+import {
+  MAX_DEFAULT_SCAN_JOBS,
+  MAX_SCAN_JOBS,
+  scanPathsInParallel,
+  type ScanFinding,
+  type ScanResult,
+} from "../scan/scan.js";
 import { toSarif } from "../scan/sarif.js";
 import type { CliCommand, CliIo } from "../io.js";
 import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
@@ -103,8 +109,9 @@ function parseRequest(args: string[], io: CliIo): ScanRequest | number {
   if (size !== undefined && maxFileBytes === undefined)
     return usage(io, "--max-file-size must be a positive size in bytes (suffixes k, m, g)");
   const jobsText = parsed.values.jobs;
-  const jobs = jobsText !== undefined && /^[1-9]\d{0,2}$/.test(jobsText) ? Number(jobsText) : undefined;
-  if (jobsText !== undefined && jobs === undefined) return usage(io, "--jobs must be a whole number from 1 to 999");
+  const jobs = jobsText !== undefined && /^[1-9]\d{0,1}$/.test(jobsText) ? Number(jobsText) : undefined;
+  if (jobsText !== undefined && (jobs === undefined || jobs > MAX_SCAN_JOBS))
+    return usage(io, `--jobs must be a whole number from 1 to ${MAX_SCAN_JOBS}`);
   const paths = parsed.positionals.length > 0 ? parsed.positionals : ["."];
   return { paths, format, output: parsed.values.output, maxFileBytes, jobs };
 }

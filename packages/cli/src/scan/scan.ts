@@ -59,7 +59,7 @@ export interface ScanOptions {
   /**
    * {@link scanPathsInParallel} only: threads that analyse JavaScript/TypeScript files, the calling one included.
    * Default: {@link defaultScanJobs}; 1 analyses everything on the calling
-   * thread. Workers start only when at least {@link MIN_PARSED_FILES_FOR_WORKERS} source files need parsing.
+   * thread; at most {@link MAX_SCAN_JOBS}. Workers start only when at least {@link MIN_PARSED_FILES_FOR_WORKERS} source files need parsing.
    */
   jobs?: number;
 }
@@ -69,6 +69,8 @@ export const MAX_SCAN_FILE_BYTES = 2 * 1024 * 1024;
 
 /** Default cap on {@link ScanOptions.jobs}. @public */
 export const MAX_DEFAULT_SCAN_JOBS = 4;
+/** Most threads a scan uses, whatever {@link ScanOptions.jobs} asks (each worker has a heap of its own). @public */
+export const MAX_SCAN_JOBS = 64;
 
 /**
  * The default {@link ScanOptions.jobs}: one thread less than the available parallelism (the runtime's garbage
@@ -238,8 +240,8 @@ export function scanPaths(paths: readonly string[], options: ScanOptions = {}): 
 /** Worker threads for a scan that parses `parsed` source files with `jobs` threads asked for. */
 function workerCount(parsed: number, jobs: number | undefined): number {
   if (parsed < MIN_PARSED_FILES_FOR_WORKERS) return 0;
-  const threads = jobs ?? defaultScanJobs();
-  return Math.max(0, Math.floor(threads) - 1);
+  const threads = Math.min(jobs ?? defaultScanJobs(), MAX_SCAN_JOBS);
+  return Number.isFinite(threads) ? Math.max(0, Math.floor(threads) - 1) : 0;
 }
 
 /**
