@@ -58,8 +58,8 @@ export interface ScanOptions {
   useGit?: boolean;
   /**
    * {@link scanPathsInParallel} only: threads that analyse JavaScript/TypeScript files, the calling one included.
-   * Default: {@link defaultScanJobs}; 1 analyses everything on the calling
-   * thread; at most {@link MAX_SCAN_JOBS}. Workers start only when at least {@link MIN_PARSED_FILES_FOR_WORKERS} source files need parsing.
+   * Default {@link defaultScanJobs}; 1 analyses everything on the calling thread; at most {@link MAX_SCAN_JOBS}.
+   * Workers start only when at least {@link MIN_PARSED_FILES_FOR_WORKERS} source files need parsing.
    */
   jobs?: number;
 }
@@ -80,6 +80,7 @@ export const MAX_SCAN_JOBS = 64;
 export function defaultScanJobs(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, MAX_DEFAULT_SCAN_JOBS));
 }
+
 /**
  * Fewer source files to parse (files that name an ACS package or hold an access key) than this are analysed on the
  * calling thread: starting a worker would cost more than it saves. @public
