@@ -2,12 +2,10 @@
 /**
  * The `acs-baseline` executable: checks the Node.js version against package.json's `engines` first, then loads
  * the CLI (a dynamic import, so an older Node gets the message before any module that needs a newer one loads)
- * and wires the process to `runCli`. It turns on Node.js's module compile cache first (Node.js 22.1 and later): the
- * compiled code of the CLI's modules is kept on disk (in `NODE_COMPILE_CACHE`, by default `node-compile-cache` in the
- * system's temporary folder) so later runs start faster. It is an optimisation only: when the folder cannot be
- * written Node.js says so in its return value, never by throwing, and `NODE_DISABLE_COMPILE_CACHE=1` turns it off.
+ * and wires the process to `runCli`. It turns on Node.js's module compile cache first, where that is safe
+ * (`compileCache.ts`).
  */
-import * as nodeModule from "node:module";
+import { enableCompileCache } from "./compileCache.js";
 import { unsupportedNodeMessage } from "./nodeVersion.js";
 import { nodeRequire } from "./scan/nodeRequire.js";
 
@@ -18,11 +16,7 @@ function stopSignal(): Promise<string> {
   });
 }
 
-try {
-  (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-} catch {
-  // Never a reason to fail the command.
-}
+enableCompileCache();
 
 const { engines } = nodeRequire("acs-baseline-cli/package.json") as { engines: { node: string } };
 const unsupported = unsupportedNodeMessage(process.versions.node, engines.node);
