@@ -74,8 +74,8 @@ export const MAX_SCAN_JOBS = 64;
 
 /**
  * The default {@link ScanOptions.jobs}: one thread less than the available parallelism (the runtime's garbage
- * collector and compiler keep about a third of another core busy beside a one-thread scan, so on two cores a worker
- * only competes with them), at least 1 and at most {@link MAX_DEFAULT_SCAN_JOBS}. @public
+ * collector and compiler keep part of another core busy beside a one-thread scan, so on two cores a worker only
+ * competes with them), at least 1 and at most {@link MAX_DEFAULT_SCAN_JOBS}. @public
  */
 export function defaultScanJobs(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, MAX_DEFAULT_SCAN_JOBS));
