@@ -2,8 +2,10 @@
 /**
  * The `acs-baseline` executable: checks the Node.js version against package.json's `engines` first, then loads
  * the CLI (a dynamic import, so an older Node gets the message before any module that needs a newer one loads)
- * and wires the process to `runCli`.
+ * and wires the process to `runCli`. It turns on Node.js's module compile cache first, where that is safe
+ * (`compileCache.ts`).
  */
+import { enableCompileCache } from "./compileCache.js";
 import { unsupportedNodeMessage } from "./nodeVersion.js";
 import { nodeRequire } from "./scan/nodeRequire.js";
 
@@ -13,6 +15,8 @@ function stopSignal(): Promise<string> {
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
 }
+
+enableCompileCache();
 
 const { engines } = nodeRequire("acs-baseline-cli/package.json") as { engines: { node: string } };
 const unsupported = unsupportedNodeMessage(process.versions.node, engines.node);

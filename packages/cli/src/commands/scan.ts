@@ -1,13 +1,20 @@
-/** `acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]` */
+/** `acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES] [--jobs N]` */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { scanPaths, type ScanFinding, type ScanResult } from "../scan/scan.js";
+import {
+  MAX_DEFAULT_SCAN_JOBS,
+  MAX_SCAN_JOBS,
+  scanPathsInParallel,
+  type ScanFinding,
+  type ScanResult,
+} from "../scan/scan.js";
 import { toSarif } from "../scan/sarif.js";
-import type { CliCommand } from "../io.js";
+import type { CliCommand, CliIo } from "../io.js";
 import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
 import { CLI_VERSION as VERSION } from "../version.js";
 
 const HELP = `Usage: acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]
+                         [--jobs N]
 
 Finds key-based Azure Communication Services authentication (baseline IM-1): ACS clients built from connection
 strings or access keys in JavaScript/TypeScript, Python, C#, Java/Kotlin and Go; shell, PowerShell and pipeline
@@ -15,7 +22,8 @@ scripts that fetch the keys; ARM, Bicep and Terraform templates that copy ACS ke
 settings, containers, Key Vault or outputs, or leave local auth on; ACS keys, connection strings and hand-built
 HMAC signing in any text file. Inside a git repository it scans what git lists (tracked files always); elsewhere it
 honours .gitignore files. Symlinks, binary files and files over --max-file-size (default 2 MiB; suffixes k, m) are
-skipped and reported. Keys are masked in all output.
+skipped and reported. Keys are masked in all output. A large scan also analyses JavaScript/TypeScript on worker
+threads: --jobs N sets the threads (default: one less than the CPU count, at most ${MAX_DEFAULT_SCAN_JOBS}; --jobs 1 uses one).
 
 Exit codes: 0 nothing found, 1 findings (parse errors alone do not count), 2 bad usage.`;
 
@@ -63,7 +71,17 @@ function renderScan(result: ScanResult, format: string, problems: readonly ScanF
   }
 }
 
-export const scanCommand: CliCommand = (args, io) => {
+/** What `scan`'s arguments ask for. */
+interface ScanRequest {
+  paths: string[];
+  format: string;
+  output: string | undefined;
+  maxFileBytes: number | undefined;
+  jobs: number | undefined;
+}
+
+/** The scan the arguments ask for, or the exit code when they ask for help or are wrong (printed here). */
+function parseRequest(args: string[], io: CliIo): ScanRequest | number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -73,40 +91,46 @@ export const scanCommand: CliCommand = (args, io) => {
         format: { type: "string", short: "f", default: "text" },
         output: { type: "string", short: "o" },
         "max-file-size": { type: "string" },
+        jobs: { type: "string", short: "j" },
         help: { type: "boolean", short: "h" },
       },
     });
   } catch (error) {
-    println(io.stderr, `acs-baseline scan: ${(error as Error).message}\n\n${HELP}`);
-    return Promise.resolve(EXIT_USAGE);
+    return usage(io, (error as Error).message);
   }
   if (parsed.values.help === true) {
     println(io.stdout, HELP);
-    return Promise.resolve(0);
+    return 0;
   }
   const format = parsed.values.format ?? "text";
-  if (!["text", "json", "sarif"].includes(format)) {
-    println(io.stderr, `acs-baseline scan: --format must be text, json or sarif\n\n${HELP}`);
-    return Promise.resolve(EXIT_USAGE);
-  }
-  let maxFileBytes: number | undefined;
-  if (parsed.values["max-file-size"] !== undefined) {
-    maxFileBytes = parseSize(parsed.values["max-file-size"]);
-    if (maxFileBytes === undefined) {
-      println(
-        io.stderr,
-        `acs-baseline scan: --max-file-size must be a positive size in bytes (suffixes k, m, g)\n\n${HELP}`,
-      );
-      return Promise.resolve(EXIT_USAGE);
-    }
-  }
+  if (!["text", "json", "sarif"].includes(format)) return usage(io, "--format must be text, json or sarif");
+  const size = parsed.values["max-file-size"];
+  const maxFileBytes = size === undefined ? undefined : parseSize(size);
+  if (size !== undefined && maxFileBytes === undefined)
+    return usage(io, "--max-file-size must be a positive size in bytes (suffixes k, m, g)");
+  const jobsText = parsed.values.jobs;
+  const jobs = jobsText !== undefined && /^[1-9]\d{0,1}$/.test(jobsText) ? Number(jobsText) : undefined;
+  if (jobsText !== undefined && (jobs === undefined || jobs > MAX_SCAN_JOBS))
+    return usage(io, `--jobs must be a whole number from 1 to ${MAX_SCAN_JOBS}`);
   const paths = parsed.positionals.length > 0 ? parsed.positionals : ["."];
+  return { paths, format, output: parsed.values.output, maxFileBytes, jobs };
+}
+
+function usage(io: CliIo, message: string): number {
+  println(io.stderr, `acs-baseline scan: ${message}\n\n${HELP}`);
+  return EXIT_USAGE;
+}
+
+export const scanCommand: CliCommand = async (args, io) => {
+  const request = parseRequest(args, io);
+  if (typeof request === "number") return request;
   let lastProgress = 0;
   let result;
   try {
-    result = scanPaths(paths, {
+    result = await scanPathsInParallel(request.paths, {
       cwd: io.cwd,
-      maxFileBytes,
+      maxFileBytes: request.maxFileBytes,
+      jobs: request.jobs,
       onProgress: (n) => {
         if (io.stderrIsTTY && n - lastProgress >= 500) {
           lastProgress = n;
@@ -120,14 +144,14 @@ export const scanCommand: CliCommand = (args, io) => {
         io.stderr,
         `acs-baseline scan: no such file or directory: ${escapeForTerminal((error as NodeJS.ErrnoException).path ?? "")}`,
       );
-      return Promise.resolve(EXIT_USAGE);
+      return EXIT_USAGE;
     }
     throw error;
   }
   if (io.stderrIsTTY && lastProgress > 0) io.stderr.write("\r\x1b[K");
   const problems = result.findings.filter((f) => f.kind !== "parse-error");
-  const out = renderScan(result, format, problems);
-  if (parsed.values.output !== undefined) writeFileSync(parsed.values.output, `${out}\n`);
+  const out = renderScan(result, request.format, problems);
+  if (request.output !== undefined) writeFileSync(request.output, `${out}\n`);
   else println(io.stdout, out);
-  return Promise.resolve(problems.length > 0 ? 1 : 0);
+  return problems.length > 0 ? 1 : 0;
 };

@@ -10,23 +10,26 @@
  * over the size limit are skipped and reported.
  */
 import { lstatSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { basename, extname, relative, resolve, sep } from "node:path";
 import { makeFinding } from "./finding.js";
 import type { ScanFinding, ScanFindingKind } from "./finding.js";
 import { iacFileFindings, iacLanguage } from "./iac/analyse.js";
 import type { IacHost } from "./iac/model.js";
 import { languageFindings } from "./languages/analyse.js";
-import { jsFindings } from "./code/jsAnalysis.js";
+import { codeOutcome } from "./code/codeOutcome.js";
+import type { CodeFile, FileOutcome } from "./code/codeOutcome.js";
+import { CodeWorkerPool } from "./code/codeWorkerPool.js";
+import { isSourceExtension, needsParse, sourceFindings } from "./code/sourceFindings.js";
 import { decodeText } from "./decodeText.js";
+import { readScanned } from "./readScanned.js";
+import type { ScanSkipReason } from "./readScanned.js";
 import { escapedConnectionStringFindings } from "./text/escapedConnectionStrings.js";
 import { textFindings } from "./text/textRules.js";
 import { listDirectory } from "./fileListing.js";
 
-export type { ScanFinding, ScanFindingKind };
+export type { ScanFinding, ScanFindingKind, ScanSkipReason };
 export { decodeText };
-
-/** Why a file was not scanned. @public */
-export type ScanSkipReason = "symlink" | "binary" | "too-large" | "unreadable";
 
 /** A file that was not scanned. @public */
 export interface ScanSkip {
@@ -53,16 +56,36 @@ export interface ScanOptions {
   maxFileBytes?: number;
   /** Use `git ls-files` inside a git work tree (default true). */
   useGit?: boolean;
+  /**
+   * {@link scanPathsInParallel} only: threads that analyse JavaScript/TypeScript files, the calling one included.
+   * Default {@link defaultScanJobs}; 1 analyses everything on the calling thread; at most {@link MAX_SCAN_JOBS}.
+   * Workers start only when at least {@link MIN_PARSED_FILES_FOR_WORKERS} source files need parsing.
+   */
+  jobs?: number;
 }
 
 /** Default size limit: larger files are skipped and reported (`--max-file-size`). @public */
 export const MAX_SCAN_FILE_BYTES = 2 * 1024 * 1024;
 
-const JS = new Set([".js", ".cjs", ".mjs", ".jsx"]);
-const TS = new Set([".ts", ".cts", ".mts", ".tsx"]);
-// A source file can only produce a rule finding if it names an ACS package (possibly assembled or escaped) or holds
-// an access key (possibly escaped): every other file skips the parse.
-const CODE_PREFILTER = /communication|access_?key|\\u|\\x[0-9a-f]{2}|%[0-9a-f]{2}/i;
+/** Default cap on {@link ScanOptions.jobs}. @public */
+export const MAX_DEFAULT_SCAN_JOBS = 4;
+/** Most threads a scan uses, whatever {@link ScanOptions.jobs} asks (each worker has a heap of its own). @public */
+export const MAX_SCAN_JOBS = 64;
+
+/**
+ * The default {@link ScanOptions.jobs}: one thread less than the available parallelism (the runtime's garbage
+ * collector and compiler keep part of another core busy beside a one-thread scan, so on two cores a worker only
+ * competes with them), at least 1 and at most {@link MAX_DEFAULT_SCAN_JOBS}. @public
+ */
+export function defaultScanJobs(): number {
+  return Math.max(1, Math.min(availableParallelism() - 1, MAX_DEFAULT_SCAN_JOBS));
+}
+
+/**
+ * Fewer source files to parse (files that name an ACS package or hold an access key) than this are analysed on the
+ * calling thread: starting a worker would cost more than it saves. @public
+ */
+export const MIN_PARSED_FILES_FOR_WORKERS = 250;
 
 /**
  * Scans one file's content: source files with the rule, IaC templates with the IaC analysers, every file with the
@@ -70,12 +93,7 @@ const CODE_PREFILTER = /communication|access_?key|\\u|\\x[0-9a-f]{2}|%[0-9a-f]{2
  */
 export function scanText(file: string, text: string, context: { path?: string; host?: IacHost } = {}): ScanFinding[] {
   const ext = extname(file).toLowerCase();
-  const isSource = JS.has(ext) || TS.has(ext);
-  if (isSource) {
-    const lint = CODE_PREFILTER.test(text) ? jsFindings(file, text, ext) : [];
-    if (lint.some((f) => f.kind === "parse-error")) return lint;
-    return [...lint, ...textFindings(file, text, false)];
-  }
+  if (isSourceExtension(ext)) return sourceFindings(file, text, ext);
   const out = [...textFindings(file, text, true), ...escapedConnectionStringFindings(file, text)];
   if (iacLanguage(file) === undefined) out.push(...languageFindings(file, text));
   else {
@@ -151,60 +169,123 @@ function newSession(options: ScanOptions): ScanSession {
   };
 }
 
-/** The text of one file, or why it is skipped (undefined: not a regular file, nothing to report). */
-function readScanned(absolute: string, maxBytes: number): { text: string } | { skip: ScanSkipReason } | undefined {
-  let st;
-  try {
-    st = lstatSync(absolute);
-  } catch {
-    return { skip: "unreadable" };
-  }
-  if (st.isSymbolicLink()) return { skip: "symlink" };
-  if (!st.isFile()) return undefined;
-  if (st.size > maxBytes) return { skip: "too-large" };
-  let buffer: Buffer;
-  try {
-    buffer = readFileSync(absolute);
-  } catch {
-    return { skip: "unreadable" };
-  }
-  const text = decodeText(buffer);
-  return text === undefined ? { skip: "binary" } : { text };
+/** Scans one file that is not a JavaScript/TypeScript source on the calling thread. */
+function otherOutcome(session: ScanSession, absolute: string): FileOutcome {
+  const read = readScanned(absolute, session.maxBytes);
+  if (read === undefined) return null;
+  if ("skip" in read) return read;
+  if (iacLanguage(absolute) !== undefined) session.texts.set(absolute, read.text);
+  return { findings: scanText(displayPath(session.cwd, absolute), read.text, { path: absolute, host: session.host }) };
 }
 
-/** Reads and analyses one file, or records why it was skipped. */
-function scanFile(session: ScanSession, absolute: string): void {
-  const read = readScanned(absolute, session.maxBytes);
-  if (read === undefined) return;
-  if ("skip" in read) return skipFile(session, absolute, read.skip);
-  const { text } = read;
-  if (iacLanguage(absolute) !== undefined) session.texts.set(absolute, text);
+/** Adds one file's outcome to the result. */
+function record(session: ScanSession, absolute: string, outcome: FileOutcome): void {
+  if (outcome === null) return;
+  if ("skip" in outcome) return skipFile(session, absolute, outcome.skip);
   session.result.filesScanned++;
-  session.result.findings.push(
-    ...scanText(displayPath(session.cwd, absolute), text, { path: absolute, host: session.host }),
-  );
+  session.result.findings.push(...outcome.findings);
   session.onProgress?.(session.result.filesScanned);
 }
 
-/**
- * Scans files and directories (see the module comment for which files). Files named explicitly are always scanned.
- * @throws Error when a path does not exist.
- * @public
- */
-export function scanPaths(paths: readonly string[], options: ScanOptions = {}): ScanResult {
-  const session = newSession(options);
+/** One file to visit, in listing order: `symlink` when the listing reported a link it did not follow. */
+interface Target {
+  absolute: string;
+  symlink: boolean;
+  /** Set for a JavaScript/TypeScript file. */
+  code?: CodeFile;
+}
+
+/** The files to visit, in the order the scan reports them. @throws Error when a path does not exist. */
+function listTargets(session: ScanSession, paths: readonly string[], useGit: boolean): Target[] {
+  const targets: Target[] = [];
   const visit = {
-    file: (absolute: string) => scanFile(session, absolute),
-    symlink: (absolute: string) => skipFile(session, absolute, "symlink"),
+    file: (absolute: string) => {
+      const ext = extname(absolute).toLowerCase();
+      const code = isSourceExtension(ext) ? { absolute, display: displayPath(session.cwd, absolute), ext } : undefined;
+      targets.push(code === undefined ? { absolute, symlink: false } : { absolute, symlink: false, code });
+    },
+    symlink: (absolute: string) => targets.push({ absolute, symlink: true }),
   };
   for (const path of paths) {
     const absolute = resolve(session.cwd, path);
     const st = lstatSync(absolute); // throws ENOENT for a missing path
     if (st.isSymbolicLink() && !statSync(absolute).isDirectory()) visit.symlink(absolute);
-    else if (statSync(absolute).isDirectory()) listDirectory(absolute, options.useGit !== false, visit);
-    else scanFile(session, absolute);
+    else if (statSync(absolute).isDirectory()) listDirectory(absolute, useGit, visit);
+    else visit.file(absolute);
   }
+  return targets;
+}
+
+function finish(session: ScanSession): ScanResult {
   const findings = session.result.findings;
   findings.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
   return session.result;
+}
+
+/**
+ * Scans files and directories (see the module comment for which files) on the calling thread. Files named
+ * explicitly are always scanned.
+ * @throws Error when a path does not exist.
+ * @public
+ */
+export function scanPaths(paths: readonly string[], options: ScanOptions = {}): ScanResult {
+  const session = newSession(options);
+  for (const target of listTargets(session, paths, options.useGit !== false)) {
+    if (target.symlink) skipFile(session, target.absolute, "symlink");
+    else if (target.code !== undefined) record(session, target.absolute, codeOutcome(target.code, session.maxBytes));
+    else record(session, target.absolute, otherOutcome(session, target.absolute));
+  }
+  return finish(session);
+}
+
+/** Worker threads for a scan that parses `parsed` source files with `jobs` threads asked for. */
+function workerCount(parsed: number, jobs: number | undefined): number {
+  if (parsed < MIN_PARSED_FILES_FOR_WORKERS) return 0;
+  const threads = Math.min(jobs ?? defaultScanJobs(), MAX_SCAN_JOBS);
+  return Number.isFinite(threads) ? Math.max(0, Math.floor(threads) - 1) : 0;
+}
+
+/**
+ * The outcome of each source file that needs no parse (the text rules only, cheap), and the indices of those that
+ * do: they are read again where they are analysed, so no thread holds more than one file's text at a time.
+ */
+function triageSources(targets: readonly Target[], maxBytes: number, outcomes: FileOutcome[]): number[] {
+  const toParse: number[] = [];
+  targets.forEach((target, i) => {
+    if (target.code === undefined) return;
+    const read = readScanned(target.absolute, maxBytes);
+    if (read === undefined || "skip" in read) outcomes[i] = read ?? null;
+    else if (needsParse(read.text)) toParse.push(i);
+    else outcomes[i] = { findings: sourceFindings(target.code.display, read.text, target.code.ext) };
+  });
+  return toParse;
+}
+
+/**
+ * {@link scanPaths}, with the JavaScript/TypeScript files to parse of a large scan analysed on worker threads too (see
+ * {@link ScanOptions.jobs}) while the calling thread scans the other files. The result is the same as
+ * {@link scanPaths}'s: outcomes are kept per file and reported in listing order; a file a worker could not finish
+ * (it died, or the analysis threw) is analysed again on the calling thread.
+ * @throws Error when a path does not exist.
+ * @public
+ */
+export async function scanPathsInParallel(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
+  // One thread: one pass, each file read once.
+  if (workerCount(MIN_PARSED_FILES_FOR_WORKERS, options.jobs) === 0) return scanPaths(paths, options);
+  const session = newSession(options);
+  const targets = listTargets(session, paths, options.useGit !== false);
+  const outcomes = new Array<FileOutcome>(targets.length).fill(null);
+  const toParse = triageSources(targets, session.maxBytes, outcomes);
+  const files = toParse.map((i) => targets[i].code as CodeFile);
+  const pool = new CodeWorkerPool(files, session.maxBytes, workerCount(files.length, options.jobs));
+  targets.forEach((t, i) => {
+    if (!t.symlink && t.code === undefined) outcomes[i] = otherOutcome(session, t.absolute);
+  });
+  const parsed = await pool.finish();
+  toParse.forEach((target, k) => (outcomes[target] = parsed[k]));
+  targets.forEach((target, i) => {
+    if (target.symlink) skipFile(session, target.absolute, "symlink");
+    else record(session, target.absolute, outcomes[i]);
+  });
+  return finish(session);
 }

@@ -11,7 +11,8 @@ import type { AnyNode } from "./estreeNodes.js";
 export interface Scope {
   readonly upper: Scope | undefined;
   readonly isFunction: boolean;
-  readonly variables: Map<string, Variable>;
+  /** The variables declared in this scope; undefined while there are none (most block scopes declare nothing). */
+  variables: Map<string, Variable> | undefined;
 }
 
 /** How a variable was declared. `scope` is the scope the declaration is written in. */
@@ -45,7 +46,6 @@ export interface ProgramFacts {
   modules: string[];
 }
 
-const SITES = new Set(["NewExpression", "CallExpression", "Literal", "TemplateLiteral", "BinaryExpression"]);
 /** Keys never walked: positions, parents, and TypeScript types (a type holds no value). */
 const SKIPPED_KEYS = new Set([
   "parent",
@@ -65,22 +65,45 @@ const SKIPPED_KEYS = new Set([
 
 /** The child keys of each node type (ESLint's `sourceCode.visitorKeys`, oxc-parser's `visitorKeys`). */
 export type VisitorKeys = Readonly<Record<string, readonly string[] | undefined>>;
-const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
-const BLOCKS = new Set([
-  "BlockStatement",
-  "StaticBlock",
-  "TSModuleBlock",
-  "ForStatement",
-  "ForInStatement",
-  "ForOfStatement",
-  "SwitchStatement",
-  "CatchClause",
-]);
+
+/** What the walker does on entering a node of a type: one table lookup per node instead of several set lookups. */
+const FUNCTION = 1;
+const BLOCK = 2;
+const DECLARES = 4;
+const SITE = 8;
+const ROLES: Readonly<Record<string, number | undefined>> = Object.assign(Object.create(null) as object, {
+  FunctionDeclaration: FUNCTION,
+  FunctionExpression: FUNCTION,
+  ArrowFunctionExpression: FUNCTION,
+  BlockStatement: BLOCK,
+  StaticBlock: BLOCK,
+  TSModuleBlock: BLOCK,
+  ForStatement: BLOCK,
+  ForInStatement: BLOCK,
+  ForOfStatement: BLOCK,
+  SwitchStatement: BLOCK,
+  CatchClause: BLOCK,
+  VariableDeclaration: DECLARES,
+  ImportDeclaration: DECLARES,
+  ClassDeclaration: DECLARES,
+  AssignmentExpression: DECLARES,
+  UpdateExpression: DECLARES,
+  TSImportEqualsDeclaration: DECLARES,
+  TSEnumDeclaration: DECLARES,
+  TSModuleDeclaration: DECLARES,
+  NewExpression: SITE,
+  CallExpression: SITE,
+  ImportExpression: SITE,
+  Literal: SITE,
+  TemplateLiteral: SITE,
+  BinaryExpression: SITE,
+});
+const OTHER: Definition = Object.freeze({ kind: "other" });
 
 /** The variable `name` refers to from `scope` (respecting shadowing), if it is declared in the program. */
 export function lookup(scope: Scope, name: string): Variable | undefined {
   for (let s: Scope | undefined = scope; s !== undefined; s = s.upper) {
-    const variable = s.variables.get(name);
+    const variable = s.variables?.get(name);
     if (variable !== undefined) return variable;
   }
   return undefined;
@@ -100,13 +123,20 @@ export function patternNames(pattern: AnyNode | null | undefined, out: string[] 
 }
 
 function newScope(upper: Scope | undefined, isFunction: boolean): Scope {
-  return { upper, isFunction, variables: new Map() };
+  return { upper, isFunction, variables: undefined };
 }
 
 function declare(scope: Scope, name: string, def: Definition): void {
-  const variable = scope.variables.get(name);
-  if (variable === undefined) scope.variables.set(name, { defs: [def], writes: 0 });
+  const variables = (scope.variables ??= new Map<string, Variable>());
+  const variable = variables.get(name);
+  if (variable === undefined) variables.set(name, { defs: [def], writes: 0 });
   else variable.defs.push(def);
+}
+
+/** Declares every name `pattern` binds (a plain identifier without building a list). */
+function declarePattern(scope: Scope, pattern: AnyNode | null | undefined, def: Definition): void {
+  if (pattern?.type === "Identifier") declare(scope, pattern.name, def);
+  else for (const name of patternNames(pattern)) declare(scope, name, def);
 }
 
 function functionScope(scope: Scope): Scope {
@@ -128,28 +158,46 @@ function literalModule(node: AnyNode): string | undefined {
   return isRequire && arg?.type === "Literal" && typeof arg.value === "string" ? arg.value : undefined;
 }
 
-const walkedKeyTables = new WeakMap<VisitorKeys, Record<string, readonly string[]>>();
+/** What the walker needs of a node type: its role and the keys to walk (undefined: walk every field). */
+interface NodeKind {
+  readonly role: number;
+  readonly keys: readonly string[] | undefined;
+}
 
-/** The keys to walk for each node type: its visitor keys less the type-only ones (computed once per parser). */
-function walkedKeys(visitorKeys: VisitorKeys): Record<string, readonly string[]> {
-  let table = walkedKeyTables.get(visitorKeys);
+const kindTables = new WeakMap<VisitorKeys, Record<string, NodeKind | undefined>>();
+const KINDS_WITHOUT_KEYS: Record<string, NodeKind | undefined> = Object.create(null) as Record<string, NodeKind>;
+for (const [type, role] of Object.entries(ROLES)) KINDS_WITHOUT_KEYS[type] = { role: role ?? 0, keys: undefined };
+
+/**
+ * Each node type's role and the keys to walk: its visitor keys less the type-only ones (computed once per parser), so
+ * a node costs one table lookup.
+ */
+function nodeKinds(visitorKeys: VisitorKeys | undefined): Record<string, NodeKind | undefined> {
+  if (visitorKeys === undefined) return KINDS_WITHOUT_KEYS;
+  let table = kindTables.get(visitorKeys);
   if (table === undefined) {
-    table = Object.create(null) as Record<string, readonly string[]>;
+    table = Object.create(null) as Record<string, NodeKind | undefined>;
+    for (const [type, role] of Object.entries(ROLES)) table[type] = { role: role ?? 0, keys: undefined };
     for (const [type, keys] of Object.entries(visitorKeys))
-      if (keys !== undefined) table[type] = keys.filter((k) => !SKIPPED_KEYS.has(k));
-    walkedKeyTables.set(visitorKeys, table);
+      if (keys !== undefined) table[type] = { role: ROLES[type] ?? 0, keys: keys.filter((k) => !SKIPPED_KEYS.has(k)) };
+    kindTables.set(visitorKeys, table);
   }
   return table;
+}
+
+/** True for an object with a string `type`: an AST node (the walker's inlined form of `isNode`). */
+function isNodeObject(value: unknown): value is AnyNode {
+  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
 }
 
 class ScopeWalker {
   readonly facts: ProgramFacts = { sites: [], modules: [] };
   private readonly writes: { name: string; scope: Scope }[] = [];
   private readonly stack: AnyNode[] = [];
-  private readonly keys: Record<string, readonly string[] | undefined> | undefined;
+  private readonly kinds: Record<string, NodeKind | undefined>;
 
   constructor(visitorKeys: VisitorKeys | undefined) {
-    this.keys = visitorKeys === undefined ? undefined : walkedKeys(visitorKeys);
+    this.kinds = nodeKinds(visitorKeys);
   }
 
   run(program: AnyNode): ProgramFacts {
@@ -162,38 +210,34 @@ class ScopeWalker {
   }
 
   private write(pattern: AnyNode | null | undefined, scope: Scope): void {
-    for (const name of patternNames(pattern)) this.writes.push({ name, scope });
+    if (pattern?.type === "Identifier") this.writes.push({ name: pattern.name, scope });
+    else for (const name of patternNames(pattern)) this.writes.push({ name, scope });
   }
 
-  /** Declares what `node` declares; returns the scope its children are in. */
-  private enter(node: AnyNode, scope: Scope, parent: AnyNode | undefined): Scope {
-    const t = node.type;
-    if (FUNCTIONS.has(t)) {
-      const fn = node as ESTree.Function;
-      const id = field(fn, "id");
-      const name = isNode(id) && id.type === "Identifier" ? id.name : undefined;
-      if (t === "FunctionDeclaration" && name !== undefined) declare(scope, name, { kind: "other" });
-      const inner = newScope(scope, true);
-      if (t === "FunctionExpression" && name !== undefined) declare(inner, name, { kind: "other" });
-      for (const p of fn.params) for (const name of patternNames(p)) declare(inner, name, { kind: "other" });
-      return inner;
-    }
-    if (BLOCKS.has(t)) {
-      if (t === "BlockStatement" && parent !== undefined && FUNCTIONS.has(parent.type)) return scope;
-      const inner = newScope(scope, false);
-      if (t === "CatchClause") for (const name of patternNames(node.param)) declare(inner, name, { kind: "other" });
-      return inner;
-    }
-    this.declarations(node, scope);
-    return scope;
+  /** Enters a function: declares its name and parameters; returns the scope its body is in. */
+  private enterFunction(fn: ESTree.Function, scope: Scope): Scope {
+    const id = field(fn, "id");
+    const name = isNode(id) && id.type === "Identifier" ? id.name : undefined;
+    if (fn.type === "FunctionDeclaration" && name !== undefined) declare(scope, name, OTHER);
+    const inner = newScope(scope, true);
+    if (fn.type === "FunctionExpression" && name !== undefined) declare(inner, name, OTHER);
+    for (const p of fn.params) declarePattern(inner, p, OTHER);
+    return inner;
+  }
+
+  /** Enters a block (a function's own body shares the function's scope); returns the scope its children are in. */
+  private enterBlock(node: AnyNode, scope: Scope, parent: AnyNode | undefined): Scope {
+    if (node.type === "BlockStatement" && parent !== undefined && (ROLES[parent.type] ?? 0) & FUNCTION) return scope;
+    const inner = newScope(scope, false);
+    if (node.type === "CatchClause") declarePattern(inner, node.param, OTHER);
+    return inner;
   }
 
   private declarations(node: AnyNode, scope: Scope): void {
     switch (node.type) {
       case "VariableDeclaration": {
         const target = node.kind === "var" ? functionScope(scope) : scope;
-        for (const d of node.declarations)
-          for (const name of patternNames(d.id)) declare(target, name, { kind: "variable", declarator: d, scope });
+        for (const d of node.declarations) declarePattern(target, d.id, { kind: "variable", declarator: d, scope });
         break;
       }
       case "ImportDeclaration": {
@@ -211,10 +255,6 @@ class ScopeWalker {
       case "UpdateExpression":
         this.write(node.argument, scope);
         break;
-      case "ForInStatement":
-      case "ForOfStatement":
-        if (node.left.type !== "VariableDeclaration") this.write(node.left, scope);
-        break;
       default:
         this.typeScriptDeclarations(node, scope);
     }
@@ -230,17 +270,24 @@ class ScopeWalker {
       if (isNode(expr) && expr.type === "Literal" && typeof expr.value === "string")
         this.facts.modules.push(expr.value);
     } else if ((t === "TSEnumDeclaration" || t === "TSModuleDeclaration") && isNode(id) && id.type === "Identifier") {
-      declare(scope, id.name, { kind: "other" });
+      declare(scope, id.name, OTHER);
     }
   }
 
+  /**
+   * Records a site. A number, boolean, regular expression or other non-string literal and a binary expression
+   * other than `+` can never be a finding: they are not recorded.
+   */
   private site(node: AnyNode, scope: Scope): void {
-    let i = this.stack.length - 1;
+    if (node.type === "Literal" && typeof node.value !== "string") return;
+    if (node.type === "BinaryExpression" && node.operator !== "+") return;
+    const stack = this.stack;
+    let i = stack.length - 1;
     let child = node;
-    while (i >= 0 && isWrapper(this.stack[i])) child = this.stack[i--];
-    const site: Site = { node, scope, holder: i >= 0 ? this.stack[i] : undefined, child };
-    const isSuper = (n: AnyNode | undefined) => n?.type === "CallExpression" && n.callee.type === "Super";
-    if (isSuper(node) || isSuper(site.holder)) site.inClass = this.enclosingClass();
+    while (i >= 0 && isWrapper(stack[i])) child = stack[i--];
+    const holder = i >= 0 ? stack[i] : undefined;
+    const site: Site = { node, scope, holder, child };
+    if (isSuperCall(node) || isSuperCall(holder)) site.inClass = this.enclosingClass();
     this.facts.sites.push(site);
     const module = literalModule(node);
     if (module !== undefined) this.facts.modules.push(module);
@@ -255,22 +302,36 @@ class ScopeWalker {
   }
 
   private visit(node: AnyNode, scope: Scope): void {
-    const parent = this.stack[this.stack.length - 1];
-    const inner = this.enter(node, scope, parent);
-    if (SITES.has(node.type) || node.type === "ImportExpression") this.site(node, scope);
+    const kind = this.kinds[node.type];
+    const role = kind === undefined ? 0 : kind.role;
+    let inner = scope;
+    if (role !== 0) {
+      if (role & FUNCTION) inner = this.enterFunction(node as ESTree.Function, scope);
+      else if (role & BLOCK) inner = this.enterBlock(node, scope, this.stack[this.stack.length - 1]);
+      else if (role & DECLARES) this.declarations(node, scope);
+      else this.site(node, scope);
+    }
     this.stack.push(node);
     const record = node as unknown as Record<string, unknown>;
-    const keys = this.keys?.[node.type];
-    if (keys !== undefined) for (const key of keys) this.child(record[key], inner);
+    const keys = kind?.keys;
+    if (keys !== undefined) for (let k = 0; k < keys.length; k++) this.child(record[keys[k]], inner);
     else for (const key in record) if (!SKIPPED_KEYS.has(key)) this.child(record[key], inner);
     this.stack.pop();
   }
 
   private child(value: unknown, scope: Scope): void {
+    if (typeof value !== "object" || value === null) return;
     if (Array.isArray(value)) {
-      for (const item of value) if (isNode(item)) this.visit(item, scope);
-    } else if (isNode(value)) this.visit(value, scope);
+      for (let j = 0; j < value.length; j++) {
+        const item: unknown = value[j];
+        if (isNodeObject(item)) this.visit(item, scope);
+      }
+    } else if (isNodeObject(value)) this.visit(value, scope);
   }
+}
+
+function isSuperCall(node: AnyNode | undefined): boolean {
+  return node?.type === "CallExpression" && node.callee.type === "Super";
 }
 
 /**

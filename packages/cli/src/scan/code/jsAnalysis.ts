@@ -40,6 +40,9 @@ interface OxcParser {
  */
 const MAX_BRACKET_DEPTH = 1000;
 const MAX_STRETCH = 24_000;
+/** Nesting every thread analyses alike (see {@link nestsShallowly}); real code stays far below both. */
+const SHALLOW_DEPTH = 200;
+const SHALLOW_STRETCH = 2_000;
 
 let parser: OxcParser | undefined;
 let rawTransfer = false;
@@ -63,22 +66,55 @@ function dialects(ext: string): [Lang, SourceType][] {
       ];
 }
 
-/** Why `text` is too deeply nested for the native parser, or undefined (strings and comments not told apart). */
-function tooDeep(text: string): string | undefined {
+/** How deep `text` nests: its deepest bracket nesting and its longest stretch without `;`, `{` or `}`. */
+interface Nesting {
+  depth: number;
+  stretch: number;
+}
+
+/** Measures {@link Nesting} (strings and comments not told apart) in one tight pass. */
+function nesting(text: string): Nesting {
+  const n = text.length;
   let depth = 0;
   let maxDepth = 0;
-  let stretch = 0;
+  let lastBreak = -1; // where the current stretch without ; { or } began (one before its first character)
   let maxStretch = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x3b || c === 0x7b || c === 0x7d) stretch = 0;
-    else maxStretch = Math.max(maxStretch, ++stretch);
-    if (c === 0x28 || c === 0x5b || c === 0x7b) maxDepth = Math.max(maxDepth, ++depth);
-    else if ((c === 0x29 || c === 0x5d || c === 0x7d) && depth > 0) depth--;
+    if (c < 0x28 || c > 0x7d) continue; // every character counted below is in ( … }
+    if (c === 0x28 || c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) maxDepth = depth;
+    } else if ((c === 0x29 || c === 0x5d || c === 0x7d) && depth > 0) depth--;
+    if (c === 0x3b || c === 0x7b || c === 0x7d) {
+      if (i - lastBreak - 1 > maxStretch) maxStretch = i - lastBreak - 1;
+      lastBreak = i;
+    }
   }
-  if (maxDepth > MAX_BRACKET_DEPTH) return `brackets nested ${maxDepth} deep, over ${MAX_BRACKET_DEPTH}`;
-  if (maxStretch > MAX_STRETCH) return `${maxStretch} characters without ; { or }, over ${MAX_STRETCH}`;
+  if (n - lastBreak - 1 > maxStretch) maxStretch = n - lastBreak - 1;
+  return { depth: maxDepth, stretch: maxStretch };
+}
+
+/**
+ * Why `text` is too deeply nested for the native parser, or undefined. A text no longer than both limits cannot
+ * exceed them, so short files skip the count.
+ */
+export function tooDeep(text: string): string | undefined {
+  if (text.length <= MAX_BRACKET_DEPTH) return undefined;
+  const { depth, stretch } = nesting(text);
+  if (depth > MAX_BRACKET_DEPTH) return `brackets nested ${depth} deep, over ${MAX_BRACKET_DEPTH}`;
+  if (stretch > MAX_STRETCH) return `${stretch} characters without ; { or }, over ${MAX_STRETCH}`;
   return undefined;
+}
+
+/**
+ * True when `text` nests shallowly enough that its analysis recurses far less deep than any thread's stack allows,
+ * so a worker thread (whose stack is larger than the main thread's) finds exactly what the main thread would; a
+ * deeper text could exhaust the main thread's stack (a parse-error finding) where a worker's would not.
+ */
+export function nestsShallowly(text: string): boolean {
+  if (text.length <= SHALLOW_STRETCH) return true;
+  const { depth, stretch } = nesting(text);
+  return depth <= SHALLOW_DEPTH && stretch <= SHALLOW_STRETCH;
 }
 
 /** Parses `text`: the program, or the first error of the first dialect tried. */
@@ -100,7 +136,14 @@ export function parseProgram(file: string, text: string, ext: string): { program
       astType: "js",
       experimentalRawTransfer: rawTransfer,
     } as const;
-    const result = parser.parseSync(file, text, options);
+    let result;
+    try {
+      result = parser.parseSync(file, text, options);
+    } catch (error) {
+      // The AST handed over deeper than the call stack (a chain of thousands of `+`, `?:` or `.a`): say so.
+      if (!(error instanceof RangeError)) throw error;
+      return { error: { message: "nested too deep to analyse", labels: [] } };
+    }
     if (result.errors.length === 0) return { program: result.program as AnyNode };
     first ??= result.errors[0];
   }

@@ -1,0 +1,29 @@
+/**
+ * The findings of one JavaScript/TypeScript file: the `no-key-auth` analysis when the text could hold a finding, and
+ * the text rules. Shared by the scan's main thread and its code workers, so both analyse a file the same way.
+ */
+import type { ScanFinding } from "../finding.js";
+import { textFindings } from "../text/textRules.js";
+import { jsFindings } from "./jsAnalysis.js";
+
+const SOURCE_EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts", ".tsx"]);
+// A source file can only produce a rule finding if it names an ACS package (possibly assembled or escaped) or holds
+// an access key (possibly escaped): every other file skips the parse.
+const CODE_PREFILTER = /communication|access_?key|\\u|\\x[0-9a-f]{2}|%[0-9a-f]{2}/i;
+
+/** True for a JavaScript/TypeScript extension (lower case, with its dot). */
+export function isSourceExtension(ext: string): boolean {
+  return SOURCE_EXTENSIONS.has(ext);
+}
+
+/** True when a source file's text could hold a rule finding: only then is it parsed (the costly part). */
+export function needsParse(text: string): boolean {
+  return CODE_PREFILTER.test(text);
+}
+
+/** The findings of one source file (`ext`: its extension, lower case). */
+export function sourceFindings(file: string, text: string, ext: string): ScanFinding[] {
+  const lint = needsParse(text) ? jsFindings(file, text, ext) : [];
+  if (lint.some((f) => f.kind === "parse-error")) return lint;
+  return [...lint, ...textFindings(file, text, false)];
+}

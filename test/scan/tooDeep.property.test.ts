@@ -1,0 +1,72 @@
+// The scan's guard against native-parser stack overflows (`tooDeep`) counts bracket depth and stretches without
+// `;`, `{` or `}` with a tight loop that skips short texts; it must say exactly what a plain count says, on any text.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseProgram, tooDeep } from "../../packages/cli/src/scan/code/jsAnalysis.js";
+
+/** The plain count, one character at a time: the reference the fast loop must match. */
+function reference(text: string): string | undefined {
+  let depth = 0;
+  let maxDepth = 0;
+  let stretch = 0;
+  let maxStretch = 0;
+  for (const ch of text.split("")) {
+    if (ch === ";" || ch === "{" || ch === "}") stretch = 0;
+    else maxStretch = Math.max(maxStretch, ++stretch);
+    if (ch === "(" || ch === "[" || ch === "{") maxDepth = Math.max(maxDepth, ++depth);
+    else if ((ch === ")" || ch === "]" || ch === "}") && depth > 0) depth--;
+  }
+  if (maxDepth > 1000) return `brackets nested ${maxDepth} deep, over 1000`;
+  if (maxStretch > 24_000) return `${maxStretch} characters without ; { or }, over 24000`;
+  return undefined;
+}
+
+const piece = fc.constantFrom("(", ")", "[", "]", "{", "}", ";", "a", "=>", "é", "\u2028", "😀", "~", "'");
+/** Texts around the limits: a run of one bracket kind, then anything, then a long stretch or not. */
+const text = fc
+  .tuple(
+    fc.constantFrom("(", "[", "{", "a", "!"),
+    fc.integer({ min: 0, max: 1200 }),
+    fc.array(piece, { maxLength: 400 }),
+    fc.integer({ min: 0, max: 24_100 }),
+    fc.array(piece, { maxLength: 40 }),
+  )
+  .map(([open, n, middle, stretch, tail]) => open.repeat(n) + middle.join("") + "x".repeat(stretch) + tail.join(""));
+
+describe("tooDeep", () => {
+  it("agrees with a plain count on generated texts near both limits", () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(tooDeep(t)).toBe(reference(t));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("agrees on arbitrary strings", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 3000 }), (t) => {
+        expect(tooDeep(t)).toBe(reference(t));
+      }),
+    );
+  });
+
+  it("catches exactly one level over the depth limit and one character over the stretch limit", () => {
+    expect(tooDeep("[".repeat(1000))).toBeUndefined();
+    expect(tooDeep("[".repeat(1001))).toBe("brackets nested 1001 deep, over 1000");
+    expect(tooDeep(`;${"!".repeat(24_000)};`)).toBeUndefined();
+    expect(tooDeep(`;${"!".repeat(24_001)}`)).toBe("24001 characters without ; { or }, over 24000");
+    const parsed = parseProgram("deep.js", `x = ${"(".repeat(1001)}1${")".repeat(1001)};`, ".js");
+    expect(parsed).toEqual({ error: { message: "brackets nested 1001 deep, over 1000", labels: [] } });
+  });
+});
+
+describe("parseProgram on a chain deeper than the call stack", () => {
+  it("returns a parse error instead of throwing (oxc-parser hands the AST over recursively)", () => {
+    const text = `x = ${"1+".repeat(11_000)}1;`;
+    expect(tooDeep(text)).toBeUndefined();
+    expect(parseProgram("chain.js", text, ".js")).toEqual({
+      error: { message: "nested too deep to analyse", labels: [] },
+    });
+  });
+});
