@@ -1,7 +1,7 @@
 // The CLI turns on Node.js's module compile cache only where that is safe: a cache folder of the user's own, on a
 // file system where mkdir behaves (Node.js's recursive mkdir loops forever under /proc, which would hang the CLI).
 import { spawnSync } from "node:child_process";
-import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../support/tempDir.js";
@@ -39,6 +39,15 @@ describe("the CLI's compile cache", () => {
     mkdirSync(tmp);
     symlinkSync("/proc/self", join(tmp, "node-compile-cache"));
     expect(help(tmp)).toBe(0);
+  });
+
+  it.runIf(linux)("is not used when others can write into the folder", () => {
+    const tmp = join(root, "open");
+    const cache = join(tmp, "node-compile-cache");
+    mkdirSync(cache, { recursive: true });
+    chmodSync(cache, 0o777);
+    expect(help(tmp)).toBe(0);
+    expect(readdirSync(cache)).toEqual([]);
   });
 
   it.runIf(linux && process.getuid?.() === 0)("is not used when another user owns the folder", () => {

@@ -3,8 +3,9 @@
  * of the CLI's modules is kept on disk, in `node-compile-cache` in the system's temporary folder, so later runs start
  * sooner. It is an optimisation only, so it is used only where it is safe:
  *
- * - the folder must be a real directory owned by the current user (created here with mode 0700 when missing): a
- *   folder another user planted in a shared temporary folder could feed this process compiled code;
+ * - the folder must be a real directory owned by the current user and writable by no one else (created here with
+ *   mode 0700 when missing): a folder another user planted, or one they can write into, in a shared temporary folder
+ *   could feed this process compiled code;
  * - it must be on a file system where a plain `mkdir` works: Node.js's own recursive `mkdir` loops forever when
  *   `mkdir` answers ENOENT under an existing parent (as under `/proc`), which would hang the command.
  *
@@ -16,7 +17,7 @@ import * as nodeModule from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** True when `dir` exists (or was just made) as a directory of this user's, not a link. */
+/** True when `dir` exists (or was just made) as a directory of this user's that no one else can write into, not a link. */
 function ownDirectory(dir: string): boolean {
   try {
     mkdirSync(dir, { mode: 0o700 }); // not recursive: see the module comment
@@ -24,7 +25,9 @@ function ownDirectory(dir: string): boolean {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") return false;
   }
   const st = lstatSync(dir);
-  return st.isDirectory() && (process.getuid === undefined || st.uid === process.getuid());
+  if (!st.isDirectory()) return false;
+  // POSIX only: Windows has neither owners by uid nor these mode bits.
+  return process.getuid === undefined || (st.uid === process.getuid() && (st.mode & 0o022) === 0);
 }
 
 /** Turns the compile cache on when that is safe (see the module comment); never throws. */
