@@ -24,7 +24,7 @@ describe("the CLI's compile cache", () => {
     const tmp = join(root, "fresh");
     mkdirSync(tmp);
     expect(help(tmp)).toBe(0);
-    const cache = join(tmp, "node-compile-cache");
+    const cache = join(tmp, "acs-baseline-compile-cache");
     if (process.platform !== "win32") expect(lstatSync(cache).mode & 0o777).toBe(0o700);
     expect(readdirSync(cache).length).toBeGreaterThan(0);
   });
@@ -37,22 +37,24 @@ describe("the CLI's compile cache", () => {
   it.runIf(linux)("is not used through a link planted in its place", () => {
     const tmp = join(root, "linked");
     mkdirSync(tmp);
-    symlinkSync("/proc/self", join(tmp, "node-compile-cache"));
+    symlinkSync("/proc/self", join(tmp, "acs-baseline-compile-cache"));
     expect(help(tmp)).toBe(0);
   });
 
-  it.runIf(linux)("is not used when others can write into the folder", () => {
-    const tmp = join(root, "open");
-    const cache = join(tmp, "node-compile-cache");
-    mkdirSync(cache, { recursive: true });
-    chmodSync(cache, 0o777);
-    expect(help(tmp)).toBe(0);
-    expect(readdirSync(cache)).toEqual([]);
+  it.runIf(linux)("is not used when others can enter or write into the folder", () => {
+    for (const mode of [0o777, 0o755, 0o710]) {
+      const tmp = join(root, `open-${mode.toString(8)}`);
+      const cache = join(tmp, "acs-baseline-compile-cache");
+      mkdirSync(cache, { recursive: true });
+      chmodSync(cache, mode);
+      expect(help(tmp)).toBe(0);
+      expect(readdirSync(cache), mode.toString(8)).toEqual([]);
+    }
   });
 
   it.runIf(linux && process.getuid?.() === 0)("is not used when another user owns the folder", () => {
     const tmp = join(root, "planted");
-    const cache = join(tmp, "node-compile-cache");
+    const cache = join(tmp, "acs-baseline-compile-cache");
     mkdirSync(cache, { recursive: true, mode: 0o777 });
     chownSync(cache, 65534, 65534);
     expect(help(tmp)).toBe(0);

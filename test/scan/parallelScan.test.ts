@@ -48,10 +48,25 @@ function generateTree(root: string): void {
   writeFileSync(join(odd, "broken.js"), `import "@azure/communication-sms";\nconst x = ;\nconst cs = "${CS}";\n`);
   // Deeper than the main thread's stack (a parse error there), and deep enough for workers to leave it to main.
   writeFileSync(join(odd, "chain.js"), `import "@azure/communication-sms";\nx = ${"1+".repeat(6_000)}"${CS}";\n`);
+  // Deep trees whose brackets and stretches stay short (the braces break them): every thread gives the same answer
+  // (a parse error past MAX_ANALYSIS_DEPTH), and past the chain limit the native parser is never handed them.
+  writeFileSync(
+    join(odd, "ternaries.js"),
+    `import "@azure/communication-sms";\nx = ${"a?{}:".repeat(5_000)}0;\nnew SmsClient("${CS}");\n`,
+  );
+  writeFileSync(
+    join(odd, "elseif.js"),
+    `import "@azure/communication-sms";\nif(a){}${"else if(a){}".repeat(5_000)}\nnew SmsClient("${CS}");\n`,
+  );
+  writeFileSync(
+    join(odd, "plus.js"),
+    `import "@azure/communication-sms";\nx = a${"+{}".repeat(5_000)};\nnew SmsClient("${CS}");\n`,
+  );
+  writeFileSync(join(odd, "crash.js"), `import "@azure/communication-sms";\nx = ${"a?{}:".repeat(20_000)}0;\n`);
   // Past the workers' shallow limit, yet analysed in full on the main thread.
   writeFileSync(join(odd, "long.js"), `import "@azure/communication-sms";\nx = [${"1,".repeat(1500)}"${CS}"];\n`);
   writeFileSync(join(odd, "binary.js"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2, 3, 0, 0, 0]));
-  writeFileSync(join(odd, "large.ts"), `export const big = "${"x".repeat(70_000)}";\n`);
+  writeFileSync(join(odd, "large.ts"), `export const big = "${"x".repeat(300_000)}";\n`);
   symlinkSync(join(odd, "broken.js"), join(odd, "link.js"));
   writeFileSync(join(odd, "settings.json"), JSON.stringify({ acs: { connectionString: CS } }));
 }
@@ -60,10 +75,10 @@ const tree = tempDir("acs-parallel-scan-");
 generateTree(tree);
 
 function runBuiltCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, "scan", ".", "--format", "json", "--max-file-size", "64k", ...args], {
+  const r = spawnSync(process.execPath, [BIN, "scan", ".", "--format", "json", "--max-file-size", "256k", ...args], {
     cwd: tree,
     encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -87,6 +102,7 @@ describe("a scan on worker threads", () => {
     expect(report.filesScanned).toBeGreaterThan(MIN_PARSED_FILES_FOR_WORKERS * 2);
     expect(report.skipped.map((s) => s.reason).sort()).toEqual(["binary", "symlink", "too-large"]);
     expect(one.stdout).toContain("nested too deep to analyse");
+    expect(one.stdout).toContain("? or else chained at one level, over 10000");
     expect(four).toEqual(one);
     expect(byDefault).toEqual(one);
   });
@@ -94,26 +110,26 @@ describe("a scan on worker threads", () => {
   it("has workers analyse files, with the outcomes the main thread gives", async () => {
     const files = codeFiles();
     expect(files.length).toBeGreaterThan(100);
-    const pool = new CodeWorkerPool(files, 64 * 1024, 2, BUILT_WORKER);
+    const pool = new CodeWorkerPool(files, 256 * 1024, 2, BUILT_WORKER);
     expect(pool.workers).toBe(2);
     await pool.workersExited(); // the workers take every file: the main thread has not started
     expect(pool.fromWorkers).toBe(files.length);
     const outcomes = await pool.finish();
-    expect(outcomes).toEqual(files.map((f) => codeOutcome(f, 64 * 1024)));
+    expect(outcomes).toEqual(files.map((f) => codeOutcome(f, 256 * 1024)));
   });
 
   it("analyses on the main thread the files a dying worker claimed and never reported", async () => {
     const files = codeFiles();
-    const pool = new CodeWorkerPool(files, 64 * 1024, 2, DYING_WORKER);
+    const pool = new CodeWorkerPool(files, 256 * 1024, 2, DYING_WORKER);
     expect(pool.workers).toBe(2);
     await pool.workersExited(); // each claimed two chunks and died before the main thread started
     const outcomes = await pool.finish();
     expect(pool.fromWorkers).toBe(0);
-    expect(outcomes).toEqual(files.map((f) => codeOutcome(f, 64 * 1024)));
+    expect(outcomes).toEqual(files.map((f) => codeOutcome(f, 256 * 1024)));
   });
 
   it("gives scanPaths' result when run from sources (no worker script there)", async () => {
-    const options = { cwd: tree, useGit: false, maxFileBytes: 64 * 1024 };
+    const options = { cwd: tree, useGit: false, maxFileBytes: 256 * 1024 };
     expect(await scanPathsInParallel(["."], { ...options, jobs: 4 })).toEqual(scanPaths(["."], options));
   });
 

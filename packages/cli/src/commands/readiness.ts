@@ -37,6 +37,16 @@ are skipped, as verify-log --logger does.
 Exit 0: ready or already disabled; 1: not ready; 2: unknown or bad usage (an audit log that cannot be read).`;
 
 /** The text section for the app's own evidence: file paths, codes, clients, counts and times only. */
+/** Reasons or notes printed per log: a forged log can repeat one per line, so the rest are counted, not printed. */
+const MAX_NOTES = 10;
+
+/** At most {@link MAX_NOTES} of `notes`, each with `prefix`, then how many more there are. */
+function someNotes(notes: readonly string[], prefix: string): string[] {
+  const shown = notes.slice(0, MAX_NOTES).map((note) => `    ${prefix}${note}`);
+  if (notes.length > MAX_NOTES) shown.push(`    … and ${notes.length - MAX_NOTES} more (verify-log prints them all)`);
+  return shown;
+}
+
 function evidenceText(evidence: AppEvidence): string[] {
   const lines = ["", "This app's audit logs:"];
   for (const log of evidence.logs) {
@@ -47,8 +57,7 @@ function evidenceText(evidence: AppEvidence): string[] {
           ? `  warning: ${log.file}: TAMPERED, not vouched for beyond its first ${log.records} records`
           : `  warning: ${log.file}: INCOMPLETE (${log.records} records verified)`,
     );
-    for (const reason of log.reasons) lines.push(`    ${reason}`);
-    for (const warning of log.warnings) lines.push(`    note: ${warning}`);
+    lines.push(...someNotes(log.reasons, ""), ...someNotes(log.warnings, "note: "));
   }
   if (evidence.keyRefusals.length === 0) lines.push("  no key refusals recorded in the window");
   else lines.push("  warning: code in this app still tries key auth (refused by acs-baseline, so no key reached ACS):");

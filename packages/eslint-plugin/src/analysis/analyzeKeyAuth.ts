@@ -18,11 +18,16 @@ export interface AnalyzeKeyAuthOptions {
   types?: TypeHooks;
   /** The parser's visitor keys (ESLint's `sourceCode.visitorKeys`, oxc-parser's `visitorKeys`): a faster walk. */
   visitorKeys?: VisitorKeys;
+  /**
+   * Deepest nesting analysed (nodes from the root): a deeper program throws a RangeError, on every thread alike,
+   * instead of wherever the call stack runs out. Default: no limit of its own.
+   */
+  maxDepth?: number;
 }
 
 /** The `no-key-auth` findings of one program (an ESTree `Program`, JavaScript or TypeScript), in source order. */
 export function analyzeKeyAuth(program: AnyNode, options: AnalyzeKeyAuthOptions = {}): KeyAuthFinding[] {
-  const facts = collectProgramFacts(program, options.visitorKeys);
+  const facts = collectProgramFacts(program, options.visitorKeys, options.maxDepth);
   const checks = new KeyAuthChecks(() => usesAcs(facts), options.types);
   for (const site of facts.sites) checks.check(site);
   return checks.findings;

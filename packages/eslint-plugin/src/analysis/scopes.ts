@@ -196,7 +196,10 @@ class ScopeWalker {
   private readonly stack: AnyNode[] = [];
   private readonly kinds: Record<string, NodeKind | undefined>;
 
-  constructor(visitorKeys: VisitorKeys | undefined) {
+  constructor(
+    visitorKeys: VisitorKeys | undefined,
+    private readonly maxDepth: number,
+  ) {
     this.kinds = nodeKinds(visitorKeys);
   }
 
@@ -302,6 +305,8 @@ class ScopeWalker {
   }
 
   private visit(node: AnyNode, scope: Scope): void {
+    if (this.stack.length >= this.maxDepth)
+      throw new RangeError(`the program nests deeper than ${this.maxDepth} nodes`);
     const kind = this.kinds[node.type];
     const role = kind === undefined ? 0 : kind.role;
     let inner = scope;
@@ -336,8 +341,10 @@ function isSuperCall(node: AnyNode | undefined): boolean {
 
 /**
  * Walks a program once: scopes, variables, writes and the sites the checks need. With `visitorKeys` only the child
- * keys of each node type are read (faster); a type without keys has all its fields walked.
+ * keys of each node type are read (faster); a type without keys has all its fields walked. `maxDepth`: a program
+ * nesting deeper (nodes from the root) throws a RangeError at once, whatever the thread's stack would allow, so
+ * every thread gives the same answer for it.
  */
-export function collectProgramFacts(program: AnyNode, visitorKeys?: VisitorKeys): ProgramFacts {
-  return new ScopeWalker(visitorKeys).run(program);
+export function collectProgramFacts(program: AnyNode, visitorKeys?: VisitorKeys, maxDepth = Infinity): ProgramFacts {
+  return new ScopeWalker(visitorKeys, maxDepth).run(program);
 }

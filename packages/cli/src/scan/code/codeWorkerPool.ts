@@ -53,7 +53,8 @@ export class CodeWorkerPool {
     return new Promise((resolve) => {
       let worker: Worker;
       try {
-        worker = new Worker(script, { workerData });
+        // The main thread's native stack (8 MiB on Linux), not a worker's default 4: the native parser recurses on it.
+        worker = new Worker(script, { workerData, resourceLimits: { stackSizeMb: 8 } });
       } catch {
         return resolve();
       }

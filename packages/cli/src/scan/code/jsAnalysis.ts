@@ -40,6 +40,17 @@ interface OxcParser {
  */
 const MAX_BRACKET_DEPTH = 1000;
 const MAX_STRETCH = 24_000;
+/**
+ * Most `?` and `else` at one bracket level before a `;` there: `a?{}:a?{}:…` and `if(a){}else if(a){}…` nest the
+ * tree without nesting brackets or long stretches (the braces break them), and 100,000 links overflow the native
+ * parser's stack. Real code stays far below.
+ */
+const MAX_CHAIN = 10_000;
+/**
+ * Deepest program analysed (nodes from the root): deeper is a parse-error finding on every thread alike (a worker's
+ * stack is larger than the main thread's, which handles more than 2,000 on every chain measured).
+ */
+export const MAX_ANALYSIS_DEPTH = 1500;
 /** Nesting every thread analyses alike (see {@link nestsShallowly}); real code stays far below both. */
 const SHALLOW_DEPTH = 200;
 const SHALLOW_STRETCH = 2_000;
@@ -66,10 +77,19 @@ function dialects(ext: string): [Lang, SourceType][] {
       ];
 }
 
-/** How deep `text` nests: its deepest bracket nesting and its longest stretch without `;`, `{` or `}`. */
+/**
+ * How deep `text` nests: its deepest bracket nesting, its longest stretch without `;`, `{` or `}`, and the most `?`
+ * and `else` at one bracket level between two `;` there.
+ */
 interface Nesting {
   depth: number;
   stretch: number;
+  chain: number;
+}
+
+/** True for the `else` keyword at `i` (`e` at `i`; not part of a longer name). */
+function elseAt(text: string, i: number): boolean {
+  return text.startsWith("else", i) && !/[\w$]/.test(text.charAt(i - 1)) && !/[\w$]/.test(text.charAt(i + 4));
 }
 
 /** Measures {@link Nesting} (strings and comments not told apart) in one tight pass. */
@@ -79,19 +99,29 @@ function nesting(text: string): Nesting {
   let maxDepth = 0;
   let lastBreak = -1; // where the current stretch without ; { or } began (one before its first character)
   let maxStretch = 0;
+  // `?` and `else` counted per bracket level (levels deeper than the array share its last slot).
+  const chains = new Int32Array(MAX_BRACKET_DEPTH + 2);
+  const top = chains.length - 1;
+  let maxChain = 0;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x28 || c > 0x7d) continue; // every character counted below is in ( … }
     if (c === 0x28 || c === 0x5b || c === 0x7b) {
       if (++depth > maxDepth) maxDepth = depth;
+      chains[Math.min(depth, top)] = 0;
     } else if ((c === 0x29 || c === 0x5d || c === 0x7d) && depth > 0) depth--;
+    else if (c === 0x3b) chains[Math.min(depth, top)] = 0;
+    else if (c === 0x3f || (c === 0x65 && elseAt(text, i))) {
+      const level = Math.min(depth, top);
+      if (++chains[level] > maxChain) maxChain = chains[level];
+    }
     if (c === 0x3b || c === 0x7b || c === 0x7d) {
       if (i - lastBreak - 1 > maxStretch) maxStretch = i - lastBreak - 1;
       lastBreak = i;
     }
   }
   if (n - lastBreak - 1 > maxStretch) maxStretch = n - lastBreak - 1;
-  return { depth: maxDepth, stretch: maxStretch };
+  return { depth: maxDepth, stretch: maxStretch, chain: maxChain };
 }
 
 /**
@@ -100,9 +130,10 @@ function nesting(text: string): Nesting {
  */
 export function tooDeep(text: string): string | undefined {
   if (text.length <= MAX_BRACKET_DEPTH) return undefined;
-  const { depth, stretch } = nesting(text);
+  const { depth, stretch, chain } = nesting(text);
   if (depth > MAX_BRACKET_DEPTH) return `brackets nested ${depth} deep, over ${MAX_BRACKET_DEPTH}`;
   if (stretch > MAX_STRETCH) return `${stretch} characters without ; { or }, over ${MAX_STRETCH}`;
+  if (chain > MAX_CHAIN) return `${chain} ? or else chained at one level, over ${MAX_CHAIN}`;
   return undefined;
 }
 
@@ -113,8 +144,8 @@ export function tooDeep(text: string): string | undefined {
  */
 export function nestsShallowly(text: string): boolean {
   if (text.length <= SHALLOW_STRETCH) return true;
-  const { depth, stretch } = nesting(text);
-  return depth <= SHALLOW_DEPTH && stretch <= SHALLOW_STRETCH;
+  const { depth, stretch, chain } = nesting(text);
+  return depth <= SHALLOW_DEPTH && stretch <= SHALLOW_STRETCH && chain <= SHALLOW_DEPTH;
 }
 
 /** Parses `text`: the program, or the first error of the first dialect tried. */
@@ -180,10 +211,10 @@ export function jsFindings(file: string, text: string, ext: string): ScanFinding
   if ("error" in parsed) return fallback(file, text, parsed.error, source);
   let found: KeyAuthFinding[];
   try {
-    found = analyzeKeyAuth(parsed.program, { visitorKeys: parser?.visitorKeys });
+    found = analyzeKeyAuth(parsed.program, { visitorKeys: parser?.visitorKeys, maxDepth: MAX_ANALYSIS_DEPTH });
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    // A program nested deeper than the call stack (thousands of levels): say so, and search its text.
+    // A program nested deeper than MAX_ANALYSIS_DEPTH (or the call stack): say so, and search its text.
     return fallback(file, text, { message: "nested too deep to analyse", labels: [] }, source);
   }
   if (found.length === 0) return [];
