@@ -9,7 +9,7 @@
  * ancestor with a `.git`) down. `node_modules` and `.git` are always skipped. Symbolic links, binary files and files
  * over the size limit are skipped and reported.
  */
-import { lstatSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, extname, relative, resolve, sep } from "node:path";
 import { makeFinding } from "./finding.js";
@@ -22,7 +22,7 @@ import type { CodeFile, FileOutcome } from "./code/codeOutcome.js";
 import { CodeWorkerPool } from "./code/codeWorkerPool.js";
 import { isSourceExtension, needsParse, sourceFindings } from "./code/sourceFindings.js";
 import { decodeText } from "./decodeText.js";
-import { readScanned } from "./readScanned.js";
+import { readRegularFile, readScanned } from "./readScanned.js";
 import type { ScanSkipReason } from "./readScanned.js";
 import { escapedConnectionStringFindings } from "./text/escapedConnectionStrings.js";
 import { textFindings } from "./text/textRules.js";
@@ -144,7 +144,8 @@ function newSession(options: ScanOptions): ScanSession {
     let text: string | undefined;
     try {
       const st = lstatSync(absolute);
-      text = st.isFile() && st.size <= maxBytes ? decodeText(readFileSync(absolute)) : undefined;
+      const bytes = st.isFile() && st.size <= maxBytes ? readRegularFile(absolute, st, maxBytes) : undefined;
+      text = bytes === undefined || bytes === "too-large" ? undefined : decodeText(bytes);
     } catch {
       text = undefined;
     }
