@@ -5,7 +5,7 @@
  * exits 2 before ARM is asked; nothing changes the Activity Log verdict or its exit code; no secret is printed.
  */
 import { randomBytes } from "node:crypto";
-import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { copyFileSync, linkSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AzureKeyCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
@@ -256,6 +256,11 @@ describe("acs-baseline readiness --audit-log", () => {
     const twice = await run(["--audit-log", "orders.log", "--audit-log", "./orders.log"]);
     expect(twice.code).toBe(2);
     expect(twice.err).toContain("is given twice");
+    // Another name for the same file (a hard link) counts twice just the same.
+    linkSync(orders, join(dir, "orders-link.log"));
+    const linked = await run(["--audit-log", "orders.log", "--audit-log", "orders-link.log"]);
+    expect(linked.code).toBe(2);
+    expect(linked.err).toContain("orders-link.log is given twice");
   });
 
   it("--audit-log-logger: the app's pino output, its own lines skipped, its refusals counted", async () => {

@@ -2,8 +2,8 @@
  * This app's own evidence for `readiness --audit-log FILE…`: each audit log verified by the runtime's verifier
  * (streamed, one pass), and the key refusals among its verified records, grouped by code and client.
  */
-import { accessSync, constants } from "node:fs";
-import { resolve } from "node:path";
+import { accessSync, constants, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { verifyLog } from "acs-baseline/internal";
 import type { VerifyLogResult } from "acs-baseline/internal";
 
@@ -151,6 +151,23 @@ async function verifyOne(file: string, groups: RefusalGroups, loggerMode: boolea
 }
 
 /**
+ * The files a log stands for, by device and inode: the file itself, or the regular files of a directory of rotated
+ * files. The same file given again (another spelling, a link, or inside a directory given too) would count twice.
+ */
+function fileIdentities(path: string): string[] {
+  const id = (p: string): string[] => {
+    try {
+      const st = statSync(p);
+      return st.isFile() ? [`${st.dev}:${st.ino}`] : [];
+    } catch {
+      return []; // gone or unreadable: the verifier says so for the log it belongs to
+    }
+  };
+  if (!statSync(path).isDirectory()) return id(path);
+  return readdirSync(path).flatMap((name) => id(join(path, name)));
+}
+
+/**
  * Reads this app's evidence from its audit logs: each verified on its own (streamed), and the key refusals of the
  * verified records whose time is in `[from, to]`. `loggerMode`: the logs are a host logger's (or a captured stdout's)
  * output, whose lines that are not records are skipped (`verify-log --logger`).
@@ -164,12 +181,14 @@ export async function readAppEvidence(
 ): Promise<AppEvidence> {
   const seen = new Set<string>();
   for (const file of files) {
-    if (seen.has(resolve(file))) throw new TypeError(`the audit log ${file} is given twice`);
-    seen.add(resolve(file));
     try {
       accessSync(file, constants.R_OK); // every log readable before the first (possibly large) one is read
     } catch (error) {
       throw new AuditLogUnreadableError(file, (error as NodeJS.ErrnoException).code ?? "error");
+    }
+    for (const id of fileIdentities(file)) {
+      if (seen.has(id)) throw new TypeError(`the audit log ${file} is given twice (or a file of it is)`);
+      seen.add(id);
     }
   }
   const groups = new RefusalGroups(from.getTime(), to.getTime());
