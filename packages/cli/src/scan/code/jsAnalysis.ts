@@ -111,7 +111,7 @@ function nesting(text: string): Nesting {
       chains[Math.min(depth, top)] = 0;
     } else if ((c === 0x29 || c === 0x5d || c === 0x7d) && depth > 0) depth--;
     else if (c === 0x3b) chains[Math.min(depth, top)] = 0;
-    else if (c === 0x3f || (c === 0x65 && elseAt(text, i))) {
+    else if (c === 0x3f || (c === 0x65 && text.charCodeAt(i + 1) === 0x6c && elseAt(text, i))) {
       const level = Math.min(depth, top);
       if (++chains[level] > maxChain) maxChain = chains[level];
     }
