@@ -3,13 +3,13 @@
 // the caller pays per append (the append loop alone). Azurite runs over HTTPS with --oauth basic; tokens come from the
 // emulator's Entra side. Standalone: `npm run build && node bench/anchorThroughput.mjs [--smoke] [--lines=N]`.
 // Azurite is an emulator on the same 2-core machine: the numbers bound the anchor's own overhead, not Azure's limits.
-import { ClientCertificateCredential } from "@azure/identity";
 import { ContainerClient } from "@azure/storage-blob";
 import { setImmediate } from "node:timers";
 import { parseArgs } from "node:util";
 import { startEmulator } from "acs-baseline-emulator";
 import { createBlobAnchor } from "../packages/acs-baseline/dist/esm/audit/write/anchor/blobAnchor.js";
 import { startAzuriteProcess } from "./lib/azuriteProcess.mjs";
+import { certificateCredential } from "./lib/rawClient.mjs";
 
 const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, lines: { type: "string" } } });
 const lines = Number(values.lines ?? (values.smoke ? 20_000 : 500_000));
@@ -42,16 +42,7 @@ const line = (i) =>
 const [emu, azurite] = await Promise.all([startEmulator(), startAzuriteProcess()]);
 try {
   const app = await emu.createTestApplication();
-  const credential = new ClientCertificateCredential(
-    emu.tenantId,
-    app.clientId,
-    { certificatePath: app.certificatePath },
-    {
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      tlsOptions: { ca: emu.caCertificatePem },
-    },
-  );
+  const credential = certificateCredential(emu, app);
   const containerUrl = `${azurite.accountUrl}/bench`;
   await new ContainerClient(containerUrl, credential, {
     tlsOptions: { ca: azurite.caCertificatePem },

@@ -20,11 +20,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ClientCertificateCredential } from "@azure/identity";
-import { SmsClient } from "@azure/communication-sms";
 import { AcsClientFactory } from "acs-baseline";
 import { emulatorFactoryOptions } from "acs-baseline-emulator";
 import { previousEntry } from "./previousBuild.mjs";
+import { emulatorTls, rawSmsClient } from "./lib/rawClient.mjs";
 import { sendBatch } from "./lib/sendBatch.mjs";
 import { signedAudit, signingKeyFile } from "./lib/signingKey.mjs";
 import { startEmulatorProcess } from "./lib/startEmulatorProcess.mjs";
@@ -35,18 +34,8 @@ export async function measureOverhead({ rounds, batch, warmup, concurrency, seed
   const emu = await startEmulatorProcess();
   const dir = mkdtempSync(join(tmpdir(), "acs-bench-"));
   const key = signingKeyFile();
-  const tls = { tlsOptions: { ca: emu.caCertificatePem } };
-  const rawClient = () =>
-    new SmsClient(
-      emu.endpoint,
-      new ClientCertificateCredential(
-        emu.tenantId,
-        emu.clientId,
-        { certificatePath: emu.certificatePath },
-        { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, ...tls },
-      ),
-      tls,
-    );
+  const tls = emulatorTls(emu);
+  const rawClient = () => rawSmsClient(emu, tls);
   // Both factories get the same tlsOptions object, as both raw clients do: the HTTP client keys its keep-alive agents
   // by that object, so each pair shares one pool of warm connections (as all clients of one app share one in real use).
   const factory = new AcsClientFactory(

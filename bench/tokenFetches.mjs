@@ -1,11 +1,11 @@
 // 2. Token fetches at cold start: 1,000 concurrent calls spread over an SMS and an identity client.
 //    factory: one AcsClientFactory (one shared credential with a shared token cache) → target 1 token request.
 //    naive:   code that builds a ClientCertificateCredential per client.
-import { ClientCertificateCredential } from "@azure/identity";
 import { SmsClient } from "@azure/communication-sms";
 import { CommunicationIdentityClient } from "@azure/communication-identity";
 import { AcsClientFactory } from "acs-baseline";
 import { emulatorFactoryOptions, startEmulator } from "acs-baseline-emulator";
+import { certificateCredential, emulatorTls } from "./lib/rawClient.mjs";
 
 async function burst(sms, identity, calls) {
   const work = [];
@@ -21,7 +21,7 @@ async function burst(sms, identity, calls) {
 export async function tokenFetches({ calls = 1000 } = {}) {
   const emu = await startEmulator({ tokenLifetimeSeconds: 3600 });
   try {
-    const tls = { tlsOptions: { ca: emu.caCertificatePem } };
+    const tls = emulatorTls(emu);
     const out = [];
 
     const app1 = await emu.createTestApplication();
@@ -32,17 +32,7 @@ export async function tokenFetches({ calls = 1000 } = {}) {
     await factory.close();
 
     const app2 = await emu.createTestApplication();
-    const credential = () =>
-      new ClientCertificateCredential(
-        emu.tenantId,
-        app2.clientId,
-        { certificatePath: app2.certificatePath },
-        {
-          authorityHost: emu.authorityHost,
-          disableInstanceDiscovery: true,
-          ...tls,
-        },
-      );
+    const credential = () => certificateCredential(emu, app2, tls);
     before = emu.stats.tokenRequests;
     failed = await burst(
       new SmsClient(emu.endpoint, credential(), tls),

@@ -1,8 +1,7 @@
 // An HttpClient that answers every request with the 202 the SMS service would send, without any I/O: the pipeline
 // benchmarks measure the SDK pipeline plus what acs-baseline adds to it, and nothing else.
-import { ClientCertificateCredential } from "@azure/identity";
-import { SmsClient } from "@azure/communication-sms";
 import { createHttpHeaders } from "@azure/core-rest-pipeline";
+import { emulatorTls, rawSmsClient } from "./rawClient.mjs";
 
 const BODY = JSON.stringify({
   value: [
@@ -26,15 +25,5 @@ export const inMemoryHttpClient = {
 
 /** The raw subject: an upstream SmsClient with its own ClientCertificateCredential (tokens from the emulator), sending through the in-memory HttpClient. */
 export function rawInMemorySmsClient(emu, app) {
-  const tls = { tlsOptions: { ca: emu.caCertificatePem } };
-  return new SmsClient(
-    emu.endpoint,
-    new ClientCertificateCredential(
-      emu.tenantId,
-      app.clientId,
-      { certificatePath: app.certificatePath },
-      { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, ...tls },
-    ),
-    { ...tls, httpClient: inMemoryHttpClient },
-  );
+  return rawSmsClient(emu, emulatorTls(emu), { httpClient: inMemoryHttpClient }, app);
 }

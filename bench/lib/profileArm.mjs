@@ -6,27 +6,16 @@ import { Session } from "node:inspector/promises";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ClientCertificateCredential } from "@azure/identity";
-import { SmsClient } from "@azure/communication-sms";
 import { AcsClientFactory } from "acs-baseline";
 import { emulatorFactoryOptions } from "acs-baseline-emulator";
+import { rawSmsClient } from "./rawClient.mjs";
 import { sendBatch } from "./sendBatch.mjs";
 import { signedAudit, signingKeyFile } from "./signingKey.mjs";
 import { startEmulatorProcess } from "./startEmulatorProcess.mjs";
 
 /** The arms: what each builds, given the emulator, the shared TLS options and a scratch folder. */
 export const ARMS = {
-  raw: (emu, tls) =>
-    new SmsClient(
-      emu.endpoint,
-      new ClientCertificateCredential(
-        emu.tenantId,
-        emu.clientId,
-        { certificatePath: emu.certificatePath },
-        { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, ...tls },
-      ),
-      tls,
-    ),
+  raw: (emu, tls) => rawSmsClient(emu, tls),
   "factory, no audit": (emu, tls, dir, opened) =>
     opened(new AcsClientFactory(emulatorFactoryOptions(emu, emu, { clientOptions: tls }))),
   factory: (emu, tls, dir, opened) => {
