@@ -108,6 +108,48 @@ describe("key forms are found, per language", () => {
   }
 });
 
+describe("key listing through a management SDK", () => {
+  it("is reported at the call (past its leading dot), with the call named and the Entra alternative", () => {
+    const cases: [string, string, string, string][] = [
+      [
+        "a.py",
+        "keys = client.communication_service.list_keys(rg, name)\n",
+        "communication_service.list_keys(",
+        "(communication_services.list_keys)",
+      ],
+      [
+        "a.go",
+        'import "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/communication/armcommunication"\nk, _ := c.ListKeys(ctx, rg, n, nil)\n',
+        "ListKeys(",
+        "armcommunication lists the ACS access keys (ListKeys)",
+      ],
+      [
+        "a.cs",
+        "using Azure.ResourceManager.Communication;\nvar k = await acs.GetKeysAsync();\n",
+        "GetKeysAsync(",
+        "reads the ACS access keys (GetKeys/ListKeys)",
+      ],
+      [
+        "a.java",
+        'var keys = manager.communicationServices().listKeys("rg", "acs");\n',
+        "communicationServices().listKeys(",
+        "(communicationServices().listKeys)",
+      ],
+    ];
+    for (const [file, text, call, named] of cases) {
+      const found = languageFindings(file, text);
+      expect(found, file).toHaveLength(1);
+      const [f] = found;
+      const line = text.split("\n")[f.line - 1];
+      expect(line.slice(f.column - 1, f.endColumn - 1), file).toBe(call);
+      expect(f.message, file).toContain(named);
+      expect(f.message, file).toContain(
+        "Give the app an Entra identity with an ACS data-plane role instead of handing it a key.",
+      );
+    }
+  });
+});
+
 describe("no finding for the Entra forms, other services, or names only in comments and docs", () => {
   const clean: [string, string][] = [
     ["a.py", "c = SmsClient(endpoint, DefaultAzureCredential())\n"],

@@ -43,6 +43,24 @@ export function* matches(re: RegExp, text: string): Generator<RegExpExecArray> {
   }
 }
 
+/**
+ * One hit per call of a management SDK that lists or reads the ACS access keys (`re`, global), past the leading `.`
+ * of the match when it has one; `what` names the call in the message.
+ */
+export function listKeysHits(re: RegExp, code: string, ruleId: string, what: string): LanguageHit[] {
+  const out: LanguageHit[] = [];
+  for (const m of matches(re, code)) {
+    const dot = m[0].startsWith(".") ? 1 : 0;
+    out.push({
+      ruleId,
+      index: m.index + dot,
+      length: m[0].length - dot,
+      message: `IM-1: ${what}. Give the app an Entra identity with an ACS data-plane role instead of handing it a key.`,
+    });
+  }
+  return out;
+}
+
 /** The argument list of the call whose `(` is at `open` (contents only, nesting and strings respected by the masked text), or undefined if unclosed. */
 export function callArguments(code: string, open: number): { text: string; end: number } | undefined {
   let depth = 0;

@@ -5,7 +5,7 @@
  * SDK's `GetKeys()` / `ListKeys()`. Comments (`//`, `///` XML docs, `/* … *\/`) and strings are masked first.
  */
 import { LANGUAGE_RULE_IDS } from "./languageRules.js";
-import { ACS_CLIENT_ALTERNATION, callArguments, matches, topLevelArguments } from "./acsClients.js";
+import { ACS_CLIENT_ALTERNATION, callArguments, listKeysHits, matches, topLevelArguments } from "./acsClients.js";
 import type { LanguageHit } from "./acsClients.js";
 import { SYNTAX, maskSource } from "./sourceMask.js";
 
@@ -41,15 +41,7 @@ export function csharpHits(text: string): LanguageHit[] {
     }
   }
   if (MANAGEMENT.test(code)) {
-    for (const m of matches(GET_KEYS, code)) {
-      out.push({
-        ruleId: RULE,
-        index: m.index + 1,
-        length: m[0].length - 1,
-        message:
-          "IM-1: the management SDK reads the ACS access keys (GetKeys/ListKeys). Give the app an Entra identity with an ACS data-plane role instead of handing it a key.",
-      });
-    }
+    out.push(...listKeysHits(GET_KEYS, code, RULE, "the management SDK reads the ACS access keys (GetKeys/ListKeys)"));
   }
   return out;
 }

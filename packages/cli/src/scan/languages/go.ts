@@ -4,7 +4,7 @@
  * `armcommunication`'s `ListKeys`. Comments and strings are masked first.
  */
 import { LANGUAGE_RULE_IDS } from "./languageRules.js";
-import { matches } from "./acsClients.js";
+import { listKeysHits, matches } from "./acsClients.js";
 import type { LanguageHit } from "./acsClients.js";
 import { SYNTAX, maskSource } from "./sourceMask.js";
 
@@ -47,15 +47,7 @@ export function goHits(text: string): LanguageHit[] {
     }
   }
   if (management) {
-    for (const m of matches(LIST_KEYS, code)) {
-      out.push({
-        ruleId: RULE,
-        index: m.index + 1,
-        length: m[0].length - 1,
-        message:
-          "IM-1: armcommunication lists the ACS access keys (ListKeys). Give the app an Entra identity with an ACS data-plane role instead of handing it a key.",
-      });
-    }
+    out.push(...listKeysHits(LIST_KEYS, code, RULE, "armcommunication lists the ACS access keys (ListKeys)"));
   }
   return out;
 }

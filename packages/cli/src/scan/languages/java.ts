@@ -4,7 +4,7 @@
  * Comments (`//`, `/* … *\/`, Javadoc) and strings are masked first.
  */
 import { LANGUAGE_RULE_IDS } from "./languageRules.js";
-import { ACS_CLIENT_ALTERNATION, matches } from "./acsClients.js";
+import { ACS_CLIENT_ALTERNATION, listKeysHits, matches } from "./acsClients.js";
 import type { LanguageHit } from "./acsClients.js";
 import { SYNTAX, maskSource } from "./sourceMask.js";
 
@@ -59,14 +59,7 @@ export function javaHits(text: string): LanguageHit[] {
         "IM-1: an ACS client builder is given an AzureKeyCredential (the resource's access key). Use .credential(new DefaultAzureCredentialBuilder().build()) or a ClientCertificateCredential (azure-identity).",
     });
   }
-  for (const m of matches(LIST_KEYS, code)) {
-    out.push({
-      ruleId: RULE,
-      index: m.index,
-      length: m[0].length,
-      message:
-        "IM-1: the management SDK lists the ACS access keys (communicationServices().listKeys). Give the app an Entra identity with an ACS data-plane role instead of handing it a key.",
-    });
-  }
+  const what = "the management SDK lists the ACS access keys (communicationServices().listKeys)";
+  out.push(...listKeysHits(LIST_KEYS, code, RULE, what));
   return out;
 }

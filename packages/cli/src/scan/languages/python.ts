@@ -4,7 +4,7 @@
  * docstrings are masked first (sourceMask.ts), so names that are only documented never match.
  */
 import { LANGUAGE_RULE_IDS } from "./languageRules.js";
-import { ACS_CLIENT_NAMES, callArguments, matches } from "./acsClients.js";
+import { ACS_CLIENT_NAMES, callArguments, listKeysHits, matches } from "./acsClients.js";
 import type { LanguageHit } from "./acsClients.js";
 import { SYNTAX, maskSource } from "./sourceMask.js";
 
@@ -62,14 +62,7 @@ export function pythonHits(text: string): LanguageHit[] {
       message: `IM-1: ${m[1].split(".").pop()}(…) is given an AzureKeyCredential (the resource's access key). Pass DefaultAzureCredential or CertificateCredential (azure-identity) instead.`,
     });
   }
-  for (const m of matches(LIST_KEYS, code)) {
-    out.push({
-      ruleId: RULE,
-      index: m.index + 1,
-      length: m[0].length - 1,
-      message:
-        "IM-1: the management SDK lists the ACS access keys (communication_services.list_keys). Give the app an Entra identity with an ACS data-plane role instead of handing it a key.",
-    });
-  }
+  const what = "the management SDK lists the ACS access keys (communication_services.list_keys)";
+  out.push(...listKeysHits(LIST_KEYS, code, RULE, what));
   return out;
 }
