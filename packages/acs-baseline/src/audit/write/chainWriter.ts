@@ -132,6 +132,14 @@ export abstract class ChainWriter {
     }
   }
 
+  /** Moves the start of the chain before anything is written (the writer's check at start read the anchor late). */
+  protected continueFrom(start: ChainStart): void {
+    this.seq = start.seq;
+    this.firstSeq = start.seq;
+    this.prevHash = start.prevHash;
+    this.lastSig = start.prevSig;
+  }
+
   /** Ends the current file and opens the next (size rotation or reopen). */
   abstract reopen(reason: "reopen" | "rotate"): Promise<void>;
 

@@ -9,7 +9,7 @@ import { mergePrincipal, setContextPrincipal } from "../record/serializeRecord.j
 import type { RequestRecordInput } from "../record/requestRecord.js";
 import { scrubText } from "../record/redaction.js";
 import { EMPTY_CONTEXT_VALUE, GENESIS, chainFromTail } from "./chainWriter.js";
-import { startAgainstAnchor } from "./anchorAtStart.js";
+import { startAgainstAnchor, startAgainstAnchorLater } from "./anchorAtStart.js";
 import { openFileSink } from "./fileSink.js";
 import type { AuditOptions, RecorderContext } from "./logSettings.js";
 import { logSettings } from "./logSettings.js";
@@ -268,13 +268,15 @@ export function openAuditRecorder(
       const settings = logSettings(options, chain, path, context, events);
       const { sink, tail, notes } = openFileSink(dest, { allowSymlink: options.allowSymlink === true });
       try {
+        const start = chain ? startAgainstAnchor(chainFromTail(tail), tail, settings) : GENESIS;
+        const later = chain ? startAgainstAnchorLater(start, tail, settings) : undefined;
         created = new SharedLog(
           key,
           sink,
           chain,
-          chain ? startAgainstAnchor(chainFromTail(tail), tail, settings) : GENESIS,
+          start,
           settings,
-          { tail, notes },
+          { tail, notes, ...(later !== undefined ? { later } : {}) },
           options.reopenOnSighup === true,
         );
       } catch (e) {

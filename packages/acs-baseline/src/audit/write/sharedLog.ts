@@ -6,7 +6,7 @@
  */
 import { existsSync, renameSync, unlinkSync } from "node:fs";
 import { scrubText } from "../record/redaction.js";
-import type { ChainStart } from "./chainWriter.js";
+import type { ChainStart, Pending } from "./chainWriter.js";
 import { ChainWriter, EMPTY_CONTEXT_VALUE } from "./chainWriter.js";
 import type { SyncFlushable } from "./exitFlush.js";
 import { registerExitFlush, unregisterExitFlush } from "./exitFlush.js";
@@ -54,9 +54,19 @@ function aheadMember(ahead: NonNullable<ChainStart["anchorAhead"]>): Record<stri
   };
 }
 
+/** How a log is opened: the file's tail, what was fixed on it, and the anchor's check still running (blob anchor). */
+export interface Opening {
+  tail?: FileTail;
+  notes?: { fixedMode?: number };
+  /** The start after the anchor's end is read (never rejects); records wait, in order, until then. */
+  later?: Promise<ChainStart>;
+}
+
 export class SharedLog extends ChainWriter implements SyncFlushable {
   refs = 0;
   private readonly onSighup: (() => void) | undefined;
+  /** While the anchor's check at start runs: settles it at once as unread (the exit hook cannot wait). */
+  private settleStart: (() => void) | undefined;
 
   constructor(
     readonly key: unknown,
@@ -64,13 +74,17 @@ export class SharedLog extends ChainWriter implements SyncFlushable {
     chain: boolean,
     start: ChainStart,
     settings: LogSettings,
-    opening?: { tail?: FileTail; notes?: { fixedMode?: number } },
+    opening?: Opening,
     reopenOnSighup = false,
   ) {
     super(sink, chain, start, settings);
     registerExitFlush(this);
-    const open = chain ? startMember(opening?.tail, start, settings.checkpoints) : undefined;
-    if (open !== undefined) this.enqueue(this.specialItem("log.open", { log: open.log }, open.level), false);
+    if (chain && opening?.later !== undefined) {
+      this.awaitStart(start, opening.later, opening.tail);
+    } else {
+      const open = chain ? startMember(opening?.tail, start, settings.checkpoints) : undefined;
+      if (open !== undefined) this.enqueue(this.specialItem("log.open", { log: open.log }, open.level), false);
+    }
     if (opening?.notes?.fixedMode !== undefined) {
       const mode = opening.notes.fixedMode.toString(8).padStart(4, "0");
       this.enqueue(
@@ -95,6 +109,33 @@ export class SharedLog extends ChainWriter implements SyncFlushable {
       this.onSighup = () => void this.reopen("reopen").catch(() => undefined);
       process.on("SIGHUP", this.onSighup);
     }
+  }
+
+  /**
+   * The anchor's check at start, read asynchronously: every record waits (in order, as during a file switch) until
+   * `later` gives the chain's start; then the `log.open` (with the time the writer started) goes first.
+   */
+  private awaitStart(start: ChainStart, later: Promise<ChainStart>, tail: FileTail | undefined): void {
+    const startedMs = Date.now();
+    const settle = (checked: ChainStart): void => {
+      if (this.settleStart === undefined) return;
+      this.settleStart = undefined;
+      this.continueFrom(checked);
+      const open = startMember(tail, checked, this.settings.checkpoints);
+      if (open !== undefined)
+        this.deferred.unshift(this.specialItem("log.open", { log: open.log }, open.level, startedMs));
+      this.switching = undefined;
+      this.pending.push(...this.deferred);
+      this.deferred = [];
+      this.drain();
+    };
+    this.settleStart = () => settle({ ...start, anchorUnread: "ANCHOR_READ_ABANDONED" });
+    this.switching = later.then(settle);
+  }
+
+  override enqueue(item: Pending, urgent: boolean): void {
+    if (this.settleStart !== undefined) this.deferred.push(item);
+    else super.enqueue(item, urgent);
   }
 
   /**
@@ -195,6 +236,7 @@ export class SharedLog extends ChainWriter implements SyncFlushable {
 
   /** Exit hook: everything queued is written before the process ends (and sealed, when the key signs synchronously). */
   flushSync(): void {
+    this.settleStart?.();
     if (this.deferred.length > 0) {
       this.pending.push(...this.deferred);
       this.deferred = [];

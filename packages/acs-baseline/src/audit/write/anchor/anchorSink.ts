@@ -11,11 +11,17 @@ export interface AnchorSink {
   /** Flushes, then releases every timer and socket. */
   close(): Promise<void>;
   /**
-   * The anchor's last `maxBytes` as text, read synchronously, for the writer's check at start (the file anchor has
-   * it; the blob anchor does not). "" when the anchor does not exist yet.
+   * The anchor's last `maxBytes` as text, read synchronously, for the writer's check at start (the file anchor).
+   * "" when the anchor does not exist yet.
    * @throws the I/O error when it exists but cannot be read
    */
   readTail?(maxBytes: number): string;
+  /**
+   * The same, read asynchronously (the blob anchor: the end of its last roll part, at most `maxBytes`); `signal` aborts
+   * every request. "" when the anchor does not exist yet.
+   * @throws the storage error when it exists but cannot be read (403, network), or the abort
+   */
+  fetchTail?(maxBytes: number, signal: AbortSignal): Promise<string>;
 }
 
 /** What an anchor reports back; the recorder turns these into `anchor.failure` / `anchor.recovered` records. */

@@ -20,6 +20,7 @@ import type { AnchorEvents, AnchorSink } from "./anchorSink.js";
 import type { BlobAnchorOptions } from "./blobAnchorOptions.js";
 import { MAX_APPEND_BLOCK_BYTES, MAX_BLOCKS_PER_APPEND_BLOB, checkBlobAnchorOptions } from "./blobAnchorOptions.js";
 import { loadStorageBlob } from "./loadStorageBlob.js";
+import { readBlobTail } from "./blobTail.js";
 
 type AppendResult = "stored" | "retry-now";
 
@@ -359,6 +360,11 @@ class BlobAnchor implements AnchorSink {
         waiter.resolve();
       }
     }
+  }
+
+  /** The end of the blob and its roll parts, for the writer's check at start (blobTail.ts). */
+  fetchTail(maxBytes: number, signal: AbortSignal): Promise<string> {
+    return readBlobTail(this.#clientFor, this.#blobName, maxBytes, signal);
   }
 
   flush(): Promise<void> {

@@ -1,0 +1,287 @@
+/* eslint-disable @typescript-eslint/no-unsafe-return -- tests read parsed JSON records */
+/**
+ * Issue 23 item 3 for the blob anchor, written as the attack: the attacker cuts the file's tail back to a checkpoint and
+ * lets the app restart with the same append blob (Azurite, HTTPS, the app's own certificate through the real
+ * AcsClientFactory). The restarted writer must read the blob's end, start a new segment whose signed `log.open` names
+ * the break, and verify-log must report the missing stretch. Controls: an honest restart verifies intact. And the
+ * blob that cannot be read at start (Azurite stopped, a 403, a storage that never answers, a hostile one that streams
+ * without end): the documented behaviour, within the documented bound and timeout.
+ */
+import type { ClientCertificateCredential } from "@azure/identity";
+import { ContainerClient } from "@azure/storage-blob";
+import type { StoragePipelineOptions } from "@azure/storage-blob";
+import { generateKeyPairSync } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import type { Server } from "node:net";
+import { createServer as createTcpServer } from "node:net";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { AcsClientFactory } from "../../../packages/acs-baseline/src/index.js";
+import type { AuditOptions } from "../../../packages/acs-baseline/src/audit/write/recorder.js";
+import { openAuditRecorder } from "../../../packages/acs-baseline/src/audit/write/recorder.js";
+import { verifyLog } from "../../../packages/acs-baseline/src/audit/verify/verifyLog.js";
+import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/write/anchor/readBlobAnchor.js";
+import { ANCHOR_START_TIMEOUT_MS } from "../../../packages/acs-baseline/src/audit/write/anchorAtStart.js";
+import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
+import { ACS_SCOPE, emulatorFactoryOptions } from "../../../packages/emulator/src/index.js";
+import { createServerTls } from "../../../packages/emulator/src/certificates.js";
+import type { Rec } from "../../support/auditRecords.js";
+import { parse, readRecords, REQUEST } from "../../support/auditRecords.js";
+import type { Azurite } from "../../support/azurite.js";
+import { useAzurite } from "../../support/azurite.js";
+import { certificateCredential } from "../../support/certificateCredential.js";
+import { tempDir } from "../../support/tempDir.js";
+import { useEmulator } from "../../support/useEmulator.js";
+
+const dir = tempDir("acs-anchor-start-");
+const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+const PRIVATE_PEM = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const PUBLIC_PEM = publicKey.export({ type: "spki", format: "pem" }).toString();
+const SMS = { from: "+14255550100", to: ["+14255550123"], message: "anchored at start" };
+const CONTAINER = "audit-anchor-start";
+
+let emu: Emulator;
+let app: TestApplication;
+let azurite: Azurite;
+let credential: ClientCertificateCredential;
+let containerUrl: string;
+
+useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
+useAzurite({ onStarted: (started) => (azurite = started) });
+beforeAll(async () => {
+  credential = certificateCredential(emu, app);
+  containerUrl = `${azurite.accountUrl}/${CONTAINER}`;
+  await new ContainerClient(containerUrl, credential, {
+    tlsOptions: { ca: azurite.caCertificatePem },
+  } as StoragePipelineOptions).createIfNotExists();
+});
+
+/** Signed audit to `log`, anchored to `blobName` in Azurite (or to `container` elsewhere), a checkpoint every 4. */
+const audit = (
+  log: string,
+  blobName: string,
+  container: { url: string; ca: string } = { url: containerUrl, ca: azurite.caCertificatePem },
+): AuditOptions => ({
+  destination: log,
+  signing: { privateKey: PRIVATE_PEM, keyId: "start" },
+  checkpoint: { everyRecords: 4, everyMs: 60_000 },
+  anchor: {
+    blob: { containerUrl: container.url, blobName, allowedHosts: ["127.0.0.1"], tlsOptions: { ca: container.ca } },
+  },
+});
+
+/** The same options, with a blob anchor whose close() waits 500 ms for storage that fails (not 10 s). */
+function quickClose(options: AuditOptions): AuditOptions {
+  Object.assign(options.anchor?.blob ?? {}, { flushTimeoutMs: 500 }); // a member of the blob anchor's own options
+  return options;
+}
+
+/** A factory (the app) writing `audit`; sends `count` SMS and closes. */
+async function appRun(options: AuditOptions, count: number): Promise<void> {
+  const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: options }));
+  const sms = factory.createSmsClient();
+  for (let i = 0; i < count; i++) await sms.send(SMS);
+  await factory.close();
+}
+
+const readBlob = (blobName: string): Promise<string[]> =>
+  readAnchorLines(`${containerUrl}/${blobName}`, {
+    credential,
+    allowedHosts: ["127.0.0.1"],
+    tlsOptions: { ca: azurite.caCertificatePem },
+  });
+const fileLines = (log: string): string[] => readFileSync(log, "utf8").trimEnd().split("\n");
+const text = (lines: string[]): string => lines.map((l) => `${l}\n`).join("");
+const opens = (log: string): Rec[] => readRecords(log).filter((r) => r.event?.action === "log.open");
+
+/** Cuts `log` back to its first checkpoint (what is left is sealed: the key alone sees nothing wrong). */
+function cutToFirstCheckpoint(log: string): Rec {
+  const lines = fileLines(log);
+  const cutAt = lines.findIndex((l) => parse(l).event?.action === "log.checkpoint") + 1;
+  writeFileSync(log, text(lines.slice(0, cutAt)));
+  return parse(lines[cutAt - 1]);
+}
+
+describe("the blob anchor is read at start (issue 23 item 3), against Azurite with the app's own certificate", () => {
+  it("cut the tail back to a checkpoint, let the app restart and append: the writer names the break, the verifier the missing stretch", async () => {
+    const log = join(dir, "cut-restart.log");
+    const blobName = "start/cut-restart.jsonl";
+    await appRun(audit(log, blobName), 10);
+    expect((await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) })).status).toBe(
+      "intact",
+    );
+    const fileEnd = cutToFirstCheckpoint(log);
+    expect((await verifyLog(log, { publicKey: PUBLIC_PEM })).status).toBe("intact");
+    const anchorHead = parse((await readBlob(blobName)).at(-1)!);
+    expect(anchorHead.seq).toBeGreaterThan(fileEnd.seq);
+    // the app restarts with its own certificate, key and blob, and writes honestly
+    await appRun(audit(log, blobName), 5);
+    const open = opens(log).find((r) => r.log.reason === "anchor-ahead");
+    expect(open?.level).toBe("warn");
+    expect(open?.log).toMatchObject({
+      anchor: { seq: anchorHead.seq, hash: anchorHead.hash },
+      fileEnd: { seq: fileEnd.seq, hash: fileEnd.hash },
+    });
+    expect(open?.seq).toBe((anchorHead.seq as number) + 1);
+    const v = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) });
+    expect(v.status, v.reasons.join()).toBe("incomplete");
+    expect(v.reasons.join()).toMatch(
+      new RegExp(
+        `records ${(fileEnd.seq as number) + 1}–${anchorHead.seq as number} are missing from the file: when the writer started again`,
+      ),
+    );
+    // no later line rewrites the anchor's history: the restarted writer's seqs come after the anchor's head
+    expect(v.reasons.join()).not.toMatch(/rewritten by a later append/);
+  }, 90_000);
+
+  it("control: an honest restart against the same blob is a plain restart, and verifies intact", async () => {
+    const log = join(dir, "honest.log");
+    const blobName = "start/honest.jsonl";
+    await appRun(audit(log, blobName), 6);
+    await appRun(audit(log, blobName), 6);
+    expect(opens(log).map((r) => r.log.reason)).toEqual(["start", "restart"]);
+    expect(opens(log)[1].log.anchorUnread).toBeUndefined();
+    const v = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) });
+    expect(v.status, v.reasons.join()).toBe("intact");
+  }, 90_000);
+});
+
+describe("the blob cannot be read at start: the writer continues from the file and says why in log.open", () => {
+  it("Azurite stopped: log.anchorUnread names the error, requests go on; a cut hidden that way is still caught when the blob is back (rewritten by a later append)", async () => {
+    const log = join(dir, "down.log");
+    const blobName = "start/down.jsonl";
+    await appRun(audit(log, blobName), 10);
+    const fileEnd = cutToFirstCheckpoint(log);
+    await azurite.stop();
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { audit: audit(log, blobName) }));
+    try {
+      const sms = factory.createSmsClient();
+      for (let i = 0; i < 5; i++) await sms.send(SMS); // the outage blocks no request
+    } finally {
+      await azurite.start();
+    }
+    await factory.close();
+    const restart = opens(log)[1];
+    expect(restart.log.reason).toBe("restart");
+    expect(restart.log.anchorUnread).toMatch(/^(ECONNREFUSED|ECONNRESET|REQUEST_SEND_ERROR)$/);
+    expect(restart.seq).toBe((fileEnd.seq as number) + 1); // the chain continued from the file
+    const v = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) });
+    expect(v.status).toBe("tampered");
+    expect(v.reasons.join("\n")).toMatch(/anchor seq \d+ rewritten by a later append/);
+  }, 120_000);
+
+  it("a 403 (a token for another audience): log.anchorUnread is AuthenticationFailed, nothing secret in the log", async () => {
+    const log = join(dir, "forbidden.log");
+    const blobName = "start/forbidden.jsonl";
+    await appRun(audit(log, blobName), 6);
+    const acsOnly = { getToken: () => credential.getToken(ACS_SCOPE) };
+    const recorder = openAuditRecorder(quickClose(audit(log, blobName)), { credential: () => acsOnly });
+    recorder.write(REQUEST(1));
+    await recorder.close();
+    const restart = opens(log)[1];
+    expect(restart.log).toMatchObject({ reason: "restart", anchorUnread: "AuthenticationFailed" });
+    expect(readFileSync(log, "utf8")).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}|BEGIN|PRIVATE/);
+  }, 60_000);
+});
+
+/** A local server in place of storage; closed after `body`. */
+async function withServer<T>(server: Server, body: (url: string) => Promise<T>): Promise<T> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    return await body(`https://127.0.0.1:${port}/devstoreaccount1/hostile`);
+  } finally {
+    server.close();
+    (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+  }
+}
+
+/** An existing log (written with a file anchor), then a restart whose blob anchor is at `url`: its log.open, time. */
+async function restartAgainst(url: string, ca: string): Promise<{ open: Rec; ms: number; records: Rec[] }> {
+  const log = join(dir, `hostile-${Date.now()}.log`);
+  const first = openAuditRecorder({ ...audit(log, "x.jsonl"), anchor: { file: { path: `${log}.anchor` } } }, undefined);
+  first.write(REQUEST(0));
+  await first.close();
+  const started = Date.now();
+  const options = quickClose(audit(log, "hostile.jsonl", { url, ca }));
+  const recorder = openAuditRecorder(options, { credential: () => credential });
+  for (let i = 1; i <= 3; i++) recorder.write(REQUEST(i));
+  await recorder.close();
+  const records = readRecords(log);
+  return { open: opens(log)[1], ms: Date.now() - started, records };
+}
+
+describe("a storage that does not behave: the start stays bounded in time and memory", () => {
+  it(`never answers (TLS never completes): given up after ${ANCHOR_START_TIMEOUT_MS} ms, ANCHOR_READ_TIMEOUT; the records waited and are all there, in order`, async () => {
+    const silent = createTcpServer(() => undefined); // accepts, never speaks
+    const { open, ms, records } = await withServer(silent, (url) => restartAgainst(url, azurite.caCertificatePem));
+    expect(open.log).toMatchObject({ reason: "restart", anchorUnread: "ANCHOR_READ_TIMEOUT" });
+    expect(ms).toBeGreaterThanOrEqual(ANCHOR_START_TIMEOUT_MS - 100);
+    expect(ms).toBeLessThan(ANCHOR_START_TIMEOUT_MS + 15_000); // plus close()'s bounded flush of the dead anchor
+    const after = records.filter((r) => (r.seq as number) > (open.seq as number));
+    expect(after.filter((r) => r.event?.action === "request").map((r) => r.http.path)).toEqual([
+      "/sms/1",
+      "/sms/2",
+      "/sms/3",
+    ]);
+    expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1)); // one chain, nothing lost or reordered
+  }, 60_000);
+
+  /**
+   * A storage server following the blob REST shape just enough: every HEAD says the blob exists (the first part only,
+   * or every roll part: `endlessParts`) and is 10 GiB; every GET streams without end, ignoring the range.
+   */
+  async function hostileStorage(
+    endlessParts: boolean,
+  ): Promise<{ server: Server; streamed: () => number; ca: string }> {
+    const tls = await createServerTls();
+    let streamed = 0;
+    const server = createHttpsServer({ key: tls.serverKeyPem, cert: tls.serverCertificatePem }, (req, res) => {
+      const exists = endlessParts || !/\.jsonl\.\d+$/.test(new URL(req.url ?? "/", "https://x").pathname);
+      if (req.method === "HEAD") {
+        res.writeHead(exists ? 200 : 404, {
+          "content-length": String(exists ? 10 * 2 ** 30 : 0),
+          "x-ms-blob-type": "AppendBlob",
+          ...(exists ? {} : { "x-ms-error-code": "BlobNotFound" }),
+        });
+        res.end();
+        return;
+      }
+      if (req.method !== "GET") {
+        res.writeHead(403, { "x-ms-error-code": "AuthorizationFailure" });
+        res.end();
+        return;
+      }
+      res.writeHead(206, { "x-ms-blob-type": "AppendBlob", "content-type": "application/x-ndjson" });
+      const chunk = Buffer.alloc(1 << 20, "x");
+      const pump = (): void => {
+        while (!res.destroyed && streamed < 2 ** 31) {
+          streamed += chunk.length;
+          if (!res.write(chunk)) return void res.once("drain", pump);
+        }
+      };
+      pump();
+    });
+    return { server, streamed: () => streamed, ca: tls.caCertificatePem };
+  }
+
+  it("claims a 10 GiB blob and streams without end, ignoring the range: at most the 4 MiB tail is read, no hang", async () => {
+    const hostile = await hostileStorage(false);
+    const rssBefore = process.memoryUsage().rss;
+    const { open, ms } = await withServer(hostile.server, (url) => restartAgainst(url, hostile.ca));
+    // 4 MiB of garbage hold no checkpoint of this log: the chain continues from the file
+    expect(open.log.reason).toBe("restart");
+    expect(ms).toBeLessThan(ANCHOR_START_TIMEOUT_MS);
+    expect(hostile.streamed()).toBeGreaterThan(0); // the tail was asked for
+    expect(hostile.streamed()).toBeLessThan(64 * 2 ** 20); // and the download cut off (socket buffers aside)
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(128 * 2 ** 20);
+  }, 60_000);
+
+  it("claims roll parts without end: the start gives up at the timeout (ANCHOR_READ_TIMEOUT)", async () => {
+    const hostile = await hostileStorage(true);
+    const { open, ms } = await withServer(hostile.server, (url) => restartAgainst(url, hostile.ca));
+    expect(open.log).toMatchObject({ reason: "restart", anchorUnread: "ANCHOR_READ_TIMEOUT" });
+    expect(ms).toBeLessThan(ANCHOR_START_TIMEOUT_MS + 5_000);
+  }, 60_000);
+});
