@@ -10,6 +10,7 @@
 import type { ClientCertificateCredential } from "@azure/identity";
 import { ContainerClient } from "@azure/storage-blob";
 import type { StoragePipelineOptions } from "@azure/storage-blob";
+import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
@@ -283,5 +284,35 @@ describe("a storage that does not behave: the start stays bounded in time and me
     const { open, ms } = await withServer(hostile.server, (url) => restartAgainst(url, hostile.ca));
     expect(open.log).toMatchObject({ reason: "restart", anchorUnread: "ANCHOR_READ_TIMEOUT" });
     expect(ms).toBeLessThan(ANCHOR_START_TIMEOUT_MS + 5_000);
+  }, 60_000);
+});
+
+describe("the process exits while the blob anchor is being read at start", () => {
+  it("process.exit() at once: the exit hook writes the log.open (ANCHOR_READ_ABANDONED) and every record, one chain", async () => {
+    const log = join(dir, "exit-at-start.log");
+    const blobName = "start/exit.jsonl";
+    await appRun(audit(log, blobName), 6);
+    const dist = join(__dirname, "../../../packages/acs-baseline/dist/esm/index.js");
+    // The built package, as an app uses it; the anchor's own read has not even begun when the process exits.
+    const child = `
+      import { createAuditRecorder } from ${JSON.stringify(dist)};
+      const r = createAuditRecorder(${JSON.stringify(audit(log, blobName))});
+      for (let i = 0; i < 3; i++) r.write({ action: "request", outcome: "success", controls: ["LT-4"], client: "SmsClient",
+        http: { method: "POST", path: "/sms/exit-" + i, status: 202, durationMs: 1 } });
+      process.exit(0);`;
+    execFileSync(process.execPath, ["--input-type=module", "-e", child], { timeout: 30_000 });
+    const restart = opens(log).at(-1)!;
+    expect(restart.log).toMatchObject({ reason: "restart", anchorUnread: "ANCHOR_READ_ABANDONED" });
+    const records = readRecords(log);
+    expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
+    const after = records.filter((r) => (r.seq as number) > (restart.seq as number));
+    expect(after.at(-1)?.event.action).toBe("log.checkpoint"); // the exit hook seals it (an in-process key)
+    expect(after.filter((r) => r.event.action === "request").map((r) => r.http.path)).toEqual([
+      "/sms/exit-0",
+      "/sms/exit-1",
+      "/sms/exit-2",
+    ]);
+    const v = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) });
+    expect(v.status, v.reasons.join()).not.toBe("tampered");
   }, 60_000);
 });
