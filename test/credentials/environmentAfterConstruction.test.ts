@@ -149,7 +149,7 @@ describe("a variable planted after construction changes nothing", () => {
 
 describe("the regional-authority variables, which upstream reads at every getToken", () => {
   it.each(["AZURE_REGIONAL_AUTHORITY_NAME", "MSAL_FORCE_REGION"])(
-    "%s planted after construction: the regional token request is refused at the wire (AUTHORITY_NOT_ALLOWED, recorded), nothing leaves; a factory built without it gets tokens",
+    "%s planted after construction: refused before upstream sees it (AUTHORITY_NOT_ALLOWED, recorded), nothing is sent; removed, the same factory gets tokens again",
     async (name) => {
       const audit = `${dir}/regional-${name}.log`;
       const factory = new AcsClientFactory({
@@ -157,22 +157,50 @@ describe("the regional-authority variables, which upstream reads at every getTok
         audit: { destination: audit },
       });
       process.env[name] = "westus";
+      const entraRequests = () => emu.requests.filter((r) => r.side === "entra").length;
       const tokenRequests = () => emu.requests.filter((r) => r.side === "entra" && r.path.endsWith("/token")).length;
-      const before = tokenRequests();
-      await expect(factory.credential.getToken(ACS_SCOPE)).rejects.toThrow();
-      // The metadata may be fetched from the authority itself; no token request (which carries the secret) is sent.
-      expect(tokenRequests()).toBe(before);
+      const before = entraRequests();
+      await expect(factory.credential.getToken(ACS_SCOPE)).rejects.toThrow(
+        new RegExp(`AUTHORITY_NOT_ALLOWED.*${name} is set`),
+      );
+      expect(entraRequests()).toBe(before); // not even the OpenID metadata
       delete process.env[name];
+      // Upstream reads it per getToken: gone, the same credential works (MSAL never cached a regional endpoint).
+      const tokensBefore = tokenRequests();
+      expect((await factory.credential.getToken(ACS_SCOPE))?.token).toBeTruthy();
+      expect(tokenRequests()).toBe(tokensBefore + 1);
       await factory.close();
-      // Positive control: the same configuration, without the planted variable, gets a token.
-      const honest = new AcsClientFactory(secretFactoryOptions(emu, secretApp, secret));
-      expect((await honest.credential.getToken(ACS_SCOPE))?.token).toBeTruthy();
-      await honest.close();
       const log = readFileSync(audit, "utf8");
-      expect(log).toMatch(/"code":"AUTHORITY_NOT_ALLOWED"/);
+      expect(log).toMatch(
+        /"action":"refuse".*"code":"AUTHORITY_NOT_ALLOWED"|"code":"AUTHORITY_NOT_ALLOWED".*"action":"refuse"/,
+      );
       expect(log).not.toContain(secret);
     },
   );
+
+  it("certificate and workload identity too: refused with nothing sent, and a cached token is still served", async () => {
+    const { certificate: _c, ...options } = emulatorFactoryOptions(emu, app);
+    for (const factory of [
+      new AcsClientFactory(emulatorFactoryOptions(emu, app)),
+      new AcsClientFactory({
+        ...options,
+        clientId: wi.clientId,
+        workloadIdentity: { tokenFilePath: wi.tokenFilePath },
+      }),
+    ]) {
+      const cached = await factory.credential.getToken(ACS_SCOPE);
+      process.env.MSAL_FORCE_REGION = "westus";
+      const before = emu.requests.filter((r) => r.side === "entra").length;
+      expect((await factory.credential.getToken(ACS_SCOPE))?.token).toBe(cached?.token); // from the factory's cache
+      await expect(factory.credential.getToken("https://storage.azure.com/.default")).rejects.toThrow(
+        /AUTHORITY_NOT_ALLOWED/,
+      );
+      expect(emu.requests.filter((r) => r.side === "entra").length).toBe(before);
+      delete process.env.MSAL_FORCE_REGION;
+      expect((await factory.credential.getToken("https://storage.azure.com/.default"))?.token).toBeTruthy();
+      await factory.close();
+    }
+  });
 });
 
 describe("variables that move a token are validated at construction", () => {

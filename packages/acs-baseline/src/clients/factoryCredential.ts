@@ -96,11 +96,13 @@ export function createFactoryCredential(
     ...(settings.sendCertificateChain !== undefined ? { sendCertificateChain: settings.sendCertificateChain } : {}),
   };
   const resolved = resolveCredential({ ...settings.credential }, credentialOptions, events, source);
-  if (resolved.type !== "external")
-    resolved.credential = surfaceTlsRefusals(
-      namingUnresolvedAuthority(resolved.credential, settings.authority.origin),
-      credentialTransport,
-    );
+  if (resolved.type !== "external") {
+    let credential = namingUnresolvedAuthority(resolved.credential, settings.authority.origin);
+    // the MSAL-based credentials (the factory's managed identity does not read these variables)
+    if (source === undefined || source.kind === "workload-identity")
+      credential = refusingLateRegion(credential, transport.onBlocked);
+    resolved.credential = surfaceTlsRefusals(credential, credentialTransport);
+  }
   return { resolved, transport: credentialTransport, disableInstanceDiscovery };
 }
 
@@ -120,6 +122,37 @@ function namingUnresolvedAuthority(credential: TokenCredential, authority: strin
           `The authority ${authority} did not answer with usable OpenID metadata (MSAL endpoints_resolution_error): check authorityHost and the tenant, that the authority is reachable over https, and that it does not share the ACS endpoint's origin.`,
         );
       }),
+  };
+}
+
+/**
+ * A regional authority planted after construction, refused before upstream sees it. `@azure/identity` reads
+ * `AZURE_REGIONAL_AUTHORITY_NAME` at every `getToken` (`azureRegion: calculateRegionalAuthority()` in its MSAL client),
+ * and MSAL `MSAL_FORCE_REGION` in every `acquireTokenByClientCredential`; MSAL then keeps the regional endpoints in
+ * the credential's metadata cache, so a request left to the wire check would fail it until it is rebuilt. Refused
+ * here, nothing is sent (not even the metadata request), the refusal is recorded, and the credential works again once
+ * the variable is gone.
+ */
+function refusingLateRegion(
+  credential: TokenCredential,
+  onBlocked: ((error: BaselineViolationError) => void) | undefined,
+): TokenCredential {
+  return {
+    getToken: (scopes, options) => {
+      let refusal: BaselineViolationError | undefined;
+      try {
+        refuseRegionalAuthority(process.env);
+      } catch (error) {
+        refusal = error as BaselineViolationError;
+      }
+      if (refusal === undefined) return credential.getToken(scopes, options);
+      try {
+        onBlocked?.(refusal);
+      } catch {
+        // the audit log's error is not the caller's
+      }
+      return Promise.reject(refusal);
+    },
   };
 }
 
