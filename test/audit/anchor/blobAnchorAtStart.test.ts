@@ -24,6 +24,7 @@ import { openAuditRecorder } from "../../../packages/acs-baseline/src/audit/writ
 import { verifyLog } from "../../../packages/acs-baseline/src/audit/verify/verifyLog.js";
 import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/write/anchor/readBlobAnchor.js";
 import { ANCHOR_START_TIMEOUT_MS } from "../../../packages/acs-baseline/src/audit/write/anchorAtStart.js";
+import { MAX_WAITING_AT_START } from "../../../packages/acs-baseline/src/audit/write/sharedLog.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
 import { ACS_SCOPE, emulatorFactoryOptions } from "../../../packages/emulator/src/index.js";
 import { createServerTls } from "../../../packages/emulator/src/certificates.js";
@@ -199,7 +200,7 @@ async function withServer<T>(server: Server, body: (url: string) => Promise<T>):
 }
 
 /** An existing log (written with a file anchor), then a restart whose blob anchor is at `url`: its log.open, time. */
-async function restartAgainst(url: string, ca: string): Promise<{ open: Rec; ms: number; records: Rec[] }> {
+async function restartAgainst(url: string, ca: string, count = 3): Promise<{ open: Rec; ms: number; records: Rec[] }> {
   const log = join(dir, `hostile-${Date.now()}.log`);
   const first = openAuditRecorder({ ...audit(log, "x.jsonl"), anchor: { file: { path: `${log}.anchor` } } }, undefined);
   first.write(REQUEST(0));
@@ -207,7 +208,7 @@ async function restartAgainst(url: string, ca: string): Promise<{ open: Rec; ms:
   const started = Date.now();
   const options = quickClose(audit(log, "hostile.jsonl", { url, ca }));
   const recorder = openAuditRecorder(options, { credential: () => credential });
-  for (let i = 1; i <= 3; i++) recorder.write(REQUEST(i));
+  for (let i = 1; i <= count; i++) recorder.write(REQUEST(i));
   await recorder.close();
   const records = readRecords(log);
   return { open: opens(log)[1], ms: Date.now() - started, records };
@@ -227,6 +228,20 @@ describe("a storage that does not behave: the start stays bounded in time and me
       "/sms/3",
     ]);
     expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1)); // one chain, nothing lost or reordered
+  }, 60_000);
+
+  it(`never answers, and more than ${MAX_WAITING_AT_START} records arrive meanwhile: the start is given up at once (ANCHOR_READ_QUEUE_FULL), nothing lost`, async () => {
+    const silent = createTcpServer(() => undefined);
+    const count = MAX_WAITING_AT_START + 100;
+    const { open, ms, records } = await withServer(silent, (url) =>
+      restartAgainst(url, azurite.caCertificatePem, count),
+    );
+    expect(open.log).toMatchObject({ reason: "restart", anchorUnread: "ANCHOR_READ_QUEUE_FULL" });
+    expect(ms).toBeLessThan(ANCHOR_START_TIMEOUT_MS); // it did not wait for the timeout
+    expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
+    const paths = records.filter((r) => r.event?.action === "request").map((r) => r.http.path as string);
+    expect(paths.length).toBe(count + 1);
+    expect(paths.at(-1)).toBe(`/sms/${count}`);
   }, 60_000);
 
   /**

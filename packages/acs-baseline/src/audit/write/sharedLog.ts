@@ -62,11 +62,17 @@ export interface Opening {
   later?: Promise<ChainStart>;
 }
 
+/** Most records that wait for the anchor's check at start (see {@link SharedLog.enqueue}). */
+export const MAX_WAITING_AT_START = 16_384;
+
 export class SharedLog extends ChainWriter implements SyncFlushable {
   refs = 0;
   private readonly onSighup: (() => void) | undefined;
-  /** While the anchor's check at start runs: settles it at once as unread (the exit hook cannot wait). */
-  private settleStart: (() => void) | undefined;
+  /**
+   * While the anchor's check at start runs: settles it at once as unread, with the reason's code (the exit hook cannot
+   * wait; too many records are waiting).
+   */
+  private settleStart: ((code: string) => void) | undefined;
 
   constructor(
     readonly key: unknown,
@@ -129,13 +135,15 @@ export class SharedLog extends ChainWriter implements SyncFlushable {
       this.deferred = [];
       this.drain();
     };
-    this.settleStart = () => settle({ ...start, anchorUnread: "ANCHOR_READ_ABANDONED" });
+    this.settleStart = (code) => settle({ ...start, anchorUnread: code });
     this.switching = later.then(settle);
   }
 
   override enqueue(item: Pending, urgent: boolean): void {
-    if (this.settleStart !== undefined) this.deferred.push(item);
-    else super.enqueue(item, urgent);
+    if (this.settleStart === undefined) return super.enqueue(item, urgent);
+    this.deferred.push(item);
+    // memory stays bounded while storage is slow: past this many waiting records the start goes unchecked
+    if (this.deferred.length >= MAX_WAITING_AT_START) this.settleStart("ANCHOR_READ_QUEUE_FULL");
   }
 
   /**
@@ -236,7 +244,7 @@ export class SharedLog extends ChainWriter implements SyncFlushable {
 
   /** Exit hook: everything queued is written before the process ends (and sealed, when the key signs synchronously). */
   flushSync(): void {
-    this.settleStart?.();
+    this.settleStart?.("ANCHOR_READ_ABANDONED");
     if (this.deferred.length > 0) {
       this.pending.push(...this.deferred);
       this.deferred = [];
