@@ -10,13 +10,14 @@
 import type { ClientCertificateCredential } from "@azure/identity";
 import { ContainerClient } from "@azure/storage-blob";
 import type { StoragePipelineOptions } from "@azure/storage-blob";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { Server } from "node:net";
 import { createServer as createTcpServer } from "node:net";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../../packages/acs-baseline/src/index.js";
 import type { AuditOptions } from "../../../packages/acs-baseline/src/audit/write/recorder.js";
@@ -37,11 +38,15 @@ import { tempDir } from "../../support/tempDir.js";
 import { useEmulator } from "../../support/useEmulator.js";
 
 const dir = tempDir("acs-anchor-start-");
+const keyDir = tempDir("acs-anchor-start-key-");
+const BIN = join(__dirname, "../../../packages/cli/dist/esm/bin.js");
 const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const PRIVATE_PEM = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const PUBLIC_PEM = publicKey.export({ type: "spki", format: "pem" }).toString();
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "anchored at start" };
 const CONTAINER = "audit-anchor-start";
+const pubPath = join(keyDir, "audit.pub.pem");
+writeFileSync(pubPath, PUBLIC_PEM);
 
 let emu: Emulator;
 let app: TestApplication;
@@ -97,6 +102,32 @@ const fileLines = (log: string): string[] => readFileSync(log, "utf8").trimEnd()
 const text = (lines: string[]): string => lines.map((l) => `${l}\n`).join("");
 const opens = (log: string): Rec[] => readRecords(log).filter((r) => r.event?.action === "log.open");
 
+/** The built CLI, `verify-log LOG --public-key --anchor <blob URL>`, with the app's certificate in the environment. */
+async function verifyCli(log: string, blobName: string): Promise<{ code: number; out: string }> {
+  const caFile = join(keyDir, "cas.pem");
+  writeFileSync(caFile, `${emu.caCertificatePem.trimEnd()}\n${azurite.caCertificatePem.trimEnd()}\n`);
+  const env = {
+    PATH: process.env.PATH ?? "",
+    AZURE_TENANT_ID: emu.tenantId,
+    AZURE_CLIENT_ID: app.clientId,
+    AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath,
+    AZURE_AUTHORITY_HOST: emu.authorityHost,
+    AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: new URL(emu.authorityHost).hostname,
+    NODE_EXTRA_CA_CERTS: caFile,
+  };
+  const args = [BIN, "verify-log", log, "--public-key", pubPath, "--anchor", `${containerUrl}/${blobName}`];
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [...args, "--anchor-allowed-host", "127.0.0.1"], {
+      env,
+      timeout: 60_000,
+    });
+    return { code: 0, out: stdout };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === "number" ? err.code : -1, out: `${err.stdout ?? ""}${err.stderr ?? ""}` };
+  }
+}
+
 /** Cuts `log` back to its first checkpoint (what is left is sealed: the key alone sees nothing wrong). */
 function cutToFirstCheckpoint(log: string): Rec {
   const lines = fileLines(log);
@@ -135,6 +166,10 @@ describe("the blob anchor is read at start (issue 23 item 3), against Azurite wi
     );
     // no later line rewrites the anchor's history: the restarted writer's seqs come after the anchor's head
     expect(v.reasons.join()).not.toMatch(/rewritten by a later append/);
+    const cli = await verifyCli(log, blobName); // as an operator runs it, reading the blob with its own credential
+    expect(cli.code, cli.out).toBe(1);
+    expect(cli.out).toMatch(/^INCOMPLETE: /);
+    expect(cli.out).toMatch(/records \d+–\d+ are missing from the file/);
   }, 90_000);
 
   it("control: an honest restart against the same blob is a plain restart, and verifies intact", async () => {
