@@ -105,9 +105,18 @@ function walk(dir: string, rules: readonly IgnoreRules[], visit: ListingVisitor)
   }
 }
 
+/**
+ * True when git may find a work tree for `dir`: an ancestor (itself included) holds a `.git`, or `GIT_DIR` tells git
+ * where one is. Elsewhere `git ls-files` can only fail, so it is not started (a process start costs more than a small
+ * scan).
+ */
+function mayBeInWorkTree(dir: string): boolean {
+  return process.env.GIT_DIR !== undefined || repositoryRoot(dir) !== undefined;
+}
+
 /** Visits the files of the directory `absolute`: `git ls-files` when `useGit` and git answers, else the walk. */
 export function listDirectory(absolute: string, useGit: boolean, visit: ListingVisitor): void {
-  const listed = useGit ? gitFiles(absolute) : undefined;
+  const listed = useGit && mayBeInWorkTree(absolute) ? gitFiles(absolute) : undefined;
   if (listed !== undefined) {
     for (const file of listed) visit.file(file);
     return;
