@@ -27,10 +27,11 @@ interface OxcOptions {
   astType: "js";
   experimentalRawTransfer: boolean;
 }
-/** What `parseSync` returns: getters over the parsed data (the module record is not read here). */
+/** What `parseSync` returns: getters over the parsed data (the module record is only emptied, never read). */
 interface OxcResult {
   readonly program: { body: unknown[] };
   readonly comments: unknown[];
+  readonly module: Record<string, unknown>;
   readonly errors: OxcError[];
 }
 interface OxcParser {
@@ -184,11 +185,13 @@ export function nestsShallowly(text: string): boolean {
  * keeps such accessors on a hidden class of their own in the old generation until the next full collection; until
  * then every young-generation collection found each earlier file's AST reachable through it and promoted it
  * (measured: about 90 % of the young generation survived each scavenge, and the collector took a third of a scan).
- * Emptying the program's body and the comments cuts every node off from the result once the analysis is done.
+ * Emptying the program's body, the comments and the module record's lists cuts every node and entry off from the
+ * result once the analysis is done.
  */
 function release(result: OxcResult): void {
   result.program.body.length = 0;
   result.comments.length = 0;
+  for (const list of Object.values(result.module)) if (Array.isArray(list)) list.length = 0;
 }
 
 /** A parsed program, and {@link release} of its parse for when the analysis no longer needs the nodes. */
