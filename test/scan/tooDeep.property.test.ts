@@ -111,3 +111,16 @@ describe("parseProgram on a chain deeper than the call stack", () => {
     });
   });
 });
+
+describe("parseProgram's release", () => {
+  // oxc-parser's result keeps its data reachable from the old generation until a full collection: release() must cut
+  // the nodes off, or every file's AST is promoted (the collector took a third of the scan's time).
+  it("cuts every statement off the parsed program", () => {
+    const text = `#!/usr/bin/env node\n// c\nimport a from "a";\nexport const b = import("b");\n/* d */ a(b);\n`;
+    const parsed = parseProgram("release.mjs", text, ".mjs");
+    if (!("program" in parsed)) throw new Error(parsed.error.message);
+    expect((parsed.program as { body: unknown[] }).body).toHaveLength(3);
+    parsed.release();
+    expect(parsed.program).toMatchObject({ type: "Program", body: [] });
+  });
+});
