@@ -29,9 +29,9 @@ interface OxcOptions {
 }
 /** What `parseSync` returns: getters over the parsed data (the module record is only emptied, never read). */
 interface OxcResult {
-  readonly program: { body: unknown[] };
-  readonly comments: unknown[];
-  readonly module: Record<string, unknown>;
+  readonly program: { body?: unknown } | null;
+  readonly comments?: unknown;
+  readonly module?: Record<string, unknown> | null;
   readonly errors: OxcError[];
 }
 interface OxcParser {
@@ -189,9 +189,8 @@ export function nestsShallowly(text: string): boolean {
  * result once the analysis is done.
  */
 function release(result: OxcResult): void {
-  result.program.body.length = 0;
-  result.comments.length = 0;
-  for (const list of Object.values(result.module)) if (Array.isArray(list)) list.length = 0;
+  const lists = [result.program?.body, result.comments, ...Object.values(result.module ?? {})];
+  for (const list of lists) if (Array.isArray(list)) list.length = 0;
 }
 
 /** A parsed program, and {@link release} of its parse for when the analysis no longer needs the nodes. */
