@@ -85,14 +85,15 @@ function ancestorRules(dir: string): IgnoreRules[] {
 
 /** Walks `dir` in name order, honouring `rules` and each folder's own .gitignore. */
 function walk(dir: string, rules: readonly IgnoreRules[], visit: ListingVisitor): void {
-  const here = ownRules(dir);
-  const own = here === undefined ? rules : [...rules, here];
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return;
   }
+  // Only a folder that lists a .gitignore has one to read (no failed open, and no error built, for every other folder).
+  const here = entries.some((entry) => entry.name === ".gitignore") ? ownRules(dir) : undefined;
+  const own = here === undefined ? rules : [...rules, here];
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (ALWAYS_SKIPPED.has(entry.name)) continue;
