@@ -122,6 +122,21 @@ for (const [ch, kind] of [
 ] as const)
   CHARACTER_KINDS[ch.charCodeAt(0)] = kind;
 
+/** The deepest bracket nesting of `text` alone (what {@link nesting} counts as `depth`), in a tighter pass. */
+function bracketDepth(text: string): number {
+  const n = text.length;
+  let depth = 0;
+  let maxDepth = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const kind = c < 0x80 ? CHARACTER_KINDS[c] : OTHER;
+    if (kind === OPEN || kind === OPEN_BREAK) {
+      if (++depth > maxDepth) maxDepth = depth;
+    } else if ((kind === CLOSE || kind === CLOSE_BREAK) && depth > 0) depth--;
+  }
+  return maxDepth;
+}
+
 /** Measures {@link Nesting} (strings and comments not told apart) in one tight pass. */
 function nesting(text: string): Nesting {
   const n = text.length;
@@ -162,6 +177,11 @@ function nesting(text: string): Nesting {
  */
 export function tooDeep(text: string): string | undefined {
   if (text.length <= MAX_BRACKET_DEPTH) return undefined;
+  if (text.length <= Math.min(MAX_STRETCH, MAX_CHAIN)) {
+    // No longer than the stretch and chain limits: only the bracket depth can exceed its limit.
+    const depth = bracketDepth(text);
+    return depth > MAX_BRACKET_DEPTH ? `brackets nested ${depth} deep, over ${MAX_BRACKET_DEPTH}` : undefined;
+  }
   const { depth, stretch, chain } = nesting(text);
   if (depth > MAX_BRACKET_DEPTH) return `brackets nested ${depth} deep, over ${MAX_BRACKET_DEPTH}`;
   if (stretch > MAX_STRETCH) return `${stretch} characters without ; { or }, over ${MAX_STRETCH}`;
