@@ -74,6 +74,33 @@ describe("inside a git repository", () => {
   });
 });
 
+describe("a git directory kept elsewhere (GIT_DIR)", () => {
+  // No ancestor of the work tree holds a .git, so only GIT_DIR tells git where the repository is: the scan must still
+  // ask git (a tracked file that a .gitignore matches is scanned only when git lists the files).
+  const root = temp();
+  const work = join(root, "work");
+  const gitDir = join(root, "repo.git");
+  write(work, ".gitignore", "*.env\n");
+  write(work, "tracked.env", `ACS=${CS}\n`);
+  write(work, "untracked.env", `ACS=${CS}\n`);
+  git(root, "--git-dir", gitDir, "--work-tree", work, "init", "-q");
+  git(root, "--git-dir", gitDir, "--work-tree", work, "add", "-f", "tracked.env");
+
+  it("lists the files through git", () => {
+    const saved = { GIT_DIR: process.env.GIT_DIR, GIT_WORK_TREE: process.env.GIT_WORK_TREE };
+    process.env.GIT_DIR = gitDir;
+    process.env.GIT_WORK_TREE = work;
+    try {
+      expect(files(scanPaths(["."], { cwd: work }))).toEqual(["tracked.env"]);
+    } finally {
+      for (const [name, value] of Object.entries(saved))
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+    }
+    expect(files(scanPaths(["."], { cwd: work }))).toEqual([]);
+  });
+});
+
 describe("file handling", () => {
   it("reports symbolic links as skipped and counts them", () => {
     const dir = temp();

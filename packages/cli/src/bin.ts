@@ -2,7 +2,8 @@
 /**
  * The `acs-baseline` executable: checks the Node.js version against package.json's `engines` first, then loads
  * the CLI (a dynamic import, so an older Node gets the message before any module that needs a newer one loads)
- * and wires the process to `runCli`. It turns on Node.js's module compile cache first, where that is safe
+ * and wires the process to `runCli` (from `runCli.ts`, not the package entry `main.ts`, whose library exports load
+ * the Azure SDKs that only some commands need). It turns on Node.js's module compile cache first, where that is safe
  * (`compileCache.ts`).
  */
 import { enableCompileCache } from "./compileCache.js";
@@ -24,7 +25,7 @@ if (unsupported !== undefined) {
   process.stderr.write(`${unsupported}\n`);
   process.exitCode = 1;
 } else {
-  void import("./main.js").then(async ({ runCli }) => {
+  void import("./runCli.js").then(async ({ runCli }) => {
     const { println, shouldColour } = await import("./io.js");
     try {
       process.exitCode = await runCli(process.argv.slice(2), {

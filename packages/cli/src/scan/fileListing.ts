@@ -85,14 +85,15 @@ function ancestorRules(dir: string): IgnoreRules[] {
 
 /** Walks `dir` in name order, honouring `rules` and each folder's own .gitignore. */
 function walk(dir: string, rules: readonly IgnoreRules[], visit: ListingVisitor): void {
-  const here = ownRules(dir);
-  const own = here === undefined ? rules : [...rules, here];
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return;
   }
+  // Only a folder that lists a .gitignore has one to read (no failed open, and no error built, for every other folder).
+  const here = entries.some((entry) => entry.name === ".gitignore") ? ownRules(dir) : undefined;
+  const own = here === undefined ? rules : [...rules, here];
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (ALWAYS_SKIPPED.has(entry.name)) continue;
@@ -105,9 +106,18 @@ function walk(dir: string, rules: readonly IgnoreRules[], visit: ListingVisitor)
   }
 }
 
+/**
+ * True when git may find a work tree for `dir`: an ancestor (itself included) holds a `.git`, or `GIT_DIR` tells git
+ * where one is. Elsewhere `git ls-files` can only fail, so it is not started (a process start costs more than a small
+ * scan).
+ */
+function mayBeInWorkTree(dir: string): boolean {
+  return process.env.GIT_DIR !== undefined || repositoryRoot(dir) !== undefined;
+}
+
 /** Visits the files of the directory `absolute`: `git ls-files` when `useGit` and git answers, else the walk. */
 export function listDirectory(absolute: string, useGit: boolean, visit: ListingVisitor): void {
-  const listed = useGit ? gitFiles(absolute) : undefined;
+  const listed = useGit && mayBeInWorkTree(absolute) ? gitFiles(absolute) : undefined;
   if (listed !== undefined) {
     for (const file of listed) visit.file(file);
     return;

@@ -4,6 +4,8 @@
  * (ESLint's parsers and oxc-parser alike), so the ESLint rule and `acs-baseline scan` share it.
  */
 import type * as ESTree from "estree";
+import { directWalk } from "./directWalks.js";
+import type { DirectWalk } from "./directWalks.js";
 import { field, isNode, isWrapper } from "./estreeNodes.js";
 import type { AnyNode } from "./estreeNodes.js";
 
@@ -158,15 +160,26 @@ function literalModule(node: AnyNode): string | undefined {
   return isRequire && arg?.type === "Literal" && typeof arg.value === "string" ? arg.value : undefined;
 }
 
-/** What the walker needs of a node type: its role and the keys to walk (undefined: walk every field). */
+/**
+ * What the walker needs of a node type: its role, the keys to walk (undefined: walk every field), and the type's
+ * direct walk of exactly those keys where there is one (directWalks.ts).
+ */
 interface NodeKind {
   readonly role: number;
   readonly keys: readonly string[] | undefined;
+  readonly direct: DirectWalk | undefined;
 }
 
 const kindTables = new WeakMap<VisitorKeys, Record<string, NodeKind | undefined>>();
 const KINDS_WITHOUT_KEYS: Record<string, NodeKind | undefined> = Object.create(null) as Record<string, NodeKind>;
-for (const [type, role] of Object.entries(ROLES)) KINDS_WITHOUT_KEYS[type] = { role: role ?? 0, keys: undefined };
+for (const [type, role] of Object.entries(ROLES))
+  KINDS_WITHOUT_KEYS[type] = { role: role ?? 0, keys: undefined, direct: undefined };
+
+/** The kind of a node type the parser walks through `keys`. */
+function keyedKind(type: string, keys: readonly string[]): NodeKind {
+  const walked = keys.filter((k) => !SKIPPED_KEYS.has(k));
+  return { role: ROLES[type] ?? 0, keys: walked, direct: directWalk(type, walked) };
+}
 
 /**
  * Each node type's role and the keys to walk: its visitor keys less the type-only ones (computed once per parser), so
@@ -177,9 +190,9 @@ function nodeKinds(visitorKeys: VisitorKeys | undefined): Record<string, NodeKin
   let table = kindTables.get(visitorKeys);
   if (table === undefined) {
     table = Object.create(null) as Record<string, NodeKind | undefined>;
-    for (const [type, role] of Object.entries(ROLES)) table[type] = { role: role ?? 0, keys: undefined };
-    for (const [type, keys] of Object.entries(visitorKeys))
-      if (keys !== undefined) table[type] = { role: ROLES[type] ?? 0, keys: keys.filter((k) => !SKIPPED_KEYS.has(k)) };
+    for (const [type, role] of Object.entries(ROLES))
+      table[type] = { role: role ?? 0, keys: undefined, direct: undefined };
+    for (const [type, keys] of Object.entries(visitorKeys)) if (keys !== undefined) table[type] = keyedKind(type, keys);
     kindTables.set(visitorKeys, table);
   }
   return table;
@@ -318,13 +331,16 @@ class ScopeWalker {
     }
     this.stack.push(node);
     const record = node as unknown as Record<string, unknown>;
+    const direct = kind?.direct;
     const keys = kind?.keys;
-    if (keys !== undefined) for (let k = 0; k < keys.length; k++) this.child(record[keys[k]], inner);
+    if (direct !== undefined) direct(this, record, inner);
+    else if (keys !== undefined) for (let k = 0; k < keys.length; k++) this.child(record[keys[k]], inner);
     else for (const key in record) if (!SKIPPED_KEYS.has(key)) this.child(record[key], inner);
     this.stack.pop();
   }
 
-  private child(value: unknown, scope: Scope): void {
+  /** Visits a child value: a node, or each node of an array (anything else is not walked). */
+  child(value: unknown, scope: Scope): void {
     if (typeof value !== "object" || value === null) return;
     if (Array.isArray(value)) {
       for (let j = 0; j < value.length; j++) {
