@@ -119,6 +119,38 @@ export const SUSPECTS = {
       "            return inner.sendRequest(sent).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).catch((error) => {",
     ],
   ],
+  // Round 3: the floor. Every per-request step of the factory bypassed at once (no request record, no guard check in
+  // the policy, the HttpClient passes the request through with no copy, checks, seal, timeout or catch): what is left
+  // is the cost of the factory's client being built differently (its extra pass-through steps and module instance).
+  get "bare: every per-request step bypassed"() {
+    return [
+      ...this["no request records"],
+      ...this["guard policy check skipped"],
+      ...this["guard HttpClient passes the request through (no copy or checks)"],
+      [
+        "guard/requestGuard.js",
+        "            if (timeoutMs > 0 && !(sent.timeout > 0))\n                sent.timeout = timeoutMs;",
+        "",
+      ],
+      ...this["no TLS-trust catch (one promise step less)"],
+    ];
+  },
+  // Round 3: does handing the HTTP client a copy make the code after it slower (another object shape in the SDK's
+  // response path), or is it the copy's own cost? Measurement only: sending the original is not safe.
+  "copy checked then original sent": [
+    [
+      "guard/requestGuard.js",
+      "                sent = checkedCopy(request, fixed, onBlocked, agents);",
+      "                checkedCopy(request, fixed, onBlocked, agents);\n                sent = request;",
+    ],
+  ],
+  "response names the original request": [
+    [
+      "guard/requestGuard.js",
+      "            return inner.sendRequest(sent).catch((error) => {",
+      "            return inner.sendRequest(sent).then((response) => { response.request = request; return response; }, (error) => {",
+    ],
+  ],
   // Amplified: the suspect done ten times instead of once; (factory − this) / 9 is the cost of one.
   "env read ×10": [
     [
