@@ -1,3 +1,5 @@
+import { escapeForTerminal } from "acs-baseline/internal/text";
+
 /** What a CLI command may touch: the only place in acs-baseline that prints or decides exit codes. */
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -25,6 +27,17 @@ export function println(stream: NodeJS.WritableStream, line = ""): void {
 
 /** Terminal-safe text: the runtime's one escaper (control, bidi and format characters become `\\u{…}`). */
 export { escapeForTerminal } from "acs-baseline/internal/text";
+
+/**
+ * Prints a usage error on stderr and returns {@link EXIT_USAGE}: `acs-baseline <command>: <message>`, each line
+ * escaped for the terminal (the message may quote the user's own arguments, e.g. an unknown flag), then, when given,
+ * the command's help as written (its own line breaks kept).
+ */
+export function usageError(io: Pick<CliIo, "stderr">, command: string, message: string, help?: string): number {
+  const head = `acs-baseline ${command}: ${message}`.split("\n").map(escapeForTerminal).join("\n");
+  println(io.stderr, help === undefined ? head : `${head}\n\n${help}`);
+  return EXIT_USAGE;
+}
 
 const STYLES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
 

@@ -1,5 +1,4 @@
 /** `acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES] [--jobs N]` */
-import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
   MAX_DEFAULT_SCAN_JOBS,
@@ -10,7 +9,8 @@ import {
 } from "../scan/scan.js";
 import { toSarif } from "../scan/sarif.js";
 import type { CliCommand, CliIo } from "../io.js";
-import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
+import { EXIT_USAGE, escapeForTerminal, println, usageError } from "../io.js";
+import { writeOutputFile } from "../outputFile.js";
 import { CLI_VERSION as VERSION } from "../version.js";
 
 const HELP = `Usage: acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]
@@ -117,8 +117,7 @@ function parseRequest(args: string[], io: CliIo): ScanRequest | number {
 }
 
 function usage(io: CliIo, message: string): number {
-  println(io.stderr, `acs-baseline scan: ${message}\n\n${HELP}`);
-  return EXIT_USAGE;
+  return usageError(io, "scan", message, HELP);
 }
 
 export const scanCommand: CliCommand = async (args, io) => {
@@ -151,7 +150,10 @@ export const scanCommand: CliCommand = async (args, io) => {
   if (io.stderrIsTTY && lastProgress > 0) io.stderr.write("\r\x1b[K");
   const problems = result.findings.filter((f) => f.kind !== "parse-error");
   const out = renderScan(result, request.format, problems);
-  if (request.output !== undefined) writeFileSync(request.output, `${out}\n`);
-  else println(io.stdout, out);
+  if (request.output === undefined) println(io.stdout, out);
+  else {
+    const problem = writeOutputFile(io.cwd, request.output, out);
+    if (problem !== undefined) return usageError(io, "scan", problem);
+  }
   return problems.length > 0 ? 1 : 0;
 };
