@@ -79,24 +79,41 @@ export function checkDays(days: number | undefined): number {
 }
 
 type EventLike = {
-  operationName?: { value?: string };
-  caller?: string;
-  claims?: Record<string, string>;
-  correlationId?: string;
-  eventTimestamp?: Date | string;
+  operationName?: { value?: unknown } | null;
+  caller?: unknown;
+  claims?: Record<string, unknown> | null;
+  correlationId?: unknown;
+  eventTimestamp?: unknown;
 };
 
-/** Groups key events by operation and caller, one call per correlationId. */
+/** `value` when it is a non-empty string (the Activity Log is outside input: any member may be missing or odd). */
+const text = (value: unknown): string | undefined =>
+  typeof value === "string" && value.length > 0 ? value : undefined;
+
+/** The event's time (ISO 8601); a missing or unparsable time is the epoch, so that the call is still counted. */
+function eventTime(value: unknown): string {
+  const t = value instanceof Date ? value.getTime() : typeof value === "string" ? Date.parse(value) : Number.NaN;
+  return new Date(Number.isFinite(t) ? t : 0).toISOString();
+}
+
+/**
+ * Groups key events by operation and caller, one call per correlationId. Never throws on odd events (a member of
+ * the wrong type, an unparsable time): a key event is evidence and is counted, since dropping it could turn
+ * not-ready into ready.
+ */
 export function groupKeyAccess(events: Iterable<EventLike>): KeyAccess[] {
   const groups = new Map<string, KeyAccess & { calls: Set<string> }>();
   for (const e of events) {
-    const operation = OPERATIONS[(e.operationName?.value ?? "").toLowerCase()];
-    if (operation === undefined) continue;
-    const appId = e.claims?.appid;
-    const objectId = e.claims?.[OBJECT_ID_CLAIM];
-    const caller = e.caller ?? objectId ?? appId ?? "unknown";
+    if (typeof e !== "object" || e === null) continue;
+    const name = (text(e.operationName?.value) ?? "").toLowerCase();
+    if (!Object.hasOwn(OPERATIONS, name)) continue; // not "constructor" or another inherited name either
+    const operation = OPERATIONS[name];
+    const claims = typeof e.claims === "object" && e.claims !== null ? e.claims : {};
+    const appId = text(claims.appid);
+    const objectId = text(claims[OBJECT_ID_CLAIM]);
+    const caller = text(e.caller) ?? objectId ?? appId ?? "unknown";
     const key = JSON.stringify([operation, caller.toLowerCase(), appId ?? "", objectId ?? ""]);
-    const at = new Date(e.eventTimestamp ?? 0).toISOString();
+    const at = eventTime(e.eventTimestamp);
     const g = groups.get(key) ?? {
       operation,
       caller,
@@ -107,7 +124,7 @@ export function groupKeyAccess(events: Iterable<EventLike>): KeyAccess[] {
       last: at,
       calls: new Set<string>(),
     };
-    g.calls.add(e.correlationId ?? `${at}-${g.calls.size}`);
+    g.calls.add(text(e.correlationId) ?? `${at}-${g.calls.size}`);
     g.count = g.calls.size;
     if (at < g.first) g.first = at;
     if (at > g.last) g.last = at;
