@@ -177,6 +177,15 @@ describe("acs-baseline sweep", () => {
     expect((await run(["--subscription", "not-a-guid"])).code).toBe(2);
   });
 
+  it("an --output that cannot be written is bad usage (exit 2) naming it, not a crash", async () => {
+    const missing = join(dir, "no-such-folder\x1b[2J", "report.html");
+    const { code, out, err } = await run(["--format", "html", "--output", missing]);
+    expect(code).toBe(2);
+    expect(out).toBe("");
+    expect(err).toMatch(/^acs-baseline sweep: cannot write --output .*no-such-folder\\u\{001b\}\[2J.* \(ENOENT\)/);
+    expect((await run(["--output", dir])).err).toContain("(EISDIR)");
+  });
+
   it("exit 2 when Resource Graph refuses the resources table", async () => {
     emu.arm.estate.denyTable("resources");
     const { code, err } = await run([]);
