@@ -72,6 +72,26 @@ describe("--output that cannot be written", () => {
   });
 });
 
+describe("JSON and SARIF outputs of outside text", () => {
+  it("scan: a file name with a C1 CSI, a bidi override and a zero-width space is escaped, and parses back", async () => {
+    const tree = join(dir, "c1-tree");
+    mkdirSync(tree, { recursive: true });
+    const name = "a\u009b2Jb\u202ec\u200bd.env";
+    writeFileSync(
+      join(tree, name),
+      `ACS=endpoint=https://x.communication.azure.com/;accesskey=${"k".repeat(20)}Q2F${"z".repeat(70)}==\n`,
+    );
+    for (const format of ["json", "sarif"]) {
+      const { out } = await run(["scan", tree, "--format", format]);
+      expect(out, format).not.toMatch(/[\u0080-\u009f\u202e\u200b]/);
+      expect(JSON.parse(out), format).toBeTruthy();
+    }
+    const { out } = await run(["scan", tree, "--format", "json"]);
+    expect(out).toContain(String.raw`a\u009b2Jb\u202ec\u200bd.env`);
+    expect((JSON.parse(out) as { findings: { file: string }[] }).findings[0].file).toContain(name);
+  });
+});
+
 describe.runIf(process.platform === "linux")("verify-log --public-key that is not a key file", () => {
   const log = join(dir, "empty.log");
   writeFileSync(log, "");

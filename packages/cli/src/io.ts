@@ -39,6 +39,21 @@ export function usageError(io: Pick<CliIo, "stderr">, command: string, message: 
   return EXIT_USAGE;
 }
 
+/** What JSON.stringify leaves raw that a terminal may act on: DEL, C1 controls (U+009B is CSI), separators, Cf. */
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\p{Cf}]/gu;
+
+/**
+ * `value` as indented JSON, safe to print on a terminal and still the same JSON: `JSON.stringify` escapes C0 controls
+ * and lone surrogates but writes DEL, the C1 controls, the line separators and the format characters (bidi overrides,
+ * zero-width and tag characters) raw; each is written as its `\\uXXXX` escape (they occur only inside strings), so
+ * the document parses to the same value.
+ */
+export function jsonForTerminal(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(JSON_UNSAFE, (c) =>
+    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""),
+  );
+}
+
 const STYLES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
 
 /**

@@ -9,7 +9,7 @@ import { ALLOWED_AUTHORITY_HOST_OPTION } from "../authorityHosts.js";
 import { ALLOWED_HOST_HELP, ALLOWED_HOST_OPTION, endpointAllowedHosts } from "../allowedHosts.js";
 import { runDoctor } from "../doctor/runDoctor.js";
 import type { CliCommand } from "../io.js";
-import { escapeForTerminal, paint, println, usageError } from "../io.js";
+import { escapeForTerminal, jsonForTerminal, paint, println, usageError } from "../io.js";
 
 export { runDoctor, type DoctorCheck, type DoctorOptions } from "../doctor/runDoctor.js";
 
@@ -62,7 +62,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
     timeoutMs,
   });
   const ok = !checks.some((c) => c.status === "fail");
-  if (parsed.values.json === true) println(io.stdout, JSON.stringify({ ok, checks }, null, 2));
+  if (parsed.values.json === true) println(io.stdout, jsonForTerminal({ ok, checks }));
   else {
     for (const c of checks)
       println(

@@ -16,7 +16,7 @@ import {
   renderPosturePlan,
 } from "acs-baseline/internal";
 import type { CliCommand } from "../io.js";
-import { escapeForTerminal, println, usageError } from "../io.js";
+import { escapeForTerminal, jsonForTerminal, println, usageError } from "../io.js";
 import { CLI_VERSION as VERSION } from "../version.js";
 import { formatPostureSarif, formatPostureText } from "../format/postureFormat.js";
 import { ALLOWED_HOST_HELP, ALLOWED_HOST_OPTION, cliEndpointSource, endpointAllowedHosts } from "../allowedHosts.js";
@@ -127,8 +127,8 @@ export function createPostureCommand(extra: Partial<CheckPostureOptions> = {}): 
       }
       throw error;
     }
-    if (v.format === "json") println(io.stdout, JSON.stringify(result, null, 2));
-    else if (v.format === "sarif") println(io.stdout, JSON.stringify(formatPostureSarif(result, VERSION), null, 2));
+    if (v.format === "json") println(io.stdout, jsonForTerminal(result));
+    else if (v.format === "sarif") println(io.stdout, jsonForTerminal(formatPostureSarif(result, VERSION)));
     else println(io.stdout, formatPostureText(result));
     if (v.plan !== undefined) {
       const plan = renderPosturePlan(result, v.plan as PlanFormat, {

@@ -19,7 +19,7 @@ import type { ReadinessOptions, ReadinessResult } from "../estate/readiness.js";
 import { checkDays, checkReadiness, readinessExitCode } from "../estate/readiness.js";
 import { renderReadinessPlan } from "../estate/readinessPlan.js";
 import type { CliCommand, CliIo } from "../io.js";
-import { escapeForTerminal, println, usageError } from "../io.js";
+import { escapeForTerminal, jsonForTerminal, println, usageError } from "../io.js";
 
 const HELP = `Usage: acs-baseline readiness [--resource-id ID] [--days N] [--format text|json] [--plan bicep|arm|az]
                               [--arm-endpoint URL] [--audit-log FILE|DIR]… [--audit-log-logger]
@@ -184,7 +184,7 @@ export function createReadinessCommand(extra: Partial<ReadinessOptions> = {}): C
         return usage(error.message);
       throw error;
     }
-    println(io.stdout, v.format === "json" ? JSON.stringify(result, null, 2) : text(result));
+    println(io.stdout, v.format === "json" ? jsonForTerminal(result) : text(result));
     if (v.plan !== undefined) {
       const plan = renderReadinessPlan(parseAcsResourceId(result.resourceId), v.plan as "bicep" | "arm" | "az");
       println(v.format === "text" ? io.stdout : io.stderr, `\n${plan.split("\n").map(escapeForTerminal).join("\n")}`);

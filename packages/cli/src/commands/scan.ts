@@ -9,7 +9,7 @@ import {
 } from "../scan/scan.js";
 import { toSarif } from "../scan/sarif.js";
 import type { CliCommand, CliIo } from "../io.js";
-import { EXIT_USAGE, escapeForTerminal, println, usageError } from "../io.js";
+import { EXIT_USAGE, escapeForTerminal, jsonForTerminal, println, usageError } from "../io.js";
 import { writeOutputFile } from "../outputFile.js";
 import { CLI_VERSION as VERSION } from "../version.js";
 
@@ -39,19 +39,15 @@ function parseSize(value: string): number | undefined {
 /** The scan's report in `format` (text, json or sarif). */
 function renderScan(result: ScanResult, format: string, problems: readonly ScanFinding[]): string {
   if (format === "json") {
-    return JSON.stringify(
-      {
-        version: VERSION,
-        filesScanned: result.filesScanned,
-        filesSkipped: result.filesSkipped,
-        skipped: result.skipped,
-        findings: result.findings,
-      },
-      null,
-      2,
-    );
+    return jsonForTerminal({
+      version: VERSION,
+      filesScanned: result.filesScanned,
+      filesSkipped: result.filesSkipped,
+      skipped: result.skipped,
+      findings: result.findings,
+    });
   } else if (format === "sarif") {
-    return JSON.stringify(toSarif(result, VERSION), null, 2);
+    return jsonForTerminal(toSarif(result, VERSION));
   } else {
     const lines = result.findings.map(
       (f) =>

@@ -11,7 +11,7 @@ import type { SweepOptions, SweepResult } from "../estate/sweepEstate.js";
 import { sweepEstate, sweepExitCode } from "../estate/sweepEstate.js";
 import { formatSweepHtml, formatSweepSarif, formatSweepText } from "../estate/sweepFormat.js";
 import type { CliCommand } from "../io.js";
-import { println, usageError } from "../io.js";
+import { jsonForTerminal, println, usageError } from "../io.js";
 import { writeOutputFile } from "../outputFile.js";
 import { CLI_VERSION } from "../version.js";
 
@@ -28,8 +28,8 @@ const FORMATS = ["text", "json", "sarif", "html"];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function render(result: SweepResult, format: string): string {
-  if (format === "json") return JSON.stringify(result, null, 2);
-  if (format === "sarif") return JSON.stringify(formatSweepSarif(result, CLI_VERSION), null, 2);
+  if (format === "json") return jsonForTerminal(result);
+  if (format === "sarif") return jsonForTerminal(formatSweepSarif(result, CLI_VERSION));
   if (format === "html") return formatSweepHtml(result);
   return formatSweepText(result);
 }

@@ -10,7 +10,7 @@ import { verifyLog } from "acs-baseline/internal";
 import type { VerifyLogOptions, VerifyLogResult } from "acs-baseline/internal";
 import { escapeForTerminal } from "acs-baseline/internal";
 import type { CliCommand, CliIo } from "../io.js";
-import { EXIT_USAGE, println } from "../io.js";
+import { EXIT_USAGE, jsonForTerminal, println } from "../io.js";
 
 const USAGE = `Usage: acs-baseline verify-log FILE|DIR… [--public-key PEM_FILE] [--anchor FILE|URL] [--anchor-allowed-host HOST]…
                            [--max-gap DURATION] [--at TIME] [--logger] [--json]
@@ -231,19 +231,15 @@ function printResult(io: CliIo, result: VerifyLogResult, positionals: string[], 
     const files = positionals.length === 1 ? { file: positionals[0] } : { files: positionals };
     println(
       io.stdout,
-      JSON.stringify(
-        {
-          status,
-          records,
-          checkpoints,
-          ...(firstBadLine !== undefined ? { firstBadLine } : {}),
-          reasons,
-          ...files,
-          ...rest,
-        },
-        null,
-        2,
-      ),
+      jsonForTerminal({
+        status,
+        records,
+        checkpoints,
+        ...(firstBadLine !== undefined ? { firstBadLine } : {}),
+        reasons,
+        ...files,
+        ...rest,
+      }),
     );
     return code;
   }
