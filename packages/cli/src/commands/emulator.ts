@@ -80,6 +80,8 @@ export const emulatorCommand: CliCommand = async (args, io) => {
   if (!Number.isInteger(lifetime) || lifetime < 1) {
     return usageError(io, "emulator", "--token-lifetime must be a whole number of seconds ≥ 1");
   }
+  // Listen for Ctrl-C / SIGTERM before anything starts, so a signal during start-up still removes the temporary folder.
+  const stop = io.stopSignal ?? new Promise<string>(() => undefined);
   const emu = await startEmulator({
     acsPort: acsPort as number,
     entraPort: entraPort as number,
@@ -100,7 +102,7 @@ export const emulatorCommand: CliCommand = async (args, io) => {
     const caPath = join(dir, "emulator-ca.pem");
     writeFileSync(caPath, emu.caCertificatePem, { mode: 0o644 });
     printEnvironment(io, emu, app, caPath);
-    const signal = await (io.stopSignal ?? new Promise<string>(() => undefined));
+    const signal = await stop;
     println(io.stderr, `\n${signal}: stopping the emulator`);
   } finally {
     await emu.close();
