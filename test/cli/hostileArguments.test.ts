@@ -37,6 +37,15 @@ describe("usage errors of every command", () => {
     expect(err).not.toContain("\\u{000a}");
   });
 
+  it("a line break in an argument cannot forge a line of output; parseArgs's own message stays readable", async () => {
+    for (const command of commands) {
+      const { err } = await run([command, "--x\nacs-baseline: all good"]);
+      expect(err.split("\n")[0], command).toContain("--x\\u{000a}acs-baseline: all good");
+    }
+    const { err } = await run(["scan", "--jobs", "-1"]);
+    expect(err.split("\n")[0]).toMatch(/argument is ambiguous\. Did you forget to specify the option argument/);
+  });
+
   it("a value echoed in a usage error is escaped (--format, --plan)", async () => {
     for (const argv of [
       ["sweep", "--format", "\x1b]0;pwned\x07"],

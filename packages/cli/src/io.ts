@@ -29,12 +29,14 @@ export function println(stream: NodeJS.WritableStream, line = ""): void {
 export { escapeForTerminal } from "acs-baseline/internal/text";
 
 /**
- * Prints a usage error on stderr and returns {@link EXIT_USAGE}: `acs-baseline <command>: <message>`, each line
- * escaped for the terminal (the message may quote the user's own arguments, e.g. an unknown flag), then, when given,
- * the command's help as written (its own line breaks kept).
+ * Prints a usage error on stderr and returns {@link EXIT_USAGE}: `acs-baseline <command>: <message>` on one line,
+ * escaped for the terminal (the message may quote the user's own arguments, e.g. an unknown flag, so a line break in
+ * one is shown as `\\u{000a}`, not obeyed; `util.parseArgs`'s own line breaks become spaces), then, when given, the
+ * command's help as written (its own line breaks kept).
  */
 export function usageError(io: Pick<CliIo, "stderr">, command: string, message: string, help?: string): number {
-  const head = `acs-baseline ${command}: ${message}`.split("\n").map(escapeForTerminal).join("\n");
+  const oneLine = message.replace(/\n(?=Did you forget |To specify )/g, " ");
+  const head = escapeForTerminal(`acs-baseline ${command}: ${oneLine}`);
   println(io.stderr, help === undefined ? head : `${head}\n\n${help}`);
   return EXIT_USAGE;
 }
