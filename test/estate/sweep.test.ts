@@ -173,6 +173,12 @@ describe("acs-baseline sweep", () => {
     expect(page).not.toContain("<img");
     expect(page).toContain("&#60;img");
     expect(page).not.toMatch(/<(?:script|link|img)[^>]+(?:src|href)=/i);
+    // A name that would drive a terminal (html printed to stdout) or reorder the page is a numeric reference too.
+    emu.arm.estate.addResource(subs[9].subscriptionId, "acs\x1b[2J\u202eevil", false);
+    const printed = await run(["--format", "html"]);
+    // eslint-disable-next-line no-control-regex -- the point of the test
+    expect(printed.out).not.toMatch(/[\x1b\u202e]/);
+    expect(printed.out).toContain("acs&#27;[2J&#8238;evil");
     expect((await run(["--format", "yaml"])).code).toBe(2);
     expect((await run(["--subscription", "not-a-guid"])).code).toBe(2);
   });
