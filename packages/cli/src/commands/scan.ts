@@ -21,7 +21,7 @@ strings or access keys in JavaScript/TypeScript, Python, C#, Java/Kotlin and Go;
 scripts that fetch the keys; ARM, Bicep and Terraform templates that copy ACS keys into app
 settings, containers, Key Vault or outputs, or leave local auth on; ACS keys, connection strings and hand-built
 HMAC signing in any text file. Inside a git repository it scans what git lists (tracked files always); elsewhere it
-honours .gitignore files. Symlinks, binary files and files over --max-file-size (default 2 MiB; suffixes k, m) are
+honours .gitignore files. Symlinks, binary files and files over --max-file-size (default 2 MiB; suffixes k, m, g) are
 skipped and reported. Keys are masked in all output. A large scan also analyses JavaScript/TypeScript on worker
 threads: --jobs N sets the threads (default: one less than the CPU count, at most ${MAX_DEFAULT_SCAN_JOBS}; --jobs 1 uses one).
 
