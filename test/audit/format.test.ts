@@ -51,9 +51,9 @@ describe("formatAuditRecord / formatAuditLog", () => {
 });
 
 describe("escapeForTerminal: nothing in a record can move the cursor or reorder a line", () => {
-  // C0, DEL, C1, bidi embeddings/overrides/isolates/marks, line/paragraph separators
-  // eslint-disable-next-line no-control-regex -- the point of the test
-  const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  // C0, DEL, C1, line/paragraph separators, every format character (bidi embeddings/overrides/isolates/marks,
+  // zero-width spaces and joiners, BOM, invisible tag characters) and lone surrogates
+  const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
 
   it("ESC sequences, CR/LF and bidi overrides in every member are shown as escapes", () => {
     const evil = "ok\u001b[2J\u001b]0;pwned\u0007\rX\nY\u202eevil\u2066z\u2069\u200f";
@@ -77,16 +77,23 @@ describe("escapeForTerminal: nothing in a record can move the cursor or reorder 
     expect(formatAuditLog(`{"schema":"acs-baseline.audit/1","event":{"action":"a\\u001b[31m"}}\n`)).not.toMatch(UNSAFE);
   });
 
+  it("invisible text (zero-width characters, a BOM, Unicode tag characters) is shown, not hidden", () => {
+    // "evil.js" with a zero-width space reads as "evil.js"; tag characters carry text a terminal does not show.
+    const hidden = `evil\u200b.js \ufeff${[..."ignore previous"].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join("")}`;
+    const out = escapeForTerminal(hidden);
+    expect(out).toContain("evil\\u{200b}.js");
+    expect(out).toContain("\\u{feff}");
+    expect(out).toContain("\\u{e0069}\\u{e0067}");
+    expect(out).not.toMatch(UNSAFE);
+    expect(escapeForTerminal("Zoë, 日本, 😀, 👩\u200d💻")).toBe("Zoë, 日本, 😀, 👩\\u{200d}💻");
+  });
+
   it("property: for any text, the output has no unsafe character and the safe ones are unchanged", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 200 }), (s) => {
         const out = escapeForTerminal(s);
         expect(out).not.toMatch(UNSAFE);
-        expect(out.replace(/\\u\{[0-9a-f]{4}\}/g, "")).toBe(
-          s
-            .replace(new RegExp(UNSAFE.source, "g"), "")
-            .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ""),
-        );
+        expect(out.replace(/\\u\{[0-9a-f]{4,6}\}/g, "")).toBe(s.replace(new RegExp(UNSAFE.source, "gu"), ""));
       }),
       { numRuns: 500 },
     );

@@ -123,6 +123,21 @@ describe("acs-baseline doctor (offline)", () => {
     expect(r.out).not.toContain("S2V5Q2FuYXJ5");
   });
 
+  it("finds a connection string URL-encoded in a variable of any name, as the factory does in options", async () => {
+    const cs = "endpoint=https://x.communication.azure.com/;accesskey=S2V5Q2FuYXJ5Nzg5";
+    for (const value of [
+      encodeURIComponent(cs),
+      encodeURIComponent(encodeURIComponent(cs)),
+      `db=x&acs=${encodeURIComponent(cs)}`,
+    ]) {
+      const r = await doctor([], { ...good(), SETTINGS_BLOB: value });
+      expect(r.out, value).toContain(
+        "! IM-1  key material in environment: ACS connection strings or access keys are present in SETTINGS_BLOB",
+      );
+      expect(r.out).not.toContain("S2V5Q2FuYXJ5");
+    }
+  });
+
   it("shows the authority in use: the default, an allow-listed one (environment or flag), a refused one", async () => {
     let r = await doctor([], good());
     expect(r.out).toContain(

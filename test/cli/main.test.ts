@@ -54,6 +54,16 @@ describe("acs-baseline (entry)", () => {
     expect(top.out).toContain("--version");
   });
 
+  it("`help <not a command>` is an unknown command (exit 2), also for inherited names, never a crash", async () => {
+    for (const topic of ["constructor", "__proto__", "toString", "scna"]) {
+      const { code, out, err } = await run(["help", topic]);
+      expect(code, topic).toBe(2);
+      expect(out, topic).toBe("");
+      expect(err, topic).toContain(`acs-baseline: unknown command "${topic}".`);
+    }
+    expect((await run(["help", "scna"])).err).toContain('Did you mean "scan"?');
+  });
+
   it("colours only on a terminal, never with NO_COLOR, and FORCE_COLOR forces it", () => {
     expect(shouldColour({}, true)).toBe(true);
     expect(shouldColour({}, false)).toBe(false);

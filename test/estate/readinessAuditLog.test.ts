@@ -172,6 +172,10 @@ describe("checkReadiness with auditLogs", () => {
     const log = result.appEvidence?.logs[0];
     expect(log).toMatchObject({ file: edited, verdict: "tampered" });
     expect(log?.reasons.join(" ")).toMatch(/edited/);
+    expect(
+      log?.reasons.filter((r) => r.includes("edited")),
+      "the first problem is reported once",
+    ).toHaveLength(1);
     expect(result.appEvidence?.keyRefusals.map((r) => [r.code, r.client, r.count])).toEqual([
       ["CONNECTION_STRING_REFUSED", "SmsClient", 1],
       ["KEY_AUTH_BLOCKED", "SmsClient", 1],
@@ -239,7 +243,7 @@ describe("acs-baseline readiness --audit-log", () => {
     const { code, out } = await run(["--audit-log", "edited-cli.log"]);
     expect(code).toBe(0);
     expect(out).toMatch(/warning: edited-cli\.log: TAMPERED, not vouched for beyond its first 8 records/);
-    expect(out).toContain("    line 9: edited: the record's content does not match its hash");
+    expect(out).toContain("    line 9 (seq 9): edited: the record's content does not match its hash");
   });
 
   it("a log whose tail was cut (no log.close) says so; the refusals before the cut still count", async () => {

@@ -173,8 +173,23 @@ describe("acs-baseline sweep", () => {
     expect(page).not.toContain("<img");
     expect(page).toContain("&#60;img");
     expect(page).not.toMatch(/<(?:script|link|img)[^>]+(?:src|href)=/i);
+    // A name that would drive a terminal (html printed to stdout) or reorder the page is a numeric reference too.
+    emu.arm.estate.addResource(subs[9].subscriptionId, "acs\x1b[2J\u202eevil", false);
+    const printed = await run(["--format", "html"]);
+    // eslint-disable-next-line no-control-regex -- the point of the test
+    expect(printed.out).not.toMatch(/[\x1b\u202e]/);
+    expect(printed.out).toContain("acs&#27;[2J&#8238;evil");
     expect((await run(["--format", "yaml"])).code).toBe(2);
     expect((await run(["--subscription", "not-a-guid"])).code).toBe(2);
+  });
+
+  it("an --output that cannot be written is bad usage (exit 2) naming it, not a crash", async () => {
+    const missing = join(dir, "no-such-folder\x1b[2J", "report.html");
+    const { code, out, err } = await run(["--format", "html", "--output", missing]);
+    expect(code).toBe(2);
+    expect(out).toBe("");
+    expect(err).toMatch(/^acs-baseline sweep: cannot write --output .*no-such-folder\\u\{001b\}\[2J.* \(ENOENT\)/);
+    expect((await run(["--output", dir])).err).toContain("(EISDIR)");
   });
 
   it("exit 2 when Resource Graph refuses the resources table", async () => {

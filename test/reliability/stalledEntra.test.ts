@@ -115,4 +115,36 @@ describe("a stalled Microsoft Entra endpoint", () => {
     expect(ended.stdout).toMatch(/✗ IM-1 +token: no token/);
     expect(ended.ms).toBeLessThan(KILL_AFTER_MS);
   });
+
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "readiness waiting on it stops at once on %s (Ctrl-C, a CI runner's timeout)",
+    async (signal) => {
+      const before = accepted;
+      const started = Date.now();
+      const child = spawn(process.execPath, [BIN, "readiness"], {
+        env: childEnv({
+          AZURE_TENANT_ID: emu.tenantId,
+          AZURE_CLIENT_ID: app.clientId,
+          AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath,
+          AZURE_AUTHORITY_HOST: stallHost,
+          AZURE_COMMUNICATION_RESOURCE_ID: emu.arm.resourceId,
+          AZURE_RESOURCE_MANAGER_ENDPOINT: emu.arm.endpoint,
+        }),
+        stdio: "ignore",
+      });
+      const killer = setTimeout(() => child.kill("SIGKILL"), KILL_AFTER_MS);
+      const ended = new Promise<{ signal: NodeJS.Signals | null; at: number }>((resolve) =>
+        child.on("exit", (_code, sig) => resolve({ signal: sig, at: Date.now() })),
+      );
+      // The command is inside its token request once the stalled server has accepted the connection.
+      while (accepted === before && Date.now() - started < KILL_AFTER_MS) await new Promise((r) => setTimeout(r, 20));
+      expect(accepted).toBeGreaterThan(before);
+      const sent = Date.now();
+      child.kill(signal);
+      const { signal: endedBy, at } = await ended;
+      clearTimeout(killer);
+      expect(endedBy).toBe(signal); // Node.js's default: the signal ends the process (was: ignored until SIGKILL)
+      expect(at - sent).toBeLessThan(5_000);
+    },
+  );
 });

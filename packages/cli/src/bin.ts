@@ -26,8 +26,9 @@ if (unsupported !== undefined) {
   process.exitCode = 1;
 } else {
   void import("./runCli.js").then(async ({ runCli }) => {
-    const { println, shouldColour } = await import("./io.js");
+    const { escapeForTerminal, println, shouldColour } = await import("./io.js");
     try {
+      let stop: Promise<string> | undefined;
       process.exitCode = await runCli(process.argv.slice(2), {
         stdout: process.stdout,
         stderr: process.stderr,
@@ -35,10 +36,17 @@ if (unsupported !== undefined) {
         cwd: process.cwd(),
         stderrIsTTY: process.stderr.isTTY === true,
         colour: shouldColour(process.env, process.stdout.isTTY === true),
-        stopSignal: stopSignal(),
+        // Listened for only when a command asks (`emulator`): a SIGINT or SIGTERM listener replaces Node.js's default
+        // of ending the process, so listening from the start left every other command (a `readiness` waiting on a
+        // stalled Entra, a `sweep --output` blocked on a FIFO) deaf to Ctrl-C and to a CI runner's SIGTERM.
+        get stopSignal() {
+          return (stop ??= stopSignal());
+        },
       });
     } catch (error) {
-      println(process.stderr, `acs-baseline: ${error instanceof Error ? error.message : String(error)}`);
+      // An unexpected error's message may quote outside text (a path, a server's answer): escaped like everything else.
+      const message = error instanceof Error ? error.message : String(error);
+      println(process.stderr, `acs-baseline: ${escapeForTerminal(message)}`);
       process.exitCode = 1;
     }
   });

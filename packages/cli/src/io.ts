@@ -1,3 +1,5 @@
+import { escapeForTerminal } from "acs-baseline/internal/text";
+
 /** What a CLI command may touch: the only place in acs-baseline that prints or decides exit codes. */
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -25,6 +27,34 @@ export function println(stream: NodeJS.WritableStream, line = ""): void {
 
 /** Terminal-safe text: the runtime's one escaper (control, bidi and format characters become `\\u{…}`). */
 export { escapeForTerminal } from "acs-baseline/internal/text";
+
+/**
+ * Prints a usage error on stderr and returns {@link EXIT_USAGE}: `acs-baseline <command>: <message>` on one line,
+ * escaped for the terminal (the message may quote the user's own arguments, e.g. an unknown flag, so a line break in
+ * one is shown as `\\u{000a}`, not obeyed; `util.parseArgs`'s own line breaks become spaces), then, when given, the
+ * command's help as written (its own line breaks kept).
+ */
+export function usageError(io: Pick<CliIo, "stderr">, command: string, message: string, help?: string): number {
+  const oneLine = message.replace(/\n(?=Did you forget |To specify )/g, " ");
+  const head = escapeForTerminal(`acs-baseline ${command}: ${oneLine}`);
+  println(io.stderr, help === undefined ? head : `${head}\n\n${help}`);
+  return EXIT_USAGE;
+}
+
+/** What JSON.stringify leaves raw that a terminal may act on: DEL, C1 controls (U+009B is CSI), separators, Cf. */
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\p{Cf}]/gu;
+
+/**
+ * `value` as indented JSON, safe to print on a terminal and still the same JSON: `JSON.stringify` escapes C0 controls
+ * and lone surrogates but writes DEL, the C1 controls, the line separators and the format characters (bidi overrides,
+ * zero-width and tag characters) raw; each is written as its `\\uXXXX` escape (they occur only inside strings), so
+ * the document parses to the same value.
+ */
+export function jsonForTerminal(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(JSON_UNSAFE, (c) =>
+    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""),
+  );
+}
 
 const STYLES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
 

@@ -95,16 +95,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? rest[0] : undefined;
-    if (topic !== undefined && COMMANDS[topic] !== undefined) return (await COMMANDS[topic].load())(["--help"], io);
+    // `help <command>` is that command's --help; `help <typo>` is an unknown command (exit 2), not the general help.
+    if (topic !== undefined)
+      return Object.hasOwn(COMMANDS, topic)
+        ? COMMANDS[topic].load().then((c) => c(["--help"], io))
+        : unknownCommand(topic, io);
     println(name === undefined ? io.stderr : io.stdout, usage());
     return name === undefined ? EXIT_USAGE : 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (command === undefined) {
-    const suggestion = suggestCommand(name);
-    const hint = suggestion === undefined ? "" : ` Did you mean "${suggestion}"?`;
-    println(io.stderr, `acs-baseline: unknown command "${escapeForTerminal(name)}".${hint}\n\n${usage()}`);
-    return EXIT_USAGE;
-  }
+  if (command === undefined) return unknownCommand(name, io);
   return (await command.load())(rest, io);
+}
+
+/** The usage error for a command name that is not one, with the nearest command as a suggestion. */
+function unknownCommand(name: string, io: CliIo): number {
+  const suggestion = suggestCommand(name);
+  const hint = suggestion === undefined ? "" : ` Did you mean "${suggestion}"?`;
+  println(io.stderr, `acs-baseline: unknown command "${escapeForTerminal(name)}".${hint}\n\n${usage()}`);
+  return EXIT_USAGE;
 }

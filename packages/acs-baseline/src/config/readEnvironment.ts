@@ -2,7 +2,7 @@
  * Reads the factory configuration from environment variables, exactly as `AcsClientFactory.fromEnvironment()` and
  * `acs-baseline doctor` use it. Pure: no file is read, nothing is validated here.
  */
-import { isConnectionStringShaped } from "../text/connectionString.js";
+import { holdsConnectionString } from "../text/connectionString.js";
 
 /** The environment variables acs-baseline reads. @public */
 export const ENVIRONMENT_VARIABLES = Object.freeze({
@@ -55,7 +55,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     .filter((name) => {
       const v = env[name];
       if (v === undefined || v.length === 0) return false;
-      return isConnectionStringShaped(v) || KEY_VARIABLE_NAME.test(name);
+      return holdsConnectionString(v) || KEY_VARIABLE_NAME.test(name);
     })
     .sort();
   const chain = value(ENVIRONMENT_VARIABLES.sendCertificateChain);

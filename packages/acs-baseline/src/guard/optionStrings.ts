@@ -6,7 +6,7 @@
  */
 import { BaselineViolationError } from "../errors.js";
 import { scrubText } from "../text/scrub.js";
-import { isConnectionStringShaped } from "../text/connectionString.js";
+import { holdsConnectionString } from "../text/connectionString.js";
 
 /** Deepest nesting walked (far beyond any real option object; bounds the work for hostile ones). */
 const MAX_DEPTH = 64;
@@ -14,24 +14,6 @@ const MAX_DEPTH = 64;
 const MAX_NODES = 20_000;
 /** Longest binary value decoded and checked. */
 const MAX_BINARY_BYTES = 1 << 20;
-
-/** True when `text`, or its URL-decoded form (up to three rounds), holds a connection string. */
-function holdsConnectionString(text: string): boolean {
-  if (isConnectionStringShaped(text)) return true;
-  let current = text;
-  for (let round = 0; round < 3 && current.includes("%"); round++) {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(current);
-    } catch {
-      decoded = current.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-    }
-    if (decoded === current) break;
-    if (isConnectionStringShaped(decoded)) return true;
-    current = decoded;
-  }
-  return false;
-}
 
 /** Longest property name shown as written in a refusal's path; longer names are shown as a placeholder. */
 const MAX_SHOWN_NAME = 48;

@@ -49,6 +49,27 @@ export function isConnectionStringShaped(value: string): boolean {
   return value.split(/\r?\n/).some((line) => CONNECTION_STRING.test(line));
 }
 
+/**
+ * True when `text`, or its URL-decoded form (up to three rounds), holds a connection string: what the factory refuses
+ * in options and `doctor` flags in the environment.
+ */
+export function holdsConnectionString(text: string): boolean {
+  if (isConnectionStringShaped(text)) return true;
+  let current = text;
+  for (let round = 0; round < 3 && current.includes("%"); round++) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(current);
+    } catch {
+      decoded = current.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    }
+    if (decoded === current) break;
+    if (isConnectionStringShaped(decoded)) return true;
+    current = decoded;
+  }
+  return false;
+}
+
 /** Every ACS connection string in `text`, with offsets and a masked rendering. */
 export function findConnectionStrings(text: string): ConnectionStringMatch[] {
   if (!/accesskey/i.test(text)) return [];

@@ -9,7 +9,7 @@ import { ALLOWED_AUTHORITY_HOST_OPTION } from "../authorityHosts.js";
 import { ALLOWED_HOST_HELP, ALLOWED_HOST_OPTION, endpointAllowedHosts } from "../allowedHosts.js";
 import { runDoctor } from "../doctor/runDoctor.js";
 import type { CliCommand } from "../io.js";
-import { EXIT_USAGE, escapeForTerminal, paint, println } from "../io.js";
+import { escapeForTerminal, jsonForTerminal, paint, println, usageError } from "../io.js";
 
 export { runDoctor, type DoctorCheck, type DoctorOptions } from "../doctor/runDoctor.js";
 
@@ -43,8 +43,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
       },
     });
   } catch (error) {
-    println(io.stderr, `acs-baseline doctor: ${(error as Error).message}\n\n${HELP}`);
-    return EXIT_USAGE;
+    return usageError(io, "doctor", (error as Error).message, HELP);
   }
   if (parsed.values.help === true) {
     println(io.stdout, HELP);
@@ -54,8 +53,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
   const timeoutText = parsed.values["timeout-ms"];
   const timeoutMs = timeoutText === undefined ? DEFAULT_TIMEOUT_MS : Number(timeoutText);
   if (!/^\d{1,9}$/.test(timeoutText ?? "0") || timeoutMs < 1) {
-    println(io.stderr, `acs-baseline doctor: --timeout-ms takes a whole number of milliseconds ≥ 1\n\n${HELP}`);
-    return EXIT_USAGE;
+    return usageError(io, "doctor", "--timeout-ms takes a whole number of milliseconds ≥ 1", HELP);
   }
   const checks = await runDoctor(io.env, {
     online: parsed.values.online === true,
@@ -64,7 +62,7 @@ export const doctorCommand: CliCommand = async (args, io) => {
     timeoutMs,
   });
   const ok = !checks.some((c) => c.status === "fail");
-  if (parsed.values.json === true) println(io.stdout, JSON.stringify({ ok, checks }, null, 2));
+  if (parsed.values.json === true) println(io.stdout, jsonForTerminal({ ok, checks }));
   else {
     for (const c of checks)
       println(

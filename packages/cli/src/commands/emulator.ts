@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulator, type Emulator, type TestApplication } from "acs-baseline-emulator";
 import type { CliCommand, CliIo } from "../io.js";
-import { EXIT_USAGE, println } from "../io.js";
+import { println, usageError } from "../io.js";
 
 const HELP = `Usage: acs-baseline emulator [--port N] [--entra-port N] [--token-lifetime SECONDS] [--baseline-resource]
 
@@ -63,8 +63,7 @@ export const emulatorCommand: CliCommand = async (args, io) => {
       },
     });
   } catch (error) {
-    println(io.stderr, `acs-baseline emulator: ${(error as Error).message}\n\n${HELP}`);
-    return EXIT_USAGE;
+    return usageError(io, "emulator", (error as Error).message, HELP);
   }
   if (parsed.values.help === true) {
     println(io.stdout, HELP);
@@ -75,14 +74,14 @@ export const emulatorCommand: CliCommand = async (args, io) => {
   const lifetime = parsed.values["token-lifetime"] === undefined ? 3600 : Number(parsed.values["token-lifetime"]);
   for (const problem of [acsPort, entraPort]) {
     if (typeof problem === "string") {
-      println(io.stderr, `acs-baseline emulator: ${problem}`);
-      return EXIT_USAGE;
+      return usageError(io, "emulator", problem);
     }
   }
   if (!Number.isInteger(lifetime) || lifetime < 1) {
-    println(io.stderr, "acs-baseline emulator: --token-lifetime must be a whole number of seconds ≥ 1");
-    return EXIT_USAGE;
+    return usageError(io, "emulator", "--token-lifetime must be a whole number of seconds ≥ 1");
   }
+  // Listen for Ctrl-C / SIGTERM before anything starts, so a signal during start-up still removes the temporary folder.
+  const stop = io.stopSignal ?? new Promise<string>(() => undefined);
   const emu = await startEmulator({
     acsPort: acsPort as number,
     entraPort: entraPort as number,
@@ -103,7 +102,7 @@ export const emulatorCommand: CliCommand = async (args, io) => {
     const caPath = join(dir, "emulator-ca.pem");
     writeFileSync(caPath, emu.caCertificatePem, { mode: 0o644 });
     printEnvironment(io, emu, app, caPath);
-    const signal = await (io.stopSignal ?? new Promise<string>(() => undefined));
+    const signal = await stop;
     println(io.stderr, `\n${signal}: stopping the emulator`);
   } finally {
     await emu.close();

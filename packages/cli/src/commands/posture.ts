@@ -16,7 +16,7 @@ import {
   renderPosturePlan,
 } from "acs-baseline/internal";
 import type { CliCommand } from "../io.js";
-import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
+import { escapeForTerminal, jsonForTerminal, println, usageError } from "../io.js";
 import { CLI_VERSION as VERSION } from "../version.js";
 import { formatPostureSarif, formatPostureText } from "../format/postureFormat.js";
 import { ALLOWED_HOST_HELP, ALLOWED_HOST_OPTION, cliEndpointSource, endpointAllowedHosts } from "../allowedHosts.js";
@@ -84,18 +84,14 @@ export function createPostureCommand(extra: Partial<CheckPostureOptions> = {}): 
     try {
       parsed = parseArgs({ args, options: POSTURE_OPTIONS });
     } catch (error) {
-      println(io.stderr, `acs-baseline posture: ${(error as Error).message}\n\n${HELP}`);
-      return EXIT_USAGE;
+      return usageError(io, "posture", (error as Error).message, HELP);
     }
     const v = parsed.values;
     if (v.help === true) {
       println(io.stdout, HELP);
       return 0;
     }
-    const usage = (message: string): number => {
-      println(io.stderr, escapeForTerminal(`acs-baseline posture: ${message}`));
-      return EXIT_USAGE;
-    };
+    const usage = (message: string): number => usageError(io, "posture", message);
     const problem = flagProblem(v);
     if (problem !== undefined) return usage(problem);
     const fromEnv = postureOptionsFromEnvironment(io.env);
@@ -131,8 +127,8 @@ export function createPostureCommand(extra: Partial<CheckPostureOptions> = {}): 
       }
       throw error;
     }
-    if (v.format === "json") println(io.stdout, JSON.stringify(result, null, 2));
-    else if (v.format === "sarif") println(io.stdout, JSON.stringify(formatPostureSarif(result, VERSION), null, 2));
+    if (v.format === "json") println(io.stdout, jsonForTerminal(result));
+    else if (v.format === "sarif") println(io.stdout, jsonForTerminal(formatPostureSarif(result, VERSION)));
     else println(io.stdout, formatPostureText(result));
     if (v.plan !== undefined) {
       const plan = renderPosturePlan(result, v.plan as PlanFormat, {

@@ -19,7 +19,7 @@ import type { ReadinessOptions, ReadinessResult } from "../estate/readiness.js";
 import { checkDays, checkReadiness, readinessExitCode } from "../estate/readiness.js";
 import { renderReadinessPlan } from "../estate/readinessPlan.js";
 import type { CliCommand, CliIo } from "../io.js";
-import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
+import { escapeForTerminal, jsonForTerminal, println, usageError } from "../io.js";
 
 const HELP = `Usage: acs-baseline readiness [--resource-id ID] [--days N] [--format text|json] [--plan bicep|arm|az]
                               [--arm-endpoint URL] [--audit-log FILE|DIR]… [--audit-log-logger]
@@ -98,7 +98,7 @@ type ReadinessFlags = {
 };
 
 /** The flags, or the usage error to print. */
-function parseFlags(args: string[]): ReadinessFlags | { error: string } {
+function parseFlags(args: string[]): ReadinessFlags | { error: string; help: true } {
   try {
     return parseArgs({
       args,
@@ -114,7 +114,7 @@ function parseFlags(args: string[]): ReadinessFlags | { error: string } {
       },
     }).values;
   } catch (error) {
-    return { error: `${(error as Error).message}\n\n${HELP}` };
+    return { error: (error as Error).message, help: true };
   }
 }
 
@@ -162,12 +162,9 @@ function asGiven(result: ReadinessResult, given: readonly string[]): ReadinessRe
 /** The command, with `extra` options merged in (tests pass `clientOptions`). */
 export function createReadinessCommand(extra: Partial<ReadinessOptions> = {}): CliCommand {
   return async (args, io) => {
-    const usage = (message: string): number => {
-      println(io.stderr, escapeForTerminal(`acs-baseline readiness: ${message}`));
-      return EXIT_USAGE;
-    };
+    const usage = (message: string, help?: string): number => usageError(io, "readiness", message, help);
     const v = parseFlags(args);
-    if ("error" in v) return usage(v.error);
+    if ("error" in v) return usage(v.error, HELP);
     if (v.help === true) {
       println(io.stdout, HELP);
       return 0;
@@ -187,7 +184,7 @@ export function createReadinessCommand(extra: Partial<ReadinessOptions> = {}): C
         return usage(error.message);
       throw error;
     }
-    println(io.stdout, v.format === "json" ? JSON.stringify(result, null, 2) : text(result));
+    println(io.stdout, v.format === "json" ? jsonForTerminal(result) : text(result));
     if (v.plan !== undefined) {
       const plan = renderReadinessPlan(parseAcsResourceId(result.resourceId), v.plan as "bicep" | "arm" | "az");
       println(v.format === "text" ? io.stdout : io.stderr, `\n${plan.split("\n").map(escapeForTerminal).join("\n")}`);

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { renderBaselineJson, renderBaselineMarkdown } from "acs-baseline/internal";
 import type { CliCommand } from "../io.js";
-import { EXIT_USAGE, println } from "../io.js";
+import { println, usageError } from "../io.js";
 
 const HELP = `Usage: acs-baseline report [--format md|json]
 
@@ -17,8 +17,7 @@ export const reportCommand: CliCommand = (args, io) => {
       options: { format: { type: "string", short: "f", default: "md" }, help: { type: "boolean", short: "h" } },
     });
   } catch (error) {
-    println(io.stderr, `acs-baseline report: ${(error as Error).message}\n\n${HELP}`);
-    return Promise.resolve(EXIT_USAGE);
+    return Promise.resolve(usageError(io, "report", (error as Error).message, HELP));
   }
   if (parsed.values.help === true) {
     println(io.stdout, HELP);
@@ -26,8 +25,7 @@ export const reportCommand: CliCommand = (args, io) => {
   }
   const format = parsed.values.format;
   if (format !== "md" && format !== "json") {
-    println(io.stderr, `acs-baseline report: --format must be md or json\n\n${HELP}`);
-    return Promise.resolve(EXIT_USAGE);
+    return Promise.resolve(usageError(io, "report", "--format must be md or json", HELP));
   }
   io.stdout.write(format === "json" ? renderBaselineJson() : renderBaselineMarkdown());
   return Promise.resolve(0);

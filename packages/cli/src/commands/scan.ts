@@ -1,5 +1,4 @@
 /** `acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES] [--jobs N]` */
-import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
   MAX_DEFAULT_SCAN_JOBS,
@@ -10,7 +9,8 @@ import {
 } from "../scan/scan.js";
 import { toSarif } from "../scan/sarif.js";
 import type { CliCommand, CliIo } from "../io.js";
-import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
+import { EXIT_USAGE, escapeForTerminal, jsonForTerminal, println, usageError } from "../io.js";
+import { writeOutputFile } from "../outputFile.js";
 import { CLI_VERSION as VERSION } from "../version.js";
 
 const HELP = `Usage: acs-baseline scan [paths…] [--format text|json|sarif] [--output FILE] [--max-file-size BYTES]
@@ -21,7 +21,7 @@ strings or access keys in JavaScript/TypeScript, Python, C#, Java/Kotlin and Go;
 scripts that fetch the keys; ARM, Bicep and Terraform templates that copy ACS keys into app
 settings, containers, Key Vault or outputs, or leave local auth on; ACS keys, connection strings and hand-built
 HMAC signing in any text file. Inside a git repository it scans what git lists (tracked files always); elsewhere it
-honours .gitignore files. Symlinks, binary files and files over --max-file-size (default 2 MiB; suffixes k, m) are
+honours .gitignore files. Symlinks, binary files and files over --max-file-size (default 2 MiB; suffixes k, m, g) are
 skipped and reported. Keys are masked in all output. A large scan also analyses JavaScript/TypeScript on worker
 threads: --jobs N sets the threads (default: one less than the CPU count, at most ${MAX_DEFAULT_SCAN_JOBS}; --jobs 1 uses one).
 
@@ -39,19 +39,15 @@ function parseSize(value: string): number | undefined {
 /** The scan's report in `format` (text, json or sarif). */
 function renderScan(result: ScanResult, format: string, problems: readonly ScanFinding[]): string {
   if (format === "json") {
-    return JSON.stringify(
-      {
-        version: VERSION,
-        filesScanned: result.filesScanned,
-        filesSkipped: result.filesSkipped,
-        skipped: result.skipped,
-        findings: result.findings,
-      },
-      null,
-      2,
-    );
+    return jsonForTerminal({
+      version: VERSION,
+      filesScanned: result.filesScanned,
+      filesSkipped: result.filesSkipped,
+      skipped: result.skipped,
+      findings: result.findings,
+    });
   } else if (format === "sarif") {
-    return JSON.stringify(toSarif(result, VERSION), null, 2);
+    return jsonForTerminal(toSarif(result, VERSION));
   } else {
     const lines = result.findings.map(
       (f) =>
@@ -117,8 +113,7 @@ function parseRequest(args: string[], io: CliIo): ScanRequest | number {
 }
 
 function usage(io: CliIo, message: string): number {
-  println(io.stderr, `acs-baseline scan: ${message}\n\n${HELP}`);
-  return EXIT_USAGE;
+  return usageError(io, "scan", message, HELP);
 }
 
 export const scanCommand: CliCommand = async (args, io) => {
@@ -151,7 +146,10 @@ export const scanCommand: CliCommand = async (args, io) => {
   if (io.stderrIsTTY && lastProgress > 0) io.stderr.write("\r\x1b[K");
   const problems = result.findings.filter((f) => f.kind !== "parse-error");
   const out = renderScan(result, request.format, problems);
-  if (request.output !== undefined) writeFileSync(request.output, `${out}\n`);
-  else println(io.stdout, out);
+  if (request.output === undefined) println(io.stdout, out);
+  else {
+    const problem = writeOutputFile(io.cwd, request.output, out);
+    if (problem !== undefined) return usageError(io, "scan", problem);
+  }
   return problems.length > 0 ? 1 : 0;
 };

@@ -4,8 +4,6 @@
  * Exit 0: local auth disabled everywhere; 1: enabled somewhere (--strict: or a resource lacks a deny/modify policy);
  * 2: bad usage, or Resource Graph could not be read at all.
  */
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { isBaselineViolationError, postureOptionsFromEnvironment } from "acs-baseline/internal";
 import { GraphReadError } from "../estate/resourceGraph.js";
@@ -13,7 +11,8 @@ import type { SweepOptions, SweepResult } from "../estate/sweepEstate.js";
 import { sweepEstate, sweepExitCode } from "../estate/sweepEstate.js";
 import { formatSweepHtml, formatSweepSarif, formatSweepText } from "../estate/sweepFormat.js";
 import type { CliCommand } from "../io.js";
-import { EXIT_USAGE, escapeForTerminal, println } from "../io.js";
+import { jsonForTerminal, println, usageError } from "../io.js";
+import { writeOutputFile } from "../outputFile.js";
 import { CLI_VERSION } from "../version.js";
 
 const HELP = `Usage: acs-baseline sweep [--subscription ID]… [--management-group ID]… [--format text|json|sarif|html]
@@ -29,8 +28,8 @@ const FORMATS = ["text", "json", "sarif", "html"];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function render(result: SweepResult, format: string): string {
-  if (format === "json") return JSON.stringify(result, null, 2);
-  if (format === "sarif") return JSON.stringify(formatSweepSarif(result, CLI_VERSION), null, 2);
+  if (format === "json") return jsonForTerminal(result);
+  if (format === "sarif") return jsonForTerminal(formatSweepSarif(result, CLI_VERSION));
   if (format === "html") return formatSweepHtml(result);
   return formatSweepText(result);
 }
@@ -38,10 +37,7 @@ function render(result: SweepResult, format: string): string {
 /** The command, with `extra` options merged in (tests pass `clientOptions`). */
 export function createSweepCommand(extra: Partial<SweepOptions> = {}): CliCommand {
   return async (args, io) => {
-    const usage = (message: string): number => {
-      println(io.stderr, escapeForTerminal(`acs-baseline sweep: ${message}`));
-      return EXIT_USAGE;
-    };
+    const usage = (message: string, help?: string): number => usageError(io, "sweep", message, help);
     let parsed;
     try {
       parsed = parseArgs({
@@ -57,7 +53,7 @@ export function createSweepCommand(extra: Partial<SweepOptions> = {}): CliComman
         },
       });
     } catch (error) {
-      return usage(`${(error as Error).message}\n\n${HELP}`);
+      return usage((error as Error).message, HELP);
     }
     const v = parsed.values;
     if (v.help === true) {
@@ -91,8 +87,11 @@ export function createSweepCommand(extra: Partial<SweepOptions> = {}): CliComman
       throw error;
     }
     const text = render(result, v.format);
-    if (v.output !== undefined) writeFileSync(resolve(io.cwd, v.output), text.endsWith("\n") ? text : `${text}\n`);
-    else println(io.stdout, text);
+    if (v.output === undefined) println(io.stdout, text);
+    else {
+      const problem = writeOutputFile(io.cwd, v.output, text);
+      if (problem !== undefined) return usage(problem);
+    }
     return sweepExitCode(result, v.strict);
   };
 }

@@ -3,13 +3,14 @@
  * verifies audit log files (or a directory of rotated files) as one chain.
  * Exit 0: intact; 1: tampered or incomplete; 2: bad usage or unreadable input.
  */
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { verifyLog } from "acs-baseline/internal";
 import type { VerifyLogOptions, VerifyLogResult } from "acs-baseline/internal";
 import { escapeForTerminal } from "acs-baseline/internal";
 import type { CliCommand, CliIo } from "../io.js";
-import { EXIT_USAGE, println } from "../io.js";
+import { EXIT_USAGE, jsonForTerminal, println } from "../io.js";
 
 const USAGE = `Usage: acs-baseline verify-log FILE|DIR… [--public-key PEM_FILE] [--anchor FILE|URL] [--anchor-allowed-host HOST]…
                            [--max-gap DURATION] [--at TIME] [--logger] [--json]
@@ -153,6 +154,33 @@ function anchorHosts(values: VerifyLogFlags): string[] | { error: string } {
   return extraHosts;
 }
 
+/** Longest public-key file read: an SPKI PEM is a few hundred bytes; a certificate chain a few KiB. */
+const MAX_PUBLIC_KEY_BYTES = 64 * 1024;
+
+/** A file error with a system-like code, for the usage message. */
+function fileError(code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(code), { code });
+}
+
+/**
+ * The PEM text of the `--public-key` file, read through one non-blocking descriptor: a FIFO or a device (`/dev/zero`)
+ * given by mistake or planted in place of the key must not hang or exhaust the command (ENOTREG, EFBIG); a file
+ * without a PEM block is not read as a path to yet another file (ENOTPEM).
+ */
+function readPublicKeyPem(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw fileError("ENOTREG");
+    if (st.size > MAX_PUBLIC_KEY_BYTES) throw fileError("EFBIG");
+    const text = readFileSync(fd, "utf8");
+    if (!text.includes("-----BEGIN")) throw fileError("ENOTPEM");
+    return text;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The verifier's options from the flags (reading the public key and the anchor); or the usage error to print. */
 async function verifyOptions(values: VerifyLogFlags, io: CliIo): Promise<VerifyLogOptions | { error: string }> {
   const extraHosts = anchorHosts(values);
@@ -174,7 +202,7 @@ async function verifyOptions(values: VerifyLogFlags, io: CliIo): Promise<VerifyL
   if (values["public-key"] !== undefined) {
     try {
       const { loadPublicKey } = await import("acs-baseline/internal");
-      options.publicKey = loadPublicKey(resolve(io.cwd, values["public-key"]));
+      options.publicKey = loadPublicKey(readPublicKeyPem(resolve(io.cwd, values["public-key"])));
     } catch (e) {
       return {
         error: `cannot use --public-key ${escapeForTerminal(values["public-key"])} (${escapeForTerminal((e as NodeJS.ErrnoException).code ?? (e as Error).message)})`,
@@ -203,19 +231,15 @@ function printResult(io: CliIo, result: VerifyLogResult, positionals: string[], 
     const files = positionals.length === 1 ? { file: positionals[0] } : { files: positionals };
     println(
       io.stdout,
-      JSON.stringify(
-        {
-          status,
-          records,
-          checkpoints,
-          ...(firstBadLine !== undefined ? { firstBadLine } : {}),
-          reasons,
-          ...files,
-          ...rest,
-        },
-        null,
-        2,
-      ),
+      jsonForTerminal({
+        status,
+        records,
+        checkpoints,
+        ...(firstBadLine !== undefined ? { firstBadLine } : {}),
+        reasons,
+        ...files,
+        ...rest,
+      }),
     );
     return code;
   }

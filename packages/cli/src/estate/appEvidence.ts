@@ -143,11 +143,14 @@ async function verifyOne(file: string, groups: RefusalGroups, loggerMode: boolea
     const code = (error as NodeJS.ErrnoException).code;
     throw new AuditLogUnreadableError(file, typeof code === "string" ? code : "error");
   }
-  const reasons = [...result.reasons];
-  const p = result.problem;
-  if (result.status === "tampered" && p !== undefined)
-    reasons.unshift(`${p.file !== undefined ? `${p.file}:` : "line "}${p.line}: ${p.kind}: ${p.message}`);
-  return { file, verdict: result.status, records: result.records, reasons, warnings: [...result.warnings] };
+  // The verifier's reasons already start with the first problem (where, kind, message): printed once.
+  return {
+    file,
+    verdict: result.status,
+    records: result.records,
+    reasons: [...result.reasons],
+    warnings: [...result.warnings],
+  };
 }
 
 /**

@@ -79,25 +79,44 @@ export function checkDays(days: number | undefined): number {
 }
 
 type EventLike = {
-  operationName?: { value?: string };
-  caller?: string;
-  claims?: Record<string, string>;
-  correlationId?: string;
-  eventTimestamp?: Date | string;
+  operationName?: { value?: unknown } | null;
+  caller?: unknown;
+  claims?: Record<string, unknown> | null;
+  correlationId?: unknown;
+  eventTimestamp?: unknown;
 };
 
-/** Groups key events by operation and caller, one call per correlationId. */
-export function groupKeyAccess(events: Iterable<EventLike>): KeyAccess[] {
-  const groups = new Map<string, KeyAccess & { calls: Set<string> }>();
-  for (const e of events) {
-    const operation = OPERATIONS[(e.operationName?.value ?? "").toLowerCase()];
-    if (operation === undefined) continue;
-    const appId = e.claims?.appid;
-    const objectId = e.claims?.[OBJECT_ID_CLAIM];
-    const caller = e.caller ?? objectId ?? appId ?? "unknown";
+/** `value` when it is a non-empty string (the Activity Log is outside input: any member may be missing or odd). */
+const text = (value: unknown): string | undefined =>
+  typeof value === "string" && value.length > 0 ? value : undefined;
+
+/** The event's time (ISO 8601); a missing or unparsable time is the epoch, so that the call is still counted. */
+function eventTime(value: unknown): string {
+  const t = value instanceof Date ? value.getTime() : typeof value === "string" ? Date.parse(value) : Number.NaN;
+  return new Date(Number.isFinite(t) ? t : 0).toISOString();
+}
+
+/**
+ * Key events grouped by operation and caller as they arrive, one call per correlationId: the Activity Log is
+ * streamed, never held (90 days of an app that lists keys every minute are some 260,000 events). Never throws on odd
+ * events (a member of the wrong type, an unparsable time): a key event is evidence and is counted, since dropping it
+ * could turn not-ready into ready.
+ */
+class KeyAccessGroups {
+  readonly #groups = new Map<string, KeyAccess & { calls: Set<string> }>();
+
+  add(e: EventLike): void {
+    if (typeof e !== "object" || e === null) return;
+    const name = (text(e.operationName?.value) ?? "").toLowerCase();
+    if (!Object.hasOwn(OPERATIONS, name)) return; // not "constructor" or another inherited name either
+    const operation = OPERATIONS[name];
+    const claims = typeof e.claims === "object" && e.claims !== null ? e.claims : {};
+    const appId = text(claims.appid);
+    const objectId = text(claims[OBJECT_ID_CLAIM]);
+    const caller = text(e.caller) ?? objectId ?? appId ?? "unknown";
     const key = JSON.stringify([operation, caller.toLowerCase(), appId ?? "", objectId ?? ""]);
-    const at = new Date(e.eventTimestamp ?? 0).toISOString();
-    const g = groups.get(key) ?? {
+    const at = eventTime(e.eventTimestamp);
+    const g = this.#groups.get(key) ?? {
       operation,
       caller,
       ...(appId !== undefined ? { appId } : {}),
@@ -107,15 +126,25 @@ export function groupKeyAccess(events: Iterable<EventLike>): KeyAccess[] {
       last: at,
       calls: new Set<string>(),
     };
-    g.calls.add(e.correlationId ?? `${at}-${g.calls.size}`);
+    g.calls.add(text(e.correlationId) ?? `${at}-${g.calls.size}`);
     g.count = g.calls.size;
     if (at < g.first) g.first = at;
     if (at > g.last) g.last = at;
-    groups.set(key, g);
+    this.#groups.set(key, g);
   }
-  return [...groups.values()]
-    .map(({ calls: _calls, ...rest }) => rest)
-    .sort((a, b) => b.count - a.count || a.caller.localeCompare(b.caller));
+
+  list(): KeyAccess[] {
+    return [...this.#groups.values()]
+      .map(({ calls: _calls, ...rest }) => rest)
+      .sort((a, b) => b.count - a.count || a.caller.localeCompare(b.caller));
+  }
+}
+
+/** Groups key events by operation and caller, one call per correlationId (see {@link KeyAccessGroups}). */
+export function groupKeyAccess(events: Iterable<EventLike>): KeyAccess[] {
+  const groups = new KeyAccessGroups();
+  for (const e of events) groups.add(e);
+  return groups.list();
 }
 
 type Resource = ReturnType<typeof parseAcsResourceId>;
@@ -148,23 +177,23 @@ async function readLocalAuth(
   }
 }
 
-/** The Activity Log events of the resource in the window, read through `@azure/arm-monitor`. */
+/** The key access in the Activity Log of the resource in the window, read through `@azure/arm-monitor` (streamed). */
 async function readActivityLog(
   session: ArmSession,
   resource: Resource,
   window: { from: string; to: string },
   signal: AbortSignal,
-): Promise<Read<EventLike[]>> {
+): Promise<Read<KeyAccess[]>> {
   const { MonitorClient } = await import("@azure/arm-monitor");
   const monitor = new MonitorClient(session.credential, resource.subscriptionId, {
     ...armClientOptions(session),
     credentials: { scopes: [session.scope] },
   });
   const filter = `eventTimestamp ge '${window.from}' and eventTimestamp le '${window.to}' and resourceUri eq '${resource.id}'`;
-  const events: EventLike[] = [];
+  const groups = new KeyAccessGroups();
   try {
-    for await (const e of monitor.activityLogs.list(filter, { abortSignal: signal })) events.push(e);
-    return { ok: true, value: events };
+    for await (const e of monitor.activityLogs.list(filter, { abortSignal: signal })) groups.add(e);
+    return { ok: true, value: groups.list() };
   } catch (error) {
     return { ok: false, reason: `the Activity Log could not be read: ${describeArmError(error)}` };
   }
@@ -201,15 +230,15 @@ export async function checkReadiness(options: ReadinessOptions): Promise<Readine
   const localAuth = await readLocalAuth(session, resource, signal);
   if (!localAuth.ok)
     return withEvidence({ ...base, localAuth: "unknown", verdict: "unknown", keyAccess: [], reason: localAuth.reason });
-  const events = await readActivityLog(session, resource, window, signal);
-  if (!events.ok)
+  const access = await readActivityLog(session, resource, window, signal);
+  if (!access.ok)
     // Already disabled stays already disabled; otherwise the evidence is missing.
     return withEvidence(
       localAuth.value === "disabled"
         ? { ...base, localAuth: "disabled", verdict: "already-disabled", keyAccess: [] }
-        : { ...base, localAuth: localAuth.value, verdict: "unknown", keyAccess: [], reason: events.reason },
+        : { ...base, localAuth: localAuth.value, verdict: "unknown", keyAccess: [], reason: access.reason },
     );
-  const keyAccess = groupKeyAccess(events.value);
+  const keyAccess = access.value;
   // Already disabled: who fetched keys in the window is still shown (keys are useless now).
   const verdict = localAuth.value === "disabled" ? "already-disabled" : keyAccess.length === 0 ? "ready" : "not-ready";
   return withEvidence({ ...base, localAuth: localAuth.value, verdict, keyAccess });

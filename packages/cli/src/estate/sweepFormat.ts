@@ -67,9 +67,13 @@ export function formatSweepSarif(result: SweepResult, version: string): unknown 
   };
 }
 
-/** Escapes text for HTML element content and attribute values. */
+/**
+ * Escapes text for HTML element content and attribute values: markup characters, and the characters a terminal acts
+ * on or a reader cannot see (controls, line separators, format characters such as bidi overrides), as numeric
+ * references, so the page is safe to print to a terminal too (`--format html` without `--output`).
+ */
 export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return String(value).replace(/[&<>"'`\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/gu, (c) => `&#${c.codePointAt(0) ?? 0};`);
 }
 
 const STYLE =
