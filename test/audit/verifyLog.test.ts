@@ -94,6 +94,18 @@ describe("verifyLog", () => {
     expect((await cli(["inserted.log"])).code).toBe(1);
   });
 
+  it("a line that is not a record is named once in the reason (inserted in the middle, or appended last)", async () => {
+    const middle = [...lines.slice(0, 3), '{"note":"not a record"}', ...lines.slice(3)];
+    const appended = [...lines, '{"note":"not a record"}', '{"note":"another"}'];
+    const inMiddle = await verifyLog(write("not-a-record-middle.log", join9(middle)));
+    const atEnd = await verifyLog(write("not-a-record-end.log", join9(appended)));
+    expect(inMiddle.reasons[0]).toMatch(/^line 4: inserted: this line is not an audit record/);
+    expect(atEnd.reasons[0]).toMatch(
+      new RegExp(`^line ${lines.length + 1}: inserted: the last lines are not records but complete`),
+    );
+    for (const reason of [inMiddle.reasons[0], atEnd.reasons[0]]) expect(reason.match(/line \d+/g)).toHaveLength(1);
+  });
+
   it("reordered records", async () => {
     const swapped = [...lines];
     [swapped[4], swapped[5]] = [swapped[5], swapped[4]];

@@ -157,7 +157,7 @@ function checkGap(st: VerifierState, { rec }: Parsed): boolean {
   if (!named) {
     st.fail(
       g.json ? "inserted" : "malformed",
-      `${st.where(g.line)}${g.lines > 1 ? ` (and ${g.lines - 1} more)` : ""} is not an audit record and no writer named it: it was inserted or edited`,
+      `${g.lines > 1 ? `this line and the ${g.lines - 1} after it are` : "this line is"} not an audit record and no writer named it: it was inserted or edited`,
       undefined,
       g.line,
     );

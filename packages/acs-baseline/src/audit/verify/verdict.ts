@@ -26,7 +26,7 @@ export function verdict(st: VerifierState): VerifyLogResult {
     } else {
       st.fail(
         g.json ? "inserted" : "malformed",
-        `${st.where(g.line)}: the last line${g.lines > 1 ? "s are" : " is"} not a record but complete: a crash never leaves that; it was edited or appended`,
+        `the last line${g.lines > 1 ? "s are not records" : " is not a record"} but complete: a crash never leaves that; it was edited or appended`,
         undefined,
         g.line,
       );
