@@ -276,6 +276,15 @@ function fallback(file: string, text: string, error: OxcError, source: string): 
 }
 
 /**
+ * What a file the parser could not finish gets (it crashed or overran its time in the sandbox): a parse-error finding
+ * naming `reason`, and the text rules (connection strings included), as for a file that does not parse.
+ */
+export function unparsedFindings(file: string, text: string, reason: string): ScanFinding[] {
+  const source = text.includes("\0") ? text.replace(/\0/g, " ") : text;
+  return fallback(file, text, { message: reason, labels: [] }, source);
+}
+
+/**
  * The `no-key-auth` findings of one JavaScript/TypeScript file; for a file that does not parse, a parse-error
  * finding and the text rules (connection strings included).
  */
