@@ -24,7 +24,7 @@ interface OxcOptions {
   lang: Lang;
   sourceType: SourceType;
   preserveParens: boolean;
-  astType: "js";
+  astType: "js" | "ts";
   experimentalRawTransfer: boolean;
 }
 /** What `parseSync` returns: getters over the parsed data (the module record is only emptied, never read). */
@@ -63,6 +63,11 @@ const SHALLOW_DEPTH = 200;
 const SHALLOW_STRETCH = 2_000;
 
 let parser: OxcParser | undefined;
+
+/** True for a TypeScript extension (lower case, with its dot): parsed to TS-ESTree, type annotations included. */
+export function isTypeScript(ext: string): boolean {
+  return TS.has(ext);
+}
 let rawTransfer = false;
 
 /** The dialects to try, in order: the first that parses without an error wins. */
@@ -229,15 +234,16 @@ export function parseProgram(file: string, text: string, ext: string): ParsedPro
   }
   let first: OxcError | undefined;
   for (const [lang, sourceType] of dialects(ext)) {
-    // astType "js": TypeScript's expression wrappers stay, its type annotations (never a value) are left out.
-    // Raw transfer (Node.js 22 and later) hands the AST over without a JSON round trip.
-    const options = {
+    // astType "ts" for the TypeScript dialects: TS-ESTree, as typescript-eslint gives the rule (parameter decorators
+    // included, which "js" leaves out). Raw transfer (Node.js 22 and later) hands the AST over without a JSON round
+    // trip.
+    const options: OxcOptions = {
       lang,
       sourceType,
       preserveParens: false,
-      astType: "js",
+      astType: lang === "jsx" ? "js" : "ts",
       experimentalRawTransfer: rawTransfer,
-    } as const;
+    };
     let result;
     try {
       result = parser.parseSync(file, text, options);

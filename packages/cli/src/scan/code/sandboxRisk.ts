@@ -23,7 +23,7 @@ export const MAX_IN_PROCESS_CHARS = 10_000;
 export const MAX_IN_PROCESS_ANGLES = 1_000;
 
 /** True when `text` holds more than `limit` `<` (counting stops there). */
-function anglesOver(text: string, limit: number): boolean {
+export function anglesOver(text: string, limit: number): boolean {
   let count = 0;
   for (let at = text.indexOf("<"); at !== -1; at = text.indexOf("<", at + 1)) if (++count > limit) return true;
   return false;
