@@ -24,6 +24,7 @@ const CS = `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`;
 const HEADER = `import { SmsClient } from "@azure/communication-sms";\nimport { DefaultAzureCredential } from "@azure/identity";\n`;
 const KEY_AUTH = `export const sms = new SmsClient(process.env.ACS_CONNECTION_STRING);\n`;
 const CLEAN = `export const sms = new SmsClient("https://contoso.communication.azure.com", new DefaultAzureCredential());\n`;
+// Each scan here crashes the parser a few times (about 1 s each, more on a loaded machine).
 const CRASHED = /^The file could not be parsed \(the parser crashed with SIG[A-Z]+\); only its text was searched\.$/;
 
 interface ScanModule {
@@ -81,14 +82,14 @@ describe("a scan with files that crash the native parser", () => {
     // With a worker thread (more than MIN_PARSED_FILES_FOR_WORKERS files to parse), and from the CommonJS build.
     expect(runBuiltScan(tree, [".", "--format", "json", "--jobs", "2"])).toEqual(one);
     expect(runBuiltScan(tree, [".", "--format", "json", "--jobs", "1"], "cjs")).toEqual(one);
-  });
+  }, 180_000);
 
   it("gives the programmatic scanPaths and scanPathsInParallel the same result", async () => {
     const { scanPaths, scanPathsInParallel } = await built<ScanModule>("scan/scan.js");
     const sync = scanPaths(["."], { cwd: tree, useGit: false });
     expectSandboxed(sync.findings);
     expect(await scanPathsInParallel(["."], { cwd: tree, useGit: false, jobs: 2 })).toEqual(sync);
-  });
+  }, 180_000);
 });
 
 describe("the sandbox finds what the scanning process finds", () => {
@@ -155,7 +156,7 @@ describe("the sandbox's supervisor", () => {
     expect(message(outcomes[4])).toMatch(CRASHED);
     expect(outcomes[1]).toEqual(analyseCode(files[1], MAX));
     expect(outcomes[3]).toEqual({ findings: [] });
-  });
+  }, 180_000);
 
   it("kills a child that hangs, reports the file as unfinished, and never hangs the scan", () => {
     const started = Date.now();

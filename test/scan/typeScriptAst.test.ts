@@ -17,6 +17,8 @@ const SMS = `import { SmsClient } from "@azure/communication-sms";\n`;
 const KEY_CREDENTIAL = `import { AzureKeyCredential } from "@azure/core-auth";\n`;
 const DECORATED = `${SMS}${KEY_CREDENTIAL}class M { m(@Inject(new SmsClient(e, new AzureKeyCredential(k))) p: string) {} }\n`;
 const KEY_AUTH = `export const sms = new SmsClient(process.env.ACS_CONNECTION_STRING);\n`;
+// A class decorator at a line's start: the file is handed over with its types (a parameter decorator could follow).
+const DECORATOR = `@Injectable()\nexport class Service {}\n`;
 
 describe("TypeScript as TS-ESTree", () => {
   it("finds key auth in a parameter decorator, where the ESLint rule finds it", () => {
@@ -32,15 +34,24 @@ describe("TypeScript as TS-ESTree", () => {
     }
   });
 
-  it("gives files whose types nest deep the same outcome on a worker thread as on the main thread", async () => {
+  it("finds a parameter decorator behind a comment", () => {
+    const hidden = `${SMS}class K {\n  m(/* a */ @Inject(new SmsClient(cs)) p: string, // b\n    @Inject(new SmsClient(cs)) q: string) {}\n}\n`;
+    expect(jsFindings("k.ts", hidden, ".ts").map((f) => `${f.line}:${f.column}`)).toEqual(["3:21", "4:13"]);
+  });
+
+  it("gives files that nest deep through `<` the same outcome on a worker thread as on the main thread", async () => {
     const dir = tempDir("acs-typescript-ast-");
     const texts: Record<string, string> = {
       // Type arguments 1,000 deep: too deep for the main thread's stack while the AST is handed over.
-      "intersections.ts": `${SMS}type T = ${"A<{}&".repeat(1_000)}B${">&{}".repeat(1_000)};\n${KEY_AUTH}`,
-      "unions.tsx": `${SMS}type T = ${"{} | A<".repeat(1_000)}X${">".repeat(1_000)};\n${KEY_AUTH}`,
-      "functions.ts": `${SMS}type T = ${"(a: {}) => ".repeat(800)}X;\n${KEY_AUTH}`,
-      "shallow.ts": `${SMS}type T = ${"A<{}&".repeat(150)}B${">&{}".repeat(150)};\n${KEY_AUTH}`,
+      "intersections.ts": `${SMS}${DECORATOR}type T = ${"A<{}&".repeat(1_000)}B${">&{}".repeat(1_000)};\n${KEY_AUTH}`,
+      "unions.tsx": `${SMS}${DECORATOR}type T = ${"{} | A<".repeat(1_000)}X${">".repeat(1_000)};\n${KEY_AUTH}`,
+      "functions.ts": `${SMS}${DECORATOR}type T = ${"(a: {}) => ".repeat(800)}X;\n${KEY_AUTH}`,
+      "shallow.ts": `${SMS}${DECORATOR}type T = ${"A<{}&".repeat(150)}B${">&{}".repeat(150)};\n${KEY_AUTH}`,
       "plain.ts": SMS + KEY_AUTH,
+      // JSX attributes nesting through `<` (a .jsx file: ESTree).
+      "attributes.jsx": `${SMS}let x = ${"<a b=".repeat(800)}<a />${">{}</a>".repeat(800)};\n${KEY_AUTH}`,
+      // The same types without a decorator (handed over as ESTree, a type alias's types still in it).
+      "undecorated.ts": `${SMS}type T = ${"A<{}&".repeat(1_000)}B${">&{}".repeat(1_000)};\n${KEY_AUTH}`,
     };
     const files: CodeFile[] = Object.entries(texts).map(([name, text]) => {
       writeFileSync(join(dir, name), text);
@@ -58,5 +69,6 @@ describe("TypeScript as TS-ESTree", () => {
       "The file could not be parsed (nested too deep to analyse); only its text was searched.",
     );
     expect(first("shallow.ts")?.ruleId).toBe("acs-baseline/no-key-auth");
+    expect(first("undecorated.ts")?.ruleId).toBe("acs-baseline/parse-error");
   });
 });

