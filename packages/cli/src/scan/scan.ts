@@ -252,13 +252,19 @@ function recordAll(session: ScanSession, targets: readonly Target[], outcomes: r
  */
 export function scanPaths(paths: readonly string[], options: ScanOptions = {}): ScanResult {
   const session = newSession(options);
-  const targets = listTargets(session, paths, options.useGit !== false);
-  const outcomes = targets.map((target): CodeOutcome => {
-    if (target.symlink) return null;
-    if (target.code !== undefined) return codeOutcome(target.code, session.maxBytes);
-    return otherOutcome(session, target.absolute);
-  });
-  recordAll(session, targets, outcomes);
+  const sandboxed: CodeFile[] = [];
+  for (const target of listTargets(session, paths, options.useGit !== false)) {
+    if (target.symlink) skipFile(session, target.absolute, "symlink");
+    else if (target.code === undefined) record(session, target.absolute, otherOutcome(session, target.absolute));
+    else {
+      const outcome = codeOutcome(target.code, session.maxBytes);
+      if (outcome === "sandbox") sandboxed.push(target.code);
+      else record(session, target.absolute, outcome);
+    }
+  }
+  // The files for the parser sandbox, all in one child process, once the rest is done (findings are sorted anyway).
+  const settled = sandboxOutcomes(sandboxed, session.maxBytes);
+  sandboxed.forEach((file, k) => record(session, file.absolute, settled[k]));
   return finish(session);
 }
 
