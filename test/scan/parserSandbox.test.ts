@@ -1,8 +1,8 @@
 // The attack: a source file that crashes oxc-parser's native parser (SIGSEGV, or an abort on an arena "out of
 // memory" panic) used to take the whole scan down with it: no output, no findings. Files the parser could crash on are
 // analysed in the parser sandbox (a supervised child process): the scan finishes, reports every other finding, and
-// gives each such file a parse-error finding. These tests use the build (npm run build): from sources the sandbox's
-// scripts are not there and such files are analysed in process, as before.
+// gives each such file a parse-error finding. These tests use the build (npm run build): the sandbox's scripts are
+// only there (run from sources, the scan uses the build's when it exists, else analyses such files in process).
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";

@@ -42,8 +42,9 @@ export function needsSandbox(text: string): boolean {
 let available: boolean | undefined;
 
 /**
- * True when the sandbox's scripts are there: in the built package (ESM and CommonJS alike). Run from TypeScript
- * sources (the tests), they are not, and such files are analysed in process as before the sandbox.
+ * True when the sandbox's scripts are there: in the built package (ESM and CommonJS alike), and run from the
+ * TypeScript sources when the package has been built (the build's scripts are used). Otherwise such files are
+ * analysed in process, as before the sandbox.
  */
 export function sandboxAvailable(): boolean {
   available ??= existsSync(SANDBOX_SUPERVISOR_SCRIPT) && existsSync(SANDBOX_CHILD_SCRIPT);
