@@ -118,5 +118,10 @@ ts.run("no-key-auth: TypeScript shapes", rule, {
       code: `import { SmsClient } from "@azure/communication-sms"; new (SmsClient as typeof SmsClient)(cs);`,
       errors: [{ messageId: "connectionString" }],
     },
+    {
+      // A parameter decorator's argument (the scan reads TypeScript as TS-ESTree too, so it finds this as well).
+      code: `import { SmsClient } from "@azure/communication-sms"; import { AzureKeyCredential } from "@azure/core-auth"; class M { m(@Inject(new SmsClient(e, new AzureKeyCredential(k))) p: string) {} }`,
+      errors: [{ messageId: "keyCredential" }],
+    },
   ],
 });

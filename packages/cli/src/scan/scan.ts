@@ -18,8 +18,10 @@ import { iacFileFindings, iacLanguage } from "./iac/analyse.js";
 import type { IacHost } from "./iac/model.js";
 import { languageFindings } from "./languages/analyse.js";
 import { codeOutcome } from "./code/codeOutcome.js";
-import type { CodeFile, FileOutcome } from "./code/codeOutcome.js";
+import type { CodeFile, CodeOutcome, FileOutcome } from "./code/codeOutcome.js";
 import { CodeWorkerPool } from "./code/codeWorkerPool.js";
+import { sandboxOutcomes } from "./code/parserSandbox.js";
+import { needsSandbox, sandboxAvailable } from "./code/sandboxRisk.js";
 import { isSourceExtension, needsParse, sourceFindings } from "./code/sourceFindings.js";
 import { decodeText } from "./decodeText.js";
 import { readRegularFile, readScanned } from "./readScanned.js";
@@ -224,18 +226,45 @@ function finish(session: ScanSession): ScanResult {
 }
 
 /**
- * Scans files and directories (see the module comment for which files) on the calling thread. Files named
- * explicitly are always scanned.
+ * Analyses the source files left to the parser sandbox (outcome `"sandbox"`) there, in one child process, and
+ * records every outcome in listing order.
+ */
+function recordAll(session: ScanSession, targets: readonly Target[], outcomes: readonly CodeOutcome[]): void {
+  const sandboxed = outcomes.flatMap((outcome, i) => (outcome === "sandbox" ? [i] : []));
+  const settled = sandboxOutcomes(
+    sandboxed.map((i) => targets[i].code as CodeFile),
+    session.maxBytes,
+  );
+  const final = [...outcomes];
+  sandboxed.forEach((target, k) => (final[target] = settled[k]));
+  targets.forEach((target, i) => {
+    if (target.symlink) skipFile(session, target.absolute, "symlink");
+    else record(session, target.absolute, final[i] as FileOutcome);
+  });
+}
+
+/**
+ * Scans files and directories (see the module comment for which files) on the calling thread; a source file the
+ * native parser could crash on is analysed in the parser sandbox (a child process). Files named explicitly are
+ * always scanned.
  * @throws Error when a path does not exist.
  * @public
  */
 export function scanPaths(paths: readonly string[], options: ScanOptions = {}): ScanResult {
   const session = newSession(options);
+  const sandboxed: CodeFile[] = [];
   for (const target of listTargets(session, paths, options.useGit !== false)) {
     if (target.symlink) skipFile(session, target.absolute, "symlink");
-    else if (target.code !== undefined) record(session, target.absolute, codeOutcome(target.code, session.maxBytes));
-    else record(session, target.absolute, otherOutcome(session, target.absolute));
+    else if (target.code === undefined) record(session, target.absolute, otherOutcome(session, target.absolute));
+    else {
+      const outcome = codeOutcome(target.code, session.maxBytes);
+      if (outcome === "sandbox") sandboxed.push(target.code);
+      else record(session, target.absolute, outcome);
+    }
   }
+  // The files for the parser sandbox, all in one child process, once the rest is done (findings are sorted anyway).
+  const settled = sandboxOutcomes(sandboxed, session.maxBytes);
+  sandboxed.forEach((file, k) => record(session, file.absolute, settled[k]));
   return finish(session);
 }
 
@@ -250,12 +279,13 @@ function workerCount(parsed: number, jobs: number | undefined): number {
  * The outcome of each source file that needs no parse (the text rules only, cheap), and the indices of those that
  * do: they are read again where they are analysed, so no thread holds more than one file's text at a time.
  */
-function triageSources(targets: readonly Target[], maxBytes: number, outcomes: FileOutcome[]): number[] {
+function triageSources(targets: readonly Target[], maxBytes: number, outcomes: CodeOutcome[]): number[] {
   const toParse: number[] = [];
   targets.forEach((target, i) => {
     if (target.code === undefined) return;
     const read = readScanned(target.absolute, maxBytes);
     if (read === undefined || "skip" in read) outcomes[i] = read ?? null;
+    else if (needsSandbox(read.text) && sandboxAvailable()) outcomes[i] = "sandbox";
     else if (needsParse(read.text)) toParse.push(i);
     else outcomes[i] = { findings: sourceFindings(target.code.display, read.text, target.code.ext) };
   });
@@ -275,7 +305,7 @@ export async function scanPathsInParallel(paths: readonly string[], options: Sca
   if (workerCount(MIN_PARSED_FILES_FOR_WORKERS, options.jobs) === 0) return scanPaths(paths, options);
   const session = newSession(options);
   const targets = listTargets(session, paths, options.useGit !== false);
-  const outcomes = new Array<FileOutcome>(targets.length).fill(null);
+  const outcomes = new Array<CodeOutcome>(targets.length).fill(null);
   const toParse = triageSources(targets, session.maxBytes, outcomes);
   const files = toParse.map((i) => targets[i].code as CodeFile);
   const pool = new CodeWorkerPool(files, session.maxBytes, workerCount(files.length, options.jobs));
@@ -284,9 +314,6 @@ export async function scanPathsInParallel(paths: readonly string[], options: Sca
   });
   const parsed = await pool.finish();
   toParse.forEach((target, k) => (outcomes[target] = parsed[k]));
-  targets.forEach((target, i) => {
-    if (target.symlink) skipFile(session, target.absolute, "symlink");
-    else record(session, target.absolute, outcomes[i]);
-  });
+  recordAll(session, targets, outcomes);
   return finish(session);
 }

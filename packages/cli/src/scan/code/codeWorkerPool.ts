@@ -3,12 +3,13 @@
  * list from one shared counter (so a busy thread never holds work another could do), and each outcome lands in the
  * file's own slot, so the result does not depend on which thread analysed what. A worker that fails to start or
  * dies leaves its files' slots empty: {@link CodeWorkerPool.finish} analyses those on the main thread, with the files
- * whose analysis threw in a worker and the few nested too deep for a worker's result to be sure to match.
+ * whose analysis threw in a worker and the few nested too deep for a worker's result to be sure to match (and those
+ * for the parser sandbox, which no thread parses).
  */
 import { existsSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { codeOutcome } from "./codeOutcome.js";
-import type { CodeFile, FileOutcome } from "./codeOutcome.js";
+import type { CodeFile, CodeOutcome } from "./codeOutcome.js";
 import type { CodeWorkerData, CodeWorkerMessage } from "./codeWorker.js";
 import { CODE_WORKER_SCRIPT } from "./codeWorkerEntry.js";
 
@@ -17,7 +18,7 @@ const CHUNK = 8;
 
 /** Source files analysed on the main thread and `workers` worker threads. */
 export class CodeWorkerPool {
-  private readonly outcomes: (FileOutcome | "failed" | "deep" | undefined)[];
+  private readonly outcomes: (CodeOutcome | "failed" | "deep" | undefined)[];
   private readonly counter = new SharedArrayBuffer(4);
   private readonly exits: Promise<void>[] = [];
   private reported = 0;
@@ -33,7 +34,7 @@ export class CodeWorkerPool {
     script: string = CODE_WORKER_SCRIPT,
   ) {
     // Filled, not sparse: finish() maps every slot, a dead worker's unreported ones included.
-    this.outcomes = new Array<FileOutcome | "failed" | "deep" | undefined>(files.length).fill(undefined);
+    this.outcomes = new Array<CodeOutcome | "failed" | "deep" | undefined>(files.length).fill(undefined);
     if (workers <= 0 || !existsSync(script)) return;
     const workerData: CodeWorkerData = { files: [...files], maxBytes, counter: this.counter, chunk: CHUNK };
     for (let w = 0; w < workers; w++) this.exits.push(this.startWorker(script, workerData));
@@ -87,9 +88,10 @@ export class CodeWorkerPool {
   /**
    * Analyses what is left unclaimed, waits for every worker to exit, then analyses on the main thread each file no
    * worker reported (a worker died), whose analysis threw in a worker (it throws here the same way) or that a worker
-   * left to it as nested too deep. Returns the outcomes in file order.
+   * left to it as nested too deep or for the parser sandbox. Returns the outcomes in file order (`"sandbox"` for a
+   * file to analyse there).
    */
-  async finish(): Promise<FileOutcome[]> {
+  async finish(): Promise<CodeOutcome[]> {
     this.work();
     await Promise.all(this.exits);
     return this.outcomes.map((o, i) =>

@@ -1,0 +1,43 @@
+/**
+ * The parser sandbox's child (a script, run by sandboxSupervisor.ts): reads a {@link SandboxChildRequest} on its
+ * standard input, then reads and analyses each file as the scanning process would (`analyseCode`), writing one line
+ * `{"i": index, "outcome": …}` per file as soon as it is done, so the line is out before the next file could crash
+ * the process.
+ */
+import { writeSync } from "node:fs";
+import { analyseCode } from "./codeOutcome.js";
+import type { CodeFile } from "./codeOutcome.js";
+
+/** What the child reads: the files, the size limit, and the index of its first file in the whole request. */
+export interface SandboxChildRequest {
+  files: CodeFile[];
+  maxBytes: number;
+  first: number;
+}
+
+const retry = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes `text` to standard output synchronously, all of it (waiting out a full non-blocking pipe). */
+function writeAll(text: string): void {
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length; ) {
+    try {
+      at += writeSync(1, bytes, at);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+      Atomics.wait(retry, 0, 0, 1);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  let input = "";
+  process.stdin.setEncoding("utf8");
+  for await (const chunk of process.stdin) input += chunk as string;
+  const request = JSON.parse(input) as SandboxChildRequest;
+  request.files.forEach((file, k) => {
+    writeAll(`${JSON.stringify({ i: request.first + k, outcome: analyseCode(file, request.maxBytes) })}\n`);
+  });
+}
+
+void main();

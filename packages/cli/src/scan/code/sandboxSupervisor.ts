@@ -1,0 +1,81 @@
+/**
+ * The parser sandbox's supervisor (a script, run by parserSandbox.ts): reads a {@link SandboxRequest} on its standard
+ * input, runs the sandbox child on the files, and writes one {@link SandboxLine} per file, in order. When the child
+ * dies (a signal such as SIGSEGV, or a non-zero exit) or a file overruns its time (the child is killed), the file it
+ * was on is reported as failed and a fresh child continues with the files after it. It never parses anything itself.
+ */
+import { spawn } from "node:child_process";
+import type { SandboxLine, SandboxRequest } from "./parserSandbox.js";
+import type { SandboxChildRequest } from "./sandboxChild.js";
+
+function emit(line: SandboxLine): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/** Why the child stopped before finishing its files. */
+function failure(timedOut: boolean, timeoutMs: number, code: number | null, signal: string | null): string {
+  if (timedOut) return `did not finish within ${Math.round(timeoutMs / 100) / 10} s`;
+  if (signal !== null) return `crashed with ${signal}`;
+  return code === 0 ? "stopped early" : `crashed with exit code ${String(code)}`;
+}
+
+/** The child's line for file `expected`, as written (the same index, an outcome), or undefined. */
+function childLine(text: string, expected: number): SandboxLine | undefined {
+  try {
+    const line = JSON.parse(text) as { i?: unknown; outcome?: unknown };
+    return line.i === expected && "outcome" in line ? (line as SandboxLine) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a sandbox child on the request's files from `first` on; after it stops early, a fresh one on the rest. */
+function runChild(request: SandboxRequest, first: number): void {
+  const child = spawn(process.execPath, [request.child], { stdio: ["pipe", "pipe", "ignore"], windowsHide: true });
+  let next = first;
+  let timedOut = false;
+  let pending = "";
+  const arm = (): NodeJS.Timeout =>
+    setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, request.timeoutMs);
+  let timer = arm();
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    pending += chunk;
+    for (let end = pending.indexOf("\n"); end !== -1; end = pending.indexOf("\n")) {
+      const line = childLine(pending.slice(0, end), next);
+      pending = pending.slice(end + 1);
+      if (line === undefined) continue;
+      emit(line);
+      next++;
+      clearTimeout(timer);
+      timer = arm();
+    }
+  });
+  child.stdin.on("error", () => undefined); // a child that dies before reading its request
+  let settled = false;
+  const stop = (code: number | null, signal: string | null): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    if (next >= request.files.length) return;
+    emit({ i: next, failed: failure(timedOut, request.timeoutMs, code, signal) });
+    if (next + 1 < request.files.length) runChild(request, next + 1);
+  };
+  child.on("error", () => stop(null, null)); // it could not start: report the file, try a fresh one
+  child.on("close", stop);
+  const childRequest: SandboxChildRequest = { files: request.files.slice(first), maxBytes: request.maxBytes, first };
+  child.stdin.end(JSON.stringify(childRequest));
+}
+
+async function main(): Promise<void> {
+  let input = "";
+  process.stdin.setEncoding("utf8");
+  for await (const chunk of process.stdin) input += chunk as string;
+  const request = JSON.parse(input) as SandboxRequest;
+  if (request.files.length > 0) runChild(request, 0);
+}
+
+void main();
