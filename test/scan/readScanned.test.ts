@@ -6,6 +6,7 @@ import { lstatSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readRegularFile, readScanned } from "../../packages/cli/src/scan/readScanned.js";
+import { scanPaths, scanPathsInParallel } from "../../packages/cli/src/scan/scan.js";
 import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-read-scanned-");
@@ -55,5 +56,26 @@ describe("readRegularFile", () => {
     execFileSync("rm", [file]);
     symlinkSync(target, file);
     expect(() => readRegularFile(file, seen, 1024)).toThrow(/ELOOP|EMLINK/);
+  });
+});
+
+describe("a path named on the command line that is not a regular file", () => {
+  it.runIf(posix)("is reported as skipped (unreadable), never as a clean scan of nothing", async () => {
+    const fifo = join(dir, "named.fifo.js");
+    execFileSync("mkfifo", [fifo]);
+    const inTree = join(dir, "tree");
+    execFileSync("mkdir", ["-p", inTree]);
+    execFileSync("mkfifo", [join(inTree, "listed.fifo.js")]);
+    for (const result of [
+      scanPaths([fifo, "/dev/zero", inTree], { cwd: dir }),
+      await scanPathsInParallel([fifo, "/dev/zero", inTree], { cwd: dir, jobs: 2 }),
+    ]) {
+      expect(result.filesScanned).toBe(0);
+      // the two named ones are reported; a FIFO met inside a directory stays silent, as before
+      expect(result.skipped).toEqual([
+        { file: "named.fifo.js", reason: "unreadable" },
+        { file: expect.stringMatching(/(^|\/)dev\/zero$/) as string, reason: "unreadable" },
+      ]);
+    }
   });
 });

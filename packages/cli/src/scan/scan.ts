@@ -122,6 +122,8 @@ interface ScanSession {
   maxBytes: number;
   texts: Map<string, string | undefined>;
   host: IacHost;
+  /** The paths named on the command line that are not directories: one that is not a regular file is reported. */
+  named: Set<string>;
   onProgress?: (filesScanned: number) => void;
 }
 
@@ -167,6 +169,7 @@ function newSession(options: ScanOptions): ScanSession {
     cwd: options.cwd ?? process.cwd(),
     maxBytes,
     texts,
+    named: new Set(),
     host: { read, list },
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
   };
@@ -183,7 +186,9 @@ function otherOutcome(session: ScanSession, absolute: string): FileOutcome {
 
 /** Adds one file's outcome to the result. */
 function record(session: ScanSession, absolute: string, outcome: FileOutcome): void {
-  if (outcome === null) return;
+  // Not a regular file (a FIFO, a device): silent inside a directory, but one named explicitly is reported as skipped,
+  // so `scan /dev/zero` or `scan some-fifo` does not read as "nothing found".
+  if (outcome === null) return session.named.has(absolute) ? skipFile(session, absolute, "unreadable") : undefined;
   if ("skip" in outcome) return skipFile(session, absolute, outcome.skip);
   session.result.filesScanned++;
   session.result.findings.push(...outcome.findings);
@@ -214,7 +219,10 @@ function listTargets(session: ScanSession, paths: readonly string[], useGit: boo
     const st = lstatSync(absolute); // throws ENOENT for a missing path
     if (st.isSymbolicLink() && !statSync(absolute).isDirectory()) visit.symlink(absolute);
     else if (statSync(absolute).isDirectory()) listDirectory(absolute, useGit, visit);
-    else visit.file(absolute);
+    else {
+      session.named.add(absolute);
+      visit.file(absolute);
+    }
   }
   return targets;
 }
