@@ -8,8 +8,6 @@
  * without end): the documented behaviour, within the documented bound and timeout.
  */
 import type { ClientCertificateCredential } from "@azure/identity";
-import { ContainerClient } from "@azure/storage-blob";
-import type { StoragePipelineOptions } from "@azure/storage-blob";
 import { execFile, execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -32,10 +30,8 @@ import { createServerTls } from "../../../packages/emulator/src/certificates.js"
 import type { Rec } from "../../support/auditRecords.js";
 import { parse, readRecords, REQUEST } from "../../support/auditRecords.js";
 import type { Azurite } from "../../support/azurite.js";
-import { useAzurite } from "../../support/azurite.js";
-import { certificateCredential } from "../../support/certificateCredential.js";
 import { tempDir } from "../../support/tempDir.js";
-import { useEmulator } from "../../support/useEmulator.js";
+import { useBlobAnchorContainer } from "../../support/blobAnchorContainer.js";
 
 const dir = tempDir("acs-anchor-start-");
 const keyDir = tempDir("acs-anchor-start-key-");
@@ -54,15 +50,8 @@ let azurite: Azurite;
 let credential: ClientCertificateCredential;
 let containerUrl: string;
 
-useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
-useAzurite({ onStarted: (started) => (azurite = started) });
-beforeAll(async () => {
-  credential = certificateCredential(emu, app);
-  containerUrl = `${azurite.accountUrl}/${CONTAINER}`;
-  await new ContainerClient(containerUrl, credential, {
-    tlsOptions: { ca: azurite.caCertificatePem },
-  } as StoragePipelineOptions).createIfNotExists();
-});
+const anchorSetup = useBlobAnchorContainer(dir, CONTAINER);
+beforeAll(() => ({ emu, app, azurite, credential, containerUrl } = anchorSetup));
 
 /** Signed audit to `log`, anchored to `blobName` in Azurite (or to `container` elsewhere), a checkpoint every 4. */
 const audit = (

@@ -8,8 +8,6 @@
  * restart and append attack against the blob is in blobAnchorAtStart.test.ts.
  */
 import type { ClientCertificateCredential } from "@azure/identity";
-import { ContainerClient } from "@azure/storage-blob";
-import type { StoragePipelineOptions } from "@azure/storage-blob";
 import { execFile, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -25,10 +23,8 @@ import { emulatorFactoryOptions } from "../../../packages/emulator/src/index.js"
 import type { Rec } from "../../support/auditRecords.js";
 import { parse, readRecords } from "../../support/auditRecords.js";
 import { tempDir } from "../../support/tempDir.js";
+import { useBlobAnchorContainer } from "../../support/blobAnchorContainer.js";
 import type { Azurite } from "../../support/azurite.js";
-import { useEmulator } from "../../support/useEmulator.js";
-import { useAzurite } from "../../support/azurite.js";
-import { certificateCredential } from "../../support/certificateCredential.js";
 
 const run = promisify(execFile);
 const dir = tempDir("acs-anchor-e2e-");
@@ -51,15 +47,8 @@ let azurite: Azurite;
 let credential: ClientCertificateCredential;
 let containerUrl: string;
 
-useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
-useAzurite({ onStarted: (started) => (azurite = started) });
-beforeAll(async () => {
-  credential = certificateCredential(emu, app);
-  containerUrl = `${azurite.accountUrl}/${CONTAINER}`;
-  await new ContainerClient(containerUrl, credential, {
-    tlsOptions: { ca: azurite.caCertificatePem },
-  } as StoragePipelineOptions).createIfNotExists();
-});
+const anchorSetup = useBlobAnchorContainer(dir, CONTAINER);
+beforeAll(() => ({ emu, app, azurite, credential, containerUrl } = anchorSetup));
 
 const blobAnchor = (blobName: string, mode: "checkpoints" | "records" = "checkpoints") => ({
   blob: { containerUrl, blobName, mode, allowedHosts: ["127.0.0.1"], tlsOptions: { ca: azurite.caCertificatePem } },
