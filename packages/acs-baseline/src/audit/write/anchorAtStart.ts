@@ -116,14 +116,17 @@ function lastHeadFor(
     }
     const cp = rec.checkpoint;
     if (rec.event?.action !== "log.checkpoint" || cp === undefined || cp.logId !== logId) continue;
-    if (typeof rec.seq !== "number" || typeof rec.hash !== "string") continue;
+    // A whole seq the chain can count on from (not past 2^53), after the head its checkpoint seals: the signature
+    // covers the checkpoint's head, not the line's own seq, which anyone appending to the anchor can set.
+    if (!Number.isSafeInteger(rec.seq) || typeof rec.hash !== "string") continue;
+    if (typeof cp.seq !== "number" || cp.seq >= (rec.seq as number)) continue;
     try {
       if (computeRecordHash(rec as Record<string, unknown>) !== rec.hash) continue;
     } catch {
       continue;
     }
     if (key !== undefined && !signed(cp, key)) continue;
-    return { seq: rec.seq, hash: rec.hash, ...(typeof cp.sig === "string" ? { sig: cp.sig } : {}) };
+    return { seq: rec.seq as number, hash: rec.hash, ...(typeof cp.sig === "string" ? { sig: cp.sig } : {}) };
   }
   return undefined;
 }
