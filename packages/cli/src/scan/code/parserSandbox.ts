@@ -69,6 +69,16 @@ function unfinished(file: CodeFile, maxBytes: number, reason: string): FileOutco
   return { findings: unparsedFindings(file.display, read.text, `the parser ${reason}`) };
 }
 
+/** Kills what is left of the sandbox's process group (the child of a supervisor that was killed). */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined || pid <= 0 || process.platform === "win32") return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // nothing left
+  }
+}
+
 /**
  * Analyses `files` in the sandbox and returns their outcomes in order. Waits for the sandbox (synchronously, so the
  * public `scanPaths` can use it); a file the sandbox did not finish gets a parse-error finding, never an exception.
@@ -92,7 +102,10 @@ export function sandboxOutcomes(
     timeout: files.length * (timeoutMs + START_MS) + START_MS,
     killSignal: "SIGKILL",
     windowsHide: true,
+    // A process group of its own (POSIX), so that a supervisor the backstop kills does not leave its child behind.
+    detached: true,
   });
+  if (run.signal !== null || run.error !== undefined) killGroup(run.pid);
   const answers = readAnswers(typeof run.stdout === "string" ? run.stdout : "", files.length);
   return files.map((file, i) => {
     const answer = answers[i] ?? "sandbox did not answer";

@@ -5,8 +5,30 @@
  * was on is reported as failed and a fresh child continues with the files after it. It never parses anything itself.
  */
 import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import type { SandboxLine, SandboxRequest } from "./parserSandbox.js";
 import type { SandboxChildRequest } from "./sandboxChild.js";
+
+/** The child at work, if any. */
+let current: ChildProcess | undefined;
+
+/**
+ * The scan is gone (a signal ended it, or the backstop's kill): its process waits for this one synchronously, so it
+ * cannot pass a signal on. The child goes at once, not after its file (a hostile parse may hold gigabytes).
+ */
+function abandon(): void {
+  current?.kill("SIGKILL");
+  process.exit(1);
+}
+
+/** Notices the scanning process's end: this process is handed to another parent, or its output is closed. */
+function watchScan(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) abandon();
+  }, 100).unref();
+  process.stdout.on("error", abandon);
+}
 
 function emit(line: SandboxLine): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -32,6 +54,7 @@ function childLine(text: string, expected: number): SandboxLine | undefined {
 /** Runs a sandbox child on the request's files from `first` on; after it stops early, a fresh one on the rest. */
 function runChild(request: SandboxRequest, first: number): void {
   const child = spawn(process.execPath, [request.child], { stdio: ["pipe", "pipe", "ignore"], windowsHide: true });
+  current = child;
   let next = first;
   let timedOut = false;
   let pending = "";
@@ -71,6 +94,7 @@ function runChild(request: SandboxRequest, first: number): void {
 }
 
 async function main(): Promise<void> {
+  watchScan();
   let input = "";
   process.stdin.setEncoding("utf8");
   for await (const chunk of process.stdin) input += chunk as string;
