@@ -10,7 +10,7 @@
 import type { ClientCertificateCredential } from "@azure/identity";
 import { execFile, execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { Server } from "node:net";
 import { createServer as createTcpServer } from "node:net";
@@ -360,5 +360,39 @@ describe("the process exits while the blob anchor is being read at start", () =>
     ]);
     const v = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) });
     expect(v.status, v.reasons.join()).not.toBe("tampered");
+  }, 60_000);
+});
+
+describe("a reopen while the start waits for the blob", () => {
+  it("logrotate moves the file and asks for a reopen during the wait: the reopen happens after it, the path gets a new file", async () => {
+    const silent = createTcpServer(() => undefined);
+    await withServer(silent, async (url) => {
+      const log = join(dir, `reopen-wait-${Date.now()}.log`);
+      const first = openAuditRecorder(
+        { ...audit(log, "x.jsonl"), anchor: { file: { path: `${log}.anchor` } } },
+        undefined,
+      );
+      first.write(REQUEST(0));
+      await first.close();
+      const options = quickClose(audit(log, "hostile.jsonl", { url, ca: azurite.caCertificatePem }));
+      const recorder = openAuditRecorder(options, { credential: () => credential });
+      recorder.write(REQUEST(1));
+      renameSync(log, `${log}.1`);
+      const reopened = recorder.reopen();
+      recorder.write(REQUEST(2));
+      await reopened;
+      recorder.write(REQUEST(3));
+      await recorder.close();
+      expect(existsSync(log)).toBe(true);
+      const moved = readRecords(`${log}.1`).filter((r) => r.event?.action === "request");
+      expect(moved.map((r) => r.http.path)).toEqual(["/sms/0", "/sms/1", "/sms/2"]);
+      const opens = readRecords(log).filter((r) => r.event?.action === "log.open");
+      expect(opens[0]?.log).toMatchObject({ reason: "reopen" });
+      expect(
+        readRecords(log)
+          .filter((r) => r.event?.action === "request")
+          .map((r) => r.http.path),
+      ).toEqual(["/sms/3"]);
+    });
   }, 60_000);
 });

@@ -153,6 +153,9 @@ export class SharedLog extends ChainWriter implements SyncFlushable {
   reopen(reason: "reopen" | "rotate"): Promise<void> {
     const file = this.settings.file;
     if (file === undefined || !this.chain || this.closing !== undefined) return Promise.resolve();
+    // While the start check holds the records, nothing is written yet: the reopen comes after it (a logrotate that
+    // moved the file during the wait would otherwise see its reopen dropped and the log go on in the moved file).
+    if (this.settleStart !== undefined) return this.switching?.then(() => this.reopen(reason)) ?? Promise.resolve();
     if (this.switching !== undefined) return this.switching;
     if (this.settings.signer !== undefined && this.settings.signer.signSync === undefined)
       return this.switchAsync(reason, file);

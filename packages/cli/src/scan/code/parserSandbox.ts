@@ -69,6 +69,12 @@ function unfinished(file: CodeFile, maxBytes: number, reason: string): FileOutco
   return { findings: unparsedFindings(file.display, read.text, `the parser ${reason}`) };
 }
 
+/**
+ * A process group of its own for the supervisor (POSIX), so that one the backstop kills does not leave its child
+ * behind. Node.js's spawnSync takes `detached` (it is passed to libuv) though its types do not list it.
+ */
+const OWN_GROUP: object = { detached: true };
+
 /** Kills what is left of the sandbox's process group (the child of a supervisor that was killed). */
 function killGroup(pid: number | undefined): void {
   if (pid === undefined || pid <= 0 || process.platform === "win32") return;
@@ -102,8 +108,7 @@ export function sandboxOutcomes(
     timeout: files.length * (timeoutMs + START_MS) + START_MS,
     killSignal: "SIGKILL",
     windowsHide: true,
-    // A process group of its own (POSIX), so that a supervisor the backstop kills does not leave its child behind.
-    detached: true,
+    ...OWN_GROUP,
   });
   if (run.signal !== null || run.error !== undefined) killGroup(run.pid);
   const answers = readAnswers(typeof run.stdout === "string" ? run.stdout : "", files.length);
