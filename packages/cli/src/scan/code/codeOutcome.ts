@@ -19,12 +19,24 @@ export type FileOutcome = { findings: ScanFinding[] } | { skip: ScanSkipReason }
 /** {@link FileOutcome}, or `"sandbox"`: a file the native parser could crash on, for the parser sandbox. */
 export type CodeOutcome = FileOutcome | "sandbox";
 
-/** Reads and analyses one source file in this process, whatever its text (what the sandbox child runs). */
-export function analyseCode(file: CodeFile, maxBytes: number): FileOutcome {
+/**
+ * Reads one source file and analyses it here, unless `divert` returns where its text must go instead (the parser
+ * sandbox, the main thread). What every thread and the sandbox child share, so they read and analyse alike.
+ */
+function readAndAnalyse<T extends string>(
+  file: CodeFile,
+  maxBytes: number,
+  divert: (text: string) => T | undefined,
+): FileOutcome | T {
   const read = readScanned(file.absolute, maxBytes);
   if (read === undefined) return null;
   if ("skip" in read) return read;
-  return { findings: sourceFindings(file.display, read.text, file.ext) };
+  return divert(read.text) ?? { findings: sourceFindings(file.display, read.text, file.ext) };
+}
+
+/** Reads and analyses one source file in this process, whatever its text (what the sandbox child runs). */
+export function analyseCode(file: CodeFile, maxBytes: number): FileOutcome {
+  return readAndAnalyse<never>(file, maxBytes, () => undefined);
 }
 
 /**
@@ -32,11 +44,7 @@ export function analyseCode(file: CodeFile, maxBytes: number): FileOutcome {
  * crash the native parser (see `needsSandbox`), when the sandbox's scripts are there (not when run from sources).
  */
 export function codeOutcome(file: CodeFile, maxBytes: number): CodeOutcome {
-  const read = readScanned(file.absolute, maxBytes);
-  if (read === undefined) return null;
-  if ("skip" in read) return read;
-  if (needsSandbox(read.text) && sandboxAvailable()) return "sandbox";
-  return { findings: sourceFindings(file.display, read.text, file.ext) };
+  return readAndAnalyse(file, maxBytes, (text) => (needsSandbox(text) && sandboxAvailable() ? "sandbox" : undefined));
 }
 
 /**
@@ -59,9 +67,5 @@ function workerSafe(text: string): boolean {
  * which the main thread sends there.
  */
 export function workerCodeOutcome(file: CodeFile, maxBytes: number): FileOutcome | "deep" {
-  const read = readScanned(file.absolute, maxBytes);
-  if (read === undefined) return null;
-  if ("skip" in read) return read;
-  if (!workerSafe(read.text)) return "deep";
-  return { findings: sourceFindings(file.display, read.text, file.ext) };
+  return readAndAnalyse(file, maxBytes, (text) => (workerSafe(text) ? undefined : "deep"));
 }

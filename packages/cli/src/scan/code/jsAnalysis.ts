@@ -294,8 +294,12 @@ function fallback(file: string, text: string, error: OxcError, source: string): 
  * naming `reason`, and the text rules (connection strings included), as for a file that does not parse.
  */
 export function unparsedFindings(file: string, text: string, reason: string): ScanFinding[] {
-  const source = text.includes("\0") ? text.replace(/\0/g, " ") : text;
-  return fallback(file, text, { message: reason, labels: [] }, source);
+  return fallback(file, text, { message: reason, labels: [] }, asCode(text));
+}
+
+/** `text` as the parser reads it: a NUL byte is never code, so it reads as a space (same length, positions hold). */
+function asCode(text: string): string {
+  return text.includes("\0") ? text.replace(/\0/g, " ") : text;
 }
 
 /**
@@ -303,8 +307,7 @@ export function unparsedFindings(file: string, text: string, reason: string): Sc
  * finding and the text rules (connection strings included).
  */
 export function jsFindings(file: string, text: string, ext: string): ScanFinding[] {
-  // A NUL byte is never code: read it as a space (same length, so every position stays right).
-  const source = text.includes("\0") ? text.replace(/\0/g, " ") : text;
+  const source = asCode(text);
   const parsed = parseProgram(file, source, ext);
   if ("error" in parsed) return fallback(file, text, parsed.error, source);
   try {

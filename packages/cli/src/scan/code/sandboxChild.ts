@@ -4,6 +4,7 @@
  * `{"i": index, "outcome": …}` per file as soon as it is done, so the line is out before the next file could crash
  * the process.
  */
+import { text as readText } from "node:stream/consumers";
 import { writeSync } from "node:fs";
 import { analyseCode } from "./codeOutcome.js";
 import type { CodeFile } from "./codeOutcome.js";
@@ -31,10 +32,7 @@ function writeAll(text: string): void {
 }
 
 async function main(): Promise<void> {
-  let input = "";
-  process.stdin.setEncoding("utf8");
-  for await (const chunk of process.stdin) input += chunk as string;
-  const request = JSON.parse(input) as SandboxChildRequest;
+  const request = JSON.parse(await readText(process.stdin)) as SandboxChildRequest;
   request.files.forEach((file, k) => {
     writeAll(`${JSON.stringify({ i: request.first + k, outcome: analyseCode(file, request.maxBytes) })}\n`);
   });

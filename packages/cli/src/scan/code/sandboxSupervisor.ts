@@ -4,6 +4,7 @@
  * dies (a signal such as SIGSEGV, or a non-zero exit) or a file overruns its time (the child is killed), the file it
  * was on is reported as failed and a fresh child continues with the files after it. It never parses anything itself.
  */
+import { text as readText } from "node:stream/consumers";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import type { SandboxLine, SandboxRequest } from "./parserSandbox.js";
@@ -95,10 +96,7 @@ function runChild(request: SandboxRequest, first: number): void {
 
 async function main(): Promise<void> {
   watchScan();
-  let input = "";
-  process.stdin.setEncoding("utf8");
-  for await (const chunk of process.stdin) input += chunk as string;
-  const request = JSON.parse(input) as SandboxRequest;
+  const request = JSON.parse(await readText(process.stdin)) as SandboxRequest;
   if (request.files.length > 0) runChild(request, 0);
 }
 
