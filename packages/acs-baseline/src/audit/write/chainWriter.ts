@@ -165,6 +165,13 @@ export abstract class ChainWriter {
     return this.settings.block && this.sink.failed === true;
   }
 
+  /** Moves the records that waited (for a file switch or the check at start) into the queue, in order. */
+  protected releaseDeferred(): void {
+    if (this.deferred.length === 0) return;
+    this.pending.push(...this.deferred);
+    this.deferred = [];
+  }
+
   enqueue(item: Pending, urgent: boolean): void {
     if (this.switching !== undefined && item.special === undefined) {
       // A file switch is waiting for a remote signature: new records go to the new file.

@@ -131,8 +131,7 @@ export class SharedLog extends ChainWriter implements SyncFlushable {
       if (open !== undefined)
         this.deferred.unshift(this.specialItem("log.open", { log: open.log }, open.level, startedMs));
       this.switching = undefined;
-      this.pending.push(...this.deferred);
-      this.deferred = [];
+      this.releaseDeferred();
       this.drain();
     };
     this.settleStart = (code) => settle({ ...start, anchorUnread: code });
@@ -216,8 +215,7 @@ export class SharedLog extends ChainWriter implements SyncFlushable {
       this.startSegment(reason, file);
     } finally {
       this.switching = undefined;
-      this.pending.push(...this.deferred);
-      this.deferred = [];
+      this.releaseDeferred();
       done();
       this.drain();
     }
@@ -248,10 +246,7 @@ export class SharedLog extends ChainWriter implements SyncFlushable {
   /** Exit hook: everything queued is written before the process ends (and sealed, when the key signs synchronously). */
   flushSync(): void {
     this.settleStart?.("ANCHOR_READ_ABANDONED");
-    if (this.deferred.length > 0) {
-      this.pending.push(...this.deferred);
-      this.deferred = [];
-    }
+    this.releaseDeferred();
     this.drain(true);
     if (this.settings.checkpoints && this.settings.signer?.signSync !== undefined && this.sinceCheckpoint > 0) {
       void this.checkpoint();
