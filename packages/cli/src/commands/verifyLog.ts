@@ -10,7 +10,7 @@ import { verifyLog } from "acs-baseline/internal";
 import type { VerifyLogOptions, VerifyLogResult } from "acs-baseline/internal";
 import { escapeForTerminal } from "acs-baseline/internal";
 import type { CliCommand, CliIo } from "../io.js";
-import { EXIT_USAGE, jsonForTerminal, println } from "../io.js";
+import { EXIT_USAGE, jsonForTerminal, println, usageError } from "../io.js";
 
 const USAGE = `Usage: acs-baseline verify-log FILE|DIR… [--public-key PEM_FILE] [--anchor FILE|URL] [--anchor-allowed-host HOST]…
                            [--max-gap DURATION] [--at TIME] [--logger] [--json]
@@ -266,16 +266,14 @@ export const verifyLogCommand: CliCommand = async (args, io) => {
       },
     }));
   } catch (e) {
-    println(io.stderr, `acs-baseline verify-log: ${escapeForTerminal((e as Error).message)}\n\n${USAGE}`);
-    return EXIT_USAGE;
+    return usageError(io, "verify-log", (e as Error).message, USAGE);
   }
   if (values.help === true) {
     println(io.stdout, USAGE);
     return 0;
   }
   if (positionals.length === 0) {
-    println(io.stderr, `acs-baseline verify-log: expected at least one FILE or directory\n\n${USAGE}`);
-    return EXIT_USAGE;
+    return usageError(io, "verify-log", "expected at least one FILE or directory", USAGE);
   }
   const options = await verifyOptions(values, io);
   if ("error" in options) {
