@@ -105,6 +105,11 @@ export interface Emulator {
   createTestApplication(options?: TestApplicationOptions): Promise<TestApplication>;
   /** Changes the lifetime of access tokens issued from now on. */
   setTokenLifetime(seconds: number): void;
+  /**
+   * Issues tokens for another resource too (scope `{audience}/.default`, audience `audience`), as Entra does for any
+   * resource the tenant knows: e.g. an ARM fake other than the emulator's own, at `https://127.0.0.1:PORT`.
+   */
+  addTokenResource(audience: string): void;
   /** Injects a fault. */
   injectFault(spec: FaultSpec): InjectedFault;
   /** Removes every injected fault. */
@@ -130,6 +135,8 @@ interface SharedState {
   smsMessages: EmulatorSmsMessage[];
   /** Filled in once the servers listen. */
   endpoints: { authorityHost: string; arm: string; acs: string };
+  /** Audiences added with `addTokenResource`. */
+  extraAudiences: string[];
   lifetime: () => number;
 }
 
@@ -147,7 +154,10 @@ function createSideStates(shared: SharedState) {
     stats: counters,
     seenAssertions: new Map(),
     tokenResources: () =>
-      endpoints.arm === "" ? [] : [{ scope: `${endpoints.arm}/.default`, audience: endpoints.arm }],
+      [...(endpoints.arm === "" ? [] : [endpoints.arm]), ...shared.extraAudiences].map((audience) => ({
+        scope: `${audience}/.default`,
+        audience,
+      })),
   };
   const armState = createArmState({
     issuer: () => issuerOf(entraState),
@@ -244,6 +254,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     counters: newCounters(),
     smsMessages: [],
     endpoints: { authorityHost: "", arm: "", acs: "" },
+    extraAudiences: [],
     lifetime: () => lifetime,
   };
   const { log, applications, oidcIssuers, counters, smsMessages, endpoints } = shared;
@@ -293,6 +304,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     setTokenLifetime: (seconds) => {
       lifetime = checkLifetime(seconds);
+    },
+    addTokenResource: (audience) => {
+      const origin = new URL(audience).origin;
+      if (!shared.extraAudiences.includes(origin)) shared.extraAudiences.push(origin);
     },
     injectFault: (spec) => faults.add(spec),
     clearFaults: () => faults.clear(),

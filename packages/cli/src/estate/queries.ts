@@ -7,9 +7,9 @@
 export const RESOURCES_QUERY =
   "resources | where type =~ 'microsoft.communication/communicationservices' | project id, name, subscriptionId, resourceGroup, location, disableLocalAuth = properties.disableLocalAuth";
 
-/** Subscriptions with their management group ancestors. */
+/** Subscriptions with their management group ancestors (`id` projected: Resource Graph pages only results with it). */
 export const SUBSCRIPTIONS_QUERY =
-  "resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | project subscriptionId, managementGroupAncestorsChain = properties.managementGroupAncestorsChain";
+  "resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | project id, subscriptionId, managementGroupAncestorsChain = properties.managementGroupAncestorsChain";
 
 /** Policy assignments. */
 export const ASSIGNMENTS_QUERY =

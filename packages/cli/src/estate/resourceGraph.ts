@@ -1,9 +1,15 @@
 /**
  * Resource Graph through `@azure/arm-resourcegraph` (an optional peer, loaded only by `sweep`): one query, every page
- * (`$skipToken`) handed to the caller as it arrives, so raw pages are never held together.
+ * (`$skipToken`) handed to the caller as it arrives, so raw pages are never held together. A throttled page is asked
+ * again after the wait Resource Graph names; results truncated without a `$skipToken`, or a `$skipToken` that comes
+ * back, are an error, never a silently short table.
  */
 import type { ArmSession } from "acs-baseline/internal";
-import { describeArmError } from "acs-baseline/internal";
+import type { GraphRawResponse } from "./graphResponse.js";
+import { describeGraphError, isTruncated, rowsOf, throttleWaitMs } from "./graphResponse.js";
+
+/** How many times a throttled (429) page is asked again, after the wait Resource Graph names. */
+const THROTTLE_RETRIES = 3;
 
 async function loadResourceGraph() {
   try {
@@ -54,35 +60,69 @@ export async function openGraphReader(
     endpoint: session.armEndpoint,
     credentials: { scopes: [session.scope] },
   });
+  const where = (scoped: boolean): GraphScope => (scoped ? scope : {});
+  /** One page, asked again (at most {@link THROTTLE_RETRIES} times) while Resource Graph answers 429. */
+  async function page(query: string, scoped: boolean, skipToken: string | undefined) {
+    for (let attempt = 0; ; attempt++) {
+      let raw: GraphRawResponse | undefined;
+      try {
+        return await client.resources(
+          {
+            query,
+            ...scopeMembers(where(scoped)),
+            options: { resultFormat: "objectArray", top: 1000, ...(skipToken !== undefined ? { skipToken } : {}) },
+          },
+          { abortSignal: signal, onResponse: (response) => (raw = response) },
+        );
+      } catch (error) {
+        if (raw?.status !== 429 || attempt >= THROTTLE_RETRIES || signal.aborted)
+          throw new GraphReadError(describeGraphError(error, raw));
+        await sleep(throttleWaitMs(raw), signal);
+      }
+    }
+  }
   return {
     async query(query, onRow, scoped = true) {
-      const where: GraphScope = scoped ? scope : {};
       let skipToken: string | undefined;
+      const seen = new Set<string>();
       let requests = 0;
       do {
-        let page;
-        try {
-          page = await client.resources(
-            {
-              query,
-              ...(where.subscriptions !== undefined && where.subscriptions.length > 0
-                ? { subscriptions: where.subscriptions }
-                : {}),
-              ...(where.managementGroups !== undefined && where.managementGroups.length > 0
-                ? { managementGroups: where.managementGroups }
-                : {}),
-              options: { resultFormat: "objectArray", top: 1000, ...(skipToken !== undefined ? { skipToken } : {}) },
-            },
-            { abortSignal: signal },
-          );
-        } catch (error) {
-          throw new GraphReadError(describeArmError(error).replace(/^ARM/, "Resource Graph"));
-        }
+        const result = await page(query, scoped, skipToken);
         requests++;
-        for (const row of Array.isArray(page.data) ? (page.data as Record<string, unknown>[]) : []) onRow(row);
-        skipToken = typeof page.skipToken === "string" && page.skipToken.length > 0 ? page.skipToken : undefined;
+        for (const row of rowsOf(result.data)) onRow(row);
+        skipToken = typeof result.skipToken === "string" && result.skipToken.length > 0 ? result.skipToken : undefined;
+        if (skipToken === undefined && isTruncated(result.resultTruncated))
+          throw new GraphReadError("Resource Graph truncated the results without a $skipToken to read the rest");
+        if (skipToken !== undefined && seen.has(skipToken))
+          throw new GraphReadError("Resource Graph returned a $skipToken it had already returned");
+        if (skipToken !== undefined) seen.add(skipToken);
       } while (skipToken !== undefined);
       return requests;
     },
   };
+}
+
+/** The request's scope members: only the non-empty lists. */
+function scopeMembers(where: GraphScope): GraphScope {
+  return {
+    ...(where.subscriptions !== undefined && where.subscriptions.length > 0
+      ? { subscriptions: where.subscriptions }
+      : {}),
+    ...(where.managementGroups !== undefined && where.managementGroups.length > 0
+      ? { managementGroups: where.managementGroups }
+      : {}),
+  };
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }

@@ -211,11 +211,14 @@ export function handleResourceGraph(r: ArmRequest): Outcome {
       : estate.graphPageSize;
   const data = rows.slice(skip, skip + top);
   const more = skip + top < rows.length;
+  // As Resource Graph: results page only when they carry the `id` column; otherwise the rest is cut off, said by
+  // resultTruncated "true" and no $skipToken.
+  const pageable = rows.length === 0 || Object.hasOwn(rows[0] ?? {}, "id");
   return ok(r, 200, {
     totalRecords: rows.length,
     count: data.length,
-    resultTruncated: "false",
-    ...(more ? { $skipToken: Buffer.from(String(skip + top)).toString("base64url") } : {}),
+    resultTruncated: more && !pageable ? "true" : "false",
+    ...(more && pageable ? { $skipToken: Buffer.from(String(skip + top)).toString("base64url") } : {}),
     data,
     facets: [],
   });

@@ -1,0 +1,92 @@
+/**
+ * Reading a Resource Graph answer as the REST spec allows it (`QueryResponse`, api-version 2024-04-01): rows as an
+ * object array or as a table (`{columns, rows}`), `resultTruncated` as a string or a boolean, a throttled answer
+ * (429 with `Retry-After` or only `x-ms-user-quota-resets-after`), and an error whose body is not ARM's
+ * `{error:{code,message}}` (OData, a bare `{code,message}`, a gateway's HTML), which the SDK's own error reading
+ * trips over. Nothing of a body is quoted: only an error code that looks like one.
+ */
+import { describeArmError } from "acs-baseline/internal";
+
+/** The raw response of one Resource Graph request, as the SDK's `onResponse` hands it over. */
+export interface GraphRawResponse {
+  status: number;
+  headers: { get(name: string): string | undefined };
+  bodyAsText?: string | null;
+  parsedBody?: unknown;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+
+/**
+ * The rows of a page: `data` as an object array, or as a table (`columns` with names, `rows` as arrays), which a
+ * service that ignores `resultFormat` sends. Anything else is no rows.
+ */
+export function rowsOf(data: unknown): Record<string, unknown>[] {
+  if (Array.isArray(data)) return data.filter(isObject);
+  if (!isObject(data) || !Array.isArray(data.columns) || !Array.isArray(data.rows)) return [];
+  const names = data.columns.map((c) => (isObject(c) && typeof c.name === "string" ? c.name : ""));
+  return data.rows.filter(Array.isArray).map((row: unknown[]) => {
+    const out: Record<string, unknown> = {};
+    names.forEach((name, i) => {
+      if (name !== "" && name !== "__proto__") out[name] = row[i];
+    });
+    return out;
+  });
+}
+
+/** `resultTruncated` as the spec's enum string ("true"/"false") or a JSON boolean. */
+export function isTruncated(value: unknown): boolean {
+  return value === true || (typeof value === "string" && value.trim().toLowerCase() === "true");
+}
+
+/** The error code of an error body in any of the shapes Azure services use; undefined when there is none. */
+function errorCodeOf(body: unknown): unknown {
+  if (!isObject(body)) return undefined;
+  const inner = body.error ?? body["odata.error"];
+  if (isObject(inner)) return inner.code;
+  return body.code;
+}
+
+function bodyOf(raw: GraphRawResponse): unknown {
+  if (raw.parsedBody !== undefined) return raw.parsedBody;
+  try {
+    return JSON.parse(raw.bodyAsText ?? "");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A secret-free reason for a failed query: from the last raw response when it was an HTTP error (its status, and the
+ * error code of its body or `x-ms-error-code`), otherwise from the error itself.
+ */
+export function describeGraphError(error: unknown, raw: GraphRawResponse | undefined): string {
+  const fromResponse =
+    raw !== undefined && raw.status >= 400
+      ? describeArmError({
+          statusCode: raw.status,
+          code: errorCodeOf(bodyOf(raw)) ?? raw.headers.get("x-ms-error-code"),
+        })
+      : describeArmError(error);
+  return fromResponse.replace(/^ARM/, "Resource Graph");
+}
+
+/** Longest wait for a throttled query, in milliseconds. */
+export const MAX_THROTTLE_WAIT_MS = 10_000;
+
+/**
+ * How long to wait before asking again after a 429: `Retry-After` (seconds or an HTTP date), else
+ * `x-ms-user-quota-resets-after` (hh:mm:ss), else one second; at most {@link MAX_THROTTLE_WAIT_MS}.
+ */
+export function throttleWaitMs(raw: GraphRawResponse, now = Date.now()): number {
+  const retryAfter = raw.headers.get("retry-after")?.trim();
+  let ms: number | undefined;
+  if (retryAfter !== undefined && retryAfter !== "") {
+    ms = /^\d+(\.\d+)?$/.test(retryAfter) ? Number(retryAfter) * 1000 : Date.parse(retryAfter) - now;
+  } else {
+    const m = /^(\d{1,2}):(\d{2}):(\d{2})(\.\d+)?$/.exec(raw.headers.get("x-ms-user-quota-resets-after")?.trim() ?? "");
+    if (m !== null) ms = (Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(m[4] ?? 0)) * 1000;
+  }
+  if (ms === undefined || !Number.isFinite(ms)) ms = 1000;
+  return Math.min(Math.max(ms, 0), MAX_THROTTLE_WAIT_MS);
+}

@@ -1,0 +1,50 @@
+/**
+ * An ARM session against a spec-shaped fake ({@link startSpecFake}) with tokens from the emulator's Entra: the test
+ * application's certificate, the emulator's authority, the fake's ARM endpoint, and both CAs trusted.
+ */
+import type { ArmSessionOptions } from "../../packages/acs-baseline/src/posture/armSession.js";
+import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
+import type { SpecFake } from "./specArmFake.js";
+
+/** Client options trusting the emulator's and the fake's CA; `maxRetries` as given (default 0: fail fast). */
+export function specClientOptions(
+  emu: Emulator,
+  fake: SpecFake,
+  maxRetries = 0,
+): NonNullable<ArmSessionOptions["clientOptions"]> {
+  return {
+    tlsOptions: { ca: `${emu.caCertificatePem.trimEnd()}\n${fake.caCertificatePem}` },
+    retryOptions: { maxRetries, retryDelayInMs: 10, maxRetryDelayInMs: 50 },
+  };
+}
+
+/** ARM session options for the fake (Entra from the emulator). */
+export function specSessionOptions(
+  emu: Emulator,
+  app: TestApplication,
+  fake: SpecFake,
+  maxRetries = 0,
+): ArmSessionOptions {
+  return {
+    tenantId: emu.tenantId,
+    clientId: app.clientId,
+    certificate: { path: app.certificatePath },
+    authorityHost: emu.authorityHost,
+    allowedAuthorityHosts: [new URL(emu.authorityHost).hostname],
+    disableInstanceDiscovery: true,
+    armEndpoint: fake.endpoint,
+    clientOptions: specClientOptions(emu, fake, maxRetries),
+  };
+}
+
+/** The same session as the environment the CLI reads. */
+export function specEnvironment(emu: Emulator, app: TestApplication, fake: SpecFake): Record<string, string> {
+  return {
+    AZURE_TENANT_ID: emu.tenantId,
+    AZURE_CLIENT_ID: app.clientId,
+    AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath,
+    AZURE_AUTHORITY_HOST: emu.authorityHost,
+    AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: new URL(emu.authorityHost).hostname,
+    AZURE_RESOURCE_MANAGER_ENDPOINT: fake.endpoint,
+  };
+}
