@@ -85,7 +85,7 @@ export { DEFAULT_STORAGE_HOSTS } from "./audit/write/anchor/containerUrl.js";
 // The CLI's estate tools (sweep, readiness) reuse posture's ARM session and role evaluation.
 export { openArmSession, type ArmSession, type ArmSessionOptions } from "./posture/armSession.js";
 export { ACS_ACTIONS, actionMatches, grants, type RolePermission } from "./posture/roleActions.js";
-export { describeArmError } from "./posture/readArm.js";
+export { describeArmError, readCommunicationResource } from "./posture/readArm.js";
 export { tokenClaims } from "./posture/checkPosture.js";
 export { parseAcsResourceId, type AcsResourceId } from "./posture/resourceId.js";
 export { snapshotOptions } from "./guard/optionSnapshot.js";

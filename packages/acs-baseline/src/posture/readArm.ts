@@ -99,15 +99,16 @@ export function appliesToResource(scope: string | undefined, resourceId: string)
 
 /**
  * The resource, with `disableLocalAuth` taken from the raw document's `properties` only, and only a JSON `true`
- * counts (a top-level member, a string "true" or anything else reads as not set).
+ * counts (a top-level member, a string "true" or anything else reads as not set: the SDK's own model would turn the
+ * string "true" into `true`). Shared by posture and the CLI's readiness, so both read the flag one way.
  */
-async function readResource(
-  clients: ArmClients,
+export async function readCommunicationResource(
+  communication: ArmClients["communication"],
   resource: AcsResourceId,
   options: { abortSignal: AbortSignal },
 ): Promise<CommunicationServiceResource> {
   let raw: unknown;
-  const value = await clients.communication.communicationServices.get(resource.resourceGroup, resource.name, {
+  const value = await communication.communicationServices.get(resource.resourceGroup, resource.name, {
     ...options,
     onResponse: (response) => {
       // The raw text: `parsedBody` is already the SDK's flattened model by now.
@@ -136,7 +137,7 @@ export async function readPostureInputs(
   const options = { abortSignal: signal };
   const scope = noSlash(resource.id);
   const [resourceRead, diagnosticSettings, assignments, appAssignments] = await Promise.all([
-    attempt(() => readResource(clients, resource, options)),
+    attempt(() => readCommunicationResource(clients.communication, resource, options)),
     attempt(() => all(clients.monitor.diagnosticSettings.list(scope, options))),
     attempt(() => all(clients.authorization.roleAssignments.listForScope(scope, { ...options, filter: "atScope()" }))),
     appObjectId === undefined

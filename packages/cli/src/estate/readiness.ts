@@ -4,7 +4,13 @@
  * `count` counts calls (the Started and Succeeded events of one correlationId count once). Reads only.
  */
 import type { ArmSession, ArmSessionOptions } from "acs-baseline/internal";
-import { describeArmError, openArmSession, parseAcsResourceId, snapshotOptions } from "acs-baseline/internal";
+import {
+  describeArmError,
+  openArmSession,
+  parseAcsResourceId,
+  readCommunicationResource,
+  snapshotOptions,
+} from "acs-baseline/internal";
 import type { AppEvidence } from "./appEvidence.js";
 import { readAppEvidence } from "./appEvidence.js";
 
@@ -155,7 +161,7 @@ function armClientOptions(session: ArmSession) {
   return { ...session.guardedClientOptions, endpoint: session.armEndpoint };
 }
 
-/** The resource's `disableLocalAuth`, read through `@azure/arm-communication`. */
+/** The resource's `disableLocalAuth`, read through `@azure/arm-communication` as posture reads it. */
 async function readLocalAuth(
   session: ArmSession,
   resource: Resource,
@@ -168,9 +174,8 @@ async function readLocalAuth(
       $host: session.armEndpoint,
       credentialScopes: [session.scope],
     });
-    const r = await communication.communicationServices.get(resource.resourceGroup, resource.name, {
-      abortSignal: signal,
-    });
+    // Posture's reader: only a JSON `true` in `properties` is disabled (the SDK's model turns "true" into true).
+    const r = await readCommunicationResource(communication, resource, { abortSignal: signal });
     return { ok: true, value: r.disableLocalAuth === true ? "disabled" : "enabled" };
   } catch (error) {
     return { ok: false, reason: `the resource could not be read: ${describeArmError(error)}` };

@@ -14,8 +14,10 @@ export function checkManagedIdentity(resource: Read<CommunicationServiceResource
     "Enable a system-assigned or user-assigned managed identity on the resource (needed for features that reach other Azure resources, e.g. bring-your-own storage).";
   if (!resource.ok)
     return { ...base, status: "unknown", evidence: `The resource could not be read: ${resource.reason}.`, remediation };
+  // ARM enums are case-insensitive: "none" and "NONE" are no identity either.
   const type = resource.value.identity?.type ?? "None";
-  if (type !== "None") return { ...base, status: "pass", evidence: `Managed identity: ${type}.`, remediation: "" };
+  if (type.trim() !== "" && type.trim().toLowerCase() !== "none")
+    return { ...base, status: "pass", evidence: `Managed identity: ${type}.`, remediation: "" };
   return { ...base, status: "warn", evidence: "The resource has no managed identity.", remediation };
 }
 
