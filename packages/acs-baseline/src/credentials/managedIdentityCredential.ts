@@ -8,6 +8,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import type { ManagedIdentitySource } from "./managedIdentityEnvironment.js";
+import { isRetriable, retryWaitMs, tokenOf } from "./managedIdentityResponse.js";
 
 const API_VERSION = { "app-service": "2019-08-01", imds: "2018-02-01" } as const;
 
@@ -20,14 +21,21 @@ function resourceOf(scopes: string | string[]): string {
   return scope.endsWith("/.default") ? scope.slice(0, -"/.default".length) : scope;
 }
 
-/** Seconds since the epoch (number or numeric string), or a relative `expires_in`. */
-function expiryOf(body: Record<string, unknown>): number | undefined {
-  const on = typeof body.expires_on === "string" ? Number(body.expires_on) : body.expires_on;
-  if (typeof on === "number" && Number.isFinite(on) && on > 0) return on * 1000;
-  const inSeconds = typeof body.expires_in === "string" ? Number(body.expires_in) : body.expires_in;
-  if (typeof inSeconds === "number" && Number.isFinite(inSeconds) && inSeconds > 0)
-    return Date.now() + inSeconds * 1000;
-  return undefined;
+/** Attempts per token request: one, and up to three more for the failures Microsoft says to retry. */
+const MAX_ATTEMPTS = 4;
+
+/** Waits `ms`, or until `signal` aborts. */
+function pause(ms: number, signal: GetTokenOptions["abortSignal"]): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** Managed identity on App Service or IMDS, over the factory's credential transport. */
@@ -51,13 +59,37 @@ export class FactoryManagedIdentityCredential implements TokenCredential {
     this.#transport = transport;
   }
 
-  /** One token request to the endpoint read at construction. */
+  /**
+   * A token from the endpoint read at construction: asked again (at most {@link MAX_ATTEMPTS} times in all, after
+   * `Retry-After` or a doubling wait) while it answers 429, 5xx, or for IMDS 404 or 410.
+   */
   async getToken(scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken> {
     const source = this.#source;
     const url = new URL(source.endpoint);
     url.searchParams.set("api-version", API_VERSION[source.kind]);
     url.searchParams.set("resource", resourceOf(scopes));
     if (this.#clientId !== undefined) url.searchParams.set("client_id", this.#clientId);
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.#send(url, options);
+      const token = response.status === 200 ? tokenOf(response.bodyAsText ?? undefined) : undefined;
+      if (token !== undefined) return token;
+      const last =
+        attempt + 1 >= MAX_ATTEMPTS ||
+        !isRetriable(source.kind, response.status) ||
+        options.abortSignal?.aborted === true;
+      if (last) {
+        // The body is not quoted: an endpoint's error text can echo what it was sent.
+        throw new Error(
+          `The managed identity endpoint (${source.kind}) answered HTTP ${response.status} without a token${attempt > 0 ? ` (${attempt + 1} attempts)` : ""}.`,
+        );
+      }
+      await pause(retryWaitMs(response.headers.get("retry-after"), attempt), options.abortSignal);
+    }
+  }
+
+  /** One request, through the credential transport. */
+  #send(url: URL, options: GetTokenOptions) {
+    const source = this.#source;
     const headers = createHttpHeaders(
       source.kind === "app-service" ? { "X-IDENTITY-HEADER": source.header } : { Metadata: "true" },
     );
@@ -69,25 +101,6 @@ export class FactoryManagedIdentityCredential implements TokenCredential {
       allowInsecureConnection: url.protocol === "http:",
       ...(options.abortSignal !== undefined ? { abortSignal: options.abortSignal } : {}),
     });
-    const response = await this.#transport.sendRequest(request);
-    let body: Record<string, unknown> | undefined;
-    try {
-      body = JSON.parse(response.bodyAsText ?? "") as Record<string, unknown>;
-    } catch {
-      body = undefined;
-    }
-    const expiresOnTimestamp = body !== undefined ? expiryOf(body) : undefined;
-    if (
-      response.status !== 200 ||
-      body === undefined ||
-      typeof body.access_token !== "string" ||
-      expiresOnTimestamp === undefined
-    ) {
-      // The body is not quoted: an endpoint's error text can echo what it was sent.
-      throw new Error(
-        `The managed identity endpoint (${source.kind}) answered HTTP ${response.status} without a token.`,
-      );
-    }
-    return { token: body.access_token, expiresOnTimestamp, tokenType: "Bearer" };
+    return this.#transport.sendRequest(request);
   }
 }
