@@ -140,6 +140,24 @@ describe("sweep against a spec-shaped Resource Graph", () => {
     }
   });
 
+  it("matches policy parameter names case-insensitively, as Azure Policy does (a direct assignment's Effect)", async () => {
+    estate({
+      policyassignments: () =>
+        graphPage([
+          {
+            id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/policyAssignments/deny-local-auth`,
+            scope: `/subscriptions/${SUB}`,
+            policyDefinitionId:
+              "/providers/Microsoft.Authorization/policyDefinitions/FC264132-DB9C-4302-BB7D-3994C36461FE",
+            enforcementMode: "default",
+            parameters: { Effect: { value: "deny" } },
+          },
+        ]),
+    });
+    const result = await sweepEstate(options());
+    expect(result.resources.map((r) => r.policy.status)).toEqual(["deny", "deny"]);
+  });
+
   it("reads rows sent as a table (columns and rows) as well as an object array", async () => {
     estate({
       resources: () => ({
@@ -178,6 +196,16 @@ describe("sweep against a spec-shaped Resource Graph", () => {
     ]);
     expect(result.summary.unprotected).toBeNull();
     expect(result.resources.every((r) => r.policy.status === "unknown" && r.keyReaders === null)).toBe(true);
+  });
+
+  it("refuses an answer limited to the first 10,000 subscriptions (x-ms-tenant-subscription-limit-hit)", async () => {
+    estate({
+      resources: () => ({
+        ...graphPage([{ id: ACS_CLOSED, name: "acs-closed", disableLocalAuth: true }]),
+        headers: { "x-ms-tenant-subscription-limit-hit": "true" },
+      }),
+    });
+    await expect(sweepEstate(options())).rejects.toThrow(/first 10,000 subscriptions/);
   });
 
   it("stops when a $skipToken comes back instead of asking for ever", async () => {

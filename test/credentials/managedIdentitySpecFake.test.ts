@@ -55,6 +55,13 @@ const session = () =>
 const getToken = () => session().credential.getToken(`${arm.endpoint}/.default`);
 const inSeconds = (ms: number) => Math.round(ms / 1000);
 const now = () => Math.floor(Date.now() / 1000);
+/** `12/7/2026 5:04:03 AM +00:00`, as App Service's 2017-09-01 endpoint writes expires_on. */
+function appServiceDate(at: number): string {
+  const d = new Date(at * 1000);
+  const h = d.getUTCHours();
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h % 12 === 0 ? 12 : h % 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? "AM" : "PM"} +00:00`;
+}
 
 describe("managed identity against a spec-shaped App Service endpoint", () => {
   it("asks as 2019-08-01 does: resource without /.default, the identity header", async () => {
@@ -74,20 +81,15 @@ describe("managed identity against a spec-shaped App Service endpoint", () => {
     expect(sent?.query.get("resource")).toBe(arm.endpoint);
   });
 
-  it.each([
-    ["expires_on as a number", { expires_on: 0 }],
-    ["expires_on as a date string (older App Service)", { expires_on: "date" }],
-    ["expires_in only, as a string (IMDS)", { expires_in: "3600" }],
-    ["expires_in only, as a number", { expires_in: 3600 }],
+  it.each<[string, (at: number) => Record<string, unknown>]>([
+    ["expires_on as a number", (at) => ({ expires_on: at })],
+    ["expires_on as a date string (older App Service)", (at) => ({ expires_on: new Date(at * 1000).toUTCString() })],
+    ["expires_on as App Service's older M/d/yyyy h:mm:ss AM +00:00", (at) => ({ expires_on: appServiceDate(at) })],
+    ["expires_in only, as a string (IMDS)", () => ({ expires_in: "3600" })],
+    ["expires_in only, as a number", () => ({ expires_in: 3600 })],
   ])("reads %s", async (_what, expiry) => {
     const at = now() + 3600;
-    const body =
-      expiry.expires_on === 0
-        ? { expires_on: at }
-        : expiry.expires_on === "date"
-          ? { expires_on: new Date(at * 1000).toUTCString() }
-          : expiry;
-    answer({ json: { access_token: TOKEN, token_type: "Bearer", resource: arm.endpoint, ...body } });
+    answer({ json: { access_token: TOKEN, token_type: "Bearer", resource: arm.endpoint, ...expiry(at) } });
     const token = await getToken();
     expect(Math.abs(inSeconds(token?.expiresOnTimestamp ?? 0) - at)).toBeLessThanOrEqual(2);
   });

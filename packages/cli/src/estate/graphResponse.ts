@@ -35,8 +35,27 @@ export function rowsOf(data: unknown): Record<string, unknown>[] {
 }
 
 /** `resultTruncated` as the spec's enum string ("true"/"false") or a JSON boolean. */
-export function isTruncated(value: unknown): boolean {
+function isTruncated(value: unknown): boolean {
   return value === true || (typeof value === "string" && value.trim().toLowerCase() === "true");
+}
+
+/**
+ * Why a page cannot be read as part of a whole table, or undefined: results truncated without a `$skipToken`, a
+ * `$skipToken` already seen (it would be asked for ever), or an answer limited to the first 10,000 subscriptions
+ * (`x-ms-tenant-subscription-limit-hit: true`).
+ */
+export function incompletePage(
+  page: { skipToken?: unknown; resultTruncated?: unknown },
+  raw: GraphRawResponse | undefined,
+  seen: ReadonlySet<string>,
+): string | undefined {
+  const token = typeof page.skipToken === "string" && page.skipToken.length > 0 ? page.skipToken : undefined;
+  if (raw?.headers.get("x-ms-tenant-subscription-limit-hit")?.trim().toLowerCase() === "true")
+    return "Resource Graph answered for the first 10,000 subscriptions only (x-ms-tenant-subscription-limit-hit): sweep by --management-group or --subscription";
+  if (token === undefined && isTruncated(page.resultTruncated))
+    return "Resource Graph truncated the results without a $skipToken to read the rest";
+  if (token !== undefined && seen.has(token)) return "Resource Graph returned a $skipToken it had already returned";
+  return undefined;
 }
 
 /** The error code of an error body in any of the shapes Azure services use; undefined when there is none. */

@@ -67,6 +67,12 @@ const asText = (v: unknown): string => (typeof v === "string" ? v : (JSON.string
 const builtInOf = (definitionId: string) =>
   [AUDIT_DENY_BUILT_IN, MODIFY_BUILT_IN].find((g) => lower(definitionId).endsWith(`/${g}`));
 
+/** `o[name]` with the name matched case-insensitively, as Azure Policy matches parameter names. */
+function parameter<T>(o: Record<string, T>, name: string): T | undefined {
+  const key = Object.keys(o).find((k) => lower(k) === lower(name));
+  return key === undefined ? undefined : o[key];
+}
+
 /** The policy tables, indexed once for every resource. */
 export interface PolicyIndex {
   /** Assignments of a built-in: one entry per (assignment, built-in) with the effective effect. */
@@ -81,16 +87,13 @@ function initiativeEffect(
   a: AssignmentRow,
   builtIn: string,
 ): string {
-  const raw = member.parameters?.effect?.value;
+  const raw = parameter(member.parameters ?? {}, "effect")?.value;
   if (raw === undefined) return DEFAULT_EFFECT[builtIn];
   const ref = typeof raw === "string" ? /^\[\s*parameters\(\s*'([^']+)'\s*\)\s*\]$/i.exec(raw)?.[1] : undefined;
   if (ref === undefined) return asText(raw);
-  const key = (o: Record<string, unknown>) => Object.keys(o).find((k) => lower(k) === lower(ref));
-  const assigned = key(a.parameters);
-  if (assigned !== undefined && a.parameters[assigned]?.value !== undefined)
-    return asText(a.parameters[assigned].value);
-  const declared = key(set.parameters);
-  const fallback = declared === undefined ? undefined : set.parameters[declared]?.defaultValue;
+  const assigned = parameter(a.parameters, ref)?.value;
+  if (assigned !== undefined) return asText(assigned);
+  const fallback = parameter(set.parameters, ref)?.defaultValue;
   return fallback === undefined ? DEFAULT_EFFECT[builtIn] : asText(fallback);
 }
 
@@ -105,7 +108,7 @@ export function indexPolicy(
   for (const a of assignments) {
     const direct = builtInOf(a.policyDefinitionId);
     if (direct !== undefined) {
-      const effect = a.parameters.effect?.value;
+      const effect = parameter(a.parameters, "effect")?.value;
       candidates.push({
         assignment: a,
         definitionId: a.policyDefinitionId,

@@ -6,7 +6,7 @@
  */
 import type { ArmSession } from "acs-baseline/internal";
 import type { GraphRawResponse } from "./graphResponse.js";
-import { describeGraphError, isTruncated, rowsOf, throttleWaitMs } from "./graphResponse.js";
+import { describeGraphError, incompletePage, rowsOf, throttleWaitMs } from "./graphResponse.js";
 
 /** How many times a throttled (429) page is asked again, after the wait Resource Graph names. */
 const THROTTLE_RETRIES = 3;
@@ -66,7 +66,7 @@ export async function openGraphReader(
     for (let attempt = 0; ; attempt++) {
       let raw: GraphRawResponse | undefined;
       try {
-        return await client.resources(
+        const result = await client.resources(
           {
             query,
             ...scopeMembers(where(scoped)),
@@ -74,6 +74,7 @@ export async function openGraphReader(
           },
           { abortSignal: signal, onResponse: (response) => (raw = response) },
         );
+        return { result, raw };
       } catch (error) {
         if (raw?.status !== 429 || attempt >= THROTTLE_RETRIES || signal.aborted)
           throw new GraphReadError(describeGraphError(error, raw));
@@ -87,14 +88,13 @@ export async function openGraphReader(
       const seen = new Set<string>();
       let requests = 0;
       do {
-        const result = await page(query, scoped, skipToken);
+        const { result, raw } = await page(query, scoped, skipToken);
         requests++;
+        // Checked before any row is handed on: a short table is never read as a whole one.
+        const problem = incompletePage(result, raw, seen);
+        if (problem !== undefined) throw new GraphReadError(problem);
         for (const row of rowsOf(result.data)) onRow(row);
         skipToken = typeof result.skipToken === "string" && result.skipToken.length > 0 ? result.skipToken : undefined;
-        if (skipToken === undefined && isTruncated(result.resultTruncated))
-          throw new GraphReadError("Resource Graph truncated the results without a $skipToken to read the rest");
-        if (skipToken !== undefined && seen.has(skipToken))
-          throw new GraphReadError("Resource Graph returned a $skipToken it had already returned");
         if (skipToken !== undefined) seen.add(skipToken);
       } while (skipToken !== undefined);
       return requests;
