@@ -120,6 +120,14 @@ describe("readiness against a spec-shaped ARM", () => {
     expect(pages[0]?.query.get("$filter")).toContain(`resourceUri eq '${RESOURCE}'`);
   });
 
+  it("counts a key event that has no operationName by its authorization's action (every EventData member is optional)", async () => {
+    const bare = { ...event("Succeeded", "c-9", "2026-11-22T10:00:00Z"), operationName: undefined };
+    serve({ activity: () => armPage([bare]) });
+    const result = await checkReadiness(options());
+    expect(result.verdict).toBe("not-ready");
+    expect(result.keyAccess.map((k) => [k.operation, k.count])).toEqual([["listKeys", 1]]);
+  });
+
   it.each([
     ['the string "true"', "true"],
     ["the number 1", 1],

@@ -86,6 +86,7 @@ export function checkDays(days: number | undefined): number {
 
 type EventLike = {
   operationName?: { value?: unknown } | null;
+  authorization?: { action?: unknown } | null;
   caller?: unknown;
   claims?: Record<string, unknown> | null;
   correlationId?: unknown;
@@ -113,7 +114,8 @@ class KeyAccessGroups {
 
   add(e: EventLike): void {
     if (typeof e !== "object" || e === null) return;
-    const name = (text(e.operationName?.value) ?? "").toLowerCase();
+    // Every EventData member is optional in the spec: without operationName, the authorization's action names it.
+    const name = (text(e.operationName?.value) ?? text(e.authorization?.action) ?? "").toLowerCase();
     if (!Object.hasOwn(OPERATIONS, name)) return; // not "constructor" or another inherited name either
     const operation = OPERATIONS[name];
     const claims = typeof e.claims === "object" && e.claims !== null ? e.claims : {};
