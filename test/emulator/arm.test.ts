@@ -119,6 +119,16 @@ describe("emulator ARM: Microsoft.Communication/communicationServices", () => {
     await communication.communicationServices.update(rg(), name(), { disableLocalAuth: false });
   });
 
+  it("takes identity.type in any case, as ARM does, and answers it in the spec's casing", async () => {
+    const { communication } = clients(admin);
+    const updated = await communication.communicationServices.update(rg(), name(), {
+      identity: { type: "systemassigned" },
+    });
+    expect(updated.identity?.type).toBe("SystemAssigned");
+    await communication.communicationServices.update(rg(), name(), { identity: { type: "None" } });
+    expect(emu.arm.resource.identityType).toBe("None");
+  });
+
   it("HMAC requests are bound to date, host, path, query and body: a replay 20 minutes later or a changed body gets 401", async () => {
     const key = Buffer.from(emu.arm.connectionString().split("accesskey=")[1] ?? "", "base64");
     const url = new URL(`${emu.endpoint}/sms?api-version=2021-03-07`);

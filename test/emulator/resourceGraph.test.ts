@@ -39,6 +39,26 @@ describe("emulator Resource Graph", () => {
     expect(page.data).toEqual([{ id: ctx.emu.arm.resourceId, local: false, rg: "acs-emulator-rg" }]);
   });
 
+  it("pages only results that carry id, as Resource Graph: without it the rest is cut off (resultTruncated, no $skipToken)", async () => {
+    const { emu, app } = ctx;
+    emu.arm.assignRole({ principalId: app.objectId, role: "Reader", scope: "root" });
+    emu.arm.estate.addSubscription("paging-a");
+    emu.arm.estate.addSubscription("paging-b");
+    emu.arm.estate.setGraphPageSize(1);
+    try {
+      const query = "resourcecontainers | where type =~ 'microsoft.resources/subscriptions'";
+      const withId = await client().resources({ query: `${query} | project id, subscriptionId` });
+      expect(withId.skipToken).toEqual(expect.any(String));
+      expect(withId.resultTruncated).toBe("false");
+      const withoutId = await client().resources({ query: `${query} | project subscriptionId` });
+      expect(withoutId.skipToken).toBeUndefined();
+      expect(withoutId.resultTruncated).toBe("true");
+      expect(withoutId.data).toHaveLength(1);
+    } finally {
+      emu.arm.estate.setGraphPageSize(1000);
+    }
+  });
+
   for (const [query, part] of [
     ["resources | join (resourcecontainers) on subscriptionId", "join"],
     ["resources | summarize count() by subscriptionId", "summarize"],

@@ -53,6 +53,13 @@ function keysJson(state: ArmState): Record<string, string> {
   };
 }
 
+const IDENTITY_TYPES: readonly EmulatorAcsResource["identityType"][] = [
+  "None",
+  "SystemAssigned",
+  "UserAssigned",
+  "SystemAssigned,UserAssigned",
+];
+
 /** Applies a PATCH body to the resource; returns an error message for an invalid body. */
 function patchResource(state: ArmState, patch: Record<string, unknown>, version: string): string | undefined {
   const properties = propertiesOf(patch);
@@ -74,10 +81,11 @@ function patchResource(state: ArmState, patch: Record<string, unknown>, version:
     r.tags = Object.fromEntries(Object.entries(patch.tags).map(([k, v]) => [k, String(v)]));
   if (typeof patch.identity === "object" && patch.identity !== null) {
     const raw = (patch.identity as Record<string, unknown>).type;
-    const type = typeof raw === "string" ? raw : "None";
-    if (!["None", "SystemAssigned", "UserAssigned", "SystemAssigned,UserAssigned"].includes(type))
-      return "identity.type is not valid.";
-    r.identityType = type as EmulatorAcsResource["identityType"];
+    // ARM enums are case-insensitive: "systemassigned" is SystemAssigned (stored in the spec's casing).
+    const given = typeof raw === "string" ? raw.replace(/\s+/g, "").toLowerCase() : "none";
+    const type = IDENTITY_TYPES.find((t) => t.toLowerCase() === given);
+    if (type === undefined) return "identity.type is not valid.";
+    r.identityType = type;
   }
   return undefined;
 }
