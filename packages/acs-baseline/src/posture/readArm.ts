@@ -2,7 +2,7 @@
  * Reads what the checks need from ARM, each source on its own so one failure (403, unreachable) makes only the
  * checks that depend on it `unknown`. Nothing is written.
  */
-import type { CommunicationServiceResource } from "@azure/arm-communication";
+import type { CommunicationServiceResource, CommunicationServices } from "@azure/arm-communication";
 import type { RoleAssignment, RoleDefinition } from "@azure/arm-authorization";
 import type { DiagnosticSettingsResource } from "@azure/arm-monitor";
 import { isBaselineViolationError } from "../errors.js";
@@ -103,7 +103,7 @@ export function appliesToResource(scope: string | undefined, resourceId: string)
  * string "true" into `true`). Shared by posture and the CLI's readiness, so both read the flag one way.
  */
 export async function readCommunicationResource(
-  communication: ArmClients["communication"],
+  communication: { communicationServices: Pick<CommunicationServices, "get"> },
   resource: AcsResourceId,
   options: { abortSignal: AbortSignal },
 ): Promise<CommunicationServiceResource> {
