@@ -86,6 +86,7 @@ function resource(properties: Record<string, unknown>, identity?: unknown) {
 
 interface Estate {
   resource?: (request: SpecRequest) => SpecReply;
+  diagnostics?: () => SpecReply;
 }
 
 /** Routes ARM requests by path, as ARM does (case-insensitively). */
@@ -96,17 +97,20 @@ function serve(estate: Estate = {}) {
     if (request.path === base)
       return estate.resource?.(request) ?? { json: resource({ disableLocalAuth: true }, { type: "None" }) };
     if (request.path === `${base}/providers/microsoft.insights/diagnosticsettings`)
-      return armPage([
-        {
-          id: `${RESOURCE}/providers/microsoft.insights/diagnosticSettings/to-workspace`,
-          name: "to-workspace",
-          properties: {
-            workspaceId: `/subscriptions/${SUB}/resourceGroups/rg-logs/providers/Microsoft.OperationalInsights/workspaces/w`,
-            logs: [{ category: null, categoryGroup: "AllLogs", enabled: true }],
-            metrics: [],
+      return (
+        estate.diagnostics?.() ??
+        armPage([
+          {
+            id: `${RESOURCE}/providers/microsoft.insights/diagnosticSettings/to-workspace`,
+            name: "to-workspace",
+            properties: {
+              workspaceId: `/subscriptions/${SUB}/resourceGroups/rg-logs/providers/Microsoft.OperationalInsights/workspaces/w`,
+              logs: [{ category: null, categoryGroup: "AllLogs", enabled: true }],
+              metrics: [],
+            },
           },
-        },
-      ]);
+        ])
+      );
     if (request.path === `${base}/providers/microsoft.authorization/roleassignments`) {
       const filter = request.query.get("$filter") ?? "";
       if (filter.startsWith("principalId eq")) return armPage([assignment(3, READER, app.objectId, RESOURCE)]);
@@ -182,6 +186,14 @@ describe("checkPosture against a spec-shaped ARM", () => {
     });
     const result = await checkPosture(options({}, 1));
     expect(check(result, "local-auth-disabled").status).toBe("pass");
+  });
+
+  it("says an answer the SDK cannot read (a list without its value array) could not be read, not that ARM is unreachable", async () => {
+    serve({ diagnostics: () => ({ json: { nextLink: null } }) });
+    const logs = check(await checkPosture(options()), "resource-logs");
+    expect(logs.status).toBe("unknown");
+    expect(logs.evidence).toMatch(/answer could not be read/);
+    expect(logs.evidence).not.toMatch(/unreachable/);
   });
 
   it("makes only the resource's checks unknown when it answers with a non-ARM error body, naming status and code", async () => {

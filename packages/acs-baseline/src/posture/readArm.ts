@@ -63,6 +63,10 @@ export function describeArmError(error: unknown): string {
   if (status !== undefined && Number.isFinite(status) && status > 0)
     return `ARM answered ${status}${code !== undefined ? ` (${code})` : ""}`;
   if (e.name === "AbortError") return "ARM did not answer in time";
+  // An answer the SDK could not read (a list without its `value` array, a member of an unexpected type): the SDK's
+  // RestError without status or code, or the TypeError of its deserializer. ARM answered; it is not unreachable.
+  if ((e.name === "RestError" && code === undefined) || error instanceof TypeError)
+    return `ARM's answer could not be read (${safeCode(e.name) ?? "Error"})`;
   return `ARM is unreachable (${code ?? safeCode(e.name) ?? "network error"})`;
 }
 
