@@ -87,6 +87,8 @@ function resource(properties: Record<string, unknown>, identity?: unknown) {
 interface Estate {
   resource?: (request: SpecRequest) => SpecReply;
   diagnostics?: () => SpecReply;
+  /** The atScope() role assignments, instead of the three pages. */
+  assignments?: () => SpecReply;
 }
 
 /** Routes ARM requests by path, as ARM does (case-insensitively). */
@@ -114,6 +116,7 @@ function serve(estate: Estate = {}) {
     if (request.path === `${base}/providers/microsoft.authorization/roleassignments`) {
       const filter = request.query.get("$filter") ?? "";
       if (filter.startsWith("principalId eq")) return armPage([assignment(3, READER, app.objectId, RESOURCE)]);
+      if (estate.assignments !== undefined) return estate.assignments();
       // atScope(): three pages, the middle one empty; nextLink is absolute and carries its own $skipToken.
       const token = request.query.get("$skipToken");
       const next = (t: string) =>
@@ -186,6 +189,21 @@ describe("checkPosture against a spec-shaped ARM", () => {
     });
     const result = await checkPosture(options({}, 1));
     expect(check(result, "local-auth-disabled").status).toBe("pass");
+  });
+
+  it("never follows a nextLink to another host with the ARM token: the role checks are unknown instead", async () => {
+    const port = new URL(fake.endpoint).port;
+    serve({
+      assignments: () =>
+        armPage(
+          [],
+          `https://localhost:${port}${RESOURCE}/providers/Microsoft.Authorization/roleAssignments?$skipToken=x`,
+        ),
+    });
+    const result = await checkPosture(options());
+    expect(check(result, "key-access-principals").status).toBe("unknown");
+    expect(check(result, "local-auth-disabled").status).toBe("pass");
+    expect(fake.requests.some((r) => r.headers.host?.startsWith("localhost"))).toBe(false);
   });
 
   it("says an answer the SDK cannot read (a list without its value array) could not be read, not that ARM is unreachable", async () => {

@@ -75,13 +75,20 @@ async function serverTls(): Promise<{ ca: string; cert: string; key: string }> {
       { name: "basicConstraints", cA: false },
       { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
       { name: "extKeyUsage", serverAuth: true },
-      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
+      // localhost too: a test of a link to another host name must fail at our pinning, not at TLS.
+      {
+        name: "subjectAltName",
+        altNames: [
+          { type: 7, ip: "127.0.0.1" },
+          { type: 2, value: "localhost" },
+        ],
+      },
     ],
   });
   return { ca: ca.cert, cert: server.cert, key: server.private };
 }
 
-const KEPT_HEADERS = ["metadata", "x-identity-header", "content-type", "x-ms-client-request-id", "user-agent"];
+const KEPT_HEADERS = ["host", "metadata", "x-identity-header", "content-type", "x-ms-client-request-id", "user-agent"];
 
 function readRequest(req: IncomingMessage, text: string): SpecRequest {
   const url = new URL(req.url ?? "/", "https://fake.invalid");
