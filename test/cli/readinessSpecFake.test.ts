@@ -141,6 +141,19 @@ describe("readiness against a spec-shaped ARM", () => {
     },
   );
 
+  it("never follows an Activity Log nextLink to another host with the ARM token: the verdict is unknown", async () => {
+    const port = new URL(fake.endpoint).port;
+    serve({
+      activity: (token) =>
+        token === null
+          ? armPage([], `https://localhost:${port}${ACTIVITY}?api-version=2015-04-01&$skipToken=elsewhere`)
+          : armPage([event("Succeeded", "c-3", "2026-11-20T10:00:00Z")]),
+    });
+    const result = await checkReadiness(options());
+    expect(result.verdict).toBe("unknown");
+    expect(fake.requests.some((r) => r.headers.host?.startsWith("localhost"))).toBe(false);
+  });
+
   it("reads disableLocalAuth true as already disabled", async () => {
     serve({ resource: () => resource({ disableLocalAuth: true }) });
     expect((await checkReadiness(options())).verdict).toBe("already-disabled");
