@@ -134,6 +134,41 @@ describe("managed identity against a spec-shaped App Service endpoint", () => {
     expect(identity.requests.length).toBe(1);
   });
 
+  it("IMDS (moved by AZURE_POD_IDENTITY_AUTHORITY_HOST): Metadata header, 2018-02-01, asked again after 410 and 404", async () => {
+    let i = 0;
+    const replies: SpecReply[] = [
+      { status: 410, text: "IMDS is updating" },
+      { status: 404, json: { error: "invalid_request", error_description: "Identity not found" } },
+      {
+        json: {
+          access_token: TOKEN,
+          refresh_token: "",
+          expires_in: "3599",
+          expires_on: String(now() + 3599),
+          not_before: String(now()),
+          resource: arm.endpoint,
+          token_type: "Bearer",
+        },
+      },
+    ];
+    identity.handle((r) =>
+      r.headers.metadata === "true" && r.path === "/metadata/identity/oauth2/token"
+        ? replies[Math.min(i++, replies.length - 1)]
+        : { status: 400, json: { error: "invalid_request" } },
+    );
+    process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = identity.endpoint;
+    try {
+      expect((await getToken())?.token).toBe(TOKEN);
+    } finally {
+      delete process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST;
+    }
+    expect(identity.requests.map((r) => r.query.get("api-version"))).toEqual([
+      "2018-02-01",
+      "2018-02-01",
+      "2018-02-01",
+    ]);
+  });
+
   it("carries checkPosture through a throttled identity endpoint to the spec-shaped ARM", async () => {
     answer(
       { status: 429, headers: { "retry-after": "0" }, json: { error: "too_many_requests" } },
