@@ -17,14 +17,15 @@ function seconds(value: unknown): number | undefined {
  * Service's older `12/07/2026 05:00:00 AM +00:00`), else now plus `expires_in`.
  */
 function expiryOf(body: Record<string, unknown>, now: number): number | undefined {
+  const finite = (ms: number) => (Number.isFinite(ms) && ms > 0 ? ms : undefined);
   const on = seconds(body.expires_on);
-  if (on !== undefined) return on * 1000;
+  if (on !== undefined) return finite(on * 1000);
   if (typeof body.expires_on === "string") {
-    const parsed = Date.parse(body.expires_on);
-    if (Number.isFinite(parsed) && parsed > 0) return parsed;
+    const parsed = finite(Date.parse(body.expires_on));
+    if (parsed !== undefined) return parsed;
   }
   const inSeconds = seconds(body.expires_in);
-  return inSeconds !== undefined ? now + inSeconds * 1000 : undefined;
+  return inSeconds !== undefined ? finite(now + inSeconds * 1000) : undefined;
 }
 
 /** The access token in a 200 answer's body, or undefined when the body holds none. */
