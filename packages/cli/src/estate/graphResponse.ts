@@ -22,7 +22,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * service that ignores `resultFormat` sends. Anything else is no rows.
  */
 export function rowsOf(data: unknown): Record<string, unknown>[] {
-  if (Array.isArray(data)) return data.filter(isObject);
+  if (Array.isArray(data))
+    return data.filter((row): row is Record<string, unknown> => isObject(row) && !Array.isArray(row));
   if (!isObject(data) || !Array.isArray(data.columns) || !Array.isArray(data.rows)) return [];
   const names = data.columns.map((c) => (isObject(c) && typeof c.name === "string" ? c.name : ""));
   return data.rows.filter(Array.isArray).map((row: unknown[]) => {
