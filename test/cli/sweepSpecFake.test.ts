@@ -242,6 +242,7 @@ describe("sweep against a spec-shaped Resource Graph", () => {
     const result = await sweepEstate(options());
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(result.resources.map((r) => r.localAuth)).toEqual(["disabled"]);
+    expect(result.requests).toBe(fake.requests.length); // the throttled attempt counts as sent
   });
 
   it("honours Retry-After on a 429 (the SDK's retry)", async () => {

@@ -74,7 +74,7 @@ export async function openGraphReader(
           },
           { abortSignal: signal, onResponse: (response) => (raw = response) },
         );
-        return { result, raw };
+        return { result, raw, sent: attempt + 1 };
       } catch (error) {
         if (raw?.status !== 429 || attempt >= THROTTLE_RETRIES || signal.aborted)
           throw new GraphReadError(describeGraphError(error, raw));
@@ -88,8 +88,8 @@ export async function openGraphReader(
       const seen = new Set<string>();
       let requests = 0;
       do {
-        const { result, raw } = await page(query, scoped, skipToken);
-        requests++;
+        const { result, raw, sent } = await page(query, scoped, skipToken);
+        requests += sent; // a throttled attempt was sent too
         // Checked before any row is handed on: a short table is never read as a whole one.
         const problem = incompletePage(result, raw, seen);
         if (problem !== undefined) throw new GraphReadError(problem);
