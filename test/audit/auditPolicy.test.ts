@@ -28,6 +28,13 @@ const server = createServer((req, res) => {
       res.end('{"error":{"code":"Forbidden"}}');
       return;
     }
+    if (req.url!.startsWith("/body-code/")) {
+      // As the ACS REST specs describe errors: the code in the body (CommunicationErrorResponse), no header.
+      const code = decodeURIComponent(req.url!.slice("/body-code/".length));
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code, message: "Denied for +14255550123 with canary message text" } }));
+      return;
+    }
     res.writeHead(202, { "MS-CV": "Pv7V3ZVf2EWsE3vmtMdSA.0", "content-type": "application/json" });
     res.end("{}");
   });
@@ -96,6 +103,26 @@ describe("createAuditPolicy", () => {
       http: { path: "/forbidden", status: 403, correlationId: "9d0c7a26-5f7e-4d7f-8b51-0c6b1b6c2a11" },
       error: { code: "Forbidden" },
     });
+  });
+
+  it("an error body without x-ms-error-code: the body's code-shaped error.code, never its message", async () => {
+    const { records } = await send("/body-code/InvalidAuthenticationToken");
+    expect(records[0]).toMatchObject({
+      event: { action: "request", outcome: "failure", reason: "HTTP 401" },
+      http: { status: 401 },
+      error: { code: "InvalidAuthenticationToken" },
+    });
+    expect(JSON.stringify(records)).not.toMatch(/4255550123|canary message text|Denied/);
+  });
+
+  it.each([
+    ["a sentence", "Denied for +14255550123"],
+    ["a key-length run", `K${"a1".repeat(40)}`],
+    ["a number", "4255550123"],
+  ])("an error body's code that is %s is not taken (HTTP_401)", async (_, code) => {
+    const { records } = await send(`/body-code/${encodeURIComponent(code)}`);
+    expect(records[0]).toMatchObject({ http: { status: 401 }, error: { code: "HTTP_401" } });
+    expect(JSON.stringify(records)).not.toContain(code.slice(-10));
   });
 
   it("no response (connection dropped): one failure record per attempt, the error still reaches the caller", async () => {

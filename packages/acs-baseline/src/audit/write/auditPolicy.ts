@@ -41,11 +41,13 @@ function correlationOf(response: PipelineResponse | undefined): string | undefin
 /**
  * A pipeline policy that writes a `request` record (method, path without query, status, `x-ms-client-request-id`,
  * the service's correlation id, duration) for every request it sees; failures (a thrown error, no response, or an
- * HTTP status of 400 or more) are `failure` records with the error code.
+ * HTTP status of 400 or more) are `failure` records with the error code (the `x-ms-error-code` header, else a
+ * code-shaped `error.code` of the error body).
  *
  * @remarks
  * Add it with `{ afterPhase: "Retry" }` to get one record per attempt (retries included). It never reads or records
- * headers other than the request/correlation ids, nor bodies or query strings.
+ * headers other than the request/correlation ids and the error code, nor query strings; of a body, only a failed
+ * response's `error.code` is read, and only when it is shaped like a code.
  * @param recorder - where records go
  * @param clientName - the client class, e.g. `SmsClient` (written as `acs.client`)
  * @public
@@ -150,7 +152,7 @@ function recordResponse(
     let code = `HTTP_${known ?? "UNKNOWN"}`;
     if (!ok) {
       try {
-        code = response.headers.get("x-ms-error-code") ?? code;
+        code = response.headers.get("x-ms-error-code") ?? bodyErrorCode(response) ?? code;
       } catch {
         unreadable.push("response.headers");
       }
@@ -197,6 +199,29 @@ function recordFailure(
       },
     };
   });
+}
+
+/** A service error code: a name, never a sentence, a number or anything long enough to hold a secret. */
+const ERROR_CODE_SHAPE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+/** Error bodies read for their code at most this long (an ACS error body is a few hundred bytes). */
+const ERROR_BODY_LIMIT = 16_384;
+
+/**
+ * The code of an ACS error body (`{"error":{"code":"…","message":"…"}}`, the REST specs' CommunicationErrorResponse),
+ * for a failed response without an `x-ms-error-code` header. Only a code-shaped `error.code` is taken; the message
+ * and everything else in the body are never read into the record.
+ */
+function bodyErrorCode(response: PipelineResponse): string | undefined {
+  try {
+    const text = response.bodyAsText;
+    if (typeof text !== "string" || text.length > ERROR_BODY_LIMIT || !text.includes('"code"')) return undefined;
+    const body: unknown = JSON.parse(text);
+    const error: unknown = typeof body === "object" && body !== null ? (body as { error?: unknown }).error : undefined;
+    const code: unknown = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+    return typeof code === "string" && ERROR_CODE_SHAPE.test(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What a record says about the outcome: from the response, or from the error thrown. */
