@@ -59,7 +59,12 @@ describe("erasing an anchored log and starting a new one", () => {
       new RegExp(`the anchor also holds 1 other log whose files are not among those verified: log id ${erased}`),
     );
     const out = await runCaptured((io) =>
-      verifyLogCommand([log, "--anchor", anchor, "--public-key", pubPath], { ...io, env: {}, cwd: dir }),
+      verifyLogCommand([log, "--anchor", anchor, "--public-key", pubPath], {
+        ...io,
+        env: {},
+        cwd: dir,
+        stderrIsTTY: false,
+      }),
     );
     expect(out.code).toBe(1);
     expect(out.out).toMatch(/INCOMPLETE/);
