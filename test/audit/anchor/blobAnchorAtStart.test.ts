@@ -22,6 +22,7 @@ import type { AuditOptions } from "../../../packages/acs-baseline/src/audit/writ
 import { openAuditRecorder } from "../../../packages/acs-baseline/src/audit/write/recorder.js";
 import { verifyLog } from "../../../packages/acs-baseline/src/audit/verify/verifyLog.js";
 import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/write/anchor/readBlobAnchor.js";
+import { defaultAnchorBlobName } from "../../../packages/acs-baseline/src/audit/write/anchor/blobClient.js";
 import { ANCHOR_START_TIMEOUT_MS } from "../../../packages/acs-baseline/src/audit/write/anchorAtStart.js";
 import { MAX_WAITING_AT_START } from "../../../packages/acs-baseline/src/audit/write/sharedLog.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
@@ -177,6 +178,21 @@ describe("the blob anchor is read at start (issue 23 item 3), against Azurite wi
     const cli = await verifyCli(log, blobName);
     expect(cli.code, cli.out).toBe(1);
     expect(cli.out).toMatch(/^INCOMPLETE: /);
+  }, 90_000);
+
+  it("two logs of one host with the default blob name get a blob each, named after the file, and each verifies intact", async () => {
+    const logs = ["orders.log", "billing.log"].map((name) => join(dir, name));
+    for (const log of logs) {
+      const options = audit(log, "unused");
+      delete options.anchor?.blob?.blobName; // the default: acs-audit/<host>/<audit file>.jsonl
+      await appRun(options, 5);
+    }
+    for (const log of logs) {
+      const blobName = defaultAnchorBlobName(log);
+      expect(blobName).toMatch(/^acs-audit\/[^/]+\/(orders|billing)\.jsonl$/);
+      const v = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) });
+      expect(v.status, `${blobName}: ${v.reasons.join()}`).toBe("intact");
+    }
   }, 90_000);
 
   it("control: an honest restart against the same blob is a plain restart, and verifies intact", async () => {
