@@ -54,6 +54,16 @@ const SPELLINGS: [string, string, boolean][] = [
   ["full-width letters", `ｅｎｄｐｏｉｎｔ＝${HOST}/；ａｃｃｅｓｓｋｅｙ＝${ACCESS_KEY}`, false],
   ["zero-width spaces", `end\u200bpoint=${HOST}/;access\u200bkey=${ACCESS_KEY}`, false],
   ["a soft hyphen and a BOM", `\ufeffendpoint=${HOST}/;access\u00adkey=${ACCESS_KEY}`, false],
+  [
+    "base64 (a Kubernetes Secret's data)",
+    Buffer.from(`endpoint=${HOST}/;accesskey=${ACCESS_KEY}`).toString("base64"),
+    false,
+  ],
+  [
+    "base64url inside other text",
+    `cs: ${Buffer.from(`Endpoint=${HOST}/;AccessKey=${ACCESS_KEY}`).toString("base64url")} # prod`,
+    false,
+  ],
 ];
 
 describe("connection string spellings", () => {
@@ -89,6 +99,7 @@ describe("connection string spellings", () => {
       `endpoint=${";".padEnd(1 << 20, " ")}x`,
       `${"endpoint ".repeat(1 << 17)}; accesskey`,
       `${"; \u200b".repeat(1 << 17)}accesskey`,
+      `${"QUFB".repeat(1 << 18)} ${"A".repeat(100)} `.repeat(4),
     ]) {
       const started = performance.now();
       expect(refusal(text)).toBeUndefined();

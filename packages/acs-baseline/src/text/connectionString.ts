@@ -79,13 +79,30 @@ function holdsInAnySpelling(text: string): boolean {
   return plain !== text && (isConnectionStringShaped(plain) || upstreamParses(plain));
 }
 
+// A base64 or base64url run long enough to carry a connection string (the shortest is about 100 characters).
+const BASE64_RUN = /[A-Za-z0-9+/_-]{80,}={0,2}/g;
+/** Most base64 runs of one text decoded (bounds the work for hostile text). */
+const MAX_BASE64_RUNS = 16;
+
+/** Whether a base64 or base64url run in `text` decodes to a connection string (a Kubernetes Secret's `data`). */
+function holdsInBase64(text: string): boolean {
+  if (text.length < 80) return false;
+  let runs = 0;
+  for (const match of text.matchAll(BASE64_RUN)) {
+    if (++runs > MAX_BASE64_RUNS) return false;
+    if (holdsInAnySpelling(Buffer.from(match[0], "base64").toString("latin1"))) return true;
+  }
+  return false;
+}
+
 /**
- * True when `text`, or its URL-decoded form (up to three rounds), holds a connection string: what the factory refuses
- * in options and `doctor` flags in the environment. Broader than {@link isConnectionStringShaped}: also whatever the
- * ACS SDKs' parser accepts, quoted values, and look-alikes (full-width letters, zero-width characters, soft hyphens).
+ * True when `text`, its URL-decoded form (up to three rounds) or a base64 run in it holds a connection string: what
+ * the factory refuses in options and `doctor` flags in the environment. Broader than {@link isConnectionStringShaped}:
+ * also whatever the ACS SDKs' parser accepts, quoted values, and look-alikes (full-width letters, zero-width
+ * characters, soft hyphens).
  */
 export function holdsConnectionString(text: string): boolean {
-  if (holdsInAnySpelling(text)) return true;
+  if (holdsInAnySpelling(text) || holdsInBase64(text)) return true;
   let current = text;
   for (let round = 0; round < 3 && current.includes("%"); round++) {
     let decoded: string;
