@@ -10,7 +10,7 @@
 import type { ClientCertificateCredential } from "@azure/identity";
 import { execFile, execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { Server } from "node:net";
 import { createServer as createTcpServer } from "node:net";
@@ -22,6 +22,7 @@ import type { AuditOptions } from "../../../packages/acs-baseline/src/audit/writ
 import { openAuditRecorder } from "../../../packages/acs-baseline/src/audit/write/recorder.js";
 import { verifyLog } from "../../../packages/acs-baseline/src/audit/verify/verifyLog.js";
 import { readAnchorLines } from "../../../packages/acs-baseline/src/audit/write/anchor/readBlobAnchor.js";
+import { defaultAnchorBlobName } from "../../../packages/acs-baseline/src/audit/write/anchor/blobClient.js";
 import { ANCHOR_START_TIMEOUT_MS } from "../../../packages/acs-baseline/src/audit/write/anchorAtStart.js";
 import { MAX_WAITING_AT_START } from "../../../packages/acs-baseline/src/audit/write/sharedLog.js";
 import type { Emulator, TestApplication } from "../../../packages/emulator/src/index.js";
@@ -159,6 +160,39 @@ describe("the blob anchor is read at start (issue 23 item 3), against Azurite wi
     expect(cli.code, cli.out).toBe(1);
     expect(cli.out).toMatch(/^INCOMPLETE: /);
     expect(cli.out).toMatch(/records \d+–\d+ are missing from the file/);
+  }, 90_000);
+
+  it("delete the log and let the app start again against the same blob: incomplete, the erased log named (was intact)", async () => {
+    const log = join(dir, "erased.log");
+    const blobName = "start/erased.jsonl";
+    await appRun(audit(log, blobName), 8);
+    const erased = opens(log)[0].log.id as string;
+    rmSync(log);
+    await appRun(audit(log, blobName), 3); // a new log id, honestly signed and anchored
+    expect(opens(log)[0].log.id).not.toBe(erased);
+    const v = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) });
+    expect(v.status, v.reasons.join()).toBe("incomplete");
+    expect(v.reasons.join()).toContain(
+      `the anchor also holds 1 other log whose files are not among those verified: log id ${erased}`,
+    );
+    const cli = await verifyCli(log, blobName);
+    expect(cli.code, cli.out).toBe(1);
+    expect(cli.out).toMatch(/^INCOMPLETE: /);
+  }, 90_000);
+
+  it("two logs of one host with the default blob name get a blob each, named after the file, and each verifies intact", async () => {
+    const logs = ["orders.log", "billing.log"].map((name) => join(dir, name));
+    for (const log of logs) {
+      const options = audit(log, "unused");
+      delete options.anchor?.blob?.blobName; // the default: acs-audit/<host>/<audit file>.jsonl
+      await appRun(options, 5);
+    }
+    for (const log of logs) {
+      const blobName = defaultAnchorBlobName(log);
+      expect(blobName).toMatch(/^acs-audit\/[^/]+\/(orders|billing)\.jsonl$/);
+      const v = await verifyLog(log, { publicKey: PUBLIC_PEM, anchorLines: await readBlob(blobName) });
+      expect(v.status, `${blobName}: ${v.reasons.join()}`).toBe("intact");
+    }
   }, 90_000);
 
   it("control: an honest restart against the same blob is a plain restart, and verifies intact", async () => {

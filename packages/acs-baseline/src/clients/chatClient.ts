@@ -168,6 +168,20 @@ function tokenRefresher(parts: ChatClientFactoryParts, userId: string, minutes: 
 }
 
 /**
+ * The user token credential as the ChatClient (and each ChatThreadClient) keeps it: only `getToken` and `dispose`,
+ * the credential itself in a closure. The ChatClient stores its credential as a plain property, and
+ * `AzureCommunicationTokenCredential` keeps the current user token in one of its own (`currentToken.token`), so
+ * `console.log(chatClient)`, `util.inspect` or a logger's serialisation of the client printed a token that speaks for
+ * the user for up to 24 hours.
+ */
+function sealedCredential(inner: AzureCommunicationTokenCredential): AzureCommunicationTokenCredential {
+  return Object.freeze({
+    getToken: (options?: Parameters<AzureCommunicationTokenCredential["getToken"]>[0]) => inner.getToken(options),
+    dispose: () => inner.dispose(),
+  }) as unknown as AzureCommunicationTokenCredential;
+}
+
+/**
  * Builds a ChatClient for `user` through the factory's parts (see the module comment).
  * @throws TypeError for a user that is not a Communication Services user; RangeError for tokenExpiresInMinutes out of
  * range; Error when `@azure/communication-chat` is not installed; BaselineViolationError as `createClient` does.
@@ -181,9 +195,9 @@ export function createChatClient(
   const { tokenExpiresInMinutes, ...clientOptions } = options ?? {};
   const minutes = checkMinutes(tokenExpiresInMinutes);
   const { chat, common } = loadChat();
-  const credential = new common.AzureCommunicationTokenCredential({
-    tokenRefresher: tokenRefresher(parts, userId, minutes),
-  });
+  const credential = sealedCredential(
+    new common.AzureCommunicationTokenCredential({ tokenRefresher: tokenRefresher(parts, userId, minutes) }),
+  );
   // createClient builds "ChatClient" with the guarded options; the Entra credential it passes is not used.
   const ChatWithUserToken = function (endpoint: string, _entra: unknown, opts?: object): ChatClientLike {
     return new chat.ChatClient(endpoint, credential, opts);

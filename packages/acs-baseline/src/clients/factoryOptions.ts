@@ -49,7 +49,7 @@ export interface AcsClientFactoryOptions {
   allowSecretFallback?: boolean;
   /**
    * Workload identity federation (AKS workload identity, GitHub OIDC, …): `tokenFilePath` is the federated token file
-   * (`AZURE_FEDERATED_TOKEN_FILE`), exchanged with tenantId and clientId for an Entra token by `WorkloadIdentityCredential`.
+   * (`AZURE_FEDERATED_TOKEN_FILE`), exchanged with tenantId and clientId for an Entra token (a `ClientAssertionCredential` reading the file with the factory's checks at each token request).
    * Audited as `workload-identity`. A certificate, when also configured, comes first.
    */
   workloadIdentity?: { tokenFilePath: string };
@@ -57,7 +57,7 @@ export interface AcsClientFactoryOptions {
    * Managed identity, as an explicit opt-in (`AZURE_COMMUNICATION_USE_MANAGED_IDENTITY=true` in the environment):
    * system-assigned, or user-assigned by `clientId`. The environment is read once, at construction: App Service
    * (`IDENTITY_ENDPOINT`, `IDENTITY_HEADER`) and IMDS get the factory's own credential pinned to that endpoint
-   * (audited `managed-identity`); with the AKS workload-identity variables the factory builds `WorkloadIdentityCredential`
+   * (audited `managed-identity`); with the AKS workload-identity variables the factory builds workload identity federation
    * itself (audited `workload-identity`); other sources are refused. Cannot be combined with a certificate, secret,
    * token file or `credential`.
    */

@@ -20,22 +20,29 @@ function notConfigured(message: string): never {
 }
 
 /**
- * Reads the federated token file and checks that it is a non-empty regular file. The token's claims are decoded
- * (not verified: Entra verifies them) only to describe it.
- * @throws BaselineViolationError CREDENTIAL_NOT_CONFIGURED when the file is missing, unreadable, not a regular file or empty.
+ * The federated token file's content, read with the checks a file needs, every time it is read (at construction and
+ * for each token request): stat'ed before it is opened (opening a FIFO blocks until a writer appears), opened
+ * non-blocking and checked again (the path may be swapped in between), at most 64 KiB (a path swapped for a link to
+ * `/dev/zero` or a large file is refused, never read to the end). Upstream's WorkloadIdentityCredential reads the path
+ * with a plain `readFile` at each refresh, so a FIFO there held a thread-pool thread forever and a link to `/dev/zero`
+ * read until the process ran out of memory.
+ * @throws BaselineViolationError CREDENTIAL_NOT_CONFIGURED when the file is missing, unreadable, not a regular file,
+ * larger than 64 KiB or empty.
  */
-export function inspectFederatedTokenFile(path: string): FederatedTokenInfo {
+export function readFederatedTokenFile(path: string): string {
   let fd: number | undefined;
   let text: string;
   try {
-    // Stat'ed before it is opened: opening a FIFO blocks until a writer appears (the constructor and doctor would
-    // hang). Opened non-blocking and checked again, in case the path was swapped in between.
     if (!statSync(path).isFile())
       notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is not a regular file.");
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
     if (!stat.isFile()) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is not a regular file.");
-    const buffer = Buffer.alloc(Math.min(Math.max(stat.size, 1), MAX_TOKEN_BYTES));
+    if (stat.size > MAX_TOKEN_BYTES)
+      notConfigured(`The federated token file (AZURE_FEDERATED_TOKEN_FILE) is larger than ${MAX_TOKEN_BYTES} bytes.`);
+    // A file that says it is empty is (procfs files say 0 and are not tokens).
+    if (stat.size === 0) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is empty.");
+    const buffer = Buffer.alloc(stat.size);
     const read = readSync(fd, buffer, 0, buffer.length, 0);
     text = buffer.subarray(0, read).toString("utf8").trim();
   } catch (error) {
@@ -48,6 +55,17 @@ export function inspectFederatedTokenFile(path: string): FederatedTokenInfo {
     if (fd !== undefined) closeSync(fd);
   }
   if (text.length === 0) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is empty.");
+  return text;
+}
+
+/**
+ * Reads the federated token file ({@link readFederatedTokenFile}). The token's claims are decoded (not verified:
+ * Entra verifies them) only to describe it.
+ * @throws BaselineViolationError CREDENTIAL_NOT_CONFIGURED when the file is missing, unreadable, not a regular file,
+ * too large or empty.
+ */
+export function inspectFederatedTokenFile(path: string): FederatedTokenInfo {
+  const text = readFederatedTokenFile(path);
   const parts = text.split(".");
   if (parts.length !== 3) return {};
   try {

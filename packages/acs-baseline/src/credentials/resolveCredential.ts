@@ -6,12 +6,12 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import type { ClientCertificateCredentialOptions, ClientSecretCredentialOptions } from "@azure/identity";
-import { ClientSecretCredential, WorkloadIdentityCredential } from "@azure/identity";
+import { ClientAssertionCredential, ClientSecretCredential } from "@azure/identity";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { BaselineViolationError } from "../errors.js";
 import type { CredentialType } from "../audit/record/events.js";
 import type { CertificateSource, LoadedCertificate } from "./certificate.js";
-import { inspectFederatedTokenFile } from "./federatedToken.js";
+import { inspectFederatedTokenFile, readFederatedTokenFile } from "./federatedToken.js";
 import { loadCertificate } from "./certificate.js";
 import type { RotationEvents } from "./rotatingCertificateCredential.js";
 import { RotatingCertificateCredential } from "./rotatingCertificateCredential.js";
@@ -131,16 +131,35 @@ export type CredentialEvents = RotationEvents;
 export type FactoryCredentialOptions = ClientCertificateCredentialOptions &
   ClientSecretCredentialOptions & { httpClient: HttpClient };
 
-/** A WorkloadIdentityCredential with the factory's options (authority, transport) and nothing read from `process.env`. */
+/**
+ * Workload identity federation with the factory's options (authority, transport) and nothing read from `process.env`:
+ * what upstream's WorkloadIdentityCredential builds (a ClientAssertionCredential whose assertion is the token file),
+ * with the file read through {@link readFederatedTokenFile} at each token request instead of a plain `readFile`.
+ */
 function workloadIdentityCredential(
   tenantId: string,
   clientId: string,
   tokenFilePath: string,
   credentialOptions: FactoryCredentialOptions,
-): WorkloadIdentityCredential {
+): TokenCredential {
   inspectFederatedTokenFile(tokenFilePath);
   const { sendCertificateChain: _chain, ...options } = credentialOptions;
-  return new WorkloadIdentityCredential({ ...options, tenantId, clientId, tokenFilePath });
+  const assertion = (): Promise<string> => {
+    try {
+      return Promise.resolve(readFederatedTokenFile(tokenFilePath));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  const inner = new ClientAssertionCredential(tenantId, clientId, assertion, options);
+  // MSAL wraps the reader's refusal (AuthenticationRequiredError): the refusal itself is what the caller gets.
+  return {
+    getToken: (scopes, getTokenOptions) =>
+      inner.getToken(scopes, getTokenOptions).catch((error: unknown) => {
+        const cause = (error as { cause?: unknown } | null)?.cause;
+        throw cause instanceof BaselineViolationError ? cause : error;
+      }),
+  };
 }
 
 /** Managed identity from the source read at construction: AKS workload identity, App Service or IMDS. */

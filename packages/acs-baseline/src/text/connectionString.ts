@@ -49,12 +49,60 @@ export function isConnectionStringShaped(value: string): boolean {
   return value.split(/\r?\n/).some((line) => CONNECTION_STRING.test(line));
 }
 
+// Where the ACS SDKs' own parser (`/endpoint=(.*);accesskey=(.*)/i`, @azure/communication-common) looks: one line.
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+const UPSTREAM_ENDPOINT = /endpoint\s*=/i;
+// No two white-space runs side by side (a quote or nothing between): linear on long runs of spaces.
+const UPSTREAM_KEY = /;\s*(?:["']\s*)?accesskey(?:\s*["'])?\s*=/i;
+// Format characters (zero-width spaces and joiners, soft hyphen, BOM, …): invisible, so they hide words from a reader.
+const FORMAT_CHARACTERS = /\p{Cf}/gu;
+
 /**
- * True when `text`, or its URL-decoded form (up to three rounds), holds a connection string: what the factory refuses
- * in options and `doctor` flags in the environment.
+ * True when a line of `text` holds `endpoint=` and, anywhere after it, `;accesskey=`: everything the ACS SDKs' own
+ * parser takes as a connection string (its endpoint may hold `;`, white space or quotes, and any text may stand before
+ * `endpoint=`), and quoted values (`Endpoint="…";AccessKey="…"`). Two linear searches per line.
+ */
+function upstreamParses(text: string): boolean {
+  for (const line of text.split(LINE_BREAK)) {
+    const at = line.search(UPSTREAM_ENDPOINT);
+    if (at >= 0 && UPSTREAM_KEY.test(line.slice(at))) return true;
+  }
+  return false;
+}
+
+/** {@link isConnectionStringShaped} or {@link upstreamParses}, also of the text's NFKC form without format characters. */
+function holdsInAnySpelling(text: string): boolean {
+  if (!/accesskey/i.test(text) && !/[^\t\n\r\x20-\x7e]/.test(text)) return false;
+  if (isConnectionStringShaped(text) || upstreamParses(text)) return true;
+  // Look-alikes: full-width letters and signs (NFKC), zero-width characters and soft hyphens inside the words.
+  const plain = text.normalize("NFKC").replace(FORMAT_CHARACTERS, "");
+  return plain !== text && (isConnectionStringShaped(plain) || upstreamParses(plain));
+}
+
+// A base64 or base64url run long enough to carry a connection string (the shortest is about 100 characters).
+const BASE64_RUN = /[A-Za-z0-9+/_-]{80,}={0,2}/g;
+/** Most base64 runs of one text decoded (bounds the work for hostile text). */
+const MAX_BASE64_RUNS = 16;
+
+/** Whether a base64 or base64url run in `text` decodes to a connection string (a Kubernetes Secret's `data`). */
+function holdsInBase64(text: string): boolean {
+  if (text.length < 80) return false;
+  let runs = 0;
+  for (const match of text.matchAll(BASE64_RUN)) {
+    if (++runs > MAX_BASE64_RUNS) return false;
+    if (holdsInAnySpelling(Buffer.from(match[0], "base64").toString("latin1"))) return true;
+  }
+  return false;
+}
+
+/**
+ * True when `text`, its URL-decoded form (up to three rounds) or a base64 run in it holds a connection string: what
+ * the factory refuses in options and `doctor` flags in the environment. Broader than {@link isConnectionStringShaped}:
+ * also whatever the ACS SDKs' parser accepts, quoted values, and look-alikes (full-width letters, zero-width
+ * characters, soft hyphens).
  */
 export function holdsConnectionString(text: string): boolean {
-  if (isConnectionStringShaped(text)) return true;
+  if (holdsInAnySpelling(text) || holdsInBase64(text)) return true;
   let current = text;
   for (let round = 0; round < 3 && current.includes("%"); round++) {
     let decoded: string;
@@ -64,7 +112,7 @@ export function holdsConnectionString(text: string): boolean {
       decoded = current.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
     }
     if (decoded === current) break;
-    if (isConnectionStringShaped(decoded)) return true;
+    if (holdsInAnySpelling(decoded)) return true;
     current = decoded;
   }
   return false;

@@ -3,7 +3,8 @@
  * (incomplete), and the warnings that limit what can be vouched for.
  */
 import { basename } from "node:path";
-import type { LogAnchor } from "./anchorIndex.js";
+import type { AnchorIndex, LogAnchor } from "./anchorIndex.js";
+import { LOG_ID_SHAPE } from "../record/checkpointSignature.js";
 import { iso } from "./checkpoints.js";
 import { MAX_ANCHOR_BYTES } from "./lineReader.js";
 import type { VerifyLogResult } from "./result.js";
@@ -131,6 +132,7 @@ function anchorReasons(st: VerifierState): void {
     if (r.problem !== undefined) r.problem.file = "<anchor>";
     return;
   }
+  otherLogsReasons(st, anchor);
   if (r.records === 0) {
     if (anchor.lines > 0)
       st.incompleteReasons.push(
@@ -145,6 +147,29 @@ function anchorReasons(st: VerifierState): void {
     return;
   }
   logAnchorReasons(st, log);
+}
+
+/**
+ * Other logs in the anchor, each with at least one valid checkpoint (signed, with a key): their history is in the
+ * anchor but not among the files verified. Deleting or emptying a log and letting the app start again gives a new log
+ * id whose file verifies on its own, so an anchor that holds another log is never vouched for as this log's whole
+ * story: incomplete, each named (at most three).
+ */
+function otherLogsReasons(st: VerifierState, anchor: AnchorIndex): void {
+  const shown: string[] = [];
+  let count = 0;
+  for (const [id, log] of anchor.logs) {
+    if (id === "" || id === st.logId || log.checkpoints === 0) continue;
+    if (++count > 3) continue;
+    const last = log.last?.time !== undefined ? `, the last at ${iso(log.last.time)}` : "";
+    shown.push(
+      `log id ${LOG_ID_SHAPE.test(id) ? id : "<not a log id>"} (${log.checkpoints} checkpoint(s) up to seq ${log.maxSeq}${last})`,
+    );
+  }
+  if (count === 0) return;
+  st.incompleteReasons.push(
+    `the anchor also holds ${count} other log${count > 1 ? "s" : ""} whose files are not among those verified: ${shown.join("; ")}${count > 3 ? "; …" : ""}. A log deleted or emptied, and started again under a new log id, erases that history: verify those files too, or give each log its own anchor`,
+  );
 }
 
 /** This log's part of the anchor: a cut tail (by seq), silence, stretches, unanchored checkpoints. */

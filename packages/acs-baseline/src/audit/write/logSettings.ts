@@ -10,7 +10,7 @@ import { loadSigner } from "./signing.js";
 import type { AnchorEvents, AnchorSink } from "./anchor/anchorSink.js";
 import { createFileAnchor } from "./anchor/fileAnchor.js";
 import { createBlobAnchor } from "./anchor/blobAnchor.js";
-import { checkBlobAnchorOptions } from "./anchor/blobAnchorOptions.js";
+import { checkBlobAnchorOptions, type BlobAnchorOptions } from "./anchor/blobAnchorOptions.js";
 import { DeferredAnchor } from "./anchor/deferredAnchor.js";
 
 /**
@@ -106,18 +106,23 @@ function positive(v: unknown, fallback: number, what: string): number {
   return Math.floor(v);
 }
 
-/** The anchor `options.anchor` names, created now (the blob anchor: validated now, connected on first use). */
+/**
+ * The anchor `options.anchor` names, created now (the blob anchor: validated now, connected on first use). A file
+ * destination names the default blob (`acs-audit/<host>/<file>.jsonl`), so two logs of one host never share a blob.
+ */
 function anchorSettings(
   a: AuditOptions["anchor"],
   context: RecorderContext | undefined,
   anchorEvents: AnchorEvents,
+  filePath: string | undefined,
 ): { anchor: AnchorSink | undefined; anchorRecords: boolean } {
   if (a?.file !== undefined) {
     if (typeof a.file.path !== "string") throw new TypeError("audit.anchor.file.path must be a path.");
     return { anchor: createFileAnchor(resolve(a.file.path), anchorEvents), anchorRecords: a.file.mode === "records" };
   }
   if (a?.blob === undefined) return { anchor: undefined, anchorRecords: false };
-  const blob = a.blob;
+  const blob: BlobAnchorOptions =
+    filePath !== undefined && a.blob.blobName === undefined ? { ...a.blob, auditFileName: filePath } : a.blob;
   if (typeof blob.containerUrl !== "string")
     throw new TypeError("audit.anchor.blob.containerUrl must be the container's https URL.");
   checkBlobAnchorOptions(blob); // refuses http, SAS, keys and foreign hosts now, before any record is written
@@ -157,7 +162,7 @@ export function logSettings(
     onFailure: (info) => events()?.anchorEvent("anchor.failure", info),
     onRecovered: (info) => events()?.anchorEvent("anchor.recovered", info),
   };
-  const { anchor, anchorRecords } = anchorSettings(options.anchor, context, anchorEvents);
+  const { anchor, anchorRecords } = anchorSettings(options.anchor, context, anchorEvents, filePath);
   const rotate = options.rotate;
   if (
     rotate !== undefined &&
