@@ -59,7 +59,7 @@ export function readFederatedTokenFile(path: string): string {
 }
 
 /**
- * Reads the federated token file ({@link readFederatedTokenFile}). The token's claims are decoded (not verified:
+ * Reads the federated token file (with the checks of `readFederatedTokenFile`). The token's claims are decoded (not verified:
  * Entra verifies them) only to describe it.
  * @throws BaselineViolationError CREDENTIAL_NOT_CONFIGURED when the file is missing, unreadable, not a regular file,
  * too large or empty.
