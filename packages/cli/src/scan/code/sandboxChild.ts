@@ -9,11 +9,15 @@ import { writeSync } from "node:fs";
 import { analyseCode } from "./codeOutcome.js";
 import type { CodeFile } from "./codeOutcome.js";
 
-/** What the child reads: the files, the size limit, and the index of its first file in the whole request. */
+/**
+ * What the child reads: the files, the size limit, the index of its first file in the whole request, and the memory
+ * limit its supervisor kills it past.
+ */
 export interface SandboxChildRequest {
   files: CodeFile[];
   maxBytes: number;
   first: number;
+  memoryLimitBytes: number;
 }
 
 const retry = new Int32Array(new SharedArrayBuffer(4));
@@ -31,10 +35,21 @@ function writeAll(text: string): void {
   }
 }
 
+/**
+ * Collects the heap once the process holds more than half of `limitBytes` (V8 lets garbage from earlier files pile
+ * up: twelve 2.2 MB files in a row held 434 MiB, 197 MiB with a collection after each), so that only the file being
+ * parsed counts against the limit. `gc` is there when the supervisor started this process with `--expose-gc`.
+ */
+function collectAbove(limitBytes: number): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc === "function" && process.memoryUsage.rss() > limitBytes / 2) gc();
+}
+
 async function main(): Promise<void> {
   const request = JSON.parse(await readText(process.stdin)) as SandboxChildRequest;
   request.files.forEach((file, k) => {
     writeAll(`${JSON.stringify({ i: request.first + k, outcome: analyseCode(file, request.maxBytes) })}\n`);
+    collectAbove(request.memoryLimitBytes);
   });
 }
 
