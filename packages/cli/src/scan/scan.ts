@@ -15,6 +15,8 @@ import { basename, extname, relative, resolve, sep } from "node:path";
 import { makeFinding } from "./finding.js";
 import type { ScanFinding, ScanFindingKind } from "./finding.js";
 import { iacFileFindings, iacLanguage } from "./iac/analyse.js";
+import { ArmExpressionError } from "./iac/armExpression.js";
+import { JsonSyntaxError } from "./iac/armJson.js";
 import type { IacHost } from "./iac/model.js";
 import { languageFindings } from "./languages/analyse.js";
 import { codeOutcome } from "./code/codeOutcome.js";
@@ -90,6 +92,16 @@ export function defaultScanJobs(): number {
 export const MIN_PARSED_FILES_FOR_WORKERS = 250;
 
 /**
+ * Why a template's analysis failed, in fixed words: the analysers' own syntax errors say what and where (fixed text
+ * and numbers), but any other error's message could quote the template (`Cannot read properties of undefined
+ * (reading '<a key from the file>')`), and the finding is printed and uploaded.
+ */
+function templateErrorReason(error: unknown): string {
+  if (error instanceof JsonSyntaxError || error instanceof ArmExpressionError) return error.message.slice(0, 160);
+  return error instanceof RangeError ? "nested too deep to analyse" : "the analyser failed";
+}
+
+/**
  * Scans one file's content: source files with the rule, IaC templates with the IaC analysers, every file with the
  * text rules. `path` (absolute) and `host` let the IaC analysers read modules and sibling Terraform files.
  */
@@ -107,7 +119,7 @@ export function scanText(file: string, text: string, context: { path?: string; h
           "acs-baseline/parse-error",
           file,
           { line: 1, column: 1 },
-          `The template could not be analysed (${String((error as Error).message).slice(0, 160)}); only its text was searched.`,
+          `The template could not be analysed (${templateErrorReason(error)}); only its text was searched.`,
         ),
       );
     }

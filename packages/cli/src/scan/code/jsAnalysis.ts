@@ -10,6 +10,7 @@ import type { ScanFinding } from "../finding.js";
 import { nodeRequire } from "../nodeRequire.js";
 import { escapedConnectionStringFindings } from "../text/escapedConnectionStrings.js";
 import { LineIndex, textFindings } from "../text/textRules.js";
+import { parseErrorKind } from "./parseErrorKinds.js";
 
 const RULE_ID = "acs-baseline/no-key-auth";
 const TS = new Set([".ts", ".cts", ".mts", ".tsx"]);
@@ -264,7 +265,8 @@ export function parseProgram(file: string, text: string, ext: string): ParsedPro
       const parsed = result;
       return { program: result.program as unknown as AnyNode, release: () => release(parsed) };
     }
-    first ??= result.errors[0];
+    // The kind of error in fixed words: the parser's own message can quote the file (a name, a JSX tag).
+    first ??= { message: parseErrorKind(result.errors[0].message), labels: result.errors[0].labels };
     release(result);
   }
   return { error: first ?? { message: "unknown parse error", labels: [] } };

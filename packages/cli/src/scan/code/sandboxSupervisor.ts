@@ -43,7 +43,8 @@ const MIB = 1024 * 1024;
 
 /** Why the child stopped before finishing its files. */
 function failure(request: SandboxRequest, kill: Kill, code: number | null, signal: string | null): string {
-  if (kill !== undefined && "timedOut" in kill) return `did not finish within ${Math.round(request.timeoutMs / 100) / 10} s`;
+  if (kill !== undefined && "timedOut" in kill)
+    return `did not finish within ${Math.round(request.timeoutMs / 100) / 10} s`;
   if (kill !== undefined) return `went past its memory limit of ${Math.round(request.memoryLimitBytes / MIB)} MiB`;
   if (signal !== null) return `crashed with ${signal}`;
   return code === 0 ? "stopped early" : `crashed with exit code ${String(code)}`;
@@ -102,7 +103,9 @@ function runChild(request: SandboxRequest, first: number): void {
     memory?.stop();
     if (next >= request.files.length) return;
     const failed = failure(request, kill, code, signal);
-    emit(kill !== undefined && "peakBytes" in kill ? { i: next, failed, peakBytes: kill.peakBytes } : { i: next, failed });
+    emit(
+      kill !== undefined && "peakBytes" in kill ? { i: next, failed, peakBytes: kill.peakBytes } : { i: next, failed },
+    );
     if (next + 1 < request.files.length) runChild(request, next + 1);
   };
   child.on("error", () => stop(null, null)); // it could not start: report the file, try a fresh one
