@@ -62,10 +62,16 @@ export interface ScanOptions {
   useGit?: boolean;
   /**
    * {@link scanPathsInParallel} only: threads that analyse JavaScript/TypeScript files, the calling one included.
-   * Default {@link defaultScanJobs}; 1 analyses everything on the calling thread; at most {@link MAX_SCAN_JOBS}.
+   * Default {@link defaultScanJobs}; 1 analyses everything on the calling thread; at most {@link maxUsefulScanJobs} are
+   * started (more asked for gets a notice, see `onNotice`).
    * Workers start only when at least {@link MIN_PARSED_FILES_FOR_WORKERS} source files need parsing.
    */
   jobs?: number;
+  /**
+   * {@link scanPathsInParallel} only: called with a one-line notice when `jobs` asks for more threads than
+   * {@link maxUsefulScanJobs} (fewer are used). Default: the line is written to the process's standard error.
+   */
+  onNotice?: (message: string) => void;
 }
 
 /** Default size limit: larger files are skipped and reported (`--max-file-size`). @public */
@@ -83,6 +89,16 @@ export const MAX_SCAN_JOBS = 64;
  */
 export function defaultScanJobs(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, MAX_DEFAULT_SCAN_JOBS));
+}
+
+/**
+ * Most threads a scan starts on this machine: twice the available parallelism, at least
+ * {@link MAX_DEFAULT_SCAN_JOBS}, at most {@link MAX_SCAN_JOBS}. Each worker has a heap of its own and more threads than
+ * cores only compete: on two cores, a tree of 2,000 ACS files took 0.61 s and 89 MB with one thread, 0.85 s and
+ * 153 MB with 4, 5.44 s and 1.18 GB with 64. @public
+ */
+export function maxUsefulScanJobs(): number {
+  return Math.min(MAX_SCAN_JOBS, Math.max(MAX_DEFAULT_SCAN_JOBS, 2 * availableParallelism()));
 }
 
 /**
@@ -288,10 +304,21 @@ export function scanPaths(paths: readonly string[], options: ScanOptions = {}): 
   return finish(session);
 }
 
+/** Says so, once, when `options.jobs` asks for more threads than the scan starts on this machine. */
+function noticeClampedJobs(options: ScanOptions): void {
+  const useful = maxUsefulScanJobs();
+  if (options.jobs === undefined || !(options.jobs > useful)) return;
+  const message =
+    `acs-baseline scan: --jobs ${Math.floor(options.jobs)} is more than this machine can use ` +
+    `(${availableParallelism()} CPUs); using at most ${useful} threads`;
+  if (options.onNotice !== undefined) options.onNotice(message);
+  else process.stderr.write(`${message}\n`);
+}
+
 /** Worker threads for a scan that parses `parsed` source files with `jobs` threads asked for. */
 function workerCount(parsed: number, jobs: number | undefined): number {
   if (parsed < MIN_PARSED_FILES_FOR_WORKERS) return 0;
-  const threads = Math.min(jobs ?? defaultScanJobs(), MAX_SCAN_JOBS);
+  const threads = Math.min(jobs ?? defaultScanJobs(), maxUsefulScanJobs());
   return Number.isFinite(threads) ? Math.max(0, Math.floor(threads) - 1) : 0;
 }
 
@@ -321,6 +348,7 @@ function triageSources(targets: readonly Target[], maxBytes: number, outcomes: C
  * @public
  */
 export async function scanPathsInParallel(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
+  noticeClampedJobs(options);
   // One thread: one pass, each file read once.
   if (workerCount(MIN_PARSED_FILES_FOR_WORKERS, options.jobs) === 0) return scanPaths(paths, options);
   const session = newSession(options);
