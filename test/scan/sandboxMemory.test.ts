@@ -39,6 +39,8 @@ writeFileSync(join(dir, "greedy.ts"), `${GREEDY}const cs = "${CS}";\n`);
 // A legitimate large file: 2 MB of ordinary code that names an ACS package (so it is parsed, in the sandbox).
 const bundle = Array.from({ length: 24_000 }, (_, i) => `export const v${i} = { a: [${i}, "s${i}"], f: () => v${i} };`);
 writeFileSync(join(dir, "bundle.js"), `${ACS_IMPORT}${bundle.join("\n")}\n`);
+// Under the limit, but the parser's native memory (about 300 MiB) stays resident after it.
+writeFileSync(join(dir, "heavy.ts"), `${ACS_IMPORT}let x = ${"f<A<".repeat(1_000)};\n${" ".repeat(6_000)}`);
 const file = (name: string): CodeFile => ({ absolute: join(dir, name), display: name, ext: name.slice(-3) });
 const parseError = (o: FileOutcome): ScanFinding | undefined =>
   o !== null && "findings" in o ? o.findings.find((f) => f.ruleId === "acs-baseline/parse-error") : undefined;
@@ -74,6 +76,14 @@ describe.skipIf(process.platform !== "linux")("the sandbox child's memory limit 
     expect(JSON.stringify(outcome)).not.toContain(KEY);
   }, 60_000);
 
+  it("gives the files after a heavy one a fresh child, so none of them is charged for its memory", () => {
+    // Without a fresh child the third file went past 400 MiB (the first one's 308 MiB were still resident).
+    const files = ["heavy.ts", "bundle.js", "bundle.js", "bundle.js"].map(file);
+    const lines = supervise(files, 400 * MIB);
+    expect(lines.map((line) => ("failed" in line ? line.failed : "answered"))).toEqual(files.map(() => "answered"));
+    expect(lines.slice(1)).toEqual([1, 2, 3].map((i) => ({ i, outcome: { findings: [] } })));
+  }, 60_000);
+
   it("leaves a legitimate 2 MB file under the default limit", () => {
     const [line] = supervise([file("bundle.js")], sandboxMemoryLimit(MAX));
     expect(line).toEqual({ i: 0, outcome: { findings: [] } });
@@ -86,7 +96,10 @@ describe.skipIf(process.platform !== "linux")("the sandbox child's memory limit 
     expect(run.status).toBe(1);
     const findings = (JSON.parse(run.stdout) as { findings: ScanFinding[] }).findings;
     const errors = findings.filter((f) => f.ruleId === "acs-baseline/parse-error");
-    expect(errors.map((f) => [f.file, f.message])).toEqual([["greedy.ts", expect.stringMatching(OVER_LIMIT)]]);
+    expect(errors.map((f) => [f.file, f.message])).toEqual([
+      ["greedy.ts", expect.stringMatching(OVER_LIMIT)],
+      ["heavy.ts", "The file could not be parsed (unexpected token); only its text was searched."],
+    ]);
     expect(run.stdout).not.toContain("f<A<");
   }, 60_000);
 });

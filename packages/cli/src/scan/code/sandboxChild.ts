@@ -8,6 +8,7 @@ import { text as readText } from "node:stream/consumers";
 import { writeSync } from "node:fs";
 import { analyseCode } from "./codeOutcome.js";
 import type { CodeFile } from "./codeOutcome.js";
+import { SANDBOX_RECYCLE_EXIT_CODE } from "./sandboxProtocol.js";
 
 /**
  * What the child reads: the files, the size limit, the index of its first file in the whole request, and the memory
@@ -36,20 +37,24 @@ function writeAll(text: string): void {
 }
 
 /**
- * Collects the heap once the process holds more than half of `limitBytes` (V8 lets garbage from earlier files pile
- * up: twelve 2.2 MB files in a row held 434 MiB, 197 MiB with a collection after each), so that only the file being
- * parsed counts against the limit. `gc` is there when the supervisor started this process with `--expose-gc`.
+ * True when the process holds no more than half of `limitBytes` after this file, collecting the heap first when it
+ * holds more (V8 lets garbage from earlier files pile up: twelve 2.2 MB files in a row held 434 MiB, 197 MiB with a
+ * collection after each). `gc` is there when the supervisor started this process with `--expose-gc`. What the heap
+ * does not explain is the parser's native memory, which stays: then a fresh child takes the next file.
  */
-function collectAbove(limitBytes: number): void {
+function roomLeft(limitBytes: number): boolean {
+  if (process.memoryUsage.rss() <= limitBytes / 2) return true;
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc === "function" && process.memoryUsage.rss() > limitBytes / 2) gc();
+  if (typeof gc === "function") gc();
+  return process.memoryUsage.rss() <= limitBytes / 2;
 }
 
 async function main(): Promise<void> {
   const request = JSON.parse(await readText(process.stdin)) as SandboxChildRequest;
+  const last = request.files.length - 1;
   request.files.forEach((file, k) => {
     writeAll(`${JSON.stringify({ i: request.first + k, outcome: analyseCode(file, request.maxBytes) })}\n`);
-    collectAbove(request.memoryLimitBytes);
+    if (k < last && !roomLeft(request.memoryLimitBytes)) process.exit(SANDBOX_RECYCLE_EXIT_CODE);
   });
 }
 

@@ -8,6 +8,7 @@ import { text as readText } from "node:stream/consumers";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { watchMemory } from "./memoryWatch.js";
+import { SANDBOX_RECYCLE_EXIT_CODE } from "./sandboxProtocol.js";
 import type { SandboxLine, SandboxRequest } from "./parserSandbox.js";
 import type { SandboxChildRequest } from "./sandboxChild.js";
 
@@ -102,6 +103,8 @@ function runChild(request: SandboxRequest, first: number): void {
     clearTimeout(timer);
     memory?.stop();
     if (next >= request.files.length) return;
+    // A child that answered and stepped aside for a fresh one (its native memory stays resident): not a failure.
+    if (kill === undefined && code === SANDBOX_RECYCLE_EXIT_CODE && next > first) return runChild(request, next);
     const failed = failure(request, kill, code, signal);
     emit(
       kill !== undefined && "peakBytes" in kill ? { i: next, failed, peakBytes: kill.peakBytes } : { i: next, failed },
