@@ -5,8 +5,8 @@
  * can be bounded is what the process really holds, sampled from outside.
  *
  * Linux: `/proc/<pid>/status` (`VmRSS`, and `VmHWM`, the kernel's own peak), every 50 ms. macOS and the BSDs: `ps -o
- * rss=` every 100 ms (a process start each time: slower, and no kernel peak). Windows: not watched (there is no way
- * without a native module); the time limit still applies.
+ * rss=` every 100 ms (a process start each time: slower, and no kernel peak), as on Linux without `/proc`. Windows:
+ * not watched (there is no way without a native module); the time limit still applies.
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -50,16 +50,19 @@ const psSampler: Sampler = (pid, report) => {
   });
 };
 
-/** The sampler for this platform and how often it runs, or undefined (Windows, or Linux without `/proc`). */
-function platformSampler(): { sample: Sampler; intervalMs: number } | undefined {
-  if (process.platform === "linux") {
-    return procResidentMemory(process.pid) === undefined
-      ? undefined
-      : { sample: procSampler, intervalMs: PROC_INTERVAL_MS };
-  }
+/** How a process's memory is read: `/proc` (Linux) or `ps` (other POSIX systems). */
+export type MemorySource = "proc" | "ps";
+
+/** This platform's {@link MemorySource} (`ps` on Linux without `/proc`), or undefined (Windows). */
+function platformSource(): MemorySource | undefined {
   if (process.platform === "win32") return undefined;
-  return { sample: psSampler, intervalMs: PS_INTERVAL_MS };
+  return process.platform === "linux" && procResidentMemory(process.pid) !== undefined ? "proc" : "ps";
 }
+
+const SAMPLERS: Record<MemorySource, { sample: Sampler; intervalMs: number }> = {
+  proc: { sample: procSampler, intervalMs: PROC_INTERVAL_MS },
+  ps: { sample: psSampler, intervalMs: PS_INTERVAL_MS },
+};
 
 /** A running watch: the highest resident memory seen so far (0 before the first sample), and its end. */
 export interface MemoryWatch {
@@ -69,10 +72,16 @@ export interface MemoryWatch {
 
 /**
  * Samples `pid`'s resident memory until stopped, and calls `over` once, with what it saw, when the memory is past
- * `limitBytes`. Where the platform cannot be watched, nothing is sampled (the watch's peak stays 0).
+ * `limitBytes`. Where the platform cannot be watched, nothing is sampled (the watch's peak stays 0). `source`: the
+ * platform's own unless given (a test seam, to try `ps` on Linux).
  */
-export function watchMemory(pid: number, limitBytes: number, over: (memory: ResidentMemory) => void): MemoryWatch {
-  const sampler = platformSampler();
+export function watchMemory(
+  pid: number,
+  limitBytes: number,
+  over: (memory: ResidentMemory) => void,
+  source: MemorySource | undefined = platformSource(),
+): MemoryWatch {
+  const sampler = source === undefined ? undefined : SAMPLERS[source];
   let peak = 0;
   let stopped = false;
   let busy = false;
