@@ -4,11 +4,15 @@
 // the finding went into the terminal, JSON and SARIF uploaded to code scanning. The finding now says the kind of
 // error in fixed words, and the line and column where.
 import fc from "fast-check";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseErrorKind } from "../../packages/cli/src/scan/code/parseErrorKinds.js";
 import { toSarif } from "../../packages/cli/src/scan/sarif.js";
 import type { ScanFinding } from "../../packages/cli/src/scan/scan.js";
 import { scanText } from "../../packages/cli/src/scan/scan.js";
+import { runBuiltScan } from "../support/builtCli.js";
+import { tempDir } from "../support/tempDir.js";
 
 const ACS = `import { SmsClient } from "@azure/communication-sms";\n`;
 const EXTENSIONS = [".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts"];
@@ -99,6 +103,19 @@ describe("parse-error findings never quote the file", () => {
       "The file could not be parsed (JSX closing tag does not match its opening tag); only its text was searched.",
     );
     expect([error.line, error.column]).toEqual([3, 18]);
+  });
+
+  it("keep the token out of the built CLI's text, JSON and SARIF output", () => {
+    const token = "sk9LiveTok3nQ7xWv2mZpR4tY8uB";
+    const dir = tempDir("acs-parse-error-echo-");
+    writeFileSync(join(dir, "view.jsx"), `${ACS}export const v = <${token}></Other>;\n`);
+    writeFileSync(join(dir, "model.ts"), `${ACS}class A { m() { return this.#${token}; } }\n`);
+    for (const format of ["text", "json", "sarif"]) {
+      const run = runBuiltScan(dir, [".", "--format", format]);
+      expect(run.status).toBe(0); // parse errors alone
+      expect(run.stdout).toContain("could not be parsed");
+      expect(run.stdout + run.stderr).not.toContain(token);
+    }
   });
 
   it("map every kind to fixed words, and a message no one listed to 'syntax error'", () => {
