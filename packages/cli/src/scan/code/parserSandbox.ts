@@ -11,6 +11,7 @@ import { readScanned } from "../readScanned.js";
 import type { CodeFile, FileOutcome } from "./codeOutcome.js";
 import { unparsedFindings } from "./jsAnalysis.js";
 import { SANDBOX_CHILD_SCRIPT, SANDBOX_SUPERVISOR_SCRIPT } from "./sandboxEntry.js";
+import { SANDBOX_MIN_MEMORY_BYTES } from "./sandboxProtocol.js";
 
 /** Most time one file may take in the sandbox (the first one includes the child's start-up). */
 export const SANDBOX_FILE_TIMEOUT_MS = 10_000;
@@ -18,8 +19,7 @@ export const SANDBOX_FILE_TIMEOUT_MS = 10_000;
 const START_MS = 5_000;
 
 const MIB = 1024 * 1024;
-/** The sandbox child's memory limit whatever the file size limit: a 5 MB minified bundle peaked at 315 MiB. */
-export const SANDBOX_MIN_MEMORY_BYTES = 512 * MIB;
+export { SANDBOX_MIN_MEMORY_BYTES };
 
 /**
  * The resident memory the sandbox child is killed past (its file then gets a parse-error finding): 256 MiB plus 64

@@ -8,7 +8,7 @@ import { text as readText } from "node:stream/consumers";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { watchMemory } from "./memoryWatch.js";
-import { SANDBOX_RECYCLE_EXIT_CODE } from "./sandboxProtocol.js";
+import { SANDBOX_MIN_MEMORY_BYTES, SANDBOX_RECYCLE_EXIT_CODE } from "./sandboxProtocol.js";
 import type { SandboxLine, SandboxRequest } from "./parserSandbox.js";
 import type { SandboxChildRequest } from "./sandboxChild.js";
 
@@ -125,6 +125,9 @@ function runChild(request: SandboxRequest, first: number): void {
 async function main(): Promise<void> {
   watchScan();
   const request = JSON.parse(await readText(process.stdin)) as SandboxRequest;
+  // A request without a usable limit (another build's scanning process) gets the least one, never none.
+  const limit = request.memoryLimitBytes;
+  if (typeof limit !== "number" || !(limit > 0)) request.memoryLimitBytes = SANDBOX_MIN_MEMORY_BYTES;
   if (request.files.length > 0) runChild(request, 0);
 }
 
