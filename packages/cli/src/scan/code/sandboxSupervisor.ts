@@ -1,8 +1,10 @@
 /**
  * The parser sandbox's supervisor (a script, run by parserSandbox.ts): reads a {@link SandboxRequest} on its standard
  * input, runs the sandbox child on the files, and writes one {@link SandboxLine} per file, in order. When the child
- * dies (a signal such as SIGSEGV, or a non-zero exit) or a file overruns its time (the child is killed), the file it
- * was on is reported as failed and a fresh child continues with the files after it. It never parses anything itself.
+ * dies (a signal such as SIGSEGV, or a non-zero exit), a file overruns its time or the child's resident memory goes
+ * past its limit (memoryWatch.ts; the child is killed), the file it was on is reported as failed and a fresh child
+ * continues with the files after it; a child that steps aside after a file (`SANDBOX_RECYCLE_EXIT_CODE`) is replaced
+ * without a failure. It never parses anything itself.
  */
 import { text as readText } from "node:stream/consumers";
 import { spawn } from "node:child_process";
