@@ -29,7 +29,7 @@ const CS = `endpoint=https://contoso.communication.azure.com/;accesskey=${KEY}`;
 const ACS_IMPORT = `import "@azure/communication-sms";\n`;
 /** 10,045 characters; 1.6 GB peak in a fresh process without the limit (oxc-parser 0.158, Linux x64). */
 const GREEDY = `${ACS_IMPORT}let x = ${"f<A<".repeat(2_500)};\n`;
-/** What sampling may let through past the limit before the kill (the parse grows about 1.2 GB/s; more on a loaded machine). */
+/** What sampling may let through past the limit before the kill (about 1.2 GB/s of growth; timers lag under load). */
 const OVERSHOOT = 384 * MIB;
 const OVER_LIMIT =
   /^The file could not be parsed \(the parser went past its memory limit of \d+ MiB\); only its text was searched\.$/;
