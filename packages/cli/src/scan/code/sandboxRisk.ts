@@ -38,11 +38,10 @@ let limits: { chars: number; angles: number } | undefined;
  * so they shrink with it (never grow). Every thread of a process gets the same limits, so routing stays the same.
  */
 export function inProcessLimits(): { chars: number; angles: number } {
-  const scale = stackScale();
-  limits ??= {
-    chars: Math.floor(MAX_IN_PROCESS_CHARS * scale),
-    angles: Math.floor(MAX_IN_PROCESS_ANGLES * scale),
-  };
+  if (limits === undefined) {
+    const scale = stackScale();
+    limits = { chars: Math.floor(MAX_IN_PROCESS_CHARS * scale), angles: Math.floor(MAX_IN_PROCESS_ANGLES * scale) };
+  }
   return limits;
 }
 
