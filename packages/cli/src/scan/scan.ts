@@ -20,6 +20,8 @@ import { JsonSyntaxError } from "./iac/armJson.js";
 import type { IacHost } from "./iac/model.js";
 import { languageFindings } from "./languages/analyse.js";
 import { codeOutcome } from "./code/codeOutcome.js";
+import { bracketDepth } from "./code/jsAnalysis.js";
+import { maxTemplateDepth } from "./code/stackSize.js";
 import type { CodeFile, CodeOutcome, FileOutcome } from "./code/codeOutcome.js";
 import { CodeWorkerPool } from "./code/codeWorkerPool.js";
 import { sandboxOutcomes } from "./code/parserSandbox.js";
@@ -117,6 +119,21 @@ function templateErrorReason(error: unknown): string {
   return error instanceof RangeError ? "nested too deep to analyse" : "the analyser failed";
 }
 
+/** The parse-error finding of a template that could not be analysed (`reason`: fixed words, see above). */
+function templateError(file: string, reason: string): ScanFinding {
+  const message = `The template could not be analysed (${reason}); only its text was searched.`;
+  return makeFinding("acs-baseline/parse-error", file, { line: 1, column: 1 }, message);
+}
+
+/**
+ * True when a template nests deeper than its analysers may recurse on this process's stack (only a stack under 2 MiB
+ * has such a limit: see `maxTemplateDepth`).
+ */
+function templateTooDeep(text: string): boolean {
+  const limit = maxTemplateDepth();
+  return text.length > limit && bracketDepth(text) > limit;
+}
+
 /**
  * Scans one file's content: source files with the rule, IaC templates with the IaC analysers, every file with the
  * text rules. `path` (absolute) and `host` let the IaC analysers read modules and sibling Terraform files.
@@ -126,18 +143,12 @@ export function scanText(file: string, text: string, context: { path?: string; h
   if (isSourceExtension(ext)) return sourceFindings(file, text, ext);
   const out = [...textFindings(file, text, true), ...escapedConnectionStringFindings(file, text)];
   if (iacLanguage(file) === undefined) out.push(...languageFindings(file, text));
+  else if (templateTooDeep(text)) out.push(templateError(file, "nested too deep for this process's stack"));
   else {
     try {
       out.push(...iacFileFindings(file, context.path ?? resolve(file), text, context.host));
     } catch (error) {
-      out.push(
-        makeFinding(
-          "acs-baseline/parse-error",
-          file,
-          { line: 1, column: 1 },
-          `The template could not be analysed (${templateErrorReason(error)}); only its text was searched.`,
-        ),
-      );
+      out.push(templateError(file, templateErrorReason(error)));
     }
   }
   return out;

@@ -138,8 +138,11 @@ for (const [ch, kind] of [
 ] as const)
   CHARACTER_KINDS[ch.charCodeAt(0)] = kind;
 
-/** The deepest bracket nesting of `text` alone (what {@link nesting} counts as `depth`), in a tighter pass. */
-function bracketDepth(text: string): number {
+/**
+ * The deepest nesting of `(`, `[` and `{` in `text` (strings and comments not told apart; what {@link nesting} counts
+ * as `depth`), in a tighter pass. Also the scan's measure of how deep a template's analysers will recurse.
+ */
+export function bracketDepth(text: string): number {
   const n = text.length;
   let depth = 0;
   let maxDepth = 0;

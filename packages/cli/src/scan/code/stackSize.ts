@@ -39,13 +39,36 @@ function readStackLimit(): number {
   return limit === undefined || Number.isNaN(limit) || limit <= 0 ? MEASURED_STACK_BYTES : limit;
 }
 
+let limit: number | undefined;
 let scale: number | undefined;
+
+/** The main thread's stack limit in bytes (Infinity: unlimited), read once per process. */
+export function mainStackBytes(): number {
+  limit ??= readStackLimit();
+  return limit;
+}
 
 /**
  * The main thread's stack as a share of the 8 MiB the limits were measured with: 1 for 8 MiB or more (and for
  * unlimited), 1/8 for `ulimit -s 1024`. Read once per process (every thread of it sees the same limit).
  */
 export function stackScale(): number {
-  scale ??= Math.min(1, readStackLimit() / MEASURED_STACK_BYTES);
+  scale ??= Math.min(1, mainStackBytes() / MEASURED_STACK_BYTES);
   return scale;
+}
+
+/** The stack below which V8's own limit for JavaScript (about 984 KB by default) may not stop a recursion in time. */
+const JAVASCRIPT_SAFE_STACK_BYTES = 2 * 1024 * 1024;
+/** Stack per bracket level of the template analysers' recursion: Bicep `[` 2,147 levels within V8's 984 KB limit. */
+const TEMPLATE_LEVEL_BYTES = 512;
+
+/**
+ * The deepest bracket nesting of a template the scanning process analyses, or Infinity. The template analysers
+ * recurse in JavaScript, whose overflow V8 turns into an error the scan catches, as long as the real stack is larger
+ * than V8's limit; below about 1 MiB it is not (`ulimit -s 512`: Bicep or Terraform nested 50,000 deep crashed the
+ * scan with SIGSEGV), so a stack under 2 MiB allows a quarter of what it holds at 512 bytes a level (512 KiB: 256).
+ */
+export function maxTemplateDepth(): number {
+  const stack = mainStackBytes();
+  return stack >= JAVASCRIPT_SAFE_STACK_BYTES ? Infinity : Math.floor(stack / 4 / TEMPLATE_LEVEL_BYTES);
 }
