@@ -38,7 +38,7 @@ export function procResidentMemory(pid: number): ResidentMemory | undefined {
   return { rss: now, peak: hwm === null ? now : Math.max(now, Number(hwm[1]) * KIB) };
 }
 
-/** How a platform's memory is sampled, or undefined where it cannot be. */
+/** Reads a process's memory and reports it (undefined: the process is gone, or it could not be read). */
 type Sampler = (pid: number, report: (memory: ResidentMemory | undefined) => void) => void;
 
 const procSampler: Sampler = (pid, report) => report(procResidentMemory(pid));
