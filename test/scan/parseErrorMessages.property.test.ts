@@ -1,7 +1,7 @@
 // The attack: a file that does not parse gets a parse-error finding, and oxc-parser's messages quote the file: a JSX
 // tag's name (`Expected corresponding JSX closing tag for 'Foo'`), a private name, a declared name, a regular
-// expression's flag. A file may hold a secret where a name would be (`<sk_live_…>` in a template, a generated name), and
-// the finding went into the terminal, JSON and SARIF uploaded to code scanning. The finding now says the kind of
+// expression's flag. A file may hold a secret where a name would be (`<sk_live_…>` in a template, a generated name),
+// and the finding went into the terminal, JSON and SARIF uploaded to code scanning. The finding now says the kind of
 // error in fixed words, and the line and column where.
 import fc from "fast-check";
 import { writeFileSync } from "node:fs";

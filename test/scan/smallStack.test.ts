@@ -47,7 +47,8 @@ function withStack(kib: number, args: string[]) {
 
 describe.skipIf(process.platform === "win32")("a scan on a small stack", () => {
   it("shrinks the in-process limits with the stack (an eighth on 1 MiB)", () => {
-    const script = `import(${JSON.stringify(join(BUILT_ESM, "scan/code/sandboxRisk.js"))}).then((m) => console.log(JSON.stringify(m.inProcessLimits())))`;
+    const module = JSON.stringify(join(BUILT_ESM, "scan/code/sandboxRisk.js"));
+    const script = `import(${module}).then((m) => console.log(JSON.stringify(m.inProcessLimits())))`;
     const limits = (kib: number) => JSON.parse(withStack(kib, ["-e", script]).stdout) as unknown;
     expect(limits(8192)).toEqual({ chars: MAX_IN_PROCESS_CHARS, angles: MAX_IN_PROCESS_ANGLES });
     expect(limits(1024)).toEqual({ chars: MAX_IN_PROCESS_CHARS / 8, angles: MAX_IN_PROCESS_ANGLES / 8 });

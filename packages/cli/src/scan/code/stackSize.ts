@@ -1,8 +1,9 @@
 /**
  * The main thread's native stack, which oxc-parser's recursion runs on in the scanning process. The sandbox's limits
  * were measured on the usual 8 MiB of Linux and macOS; a smaller stack (`ulimit -s 1024`, some containers and CI
- * runners) lets a shallower file crash the parser, so the limits shrink with it (see sandboxRisk.ts); and below about
- * 1 MiB V8's own limit for JavaScript is above the real stack, so templates get a depth limit ({@link maxTemplateDepth}).
+ * runners) lets a shallower file crash the parser, so the limits shrink with it (see sandboxRisk.ts); and below
+ * about 1 MiB V8's own limit for JavaScript is above the real stack, so templates get a depth limit
+ * ({@link maxTemplateDepth}).
  *
  * Linux: the soft limit in `/proc/self/limits`. macOS and the BSDs: `ulimit -s` in `/bin/sh`, once per process.
  * Windows: not known here; 8 MiB is assumed.
