@@ -6,7 +6,7 @@
  * ({@link maxTemplateDepth}).
  *
  * Linux: the soft limit in `/proc/self/limits`. macOS and the BSDs: `ulimit -s` in `/bin/sh`, once per process.
- * Windows: not known here; 8 MiB is assumed.
+ * Windows: node.exe's main thread reserves 8 MiB since Node.js 19 (nodejs/node#43632), and no `ulimit` changes it.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
