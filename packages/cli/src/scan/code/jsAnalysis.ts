@@ -10,6 +10,7 @@ import type { ScanFinding } from "../finding.js";
 import { nodeRequire } from "../nodeRequire.js";
 import { escapedConnectionStringFindings } from "../text/escapedConnectionStrings.js";
 import { LineIndex, textFindings } from "../text/textRules.js";
+import { parseErrorKind } from "./parseErrorKinds.js";
 
 const RULE_ID = "acs-baseline/no-key-auth";
 const TS = new Set([".ts", ".cts", ".mts", ".tsx"]);
@@ -137,8 +138,11 @@ for (const [ch, kind] of [
 ] as const)
   CHARACTER_KINDS[ch.charCodeAt(0)] = kind;
 
-/** The deepest bracket nesting of `text` alone (what {@link nesting} counts as `depth`), in a tighter pass. */
-function bracketDepth(text: string): number {
+/**
+ * The deepest nesting of `(`, `[` and `{` in `text` (strings and comments not told apart; what {@link nesting} counts
+ * as `depth`), in a tighter pass. Also the scan's measure of how deep a template's analysers will recurse.
+ */
+export function bracketDepth(text: string): number {
   const n = text.length;
   let depth = 0;
   let maxDepth = 0;
@@ -264,7 +268,8 @@ export function parseProgram(file: string, text: string, ext: string): ParsedPro
       const parsed = result;
       return { program: result.program as unknown as AnyNode, release: () => release(parsed) };
     }
-    first ??= result.errors[0];
+    // The kind of error in fixed words: the parser's own message can quote the file (a name, a JSX tag).
+    first ??= { message: parseErrorKind(result.errors[0].message), labels: result.errors[0].labels };
     release(result);
   }
   return { error: first ?? { message: "unknown parse error", labels: [] } };

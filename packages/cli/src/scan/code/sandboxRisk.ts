@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import { SANDBOX_CHILD_SCRIPT, SANDBOX_SUPERVISOR_SCRIPT } from "./sandboxEntry.js";
 import { needsParse } from "./sourceFindings.js";
+import { stackScale } from "./stackSize.js";
 
 /**
  * Longest text parsed in the scanning process. The smallest crash measured without `<` (Linux, 8 MiB stack,
@@ -29,13 +30,29 @@ export function anglesOver(text: string, limit: number): boolean {
   return false;
 }
 
+let limits: { chars: number; angles: number } | undefined;
+
+/**
+ * {@link MAX_IN_PROCESS_CHARS} and {@link MAX_IN_PROCESS_ANGLES} for this process's main-thread stack: both were
+ * measured on 8 MiB, and the depth at which the parser crashes shrinks with the stack (`ulimit -s 1024`: an eighth),
+ * so they shrink with it (never grow). Every thread of a process gets the same limits, so routing stays the same.
+ */
+export function inProcessLimits(): { chars: number; angles: number } {
+  if (limits === undefined) {
+    const scale = stackScale();
+    limits = { chars: Math.floor(MAX_IN_PROCESS_CHARS * scale), angles: Math.floor(MAX_IN_PROCESS_ANGLES * scale) };
+  }
+  return limits;
+}
+
 /**
  * True when `text` is parsed (see `needsParse`) and long enough, or holds enough `<`, that the native parser could
- * crash on it: such a file is analysed in the sandbox process, never in the scanning one.
+ * crash on it (see {@link inProcessLimits}): such a file is analysed in the sandbox process, never in the scanning one.
  */
 export function needsSandbox(text: string): boolean {
-  if (text.length <= MAX_IN_PROCESS_ANGLES) return false;
-  if (text.length <= MAX_IN_PROCESS_CHARS && !anglesOver(text, MAX_IN_PROCESS_ANGLES)) return false;
+  const { chars, angles } = inProcessLimits();
+  if (text.length <= angles) return false;
+  if (text.length <= chars && !anglesOver(text, angles)) return false;
   return needsParse(text);
 }
 
