@@ -23,7 +23,8 @@ settings, containers, Key Vault or outputs, or leave local auth on; ACS keys, co
 HMAC signing in any text file. Inside a git repository it scans what git lists (tracked files always); elsewhere it
 honours .gitignore files. Symlinks, binary files and files over --max-file-size (default 2 MiB; suffixes k, m, g) are
 skipped and reported. Keys are masked in all output. A large scan also analyses JavaScript/TypeScript on worker
-threads: --jobs N sets the threads (default: one less than the CPU count, at most ${MAX_DEFAULT_SCAN_JOBS}; --jobs 1 uses one).
+threads: --jobs N sets the threads (default: one less than the CPU count, at most ${MAX_DEFAULT_SCAN_JOBS}; --jobs 1 uses one;
+more than twice the CPU count, at least 4, is lowered to that, with a notice on stderr).
 
 Exit codes: 0 nothing found, 1 findings (parse errors alone do not count), 2 bad usage.`;
 
@@ -126,6 +127,7 @@ export const scanCommand: CliCommand = async (args, io) => {
       cwd: io.cwd,
       maxFileBytes: request.maxFileBytes,
       jobs: request.jobs,
+      onNotice: (message) => println(io.stderr, message),
       onProgress: (n) => {
         if (io.stderrIsTTY && n - lastProgress >= 500) {
           lastProgress = n;
