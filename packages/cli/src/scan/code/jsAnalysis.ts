@@ -9,6 +9,7 @@ import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
 import { nodeRequire } from "../nodeRequire.js";
 import { escapedConnectionStringFindings } from "../text/escapedConnectionStrings.js";
+import { encodedConnectionStringFindings } from "../text/encodedConnectionStrings.js";
 import { LineIndex, textFindings } from "../text/textRules.js";
 import { parseErrorKind } from "./parseErrorKinds.js";
 
@@ -290,7 +291,11 @@ function fallback(file: string, text: string, error: OxcError, source: string): 
   const at = new LineIndex(source).at(error.labels[0]?.start ?? 0);
   const reason = error.message.replace(/\s+/g, " ").slice(0, 160);
   const message = `The file could not be parsed (${reason}); only its text was searched.`;
-  const texts = [...textFindings(file, text, true), ...escapedConnectionStringFindings(file, text)];
+  const texts = [
+    ...textFindings(file, text, true),
+    ...escapedConnectionStringFindings(file, text),
+    ...encodedConnectionStringFindings(file, text),
+  ];
   return [makeFinding("acs-baseline/parse-error", file, at, message), ...texts];
 }
 

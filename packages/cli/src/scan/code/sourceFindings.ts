@@ -3,6 +3,7 @@
  * the text rules. Shared by the scan's main thread and its code workers, so both analyse a file the same way.
  */
 import type { ScanFinding } from "../finding.js";
+import { encodedConnectionStringFindings } from "../text/encodedConnectionStrings.js";
 import { textFindings } from "../text/textRules.js";
 import { jsFindings } from "./jsAnalysis.js";
 
@@ -25,5 +26,6 @@ export function needsParse(text: string): boolean {
 export function sourceFindings(file: string, text: string, ext: string): ScanFinding[] {
   const lint = needsParse(text) ? jsFindings(file, text, ext) : [];
   if (lint.some((f) => f.kind === "parse-error")) return lint;
-  return [...lint, ...textFindings(file, text, false)];
+  // The lint rule reads string literals as written: a base64-encoded connection string is the text rules' to find.
+  return [...lint, ...textFindings(file, text, false), ...encodedConnectionStringFindings(file, text)];
 }
