@@ -1,4 +1,7 @@
-/** `acs-baseline emulator [--port N] [--entra-port N] [--token-lifetime S]`: a local Entra ID + ACS for another shell. */
+/**
+ * `acs-baseline emulator [--port N] [--entra-port N] [--token-lifetime S] [--baseline-resource]`: a local Entra ID + ACS
+ * (+ ARM) for another shell.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -20,7 +20,8 @@ files (x.log.2, x.log.1, x.log), are verified as one chain, oldest first. Every 
 canonical form.
   exit 0  intact
   exit 1  tampered (edited, inserted, removed, reordered, re-encoded, forged checkpoint) or incomplete (cut tail,
-          unsealed records, no signed checkpoint with --public-key, an empty file the anchor says had records)
+          unsealed records, no signed checkpoint with --public-key, an empty file the anchor says had records, an
+          anchor that also holds another log's checkpoints)
   exit 2  bad usage, or a file, key or anchor that cannot be read
 Options:
   --public-key PEM_FILE  the checkpoint key's public half (SPKI PEM): checkpoints must be signed with it, and every
