@@ -168,7 +168,7 @@ function otherLogsReasons(st: VerifierState, anchor: AnchorIndex): void {
   }
   if (count === 0) return;
   st.incompleteReasons.push(
-    `the anchor also holds ${count} other log${count > 1 ? "s" : ""} whose files are not among those verified: ${shown.join("; ")}${count > 3 ? "; …" : ""}. A log deleted or emptied, and started again under a new log id, erases that history: verify those files too, or give each log its own anchor`,
+    `the anchor also holds ${count} other log${count > 1 ? "s" : ""} besides this one: ${shown.join("; ")}${count > 3 ? "; …" : ""}. A log deleted or emptied, and started again under a new log id, leaves exactly this picture, so a shared anchor is never vouched for: give each log its own anchor`,
   );
 }
 
