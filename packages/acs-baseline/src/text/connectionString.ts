@@ -50,12 +50,17 @@ export function isConnectionStringShaped(value: string): boolean {
 }
 
 // Where the ACS SDKs' own parser (`/endpoint=(.*);accesskey=(.*)/i`, @azure/communication-common) looks: one line.
-const LINE_BREAK = /[\n\r\u2028\u2029]/;
-const UPSTREAM_ENDPOINT = /endpoint\s*=/i;
-// No two white-space runs side by side (a quote or nothing between): linear on long runs of spaces.
-const UPSTREAM_KEY = /;\s*(?:["']\s*)?accesskey(?:\s*["'])?\s*=/i;
-// Format characters (zero-width spaces and joiners, soft hyphen, BOM, …): invisible, so they hide words from a reader.
-const FORMAT_CHARACTERS = /\p{Cf}/gu;
+/** Line breaks: the ACS SDKs' parser reads one line. */
+export const LINE_BREAK = /[\n\r\u2028\u2029]/;
+/** `endpoint=` anywhere (text may be glued before it), any spacing. */
+export const UPSTREAM_ENDPOINT = /endpoint\s*=/i;
+/**
+ * `;accesskey=` after the endpoint, the key's name possibly quoted. No two white-space runs side by side (a quote or
+ * nothing between): linear on long runs of spaces.
+ */
+export const UPSTREAM_KEY = /;\s*(?:["']\s*)?accesskey(?:\s*["'])?\s*=/i;
+/** Format characters (zero-width spaces and joiners, soft hyphen, BOM, …): invisible, so they hide words from a reader. */
+export const FORMAT_CHARACTERS = /\p{Cf}/gu;
 
 /**
  * True when a line of `text` holds `endpoint=` and, anywhere after it, `;accesskey=`: everything the ACS SDKs' own
@@ -137,5 +142,5 @@ export function findConnectionStrings(text: string): ConnectionStringMatch[] {
 
 /** Replaces the value of every `accesskey=` pair with `***` so the result is safe to print. */
 export function maskConnectionString(value: string): string {
-  return value.replace(/(accesskey\s*=\s*)[^;\s"'\x60]*/gi, "$1***");
+  return value.replace(/(accesskey(?:\s*["'])?\s*=\s*(?:["']\s*)?)[^;\s"'\x60]*/gi, "$1***");
 }

@@ -3,7 +3,7 @@
  * context, connection strings (real keys as errors, placeholders as template warnings) and hand-built HMAC-SHA256
  * request signing. Nothing here ever puts a key into a message.
  */
-import { findConnectionStrings } from "acs-baseline/internal/text";
+import { findConnectionStringsInAnySpelling } from "acs-baseline/internal/text";
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
 import {
@@ -71,7 +71,7 @@ const inside = (scan: TextScan, start: number, end: number): boolean =>
 /** Connection strings: real keys as errors, placeholders as template warnings. */
 function connectionStringFindings(scan: TextScan): void {
   const { file, text, index } = scan;
-  for (const m of findConnectionStrings(text)) {
+  for (const m of findConnectionStringsInAnySpelling(text)) {
     scan.covered.push([m.index, m.index + m.length]);
     // In a template, `accesskey=${key}` is an interpolation the IaC rules follow, not a placeholder to fill in.
     if (
@@ -166,11 +166,12 @@ function hmacFindings(scan: TextScan): void {
  * reports connection-string literals.
  */
 export function textFindings(file: string, text: string, connectionStrings: boolean): ScanFinding[] {
-  if (!PREFILTER.test(text)) return [];
+  // Non-ASCII text may spell a connection string in look-alikes (full-width letters, zero-width characters).
+  if (!PREFILTER.test(text) && !(connectionStrings && /[^\x00-\x7f]/.test(text))) return [];
   const scan: TextScan = { file, text, index: new LineIndex(text), out: [], covered: [] };
   if (connectionStrings) connectionStringFindings(scan);
   // Source files: the lint rule reports connection strings; keys inside them are not reported twice.
-  else for (const m of findConnectionStrings(text)) scan.covered.push([m.index, m.index + m.length]);
+  else for (const m of findConnectionStringsInAnySpelling(text)) scan.covered.push([m.index, m.index + m.length]);
   if (text.includes("JQQJ99")) identifiableKeyFindings(scan, connectionStrings);
   if (text.includes("==") && CONTEXT.test(text)) legacyKeyFindings(scan);
   if (!PROSE.test(file)) hmacFindings(scan);
