@@ -9,7 +9,6 @@ import {
   FORMAT_CHARACTERS,
   LINE_BREAK,
   UPSTREAM_ENDPOINT,
-  UPSTREAM_KEY,
   findConnectionStrings,
   isPlaceholderKey,
   maskConnectionString,
@@ -17,16 +16,22 @@ import {
 } from "./connectionString.js";
 
 const ENDPOINT_AT = new RegExp(UPSTREAM_ENDPOINT.source, "gi");
-const KEY_AFTER = new RegExp(UPSTREAM_KEY.source, "gi");
+/** The runtime's `;accesskey=` (`UPSTREAM_KEY`), its quotes possibly escaped as source text writes them (`\"`). */
+const KEY_AFTER = /;\s*(?:\\*["']\s*)?accesskey(?:\s*\\*["'])?\s*=/gi;
 /** The key's value after `accesskey=`: an optional opening quote, then up to a separator, white space or quote. */
-const KEY_VALUE = /\s*["']?([^;\s"'\x60]*)/y;
+const KEY_VALUE = /\s*(?:\\*["'])?([^;\s"'\x60\\]*)/y;
 /**
  * A quote inside the endpoint's value, not just around it: code or a template assembling the text
  * (`$"endpoint={config["Acs:Endpoint"]};AccessKey={key}"`, `concat('endpoint=https://', name, ';accesskey=', …)`).
  * With a placeholder key that is the assembled-connection-string and IaC rules' finding, not a template to fill in.
  */
 function quotedInside(endpoint: string): boolean {
-  return /["']/.test(endpoint.trim().replace(/^["']/, "").replace(/["']$/, ""));
+  return /["']/.test(
+    endpoint
+      .trim()
+      .replace(/^\\*["']/, "")
+      .replace(/\\*["']$/, ""),
+  );
 }
 const LINES = new RegExp(LINE_BREAK.source, "g");
 const NON_ASCII = /[^\x00-\x7f]/;
