@@ -133,8 +133,22 @@ describe("what is not a connection string stays clean", () => {
     ["prose naming both", `const doc = "The endpoint=… setting and accesskey rotation; see the docs.";`],
     ["separate lines", "const a = `endpoint=https://x/`;\nconst b = `accesskey-docs`;"],
     ["a key name without '='", `const s = "endpoint=https://x.communication.azure.com/;accesskey";`],
+    ["a parser's pattern", `const re = new RegExp("endpoint=(.*);accesskey=(.*)", "i");`],
+    ["a stricter parser's pattern", `const re = new RegExp("endpoint=([^;]+);accesskey=(\\\\S+)");`],
   ])("%s", (_name, code) => {
     expect(lint(code).filter((m) => m.messageId?.startsWith("connectionString"))).toEqual([]);
+  });
+
+  it("a source map quoting the SDKs' parser (`/endpoint=(.*);accesskey=(.*)/i`) has no finding", () => {
+    // A minimal reproduction of @azure/communication-common's dist/*/credential/connectionString.js.map.
+    const map = JSON.stringify({
+      version: 3,
+      sources: ["../../src/credential/connectionString.ts"],
+      sourcesContent: [
+        "const CONNECTION_STRING_REGEX = /endpoint=(.*);accesskey=(.*)/i;\nexport const parse = (s) => s;\n",
+      ],
+    });
+    expect(scanText("dist/esm/credential/connectionString.js.map", map)).toEqual([]);
   });
 
   it("an ARM concat and a C# interpolation assembling one are left to their own rules (no template warning)", () => {

@@ -69,10 +69,18 @@ function upstreamMatches(line: string, start: number, out: ConnectionStringMatch
   }
 }
 
+/**
+ * A key that is a regular expression's group (`accesskey=(.*)`, `accesskey=([^;]+)`, `accesskey=(\S+)`): a parser of
+ * connection strings (the ACS SDKs' own, quoted in a source map or a string), not one.
+ */
+const PATTERN_KEY = /accesskey["']?\s*=\s*["']?[([\\][^;\s]*?(?:\.[*+]|\[\^|\\[SsWwd])/i;
+const isPattern = (text: string, m: ConnectionStringMatch): boolean =>
+  m.placeholder && PATTERN_KEY.test(text.slice(m.index, m.index + m.length + 8));
+
 /** The strict and the SDK parser's spellings of one text, each place once (the strict match where both find one). */
 function plainMatches(text: string): ConnectionStringMatch[] {
   if (!/accesskey/i.test(text)) return [];
-  const strict = findConnectionStrings(text);
+  const strict = findConnectionStrings(text).filter((m) => !isPattern(text, m));
   const upstream: ConnectionStringMatch[] = [];
   let start = 0;
   LINES.lastIndex = 0;
@@ -85,7 +93,7 @@ function plainMatches(text: string): ConnectionStringMatch[] {
   }
   const overlaps = (m: ConnectionStringMatch) =>
     strict.some((s) => m.index < s.index + s.length && s.index < m.index + m.length);
-  const merged = [...strict, ...upstream.filter((m) => !overlaps(m))];
+  const merged = [...strict, ...upstream.filter((m) => !overlaps(m) && !isPattern(text, m))];
   return merged.sort((a, b) => a.index - b.index);
 }
 
