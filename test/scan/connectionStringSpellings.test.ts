@@ -151,6 +151,16 @@ describe("what is not a connection string stays clean", () => {
     expect(scanText("dist/esm/credential/connectionString.js.map", map)).toEqual([]);
   });
 
+  it("a source map: a doc-comment example is no template to fill in, a real key is an error", () => {
+    const source = (key: string) =>
+      `/**\n * @example new SmsClient("endpoint=https://contoso.communication.azure.com/;accesskey=${key}");\n */\n`;
+    const map = (key: string) => JSON.stringify({ version: 3, sources: ["a.ts"], sourcesContent: [source(key)] });
+    expect(scanText("dist/smsClient.js.map", map("secret"))).toEqual([]);
+    const found = scanText("dist/smsClient.js.map", map(KEY));
+    expect(found.map((f) => f.ruleId)).toEqual(["acs-baseline/connection-string"]);
+    expectMasked(found.map((f) => f.message));
+  });
+
   it("an ARM concat and a C# interpolation assembling one are left to their own rules (no template warning)", () => {
     const arm = `{"value": "[concat('endpoint=https://', parameters('n'), '.communication.azure.com/;accesskey=', listKeys(resourceId('Microsoft.Communication/communicationServices', parameters('n')), '2020-08-20').primaryKey)]"}`;
     const cs = `var cs = $"endpoint={config["Acs:Endpoint"]};AccessKey={config["Acs:Key"]}";`;

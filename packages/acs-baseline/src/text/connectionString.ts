@@ -127,6 +127,12 @@ export function holdsConnectionString(text: string): boolean {
   return false;
 }
 
+function withoutTrailingBackslashes(key: string): string {
+  let end = key.length;
+  while (end > 0 && key.charCodeAt(end - 1) === 0x5c) end--;
+  return key.slice(0, end);
+}
+
 /** Every ACS connection string in `text`, with offsets and a masked rendering. */
 export function findConnectionStrings(text: string): ConnectionStringMatch[] {
   if (!/accesskey/i.test(text)) return [];
@@ -137,7 +143,8 @@ export function findConnectionStrings(text: string): ConnectionStringMatch[] {
       index: m.index,
       length: m[0].length,
       masked: maskConnectionString(m[0]),
-      placeholder: isPlaceholderKey(m[1] ?? m[2] ?? ""),
+      // A key before an escaped quote (`accesskey=KEY\"` in JSON inside JSON, a source map) ends at the backslash.
+      placeholder: isPlaceholderKey(withoutTrailingBackslashes(m[1] ?? m[2] ?? "")),
     });
     if (m[0].length === 0) CONNECTION_STRING_GLOBAL.lastIndex++;
   }

@@ -25,6 +25,8 @@ const PREFILTER = /JQQJ99|access[_-]?key|communication\.azure\.com|HMAC-SHA256/i
 /** Files where `HMAC-SHA256 SignedHeaders=` is prose about the scheme, not code that builds it. */
 const IAC_FILE = /\.(bicep|bicepparam|tf|tf\.json)$/i;
 const PROSE = /\.(md|markdown|txt|rst|adoc|html?)$/i;
+/** Source maps: generated copies of source (`sourcesContent`), whose doc-comment examples are no template to fill in. */
+const SOURCE_MAP = /\.map$/i;
 
 /** Offsets → 1-based line/column, computed once per file. */
 export class LineIndex {
@@ -80,6 +82,8 @@ function connectionStringFindings(scan: TextScan): void {
       /accesskey\s*=\s*(\$\{|'\s*,|\[)/i.test(text.slice(m.index, m.index + m.length + 2))
     )
       continue;
+    // A source map's placeholder comes from a doc comment in the source (not reported there either); a key is a key.
+    if (m.placeholder && SOURCE_MAP.test(file)) continue;
     const at = span(index, m.index, m.length);
     const shown = m.masked.slice(0, 120);
     scan.out.push(
