@@ -34,7 +34,7 @@ function quotedInside(endpoint: string): boolean {
   );
 }
 const LINES = new RegExp(LINE_BREAK.source, "g");
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
  * The `;accesskey=` after `from` with a value (`";accesskey=" + key` and `';accesskey=', listKeys(…)` have none: code

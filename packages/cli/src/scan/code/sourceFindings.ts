@@ -12,7 +12,7 @@ const SOURCE_EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts",
 // an access key (possibly escaped): every other file skips the parse.
 const CODE_PREFILTER = /communication|access_?key|\\u|\\x[0-9a-f]{2}|%[0-9a-f]{2}/i;
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 // A connection string written with look-alikes (full-width letters, zero-width characters) reads `accesskey` in NFKC.
 const LOOK_ALIKE_KEY = /access_?key/i;
 const plainForm = (text: string): string => text.normalize("NFKC").replace(/\p{Cf}/gu, "");

@@ -171,7 +171,7 @@ function hmacFindings(scan: TextScan): void {
  */
 export function textFindings(file: string, text: string, connectionStrings: boolean): ScanFinding[] {
   // Non-ASCII text may spell a connection string in look-alikes (full-width letters, zero-width characters).
-  if (!PREFILTER.test(text) && !(connectionStrings && /[^\x00-\x7f]/.test(text))) return [];
+  if (!PREFILTER.test(text) && !(connectionStrings && /[\u0080-\uffff]/.test(text))) return [];
   const scan: TextScan = { file, text, index: new LineIndex(text), out: [], covered: [] };
   if (connectionStrings) connectionStringFindings(scan);
   // Source files: the lint rule reports connection strings; keys inside them are not reported twice.
