@@ -207,12 +207,14 @@ describe("findConnectionStringsInAnySpelling (property)", () => {
     );
   });
 
-  it("hostile lines (a megabyte of endpoint= with empty keys, of ';accesskey=') are read in linear time", () => {
+  it("hostile text (a megabyte of endpoint= with empty keys, of ';accesskey=', of connection strings) is read in linear time", () => {
     for (const text of [
       `${"endpoint=;accesskey=".repeat(1 << 16)}`,
       `endpoint=${';accesskey=" '.repeat(1 << 16)}`,
       `${"endpoint= ".repeat(1 << 17)};accesskey=x`,
       `${"ｅ".repeat(1 << 16)}accesskey=`,
+      `endpoint=https://x/;accesskey=${KEY};`.repeat(1 << 14),
+      `${`endpoint=https://x/;accesskey=${KEY};ｘ\n`.repeat(1 << 14)}ａｃｃｅｓｓｋｅｙ`,
     ]) {
       const started = performance.now();
       findConnectionStringsInAnySpelling(text);

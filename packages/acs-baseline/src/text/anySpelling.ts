@@ -91,10 +91,21 @@ function plainMatches(text: string): ConnectionStringMatch[] {
     if (br === null) break;
     start = end + 1;
   }
-  const overlaps = (m: ConnectionStringMatch) =>
-    strict.some((s) => m.index < s.index + s.length && s.index < m.index + m.length);
-  const merged = [...strict, ...upstream.filter((m) => !overlaps(m) && !isPattern(text, m))];
+  const merged = [...strict, ...outside(upstream, strict).filter((m) => !isPattern(text, m))];
   return merged.sort((a, b) => a.index - b.index);
+}
+
+/** The matches of `some` that overlap none of `others` (both in text order; one pass over each, for hostile text). */
+function outside(some: ConnectionStringMatch[], others: ConnectionStringMatch[]): ConnectionStringMatch[] {
+  const out: ConnectionStringMatch[] = [];
+  let j = 0;
+  for (const m of some) {
+    while (j < others.length && others[j].index + others[j].length <= m.index) j++;
+    // others[j] is the first that ends after m starts; it overlaps m when it starts before m ends.
+    if (j < others.length && others[j].index < m.index + m.length) continue;
+    out.push(m);
+  }
+  return out;
 }
 
 /**
@@ -106,12 +117,15 @@ function lookAlikeMatches(text: string, found: ConnectionStringMatch[]): Connect
   if (!/accesskey/i.test(plainText)) return [];
   const out: ConnectionStringMatch[] = [];
   let start = 0;
+  let first = 0; // the first of `found` (in text order) not before this line
   for (const line of text.split(LINE_BREAK)) {
     const end = start + line.length;
+    while (first < found.length && found[first].index < start) first++;
     if (NON_ASCII.test(line)) {
       const plain = line.normalize("NFKC").replace(FORMAT_CHARACTERS, "");
       const hidden = plainMatches(plain);
-      const seen = found.filter((m) => m.index >= start && m.index < end).length;
+      let seen = 0;
+      while (first + seen < found.length && found[first + seen].index < end) seen++;
       for (const m of hidden.slice(seen)) out.push({ ...m, index: start, length: line.length });
     }
     start = end + 1;
