@@ -69,6 +69,11 @@ describe("scan and rule parity", () => {
       "",
       `const s = "endpoint=https://x.communication.azure.com/;accesskey=<key>";`,
       "const t = `endpoint=${h};accesskey=${k}`;",
+      // spellings only the ACS SDKs' parser accepts, quoted values, look-alikes, base64 (a real key)
+      `const q = "ACS_ENDPOINT=https://x.communication.azure.com/?a;b;accesskey=" + k;`,
+      `const e = 'Endpoint="https://x.communication.azure.com/";AccessKey="<key>"';`,
+      `const f = "ｅｎｄｐｏｉｎｔ＝https://x.communication.azure.com/；ａｃｃｅｓｓｋｅｙ＝<key>";`,
+      `const b = "${Buffer.from(`endpoint=https://x.communication.azure.com/;accesskey=${"Kx9/aB3+Qw7Zp2Lm".repeat(6)}`).toString("base64")}";`,
     );
     fc.assert(
       fc.property(callee, arg, form, literal, (c, a, f, lit) => {

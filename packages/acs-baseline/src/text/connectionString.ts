@@ -12,7 +12,11 @@ const OTHER_PAIR = String.raw`(?:\s*[A-Za-z][\w-]*\s*=\s*${VALUE}*\s*;)`;
 const ENDPOINT_FIRST = String.raw`\bendpoint\s*=\s*${VALUE}+\s*;${OTHER_PAIR}*\s*accesskey\s*=\s*(${VALUE}*)`;
 const KEY_FIRST = String.raw`\baccesskey\s*=\s*(${VALUE}*)\s*;${OTHER_PAIR}*\s*endpoint\s*=\s*${VALUE}+`;
 const CONNECTION_STRING = new RegExp(`${ENDPOINT_FIRST}|${KEY_FIRST}`, "i");
-const CONNECTION_STRING_GLOBAL = new RegExp(`${ENDPOINT_FIRST}|${KEY_FIRST}`, "gi");
+// For the tools' finder, which reads whole files: at most 16 other pairs between the two keys (a real connection
+// string has two or three). Unbounded, each `accesskey=`/`endpoint=` start walks the whole chain of pairs after it
+// before failing, so `"endpoint=;accesskey=".repeat(n)` took quadratic time (0.6 s at 80 KB, minutes at 1 MB).
+const BOUNDED = (pattern: string) => pattern.replace(`${OTHER_PAIR}*`, `${OTHER_PAIR}{0,16}`);
+const CONNECTION_STRING_GLOBAL = new RegExp(`${BOUNDED(ENDPOINT_FIRST)}|${BOUNDED(KEY_FIRST)}`, "gi");
 
 /** Longest text the detector looks at in one go; longer inputs are checked line by line. */
 const MAX_SCAN_LENGTH = 1 << 20;
@@ -50,12 +54,17 @@ export function isConnectionStringShaped(value: string): boolean {
 }
 
 // Where the ACS SDKs' own parser (`/endpoint=(.*);accesskey=(.*)/i`, @azure/communication-common) looks: one line.
-const LINE_BREAK = /[\n\r\u2028\u2029]/;
-const UPSTREAM_ENDPOINT = /endpoint\s*=/i;
-// No two white-space runs side by side (a quote or nothing between): linear on long runs of spaces.
-const UPSTREAM_KEY = /;\s*(?:["']\s*)?accesskey(?:\s*["'])?\s*=/i;
-// Format characters (zero-width spaces and joiners, soft hyphen, BOM, …): invisible, so they hide words from a reader.
-const FORMAT_CHARACTERS = /\p{Cf}/gu;
+/** Line breaks: the ACS SDKs' parser reads one line. */
+export const LINE_BREAK = /[\n\r\u2028\u2029]/;
+/** `endpoint=` anywhere (text may be glued before it), any spacing. */
+export const UPSTREAM_ENDPOINT = /endpoint\s*=/i;
+/**
+ * `;accesskey=` after the endpoint, the key's name possibly quoted. No two white-space runs side by side (a quote or
+ * nothing between): linear on long runs of spaces.
+ */
+export const UPSTREAM_KEY = /;\s*(?:["']\s*)?accesskey(?:\s*["'])?\s*=/i;
+/** Format characters (zero-width spaces and joiners, soft hyphen, BOM, …): invisible, so they hide words from a reader. */
+export const FORMAT_CHARACTERS = /\p{Cf}/gu;
 
 /**
  * True when a line of `text` holds `endpoint=` and, anywhere after it, `;accesskey=`: everything the ACS SDKs' own
@@ -118,6 +127,12 @@ export function holdsConnectionString(text: string): boolean {
   return false;
 }
 
+function withoutTrailingBackslashes(key: string): string {
+  let end = key.length;
+  while (end > 0 && key.charCodeAt(end - 1) === 0x5c) end--;
+  return key.slice(0, end);
+}
+
 /** Every ACS connection string in `text`, with offsets and a masked rendering. */
 export function findConnectionStrings(text: string): ConnectionStringMatch[] {
   if (!/accesskey/i.test(text)) return [];
@@ -128,7 +143,8 @@ export function findConnectionStrings(text: string): ConnectionStringMatch[] {
       index: m.index,
       length: m[0].length,
       masked: maskConnectionString(m[0]),
-      placeholder: isPlaceholderKey(m[1] ?? m[2] ?? ""),
+      // A key before an escaped quote (`accesskey=KEY\"` in JSON inside JSON, a source map) ends at the backslash.
+      placeholder: isPlaceholderKey(withoutTrailingBackslashes(m[1] ?? m[2] ?? "")),
     });
     if (m[0].length === 0) CONNECTION_STRING_GLOBAL.lastIndex++;
   }
@@ -137,5 +153,5 @@ export function findConnectionStrings(text: string): ConnectionStringMatch[] {
 
 /** Replaces the value of every `accesskey=` pair with `***` so the result is safe to print. */
 export function maskConnectionString(value: string): string {
-  return value.replace(/(accesskey\s*=\s*)[^;\s"'\x60]*/gi, "$1***");
+  return value.replace(/(accesskey(?:\s*\\*["'])?\s*=\s*(?:\\*["']\s*)?)[^;\s"'\x60]*/gi, "$1***");
 }

@@ -1,6 +1,6 @@
 /**
  * `acs-baseline/internal/text`: the text helpers acs-baseline's own tools share with the runtime without loading it
- * (no Azure SDK, no pino): the connection-string detector the guard uses, and the terminal escaper. Not a public API:
+ * (no Azure SDK, no pino): the connection-string detectors the guard, the scanner and the lint rule use, and the terminal escaper. Not a public API:
  * no compatibility promise; the tools depend on the exact same version.
  *
  * @packageDocumentation
@@ -12,4 +12,6 @@ export {
   maskConnectionString,
   type ConnectionStringMatch,
 } from "./connectionString.js";
+export { findConnectionStringsInAnySpelling } from "./anySpelling.js";
+export { findBase64ConnectionStrings, type EncodedConnectionStrings } from "./base64ConnectionStrings.js";
 export { escapeForTerminal } from "./terminal.js";

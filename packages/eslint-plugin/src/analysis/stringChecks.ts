@@ -1,9 +1,14 @@
 /**
- * Connection strings written in code: string literals, template literals and `+` concatenations, also when the key
- * is written with JSON/JS escapes or URL encoding. A placeholder key is a template; an interpolated part stands for a
- * real key at run time.
+ * Connection strings written in code: string literals, template literals and `+` concatenations, in every spelling
+ * the runtime refuses as written (the ACS SDKs' parser's, quoted values, look-alikes; the detector the scanner's text
+ * rules use), also when written with JSON/JS escapes or URL encoding, or base64-encoded. A placeholder key is a
+ * template; an interpolated part stands for a real key at run time.
  */
-import { findConnectionStrings, isConnectionStringShaped, maskConnectionString } from "acs-baseline/internal/text";
+import {
+  findBase64ConnectionStrings,
+  findConnectionStringsInAnySpelling,
+  type ConnectionStringMatch,
+} from "acs-baseline/internal/text";
 import type * as ESTree from "estree";
 import type { AnyNode } from "./estreeNodes.js";
 import type { KeyAuthMessageId } from "./messages.js";
@@ -25,19 +30,38 @@ export function decodedForm(value: string): string {
   return hasEscapes(value) ? unescapeText(value) : value;
 }
 
-/** True when `value`, or `value` with its escapes undone, is shaped like an ACS connection string. */
-export function isConnectionStringText(value: string): boolean {
-  return isConnectionStringShaped(value) || (hasEscapes(value) && isConnectionStringShaped(unescapeText(value)));
+/** The connection strings in `value` as written or, when there are none, in `value` with its escapes undone. */
+function connectionStringsIn(value: string): ConnectionStringMatch[] {
+  const plain = findConnectionStringsInAnySpelling(value);
+  return plain.length > 0 || !hasEscapes(value) ? plain : findConnectionStringsInAnySpelling(unescapeText(value));
 }
 
-/** The finding for one string value, if it is an ACS connection string. */
+/** True when `value`, or `value` with its escapes undone, holds an ACS connection string (not base64-encoded). */
+export function isConnectionStringText(value: string): boolean {
+  return connectionStringsIn(value).length > 0;
+}
+
+/** The masked renderings of `matches`, an interpolation shown as `${…}`, at most 120 characters. */
+function shown(matches: ConnectionStringMatch[]): string {
+  return matches
+    .map((m) => m.masked)
+    .join(" ")
+    .split(INTERPOLATED)
+    .join("${…}")
+    .slice(0, 120);
+}
+
+/** The finding for one string value, if it holds an ACS connection string (base64-encoded ones with a real key). */
 export function checkStringValue(value: string, what: string): StringFinding | undefined {
-  const text = isConnectionStringShaped(value) ? value : decodedForm(value);
-  if (!isConnectionStringShaped(text)) return undefined;
-  const matches = findConnectionStrings(text);
-  const template = matches.length > 0 && matches.every((m) => m.placeholder);
-  const masked = maskConnectionString(text).split(INTERPOLATED).join("${…}").slice(0, 120);
-  return { messageId: template ? "connectionStringTemplate" : "connectionStringLiteral", data: { what, masked } };
+  const matches = connectionStringsIn(value);
+  if (matches.length > 0) {
+    const template = matches.every((m) => m.placeholder);
+    const messageId = template ? "connectionStringTemplate" : "connectionStringLiteral";
+    return { messageId, data: { what, masked: shown(matches) } };
+  }
+  const encoded = value.length < 80 ? [] : findBase64ConnectionStrings(value).flatMap((run) => run.found);
+  if (encoded.length === 0) return undefined;
+  return { messageId: "connectionStringLiteral", data: { what: `base64-encoded ${what}`, masked: shown(encoded) } };
 }
 
 /** The text of a template literal, each interpolation standing for an unknown (real) value. */
@@ -54,8 +78,8 @@ function concatenationParts(node: AnyNode, out: AnyNode[]): AnyNode[] {
 }
 
 function partReports(part: AnyNode): boolean {
-  if (part.type === "Literal") return typeof part.value === "string" && isConnectionStringText(part.value);
-  return part.type === "TemplateLiteral" && isConnectionStringText(templateText(part));
+  if (part.type === "Literal") return typeof part.value === "string" && checkStringValue(part.value, "") !== undefined;
+  return part.type === "TemplateLiteral" && checkStringValue(templateText(part), "") !== undefined;
 }
 
 /**

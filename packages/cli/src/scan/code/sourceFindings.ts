@@ -12,6 +12,11 @@ const SOURCE_EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts",
 // an access key (possibly escaped): every other file skips the parse.
 const CODE_PREFILTER = /communication|access_?key|\\u|\\x[0-9a-f]{2}|%[0-9a-f]{2}/i;
 
+const NON_ASCII = /[\u0080-\uffff]/;
+// A connection string written with look-alikes (full-width letters, zero-width characters) reads `accesskey` in NFKC.
+const LOOK_ALIKE_KEY = /access_?key/i;
+const plainForm = (text: string): string => text.normalize("NFKC").replace(/\p{Cf}/gu, "");
+
 /** True for a JavaScript/TypeScript extension (lower case, with its dot). */
 export function isSourceExtension(ext: string): boolean {
   return SOURCE_EXTENSIONS.has(ext);
@@ -19,13 +24,16 @@ export function isSourceExtension(ext: string): boolean {
 
 /** True when a source file's text could hold a rule finding: only then is it parsed (the costly part). */
 export function needsParse(text: string): boolean {
-  return CODE_PREFILTER.test(text);
+  return CODE_PREFILTER.test(text) || (NON_ASCII.test(text) && LOOK_ALIKE_KEY.test(plainForm(text)));
 }
 
 /** The findings of one source file (`ext`: its extension, lower case). */
 export function sourceFindings(file: string, text: string, ext: string): ScanFinding[] {
   const lint = needsParse(text) ? jsFindings(file, text, ext) : [];
   if (lint.some((f) => f.kind === "parse-error")) return lint;
-  // The lint rule reads string literals as written: a base64-encoded connection string is the text rules' to find.
-  return [...lint, ...textFindings(file, text, false), ...encodedConnectionStringFindings(file, text)];
+  // The lint rule decodes base64 in string literals; the text rule finds the rest (comments, assembled text), once.
+  const encoded = encodedConnectionStringFindings(file, text).filter(
+    (e) => !lint.some((f) => f.message.includes("base64-encoded") && f.line <= e.line && e.endLine <= f.endLine),
+  );
+  return [...lint, ...textFindings(file, text, false), ...encoded];
 }

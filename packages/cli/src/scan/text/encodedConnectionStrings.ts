@@ -1,79 +1,30 @@
 /**
  * Connection strings stored base64-encoded, in any text file: a Kubernetes Secret's `data:`, a CI variable, a Helm
- * value, a `.env` file encoded whole. A base64 run that holds the encoding of `endpoint=` (in the usual spellings, at
- * any of the three byte alignments) is decoded, and a connection string with a real key found in it is reported on
- * the run, its key masked. Placeholders are left to the plain rules: an encoded template is not a pattern anyone copies.
+ * value, a `.env` file encoded whole. Each base64 run that decodes to a connection string with a real key
+ * (`findBase64ConnectionStrings`, shared with the lint rule) is reported on the run, its key masked; the encoded
+ * text is never shown.
  */
-import { findConnectionStrings } from "acs-baseline/internal/text";
-import type { ConnectionStringMatch } from "acs-baseline/internal/text";
+import { findBase64ConnectionStrings } from "acs-baseline/internal/text";
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
 import { LineIndex } from "./textRules.js";
 
-/**
- * `endpoint=`, `Endpoint=`, `ENDPOINT=` and `EndPoint=` as base64 at byte offsets 0, 1 and 2 of their run (the
- * characters every encoding of the word shares at that offset, whatever precedes or follows it).
- */
-const ENCODED_ENDPOINT =
-  /ZW5kcG9pbnQ9|RW5kcG9pbnQ9|RU5EUE9JTlQ9|RW5kUG9pbnQ9|VuZHBvaW50P|VORFBPSU5UP|VuZFBvaW50P|bmRwb2ludD1|TkRQT0lOVD1|bmRQb2ludD1/g;
-const BASE64_CHAR = /[A-Za-z0-9+/_-]/;
-/** An encoded connection string is a few hundred characters; a longer run than this either way is a blob, not decoded. */
-const MAX_RUN = 65_536;
-
-/** The base64 run around `at`: its start and end (at most {@link MAX_RUN} each way). */
-function runAround(text: string, at: number): [number, number] {
-  let start = at;
-  while (start > 0 && at - start <= MAX_RUN && BASE64_CHAR.test(text[start - 1] ?? "")) start--;
-  let end = at;
-  while (end < text.length && end - at <= MAX_RUN && BASE64_CHAR.test(text[end] ?? "")) end++;
-  while (text[end] === "=" && end - at <= MAX_RUN) end++;
-  return [start, end];
-}
-
-/**
- * The connection strings with a real key in a base64 run. The run may begin with characters that are not part of
- * the encoding (a name glued to the value, a path), so each of the four alignments is decoded (Node's base64 decoder
- * takes the URL-safe alphabet too).
- */
-function decodedConnectionStrings(run: string): ConnectionStringMatch[] {
-  for (let shift = 0; shift < 4 && shift < run.length; shift++) {
-    const decoded = Buffer.from(run.slice(shift), "base64").toString("latin1");
-    const real = findConnectionStrings(decoded).filter((c) => !c.placeholder);
-    if (real.length > 0) return real;
-  }
-  return [];
-}
-
 /** Findings for connection strings that only show once a base64 run is decoded. */
 export function encodedConnectionStringFindings(file: string, text: string): ScanFinding[] {
-  ENCODED_ENDPOINT.lastIndex = 0;
-  if (!ENCODED_ENDPOINT.test(text)) return [];
-  const out: ScanFinding[] = [];
-  let searchedTo = 0;
-  let index: LineIndex | undefined;
-  ENCODED_ENDPOINT.lastIndex = 0;
-  for (let m = ENCODED_ENDPOINT.exec(text); m !== null; m = ENCODED_ENDPOINT.exec(text)) {
-    if (m.index < searchedTo) continue;
-    const [start, end] = runAround(text, m.index);
-    searchedTo = end;
-    ENCODED_ENDPOINT.lastIndex = Math.max(ENCODED_ENDPOINT.lastIndex, end);
-    if (m.index - start > MAX_RUN || end - m.index > MAX_RUN) continue; // a blob, not a value
-    const real = decodedConnectionStrings(text.slice(start, end));
-    if (real.length === 0) continue;
-    index ??= new LineIndex(text);
+  const runs = findBase64ConnectionStrings(text);
+  if (runs.length === 0) return [];
+  const index = new LineIndex(text);
+  return runs.flatMap(({ start, end, found }) => {
     const a = index.at(start);
     const b = index.at(end);
     const at = { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
-    for (const c of real) {
-      out.push(
-        makeFinding(
-          "acs-baseline/connection-string",
-          file,
-          at,
-          `IM-1: an ACS connection string with an access key, base64-encoded (${c.masked.slice(0, 120)}). Encoding is not protection: remove it, rotate the key, disable local auth, and use AcsClientFactory (Microsoft Entra ID).`,
-        ),
-      );
-    }
-  }
-  return out;
+    return found.map((c) =>
+      makeFinding(
+        "acs-baseline/connection-string",
+        file,
+        at,
+        `IM-1: an ACS connection string with an access key, base64-encoded (${c.masked.slice(0, 120)}). Encoding is not protection: remove it, rotate the key, disable local auth, and use AcsClientFactory (Microsoft Entra ID).`,
+      ),
+    );
+  });
 }

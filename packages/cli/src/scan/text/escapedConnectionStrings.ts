@@ -3,7 +3,7 @@
  * (`endpoint%3Dhttps%3A%2F%2F…%3Baccesskey%3D…`), also doubly encoded. Each line that holds an escape is read with
  * its escapes undone; a connection string found only that way is reported on that line, its key masked.
  */
-import { findConnectionStrings } from "acs-baseline/internal/text";
+import { findConnectionStringsInAnySpelling } from "acs-baseline/internal/text";
 import { hasEscapes, unescapeText } from "eslint-plugin-acs-baseline/internal";
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
@@ -18,8 +18,8 @@ export function escapedConnectionStringFindings(file: string, text: string): Sca
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (!hasEscapes(line)) continue;
-    const decoded = findConnectionStrings(unescapeText(line));
-    const plain = findConnectionStrings(line).length;
+    const decoded = findConnectionStringsInAnySpelling(unescapeText(line));
+    const plain = findConnectionStringsInAnySpelling(line).length;
     if (decoded.length <= plain) continue;
     const column = Math.max(0, line.search(ESCAPE_START)) + 1;
     const at = { line: i + 1, column, endLine: i + 1, endColumn: line.length + 1 };

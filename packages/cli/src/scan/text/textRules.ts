@@ -3,7 +3,7 @@
  * context, connection strings (real keys as errors, placeholders as template warnings) and hand-built HMAC-SHA256
  * request signing. Nothing here ever puts a key into a message.
  */
-import { findConnectionStrings } from "acs-baseline/internal/text";
+import { findConnectionStringsInAnySpelling } from "acs-baseline/internal/text";
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
 import {
@@ -25,6 +25,8 @@ const PREFILTER = /JQQJ99|access[_-]?key|communication\.azure\.com|HMAC-SHA256/i
 /** Files where `HMAC-SHA256 SignedHeaders=` is prose about the scheme, not code that builds it. */
 const IAC_FILE = /\.(bicep|bicepparam|tf|tf\.json)$/i;
 const PROSE = /\.(md|markdown|txt|rst|adoc|html?)$/i;
+/** Source maps: generated copies of source (`sourcesContent`), whose doc-comment examples are no template to fill in. */
+const SOURCE_MAP = /\.map$/i;
 
 /** Offsets → 1-based line/column, computed once per file. */
 export class LineIndex {
@@ -71,7 +73,7 @@ const inside = (scan: TextScan, start: number, end: number): boolean =>
 /** Connection strings: real keys as errors, placeholders as template warnings. */
 function connectionStringFindings(scan: TextScan): void {
   const { file, text, index } = scan;
-  for (const m of findConnectionStrings(text)) {
+  for (const m of findConnectionStringsInAnySpelling(text)) {
     scan.covered.push([m.index, m.index + m.length]);
     // In a template, `accesskey=${key}` is an interpolation the IaC rules follow, not a placeholder to fill in.
     if (
@@ -80,6 +82,8 @@ function connectionStringFindings(scan: TextScan): void {
       /accesskey\s*=\s*(\$\{|'\s*,|\[)/i.test(text.slice(m.index, m.index + m.length + 2))
     )
       continue;
+    // A source map's placeholder comes from a doc comment in the source (not reported there either); a key is a key.
+    if (m.placeholder && SOURCE_MAP.test(file)) continue;
     const at = span(index, m.index, m.length);
     const shown = m.masked.slice(0, 120);
     scan.out.push(
@@ -166,11 +170,12 @@ function hmacFindings(scan: TextScan): void {
  * reports connection-string literals.
  */
 export function textFindings(file: string, text: string, connectionStrings: boolean): ScanFinding[] {
-  if (!PREFILTER.test(text)) return [];
+  // Non-ASCII text may spell a connection string in look-alikes (full-width letters, zero-width characters).
+  if (!PREFILTER.test(text) && !(connectionStrings && /[\u0080-\uffff]/.test(text))) return [];
   const scan: TextScan = { file, text, index: new LineIndex(text), out: [], covered: [] };
   if (connectionStrings) connectionStringFindings(scan);
   // Source files: the lint rule reports connection strings; keys inside them are not reported twice.
-  else for (const m of findConnectionStrings(text)) scan.covered.push([m.index, m.index + m.length]);
+  else for (const m of findConnectionStringsInAnySpelling(text)) scan.covered.push([m.index, m.index + m.length]);
   if (text.includes("JQQJ99")) identifiableKeyFindings(scan, connectionStrings);
   if (text.includes("==") && CONTEXT.test(text)) legacyKeyFindings(scan);
   if (!PROSE.test(file)) hmacFindings(scan);
