@@ -9,7 +9,7 @@ import { scanText } from "../../packages/cli/src/scan/scan.js";
 import { encodedConnectionStringFindings } from "../../packages/cli/src/scan/text/encodedConnectionStrings.js";
 
 const ENDPOINT = "https://contoso.communication.azure.com/";
-const connectionString = (key: string, name = "endpoint") => `${name}=${ENDPOINT};accesskey=${key}`;
+const connectionString = (key: string, name = "endpoint", eq = "=") => `${name}${eq}${ENDPOINT};accesskey=${key}`;
 const b64 = (text: string) => Buffer.from(text, "latin1").toString("base64");
 
 function expectReported(file: string, text: string, secrets: string[]): void {
@@ -47,11 +47,14 @@ describe("base64-encoded connection strings", () => {
       fc.property(
         fc.string({ maxLength: 40 }),
         fc.string({ maxLength: 40 }),
-        fc.uint8Array({ minLength: 32, maxLength: 64 }),
-        fc.constantFrom("endpoint", "Endpoint", "ENDPOINT", "EndPoint"),
-        (before, after, keyBytes, name) => {
+        // A key as random as a real one (fast-check favours all-zero arrays, which read as a placeholder).
+        fc.uint8Array({ minLength: 32, maxLength: 64 }).filter((b) => new Set(b).size >= 16),
+        // Any casing the ACS SDKs' case-insensitive parser takes, and white space around `=`.
+        fc.mixedCase(fc.constant("endpoint")),
+        fc.constantFrom("=", " =", "= ", " = "),
+        (before, after, keyBytes, name, eq) => {
           const secret = Buffer.from(keyBytes).toString("base64");
-          const encoded = b64(`${before}\n${connectionString(secret, name)}\n${after}`);
+          const encoded = b64(`${before}\n${connectionString(secret, name, eq)}\n${after}`);
           const findings = encodedConnectionStringFindings("blob.txt", `value: ${encoded}\n`);
           expect(findings).toHaveLength(1);
           expect(JSON.stringify(findings)).not.toContain(secret);
