@@ -107,6 +107,15 @@ describe("connection string spellings", () => {
     }
   });
 
+  it("hostile option text: a megabyte of `endpoint=;accesskey=` pairs is refused in linear time (was quadratic: minutes)", () => {
+    // Every pair is an `other pair` of the one before, so an unbounded chain walked the rest of the text from each start.
+    for (const text of ["endpoint=;accesskey=".repeat(1 << 16), "accesskey=x;endpoint=;".repeat(1 << 16)]) {
+      const started = performance.now();
+      expect(refusal(text)).toBeDefined();
+      expect(performance.now() - started).toBeLessThan(2_000);
+    }
+  });
+
   it("control: text that only mentions the words is not refused", () => {
     for (const text of [
       "endpoint and accesskey are documented in the portal",

@@ -7,15 +7,16 @@
 const VALUE = String.raw`[^;\s"'\x60]`;
 // Any other `key=value;` pair that may stand between the two keys.
 const OTHER_PAIR = String.raw`(?:\s*[A-Za-z][\w-]*\s*=\s*${VALUE}*\s*;)`;
-// endpoint first, then accesskey (any pairs between), or the other way round. Case-insensitive, any spacing.
-// Every repetition consumes a `;`, and the value classes exclude both `;` and white space, so matching is linear.
+// endpoint first, then accesskey (other pairs between), or the other way round. Case-insensitive, any spacing.
+// Every repetition consumes a `;`, and the value classes exclude both `;` and white space, so one start is linear.
 const ENDPOINT_FIRST = String.raw`\bendpoint\s*=\s*${VALUE}+\s*;${OTHER_PAIR}*\s*accesskey\s*=\s*(${VALUE}*)`;
 const KEY_FIRST = String.raw`\baccesskey\s*=\s*(${VALUE}*)\s*;${OTHER_PAIR}*\s*endpoint\s*=\s*${VALUE}+`;
-const CONNECTION_STRING = new RegExp(`${ENDPOINT_FIRST}|${KEY_FIRST}`, "i");
-// For the tools' finder, which reads whole files: at most 16 other pairs between the two keys (a real connection
-// string has two or three). Unbounded, each `accesskey=`/`endpoint=` start walks the whole chain of pairs after it
-// before failing, so `"endpoint=;accesskey=".repeat(n)` took quadratic time (0.6 s at 80 KB, minutes at 1 MB).
+// At most 16 other pairs between the two keys (a real connection string has two or three). Unbounded, each
+// `accesskey=`/`endpoint=` start walks the whole chain of pairs after it before failing, so
+// `"endpoint=;accesskey=".repeat(n)` took quadratic time (0.6 s at 80 KB, minutes at 1 MB). What the ACS SDKs' parser
+// takes with more pairs between (one line, endpoint first) the runtime still refuses through `upstreamParses`.
 const BOUNDED = (pattern: string) => pattern.replace(`${OTHER_PAIR}*`, `${OTHER_PAIR}{0,16}`);
+const CONNECTION_STRING = new RegExp(`${BOUNDED(ENDPOINT_FIRST)}|${BOUNDED(KEY_FIRST)}`, "i");
 const CONNECTION_STRING_GLOBAL = new RegExp(`${BOUNDED(ENDPOINT_FIRST)}|${BOUNDED(KEY_FIRST)}`, "gi");
 
 /** Longest text the detector looks at in one go; longer inputs are checked line by line. */
@@ -45,7 +46,7 @@ export function isPlaceholderKey(key: string): boolean {
 
 /**
  * True when `value` contains something shaped like an ACS connection string: an `endpoint=` pair and an
- * `accesskey=` pair joined by `;` (any case, either order, any spacing, other pairs allowed between).
+ * `accesskey=` pair joined by `;` (any case, either order, any spacing, up to 16 other pairs between).
  */
 export function isConnectionStringShaped(value: string): boolean {
   if (value.length === 0 || !/accesskey/i.test(value)) return false;
