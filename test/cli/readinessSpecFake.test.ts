@@ -4,31 +4,20 @@
  * over several `nextLink` pages with an empty one between, key events in ARM's casing with unknown members, a 429 with
  * `Retry-After`, and an error body that is not `{error:{code,message}}`.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createReadinessCommand } from "../../packages/cli/src/commands/readiness.js";
 import { checkReadiness } from "../../packages/cli/src/estate/readiness.js";
 import type { ReadinessOptions } from "../../packages/cli/src/estate/readiness.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { runCaptured } from "../support/captureOutput.js";
 import type { SpecFake, SpecReply } from "../support/specArmFake.js";
-import { armError, armPage, startSpecFake } from "../support/specArmFake.js";
-import { specClientOptions, specEnvironment, specSessionOptions } from "../support/specArmSession.js";
-import { tempDir } from "../support/tempDir.js";
-import { useEmulator } from "../support/useEmulator.js";
+import { armError, armPage } from "../support/specArmFake.js";
+import { specClientOptions, specEnvironment, specSessionOptions, useSpecFake } from "../support/specArmSession.js";
 
 let emu: Emulator;
 let app: TestApplication;
 let fake: SpecFake;
-const dir = tempDir("acs-readiness-spec-");
-useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
-beforeAll(async () => {
-  fake = await startSpecFake();
-  emu.addTokenResource(fake.endpoint);
-});
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.requests.length = 0;
-});
+const dir = useSpecFake("acs-readiness-spec-", (setup) => ({ emu, app, fake } = setup));
 
 const SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
 const RESOURCE = `/subscriptions/${SUB}/resourceGroups/rg-acs/providers/Microsoft.Communication/communicationServices/acs-spec`;

@@ -5,31 +5,20 @@
  * `$skipToken`, a `$skipToken` that comes back, throttling (429 with `Retry-After`, or only
  * `x-ms-user-quota-resets-after`), and error bodies that are not `{error:{code,message}}`.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createSweepCommand } from "../../packages/cli/src/commands/sweep.js";
 import { GraphReadError } from "../../packages/cli/src/estate/resourceGraph.js";
 import { sweepEstate } from "../../packages/cli/src/estate/sweepEstate.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { runCaptured } from "../support/captureOutput.js";
 import type { SpecFake, SpecReply, SpecRequest } from "../support/specArmFake.js";
-import { graphPage, startSpecFake } from "../support/specArmFake.js";
-import { specClientOptions, specEnvironment, specSessionOptions } from "../support/specArmSession.js";
-import { tempDir } from "../support/tempDir.js";
-import { useEmulator } from "../support/useEmulator.js";
+import { graphPage } from "../support/specArmFake.js";
+import { specClientOptions, specEnvironment, specSessionOptions, useSpecFake } from "../support/specArmSession.js";
 
 let emu: Emulator;
 let app: TestApplication;
 let fake: SpecFake;
-const dir = tempDir("acs-sweep-spec-");
-useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
-beforeAll(async () => {
-  fake = await startSpecFake();
-  emu.addTokenResource(fake.endpoint);
-});
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.requests.length = 0;
-});
+const dir = useSpecFake("acs-sweep-spec-", (setup) => ({ emu, app, fake } = setup));
 
 const SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
 const OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";

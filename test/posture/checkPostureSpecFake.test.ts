@@ -4,30 +4,19 @@
  * `AllLogs`, upper-case GUIDs), absent optional properties, unknown members, role assignments over several pages
  * with an empty one between, and throttling answered with `Retry-After`.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkPosture } from "../../packages/acs-baseline/src/posture/index.js";
 import type { CheckPostureOptions } from "../../packages/acs-baseline/src/posture/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { check } from "../support/posture.js";
 import type { SpecFake, SpecReply, SpecRequest } from "../support/specArmFake.js";
-import { armError, armPage, startSpecFake } from "../support/specArmFake.js";
-import { specSessionOptions } from "../support/specArmSession.js";
-import { tempDir } from "../support/tempDir.js";
-import { useEmulator } from "../support/useEmulator.js";
+import { armError, armPage } from "../support/specArmFake.js";
+import { specSessionOptions, useSpecFake } from "../support/specArmSession.js";
 
 let emu: Emulator;
 let app: TestApplication;
 let fake: SpecFake;
-const dir = tempDir("acs-posture-spec-");
-useEmulator({ application: { directory: dir }, onStarted: (started) => ({ emu, app } = started) });
-beforeAll(async () => {
-  fake = await startSpecFake();
-  emu.addTokenResource(fake.endpoint);
-});
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.requests.length = 0;
-});
+useSpecFake("acs-posture-spec-", (setup) => ({ emu, app, fake } = setup));
 
 const SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
 const RESOURCE = `/subscriptions/${SUB}/resourceGroups/rg-acs/providers/Microsoft.Communication/communicationServices/acs-spec`;
