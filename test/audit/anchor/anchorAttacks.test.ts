@@ -17,16 +17,11 @@ import { verifyLogCommand } from "../../../packages/cli/src/commands/verifyLog.j
 import { runCaptured } from "../../support/captureOutput.js";
 import type { Rec } from "../../support/auditRecords.js";
 import { parse, REQUEST } from "../../support/auditRecords.js";
+import { signingKeyFiles } from "../../support/signingKeyFiles.js";
 import { tempDir } from "../../support/tempDir.js";
 
 const dir = tempDir("acs-anchor-attacks-");
-const keyDir = tempDir("acs-anchor-attack-keys-");
-const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-const PUBLIC_PEM = publicKey.export({ type: "spki", format: "pem" }).toString();
-const keyPath = join(keyDir, "audit.pem");
-const pubPath = join(keyDir, "audit.pub.pem");
-writeFileSync(keyPath, privateKey.export({ type: "pkcs8", format: "pem" }).toString(), { mode: 0o600 });
-writeFileSync(pubPath, PUBLIC_PEM);
+const { privateKey, publicKeyPem: PUBLIC_PEM, keyPath, pubPath, keyDir } = signingKeyFiles("acs-anchor-attack-keys-");
 const other = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const otherKeyPath = join(keyDir, "other.pem");
 writeFileSync(otherKeyPath, other.privateKey.export({ type: "pkcs8", format: "pem" }).toString(), { mode: 0o600 });

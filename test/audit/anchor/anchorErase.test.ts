@@ -2,7 +2,6 @@
 // app start again. The new writer draws a new log id, signs honestly and anchors its own checkpoints, so the new file
 // verifies on its own; but the anchor still holds the erased log's signed checkpoints. What was anchored must stay
 // history: the verifier names every other log the anchor holds (incomplete), with the honest control beside it.
-import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,16 +10,11 @@ import { verifyLogCommand } from "../../../packages/cli/src/commands/verifyLog.j
 import { runCaptured } from "../../support/captureOutput.js";
 import { canonicalJson, sha256Hex } from "../../../packages/acs-baseline/src/audit/record/canonical.js";
 import { REQUEST, parse } from "../../support/auditRecords.js";
+import { signingKeyFiles } from "../../support/signingKeyFiles.js";
 import { tempDir } from "../../support/tempDir.js";
 
 const dir = tempDir("acs-anchor-erase-");
-const keyDir = tempDir("acs-anchor-erase-keys-");
-const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-const PUBLIC_PEM = publicKey.export({ type: "spki", format: "pem" }).toString();
-const keyPath = join(keyDir, "audit.pem");
-const pubPath = join(keyDir, "audit.pub.pem");
-writeFileSync(keyPath, privateKey.export({ type: "pkcs8", format: "pem" }).toString(), { mode: 0o600 });
-writeFileSync(pubPath, PUBLIC_PEM);
+const { publicKeyPem: PUBLIC_PEM, keyPath, pubPath } = signingKeyFiles("acs-anchor-erase-keys-");
 
 const lines = (path: string): string[] =>
   readFileSync(path, "utf8")
