@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { createSweepCommand } from "../../packages/cli/src/commands/sweep.js";
 import { GraphReadError } from "../../packages/cli/src/estate/resourceGraph.js";
+import { UNKNOWN_ROLE_NAME } from "../../packages/cli/src/estate/keyReaders.js";
 import { sweepEstate } from "../../packages/cli/src/estate/sweepEstate.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { runCaptured } from "../support/captureOutput.js";
@@ -113,6 +114,31 @@ const options = (maxRetries = 0) => specSessionOptions(emu, app, fake, maxRetrie
 const resourceRequests = () => fake.requests.filter((r) => tableOf(r) === "resources");
 
 describe("sweep against a spec-shaped Resource Graph", () => {
+  it("an assignment whose role definition Resource Graph does not return is counted, unless a built-in known not to grant keys", async () => {
+    const assignment = (n: number, role: string) => ({
+      id: `${RG.toLowerCase()}/providers/microsoft.authorization/roleassignments/${n}`,
+      scope: RG.toLowerCase(),
+      principalId: `${n}1111111-1111-4111-8111-111111111111`,
+      principalType: "ServicePrincipal",
+      roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+    });
+    estate({
+      roleassignments: () =>
+        graphPage([
+          assignment(1, "9f2c1d7e-0000-4000-8000-00000000c0de"), // a deleted custom role
+          assignment(2, "B24988AC-6180-42A0-AB88-20F7382DD24C"), // Contributor, not in the answer
+          assignment(3, "acdd72a7-3385-48ef-bd42-f606fba81ae7"), // Reader, not in the answer
+        ]),
+      roledefinitions: () => graphPage([]),
+    });
+    const result = await sweepEstate(options());
+    expect(result.unreadable).toEqual([]);
+    expect(result.resources[0]?.keyReaders?.map((k) => [k.principalId.slice(0, 1), k.roleName])).toEqual([
+      ["1", UNKNOWN_ROLE_NAME],
+      ["2", "Contributor"],
+    ]);
+  });
+
   it("follows $skipToken across an empty page, ignores unknown members, and matches scopes and role ids in any case", async () => {
     estate();
     const result = await sweepEstate(options());

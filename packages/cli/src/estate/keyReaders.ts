@@ -33,7 +33,36 @@ export interface KeyReader {
 
 const guid = (id: string) => (id.split("/").pop() ?? "").toLowerCase();
 
-/** The assignments whose role grants a key action (scope not yet checked). */
+/**
+ * Built-in roles by GUID (Microsoft Learn, "Azure built-in roles"), for an assignment whose definition Resource Graph
+ * did not return: their name and whether they grant the keys (Owner and Contributor hold `*`).
+ */
+const BUILT_IN_ROLES: ReadonlyMap<string, { roleName: string; grantsKeys: boolean }> = new Map([
+  ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", { roleName: "Owner", grantsKeys: true }],
+  ["b24988ac-6180-42a0-ab88-20f7382dd24c", { roleName: "Contributor", grantsKeys: true }],
+  ["acdd72a7-3385-48ef-bd42-f606fba81ae7", { roleName: "Reader", grantsKeys: false }],
+]);
+/** The name given to a role whose definition is unknown: counted, never dropped (it may grant the keys). */
+export const UNKNOWN_ROLE_NAME = "unknown role (its definition is not in Resource Graph; it may grant the keys)";
+
+/** What a definition says about the keys: its name when it grants them, else undefined. */
+function keyRoleName(role: RoleDefinitionRow | undefined, roleDefinitionId: string): string | undefined {
+  if (role === undefined) {
+    const builtIn = BUILT_IN_ROLES.get(guid(roleDefinitionId));
+    if (builtIn === undefined) return UNKNOWN_ROLE_NAME;
+    return builtIn.grantsKeys ? builtIn.roleName : undefined;
+  }
+  const permissions = Array.isArray(role.permissions) ? role.permissions : [];
+  return grants(permissions, ACS_ACTIONS.listKeys) || grants(permissions, ACS_ACTIONS.regenerateKey)
+    ? role.roleName
+    : undefined;
+}
+
+/**
+ * The assignments whose role grants a key action (scope not yet checked). An assignment whose definition Resource Graph
+ * did not return (a deleted custom role, a definition the caller cannot see) is counted as {@link UNKNOWN_ROLE_NAME}
+ * unless it is a built-in role known not to grant the keys: a sweep never under-reports who can read them.
+ */
 export function keyGrantingAssignments(
   assignments: RoleAssignmentRow[],
   definitions: RoleDefinitionRow[],
@@ -41,15 +70,13 @@ export function keyGrantingAssignments(
   const byGuid = new Map(definitions.map((d) => [guid(d.id), d]));
   const out: KeyReader[] = [];
   for (const a of assignments) {
-    const role = byGuid.get(guid(a.roleDefinitionId));
-    if (role === undefined) continue;
-    const permissions = Array.isArray(role.permissions) ? role.permissions : [];
-    if (!grants(permissions, ACS_ACTIONS.listKeys) && !grants(permissions, ACS_ACTIONS.regenerateKey)) continue;
+    const roleName = keyRoleName(byGuid.get(guid(a.roleDefinitionId)), a.roleDefinitionId);
+    if (roleName === undefined) continue;
     out.push({
       principalId: a.principalId,
       principalType: a.principalType,
       roleDefinitionId: a.roleDefinitionId,
-      roleName: role.roleName,
+      roleName,
       scope: a.scope,
     });
   }
