@@ -7,6 +7,7 @@ import type { ArmSessionOptions } from "../../packages/acs-baseline/src/posture/
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import type { SpecFake } from "./specArmFake.js";
 import { startSpecFake } from "./specArmFake.js";
+import { estateEnvironment, estateSessionOptions } from "./estateSession.js";
 import { tempDir } from "./tempDir.js";
 import { useEmulator } from "./useEmulator.js";
 
@@ -58,11 +59,7 @@ export function specSessionOptions(
   maxRetries = 0,
 ): ArmSessionOptions {
   return {
-    tenantId: emu.tenantId,
-    clientId: app.clientId,
-    certificate: { path: app.certificatePath },
-    authorityHost: emu.authorityHost,
-    allowedAuthorityHosts: [new URL(emu.authorityHost).hostname],
+    ...estateSessionOptions(emu, app),
     disableInstanceDiscovery: true,
     armEndpoint: fake.endpoint,
     clientOptions: specClientOptions(emu, fake, maxRetries),
@@ -72,11 +69,7 @@ export function specSessionOptions(
 /** The same session as the environment the CLI reads. */
 export function specEnvironment(emu: Emulator, app: TestApplication, fake: SpecFake): Record<string, string> {
   return {
-    AZURE_TENANT_ID: emu.tenantId,
-    AZURE_CLIENT_ID: app.clientId,
-    AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath,
-    AZURE_AUTHORITY_HOST: emu.authorityHost,
-    AZURE_COMMUNICATION_ALLOWED_AUTHORITY_HOSTS: new URL(emu.authorityHost).hostname,
+    ...estateEnvironment(emu, app),
     AZURE_RESOURCE_MANAGER_ENDPOINT: fake.endpoint,
   };
 }
