@@ -5,6 +5,7 @@
  * asking again (IMDS: 404 while the identity is being assigned, 410 while IMDS updates, 429, 5xx; App Service: 429, 5xx).
  */
 import type { AccessToken } from "@azure/core-auth";
+import { retryAfterMs } from "../text/retryAfter.js";
 
 /** Seconds as a number or a numeric string; undefined for anything else. */
 function seconds(value: unknown): number | undefined {
@@ -64,8 +65,6 @@ export const MAX_RETRY_WAIT_MS = 5_000;
 
 /** The wait before attempt `attempt + 1`: `Retry-After` (seconds or an HTTP date) when given, else 0.5 s doubling. */
 export function retryWaitMs(retryAfter: string | undefined, attempt: number, now = Date.now()): number {
-  const text = retryAfter?.trim() ?? "";
-  const given = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : text !== "" ? Date.parse(text) - now : Number.NaN;
-  const wait = Number.isFinite(given) ? given : 500 * 2 ** attempt;
+  const wait = retryAfterMs(retryAfter, now) ?? 500 * 2 ** attempt;
   return Math.min(Math.max(wait, 0), MAX_RETRY_WAIT_MS);
 }

@@ -6,6 +6,7 @@
  * trips over. Nothing of a body is quoted: only an error code that looks like one.
  */
 import { describeArmError } from "acs-baseline/internal";
+import { retryAfterMs } from "acs-baseline/internal/text";
 
 /** The raw response of one Resource Graph request, as the SDK's `onResponse` hands it over. */
 export interface GraphRawResponse {
@@ -102,7 +103,7 @@ export function throttleWaitMs(raw: GraphRawResponse, now = Date.now()): number 
   const retryAfter = raw.headers.get("retry-after")?.trim();
   let ms: number | undefined;
   if (retryAfter !== undefined && retryAfter !== "") {
-    ms = /^\d+(\.\d+)?$/.test(retryAfter) ? Number(retryAfter) * 1000 : Date.parse(retryAfter) - now;
+    ms = retryAfterMs(retryAfter, now);
   } else {
     const m = /^(\d{1,2}):(\d{2}):(\d{2})(\.\d+)?$/.exec(raw.headers.get("x-ms-user-quota-resets-after")?.trim() ?? "");
     if (m !== null) ms = (Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(m[4] ?? 0)) * 1000;
