@@ -24,7 +24,10 @@ function resourceOf(scopes: string | string[]): string {
 /** Attempts per token request: one, and up to three more for the failures Microsoft says to retry. */
 const MAX_ATTEMPTS = 4;
 
-/** Waits `ms`, or until `signal` aborts. */
+/**
+ * Waits `ms`, or until `signal` aborts. By hand, not `node:timers/promises`: a caller's `abortSignal` is only an
+ * `AbortSignalLike` (`aborted` and the listener methods), which Node's timers do not take.
+ */
 function pause(ms: number, signal: GetTokenOptions["abortSignal"]): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted === true) return resolve();

@@ -4,6 +4,7 @@
  * again after the wait Resource Graph names; results truncated without a `$skipToken`, or a `$skipToken` that comes
  * back, are an error, never a silently short table.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import type { ArmSession } from "acs-baseline/internal";
 import type { GraphRawResponse } from "./graphResponse.js";
 import { describeGraphError, incompletePage, rowsOf, throttleWaitMs } from "./graphResponse.js";
@@ -78,7 +79,8 @@ export async function openGraphReader(
       } catch (error) {
         if (raw?.status !== 429 || attempt >= THROTTLE_RETRIES || signal.aborted)
           throw new GraphReadError(describeGraphError(error, raw));
-        await sleep(throttleWaitMs(raw), signal);
+        // Less when the signal aborts: the next attempt then fails as aborted.
+        await delay(throttleWaitMs(raw), undefined, { signal }).catch(() => undefined);
       }
     }
   }
@@ -112,17 +114,4 @@ function scopeMembers(where: GraphScope): GraphScope {
       ? { managementGroups: where.managementGroups }
       : {}),
   };
-}
-
-/** Waits `ms`, or less when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
