@@ -206,7 +206,8 @@ describe("allowedHosts matching", () => {
   });
 
   it("property: subdomains of an allowed suffix pass, anything with a different suffix fails", () => {
-    const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/);
+    // Not `xn--…`: an A-label that is not valid Punycode (`xn--0`) is rightly refused, so it is no ordinary subdomain.
+    const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/).filter((l) => !l.startsWith("xn--"));
     fc.assert(
       fc.property(
         fc.array(label, { minLength: 1, maxLength: 3 }),
