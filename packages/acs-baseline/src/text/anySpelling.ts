@@ -6,12 +6,12 @@
  * these, so a text the factory would refuse never passes them.
  */
 import {
-  FORMAT_CHARACTERS,
   LINE_BREAK,
   UPSTREAM_ENDPOINT,
   findConnectionStrings,
   isPlaceholderKey,
   maskConnectionString,
+  plainForm,
   type ConnectionStringMatch,
 } from "./connectionString.js";
 
@@ -113,7 +113,7 @@ function outside(some: ConnectionStringMatch[], others: ConnectionStringMatch[])
  * written. Each is reported on its whole line, masked as its plain form reads.
  */
 function lookAlikeMatches(text: string, found: ConnectionStringMatch[]): ConnectionStringMatch[] {
-  const plainText = text.normalize("NFKC").replace(FORMAT_CHARACTERS, "");
+  const plainText = plainForm(text);
   if (!/accesskey/i.test(plainText)) return [];
   const out: ConnectionStringMatch[] = [];
   let start = 0;
@@ -122,7 +122,7 @@ function lookAlikeMatches(text: string, found: ConnectionStringMatch[]): Connect
     const end = start + line.length;
     while (first < found.length && found[first].index < start) first++;
     if (NON_ASCII.test(line)) {
-      const plain = line.normalize("NFKC").replace(FORMAT_CHARACTERS, "");
+      const plain = plainForm(line);
       const hidden = plainMatches(plain);
       let seen = 0;
       while (first + seen < found.length && found[first + seen].index < end) seen++;

@@ -67,6 +67,11 @@ export const UPSTREAM_KEY = /;\s*(?:["']\s*)?accesskey(?:\s*["'])?\s*=/i;
 /** Format characters (zero-width spaces and joiners, soft hyphen, BOM, …): invisible, so they hide words from a reader. */
 export const FORMAT_CHARACTERS = /\p{Cf}/gu;
 
+/** `text` as its look-alikes read: NFKC (full-width letters and signs as ASCII), without format characters. */
+export function plainForm(text: string): string {
+  return text.normalize("NFKC").replace(FORMAT_CHARACTERS, "");
+}
+
 /**
  * True when a line of `text` holds `endpoint=` and, anywhere after it, `;accesskey=`: everything the ACS SDKs' own
  * parser takes as a connection string (its endpoint may hold `;`, white space or quotes, and any text may stand before
@@ -85,7 +90,7 @@ function holdsInAnySpelling(text: string): boolean {
   if (!/accesskey/i.test(text) && !/[^\t\n\r\x20-\x7e]/.test(text)) return false;
   if (isConnectionStringShaped(text) || upstreamParses(text)) return true;
   // Look-alikes: full-width letters and signs (NFKC), zero-width characters and soft hyphens inside the words.
-  const plain = text.normalize("NFKC").replace(FORMAT_CHARACTERS, "");
+  const plain = plainForm(text);
   return plain !== text && (isConnectionStringShaped(plain) || upstreamParses(plain));
 }
 

@@ -11,6 +11,7 @@ export {
   isConnectionStringShaped,
   isPlaceholderKey,
   maskConnectionString,
+  plainForm,
   type ConnectionStringMatch,
 } from "./connectionString.js";
 export { findConnectionStringsInAnySpelling } from "./anySpelling.js";

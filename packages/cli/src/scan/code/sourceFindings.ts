@@ -2,6 +2,7 @@
  * The findings of one JavaScript/TypeScript file: the `no-key-auth` analysis when the text could hold a finding, and
  * the text rules. Shared by the scan's main thread and its code workers, so both analyse a file the same way.
  */
+import { plainForm } from "acs-baseline/internal/text";
 import type { ScanFinding } from "../finding.js";
 import { encodedConnectionStringFindings } from "../text/encodedConnectionStrings.js";
 import { textFindings } from "../text/textRules.js";
@@ -15,7 +16,6 @@ const CODE_PREFILTER = /communication|access_?key|\\u|\\x[0-9a-f]{2}|%[0-9a-f]{2
 const NON_ASCII = /[\u0080-\uffff]/;
 // A connection string written with look-alikes (full-width letters, zero-width characters) reads `accesskey` in NFKC.
 const LOOK_ALIKE_KEY = /access_?key/i;
-const plainForm = (text: string): string => text.normalize("NFKC").replace(/\p{Cf}/gu, "");
 
 /** True for a JavaScript/TypeScript extension (lower case, with its dot). */
 export function isSourceExtension(ext: string): boolean {
