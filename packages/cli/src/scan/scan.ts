@@ -30,9 +30,7 @@ import { isSourceExtension, needsParse, sourceFindings } from "./code/sourceFind
 import { decodeText } from "./decodeText.js";
 import { readRegularFile, readScanned } from "./readScanned.js";
 import type { ScanSkipReason } from "./readScanned.js";
-import { escapedConnectionStringFindings } from "./text/escapedConnectionStrings.js";
-import { encodedConnectionStringFindings } from "./text/encodedConnectionStrings.js";
-import { textFindings } from "./text/textRules.js";
+import { fileTextFindings } from "./text/fileTextFindings.js";
 import { listDirectory } from "./fileListing.js";
 
 export type { ScanFinding, ScanFindingKind, ScanSkipReason };
@@ -142,11 +140,7 @@ function templateTooDeep(text: string): boolean {
 export function scanText(file: string, text: string, context: { path?: string; host?: IacHost } = {}): ScanFinding[] {
   const ext = extname(file).toLowerCase();
   if (isSourceExtension(ext)) return sourceFindings(file, text, ext);
-  const out = [
-    ...textFindings(file, text, true),
-    ...escapedConnectionStringFindings(file, text),
-    ...encodedConnectionStringFindings(file, text),
-  ];
+  const out = fileTextFindings(file, text);
   if (iacLanguage(file) === undefined) out.push(...languageFindings(file, text));
   else if (templateTooDeep(text)) out.push(templateError(file, "nested too deep for this process's stack"));
   else {

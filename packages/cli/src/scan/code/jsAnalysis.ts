@@ -8,9 +8,8 @@ import type { AnyNode, KeyAuthFinding, VisitorKeys } from "eslint-plugin-acs-bas
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
 import { nodeRequire } from "../nodeRequire.js";
-import { escapedConnectionStringFindings } from "../text/escapedConnectionStrings.js";
-import { encodedConnectionStringFindings } from "../text/encodedConnectionStrings.js";
-import { LineIndex, textFindings } from "../text/textRules.js";
+import { fileTextFindings } from "../text/fileTextFindings.js";
+import { LineIndex } from "../text/textRules.js";
 import { parseErrorKind } from "./parseErrorKinds.js";
 
 const RULE_ID = "acs-baseline/no-key-auth";
@@ -291,12 +290,7 @@ function fallback(file: string, text: string, error: OxcError, source: string): 
   const at = new LineIndex(source).at(error.labels[0]?.start ?? 0);
   const reason = error.message.replace(/\s+/g, " ").slice(0, 160);
   const message = `The file could not be parsed (${reason}); only its text was searched.`;
-  const texts = [
-    ...textFindings(file, text, true),
-    ...escapedConnectionStringFindings(file, text),
-    ...encodedConnectionStringFindings(file, text),
-  ];
-  return [makeFinding("acs-baseline/parse-error", file, at, message), ...texts];
+  return [makeFinding("acs-baseline/parse-error", file, at, message), ...fileTextFindings(file, text)];
 }
 
 /**
