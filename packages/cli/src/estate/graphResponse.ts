@@ -41,6 +41,11 @@ function isTruncated(value: unknown): boolean {
   return value === true || (typeof value === "string" && value.trim().toLowerCase() === "true");
 }
 
+/** A page's `$skipToken` when it names one (a non-empty string), else undefined: the last page. */
+export function skipTokenOf(page: { skipToken?: unknown }): string | undefined {
+  return typeof page.skipToken === "string" && page.skipToken.length > 0 ? page.skipToken : undefined;
+}
+
 /**
  * Why a page cannot be read as part of a whole table, or undefined: results truncated without a `$skipToken`, a
  * `$skipToken` already seen (it would be asked for ever), or an answer limited to the first 10,000 subscriptions
@@ -51,7 +56,7 @@ export function incompletePage(
   raw: GraphRawResponse | undefined,
   seen: ReadonlySet<string>,
 ): string | undefined {
-  const token = typeof page.skipToken === "string" && page.skipToken.length > 0 ? page.skipToken : undefined;
+  const token = skipTokenOf(page);
   if (raw?.headers.get("x-ms-tenant-subscription-limit-hit")?.trim().toLowerCase() === "true")
     return "Resource Graph answered for the first 10,000 subscriptions only (x-ms-tenant-subscription-limit-hit): sweep by --management-group or --subscription";
   if (token === undefined && isTruncated(page.resultTruncated))

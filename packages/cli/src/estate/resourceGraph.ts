@@ -7,7 +7,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { ArmSession } from "acs-baseline/internal";
 import type { GraphRawResponse } from "./graphResponse.js";
-import { describeGraphError, incompletePage, rowsOf, throttleWaitMs } from "./graphResponse.js";
+import { describeGraphError, incompletePage, rowsOf, skipTokenOf, throttleWaitMs } from "./graphResponse.js";
 
 /** How many times a throttled (429) page is asked again, after the wait Resource Graph names. */
 const THROTTLE_RETRIES = 3;
@@ -96,7 +96,7 @@ export async function openGraphReader(
         const problem = incompletePage(result, raw, seen);
         if (problem !== undefined) throw new GraphReadError(problem);
         for (const row of rowsOf(result.data)) onRow(row);
-        skipToken = typeof result.skipToken === "string" && result.skipToken.length > 0 ? result.skipToken : undefined;
+        skipToken = skipTokenOf(result);
         if (skipToken !== undefined) seen.add(skipToken);
       } while (skipToken !== undefined);
       return requests;
