@@ -109,6 +109,53 @@ describe("request guard in real pipelines", () => {
     await factory.close();
   });
 
+  it("requests carry the client's TLS settings sealed once (frozen, verification on), and a policy cannot swap in weaker ones", async () => {
+    const http = wire(() => ({ status: 202 }));
+    const seenByPolicy: unknown[] = [];
+    const seenByWire: unknown[] = [];
+    const observe: PipelinePolicy = {
+      name: "observe",
+      sendRequest: (request, next) => {
+        seenByPolicy.push(request.tlsSettings);
+        return next(request);
+      },
+    };
+    const wireSeen: HttpClient = {
+      sendRequest: (request) => (seenByWire.push(request.tlsSettings), http.sendRequest(request)),
+    };
+    const tlsOptions = { ca: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" };
+    const factory = new AcsClientFactory({
+      endpoint: ENDPOINT,
+      credential,
+      allowCustomHttpClient: true,
+      clientOptions: {
+        httpClient: wireSeen,
+        tlsOptions,
+        additionalPolicies: [{ policy: observe, position: "perRetry" }],
+      },
+    });
+    await factory.createSmsClient().send(SMS);
+    expect(seenByPolicy).toHaveLength(1);
+    expect(Object.isFrozen(seenByPolicy[0])).toBe(true);
+    expect(seenByPolicy[0]).toEqual({ ...tlsOptions, rejectUnauthorized: true });
+    expect(seenByWire[0]).toBe(seenByPolicy[0]);
+    // The caller's own object is left as it was.
+    expect(Object.isFrozen(tlsOptions)).toBe(false);
+
+    const weaken: PipelinePolicy = {
+      name: "weaken",
+      sendRequest: (request, next) => {
+        request.tlsSettings = { ...request.tlsSettings, rejectUnauthorized: false } as PipelineRequest["tlsSettings"];
+        return next(request);
+      },
+    };
+    const sent = http.urls.length;
+    const weakened = factory.createSmsClient({ additionalPolicies: [{ policy: weaken, position: "perRetry" }] });
+    await expect(weakened.send(SMS)).rejects.toMatchObject({ code: "TLS_VERIFICATION_DISABLED" });
+    expect(http.urls.length).toBe(sent);
+    await factory.close();
+  });
+
   it("a user policy that rewrites the URL after authentication is blocked", async () => {
     const http = wire(() => ({ status: 202 }));
     const rewrite: PipelinePolicy = {

@@ -1,8 +1,12 @@
 import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
-import type { HttpClient } from "@azure/core-rest-pipeline";
+import type { HttpClient, PipelineRequest } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { BaselineViolationError } from "../../packages/acs-baseline/src/errors.js";
-import { checkRequest, guardHttpClient } from "../../packages/acs-baseline/src/guard/requestGuard.js";
+import {
+  checkRequest,
+  guardHttpClient,
+  sealedTlsSettings,
+} from "../../packages/acs-baseline/src/guard/requestGuard.js";
 
 const target = { hostname: "contoso.communication.azure.com", port: 443 };
 const request = (url: string, authorization?: string) =>
@@ -59,5 +63,59 @@ describe("request guard", () => {
     expect(sent).toBe(0);
     await guarded.sendRequest(request("https://contoso.communication.azure.com/sms", "Bearer x"));
     expect(sent).toBe(1);
+  });
+
+  describe("a client's sealed TLS settings (known by identity, no per-request copy)", () => {
+    const recording = () => {
+      const seen: PipelineRequest[] = [];
+      const inner: HttpClient = {
+        sendRequest: (r) => (seen.push(r), Promise.resolve({ request: r, status: 200, headers: createHttpHeaders() })),
+      };
+      return { seen, inner };
+    };
+    const withTls = (tlsSettings: unknown) => {
+      const r = request("https://contoso.communication.azure.com/sms", "Bearer x");
+      r.tlsSettings = tlsSettings as PipelineRequest["tlsSettings"];
+      return r;
+    };
+
+    it("are a frozen copy with verification forced on, sent as they are", async () => {
+      const caller = { ca: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" };
+      const sealed = sealedTlsSettings(caller);
+      expect(Object.isFrozen(sealed)).toBe(true);
+      expect(sealed).toEqual({ ...caller, rejectUnauthorized: true });
+      expect(sealedTlsSettings(caller)).toBe(sealed);
+      expect(Object.isFrozen(sealedTlsSettings(undefined))).toBe(true);
+      const { seen, inner } = recording();
+      await guardHttpClient(inner, target, undefined, 0, {}, sealed).sendRequest(withTls(sealed));
+      expect(seen[0]?.tlsSettings).toBe(sealed);
+    });
+
+    it("do not let any other settings object through unchecked", async () => {
+      const sealed = sealedTlsSettings({ ca: "x" });
+      const { seen, inner } = recording();
+      const guarded = guardHttpClient(inner, target, undefined, 0, {}, sealed);
+      await expect(guarded.sendRequest(withTls({ ca: "x", rejectUnauthorized: false }))).rejects.toMatchObject({
+        code: "TLS_VERIFICATION_DISABLED",
+      });
+      // An equal-looking copy is checked and sealed like any caller's settings.
+      await guarded.sendRequest(withTls({ ca: "x" }));
+      expect(seen[0]?.tlsSettings).not.toBe(sealed);
+      expect((seen[0]?.tlsSettings as { rejectUnauthorized?: unknown } | undefined)?.rejectUnauthorized).toBe(true);
+    });
+
+    it("are trusted only when this module sealed them: a look-alike handed to the guard is checked per request", async () => {
+      const lookAlike = Object.freeze({
+        ca: "x",
+        rejectUnauthorized: true,
+        checkServerIdentity: () => undefined,
+      }) as unknown as PipelineRequest["tlsSettings"];
+      const { seen, inner } = recording();
+      const guarded = guardHttpClient(inner, target, undefined, 0, {}, lookAlike);
+      await expect(guarded.sendRequest(withTls(lookAlike))).rejects.toMatchObject({
+        code: "TLS_VERIFICATION_DISABLED",
+      });
+      expect(seen).toEqual([]);
+    });
   });
 });

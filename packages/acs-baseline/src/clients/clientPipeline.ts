@@ -16,6 +16,7 @@ import {
   createRequestGuardPolicy,
   guardHttpClient,
   proxyConfigured,
+  sealedTlsSettings,
 } from "../guard/requestGuard.js";
 import type { PostureResult } from "../posture/types.js";
 import { scrubText } from "../text/scrub.js";
@@ -154,6 +155,8 @@ export function clientPipelineOptions(
   settings: PipelineSettings,
 ): CommonClientOptions & Record<string, unknown> {
   const { target, onBlocked } = settings;
+  // Constant per client: the TLS settings every request carries, sealed once (the guard knows them by identity).
+  const tlsOptions = sealedTlsSettings(merged.tlsOptions);
   const httpClient = guardHttpClient(
     merged.httpClient ?? sharedDefaultHttpClient(),
     target,
@@ -163,9 +166,11 @@ export function clientPipelineOptions(
       agent: merged.agent,
       proxy: proxyConfigured(merged.proxyOptions),
     },
+    tlsOptions,
   );
   return {
     ...merged,
+    tlsOptions,
     httpClient: settings.gate !== undefined ? settings.gate.httpClient(httpClient, onBlocked) : httpClient,
     additionalPolicies: [
       ...(settings.gate !== undefined
