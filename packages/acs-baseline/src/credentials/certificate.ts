@@ -5,7 +5,8 @@
  */
 import type { KeyObject } from "node:crypto";
 import { X509Certificate, createHash, createPrivateKey } from "node:crypto";
-import { closeSync, constants, fstatSync, openSync, readFileSync, statSync } from "node:fs";
+import type { Stats } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { BaselineViolationError } from "../errors.js";
 
 /** Where a certificate comes from. @public */
@@ -69,12 +70,15 @@ export function readCertificateFile(path: string): { text: string; mode: number;
   if (stat.size > MAX_CERTIFICATE_FILE_BYTES)
     invalid(`The certificate file is larger than ${MAX_CERTIFICATE_FILE_BYTES} bytes; it is not a PEM certificate.`);
   let text: string;
+  let opened: Stats;
   let fd: number | undefined;
   try {
-    // Opened non-blocking and checked again: a path swapped for a FIFO after the stat must not hang the constructor.
+    // Opened non-blocking and checked again on the open file: a path swapped after the stat (for a FIFO, which must
+    // not hang the constructor, or for another file) is judged by what is read, and what is returned describes it.
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    if (!fstatSync(fd).isFile()) invalid("The certificate path is not a regular file (FIFO, socket or device).");
-    text = readFileSync(fd, "utf8");
+    opened = fstatSync(fd);
+    if (!opened.isFile()) invalid("The certificate path is not a regular file (FIFO, socket or device).");
+    text = readBounded(fd);
   } catch (error) {
     if (error instanceof BaselineViolationError) throw error;
     invalid(`The certificate file cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}).`);
@@ -83,9 +87,21 @@ export function readCertificateFile(path: string): { text: string; mode: number;
   }
   return {
     text,
-    mode: stat.mode & 0o777,
-    signature: { mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, size: stat.size, ino: stat.ino },
+    mode: opened.mode & 0o777,
+    signature: { mtimeMs: opened.mtimeMs, ctimeMs: opened.ctimeMs, size: opened.size, ino: opened.ino },
   };
+}
+
+/** The open file's text, refused when it holds more than {@link MAX_CERTIFICATE_FILE_BYTES} (it may grow after a stat). */
+function readBounded(fd: number): string {
+  // Only the bytes read are used.
+  const buffer = Buffer.allocUnsafe(MAX_CERTIFICATE_FILE_BYTES + 1);
+  let length = 0;
+  for (let n = -1; n !== 0 && length < buffer.length; length += n)
+    n = readSync(fd, buffer, length, buffer.length - length, null);
+  if (length > MAX_CERTIFICATE_FILE_BYTES)
+    invalid(`The certificate file is larger than ${MAX_CERTIFICATE_FILE_BYTES} bytes; it is not a PEM certificate.`);
+  return buffer.toString("utf8", 0, length);
 }
 
 function decryptKey(block: string, label: string, password: string | undefined): KeyObject {
