@@ -139,7 +139,48 @@ function lookAlikeMatches(text: string, found: ConnectionStringMatch[]): Connect
  */
 export function findConnectionStringsInAnySpelling(text: string): ConnectionStringMatch[] {
   const found = plainMatches(text);
-  if (!NON_ASCII.test(text)) return found;
+  if (!NON_ASCII.test(text)) return withoutOtherServices(text, found);
   const hidden = lookAlikeMatches(text, found);
-  return hidden.length === 0 ? found : [...found, ...hidden].sort((a, b) => a.index - b.index);
+  return withoutOtherServices(
+    text,
+    hidden.length === 0 ? found : [...found, ...hidden].sort((a, b) => a.index - b.index),
+  );
+}
+
+/**
+ * Azure SignalR and Web PubSub connection strings have the ACS shape (`Endpoint=…;AccessKey=…`) but are another
+ * service's: their endpoint's host is theirs, or a `Version=` pair follows the key (`…;AccessKey=…;Version=1.0;`, the
+ * SignalR emulator's `Endpoint=http://localhost;Port=8999;AccessKey=…;Version=1.0;`). The tools leave them out; the
+ * runtime still refuses any connection string it is handed.
+ */
+const OTHER_SERVICE_HOST = /\.(?:signalr\.net|signalr\.azure\.(?:us|cn)|webpubsub\.azure\.(?:com|us|cn))\.?$/i;
+const ENDPOINT_HOST = /endpoint\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:\/\/)?([^/;:\s"'`?#]+)/i;
+const VERSION_NEXT = /^[^;\s"'`]*\s*;\s*version\s*=/i;
+
+function otherService(text: string, m: ConnectionStringMatch): boolean {
+  const host = ENDPOINT_HOST.exec(plainForm(text.slice(m.index, m.index + m.length)))?.[1];
+  if (host !== undefined && OTHER_SERVICE_HOST.test(host)) return true;
+  return VERSION_NEXT.test(plainForm(text.slice(m.index + m.length, m.index + m.length + 200)));
+}
+
+function withoutOtherServices(text: string, found: ConnectionStringMatch[]): ConnectionStringMatch[] {
+  // A cheap first look on the text as written (a look-alike spelling of these words is kept: the safe side).
+  if (found.length === 0 || !/signalr|webpubsub|version/i.test(text)) return found;
+  const out: ConnectionStringMatch[] = [];
+  for (const m of found) {
+    if (!otherService(text, m)) {
+      out.push(m);
+      continue;
+    }
+    // The shape lets pairs run on across lines, so the other service's string can run into an ACS one after it
+    // (`Endpoint=<signalr>;AccessKey=…;Version=1.0;` then `endpoint=<acs>;accesskey=…`): look again past its key.
+    const slice = text.slice(m.index, m.index + m.length);
+    const key = /accesskey/i.exec(slice);
+    const after = key === null ? -1 : slice.indexOf(";", key.index);
+    if (after < 0) continue;
+    const offset = m.index + after + 1;
+    for (const inner of findConnectionStringsInAnySpelling(slice.slice(after + 1)))
+      out.push({ ...inner, index: inner.index + offset });
+  }
+  return out;
 }
