@@ -237,25 +237,26 @@ function renderRun(result, run) {
  * The factory's extra CPU per request end to end (each concurrency) next to the in-memory figure of the pipeline
  * benchmark: what the network-free benchmark sees and what a real request costs.
  */
-export function renderExtraSummary(overhead, pipeline) {
+export function renderExtraSummary(overhead, pipeline, cooled) {
   const names = ["factory", "factory, no audit", "raw-2"];
   const head = overhead.runs.map(
     (r) => `end to end, ${r.concurrency === 1 ? "sequential" : `${r.concurrency} in flight`}`,
   );
   const lines = [
-    "Extra CPU per request over raw (µs, paired median, 95% CI): end to end against the emulator, and in memory (no network)",
+    "Extra CPU per request over raw (µs, paired median, 95% CI): end to end against the emulator, in memory (no network), and in memory with the caches cooled before every send",
     "",
-    `| client | ${head.join(" | ")} | in memory |`,
-    `|---|${head.map(() => "---|").join("")}---|`,
+    `| client | ${head.join(" | ")} | in memory |${cooled ? ` in memory, caches cooled (${cooled.coolMiB} MiB) |` : ""}`,
+    `|---|${head.map(() => "---|").join("")}---|${cooled ? "---|" : ""}`,
   ];
   for (const name of names) {
     const e2e = overhead.runs
       .map((run) => run.rows.find((r) => r.name === name))
       .map((r) => (r === undefined ? "n/a" : `${fmt(r.extraUs, 1)} (${interval(r.extraInterval, 1)})`));
-    const mem = pipeline?.rows.find((r) => r.name === name);
-    lines.push(
-      `| ${name} | ${e2e.join(" | ")} | ${mem === undefined ? "n/a" : `${fmt(mem.deltaUs, 1)} (${interval(mem.deltaInterval, 1)})`} |`,
-    );
+    const cell = (run) => {
+      const row = run?.rows.find((r) => r.name === name);
+      return row === undefined ? "n/a" : `${fmt(row.deltaUs, 1)} (${interval(row.deltaInterval, 1)})`;
+    };
+    lines.push(`| ${name} | ${e2e.join(" | ")} | ${cell(pipeline)} |${cooled ? ` ${cell(cooled)} |` : ""}`);
   }
   return lines.join("\n");
 }
