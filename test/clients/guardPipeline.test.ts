@@ -156,6 +156,34 @@ describe("request guard in real pipelines", () => {
     await factory.close();
   });
 
+  it("without tlsOptions, no TLS policy is added to the client's pipeline and requests are still sealed", async () => {
+    const seenByWire: unknown[] = [];
+    const http = wire((request) => (seenByWire.push(request.tlsSettings), { status: 202 }));
+    const factory = new AcsClientFactory({
+      endpoint: ENDPOINT,
+      credential,
+      allowCustomHttpClient: true,
+      clientOptions: { httpClient: http },
+    });
+    const client = factory.createSmsClient();
+    const pipelines: { getOrderedPolicies(): { name: string }[] }[] = [];
+    const visit = (value: unknown, depth: number): void => {
+      if (typeof value !== "object" || value === null || depth > 4) return;
+      if (typeof (value as { getOrderedPolicies?: unknown }).getOrderedPolicies === "function") {
+        pipelines.push(value as (typeof pipelines)[number]);
+        return;
+      }
+      for (const child of Object.values(value)) visit(child, depth + 1);
+    };
+    visit(client, 0);
+    expect(pipelines.length).toBeGreaterThan(0);
+    for (const p of pipelines) expect(p.getOrderedPolicies().map((x) => x.name)).not.toContain("tlsPolicy");
+    await client.send(SMS);
+    expect(Object.isFrozen(seenByWire[0])).toBe(true);
+    expect(seenByWire[0]).toEqual({ rejectUnauthorized: true });
+    await factory.close();
+  });
+
   it("a user policy that rewrites the URL after authentication is blocked", async () => {
     const http = wire(() => ({ status: 202 }));
     const rewrite: PipelinePolicy = {

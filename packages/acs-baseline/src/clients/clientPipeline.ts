@@ -156,7 +156,10 @@ export function clientPipelineOptions(
 ): CommonClientOptions & Record<string, unknown> {
   const { target, onBlocked } = settings;
   // Constant per client: the TLS settings every request carries, sealed once (the guard knows them by identity).
-  const tlsOptions = sealedTlsSettings(merged.tlsOptions);
+  // Without tlsOptions none are handed to the client (its pipeline would get one more policy per request); the guard
+  // seals such requests with `rejectUnauthorized: true` itself.
+  const tlsOptions =
+    merged.tlsOptions === undefined || merged.tlsOptions === null ? undefined : sealedTlsSettings(merged.tlsOptions);
   const httpClient = guardHttpClient(
     merged.httpClient ?? sharedDefaultHttpClient(),
     target,
