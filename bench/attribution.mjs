@@ -25,10 +25,10 @@ export const SUSPECTS = {
   "no guard copy (check in place)": [
     [
       "guard/requestGuard.js",
-      "    const sent = snapshotOf(request);\n    checkPrepared(sent,",
+      "    const sent = snapshotOf(request, target.sealedTls);\n    checkPrepared(sent,",
       "    const sent = request;\n    checkPrepared(sent,",
     ],
-    ["guard/requestGuard.js", "    sealSnapshot(sent);\n    return sent;", "    return sent;"],
+    ["guard/requestGuard.js", "    sealSnapshot(sent, target.sealedTls);\n    return sent;", "    return sent;"],
   ],
   "no request records": [
     [
@@ -55,8 +55,8 @@ export const SUSPECTS = {
   "timer list kept alive": [
     [
       "guard/requestGuard.js",
-      "export function guardHttpClient(inner, target, onBlocked, timeoutMs = 0, agents = {}) {\n",
-      "export function guardHttpClient(inner, target, onBlocked, timeoutMs = 0, agents = {}) {\n    if (timeoutMs > 0) setInterval(() => undefined, timeoutMs).unref();\n",
+      "export function guardHttpClient(inner, target, onBlocked, timeoutMs = 0, agents = {}, sealedTls) {\n",
+      "export function guardHttpClient(inner, target, onBlocked, timeoutMs = 0, agents = {}, sealedTls) {\n    if (timeoutMs > 0) setInterval(() => undefined, timeoutMs).unref();\n",
     ],
   ],
   get "CommonJS http client + timer list kept alive"() {
@@ -101,14 +101,14 @@ export const SUSPECTS = {
   "guard HttpClient copies and seals but checks nothing": [
     [
       "guard/requestGuard.js",
-      "    const sent = snapshotOf(request);\n    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent);",
-      "    const sent = snapshotOf(request);\n    sealSnapshot(sent);",
+      "    const sent = snapshotOf(request, target.sealedTls);\n    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent, target.sealedTls);",
+      "    const sent = snapshotOf(request, target.sealedTls);\n    sealSnapshot(sent, target.sealedTls);",
     ],
   ],
   "guard HttpClient copies and checks but does not seal": [
     [
       "guard/requestGuard.js",
-      "    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent);\n    return sent;",
+      "    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent, target.sealedTls);\n    return sent;",
       "    checkPrepared(sent, target, onBlocked, transport);\n    return sent;",
     ],
   ],
@@ -162,8 +162,8 @@ export const SUSPECTS = {
   "guard copy ×10": [
     [
       "guard/requestGuard.js",
-      "    const sent = snapshotOf(request);\n",
-      "    for (let i = 0; i < 9; i++) sealSnapshot(snapshotOf(request));\n    const sent = snapshotOf(request);\n",
+      "    const sent = snapshotOf(request, target.sealedTls);\n",
+      "    for (let i = 0; i < 9; i++) sealSnapshot(snapshotOf(request, target.sealedTls), target.sealedTls);\n    const sent = snapshotOf(request, target.sealedTls);\n",
     ],
   ],
   "record fields ×10": [

@@ -6,25 +6,42 @@
 // own code and data cost when they start cold.
 import { createHash } from "node:crypto";
 
-/** A client whose `send` first cools the caches by `mib` MiB; `mib` 0 returns `client` unchanged. */
+/**
+ * A client whose `send` first cools the caches by `mib` MiB; `mib` 0 returns `client` unchanged. Every client cooled
+ * by the same `mib` shares one cooler (the same buffer, the same code), so the cooling costs each of them the same:
+ * with a buffer each, a second raw client measured 11 µs per request above the first.
+ */
 export function cooledClient(client, mib) {
   if (mib <= 0) return client;
-  const lines = new Float64Array((mib * 1024 * 1024) / 8);
-  const bytes = Buffer.alloc(16 * 1024, 7);
-  const objects = Array.from({ length: 200 }, (_, i) => ({ a: i, b: `x${i}`, c: [i, i + 1], d: { e: i } }));
-  let sink = 0;
-  const cool = () => {
-    for (let i = 0; i < lines.length; i += 8) lines[i]++;
-    sink += createHash("sha256").update(bytes).digest()[0];
-    sink += JSON.parse(JSON.stringify(objects)).length;
-  };
+  const cool = coolerOf(mib);
   return {
     send: (message) => {
       cool();
       return client.send(message);
     },
-    get sink() {
-      return sink;
-    },
   };
+}
+
+const coolers = new Map();
+let sink = 0;
+
+/** The shared cooler for `mib` MiB. */
+function coolerOf(mib) {
+  let cool = coolers.get(mib);
+  if (cool !== undefined) return cool;
+  const lines = new Float64Array((mib * 1024 * 1024) / 8);
+  const bytes = Buffer.alloc(16 * 1024, 7);
+  const objects = Array.from({ length: 200 }, (_, i) => ({ a: i, b: `x${i}`, c: [i, i + 1], d: { e: i } }));
+  cool = () => {
+    for (let i = 0; i < lines.length; i += 8) lines[i]++;
+    sink += createHash("sha256").update(bytes).digest()[0];
+    sink += JSON.parse(JSON.stringify(objects)).length;
+  };
+  coolers.set(mib, cool);
+  return cool;
+}
+
+/** What the coolers computed (read it so the work is not optimised away). */
+export function coolerSink() {
+  return sink;
 }
