@@ -156,6 +156,44 @@ describe("request guard in real pipelines", () => {
     await factory.close();
   });
 
+  it("the sealed TLS settings share no bytes with the caller's: rewriting them in place changes neither what is sent nor the caller's object", async () => {
+    const PEM_A = "-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n";
+    const PEM_B = "-----BEGIN CERTIFICATE-----\nMIIBBBBB\n-----END CERTIFICATE-----\n";
+    const caller = Buffer.from(PEM_A);
+    const tlsOptions = { ca: [caller], pfx: [{ buf: Buffer.from([0x30, 0x82, 0xff]), passphrase: "p" }] };
+    const seenByWire: unknown[] = [];
+    const rewrite: PipelinePolicy = {
+      name: "rewrite",
+      sendRequest: (request, next) => {
+        const ca = (request.tlsSettings as { ca: unknown[] }).ca;
+        // Whatever a policy can reach: a Buffer is rewritten in place, a string cannot be.
+        if (Buffer.isBuffer(ca[0])) ca[0].write(PEM_B);
+        const pfx = (request.tlsSettings as { pfx: { buf: Buffer }[] }).pfx;
+        expect(Object.isFrozen(pfx[0])).toBe(true);
+        return next(request);
+      },
+    };
+    const factory = new AcsClientFactory({
+      endpoint: ENDPOINT,
+      credential,
+      allowCustomHttpClient: true,
+      clientOptions: {
+        httpClient: {
+          sendRequest: (r) => (seenByWire.push(r.tlsSettings), wire(() => ({ status: 202 })).sendRequest(r)),
+        },
+        tlsOptions,
+        additionalPolicies: [{ policy: rewrite, position: "perRetry" }],
+      },
+    });
+    await factory.createSmsClient().send(SMS);
+    await factory.createSmsClient().send(SMS);
+    for (const seen of seenByWire) expect((seen as { ca: unknown[] }).ca).toEqual([PEM_A]);
+    expect((seenByWire[0] as { pfx: { buf: Buffer }[] }).pfx[0]?.buf).not.toBe(tlsOptions.pfx[0]?.buf);
+    // The caller's own Buffer: never handed out, so never rewritten.
+    expect(caller.toString()).toBe(PEM_A);
+    await factory.close();
+  });
+
   it("without tlsOptions, no TLS policy is added to the client's pipeline and requests are still sealed", async () => {
     const seenByWire: unknown[] = [];
     const http = wire((request) => (seenByWire.push(request.tlsSettings), { status: 202 }));

@@ -4,6 +4,7 @@
 // `signalr`, or an ACS string next to a SignalR one, is still found.
 import { randomBytes } from "node:crypto";
 import { Linter } from "eslint";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { holdsConnectionString } from "../../packages/acs-baseline/src/text/connectionString.js";
 import { findConnectionStringsInAnySpelling } from "../../packages/acs-baseline/src/text/index.js";
@@ -47,6 +48,85 @@ describe("SignalR and Web PubSub connection strings", () => {
     expect(found[0]?.line).toBe(2);
     expect(JSON.stringify(found)).not.toContain(KEY.slice(0, 16));
     expect(lint(`const cs = ${JSON.stringify(acs)};`).some((m) => m.ruleId === "acs-baseline/no-key-auth")).toBe(true);
+  });
+
+  // Spellings that once hid a working ACS string behind the exclusion (an adversarial review): a `Version=` pair after
+  // an ACS key, a SignalR host that only a regular expression reads (user info, `\\`), a SignalR endpoint next to the
+  // ACS one, and a SignalR endpoint named earlier on a look-alike line.
+  const ACS = "https://contoso.communication.azure.com/";
+  const HIDDEN = [
+    ["Version after an ACS key", `endpoint=${ACS};accesskey=${KEY};Version=1.0;`],
+    ["version, spaced, after an ACS key", `endpoint=${ACS};accesskey=${KEY} ; version = 2`],
+    ["key first, ACS endpoint, Version", `accesskey=${KEY};endpoint=${ACS};Version=1.0`],
+    [
+      "a SignalR host before a backslash",
+      `endpoint=https://contoso.communication.azure.com\\x.service.signalr.net;accesskey=${KEY}`,
+    ],
+    [
+      "a backslash and /..",
+      `endpoint=https://contoso.communication.azure.com\\x.service.signalr.net/..;accesskey=${KEY}`,
+    ],
+    [
+      "a SignalR host as user info",
+      `endpoint=https://x.service.signalr.net:1@contoso.communication.azure.com/;accesskey=${KEY}`,
+    ],
+    ["a SignalR endpoint, then the ACS one", `endpoint=https://x.service.signalr.net;endpoint=${ACS};accesskey=${KEY}`],
+    [
+      "the ACS endpoint glued, then a SignalR one",
+      `xendpoint=${ACS};endpoint=https://x.service.signalr.net;accesskey=${KEY}`,
+    ],
+    [
+      "a look-alike line naming SignalR first",
+      `SIGNALR_ENDPOINT=https://x.service.signalr.net ACS=endpoint=${ACS};access\uff4bey=${KEY}`,
+    ],
+    ["a look-alike key name and Version", `endpoint=${ACS};access\uff4bey=${KEY};Version=1`],
+    [
+      "an ACS string before a SignalR one on its line",
+      `endpoint=${ACS};accesskey=${KEY};Endpoint=https://x.service.signalr.net;AccessKey=${KEY};Version=1.0;`,
+    ],
+  ];
+
+  it.each(HIDDEN)("%s: still found by the finder, the scan and the rule", (_name, value) => {
+    expect(findConnectionStringsInAnySpelling(value).length).toBeGreaterThan(0);
+    expect(ruleFindings(".env", `ACS=${value}\n`).length).toBeGreaterThan(0);
+    expect(lint(`const cs = ${JSON.stringify(value)};`).some((m) => m.ruleId === "acs-baseline/no-key-auth")).toBe(
+      true,
+    );
+  });
+
+  // The exclusion only ever drops what is another service's: with the words it looks for spelled otherwise (so it
+  // cannot apply), the finder reports a line with the ACS endpoint on it; it must report it as written too.
+  it("an ACS string stays found whatever SignalR-like text stands around it on its line", () => {
+    const fragment = fc.constantFrom(
+      "Endpoint=https://x.service.signalr.net;",
+      "AccessKey=abc;",
+      ";Version=1.0;",
+      " version = 2",
+      "SIGNALR_ENDPOINT=https://a.webpubsub.azure.com ",
+      "\\x.service.signalr.net",
+      "x.service.signalr.net:1@",
+      "/..",
+      "\u200b",
+      " ",
+      '"',
+    );
+    const around = fc.array(fragment, { maxLength: 4 }).map((parts) => parts.join(""));
+    const signalR = `Endpoint=https://x.service.signalr.net;AccessKey=${KEY};Version=1.0;`;
+    const inert = (text: string) =>
+      text
+        .replace(/signalr/gi, "signalq")
+        .replace(/webpubsub/gi, "webpubsuq")
+        .replace(/version/gi, "vxrsion");
+    fc.assert(
+      fc.property(around, around, (before, after) => {
+        const line = `${before}endpoint=${ACS};accesskey=${KEY}${after}`;
+        for (const text of [line, `${signalR}\n${line}`]) {
+          fc.pre(findConnectionStringsInAnySpelling(inert(text)).length > 0);
+          expect(findConnectionStringsInAnySpelling(text).length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("a look-alike host is not taken for SignalR's", () => {

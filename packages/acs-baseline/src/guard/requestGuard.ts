@@ -19,6 +19,7 @@ import type {
 } from "@azure/core-rest-pipeline";
 import type { BaselineViolationCode } from "../errors.js";
 import { tlsTrustRefusal } from "./tlsTrust.js";
+import { tlsValueCopy } from "./tlsValueCopy.js";
 import { BaselineViolationError } from "../errors.js";
 import { agentDestinationReason } from "./agentOptions.js";
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
@@ -277,7 +278,7 @@ function tlsCopyOf(settings: unknown): unknown {
   for (const key of Object.keys(source)) {
     const value = source[key];
     values.set(key, value);
-    copy[key] = Array.isArray(value) ? Object.freeze([...(value as unknown[])]) : value;
+    copy[key] = tlsValueCopy(value);
   }
   const plain = Object.freeze(copy) as unknown as TlsSettings;
   const sealed = Object.freeze({ ...copy, rejectUnauthorized: true }) as unknown as TlsSettings;

@@ -14,6 +14,7 @@ import {
   plainForm,
   type ConnectionStringMatch,
 } from "./connectionString.js";
+import { otherServiceJudge } from "./otherService.js";
 
 const ENDPOINT_AT = new RegExp(UPSTREAM_ENDPOINT.source, "gi");
 /** The runtime's `;accesskey=` (`UPSTREAM_KEY`), its quotes possibly escaped as source text writes them (`\"`). */
@@ -147,40 +148,20 @@ export function findConnectionStringsInAnySpelling(text: string): ConnectionStri
   );
 }
 
-/**
- * Azure SignalR and Web PubSub connection strings have the ACS shape (`Endpoint=…;AccessKey=…`) but are another
- * service's: their endpoint's host is theirs, or a `Version=` pair follows the key (`…;AccessKey=…;Version=1.0;`, the
- * SignalR emulator's `Endpoint=http://localhost;Port=8999;AccessKey=…;Version=1.0;`). The tools leave them out; the
- * runtime still refuses any connection string it is handed.
- */
-const OTHER_SERVICE_HOST = /\.(?:signalr\.net|signalr\.azure\.(?:us|cn)|webpubsub\.azure\.(?:com|us|cn))\.?$/i;
-const ENDPOINT_HOST = /endpoint\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:\/\/)?([^/;:\s"'`?#]+)/i;
-const VERSION_NEXT = /^[^;\s"'`]*\s*;\s*version\s*=/i;
-
-function otherService(text: string, m: ConnectionStringMatch): boolean {
-  const host = ENDPOINT_HOST.exec(plainForm(text.slice(m.index, m.index + m.length)))?.[1];
-  if (host !== undefined && OTHER_SERVICE_HOST.test(host)) return true;
-  return VERSION_NEXT.test(plainForm(text.slice(m.index + m.length, m.index + m.length + 200)));
-}
-
+/** `found` (in text order) without Azure SignalR and Web PubSub connection strings (see ./otherService.ts). */
 function withoutOtherServices(text: string, found: ConnectionStringMatch[]): ConnectionStringMatch[] {
   // A cheap first look on the text as written (a look-alike spelling of these words is kept: the safe side).
   if (found.length === 0 || !/signalr|webpubsub|version/i.test(text)) return found;
+  const judge = otherServiceJudge(text);
   const out: ConnectionStringMatch[] = [];
   for (const m of found) {
-    if (!otherService(text, m)) {
-      out.push(m);
-      continue;
-    }
-    // The shape lets pairs run on across lines, so the other service's string can run into an ACS one after it
-    // (`Endpoint=<signalr>;AccessKey=…;Version=1.0;` then `endpoint=<acs>;accesskey=…`): look again past its key.
-    const slice = text.slice(m.index, m.index + m.length);
-    const key = /accesskey/i.exec(slice);
-    const after = key === null ? -1 : slice.indexOf(";", key.index);
-    if (after < 0) continue;
-    const offset = m.index + after + 1;
-    for (const inner of findConnectionStringsInAnySpelling(slice.slice(after + 1)))
-      out.push({ ...inner, index: inner.index + offset });
+    const verdict = judge(m.index, m.length);
+    if (verdict === "acs") out.push(m);
+    if (typeof verdict !== "number") continue;
+    // Only the match's first line is another service's string, which the shape ran on into the next lines
+    // (`Endpoint=<signalr>;AccessKey=…;Version=1.0;` then `endpoint=<acs>;accesskey=…`): look again past it.
+    for (const inner of findConnectionStringsInAnySpelling(text.slice(verdict, m.index + m.length)))
+      out.push({ ...inner, index: inner.index + verdict });
   }
   return out;
 }
