@@ -1,20 +1,24 @@
 /**
  * A TLS settings value copied so that nothing reachable from the copy is shared with the caller's object or can be
  * changed through the copy: PEM text held in bytes (`ca`, `cert`, `crl`, `key`: ASCII) becomes a string, other bytes
- * (`pfx`) are copied, arrays and plain objects (`{ pem, passphrase }`, `{ buf, passphrase }`) are copied and frozen.
- * Without it a frozen settings object would still share the caller's `Buffer`s, which a pipeline policy (or the caller)
- * could rewrite in place after the check, changing the CA a sealed client trusts.
+ * (`pfx`) are copied into memory of their own, arrays and objects (`{ pem, passphrase }`, `{ buf, passphrase }`: their
+ * own enumerable members, whatever their prototype) are copied and frozen, as deep as Node's TLS reads them. Without
+ * it a frozen settings object would still share the caller's `Buffer`s, which a pipeline policy (or the caller) could
+ * rewrite in place after the check, changing the CA a sealed client trusts.
  */
 import { isAscii } from "node:buffer";
 
 export function tlsValueCopy(value: unknown, depth = 0): unknown {
   if (ArrayBuffer.isView(value)) {
     const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    return isAscii(bytes) ? bytes.toString("latin1") : Buffer.from(bytes);
+    if (isAscii(bytes)) return bytes.toString("latin1");
+    // Its own memory (Buffer.from would take a slice of the shared pool, whose other bytes `.buffer` reaches).
+    const copy = Buffer.alloc(bytes.length);
+    bytes.copy(copy);
+    return copy;
   }
   if (depth > 1 || typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) return Object.freeze(value.map((item: unknown) => tlsValueCopy(item, depth + 1)));
-  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) copy[key] = tlsValueCopy((value as Record<string, unknown>)[key], depth + 1);
   return Object.freeze(copy);
