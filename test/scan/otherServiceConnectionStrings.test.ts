@@ -129,6 +129,13 @@ describe("SignalR and Web PubSub connection strings", () => {
     );
   });
 
+  it("an endpoint value longer than 2 KiB is not judged (the finding is kept), so nested endpoints stay cheap", () => {
+    const long = `endpoint=https://x.service.signalr.net/${"endpoint=https://x.service.signalr.net/".repeat(60)}`;
+    expect(findConnectionStringsInAnySpelling(`${long};accesskey=${KEY};Version=1.0`)).toHaveLength(1);
+    const short = "endpoint=https://x.service.signalr.net/".repeat(3);
+    expect(findConnectionStringsInAnySpelling(`${short};accesskey=${KEY};Version=1.0`)).toEqual([]);
+  });
+
   it("a look-alike host is not taken for SignalR's", () => {
     for (const host of ["https://x.signalr.net.evil.example", "https://signalr.net.communication.azure.com"]) {
       expect(findConnectionStringsInAnySpelling(`endpoint=${host}/;accesskey=${KEY}`)).toHaveLength(1);

@@ -14,8 +14,14 @@ import { LINE_BREAK, plainForm } from "./connectionString.js";
 const OTHER_SERVICE_HOST = /\.(?:signalr\.net|signalr\.azure\.(?:us|cn)|webpubsub\.azure\.(?:com|us|cn))\.?$/i;
 /** ACS's data-plane hosts (public cloud, Azure Government, Azure China). */
 const ACS_HOST = /(?:^|\.)communication\.azure\.[a-z]+\.?$/i;
-/** Every `endpoint=` and its value (up to `;`, a line break or the end), quotes and escapes around it allowed. */
-const ENDPOINTS = /endpoint\s*=\s*((?:\\*["'`])?)([^;\n\r\u2028\u2029]*)/gi;
+/**
+ * Every `endpoint=` and its value (up to `;`, a line break or the end; read up to one character past
+ * {@link MAX_ENDPOINT}, so values that hold `endpoint=` again cannot make the search quadratic), quotes and escapes
+ * around it allowed.
+ */
+const ENDPOINTS = /endpoint\s*=\s*((?:\\*["'`])?)([^;\n\r\u2028\u2029]{0,2049})/gi;
+/** A longer endpoint value is not judged (the match is kept). */
+const MAX_ENDPOINT = 2048;
 const VERSION_PAIR = /;\s*(?:\\*["'`]\s*)?version(?:\s*\\*["'`])?\s*=/i;
 const LINE_BREAK_GLOBAL = new RegExp(LINE_BREAK.source, "g");
 
@@ -44,7 +50,7 @@ function allOtherService(lines: string): boolean {
     // Look again right after `endpoint=`: an endpoint's value may hold another `endpoint=`.
     ENDPOINTS.lastIndex = e.index + e[0].length - e[2].length;
     endpoints++;
-    const host = hostOf(e[2]);
+    const host = e[2].length > MAX_ENDPOINT ? "unknown" : hostOf(e[2]);
     if (host === "other" || (host === "plain" && versioned)) continue;
     return false;
   }
