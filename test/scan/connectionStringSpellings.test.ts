@@ -215,6 +215,11 @@ describe("findConnectionStringsInAnySpelling (property)", () => {
       `${"ｅ".repeat(1 << 16)}accesskey=`,
       `endpoint=https://x/;accesskey=${KEY};`.repeat(1 << 14),
       `${`endpoint=https://x/;accesskey=${KEY};ｘ\n`.repeat(1 << 14)}ａｃｃｅｓｓｋｅｙ`,
+      // 256 KB cut by `;` into 17 long runs of `endpoint=` / `accesskey=` (unbounded pair lengths: 4 s at 200 KB).
+      `${`${"endpoint=".repeat(1700)};`.repeat(17)} accesskey`,
+      `${`${"accesskey=".repeat(1500)};`.repeat(17)} endpoint`,
+      // Nested SignalR endpoints on one line (judged as another service's: 0.9 s at 156 KB before values were capped).
+      `${"endpoint=https://x.service.signalr.net/".repeat(1 << 13)};accesskey=${KEY};Version=1`,
     ]) {
       const started = performance.now();
       findConnectionStringsInAnySpelling(text);

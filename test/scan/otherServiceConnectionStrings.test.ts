@@ -86,6 +86,48 @@ describe("SignalR and Web PubSub connection strings", () => {
     ],
   ];
 
+  // A second review: a `;` (or a look-alike of `;`, `/`, `?`, `#`, `\\`) in the user info ends the endpoint for a
+  // reading up to `;` but not for the SDK's parser; and a key-first ACS pair on the line after a SignalR endpoint.
+  const SECOND = [
+    [
+      "a ';' in the user info",
+      `endpoint=https://x.service.signalr.net;@contoso.communication.azure.com/;accesskey=${KEY}`,
+    ],
+    [
+      "Web PubSub user info",
+      `Endpoint=https://x.webpubsub.azure.com;u@contoso.communication.azure.com/;AccessKey=${KEY}`,
+    ],
+    [
+      "localhost user info and Version",
+      `endpoint=http://localhost;@contoso.communication.azure.com/;accesskey=${KEY};Version=1.0`,
+    ],
+    [
+      "a full-width ';' in the user info",
+      `endpoint=https://x.service.signalr.net\uff1b@contoso.communication.azure.com/;accesskey=${KEY}`,
+    ],
+    [
+      "a Greek question mark in the user info",
+      `endpoint=https://x.service.signalr.net\u037e@contoso.communication.azure.com/;accesskey=${KEY}`,
+    ],
+    [
+      "a full-width '/' in the user info",
+      `endpoint=https://x.service.signalr.net\uff0f@contoso.communication.azure.com/;accesskey=${KEY}`,
+    ],
+    [
+      "key first on the line after a SignalR endpoint",
+      `Endpoint=https://x.service.signalr.net;\nAccessKey=${KEY};Endpoint=${ACS}`,
+    ],
+    [
+      "the same with CRLF and Version",
+      `Endpoint=https://x.service.signalr.net;Version=1.0;\r\nAccessKey=${KEY};Endpoint=${ACS}`,
+    ],
+    [
+      "the emulator's form, then U+2028",
+      `Endpoint=http://localhost;Port=8999;Version=1.0;\u2028AccessKey=${KEY};Endpoint=${ACS}`,
+    ],
+  ];
+  HIDDEN.push(...SECOND);
+
   it.each(HIDDEN)("%s: still found by the finder, the scan and the rule", (_name, value) => {
     expect(findConnectionStringsInAnySpelling(value).length).toBeGreaterThan(0);
     expect(ruleFindings(".env", `ACS=${value}\n`).length).toBeGreaterThan(0);
@@ -105,6 +147,9 @@ describe("SignalR and Web PubSub connection strings", () => {
       "SIGNALR_ENDPOINT=https://a.webpubsub.azure.com ",
       "\\x.service.signalr.net",
       "x.service.signalr.net:1@",
+      "x.service.signalr.net;@",
+      "x.webpubsub.azure.com\uff1b@",
+      "Endpoint=https://x.service.signalr.net;\n",
       "/..",
       "\u200b",
       " ",

@@ -157,11 +157,13 @@ function withoutOtherServices(text: string, found: ConnectionStringMatch[]): Con
   for (const m of found) {
     const verdict = judge(m.index, m.length);
     if (verdict === "acs") out.push(m);
-    if (typeof verdict !== "number") continue;
+    if (typeof verdict !== "object") continue;
     // Only the match's first line is another service's string, which the shape ran on into the next lines
-    // (`Endpoint=<signalr>;AccessKey=…;Version=1.0;` then `endpoint=<acs>;accesskey=…`): look again past it.
-    for (const inner of findConnectionStringsInAnySpelling(text.slice(verdict, m.index + m.length)))
-      out.push({ ...inner, index: inner.index + verdict });
+    // (`Endpoint=<signalr>;AccessKey=…;Version=1.0;` then `endpoint=<acs>;accesskey=…`): look again past it, to the
+    // end of the match's last line; what starts after the match is a match of its own (or none) in `found`.
+    const end = m.index + m.length;
+    for (const inner of findConnectionStringsInAnySpelling(text.slice(verdict.from, verdict.to)))
+      if (verdict.from + inner.index < end) out.push({ ...inner, index: inner.index + verdict.from });
   }
   return out;
 }

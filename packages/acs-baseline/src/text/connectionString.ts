@@ -5,12 +5,18 @@
 
 // A value inside a connection string: no separator, no white space, no quote.
 const VALUE = String.raw`[^;\s"'\x60]`;
+// Lengths are bounded too, so one start walks a bounded stretch before failing: an endpoint (a URL of a few dozen
+// characters) at most 512, another pair's value at most 128, a key named before the endpoint at most 512. Unbounded,
+// text cut by `;` into long runs of `endpoint=` or `accesskey=` made every start walk 17 long runs: quadratic (4 s at
+// 200 KB); bounded, the worst such text costs about 0.7 s per MB. Longer values endpoint first on one line are still
+// found by the ACS SDKs' parser's shape (`upstreamParses`, the any-spelling finder); a key-first string with a longer
+// value is not (the JS SDKs' parser does not take key-first strings).
 // Any other `key=value;` pair that may stand between the two keys.
-const OTHER_PAIR = String.raw`(?:\s*[A-Za-z][\w-]*\s*=\s*${VALUE}*\s*;)`;
+const OTHER_PAIR = String.raw`(?:\s*[A-Za-z][\w-]{0,64}\s*=\s*${VALUE}{0,128}\s*;)`;
 // endpoint first, then accesskey (other pairs between), or the other way round. Case-insensitive, any spacing.
 // Every repetition consumes a `;`, and the value classes exclude both `;` and white space, so one start is linear.
-const ENDPOINT_FIRST = String.raw`\bendpoint\s*=\s*${VALUE}+\s*;${OTHER_PAIR}*\s*accesskey\s*=\s*(${VALUE}*)`;
-const KEY_FIRST = String.raw`\baccesskey\s*=\s*(${VALUE}*)\s*;${OTHER_PAIR}*\s*endpoint\s*=\s*${VALUE}+`;
+const ENDPOINT_FIRST = String.raw`\bendpoint\s*=\s*${VALUE}{1,512}\s*;${OTHER_PAIR}*\s*accesskey\s*=\s*(${VALUE}*)`;
+const KEY_FIRST = String.raw`\baccesskey\s*=\s*(${VALUE}{0,512})\s*;${OTHER_PAIR}*\s*endpoint\s*=\s*${VALUE}{1,512}`;
 // At most 16 other pairs between the two keys (a real connection string has two or three). Unbounded, each
 // `accesskey=`/`endpoint=` start walks the whole chain of pairs after it before failing, so
 // `"endpoint=;accesskey=".repeat(n)` took quadratic time (0.6 s at 80 KB, minutes at 1 MB). What the ACS SDKs' parser
