@@ -66,7 +66,8 @@ if (want("overhead")) {
 if (want("pipeline")) {
   const pipeline = await pipelineOverhead(smoke ? { rounds: 2, batch: 20, warmup: 20 } : {});
   log(renderPipelineOverhead(pipeline, e2eRawUs));
-  // The same pipeline with the caches cooled before every send, sequentially: how much of the end-to-end extra is code and data starting cold.
+  // The same pipeline with the caches cooled before every send, sequentially: how much of the end-to-end extra is
+  // code and data starting cold.
   const cooled = await pipelineOverhead({
     coolMiB: 4,
     concurrency: 1,

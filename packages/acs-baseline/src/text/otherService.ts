@@ -113,11 +113,10 @@ export function otherServiceJudge(text: string): (index: number, length: number)
   };
   let lineStart = 0; // the line holding the last match asked about: its start and its end (a break or the text's)
   let lineEnd = breakFrom(0);
-  let judged = "";
-  let verdict = false;
+  let [judgedFrom, judgedTo, verdict] = [-1, -1, false]; // the last stretch judged, and its verdict
   const allOther = (from: number, to: number): boolean => {
-    const key = `${from}:${to}`;
-    if (key !== judged) [judged, verdict] = [key, allOtherService(text.slice(from, to))];
+    if (from !== judgedFrom || to !== judgedTo)
+      [judgedFrom, judgedTo, verdict] = [from, to, allOtherService(text.slice(from, to))];
     return verdict;
   };
   return (index, length) => {
