@@ -12,6 +12,7 @@ import {
   isPlaceholderKey,
   maskConnectionString,
   plainForm,
+  splitKeyEnd,
   type ConnectionStringMatch,
 } from "./connectionString.js";
 import { otherServiceJudge } from "./otherService.js";
@@ -58,12 +59,18 @@ function upstreamMatches(line: string, start: number, out: ConnectionStringMatch
   for (let e = ENDPOINT_AT.exec(line); e !== null; e = ENDPOINT_AT.exec(line)) {
     const key = keyAfter(line, e.index + e[0].length);
     if (key === undefined) return; // no keyed `;accesskey=` after this endpoint, so none after a later one either
-    const placeholder = isPlaceholderKey(key.value);
+    let placeholder = isPlaceholderKey(key.value);
     ENDPOINT_AT.lastIndex = key.end;
     if (placeholder && quotedInside(line.slice(e.index + e[0].length, key.keyAt))) continue;
+    // A key split by white space (see splitKeyEnd): the match covers its chunks, the masked text shows none of them.
+    const split = placeholder ? splitKeyEnd(line, key.end - key.value.length, key.end) : undefined;
+    if (split !== undefined) {
+      placeholder = false;
+      ENDPOINT_AT.lastIndex = split;
+    }
     out.push({
       index: start + e.index,
-      length: key.end - e.index,
+      length: (split ?? key.end) - e.index,
       masked: maskConnectionString(line.slice(e.index, key.end)),
       placeholder,
     });

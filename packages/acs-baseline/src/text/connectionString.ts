@@ -51,6 +51,37 @@ export function isPlaceholderKey(key: string): boolean {
 }
 
 /**
+ * White-space-separated base64 chunks after a key's first chunk, on its line, then its padding: Node's base64 decoder
+ * skips white space, so `accesskey=AbC… dEf… gH==` still signs requests. Greedy and never given back (nothing after it
+ * in the pattern can fail), so linear; at most 88 chunks, as many as a key has characters.
+ */
+const KEY_CONTINUATION = /(?:[ \t]+[A-Za-z0-9+/]+){1,88}(?:[ \t]*=){0,2}/y;
+/** Glued to the last chunk, this makes the run a word or a sentence, not a key. */
+const KEY_GLUE = /[\w+/=.-]/;
+/** Base64 lengths of a 32- or 64-byte key, padded or not (an ACS key is 64 bytes: 88 characters). */
+const KEY_LENGTHS = new Set([43, 44, 86, 87, 88]);
+
+/**
+ * Where a key split by spaces or tabs ends, when the first chunk (`text[keyStart, keyEnd)`) and every base64 chunk
+ * after it on the line join into a value that can only be a key: exactly the length of a 32- or 64-byte key, with
+ * digits, upper and lower case letters, and no placeholder (see {@link isPlaceholderKey}). Prose after `accesskey=`
+ * fails these (its words run on past a key's length, or end in a full stop); undefined when there is none.
+ */
+export function splitKeyEnd(text: string, keyStart: number, keyEnd: number): number | undefined {
+  if (keyEnd - keyStart >= 88) return undefined;
+  KEY_CONTINUATION.lastIndex = keyEnd;
+  const rest = KEY_CONTINUATION.exec(text);
+  if (rest === null) return undefined;
+  const end = keyEnd + rest[0].length;
+  if (end < text.length && KEY_GLUE.test(text[end])) return undefined;
+  const joined = (text.slice(keyStart, keyEnd) + rest[0]).replace(/[ \t]+/g, "");
+  if (!KEY_LENGTHS.has(joined.length) || !/^[A-Za-z0-9+/]+={0,2}$/.test(joined)) return undefined;
+  if (!/\d/.test(joined) || !/[A-Z]/.test(joined) || !/[a-z]/.test(joined) || isPlaceholderKey(joined))
+    return undefined;
+  return end;
+}
+
+/**
  * True when `value` contains something shaped like an ACS connection string: an `endpoint=` pair and an
  * `accesskey=` pair joined by `;` (any case, either order, any spacing, up to 16 other pairs between).
  */
@@ -151,13 +182,18 @@ export function findConnectionStrings(text: string): ConnectionStringMatch[] {
   const found: ConnectionStringMatch[] = [];
   CONNECTION_STRING_GLOBAL.lastIndex = 0;
   for (let m = CONNECTION_STRING_GLOBAL.exec(text); m !== null; m = CONNECTION_STRING_GLOBAL.exec(text)) {
-    found.push({
-      index: m.index,
-      length: m[0].length,
-      masked: maskConnectionString(m[0]),
-      // A key before an escaped quote (`accesskey=KEY\"` in JSON inside JSON, a source map) ends at the backslash.
-      placeholder: isPlaceholderKey(withoutTrailingBackslashes(m[1] ?? m[2] ?? "")),
-    });
+    // A key before an escaped quote (`accesskey=KEY\"` in JSON inside JSON, a source map) ends at the backslash.
+    let placeholder = isPlaceholderKey(withoutTrailingBackslashes(m[1] ?? m[2] ?? ""));
+    let length = m[0].length;
+    const end = m.index + length;
+    // Endpoint first, the key ends the match: it may go on in chunks split by white space (masked: only `***` shown).
+    const split = placeholder && m[1] !== undefined ? splitKeyEnd(text, end - m[1].length, end) : undefined;
+    if (split !== undefined) {
+      placeholder = false;
+      length = split - m.index;
+      CONNECTION_STRING_GLOBAL.lastIndex = split;
+    }
+    found.push({ index: m.index, length, masked: maskConnectionString(m[0]), placeholder });
     if (m[0].length === 0) CONNECTION_STRING_GLOBAL.lastIndex++;
   }
   return found;
