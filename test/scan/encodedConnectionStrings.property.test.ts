@@ -64,6 +64,25 @@ describe("base64-encoded connection strings", () => {
     );
   });
 
+  it("whatever the endpoint's form: http://, an upper-case scheme, no scheme at all (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("http://", "HTTP://", "HTTPS://", "Https://", ""),
+        fc.mixedCase(fc.constant("endpoint")),
+        fc.constantFrom("accesskey", "AccessKey", "ACCESSKEY", "accessKey", "Accesskey"),
+        fc.string({ maxLength: 12 }),
+        (scheme, name, keyName, before) => {
+          const text = `${before}${name}=${scheme}contoso.communication.azure.com/;${keyName}=${key}`;
+          const encoded = b64(text);
+          const findings = encodedConnectionStringFindings("blob.txt", `value: ${encoded}\n`);
+          expect(findings).toHaveLength(1);
+          expect(JSON.stringify(findings)).not.toContain(key);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("leaves placeholders, endpoints alone and other base64 to the plain rules (no finding)", () => {
     for (const text of [
       b64(connectionString("<your-access-key>")),
@@ -85,6 +104,8 @@ describe("base64-encoded connection strings", () => {
     const fragment = b64("endpoint=");
     expect(encodedConnectionStringFindings("x.txt", fragment.repeat(90_000))).toEqual([]);
     expect(encodedConnectionStringFindings("x.txt", `${fragment} `.repeat(80_000))).toEqual([]);
+    for (const word of ["accesskey=", ";AccessKey=", "http://"])
+      expect(encodedConnectionStringFindings("x.txt", b64(word).repeat(1_000_000 / 16))).toEqual([]);
     // A run longer than the limit (a binary blob) is not decoded, even when it holds a connection string.
     const blob = b64(`${"x".repeat(100_000)}${connectionString(key)}`);
     expect(encodedConnectionStringFindings("x.txt", blob)).toEqual([]);

@@ -1,7 +1,8 @@
 /**
  * Connection strings stored base64-encoded (a Kubernetes Secret's `data:`, a CI variable, a `.env` file encoded
  * whole, a `Buffer.from("…", "base64")` argument), found with the place of their run: a base64 run that holds the
- * encoding of `endpoint=` (in the usual spellings) or of `https://`, at any of the three byte alignments, is decoded,
+ * encoding of `endpoint=`, of `https://` or `http://`, or of `accesskey` (in the usual spellings), at any of the three byte
+ * alignments, is decoded,
  * and the connection strings with a real key in it are returned, masked. Placeholders are left out: an encoded template is
  * not a pattern anyone copies. Shared by the scanner's text rule and the lint rule's string checks.
  */
@@ -10,11 +11,21 @@ import type { ConnectionStringMatch } from "./connectionString.js";
 
 /**
  * What every encoded connection string holds at one of the three byte alignments of its run (the characters every
- * encoding shares there, whatever precedes or follows): `endpoint=`, `Endpoint=`, `ENDPOINT=` or `EndPoint=`, and
- * `https://` (so any other casing of `endpoint`, or white space around its `=`, is found through its URL).
+ * encoding shares there, whatever precedes or follows): `endpoint=`, `Endpoint=`, `ENDPOINT=` or `EndPoint=`;
+ * `https://` or `http://` (so any other casing of `endpoint`, or white space around its `=`, is found through its
+ * URL); and `accesskey`, `AccessKey`, `ACCESSKEY`, `accessKey` or `Accesskey` (so an endpoint of any other form is
+ * found through its key's name).
  */
-const ENCODED_ENDPOINT =
-  /ZW5kcG9pbnQ9|RW5kcG9pbnQ9|RU5EUE9JTlQ9|RW5kUG9pbnQ9|VuZHBvaW50P|VORFBPSU5UP|VuZFBvaW50P|bmRwb2ludD1|TkRQT0lOVD1|bmRQb2ludD1|aHR0cHM6|dHBzOi8v|dHRwczov/g;
+const ENCODED_ENDPOINT = new RegExp(
+  [
+    ...["ZW5kcG9pbnQ9", "RW5kcG9pbnQ9", "RU5EUE9JTlQ9", "RW5kUG9pbnQ9"],
+    ...["VuZHBvaW50P", "VORFBPSU5UP", "VuZFBvaW50P", "bmRwb2ludD1", "TkRQT0lOVD1", "bmRQb2ludD1"],
+    ...["aHR0cHM6", "dHBzOi8v", "dHRwczov", "aHR0cDov", "h0dHA6Ly", "dHRwOi8v"],
+    ...["YWNjZXNza2V5", "QWNjZXNzS2V5", "QUNDRVNTS0VZ", "YWNjZXNzS2V5", "QWNjZXNza2V5"],
+    ...["FjY2Vzc2tleT", "FjY2Vzc0tleT", "FDQ0VTU0tFWT", "Y2Nlc3NrZXk", "Y2Nlc3NLZXk", "Q0NFU1NLRVk"],
+  ].join("|"),
+  "g",
+);
 const BASE64_CHAR = /[A-Za-z0-9+/_-]/;
 /** An encoded connection string is a few hundred characters; a longer run than this either way is a blob, not decoded. */
 const MAX_RUN = 65_536;
