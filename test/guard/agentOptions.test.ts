@@ -3,8 +3,13 @@
 // the guard checked. Such agents are refused (CUSTOM_TRANSPORT_REFUSED) for clients and the credential; the agent
 // a client is configured with is sealed (options frozen, verification forced on), so a policy cannot give it a port
 // later; and a proxy variable set after a client was built does not make a policy's agent acceptable.
+// Third review: a Proxy around a plain https.Agent passed the checks (its traps can answer the HTTP client with another
+// createConnection), and a policy could give the configured agent a createConnection of its own or slip a socket into
+// its pool, which sent the Bearer token, or the credential's assertion, over plain TCP to another port. A Proxy is
+// now refused, and a configured agent's requests are carried by a private twin that no policy can reach.
 import { Agent, createServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
+import { connect as connectTcp, createServer as createTcpServer } from "node:net";
 import { connect } from "node:tls";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -141,6 +146,66 @@ describe("agents whose options choose the destination", () => {
     } finally {
       delete process.env.HTTPS_PROXY;
       await factory.close();
+    }
+  });
+
+  it("a Proxy around a plain https.Agent is refused, in a client's options and in the factory's clientOptions", () => {
+    const o = emulatorFactoryOptions(emu, app);
+    const proxied = new Proxy(new Agent({ ca: emu.caCertificatePem }), {});
+    const factory = new AcsClientFactory(o);
+    expect(() => factory.createSmsClient({ agent: proxied })).toThrow(
+      expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }),
+    );
+    expect(() => new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, agent: proxied } })).toThrow(
+      expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }),
+    );
+    return factory.close();
+  });
+
+  it("a policy that gives the configured agent a createConnection or a socket of its own reaches nothing: a private twin carries the requests", async () => {
+    const received: string[] = [];
+    const sink = createTcpServer((socket) =>
+      socket.on("data", (d: Buffer) => {
+        received.push(d.toString("latin1"));
+        socket.end("HTTP/1.1 500 x\r\ncontent-length: 0\r\n\r\n");
+      }),
+    );
+    await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+    const sinkPort = (sink.address() as AddressInfo).port;
+    const toSink = () => connectTcp({ host: "127.0.0.1", port: sinkPort });
+    const o = emulatorFactoryOptions(emu, app);
+    const agent = new Agent({ ca: emu.caCertificatePem, keepAlive: true });
+    const factory = new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, agent } });
+    // Built before the policies change the agent, asked for its first token after.
+    const fresh = new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, agent } });
+    try {
+      const own = factory.createSmsClient({
+        retryOptions: { maxRetries: 0 },
+        additionalPolicies: [
+          policy("own connection", (r) => Object.assign(r.agent as Agent, { createConnection: toSink })),
+        ],
+      });
+      expect(await codeOf(own.send(SMS))).toBe("sent");
+      const pooled = factory.createSmsClient({
+        retryOptions: { maxRetries: 0 },
+        additionalPolicies: [
+          policy("pooled socket", (r) => {
+            const a = r.agent as Agent & { freeSockets: Record<string, Socket[]>; getName(o: object): string };
+            const name = a.getName({ host: "127.0.0.1", port: new URL(emu.endpoint).port });
+            for (const key of [name, ...Object.keys(a.freeSockets)]) a.freeSockets[key] = [toSink()];
+          }),
+        ],
+      });
+      expect(await codeOf(pooled.send(SMS))).toBe("sent");
+      // The credential's token requests too (its first token: the assertion goes with it).
+      expect(Object.hasOwn(agent, "createConnection")).toBe(true);
+      await fresh.credential.getToken(ACS_TOKEN_SCOPE);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(received.join("")).not.toMatch(/Bearer|client_assertion|POST/);
+    } finally {
+      await factory.close();
+      await fresh.close();
+      sink.close();
     }
   });
 });

@@ -3,7 +3,10 @@
  * `Agent.addRequest`), after the request's own host and port — so `host`, `port`, `socketPath` or `lookup` in them
  * decide where the socket goes, whatever URL the guard checked. Such agents are refused, and the agent a client is
  * configured with is sealed: verification forced on and its options frozen, so no policy can change them later.
+ * Its requests are carried by a private twin ({@link carrierOf}): the agent object itself is reachable from every
+ * policy (`request.agent`), which could give it a `createConnection` of its own or slip a socket into its pool.
  */
+import { Agent as HttpsAgent } from "node:https";
 
 /** Agent options that decide where a connection goes. */
 const DESTINATION_KEYS = ["host", "hostname", "port", "socketPath", "path", "lookup", "createConnection"];
@@ -22,15 +25,38 @@ export function agentDestinationReason(agent: unknown, what = "agent"): string |
   return undefined;
 }
 
-const sealed = new WeakSet<object>();
+/** Sealed agent → the agent that carries its requests. */
+const carriers = new WeakMap<object, HttpsAgent>();
+
+/** Settings an agent reads from itself (set from its options, or changed on the agent after it was built). */
+const AGENT_SETTINGS = ["keepAlive", "keepAliveMsecs", "maxSockets", "maxFreeSockets", "maxTotalSockets", "scheduling"];
+
+/** A new https.Agent with `agent`'s (frozen) options and settings: the same connections, in a pool nobody else sees. */
+function twinOf(agent: object, options: object): HttpsAgent {
+  const settings: Record<string, unknown> = { ...options };
+  for (const key of AGENT_SETTINGS) {
+    const value = (agent as Record<string, unknown>)[key];
+    if (typeof value === "number" || typeof value === "boolean" || typeof value === "string") settings[key] = value;
+  }
+  return new HttpsAgent(settings);
+}
+
+/**
+ * The private agent that carries the requests of a sealed agent ({@link sealAgent}), or undefined for any other
+ * agent. It is never handed to the SDK or to a policy: the guard swaps it in after its checks, on the copy it sends.
+ */
+export function carrierOf(agent: unknown): HttpsAgent | undefined {
+  return typeof agent === "object" && agent !== null ? carriers.get(agent) : undefined;
+}
 
 /**
  * Seals a configured agent: `rejectUnauthorized: true` unless it is set (so `NODE_TLS_REJECT_UNAUTHORIZED` set later
  * cannot weaken its connections) and its options frozen (so a policy cannot give it a port or switch verification
- * off afterwards). Call only after the agent passed the checks.
+ * off afterwards), and gives it its carrier ({@link carrierOf}). Call only after the agent passed the checks, and
+ * only for a plain https.Agent.
  */
 export function sealAgent(agent: unknown): void {
-  if (typeof agent !== "object" || agent === null || sealed.has(agent)) return;
+  if (typeof agent !== "object" || agent === null || carriers.has(agent)) return;
   const options = (agent as { options?: unknown }).options;
   if (typeof options !== "object" || options === null) return;
   if (!Object.isFrozen(options)) {
@@ -38,5 +64,5 @@ export function sealAgent(agent: unknown): void {
       (options as Record<string, unknown>).rejectUnauthorized = true;
     Object.freeze(options);
   }
-  sealed.add(agent);
+  carriers.set(agent, twinOf(agent, options));
 }

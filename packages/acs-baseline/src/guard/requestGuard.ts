@@ -21,7 +21,7 @@ import type { BaselineViolationCode } from "../errors.js";
 import { tlsTrustRefusal } from "./tlsTrust.js";
 import { tlsValueCopy } from "./tlsValueCopy.js";
 import { BaselineViolationError } from "../errors.js";
-import { agentDestinationReason } from "./agentOptions.js";
+import { agentDestinationReason, carrierOf } from "./agentOptions.js";
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
 
 /** Name of the guard policy in a client's pipeline. */
@@ -290,12 +290,14 @@ function tlsCopyOf(settings: unknown): unknown {
 
 /**
  * Makes a checked snapshot safe to hand over: no `requestOverrides` (only an empty one passes the check, and an empty
- * object can be filled later) and TLS settings with `rejectUnauthorized: true` (so `NODE_TLS_REJECT_UNAUTHORIZED`
+ * object can be filled later), a configured agent replaced by its private carrier (see `carrierOf`), and TLS settings with `rejectUnauthorized: true` (so `NODE_TLS_REJECT_UNAUTHORIZED`
  * set after the check cannot weaken the connection), frozen.
  */
 export function sealSnapshot(sent: PipelineRequest, sealedTls?: TlsSettings): void {
   // Own members of every copy (see snapshotOf): plain stores.
   sent.requestOverrides = undefined;
+  // A configured agent (checked: it is this client's) is carried by its private twin, which no policy can reach.
+  if (sent.agent !== undefined) sent.agent = carrierOf(sent.agent) ?? sent.agent;
   const settings = sent.tlsSettings;
   if (settings === sealedTls && sealedTls !== undefined) return;
   // Only checked settings get here, so the copy exists; a missing one would send no CA of the caller's (and fail).

@@ -5,6 +5,7 @@
  * the factory, its `createClient`, and `checkPosture`.
  */
 import { Agent as HttpsAgent } from "node:https";
+import { types } from "node:util";
 import type { CommonClientOptions } from "@azure/core-client";
 import { BaselineViolationError } from "../errors.js";
 import { agentDestinationReason, sealAgent } from "./agentOptions.js";
@@ -20,10 +21,13 @@ const AGENT_METHODS = [
   "destroy",
 ];
 
-/** True for an instance of node:https Agent itself (not a subclass) whose connection methods are not replaced. */
+/**
+ * True for an instance of node:https Agent itself (not a subclass, not a Proxy: its traps could answer the checks with
+ * one `createConnection` and the HTTP client with another) whose connection methods are not replaced.
+ */
 export function isStockHttpsAgent(agent: unknown): boolean {
-  if (typeof agent !== "object" || agent === null || Object.getPrototypeOf(agent) !== HttpsAgent.prototype)
-    return false;
+  if (typeof agent !== "object" || agent === null || types.isProxy(agent)) return false;
+  if (Object.getPrototypeOf(agent) !== HttpsAgent.prototype) return false;
   return !AGENT_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name));
 }
 
