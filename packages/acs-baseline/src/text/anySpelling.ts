@@ -9,7 +9,7 @@ import {
   LINE_BREAK,
   UPSTREAM_ENDPOINT,
   findConnectionStrings,
-  isPlaceholderKey,
+  isPlaceholderValue,
   maskConnectionString,
   plainForm,
   splitKeyEnd,
@@ -59,7 +59,7 @@ function upstreamMatches(line: string, start: number, out: ConnectionStringMatch
   for (let e = ENDPOINT_AT.exec(line); e !== null; e = ENDPOINT_AT.exec(line)) {
     const key = keyAfter(line, e.index + e[0].length);
     if (key === undefined) return; // no keyed `;accesskey=` after this endpoint, so none after a later one either
-    let placeholder = isPlaceholderKey(key.value);
+    let placeholder = isPlaceholderValue(key.value);
     ENDPOINT_AT.lastIndex = key.end;
     if (placeholder && quotedInside(line.slice(e.index + e[0].length, key.keyAt))) continue;
     // A key split by white space (see splitKeyEnd): the match covers its chunks, the masked text shows none of them.
@@ -78,10 +78,11 @@ function upstreamMatches(line: string, start: number, out: ConnectionStringMatch
 }
 
 /**
- * A key that is a regular expression's group (`accesskey=(.*)`, `accesskey=([^;]+)`, `accesskey=(\S+)`): a parser of
- * connection strings (the ACS SDKs' own, quoted in a source map or a string), not one.
+ * A key that is a regular expression's group or class (`accesskey=(.*)`, `accesskey=([^;]+)`, `accesskey=(\S+)`,
+ * `accesskey=[A-Za-z0-9+/=]+`): a parser of connection strings (the ACS SDKs' own, quoted in a source map or a
+ * string), not one.
  */
-const PATTERN_KEY = /accesskey["']?\s*=\s*["']?[([\\][^;\s]*?(?:\.[*+]|\[\^|\\[SsWwd])/i;
+const PATTERN_KEY = /accesskey["']?\s*=\s*["']?(?:[([\\][^;\s]*?(?:\.[*+]|\[\^|\\[SsWwd])|\[[^\]\s;]{1,40}\][+*{])/i;
 const isPattern = (text: string, m: ConnectionStringMatch): boolean =>
   m.placeholder && PATTERN_KEY.test(text.slice(m.index, m.index + m.length + 8));
 

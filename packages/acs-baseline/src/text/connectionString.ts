@@ -50,6 +50,18 @@ export function isPlaceholderKey(key: string): boolean {
   return new Set(key.replace(/=+$/, "")).size < 8;
 }
 
+/** The base64 run a key's value starts with (and its padding). */
+const LEADING_KEY = /^[A-Za-z0-9+/]*={0,2}/;
+
+/**
+ * True when the value after `accesskey=` holds no real key: {@link isPlaceholderKey} of the base64 run it starts with.
+ * Node's base64 decoder stops at the first character outside the alphabet, so a key followed by `.`, `)`, `&` or a
+ * backslash (`accesskey=KEY\"` in JSON inside JSON) still signs with the same bytes.
+ */
+export function isPlaceholderValue(value: string): boolean {
+  return isPlaceholderKey(LEADING_KEY.exec(value)![0]);
+}
+
 /**
  * White-space-separated base64 chunks after a key's first chunk, on its line, then its padding: Node's base64 decoder
  * skips white space, so `accesskey=AbC… dEf… gH==` still signs requests. Greedy and never given back (nothing after it
@@ -170,20 +182,13 @@ export function holdsConnectionString(text: string): boolean {
   return false;
 }
 
-function withoutTrailingBackslashes(key: string): string {
-  let end = key.length;
-  while (end > 0 && key.charCodeAt(end - 1) === 0x5c) end--;
-  return key.slice(0, end);
-}
-
 /** Every ACS connection string in `text`, with offsets and a masked rendering. */
 export function findConnectionStrings(text: string): ConnectionStringMatch[] {
   if (!/accesskey/i.test(text)) return [];
   const found: ConnectionStringMatch[] = [];
   CONNECTION_STRING_GLOBAL.lastIndex = 0;
   for (let m = CONNECTION_STRING_GLOBAL.exec(text); m !== null; m = CONNECTION_STRING_GLOBAL.exec(text)) {
-    // A key before an escaped quote (`accesskey=KEY\"` in JSON inside JSON, a source map) ends at the backslash.
-    let placeholder = isPlaceholderKey(withoutTrailingBackslashes(m[1] ?? m[2] ?? ""));
+    let placeholder = isPlaceholderValue(m[1] ?? m[2] ?? "");
     let length = m[0].length;
     const end = m.index + length;
     // Endpoint first, the key ends the match: it may go on in chunks split by white space (masked: only `***` shown).
