@@ -300,7 +300,7 @@ describe("a robust writer", () => {
     expect(await verifyLog(path)).toMatchObject({ status: "tampered", problem: { line: 2, kind: "inserted" } });
   });
 
-  it("copytruncate is detected: the writer notes the truncation, and verification says so instead of TAMPERED", async () => {
+  it("copytruncate is detected: the writer notes the truncation; the file alone lost its head (emptying it looks the same), the copy first verifies", async () => {
     const path = join(dir, "ct.log");
     const r = createAuditRecorder({ destination: path });
     for (let i = 0; i < 3; i++)
@@ -313,8 +313,10 @@ describe("a robust writer", () => {
     const live = readRecords(path);
     expect(live[0]).toMatchObject({ seq: 4, event: { action: "log.open" }, log: { reason: "truncated" } });
     const alone = await verifyLog(path);
-    expect(alone.status).toBe("intact");
-    expect(alone.warnings.join()).toMatch(/truncated in place \(copytruncate\).*not supported/);
+    expect(alone).toMatchObject({ status: "tampered", problem: { kind: "removed", seq: 4 } });
+    expect(alone.problem?.message).toMatch(
+      /records 1–3 were emptied out of this file \(or copied by copytruncate.*give the copy first/,
+    );
     expect((await verifyLog([`${path}.1`, path])).status).toBe("intact");
   });
 });

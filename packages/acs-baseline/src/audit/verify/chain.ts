@@ -233,6 +233,20 @@ function namesAnchorAhead(rec: Parsed["rec"], prev: { seq: number; hash: string 
   return a?.seq === seq - 1 && a.hash === rec.prevHash && f?.seq === prev.seq && f.hash === prev.hash;
 }
 
+/** The `log.open` reasons that begin a file of their own: a rotation or a reopen (the earlier file is another file). */
+const NEW_FILE_REASONS = new Set<unknown>(["rotate", "reopen"]);
+
+/** Why a file that starts with this `log.open` lost its head, or undefined when such a log.open begins a file. */
+function lostHead(rec: Parsed["rec"], seq: number, loggerMode: boolean): string | undefined {
+  const reason = rec.log?.reason;
+  if (NEW_FILE_REASONS.has(reason) || loggerMode) return undefined;
+  const before = `records 1${seq > 2 ? `–${seq - 1}` : ""}`;
+  if (reason === "truncated")
+    return `the log starts at seq ${seq} with a log.open saying the file was truncated in place: ${before} were emptied out of this file (or copied by copytruncate, which is not supported: give the copy first; rotate by renaming and call reopen())`;
+  // restart, anchor-ahead and break are written after records of the same file (the tail the writer continued).
+  return `the log starts at seq ${seq} with a log.open (${typeof reason === "string" ? reason.slice(0, 20) : "?"}) that a writer only writes after records already in the file: ${before} were removed from its head`;
+}
+
 /** The first record: seq 1 after the genesis hash, or a log.open continuing a file that was not given. */
 function checkFirst(st: VerifierState, rec: Parsed["rec"], seq: number): boolean {
   if (seq === 1 && rec.prevHash === GENESIS_HASH) return true;
@@ -244,11 +258,14 @@ function checkFirst(st: VerifierState, rec: Parsed["rec"], seq: number): boolean
     );
     return false;
   }
+  const lost = lostHead(rec, seq, st.options.loggerMode === true);
+  if (lost !== undefined) {
+    st.fail("removed", lost, seq);
+    return false;
+  }
   st.startedMidChain = true;
   st.result.warnings.push(
-    rec.log?.reason === "truncated"
-      ? `the log starts at seq ${seq} with a log.open saying the file was truncated in place (copytruncate): the records before it are in the copy, if anywhere; copytruncate is not supported, rotate by renaming and reopen()`
-      : `the log starts at seq ${seq} with a log.open (${typeof rec.log?.reason === "string" ? rec.log.reason : "?"}): it continues an earlier file that was not given, so the records before it are not verified`,
+    `the log starts at seq ${seq} with a log.open (${typeof rec.log?.reason === "string" ? rec.log.reason.slice(0, 20) : "?"}): it continues an earlier file that was not given, so the records before it are not verified`,
   );
   return true;
 }
