@@ -158,13 +158,33 @@ describe("createChatClient", () => {
     expect(() => factory.createChatClient<ChatClient>("8:acs:x_y", { tokenExpiresInMinutes: 30 })).toThrow(RangeError);
   });
 
+  it("refuses a user id that holds a connection string (it would go into the token request's URL): CONNECTION_STRING_REFUSED, nothing sent", () => {
+    const before = env.emu.stats.acsRequests;
+    const key = Buffer.alloc(64, 7).toString("base64").replace(/^.{8}/, "Ab3dE9xQ");
+    for (const user of [
+      `8:acs:endpoint=https://x.communication.azure.com/;accesskey=${key}`,
+      { communicationUserId: `8:acs:x_endpoint%3Dhttps://x.communication.azure.com/%3Baccesskey%3D${key}` },
+    ]) {
+      let error: unknown;
+      try {
+        factory.createChatClient<ChatClient>(user);
+      } catch (e) {
+        error = e;
+      }
+      expect(isBaselineViolationError(error) && error.code).toBe("CONNECTION_STRING_REFUSED");
+      expect(String((error as Error).message)).not.toContain(key.slice(0, 20));
+    }
+    expect(() => factory.createChatClient<ChatClient>("8:acs:x;y")).toThrow(TypeError);
+    expect(env.emu.stats.acsRequests).toBe(before);
+  });
+
   it("takes any user value without sending anything: a client for 8:… IDs, a TypeError for everything else", () => {
     const before = env.emu.stats.acsRequests;
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.record({ communicationUserId: fc.anything() }), fc.anything()), (user) => {
         const id =
           typeof user === "string" ? user : (user as { communicationUserId?: unknown } | null)?.communicationUserId;
-        const valid = typeof id === "string" && /^8:[a-z0-9]+:\S{1,256}$/i.test(id) && id.length <= 300;
+        const valid = typeof id === "string" && /^8:[a-z0-9]+:[\w.:@-]{1,256}$/i.test(id) && id.length <= 300;
         if (valid) expect(factory.createChatClient<ChatClient>(user as string)).toBeInstanceOf(ChatClient);
         else expect(() => factory.createChatClient<ChatClient>(user as string)).toThrow(TypeError);
       }),

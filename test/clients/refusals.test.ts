@@ -149,6 +149,27 @@ describe("refusals (one per code, no secret anywhere)", () => {
     );
   });
 
+  it("a credential in createClient's options: KEY_CREDENTIAL_REFUSED for a key credential, CLIENT_OPTION_NOT_ALLOWED for another TokenCredential", async () => {
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+    const key = canary();
+    for (const [credential, code] of [
+      [new AzureKeyCredential(key), "KEY_CREDENTIAL_REFUSED"],
+      [new AzureSASCredential(key), "KEY_CREDENTIAL_REFUSED"],
+      [{ getToken: () => Promise.resolve(null) }, "CLIENT_OPTION_NOT_ALLOWED"],
+    ] as const) {
+      let error: unknown;
+      try {
+        factory.createSmsClient({ credential } as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(BaselineViolationError);
+      expect((error as BaselineViolationError).code).toBe(code);
+      expect(inspect(error)).not.toContain(key);
+    }
+    await factory.close();
+  });
+
   it("INSECURE_ENDPOINT (DP-3): not https", () => {
     expectRefusal(
       (s, audit) => new AcsClientFactory(base({ endpoint: `http://user:${s}@contoso.communication.azure.com`, audit })),

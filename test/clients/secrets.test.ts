@@ -13,7 +13,8 @@ import { describe, expect, it } from "vitest";
 import type { AcsClientFactoryOptions } from "../../packages/acs-baseline/src/index.js";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator } from "../../packages/emulator/src/index.js";
-import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { createCertificate, emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import type { ChatClient } from "@azure/communication-chat";
 import { readJsonLines } from "../support/auditRecords.js";
 import { tempDir } from "../support/tempDir.js";
 import { secretFactoryOptions } from "../support/secretFactoryOptions.js";
@@ -83,6 +84,33 @@ describe("no secret in handed-out objects or the audit log", () => {
       expect(text).not.toContain("PRIVATE KEY");
       expect(text).not.toContain(keyBody);
       expect(text).not.toContain(token.split(".")[2]);
+    }
+  });
+
+  it("a client TLS certificate in tlsOptions: its private key and passphrase never shown (clients keep their options)", async () => {
+    const passphrase = canary();
+    const tlsClient = await createCertificate({ commonName: "client-tls", password: passphrase });
+    const app = await emu.createTestApplication({ directory: dir });
+    const tlsOptions = {
+      ca: emu.caCertificatePem,
+      cert: tlsClient.certificatePem,
+      key: tlsClient.privateKeyPem,
+      passphrase,
+    };
+    const options = emulatorFactoryOptions(emu, app, { clientOptions: { tlsOptions } });
+    const { texts, log } = await exercise(options, join(dir, "tls.log"));
+    const factory = new AcsClientFactory(options);
+    const user = await factory.createIdentityClient().createUser();
+    const chat = factory.createChatClient<ChatClient>(user);
+    await chat.createChatThread({ topic: "tls" });
+    const chatTexts = [inspect(chat, { depth: 12, showHidden: true, getters: false }), safeStringify(chat)];
+    await factory.close();
+    expect(chatTexts.join()).toContain("[REDACTED]");
+    const keyBody = tlsClient.privateKeyPem.split("\n")[1] ?? "unreachable";
+    for (const text of [...texts, ...chatTexts, log]) {
+      expect(text).not.toContain(passphrase.slice(6, 20));
+      expect(text).not.toContain("PRIVATE KEY");
+      expect(text).not.toContain(keyBody);
     }
   });
 

@@ -45,10 +45,8 @@ async function run(log: string, anchor: string, count: number, first = 0): Promi
 /** Only the lines from the last `log.open` of `reason` on. */
 function keepFromLast(log: string, reason: string): number {
   const all = lines(log);
-  const at = all.findLastIndex((l) => {
-    const r = parse(l);
-    return r.event.action === "log.open" && r.log.reason === reason;
-  });
+  let at = all.length - 1;
+  while (at >= 0 && !(parse(all[at]).event.action === "log.open" && parse(all[at]).log.reason === reason)) at--;
   expect(at).toBeGreaterThan(0);
   writeFileSync(log, text(all.slice(at)));
   return parse(all[at]).seq as number;

@@ -12,6 +12,7 @@ import type { AzureCommunicationTokenCredential } from "@azure/communication-com
 import type { CommunicationIdentityClient } from "@azure/communication-identity";
 import type { AuditEventInput } from "../audit/record/events.js";
 import { BaselineViolationError } from "../errors.js";
+import { assertNoConnectionString } from "../guard/optionStrings.js";
 import type { AcsClientConstructor } from "./clientConstructor.js";
 import { nodeRequire, resolveImport } from "./nodeRequire.js";
 
@@ -114,7 +115,9 @@ export function assertNotChatClient(ClientClass: unknown): void {
 
 function userIdOf(user: ChatUser): string {
   const id = typeof user === "string" ? user : (user as { communicationUserId?: unknown } | null)?.communicationUserId;
-  if (typeof id !== "string" || !/^8:[a-z0-9]+:\S{1,256}$/i.test(id) || id.length > 300) {
+  // An id goes into the token request's URL path: a connection string in it would be sent to the service.
+  assertNoConnectionString({ communicationUserId: id }, "user");
+  if (typeof id !== "string" || !/^8:[a-z0-9]+:[\w.:@-]{1,256}$/i.test(id) || id.length > 300) {
     throw new TypeError(
       'createChatClient needs a Communication Services user: { communicationUserId: "8:acs:…" } (from CommunicationIdentityClient.createUser).',
     );

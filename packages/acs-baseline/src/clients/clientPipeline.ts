@@ -124,10 +124,32 @@ export function readClientOptions(
 ): (CommonClientOptions & Record<string, unknown>) | undefined {
   const opts = snapshotIfObject(options) as (CommonClientOptions & Record<string, unknown>) | undefined;
   assertNoConnectionString(opts, "options");
+  assertNoCredentialOption(opts);
   checkTransportOptions(opts, "options", allowCustomHttpClient);
   if (opts?.httpClient !== undefined) customTransport("options.httpClient");
   if (opts?.agent !== undefined && !isStockHttpsAgent(opts.agent)) customTransport("options.agent");
   return opts;
+}
+
+/**
+ * A `credential` in a client's options: the factory hands every client its own Entra credential, so another one there
+ * is either a key or SAS credential (refused as such) or a second credential that some client classes would read
+ * instead of the factory's.
+ * @throws BaselineViolationError KEY_CREDENTIAL_REFUSED, CLIENT_OPTION_NOT_ALLOWED
+ */
+function assertNoCredentialOption(opts: Record<string, unknown> | undefined): void {
+  if (opts === undefined || opts.credential === undefined) return;
+  const credential: unknown = opts.credential;
+  if (typeof credential !== "object" || credential === null || !("getToken" in credential)) {
+    throw new BaselineViolationError(
+      "KEY_CREDENTIAL_REFUSED",
+      "options.credential is set and is not a Microsoft Entra TokenCredential (an AzureKeyCredential or a SAS credential signs with an access key). Access keys are refused: remove it; the factory passes its own Entra credential to every client.",
+    );
+  }
+  throw new BaselineViolationError(
+    "CLIENT_OPTION_NOT_ALLOWED",
+    "options.credential is set: the factory passes its own Entra credential to every client, and a second one in the options could be used instead of it. Remove it (to use your own TokenCredential, give it to the factory as its credential option).",
+  );
 }
 
 /** What the pipeline of one client is built from. */

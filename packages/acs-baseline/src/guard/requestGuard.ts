@@ -19,7 +19,7 @@ import type {
 } from "@azure/core-rest-pipeline";
 import type { BaselineViolationCode } from "../errors.js";
 import { tlsTrustRefusal } from "./tlsTrust.js";
-import { tlsValueCopy } from "./tlsValueCopy.js";
+import { tlsValueCopy, withSecretsHidden } from "./tlsValueCopy.js";
 import { BaselineViolationError } from "../errors.js";
 import { agentDestinationReason, carrierOf } from "./agentOptions.js";
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
@@ -280,8 +280,8 @@ function tlsCopyOf(settings: unknown): unknown {
     values.set(key, value);
     copy[key] = tlsValueCopy(value);
   }
-  const plain = Object.freeze(copy) as unknown as TlsSettings;
-  const sealed = Object.freeze({ ...copy, rejectUnauthorized: true }) as unknown as TlsSettings;
+  const sealed = Object.freeze(withSecretsHidden({ ...copy, rejectUnauthorized: true })) as unknown as TlsSettings;
+  const plain = Object.freeze(withSecretsHidden(copy)) as unknown as TlsSettings;
   sealedCopies.set(plain, sealed);
   sealedCopies.set(sealed, sealed);
   tlsCopies.set(source, { values, plain });

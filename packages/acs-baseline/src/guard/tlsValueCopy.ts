@@ -7,6 +7,30 @@
  * rewrite in place after the check, changing the CA a sealed client trusts.
  */
 import { isAscii } from "node:buffer";
+import { inspect } from "node:util";
+
+/** TLS settings that hold a private key or its password. */
+const SECRET_MEMBERS = new Set(["key", "passphrase", "pfx", "privateKeyIdentifier", "privateKeyEngine"]);
+
+/** `settings` as printed: the members holding a private key or its password shown as `[REDACTED]`. */
+function printable(settings: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(settings)) out[key] = SECRET_MEMBERS.has(key) ? "[REDACTED]" : settings[key];
+  return out;
+}
+
+/**
+ * Gives a TLS settings copy (before it is frozen) a `util.inspect` and a `toJSON` that redact its private key and
+ * passphrase: clients keep their options (ChatClient's `clientOptions`, a client's credential object), so
+ * `console.log(client)` or a logger would print them. Non-enumerable, so spreads and Node's TLS never see them.
+ */
+export function withSecretsHidden<T extends Record<string, unknown>>(settings: T): T {
+  Object.defineProperty(settings, inspect.custom, {
+    value: (_depth: number, options: object, show: typeof inspect) => show(printable(settings), options),
+  });
+  Object.defineProperty(settings, "toJSON", { value: () => printable(settings) });
+  return settings;
+}
 
 export function tlsValueCopy(value: unknown, depth = 0): unknown {
   if (ArrayBuffer.isView(value)) {

@@ -204,7 +204,7 @@ function logAnchorReasons(st: VerifierState, log: LogAnchor): void {
     const u = st.unanchored;
     if (u.from <= log.maxSeq)
       r.warnings.push(
-        `unanchored stretch: ${u.count} checkpoint(s) between seq ${u.from} and ${Math.min(u.to, log.maxSeq)} are not in the anchor (see the anchor.failure records)`,
+        `unanchored stretch: ${u.count} checkpoint(s) between seq ${u.from} and ${Math.min(u.to, log.maxSeq)} are not in the anchor: an anchor outage (the log's anchor.failure records name it) or, with none, an anchor that was deleted or rewritten (a locked immutability policy prevents that)`,
       );
     else
       r.warnings.push(`${u.count} checkpoint(s) after the anchor's last line (seq ${log.maxSeq}) are not anchored yet`);
