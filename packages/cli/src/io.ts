@@ -31,11 +31,14 @@ export { escapeForTerminal } from "acs-baseline/internal/text";
 /**
  * Prints a usage error on stderr and returns {@link EXIT_USAGE}: `acs-baseline <command>: <message>` on one line,
  * escaped for the terminal (the message may quote the user's own arguments, e.g. an unknown flag, so a line break in
- * one is shown as `\\u{000a}`, not obeyed; `util.parseArgs`'s own line breaks become spaces), then, when given, the
- * command's help as written (its own line breaks kept).
+ * one is shown as `\\u{000a}`, not obeyed; `util.parseArgs`'s own line breaks become spaces, and the example its
+ * unknown-option message ends with, `as in '-- "--bogus"` with an opening quote never closed, becomes
+ * `as in: -- "--bogus"`), then, when given, the command's help as written (its own line breaks kept).
  */
 export function usageError(io: Pick<CliIo, "stderr">, command: string, message: string, help?: string): number {
-  const oneLine = message.replace(/\n(?=Did you forget |To specify )/g, " ");
+  const oneLine = message
+    .replace(/\n(?=Did you forget |To specify )/g, " ")
+    .replace(/(after '--'), as in '-- ("(?:[^"\\]|\\.)*")'?$/, "$1, as in: -- $2");
   const head = escapeForTerminal(`acs-baseline ${command}: ${oneLine}`);
   println(io.stderr, help === undefined ? head : `${head}\n\n${help}`);
   return EXIT_USAGE;

@@ -37,7 +37,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     load: async () => (await import("./commands/readiness.js")).readinessCommand,
   },
   emulator: {
-    summary: "start the local Entra ID + ACS emulator and print the environment for another shell",
+    summary: "start the local Entra ID + ACS + ARM emulator and print the environment for another shell",
     load: async () => (await import("./commands/emulator.js")).emulatorCommand,
   },
 };

@@ -26,7 +26,8 @@ ${POSTURE_ENVIRONMENT_VARIABLES.resourceId} is set, checks the resource's postur
 \`acs-baseline posture\`; unknown results are warnings).
 ${ALLOWED_HOST_HELP}
 --allowed-authority-host adds hosts to the authority allow-list (besides Microsoft's cloud login hosts and ${ENVIRONMENT_VARIABLES.allowedAuthorityHosts}).
-Exit 1 when a check fails (✗); warnings (!) do not fail.`;
+Exit codes: 0 no check fails (warnings (!) do not fail), 1 a check fails (✗), 2 bad usage (an unknown flag, a
+--timeout-ms that is not a whole number ≥ 1).`;
 
 export const doctorCommand: CliCommand = async (args, io) => {
   let parsed;

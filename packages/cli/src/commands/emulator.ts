@@ -16,7 +16,9 @@ Starts a local Microsoft Entra ID token endpoint, ACS data plane and Azure Resou
 application with a certificate (Reader on the emulated resource), and prints the environment for another shell.
 --baseline-resource starts the emulated resource as the baseline wants it (Azure's defaults fail posture): local auth
 disabled (IM-1) and all resource logs sent to a Log Analytics workspace (LT-4), so \`acs-baseline posture\` passes.
-Stops on Ctrl-C or SIGTERM.`;
+Stops on Ctrl-C or SIGTERM.
+Exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 the emulator could not start (e.g. a port already in use), 2 bad usage
+(an unknown flag, a --port or --entra-port outside 0-65535, a --token-lifetime that is not a whole number ≥ 1).`;
 
 function port(value: string | undefined, name: string): number | string {
   if (value === undefined) return 0;

@@ -7,7 +7,8 @@ import { println, usageError } from "../io.js";
 const HELP = `Usage: acs-baseline report [--format md|json]
 
 Prints every control of the Azure security baseline for Azure Communication Services, its status in acs-baseline
-(enforced, guidance, not-applicable), what acs-baseline does, where, and which test proves it.`;
+(enforced, guidance, not-applicable), what acs-baseline does, where, and which test proves it.
+Exit codes: 0 printed, 2 bad usage (an unknown flag, a --format other than md or json).`;
 
 export const reportCommand: CliCommand = (args, io) => {
   let parsed;
