@@ -14,6 +14,7 @@ import type { Scope, Site } from "./scopes.js";
 import {
   checkStringValue,
   concatenationText,
+  keyFollows,
   decodedForm,
   isConnectionStringText,
   templateText,
@@ -210,9 +211,12 @@ export class KeyAuthChecks {
       if (call.kind === "new") this.checkNew(site, call);
       else this.checkCall(site, call);
     } else if (node.type === "Literal") {
-      if (typeof node.value === "string") this.checkString(node, node.value, "string");
+      // `"endpoint=…;accesskey=" + key`: the concatenation is the finding (a real key), not this part (a template).
+      if (typeof node.value === "string" && !keyFollows(node.value, site.holder))
+        this.checkString(node, node.value, "string");
     } else if (node.type === "TemplateLiteral") {
-      this.checkString(node, templateText(node), "template literal");
+      const text = templateText(node);
+      if (!keyFollows(text, site.holder)) this.checkString(node, text, "template literal");
     } else if (node.type === "BinaryExpression") {
       this.checkString(node, concatenationText(node, site.holder, site.scope), "string concatenation");
     }

@@ -77,9 +77,22 @@ function concatenationParts(node: AnyNode, out: AnyNode[]): AnyNode[] {
   return out;
 }
 
+/** A text ending in `accesskey=` (quoted or not): the key is the part that follows it. */
+const KEY_TO_FOLLOW = /accesskey\s*=\s*["']?\s*$/i;
+
+/** A part of a `+` chain whose own template finding is only an `accesskey=` that the next part fills. */
+export function keyFollows(text: string, holder: AnyNode | undefined): boolean {
+  return holder?.type === "BinaryExpression" && holder.operator === "+" && KEY_TO_FOLLOW.test(text);
+}
+
 function partReports(part: AnyNode): boolean {
-  if (part.type === "Literal") return typeof part.value === "string" && checkStringValue(part.value, "") !== undefined;
-  return part.type === "TemplateLiteral" && checkStringValue(templateText(part), "") !== undefined;
+  const text =
+    part.type === "Literal" && typeof part.value === "string"
+      ? part.value
+      : part.type === "TemplateLiteral"
+        ? templateText(part)
+        : undefined;
+  return text !== undefined && !KEY_TO_FOLLOW.test(text) && checkStringValue(text, "") !== undefined;
 }
 
 /**
