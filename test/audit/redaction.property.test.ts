@@ -94,3 +94,16 @@ describe("scrubText length bound", () => {
     expect(scrubText("a".repeat(2000))).toHaveLength(MAX_TEXT_LENGTH);
   });
 });
+
+describe("a refusal's own words", () => {
+  it("keep an ellipsis standing for a key (`accesskey=…).`), and still redact any value after the name", () => {
+    const message = "refused (endpoint=…;accesskey=…). Connection strings carry an access key.";
+    expect(scrubText(message)).toBe(message);
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9+/]{8,40}$/), fc.constantFrom("", ".", ")", "…"), (secret, tail) => {
+        const out = scrubText(`accesskey=…${secret}${tail} and accesskey=${secret}…`);
+        expect(out).not.toContain(secret);
+      }),
+    );
+  });
+});

@@ -206,5 +206,9 @@ export function findConnectionStrings(text: string): ConnectionStringMatch[] {
 
 /** Replaces the value of every `accesskey=` pair with `***` so the result is safe to print. */
 export function maskConnectionString(value: string): string {
-  return value.replace(/(accesskey(?:\s*\\*["'])?\s*=\s*(?:\\*["']\s*)?)[^;\s"'\x60]*/gi, "$1***");
+  // An ellipsis (`accesskey=…).`, the shape as a message writes it) holds no key: kept as written.
+  return value.replace(
+    /(accesskey(?:\s*\\*["'])?\s*=\s*(?:\\*["']\s*)?)([^;\s"'\x60]*)/gi,
+    (m, name: string, key: string) => (/^…[).,]*$/.test(key) ? m : `${name}***`),
+  );
 }

@@ -31,7 +31,9 @@ const PATTERNS: readonly (readonly [RegExp, (match: string, ...groups: string[])
   // name=value / name: value pairs that carry secrets (connection-string pairs, query parameters, headers).
   [
     /\b(accesskey|access_key|sharedaccesskey|accountkey|password|passwd|pwd|passphrase|secret|client_secret|clientsecret|apikey|api[-_]key|x-api-key|authorization|token|access_token|id_token|refresh_token|client_assertion|assertion|sig|signature|key)(\s*["']?\s*[=:]\s*["']?)[^\s;&"',}]+/gi,
-    (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`,
+    // `accesskey=…` (an ellipsis, as the refusals write the shape) holds nothing: kept, with what follows it.
+    (m: string, name: string, sep: string) =>
+      /^…[).,]*$/.test(m.slice(name.length + sep.length)) ? m : `${name}${sep}${REDACTED}`,
   ],
   // Entra client secrets (`xxx8Q~…`).
   [/[\w.~-]{3}\dQ~[\w.~-]{20,}/g, () => REDACTED],
