@@ -1,4 +1,5 @@
 // Shapes of the IaC analysers not in the corpus, one at a time, through scanText (no file access: modules unread).
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { scanText } from "../../../packages/cli/src/scan/scan.js";
 
@@ -66,6 +67,69 @@ describe("ARM", () => {
       rules("package-lock.json", JSON.stringify({ packages: { "node_modules/@azure/communication-sms": {} } })),
     ).toEqual([]);
   });
+
+  // A template that is not JSON was once taken for "not a template": no finding at all, exit 0, "✓ no key-based ACS
+  // authentication found", however many keys it copied around.
+  const template = (pad: string) =>
+    JSON.stringify(
+      {
+        $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        contentVersion: "1.0.0.0",
+        resources: [
+          { type: "Microsoft.Communication/communicationServices", apiVersion: "2025-05-01", name: "acs" },
+          {
+            type: "Microsoft.Web/sites/config",
+            apiVersion: "2022-09-01",
+            name: "web/appsettings",
+            properties: {
+              ACS: "[listKeys(resourceId('Microsoft.Communication/communicationServices','acs'),'2025-05-01').primaryConnectionString]",
+            },
+          },
+        ],
+        metadata: { pad: "PAD" },
+      },
+      null,
+      2,
+    ).replace('"PAD"', pad);
+  const messages = (file: string, text: string) => scanText(file, text).map((f) => `${f.line} ${f.message}`);
+  const notAnalysed = (reason: string) =>
+    `1 The template could not be analysed (${reason}); only its text was searched.`;
+
+  it("reports a template that is not JSON (a trailing comma, nesting past the JSON parser's 512) as a parse error", () => {
+    expect(rules("control.json", template("[]"))).toEqual([
+      "15 iac/listkeys-to-app error",
+      "5 iac/local-auth-enabled error",
+      "5 iac/no-resource-logs warning",
+    ]);
+    expect(messages("comma.json", template("[],"))).toEqual([
+      notAnalysed("expected a property name at line 21, column 3"),
+    ]);
+    expect(messages("deep.json", template(`${"[".repeat(600)}${"]".repeat(600)}`))).toEqual([
+      notAnalysed("nesting too deep at line 20, column 523"),
+    ]);
+    // Without $schema: resources with contentVersion or outputs, as isArmTemplate decides for JSON that parses.
+    const bare = template("[],").replace(/"\$schema": [^\n]*\n/, "");
+    expect(rules("bare.json", bare)).toEqual(["1 parse-error warning"]);
+    // An invalid escape: JSON.parse's message (which can quote the text) is not passed on.
+    expect(messages("escape.json", template('"\\q"'))).toEqual([
+      notAnalysed("invalid escape in string at line 20, column 12"),
+    ]);
+  });
+
+  it("still searches the text of a template that is not JSON", () => {
+    const key = randomBytes(64).toString("base64");
+    const cs = `endpoint=https://contoso.communication.azure.com/;accesskey=${key}`;
+    const found = rules("comma.json", template(`"${cs}",`));
+    expect(found).toContain("1 parse-error warning");
+    expect(found).toContain("20 connection-string error");
+  });
+
+  it("does not report broken JSON that is not a template", () => {
+    const lock = '{ "packages": { "node_modules/@azure/communication-sms": { "resources": [], }, } }';
+    expect(rules("package-lock.json", lock)).toEqual([]);
+    // "resources" alone (no $schema, contentVersion or outputs) does not make a template, parsed or not.
+    expect(rules("notes.json", '{ "resources": ["communication"], }')).toEqual([]);
+  });
 });
 
 describe("Terraform", () => {
@@ -93,6 +157,13 @@ EOT
       },
     });
     expect(rules("main.tf.json", json)).toEqual(["1 iac/listkeys-to-app error"]);
+  });
+
+  it("reports a .tf.json that is not JSON as a parse error", () => {
+    const json = '{ "resource": { "azurerm_communication_service": { "acs": { "name": "a", } } } }';
+    expect(scanText("main.tf.json", json).map((f) => `${f.ruleId} ${f.message}`)).toEqual([
+      "acs-baseline/parse-error The template could not be analysed (expected a property name at line 1, column 74); only its text was searched.",
+    ]);
   });
 
   it("reports azurerm_communication_service with the azapi recommendation", () => {

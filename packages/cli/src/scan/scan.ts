@@ -11,17 +11,16 @@
  */
 import { lstatSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { basename, extname, relative, resolve, sep } from "node:path";
+import { basename, dirname, extname, posix, relative, resolve, sep } from "node:path";
 import { makeFinding } from "./finding.js";
 import type { ScanFinding, ScanFindingKind } from "./finding.js";
 import { iacFileFindings, iacLanguage } from "./iac/analyse.js";
 import { ArmExpressionError } from "./iac/armExpression.js";
 import { JsonSyntaxError } from "./iac/armJson.js";
 import type { IacHost } from "./iac/model.js";
+import { TemplateTooDeepError, checkTemplateDepth } from "./iac/templateDepth.js";
 import { languageFindings } from "./languages/analyse.js";
 import { codeOutcome } from "./code/codeOutcome.js";
-import { bracketDepth } from "./code/jsAnalysis.js";
-import { maxTemplateDepth } from "./code/stackSize.js";
 import type { CodeFile, CodeOutcome, FileOutcome } from "./code/codeOutcome.js";
 import { CodeWorkerPool } from "./code/codeWorkerPool.js";
 import { sandboxOutcomes } from "./code/parserSandbox.js";
@@ -115,40 +114,83 @@ export const MIN_PARSED_FILES_FOR_WORKERS = 250;
  */
 function templateErrorReason(error: unknown): string {
   if (error instanceof JsonSyntaxError || error instanceof ArmExpressionError) return error.message.slice(0, 160);
+  if (error instanceof TemplateTooDeepError) return error.message;
   return error instanceof RangeError ? "nested too deep to analyse" : "the analyser failed";
 }
 
-/** The parse-error finding of a template that could not be analysed (`reason`: fixed words, see above). */
-function templateError(file: string, reason: string): ScanFinding {
-  const message = `The template could not be analysed (${reason}); only its text was searched.`;
+/**
+ * The parse-error finding of a template that could not be analysed (`reason`: fixed words, see above), found by its
+ * own scan or (`neighbour`) by the analysis of a template that reads it, which may be outside the scan.
+ */
+function templateError(file: string, reason: string, neighbour = false): ScanFinding {
+  const outcome = neighbour ? "the templates that read it were analysed without it" : "only its text was searched";
+  const message = `The template could not be analysed (${reason}); ${outcome}.`;
   return makeFinding("acs-baseline/parse-error", file, { line: 1, column: 1 }, message);
 }
 
-/**
- * True when a template nests deeper than its analysers may recurse on this process's stack (only a stack under 2 MiB
- * has such a limit: see `maxTemplateDepth`).
- */
-function templateTooDeep(text: string): boolean {
-  const limit = maxTemplateDepth();
-  return text.length > limit && bracketDepth(text) > limit;
+/** Where {@link scanText} finds the files around the one it scans. */
+interface ScanTextContext {
+  /** The file's absolute path (default: `file` resolved). */
+  path?: string;
+  /** Lets the IaC analysers read modules and sibling Terraform files. */
+  host?: IacHost;
+  /**
+   * The absolute paths of the templates that already have their parse-error finding in this scan: a template that
+   * cannot be analysed is reported once, by its own scan or by the analysis of a file that reads it, whichever is
+   * first (each adds it here).
+   */
+  reported?: Set<string>;
 }
 
 /**
  * Scans one file's content: source files with the rule, IaC templates with the IaC analysers, every file with the
  * text rules. `path` (absolute) and `host` let the IaC analysers read modules and sibling Terraform files.
  */
-export function scanText(file: string, text: string, context: { path?: string; host?: IacHost } = {}): ScanFinding[] {
+export function scanText(file: string, text: string, context: ScanTextContext = {}): ScanFinding[] {
   const ext = extname(file).toLowerCase();
   if (isSourceExtension(ext)) return sourceFindings(file, text, ext);
   const out = fileTextFindings(file, text);
   if (iacLanguage(file) === undefined) out.push(...languageFindings(file, text));
-  else if (templateTooDeep(text)) out.push(templateError(file, "nested too deep for this process's stack"));
-  else {
-    try {
-      out.push(...iacFileFindings(file, context.path ?? resolve(file), text, context.host));
-    } catch (error) {
-      out.push(templateError(file, templateErrorReason(error)));
-    }
+  else out.push(...templateFindings(file, text, context));
+  return out;
+}
+
+/** How findings name `other` (absolute) when they name `path` as `file`: relative to the same directory. */
+function displayBeside(file: string, path: string, other: string): string {
+  return posix.normalize(posix.join(posix.dirname(file), relative(dirname(path), other).split(sep).join("/")));
+}
+
+/** {@link templateError} for the template at `target.absolute`, named `target.shown`, unless this scan has it already. */
+function templateErrorOnce(
+  context: ScanTextContext,
+  target: { absolute: string; shown: string; neighbour?: boolean },
+  error: unknown,
+): ScanFinding[] {
+  if (context.reported?.has(target.absolute) === true) return [];
+  context.reported?.add(target.absolute);
+  return [templateError(target.shown, templateErrorReason(error), target.neighbour)];
+}
+
+/**
+ * A template's IaC findings, or its parse-error finding when it cannot be analysed: a syntax error, or nested deeper
+ * than its analysers may recurse on this process's stack (only a stack under 2 MiB has such a limit, see
+ * `maxTemplateDepth`; on a larger one V8's RangeError stops them). Each other file the analysis read and could not
+ * parse (a Terraform file of the same module or of a child module, a Bicep module) was left out of it, and gets its
+ * parse-error finding here.
+ */
+function templateFindings(file: string, text: string, context: ScanTextContext): ScanFinding[] {
+  const path = context.path ?? resolve(file);
+  let analysed: ReturnType<typeof iacFileFindings>;
+  try {
+    checkTemplateDepth(text);
+    analysed = iacFileFindings(file, path, text, context.host);
+  } catch (error) {
+    return templateErrorOnce(context, { absolute: path, shown: file }, error);
+  }
+  const out = analysed.findings;
+  for (const { path: other, error } of analysed.unanalysed) {
+    const shown = displayBeside(file, path, other);
+    out.push(...templateErrorOnce(context, { absolute: other, shown, neighbour: true }, error));
   }
   return out;
 }
@@ -160,6 +202,8 @@ interface ScanSession {
   maxBytes: number;
   texts: Map<string, string | undefined>;
   host: IacHost;
+  /** Templates with a parse-error finding so far (see {@link ScanTextContext.reported}). */
+  reported: Set<string>;
   /** The paths named on the command line that are not directories: one that is not a regular file is reported. */
   named: Set<string>;
   onProgress?: (filesScanned: number) => void;
@@ -207,6 +251,7 @@ function newSession(options: ScanOptions): ScanSession {
     cwd: options.cwd ?? process.cwd(),
     maxBytes,
     texts,
+    reported: new Set(),
     named: new Set(),
     host: { read, list },
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
@@ -219,7 +264,8 @@ function otherOutcome(session: ScanSession, absolute: string): FileOutcome {
   if (read === undefined) return null;
   if ("skip" in read) return read;
   if (iacLanguage(absolute) !== undefined) session.texts.set(absolute, read.text);
-  return { findings: scanText(displayPath(session.cwd, absolute), read.text, { path: absolute, host: session.host }) };
+  const context = { path: absolute, host: session.host, reported: session.reported };
+  return { findings: scanText(displayPath(session.cwd, absolute), read.text, context) };
 }
 
 /** Adds one file's outcome to the result. */

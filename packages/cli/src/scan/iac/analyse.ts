@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import type { ScanFinding } from "../finding.js";
 import { analyseArm } from "./armModel.js";
 import { analyseBicep } from "./bicepModel.js";
-import type { IacHost, IacModel } from "./model.js";
+import type { IacHost, IacModel, UnanalysedFile } from "./model.js";
 import { iacFindings } from "./rules.js";
 import { analyseTerraform } from "./terraformModel.js";
 
@@ -26,6 +26,8 @@ const PREFILTER: Record<"arm" | "bicep" | "terraform", RegExp> = {
 /**
  * The model of one IaC file, or undefined when it is not one (a JSON file that is not a deployment template).
  * `path` is the file's absolute path (for modules and Terraform sibling files, read through `host`).
+ * @throws when the file itself cannot be analysed (a JsonSyntaxError for a template that is not JSON, a RangeError
+ * for one nested deeper than the stack allows, …); a module or sibling file that cannot be is in `unanalysed` instead
  */
 export function analyseIacFile(path: string, text: string, host?: IacHost): IacModel | undefined {
   const language = iacLanguage(path);
@@ -46,8 +48,17 @@ export function analyseIacFile(path: string, text: string, host?: IacHost): IacM
   return analyseTerraform(path, text, host);
 }
 
-/** IaC findings for one file (empty when it is not an IaC file). */
-export function iacFileFindings(display: string, path: string, text: string, host?: IacHost): ScanFinding[] {
+/**
+ * IaC findings for one file (none when it is not an IaC file), and the other files its analysis read but could not
+ * parse. @throws as {@link analyseIacFile}
+ */
+export function iacFileFindings(
+  display: string,
+  path: string,
+  text: string,
+  host?: IacHost,
+): { findings: ScanFinding[]; unanalysed: UnanalysedFile[] } {
   const model = analyseIacFile(path, text, host);
-  return model === undefined ? [] : iacFindings(display, model);
+  if (model === undefined) return { findings: [], unanalysed: [] };
+  return { findings: iacFindings(display, model), unanalysed: model.unanalysed ?? [] };
 }

@@ -83,7 +83,14 @@ class JsonReader {
     if (this.i >= text.length) this.fail("unterminated string");
     this.i++;
     const raw = text.slice(start, this.i);
-    return simple ? raw.slice(1, -1) : (JSON.parse(raw) as string);
+    if (simple) return raw.slice(1, -1);
+    try {
+      return JSON.parse(raw) as string;
+    } catch {
+      // JSON.parse's own message is not ours to pass on (it may quote the text): an invalid escape, at the string.
+      this.i = start;
+      return this.fail("invalid escape in string");
+    }
   }
 
   /** Consumes `,` (true: another item follows) or `close` (false), or fails. */

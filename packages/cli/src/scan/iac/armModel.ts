@@ -30,6 +30,16 @@ export function isArmTemplate(tree: JsonTree): boolean {
   );
 }
 
+/**
+ * {@link isArmTemplate} for a text that does not parse as JSON: a `$schema` naming a deployment template, or
+ * `resources` with `contentVersion` or `outputs`, as keys anywhere in the text (the syntax error hides which keys
+ * are the top-level ones).
+ */
+export function looksLikeArmTemplate(text: string): boolean {
+  if (/"\$schema"\s*:\s*"[^"]*deploymenttemplate\.json/i.test(text)) return true;
+  return /"resources"\s*:/i.test(text) && /"(?:contentVersion|outputs)"\s*:/i.test(text);
+}
+
 const parsedCache = new Map<string, ArmExpr | null>();
 function expressionOf(leaf: JsonLeaf): ArmExpr | undefined {
   if (typeof leaf !== "string" || !isArmExpressionString(leaf)) return undefined;
@@ -109,12 +119,17 @@ interface Context {
   deploymentKeyOutputs: Map<string, Set<string>>;
 }
 
-/** Analyses an ARM template text; `undefined` when the text is not a template (or not JSON). */
+/**
+ * Analyses an ARM template text; `undefined` when the text is not a template (or not JSON and not like one).
+ * @throws JsonSyntaxError when the text is not JSON (or nests deeper than the JSON parser reads) but
+ * {@link looksLikeArmTemplate}: the template could not be analysed, which the scan reports.
+ */
 export function analyseArm(text: string): IacModel | undefined {
   let tree: JsonTree;
   try {
     tree = parseJsonTree(text);
-  } catch {
+  } catch (error) {
+    if (looksLikeArmTemplate(text)) throw error;
     return undefined;
   }
   if (!isArmTemplate(tree)) return undefined;

@@ -8,8 +8,9 @@ import type { Declaration, Expr, Value } from "./bicepParser.js";
 import { parseBicep } from "./bicepParser.js";
 import { bicepStringValue } from "./bicepTokenizer.js";
 import { ACS_TYPE, unreadableModuleOutputCarriesKey } from "./model.js";
-import type { AcsResource, IacFileReader, IacModel, KeyFlow } from "./model.js";
+import type { AcsResource, IacFileReader, IacModel, KeyFlow, UnanalysedFile } from "./model.js";
 import { CLOSE, OPEN, exprText, leavesOf } from "./modelCore.js";
+import { checkTemplateDepth } from "./templateDepth.js";
 
 const lower = (s: string | undefined) => (s ?? "").toLowerCase();
 const typeOf = (target: string | undefined) => lower(target).split("@")[0];
@@ -41,6 +42,8 @@ class BicepFile {
   readonly moduleKeyOutputs = new Map<string, Set<string>>();
   readonly moduleAnalyses = new Map<string, Analysis | undefined>();
   readonly unreadableModules = new Map<string, string>();
+  /** Module files (of any depth) that could not be parsed: each is then an unread module. */
+  readonly unanalysed: UnanalysedFile[] = [];
 
   constructor(readonly decls: Declaration[]) {
     this.resources = decls.filter((d) => d.keyword === "resource");
@@ -60,22 +63,37 @@ class BicepFile {
   /** Reads and analyses the modules with a relative path. */
   readModules(file: string, read: IacFileReader | undefined, depth: number, seen: Map<string, Analysis>): void {
     for (const m of this.modules) {
-      let child: Analysis | undefined;
       const path = m.target;
-      if (read !== undefined && path !== undefined && depth < MAX_MODULE_DEPTH && !/^[a-z]+:/i.test(path)) {
-        const found = read(file, path);
-        if (found !== undefined) {
-          child = seen.get(found.path);
-          if (child === undefined && !seen.has(found.path)) {
-            seen.set(found.path, undefined as unknown as Analysis); // cycle guard
-            child = analyseBicep(found.path, found.text, read, depth + 1, seen);
-            seen.set(found.path, child);
-          }
-        }
-      }
+      const readable = read !== undefined && path !== undefined && depth < MAX_MODULE_DEPTH && !/^[a-z]+:/i.test(path);
+      const child = readable ? this.readModule(read(file, path), read, depth, seen) : undefined;
       this.moduleAnalyses.set(m.name, child);
       if (child !== undefined) this.moduleKeyOutputs.set(m.name, child.keyOutputs);
       else this.unreadableModules.set(m.name, `${m.name} ${m.target ?? ""}`);
+    }
+  }
+
+  /**
+   * The analysis of a module file, once per file (a cycle gets undefined); undefined too when it cannot be parsed
+   * (nested too deep): that file is added to `unanalysed`, and the module is unread, not the whole analysis lost.
+   */
+  private readModule(
+    found: { path: string; text: string } | undefined,
+    read: IacFileReader,
+    depth: number,
+    seen: Map<string, Analysis>,
+  ): Analysis | undefined {
+    if (found === undefined) return undefined;
+    if (seen.has(found.path)) return seen.get(found.path);
+    seen.set(found.path, undefined as unknown as Analysis); // cycle guard
+    try {
+      checkTemplateDepth(found.text);
+      const child = analyseBicep(found.path, found.text, read, depth + 1, seen);
+      seen.set(found.path, child);
+      this.unanalysed.push(...(child.model.unanalysed ?? []));
+      return child;
+    } catch (error) {
+      this.unanalysed.push({ path: found.path, error });
+      return undefined;
     }
   }
 
@@ -301,7 +319,10 @@ function localAuthOf(f: BicepFile, d: Declaration): Pick<AcsResource, "disablesL
   return { disablesLocalAuth: disables, disableLocalAuthUnknown: unknown };
 }
 
-/** Analyses one Bicep file; modules with a relative path are read through `read` and analysed too. */
+/**
+ * Analyses one Bicep file; modules with a relative path are read through `read` and analysed too (one that cannot be
+ * parsed is unread, and listed in the model's `unanalysed`).
+ */
 export function analyseBicep(
   file: string,
   source: string,
@@ -324,7 +345,8 @@ export function analyseBicep(
       ...localAuthOf(f, d),
       hasDiagnostics: coversAll || covered.has(d.name),
     }));
-  return { model: { language: "bicep", resources, flows }, keyOutputs, hasDiagnosticSettings };
+  const model: IacModel = { language: "bicep", resources, flows, unanalysed: f.unanalysed };
+  return { model, keyOutputs, hasDiagnosticSettings };
 }
 
 /** A resource/module value may be `if (…) {…}` (already unwrapped) or `[for …: {…}]`: the object inside. */

@@ -1,6 +1,6 @@
 /**
  * HCL (Terraform native syntax) and Terraform JSON (`.tf.json`) parsed into the same blocks and attributes, with
- * value trees over the shared model base. Never throws.
+ * value trees over the shared model base. HCL never fails (it recovers line by line); invalid JSON throws.
  */
 import type { TreeValue } from "./armSinks.js";
 import { parseJsonTree } from "./armJson.js";
@@ -132,14 +132,12 @@ export function parseHcl(source: string): HclBlock {
   return new HclParser(tokens).body("", [], { line: 1, column: 1 }, false);
 }
 
-/** Terraform JSON syntax (`.tf.json`) → the same blocks (strings become template expressions). */
-export function parseTerraformJson(source: string): HclBlock | undefined {
-  let tree: JsonTree;
-  try {
-    tree = parseJsonTree(source);
-  } catch {
-    return undefined;
-  }
+/**
+ * Terraform JSON syntax (`.tf.json`) → the same blocks (strings become template expressions).
+ * @throws JsonSyntaxError when the text is not JSON (or nests deeper than the JSON parser reads)
+ */
+export function parseTerraformJson(source: string): HclBlock {
+  const tree = parseJsonTree(source);
   const toValue = (v: JsonTree): Value => {
     if (v.kind === "object")
       return {
@@ -186,7 +184,7 @@ export function parseTerraformJson(source: string): HclBlock | undefined {
   return root;
 }
 
-/** Parses a `.tf` or `.tf.json` file. */
-export function parseFile(path: string, source: string): HclBlock | undefined {
+/** Parses a `.tf` or `.tf.json` file. @throws JsonSyntaxError for a `.tf.json` file that is not JSON */
+export function parseFile(path: string, source: string): HclBlock {
   return path.endsWith(".json") ? parseTerraformJson(source) : parseHcl(source);
 }

@@ -50,11 +50,24 @@ export interface KeyFlow {
   suppressedAt?: IacPosition;
 }
 
+/** A file read for the analysis of another (a Terraform sibling or module file, a Bicep module) that failed. */
+export interface UnanalysedFile {
+  /** Absolute path. */
+  path: string;
+  /** What its parser threw (a JSON syntax error, a RangeError, a TemplateTooDeepError, …). */
+  error: unknown;
+}
+
 /** What one file's analyser found. */
 export interface IacModel {
   language: "arm" | "bicep" | "terraform";
   resources: AcsResource[];
   flows: KeyFlow[];
+  /**
+   * The other files this analysis read that could not be parsed: left out of it (a module is then unread), and each
+   * reported as a parse error of its own.
+   */
+  unanalysed?: UnanalysedFile[];
 }
 
 /** Reads another file of the deployment (a module), relative to the analysed file; `undefined` when unreadable. */

@@ -14,8 +14,10 @@ import { parseFile } from "./hclParser.js";
 import { hclStringValue, tokenizeHcl } from "./hclTokenizer.js";
 import type { HclToken } from "./hclTokenizer.js";
 import { ACS_TYPE, unreadableModuleOutputCarriesKey } from "./model.js";
-import type { AcsResource, IacHost, IacModel, IacPosition, KeyFlow, SinkKind } from "./model.js";
+import type { AcsResource, IacHost, IacModel, IacPosition, KeyFlow, SinkKind, UnanalysedFile } from "./model.js";
 import { exprText, leavesOf } from "./modelCore.js";
+import { classifyTerraform } from "./terraformSinks.js";
+import { checkTemplateDepth } from "./templateDepth.js";
 
 const KEY_ATTRIBUTES = new Set([
   "primary_connection_string",
@@ -23,12 +25,12 @@ const KEY_ATTRIBUTES = new Set([
   "primary_key",
   "secondary_key",
 ]);
-const WEB_APP =
-  /^azurerm_(?:(?:linux|windows)_(?:web|function)_app|app_service|function_app|logic_app_standard)(?:_slot)?$/;
 const META_ARGS = new Set(["source", "version", "providers", "depends_on", "count", "for_each"]);
 
 interface DirContext {
   files: { path: string; root: HclBlock }[];
+  /** Files of this directory and its local child modules that could not be parsed (left out of `files`). */
+  unanalysed: UnanalysedFile[];
   keyLocals: Map<string, string>;
   moduleKeyOutputs: Map<string, Set<string>>;
   /** Modules whose source could not be read: name → "name source" (for the naming heuristic). */
@@ -86,27 +88,36 @@ const dirCache = new WeakMap<IacHost, Map<string, DirContext>>();
 const ACS_AZAPI_TYPE = /^microsoft\.communication\/communicationservices@/i;
 const prefixOf = (b: HclBlock) => (b.type === "data" ? "data." : "");
 
-/** The parsed `.tf` and `.tf.json` files of a directory (with `single` in place of its file on disk). */
+/**
+ * Parses one file of a module; one that cannot be parsed (invalid JSON, nested too deep) is added to `unanalysed`
+ * instead, so that it costs the module that file, not the analysis of every other file.
+ */
+function parseModuleFile(ctx: DirContext, path: string, source: string): void {
+  try {
+    checkTemplateDepth(source);
+    ctx.files.push({ path, root: parseFile(path, source) });
+  } catch (error) {
+    ctx.unanalysed.push({ path, error });
+  }
+}
+
+/** Parses the `.tf` and `.tf.json` files of a directory into `ctx` (with `single` in place of its file on disk). */
 function readDirectory(
+  ctx: DirContext,
   dir: string,
   host: IacHost | undefined,
   single: { path: string; source: string } | undefined,
-): DirContext["files"] {
-  const files: DirContext["files"] = [];
+): void {
   if (host !== undefined) {
     for (const name of host.list(dir).sort()) {
       if (!name.endsWith(".tf") && !name.endsWith(".tf.json")) continue;
       const path = join(dir, name);
       const source = single !== undefined && path === single.path ? single.source : host.read(path);
-      const root = source === undefined ? undefined : parseFile(path, source);
-      if (root !== undefined) files.push({ path, root });
+      if (source !== undefined) parseModuleFile(ctx, path, source);
     }
   }
-  if (single !== undefined && !files.some((f) => f.path === single.path)) {
-    const root = parseFile(single.path, single.source);
-    if (root !== undefined) files.push({ path: single.path, root });
-  }
-  return files;
+  const seen = (path: string) => ctx.files.some((f) => f.path === path) || ctx.unanalysed.some((f) => f.path === path);
+  if (single !== undefined && !seen(single.path)) parseModuleFile(ctx, single.path, single.source);
 }
 
 /** ACS resources (azurerm and azapi) and `listKeys` actions on them. */
@@ -142,6 +153,7 @@ function collectModules(
     const source = attrText(b, "source");
     if (host !== undefined && depth < 8 && source !== undefined && /^\.\.?[/\\]/.test(source)) {
       const child = dirContext(resolve(dir, source), host, undefined, depth + 1);
+      if (child !== ctx) ctx.unanalysed.push(...child.unanalysed);
       if (child.files.length > 0) ctx.moduleKeyOutputs.set(b.labels[0], child.keyOutputs);
       else ctx.unreadableModules.set(b.labels[0], `${b.labels[0]} ${source}`);
     } else ctx.unreadableModules.set(b.labels[0], `${b.labels[0]} ${source ?? ""}`);
@@ -210,7 +222,8 @@ function dirContext(
   const cached = cache?.get(dir);
   if (cached !== undefined) return cached;
   const ctx: DirContext = {
-    files: readDirectory(dir, host, single),
+    files: [],
+    unanalysed: [],
     keyLocals: new Map(),
     moduleKeyOutputs: new Map(),
     unreadableModules: new Map(),
@@ -220,6 +233,7 @@ function dirContext(
     coversAll: false,
     keyOutputs: new Set(),
   };
+  readDirectory(ctx, dir, host, single);
   cache?.set(dir, ctx); // before recursion: a module cycle sees the partial context
   const blocks = ctx.files.flatMap((f) => f.root.blocks);
   collectAcs(ctx, blocks);
@@ -263,16 +277,30 @@ function taintOf(expr: Expr, ctx: DirContext): string | undefined {
   return undefined;
 }
 
+/** The parsed file `path` of its directory's context. @throws what its parser threw, when it cannot be parsed */
+function ownRoot(ctx: DirContext, path: string, source: string): HclBlock {
+  const failed = ctx.unanalysed.find((f) => f.path === path);
+  if (failed !== undefined) throw failed.error;
+  return ctx.files.find((f) => f.path === path)?.root ?? parseFile(path, source);
+}
+
+/** The files the context left out, but for `path` itself, each once (a module cycle can list one twice). */
+function othersUnanalysed(ctx: DirContext, path: string): UnanalysedFile[] {
+  const byPath = new Map(ctx.unanalysed.map((f) => [f.path, f] as const));
+  return [...byPath.values()].filter((f) => f.path !== path);
+}
+
 /**
- * Analyses one Terraform file. With a host, the other files of its directory and local child modules are read too;
- * flows and resources are reported for this file only.
+ * Analyses one Terraform file. With a host, the other files of its directory and local child modules are read too
+ * (one that cannot be parsed is left out, and listed in the model's `unanalysed`); flows and resources are reported
+ * for this file only.
+ * @throws what its parser threw when this file itself cannot be parsed (a JsonSyntaxError, a RangeError, …)
  */
 export function analyseTerraform(path: string, source: string, host?: IacHost): IacModel {
   const dir = dirname(path);
   const ctx = dirContext(dir, host, { path, source }, 0);
-  const own = ctx.files.find((f) => f.path === path)?.root ?? parseFile(path, source);
-  const model: IacModel = { language: "terraform", resources: [], flows: [] };
-  if (own === undefined) return model;
+  const own = ownRoot(ctx, path, source);
+  const model: IacModel = { language: "terraform", resources: [], flows: [], unanalysed: othersUnanalysed(ctx, path) };
   const taint = (e: Expr) => taintOf(e, ctx);
   const flow = (sink: SinkKind, name: string, at: IacPosition, via: string, secure = false): KeyFlow => ({
     sink,
@@ -415,34 +443,3 @@ function collectResourceFlows(
   }
   for (const child of b.blocks) collectResourceFlows(type, child, [...path, child.type], taint, out);
 }
-
-function classifyTerraform(
-  type: string,
-  path: string[],
-  entryName: string | undefined,
-  blockName: string | undefined,
-): { sink: SinkKind; name: string } {
-  const [first] = path;
-  const lastAttr = path[path.length - 1];
-  if (WEB_APP.test(type) || /^azurerm_.*(?:app|function)/.test(type)) {
-    if (first === "app_settings" || (first === "site_config" && path.includes("app_settings")))
-      return { sink: "app-setting", name: entryName ?? "app_settings" };
-    if (first === "connection_string")
-      return { sink: "connection-string-setting", name: blockName ?? "connection_string" };
-  }
-  if (path.includes("app_settings")) return { sink: "app-setting", name: entryName ?? "app_settings" };
-  if (path.some((p) => p === "env" || /environment_variables$/.test(p)))
-    return { sink: "container-env", name: entryName ?? blockName ?? "env" };
-  if (type === "azurerm_container_app" || type === "azurerm_container_app_job") {
-    if (path.includes("env")) return { sink: "container-env", name: blockName ?? "env" };
-    if (first === "secret") return { sink: "container-env", name: `secret ${blockName ?? ""}`.trim() };
-  }
-  if (type === "azurerm_container_group" && /environment_variables$/.test(lastAttr ?? ""))
-    return { sink: "container-env", name: entryName ?? lastAttr };
-  if (type === "azurerm_key_vault_secret") return { sink: "key-vault-secret", name: blockName ?? "secret" };
-  if (type === "azurerm_app_configuration_key") return { sink: "app-setting", name: attrTextFallback(blockName) };
-  if (/^kubernetes_(secret|config_map)(_v1)?$/.test(type)) return { sink: "container-env", name: entryName ?? type };
-  return { sink: "resource-property", name: `${type} ${path.join(".")}` };
-}
-
-const attrTextFallback = (n: string | undefined) => n ?? "key";
