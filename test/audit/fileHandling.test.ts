@@ -125,6 +125,20 @@ describe("the destination", () => {
     expect((await verifyLog(path)).status).toBe("intact");
   });
 
+  it("a destination this process cannot create or open is AUDIT_DESTINATION_REFUSED with the fix, not a raw file-system error", () => {
+    const file = join(dir, "plain-file");
+    writeFileSync(file, "");
+    for (const [destination, words] of [
+      [join(file, "sub", "audit.log"), /its directory cannot be created \((ENOTDIR|EEXIST)\)/],
+      [dir, /it is a directory, not a file \(EISDIR\)/],
+    ] as const) {
+      const error = refusal(() => createAuditRecorder({ destination }));
+      expect(error).toMatchObject({ code: "AUDIT_DESTINATION_REFUSED", control: "LT-4" });
+      expect(error?.message).toMatch(words);
+      expect(error?.message).toMatch(/Give audit\.destination a file path this process may create and write/);
+    }
+  });
+
   it("a symlinked destination is refused (AUDIT_DESTINATION_REFUSED) unless allowSymlink", async () => {
     const real = join(dir, "real.log");
     const link = join(dir, "link.log");

@@ -201,6 +201,22 @@ function refused(message: string): BaselineViolationError {
   return new BaselineViolationError("AUDIT_DESTINATION_REFUSED", message);
 }
 
+/** File-system errors that mean "not here, not by this process": the destination is refused with what to do. */
+const NOT_WRITABLE = new Set(["EACCES", "EPERM", "EROFS", "ENOENT", "ENOTDIR", "EISDIR", "EEXIST"]);
+
+/**
+ * The refusal for an audit file this process cannot create or open (`AUDIT_DESTINATION_REFUSED`, naming the errno
+ * code and the fix), or the error itself when it is something else (a disk error).
+ */
+function notWritable(error: unknown, what: string): Error {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== "string" || !NOT_WRITABLE.has(code))
+    return error instanceof Error ? error : new Error(String(error));
+  return refused(
+    `The audit destination is not writable by this process: ${code === "EISDIR" ? "it is a directory, not a file" : what} (${code}). Give audit.destination a file path this process may create and write (a directory it owns, such as one under its working directory), or create the directory with the right owner first.`,
+  );
+}
+
 /** True when `st` is this process's own stdout or stderr (e.g. `/dev/stdout` with `allowSymlink`, stdout a pipe). */
 function isOwnStdio(st: Stats): boolean {
   for (const fd of [1, 2]) {
@@ -240,7 +256,11 @@ export function openFileSink(
   path: string,
   options: FileSinkOptions = {},
 ): { sink: FileSink; tail: FileTail; notes: FileOpenNotes } {
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw notWritable(e, "its directory cannot be created");
+  }
   const allowLinks = options.allowSymlink === true;
   // Checked before opening too: a FIFO opened for writing may wait for a reader (O_RDWR does not on Linux).
   let before: Stats | undefined;
@@ -274,7 +294,7 @@ export function openFileSink(
       const r = st === undefined ? undefined : kindRefusal(st, false);
       if (r !== undefined) throw r;
     }
-    throw e;
+    throw notWritable(e, "it cannot be opened for writing");
   }
   let lock: FileLock | undefined;
   try {
