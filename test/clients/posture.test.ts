@@ -10,6 +10,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AcsClientFactory, BaselineViolationError, verifyLog } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, EmulatorRoleAssignment, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { estateEnvironment } from "../support/estateSession.js";
 import { resetArm } from "../support/posture.js";
 import { tempDir } from "../support/tempDir.js";
 import { useEmulator } from "../support/useEmulator.js";
@@ -111,6 +112,28 @@ describe("posture: enforce", () => {
     expect(tokens.map((r) => (r.token as { scope: string }).scope)).toEqual([`${emu.arm.endpoint}/.default`]);
     const verdict = await verifyLog(audit);
     expect(verdict.intact).toBe(true);
+  });
+
+  it("fromEnvironment: a posture option without armEndpoint takes AZURE_RESOURCE_MANAGER_ENDPOINT, as `acs-baseline posture` does", async () => {
+    const env = {
+      ...estateEnvironment(emu, app),
+      AZURE_COMMUNICATION_ENDPOINT: emu.endpoint,
+      AZURE_COMMUNICATION_ALLOWED_HOSTS: new URL(emu.endpoint).hostname,
+    };
+    const f = AcsClientFactory.fromEnvironment(
+      {
+        posture: { resourceId: emu.arm.resourceId, mode: "enforce" },
+        clientOptions: { tlsOptions: { ca: emu.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+      },
+      env,
+    );
+    const error = await f
+      .createSmsClient()
+      .send(SMS)
+      .catch((e: unknown) => e);
+    // ARM answered (the emulated resource keeps local auth on): not POSTURE_UNVERIFIED for management.azure.com.
+    expect(error).toMatchObject({ code: "LOCAL_AUTH_ENABLED" });
+    await f.close();
   });
 
   it("fails closed when ARM is unreachable, and when the app may not read the resource (403)", async () => {

@@ -6,7 +6,12 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
 import type { AuditOptions } from "../audit/write/recorder.js";
-import { ENVIRONMENT_VARIABLES, credentialOptionsFromEnvironment, readEnvironment } from "../config/readEnvironment.js";
+import {
+  ARM_ENDPOINT_VARIABLE,
+  ENVIRONMENT_VARIABLES,
+  credentialOptionsFromEnvironment,
+  readEnvironment,
+} from "../config/readEnvironment.js";
 import type { CredentialConfiguration } from "../credentials/resolveCredential.js";
 import { checkCredentialConfiguration } from "../credentials/resolveCredential.js";
 import type { ValidatedAuthority } from "../guard/authority.js";
@@ -349,6 +354,11 @@ export function factoryOptionsFromEnvironment(
     ...(e.allowedHosts !== undefined ? { allowedHosts: e.allowedHosts } : {}),
   };
   const options = { ...fromEnv, ...own } as AcsClientFactoryOptions;
+  // The posture check's ARM endpoint, as `acs-baseline posture` reads it, when the posture option names none.
+  const armEndpoint = env[ARM_ENDPOINT_VARIABLE]?.trim();
+  const posture = options.posture as { armEndpoint?: unknown } | undefined;
+  if (typeof posture === "object" && posture !== null && posture.armEndpoint === undefined && armEndpoint)
+    options.posture = { ...options.posture, armEndpoint } as AcsClientFactoryOptions["posture"];
   if (own.credential !== undefined || own.managedIdentity !== undefined) {
     for (const key of ["certificate", "clientSecret", "workloadIdentity", "managedIdentity"] as const) {
       if (own[key] === undefined) delete options[key];

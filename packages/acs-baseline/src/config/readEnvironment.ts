@@ -4,6 +4,9 @@
  */
 import { holdsConnectionString } from "../text/connectionString.js";
 
+/** The ARM endpoint posture reads (`POSTURE_ENVIRONMENT_VARIABLES.armEndpoint`; the factory's posture option too). */
+export const ARM_ENDPOINT_VARIABLE = "AZURE_RESOURCE_MANAGER_ENDPOINT";
+
 /** The environment variables acs-baseline reads. @public */
 export const ENVIRONMENT_VARIABLES = Object.freeze({
   endpoint: "AZURE_COMMUNICATION_ENDPOINT",

@@ -1,11 +1,11 @@
 /** The environment variables posture reads, next to the factory's (readEnvironment). */
-import { credentialOptionsFromEnvironment, readEnvironment } from "../config/readEnvironment.js";
+import { ARM_ENDPOINT_VARIABLE, credentialOptionsFromEnvironment, readEnvironment } from "../config/readEnvironment.js";
 import type { CheckPostureOptions } from "./checkPosture.js";
 
 /** Variables only posture reads. @public */
 export const POSTURE_ENVIRONMENT_VARIABLES = Object.freeze({
   resourceId: "AZURE_COMMUNICATION_RESOURCE_ID",
-  armEndpoint: "AZURE_RESOURCE_MANAGER_ENDPOINT",
+  armEndpoint: ARM_ENDPOINT_VARIABLE,
 } as const);
 
 /**
