@@ -114,7 +114,31 @@ export function scrubPath(path: string): string {
       changed = true;
     }
   }
-  return scrubText(changed ? segments.join("/") : path);
+  const joined = changed ? segments.join("/") : path;
+  if (hidesKeyAcrossSegments(joined)) return scrubText(joined);
+  // Segments are words and ids, not parts of one key: a run of them (`/calling/callConnections/401f3500`) is not
+  // key-shaped, so inside such runs `/` is read as a separator that no key-shaped run crosses.
+  const marked = joined.replace(KEY_RUN, (run) => run.replaceAll("/", SEGMENT_MARK));
+  return scrubText(marked).replaceAll(SEGMENT_MARK, "/");
+}
+
+/** Stands for `/` while a path is scrubbed: a private-use character, outside every key and phone alphabet. */
+const SEGMENT_MARK = "\uE000";
+const KEY_RUN = /[A-Za-z0-9+/]{32,}={0,2}/g;
+
+/**
+ * True when a key-shaped run of `path` that crosses `/` has a part that is key-like on its own (padding, a `+`, or 12+
+ * characters mixing letters and digits): a base64 key holds `/` too, so such a run is scrubbed whole, as any text.
+ */
+function hidesKeyAcrossSegments(path: string): boolean {
+  if (path.includes(SEGMENT_MARK)) return true;
+  for (const m of path.matchAll(KEY_RUN)) {
+    for (const part of m[0].split("/")) {
+      if (part.endsWith("=") || part.includes("+")) return true;
+      if (part.length >= 12 && /\d/.test(part) && /[A-Za-z]/.test(part)) return true;
+    }
+  }
+  return false;
 }
 
 /** One pass of every pattern over `text` (no cut). */
