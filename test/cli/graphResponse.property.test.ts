@@ -22,7 +22,7 @@ const raw = (status: number, headers: Record<string, string>, bodyAsText?: strin
 const MARK = "Zq9SECRETzQ";
 
 describe("Resource Graph answers", () => {
-  it("reads rows from any data without throwing or polluting a prototype", () => {
+  it("reads rows from any data without throwing or polluting a prototype; other shapes are unreadable", () => {
     fc.assert(
       fc.property(
         fc.oneof(
@@ -36,7 +36,16 @@ describe("Resource Graph answers", () => {
         ),
         (data) => {
           const rows = rowsOf(data);
-          for (const row of rows) {
+          // Read only in one of the two documented shapes; anything else is unreadable, never zero rows.
+          const object = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+          const shaped = Array.isArray(data)
+            ? data.every(object)
+            : object(data) &&
+              Array.isArray((data as { columns?: unknown }).columns) &&
+              Array.isArray((data as { rows?: unknown }).rows) &&
+              (data as { rows: unknown[] }).rows.every((row) => Array.isArray(row));
+          expect(rows !== undefined).toBe(shaped);
+          for (const row of rows ?? []) {
             expect(typeof row === "object" && row !== null && !Array.isArray(row)).toBe(true);
             expect(Object.getPrototypeOf(row) === Object.prototype || Object.getPrototypeOf(row) === null).toBe(true);
           }

@@ -143,6 +143,15 @@ describe("readiness against a spec-shaped ARM", () => {
     expect(fake.requests.some((r) => r.headers.host?.startsWith("localhost"))).toBe(false);
   });
 
+  it("says why in terms of the ARM endpoint when a nextLink points to another host (not the ACS endpoint, not a key)", async () => {
+    const port = new URL(fake.endpoint).port;
+    serve({ activity: () => armPage([], `https://localhost:${port}${ACTIVITY}?api-version=2015-04-01&$skipToken=x`) });
+    const result = await checkReadiness(options());
+    expect(result.verdict).toBe("unknown");
+    expect(result.reason).toContain(`another host than the ARM endpoint ${fake.endpoint}`);
+    expect(result.reason).not.toMatch(/ACS endpoint|access key/);
+  });
+
   it("reads disableLocalAuth true as already disabled", async () => {
     serve({ resource: () => resource({ disableLocalAuth: true }) });
     expect((await checkReadiness(options())).verdict).toBe("already-disabled");

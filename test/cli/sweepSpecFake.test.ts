@@ -260,7 +260,7 @@ describe("sweep against a spec-shaped Resource Graph", () => {
     expect(result.requests).toBe(fake.requests.length); // the throttled attempt counts as sent
   });
 
-  it("honours Retry-After on a 429 (the SDK's retry)", async () => {
+  it("honours Retry-After on a 429 (asked again by the sweep itself, not by the SDK)", async () => {
     let throttled = 0;
     estate({
       resources: () =>
@@ -275,6 +275,7 @@ describe("sweep against a spec-shaped Resource Graph", () => {
     const result = await sweepEstate(options(1));
     expect(result.resources).toEqual([]);
     expect(resourceRequests().length).toBe(2);
+    expect(result.requests).toBe(fake.requests.length);
   });
 
   it.each([
@@ -312,5 +313,118 @@ describe("sweep against a spec-shaped Resource Graph", () => {
     estate({ roledefinitions: () => ({ status: 502, text: "Bad Gateway" }) });
     const result = await sweepEstate(options());
     expect(result.unreadable).toEqual([{ table: "authorizationresources", reason: "Resource Graph answered 502" }]);
+  });
+});
+
+const SUB2 = "1c2f6471-1bf0-4dda-aec3-cb9272f09591";
+const ACS_OTHER = `/subscriptions/${SUB2}/resourceGroups/rg-acs/providers/Microsoft.Communication/communicationServices/acs-other`;
+const row = (id: string, name: string, subscriptionId = SUB) => ({
+  id,
+  name,
+  subscriptionId,
+  resourceGroup: "rg-acs",
+  location: "global",
+  disableLocalAuth: true,
+});
+const denyAssignment = (id: string, scope: unknown) => ({
+  id,
+  scope,
+  policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/fc264132-db9c-4302-bb7d-3994c36461fe",
+  enforcementMode: "Default",
+  parameters: { effect: { value: "Deny" } },
+});
+
+describe("sweep: what it cannot see is unknown, never none", () => {
+  it("a subscription missing from resourcecontainers: its resources' policy is unknown and key readers null, and unreadable names it", async () => {
+    estate({
+      resources: () => graphPage([row(ACS_CLOSED, "acs-closed"), row(ACS_OTHER, "acs-other", SUB2)]),
+      roleassignments: () =>
+        graphPage([
+          {
+            id: "/providers/Microsoft.Management/managementGroups/Root-MG/providers/Microsoft.Authorization/roleAssignments/1",
+            scope: "/providers/Microsoft.Management/managementGroups/Root-MG",
+            principalId: "11111111-1111-4111-8111-111111111111",
+            principalType: "User",
+            roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${OWNER}`,
+          },
+        ]),
+    });
+    const result = await sweepEstate(options());
+    const [known, other] = result.resources;
+    expect(known?.keyReaders?.map((k) => k.roleName)).toEqual(["Owner"]);
+    expect(other).toMatchObject({ name: "acs-other", keyReaders: null, policy: { status: "unknown" } });
+    expect(result.unreadable).toEqual([
+      { table: "resourcecontainers", reason: expect.stringContaining(`subscription ${SUB2} is not in it`) as string },
+    ]);
+    expect(result.summary).toMatchObject({ unprotected: null, keyReaders: null });
+  });
+
+  it("a page whose data is in neither documented shape, or holds another number of rows than its count, is unreadable", async () => {
+    estate({
+      roleassignments: () => graphPage([], undefined, { count: 3 }),
+      resources: () => ({
+        json: { totalRecords: 1, count: 1, resultTruncated: "false", data: { value: [row(ACS_CLOSED, "x")] } },
+      }),
+    });
+    await expect(sweepEstate(options())).rejects.toThrow(/neither an object array nor a table/);
+    estate({ roleassignments: () => graphPage([], undefined, { count: 3 }) });
+    const result = await sweepEstate(options());
+    expect(result.unreadable).toEqual([
+      { table: "authorizationresources", reason: expect.stringContaining("holds 3 rows but holds 0") as string },
+    ]);
+    expect(result.resources.every((r) => r.keyReaders === null)).toBe(true);
+  });
+
+  it("an assignment without a scope covers the scope in its id only, and nothing when its id names none", async () => {
+    const inOther = `/subscriptions/${SUB2}/providers/Microsoft.Authorization/policyAssignments/deny-other`;
+    const inMine = `/subscriptions/${SUB}/providers/Microsoft.Authorization/policyAssignments/deny-mine`;
+    estate({ policyassignments: () => graphPage([denyAssignment(inOther, null), denyAssignment("deny-nowhere", "")]) });
+    expect((await sweepEstate(options())).resources.map((r) => r.policy.status)).toEqual(["none", "none"]);
+    estate({ policyassignments: () => graphPage([denyAssignment(inMine, null)]) });
+    const mine = await sweepEstate(options());
+    expect(mine.resources.map((r) => r.policy.status)).toEqual(["deny", "deny"]);
+    expect(mine.resources[0]?.policy.assignments[0]?.scope).toBe(`/subscriptions/${SUB}`);
+  });
+});
+
+describe("sweep: throttling and the request count", () => {
+  it("counts every request sent: the SDK's own retry of a 503 and the sweep's of a 429", async () => {
+    let n = 0;
+    estate({
+      resources: () =>
+        ++n === 1
+          ? { status: 503, json: { error: { code: "ServiceUnavailable", message: "Busy." } } }
+          : n === 2
+            ? {
+                status: 429,
+                headers: { "retry-after": "0" },
+                json: { error: { code: "RateLimiting", message: "Slow." } },
+              }
+            : graphPage([row(ACS_CLOSED, "acs-closed")]),
+    });
+    const result = await sweepEstate(options(2));
+    expect(resourceRequests().length).toBe(3);
+    expect(result.requests).toBe(fake.requests.length);
+  });
+
+  it("caps the wait for a 429 at 10 s whatever its Retry-After says (its own retry, not the SDK's), and says so on an interactive stderr", async () => {
+    estate({
+      resources: () => ({
+        status: 429,
+        headers: { "retry-after": "3600" },
+        json: { error: { code: "RateLimiting", message: "Slow." } },
+      }),
+    });
+    // timeoutMs bounds the whole sweep at 20 times it: 6 s, less than the first wait.
+    const command = createSweepCommand({ clientOptions: specClientOptions(emu, fake, 2), timeoutMs: 300 });
+    const started = Date.now();
+    const run = await runCaptured((io) =>
+      command(["--format", "json"], { ...io, env: specEnvironment(emu, app, fake), cwd: dir, stderrIsTTY: true }),
+    );
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(
+      "acs-baseline sweep: Resource Graph is throttling (429): asking again in 10 s (retry 1 of 3)",
+    );
   });
 });

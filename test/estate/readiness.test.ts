@@ -97,6 +97,21 @@ describe("checkReadiness", () => {
     expect(result.reason).toContain("403");
   });
 
+  it("a nextLink page that never answers: unknown once timeoutMs has passed, not a hang", async () => {
+    emu.arm.setPageSize(1); // the earlier tests' key events span several pages
+    // The first Activity Log page answers (a fault that only waits 1 ms); the next one answers after a minute.
+    emu.injectFault({ side: "arm", path: /\/eventtypes\/management\/values$/i, delayMs: 1, count: 1 });
+    emu.injectFault({ side: "arm", path: /\/eventtypes\/management\/values$/i, delayMs: 60_000, count: 1 });
+    try {
+      const started = Date.now();
+      const result = await checkReadiness({ ...options(), timeoutMs: 1500 });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(result).toMatchObject({ verdict: "unknown", reason: expect.stringContaining("did not answer in time") });
+    } finally {
+      emu.arm.setPageSize(100);
+    }
+  });
+
   it("--days is 1 to 90", async () => {
     for (const days of ["0", "91", "-1", "1.5", "x"]) expect((await run(["--days", days])).code).toBe(2);
     // In bounds: a verdict (the earlier test's key users make it not-ready), never a usage error.

@@ -8,10 +8,10 @@ import { parseArgs } from "node:util";
 import { isBaselineViolationError, postureOptionsFromEnvironment } from "acs-baseline/internal";
 import { GraphReadError } from "../estate/resourceGraph.js";
 import type { SweepOptions, SweepResult } from "../estate/sweepEstate.js";
-import { sweepEstate, sweepExitCode } from "../estate/sweepEstate.js";
+import { sweepEstateWith, sweepExitCode } from "../estate/sweepEstate.js";
 import { formatSweepHtml, formatSweepSarif, formatSweepText } from "../estate/sweepFormat.js";
 import type { CliCommand } from "../io.js";
-import { jsonForTerminal, println, usageError } from "../io.js";
+import { escapeForTerminal, jsonForTerminal, println, usageError } from "../io.js";
 import { writeOutputFile } from "../outputFile.js";
 import { CLI_VERSION } from "../version.js";
 
@@ -69,13 +69,19 @@ export function createSweepCommand(extra: Partial<SweepOptions> = {}): CliComman
     const { resourceId: _resource, ...fromEnv } = postureOptionsFromEnvironment(io.env);
     let result: SweepResult;
     try {
-      result = await sweepEstate({
-        ...fromEnv,
-        ...extra,
-        ...(v["arm-endpoint"] !== undefined ? { armEndpoint: v["arm-endpoint"] } : {}),
-        ...(subscriptions.length > 0 ? { subscriptions } : {}),
-        ...(managementGroups.length > 0 ? { managementGroups } : {}),
-      });
+      result = await sweepEstateWith(
+        {
+          ...fromEnv,
+          ...extra,
+          ...(v["arm-endpoint"] !== undefined ? { armEndpoint: v["arm-endpoint"] } : {}),
+          ...(subscriptions.length > 0 ? { subscriptions } : {}),
+          ...(managementGroups.length > 0 ? { managementGroups } : {}),
+        },
+        // Progress (a throttled query waiting) only on an interactive terminal, as every command shows it.
+        io.stderrIsTTY
+          ? { onProgress: (line) => println(io.stderr, escapeForTerminal(`acs-baseline sweep: ${line}`)) }
+          : {},
+      );
     } catch (error) {
       if (error instanceof GraphReadError) return usage(`Resource Graph could not be read: ${error.reason}`);
       if (

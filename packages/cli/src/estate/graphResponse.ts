@@ -7,6 +7,7 @@
  */
 import { describeArmError } from "acs-baseline/internal";
 import { retryAfterMs } from "acs-baseline/internal/text";
+import { OffEndpointError } from "./armRequests.js";
 
 /** The raw response of one Resource Graph request, as the SDK's `onResponse` hands it over. */
 export interface GraphRawResponse {
@@ -20,20 +21,35 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /**
  * The rows of a page: `data` as an object array, or as a table (`columns` with names, `rows` as arrays), which a
- * service that ignores `resultFormat` sends. Anything else is no rows.
+ * service that ignores `resultFormat` sends. Anything else (another shape, a row that is not an object or an array)
+ * is undefined: the page cannot be read.
  */
-export function rowsOf(data: unknown): Record<string, unknown>[] {
+export function rowsOf(data: unknown): Record<string, unknown>[] | undefined {
   if (Array.isArray(data))
-    return data.filter((row): row is Record<string, unknown> => isObject(row) && !Array.isArray(row));
-  if (!isObject(data) || !Array.isArray(data.columns) || !Array.isArray(data.rows)) return [];
+    return data.every((row) => isObject(row) && !Array.isArray(row)) ? (data as Record<string, unknown>[]) : undefined;
+  if (!isObject(data) || !Array.isArray(data.columns) || !Array.isArray(data.rows)) return undefined;
+  if (!data.rows.every((row) => Array.isArray(row))) return undefined;
   const names = data.columns.map((c) => (isObject(c) && typeof c.name === "string" ? c.name : ""));
-  return data.rows.filter(Array.isArray).map((row: unknown[]) => {
+  return (data.rows as unknown[][]).map((row) => {
     const out: Record<string, unknown> = {};
     names.forEach((name, i) => {
       if (name !== "" && name !== "__proto__") out[name] = row[i];
     });
     return out;
   });
+}
+
+/**
+ * The rows of a page, or why it cannot be read: `data` in neither documented shape, or a `count` (the rows in this
+ * page) that differs from the rows it holds.
+ */
+export function pageRows(page: { data?: unknown; count?: unknown }): Record<string, unknown>[] | string {
+  const rows = rowsOf(page.data);
+  if (rows === undefined)
+    return "Resource Graph answered a page whose data is neither an object array nor a table (columns and rows)";
+  if (typeof page.count === "number" && page.count !== rows.length)
+    return `Resource Graph answered a page that says it holds ${page.count} rows but holds ${rows.length}`;
+  return rows;
 }
 
 /** `resultTruncated` as the spec's enum string ("true"/"false") or a JSON boolean. */
@@ -87,6 +103,7 @@ function bodyOf(raw: GraphRawResponse): unknown {
  * error code of its body or `x-ms-error-code`), otherwise from the error itself.
  */
 export function describeGraphError(error: unknown, raw: GraphRawResponse | undefined): string {
+  if (error instanceof OffEndpointError) return error.message;
   const fromResponse =
     raw !== undefined && raw.status >= 400
       ? describeArmError({

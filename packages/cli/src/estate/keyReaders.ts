@@ -6,7 +6,7 @@
 import { ACS_ACTIONS, grants } from "acs-baseline/internal";
 import type { RolePermission } from "acs-baseline/internal";
 import type { ManagementGroupChains } from "./scopes.js";
-import { scopeCovers } from "./scopes.js";
+import { assignmentScope, scopeCovers } from "./scopes.js";
 
 /** A role assignment row. */
 export interface RoleAssignmentRow {
@@ -77,13 +77,16 @@ export function keyGrantingAssignments(
       principalType: a.principalType,
       roleDefinitionId: a.roleDefinitionId,
       roleName,
-      scope: a.scope,
+      scope: assignmentScope(a.scope, a.id, "roleAssignments"),
     });
   }
   return out;
 }
 
-/** The key readers of one resource. */
+/**
+ * The key readers of one resource. An assignment whose scope is unknown (neither its `scope` nor its id names one) is
+ * counted: a sweep never under-reports who can read the keys.
+ */
 export function keyReadersFor(resourceId: string, granting: KeyReader[], chains: ManagementGroupChains): KeyReader[] {
-  return granting.filter((k) => scopeCovers(k.scope, resourceId, chains));
+  return granting.filter((k) => k.scope.trim() === "" || scopeCovers(k.scope, resourceId, chains));
 }

@@ -1,10 +1,13 @@
 /**
  * The local-auth policy status of one resource, from the assignments of the two ACS built-ins (directly or inside an
  * initiative) whose scope covers it: effect (assignment parameter, else the definition's default; for an initiative
- * the initiative parameter that feeds the built-in's `effect`, else its default), enforcement mode and exemptions.
+ * the initiative parameter that feeds the built-in's `effect`, else its default), `notScopes`, `resourceSelectors`,
+ * `policyEffect` overrides (policySelectors.ts), enforcement mode and exemptions.
  */
+import type { AssignmentNarrowing, SelectorTarget } from "./policySelectors.js";
+import { asText, assignmentApplies, overriddenEffect } from "./policySelectors.js";
 import type { ManagementGroupChains } from "./scopes.js";
-import { scopeCovers, scopeOfId } from "./scopes.js";
+import { assignmentScope, scopeCovers, scopeOfId } from "./scopes.js";
 
 /** Policy status of a resource. @public */
 export type PolicyStatus = "deny" | "modify" | "audit" | "exempt" | "not-enforced" | "none" | "unknown";
@@ -16,7 +19,7 @@ export const MODIFY_BUILT_IN = "145408bc-d134-468a-ae3b-1eaf3b9e5ac7";
 const DEFAULT_EFFECT: Record<string, string> = { [AUDIT_DENY_BUILT_IN]: "Audit", [MODIFY_BUILT_IN]: "Modify" };
 
 /** A policy assignment row. */
-export interface AssignmentRow {
+export interface AssignmentRow extends AssignmentNarrowing {
   id: string;
   scope: string;
   policyDefinitionId: string;
@@ -26,7 +29,11 @@ export interface AssignmentRow {
 /** A policy set definition row. */
 export interface SetDefinitionRow {
   id: string;
-  policyDefinitions: { policyDefinitionId?: string; parameters?: Record<string, { value?: unknown }> }[];
+  policyDefinitions: {
+    policyDefinitionId?: string;
+    policyDefinitionReferenceId?: unknown;
+    parameters?: Record<string, { value?: unknown }>;
+  }[];
   parameters: Record<string, { defaultValue?: unknown }>;
 }
 /** A policy exemption row. */
@@ -44,6 +51,12 @@ export interface CoveringAssignment {
   effect: string;
   enforcementMode: string;
   scope: string;
+  /**
+   * Why what this assignment does to the resource could not be determined (a `notScopes` entry, a resource selector
+   * or an override selector the sweep cannot evaluate); absent when it could. The status is then `unknown` unless the
+   * determined assignments already give the strongest one.
+   */
+  undetermined?: string;
 }
 /** An exemption of a covering assignment (`active: false` once past `expiresOn`). @public */
 export interface CoveringExemption {
@@ -62,8 +75,6 @@ export interface ResourcePolicy {
 }
 
 const lower = (s: string) => s.toLowerCase();
-/** A parameter value as text (effects are strings; anything else is shown as JSON). */
-const asText = (v: unknown): string => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
 const builtInOf = (definitionId: string) =>
   [AUDIT_DENY_BUILT_IN, MODIFY_BUILT_IN].find((g) => lower(definitionId).endsWith(`/${g}`));
 
@@ -75,8 +86,11 @@ function parameter<T>(o: Record<string, T>, name: string): T | undefined {
 
 /** The policy tables, indexed once for every resource. */
 export interface PolicyIndex {
-  /** Assignments of a built-in: one entry per (assignment, built-in) with the effective effect. */
-  candidates: { assignment: AssignmentRow; definitionId: string; effect: string }[];
+  /**
+   * Assignments of a built-in: one entry per (assignment, built-in) with the effect its parameters give, and the
+   * member's `policyDefinitionReferenceId` in an initiative.
+   */
+  candidates: { assignment: AssignmentRow; definitionId: string; effect: string; referenceId?: string }[];
   exemptions: ExemptionRow[];
 }
 
@@ -120,64 +134,117 @@ export function indexPolicy(
     for (const member of set?.policyDefinitions ?? []) {
       const builtIn = builtInOf(member.policyDefinitionId ?? "");
       if (set === undefined || builtIn === undefined) continue;
+      const referenceId = member.policyDefinitionReferenceId;
       candidates.push({
         assignment: a,
         definitionId: member.policyDefinitionId ?? "",
         effect: initiativeEffect(set, member, a, builtIn),
+        ...(typeof referenceId === "string" ? { referenceId } : {}),
       });
     }
   }
   return { candidates, exemptions };
 }
 
-const STRENGTH: Record<string, number> = { deny: 3, modify: 2, audit: 1 };
+/** Effect strength: deny over modify over audit; `Disabled` is none; any other effect counts as audit (not deny). */
+function level(effect: string): number {
+  const e = lower(effect);
+  return e === "deny" ? 3 : e === "modify" ? 2 : e === "disabled" ? 0 : 1;
+}
+const LEVELS = ["none", "audit", "modify", "deny"] as const;
 
-/** The policy status of one resource. */
-export function policyFor(
+/** Why an assignment's part cannot be determined, or undefined. */
+function undeterminedReason(applies: boolean | undefined, alternatives: string[]): string | undefined {
+  const reasons = [
+    ...(applies === undefined
+      ? ["a notScopes entry or a resource selector could not be evaluated for this resource, so it may not apply"]
+      : []),
+    ...(alternatives.length > 0
+      ? [`an override whose selectors could not be evaluated may set its effect to ${alternatives.join(" or ")}`]
+      : []),
+  ];
+  return reasons.length > 0 ? reasons.join("; ") : undefined;
+}
+
+/** The exemptions of `assignmentId` that cover the resource, added to `into`; true when one is active. */
+function exemptionsFor(
+  assignmentId: string,
   resourceId: string,
+  index: PolicyIndex,
+  chains: ManagementGroupChains,
+  now: number,
+  into: CoveringExemption[],
+): boolean {
+  let exempt = false;
+  for (const x of index.exemptions) {
+    if (lower(x.policyAssignmentId) !== lower(assignmentId) || !scopeCovers(scopeOfId(x.id), resourceId, chains))
+      continue;
+    const active = x.expiresOn === "" || !(Date.parse(x.expiresOn) <= now);
+    exempt ||= active;
+    if (!into.some((e) => e.id === x.id))
+      into.push({
+        id: x.id,
+        policyAssignmentId: x.policyAssignmentId,
+        exemptionCategory: x.exemptionCategory,
+        expiresOn: x.expiresOn === "" ? null : x.expiresOn,
+        active,
+      });
+  }
+  return exempt;
+}
+
+/**
+ * The policy status of one resource (`location` as Resource Graph gives it, for resource selectors). The enforced,
+ * unexempted assignments that apply decide, the strongest wins; an assignment whose part cannot be determined
+ * (see policySelectors.ts) makes the status `unknown` when it could give a stronger effect than the rest do.
+ */
+export function policyFor(
+  resource: { id: string; location: string },
   index: PolicyIndex,
   chains: ManagementGroupChains,
   now: number,
 ): ResourcePolicy {
   const assignments: CoveringAssignment[] = [];
   const exemptions: CoveringExemption[] = [];
-  let strongest: "deny" | "modify" | "audit" | undefined;
+  let floor = 0; // what the assignments that certainly apply give at least
+  let ceiling = 0; // what all of them could give
   let exempted = false;
   let notEnforced = false;
   for (const c of index.candidates) {
-    if (!scopeCovers(c.assignment.scope, resourceId, chains)) continue;
+    const scope = assignmentScope(c.assignment.scope, c.assignment.id, "policyAssignments");
+    if (!scopeCovers(scope, resource.id, chains)) continue;
+    const target: SelectorTarget = { resourceId: resource.id, location: resource.location, referenceId: c.referenceId };
+    const applies = assignmentApplies(c.assignment, target, chains);
+    if (applies === false) continue;
+    const { effect, alternatives } = overriddenEffect(c.effect, c.assignment.overrides, target);
     const mode = c.assignment.enforcementMode === "" ? "Default" : c.assignment.enforcementMode;
+    const undetermined = undeterminedReason(applies, alternatives);
     assignments.push({
       id: c.assignment.id,
       definitionId: c.definitionId,
-      effect: c.effect,
+      effect,
       enforcementMode: mode,
-      scope: c.assignment.scope,
+      scope,
+      ...(undetermined !== undefined ? { undetermined } : {}),
     });
-    const mine = index.exemptions.filter(
-      (x) => lower(x.policyAssignmentId) === lower(c.assignment.id) && scopeCovers(scopeOfId(x.id), resourceId, chains),
-    );
-    let exempt = false;
-    for (const x of mine) {
-      const active = x.expiresOn === "" || !(Date.parse(x.expiresOn) <= now);
-      exempt ||= active;
-      if (!exemptions.some((e) => e.id === x.id))
-        exemptions.push({
-          id: x.id,
-          policyAssignmentId: x.policyAssignmentId,
-          exemptionCategory: x.exemptionCategory,
-          expiresOn: x.expiresOn === "" ? null : x.expiresOn,
-          active,
-        });
-    }
-    const effect = lower(c.effect);
-    if (lower(mode) === "donotenforce") notEnforced = true;
-    else if (exempt) exempted = true;
-    else if (effect !== "disabled") {
-      const level = STRENGTH[effect] !== undefined ? (effect as "deny" | "modify" | "audit") : "audit";
-      if (strongest === undefined || STRENGTH[level] > STRENGTH[strongest]) strongest = level;
+    const exempt = exemptionsFor(c.assignment.id, resource.id, index, chains, now, exemptions);
+    if (lower(mode) === "donotenforce") notEnforced ||= applies === true;
+    else if (exempt) exempted ||= applies === true;
+    else {
+      const levels = [effect, ...alternatives].map(level);
+      if (applies === true) floor = Math.max(floor, Math.min(...levels));
+      ceiling = Math.max(ceiling, ...levels);
     }
   }
-  const status: PolicyStatus = strongest ?? (exempted ? "exempt" : notEnforced ? "not-enforced" : "none");
+  const status: PolicyStatus =
+    ceiling > floor
+      ? "unknown"
+      : floor > 0
+        ? LEVELS[floor]
+        : exempted
+          ? "exempt"
+          : notEnforced
+            ? "not-enforced"
+            : "none";
   return { status, assignments, exemptions };
 }

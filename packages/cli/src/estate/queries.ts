@@ -11,9 +11,9 @@ export const RESOURCES_QUERY =
 export const SUBSCRIPTIONS_QUERY =
   "resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | project id, subscriptionId, managementGroupAncestorsChain = properties.managementGroupAncestorsChain";
 
-/** Policy assignments. */
+/** Policy assignments, with what narrows them (excluded scopes, resource selectors, effect overrides). */
 export const ASSIGNMENTS_QUERY =
-  "policyresources | where type =~ 'microsoft.authorization/policyassignments' | project id, scope = tostring(properties.scope), policyDefinitionId = tostring(properties.policyDefinitionId), enforcementMode = tostring(properties.enforcementMode), parameters = properties.parameters";
+  "policyresources | where type =~ 'microsoft.authorization/policyassignments' | project id, scope = tostring(properties.scope), policyDefinitionId = tostring(properties.policyDefinitionId), enforcementMode = tostring(properties.enforcementMode), parameters = properties.parameters, notScopes = properties.notScopes, overrides = properties.overrides, resourceSelectors = properties.resourceSelectors";
 
 /** Policy set definitions (initiatives). */
 export const SET_DEFINITIONS_QUERY =

@@ -4,15 +4,10 @@
  * `count` counts calls (the Started and Succeeded events of one correlationId count once). Reads only.
  */
 import type { ArmSession, ArmSessionOptions } from "acs-baseline/internal";
-import {
-  describeArmError,
-  openArmSession,
-  parseAcsResourceId,
-  readCommunicationResource,
-  snapshotOptions,
-} from "acs-baseline/internal";
+import { openArmSession, parseAcsResourceId, readCommunicationResource, snapshotOptions } from "acs-baseline/internal";
 import type { AppEvidence } from "./appEvidence.js";
 import { readAppEvidence } from "./appEvidence.js";
+import { describeEstateError, estateClientOptions } from "./armRequests.js";
 
 /** Options of {@link checkReadiness}. @public */
 export interface ReadinessOptions extends ArmSessionOptions {
@@ -158,9 +153,12 @@ export function groupKeyAccess(events: Iterable<EventLike>): KeyAccess[] {
 type Resource = ReturnType<typeof parseAcsResourceId>;
 type Read<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-/** Options every ARM SDK client of readiness takes (the guarded transport, the ARM endpoint and scope). */
-function armClientOptions(session: ArmSession) {
-  return { ...session.guardedClientOptions, endpoint: session.armEndpoint };
+/**
+ * Options every ARM SDK client of readiness takes: the guarded transport, every request (next pages and retry waits
+ * included) bound to `signal` and pinned to the ARM endpoint, and the endpoint.
+ */
+function armClientOptions(session: ArmSession, signal: AbortSignal) {
+  return { ...estateClientOptions(session, signal), endpoint: session.armEndpoint };
 }
 
 /** The resource's `disableLocalAuth`, read through `@azure/arm-communication` as posture reads it. */
@@ -172,7 +170,7 @@ async function readLocalAuth(
   const { CommunicationServiceManagementClient } = await import("@azure/arm-communication");
   try {
     const communication = new CommunicationServiceManagementClient(session.credential, resource.subscriptionId, {
-      ...armClientOptions(session),
+      ...armClientOptions(session, signal),
       $host: session.armEndpoint,
       credentialScopes: [session.scope],
     });
@@ -180,7 +178,7 @@ async function readLocalAuth(
     const r = await readCommunicationResource(communication, resource, { abortSignal: signal });
     return { ok: true, value: r.disableLocalAuth === true ? "disabled" : "enabled" };
   } catch (error) {
-    return { ok: false, reason: `the resource could not be read: ${describeArmError(error)}` };
+    return { ok: false, reason: `the resource could not be read: ${describeEstateError(error)}` };
   }
 }
 
@@ -193,7 +191,7 @@ async function readActivityLog(
 ): Promise<Read<KeyAccess[]>> {
   const { MonitorClient } = await import("@azure/arm-monitor");
   const monitor = new MonitorClient(session.credential, resource.subscriptionId, {
-    ...armClientOptions(session),
+    ...armClientOptions(session, signal),
     credentials: { scopes: [session.scope] },
   });
   const filter = `eventTimestamp ge '${window.from}' and eventTimestamp le '${window.to}' and resourceUri eq '${resource.id}'`;
@@ -202,7 +200,7 @@ async function readActivityLog(
     for await (const e of monitor.activityLogs.list(filter, { abortSignal: signal })) groups.add(e);
     return { ok: true, value: groups.list() };
   } catch (error) {
-    return { ok: false, reason: `the Activity Log could not be read: ${describeArmError(error)}` };
+    return { ok: false, reason: `the Activity Log could not be read: ${describeEstateError(error)}` };
   }
 }
 

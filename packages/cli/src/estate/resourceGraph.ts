@@ -1,16 +1,19 @@
 /**
  * Resource Graph through `@azure/arm-resourcegraph` (an optional peer, loaded only by `sweep`): one query, every page
  * (`$skipToken`) handed to the caller as it arrives, so raw pages are never held together. A throttled page is asked
- * again after the wait Resource Graph names; results truncated without a `$skipToken`, or a `$skipToken` that comes
- * back, are an error, never a silently short table.
+ * again after the wait Resource Graph names (at most `MAX_THROTTLE_WAIT_MS`, at most {@link THROTTLE_RETRIES}
+ * times: the 429 comes here, not to the SDK's retry, which would sleep the whole `Retry-After`); results truncated
+ * without a `$skipToken`, a `$skipToken` that comes back, or a page whose rows cannot be read are an error, never a
+ * silently short table.
  */
 import { setTimeout as delay } from "node:timers/promises";
 import type { ArmSession } from "acs-baseline/internal";
+import { estateClientOptions, ThrottledError } from "./armRequests.js";
 import type { GraphRawResponse } from "./graphResponse.js";
-import { describeGraphError, incompletePage, rowsOf, skipTokenOf, throttleWaitMs } from "./graphResponse.js";
+import { describeGraphError, incompletePage, pageRows, skipTokenOf, throttleWaitMs } from "./graphResponse.js";
 
 /** How many times a throttled (429) page is asked again, after the wait Resource Graph names. */
-const THROTTLE_RETRIES = 3;
+export const THROTTLE_RETRIES = 3;
 
 async function loadResourceGraph() {
   try {
@@ -40,7 +43,12 @@ export interface GraphReader {
    * it over everything the caller can read (the context tables: policy and roles inherited from management groups).
    */
   query(query: string, onRow: (row: Record<string, unknown>) => void, scoped?: boolean): Promise<number>;
+  /** Every request sent so far, throttled ones and the SDK's own retries included. */
+  readonly requests: number;
 }
+
+/** Called before a throttled page is asked again: the wait, and which retry it is (1 to {@link THROTTLE_RETRIES}). */
+export type OnThrottled = (waitMs: number, retry: number) => void;
 
 /** A table that could not be read, and why (secret-free). */
 export class GraphReadError extends Error {
@@ -49,15 +57,17 @@ export class GraphReadError extends Error {
   }
 }
 
-/** Opens a Resource Graph reader. */
+/** Opens a Resource Graph reader; every request ends with `signal`. */
 export async function openGraphReader(
   session: ArmSession,
   scope: GraphScope,
   signal: AbortSignal,
+  onThrottled?: OnThrottled,
 ): Promise<GraphReader> {
   const { ResourceGraphClient } = await loadResourceGraph();
+  let sent = 0;
   const client: Client = new ResourceGraphClient(session.credential, {
-    ...(session.guardedClientOptions as unknown as Record<string, unknown>),
+    ...estateClientOptions(session, signal, { onSent: () => sent++, throwOnThrottle: true }),
     endpoint: session.armEndpoint,
     credentials: { scopes: [session.scope] },
   });
@@ -75,12 +85,15 @@ export async function openGraphReader(
           },
           { abortSignal: signal, onResponse: (response) => (raw = response) },
         );
-        return { result, raw, sent: attempt + 1 };
+        return { result, raw };
       } catch (error) {
+        if (error instanceof ThrottledError) raw = error.response;
         if (raw?.status !== 429 || attempt >= THROTTLE_RETRIES || signal.aborted)
           throw new GraphReadError(describeGraphError(error, raw));
+        const wait = throttleWaitMs(raw);
+        onThrottled?.(wait, attempt + 1);
         // Less when the signal aborts: the next attempt then fails as aborted.
-        await delay(throttleWaitMs(raw), undefined, { signal }).catch(() => undefined);
+        await delay(wait, undefined, { signal }).catch(() => undefined);
       }
     }
   }
@@ -88,18 +101,22 @@ export async function openGraphReader(
     async query(query, onRow, scoped = true) {
       let skipToken: string | undefined;
       const seen = new Set<string>();
-      let requests = 0;
+      const before = sent;
       do {
-        const { result, raw, sent } = await page(query, scoped, skipToken);
-        requests += sent; // a throttled attempt was sent too
+        const { result, raw } = await page(query, scoped, skipToken);
         // Checked before any row is handed on: a short table is never read as a whole one.
         const problem = incompletePage(result, raw, seen);
         if (problem !== undefined) throw new GraphReadError(problem);
-        for (const row of rowsOf(result.data)) onRow(row);
+        const rows = pageRows(result);
+        if (typeof rows === "string") throw new GraphReadError(rows);
+        for (const row of rows) onRow(row);
         skipToken = skipTokenOf(result);
         if (skipToken !== undefined) seen.add(skipToken);
       } while (skipToken !== undefined);
-      return requests;
+      return sent - before;
+    },
+    get requests() {
+      return sent;
     },
   };
 }

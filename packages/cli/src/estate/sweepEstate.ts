@@ -1,7 +1,8 @@
 /**
  * `sweepEstate`: every Microsoft.Communication/communicationServices resource the caller can read, through Azure
  * Resource Graph, with its local-auth setting, the Azure Policy that covers it (fc264132, 145408bc, directly or in an
- * initiative, management group inheritance, exemptions, DoNotEnforce) and who can read or regenerate its keys. Reads
+ * initiative, management group inheritance, notScopes, resource selectors, effect overrides, exemptions, DoNotEnforce)
+ * and who can read or regenerate its keys. Reads
  * only. A table that cannot be read is reported in `unreadable`, and what it feeds is `unknown`/`null`, never "none".
  */
 import type { ArmSessionOptions } from "acs-baseline/internal";
@@ -12,8 +13,9 @@ import type { AssignmentRow, ExemptionRow, PolicyIndex, ResourcePolicy, SetDefin
 import { indexPolicy, policyFor } from "./policyStatus.js";
 import * as Q from "./queries.js";
 import type { GraphReader, GraphScope } from "./resourceGraph.js";
-import { GraphReadError, openGraphReader } from "./resourceGraph.js";
+import { GraphReadError, openGraphReader, THROTTLE_RETRIES } from "./resourceGraph.js";
 import type { ManagementGroupChains } from "./scopes.js";
+import { subscriptionOf } from "./scopes.js";
 
 /** Options of {@link sweepEstate}: posture's ARM options, and where to look. @public */
 export interface SweepOptions extends ArmSessionOptions {
@@ -51,7 +53,7 @@ export interface SweepResult {
   summary: { resources: number; localAuthEnabled: number; unprotected: number | null; keyReaders: number | null };
   /** Tables that could not be read, and why. */
   unreadable: { table: string; reason: string }[];
-  /** Resource Graph requests sent. */
+  /** Resource Graph requests sent (throttled ones and the SDK's own retries included). */
   requests: number;
 }
 
@@ -59,19 +61,21 @@ type Unreadable = SweepResult["unreadable"];
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 const obj = <T>(v: unknown, fallback: T): T => (typeof v === "object" && v !== null ? (v as T) : fallback);
 
+/** An array member as a list: absent or null is empty, a single value is a list of one. */
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+
 async function collect<T>(
   reader: GraphReader,
   query: string,
   table: string,
   map: (row: Record<string, unknown>) => T,
   unreadable: Unreadable,
-  counter: { requests: number },
 ): Promise<T[] | undefined> {
   const rows: T[] = [];
   try {
     // Context tables are read over everything the caller can read: assignments at management groups above a swept
     // subscription cover its resources even when only that subscription is swept.
-    counter.requests += await reader.query(query, (row) => rows.push(map(row)), false);
+    await reader.query(query, (row) => rows.push(map(row)), false);
     return rows;
   } catch (error) {
     if (!(error instanceof GraphReadError)) throw error;
@@ -80,14 +84,8 @@ async function collect<T>(
   }
 }
 
-type Counter = { requests: number };
-
 /** Policy assignments, initiatives and exemptions, indexed; undefined when a policy query failed. */
-async function readPolicy(
-  reader: GraphReader,
-  unreadable: Unreadable,
-  counter: Counter,
-): Promise<PolicyIndex | undefined> {
+async function readPolicy(reader: GraphReader, unreadable: Unreadable): Promise<PolicyIndex | undefined> {
   const assignments = await collect<AssignmentRow>(
     reader,
     Q.ASSIGNMENTS_QUERY,
@@ -98,9 +96,11 @@ async function readPolicy(
       policyDefinitionId: str(r.policyDefinitionId),
       enforcementMode: str(r.enforcementMode),
       parameters: obj(r.parameters, {}),
+      notScopes: list(r.notScopes),
+      overrides: list(r.overrides),
+      resourceSelectors: list(r.resourceSelectors),
     }),
     unreadable,
-    counter,
   );
   const sets = await collect<SetDefinitionRow>(
     reader,
@@ -114,7 +114,6 @@ async function readPolicy(
       parameters: obj(r.parameters, {}),
     }),
     unreadable,
-    counter,
   );
   const exemptions = await collect<ExemptionRow>(
     reader,
@@ -127,7 +126,6 @@ async function readPolicy(
       expiresOn: str(r.expiresOn),
     }),
     unreadable,
-    counter,
   );
   return assignments === undefined || sets === undefined || exemptions === undefined
     ? undefined
@@ -135,11 +133,7 @@ async function readPolicy(
 }
 
 /** The role assignments whose role grants a key action; undefined when a role query failed. */
-async function readKeyGrants(
-  reader: GraphReader,
-  unreadable: Unreadable,
-  counter: Counter,
-): Promise<KeyReader[] | undefined> {
+async function readKeyGrants(reader: GraphReader, unreadable: Unreadable): Promise<KeyReader[] | undefined> {
   const roleAssignments = await collect<RoleAssignmentRow>(
     reader,
     Q.ROLE_ASSIGNMENTS_QUERY,
@@ -152,7 +146,6 @@ async function readKeyGrants(
       roleDefinitionId: str(r.roleDefinitionId),
     }),
     unreadable,
-    counter,
   );
   const roleDefinitions = await collect<RoleDefinitionRow>(
     reader,
@@ -164,7 +157,6 @@ async function readKeyGrants(
       permissions: Array.isArray(r.permissions) ? (r.permissions as RoleDefinitionRow["permissions"]) : [],
     }),
     unreadable,
-    counter,
   );
   return roleAssignments === undefined || roleDefinitions === undefined
     ? undefined
@@ -172,11 +164,7 @@ async function readKeyGrants(
 }
 
 /** Management group ancestors per subscription; undefined when resourcecontainers could not be read. */
-async function readChains(
-  reader: GraphReader,
-  unreadable: Unreadable,
-  counter: Counter,
-): Promise<ManagementGroupChains | undefined> {
+async function readChains(reader: GraphReader, unreadable: Unreadable): Promise<ManagementGroupChains | undefined> {
   const rows = await collect(
     reader,
     Q.SUBSCRIPTIONS_QUERY,
@@ -184,17 +172,71 @@ async function readChains(
     (r) => {
       const chain: unknown[] = Array.isArray(r.managementGroupAncestorsChain) ? r.managementGroupAncestorsChain : [];
       return [
-        str(r.subscriptionId).toLowerCase(),
+        str(r.subscriptionId).toLowerCase() || subscriptionOf(str(r.id)),
         chain.map((m) => str(obj<{ name?: unknown }>(m, {}).name).toLowerCase()),
       ] as const;
     },
     unreadable,
-    counter,
   );
   return rows === undefined ? undefined : new Map(rows);
 }
 
+/** Posture's default `timeoutMs`. */
+const DEFAULT_TIMEOUT_MS = 30_000;
+
 const UNKNOWN_POLICY: ResourcePolicy = { status: "unknown", assignments: [], exemptions: [] };
+
+/** What the CLI hears while a sweep runs (not part of the public options). */
+export interface SweepHooks {
+  /** A line of progress: a throttled query waiting before it is asked again. */
+  onProgress?: (line: string) => void;
+}
+
+/** The context tables a resource is judged against (undefined: the table could not be read). */
+interface SweepContext {
+  chains: ManagementGroupChains | undefined;
+  policy: PolicyIndex | undefined;
+  granting: KeyReader[] | undefined;
+  now: number;
+  unreadable: Unreadable;
+}
+
+/**
+ * One swept resource. A subscription missing from `resourcecontainers` (the caller can read resources in it but not
+ * the subscription itself) has unknown management group ancestors: the policy and key readers that come from above
+ * it are unknown, so its resources get `unknown` and `null`, and `unreadable` names the subscription.
+ */
+function sweptResource(r: Record<string, unknown>, ctx: SweepContext): SweptResource {
+  const id = str(r.id);
+  const location = str(r.location);
+  const subscription = subscriptionOf(id);
+  const chainKnown = ctx.chains?.has(subscription) === true;
+  if (ctx.chains !== undefined && !chainKnown) {
+    const reason = `subscription ${subscription === "" ? "(none in the resource id)" : subscription} is not in it (the caller may read resources in it but not the subscription itself): the management group policy and roles above it are unknown`;
+    if (!ctx.unreadable.some((u) => u.reason === reason)) ctx.unreadable.push({ table: "resourcecontainers", reason });
+  }
+  return {
+    id,
+    name: str(r.name),
+    subscriptionId: str(r.subscriptionId),
+    resourceGroup: str(r.resourceGroup),
+    location,
+    localAuth: r.disableLocalAuth === true ? "disabled" : "enabled",
+    policy:
+      chainKnown && ctx.chains !== undefined && ctx.policy !== undefined
+        ? policyFor({ id, location }, ctx.policy, ctx.chains, ctx.now)
+        : UNKNOWN_POLICY,
+    keyReaders:
+      chainKnown && ctx.chains !== undefined && ctx.granting !== undefined
+        ? keyReadersFor(id, ctx.granting, ctx.chains)
+        : null,
+  };
+}
+
+/** The progress line for a throttled query. */
+function throttledLine(waitMs: number, retry: number): string {
+  return `Resource Graph is throttling (429): asking again in ${Math.ceil(waitMs / 1000)} s (retry ${retry} of ${THROTTLE_RETRIES})`;
+}
 
 /**
  * Sweeps every ACS resource in scope through Azure Resource Graph. Reads only.
@@ -203,39 +245,39 @@ const UNKNOWN_POLICY: ResourcePolicy = { status: "unknown", assignments: [], exe
  * @public
  */
 export async function sweepEstate(options: SweepOptions = {}): Promise<SweepResult> {
+  return sweepEstateWith(options, {});
+}
+
+/** {@link sweepEstate}, telling `hooks` how it goes (the CLI's progress line). */
+export async function sweepEstateWith(options: SweepOptions, hooks: SweepHooks): Promise<SweepResult> {
   const opts = snapshotOptions(options);
   const session = openArmSession(opts);
   const scope: GraphScope = { subscriptions: opts.subscriptions, managementGroups: opts.managementGroups };
-  const reader = await openGraphReader(session, scope, AbortSignal.timeout(Math.max(session.timeoutMs, 1) * 20));
+  // The whole sweep, every request and retry wait included: 20 times posture's bound (0 or less: its default).
+  const signal = AbortSignal.timeout((session.timeoutMs > 0 ? session.timeoutMs : DEFAULT_TIMEOUT_MS) * 20);
+  const onThrottled =
+    hooks.onProgress === undefined
+      ? undefined
+      : (ms: number, retry: number) => hooks.onProgress?.(throttledLine(ms, retry));
+  const reader = await openGraphReader(session, scope, signal, onThrottled);
   const unreadable: Unreadable = [];
-  const counter = { requests: 0 };
-  const chains = await readChains(reader, unreadable, counter);
-  const policy = await readPolicy(reader, unreadable, counter);
-  const granting = await readKeyGrants(reader, unreadable, counter);
-  const now = (opts.now ?? new Date()).getTime();
+  const ctx: SweepContext = {
+    chains: await readChains(reader, unreadable),
+    policy: await readPolicy(reader, unreadable),
+    granting: await readKeyGrants(reader, unreadable),
+    now: (opts.now ?? new Date()).getTime(),
+    unreadable,
+  };
   const resources: SweptResource[] = [];
   // Resources stream page by page: each row becomes its small result at once.
-  counter.requests += await reader.query(Q.RESOURCES_QUERY, (r) => {
-    const id = str(r.id);
-    const readable = chains !== undefined;
-    resources.push({
-      id,
-      name: str(r.name),
-      subscriptionId: str(r.subscriptionId),
-      resourceGroup: str(r.resourceGroup),
-      location: str(r.location),
-      localAuth: r.disableLocalAuth === true ? "disabled" : "enabled",
-      policy: readable && policy !== undefined ? policyFor(id, policy, chains, now) : UNKNOWN_POLICY,
-      keyReaders: readable && granting !== undefined ? keyReadersFor(id, granting, chains) : null,
-    });
-  });
+  await reader.query(Q.RESOURCES_QUERY, (r) => resources.push(sweptResource(r, ctx)));
   return {
     schema: "acs-baseline/sweep/v1",
-    sweptAt: new Date(now).toISOString(),
+    sweptAt: new Date(ctx.now).toISOString(),
     resources,
     summary: summarize(resources),
     unreadable,
-    requests: counter.requests,
+    requests: reader.requests,
   };
 }
 

@@ -84,7 +84,10 @@ const SORT =
 function detail(r: SweptResource): string {
   const policy =
     r.policy.assignments
-      .map((a) => `${escapeHtml(a.effect)} (${escapeHtml(a.enforcementMode)}) at ${escapeHtml(a.scope)}`)
+      .map(
+        (a) =>
+          `${escapeHtml(a.effect)} (${escapeHtml(a.enforcementMode)}) at ${escapeHtml(a.scope)}${a.undetermined === undefined ? "" : ` (undetermined: ${escapeHtml(a.undetermined)})`}`,
+      )
       .join("<br>") || "none";
   const exemptions = r.policy.exemptions.map((x) => `${escapeHtml(x.id)}${x.active ? "" : " (expired)"}`).join("<br>");
   const keys =

@@ -32,13 +32,23 @@ export interface EstatePolicyAssignment {
   policyDefinitionId: string;
   enforcementMode: "Default" | "DoNotEnforce";
   parameters?: Record<string, { value: unknown }>;
+  /** Scopes the assignment does not apply in (`properties.notScopes`). */
+  notScopes?: string[];
+  /** Effect overrides (`properties.overrides`: kind `policyEffect`, with optional selectors). */
+  overrides?: { kind: string; value: string; selectors?: { kind: string; in?: string[]; notIn?: string[] }[] }[];
+  /** Resource selectors (`properties.resourceSelectors`): the assignment applies only to the resources they choose. */
+  resourceSelectors?: { name: string; selectors: { kind: string; in?: string[]; notIn?: string[] }[] }[];
 }
 
 /** A policy set definition (initiative). @public */
 export interface EstatePolicySetDefinition {
   id: string;
   name: string;
-  policyDefinitions: { policyDefinitionId: string; parameters?: Record<string, { value: unknown }> }[];
+  policyDefinitions: {
+    policyDefinitionId: string;
+    policyDefinitionReferenceId?: string;
+    parameters?: Record<string, { value: unknown }>;
+  }[];
   parameters?: Record<string, { type?: string; defaultValue?: unknown }>;
 }
 
@@ -134,7 +144,7 @@ export function addPolicyAssignment(
     effect?: string;
     enforcementMode?: "Default" | "DoNotEnforce";
     parameters?: Record<string, { value: unknown }>;
-  } = {},
+  } & Pick<EstatePolicyAssignment, "notScopes" | "overrides" | "resourceSelectors"> = {},
 ): EstatePolicyAssignment {
   const name = randomUUID().replace(/-/g, "").slice(0, 24);
   const parameters =
@@ -146,6 +156,9 @@ export function addPolicyAssignment(
     policyDefinitionId,
     enforcementMode: options.enforcementMode ?? "Default",
     ...(parameters !== undefined ? { parameters } : {}),
+    ...(options.notScopes !== undefined ? { notScopes: options.notScopes } : {}),
+    ...(options.overrides !== undefined ? { overrides: options.overrides } : {}),
+    ...(options.resourceSelectors !== undefined ? { resourceSelectors: options.resourceSelectors } : {}),
   };
   estate.policyAssignments.push(assignment);
   return assignment;

@@ -71,6 +71,9 @@ function policyRows(state: ArmState): Row[] {
         policyDefinitionId: a.policyDefinitionId,
         enforcementMode: a.enforcementMode,
         parameters: a.parameters ?? {},
+        notScopes: a.notScopes ?? [],
+        ...(a.overrides !== undefined ? { overrides: a.overrides } : {}),
+        ...(a.resourceSelectors !== undefined ? { resourceSelectors: a.resourceSelectors } : {}),
       },
     })),
     ...e.policySetDefinitions.map((d) => ({

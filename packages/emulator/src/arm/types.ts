@@ -150,7 +150,10 @@ export interface EmulatorEstate {
   addSubscription(name: string, managementGroups?: string[]): EstateSubscription;
   /** Adds an ACS resource; `disableLocalAuth` is stored as given (`undefined`: absent). */
   addResource(subscriptionId: string, name: string, disableLocalAuth: unknown, resourceGroup?: string): EstateResource;
-  /** Assigns a policy definition or set definition at a scope. */
+  /**
+   * Assigns a policy definition or set definition at a scope, optionally with `notScopes`, `overrides` and
+   * `resourceSelectors` (served in `properties` as ARM stores them).
+   */
   assignPolicy(
     scope: string,
     policyDefinitionId: string,
@@ -158,7 +161,7 @@ export interface EmulatorEstate {
       effect?: string;
       enforcementMode?: "Default" | "DoNotEnforce";
       parameters?: Record<string, { value: unknown }>;
-    },
+    } & Pick<EstatePolicyAssignment, "notScopes" | "overrides" | "resourceSelectors">,
   ): EstatePolicyAssignment;
   /** Defines an initiative at a scope (default: the emulator's subscription). */
   definePolicySet(
