@@ -115,7 +115,8 @@ export function scrubPath(path: string): string {
     }
   }
   const joined = changed ? segments.join("/") : path;
-  if (hidesKeyAcrossSegments(joined)) return scrubText(joined);
+  // Shorter than a key-shaped run (the common `/sms`, `/identities`): nothing to tell apart.
+  if (joined.length < 32 || hidesKeyAcrossSegments(joined)) return scrubText(joined);
   // Segments are words and ids, not parts of one key: a run of them (`/calling/callConnections/401f3500`) is not
   // key-shaped, so inside such runs `/` is read as a separator that no key-shaped run crosses.
   const marked = joined.replace(KEY_RUN, (run) => run.replaceAll("/", SEGMENT_MARK));
