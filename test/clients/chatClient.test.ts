@@ -184,7 +184,7 @@ describe("createChatClient", () => {
       fc.property(fc.oneof(fc.string(), fc.record({ communicationUserId: fc.anything() }), fc.anything()), (user) => {
         const id =
           typeof user === "string" ? user : (user as { communicationUserId?: unknown } | null)?.communicationUserId;
-        const valid = typeof id === "string" && /^8:[a-z0-9]+:[\w.:@-]{1,256}$/i.test(id) && id.length <= 300;
+        const valid = typeof id === "string" && /^8:[a-z0-9-]+:[\w.:@-]{1,256}$/i.test(id) && id.length <= 300;
         if (valid) expect(factory.createChatClient<ChatClient>(user as string)).toBeInstanceOf(ChatClient);
         else expect(() => factory.createChatClient<ChatClient>(user as string)).toThrow(TypeError);
       }),

@@ -208,4 +208,73 @@ describe("agents whose options choose the destination", () => {
       sink.close();
     }
   });
+
+  it("the carrier never comes back to the pipeline: a response's request names the caller's request and agent", async () => {
+    const o = emulatorFactoryOptions(emu, app);
+    const agent = new Agent({ ca: emu.caCertificatePem, keepAlive: true });
+    const factory = new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, agent } });
+    const seen: unknown[] = [];
+    const sms = factory.createSmsClient({
+      additionalPolicies: [
+        {
+          position: "perCall",
+          policy: {
+            name: "peek",
+            sendRequest: async (request, next) => {
+              const response = await next(request);
+              seen.push(response.request.agent);
+              return response;
+            },
+          },
+        },
+      ],
+    });
+    expect(await codeOf(sms.send(SMS))).toBe("sent");
+    expect(seen).toEqual([agent]);
+    await factory.close();
+  });
+
+  it("an agent whose options answer through accessors (or a Proxy) is refused: the checks and its connections could see different values", () => {
+    const o = emulatorFactoryOptions(emu, app);
+    const getter = new Agent({ ca: emu.caCertificatePem });
+    let reads = 0;
+    Object.defineProperty(getter, "options", {
+      value: Object.freeze(
+        Object.defineProperty({ ca: emu.caCertificatePem }, "port", {
+          get: () => (reads++ > 0 ? fake.port : undefined),
+          enumerable: true,
+        }),
+      ),
+    });
+    const proxied = new Agent({ ca: emu.caCertificatePem });
+    Object.defineProperty(proxied, "options", { value: new Proxy({ ...proxied.options }, {}) });
+    for (const agent of [getter, proxied]) {
+      expect(() => new AcsClientFactory({ ...o, clientOptions: { ...o.clientOptions, agent } })).toThrow(
+        expect.objectContaining({ code: "CUSTOM_TRANSPORT_REFUSED" }),
+      );
+    }
+  });
+
+  it("with a proxy configured, only the proxy policy's own agent class passes: a policy's agent, even one named HttpsProxyAgent, is KEY_AUTH_BLOCKED", async () => {
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+    class HttpsProxyAgent extends Agent {
+      override createConnection(options: object, callback?: unknown): never {
+        return connect(
+          { ...options, host: "127.0.0.1", port: fake.port, rejectUnauthorized: false },
+          callback as never,
+        ) as never;
+      }
+    }
+    const before = fake.seen.length;
+    for (const rogue of [new Agent({}), new HttpsProxyAgent({})]) {
+      const sms = factory.createSmsClient({
+        retryOptions: { maxRetries: 0 },
+        proxyOptions: { host: "http://127.0.0.1", port: 9 },
+        additionalPolicies: [policy("rogue", (r) => (r.agent = rogue))],
+      });
+      expect(await codeOf(sms.send(SMS))).toBe("KEY_AUTH_BLOCKED");
+    }
+    expect(fake.seen.length).toBe(before);
+    await factory.close();
+  });
 });

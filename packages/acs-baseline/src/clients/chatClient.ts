@@ -117,7 +117,7 @@ function userIdOf(user: ChatUser): string {
   const id = typeof user === "string" ? user : (user as { communicationUserId?: unknown } | null)?.communicationUserId;
   // An id goes into the token request's URL path: a connection string in it would be sent to the service.
   assertNoConnectionString({ communicationUserId: id }, "user");
-  if (typeof id !== "string" || !/^8:[a-z0-9]+:[\w.:@-]{1,256}$/i.test(id) || id.length > 300) {
+  if (typeof id !== "string" || !/^8:[a-z0-9-]+:[\w.:@-]{1,256}$/i.test(id) || id.length > 300) {
     throw new TypeError(
       'createChatClient needs a Communication Services user: { communicationUserId: "8:acs:…" } (from CommunicationIdentityClient.createUser).',
     );

@@ -26,6 +26,7 @@ import { snapshotIfObject } from "../guard/optionSnapshot.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
 import { checkTransportOptions, isStockHttpsAgent } from "../guard/transportOptions.js";
 import type { FactoryConfiguration, ValidatedPostureOptions } from "./factoryOptions.js";
+import { httpsProxyAgentPrototype } from "./proxyAgentClass.js";
 
 /** Deepest nesting searched for pipelines in a client (upstream clients keep theirs 1–3 levels deep). */
 const PIPELINE_SEARCH_DEPTH = 8;
@@ -190,6 +191,7 @@ export function clientPipelineOptions(
     {
       agent: merged.agent,
       proxy: proxyConfigured(merged.proxyOptions),
+      proxyAgentPrototype: httpsProxyAgentPrototype(),
     },
     tlsOptions,
   );

@@ -25,6 +25,7 @@ import { proxyConfigured } from "../guard/requestGuard.js";
 import type { TokenCacheEvents } from "../credentials/sharedTokenCache.js";
 import { SharedTokenCredential } from "../credentials/sharedTokenCache.js";
 import type { FactoryConfiguration } from "./factoryOptions.js";
+import { httpsProxyAgentPrototype } from "./proxyAgentClass.js";
 
 /** The Entra scope for ACS data-plane tokens. @public */
 export const ACS_TOKEN_SCOPE = "https://communication.azure.com//.default";
@@ -82,7 +83,11 @@ export function createFactoryCredential(
     customHttpClient ?? transport.defaultHttpClient,
     transport.timeoutMs,
     transport.onBlocked,
-    { agent: credentialClientOptions.agent, proxy: proxyConfigured(credentialClientOptions.proxyOptions) },
+    {
+      agent: credentialClientOptions.agent,
+      proxy: proxyConfigured(credentialClientOptions.proxyOptions),
+      proxyAgentPrototype: httpsProxyAgentPrototype(),
+    },
     destinations,
   );
   const disableInstanceDiscovery = settings.disableInstanceDiscovery ?? !settings.authority.microsoft;

@@ -8,6 +8,7 @@ import { BaselineViolationError } from "../errors.js";
 import type { AgentAllowance } from "../guard/requestGuard.js";
 import { tlsTrustRefusal } from "../guard/tlsTrust.js";
 import { blockedError, sealSnapshot, setOwn, snapshotOf, transportRefusal } from "../guard/requestGuard.js";
+import { withoutCarrier } from "../guard/agentOptions.js";
 import type { CredentialDestination } from "./credentialDestinations.js";
 import { matchDestination } from "./credentialDestinations.js";
 
@@ -82,7 +83,7 @@ export function createCredentialTransport(
       };
       let result: Promise<PipelineResponse>;
       try {
-        result = inner.sendRequest(sent);
+        result = withoutCarrier(inner.sendRequest(sent), request, sent);
       } catch (error) {
         done();
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));

@@ -17,11 +17,12 @@ import type {
   PipelineResponse,
   SendRequest,
 } from "@azure/core-rest-pipeline";
+import { types } from "node:util";
 import type { BaselineViolationCode } from "../errors.js";
 import { tlsTrustRefusal } from "./tlsTrust.js";
 import { tlsValueCopy, withSecretsHidden } from "./tlsValueCopy.js";
 import { BaselineViolationError } from "../errors.js";
-import { agentDestinationReason, carrierOf } from "./agentOptions.js";
+import { agentDestinationReason, carrierOf, withoutCarrier } from "./agentOptions.js";
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
 
 /** Name of the guard policy in a client's pipeline. */
@@ -88,6 +89,11 @@ function authorizationReason(request: PipelineRequest): string | undefined {
 export interface AgentAllowance {
   agent?: unknown;
   proxy?: boolean;
+  /**
+   * With `proxy`: the prototype of the proxy agent class the pipeline's proxy policy installs, when it could be
+   * resolved (`https-proxy-agent`'s `HttpsProxyAgent`); an agent must then be an instance of exactly that class.
+   */
+  proxyAgentPrototype?: object;
 }
 
 const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
@@ -103,7 +109,23 @@ export function proxyConfigured(proxyOptions: unknown, env: NodeJS.ProcessEnv = 
 
 function agentAllowed(agent: unknown, allowance: AgentAllowance | undefined): boolean {
   if (allowance?.agent !== undefined && agent === allowance.agent) return true;
-  return allowance?.proxy === true;
+  return allowance?.proxy === true && isProxyPolicyAgent(agent, allowance.proxyAgentPrototype);
+}
+
+/** Methods of an agent that decide where its sockets go: a proxy policy's agent has none of its own. */
+const SOCKET_METHODS = ["connect", "createConnection", "addRequest", "createSocket"];
+
+/**
+ * The agent the pipeline's proxy policy installs for https (`https-proxy-agent`'s `HttpsProxyAgent`, which tunnels
+ * with CONNECT and verifies TLS to the target itself): an instance of exactly that class (`expected`, when it could
+ * be resolved; else a class of that name), not a Proxy, no socket method of its own.
+ */
+function isProxyPolicyAgent(agent: unknown, expected: object | undefined): boolean {
+  if (typeof agent !== "object" || agent === null || types.isProxy(agent)) return false;
+  const proto: unknown = Object.getPrototypeOf(agent);
+  if (typeof proto !== "object" || proto === null) return false;
+  if (expected !== undefined ? proto !== expected : proto.constructor.name !== "HttpsProxyAgent") return false;
+  return !SOCKET_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name));
 }
 
 /** Why the transport of `request` (overrides, agent, TLS settings, environment) may not be used, or undefined. */
@@ -408,7 +430,7 @@ export function guardHttpClient(
       if (timeoutMs > 0 && !(sent.timeout > 0)) sent.timeout = timeoutMs;
       const url = sent.url;
       // A certificate Node.js does not verify is refused with the host and the two ways to trust a CA.
-      return inner.sendRequest(sent).catch((error: unknown) => {
+      return withoutCarrier(inner.sendRequest(sent), request, sent).catch((error: unknown) => {
         throw tlsTrustRefusal(error, url) ?? error;
       });
     },

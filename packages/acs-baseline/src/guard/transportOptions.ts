@@ -28,7 +28,20 @@ const AGENT_METHODS = [
 export function isStockHttpsAgent(agent: unknown): boolean {
   if (typeof agent !== "object" || agent === null || types.isProxy(agent)) return false;
   if (Object.getPrototypeOf(agent) !== HttpsAgent.prototype) return false;
-  return !AGENT_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name));
+  if (AGENT_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name))) return false;
+  return hasPlainOptions(agent);
+}
+
+/**
+ * Node gives every agent its own plain `options` object of data members. An accessor (on the agent, or in the
+ * options) or a Proxy could answer the checks with one value and the agent's connections with another.
+ */
+function hasPlainOptions(agent: object): boolean {
+  const own = Object.getOwnPropertyDescriptor(agent, "options");
+  if (own === undefined || !("value" in own)) return false;
+  const options: unknown = own.value;
+  if (typeof options !== "object" || options === null || types.isProxy(options)) return false;
+  return Object.values(Object.getOwnPropertyDescriptors(options)).every((d) => "value" in d);
 }
 
 /**
