@@ -129,14 +129,20 @@ const KEY_RUN = /[A-Za-z0-9+/]{32,}={0,2}/g;
 
 /**
  * True when a key-shaped run of `path` that crosses `/` has a part that is key-like on its own (padding, a `+`, or 12+
- * characters mixing letters and digits): a base64 key holds `/` too, so such a run is scrubbed whole, as any text.
+ * characters mixing letters and digits), or two parts of 6+ mixing them, or two parts of digits: a base64 key holds
+ * `/` too, so such a run is scrubbed whole, as any text.
  */
 function hidesKeyAcrossSegments(path: string): boolean {
   if (path.includes(SEGMENT_MARK)) return true;
   for (const m of path.matchAll(KEY_RUN)) {
+    let mixed = 0;
+    let digits = 0;
     for (const part of m[0].split("/")) {
       if (part.endsWith("=") || part.includes("+")) return true;
       if (part.length >= 12 && /\d/.test(part) && /[A-Za-z]/.test(part)) return true;
+      // One id per path is an id; several in a row may be one secret (or a phone number) cut by `/`.
+      if (part.length >= 6 && /\d/.test(part) && /[A-Za-z]/.test(part) && ++mixed > 1) return true;
+      if (/^\d+$/.test(part) && ++digits > 1) return true;
     }
   }
   return false;
