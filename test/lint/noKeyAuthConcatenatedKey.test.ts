@@ -17,6 +17,16 @@ esm.run("no-key-auth: a key concatenated after accesskey=", rule, {
       code: `const cs = "endpoint=" + host + ";accesskey=" + key;`,
       errors: [{ messageId: "connectionStringLiteral" }],
     },
+    // a key cut across literals, or its quotes in a literal of its own
+    {
+      code: `const cs = "${CS}x7/Om5yUCjeCYboNtM/T3ZKwGbo/n5" + "nKJH+W8DK3ds9mrpvWTRhShUBKdA6p" + "0T4YN3ufo38NkRrkGXHL5XrOcw==";`,
+      errors: [{ messageId: "connectionStringLiteral" }],
+    },
+    {
+      code: `const cs = "${CS}x7/Om5yUCjeCYboNtM/T3ZKwGbo/n5" + process.env.REST;`,
+      errors: [{ messageId: "connectionStringLiteral" }],
+    },
+    { code: `const cs = "${CS}\\"" + process.env.K + "\\"";`, errors: [{ messageId: "connectionStringLiteral" }] },
     // a constant placeholder after it is still a template
     { code: `const cs = "${CS}" + "<your-key>";`, errors: [{ messageId: "connectionStringTemplate" }] },
     // on its own (nothing concatenated) an empty key is a template

@@ -3,16 +3,17 @@
 // character still signs with the same bytes. The scan and `no-key-auth` judged the whole value and reported a
 // placeholder-template warning; the key is now judged by the base64 run the value starts with. Also: a regular
 // expression with a character class after `accesskey=` is a parser, not a template.
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { parseClientArguments } from "@azure/communication-common";
 import { Linter } from "eslint";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { findConnectionStringsInAnySpelling } from "../../packages/acs-baseline/src/text/index.js";
 import { scanText } from "../../packages/cli/src/scan/scan.js";
+import { randomAccessKey } from "../support/randomKey.js";
 import plugin from "../../packages/eslint-plugin/src/index.js";
 
-const KEY = randomBytes(64).toString("base64");
+const KEY = randomAccessKey();
 const HOST = "https://contoso.communication.azure.com/";
 const ENDINGS = [...".)]},&|>!~-_:$%@^?*#"];
 const linter = new Linter({ configType: "flat" });
@@ -56,6 +57,34 @@ describe("a real key followed by a character outside base64", () => {
         expect(found.every((m) => m.placeholder)).toBe(true);
       }),
     );
+  });
+});
+
+describe("a real key cut by characters Node's decoder skips", () => {
+  it("is an error whatever cuts it: a regex-like class, full stops, commas, zero-width spaces", () => {
+    const cuts = [
+      `[${KEY.slice(0, 40)}]{${KEY.slice(40)}}`,
+      KEY.match(/.{1,22}/g)!.join("."),
+      KEY.match(/.{1,22}/g)!.join(","),
+      KEY.match(/.{1,22}/g)!.join("\u200b"),
+      KEY.match(/.{1,22}/g)!.join("\u00a0"),
+    ];
+    for (const value of cuts) {
+      const text = `ACS=endpoint=${HOST};accesskey=${value}\n`;
+      const found = scanText(".env", text).filter((f) => f.ruleId.includes("connection-string"));
+      expect(
+        found.map((f) => f.ruleId),
+        JSON.stringify(value.slice(0, 30)),
+      ).toEqual(["acs-baseline/connection-string"]);
+      expect(JSON.stringify(found)).not.toContain(KEY.slice(0, 20));
+    }
+  });
+
+  it("prose after accesskey= written like a key's length stays a template (it lacks a random key's capitals)", () => {
+    const found = findConnectionStringsInAnySpelling(
+      `endpoint=${HOST};accesskey=Key1 from Settings and Keys in the Azure portal page`,
+    );
+    expect(found.map((m) => m.placeholder)).toEqual([true]);
   });
 });
 

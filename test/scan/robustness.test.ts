@@ -152,4 +152,11 @@ describe("file handling", () => {
     expect(lines[1]).toMatch(/^✗ 1 finding/);
     expect(stdout).not.toContain(KEY);
   });
+
+  it("a 4 MiB file of connection-string fragments (about 170,000 findings) is reported, not a stack overflow", () => {
+    const root = temp();
+    write(root, "fragments.txt", "endpoint=x;accesskey=ab ".repeat(175_000));
+    const r = scanPaths(["fragments.txt"], { cwd: root, maxFileBytes: 8 * 1024 * 1024, jobs: 1 });
+    expect(r.findings.length).toBeGreaterThan(100_000);
+  });
 });

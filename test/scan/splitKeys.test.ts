@@ -9,7 +9,9 @@ import { Linter } from "eslint";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { findConnectionStringsInAnySpelling } from "../../packages/acs-baseline/src/text/index.js";
+import { looksLikeKey } from "../../packages/acs-baseline/src/text/connectionString.js";
 import { scanText } from "../../packages/cli/src/scan/scan.js";
+import { randomAccessKey } from "../support/randomKey.js";
 import plugin from "../../packages/eslint-plugin/src/index.js";
 
 const HOST = "https://contoso.communication.azure.com/";
@@ -35,7 +37,10 @@ const keyCase = fc
     bytes: fc.constantFrom(32, 64),
     padded: fc.boolean(),
     sizes: fc.array(fc.integer({ min: 1, max: 39 }), { minLength: 2, maxLength: 12 }),
-    separators: fc.array(fc.constantFrom(" ", "  ", "\t", " \t"), { minLength: 1, maxLength: 3 }),
+    separators: fc.array(fc.constantFrom(" ", "  ", "\t", " \t", "\u00a0", "\u3000", "\v", "\f"), {
+      minLength: 1,
+      maxLength: 3,
+    }),
     seed: fc.integer(),
   })
   .map((r) => {
@@ -44,17 +49,28 @@ const keyCase = fc
     if (!/\d/.test(key) || !/[A-Z]/.test(key) || !/[a-z]/.test(key)) key = `Ab1${key.slice(3)}`;
     if (!r.padded) key = key.replace(/=+$/, "");
     return { key, written: split(key, r.sizes, r.separators) };
-  });
+  })
+  // The mix a random key has (looksLikeKey's bound; the next test shows nearly every random key meets it).
+  .filter(({ key }) => looksLikeKey(key.replace(/=+$/, "").padEnd(key.length, "=")));
 
 describe("an access key split by white space", () => {
   it("still signs: upstream's parser hands it over with its spaces, and the HMAC key is the same bytes", () => {
-    const key = randomBytes(64).toString("base64");
+    const key = randomAccessKey();
     const written = split(key, [11, 11, 11, 11, 11, 11, 11], [" ", "\t"]);
     const { credential } = parseClientArguments(`endpoint=${HOST};accesskey=${written}`, {});
     const parsed = (credential as { key: string }).key;
     expect(parsed).toBe(written);
     const sign = (k: string) => createHmac("sha256", Buffer.from(k, "base64")).update("GET\n/sms").digest("base64");
     expect(sign(parsed)).toBe(sign(key));
+  });
+
+  it("nearly every random key has the mix of digits and capitals the rule asks for (≥ 99 % of 10,000)", () => {
+    let found = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const key = randomBytes(i % 2 === 0 ? 64 : 32).toString("base64");
+      if (looksLikeKey(key)) found++;
+    }
+    expect(found).toBeGreaterThan(9_900);
   });
 
   it("is a connection string with a real key, covering every chunk, masked (property)", () => {
@@ -72,7 +88,7 @@ describe("an access key split by white space", () => {
   });
 
   it("is a connection-string error in the scan and in no-key-auth, no chunk of the key shown", () => {
-    const key = randomBytes(64).toString("base64");
+    const key = randomAccessKey();
     const written = split(key, [20, 20, 20, 20], [" "]);
     const cs = `Endpoint=${HOST};AccessKey=${written}`;
     for (const [file, text] of [

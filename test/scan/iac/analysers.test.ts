@@ -116,6 +116,15 @@ describe("ARM", () => {
     ]);
   });
 
+  it("analyses a template with a multi-line string (ARM takes them), other control characters are still a parse error", () => {
+    expect(rules("multiline.json", template('"first line\nsecond line\tand a tab"'))).toEqual([
+      "15 iac/listkeys-to-app error",
+      "5 iac/local-auth-enabled error",
+      "5 iac/no-resource-logs warning",
+    ]);
+    expect(rules("bell.json", template('"a \u0007 bell"'))).toEqual(["1 parse-error warning"]);
+  });
+
   it("still searches the text of a template that is not JSON", () => {
     const key = randomBytes(64).toString("base64");
     const cs = `endpoint=https://contoso.communication.azure.com/;accesskey=${key}`;

@@ -3,7 +3,7 @@
 // 20,000-deep module) replaced every finding of an ordinary main file with one `main.tf:1:1 … (nested too deep to
 // analyse)` warning, exit 0. That file now costs only itself: it is left out (a module is then unread) and gets the
 // parse error, once, under its own name.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scanPaths } from "../../../packages/cli/src/scan/scan.js";
@@ -90,5 +90,18 @@ describe("a neighbouring template that cannot be parsed", () => {
     const { result, shown } = scan(root, "bicep", { "main.bicep": MAIN_BICEP, "pad.bicep": pad });
     expect(shown).toEqual(["main.bicep:5 acs-baseline/iac/listkeys-to-app", "pad.bicep:1 acs-baseline/parse-error"]);
     expect(result.findings.at(-1)?.message).toBe(LEFT_OUT("nested too deep to analyse"));
+  });
+
+  it("names a module read through a symlinked directory by its real path, once", () => {
+    const dir = join(root, "linked");
+    mkdirSync(join(dir, "real"), { recursive: true });
+    writeFileSync(join(dir, "real", "pad.bicep"), `var x = ${"[".repeat(20_000)}${"]".repeat(20_000)}\n`);
+    symlinkSync("real", join(dir, "link"));
+    writeFileSync(join(dir, "main.bicep"), MAIN_BICEP.replace("'./pad.bicep'", "'./link/pad.bicep'"));
+    const result = scanPaths(["."], { cwd: dir, useGit: false });
+    expect(result.findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`)).toEqual([
+      "main.bicep:5 acs-baseline/iac/listkeys-to-app",
+      "real/pad.bicep:1 acs-baseline/parse-error",
+    ]);
   });
 });

@@ -79,10 +79,11 @@ function upstreamMatches(line: string, start: number, out: ConnectionStringMatch
 
 /**
  * A key that is a regular expression's group or class (`accesskey=(.*)`, `accesskey=([^;]+)`, `accesskey=(\S+)`,
- * `accesskey=[A-Za-z0-9+/=]+`): a parser of connection strings (the ACS SDKs' own, quoted in a source map or a
+ * `accesskey=[A-Za-z0-9+/=]+`: a class with a range or an escape): a parser of connection strings (the ACS SDKs' own, quoted in a source map or a
  * string), not one.
  */
-const PATTERN_KEY = /accesskey["']?\s*=\s*["']?(?:[([\\][^;\s]*?(?:\.[*+]|\[\^|\\[SsWwd])|\[[^\]\s;]{1,40}\][+*{])/i;
+const PATTERN_KEY =
+  /accesskey["']?\s*=\s*["']?(?:[([\\][^;\s]*?(?:\.[*+]|\[\^|\\[SsWwd])|\[[^\]\s;]{0,40}(?:[A-Za-z0-9]-[A-Za-z0-9]|\\[\w/])[^\]\s;]{0,40}\][+*{])/i;
 const isPattern = (text: string, m: ConnectionStringMatch): boolean =>
   m.placeholder && PATTERN_KEY.test(text.slice(m.index, m.index + m.length + 8));
 
@@ -100,8 +101,29 @@ function plainMatches(text: string): ConnectionStringMatch[] {
     if (br === null) break;
     start = end + 1;
   }
-  const merged = [...strict, ...outside(upstream, strict).filter((m) => !isPattern(text, m))];
+  const chosen = realOverPlaceholder(strict, upstream);
+  const merged = [...chosen, ...outside(upstream, chosen).filter((m) => !isPattern(text, m))];
   return merged.sort((a, b) => a.index - b.index);
+}
+
+/**
+ * `strict` with each placeholder match that a real one of `upstream` overlaps replaced by that one: the SDKs'
+ * parser reads a quoted key (`accesskey="KEY"`) that the strict shape sees as empty. Both in text order, one pass.
+ */
+function realOverPlaceholder(
+  strict: ConnectionStringMatch[],
+  upstream: ConnectionStringMatch[],
+): ConnectionStringMatch[] {
+  if (!strict.some((m) => m.placeholder) || !upstream.some((m) => !m.placeholder)) return strict;
+  const out: ConnectionStringMatch[] = [];
+  let j = 0;
+  for (const m of strict) {
+    while (j < upstream.length && upstream[j].index + upstream[j].length <= m.index) j++;
+    const u = upstream[j];
+    const overlaps = u !== undefined && u.index < m.index + m.length;
+    out.push(m.placeholder && overlaps && !u.placeholder ? u : m);
+  }
+  return out;
 }
 
 /** The matches of `some` that overlap none of `others` (both in text order; one pass over each, for hostile text). */

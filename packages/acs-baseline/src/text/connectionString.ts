@@ -52,32 +52,59 @@ export function isPlaceholderKey(key: string): boolean {
 
 /** The base64 run a key's value starts with (and its padding). */
 const LEADING_KEY = /^[A-Za-z0-9+/]*={0,2}/;
-
-/**
- * True when the value after `accesskey=` holds no real key: {@link isPlaceholderKey} of the base64 run it starts with.
- * Node's base64 decoder stops at the first character outside the alphabet, so a key followed by `.`, `)`, `&` or a
- * backslash (`accesskey=KEY\"` in JSON inside JSON) still signs with the same bytes.
- */
-export function isPlaceholderValue(value: string): boolean {
-  return isPlaceholderKey(LEADING_KEY.exec(value)![0]);
-}
-
-/**
- * White-space-separated base64 chunks after a key's first chunk, on its line, then its padding: Node's base64 decoder
- * skips white space, so `accesskey=AbC… dEf… gH==` still signs requests. Greedy and never given back (nothing after it
- * in the pattern can fail), so linear; at most 88 chunks, as many as a key has characters.
- */
-const KEY_CONTINUATION = /(?:[ \t]+[A-Za-z0-9+/]+){1,88}(?:[ \t]*=){0,2}/y;
-/** Glued to the last chunk, this makes the run a word or a sentence, not a key. */
-const KEY_GLUE = /[\w+/=.-]/;
 /** Base64 lengths of a 32- or 64-byte key, padded or not (an ACS key is 64 bytes: 88 characters). */
 const KEY_LENGTHS = new Set([43, 44, 86, 87, 88]);
 
+const count = (text: string, re: RegExp): number => text.match(re)?.length ?? 0;
+
 /**
- * Where a key split by spaces or tabs ends, when the first chunk (`text[keyStart, keyEnd)`) and every base64 chunk
- * after it on the line join into a value that can only be a key: exactly the length of a 32- or 64-byte key, with
- * digits, upper and lower case letters, and no placeholder (see {@link isPlaceholderKey}). Prose after `accesskey=`
- * fails these (its words run on past a key's length, or end in a full stop); undefined when there is none.
+ * True when `joined` (base64 characters and padding only) can only be a key: exactly the length of a 32- or 64-byte
+ * key, with as many digits, upper and lower case letters as a random key has (a random 64-byte key has fewer than
+ * 5 digits or 20 of either case about once in 300; prose written without spaces nearly always does).
+ */
+export function looksLikeKey(joined: string): boolean {
+  if (!KEY_LENGTHS.has(joined.length) || !/^[A-Za-z0-9+/]+={0,2}$/.test(joined)) return false;
+  const long = joined.length > 44;
+  return (
+    count(joined, /\d/g) >= (long ? 5 : 2) &&
+    count(joined, /[A-Z]/g) >= (long ? 20 : 9) &&
+    count(joined, /[a-z]/g) >= (long ? 20 : 9) &&
+    !isPlaceholderKey(joined)
+  );
+}
+
+/** A value's base64 characters up to its padding: what Node's decoder reads of it (it skips the rest). */
+function decodedCharacters(value: string): string {
+  const eq = value.indexOf("=");
+  const body = (eq < 0 ? value : value.slice(0, eq)).replace(/[^A-Za-z0-9+/]/g, "");
+  return eq < 0 ? body : `${body}${/^={1,2}/.exec(value.slice(eq))![0]}`;
+}
+
+/**
+ * True when the value after `accesskey=` holds no real key: {@link isPlaceholderKey} of the base64 run it starts with,
+ * unless its base64 characters, with what Node's decoder skips taken out (every character outside the alphabet but
+ * `-`, `_` and `=`), join into a key ({@link looksLikeKey}). So a key followed by `.` or `)`, or cut by them
+ * (`[AbC…]{…}`), still counts: it signs with the same bytes.
+ */
+export function isPlaceholderValue(value: string): boolean {
+  if (!isPlaceholderKey(LEADING_KEY.exec(value)![0])) return false;
+  return value.length > 400 || !looksLikeKey(decodedCharacters(value));
+}
+
+/**
+ * Base64 chunks after a key's first chunk, cut by white space on its line (spaces, tabs, no-break and ideographic
+ * spaces), then its padding: Node's base64 decoder skips them, so `accesskey=AbC… dEf… gH==` still signs requests.
+ * Greedy and never given back (nothing after it in the pattern can fail), so linear; at most 88 chunks.
+ */
+const KEY_CONTINUATION = /(?:[^\S\r\n\u2028\u2029]+[A-Za-z0-9+/]+){1,88}(?:[^\S\r\n\u2028\u2029]*=){0,2}/y;
+/** Glued to the last chunk, this makes the run a word or a sentence, not a key. */
+const KEY_GLUE = /[\w+/=.-]/;
+
+/**
+ * Where a key split by white space ends, when the first chunk (`text[keyStart, keyEnd)`) and every base64 chunk after
+ * it on the line join into a value that can only be a key ({@link looksLikeKey}). Prose after `accesskey=` fails
+ * this (its words run on past a key's length, end in a full stop, or lack a random key's mix of digits and
+ * capitals); undefined when there is none.
  */
 export function splitKeyEnd(text: string, keyStart: number, keyEnd: number): number | undefined {
   if (keyEnd - keyStart >= 88) return undefined;
@@ -86,11 +113,7 @@ export function splitKeyEnd(text: string, keyStart: number, keyEnd: number): num
   if (rest === null) return undefined;
   const end = keyEnd + rest[0].length;
   if (end < text.length && KEY_GLUE.test(text[end])) return undefined;
-  const joined = (text.slice(keyStart, keyEnd) + rest[0]).replace(/[ \t]+/g, "");
-  if (!KEY_LENGTHS.has(joined.length) || !/^[A-Za-z0-9+/]+={0,2}$/.test(joined)) return undefined;
-  if (!/\d/.test(joined) || !/[A-Z]/.test(joined) || !/[a-z]/.test(joined) || isPlaceholderKey(joined))
-    return undefined;
-  return end;
+  return looksLikeKey(decodedCharacters(text.slice(keyStart, end))) ? end : undefined;
 }
 
 /**

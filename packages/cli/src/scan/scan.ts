@@ -9,7 +9,7 @@
  * ancestor with a `.git`) down. `node_modules` and `.git` are always skipped. Symbolic links, binary files and files
  * over the size limit are skipped and reported.
  */
-import { lstatSync, readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, extname, posix, relative, resolve, sep } from "node:path";
 import { makeFinding } from "./finding.js";
@@ -31,6 +31,7 @@ import { readRegularFile, readScanned } from "./readScanned.js";
 import type { ScanSkipReason } from "./readScanned.js";
 import { fileTextFindings } from "./text/fileTextFindings.js";
 import { listDirectory } from "./fileListing.js";
+import { appendAll } from "./appendAll.js";
 
 export type { ScanFinding, ScanFindingKind, ScanSkipReason };
 export { decodeText };
@@ -150,9 +151,18 @@ export function scanText(file: string, text: string, context: ScanTextContext = 
   const ext = extname(file).toLowerCase();
   if (isSourceExtension(ext)) return sourceFindings(file, text, ext);
   const out = fileTextFindings(file, text);
-  if (iacLanguage(file) === undefined) out.push(...languageFindings(file, text));
-  else out.push(...templateFindings(file, text, context));
+  if (iacLanguage(file) === undefined) appendAll(out, languageFindings(file, text));
+  else appendAll(out, templateFindings(file, text, context));
   return out;
+}
+
+/** `path` with symbolic links resolved, or `path` itself when it cannot be resolved. */
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 /** How findings name `other` (absolute) when they name `path` as `file`: relative to the same directory. */
@@ -166,8 +176,9 @@ function templateErrorOnce(
   target: { absolute: string; shown: string; neighbour?: boolean },
   error: unknown,
 ): ScanFinding[] {
-  if (context.reported?.has(target.absolute) === true) return [];
-  context.reported?.add(target.absolute);
+  const key = realPathOf(target.absolute);
+  if (context.reported?.has(key) === true) return [];
+  context.reported?.add(key);
   return [templateError(target.shown, templateErrorReason(error), target.neighbour)];
 }
 
@@ -188,9 +199,11 @@ function templateFindings(file: string, text: string, context: ScanTextContext):
     return templateErrorOnce(context, { absolute: path, shown: file }, error);
   }
   const out = analysed.findings;
-  for (const { path: other, error } of analysed.unanalysed) {
+  for (const { path: read, error } of analysed.unanalysed) {
+    // Named by its real path, once: a module read through a symlinked directory is the file the scan reaches directly.
+    const other = realPathOf(read);
     const shown = displayBeside(file, path, other);
-    out.push(...templateErrorOnce(context, { absolute: other, shown, neighbour: true }, error));
+    appendAll(out, templateErrorOnce(context, { absolute: other, shown, neighbour: true }, error));
   }
   return out;
 }
@@ -275,7 +288,7 @@ function record(session: ScanSession, absolute: string, outcome: FileOutcome): v
   if (outcome === null) return session.named.has(absolute) ? skipFile(session, absolute, "unreadable") : undefined;
   if ("skip" in outcome) return skipFile(session, absolute, outcome.skip);
   session.result.filesScanned++;
-  session.result.findings.push(...outcome.findings);
+  appendAll(session.result.findings, outcome.findings);
   session.onProgress?.(session.result.filesScanned);
 }
 

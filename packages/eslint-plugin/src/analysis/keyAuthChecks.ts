@@ -14,7 +14,7 @@ import type { Scope, Site } from "./scopes.js";
 import {
   checkStringValue,
   concatenationText,
-  keyFollows,
+  templateInChain,
   decodedForm,
   isConnectionStringText,
   templateText,
@@ -212,11 +212,11 @@ export class KeyAuthChecks {
       else this.checkCall(site, call);
     } else if (node.type === "Literal") {
       // `"endpoint=…;accesskey=" + key`: the concatenation is the finding (a real key), not this part (a template).
-      if (typeof node.value === "string" && !keyFollows(node.value, site.holder))
+      if (typeof node.value === "string" && !templateInChain(node.value, site.holder))
         this.checkString(node, node.value, "string");
     } else if (node.type === "TemplateLiteral") {
       const text = templateText(node);
-      if (!keyFollows(text, site.holder)) this.checkString(node, text, "template literal");
+      if (!templateInChain(text, site.holder)) this.checkString(node, text, "template literal");
     } else if (node.type === "BinaryExpression") {
       this.checkString(node, concatenationText(node, site.holder, site.scope), "string concatenation");
     }

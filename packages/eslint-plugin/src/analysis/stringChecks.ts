@@ -77,14 +77,19 @@ function concatenationParts(node: AnyNode, out: AnyNode[]): AnyNode[] {
   return out;
 }
 
-/** A text ending in `accesskey=` (quoted or not): the key is the part that follows it. */
-const KEY_TO_FOLLOW = /accesskey\s*=\s*["']?\s*$/i;
-
-/** A part of a `+` chain whose own template finding is only an `accesskey=` that the next part fills. */
-export function keyFollows(text: string, holder: AnyNode | undefined): boolean {
-  return holder?.type === "BinaryExpression" && holder.operator === "+" && KEY_TO_FOLLOW.test(text);
+/**
+ * A part of a `+` chain whose own finding is a template: the chain decides (its other parts may complete the key, or
+ * stand for one), and reports the template itself when they do not.
+ */
+export function templateInChain(text: string, holder: AnyNode | undefined): boolean {
+  return (
+    holder?.type === "BinaryExpression" &&
+    holder.operator === "+" &&
+    checkStringValue(text, "")?.messageId === "connectionStringTemplate"
+  );
 }
 
+/** A part that reports a connection string with a real key itself (the chain then does not). */
 function partReports(part: AnyNode): boolean {
   const text =
     part.type === "Literal" && typeof part.value === "string"
@@ -92,7 +97,7 @@ function partReports(part: AnyNode): boolean {
       : part.type === "TemplateLiteral"
         ? templateText(part)
         : undefined;
-  return text !== undefined && !KEY_TO_FOLLOW.test(text) && checkStringValue(text, "") !== undefined;
+  return text !== undefined && checkStringValue(text, "")?.messageId === "connectionStringLiteral";
 }
 
 /**

@@ -77,7 +77,11 @@ class JsonReader {
         this.i += 2;
         continue;
       }
-      if (c < 0x20) this.fail("control character in string");
+      // Line breaks and tabs: ARM takes multi-line strings (Azure CLI 2.3 and later); other control characters not.
+      if (c < 0x20) {
+        if (c !== 10 && c !== 13 && c !== 9) this.fail("control character in string");
+        simple = false;
+      }
       this.i++;
     }
     if (this.i >= text.length) this.fail("unterminated string");
@@ -85,7 +89,9 @@ class JsonReader {
     const raw = text.slice(start, this.i);
     if (simple) return raw.slice(1, -1);
     try {
-      return JSON.parse(raw) as string;
+      return JSON.parse(
+        raw.replace(/[\n\r\t]/g, (ch) => (ch === "\n" ? "\\n" : ch === "\r" ? "\\r" : "\\t")),
+      ) as string;
     } catch {
       // JSON.parse's own message is not ours to pass on (it may quote the text): an invalid escape, at the string.
       this.i = start;

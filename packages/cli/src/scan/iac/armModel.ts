@@ -10,6 +10,7 @@ import type { JsonLeaf, JsonTree } from "./armJson.js";
 import { entryOf, resourceFlows } from "./armSinks.js";
 import { ACS_TYPE, unreadableModuleOutputCarriesKey } from "./model.js";
 import type { AcsResource, IacModel, KeyFlow } from "./model.js";
+import { appendAll } from "../appendAll.js";
 
 const TEMPLATE_SCHEMA = /deploymenttemplate\.json/i;
 const ACS_KEY_PROPERTY = /^(primaryConnectionString|secondaryConnectionString|primaryKey|secondaryKey)$/i;
@@ -378,8 +379,8 @@ function analyseTemplate(
   scope.nestedDeployments(model, depth);
   const keyOutputs = new Set<string>();
   const flows = scope.resourceFlows();
-  flows.push(...scope.outputFlows(keyOutputs));
-  model.flows.push(...flows);
+  appendAll(flows, scope.outputFlows(keyOutputs));
+  appendAll(model.flows, flows);
   for (const r of scope.resources) {
     if (r.type === ACS_TYPE && entryOf(r.body, "existing")?.kind !== "leaf") model.resources.push(scope.acsResource(r));
   }

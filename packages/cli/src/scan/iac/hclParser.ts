@@ -9,6 +9,7 @@ import { hclStringValue, tokenizeHcl } from "./hclTokenizer.js";
 import type { HclToken } from "./hclTokenizer.js";
 import type { IacPosition } from "./model.js";
 import { CLOSE, OPEN, TokenCursor, exprText, positionOf as pos } from "./modelCore.js";
+import { appendAll } from "../appendAll.js";
 
 /** An expression: its tokens. */
 export type Expr = HclToken[];
@@ -172,13 +173,13 @@ export function parseTerraformJson(source: string): HclBlock {
       for (const byType of top.value.entries) {
         if (byType.value.kind !== "object") continue;
         for (const byName of byType.value.entries)
-          root.blocks.push(...asBlock(top.key, [byType.key, byName.key], byName.value));
+          appendAll(root.blocks, asBlock(top.key, [byType.key, byName.key], byName.value));
       }
     } else if (top.key === "output" || top.key === "module" || top.key === "variable") {
       if (top.value.kind !== "object") continue;
-      for (const byName of top.value.entries) root.blocks.push(...asBlock(top.key, [byName.key], byName.value));
+      for (const byName of top.value.entries) appendAll(root.blocks, asBlock(top.key, [byName.key], byName.value));
     } else if (top.key === "locals") {
-      root.blocks.push(...asBlock("locals", [], top.value));
+      appendAll(root.blocks, asBlock("locals", [], top.value));
     }
   }
   return root;

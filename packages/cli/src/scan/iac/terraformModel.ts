@@ -18,6 +18,7 @@ import type { AcsResource, IacHost, IacModel, IacPosition, KeyFlow, SinkKind, Un
 import { exprText, leavesOf } from "./modelCore.js";
 import { classifyTerraform } from "./terraformSinks.js";
 import { checkTemplateDepth } from "./templateDepth.js";
+import { appendAll } from "../appendAll.js";
 
 const KEY_ATTRIBUTES = new Set([
   "primary_connection_string",
@@ -59,7 +60,10 @@ function references(expr: Expr): { parts: string[]; at: HclToken }[] {
       // A heredoc is one token: look at the references inside its `${…}` interpolations only.
       for (const interpolation of t.text.matchAll(/\$\{([^}]*)\}/g)) {
         const inner = tokenizeHcl(interpolation[1]).filter((x) => x.type !== "ws" && x.type !== "comment");
-        out.push(...references(inner).map((r) => ({ parts: r.parts, at: t })));
+        appendAll(
+          out,
+          references(inner).map((r) => ({ parts: r.parts, at: t })),
+        );
       }
       continue;
     }
@@ -153,7 +157,7 @@ function collectModules(
     const source = attrText(b, "source");
     if (host !== undefined && depth < 8 && source !== undefined && /^\.\.?[/\\]/.test(source)) {
       const child = dirContext(resolve(dir, source), host, undefined, depth + 1);
-      if (child !== ctx) ctx.unanalysed.push(...child.unanalysed);
+      if (child !== ctx) appendAll(ctx.unanalysed, child.unanalysed);
       if (child.files.length > 0) ctx.moduleKeyOutputs.set(b.labels[0], child.keyOutputs);
       else ctx.unreadableModules.set(b.labels[0], `${b.labels[0]} ${source}`);
     } else ctx.unreadableModules.set(b.labels[0], `${b.labels[0]} ${source ?? ""}`);

@@ -16,6 +16,7 @@ import { LANGUAGE_RULE_IDS } from "./languageRules.js";
 import { pythonHits } from "./python.js";
 import { SYNTAX, maskSource } from "./sourceMask.js";
 import type { SourceSyntax } from "./sourceMask.js";
+import { appendAll } from "../appendAll.js";
 
 type Language = "python" | "csharp" | "java" | "go" | "shell" | "yaml" | "powershell";
 
@@ -67,7 +68,7 @@ export function languageFindings(file: string, text: string): ScanFinding[] {
   if (!NOT_ASSEMBLED.test(file)) {
     const syntax: SourceSyntax | undefined =
       language === undefined ? undefined : SYNTAX[language === "yaml" ? "shell" : language];
-    hits.push(...assembledConnectionStringHits(syntax === undefined ? text : maskSource(text, syntax).noComments));
+    appendAll(hits, assembledConnectionStringHits(syntax === undefined ? text : maskSource(text, syntax).noComments));
   }
   if (hits.length === 0) return [];
   const index = new LineIndex(text);

@@ -8,6 +8,7 @@ import { LANGUAGE_RULE_IDS } from "./languageRules.js";
 import { ACS_CLIENT_ALTERNATION, callArguments, listKeysHits, matches, topLevelArguments } from "./acsClients.js";
 import type { LanguageHit } from "./acsClients.js";
 import { SYNTAX, maskSource } from "./sourceMask.js";
+import { appendAll } from "../appendAll.js";
 
 const RULE = LANGUAGE_RULE_IDS.csharp;
 const NEW_CLIENT = new RegExp(String.raw`\bnew\s+(?:[\w.]+\.)?(${ACS_CLIENT_ALTERNATION})\s*(?:<[^>]*>)?\s*\(`, "g");
@@ -41,7 +42,10 @@ export function csharpHits(text: string): LanguageHit[] {
     }
   }
   if (MANAGEMENT.test(code)) {
-    out.push(...listKeysHits(GET_KEYS, code, RULE, "the management SDK reads the ACS access keys (GetKeys/ListKeys)"));
+    appendAll(
+      out,
+      listKeysHits(GET_KEYS, code, RULE, "the management SDK reads the ACS access keys (GetKeys/ListKeys)"),
+    );
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { LANGUAGE_RULE_IDS } from "./languageRules.js";
 import { listKeysHits, matches } from "./acsClients.js";
 import type { LanguageHit } from "./acsClients.js";
 import { SYNTAX, maskSource } from "./sourceMask.js";
+import { appendAll } from "../appendAll.js";
 
 const RULE = LANGUAGE_RULE_IDS.go;
 const IMPORT = /(?:^|[\s(])(?:([A-Za-z_]\w*|\.)\s+)?"([^"\n]*\/(?:communication\/[^"\n]*|armcommunication))"/gm;
@@ -47,7 +48,7 @@ export function goHits(text: string): LanguageHit[] {
     }
   }
   if (management) {
-    out.push(...listKeysHits(LIST_KEYS, code, RULE, "armcommunication lists the ACS access keys (ListKeys)"));
+    appendAll(out, listKeysHits(LIST_KEYS, code, RULE, "armcommunication lists the ACS access keys (ListKeys)"));
   }
   return out;
 }

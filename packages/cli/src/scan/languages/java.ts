@@ -7,6 +7,7 @@ import { LANGUAGE_RULE_IDS } from "./languageRules.js";
 import { ACS_CLIENT_ALTERNATION, listKeysHits, matches } from "./acsClients.js";
 import type { LanguageHit } from "./acsClients.js";
 import { SYNTAX, maskSource } from "./sourceMask.js";
+import { appendAll } from "../appendAll.js";
 
 const RULE = LANGUAGE_RULE_IDS.java;
 const BUILDER = `(?:[\\w.]+\\.)?${ACS_CLIENT_ALTERNATION}Builder`;
@@ -60,6 +61,6 @@ export function javaHits(text: string): LanguageHit[] {
     });
   }
   const what = "the management SDK lists the ACS access keys (communicationServices().listKeys)";
-  out.push(...listKeysHits(LIST_KEYS, code, RULE, what));
+  appendAll(out, listKeysHits(LIST_KEYS, code, RULE, what));
   return out;
 }

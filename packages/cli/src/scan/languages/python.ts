@@ -7,6 +7,7 @@ import { LANGUAGE_RULE_IDS } from "./languageRules.js";
 import { ACS_CLIENT_NAMES, callArguments, listKeysHits, matches } from "./acsClients.js";
 import type { LanguageHit } from "./acsClients.js";
 import { SYNTAX, maskSource } from "./sourceMask.js";
+import { appendAll } from "../appendAll.js";
 
 const RULE = LANGUAGE_RULE_IDS.python;
 const FROM_IMPORT = /\bfrom\s+azure\.communication[\w.]*\s+import\s+(\([^)]*\)|[^\n]*)/g;
@@ -63,6 +64,6 @@ export function pythonHits(text: string): LanguageHit[] {
     });
   }
   const what = "the management SDK lists the ACS access keys (communication_services.list_keys)";
-  out.push(...listKeysHits(LIST_KEYS, code, RULE, what));
+  appendAll(out, listKeysHits(LIST_KEYS, code, RULE, what));
   return out;
 }
