@@ -80,8 +80,8 @@ export const SUSPECTS = {
   "no TLS-trust catch (one promise step less)": [
     [
       "guard/requestGuard.js",
-      "            return inner.sendRequest(sent).catch((error) => {",
-      "            return inner.sendRequest(sent);\n            return inner.sendRequest(sent).catch((error) => {",
+      "            return withoutCarrier(inner.sendRequest(sent), request, sent).catch((error) => {",
+      "            return inner.sendRequest(sent);\n            return withoutCarrier(inner.sendRequest(sent), request, sent).catch((error) => {",
     ],
   ],
   "guard policy check skipped": [
@@ -115,8 +115,8 @@ export const SUSPECTS = {
   "promise step ×10": [
     [
       "guard/requestGuard.js",
-      "            return inner.sendRequest(sent).catch((error) => {",
-      "            return inner.sendRequest(sent).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).catch((error) => {",
+      "            return withoutCarrier(inner.sendRequest(sent), request, sent).catch((error) => {",
+      "            return withoutCarrier(inner.sendRequest(sent), request, sent).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).catch((error) => {",
     ],
   ],
   // Round 3: the floor. Every per-request step of the factory bypassed at once (no request record, no guard check in
@@ -147,7 +147,7 @@ export const SUSPECTS = {
   "response names the original request": [
     [
       "guard/requestGuard.js",
-      "            return inner.sendRequest(sent).catch((error) => {",
+      "            return withoutCarrier(inner.sendRequest(sent), request, sent).catch((error) => {",
       "            return inner.sendRequest(sent).then((response) => { response.request = request; return response; }, (error) => {",
     ],
   ],
