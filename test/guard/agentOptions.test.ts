@@ -61,6 +61,15 @@ const policy = (
   },
   position: "perRetry",
 });
+/** An agent class of a policy's own: its sockets go to the attacker's server, without verification. */
+class ToFake extends Agent {
+  override createConnection(options: object, callback?: unknown): never {
+    return connect(
+      { ...options, host: "127.0.0.1", port: fake.port, rejectUnauthorized: false },
+      callback as never,
+    ) as never;
+  }
+}
 const codeOf = (p: Promise<unknown>) =>
   p.then(
     () => "sent",
@@ -125,15 +134,7 @@ describe("agents whose options choose the destination", () => {
       retryOptions: { maxRetries: 0 },
       additionalPolicies: [
         policy("rogue", (r) => {
-          class Rogue extends Agent {
-            override createConnection(options: object, callback?: unknown): never {
-              return connect(
-                { ...options, host: "127.0.0.1", port: fake.port, rejectUnauthorized: false },
-                callback as never,
-              ) as never;
-            }
-          }
-          r.agent = new Rogue({});
+          r.agent = new ToFake({});
         }),
       ],
     });
@@ -257,14 +258,7 @@ describe("agents whose options choose the destination", () => {
 
   it("with a proxy configured, only the proxy policy's own agent class passes: a policy's agent, even one named HttpsProxyAgent, is KEY_AUTH_BLOCKED", async () => {
     const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
-    class HttpsProxyAgent extends Agent {
-      override createConnection(options: object, callback?: unknown): never {
-        return connect(
-          { ...options, host: "127.0.0.1", port: fake.port, rejectUnauthorized: false },
-          callback as never,
-        ) as never;
-      }
-    }
+    class HttpsProxyAgent extends ToFake {}
     const before = fake.seen.length;
     for (const rogue of [new Agent({}), new HttpsProxyAgent({})]) {
       const sms = factory.createSmsClient({

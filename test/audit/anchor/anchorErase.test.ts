@@ -6,12 +6,11 @@ import { readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createAuditRecorder, verifyLog } from "../../../packages/acs-baseline/src/audit/index.js";
-import { verifyLogCommand } from "../../../packages/cli/src/commands/verifyLog.js";
-import { runCaptured } from "../../support/captureOutput.js";
 import { canonicalJson, sha256Hex } from "../../../packages/acs-baseline/src/audit/record/canonical.js";
 import { REQUEST, parse } from "../../support/auditRecords.js";
 import { signingKeyFiles } from "../../support/signingKeyFiles.js";
 import { tempDir } from "../../support/tempDir.js";
+import { verifyLogCli } from "../../support/verifyLogCli.js";
 
 const dir = tempDir("acs-anchor-erase-");
 const { publicKeyPem: PUBLIC_PEM, keyPath, pubPath } = signingKeyFiles("acs-anchor-erase-keys-");
@@ -52,14 +51,7 @@ describe("erasing an anchored log and starting a new one", () => {
     expect(v.reasons.join("\n")).toMatch(
       new RegExp(`the anchor also holds 1 other log besides this one: log id ${erased}`),
     );
-    const out = await runCaptured((io) =>
-      verifyLogCommand([log, "--anchor", anchor, "--public-key", pubPath], {
-        ...io,
-        env: {},
-        cwd: dir,
-        stderrIsTTY: false,
-      }),
-    );
+    const out = await verifyLogCli([log, "--anchor", anchor, "--public-key", pubPath], dir);
     expect(out.code).toBe(1);
     expect(out.out).toMatch(/INCOMPLETE/);
     expect(out.out).toContain(erased);

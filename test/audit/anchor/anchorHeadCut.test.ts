@@ -9,11 +9,10 @@ import { appendFileSync, readFileSync, renameSync, truncateSync, writeFileSync }
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createAuditRecorder, verifyLog } from "../../../packages/acs-baseline/src/audit/index.js";
-import { verifyLogCommand } from "../../../packages/cli/src/commands/verifyLog.js";
 import { REQUEST, parse } from "../../support/auditRecords.js";
-import { runCaptured } from "../../support/captureOutput.js";
 import { signingKeyFiles } from "../../support/signingKeyFiles.js";
 import { tempDir } from "../../support/tempDir.js";
+import { verifyLogCli } from "../../support/verifyLogCli.js";
 
 const dir = tempDir("acs-anchor-headcut-");
 const { publicKeyPem: PUBLIC_PEM, keyPath, pubPath } = signingKeyFiles("acs-anchor-headcut-keys-");
@@ -59,14 +58,7 @@ async function expectHeadLost(log: string, anchor: string, firstSeq: number, wor
     expect(v.problem).toMatchObject({ kind: "removed", seq: firstSeq, line: 1 });
     expect(v.problem?.message).toMatch(words);
   }
-  const out = await runCaptured((io) =>
-    verifyLogCommand([log, "--anchor", anchor, "--public-key", pubPath], {
-      ...io,
-      env: {},
-      cwd: dir,
-      stderrIsTTY: false,
-    }),
-  );
+  const out = await verifyLogCli([log, "--anchor", anchor, "--public-key", pubPath], dir);
   expect(out.code).toBe(1);
   expect(out.out).toMatch(/TAMPERED/);
 }
