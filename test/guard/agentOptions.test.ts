@@ -11,7 +11,8 @@ import { Agent, createServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { connect as connectTcp, createServer as createTcpServer } from "node:net";
 import { connect } from "node:tls";
-import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACS_TOKEN_SCOPE, AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { createServerTls } from "../../packages/emulator/src/certificates.js";
@@ -271,4 +272,89 @@ describe("agents whose options choose the destination", () => {
     expect(fake.seen.length).toBe(before);
     await factory.close();
   });
+
+  it("an agent reached through Node's objects (a streamed response's req) takes no socket of a policy's into its pool, with or without a configured agent", async () => {
+    const received: string[] = [];
+    const sink = createTcpServer((socket) =>
+      socket.on("data", (d: Buffer) => {
+        received.push(d.toString("latin1"));
+        socket.end("HTTP/1.1 500 x\r\ncontent-length: 0\r\n\r\n");
+      }),
+    );
+    await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+    const sinkPort = (sink.address() as AddressInfo).port;
+    const o = emulatorFactoryOptions(emu, app);
+    const factories = [
+      new AcsClientFactory(o),
+      new AcsClientFactory({
+        ...o,
+        clientOptions: { ...o.clientOptions, agent: new Agent({ ca: emu.caCertificatePem }) },
+      }),
+    ];
+    try {
+      for (const factory of factories) {
+        const reached: Agent[] = [];
+        const stream = {
+          name: "stream",
+          sendRequest: async (request: PipelineRequest, next: (r: PipelineRequest) => Promise<PipelineResponse>) => {
+            request.streamResponseStatusCodes = new Set([Number.POSITIVE_INFINITY]);
+            const response = await next(request);
+            const body = response.readableStreamBody as unknown as
+              | (AsyncIterable<unknown> & { req?: { agent?: Agent } })
+              | undefined;
+            if (body?.req?.agent !== undefined) reached.push(body.req.agent);
+            // Read to the end, so the socket goes back to the agent's pool of idle sockets.
+            if (body !== undefined) for await (const chunk of body) void chunk;
+            response.readableStreamBody = undefined;
+            return response;
+          },
+        };
+        const sms = factory.createSmsClient({
+          retryOptions: { maxRetries: 0 },
+          additionalPolicies: [{ policy: stream, position: "perRetry" }],
+        });
+        await codeOf(sms.send(SMS));
+        expect(reached.length).toBe(1);
+        // Its pool swapped for one that hands out a plain socket to the attacker for any name, or filled under a name.
+        const plain = () => connectTcp(sinkPort, "127.0.0.1");
+        const agent = reached[0] as Agent & { freeSockets: unknown };
+        try {
+          agent.freeSockets = new Proxy({}, { get: () => [plain()] });
+        } catch {
+          // refused: the pool cannot be swapped
+        }
+        const pool = agent.freeSockets as Record<string, unknown>;
+        Object.defineProperty(pool, "127.0.0.1", { get: () => [plain()], enumerable: true, configurable: true });
+        expect(await codeOf(factory.createSmsClient().send(SMS))).toBe("sent");
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      expect(received.join("")).not.toMatch(/Bearer|POST/);
+    } finally {
+      for (const factory of factories) await factory.close();
+      sink.close();
+    }
+  });
+
+  it("a proxy agent whose options switch TLS off after CONNECT (secureEndpoint, protocol) is KEY_AUTH_BLOCKED", async () => {
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+    const { HttpsProxyAgent } = proxyAgentModule();
+    for (const change of [{ secureEndpoint: false }, { protocol: "http:" }]) {
+      const agent = new HttpsProxyAgent("http://127.0.0.1:9");
+      Object.assign(agent.options as object, change);
+      const sms = factory.createSmsClient({
+        retryOptions: { maxRetries: 0 },
+        proxyOptions: { host: "http://127.0.0.1", port: 9 },
+        additionalPolicies: [policy("proxy agent", (r) => (r.agent = agent))],
+      });
+      expect(await codeOf(sms.send(SMS))).toBe("KEY_AUTH_BLOCKED");
+    }
+    await factory.close();
+  });
 });
+
+/** `https-proxy-agent` as the pipeline's proxy policy loads it. */
+function proxyAgentModule(): { HttpsProxyAgent: new (proxy: string) => Agent } {
+  const fromPipeline = createRequire(createRequire(import.meta.url).resolve("@azure/core-rest-pipeline"));
+  const fromRuntime = createRequire(fromPipeline.resolve("@typespec/ts-http-runtime"));
+  return fromRuntime("https-proxy-agent") as { HttpsProxyAgent: new (proxy: string) => Agent };
+}

@@ -43,21 +43,84 @@ const AGENT_SETTINGS = ["keepAlive", "keepAliveMsecs", "maxSockets", "maxFreeSoc
  */
 function twinOf(agent: object, options: object): HttpsAgent {
   const settings: Record<string, unknown> = { ...options };
-  settings.rejectUnauthorized ??= true;
   for (const key of AGENT_SETTINGS) {
     const value = (agent as Record<string, unknown>)[key];
     if (typeof value === "number" || typeof value === "boolean" || typeof value === "string") settings[key] = value;
   }
-  const twin = new HttpsAgent(settings);
-  Object.freeze(twin.options);
-  const proto = HttpsAgent.prototype as unknown as Record<string, unknown>;
-  for (const name of CARRIER_METHODS)
-    Object.defineProperty(twin, name, { value: proto[name], writable: false, configurable: false, enumerable: false });
+  const twin = hardenedAgent(settings);
   carrierSet.add(twin);
   return twin;
 }
 
-/** True for a carrier ({@link carrierOf}): a request that carries one must not be handed back to the pipeline. */
+/** Requests without an agent: their carrier by sealed TLS settings, with keep-alive and without. */
+const defaultCarriers = new WeakMap<object, { keepAlive?: HttpsAgent; close?: HttpsAgent }>();
+
+/**
+ * The carrier of an https request that has no agent of its own, for its sealed TLS settings (what the HTTP client
+ * would otherwise take from a pool of its own that Node's request objects expose: a streamed response's `req.agent`).
+ */
+export function defaultCarrier(tlsSettings: object, disableKeepAlive: boolean | undefined): HttpsAgent {
+  let entry = defaultCarriers.get(tlsSettings);
+  if (entry === undefined) {
+    entry = {};
+    defaultCarriers.set(tlsSettings, entry);
+  }
+  const kind = disableKeepAlive === true ? "close" : "keepAlive";
+  return (entry[kind] ??= hardenedAgent({ keepAlive: kind === "keepAlive", ...tlsSettings }));
+}
+
+/** An https.Agent with frozen options, pinned connection methods, and a pool only its own sockets go into. */
+function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
+  settings.rejectUnauthorized ??= true;
+  const twin = new HttpsAgent(settings);
+  Object.freeze(twin.options);
+  const proto = HttpsAgent.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const own = new WeakSet<object>();
+  const methods: Record<string, (this: HttpsAgent, ...args: unknown[]) => unknown> = {
+    // Every socket it connects is remembered; only those are ever reused.
+    createConnection(...args) {
+      const socket = proto.createConnection.apply(this, args);
+      if (typeof socket === "object" && socket !== null) own.add(socket);
+      return socket;
+    },
+    addRequest(...args) {
+      dropForeignSockets(this, own);
+      return proto.addRequest.apply(this, args);
+    },
+  };
+  for (const name of CARRIER_METHODS) {
+    const value = methods[name] ?? proto[name];
+    Object.defineProperty(twin, name, { value, writable: false, configurable: false, enumerable: false });
+  }
+  // Node only ever changes the pool's members, never the pool: it cannot be swapped for a Proxy of someone's.
+  Object.defineProperty(twin, "freeSockets", { value: twin.freeSockets, writable: false, configurable: false });
+  return twin;
+}
+
+/**
+ * Takes out of a carrier's pool of idle sockets every socket it did not connect itself: code that reaches the carrier
+ * anyway (through Node's request objects: a streamed response's `req`, an upload-progress callback's stream) could
+ * put a socket of its own there, plain TCP to anywhere, and the next request would be written to it.
+ */
+function dropForeignSockets(agent: HttpsAgent, own: WeakSet<object>): void {
+  const pools = agent.freeSockets as Record<string, unknown>;
+  const ours = (socket: unknown) => typeof socket === "object" && socket !== null && own.has(socket);
+  for (const name of Reflect.ownKeys(pools)) {
+    const entry = Object.getOwnPropertyDescriptor(pools, name);
+    const list: unknown = entry !== undefined && "value" in entry ? entry.value : undefined;
+    // An accessor or anything but an array is not Node's: removed (a member that cannot be removed throws).
+    if (!Array.isArray(list)) {
+      if (!Reflect.deleteProperty(pools, name)) throw new Error("the agent's pool of idle sockets was tampered with");
+    } else if (!list.every(ours)) {
+      pools[name as string] = list.filter(ours);
+    }
+  }
+}
+
+/**
+ * True for a configured agent's carrier ({@link carrierOf}): a request that carries one must not be handed back to
+ * the pipeline. (A default carrier may be: it holds nothing of the caller's, and its pool takes no foreign socket.)
+ */
 export function isCarrier(agent: unknown): boolean {
   return typeof agent === "object" && agent !== null && carrierSet.has(agent);
 }

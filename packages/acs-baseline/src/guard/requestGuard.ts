@@ -22,7 +22,7 @@ import type { BaselineViolationCode } from "../errors.js";
 import { tlsTrustRefusal } from "./tlsTrust.js";
 import { tlsValueCopy, withSecretsHidden } from "./tlsValueCopy.js";
 import { BaselineViolationError } from "../errors.js";
-import { agentDestinationReason, carrierOf, withoutCarrier } from "./agentOptions.js";
+import { agentDestinationReason, carrierOf, defaultCarrier, withoutCarrier } from "./agentOptions.js";
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
 
 /** Name of the guard policy in a client's pipeline. */
@@ -125,7 +125,14 @@ function isProxyPolicyAgent(agent: unknown, expected: object | undefined): boole
   const proto: unknown = Object.getPrototypeOf(agent);
   if (typeof proto !== "object" || proto === null) return false;
   if (expected !== undefined ? proto !== expected : proto.constructor.name !== "HttpsProxyAgent") return false;
-  return !SOCKET_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name));
+  if (SOCKET_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name))) return false;
+  // agent-base spreads the agent's options over the request's and skips TLS after CONNECT when they say so.
+  const options = (agent as { options?: { secureEndpoint?: unknown; protocol?: unknown } }).options;
+  return (
+    options === undefined ||
+    ((options.secureEndpoint === undefined || options.secureEndpoint === true) &&
+      (options.protocol === undefined || options.protocol === "https:"))
+  );
 }
 
 /** Why the transport of `request` (overrides, agent, TLS settings, environment) may not be used, or undefined. */
@@ -321,12 +328,16 @@ export function sealSnapshot(sent: PipelineRequest, sealedTls?: TlsSettings): vo
   // A configured agent (checked: it is this client's) is carried by its private twin, which no policy can reach.
   if (sent.agent !== undefined) sent.agent = carrierOf(sent.agent) ?? sent.agent;
   const settings = sent.tlsSettings;
-  if (settings === sealedTls && sealedTls !== undefined) return;
-  // Only checked settings get here, so the copy exists; a missing one would send no CA of the caller's (and fail).
-  sent.tlsSettings =
-    settings === undefined || settings === null
-      ? VERIFYING
-      : (sealedCopies.get(settings) ?? sealedCopies.get(tlsCopyOf(settings) as object) ?? VERIFYING);
+  if (settings !== sealedTls || sealedTls === undefined) {
+    // Only checked settings get here, so the copy exists; a missing one would send no CA of the caller's (and fail).
+    sent.tlsSettings =
+      settings === undefined || settings === null
+        ? VERIFYING
+        : (sealedCopies.get(settings) ?? sealedCopies.get(tlsCopyOf(settings) as object) ?? VERIFYING);
+  }
+  // Without an agent, an https request goes through the carrier of its sealed TLS settings, not the HTTP client's pool.
+  if (sent.agent === undefined && sent.url.startsWith("https:"))
+    sent.agent = defaultCarrier(sent.tlsSettings as object, sent.disableKeepAlive);
 }
 
 /**
