@@ -88,6 +88,22 @@ describe("a real key cut by characters Node's decoder skips", () => {
   });
 });
 
+describe("a key as serialisers escape it", () => {
+  it("Java's Properties.store (\\= and \\:) and .NET System.Text.Json (+ as \\u002B) are connection-string errors", () => {
+    const key = `${KEY.slice(0, 10)}+${KEY.slice(11)}`;
+    const properties = `acs.connection-string=endpoint\\=https\\://contoso.communication.azure.com/;accesskey\\=${key.replace(/=/g, "\\=")}\n`;
+    const json = `{"Acs":"endpoint=https://contoso.communication.azure.com/;accesskey=${key.replace(/\+/g, "\\u002B")}"}\n`;
+    for (const [file, text] of [
+      ["src/main/resources/application.properties", properties],
+      ["appsettings.json", json],
+    ]) {
+      const found = scanText(file, text).filter((f) => f.ruleId === "acs-baseline/connection-string");
+      expect(found.length, file).toBe(1);
+      expect(JSON.stringify(found)).not.toContain(KEY.slice(12, 30));
+    }
+  });
+});
+
 describe("a regular expression after accesskey=", () => {
   it.each([
     ["a character class", String.raw`/endpoint=https:\/\/[A-Za-z0-9.-]+\/;accesskey=[A-Za-z0-9+\/=]+/`],

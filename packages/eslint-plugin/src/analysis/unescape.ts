@@ -5,9 +5,10 @@
  */
 
 // One or more backslashes: an escape inside a string that was itself escaped (JSON in JSON) counts too.
-// `\"`, `\'` and `\/` too: JSON writers escape quotes and (PHP, for one) slashes, `https:\/\/…`.
-const ESCAPE = /\\+u\{([0-9a-fA-F]{1,6})\}|\\+u([0-9a-fA-F]{4})|\\+x([0-9a-fA-F]{2})|%([0-9a-fA-F]{2})|\\+(["'/])/g;
-const HAS_ESCAPE = /\\+u\{[0-9a-fA-F]{1,6}\}|\\+u[0-9a-fA-F]{4}|\\+x[0-9a-fA-F]{2}|%[0-9a-fA-F]{2}|\\["'/]/;
+// `\"`, `\'` and `\/` too: JSON writers escape quotes and (PHP, for one) slashes, `https:\/\/…`; and `\=`, `\:`,
+// as Java's `Properties.store` writes them in a `.properties` file (`endpoint\=https\://…`).
+const ESCAPE = /\\+u\{([0-9a-fA-F]{1,6})\}|\\+u([0-9a-fA-F]{4})|\\+x([0-9a-fA-F]{2})|%([0-9a-fA-F]{2})|\\+(["'/=:])/g;
+const HAS_ESCAPE = /\\+u\{[0-9a-fA-F]{1,6}\}|\\+u[0-9a-fA-F]{4}|\\+x[0-9a-fA-F]{2}|%[0-9a-fA-F]{2}|\\["'/=:]/;
 const ROUNDS = 3;
 
 /** True when `text` holds an escape {@link unescapeText} would undo. */

@@ -8,7 +8,7 @@ import { hasEscapes, unescapeText } from "eslint-plugin-acs-baseline/internal";
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
 
-const ESCAPE_START = /\\u|\\x|%[0-9a-fA-F]{2}/;
+const ESCAPE_START = /\\u|\\x|%[0-9a-fA-F]{2}|\\[=:]/;
 
 /** Findings for connection strings that only show once escapes are undone (the plain ones are the text rules'). */
 export function escapedConnectionStringFindings(file: string, text: string): ScanFinding[] {
@@ -19,11 +19,20 @@ export function escapedConnectionStringFindings(file: string, text: string): Sca
     const line = lines[i];
     if (!hasEscapes(line)) continue;
     const decoded = findConnectionStringsInAnySpelling(unescapeText(line));
-    const plain = findConnectionStringsInAnySpelling(line).length;
-    if (decoded.length <= plain) continue;
+    const plain = findConnectionStringsInAnySpelling(line);
+    // Found only once decoded; or a key the escapes cut short (`+` as `\u002B`), which reads as a placeholder as written.
+    const realPlain = plain.filter((m) => !m.placeholder).length;
+    const realDecoded = decoded.filter((m) => !m.placeholder);
+    const hidden =
+      decoded.length > plain.length
+        ? decoded.slice(plain.length)
+        : realDecoded.length > realPlain
+          ? realDecoded.slice(realPlain)
+          : [];
+    if (hidden.length === 0) continue;
     const column = Math.max(0, line.search(ESCAPE_START)) + 1;
     const at = { line: i + 1, column, endLine: i + 1, endColumn: line.length + 1 };
-    for (const m of decoded.slice(plain)) {
+    for (const m of hidden) {
       const shown = m.masked.slice(0, 120);
       out.push(
         m.placeholder
