@@ -62,6 +62,19 @@ const policy = (
   },
   position: "perRetry",
 });
+/** A plain TCP server that keeps what it receives and answers 500: where a redirected request would land. */
+async function plainSink(): Promise<{ received: string[]; sink: ReturnType<typeof createTcpServer>; port: number }> {
+  const received: string[] = [];
+  const sink = createTcpServer((socket) =>
+    socket.on("data", (d: Buffer) => {
+      received.push(d.toString("latin1"));
+      socket.end("HTTP/1.1 500 x\r\ncontent-length: 0\r\n\r\n");
+    }),
+  );
+  await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+  return { received, sink, port: (sink.address() as AddressInfo).port };
+}
+
 /** An agent class of a policy's own: its sockets go to the attacker's server, without verification. */
 class ToFake extends Agent {
   override createConnection(options: object, callback?: unknown): never {
@@ -165,15 +178,7 @@ describe("agents whose options choose the destination", () => {
   });
 
   it("a policy that gives the configured agent a createConnection or a socket of its own reaches nothing: a private twin carries the requests", async () => {
-    const received: string[] = [];
-    const sink = createTcpServer((socket) =>
-      socket.on("data", (d: Buffer) => {
-        received.push(d.toString("latin1"));
-        socket.end("HTTP/1.1 500 x\r\ncontent-length: 0\r\n\r\n");
-      }),
-    );
-    await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
-    const sinkPort = (sink.address() as AddressInfo).port;
+    const { received, sink, port: sinkPort } = await plainSink();
     const toSink = () => connectTcp({ host: "127.0.0.1", port: sinkPort });
     const o = emulatorFactoryOptions(emu, app);
     const agent = new Agent({ ca: emu.caCertificatePem, keepAlive: true });
@@ -274,15 +279,7 @@ describe("agents whose options choose the destination", () => {
   });
 
   it("an agent reached through Node's objects (a streamed response's req) takes no socket of a policy's into its pool, with or without a configured agent", async () => {
-    const received: string[] = [];
-    const sink = createTcpServer((socket) =>
-      socket.on("data", (d: Buffer) => {
-        received.push(d.toString("latin1"));
-        socket.end("HTTP/1.1 500 x\r\ncontent-length: 0\r\n\r\n");
-      }),
-    );
-    await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
-    const sinkPort = (sink.address() as AddressInfo).port;
+    const { received, sink, port: sinkPort } = await plainSink();
     const o = emulatorFactoryOptions(emu, app);
     const factories = [
       new AcsClientFactory(o),
