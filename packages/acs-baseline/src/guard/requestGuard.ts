@@ -319,13 +319,14 @@ function tlsCopyOf(settings: unknown): unknown {
 
 /**
  * Makes a checked snapshot safe to hand over: no `requestOverrides` (only an empty one passes the check, and an empty
- * object can be filled later), a configured agent replaced by its private carrier (see `carrierOf`), and TLS settings with `rejectUnauthorized: true` (so `NODE_TLS_REJECT_UNAUTHORIZED`
- * set after the check cannot weaken the connection), frozen.
+ * object can be filled later), TLS settings with `rejectUnauthorized: true` (so `NODE_TLS_REJECT_UNAUTHORIZED` set
+ * after the check cannot weaken the connection), frozen, and a private agent of the guard's: a configured agent's
+ * carrier (see `carrierOf`), or for an https request without one the carrier of its TLS settings (`defaultCarrier`).
  */
 export function sealSnapshot(sent: PipelineRequest, sealedTls?: TlsSettings): void {
   // Own members of every copy (see snapshotOf): plain stores.
   sent.requestOverrides = undefined;
-  // A configured agent (checked: it is this client's) is carried by its private twin, which no policy can reach.
+  // A configured agent (checked: it is this client's) is carried by its private twin, never handed to a policy.
   if (sent.agent !== undefined) sent.agent = carrierOf(sent.agent) ?? sent.agent;
   const settings = sent.tlsSettings;
   if (settings !== sealedTls || sealedTls === undefined) {
