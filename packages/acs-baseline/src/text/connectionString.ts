@@ -227,11 +227,14 @@ export function findConnectionStrings(text: string): ConnectionStringMatch[] {
   return found;
 }
 
+/** A key written as an ellipsis (`accesskey=…).`, the shape as a refusal's message writes it): it holds no key. */
+export const ELLIPSIS_KEY = /^…[).,]*$/;
+
 /** Replaces the value of every `accesskey=` pair with `***` so the result is safe to print. */
 export function maskConnectionString(value: string): string {
   // An ellipsis (`accesskey=…).`, the shape as a message writes it) holds no key: kept as written.
   return value.replace(
     /(accesskey(?:\s*\\*["'])?\s*=\s*(?:\\*["']\s*)?)([^;\s"'\x60]*)/gi,
-    (m, name: string, key: string) => (/^…[).,]*$/.test(key) ? m : `${name}***`),
+    (m, name: string, key: string) => (ELLIPSIS_KEY.test(key) ? m : `${name}***`),
   );
 }

@@ -3,7 +3,7 @@
  * audit record, and every piece of caller text a refusal message shows, passes through {@link scrubText}; identifiers
  * with a known shape are checked against it.
  */
-import { isConnectionStringShaped, maskConnectionString } from "./connectionString.js";
+import { ELLIPSIS_KEY, isConnectionStringShaped, maskConnectionString } from "./connectionString.js";
 
 /** Replacement for redacted material. */
 export const REDACTED = "[REDACTED]";
@@ -16,6 +16,9 @@ export const MAX_TEXT_LENGTH = 512;
 const PLUS = "(?:\\+|%(?:25)*2[Bb]|\\\\u002[Bb]|\\uFF0B)";
 const DIGIT = "[0-9\\uFF10-\\uFF19]";
 const SEP = "(?:[\\s()./_-]|%(?:25)*(?:20|2[89DdEeFf]|5[Ff]))";
+
+/** A key-shaped run: 32+ base64 / hex characters and padding (the key pattern below; `scrubPath` reads runs too). */
+const KEY_RUN = /[A-Za-z0-9+/]{32,}={0,2}/g;
 
 // One pass over the text: each alternative is a shape of secret (or phone number) we never let through.
 const PATTERNS: readonly (readonly [RegExp, (match: string, ...groups: string[]) => string])[] = [
@@ -33,16 +36,13 @@ const PATTERNS: readonly (readonly [RegExp, (match: string, ...groups: string[])
     /\b(accesskey|access_key|sharedaccesskey|accountkey|password|passwd|pwd|passphrase|secret|client_secret|clientsecret|apikey|api[-_]key|x-api-key|authorization|token|access_token|id_token|refresh_token|client_assertion|assertion|sig|signature|key)(\s*["']?\s*[=:]\s*["']?)[^\s;&"',}]+/gi,
     // `accesskey=…` (an ellipsis, as the refusals write the shape) holds nothing: kept, with what follows it.
     (m: string, name: string, sep: string) =>
-      /^…[).,]*$/.test(m.slice(name.length + sep.length)) ? m : `${name}${sep}${REDACTED}`,
+      ELLIPSIS_KEY.test(m.slice(name.length + sep.length)) ? m : `${name}${sep}${REDACTED}`,
   ],
   // Entra client secrets (`xxx8Q~…`).
   [/[\w.~-]{3}\dQ~[\w.~-]{20,}/g, () => REDACTED],
   // Key-shaped runs: 32+ base64 / hex characters (ACS access keys are 88 base64 characters ending in `==`)
   // (padding, a `+`, or letters mixed with digits; a long run of letters and `/` alone is a path, not a key).
-  [
-    /[A-Za-z0-9+/]{32,}={0,2}/g,
-    (m) => (m.endsWith("=") || m.includes("+") || (/\d/.test(m) && /[A-Za-z]/.test(m)) ? REDACTED : m),
-  ],
+  [KEY_RUN, (m) => (m.endsWith("=") || m.includes("+") || (/\d/.test(m) && /[A-Za-z]/.test(m)) ? REDACTED : m)],
   // Phone numbers: E.164 (`+` and 7–15 digits, optional separators) or a bare run of 8–15 digits; the `+` also
   // percent-encoded any number of times (`%2B`, `%252B`, …), full-width (`＋`) or as `\u002B` text, the separators
   // also percent-encoded, full-width digits too (`/phoneNumbers/%2B1425…`, `%2B%201%20425…`).
@@ -125,7 +125,6 @@ export function scrubPath(path: string): string {
 
 /** Stands for `/` while a path is scrubbed: a private-use character, outside every key and phone alphabet. */
 const SEGMENT_MARK = "\uE000";
-const KEY_RUN = /[A-Za-z0-9+/]{32,}={0,2}/g;
 
 /**
  * True when a key-shaped run of `path` that crosses `/` has a part that is key-like on its own (padding, a `+`, or 12+
