@@ -87,11 +87,37 @@ describe("scrubText length bound", () => {
       fc.property(fc.string({ minLength: MAX_TEXT_LENGTH + 1, maxLength: MAX_TEXT_LENGTH * 6 }), (text) => {
         const out = scrubText(text);
         expect(out.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
-        expect(out.endsWith("…")).toBe(true);
+        // Without the ellipsis, the text fit once redacted: nothing was cut, something was replaced.
+        if (!out.endsWith("…")) {
+          expect(text.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH * 4);
+          expect(out).toMatch(/\[REDACTED\]|\*\*\*/);
+        }
       }),
       { numRuns: 200 },
     );
     expect(scrubText("a".repeat(2000))).toHaveLength(MAX_TEXT_LENGTH);
+    // Redaction shortened it below the bound: the ellipsis stays, so a reader knows the text was cut.
+    const cutThenRedacted = scrubText(`endpoint=https://a.communication.azure.com/;accesskey=${"Zm9v".repeat(600)}`);
+    expect(cutThenRedacted.length).toBeLessThan(MAX_TEXT_LENGTH);
+    expect(cutThenRedacted.endsWith("…")).toBe(true);
+    expect(cutThenRedacted).not.toContain("Zm9vZm9v");
+    // Whatever text is cut at the input bound, the result ends with the ellipsis.
+    fc.assert(
+      fc.property(fc.string({ minLength: MAX_TEXT_LENGTH * 4 + 1, maxLength: MAX_TEXT_LENGTH * 5 }), (text) => {
+        expect(scrubText(text).endsWith("…")).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+  it("the ellipsis survives a key run cut at the input bound", () => {
+    fc.assert(
+      fc.property(fc.nat(MAX_TEXT_LENGTH * 4), fc.stringMatching(/^[A-Za-z0-9+/]{2100,2300}$/), (lead, run) => {
+        const out = scrubText(`${" ".repeat(lead)}${run}`);
+        expect(out.endsWith("…")).toBe(true);
+        expect(out.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 

@@ -171,9 +171,22 @@ const UNSHORTENABLE = `${REDACTED} (text too long to shorten safely)`;
  * leave the start of a secret-shaped value behind, so cut text is scrubbed again, a bounded number of times.
  */
 export function scrubText(text: string): string {
-  let out = scrubOnce(text.length > MAX_TEXT_LENGTH * 4 ? text.slice(0, MAX_TEXT_LENGTH * 4) : text);
-  for (let i = 0; i < 3 && out.length > MAX_TEXT_LENGTH; i++) out = scrubOnce(`${out.slice(0, MAX_TEXT_LENGTH - 1)}…`);
-  return out.length > MAX_TEXT_LENGTH ? UNSHORTENABLE : out;
+  let cut = text.length > MAX_TEXT_LENGTH * 4;
+  let out = scrubOnce(cut ? text.slice(0, MAX_TEXT_LENGTH * 4) : text);
+  for (let i = 0; i < 3 && out.length > MAX_TEXT_LENGTH; i++) {
+    cut = true;
+    out = scrubOnce(`${out.slice(0, MAX_TEXT_LENGTH - 1)}…`);
+  }
+  if (out.length > MAX_TEXT_LENGTH) return UNSHORTENABLE;
+  // A cut is never silent: a key run that ended at the cut is redacted together with the ellipsis, so put it back.
+  return cut && !out.endsWith("…") ? withEllipsis(out) : out;
+}
+
+/** `text` (already scrubbed, at most {@link MAX_TEXT_LENGTH}) ending with `…`, never splitting a surrogate pair. */
+function withEllipsis(text: string): string {
+  return text.length < MAX_TEXT_LENGTH
+    ? `${text}…`
+    : `${text.slice(0, MAX_TEXT_LENGTH - 1).replace(/[\uD800-\uDBFF]$/, "")}…`;
 }
 
 /** `value` when it matches `shape`, else the scrubbed value. */
