@@ -14,7 +14,7 @@ import type { AuditEventInput } from "../audit/record/events.js";
 import { BaselineViolationError } from "../errors.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
 import type { AcsClientConstructor } from "./clientConstructor.js";
-import { nodeRequire, resolveImport } from "./nodeRequire.js";
+import { nodeRequire, resolveImport } from "../nodeRequire.js";
 
 /** The package `createChatClient` loads (an optional peer dependency). @public */
 export const CHAT_PACKAGE = "@azure/communication-chat";

@@ -6,7 +6,7 @@
  */
 import type { CommunicationIdentityClient } from "@azure/communication-identity";
 import type { SmsClient } from "@azure/communication-sms";
-import { nodeRequire } from "./nodeRequire.js";
+import { nodeRequire } from "../nodeRequire.js";
 
 /** The client packages the factory's own `create*Client` methods load. */
 type ClientPackage = "@azure/communication-sms" | "@azure/communication-identity";

@@ -15,7 +15,6 @@ import {
   REQUEST_GUARD_POLICY_NAME,
   createRequestGuardPolicy,
   guardHttpClient,
-  proxyConfigured,
   sealedTlsSettings,
 } from "../guard/requestGuard.js";
 import type { PostureResult } from "../posture/types.js";
@@ -26,7 +25,7 @@ import { snapshotIfObject } from "../guard/optionSnapshot.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
 import { checkTransportOptions, isStockHttpsAgent } from "../guard/transportOptions.js";
 import type { FactoryConfiguration, ValidatedPostureOptions } from "./factoryOptions.js";
-import { httpsProxyAgentPrototype } from "./proxyAgentClass.js";
+import { proxyConfigured } from "../guard/proxyAgent.js";
 
 /** Deepest nesting searched for pipelines in a client (upstream clients keep theirs 1–3 levels deep). */
 const PIPELINE_SEARCH_DEPTH = 8;
@@ -191,7 +190,6 @@ export function clientPipelineOptions(
     {
       agent: merged.agent,
       proxy: proxyConfigured(merged.proxyOptions),
-      proxyAgentPrototype: httpsProxyAgentPrototype(),
     },
     tlsOptions,
   );

@@ -21,11 +21,10 @@ import type { ManagedIdentitySource } from "../credentials/managedIdentityEnviro
 import { readManagedIdentitySource, refuseRegionalAuthority } from "../credentials/managedIdentityEnvironment.js";
 import { BaselineViolationError } from "../errors.js";
 import type { ValidatedAuthority } from "../guard/authority.js";
-import { proxyConfigured } from "../guard/requestGuard.js";
+import { proxyConfigured } from "../guard/proxyAgent.js";
 import type { TokenCacheEvents } from "../credentials/sharedTokenCache.js";
 import { SharedTokenCredential } from "../credentials/sharedTokenCache.js";
 import type { FactoryConfiguration } from "./factoryOptions.js";
-import { httpsProxyAgentPrototype } from "./proxyAgentClass.js";
 
 /** The Entra scope for ACS data-plane tokens. @public */
 export const ACS_TOKEN_SCOPE = "https://communication.azure.com//.default";
@@ -86,7 +85,6 @@ export function createFactoryCredential(
     {
       agent: credentialClientOptions.agent,
       proxy: proxyConfigured(credentialClientOptions.proxyOptions),
-      proxyAgentPrototype: httpsProxyAgentPrototype(),
     },
     destinations,
   );

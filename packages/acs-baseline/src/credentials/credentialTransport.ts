@@ -5,7 +5,7 @@
  */
 import type { HttpClient, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { BaselineViolationError } from "../errors.js";
-import type { AgentAllowance } from "../guard/requestGuard.js";
+import type { AgentAllowance } from "../guard/proxyAgent.js";
 import { tlsTrustRefusal } from "../guard/tlsTrust.js";
 import { blockedError, sealSnapshot, setOwn, snapshotOf, transportRefusal } from "../guard/requestGuard.js";
 import { withoutCarrier } from "../guard/agentOptions.js";

@@ -5,7 +5,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
 import { assertTlsVerification } from "../guard/tlsVerification.js";
-import { proxyConfigured } from "../guard/requestGuard.js";
+import { proxyConfigured } from "../guard/proxyAgent.js";
 import { createCredentialTransport } from "./credentialTransport.js";
 import { credentialOptionsFromEnvironment, readEnvironment } from "../config/readEnvironment.js";
 import { validateAuthorityHost } from "../guard/authority.js";

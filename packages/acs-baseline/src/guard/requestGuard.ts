@@ -17,13 +17,14 @@ import type {
   PipelineResponse,
   SendRequest,
 } from "@azure/core-rest-pipeline";
-import { types } from "node:util";
 import type { BaselineViolationCode } from "../errors.js";
 import { tlsTrustRefusal } from "./tlsTrust.js";
 import { tlsValueCopy, withSecretsHidden } from "./tlsValueCopy.js";
 import { BaselineViolationError } from "../errors.js";
 import { agentDestinationReason, carrierOf, defaultCarrier, withoutCarrier } from "./agentOptions.js";
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
+import type { AgentAllowance } from "./proxyAgent.js";
+import { agentAllowed } from "./proxyAgent.js";
 
 /** Name of the guard policy in a client's pipeline. */
 export const REQUEST_GUARD_POLICY_NAME = "acsBaselineRequestGuard";
@@ -78,61 +79,6 @@ function authorizationReason(request: PipelineRequest): string | undefined {
   const scheme = authorization.trim().split(/\s+/, 1)[0] ?? "";
   if (scheme.toUpperCase() === "HMAC-SHA256") return "its Authorization is an HMAC-SHA256 access-key signature";
   return scheme === "Bearer" ? undefined : "its Authorization scheme is not Bearer";
-}
-
-/**
- * Which agents may carry a client's requests: the one configured in its options (checked at construction), and —
- * only when a proxy was configured when the client was built ({@link proxyConfigured}) — the proxy agent the
- * pipeline's proxy policy installs. Any other agent was put on the request by a policy and is refused: an agent
- * decides where the socket goes and whether it speaks TLS.
- */
-export interface AgentAllowance {
-  agent?: unknown;
-  proxy?: boolean;
-  /**
-   * With `proxy`: the prototype of the proxy agent class the pipeline's proxy policy installs, when it could be
-   * resolved (`https-proxy-agent`'s `HttpsProxyAgent`); an agent must then be an instance of exactly that class.
-   */
-  proxyAgentPrototype?: object;
-}
-
-const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
-
-/**
- * Whether requests of a client built now go through a proxy: `proxyOptions`, or a proxy variable in the environment
- * now (the pipeline's proxy policy reads them when the client is built, so one set later does not make a proxy agent
- * legitimate).
- */
-export function proxyConfigured(proxyOptions: unknown, env: NodeJS.ProcessEnv = process.env): boolean {
-  return proxyOptions !== undefined || PROXY_VARIABLES.some((name) => (env[name] ?? "").length > 0);
-}
-
-function agentAllowed(agent: unknown, allowance: AgentAllowance | undefined): boolean {
-  if (allowance?.agent !== undefined && agent === allowance.agent) return true;
-  return allowance?.proxy === true && isProxyPolicyAgent(agent, allowance.proxyAgentPrototype);
-}
-
-/** Methods of an agent that decide where its sockets go: a proxy policy's agent has none of its own. */
-const SOCKET_METHODS = ["connect", "createConnection", "addRequest", "createSocket"];
-
-/**
- * The agent the pipeline's proxy policy installs for https (`https-proxy-agent`'s `HttpsProxyAgent`, which tunnels
- * with CONNECT and verifies TLS to the target itself): an instance of exactly that class (`expected`, when it could
- * be resolved; else a class of that name), not a Proxy, no socket method of its own.
- */
-function isProxyPolicyAgent(agent: unknown, expected: object | undefined): boolean {
-  if (typeof agent !== "object" || agent === null || types.isProxy(agent)) return false;
-  const proto: unknown = Object.getPrototypeOf(agent);
-  if (typeof proto !== "object" || proto === null) return false;
-  if (expected !== undefined ? proto !== expected : proto.constructor.name !== "HttpsProxyAgent") return false;
-  if (SOCKET_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name))) return false;
-  // agent-base spreads the agent's options over the request's and skips TLS after CONNECT when they say so.
-  const options = (agent as { options?: { secureEndpoint?: unknown; protocol?: unknown } }).options;
-  return (
-    options === undefined ||
-    ((options.secureEndpoint === undefined || options.secureEndpoint === true) &&
-      (options.protocol === undefined || options.protocol === "https:"))
-  );
 }
 
 /** Why the transport of `request` (overrides, agent, TLS settings, environment) may not be used, or undefined. */

@@ -6,7 +6,8 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { CommonClientOptions } from "@azure/core-client";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
-import { guardHttpClient, proxyConfigured } from "../guard/requestGuard.js";
+import { guardHttpClient } from "../guard/requestGuard.js";
+import { proxyConfigured } from "../guard/proxyAgent.js";
 
 let defaultHttpClient: HttpClient | undefined;
 /** One default HttpClient for every posture check (warm keep-alive connections, as core-client shares one). */

@@ -1,0 +1,104 @@
+/**
+ * Which agents may carry a client's requests, and the one agent a proxy brings: the pipeline's proxy policy installs
+ * `https-proxy-agent`'s `HttpsProxyAgent`, and the request guard lets only that class through when a proxy is
+ * configured (any other agent a policy puts on a request decides where its socket goes and whether it speaks TLS).
+ */
+import { createRequire } from "node:module";
+import { types } from "node:util";
+import { nodeRequire } from "../nodeRequire.js";
+
+/**
+ * Which agents may carry a client's requests: the one configured in its options (checked at construction), and —
+ * only when a proxy was configured when the client was built ({@link proxyConfigured}) — the proxy agent the
+ * pipeline's proxy policy installs. Any other agent was put on the request by a policy and is refused: an agent
+ * decides where the socket goes and whether it speaks TLS.
+ */
+export interface AgentAllowance {
+  agent?: unknown;
+  proxy?: boolean;
+}
+
+const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
+
+/**
+ * Whether requests of a client built now go through a proxy: `proxyOptions`, or a proxy variable in the environment
+ * now (the pipeline's proxy policy reads them when the client is built, so one set later does not make a proxy agent
+ * legitimate).
+ */
+export function proxyConfigured(proxyOptions: unknown, env: NodeJS.ProcessEnv = process.env): boolean {
+  return proxyOptions !== undefined || PROXY_VARIABLES.some((name) => (env[name] ?? "").length > 0);
+}
+
+/** Whether `agent` may carry a request under `allowance`. */
+export function agentAllowed(agent: unknown, allowance: AgentAllowance | undefined): boolean {
+  if (allowance?.agent !== undefined && agent === allowance.agent) return true;
+  return allowance?.proxy === true && isProxyPolicyAgent(agent, httpsProxyAgentPrototypes());
+}
+
+/**
+ * The packages whose pipelines the guard sits on: the clients' own `@azure/core-rest-pipeline`, and the one each
+ * management and storage SDK builds its pipeline with (through `@azure/core-client` where it is in between).
+ */
+const PIPELINE_ROOTS = [
+  [],
+  ["@azure/core-client"],
+  ["@azure/storage-blob"],
+  ["@azure/storage-blob", "@azure/core-client"],
+  ["@azure/arm-communication", "@azure/core-client"],
+  ["@azure/arm-authorization", "@azure/core-client"],
+  ["@azure/arm-monitor", "@azure/core-client"],
+  ["@azure/arm-resourcegraph", "@azure/core-client"],
+];
+
+let prototypes: ReadonlySet<object> | undefined;
+/**
+ * The prototypes of `HttpsProxyAgent` as each pipeline's proxy policy loads it (`@azure/core-rest-pipeline` →
+ * `@typespec/ts-http-runtime` → `https-proxy-agent`, from each of {@link PIPELINE_ROOTS} that resolves from here),
+ * resolved once. Usually one class; more only when npm installed more than one copy.
+ */
+export function httpsProxyAgentPrototypes(): ReadonlySet<object> {
+  if (prototypes !== undefined) return prototypes;
+  const found = new Set<object>();
+  for (const chain of PIPELINE_ROOTS) {
+    const proto = resolvePrototype([...chain, "@azure/core-rest-pipeline", "@typespec/ts-http-runtime"]);
+    if (proto !== undefined) found.add(proto);
+  }
+  prototypes = found;
+  return found;
+}
+
+/** `HttpsProxyAgent.prototype` as loaded at the end of `chain` (each package resolved from the one before). */
+function resolvePrototype(chain: readonly string[]): object | undefined {
+  try {
+    let require: NodeJS.Require = nodeRequire;
+    for (const name of chain) require = createRequire(require.resolve(name));
+    const loaded = require("https-proxy-agent") as { HttpsProxyAgent?: { prototype?: unknown } };
+    const proto = loaded.HttpsProxyAgent?.prototype;
+    return typeof proto === "object" && proto !== null ? proto : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Methods of an agent that decide where its sockets go: a proxy policy's agent has none of its own. */
+const SOCKET_METHODS = ["connect", "createConnection", "addRequest", "createSocket"];
+
+/**
+ * The agent the pipeline's proxy policy installs for https (`https-proxy-agent`'s `HttpsProxyAgent`, which tunnels
+ * with CONNECT and verifies TLS to the target itself): an instance of exactly one of the `expected` classes (a class
+ * of that name only when none could be resolved), not a Proxy, no socket method of its own, TLS after CONNECT.
+ */
+export function isProxyPolicyAgent(agent: unknown, expected: ReadonlySet<object>): boolean {
+  if (typeof agent !== "object" || agent === null || types.isProxy(agent)) return false;
+  const proto: unknown = Object.getPrototypeOf(agent);
+  if (typeof proto !== "object" || proto === null) return false;
+  if (expected.size > 0 ? !expected.has(proto) : proto.constructor.name !== "HttpsProxyAgent") return false;
+  if (SOCKET_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name))) return false;
+  // agent-base spreads the agent's options over the request's and skips TLS after CONNECT when they say so.
+  const options = (agent as { options?: { secureEndpoint?: unknown; protocol?: unknown } }).options;
+  return (
+    options === undefined ||
+    ((options.secureEndpoint === undefined || options.secureEndpoint === true) &&
+      (options.protocol === undefined || options.protocol === "https:"))
+  );
+}
