@@ -139,4 +139,43 @@ describe("what the HTTP client reads after the check cannot have changed", () =>
     expect(r.outcome).not.toBe("sent");
     expect(r.records.some((x) => x.event.action === "request" && x.event.outcome === "success")).toBe(false);
   });
+  // Third review: the headers object was shared with the checked copy, so only the wire backstop stood between a
+  // late re-signature and ACS — and the backstop is gone once the factory is closed (its clients keep working).
+  it("the Authorization re-signed with HMAC by a body factory or an abort signal, after the check, even after factory.close(): the checked headers are sent", async () => {
+    const late = {
+      "body factory": (req: PipelineRequest) => lateBody(req, () => req.headers.set("authorization", HMAC)),
+      "abort signal": (req: PipelineRequest) => {
+        const headers = req.headers;
+        req.abortSignal = {
+          aborted: false,
+          addEventListener: () => headers.set("authorization", HMAC),
+          removeEventListener: () => undefined,
+        } as unknown as AbortSignal;
+      },
+    };
+    for (const [name, change] of Object.entries(late)) {
+      const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+      const tamper: PipelinePolicy = { name: "late", sendRequest: (request, next) => (change(request), next(request)) };
+      const sms = factory.createSmsClient({
+        retryOptions: { maxRetries: 0 },
+        additionalPolicies: [{ policy: tamper, position: "perRetry" }],
+      });
+      const before = seen(emu).length;
+      const open = await sms.send(SMS).then(
+        () => "sent",
+        (e: { code?: string }) => e.code ?? "failed",
+      );
+      await factory.close();
+      const closed = await sms.send(SMS).then(
+        () => "sent",
+        (e: { code?: string }) => e.code ?? "failed",
+      );
+      expect({ name, open, closed, seen: seen(emu).slice(before) }).toEqual({
+        name,
+        open: "sent",
+        closed: "sent",
+        seen: ["Bearer", "Bearer"],
+      });
+    }
+  });
 });

@@ -10,8 +10,10 @@
  * Enforced twice: as the HttpClient itself (nothing runs after it) and as a pipeline policy after authentication
  * (visible in `pipeline.getOrderedPolicies()`, so the factory can prove every client carries it).
  */
+import { createHttpHeaders } from "@azure/core-rest-pipeline";
 import type {
   HttpClient,
+  HttpHeaders,
   PipelinePolicy,
   PipelineRequest,
   PipelineResponse,
@@ -309,9 +311,9 @@ const ORIGINAL_REQUEST = Symbol.for("@azure/core-client original request");
  * TLS settings a frozen copy too (see {@link tlsCopyOf}): the guard checks the copy and only the copy goes on, so a
  * policy cannot show the guard one URL, `requestOverrides` or TLS setting and the HTTP client another (a getter that
  * counts its reads or looks at the stack, a Proxy, or a body factory or abort signal that changes the request after
- * the check). The headers object is shared: one that answers `get()` and `toJSON()` differently can only change what
- * goes to the checked host, where the wire backstop reads the headers Node actually writes. The copy names the
- * caller's request as its original, so `@azure/core-client` still finds the operation a response belongs to.
+ * the check). The headers object is still the caller's: a copy that goes to the wire gets headers of its own with
+ * {@link headersCopy}. The copy names the caller's request as its original, so `@azure/core-client` still finds the
+ * operation a response belongs to.
  */
 export function snapshotOf(request: PipelineRequest, sealedTls?: TlsSettings): PipelineRequest {
   // The symbol first: V8 copies the request's shape for the spread; a key added after it costs a slow transition
@@ -347,6 +349,21 @@ export function setOwn<K extends keyof PipelineRequest>(
 }
 
 /**
+ * A headers object of the copy's own, read once: the caller's stays reachable from every policy, and code that runs
+ * inside the HTTP client after the check (a body factory, an abort signal's `addEventListener`) could otherwise
+ * re-sign it. Undefined when the headers cannot be read (a policy replaced them): the request is then refused.
+ */
+export function headersCopy(headers: HttpHeaders): HttpHeaders | undefined {
+  const copy = createHttpHeaders();
+  try {
+    for (const [name, value] of headers) copy.set(name, value);
+  } catch {
+    return undefined;
+  }
+  return copy;
+}
+
+/**
  * The copy of `request` to send once it passed every check (target, authorization and transport): taken with
  * {@link snapshotOf}, checked, then sealed with {@link sealSnapshot}.
  * @throws BaselineViolationError KEY_AUTH_BLOCKED, TLS_VERIFICATION_DISABLED
@@ -358,6 +375,13 @@ function checkedCopy(
   transport: AgentAllowance,
 ): PipelineRequest {
   const sent = snapshotOf(request, target.sealedTls);
+  const headers = headersCopy(sent.headers);
+  if (headers === undefined) {
+    const error = blockedError(sent.method, "KEY_AUTH_BLOCKED", "its headers could not be read");
+    onBlocked?.(error, request);
+    throw error;
+  }
+  setOwn(sent, "headers", headers);
   checkPrepared(sent, target, onBlocked, transport);
   sealSnapshot(sent, target.sealedTls);
   return sent;
