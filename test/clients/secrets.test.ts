@@ -114,6 +114,25 @@ describe("no secret in handed-out objects or the audit log", () => {
     }
   });
 
+  it("a proxy's password in the client options is never shown (clients, and their credential objects, keep their options)", async () => {
+    const password = canary();
+    const app = await emu.createTestApplication({ directory: dir });
+    const proxyOptions = { host: "http://127.0.0.1", port: 9, username: "proxy-user", password };
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app, { clientOptions: { proxyOptions } }));
+    const clients = [EmailClient, RoomsClient, PhoneNumbersClient, CallAutomationClient].map((C) =>
+      factory.createClient<unknown, object>(C as never),
+    );
+    const objects: unknown[] = [factory.createSmsClient(), factory.createIdentityClient(), ...clients];
+    const texts = objects.flatMap((o) => [
+      inspect(o, { depth: 12, showHidden: true, getters: false }),
+      safeStringify(o),
+    ]);
+    await factory.close();
+    expect(texts.join()).toContain("proxy-user");
+    for (const text of texts) expect(text).not.toContain(password.slice(6, 20));
+    expect(proxyOptions.password).toBe(password);
+  });
+
   it("a rejected secret: the caller's error and the token.acquire failure record carry a code, never the secret", async () => {
     const secret = canary();
     const app = await emu.createTestApplication({ directory: dir });

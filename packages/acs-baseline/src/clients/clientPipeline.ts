@@ -1,5 +1,5 @@
 /**
- * The factory's pipeline room: what one client gets. The guarded HttpClient, the posture gate, the caller's policies,
+ * The factory's pipeline room: what one client gets. The guarded HttpClient, the error scrubber, the posture gate, the caller's policies,
  * the audit policy and the request guard, in that order; the credential handed to the client; and the check that the
  * guard sits on every pipeline the client holds, before the client is handed out.
  */
@@ -26,6 +26,8 @@ import { assertNoConnectionString } from "../guard/optionStrings.js";
 import { checkTransportOptions, isStockHttpsAgent } from "../guard/transportOptions.js";
 import type { FactoryConfiguration, ValidatedPostureOptions } from "./factoryOptions.js";
 import { proxyConfigured } from "../guard/proxyAgent.js";
+import { createErrorScrubPolicy } from "./errorScrubPolicy.js";
+import { withSecretsHidden } from "../guard/tlsValueCopy.js";
 
 /** Deepest nesting searched for pipelines in a client (upstream clients keep theirs 1–3 levels deep). */
 const PIPELINE_SEARCH_DEPTH = 8;
@@ -152,6 +154,9 @@ function assertNoCredentialOption(opts: Record<string, unknown> | undefined): vo
   );
 }
 
+const PROXY_SECRETS: ReadonlySet<string> = new Set(["password"]);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+
 /** What the pipeline of one client is built from. */
 export interface PipelineSettings {
   /** Where the guard lets requests go. */
@@ -168,8 +173,8 @@ export interface PipelineSettings {
 
 /**
  * The options one client is constructed with: `merged` (the factory's client options under the call's own) with the
- * guarded HttpClient and the policies: the gate first (per call), the caller's, then the audit policy and the
- * request guard last (per retry), so the guard sees what is really sent.
+ * guarded HttpClient and the policies: the error scrubber and the gate first (per call), the caller's, then the audit
+ * policy and the request guard last (per retry), so the guard sees what is really sent.
  */
 export function clientPipelineOptions(
   merged: CommonClientOptions & Record<string, unknown>,
@@ -196,8 +201,14 @@ export function clientPipelineOptions(
   return {
     ...merged,
     tlsOptions,
+    // Clients keep their options (and the factory hands them to each client's credential object too): the proxy's
+    // password prints as [REDACTED].
+    ...(isRecord(merged.proxyOptions)
+      ? { proxyOptions: withSecretsHidden({ ...merged.proxyOptions }, PROXY_SECRETS) }
+      : {}),
     httpClient: settings.gate !== undefined ? settings.gate.httpClient(httpClient, onBlocked) : httpClient,
     additionalPolicies: [
+      { policy: createErrorScrubPolicy(), position: "perCall" as const },
       ...(settings.gate !== undefined
         ? [{ policy: settings.gate.policy(onBlocked), position: "perCall" as const }]
         : []),

@@ -13,9 +13,9 @@ import { inspect } from "node:util";
 const SECRET_MEMBERS = new Set(["key", "passphrase", "pfx", "privateKeyIdentifier", "privateKeyEngine"]);
 
 /** `settings` as printed: the members holding a private key or its password shown as `[REDACTED]`. */
-function printable(settings: Record<string, unknown>): Record<string, unknown> {
+function printable(settings: Record<string, unknown>, secrets: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(settings)) out[key] = SECRET_MEMBERS.has(key) ? "[REDACTED]" : settings[key];
+  for (const key of Object.keys(settings)) out[key] = secrets.has(key) ? "[REDACTED]" : settings[key];
   return out;
 }
 
@@ -24,11 +24,14 @@ function printable(settings: Record<string, unknown>): Record<string, unknown> {
  * passphrase: clients keep their options (ChatClient's `clientOptions`, a client's credential object), so
  * `console.log(client)` or a logger would print them. Non-enumerable, so spreads and Node's TLS never see them.
  */
-export function withSecretsHidden<T extends Record<string, unknown>>(settings: T): T {
+export function withSecretsHidden<T extends Record<string, unknown>>(
+  settings: T,
+  secrets: ReadonlySet<string> = SECRET_MEMBERS,
+): T {
   Object.defineProperty(settings, inspect.custom, {
-    value: (_depth: number, options: object, show: typeof inspect) => show(printable(settings), options),
+    value: (_depth: number, options: object, show: typeof inspect) => show(printable(settings, secrets), options),
   });
-  Object.defineProperty(settings, "toJSON", { value: () => printable(settings) });
+  Object.defineProperty(settings, "toJSON", { value: () => printable(settings, secrets) });
   return settings;
 }
 

@@ -32,10 +32,17 @@ function pathOf(url: string): string {
   return url.slice(start, end);
 }
 
+/**
+ * A correlation id as services write them (a GUID, an MS-CV `base.1.2`, a `|trace.span.` request-id): no spaces,
+ * quotes or braces, so a service that echoes the request into the header writes nothing of it into the record.
+ */
+const CORRELATION_SHAPE = /^[A-Za-z0-9|][A-Za-z0-9._:|+/=-]{0,127}$/;
+
 function correlationOf(response: PipelineResponse | undefined): string | undefined {
   if (response === undefined) return undefined;
   const h = response.headers;
-  return h.get("x-ms-request-id") ?? h.get("ms-cv") ?? h.get("request-id") ?? undefined;
+  const id = h.get("x-ms-request-id") ?? h.get("ms-cv") ?? h.get("request-id");
+  return id !== undefined && CORRELATION_SHAPE.test(id) ? id : undefined;
 }
 
 /**
@@ -152,7 +159,8 @@ function recordResponse(
     let code = `HTTP_${known ?? "UNKNOWN"}`;
     if (!ok) {
       try {
-        code = response.headers.get("x-ms-error-code") ?? bodyErrorCode(response) ?? code;
+        const header = response.headers.get("x-ms-error-code");
+        code = (header !== undefined && ERROR_CODE_SHAPE.test(header) ? header : bodyErrorCode(response)) ?? code;
       } catch {
         unreadable.push("response.headers");
       }

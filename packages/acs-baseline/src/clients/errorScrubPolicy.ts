@@ -1,0 +1,134 @@
+/**
+ * IM-8 for what a service answers: an error a factory client throws carries the service's own words (the `RestError`
+ * message, the response body that `@azure/core-client` turns into `error.details`) and the request's URL. A service,
+ * proxy or firewall that echoes the request back would put the Bearer token, the message text or a full phone number
+ * into the caller's logs. This policy, first in every factory client's pipeline, scrubs them before the error leaves.
+ */
+import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import { REDACTED, scrubPath, scrubText } from "../text/scrub.js";
+
+/** Name of the policy in a client's pipeline. */
+export const ERROR_SCRUB_POLICY_NAME = "acsBaselineErrorScrub";
+
+/** Request body members whose values are content (message text, email subject and body, chat text). */
+const CONTENT_KEYS = /^(message|content|subject|plaintext|html|text|body|displayname|metadata)$/i;
+/** Content shorter than this is not looked for in error text (it would match ordinary words). */
+const MIN_ECHO = 4;
+/** Bounds of the walk over a JSON body or an error's details. */
+const MAX_NODES = 2_000;
+const MAX_DEPTH = 16;
+
+/**
+ * A policy that, when the call fails, scrubs the error: its message, stack and code, its request's URL (phone numbers
+ * in the path are masked), and its response's body (text and parsed, from which `@azure/core-client` builds
+ * `error.details`): everything {@link scrubText} redacts, and any content of the request body (an SMS or email text)
+ * that the service echoed.
+ */
+export function createErrorScrubPolicy(): PipelinePolicy {
+  return {
+    name: ERROR_SCRUB_POLICY_NAME,
+    sendRequest(request, next): Promise<PipelineResponse> {
+      return next(request).catch((error: unknown) => {
+        scrubError(error, request);
+        throw error;
+      });
+    },
+  };
+}
+
+/**
+ * Scrubs `error` in place (never throws). `RestError` pins its `request` and `response` members, so those objects are
+ * scrubbed themselves: the call has failed, nothing sends them again.
+ */
+function scrubError(error: unknown, request: PipelineRequest): void {
+  if (typeof error !== "object" || error === null) return;
+  const e = error as { message?: unknown; stack?: unknown; code?: unknown; request?: unknown; response?: unknown };
+  try {
+    if (e.request === undefined && e.response === undefined) return;
+    const echoes = contentOf(request);
+    const clean = (text: string): string => scrubText(withoutEchoes(text, echoes));
+    if (typeof e.message === "string") {
+      const message = clean(e.message);
+      if (typeof e.stack === "string") e.stack = e.stack.split(e.message).join(message);
+      e.message = message;
+    }
+    if (typeof e.code === "string") e.code = clean(e.code);
+    scrubRequestUrl(e.request);
+    const response = e.response as (PipelineResponse & { parsedBody?: unknown }) | undefined;
+    if (typeof response === "object" && response !== null) {
+      scrubRequestUrl(response.request);
+      if (typeof response.bodyAsText === "string") response.bodyAsText = clean(response.bodyAsText);
+      if (response.parsedBody !== undefined) response.parsedBody = scrubValue(response.parsedBody, clean);
+    }
+  } catch {
+    // the caller's error matters more than its scrubbing
+  }
+}
+
+/** Masks phone numbers and secrets in a failed request's URL (the path by segment, the query as text). */
+function scrubRequestUrl(request: unknown): void {
+  if (typeof request !== "object" || request === null) return;
+  const r = request as { url?: unknown };
+  if (typeof r.url !== "string") return;
+  const url = r.url;
+  const start = url.indexOf("/", url.indexOf("://") + 3);
+  if (start < 0) return;
+  const q = url.indexOf("?", start);
+  const path = q < 0 ? url.slice(start) : url.slice(start, q);
+  const scrubbed = `${url.slice(0, start)}${scrubPath(path)}${q < 0 ? "" : scrubText(url.slice(q))}`;
+  if (scrubbed !== url) r.url = scrubbed;
+}
+
+/** The content strings of a JSON request body (at least {@link MIN_ECHO} characters), longest first. */
+function contentOf(request: PipelineRequest): string[] {
+  const body = request.body;
+  if (typeof body !== "string" || body.length === 0) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  const found = new Set<string>();
+  let nodes = 0;
+  const visit = (value: unknown, content: boolean, depth: number): void => {
+    if (nodes++ > MAX_NODES || depth > MAX_DEPTH) return;
+    if (typeof value === "string") {
+      if (content && value.trim().length >= MIN_ECHO) found.add(value);
+    } else if (Array.isArray(value)) {
+      for (const item of value) visit(item, content, depth + 1);
+    } else if (typeof value === "object" && value !== null) {
+      for (const [key, item] of Object.entries(value)) visit(item, content || CONTENT_KEYS.test(key), depth + 1);
+    }
+  };
+  visit(parsed, false, 0);
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every echoed content string (also as JSON would escape it) replaced by {@link REDACTED}. */
+function withoutEchoes(text: string, echoes: readonly string[]): string {
+  let out = text;
+  for (const echo of echoes) {
+    for (const form of [echo, JSON.stringify(echo).slice(1, -1)]) {
+      if (out.includes(form)) out = out.split(form).join(REDACTED);
+    }
+  }
+  return out;
+}
+
+/** A copy of a parsed body or details with every string cleaned (bounded; what is beyond the bounds is dropped). */
+function scrubValue(value: unknown, clean: (text: string) => string): unknown {
+  let nodes = 0;
+  const copy = (v: unknown, depth: number): unknown => {
+    if (nodes++ > MAX_NODES || depth > MAX_DEPTH) return REDACTED;
+    if (typeof v === "string") return clean(v);
+    if (Array.isArray(v)) return v.map((item) => copy(item, depth + 1));
+    if (typeof v === "object" && v !== null) {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(v)) out[key] = copy(item, depth + 1);
+      return out;
+    }
+    return v;
+  };
+  return copy(value, 0);
+}
