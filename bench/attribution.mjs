@@ -25,8 +25,13 @@ export const SUSPECTS = {
   "no guard copy (check in place)": [
     [
       "guard/requestGuard.js",
-      "    const sent = snapshotOf(request, target.sealedTls);\n    checkPrepared(sent,",
-      "    const sent = request;\n    checkPrepared(sent,",
+      "    const sent = snapshotOf(request, target.sealedTls);\n    const headers = headersCopy(sent.headers);",
+      "    const sent = request;\n    const headers = sent.headers;",
+    ],
+    [
+      "guard/requestGuard.js",
+      '    setOwn(sent, "headers", headers);\n    checkPrepared(sent,',
+      "    checkPrepared(sent,",
     ],
     ["guard/requestGuard.js", "    sealSnapshot(sent, target.sealedTls);\n    return sent;", "    return sent;"],
   ],
@@ -101,8 +106,8 @@ export const SUSPECTS = {
   "guard HttpClient copies and seals but checks nothing": [
     [
       "guard/requestGuard.js",
-      "    const sent = snapshotOf(request, target.sealedTls);\n    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent, target.sealedTls);",
-      "    const sent = snapshotOf(request, target.sealedTls);\n    sealSnapshot(sent, target.sealedTls);",
+      "    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent, target.sealedTls);",
+      "    sealSnapshot(sent, target.sealedTls);",
     ],
   ],
   "guard HttpClient copies and checks but does not seal": [
