@@ -4,7 +4,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { GENESIS_HASH, MAX_RECORD_DEPTH, RECORD_MEMBERS, canonicalJson, sha256Hex } from "../record/canonical.js";
-import { checkCheckpoint, noteRecordTime } from "./checkpoints.js";
+import { checkCheckpoint, endChain, noteRecordTime } from "./checkpoints.js";
 import type { Line } from "./lineReader.js";
 import { MAX_LINE_BYTES } from "./lineReader.js";
 import type { Rec } from "./recordShape.js";
@@ -178,6 +178,7 @@ function checkLink(st: VerifierState, { rec, seq }: Parsed): boolean {
     st.result.warnings.push(
       `a new chain starts at ${st.where()} (log.open after lines the writer could not link to a record)`,
     );
+    endChain(st, st.prev);
     return true;
   }
   if (seq === expected && rec.prevHash === st.prev.hash) return true;
@@ -344,7 +345,7 @@ function accept(st: VerifierState, { rec, seq }: Parsed): void {
   st.ringTime[idx] = time ?? NaN;
   st.ringLine[idx] = st.lineNo;
   st.ringCheckpoint[idx] = action === "log.checkpoint" ? 1 : 0;
-  st.prev = { seq, hash: rec.hash, line: st.lineNo };
+  st.prev = { seq, hash: rec.hash, line: st.lineNo, file: st.file };
   r.records++;
   r.firstSeq ??= seq;
   r.lastSeq = seq;

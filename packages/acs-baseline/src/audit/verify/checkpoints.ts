@@ -3,6 +3,7 @@ import type { KeyObject } from "node:crypto";
 import type { Rec } from "./recordShape.js";
 import { fmtMs, parseTime } from "./recordShape.js";
 import type { VerifierState } from "./verifierState.js";
+import { RING } from "./verifierState.js";
 import { checkpointSignatureValid } from "./checkpointSignatureValid.js";
 
 type Checkpoint = NonNullable<Rec["checkpoint"]> & { seq: number; hash: string };
@@ -133,6 +134,55 @@ export function noteRecordTime(st: VerifierState, time: number, seq: number): vo
   prev.time = time;
   prev.line = st.lineNo;
   prev.seq = seq;
+}
+
+/**
+ * The first record after `sealed`, up to `lastSeq`, that is not itself a checkpoint: its seq and ring slot (-1 when it
+ * is no longer in the ring); undefined when there is none (everything after the seal is a checkpoint).
+ */
+export function firstUnsealed(
+  st: VerifierState,
+  sealed: number,
+  lastSeq: number,
+): { seq: number; slot: number } | undefined {
+  for (let s = Math.max(sealed + 1, lastSeq - RING + 1); s <= lastSeq; s++) {
+    const i = st.ringIndex(s);
+    if (i >= 0 && st.ringCheckpoint[i] === 0) return { seq: s, slot: i };
+  }
+  return lastSeq - sealed > RING ? { seq: sealed + 1, slot: -1 } : undefined;
+}
+
+/** The reason for a `log.close` that no checkpoint of its chain seals. */
+export function unsealedCloseReason(
+  st: VerifierState,
+  close: { seq: number; line: number; file: string | undefined },
+): string {
+  return `log.close at ${st.whereIn(close.file, close.line)} (seq ${close.seq}) is not sealed by a checkpoint: it was forged, or the final checkpoint was removed`;
+}
+
+/**
+ * A new chain starts at seq 1 (a writer that found no record to continue after a break). Checkpoints seal the head of
+ * their own chain only, so the new chain's cannot seal what the chain that ends at `end` left unsealed: with a key,
+ * its unsealed `log.close` or records are judged now (no grace: its writer did not go on), and sealing starts over.
+ */
+export function endChain(st: VerifierState, end: { seq: number; line: number; file: string | undefined }): void {
+  const sealed = st.result.sealedSeq ?? 0;
+  const close = st.lastClose;
+  if (st.key !== undefined) {
+    const first = firstUnsealed(st, sealed, end.seq);
+    if (close !== undefined && close.seq > sealed) {
+      st.incompleteReasons.push(
+        `${unsealedCloseReason(st, close)} (nor can the new chain at ${st.where()}, which starts again at seq 1)`,
+      );
+    } else if (first !== undefined) {
+      st.incompleteReasons.push(
+        `records ${first.seq}–${end.seq} of the chain that ends at ${st.whereIn(end.file, end.line)} are unsealed: no checkpoint of their chain seals them, and the new chain at ${st.where()} starts again at seq 1; its writer was killed, or the tail was cut or replaced`,
+      );
+    }
+  }
+  delete st.result.sealedSeq;
+  st.lastClose = undefined;
+  st.startedMidChain = false;
 }
 
 /** An ISO time for a message. */

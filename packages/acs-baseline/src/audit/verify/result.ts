@@ -53,7 +53,7 @@ export interface VerifyLogResult {
   lastSeq?: number;
   /** `hash` of the last verified record. */
   lastHash?: string;
-  /** Highest `seq` sealed by a valid checkpoint. */
+  /** Highest `seq` sealed by a valid checkpoint (of the last chain, when the log starts again at seq 1). */
   sealedSeq?: number;
   /** True when the last record (before a final checkpoint) is `log.close`. */
   closed: boolean;
@@ -97,7 +97,10 @@ export interface VerifyLogOptions {
    * within the max gap of it.
    */
   at?: Date | number;
-  /** Files that do not exist count as empty (used with an anchor, which then says whether records are missing). */
+  /**
+   * Files that do not exist count as empty (used with an anchor, which then says whether records are missing). With
+   * `anchorLines` that hold no valid line a missing file still throws `ENOENT`: nothing would say it had records.
+   */
   missingAsEmpty?: boolean;
   /**
    * Called with each record whose chain was verified, in order, as it is counted: never a line after the first

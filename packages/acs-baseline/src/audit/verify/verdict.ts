@@ -2,15 +2,13 @@
  * The verdict once every line is read: the first problem (tampered), or what is missing, unsealed or silent
  * (incomplete), and the warnings that limit what can be vouched for.
  */
-import { basename } from "node:path";
 import type { AnchorIndex, LogAnchor } from "./anchorIndex.js";
 import { LOG_ID_SHAPE } from "../record/checkpointSignature.js";
-import { iso } from "./checkpoints.js";
+import { firstUnsealed, iso, unsealedCloseReason } from "./checkpoints.js";
 import { MAX_ANCHOR_BYTES } from "./lineReader.js";
 import type { VerifyLogResult } from "./result.js";
 import { fmtMs } from "./recordShape.js";
 import type { VerifierState } from "./verifierState.js";
-import { RING } from "./verifierState.js";
 
 /** The result of the run whose every line `st` has seen. */
 export function verdict(st: VerifierState): VerifyLogResult {
@@ -134,10 +132,11 @@ function anchorReasons(st: VerifierState): void {
   }
   otherLogsReasons(st, anchor);
   if (r.records === 0) {
-    if (anchor.lines > 0)
-      st.incompleteReasons.push(
-        `the file holds no records, but the anchor holds ${anchor.lines} lines: the log was emptied or removed`,
-      );
+    st.incompleteReasons.push(
+      anchor.lines > 0
+        ? `the file holds no records, but the anchor holds ${anchor.lines} lines: the log was emptied or removed`
+        : "the file holds no records and the anchor holds no valid line (it is empty, or none of its lines is valid): it corroborates nothing",
+    );
     return;
   }
   if (log === undefined || log.checkpoints === 0) {
@@ -221,9 +220,7 @@ function signedReasons(st: VerifierState): void {
   }
   const sealed = r.sealedSeq ?? 0;
   if (st.lastClose !== undefined && st.lastClose.seq > sealed) {
-    st.incompleteReasons.push(
-      `log.close at ${st.lastClose.file !== undefined ? `${basename(st.lastClose.file)}:` : "line "}${st.lastClose.line} (seq ${st.lastClose.seq}) is not sealed by a checkpoint: it was forged, or the final checkpoint was removed`,
-    );
+    st.incompleteReasons.push(unsealedCloseReason(st, st.lastClose));
     r.firstBadLine ??= st.lastClose.line;
   }
   if (r.lastSeq !== undefined && r.lastSeq > sealed) unsealedTail(st, sealed, r.lastSeq);
@@ -237,21 +234,14 @@ function unsealedTail(st: VerifierState, sealed: number, lastSeq: number): void 
   const r = st.result;
   const maxGap = st.maxGap;
   // the first record after the last seal that is not itself a checkpoint
-  let first = -1;
-  for (let s = Math.max(sealed + 1, lastSeq - RING + 1); s <= lastSeq; s++) {
-    const i = st.ringIndex(s);
-    if (i >= 0 && st.ringCheckpoint[i] === 0) {
-      first = i;
-      break;
-    }
-  }
-  if (first < 0 && lastSeq - sealed <= RING) return;
-  const firstSeq = first >= 0 ? st.ringSeq[first] : sealed + 1;
-  const t = first >= 0 ? st.ringTime[first] : NaN;
-  const count = lastSeq - firstSeq + 1;
+  const first = firstUnsealed(st, sealed, lastSeq);
+  if (first === undefined) return;
+  const slot = first.slot;
+  const t = slot >= 0 ? st.ringTime[slot] : NaN;
+  const count = lastSeq - first.seq + 1;
   const afterClose = st.sealedClose !== undefined;
   const within = !afterClose && maxGap !== undefined && Number.isFinite(t) && st.at - t <= maxGap;
-  const msg = `${count} record(s) from seq ${firstSeq}${first >= 0 ? ` (${st.where(st.ringLine[first])})` : ""} on are unsealed: no valid checkpoint after them`;
+  const msg = `${count} record(s) from seq ${first.seq}${slot >= 0 ? ` (${st.where(st.ringLine[slot])})` : ""} on are unsealed: no valid checkpoint after them`;
   if (within)
     r.warnings.push(
       `${msg}; within the max gap ${fmtMs(maxGap)} of the time of verification, so the writer may still be running or was killed`,
@@ -260,6 +250,6 @@ function unsealedTail(st: VerifierState, sealed: number, lastSeq: number): void 
     st.incompleteReasons.push(
       `${msg}${afterClose ? ", after the log's sealed close" : maxGap !== undefined ? `, and older than the max gap ${fmtMs(maxGap)} before the time of verification` : ""}: the tail may have been cut or replaced`,
     );
-    if (first >= 0) r.firstBadLine ??= st.ringLine[first];
+    if (slot >= 0) r.firstBadLine ??= st.ringLine[slot];
   }
 }

@@ -19,7 +19,8 @@ export class VerifierState {
     otherLines: 0,
     warnings: [],
   };
-  prev: { seq: number; hash: string; line: number } | undefined;
+  /** The head of the chain: the last record accepted, its line and file. */
+  prev: { seq: number; hash: string; line: number; file: string | undefined } | undefined;
   lastAction: unknown;
   file: string | undefined;
   lineNo = 0;
@@ -36,6 +37,7 @@ export class VerifierState {
   openSinceCheckpoint = false;
   lastCheckpointTime: number | undefined;
   lastRecordTime: number | undefined;
+  /** The last `log.close` of the current chain (a restart at seq 1 begins a new chain). */
   lastClose: { seq: number; line: number; file: string | undefined } | undefined;
   pendingMissing: { from: number; to: number } | undefined;
   laterSeqs: Set<number> | undefined;
@@ -87,7 +89,12 @@ export class VerifierState {
 
   /** `line N`, or `file:N` when several files are verified. */
   where(line = this.lineNo): string {
-    return this.file !== undefined ? `${basename(this.file)}:${line}` : `line ${line}`;
+    return this.whereIn(this.file, line);
+  }
+
+  /** `line N`, or `file:N` for a line of `file` (one of several files verified). */
+  whereIn(file: string | undefined, line: number): string {
+    return file !== undefined ? `${basename(file)}:${line}` : `line ${line}`;
   }
 
   /** Marks the log tampered at `line`. */

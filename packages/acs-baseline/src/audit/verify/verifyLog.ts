@@ -30,6 +30,11 @@ export function logFilesOf(dir: string): string[] {
     .map((x) => join(dir, x.name));
 }
 
+/** The error for a log file that does not exist (as the file system reports it). */
+function missing(name: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`ENOENT: no such file, and the anchor holds no line: ${name}`), { code: "ENOENT" });
+}
+
 async function run(
   sources: { name: string; chunks: () => AsyncIterable<Buffer> | undefined }[],
   options: VerifyLogOptions,
@@ -47,6 +52,8 @@ async function run(
     v.startFile(src.name);
     const chunks = src.chunks();
     if (chunks === undefined) {
+      // counted as empty only when the anchor holds lines, which then say whether records are missing
+      if (anchor !== undefined && anchor.lines === 0) throw missing(src.name);
       v.result.warnings.push(`${src.name} does not exist (counted as empty)`);
       continue;
     }
@@ -64,7 +71,8 @@ async function run(
  * docs/audit-log.md for the rules).
  *
  * @remarks
- * Throws the file system error when a file cannot be read (unless `missingAsEmpty`), and at once (code `ENOTREG`)
+ * Throws the file system error when a file cannot be read (a missing one unless `missingAsEmpty` and the anchor holds
+ * lines), and at once (code `ENOTREG`)
  * for a FIFO, device or socket. Time is linear in the size and
  * memory bounded (one line at a time, at most `maxLineBytes`).
  * @public
