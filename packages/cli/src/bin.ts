@@ -19,6 +19,14 @@ function stopSignal(): Promise<string> {
 
 enableCompileCache();
 
+// A reader that stops early (`acs-baseline scan . | head`) closes the pipe: the rest of the output is dropped, and
+// the command still runs to its end and exits with its own code (a scan that found keys still exits 1).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+
 const { engines } = nodeRequire("acs-baseline-cli/package.json") as { engines: { node: string } };
 const unsupported = unsupportedNodeMessage(process.versions.node, engines.node);
 if (unsupported !== undefined) {
