@@ -78,6 +78,8 @@ interface Estate {
   diagnostics?: () => SpecReply;
   /** The atScope() role assignments, instead of the three pages. */
   assignments?: () => SpecReply;
+  /** The app's role assignments (`assignedTo('…')` or `principalId eq '…'`), instead of Reader at the resource. */
+  appAssignments?: (filter: string) => SpecReply;
 }
 
 /** Routes ARM requests by path, as ARM does (case-insensitively). */
@@ -104,7 +106,8 @@ function serve(estate: Estate = {}) {
       );
     if (request.path === `${base}/providers/microsoft.authorization/roleassignments`) {
       const filter = request.query.get("$filter") ?? "";
-      if (filter.startsWith("principalId eq")) return armPage([assignment(3, READER, app.objectId, RESOURCE)]);
+      if (filter.startsWith("principalId eq") || filter.startsWith("assignedTo("))
+        return estate.appAssignments?.(filter) ?? armPage([assignment(3, READER, app.objectId, RESOURCE)]);
       if (estate.assignments !== undefined) return estate.assignments();
       // atScope(): three pages, the middle one empty; nextLink is absolute and carries its own $skipToken.
       const token = request.query.get("$skipToken");
@@ -213,5 +216,35 @@ describe("checkPosture against a spec-shaped ARM", () => {
     expect(local.evidence).toMatch(/ARM answered 400/);
     expect(JSON.stringify(result)).not.toContain("SECRET");
     expect(check(result, "resource-logs").status).toBe("pass");
+  });
+
+  it("lists the app's rights with assignedTo('{oid}'); when ARM refuses that filter (400) it reads the direct ones and says unknown, not pass", async () => {
+    const filters: string[] = [];
+    serve({
+      appAssignments: (filter) => {
+        filters.push(filter);
+        return filter.startsWith("assignedTo(")
+          ? armError(400, "InvalidFilterInQueryString", "The filter is not supported.")
+          : armPage([]);
+      },
+    });
+    const c = check(await checkPosture(options()), "app-principal-least-privilege");
+    expect(filters).toEqual([`assignedTo('${app.objectId}')`, `principalId eq '${app.objectId}'`]);
+    expect(c.status).toBe("unknown");
+    expect(c.evidence).toContain("no direct role assignment, yet it could read the resource");
+    expect(c.evidence).toContain("ARM refused $filter=assignedTo() (ARM answered 400 (InvalidFilterInQueryString))");
+  });
+
+  it("counts a role the app holds through a group (assignedTo lists it): Owner through a group fails", async () => {
+    const GROUP = "cccccccc-0000-4000-8000-00000000000c";
+    serve({
+      appAssignments: (filter) =>
+        filter.startsWith("assignedTo(")
+          ? armPage([assignment(4, OWNER, GROUP, `/subscriptions/${SUB}/resourceGroups/rg-acs`)])
+          : armPage([]),
+    });
+    const c = check(await checkPosture(options()), "app-principal-least-privilege");
+    expect(c.status).toBe("fail");
+    expect(c.evidence).toContain(`(through principal ${GROUP})`);
   });
 });

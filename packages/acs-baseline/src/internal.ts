@@ -61,6 +61,7 @@ export {
 } from "./index.js";
 
 // doctor: the factory's own checks, run one by one.
+export { environmentRefusals, type EnvironmentRefusals } from "./clients/environmentRefusals.js";
 export { validateEndpoint, type EndpointSource, type ValidatedEndpoint } from "./guard/endpoint.js";
 export { validateAuthorityHost, type ValidatedAuthority } from "./guard/authority.js";
 export { TLS_REJECT_UNAUTHORIZED_VARIABLE, environmentReason } from "./guard/tlsVerification.js";
@@ -87,6 +88,7 @@ export { openArmSession, type ArmSession, type ArmSessionOptions } from "./postu
 export { ACS_ACTIONS, actionMatches, grants, type RolePermission } from "./posture/roleActions.js";
 export { describeArmError, readCommunicationResource } from "./posture/readArm.js";
 export { tokenClaims } from "./posture/checkPosture.js";
+export { describeTokenError } from "./posture/tokenError.js";
 export { parseAcsResourceId, type AcsResourceId } from "./posture/resourceId.js";
 export { snapshotOptions } from "./guard/optionSnapshot.js";
 export { streamAnchorFile } from "./audit/verify/readAnchorFile.js";

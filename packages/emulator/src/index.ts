@@ -53,6 +53,7 @@ export {
   LOCAL_AUTH_MODIFY,
   type EstateActivityEvent,
   type EstatePolicyAssignment,
+  type EstateExemptionNarrowing,
   type EstatePolicyExemption,
   type EstatePolicySetDefinition,
   type EstateResource,

@@ -4,16 +4,16 @@
  * informational managed identity and an optional data-location allow-list). Reads only; never changes anything.
  */
 import type { AccessToken } from "@azure/core-auth";
-import { isBaselineViolationError } from "../errors.js";
 import { snapshotOptions } from "../guard/optionSnapshot.js";
 import { createArmClients } from "./armClients.js";
 import { openArmSession } from "./armSession.js";
 import type { CheckPostureOptions } from "./postureOptions.js";
 import { evaluatePosture } from "./evaluatePosture.js";
 import type { PostureInputs } from "./readArm.js";
-import { readPostureInputs, safeCode } from "./readArm.js";
+import { readPostureInputs } from "./readArm.js";
 import type { AcsResourceId } from "./resourceId.js";
 import { parseAcsResourceId } from "./resourceId.js";
+import { describeTokenError } from "./tokenError.js";
 import type { PostureCheck, PostureResult, PostureStatus } from "./types.js";
 
 export type { CheckPostureOptions } from "./postureOptions.js";
@@ -41,17 +41,6 @@ export function summarize(checks: readonly PostureCheck[]): Record<PostureStatus
   const summary: Record<PostureStatus, number> = { pass: 0, fail: 0, warn: 0, unknown: 0 };
   for (const c of checks) summary[c.status]++;
   return summary;
-}
-
-function describeTokenError(error: unknown): string {
-  // Our own refusal (TLS_CERTIFICATE_NOT_TRUSTED toward Entra, a blocked request) says what to do: keep it.
-  if (isBaselineViolationError(error)) return error.message;
-  const e = error as { name?: unknown; errorResponse?: { error?: unknown; errorDescription?: unknown } };
-  const aadsts =
-    typeof e.errorResponse?.errorDescription === "string"
-      ? /AADSTS\d+/.exec(e.errorResponse.errorDescription)?.[0]
-      : undefined;
-  return [safeCode(e.name) ?? "Error", safeCode(e.errorResponse?.error), aadsts].filter(Boolean).join(" ");
 }
 
 /**

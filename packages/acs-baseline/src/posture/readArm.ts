@@ -19,8 +19,13 @@ export interface PostureInputs {
   diagnosticSettings: Read<DiagnosticSettingsResource[]>;
   /** Role assignments at or above the resource (`atScope()`). */
   assignments: Read<RoleAssignment[]>;
-  /** The app principal's role assignments that apply to the resource (`principalId eq '…'`). */
+  /**
+   * The app principal's role assignments that apply to the resource: `assignedTo('…')`, its own and those of the
+   * groups it is in; when ARM refuses that filter (400), `principalId eq '…'`, its own only ({@link appGroupsUnread}).
+   */
   appAssignments: Read<RoleAssignment[]>;
+  /** Why the app's groups' role assignments are not in `appAssignments` (ARM refused `assignedTo`); absent when they are. */
+  appGroupsUnread?: string;
   /** Role definitions by the ids the assignments reference (lower-cased id → definition or failure). */
   definitions: Map<string, Read<RoleDefinition>>;
 }
@@ -131,6 +136,32 @@ export async function readCommunicationResource(
   return { ...value, disableLocalAuth: flag === true ? true : flag === false ? false : undefined };
 }
 
+/** The app principal's role assignments that apply to the resource, with its groups' when ARM lists them. */
+async function readAppAssignments(
+  clients: ArmClients,
+  resource: AcsResourceId,
+  appObjectId: string | undefined,
+  options: { abortSignal: AbortSignal },
+): Promise<{ read: Read<RoleAssignment[]>; groupsUnread?: string }> {
+  if (appObjectId === undefined)
+    return { read: { ok: false, reason: "the ARM token has no oid claim, so the app's own principal is not known" } };
+  const list = async (filter: string) =>
+    (
+      await all(clients.authorization.roleAssignments.listForScope(noSlash(resource.id), { ...options, filter }))
+    ).filter((a) => appliesToResource(a.scope, resource.id));
+  try {
+    // Role Assignments - List For Scope: "assignedTo('{objectId}')" lists the principal's assignments at, above or
+    // below the scope, those of the groups it is a member of included (`az role assignment list --include-groups`).
+    return { read: { ok: true, value: await list(`assignedTo('${appObjectId}')`) } };
+  } catch (error) {
+    const e = error as { statusCode?: unknown; status?: unknown };
+    if (e.statusCode !== 400 && e.status !== 400) return { read: { ok: false, reason: describeArmError(error) } };
+    // A refused filter: the direct assignments only, and the check says the groups' are missing.
+    const groupsUnread = `ARM refused $filter=assignedTo() (${describeArmError(error)}), so only the app's direct role assignments were listed`;
+    return { read: await attempt(() => list(`principalId eq '${appObjectId}'`)), groupsUnread };
+  }
+}
+
 /** Reads the resource, its diagnostic settings, the role assignments that apply to it and their role definitions. */
 export async function readPostureInputs(
   clients: ArmClients,
@@ -140,26 +171,13 @@ export async function readPostureInputs(
 ): Promise<PostureInputs> {
   const options = { abortSignal: signal };
   const scope = noSlash(resource.id);
-  const [resourceRead, diagnosticSettings, assignments, appAssignments] = await Promise.all([
+  const [resourceRead, diagnosticSettings, assignments, app] = await Promise.all([
     attempt(() => readCommunicationResource(clients.communication, resource, options)),
     attempt(() => all(clients.monitor.diagnosticSettings.list(scope, options))),
     attempt(() => all(clients.authorization.roleAssignments.listForScope(scope, { ...options, filter: "atScope()" }))),
-    appObjectId === undefined
-      ? Promise.resolve<Read<RoleAssignment[]>>({
-          ok: false,
-          reason: "the ARM token has no oid claim, so the app's own principal is not known",
-        })
-      : attempt(async () =>
-          (
-            await all(
-              clients.authorization.roleAssignments.listForScope(scope, {
-                ...options,
-                filter: `principalId eq '${appObjectId}'`,
-              }),
-            )
-          ).filter((a) => appliesToResource(a.scope, resource.id)),
-        ),
+    readAppAssignments(clients, resource, appObjectId, options),
   ]);
+  const appAssignments = app.read;
   const ids = new Map<string, string>();
   for (const list of [assignments, appAssignments]) {
     if (!list.ok) continue;
@@ -172,5 +190,12 @@ export async function readPostureInputs(
       definitions.set(key, await attempt(() => clients.authorization.roleDefinitions.getById(noSlash(id), options)));
     }),
   );
-  return { resource: resourceRead, diagnosticSettings, assignments, appAssignments, definitions };
+  return {
+    resource: resourceRead,
+    diagnosticSettings,
+    assignments,
+    appAssignments,
+    ...(app.groupsUnread !== undefined ? { appGroupsUnread: app.groupsUnread } : {}),
+    definitions,
+  };
 }

@@ -14,6 +14,8 @@ import { POSTURE_ENVIRONMENT_VARIABLES, checkPosture, postureOptionsFromEnvironm
 import { allowedAuthorityHosts as authorityAllowList } from "../authorityHosts.js";
 import { cliEndpointSource } from "../allowedHosts.js";
 import { environmentReason } from "acs-baseline/internal";
+import { describeTokenError, environmentRefusals } from "acs-baseline/internal";
+import type { EnvironmentRefusals } from "acs-baseline/internal";
 
 /** One line of the checklist. */
 export interface DoctorCheck {
@@ -43,7 +45,12 @@ interface DoctorRun {
   config: ReturnType<typeof readEnvironment>;
   add: Add;
   managed: boolean;
+  /** What fromEnvironment() (with doctor's overrides) refuses: its own validation, run without building anything. */
+  refusals: EnvironmentRefusals;
 }
+
+/** A refusal's message (ours: names variables and options, never a value); anything else by kind only. */
+const refusalMessage = (error: Error): string => (isBaselineViolationError(error) ? error.message : error.name);
 
 /** Where ManagedIdentityCredential would ask for a token, judged from the variables it reads. */
 function managedIdentitySource(env: NodeJS.ProcessEnv): string {
@@ -59,7 +66,16 @@ function managedIdentitySource(env: NodeJS.ProcessEnv): string {
 }
 
 /** Key material in the environment, TLS verification and the endpoint. */
-function checkEnvironment({ env, config, add }: DoctorRun, allowedHosts: readonly string[]): void {
+function checkEnvironment({ env, config, add, refusals }: DoctorRun, allowedHosts: readonly string[]): void {
+  // The factory's own key-material rule (a connection string in any value it reads, an access key as the client
+  // secret): what it refuses fails here, whatever else is configured.
+  if (refusals.keyMaterial !== undefined)
+    add(
+      "key material in environment",
+      "IM-1",
+      "fail",
+      `AcsClientFactory.fromEnvironment() refuses this environment: ${refusalMessage(refusals.keyMaterial)}`,
+    );
   if (config.keyMaterialVariables.length > 0) {
     add(
       "key material in environment",
@@ -67,7 +83,7 @@ function checkEnvironment({ env, config, add }: DoctorRun, allowedHosts: readonl
       "warn",
       `ACS connection strings or access keys are present in ${config.keyMaterialVariables.join(", ")} (values not shown). acs-baseline never uses them: remove them and rotate the keys.`,
     );
-  } else
+  } else if (refusals.keyMaterial === undefined)
     add("key material in environment", "IM-1", "pass", "no ACS connection strings or access keys in the environment");
 
   const tls = environmentReason(env);
@@ -262,14 +278,7 @@ async function checkToken(
 ): Promise<void> {
   let factory: AcsClientFactory | undefined;
   try {
-    factory = AcsClientFactory.fromEnvironment(
-      {
-        allowedHosts: [...options.allowedHosts],
-        allowedAuthorityHosts,
-        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      },
-      env,
-    );
+    factory = AcsClientFactory.fromEnvironment(factoryOverrides(options, allowedAuthorityHosts), env);
     const token = await factory.credential.getToken(ACS_TOKEN_SCOPE);
     add(
       "token",
@@ -278,17 +287,30 @@ async function checkToken(
       `Microsoft Entra ID issued a token for ${ACS_TOKEN_SCOPE} (${factory.credentialType} credential), valid until ${new Date(token?.expiresOnTimestamp ?? 0).toISOString()}`,
     );
   } catch (error) {
-    const e = error as { name?: string; errorResponse?: { error?: string; errorDescription?: string } };
-    const aadsts = /AADSTS\d+/.exec(e.errorResponse?.errorDescription ?? "")?.[0];
-    add(
-      "token",
-      "IM-1",
-      "fail",
-      `no token: ${isBaselineViolationError(error) ? error.message : [e.name, e.errorResponse?.error, aadsts].filter(Boolean).join(" ")}`,
-    );
+    add("token", "IM-1", "fail", `no token: ${describeTokenError(error)}`);
   } finally {
     await factory?.close();
   }
+}
+
+/** The overrides doctor gives fromEnvironment(), offline and online alike. */
+function factoryOverrides(options: DoctorOptions, allowedAuthorityHosts: string[]) {
+  return {
+    allowedHosts: [...options.allowedHosts],
+    allowedAuthorityHosts,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  };
+}
+
+/**
+ * The backstop: whatever fromEnvironment() refuses that no check above caught fails here, so doctor never says
+ * "configuration ok" for an environment the factory refuses.
+ */
+function checkFactoryAgrees({ add, refusals }: DoctorRun, checks: readonly DoctorCheck[]): void {
+  const refused = refusals.configuration;
+  if (refused === undefined || checks.some((c) => c.status === "fail")) return;
+  const control = isBaselineViolationError(refused) ? refused.control : "IM-1";
+  add("configuration", control, "fail", `AcsClientFactory.fromEnvironment() refuses it: ${refusalMessage(refused)}`);
 }
 
 /** Runs the offline checks (and the online one when asked). Never returns a secret value. */
@@ -296,11 +318,13 @@ export async function runDoctor(env: NodeJS.ProcessEnv, options: DoctorOptions):
   const checks: DoctorCheck[] = [];
   const add: Add = (name, control, status, message) => checks.push({ name, control, status, message });
   const config = readEnvironment(env);
-  const run: DoctorRun = { env, config, add, managed: config.useManagedIdentity === true };
   const allowedAuthorityHosts = authorityAllowList(env, options.allowedAuthorityHosts);
+  const refusals = environmentRefusals(factoryOverrides(options, allowedAuthorityHosts), env);
+  const run: DoctorRun = { env, config, add, managed: config.useManagedIdentity === true, refusals };
   checkEnvironment(run, options.allowedHosts);
   checkIdentity(run, allowedAuthorityHosts);
   checkCredential(run);
+  checkFactoryAgrees(run, checks);
   if (!options.online) return checks;
   const failed = () => checks.some((c) => c.status === "fail");
   if (failed()) {

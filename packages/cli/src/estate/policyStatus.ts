@@ -4,7 +4,7 @@
  * the initiative parameter that feeds the built-in's `effect`, else its default), `notScopes`, `resourceSelectors`,
  * `policyEffect` overrides (policySelectors.ts), enforcement mode and exemptions.
  */
-import type { AssignmentNarrowing, SelectorTarget } from "./policySelectors.js";
+import type { AssignmentNarrowing, Maybe, SelectorTarget } from "./policySelectors.js";
 import { asText, assignmentApplies, overriddenEffect } from "./policySelectors.js";
 import type { ManagementGroupChains } from "./scopes.js";
 import { assignmentScope, scopeCovers, scopeOfId } from "./scopes.js";
@@ -42,6 +42,10 @@ export interface ExemptionRow {
   policyAssignmentId: string;
   exemptionCategory: string;
   expiresOn: string;
+  /** The initiative members it exempts (`properties.policyDefinitionReferenceIds`; empty: all of them). */
+  policyDefinitionReferenceIds: unknown[];
+  /** The resources it exempts (`properties.resourceSelectors`; empty: every resource in its scope). */
+  resourceSelectors: unknown[];
 }
 
 /** An assignment of a built-in that covers the resource, with its effective effect. @public */
@@ -88,11 +92,21 @@ function parameter<T>(o: Record<string, T>, name: string): T | undefined {
 export interface PolicyIndex {
   /**
    * Assignments of a built-in: one entry per (assignment, built-in) with the effect its parameters give, and the
-   * member's `policyDefinitionReferenceId` in an initiative.
+   * member's `policyDefinitionReferenceId` in an initiative. An assignment of an initiative Resource Graph did not
+   * return is one entry with `unread` set: whether it holds a built-in, and with which effect, is unknown.
    */
-  candidates: { assignment: AssignmentRow; definitionId: string; effect: string; referenceId?: string }[];
+  candidates: {
+    assignment: AssignmentRow;
+    definitionId: string;
+    effect: string;
+    referenceId?: string;
+    unread?: true;
+  }[];
   exemptions: ExemptionRow[];
 }
+
+/** A policy set definition id (an assignment of anything else that is not a built-in cannot hold one). */
+const isSetDefinition = (id: string) => /\/providers\/microsoft\.authorization\/policysetdefinitions\/[^/]+$/i.test(id);
 
 /** The effect an initiative passes to the built-in: a literal, or `[parameters('x')]` resolved from the assignment. */
 function initiativeEffect(
@@ -131,6 +145,10 @@ export function indexPolicy(
       continue;
     }
     const set = setsById.get(lower(a.policyDefinitionId));
+    if (set === undefined && isSetDefinition(a.policyDefinitionId)) {
+      candidates.push({ assignment: a, definitionId: a.policyDefinitionId, effect: "", unread: true });
+      continue;
+    }
     for (const member of set?.policyDefinitions ?? []) {
       const builtIn = builtInOf(member.policyDefinitionId ?? "");
       if (set === undefined || builtIn === undefined) continue;
@@ -154,33 +172,75 @@ function level(effect: string): number {
 const LEVELS = ["none", "audit", "modify", "deny"] as const;
 
 /** Why an assignment's part cannot be determined, or undefined. */
-function undeterminedReason(applies: boolean | undefined, alternatives: string[]): string | undefined {
+function undeterminedReason(
+  applies: boolean | undefined,
+  alternatives: string[],
+  exempt: boolean | undefined,
+  unread: boolean,
+): string | undefined {
   const reasons = [
+    ...(unread
+      ? [
+          "its policy set definition was not returned by Resource Graph (defined where the caller cannot read it?), so whether it holds a local-auth built-in, and with which effect, is unknown",
+        ]
+      : []),
     ...(applies === undefined
       ? ["a notScopes entry or a resource selector could not be evaluated for this resource, so it may not apply"]
       : []),
     ...(alternatives.length > 0
       ? [`an override whose selectors could not be evaluated may set its effect to ${alternatives.join(" or ")}`]
       : []),
+    ...(exempt === undefined
+      ? [
+          "an exemption whose resource selectors (or policy definition reference ids) could not be evaluated may exempt the resource",
+        ]
+      : []),
   ];
   return reasons.length > 0 ? reasons.join("; ") : undefined;
 }
 
-/** The exemptions of `assignmentId` that cover the resource, added to `into`; true when one is active. */
+/**
+ * Whether an exemption covers this member of the assignment for the resource: its `policyDefinitionReferenceIds`
+ * (when listed, only those initiative members are exempt) and its `resourceSelectors` (as an assignment's).
+ */
+function exemptionCovers(x: ExemptionRow, target: SelectorTarget, chains: ManagementGroupChains): Maybe {
+  let covers: Maybe = true;
+  if (x.policyDefinitionReferenceIds.length > 0) {
+    const ref = target.referenceId;
+    // Reference ids name initiative members; on a direct assignment (or a member without one) they say nothing sure.
+    if (ref === undefined || ref === "") covers = undefined;
+    else if (!x.policyDefinitionReferenceIds.some((id) => typeof id === "string" && lower(id) === lower(ref)))
+      return false;
+  }
+  if (x.resourceSelectors.length === 0) return covers;
+  const selected = assignmentApplies(
+    { notScopes: [], overrides: [], resourceSelectors: x.resourceSelectors },
+    target,
+    chains,
+  );
+  return selected === false ? false : selected === true ? covers : undefined;
+}
+
+/**
+ * The exemptions of the assignment that cover the resource (and this member), added to `into`: true when one that is
+ * active certainly does, undefined when one that is active may (its selectors could not be evaluated).
+ */
 function exemptionsFor(
   assignmentId: string,
-  resourceId: string,
+  target: SelectorTarget,
   index: PolicyIndex,
   chains: ManagementGroupChains,
   now: number,
   into: CoveringExemption[],
-): boolean {
-  let exempt = false;
+): Maybe {
+  let exempt: Maybe = false;
   for (const x of index.exemptions) {
-    if (lower(x.policyAssignmentId) !== lower(assignmentId) || !scopeCovers(scopeOfId(x.id), resourceId, chains))
+    if (lower(x.policyAssignmentId) !== lower(assignmentId) || !scopeCovers(scopeOfId(x.id), target.resourceId, chains))
       continue;
+    const covers = exemptionCovers(x, target, chains);
+    if (covers === false) continue;
     const active = x.expiresOn === "" || !(Date.parse(x.expiresOn) <= now);
-    exempt ||= active;
+    if (active) exempt = exempt === true || covers === true ? true : undefined;
     if (!into.some((e) => e.id === x.id))
       into.push({
         id: x.id,
@@ -193,10 +253,19 @@ function exemptionsFor(
   return exempt;
 }
 
+/** What the assignments that apply give: the strongest certain level, the strongest possible, exempt, not enforced. */
+interface Tally {
+  floor: number;
+  ceiling: number;
+  exempted: boolean;
+  notEnforced: boolean;
+}
+
 /**
  * The policy status of one resource (`location` as Resource Graph gives it, for resource selectors). The enforced,
  * unexempted assignments that apply decide, the strongest wins; an assignment whose part cannot be determined
- * (see policySelectors.ts) makes the status `unknown` when it could give a stronger effect than the rest do.
+ * (see policySelectors.ts; an exemption that may apply; an initiative that could not be read) makes the status
+ * `unknown` when it could give a stronger effect than the rest do.
  */
 export function policyFor(
   resource: { id: string; location: string },
@@ -206,19 +275,21 @@ export function policyFor(
 ): ResourcePolicy {
   const assignments: CoveringAssignment[] = [];
   const exemptions: CoveringExemption[] = [];
-  let floor = 0; // what the assignments that certainly apply give at least
-  let ceiling = 0; // what all of them could give
-  let exempted = false;
-  let notEnforced = false;
+  // floor: what the assignments that certainly apply give at least; ceiling: what all of them could give
+  const tally: Tally = { floor: 0, ceiling: 0, exempted: false, notEnforced: false };
   for (const c of index.candidates) {
     const scope = assignmentScope(c.assignment.scope, c.assignment.id, "policyAssignments");
     if (!scopeCovers(scope, resource.id, chains)) continue;
     const target: SelectorTarget = { resourceId: resource.id, location: resource.location, referenceId: c.referenceId };
     const applies = assignmentApplies(c.assignment, target, chains);
     if (applies === false) continue;
-    const { effect, alternatives } = overriddenEffect(c.effect, c.assignment.overrides, target);
+    const { effect, alternatives } =
+      c.unread === true
+        ? { effect: "unknown", alternatives: [] }
+        : overriddenEffect(c.effect, c.assignment.overrides, target);
     const mode = c.assignment.enforcementMode === "" ? "Default" : c.assignment.enforcementMode;
-    const undetermined = undeterminedReason(applies, alternatives);
+    const exempt = exemptionsFor(c.assignment.id, target, index, chains, now, exemptions);
+    const undetermined = undeterminedReason(applies, alternatives, exempt, c.unread === true);
     assignments.push({
       id: c.assignment.id,
       definitionId: c.definitionId,
@@ -227,15 +298,9 @@ export function policyFor(
       scope,
       ...(undetermined !== undefined ? { undetermined } : {}),
     });
-    const exempt = exemptionsFor(c.assignment.id, resource.id, index, chains, now, exemptions);
-    if (lower(mode) === "donotenforce") notEnforced ||= applies === true;
-    else if (exempt) exempted ||= applies === true;
-    else {
-      const levels = [effect, ...alternatives].map(level);
-      if (applies === true) floor = Math.max(floor, Math.min(...levels));
-      ceiling = Math.max(ceiling, ...levels);
-    }
+    count(tally, c.unread === true ? undefined : [effect, ...alternatives], { applies, exempt, mode });
   }
+  const { floor, ceiling, exempted, notEnforced } = tally;
   const status: PolicyStatus =
     ceiling > floor
       ? "unknown"
@@ -247,4 +312,27 @@ export function policyFor(
             ? "not-enforced"
             : "none";
   return { status, assignments, exemptions };
+}
+
+/**
+ * Adds one covering assignment to the tally. `effects` undefined: an initiative that could not be read, which may
+ * give anything from nothing to deny (and is claimed neither exempt nor not-enforced).
+ */
+function count(
+  tally: Tally,
+  effects: string[] | undefined,
+  { applies, exempt, mode }: { applies: Maybe; exempt: Maybe; mode: string },
+): void {
+  if (lower(mode) === "donotenforce") {
+    if (effects !== undefined) tally.notEnforced ||= applies === true;
+    return;
+  }
+  if (exempt === true) {
+    if (effects !== undefined) tally.exempted ||= applies === true;
+    return;
+  }
+  const levels = effects === undefined ? [0, LEVELS.length - 1] : effects.map(level);
+  // An exemption that may apply keeps it out of the floor: it certainly gives nothing only if not exempt.
+  if (applies === true && exempt === false) tally.floor = Math.max(tally.floor, Math.min(...levels));
+  tally.ceiling = Math.max(tally.ceiling, ...levels);
 }

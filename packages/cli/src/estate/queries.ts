@@ -19,9 +19,9 @@ export const ASSIGNMENTS_QUERY =
 export const SET_DEFINITIONS_QUERY =
   "policyresources | where type =~ 'microsoft.authorization/policysetdefinitions' | project id, policyDefinitions = properties.policyDefinitions, parameters = properties.parameters";
 
-/** Policy exemptions. */
+/** Policy exemptions, with what narrows them (the initiative members and the resources they exempt). */
 export const EXEMPTIONS_QUERY =
-  "policyresources | where type =~ 'microsoft.authorization/policyexemptions' | project id, policyAssignmentId = tostring(properties.policyAssignmentId), exemptionCategory = tostring(properties.exemptionCategory), expiresOn = tostring(properties.expiresOn)";
+  "policyresources | where type =~ 'microsoft.authorization/policyexemptions' | project id, policyAssignmentId = tostring(properties.policyAssignmentId), exemptionCategory = tostring(properties.exemptionCategory), expiresOn = tostring(properties.expiresOn), policyDefinitionReferenceIds = properties.policyDefinitionReferenceIds, resourceSelectors = properties.resourceSelectors";
 
 /** Role assignments. */
 export const ROLE_ASSIGNMENTS_QUERY =

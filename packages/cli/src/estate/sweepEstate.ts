@@ -124,6 +124,8 @@ async function readPolicy(reader: GraphReader, unreadable: Unreadable): Promise<
       policyAssignmentId: str(r.policyAssignmentId),
       exemptionCategory: str(r.exemptionCategory),
       expiresOn: str(r.expiresOn),
+      policyDefinitionReferenceIds: list(r.policyDefinitionReferenceIds),
+      resourceSelectors: list(r.resourceSelectors),
     }),
     unreadable,
   );
@@ -215,6 +217,11 @@ function sweptResource(r: Record<string, unknown>, ctx: SweepContext): SweptReso
     const reason = `subscription ${subscription === "" ? "(none in the resource id)" : subscription} is not in it (the caller may read resources in it but not the subscription itself): the management group policy and roles above it are unknown`;
     if (!ctx.unreadable.some((u) => u.reason === reason)) ctx.unreadable.push({ table: "resourcecontainers", reason });
   }
+  const policy =
+    chainKnown && ctx.chains !== undefined && ctx.policy !== undefined
+      ? policyFor({ id, location }, ctx.policy, ctx.chains, ctx.now)
+      : UNKNOWN_POLICY;
+  noteUnreadSets(policy, ctx);
   return {
     id,
     name: str(r.name),
@@ -222,15 +229,22 @@ function sweptResource(r: Record<string, unknown>, ctx: SweepContext): SweptReso
     resourceGroup: str(r.resourceGroup),
     location,
     localAuth: r.disableLocalAuth === true ? "disabled" : "enabled",
-    policy:
-      chainKnown && ctx.chains !== undefined && ctx.policy !== undefined
-        ? policyFor({ id, location }, ctx.policy, ctx.chains, ctx.now)
-        : UNKNOWN_POLICY,
+    policy,
     keyReaders:
       chainKnown && ctx.chains !== undefined && ctx.granting !== undefined
         ? keyReadersFor(id, ctx.granting, ctx.chains)
         : null,
   };
+}
+
+/** Names in `unreadable` each initiative a covering assignment assigns that Resource Graph did not return. */
+function noteUnreadSets(policy: ResourcePolicy, ctx: SweepContext): void {
+  const unread = ctx.policy?.candidates.filter((c) => c.unread === true) ?? [];
+  for (const a of policy.assignments) {
+    if (!unread.some((c) => c.assignment.id === a.id)) continue;
+    const reason = `policy set definition ${a.definitionId} (assigned by ${a.id}) is not in it (defined where the caller cannot read it?): the policy status of the resources it covers is unknown`;
+    if (!ctx.unreadable.some((u) => u.reason === reason)) ctx.unreadable.push({ table: "policyresources", reason });
+  }
 }
 
 /** The progress line for a throttled query. */

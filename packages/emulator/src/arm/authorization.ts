@@ -1,5 +1,6 @@
 /**
- * Microsoft.Authorization: role assignments (list for a scope with `atScope()` and `principalId eq '…'`, inherited
+ * Microsoft.Authorization: role assignments (list for a scope with `atScope()`, `principalId eq '…'` (the principal's
+ * own assignments) and `assignedTo('…')` (its own and its groups', transitively), inherited
  * from the resource group, subscription, management group and root; get/put/delete) and role definitions (the
  * built-ins with their published action lists, plus custom roles), at any scope.
  */
@@ -13,6 +14,7 @@ import {
   defineCustomRole,
   isBelow,
   lower,
+  principalAndGroups,
   roleByGuid,
   trimSlash,
 } from "./state.js";
@@ -73,18 +75,27 @@ function definitionJson(state: ArmState, role: EmulatorRoleDefinition, scope: st
   };
 }
 
-/** Parses the role-assignment `$filter` ARM supports here: `atScope()`, `principalId eq '…'`, joined by `and`. */
-function parseAssignmentFilter(filter: string | null): { atScope: boolean; principalId?: string } | undefined {
+/** A parsed role-assignment `$filter`: `principalIds` (lower case) limits the assignments to those principals. */
+interface AssignmentFilter {
+  atScope: boolean;
+  principalIds?: Set<string>;
+}
+
+/**
+ * Parses the role-assignment `$filter` ARM supports here: `atScope()`, `principalId eq '…'` (that principal's own
+ * assignments) and `assignedTo('…')` (its own and those of every group it is in), joined by `and`.
+ */
+function parseAssignmentFilter(state: ArmState, filter: string | null): AssignmentFilter | undefined {
   if (filter === null || filter.trim().length === 0) return { atScope: false };
-  const result: { atScope: boolean; principalId?: string } = { atScope: false };
+  const result: AssignmentFilter = { atScope: false };
   for (const part of filter.split(/\s+and\s+/i)) {
     const p = part.trim();
+    const direct = /^principalId\s+eq\s+'([^']+)'$/i.exec(p)?.[1];
+    const assignedTo = /^assignedTo\('([^']+)'\)$/i.exec(p)?.[1];
     if (/^atScope\(\)$/i.test(p)) result.atScope = true;
-    else {
-      const m = /^principalId\s+eq\s+'([^']+)'$/i.exec(p);
-      if (m === null) return undefined;
-      result.principalId = m[1];
-    }
+    else if (direct !== undefined) result.principalIds = new Set([lower(direct)]);
+    else if (assignedTo !== undefined) result.principalIds = principalAndGroups(state, assignedTo);
+    else return undefined;
   }
   return result;
 }
@@ -93,16 +104,16 @@ const verb = (method: string, write: boolean): string => (write ? "write" : meth
 
 function listAssignments(r: ArmRequest, scope: string): Outcome {
   if (r.method !== "GET") return methodNotAllowed(r);
-  const filter = parseAssignmentFilter(r.query.get("$filter"));
+  const filter = parseAssignmentFilter(r.state, r.query.get("$filter"));
   if (filter === undefined)
     return fail(
       r,
       400,
       "InvalidFilterInQueryString",
-      "The filter is not supported. Supported: atScope(), principalId eq '{id}'.",
+      "The filter is not supported. Supported: atScope(), principalId eq '{id}', assignedTo('{id}').",
     );
   const items = r.state.assignments.filter((a) => {
-    if (filter.principalId !== undefined && lower(a.principalId) !== lower(filter.principalId)) return false;
+    if (filter.principalIds !== undefined && !filter.principalIds.has(lower(a.principalId))) return false;
     return appliesAt(r.state, a.scope, scope) || (!filter.atScope && isBelow(a.scope, scope));
   });
   return send(r, 200, page(r, items.map(assignmentJson)));

@@ -60,7 +60,17 @@ export interface EstatePolicyExemption {
   policyAssignmentId: string;
   exemptionCategory: "Waiver" | "Mitigated";
   expiresOn?: string;
+  /** The initiative members it exempts (`properties.policyDefinitionReferenceIds`; absent: all). */
+  policyDefinitionReferenceIds?: string[];
+  /** The resources it exempts (`properties.resourceSelectors`, as an assignment's; absent: all in its scope). */
+  resourceSelectors?: { name: string; selectors: { kind: string; in?: string[]; notIn?: string[] }[] }[];
 }
+
+/** What narrows an exemption (see {@link EstatePolicyExemption}). @public */
+export type EstateExemptionNarrowing = Pick<
+  EstatePolicyExemption,
+  "policyDefinitionReferenceIds" | "resourceSelectors"
+>;
 
 /** One Activity Log event (the REST `EventData` fields the emulator records). @public */
 export interface EstateActivityEvent {
@@ -170,6 +180,7 @@ export function addPolicyExemption(
   assignment: EstatePolicyAssignment,
   scope: string,
   expiresOn?: string,
+  narrowing: EstateExemptionNarrowing = {},
 ): EstatePolicyExemption {
   const name = `exempt-${randomUUID().slice(0, 8)}`;
   const exemption: EstatePolicyExemption = {
@@ -179,6 +190,10 @@ export function addPolicyExemption(
     policyAssignmentId: assignment.id,
     exemptionCategory: "Waiver",
     ...(expiresOn !== undefined ? { expiresOn } : {}),
+    ...(narrowing.policyDefinitionReferenceIds !== undefined
+      ? { policyDefinitionReferenceIds: narrowing.policyDefinitionReferenceIds }
+      : {}),
+    ...(narrowing.resourceSelectors !== undefined ? { resourceSelectors: narrowing.resourceSelectors } : {}),
   };
   estate.policyExemptions.push(exemption);
   return exemption;

@@ -92,6 +92,10 @@ function policyRows(state: ArmState): Row[] {
         policyAssignmentId: x.policyAssignmentId,
         exemptionCategory: x.exemptionCategory,
         ...(x.expiresOn !== undefined ? { expiresOn: x.expiresOn } : {}),
+        ...(x.policyDefinitionReferenceIds !== undefined
+          ? { policyDefinitionReferenceIds: x.policyDefinitionReferenceIds }
+          : {}),
+        ...(x.resourceSelectors !== undefined ? { resourceSelectors: x.resourceSelectors } : {}),
       },
     })),
   ];

@@ -53,6 +53,13 @@ export function createEmulatorArm(state: ArmState): EmulatorArm {
       if (i !== -1) state.assignments.splice(i, 1);
     },
     roleAssignments: state.assignments,
+    addGroupMember(groupId, memberId) {
+      const key = lower(groupId);
+      const members = state.groupMembers.get(key) ?? new Set<string>();
+      members.add(lower(memberId));
+      state.groupMembers.set(key, members);
+    },
+    removeGroupMember: (groupId, memberId) => void state.groupMembers.get(lower(groupId))?.delete(lower(memberId)),
     defineRole: (options) => defineCustomRole(state, { ...options, name: options.name ?? randomUUID() }),
     setDiagnosticSetting(name, setting) {
       const checked = checkDiagnosticSetting(setting as Record<string, unknown>);
@@ -96,7 +103,8 @@ function createEmulatorEstate(state: ArmState): EmulatorEstate {
       estate.policySetDefinitions.push(set);
       return set;
     },
-    exempt: (assignment, scope, expiresOn) => addPolicyExemption(estate, assignment, scope, expiresOn),
+    exempt: (assignment, scope, expiresOn, narrowing) =>
+      addPolicyExemption(estate, assignment, scope, expiresOn, narrowing),
     denyTable: (table) => estate.deniedTables.add(table.toLowerCase()),
     setGraphPageSize(size) {
       if (!Number.isInteger(size) || size < 1) throw new RangeError("page size must be a positive integer");

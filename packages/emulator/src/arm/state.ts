@@ -21,6 +21,7 @@ export function createArmState(
     | "keys"
     | "diagnosticSettings"
     | "assignments"
+    | "groupMembers"
     | "customRoles"
     | "pageSize"
     | "immutableResourceId"
@@ -45,6 +46,7 @@ export function createArmState(
     keys: { primary: randomBytes(64).toString("base64"), secondary: randomBytes(64).toString("base64") },
     diagnosticSettings: new Map(),
     assignments: [],
+    groupMembers: new Map(),
     customRoles: [],
     pageSize: 100,
     estate: createEstateState(),
@@ -100,11 +102,29 @@ export function roleByGuid(state: ArmState, guid: string): EmulatorRoleDefinitio
   return allRoles(state).find((r) => lower(r.name) === lower(guid));
 }
 
-/** True when `principalId` holds `action` at `scope` through any applicable assignment. */
+/**
+ * The lower-cased ids whose role assignments apply to `principalId`: itself and every group it is a member of,
+ * directly or through other groups (ARM's `assignedTo()` is transitive for groups).
+ */
+export function principalAndGroups(state: ArmState, principalId: string): Set<string> {
+  const found = new Set([lower(principalId)]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [group, members] of state.groupMembers)
+      if (!found.has(group) && [...members].some((m) => found.has(m))) {
+        found.add(group);
+        grew = true;
+      }
+  }
+  return found;
+}
+
+/** True when `principalId` holds `action` at `scope` through any applicable assignment (its groups' included). */
 export function isAuthorized(state: ArmState, principalId: string, action: string, scope: string): boolean {
+  const ids = principalAndGroups(state, principalId);
   return state.assignments.some((assignment) => {
-    if (lower(assignment.principalId) !== lower(principalId) || !appliesAt(state, assignment.scope, scope))
-      return false;
+    if (!ids.has(lower(assignment.principalId)) || !appliesAt(state, assignment.scope, scope)) return false;
     const role = roleByGuid(state, assignment.roleDefinitionId.split("/").pop() ?? "");
     return role !== undefined && permissionsGrant(role.permissions, action);
   });

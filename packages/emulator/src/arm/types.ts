@@ -6,6 +6,7 @@ import type { KeyLike } from "jose";
 import type { EmulatorRoleDefinition } from "./roles.js";
 import type {
   EstatePolicyAssignment,
+  EstateExemptionNarrowing,
   EstatePolicyExemption,
   EstatePolicySetDefinition,
   EstateResource,
@@ -106,6 +107,13 @@ export interface EmulatorArm {
   removeRoleAssignment(nameOrId: string): void;
   /** The role assignments, oldest first. */
   readonly roleAssignments: readonly EmulatorRoleAssignment[];
+  /**
+   * Makes `memberId` (a principal or another group) a member of the Entra group `groupId`: the group's role
+   * assignments then apply to it (authorization, and `$filter=assignedTo('…')`, transitively as in ARM).
+   */
+  addGroupMember(groupId: string, memberId: string): void;
+  /** Ends a membership {@link EmulatorArm.addGroupMember} made. */
+  removeGroupMember(groupId: string, memberId: string): void;
   /** Defines a custom role; returns its definition. */
   defineRole(options: DefineRoleOptions): EmulatorRoleDefinition;
   /** Creates or replaces a diagnostic setting on the resource. */
@@ -133,6 +141,8 @@ export interface ArmState {
   keys: { primary: string; secondary: string };
   diagnosticSettings: Map<string, EmulatorDiagnosticSetting>;
   assignments: EmulatorRoleAssignment[];
+  /** Entra group memberships: lower-cased group id → lower-cased member ids (principals or groups). */
+  groupMembers: Map<string, Set<string>>;
   customRoles: EmulatorRoleDefinition[];
   pageSize: number;
   stats: { armRequests: number };
@@ -168,8 +178,16 @@ export interface EmulatorEstate {
     definition: Omit<EstatePolicySetDefinition, "id" | "name">,
     scope?: string,
   ): EstatePolicySetDefinition;
-  /** Exempts `scope` from an assignment, optionally until `expiresOn` (ISO 8601). */
-  exempt(assignment: EstatePolicyAssignment, scope: string, expiresOn?: string): EstatePolicyExemption;
+  /**
+   * Exempts `scope` from an assignment, optionally until `expiresOn` (ISO 8601), optionally only some initiative
+   * members (`policyDefinitionReferenceIds`) or resources (`resourceSelectors`).
+   */
+  exempt(
+    assignment: EstatePolicyAssignment,
+    scope: string,
+    expiresOn?: string,
+    narrowing?: EstateExemptionNarrowing,
+  ): EstatePolicyExemption;
   /** Makes Resource Graph answer 403 for queries on `table`. */
   denyTable(table: string): void;
   /** Rows per Resource Graph page (default 1,000, as Azure). */

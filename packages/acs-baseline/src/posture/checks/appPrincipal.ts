@@ -4,6 +4,7 @@ import { customRoleFor } from "../customRole.js";
 import type { PostureInputs } from "../readArm.js";
 import { ACS_ACTIONS } from "../roleActions.js";
 import type { PostureCheck, PostureClientType } from "../types.js";
+import type { ResolvedAssignment } from "./roles.js";
 import { resolveAssignments, roleGrants } from "./roles.js";
 
 const DANGEROUS: readonly { action: string; what: string }[] = [
@@ -13,9 +14,38 @@ const DANGEROUS: readonly { action: string; what: string }[] = [
   { action: ACS_ACTIONS.roleAssignmentsWrite, what: "write role assignments" },
 ];
 
-/** Fails on key, delete or role-assignment rights; warns on write; the remediation is a generated custom role. */
+/** How a resolved assignment reads in the evidence: role, scope, and the group it comes through (if any). */
+function describeRole(r: ResolvedAssignment, objectId: string | undefined): string {
+  const principal = r.assignment.principalId;
+  const through =
+    principal !== undefined && objectId !== undefined && principal.toLowerCase() !== objectId.toLowerCase()
+      ? ` (through ${r.assignment.principalType === "Group" ? "group" : "principal"} ${principal})`
+      : "";
+  return `${r.roleName} at ${r.assignment.scope ?? ""}${through}`;
+}
+
+/**
+ * What the check says when only the app's direct assignments could be listed and none grants a dangerous right: not
+ * a pass, since a group may grant more (and certainly grants something when the app has no role yet read the resource).
+ */
+function groupsUnknown(
+  inputs: Pick<PostureInputs, "appGroupsUnread" | "resource">,
+  objectId: string | undefined,
+  roles: string,
+): string {
+  const read =
+    roles === "none" && inputs.resource.ok
+      ? " It has no direct role assignment, yet it could read the resource: its rights come from elsewhere, such as a group."
+      : "";
+  return `The app principal ${objectId ?? ""} has direct roles: ${roles}.${read} ${inputs.appGroupsUnread ?? ""}: the role assignments of its groups are unknown and may grant key, delete or role-assignment rights.`;
+}
+
+/**
+ * Fails on key, delete or role-assignment rights (the app's own assignments and its groups'); warns on write; the
+ * remediation is a generated custom role. Unknown instead of pass when its groups' assignments could not be listed.
+ */
 export function checkAppPrincipal(
-  inputs: Pick<PostureInputs, "appAssignments" | "definitions">,
+  inputs: Pick<PostureInputs, "appAssignments" | "definitions" | "appGroupsUnread" | "resource">,
   resourceId: string,
   objectId: string | undefined,
   clients: readonly PostureClientType[],
@@ -34,8 +64,12 @@ export function checkAppPrincipal(
     "The app principal's role assignments",
   );
   if (typeof resolved === "string") return { ...base, status: "unknown", evidence: resolved, remediation, details };
-  details.roles = resolved.map((r) => ({ roleName: r.roleName, scope: r.assignment.scope ?? "" }));
-  const roles = resolved.map((r) => `${r.roleName} at ${r.assignment.scope ?? ""}`).join("; ") || "none";
+  details.roles = resolved.map((r) => ({
+    roleName: r.roleName,
+    scope: r.assignment.scope ?? "",
+    principalId: r.assignment.principalId ?? "",
+  }));
+  const roles = resolved.map((r) => describeRole(r, objectId)).join("; ") || "none";
   const excessive = DANGEROUS.filter((d) => resolved.some((r) => roleGrants(r, d.action)));
   if (excessive.length > 0) {
     return {
@@ -46,6 +80,8 @@ export function checkAppPrincipal(
       details,
     };
   }
+  if (inputs.appGroupsUnread !== undefined)
+    return { ...base, status: "unknown", evidence: groupsUnknown(inputs, objectId, roles), remediation, details };
   if (resolved.some((r) => roleGrants(r, ACS_ACTIONS.write))) {
     const used = clients.length > 0 ? clients : (["sms", "identity"] as const);
     const why = used

@@ -1,0 +1,102 @@
+/**
+ * Offline `doctor` refuses what `AcsClientFactory.fromEnvironment()` refuses: an ACS access key or a connection
+ * string as AZURE_CLIENT_SECRET (with or without a certificate next to it) fails (exit 1) naming the factory's error,
+ * never printing the value; and over a table of environments, doctor's verdict and the real factory's agree.
+ */
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { AcsClientFactory, DEFAULT_ALLOWED_HOSTS } from "../../packages/acs-baseline/src/index.js";
+import { runCli } from "../../packages/cli/src/main.js";
+import type { TestApplication } from "../../packages/emulator/src/index.js";
+import { runCaptured } from "../support/captureOutput.js";
+import { tempDir } from "../support/tempDir.js";
+import { useEmulator } from "../support/useEmulator.js";
+
+let app: TestApplication;
+const dir = tempDir("acs-doctor-key-");
+useEmulator({ application: { directory: dir }, onStarted: (started) => ({ app } = started) });
+
+const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const KEY = randomBytes(64).toString("base64"); // an ACS access key: 88 characters of base64
+const CONNECTION_STRING = `endpoint=https://x.communication.azure.com/;accesskey=${KEY}`;
+
+async function doctor(env: NodeJS.ProcessEnv, args: string[] = []) {
+  return runCaptured((io) => runCli(["doctor", ...args], { ...io, env, cwd: dir, stderrIsTTY: false }));
+}
+
+/** The endpoint, tenant and client; a certificate only when asked. */
+const base = (certificate: boolean): NodeJS.ProcessEnv => ({
+  AZURE_COMMUNICATION_ENDPOINT: "https://contoso.communication.azure.com",
+  AZURE_TENANT_ID: TENANT,
+  AZURE_CLIENT_ID: app.clientId,
+  ...(certificate ? { AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath } : {}),
+});
+
+/** Whether the real factory refuses the environment (with the overrides doctor gives it), and with which code. */
+async function factoryVerdict(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  try {
+    const factory = AcsClientFactory.fromEnvironment(
+      { allowedHosts: [...DEFAULT_ALLOWED_HOSTS], allowedAuthorityHosts: [] },
+      env,
+    );
+    await factory.close();
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code ?? "refused";
+  }
+}
+
+describe("doctor (offline) refuses key material the factory refuses", () => {
+  it.each([
+    ["an access key as AZURE_CLIENT_SECRET", false, KEY, "KEY_CREDENTIAL_REFUSED"],
+    ["an access key as AZURE_CLIENT_SECRET next to a certificate", true, KEY, "KEY_CREDENTIAL_REFUSED"],
+    ["a connection string as AZURE_CLIENT_SECRET", false, CONNECTION_STRING, "CONNECTION_STRING_REFUSED"],
+    ["a hex access key as AZURE_CLIENT_SECRET", false, randomBytes(64).toString("hex"), "KEY_CREDENTIAL_REFUSED"],
+  ])("%s: ✗ key material, exit 1, the value never printed", async (_name, certificate, secret, code) => {
+    const env = { ...base(certificate), AZURE_CLIENT_SECRET: secret };
+    expect(await factoryVerdict(env)).toBe(code);
+    const { code: exit, out } = await doctor(env);
+    expect(exit).toBe(1);
+    expect(out).toMatch(
+      new RegExp(
+        `✗ IM-1 {2}key material in environment: AcsClientFactory\\.fromEnvironment\\(\\) refuses this environment: \\[IM-1 ${code}\\]`,
+      ),
+    );
+    expect(out).not.toContain("✓ IM-1  key material");
+    expect(out).toContain("configuration has failures");
+    expect(out).not.toContain(secret);
+    expect(out).not.toContain(KEY);
+  });
+
+  it("agrees with the factory over a table of environments: doctor fails exactly when fromEnvironment() refuses", async () => {
+    const envs: NodeJS.ProcessEnv[] = [
+      base(true),
+      { ...base(false), AZURE_CLIENT_SECRET: "an-entra-client-secret~value" },
+      { ...base(false), AZURE_CLIENT_SECRET: KEY },
+      { ...base(true), AZURE_CLIENT_SECRET: CONNECTION_STRING },
+      { ...base(true), AZURE_CLIENT_CERTIFICATE_PASSWORD: CONNECTION_STRING },
+      { ...base(true), AZURE_TENANT_ID: encodeURIComponent(CONNECTION_STRING) },
+      { ...base(true), MY_ACS_CONNECTION_STRING: CONNECTION_STRING }, // a variable the factory does not read: a warning
+      { ...base(true), AZURE_AUTHORITY_HOST: "https://contoso.communication.azure.com" },
+    ];
+    for (const env of envs) {
+      const refused = await factoryVerdict(env);
+      const { code, out } = await doctor(env);
+      expect({ env: Object.keys(env), code }).toEqual({ env: Object.keys(env), code: refused === undefined ? 0 : 1 });
+      if (refused !== undefined) expect(out).toContain(refused);
+      expect(out).not.toContain(KEY);
+    }
+  });
+
+  it("fails on whatever else fromEnvironment() refuses that no single check covers (authority and endpoint on one origin)", async () => {
+    const env = { ...base(true), AZURE_COMMUNICATION_ENDPOINT: "https://login.microsoftonline.com" };
+    const factory = () =>
+      AcsClientFactory.fromEnvironment({ allowedHosts: [...DEFAULT_ALLOWED_HOSTS, "login.microsoftonline.com"] }, env);
+    expect(factory).toThrow(/AUTHORITY_SAME_ORIGIN/);
+    const { code, out } = await doctor(env, ["--allowed-host", "login.microsoftonline.com"]);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "✗ IM-1  configuration: AcsClientFactory.fromEnvironment() refuses it: [IM-1 AUTHORITY_SAME_ORIGIN]",
+    );
+  });
+});
