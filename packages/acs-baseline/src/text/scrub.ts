@@ -4,6 +4,9 @@
  * with a known shape are checked against it.
  */
 import { ELLIPSIS_KEY, isConnectionStringShaped, maskConnectionString } from "./connectionString.js";
+import { PHONE_PATTERNS, type ScrubPattern } from "./phoneNumbers.js";
+
+export { maskPhoneNumber } from "./phoneNumbers.js";
 
 /** Replacement for redacted material. */
 export const REDACTED = "[REDACTED]";
@@ -11,17 +14,11 @@ export const REDACTED = "[REDACTED]";
 /** Longest free text kept in a record (reasons, error messages); longer text is cut. */
 export const MAX_TEXT_LENGTH = 512;
 
-// Phone-number pieces: a plus sign (plain, percent-encoded any number of times, full-width, or `\u002B` as text), a
-// digit (ASCII or full-width), a separator (plain or percent-encoded).
-const PLUS = "(?:\\+|%(?:25)*2[Bb]|\\\\u002[Bb]|\\uFF0B)";
-const DIGIT = "[0-9\\uFF10-\\uFF19]";
-const SEP = "(?:[\\s()./_-]|%(?:25)*(?:20|2[89DdEeFf]|5[Ff]))";
-
 /** A key-shaped run: 32+ base64 / hex characters and padding (the key pattern below; `scrubPath` reads runs too). */
 const KEY_RUN = /[A-Za-z0-9+/]{32,}={0,2}/g;
 
 // One pass over the text: each alternative is a shape of secret (or phone number) we never let through.
-const PATTERNS: readonly (readonly [RegExp, (match: string, ...groups: string[]) => string])[] = [
+const PATTERNS: readonly ScrubPattern[] = [
   // PEM blocks (private keys, certificates) — whole block, or everything after a BEGIN line that never ends.
   [/-----BEGIN [^-\r\n]{0,64}-----[\s\S]*?(?:-----END [^-\r\n]{0,64}-----|$)/g, () => `${REDACTED}`],
   // JSON Web Tokens (Entra access tokens, ACS user tokens).
@@ -41,42 +38,48 @@ const PATTERNS: readonly (readonly [RegExp, (match: string, ...groups: string[])
   // Entra client secrets (`xxx8Q~…`).
   [/[\w.~-]{3}\dQ~[\w.~-]{20,}/g, () => REDACTED],
   // Key-shaped runs: 32+ base64 / hex characters (ACS access keys are 88 base64 characters ending in `==`)
-  // (padding, a `+`, or letters mixed with digits; a long run of letters and `/` alone is a path, not a key).
-  [KEY_RUN, (m) => (m.endsWith("=") || m.includes("+") || (/\d/.test(m) && /[A-Za-z]/.test(m)) ? REDACTED : m)],
-  // Phone numbers: E.164 (`+` and 7–15 digits, optional separators) or a bare run of 8–15 digits; the `+` also
-  // percent-encoded any number of times (`%2B`, `%252B`, …), full-width (`＋`) or as `\u002B` text, the separators
-  // also percent-encoded, full-width digits too (`/phoneNumbers/%2B1425…`, `%2B%201%20425…`).
-  [
-    new RegExp(`${PLUS}${SEP}*${DIGIT}(?:${DIGIT}|${SEP}){5,24}${DIGIT}|(?<![\\w+.-])${DIGIT}{8,15}(?![\\w-])`, "g"),
-    (m) => maskPhoneNumber(m),
-  ],
-  // National formats without a `+`: three to five groups of digits split by spaces, dashes or parentheses
-  // (`(425) 555-0123`, `425-555-0123`, `001 425 555 0123`) — masked when they hold 10 or more digits.
-  [
-    new RegExp(`(?<![\\w+.-])\\(?${DIGIT}{2,4}\\)?(?:[\\s-]{1,2}\\(?${DIGIT}{2,4}\\)?){2,4}(?![\\w-])`, "g"),
-    (m) => (digitsOf(m).length >= 10 ? maskPhoneNumber(m) : m),
-  ],
+  // (padding, a `+`, or letters mixed with digits; a long run of letters and `/` alone is a path, not a key, and so
+  // is a run of words with a trailing number, as in an ARM resource id: `Communication/communicationServices/acs1`).
+  [KEY_RUN, (m) => (isKeyLike(m) ? REDACTED : m)],
+  // Phone numbers (E.164 in any spelling, national formats): masked to their last four digits.
+  ...PHONE_PATTERNS,
 ];
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const LONE_SURROGATE_G = new RegExp(LONE_SURROGATE.source, "g");
 const ANY = new RegExp(PATTERNS.map(([re]) => `(?:${re.source})`).join("|"), "i");
 
 /**
- * Masks a phone number to its last four digits: `+14255550123` (or `%2B14255550123`) → `***0123`. Anything with
- * fewer than 8 digits becomes `***`.
+ * True when a key-shaped run is taken for a key: it ends in padding, holds a `+`, or mixes letters and digits and is
+ * not a resource path ({@link isResourcePath}).
  */
-export function maskPhoneNumber(value: string): string {
-  const digits = digitsOf(value);
-  return digits.length < 8 ? "***" : `***${digits.slice(-4)}`;
+function isKeyLike(run: string): boolean {
+  if (run.endsWith("=") || run.includes("+")) return true;
+  return /\d/.test(run) && /[A-Za-z]/.test(run) && !isResourcePath(run);
 }
 
-/** The digits of a phone-number match: escapes (`%2B`, `%252B`, `\u002B`) removed, full-width digits as ASCII. */
-function digitsOf(value: string): string {
-  return value
-    .replace(/\\u002[Bb]/g, "")
-    .replace(/%(?:25)*[0-9A-Fa-f]{2}/g, "")
-    .normalize("NFKC")
-    .replace(/\D/g, "");
+/**
+ * True for a run of `/`-separated words, each letters with at most a trailing group of up to 6 digits, with at most
+ * one uppercase letter in five (`Communication/communicationServices/contosoacs2024`, `diagnosticSettings/acsLogs1`).
+ *
+ * @remarks
+ * Random base64 has digits all through it and about as many uppercase letters as lowercase ones: of 2.9 million
+ * runs of 32+ characters cut from random 32- and 64-byte keys (runs with a `/` and a digit, no `+`), about 1,000 had
+ * only such words, and none of them one uppercase letter in four or fewer (test/text/keyRuns.property.test.ts
+ * measures it on fresh keys). A resource name in capitals (`ACSPROD01`) can tip a path over the limit; it is then
+ * redacted, as before.
+ */
+function isResourcePath(run: string): boolean {
+  if (!run.includes("/")) return false;
+  let letters = 0;
+  let upper = 0;
+  for (const part of run.split("/")) {
+    if (part === "") continue;
+    const word = /^([A-Za-z]+)[0-9]{0,6}$/.exec(part)?.[1];
+    if (word === undefined) return false;
+    letters += word.length;
+    for (const c of word) if (c >= "A" && c <= "Z") upper++;
+  }
+  return upper * 5 <= letters;
 }
 
 /** `segment` percent-decoded up to four times (stopping at a malformed one), then NFKC-normalised. */
@@ -128,23 +131,39 @@ const SEGMENT_MARK = "\uE000";
 
 /**
  * True when a key-shaped run of `path` that crosses `/` has a part that is key-like on its own (padding, a `+`, or 12+
- * characters mixing letters and digits), or two parts of 6+ mixing them, or two parts of digits: a base64 key holds
- * `/` too, so such a run is scrubbed whole, as any text.
+ * random-looking characters), or two random-looking parts of 6+, or two parts of digits: a base64 key holds `/` too,
+ * so such a run is scrubbed whole, as any text. Random-looking: letters mixed with digits, or a quarter or more of
+ * the letters uppercase (`FkVWAsRQEh`; path words are not: `callConnections`, `AzureManagedDomain`).
  */
 function hidesKeyAcrossSegments(path: string): boolean {
   if (path.includes(SEGMENT_MARK)) return true;
   for (const m of path.matchAll(KEY_RUN)) {
-    let mixed = 0;
+    let random = 0;
     let digits = 0;
     for (const part of m[0].split("/")) {
       if (part.endsWith("=") || part.includes("+")) return true;
-      if (part.length >= 12 && /\d/.test(part) && /[A-Za-z]/.test(part)) return true;
+      const randomLooking = part.length >= 6 && ((/\d/.test(part) && /[A-Za-z]/.test(part)) || isMixedCase(part));
+      if (randomLooking && part.length >= 12) return true;
       // One id per path is an id; several in a row may be one secret (or a phone number) cut by `/`.
-      if (part.length >= 6 && /\d/.test(part) && /[A-Za-z]/.test(part) && ++mixed > 1) return true;
+      if (randomLooking && ++random > 1) return true;
       if (/^\d+$/.test(part) && ++digits > 1) return true;
     }
   }
   return false;
+}
+
+/**
+ * True when a quarter or more of the letters of `part` are uppercase, and some are lowercase: random base64
+ * (`AuOJwMlMPdRcToXvctvRxiRnDdhc`), not a path word (`communicationServices`, `issueAccessToken`).
+ */
+function isMixedCase(part: string): boolean {
+  let upper = 0;
+  let lower = 0;
+  for (const c of part) {
+    if (c >= "A" && c <= "Z") upper++;
+    else if (c >= "a" && c <= "z") lower++;
+  }
+  return lower > 0 && upper * 4 >= upper + lower;
 }
 
 /** One pass of every pattern over `text` (no cut). */
