@@ -11,6 +11,12 @@ esm.run("no-key-auth: REST clients and more shapes (ESM)", rule, {
     `import { CallClient } from "@azure/communication-calling"; const options = { diagnostics: { appName: "x" } }; const c = new CallClient(options);`,
     `import { CallClient } from "@azure/communication-calling"; const c = new CallClient(callClientOptions);`,
     `import { CallClient, Features } from "@azure/communication-calling"; new CallClient({}).createCallAgent(tokenCredential);`,
+    // whatever its options are called or wherever they come from (the calling SDKs take nothing else)
+    `import { CallClient } from "@azure/communication-calling"; class S { o = { logger }; a() { return new CallClient(this.o); } }`,
+    `import { CallClient } from "@azure/communication-calling"; new CallClient(getCallClientOptions());`,
+    `import { CallClient } from "@azure/communication-calling"; function d(config) { return new CallClient(config); }`,
+    `import { CallClient } from "@azure/communication-calling"; function g(props) { return new CallClient(props.callClientOptions); }`,
+    `import { createStatefulCallClient } from "@azure/communication-react"; createStatefulCallClient(args);`,
     // REST clients with Entra ID
     `import MessageClient from "@azure-rest/communication-messages"; import { DefaultAzureCredential } from "@azure/identity"; MessageClient(endpoint, new DefaultAzureCredential());`,
     `import JobRouterClient from "@azure-rest/communication-job-router"; JobRouterClient(endpoint, credential);`,

@@ -4,9 +4,52 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseProgram, tooDeep } from "../../packages/cli/src/scan/code/jsAnalysis.js";
+import { sourceFindings } from "../../packages/cli/src/scan/code/sourceFindings.js";
+
+/**
+ * Which characters are string or template literal contents, by sticky regular expressions (the reference for the
+ * scan's hand-written lexer): comments are code; a quote closed on its line, and template text up to `` ` `` or `${`
+ * (an unclosed one is code), are literals; a `}` that closes a `${…}` returns to template text.
+ */
+function literalContents(text: string): boolean[] {
+  const inside = new Array<boolean>(text.length).fill(false);
+  const mark = (from: number, to: number) => inside.fill(true, from, to);
+  const at = (re: RegExp, i: number) => {
+    re.lastIndex = i;
+    return re.exec(text);
+  };
+  const comment = /\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/y;
+  const quoted = /'((?:[^'\\\n\r]|\\[\s\S])*)'|"((?:[^"\\\n\r]|\\[\s\S])*)"/y;
+  const templateText = /((?:[^`\\$]|\\[\s\S]|\$(?!\{))*)(`|\$\{)/y;
+  const braces: number[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    let m: RegExpExecArray | null;
+    if ((m = at(comment, i)) !== null && m[0].length > 0) i += m[0].length;
+    else if ((ch === "'" || ch === '"') && (m = at(quoted, i)) !== null) {
+      mark(i + 1, i + m[0].length - 1);
+      i += m[0].length;
+    } else if (ch === "`" || (ch === "}" && braces.length > 0 && braces[braces.length - 1] === 0)) {
+      if (ch === "}") braces.pop();
+      m = at(templateText, i + 1);
+      if (m === null) i++;
+      else {
+        mark(i + 1, i + 1 + m[1].length);
+        if (m[2] === "${") braces.push(0);
+        i += 1 + m[0].length;
+      }
+    } else {
+      if (braces.length > 0 && (ch === "{" || ch === "}")) braces[braces.length - 1] += ch === "{" ? 1 : -1;
+      i++;
+    }
+  }
+  return inside;
+}
 
 /** The plain count, one character at a time: the reference the fast loop must match. */
 function reference(text: string): string | undefined {
+  const literal = literalContents(text);
   let depth = 0;
   let maxDepth = 0;
   let stretch = 0;
@@ -19,7 +62,7 @@ function reference(text: string): string | undefined {
   const word = (ch: string | undefined) => ch !== undefined && /[A-Za-z0-9_$]/.test(ch);
   chars.forEach((ch, i) => {
     if (ch === ";" || ch === "{" || ch === "}") stretch = 0;
-    else maxStretch = Math.max(maxStretch, ++stretch);
+    else if (!literal[i]) maxStretch = Math.max(maxStretch, ++stretch);
     if (ch === "(" || ch === "[" || ch === "{") {
       maxDepth = Math.max(maxDepth, ++depth);
       chains.set(level(), 0);
@@ -37,7 +80,31 @@ function reference(text: string): string | undefined {
   return undefined;
 }
 
-const piece = fc.constantFrom("(", ")", "[", "]", "{", "}", ";", "a", "=>", "é", "\u2028", "😀", "~", "'");
+const piece = fc.constantFrom(
+  ...[
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ";",
+    "a",
+    "=>",
+    "é",
+    "\u2028",
+    "😀",
+    "~",
+    "'",
+    '"',
+    "`",
+    "${",
+    "\\",
+    "\n",
+    "//",
+    "/*",
+  ],
+);
 /** Texts around the limits: a run of one bracket kind, then anything, then a long stretch or not. */
 const text = fc
   .tuple(
@@ -48,6 +115,17 @@ const text = fc
     fc.array(piece, { maxLength: 40 }),
   )
   .map(([open, n, middle, stretch, tail]) => open.repeat(n) + middle.join("") + "x".repeat(stretch) + tail.join(""));
+
+/** Two long runs with anything (quotes, template parts, comments) around and between them: literals near the limit. */
+const literalRuns = fc
+  .tuple(
+    fc.array(piece, { maxLength: 30 }),
+    fc.integer({ min: 0, max: 24_100 }),
+    fc.array(piece, { maxLength: 30 }),
+    fc.integer({ min: 0, max: 24_100 }),
+    fc.array(piece, { maxLength: 30 }),
+  )
+  .map(([a, n, b, m, c]) => a.join("") + "x".repeat(n) + b.join("") + "!".repeat(m) + c.join(""));
 
 const link = fc.constantFrom("a?", "b:", "{}else ", "}else{", "xelse ", "else$", " else", "é", ";", "(", ")", "{", "}");
 /**
@@ -84,6 +162,27 @@ describe("tooDeep", () => {
     );
   });
 
+  it("agrees with a count that leaves literal contents out on generated texts with long literals", () => {
+    fc.assert(
+      fc.property(literalRuns, (t) => {
+        expect(tooDeep(t)).toBe(reference(t));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("does not count a long string or template literal's contents, and still counts what nests around them", () => {
+    const b64 = "QUJD".repeat(7_000); // 28,000 characters of base64, as a logo in an e-mail sample
+    expect(tooDeep(`const logo = "${b64}";\nsend(logo)`)).toBeUndefined();
+    expect(tooDeep(`const logo = '${b64}'`)).toBeUndefined();
+    expect(tooDeep(`const logo = \`${b64}\${a}${b64}\`;`)).toBeUndefined();
+    // The code of a substitution is counted; so is a quote never closed on its line (not a string).
+    expect(tooDeep(`x = \`\${${"()=>".repeat(6_001)}1}\`;`)).toBe("24005 characters without ; { or }, over 24000");
+    expect(tooDeep(`x = "\n${"!".repeat(24_001)}"`)).toBe("24008 characters without ; { or }, over 24000");
+    // A literal's `;` still ends a stretch: never more than the plain count.
+    expect(tooDeep(`${"!".repeat(20_000)}";"${"!".repeat(20_000)}`)).toBeUndefined();
+  });
+
   it("agrees on arbitrary strings", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 3000 }), (t) => {
@@ -99,6 +198,18 @@ describe("tooDeep", () => {
     expect(tooDeep(`;${"!".repeat(24_001)}`)).toBe("24001 characters without ; { or }, over 24000");
     const parsed = parseProgram("deep.js", `x = ${"(".repeat(1001)}1${")".repeat(1001)};`, ".js");
     expect(parsed).toEqual({ error: { message: "brackets nested 1001 deep, over 1000", labels: [] } });
+  });
+});
+
+describe("a sample with a long base64 string", () => {
+  it("is analysed: the string is no stretch the parser recurses on", () => {
+    const logo = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ".repeat(620); // about 27 KB
+    const text =
+      `const { EmailClient } = require("@azure/communication-email");\n` +
+      `const client = new EmailClient(process.env["COMMUNICATION_SERVICES_CONNECTION_STRING"]);\n` +
+      `const logo = "${logo}";\nclient.beginSend({ attachments: [{ contentInBase64: logo }] });\n`;
+    const rules = sourceFindings("send-email.js", text, ".js").map((f) => `${f.line}:${f.ruleId}`);
+    expect(rules).toEqual(["2:acs-baseline/no-key-auth"]);
   });
 });
 

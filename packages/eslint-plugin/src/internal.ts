@@ -12,3 +12,4 @@ export { offsets } from "./analysis/estreeNodes.js";
 export type { AnyNode } from "./analysis/estreeNodes.js";
 export { hasEscapes, unescapeText } from "./analysis/unescape.js";
 export type { TypeHooks } from "./analysis/typeHooks.js";
+export { shownConnectionString } from "./analysis/shownConnectionString.js";

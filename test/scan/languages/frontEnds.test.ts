@@ -41,6 +41,32 @@ describe("key forms are found, per language", () => {
     ],
     ["a.cs", "CallAutomationClient c = new(cs);\n", ["1 acs-baseline/csharp/key-auth"]],
     ["a.cs", "var c = new RoomsClient(new Uri(e), new AzureKeyCredential(k));\n", ["1 acs-baseline/csharp/key-auth"]],
+    // CallAutomationClient's (Uri pmaEndpoint, string connectionString, options) constructor, positional or named.
+    [
+      "a.cs",
+      'var a = new CallAutomationClient(pmaEndpoint: new Uri("https://pma.example:6448"), connectionString: acsCs);\n' +
+        "var b = new CallAutomationClient(pmaEndpoint, connectionString: acsConnectionString);\n" +
+        "var c = new CallAutomationClient(pmaEndpoint, acsConnectionString);\n" +
+        "var e = new CallAutomationClient(pmaEndpoint, settings.ConnectionString, new CallAutomationClientOptions());\n",
+      [
+        "1 acs-baseline/csharp/key-auth",
+        "2 acs-baseline/csharp/key-auth",
+        "3 acs-baseline/csharp/key-auth",
+        "4 acs-baseline/csharp/key-auth",
+      ],
+    ],
+    // One argument and client options, whatever the options are called.
+    [
+      "a.cs",
+      "var a = new SmsClient(cs, options);\nvar b = new EmailClient(connectionString, opts);\n" +
+        "var c = new EmailClient(cs, options: o);\nvar d = new SmsClient(cs, smsClientOptions);\n",
+      [
+        "1 acs-baseline/csharp/key-auth",
+        "2 acs-baseline/csharp/key-auth",
+        "3 acs-baseline/csharp/key-auth",
+        "4 acs-baseline/csharp/key-auth",
+      ],
+    ],
     [
       "a.java",
       "SmsClient c = new SmsClientBuilder()\n  .connectionString(cs)\n  .buildClient();\n",
@@ -164,6 +190,11 @@ describe("no finding for the Entra forms, other services, or names only in comme
       "/// <example>new SmsClient(connectionString)</example>\nvar c = new SmsClient(new Uri(e), new DefaultAzureCredential());\n",
     ],
     ["a.cs", "var c = new SmsClient(endpointUri, credential);\nvar m = new SmsClient();\n"],
+    [
+      "a.cs",
+      "var c = new CallAutomationClient(pmaEndpoint, credential, options);\nvar e = new EmailClient(endpoint, tokenCredential);\n" +
+        "var r = new RoomsClient(new Uri(connectionStringEndpoint), new DefaultAzureCredential(), roomsOptions);\n",
+    ],
     ["a.cs", 'var s = @"new SmsClient(""cs"")";\nvar t = """\nnew SmsClient(cs)\n""";\n'],
     [
       "a.java",

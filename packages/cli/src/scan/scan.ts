@@ -69,8 +69,10 @@ export interface ScanOptions {
    */
   jobs?: number;
   /**
-   * {@link scanPathsInParallel} only: called with a one-line notice when `jobs` asks for more threads than
-   * {@link maxUsefulScanJobs} (fewer are used). Default: the line is written to the process's standard error.
+   * Called with a one-line notice (escaped for a terminal): when git is installed but refuses to list a work tree
+   * (its reason; that tree is then walked with no ignore rule), and, {@link scanPathsInParallel} only, when `jobs`
+   * asks for more threads than {@link maxUsefulScanJobs} (fewer are used). Default: the line is written to the
+   * process's standard error.
    */
   onNotice?: (message: string) => void;
 }
@@ -220,6 +222,8 @@ interface ScanSession {
   /** The paths named on the command line that are not directories: one that is not a regular file is reported. */
   named: Set<string>;
   onProgress?: (filesScanned: number) => void;
+  /** Where a listing's notice goes (see {@link ScanOptions.onNotice}). */
+  notice: (message: string) => void;
 }
 
 /** `absolute` as findings show it: relative to `cwd`, with forward slashes. */
@@ -267,6 +271,7 @@ function newSession(options: ScanOptions): ScanSession {
     reported: new Set(),
     named: new Set(),
     host: { read, list },
+    notice: options.onNotice ?? ((message) => process.stderr.write(`${message}\n`)),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
   };
 }
@@ -296,6 +301,8 @@ function record(session: ScanSession, absolute: string, outcome: FileOutcome): v
 interface Target {
   absolute: string;
   symlink: boolean;
+  /** Set for a directory the listing could not read, or a name that is not UTF-8 (reported as unreadable). */
+  unreadable?: boolean;
   /** Set for a JavaScript/TypeScript file. */
   code?: CodeFile;
 }
@@ -310,6 +317,8 @@ function listTargets(session: ScanSession, paths: readonly string[], useGit: boo
       targets.push(code === undefined ? { absolute, symlink: false } : { absolute, symlink: false, code });
     },
     symlink: (absolute: string) => targets.push({ absolute, symlink: true }),
+    unreadable: (absolute: string) => targets.push({ absolute, symlink: false, unreadable: true }),
+    notice: session.notice,
   };
   for (const path of paths) {
     const absolute = resolve(session.cwd, path);
@@ -344,6 +353,7 @@ function recordAll(session: ScanSession, targets: readonly Target[], outcomes: r
   sandboxed.forEach((target, k) => (final[target] = settled[k]));
   targets.forEach((target, i) => {
     if (target.symlink) skipFile(session, target.absolute, "symlink");
+    else if (target.unreadable === true) skipFile(session, target.absolute, "unreadable");
     else record(session, target.absolute, final[i] as FileOutcome);
   });
 }
@@ -360,6 +370,7 @@ export function scanPaths(paths: readonly string[], options: ScanOptions = {}): 
   const sandboxed: CodeFile[] = [];
   for (const target of listTargets(session, paths, options.useGit !== false)) {
     if (target.symlink) skipFile(session, target.absolute, "symlink");
+    else if (target.unreadable === true) skipFile(session, target.absolute, "unreadable");
     else if (target.code === undefined) record(session, target.absolute, otherOutcome(session, target.absolute));
     else {
       const outcome = codeOutcome(target.code, session.maxBytes);
@@ -427,7 +438,7 @@ export async function scanPathsInParallel(paths: readonly string[], options: Sca
   const files = toParse.map((i) => targets[i].code as CodeFile);
   const pool = new CodeWorkerPool(files, session.maxBytes, workerCount(files.length, options.jobs));
   targets.forEach((t, i) => {
-    if (!t.symlink && t.code === undefined) outcomes[i] = otherOutcome(session, t.absolute);
+    if (!t.symlink && t.unreadable !== true && t.code === undefined) outcomes[i] = otherOutcome(session, t.absolute);
   });
   const parsed = await pool.finish();
   toParse.forEach((target, k) => (outcomes[target] = parsed[k]));

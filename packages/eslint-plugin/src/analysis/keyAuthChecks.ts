@@ -33,6 +33,15 @@ const KEY_CREDENTIAL_CLASSES = new Set(["AzureKeyCredential", "AzureNamedKeyCred
 const KEY_HELPERS = new Set(["parseConnectionString", "createCommunicationAccessKeyCredentialPolicy"]);
 const CONNECTION_STRING_NAME = /conn(?:ection)?[_-]?str(?:ing)?|connstr|^cs$|_CS$/i;
 const MAX_DEPTH = 4;
+/**
+ * Client-side SDKs whose classes and factories take options only (`new CallClient(callClientOptions)`,
+ * `createStatefulCallClient(args)`): they sign in with a user's token credential, never a connection string or key.
+ */
+const OPTIONS_ONLY_MODULES = new Set([
+  "@azure/communication-calling",
+  "@azure/communication-calling-effects",
+  "@azure/communication-react",
+]);
 
 /** True for an `@azure/communication-*` or `@azure-rest/communication-*` module. */
 export const isAcsModule = (module: string): boolean => ACS_MODULE.test(module);
@@ -133,6 +142,7 @@ export class KeyAuthChecks {
 
   /** A client built from a connection string or a key credential: (cs, options?) or (endpoint, credential, options?). */
   private checkClientArguments(node: AnyNode, target: Target, call: Invocation, scope: Scope): void {
+    if (OPTIONS_ONLY_MODULES.has(target.module)) return;
     const client = target.name;
     const strict = isAcsClient(target);
     const [first, second] = call.args.map((a) => unwrap(a));

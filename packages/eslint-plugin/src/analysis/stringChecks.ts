@@ -14,6 +14,7 @@ import type { AnyNode } from "./estreeNodes.js";
 import type { KeyAuthMessageId } from "./messages.js";
 import { constantString } from "./references.js";
 import type { Scope } from "./scopes.js";
+import { shownConnectionString } from "./shownConnectionString.js";
 import { hasEscapes, unescapeText } from "./unescape.js";
 
 /** Stands for an interpolated `${…}`: base64-like, so an interpolated key is not a placeholder. */
@@ -41,10 +42,10 @@ export function isConnectionStringText(value: string): boolean {
   return connectionStringsIn(value).length > 0;
 }
 
-/** The masked renderings of `matches`, an interpolation shown as `${…}`, at most 120 characters. */
+/** The renderings of `matches` (endpoint host only, see `shownConnectionString`), an interpolation shown as `${…}`, at most 120 characters. */
 function shown(matches: ConnectionStringMatch[]): string {
   return matches
-    .map((m) => m.masked)
+    .map((m) => shownConnectionString(m.masked))
     .join(" ")
     .split(INTERPOLATED)
     .join("${…}")

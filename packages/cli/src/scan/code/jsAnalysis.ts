@@ -10,6 +10,7 @@ import type { ScanFinding } from "../finding.js";
 import { nodeRequire } from "../nodeRequire.js";
 import { fileTextFindings } from "../text/fileTextFindings.js";
 import { LineIndex } from "../text/textRules.js";
+import { stretchOutsideLiterals } from "./literalStretch.js";
 import { parseErrorKind } from "./parseErrorKinds.js";
 
 const RULE_ID = "acs-baseline/no-key-auth";
@@ -43,8 +44,8 @@ interface OxcParser {
 
 /**
  * What is not handed to the native parser, whose recursion deep nesting could overflow (a crash, not an error):
- * brackets nested deeper than this, or a stretch without `;`, `{` or `}` longer than that (`()=>()=>…`, `!!!…`).
- * Such a file gets a parse-error finding and its text searched. Real code stays far below both.
+ * brackets nested deeper than this, or a stretch without `;`, `{` or `}` longer than that (`()=>()=>…`, `!!!…`;
+ * string and template literal contents not counted, see `stretchOutsideLiterals`). Such a file gets a parse-error finding and its text searched. Real code stays far below both.
  */
 const MAX_BRACKET_DEPTH = 1000;
 const MAX_STRETCH = 24_000;
@@ -203,7 +204,9 @@ export function tooDeep(text: string): string | undefined {
   }
   const { depth, stretch, chain } = nesting(text);
   if (depth > MAX_BRACKET_DEPTH) return `brackets nested ${depth} deep, over ${MAX_BRACKET_DEPTH}`;
-  if (stretch > MAX_STRETCH) return `${stretch} characters without ; { or }, over ${MAX_STRETCH}`;
+  // Literals do not nest: only a stretch that is long outside them counts (a base64 image in a string is fine).
+  const outside = stretch > MAX_STRETCH ? stretchOutsideLiterals(text) : 0;
+  if (outside > MAX_STRETCH) return `${outside} characters without ; { or }, over ${MAX_STRETCH}`;
   if (chain > MAX_CHAIN) return `${chain} ? or else chained at one level, over ${MAX_CHAIN}`;
   return undefined;
 }

@@ -7,6 +7,7 @@
 import { findBase64ConnectionStrings } from "acs-baseline/internal/text";
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
+import { shownConnectionString } from "eslint-plugin-acs-baseline/internal";
 import { LineIndex } from "./textRules.js";
 
 /** Findings for connection strings that only show once a base64 run is decoded. */
@@ -23,7 +24,7 @@ export function encodedConnectionStringFindings(file: string, text: string): Sca
         "acs-baseline/connection-string",
         file,
         at,
-        `IM-1: an ACS connection string with an access key, base64-encoded (${c.masked.slice(0, 120)}). Encoding is not protection: remove it, rotate the key, disable local auth, and use AcsClientFactory (Microsoft Entra ID).`,
+        `IM-1: an ACS connection string with an access key, base64-encoded (${shownConnectionString(c.masked).slice(0, 120)}). Encoding is not protection: remove it, rotate the key, disable local auth, and use AcsClientFactory (Microsoft Entra ID).`,
       ),
     );
   });

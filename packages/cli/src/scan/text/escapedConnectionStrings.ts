@@ -4,7 +4,7 @@
  * its escapes undone; a connection string found only that way is reported on that line, its key masked.
  */
 import { findConnectionStringsInAnySpelling } from "acs-baseline/internal/text";
-import { hasEscapes, unescapeText } from "eslint-plugin-acs-baseline/internal";
+import { hasEscapes, shownConnectionString, unescapeText } from "eslint-plugin-acs-baseline/internal";
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
 
@@ -33,7 +33,7 @@ export function escapedConnectionStringFindings(file: string, text: string): Sca
     const column = Math.max(0, line.search(ESCAPE_START)) + 1;
     const at = { line: i + 1, column, endLine: i + 1, endColumn: line.length + 1 };
     for (const m of hidden) {
-      const shown = m.masked.slice(0, 120);
+      const shown = shownConnectionString(m.masked).slice(0, 120);
       out.push(
         m.placeholder
           ? makeFinding(

@@ -6,6 +6,7 @@
 import { findConnectionStringsInAnySpelling } from "acs-baseline/internal/text";
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
+import { shownConnectionString } from "eslint-plugin-acs-baseline/internal";
 import {
   ACS_HMAC_SIGNING,
   ACS_IDENTIFIABLE_KEY,
@@ -85,7 +86,7 @@ function connectionStringFindings(scan: TextScan): void {
     // A source map's placeholder comes from a doc comment in the source (not reported there either); a key is a key.
     if (m.placeholder && SOURCE_MAP.test(file)) continue;
     const at = span(index, m.index, m.length);
-    const shown = m.masked.slice(0, 120);
+    const shown = shownConnectionString(m.masked).slice(0, 120);
     scan.out.push(
       m.placeholder
         ? makeFinding(
