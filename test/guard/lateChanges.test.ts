@@ -139,7 +139,7 @@ describe("what the HTTP client reads after the check cannot have changed", () =>
     expect(r.outcome).not.toBe("sent");
     expect(r.records.some((x) => x.event.action === "request" && x.event.outcome === "success")).toBe(false);
   });
-  // Third review: the headers object was shared with the checked copy, so only the wire backstop stood between a
+  // Fourth review: the headers object was shared with the checked copy, so only the wire backstop stood between a
   // late re-signature and ACS — and the backstop is gone once the factory is closed (its clients keep working).
   it("the Authorization re-signed with HMAC by a body factory or an abort signal, after the check, even after factory.close(): the checked headers are sent", async () => {
     const late = {
@@ -150,7 +150,7 @@ describe("what the HTTP client reads after the check cannot have changed", () =>
           aborted: false,
           addEventListener: () => headers.set("authorization", HMAC),
           removeEventListener: () => undefined,
-        } as unknown as AbortSignal;
+        };
       },
     };
     for (const [name, change] of Object.entries(late)) {
