@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { useEmulator } from "../support/useEmulator.js";
 import { certificateCredential } from "../support/certificateCredential.js";
+import { armClientOptions } from "../support/armClientOptions.js";
 
 let emu: Emulator;
 let app: TestApplication;
@@ -23,12 +24,7 @@ function credentialFor(a: TestApplication) {
 }
 function clients(a: TestApplication) {
   const credential = credentialFor(a);
-  const common = {
-    endpoint: emu.arm.endpoint,
-    $host: emu.arm.endpoint,
-    tlsOptions: { ca: emu.caCertificatePem },
-    retryOptions: { maxRetries: 0 },
-  };
+  const common = armClientOptions(emu);
   return {
     communication: new CommunicationServiceManagementClient(credential, emu.arm.subscriptionId, common),
     authorization: new AuthorizationManagementClient(credential, emu.arm.subscriptionId, common),

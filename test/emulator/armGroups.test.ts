@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { certificateCredential } from "../support/certificateCredential.js";
 import { useEmulator } from "../support/useEmulator.js";
+import { armClientOptions } from "../support/armClientOptions.js";
 
 let emu: Emulator;
 let app: TestApplication;
@@ -17,12 +18,7 @@ useEmulator({ application: { armReader: false }, onStarted: (started) => ({ emu,
 
 function clients() {
   const credential = certificateCredential(emu, app);
-  const options = {
-    endpoint: emu.arm.endpoint,
-    $host: emu.arm.endpoint,
-    tlsOptions: { ca: emu.caCertificatePem },
-    retryOptions: { maxRetries: 0 },
-  };
+  const options = armClientOptions(emu);
   return {
     authorization: new AuthorizationManagementClient(credential, emu.arm.subscriptionId, options),
     communication: new CommunicationServiceManagementClient(credential, emu.arm.subscriptionId, options),
