@@ -6,7 +6,9 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { inspect } from "node:util";
+import { EmailClient } from "@azure/communication-email";
 import { PhoneNumbersClient } from "@azure/communication-phone-numbers";
+import { RoomsClient } from "@azure/communication-rooms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { createServerTls } from "../../packages/emulator/src/certificates.js";
@@ -67,6 +69,7 @@ function shownOf(error: unknown): string {
     JSON.stringify(e.details ?? null),
     String(e.request?.url),
     String(e.response?.bodyAsText),
+    JSON.stringify((e.response as { headers?: { toJSON(): unknown } } | undefined)?.headers?.toJSON() ?? null),
   ].join("\n");
 }
 
@@ -117,5 +120,33 @@ describe("a service that echoes the request into its error", () => {
     const shown = shownOf(error);
     expect(shown).not.toContain("4255550199");
     expect(String((error as { request?: { url?: string } }).request?.url)).toMatch(/phoneNumbers\/[^/?]*0199/i);
+  });
+  it("RoomsClient and EmailClient (details built from the parsed headers too): nothing echoed shows, response headers included", async () => {
+    const factory = factoryFor(join(dir, "others.log"));
+    const failures = {
+      rooms: factory
+        .createClient(RoomsClient)
+        .createRoom({ participants: [{ id: { communicationUserId: "8:acs:1_2" }, role: "Attendee" }] }),
+      email: factory
+        .createClient(EmailClient)
+        .beginSend({
+          senderAddress: "noreply@contoso.example",
+          content: { subject: TEXT, plainText: TEXT },
+          recipients: { to: [{ address: "someone@contoso.example" }] },
+        })
+        .then((poller) => poller.pollUntilDone()),
+    };
+    for (const [name, pending] of Object.entries(failures)) {
+      const error: unknown = await pending.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect({ name, status: (error as { statusCode?: number }).statusCode }).toEqual({ name, status: 400 });
+      const token = echo.tokens.at(-1) ?? "";
+      const shown = shownOf(error);
+      for (const secret of [token.slice(0, 40), TEXT, "839201"])
+        expect({ name, found: shown.includes(secret) }).toEqual({ name, found: false });
+    }
+    await factory.close();
   });
 });

@@ -11,7 +11,7 @@ import { REDACTED, scrubPath, scrubText } from "../text/scrub.js";
 export const ERROR_SCRUB_POLICY_NAME = "acsBaselineErrorScrub";
 
 /** Request body members whose values are content (message text, email subject and body, chat text). */
-const CONTENT_KEYS = /^(message|content|subject|plaintext|html|text|body|displayname|metadata)$/i;
+const CONTENT_KEYS = /^(message|content|subject|plaintext|html|text|body|displayname|metadata|topic)$/i;
 /** Content shorter than this is not looked for in error text (it would match ordinary words). */
 const MIN_ECHO = 4;
 /** Bounds of the walk over a JSON body or an error's details. */
@@ -54,14 +54,26 @@ function scrubError(error: unknown, request: PipelineRequest): void {
     }
     if (typeof e.code === "string") e.code = clean(e.code);
     scrubRequestUrl(e.request);
-    const response = e.response as (PipelineResponse & { parsedBody?: unknown }) | undefined;
+    const response = e.response as (PipelineResponse & { parsedBody?: unknown; parsedHeaders?: unknown }) | undefined;
     if (typeof response === "object" && response !== null) {
       scrubRequestUrl(response.request);
       if (typeof response.bodyAsText === "string") response.bodyAsText = clean(response.bodyAsText);
       if (response.parsedBody !== undefined) response.parsedBody = scrubValue(response.parsedBody, clean);
+      // core-client builds `details` from the parsed headers too (Rooms and Email map x-ms-error-code, Email all).
+      if (response.parsedHeaders !== undefined) response.parsedHeaders = scrubValue(response.parsedHeaders, clean);
+      scrubHeaders(response.headers, clean);
     }
   } catch {
     // the caller's error matters more than its scrubbing
+  }
+}
+
+/** The response's header values, cleaned in place (an echoing service writes the request into any of them). */
+function scrubHeaders(headers: PipelineResponse["headers"] | undefined, clean: (text: string) => string): void {
+  if (headers === undefined) return;
+  for (const [name, value] of [...headers]) {
+    const cleaned = clean(value);
+    if (cleaned !== value) headers.set(name, cleaned);
   }
 }
 
