@@ -52,6 +52,24 @@ describe("the proxy agent the guard allows", () => {
     expect(transportRefusal(request(new HttpsProxyAgent("http://127.0.0.1:9")), { proxy: true })).toBeUndefined();
   });
 
+  it("a real HttpsProxyAgent given a method of its own (isSecureEndpoint: no TLS after CONNECT) is KEY_AUTH_BLOCKED; one let through is pinned", () => {
+    const HttpsProxyAgent = pipelineProxyAgent();
+    const own = new HttpsProxyAgent("http://127.0.0.1:9");
+    Object.assign(own, { isSecureEndpoint: () => false });
+    expect(transportRefusal(request(own), { proxy: true })?.[0]).toBe("KEY_AUTH_BLOCKED");
+    const agent = new HttpsProxyAgent("http://127.0.0.1:9");
+    expect(transportRefusal(request(agent), { proxy: true })).toBeUndefined();
+    // What runs after the check (a body factory, a later request's policy) cannot switch TLS off any more.
+    expect(() => Object.assign(agent.options, { secureEndpoint: false })).toThrow(TypeError);
+    expect(() => Object.assign(agent, { isSecureEndpoint: () => false })).toThrow(TypeError);
+    expect(() => Object.assign(agent, { options: { secureEndpoint: false } })).toThrow(TypeError);
+    expect(transportRefusal(request(agent), { proxy: true })).toBeUndefined();
+    // Its class swapped after it was let through: refused again.
+    class Other extends Agent {}
+    Object.setPrototypeOf(agent, Other.prototype);
+    expect(transportRefusal(request(agent), { proxy: true })?.[0]).toBe("KEY_AUTH_BLOCKED");
+  });
+
   it("a management client's guarded HttpClient with a proxy configured sends nothing through a look-alike", async () => {
     const received: string[] = [];
     const sink = createTcpServer((socket) => socket.on("data", (d: Buffer) => received.push(d.toString("latin1"))));

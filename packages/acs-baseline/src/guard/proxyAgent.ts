@@ -80,25 +80,67 @@ function resolvePrototype(chain: readonly string[]): object | undefined {
   }
 }
 
-/** Methods of an agent that decide where its sockets go: a proxy policy's agent has none of its own. */
-const SOCKET_METHODS = ["connect", "createConnection", "addRequest", "createSocket"];
+/**
+ * Methods of a proxy agent that decide where its sockets go and whether they speak TLS (agent-base asks
+ * `isSecureEndpoint` whether to start TLS after CONNECT): pinned to the class's own on an agent the guard lets through.
+ */
+const PINNED_METHODS = ["connect", "createConnection", "addRequest", "createSocket", "isSecureEndpoint", "getName"];
+
+/** Proxy agents already pinned (the proxy policy keeps one per client). */
+const pinned = new WeakSet<object>();
 
 /**
  * The agent the pipeline's proxy policy installs for https (`https-proxy-agent`'s `HttpsProxyAgent`, which tunnels
  * with CONNECT and verifies TLS to the target itself): an instance of exactly one of the `expected` classes (a class
- * of that name only when none could be resolved), not a Proxy, no socket method of its own, TLS after CONNECT.
+ * of that name only when none could be resolved), not a Proxy, no method or accessor of its own, TLS after CONNECT;
+ * once let through, its methods and options are pinned ({@link pin}).
  */
 export function isProxyPolicyAgent(agent: unknown, expected: ReadonlySet<object>): boolean {
   if (typeof agent !== "object" || agent === null || types.isProxy(agent)) return false;
   const proto: unknown = Object.getPrototypeOf(agent);
   if (typeof proto !== "object" || proto === null) return false;
   if (expected.size > 0 ? !expected.has(proto) : proto.constructor.name !== "HttpsProxyAgent") return false;
-  if (SOCKET_METHODS.some((name) => Object.prototype.hasOwnProperty.call(agent, name))) return false;
+  if (pinned.has(agent)) return true;
+  if (hasOwnBehaviour(agent)) return false;
   // agent-base spreads the agent's options over the request's and skips TLS after CONNECT when they say so.
   const options = (agent as { options?: { secureEndpoint?: unknown; protocol?: unknown } }).options;
-  return (
+  const keepsTls =
     options === undefined ||
     ((options.secureEndpoint === undefined || options.secureEndpoint === true) &&
-      (options.protocol === undefined || options.protocol === "https:"))
-  );
+      (options.protocol === undefined || options.protocol === "https:"));
+  return keepsTls && pin(agent);
+}
+
+/** An own method or accessor (a policy's code, where the class's own should answer), or options that are not plain. */
+function hasOwnBehaviour(agent: object): boolean {
+  for (const key of Reflect.ownKeys(agent)) {
+    const descriptor = Object.getOwnPropertyDescriptor(agent, key);
+    if (descriptor === undefined || !("value" in descriptor) || typeof descriptor.value === "function") return true;
+  }
+  const options: unknown = (agent as { options?: unknown }).options;
+  return options !== undefined && (typeof options !== "object" || options === null || types.isProxy(options));
+}
+
+/**
+ * Pins what the checks read, so that code running after the check (a body factory, a policy of a later request)
+ * cannot change it: the socket and TLS methods to the class's own, and the options frozen. False when that fails.
+ */
+function pin(agent: object): boolean {
+  try {
+    const target = agent as Record<string, unknown>;
+    for (const name of PINNED_METHODS) {
+      const value = target[name];
+      if (typeof value === "function")
+        Object.defineProperty(agent, name, { value, writable: false, configurable: false, enumerable: false });
+    }
+    const options = target.options;
+    if (options !== undefined) {
+      Object.freeze(options);
+      Object.defineProperty(agent, "options", { value: options, writable: false, configurable: false });
+    }
+    pinned.add(agent);
+    return true;
+  } catch {
+    return false;
+  }
 }
