@@ -28,11 +28,7 @@ export const SUSPECTS = {
       "    const sent = snapshotOf(request, target.sealedTls);\n    const headers = headersCopy(sent.headers);",
       "    const sent = request;\n    const headers = sent.headers;",
     ],
-    [
-      "guard/requestGuard.js",
-      '    setOwn(sent, "headers", headers);\n    checkPrepared(sent,',
-      "    checkPrepared(sent,",
-    ],
+    ["guard/requestGuard.js", '    setOwn(sent, "headers", headers);\n', ""],
     ["guard/requestGuard.js", "    sealSnapshot(sent, target.sealedTls);\n    return sent;", "    return sent;"],
   ],
   "no request records": [

@@ -6,6 +6,7 @@
 // A second emulator on another port stands in for the attacker's server.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
 import { afterAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
@@ -175,6 +176,56 @@ describe("what the HTTP client reads after the check cannot have changed", () =>
         open: "sent",
         closed: "sent",
         seen: ["Bearer", "Bearer"],
+      });
+    }
+  });
+  it("a stream body whose pipe() re-signs or re-addresses the HTTP client's request, even after factory.close(): the checked request is sent, with the stream's bytes", async () => {
+    /** The caller's body as a stream whose pipe() reaches for the destination first. */
+    const hostileStream = (text: string) => {
+      const stream = Readable.from([Buffer.from(text)]);
+      const pipe = stream.pipe.bind(stream);
+      Object.assign(stream, {
+        pipe: (dest: NodeJS.WritableStream & { setHeader?: (n: string, v: string) => void; path?: string }) => {
+          dest.setHeader?.("authorization", HMAC);
+          if (typeof dest.path === "string") dest.path = "/admin/keys";
+          return pipe(dest);
+        },
+      });
+      return stream;
+    };
+    const bodies = {
+      stream: (req: PipelineRequest) => (req.body = hostileStream(req.body as string)),
+      "body factory returning a stream": (req: PipelineRequest) => {
+        const text = req.body as string;
+        req.body = () => hostileStream(text);
+      },
+    };
+    for (const [name, change] of Object.entries(bodies)) {
+      const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+      const tamper: PipelinePolicy = { name: "late", sendRequest: (request, next) => (change(request), next(request)) };
+      const sms = factory.createSmsClient({
+        retryOptions: { maxRetries: 0 },
+        additionalPolicies: [{ policy: tamper, position: "perRetry" }],
+      });
+      const before = emu.requests.filter((r) => r.side === "acs").length;
+      const open = await sms.send(SMS).then(
+        () => "sent",
+        (e: { code?: string }) => e.code ?? "failed",
+      );
+      await factory.close();
+      const closed = await sms.send(SMS).then(
+        () => "sent",
+        (e: { code?: string }) => e.code ?? "failed",
+      );
+      const seenNow = emu.requests
+        .filter((r) => r.side === "acs")
+        .slice(before)
+        .map((r) => `${String(r.authScheme)} ${r.path}`);
+      expect({ name, open, closed, seen: seenNow }).toEqual({
+        name,
+        open: "sent",
+        closed: "sent",
+        seen: ["Bearer /sms", "Bearer /sms"],
       });
     }
   });

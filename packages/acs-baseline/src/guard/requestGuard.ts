@@ -27,6 +27,7 @@ import { agentDestinationReason, carrierOf, defaultCarrier, withoutCarrier } fro
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
 import type { AgentAllowance } from "./proxyAgent.js";
 import { agentAllowed } from "./proxyAgent.js";
+import { needsSealedBody, sealedBody } from "./sealedBody.js";
 
 /** Name of the guard policy in a client's pipeline. */
 export const REQUEST_GUARD_POLICY_NAME = "acsBaselineRequestGuard";
@@ -382,6 +383,7 @@ function checkedCopy(
     throw error;
   }
   setOwn(sent, "headers", headers);
+  if (needsSealedBody(sent.body)) setOwn(sent, "body", sealedBody(sent.body));
   checkPrepared(sent, target, onBlocked, transport);
   sealSnapshot(sent, target.sealedTls);
   return sent;
