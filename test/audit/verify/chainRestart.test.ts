@@ -1,6 +1,6 @@
 // A chain that starts again at seq 1 (a writer that found no record to continue after a break) is a chain of its own:
 // its checkpoints cannot seal the earlier chain's records, and the earlier chain's checkpoints cannot seal its
-// records. Written as the attack: cut an honest signed log after a checkpoint, append a foreign line, then a forged
+// records. Written as the attack: cut an honest signed log after a checkpoint, append more than a MiB of foreign lines, then a forged
 // chain that restarts at seq 1 (log.open naming the break, same log id) and ends in a forged log.close — nothing
 // signed. Then the honest control: a writer that restarts at seq 1 after a foreign file verifies intact. And an
 // empty or missing log next to an empty anchor corroborates nothing.
@@ -57,10 +57,16 @@ function forgeChain(recs: Rec[]): string[] {
 }
 
 const FOREIGN = '{"foreign":1}';
+/**
+ * More than a MiB of foreign lines: only past that may a chain start again at seq 1 after records of the same file (a
+ * restarting writer reads its file's last MiB for the record to continue; test/audit/verify/replayedChain.test.ts).
+ */
+const BIG_FOREIGN = Array.from({ length: 1100 }, () => "f".repeat(1023)).join("\n");
 
 /**
- * The attack: the honest log cut after its third checkpoint, a foreign line, and a forged chain restarting at seq 1:
- * log.open (break, the exact breakBytes, the log's id), `requests` forged request records, and a forged log.close.
+ * The attack: the honest log cut after its third checkpoint, more than a MiB of foreign lines, and a forged chain
+ * restarting at seq 1: log.open (break, breakBytes = every byte before it, the log's id), `requests` forged request
+ * records, and a forged log.close.
  */
 async function attackFile(name: string, requests: number, close = true): Promise<{ path: string; cutSeq: number }> {
   const honest = join(dir, `${name}.honest.log`);
@@ -83,7 +89,7 @@ async function attackFile(name: string, requests: number, close = true): Promise
       log: {
         reason: "break",
         break: "foreign",
-        breakBytes: Buffer.byteLength(FOREIGN) + 1,
+        breakBytes: Buffer.byteLength(text([...all.slice(0, cut + 1), BIG_FOREIGN])),
         id: open0.log.id,
         heartbeatMs: open0.log.heartbeatMs,
       },
@@ -106,7 +112,7 @@ async function attackFile(name: string, requests: number, close = true): Promise
       : []),
   ]);
   const path = join(dir, `${name}.log`);
-  writeFileSync(path, text([...all.slice(0, cut + 1), FOREIGN, ...forged]));
+  writeFileSync(path, text([...all.slice(0, cut + 1), BIG_FOREIGN, ...forged]));
   return { path, cutSeq: parse(all[cut]).seq };
 }
 

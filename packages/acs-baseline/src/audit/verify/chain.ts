@@ -11,6 +11,7 @@ import type { Rec } from "./recordShape.js";
 import { HEX64, looksLikeRecord, parseTime } from "./recordShape.js";
 import type { VerifierState } from "./verifierState.js";
 import { RING } from "./verifierState.js";
+import { genesisBreakProblem, replayProblem } from "./restart.js";
 
 const MEMBER_SET = new Set(RECORD_MEMBERS);
 
@@ -24,6 +25,8 @@ interface Parsed {
 /** Checks one line; returns false to stop reading. */
 export function feedLine(st: VerifierState, l: Line): boolean {
   st.lineNo++;
+  st.lineStart = st.nextLineStart;
+  st.nextLineStart += (l.bytes?.length ?? 0) + (l.terminated ? 1 : 0);
   if (l.overlong === true || l.bytes === undefined) {
     if (!st.stopped)
       st.fail(
@@ -149,12 +152,16 @@ function checkGap(st: VerifierState, { rec }: Parsed): boolean {
   const g = st.gap;
   st.gap = undefined;
   const log = rec.log;
-  const named =
-    rec.event?.action === "log.open" &&
-    log?.reason === "break" &&
-    (log.break === "torn" || log.break === "foreign") &&
-    log.breakBytes === g.bytes;
-  if (!named) {
+  const breakOpen =
+    rec.event?.action === "log.open" && log?.reason === "break" && (log.break === "torn" || log.break === "foreign");
+  if (breakOpen && rec.seq === 1 && rec.prevHash === GENESIS_HASH) {
+    // a new chain: its writer named every byte before it in its file (see restart.ts)
+    const problem = genesisBreakProblem(st, log.breakBytes, g.bytes);
+    if (problem !== undefined) {
+      st.fail("inserted", problem, 1);
+      return false;
+    }
+  } else if (!breakOpen || log.breakBytes !== g.bytes) {
     st.fail(
       g.json ? "inserted" : "malformed",
       `${g.lines > 1 ? `this line and the ${g.lines - 1} after it are` : "this line is"} not an audit record and no writer named it: it was inserted or edited`,
@@ -330,6 +337,11 @@ function accept(st: VerifierState, { rec, seq }: Parsed): void {
     );
     return;
   }
+  const replayed = replayProblem(st, seq, rec.hash, rec.prevHash);
+  if (replayed !== undefined) {
+    st.fail("inserted", replayed, seq);
+    return;
+  }
   const time = parseTime(rec.time);
   if (action === "log.open") st.segmentLatest.seq = -1;
   if (time !== undefined) noteRecordTime(st, time, seq);
@@ -345,7 +357,7 @@ function accept(st: VerifierState, { rec, seq }: Parsed): void {
   st.ringTime[idx] = time ?? NaN;
   st.ringLine[idx] = st.lineNo;
   st.ringCheckpoint[idx] = action === "log.checkpoint" ? 1 : 0;
-  st.prev = { seq, hash: rec.hash, line: st.lineNo, file: st.file };
+  st.prev = { seq, hash: rec.hash, line: st.lineNo, file: st.file, fileIndex: st.fileIndex, start: st.lineStart };
   r.records++;
   r.firstSeq ??= seq;
   r.lastSeq = seq;

@@ -19,11 +19,20 @@ export class VerifierState {
     otherLines: 0,
     warnings: [],
   };
-  /** The head of the chain: the last record accepted, its line and file. */
-  prev: { seq: number; hash: string; line: number; file: string | undefined } | undefined;
+  /** The head of the chain: the last record accepted, its line and file (its index, and its line's byte offset). */
+  prev:
+    | { seq: number; hash: string; line: number; file: string | undefined; fileIndex: number; start: number }
+    | undefined;
   lastAction: unknown;
   file: string | undefined;
   lineNo = 0;
+  /** The index of the file being read (0 for the first). */
+  fileIndex = -1;
+  /** The byte offset of the current line in its file, and of the line after it. */
+  lineStart = 0;
+  nextLineStart = 0;
+  /** The hashes of the genesis records accepted (chains that start at seq 1): a chain seen twice was replayed. */
+  readonly chainStarts = new Set<string>();
   /** Non-record lines since the last record (strict mode): where they start, their bytes, whether the last was torn. */
   gap: { line: number; bytes: number; lines: number; torn: boolean; json: boolean } | undefined;
   /** A break (non-record lines) precedes the next record. */
@@ -85,6 +94,9 @@ export class VerifierState {
   startFile(file: string): void {
     this.file = this.multi ? file : undefined;
     this.lineNo = 0;
+    this.fileIndex++;
+    this.lineStart = 0;
+    this.nextLineStart = 0;
   }
 
   /** `line N`, or `file:N` when several files are verified. */
