@@ -163,6 +163,69 @@ describe("the walk's ignore rules", () => {
   });
 });
 
+/**
+ * Names for the bracket and wildcard patterns: the characters a class may name, as first letter of `?ey.env` (no `\\`,
+ * which `walked` reads as a Windows separator).
+ */
+const FIRSTS = ["k", "K", "b", "!", "^", "-", "]", "[", "a", "z", "5", ":", "é"];
+/** Pieces of a bracket expression: negation, `]` first, ranges (empty ones too), escapes, `[:name:]` classes. */
+const CLASS_PIECES = [
+  "!",
+  "^",
+  "]",
+  "k",
+  "a-c",
+  "z-a",
+  "-",
+  "\\",
+  "\\]",
+  "\\!",
+  "[:alpha:]",
+  "[:digit:]",
+  "[:x:]",
+  "[",
+  ":",
+];
+/** Whole lines around the bracket: wildcards, `**`, escapes, anchoring, trailing spaces. */
+const WILD_LINES = ["?ey.env", "**/sub/*.env", "sub/**", "\\!ey.env", "/*ey.env", "!sub/", "**/?ey.env  ", "*.env\\ "];
+
+describe("the walk's bracket expressions and wildcards", () => {
+  it("ignores what git ignores for generated classes ([!k], [^a-c], []], [[:alpha:]]…) and wildcards", () => {
+    const line = fc.oneof(
+      fc
+        .tuple(fc.constantFrom("", "!", "sub/", "**/"), fc.array(fc.constantFrom(...CLASS_PIECES), { maxLength: 4 }))
+        .map(([lead, pieces]) => `${lead}[${pieces.join("")}]ey.env`),
+      fc.constantFrom(...WILD_LINES),
+    );
+    const tree = fc.record({
+      files: fc.uniqueArray(fc.tuple(fc.constantFrom("", "sub/"), fc.constantFrom(...FIRSTS)), { minLength: 1 }),
+      lines: fc.array(line, { minLength: 1, maxLength: 4 }),
+    });
+    fc.assert(
+      fc.property(tree, ({ files: entries, lines }) => {
+        const dir = temp();
+        for (const [folder, first] of entries) write(dir, `${folder}${first}ey.env`, "x\n");
+        write(dir, ".gitignore", lines.join("\n") + "\n");
+        git(dir, "init", "-q");
+        const byGit = git(dir, "-c", "core.quotePath=false", "ls-files", "--others", "--exclude-standard", "-z")
+          .split("\0")
+          .filter(Boolean)
+          .sort();
+        expect(walked(dir)).toEqual(byGit);
+        rmSync(dir, { recursive: true, force: true });
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it("lists key.env under [!k]ey.env, as git does (the ignore package took [!k] for `!` or `k`)", () => {
+    const dir = temp();
+    for (const name of ["key.env", "bey.env", "!ey.env"]) write(dir, name, "x\n");
+    write(dir, ".gitignore", "[!k]ey.env\n");
+    expect(walked(dir)).toEqual([".gitignore", "key.env"]);
+  });
+});
+
 describe("names that are not UTF-8", () => {
   it("reports such a file and directory as unreadable instead of dropping them", () => {
     const dir = temp();

@@ -7,9 +7,11 @@ import { parseProgram, tooDeep } from "../../packages/cli/src/scan/code/jsAnalys
 import { sourceFindings } from "../../packages/cli/src/scan/code/sourceFindings.js";
 
 /**
- * Which characters are string or template literal contents, by sticky regular expressions (the reference for the
- * scan's hand-written lexer): comments are code; a quote closed on its line, and template text up to `` ` `` or `${`
- * (an unclosed one is code), are literals; a `}` that closes a `${…}` returns to template text.
+ * Which characters are string, template or regular expression literal contents, by sticky regular expressions (the
+ * reference for the scan's hand-written lexer): comments are code; a quote closed on its line, and template text up to
+ * `` ` `` or `${` (an unclosed one is code), are literals; a `}` that closes a `${…}` returns to template text; a `/`
+ * where a regular expression may start (`mayStartRegex`) opens one when it closes on its line (`[…]` and `\`
+ * escapes taken into account).
  */
 function literalContents(text: string): boolean[] {
   const inside = new Array<boolean>(text.length).fill(false);
@@ -21,7 +23,9 @@ function literalContents(text: string): boolean[] {
   const comment = /\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/y;
   const quoted = /'((?:[^'\\\n\r]|\\[\s\S])*)'|"((?:[^"\\\n\r]|\\[\s\S])*)"/y;
   const templateText = /((?:[^`\\$]|\\[\s\S]|\$(?!\{))*)(`|\$\{)/y;
+  const regex = /\/(?:[^\\/[\n\r]|\\[^\n\r]|\[(?:[^\]\\\n\r]|\\[^\n\r])*\])+\//y;
   const braces: number[] = [];
+  let prev = -1; // the last significant character outside comments and literal contents
   let i = 0;
   while (i < text.length) {
     const ch = text[i];
@@ -29,22 +33,60 @@ function literalContents(text: string): boolean[] {
     if ((m = at(comment, i)) !== null && m[0].length > 0) i += m[0].length;
     else if ((ch === "'" || ch === '"') && (m = at(quoted, i)) !== null) {
       mark(i + 1, i + m[0].length - 1);
+      prev = i + m[0].length - 1;
       i += m[0].length;
     } else if (ch === "`" || (ch === "}" && braces.length > 0 && braces[braces.length - 1] === 0)) {
       if (ch === "}") braces.pop();
       m = at(templateText, i + 1);
-      if (m === null) i++;
+      if (m === null) prev = i++;
       else {
         mark(i + 1, i + 1 + m[1].length);
         if (m[2] === "${") braces.push(0);
+        prev = i + m[0].length;
         i += 1 + m[0].length;
       }
+    } else if (
+      ch === "/" &&
+      mayStartRegex(text.slice(Math.max(0, prev - 11), prev + 1)) &&
+      (m = at(regex, i)) !== null
+    ) {
+      mark(i + 1, i + m[0].length - 1);
+      prev = i + m[0].length - 1;
+      i += m[0].length;
     } else {
       if (braces.length > 0 && (ch === "{" || ch === "}")) braces[braces.length - 1] += ch === "{" ? 1 : -1;
+      if (!/\s/.test(ch)) prev = i;
       i++;
     }
   }
   return inside;
+}
+
+/**
+ * Whether a `/` after `before` (the last 12 characters up to the last significant one: longer than any keyword) may start a regular expression: not after a
+ * name or number (unless a keyword such as `return`), a closing bracket, a literal's end, `++`, `--` or `<`.
+ */
+function mayStartRegex(before: string): boolean {
+  if (/[)\]}'"`/<]$|\+\+$|--$/.test(before)) return false;
+  const word = /(?:[\w$]|(?!\s)[\u0080-\uffff])+$/.exec(before);
+  if (word === null) return true;
+  return [
+    "return",
+    "typeof",
+    "case",
+    "in",
+    "of",
+    "instanceof",
+    "new",
+    "delete",
+    "void",
+    "throw",
+    "yield",
+    "await",
+    "do",
+    "else",
+    "extends",
+  ].includes(word[0]);
 }
 
 /** The plain count, one character at a time: the reference the fast loop must match. */
@@ -103,6 +145,13 @@ const piece = fc.constantFrom(
     "\n",
     "//",
     "/*",
+    "/",
+    " /",
+    "return ",
+    "x",
+    "++",
+    "<",
+    " ",
   ],
 );
 /** Texts around the limits: a run of one bracket kind, then anything, then a long stretch or not. */
@@ -210,6 +259,42 @@ describe("a sample with a long base64 string", () => {
       `const logo = "${logo}";\nclient.beginSend({ attachments: [{ contentInBase64: logo }] });\n`;
     const rules = sourceFindings("send-email.js", text, ".js").map((f) => `${f.line}:${f.ruleId}`);
     expect(rules).toEqual(["2:acs-baseline/no-key-auth"]);
+  });
+});
+
+describe("regular expression literals and other quotes outside literals", () => {
+  const b64 = "QUJD".repeat(6_600); // 26,400 characters
+  it("a backtick in a regular expression opens no template (a reviewer's sample: no-key-auth was missed)", () => {
+    const text =
+      `import { SmsClient } from "@azure/communication-sms";\n` +
+      `import { AzureKeyCredential } from "@azure/core-auth";\n` +
+      "const re = /`/;\n" +
+      `export const logo = \`data:image/png;base64,${b64}\`;\n` +
+      `export const client = new SmsClient("https://x.communication.azure.com", new AzureKeyCredential(process.env.ACS_KEY));\n`;
+    expect(tooDeep(text)).toBeUndefined();
+    const rules = sourceFindings("attack.ts", text, ".ts").map((f) => `${f.line}:${f.ruleId}`);
+    expect(rules).toEqual(["5:acs-baseline/no-key-auth"]);
+  });
+
+  it("reads a regular expression where one may start, closed on its line, with classes and escapes", () => {
+    for (const re of ["/`/", "/'/", "/[/`]/", "/\\/`/", "/[\\]`]/"]) {
+      expect(tooDeep(`x = ${re};\ny = \`${b64}\`;`), re).toBeUndefined();
+      expect(tooDeep(`return ${re}.test(s) ? \`${b64}\` : 0`), re).toBeUndefined();
+    }
+    // A division is no regular expression: the quote after it is one (here a string, so nothing is counted).
+    expect(tooDeep(`a = b / c; d = (e) / 2 + '${b64}' / 3`)).toBeUndefined();
+    // Not closed on its line: no regular expression, the `/` is code, and so is the unclosed backtick after it.
+    expect(tooDeep(`x = /\`\n${"!".repeat(24_001)}`)).toBe("24008 characters without ; { or }, over 24000");
+    // After a name, `)` or `]` a `/` divides: a quote further on the line still opens a string.
+    expect(tooDeep(`a = b /'/'${"!".repeat(24_001)}`)).toBe("24010 characters without ; { or }, over 24000");
+  });
+
+  it("leaves quotes in comments, JSX closing tags and nested templates where they belong", () => {
+    expect(tooDeep(`// don't \`quote\` me\nconst s = "${b64}";`)).toBeUndefined();
+    expect(tooDeep(`/* it's */ const s = '${b64}';`)).toBeUndefined();
+    expect(tooDeep(`const p = <p>don't</p>;\nconst s = \`${b64}\`;`)).toBeUndefined();
+    expect(tooDeep(`const p = <a href="/x">it's</a>;\nconst s = "${b64}";`)).toBeUndefined();
+    expect(tooDeep(`const t = \`\${\`a\${b}${b64}\`}${b64}\`;`)).toBeUndefined();
   });
 });
 

@@ -3,13 +3,14 @@
  * with git's semantics — the rules of a deeper .gitignore take precedence over a shallower one's, and within one file
  * the last matching line wins (so `!keep.env` in `app/.gitignore` re-includes what the root's `*.env` ignores),
  * matched case-sensitively as git does on Linux (case-insensitively on Windows and macOS, whose file systems are).
- * A directory that cannot be read, or a name that is not UTF-8, is reported, never dropped silently.
+ * A directory that cannot be read, or a name that is not UTF-8, is reported, never dropped silently. The patterns are
+ * read and matched by `gitignorePatterns.ts` (git's wildmatch: `[!k]` and `[^k]` are negated classes).
  */
 import { readFileSync, readdirSync } from "node:fs";
 import type { Dirent } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
-import ignore from "ignore";
-import type { Ignore } from "ignore";
+import { parseGitignore, verdict } from "./gitignorePatterns.js";
+import type { IgnorePattern } from "./gitignorePatterns.js";
 
 /** Never listed, whatever the ignore rules say. */
 export const ALWAYS_SKIPPED = new Set(["node_modules", ".git"]);
@@ -20,7 +21,7 @@ const IGNORE_CASE = process.platform === "win32" || process.platform === "darwin
 /** The .gitignore rules of one folder. */
 export interface IgnoreRules {
   base: string;
-  ig: Ignore;
+  patterns: IgnorePattern[];
 }
 
 /** What a listing reports: a file to scan, a symbolic link it did not follow, or a path it could not read. */
@@ -41,23 +42,7 @@ function ownRules(dir: string): IgnoreRules | undefined {
   } catch {
     return undefined; // no .gitignore here
   }
-  return { base: dir, ig: ignore({ ignorecase: IGNORE_CASE }).add(text) };
-}
-
-/** The rule list inside an `Ignore` (ignore 7), which tests one path without its parent directories. */
-interface RuleList {
-  test(path: string, checkUnignored: boolean, mode: "regex"): { ignored: boolean; unignored: boolean };
-}
-
-/**
- * What the lines of one .gitignore say of `path` itself: `ignore`'s public `test` also applies them to every parent
- * directory, and a parent this file ignores may be re-included by a deeper .gitignore (root `build/`, `app/.gitignore`
- * `!build/`: git lists `app/build/a.env`), which the walk has decided already. `test/scan/fileListing.test.ts` holds
- * the walk to git's own listing, so a change inside `ignore` shows there.
- */
-function ownVerdict(ig: Ignore, path: string): { ignored: boolean; unignored: boolean } {
-  const rules = (ig as unknown as { _rules?: RuleList })._rules;
-  return typeof rules?.test === "function" ? rules.test(path, true, "regex") : ig.test(path);
+  return { base: dir, patterns: parseGitignore(text, IGNORE_CASE) };
 }
 
 /**
@@ -66,12 +51,14 @@ function ownVerdict(ig: Ignore, path: string): { ignored: boolean; unignored: bo
  */
 export function ignoredBy(rules: readonly IgnoreRules[], absolute: string, isDir: boolean): boolean {
   for (let i = rules.length - 1; i >= 0; i--) {
-    const { base, ig } = rules[i];
+    const { base, patterns } = rules[i];
     const path = relative(base, absolute).split(sep).join("/");
     if (path === "" || path.startsWith("../")) continue;
-    const verdict = ownVerdict(ig, path + (isDir ? "/" : ""));
-    if (verdict.ignored) return true;
-    if (verdict.unignored) return false;
+    // Only what this file's lines say of `path` itself: a parent it ignores may be re-included by a deeper
+    // .gitignore (root `build/`, `app/.gitignore` `!build/`: git lists `app/build/a.env`), decided by the walk already.
+    const said = verdict(patterns, path, isDir);
+    if (said.ignored) return true;
+    if (said.unignored) return false;
   }
   return false;
 }

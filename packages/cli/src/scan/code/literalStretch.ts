@@ -4,9 +4,13 @@
  * nest, so a 27 KB base64 image in a string is no reason to leave a file unparsed. Break points stay where the plain
  * count has them (every `;`, `{` and `}`, inside literals too), so this measure is never above the plain one: a text
  * the plain count lets through, this one does too, and only what the lexer below takes for literal text is let
- * through in addition. The lexer is approximate (no regular expression literals): a quote it pairs wrongly can only
- * hide code from this count, and every text this long is parsed in the parser sandbox anyway, where a crash costs
- * the file a parse-error finding, not the scan.
+ * through in addition. The lexer is approximate: a regular expression literal is recognised where one can start (after
+ * an operator, a `(`, `,`, `;`, `{`, or a keyword such as `return` or `typeof`; not after a name, a number, a literal,
+ * `)`, `]`, `}`, `++`, `--` or a `<`, as in JSX's `</p>`) and only when it closes on its line, so a quote or backtick
+ * in it (`/`/`) opens nothing. A quote it still pairs wrongly (JSX text's `don't`, closed on its line by another)
+ * either hides code from this count, and every text this long is parsed in the parser sandbox anyway, where a crash
+ * costs the file a parse-error finding, not the scan; or counts a literal as code, which makes the file a parse-error
+ * with only its text searched, as before this measure.
  */
 
 /** Where the `'` or `"` literal opened at `open` ends (its closing quote), or -1: not closed on its line. */
@@ -45,6 +49,57 @@ function commentEnd(text: string, i: number): number {
   return end === -1 ? text.length : end + 2;
 }
 
+/** Where the regular expression literal opened at `open` ends (its closing `/`), or -1: not closed on its line. */
+function regexEnd(text: string, open: number): number {
+  let inClass = false; // inside `[…]`, where a `/` does not close
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d) return -1;
+    if (c === 0x5c) {
+      const next = text.charCodeAt(++i);
+      if (next === 0x0a || next === 0x0d) return -1; // no line continuation in a regular expression
+    } else if (c === 0x5b) inClass = true;
+    else if (c === 0x5d) inClass = false;
+    else if (c === 0x2f && !inClass) return i;
+  }
+  return -1;
+}
+
+/** Keywords after which an expression, so a regular expression, may start (`return /x/`, `typeof /x/`). */
+const BEFORE_EXPRESSION = new Set(
+  "return typeof case in of instanceof new delete void throw yield await do else extends".split(" "),
+);
+
+/** True for a character of a name or number (`$`, `_`, letters, digits, anything past ASCII but white space). */
+function wordChar(c: number): boolean {
+  if (c >= 0x80) return !whiteSpace(c);
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x24 || c === 0x5f;
+}
+
+/** JavaScript's white space and line terminators (what `\s` matches). */
+function whiteSpace(c: number): boolean {
+  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    [0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff].includes(c)
+  );
+}
+
+/** True when a `/` after the significant character at `prev` (-1: none) starts a regular expression. */
+function regexMayStart(text: string, prev: number): boolean {
+  if (prev < 0) return true;
+  const c = text.charCodeAt(prev);
+  // `)` `]` `}`, a literal's end (`'` `"` `` ` `` `/`), and `<` (JSX's `</p>`): a division, or no regular expression
+  if ([0x29, 0x5d, 0x7d, 0x27, 0x22, 0x60, 0x2f, 0x3c].includes(c)) return false;
+  if ((c === 0x2b || c === 0x2d) && text.charCodeAt(prev - 1) === c) return false; // `a++ / b`
+  if (!wordChar(c)) return true;
+  let start = prev;
+  while (start > 0 && prev - start < 10 && wordChar(text.charCodeAt(start - 1))) start--;
+  return !(start > 0 && wordChar(text.charCodeAt(start - 1))) && BEFORE_EXPRESSION.has(text.slice(start, prev + 1));
+}
+
 /** The literal stretch counter: characters since the last `;`, `{` or `}`, literal contents left out. */
 class Stretch {
   run = 0;
@@ -66,57 +121,97 @@ class Stretch {
   }
 }
 
-/**
- * The longest stretch of `text` without `;`, `{` or `}`, string and template literal contents not counted (the
- * quotes and the code of `${…}` are). Linear in the text's length.
- */
-export function stretchOutsideLiterals(text: string): number {
-  const s = new Stretch();
-  // For each `${` open: how many `{` deep the substitution's code is (its `}` at 0 returns to the template text).
-  const substitutions: number[] = [];
-  let i = 0;
-  while (i < text.length) {
+/** A walk over `text` that feeds a `Stretch` with code and literal text apart. */
+class Lexer {
+  readonly s = new Stretch();
+  /** For each `${` open: how many `{` deep the substitution's code is (its `}` at 0 returns to the template text). */
+  readonly substitutions: number[] = [];
+  /** The last significant character outside comments and literal contents (-1: none yet), for `regexMayStart`. */
+  prev = -1;
+  i = 0;
+  constructor(readonly text: string) {}
+
+  /** Lexes what starts at `i`: a comment, a literal, or one character of code. */
+  step(): void {
+    const { text, i } = this;
     const c = text.charCodeAt(i);
     const comment = commentEnd(text, i);
     if (comment > i) {
-      s.code(text, i, comment);
-      i = comment;
-    } else if (c === 0x27 || c === 0x22) {
-      const end = quotedEnd(text, i);
-      if (end === -1) s.char(c);
-      else {
-        s.char(c);
-        s.literal(text, i + 1, end);
-        s.char(c);
-      }
-      i = end === -1 ? i + 1 : end + 1;
-    } else if (
-      c === 0x60 ||
-      (c === 0x7d && substitutions.length > 0 && substitutions[substitutions.length - 1] === 0)
-    ) {
-      if (c === 0x7d) substitutions.pop();
-      s.char(c);
-      const end = templateTextEnd(text, i + 1);
-      if (end === -1) {
-        i++; // never closed: not a template's text, counted as code
-        continue;
-      }
+      this.s.code(text, i, comment);
+      this.i = comment;
+    } else if (c === 0x27 || c === 0x22) this.quoted(c);
+    else if (c === 0x60 || (c === 0x7d && this.substitutions.at(-1) === 0)) this.template(c);
+    else if (c !== 0x2f || !this.regex()) this.code(c);
+  }
+
+  /** The `'` or `"` at `i`: a literal when closed on its line, else a character of code. */
+  quoted(quote: number): void {
+    const { text, s, i } = this;
+    const end = quotedEnd(text, i);
+    s.char(quote);
+    if (end !== -1) {
       s.literal(text, i + 1, end);
-      if (text.charCodeAt(end) === 0x60) {
-        s.char(0x60);
-        i = end + 1;
-      } else {
-        s.char(0x24);
-        s.char(0x7b);
-        substitutions.push(0);
-        i = end + 2;
-      }
+      s.char(quote);
+    }
+    this.prev = end === -1 ? i : end;
+    this.i = this.prev + 1;
+  }
+
+  /** The `/` at `i` as a regular expression literal, when one may start here and closes on its line. */
+  regex(): boolean {
+    const { text, s, i } = this;
+    if (!regexMayStart(text, this.prev)) return false;
+    const end = regexEnd(text, i);
+    if (end === -1) return false;
+    s.char(0x2f);
+    s.literal(text, i + 1, end);
+    s.char(0x2f);
+    this.prev = end;
+    this.i = end + 1;
+    return true;
+  }
+
+  /** The `` ` `` or substitution-closing `}` at `i`, and the template text after it when it is closed. */
+  template(c: number): void {
+    const { text, s, i } = this;
+    if (c === 0x7d) this.substitutions.pop();
+    s.char(c);
+    const end = templateTextEnd(text, i + 1);
+    if (end === -1) {
+      this.prev = i; // never closed: not a template's text, counted as code
+      this.i = i + 1;
+      return;
+    }
+    s.literal(text, i + 1, end);
+    if (text.charCodeAt(end) === 0x60) {
+      s.char(0x60);
+      this.prev = end;
+      this.i = end + 1;
     } else {
-      if (substitutions.length > 0 && (c === 0x7b || c === 0x7d))
-        substitutions[substitutions.length - 1] += c === 0x7b ? 1 : -1;
-      s.char(c);
-      i++;
+      s.char(0x24);
+      s.char(0x7b);
+      this.substitutions.push(0);
+      this.prev = end + 1;
+      this.i = end + 2;
     }
   }
-  return s.max;
+
+  /** One character of code at `i`. */
+  code(c: number): void {
+    const depth = this.substitutions.length - 1;
+    if (depth >= 0 && (c === 0x7b || c === 0x7d)) this.substitutions[depth] += c === 0x7b ? 1 : -1;
+    this.s.char(c);
+    if (!whiteSpace(c)) this.prev = this.i;
+    this.i++;
+  }
+}
+
+/**
+ * The longest stretch of `text` without `;`, `{` or `}`, the contents of string, template and regular expression
+ * literals not counted (the quotes, slashes and the code of `${…}` are). Linear in the text's length.
+ */
+export function stretchOutsideLiterals(text: string): number {
+  const lexer = new Lexer(text);
+  while (lexer.i < text.length) lexer.step();
+  return lexer.s.max;
 }
