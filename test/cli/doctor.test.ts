@@ -57,7 +57,7 @@ describe("acs-baseline doctor (offline)", () => {
     ],
     ["http endpoint", { AZURE_COMMUNICATION_ENDPOINT: "http://contoso.communication.azure.com" }, "INSECURE_ENDPOINT"],
     ["foreign host", { AZURE_COMMUNICATION_ENDPOINT: "https://contoso.example.com" }, "ENDPOINT_NOT_ALLOWED"],
-    ["client id not a GUID", { AZURE_CLIENT_ID: "my-app" }, "✗ IM-3  client id"],
+    ["a tenant id @azure/identity rejects", { AZURE_TENANT_ID: "contoso/x" }, "✗ IM-3  tenant id"],
     ["missing tenant", { AZURE_TENANT_ID: undefined }, "✗ IM-3  tenant id"],
     [
       "missing certificate file",
@@ -232,11 +232,12 @@ describe("acs-baseline doctor (offline)", () => {
   });
 
   it("prints JSON with --json", async () => {
-    const { code, out } = await doctor(["--json"], { ...good(), AZURE_CLIENT_ID: "x" });
+    const { code, out } = await doctor(["--json"], { ...good(), AZURE_CLIENT_ID: "x", AZURE_TENANT_ID: "a_b" });
     expect(code).toBe(1);
     const json = JSON.parse(out) as { ok: boolean; checks: { name: string; status: string; control: string }[] };
     expect(json.ok).toBe(false);
-    expect(json.checks.find((c) => c.name === "client id")).toMatchObject({ status: "fail", control: "IM-3" });
+    expect(json.checks.find((c) => c.name === "tenant id")).toMatchObject({ status: "fail", control: "IM-3" });
+    expect(json.checks.find((c) => c.name === "client id")).toMatchObject({ status: "warn", control: "IM-3" });
   });
 
   it("exits 2 on bad usage", async () => {

@@ -25,6 +25,7 @@ import { proxyConfigured } from "../guard/proxyAgent.js";
 import type { TokenCacheEvents } from "../credentials/sharedTokenCache.js";
 import { SharedTokenCredential } from "../credentials/sharedTokenCache.js";
 import type { FactoryConfiguration } from "./factoryOptions.js";
+import { refuseInvalidTenantId, refuseKeyMaterial } from "./factoryOptions.js";
 
 /** The Entra scope for ACS data-plane tokens. @public */
 export const ACS_TOKEN_SCOPE = "https://communication.azure.com//.default";
@@ -161,9 +162,11 @@ function refusingLateRegion(
 
 /**
  * Reads the environment once: the managed-identity source (when managed identity is selected) and the refusal of
- * regional authorities; returns where the credential transport may send requests.
+ * regional authorities; returns where the credential transport may send requests. Reads only the environment (builds
+ * nothing), so `environmentRefusals` runs it too.
+ * @throws BaselineViolationError for a managed-identity source, regional authority or AKS tenant ID the factory refuses.
  */
-function credentialEnvironment(settings: CredentialSettings): {
+export function credentialEnvironment(settings: CredentialSettings): {
   source: ManagedIdentitySource | undefined;
   destinations: CredentialDestination[];
 } {
@@ -175,6 +178,10 @@ function credentialEnvironment(settings: CredentialSettings): {
     type === "managed-identity"
       ? readManagedIdentitySource(env, settings.credential.managedIdentity?.clientId)
       : undefined;
+  // AKS workload identity: the tenant and client ID as read from the environment now, checked as the options are.
+  if (source?.kind === "workload-identity")
+    refuseKeyMaterial({ tenantId: source.tenantId, managedIdentity: { clientId: source.clientId } });
+  if (source?.kind === "workload-identity") refuseInvalidTenantId({ tenantId: source.tenantId });
   if (source === undefined || source.kind === "workload-identity") refuseRegionalAuthority(env);
   else destinations.push(destinationOf(source.endpoint));
   return { source, destinations };

@@ -18,9 +18,10 @@ import type { ValidatedAuthority } from "../guard/authority.js";
 import { validateAuthorityHost } from "../guard/authority.js";
 import type { EndpointSource, ValidatedEndpoint } from "../guard/endpoint.js";
 import { DEFAULT_ALLOWED_HOSTS, OPTION_ENDPOINT_SOURCE, validateEndpoint } from "../guard/endpoint.js";
-import { assertNotAccessKey, assertTokenCredential } from "../guard/keyCredential.js";
+import { assertNotAccessKey, assertTokenCredential, isAccessKeyShaped } from "../guard/keyCredential.js";
 import { snapshotIfObject, snapshotOptions } from "../guard/optionSnapshot.js";
 import { assertNoConnectionString } from "../guard/optionStrings.js";
+import { holdsConnectionString } from "../text/connectionString.js";
 import type { GuardTarget } from "../guard/requestGuard.js";
 import { checkTransportOptions } from "../guard/transportOptions.js";
 import { assertClientOptionsAllowed } from "../guard/clientOptionAllowList.js";
@@ -174,7 +175,15 @@ export interface FactoryConfiguration {
 /** The options both the factory and `checkPosture` check for key material and credential settings. */
 export type CredentialSettingOptions = Pick<
   AcsClientFactoryOptions,
-  "credential" | "clientSecret" | "authorityHost" | "allowedAuthorityHosts" | "clientOptions" | "allowCustomHttpClient"
+  | "credential"
+  | "clientSecret"
+  | "tenantId"
+  | "clientId"
+  | "managedIdentity"
+  | "authorityHost"
+  | "allowedAuthorityHosts"
+  | "clientOptions"
+  | "allowCustomHttpClient"
 >;
 
 const NOT_AN_OBJECT = "AcsClientFactory takes an options object: { endpoint, tenantId, clientId, certificate }.";
@@ -204,18 +213,24 @@ export function readFactoryOptions(options: AcsClientFactoryOptions): AcsClientF
  */
 const ENDPOINT_SOURCES = new WeakMap<object, EndpointSource>();
 
-/** The principal the audit records name, from options read by {@link readFactoryOptions}. */
+/**
+ * The principal the audit records name, from options read by {@link readFactoryOptions}. An ID the factory refuses as
+ * key material (an access key, a connection string) or a tenant ID `@azure/identity` rejects is left out: the `refuse`
+ * record names the option, never the value.
+ */
 export function principalOf(opts: AcsClientFactoryOptions): FactoryPrincipal {
   const clientId = typeof opts.clientId === "string" ? opts.clientId : opts.managedIdentity?.clientId;
+  const named = (id: unknown): id is string =>
+    typeof id === "string" && !isAccessKeyShaped(id) && !holdsConnectionString(id);
   return {
-    ...(typeof opts.tenantId === "string" ? { tenantId: opts.tenantId } : {}),
-    ...(typeof clientId === "string" ? { clientId } : {}),
+    ...(named(opts.tenantId) && TENANT_ID.test(opts.tenantId) ? { tenantId: opts.tenantId } : {}),
+    ...(named(clientId) ? { clientId } : {}),
   };
 }
 
 /**
  * IM-1 / IM-8, first in the baseline order: no connection string in any option value, no key or SAS credential, no
- * access key as client secret. `auditChecked` leaves out the `audit` option when it was checked before.
+ * access key as client secret, tenant ID or client ID. `auditChecked` leaves out the `audit` option when it was checked before.
  */
 export function refuseKeyMaterial(opts: CredentialSettingOptions & object, auditChecked = false): void {
   const { credential, ...rest } = opts;
@@ -224,14 +239,58 @@ export function refuseKeyMaterial(opts: CredentialSettingOptions & object, audit
   if (typeof credential === "string") assertNoConnectionString({ credential });
   if (credential !== undefined) assertTokenCredential(credential);
   assertNotAccessKey(opts.clientSecret);
+  refuseAccessKeyAsIdentifier(opts);
 }
 
 /**
- * The authority (IM-1: it receives the client assertion or secret, so it is checked before any credential is built)
- * and the transport (no caller transport unless allowed, certificate verification stays on).
+ * An ACS access key as the tenant or client ID would be sent to Entra (`client_id`, the authority path): refused like
+ * one given as the client secret. The message names the option, never the value.
+ * @throws BaselineViolationError KEY_CREDENTIAL_REFUSED
+ */
+function refuseAccessKeyAsIdentifier(opts: CredentialSettingOptions): void {
+  const managed: unknown = opts.managedIdentity;
+  const managedClientId =
+    typeof managed === "object" && managed !== null ? (managed as { clientId?: unknown }).clientId : undefined;
+  const identifiers: [string, unknown][] = [
+    ["tenantId (AZURE_TENANT_ID)", opts.tenantId],
+    ["clientId (AZURE_CLIENT_ID)", opts.clientId],
+    ["managedIdentity.clientId (AZURE_CLIENT_ID)", managedClientId],
+  ];
+  for (const [name, value] of identifiers) {
+    if (typeof value === "string" && isAccessKeyShaped(value)) {
+      throw new BaselineViolationError(
+        "KEY_CREDENTIAL_REFUSED",
+        `${name} has the shape of an ACS access key (64 bytes as base64, base64url or hex), not of a Microsoft Entra ID. Access keys are refused (it would be sent to Microsoft Entra ID): give the tenant (directory) ID and the application (client) ID, and rotate the key.`,
+      );
+    }
+  }
+}
+
+/** `@azure/identity`'s own rule for a tenant ID (`checkTenantId`): ASCII letters, digits, `-` and `.`. */
+const TENANT_ID = /^[0-9a-zA-Z.-]+$/;
+
+/**
+ * A tenant ID `@azure/identity` would refuse with a plain `Error` when the credential is built, refused first with a
+ * code. Not checked next to the caller's own `credential` (the tenant ID is then only named in audit records).
+ * @throws BaselineViolationError CREDENTIAL_NOT_CONFIGURED
+ */
+export function refuseInvalidTenantId(opts: Pick<AcsClientFactoryOptions, "tenantId" | "credential">): void {
+  if (opts.credential !== undefined || typeof opts.tenantId !== "string" || opts.tenantId.length === 0) return;
+  if (!TENANT_ID.test(opts.tenantId)) {
+    throw new BaselineViolationError(
+      "CREDENTIAL_NOT_CONFIGURED",
+      'tenantId (AZURE_TENANT_ID) is not a tenant ID Microsoft Entra ID accepts: only ASCII letters, digits, "-" and "." (the tenant GUID, or a domain such as contoso.onmicrosoft.com). Fix it; the value is not shown.',
+    );
+  }
+}
+
+/**
+ * The authority (IM-1: it receives the client assertion or secret, so it is checked before any credential is built),
+ * the tenant ID (as `@azure/identity` checks it, but with a code) and the transport (no caller transport unless allowed, certificate verification stays on).
  */
 export function validateCredentialSettings(opts: CredentialSettingOptions): ValidatedAuthority {
   const authority = validateAuthorityHost(opts.authorityHost, opts.allowedAuthorityHosts ?? []);
+  refuseInvalidTenantId(opts);
   assertClientOptionsAllowed(opts.clientOptions, "clientOptions");
   checkTransportOptions(opts.clientOptions, "clientOptions", opts.allowCustomHttpClient === true);
   return authority;

@@ -119,10 +119,12 @@ function checkEnvironment({ env, config, add, refusals }: DoctorRun, allowedHost
 }
 
 /** Tenant id, client id and the authority host. */
-function checkIdentity({ config, add, managed }: DoctorRun, allowedAuthorityHosts: readonly string[]): void {
+function checkIdentity({ config, add, managed, refusals }: DoctorRun, allowedAuthorityHosts: readonly string[]): void {
   if (config.tenantId === undefined) {
     if (!managed) add("tenant id", "IM-3", "fail", `${V.tenantId} is not set`);
-  } else if (GUID.test(config.tenantId)) add("tenant id", "IM-3", "pass", `${V.tenantId} is a GUID`);
+  } else if (refusals.tenantId !== undefined)
+    add("tenant id", "IM-3", "fail", `${V.tenantId}: ${refusalMessage(refusals.tenantId)}`);
+  else if (GUID.test(config.tenantId)) add("tenant id", "IM-3", "pass", `${V.tenantId} is a GUID`);
   else
     add("tenant id", "IM-3", "warn", `${V.tenantId} is not a GUID (a domain name works, the tenant GUID is preferred)`);
 
@@ -130,11 +132,12 @@ function checkIdentity({ config, add, managed }: DoctorRun, allowedAuthorityHost
     if (!managed) add("client id", "IM-3", "fail", `${V.clientId} is not set`);
   } else if (GUID.test(config.clientId)) add("client id", "IM-3", "pass", `${V.clientId} is a GUID`);
   else
+    // a warning: the factory accepts it, and Entra answers a wrong ID at the token request
     add(
       "client id",
       "IM-3",
-      "fail",
-      `${V.clientId} is not a GUID (the application (client) ID of the ${managed ? "user-assigned managed identity" : "service principal"})`,
+      "warn",
+      `${V.clientId} is not a GUID: the application (client) ID of the ${managed ? "user-assigned managed identity" : "service principal"} is one (the factory sends it as it is; doctor --online asks Microsoft Entra ID for a token with it)`,
     );
 
   // The authority receives the client assertion or secret (not used by managed identity).
