@@ -169,49 +169,58 @@ describe("a chain that restarts at seq 1 is sealed only by its own checkpoints",
       seq: last.seq + 1,
       time: new Date().toISOString(),
     });
-    const first = join(dir, "old-close.1.log");
-    writeFileSync(first, text([...all.slice(0, cut + 1), forgedClose]));
-    // file 2: a foreign line, then an honest writer, which finds no record and starts a chain of its own at seq 1
-    const second = join(dir, "old-close.log");
-    writeFileSync(second, `${FOREIGN}\n`);
-    await writeLog(second, 3);
-    const restarted = lines(second).map(parse);
-    expect(restarted[1]).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, log: { reason: "break" } });
-    const v = await verifyLog([first, second], { publicKey: PUBLIC_PEM });
+    // then more than a MiB of foreign lines, and an honest writer, which finds no record in its file's last MiB and
+    // starts a chain of its own at seq 1
+    const path = join(dir, "old-close.log");
+    writeFileSync(path, text([...all.slice(0, cut + 1), forgedClose, BIG_FOREIGN]));
+    await writeLog(path, 3);
+    const restarted = lines(path)
+      .slice(cut + 2 + 1100)
+      .map(parse);
+    expect(restarted[0]).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, log: { reason: "break" } });
+    const v = await verifyLog([path], { publicKey: PUBLIC_PEM });
     expect(v.status).toBe("incomplete");
     expect(v.reasons.join("\n")).toMatch(
-      new RegExp(`log\\.close at old-close\\.1\\.log:${cut + 2} \\(seq ${last.seq + 1}\\) is not sealed`),
+      new RegExp(`log\\.close at line ${cut + 2} \\(seq ${last.seq + 1}\\) is not sealed`),
     );
   });
 
-  it("honest: a closed signed log, then a writer that restarts at seq 1 after a foreign line: intact", async () => {
-    const first = join(dir, "honest.1.log");
-    await writeLog(first, 12);
-    const second = join(dir, "honest.log");
-    writeFileSync(second, `${FOREIGN}\n`);
-    await writeLog(second, 7);
-    const v = await verifyLog([first, second], { publicKey: PUBLIC_PEM });
+  it("honest: a closed signed log, then a writer that restarts at seq 1 after more than a MiB of foreign lines: intact", async () => {
+    const path = join(dir, "honest.log");
+    await writeLog(path, 12);
+    writeFileSync(path, text([...lines(path), BIG_FOREIGN]));
+    await writeLog(path, 7);
+    const v = await verifyLog([path], { publicKey: PUBLIC_PEM });
     expect(v.reasons).toEqual([]);
     expect(v.status).toBe("intact");
     expect(v.closed).toBe(true);
-    expect(v.lastSeq).toBe(lines(second).map(parse).at(-1)?.seq);
+    expect(v.lastSeq).toBe(parse(lines(path).at(-1) ?? "").seq);
     expect(v.sealedSeq).toBe(v.lastSeq !== undefined ? v.lastSeq - 1 : -1); // the final checkpoint seals log.close
     expect(v.warnings.join("\n")).toMatch(/a new chain starts/);
   });
 
-  it("honest: a writer killed before its chain was sealed, then a new chain at seq 1: the old unsealed records are named", async () => {
-    const first = join(dir, "killed.1.log");
+  it("a chain that starts again at seq 1 in a later file is another log's: tampered (the files of two logs cannot be verified together)", async () => {
+    const first = join(dir, "two.1.log");
     await writeLog(first, 12);
-    const all = lines(first);
+    const second = join(dir, "two.log");
+    writeFileSync(second, `${FOREIGN}\n`);
+    await writeLog(second, 7);
+    const v = await verifyLog([first, second], { publicKey: PUBLIC_PEM });
+    expect(v.status).toBe("tampered");
+    expect(v.reasons.join("\n")).toMatch(/in a later file than the chain before it/);
+  });
+
+  it("honest: a writer killed before its chain was sealed, then a new chain at seq 1: the old unsealed records are named", async () => {
+    const path = join(dir, "killed.log");
+    await writeLog(path, 12);
+    const all = lines(path);
     // the writer died after writing three more requests (the file as SIGKILL leaves it: no close, no checkpoint)
     const lastRequest = all.map((l) => String(parse(l).event.action)).lastIndexOf("request");
-    writeFileSync(first, text(all.slice(0, lastRequest + 1)));
-    const second = join(dir, "killed.log");
-    writeFileSync(second, `${FOREIGN}\n`);
-    await writeLog(second, 2);
-    const v = await verifyLog([first, second], { publicKey: PUBLIC_PEM });
+    writeFileSync(path, text([...all.slice(0, lastRequest + 1), BIG_FOREIGN]));
+    await writeLog(path, 2);
+    const v = await verifyLog([path], { publicKey: PUBLIC_PEM });
     expect(v.status).toBe("incomplete");
-    expect(v.reasons.join("\n")).toMatch(/of the chain that ends at killed\.1\.log:\d+ are unsealed/);
+    expect(v.reasons.join("\n")).toMatch(/records \d+–\d+ of the chain that ends at .*line \d+.* are unsealed/);
   });
 });
 

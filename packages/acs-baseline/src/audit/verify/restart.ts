@@ -23,9 +23,14 @@ export function genesisBreakProblem(st: VerifierState, breakBytes: unknown, gapB
   if (breakBytes !== before) {
     return `${start} and names ${typeof breakBytes === "number" ? breakBytes : "?"} bytes before it, but its file has ${before}: a writer starts again at seq 1 only when it finds no record to continue, and then names every byte before it in its file; the chain was inserted or replayed here (cut and replaced)`;
   }
-  if (gapBytes === before) return undefined; // only the lines the writer named precede it in its file
   const prev = st.prev;
-  if (prev === undefined || prev.fileIndex !== st.fileIndex) {
+  if (prev !== undefined && prev.fileIndex !== st.fileIndex) {
+    // A writer continues its chain into a rotated file (log.open rotate/reopen); it starts again at seq 1 only in a
+    // file of its own, and the files of two logs cannot be verified together.
+    return `${start} in a later file than the chain before it (${st.where(prev.line)}): a writer continues its chain into a rotated file, so this is another log's chain, inserted or replayed after a cut`;
+  }
+  if (gapBytes === before) return undefined; // only the lines the writer named precede it in its file
+  if (prev === undefined) {
     return `${start}, but lines that are not records at the end of the file before it precede it too, and no writer named them: they were inserted`;
   }
   if (before - prev.start < WRITER_TAIL_BYTES) {
