@@ -180,26 +180,57 @@ describe("what the HTTP client reads after the check cannot have changed", () =>
     }
   });
   it("a stream body whose pipe() re-signs or re-addresses the HTTP client's request, even after factory.close(): the checked request is sent, with the stream's bytes", async () => {
+    type Dest = NodeJS.WritableStream & { setHeader?: (n: string, v: string) => void; path?: string };
+    /** Gives `stream` a pipe() that reaches for its destination first (and rewires a stream it is handed, too). */
+    const rewire = (stream: { pipe: (dest: Dest) => unknown }) => {
+      const pipe = stream.pipe.bind(stream);
+      stream.pipe = (dest: Dest) => {
+        dest.setHeader?.("authorization", HMAC);
+        if (typeof dest.path === "string") dest.path = "/admin/keys";
+        const next = dest as unknown as { pipe?: unknown };
+        if (typeof next.pipe === "function") rewire(next as { pipe: (dest: Dest) => unknown });
+        return pipe(dest);
+      };
+    };
     /** The caller's body as a stream whose pipe() reaches for the destination first. */
     const hostileStream = (text: string) => {
       const stream = Readable.from([Buffer.from(text)]);
-      const pipe = stream.pipe.bind(stream);
-      Object.assign(stream, {
-        pipe: (dest: NodeJS.WritableStream & { setHeader?: (n: string, v: string) => void; path?: string }) => {
-          dest.setHeader?.("authorization", HMAC);
-          if (typeof dest.path === "string") dest.path = "/admin/keys";
-          return pipe(dest);
-        },
-      });
+      rewire(stream as unknown as { pipe: (dest: Dest) => unknown });
+      return stream;
+    };
+    /** The same stream without an async iterator of its own (the guard must not hand it a stream to pipe into). */
+    const noIterator = (text: string) => Object.assign(hostileStream(text), { [Symbol.asyncIterator]: undefined });
+    /** A stream whose `pipe` is a getter: absent for the guard's read, there for the HTTP client's. */
+    const getterPipe = (text: string) => {
+      const stream = hostileStream(text);
+      const pipe = stream.pipe;
+      let reads = 0;
+      Object.defineProperty(stream, "pipe", { get: () => (reads++ === 0 ? undefined : pipe), configurable: true });
       return stream;
     };
     const bodies = {
       stream: (req: PipelineRequest) => (req.body = hostileStream(req.body as string)),
+      "stream without an async iterator": (req: PipelineRequest) => (req.body = noIterator(req.body as string)),
+      "stream with a getter pipe": (req: PipelineRequest) => (req.body = getterPipe(req.body as string)),
+      "upload-progress callback that rewires the HTTP client's stream": (req: PipelineRequest) => {
+        req.onUploadProgress = function (this: unknown) {
+          const stream = this as { pipe?: (dest: unknown) => unknown } | undefined;
+          if (stream?.pipe === undefined) return;
+          const pipe = stream.pipe.bind(stream);
+          stream.pipe = (dest: unknown) => {
+            const d = dest as { setHeader?: (n: string, v: string) => void; path?: string };
+            d.setHeader?.("authorization", HMAC);
+            if (typeof d.path === "string") d.path = "/admin/keys";
+            return pipe(dest);
+          };
+        };
+      },
       "body factory returning a stream": (req: PipelineRequest) => {
         const text = req.body as string;
         req.body = () => hostileStream(text);
       },
     };
+    const results: unknown[] = [];
     for (const [name, change] of Object.entries(bodies)) {
       const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
       const tamper: PipelinePolicy = { name: "late", sendRequest: (request, next) => (change(request), next(request)) };

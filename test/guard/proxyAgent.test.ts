@@ -64,6 +64,11 @@ describe("the proxy agent the guard allows", () => {
     expect(() => Object.assign(agent, { isSecureEndpoint: () => false })).toThrow(TypeError);
     expect(() => Object.assign(agent, { options: { secureEndpoint: false } })).toThrow(TypeError);
     expect(transportRefusal(request(agent), { proxy: true })).toBeUndefined();
+    // After CONNECT it announces the HTTP client's request (headers not yet written): no policy's listener hears it.
+    let heard = 0;
+    agent.on("proxyConnect", () => heard++);
+    agent.emit("proxyConnect", {}, {});
+    expect(heard).toBe(0);
     // Its class swapped after it was let through: refused again.
     class Other extends Agent {}
     Object.setPrototypeOf(agent, Other.prototype);

@@ -117,14 +117,40 @@ function contentOf(request: PipelineRequest): string[] {
   return [...found].sort((a, b) => b.length - a.length);
 }
 
-/** `text` with every echoed content string (also as JSON would escape it) replaced by {@link REDACTED}. */
+/** Echoes at least this long are also found cut short (a service that quotes only the start of the text). */
+const PREFIX = 12;
+
+/** `text` as JSON writers escape it: JSON.stringify's escapes, and every character outside printable ASCII (and HTML's
+ * `&'<>+`) as `\uXXXX` (.NET's System.Text.Json default). */
+function escapedForms(echo: string): string[] {
+  const json = JSON.stringify(echo).slice(1, -1);
+  const ascii = json.replace(/[^\x20-\x7e]|[&'<>+]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  // Each also as it reads inside a JSON string (a response body quoting the message once more).
+  return [...new Set([echo, json, ascii, JSON.stringify(json).slice(1, -1), JSON.stringify(ascii).slice(1, -1)])];
+}
+
+/** `text` with `form` replaced by {@link REDACTED} wherever it (or, when long enough, its start) occurs. */
+function withoutEcho(text: string, form: string): string {
+  if (form.length < PREFIX) return text.includes(form) ? text.split(form).join(REDACTED) : text;
+  const head = form.slice(0, PREFIX);
+  let out = "";
+  let from = 0;
+  for (let at = text.indexOf(head); at >= 0; at = text.indexOf(head, from)) {
+    let length = PREFIX;
+    while (length < form.length && text[at + length] === form[length]) length++;
+    out += `${text.slice(from, at)}${REDACTED}`;
+    from = at + length;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/**
+ * `text` with every echoed content string replaced by {@link REDACTED}: as it is, as JSON writers escape it, and cut
+ * short (at least its first {@link PREFIX} characters).
+ */
 function withoutEchoes(text: string, echoes: readonly string[]): string {
   let out = text;
-  for (const echo of echoes) {
-    for (const form of [echo, JSON.stringify(echo).slice(1, -1)]) {
-      if (out.includes(form)) out = out.split(form).join(REDACTED);
-    }
-  }
+  for (const echo of echoes) for (const form of escapedForms(echo)) out = withoutEcho(out, form);
   return out;
 }
 

@@ -133,6 +133,13 @@ function pin(agent: object): boolean {
       if (typeof value === "function")
         Object.defineProperty(agent, name, { value, writable: false, configurable: false, enumerable: false });
     }
+    // After CONNECT, https-proxy-agent emits `proxyConnect` with the HTTP client's request, whose headers are not yet
+    // written: no listener a policy added hears it (nothing of the pipeline listens).
+    const emit = target.emit as (this: object, event: string | symbol, ...args: unknown[]) => boolean;
+    const quiet = function (this: object, event: string | symbol, ...args: unknown[]): boolean {
+      return event === "proxyConnect" ? false : emit.call(this, event, ...args);
+    };
+    Object.defineProperty(agent, "emit", { value: quiet, writable: false, configurable: false, enumerable: false });
     const options = target.options;
     if (options !== undefined) {
       Object.freeze(options);

@@ -27,7 +27,7 @@ import { agentDestinationReason, carrierOf, defaultCarrier, withoutCarrier } fro
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
 import type { AgentAllowance } from "./proxyAgent.js";
 import { agentAllowed } from "./proxyAgent.js";
-import { needsSealedBody, sealedBody } from "./sealedBody.js";
+import { sealedBody, sealedProgress } from "./sealedBody.js";
 
 /** Name of the guard policy in a client's pipeline. */
 export const REQUEST_GUARD_POLICY_NAME = "acsBaselineRequestGuard";
@@ -383,7 +383,18 @@ function checkedCopy(
     throw error;
   }
   setOwn(sent, "headers", headers);
-  if (needsSealedBody(sent.body)) setOwn(sent, "body", sealedBody(sent.body));
+  try {
+    setOwn(sent, "body", sealedBody(sent.body));
+  } catch {
+    const error = blockedError(
+      sent.method,
+      "KEY_AUTH_BLOCKED",
+      "its body is of a kind the guard cannot send as checked",
+    );
+    onBlocked?.(error, request);
+    throw error;
+  }
+  if (sent.onUploadProgress !== undefined) setOwn(sent, "onUploadProgress", sealedProgress(sent.onUploadProgress));
   checkPrepared(sent, target, onBlocked, transport);
   sealSnapshot(sent, target.sealedTls);
   return sent;

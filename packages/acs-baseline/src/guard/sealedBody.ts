@@ -1,43 +1,69 @@
 /**
- * A streamed request body that never meets the HTTP client's request. Node's HTTP client sends a stream body with
- * `body.pipe(clientRequest)`, after every check and before the headers are written: a stream of a policy's (or one a
- * body factory returns) would get the `ClientRequest` itself and could set its Authorization header or path. The
- * copy the guard sends carries a stream of its own instead, fed from the caller's.
+ * A request body that never meets the HTTP client's request. Node's HTTP client sends a stream body with
+ * `body.pipe(clientRequest)`, after every check and before the headers are written, and calls an upload-progress
+ * callback with its own stream as `this`: a policy's stream (or one a body factory returns) or callback would get the
+ * `ClientRequest` and could set its Authorization header or path. The copy the guard sends carries a stream of its
+ * own, read from the caller's with Node's own iterator, and a callback that sees only the progress.
  */
 import type { PipelineRequest } from "@azure/core-rest-pipeline";
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 
 type Body = PipelineRequest["body"];
+type Progress = NonNullable<PipelineRequest["onUploadProgress"]>;
 
-/** A Node stream as the HTTP client tells one (it pipes anything with a `pipe` method). */
-function isNodeStream(body: unknown): body is NodeJS.ReadableStream {
-  return typeof body === "object" && body !== null && typeof (body as { pipe?: unknown }).pipe === "function";
+/** Bodies sent as they are: text and bytes (nothing of the caller's runs at the wire). */
+function isPlain(body: unknown): boolean {
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === "string" ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    (typeof ReadableStream === "function" && body instanceof ReadableStream)
+  );
 }
 
-/** Whether `body` is sent through code of the caller's at the wire (a stream, or a factory of one). */
-export function needsSealedBody(body: Body): boolean {
-  return typeof body === "function" || isNodeStream(body);
+/**
+ * A stream of the guard's own with the bytes of `stream`, read with `Readable.prototype`'s async iterator: nothing the
+ * caller's stream carries of its own (`pipe`, an iterator) is handed the guard's stream or the HTTP client's request.
+ */
+function ownStream(stream: Readable): Readable {
+  const iterate = Readable.prototype[Symbol.asyncIterator] as (this: Readable) => AsyncIterator<unknown>;
+  const chunks: AsyncIterable<unknown> = { [Symbol.asyncIterator]: () => iterate.call(stream) };
+  return Readable.from(chunks, { objectMode: false });
 }
 
-/** A stream of the guard's own with the bytes of `stream`: the caller's code only ever sees the guard's stream. */
-function ownStream(stream: NodeJS.ReadableStream): Readable {
-  if (typeof (stream as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === "function") {
-    return Readable.from(stream as AsyncIterable<unknown>, { objectMode: false });
+/** Thrown for a body the guard cannot send without code of the caller's reaching the wire. */
+export class UnsealableBody extends Error {}
+
+function sealedValue(body: unknown): unknown {
+  if (isPlain(body)) return body;
+  if (body instanceof Readable) return ownStream(body);
+  // The HTTP client would call the Blob's own `stream()`: its bytes, read with Blob's own method, in a stream of ours.
+  if (typeof Blob === "function" && body instanceof Blob) {
+    const web: Parameters<typeof Readable.fromWeb>[0] = Blob.prototype.stream.call(body);
+    return Readable.fromWeb(web);
   }
-  const own = new PassThrough();
-  stream.on("error", (error: Error) => own.destroy(error));
-  stream.pipe(own);
-  return own;
+  throw new UnsealableBody("a body of an unknown kind");
 }
 
-/** `body` with every Node stream in it (directly, or returned by a body factory) fed through a stream of the guard's. */
+/**
+ * `body` as the guard sends it: text and bytes as they are, a Node stream (directly, or returned by a body factory)
+ * read into a stream of the guard's own.
+ * @throws UnsealableBody for any other kind of body (an object whose `pipe` or reads the guard cannot fix)
+ */
 export function sealedBody(body: Body): Body {
   if (typeof body === "function") {
-    const factory = body;
-    return (() => {
-      const produced: unknown = factory();
-      return isNodeStream(produced) ? ownStream(produced) : produced;
-    }) as Body;
+    const factory = body as () => unknown;
+    return (() => sealedValue(factory())) as Body;
   }
-  return isNodeStream(body) ? ownStream(body) : body;
+  return sealedValue(body) as Body;
+}
+
+/** An upload-progress callback called with no `this` and a fresh progress object (never the HTTP client's stream). */
+export function sealedProgress(callback: Progress | undefined): Progress | undefined {
+  if (typeof callback !== "function") return undefined;
+  return (progress) => {
+    callback.call(undefined, { loadedBytes: progress.loadedBytes });
+  };
 }
