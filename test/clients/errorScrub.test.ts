@@ -37,7 +37,8 @@ beforeAll(async () => {
       // As it came, as .NET's System.Text.Json writes it (\uXXXX for &, ' and non-ASCII), and cut short.
       let message = "";
       try {
-        message = String((JSON.parse(body) as { message?: unknown }).message ?? "");
+        const value = (JSON.parse(body) as { message?: unknown }).message;
+        message = typeof value === "string" ? value : "";
       } catch {
         // not JSON: nothing to quote
       }
