@@ -28,10 +28,11 @@ export function createErrorScrubPolicy(): PipelinePolicy {
   return {
     name: ERROR_SCRUB_POLICY_NAME,
     sendRequest(request, next): Promise<PipelineResponse> {
-      return next(request).catch((error: unknown) => {
-        scrubError(error, request);
-        throw error;
-      });
+      const sent = next(request);
+      // A reaction of its own, registered before the caller's (which are added to the same promise once it is
+      // returned), so the error is scrubbed before anyone sees it, without one more promise step on every call.
+      sent.then(undefined, (error: unknown) => scrubError(error, request));
+      return sent;
     },
   };
 }

@@ -383,16 +383,20 @@ function checkedCopy(
     throw error;
   }
   setOwn(sent, "headers", headers);
-  try {
-    setOwn(sent, "body", sealedBody(sent.body));
-  } catch {
-    const error = blockedError(
-      sent.method,
-      "KEY_AUTH_BLOCKED",
-      "its body is of a kind the guard cannot send as checked",
-    );
-    onBlocked?.(error, request);
-    throw error;
+  const body = sent.body;
+  // Text (every ACS SDK's JSON) is sent as it is; anything else through sealedBody.
+  if (body !== undefined && typeof body !== "string") {
+    try {
+      setOwn(sent, "body", sealedBody(body));
+    } catch {
+      const error = blockedError(
+        sent.method,
+        "KEY_AUTH_BLOCKED",
+        "its body is of a kind the guard cannot send as checked",
+      );
+      onBlocked?.(error, request);
+      throw error;
+    }
   }
   if (sent.onUploadProgress !== undefined) setOwn(sent, "onUploadProgress", sealedProgress(sent.onUploadProgress));
   checkPrepared(sent, target, onBlocked, transport);
