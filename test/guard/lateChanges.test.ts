@@ -198,6 +198,17 @@ describe("what the HTTP client reads after the check cannot have changed", () =>
       rewire(stream);
       return stream;
     };
+    /** `body` (bytes or a web stream) given a pipe() that writes its bytes after rewiring the destination. */
+    const withPipe = <T extends object>(body: T): T => {
+      const bytes = Buffer.isBuffer(body) ? Buffer.from(body) : undefined;
+      const pipe = (dest: Dest) => {
+        dest.setHeader?.("authorization", HMAC);
+        if (typeof dest.path === "string") dest.path = "/admin/keys";
+        if (bytes !== undefined) dest.end(bytes);
+        return dest;
+      };
+      return Object.assign(body, { pipe, on: () => body, unpipe: () => body });
+    };
     /** The same stream without an async iterator of its own (the guard must not hand it a stream to pipe into). */
     const noIterator = (text: string) => Object.assign(hostileStream(text), { [Symbol.asyncIterator]: undefined });
     /** A stream whose `pipe` is a getter: absent for the guard's read, there for the HTTP client's. */
@@ -228,6 +239,14 @@ describe("what the HTTP client reads after the check cannot have changed", () =>
       "body factory returning a stream": (req: PipelineRequest) => {
         const text = req.body as string;
         req.body = () => hostileStream(text);
+      },
+      // Bodies of the kinds sent as bytes, each given a pipe() of its own (the HTTP client pipes anything with one).
+      "Buffer with a pipe of its own": (req: PipelineRequest) => (req.body = withPipe(Buffer.from(req.body as string))),
+      "web stream with a pipe of its own": (req: PipelineRequest) =>
+        (req.body = withPipe(new Blob([req.body as string]).stream())),
+      "body factory returning such a Buffer": (req: PipelineRequest) => {
+        const text = req.body as string;
+        req.body = (() => withPipe(Buffer.from(text))) as never;
       },
     };
     const results: unknown[] = [];

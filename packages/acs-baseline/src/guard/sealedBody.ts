@@ -3,25 +3,15 @@
  * `body.pipe(clientRequest)`, after every check and before the headers are written, and calls an upload-progress
  * callback with its own stream as `this`: a policy's stream (or one a body factory returns) or callback would get the
  * `ClientRequest` and could set its Authorization header or path. The copy the guard sends carries a stream of its
- * own, read from the caller's with Node's own iterator, and a callback that sees only the progress.
+ * own, read from the caller's with Node's own iterator, bytes copied into a Buffer of its own, and a callback that sees
+ * only the progress.
  */
 import type { PipelineRequest } from "@azure/core-rest-pipeline";
 import { Readable } from "node:stream";
+import { types } from "node:util";
 
 type Body = PipelineRequest["body"];
 type Progress = NonNullable<PipelineRequest["onUploadProgress"]>;
-
-/** Bodies sent as they are: text and bytes (nothing of the caller's runs at the wire). */
-function isPlain(body: unknown): boolean {
-  return (
-    body === undefined ||
-    body === null ||
-    typeof body === "string" ||
-    body instanceof ArrayBuffer ||
-    ArrayBuffer.isView(body) ||
-    (typeof ReadableStream === "function" && body instanceof ReadableStream)
-  );
-}
 
 /**
  * A stream of the guard's own with the bytes of `stream`, read with `Readable.prototype`'s async iterator: nothing the
@@ -37,7 +27,15 @@ function ownStream(stream: Readable): Readable {
 export class UnsealableBody extends Error {}
 
 function sealedValue(body: unknown): unknown {
-  if (isPlain(body)) return body;
+  if (body === undefined || body === null || typeof body === "string") return body;
+  // Bytes are copied into a Buffer of the guard's own, told by their internal slots: the caller's object (a Buffer, a
+  // web stream) could carry a `pipe` of its own, which the HTTP client would call with its request. A web stream is
+  // brand-checked by Readable.fromWeb; a look-alike of any kind throws, and the request is refused.
+  if (types.isUint8Array(body)) return Buffer.from(new Uint8Array(body).buffer);
+  if (types.isArrayBuffer(body)) return Buffer.from(new Uint8Array(body).slice().buffer);
+  if (typeof ReadableStream === "function" && body instanceof ReadableStream) {
+    return Readable.fromWeb(body);
+  }
   if (body instanceof Readable) return ownStream(body);
   // The HTTP client would call the Blob's own `stream()`: its bytes, read with Blob's own method, in a stream of ours.
   if (typeof Blob === "function" && body instanceof Blob) {
@@ -48,8 +46,8 @@ function sealedValue(body: unknown): unknown {
 }
 
 /**
- * `body` as the guard sends it: text and bytes as they are, a Node stream (directly, or returned by a body factory)
- * read into a stream of the guard's own.
+ * `body` as the guard sends it: text as it is, bytes copied into a Buffer of the guard's own, a Node or web stream or
+ * a Blob (directly, or returned by a body factory) read into a stream of the guard's own.
  * @throws UnsealableBody for any other kind of body (an object whose `pipe` or reads the guard cannot fix)
  */
 export function sealedBody(body: Body): Body {
