@@ -72,6 +72,13 @@ beforeAll(async () => {
   e.addResource(unseenDeny.subscriptionId, "acs-unseen-deny", false);
   e.assignPolicy(sub(unseenDeny), UNSEEN_SET, { parameters: {} });
   e.assignPolicy(sub(unseenDeny), LOCAL_AUTH_AUDIT_DENY, { effect: "Deny" });
+  // The same initiative not enforced, and exempted as a whole: not-enforced or exempt if it holds the policy, else none.
+  const unseenDne = e.addSubscription("unseen-dne");
+  e.addResource(unseenDne.subscriptionId, "acs-unseen-dne", false);
+  e.assignPolicy(sub(unseenDne), UNSEEN_SET, { parameters: {}, enforcementMode: "DoNotEnforce" });
+  const unseenExempt = e.addSubscription("unseen-exempt");
+  e.addResource(unseenExempt.subscriptionId, "acs-unseen-exempt", false);
+  e.exempt(e.assignPolicy(sub(unseenExempt), UNSEEN_SET, { parameters: {} }), sub(unseenExempt));
   result = await sweepEstate(estateSessionOptions(emu, app));
 });
 
@@ -115,5 +122,10 @@ describe("sweep: an assigned initiative Resource Graph does not return", () => {
 
   it("does not hide a certain Deny next to it", () => {
     expect(resource("unseen-deny").policy.status).toBe("deny");
+  });
+
+  it("not enforced, or exempted as a whole, it is still unknown (not-enforced, exempt or none), never none", () => {
+    expect(resource("unseen-dne").policy.status).toBe("unknown");
+    expect(resource("unseen-exempt").policy.status).toBe("unknown");
   });
 });

@@ -259,6 +259,8 @@ interface Tally {
   ceiling: number;
   exempted: boolean;
   notEnforced: boolean;
+  /** An unread initiative, not enforced or exempted: not-enforced or exempt if it holds the policy, else nothing. */
+  undecided: boolean;
 }
 
 /**
@@ -276,7 +278,7 @@ export function policyFor(
   const assignments: CoveringAssignment[] = [];
   const exemptions: CoveringExemption[] = [];
   // floor: what the assignments that certainly apply give at least; ceiling: what all of them could give
-  const tally: Tally = { floor: 0, ceiling: 0, exempted: false, notEnforced: false };
+  const tally: Tally = { floor: 0, ceiling: 0, exempted: false, notEnforced: false, undecided: false };
   for (const c of index.candidates) {
     const scope = assignmentScope(c.assignment.scope, c.assignment.id, "policyAssignments");
     if (!scopeCovers(scope, resource.id, chains)) continue;
@@ -300,9 +302,9 @@ export function policyFor(
     });
     count(tally, c.unread === true ? undefined : [effect, ...alternatives], { applies, exempt, mode });
   }
-  const { floor, ceiling, exempted, notEnforced } = tally;
+  const { floor, ceiling, exempted, notEnforced, undecided } = tally;
   const status: PolicyStatus =
-    ceiling > floor
+    ceiling > floor || (undecided && floor === 0 && !exempted && !notEnforced)
       ? "unknown"
       : floor > 0
         ? LEVELS[floor]
@@ -325,10 +327,12 @@ function count(
 ): void {
   if (lower(mode) === "donotenforce") {
     if (effects !== undefined) tally.notEnforced ||= applies === true;
+    else tally.undecided = true;
     return;
   }
   if (exempt === true) {
     if (effects !== undefined) tally.exempted ||= applies === true;
+    else tally.undecided = true;
     return;
   }
   const levels = effects === undefined ? [0, LEVELS.length - 1] : effects.map(level);
