@@ -14,6 +14,13 @@ import { BaselineViolationError } from "../errors.js";
 import type { GuardTarget } from "./requestGuard.js";
 
 const CHANNEL = "http.client.request.start";
+/**
+ * Published when a request is built, before anything is written (Node 22.12+): on a kept-alive connection Node has
+ * already written a request's head by the time it publishes `start`, so its options' headers are judged here first.
+ */
+const CREATED_CHANNEL = "http.client.request.created";
+/** Requests stopped when built (their `start`, if Node still publishes one, is not judged twice). */
+const stopped = new WeakSet<object>();
 
 interface Registration {
   target: GuardTarget;
@@ -58,7 +65,7 @@ function remembered<T>(cache: Map<string, T>, key: string, compute: (key: string
 function onRequestStart(message: unknown): void {
   if (registrations.size === 0) return;
   const request = (message as { request?: ClientRequest } | undefined)?.request;
-  if (request === undefined || typeof request.getHeader !== "function") return;
+  if (request === undefined || typeof request.getHeader !== "function" || stopped.has(request)) return;
   const hostname = remembered(names, String(request.host ?? ""), normalize);
   let port: number | undefined;
   const defaultPort = request.protocol === "http:" ? 80 : 443;
@@ -99,13 +106,14 @@ function onRequestStart(message: unknown): void {
           : "its Authorization scheme is not Bearer";
   const error = new BaselineViolationError(
     "KEY_AUTH_BLOCKED",
-    `A ${String(request.method).slice(0, 16)} request to the ACS endpoint was stopped before it was sent because ${why}. It was not built by a guarded factory client (a client hidden in a client class, or other code in the process): only Microsoft Entra Bearer requests may reach ACS.`,
+    `A ${String(request.method).slice(0, 16)} request to the ACS endpoint was stopped because ${why}. It was not built by a guarded factory client (a client hidden in a client class, or other code in the process): only Microsoft Entra Bearer requests may reach ACS.`,
   );
   try {
     match.onBlocked(error);
   } catch {
     // the record is the handler's concern
   }
+  stopped.add(request);
   request.destroy(error);
 }
 
@@ -118,10 +126,16 @@ export function registerWireBackstop(
   onBlocked: (error: BaselineViolationError) => void,
 ): () => void {
   const registration: Registration = { target, onBlocked };
-  if (registrations.size === 0) subscribe(CHANNEL, onRequestStart);
+  if (registrations.size === 0) {
+    subscribe(CREATED_CHANNEL, onRequestStart);
+    subscribe(CHANNEL, onRequestStart);
+  }
   registrations.add(registration);
   return () => {
     if (!registrations.delete(registration)) return;
-    if (registrations.size === 0) unsubscribe(CHANNEL, onRequestStart);
+    if (registrations.size === 0) {
+      unsubscribe(CREATED_CHANNEL, onRequestStart);
+      unsubscribe(CHANNEL, onRequestStart);
+    }
   };
 }
