@@ -48,5 +48,8 @@ describe("sealedBody", () => {
     );
     expect(() => sealedBody(hostile as never)).toThrow(UnsealableBody);
     expect(() => sealedBody(Object.create(ReadableStream.prototype) as never)).toThrow();
+    // From a body factory (it runs inside the HTTP client): the refusal has its code too.
+    const factory = sealedBody((() => hostile) as never) as () => unknown;
+    expect(factory).toThrow(expect.objectContaining({ code: "KEY_AUTH_BLOCKED" }));
   });
 });

@@ -9,6 +9,7 @@
 import type { PipelineRequest } from "@azure/core-rest-pipeline";
 import { Readable } from "node:stream";
 import { types } from "node:util";
+import { BaselineViolationError } from "../errors.js";
 
 type Body = PipelineRequest["body"];
 type Progress = NonNullable<PipelineRequest["onUploadProgress"]>;
@@ -53,7 +54,17 @@ function sealedValue(body: unknown): unknown {
 export function sealedBody(body: Body): Body {
   if (typeof body === "function") {
     const factory = body as () => unknown;
-    return (() => sealedValue(factory())) as Body;
+    return (() => {
+      const produced = factory();
+      try {
+        return sealedValue(produced);
+      } catch {
+        throw new BaselineViolationError(
+          "KEY_AUTH_BLOCKED",
+          "The request guard blocked a request because its body factory returned a body of a kind the guard cannot send as checked (text, bytes, a stream or a Blob).",
+        );
+      }
+    }) as Body;
   }
   return sealedValue(body) as Body;
 }
