@@ -76,6 +76,36 @@ async function run(change: (r: PipelineRequest) => void, clientOptions: Record<s
   };
 }
 
+/**
+ * Sends one SMS through a factory client whose per-retry policy applies `change`, then again after `factory.close()`
+ * (the wire backstop is gone then): each outcome, and what ACS saw (`<scheme> <path>`).
+ */
+async function openAndClosed(change: (r: PipelineRequest) => void) {
+  const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+  const tamper: PipelinePolicy = { name: "late", sendRequest: (request, next) => (change(request), next(request)) };
+  const sms = factory.createSmsClient({
+    retryOptions: { maxRetries: 0 },
+    additionalPolicies: [{ policy: tamper, position: "perRetry" }],
+  });
+  const acs = () => emu.requests.filter((r) => r.side === "acs");
+  const before = acs().length;
+  const outcome = () =>
+    sms.send(SMS).then(
+      () => "sent",
+      (e: { code?: string }) => e.code ?? "failed",
+    );
+  const open = await outcome();
+  await factory.close();
+  const closed = await outcome();
+  return {
+    open,
+    closed,
+    seen: acs()
+      .slice(before)
+      .map((r) => `${String(r.authScheme)} ${r.path}`),
+  };
+}
+
 describe("what the HTTP client reads after the check cannot have changed", () => {
   it("an empty requestOverrides filled in by a body factory: dropped, the request goes to the endpoint only", async () => {
     const port = portOf(attacker.endpoint);
@@ -155,27 +185,11 @@ describe("what the HTTP client reads after the check cannot have changed", () =>
       },
     };
     for (const [name, change] of Object.entries(late)) {
-      const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
-      const tamper: PipelinePolicy = { name: "late", sendRequest: (request, next) => (change(request), next(request)) };
-      const sms = factory.createSmsClient({
-        retryOptions: { maxRetries: 0 },
-        additionalPolicies: [{ policy: tamper, position: "perRetry" }],
-      });
-      const before = seen(emu).length;
-      const open = await sms.send(SMS).then(
-        () => "sent",
-        (e: { code?: string }) => e.code ?? "failed",
-      );
-      await factory.close();
-      const closed = await sms.send(SMS).then(
-        () => "sent",
-        (e: { code?: string }) => e.code ?? "failed",
-      );
-      expect({ name, open, closed, seen: seen(emu).slice(before) }).toEqual({
+      expect({ name, ...(await openAndClosed(change)) }).toEqual({
         name,
         open: "sent",
         closed: "sent",
-        seen: ["Bearer", "Bearer"],
+        seen: ["Bearer /sms", "Bearer /sms"],
       });
     }
   });
@@ -250,29 +264,7 @@ describe("what the HTTP client reads after the check cannot have changed", () =>
       },
     };
     const results: unknown[] = [];
-    for (const [name, change] of Object.entries(bodies)) {
-      const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
-      const tamper: PipelinePolicy = { name: "late", sendRequest: (request, next) => (change(request), next(request)) };
-      const sms = factory.createSmsClient({
-        retryOptions: { maxRetries: 0 },
-        additionalPolicies: [{ policy: tamper, position: "perRetry" }],
-      });
-      const before = emu.requests.filter((r) => r.side === "acs").length;
-      const open = await sms.send(SMS).then(
-        () => "sent",
-        (e: { code?: string }) => e.code ?? "failed",
-      );
-      await factory.close();
-      const closed = await sms.send(SMS).then(
-        () => "sent",
-        (e: { code?: string }) => e.code ?? "failed",
-      );
-      const seenNow = emu.requests
-        .filter((r) => r.side === "acs")
-        .slice(before)
-        .map((r) => `${String(r.authScheme)} ${r.path}`);
-      results.push({ name, open, closed, seen: seenNow });
-    }
+    for (const [name, change] of Object.entries(bodies)) results.push({ name, ...(await openAndClosed(change)) });
     expect(results).toEqual(
       Object.keys(bodies).map((name) => ({ name, open: "sent", closed: "sent", seen: ["Bearer /sms", "Bearer /sms"] })),
     );
