@@ -25,10 +25,9 @@ export const SUSPECTS = {
   "no guard copy (check in place)": [
     [
       "guard/requestGuard.js",
-      "    const sent = snapshotOf(request, target.sealedTls);\n    const headers = headersCopy(sent.headers);",
-      "    const sent = request;\n    const headers = sent.headers;",
+      "    const sent = snapshotOf(request, target.sealedTls);\n    const unreadable = withOwnHeaders(sent);",
+      "    const sent = request;\n    const unreadable = undefined;",
     ],
-    ["guard/requestGuard.js", '    setOwn(sent, "headers", headers);\n', ""],
     ["guard/requestGuard.js", "    sealSnapshot(sent, target.sealedTls);\n    return sent;", "    return sent;"],
   ],
   "no request records": [

@@ -9,11 +9,11 @@ import type { AgentAllowance } from "../guard/proxyAgent.js";
 import { tlsTrustRefusal } from "../guard/tlsTrust.js";
 import {
   blockedError,
-  headersCopy,
   sealSnapshot,
   setOwn,
   snapshotOf,
   transportRefusal,
+  withOwnHeaders,
 } from "../guard/requestGuard.js";
 import { withoutCarrier } from "../guard/agentOptions.js";
 import type { CredentialDestination } from "./credentialDestinations.js";
@@ -61,13 +61,11 @@ export function createCredentialTransport(
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
       // What is checked is what is sent: a snapshot of the request (its body carries the client secret or assertion).
       const sent = snapshotOf(request);
-      const headers = headersCopy(sent.headers);
-      if (headers === undefined) {
-        const error = blockedError(sent.method, "KEY_AUTH_BLOCKED", "its headers could not be read");
-        onBlocked?.(error);
-        return Promise.reject(error);
+      const unreadable = withOwnHeaders(sent);
+      if (unreadable !== undefined) {
+        onBlocked?.(unreadable);
+        return Promise.reject(unreadable);
       }
-      setOwn(sent, "headers", headers);
       const destination = matchDestination(sent.url, pinned);
       if (destination instanceof BaselineViolationError) {
         onBlocked?.(destination);

@@ -13,7 +13,6 @@
 import { createHttpHeaders } from "@azure/core-rest-pipeline";
 import type {
   HttpClient,
-  HttpHeaders,
   PipelinePolicy,
   PipelineRequest,
   PipelineResponse,
@@ -313,7 +312,7 @@ const ORIGINAL_REQUEST = Symbol.for("@azure/core-client original request");
  * policy cannot show the guard one URL, `requestOverrides` or TLS setting and the HTTP client another (a getter that
  * counts its reads or looks at the stack, a Proxy, or a body factory or abort signal that changes the request after
  * the check). The headers object is still the caller's: a copy that goes to the wire gets headers of its own with
- * {@link headersCopy}. The copy names the caller's request as its original, so `@azure/core-client` still finds the
+ * {@link withOwnHeaders}. The copy names the caller's request as its original, so `@azure/core-client` still finds the
  * operation a response belongs to.
  */
 export function snapshotOf(request: PipelineRequest, sealedTls?: TlsSettings): PipelineRequest {
@@ -350,18 +349,19 @@ export function setOwn<K extends keyof PipelineRequest>(
 }
 
 /**
- * A headers object of the copy's own, read once: the caller's stays reachable from every policy, and code that runs
- * inside the HTTP client after the check (a body factory, an abort signal's `addEventListener`) could otherwise
- * re-sign it. Undefined when the headers cannot be read (a policy replaced them): the request is then refused.
+ * Gives the copy `sent` a headers object of its own, read once: the caller's stays reachable from every policy, and
+ * code that runs inside the HTTP client after the check (a body factory, an abort signal's `addEventListener`) could
+ * otherwise re-sign it. Returns the refusal when the headers cannot be read (a policy replaced them).
  */
-export function headersCopy(headers: HttpHeaders): HttpHeaders | undefined {
+export function withOwnHeaders(sent: PipelineRequest): BaselineViolationError | undefined {
   const copy = createHttpHeaders();
   try {
-    for (const [name, value] of headers) copy.set(name, value);
+    for (const [name, value] of sent.headers) copy.set(name, value);
   } catch {
-    return undefined;
+    return blockedError(sent.method, "KEY_AUTH_BLOCKED", "its headers could not be read");
   }
-  return copy;
+  setOwn(sent, "headers", copy);
+  return undefined;
 }
 
 /**
@@ -376,13 +376,11 @@ function checkedCopy(
   transport: AgentAllowance,
 ): PipelineRequest {
   const sent = snapshotOf(request, target.sealedTls);
-  const headers = headersCopy(sent.headers);
-  if (headers === undefined) {
-    const error = blockedError(sent.method, "KEY_AUTH_BLOCKED", "its headers could not be read");
-    onBlocked?.(error, request);
-    throw error;
+  const unreadable = withOwnHeaders(sent);
+  if (unreadable !== undefined) {
+    onBlocked?.(unreadable, request);
+    throw unreadable;
   }
-  setOwn(sent, "headers", headers);
   const body = sent.body;
   // Text (every ACS SDK's JSON) is sent as it is; anything else through sealedBody.
   if (body !== undefined && typeof body !== "string") {
