@@ -1,5 +1,6 @@
 /** What the emulator received, without secrets: no assertions, tokens, secrets, bodies or phone numbers. */
 import type { EmulatorSide } from "./faults.js";
+import { PHONE_PATTERNS } from "./phoneNumbers.js";
 
 /** One request the emulator received. @public */
 export interface EmulatorRequest {
@@ -32,28 +33,16 @@ export interface EmulatorRequest {
 /** Largest number of requests kept; older ones are dropped. */
 export const MAX_LOGGED_REQUESTS = 50_000;
 
-// A phone number in a path: a `+` (plain, percent-encoded any number of times, full-width or `\u002B` text) and 7–15
-// digits with optional separators (plain or percent-encoded), a bare run of 8–15 digits, or a national format of
-// grouped digits (10 or more). Segments are also looked at percent-decoded (up to four times) and NFKC-normalised
-// (full-width digits). The emulator imports nothing from the library, so this is its own copy of the rule.
-const P = "(?:\\+|%(?:25)*2[Bb]|\\\\u002[Bb]|\\uFF0B)";
-const D = "[0-9\\uFF10-\\uFF19]";
-const S = "(?:[\\s()./_-]|%(?:25)*(?:20|2[89DdEeFf]|5[Ff]))";
-const PHONE_IN_PATH = new RegExp(
-  `${P}${S}*${D}(?:${D}|${S}){5,24}${D}|(?<![\\w+.-])${D}{8,15}(?![\\w-])|(?<![\\w+.-])\\(?${D}{2,4}\\)?(?:[\\s-]{1,2}\\(?${D}{2,4}\\)?){2,4}(?![\\w-])`,
-  "g",
-);
-
+/**
+ * `text` with every phone number masked to its last four digits: the runtime scrubber's phone patterns (E.164 in any
+ * spelling, with Unicode dashes and spaces, a middle dot, commas or `+` between the groups; national formats such as
+ * `(425)555-0123`, `425.555.0123`, `1-425-555-0123`; plain, percent-encoded or full-width), from the emulator's copy of
+ * the rule (`phoneNumbers.ts`).
+ */
 function masked(text: string): string {
-  return text.replace(PHONE_IN_PATH, (m) => {
-    const digits = m
-      .replace(/\\u002[Bb]/g, "")
-      .replace(/%(?:25)*[0-9A-Fa-f]{2}/g, "")
-      .normalize("NFKC")
-      .replace(/\D/g, "");
-    if (digits.length < 10 && !/^[+%\\\uFF0B]/.test(m) && !/^\d+$/.test(m)) return m; // grouped digits: dates and the like stay
-    return digits.length < 8 ? "***" : `***${digits.slice(-4)}`;
-  });
+  let out = text;
+  for (const [pattern, replace] of PHONE_PATTERNS) out = out.replace(pattern, replace);
+  return out;
 }
 
 function decoded(segment: string): string {

@@ -132,12 +132,12 @@ export class AcsClientFactory {
 
   /** An SmsClient with the guard and the audit policy (`@azure/communication-sms` loads on the first call). */
   createSmsClient(options?: CommonClientOptions): SmsClient {
-    return this.createClient(smsClientClass(), options);
+    return this.#createClient(smsClientClass(), options, false);
   }
 
   /** A CommunicationIdentityClient with the guard and the audit policy (its package loads on the first call). */
   createIdentityClient(options?: CommonClientOptions): CommunicationIdentityClient {
-    return this.createClient(identityClientClass(), options);
+    return this.#createClient(identityClientClass(), options, false);
   }
 
   /**
@@ -170,6 +170,15 @@ export class AcsClientFactory {
     ClientClass: AcsClientConstructor<TClient, TOptions>,
     options?: TOptions,
   ): TClient {
+    return this.#createClient(ClientClass, options, true);
+  }
+
+  /** {@link AcsClientFactory.createClient}; `pollers: false` for a client class that starts no long-running operation. */
+  #createClient<TClient, TOptions extends object>(
+    ClientClass: AcsClientConstructor<TClient, TOptions>,
+    options: TOptions | undefined,
+    pollers: boolean,
+  ): TClient {
     if (this.#closed) throw new Error("This AcsClientFactory is closed; create a new one.");
     const name = clientName(ClientClass);
     try {
@@ -185,6 +194,7 @@ export class AcsClientFactory {
         recorder: this.#audited ? this.#recorder : undefined,
         gate: this.#gate,
         onBlocked: this.#records.blockedFor(name),
+        pollers,
       });
       const credential = credentialForClient(this.#credential, clientOptions);
       const client = new ClientClass(this.#config.endpoint.origin, credential, clientOptions as unknown as TOptions);

@@ -169,6 +169,11 @@ export interface PipelineSettings {
   gate: PostureGate | undefined;
   /** Called with every refusal before it is thrown (for the audit log). */
   onBlocked: (error: BaselineViolationError) => void;
+  /**
+   * Whether the client may start long-running operations whose failed status the error scrubber follows (false for
+   * SmsClient and CommunicationIdentityClient, whose packages have no poller: their answers are then not looked at).
+   */
+  pollers: boolean;
 }
 
 /**
@@ -208,7 +213,7 @@ export function clientPipelineOptions(
       : {}),
     httpClient: settings.gate !== undefined ? settings.gate.httpClient(httpClient, onBlocked) : httpClient,
     additionalPolicies: [
-      { policy: createErrorScrubPolicy(), position: "perCall" as const },
+      { policy: createErrorScrubPolicy({ followOperations: settings.pollers }), position: "perCall" as const },
       ...(settings.gate !== undefined
         ? [{ policy: settings.gate.policy(onBlocked), position: "perCall" as const }]
         : []),

@@ -3,6 +3,8 @@
  * message, the response body that `@azure/core-client` turns into `error.details`) and the request's URL. A service,
  * proxy or firewall that echoes the request back would put the Bearer token, the message text or a full phone number
  * into the caller's logs. This policy, first in every factory client's pipeline, scrubs them before the error leaves.
+ * A long-running operation's poller (@azure/core-lro) builds its error itself, from a status body answered with 200:
+ * the policy scrubs such a body too, when the operation it polls failed or was canceled.
  */
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { REDACTED, scrubPath, scrubText } from "../text/scrub.js";
@@ -17,36 +19,140 @@ const MIN_ECHO = 4;
 /** Bounds of the walk over a JSON body or an error's details. */
 const MAX_NODES = 2_000;
 const MAX_DEPTH = 16;
+/** Operations started and not yet seen to end, per client (the oldest is forgotten first). */
+const MAX_OPERATIONS = 32;
+/** A start request's body is kept (by reference) for its echoes only up to this length. */
+const MAX_KEPT_BODY = 256 * 1024;
+/** The status of a polled operation that ended without success (lower case; core-lro's spellings). */
+const UNSUCCESSFUL = new Set(["failed", "canceled", "cancelled"]);
+
+type Response = PipelineResponse & { parsedBody?: unknown; parsedHeaders?: unknown };
 
 /**
  * A policy that, when the call fails, scrubs the error: its message, stack and code, its request's URL (phone numbers
  * in the path are masked), and its response's body (text and parsed, from which `@azure/core-client` builds
  * `error.details`): everything {@link scrubText} redacts, and any content of the request body (an SMS or email text)
- * that the service echoed.
+ * that the service echoed. A status poll of a long-running operation this client started (a 201 or 202 answer with a
+ * poll URL) that reports `Failed` or `Canceled` has its response scrubbed the same way, with the start request's
+ * content as the echoes, before the poller reads it; other successful responses are left alone, unread.
  */
-export function createErrorScrubPolicy(): PipelinePolicy {
+export function createErrorScrubPolicy(options: { followOperations?: boolean } = {}): PipelinePolicy {
+  // Poll URL (without query) of each operation started through this client → its start request's body.
+  const operations = new Map<string, string | undefined>();
+  const follows = options.followOperations !== false;
   return {
     name: ERROR_SCRUB_POLICY_NAME,
     sendRequest(request, next): Promise<PipelineResponse> {
       const sent = next(request);
+      if (!follows) {
+        sent.then(undefined, (error: unknown) => scrubError(error, request.body));
+        return sent;
+      }
       // A reaction of its own, registered before the caller's (which are added to the same promise once it is
-      // returned), so the error is scrubbed before anyone sees it, without one more promise step on every call.
-      sent.then(undefined, (error: unknown) => scrubError(error, request));
+      // returned), so the error (or a failed operation's status) is scrubbed before anyone sees it, without one more
+      // promise step on every call. A successful answer costs two comparisons unless an operation is being followed.
+      sent.then(
+        (response) => {
+          if (response.status === 201 || response.status === 202 || operations.size !== 0)
+            followOperation(operations, request, response);
+        },
+        (error: unknown) =>
+          scrubError(error, (operations.size !== 0 && operations.get(pollKey(request.url))) || request.body),
+      );
       return sent;
     },
   };
+}
+
+/** The URL without query or fragment: how a poll request is matched to the poll URL its operation's start answered. */
+function pollKey(url: string): string {
+  const query = url.indexOf("?");
+  const hash = url.indexOf("#");
+  const end = query < 0 ? hash : hash < 0 ? query : Math.min(query, hash);
+  return end < 0 ? url : url.slice(0, end);
+}
+
+/**
+ * After a successful response: remembers the poll URL of an operation it starts; for a poll of a remembered
+ * operation, forgets the operation once it ended and scrubs the response when it failed or was canceled (never throws).
+ */
+function followOperation(operations: Map<string, string | undefined>, request: PipelineRequest, response: Response) {
+  try {
+    if (response.status === 201 || response.status === 202) {
+      const { headers } = response;
+      const poll =
+        headers.get("operation-location") ??
+        headers.get("azure-asyncoperation") ??
+        (response.status === 202 ? headers.get("location") : undefined);
+      if (poll === undefined || request.method === "GET") return;
+      const key = pollKey(/^https?:\/\//i.test(poll) ? poll : new URL(poll, request.url).href);
+      const body = typeof request.body === "string" && request.body.length <= MAX_KEPT_BODY ? request.body : undefined;
+      operations.delete(key);
+      operations.set(key, body);
+      if (operations.size > MAX_OPERATIONS) operations.delete(operations.keys().next().value as string);
+      return;
+    }
+    if (request.method !== "GET") return;
+    const key = pollKey(request.url);
+    if (!operations.has(key)) return;
+    const status = statusOf(response);
+    if (status === "succeeded") operations.delete(key);
+    else if (status !== undefined && UNSUCCESSFUL.has(status)) {
+      const started = operations.get(key);
+      operations.delete(key);
+      scrubStatusResponse(response, started);
+    }
+  } catch {
+    // a poll's answer is the caller's; following it must never break it
+  }
+}
+
+/** The lower-case `status` of a status body (parsed by core-client, or by us from a REST-level client's text). */
+function statusOf(response: Response): string | undefined {
+  let body = response.parsedBody;
+  if (body === undefined && typeof response.bodyAsText === "string" && response.bodyAsText.length <= MAX_KEPT_BODY) {
+    try {
+      body = JSON.parse(response.bodyAsText);
+    } catch {
+      return undefined;
+    }
+  }
+  const status = typeof body === "object" && body !== null ? (body as { status?: unknown }).status : undefined;
+  return typeof status === "string" ? status.toLowerCase() : undefined;
+}
+
+/**
+ * A failed or canceled operation's status response, scrubbed in place before the poller builds its error (and its
+ * result, and its log line) from it: the parsed body, its text (kept JSON: a REST-level client parses the text after
+ * the pipeline), the parsed headers and the headers. Echoes are the content of the start request's body.
+ */
+function scrubStatusResponse(response: Response, startBody: string | undefined): void {
+  const echoes = contentOf(startBody);
+  const clean = (text: string): string => scrubText(withoutEchoes(text, echoes));
+  if (response.parsedBody !== undefined) response.parsedBody = scrubValue(response.parsedBody, clean);
+  if (typeof response.bodyAsText === "string") {
+    let text: string;
+    try {
+      text = JSON.stringify(scrubValue(JSON.parse(response.bodyAsText), clean));
+    } catch {
+      text = clean(response.bodyAsText);
+    }
+    response.bodyAsText = text;
+  }
+  if (response.parsedHeaders !== undefined) response.parsedHeaders = scrubValue(response.parsedHeaders, clean);
+  scrubHeaders(response.headers, clean);
 }
 
 /**
  * Scrubs `error` in place (never throws). `RestError` pins its `request` and `response` members, so those objects are
  * scrubbed themselves: the call has failed, nothing sends them again.
  */
-function scrubError(error: unknown, request: PipelineRequest): void {
+function scrubError(error: unknown, body: unknown): void {
   if (typeof error !== "object" || error === null) return;
   const e = error as { message?: unknown; stack?: unknown; code?: unknown; request?: unknown; response?: unknown };
   try {
     if (e.request === undefined && e.response === undefined) return;
-    const echoes = contentOf(request);
+    const echoes = contentOf(body);
     const clean = (text: string): string => scrubText(withoutEchoes(text, echoes));
     if (typeof e.message === "string") {
       const message = clean(e.message);
@@ -93,8 +199,7 @@ function scrubRequestUrl(request: unknown): void {
 }
 
 /** The content strings of a JSON request body (at least {@link MIN_ECHO} characters), longest first. */
-function contentOf(request: PipelineRequest): string[] {
-  const body = request.body;
+function contentOf(body: unknown): string[] {
   if (typeof body !== "string" || body.length === 0) return [];
   let parsed: unknown;
   try {
@@ -161,6 +266,7 @@ function scrubValue(value: unknown, clean: (text: string) => string): unknown {
   const copy = (v: unknown, depth: number): unknown => {
     if (nodes++ > MAX_NODES || depth > MAX_DEPTH) return REDACTED;
     if (typeof v === "string") return clean(v);
+    if (v instanceof Date) return v;
     if (Array.isArray(v)) return v.map((item) => copy(item, depth + 1));
     if (typeof v === "object" && v !== null) {
       const out: Record<string, unknown> = {};

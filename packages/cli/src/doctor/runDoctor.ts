@@ -52,17 +52,26 @@ interface DoctorRun {
 /** A refusal's message (ours: names variables and options, never a value); anything else by kind only. */
 const refusalMessage = (error: Error): string => (isBaselineViolationError(error) ? error.message : error.name);
 
-/** Where ManagedIdentityCredential would ask for a token, judged from the variables it reads. */
-function managedIdentitySource(env: NodeJS.ProcessEnv): string {
-  if (env.IDENTITY_ENDPOINT !== undefined && env.IDENTITY_HEADER !== undefined) {
-    return env.IDENTITY_SERVER_THUMBPRINT !== undefined
-      ? "Service Fabric (IDENTITY_ENDPOINT)"
-      : "App Service / Functions (IDENTITY_ENDPOINT, IDENTITY_HEADER)";
-  }
-  if (env.IDENTITY_ENDPOINT !== undefined && env.IMDS_ENDPOINT !== undefined)
-    return "Azure Arc (IDENTITY_ENDPOINT, IMDS_ENDPOINT)";
-  if (env.MSI_ENDPOINT !== undefined) return "Cloud Shell (MSI_ENDPOINT)";
-  return "the instance metadata service (IMDS, 169.254.169.254): no App Service, Arc or Cloud Shell variables are set";
+const set = (value: string | undefined): boolean => value !== undefined && value.length > 0;
+
+/**
+ * Where a managed-identity token would come from, judged from the variables the factory reads, in its order
+ * (`readManagedIdentitySource`): `refused` for the sources it does not build (Service Fabric, Azure Arc, Cloud Shell,
+ * Azure Machine Learning), which it refuses with CREDENTIAL_NOT_CONFIGURED.
+ */
+function managedIdentitySource(env: NodeJS.ProcessEnv): { source: string; refused: boolean } {
+  if (set(env.IDENTITY_SERVER_THUMBPRINT))
+    return { source: "Service Fabric (IDENTITY_ENDPOINT, IDENTITY_HEADER, IDENTITY_SERVER_THUMBPRINT)", refused: true };
+  if (set(env.IMDS_ENDPOINT)) return { source: "Azure Arc (IDENTITY_ENDPOINT, IMDS_ENDPOINT)", refused: true };
+  if (set(env.MSI_SECRET)) return { source: "Azure Machine Learning (MSI_ENDPOINT, MSI_SECRET)", refused: true };
+  if (set(env.MSI_ENDPOINT)) return { source: "Cloud Shell (MSI_ENDPOINT)", refused: true };
+  if (set(env.IDENTITY_ENDPOINT) || set(env.IDENTITY_HEADER))
+    return { source: "App Service / Functions (IDENTITY_ENDPOINT, IDENTITY_HEADER)", refused: false };
+  return {
+    source:
+      "the instance metadata service (IMDS, 169.254.169.254): no App Service, Arc or Cloud Shell variables are set",
+    refused: false,
+  };
 }
 
 /** Key material in the environment, TLS verification and the endpoint. */
@@ -162,8 +171,11 @@ function checkIdentity({ config, add, managed, refusals }: DoctorRun, allowedAut
   }
 }
 
-/** Managed identity, opted in: unambiguous only when no other credential is configured. */
-function checkManagedIdentity({ env, config, add }: DoctorRun): void {
+/**
+ * Managed identity, opted in: unambiguous only when no other credential is configured, and only from a source the
+ * factory builds (a source or endpoint it refuses fails, with its refusal).
+ */
+function checkManagedIdentity({ env, config, add, refusals }: DoctorRun): void {
   const others = [
     config.certificatePath !== undefined ? V.certificatePath : undefined,
     config.federatedTokenFile !== undefined ? V.federatedTokenFile : undefined,
@@ -178,11 +190,28 @@ function checkManagedIdentity({ env, config, add }: DoctorRun): void {
     );
     return;
   }
+  const { source, refused } = managedIdentitySource(env);
+  // The factory's own refusal of the source (or of its endpoint), when its validation got that far.
+  const refusal = refusals.configuration;
+  const factoryRefuses =
+    refusal !== undefined && isBaselineViolationError(refusal) && refusal.code === "CREDENTIAL_NOT_CONFIGURED";
+  if (refused || factoryRefuses) {
+    const why = factoryRefuses
+      ? `AcsClientFactory.fromEnvironment() refuses it: ${refusal.message}`
+      : "the factory does not build this source (CREDENTIAL_NOT_CONFIGURED): use workload identity federation or a certificate";
+    add(
+      "credential",
+      "IM-3",
+      "fail",
+      `managed identity (opted in by ${V.useManagedIdentity}), token source: ${source}: ${why}`,
+    );
+    return;
+  }
   add(
     "credential",
     "IM-3",
     "pass",
-    `managed identity (opted in by ${V.useManagedIdentity}), ${config.clientId !== undefined ? `user-assigned, client ID from ${V.clientId}` : `system-assigned (set ${V.clientId} for a user-assigned one)`}; token source: ${managedIdentitySource(env)}. The baseline's table lists managed identities as not supported for ACS data-plane access; ACS accepts their tokens today (docs/factory.md).`,
+    `managed identity (opted in by ${V.useManagedIdentity}), ${config.clientId !== undefined ? `user-assigned, client ID from ${V.clientId}` : `system-assigned (set ${V.clientId} for a user-assigned one)`}; token source: ${source}. The baseline's table lists managed identities as not supported for ACS data-plane access; ACS accepts their tokens today (docs/factory.md).`,
   );
 }
 

@@ -41,8 +41,17 @@ function groupsUnknown(
 }
 
 /**
+ * What the check says when ARM listed every assignment of the app (its own and its groups') and there is none, yet the
+ * app could read the resource: its rights come from something the listing does not show, so they are unknown, not nil.
+ */
+function unexplainedAccess(objectId: string | undefined): string {
+  return `The app principal ${objectId ?? ""} could read the resource, yet ARM lists no role assignment for it (its own or its groups') at or above the resource (roles: none): its access comes from something that listing does not show, such as an Azure Lighthouse delegation from a managing tenant or an assignment outside the listed scope, so whether it can read keys, delete or write role assignments is unknown. Find where its access comes from (for Lighthouse, the delegation's authorizations in the managing tenant).`;
+}
+
+/**
  * Fails on key, delete or role-assignment rights (the app's own assignments and its groups'); warns on write; the
- * remediation is a generated custom role. Unknown instead of pass when its groups' assignments could not be listed.
+ * remediation is a generated custom role. Unknown instead of pass when its groups' assignments could not be listed, or
+ * when none is listed although the app could read the resource (access the listing does not explain).
  */
 export function checkAppPrincipal(
   inputs: Pick<PostureInputs, "appAssignments" | "definitions" | "appGroupsUnread" | "resource">,
@@ -98,6 +107,8 @@ export function checkAppPrincipal(
       details,
     };
   }
+  if (resolved.length === 0 && inputs.resource.ok)
+    return { ...base, status: "unknown", evidence: unexplainedAccess(objectId), remediation, details };
   return {
     ...base,
     status: "pass",

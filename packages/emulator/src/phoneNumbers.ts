@@ -1,0 +1,104 @@
+/**
+ * Phone-number shapes for the request log (`maskPhoneNumbersInPath` in `requestLog.ts`): E.164 numbers in the
+ * spellings callers, SDKs and URLs produce, and national formats; each masked to its last four digits. Every pattern is
+ * a flat sequence of bounded or single-character repetitions (no nested quantifier over the same characters), so
+ * matching stays linear.
+ *
+ * A copy of the runtime's `packages/acs-baseline/src/text/phoneNumbers.ts` below this comment, character for
+ * character: the emulator depends on nothing of the library (it is published on its own), so the rule is copied, and
+ * `test/emulator/requestLogPhoneSpellings.test.ts` fails when the two differ. Change both together.
+ */
+
+/** `%` percent-encoded any number of times (`%`, `%25`, `%2525`, …): the start of an encoded byte. */
+const PCT = "%(?:25)*";
+/** A plus sign: plain, percent-encoded any number of times, full-width, or `\u002B` as text. */
+const PLUS = `(?:\\+|${PCT}2[Bb]|\\\\u002[Bb]|\\uFF0B)`;
+/** A digit: ASCII or full-width. */
+const DIGIT = "[0-9\\uFF10-\\uFF19]";
+/** The Unicode hyphens and dashes U+2010–U+2015, the minus sign U+2212, the full-width hyphen-minus. */
+const DASHES = "\\u2010-\\u2015\\u2212\\uFF0D";
+/**
+ * The UTF-8 of a no-break space (U+00A0), a middle dot (U+00B7), the spaces and zero-width spaces U+2000–U+200D, the
+ * narrow no-break space (U+202F), the dashes U+2010–U+2015 and the minus sign (U+2212), percent-encoded.
+ */
+const ENCODED_UNICODE_SEPARATOR =
+  `[Cc]2${PCT}(?:[Aa]0|[Bb]7)|[Ee]2${PCT}80${PCT}(?:8[0-9A-Da-d]|9[0-5]|[Aa][Ff])|[Ee]2${PCT}88${PCT}92` +
+  `|[Ee][Ff]${PCT}[Bb][Cc]${PCT}8[Dd]`;
+/**
+ * A separator inside an E.164 number: white space (with the no-break, thin and other Unicode spaces), zero-width
+ * spaces, `( ) . / _ -`, the Unicode dashes, a middle dot; each also percent-encoded. A comma or a plus sign (also
+ * full-width) only between two digits (`+1,425,555,0127`, `+1+425+555+0123`), so that a list (`+1…, +1…`) stays two numbers.
+ */
+const SEP =
+  `(?:[\\s()./_\\u00B7\\u200B-\\u200D\\u2060${DASHES}-]` +
+  `|${PCT}(?:20|2[89DdEeFf]|5[Ff]|${ENCODED_UNICODE_SEPARATOR})` +
+  `|(?<=${DIGIT})(?:[,+\\uFF0B\\uFF0C]|${PCT}2[BbCc])(?=${DIGIT}))`;
+/** A separator in a national format: a space, `.`, a dash or a middle dot, plain or percent-encoded. */
+const NATIONAL_SEP = `(?:[\\s.\\u00B7${DASHES}-]|${PCT}(?:20|2[DdEe]|${ENCODED_UNICODE_SEPARATOR}))`;
+/** Not inside a word, a longer number, a version or an address: nothing of those right before. */
+const NATIONAL_START = `(?:(?<![\\w+.,\\u00B7${DASHES}\\uFF10-\\uFF19])|(?<=${PCT}(?:20|28|2[Ff]|3[Aa])))`;
+/** Not followed by more of a number: a digit, a letter, or a separator and a digit (`1.2.3.4`, `…-0123-9`). */
+const NATIONAL_END = `(?!${DIGIT}|\\w|[-.,\\u00B7${DASHES}]${DIGIT})`;
+
+/** A bare run of digits starts after no word, number or `%` (`%20100000` is a space and 100000), or after a byte
+ * percent-encoded (`%2014255550123`). */
+const BARE_START = `(?:(?<![\\w+.%-])|(?<=${PCT}[0-9A-Fa-f]{2}))`;
+/** An ISO date (`2026-12-07`, dashes of any kind) is not a group of a national number. */
+const NOT_A_DATE = `(?!${DIGIT}{4}[${DASHES}-]${DIGIT}{2}[${DASHES}-]${DIGIT}{2}(?!${DIGIT}))`;
+
+/** A pattern of the scrubber and what its matches become. */
+export type ScrubPattern = readonly [RegExp, (match: string, ...groups: string[]) => string];
+
+/**
+ * The phone-number patterns, in the order they run (after the secret patterns).
+ *
+ * 1. E.164: `+` and 7–15 digits with separators; or a bare run of 8–15 digits (not the whole part of a decimal
+ *    number, `10000000.5`).
+ * 2. North American national formats with any separator, 3-3-4 or 1-3-3-4 digits, the area code in parentheses or
+ *    not (`(425)555-0123`, `425.555.0123`, `1-425-555-0123`, `1 (425) 555–0123`), separators also percent-encoded.
+ * 3. Other national formats split by spaces, dashes or parentheses, 3–5 groups of 2–4 digits holding 10 or more
+ *    digits (`001 425 555 0123`, `020 7946 0958`); not a date and time (`2026-12-07 17:04`).
+ */
+export const PHONE_PATTERNS: readonly ScrubPattern[] = [
+  [
+    new RegExp(
+      `${PLUS}${SEP}{0,4}${DIGIT}(?:${DIGIT}|${SEP}){5,24}${DIGIT}|${BARE_START}${DIGIT}{8,15}(?![\\w-]|\\.${DIGIT})`,
+      "g",
+    ),
+    (m) => maskPhoneNumber(m),
+  ],
+  [
+    new RegExp(
+      `${NATIONAL_START}(?:${DIGIT}${NATIONAL_SEP})?` +
+        `(?:(?:\\(|${PCT}28)${DIGIT}{3}(?:\\)|${PCT}29)${NATIONAL_SEP}?|${DIGIT}{3}${NATIONAL_SEP})` +
+        `${DIGIT}{3}${NATIONAL_SEP}${DIGIT}{4}${NATIONAL_END}`,
+      "g",
+    ),
+    (m) => maskPhoneNumber(m),
+  ],
+  [
+    new RegExp(
+      `(?<![\\w+.-])${NOT_A_DATE}\\(?${DIGIT}{2,4}\\)?(?:[\\s${DASHES}-]{1,2}${NOT_A_DATE}\\(?${DIGIT}{2,4}\\)?){2,4}(?![\\w:-]|[.,]${DIGIT})`,
+      "g",
+    ),
+    (m) => (digitsOf(m).length >= 10 ? maskPhoneNumber(m) : m),
+  ],
+];
+
+/**
+ * Masks a phone number to its last four digits: `+14255550123` (or `%2B14255550123`) → `***0123`. Anything with
+ * fewer than 8 digits becomes `***`.
+ */
+export function maskPhoneNumber(value: string): string {
+  const digits = digitsOf(value);
+  return digits.length < 8 ? "***" : `***${digits.slice(-4)}`;
+}
+
+/** The digits of a phone-number match: escapes (`%2B`, `%252B`, `\u002B`) removed, full-width digits as ASCII. */
+function digitsOf(value: string): string {
+  return value
+    .replace(/\\u002[Bb]/g, "")
+    .replace(/%(?:25)*[0-9A-Fa-f]{2}/g, "")
+    .normalize("NFKC")
+    .replace(/\D/g, "");
+}
