@@ -25,12 +25,9 @@ async function doctor(env: NodeJS.ProcessEnv, args: string[] = []) {
 
 /**
  * The code `fromEnvironment()` refuses `env` with (doctor's overrides), or undefined when it builds a factory. The
- * factory reads the managed-identity source from `process.env` (the CLI's own environment), so `env` is put there for
- * the call (this file runs in its own process).
+ * factory reads the managed-identity source from `env` too, not from `process.env` (which has none of these variables).
  */
 async function factoryVerdict(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
   try {
     const factory = AcsClientFactory.fromEnvironment(
       { allowedHosts: [...DEFAULT_ALLOWED_HOSTS], allowedAuthorityHosts: [] },
@@ -40,9 +37,6 @@ async function factoryVerdict(env: NodeJS.ProcessEnv): Promise<string | undefine
     return undefined;
   } catch (error) {
     return (error as { code?: string }).code ?? "refused";
-  } finally {
-    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-    Object.assign(process.env, saved);
   }
 }
 

@@ -25,7 +25,7 @@ import { proxyConfigured } from "../guard/proxyAgent.js";
 import type { TokenCacheEvents } from "../credentials/sharedTokenCache.js";
 import { SharedTokenCredential } from "../credentials/sharedTokenCache.js";
 import type { FactoryConfiguration } from "./factoryOptions.js";
-import { refuseInvalidTenantId, refuseKeyMaterial } from "./factoryOptions.js";
+import { environmentOf, refuseInvalidTenantId, refuseKeyMaterial } from "./factoryOptions.js";
 
 /** The Entra scope for ACS data-plane tokens. @public */
 export const ACS_TOKEN_SCOPE = "https://communication.azure.com//.default";
@@ -212,6 +212,7 @@ export function credentialSettingsOf(config: FactoryConfiguration): CredentialSe
     clientOptions: config.clientOptions,
     disableInstanceDiscovery: config.options.disableInstanceDiscovery,
     sendCertificateChain: config.options.sendCertificateChain,
+    environment: environmentOf(config.options),
   };
 }
 

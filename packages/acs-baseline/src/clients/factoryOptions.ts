@@ -202,6 +202,8 @@ export function readFactoryOptions(options: AcsClientFactoryOptions): AcsClientF
   const opts = snapshotOptions(options);
   const source = ENDPOINT_SOURCES.get(options);
   if (source !== undefined) ENDPOINT_SOURCES.set(opts, source);
+  const env = ENVIRONMENTS.get(options);
+  if (env !== undefined) ENVIRONMENTS.set(opts, env);
   assertNoConnectionString({ audit: opts.audit });
   return opts;
 }
@@ -212,6 +214,17 @@ export function readFactoryOptions(options: AcsClientFactoryOptions): AcsClientF
  * are not in it (their source is the options).
  */
 const ENDPOINT_SOURCES = new WeakMap<object, EndpointSource>();
+
+/**
+ * The environment `fromEnvironment` read the options from, by the options object it built: the credential reads the
+ * managed-identity source from the same variables (options a caller builds use `process.env`).
+ */
+const ENVIRONMENTS = new WeakMap<object, NodeJS.ProcessEnv>();
+
+/** The environment options read by {@link readFactoryOptions} came from, when `fromEnvironment` built them. */
+export function environmentOf(opts: AcsClientFactoryOptions): NodeJS.ProcessEnv | undefined {
+  return ENVIRONMENTS.get(opts);
+}
 
 /**
  * The principal the audit records name, from options read by {@link readFactoryOptions}. An ID the factory refuses as
@@ -424,6 +437,7 @@ export function factoryOptionsFromEnvironment(
     }
   }
   ENDPOINT_SOURCES.set(options, environmentEndpointSource(own, e.allowedHosts !== undefined));
+  ENVIRONMENTS.set(options, env);
   return { options, keyMaterialVariables: e.keyMaterialVariables };
 }
 
