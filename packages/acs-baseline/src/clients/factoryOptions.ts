@@ -200,10 +200,8 @@ export function readFactoryOptions(options: AcsClientFactoryOptions): AcsClientF
   }
   if (typeof options !== "object" || options === null) throw new TypeError(NOT_AN_OBJECT);
   const opts = snapshotOptions(options);
-  const source = ENDPOINT_SOURCES.get(options);
-  if (source !== undefined) ENDPOINT_SOURCES.set(opts, source);
-  const env = ENVIRONMENTS.get(options);
-  if (env !== undefined) ENVIRONMENTS.set(opts, env);
+  for (const known of [ENDPOINT_SOURCES, ENVIRONMENTS] as WeakMap<object, unknown>[])
+    if (known.has(options)) known.set(opts, known.get(options));
   assertNoConnectionString({ audit: opts.audit });
   return opts;
 }
@@ -215,16 +213,10 @@ export function readFactoryOptions(options: AcsClientFactoryOptions): AcsClientF
  */
 const ENDPOINT_SOURCES = new WeakMap<object, EndpointSource>();
 
-/**
- * The environment `fromEnvironment` read the options from, by the options object it built: the credential reads the
- * managed-identity source from the same variables (options a caller builds use `process.env`).
- */
+/** The environment `fromEnvironment` built options from (the credential reads managed identity from it too). */
 const ENVIRONMENTS = new WeakMap<object, NodeJS.ProcessEnv>();
-
-/** The environment options read by {@link readFactoryOptions} came from, when `fromEnvironment` built them. */
-export function environmentOf(opts: AcsClientFactoryOptions): NodeJS.ProcessEnv | undefined {
-  return ENVIRONMENTS.get(opts);
-}
+/** Where options read by {@link readFactoryOptions} came from, when `fromEnvironment` built them. */
+export const environmentOf = (opts: AcsClientFactoryOptions) => ENVIRONMENTS.get(opts);
 
 /**
  * The principal the audit records name, from options read by {@link readFactoryOptions}. An ID the factory refuses as
