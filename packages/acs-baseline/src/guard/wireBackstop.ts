@@ -4,12 +4,17 @@
  * (a `#private` field, a closure), a caller's HttpClient that rewrites Authorization, or any other code in the
  * process that signs a request to the endpoint with an access key is stopped before its headers are written.
  *
- * It listens on Node's public `http.client.request.start` diagnostics channel, which is published when a request's
- * headers are final and before anything is written to a socket, and destroys the request there.
- * Not covered: HTTP/2 and the `fetch`/undici client (no such hook), and requests whose destination cannot be told.
+ * It listens on Node's public `http.client.request.created` and `http.client.request.start` diagnostics channels and
+ * destroys the request there. A request is the endpoint's when its `Host` header names the endpoint's host and port,
+ * or when its socket goes to the endpoint's host name and port. The socket's port is not kept on the request: when
+ * the host name is the endpoint's and no `Host` header names the endpoint's port (a caller's `Host` header may name
+ * any port), the request is judged when Node hands it its socket, before anything is written: by the socket's peer
+ * port, or on the socket's `connect` event (before the TLS handshake) while it is still connecting.
+ * Not covered: HTTP/2 and the `fetch`/undici client (no such hook), and other names for the endpoint's address.
  */
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { ClientRequest } from "node:http";
+import type { Socket } from "node:net";
 import { BaselineViolationError } from "../errors.js";
 import type { GuardTarget } from "./requestGuard.js";
 
@@ -19,8 +24,13 @@ const CHANNEL = "http.client.request.start";
  * already written a request's head by the time it publishes `start`, so its options' headers are judged here first.
  */
 const CREATED_CHANNEL = "http.client.request.created";
-/** Requests stopped when built (their `start`, if Node still publishes one, is not judged twice). */
+/** Requests stopped (their `start`, if Node still publishes one, is not judged twice). */
 const stopped = new WeakSet<object>();
+/**
+ * Requests to an endpoint's host name whose port is told by their socket: `verdict` is the endpoint the socket goes
+ * to (`null`: another port), `undefined` until the socket is known.
+ */
+const bySocket = new WeakMap<object, { verdict?: Registration | null }>();
 
 interface Registration {
   target: GuardTarget;
@@ -62,48 +72,152 @@ function remembered<T>(cache: Map<string, T>, key: string, compute: (key: string
   return value;
 }
 
+/** The values of header `name` (lower case) in a head as Node renders it for the wire (`Name: value\r\n` lines). */
+function headValues(head: string, name: string): string[] {
+  const values: string[] = [];
+  const lines = head.split("\r\n");
+  // The first line is the request line; header names and values cannot hold CR or LF (Node refuses them).
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    const colon = line.indexOf(":");
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) values.push(line.slice(colon + 1).trim());
+  }
+  return values;
+}
+
+/**
+ * Header `name` of `request` as it goes on the wire. Headers given as a raw list (`['Host', …]`) are rendered into
+ * `request._header` when the request is built and are not behind `getHeader`; once a head is rendered, Node refuses
+ * header changes, so the rendered text is what is sent. Several values come back as an array.
+ */
+function wireHeader(request: ClientRequest, name: string, hostHeader: unknown): unknown {
+  if (hostHeader !== undefined) return request.getHeader(name);
+  const head = (request as unknown as { _header?: unknown })._header;
+  if (typeof head !== "string") return request.getHeader(name);
+  const values = headValues(head, name);
+  return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
+}
+
+/** The endpoint a `Host` header value names with its port (an array: any of its values), if any. */
+function addressedEndpoint(hostHeader: unknown, defaultPort: number): Registration | undefined {
+  if (typeof hostHeader === "string") return namedEndpoint(hostHeader, defaultPort);
+  if (!Array.isArray(hostHeader)) return undefined;
+  for (const value of hostHeader as unknown[]) {
+    const named = typeof value === "string" ? namedEndpoint(value, defaultPort) : undefined;
+    if (named !== undefined) return named;
+  }
+  return undefined;
+}
+
+function namedEndpoint(value: string, defaultPort: number): Registration | undefined {
+  const parsed = remembered(hostHeaders, value, parseHostHeader);
+  const port = parsed.port ?? defaultPort;
+  for (const r of registrations) {
+    if (r.target.hostname === parsed.hostname && r.target.port === port) return r;
+  }
+  return undefined;
+}
+
 function onRequestStart(message: unknown): void {
   if (registrations.size === 0) return;
   const request = (message as { request?: ClientRequest } | undefined)?.request;
   if (request === undefined || typeof request.getHeader !== "function" || stopped.has(request)) return;
-  const hostname = remembered(names, String(request.host ?? ""), normalize);
-  let port: number | undefined;
   const defaultPort = request.protocol === "http:" ? 80 : 443;
-  const hostHeader = request.getHeader("host");
-  // Where the socket goes (request.host), and — when the Host header names another host — where the request is
-  // addressed: connecting to the endpoint's IP address with `Host: <endpoint>` reaches ACS just the same.
-  let addressedHost: string | undefined;
-  let addressedPort = defaultPort;
-  if (typeof hostHeader === "string") {
-    const parsed = remembered(hostHeaders, hostHeader, parseHostHeader);
-    // A Host header that names the same host gives the port.
-    if (parsed.hostname === hostname) port = parsed.port ?? defaultPort;
-    else {
-      addressedHost = parsed.hostname;
-      addressedPort = parsed.port ?? defaultPort;
-    }
+  let hostHeader: unknown = request.getHeader("host");
+  if (hostHeader === undefined) hostHeader = wireHeader(request, "host", undefined);
+  // Addressed to the endpoint: connecting to the endpoint's IP address with `Host: <endpoint>` reaches ACS just the
+  // same.
+  const addressed = addressedEndpoint(hostHeader, defaultPort);
+  if (addressed !== undefined) {
+    judge(request, addressed);
+    return;
   }
-  let match: Registration | undefined;
+  // The socket goes to an endpoint's host name: its port tells (a Host header naming another port proves nothing).
+  const hostname = remembered(names, String(request.host ?? ""), normalize);
+  let sameName = false;
   for (const r of registrations) {
-    if (
-      (r.target.hostname === hostname && (port === undefined || port === r.target.port)) ||
-      (addressedHost === r.target.hostname && addressedPort === r.target.port)
-    ) {
-      match = r;
+    if (r.target.hostname === hostname) {
+      sameName = true;
       break;
     }
   }
-  if (match === undefined) return;
-  const authorization = request.getHeader("authorization");
+  if (!sameName) return;
+  const state = bySocket.get(request);
+  if (state === undefined) {
+    const fresh = {};
+    bySocket.set(request, fresh);
+    watchSocket(request, hostname, fresh);
+  } else if (state.verdict) judge(request, state.verdict);
+}
+
+/** Judges `request` by its socket's destination once Node hands it one (at once if it has one). */
+function watchSocket(request: ClientRequest, hostname: string, state: { verdict?: Registration | null }): void {
+  const onSocket = (socket: Socket): void => {
+    // Node emits `socket` before it writes the buffered head; a socket still connecting sends nothing before
+    // `connect`, and this listener runs before the writes Node queued for it.
+    if (socket.connecting) socket.once("connect", () => decide(request, hostname, socket, state));
+    else decide(request, hostname, socket, state);
+  };
+  const current = request.socket as Socket | null | undefined;
+  if (current) onSocket(current);
+  else request.once("socket", onSocket);
+}
+
+function decide(
+  request: ClientRequest,
+  hostname: string,
+  socket: Socket,
+  state: { verdict?: Registration | null },
+): void {
+  // A destroyed socket sends nothing (a kept-alive one the server closed): nothing to judge.
+  if (stopped.has(request) || socket.destroyed) return;
+  const ports = destinationPorts(request, socket);
+  let verdict: Registration | null = null;
+  for (const r of registrations) {
+    if (r.target.hostname === hostname && (ports === undefined || ports.includes(r.target.port))) {
+      verdict = r;
+      break;
+    }
+  }
+  state.verdict = verdict;
+  if (verdict !== null) judge(request, verdict);
+}
+
+/**
+ * The ports `socket` may go to; `undefined` when that cannot be told (no peer port, a stream that is not a socket).
+ * TLS inside a tunnel (a proxy's CONNECT) has the proxy as its peer: the agent's pool name for the socket
+ * (`host:port:…`) gives where the tunnel goes, and both ports count.
+ */
+function destinationPorts(request: ClientRequest, socket: Socket): number[] | undefined {
+  const peer = socket.remotePort;
+  if (typeof peer !== "number") return undefined;
+  if ((socket as Socket & { _parent?: unknown })._parent == null) return [peer];
+  const pools = (request as unknown as { agent?: { sockets?: Record<string, unknown> } }).agent?.sockets;
+  const prefix = `${String(request.host)}:`;
+  for (const name in pools) {
+    const pool = pools[name];
+    if (!Array.isArray(pool) || !pool.includes(socket) || !name.startsWith(prefix)) continue;
+    const port = /^\d{1,5}(?=:|$)/.exec(name.slice(prefix.length));
+    return port === null ? undefined : [peer, Number(port[0])];
+  }
+  return undefined;
+}
+
+/** Lets a Bearer request over https to `match`'s endpoint through; destroys any other. */
+function judge(request: ClientRequest, match: Registration): void {
+  const hostHeader = request.getHeader("host");
+  const authorization = wireHeader(request, "authorization", hostHeader);
   if (typeof authorization === "string" && authorization.startsWith("Bearer ") && request.protocol === "https:") return;
   const why =
     request.protocol !== "https:"
       ? "it is not https"
       : authorization === undefined
         ? "it has no Authorization header (no Microsoft Entra token)"
-        : /^\s*HMAC-SHA256\b/i.test(String(authorization))
-          ? "its Authorization is an HMAC-SHA256 access-key signature"
-          : "its Authorization scheme is not Bearer";
+        : typeof authorization !== "string"
+          ? "its Authorization is not a single value"
+          : /^\s*HMAC-SHA256\b/i.test(authorization)
+            ? "its Authorization is an HMAC-SHA256 access-key signature"
+            : "its Authorization scheme is not Bearer";
   const error = new BaselineViolationError(
     "KEY_AUTH_BLOCKED",
     `A ${String(request.method).slice(0, 16)} request to the ACS endpoint was stopped because ${why}. It was not built by a guarded factory client (a client hidden in a client class, or other code in the process): only Microsoft Entra Bearer requests may reach ACS.`,
