@@ -287,6 +287,10 @@ describe("agents whose options choose the destination", () => {
         ...o,
         clientOptions: { ...o.clientOptions, agent: new Agent({ ca: emu.caCertificatePem }) },
       }),
+      new AcsClientFactory({
+        ...o,
+        clientOptions: { ...o.clientOptions, agent: new Agent({ ca: emu.caCertificatePem, keepAlive: true }) },
+      }),
     ];
     try {
       for (const factory of factories) {
@@ -322,6 +326,22 @@ describe("agents whose options choose the destination", () => {
         }
         const pool = agent.freeSockets as Record<string, unknown>;
         Object.defineProperty(pool, "127.0.0.1", { get: () => [plain()], enumerable: true, configurable: true });
+        expect(await codeOf(factory.createSmsClient().send(SMS))).toBe("sent");
+        // Under the name the next request's connection is pooled by: that request is refused, nothing is written to
+        // the socket, and the pool is Node's own again for the request after it.
+        await new Promise((r) => setTimeout(r, 50));
+        const names = Object.keys(pool).filter((name) => name !== "127.0.0.1");
+        // Without keep-alive nothing is pooled (Node still takes a pooled socket under the request's name).
+        if (factory === factories[1]) continue;
+        expect(names.length).toBeGreaterThan(0);
+        for (const name of names) pool[name] = [plain()];
+        expect(await codeOf(factory.createSmsClient({ retryOptions: { maxRetries: 0 } }).send(SMS))).toBe(
+          "KEY_AUTH_BLOCKED",
+        );
+        for (const name of names) Object.defineProperty(pool, name, { get: () => [plain()], configurable: true });
+        expect(await codeOf(factory.createSmsClient({ retryOptions: { maxRetries: 0 } }).send(SMS))).toBe(
+          "KEY_AUTH_BLOCKED",
+        );
         expect(await codeOf(factory.createSmsClient().send(SMS))).toBe("sent");
       }
       await new Promise((r) => setTimeout(r, 100));

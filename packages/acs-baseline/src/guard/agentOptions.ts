@@ -8,6 +8,7 @@
  */
 import { Agent as HttpsAgent } from "node:https";
 import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import { BaselineViolationError } from "../errors.js";
 
 /** Agent options that decide where a connection goes. */
 const DESTINATION_KEYS = ["host", "hostname", "port", "socketPath", "path", "lookup", "createConnection"];
@@ -69,7 +70,22 @@ export function defaultCarrier(tlsSettings: object, disableKeepAlive: boolean | 
   return (entry[kind] ??= hardenedAgent({ keepAlive: kind === "keepAlive", ...tlsSettings }));
 }
 
-/** An https.Agent with frozen options, pinned connection methods, and a pool only its own sockets go into. */
+/**
+ * The refusal when a carrier is about to reuse an idle socket it did not connect itself: code that reaches the
+ * carrier anyway (through Node's request objects: a streamed response's `req`, an upload-progress callback's stream)
+ * could put a socket of its own in its pool, plain TCP to anywhere, and the next request would be written to it.
+ */
+const foreignSocket = (): BaselineViolationError =>
+  new BaselineViolationError(
+    "KEY_AUTH_BLOCKED",
+    "The request guard blocked a request because its connection pool held a socket the guard did not open (code in the process put it there); the socket was dropped and nothing was written to it.",
+  );
+
+/**
+ * An https.Agent with frozen options, pinned connection methods, and a pool from which only its own sockets are
+ * reused: Node's `addRequest` hands every idle socket it takes from the pool to `reuseSocket` before writing to it,
+ * and that refuses any socket this agent did not connect (the request fails; the socket has left the pool).
+ */
 function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
   settings.rejectUnauthorized ??= true;
   const twin = new HttpsAgent(settings);
@@ -83,9 +99,9 @@ function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
       if (typeof socket === "object" && socket !== null) own.add(socket);
       return socket;
     },
-    addRequest(...args) {
-      dropForeignSockets(this, own);
-      return proto.addRequest.apply(this, args);
+    reuseSocket(socket, request) {
+      if (typeof socket !== "object" || socket === null || !own.has(socket)) throw foreignSocket();
+      return proto.reuseSocket.call(this, socket, request);
     },
   };
   for (const name of CARRIER_METHODS) {
@@ -95,26 +111,6 @@ function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
   // Node only ever changes the pool's members, never the pool: it cannot be swapped for a Proxy of someone's.
   Object.defineProperty(twin, "freeSockets", { value: twin.freeSockets, writable: false, configurable: false });
   return twin;
-}
-
-/**
- * Takes out of a carrier's pool of idle sockets every socket it did not connect itself: code that reaches the carrier
- * anyway (through Node's request objects: a streamed response's `req`, an upload-progress callback's stream) could
- * put a socket of its own there, plain TCP to anywhere, and the next request would be written to it.
- */
-function dropForeignSockets(agent: HttpsAgent, own: WeakSet<object>): void {
-  const pools = agent.freeSockets as Record<string, unknown>;
-  const ours = (socket: unknown) => typeof socket === "object" && socket !== null && own.has(socket);
-  for (const name of Reflect.ownKeys(pools)) {
-    const entry = Object.getOwnPropertyDescriptor(pools, name);
-    const list: unknown = entry !== undefined && "value" in entry ? entry.value : undefined;
-    // An accessor or anything but an array is not Node's: removed (a member that cannot be removed throws).
-    if (!Array.isArray(list)) {
-      if (!Reflect.deleteProperty(pools, name)) throw new Error("the agent's pool of idle sockets was tampered with");
-    } else if (!list.every(ours)) {
-      pools[name as string] = list.filter(ours);
-    }
-  }
 }
 
 /**

@@ -10,7 +10,6 @@
  * Enforced twice: as the HttpClient itself (nothing runs after it) and as a pipeline policy after authentication
  * (visible in `pipeline.getOrderedPolicies()`, so the factory can prove every client carries it).
  */
-import { createHttpHeaders } from "@azure/core-rest-pipeline";
 import type {
   HttpClient,
   PipelinePolicy,
@@ -27,6 +26,8 @@ import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerifica
 import type { AgentAllowance } from "./proxyAgent.js";
 import { agentAllowed } from "./proxyAgent.js";
 import { sealedBody, sealedProgress } from "./sealedBody.js";
+import { ownHeadersOf } from "./ownHeaders.js";
+import { keepTimerList } from "./timerList.js";
 
 /** Name of the guard policy in a client's pipeline. */
 export const REQUEST_GUARD_POLICY_NAME = "acsBaselineRequestGuard";
@@ -354,9 +355,9 @@ export function setOwn<K extends keyof PipelineRequest>(
  * otherwise re-sign it. Returns the refusal when the headers cannot be read (a policy replaced them).
  */
 export function withOwnHeaders(sent: PipelineRequest): BaselineViolationError | undefined {
-  const copy = createHttpHeaders();
+  let copy: PipelineRequest["headers"];
   try {
-    for (const [name, value] of sent.headers) copy.set(name, value);
+    copy = ownHeadersOf(sent.headers);
   } catch {
     return blockedError(sent.method, "KEY_AUTH_BLOCKED", "its headers could not be read");
   }
@@ -416,6 +417,7 @@ export function guardHttpClient(
   sealedTls?: TlsSettings,
 ): HttpClient {
   const fixed = prepareTarget(target, sealedTls);
+  if (timeoutMs > 0) keepTimerList(timeoutMs);
   return {
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
       let sent: PipelineRequest;
