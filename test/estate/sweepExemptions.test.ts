@@ -79,6 +79,28 @@ beforeAll(async () => {
   const unseenExempt = e.addSubscription("unseen-exempt");
   e.addResource(unseenExempt.subscriptionId, "acs-unseen-exempt", false);
   e.exempt(e.assignPolicy(sub(unseenExempt), UNSEEN_SET, { parameters: {} }), sub(unseenExempt));
+  // Next to a direct assignment of the built-in: the status, by rank, unless the unread one could outrank it.
+  const unseenNextTo = (
+    name: string,
+    unread: "dne" | "exempt",
+    direct: { effect: string; enforcementMode?: "DoNotEnforce"; exempt?: true },
+  ) => {
+    const s = e.addSubscription(name);
+    e.addResource(s.subscriptionId, `acs-${name}`, false);
+    const initiative = e.assignPolicy(sub(s), UNSEEN_SET, {
+      parameters: {},
+      ...(unread === "dne" ? { enforcementMode: "DoNotEnforce" } : {}),
+    });
+    if (unread === "exempt") e.exempt(initiative, sub(s));
+    const { exempt, ...options } = direct;
+    const assignment = e.assignPolicy(sub(s), LOCAL_AUTH_AUDIT_DENY, options);
+    if (exempt === true) e.exempt(assignment, sub(s));
+  };
+  unseenNextTo("unseen-exempt-dne-audit", "exempt", { effect: "Audit", enforcementMode: "DoNotEnforce" });
+  unseenNextTo("unseen-dne-audit", "dne", { effect: "Audit" });
+  unseenNextTo("unseen-dne-dne-deny", "dne", { effect: "Deny", enforcementMode: "DoNotEnforce" });
+  unseenNextTo("unseen-exempt-exempt-audit", "exempt", { effect: "Audit", exempt: true });
+  unseenNextTo("unseen-dne-exempt-audit", "dne", { effect: "Audit", exempt: true });
   result = await sweepEstate(estateSessionOptions(emu, app));
 });
 
@@ -127,5 +149,16 @@ describe("sweep: an assigned initiative Resource Graph does not return", () => {
   it("not enforced, or exempted as a whole, it is still unknown (not-enforced, exempt or none), never none", () => {
     expect(resource("unseen-dne").policy.status).toBe("unknown");
     expect(resource("unseen-exempt").policy.status).toBe("unknown");
+  });
+
+  it("not enforced or exempted as a whole, it is unknown only when what it may give outranks the rest", () => {
+    // exempt (the unread initiative may hold the built-in) outranks not-enforced
+    expect(resource("unseen-exempt-dne-audit").policy.status).toBe("unknown");
+    // an enforced effect outranks not-enforced and exempt; not-enforced and nothing do not outrank not-enforced
+    expect(resource("unseen-dne-audit").policy.status).toBe("audit");
+    expect(resource("unseen-dne-dne-deny").policy.status).toBe("not-enforced");
+    // exempt is not outranked by exempt or not-enforced
+    expect(resource("unseen-exempt-exempt-audit").policy.status).toBe("exempt");
+    expect(resource("unseen-dne-exempt-audit").policy.status).toBe("exempt");
   });
 });

@@ -386,7 +386,7 @@ function checkedCopy(
   // Text (every ACS SDK's JSON) is sent as it is; anything else through sealedBody.
   if (body !== undefined && typeof body !== "string") {
     try {
-      setOwn(sent, "body", sealedBody(body));
+      setOwn(sent, "body", sealedBody(body, onBlocked, request));
     } catch {
       const error = blockedError(
         sent.method,

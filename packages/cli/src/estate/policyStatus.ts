@@ -259,8 +259,10 @@ interface Tally {
   ceiling: number;
   exempted: boolean;
   notEnforced: boolean;
-  /** An unread initiative, not enforced or exempted: not-enforced or exempt if it holds the policy, else nothing. */
-  undecided: boolean;
+  /** An unread initiative that is DoNotEnforce: `not-enforced` if it holds the policy, else nothing. */
+  mayNotEnforce: boolean;
+  /** An unread initiative exempted as a whole: `exempt` if it holds the policy, else nothing. */
+  mayBeExempt: boolean;
 }
 
 /**
@@ -278,7 +280,14 @@ export function policyFor(
   const assignments: CoveringAssignment[] = [];
   const exemptions: CoveringExemption[] = [];
   // floor: what the assignments that certainly apply give at least; ceiling: what all of them could give
-  const tally: Tally = { floor: 0, ceiling: 0, exempted: false, notEnforced: false, undecided: false };
+  const tally: Tally = {
+    floor: 0,
+    ceiling: 0,
+    exempted: false,
+    notEnforced: false,
+    mayNotEnforce: false,
+    mayBeExempt: false,
+  };
   for (const c of index.candidates) {
     const scope = assignmentScope(c.assignment.scope, c.assignment.id, "policyAssignments");
     if (!scopeCovers(scope, resource.id, chains)) continue;
@@ -302,18 +311,21 @@ export function policyFor(
     });
     count(tally, c.unread === true ? undefined : [effect, ...alternatives], { applies, exempt, mode });
   }
-  const { floor, ceiling, exempted, notEnforced, undecided } = tally;
-  const status: PolicyStatus =
-    ceiling > floor || (undecided && floor === 0 && !exempted && !notEnforced)
-      ? "unknown"
-      : floor > 0
-        ? LEVELS[floor]
-        : exempted
-          ? "exempt"
-          : notEnforced
-            ? "not-enforced"
-            : "none";
-  return { status, assignments, exemptions };
+  return { status: statusOf(tally), assignments, exemptions };
+}
+
+/**
+ * The status a tally gives, by rank: an enforced effect (deny, modify, audit) over `exempt` over `not-enforced` over
+ * `none`. An unread initiative that is DoNotEnforce or exempted as a whole makes it `unknown` only when what it may
+ * give (`not-enforced`, `exempt`) would outrank what the determined assignments give.
+ */
+function statusOf({ floor, ceiling, exempted, notEnforced, mayNotEnforce, mayBeExempt }: Tally): PolicyStatus {
+  if (ceiling > floor) return "unknown";
+  if (floor > 0) return LEVELS[floor];
+  if (exempted) return "exempt";
+  if (mayBeExempt) return "unknown";
+  if (notEnforced) return "not-enforced";
+  return mayNotEnforce ? "unknown" : "none";
 }
 
 /**
@@ -327,12 +339,12 @@ function count(
 ): void {
   if (lower(mode) === "donotenforce") {
     if (effects !== undefined) tally.notEnforced ||= applies === true;
-    else tally.undecided = true;
+    else tally.mayNotEnforce = true;
     return;
   }
   if (exempt === true) {
     if (effects !== undefined) tally.exempted ||= applies === true;
-    else tally.undecided = true;
+    else tally.mayBeExempt = true;
     return;
   }
   const levels = effects === undefined ? [0, LEVELS.length - 1] : effects.map(level);
