@@ -2,7 +2,7 @@
 // tree (dubious ownership in a CI container, a corrupt index), submodules and nested repositories, the walk's ignore
 // semantics against git's own (precedence of deeper .gitignore files, case), and names that are not UTF-8.
 import { spawnSync } from "node:child_process";
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -93,6 +93,24 @@ describe("submodules and nested repositories", () => {
     const clone = join(root, "clone");
     git(root, "clone", "-q", sup, clone);
     expect(scanPaths(["."], { cwd: clone }).filesScanned).toBe(1); // .gitmodules
+  });
+
+  it("tells a submodule from a file by git's index entry, not by a name that looks like one, and follows no link", () => {
+    const root = temp();
+    const repo = join(root, "repo");
+    write(root, "outside/o.env", `ACS=${CS}\n`);
+    // Untracked, named as `git ls-files --stage` writes a submodule's entry: still a file to scan.
+    write(repo, "160000 0123456789012345678901234567890123456789 0\tlooks.env", `ACS=${CS}\n`);
+    git(repo, "init", "-q");
+    symlinkSync(join(root, "outside"), join(repo, "linked"));
+    symlinkSync(join(root, "outside", "o.env"), join(repo, "file.env"));
+    git(repo, "add", "linked", "file.env");
+    git(repo, "commit", "-qm", "links");
+    symlinkSync(join(root, "outside"), join(repo, "untracked-link"));
+    const r = scanPaths(["."], { cwd: repo });
+    expect(files(r)).toEqual(["160000 0123456789012345678901234567890123456789 0\tlooks.env"]);
+    expect(r.skipped.map((s) => s.file).sort()).toEqual(["file.env", "linked", "untracked-link"]);
+    expect(r.skipped.every((s) => s.reason === "symlink")).toBe(true);
   });
 });
 
@@ -227,15 +245,13 @@ describe("the walk's bracket expressions and wildcards", () => {
 });
 
 describe("names that are not UTF-8", () => {
-  it("reports such a file and directory as unreadable instead of dropping them", () => {
+  it("walks such a directory and scans such a file like any other (bytes shown \\xNN)", () => {
     const dir = temp();
     mkdirSync(Buffer.from(join(dir, "conf\xefg"), "latin1"));
     writeFileSync(Buffer.from(join(dir, "conf\xefg", "settings.env"), "latin1"), `ACS=${CS}\n`);
     writeFileSync(Buffer.from(join(dir, "r\xe9sum\xe9.env"), "latin1"), `ACS=${CS}\n`);
     const r = scanPaths(["."], { cwd: dir, useGit: false });
-    expect(r.skipped).toEqual([
-      { file: "conf\\xefg", reason: "unreadable" },
-      { file: "r\\xe9sum\\xe9.env", reason: "unreadable" },
-    ]);
+    expect(r.skipped).toEqual([]);
+    expect(files(r)).toEqual(["conf\\xefg/settings.env", "r\\xe9sum\\xe9.env"]);
   });
 });

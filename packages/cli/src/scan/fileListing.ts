@@ -4,12 +4,13 @@
  * git, a directory walk honouring the .gitignore files from the repository root (the nearest ancestor with a `.git`)
  * down, with git's precedence. When git is there but refuses a work tree (`detected dubious ownership`, a corrupt
  * index), the walk applies no ignore rule at all, and says so: a tracked file the .gitignore matches is still
- * scanned. `node_modules` and `.git` are always skipped.
+ * scanned. `node_modules` and `.git` are always skipped. Names that are not UTF-8 are listed too (see `rawNames.ts`).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { escapeForTerminal } from "acs-baseline/internal/text";
+import { decodePath, fsPath, hasRawBytes, shownPath } from "./rawNames.js";
 import { ALWAYS_SKIPPED, ancestorRules, ignoredBy, walk } from "./walk.js";
 import type { ListingVisitor } from "./walk.js";
 
@@ -18,13 +19,22 @@ export type { ListingVisitor } from "./walk.js";
 /** The nearest ancestor of `dir` (itself included) that holds a `.git`, or undefined. */
 export function repositoryRoot(dir: string): string | undefined {
   for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, ".git"))) return d;
+    if (existsSync(fsPath(join(d, ".git")))) return d;
     if (dirname(d) === d) return undefined;
   }
 }
 
-/** What git answered: the files it lists (absolute, sorted), or why it refused; undefined when git is not installed. */
-type GitListing = { files: string[] } | { refused: string } | undefined;
+/**
+ * One path git listed, absolute: a file, or (`repository`) a directory git names and does not enter — a submodule
+ * (a gitlink, mode 160000) or an untracked nested repository (named with a trailing `/`).
+ */
+interface Listed {
+  path: string;
+  repository: boolean;
+}
+
+/** What git answered: the paths it lists (sorted), or why it refused; undefined when git is not installed. */
+type GitListing = { files: Listed[] } | { refused: string } | undefined;
 
 /** Git's own reason for failing, first line only, at most 200 characters (escaped where it is printed). */
 function gitReason(stderr: Buffer | string | null, status: number | null): string {
@@ -37,9 +47,34 @@ const NO_REPOSITORY = /^fatal: not a git repository/m;
 /** The environment git runs in (read at each call: `GIT_DIR` may change), its messages untranslated. */
 const gitEnv = (): NodeJS.ProcessEnv => ({ ...process.env, LC_ALL: "C", LANGUAGE: "C" });
 
-/** Files git would consider (tracked + untracked not ignored), absolute, or why git refused. */
+/**
+ * The paths in `git ls-files -z -t --stage` output under `root`: `? name` (untracked; a nested repository ends in
+ * `/`) or `H mode object stage\tname` (tracked: the tag, `H`, `S`, `M`…, then the index entry), each name once.
+ */
+function parseListing(stdout: Buffer, root: string): Listed[] {
+  const seen = new Set<string>();
+  const out: Listed[] = [];
+  for (let at = 0, end = 0; at < stdout.length; at = end + 1) {
+    end = stdout.indexOf(0, at);
+    if (end < 0) end = stdout.length;
+    const entry = decodePath(stdout.subarray(at, end));
+    const untracked = entry.startsWith("? ");
+    const name = untracked ? entry.slice(2) : entry.slice(entry.indexOf("\t") + 1);
+    if (name === "" || seen.has(name)) continue; // an unmerged file has one entry per stage
+    seen.add(name);
+    if (name.split("/").some((part) => ALWAYS_SKIPPED.has(part))) continue;
+    const path = join(root, ...name.split("/").filter((part) => part !== ""));
+    out.push({ path, repository: untracked ? name.endsWith("/") : entry.slice(2, 8) === "160000" });
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Paths git would consider (tracked + untracked not ignored), absolute, or why git refused. */
 function gitFiles(dir: string): GitListing {
-  const r = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "."], {
+  // `-t --stage` tells an untracked name (`?`) from a tracked one and gives each tracked one's mode, so a submodule
+  // is known without an lstat of every file (readScanned's own lstat and no-follow open keep links out of the tree).
+  const args = ["ls-files", "-z", "-t", "--stage", "--cached", "--others", "--exclude-standard", "--full-name", "."];
+  const r = spawnSync("git", args, {
     cwd: dir,
     env: gitEnv(),
     encoding: "buffer",
@@ -55,20 +90,11 @@ function gitFiles(dir: string): GitListing {
   const top = spawnSync("git", ["rev-parse", "--show-toplevel"], {
     cwd: dir,
     env: gitEnv(),
-    encoding: "utf8",
+    encoding: "buffer",
     stdio: ["ignore", "pipe", "pipe"],
   });
   if (top.status !== 0) return { refused: gitReason(top.stderr, top.status) };
-  const root = top.stdout.trim();
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const name of r.stdout.toString("utf8").split("\0")) {
-    if (name === "" || seen.has(name)) continue;
-    seen.add(name);
-    if (name.split("/").some((part) => ALWAYS_SKIPPED.has(part))) continue;
-    out.push(join(root, ...name.split("/").filter((part) => part !== "")));
-  }
-  return { files: out.sort() };
+  return { files: parseListing(r.stdout, decodePath(top.stdout).replace(/\r?\n$/, "")) };
 }
 
 /**
@@ -84,25 +110,28 @@ function mayBeInWorkTree(dir: string): boolean {
  * Visits what git listed: a file, or a directory (a submodule's checkout, or an untracked nested repository, which
  * `git ls-files` names and does not enter), listed in turn by its own git.
  */
-function visitListed(files: readonly string[], visit: ListingVisitor): void {
-  for (const file of files) {
-    if (lstatSync(file, { throwIfNoEntry: false })?.isDirectory() !== true) visit.file(file);
+function visitListed(files: readonly Listed[], visit: ListingVisitor): void {
+  for (const { path, repository } of files) {
+    if (!repository) visit.file(path);
     // A submodule that is not checked out is an empty directory with no `.git`: nothing to list.
-    else if (existsSync(join(file, ".git"))) listDirectory(file, true, visit);
+    else if (existsSync(fsPath(join(path, ".git")))) listDirectory(path, true, visit);
   }
 }
 
 /**
  * Visits the files of the directory `absolute`: `git ls-files` when `useGit` and git answers, else the walk. Inside a
  * work tree where git is installed but refuses to list (`visit.notice` gets git's reason, escaped), the walk honours
- * no .gitignore: what git tracks cannot be told apart there, and a tracked file is scanned even when ignored.
+ * no .gitignore: what git tracks cannot be told apart there, and a tracked file is scanned even when ignored. A
+ * directory whose name is not UTF-8 (a nested repository, say) is walked: git cannot be started in it, as Node.js
+ * passes a working directory as text.
  */
 export function listDirectory(absolute: string, useGit: boolean, visit: ListingVisitor): void {
-  const listed = useGit && mayBeInWorkTree(absolute) ? gitFiles(absolute) : undefined;
+  const askGit = useGit && !hasRawBytes(absolute) && mayBeInWorkTree(absolute);
+  const listed = askGit ? gitFiles(absolute) : undefined;
   if (listed !== undefined && "files" in listed) return visitListed(listed.files, visit);
   if (listed !== undefined) {
     visit.notice?.(
-      `acs-baseline scan: git could not list ${escapeForTerminal(absolute)} (${escapeForTerminal(listed.refused)}); ` +
+      `acs-baseline scan: git could not list ${escapeForTerminal(shownPath(absolute))} (${escapeForTerminal(listed.refused)}); ` +
         "scanning every file there, .gitignore not applied",
     );
     return walk(absolute, [], visit, false);

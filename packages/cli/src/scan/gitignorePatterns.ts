@@ -7,6 +7,7 @@
  * `ignore` package took `[!k]` for "`!` or `k`"). A pattern git gives up on (an unclosed `[`, an unknown class name,
  * a trailing `\`) matches nothing, as in git.
  */
+import { pathBytes } from "./rawNames.js";
 
 /** One line of a .gitignore, compiled. */
 export interface IgnorePattern {
@@ -150,9 +151,11 @@ function compileLine(raw: string, ignoreCase: boolean): IgnorePattern | undefine
   return { regex: new RegExp(`^${source}$`, ignoreCase ? "is" : "s"), anchored, negated, directoryOnly };
 }
 
-/** `text` with each UTF-8 byte as one character: git matches bytes (`?` is one byte, not one `é`). */
-const bytewise = (text: string): string =>
-  /[\u0080-\uffff]/.test(text) ? Buffer.from(text, "utf8").toString("latin1") : text;
+/**
+ * `text` with each UTF-8 byte as one character: git matches bytes (`?` is one byte, not one `é`); a byte that is not
+ * UTF-8 (kept as `rawNames.ts` says, in a name or a .gitignore line) is that byte.
+ */
+const bytewise = (text: string): string => (/[\u0080-\uffff]/.test(text) ? pathBytes(text).toString("latin1") : text);
 
 /** The patterns of a .gitignore's text, in order (a UTF-8 byte order mark and `\r` before a line end dropped). */
 export function parseGitignore(text: string, ignoreCase: boolean): IgnorePattern[] {

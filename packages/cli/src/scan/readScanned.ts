@@ -1,6 +1,7 @@
 /** Reads one file for the scan: its text, or why it is skipped. Shared by the scan's main thread and its workers. */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from "node:fs";
 import { decodeText } from "./decodeText.js";
+import { fsPath } from "./rawNames.js";
 
 /** Why a file was not scanned. @public */
 export type ScanSkipReason = "symlink" | "binary" | "too-large" | "unreadable";
@@ -12,6 +13,7 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants
  * The bytes of the regular file at `absolute`, read through one file descriptor: undefined when what is opened is
  * not the regular file `lstat` saw (a file swapped for a FIFO, a device or a link in between would block the read
  * or leave the tree), "too-large" when it has more than `maxBytes` bytes (also when it grows while being read).
+ * A name that is not UTF-8 is opened by its bytes (see `rawNames.ts`).
  * @throws when it cannot be opened or read
  */
 export function readRegularFile(
@@ -19,7 +21,7 @@ export function readRegularFile(
   seen: { dev: number; ino: number },
   maxBytes: number,
 ): Buffer | "too-large" | undefined {
-  const fd = openSync(absolute, OPEN_FLAGS);
+  const fd = openSync(fsPath(absolute), OPEN_FLAGS);
   try {
     const st = fstatSync(fd);
     if (!st.isFile() || st.dev !== seen.dev || st.ino !== seen.ino) return undefined;
@@ -45,7 +47,7 @@ export function readScanned(
 ): { text: string } | { skip: ScanSkipReason } | undefined {
   let st;
   try {
-    st = lstatSync(absolute);
+    st = lstatSync(fsPath(absolute));
   } catch {
     return { skip: "unreadable" };
   }

@@ -10,7 +10,17 @@ function fingerprint(f: ScanFinding): string {
   return createHash("sha256").update(`${f.ruleId}\u0000${f.file}\u0000${f.message}`).digest("hex").slice(0, 32);
 }
 
-const uri = (file: string) => encodeURI(file).replace(/[?#]/g, (c) => encodeURIComponent(c));
+/**
+ * A finding's file as a relative URI: percent-encoded UTF-8, and each byte of a name that is not UTF-8 (shown `\xNN`,
+ * see `rawNames.ts`) as that byte, `%NN`, so the URI names the file on disk.
+ */
+const uri = (file: string) =>
+  file
+    .split(/(\\x[89a-f][0-9a-f])/)
+    .map((part, i) =>
+      i % 2 === 1 ? `%${part.slice(2).toUpperCase()}` : encodeURI(part).replace(/[?#]/g, (c) => encodeURIComponent(c)),
+    )
+    .join("");
 
 /** The SARIF 2.1.0 log for a scan. @public */
 export function toSarif(result: ScanResult, version: string): Record<string, unknown> {

@@ -11,7 +11,7 @@
  */
 import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { basename, dirname, extname, posix, relative, resolve, sep } from "node:path";
+import { extname, resolve } from "node:path";
 import { makeFinding } from "./finding.js";
 import type { ScanFinding, ScanFindingKind } from "./finding.js";
 import { iacFileFindings, iacLanguage } from "./iac/analyse.js";
@@ -31,6 +31,7 @@ import { readRegularFile, readScanned } from "./readScanned.js";
 import type { ScanSkipReason } from "./readScanned.js";
 import { fileTextFindings } from "./text/fileTextFindings.js";
 import { listDirectory } from "./fileListing.js";
+import { decodePath, displayBeside, displayPath, fsPath } from "./rawNames.js";
 import { appendAll } from "./appendAll.js";
 
 export type { ScanFinding, ScanFindingKind, ScanSkipReason };
@@ -161,15 +162,10 @@ export function scanText(file: string, text: string, context: ScanTextContext = 
 /** `path` with symbolic links resolved, or `path` itself when it cannot be resolved. */
 function realPathOf(path: string): string {
   try {
-    return realpathSync(path);
+    return realpathSync(fsPath(path));
   } catch {
     return path;
   }
-}
-
-/** How findings name `other` (absolute) when they name `path` as `file`: relative to the same directory. */
-function displayBeside(file: string, path: string, other: string): string {
-  return posix.normalize(posix.join(posix.dirname(file), relative(dirname(path), other).split(sep).join("/")));
 }
 
 /** {@link templateError} for the template at `target.absolute`, named `target.shown`, unless this scan has it already. */
@@ -226,13 +222,6 @@ interface ScanSession {
   notice: (message: string) => void;
 }
 
-/** `absolute` as findings show it: relative to `cwd`, with forward slashes. */
-function displayPath(cwd: string, absolute: string): string {
-  const prefix = resolve(cwd) + sep;
-  const shown = absolute.startsWith(prefix) ? absolute.slice(prefix.length) : relative(cwd, absolute);
-  return shown.split(sep).join("/") || basename(absolute);
-}
-
 function skipFile(session: ScanSession, absolute: string, reason: ScanSkipReason): void {
   session.result.filesSkipped++;
   session.result.skipped.push({ file: displayPath(session.cwd, absolute), reason });
@@ -246,7 +235,7 @@ function newSession(options: ScanOptions): ScanSession {
     if (texts.has(absolute)) return texts.get(absolute);
     let text: string | undefined;
     try {
-      const st = lstatSync(absolute);
+      const st = lstatSync(fsPath(absolute));
       const bytes = st.isFile() && st.size <= maxBytes ? readRegularFile(absolute, st, maxBytes) : undefined;
       text = bytes === undefined || bytes === "too-large" ? undefined : decodeText(bytes);
     } catch {
@@ -258,7 +247,7 @@ function newSession(options: ScanOptions): ScanSession {
   };
   const list = (dir: string): string[] => {
     try {
-      return readdirSync(dir);
+      return readdirSync(fsPath(dir), { encoding: "buffer" }).map(decodePath);
     } catch {
       return [];
     }
@@ -301,7 +290,7 @@ function record(session: ScanSession, absolute: string, outcome: FileOutcome): v
 interface Target {
   absolute: string;
   symlink: boolean;
-  /** Set for a directory the listing could not read, or a name that is not UTF-8 (reported as unreadable). */
+  /** Set for a directory the listing could not read (reported as unreadable). */
   unreadable?: boolean;
   /** Set for a JavaScript/TypeScript file. */
   code?: CodeFile;
@@ -322,9 +311,9 @@ function listTargets(session: ScanSession, paths: readonly string[], useGit: boo
   };
   for (const path of paths) {
     const absolute = resolve(session.cwd, path);
-    const st = lstatSync(absolute); // throws ENOENT for a missing path
-    if (st.isSymbolicLink() && !statSync(absolute).isDirectory()) visit.symlink(absolute);
-    else if (statSync(absolute).isDirectory()) listDirectory(absolute, useGit, visit);
+    const st = lstatSync(fsPath(absolute)); // throws ENOENT for a missing path
+    if (st.isSymbolicLink() && !statSync(fsPath(absolute)).isDirectory()) visit.symlink(absolute);
+    else if (statSync(fsPath(absolute)).isDirectory()) listDirectory(absolute, useGit, visit);
     else {
       session.named.add(absolute);
       visit.file(absolute);

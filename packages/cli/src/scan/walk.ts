@@ -3,13 +3,15 @@
  * with git's semantics — the rules of a deeper .gitignore take precedence over a shallower one's, and within one file
  * the last matching line wins (so `!keep.env` in `app/.gitignore` re-includes what the root's `*.env` ignores),
  * matched case-sensitively as git does on Linux (case-insensitively on Windows and macOS, whose file systems are).
- * A directory that cannot be read, or a name that is not UTF-8, is reported, never dropped silently. The patterns are
- * read and matched by `gitignorePatterns.ts` (git's wildmatch: `[!k]` and `[^k]` are negated classes).
+ * A directory that cannot be read is reported, never dropped silently; a name that is not UTF-8 is walked and listed
+ * like any other (kept as `rawNames.ts` says). The patterns are read and matched by `gitignorePatterns.ts` (git's
+ * wildmatch: `[!k]` and `[^k]` are negated classes).
  */
 import { readFileSync, readdirSync } from "node:fs";
 import type { Dirent } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { parseGitignore, verdict } from "./gitignorePatterns.js";
+import { decodePath, fsPath } from "./rawNames.js";
 import type { IgnorePattern } from "./gitignorePatterns.js";
 
 /** Never listed, whatever the ignore rules say. */
@@ -28,7 +30,7 @@ export interface IgnoreRules {
 export interface ListingVisitor {
   file: (absolute: string) => void;
   symlink: (absolute: string) => void;
-  /** A directory that could not be read, or an entry whose name is not UTF-8 (`absolute` names it escaped). */
+  /** A directory that could not be read. */
   unreadable?: (absolute: string) => void;
   /** A one-line notice for the user (already escaped for a terminal). */
   notice?: (message: string) => void;
@@ -38,7 +40,7 @@ export interface ListingVisitor {
 function ownRules(dir: string): IgnoreRules | undefined {
   let text;
   try {
-    text = readFileSync(join(dir, ".gitignore"), "utf8");
+    text = decodePath(readFileSync(fsPath(join(dir, ".gitignore"))));
   } catch {
     return undefined; // no .gitignore here
   }
@@ -76,21 +78,10 @@ export function ancestorRules(dir: string, repositoryRoot: (dir: string) => stri
   return chain.map(ownRules).filter((r): r is IgnoreRules => r !== undefined);
 }
 
-/** `name` as text, or undefined when its bytes are not UTF-8 (no string path can open it). */
-function utf8Name(name: Buffer): string | undefined {
-  const text = name.toString("utf8");
-  return Buffer.byteLength(text) === name.length && Buffer.from(text).equals(name) ? text : undefined;
-}
-
-/** `name` with each byte that is not part of UTF-8 text written as `\x..`, for a report. */
-function escapedName(name: Buffer): string {
-  return name.toString("latin1").replace(/[\x80-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
-}
-
 /** The entries of `dir`, names as bytes, or undefined when it cannot be read. */
 function readEntries(dir: string): Dirent<Buffer>[] | undefined {
   try {
-    return readdirSync(dir, { withFileTypes: true, encoding: "buffer" });
+    return readdirSync(fsPath(dir), { withFileTypes: true, encoding: "buffer" });
   } catch {
     return undefined;
   }
@@ -109,11 +100,7 @@ export function walk(dir: string, rules: readonly IgnoreRules[], visit: ListingV
   const own = here === undefined ? rules : [...rules, here];
   entries.sort((a, b) => Buffer.compare(a.name, b.name));
   for (const entry of entries) {
-    const name = utf8Name(entry.name);
-    if (name === undefined) {
-      visit.unreadable?.(join(dir, escapedName(entry.name)));
-      continue;
-    }
+    const name = decodePath(entry.name);
     if (ALWAYS_SKIPPED.has(name)) continue;
     const absolute = join(dir, name);
     const isDir = entry.isDirectory();

@@ -193,9 +193,10 @@ function nesting(text: string): Nesting {
 
 /**
  * Why `text` is too deeply nested for the native parser, or undefined. A text no longer than both limits cannot
- * exceed them, so short files skip the count.
+ * exceed them, so short files skip the count. With `jsx` (a dialect JSX can be in: any but `.ts`, `.cts`, `.mts`), the
+ * count of stretches outside literals reads JSX elements as such (see `stretchOutsideLiterals`).
  */
-export function tooDeep(text: string): string | undefined {
+export function tooDeep(text: string, jsx = false): string | undefined {
   if (text.length <= MAX_BRACKET_DEPTH) return undefined;
   if (text.length <= Math.min(MAX_STRETCH, MAX_CHAIN)) {
     // No longer than the stretch and chain limits: only the bracket depth can exceed its limit.
@@ -205,7 +206,7 @@ export function tooDeep(text: string): string | undefined {
   const { depth, stretch, chain } = nesting(text);
   if (depth > MAX_BRACKET_DEPTH) return `brackets nested ${depth} deep, over ${MAX_BRACKET_DEPTH}`;
   // Literals do not nest: only a stretch that is long outside them counts (a base64 image in a string is fine).
-  const outside = stretch > MAX_STRETCH ? stretchOutsideLiterals(text) : 0;
+  const outside = stretch > MAX_STRETCH ? stretchOutsideLiterals(text, jsx) : 0;
   if (outside > MAX_STRETCH) return `${outside} characters without ; { or }, over ${MAX_STRETCH}`;
   if (chain > MAX_CHAIN) return `${chain} ? or else chained at one level, over ${MAX_CHAIN}`;
   return undefined;
@@ -243,7 +244,7 @@ export interface ParsedProgram {
 
 /** Parses `text`: the program, or the first error of the first dialect tried. */
 export function parseProgram(file: string, text: string, ext: string): ParsedProgram | { error: OxcError } {
-  const deep = tooDeep(text);
+  const deep = tooDeep(text, ext === ".tsx" || !TS.has(ext));
   if (deep !== undefined) return { error: { message: deep, labels: [] } };
   if (parser === undefined) {
     parser = nodeRequire("oxc-parser") as OxcParser;

@@ -11,6 +11,16 @@
  * either hides code from this count, and every text this long is parsed in the parser sandbox anyway, where a crash
  * costs the file a parse-error finding, not the scan; or counts a literal as code, which makes the file a parse-error
  * with only its text searched, as before this measure.
+ *
+ * In a JSX dialect (`.js`, `.jsx`, `.tsx`…, not `.ts`), a `<` where an expression may start and followed by a name or
+ * `>` opens an element: its tag (names, `=`, attribute strings, which have no escapes and may span lines, `{…}`
+ * code, `/>`) and then its children's text up to the matching closing tag, where `{…}` is code and `<` opens a child.
+ * Quotes and backticks in that text (`` <p>Use `npm i` or don't</p> ``) open nothing; the text is counted as code. What
+ * cannot be in a tag (a `,`, a `(`, a string never closed) gives it up, and the `<` is read as code from there, so
+ * TypeScript's generic arrows (`<T,>(x: T) => x`, `<T extends U>(…) => …`, which a `.tsx` file writes instead of JSX)
+ * are code too. The boundary: a `<` that is not JSX but looks like a whole tag where an expression starts (none in
+ * valid JavaScript or TSX) makes what follows element text, so a literal there is counted as code: a higher count,
+ * never above the plain one.
  */
 
 /** Where the `'` or `"` literal opened at `open` ends (its closing quote), or -1: not closed on its line. */
@@ -100,6 +110,16 @@ function regexMayStart(text: string, prev: number): boolean {
   return !(start > 0 && wordChar(text.charCodeAt(start - 1))) && BEFORE_EXPRESSION.has(text.slice(start, prev + 1));
 }
 
+/** True for a character that may start a JSX tag's name (`$`, `_`, letters, anything past ASCII but white space). */
+function nameStart(c: number): boolean {
+  return wordChar(c) && !(c >= 0x30 && c <= 0x39);
+}
+
+/** True for a character of a JSX tag or attribute name, or `=` (`a-b`, `svg:rect`, `Foo.Bar`, `a=`). */
+function tagChar(c: number): boolean {
+  return wordChar(c) || c === 0x2d || c === 0x3a || c === 0x2e || c === 0x3d;
+}
+
 /** The literal stretch counter: characters since the last `;`, `{` or `}`, literal contents left out. */
 class Stretch {
   run = 0;
@@ -121,27 +141,146 @@ class Stretch {
   }
 }
 
+/**
+ * Code opened by a template's `${` or a JSX `{`: how many `{` deep it is (its `}` at 0 closes it) and what it returns
+ * to, the template's text, the tag or the element's text.
+ */
+interface CodeFrame {
+  kind: "code";
+  back: "template" | "tag" | "text";
+  braces: number;
+}
+
+/** A JSX element being lexed: in its tag, or in its children's text. */
+interface ElementFrame {
+  kind: "element";
+  inTag: boolean;
+}
+
 /** A walk over `text` that feeds a `Stretch` with code and literal text apart. */
 class Lexer {
   readonly s = new Stretch();
-  /** For each `${` open: how many `{` deep the substitution's code is (its `}` at 0 returns to the template text). */
-  readonly substitutions: number[] = [];
+  /** What the lexer is inside, innermost last: code in a substitution or JSX braces, or a JSX element. */
+  readonly frames: (CodeFrame | ElementFrame)[] = [];
   /** The last significant character outside comments and literal contents (-1: none yet), for `regexMayStart`. */
   prev = -1;
   i = 0;
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    readonly jsx: boolean,
+  ) {}
 
-  /** Lexes what starts at `i`: a comment, a literal, or one character of code. */
+  /** Lexes what starts at `i`: a comment, a literal, a JSX element's part, or one character of code. */
   step(): void {
     const { text, i } = this;
+    const top = this.frames.at(-1);
+    if (top?.kind === "element") return top.inTag ? this.tag(top) : this.elementText();
     const c = text.charCodeAt(i);
     const comment = commentEnd(text, i);
     if (comment > i) {
       this.s.code(text, i, comment);
       this.i = comment;
     } else if (c === 0x27 || c === 0x22) this.quoted(c);
-    else if (c === 0x60 || (c === 0x7d && this.substitutions.at(-1) === 0)) this.template(c);
+    else if (c === 0x7d && top?.braces === 0) this.closeCode(top);
+    else if (c === 0x60) this.template(c);
+    else if (c === 0x3c && this.jsx && regexMayStart(text, this.prev) && this.elementMayStart()) this.openElement();
     else if (c !== 0x2f || !this.regex()) this.code(c);
+  }
+
+  /** The `}` at `i` that closes `frame`'s code: back to the template's text, the tag or the element's text. */
+  closeCode(frame: CodeFrame): void {
+    this.frames.pop();
+    if (frame.back === "template") return this.template(0x7d);
+    this.s.char(0x7d);
+    this.prev = this.i++;
+  }
+
+  /**
+   * True when the `<` at `i` opens a JSX element: a name or `>` follows, and not a name then `extends` (TypeScript's
+   * `<T extends U>(…) => …`, which TypeScript reads as type parameters in a `.tsx` file).
+   */
+  elementMayStart(): boolean {
+    const { text, i } = this;
+    const next = text.charCodeAt(i + 1);
+    if (next === 0x3e) return true;
+    if (!nameStart(next)) return false;
+    let j = i + 2;
+    while (j < text.length && wordChar(text.charCodeAt(j))) j++;
+    const after = j;
+    while (j < text.length && whiteSpace(text.charCodeAt(j))) j++;
+    return !(j > after && text.startsWith("extends", j) && !wordChar(text.charCodeAt(j + 7)));
+  }
+
+  /** The `<` at `i` opens an element: its tag follows. */
+  openElement(): void {
+    this.frames.push({ kind: "element", inTag: true });
+    this.s.char(0x3c);
+    this.prev = this.i++;
+  }
+
+  /** Gives up the element being lexed (not JSX after all): what is at `i` is read again as what surrounds it. */
+  abandonElement(): void {
+    this.frames.pop();
+  }
+
+  /** One part of a JSX tag at `i`: a name, white space, an attribute string, `{`, `>`, `/>`, a comment or `<`. */
+  tag(element: ElementFrame): void {
+    const { text, s, i } = this;
+    const c = text.charCodeAt(i);
+    if (whiteSpace(c) || tagChar(c)) {
+      s.char(c);
+      if (!whiteSpace(c)) this.prev = i;
+      this.i++;
+    } else if (c === 0x27 || c === 0x22) {
+      const end = text.indexOf(String.fromCharCode(c), i + 1); // no escapes in an attribute string
+      if (end === -1) return this.abandonElement();
+      s.char(c);
+      s.literal(text, i + 1, end);
+      s.char(c);
+      this.prev = end;
+      this.i = end + 1;
+    } else if (c === 0x7b) {
+      this.frames.push({ kind: "code", back: "tag", braces: 0 });
+      s.char(c);
+      this.prev = this.i++;
+    } else if (c === 0x3e) {
+      element.inTag = false;
+      s.char(c);
+      this.prev = this.i++;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x3e) this.closeElement(i + 2);
+    else if (c === 0x2f && commentEnd(text, i) > i) {
+      this.i = commentEnd(text, i);
+      s.code(text, i, this.i);
+    } else if (c === 0x3c && this.elementMayStart())
+      this.openElement(); // `<a b=<c/>>`
+    else this.abandonElement();
+  }
+
+  /** Ends the element being lexed with the tag text `text[i, end)` (`/>` or a closing tag). */
+  closeElement(end: number): void {
+    this.s.code(this.text, this.i, end);
+    this.frames.pop();
+    this.prev = end - 1;
+    this.i = end;
+  }
+
+  /** One character of an element's children's text at `i` (counted as code), or a `{`, a child or the closing tag. */
+  elementText(): void {
+    const { text, s, i } = this;
+    const c = text.charCodeAt(i);
+    if (c === 0x7b) {
+      this.frames.push({ kind: "code", back: "text", braces: 0 });
+      s.char(c);
+      this.prev = this.i++;
+      return;
+    }
+    if (c === 0x3c && text.charCodeAt(i + 1) === 0x2f) {
+      let j = i + 2;
+      while (j < text.length && (whiteSpace(text.charCodeAt(j)) || tagChar(text.charCodeAt(j)))) j++;
+      if (text.charCodeAt(j) === 0x3e) return this.closeElement(j + 1);
+    } else if (c === 0x3c && this.elementMayStart()) return this.openElement();
+    s.char(c);
+    this.i++;
   }
 
   /** The `'` or `"` at `i`: a literal when closed on its line, else a character of code. */
@@ -174,7 +313,6 @@ class Lexer {
   /** The `` ` `` or substitution-closing `}` at `i`, and the template text after it when it is closed. */
   template(c: number): void {
     const { text, s, i } = this;
-    if (c === 0x7d) this.substitutions.pop();
     s.char(c);
     const end = templateTextEnd(text, i + 1);
     if (end === -1) {
@@ -190,7 +328,7 @@ class Lexer {
     } else {
       s.char(0x24);
       s.char(0x7b);
-      this.substitutions.push(0);
+      this.frames.push({ kind: "code", back: "template", braces: 0 });
       this.prev = end + 1;
       this.i = end + 2;
     }
@@ -198,8 +336,8 @@ class Lexer {
 
   /** One character of code at `i`. */
   code(c: number): void {
-    const depth = this.substitutions.length - 1;
-    if (depth >= 0 && (c === 0x7b || c === 0x7d)) this.substitutions[depth] += c === 0x7b ? 1 : -1;
+    const top = this.frames.at(-1);
+    if (top?.kind === "code" && (c === 0x7b || c === 0x7d)) top.braces += c === 0x7b ? 1 : -1;
     this.s.char(c);
     if (!whiteSpace(c)) this.prev = this.i;
     this.i++;
@@ -208,10 +346,11 @@ class Lexer {
 
 /**
  * The longest stretch of `text` without `;`, `{` or `}`, the contents of string, template and regular expression
- * literals not counted (the quotes, slashes and the code of `${…}` are). Linear in the text's length.
+ * literals not counted (the quotes, slashes and the code of `${…}` are); with `jsx`, JSX elements are read as such
+ * (see the module comment). Linear in the text's length.
  */
-export function stretchOutsideLiterals(text: string): number {
-  const lexer = new Lexer(text);
+export function stretchOutsideLiterals(text: string, jsx = false): number {
+  const lexer = new Lexer(text, jsx);
   while (lexer.i < text.length) lexer.step();
   return lexer.s.max;
 }
