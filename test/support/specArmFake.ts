@@ -34,6 +34,8 @@ export interface SpecReply {
   headers?: Record<string, string>;
   json?: unknown;
   text?: string;
+  /** Never answer (the request stays open until the fake closes): a stalled server. */
+  hold?: boolean;
 }
 
 /** Answers a request; undefined means 404 with ARM's `{error:{code,message}}`. */
@@ -141,6 +143,7 @@ export async function startSpecFake(kind: "arm" | "identity" = "arm"): Promise<S
       } catch (error) {
         reply = { status: 500, json: { error: { code: "FakeHandlerFailed", message: String(error) } } };
       }
+      if (reply?.hold === true) return;
       send(res, reply ?? { status: 404, json: { error: { code: "NotFound", message: "Not in the fake." } } });
     });
   };

@@ -87,6 +87,7 @@ export { DEFAULT_STORAGE_HOSTS } from "./audit/write/anchor/containerUrl.js";
 export { openArmSession, type ArmSession, type ArmSessionOptions } from "./posture/armSession.js";
 export { ACS_ACTIONS, actionMatches, grants, type RolePermission } from "./posture/roleActions.js";
 export { describeArmError, readCommunicationResource } from "./posture/readArm.js";
+export { armRequestPolicies } from "./posture/armRequestLimits.js";
 export { tokenClaims } from "./posture/checkPosture.js";
 export { describeTokenError } from "./posture/tokenError.js";
 export { parseAcsResourceId, type AcsResourceId } from "./posture/resourceId.js";

@@ -8,6 +8,7 @@ import type { HttpClient } from "@azure/core-rest-pipeline";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
 import { guardHttpClient } from "../guard/requestGuard.js";
 import { proxyConfigured } from "../guard/proxyAgent.js";
+import { armRequestPolicies } from "./armRequestLimits.js";
 
 let defaultHttpClient: HttpClient | undefined;
 /** One default HttpClient for every posture check (warm keep-alive connections, as core-client shares one). */
@@ -75,23 +76,33 @@ export function guardedArmClientOptions(
 /**
  * Creates the clients for `armEndpoint`. The communication and authorization clients get both `endpoint` (their
  * token scope) and `$host` (their URLs); MonitorClient gets its credential scopes, so no token is ever requested
- * for management.azure.com when another endpoint is configured.
+ * for management.azure.com when another endpoint is configured. Each client's every request (next pages and retry
+ * waits included) ends with `signal`, and a list that pages for ever is given up on ({@link armRequestPolicies}).
  */
 export async function createArmClients(
   credential: TokenCredential,
   subscriptionId: string,
   armEndpoint: string,
   clientOptions: CommonClientOptions,
+  signal: AbortSignal,
 ): Promise<ArmClients> {
   const [communicationModule, authorizationModule, monitorModule] = await loadModules();
   const scope = `${armEndpoint}/.default`;
   const options = guardedArmClientOptions(armEndpoint, clientOptions);
-  const common = { ...options, endpoint: armEndpoint, $host: armEndpoint, credentialScopes: [scope] };
+  // One set of policies per client: the paging limit counts each client's own pages.
+  const limited = () => ({ ...options, additionalPolicies: armRequestPolicies(signal) });
+  const common = { endpoint: armEndpoint, $host: armEndpoint, credentialScopes: [scope] };
   return {
-    communication: new communicationModule.CommunicationServiceManagementClient(credential, subscriptionId, common),
-    authorization: new authorizationModule.AuthorizationManagementClient(credential, subscriptionId, common),
+    communication: new communicationModule.CommunicationServiceManagementClient(credential, subscriptionId, {
+      ...limited(),
+      ...common,
+    }),
+    authorization: new authorizationModule.AuthorizationManagementClient(credential, subscriptionId, {
+      ...limited(),
+      ...common,
+    }),
     monitor: new monitorModule.MonitorClient(credential, subscriptionId, {
-      ...options,
+      ...limited(),
       endpoint: armEndpoint,
       credentials: { scopes: [scope] },
     }),

@@ -62,8 +62,15 @@ export async function checkPosture(options: CheckPostureOptions): Promise<Postur
   if (resource === undefined) resource = parseAcsResourceId(opts.resourceId);
   const { credential, armEndpoint, scope, clientOptions, timeoutMs } = session;
   const resolved = { credential };
-  const clients = await createArmClients(resolved.credential, resource.subscriptionId, armEndpoint, clientOptions);
+  // One deadline for the token and every ARM request, next pages included (bound in each client's pipeline).
   const signal = AbortSignal.timeout(timeoutMs > 0 ? timeoutMs : DEFAULT_POSTURE_TIMEOUT_MS);
+  const clients = await createArmClients(
+    resolved.credential,
+    resource.subscriptionId,
+    armEndpoint,
+    clientOptions,
+    signal,
+  );
   const principal: PostureResult["principal"] = {
     ...(opts.tenantId !== undefined ? { tenantId: opts.tenantId } : {}),
     ...(opts.clientId !== undefined ? { clientId: opts.clientId } : {}),

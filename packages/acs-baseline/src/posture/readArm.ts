@@ -7,6 +7,7 @@ import type { RoleAssignment, RoleDefinition } from "@azure/arm-authorization";
 import type { DiagnosticSettingsResource } from "@azure/arm-monitor";
 import { isBaselineViolationError } from "../errors.js";
 import type { ArmClients } from "./armClients.js";
+import { ArmPagingError } from "./armRequestLimits.js";
 import type { AcsResourceId } from "./resourceId.js";
 import { scrubText } from "../text/scrub.js";
 
@@ -46,6 +47,8 @@ export function safeCode(value: unknown): string | undefined {
 export function describeArmError(error: unknown): string {
   // Our own refusal (a certificate ARM's host does not verify with, a blocked request) says what to do: keep it.
   if (isBaselineViolationError(error)) return error.message;
+  // A list that would page for ever (a nextLink repeated, too many pages): our own words, secret-free.
+  if (error instanceof ArmPagingError) return error.message;
   const e = error as {
     statusCode?: unknown;
     status?: unknown;
@@ -171,25 +174,35 @@ export async function readPostureInputs(
 ): Promise<PostureInputs> {
   const options = { abortSignal: signal };
   const scope = noSlash(resource.id);
-  const [resourceRead, diagnosticSettings, assignments, app] = await Promise.all([
+  // The roles (assignments, then the definitions they name) go on by themselves: a slow diagnostic settings list (a
+  // next page that never answers) must not hold them until the deadline and make the role checks unknown too.
+  const roles = async () => {
+    const [assignments, app] = await Promise.all([
+      attempt(() =>
+        all(clients.authorization.roleAssignments.listForScope(scope, { ...options, filter: "atScope()" })),
+      ),
+      readAppAssignments(clients, resource, appObjectId, options),
+    ]);
+    const ids = new Map<string, string>();
+    for (const list of [assignments, app.read]) {
+      if (!list.ok) continue;
+      for (const a of list.value)
+        if (a.roleDefinitionId !== undefined) ids.set(lower(a.roleDefinitionId), a.roleDefinitionId);
+    }
+    const definitions = new Map<string, Read<RoleDefinition>>();
+    await Promise.all(
+      [...ids].map(async ([key, id]) => {
+        definitions.set(key, await attempt(() => clients.authorization.roleDefinitions.getById(noSlash(id), options)));
+      }),
+    );
+    return { assignments, app, definitions };
+  };
+  const [resourceRead, diagnosticSettings, { assignments, app, definitions }] = await Promise.all([
     attempt(() => readCommunicationResource(clients.communication, resource, options)),
     attempt(() => all(clients.monitor.diagnosticSettings.list(scope, options))),
-    attempt(() => all(clients.authorization.roleAssignments.listForScope(scope, { ...options, filter: "atScope()" }))),
-    readAppAssignments(clients, resource, appObjectId, options),
+    roles(),
   ]);
   const appAssignments = app.read;
-  const ids = new Map<string, string>();
-  for (const list of [assignments, appAssignments]) {
-    if (!list.ok) continue;
-    for (const a of list.value)
-      if (a.roleDefinitionId !== undefined) ids.set(lower(a.roleDefinitionId), a.roleDefinitionId);
-  }
-  const definitions = new Map<string, Read<RoleDefinition>>();
-  await Promise.all(
-    [...ids].map(async ([key, id]) => {
-      definitions.set(key, await attempt(() => clients.authorization.roleDefinitions.getById(noSlash(id), options)));
-    }),
-  );
   return {
     resource: resourceRead,
     diagnosticSettings,

@@ -2,19 +2,18 @@
  * The requests of the estate tools' ARM SDK clients (sweep's Resource Graph, readiness's resource and Activity Log).
  * Each still goes through the ARM session's request guard, and before it:
  * - every request is bound to the command's deadline, next pages and the SDK's retry waits included (an SDK pager
- *   sends its `nextLink` pages without the abort signal the first page was given);
+ *   sends its `nextLink` pages without the abort signal the first page was given), and a list whose `nextLink`
+ *   repeats or that runs past 1,000 pages is given up on: the runtime's `armRequestPolicies`, as posture's clients;
  * - a request to another host than the ARM endpoint (a `nextLink` or a redirect elsewhere) is refused with a reason
  *   that names the ARM endpoint (the guard's own refusal is worded for the ACS endpoint);
  * - each request is counted, and a 429 can be handed to the caller before the SDK's retry sleeps its `Retry-After`.
  */
 import type { ArmSession } from "acs-baseline/internal";
-import { describeArmError, isBaselineViolationError } from "acs-baseline/internal";
+import { armRequestPolicies, describeArmError, isBaselineViolationError } from "acs-baseline/internal";
 
 type GuardedOptions = ArmSession["guardedClientOptions"];
 type HttpClient = GuardedOptions["httpClient"];
-type PipelineRequest = Parameters<HttpClient["sendRequest"]>[0];
 type PipelineResponse = Awaited<ReturnType<HttpClient["sendRequest"]>>;
-type PipelinePolicy = NonNullable<GuardedOptions["additionalPolicies"]>[number]["policy"];
 
 /** A request addressed to another host than the ARM endpoint: never sent (the ARM token goes only to the endpoint). */
 export class OffEndpointError extends Error {
@@ -40,21 +39,6 @@ export interface EstateRequestHooks {
   onSent?: () => void;
   /** Throw {@link ThrottledError} for a 429, so that the SDK does not retry it itself. */
   throwOnThrottle?: boolean;
-}
-
-/**
- * Binds every request to `signal` (combined with the request's own signal when it has one): the SDK's retry policy
- * and the HTTP client both read `request.abortSignal`, so a page, a retry wait and a next page all end with it.
- */
-function deadlinePolicy(signal: AbortSignal): PipelinePolicy {
-  return {
-    name: "acsBaselineEstateDeadline",
-    sendRequest(request: PipelineRequest, next) {
-      const own = request.abortSignal;
-      request.abortSignal = own instanceof AbortSignal && own !== signal ? AbortSignal.any([own, signal]) : signal;
-      return next(request);
-    },
-  };
 }
 
 /** Whether `url` is on the ARM endpoint's origin (an unparsable URL is left to the guard, which refuses it). */
@@ -93,7 +77,7 @@ export function estateClientOptions(
       return response;
     },
   };
-  return { ...guarded, httpClient, additionalPolicies: [{ policy: deadlinePolicy(signal), position: "perCall" }] };
+  return { ...guarded, httpClient, additionalPolicies: armRequestPolicies(signal) };
 }
 
 /** A secret-free reason for a failed ARM read: {@link OffEndpointError}'s own, else posture's description. */
