@@ -35,9 +35,12 @@ beforeAll(async () => {
 });
 afterEach(clearEnv);
 
+// fromEnvironment reads the managed-identity source from the environment it is given, so the endpoint's variables
+// go there too (setEnv puts them in process.env for factories built with the constructor).
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   AZURE_COMMUNICATION_ENDPOINT: emu.endpoint,
   AZURE_COMMUNICATION_USE_MANAGED_IDENTITY: "true",
+  ...mi.env,
   ...extra,
 });
 const overrides = () => ({
