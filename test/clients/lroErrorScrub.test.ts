@@ -7,6 +7,7 @@
 import { inspect } from "node:util";
 import { EmailClient } from "@azure/communication-email";
 import { PhoneNumbersClient } from "@azure/communication-phone-numbers";
+import { AzureLogger, getLogLevel, setLogLevel } from "@azure/logger";
 import { describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
@@ -29,12 +30,13 @@ const SEARCH = {
 } as const;
 const OPERATIONS = /^\/(emails|phoneNumbers)\/operations\//;
 
+const echoAll = (token: string) => `Bearer ${token} for ${PHONE} (+1 425 555 0199); subject "${SUBJECT}"; text ${TEXT}`;
 type Poller = { pollUntilDone(): Promise<unknown>; getOperationState(): { error?: unknown } };
 /** Starts the operation (after any preparation). */
 type Start = () => Promise<Poller>;
 
 /** A status body: Running, or `status` with an error (and an inner error) that says `said`. */
-function statusBody(status: string, said?: string): unknown {
+function statusBody(status: unknown, said?: string): unknown {
   const base = { id: "op", status, operationType: "purchase", createdDateTime: new Date().toISOString() };
   if (said === undefined) return base;
   return {
@@ -51,37 +53,45 @@ const shown = (value: unknown): string =>
       )
     : [inspect(value, { depth: 8, showHidden: true }), JSON.stringify(value)].join("\n");
 
+/** Which of the token, the phone number and the email's content `text` shows (each by its first 12 characters). */
+const found = (text: string, token: string): string[] =>
+  [token.slice(0, 40), token.slice(-40), PHONE, "4255550199", "425 555 0199", SUBJECT, TEXT, "839201", "Jerry"]
+    .filter((secret) => text.includes(secret))
+    .map((secret) => secret.slice(0, 12));
+
+/** Runs `run` with every Azure SDK log line (verbose and up) captured. */
+async function withVerboseLogs<T>(run: () => Promise<T>): Promise<{ result: T; logs: string }> {
+  const lines: string[] = [];
+  const [level, log] = [getLogLevel(), AzureLogger.log];
+  AzureLogger.log = (...args: unknown[]) => {
+    lines.push(args.map((a) => (typeof a === "string" ? a : inspect(a, { depth: 8 }))).join(" "));
+  };
+  setLogLevel("verbose");
+  try {
+    return { result: await run(), logs: lines.join("\n") };
+  } finally {
+    setLogLevel(level);
+    AzureLogger.log = log;
+  }
+}
+
 /**
  * Prepares with `prepare`, then starts the operation it returns, whose first status poll says Running and the next
- * `status` with `said` in its error; returns the rejection of `pollUntilDone`, `getOperationState()` and its `error`,
- * and the factory's token.
+ * `status` with `said` in its error (or, given bodies, the next polls answer those); returns the rejection of
+ * `pollUntilDone`, `getOperationState()` and its `error`, and the factory's token.
  */
 async function failedOperation(
   prepare: (factory: AcsClientFactory) => Start | Promise<Start>,
-  status: string,
-  said: (token: string) => string,
+  status: string | ((token: string) => unknown)[],
+  said: (token: string) => string = echoAll,
 ): Promise<{ token: string; seen: unknown[] }> {
   const factory = new AcsClientFactory(emulatorFactoryOptions(env.emu, env.app));
   const token = (await factory.credential.getToken("https://communication.azure.com//.default"))?.token ?? "";
   const begin = await prepare(factory);
-  const faults = [
-    env.emu.injectFault({
-      side: "acs",
-      path: OPERATIONS,
-      status: 200,
-      retryAfterSeconds: 0,
-      count: 1,
-      body: statusBody("Running"),
-    }),
-    env.emu.injectFault({
-      side: "acs",
-      path: OPERATIONS,
-      status: 200,
-      retryAfterSeconds: 0,
-      count: 1,
-      body: statusBody(status, said(token)),
-    }),
-  ];
+  const bodies = typeof status === "string" ? [statusBody(status, said(token))] : status.map((body) => body(token));
+  const faults = [statusBody("Running"), ...bodies].map((body) =>
+    env.emu.injectFault({ side: "acs", path: OPERATIONS, status: 200, retryAfterSeconds: 0, count: 1, body }),
+  );
   try {
     const poller = await begin();
     const rejection = await poller.pollUntilDone().then(
@@ -95,11 +105,10 @@ async function failedOperation(
   }
 }
 
-const echoAll = (token: string) => `Bearer ${token} for ${PHONE} (+1 425 555 0199); subject "${SUBJECT}"; text ${TEXT}`;
 const sendEmail =
   (f: AcsClientFactory): Start =>
   () =>
-    f.createClient(EmailClient).beginSend(EMAIL);
+    f.createClient(EmailClient).beginSend(EMAIL, { updateIntervalInMs: 1 });
 const phoneCases: [string, (f: AcsClientFactory) => Start | Promise<Start>][] = [
   [
     "beginSearchAvailablePhoneNumbers",
@@ -183,6 +192,49 @@ describe("a long-running operation whose failed status echoes secrets", () => {
       const bought = await numbers.getPurchasedPhoneNumber(search.phoneNumbers[0] ?? "");
       expect(bought.purchaseDate).toBeInstanceOf(Date);
     } finally {
+      await factory.close();
+    }
+  });
+
+  it("a status that is not a string: core-lro's 'Polling was unsuccessful' error holds none of them", async () => {
+    const { token, seen } = await failedOperation(sendEmail, [
+      (t) => statusBody([`Bearer ${t}`, TEXT, PHONE, SUBJECT], echoAll(t)),
+    ]);
+    expect((seen[0] as Error).message).toMatch(/^Polling was unsuccessful\. Expected status to have a string value/);
+    expect((seen[0] as Error).message).toContain("Bearer [REDACTED]");
+    expect(found(seen.map(shown).join("\n"), token)).toEqual([]);
+  });
+
+  it("an unrecognised status: core-lro's verbose log line, its status line and the error hold none of them", async () => {
+    const { result, logs } = await withVerboseLogs(() =>
+      failedOperation(sendEmail, [
+        (t) => statusBody(`Failed: ${TEXT} for ${PHONE}, Bearer ${t}`),
+        (t) => statusBody("Failed", echoAll(t)),
+      ]),
+    );
+    // the unrecognised status was read, and logged (scrubbed), before the operation failed
+    expect(logs).toMatch(
+      /LRO: unrecognized operation status: Failed: \[REDACTED\] for \*\*\*0199, Bearer \[REDACTED\]/,
+    );
+    expect((result.seen[0] as Error).message).toMatch(/^The long-running operation has failed\./);
+    expect(found([...result.seen.map(shown), logs].join("\n"), result.token)).toEqual([]);
+  });
+
+  it("control: NotStarted, Running, then a Succeeded body: the result is the service's, untouched", async () => {
+    const factory = new AcsClientFactory(emulatorFactoryOptions(env.emu, env.app));
+    const succeeded = statusBody("Succeeded", `delivered to ${PHONE}: ${SUBJECT}`);
+    const faults = [statusBody("NotStarted"), statusBody("Running"), succeeded].map((body) =>
+      env.emu.injectFault({ side: "acs", path: OPERATIONS, status: 200, retryAfterSeconds: 0, count: 1, body }),
+    );
+    try {
+      const { result, logs } = await withVerboseLogs(async () =>
+        (await factory.createClient(EmailClient).beginSend(EMAIL, { updateIntervalInMs: 1 })).pollUntilDone(),
+      );
+      expect(result).toMatchObject({ id: "op", status: "Succeeded" });
+      expect(result.error?.message).toBe(`delivered to ${PHONE}: ${SUBJECT}`);
+      expect(logs).toContain("LRO: unrecognized operation status: NotStarted");
+    } finally {
+      for (const fault of faults) fault.remove();
       await factory.close();
     }
   });

@@ -3,8 +3,8 @@
  * message, the response body that `@azure/core-client` turns into `error.details`) and the request's URL. A service,
  * proxy or firewall that echoes the request back would put the Bearer token, the message text or a full phone number
  * into the caller's logs. This policy, first in every factory client's pipeline, scrubs them before the error leaves.
- * A long-running operation's poller (@azure/core-lro) builds its error itself, from a status body answered with 200:
- * the policy scrubs such a body too, when the operation it polls failed or was canceled.
+ * A long-running operation's poller (@azure/core-lro) builds its error (and a log line) itself, from a status body
+ * answered with 200: the policy scrubs such a body too, unless its status is one core-lro reads without doing so.
  */
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { REDACTED, scrubPath, scrubText } from "../text/scrub.js";
@@ -25,27 +25,50 @@ const MAX_OPERATIONS = 32;
 const MAX_KEPT_BODY = 256 * 1024;
 /** The status of a polled operation that ended without success (lower case; core-lro's spellings). */
 const UNSUCCESSFUL = new Set(["failed", "canceled", "cancelled"]);
+/**
+ * Statuses of an operation still under way that @azure/core-lro (2.x `transformStatus`) reads without building an
+ * error or logging the service's words: its running spellings, and the `NotStarted` of Email (which core-lro logs as
+ * unrecognised, a fixed word).
+ */
+const UNDER_WAY = new Set(["notstarted", "running", "accepted", "started", "canceling", "cancelling"]);
+/** A status made of one plain word: it can hold no token, phone number or sentence of message text. */
+const PLAIN_WORD = /^[A-Za-z]{1,32}$/;
 
 type Response = PipelineResponse & { parsedBody?: unknown; parsedHeaders?: unknown };
+/** An operation this client started: its start request's body (for its echoes) and the keys its polls match. */
+interface Operation {
+  body: string | undefined;
+  keys: string[];
+}
+/** Poll key ({@link operationKey}) of each followed operation → the operation (a relative poll URL has two keys). */
+type Operations = Map<string, Operation>;
+/**
+ * What a GET answer's body says of an operation, as core-lro reads it: no `status` member, a status still under way,
+ * `Succeeded`, failed or canceled, an unrecognised plain word, or anything else (an unrecognised string core-lro logs,
+ * or a value that is not a string, which core-lro writes into the error it throws).
+ */
+type Said = "none" | "underWay" | "succeeded" | "unsuccessful" | "word" | "odd";
 
 /**
  * A policy that, when the call fails, scrubs the error: its message, stack and code, its request's URL (phone numbers
  * in the path are masked), and its response's body (text and parsed, from which `@azure/core-client` builds
  * `error.details`): everything {@link scrubText} redacts, and any content of the request body (an SMS or email text)
  * that the service echoed. A status poll of a long-running operation this client started (a 201 or 202 answer with a
- * poll URL) that reports `Failed` or `Canceled` has its response scrubbed the same way, with the start request's
- * content as the echoes, before the poller reads it; other successful responses are left alone, unread.
+ * poll URL) has its response scrubbed the same way, with the start request's content as the echoes, before the poller
+ * reads it, unless its status is one core-lro reads without building an error or logging it (`Succeeded`, whose body
+ * is the result, or a status under way). While an operation is followed, any other GET answer of the client whose
+ * status failed, or is neither a string nor one plain word, is scrubbed too (with every followed operation's
+ * content as the echoes). Other successful responses are left alone, unread.
  */
 export function createErrorScrubPolicy(options: { followOperations?: boolean } = {}): PipelinePolicy {
-  // Poll URL (without query) of each operation started through this client → its start request's body.
-  const operations = new Map<string, string | undefined>();
+  const operations: Operations = new Map();
   const follows = options.followOperations !== false;
   return {
     name: ERROR_SCRUB_POLICY_NAME,
     sendRequest(request, next): Promise<PipelineResponse> {
       const sent = next(request);
       if (!follows) {
-        sent.then(undefined, (error: unknown) => scrubError(error, request.body));
+        sent.then(undefined, (error: unknown) => scrubError(error, () => contentOf(request.body)));
         return sent;
       }
       // A reaction of its own, registered before the caller's (which are added to the same promise once it is
@@ -57,77 +80,129 @@ export function createErrorScrubPolicy(options: { followOperations?: boolean } =
             followOperation(operations, request, response);
         },
         (error: unknown) =>
-          scrubError(error, (operations.size !== 0 && operations.get(pollKey(request.url))) || request.body),
+          scrubError(error, () =>
+            operations.size !== 0 && request.method === "GET"
+              ? followedEchoes(operations, operationOf(operations, request.url))
+              : contentOf(request.body),
+          ),
       );
       return sent;
     },
   };
 }
 
-/** The URL without query or fragment: how a poll request is matched to the poll URL its operation's start answered. */
-function pollKey(url: string): string {
-  const query = url.indexOf("?");
-  const hash = url.indexOf("#");
-  const end = query < 0 ? hash : hash < 0 ? query : Math.min(query, hash);
-  return end < 0 ? url : url.slice(0, end);
+/**
+ * How a poll request is matched to the poll URL its operation's start answered: scheme, host (as WHATWG URL writes
+ * it: lower case, IPv4 in full, no default port) and path (dot segments resolved, percent-encoded), without query or
+ * fragment. `@azure/core-client` sends `new URL(url).toString()` of the poll URL, so both sides read the same.
+ */
+function operationKey(url: string, base?: string): string | undefined {
+  try {
+    const parsed = new URL(url, base);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The followed operation `url` polls, if any. */
+function operationOf(operations: Operations, url: string): Operation | undefined {
+  const key = operationKey(url);
+  return key === undefined ? undefined : operations.get(key);
+}
+
+/** The echoes of `operation`'s start body or, for a GET matched to none, of every followed operation's. */
+function followedEchoes(operations: Operations, operation: Operation | undefined): string[] {
+  if (operation !== undefined) return contentOf(operation.body);
+  const all = new Set<string>();
+  for (const followed of new Set(operations.values())) for (const echo of contentOf(followed.body)) all.add(echo);
+  return [...all].sort((a, b) => b.length - a.length);
 }
 
 /**
- * After a successful response: remembers the poll URL of an operation it starts; for a poll of a remembered
- * operation, forgets the operation once it ended and scrubs the response when it failed or was canceled (never throws).
+ * After a successful response: remembers the poll URL of an operation it starts; for a GET while an operation is
+ * followed, scrubs the answer when core-lro would build an error or a log line from its status, and forgets the
+ * operation it polls once that ended (never throws).
  */
-function followOperation(operations: Map<string, string | undefined>, request: PipelineRequest, response: Response) {
+function followOperation(operations: Operations, request: PipelineRequest, response: Response): void {
   try {
-    if (response.status === 201 || response.status === 202) {
-      const { headers } = response;
-      const poll =
-        headers.get("operation-location") ??
-        headers.get("azure-asyncoperation") ??
-        (response.status === 202 ? headers.get("location") : undefined);
-      if (poll === undefined || request.method === "GET") return;
-      const key = pollKey(/^https?:\/\//i.test(poll) ? poll : new URL(poll, request.url).href);
-      const body = typeof request.body === "string" && request.body.length <= MAX_KEPT_BODY ? request.body : undefined;
-      operations.delete(key);
-      operations.set(key, body);
-      if (operations.size > MAX_OPERATIONS) operations.delete(operations.keys().next().value as string);
+    if (request.method !== "GET") {
+      if (response.status === 201 || response.status === 202) startFollowing(operations, request, response);
       return;
     }
-    if (request.method !== "GET") return;
-    const key = pollKey(request.url);
-    if (!operations.has(key)) return;
-    const status = statusOf(response);
-    if (status === "succeeded") operations.delete(key);
-    else if (status !== undefined && UNSUCCESSFUL.has(status)) {
-      const started = operations.get(key);
-      operations.delete(key);
-      scrubStatusResponse(response, started);
-    }
+    if (operations.size === 0) return;
+    const operation = operationOf(operations, request.url);
+    const said = statusOf(response);
+    const failed = said === "unsuccessful" || (said === "none" && response.status >= 300);
+    const ended = failed || said === "succeeded" || (said === "none" && response.status !== 202);
+    if (operation !== undefined && ended) for (const key of operation.keys) operations.delete(key);
+    // A GET matched to no operation may still be a poll spelled in a way not foreseen: scrubbed unless plainly good.
+    if (failed || said === "odd" || (said === "word" && operation !== undefined))
+      scrubStatusResponse(response, followedEchoes(operations, operation));
   } catch {
     // a poll's answer is the caller's; following it must never break it
   }
 }
 
-/** The lower-case `status` of a status body (parsed by core-client, or by us from a REST-level client's text). */
-function statusOf(response: Response): string | undefined {
+/**
+ * Remembers the operation a 201 or 202 answer starts (if it names a poll URL). A relative poll URL is remembered
+ * resolved against the start request's URL and as core-client appends it to the client's endpoint (whose origin is
+ * the start request's: the factory refuses an endpoint with a path).
+ */
+function startFollowing(operations: Operations, request: PipelineRequest, response: Response): void {
+  const { headers } = response;
+  const poll =
+    headers.get("operation-location") ??
+    headers.get("azure-asyncoperation") ??
+    (response.status === 202 ? headers.get("location") : undefined);
+  if (poll === undefined) return;
+  const keys = new Set<string>();
+  const resolved = operationKey(poll, request.url);
+  if (resolved !== undefined) keys.add(resolved);
+  if (!poll.includes("://")) {
+    const start = new URL(request.url);
+    const appended = operationKey(`${start.protocol}//${start.host}/${poll.replace(/^\//, "")}`);
+    if (appended !== undefined) keys.add(appended);
+  }
+  const body = typeof request.body === "string" && request.body.length <= MAX_KEPT_BODY ? request.body : undefined;
+  const operation: Operation = { body, keys: [...keys] };
+  for (const key of operation.keys) {
+    const earlier = operations.get(key);
+    if (earlier !== undefined) for (const old of earlier.keys) operations.delete(old);
+  }
+  for (const key of operation.keys) operations.set(key, operation);
+  while (operations.size > MAX_OPERATIONS * 2) {
+    const oldest = operations.values().next().value as Operation;
+    for (const key of oldest.keys) operations.delete(key);
+  }
+}
+
+/** What the `status` of a GET answer's body (parsed by core-client, or by us from a REST-level client's text) says. */
+function statusOf(response: Response): Said {
   let body = response.parsedBody;
   if (body === undefined && typeof response.bodyAsText === "string" && response.bodyAsText.length <= MAX_KEPT_BODY) {
     try {
       body = JSON.parse(response.bodyAsText);
     } catch {
-      return undefined;
+      return "none";
     }
   }
   const status = typeof body === "object" && body !== null ? (body as { status?: unknown }).status : undefined;
-  return typeof status === "string" ? status.toLowerCase() : undefined;
+  if (status === undefined) return "none";
+  if (typeof status !== "string") return "odd";
+  const lower = status.toLowerCase();
+  if (lower === "succeeded") return "succeeded";
+  if (UNSUCCESSFUL.has(lower)) return "unsuccessful";
+  if (UNDER_WAY.has(lower)) return "underWay";
+  return PLAIN_WORD.test(status) ? "word" : "odd";
 }
 
 /**
- * A failed or canceled operation's status response, scrubbed in place before the poller builds its error (and its
- * result, and its log line) from it: the parsed body, its text (kept JSON: a REST-level client parses the text after
- * the pipeline), the parsed headers and the headers. Echoes are the content of the start request's body.
+ * A status response core-lro would build an error or a log line from, scrubbed in place before the poller reads it:
+ * the parsed body, its text (kept JSON: a REST-level client parses the text after the pipeline), the parsed headers
+ * and the headers. Echoes are the content of the start request's body.
  */
-function scrubStatusResponse(response: Response, startBody: string | undefined): void {
-  const echoes = contentOf(startBody);
+function scrubStatusResponse(response: Response, echoes: readonly string[]): void {
   const clean = (text: string): string => scrubText(withoutEchoes(text, echoes));
   if (response.parsedBody !== undefined) response.parsedBody = scrubValue(response.parsedBody, clean);
   if (typeof response.bodyAsText === "string") {
@@ -147,12 +222,12 @@ function scrubStatusResponse(response: Response, startBody: string | undefined):
  * Scrubs `error` in place (never throws). `RestError` pins its `request` and `response` members, so those objects are
  * scrubbed themselves: the call has failed, nothing sends them again.
  */
-function scrubError(error: unknown, body: unknown): void {
+function scrubError(error: unknown, echoesOf: () => readonly string[]): void {
   if (typeof error !== "object" || error === null) return;
   const e = error as { message?: unknown; stack?: unknown; code?: unknown; request?: unknown; response?: unknown };
   try {
     if (e.request === undefined && e.response === undefined) return;
-    const echoes = contentOf(body);
+    const echoes = echoesOf();
     const clean = (text: string): string => scrubText(withoutEchoes(text, echoes));
     if (typeof e.message === "string") {
       const message = clean(e.message);
