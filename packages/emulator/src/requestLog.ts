@@ -1,6 +1,6 @@
 /** What the emulator received, without secrets: no assertions, tokens, secrets, bodies or phone numbers. */
 import type { EmulatorSide } from "./faults.js";
-import { PHONE_PATTERNS } from "./phoneNumbers.js";
+import { PHONE_PATTERNS, percentDecoded } from "./phoneNumbers.js";
 
 /** One request the emulator received. @public */
 export interface EmulatorRequest {
@@ -45,18 +45,12 @@ function masked(text: string): string {
   return out;
 }
 
+/** Control characters (a decoded `%0A`), written back percent-encoded: a logged path never holds one. */
+const CONTROL = /\p{Cc}/gu;
+
+/** `segment` percent-decoded up to four times, a malformed escape (`%ZZ`, a lone `%`) kept, the others decoded. */
 function decoded(segment: string): string {
-  let text = segment;
-  for (let i = 0; i < 4 && text.includes("%"); i++) {
-    try {
-      const next = decodeURIComponent(text);
-      if (next === text) break;
-      text = next;
-    } catch {
-      break;
-    }
-  }
-  return text.normalize("NFKC");
+  return percentDecoded(segment, 4);
 }
 
 /** `path` with every phone number masked to its last four digits (`/phoneNumbers/%2B14255550123` → `/phoneNumbers/***0123`). */
@@ -64,7 +58,7 @@ export function maskPhoneNumbersInPath(path: string): string {
   const segments = path.split("/").map((segment) => {
     const plain = decoded(segment);
     const out = masked(plain);
-    return out !== plain ? out : segment;
+    return out !== plain ? out.replace(CONTROL, encodeURIComponent) : segment;
   });
   // Then the whole path: a number can span segments (`+1/425/555/0123`).
   return masked(segments.join("/"));
@@ -75,7 +69,7 @@ export class RequestLog {
   readonly entries: EmulatorRequest[] = [];
 
   add(entry: EmulatorRequest): void {
-    if (/[\d%\uFF10-\uFF19]/.test(entry.path)) entry.path = maskPhoneNumbersInPath(entry.path);
+    if (/[\p{Nd}%]/u.test(entry.path)) entry.path = maskPhoneNumbersInPath(entry.path);
     this.entries.push(entry);
     if (this.entries.length > MAX_LOGGED_REQUESTS) this.entries.splice(0, this.entries.length - MAX_LOGGED_REQUESTS);
   }

@@ -8,8 +8,8 @@
 const PCT = "%(?:25)*";
 /** A plus sign: plain, percent-encoded any number of times, full-width, or `\u002B` as text. */
 const PLUS = `(?:\\+|${PCT}2[Bb]|\\\\u002[Bb]|\\uFF0B)`;
-/** A digit: ASCII or full-width. */
-const DIGIT = "[0-9\\uFF10-\\uFF19]";
+/** A decimal digit of any script: ASCII, full-width, Arabic-Indic (`١`), Devanagari, … (the patterns have the `u` flag). */
+const DIGIT = "\\p{Nd}";
 /** The Unicode hyphens and dashes U+2010–U+2015, the minus sign U+2212, the full-width hyphen-minus. */
 const DASHES = "\\u2010-\\u2015\\u2212\\uFF0D";
 /**
@@ -22,22 +22,23 @@ const ENCODED_UNICODE_SEPARATOR =
 /**
  * A separator inside an E.164 number: white space (with the no-break, thin and other Unicode spaces), zero-width
  * spaces, `( ) . / _ -`, the Unicode dashes, a middle dot; each also percent-encoded. A comma or a plus sign (also
- * full-width) only between two digits (`+1,425,555,0127`, `+1+425+555+0123`), so that a list (`+1…, +1…`) stays two numbers.
+ * full-width) only between two digits (`+1,425,555,0127`, `+1+425+555+0123`), so that a list (`+1…, +1…`) stays two numbers;
+ * so also `~`, `*` and `:` (`+1~425~555~0199`), also percent-encoded (a time zone `+01:00` is too short for a number).
  */
 const SEP =
   `(?:[\\s()./_\\u00B7\\u200B-\\u200D\\u2060${DASHES}-]` +
   `|${PCT}(?:20|2[89DdEeFf]|5[Ff]|${ENCODED_UNICODE_SEPARATOR})` +
-  `|(?<=${DIGIT})(?:[,+\\uFF0B\\uFF0C]|${PCT}2[BbCc])(?=${DIGIT}))`;
+  `|(?<=${DIGIT})(?:[,+~*:\\uFF0B\\uFF0C]|${PCT}(?:2[AaBbCc]|3[Aa]|7[Ee]))(?=${DIGIT}))`;
 /** A separator in a national format: a space, `.`, a dash or a middle dot, plain or percent-encoded. */
 const NATIONAL_SEP = `(?:[\\s.\\u00B7${DASHES}-]|${PCT}(?:20|2[DdEe]|${ENCODED_UNICODE_SEPARATOR}))`;
 /** Not inside a word, a longer number, a version or an address: nothing of those right before. */
-const NATIONAL_START = `(?:(?<![\\w+.,\\u00B7${DASHES}\\uFF10-\\uFF19])|(?<=${PCT}(?:20|28|2[Ff]|3[Aa])))`;
+const NATIONAL_START = `(?:(?<![\\w+.,\\u00B7${DASHES}\\p{Nd}])|(?<=${PCT}(?:20|28|2[Ff]|3[Aa])))`;
 /** Not followed by more of a number: a digit, a letter, or a separator and a digit (`1.2.3.4`, `…-0123-9`). */
 const NATIONAL_END = `(?!${DIGIT}|\\w|[-.,\\u00B7${DASHES}]${DIGIT})`;
 
-/** A bare run of digits starts after no word, number or `%` (`%20100000` is a space and 100000), or after a byte
- * percent-encoded (`%2014255550123`). */
-const BARE_START = `(?:(?<![\\w+.%-])|(?<=${PCT}[0-9A-Fa-f]{2}))`;
+/** A bare run of digits starts after no word, number or `%` (`%20100000` is a space and 100000), after a byte
+ * percent-encoded (`%2014255550123`), or after an `_` that starts a word (`/_14255550199`, not `rg_20261207`). */
+const BARE_START = `(?:(?<![\\w+.%\\p{Nd}-])|(?<=${PCT}[0-9A-Fa-f]{2})|(?<=(?:^|[^\\w.%\\p{Nd}-])_))`;
 /** An ISO date (`2026-12-07`, dashes of any kind) is not a group of a national number. */
 const NOT_A_DATE = `(?!${DIGIT}{4}[${DASHES}-]${DIGIT}{2}[${DASHES}-]${DIGIT}{2}(?!${DIGIT}))`;
 
@@ -57,36 +58,37 @@ export type ScrubPattern = readonly [RegExp, (match: string, ...groups: string[]
 export const PHONE_PATTERNS: readonly ScrubPattern[] = [
   [
     new RegExp(
-      `${PLUS}${SEP}{0,4}${DIGIT}(?:${DIGIT}|${SEP}){5,24}${DIGIT}|${BARE_START}${DIGIT}{8,15}(?![\\w-]|\\.${DIGIT})`,
-      "g",
+      `${PLUS}${SEP}{0,4}${DIGIT}(?:${DIGIT}|${SEP}){5,24}${DIGIT}|${BARE_START}${DIGIT}{8,15}(?![\\w${DIGIT}-]|\\.${DIGIT})`,
+      "gu",
     ),
-    (m) => maskPhoneNumber(m),
+    // Fewer than 8 digits with a `:` is a time (`+01:00:00`), not a number cut short.
+    (m) => ([...digitsOf(m)].length < 8 && /:|%(?:25)*3[Aa]/.test(m) ? m : maskPhoneNumber(m)),
   ],
   [
     new RegExp(
       `${NATIONAL_START}(?:${DIGIT}${NATIONAL_SEP})?` +
         `(?:(?:\\(|${PCT}28)${DIGIT}{3}(?:\\)|${PCT}29)${NATIONAL_SEP}?|${DIGIT}{3}${NATIONAL_SEP})` +
         `${DIGIT}{3}${NATIONAL_SEP}${DIGIT}{4}${NATIONAL_END}`,
-      "g",
+      "gu",
     ),
     (m) => maskPhoneNumber(m),
   ],
   [
     new RegExp(
-      `(?<![\\w+.-])${NOT_A_DATE}\\(?${DIGIT}{2,4}\\)?(?:[\\s${DASHES}-]{1,2}${NOT_A_DATE}\\(?${DIGIT}{2,4}\\)?){2,4}(?![\\w:-]|[.,]${DIGIT})`,
-      "g",
+      `(?<![\\w+.-])${NOT_A_DATE}\\(?${DIGIT}{2,4}\\)?(?:[\\s${DASHES}-]{1,2}${NOT_A_DATE}\\(?${DIGIT}{2,4}\\)?){2,4}(?![\\w:${DIGIT}-]|[.,]${DIGIT})`,
+      "gu",
     ),
-    (m) => (digitsOf(m).length >= 10 ? maskPhoneNumber(m) : m),
+    (m) => ([...digitsOf(m)].length >= 10 ? maskPhoneNumber(m) : m),
   ],
 ];
 
 /**
  * Masks a phone number to its last four digits: `+14255550123` (or `%2B14255550123`) → `***0123`. Anything with
- * fewer than 8 digits becomes `***`.
+ * fewer than 8 digits becomes `***`. Digits of other scripts than ASCII and full-width are kept as written.
  */
 export function maskPhoneNumber(value: string): string {
-  const digits = digitsOf(value);
-  return digits.length < 8 ? "***" : `***${digits.slice(-4)}`;
+  const digits = [...digitsOf(value)];
+  return digits.length < 8 ? "***" : `***${digits.slice(-4).join("")}`;
 }
 
 /** The digits of a phone-number match: escapes (`%2B`, `%252B`, `\u002B`) removed, full-width digits as ASCII. */
@@ -95,5 +97,45 @@ function digitsOf(value: string): string {
     .replace(/\\u002[Bb]/g, "")
     .replace(/%(?:25)*[0-9A-Fa-f]{2}/g, "")
     .normalize("NFKC")
-    .replace(/\D/g, "");
+    .replace(/\P{Nd}/gu, "");
+}
+
+/** A run of percent-escapes (`%XX`, hex digits). */
+const ESCAPES = /(?:%[0-9A-Fa-f]{2})+/g;
+
+/** One run of escapes decoded as UTF-8; each escape that is not part of a well-formed sequence kept as written. */
+function decodedEscapes(run: string): string {
+  try {
+    return decodeURIComponent(run);
+  } catch {
+    let out = "";
+    for (let i = 0; i < run.length; ) {
+      const lead = parseInt(run.slice(i + 1, i + 3), 16);
+      const length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
+      let decoded: string | undefined;
+      try {
+        decoded = length === 0 ? undefined : decodeURIComponent(run.slice(i, i + 3 * length));
+      } catch {
+        decoded = undefined;
+      }
+      out += decoded ?? run.slice(i, i + 3);
+      i += decoded === undefined ? 3 : 3 * length;
+    }
+    return out;
+  }
+}
+
+/**
+ * `text` percent-decoded up to `depth` times, leniently: each well-formed escape (UTF-8 sequence) is decoded, a
+ * malformed one (`%ZZ`, a lone `%`, a byte that is not UTF-8) is kept as written, so that it hides nothing after or
+ * before it (`%2B%31…%39%ZZ`); then NFKC-normalised (full-width digits as ASCII).
+ */
+export function percentDecoded(text: string, depth: number): string {
+  let out = text;
+  for (let i = 0; i < depth && out.includes("%"); i++) {
+    const next = out.replace(ESCAPES, decodedEscapes);
+    if (next === out) break;
+    out = next;
+  }
+  return out.normalize("NFKC");
 }

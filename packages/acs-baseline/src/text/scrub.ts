@@ -4,7 +4,7 @@
  * with a known shape are checked against it.
  */
 import { ELLIPSIS_KEY, isConnectionStringShaped, maskConnectionString } from "./connectionString.js";
-import { PHONE_PATTERNS, type ScrubPattern } from "./phoneNumbers.js";
+import { PHONE_PATTERNS, percentDecoded, type ScrubPattern } from "./phoneNumbers.js";
 
 export { maskPhoneNumber } from "./phoneNumbers.js";
 
@@ -46,7 +46,8 @@ const PATTERNS: readonly ScrubPattern[] = [
 ];
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const LONE_SURROGATE_G = new RegExp(LONE_SURROGATE.source, "g");
-const ANY = new RegExp(PATTERNS.map(([re]) => `(?:${re.source})`).join("|"), "i");
+// `u`: the phone patterns match digits of every script (`\p{Nd}`).
+const ANY = new RegExp(PATTERNS.map(([re]) => `(?:${re.source})`).join("|"), "iu");
 
 /**
  * True when a key-shaped run is taken for a key: it ends in padding, holds a `+`, or mixes letters and digits and is
@@ -82,20 +83,12 @@ function isResourcePath(run: string): boolean {
   return upper * 5 <= letters;
 }
 
-/** `segment` percent-decoded up to four times (stopping at a malformed one), then NFKC-normalised. */
+/**
+ * `segment` percent-decoded up to four times, each malformed escape (`%ZZ`, a lone `%`) kept as written and the
+ * others decoded, then NFKC-normalised.
+ */
 function decodedSegment(segment: string): string {
-  let text = segment;
-  for (let i = 0; i < 4 && text.includes("%"); i++) {
-    let next: string;
-    try {
-      next = decodeURIComponent(text);
-    } catch {
-      break;
-    }
-    if (next === text) break;
-    text = next;
-  }
-  return text.normalize("NFKC");
+  return percentDecoded(segment, 4);
 }
 
 /**
@@ -108,12 +101,13 @@ export function scrubPath(path: string): string {
   let changed = false;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i] ?? "";
-    if (!/[%0-9\uFF10-\uFF19]/.test(segment)) continue;
+    if (!/[%\p{Nd}]/u.test(segment)) continue;
     const decoded = decodedSegment(segment);
     if (decoded === segment) continue;
     const scrubbed = scrubText(decoded);
     if (scrubbed !== decoded) {
-      segments[i] = scrubbed;
+      // A decoded control character (`%0A`) is written back encoded: a record's path never holds one.
+      segments[i] = scrubbed.replace(/\p{Cc}/gu, encodeURIComponent);
       changed = true;
     }
   }

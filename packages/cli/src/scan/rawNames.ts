@@ -4,7 +4,8 @@
  * lone surrogate U+DC80–U+DCFF (byte 0x80–0xff), as Python's `surrogateescape` does. Well-formed UTF-8 never
  * decodes to a lone surrogate, so such a string stands for exactly one byte sequence: it passes through worker
  * threads and JSON (`\udcff`) unchanged, {@link fsPath} gives `node:fs` the original bytes back, and
- * {@link shownPath} writes each such byte `\xNN` wherever a path is shown.
+ * {@link shownPath} writes each such byte `\xNN` wherever a path is shown (and a backslash that would read as such an
+ * escape, `\xff` in a name, as `\x5c`, so that no two names are shown alike).
  */
 import { basename, dirname, posix, relative, resolve, sep } from "node:path";
 
@@ -78,9 +79,17 @@ export function fsPath(path: string): string | Buffer {
   return hasRawBytes(path) ? pathBytes(path) : path;
 }
 
-/** `path` as findings and reports show it: each byte that is not UTF-8 written `\xNN` (lower-case hex). */
+/** A raw byte, or a backslash that starts what would read as `\xNN` (`\x80`–`\xff`) or as an escaped backslash. */
+const SHOWN_ESCAPED = new RegExp(`${RAW_BYTE.source}|\\\\(?=x(?:5c|[89a-f][0-9a-f]))`, "g");
+
+/**
+ * `path` as findings and reports show it: each byte that is not UTF-8 written `\xNN` (lower-case hex), and a
+ * backslash that is followed by `x` and such two hex digits or `5c` written `\x5c`: a name that really holds
+ * `lit\xff.env` is shown `lit\x5cxff.env`, never as the name with the byte 0xff. So `\x5c` and `\x80`–`\xff` in a shown
+ * path always stand for one byte, and two names are never shown alike (the SARIF URI is built back from it).
+ */
 export function shownPath(path: string): string {
-  return path.replace(RAW_BYTES, (c) => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16)}`);
+  return path.replace(SHOWN_ESCAPED, (c) => `\\x${(c === "\\" ? 0x5c : c.charCodeAt(0) - 0xdc00).toString(16)}`);
 }
 
 /** `absolute` as findings show it: relative to `cwd`, with forward slashes, a byte that is not UTF-8 as `\xNN`. */
@@ -92,8 +101,7 @@ export function displayPath(cwd: string, absolute: string): string {
 
 /** How findings name `other` (absolute) when they name `path` as `file`: relative to the same directory. */
 export function displayBeside(file: string, path: string, other: string): string {
-  const step = shownPath(relative(dirname(path), other))
-    .split(sep)
-    .join("/");
+  // The separators first: `\` is one on Windows, and shownPath may write one (`\xff`).
+  const step = shownPath(relative(dirname(path), other).split(sep).join("/"));
   return posix.normalize(posix.join(posix.dirname(file), step));
 }

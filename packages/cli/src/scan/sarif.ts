@@ -12,11 +12,12 @@ function fingerprint(f: ScanFinding): string {
 
 /**
  * A finding's file as a relative URI: percent-encoded UTF-8, and each byte of a name that is not UTF-8 (shown `\xNN`,
- * see `rawNames.ts`) as that byte, `%NN`, so the URI names the file on disk.
+ * see `shownPath` in `rawNames.ts`) as that byte, `%NN`, so the URI names the file on disk. A backslash of the name is
+ * `%5C` (shown `\x5c` where it would read as an escape): `lit\xff.env` is `lit%5Cxff.env`, the byte 0xff `lit%FF.env`.
  */
 const uri = (file: string) =>
   file
-    .split(/(\\x[89a-f][0-9a-f])/)
+    .split(/(\\x(?:5c|[89a-f][0-9a-f]))/)
     .map((part, i) =>
       i % 2 === 1 ? `%${part.slice(2).toUpperCase()}` : encodeURI(part).replace(/[?#]/g, (c) => encodeURIComponent(c)),
     )
