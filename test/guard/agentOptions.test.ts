@@ -15,6 +15,8 @@ import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/c
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACS_TOKEN_SCOPE, AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
+import { carrierOf, defaultCarrier } from "../../packages/acs-baseline/src/guard/agentOptions.js";
+import { sealedTlsSettings } from "../../packages/acs-baseline/src/guard/requestGuard.js";
 import { createServerTls } from "../../packages/emulator/src/certificates.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
@@ -278,34 +280,32 @@ describe("agents whose options choose the destination", () => {
     await factory.close();
   });
 
-  it("an agent reached through Node's objects (a streamed response's req) takes no socket of a policy's into its pool, with or without a configured agent", async () => {
+  it("a policy reaches no agent through the response (its request, a streamed body's req or socket), and the carrier takes no socket of a policy's into its pool, with or without a configured agent", async () => {
     const { received, sink, port: sinkPort } = await plainSink();
     const o = emulatorFactoryOptions(emu, app);
-    const factories = [
-      new AcsClientFactory(o),
-      new AcsClientFactory({
-        ...o,
-        clientOptions: { ...o.clientOptions, agent: new Agent({ ca: emu.caCertificatePem }) },
-      }),
-      new AcsClientFactory({
-        ...o,
-        clientOptions: { ...o.clientOptions, agent: new Agent({ ca: emu.caCertificatePem, keepAlive: true }) },
-      }),
+    const agents = [
+      undefined,
+      new Agent({ ca: emu.caCertificatePem }),
+      new Agent({ ca: emu.caCertificatePem, keepAlive: true }),
     ];
+    const factories = agents.map(
+      (agent) => new AcsClientFactory(agent === undefined ? o : { ...o, clientOptions: { ...o.clientOptions, agent } }),
+    );
     try {
-      for (const factory of factories) {
-        const reached: Agent[] = [];
+      for (const [i, factory] of factories.entries()) {
+        const reached: unknown[] = [];
+        let bytes = 0;
         const stream = {
           name: "stream",
           sendRequest: async (request: PipelineRequest, next: (r: PipelineRequest) => Promise<PipelineResponse>) => {
             request.streamResponseStatusCodes = new Set([Number.POSITIVE_INFINITY]);
             const response = await next(request);
             const body = response.readableStreamBody as unknown as
-              | (AsyncIterable<unknown> & { req?: { agent?: Agent } })
+              | (AsyncIterable<Buffer> & { req?: { agent?: unknown }; socket?: unknown })
               | undefined;
-            if (body?.req?.agent !== undefined) reached.push(body.req.agent);
-            // Read to the end, so the socket goes back to the agent's pool of idle sockets.
-            if (body !== undefined) for await (const chunk of body) void chunk;
+            for (const found of [response.request.agent, body?.req?.agent, body?.req, body?.socket])
+              if (found !== undefined) reached.push(found);
+            if (body !== undefined) for await (const chunk of body) bytes += chunk.length;
             response.readableStreamBody = undefined;
             return response;
           },
@@ -315,17 +315,20 @@ describe("agents whose options choose the destination", () => {
           additionalPolicies: [{ policy: stream, position: "perRetry" }],
         });
         await codeOf(sms.send(SMS));
-        expect(reached.length).toBe(1);
-        // Its pool swapped for one that hands out a plain socket to the attacker for any name, or filled under a name.
+        expect(reached).toEqual(i === 0 ? [] : [agents[i]]);
+        expect(bytes).toBeGreaterThan(0);
+        // The carrier itself (got here from the module; no policy can), its pool swapped or filled by a name.
         // (Node reads a pool's accessor again later, after the sink is gone: those sockets' errors are expected.)
         const plain = () => connectTcp(sinkPort, "127.0.0.1").on("error", () => undefined);
-        const agent = reached[0] as Agent & { freeSockets: unknown };
+        const carrier = (agents[i] === undefined
+          ? defaultCarrier(sealedTlsSettings(o.clientOptions?.tlsOptions), false)
+          : carrierOf(agents[i])) as unknown as Agent & { freeSockets: unknown };
         try {
-          agent.freeSockets = new Proxy({}, { get: () => [plain()] });
+          carrier.freeSockets = new Proxy({}, { get: () => [plain()] });
         } catch {
           // refused: the pool cannot be swapped
         }
-        const pool = agent.freeSockets as Record<string, unknown>;
+        const pool = carrier.freeSockets as Record<string, unknown>;
         Object.defineProperty(pool, "127.0.0.1", { get: () => [plain()], enumerable: true, configurable: true });
         expect(await codeOf(factory.createSmsClient().send(SMS))).toBe("sent");
         // Under the name the next request's connection is pooled by: that request is refused, nothing is written to
@@ -333,7 +336,7 @@ describe("agents whose options choose the destination", () => {
         await new Promise((r) => setTimeout(r, 50));
         const names = Object.keys(pool).filter((name) => name !== "127.0.0.1");
         // Without keep-alive nothing is pooled (Node still takes a pooled socket under the request's name).
-        if (factory === factories[1]) continue;
+        if (i === 1) continue;
         expect(names.length).toBeGreaterThan(0);
         for (const name of names) pool[name] = [plain()];
         expect(await codeOf(factory.createSmsClient({ retryOptions: { maxRetries: 0 } }).send(SMS))).toBe(

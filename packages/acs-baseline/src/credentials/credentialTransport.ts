@@ -15,7 +15,7 @@ import {
   transportRefusal,
   withOwnHeaders,
 } from "../guard/requestGuard.js";
-import { withoutCarrier } from "../guard/agentOptions.js";
+import { handBack } from "../guard/handBack.js";
 import type { CredentialDestination } from "./credentialDestinations.js";
 import { matchDestination } from "./credentialDestinations.js";
 
@@ -95,7 +95,7 @@ export function createCredentialTransport(
       };
       let result: Promise<PipelineResponse>;
       try {
-        result = withoutCarrier(inner.sendRequest(sent), request, sent);
+        result = handBack(inner.sendRequest(sent), request, sent);
       } catch (error) {
         done();
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));

@@ -7,7 +7,6 @@
  * policy (`request.agent`), which could give it a `createConnection` of its own or slip a socket into its pool.
  */
 import { Agent as HttpsAgent } from "node:https";
-import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { BaselineViolationError } from "../errors.js";
 
 /** Agent options that decide where a connection goes. */
@@ -29,11 +28,18 @@ export function agentDestinationReason(agent: unknown, what = "agent"): string |
 
 /** Sealed agent → the agent that carries its requests. */
 const carriers = new WeakMap<object, HttpsAgent>();
-/** Every carrier (see {@link isCarrier}). */
-const carrierSet = new WeakSet<object>();
 
 /** The connection methods of an agent, pinned on a carrier to the prototype's. */
-const CARRIER_METHODS = ["createConnection", "addRequest", "createSocket", "getName", "keepSocketAlive", "reuseSocket"];
+const CARRIER_METHODS = [
+  "createConnection",
+  "addRequest",
+  "createSocket",
+  "getName",
+  "keepSocketAlive",
+  "reuseSocket",
+  "removeSocket",
+  "emit",
+];
 
 /** Settings an agent reads from itself (set from its options, or changed on the agent after it was built). */
 const AGENT_SETTINGS = ["keepAlive", "keepAliveMsecs", "maxSockets", "maxFreeSockets", "maxTotalSockets", "scheduling"];
@@ -48,9 +54,7 @@ function twinOf(agent: object, options: object): HttpsAgent {
     const value = (agent as Record<string, unknown>)[key];
     if (typeof value === "number" || typeof value === "boolean" || typeof value === "string") settings[key] = value;
   }
-  const twin = hardenedAgent(settings);
-  carrierSet.add(twin);
-  return twin;
+  return hardenedAgent(settings);
 }
 
 /** Requests without an agent: their carrier by sealed TLS settings, with keep-alive and without. */
@@ -91,34 +95,37 @@ function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
   const twin = new HttpsAgent(settings);
   Object.freeze(twin.options);
   const proto = HttpsAgent.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const own = new WeakSet<object>();
+  // Every socket it connects, with the options object Node connected it with (and later frees it with).
+  const own = new WeakMap<object, unknown>();
   const methods: Record<string, (this: HttpsAgent, ...args: unknown[]) => unknown> = {
-    // Every socket it connects is remembered; only those are ever reused.
     createConnection(...args) {
       const socket = proto.createConnection.apply(this, args);
-      if (typeof socket === "object" && socket !== null) own.add(socket);
+      if (typeof socket === "object" && socket !== null) own.set(socket, args[0]);
       return socket;
     },
     reuseSocket(socket, request) {
       if (typeof socket !== "object" || socket === null || !own.has(socket)) throw foreignSocket();
       return proto.reuseSocket.call(this, socket, request);
     },
+    // Node's `free` handler hands the freed socket to a queued request (no `reuseSocket` on that path): a `free` is
+    // heard only for a socket this agent connected, with the very options Node connected it with.
+    emit(event, ...args) {
+      if (event === "free" && (typeof args[0] !== "object" || args[0] === null || own.get(args[0]) !== args[1]))
+        return false;
+      return proto.emit.apply(this, [event, ...args]);
+    },
   };
   for (const name of CARRIER_METHODS) {
     const value = methods[name] ?? proto[name];
     Object.defineProperty(twin, name, { value, writable: false, configurable: false, enumerable: false });
   }
-  // Node only ever changes the pool's members, never the pool: it cannot be swapped for a Proxy of someone's.
-  Object.defineProperty(twin, "freeSockets", { value: twin.freeSockets, writable: false, configurable: false });
+  // Node only ever changes the pools' and queues' members, never the objects: they cannot be swapped for someone's.
+  // Its limits cannot be changed either (a `maxSockets` of 0 would queue every request).
+  for (const key of ["freeSockets", "sockets", "requests", ...AGENT_SETTINGS]) {
+    const value: unknown = Reflect.get(twin, key);
+    Object.defineProperty(twin, key, { value, writable: false, configurable: false });
+  }
   return twin;
-}
-
-/**
- * True for a configured agent's carrier ({@link carrierOf}): a request that carries one must not be handed back to
- * the pipeline. (A default carrier may be: it holds nothing of the caller's, and its pool takes no foreign socket.)
- */
-export function isCarrier(agent: unknown): boolean {
-  return typeof agent === "object" && agent !== null && carrierSet.has(agent);
 }
 
 /**
@@ -145,37 +152,4 @@ export function sealAgent(agent: unknown): void {
     Object.freeze(options);
   }
   carriers.set(agent, twinOf(agent, options));
-}
-
-/**
- * The response (or error) of a sent copy that went with a carrier (see `carrierOf`), naming the caller's request
- * instead of the copy: the HTTP client returns the request it sent, whose agent is the carrier, and a policy must
- * never reach it. Other responses are passed on as they are.
- */
-export function withoutCarrier(
-  pending: Promise<PipelineResponse>,
-  request: PipelineRequest,
-  sent: PipelineRequest,
-): Promise<PipelineResponse> {
-  if (!isCarrier(sent.agent)) return pending;
-  const name = (value: unknown): void => {
-    const holder = value as { request?: unknown } | null;
-    if (typeof holder === "object" && holder !== null && holder.request === sent) {
-      try {
-        holder.request = request;
-      } catch {
-        // a frozen error keeps its request: the carrier's options and methods are frozen too
-      }
-    }
-  };
-  return pending.then(
-    (response) => {
-      name(response);
-      return response;
-    },
-    (error: unknown) => {
-      name(error);
-      throw error;
-    },
-  );
 }

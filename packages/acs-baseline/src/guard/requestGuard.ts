@@ -21,7 +21,8 @@ import type { BaselineViolationCode } from "../errors.js";
 import { tlsTrustRefusal } from "./tlsTrust.js";
 import { tlsValueCopy, withSecretsHidden } from "./tlsValueCopy.js";
 import { BaselineViolationError } from "../errors.js";
-import { agentDestinationReason, carrierOf, defaultCarrier, withoutCarrier } from "./agentOptions.js";
+import { agentDestinationReason, carrierOf, defaultCarrier } from "./agentOptions.js";
+import { handBack } from "./handBack.js";
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
 import type { AgentAllowance } from "./proxyAgent.js";
 import { agentAllowed } from "./proxyAgent.js";
@@ -398,6 +399,8 @@ function checkedCopy(
     }
   }
   if (sent.onUploadProgress !== undefined) setOwn(sent, "onUploadProgress", sealedProgress(sent.onUploadProgress));
+  if (sent.onDownloadProgress !== undefined)
+    setOwn(sent, "onDownloadProgress", sealedProgress(sent.onDownloadProgress));
   checkPrepared(sent, target, onBlocked, transport);
   sealSnapshot(sent, target.sealedTls);
   return sent;
@@ -429,9 +432,7 @@ export function guardHttpClient(
       if (timeoutMs > 0 && !(sent.timeout > 0)) sent.timeout = timeoutMs;
       const url = sent.url;
       // A certificate Node.js does not verify is refused with the host and the two ways to trust a CA.
-      return withoutCarrier(inner.sendRequest(sent), request, sent).catch((error: unknown) => {
-        throw tlsTrustRefusal(error, url) ?? error;
-      });
+      return handBack(inner.sendRequest(sent), request, sent, (error) => tlsTrustRefusal(error, url) ?? error);
     },
   };
 }

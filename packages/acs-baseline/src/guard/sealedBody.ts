@@ -20,7 +20,7 @@ type Refused = ((error: BaselineViolationError, request: PipelineRequest) => voi
  * A stream of the guard's own with the bytes of `stream`, read with `Readable.prototype`'s async iterator: nothing the
  * caller's stream carries of its own (`pipe`, an iterator) is handed the guard's stream or the HTTP client's request.
  */
-function ownStream(stream: Readable): Readable {
+export function ownStream(stream: Readable): Readable {
   const iterate = Readable.prototype[Symbol.asyncIterator] as (this: Readable) => AsyncIterator<unknown>;
   const chunks: AsyncIterable<unknown> = { [Symbol.asyncIterator]: () => iterate.call(stream) };
   return Readable.from(chunks, { objectMode: false });
