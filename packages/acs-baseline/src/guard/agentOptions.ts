@@ -74,6 +74,15 @@ export function defaultCarrier(tlsSettings: object, disableKeepAlive: boolean | 
   return (entry[kind] ??= hardenedAgent({ keepAlive: kind === "keepAlive", ...tlsSettings }));
 }
 
+/** Where a connection goes, as Node's options for it say. */
+interface Destination {
+  host?: unknown;
+  port?: unknown;
+}
+
+const sameDestination = (a: Destination, b: Destination | undefined): boolean =>
+  b !== undefined && String(a.host) === String(b.host) && String(a.port) === String(b.port);
+
 /**
  * The refusal when a carrier is about to reuse an idle socket it did not connect itself: code that reaches the
  * carrier anyway (through Node's request objects: a streamed response's `req`, an upload-progress callback's stream)
@@ -96,15 +105,23 @@ function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
   Object.freeze(twin.options);
   const proto = HttpsAgent.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
   // Every socket it connects, with the options object Node connected it with (and later frees it with).
-  const own = new WeakMap<object, unknown>();
+  const own = new WeakMap<object, Destination>();
+  // The options of the request Node is placing (addRequest hands a reused socket to reuseSocket synchronously).
+  let placing: Destination | undefined;
   const methods: Record<string, (this: HttpsAgent, ...args: unknown[]) => unknown> = {
     createConnection(...args) {
       const socket = proto.createConnection.apply(this, args);
-      if (typeof socket === "object" && socket !== null) own.set(socket, args[0]);
+      if (typeof socket === "object" && socket !== null) own.set(socket, args[0] as Destination);
       return socket;
     },
+    addRequest(request, options, ...rest) {
+      placing = typeof options === "object" && options !== null ? (options) : undefined;
+      return proto.addRequest.call(this, request, options, ...rest);
+    },
+    // Only a socket it connected, to the host and port of the request it is reused for (not one moved between pools).
     reuseSocket(socket, request) {
-      if (typeof socket !== "object" || socket === null || !own.has(socket)) throw foreignSocket();
+      const created = typeof socket === "object" && socket !== null ? own.get(socket) : undefined;
+      if (created === undefined || !sameDestination(created, placing)) throw foreignSocket();
       return proto.reuseSocket.call(this, socket, request);
     },
     // Node's `free` handler hands the freed socket to a queued request (no `reuseSocket` on that path): a `free` is
