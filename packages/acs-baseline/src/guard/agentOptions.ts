@@ -115,7 +115,7 @@ function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
       return socket;
     },
     addRequest(request, options, ...rest) {
-      placing = typeof options === "object" && options !== null ? (options) : undefined;
+      placing = typeof options === "object" && options !== null ? options : undefined;
       return proto.addRequest.call(this, request, options, ...rest);
     },
     // Only a socket it connected, to the host and port of the request it is reused for (not one moved between pools).
