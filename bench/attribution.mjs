@@ -80,8 +80,8 @@ export const SUSPECTS = {
   "no TLS-trust catch (one promise step less)": [
     [
       "guard/requestGuard.js",
-      "            return withoutCarrier(inner.sendRequest(sent), request, sent).catch((error) => {",
-      "            return inner.sendRequest(sent);\n            return withoutCarrier(inner.sendRequest(sent), request, sent).catch((error) => {",
+      "            return handBack(inner.sendRequest(sent), request, sent, (error) => tlsTrustRefusal(error, url) ?? error);",
+      "            return inner.sendRequest(sent);",
     ],
   ],
   "guard policy check skipped": [
@@ -115,8 +115,8 @@ export const SUSPECTS = {
   "promise step ×10": [
     [
       "guard/requestGuard.js",
-      "            return withoutCarrier(inner.sendRequest(sent), request, sent).catch((error) => {",
-      "            return withoutCarrier(inner.sendRequest(sent), request, sent).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).catch((error) => {",
+      "            return handBack(inner.sendRequest(sent), request, sent,",
+      "            return handBack(inner.sendRequest(sent).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x).then((x) => x), request, sent,",
     ],
   ],
   // Round 3: the floor. Every per-request step of the factory bypassed at once (no request record, no guard check in
@@ -142,13 +142,6 @@ export const SUSPECTS = {
       "guard/requestGuard.js",
       "                sent = checkedCopy(request, fixed, onBlocked, agents);",
       "                checkedCopy(request, fixed, onBlocked, agents);\n                sent = request;",
-    ],
-  ],
-  "response names the original request": [
-    [
-      "guard/requestGuard.js",
-      "            return withoutCarrier(inner.sendRequest(sent), request, sent).catch((error) => {",
-      "            return inner.sendRequest(sent).then((response) => { response.request = request; return response; }, (error) => {",
     ],
   ],
   // Amplified: the suspect done ten times instead of once; (factory − this) / 9 is the cost of one.

@@ -114,9 +114,9 @@ function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
       if (typeof socket === "object" && socket !== null) own.set(socket, args[0] as Destination);
       return socket;
     },
-    addRequest(request, options, ...rest) {
+    addRequest(request, options, port, localAddress) {
       placing = typeof options === "object" && options !== null ? options : undefined;
-      return proto.addRequest.call(this, request, options, ...rest);
+      return proto.addRequest.call(this, request, options, port, localAddress);
     },
     // Only a socket it connected, to the host and port of the request it is reused for (not one moved between pools).
     reuseSocket(socket, request) {
