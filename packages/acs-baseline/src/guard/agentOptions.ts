@@ -29,18 +29,6 @@ export function agentDestinationReason(agent: unknown, what = "agent"): string |
 /** Sealed agent → the agent that carries its requests. */
 const carriers = new WeakMap<object, HttpsAgent>();
 
-/** The connection methods of an agent, pinned on a carrier to the prototype's. */
-const CARRIER_METHODS = [
-  "createConnection",
-  "addRequest",
-  "createSocket",
-  "getName",
-  "keepSocketAlive",
-  "reuseSocket",
-  "removeSocket",
-  "emit",
-];
-
 /** Settings an agent reads from itself (set from its options, or changed on the agent after it was built). */
 const AGENT_SETTINGS = ["keepAlive", "keepAliveMsecs", "maxSockets", "maxFreeSockets", "maxTotalSockets", "scheduling"];
 
@@ -96,53 +84,65 @@ const foreignSocket = (): BaselineViolationError =>
 
 /**
  * An https.Agent with frozen options, pinned connection methods, and a pool from which only its own sockets are
- * reused: Node's `addRequest` hands every idle socket it takes from the pool to `reuseSocket` before writing to it,
- * and that refuses any socket this agent did not connect (the request fails; the socket has left the pool).
+ * reused ({@link guardPool}).
  */
 function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
   settings.rejectUnauthorized ??= true;
   const twin = new HttpsAgent(settings);
   Object.freeze(twin.options);
   const proto = HttpsAgent.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of ["createSocket", "getName", "keepSocketAlive", "removeSocket"]) {
+    Object.defineProperty(twin, name, { value: proto[name], writable: false, configurable: false, enumerable: false });
+  }
+  guardPool(twin, proto);
+  return twin;
+}
+
+type AgentMethod = (this: object, ...args: unknown[]) => unknown;
+
+/**
+ * Guards the pool of `agent`, whose connection methods are `base`'s (its class's own): only sockets it connected are
+ * ever reused, and only for the host and port they were connected to (Node's `addRequest` hands every idle socket it
+ * takes from the pool to `reuseSocket` before writing to it, which refuses any other: the request fails, the socket
+ * has left the pool); a `free` event (Node's handler gives the freed socket to a queued request, no `reuseSocket` on
+ * that path) is heard only for such a socket with the options Node connected it with; `quiet` events reach no
+ * listener; the pools, queues and limits cannot be swapped or changed (a `maxSockets` of 0 would queue every request).
+ */
+export function guardPool(agent: object, base: Readonly<Record<string, unknown>>, quiet: readonly string[] = []): void {
+  const call = (name: string, self: object, args: unknown[]): unknown => (base[name] as AgentMethod).apply(self, args);
   // Every socket it connects, with the options object Node connected it with (and later frees it with).
   const own = new WeakMap<object, Destination>();
   // The options of the request Node is placing (addRequest hands a reused socket to reuseSocket synchronously).
   let placing: Destination | undefined;
-  const methods: Record<string, (this: HttpsAgent, ...args: unknown[]) => unknown> = {
+  const methods: Record<string, AgentMethod> = {
     createConnection(...args) {
-      const socket = proto.createConnection.apply(this, args);
+      const socket = call("createConnection", this, args);
       if (typeof socket === "object" && socket !== null) own.set(socket, args[0] as Destination);
       return socket;
     },
     addRequest(request, options, port, localAddress) {
       placing = typeof options === "object" && options !== null ? options : undefined;
-      return proto.addRequest.call(this, request, options, port, localAddress);
+      return (base.addRequest as AgentMethod).call(this, request, options, port, localAddress);
     },
-    // Only a socket it connected, to the host and port of the request it is reused for (not one moved between pools).
     reuseSocket(socket, request) {
       const created = typeof socket === "object" && socket !== null ? own.get(socket) : undefined;
       if (created === undefined || !sameDestination(created, placing)) throw foreignSocket();
-      return proto.reuseSocket.call(this, socket, request);
+      return (base.reuseSocket as AgentMethod).call(this, socket, request);
     },
-    // Node's `free` handler hands the freed socket to a queued request (no `reuseSocket` on that path): a `free` is
-    // heard only for a socket this agent connected, with the very options Node connected it with.
     emit(event, ...args) {
+      if (typeof event === "string" && quiet.includes(event)) return false;
       if (event === "free" && (typeof args[0] !== "object" || args[0] === null || own.get(args[0]) !== args[1]))
         return false;
-      return proto.emit.apply(this, [event, ...args]);
+      return call("emit", this, [event, ...args]);
     },
   };
-  for (const name of CARRIER_METHODS) {
-    const value = methods[name] ?? proto[name];
-    Object.defineProperty(twin, name, { value, writable: false, configurable: false, enumerable: false });
+  for (const [name, value] of Object.entries(methods)) {
+    Object.defineProperty(agent, name, { value, writable: false, configurable: false, enumerable: false });
   }
-  // Node only ever changes the pools' and queues' members, never the objects: they cannot be swapped for someone's.
-  // Its limits cannot be changed either (a `maxSockets` of 0 would queue every request).
   for (const key of ["freeSockets", "sockets", "requests", ...AGENT_SETTINGS]) {
-    const value: unknown = Reflect.get(twin, key);
-    Object.defineProperty(twin, key, { value, writable: false, configurable: false });
+    const value: unknown = Reflect.get(agent, key);
+    Object.defineProperty(agent, key, { value, writable: false, configurable: false });
   }
-  return twin;
 }
 
 /**

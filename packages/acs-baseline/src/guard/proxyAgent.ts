@@ -6,6 +6,7 @@
 import { createRequire } from "node:module";
 import { types } from "node:util";
 import { nodeRequire } from "../nodeRequire.js";
+import { guardPool } from "./agentOptions.js";
 
 /**
  * Which agents may carry a client's requests: the one configured in its options (checked at construction), and —
@@ -84,7 +85,7 @@ function resolvePrototype(chain: readonly string[]): object | undefined {
  * Methods of a proxy agent that decide where its sockets go and whether they speak TLS (agent-base asks
  * `isSecureEndpoint` whether to start TLS after CONNECT): pinned to the class's own on an agent the guard lets through.
  */
-const PINNED_METHODS = ["connect", "createConnection", "addRequest", "createSocket", "isSecureEndpoint", "getName"];
+const PINNED_METHODS = ["connect", "createSocket", "isSecureEndpoint", "getName"];
 
 /** Proxy agents already pinned (the proxy policy keeps one per client). */
 const pinned = new WeakSet<object>();
@@ -101,7 +102,7 @@ export function isProxyPolicyAgent(agent: unknown, expected: ReadonlySet<object>
   if (typeof proto !== "object" || proto === null) return false;
   if (expected.size > 0 ? !expected.has(proto) : proto.constructor.name !== "HttpsProxyAgent") return false;
   if (pinned.has(agent)) return true;
-  if (hasOwnBehaviour(agent)) return false;
+  if (hasOwnBehaviour(agent) || !poolUntouched(agent)) return false;
   // agent-base spreads the agent's options over the request's and skips TLS after CONNECT when they say so.
   const options = (agent as { options?: { secureEndpoint?: unknown; protocol?: unknown } }).options;
   const keepsTls =
@@ -109,6 +110,22 @@ export function isProxyPolicyAgent(agent: unknown, expected: ReadonlySet<object>
     ((options.secureEndpoint === undefined || options.secureEndpoint === true) &&
       (options.protocol === undefined || options.protocol === "https:"));
   return keepsTls && pin(agent);
+}
+
+/**
+ * Its pools and queues as Node makes them (plain objects without a prototype) and its limits positive: a policy that
+ * reached the agent before it was pinned (a queue forced by `maxSockets = 0`, a pool swapped for a Proxy) is refused.
+ */
+function poolUntouched(agent: object): boolean {
+  for (const key of ["freeSockets", "sockets", "requests"]) {
+    const value: unknown = Reflect.get(agent, key);
+    if (typeof value !== "object" || value === null || types.isProxy(value) || Object.getPrototypeOf(value) !== null)
+      return false;
+  }
+  return ["maxSockets", "maxFreeSockets", "maxTotalSockets"].every((key) => {
+    const value: unknown = Reflect.get(agent, key);
+    return typeof value === "number" && value > 0;
+  });
 }
 
 /** An own method or accessor (a policy's code, where the class's own should answer), or options that are not plain. */
@@ -133,13 +150,14 @@ function pin(agent: object): boolean {
       if (typeof value === "function")
         Object.defineProperty(agent, name, { value, writable: false, configurable: false, enumerable: false });
     }
-    // After CONNECT, https-proxy-agent emits `proxyConnect` with the HTTP client's request, whose headers are not yet
-    // written: no listener a policy added hears it (nothing of the pipeline listens).
-    const emit = target.emit as (this: object, event: string | symbol, ...args: unknown[]) => boolean;
-    const quiet = function (this: object, event: string | symbol, ...args: unknown[]): boolean {
-      return event === "proxyConnect" ? false : emit.call(this, event, ...args);
-    };
-    Object.defineProperty(agent, "emit", { value: quiet, writable: false, configurable: false, enumerable: false });
+    // Its pool as the guard's own agents' (a policy reaches this agent through `request.agent`): only its own sockets
+    // reused, a `free` only for them, pools, queues and limits fixed. After CONNECT, https-proxy-agent emits
+    // `proxyConnect` with the HTTP client's request, whose headers are not yet written: no listener a policy added
+    // hears it (nothing of the pipeline listens).
+    const base = Object.fromEntries(
+      ["createConnection", "addRequest", "reuseSocket", "emit"].map((name) => [name, target[name]]),
+    );
+    guardPool(agent, base, ["proxyConnect"]);
     const options = target.options;
     if (options !== undefined) {
       Object.freeze(options);
