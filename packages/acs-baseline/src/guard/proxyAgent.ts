@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { types } from "node:util";
 import { nodeRequire } from "../nodeRequire.js";
 import { guardPool } from "./agentOptions.js";
+import { BaselineViolationError } from "../errors.js";
 
 /**
  * Which agents may carry a client's requests: the one configured in its options (checked at construction), and —
@@ -85,7 +86,7 @@ function resolvePrototype(chain: readonly string[]): object | undefined {
  * Methods of a proxy agent that decide where its sockets go and whether they speak TLS (agent-base asks
  * `isSecureEndpoint` whether to start TLS after CONNECT): pinned to the class's own on an agent the guard lets through.
  */
-const PINNED_METHODS = ["connect", "createSocket", "isSecureEndpoint", "getName"];
+const PINNED_METHODS = ["createSocket", "isSecureEndpoint", "getName"];
 
 /** Proxy agents already pinned (the proxy policy keeps one per client). */
 const pinned = new WeakSet<object>();
@@ -128,6 +129,52 @@ function poolUntouched(agent: object): boolean {
   });
 }
 
+type AgentMethod = (this: object, ...args: unknown[]) => unknown;
+
+/** Where an https-proxy-agent sends CONNECT, as read when it was pinned. */
+function tunnelOf(agent: Record<string, unknown>): string {
+  const proxy = agent.proxy as { href?: unknown } | undefined;
+  const opts = agent.connectOpts as Record<string, unknown> | undefined;
+  return JSON.stringify([String(proxy?.href), opts?.host, opts?.port, opts?.servername, typeof agent.proxyHeaders]);
+}
+
+/**
+ * Pins `connect` to the class's own, refusing to run once the proxy, its connect options or its headers kind changed
+ * (CONNECT elsewhere, or in clear text), and returns a `createConnection` that hands Node only a socket `connect`
+ * made: agent-base passes the socket through an internal state object a policy could give an accessor.
+ */
+function pinConnect(agent: object, connect: AgentMethod, createConnection: AgentMethod): AgentMethod {
+  const target = agent as Record<string, unknown>;
+  const tunnel = tunnelOf(target);
+  const made = new WeakSet<object>();
+  for (const key of ["proxy", "connectOpts", "proxyHeaders"]) {
+    Object.defineProperty(agent, key, { value: target[key], writable: false, configurable: false });
+  }
+  const pinned = async function (this: object, ...args: unknown[]): Promise<unknown> {
+    if (tunnelOf(this as Record<string, unknown>) !== tunnel) throw tamperedProxy();
+    const socket = await connect.apply(this, args);
+    if (typeof socket === "object" && socket !== null) made.add(socket);
+    return socket;
+  };
+  Object.defineProperty(agent, "connect", { value: pinned, writable: false, configurable: false, enumerable: false });
+  return function (this: object, ...args: unknown[]): unknown {
+    const socket = createConnection.apply(this, args);
+    if (typeof socket === "object" && socket !== null && made.has(socket)) return socket;
+    // Refused through Node's callback (the request fails with it): agent-base calls this inside a promise reaction
+    // that nothing catches, where a throw would be an unhandled rejection.
+    const done = args[1];
+    if (typeof done !== "function") throw tamperedProxy();
+    (done as (error: Error) => void)(tamperedProxy());
+    return undefined;
+  };
+}
+
+const tamperedProxy = (): BaselineViolationError =>
+  new BaselineViolationError(
+    "KEY_AUTH_BLOCKED",
+    "The request guard blocked a request because the proxy agent was changed after it was let through (its tunnel, or the socket it hands over), so the request could leave without TLS to the endpoint.",
+  );
+
 /** An own method or accessor (a policy's code, where the class's own should answer), or options that are not plain. */
 function hasOwnBehaviour(agent: object): boolean {
   for (const key of Reflect.ownKeys(agent)) {
@@ -157,6 +204,7 @@ function pin(agent: object): boolean {
     const base = Object.fromEntries(
       ["createConnection", "addRequest", "reuseSocket", "emit"].map((name) => [name, target[name]]),
     );
+    base.createConnection = pinConnect(agent, target.connect as AgentMethod, base.createConnection as AgentMethod);
     guardPool(agent, base, ["proxyConnect"]);
     const options = target.options;
     if (options !== undefined) {

@@ -1,0 +1,139 @@
+// A factory client through a real CONNECT proxy: the proxy policy's HttpsProxyAgent, pinned by the guard, still
+// tunnels and sends (keep-alive and a second request included). Eighth look (/tmp/rvQ/p1.mjs): a policy that reaches
+// the agent gave agent-base's internal state an accessor (`currentSocket`) handing over a plain socket of its own, or
+// changed where the tunnel goes; neither may send anything (KEY_AUTH_BLOCKED), and the sink receives nothing.
+import { createServer as createHttpServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { connect as connectTcp } from "node:net";
+import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import * as tls from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
+import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
+import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import { useEmulator } from "../support/useEmulator.js";
+import { codeOf, plainSink, sleep } from "../support/carrierProbe.js";
+
+let emu: Emulator;
+let app: TestApplication;
+useEmulator({ onStarted: (started) => ({ emu, app } = started) });
+
+const SMS = { from: "+14255550100", to: ["+14255550123"], message: "tunnel text" };
+
+// Through a proxy the SDK's proxy policy ignores the client's TLS settings (upstream: "certificates provided to the
+// client will be ignored"), so the emulator's CA is made a default one for this file, as NODE_EXTRA_CA_CERTS would.
+const tlsDefaults = tls as unknown as {
+  getCACertificates(kind: string): string[];
+  setDefaultCACertificates(certs: string[]): void;
+};
+let defaults: string[] = [];
+beforeAll(() => {
+  defaults = tlsDefaults.getCACertificates("default");
+  tlsDefaults.setDefaultCACertificates([...defaults, emu.caCertificatePem]);
+});
+afterAll(() => tlsDefaults.setDefaultCACertificates(defaults));
+
+/** A CONNECT proxy on 127.0.0.1 that tunnels to whatever it is asked, counting tunnels. */
+async function connectProxy(): Promise<{ port: number; tunnels: () => number; close: () => void }> {
+  let tunnels = 0;
+  const sockets = new Set<Socket>();
+  const server = createHttpServer();
+  server.on("connect", (req, client: Socket, head: Buffer) => {
+    tunnels++;
+    const [host, port] = String(req.url).split(":");
+    const upstream = connectTcp(Number(port), host, () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("error", () => undefined);
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    tunnels: () => tunnels,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+const policy = (name: string, act: (agent: Record<string | symbol, unknown>) => void) => ({
+  name,
+  sendRequest: (request: PipelineRequest, next: (r: PipelineRequest) => Promise<PipelineResponse>) => {
+    const agent = request.agent as unknown as Record<string | symbol, unknown> | undefined;
+    if (agent !== undefined) {
+      try {
+        act(agent);
+      } catch {
+        // refused: pinned
+      }
+    }
+    return next(request);
+  },
+});
+
+describe("a factory client through a CONNECT proxy", () => {
+  it("sends through the tunnel, and again on the same client", async () => {
+    const proxy = await connectProxy();
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+    try {
+      const sms = factory.createSmsClient({ proxyOptions: { host: "http://127.0.0.1", port: proxy.port } });
+      expect(await codeOf(sms.send(SMS))).toBe("sent");
+      expect(await codeOf(sms.send(SMS))).toBe("sent");
+      expect(proxy.tunnels()).toBeGreaterThan(0);
+    } finally {
+      await factory.close();
+      proxy.close();
+    }
+  });
+
+  it("a policy that hands agent-base a socket of its own, or moves the tunnel, sends nothing", async () => {
+    const proxy = await connectProxy();
+    const { sink, port: sinkPort, text } = await plainSink();
+    const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+    const attacks = {
+      currentSocket: (agent: Record<string | symbol, unknown>) => {
+        const internal = Object.getOwnPropertySymbols(agent).find((s) => String(s).includes("AgentBaseInternalState"));
+        if (internal === undefined) throw new Error("no internal state");
+        Object.defineProperty(agent[internal], "currentSocket", {
+          get: () => connectTcp(sinkPort, "127.0.0.1").on("error", () => undefined),
+          set: () => undefined,
+          configurable: true,
+        });
+      },
+      connectOpts: (agent: Record<string | symbol, unknown>) => {
+        Object.assign(agent.connectOpts as object, { port: sinkPort });
+      },
+      proxyUrl: (agent: Record<string | symbol, unknown>) => {
+        (agent.proxy as URL).port = String(sinkPort);
+      },
+    };
+    try {
+      for (const [name, act] of Object.entries(attacks)) {
+        let armed = false;
+        const sms = factory.createSmsClient({
+          retryOptions: { maxRetries: 0 },
+          // A fresh agent per client (the proxy policy keeps one per pipeline), let through by a first clean request.
+          proxyOptions: { host: "http://127.0.0.1", port: proxy.port },
+          additionalPolicies: [{ policy: policy(name, (a) => armed && act(a)), position: "perRetry" }],
+        });
+        expect(await codeOf(sms.send(SMS)), name).toBe("sent");
+        armed = true;
+        // A new connection is needed for the tampered path to matter: no keep-alive pool here.
+        expect(await codeOf(sms.send(SMS, { abortSignal: AbortSignal.timeout(4000) })), name).not.toBe("sent");
+      }
+      await sleep(200);
+      expect(text()).not.toMatch(/POST|Bearer|tunnel text|CONNECT/);
+    } finally {
+      await factory.close();
+      proxy.close();
+      sink.close();
+    }
+  });
+});
