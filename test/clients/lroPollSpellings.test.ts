@@ -32,6 +32,9 @@ let succeed = false;
 /** Whether the operation at `/resumed` is still under way. */
 let resumedRunning = false;
 const polled: string[] = [];
+/** "resource": the poll says Succeeded with a resourceLocation whose GET fails echoing; "html": Failed, HTML-escaped. */
+let mode: "plain" | "resource" | "html" = "plain";
+const html = (text: string) => text.replace(/&/g, "&amp;").replace(/'/g, "&#39;").replace(/"/g, "&quot;");
 let acs: { port: number; ca: string; close: () => void };
 
 beforeAll(async () => {
@@ -52,6 +55,25 @@ beforeAll(async () => {
       polled.push(req.url ?? "");
       const path = (req.url ?? "").split("?")[0] ?? "";
       const said = `${lastAuthorization} for ${PHONE}; subject "${SUBJECT}"; text ${TEXT}`;
+      if (mode === "resource") {
+        const result = path.startsWith("/emails/result/");
+        res.writeHead(result ? 404 : 200, headers);
+        const location = `https://127.0.0.1:${port}/emails/result/op`;
+        res.end(
+          JSON.stringify(
+            result
+              ? { error: { code: "NotFound", message: said } }
+              : { id: "op", status: "Succeeded", resourceLocation: location },
+          ),
+        );
+        return;
+      }
+      if (mode === "html") {
+        res.writeHead(200, headers);
+        const message = `text ${html(TEXT)}; subject ${html(SUBJECT)}; ${lastAuthorization}`;
+        res.end(JSON.stringify({ id: "op", status: "Failed", error: { code: "Denied", message } }));
+        return;
+      }
       const running = path.endsWith("/running") || (path.endsWith("/resumed") && resumedRunning);
       const status = running ? "Running" : succeed ? "Succeeded" : "Failed";
       const error = status === "Failed" ? { code: "Denied", message: said } : undefined;
@@ -176,6 +198,22 @@ describe("a failed operation's poll URL spelled otherwise than core-client sends
       expect((error as Error).message).toMatch(/^The long-running operation has failed\. Denied\. Bearer \[REDACTED\]/);
       expect(found(all, token, true)).toEqual([]);
     } finally {
+      await factory.close();
+    }
+  });
+});
+
+describe("echoes core-lro reads after the operation, or HTML-escaped (eighth look)", () => {
+  it.each(["resource", "html"] as const)("%s: the rejection and the state hold no token or content", async (m) => {
+    mode = m;
+    operationLocation = "https://127.0.0.1:PORT/emails/operations/op";
+    const factory = hostileFactory();
+    try {
+      const token = (await factory.credential.getToken("https://communication.azure.com//.default"))?.token ?? "";
+      const { all } = await outcome(begin.email(factory));
+      expect(found(all, token, true)).toEqual([]);
+    } finally {
+      mode = "plain";
       await factory.close();
     }
   });

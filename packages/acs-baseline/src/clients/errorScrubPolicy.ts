@@ -21,6 +21,8 @@ const MAX_NODES = 2_000;
 const MAX_DEPTH = 16;
 /** Operations started and not yet seen to end, per client (the oldest is forgotten first). */
 const MAX_OPERATIONS = 32;
+/** Ended operations whose start body is kept for the echoes of a result GET that fails. */
+const MAX_RECENT = 8;
 /** A start request's body is kept (by reference) for its echoes only up to this length. */
 const MAX_KEPT_BODY = 256 * 1024;
 /** The status of a polled operation that ended without success (lower case; core-lro's spellings). */
@@ -62,6 +64,9 @@ type Said = "none" | "underWay" | "succeeded" | "unsuccessful" | "word" | "odd";
  */
 export function createErrorScrubPolicy(options: { followOperations?: boolean } = {}): PipelinePolicy {
   const operations: Operations = new Map();
+  // Operations that ended lately: core-lro may still GET their result (`resourceLocation`), and that GET's error may
+  // echo the start request.
+  const recent: Operation[] = [];
   const follows = options.followOperations !== false;
   return {
     name: ERROR_SCRUB_POLICY_NAME,
@@ -77,12 +82,12 @@ export function createErrorScrubPolicy(options: { followOperations?: boolean } =
       sent.then(
         (response) => {
           if (response.status === 201 || response.status === 202 || operations.size !== 0)
-            followOperation(operations, request, response);
+            followOperation(operations, request, response, recent);
         },
         (error: unknown) =>
           scrubError(error, () =>
-            operations.size !== 0 && request.method === "GET"
-              ? followedEchoes(operations, operationOf(operations, request.url))
+            (operations.size !== 0 || recent.length !== 0) && request.method === "GET"
+              ? followedEchoes(operations, operationOf(operations, request.url), recent)
               : contentOf(request.body),
           ),
       );
@@ -112,10 +117,15 @@ function operationOf(operations: Operations, url: string): Operation | undefined
 }
 
 /** The echoes of `operation`'s start body or, for a GET matched to none, of every followed operation's. */
-function followedEchoes(operations: Operations, operation: Operation | undefined): string[] {
+function followedEchoes(
+  operations: Operations,
+  operation: Operation | undefined,
+  recent: readonly Operation[] = [],
+): string[] {
   if (operation !== undefined) return contentOf(operation.body);
   const all = new Set<string>();
-  for (const followed of new Set(operations.values())) for (const echo of contentOf(followed.body)) all.add(echo);
+  for (const followed of new Set([...operations.values(), ...recent]))
+    for (const echo of contentOf(followed.body)) all.add(echo);
   return [...all].sort((a, b) => b.length - a.length);
 }
 
@@ -124,7 +134,12 @@ function followedEchoes(operations: Operations, operation: Operation | undefined
  * followed, scrubs the answer when core-lro would build an error or a log line from its status, and forgets the
  * operation it polls once that ended (never throws).
  */
-function followOperation(operations: Operations, request: PipelineRequest, response: Response): void {
+function followOperation(
+  operations: Operations,
+  request: PipelineRequest,
+  response: Response,
+  recent: Operation[],
+): void {
   try {
     if (request.method !== "GET") {
       if (response.status === 201 || response.status === 202) startFollowing(operations, request, response);
@@ -135,7 +150,11 @@ function followOperation(operations: Operations, request: PipelineRequest, respo
     const said = statusOf(response);
     const failed = said === "unsuccessful" || (said === "none" && response.status >= 300);
     const ended = failed || said === "succeeded" || (said === "none" && response.status !== 202);
-    if (operation !== undefined && ended) for (const key of operation.keys) operations.delete(key);
+    if (operation !== undefined && ended) {
+      for (const key of operation.keys) operations.delete(key);
+      recent.push(operation);
+      if (recent.length > MAX_RECENT) recent.shift();
+    }
     // A GET matched to no operation may still be a poll spelled in a way not foreseen: scrubbed unless plainly good.
     if (failed || said === "odd" || (said === "word" && operation !== undefined))
       scrubStatusResponse(response, followedEchoes(operations, operation));
@@ -301,13 +320,34 @@ function contentOf(body: unknown): string[] {
 /** Echoes at least this long are also found cut short (a service that quotes only the start of the text). */
 const PREFIX = 12;
 
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
 /** `text` as JSON writers escape it: JSON.stringify's escapes, and every character outside printable ASCII (and HTML's
  * `&'<>+`) as `\uXXXX` (.NET's System.Text.Json default). */
 function escapedForms(echo: string): string[] {
   const json = JSON.stringify(echo).slice(1, -1);
   const ascii = json.replace(/[^\x20-\x7e]|[&'<>+]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  // As an HTML writer escapes it (a proxy's or gateway's error page).
+  const html = echo.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+  const htmlHex = echo.replace(/[&<>"']/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`);
   // Each also as it reads inside a JSON string (a response body quoting the message once more).
-  return [...new Set([echo, json, ascii, JSON.stringify(json).slice(1, -1), JSON.stringify(ascii).slice(1, -1)])];
+  return [
+    ...new Set([
+      echo,
+      json,
+      ascii,
+      html,
+      htmlHex,
+      JSON.stringify(json).slice(1, -1),
+      JSON.stringify(ascii).slice(1, -1),
+    ]),
+  ];
 }
 
 /** `text` with `form` replaced by {@link REDACTED} wherever it (or, when long enough, its start) occurs. */
