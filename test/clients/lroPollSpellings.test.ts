@@ -33,8 +33,13 @@ let succeed = false;
 let resumedRunning = false;
 const polled: string[] = [];
 /** "resource": the poll says Succeeded with a resourceLocation whose GET fails echoing; "html": Failed, HTML-escaped. */
-let mode: "plain" | "resource" | "html" = "plain";
-const html = (text: string) => text.replace(/&/g, "&amp;").replace(/'/g, "&#39;").replace(/"/g, "&quot;");
+let mode: "plain" | "resource" | "html" | "htmlText" | "htmlDecimal" = "plain";
+/** HTML-escaped as common escapers write it: all five, text only (`&<>`, Python's quote=False), or decimal. */
+const ESCAPERS: Record<string, (text: string) => string> = {
+  html: (text) => text.replace(/&/g, "&amp;").replace(/'/g, "&#39;").replace(/"/g, "&quot;"),
+  htmlText: (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;"),
+  htmlDecimal: (text) => text.replace(/[&'"]/g, (c) => `&#${c.charCodeAt(0)};`),
+};
 let acs: { port: number; ca: string; close: () => void };
 
 beforeAll(async () => {
@@ -68,9 +73,10 @@ beforeAll(async () => {
         );
         return;
       }
-      if (mode === "html") {
+      const escape = ESCAPERS[mode];
+      if (escape !== undefined) {
         res.writeHead(200, headers);
-        const message = `text ${html(TEXT)}; subject ${html(SUBJECT)}; ${lastAuthorization}`;
+        const message = `text ${escape(TEXT)}; subject ${escape(SUBJECT)}; ${lastAuthorization}`;
         res.end(JSON.stringify({ id: "op", status: "Failed", error: { code: "Denied", message } }));
         return;
       }
@@ -204,17 +210,20 @@ describe("a failed operation's poll URL spelled otherwise than core-client sends
 });
 
 describe("echoes core-lro reads after the operation, or HTML-escaped (eighth look)", () => {
-  it.each(["resource", "html"] as const)("%s: the rejection and the state hold no token or content", async (m) => {
-    mode = m;
-    operationLocation = "https://127.0.0.1:PORT/emails/operations/op";
-    const factory = hostileFactory();
-    try {
-      const token = (await factory.credential.getToken("https://communication.azure.com//.default"))?.token ?? "";
-      const { all } = await outcome(begin.email(factory));
-      expect(found(all, token, true)).toEqual([]);
-    } finally {
-      mode = "plain";
-      await factory.close();
-    }
-  });
+  it.each(["resource", "html", "htmlText", "htmlDecimal"] as const)(
+    "%s: the rejection and the state hold no token or content",
+    async (m) => {
+      mode = m;
+      operationLocation = "https://127.0.0.1:PORT/emails/operations/op";
+      const factory = hostileFactory();
+      try {
+        const token = (await factory.credential.getToken("https://communication.azure.com//.default"))?.token ?? "";
+        const { all } = await outcome(begin.email(factory));
+        expect(found(all, token, true)).toEqual([]);
+      } finally {
+        mode = "plain";
+        await factory.close();
+      }
+    },
+  );
 });

@@ -97,6 +97,7 @@ describe("a factory client through a CONNECT proxy", () => {
     const proxy = await connectProxy();
     const { sink, port: sinkPort, text } = await plainSink();
     const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+    const restore: (() => void)[] = [];
     const attacks = {
       currentSocket: (agent: Record<string | symbol, unknown>) => {
         const internal = Object.getOwnPropertySymbols(agent).find((s) => String(s).includes("AgentBaseInternalState"));
@@ -108,7 +109,13 @@ describe("a factory client through a CONNECT proxy", () => {
         });
       },
       connectOpts: (agent: Record<string | symbol, unknown>) => {
-        Object.assign(agent.connectOpts as object, { port: sinkPort });
+        Object.assign(agent.connectOpts as object, { path: "/tmp/no-such.sock", port: sinkPort });
+      },
+      prototype: (agent: Record<string | symbol, unknown>) => {
+        const proto = Object.getPrototypeOf(agent) as Record<string, unknown>;
+        const original = proto.connect;
+        restore.push(() => (proto.connect = original));
+        proto.connect = () => Promise.resolve(connectTcp(sinkPort, "127.0.0.1").on("error", () => undefined));
       },
       proxyUrl: (agent: Record<string | symbol, unknown>) => {
         (agent.proxy as URL).port = String(sinkPort);
@@ -125,12 +132,22 @@ describe("a factory client through a CONNECT proxy", () => {
         });
         expect(await codeOf(sms.send(SMS)), name).toBe("sent");
         armed = true;
-        // A new connection is needed for the tampered path to matter: no keep-alive pool here.
-        expect(await codeOf(sms.send(SMS, { abortSignal: AbortSignal.timeout(4000) })), name).not.toBe("sent");
+        // Refused when the next connection is made (the connect options are frozen: that change throws at once, and
+        // the request goes through the configured tunnel).
+        const code = await codeOf(sms.send(SMS, { abortSignal: AbortSignal.timeout(4000) }));
+        // A class method replaced on the shared prototype: the agent let through keeps its pinned ones; an agent
+        // made after the change is refused.
+        expect(code, name).toBe(name === "connectOpts" || name === "prototype" ? "sent" : "KEY_AUTH_BLOCKED");
+        if (name === "prototype") {
+          const fresh = factory.createSmsClient({ proxyOptions: { host: "http://127.0.0.1", port: proxy.port } });
+          expect(await codeOf(fresh.send(SMS))).toBe("KEY_AUTH_BLOCKED");
+          for (const undo of restore.splice(0)) undo();
+        }
       }
       await sleep(200);
       expect(text()).not.toMatch(/POST|Bearer|tunnel text|CONNECT/);
     } finally {
+      for (const undo of restore) undo();
       await factory.close();
       proxy.close();
       sink.close();

@@ -335,7 +335,9 @@ function escapedForms(echo: string): string[] {
   const ascii = json.replace(/[^\x20-\x7e]|[&'<>+]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   // As an HTML writer escapes it (a proxy's or gateway's error page).
   const html = echo.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+  const htmlText = echo.replace(/[&<>]/g, (c) => HTML_ESCAPES[c] ?? c);
   const htmlHex = echo.replace(/[&<>"']/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`);
+  const htmlDecimal = echo.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   // Each also as it reads inside a JSON string (a response body quoting the message once more).
   return [
     ...new Set([
@@ -343,7 +345,9 @@ function escapedForms(echo: string): string[] {
       json,
       ascii,
       html,
+      htmlText,
       htmlHex,
+      htmlDecimal,
       JSON.stringify(json).slice(1, -1),
       JSON.stringify(ascii).slice(1, -1),
     ]),

@@ -28,7 +28,10 @@ const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
  * legitimate).
  */
 export function proxyConfigured(proxyOptions: unknown, env: NodeJS.ProcessEnv = process.env): boolean {
-  return proxyOptions !== undefined || PROXY_VARIABLES.some((name) => (env[name] ?? "").length > 0);
+  const configured = proxyOptions !== undefined || PROXY_VARIABLES.some((name) => (env[name] ?? "").length > 0);
+  // The proxy agent class's methods are read now, while the client is built and before any policy of it has run.
+  if (configured) httpsProxyAgentPrototypes();
+  return configured;
 }
 
 /** Whether `agent` may carry a request under `allowance`. */
@@ -54,6 +57,23 @@ const PIPELINE_ROOTS = [
 
 let prototypes: ReadonlySet<object> | undefined;
 /**
+ * The methods the proxy agent's class chain answers with, read when the class was first resolved (a policy reaches
+ * the class's prototype through `request.agent` and could replace them there, for every client at once).
+ */
+const CLASS_METHODS = [
+  "connect",
+  "createConnection",
+  "createSocket",
+  "addRequest",
+  "reuseSocket",
+  "emit",
+  "getName",
+  "isSecureEndpoint",
+  "keepSocketAlive",
+  "removeSocket",
+];
+const classMethods = new WeakMap<object, Readonly<Record<string, unknown>>>();
+/**
  * The prototypes of `HttpsProxyAgent` as each pipeline's proxy policy loads it (`@azure/core-rest-pipeline` →
  * `@typespec/ts-http-runtime` → `https-proxy-agent`, from each of {@link PIPELINE_ROOTS} that resolves from here),
  * resolved once. Usually one class; more only when npm installed more than one copy.
@@ -63,7 +83,11 @@ export function httpsProxyAgentPrototypes(): ReadonlySet<object> {
   const found = new Set<object>();
   for (const chain of PIPELINE_ROOTS) {
     const proto = resolvePrototype([...chain, "@azure/core-rest-pipeline", "@typespec/ts-http-runtime"]);
-    if (proto !== undefined) found.add(proto);
+    if (proto === undefined) continue;
+    found.add(proto);
+    if (!classMethods.has(proto)) {
+      classMethods.set(proto, Object.fromEntries(CLASS_METHODS.map((name) => [name, Reflect.get(proto, name)])));
+    }
   }
   prototypes = found;
   return found;
@@ -86,7 +110,7 @@ function resolvePrototype(chain: readonly string[]): object | undefined {
  * Methods of a proxy agent that decide where its sockets go and whether they speak TLS (agent-base asks
  * `isSecureEndpoint` whether to start TLS after CONNECT): pinned to the class's own on an agent the guard lets through.
  */
-const PINNED_METHODS = ["createSocket", "isSecureEndpoint", "getName"];
+const PINNED_METHODS = ["createSocket", "isSecureEndpoint", "getName", "keepSocketAlive", "removeSocket"];
 
 /** Proxy agents already pinned (the proxy policy keeps one per client). */
 const pinned = new WeakSet<object>();
@@ -104,6 +128,10 @@ export function isProxyPolicyAgent(agent: unknown, expected: ReadonlySet<object>
   if (expected.size > 0 ? !expected.has(proto) : proto.constructor.name !== "HttpsProxyAgent") return false;
   if (pinned.has(agent)) return true;
   if (hasOwnBehaviour(agent) || !poolUntouched(agent)) return false;
+  // Its class's methods as they were read (none replaced on a prototype since): those are what get pinned.
+  const methods = classMethods.get(proto);
+  if (expected.size > 0 && (methods === undefined || CLASS_METHODS.some((n) => Reflect.get(agent, n) !== methods[n])))
+    return false;
   // agent-base spreads the agent's options over the request's and skips TLS after CONNECT when they say so.
   const options = (agent as { options?: { secureEndpoint?: unknown; protocol?: unknown } }).options;
   const keepsTls =
@@ -148,7 +176,10 @@ function pinConnect(agent: object, connect: AgentMethod, createConnection: Agent
   const tunnel = tunnelOf(target);
   const made = new WeakSet<object>();
   for (const key of ["proxy", "connectOpts", "proxyHeaders"]) {
-    Object.defineProperty(agent, key, { value: target[key], writable: false, configurable: false });
+    const value = target[key];
+    // Its connect options and headers frozen too: a member added (`path`, `lookup`) would move the tunnel.
+    if (key !== "proxy" && typeof value === "object" && value !== null) Object.freeze(value);
+    Object.defineProperty(agent, key, { value, writable: false, configurable: false });
   }
   const pinned = async function (this: object, ...args: unknown[]): Promise<unknown> {
     if (tunnelOf(this as Record<string, unknown>) !== tunnel) throw tamperedProxy();
