@@ -111,6 +111,23 @@ describe("a factory client through a CONNECT proxy", () => {
       connectOpts: (agent: Record<string | symbol, unknown>) => {
         Object.assign(agent.connectOpts as object, { path: "/tmp/no-such.sock", port: sinkPort });
       },
+      superCreateSocket: (agent: Record<string | symbol, unknown>) => {
+        // http.Agent.prototype, three up from the agent: agent-base reaches it with `super.createSocket`.
+        const base = Object.getPrototypeOf(Object.getPrototypeOf(Object.getPrototypeOf(agent))) as Record<
+          string,
+          unknown
+        >;
+        const original = base.createSocket as (...args: unknown[]) => unknown;
+        restore.push(() => (base.createSocket = original));
+        base.createSocket = function (this: object, request: unknown, options: unknown, done: unknown) {
+          if (this !== agent) return original.call(this, request, options, done);
+          (done as (e: null, s: unknown) => void)(
+            null,
+            connectTcp(sinkPort, "127.0.0.1").on("error", () => undefined),
+          );
+          return undefined;
+        };
+      },
       prototype: (agent: Record<string | symbol, unknown>) => {
         const proto = Object.getPrototypeOf(agent) as Record<string, unknown>;
         const original = proto.connect;
@@ -138,6 +155,7 @@ describe("a factory client through a CONNECT proxy", () => {
         // A class method replaced on the shared prototype: the agent let through keeps its pinned ones; an agent
         // made after the change is refused.
         expect(code, name).toBe(name === "connectOpts" || name === "prototype" ? "sent" : "KEY_AUTH_BLOCKED");
+        if (name === "superCreateSocket") for (const undo of restore.splice(0)) undo();
         if (name === "prototype") {
           const fresh = factory.createSmsClient({ proxyOptions: { host: "http://127.0.0.1", port: proxy.port } });
           expect(await codeOf(fresh.send(SMS))).toBe("KEY_AUTH_BLOCKED");
@@ -153,4 +171,27 @@ describe("a factory client through a CONNECT proxy", () => {
       sink.close();
     }
   });
+});
+
+it("a policy that moves the tunnel before the agent was first let through: refused, no CONNECT reaches it", async () => {
+  const { sink, port: sinkPort, text } = await plainSink();
+  const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+  try {
+    const sms = factory.createSmsClient({
+      retryOptions: { maxRetries: 0 },
+      proxyOptions: { host: "http://127.0.0.1", port: 9 },
+      additionalPolicies: [
+        {
+          policy: policy("moves", (a) => Object.assign(a.connectOpts as object, { port: sinkPort })),
+          position: "perRetry",
+        },
+      ],
+    });
+    expect(await codeOf(sms.send(SMS))).toBe("KEY_AUTH_BLOCKED");
+    await sleep(100);
+    expect(text()).not.toMatch(/CONNECT|Proxy-Authorization|POST/);
+  } finally {
+    await factory.close();
+    sink.close();
+  }
 });

@@ -110,7 +110,7 @@ function resolvePrototype(chain: readonly string[]): object | undefined {
  * Methods of a proxy agent that decide where its sockets go and whether they speak TLS (agent-base asks
  * `isSecureEndpoint` whether to start TLS after CONNECT): pinned to the class's own on an agent the guard lets through.
  */
-const PINNED_METHODS = ["createSocket", "isSecureEndpoint", "getName", "keepSocketAlive", "removeSocket"];
+const PINNED_METHODS = ["isSecureEndpoint", "getName", "keepSocketAlive", "removeSocket"];
 
 /** Proxy agents already pinned (the proxy policy keeps one per client). */
 const pinned = new WeakSet<object>();
@@ -173,6 +173,7 @@ function tunnelOf(agent: Record<string, unknown>): string {
  */
 function pinConnect(agent: object, connect: AgentMethod, createConnection: AgentMethod): AgentMethod {
   const target = agent as Record<string, unknown>;
+  if (!tunnelMatchesProxy(target)) throw tamperedProxy();
   const tunnel = tunnelOf(target);
   const made = new WeakSet<object>();
   for (const key of ["proxy", "connectOpts", "proxyHeaders"]) {
@@ -188,6 +189,24 @@ function pinConnect(agent: object, connect: AgentMethod, createConnection: Agent
     return socket;
   };
   Object.defineProperty(agent, "connect", { value: pinned, writable: false, configurable: false, enumerable: false });
+  // agent-base's createSocket ends in `super.createSocket`, looked up on http.Agent.prototype at every call (where a
+  // policy can reach it): whatever that gives the request must be a socket `connect` made.
+  const createSocket = target.createSocket as AgentMethod;
+  const checkedCreateSocket = function (this: object, request: unknown, options: unknown, done: unknown): unknown {
+    if (typeof done !== "function") throw tamperedProxy();
+    const callback = done as (error: Error | null, socket?: unknown) => void;
+    return createSocket.call(this, request, options, (error: Error | null, socket?: unknown) => {
+      if (error === null && (typeof socket !== "object" || socket === null || !made.has(socket)))
+        callback(tamperedProxy());
+      else callback(error, socket);
+    });
+  };
+  Object.defineProperty(agent, "createSocket", {
+    value: checkedCreateSocket,
+    writable: false,
+    configurable: false,
+    enumerable: false,
+  });
   return function (this: object, ...args: unknown[]): unknown {
     const socket = createConnection.apply(this, args);
     if (typeof socket === "object" && socket !== null && made.has(socket)) return socket;
@@ -198,6 +217,20 @@ function pinConnect(agent: object, connect: AgentMethod, createConnection: Agent
     (done as (error: Error) => void)(tamperedProxy());
     return undefined;
   };
+}
+
+/**
+ * Whether the agent's connect options go where its proxy URL says (https-proxy-agent builds them from it): a policy
+ * that reached the agent before it was first let through could have moved them, and they are pinned as they are.
+ */
+function tunnelMatchesProxy(agent: Record<string, unknown>): boolean {
+  const proxy = agent.proxy;
+  const opts = agent.connectOpts as Record<string, unknown> | undefined;
+  if (!(proxy instanceof URL) || typeof opts !== "object" || opts === null) return false;
+  if (["path", "socketPath", "lookup", "fd", "socket"].some((key) => opts[key] !== undefined)) return false;
+  const host = proxy.hostname.replace(/^\[|\]$/g, "");
+  const port = proxy.port !== "" ? Number(proxy.port) : proxy.protocol === "https:" ? 443 : 80;
+  return String(opts.host) === host && Number(opts.port) === port;
 }
 
 const tamperedProxy = (): BaselineViolationError =>
