@@ -123,13 +123,13 @@ function onRequestStart(message: unknown): void {
   const request = (message as { request?: ClientRequest } | undefined)?.request;
   if (request === undefined || typeof request.getHeader !== "function" || stopped.has(request)) return;
   const defaultPort = request.protocol === "http:" ? 80 : 443;
-  let hostHeader: unknown = request.getHeader("host");
-  if (hostHeader === undefined) hostHeader = wireHeader(request, "host", undefined);
+  const declared: unknown = request.getHeader("host");
+  const hostHeader = declared === undefined ? wireHeader(request, "host", undefined) : declared;
   // Addressed to the endpoint: connecting to the endpoint's IP address with `Host: <endpoint>` reaches ACS just the
   // same.
   const addressed = addressedEndpoint(hostHeader, defaultPort);
   if (addressed !== undefined) {
-    judge(request, addressed);
+    judge(request, addressed, declared);
     return;
   }
   // The socket goes to an endpoint's host name: its port tells (a Host header naming another port proves nothing).
@@ -204,9 +204,9 @@ function destinationPorts(request: ClientRequest, socket: Socket): number[] | un
 }
 
 /** Lets a Bearer request over https to `match`'s endpoint through; destroys any other. */
-function judge(request: ClientRequest, match: Registration): void {
-  const hostHeader = request.getHeader("host");
-  const authorization = wireHeader(request, "authorization", hostHeader);
+function judge(request: ClientRequest, match: Registration, declared: unknown = request.getHeader("host")): void {
+  // `declared`: the Host header as getHeader gives it (undefined for a raw header list, whose rendered head is read).
+  const authorization = wireHeader(request, "authorization", declared);
   if (typeof authorization === "string" && authorization.startsWith("Bearer ") && request.protocol === "https:") return;
   const why =
     request.protocol !== "https:"
