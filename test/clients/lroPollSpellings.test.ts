@@ -15,16 +15,9 @@ import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { createServerTls } from "../../packages/emulator/src/certificates.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { useEmulator } from "../support/useEmulator.js";
+import { EMAIL, PHONE, SUBJECT, TEXT } from "../support/lroEchoes.js";
 
 const env = useEmulator();
-const PHONE = "+14255550199";
-const SUBJECT = "Your reset code is 839201 for Jerry";
-const TEXT = "Tom & Jerry's plain text body, do not log";
-const EMAIL = {
-  senderAddress: "noreply@contoso.example",
-  content: { subject: SUBJECT, plainText: TEXT },
-  recipients: { to: [{ address: "someone@contoso.example" }] },
-};
 
 /** What the hostile ACS answers an operation's start with (PORT: its own port), and the poll paths it saw. */
 let operationLocation = "";
