@@ -11,6 +11,7 @@ import { AcsClientFactory, DEFAULT_ALLOWED_HOSTS } from "../../packages/acs-base
 import { runCli } from "../../packages/cli/src/main.js";
 import type { TestApplication } from "../../packages/emulator/src/index.js";
 import { runCaptured } from "../support/captureOutput.js";
+import { factoryVerdict } from "../support/factoryVerdict.js";
 import { tempDir } from "../support/tempDir.js";
 import { useEmulator } from "../support/useEmulator.js";
 
@@ -35,20 +36,6 @@ const base = (certificate: boolean): NodeJS.ProcessEnv => ({
   AZURE_CLIENT_ID: app.clientId,
   ...(certificate ? { AZURE_CLIENT_CERTIFICATE_PATH: app.certificatePath } : {}),
 });
-
-/** Whether the real factory refuses the environment (with the overrides doctor gives it), and with which code. */
-async function factoryVerdict(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  try {
-    const factory = AcsClientFactory.fromEnvironment(
-      { allowedHosts: [...DEFAULT_ALLOWED_HOSTS], allowedAuthorityHosts: [] },
-      env,
-    );
-    await factory.close();
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code ?? "refused";
-  }
-}
 
 describe("doctor (offline) refuses key material the factory refuses", () => {
   it.each([

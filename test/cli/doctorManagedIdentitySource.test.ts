@@ -6,9 +6,9 @@
  * separate line, or to nothing when another line had failed), never printing the identity's secret header or secret.
  */
 import { describe, expect, it } from "vitest";
-import { AcsClientFactory, DEFAULT_ALLOWED_HOSTS } from "../../packages/acs-baseline/src/index.js";
 import { runCli } from "../../packages/cli/src/main.js";
 import { runCaptured } from "../support/captureOutput.js";
+import { factoryVerdict } from "../support/factoryVerdict.js";
 import { tempDir } from "../support/tempDir.js";
 
 const dir = tempDir("acs-doctor-mi-source-");
@@ -21,23 +21,6 @@ const REFUSAL =
 
 async function doctor(env: NodeJS.ProcessEnv, args: string[] = []) {
   return runCaptured((io) => runCli(["doctor", ...args], { ...io, env, cwd: dir, stderrIsTTY: false }));
-}
-
-/**
- * The code `fromEnvironment()` refuses `env` with (doctor's overrides), or undefined when it builds a factory. The
- * factory reads the managed-identity source from `env` too, not from `process.env` (which has none of these variables).
- */
-async function factoryVerdict(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  try {
-    const factory = AcsClientFactory.fromEnvironment(
-      { allowedHosts: [...DEFAULT_ALLOWED_HOSTS], allowedAuthorityHosts: [] },
-      env,
-    );
-    await factory.close();
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code ?? "refused";
-  }
 }
 
 const SOURCES: [string, NodeJS.ProcessEnv, string][] = [
