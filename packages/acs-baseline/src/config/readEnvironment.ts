@@ -117,6 +117,34 @@ export interface EnvironmentCredentialOptions {
   sendCertificateChain?: boolean;
 }
 
+/**
+ * Marks a `workloadIdentity` object built from the environment. Non-enumerable: option snapshots copy it, spreads and
+ * JSON do not. A refusal of the token file then names AZURE_FEDERATED_TOKEN_FILE, and `workloadIdentity.tokenFilePath`
+ * for a path the caller passed.
+ */
+const FROM_ENVIRONMENT = Symbol("acs-baseline.fromEnvironment");
+
+/**
+ * `{ tokenFilePath }` read from AZURE_FEDERATED_TOKEN_FILE, marked so that refusals name the variable.
+ * @param tokenFilePath - the variable's value
+ */
+export function workloadIdentityFromEnvironment(tokenFilePath: string): { tokenFilePath: string } {
+  return Object.defineProperty({ tokenFilePath }, FROM_ENVIRONMENT, { value: true, enumerable: false });
+}
+
+/**
+ * What a refusal of the federated token file names: AZURE_FEDERATED_TOKEN_FILE when the environment gave
+ * `workloadIdentity` (see {@link workloadIdentityFromEnvironment}), else the option `workloadIdentity.tokenFilePath`.
+ * @param workloadIdentity - the `workloadIdentity` option the credential is built from
+ */
+export function tokenFileSourceOf(workloadIdentity: unknown): string {
+  return typeof workloadIdentity === "object" &&
+    workloadIdentity !== null &&
+    (workloadIdentity as Record<symbol, unknown>)[FROM_ENVIRONMENT] === true
+    ? ENVIRONMENT_VARIABLES.federatedTokenFile
+    : "workloadIdentity.tokenFilePath";
+}
+
 /** {@link EnvironmentCredentialOptions} from what {@link readEnvironment} read (values included: never log this). */
 export function credentialOptionsFromEnvironment(e: EnvironmentConfiguration): EnvironmentCredentialOptions {
   return {
@@ -131,7 +159,9 @@ export function credentialOptionsFromEnvironment(e: EnvironmentConfiguration): E
               : { path: e.certificatePath },
         }
       : {}),
-    ...(e.federatedTokenFile !== undefined ? { workloadIdentity: { tokenFilePath: e.federatedTokenFile } } : {}),
+    ...(e.federatedTokenFile !== undefined
+      ? { workloadIdentity: workloadIdentityFromEnvironment(e.federatedTokenFile) }
+      : {}),
     ...(e.clientSecret !== undefined ? { clientSecret: e.clientSecret } : {}),
     ...(e.useManagedIdentity === true
       ? { managedIdentity: e.clientId !== undefined ? { clientId: e.clientId } : {} }

@@ -3,6 +3,7 @@
  * credential is built, and described for `doctor`, without ever putting its content into an error or output.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { ENVIRONMENT_VARIABLES } from "../config/readEnvironment.js";
 import { BaselineViolationError } from "../errors.js";
 
 /** What can be said about a federated token file without revealing the token. */
@@ -15,6 +16,9 @@ export interface FederatedTokenInfo {
 
 const MAX_TOKEN_BYTES = 64 * 1024;
 
+/** The environment variable that names the federated token file. */
+export const FEDERATED_TOKEN_FILE_VARIABLE = ENVIRONMENT_VARIABLES.federatedTokenFile;
+
 function notConfigured(message: string): never {
   throw new BaselineViolationError("CREDENTIAL_NOT_CONFIGURED", message);
 }
@@ -26,22 +30,22 @@ function notConfigured(message: string): never {
  * `/dev/zero` or a large file is refused, never read to the end). Upstream's WorkloadIdentityCredential reads the path
  * with a plain `readFile` at each refresh, so a FIFO there held a thread-pool thread forever and a link to `/dev/zero`
  * read until the process ran out of memory.
+ * @param source - what the messages name: the variable (default) or `workloadIdentity.tokenFilePath`
  * @throws BaselineViolationError CREDENTIAL_NOT_CONFIGURED when the file is missing, unreadable, not a regular file,
  * larger than 64 KiB or empty.
  */
-export function readFederatedTokenFile(path: string): string {
+export function readFederatedTokenFile(path: string, source: string = FEDERATED_TOKEN_FILE_VARIABLE): string {
+  const file = `The federated token file (${source})`;
   let fd: number | undefined;
   let text: string;
   try {
-    if (!statSync(path).isFile())
-      notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is not a regular file.");
+    if (!statSync(path).isFile()) notConfigured(`${file} is not a regular file.`);
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
-    if (!stat.isFile()) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is not a regular file.");
-    if (stat.size > MAX_TOKEN_BYTES)
-      notConfigured(`The federated token file (AZURE_FEDERATED_TOKEN_FILE) is larger than ${MAX_TOKEN_BYTES} bytes.`);
+    if (!stat.isFile()) notConfigured(`${file} is not a regular file.`);
+    if (stat.size > MAX_TOKEN_BYTES) notConfigured(`${file} is larger than ${MAX_TOKEN_BYTES} bytes.`);
     // A file that says it is empty is (procfs files say 0 and are not tokens).
-    if (stat.size === 0) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is empty.");
+    if (stat.size === 0) notConfigured(`${file} is empty.`);
     const buffer = Buffer.alloc(stat.size);
     const read = readSync(fd, buffer, 0, buffer.length, 0);
     text = buffer.subarray(0, read).toString("utf8").trim();
@@ -49,12 +53,12 @@ export function readFederatedTokenFile(path: string): string {
     if (error instanceof BaselineViolationError) throw error;
     const code = (error as { code?: unknown }).code;
     notConfigured(
-      `The federated token file (AZURE_FEDERATED_TOKEN_FILE) cannot be read (${typeof code === "string" ? code.slice(0, 16) : "error"}). Check the path and that the projected token volume is mounted.`,
+      `${file} cannot be read (${typeof code === "string" ? code.slice(0, 16) : "error"}). Check the path and that the projected token volume is mounted.`,
     );
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  if (text.length === 0) notConfigured("The federated token file (AZURE_FEDERATED_TOKEN_FILE) is empty.");
+  if (text.length === 0) notConfigured(`${file} is empty.`);
   return text;
 }
 

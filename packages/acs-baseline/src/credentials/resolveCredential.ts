@@ -8,10 +8,11 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { ClientCertificateCredentialOptions, ClientSecretCredentialOptions } from "@azure/identity";
 import { ClientAssertionCredential, ClientSecretCredential } from "@azure/identity";
 import type { HttpClient } from "@azure/core-rest-pipeline";
+import { tokenFileSourceOf } from "../config/readEnvironment.js";
 import { BaselineViolationError } from "../errors.js";
 import type { CredentialType } from "../audit/record/events.js";
 import type { CertificateSource, LoadedCertificate } from "./certificate.js";
-import { inspectFederatedTokenFile, readFederatedTokenFile } from "./federatedToken.js";
+import { FEDERATED_TOKEN_FILE_VARIABLE, readFederatedTokenFile } from "./federatedToken.js";
 import { loadCertificate } from "./certificate.js";
 import type { RotationEvents } from "./rotatingCertificateCredential.js";
 import { RotatingCertificateCredential } from "./rotatingCertificateCredential.js";
@@ -135,18 +136,20 @@ export type FactoryCredentialOptions = ClientCertificateCredentialOptions &
  * Workload identity federation with the factory's options (authority, transport) and nothing read from `process.env`:
  * what upstream's WorkloadIdentityCredential builds (a ClientAssertionCredential whose assertion is the token file),
  * with the file read through {@link readFederatedTokenFile} at each token request instead of a plain `readFile`.
+ * `source` is what refusals name: AZURE_FEDERATED_TOKEN_FILE or `workloadIdentity.tokenFilePath`.
  */
 function workloadIdentityCredential(
   tenantId: string,
   clientId: string,
   tokenFilePath: string,
   credentialOptions: FactoryCredentialOptions,
+  source: string,
 ): TokenCredential {
-  inspectFederatedTokenFile(tokenFilePath);
+  readFederatedTokenFile(tokenFilePath, source); // refused now, not at the first token request
   const { sendCertificateChain: _chain, ...options } = credentialOptions;
   const assertion = (): Promise<string> => {
     try {
-      return Promise.resolve(readFederatedTokenFile(tokenFilePath));
+      return Promise.resolve(readFederatedTokenFile(tokenFilePath, source));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -175,6 +178,7 @@ function managedIdentityCredential(
       source.clientId,
       source.tokenFilePath,
       credentialOptions,
+      FEDERATED_TOKEN_FILE_VARIABLE,
     );
     const reason =
       "Managed identity is opted in and the AKS workload-identity variables (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE) are present: the factory uses workload identity federation with its checked authority and credential transport (configure workloadIdentity to say so).";
@@ -237,7 +241,13 @@ export function resolveCredential(
   }
   if (type === "workload-identity") {
     const tokenFilePath = (config.workloadIdentity as { tokenFilePath: string }).tokenFilePath;
-    const credential = workloadIdentityCredential(tenantId, clientId, tokenFilePath, credentialOptions);
+    const credential = workloadIdentityCredential(
+      tenantId,
+      clientId,
+      tokenFilePath,
+      credentialOptions,
+      tokenFileSourceOf(config.workloadIdentity),
+    );
     const warnings: ResolvedCredential["warnings"] = nonEmpty(config.clientSecret)
       ? [
           {

@@ -18,8 +18,8 @@ const MARK_STYLE = { pass: "green", fail: "red", warn: "yellow" } as const;
 const HELP = `Usage: acs-baseline doctor [--online [--timeout-ms N]] [--json] [--allowed-host HOST]… [--allowed-authority-host HOST]…
 
 Checks the configuration exactly as AcsClientFactory.fromEnvironment() reads it (${Object.values(ENVIRONMENT_VARIABLES).join(", ")}),
-shows which credential it would build and why, and that ${TLS_REJECT_UNAUTHORIZED_VARIABLE}=0 does not switch TLS
-certificate verification off.
+shows which credential it would build and why, and checks that ${TLS_REJECT_UNAUTHORIZED_VARIABLE}=0 is not set (it would
+switch TLS certificate verification off: the tls verification line fails (✗, exit 1) when it is).
 Nothing is sent unless --online, which acquires a Microsoft Entra token and reports the outcome (the token request is
 aborted after --timeout-ms, default ${DEFAULT_TIMEOUT_MS}, and doctor exits), and, when
 ${POSTURE_ENVIRONMENT_VARIABLES.resourceId} is set, checks the resource's posture through ARM (read only; see

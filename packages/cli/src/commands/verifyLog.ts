@@ -38,6 +38,7 @@ Options:
   --at TIME              the time of verification (ISO 8601, default now): an unclosed log's last heartbeat must be
                          within the max gap of it
   --logger               the file is your pino logger's output: lines that are not records are skipped and counted
+                         (", N other lines skipped"; --json: otherLines)
   --json                 print { status, records, checkpoints, firstBadLine?, reasons, … }
   -h, --help`;
 
@@ -114,6 +115,9 @@ function render(result: VerifyLogResult): string[] {
     result.checkpoints > 0
       ? `, ${result.checkpoints} checkpoints${result.sealedSeq !== undefined ? ` (sealed to seq ${result.sealedSeq})` : ""}`
       : "";
+  // --logger: the host's own lines, skipped and counted (--json: otherLines)
+  const other =
+    result.otherLines > 0 ? `, ${result.otherLines} other line${result.otherLines === 1 ? "" : "s"} skipped` : "";
   if (result.status === "tampered" && result.problem !== undefined) {
     const p = result.problem;
     out.push(
@@ -123,10 +127,10 @@ function render(result: VerifyLogResult): string[] {
       `the ${result.records} records before it verify${result.records > 0 ? ` (seq ${result.firstSeq ?? "-"}..${result.lastSeq ?? "-"})` : ""}`,
     );
   } else if (result.status === "incomplete") {
-    out.push(`INCOMPLETE: ${result.records} records${range}${cps}`);
+    out.push(`INCOMPLETE: ${result.records} records${range}${cps}${other}`);
     for (const r of result.reasons) out.push(`reason: ${r}`);
   } else {
-    out.push(`intact: ${result.records} records${range}${cps}`);
+    out.push(`intact: ${result.records} records${range}${cps}${other}`);
   }
   for (const w of result.warnings) out.push(`warning: ${w}`);
   return out.map(escapeForTerminal);

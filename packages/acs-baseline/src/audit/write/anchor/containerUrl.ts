@@ -123,7 +123,7 @@ export function validateContainerUrl(
   if (!allowedHosts.some((entry) => hostMatches(hostname, entry))) {
     refuse(
       what,
-      `host is not in the allowed storage hosts (${allowedHosts.map((h) => JSON.stringify(h)).join(", ")}).`,
+      `host is not in the allowed storage hosts (${allowedHosts.map((h) => JSON.stringify(h)).join(", ")}). Use your storage account's blob host, or add the host to anchor.blob.allowedHosts (verify-log: --anchor-allowed-host).`,
     );
   }
   const segments = url.pathname.split("/").filter((s) => s.length > 0);
