@@ -5,10 +5,22 @@
 import { plainForm } from "acs-baseline/internal/text";
 import type { ScanFinding } from "../finding.js";
 import { encodedConnectionStringFindings } from "../text/encodedConnectionStrings.js";
+import { fileTextFindings } from "../text/fileTextFindings.js";
 import { textFindings } from "../text/textRules.js";
+import { COMPONENT_EXTENSIONS, componentViews } from "./componentScripts.js";
 import { jsFindings } from "./jsAnalysis.js";
 
-const SOURCE_EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts", ".tsx"]);
+const SOURCE_EXTENSIONS = new Set([
+  ".js",
+  ".cjs",
+  ".mjs",
+  ".jsx",
+  ".ts",
+  ".cts",
+  ".mts",
+  ".tsx",
+  ...COMPONENT_EXTENSIONS,
+]);
 // A source file can only produce a rule finding if it names an ACS package (possibly assembled or escaped) or holds
 // an access key (possibly escaped): every other file skips the parse.
 const CODE_PREFILTER = /communication|access_?key|\\u|\\x[0-9a-f]{2}|%[0-9a-f]{2}/i;
@@ -27,8 +39,18 @@ export function needsParse(text: string): boolean {
   return CODE_PREFILTER.test(text) || (NON_ASCII.test(text) && LOOK_ALIKE_KEY.test(plainForm(text)));
 }
 
-/** The findings of one source file (`ext`: its extension, lower case). */
+/**
+ * The findings of one source file (`ext`: its extension, lower case). A component (`.vue`, `.svelte`) gets its script
+ * blocks analysed as one program and the rest of it (template, markup, styles) the text rules of any file.
+ */
 export function sourceFindings(file: string, text: string, ext: string): ScanFinding[] {
+  if (!COMPONENT_EXTENSIONS.has(ext)) return scriptFindings(file, text, ext);
+  const views = componentViews(text);
+  return [...scriptFindings(file, views.script, views.ext), ...fileTextFindings(file, views.rest)];
+}
+
+/** The findings of one program (`ext`: the extension it is parsed as). */
+function scriptFindings(file: string, text: string, ext: string): ScanFinding[] {
   const lint = needsParse(text) ? jsFindings(file, text, ext) : [];
   if (lint.some((f) => f.kind === "parse-error")) return lint;
   // The lint rule decodes base64 in string literals; the text rule finds the rest (comments, assembled text), once.

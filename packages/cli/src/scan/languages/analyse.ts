@@ -17,6 +17,7 @@ import { pythonHits } from "./python.js";
 import { SYNTAX, maskSource } from "./sourceMask.js";
 import type { SourceSyntax } from "./sourceMask.js";
 import { appendAll } from "../appendAll.js";
+import { MAX_NOTEBOOK_CHARS, notebookPrograms } from "./notebookCells.js";
 
 type Language = "python" | "csharp" | "java" | "go" | "shell" | "yaml" | "powershell";
 
@@ -38,6 +39,8 @@ const EXTENSIONS: Record<string, Language> = {
   ps1: "powershell",
   psm1: "powershell",
 };
+/** Jupyter notebooks: their code cells are read by their language's front end (see `notebookCells.ts`). */
+const NOTEBOOK = /\.ipynb$/i;
 const SHEBANG = /^#!\s*\S*?(?:\/env\s+)?(bash|sh|zsh|ksh|dash|pwsh|python3?)\b/;
 /** Front ends of other kinds, and prose: the assembled-connection-string rule does not read them. */
 const NOT_ASSEMBLED = /\.(?:[cm]?[jt]sx?|bicep|bicepparam|tf|tf\.json|md|markdown|txt|rst|adoc|html?)$/i;
@@ -61,25 +64,32 @@ export function languageOf(file: string, text: string): Language | undefined {
   return interpreter === "pwsh" ? "powershell" : interpreter.startsWith("python") ? "python" : "shell";
 }
 
-/** Findings of the text front ends for one file (an empty list for files none of them reads). */
-export function languageFindings(file: string, text: string): ScanFinding[] {
-  const language = languageOf(file, text);
+/** The hits of the front end for `language` (none for undefined) and, unless `file` is excluded, assembled strings. */
+function languageHits(file: string, text: string, language: Language | undefined): LanguageHit[] {
   const hits = language === undefined ? [] : FRONT_ENDS[language](text);
   if (!NOT_ASSEMBLED.test(file)) {
     const syntax: SourceSyntax | undefined =
       language === undefined ? undefined : SYNTAX[language === "yaml" ? "shell" : language];
     appendAll(hits, assembledConnectionStringHits(syntax === undefined ? text : maskSource(text, syntax).noComments));
   }
-  if (hits.length === 0) return [];
-  const index = new LineIndex(text);
+  return hits;
+}
+
+/** Findings for `hits`, each once, placed by `index` at the offsets `at` maps each hit's offsets to. */
+function hitFindings(
+  file: string,
+  index: LineIndex,
+  hits: LanguageHit[],
+  at: (offset: number) => number,
+): ScanFinding[] {
   const seen = new Set<string>();
   const out: ScanFinding[] = [];
   for (const hit of hits.sort((a, b) => a.index - b.index)) {
     const key = `${hit.ruleId}@${hit.index}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const a = index.at(hit.index);
-    const b = index.at(hit.index + hit.length);
+    const a = index.at(at(hit.index));
+    const b = index.at(at(hit.index + Math.max(0, hit.length - 1)) + (hit.length > 0 ? 1 : 0));
     out.push(
       makeFinding(
         hit.ruleId,
@@ -90,4 +100,29 @@ export function languageFindings(file: string, text: string): ScanFinding[] {
     );
   }
   return out;
+}
+
+/**
+ * A notebook's code cells read by the front end of their language, as a file of that language would be, each finding
+ * placed at the notebook's own line and column of the JSON string the code came from. A notebook that is not JSON
+ * gets a parse-error finding (its text rules still run).
+ */
+function notebookFindings(file: string, text: string): ScanFinding[] {
+  const read = notebookPrograms(text);
+  if ("tooLarge" in read || "error" in read) {
+    const why = "error" in read ? read.error : `larger than ${MAX_NOTEBOOK_CHARS} characters`;
+    const message = `The notebook could not be read (${why}); only its text was searched.`;
+    return [makeFinding("acs-baseline/parse-error", file, "at" in read ? read.at : { line: 1, column: 1 }, message)];
+  }
+  const index = new LineIndex(text);
+  return read.programs.flatMap(({ language, code, offsets }) =>
+    hitFindings(file, index, languageHits(file, code, language), (o) => offsets[Math.min(o, offsets.length - 1)] ?? 0),
+  );
+}
+
+/** Findings of the text front ends for one file (an empty list for files none of them reads). */
+export function languageFindings(file: string, text: string): ScanFinding[] {
+  if (NOTEBOOK.test(file)) return notebookFindings(file, text);
+  const hits = languageHits(file, text, languageOf(file, text));
+  return hits.length === 0 ? [] : hitFindings(file, new LineIndex(text), hits, (o) => o);
 }

@@ -3,7 +3,7 @@
  * context, connection strings (real keys as errors, placeholders as template warnings) and hand-built HMAC-SHA256
  * request signing. Nothing here ever puts a key into a message.
  */
-import { findConnectionStringsInAnySpelling } from "acs-baseline/internal/text";
+import { findConnectionStringsInAnySpelling, isPlaceholderKey } from "acs-baseline/internal/text";
 import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
 import { shownConnectionString } from "eslint-plugin-acs-baseline/internal";
@@ -71,10 +71,28 @@ interface TextScan {
 const inside = (scan: TextScan, start: number, end: number): boolean =>
   scan.covered.some(([a, b]) => start >= a && end <= b);
 
-/** Connection strings: real keys as errors, placeholders as template warnings. */
+/**
+ * A literal ending in `accesskey=` continued by the next literal, joined by the language (Python's and C's adjacent
+ * literals, `+`, a `\` line continuation) and holding a key: `("endpoint=…;accesskey="\n "KLtp…==")`.
+ */
+const ADJACENT_KEY = /^\s*["'`]\s*(?:\+|\\)?\s*[rRbBuU]?["'`]([A-Za-z0-9+/]{40,}={0,2})(?![A-Za-z0-9+/=])/;
+
+/** The end of a real-looking key in the literal after an empty `accesskey=` ending at `end`, or undefined. */
+function adjacentKeyEnd(text: string, end: number): number | undefined {
+  if (!/accesskey\s*=\s*$/i.test(text.slice(Math.max(0, end - 16), end))) return undefined;
+  const m = ADJACENT_KEY.exec(text.slice(end, end + 400));
+  return m === null || isPlaceholderKey(m[1]) ? undefined : end + m[0].length;
+}
+
+/**
+ * Connection strings: real keys as errors, placeholders as template warnings. An empty key continued by a key in the
+ * adjacent literal is the error, over both literals (the key is then not a legacy-key finding too).
+ */
 function connectionStringFindings(scan: TextScan): void {
   const { file, text, index } = scan;
-  for (const m of findConnectionStringsInAnySpelling(text)) {
+  for (const found of findConnectionStringsInAnySpelling(text)) {
+    const keyEnd = found.placeholder ? adjacentKeyEnd(text, found.index + found.length) : undefined;
+    const m = keyEnd === undefined ? found : { ...found, length: keyEnd - found.index, placeholder: false };
     scan.covered.push([m.index, m.index + m.length]);
     // In a template, `accesskey=${key}` is an interpolation the IaC rules follow, not a placeholder to fill in.
     if (
@@ -150,11 +168,27 @@ function legacyKeyFindings(scan: TextScan): void {
   }
 }
 
-/** Hand-built HMAC-SHA256 request signing. */
+/**
+ * The Azure SDK's own key policy (`@azure/communication-common`'s `createCommunicationAccessKeyCredentialPolicy`,
+ * bundled into every app that bundles the SDK, Entra ID apps included): its name, as the policy's name string
+ * (`"CommunicationAccessKeyCredentialPolicy"`, kept by minifiers) or the 1.x class name, a whole word in any case.
+ */
+const SDK_KEY_POLICY = /(?<![A-Za-z0-9_$])communicationAccessKeyCredentialPolicy(?![A-Za-z0-9_$])/i;
+/** How far before the signing the SDK's policy names itself: 1,134 characters in its published files, 508 minified. */
+const SDK_KEY_POLICY_REACH = 2000;
+
+/** True when the signing at `at` is the SDK's own key policy: its name within {@link SDK_KEY_POLICY_REACH} before it. */
+function sdkKeyPolicy(text: string, at: number): boolean {
+  // One character more, so the look-behind sees what precedes a name at the window's start.
+  return SDK_KEY_POLICY.test(text.slice(Math.max(0, at - SDK_KEY_POLICY_REACH - 1), at));
+}
+
+/** Hand-built HMAC-SHA256 request signing (not the SDK's own key policy, bundled or vendored). */
 function hmacFindings(scan: TextScan): void {
   const { file, text, index } = scan;
   HMAC.lastIndex = 0;
   for (let m = HMAC.exec(text); m !== null; m = HMAC.exec(text)) {
+    if (sdkKeyPolicy(text, m.index)) continue;
     scan.out.push(
       makeFinding(
         "acs-baseline/hmac-signing",
