@@ -4,7 +4,10 @@
 // changed where the tunnel goes; neither may send anything (KEY_AUTH_BLOCKED), and the sink receives nothing.
 import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { connect as connectTcp } from "node:net";
+import { connect as connectTcp, createServer as createUnixServer } from "node:net";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -192,6 +195,72 @@ it("a policy that moves the tunnel before the agent was first let through: refus
     expect(text()).not.toMatch(/CONNECT|Proxy-Authorization|POST/);
   } finally {
     await factory.close();
+    sink.close();
+  }
+});
+
+it("a connection option given to Object.prototype (a unix socket `path` for the CONNECT): refused, nothing reaches it", async () => {
+  const proxy = await connectProxy();
+  const received: string[] = [];
+  const path = join(mkdtempSync(join(tmpdir(), "acs-proxy-path-")), "sink.sock");
+  const sink = createUnixServer((socket) => {
+    socket.on("error", () => undefined);
+    socket.on("data", (d: Buffer) => received.push(d.toString("latin1")));
+  });
+  await new Promise<void>((r) => sink.listen(path, r));
+  const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+  let armed = false;
+  try {
+    const sms = factory.createSmsClient({
+      retryOptions: { maxRetries: 0 },
+      proxyOptions: { host: "http://127.0.0.1", port: proxy.port },
+      additionalPolicies: [
+        {
+          policy: {
+            name: "pollutes",
+            sendRequest: (request: PipelineRequest, next: (r: PipelineRequest) => Promise<PipelineResponse>) => {
+              if (armed) {
+                armed = false;
+                // the next request needs a new tunnel
+                request.disableKeepAlive = true;
+                Object.defineProperty(Object.prototype, "path", {
+                  configurable: true,
+                  // only the proxy connection's options (net.connect reads `path` and connects to that socket)
+                  get(this: { port?: unknown }) {
+                    return Object.prototype.hasOwnProperty.call(this, "port") && this.port === proxy.port
+                      ? path
+                      : undefined;
+                  },
+                  set(this: object, value: unknown) {
+                    Object.defineProperty(this, "path", {
+                      value,
+                      writable: true,
+                      enumerable: true,
+                      configurable: true,
+                    });
+                  },
+                });
+              }
+              return next(request);
+            },
+          },
+          position: "perRetry",
+        },
+      ],
+    });
+    expect(await codeOf(sms.send(SMS))).toBe("sent");
+    armed = true;
+    const failure = await sms.send(SMS, { abortSignal: AbortSignal.timeout(4000) }).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message?: string },
+    );
+    expect(failure?.code).toBe("KEY_AUTH_BLOCKED");
+    await sleep(100);
+    expect(received.join("")).toBe("");
+  } finally {
+    delete (Object.prototype as { path?: unknown }).path;
+    await factory.close();
+    proxy.close();
     sink.close();
   }
 });

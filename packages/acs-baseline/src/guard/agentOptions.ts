@@ -8,6 +8,13 @@
  */
 import { Agent as HttpsAgent } from "node:https";
 import { BaselineViolationError } from "../errors.js";
+import {
+  AGENT_METHODS,
+  agentClassChanged,
+  keyName,
+  pollutedConnectionOption,
+  tamperedConnection,
+} from "./sharedPrototypes.js";
 
 /** Agent options that decide where a connection goes. */
 const DESTINATION_KEYS = ["host", "hostname", "port", "socketPath", "path", "lookup", "createConnection"];
@@ -87,16 +94,23 @@ const foreignSocket = (): BaselineViolationError =>
  * reused ({@link guardPool}).
  */
 function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
+  // Node's Agent constructor and connection code call the class's methods on the agent: one replaced on the shared
+  // prototype (which a policy reaches through any agent) would run for this one too.
+  if (agentClassChanged()) throw tamperedConnection("a method of Node's https.Agent class was replaced");
   settings.rejectUnauthorized ??= true;
   const twin = new HttpsAgent(settings);
   Object.freeze(twin.options);
-  const proto = HttpsAgent.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
-  for (const name of ["createSocket", "getName", "keepSocketAlive", "removeSocket"]) {
-    Object.defineProperty(twin, name, { value: proto[name], writable: false, configurable: false, enumerable: false });
+  // The class's methods as they were when acs-baseline was loaded, own and fixed on the twin (guardPool wraps four).
+  for (const [name, value] of Object.entries(AGENT_METHODS)) {
+    if (!WRAPPED.includes(name))
+      Object.defineProperty(twin, name, { value, writable: false, configurable: false, enumerable: false });
   }
-  guardPool(twin, proto);
+  guardPool(twin, AGENT_METHODS);
   return twin;
 }
+
+/** The methods {@link guardPool} wraps. */
+const WRAPPED = ["createConnection", "addRequest", "reuseSocket", "emit"];
 
 type AgentMethod = (this: object, ...args: unknown[]) => unknown;
 
@@ -116,6 +130,15 @@ export function guardPool(agent: object, base: Readonly<Record<string, unknown>>
   let placing: Destination | undefined;
   const methods: Record<string, AgentMethod> = {
     createConnection(...args) {
+      // Node spreads the connection options into plain objects: an option given to Object.prototype would be read.
+      const polluted = pollutedConnectionOption();
+      if (polluted !== undefined) {
+        const error = tamperedConnection(`Object.prototype was given ${keyName(polluted)}`);
+        const done = args[args.length - 1];
+        if (typeof done !== "function") throw error;
+        (done as (error: Error) => void)(error);
+        return undefined;
+      }
       const socket = call("createConnection", this, args);
       if (typeof socket === "object" && socket !== null) own.set(socket, args[0] as Destination);
       return socket;

@@ -8,6 +8,7 @@ import { types } from "node:util";
 import { nodeRequire } from "../nodeRequire.js";
 import { guardPool } from "./agentOptions.js";
 import { BaselineViolationError } from "../errors.js";
+import { keyName, pollutedConnectionOption, tamperedConnection } from "./sharedPrototypes.js";
 
 /**
  * Which agents may carry a client's requests: the one configured in its options (checked at construction), and —
@@ -184,6 +185,9 @@ function pinConnect(agent: object, connect: AgentMethod, createConnection: Agent
   }
   const pinned = async function (this: object, ...args: unknown[]): Promise<unknown> {
     if (tunnelOf(this as Record<string, unknown>) !== tunnel) throw tamperedProxy();
+    // https-proxy-agent's net/tls.connect read options nobody set from Object.prototype.
+    const polluted = pollutedConnectionOption();
+    if (polluted !== undefined) throw tamperedConnection(`Object.prototype was given ${keyName(polluted)}`);
     const socket = await connect.apply(this, args);
     if (typeof socket === "object" && socket !== null) made.add(socket);
     return socket;
