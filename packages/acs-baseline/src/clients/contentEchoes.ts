@@ -1,0 +1,165 @@
+/**
+ * Content echoes: which strings of a request body are content (an SMS text, an email's subject and body, a chat
+ * message, a Call Automation prompt), and their removal from what a service answers, however it spells them: as sent,
+ * cut short, HTML-escaped, or inside a JSON string with any mix of JSON escapes (`\/`, `\u003d`, every character as
+ * `\uXXXX`), written once or twice over.
+ */
+import { REDACTED } from "../text/scrub.js";
+
+/**
+ * Request body members whose values are content: SMS `message`, email `subject`/`plainText`/`html`, chat
+ * `content`/`topic`/`metadata`, any `…displayName`, Call Automation's text and SSML prompts (`text`, `ssmlText`) and
+ * the Teams call details it passes on (`callTopic`, `callContext`, `suggestedActions`).
+ */
+const CONTENT_KEYS =
+  /^(message|content|subject|plaintext|html|text|ssmltext|body|\w*displayname|metadata|topic|calltopic|callcontext|suggestedactions)$/i;
+/** Content shorter than this is not looked for in error text (it would match ordinary words). */
+const MIN_ECHO = 4;
+/** Bounds of the walk over a JSON body or an error's details. */
+export const MAX_NODES = 2_000;
+export const MAX_DEPTH = 16;
+/** Echoes at least this long are also found cut short (a service that quotes only the start of the text). */
+const PREFIX = 12;
+/** How many times over JSON escapes are undone (a JSON string quoted inside another one). */
+const UNESCAPE_LEVELS = 2;
+
+/** The content strings of a JSON request body (at least {@link MIN_ECHO} characters), longest first. */
+export function contentOf(body: unknown): string[] {
+  if (typeof body !== "string" || body.length === 0) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  const found = new Set<string>();
+  let nodes = 0;
+  const visit = (value: unknown, content: boolean, depth: number): void => {
+    if (nodes++ > MAX_NODES || depth > MAX_DEPTH) return;
+    if (typeof value === "string") {
+      if (content && value.trim().length >= MIN_ECHO) found.add(value);
+    } else if (Array.isArray(value)) {
+      for (const item of value) visit(item, content, depth + 1);
+    } else if (typeof value === "object" && value !== null) {
+      for (const [key, item] of Object.entries(value)) visit(item, content || CONTENT_KEYS.test(key), depth + 1);
+    }
+  };
+  visit(parsed, false, 0);
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/** `echo` as it is and as HTML writers escape it (a proxy's or gateway's error page, an HTML-escaping service). */
+function spellings(echo: string): string[] {
+  return [
+    echo,
+    echo.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c),
+    echo.replace(/[&<>]/g, (c) => HTML_ESCAPES[c] ?? c),
+    echo.replace(/[&<>"']/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`),
+    echo.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
+  ];
+}
+
+/** A reading of a text: `text`, and for each of its characters (and its end) the offset in the original it starts at. */
+interface Reading {
+  text: string;
+  at: number[];
+}
+
+/** JSON's two-character escapes. */
+const SHORT_ESCAPES = new Map([
+  ['"', '"'],
+  ["\\", "\\"],
+  ["/", "/"],
+  ["b", "\b"],
+  ["f", "\f"],
+  ["n", "\n"],
+  ["r", "\r"],
+  ["t", "\t"],
+]);
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+
+/** `reading`'s text with its JSON string escapes undone; a backslash that starts no escape stays as it is. */
+function unescaped(reading: Reading): Reading {
+  const source = reading.text;
+  const chars: string[] = [];
+  const at: number[] = [];
+  for (let i = 0; i < source.length; ) {
+    at.push(reading.at[i] ?? i);
+    if (source[i] === "\\") {
+      const next = source[i + 1] ?? "";
+      const hex = source.slice(i + 2, i + 6);
+      if (next === "u" && HEX4.test(hex)) {
+        chars.push(String.fromCharCode(Number.parseInt(hex, 16)));
+        i += 6;
+        continue;
+      }
+      const short = SHORT_ESCAPES.get(next);
+      if (short !== undefined) {
+        chars.push(short);
+        i += 2;
+        continue;
+      }
+    }
+    chars.push(source[i] ?? "");
+    i++;
+  }
+  at.push(reading.at[source.length] ?? source.length);
+  return { text: chars.join(""), at };
+}
+
+/** Where `form` (or, when long enough, its start) occurs in `text`, as [start, end) ranges. */
+function rangesOf(text: string, form: string, out: [number, number][]): void {
+  const head = form.length < PREFIX ? form : form.slice(0, PREFIX);
+  for (let at = text.indexOf(head); at >= 0; ) {
+    let length = head.length;
+    while (length < form.length && text[at + length] === form[length]) length++;
+    out.push([at, at + length]);
+    at = text.indexOf(head, at + length);
+  }
+}
+
+/** `text` with the given ranges (merged where they overlap or touch) replaced by {@link REDACTED}. */
+function redacted(text: string, ranges: [number, number][]): string {
+  if (ranges.length === 0) return text;
+  ranges.sort((a, b) => a[0] - b[0]);
+  let out = "";
+  let from = 0;
+  let [start, end] = ranges[0] ?? [0, 0];
+  for (const [s, e] of ranges) {
+    if (s <= end) {
+      end = Math.max(end, e);
+      continue;
+    }
+    out += `${text.slice(from, start)}${REDACTED}`;
+    [from, start, end] = [end, s, e];
+  }
+  return `${out}${text.slice(from, start)}${REDACTED}${text.slice(end)}`;
+}
+
+/**
+ * `text` with every echoed content string replaced by {@link REDACTED}: as it is, HTML-escaped, and cut short (at
+ * least its first {@link PREFIX} characters), read as it stands and with JSON string escapes undone (up to
+ * {@link UNESCAPE_LEVELS} times over), so that `\/`, `\u0026` or an all-`\uXXXX` spelling hides nothing.
+ */
+export function withoutEchoes(text: string, echoes: readonly string[]): string {
+  if (echoes.length === 0) return text;
+  const forms = [...new Set(echoes.flatMap(spellings))];
+  const ranges: [number, number][] = [];
+  let reading: Reading = { text, at: [] };
+  for (let level = 0; ; level++) {
+    const found: [number, number][] = [];
+    for (const form of forms) rangesOf(reading.text, form, found);
+    for (const [start, end] of found) ranges.push([reading.at[start] ?? start, reading.at[end] ?? end]);
+    if (level === UNESCAPE_LEVELS || !reading.text.includes("\\")) break;
+    reading = unescaped(reading);
+  }
+  return redacted(text, ranges);
+}
