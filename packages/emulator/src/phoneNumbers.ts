@@ -47,12 +47,49 @@ const BARE_START = `(?:(?<![\\w+.%\\p{Nd}-])|(?<=${PCT}[0-9A-Fa-f]{2})|(?<=(?:^|
 /** An ISO date (`2026-12-07`, dashes of any kind) is not a group of a national number. */
 const NOT_A_DATE = `(?!${DIGIT}{4}[${DASHES}-]${DIGIT}{2}[${DASHES}-]${DIGIT}{2}(?!${DIGIT}))`;
 
+/** A separator between the digit groups of a number as written in text: one space, `.`, `/` or dash. */
+const GROUP_SEP = `[ \\u00A0\\u202F./${DASHES}-]`;
+/** Not a date (`2026-12-07`, `2026/12/07`, `07.12.2026`) nor a range of years (`2020-2024`) at this point. */
+const NO_DATE =
+  `(?!${DIGIT}{4}[./${DASHES}-]${DIGIT}{1,2}[./${DASHES}-]${DIGIT}{1,2}(?!${DIGIT})` +
+  `|${DIGIT}{1,2}[./${DASHES}-]${DIGIT}{1,2}[./${DASHES}-]${DIGIT}{4}(?!${DIGIT})` +
+  `|(?:19|20)\\d\\d[${DASHES}-](?:19|20)\\d\\d(?!${DIGIT}))`;
+/** A digit group followed by its separator; after an area code in parentheses the separator is optional. */
+const GROUP = `${NO_DATE}(?:\\(${DIGIT}{1,5}\\)${GROUP_SEP}?|${DIGIT}{1,8}${GROUP_SEP})`;
+
+/**
+ * True when digit groups joined by single separators read as a phone number: 10–15 digits, and
+ * - joined by `.` or `/` (only that one, all through): grouped as a North American number (`1.425.5550199`,
+ *   `425/555/0199`) or in pairs (`01.23.45.67.89`), so a version (`12.345.67890`), an IP address, a decimal number or
+ *   a version and a count (`1.2.3 1234567`) stay as they are;
+ * - two groups: an area code in parentheses, a trunk prefix `0` (`030 1234567`), or a North American area code and
+ *   number (`425 5550199`: neither starts with 0 or 1), so two counts side by side (`seq 100 1000000`) stay;
+ * - three groups or more: any (`0033 1 23 45 67 89`, `001 425 5550199`).
+ */
+function isGroupedNumber(match: string): boolean {
+  const count = [...digitsOf(match)].length;
+  if (count < 10 || count > 15) return false;
+  const separators = match.replace(/[\p{Nd}()]/gu, "");
+  const groups = match.split(/[^\p{Nd}()]/u).map(digitsOf);
+  if (/[./]/.test(separators)) {
+    const lengths = groups.map((group) => [...group].length).join(",");
+    return [...separators].every((c) => c === separators[0]) && /^(?:1,)?3,(?:7|3,4)$|^2(?:,2){4,6}$/.test(lengths);
+  }
+  if (groups.length > 2 || match.startsWith("(")) return true;
+  return (groups[0] ?? "").startsWith("0") || /^[2-9]\d\d,[2-9]\d{6}$/.test(groups.join(","));
+}
+
 /** A pattern of the scrubber and what its matches become. */
 export type ScrubPattern = readonly [RegExp, (match: string, ...groups: string[]) => string];
 
 /**
  * The phone-number patterns, in the order they run (after the secret patterns).
  *
+ * 0. Any 2–7 groups of digits joined by single spaces, dashes, `.` or `/`, an area code in parentheses or not, holding
+ *    10–15 digits (`0033 1 23 45 67 89`, `(425) 5550199`, `425-5550199`, `1.425.5550199`, `425/555/0199`); not a
+ *    date, a decimal number, a version or an IP address ({@link isGroupedNumber}), nor within 24 characters without
+ *    a letter after a `+` (the next pattern's). First, so that a bare run of 8+ digits is not masked alone, leaving
+ *    its area code.
  * 1. E.164: `+` and 7–15 digits with separators; or a bare run of 8–15 digits (not the whole part of a decimal
  *    number, `10000000.5`).
  * 2. North American national formats with any separator, 3-3-4 or 1-3-3-4 digits, the area code in parentheses or
@@ -61,6 +98,14 @@ export type ScrubPattern = readonly [RegExp, (match: string, ...groups: string[]
  *    digits (`001 425 555 0123`, `020 7946 0958`); not a date and time (`2026-12-07 17:04`).
  */
 export const PHONE_PATTERNS: readonly ScrubPattern[] = [
+  [
+    new RegExp(
+      `(?<![\\w+.,/:\\u00B7${DASHES}\\p{Nd}-])(?<!${PLUS}\\P{L}{0,24})(?:${GROUP}){1,6}${NO_DATE}${DIGIT}{2,8}` +
+        `(?![\\w:${DIGIT}${DASHES}-]|[.,/]${DIGIT})`,
+      "gu",
+    ),
+    (m) => (isGroupedNumber(m) ? maskPhoneNumber(m) : m),
+  ],
   [
     new RegExp(
       `${PLUS}${SEP}{0,4}${DIGIT}(?:${DIGIT}|${SEP}){5,24}${DIGIT}|${BARE_START}${DIGIT}{8,15}(?![\\w${DIGIT}-]|\\.${DIGIT})`,

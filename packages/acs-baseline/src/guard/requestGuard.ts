@@ -81,7 +81,8 @@ function authorizationReason(request: PipelineRequest): string | undefined {
     return "it has no Authorization header (no Microsoft Entra token)";
   if (authorization.startsWith("Bearer ")) return undefined;
   const scheme = authorization.trim().split(/\s+/, 1)[0] ?? "";
-  if (scheme.toUpperCase() === "HMAC-SHA256") return "its Authorization is an HMAC-SHA256 access-key signature";
+  if (scheme.toUpperCase() === "HMAC-SHA256")
+    return "its Authorization is an access-key signature (scheme HMAC-SHA256)";
   return scheme === "Bearer" ? undefined : "its Authorization scheme is not Bearer";
 }
 
@@ -163,7 +164,7 @@ export function blockedError(method: string, code: BaselineViolationCode, reason
       )
     : new BaselineViolationError(
         code,
-        `The request guard blocked a ${method} request because ${reason}. Only https requests to the configured ACS endpoint with a Microsoft Entra Bearer token are sent; remove any policy that signs with an access key or rewrites the request.`,
+        `The request guard blocked a ${method} request because ${reason}. Only https requests to the configured ACS endpoint with a Microsoft Entra token (scheme Bearer) are sent; remove any policy that signs with an access key or rewrites the request.`,
       );
 }
 

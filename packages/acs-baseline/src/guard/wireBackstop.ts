@@ -216,11 +216,11 @@ function judge(request: ClientRequest, match: Registration, declared: unknown = 
         : typeof authorization !== "string"
           ? "its Authorization is not a single value"
           : /^\s*HMAC-SHA256\b/i.test(authorization)
-            ? "its Authorization is an HMAC-SHA256 access-key signature"
+            ? "its Authorization is an access-key signature (scheme HMAC-SHA256)"
             : "its Authorization scheme is not Bearer";
   const error = new BaselineViolationError(
     "KEY_AUTH_BLOCKED",
-    `A ${String(request.method).slice(0, 16)} request to the ACS endpoint was stopped because ${why}. It was not built by a guarded factory client (a client hidden in a client class, or other code in the process): only Microsoft Entra Bearer requests may reach ACS.`,
+    `A ${String(request.method).slice(0, 16)} request to the ACS endpoint was stopped because ${why}. It was not built by a guarded factory client (a client hidden in a client class, or other code in the process): only requests with a Microsoft Entra token (scheme Bearer) may reach ACS.`,
   );
   try {
     match.onBlocked(error);

@@ -4,7 +4,7 @@
  */
 import type { AuditAction, AuditEventInput, AuditPrincipal } from "./events.js";
 import { AUDIT_SCHEMA } from "./canonical.js";
-import { GUID_SHAPE, THUMBPRINT_SHAPE, keepIfShaped, scrubPath, scrubText } from "./redaction.js";
+import { GUID_SHAPE, THUMBPRINT_SHAPE, keepIfShaped, recordPath, scrubPath, scrubText } from "./redaction.js";
 
 /** Levels a record can have. */
 export type AuditLevel = "info" | "warn" | "error";
@@ -196,11 +196,15 @@ function methodJson(v: unknown): string {
 }
 
 const pathJsonCache = new Map<string, string>();
+/**
+ * `http.path` as JSON: query and fragment removed, scrubbed, then each segment not shaped like an identifier
+ * replaced ({@link recordPath}: a path the service chose carries no message text); cached by the raw path.
+ */
 function pathJson(path: unknown): string {
   if (typeof path !== "string") return '""';
   let v = pathJsonCache.get(path);
   if (v === undefined) {
-    v = JSON.stringify(scrubPath(stripQuery(path)));
+    v = JSON.stringify(recordPath(scrubPath(stripQuery(path))));
     if (pathJsonCache.size >= 1024) pathJsonCache.clear();
     pathJsonCache.set(path, v);
   }
