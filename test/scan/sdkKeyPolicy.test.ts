@@ -135,3 +135,20 @@ describe("hmac-signing: the SDK's own key policy is not the app signing with a k
     expect(hmacIn("src/sign.ts", text)).toHaveLength(1);
   });
 });
+
+describe("hmac-signing: only the SDK's code names the policy, never a comment or another language", () => {
+  const MODELLED = `// Our own signer, modelled on the SDK's communicationAccessKeyCredentialPolicy.\n${HAND_SOURCE}`;
+
+  it("reports a hand-written signer whose comment names the SDK's policy", () => {
+    expect(hmacIn("src/sign.ts", MODELLED)).toHaveLength(1);
+    expect(
+      hmacIn("src/sign.ts", `/*\n * See "CommunicationAccessKeyCredentialPolicy".\n */\n${HAND_SOURCE}`),
+    ).toHaveLength(1);
+  });
+
+  it("reports a Python or C# signer whatever names the policy before it", () => {
+    const py = `# Port of communicationAccessKeyCredentialPolicy\nname = "CommunicationAccessKeyCredentialPolicy"\ndef auth(sig):\n    return f"HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={sig}"\n`;
+    expect(hmacIn("sign.py", py)).toHaveLength(1);
+    expect(hmacIn("Sign.cs", py.replace(/^#/, "//"))).toHaveLength(1);
+  });
+});

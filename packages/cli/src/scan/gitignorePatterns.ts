@@ -71,7 +71,9 @@ function bracket(pattern: string, open: number): { source: string; next: number 
         prev = "[";
         continue;
       }
-      const named = NAMED_CLASSES[pattern.slice(p + 2, close - 1)];
+      const className = pattern.slice(p + 2, close - 1);
+      // Own names only: `[[:constructor:]]` is no class (an inherited property is not one of the table's).
+      const named = Object.hasOwn(NAMED_CLASSES, className) ? NAMED_CLASSES[className] : undefined;
       if (named === undefined) return undefined;
       members.push(named);
       prev = undefined;

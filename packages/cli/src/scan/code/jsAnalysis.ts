@@ -242,9 +242,18 @@ export interface ParsedProgram {
   release(): void;
 }
 
-/** Parses `text`: the program, or the first error of the first dialect tried. */
-export function parseProgram(file: string, text: string, ext: string): ParsedProgram | { error: OxcError } {
-  const deep = tooDeep(text, ext === ".tsx" || !TS.has(ext));
+/**
+ * Parses `text`: the program, or the first error of the first dialect tried. `guarded` is what the nesting guard
+ * ({@link tooDeep}) measures: the text itself unless the caller has the same code with less white space in it (a
+ * component's script view is its blocks in the component's blank markup, and blank runs nest nothing).
+ */
+export function parseProgram(
+  file: string,
+  text: string,
+  ext: string,
+  guarded = text,
+): ParsedProgram | { error: OxcError } {
+  const deep = tooDeep(guarded, ext === ".tsx" || !TS.has(ext));
   if (deep !== undefined) return { error: { message: deep, labels: [] } };
   if (parser === undefined) {
     parser = nodeRequire("oxc-parser") as OxcParser;
@@ -312,11 +321,11 @@ function asCode(text: string): string {
 
 /**
  * The `no-key-auth` findings of one JavaScript/TypeScript file; for a file that does not parse, a parse-error
- * finding and the text rules (connection strings included).
+ * finding and the text rules (connection strings included). `guarded`: see {@link parseProgram}.
  */
-export function jsFindings(file: string, text: string, ext: string): ScanFinding[] {
+export function jsFindings(file: string, text: string, ext: string, guarded?: string): ScanFinding[] {
   const source = asCode(text);
-  const parsed = parseProgram(file, source, ext);
+  const parsed = parseProgram(file, source, ext, guarded === undefined ? source : asCode(guarded));
   if ("error" in parsed) return fallback(file, text, parsed.error, source);
   try {
     const found = analyzeKeyAuth(parsed.program, { visitorKeys: parser?.visitorKeys, maxDepth: MAX_ANALYSIS_DEPTH });

@@ -3,12 +3,13 @@
  * the text rules. Shared by the scan's main thread and its code workers, so both analyse a file the same way.
  */
 import { plainForm } from "acs-baseline/internal/text";
+import { makeFinding } from "../finding.js";
 import type { ScanFinding } from "../finding.js";
 import { encodedConnectionStringFindings } from "../text/encodedConnectionStrings.js";
 import { fileTextFindings } from "../text/fileTextFindings.js";
 import { textFindings } from "../text/textRules.js";
 import { COMPONENT_EXTENSIONS, componentViews } from "./componentScripts.js";
-import { jsFindings } from "./jsAnalysis.js";
+import { jsFindings, unparsedFindings } from "./jsAnalysis.js";
 
 const SOURCE_EXTENSIONS = new Set([
   ".js",
@@ -41,17 +42,32 @@ export function needsParse(text: string): boolean {
 
 /**
  * The findings of one source file (`ext`: its extension, lower case). A component (`.vue`, `.svelte`) gets its script
- * blocks analysed as one program and the rest of it (template, markup, styles) the text rules of any file.
+ * blocks analysed as one program and the rest of it (template, markup, styles) the text rules of any file. An analysis
+ * that throws costs this file a parse-error finding (and its text searched), never the scan.
  */
 export function sourceFindings(file: string, text: string, ext: string): ScanFinding[] {
-  if (!COMPONENT_EXTENSIONS.has(ext)) return scriptFindings(file, text, ext);
-  const views = componentViews(text);
-  return [...scriptFindings(file, views.script, views.ext), ...fileTextFindings(file, views.rest)];
+  try {
+    if (!COMPONENT_EXTENSIONS.has(ext)) return scriptFindings(file, text, ext);
+    const views = componentViews(text);
+    return [...scriptFindings(file, views.script, views.ext, views.guarded), ...fileTextFindings(file, views.rest)];
+  } catch {
+    return analyserFailed(file, text);
+  }
 }
 
-/** The findings of one program (`ext`: the extension it is parsed as). */
-function scriptFindings(file: string, text: string, ext: string): ScanFinding[] {
-  const lint = needsParse(text) ? jsFindings(file, text, ext) : [];
+/** What a file whose analysis threw gets: a parse-error finding and, unless they throw too, the text rules. */
+function analyserFailed(file: string, text: string): ScanFinding[] {
+  try {
+    return unparsedFindings(file, text, "the analyser failed");
+  } catch {
+    const message = "The file could not be parsed (the analyser failed); its text could not be searched either.";
+    return [makeFinding("acs-baseline/parse-error", file, { line: 1, column: 1 }, message)];
+  }
+}
+
+/** The findings of one program (`ext`: the extension it is parsed as; `guarded`: see `parseProgram`). */
+function scriptFindings(file: string, text: string, ext: string, guarded?: string): ScanFinding[] {
+  const lint = needsParse(text) ? jsFindings(file, text, ext, guarded) : [];
   if (lint.some((f) => f.kind === "parse-error")) return lint;
   // The lint rule decodes base64 in string literals; the text rule finds the rest (comments, assembled text), once.
   const encoded = encodedConnectionStringFindings(file, text).filter(

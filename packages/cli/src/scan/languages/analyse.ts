@@ -21,24 +21,25 @@ import { MAX_NOTEBOOK_CHARS, notebookPrograms } from "./notebookCells.js";
 
 type Language = "python" | "csharp" | "java" | "go" | "shell" | "yaml" | "powershell";
 
-const EXTENSIONS: Record<string, Language> = {
-  py: "python",
-  pyw: "python",
-  cs: "csharp",
-  csx: "csharp",
-  java: "java",
-  kt: "java",
-  kts: "java",
-  go: "go",
-  sh: "shell",
-  bash: "shell",
-  zsh: "shell",
-  ksh: "shell",
-  yml: "yaml",
-  yaml: "yaml",
-  ps1: "powershell",
-  psm1: "powershell",
-};
+/** Extensions (lower case) → front end: a `Map`, so no file name reaches an object's inherited properties. */
+const EXTENSIONS: ReadonlyMap<string, Language> = new Map([
+  ["py", "python"],
+  ["pyw", "python"],
+  ["cs", "csharp"],
+  ["csx", "csharp"],
+  ["java", "java"],
+  ["kt", "java"],
+  ["kts", "java"],
+  ["go", "go"],
+  ["sh", "shell"],
+  ["bash", "shell"],
+  ["zsh", "shell"],
+  ["ksh", "shell"],
+  ["yml", "yaml"],
+  ["yaml", "yaml"],
+  ["ps1", "powershell"],
+  ["psm1", "powershell"],
+]);
 /** Jupyter notebooks: their code cells are read by their language's front end (see `notebookCells.ts`). */
 const NOTEBOOK = /\.ipynb$/i;
 const SHEBANG = /^#!\s*\S*?(?:\/env\s+)?(bash|sh|zsh|ksh|dash|pwsh|python3?)\b/;
@@ -58,7 +59,7 @@ const FRONT_ENDS: Record<Language, (text: string) => LanguageHit[]> = {
 export function languageOf(file: string, text: string): Language | undefined {
   const dot = file.lastIndexOf(".");
   const slash = Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\"));
-  if (dot > slash + 1) return EXTENSIONS[file.slice(dot + 1).toLowerCase()];
+  if (dot > slash + 1) return EXTENSIONS.get(file.slice(dot + 1).toLowerCase());
   const interpreter = SHEBANG.exec(text.slice(0, 200))?.[1];
   if (interpreter === undefined) return undefined;
   return interpreter === "pwsh" ? "powershell" : interpreter.startsWith("python") ? "python" : "shell";
@@ -120,9 +121,18 @@ function notebookFindings(file: string, text: string): ScanFinding[] {
   );
 }
 
-/** Findings of the text front ends for one file (an empty list for files none of them reads). */
+/**
+ * Findings of the text front ends for one file (an empty list for files none of them reads); a parse-error finding
+ * when a front end throws.
+ */
 export function languageFindings(file: string, text: string): ScanFinding[] {
-  if (NOTEBOOK.test(file)) return notebookFindings(file, text);
-  const hits = languageHits(file, text, languageOf(file, text));
-  return hits.length === 0 ? [] : hitFindings(file, new LineIndex(text), hits, (o) => o);
+  try {
+    if (NOTEBOOK.test(file)) return notebookFindings(file, text);
+    const hits = languageHits(file, text, languageOf(file, text));
+    return hits.length === 0 ? [] : hitFindings(file, new LineIndex(text), hits, (o) => o);
+  } catch {
+    // One file's failure is its own parse-error finding (its text rules still ran), never the scan's end.
+    const message = "The file could not be analysed (the analyser failed); only its text was searched.";
+    return [makeFinding("acs-baseline/parse-error", file, { line: 1, column: 1 }, message)];
+  }
 }

@@ -22,22 +22,25 @@ export interface NotebookProgram {
 /** Most characters of a notebook read as one: the scan's default `--max-file-size` (2 MiB). */
 export const MAX_NOTEBOOK_CHARS = 2 * 1024 * 1024;
 
-/** Kernel and cell language names (lower case) → front end; a name not here is not read. */
-const LANGUAGES: Record<string, NotebookLanguage> = {
-  python: "python",
-  python3: "python",
-  ipython: "python",
-  "c#": "csharp",
-  csharp: "csharp",
-  java: "java",
-  kotlin: "java",
-  go: "go",
-  bash: "shell",
-  sh: "shell",
-  shell: "shell",
-  powershell: "powershell",
-  pwsh: "powershell",
-};
+/**
+ * Kernel and cell language names (lower case) → front end; a name not here is not read. A `Map`: a notebook names any
+ * string it likes (`constructor`, `__proto__`), and none of them may reach an object's inherited properties.
+ */
+const LANGUAGES: ReadonlyMap<string, NotebookLanguage> = new Map([
+  ["python", "python"],
+  ["python3", "python"],
+  ["ipython", "python"],
+  ["c#", "csharp"],
+  ["csharp", "csharp"],
+  ["java", "java"],
+  ["kotlin", "java"],
+  ["go", "go"],
+  ["bash", "shell"],
+  ["sh", "shell"],
+  ["shell", "shell"],
+  ["powershell", "powershell"],
+  ["pwsh", "powershell"],
+]);
 
 const leafString = (tree: JsonTree | undefined): string | undefined =>
   tree?.kind === "leaf" && typeof tree.expr === "string" ? tree.expr : undefined;
@@ -115,9 +118,68 @@ function sourceLeaves(cell: JsonTree): { expr: string; at: IacPosition }[] {
   return leaves.flatMap((l) => (l.kind === "leaf" && typeof l.expr === "string" ? [{ expr: l.expr, at: l.at }] : []));
 }
 
+/** A cell's code and where each character came from (see {@link NotebookProgram}). */
+interface CellCode {
+  code: string;
+  offsets: number[];
+}
+
+/** The decoded source of `cell`, each character's offset in `text` (`starts`: its line starts), ending with a line break. */
+function cellCode(text: string, starts: number[], cell: JsonTree): CellCode {
+  const chars: string[] = [];
+  const offsets: number[] = [];
+  let last = 0;
+  for (const leaf of sourceLeaves(cell)) {
+    const decoded = decodeAt(text, (starts[leaf.at.line - 1] ?? 0) + leaf.at.column - 1);
+    if (decoded === undefined || decoded.value !== leaf.expr) continue;
+    chars.push(decoded.value);
+    for (const o of decoded.offsets) offsets.push(o);
+    last = decoded.offsets.at(-1) ?? last;
+  }
+  // A cell ends its last line: the next cell's first line is a line of its own.
+  chars.push("\n");
+  offsets.push(last);
+  return { code: chars.join(""), offsets };
+}
+
+/** IPython's cell magics that run the cell as a shell script (`%%bash`, `%%sh`, `%%script bash`), on its first line. */
+const SHELL_CELL = /^[ \t]*%%(?:bash|sh|script[ \t]+(?:bash|sh|zsh|ksh|dash))\b[^\n]*/;
+/** IPython's shell escape: a line `!command` (`!az communication list-key …`), its `!` and what precedes it. */
+const SHELL_LINE = /^[ \t]*!(?!=)/gm;
+
 /**
- * The code cells of notebook `text`, one program per language; `{ error }` when the text is not JSON (the parser's
- * message: fixed words and a position), `{ tooLarge }` over {@link MAX_NOTEBOOK_CHARS}.
+ * A Python cell's code split by what runs it: a `%%bash` cell is shell (its magic line blanked), and each `!` line of
+ * another is shell too (its `!` blanked), blanked to spaces in the Python code; positions are kept.
+ */
+function ipythonShell(cell: CellCode): { python?: CellCode; shell?: CellCode } {
+  const blank = (s: string) => s.replace(/[^\n]/g, " ");
+  const magic = SHELL_CELL.exec(cell.code);
+  if (magic !== null)
+    return { shell: { code: blank(magic[0]) + cell.code.slice(magic[0].length), offsets: cell.offsets } };
+  const python: string[] = [];
+  const shell: string[] = [];
+  let at = 0; // what is before `at` is in both lists
+  for (const m of cell.code.matchAll(SHELL_LINE)) {
+    const end = cell.code.indexOf("\n", m.index);
+    const before = cell.code.slice(at, m.index);
+    const line = cell.code.slice(m.index + m[0].length, end);
+    python.push(before, blank(m[0]), blank(line));
+    shell.push(blank(before), blank(m[0]), line);
+    at = end;
+  }
+  if (at === 0) return { python: cell };
+  python.push(cell.code.slice(at));
+  shell.push(blank(cell.code.slice(at)));
+  return {
+    python: { code: python.join(""), offsets: cell.offsets },
+    shell: { code: shell.join(""), offsets: cell.offsets },
+  };
+}
+
+/**
+ * The code cells of notebook `text`, one program per language (a Python cell's shell, `%%bash` cells and `!` lines,
+ * read as shell); `{ error }` when the text is not JSON (the parser's message: fixed words and a position),
+ * `{ tooLarge }` over {@link MAX_NOTEBOOK_CHARS}.
  */
 export function notebookPrograms(
   text: string,
@@ -132,25 +194,25 @@ export function notebookPrograms(
   }
   const cells = entryOf(root, "cells");
   const byLanguage = new Map<NotebookLanguage, { chars: string[]; offsets: number[] }>();
+  const add = (language: NotebookLanguage, cell: CellCode) => {
+    const program = byLanguage.get(language) ?? { chars: [], offsets: [] };
+    byLanguage.set(language, program);
+    program.chars.push(cell.code);
+    for (const o of cell.offsets) program.offsets.push(o);
+  };
   const starts = lineStarts(text);
   const fallback = notebookLanguage(root);
   for (const cell of cells?.kind === "array" ? cells.items : []) {
     if (named(cell, "cell_type") !== "code") continue;
-    const language = LANGUAGES[cellLanguage(cell) ?? fallback];
+    const language = LANGUAGES.get(cellLanguage(cell) ?? fallback);
     if (language === undefined) continue;
-    const program = byLanguage.get(language) ?? { chars: [], offsets: [] };
-    byLanguage.set(language, program);
-    let last = 0;
-    for (const leaf of sourceLeaves(cell)) {
-      const decoded = decodeAt(text, (starts[leaf.at.line - 1] ?? 0) + leaf.at.column - 1);
-      if (decoded === undefined || decoded.value !== leaf.expr) continue;
-      program.chars.push(decoded.value);
-      for (const o of decoded.offsets) program.offsets.push(o);
-      last = decoded.offsets.at(-1) ?? last;
+    const code = cellCode(text, starts, cell);
+    if (language !== "python") add(language, code);
+    else {
+      const { python, shell } = ipythonShell(code);
+      if (python !== undefined) add("python", python);
+      if (shell !== undefined) add("shell", shell);
     }
-    // A cell ends its last line: the next cell's first line is a line of its own.
-    program.chars.push("\n");
-    program.offsets.push(last);
   }
   return {
     programs: [...byLanguage].map(([language, p]) => ({ language, code: p.chars.join(""), offsets: p.offsets })),

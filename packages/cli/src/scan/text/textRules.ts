@@ -170,17 +170,36 @@ function legacyKeyFindings(scan: TextScan): void {
 
 /**
  * The Azure SDK's own key policy (`@azure/communication-common`'s `createCommunicationAccessKeyCredentialPolicy`,
- * bundled into every app that bundles the SDK, Entra ID apps included): its name, as the policy's name string
- * (`"CommunicationAccessKeyCredentialPolicy"`, kept by minifiers) or the 1.x class name, a whole word in any case.
+ * bundled into every app that bundles the SDK, Entra ID apps included), as its code names itself: the policy's name
+ * string (`"CommunicationAccessKeyCredentialPolicy"`, kept by minifiers; `\"…\"` in a source map's `sourcesContent`),
+ * the constant holding it (`const communicationAccessKeyCredentialPolicy =`), the policy's `name:` or the 1.x class or
+ * function of that name. A comment naming it ("modelled on …") is no such code.
  */
-const SDK_KEY_POLICY = /(?<![A-Za-z0-9_$])communicationAccessKeyCredentialPolicy(?![A-Za-z0-9_$])/i;
+const SDK_KEY_POLICY = new RegExp(
+  [
+    String.raw`\\?["'\x60]communicationAccessKeyCredentialPolicy\\?["'\x60]`,
+    String.raw`(?<![\w$])(?:const|let|var|class|function\*?|name\s*:)\s*communicationAccessKeyCredentialPolicy(?![\w$])`,
+  ].join("|"),
+  "gi",
+);
+/** A line that is a comment where the name is: `//`, `/*` or `*` (a block comment's) at its start. */
+const COMMENT_LINE = /^\s*(?:\/\/|\/\*|\*)/;
+/** Files that can hold the SDK's JavaScript: JavaScript/TypeScript sources, components, bundles and their source maps. */
+const SDK_CODE_FILE = /\.(?:[cm]?[jt]sx?|vue|svelte)$|\.[cm]?js\.map$/i;
 /** How far before the signing the SDK's policy names itself: 1,134 characters in its published files, 508 minified. */
 const SDK_KEY_POLICY_REACH = 2000;
 
-/** True when the signing at `at` is the SDK's own key policy: its name within {@link SDK_KEY_POLICY_REACH} before it. */
-function sdkKeyPolicy(text: string, at: number): boolean {
-  // One character more, so the look-behind sees what precedes a name at the window's start.
-  return SDK_KEY_POLICY.test(text.slice(Math.max(0, at - SDK_KEY_POLICY_REACH - 1), at));
+/** True when the signing at `at` in `file` is the SDK's own key policy: its name in code within reach before it. */
+function sdkKeyPolicy(file: string, text: string, at: number): boolean {
+  if (!SDK_CODE_FILE.test(file)) return false;
+  const from = Math.max(0, at - SDK_KEY_POLICY_REACH);
+  const window = text.slice(from, at);
+  for (const m of window.matchAll(SDK_KEY_POLICY)) {
+    const name = from + m.index;
+    const lineStart = text.lastIndexOf("\n", name) + 1;
+    if (!COMMENT_LINE.test(text.slice(lineStart, Math.min(name, lineStart + 200)))) return true;
+  }
+  return false;
 }
 
 /** Hand-built HMAC-SHA256 request signing (not the SDK's own key policy, bundled or vendored). */
@@ -188,7 +207,7 @@ function hmacFindings(scan: TextScan): void {
   const { file, text, index } = scan;
   HMAC.lastIndex = 0;
   for (let m = HMAC.exec(text); m !== null; m = HMAC.exec(text)) {
-    if (sdkKeyPolicy(text, m.index)) continue;
+    if (sdkKeyPolicy(file, text, m.index)) continue;
     scan.out.push(
       makeFinding(
         "acs-baseline/hmac-signing",
