@@ -80,15 +80,26 @@ function parseLine(st: VerifierState, l: Line, raw: Buffer): Parsed | undefined 
     st.fail("noncanonical", "the line is not valid UTF-8: its bytes were re-encoded", seq);
     return undefined;
   }
-  if (typeof rec.hash !== "string") {
-    st.fail("unchained", "the record has no hash (written with chain: false?): the log cannot be verified", seq);
-    return undefined;
-  }
-  if (seq === undefined || typeof rec.prevHash !== "string" || !HEX64.test(rec.hash)) {
-    st.fail("malformed", "the record has no valid seq, prevHash or hash", seq);
+  if (seq === undefined || typeof rec.prevHash !== "string" || typeof rec.hash !== "string" || !HEX64.test(rec.hash)) {
+    // a line too deep is named for what it is, before its missing members (checked only on this failure path)
+    if (tooDeep(rec))
+      st.fail("malformed", `the line is nested deeper than ${MAX_RECORD_DEPTH} levels: it is not an audit record`, seq);
+    else if (typeof rec.hash !== "string")
+      st.fail("unchained", "the record has no hash (written with chain: false?): the log cannot be verified", seq);
+    else st.fail("malformed", "the record has no valid seq, prevHash or hash", seq);
     return undefined;
   }
   return { rec: rec as Parsed["rec"], seq, text };
+}
+
+/** True when `rec` is nested deeper than {@link MAX_RECORD_DEPTH} levels (canonicalisation stops at the limit: never a deep recursion). */
+function tooDeep(rec: Rec): boolean {
+  try {
+    canonicalJson(rec);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** A line that is not a record: another line in logger mode, else part of a gap the next record must explain. */
@@ -281,7 +292,10 @@ function checkFirst(st: VerifierState, rec: Parsed["rec"], seq: number): boolean
 /** What the closing anchor may still report after the final checkpoint (sealed by one more checkpoint). */
 const AFTER_CLOSE = new Set<unknown>(["log.checkpoint", "anchor.failure", "anchor.recovered"]);
 
-/** A `log.open` starts a segment: its log id (carried, never changed mid-chain) and its heartbeat interval. */
+/**
+ * A `log.open` starts a segment: its log id (carried, never changed mid-chain) and its heartbeat interval (used once a
+ * checkpoint seals it).
+ */
 function openSegment(st: VerifierState, rec: Parsed["rec"], seq: number): boolean {
   const log = rec.log;
   const id = log?.id;
@@ -296,7 +310,10 @@ function openSegment(st: VerifierState, rec: Parsed["rec"], seq: number): boolea
     }
     st.logId = id;
   }
-  st.heartbeatMs = typeof log?.heartbeatMs === "number" && log.heartbeatMs > 0 ? log.heartbeatMs : st.heartbeatMs;
+  const heartbeatMs = typeof log?.heartbeatMs === "number" && log.heartbeatMs > 0 ? log.heartbeatMs : undefined;
+  // Taken once a checkpoint seals this log.open (checkpoints.ts): an unsealed one cannot relax the max gap.
+  st.openPending = { seq, heartbeatMs };
+  if (st.heartbeatMs === undefined && st.result.checkpoints === 0) st.heartbeatMs = heartbeatMs; // provisional
   st.openSinceCheckpoint = true;
   st.segmentBeat = undefined;
   st.segmentLatest.seq = -1;

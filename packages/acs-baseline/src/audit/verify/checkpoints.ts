@@ -29,6 +29,12 @@ export function checkCheckpoint(st: VerifierState, rec: Rec, seq: number, time: 
     st.logId ??= cp.logId;
   }
   st.lastSig = typeof cp.sig === "string" ? cp.sig : st.lastSig;
+  const open = st.openPending;
+  if (open !== undefined && cp.seq >= open.seq) {
+    // the log.open is sealed now: its heartbeat interval sets the max gap
+    if (open.heartbeatMs !== undefined) st.heartbeatMs = open.heartbeatMs;
+    st.openPending = undefined;
+  }
   st.openSinceCheckpoint = false;
   st.aheadOpen = false;
   st.result.checkpoints++;

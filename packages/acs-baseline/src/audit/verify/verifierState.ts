@@ -57,8 +57,14 @@ export class VerifierState {
   readonly at: number;
   /** The log's id, from its `log.open` (or its checkpoints); undefined for a log written before log ids. */
   logId: string | undefined;
-  /** The heartbeat interval the current segment's `log.open` declared. */
+  /**
+   * The heartbeat interval of the last `log.open` a checkpoint sealed (until one is sealed: the first `log.open`'s,
+   * provisionally; a log without a valid checkpoint is incomplete with a key anyway). An unsealed `log.open` never
+   * changes it: a forged one in the tail cannot widen the max gap.
+   */
   heartbeatMs: number | undefined;
+  /** The latest `log.open` no checkpoint seals yet: its seq and declared heartbeat (taken once a checkpoint seals it). */
+  openPending: { seq: number; heartbeatMs: number | undefined } | undefined;
   /** The last checkpoint of the current segment (its signed time with a key). */
   segmentBeat: { time: number; line: number; seq: number } | undefined;
   /** The latest record time of the current segment (`seq` -1: none yet). */

@@ -1,5 +1,5 @@
 /** One writer per audit file: a `<file>.lock` holding the writer's pid. */
-import { closeSync, constants, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
 import { BaselineViolationError } from "../../errors.js";
 
 /**
@@ -34,12 +34,7 @@ export class FileLock {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       }
-      let pid = NaN;
-      try {
-        pid = Number.parseInt(readFileSync(path, "utf8"), 10);
-      } catch {
-        // removed meanwhile, or unreadable: try again
-      }
+      const pid = readLockPid(path);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
         throw new BaselineViolationError(
           "AUDIT_DESTINATION_REFUSED",
@@ -69,6 +64,41 @@ export class FileLock {
       // already gone
     }
   }
+}
+
+/** Most bytes a lock file holds (a pid and a newline); a larger one is not a lock this library wrote. */
+const MAX_LOCK_BYTES = 64;
+
+/**
+ * The pid in an existing lock file (NaN when it is gone or unreadable: taken over). Opened without following a
+ * symlink and without blocking (a FIFO would wait for a writer for good); anything but a small regular file is
+ * refused (`AUDIT_DESTINATION_REFUSED`), never read.
+ */
+function readLockPid(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ELOOP") throw lockRefused(path, "a symbolic link");
+    return NaN; // removed meanwhile, or unreadable: try again
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw lockRefused(path, st.isFIFO() ? "a named pipe (FIFO)" : "not a regular file");
+    if (st.size > MAX_LOCK_BYTES) throw lockRefused(path, `${st.size} bytes long`);
+    const buf = Buffer.alloc(MAX_LOCK_BYTES);
+    const n = readSync(fd, buf, 0, MAX_LOCK_BYTES, 0);
+    return Number.parseInt(buf.toString("utf8", 0, n), 10);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function lockRefused(path: string, what: string): BaselineViolationError {
+  return new BaselineViolationError(
+    "AUDIT_DESTINATION_REFUSED",
+    `The audit file's writer lock ${path} is ${what}, not a lock file this library writes (a pid): someone put it there. Remove it, and check who can write the audit directory.`,
+  );
 }
 
 function processAlive(pid: number): boolean {

@@ -31,6 +31,8 @@ export interface FileSinkOptions {
   onFailure?: (code: string) => void;
   /** Called when a write succeeds again after failures. */
   onRecovered?: () => void;
+  /** The writer lock of this path, already held (a reopen or rotation hands the old file's over): not taken again. */
+  lock?: FileLock;
 }
 
 /** What opening a file found that the log should record. */
@@ -75,7 +77,8 @@ export class FileSink implements AuditSink {
     readonly path: string,
     size: number,
     regular: boolean,
-    private readonly lock: FileLock | undefined,
+    /** The writer lock, released on close (unless handed to the next file at this path first: set undefined). */
+    public lock: FileLock | undefined,
     private readonly options: FileSinkOptions,
   ) {
     this.expectedSize = size;
@@ -117,7 +120,12 @@ export class FileSink implements AuditSink {
   }
 
   write(batch: Buffer): void {
-    if (this.closed) return;
+    if (this.closed) {
+      // nothing can take these records any more: a failure (onWriteError applies), never a silent drop
+      this.droppedBytes += batch.length;
+      if (batch.length > 0) this.fail("ECLOSED");
+      return;
+    }
     let data = batch;
     if (this.terminateTornLine && data.length > 0) {
       this.terminateTornLine = false;
@@ -143,18 +151,21 @@ export class FileSink implements AuditSink {
           this.droppedBytes += data.length;
         }
       }
-      if (!this.failed) {
-        this.failed = true;
-        const code = (e as NodeJS.ErrnoException).code ?? "EIO";
-        process.emitWarning(
-          `acs-baseline audit: writing the audit log failed (${code}); records are held in memory and retried`,
-          {
-            code: "ACS_BASELINE_AUDIT_WRITE_FAILED",
-          },
-        );
-        this.options.onFailure?.(code);
-      }
+      this.fail((e as NodeJS.ErrnoException).code ?? "EIO");
     }
+  }
+
+  /** The first failure of a stretch: `failed` (onWriteError applies), one process warning, `onFailure`. */
+  private fail(code: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    process.emitWarning(
+      this.closed
+        ? `acs-baseline audit: writing the audit log failed (${code}): the audit file is closed, records are lost`
+        : `acs-baseline audit: writing the audit log failed (${code}); records are held in memory and retried`,
+      { code: "ACS_BASELINE_AUDIT_WRITE_FAILED" },
+    );
+    this.options.onFailure?.(code);
   }
 
   /** Hands over the batches that could not be written (to the next file after a reopen). */
@@ -308,7 +319,7 @@ export function openFileSink(
           `The audit file has ${st.nlink} names (hard links): a writer opening it by another name would take another lock, and two writers would interleave two chains in one file. Remove the other links, or set audit.allowSymlink: true.`,
         );
       }
-      lock = FileLock.acquire(path);
+      lock = options.lock ?? FileLock.acquire(path);
       if ((st.mode & FOREIGN_WRITE_BITS) !== 0) {
         fchmodSync(fd, 0o600);
         notes.fixedMode = st.mode & 0o777;
@@ -319,7 +330,7 @@ export function openFileSink(
     sink.terminateTornLine = tail.breakKind === "torn";
     return { sink, tail, notes };
   } catch (e) {
-    lock?.release();
+    if (lock !== options.lock) lock?.release(); // a lock handed over stays with its sink
     closeSync(fd);
     throw e;
   }

@@ -147,30 +147,33 @@ export class SharedLog extends ChainWriter implements SyncFlushable {
 
   /**
    * Ends the current file with `log.close` and a checkpoint, opens the path again (after renaming the old file to
-   * `<file>.1` for a size rotation) and starts it with a `log.open` chained to the old file's last record.
+   * `<file>.1` for a size rotation) and starts it with a `log.open` chained to the old file's last record. Never
+   * throws: when the new file cannot be opened, the log goes on in the old one (see {@link startSegment}) and the
+   * promise rejects with the reason.
    */
-  reopen(reason: "reopen" | "rotate"): Promise<void> {
+  async reopen(reason: "reopen" | "rotate"): Promise<void> {
     const file = this.settings.file;
-    if (file === undefined || !this.chain || this.closing !== undefined) return Promise.resolve();
+    if (file === undefined || !this.chain || this.closing !== undefined) return;
     // While the start check holds the records, nothing is written yet: the reopen comes after it (a logrotate that
     // moved the file during the wait would otherwise see its reopen dropped and the log go on in the moved file).
-    if (this.settleStart !== undefined) return this.switching?.then(() => this.reopen(reason)) ?? Promise.resolve();
+    if (this.settleStart !== undefined) return this.switching?.then(() => this.reopen(reason));
     if (this.switching !== undefined) return this.switching;
     if (this.settings.signer !== undefined && this.settings.signer.signSync === undefined)
       return this.switchAsync(reason, file);
     // No key, or an in-process one: the switch is synchronous, nothing can interleave.
     this.switching = Promise.resolve();
+    let failure: Error | undefined;
     try {
       this.drain(true);
       this.endSegment(reason);
       if (this.settings.checkpoints && !this.headSealed) void this.checkpoint();
       if (this.bytes.length > 0) this.sink.write(this.bytes.take());
-      this.startSegment(reason, file);
+      failure = this.startSegment(reason, file);
     } finally {
       this.switching = undefined;
     }
     this.drain();
-    return Promise.resolve();
+    if (failure !== undefined) throw failure;
   }
 
   private endSegment(reason: "reopen" | "rotate"): void {
@@ -190,35 +193,84 @@ export class SharedLog extends ChainWriter implements SyncFlushable {
     });
   }
 
-  private startSegment(reason: "reopen" | "rotate", file: NonNullable<LogSettings["file"]>): void {
+  /**
+   * Opens the next file (after the rotation's renames), then closes the old one, handing it the writer lock. When the
+   * renames or the open fail (a directory at `<file>.1`, a symlink put at the path), the old file stays the sink: the
+   * log goes on in it with a `log.open` and a `config.warning` naming the failure, and a process warning
+   * (`ACS_BASELINE_AUDIT_REOPEN_FAILED`) is emitted; returns the error.
+   */
+  private startSegment(reason: "reopen" | "rotate", file: NonNullable<LogSettings["file"]>): Error | undefined {
     const old = this.sink;
+    const oldFile = old instanceof FileSink ? old : undefined;
+    let opened: ReturnType<typeof openFileSink>;
+    try {
+      if (reason === "rotate" && file.rotate !== undefined) rotateFiles(file.path, file.rotate.keep);
+      opened = openFileSink(file.path, { allowSymlink: file.allowSymlink, lock: oldFile?.lock });
+    } catch (e) {
+      return this.switchFailed(reason, oldFile, e);
+    }
     // Records the old file could not take (disk full) go first into the new one: the chain stays in order.
-    const held = old instanceof FileSink && old.failed ? old.takeHeld() : [];
+    const held = oldFile?.failed === true ? oldFile.takeHeld() : [];
+    if (oldFile !== undefined) oldFile.lock = undefined; // the new file at the same path holds it now
     void old.close();
-    if (reason === "rotate" && file.rotate !== undefined) rotateFiles(file.path, file.rotate.keep);
-    const { sink, tail } = openFileSink(file.path, { allowSymlink: file.allowSymlink });
+    const { sink, tail } = opened;
     sink.hold(held);
     this.sink = sink;
     this.process(
       this.specialItem("log.open", { log: { ...openMember(reason, tail.breakKind !== undefined ? tail : undefined) } }),
     );
+    return undefined;
+  }
+
+  /** The next file could not be opened: the chain goes on in the old file, which says why (see startSegment). */
+  private switchFailed(reason: "reopen" | "rotate", oldFile: FileSink | undefined, e: unknown): Error {
+    const error = e instanceof Error ? e : new Error(String(e));
+    const code = (e as { code?: unknown } | undefined)?.code;
+    const what = `${reason === "rotate" ? "rotating" : "reopening"} the audit file failed (${typeof code === "string" ? code : "ERROR"})`;
+    // a failed rotation is tried again after another maxBytes, not on every batch
+    if (oldFile !== undefined && reason === "rotate") oldFile.written = 0;
+    this.process(this.specialItem("log.open", { log: openMember(reason) }, "warn"));
+    this.process({
+      event: {
+        action: "config.warning",
+        outcome: "failure",
+        level: "warn",
+        controls: ["LT-4"],
+        reason: `${what}: the log goes on in the file it was writing. ${scrubText(error.message).slice(0, 300)}`,
+      },
+      request: undefined,
+      ms: Date.now(),
+      ctx: this.lastCtx,
+      level: "warn",
+      close: false,
+    });
+    try {
+      process.emitWarning(`acs-baseline audit: ${what}; the log goes on in the file it was writing`, {
+        code: "ACS_BASELINE_AUDIT_REOPEN_FAILED",
+      });
+    } catch {
+      // a warning listener that throws changes nothing
+    }
+    return error;
   }
 
   /** The same with a remote signer: records wait in the queue while the old file's final checkpoint is signed. */
   private async switchAsync(reason: "reopen" | "rotate", file: NonNullable<LogSettings["file"]>): Promise<void> {
     let done!: () => void;
+    let failure: Error | undefined;
     this.switching = new Promise<void>((r) => (done = r));
     try {
       this.drain(true);
       this.endSegment(reason);
       await this.seal(true);
-      this.startSegment(reason, file);
+      failure = this.startSegment(reason, file);
     } finally {
       this.switching = undefined;
       this.releaseDeferred();
       done();
       this.drain();
     }
+    if (failure !== undefined) throw failure;
   }
 
   /** An anchor's report, as an `anchor.failure` / `anchor.recovered` record. */
