@@ -82,9 +82,9 @@ describe("createChatClient", () => {
       statusCode: 403,
     });
 
-    // The thread client's requests went through the audited pipeline too.
+    // The thread client's requests went through the audited pipeline too, recorded under its own class.
     await new Promise((r) => setTimeout(r, 100)); // request records are written in batches after the I/O callback
-    const chatRequests = records().filter((r) => r.event.action === "request" && r.acs?.client === "ChatClient");
+    const chatRequests = records().filter((r) => r.event.action === "request" && r.acs?.client === "ChatThreadClient");
     expect(chatRequests.some((r) => r.http?.path.includes("/participants"))).toBe(true);
   });
 

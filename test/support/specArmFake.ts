@@ -54,7 +54,8 @@ export interface SpecFake {
   close(): Promise<void>;
 }
 
-async function serverTls(): Promise<{ ca: string; cert: string; key: string }> {
+/** A CA and a server certificate it signed (for 127.0.0.1 and localhost), fresh for each fake. */
+export async function serverTls(): Promise<{ ca: string; cert: string; key: string }> {
   const notBeforeDate = new Date(Date.now() - 3600_000);
   const notAfterDate = new Date(Date.now() + 24 * 3600_000);
   const ca = await generate([{ name: "commonName", value: `spec fake CA ${process.pid}-${Date.now()}` }], {

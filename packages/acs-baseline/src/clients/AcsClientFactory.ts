@@ -153,6 +153,7 @@ export class AcsClientFactory {
       createIdentityClient: () => this.createIdentityClient(),
       createClient: <C, O extends object>(Client: AcsClientConstructor<C, O>, o?: O) => this.createClient(Client, o),
       record: (event: Parameters<AuditRecorder["write"]>[0]) => this.#recorder.write(event),
+      isClosed: () => this.#closed,
     };
     return createChatClient(parts, user, options) as TChatClient;
   }

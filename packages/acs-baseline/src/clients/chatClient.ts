@@ -2,8 +2,8 @@
  * Chat through the factory. Chat authenticates with a Communication Services user access token, not an Entra token:
  * the factory's Entra-authenticated identity client mints the user's token (scope `chat`) and mints it again whenever
  * it has expired (an `AzureCommunicationTokenCredential` with a token refresher). The ChatClient is built through
- * `createClient`, so its pipeline (and that of every ChatThreadClient it hands out, which share its options) carries
- * the request guard and the audit policies. Minting and refreshing are audited (`user-token.issue`,
+ * `createClient`, and so is every ChatThreadClient it hands out (as a `ChatThreadClient`, the name its records carry),
+ * so their pipelines carry the request guard and the audit policies. Minting and refreshing are audited (`user-token.issue`,
  * `user-token.refresh`) with the token's expiry and scope, never the token.
  */
 import { createRequire } from "node:module";
@@ -56,9 +56,14 @@ export interface ChatClientFactoryParts {
   ): TClient;
   /** Writes one audit record. */
   record(event: AuditEventInput): void;
+  /** Whether the factory is closed (its `createClient` then throws). */
+  isClosed(): boolean;
 }
 
-type ChatModule = { ChatClient: new (endpoint: string, credential: unknown, options?: object) => ChatClientLike };
+type ChatModule = {
+  ChatClient: new (endpoint: string, credential: unknown, options?: object) => ChatClientLike;
+  ChatThreadClient: new (endpoint: string, threadId: string, credential: unknown, options?: object) => unknown;
+};
 type CommonModule = {
   AzureCommunicationTokenCredential: new (options: {
     tokenRefresher: (abortSignal?: AbortSignal) => Promise<string>;
@@ -207,5 +212,23 @@ export function createChatClient(
   } as unknown as AcsClientConstructor<ChatClientLike, CommonClientOptions>;
   Object.defineProperty(ChatWithUserToken, "name", { value: "ChatClient" });
   MARK.add(ChatWithUserToken);
-  return parts.createClient(ChatWithUserToken, clientOptions);
+  const client = parts.createClient(ChatWithUserToken, clientOptions);
+  const ownThreadClient = client.getChatThreadClient.bind(client);
+  // Upstream, a thread client is built from the ChatClient's options, whose audit policy names "ChatClient": each is
+  // built through createClient instead, as a ChatThreadClient (its requests and refusals are recorded under that name).
+  Object.defineProperty(client, "getChatThreadClient", {
+    value: (threadId: string): unknown => {
+      // A closed factory builds no clients: the thread client is then upstream's (nothing is recorded any more).
+      if (parts.isClosed()) return ownThreadClient(threadId);
+      const ThreadWithUserToken = function (endpoint: string, _entra: unknown, opts?: object): unknown {
+        return new chat.ChatThreadClient(endpoint, threadId, credential, opts);
+      } as unknown as AcsClientConstructor<unknown, CommonClientOptions>;
+      Object.defineProperty(ThreadWithUserToken, "name", { value: "ChatThreadClient" });
+      MARK.add(ThreadWithUserToken);
+      return parts.createClient(ThreadWithUserToken, clientOptions);
+    },
+    configurable: true,
+    writable: true,
+  });
+  return client;
 }

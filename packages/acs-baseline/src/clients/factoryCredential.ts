@@ -15,6 +15,7 @@ import type {
   ResolvedCredential,
 } from "../credentials/resolveCredential.js";
 import { checkCredentialConfiguration, resolveCredential } from "../credentials/resolveCredential.js";
+import { scrubbingErrors } from "./credentialErrorScrub.js";
 import type { CredentialDestination } from "../credentials/credentialDestinations.js";
 import { authorityDestinations, destinationOf } from "../credentials/credentialDestinations.js";
 import type { ManagedIdentitySource } from "../credentials/managedIdentityEnvironment.js";
@@ -105,9 +106,18 @@ export function createFactoryCredential(
     // the MSAL-based credentials (the factory's managed identity does not read these variables)
     if (source === undefined || source.kind === "workload-identity")
       credential = refusingLateRegion(credential, transport.onBlocked);
-    resolved.credential = surfaceTlsRefusals(credential, credentialTransport);
+    credential = surfaceTlsRefusals(credential, credentialTransport);
+    // Outermost: what Entra echoed (the signed assertion, the secret) is gone before the caller or the record sees it.
+    resolved.credential = scrubbingErrors(credential, secretsOf(settings.credential));
   }
   return { resolved, transport: credentialTransport, disableInstanceDiscovery };
+}
+
+/** The configuration's secrets an answer could echo (the client secret). */
+function secretsOf(credential: Readonly<CredentialConfiguration>): string[] {
+  return typeof credential.clientSecret === "string" && credential.clientSecret.length > 0
+    ? [credential.clientSecret]
+    : [];
 }
 
 /**

@@ -194,28 +194,60 @@ function certificateExpiry(resolved: ResolvedCredential): Extra {
   return { certificate: { notAfter: certificate.notAfter.toISOString(), daysRemaining: certificate.daysRemaining } };
 }
 
-/** A token failure for the audit log: the error code, the AADSTS code and the HTTP status, never the message text. */
+/** How many errors of a failure's `cause` chain are read. */
+const MAX_CAUSES = 5;
+/** An OAuth error code as Entra spells them (`invalid_client`, `unauthorized_client`): short, letters and `_`. */
+const OAUTH_CODE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+interface TokenFailureFields {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  /** MSAL's error (the `cause` of @azure/identity 4.x's AuthenticationRequiredError). */
+  errorCode?: unknown;
+  errorMessage?: unknown;
+  errorResponse?: { error?: unknown; errorDescription?: unknown };
+  statusCode?: unknown;
+  status?: unknown;
+  cause?: unknown;
+}
+
+/** The first `AADSTS` code of a text (digits only: nothing else of it is kept). */
+const aadstsOf = (text: unknown): string | undefined =>
+  typeof text === "string" ? /AADSTS\d{1,10}/.exec(text)?.[0] : undefined;
+
+/**
+ * What Entra said, from the error and its `cause` chain (bounded): the OAuth `error` (shape-gated), the AADSTS code
+ * and the HTTP status. @azure/identity 4.x keeps them on MSAL's error, in the `cause` of the one it throws.
+ */
+function entraAnswer(error: object): { oauth?: string; aadsts?: string; status?: number } {
+  const found: { oauth?: string; aadsts?: string; status?: number } = {};
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  for (let depth = 0; depth < MAX_CAUSES && typeof current === "object" && current !== null; depth++) {
+    if (seen.has(current) || isBaselineViolationError(current)) break;
+    seen.add(current);
+    const e = current as TokenFailureFields;
+    for (const code of [e.errorResponse?.error, e.errorCode])
+      if (found.oauth === undefined && typeof code === "string" && OAUTH_CODE.test(code)) found.oauth = code;
+    found.aadsts ??= aadstsOf(e.errorResponse?.errorDescription) ?? aadstsOf(e.errorMessage) ?? aadstsOf(e.message);
+    const status = typeof e.statusCode === "number" ? e.statusCode : e.status;
+    if (found.status === undefined && typeof status === "number" && Number.isInteger(status)) found.status = status;
+    current = e.cause;
+  }
+  return found;
+}
+
+/**
+ * A token failure for the audit log: Entra's error code (the OAuth `error`, else the AADSTS code) when the failure
+ * carries one, else the error's own code or class name; the AADSTS code and the HTTP status; never the message text.
+ */
 export function describeTokenFailure(error: unknown): { code?: string; message?: string } {
   if (typeof error !== "object" || error === null) return { code: "UnknownError" };
-  const e = error as {
-    name?: unknown;
-    code?: unknown;
-    errorResponse?: { error?: unknown; errorDescription?: unknown };
-    statusCode?: unknown;
-  };
-  const code =
-    typeof e.errorResponse?.error === "string"
-      ? e.errorResponse.error
-      : typeof e.code === "string"
-        ? e.code
-        : typeof e.name === "string"
-          ? e.name
-          : "Error";
-  const description = e.errorResponse?.errorDescription;
-  const aadsts = typeof description === "string" ? /AADSTS\d+/.exec(description)?.[0] : undefined;
-  const status = typeof e.statusCode === "number" ? `HTTP ${e.statusCode}` : undefined;
-  return {
-    code: code.slice(0, 64),
-    message: `Token request failed (${[code, aadsts, status].filter(Boolean).join(", ")}).`,
-  };
+  const e = error as TokenFailureFields;
+  const own = typeof e.code === "string" ? e.code : typeof e.name === "string" ? e.name : "Error";
+  const { oauth, aadsts, status } = entraAnswer(error);
+  const code = (oauth ?? aadsts ?? own).slice(0, 64);
+  const named = [...new Set([code, aadsts, status !== undefined ? `HTTP ${status}` : undefined])];
+  return { code, message: `Token request failed (${named.filter(Boolean).join(", ")}).` };
 }

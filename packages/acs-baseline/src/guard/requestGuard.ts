@@ -147,7 +147,12 @@ function blockReason(
     return auth("the request URL is not valid");
   }
   if (parsed.protocol !== "https:") return auth("it is not https");
-  const hostname = parsed.hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  // One trailing dot is the same host written as a fully qualified name (`https://host./…` in a nextLink); the
+  // configured host never has one.
+  const hostname = parsed.hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
   const port = parsed.port === "" ? 443 : Number(parsed.port);
   if (hostname !== target.hostname || port !== target.port)
     return auth("it is addressed to another host than the configured ACS endpoint");

@@ -197,14 +197,16 @@ function methodJson(v: unknown): string {
 
 const pathJsonCache = new Map<string, string>();
 /**
- * `http.path` as JSON: query and fragment removed, scrubbed, then each segment not shaped like an identifier
- * replaced ({@link recordPath}: a path the service chose carries no message text); cached by the raw path.
+ * `http.path` as JSON: scrubbed whole first (a key split across what looks like a scheme and host would otherwise
+ * lose its first part with the host and leave the rest below the key shape), query, fragment and origin removed,
+ * scrubbed again, then each segment not shaped like an identifier replaced ({@link recordPath}: a path the service
+ * chose carries no message text); cached by the raw path.
  */
 function pathJson(path: unknown): string {
   if (typeof path !== "string") return '""';
   let v = pathJsonCache.get(path);
   if (v === undefined) {
-    v = JSON.stringify(recordPath(scrubPath(stripQuery(path))));
+    v = JSON.stringify(recordPath(scrubPath(stripQuery(scrubPath(path)))));
     if (pathJsonCache.size >= 1024) pathJsonCache.clear();
     pathJsonCache.set(path, v);
   }
