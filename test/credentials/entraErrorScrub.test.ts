@@ -52,6 +52,14 @@ function options(audit: string, credential: Partial<AcsClientFactoryOptions>): A
   };
 }
 
+/** The spellings of the secret a token request carried, as an echoing page would write them back. */
+class SecretSpellings {
+  constructor(private readonly secret: string) {}
+  percent = (form: URLSearchParams): string => encodeURIComponent(form.get("client_secret") ?? this.secret);
+  form = (form: URLSearchParams): string =>
+    new URLSearchParams({ s: form.get("client_secret") ?? this.secret }).toString().slice(2);
+}
+
 /** Everything of an error a logger could print: message, stack, inspect (with causes) and JSON. */
 const printed = (error: unknown) =>
   [
@@ -111,6 +119,31 @@ describe("an error Entra echoes the request into", () => {
       expect(text).toContain("invalid_client");
       expect(text).not.toContain(SECRET);
       expect(text).not.toContain(SECRET.slice(0, 20));
+    }
+  });
+
+  // Last review (/tmp/rvAA/scrub.mjs): a legacy secret with `+ / =`, echoed percent-encoded without its name.
+  it("client secret: echoed percent-encoded or form-encoded, it never reaches the caller", async () => {
+    const secret = "Zm9vYmFy+c2VjcmV0/a2V5dmFsdWU=x7 q";
+    const encoded = new SecretSpellings(secret);
+    const echoing = await startEchoingEntra(
+      TENANT,
+      invalidClient((form) => `you sent ${encoded.percent(form)} (form: ${encoded.form(form)})`),
+    );
+    try {
+      const factory = new AcsClientFactory({
+        ...options(join(dir, "encoded.log"), { clientSecret: secret }),
+        authorityHost: echoing.authorityHost,
+        clientOptions: { tlsOptions: { ca: echoing.caCertificatePem }, retryOptions: { maxRetries: 0 } },
+      });
+      const error = await failure(() => factory.credential.getToken(ACS_TOKEN_SCOPE));
+      await factory.close();
+      const text = printed(error);
+      expect(text).toContain("invalid_client");
+      for (const spelling of [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString()])
+        expect(text).not.toContain(spelling.replace(/^s=/, "").slice(0, 16));
+    } finally {
+      await echoing.close();
     }
   });
 

@@ -5,6 +5,7 @@
 // the SMS text of every client went to the policy's socket. Now the carriers run the class's methods as they were
 // when acs-baseline was loaded, an agent made after one was replaced is refused, and a new connection is refused while
 // Object.prototype holds a connection option.
+import { EventEmitter } from "node:events";
 import { Agent as HttpAgent } from "node:http";
 import { Agent } from "node:https";
 import { connect as connectTcp } from "node:net";
@@ -123,7 +124,29 @@ describe("what a policy changes on shared prototypes does not move the guard's c
         },
     );
     expect(() => defaultCarrier({ ca: emu.caCertificatePem }, false)).toThrow(
-      expect.objectContaining({ code: "KEY_AUTH_BLOCKED", message: expect.stringContaining("https.Agent class") }),
+      expect.objectContaining({
+        code: "KEY_AUTH_BLOCKED",
+        message: expect.stringContaining("https.Agent.prototype._getSession, which Node's agents call, was replaced"),
+      }),
+    );
+  });
+
+  it("the refusal names the replaced method (EventEmitter's too) and says what to do", () => {
+    replace(
+      EventEmitter.prototype,
+      "on",
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          return original.apply(this, args);
+        },
+    );
+    expect(() => defaultCarrier({ ca: emu.caCertificatePem }, true)).toThrow(
+      expect.objectContaining({
+        code: "KEY_AUTH_BLOCKED",
+        message: expect.stringMatching(
+          /EventEmitter\.prototype\.on, which .* before acs-baseline, or remove the change/,
+        ),
+      }),
     );
   });
 

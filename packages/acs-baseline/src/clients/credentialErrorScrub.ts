@@ -42,7 +42,14 @@ type ErrorFields = Record<string, unknown> & {
  * they are (they hold no secret and say what to do).
  */
 export function scrubCredentialError(error: unknown, echoes: readonly string[]): void {
-  const secrets = echoes.filter((e) => e.length > 0);
+  // As sent (a form body percent-encodes the secret) and as written back: plain, percent- or form-encoded.
+  const secrets = [
+    ...new Set(
+      echoes
+        .filter((e) => e.length > 0)
+        .flatMap((e) => [e, encodeURIComponent(e), new URLSearchParams({ s: e }).toString().slice(2)]),
+    ),
+  ];
   const clean = (text: string): string => scrubText(secrets.length > 0 ? withoutEchoes(text, secrets) : text);
   const pending: unknown[] = [error];
   const seen = new Set<unknown>();

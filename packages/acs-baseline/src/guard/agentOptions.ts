@@ -96,7 +96,8 @@ const foreignSocket = (): BaselineViolationError =>
 function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
   // Node's Agent constructor and connection code call the class's methods on the agent: one replaced on the shared
   // prototype (which a policy reaches through any agent) would run for this one too.
-  if (agentClassChanged()) throw tamperedConnection("a method of Node's https.Agent class was replaced");
+  const changed = agentClassChanged();
+  if (changed !== undefined) throw tamperedConnection(`${changed}, which Node's agents call, was replaced`);
   settings.rejectUnauthorized ??= true;
   const twin = new HttpsAgent(settings);
   Object.freeze(twin.options);

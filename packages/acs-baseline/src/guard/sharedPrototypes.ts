@@ -38,12 +38,17 @@ export const AGENT_METHODS: Readonly<Record<string, AgentMethod>> = Object.freez
   Object.fromEntries(AGENT_METHOD_NAMES.map((name) => [name, Reflect.get(HttpsAgent.prototype, name) as AgentMethod])),
 );
 
-/** Whether a method of Node's https.Agent (or EventEmitter) class was replaced since acs-baseline was loaded. */
-export function agentClassChanged(): boolean {
+/**
+ * The method of Node's https.Agent class (or of EventEmitter, which it inherits) replaced since acs-baseline was
+ * loaded, as `Class.prototype.name`, or undefined.
+ */
+export function agentClassChanged(): string | undefined {
   for (const name of AGENT_METHOD_NAMES) {
-    if (Reflect.get(HttpsAgent.prototype, name) !== AGENT_METHODS[name]) return true;
+    if (Reflect.get(HttpsAgent.prototype, name) === AGENT_METHODS[name]) continue;
+    const inherited = Reflect.get(EventEmitter.prototype, name) !== undefined;
+    return `${inherited ? "EventEmitter" : "https.Agent"}.prototype.${name}`;
   }
-  return Reflect.get(EventEmitter.prototype, "emit") !== AGENT_METHODS.emit;
+  return Reflect.get(EventEmitter.prototype, "emit") !== AGENT_METHODS.emit ? "EventEmitter.prototype.emit" : undefined;
 }
 
 /**
@@ -148,7 +153,7 @@ export function pollutedConnectionOption(): PropertyKey | undefined {
 export function tamperedConnection(what: string): BaselineViolationError {
   return new BaselineViolationError(
     "KEY_AUTH_BLOCKED",
-    `The request guard refused to open a connection because ${what} since acs-baseline was loaded (code in the process changed it), and Node's connection code would read it: the connection could go elsewhere or trust another certificate. Nothing was sent.`,
+    `The request guard refused to open a connection because ${what} since acs-baseline was loaded (code in the process changed it), and Node's connection code would read it: the connection could go elsewhere or trust another certificate. Nothing was sent. Load modules that change Node's classes or Object.prototype (instrumentation, polyfills) before acs-baseline, or remove the change.`,
   );
 }
 
