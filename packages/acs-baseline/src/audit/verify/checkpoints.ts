@@ -2,7 +2,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Rec } from "./recordShape.js";
 import { fmtMs, parseTime } from "./recordShape.js";
-import type { VerifierState } from "./verifierState.js";
+import type { SegmentGap, VerifierState } from "./verifierState.js";
 import { RING } from "./verifierState.js";
 import { checkpointSignatureValid } from "./checkpointSignatureValid.js";
 
@@ -31,9 +31,10 @@ export function checkCheckpoint(st: VerifierState, rec: Rec, seq: number, time: 
   st.lastSig = typeof cp.sig === "string" ? cp.sig : st.lastSig;
   const open = st.openPending;
   if (open !== undefined && cp.seq >= open.seq) {
-    // the log.open is sealed now: its heartbeat interval sets the max gap
+    // the log.open is sealed now: its heartbeat interval sets the max gap, for the gaps of its segment so far too
     if (open.heartbeatMs !== undefined) st.heartbeatMs = open.heartbeatMs;
     st.openPending = undefined;
+    settleSegmentGap(st);
   }
   st.openSinceCheckpoint = false;
   st.aheadOpen = false;
@@ -126,20 +127,66 @@ function noteBeat(st: VerifierState, time: number, seq: number): void {
 
 /**
  * Every record inside a segment is a sign of life (the checkpoint after it seals its time): one further from the
- * latest before it than the max gap ends a silence, which is named.
+ * latest before it than the max gap ends a silence, which is named. While the segment's `log.open` declares another
+ * heartbeat than the max gap's and is unsealed, the largest gap waits for {@link settleSegmentGap}.
  */
 export function noteRecordTime(st: VerifierState, time: number, seq: number): void {
   const prev = st.segmentLatest; // mutated in place: no allocation per record on the verifier's hot path
   if (st.sealedClose !== undefined || (prev.seq >= 0 && time <= prev.time)) return; // closing: no more beats due
-  const gap = st.maxGap;
-  if (prev.seq >= 0 && gap !== undefined && time - prev.time > gap) {
-    st.silence(
-      `no record or heartbeat between ${iso(prev.time)} (${st.where(prev.line)}, seq ${prev.seq}) and ${iso(time)} (${st.where()}, seq ${seq}): ${fmtMs(time - prev.time)} of silence inside one writer's session, more than the max gap ${fmtMs(gap)}`,
-    );
+  if (prev.seq >= 0) {
+    const ms = time - prev.time;
+    if (gapDeferred(st)) {
+      const largest = st.segmentGap;
+      if (largest === undefined || ms > largest.toTime - largest.fromTime) st.segmentGap = gapTo(st, time, seq);
+    } else {
+      const gap = st.maxGap;
+      if (gap !== undefined && ms > gap) st.silence(gapReason(st, gapTo(st, time, seq), gap));
+    }
   }
   prev.time = time;
   prev.line = st.lineNo;
   prev.seq = seq;
+}
+
+/**
+ * True while the current segment's `log.open` declares a heartbeat other than the max gap's and no checkpoint seals it
+ * yet (and no `--max-gap` fixes the max gap): its gaps are judged once that is known.
+ */
+function gapDeferred(st: VerifierState): boolean {
+  const open = st.openPending;
+  return open?.heartbeatMs !== undefined && open.heartbeatMs !== st.heartbeatMs && st.options.maxGapMs === undefined;
+}
+
+/**
+ * Judges the largest gap of the current segment's unsealed part against the max gap now in force: its own heartbeat's
+ * when a checkpoint has just sealed its `log.open`, else (a new segment begins, or the log ends) the last sealed one's,
+ * so an unsealed `log.open` never relaxes it.
+ */
+export function settleSegmentGap(st: VerifierState): void {
+  const g = st.segmentGap;
+  st.segmentGap = undefined;
+  const gap = st.maxGap;
+  if (g !== undefined && gap !== undefined && g.toTime - g.fromTime > gap) st.silence(gapReason(st, g, gap));
+}
+
+/** The gap from the segment's latest record time to the record `seq` on the current line, at `time`. */
+function gapTo(st: VerifierState, time: number, seq: number): SegmentGap {
+  const prev = st.segmentLatest;
+  return {
+    fromTime: prev.time,
+    fromLine: prev.line,
+    fromSeq: prev.seq,
+    toTime: time,
+    toLine: st.lineNo,
+    toSeq: seq,
+    file: st.file,
+  };
+}
+
+/** The reason for a silence inside one segment longer than the max gap `gap`. */
+function gapReason(st: VerifierState, g: SegmentGap, gap: number): string {
+  const ms = g.toTime - g.fromTime;
+  return `no record or heartbeat between ${iso(g.fromTime)} (${st.whereIn(g.file, g.fromLine)}, seq ${g.fromSeq}) and ${iso(g.toTime)} (${st.whereIn(g.file, g.toLine)}, seq ${g.toSeq}): ${fmtMs(ms)} of silence inside one writer's session, more than the max gap ${fmtMs(gap)}`;
 }
 
 /**

@@ -85,7 +85,8 @@ export interface VerifyLogOptions {
   /**
    * Longest silence accepted: between two heartbeats or checkpoints of one segment (in the file and in the anchor),
    * and between the last one and `at` (unless the log was closed and sealed). Default: twice the heartbeat interval
-   * declared by the last `log.open` a valid checkpoint sealed (an unsealed one never widens it).
+   * declared by the last `log.open` a valid checkpoint sealed (an unsealed one never widens it); the gaps inside a
+   * segment are judged with its own `log.open`'s heartbeat once a checkpoint seals it.
    */
   maxGapMs?: number;
   /** The log is a host logger's output: lines that are not records are skipped and counted, records are checked by their own members. */

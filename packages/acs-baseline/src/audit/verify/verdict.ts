@@ -4,7 +4,7 @@
  */
 import type { AnchorIndex, LogAnchor } from "./anchorIndex.js";
 import { LOG_ID_SHAPE } from "../record/checkpointSignature.js";
-import { firstUnsealed, iso, unsealedCloseReason } from "./checkpoints.js";
+import { firstUnsealed, iso, settleSegmentGap, unsealedCloseReason } from "./checkpoints.js";
 import { MAX_ANCHOR_BYTES } from "./lineReader.js";
 import type { VerifyLogResult } from "./result.js";
 import { fmtMs } from "./recordShape.js";
@@ -33,6 +33,7 @@ export function verdict(st: VerifierState): VerifyLogResult {
     }
   }
   r.closed = st.lastAction === "log.close";
+  settleSegmentGap(st); // the last segment's log.open was never sealed: its gaps, with the last sealed heartbeat
   anchorReasons(st);
   if (r.problem !== undefined) return tamperedVerdict(st);
   lastSignOfLife(st);

@@ -7,6 +7,17 @@ import type { AuditLogProblemKind, VerifyLogOptions, VerifyLogResult } from "./r
 /** Recent records kept to check checkpoints against (a remote signer seals a head some records back). */
 export const RING = 1 << 17;
 
+/** A gap between two consecutive records of one segment: the record before it, the one after it, and their file. */
+export interface SegmentGap {
+  fromTime: number;
+  fromLine: number;
+  fromSeq: number;
+  toTime: number;
+  toLine: number;
+  toSeq: number;
+  file: string | undefined;
+}
+
 /** The state of one verification run: the result so far, and what the checks remember between lines. */
 export class VerifierState {
   readonly result: VerifyLogResult = {
@@ -65,6 +76,12 @@ export class VerifierState {
   heartbeatMs: number | undefined;
   /** The latest `log.open` no checkpoint seals yet: its seq and declared heartbeat (taken once a checkpoint seals it). */
   openPending: { seq: number; heartbeatMs: number | undefined } | undefined;
+  /**
+   * The largest gap between records of the current segment while its `log.open` (declaring another heartbeat than
+   * {@link heartbeatMs}) is unsealed: judged when a checkpoint seals it (with its own heartbeat), else when the
+   * segment ends (with the last sealed one).
+   */
+  segmentGap: SegmentGap | undefined;
   /** The last checkpoint of the current segment (its signed time with a key). */
   segmentBeat: { time: number; line: number; seq: number } | undefined;
   /** The latest record time of the current segment (`seq` -1: none yet). */
