@@ -3,14 +3,13 @@
 // `\/`, Gson's `\u003d`/`\u0026`, every character as `\uXXXX`), in a JSON body or a text/plain one. A fake ACS over
 // TLS answers every request with 400 and the request's content echoed in the chosen spelling; real SDK clients from
 // the factory, Entra from the emulator.
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { CallAutomationClient } from "@azure/communication-call-automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
-import { createServerTls } from "../../packages/emulator/src/certificates.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import type { TlsFake } from "../support/tlsFake.js";
+import { startTlsFake } from "../support/tlsFake.js";
 import { useEmulator } from "../support/useEmulator.js";
 
 const env = useEmulator();
@@ -33,28 +32,20 @@ const SPELLINGS: Record<string, [(s: string) => string, string]> = {
   plainUnicode: [uEscaped, "text/plain"],
 };
 let spelling = "";
-let acs: { endpoint: string; ca: string; close: () => void };
+let acs: TlsFake;
 
 beforeAll(async () => {
-  const tls = await createServerTls();
-  const server: Server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertificatePem }, (req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      const [escape, type] = SPELLINGS[spelling] ?? [undefined, "application/json"];
-      res.writeHead(400, { "content-type": type });
-      if (escape === undefined) {
-        res.end(JSON.stringify({ error: { code: "8523", message: `Invalid request: ${body} could not be parsed` } }));
-        return;
-      }
-      const message = (JSON.parse(body) as { message?: string }).message ?? "";
-      const said = `message was ${escape(message)}`;
-      res.end(type === "text/plain" ? `Bad request: ${said}` : `{"error":{"code":"BadRequest","message":"${said}"}}`);
-    });
+  acs = await startTlsFake((_req, body, res) => {
+    const [escape, type] = SPELLINGS[spelling] ?? [undefined, "application/json"];
+    res.writeHead(400, { "content-type": type });
+    if (escape === undefined) {
+      res.end(JSON.stringify({ error: { code: "8523", message: `Invalid request: ${body} could not be parsed` } }));
+      return;
+    }
+    const message = (JSON.parse(body) as { message?: string }).message ?? "";
+    const said = `message was ${escape(message)}`;
+    res.end(type === "text/plain" ? `Bad request: ${said}` : `{"error":{"code":"BadRequest","message":"${said}"}}`);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  acs = { endpoint: `https://127.0.0.1:${port}`, ca: tls.caCertificatePem, close: () => server.close() };
 });
 afterAll(() => acs?.close());
 

@@ -3,14 +3,13 @@
 // only in the query, or are the same, must not share (and lose) each other's echoes; (2) an early operation's result
 // GET that fails after many other operations ended must still be scrubbed with that operation's content. Real
 // EmailClients from the factory, Entra from the emulator.
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { EmailClient } from "@azure/communication-email";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
-import { createServerTls } from "../../packages/emulator/src/certificates.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
+import type { TlsFake } from "../support/tlsFake.js";
+import { startTlsFake } from "../support/tlsFake.js";
 import { useEmulator } from "../support/useEmulator.js";
 
 const env = useEmulator();
@@ -28,7 +27,7 @@ let mode: "query" | "same" | "results" = "query";
 let othersEnded: Promise<void> = Promise.resolve();
 /** How many times each operation was polled. */
 const polls = new Map<string, number>();
-let acs: { port: number; ca: string; close: () => void };
+let acs: TlsFake;
 
 /**
  * Answers a poll: Running at first (each send polls once); then operation 0 (or, on the shared URL, anyone polling
@@ -46,37 +45,30 @@ function answerPoll(id: string, port: number): unknown {
 }
 
 beforeAll(async () => {
-  const tls = await createServerTls();
-  const server: Server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertificatePem }, (req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      const port = (server.address() as AddressInfo).port;
-      const url = new URL(req.url ?? "/", `https://127.0.0.1:${port}`);
-      const send = (status: number, value: unknown, headers: Record<string, string> = {}) => {
-        res.writeHead(status, { "content-type": "application/json", "retry-after": "0", ...headers });
-        res.end(JSON.stringify(value));
-      };
-      if (req.method === "POST") {
-        const id = /Subject (\d+)/.exec(body)?.[1] ?? "x";
-        const poll = mode === "results" ? `operations/${id}` : mode === "same" ? "operations/same" : `status?id=${id}`;
-        const location = `https://127.0.0.1:${port}/emails/${poll}`;
-        send(202, { id, status: "Running" }, { "operation-location": location });
-        return;
-      }
-      const result = /^\/emails\/results\/(\d+)$/.exec(url.pathname)?.[1];
-      if (result === undefined) {
-        const id = url.searchParams.get("id") ?? /\/operations\/(\d+|same)$/.exec(url.pathname)?.[1] ?? "";
-        send(200, answerPoll(id, port));
-        return;
-      }
-      if (result !== "0") return send(200, { id: result, status: "Succeeded" });
-      const message = `Cannot build the result of email '${subject(0)}' with text '${text(0)}'`;
-      void othersEnded.then(() => send(400, { error: { code: "ResultUnavailable", message } }));
-    });
+  acs = await startTlsFake((req, body, res) => {
+    const port = acs.port;
+    const url = new URL(req.url ?? "/", `https://127.0.0.1:${port}`);
+    const send = (status: number, value: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { "content-type": "application/json", "retry-after": "0", ...headers });
+      res.end(JSON.stringify(value));
+    };
+    if (req.method === "POST") {
+      const id = /Subject (\d+)/.exec(body)?.[1] ?? "x";
+      const poll = mode === "results" ? `operations/${id}` : mode === "same" ? "operations/same" : `status?id=${id}`;
+      const location = `https://127.0.0.1:${port}/emails/${poll}`;
+      send(202, { id, status: "Running" }, { "operation-location": location });
+      return;
+    }
+    const result = /^\/emails\/results\/(\d+)$/.exec(url.pathname)?.[1];
+    if (result === undefined) {
+      const id = url.searchParams.get("id") ?? /\/operations\/(\d+|same)$/.exec(url.pathname)?.[1] ?? "";
+      send(200, answerPoll(id, port));
+      return;
+    }
+    if (result !== "0") return send(200, { id: result, status: "Succeeded" });
+    const message = `Cannot build the result of email '${subject(0)}' with text '${text(0)}'`;
+    void othersEnded.then(() => send(400, { error: { code: "ResultUnavailable", message } }));
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  acs = { port: (server.address() as AddressInfo).port, ca: tls.caCertificatePem, close: () => server.close() };
 });
 afterAll(() => acs?.close());
 

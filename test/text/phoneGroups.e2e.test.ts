@@ -1,14 +1,13 @@
 // Review U, finding 2, end to end: an SMS service answers 400 quoting the recipient in its own national or
 // international formatting; the caller's error (message, details) must hold only the last four digits. Real
 // SmsClient through the factory, a TLS fake as the service.
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
-import { createServerTls } from "../../packages/emulator/src/certificates.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { tempDir } from "../support/tempDir.js";
+import type { TlsFake } from "../support/tlsFake.js";
+import { startTlsFake } from "../support/tlsFake.js";
 import { useEmulator } from "../support/useEmulator.js";
 
 const env = useEmulator();
@@ -22,26 +21,19 @@ const FORMATTED: Record<string, string> = {
   "+14255550196": "1.425.5550196",
   "+14255550195": "425/555/0195",
 };
-let fake: { port: number; ca: string; close: () => void };
+let fake: TlsFake;
 
 beforeAll(async () => {
-  const tls = await createServerTls();
-  const server: Server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertificatePem }, (req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      const to = (JSON.parse(body) as { smsRecipients: { to: string }[] }).smsRecipients[0]?.to ?? "";
-      const shown = FORMATTED[to] ?? to;
-      res.writeHead(400, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify({
-          error: { code: "InvalidRecipient", message: `Recipient ${shown} is not reachable`, target: shown },
-        }),
-      );
-    });
+  fake = await startTlsFake((_req, body, res) => {
+    const to = (JSON.parse(body) as { smsRecipients: { to: string }[] }).smsRecipients[0]?.to ?? "";
+    const shown = FORMATTED[to] ?? to;
+    res.writeHead(400, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        error: { code: "InvalidRecipient", message: `Recipient ${shown} is not reachable`, target: shown },
+      }),
+    );
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  fake = { port: (server.address() as AddressInfo).port, ca: tls.caCertificatePem, close: () => server.close() };
 });
 afterAll(() => fake?.close());
 
