@@ -230,11 +230,15 @@ export function findConnectionStrings(text: string): ConnectionStringMatch[] {
 /** A key written as an ellipsis (`accesskey=…).`, the shape as a refusal's message writes it): it holds no key. */
 export const ELLIPSIS_KEY = /^…[).,]*$/;
 
-/** Replaces the value of every `accesskey=` pair with `***` so the result is safe to print. */
+/**
+ * Replaces the value of every `accesskey=` pair with `***`, and any other run that can only be a key (a key written
+ * in another member: `endpoint=<key>;accesskey=`), so the result is safe to print.
+ */
 export function maskConnectionString(value: string): string {
   // An ellipsis (`accesskey=…).`, the shape as a message writes it) holds no key: kept as written.
-  return value.replace(
-    /(accesskey(?:\s*\\*["'])?\s*=\s*(?:\\*["']\s*)?)([^;\s"'\x60]*)/gi,
-    (m, name: string, key: string) => (ELLIPSIS_KEY.test(key) ? m : `${name}***`),
-  );
+  return value
+    .replace(/(accesskey(?:\s*\\*["'])?\s*=\s*(?:\\*["']\s*)?)([^;\s"'\x60]*)/gi, (m, name: string, key: string) =>
+      ELLIPSIS_KEY.test(key) ? m : `${name}***`,
+    )
+    .replace(/[A-Za-z0-9+/]{43,88}={0,2}/g, (run) => (looksLikeKey(run) ? "***" : run));
 }
