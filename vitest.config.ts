@@ -18,6 +18,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // fast-check's seed: fixed in CI, random on a developer's machine (test/support/fastCheckSeed.ts).
+    setupFiles: ["test/support/fastCheckSeed.ts"],
     globals: false,
     // Each test file starts its own emulator on an ephemeral port; keep parallelism within CI's 2 cores.
     pool: "forks",
