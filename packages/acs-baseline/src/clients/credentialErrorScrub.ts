@@ -79,17 +79,19 @@ function scrubOne(e: ErrorFields, clean: (text: string) => string): void {
   } else if (typeof e.stack === "string") {
     e.stack = scrubStack(e.stack, "", "", clean);
   }
-  for (const key of ["errorMessage", "code", "errorCode", "subError"]) {
-    const value = e[key];
-    if (typeof value === "string" && clean(value) !== value) e[key] = clean(value);
-  }
+  for (const key of ["errorMessage", "code", "errorCode", "subError"]) cleanField(e, key, clean);
   const response = e.errorResponse;
   if (typeof response === "object" && response !== null) {
-    const fields = response as Record<string, unknown>;
-    for (const [key, value] of Object.entries(fields)) {
-      if (typeof value === "string" && clean(value) !== value) fields[key] = clean(value);
-    }
+    for (const key of Object.keys(response)) cleanField(response as Record<string, unknown>, key, clean);
   }
+}
+
+/** `holder[key]` cleaned in place when it is a string that cleaning changes (each value cleaned once). */
+function cleanField(holder: Record<string, unknown>, key: string, clean: (text: string) => string): void {
+  const value = holder[key];
+  if (typeof value !== "string") return;
+  const scrubbed = clean(value);
+  if (scrubbed !== value) holder[key] = scrubbed;
 }
 
 /** The stack with its copy of the message replaced by the scrubbed one, then each line scrubbed (a frame stays). */

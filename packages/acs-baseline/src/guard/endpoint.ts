@@ -207,3 +207,14 @@ export function validateHttpsOrigin(
   const port = url.port === "" ? 443 : Number(url.port);
   return { origin: `https://${url.host.toLowerCase()}`, hostname, port };
 }
+
+/**
+ * A host name as the guard compares it: lower case, without IPv6 brackets and without one trailing dot (`host.` is
+ * the same host written as a fully qualified name; a configured host never has one).
+ */
+export function comparableHostname(host: string): string {
+  return host
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
+}

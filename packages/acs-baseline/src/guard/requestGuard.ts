@@ -22,6 +22,7 @@ import { tlsTrustRefusal } from "./tlsTrust.js";
 import { tlsValueCopy, withSecretsHidden } from "./tlsValueCopy.js";
 import { BaselineViolationError } from "../errors.js";
 import { agentDestinationReason, carrierOf, defaultCarrier } from "./agentOptions.js";
+import { comparableHostname } from "./endpoint.js";
 import { handBack } from "./handBack.js";
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
 import type { AgentAllowance } from "./proxyAgent.js";
@@ -147,12 +148,8 @@ function blockReason(
     return auth("the request URL is not valid");
   }
   if (parsed.protocol !== "https:") return auth("it is not https");
-  // One trailing dot is the same host written as a fully qualified name (`https://host./…` in a nextLink); the
-  // configured host never has one.
-  const hostname = parsed.hostname
-    .toLowerCase()
-    .replace(/^\[|\]$/g, "")
-    .replace(/\.$/, "");
+  // One trailing dot is the same host written as a fully qualified name (`https://host./…` in a nextLink).
+  const hostname = comparableHostname(parsed.hostname);
   const port = parsed.port === "" ? 443 : Number(parsed.port);
   if (hostname !== target.hostname || port !== target.port)
     return auth("it is addressed to another host than the configured ACS endpoint");

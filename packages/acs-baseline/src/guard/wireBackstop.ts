@@ -16,6 +16,7 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { ClientRequest } from "node:http";
 import type { Socket } from "node:net";
 import { BaselineViolationError } from "../errors.js";
+import { comparableHostname } from "./endpoint.js";
 import type { GuardTarget } from "./requestGuard.js";
 
 const CHANNEL = "http.client.request.start";
@@ -39,18 +40,11 @@ interface Registration {
 
 const registrations = new Set<Registration>();
 
-function normalize(host: string): string {
-  return host
-    .toLowerCase()
-    .replace(/^\[|\]$/g, "")
-    .replace(/\.$/, "");
-}
-
 /** host and port of `value` (`host`, `host:port`, `[v6]:port`). */
 function parseHostHeader(value: string): { hostname: string; port: number | undefined } {
   const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(value.trim());
-  if (m === null) return { hostname: normalize(value), port: undefined };
-  return { hostname: normalize(m[1] ?? ""), port: m[2] === undefined ? undefined : Number(m[2]) };
+  if (m === null) return { hostname: comparableHostname(value), port: undefined };
+  return { hostname: comparableHostname(m[1] ?? ""), port: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
 // Every http/https request in the process passes through here while a factory is open, and a process talks to few
@@ -133,7 +127,7 @@ function onRequestStart(message: unknown): void {
     return;
   }
   // The socket goes to an endpoint's host name: its port tells (a Host header naming another port proves nothing).
-  const hostname = remembered(names, String(request.host ?? ""), normalize);
+  const hostname = remembered(names, String(request.host ?? ""), comparableHostname);
   let sameName = false;
   for (const r of registrations) {
     if (r.target.hostname === hostname) {
