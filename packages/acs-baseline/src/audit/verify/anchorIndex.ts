@@ -30,8 +30,17 @@ export interface LogAnchor {
   maxSeqTime: number | undefined;
   /** The checkpoint with the highest seq: its (signed) time, and whether it seals the log's close. */
   last: { seq: number; time: number | undefined; close: boolean } | undefined;
-  /** The longest stretches between consecutive checkpoints of one segment, longest first (at most 16). */
-  stretches: AnchorStretch[];
+  /**
+   * The longest stretch between consecutive checkpoints of each segment (by the seq of its `log.open`, the
+   * checkpoints' signed `open`), judged with that segment's heartbeat; segments past {@link MAX_SEGMENTS} share the
+   * key -1 (judged with the last sealed heartbeat).
+   */
+  stretches: Map<number, AnchorStretch>;
+  /**
+   * The heartbeat each `log.open` record of this log declares (its seq → heartbeatMs), for an anchor in `records`
+   * mode: only lines that count (with a key, covered by a signed checkpoint: sealed), first-written wins.
+   */
+  heartbeats: Map<number, number>;
   /** A checkpoint whose time is before the one before it (clock stepped back), the first one. */
   stepBack: { seq: number; time: number; before: number } | undefined;
   /** Lines that contradict an earlier line for the same seq. */
@@ -59,9 +68,10 @@ export interface AnchorIndex {
   tooLarge: boolean;
 }
 
-const MAX_STRETCHES = 16;
 /** Record lines waiting for a signed checkpoint that covers them (with a key), at most this many. */
 const MAX_PENDING = 1 << 18;
+/** Most segments remembered by their `log.open`'s seq (in the anchor, and their heartbeats in the files): bounded memory. */
+export const MAX_SEGMENTS = 1 << 16;
 
 interface AnchorRec extends Rec {
   seq: number;
@@ -75,7 +85,8 @@ function newLog(): LogAnchor {
     maxSeq: 0,
     maxSeqTime: undefined,
     last: undefined,
-    stretches: [],
+    stretches: new Map(),
+    heartbeats: new Map(),
     stepBack: undefined,
     rewritten: [],
     prevCp: undefined,
@@ -204,6 +215,14 @@ function record(index: AnchorIndex, log: LogAnchor, rec: AnchorRec, n: number): 
   }
   log.bySeq.set(rec.seq, rec.hash);
   log.lineOf.set(rec.seq, n);
+  const heartbeatMs = rec.log?.heartbeatMs;
+  if (
+    rec.event?.action === "log.open" &&
+    typeof heartbeatMs === "number" &&
+    heartbeatMs > 0 &&
+    log.heartbeats.size < MAX_SEGMENTS
+  )
+    log.heartbeats.set(rec.seq, heartbeatMs);
   index.lines++;
   if (rec.seq > log.maxSeq) {
     log.maxSeq = rec.seq;
@@ -212,18 +231,18 @@ function record(index: AnchorIndex, log: LogAnchor, rec: AnchorRec, n: number): 
   return true;
 }
 
-/** Consecutive checkpoints of one segment (same `open`): keep the longest stretches and the first step back. */
+/** Consecutive checkpoints of one segment (same `open`): keep each segment's longest stretch and the first step back. */
 function noteStretch(log: LogAnchor, seq: number, time: number | undefined, open: unknown): void {
   const prev = log.prevCp;
   log.prevCp = { seq, time, open };
-  if (prev === undefined || time === undefined || prev.time === undefined || open === undefined || prev.open !== open)
-    return;
+  if (prev === undefined || time === undefined || prev.time === undefined || typeof open !== "number") return;
+  if (prev.open !== open) return;
   if (time < prev.time) {
     log.stepBack ??= { seq, time, before: prev.time };
     return;
   }
-  const s = log.stretches;
-  s.push({ fromTime: prev.time, toTime: time, fromSeq: prev.seq, toSeq: seq });
-  s.sort((a, b) => b.toTime - b.fromTime - (a.toTime - a.fromTime));
-  if (s.length > MAX_STRETCHES) s.length = MAX_STRETCHES;
+  const key = log.stretches.has(open) || log.stretches.size < MAX_SEGMENTS ? open : -1;
+  const longest = log.stretches.get(key);
+  if (longest === undefined || time - prev.time > longest.toTime - longest.fromTime)
+    log.stretches.set(key, { fromTime: prev.time, toTime: time, fromSeq: prev.seq, toSeq: seq });
 }

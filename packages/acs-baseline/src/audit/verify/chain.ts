@@ -4,7 +4,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { GENESIS_HASH, MAX_RECORD_DEPTH, RECORD_MEMBERS, canonicalJson, sha256Hex } from "../record/canonical.js";
-import { checkCheckpoint, endChain, noteRecordTime, settleSegmentGap } from "./checkpoints.js";
+import { checkCheckpoint, endChain, noteRecordTime, parkSegmentGap } from "./checkpoints.js";
 import type { Line } from "./lineReader.js";
 import { MAX_LINE_BYTES } from "./lineReader.js";
 import type { Rec } from "./recordShape.js";
@@ -312,8 +312,8 @@ function openSegment(st: VerifierState, rec: Parsed["rec"], seq: number): boolea
   }
   const heartbeatMs = typeof log?.heartbeatMs === "number" && log.heartbeatMs > 0 ? log.heartbeatMs : undefined;
   // Taken once a checkpoint seals this log.open (checkpoints.ts): an unsealed one cannot relax the max gap. The segment
-  // before it ends: a gap its unsealed log.open left waiting is judged with the last sealed heartbeat.
-  settleSegmentGap(st);
+  // before it ends: a gap its unsealed log.open left waiting is parked until a later checkpoint seals that log.open.
+  parkSegmentGap(st);
   st.openPending = { seq, heartbeatMs };
   if (st.heartbeatMs === undefined && st.result.checkpoints === 0) st.heartbeatMs = heartbeatMs; // provisional
   st.openSinceCheckpoint = true;

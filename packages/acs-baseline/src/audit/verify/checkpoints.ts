@@ -4,6 +4,7 @@ import type { Rec } from "./recordShape.js";
 import { fmtMs, parseTime } from "./recordShape.js";
 import type { SegmentGap, VerifierState } from "./verifierState.js";
 import { RING } from "./verifierState.js";
+import { MAX_SEGMENTS } from "./anchorIndex.js";
 import { checkpointSignatureValid } from "./checkpointSignatureValid.js";
 
 type Checkpoint = NonNullable<Rec["checkpoint"]> & { seq: number; hash: string };
@@ -29,12 +30,14 @@ export function checkCheckpoint(st: VerifierState, rec: Rec, seq: number, time: 
     st.logId ??= cp.logId;
   }
   st.lastSig = typeof cp.sig === "string" ? cp.sig : st.lastSig;
+  sealParked(st, cp.seq);
   const open = st.openPending;
   if (open !== undefined && cp.seq >= open.seq) {
     // the log.open is sealed now: its heartbeat interval sets the max gap, for the gaps of its segment so far too
     if (open.heartbeatMs !== undefined) st.heartbeatMs = open.heartbeatMs;
     st.openPending = undefined;
     settleSegmentGap(st);
+    noteSegmentHeartbeat(st, open.seq);
   }
   st.openSinceCheckpoint = false;
   st.aheadOpen = false;
@@ -165,9 +168,61 @@ function gapDeferred(st: VerifierState): boolean {
 export function settleSegmentGap(st: VerifierState): void {
   const g = st.segmentGap;
   st.segmentGap = undefined;
-  const gap = st.maxGap;
-  if (g !== undefined && gap !== undefined && g.toTime - g.fromTime > gap) st.silence(gapReason(st, g, gap));
+  if (g !== undefined) judgeGap(st, g, st.maxGap);
 }
+
+/** A silence when `g` is longer than the max gap `gap`. */
+function judgeGap(st: VerifierState, g: SegmentGap, gap: number | undefined): void {
+  if (gap !== undefined && g.toTime - g.fromTime > gap) st.silence(gapReason(st, g, gap));
+}
+
+/**
+ * A new `log.open` ends the segment before it. When nothing sealed that segment's `log.open` (its writer was killed
+ * before its first checkpoint), its largest gap is parked with its declared heartbeat: a later checkpoint of the same
+ * chain seals it through the hash chain ({@link sealParked}). Its heartbeat then judges that segment's own gaps only
+ * — never the max gap of the segments after it — so a forged `log.open` that a later honest restart seals widens
+ * nothing but the gaps of the records its forger wrote (and whose times the forger chose anyway).
+ */
+export function parkSegmentGap(st: VerifierState): void {
+  const g = st.segmentGap;
+  const heartbeatMs = st.openPending?.heartbeatMs;
+  st.segmentGap = undefined;
+  if (g === undefined) return;
+  if (st.openPending === undefined || heartbeatMs === undefined) return judgeGap(st, g, st.maxGap);
+  st.parked.push({ seq: st.openPending.seq, heartbeatMs, gap: g });
+  if (st.parked.length > MAX_PARKED) {
+    // bounded memory: the oldest half is judged now, with the last sealed heartbeat (never looser than its own seal)
+    for (const p of st.parked.splice(0, MAX_PARKED / 2)) judgeGap(st, p.gap, st.maxGap);
+  }
+}
+
+/** A checkpoint sealing `sealed` seals the parked segments up to it: each one's gap, with its own heartbeat. */
+function sealParked(st: VerifierState, sealed: number): void {
+  const parked = st.parked;
+  let n = 0;
+  while (n < parked.length && parked[n].seq <= sealed) n++;
+  if (n === 0) return;
+  for (const p of parked.splice(0, n)) judgeGap(st, p.gap, st.options.maxGapMs ?? 2 * p.heartbeatMs);
+}
+
+/** The chain or the log ends: parked segments nothing sealed are judged with the last sealed heartbeat. */
+export function settleParked(st: VerifierState): void {
+  for (const p of st.parked) judgeGap(st, p.gap, st.maxGap);
+  st.parked = [];
+}
+
+/** The latest `log.open`, `seq`, is sealed: the heartbeat in force in its segment, for the anchor's stretches. */
+function noteSegmentHeartbeat(st: VerifierState, seq: number): void {
+  const heartbeatMs = st.heartbeatMs;
+  if (heartbeatMs === undefined) return;
+  const known = st.segmentHeartbeats.get(seq);
+  if (known === undefined && st.segmentHeartbeats.size >= MAX_SEGMENTS) return;
+  // two chains of one run may both open a segment at one seq: the stricter heartbeat
+  st.segmentHeartbeats.set(seq, known === undefined ? heartbeatMs : Math.min(known, heartbeatMs));
+}
+
+/** Parked segments kept at most (then the oldest half is judged at once: amortised, never quadratic). */
+const MAX_PARKED = 4096;
 
 /** The gap from the segment's latest record time to the record `seq` on the current line, at `time`. */
 function gapTo(st: VerifierState, time: number, seq: number): SegmentGap {
@@ -219,6 +274,9 @@ export function unsealedCloseReason(
  * its unsealed `log.close` or records are judged now (no grace: its writer did not go on), and sealing starts over.
  */
 export function endChain(st: VerifierState, end: { seq: number; line: number; file: string | undefined }): void {
+  // the new chain's checkpoints cannot seal this chain's log.opens: their gaps, with the last sealed heartbeat
+  settleSegmentGap(st);
+  settleParked(st);
   const sealed = st.result.sealedSeq ?? 0;
   const close = st.lastClose;
   if (st.key !== undefined) {

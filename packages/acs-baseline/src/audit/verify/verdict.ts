@@ -2,9 +2,9 @@
  * The verdict once every line is read: the first problem (tampered), or what is missing, unsealed or silent
  * (incomplete), and the warnings that limit what can be vouched for.
  */
-import type { AnchorIndex, LogAnchor } from "./anchorIndex.js";
+import type { AnchorIndex, AnchorStretch, LogAnchor } from "./anchorIndex.js";
 import { LOG_ID_SHAPE } from "../record/checkpointSignature.js";
-import { firstUnsealed, iso, settleSegmentGap, unsealedCloseReason } from "./checkpoints.js";
+import { firstUnsealed, iso, settleParked, settleSegmentGap, unsealedCloseReason } from "./checkpoints.js";
 import { MAX_ANCHOR_BYTES } from "./lineReader.js";
 import type { VerifyLogResult } from "./result.js";
 import { fmtMs } from "./recordShape.js";
@@ -34,6 +34,7 @@ export function verdict(st: VerifierState): VerifyLogResult {
   }
   r.closed = st.lastAction === "log.close";
   settleSegmentGap(st); // the last segment's log.open was never sealed: its gaps, with the last sealed heartbeat
+  settleParked(st); // and so for earlier segments that no later checkpoint sealed
   anchorReasons(st);
   if (r.problem !== undefined) return tamperedVerdict(st);
   lastSignOfLife(st);
@@ -187,14 +188,7 @@ function logAnchorReasons(st: VerifierState, log: LogAnchor): void {
       `anchor silent since ${iso(last.time)} (seq ${last.seq}): no heartbeat for ${fmtMs(st.at - last.time)} before the time of verification, more than the max gap ${fmtMs(gap)}; an anchor outage, or a writer killed while the anchor was down, hides what was written since`,
     );
   }
-  if (gap !== undefined) {
-    for (const s of log.stretches) {
-      if (s.toTime - s.fromTime <= gap) break;
-      st.silence(
-        `the anchor has no heartbeat between ${iso(s.fromTime)} (seq ${s.fromSeq}) and ${iso(s.toTime)} (seq ${s.toSeq}): ${fmtMs(s.toTime - s.fromTime)} of silence inside one writer's session, more than the max gap ${fmtMs(gap)}`,
-      );
-    }
-  }
+  anchorStretchReasons(st, log);
   if (log.stepBack !== undefined) {
     r.warnings.push(
       `the clock stepped back in the anchor at seq ${log.stepBack.seq} (${iso(log.stepBack.time)}, after ${iso(log.stepBack.before)}); times are never used to find cuts`,
@@ -208,6 +202,24 @@ function logAnchorReasons(st: VerifierState, log: LogAnchor): void {
       );
     else
       r.warnings.push(`${u.count} checkpoint(s) after the anchor's last line (seq ${log.maxSeq}) are not anchored yet`);
+  }
+}
+
+/**
+ * Two consecutive checkpoints of one segment in the anchor further apart than that segment's max gap (its own sealed
+ * heartbeat, not the log's last one): the longest first, at most 16 named.
+ */
+function anchorStretchReasons(st: VerifierState, log: LogAnchor): void {
+  const silent: { s: AnchorStretch; gap: number }[] = [];
+  for (const [open, s] of log.stretches) {
+    const gap = st.maxGapOfSegment(open, log.heartbeats);
+    if (gap !== undefined && s.toTime - s.fromTime > gap) silent.push({ s, gap });
+  }
+  silent.sort((a, b) => b.s.toTime - b.s.fromTime - (a.s.toTime - a.s.fromTime));
+  for (const { s, gap } of silent.slice(0, 16)) {
+    st.silence(
+      `the anchor has no heartbeat between ${iso(s.fromTime)} (seq ${s.fromSeq}) and ${iso(s.toTime)} (seq ${s.toSeq}): ${fmtMs(s.toTime - s.fromTime)} of silence inside one writer's session, more than the max gap ${fmtMs(gap)}`,
+    );
   }
 }
 

@@ -18,6 +18,13 @@ export interface SegmentGap {
   file: string | undefined;
 }
 
+/** A segment whose `log.open` no checkpoint sealed before the next `log.open`: its seq, heartbeat and largest gap. */
+export interface ParkedSegment {
+  seq: number;
+  heartbeatMs: number;
+  gap: SegmentGap;
+}
+
 /** The state of one verification run: the result so far, and what the checks remember between lines. */
 export class VerifierState {
   readonly result: VerifyLogResult = {
@@ -82,6 +89,18 @@ export class VerifierState {
    * segment ends (with the last sealed one).
    */
   segmentGap: SegmentGap | undefined;
+  /**
+   * Earlier segments of this chain whose `log.open` (declaring another heartbeat) nothing had sealed when the next
+   * `log.open` came (a writer killed before its first checkpoint), oldest first, each with its largest gap: judged
+   * with its own heartbeat once a later checkpoint seals it through the chain, else when the chain or the log ends
+   * with the last sealed one.
+   */
+  parked: ParkedSegment[] = [];
+  /**
+   * The heartbeat in force in each segment whose `log.open` a checkpoint sealed while it was the latest (its seq →
+   * heartbeatMs): the anchor's stretches of that segment are judged with it.
+   */
+  readonly segmentHeartbeats = new Map<number, number>();
   /** The last checkpoint of the current segment (its signed time with a key). */
   segmentBeat: { time: number; line: number; seq: number } | undefined;
   /** The latest record time of the current segment (`seq` -1: none yet). */
@@ -107,6 +126,15 @@ export class VerifierState {
   /** `--max-gap`, or twice the heartbeat interval the log declared. */
   get maxGap(): number | undefined {
     return this.options.maxGapMs ?? (this.heartbeatMs !== undefined ? 2 * this.heartbeatMs : undefined);
+  }
+
+  /**
+   * The max gap inside the segment whose `log.open` has seq `open`: `--max-gap`, else twice its sealed heartbeat (from
+   * the files, else from a `log.open` record the anchor holds under a valid checkpoint), else {@link maxGap}.
+   */
+  maxGapOfSegment(open: number, anchored?: ReadonlyMap<number, number>): number | undefined {
+    const heartbeatMs = this.segmentHeartbeats.get(open) ?? anchored?.get(open);
+    return this.options.maxGapMs ?? (heartbeatMs !== undefined ? 2 * heartbeatMs : this.maxGap);
   }
 
   /** What the anchor holds for this log. */
