@@ -1,9 +1,11 @@
 /**
  * Content echoes: which strings of a request body are content (an SMS text, an email's subject and body, a chat
  * message, a Call Automation prompt), and their removal from what a service answers, however it spells them: as sent,
- * cut short, HTML-escaped, or inside a JSON string with any mix of JSON escapes (`\/`, `\u003d`, every character as
- * `\uXXXX`), written once or twice over.
+ * cut short, HTML-escaped, inside a JSON string with any mix of JSON escapes (`\/`, `\u003d`, every character as
+ * `\uXXXX`), written once or twice over, or percent-encoded (any mix of escapes in either case, a form's `+` for a
+ * space), once or twice over.
  */
+import { PERCENT_ESCAPE, percentDecodedReading, redactRanges, type Reading } from "../text/readings.js";
 import { REDACTED } from "../text/scrub.js";
 
 /**
@@ -22,6 +24,8 @@ export const MAX_DEPTH = 16;
 const PREFIX = 12;
 /** How many times over JSON escapes are undone (a JSON string quoted inside another one). */
 const UNESCAPE_LEVELS = 2;
+/** How many times over percent-escapes are undone (`%20`, `%2520`). */
+const DECODE_LEVELS = 2;
 
 /** The content strings of a JSON request body (at least {@link MIN_ECHO} characters), longest first. */
 export function contentOf(body: unknown): string[] {
@@ -65,12 +69,6 @@ function spellings(echo: string): string[] {
     echo.replace(/[&<>"']/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`),
     echo.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
   ];
-}
-
-/** A reading of a text: `text`, and for each of its characters (and its end) the offset in the original it starts at. */
-interface Reading {
-  text: string;
-  at: number[];
 }
 
 /** JSON's two-character escapes. */
@@ -126,28 +124,38 @@ function rangesOf(text: string, form: string, out: [number, number][]): void {
   }
 }
 
-/** `text` with the given ranges (merged where they overlap or touch) replaced by {@link REDACTED}. */
-function redacted(text: string, ranges: [number, number][]): string {
-  if (ranges.length === 0) return text;
-  ranges.sort((a, b) => a[0] - b[0]);
-  let out = "";
-  let from = 0;
-  let [start, end] = ranges[0] ?? [0, 0];
-  for (const [s, e] of ranges) {
-    if (s <= end) {
-      end = Math.max(end, e);
-      continue;
-    }
-    out += `${text.slice(from, start)}${REDACTED}`;
-    [from, start, end] = [end, s, e];
+/** Adds to `ranges` where `forms` occur in `reading` (or start, when long enough), as offsets in the original text. */
+function findIn(reading: Reading, forms: readonly string[], ranges: [number, number][]): void {
+  const found: [number, number][] = [];
+  for (const form of forms) rangesOf(reading.text, form, found);
+  for (const [start, end] of found) ranges.push([reading.at[start] ?? start, reading.at[end] ?? end]);
+}
+
+/** A space for every `+` (same length, so a reading's offsets still hold): a form writes a space as `+`. */
+const plusAsSpace = (text: string): string => text.replaceAll("+", " ");
+
+/**
+ * Adds to `ranges` where `forms` occur percent-decoded in `reading` (up to {@link DECODE_LEVELS} times over), with
+ * `+` and space read alike on both sides (a form writes a space as `+`, and a `+` as `%2B`).
+ */
+function findPercentEncoded(reading: Reading, forms: readonly string[], ranges: [number, number][]): void {
+  if (!PERCENT_ESCAPE.test(reading.text) && !reading.text.includes("+")) return;
+  const folded = forms.map(plusAsSpace);
+  let decoded = reading;
+  for (let level = 0; level < DECODE_LEVELS; level++) {
+    decoded = percentDecodedReading(decoded);
+    findIn({ text: plusAsSpace(decoded.text), at: decoded.at }, folded, ranges);
+    if (!PERCENT_ESCAPE.test(decoded.text)) return;
   }
-  return `${out}${text.slice(from, start)}${REDACTED}${text.slice(end)}`;
 }
 
 /**
  * `text` with every echoed content string replaced by {@link REDACTED}: as it is, HTML-escaped, and cut short (at
  * least its first {@link PREFIX} characters), read as it stands and with JSON string escapes undone (up to
- * {@link UNESCAPE_LEVELS} times over), so that `\/`, `\u0026` or an all-`\uXXXX` spelling hides nothing.
+ * {@link UNESCAPE_LEVELS} times over), so that `\/`, `\u0026` or an all-`\uXXXX` spelling hides nothing; and each of
+ * those readings percent-decoded (up to {@link DECODE_LEVELS} times over, a `+` read as a space), so that an echo in a
+ * URL or a form (`?message=Hello%20world%21`, `Hello+world`, `%48%65…`) hides nothing either. Linear in the text's
+ * length for a given set of echoes.
  */
 export function withoutEchoes(text: string, echoes: readonly string[]): string {
   if (echoes.length === 0) return text;
@@ -155,11 +163,10 @@ export function withoutEchoes(text: string, echoes: readonly string[]): string {
   const ranges: [number, number][] = [];
   let reading: Reading = { text, at: [] };
   for (let level = 0; ; level++) {
-    const found: [number, number][] = [];
-    for (const form of forms) rangesOf(reading.text, form, found);
-    for (const [start, end] of found) ranges.push([reading.at[start] ?? start, reading.at[end] ?? end]);
+    findIn(reading, forms, ranges);
+    findPercentEncoded(reading, forms, ranges);
     if (level === UNESCAPE_LEVELS || !reading.text.includes("\\")) break;
     reading = unescaped(reading);
   }
-  return redacted(text, ranges);
+  return redactRanges(text, ranges, REDACTED);
 }

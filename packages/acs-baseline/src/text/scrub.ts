@@ -5,6 +5,7 @@
  */
 import { ELLIPSIS_KEY, isConnectionStringShaped, maskConnectionString } from "./connectionString.js";
 import { PHONE_PATTERNS, percentDecoded, type ScrubPattern } from "./phoneNumbers.js";
+import { PERCENT_ESCAPE, originOf, percentDecodedReading, redactRanges, type Reading } from "./readings.js";
 
 export { maskPhoneNumber } from "./phoneNumbers.js";
 
@@ -18,14 +19,14 @@ export const MAX_TEXT_LENGTH = 512;
 const KEY_RUN = /[A-Za-z0-9+/]{32,}={0,2}/g;
 
 // One pass over the text: each alternative is a shape of secret (or phone number) we never let through.
-const PATTERNS: readonly ScrubPattern[] = [
+const SECRET_PATTERNS: readonly ScrubPattern[] = [
   // PEM blocks (private keys, certificates) — whole block, or everything after a BEGIN line that never ends.
   [/-----BEGIN [^-\r\n]{0,64}-----[\s\S]*?(?:-----END [^-\r\n]{0,64}-----|$)/g, () => `${REDACTED}`],
   // JSON Web Tokens (Entra access tokens, ACS user tokens).
   [/\beyJ[\w-]{2,}\.[\w-]{2,}\.[\w-]*/g, () => REDACTED],
-  // Authorization header schemes.
+  // Authorization header schemes (a form writes the space as `+`).
   [
-    /\b(Bearer|Basic|Digest|HMAC-SHA256|SharedKey|SharedAccessSignature|PoP)(\s+)[^\s,;"']+/gi,
+    /\b(Bearer|Basic|Digest|HMAC-SHA256|SharedKey|SharedAccessSignature|PoP)(\s+|\+)[^\s,;"']+/gi,
     (_m, scheme: string, sp: string) => `${scheme}${sp}${REDACTED}`,
   ],
   // name=value / name: value pairs that carry secrets (connection-string pairs, query parameters, headers).
@@ -41,6 +42,9 @@ const PATTERNS: readonly ScrubPattern[] = [
   // (padding, a `+`, or letters mixed with digits; a long run of letters and `/` alone is a path, not a key, and so
   // is a run of words with a trailing number, as in an ARM resource id: `Communication/communicationServices/acs1`).
   [KEY_RUN, (m) => (isKeyLike(m) ? REDACTED : m)],
+];
+const PATTERNS: readonly ScrubPattern[] = [
+  ...SECRET_PATTERNS,
   // Phone numbers (E.164 in any spelling, national formats): masked to their last four digits.
   ...PHONE_PATTERNS,
 ];
@@ -48,6 +52,15 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const LONE_SURROGATE_G = new RegExp(LONE_SURROGATE.source, "g");
 // `u`: the phone patterns match digits of every script (`\p{Nd}`).
 const ANY = new RegExp(PATTERNS.map(([re]) => `(?:${re.source})`).join("|"), "iu");
+/** The secret patterns but the key-shaped run, in one (a key-shaped run is looked for by {@link hasKeyRun}). */
+const ANY_SECRET_BUT_KEY_RUN = new RegExp(
+  SECRET_PATTERNS.filter(([re]) => re !== KEY_RUN)
+    .map(([re]) => `(?:${re.source})`)
+    .join("|"),
+  "i",
+);
+/** How many times over a text is percent-decoded to look for secrets (`%3D`, `%253D`, `%25253D`). */
+const DECODE_LEVELS = 3;
 
 /**
  * True when a key-shaped run is taken for a key: it ends in padding, holds a `+`, or mixes letters and digits and is
@@ -160,11 +173,64 @@ function isMixedCase(part: string): boolean {
   return lower > 0 && upper * 4 >= upper + lower;
 }
 
+/**
+ * `text` with every secret written percent-encoded (`accesskey%3D…`, `Bearer%20eyJ…`, a key's `+`, `/` and `=` as
+ * `%2B`, `%2F`, `%3D`; encoded up to {@link DECODE_LEVELS} times over, a form's `+` for a space) redacted where it is
+ * written: each secret pattern runs on the percent-decoded readings, and what it would replace is replaced in `text`
+ * (the part it keeps, such as `accesskey=` or `Bearer `, stays as written). Phone numbers are left to the patterns
+ * that read their encodings themselves. Only text with a well-formed escape is read again.
+ */
+function withoutEncodedSecrets(text: string): string {
+  if (!PERCENT_ESCAPE.test(text)) return text;
+  const ranges: [number, number][] = [];
+  let reading: Reading = { text, at: [] };
+  for (let level = 0; level < DECODE_LEVELS && PERCENT_ESCAPE.test(reading.text); level++) {
+    if (reading.text.includes("+")) secretRanges(percentDecodedReading(reading, true), ranges);
+    reading = percentDecodedReading(reading);
+    secretRanges(reading, ranges);
+  }
+  return redactRanges(text, ranges, REDACTED);
+}
+
+/** Adds to `ranges` the places in the original text of what the secret patterns would replace in `reading`. */
+function secretRanges(reading: Reading, ranges: [number, number][]): void {
+  const { text } = reading;
+  const keyRun = hasKeyRun(text);
+  const other = ANY_SECRET_BUT_KEY_RUN.test(text);
+  if (!keyRun && !other) return;
+  for (const [re, replace] of SECRET_PATTERNS) {
+    if (re === KEY_RUN ? !keyRun : !other) continue;
+    for (const m of text.matchAll(re)) {
+      const match = m[0];
+      const replaced = replace(match, ...m.slice(1));
+      if (replaced === match) continue;
+      // What the replacement keeps of the match (`accesskey=`, `Bearer `) is kept as written.
+      const keep = Math.max(0, replaced.indexOf(REDACTED));
+      let kept = 0;
+      while (kept < keep && replaced[kept] === match[kept]) kept++;
+      ranges.push([originOf(reading, m.index + kept), originOf(reading, m.index + match.length)]);
+    }
+  }
+}
+
+/** True when `text` has a key-shaped run ({@link KEY_RUN}'s 32 characters): one scan, cheaper than the pattern. */
+function hasKeyRun(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const base64 = (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 43 || c === 47;
+    run = base64 ? run + 1 : 0;
+    if (run >= 32) return true;
+  }
+  return false;
+}
+
 /** One pass of every pattern over `text` (no cut). */
 function scrubOnce(text: string): string {
   let out = text;
   // Lone surrogates cannot be encoded as UTF-8: replace them so every verifier hashes the same bytes.
   if (LONE_SURROGATE.test(out)) out = out.replace(LONE_SURROGATE_G, "\uFFFD");
+  if (out.includes("%")) out = withoutEncodedSecrets(out);
   if (isConnectionStringShaped(out)) out = maskConnectionString(out);
   if (ANY.test(out)) {
     for (const [re, replace] of PATTERNS) out = out.replace(re, replace);
