@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { KeyLike } from "jose";
 import { errors as joseErrors, jwtVerify } from "jose";
 import { DATA_PLANE_ROLES } from "./applications.js";
+import { CORRELATION_VECTOR_HEADER, correlationVector } from "./dataPlane/correlationVector.js";
 import type { DataPlane } from "./dataPlane/index.js";
 import type { DataPlaneRequest, Reply } from "./dataPlane/route.js";
 import { dispatch } from "./dataPlane/route.js";
@@ -120,6 +121,8 @@ async function readRequestBody(req: IncomingMessage): Promise<string | undefined
 /** Handles one request to the ACS server. */
 export async function handleAcs(req: IncomingMessage, res: ServerResponse, state: AcsState): Promise<Outcome> {
   state.stats.acsRequests++;
+  // Every ACS answer (success or error) carries a fresh correlation vector, as the real service's do.
+  res.setHeader(CORRELATION_VECTOR_HEADER, correlationVector());
   const authorization = header(req, "authorization") ?? "";
   const scheme = authorization.length === 0 ? "none" : (authorization.split(" ")[0] ?? "none").slice(0, 32);
   const fail: Fail = (status, code, message, extra = {}) => {

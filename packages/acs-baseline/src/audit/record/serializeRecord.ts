@@ -4,6 +4,7 @@
  */
 import type { AuditAction, AuditEventInput, AuditPrincipal } from "./events.js";
 import { AUDIT_SCHEMA } from "./canonical.js";
+import { isPlainCorrelationVector } from "./correlationId.js";
 import { GUID_SHAPE, THUMBPRINT_SHAPE, keepIfShaped, recordPath, scrubPath, scrubText } from "./redaction.js";
 
 /** Levels a record can have. */
@@ -184,10 +185,13 @@ function isGuid(v: string): boolean {
   );
 }
 
-/** A JSON string literal for a value that needs no escaping when it has a safe shape. */
-function idJson(v: unknown): string | undefined {
+/**
+ * A JSON string literal for an id: a GUID or a correlation vector the scrubber would leave as it is
+ * ({@link isPlainCorrelationVector}) embedded as it is; anything else scrubbed.
+ */
+export function idJson(v: unknown): string | undefined {
   if (typeof v !== "string") return undefined;
-  return isGuid(v) ? `"${v}"` : JSON.stringify(scrubText(v));
+  return isGuid(v) || isPlainCorrelationVector(v) ? `"${v}"` : JSON.stringify(scrubText(v));
 }
 
 function methodJson(v: unknown): string {
