@@ -9,6 +9,17 @@
 import { Agent as HttpsAgent } from "node:https";
 import { BaselineViolationError } from "../errors.js";
 import {
+  SafeWeakMap,
+  arrayIncludes,
+  defineOwn,
+  freezeObject,
+  isFrozen,
+  objectKeys,
+  reflectApply,
+  reflectGet,
+  toText,
+} from "./builtins.js";
+import {
   AGENT_METHODS,
   agentClassChanged,
   keyName,
@@ -24,7 +35,8 @@ export function agentDestinationReason(agent: unknown, what = "agent"): string |
   if (typeof agent !== "object" || agent === null) return undefined;
   const options = (agent as { options?: unknown }).options;
   if (typeof options !== "object" || options === null) return undefined;
-  for (const key of DESTINATION_KEYS) {
+  for (let i = 0; i < DESTINATION_KEYS.length; i++) {
+    const key = DESTINATION_KEYS[i];
     const value = (options as Record<string, unknown>)[key];
     // Node's Agent sets `path: null` itself.
     if (value !== undefined && value !== null)
@@ -34,7 +46,7 @@ export function agentDestinationReason(agent: unknown, what = "agent"): string |
 }
 
 /** Sealed agent → the agent that carries its requests. */
-const carriers = new WeakMap<object, HttpsAgent>();
+const carriers: WeakMap<object, HttpsAgent> = new SafeWeakMap();
 
 /** Settings an agent reads from itself (set from its options, or changed on the agent after it was built). */
 const AGENT_SETTINGS = ["keepAlive", "keepAliveMsecs", "maxSockets", "maxFreeSockets", "maxTotalSockets", "scheduling"];
@@ -53,7 +65,7 @@ function twinOf(agent: object, options: object): HttpsAgent {
 }
 
 /** Requests without an agent: their carrier by sealed TLS settings, with keep-alive and without. */
-const defaultCarriers = new WeakMap<object, { keepAlive?: HttpsAgent; close?: HttpsAgent }>();
+const defaultCarriers: WeakMap<object, { keepAlive?: HttpsAgent; close?: HttpsAgent }> = new SafeWeakMap();
 
 /**
  * The carrier of an https request that has no agent of its own, for its sealed TLS settings (what the HTTP client
@@ -76,7 +88,7 @@ interface Destination {
 }
 
 const sameDestination = (a: Destination, b: Destination | undefined): boolean =>
-  b !== undefined && String(a.host) === String(b.host) && String(a.port) === String(b.port);
+  b !== undefined && toText(a.host) === toText(b.host) && toText(a.port) === toText(b.port);
 
 /**
  * The refusal when a carrier is about to reuse an idle socket it did not connect itself: code that reaches the
@@ -100,15 +112,20 @@ function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
   if (changed !== undefined) throw tamperedConnection(`${changed}, which Node's agents call, was replaced`);
   settings.rejectUnauthorized ??= true;
   const twin = new HttpsAgent(settings);
-  Object.freeze(twin.options);
+  freezeObject(twin.options);
   // The class's methods as they were when acs-baseline was loaded, own and fixed on the twin (guardPool wraps four).
-  for (const [name, value] of Object.entries(AGENT_METHODS)) {
-    if (!WRAPPED.includes(name))
-      Object.defineProperty(twin, name, { value, writable: false, configurable: false, enumerable: false });
+  const names = objectKeys(AGENT_METHODS);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (!arrayIncludes(WRAPPED, name))
+      defineOwn(twin, name, { value: AGENT_METHODS[name], writable: false, configurable: false, enumerable: false });
   }
   guardPool(twin, AGENT_METHODS);
   return twin;
 }
+
+/** The members {@link guardPool} fixes on an agent: its pools, queue and settings. */
+const POOL_MEMBERS: readonly string[] = ["freeSockets", "sockets", "requests", ...AGENT_SETTINGS];
 
 /** The methods {@link guardPool} wraps. */
 const WRAPPED = ["createConnection", "addRequest", "reuseSocket", "emit"];
@@ -124,9 +141,12 @@ type AgentMethod = (this: object, ...args: unknown[]) => unknown;
  * listener; the pools, queues and limits cannot be swapped or changed (a `maxSockets` of 0 would queue every request).
  */
 export function guardPool(agent: object, base: Readonly<Record<string, unknown>>, quiet: readonly string[] = []): void {
-  const call = (name: string, self: object, args: unknown[]): unknown => (base[name] as AgentMethod).apply(self, args);
+  // Reflect.apply as captured at load (builtins.ts): a policy that replaces Function.prototype.apply or call does not
+  // get to run in place of Node's connection code.
+  const call = (name: string, self: object, args: unknown[]): unknown =>
+    reflectApply(base[name] as AgentMethod, self, args);
   // Every socket it connects, with the options object Node connected it with (and later frees it with).
-  const own = new WeakMap<object, Destination>();
+  const own: WeakMap<object, Destination> = new SafeWeakMap();
   // The options of the request Node is placing (addRequest hands a reused socket to reuseSocket synchronously).
   let placing: Destination | undefined;
   const methods: Record<string, AgentMethod> = {
@@ -146,26 +166,28 @@ export function guardPool(agent: object, base: Readonly<Record<string, unknown>>
     },
     addRequest(request, options, port, localAddress) {
       placing = typeof options === "object" && options !== null ? options : undefined;
-      return (base.addRequest as AgentMethod).call(this, request, options, port, localAddress);
+      return reflectApply(base.addRequest as AgentMethod, this, [request, options, port, localAddress]);
     },
     reuseSocket(socket, request) {
       const created = typeof socket === "object" && socket !== null ? own.get(socket) : undefined;
       if (created === undefined || !sameDestination(created, placing)) throw foreignSocket();
-      return (base.reuseSocket as AgentMethod).call(this, socket, request);
+      return reflectApply(base.reuseSocket as AgentMethod, this, [socket, request]);
     },
     emit(event, ...args) {
-      if (typeof event === "string" && quiet.includes(event)) return false;
+      if (typeof event === "string" && arrayIncludes(quiet, event)) return false;
       if (event === "free" && (typeof args[0] !== "object" || args[0] === null || own.get(args[0]) !== args[1]))
         return false;
       return call("emit", this, [event, ...args]);
     },
   };
-  for (const [name, value] of Object.entries(methods)) {
-    Object.defineProperty(agent, name, { value, writable: false, configurable: false, enumerable: false });
+  const names = objectKeys(methods);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    defineOwn(agent, name, { value: methods[name], writable: false, configurable: false, enumerable: false });
   }
-  for (const key of ["freeSockets", "sockets", "requests", ...AGENT_SETTINGS]) {
-    const value: unknown = Reflect.get(agent, key);
-    Object.defineProperty(agent, key, { value, writable: false, configurable: false });
+  for (let i = 0; i < POOL_MEMBERS.length; i++) {
+    const key = POOL_MEMBERS[i];
+    defineOwn(agent, key, { value: reflectGet(agent, key) as unknown, writable: false, configurable: false });
   }
 }
 
@@ -187,10 +209,10 @@ export function sealAgent(agent: unknown): void {
   if (typeof agent !== "object" || agent === null || carriers.has(agent)) return;
   const options = (agent as { options?: unknown }).options;
   if (typeof options !== "object" || options === null) return;
-  if (!Object.isFrozen(options)) {
+  if (!isFrozen(options)) {
     if ((options as Record<string, unknown>).rejectUnauthorized === undefined)
       (options as Record<string, unknown>).rejectUnauthorized = true;
-    Object.freeze(options);
+    freezeObject(options);
   }
   carriers.set(agent, twinOf(agent, options));
 }

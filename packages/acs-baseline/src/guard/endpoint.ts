@@ -4,6 +4,7 @@
  */
 import { scrubText } from "../text/scrub.js";
 import { BaselineViolationError } from "../errors.js";
+import { endsWith, slice, startsWith, toLowerCase } from "./builtins.js";
 
 /** Hosts allowed by default: the public and US Government ACS domains. @public */
 export const DEFAULT_ALLOWED_HOSTS: readonly string[] = Object.freeze([
@@ -213,8 +214,9 @@ export function validateHttpsOrigin(
  * the same host written as a fully qualified name; a configured host never has one).
  */
 export function comparableHostname(host: string): string {
-  return host
-    .toLowerCase()
-    .replace(/^\[|\]$/g, "")
-    .replace(/\.$/, "");
+  // Built-ins captured at load (builtins.ts): the wire backstop decides with this on every request.
+  let name = toLowerCase(host);
+  if (startsWith(name, "[")) name = slice(name, 1);
+  if (endsWith(name, "]")) name = slice(name, 0, name.length - 1);
+  return endsWith(name, ".") ? slice(name, 0, name.length - 1) : name;
 }

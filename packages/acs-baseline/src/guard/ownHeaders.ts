@@ -4,6 +4,7 @@
  * can reach the caller's headers object, never this one.
  */
 import type { HttpHeaders, RawHttpHeaders } from "@azure/core-rest-pipeline";
+import { SafeMap, toLowerCase, toText } from "./builtins.js";
 
 interface Entry {
   readonly name: string;
@@ -17,22 +18,23 @@ interface Entry {
  * sending it. Costs about a third of a `createHttpHeaders()` copy, which runs a regular expression per value.
  */
 class OwnHeaders implements HttpHeaders {
-  readonly #entries = new Map<string, Entry>();
+  // Methods captured at load (builtins.ts): the guard reads `authorization` through `get`.
+  readonly #entries = new SafeMap<string, Entry>();
 
   get(name: string): string | undefined {
-    return this.#entries.get(name.toLowerCase())?.value;
+    return this.#entries.get(toLowerCase(name))?.value;
   }
 
   has(name: string): boolean {
-    return this.#entries.has(name.toLowerCase());
+    return this.#entries.has(toLowerCase(name));
   }
 
   set(name: string, value: string | number | boolean): void {
-    this.#entries.set(name.toLowerCase(), { name, value: String(value) });
+    this.#entries.set(toLowerCase(name), { name, value: toText(value) });
   }
 
   delete(name: string): void {
-    this.#entries.delete(name.toLowerCase());
+    this.#entries.delete(toLowerCase(name));
   }
 
   toJSON(options: { preserveCase?: boolean } = {}): RawHttpHeaders {
@@ -57,6 +59,6 @@ class OwnHeaders implements HttpHeaders {
  */
 export function ownHeadersOf(source: Iterable<[string, string]>): HttpHeaders {
   const copy = new OwnHeaders();
-  for (const [name, value] of source) copy.set(String(name), value);
+  for (const [name, value] of source) copy.set(toText(name), value);
   return copy;
 }

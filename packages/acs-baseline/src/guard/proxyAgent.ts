@@ -9,6 +9,28 @@ import { nodeRequire } from "../nodeRequire.js";
 import { guardPool } from "./agentOptions.js";
 import { BaselineViolationError } from "../errors.js";
 import { keyName, pollutedConnectionOption, tamperedConnection } from "./sharedPrototypes.js";
+import {
+  SafeSet,
+  SafeURL,
+  SafeWeakMap,
+  SafeWeakSet,
+  defineOwn,
+  freezeObject,
+  getPrototype,
+  hostnameOf,
+  jsonStringify,
+  ownDescriptor,
+  portOf,
+  protocolOf,
+  reflectApply,
+  reflectGet,
+  reflectOwnKeys,
+  slice,
+  startsWith,
+  endsWith,
+  toNumber,
+  toText,
+} from "./builtins.js";
 
 /**
  * Which agents may carry a client's requests: the one configured in its options (checked at construction), and —
@@ -73,7 +95,7 @@ const CLASS_METHODS = [
   "keepSocketAlive",
   "removeSocket",
 ];
-const classMethods = new WeakMap<object, Readonly<Record<string, unknown>>>();
+const classMethods: WeakMap<object, Readonly<Record<string, unknown>>> = new SafeWeakMap();
 /**
  * The prototypes of `HttpsProxyAgent` as each pipeline's proxy policy loads it (`@azure/core-rest-pipeline` →
  * `@typespec/ts-http-runtime` → `https-proxy-agent`, from each of {@link PIPELINE_ROOTS} that resolves from here),
@@ -81,7 +103,7 @@ const classMethods = new WeakMap<object, Readonly<Record<string, unknown>>>();
  */
 export function httpsProxyAgentPrototypes(): ReadonlySet<object> {
   if (prototypes !== undefined) return prototypes;
-  const found = new Set<object>();
+  const found: Set<object> = new SafeSet();
   for (const chain of PIPELINE_ROOTS) {
     const proto = resolvePrototype([...chain, "@azure/core-rest-pipeline", "@typespec/ts-http-runtime"]);
     if (proto === undefined) continue;
@@ -114,7 +136,7 @@ function resolvePrototype(chain: readonly string[]): object | undefined {
 const PINNED_METHODS = ["isSecureEndpoint", "getName", "keepSocketAlive", "removeSocket"];
 
 /** Proxy agents already pinned (the proxy policy keeps one per client). */
-const pinned = new WeakSet<object>();
+const pinned: WeakSet<object> = new SafeWeakSet();
 
 /**
  * The agent the pipeline's proxy policy installs for https (`https-proxy-agent`'s `HttpsProxyAgent`, which tunnels
@@ -124,15 +146,14 @@ const pinned = new WeakSet<object>();
  */
 export function isProxyPolicyAgent(agent: unknown, expected: ReadonlySet<object>): boolean {
   if (typeof agent !== "object" || agent === null || types.isProxy(agent)) return false;
-  const proto: unknown = Object.getPrototypeOf(agent);
+  const proto: unknown = getPrototype(agent);
   if (typeof proto !== "object" || proto === null) return false;
   if (expected.size > 0 ? !expected.has(proto) : proto.constructor.name !== "HttpsProxyAgent") return false;
   if (pinned.has(agent)) return true;
   if (hasOwnBehaviour(agent) || !poolUntouched(agent)) return false;
   // Its class's methods as they were read (none replaced on a prototype since): those are what get pinned.
   const methods = classMethods.get(proto);
-  if (expected.size > 0 && (methods === undefined || CLASS_METHODS.some((n) => Reflect.get(agent, n) !== methods[n])))
-    return false;
+  if (expected.size > 0 && (methods === undefined || classMethodReplaced(agent, methods))) return false;
   // agent-base spreads the agent's options over the request's and skips TLS after CONNECT when they say so.
   const options = (agent as { options?: { secureEndpoint?: unknown; protocol?: unknown } }).options;
   const keepsTls =
@@ -142,21 +163,34 @@ export function isProxyPolicyAgent(agent: unknown, expected: ReadonlySet<object>
   return keepsTls && pin(agent);
 }
 
+/** Whether one of {@link CLASS_METHODS} on `agent` is not the class's own as read at load (an indexed loop). */
+function classMethodReplaced(agent: object, methods: Readonly<Record<string, unknown>>): boolean {
+  for (let i = 0; i < CLASS_METHODS.length; i++) {
+    const name = CLASS_METHODS[i];
+    if (reflectGet(agent, name) !== methods[name]) return true;
+  }
+  return false;
+}
+
 /**
  * Its pools and queues as Node makes them (plain objects without a prototype) and its limits positive: a policy that
  * reached the agent before it was pinned (a queue forced by `maxSockets = 0`, a pool swapped for a Proxy) is refused.
  */
 function poolUntouched(agent: object): boolean {
-  for (const key of ["freeSockets", "sockets", "requests"]) {
-    const value: unknown = Reflect.get(agent, key);
-    if (typeof value !== "object" || value === null || types.isProxy(value) || Object.getPrototypeOf(value) !== null)
+  for (let i = 0; i < POOLS.length; i++) {
+    const value: unknown = reflectGet(agent, POOLS[i]);
+    if (typeof value !== "object" || value === null || types.isProxy(value) || getPrototype(value) !== null)
       return false;
   }
-  return ["maxSockets", "maxFreeSockets", "maxTotalSockets"].every((key) => {
-    const value: unknown = Reflect.get(agent, key);
-    return typeof value === "number" && value > 0;
-  });
+  for (let i = 0; i < LIMITS.length; i++) {
+    const value: unknown = reflectGet(agent, LIMITS[i]);
+    if (!(typeof value === "number" && value > 0)) return false;
+  }
+  return true;
 }
+
+const POOLS = ["freeSockets", "sockets", "requests"];
+const LIMITS = ["maxSockets", "maxFreeSockets", "maxTotalSockets"];
 
 type AgentMethod = (this: object, ...args: unknown[]) => unknown;
 
@@ -164,7 +198,7 @@ type AgentMethod = (this: object, ...args: unknown[]) => unknown;
 function tunnelOf(agent: Record<string, unknown>): string {
   const proxy = agent.proxy as { href?: unknown } | undefined;
   const opts = agent.connectOpts as Record<string, unknown> | undefined;
-  return JSON.stringify([String(proxy?.href), opts?.host, opts?.port, opts?.servername, typeof agent.proxyHeaders]);
+  return jsonStringify([toText(proxy?.href), opts?.host, opts?.port, opts?.servername, typeof agent.proxyHeaders]);
 }
 
 /**
@@ -176,43 +210,48 @@ function pinConnect(agent: object, connect: AgentMethod, createConnection: Agent
   const target = agent as Record<string, unknown>;
   if (!tunnelMatchesProxy(target)) throw tamperedProxy();
   const tunnel = tunnelOf(target);
-  const made = new WeakSet<object>();
-  for (const key of ["proxy", "connectOpts", "proxyHeaders"]) {
+  const made: WeakSet<object> = new SafeWeakSet();
+  for (let i = 0; i < TUNNEL_MEMBERS.length; i++) {
+    const key = TUNNEL_MEMBERS[i];
     const value = target[key];
     // Its connect options and headers frozen too: a member added (`path`, `lookup`) would move the tunnel.
-    if (key !== "proxy" && typeof value === "object" && value !== null) Object.freeze(value);
-    Object.defineProperty(agent, key, { value, writable: false, configurable: false });
+    if (key !== "proxy" && typeof value === "object" && value !== null) freezeObject(value);
+    defineOwn(agent, key, { value, writable: false, configurable: false });
   }
   const pinned = async function (this: object, ...args: unknown[]): Promise<unknown> {
     if (tunnelOf(this as Record<string, unknown>) !== tunnel) throw tamperedProxy();
     // https-proxy-agent's net/tls.connect read options nobody set from Object.prototype.
     const polluted = pollutedConnectionOption();
     if (polluted !== undefined) throw tamperedConnection(`Object.prototype was given ${keyName(polluted)}`);
-    const socket = await connect.apply(this, args);
+    const socket = await reflectApply(connect, this, args);
     if (typeof socket === "object" && socket !== null) made.add(socket);
     return socket;
   };
-  Object.defineProperty(agent, "connect", { value: pinned, writable: false, configurable: false, enumerable: false });
+  defineOwn(agent, "connect", { value: pinned, writable: false, configurable: false, enumerable: false });
   // agent-base's createSocket ends in `super.createSocket`, looked up on http.Agent.prototype at every call (where a
   // policy can reach it): whatever that gives the request must be a socket `connect` made.
   const createSocket = target.createSocket as AgentMethod;
   const checkedCreateSocket = function (this: object, request: unknown, options: unknown, done: unknown): unknown {
     if (typeof done !== "function") throw tamperedProxy();
     const callback = done as (error: Error | null, socket?: unknown) => void;
-    return createSocket.call(this, request, options, (error: Error | null, socket?: unknown) => {
-      if (error === null && (typeof socket !== "object" || socket === null || !made.has(socket)))
-        callback(tamperedProxy());
-      else callback(error, socket);
-    });
+    return reflectApply(createSocket, this, [
+      request,
+      options,
+      (error: Error | null, socket?: unknown) => {
+        if (error === null && (typeof socket !== "object" || socket === null || !made.has(socket)))
+          callback(tamperedProxy());
+        else callback(error, socket);
+      },
+    ]);
   };
-  Object.defineProperty(agent, "createSocket", {
+  defineOwn(agent, "createSocket", {
     value: checkedCreateSocket,
     writable: false,
     configurable: false,
     enumerable: false,
   });
   return function (this: object, ...args: unknown[]): unknown {
-    const socket = createConnection.apply(this, args);
+    const socket = reflectApply(createConnection, this, args);
     if (typeof socket === "object" && socket !== null && made.has(socket)) return socket;
     // Refused through Node's callback (the request fails with it): agent-base calls this inside a promise reaction
     // that nothing catches, where a throw would be an unhandled rejection.
@@ -230,12 +269,19 @@ function pinConnect(agent: object, connect: AgentMethod, createConnection: Agent
 function tunnelMatchesProxy(agent: Record<string, unknown>): boolean {
   const proxy = agent.proxy;
   const opts = agent.connectOpts as Record<string, unknown> | undefined;
-  if (!(proxy instanceof URL) || typeof opts !== "object" || opts === null) return false;
-  if (["path", "socketPath", "lookup", "fd", "socket"].some((key) => opts[key] !== undefined)) return false;
-  const host = proxy.hostname.replace(/^\[|\]$/g, "");
-  const port = proxy.port !== "" ? Number(proxy.port) : proxy.protocol === "https:" ? 443 : 80;
-  return String(opts.host) === host && Number(opts.port) === port;
+  if (!(proxy instanceof SafeURL) || typeof opts !== "object" || opts === null) return false;
+  for (let i = 0; i < MOVING_OPTIONS.length; i++) if (opts[MOVING_OPTIONS[i]] !== undefined) return false;
+  let host = hostnameOf(proxy);
+  if (startsWith(host, "[") && endsWith(host, "]")) host = slice(host, 1, host.length - 1);
+  const declared = portOf(proxy);
+  const port = declared !== "" ? toNumber(declared) : protocolOf(proxy) === "https:" ? 443 : 80;
+  return toText(opts.host) === host && toNumber(opts.port) === port;
 }
+
+/** Connect options that would move a tunnel off its proxy's host and port. */
+const MOVING_OPTIONS = ["path", "socketPath", "lookup", "fd", "socket"];
+/** The members of a proxy agent that say where its tunnel goes, fixed when it is pinned. */
+const TUNNEL_MEMBERS = ["proxy", "connectOpts", "proxyHeaders"];
 
 const tamperedProxy = (): BaselineViolationError =>
   new BaselineViolationError(
@@ -245,8 +291,9 @@ const tamperedProxy = (): BaselineViolationError =>
 
 /** An own method or accessor (a policy's code, where the class's own should answer), or options that are not plain. */
 function hasOwnBehaviour(agent: object): boolean {
-  for (const key of Reflect.ownKeys(agent)) {
-    const descriptor = Object.getOwnPropertyDescriptor(agent, key);
+  const keys = reflectOwnKeys(agent);
+  for (let i = 0; i < keys.length; i++) {
+    const descriptor = ownDescriptor(agent, keys[i] as PropertyKey);
     if (descriptor === undefined || !("value" in descriptor) || typeof descriptor.value === "function") return true;
   }
   const options: unknown = (agent as { options?: unknown }).options;
@@ -260,24 +307,28 @@ function hasOwnBehaviour(agent: object): boolean {
 function pin(agent: object): boolean {
   try {
     const target = agent as Record<string, unknown>;
-    for (const name of PINNED_METHODS) {
+    for (let i = 0; i < PINNED_METHODS.length; i++) {
+      const name = PINNED_METHODS[i];
       const value = target[name];
       if (typeof value === "function")
-        Object.defineProperty(agent, name, { value, writable: false, configurable: false, enumerable: false });
+        defineOwn(agent, name, { value, writable: false, configurable: false, enumerable: false });
     }
     // Its pool as the guard's own agents' (a policy reaches this agent through `request.agent`): only its own sockets
     // reused, a `free` only for them, pools, queues and limits fixed. After CONNECT, https-proxy-agent emits
     // `proxyConnect` with the HTTP client's request, whose headers are not yet written: no listener a policy added
     // hears it (nothing of the pipeline listens).
-    const base = Object.fromEntries(
-      ["createConnection", "addRequest", "reuseSocket", "emit"].map((name) => [name, target[name]]),
-    );
+    const base: Record<string, unknown> = {
+      createConnection: target.createConnection,
+      addRequest: target.addRequest,
+      reuseSocket: target.reuseSocket,
+      emit: target.emit,
+    };
     base.createConnection = pinConnect(agent, target.connect as AgentMethod, base.createConnection as AgentMethod);
     guardPool(agent, base, ["proxyConnect"]);
     const options = target.options;
     if (options !== undefined) {
-      Object.freeze(options);
-      Object.defineProperty(agent, "options", { value: options, writable: false, configurable: false });
+      freezeObject(options);
+      defineOwn(agent, "options", { value: options, writable: false, configurable: false });
     }
     pinned.add(agent);
     return true;

@@ -19,10 +19,9 @@ import type {
 } from "@azure/core-rest-pipeline";
 import type { BaselineViolationCode } from "../errors.js";
 import { tlsTrustRefusal } from "./tlsTrust.js";
-import { tlsValueCopy, withSecretsHidden } from "./tlsValueCopy.js";
+import { VERIFYING, isSealedCopy, sealedCopyOf, tlsCopyOf } from "./tlsCopies.js";
 import { BaselineViolationError } from "../errors.js";
 import { agentDestinationReason, carrierOf, defaultCarrier } from "./agentOptions.js";
-import { comparableHostname } from "./endpoint.js";
 import { handBack } from "./handBack.js";
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
 import type { AgentAllowance } from "./proxyAgent.js";
@@ -30,6 +29,19 @@ import { agentAllowed } from "./proxyAgent.js";
 import { sealedBody, sealedProgress } from "./sealedBody.js";
 import { ownHeadersOf } from "./ownHeaders.js";
 import { keepTimerList } from "./timerList.js";
+import {
+  SafeURL,
+  SafeWeakMap,
+  defineOwn,
+  freezeObject,
+  hasOwn,
+  hrefOf,
+  includesText,
+  reflectOwnKeys,
+  regExpExec,
+  startsWith,
+  toUpperCase,
+} from "./builtins.js";
 
 /** Name of the guard policy in a client's pipeline. */
 export const REQUEST_GUARD_POLICY_NAME = "acsBaselineRequestGuard";
@@ -55,16 +67,18 @@ interface PreparedTarget {
 /** The target as a guard uses it on every request: copied, frozen and with its prefixes, once per guard. */
 function prepareTarget(target: GuardTarget, sealedTls?: TlsSettings): PreparedTarget {
   const { hostname, port } = target;
-  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-  const prefixes = [`https://${host}:${port}/`];
-  if (port === 443) prefixes.push(`https://${host}/`);
+  const host = includesText(hostname, ":") ? `[${hostname}]` : hostname;
+  // A URL's serialisation (`href`) drops the default port and keeps one trailing dot of a fully qualified name.
+  const prefixes = [`https://${host}:${port}/`, `https://${host}.:${port}/`];
+  if (port === 443) prefixes[2] = `https://${host}/`;
+  if (port === 443) prefixes[3] = `https://${host}./`;
   // Only settings this module sealed count: frozen, verification forced on, and checked here once.
-  const own = sealedTls !== undefined && sealedCopies.get(sealedTls) === sealedTls ? sealedTls : undefined;
+  const own = sealedTls !== undefined && isSealedCopy(sealedTls) ? sealedTls : undefined;
   if (own !== undefined && tlsSettingsReason(own) !== undefined) throw new Error("sealed TLS settings do not verify");
-  return Object.freeze({ hostname, port, prefixes: Object.freeze(prefixes), sealedTls: own });
+  return freezeObject({ hostname, port, prefixes: freezeObject(prefixes), sealedTls: own });
 }
 
-const prepared = new WeakMap<GuardTarget, PreparedTarget>();
+const prepared: WeakMap<GuardTarget, PreparedTarget> = new SafeWeakMap();
 
 /** For {@link checkRequest} callers that pass a target each time: prepared once per target object. */
 function preparedOf(target: GuardTarget): PreparedTarget {
@@ -76,14 +90,17 @@ function preparedOf(target: GuardTarget): PreparedTarget {
   return known;
 }
 
+/** The first word of an Authorization value (its scheme). */
+const SCHEME = /^\s*(\S*)/;
+
 function authorizationReason(request: PipelineRequest): string | undefined {
-  const authorization = request.headers.get("authorization");
-  if (authorization === undefined || authorization.length === 0)
+  const authorization: unknown = request.headers.get("authorization");
+  if (typeof authorization !== "string" || authorization.length === 0)
     return "it has no Authorization header (no Microsoft Entra token)";
-  if (authorization.startsWith("Bearer ")) return undefined;
-  const scheme = authorization.trim().split(/\s+/, 1)[0] ?? "";
-  if (scheme.toUpperCase() === "HMAC-SHA256")
-    return "its Authorization is an access-key signature (scheme HMAC-SHA256)";
+  // Built-ins captured at load (see builtins.ts): a policy that replaced String.prototype methods decides nothing.
+  if (startsWith(authorization, "Bearer ")) return undefined;
+  const scheme = regExpExec(SCHEME, authorization)?.[1] ?? "";
+  if (toUpperCase(scheme) === "HMAC-SHA256") return "its Authorization is an access-key signature (scheme HMAC-SHA256)";
   return scheme === "Bearer" ? undefined : "its Authorization scheme is not Bearer";
 }
 
@@ -97,7 +114,7 @@ export function transportRefusal(
   if (
     overrides !== undefined &&
     overrides !== null &&
-    (typeof overrides !== "object" || Reflect.ownKeys(overrides).length > 0)
+    (typeof overrides !== "object" || reflectOwnKeys(overrides).length > 0)
   ) {
     return [
       "KEY_AUTH_BLOCKED",
@@ -139,22 +156,31 @@ function blockReason(
   }
   // Fast path: the URL starts with exactly the configured origin (lower case, as the SDK builds it), so scheme,
   // host, port and the absence of user-info are settled without parsing.
-  const url = request.url;
-  for (const prefix of target.prefixes) if (url.startsWith(prefix)) return auth(authorizationReason(request));
+  const url: unknown = request.url;
+  if (typeof url !== "string") return auth("the request URL is not valid");
+  if (onEndpoint(url, target.prefixes)) return auth(authorizationReason(request));
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = new SafeURL(url);
   } catch {
     return auth("the request URL is not valid");
   }
-  if (parsed.protocol !== "https:") return auth("it is not https");
-  // One trailing dot is the same host written as a fully qualified name (`https://host./…` in a nextLink).
-  const hostname = comparableHostname(parsed.hostname);
-  const port = parsed.port === "" ? 443 : Number(parsed.port);
-  if (hostname !== target.hostname || port !== target.port)
-    return auth("it is addressed to another host than the configured ACS endpoint");
-  if (parsed.username !== "" || parsed.password !== "") return auth("its URL carries user-info");
-  return auth(authorizationReason(request));
+  // Only the serialisation is read (through the getter captured at load): https, the endpoint's host (one trailing
+  // dot is the same host as a fully qualified name, `https://host./…` in a nextLink) and port, no user-info.
+  const href = hrefOf(parsed);
+  if (onEndpoint(href, target.prefixes)) return auth(authorizationReason(request));
+  if (!startsWith(href, "https:")) return auth("it is not https");
+  if (regExpExec(USER_INFO, href) !== null) return auth("its URL carries user-info");
+  return auth("it is addressed to another host than the configured ACS endpoint");
+}
+
+/** `https://` followed by user-info (`user@`, `user:password@`) in a URL's serialisation. */
+const USER_INFO = /^https:\/\/[^/?#]*@/;
+
+/** Whether `url` starts with one of the endpoint's `prefixes` (built-ins captured at load; a plain indexed loop). */
+function onEndpoint(url: string, prefixes: readonly string[]): boolean {
+  for (let i = 0; i < prefixes.length; i++) if (startsWith(url, prefixes[i])) return true;
+  return false;
 }
 
 /** The refusal for a blocked request. */
@@ -222,53 +248,7 @@ export function createRequestGuardPolicy(
 
 type TlsSettings = NonNullable<PipelineRequest["tlsSettings"]>;
 
-/** Verification forced on: what requests without TLS settings of their own are sent with. */
-const VERIFYING: TlsSettings = Object.freeze({ rejectUnauthorized: true }) as TlsSettings;
-
-interface TlsEntry {
-  /** The caller's values the copies were made from (array members by reference). */
-  values: Map<string, unknown>;
-  plain: TlsSettings;
-}
-/** By the caller's settings object: its frozen copy, while it is unchanged. */
-const tlsCopies = new WeakMap<object, TlsEntry>();
-/** By frozen copy (and by sealed copy, for a snapshot sent again): the copy to send, verification forced on. */
-const sealedCopies = new WeakMap<object, TlsSettings>([[VERIFYING, VERIFYING]]);
-
-function unchanged(source: Record<string, unknown>, values: Map<string, unknown>): boolean {
-  let n = 0;
-  for (const key in source) {
-    if (!Object.prototype.hasOwnProperty.call(source, key)) continue;
-    n++;
-    if (!values.has(key) || values.get(key) !== source[key]) return false;
-  }
-  return n === values.size;
-}
-
-/**
- * A frozen copy of a request's TLS settings, each member read once (the check reads the copy, so a getter or a Proxy
- * cannot answer it differently), one copy per settings object while it is unchanged: the HTTP client keys its
- * keep-alive agents by that object. Anything that is not an object is returned as it is (the check refuses it).
- */
-function tlsCopyOf(settings: unknown): unknown {
-  if (typeof settings !== "object" || settings === null || sealedCopies.has(settings)) return settings;
-  const source = settings as Record<string, unknown>;
-  const known = tlsCopies.get(source);
-  if (known !== undefined && unchanged(source, known.values)) return known.plain;
-  const values = new Map<string, unknown>();
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(source)) {
-    const value = source[key];
-    values.set(key, value);
-    copy[key] = tlsValueCopy(value);
-  }
-  const sealed = Object.freeze(withSecretsHidden({ ...copy, rejectUnauthorized: true })) as unknown as TlsSettings;
-  const plain = Object.freeze(withSecretsHidden(copy)) as unknown as TlsSettings;
-  sealedCopies.set(plain, sealed);
-  sealedCopies.set(sealed, sealed);
-  tlsCopies.set(source, { values, plain });
-  return plain;
-}
+export { sealedTlsSettings } from "./tlsCopies.js";
 
 /**
  * Makes a checked snapshot safe to hand over: no `requestOverrides` (only an empty one passes the check, and an empty
@@ -283,26 +263,11 @@ export function sealSnapshot(sent: PipelineRequest, sealedTls?: TlsSettings): vo
   if (sent.agent !== undefined) sent.agent = carrierOf(sent.agent) ?? sent.agent;
   const settings = sent.tlsSettings;
   if (settings !== sealedTls || sealedTls === undefined) {
-    // Only checked settings get here, so the copy exists; a missing one would send no CA of the caller's (and fail).
-    sent.tlsSettings =
-      settings === undefined || settings === null
-        ? VERIFYING
-        : (sealedCopies.get(settings) ?? sealedCopies.get(tlsCopyOf(settings) as object) ?? VERIFYING);
+    sent.tlsSettings = settings === undefined || settings === null ? VERIFYING : sealedCopyOf(settings);
   }
   // Without an agent, an https request goes through the carrier of its sealed TLS settings, not the HTTP client's pool.
-  if (sent.agent === undefined && sent.url.startsWith("https:"))
+  if (sent.agent === undefined && startsWith(sent.url, "https:"))
     sent.agent = defaultCarrier(sent.tlsSettings as object, sent.disableKeepAlive);
-}
-
-/**
- * The TLS settings a client is built with: a frozen copy of `settings` with `rejectUnauthorized: true` (or, without
- * settings, `{ rejectUnauthorized: true }`), the very object the guard would send. A guard given it
- * ({@link guardHttpClient}'s `sealedTls`) knows it by identity: requests that carry it need no copy, check or seal of
- * their TLS settings. Call only with settings that passed {@link tlsSettingsReason}.
- */
-export function sealedTlsSettings(settings: unknown): TlsSettings {
-  if (settings === undefined || settings === null) return VERIFYING;
-  return sealedCopies.get(tlsCopyOf(settings) as object) ?? VERIFYING;
 }
 
 /**
@@ -348,8 +313,8 @@ export function setOwn<K extends keyof PipelineRequest>(
   value: PipelineRequest[K],
 ): void {
   target[key] = value;
-  if (!Object.prototype.hasOwnProperty.call(target, key) || target[key] !== value) {
-    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  if (!hasOwn(target, key) || target[key] !== value) {
+    defineOwn(target, key, { value, writable: true, enumerable: true, configurable: true });
   }
 }
 

@@ -9,6 +9,7 @@
 import { EventEmitter } from "node:events";
 import { Agent as HttpsAgent } from "node:https";
 import { BaselineViolationError } from "../errors.js";
+import { SafeSet, reflectGet, reflectOwnKeys } from "./builtins.js";
 
 /** The https.Agent methods Node's agent code calls on the agent (and the event methods its constructor uses). */
 const AGENT_METHOD_NAMES = [
@@ -43,19 +44,21 @@ export const AGENT_METHODS: Readonly<Record<string, AgentMethod>> = Object.freez
  * loaded, as `Class.prototype.name`, or undefined.
  */
 export function agentClassChanged(): string | undefined {
-  for (const name of AGENT_METHOD_NAMES) {
-    if (Reflect.get(HttpsAgent.prototype, name) === AGENT_METHODS[name]) continue;
-    const inherited = Reflect.get(EventEmitter.prototype, name) !== undefined;
+  // Built-ins captured at load (builtins.ts) and a plain indexed loop: nothing a policy replaced answers for them.
+  for (let i = 0; i < AGENT_METHOD_NAMES.length; i++) {
+    const name = AGENT_METHOD_NAMES[i] as string;
+    if (reflectGet(HttpsAgent.prototype, name) === AGENT_METHODS[name]) continue;
+    const inherited = reflectGet(EventEmitter.prototype, name) !== undefined;
     return `${inherited ? "EventEmitter" : "https.Agent"}.prototype.${name}`;
   }
-  return Reflect.get(EventEmitter.prototype, "emit") !== AGENT_METHODS.emit ? "EventEmitter.prototype.emit" : undefined;
+  return reflectGet(EventEmitter.prototype, "emit") !== AGENT_METHODS.emit ? "EventEmitter.prototype.emit" : undefined;
 }
 
 /**
  * Option names Node's https, tls and net connection code reads (Node 22 and 24: `https.Agent`'s `createConnection`,
  * `tls.connect`, `tls.createSecureContext`, `net.Socket.connect`, the agent's `createSocket` and `getName`).
  */
-const CONNECTION_OPTIONS = new Set([
+const CONNECTION_OPTIONS: Set<PropertyKey> = new SafeSet([
   "ALPNCallback",
   "ALPNProtocols",
   "SNICallback",
@@ -137,16 +140,19 @@ const CONNECTION_OPTIONS = new Set([
 ]);
 
 /** `Object.prototype`'s own keys when acs-baseline was loaded. */
-const OBJECT_KEYS = new Set<PropertyKey>(Reflect.ownKeys(Object.prototype));
+const OBJECT_KEYS: Set<PropertyKey> = new SafeSet(reflectOwnKeys(Object.prototype));
 
 /**
  * The key `Object.prototype` was given since acs-baseline was loaded that Node's connection code would read as a
  * connection option (a symbol counts: Node keeps internal settings under symbols), or undefined.
  */
 export function pollutedConnectionOption(): PropertyKey | undefined {
-  const keys = Reflect.ownKeys(Object.prototype);
-  if (keys.length === OBJECT_KEYS.size && keys.every((key) => OBJECT_KEYS.has(key))) return undefined;
-  return keys.find((key) => !OBJECT_KEYS.has(key) && (typeof key === "symbol" || CONNECTION_OPTIONS.has(key)));
+  const keys = reflectOwnKeys(Object.prototype);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as PropertyKey;
+    if (!OBJECT_KEYS.has(key) && (typeof key === "symbol" || CONNECTION_OPTIONS.has(key))) return key;
+  }
+  return undefined;
 }
 
 /** The refusal of a connection: `what` was changed in the process since acs-baseline was loaded. */

@@ -16,6 +16,21 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { ClientRequest } from "node:http";
 import type { Socket } from "node:net";
 import { BaselineViolationError } from "../errors.js";
+import {
+  SafeMap,
+  SafeWeakMap,
+  SafeWeakSet,
+  arrayIncludes,
+  indexOf,
+  isArray,
+  regExpExec,
+  slice,
+  startsWith,
+  toLowerCase,
+  toNumber,
+  toText,
+  trim,
+} from "./builtins.js";
 import { comparableHostname } from "./endpoint.js";
 import type { GuardTarget } from "./requestGuard.js";
 
@@ -26,25 +41,32 @@ const CHANNEL = "http.client.request.start";
  */
 const CREATED_CHANNEL = "http.client.request.created";
 /** Requests stopped (their `start`, if Node still publishes one, is not judged twice). */
-const stopped = new WeakSet<object>();
+const stopped: WeakSet<object> = new SafeWeakSet();
 /**
  * Requests to an endpoint's host name whose port is told by their socket: `verdict` is the endpoint the socket goes
  * to (`null`: another port), `undefined` until the socket is known.
  */
-const bySocket = new WeakMap<object, { verdict?: Registration | null }>();
+const bySocket: WeakMap<object, { verdict?: Registration | null }> = new SafeWeakMap();
 
 interface Registration {
   target: GuardTarget;
   onBlocked: (error: BaselineViolationError) => void;
 }
 
-const registrations = new Set<Registration>();
+/**
+ * The open factories' registrations. Every built-in this module decides with was captured at load (builtins.ts) and
+ * the list is walked with plain indexed loops, replaced whole on every change: a policy that replaced
+ * `String.prototype.startsWith`, `WeakSet.prototype.has` or an iterator's `next` does not make a request pass.
+ */
+let registrations: readonly Registration[] = [];
+
+const HOST_HEADER = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/;
 
 /** host and port of `value` (`host`, `host:port`, `[v6]:port`). */
 function parseHostHeader(value: string): { hostname: string; port: number | undefined } {
-  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(value.trim());
+  const m = regExpExec(HOST_HEADER, trim(value));
   if (m === null) return { hostname: comparableHostname(value), port: undefined };
-  return { hostname: comparableHostname(m[1] ?? ""), port: m[2] === undefined ? undefined : Number(m[2]) };
+  return { hostname: comparableHostname(m[1] ?? ""), port: m[2] === undefined ? undefined : toNumber(m[2]) };
 }
 
 // Every http/https request in the process passes through here while a factory is open, and a process talks to few
@@ -52,8 +74,8 @@ function parseHostHeader(value: string): { hostname: string; port: number | unde
 // at most 300 characters — a DNS name is at most 253 — and the cache is cleared when full).
 const CACHE_LIMIT = 256;
 const CACHED_LENGTH = 300;
-const names = new Map<string, string>();
-const hostHeaders = new Map<string, { hostname: string; port: number | undefined }>();
+const names = new SafeMap<string, string>();
+const hostHeaders = new SafeMap<string, { hostname: string; port: number | undefined }>();
 
 function remembered<T>(cache: Map<string, T>, key: string, compute: (key: string) => T): T {
   if (key.length > CACHED_LENGTH) return compute(key);
@@ -69,12 +91,15 @@ function remembered<T>(cache: Map<string, T>, key: string, compute: (key: string
 /** The values of header `name` (lower case) in a head as Node renders it for the wire (`Name: value\r\n` lines). */
 function headValues(head: string, name: string): string[] {
   const values: string[] = [];
-  const lines = head.split("\r\n");
   // The first line is the request line; header names and values cannot hold CR or LF (Node refuses them).
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    const colon = line.indexOf(":");
-    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) values.push(line.slice(colon + 1).trim());
+  let start = indexOf(head, "\r\n");
+  while (start !== -1) {
+    const next = indexOf(head, "\r\n", start + 2);
+    const line = slice(head, start + 2, next === -1 ? head.length : next);
+    const colon = indexOf(line, ":");
+    if (colon > 0 && toLowerCase(trim(slice(line, 0, colon))) === name)
+      values[values.length] = trim(slice(line, colon + 1));
+    start = next;
   }
   return values;
 }
@@ -95,8 +120,9 @@ function wireHeader(request: ClientRequest, name: string, hostHeader: unknown): 
 /** The endpoint a `Host` header value names with its port (an array: any of its values), if any. */
 function addressedEndpoint(hostHeader: unknown, defaultPort: number): Registration | undefined {
   if (typeof hostHeader === "string") return namedEndpoint(hostHeader, defaultPort);
-  if (!Array.isArray(hostHeader)) return undefined;
-  for (const value of hostHeader as unknown[]) {
+  if (!isArray(hostHeader)) return undefined;
+  for (let i = 0; i < hostHeader.length; i++) {
+    const value: unknown = hostHeader[i];
     const named = typeof value === "string" ? namedEndpoint(value, defaultPort) : undefined;
     if (named !== undefined) return named;
   }
@@ -106,14 +132,17 @@ function addressedEndpoint(hostHeader: unknown, defaultPort: number): Registrati
 function namedEndpoint(value: string, defaultPort: number): Registration | undefined {
   const parsed = remembered(hostHeaders, value, parseHostHeader);
   const port = parsed.port ?? defaultPort;
-  for (const r of registrations) {
+  const list = registrations;
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i];
     if (r.target.hostname === parsed.hostname && r.target.port === port) return r;
   }
   return undefined;
 }
 
 function onRequestStart(message: unknown): void {
-  if (registrations.size === 0) return;
+  const list = registrations;
+  if (list.length === 0) return;
   const request = (message as { request?: ClientRequest } | undefined)?.request;
   if (request === undefined || typeof request.getHeader !== "function" || stopped.has(request)) return;
   const defaultPort = request.protocol === "http:" ? 80 : 443;
@@ -127,14 +156,9 @@ function onRequestStart(message: unknown): void {
     return;
   }
   // The socket goes to an endpoint's host name: its port tells (a Host header naming another port proves nothing).
-  const hostname = remembered(names, String(request.host ?? ""), comparableHostname);
+  const hostname = remembered(names, toText(request.host ?? ""), comparableHostname);
   let sameName = false;
-  for (const r of registrations) {
-    if (r.target.hostname === hostname) {
-      sameName = true;
-      break;
-    }
-  }
+  for (let i = 0; i < list.length && !sameName; i++) sameName = list[i].target.hostname === hostname;
   if (!sameName) return;
   const state = bySocket.get(request);
   if (state === undefined) {
@@ -167,15 +191,16 @@ function decide(
   if (stopped.has(request) || socket.destroyed) return;
   const ports = destinationPorts(request, socket);
   let verdict: Registration | null = null;
-  for (const r of registrations) {
-    if (r.target.hostname === hostname && (ports === undefined || ports.includes(r.target.port))) {
-      verdict = r;
-      break;
-    }
+  const list = registrations;
+  for (let i = 0; i < list.length && verdict === null; i++) {
+    const r = list[i];
+    if (r.target.hostname === hostname && (ports === undefined || arrayIncludes(ports, r.target.port))) verdict = r;
   }
   state.verdict = verdict;
   if (verdict !== null) judge(request, verdict);
 }
+
+const POOL_PORT = /^\d{1,5}(?=:|$)/;
 
 /**
  * The ports `socket` may go to; `undefined` when that cannot be told (no peer port, a stream that is not a socket).
@@ -187,21 +212,24 @@ function destinationPorts(request: ClientRequest, socket: Socket): number[] | un
   if (typeof peer !== "number") return undefined;
   if ((socket as Socket & { _parent?: unknown })._parent == null) return [peer];
   const pools = (request as unknown as { agent?: { sockets?: Record<string, unknown> } }).agent?.sockets;
-  const prefix = `${String(request.host)}:`;
+  const prefix = `${toText(request.host)}:`;
   for (const name in pools) {
     const pool = pools[name];
-    if (!Array.isArray(pool) || !pool.includes(socket) || !name.startsWith(prefix)) continue;
-    const port = /^\d{1,5}(?=:|$)/.exec(name.slice(prefix.length));
-    return port === null ? undefined : [peer, Number(port[0])];
+    if (!isArray(pool) || !arrayIncludes(pool, socket) || !startsWith(name, prefix)) continue;
+    const port = regExpExec(POOL_PORT, slice(name, prefix.length));
+    return port === null ? undefined : [peer, toNumber(port[0])];
   }
   return undefined;
 }
+
+const HMAC_SCHEME = /^\s*HMAC-SHA256\b/i;
 
 /** Lets a Bearer request over https to `match`'s endpoint through; destroys any other. */
 function judge(request: ClientRequest, match: Registration, declared: unknown = request.getHeader("host")): void {
   // `declared`: the Host header as getHeader gives it (undefined for a raw header list, whose rendered head is read).
   const authorization = wireHeader(request, "authorization", declared);
-  if (typeof authorization === "string" && authorization.startsWith("Bearer ") && request.protocol === "https:") return;
+  if (typeof authorization === "string" && startsWith(authorization, "Bearer ") && request.protocol === "https:")
+    return;
   const why =
     request.protocol !== "https:"
       ? "it is not https"
@@ -209,12 +237,12 @@ function judge(request: ClientRequest, match: Registration, declared: unknown = 
         ? "it has no Authorization header (no Microsoft Entra token)"
         : typeof authorization !== "string"
           ? "its Authorization is not a single value"
-          : /^\s*HMAC-SHA256\b/i.test(authorization)
+          : regExpExec(HMAC_SCHEME, authorization) !== null
             ? "its Authorization is an access-key signature (scheme HMAC-SHA256)"
             : "its Authorization scheme is not Bearer";
   const error = new BaselineViolationError(
     "KEY_AUTH_BLOCKED",
-    `A ${String(request.method).slice(0, 16)} request to the ACS endpoint was stopped because ${why}. It was not built by a guarded factory client (a client hidden in a client class, or other code in the process): only requests with a Microsoft Entra token (scheme Bearer) may reach ACS.`,
+    `A ${slice(toText(request.method), 0, 16)} request to the ACS endpoint was stopped because ${why}. It was not built by a guarded factory client (a client hidden in a client class, or other code in the process): only requests with a Microsoft Entra token (scheme Bearer) may reach ACS.`,
   );
   try {
     match.onBlocked(error);
@@ -223,6 +251,14 @@ function judge(request: ClientRequest, match: Registration, declared: unknown = 
   }
   stopped.add(request);
   request.destroy(error);
+}
+
+/** `list` without `removed`, with `added` at its end (a new array, filled by index). */
+function without(list: readonly Registration[], removed?: Registration, added?: Registration): Registration[] {
+  const next: Registration[] = [];
+  for (let i = 0; i < list.length; i++) if (list[i] !== removed) next[next.length] = list[i];
+  if (added !== undefined) next[next.length] = added;
+  return next;
 }
 
 /**
@@ -234,14 +270,15 @@ export function registerWireBackstop(
   onBlocked: (error: BaselineViolationError) => void,
 ): () => void {
   const registration: Registration = { target, onBlocked };
-  if (registrations.size === 0) {
+  if (registrations.length === 0) {
     subscribe(CREATED_CHANNEL, onRequestStart);
     subscribe(CHANNEL, onRequestStart);
   }
-  registrations.add(registration);
+  registrations = without(registrations, undefined, registration);
   return () => {
-    if (!registrations.delete(registration)) return;
-    if (registrations.size === 0) {
+    if (!arrayIncludes(registrations, registration)) return;
+    registrations = without(registrations, registration);
+    if (registrations.length === 0) {
       unsubscribe(CREATED_CHANNEL, onRequestStart);
       unsubscribe(CHANNEL, onRequestStart);
     }
