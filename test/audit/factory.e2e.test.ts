@@ -125,7 +125,15 @@ describe.skipIf(!ready)("factory → audit log, end to end against the emulator"
       acs: acs(client),
       baseline: { controls: ["IM-1", "LT-4"] },
       event: { action: "request", category: "web", outcome: "success" },
-      http: { method: "POST", path, status, requestId: GUID, durationMs: expect.any(Number) },
+      // The emulator answers with an MS-CV correlation vector, as ACS does.
+      http: {
+        method: "POST",
+        path,
+        status,
+        requestId: GUID,
+        correlationId: expect.stringMatching(/^[A-Za-z0-9+/]{22}\.0$/),
+        durationMs: expect.any(Number),
+      },
     });
     expect(records).toEqual([
       {
