@@ -189,3 +189,60 @@ describe("verify-log: a segment killed before its first checkpoint is judged wit
     expect(v.status).toBe("incomplete");
   });
 });
+
+// Fourteenth review (/tmp/review-r2/c1_parked_overflow.mjs): past 4,096 parked segments the oldest half was judged
+// with the last sealed heartbeat, looser than a killed segment's own lowered one; a flood of forged segments (no key)
+// made a 15 s silence in a 10 s segment verify intact.
+it("attack: 4,097 forged segments before the restart that seals a lowered-heartbeat killed segment widen nothing", async () => {
+  startClock();
+  const log = join(dir, "parked-flood.log");
+  await session(log, 30_000, { before: 4 }); // max gap 60 s
+  await session(log, 5000, { before: 2, idleMs: 15_000, after: 1, everyRecords: 1000 });
+  killBeforeFirstCheckpoint(log);
+  const ls = lines(log);
+  const request = ls.map(parse).find((r) => r.event?.action === "request")!;
+  const open: Rec = { ...request, event: { action: "log.open", category: "audit", outcome: "success" } };
+  delete open.acs;
+  delete open.http;
+  open.baseline = { controls: ["LT-4"] };
+  open.log = { heartbeatMs: 1e12, id: parse(ls[0]).log.id as string, reason: "restart" };
+  const forged: string[] = [];
+  let last = ls.at(-1)!;
+  for (let k = 0; k < 4097; k++) {
+    const segment = chainAfter(last, [open, request, request], [0, 1, 2]);
+    forged.push(...segment);
+    last = segment[2]!;
+  }
+  writeFileSync(log, text([...ls, ...forged]));
+  vi.setSystemTime(Date.now() + 3000);
+  await session(log, 30_000, { before: 4 });
+  const v = await verifyLog(log, { publicKey: PUBLIC_PEM });
+  expect(v.reasons.join("\n")).toMatch(/15\.0 s of silence inside one writer's session, more than the max gap 10\.0 s/);
+  expect(v.status).toBe("incomplete");
+});
+
+// Fourteenth review (/tmp/review-r2/a1_after_close.mjs): the verifier dropped a log.open's own time, so a writer frozen
+// (SIGSTOP) right after its log.open for ten minutes, then resumed, verified intact; one record later it was named.
+describe("verify-log: a segment's gaps start at its log.open", () => {
+  it("a writer frozen for 10 min right after its log.open (first segment, and after a closed one): the silence is named", async () => {
+    for (const first of [true, false]) {
+      startClock();
+      const log = join(dir, `frozen-after-open-${String(first)}.log`);
+      if (!first) await session(log, 5000, { before: 3 }); // closed and sealed
+      await session(log, 5000, { before: 0, idleMs: 600_000, after: 3 });
+      const v = await verifyLog(log, { publicKey: PUBLIC_PEM });
+      expect(v.reasons.join("\n")).toMatch(/10\.0 min of silence inside one writer's session/);
+      expect(v.status).toBe("incomplete");
+    }
+  });
+
+  it("honest: a writer whose first record follows its log.open within the heartbeat: intact", async () => {
+    startClock();
+    const log = join(dir, "prompt-after-open.log");
+    await session(log, 5000, { before: 3 });
+    await session(log, 5000, { before: 0, idleMs: 4000, after: 3 });
+    const v = await verifyLog(log, { publicKey: PUBLIC_PEM });
+    expect(v.reasons).toEqual([]);
+    expect(v.status).toBe("intact");
+  });
+});

@@ -318,8 +318,6 @@ function openSegment(st: VerifierState, rec: Parsed["rec"], seq: number): boolea
   if (st.heartbeatMs === undefined && st.result.checkpoints === 0) st.heartbeatMs = heartbeatMs; // provisional
   st.openSinceCheckpoint = true;
   st.segmentBeat = undefined;
-  st.segmentLatest.seq = -1;
-  st.sealedClose = undefined;
   st.aheadOpen = log?.anchor !== undefined;
   return true;
 }
@@ -362,7 +360,12 @@ function accept(st: VerifierState, { rec, seq }: Parsed): void {
     return;
   }
   const time = parseTime(rec.time);
-  if (action === "log.open") st.segmentLatest.seq = -1;
+  // A new segment: the time since the last one is downtime, not silence; its log.open's own time starts its gaps
+  // (and a sealed close before it no longer stops the clock).
+  if (action === "log.open") {
+    st.segmentLatest.seq = -1;
+    st.sealedClose = undefined;
+  }
   if (time !== undefined) noteRecordTime(st, time, seq);
   if (action === "log.checkpoint") {
     if (!checkCheckpoint(st, rec, seq, time)) return;

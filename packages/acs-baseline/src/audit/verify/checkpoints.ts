@@ -191,8 +191,12 @@ export function parkSegmentGap(st: VerifierState): void {
   if (st.openPending === undefined || heartbeatMs === undefined) return judgeGap(st, g, st.maxGap);
   st.parked.push({ seq: st.openPending.seq, heartbeatMs, gap: g });
   if (st.parked.length > MAX_PARKED) {
-    // bounded memory: the oldest half is judged now, with the last sealed heartbeat (never looser than its own seal)
-    for (const p of st.parked.splice(0, MAX_PARKED / 2)) judgeGap(st, p.gap, st.maxGap);
+    // bounded memory: the oldest half is judged now, with the stricter of its own declared heartbeat and the last
+    // sealed one (a flood of forged segments cannot make an earlier one's gaps count against a looser rule)
+    for (const p of st.parked.splice(0, MAX_PARKED / 2)) {
+      const own = st.options.maxGapMs ?? 2 * p.heartbeatMs;
+      judgeGap(st, p.gap, st.maxGap === undefined ? own : Math.min(st.maxGap, own));
+    }
   }
 }
 
