@@ -189,6 +189,20 @@ describe("a hostile error", () => {
     expect(error.errorNo).toBe("[REDACTED]");
   });
 
+  // Thirteenth review (/tmp/review-r3/entraDup.mjs): a key written twice parses to its last value, so the cleaned
+  // parse equalled the parse and the original text, whose first value held the secret, was kept.
+  it("rewrites a JSON member whose text is not exactly what it parses to (a key written twice hides a secret)", () => {
+    const assertion = "eyJhbGciOiJQUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+    for (const hidden of [SECRET, assertion]) {
+      const error = Object.assign(new Error("interaction_required"), {
+        claims: `{"x":"${hidden}","access_token":{"nbf":{"essential":true}},"x":"1"}`,
+      });
+      scrubCredentialError(error, [SECRET]);
+      expect(printed(error)).not.toContain(hidden.slice(0, 16));
+      expect(JSON.parse(error.claims)).toEqual({ x: "1", access_token: { nbf: { essential: true } } });
+    }
+  });
+
   it("keeps an error's class, name and code, and a claims challenge usable", () => {
     class ServerError extends Error {
       override name = "ServerError";

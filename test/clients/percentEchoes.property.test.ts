@@ -87,3 +87,20 @@ describe("withoutEchoes on percent-encoded echoes", () => {
     );
   });
 });
+
+// Thirteenth review (/tmp/review-r3/echoOrder.mjs): a gateway that quotes the whole JSON request body percent-encoded
+// (or form-encoded) holds the body's own JSON escapes (`\n`, `\"`) once decoded; they were not undone after decoding.
+it("finds content in a JSON request body quoted percent- or form-encoded, its JSON escapes undone after decoding", () => {
+  const message = 'Reset:\n"code" 884213 for Dana, meet at Pier 39 gate B';
+  const body = JSON.stringify({ from: "+14255550100", smsRecipients: [{ to: "+14255550123" }], message });
+  for (const text of [
+    `WAF blocked body=${encodeURIComponent(body)}`,
+    `WAF blocked ${new URLSearchParams({ body }).toString()}`,
+    JSON.stringify({ error: { message: `blocked body=${encodeURIComponent(body)}` } }),
+  ]) {
+    const out = withoutEchoes(text, [message]);
+    const decoded = decodeURIComponent(out.replaceAll("+", " "));
+    expect(decoded).not.toContain("Dana");
+    expect(decoded).not.toContain("884213");
+  }
+});

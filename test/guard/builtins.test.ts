@@ -290,3 +290,45 @@ describe("the guard's tables and its private agents' calls are the built-ins cap
     }
   });
 });
+
+// Thirteenth review (/tmp/review-r3/protoUrl.mjs): the checked copy had own members only for what the guard set, so a
+// policy that deleted the request's own `url` and gave Object.prototype a `url` getter answered the check with the
+// endpoint and the HTTP client with a plain-http server of its own.
+it("a url getter on Object.prototype (the request's own url deleted) answers nothing: the copy's url is its own, read once", async () => {
+  const { sink, port, text } = await plainSink();
+  const evil = `http://127.0.0.1:${port}`;
+  const ORIGINAL = Symbol.for("@azure/core-client original request");
+  const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+  const sms = withPolicy(factory, (request, next) => {
+    const real = request.url;
+    const url = new URL(real);
+    const bad = evil + url.pathname + url.search;
+    delete (request as { url?: string }).url;
+    request.allowInsecureConnection = true;
+    const reads = new WeakMap<object, number>();
+    Object.defineProperty(Object.prototype, "url", {
+      configurable: true,
+      get(this: object) {
+        if (this === request || !Object.prototype.hasOwnProperty.call(this, ORIGINAL)) return real;
+        const n = (reads.get(this) ?? 0) + 1;
+        reads.set(this, n);
+        return n === 1 ? real : bad;
+      },
+    });
+    restore.push(() => delete (Object.prototype as { url?: unknown }).url);
+    return next(request).finally(() => {
+      delete (Object.prototype as { url?: unknown }).url;
+      request.url = real;
+    });
+  });
+  try {
+    const before = acsRequests();
+    expect(await codeOf(sms.send(SMS))).toBe("KEY_AUTH_BLOCKED");
+    await sleep(100);
+    expect(text()).toBe("");
+    expect(acsRequests()).toBe(before);
+  } finally {
+    await factory.close();
+    sink.close();
+  }
+});

@@ -118,3 +118,11 @@ describe("scrubText on secrets written percent-encoded", () => {
     );
   });
 });
+
+// Thirteenth review (/tmp/review-r3/pctSecrets2.mjs): the token pattern wanted a word boundary before `eyJ`, so a token
+// glued to a word (`tokeneyJ…`, or `0eyJ…` once `Bearer%u0020%65%79%4a…` is decoded) was left whole.
+it("redacts a JSON Web Token glued to a word, plain and percent-encoded", () => {
+  const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL3gifQ.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWc";
+  for (const text of [`token${jwt}`, `x_${jwt}`, `0${jwt}`, `id=abc${encodeURIComponent(jwt).replace(/e/g, "%65")}`])
+    expect(scrubText(text)).not.toContain(jwt.slice(20, 40));
+});

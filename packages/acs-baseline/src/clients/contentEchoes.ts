@@ -145,6 +145,13 @@ function findPercentEncoded(reading: Reading, forms: readonly string[], ranges: 
   for (let level = 0; level < DECODE_LEVELS; level++) {
     decoded = percentDecodedReading(decoded);
     findIn({ text: plusAsSpace(decoded.text), at: decoded.at }, folded, ranges);
+    // A JSON body quoted percent-encoded (a gateway echoing the request: `body=%7B%22message%22%3A%22Hi%5Cn…`) holds
+    // its own JSON escapes once decoded: undone too.
+    let inner = decoded;
+    for (let u = 0; u < UNESCAPE_LEVELS && inner.text.includes("\\"); u++) {
+      inner = unescaped(inner);
+      findIn({ text: plusAsSpace(inner.text), at: inner.at }, folded, ranges);
+    }
     if (!PERCENT_ESCAPE.test(decoded.text)) return;
   }
 }

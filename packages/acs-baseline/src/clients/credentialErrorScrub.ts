@@ -145,7 +145,9 @@ function cleanMember(value: string, clean: Cleaner): string {
   const cleaned = cleanJson(json, clean, parts, 0);
   if (parts.left < 0) return clean.text(value);
   const written = JSON.stringify(cleaned);
-  return written === JSON.stringify(json) ? value : written;
+  // Kept as written only when the text is exactly what was parsed: a key written twice (`{"x":"<secret>","x":"1"}`)
+  // parses to its last value, and the first would survive in the original text.
+  return written === value ? value : written;
 }
 
 function parsedJson(value: string): unknown {

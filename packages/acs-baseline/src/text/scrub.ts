@@ -22,8 +22,8 @@ const KEY_RUN = /[A-Za-z0-9+/]{32,}={0,2}/g;
 const SECRET_PATTERNS: readonly ScrubPattern[] = [
   // PEM blocks (private keys, certificates) — whole block, or everything after a BEGIN line that never ends.
   [/-----BEGIN [^-\r\n]{0,64}-----[\s\S]*?(?:-----END [^-\r\n]{0,64}-----|$)/g, () => `${REDACTED}`],
-  // JSON Web Tokens (Entra access tokens, ACS user tokens).
-  [/\beyJ[\w-]{2,}\.[\w-]{2,}\.[\w-]*/g, () => REDACTED],
+  // JSON Web Tokens (Entra access tokens, ACS user tokens), also glued to a word (`tokeneyJ…`).
+  [/eyJ[\w-]{2,}\.[\w-]{2,}\.[\w-]*/g, () => REDACTED],
   // Authorization header schemes (a form writes the space as `+`).
   [
     /\b(Bearer|Basic|Digest|HMAC-SHA256|SharedKey|SharedAccessSignature|PoP)(\s+|\+)[^\s,;"']+/gi,
