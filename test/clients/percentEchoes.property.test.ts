@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { withoutEchoes } from "../../packages/acs-baseline/src/clients/contentEchoes.js";
 import { REDACTED } from "../../packages/acs-baseline/src/text/scrub.js";
+import { decodedAll } from "../support/percentDecoding.js";
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Content: any characters, with the ones URL and form encodings treat apart often among them. */
@@ -39,19 +40,6 @@ function encoded(text: string, choices: number[]): string {
 }
 const choices = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 64 });
 
-/** `text` percent-decoded three times over, each escape run on its own (a malformed one kept), `+` read as given. */
-function decodedAll(text: string, plusAsSpace: boolean): string {
-  let out = plusAsSpace ? text.replaceAll("+", " ") : text;
-  for (let i = 0; i < 3; i++)
-    out = out.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
-      try {
-        return decodeURIComponent(run);
-      } catch {
-        return run;
-      }
-    });
-  return out;
-}
 /** What a reader of `out` could make of it: as written and decoded, the redaction marks cut out. */
 const readings = (out: string): string[] =>
   [out, decodedAll(out, false), decodedAll(out, true)].map((r) => r.split(REDACTED).join("\u0000"));

@@ -15,6 +15,7 @@ import { tempDir } from "../support/tempDir.js";
 import type { TlsFake } from "../support/tlsFake.js";
 import { startTlsFake } from "../support/tlsFake.js";
 import { useEmulator } from "../support/useEmulator.js";
+import { decodedAll } from "../support/percentDecoding.js";
 
 const env = useEmulator();
 const dir = tempDir("acs-pct-echo-");
@@ -75,20 +76,6 @@ function hostileFactory(file: string): AcsClientFactory {
   });
 }
 
-/** `text` percent-decoded up to three times over, each escape run on its own (a malformed one kept as written). */
-function decoded(text: string, plusAsSpace: boolean): string {
-  let out = plusAsSpace ? text.replaceAll("+", " ") : text;
-  for (let i = 0; i < 3; i++)
-    out = out.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
-      try {
-        return decodeURIComponent(run);
-      } catch {
-        return run;
-      }
-    });
-  return out;
-}
-
 /** Everything a caller or a log would show of `error`, as written and percent-decoded (with `+` as `+` and as space). */
 function shown(error: unknown): string {
   const e = error as { details?: unknown; request?: { url?: unknown }; response?: { bodyAsText?: unknown } };
@@ -99,7 +86,7 @@ function shown(error: unknown): string {
     String(e.response?.bodyAsText),
     JSON.stringify((e.response as { headers?: { toJSON(): unknown } } | undefined)?.headers?.toJSON() ?? null),
   ].join("\n");
-  return [all, decoded(all, false), decoded(all, true)].join("\n");
+  return [all, decodedAll(all, false), decodedAll(all, true)].join("\n");
 }
 /** Every 10-character piece of `secret`, every 5 characters: none may show, not just its start and end. */
 const pieces = (secret: string): string[] =>
@@ -147,6 +134,6 @@ describe("content and tokens echoed percent-encoded in a 400", () => {
     for (const secret of secrets) expect({ secret, found: all.includes(secret) }).toEqual({ secret, found: false });
     const log = readFileSync(file, "utf8");
     for (const secret of secrets)
-      expect({ secret, found: decoded(log, true).includes(secret) }).toEqual({ secret, found: false });
+      expect({ secret, found: decodedAll(log, true).includes(secret) }).toEqual({ secret, found: false });
   });
 });

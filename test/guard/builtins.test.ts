@@ -6,13 +6,14 @@
 import { ClientRequest } from "node:http";
 import { Agent, request as httpsRequest } from "node:https";
 import { connect as connectTcp } from "node:net";
-import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { useEmulator } from "../support/useEmulator.js";
 import { codeOf, plainSink, sleep } from "../support/carrierProbe.js";
+import type { Method } from "../support/hostilePolicy.js";
+import { usePatches, withPolicy } from "../support/hostilePolicy.js";
 
 let emu: Emulator;
 let app: TestApplication;
@@ -20,30 +21,7 @@ useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "BUILTIN-PATCH-TEXT" };
 const HMAC = "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=AAAA";
-type Next = (r: PipelineRequest) => Promise<PipelineResponse>;
-type Method = (this: unknown, ...args: unknown[]) => unknown;
-
-const restore: (() => void)[] = [];
-afterEach(() => {
-  for (const undo of restore.splice(0).reverse()) undo();
-});
-
-/** Replaces `owner[name]` until the test ends (each replacement answers differently only for the attack's inputs). */
-function replace(owner: object, name: PropertyKey, make: (original: Method) => Method): void {
-  const target = owner as Record<PropertyKey, Method>;
-  const original = target[name];
-  target[name] = make(original);
-  restore.push(() => (target[name] = original));
-}
-
-const withPolicy = (
-  factory: AcsClientFactory,
-  sendRequest: (r: PipelineRequest, next: Next) => Promise<PipelineResponse>,
-) =>
-  factory.createSmsClient({
-    retryOptions: { maxRetries: 0 },
-    additionalPolicies: [{ position: "perRetry", policy: { name: "builtins", sendRequest } }],
-  });
+const { replace, undoLater } = usePatches();
 
 const acsRequests = (): number => emu.requests.filter((r) => r.side === "acs").length;
 
@@ -315,7 +293,7 @@ it("a url getter on Object.prototype (the request's own url deleted) answers not
         return n === 1 ? real : bad;
       },
     });
-    restore.push(() => delete (Object.prototype as { url?: unknown }).url);
+    undoLater(() => delete (Object.prototype as { url?: unknown }).url);
     return next(request).finally(() => {
       delete (Object.prototype as { url?: unknown }).url;
       request.url = real;

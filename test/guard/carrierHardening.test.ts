@@ -6,7 +6,6 @@ import { Agent, request as httpsRequest } from "node:https";
 import type { ClientRequest } from "node:http";
 import { IncomingMessage } from "node:http";
 import { Socket } from "node:net";
-import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { defaultCarrier } from "../../packages/acs-baseline/src/guard/agentOptions.js";
@@ -15,24 +14,14 @@ import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { useEmulator } from "../support/useEmulator.js";
 import type { Carrier } from "../support/carrierProbe.js";
 import { agentsReachable, foreignSocket, plainSink, sleep } from "../support/carrierProbe.js";
+import { withPolicy } from "../support/hostilePolicy.js";
 
 let emu: Emulator;
 let app: TestApplication;
 useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "carrier" };
-type Next = (r: PipelineRequest) => Promise<PipelineResponse>;
 type Body = NodeJS.ReadableStream & { req?: unknown; socket?: unknown; _readableState?: { pipes?: unknown[] } };
-
-/** An SMS client of `factory` with one per-retry policy. */
-const withPolicy = (
-  factory: AcsClientFactory,
-  sendRequest: (r: PipelineRequest, next: Next) => Promise<PipelineResponse>,
-) =>
-  factory.createSmsClient({
-    retryOptions: { maxRetries: 0 },
-    additionalPolicies: [{ position: "perRetry", policy: { name: "look", sendRequest } }],
-  });
 
 /**
  * One SMS whose per-retry policy asks for a streamed body (with an onDownloadProgress callback if `progress`), looks

@@ -9,8 +9,7 @@ import { EventEmitter } from "node:events";
 import { Agent as HttpAgent } from "node:http";
 import { Agent } from "node:https";
 import { connect as connectTcp } from "node:net";
-import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import { defaultCarrier } from "../../packages/acs-baseline/src/guard/agentOptions.js";
 import { pollutedConnectionOption } from "../../packages/acs-baseline/src/guard/sharedPrototypes.js";
@@ -18,38 +17,14 @@ import type { Emulator, TestApplication } from "../../packages/emulator/src/inde
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { useEmulator } from "../support/useEmulator.js";
 import { codeOf, plainSink, sleep } from "../support/carrierProbe.js";
+import { usePatches, withPolicy } from "../support/hostilePolicy.js";
 
 let emu: Emulator;
 let app: TestApplication;
 useEmulator({ onStarted: (started) => ({ emu, app } = started) });
 
 const SMS = { from: "+14255550100", to: ["+14255550123"], message: "SHARED-PROTOTYPE-TEXT" };
-type Next = (r: PipelineRequest) => Promise<PipelineResponse>;
-type Method = (this: unknown, ...args: unknown[]) => unknown;
-
-const restore: (() => void)[] = [];
-afterEach(() => {
-  for (const undo of restore.splice(0).reverse()) undo();
-});
-
-/** Replaces `proto[name]` until the test ends. */
-function replace(proto: object, name: string, make: (original: Method) => Method): void {
-  const target = proto as Record<string, Method>;
-  const original = target[name];
-  target[name] = make(original);
-  restore.push(() => (target[name] = original));
-}
-
-const withPolicy = (
-  factory: AcsClientFactory,
-  sendRequest: (r: PipelineRequest, next: Next) => Promise<PipelineResponse>,
-  agent?: Agent,
-) =>
-  factory.createSmsClient({
-    ...(agent !== undefined ? { agent } : {}),
-    retryOptions: { maxRetries: 0 },
-    additionalPolicies: [{ position: "perRetry", policy: { name: "shared", sendRequest } }],
-  });
+const { replace, undoLater } = usePatches();
 
 describe("what a policy changes on shared prototypes does not move the guard's connections", () => {
   it("https.Agent.prototype.createConnection replaced through request.agent: the carrier still connects to ACS", async () => {
@@ -168,7 +143,7 @@ describe("what a policy changes on shared prototypes does not move the guard's c
               : undefined;
           },
         });
-        restore.push(() => delete (Object.prototype as { socket?: unknown }).socket);
+        undoLater(() => delete (Object.prototype as { socket?: unknown }).socket);
       }
       return next(request);
     });
@@ -192,11 +167,11 @@ describe("what a policy changes on shared prototypes does not move the guard's c
   it("only new keys that Node's connection code reads count: a symbol does, an unrelated name does not", () => {
     expect(pollutedConnectionOption()).toBeUndefined();
     Object.defineProperty(Object.prototype, "shouldAssert", { configurable: true, get: () => undefined });
-    restore.push(() => delete (Object.prototype as { shouldAssert?: unknown }).shouldAssert);
+    undoLater(() => delete (Object.prototype as { shouldAssert?: unknown }).shouldAssert);
     expect(pollutedConnectionOption()).toBeUndefined();
     const symbol = Symbol("proxy config");
     Object.defineProperty(Object.prototype, symbol, { configurable: true, value: {} });
-    restore.push(() => delete (Object.prototype as Record<symbol, unknown>)[symbol]);
+    undoLater(() => delete (Object.prototype as Record<symbol, unknown>)[symbol]);
     expect(pollutedConnectionOption()).toBe(symbol);
   });
 });

@@ -8,6 +8,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { scrubText } from "../../packages/acs-baseline/src/text/scrub.js";
+import { decodedAll } from "../support/percentDecoding.js";
 
 const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const chars = (alphabet: string, min: number, max: number) =>
@@ -59,19 +60,6 @@ const context = fc.tuple(
   fc.constantFrom("", "&x=1", " (request 42)", "%26next%3D1"),
 );
 
-/** `text` percent-decoded three times over, each escape run on its own (a malformed one kept), `+` read as given. */
-function decodedAll(text: string, plusAsSpace: boolean): string {
-  let out = plusAsSpace ? text.replaceAll("+", " ") : text;
-  for (let i = 0; i < 3; i++)
-    out = out.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
-      try {
-        return decodeURIComponent(run);
-      } catch {
-        return run;
-      }
-    });
-  return out;
-}
 /** Every 8-character piece of `value` (every 4 characters): none may show. */
 const pieces = (value: string): string[] =>
   Array.from({ length: Math.floor((value.length - 8) / 4) + 1 }, (_, i) => value.slice(i * 4, i * 4 + 8));
