@@ -23,6 +23,19 @@ const SMS = { from: "+14255550100", to: ["+14255550123"], message: "BUILTIN-PATC
 const HMAC = "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=AAAA";
 const { replace, undoLater } = usePatches();
 
+/** String.prototype.startsWith answers that a string starting with "HMAC" starts with "Bearer ". */
+const hmacStartsWithBearer = (): void =>
+  replace(
+    String.prototype,
+    "startsWith",
+    (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        const self = String(this);
+        if (args[0] === "Bearer " && original.call(self, "HMAC") === true) return true;
+        return original.apply(self, args);
+      },
+  );
+
 const acsRequests = (): number => emu.requests.filter((r) => r.side === "acs").length;
 
 describe("a policy that replaces String.prototype.startsWith", () => {
@@ -60,16 +73,7 @@ describe("a policy that replaces String.prototype.startsWith", () => {
     const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
     const sms = withPolicy(factory, (request, next) => {
       request.headers.set("authorization", HMAC);
-      replace(
-        String.prototype,
-        "startsWith",
-        (original) =>
-          function (this: unknown, ...args: unknown[]) {
-            const self = String(this);
-            if (args[0] === "Bearer " && original.call(self, "HMAC") === true) return true;
-            return original.apply(self, args);
-          },
-      );
+      hmacStartsWithBearer();
       return next(request);
     });
     try {
@@ -112,16 +116,7 @@ it("the wire backstop decides with built-ins captured at load: startsWith, WeakS
   );
   try {
     const before = acsRequests();
-    replace(
-      String.prototype,
-      "startsWith",
-      (original) =>
-        function (this: unknown, ...args: unknown[]) {
-          const self = String(this);
-          if (args[0] === "Bearer " && original.call(self, "HMAC") === true) return true;
-          return original.apply(self, args);
-        },
-    );
+    hmacStartsWithBearer();
     // "Already stopped": every request counts as one.
     replace(
       WeakSet.prototype,
@@ -225,22 +220,15 @@ describe("the guard's tables and its private agents' calls are the built-ins cap
             name: "builtins",
             sendRequest(request, next) {
               request.disableKeepAlive = true;
-              replace(
-                Function.prototype,
-                "apply",
-                (original) =>
-                  function (this: unknown, ...args: unknown[]) {
-                    return this === createConnection ? toSink() : Reflect.apply(original, this, args);
-                  },
-              );
-              replace(
-                Function.prototype,
-                "call",
-                (original) =>
-                  function (this: unknown, ...args: unknown[]) {
-                    return this === createConnection ? toSink() : Reflect.apply(original, this, args);
-                  },
-              );
+              for (const name of ["apply", "call"])
+                replace(
+                  Function.prototype,
+                  name,
+                  (original) =>
+                    function (this: unknown, ...args: unknown[]) {
+                      return this === createConnection ? toSink() : Reflect.apply(original, this, args);
+                    },
+                );
               const reflectApply = Reflect.apply;
               replace(
                 Reflect,
