@@ -320,9 +320,12 @@ describe("agents whose options choose the destination", () => {
         // The carrier itself (got here from the module; no policy can), its pool swapped or filled by a name.
         // (Node reads a pool's accessor again later, after the sink is gone: those sockets' errors are expected.)
         const plain = () => connectTcp(sinkPort, "127.0.0.1").on("error", () => undefined);
+        // The carrier of the requests to the emulator's ACS endpoint (a carrier serves one destination).
+        const endpoint = new URL(emu.endpoint);
+        const destination = { hostname: endpoint.hostname, port: Number(endpoint.port) };
         const carrier = (agents[i] === undefined
-          ? defaultCarrier(sealedTlsSettings(o.clientOptions?.tlsOptions), false)
-          : carrierOf(agents[i])) as unknown as Agent & { freeSockets: unknown };
+          ? defaultCarrier(sealedTlsSettings(o.clientOptions?.tlsOptions), false, destination)
+          : carrierOf(agents[i], destination)) as unknown as Agent & { freeSockets: unknown };
         try {
           carrier.freeSockets = new Proxy({}, { get: () => [plain()] });
         } catch {

@@ -78,7 +78,7 @@ export function createCredentialTransport(
         onBlocked?.(error);
         return Promise.reject(error);
       }
-      sealSnapshot(sent);
+      sealSnapshot(sent, undefined, destination);
       if (timeoutMs > 0 && !(sent.timeout > 0)) sent.timeout = timeoutMs;
       const controller = new AbortController();
       const outer = sent.abortSignal;

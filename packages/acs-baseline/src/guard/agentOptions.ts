@@ -8,7 +8,9 @@
  */
 import { Agent as HttpsAgent } from "node:https";
 import { BaselineViolationError } from "../errors.js";
+import { comparableHostname } from "./endpoint.js";
 import {
+  SafeMap,
   SafeWeakMap,
   arrayIncludes,
   defineOwn,
@@ -17,6 +19,7 @@ import {
   objectKeys,
   reflectApply,
   reflectGet,
+  toNumber,
   toText,
 } from "./builtins.js";
 import {
@@ -45,8 +48,31 @@ export function agentDestinationReason(agent: unknown, what = "agent"): string |
   return undefined;
 }
 
-/** Sealed agent → the agent that carries its requests. */
-const carriers: WeakMap<object, HttpsAgent> = new SafeWeakMap();
+/**
+ * Where a carrier may connect: the host and port the guard checked the request for. A carrier serves one destination
+ * and refuses to open a connection anywhere else, whatever the HTTP client made of the URL after the check (it reads
+ * the global `URL`, which code in the process can replace).
+ */
+export interface CarrierDestination {
+  readonly hostname: string;
+  readonly port: number;
+}
+
+/** A destination's key in the carrier tables ("" for none: a carrier that checks no destination). */
+const destinationKeys: WeakMap<object, string> = new SafeWeakMap();
+function destinationKey(destination: CarrierDestination | undefined): string {
+  if (destination === undefined) return "";
+  let key = destinationKeys.get(destination);
+  if (key === undefined) {
+    key = `${destination.hostname}|${destination.port}`;
+    destinationKeys.set(destination, key);
+  }
+  return key;
+}
+
+/** Sealed agent → its settings as sealed, and the agents that carry its requests, one per destination. */
+const carriers: WeakMap<object, { settings: Record<string, unknown>; twins: Map<string, HttpsAgent> }> =
+  new SafeWeakMap();
 
 /** Settings an agent reads from itself (set from its options, or changed on the agent after it was built). */
 const AGENT_SETTINGS = ["keepAlive", "keepAliveMsecs", "maxSockets", "maxFreeSockets", "maxTotalSockets", "scheduling"];
@@ -55,31 +81,65 @@ const AGENT_SETTINGS = ["keepAlive", "keepAliveMsecs", "maxSockets", "maxFreeSoc
  * A new https.Agent with `agent`'s (frozen) options and settings: the same connections, in a pool nobody else sees.
  * Its options are frozen and its connection methods pinned, in case a reference to it escapes after all.
  */
-function twinOf(agent: object, options: object): HttpsAgent {
+function twinSettings(agent: object, options: object): Record<string, unknown> {
   const settings: Record<string, unknown> = { ...options };
-  for (const key of AGENT_SETTINGS) {
+  for (let i = 0; i < AGENT_SETTINGS.length; i++) {
+    const key = AGENT_SETTINGS[i];
     const value = (agent as Record<string, unknown>)[key];
     if (typeof value === "number" || typeof value === "boolean" || typeof value === "string") settings[key] = value;
   }
-  return hardenedAgent(settings);
+  return settings;
 }
 
-/** Requests without an agent: their carrier by sealed TLS settings, with keep-alive and without. */
-const defaultCarriers: WeakMap<object, { keepAlive?: HttpsAgent; close?: HttpsAgent }> = new SafeWeakMap();
+/** Requests without an agent: their carrier by sealed TLS settings, with keep-alive and without, by destination. */
+const defaultCarriers: WeakMap<object, { keepAlive: Map<string, HttpsAgent>; close: Map<string, HttpsAgent> }> =
+  new SafeWeakMap();
 
 /**
  * The carrier of an https request that has no agent of its own, for its sealed TLS settings (what the HTTP client
  * would otherwise take from a pool of its own that Node's request objects expose: a streamed response's `req.agent`).
  */
-export function defaultCarrier(tlsSettings: object, disableKeepAlive: boolean | undefined): HttpsAgent {
+export function defaultCarrier(
+  tlsSettings: object,
+  disableKeepAlive: boolean | undefined,
+  destination?: CarrierDestination,
+): HttpsAgent {
   let entry = defaultCarriers.get(tlsSettings);
   if (entry === undefined) {
-    entry = {};
+    entry = { keepAlive: new SafeMap<string, HttpsAgent>(), close: new SafeMap<string, HttpsAgent>() };
     defaultCarriers.set(tlsSettings, entry);
   }
-  const kind = disableKeepAlive === true ? "close" : "keepAlive";
-  return (entry[kind] ??= hardenedAgent({ keepAlive: kind === "keepAlive", ...tlsSettings }));
+  const keepAlive = disableKeepAlive !== true;
+  const byDestination = keepAlive ? entry.keepAlive : entry.close;
+  const key = destinationKey(destination);
+  let carrier = byDestination.get(key);
+  if (carrier === undefined) {
+    carrier = hardenedAgent({ keepAlive, ...tlsSettings }, destination);
+    byDestination.set(key, carrier);
+  }
+  return carrier;
 }
+
+/**
+ * Whether Node's options for a new connection go to `destination` (its host name as compared everywhere in the guard,
+ * and its port; Node defaults the port to 443 for https).
+ */
+function goesTo(options: unknown, destination: CarrierDestination): boolean {
+  if (typeof options !== "object" || options === null) return false;
+  const { host, port } = options as { host?: unknown; port?: unknown };
+  return (
+    typeof host === "string" &&
+    comparableHostname(host) === comparableHostname(destination.hostname) &&
+    toNumber(port ?? 443) === destination.port
+  );
+}
+
+/** The refusal of a connection to another host or port than the one the guard checked the request for. */
+const movedConnection = (): BaselineViolationError =>
+  new BaselineViolationError(
+    "KEY_AUTH_BLOCKED",
+    "The request guard refused to open a connection to another host or port than the one it checked the request for: code in the process changed how the HTTP client reads the URL after the check (a replaced global URL, for example). Nothing was sent.",
+  );
 
 /** Where a connection goes, as Node's options for it say. */
 interface Destination {
@@ -105,7 +165,7 @@ const foreignSocket = (): BaselineViolationError =>
  * An https.Agent with frozen options, pinned connection methods, and a pool from which only its own sockets are
  * reused ({@link guardPool}).
  */
-function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
+function hardenedAgent(settings: Record<string, unknown>, destination?: CarrierDestination): HttpsAgent {
   // Node's Agent constructor and connection code call the class's methods on the agent: one replaced on the shared
   // prototype (which a policy reaches through any agent) would run for this one too.
   const changed = agentClassChanged();
@@ -120,7 +180,7 @@ function hardenedAgent(settings: Record<string, unknown>): HttpsAgent {
     if (!arrayIncludes(WRAPPED, name))
       defineOwn(twin, name, { value: AGENT_METHODS[name], writable: false, configurable: false, enumerable: false });
   }
-  guardPool(twin, AGENT_METHODS);
+  guardPool(twin, AGENT_METHODS, [], destination);
   return twin;
 }
 
@@ -140,7 +200,12 @@ type AgentMethod = (this: object, ...args: unknown[]) => unknown;
  * that path) is heard only for such a socket with the options Node connected it with; `quiet` events reach no
  * listener; the pools, queues and limits cannot be swapped or changed (a `maxSockets` of 0 would queue every request).
  */
-export function guardPool(agent: object, base: Readonly<Record<string, unknown>>, quiet: readonly string[] = []): void {
+export function guardPool(
+  agent: object,
+  base: Readonly<Record<string, unknown>>,
+  quiet: readonly string[] = [],
+  destination?: CarrierDestination,
+): void {
   // Reflect.apply as captured at load (builtins.ts): a policy that replaces Function.prototype.apply or call does not
   // get to run in place of Node's connection code.
   const call = (name: string, self: object, args: unknown[]): unknown =>
@@ -153,11 +218,16 @@ export function guardPool(agent: object, base: Readonly<Record<string, unknown>>
     createConnection(...args) {
       // Node spreads the connection options into plain objects: an option given to Object.prototype would be read.
       const polluted = pollutedConnectionOption();
-      if (polluted !== undefined) {
-        const error = tamperedConnection(`Object.prototype was given ${keyName(polluted)}`);
+      const refused =
+        polluted !== undefined
+          ? tamperedConnection(`Object.prototype was given ${keyName(polluted)}`)
+          : destination !== undefined && !goesTo(args[0], destination)
+            ? movedConnection()
+            : undefined;
+      if (refused !== undefined) {
         const done = args[args.length - 1];
-        if (typeof done !== "function") throw error;
-        (done as (error: Error) => void)(error);
+        if (typeof done !== "function") throw refused;
+        (done as (error: Error) => void)(refused);
         return undefined;
       }
       const socket = call("createConnection", this, args);
@@ -195,8 +265,16 @@ export function guardPool(agent: object, base: Readonly<Record<string, unknown>>
  * The private agent that carries the requests of a sealed agent ({@link sealAgent}), or undefined for any other
  * agent. It is never handed to the SDK or to a policy: the guard swaps it in after its checks, on the copy it sends.
  */
-export function carrierOf(agent: unknown): HttpsAgent | undefined {
-  return typeof agent === "object" && agent !== null ? carriers.get(agent) : undefined;
+export function carrierOf(agent: unknown, destination?: CarrierDestination): HttpsAgent | undefined {
+  const sealed = typeof agent === "object" && agent !== null ? carriers.get(agent) : undefined;
+  if (sealed === undefined) return undefined;
+  const key = destinationKey(destination);
+  let twin = sealed.twins.get(key);
+  if (twin === undefined) {
+    twin = hardenedAgent({ ...sealed.settings }, destination);
+    sealed.twins.set(key, twin);
+  }
+  return twin;
 }
 
 /**
@@ -214,5 +292,8 @@ export function sealAgent(agent: unknown): void {
       (options as Record<string, unknown>).rejectUnauthorized = true;
     freezeObject(options);
   }
-  carriers.set(agent, twinOf(agent, options));
+  // The settings as sealed now; its carriers are made from them, one per destination, when first needed.
+  const settings = twinSettings(agent, options);
+  carriers.set(agent, { settings, twins: new SafeMap<string, HttpsAgent>() });
+  carrierOf(agent);
 }

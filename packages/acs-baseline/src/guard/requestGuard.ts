@@ -21,6 +21,7 @@ import type { BaselineViolationCode } from "../errors.js";
 import { tlsTrustRefusal } from "./tlsTrust.js";
 import { VERIFYING, isSealedCopy, sealedCopyOf, tlsCopyOf } from "./tlsCopies.js";
 import { BaselineViolationError } from "../errors.js";
+import type { CarrierDestination } from "./agentOptions.js";
 import { agentDestinationReason, carrierOf, defaultCarrier } from "./agentOptions.js";
 import { handBack } from "./handBack.js";
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
@@ -256,18 +257,19 @@ export { sealedTlsSettings } from "./tlsCopies.js";
  * after the check cannot weaken the connection), frozen, and a private agent of the guard's: a configured agent's
  * carrier (see `carrierOf`), or for an https request without one the carrier of its TLS settings (`defaultCarrier`).
  */
-export function sealSnapshot(sent: PipelineRequest, sealedTls?: TlsSettings): void {
+export function sealSnapshot(sent: PipelineRequest, sealedTls?: TlsSettings, destination?: CarrierDestination): void {
   // Own members of every copy (see snapshotOf): plain stores.
   sent.requestOverrides = undefined;
-  // A configured agent (checked: it is this client's) is carried by its private twin, never handed to a policy.
-  if (sent.agent !== undefined) sent.agent = carrierOf(sent.agent) ?? sent.agent;
+  // A configured agent (checked: it is this client's) is carried by its private twin, never handed to a policy; a
+  // carrier connects only to `destination`, the host and port the request was checked for.
+  if (sent.agent !== undefined) sent.agent = carrierOf(sent.agent, destination) ?? sent.agent;
   const settings = sent.tlsSettings;
   if (settings !== sealedTls || sealedTls === undefined) {
     sent.tlsSettings = settings === undefined || settings === null ? VERIFYING : sealedCopyOf(settings);
   }
   // Without an agent, an https request goes through the carrier of its sealed TLS settings, not the HTTP client's pool.
   if (sent.agent === undefined && startsWith(sent.url, "https:"))
-    sent.agent = defaultCarrier(sent.tlsSettings as object, sent.disableKeepAlive);
+    sent.agent = defaultCarrier(sent.tlsSettings as object, sent.disableKeepAlive, destination);
 }
 
 /**
@@ -392,8 +394,22 @@ function checkedCopy(
   if (sent.onDownloadProgress !== undefined)
     setOwn(sent, "onDownloadProgress", sealedProgress(sent.onDownloadProgress));
   checkPrepared(sent, target, onBlocked, transport);
-  sealSnapshot(sent, target.sealedTls);
+  sealSnapshot(sent, target.sealedTls, target);
   return sent;
+}
+
+/**
+ * Makes the carrier this guard's requests will use now, while the client is built (one per destination; a policy that
+ * replaces Node's agent methods later cannot stop it being made). A carrier that cannot be made now is made, or
+ * refused, at the first request.
+ */
+function prepareCarrier(target: PreparedTarget, agents: AgentAllowance): void {
+  try {
+    if (agents.agent !== undefined) carrierOf(agents.agent, target);
+    else if (agents.proxy !== true) defaultCarrier(target.sealedTls ?? VERIFYING, false, target);
+  } catch {
+    // refused again, with its reason, when a request needs it
+  }
 }
 
 /**
@@ -411,6 +427,7 @@ export function guardHttpClient(
 ): HttpClient {
   const fixed = prepareTarget(target, sealedTls);
   if (timeoutMs > 0) keepTimerList(timeoutMs);
+  prepareCarrier(fixed, agents);
   return {
     sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
       let sent: PipelineRequest;
