@@ -28,7 +28,7 @@ export const SUSPECTS = {
       "    const sent = snapshotOf(request, target.sealedTls);\n    const unreadable = withOwnHeaders(sent);",
       "    const sent = request;\n    const unreadable = undefined;",
     ],
-    ["guard/requestGuard.js", "    sealSnapshot(sent, target.sealedTls);\n    return sent;", "    return sent;"],
+    ["guard/requestGuard.js", "    sealSnapshot(sent, target.sealedTls, target);\n    return sent;", "    return sent;"],
   ],
   "no request records": [
     [
@@ -101,14 +101,14 @@ export const SUSPECTS = {
   "guard HttpClient copies and seals but checks nothing": [
     [
       "guard/requestGuard.js",
-      "    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent, target.sealedTls);",
-      "    sealSnapshot(sent, target.sealedTls);",
+      "    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent, target.sealedTls, target);",
+      "    sealSnapshot(sent, target.sealedTls, target);",
     ],
   ],
   "guard HttpClient copies and checks but does not seal": [
     [
       "guard/requestGuard.js",
-      "    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent, target.sealedTls);\n    return sent;",
+      "    checkPrepared(sent, target, onBlocked, transport);\n    sealSnapshot(sent, target.sealedTls, target);\n    return sent;",
       "    checkPrepared(sent, target, onBlocked, transport);\n    return sent;",
     ],
   ],
