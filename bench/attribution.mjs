@@ -28,7 +28,11 @@ export const SUSPECTS = {
       "    const sent = snapshotOf(request, target.sealedTls);\n    const unreadable = withOwnHeaders(sent);",
       "    const sent = request;\n    const unreadable = undefined;",
     ],
-    ["guard/requestGuard.js", "    sealSnapshot(sent, target.sealedTls, target);\n    return sent;", "    return sent;"],
+    [
+      "guard/requestGuard.js",
+      "    sealSnapshot(sent, target.sealedTls, target);\n    return sent;",
+      "    return sent;",
+    ],
   ],
   "no request records": [
     [
