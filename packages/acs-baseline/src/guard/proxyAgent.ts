@@ -9,6 +9,7 @@ import { nodeRequire } from "../nodeRequire.js";
 import { guardPool } from "./agentOptions.js";
 import { BaselineViolationError } from "../errors.js";
 import { keyName, pollutedConnectionOption, tamperedConnection } from "./sharedPrototypes.js";
+import { comparableHostname } from "./endpoint.js";
 import {
   SafeSet,
   SafeURL,
@@ -138,6 +139,39 @@ const PINNED_METHODS = ["isSecureEndpoint", "getName", "keepSocketAlive", "remov
 /** Proxy agents already pinned (the proxy policy keeps one per client). */
 const pinned: WeakSet<object> = new SafeWeakSet();
 
+/** Per pinned proxy agent: the destinations (`host|port`) the guard checked requests for. */
+const checkedDestinations: WeakMap<object, Set<string>> = new SafeWeakMap();
+
+const destinationText = (hostname: string, port: number): string => `${comparableHostname(hostname)}|${port}`;
+
+/**
+ * Records that the guard checked a request carried by the pinned proxy agent `agent` for `destination`: its tunnels
+ * may go there (and to no destination it was not checked for). Any other agent is left alone.
+ */
+export function allowProxyDestination(agent: unknown, destination: { hostname: string; port: number }): void {
+  if (typeof agent !== "object" || agent === null || !pinned.has(agent)) return;
+  let known = checkedDestinations.get(agent);
+  if (known === undefined) {
+    known = new SafeSet<string>();
+    checkedDestinations.set(agent, known);
+  }
+  known.add(destinationText(destination.hostname, destination.port));
+}
+
+/** Whether agent-base's options for a tunnel go to a destination the guard checked for this agent. */
+function checkedDestination(agent: object, options: unknown): boolean {
+  if (typeof options !== "object" || options === null) return false;
+  const { host, port } = options as { host?: unknown; port?: unknown };
+  if (typeof host !== "string") return false;
+  return checkedDestinations.get(agent)?.has(destinationText(host, toNumber(port ?? 443))) === true;
+}
+
+const movedTunnel = (): BaselineViolationError =>
+  new BaselineViolationError(
+    "KEY_AUTH_BLOCKED",
+    "The request guard blocked a request because the proxy tunnel would go to another host or port than the one it checked the request for: code in the process changed how the HTTP client reads the URL after the check (a replaced global URL, for example). Nothing was sent.",
+  );
+
 /**
  * The agent the pipeline's proxy policy installs for https (`https-proxy-agent`'s `HttpsProxyAgent`, which tunnels
  * with CONNECT and verifies TLS to the target itself): an instance of exactly one of the `expected` classes (a class
@@ -223,6 +257,9 @@ function pinConnect(agent: object, connect: AgentMethod, createConnection: Agent
     // https-proxy-agent's net/tls.connect read options nobody set from Object.prototype.
     const polluted = pollutedConnectionOption();
     if (polluted !== undefined) throw tamperedConnection(`Object.prototype was given ${keyName(polluted)}`);
+    // The tunnel's target must be one the guard checked a request of this agent for (the SDK's HTTP client reads the
+    // URL again with the global URL, which code in the process can replace).
+    if (!checkedDestination(this, args[1])) throw movedTunnel();
     const socket = await reflectApply(connect, this, args);
     if (typeof socket === "object" && socket !== null) made.add(socket);
     return socket;

@@ -26,7 +26,7 @@ import { agentDestinationReason, carrierOf, defaultCarrier } from "./agentOption
 import { handBack } from "./handBack.js";
 import { agentReason, environmentReason, tlsSettingsReason } from "./tlsVerification.js";
 import type { AgentAllowance } from "./proxyAgent.js";
-import { agentAllowed } from "./proxyAgent.js";
+import { agentAllowed, allowProxyDestination } from "./proxyAgent.js";
 import { sealedBody, sealedProgress } from "./sealedBody.js";
 import { ownHeadersOf } from "./ownHeaders.js";
 import { keepTimerList } from "./timerList.js";
@@ -262,7 +262,12 @@ export function sealSnapshot(sent: PipelineRequest, sealedTls?: TlsSettings, des
   sent.requestOverrides = undefined;
   // A configured agent (checked: it is this client's) is carried by its private twin, never handed to a policy; a
   // carrier connects only to `destination`, the host and port the request was checked for.
-  if (sent.agent !== undefined) sent.agent = carrierOf(sent.agent, destination) ?? sent.agent;
+  if (sent.agent !== undefined) {
+    const carrier = carrierOf(sent.agent, destination);
+    if (carrier !== undefined) sent.agent = carrier;
+    // The proxy policy's agent: its tunnels may go where this request was checked for.
+    else if (destination !== undefined) allowProxyDestination(sent.agent, destination);
+  }
   const settings = sent.tlsSettings;
   if (settings !== sealedTls || sealedTls === undefined) {
     sent.tlsSettings = settings === undefined || settings === null ? VERIFYING : sealedCopyOf(settings);
