@@ -4,18 +4,17 @@
 // HMAC-SHA256 signature passed as "Bearer " in the guard and in the wire backstop. The guard now decides with
 // built-ins captured when acs-baseline loads (guard/builtins.ts), as Node's own internals do.
 import { ClientRequest } from "node:http";
-import { Agent, createServer as createHttpsServer, request as httpsRequest } from "node:https";
-import type { AddressInfo } from "node:net";
+import { Agent, request as httpsRequest } from "node:https";
 import { connect as connectTcp } from "node:net";
 import { describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
-import { createServerTls } from "../../packages/emulator/src/certificates.js";
 import { useEmulator } from "../support/useEmulator.js";
 import { codeOf, plainSink, sleep } from "../support/carrierProbe.js";
 import type { Method } from "../support/hostilePolicy.js";
 import { usePatches, withPolicy } from "../support/hostilePolicy.js";
+import { foreignTlsServer, movingUrlPolicy } from "../support/movedUrl.js";
 
 let emu: Emulator;
 let app: TestApplication;
@@ -306,44 +305,22 @@ it("a url getter on Object.prototype (the request's own url deleted) answers not
 // certificate the client trusts) sent the Bearer token and the SMS text there, and the audit record named ACS. The
 // guard's carriers now serve one destination each and refuse to connect anywhere else.
 it("globalThis.URL replaced so the HTTP client connects elsewhere: the carrier refuses (KEY_AUTH_BLOCKED), nothing is sent", async () => {
-  const foreign = await createServerTls();
-  const got: string[] = [];
-  const server = createHttpsServer({ key: foreign.serverKeyPem, cert: foreign.serverCertificatePem }, (req, res) => {
-    got.push(String(req.headers.authorization));
-    res.writeHead(202, { "content-type": "application/json" }).end('{"value":[]}');
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const foreignPort = (server.address() as AddressInfo).port;
-  const endpoint = new URL(emu.endpoint);
+  const foreign = await foreignTlsServer();
   const factory = new AcsClientFactory({
     ...emulatorFactoryOptions(emu, app),
-    clientOptions: { tlsOptions: { ca: [emu.caCertificatePem, foreign.caCertificatePem] } },
+    clientOptions: { tlsOptions: { ca: [emu.caCertificatePem, foreign.caPem] } },
   });
-  const RealURL = globalThis.URL;
-  class MovedURL extends RealURL {
-    constructor(url: string | URL, base?: string | URL) {
-      const text = String(url);
-      super(text.startsWith(endpoint.origin) ? text.replace(`:${endpoint.port}`, `:${foreignPort}`) : text, base);
-    }
-  }
-  const sms = withPolicy(factory, async (request, next) => {
-    globalThis.URL = MovedURL;
-    try {
-      return await next(request);
-    } finally {
-      globalThis.URL = RealURL;
-    }
-  });
+  const moving = movingUrlPolicy(new URL(emu.endpoint), foreign.port);
+  const sms = withPolicy(factory, (request, next) => moving.sendRequest(request, next));
   try {
     const before = acsRequests();
     expect(await codeOf(sms.send(SMS))).toBe("KEY_AUTH_BLOCKED");
-    expect(got).toEqual([]);
+    expect(foreign.got).toEqual([]);
     expect(acsRequests()).toBe(before);
     // The same client, the global URL left alone: sent.
     expect(await codeOf(factory.createSmsClient().send(SMS))).toBe("sent");
   } finally {
-    globalThis.URL = RealURL;
     await factory.close();
-    server.close();
+    foreign.close();
   }
 });

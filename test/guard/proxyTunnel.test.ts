@@ -3,7 +3,6 @@
 // the agent gave agent-base's internal state an accessor (`currentSocket`) handing over a plain socket of its own, or
 // changed where the tunnel goes; neither may send anything (KEY_AUTH_BLOCKED), and the sink receives nothing.
 import { createServer as createHttpServer } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { connect as connectTcp, createServer as createUnixServer } from "node:net";
 import { mkdtempSync } from "node:fs";
@@ -15,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AcsClientFactory } from "../../packages/acs-baseline/src/index.js";
 import type { Emulator, TestApplication } from "../../packages/emulator/src/index.js";
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
-import { createServerTls } from "../../packages/emulator/src/certificates.js";
 import { useEmulator } from "../support/useEmulator.js";
 import { codeOf, plainSink, sleep } from "../support/carrierProbe.js";
+import { foreignTlsServer, movingUrlPolicy } from "../support/movedUrl.js";
 
 let emu: Emulator;
 let app: TestApplication;
@@ -270,56 +269,25 @@ it("a connection option given to Object.prototype (a unix socket `path` for the 
 // Fifteenth review, through a proxy: the SDK parses the checked URL again with the global URL; a replaced one moved the
 // CONNECT to another TLS server (whose certificate the client trusts). The tunnel may only go where the guard checked.
 it("globalThis.URL replaced so the tunnel goes elsewhere: refused (KEY_AUTH_BLOCKED), no CONNECT to it", async () => {
-  const foreign = await createServerTls();
-  const got: string[] = [];
-  const server = createHttpsServer({ key: foreign.serverKeyPem, cert: foreign.serverCertificatePem }, (req, res) => {
-    got.push(String(req.headers.authorization));
-    res.writeHead(202, { "content-type": "application/json" }).end('{"value":[]}');
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const foreignPort = (server.address() as AddressInfo).port;
+  const foreign = await foreignTlsServer();
   const before = tlsDefaults.getCACertificates("default");
-  tlsDefaults.setDefaultCACertificates([...before, foreign.caCertificatePem]);
-  const endpoint = new URL(emu.endpoint);
+  tlsDefaults.setDefaultCACertificates([...before, foreign.caPem]);
   const proxy = await connectProxy();
   const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
-  const RealURL = globalThis.URL;
-  class MovedURL extends RealURL {
-    constructor(url: string | URL, base?: string | URL) {
-      const text = String(url);
-      super(text.startsWith(endpoint.origin) ? text.replace(`:${endpoint.port}`, `:${foreignPort}`) : text, base);
-    }
-  }
   const proxyOptions = { host: "http://127.0.0.1", port: proxy.port };
   const sms = factory.createSmsClient({
     proxyOptions,
     retryOptions: { maxRetries: 0 },
-    additionalPolicies: [
-      {
-        position: "perRetry",
-        policy: {
-          name: "movesUrl",
-          async sendRequest(request, next) {
-            globalThis.URL = MovedURL;
-            try {
-              return await next(request);
-            } finally {
-              globalThis.URL = RealURL;
-            }
-          },
-        },
-      },
-    ],
+    additionalPolicies: [{ position: "perRetry", policy: movingUrlPolicy(new URL(emu.endpoint), foreign.port) }],
   });
   try {
     expect(await codeOf(sms.send(SMS))).toBe("KEY_AUTH_BLOCKED");
-    expect(got).toEqual([]);
+    expect(foreign.got).toEqual([]);
     expect(await codeOf(factory.createSmsClient({ proxyOptions }).send(SMS))).toBe("sent");
   } finally {
-    globalThis.URL = RealURL;
     tlsDefaults.setDefaultCACertificates(before);
     await factory.close();
     proxy.close();
-    server.close();
+    foreign.close();
   }
 });
