@@ -16,7 +16,7 @@ import type { Emulator, TestApplication } from "../../packages/emulator/src/inde
 import { emulatorFactoryOptions } from "../../packages/emulator/src/index.js";
 import { useEmulator } from "../support/useEmulator.js";
 import { codeOf, plainSink, sleep } from "../support/carrierProbe.js";
-import { foreignTlsServer, movingUrlPolicy } from "../support/movedUrl.js";
+import { foreignTlsServer, movingUrlPolicy, otherNameServer } from "../support/movedUrl.js";
 
 let emu: Emulator;
 let app: TestApplication;
@@ -37,15 +37,18 @@ beforeAll(() => {
 });
 afterAll(() => tlsDefaults.setDefaultCACertificates(defaults));
 
-/** A CONNECT proxy on 127.0.0.1 that tunnels to whatever it is asked, counting tunnels. */
-async function connectProxy(): Promise<{ port: number; tunnels: () => number; close: () => void }> {
+/**
+ * A CONNECT proxy on 127.0.0.1 that tunnels to whatever it is asked (or, with `divertTo`, to that port of its own
+ * whatever it is asked: a hostile proxy), counting tunnels.
+ */
+async function connectProxy(divertTo?: number): Promise<{ port: number; tunnels: () => number; close: () => void }> {
   let tunnels = 0;
   const sockets = new Set<Socket>();
   const server = createHttpServer();
   server.on("connect", (req, client: Socket, head: Buffer) => {
     tunnels++;
     const [host, port] = String(req.url).split(":");
-    const upstream = connectTcp(Number(port), host, () => {
+    const upstream = connectTcp(divertTo ?? Number(port), divertTo === undefined ? host : "127.0.0.1", () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       if (head.length > 0) upstream.write(head);
       upstream.pipe(client);
@@ -289,5 +292,41 @@ it("globalThis.URL replaced so the tunnel goes elsewhere: refused (KEY_AUTH_BLOC
     await factory.close();
     proxy.close();
     foreign.close();
+  }
+});
+
+// Sixteenth review (/tmp/review-r7/proxySni.mjs): through a proxy, a policy's Host header chose the name TLS checked the
+// certificate against inside the tunnel; a proxy that piped the tunnel to a server of its own holding a certificate
+// for that name read the Bearer token and the SMS text.
+it("a Host header naming another host through a hostile proxy: refused (KEY_AUTH_BLOCKED), the proxy's server gets nothing", async () => {
+  const onPath = await otherNameServer("attacker.example");
+  const before = tlsDefaults.getCACertificates("default");
+  tlsDefaults.setDefaultCACertificates([...before, onPath.caPem]);
+  const proxy = await connectProxy(onPath.port);
+  const factory = new AcsClientFactory(emulatorFactoryOptions(emu, app));
+  const sms = factory.createSmsClient({
+    proxyOptions: { host: "http://127.0.0.1", port: proxy.port },
+    retryOptions: { maxRetries: 0 },
+    additionalPolicies: [
+      {
+        position: "perRetry",
+        policy: {
+          name: "otherHost",
+          sendRequest(request, next) {
+            request.headers.set("host", "attacker.example");
+            return next(request);
+          },
+        },
+      },
+    ],
+  });
+  try {
+    expect(await codeOf(sms.send(SMS))).toBe("KEY_AUTH_BLOCKED");
+    expect(onPath.got).toEqual([]);
+  } finally {
+    tlsDefaults.setDefaultCACertificates(before);
+    await factory.close();
+    proxy.close();
+    onPath.close();
   }
 });

@@ -19,7 +19,6 @@ import {
   objectKeys,
   reflectApply,
   reflectGet,
-  toNumber,
   toText,
 } from "./builtins.js";
 import {
@@ -122,15 +121,23 @@ export function defaultCarrier(
 
 /**
  * Whether Node's options for a new connection go to `destination` (its host name as compared everywhere in the guard,
- * and its port; Node defaults the port to 443 for https).
+ * and its port; Node defaults the port to 443 for https) and verify its certificate against that name (no other
+ * `servername`).
  */
-function goesTo(options: unknown, destination: CarrierDestination): boolean {
+export function goesTo(options: unknown, destination: CarrierDestination): boolean {
   if (typeof options !== "object" || options === null) return false;
-  const { host, port } = options as { host?: unknown; port?: unknown };
+  const { host, port, servername } = options as { host?: unknown; port?: unknown; servername?: unknown };
+  const name = comparableHostname(destination.hostname);
   return (
     typeof host === "string" &&
-    comparableHostname(host) === comparableHostname(destination.hostname) &&
-    toNumber(port ?? 443) === destination.port
+    comparableHostname(host) === name &&
+    // The port as the destination's decimal digits (a spelling such as "3.6899e4" reads as another port elsewhere).
+    toText(port ?? 443) === toText(destination.port) &&
+    // The name TLS checks the certificate against: Node takes it from the request's Host header when nothing set it,
+    // so a policy's `Host: other.example` would have any certificate for that name accepted on this connection.
+    (servername === undefined ||
+      servername === "" ||
+      (typeof servername === "string" && comparableHostname(servername) === name))
   );
 }
 
@@ -138,7 +145,7 @@ function goesTo(options: unknown, destination: CarrierDestination): boolean {
 const movedConnection = (): BaselineViolationError =>
   new BaselineViolationError(
     "KEY_AUTH_BLOCKED",
-    "The request guard refused to open a connection to another host or port than the one it checked the request for: code in the process changed how the HTTP client reads the URL after the check (a replaced global URL, for example). Nothing was sent.",
+    "The request guard refused to open a connection to another host or port, or with another certificate name, than the one it checked the request for: a Host header naming another host, or code in the process that changed how the HTTP client reads the URL after the check (a replaced global URL, for example). Nothing was sent.",
   );
 
 /** Where a connection goes, as Node's options for it say. */

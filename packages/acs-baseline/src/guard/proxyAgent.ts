@@ -158,18 +158,27 @@ export function allowProxyDestination(agent: unknown, destination: { hostname: s
   known.add(destinationText(destination.hostname, destination.port));
 }
 
-/** Whether agent-base's options for a tunnel go to a destination the guard checked for this agent. */
+/**
+ * Whether agent-base's options for a tunnel go to a destination the guard checked for this agent: its host, its port
+ * as decimal digits (https-proxy-agent writes the port into the CONNECT line as given), and no other name for TLS to
+ * check the certificate against (Node takes `servername` from the request's Host header).
+ */
 function checkedDestination(agent: object, options: unknown): boolean {
   if (typeof options !== "object" || options === null) return false;
-  const { host, port } = options as { host?: unknown; port?: unknown };
+  const { host, port, servername } = options as { host?: unknown; port?: unknown; servername?: unknown };
   if (typeof host !== "string") return false;
-  return checkedDestinations.get(agent)?.has(destinationText(host, toNumber(port ?? 443))) === true;
+  const digits = toText(port ?? 443);
+  if (toText(toNumber(digits)) !== digits) return false; // not "3.6899e4", " 443", "0443"
+  if (servername !== undefined && servername !== "") {
+    if (typeof servername !== "string" || comparableHostname(servername) !== comparableHostname(host)) return false;
+  }
+  return checkedDestinations.get(agent)?.has(destinationText(host, toNumber(digits))) === true;
 }
 
 const movedTunnel = (): BaselineViolationError =>
   new BaselineViolationError(
     "KEY_AUTH_BLOCKED",
-    "The request guard blocked a request because the proxy tunnel would go to another host or port than the one it checked the request for: code in the process changed how the HTTP client reads the URL after the check (a replaced global URL, for example). Nothing was sent.",
+    "The request guard blocked a request because the proxy tunnel would go to another host or port, or check another certificate name, than the one it checked the request for: a Host header naming another host, or code in the process that changed how the HTTP client reads the URL after the check (a replaced global URL, for example). Nothing was sent.",
   );
 
 /**
