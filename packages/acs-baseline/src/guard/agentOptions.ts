@@ -19,6 +19,7 @@ import {
   objectKeys,
   reflectApply,
   reflectGet,
+  toNumber,
   toText,
 } from "./builtins.js";
 import {
@@ -63,7 +64,7 @@ function destinationKey(destination: CarrierDestination | undefined): string {
   if (destination === undefined) return "";
   let key = destinationKeys.get(destination);
   if (key === undefined) {
-    key = `${destination.hostname}|${destination.port}`;
+    key = destinationName(destination.hostname, destination.port);
     destinationKeys.set(destination, key);
   }
   return key;
@@ -119,26 +120,33 @@ export function defaultCarrier(
   return carrier;
 }
 
+/** The name of a destination as connections are compared with it: its host name as the guard compares it, and port. */
+export const destinationName = (hostname: string, port: number): string => `${comparableHostname(hostname)}|${port}`;
+
 /**
- * Whether Node's options for a new connection go to `destination` (its host name as compared everywhere in the guard,
- * and its port; Node defaults the port to 443 for https) and verify its certificate against that name (no other
- * `servername`).
+ * Where Node's options for a new connection (or agent-base's for a tunnel) go, as {@link destinationName}; undefined
+ * when they cannot be told or would verify another name: a host that is not a string, a port that is not its plain
+ * decimal spelling ("3.6899e4" reads as another port elsewhere; https-proxy-agent writes it into CONNECT as given), or
+ * a `servername` other than the host (Node takes it from the request's Host header when nothing set it, so a policy's
+ * `Host: other.example` would have any certificate for that name accepted on the connection).
  */
-export function goesTo(options: unknown, destination: CarrierDestination): boolean {
-  if (typeof options !== "object" || options === null) return false;
+export function connectionName(options: unknown): string | undefined {
+  if (typeof options !== "object" || options === null) return undefined;
   const { host, port, servername } = options as { host?: unknown; port?: unknown; servername?: unknown };
-  const name = comparableHostname(destination.hostname);
-  return (
-    typeof host === "string" &&
-    comparableHostname(host) === name &&
-    // The port as the destination's decimal digits (a spelling such as "3.6899e4" reads as another port elsewhere).
-    toText(port ?? 443) === toText(destination.port) &&
-    // The name TLS checks the certificate against: Node takes it from the request's Host header when nothing set it,
-    // so a policy's `Host: other.example` would have any certificate for that name accepted on this connection.
-    (servername === undefined ||
-      servername === "" ||
-      (typeof servername === "string" && comparableHostname(servername) === name))
-  );
+  if (typeof host !== "string") return undefined;
+  const digits = toText(port ?? 443);
+  const number = toNumber(digits);
+  if (toText(number) !== digits) return undefined;
+  if (servername !== undefined && servername !== "") {
+    if (typeof servername !== "string" || comparableHostname(servername) !== comparableHostname(host)) return undefined;
+  }
+  return destinationName(host, number);
+}
+
+/** Whether Node's options for a new connection go to `destination` and verify its name ({@link connectionName}). */
+function goesTo(options: unknown, destination: CarrierDestination): boolean {
+  const name = connectionName(options);
+  return name !== undefined && name === destinationKey(destination);
 }
 
 /** The refusal of a connection to another host or port than the one the guard checked the request for. */

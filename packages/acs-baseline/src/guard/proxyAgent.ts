@@ -6,10 +6,9 @@
 import { createRequire } from "node:module";
 import { types } from "node:util";
 import { nodeRequire } from "../nodeRequire.js";
-import { guardPool } from "./agentOptions.js";
+import { connectionName, destinationName, guardPool } from "./agentOptions.js";
 import { BaselineViolationError } from "../errors.js";
 import { keyName, pollutedConnectionOption, tamperedConnection } from "./sharedPrototypes.js";
-import { comparableHostname } from "./endpoint.js";
 import {
   SafeSet,
   SafeURL,
@@ -142,8 +141,6 @@ const pinned: WeakSet<object> = new SafeWeakSet();
 /** Per pinned proxy agent: the destinations (`host|port`) the guard checked requests for. */
 const checkedDestinations: WeakMap<object, Set<string>> = new SafeWeakMap();
 
-const destinationText = (hostname: string, port: number): string => `${comparableHostname(hostname)}|${port}`;
-
 /**
  * Records that the guard checked a request carried by the pinned proxy agent `agent` for `destination`: its tunnels
  * may go there (and to no destination it was not checked for). Any other agent is left alone.
@@ -155,24 +152,16 @@ export function allowProxyDestination(agent: unknown, destination: { hostname: s
     known = new SafeSet<string>();
     checkedDestinations.set(agent, known);
   }
-  known.add(destinationText(destination.hostname, destination.port));
+  known.add(destinationName(destination.hostname, destination.port));
 }
 
 /**
- * Whether agent-base's options for a tunnel go to a destination the guard checked for this agent: its host, its port
- * as decimal digits (https-proxy-agent writes the port into the CONNECT line as given), and no other name for TLS to
- * check the certificate against (Node takes `servername` from the request's Host header).
+ * Whether agent-base's options for a tunnel go to a destination the guard checked for this agent, and verify its name
+ * (see `connectionName`).
  */
 function checkedDestination(agent: object, options: unknown): boolean {
-  if (typeof options !== "object" || options === null) return false;
-  const { host, port, servername } = options as { host?: unknown; port?: unknown; servername?: unknown };
-  if (typeof host !== "string") return false;
-  const digits = toText(port ?? 443);
-  if (toText(toNumber(digits)) !== digits) return false; // not "3.6899e4", " 443", "0443"
-  if (servername !== undefined && servername !== "") {
-    if (typeof servername !== "string" || comparableHostname(servername) !== comparableHostname(host)) return false;
-  }
-  return checkedDestinations.get(agent)?.has(destinationText(host, toNumber(digits))) === true;
+  const name = connectionName(options);
+  return name !== undefined && checkedDestinations.get(agent)?.has(name) === true;
 }
 
 const movedTunnel = (): BaselineViolationError =>
