@@ -135,8 +135,9 @@ const DIGITS = /^\d+$/;
 
 /**
  * A string member cleaned: as text, unless it holds a JSON object or array (MSAL's `claims`, a claims challenge), which
- * is cleaned key by key and value by value (a value of digits only of the configured secrets alone) and written back
- * only when that changed something, so a challenge that holds no secret stays usable as it was.
+ * is cleaned key by key and value by value (a value of digits only of the configured secrets alone) and kept as written
+ * only when it is exactly what it parses to and nothing changed, so a challenge that holds no secret stays usable as it
+ * was; otherwise it is written again from the cleaned parse.
  */
 function cleanMember(value: string, clean: Cleaner): string {
   const json = value.length <= MAX_JSON_MEMBER && /^\s*[[{]/.test(value) ? parsedJson(value) : undefined;
