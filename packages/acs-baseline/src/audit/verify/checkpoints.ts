@@ -194,7 +194,7 @@ export function parkSegmentGap(st: VerifierState): void {
     // bounded memory: the oldest half is judged now, with the stricter of its own declared heartbeat and the last
     // sealed one (a flood of forged segments cannot make an earlier one's gaps count against a looser rule)
     for (const p of st.parked.splice(0, MAX_PARKED / 2)) {
-      const own = st.options.maxGapMs ?? 2 * p.heartbeatMs;
+      const own = ownMaxGap(st, p.heartbeatMs);
       judgeGap(st, p.gap, st.maxGap === undefined ? own : Math.min(st.maxGap, own));
     }
   }
@@ -206,8 +206,11 @@ function sealParked(st: VerifierState, sealed: number): void {
   let n = 0;
   while (n < parked.length && parked[n].seq <= sealed) n++;
   if (n === 0) return;
-  for (const p of parked.splice(0, n)) judgeGap(st, p.gap, st.options.maxGapMs ?? 2 * p.heartbeatMs);
+  for (const p of parked.splice(0, n)) judgeGap(st, p.gap, ownMaxGap(st, p.heartbeatMs));
 }
+
+/** The max gap of a segment that declared `heartbeatMs` (twice it, unless `--max-gap` fixes one). */
+const ownMaxGap = (st: VerifierState, heartbeatMs: number): number => st.options.maxGapMs ?? 2 * heartbeatMs;
 
 /** The chain or the log ends: parked segments nothing sealed are judged with the last sealed heartbeat. */
 export function settleParked(st: VerifierState): void {
