@@ -19,7 +19,10 @@ export type Carrier = Agent & {
   getName(options: object): string;
 };
 
-/** A plain TCP server that keeps what it receives and answers 500: where a redirected request would land. */
+/**
+ * A plain TCP server that keeps what it receives and answers 500: where a redirected request would land. What it
+ * received holds a token and message text when a test fails: assert on its length, never print it.
+ */
 export async function plainSink(): Promise<{ received: string[]; sink: Server; port: number; text: () => string }> {
   const received: string[] = [];
   const sink = createTcpServer((socket) => {
